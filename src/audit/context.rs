@@ -1,0 +1,61 @@
+//! Where a request comes from: the OS account and the SSH client, for audit records.
+
+use super::record::Actor;
+
+/// The OS user name of a uid, from the password database; `uid N` when it has none.
+pub fn os_user_name(uid: u32) -> String {
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|text| {
+            text.lines().find_map(|line| {
+                let mut fields = line.split(':');
+                let name = fields.next()?;
+                let uid_field = fields.nth(1)?;
+                (uid_field.parse::<u32>().ok()? == uid).then(|| name.to_string())
+            })
+        })
+        .unwrap_or_else(|| format!("uid {uid}"))
+}
+
+/// `ip:port` of the client from an `SSH_CONNECTION` value
+/// (`client_ip client_port server_ip server_port`).
+pub fn ssh_client_from(value: &str) -> Option<String> {
+    let mut parts = value.split_whitespace();
+    let ip = parts.next()?;
+    let port = parts.next()?;
+    Some(format!("{ip}:{port}"))
+}
+
+/// The actor for a request made by this process, before anyone signs in.
+pub fn process_actor() -> Actor {
+    let uid = rustix::process::getuid().as_raw();
+    Actor {
+        user: None,
+        role: None,
+        os_user: os_user_name(uid),
+        ssh_client: std::env::var("SSH_CONNECTION")
+            .ok()
+            .as_deref()
+            .and_then(ssh_client_from),
+        session: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssh_connection_gives_client_address() {
+        assert_eq!(
+            ssh_client_from("203.0.113.7 50022 10.0.0.2 22").as_deref(),
+            Some("203.0.113.7:50022")
+        );
+        assert_eq!(ssh_client_from(""), None);
+    }
+
+    #[test]
+    fn root_has_a_name() {
+        assert_eq!(os_user_name(0), "root");
+    }
+}

@@ -1,0 +1,361 @@
+//! The append side of the audit log: one writer, records chained and sealed.
+//!
+//! Records live in the `audit` tree under `r` + sequence (big-endian); the head (last
+//! sequence, its hash, the open epoch) under `h`. A record and the head are written in
+//! the same transaction as the data change they describe, and flushed before the
+//! caller gets its result: no audit, no result.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::record::{AuditEvent, AuditRecord, GENESIS_PREV, RecordBody, chain_hash};
+use super::seal::{SealFileError, SealState, Sealer, Seed, advance};
+use crate::crypto::SecretKey;
+use crate::store::codec::{self, CodecError, Versioned};
+use crate::store::writes::WriteSet;
+
+pub const AUDIT_TREE: &str = "audit";
+pub const HEAD_KEY: &[u8] = b"h";
+/// journald's default sealing interval.
+pub const DEFAULT_EPOCH_SECONDS: u64 = 15 * 60;
+
+/// Where "now" comes from; tests drive it by hand.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(Utc::now)
+}
+
+pub fn record_key(seq: u64) -> [u8; 9] {
+    let mut key = [b'r'; 9];
+    key[1..].copy_from_slice(&seq.to_be_bytes());
+    key
+}
+
+impl Versioned for AuditRecord {
+    const VERSION: u16 = 1;
+}
+
+/// The last record's sequence and hash, and the epoch the log is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: [u8; 32],
+    pub epoch: u64,
+}
+
+impl Versioned for Head {
+    const VERSION: u16 = 1;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("the audit log cannot be written: {0}")]
+    Storage(#[from] sled::Error),
+    #[error(transparent)]
+    SealFile(#[from] SealFileError),
+    #[error("the audit log is damaged: {0}")]
+    Damaged(String),
+    #[error(
+        "the audit log failed its integrity check ({0}); run `caredesk audit verify` and restore from a backup"
+    )]
+    Tampered(String),
+}
+
+impl From<CodecError> for AuditError {
+    fn from(e: CodecError) -> Self {
+        AuditError::Damaged(e.to_string())
+    }
+}
+
+/// Epoch clock parameters fixed at `init` in the genesis record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EpochClock {
+    pub start_unix: i64,
+    pub seconds: u64,
+}
+
+impl EpochClock {
+    pub fn epoch_of(&self, time_ms: i64) -> u64 {
+        let secs = time_ms.div_euclid(1000);
+        if secs <= self.start_unix {
+            0
+        } else {
+            (secs - self.start_unix) as u64 / self.seconds.max(1)
+        }
+    }
+
+    /// First millisecond after `epoch` ends.
+    pub fn end_ms(&self, epoch: u64) -> i64 {
+        let end = self.start_unix as i128 + (epoch as i128 + 1) * self.seconds as i128;
+        (end * 1000).min(i64::MAX as i128) as i64
+    }
+}
+
+struct Writer {
+    head: Head,
+    seal: SealState,
+    clock: EpochClock,
+}
+
+pub struct AuditLog {
+    db: sled::Db,
+    tree: sled::Tree,
+    writer: Mutex<Writer>,
+    now: Clock,
+}
+
+fn seal_record(
+    seq: u64,
+    time_ms: i64,
+    body: RecordBody,
+    prev: [u8; 32],
+    key: &SecretKey,
+) -> AuditRecord {
+    let hash = chain_hash(&prev, seq, time_ms, &body);
+    let mac = Sealer::new(key).mac(&hash);
+    AuditRecord {
+        seq,
+        time_ms,
+        body,
+        prev,
+        hash,
+        mac,
+    }
+}
+
+/// Reads the head record, if any.
+pub fn read_head(tree: &sled::Tree) -> Result<Option<Head>, AuditError> {
+    match tree.get(HEAD_KEY)? {
+        Some(bytes) => Ok(Some(codec::decode(&bytes)?)),
+        None => Ok(None),
+    }
+}
+
+/// Reads the genesis record's epoch clock and store id.
+pub fn read_genesis(tree: &sled::Tree) -> Result<(EpochClock, [u8; 16]), AuditError> {
+    let bytes = tree
+        .get(record_key(0))?
+        .ok_or_else(|| AuditError::Damaged("the first record is missing".into()))?;
+    let record: AuditRecord = codec::decode(&bytes)?;
+    match record.body {
+        RecordBody::Genesis {
+            store_id,
+            epoch_start_unix,
+            epoch_seconds,
+        } => Ok((
+            EpochClock {
+                start_unix: epoch_start_unix,
+                seconds: epoch_seconds,
+            },
+            store_id,
+        )),
+        _ => Err(AuditError::Damaged(
+            "the first record is not a genesis record".into(),
+        )),
+    }
+}
+
+impl AuditLog {
+    /// Starts a new log: the genesis record, sealed with the seed's first key.
+    pub fn create(
+        db: &sled::Db,
+        dir: &Path,
+        store_id: [u8; 16],
+        seed: &Seed,
+        epoch_seconds: u64,
+        now: Clock,
+    ) -> Result<Self, AuditError> {
+        let tree = db.open_tree(AUDIT_TREE)?;
+        if !tree.is_empty() {
+            return Err(AuditError::Damaged("an audit log already exists".into()));
+        }
+        let time_ms = now().timestamp_millis();
+        let clock = EpochClock {
+            start_unix: time_ms.div_euclid(1000),
+            seconds: epoch_seconds.max(1),
+        };
+        let key = seed.first_key();
+        let genesis = seal_record(
+            0,
+            time_ms,
+            RecordBody::Genesis {
+                store_id,
+                epoch_start_unix: clock.start_unix,
+                epoch_seconds: clock.seconds,
+            },
+            GENESIS_PREV,
+            &key,
+        );
+        let head = Head {
+            seq: 0,
+            hash: genesis.hash,
+            epoch: 0,
+        };
+        let seal = SealState::create(dir, key)?;
+        let mut writes = WriteSet::new();
+        writes.put(&tree, record_key(0), codec::encode(&genesis).to_vec());
+        writes.put(&tree, HEAD_KEY, codec::encode(&head).to_vec());
+        writes.commit(db)?;
+        Ok(Self {
+            db: db.clone(),
+            tree,
+            writer: Mutex::new(Writer { head, seal, clock }),
+            now,
+        })
+    }
+
+    /// Opens the log for appending, finishing an epoch advance a crash interrupted and
+    /// refusing a log whose head disagrees with its records or its sealing key.
+    pub fn open(db: &sled::Db, dir: &Path, now: Clock) -> Result<Self, AuditError> {
+        let tree = db.open_tree(AUDIT_TREE)?;
+        let head = read_head(&tree)?
+            .ok_or_else(|| AuditError::Damaged("the head record is missing".into()))?;
+        let (clock, _) = read_genesis(&tree)?;
+        let last = tree.last()?.filter(|(k, _)| k.first() == Some(&b'r'));
+        let last_key = last.as_ref().map(|(k, _)| k.to_vec());
+        if last_key.as_deref() != Some(&record_key(head.seq)[..]) {
+            return Err(AuditError::Tampered(format!(
+                "the head names record {} but the log ends elsewhere",
+                head.seq
+            )));
+        }
+        if let Some((_, bytes)) = last {
+            let record: AuditRecord = codec::decode(&bytes)?;
+            if record.hash != head.hash {
+                return Err(AuditError::Tampered(format!(
+                    "record {} does not match the head",
+                    head.seq
+                )));
+            }
+        }
+        let mut seal = SealState::open(dir)?;
+        if head.epoch > seal.epoch {
+            // Seal records were flushed but the key file was not yet advanced.
+            seal.advance_to(head.epoch)?;
+        } else if head.epoch < seal.epoch {
+            return Err(AuditError::Tampered(format!(
+                "the sealing key is at epoch {} but the log's seals end at epoch {}",
+                seal.epoch, head.epoch
+            )));
+        }
+        Ok(Self {
+            db: db.clone(),
+            tree,
+            writer: Mutex::new(Writer { head, seal, clock }),
+            now,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Writer> {
+        // A panic while holding the lock leaves the on-disk log consistent (writes are
+        // transactional), so the state behind a poisoned lock is still usable.
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn tree(&self) -> &sled::Tree {
+        &self.tree
+    }
+
+    pub fn head(&self) -> Head {
+        self.lock().head
+    }
+
+    /// Appends one event on its own.
+    pub fn append(&self, event: AuditEvent) -> Result<u64, AuditError> {
+        self.commit(event, WriteSet::new())
+    }
+
+    /// Appends `event` in the same transaction as `writes`, flushed before returning.
+    /// Epochs that ended since the last record are sealed first, empty ones included.
+    pub fn commit(&self, event: AuditEvent, writes: WriteSet) -> Result<u64, AuditError> {
+        let mut writer = self.lock();
+        let time_ms = (self.now)().timestamp_millis();
+        let mut writes = writes;
+        let head = self.stage(
+            &mut writer,
+            &mut writes,
+            time_ms,
+            Some(RecordBody::Event(event)),
+        );
+        writes.commit(&self.db)?;
+        self.finish(&mut writer, head)?;
+        Ok(head.seq)
+    }
+
+    /// Seals every epoch that has ended, without logging an event (the daemon calls
+    /// this on a timer so that quiet epochs are sealed too).
+    pub fn seal_elapsed(&self) -> Result<Head, AuditError> {
+        let mut writer = self.lock();
+        let time_ms = (self.now)().timestamp_millis();
+        let mut writes = WriteSet::new();
+        let head = self.stage(&mut writer, &mut writes, time_ms, None);
+        writes.commit(&self.db)?;
+        self.finish(&mut writer, head)?;
+        Ok(head)
+    }
+
+    /// Adds seal records for ended epochs and the optional record to `writes`; returns
+    /// the head they lead to. Nothing in memory changes until `finish`.
+    fn stage(
+        &self,
+        writer: &mut Writer,
+        writes: &mut WriteSet,
+        time_ms: i64,
+        body: Option<RecordBody>,
+    ) -> Head {
+        let target = writer.clock.epoch_of(time_ms).max(writer.head.epoch);
+        let mut head = writer.head;
+        let mut key = writer.seal.key.clone();
+        while head.epoch < target {
+            let record = seal_record(
+                head.seq + 1,
+                time_ms,
+                RecordBody::EpochSeal { epoch: head.epoch },
+                head.hash,
+                &key,
+            );
+            writes.put(
+                &self.tree,
+                record_key(record.seq),
+                codec::encode(&record).to_vec(),
+            );
+            head = Head {
+                seq: record.seq,
+                hash: record.hash,
+                epoch: head.epoch + 1,
+            };
+            key = advance(&key);
+        }
+        if let Some(body) = body {
+            let record = seal_record(head.seq + 1, time_ms, body, head.hash, &key);
+            writes.put(
+                &self.tree,
+                record_key(record.seq),
+                codec::encode(&record).to_vec(),
+            );
+            head.seq = record.seq;
+            head.hash = record.hash;
+        }
+        if head != writer.head {
+            writes.put(&self.tree, HEAD_KEY, codec::encode(&head).to_vec());
+        }
+        head
+    }
+
+    fn finish(&self, writer: &mut Writer, head: Head) -> Result<(), AuditError> {
+        writer.head = head;
+        if head.epoch > writer.seal.epoch {
+            writer.seal.advance_to(head.epoch)?;
+        }
+        Ok(())
+    }
+
+    /// The epoch clock fixed at `init`.
+    pub fn epoch_clock(&self) -> EpochClock {
+        self.lock().clock
+    }
+}

@@ -1,0 +1,77 @@
+//! One-time recovery codes for a lost phone: shown once, stored only as salted hashes.
+
+use data_encoding::BASE32_NOPAD;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::crypto::random_array;
+
+pub const COUNT: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredCode {
+    pub salt: [u8; 16],
+    pub hash: [u8; 32],
+}
+
+fn normalise(code: &str) -> Zeroizing<String> {
+    Zeroizing::new(
+        code.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_uppercase())
+            .collect(),
+    )
+}
+
+fn hash(salt: &[u8; 16], code: &str) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(b"caredesk-recovery-code");
+    hasher.update(salt);
+    hasher.update(normalise(code).as_bytes());
+    hasher.finalize().into()
+}
+
+/// Ten codes of 80 random bits each, as `XXXX-XXXX-XXXX-XXXX`, and their stored form.
+pub fn generate() -> (Vec<Zeroizing<String>>, Vec<StoredCode>) {
+    (0..COUNT)
+        .map(|_| {
+            let raw = Zeroizing::new(BASE32_NOPAD.encode(&random_array::<10>()));
+            let shown = Zeroizing::new(
+                raw.as_bytes()
+                    .chunks(4)
+                    .map(|c| std::str::from_utf8(c).unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join("-"),
+            );
+            let salt = random_array();
+            let stored = StoredCode {
+                salt,
+                hash: hash(&salt, &shown),
+            };
+            (shown, stored)
+        })
+        .unzip()
+}
+
+/// Finds which stored code `code` is, if any (the caller then removes it: one use).
+pub fn position(stored: &[StoredCode], code: &str) -> Option<usize> {
+    use subtle::ConstantTimeEq;
+    stored
+        .iter()
+        .position(|s| bool::from(hash(&s.salt, code).ct_eq(&s.hash)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_match_once_stored() {
+        let (shown, stored) = generate();
+        assert_eq!(shown.len(), COUNT);
+        assert_eq!(position(&stored, &shown[3]), Some(3));
+        assert_eq!(position(&stored, &shown[3].to_lowercase()), Some(3));
+        assert_eq!(position(&stored, "AAAA-BBBB-CCCC-DDDD"), None);
+    }
+}

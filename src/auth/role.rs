@@ -1,0 +1,38 @@
+//! The built-in roles (design guide section 1).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    FrontDesk,
+    Nurse,
+    Doctor,
+    HealthManager,
+    Auditor,
+    Admin,
+    /// Unattended jobs (import, scheduler); logs in with a key file only.
+    System,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::FrontDesk => "front_desk",
+            Role::Nurse => "nurse",
+            Role::Doctor => "doctor",
+            Role::HealthManager => "health_manager",
+            Role::Auditor => "auditor",
+            Role::Admin => "admin",
+            Role::System => "system",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,110 @@
+//! `caredesk init`.
+
+use std::io::Write;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::{DataDir, input, qr};
+use crate::audit::context::process_actor;
+use crate::store::{self, StoreOptions};
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    /// Sign-in name of the first admin user.
+    #[arg(long, value_name = "NAME")]
+    pub admin: String,
+    /// Print exactly one JSON object: otpauth_uri, recovery_key, audit_seed, recovery_codes.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct InitJson<'a> {
+    otpauth_uri: &'a str,
+    recovery_key: &'a str,
+    audit_seed: &'a str,
+    recovery_codes: Vec<&'a str>,
+}
+
+pub fn run(args: InitArgs) -> anyhow::Result<()> {
+    let dir = &args.data.path;
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        // Refuse before asking for a password nobody will use.
+        return Err(store::StoreError::AlreadyExists(dir.clone()).into());
+    }
+    crate::auth::user::check_user_name(&args.admin).map_err(anyhow::Error::msg)?;
+    let password = input::read_new_password(&args.admin)?;
+    let (_vault, secrets) = store::init(
+        dir,
+        &args.admin,
+        &password,
+        StoreOptions::default(),
+        process_actor(),
+    )?;
+
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let json = InitJson {
+            otpauth_uri: &secrets.otpauth_uri,
+            recovery_key: &secrets.recovery_key,
+            audit_seed: &secrets.audit_seed,
+            recovery_codes: secrets.recovery_codes.iter().map(|c| c.as_str()).collect(),
+        };
+        let text = zeroize::Zeroizing::new(serde_json::to_string(&json)?);
+        writeln!(out, "{}", text.as_str())?;
+        return Ok(());
+    }
+    writeln!(out, "Created the caredesk store at {}.", dir.display())?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "1. Two-factor sign-in for {}: scan this code with an authenticator app",
+        args.admin
+    )?;
+    writeln!(out, "   (or enter the otpauth URI below by hand).")?;
+    writeln!(out)?;
+    match qr::render(&secrets.otpauth_uri) {
+        Some(code) => writeln!(out, "{code}")?,
+        None => writeln!(out, "   (the QR code cannot be drawn; use the URI)")?,
+    }
+    writeln!(out, "   {}", secrets.otpauth_uri.as_str())?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "2. Recovery key: opens the store if every password is lost. Print it and lock it away;"
+    )?;
+    writeln!(out, "   it is shown only now.")?;
+    writeln!(out, "   {}", secrets.recovery_key.as_str())?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "3. Audit verification seed: for the auditor, kept OFF this machine. With it,"
+    )?;
+    writeln!(
+        out,
+        "   `caredesk audit verify --seed …` proves no audit record was forged or re-sealed."
+    )?;
+    writeln!(out, "   {}", secrets.audit_seed.as_str())?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "4. One-time recovery codes for {} (each signs in once without the phone):",
+        args.admin
+    )?;
+    for code in &secrets.recovery_codes {
+        writeln!(out, "   {}", code.as_str())?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "None of these is stored in readable form; clear this screen once they are safe."
+    )?;
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! The command line: parsing (clap) and the commands that do not need a terminal UI.
+//!
+//! Exit codes: 0 done; 1 the command failed (the message says why and what to do);
+//! 2 the command line itself is wrong; 3 `audit verify` found the log broken.
+
+pub mod audit_cmd;
+pub mod init_cmd;
+pub mod input;
+pub mod qr;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_TAMPERED: u8 = 3;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "caredesk",
+    version,
+    about = "The health-management desk for clinics: member cards, health records, exam results, follow-up calls and reports, encrypted and audited.",
+    long_about = None,
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The store directory, from `--data` or `CAREDESK_DATA`.
+#[derive(Debug, Args)]
+pub struct DataDir {
+    /// The store directory (or set CAREDESK_DATA).
+    #[arg(long = "data", env = "CAREDESK_DATA", value_name = "DIR")]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new encrypted store with its first admin user.
+    ///
+    /// Asks for the admin's password twice on a terminal, or reads it as the first line
+    /// of standard input otherwise. Prints, once: the TOTP enrolment (otpauth URI and a
+    /// QR code), the recovery key, the audit verification seed and ten recovery codes.
+    /// Never touches an existing store.
+    Init(init_cmd::InitArgs),
+    /// Check, export and checkpoint the tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(audit_cmd::AuditCommand),
+}

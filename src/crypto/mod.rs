@@ -1,0 +1,26 @@
+//! Key hierarchy and the primitives built on RustCrypto crates.
+//!
+//! ```text
+//! password ─Argon2id─┐
+//! recovery key ─HKDF─┼─> key slot KEK ─XChaCha20-Poly1305─> DEK (256-bit, random)
+//! key file ─HKDF─────┘                                        │
+//!                          HKDF labels: data, blind index, patient wrap
+//!                                                              │
+//!                 patient key (random, wrapped by the patient-wrap key) seals that
+//!                 patient's records: deleting it shreds them
+//! ```
+//!
+//! Nothing in this module is hand-written cryptography: it composes `chacha20poly1305`,
+//! `argon2`, `hkdf`, `hmac` and `sha2`.
+
+pub mod blind;
+pub mod envelope;
+pub mod keys;
+pub mod keyslot;
+pub mod secret;
+
+pub use blind::{BlindIndexKey, IndexKind};
+pub use envelope::{Aad, EnvelopeError};
+pub use keys::DataKeys;
+pub use keyslot::{KdfParams, KeySlot, SlotKind, UnlockError};
+pub use secret::{SecretKey, random_array};

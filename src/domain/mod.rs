@@ -1,0 +1,3 @@
+//! Plain data types and pure rules. No I/O here.
+
+pub mod patient;

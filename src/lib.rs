@@ -1,0 +1,10 @@
+//! caredesk: the health-management desk for clinics. See ARCHITECTURE.md for the map.
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod crypto;
+pub mod domain;
+pub mod store;

@@ -1,0 +1,32 @@
+//! The `caredesk` binary: parses the command line and reports errors as one clear line.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use caredesk::cli::{self, Cli, Command, EXIT_FAILED};
+use clap::Parser;
+
+fn main() -> ExitCode {
+    // A panic message could carry data from a record; print only where it happened.
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "caredesk: internal error at {place}; please report it. Stored data stays consistent."
+        );
+    }));
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init(args) => cli::init_cmd::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Audit(command) => cli::audit_cmd::run(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("caredesk: {e:#}");
+            ExitCode::from(EXIT_FAILED)
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! The store's own description: id, schema version, creation time.
+
+use serde::{Deserialize, Serialize};
+
+use super::codec::Versioned;
+
+pub const META_TREE: &str = "meta";
+pub const META_KEY: &[u8] = b"store";
+
+/// The schema this build writes. Raise it with a migration in `migrate.rs`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreMeta {
+    pub store_id: [u8; 16],
+    pub schema_version: u32,
+    pub created_unix: i64,
+}
+
+impl Versioned for StoreMeta {
+    const VERSION: u16 = 1;
+}

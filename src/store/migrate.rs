@@ -1,0 +1,34 @@
+//! Schema migrations, run in order when a store written by an older caredesk opens.
+//!
+//! `MIGRATIONS[i]` moves a store from schema `i + 1` to `i + 2`; `SCHEMA_VERSION` is
+//! always `MIGRATIONS.len() + 1`. A migration gets the raw database and must be safe
+//! to run again if a crash stops it before the schema version is written.
+
+use super::meta::{META_KEY, SCHEMA_VERSION, StoreMeta};
+use super::{codec, writes::WriteSet};
+
+pub type Migration = fn(&sled::Db) -> sled::Result<()>;
+
+pub const MIGRATIONS: &[Migration] = &[];
+
+const _: () = assert!(MIGRATIONS.len() as u32 + 1 == SCHEMA_VERSION);
+
+/// Brings `meta` up to `migrations.len() + 1`, recording each step as it completes.
+pub fn run(
+    db: &sled::Db,
+    meta_tree: &sled::Tree,
+    meta: &mut StoreMeta,
+    migrations: &[Migration],
+) -> sled::Result<u32> {
+    let mut applied = 0;
+    while (meta.schema_version as usize) <= migrations.len() {
+        let step = migrations[meta.schema_version as usize - 1];
+        step(db)?;
+        meta.schema_version += 1;
+        let mut writes = WriteSet::new();
+        writes.put(meta_tree, META_KEY, codec::encode(meta).to_vec());
+        writes.commit(db)?;
+        applied += 1;
+    }
+    Ok(applied)
+}

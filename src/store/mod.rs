@@ -1,0 +1,18 @@
+//! Encrypted, typed trees over sled.
+//!
+//! `Store` is the opened directory (lock, sled, audit log, key slots) before any key is
+//! known; `Vault` is the store unlocked, where records are sealed and opened.
+
+pub mod codec;
+pub mod db;
+pub mod error;
+pub mod init;
+pub mod meta;
+pub mod migrate;
+pub mod vault;
+pub mod writes;
+
+pub use db::{RawStore, Store, StoreOptions};
+pub use error::StoreError;
+pub use init::{InitSecrets, init};
+pub use vault::{Scope, Unlock, Vault};

@@ -1,0 +1,404 @@
+//! The unlocked store: typed records sealed in envelopes, per-patient keys, blind
+//! indexes. Every write goes through one `WriteSet` committed with its audit record.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::StoreError;
+use super::codec::{self, Versioned};
+use super::db::{KEYSLOT_TREE, Store};
+use super::writes::WriteSet;
+use crate::audit::AuditEvent;
+use crate::auth::User;
+use crate::crypto::keyslot::RecoveryKey;
+use crate::crypto::{Aad, DataKeys, IndexKind, KdfParams, KeySlot, SecretKey, SlotKind, envelope};
+use crate::domain::patient::{Patient, PatientId};
+
+pub const USERS_TREE: &str = "users";
+pub const PATIENT_KEYS_TREE: &str = "patient_keys";
+pub const PATIENTS_TREE: &str = "patients";
+pub const INDEX_TREE: &str = "index";
+
+/// A stored type and the tree it lives in.
+pub trait Record: Versioned {
+    const TREE: &'static str;
+}
+
+impl Record for User {
+    const TREE: &'static str = USERS_TREE;
+}
+
+impl Record for Patient {
+    const TREE: &'static str = PATIENTS_TREE;
+}
+
+/// Which key seals a record.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// Clinic-wide records (users, settings): the data key.
+    Clinic,
+    /// A patient's records: that patient's own key, so erasing it shreds them all.
+    Patient(PatientId),
+}
+
+/// How to open the store's data key.
+pub enum Unlock<'a> {
+    Password { user: &'a str, password: &'a [u8] },
+    RecoveryKey(&'a RecoveryKey),
+    KeyFile { label: &'a str, key: &'a [u8; 32] },
+}
+
+impl Store {
+    /// Opens the data key through a key slot. A wrong or unknown user costs the same
+    /// Argon2id work as a right one, so timing does not tell which it was.
+    pub fn unlock(&self, how: Unlock<'_>) -> Result<DataKeys, StoreError> {
+        let slots = self.key_slots()?;
+        let (wanted, secret, wrong): (Box<dyn Fn(&SlotKind) -> bool>, &[u8], StoreError) = match how
+        {
+            Unlock::Password { user, password } => (
+                Box::new(move |k| matches!(k, SlotKind::Password { user: u } if u == user)),
+                password,
+                StoreError::WrongPassword,
+            ),
+            Unlock::RecoveryKey(key) => (
+                Box::new(|k| matches!(k, SlotKind::Recovery)),
+                key.bytes().as_slice(),
+                StoreError::WrongKey,
+            ),
+            Unlock::KeyFile { label, key } => (
+                Box::new(move |k| matches!(k, SlotKind::KeyFile { label: l } if l == label)),
+                key.as_slice(),
+                StoreError::WrongKey,
+            ),
+        };
+        let candidates: Vec<&KeySlot> = slots.iter().filter(|s| wanted(&s.kind)).collect();
+        if candidates.is_empty() {
+            // Same cost as a real attempt: derive against a throwaway slot.
+            let decoy = KeySlot::create(
+                0,
+                SlotKind::Recovery,
+                self.options.password_kdf,
+                b"decoy",
+                &SecretKey::from_bytes([0; 32]),
+                0,
+                0,
+            );
+            if let Ok(decoy) = decoy {
+                let _ = decoy.open(secret);
+            }
+            return Err(wrong);
+        }
+        for slot in candidates {
+            if let Ok((dek, generation)) = slot.open(secret) {
+                return Ok(DataKeys::from_dek(dek, generation));
+            }
+        }
+        Err(wrong)
+    }
+
+    /// Stages a new key slot wrapping the current DEK.
+    pub(crate) fn stage_slot(
+        &self,
+        writes: &mut WriteSet,
+        keys: &DataKeys,
+        kind: SlotKind,
+        kdf: KdfParams,
+        secret: &[u8],
+    ) -> Result<u32, StoreError> {
+        let tree = self.tree(KEYSLOT_TREE)?;
+        let next_id = match tree
+            .last()
+            .map_err(|e| StoreError::from_sled(&self.dir, e))?
+        {
+            Some((k, _)) => {
+                k.as_ref()
+                    .try_into()
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| StoreError::corrupt(&self.dir, "malformed key slot id"))?
+                    + 1
+            }
+            None => 1,
+        };
+        let now = (self.options.clock)().timestamp();
+        let slot = KeySlot::create(next_id, kind, kdf, secret, keys.dek(), keys.generation, now)
+            .map_err(|e| StoreError::corrupt(&self.dir, e.to_string()))?;
+        writes.put(&tree, next_id.to_be_bytes(), codec::encode(&slot).to_vec());
+        Ok(next_id)
+    }
+}
+
+/// An unlocked store. Dropping it zeroises every key it holds.
+pub struct Vault {
+    store: Store,
+    keys: DataKeys,
+    patient_keys: Mutex<HashMap<PatientId, SecretKey>>,
+}
+
+const PATIENT_KEY_CACHE_LIMIT: usize = 65_536;
+
+fn index_key(kind: IndexKind, token: &[u8; 32], id: &PatientId) -> Vec<u8> {
+    let mut key = Vec::with_capacity(1 + 32 + 16);
+    key.push(kind.tag());
+    key.extend_from_slice(token);
+    key.extend_from_slice(&id.0);
+    key
+}
+
+impl Vault {
+    pub fn new(store: Store, keys: DataKeys) -> Self {
+        Self {
+            store,
+            keys,
+            patient_keys: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn keys(&self) -> &DataKeys {
+        &self.keys
+    }
+
+    fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
+        self.store.tree(name)
+    }
+
+    fn sled_err(&self, e: sled::Error) -> StoreError {
+        StoreError::from_sled(&self.store.dir, e)
+    }
+
+    /// Seals `value` for its tree and record key under the key its scope names.
+    pub fn seal<R: Record>(
+        &self,
+        scope: Scope,
+        key: &[u8],
+        value: &R,
+    ) -> Result<Vec<u8>, StoreError> {
+        let plain = codec::encode(value);
+        let sealing_key = self.scope_key(scope)?;
+        Ok(envelope::seal(
+            &sealing_key,
+            self.keys.generation,
+            Aad::new(R::TREE, key),
+            &plain,
+        ))
+    }
+
+    pub fn open_sealed<R: Record>(
+        &self,
+        scope: Scope,
+        key: &[u8],
+        sealed: &[u8],
+    ) -> Result<R, StoreError> {
+        let opening_key = self.scope_key(scope)?;
+        let plain = envelope::open(&opening_key, Aad::new(R::TREE, key), sealed)
+            .map_err(|e| StoreError::from_envelope(&self.store.dir, e))?;
+        codec::decode(&plain).map_err(|e| StoreError::from_codec(&self.store.dir, e))
+    }
+
+    fn scope_key(&self, scope: Scope) -> Result<SecretKey, StoreError> {
+        match scope {
+            Scope::Clinic => Ok(self.keys.data.clone()),
+            Scope::Patient(id) => self.patient_key(&id),
+        }
+    }
+
+    /// Stages `value` under `key` in its tree.
+    pub fn stage_put<R: Record>(
+        &self,
+        writes: &mut WriteSet,
+        scope: Scope,
+        key: &[u8],
+        value: &R,
+    ) -> Result<(), StoreError> {
+        let sealed = self.seal(scope, key, value)?;
+        writes.put(&self.tree(R::TREE)?, key, sealed);
+        Ok(())
+    }
+
+    pub fn get<R: Record>(&self, scope: Scope, key: &[u8]) -> Result<Option<R>, StoreError> {
+        match self.tree(R::TREE)?.get(key).map_err(|e| self.sled_err(e))? {
+            Some(sealed) => Ok(Some(self.open_sealed(scope, key, &sealed)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Commits staged writes together with their audit record.
+    pub fn commit(&self, event: AuditEvent, writes: WriteSet) -> Result<u64, StoreError> {
+        Ok(self.store.audit.commit(event, writes)?)
+    }
+
+    fn patient_key(&self, id: &PatientId) -> Result<SecretKey, StoreError> {
+        if let Some(key) = self.cache().get(id) {
+            return Ok(key.clone());
+        }
+        let sealed = self
+            .tree(PATIENT_KEYS_TREE)?
+            .get(id.0)
+            .map_err(|e| self.sled_err(e))?;
+        let Some(sealed) = sealed else {
+            let exists = self
+                .tree(PATIENTS_TREE)?
+                .contains_key(id.0)
+                .map_err(|e| self.sled_err(e))?;
+            return Err(if exists {
+                StoreError::Erased
+            } else {
+                StoreError::Missing("patient")
+            });
+        };
+        let plain = envelope::open(
+            &self.keys.patient_wrap,
+            Aad::new(PATIENT_KEYS_TREE, &id.0),
+            &sealed,
+        )
+        .map_err(|e| StoreError::from_envelope(&self.store.dir, e))?;
+        let key = SecretKey::from_slice(&plain)
+            .ok_or_else(|| StoreError::corrupt(&self.store.dir, "malformed patient key"))?;
+        let mut cache = self.cache();
+        if cache.len() >= PATIENT_KEY_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(*id, key.clone());
+        Ok(key)
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<PatientId, SecretKey>> {
+        self.patient_keys.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn stage_index(
+        &self,
+        writes: &mut WriteSet,
+        patient: &Patient,
+        id: &PatientId,
+        remove: bool,
+    ) -> Result<(), StoreError> {
+        let tree = self.tree(INDEX_TREE)?;
+        let entries = [
+            (IndexKind::Phone, patient.phone.as_deref()),
+            (IndexKind::IdNumber, patient.id_number.as_deref()),
+        ];
+        for (kind, value) in entries {
+            if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+                let key = index_key(kind, &self.keys.blind.token(kind, value), id);
+                if remove {
+                    writes.delete(&tree, key);
+                } else {
+                    writes.put(&tree, key, Vec::new());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates a patient with a fresh key, their record and index entries, and the
+    /// audit record, in one transaction. The event gets the new id as its subject.
+    pub fn create_patient(
+        &self,
+        patient: &Patient,
+        event: AuditEvent,
+    ) -> Result<PatientId, StoreError> {
+        let id = PatientId::random();
+        let key = SecretKey::random();
+        let mut writes = WriteSet::new();
+        let wrapped = envelope::seal(
+            &self.keys.patient_wrap,
+            self.keys.generation,
+            Aad::new(PATIENT_KEYS_TREE, &id.0),
+            key.expose(),
+        );
+        writes.put(&self.tree(PATIENT_KEYS_TREE)?, id.0, wrapped);
+        self.cache().insert(id, key);
+        self.stage_put(&mut writes, Scope::Patient(id), &id.0, patient)?;
+        self.stage_index(&mut writes, patient, &id, false)?;
+        let committed = self.commit(event.subject(id.to_string()), writes);
+        if committed.is_err() {
+            self.cache().remove(&id);
+        }
+        committed.map(|_| id)
+    }
+
+    /// Reads a patient's demographics (the caller audits the read).
+    pub fn patient(&self, id: &PatientId) -> Result<Patient, StoreError> {
+        self.get(Scope::Patient(*id), &id.0)?
+            .ok_or(StoreError::Missing("patient"))
+    }
+
+    /// Replaces a patient's demographics, moving their index entries.
+    pub fn update_patient(
+        &self,
+        id: &PatientId,
+        patient: &Patient,
+        event: AuditEvent,
+    ) -> Result<(), StoreError> {
+        let old = self.patient(id)?;
+        let mut writes = WriteSet::new();
+        self.stage_index(&mut writes, &old, id, true)?;
+        self.stage_index(&mut writes, patient, id, false)?;
+        self.stage_put(&mut writes, Scope::Patient(*id), &id.0, patient)?;
+        self.commit(event.subject(id.to_string()), writes)?;
+        Ok(())
+    }
+
+    /// Patients whose phone, ID number or card number is exactly `value`.
+    pub fn find(&self, kind: IndexKind, value: &str) -> Result<Vec<PatientId>, StoreError> {
+        let mut prefix = vec![kind.tag()];
+        prefix.extend_from_slice(&self.keys.blind.token(kind, value));
+        self.tree(INDEX_TREE)?
+            .scan_prefix(&prefix)
+            .keys()
+            .map(|k| {
+                let k = k.map_err(|e| self.sled_err(e))?;
+                k.get(33..49)
+                    .and_then(|b| b.try_into().ok())
+                    .map(PatientId)
+                    .ok_or_else(|| StoreError::corrupt(&self.store.dir, "malformed index entry"))
+            })
+            .collect()
+    }
+
+    /// Crypto-shredding: deletes the patient's key and index entries. Their records stay
+    /// on disk as ciphertext nobody can open; the audit keeps the id only.
+    pub fn erase_patient(&self, id: &PatientId, event: AuditEvent) -> Result<(), StoreError> {
+        let patient = self.patient(id)?;
+        let mut writes = WriteSet::new();
+        self.stage_index(&mut writes, &patient, id, true)?;
+        writes.delete(&self.tree(PATIENT_KEYS_TREE)?, id.0);
+        self.commit(event.subject(id.to_string()), writes)?;
+        self.cache().remove(id);
+        Ok(())
+    }
+
+    /// All users, decrypted.
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        self.tree(USERS_TREE)?
+            .iter()
+            .map(|item| {
+                let (k, v) = item.map_err(|e| self.sled_err(e))?;
+                self.open_sealed(Scope::Clinic, &k, &v)
+            })
+            .collect()
+    }
+
+    /// Stages a new user and the key slot their password opens.
+    pub fn stage_user(
+        &self,
+        writes: &mut WriteSet,
+        user: &User,
+        password: &[u8],
+    ) -> Result<u32, StoreError> {
+        self.stage_put(writes, Scope::Clinic, &user.id.0, user)?;
+        self.store.stage_slot(
+            writes,
+            &self.keys,
+            SlotKind::Password {
+                user: user.name.clone(),
+            },
+            self.store.options.password_kdf,
+            password,
+        )
+    }
+}
