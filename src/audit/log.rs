@@ -6,6 +6,7 @@
 //! caller gets its result: no audit, no result.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
@@ -106,6 +107,8 @@ pub struct AuditLog {
     tree: sled::Tree,
     writer: Mutex<Writer>,
     now: Clock,
+    /// Fault injection for the fail-closed tests: the next commits fail as a full disk would.
+    fail_writes: AtomicBool,
 }
 
 fn seal_record(
@@ -205,6 +208,7 @@ impl AuditLog {
             tree,
             writer: Mutex::new(Writer { head, seal, clock }),
             now,
+            fail_writes: AtomicBool::new(false),
         })
     }
 
@@ -247,6 +251,7 @@ impl AuditLog {
             tree,
             writer: Mutex::new(Writer { head, seal, clock }),
             now,
+            fail_writes: AtomicBool::new(false),
         })
     }
 
@@ -273,6 +278,12 @@ impl AuditLog {
     /// Epochs that ended since the last record are sealed first, empty ones included.
     pub fn commit(&self, event: AuditEvent, writes: WriteSet) -> Result<u64, AuditError> {
         let mut writer = self.lock();
+        if self.fail_writes.load(Ordering::Relaxed) {
+            return Err(AuditError::Storage(sled::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "injected audit write failure",
+            ))));
+        }
         let time_ms = (self.now)().timestamp_millis();
         let mut writes = writes;
         let head = self.stage(
@@ -352,6 +363,13 @@ impl AuditLog {
             writer.seal.advance_to(head.epoch)?;
         }
         Ok(())
+    }
+
+    /// Makes every following commit fail (or succeed again), to test that operations
+    /// fail closed when their audit record cannot be written.
+    #[doc(hidden)]
+    pub fn inject_write_failure(&self, fail: bool) {
+        self.fail_writes.store(fail, Ordering::Relaxed);
     }
 
     /// The epoch clock fixed at `init`.

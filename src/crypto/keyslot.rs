@@ -48,7 +48,7 @@ impl KdfParams {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeySlot {
-    pub id: u32,
+    pub id: u64,
     pub kind: SlotKind,
     pub kdf: KdfParams,
     pub salt: [u8; 16],
@@ -68,7 +68,7 @@ pub enum UnlockError {
 impl KeySlot {
     /// Wraps `dek` into a new slot opened by `secret`.
     pub fn create(
-        id: u32,
+        id: u64,
         kind: SlotKind,
         kdf: KdfParams,
         secret: &[u8],

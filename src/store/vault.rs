@@ -104,21 +104,15 @@ impl Store {
         kind: SlotKind,
         kdf: KdfParams,
         secret: &[u8],
-    ) -> Result<u32, StoreError> {
+    ) -> Result<u64, StoreError> {
         let tree = self.tree(KEYSLOT_TREE)?;
-        let next_id = match tree
-            .last()
+        // sled's id generator is monotonic across restarts, so two slots staged in one
+        // write set never share an id.
+        let next_id = self
+            .db
+            .generate_id()
             .map_err(|e| StoreError::from_sled(&self.dir, e))?
-        {
-            Some((k, _)) => {
-                k.as_ref()
-                    .try_into()
-                    .map(u32::from_be_bytes)
-                    .map_err(|_| StoreError::corrupt(&self.dir, "malformed key slot id"))?
-                    + 1
-            }
-            None => 1,
-        };
+            + 1;
         let now = (self.options.clock)().timestamp();
         let slot = KeySlot::create(next_id, kind, kdf, secret, keys.dek(), keys.generation, now)
             .map_err(|e| StoreError::corrupt(&self.dir, e.to_string()))?;
@@ -327,6 +321,14 @@ impl Vault {
             .ok_or(StoreError::Missing("patient"))
     }
 
+    /// Reads a patient and writes `event` (with the patient's id) before returning:
+    /// when the audit record cannot be written, the caller gets the error and no data.
+    pub fn read_patient(&self, id: &PatientId, event: AuditEvent) -> Result<Patient, StoreError> {
+        let patient = self.patient(id)?;
+        self.commit(event.subject(id.to_string()), WriteSet::new())?;
+        Ok(patient)
+    }
+
     /// Replaces a patient's demographics, moving their index entries.
     pub fn update_patient(
         &self,
@@ -389,7 +391,7 @@ impl Vault {
         writes: &mut WriteSet,
         user: &User,
         password: &[u8],
-    ) -> Result<u32, StoreError> {
+    ) -> Result<u64, StoreError> {
         self.stage_put(writes, Scope::Clinic, &user.id.0, user)?;
         self.store.stage_slot(
             writes,

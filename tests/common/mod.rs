@@ -1,0 +1,84 @@
+//! Shared helpers for the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use caredesk::audit::{Actor, AuditEvent, Clock, Outcome};
+use caredesk::domain::patient::{Patient, Sex};
+use caredesk::store::{self, Store, StoreOptions, Unlock, Vault};
+use chrono::{DateTime, NaiveDate, Utc};
+
+pub const ADMIN: &str = "admin";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A clock the test moves by hand.
+#[derive(Clone)]
+pub struct ManualClock(Arc<AtomicI64>);
+
+impl ManualClock {
+    pub fn starting_at(unix_secs: i64) -> Self {
+        Self(Arc::new(AtomicI64::new(unix_secs * 1000)))
+    }
+
+    pub fn advance_secs(&self, secs: i64) {
+        self.0.fetch_add(secs * 1000, Ordering::SeqCst);
+    }
+
+    pub fn clock(&self) -> Clock {
+        let ms = self.0.clone();
+        Arc::new(move || DateTime::<Utc>::from_timestamp_millis(ms.load(Ordering::SeqCst)).unwrap())
+    }
+}
+
+pub fn options_with(clock: &ManualClock, epoch_seconds: u64) -> StoreOptions {
+    StoreOptions {
+        clock: clock.clock(),
+        epoch_seconds,
+        ..StoreOptions::default()
+    }
+}
+
+pub fn actor() -> Actor {
+    Actor {
+        user: Some(ADMIN.into()),
+        role: Some("admin".into()),
+        os_user: "tester".into(),
+        ssh_client: None,
+        session: Some("s1".into()),
+    }
+}
+
+pub fn event(action: &str) -> AuditEvent {
+    AuditEvent::new(actor(), action, Outcome::Ok)
+}
+
+/// A new store under `parent/store`, unlocked.
+pub fn new_store(parent: &Path, options: StoreOptions) -> (PathBuf, Vault) {
+    let dir = parent.join("store");
+    let (vault, _) = store::init(&dir, ADMIN, PASSWORD, options, actor()).expect("init");
+    (dir, vault)
+}
+
+pub fn unlock(dir: &Path, options: StoreOptions) -> Vault {
+    let store = Store::open(dir, options).expect("open");
+    let keys = store
+        .unlock(Unlock::Password {
+            user: ADMIN,
+            password: PASSWORD.as_bytes(),
+        })
+        .expect("unlock");
+    Vault::new(store, keys)
+}
+
+pub fn patient(name: &str, phone: &str, id_number: &str) -> Patient {
+    Patient {
+        name: name.into(),
+        sex: Sex::Female,
+        birth_date: NaiveDate::from_ymd_opt(1968, 4, 12),
+        phone: Some(phone.into()),
+        id_number: Some(id_number.into()),
+        restricted: false,
+    }
+}
