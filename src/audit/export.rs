@@ -49,7 +49,7 @@ pub fn export(
     out: &mut dyn Write,
 ) -> Result<u64, ExportError> {
     let mut sink = match format {
-        Format::Csv => Sink::Csv(csv::Writer::from_writer(out)),
+        Format::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
         Format::Jsonl => Sink::Json(out, Vec::new()),
     };
     let mut count = 0;
@@ -110,7 +110,7 @@ impl<'a> Row<'a, ()> {
 }
 
 enum Sink<'w> {
-    Csv(csv::Writer<&'w mut dyn Write>),
+    Csv(Box<csv::Writer<&'w mut dyn Write>>),
     Json(&'w mut dyn Write, Vec<u8>),
 }
 

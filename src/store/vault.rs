@@ -48,30 +48,44 @@ pub enum Unlock<'a> {
     KeyFile { label: &'a str, key: &'a [u8; 32] },
 }
 
+impl Unlock<'_> {
+    fn opens(&self, kind: &SlotKind) -> bool {
+        match (self, kind) {
+            (Unlock::Password { user, .. }, SlotKind::Password { user: slot_user }) => {
+                user == slot_user
+            }
+            (Unlock::RecoveryKey(_), SlotKind::Recovery) => true,
+            (Unlock::KeyFile { label, .. }, SlotKind::KeyFile { label: slot_label }) => {
+                label == slot_label
+            }
+            _ => false,
+        }
+    }
+
+    fn secret(&self) -> &[u8] {
+        match self {
+            Unlock::Password { password, .. } => password,
+            Unlock::RecoveryKey(key) => key.bytes(),
+            Unlock::KeyFile { key, .. } => key.as_slice(),
+        }
+    }
+
+    /// One error for every failure, never saying whether the user exists.
+    fn refusal(&self) -> StoreError {
+        match self {
+            Unlock::Password { .. } => StoreError::WrongPassword,
+            _ => StoreError::WrongKey,
+        }
+    }
+}
+
 impl Store {
     /// Opens the data key through a key slot. A wrong or unknown user costs the same
     /// Argon2id work as a right one, so timing does not tell which it was.
     pub fn unlock(&self, how: Unlock<'_>) -> Result<DataKeys, StoreError> {
         let slots = self.key_slots()?;
-        let (wanted, secret, wrong): (Box<dyn Fn(&SlotKind) -> bool>, &[u8], StoreError) = match how
-        {
-            Unlock::Password { user, password } => (
-                Box::new(move |k| matches!(k, SlotKind::Password { user: u } if u == user)),
-                password,
-                StoreError::WrongPassword,
-            ),
-            Unlock::RecoveryKey(key) => (
-                Box::new(|k| matches!(k, SlotKind::Recovery)),
-                key.bytes().as_slice(),
-                StoreError::WrongKey,
-            ),
-            Unlock::KeyFile { label, key } => (
-                Box::new(move |k| matches!(k, SlotKind::KeyFile { label: l } if l == label)),
-                key.as_slice(),
-                StoreError::WrongKey,
-            ),
-        };
-        let candidates: Vec<&KeySlot> = slots.iter().filter(|s| wanted(&s.kind)).collect();
+        let secret = how.secret();
+        let candidates: Vec<&KeySlot> = slots.iter().filter(|s| how.opens(&s.kind)).collect();
         if candidates.is_empty() {
             // Same cost as a real attempt: derive against a throwaway slot.
             let decoy = KeySlot::create(
@@ -86,14 +100,14 @@ impl Store {
             if let Ok(decoy) = decoy {
                 let _ = decoy.open(secret);
             }
-            return Err(wrong);
+            return Err(how.refusal());
         }
         for slot in candidates {
             if let Ok((dek, generation)) = slot.open(secret) {
                 return Ok(DataKeys::from_dek(dek, generation));
             }
         }
-        Err(wrong)
+        Err(how.refusal())
     }
 
     /// Stages a new key slot wrapping the current DEK.
