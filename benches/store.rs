@@ -1,1 +1,196 @@
-fn main() {}
+//! Envelope throughput, and the encrypted store against raw sled on the same 512-byte
+//! records: durable batched inserts and random reads. README reports the ratios.
+//!
+//! Run: `cargo bench --bench store`
+
+use std::hint::black_box;
+
+use caredesk::audit::{Actor, AuditEvent, Outcome};
+use caredesk::crypto::{Aad, SecretKey, envelope};
+use caredesk::store::codec::Versioned;
+use caredesk::store::vault::Record;
+use caredesk::store::{Scope, StoreOptions};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use serde::{Deserialize, Serialize};
+
+const RECORD: usize = 512;
+const BATCH: usize = 1000;
+const READ_SET: usize = 20_000;
+
+#[derive(Serialize, Deserialize)]
+struct Blob(#[serde(with = "serde_bytes_compat")] Vec<u8>);
+
+/// Encodes the payload as one byte string, as a record's fields would be.
+mod serde_bytes_compat {
+    pub fn serialize<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(v)
+    }
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        struct Bytes;
+        impl serde::de::Visitor<'_> for Bytes {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(v.to_vec())
+            }
+            fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(v)
+            }
+        }
+        d.deserialize_byte_buf(Bytes)
+    }
+}
+
+impl Versioned for Blob {
+    const VERSION: u16 = 1;
+}
+
+impl Record for Blob {
+    const TREE: &'static str = "bench";
+}
+
+fn payload(i: usize) -> Vec<u8> {
+    (0..RECORD).map(|j| (i * 31 + j) as u8).collect()
+}
+
+fn key(i: usize) -> [u8; 8] {
+    (i as u64).to_be_bytes()
+}
+
+fn envelope_bench(c: &mut Criterion) {
+    let key = SecretKey::random();
+    let data = payload(1);
+    let sealed = envelope::seal(&key, 1, Aad::new("t", b"k"), &data);
+    let mut group = c.benchmark_group("envelope");
+    group.throughput(Throughput::Bytes(RECORD as u64));
+    group.bench_function("seal 512 B", |b| {
+        b.iter(|| envelope::seal(&key, 1, Aad::new("t", b"k"), black_box(&data)))
+    });
+    group.bench_function("open 512 B", |b| {
+        b.iter(|| envelope::open(&key, Aad::new("t", b"k"), black_box(&sealed)).unwrap())
+    });
+    let large = vec![7u8; 64 * 1024];
+    group.throughput(Throughput::Bytes(large.len() as u64));
+    group.bench_function("seal 64 KiB", |b| {
+        b.iter(|| envelope::seal(&key, 1, Aad::new("t", b"k"), black_box(&large)))
+    });
+    group.finish();
+}
+
+fn raw_sled(dir: &std::path::Path) -> sled::Db {
+    sled::Config::new()
+        .path(dir)
+        .cache_capacity(128 * 1024 * 1024)
+        .mode(sled::Mode::HighThroughput)
+        .open()
+        .unwrap()
+}
+
+fn event() -> AuditEvent {
+    AuditEvent::new(Actor::default(), "bench.write", Outcome::Ok)
+}
+
+fn store_bench(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (vault, _) = caredesk::store::init(
+        &tmp.path().join("enc"),
+        "admin",
+        "correct horse battery",
+        StoreOptions::default(),
+        Actor::default(),
+    )
+    .unwrap();
+    let raw = raw_sled(&tmp.path().join("raw"));
+    let raw_tree = raw.open_tree("bench").unwrap();
+
+    let mut group = c.benchmark_group("durable batched insert, 1000 x 512 B");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.sample_size(20);
+    let mut next = 0usize;
+    group.bench_function("raw sled", |b| {
+        b.iter_batched(
+            || {
+                next += BATCH;
+                (next..next + BATCH)
+                    .map(|i| (key(i), payload(i)))
+                    .collect::<Vec<_>>()
+            },
+            |rows| {
+                let mut batch = sled::Batch::default();
+                for (k, v) in &rows {
+                    batch.insert(&k[..], v.as_slice());
+                }
+                raw_tree.apply_batch(batch).unwrap();
+                raw.flush().unwrap();
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    let mut next = 0usize;
+    group.bench_function("caredesk (sealed + audited)", |b| {
+        b.iter_batched(
+            || {
+                next += BATCH;
+                (next..next + BATCH)
+                    .map(|i| (key(i), Blob(payload(i))))
+                    .collect::<Vec<_>>()
+            },
+            |rows| {
+                vault
+                    .put_many(
+                        Scope::Clinic,
+                        rows.iter().map(|(k, v)| (&k[..], v)),
+                        event(),
+                    )
+                    .unwrap();
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+
+    // A fixed read set in both stores.
+    let rows: Vec<_> = (0..READ_SET).map(|i| (key(i), Blob(payload(i)))).collect();
+    for chunk in rows.chunks(BATCH) {
+        vault
+            .put_many(
+                Scope::Clinic,
+                chunk.iter().map(|(k, v)| (&k[..], v)),
+                event(),
+            )
+            .unwrap();
+        let mut batch = sled::Batch::default();
+        for (k, v) in chunk {
+            batch.insert(&k[..], v.0.as_slice());
+        }
+        raw_tree.apply_batch(batch).unwrap();
+    }
+    raw.flush().unwrap();
+
+    let mut group = c.benchmark_group("random read, 512 B");
+    group.throughput(Throughput::Elements(1));
+    let mut state = 0x9e3779b97f4a7c15u64;
+    let mut pick = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % READ_SET as u64) as usize
+    };
+    group.bench_function("raw sled", |b| {
+        b.iter(|| raw_tree.get(key(pick())).unwrap().unwrap())
+    });
+    group.bench_function("caredesk (opened + decoded)", |b| {
+        b.iter(|| {
+            vault
+                .get::<Blob>(Scope::Clinic, &key(pick()))
+                .unwrap()
+                .unwrap()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, envelope_bench, store_bench);
+criterion_main!(benches);

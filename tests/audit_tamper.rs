@@ -79,7 +79,7 @@ fn records(dir: &Path) -> Vec<AuditRecord> {
     let raw = RawStore::open(dir).unwrap();
     let tree = raw.tree(AUDIT_TREE).unwrap();
     tree.range(&b"r"[..]..&b"s"[..])
-        .map(|item| codec::decode(&item.unwrap().1).unwrap())
+        .map(|item| AuditRecord::decode(&item.unwrap().1).unwrap())
         .collect()
 }
 
@@ -91,8 +91,7 @@ fn rewrite(dir: &Path, records: &[(u64, AuditRecord)], head: Option<Head>) {
         tree.remove(key.unwrap()).unwrap();
     }
     for (key, record) in records {
-        tree.insert(record_key(*key), codec::encode(record).to_vec())
-            .unwrap();
+        tree.insert(record_key(*key), record.encode()).unwrap();
     }
     if let Some(head) = head {
         tree.insert(HEAD_KEY, codec::encode(&head).to_vec())

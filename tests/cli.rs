@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 
 use caredesk::audit::log::{AUDIT_TREE, record_key};
 use caredesk::audit::record::{AuditRecord, RecordBody};
-use caredesk::store::{RawStore, codec};
+use caredesk::store::RawStore;
 
 fn caredesk(args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_caredesk"))
@@ -200,13 +200,11 @@ fn audit_verify_counts_and_names_the_first_bad_record() {
     {
         let raw = RawStore::open(&dir).unwrap();
         let tree = raw.tree(AUDIT_TREE).unwrap();
-        let mut record: AuditRecord =
-            codec::decode(&tree.get(record_key(1)).unwrap().unwrap()).unwrap();
+        let mut record = AuditRecord::decode(&tree.get(record_key(1)).unwrap().unwrap()).unwrap();
         if let RecordBody::Event(e) = &mut record.body {
             e.action = "nothing".into();
         }
-        tree.insert(record_key(1), codec::encode(&record).to_vec())
-            .unwrap();
+        tree.insert(record_key(1), record.encode()).unwrap();
         raw.db.flush().unwrap();
     }
     let bad = caredesk(&["audit", "verify", "--data", d], "");

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use super::log::{Head, record_key};
 use super::record::AuditRecord;
-use crate::store::codec;
 
 pub const FORMAT: &str = "caredesk-audit-checkpoint/1";
 
@@ -51,8 +50,8 @@ impl Checkpoint {
             .get(record_key(head.seq))
             .map_err(|e| CheckpointError::Log(e.to_string()))?
             .ok_or_else(|| CheckpointError::Log("the head record is missing".into()))?;
-        let record: AuditRecord =
-            codec::decode(&bytes).map_err(|e| CheckpointError::Log(e.to_string()))?;
+        let record =
+            AuditRecord::decode(&bytes).map_err(|e| CheckpointError::Log(e.to_string()))?;
         Ok(Self {
             store_id,
             seq: head.seq,

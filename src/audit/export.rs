@@ -7,7 +7,6 @@ use data_encoding::HEXLOWER;
 use serde::Serialize;
 
 use super::record::{AuditRecord, RecordBody};
-use crate::store::codec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -55,8 +54,7 @@ pub fn export(
     let mut count = 0;
     for item in tree.range(&b"r"[..]..&b"s"[..]) {
         let (_, value) = item.map_err(|e| ExportError::Read(e.to_string()))?;
-        let record: AuditRecord =
-            codec::decode(&value).map_err(|e| ExportError::Read(e.to_string()))?;
+        let record = AuditRecord::decode(&value).map_err(|e| ExportError::Read(e.to_string()))?;
         let RecordBody::Event(event) = &record.body else {
             continue;
         };

@@ -36,10 +36,6 @@ pub fn record_key(seq: u64) -> [u8; 9] {
     key
 }
 
-impl Versioned for AuditRecord {
-    const VERSION: u16 = 1;
-}
-
 /// The last record's sequence and hash, and the epoch the log is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Head {
@@ -143,7 +139,7 @@ pub fn read_genesis(tree: &sled::Tree) -> Result<(EpochClock, [u8; 16]), AuditEr
     let bytes = tree
         .get(record_key(0))?
         .ok_or_else(|| AuditError::Damaged("the first record is missing".into()))?;
-    let record: AuditRecord = codec::decode(&bytes)?;
+    let record = AuditRecord::decode(&bytes)?;
     match record.body {
         RecordBody::Genesis {
             store_id,
@@ -200,7 +196,7 @@ impl AuditLog {
         };
         let seal = SealState::create(dir, key)?;
         let mut writes = WriteSet::new();
-        writes.put(&tree, record_key(0), codec::encode(&genesis).to_vec());
+        writes.put(&tree, record_key(0), genesis.encode());
         writes.put(&tree, HEAD_KEY, codec::encode(&head).to_vec());
         writes.commit(db)?;
         Ok(Self {
@@ -228,7 +224,7 @@ impl AuditLog {
             )));
         }
         if let Some((_, bytes)) = last {
-            let record: AuditRecord = codec::decode(&bytes)?;
+            let record = AuditRecord::decode(&bytes)?;
             if record.hash != head.hash {
                 return Err(AuditError::Tampered(format!(
                     "record {} does not match the head",
@@ -277,6 +273,16 @@ impl AuditLog {
     /// Appends `event` in the same transaction as `writes`, flushed before returning.
     /// Epochs that ended since the last record are sealed first, empty ones included.
     pub fn commit(&self, event: AuditEvent, writes: WriteSet) -> Result<u64, AuditError> {
+        self.commit_many(vec![event], writes)
+    }
+
+    /// Appends several events in one transaction with `writes` (an import of many
+    /// results, each audited, costs one flush); returns the last sequence number.
+    pub fn commit_many(
+        &self,
+        events: Vec<AuditEvent>,
+        writes: WriteSet,
+    ) -> Result<u64, AuditError> {
         let mut writer = self.lock();
         if self.fail_writes.load(Ordering::Relaxed) {
             return Err(AuditError::Storage(sled::Error::Io(std::io::Error::new(
@@ -290,7 +296,7 @@ impl AuditLog {
             &mut writer,
             &mut writes,
             time_ms,
-            Some(RecordBody::Event(event)),
+            events.into_iter().map(RecordBody::Event).collect(),
         );
         writes.commit(&self.db)?;
         self.finish(&mut writer, head)?;
@@ -303,20 +309,20 @@ impl AuditLog {
         let mut writer = self.lock();
         let time_ms = (self.now)().timestamp_millis();
         let mut writes = WriteSet::new();
-        let head = self.stage(&mut writer, &mut writes, time_ms, None);
+        let head = self.stage(&mut writer, &mut writes, time_ms, Vec::new());
         writes.commit(&self.db)?;
         self.finish(&mut writer, head)?;
         Ok(head)
     }
 
-    /// Adds seal records for ended epochs and the optional record to `writes`; returns
+    /// Adds seal records for ended epochs and then `bodies` to `writes`; returns
     /// the head they lead to. Nothing in memory changes until `finish`.
     fn stage(
         &self,
         writer: &mut Writer,
         writes: &mut WriteSet,
         time_ms: i64,
-        body: Option<RecordBody>,
+        bodies: Vec<RecordBody>,
     ) -> Head {
         let target = writer.clock.epoch_of(time_ms).max(writer.head.epoch);
         let mut head = writer.head;
@@ -329,11 +335,7 @@ impl AuditLog {
                 head.hash,
                 &key,
             );
-            writes.put(
-                &self.tree,
-                record_key(record.seq),
-                codec::encode(&record).to_vec(),
-            );
+            writes.put(&self.tree, record_key(record.seq), record.encode());
             head = Head {
                 seq: record.seq,
                 hash: record.hash,
@@ -341,13 +343,9 @@ impl AuditLog {
             };
             key = advance(&key);
         }
-        if let Some(body) = body {
+        for body in bodies {
             let record = seal_record(head.seq + 1, time_ms, body, head.hash, &key);
-            writes.put(
-                &self.tree,
-                record_key(record.seq),
-                codec::encode(&record).to_vec(),
-            );
+            writes.put(&self.tree, record_key(record.seq), record.encode());
             head.seq = record.seq;
             head.hash = record.hash;
         }

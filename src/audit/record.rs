@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::store::codec::CodecError;
+
 /// Result of the audited operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -98,19 +100,128 @@ pub struct AuditRecord {
     pub mac: [u8; 32],
 }
 
+/// Format version of a stored audit record (first two bytes).
+pub const RECORD_VERSION: u16 = 1;
+/// version, seq, time, prev, hash, mac; the body's canonical bytes follow.
+const HEADER_LEN: usize = 2 + 8 + 8 + 32 * 3;
+
+/// The canonical bytes of a body (bincode's standard configuration is deterministic
+/// for these types: no maps).
+pub fn body_bytes(body: &RecordBody) -> Vec<u8> {
+    bincode::serde::encode_to_vec(body, bincode::config::standard()).unwrap_or_default()
+}
+
 /// The hash that chains a record to its predecessor.
 pub fn chain_hash(prev: &[u8; 32], seq: u64, time_ms: i64, body: &RecordBody) -> [u8; 32] {
+    chain_hash_bytes(prev, seq, time_ms, &body_bytes(body))
+}
+
+/// The same hash over a body already in canonical bytes (what `verify` reads).
+pub fn chain_hash_bytes(prev: &[u8; 32], seq: u64, time_ms: i64, body: &[u8]) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(b"caredesk-audit-v1");
     hasher.update(prev);
-    hasher.update(canonical_bytes(seq, time_ms, body));
+    hasher.update(seq.to_be_bytes());
+    hasher.update(time_ms.to_be_bytes());
+    hasher.update(body);
     hasher.finalize().into()
 }
 
-fn canonical_bytes(seq: u64, time_ms: i64, body: &RecordBody) -> Vec<u8> {
-    // bincode's standard configuration is deterministic for these types (no maps).
-    bincode::serde::encode_to_vec((seq, time_ms, body), bincode::config::standard())
-        .unwrap_or_default()
+impl AuditRecord {
+    /// Stored form: a fixed header, then the body's canonical bytes, so that `verify`
+    /// hashes what is on disk without decoding it.
+    pub fn encode(&self) -> Vec<u8> {
+        let body = body_bytes(&self.body);
+        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+        out.extend_from_slice(&RECORD_VERSION.to_be_bytes());
+        out.extend_from_slice(&self.seq.to_be_bytes());
+        out.extend_from_slice(&self.time_ms.to_be_bytes());
+        out.extend_from_slice(&self.prev);
+        out.extend_from_slice(&self.hash);
+        out.extend_from_slice(&self.mac);
+        out.extend_from_slice(&body);
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
+        let raw = RawRecord::parse(bytes)?;
+        Ok(Self {
+            seq: raw.seq,
+            time_ms: raw.time_ms,
+            body: raw.body()?,
+            prev: *raw.prev,
+            hash: *raw.hash,
+            mac: *raw.mac,
+        })
+    }
+}
+
+/// A stored record read in place, without copying or decoding its body.
+pub struct RawRecord<'a> {
+    pub seq: u64,
+    pub time_ms: i64,
+    pub prev: &'a [u8; 32],
+    pub hash: &'a [u8; 32],
+    pub mac: &'a [u8; 32],
+    pub body: &'a [u8],
+}
+
+/// Which kind of body a record has, read from its first byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Genesis,
+    Event,
+    EpochSeal,
+}
+
+impl<'a> RawRecord<'a> {
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, CodecError> {
+        if bytes.len() < HEADER_LEN + 1 {
+            return Err(CodecError::Truncated);
+        }
+        let version = u16::from_be_bytes([bytes[0], bytes[1]]);
+        if version != RECORD_VERSION {
+            return Err(CodecError::Newer {
+                found: version,
+                known: RECORD_VERSION,
+            });
+        }
+        let array = |at: usize| -> &'a [u8; 32] {
+            // In bounds: the length was checked above.
+            bytes[at..at + 32].try_into().unwrap_or(&[0; 32])
+        };
+        let eight = |at: usize| -> [u8; 8] { bytes[at..at + 8].try_into().unwrap_or([0; 8]) };
+        Ok(Self {
+            seq: u64::from_be_bytes(eight(2)),
+            time_ms: i64::from_be_bytes(eight(10)),
+            prev: array(18),
+            hash: array(50),
+            mac: array(82),
+            body: &bytes[HEADER_LEN..],
+        })
+    }
+
+    /// bincode writes the enum variant index first; ours are all below 251, one byte.
+    pub fn kind(&self) -> Result<BodyKind, CodecError> {
+        match self.body[0] {
+            0 => Ok(BodyKind::Genesis),
+            1 => Ok(BodyKind::Event),
+            2 => Ok(BodyKind::EpochSeal),
+            other => Err(CodecError::Malformed(format!(
+                "unknown record kind {other}"
+            ))),
+        }
+    }
+
+    pub fn body(&self) -> Result<RecordBody, CodecError> {
+        let (body, read) =
+            bincode::serde::decode_from_slice(self.body, bincode::config::standard())
+                .map_err(|e| CodecError::Malformed(e.to_string()))?;
+        if read != self.body.len() {
+            return Err(CodecError::Malformed("trailing bytes".into()));
+        }
+        Ok(body)
+    }
 }
 
 /// The hash every chain starts from.
@@ -119,6 +230,39 @@ pub const GENESIS_PREV: [u8; 32] = [0; 32];
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_form_round_trips_and_kinds_are_read_in_place() {
+        let bodies = [
+            RecordBody::Genesis {
+                store_id: [1; 16],
+                epoch_start_unix: 5,
+                epoch_seconds: 900,
+            },
+            RecordBody::Event(AuditEvent::new(Actor::default(), "x", Outcome::Denied).subject("p")),
+            RecordBody::EpochSeal { epoch: 7 },
+        ];
+        let kinds = [BodyKind::Genesis, BodyKind::Event, BodyKind::EpochSeal];
+        for (body, kind) in bodies.into_iter().zip(kinds) {
+            let record = AuditRecord {
+                seq: 3,
+                time_ms: -4,
+                body,
+                prev: [1; 32],
+                hash: [2; 32],
+                mac: [3; 32],
+            };
+            let bytes = record.encode();
+            assert_eq!(AuditRecord::decode(&bytes).unwrap(), record);
+            let raw = RawRecord::parse(&bytes).unwrap();
+            assert_eq!(raw.kind().unwrap(), kind);
+            assert_eq!(
+                chain_hash_bytes(raw.prev, raw.seq, raw.time_ms, raw.body),
+                chain_hash(&record.prev, record.seq, record.time_ms, &record.body)
+            );
+        }
+        assert_eq!(AuditRecord::decode(&[0, 1, 2]), Err(CodecError::Truncated));
+    }
 
     #[test]
     fn hash_covers_every_field() {

@@ -10,10 +10,9 @@
 
 use super::checkpoint::Checkpoint;
 use super::log::{EpochClock, Head, read_head};
-use super::record::{AuditRecord, GENESIS_PREV, RecordBody, chain_hash};
+use super::record::{BodyKind, GENESIS_PREV, RawRecord, RecordBody, chain_hash_bytes};
 use super::seal::{Sealer, Seed, advance};
 use crate::crypto::SecretKey;
-use crate::store::codec;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
@@ -89,7 +88,7 @@ pub fn verify(tree: &sled::Tree, options: &VerifyOptions<'_>) -> Result<Report, 
         if key_seq != expected_seq {
             return Err(broken(expected_seq, "is missing (records were removed)"));
         }
-        let record: AuditRecord = codec::decode(&value)
+        let record = RawRecord::parse(&value)
             .map_err(|e| broken(key_seq, format!("cannot be decoded ({e})")))?;
         if record.seq != key_seq {
             return Err(broken(
@@ -100,42 +99,52 @@ pub fn verify(tree: &sled::Tree, options: &VerifyOptions<'_>) -> Result<Report, 
                 ),
             ));
         }
-        if record.prev != prev {
+        if record.prev != &prev {
             return Err(broken(
                 key_seq,
                 "does not follow the record before it (chain broken)",
             ));
         }
-        if chain_hash(&prev, record.seq, record.time_ms, &record.body) != record.hash {
+        if &chain_hash_bytes(&prev, record.seq, record.time_ms, record.body) != record.hash {
             return Err(broken(
                 key_seq,
                 "was altered (its hash does not match its content)",
             ));
         }
         if let Some(k) = &keys
-            && !k.sealer.check(&record.hash, &record.mac)
+            && !k.sealer.check(record.hash, record.mac)
         {
             return Err(broken(
                 key_seq,
                 format!("its seal is not the one epoch {epoch}'s key makes (forged or re-sealed)"),
             ));
         }
-        match &record.body {
-            RecordBody::Genesis {
-                store_id: id,
-                epoch_start_unix,
-                epoch_seconds,
-            } => {
+        let kind = record
+            .kind()
+            .map_err(|e| broken(key_seq, format!("cannot be decoded ({e})")))?;
+        match kind {
+            BodyKind::Genesis => {
                 if key_seq != 0 {
                     return Err(broken(key_seq, "is a second genesis record"));
                 }
-                store_id = *id;
+                let Ok(RecordBody::Genesis {
+                    store_id: id,
+                    epoch_start_unix,
+                    epoch_seconds,
+                }) = record.body()
+                else {
+                    return Err(broken(
+                        key_seq,
+                        "has a genesis record that cannot be decoded",
+                    ));
+                };
+                store_id = id;
                 clock = Some(EpochClock {
-                    start_unix: *epoch_start_unix,
-                    seconds: *epoch_seconds,
+                    start_unix: epoch_start_unix,
+                    seconds: epoch_seconds,
                 });
             }
-            RecordBody::Event(_) => {
+            BodyKind::Event => {
                 let clock =
                     clock.ok_or_else(|| broken(key_seq, "comes before the genesis record"))?;
                 if record.time_ms >= clock.end_ms(epoch) {
@@ -148,10 +157,13 @@ pub fn verify(tree: &sled::Tree, options: &VerifyOptions<'_>) -> Result<Report, 
                 }
                 events += 1;
             }
-            RecordBody::EpochSeal { epoch: sealed } => {
+            BodyKind::EpochSeal => {
                 let clock =
                     clock.ok_or_else(|| broken(key_seq, "comes before the genesis record"))?;
-                if *sealed != epoch {
+                let Ok(RecordBody::EpochSeal { epoch: sealed }) = record.body() else {
+                    return Err(broken(key_seq, "has an epoch seal that cannot be decoded"));
+                };
+                if sealed != epoch {
                     return Err(broken(
                         key_seq,
                         format!(
@@ -176,12 +188,12 @@ pub fn verify(tree: &sled::Tree, options: &VerifyOptions<'_>) -> Result<Report, 
         if let Some(cp) = options.checkpoint
             && cp.seq == key_seq
         {
-            if cp.hash != record.hash || cp.seal != record.mac {
+            if &cp.hash != record.hash || &cp.seal != record.mac {
                 return Err(broken(key_seq, "differs from the kept checkpoint"));
             }
             checkpoint_matched = true;
         }
-        prev = record.hash;
+        prev = *record.hash;
         expected_seq += 1;
     }
 

@@ -97,7 +97,7 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             )
         }
     };
-    let raw = RawStore::open(&args.data.path)?;
+    let raw = RawStore::open_for_scan(&args.data.path)?;
     let tree = raw.tree(AUDIT_TREE)?;
     let seal = match SealState::open(&args.data.path) {
         Ok(seal) => seal,

@@ -96,7 +96,7 @@ fn create(
     actor: Actor,
 ) -> Result<(Vault, InitSecrets), StoreError> {
     let lock = take_lock(dir)?;
-    let db = open_sled(dir)?;
+    let db = open_sled(dir, super::db::WORKING_CACHE)?;
     let now = (options.clock)();
     let meta = StoreMeta {
         store_id: random_array(),

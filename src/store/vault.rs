@@ -233,6 +233,20 @@ impl Vault {
         }
     }
 
+    /// Writes many records of one tree and their audit record in one transaction.
+    pub fn put_many<'a, R: Record + 'a>(
+        &self,
+        scope: Scope,
+        items: impl IntoIterator<Item = (&'a [u8], &'a R)>,
+        event: AuditEvent,
+    ) -> Result<u64, StoreError> {
+        let mut writes = WriteSet::new();
+        for (key, value) in items {
+            self.stage_put(&mut writes, scope, key, value)?;
+        }
+        self.commit(event, writes)
+    }
+
     /// Commits staged writes together with their audit record.
     pub fn commit(&self, event: AuditEvent, writes: WriteSet) -> Result<u64, StoreError> {
         Ok(self.store.audit.commit(event, writes)?)
