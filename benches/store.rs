@@ -79,6 +79,29 @@ fn envelope_bench(c: &mut Criterion) {
     group.finish();
 }
 
+/// The cost of a password key slot: what each login and unlock pays, and each guess.
+fn key_slot_bench(c: &mut Criterion) {
+    use caredesk::crypto::{KdfParams, KeySlot, SlotKind};
+    let slot = KeySlot::create(
+        1,
+        SlotKind::Password {
+            user: "admin".into(),
+        },
+        KdfParams::PASSWORD_DEFAULT,
+        b"correct horse battery",
+        &SecretKey::random(),
+        1,
+        0,
+    )
+    .unwrap();
+    let mut group = c.benchmark_group("key slot");
+    group.sample_size(10);
+    group.bench_function("open password slot (Argon2id 64 MiB, t=2, p=1)", |b| {
+        b.iter(|| slot.open(black_box(b"correct horse battery")).unwrap())
+    });
+    group.finish();
+}
+
 fn raw_sled(dir: &std::path::Path) -> sled::Db {
     sled::Config::new()
         .path(dir)
@@ -192,5 +215,5 @@ fn store_bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, envelope_bench, store_bench);
+criterion_group!(benches, envelope_bench, key_slot_bench, store_bench);
 criterion_main!(benches);

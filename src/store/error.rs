@@ -102,3 +102,28 @@ impl StoreError {
         Self::corrupt(dir, e.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_become_actionable_messages() {
+        let dir = Path::new("/srv/caredesk");
+        let full = StoreError::from_io(dir, &io::Error::from_raw_os_error(28));
+        assert!(matches!(full, StoreError::DiskFull(_)));
+        assert!(
+            full.to_string().contains("full") && full.to_string().contains("nothing was changed")
+        );
+        let full = StoreError::from_io(dir, &io::Error::from(io::ErrorKind::StorageFull));
+        assert!(matches!(full, StoreError::DiskFull(_)));
+        let denied = StoreError::from_io(dir, &io::Error::from(io::ErrorKind::PermissionDenied));
+        assert!(denied.to_string().contains("account that owns the store"));
+        let missing = StoreError::from_io(dir, &io::Error::from(io::ErrorKind::NotFound));
+        assert!(
+            missing
+                .to_string()
+                .contains("caredesk init --data /srv/caredesk")
+        );
+    }
+}
