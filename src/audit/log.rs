@@ -199,13 +199,22 @@ impl AuditLog {
         writes.put(&tree, record_key(0), genesis.encode());
         writes.put(&tree, HEAD_KEY, codec::encode(&head).to_vec());
         writes.commit(db)?;
-        Ok(Self {
+        Ok(Self::with_writer(
+            db,
+            tree,
+            Writer { head, seal, clock },
+            now,
+        ))
+    }
+
+    fn with_writer(db: &sled::Db, tree: sled::Tree, writer: Writer, now: Clock) -> Self {
+        Self {
             db: db.clone(),
             tree,
-            writer: Mutex::new(Writer { head, seal, clock }),
+            writer: Mutex::new(writer),
             now,
             fail_writes: AtomicBool::new(false),
-        })
+        }
     }
 
     /// Opens the log for appending, finishing an epoch advance a crash interrupted and
@@ -242,13 +251,12 @@ impl AuditLog {
                 seal.epoch, head.epoch
             )));
         }
-        Ok(Self {
-            db: db.clone(),
+        Ok(Self::with_writer(
+            db,
             tree,
-            writer: Mutex::new(Writer { head, seal, clock }),
+            Writer { head, seal, clock },
             now,
-            fail_writes: AtomicBool::new(false),
-        })
+        ))
     }
 
     fn lock(&self) -> MutexGuard<'_, Writer> {

@@ -10,12 +10,12 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use data_encoding::BASE32_NOPAD;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::crypto::keys::hkdf_key;
+use crate::crypto::secret::{grouped_base32, parse_grouped_base32};
 use crate::crypto::{SecretKey, random_array};
 
 pub const SEAL_FILE: &str = "audit.seal";
@@ -30,27 +30,12 @@ impl Seed {
         Self(Zeroizing::new(random_array()))
     }
 
-    pub fn display(&self) -> String {
-        let encoded = BASE32_NOPAD.encode(self.0.as_ref());
-        encoded
-            .as_bytes()
-            .chunks(4)
-            .map(|c| std::str::from_utf8(c).unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join("-")
+    pub fn display(&self) -> Zeroizing<String> {
+        grouped_base32(self.0.as_ref())
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        let cleaned: String = text
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
-        let bytes: [u8; 32] = BASE32_NOPAD
-            .decode(cleaned.as_bytes())
-            .ok()?
-            .try_into()
-            .ok()?;
+        let bytes: [u8; 32] = parse_grouped_base32(text)?.as_slice().try_into().ok()?;
         Some(Self(Zeroizing::new(bytes)))
     }
 

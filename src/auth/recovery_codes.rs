@@ -1,11 +1,11 @@
 //! One-time recovery codes for a lost phone: shown once, stored only as salted hashes.
 
-use data_encoding::BASE32_NOPAD;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::crypto::random_array;
+use crate::crypto::secret::grouped_base32;
 
 pub const COUNT: usize = 10;
 
@@ -36,14 +36,7 @@ fn hash(salt: &[u8; 16], code: &str) -> [u8; 32] {
 pub fn generate() -> (Vec<Zeroizing<String>>, Vec<StoredCode>) {
     (0..COUNT)
         .map(|_| {
-            let raw = Zeroizing::new(BASE32_NOPAD.encode(&random_array::<10>()));
-            let shown = Zeroizing::new(
-                raw.as_bytes()
-                    .chunks(4)
-                    .map(|c| std::str::from_utf8(c).unwrap_or_default())
-                    .collect::<Vec<_>>()
-                    .join("-"),
-            );
+            let shown = grouped_base32(&random_array::<10>());
             let salt = random_array();
             let stored = StoredCode {
                 salt,

@@ -3,13 +3,12 @@
 //! or removing a slot never re-encrypts data.
 
 use argon2::{Algorithm, Argon2, Params, Version};
-use data_encoding::BASE32_NOPAD;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::envelope::{self, Aad};
 use super::keys::hkdf_key;
-use super::secret::{SecretKey, random_array};
+use super::secret::{SecretKey, grouped_base32, parse_grouped_base32, random_array};
 
 /// Tree name bound into each slot's ciphertext.
 pub const SLOT_TREE: &str = "keyslots";
@@ -144,25 +143,12 @@ impl RecoveryKey {
 
     /// `ABCD-EFGH-…`: 13 groups of 4 characters; easy to read aloud and type.
     pub fn display(&self) -> Zeroizing<String> {
-        let encoded = Zeroizing::new(BASE32_NOPAD.encode(self.0.as_ref()));
-        let groups: Vec<&str> = encoded
-            .as_bytes()
-            .chunks(4)
-            .map(|c| std::str::from_utf8(c).unwrap_or_default())
-            .collect();
-        Zeroizing::new(groups.join("-"))
+        grouped_base32(self.0.as_ref())
     }
 
     /// Accepts the displayed form with any case, spaces or dashes.
     pub fn parse(text: &str) -> Option<Self> {
-        let cleaned: Zeroizing<String> = Zeroizing::new(
-            text.chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .map(|c| c.to_ascii_uppercase())
-                .collect(),
-        );
-        let decoded = Zeroizing::new(BASE32_NOPAD.decode(cleaned.as_bytes()).ok()?);
-        let bytes: [u8; 32] = decoded.as_slice().try_into().ok()?;
+        let bytes: [u8; 32] = parse_grouped_base32(text)?.as_slice().try_into().ok()?;
         Some(Self(Zeroizing::new(bytes)))
     }
 }

@@ -1,7 +1,8 @@
 //! Secret key material: zeroised on drop, never printed.
 
+use data_encoding::BASE32_NOPAD;
 use std::fmt;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// Fills an array from the operating system's CSPRNG.
 ///
@@ -12,6 +13,32 @@ pub fn random_array<const N: usize>() -> [u8; N] {
     #[allow(clippy::expect_used)]
     getrandom::getrandom(&mut out).expect("the operating system's random source failed");
     out
+}
+
+/// Secrets people copy by hand (recovery key, audit seed, recovery codes) as Base32
+/// in dash-separated groups of four: no look-alike digits 0/1/8, easy to read aloud.
+pub fn grouped_base32(bytes: &[u8]) -> Zeroizing<String> {
+    let encoded = Zeroizing::new(BASE32_NOPAD.encode(bytes));
+    let groups: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect();
+    Zeroizing::new(groups.join("-"))
+}
+
+/// Reads what `grouped_base32` wrote, forgiving case, spaces and dashes.
+pub fn parse_grouped_base32(text: &str) -> Option<Zeroizing<Vec<u8>>> {
+    let cleaned: Zeroizing<String> = Zeroizing::new(
+        text.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_uppercase())
+            .collect(),
+    );
+    BASE32_NOPAD
+        .decode(cleaned.as_bytes())
+        .ok()
+        .map(Zeroizing::new)
 }
 
 /// A 256-bit symmetric key. Zeroised when dropped; `Debug` shows nothing of it.

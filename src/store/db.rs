@@ -181,15 +181,14 @@ impl Store {
         migrate::run(&db, &meta_tree, &mut meta, MIGRATIONS)
             .map_err(|e| StoreError::from_sled(dir, e))?;
         let audit = AuditLog::open(&db, dir, options.clock.clone())?;
-        Ok(Store {
-            dir: dir.to_path_buf(),
+        Ok(Store::from_parts(
+            dir.to_path_buf(),
             db,
-            trees: RwLock::default(),
             meta,
             audit,
             options,
-            _lock: lock,
-        })
+            lock,
+        ))
     }
 
     pub(crate) fn from_parts(

@@ -156,7 +156,7 @@ fn create(
     let secrets = InitSecrets {
         otpauth_uri,
         recovery_key: recovery_key.display(),
-        audit_seed: Zeroizing::new(seed.display()),
+        audit_seed: seed.display(),
         recovery_codes: codes_shown,
     };
     Ok((vault, secrets))
