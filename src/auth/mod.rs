@@ -1,10 +1,13 @@
 //! Staff users, roles, TOTP and recovery codes.
 
 pub mod password;
+pub mod permission;
 pub mod recovery_codes;
 pub mod role;
+pub mod signon;
 pub mod totp;
 pub mod user;
 
+pub use permission::{Permission, RoleTable};
 pub use role::Role;
 pub use user::{User, UserId};

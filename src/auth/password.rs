@@ -1,10 +1,16 @@
-//! Password rules after NIST SP 800-63B: length, not the user's own name; no
-//! composition rules. Any characters are accepted, up to 256 of them.
+//! Password rules after NIST SP 800-63B: at least 8 characters, up to 256 accepted, any
+//! characters, no composition rules; refused when it is a common or easily guessed
+//! password (zxcvbn's dictionaries of common and leaked passwords, names, words,
+//! keyboard patterns, dates and repeats), or built on the user's own name.
 
 use zeroize::Zeroizing;
+use zxcvbn::Score;
 
 pub const MIN_CHARS: usize = 8;
 pub const MAX_CHARS: usize = 256;
+
+/// zxcvbn's "safely unguessable" threshold: about 10^8 guesses or more.
+const MIN_SCORE: Score = Score::Three;
 
 pub fn check_new_password(password: &str, user_name: &str) -> Result<(), String> {
     let chars = password.chars().count();
@@ -22,6 +28,13 @@ pub fn check_new_password(password: &str, user_name: &str) -> Result<(), String>
     if !user_name.is_empty() && lowered.contains(&user_name.to_lowercase()) {
         return Err("the password contains the user name: choose one that does not".into());
     }
+    let estimate = zxcvbn::zxcvbn(password, &[user_name, "caredesk", "clinic"]);
+    if estimate.score() < MIN_SCORE {
+        return Err(
+            "the password is too easy to guess (a common password, a word, a name or a pattern): use a longer phrase of unrelated words"
+                .into(),
+        );
+    }
     Ok(())
 }
 
@@ -30,11 +43,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rules() {
+    fn length_and_name_rules() {
         assert!(check_new_password("short", "a").is_err());
-        assert!(check_new_password("correct horse battery", "admin").is_ok());
-        assert!(check_new_password("admin-2026-ok", "admin").is_err());
-        assert!(check_new_password("密码很长的一句话吧", "admin").is_ok());
+        assert!(check_new_password("admin-2026-ok-lantern", "admin").is_err());
         assert!(check_new_password(&"x".repeat(300), "admin").is_err());
+    }
+
+    #[test]
+    fn common_and_patterned_passwords_are_refused() {
+        for weak in [
+            "password",
+            "password1",
+            "12345678",
+            "qwertyuiop",
+            "iloveyou",
+            "P@ssw0rd",
+            "aaaaaaaaaa",
+            "19790101",
+        ] {
+            assert!(
+                check_new_password(weak, "li.na").is_err(),
+                "{weak} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn phrases_and_any_characters_are_accepted() {
+        for good in [
+            "correct horse battery staple",
+            "quiet harbour lantern",
+            "密码是一句很长的话吧",
+            "tea at 4 with Mrs Gao?",
+        ] {
+            assert!(check_new_password(good, "li.na").is_ok(), "{good} refused");
+        }
     }
 }

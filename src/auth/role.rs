@@ -4,7 +4,19 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     FrontDesk,
@@ -18,6 +30,21 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::FrontDesk,
+        Role::Nurse,
+        Role::Doctor,
+        Role::HealthManager,
+        Role::Auditor,
+        Role::Admin,
+        Role::System,
+    ];
+
+    /// Roles a person can hold (`system` is for unattended jobs only).
+    pub fn is_staff(self) -> bool {
+        self != Role::System
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::FrontDesk => "front_desk",

@@ -9,6 +9,9 @@ pub mod error;
 pub mod init;
 pub mod meta;
 pub mod migrate;
+pub mod patients;
+pub mod signon;
+pub mod users;
 pub mod vault;
 pub mod writes;
 

@@ -11,13 +11,15 @@ use super::writes::WriteSet;
 use crate::audit::AuditEvent;
 use crate::auth::User;
 use crate::crypto::keyslot::RecoveryKey;
-use crate::crypto::{Aad, DataKeys, IndexKind, KdfParams, KeySlot, SecretKey, SlotKind, envelope};
+use crate::crypto::{Aad, DataKeys, KdfParams, KeySlot, SecretKey, SlotKind, envelope};
+use crate::domain::health::HealthSummary;
 use crate::domain::patient::{Patient, PatientId};
 
 pub const USERS_TREE: &str = "users";
 pub const PATIENT_KEYS_TREE: &str = "patient_keys";
 pub const PATIENTS_TREE: &str = "patients";
 pub const INDEX_TREE: &str = "index";
+pub const HEALTH_TREE: &str = "health";
 
 /// A stored type and the tree it lives in.
 pub trait Record: Versioned {
@@ -30,6 +32,10 @@ impl Record for User {
 
 impl Record for Patient {
     const TREE: &'static str = PATIENTS_TREE;
+}
+
+impl Record for HealthSummary {
+    const TREE: &'static str = HEALTH_TREE;
 }
 
 /// Which key seals a record.
@@ -144,14 +150,6 @@ pub struct Vault {
 
 const PATIENT_KEY_CACHE_LIMIT: usize = 65_536;
 
-fn index_key(kind: IndexKind, token: &[u8; 32], id: &PatientId) -> Vec<u8> {
-    let mut key = Vec::with_capacity(1 + 32 + 16);
-    key.push(kind.tag());
-    key.extend_from_slice(token);
-    key.extend_from_slice(&id.0);
-    key
-}
-
 impl Vault {
     pub fn new(store: Store, keys: DataKeys) -> Self {
         Self {
@@ -169,11 +167,11 @@ impl Vault {
         &self.keys
     }
 
-    fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
+    pub(crate) fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
         self.store.tree(name)
     }
 
-    fn sled_err(&self, e: sled::Error) -> StoreError {
+    pub(crate) fn sled_err(&self, e: sled::Error) -> StoreError {
         StoreError::from_sled(&self.store.dir, e)
     }
 
@@ -252,7 +250,7 @@ impl Vault {
         Ok(self.store.audit.commit(event, writes)?)
     }
 
-    fn patient_key(&self, id: &PatientId) -> Result<SecretKey, StoreError> {
+    pub(crate) fn patient_key(&self, id: &PatientId) -> Result<SecretKey, StoreError> {
         if let Some(key) = self.cache().get(id) {
             return Ok(key.clone());
         }
@@ -287,148 +285,7 @@ impl Vault {
         Ok(key)
     }
 
-    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<PatientId, SecretKey>> {
+    pub(crate) fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<PatientId, SecretKey>> {
         self.patient_keys.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn stage_index(
-        &self,
-        writes: &mut WriteSet,
-        patient: &Patient,
-        id: &PatientId,
-        remove: bool,
-    ) -> Result<(), StoreError> {
-        let tree = self.tree(INDEX_TREE)?;
-        let entries = [
-            (IndexKind::Phone, patient.phone.as_deref()),
-            (IndexKind::IdNumber, patient.id_number.as_deref()),
-        ];
-        for (kind, value) in entries {
-            if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
-                let key = index_key(kind, &self.keys.blind.token(kind, value), id);
-                if remove {
-                    writes.delete(&tree, key);
-                } else {
-                    writes.put(&tree, key, Vec::new());
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Creates a patient with a fresh key, their record and index entries, and the
-    /// audit record, in one transaction. The event gets the new id as its subject.
-    pub fn create_patient(
-        &self,
-        patient: &Patient,
-        event: AuditEvent,
-    ) -> Result<PatientId, StoreError> {
-        let id = PatientId::random();
-        let key = SecretKey::random();
-        let mut writes = WriteSet::new();
-        let wrapped = envelope::seal(
-            &self.keys.patient_wrap,
-            self.keys.generation,
-            Aad::new(PATIENT_KEYS_TREE, &id.0),
-            key.expose(),
-        );
-        writes.put(&self.tree(PATIENT_KEYS_TREE)?, id.0, wrapped);
-        self.cache().insert(id, key);
-        self.stage_put(&mut writes, Scope::Patient(id), &id.0, patient)?;
-        self.stage_index(&mut writes, patient, &id, false)?;
-        let committed = self.commit(event.subject(id.to_string()), writes);
-        if committed.is_err() {
-            self.cache().remove(&id);
-        }
-        committed.map(|_| id)
-    }
-
-    /// Reads a patient's demographics (the caller audits the read).
-    pub fn patient(&self, id: &PatientId) -> Result<Patient, StoreError> {
-        self.get(Scope::Patient(*id), &id.0)?
-            .ok_or(StoreError::Missing("patient"))
-    }
-
-    /// Reads a patient and writes `event` (with the patient's id) before returning:
-    /// when the audit record cannot be written, the caller gets the error and no data.
-    pub fn read_patient(&self, id: &PatientId, event: AuditEvent) -> Result<Patient, StoreError> {
-        let patient = self.patient(id)?;
-        self.commit(event.subject(id.to_string()), WriteSet::new())?;
-        Ok(patient)
-    }
-
-    /// Replaces a patient's demographics, moving their index entries.
-    pub fn update_patient(
-        &self,
-        id: &PatientId,
-        patient: &Patient,
-        event: AuditEvent,
-    ) -> Result<(), StoreError> {
-        let old = self.patient(id)?;
-        let mut writes = WriteSet::new();
-        self.stage_index(&mut writes, &old, id, true)?;
-        self.stage_index(&mut writes, patient, id, false)?;
-        self.stage_put(&mut writes, Scope::Patient(*id), &id.0, patient)?;
-        self.commit(event.subject(id.to_string()), writes)?;
-        Ok(())
-    }
-
-    /// Patients whose phone, ID number or card number is exactly `value`.
-    pub fn find(&self, kind: IndexKind, value: &str) -> Result<Vec<PatientId>, StoreError> {
-        let mut prefix = vec![kind.tag()];
-        prefix.extend_from_slice(&self.keys.blind.token(kind, value));
-        self.tree(INDEX_TREE)?
-            .scan_prefix(&prefix)
-            .keys()
-            .map(|k| {
-                let k = k.map_err(|e| self.sled_err(e))?;
-                k.get(33..49)
-                    .and_then(|b| b.try_into().ok())
-                    .map(PatientId)
-                    .ok_or_else(|| StoreError::corrupt(&self.store.dir, "malformed index entry"))
-            })
-            .collect()
-    }
-
-    /// Crypto-shredding: deletes the patient's key and index entries. Their records stay
-    /// on disk as ciphertext nobody can open; the audit keeps the id only.
-    pub fn erase_patient(&self, id: &PatientId, event: AuditEvent) -> Result<(), StoreError> {
-        let patient = self.patient(id)?;
-        let mut writes = WriteSet::new();
-        self.stage_index(&mut writes, &patient, id, true)?;
-        writes.delete(&self.tree(PATIENT_KEYS_TREE)?, id.0);
-        self.commit(event.subject(id.to_string()), writes)?;
-        self.cache().remove(id);
-        Ok(())
-    }
-
-    /// All users, decrypted.
-    pub fn users(&self) -> Result<Vec<User>, StoreError> {
-        self.tree(USERS_TREE)?
-            .iter()
-            .map(|item| {
-                let (k, v) = item.map_err(|e| self.sled_err(e))?;
-                self.open_sealed(Scope::Clinic, &k, &v)
-            })
-            .collect()
-    }
-
-    /// Stages a new user and the key slot their password opens.
-    pub fn stage_user(
-        &self,
-        writes: &mut WriteSet,
-        user: &User,
-        password: &[u8],
-    ) -> Result<u64, StoreError> {
-        self.stage_put(writes, Scope::Clinic, &user.id.0, user)?;
-        self.store.stage_slot(
-            writes,
-            &self.keys,
-            SlotKind::Password {
-                user: user.name.clone(),
-            },
-            self.store.options.password_kdf,
-            password,
-        )
     }
 }

@@ -1,0 +1,223 @@
+//! Permissions and the role → permission table ("minimum necessary").
+//!
+//! The defaults live here; a clinic may adjust them in the data directory's
+//! `settings.toml` (`[roles]`), and every change is audited.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::role::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Find patients by name, phone, ID or card number.
+    PatientSearch,
+    /// Read a patient's demographics (name, sex, birth date, contact, ID).
+    DemographicsRead,
+    /// Register patients and change their demographics.
+    DemographicsWrite,
+    /// Issue, reissue and cancel member cards.
+    CardManage,
+    /// Book appointments and exams.
+    AppointmentManage,
+    /// Record consent and opt-outs.
+    ConsentManage,
+    /// Read health records, results, risks, notes.
+    ClinicalRead,
+    /// Change health records, write notes and plans.
+    ClinicalWrite,
+    /// Import exam results.
+    ResultsImport,
+    /// Work the follow-up queue and record calls.
+    FollowUpWork,
+    /// Print or export reports about a patient.
+    ReportPrint,
+    /// Read restricted (staff, VIP) patients without break-glass.
+    RestrictedRead,
+    /// Open a restricted patient with a typed reason (break-glass).
+    BreakGlass,
+    /// Mark a patient restricted or not.
+    RestrictedManage,
+    /// Read and export the audit log.
+    AuditRead,
+    /// Read security alerts.
+    AlertsRead,
+    /// Add, disable and change staff users.
+    UserAdmin,
+    /// Change settings, including this table.
+    SettingsAdmin,
+    /// Manage key slots and keys.
+    KeyAdmin,
+    /// Take and restore backups.
+    BackupRun,
+    /// Run scheduled jobs (follow-ups due, tags, alerts).
+    SchedulerRun,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 21] = [
+        Permission::PatientSearch,
+        Permission::DemographicsRead,
+        Permission::DemographicsWrite,
+        Permission::CardManage,
+        Permission::AppointmentManage,
+        Permission::ConsentManage,
+        Permission::ClinicalRead,
+        Permission::ClinicalWrite,
+        Permission::ResultsImport,
+        Permission::FollowUpWork,
+        Permission::ReportPrint,
+        Permission::RestrictedRead,
+        Permission::BreakGlass,
+        Permission::RestrictedManage,
+        Permission::AuditRead,
+        Permission::AlertsRead,
+        Permission::UserAdmin,
+        Permission::SettingsAdmin,
+        Permission::KeyAdmin,
+        Permission::BackupRun,
+        Permission::SchedulerRun,
+    ];
+
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+/// Which permissions each role has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleTable(pub BTreeMap<Role, BTreeSet<Permission>>);
+
+impl RoleTable {
+    pub fn defaults() -> Self {
+        use Permission::*;
+        let front_desk = vec![
+            PatientSearch,
+            DemographicsRead,
+            DemographicsWrite,
+            CardManage,
+            AppointmentManage,
+            ConsentManage,
+        ];
+        let nurse = vec![
+            PatientSearch,
+            DemographicsRead,
+            ClinicalRead,
+            ClinicalWrite,
+            ResultsImport,
+            FollowUpWork,
+            BreakGlass,
+        ];
+        let doctor = vec![
+            PatientSearch,
+            DemographicsRead,
+            ClinicalRead,
+            ClinicalWrite,
+            ResultsImport,
+            ReportPrint,
+            BreakGlass,
+        ];
+        let health_manager = vec![
+            PatientSearch,
+            DemographicsRead,
+            ClinicalRead,
+            ClinicalWrite,
+            ResultsImport,
+            ReportPrint,
+            FollowUpWork,
+            BreakGlass,
+            RestrictedManage,
+        ];
+        let auditor = vec![AuditRead, AlertsRead];
+        let admin = vec![UserAdmin, SettingsAdmin, KeyAdmin, BackupRun, AlertsRead];
+        let system = vec![ResultsImport, SchedulerRun];
+        let table = [
+            (Role::FrontDesk, front_desk),
+            (Role::Nurse, nurse),
+            (Role::Doctor, doctor),
+            (Role::HealthManager, health_manager),
+            (Role::Auditor, auditor),
+            (Role::Admin, admin),
+            (Role::System, system),
+        ];
+        Self(
+            table
+                .into_iter()
+                .map(|(r, p)| (r, p.into_iter().collect()))
+                .collect(),
+        )
+    }
+
+    pub fn allows(&self, role: Role, permission: Permission) -> bool {
+        self.0
+            .get(&role)
+            .is_some_and(|set| set.contains(&permission))
+    }
+
+    pub fn permissions(&self, role: Role) -> BTreeSet<Permission> {
+        self.0.get(&role).cloned().unwrap_or_default()
+    }
+
+    /// The defaults with the given roles replaced wholesale.
+    pub fn with_overrides(overrides: &BTreeMap<Role, BTreeSet<Permission>>) -> Self {
+        let mut table = Self::defaults();
+        for (role, permissions) in overrides {
+            table.0.insert(*role, permissions.clone());
+        }
+        table
+    }
+
+    /// Roles whose permissions differ between two tables, for the audit record.
+    pub fn changed_roles(&self, other: &RoleTable) -> Vec<Role> {
+        Role::ALL
+            .into_iter()
+            .filter(|r| self.permissions(*r) != other.permissions(*r))
+            .collect()
+    }
+
+    /// A stable fingerprint, to notice a table changed between runs.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let text = serde_json::to_string(&self.0).unwrap_or_default();
+        Sha256::digest(text.as_bytes()).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_desk_and_auditor_get_no_clinical_content() {
+        let t = RoleTable::defaults();
+        for role in [Role::FrontDesk, Role::Auditor, Role::Admin] {
+            assert!(!t.allows(role, Permission::ClinicalRead), "{role}");
+        }
+        assert!(t.allows(Role::Auditor, Permission::AuditRead));
+        assert!(!t.allows(Role::Doctor, Permission::AuditRead));
+        assert!(t.allows(Role::FrontDesk, Permission::CardManage));
+    }
+
+    #[test]
+    fn every_permission_has_a_snake_case_name() {
+        for p in Permission::ALL {
+            let name = p.name();
+            assert!(!name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        }
+    }
+
+    #[test]
+    fn overrides_replace_a_role() {
+        let mut o = BTreeMap::new();
+        o.insert(Role::Nurse, BTreeSet::from([Permission::FollowUpWork]));
+        let t = RoleTable::with_overrides(&o);
+        assert!(!t.allows(Role::Nurse, Permission::ClinicalRead));
+        assert_eq!(t.changed_roles(&RoleTable::defaults()), vec![Role::Nurse]);
+        assert_ne!(t.fingerprint(), RoleTable::defaults().fingerprint());
+    }
+}
