@@ -30,7 +30,7 @@ impl Vault {
         self.stage_put(writes, Scope::Clinic, &user.id.0, user)?;
         self.store().stage_slot(
             writes,
-            &self.keys(),
+            self.keys(),
             SlotKind::Password {
                 user: user.name.clone(),
             },
