@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cli;
+pub mod clinic;
 pub mod crypto;
 pub mod domain;
 pub mod store;

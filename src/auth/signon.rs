@@ -43,7 +43,7 @@ impl Versioned for SignOnState {
 }
 
 /// What a successful sign-on reports, so staff notice someone trying their account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignOnNotice {
     pub previous_sign_on: Option<i64>,
     pub failed_attempts_since: u32,

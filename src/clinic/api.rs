@@ -1,0 +1,266 @@
+//! The service API: one `Request` in, one `Response` out. Plain serde types, so the
+//! same values travel in process or over the daemon's socket.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::auth::signon::SignOnNotice;
+use crate::auth::{Permission, Role, RoleTable};
+use crate::domain::health::HealthSummary;
+use crate::domain::patient::{Patient, PatientId};
+use crate::store::signon::Alert;
+
+/// A password or code in transit: zeroised when dropped, never printed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct Secret(pub String);
+
+impl Secret {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// A session token: 256 random bits, Base64url. Whoever holds it acts as the user.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct SessionToken(pub String);
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken(..)")
+    }
+}
+
+/// Which blind index a lookup uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LookupKind {
+    Phone,
+    IdNumber,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Request {
+    // Sign-on: no session needed.
+    Login {
+        user: String,
+        password: Secret,
+        code: Secret,
+    },
+    /// Finishes a TOTP (re-)enrolment started by `Login` with a code from the new secret.
+    ConfirmTotp {
+        pending: SessionToken,
+        code: Secret,
+    },
+    /// A new user's first sign-on: one-time password → own password and a TOTP secret.
+    Activate {
+        user: String,
+        one_time_password: Secret,
+        new_password: Secret,
+    },
+    /// Unattended jobs: the `system` principal opens a key-file slot.
+    LoginKeyFile {
+        label: String,
+        key: Secret,
+    },
+
+    // Any signed-in user.
+    Logout,
+    WhoAmI,
+    ChangePassword {
+        old: Secret,
+        new: Secret,
+    },
+
+    // Users and roles.
+    UserAdd {
+        name: String,
+        role: Role,
+    },
+    UserList,
+    UserDisable {
+        name: String,
+    },
+    UserEnable {
+        name: String,
+    },
+    UserSetRole {
+        name: String,
+        role: Role,
+    },
+    UserResetPassword {
+        name: String,
+    },
+    UserResetTotp {
+        name: String,
+    },
+    RolesGet,
+    RolesSet {
+        role: Role,
+        permissions: BTreeSet<Permission>,
+    },
+
+    // Patients.
+    PatientCreate {
+        patient: Patient,
+    },
+    PatientGet {
+        id: PatientId,
+    },
+    PatientFind {
+        kind: LookupKind,
+        value: String,
+    },
+    PatientSetRestricted {
+        id: PatientId,
+        restricted: bool,
+    },
+    HealthGet {
+        id: PatientId,
+    },
+    HealthSet {
+        id: PatientId,
+        health: HealthSummary,
+    },
+    /// Opens a restricted patient outside one's permission, for this session only.
+    BreakGlass {
+        id: PatientId,
+        reason: String,
+    },
+
+    // Oversight.
+    AlertsList {
+        limit: u32,
+    },
+}
+
+/// What a successful sign-on returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub token: SessionToken,
+    pub user: String,
+    pub role: Role,
+    pub permissions: BTreeSet<Permission>,
+    pub notice: SignOnNotice,
+    /// The sign-on used a recovery code; this many remain.
+    pub recovery_codes_left: Option<u32>,
+    /// Shown once when an enrolment was just confirmed.
+    pub new_recovery_codes: Option<Vec<Secret>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub totp_enrolled: bool,
+    pub must_change_password: bool,
+    pub locked: bool,
+    pub last_sign_on_unix: Option<i64>,
+}
+
+/// A patient as a role may see them: `health` is absent for roles without clinical
+/// permission, filtered here in the service, not by the screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientView {
+    pub id: PatientId,
+    pub patient: Patient,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health: Option<HealthSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Response {
+    SignedIn(SignedIn),
+    /// Password was right; the user must enrol TOTP: scan, then `ConfirmTotp`.
+    TotpEnrolment {
+        pending: SessionToken,
+        otpauth_uri: Secret,
+    },
+    Activated {
+        otpauth_uri: Secret,
+        recovery_codes: Vec<Secret>,
+    },
+    Me {
+        user: String,
+        role: Role,
+        permissions: BTreeSet<Permission>,
+    },
+    Done,
+    Users(Vec<UserSummary>),
+    UserCreated {
+        name: String,
+        role: Role,
+        initial_password: Secret,
+    },
+    PasswordReset {
+        name: String,
+        one_time_password: Secret,
+    },
+    Roles(RoleTable),
+    PatientCreated {
+        id: PatientId,
+    },
+    Patient(PatientView),
+    Patients(Vec<PatientId>),
+    Health(HealthSummary),
+    Alerts(Vec<Alert>),
+    Error(ServiceError),
+}
+
+/// Every refusal and failure, as a value a screen or script can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ServiceError {
+    /// One message for unknown user, wrong password, wrong or replayed code.
+    #[error("sign-in failed: check the user name, password and code")]
+    SignInFailed,
+    #[error(
+        "this account is locked for {minutes} more minute(s) after repeated failed sign-ins; an administrator can unlock it"
+    )]
+    AccountLocked { minutes: i64 },
+    #[error("this account is disabled: ask an administrator")]
+    AccountDisabled,
+    #[error(
+        "first sign-in: set your own password with `caredesk user activate` or the first sign-in screen"
+    )]
+    PasswordChangeRequired,
+    #[error("your session has expired: sign in again")]
+    SessionExpired,
+    #[error("not signed in: sign in first")]
+    NotSignedIn,
+    #[error("your role may not do this (needs {permission})")]
+    Denied { permission: String },
+    #[error("this patient is restricted: opening the record needs a typed reason (break-glass)")]
+    BreakGlassRequired,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no such {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// The store or the audit log failed; nothing was returned or changed.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl Response {
+    /// The error, if this response is one.
+    pub fn error(&self) -> Option<&ServiceError> {
+        match self {
+            Response::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! How screens and commands reach the service. The in-process client calls `Clinic`
+//! directly; a socket client (the daemon) speaks the same `Request`/`Response`.
+
+use std::sync::{Arc, Mutex};
+
+use super::api::{Request, Response, SessionToken};
+use super::service::{Clinic, Origin};
+
+pub trait Client: Send + Sync {
+    /// Sends one request as the holder of `session` (none before signing on).
+    fn call(&self, session: Option<&SessionToken>, request: Request) -> Response;
+}
+
+/// Calls a `Clinic` in this process.
+pub struct InProcess {
+    clinic: Arc<Clinic>,
+    origin: Origin,
+}
+
+impl InProcess {
+    pub fn new(clinic: Arc<Clinic>, origin: Origin) -> Self {
+        Self { clinic, origin }
+    }
+}
+
+impl Client for InProcess {
+    fn call(&self, session: Option<&SessionToken>, request: Request) -> Response {
+        self.clinic.handle(session, request, &self.origin)
+    }
+}
+
+/// A client that remembers the session of its last sign-on: what a terminal holds.
+pub struct Signed<C: Client> {
+    client: C,
+    session: Mutex<Option<SessionToken>>,
+}
+
+impl<C: Client> Signed<C> {
+    pub fn new(client: C) -> Self {
+        Self {
+            client,
+            session: Mutex::new(None),
+        }
+    }
+
+    pub fn call(&self, request: Request) -> Response {
+        let token = self
+            .session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let logout = matches!(request, Request::Logout);
+        let response = self.client.call(token.as_ref(), request);
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        match &response {
+            Response::SignedIn(signed) => *session = Some(signed.token.clone()),
+            Response::Error(super::api::ServiceError::SessionExpired) => *session = None,
+            _ if logout => *session = None,
+            _ => {}
+        }
+        response
+    }
+
+    pub fn is_signed_in(&self) -> bool {
+        self.session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+}

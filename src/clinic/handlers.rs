@@ -1,0 +1,58 @@
+//! Routes a signed-in, authorised request to its handler.
+
+use super::api::{Request, Response, ServiceError};
+use super::service::{Ctx, Effect, Reply};
+use super::{patients, users};
+use crate::store::StoreError;
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Missing(what) => ServiceError::NotFound(what.to_string()),
+            StoreError::Erased => ServiceError::NotFound("patient (the record was erased)".into()),
+            StoreError::Invalid(message) => ServiceError::Invalid(message),
+            other => ServiceError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, ServiceError> {
+    match request {
+        Request::Logout => Ok(Reply::new(Response::Done).effect(Effect::EndSession)),
+        Request::WhoAmI => Ok(Reply::new(Response::Me {
+            user: ctx.session.user.clone(),
+            role: ctx.session.role,
+            permissions: ctx.clinic.roles().permissions(ctx.session.role),
+        })),
+        Request::ChangePassword { old, new } => users::change_password(ctx, &old, &new),
+        Request::UserAdd { name, role } => users::add(ctx, &name, role),
+        Request::UserList => users::list(ctx),
+        Request::UserDisable { name } => users::set_disabled(ctx, &name, true),
+        Request::UserEnable { name } => users::set_disabled(ctx, &name, false),
+        Request::UserSetRole { name, role } => users::set_role(ctx, &name, role),
+        Request::UserResetPassword { name } => users::reset_password(ctx, &name),
+        Request::UserResetTotp { name } => users::reset_totp(ctx, &name),
+        Request::RolesGet => Ok(Reply::new(Response::Roles(ctx.clinic.roles()))),
+        Request::RolesSet { role, permissions } => {
+            users::set_role_permissions(ctx, role, permissions)
+        }
+        Request::PatientCreate { patient } => patients::create(ctx, &patient),
+        Request::PatientGet { id } => patients::get(ctx, &id),
+        Request::PatientFind { kind, value } => patients::find(ctx, kind, &value),
+        Request::PatientSetRestricted { id, restricted } => {
+            patients::set_restricted(ctx, &id, restricted)
+        }
+        Request::HealthGet { id } => patients::health_get(ctx, &id),
+        Request::HealthSet { id, health } => patients::health_set(ctx, &id, &health),
+        Request::BreakGlass { id, reason } => patients::break_glass(ctx, &id, &reason),
+        Request::AlertsList { limit } => {
+            let alerts = ctx.vault.store().alerts(limit.clamp(1, 10_000) as usize)?;
+            let count = alerts.len();
+            Ok(Reply::new(Response::Alerts(alerts)).detail(format!("count={count}")))
+        }
+        Request::Login { .. }
+        | Request::ConfirmTotp { .. }
+        | Request::Activate { .. }
+        | Request::LoginKeyFile { .. } => Err(ServiceError::Invalid("already signed in".into())),
+    }
+}

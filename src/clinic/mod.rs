@@ -1,0 +1,19 @@
+//! The service: one `Request` in, one `Response` out, every one authorised by role and
+//! audited. Screens and commands never touch the store; they call a `Client`.
+
+pub mod api;
+pub mod client;
+mod handlers;
+mod patients;
+pub mod service;
+pub mod session;
+pub mod settings;
+mod signon;
+pub mod table;
+mod users;
+
+pub use api::{
+    LookupKind, PatientView, Request, Response, Secret, ServiceError, SessionToken, SignedIn,
+};
+pub use client::{Client, InProcess, Signed};
+pub use service::{Clinic, Origin};

@@ -1,0 +1,145 @@
+//! Patient requests. Clinical fields reach only roles with clinical permission, and
+//! restricted patients only with `restricted_read` or this session's break-glass.
+
+use super::api::{LookupKind, PatientView, Response, ServiceError};
+use super::service::{Ctx, Effect, Reply};
+use crate::auth::Permission;
+use crate::crypto::IndexKind;
+use crate::domain::health::HealthSummary;
+use crate::domain::patient::{Patient, PatientId};
+use crate::store::signon::AlertKind;
+use crate::store::writes::WriteSet;
+
+/// Shortest break-glass reason: enough words to say why.
+pub const MIN_REASON_CHARS: usize = 10;
+
+fn check_patient(patient: &Patient) -> Result<(), ServiceError> {
+    if patient.name.trim().is_empty() {
+        return Err(ServiceError::Invalid(
+            "the patient's name is empty: enter the name".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads the patient, refusing a restricted one without permission or break-glass.
+fn readable(ctx: &Ctx<'_>, id: &PatientId) -> Result<Patient, ServiceError> {
+    let patient = ctx.vault.patient(id)?;
+    if patient.restricted
+        && !ctx.allows(Permission::RestrictedRead)
+        && !ctx.session.break_glass.contains(id)
+    {
+        return Err(ServiceError::BreakGlassRequired);
+    }
+    Ok(patient)
+}
+
+pub(crate) fn create(ctx: &Ctx<'_>, patient: &Patient) -> Result<Reply, ServiceError> {
+    check_patient(patient)?;
+    let mut writes = WriteSet::new();
+    let id = ctx.vault.stage_create_patient(&mut writes, patient)?;
+    Ok(Reply::new(Response::PatientCreated { id })
+        .writes(writes)
+        .subject(id.to_string()))
+}
+
+pub(crate) fn get(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
+    let patient = readable(ctx, id)?;
+    // Filtered here: a role without clinical permission never receives the fields.
+    let health = if ctx.allows(Permission::ClinicalRead) {
+        Some(ctx.vault.health(id)?)
+    } else {
+        None
+    };
+    let view = PatientView {
+        id: *id,
+        patient,
+        health,
+    };
+    Ok(Reply::new(Response::Patient(view)).subject(id.to_string()))
+}
+
+pub(crate) fn find(ctx: &Ctx<'_>, kind: LookupKind, value: &str) -> Result<Reply, ServiceError> {
+    let index = match kind {
+        LookupKind::Phone => IndexKind::Phone,
+        LookupKind::IdNumber => IndexKind::IdNumber,
+    };
+    let ids = ctx.vault.find(index, value)?;
+    // The audit records how many were found, never what was searched for.
+    let detail = format!("count={}", ids.len());
+    let mut reply = Reply::new(Response::Patients(ids.clone())).detail(detail);
+    for id in ids {
+        reply = reply.subject(id.to_string());
+    }
+    Ok(reply)
+}
+
+pub(crate) fn set_restricted(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+    restricted: bool,
+) -> Result<Reply, ServiceError> {
+    let mut patient = ctx.vault.patient(id)?;
+    patient.restricted = restricted;
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_update_patient(&mut writes, id, &patient)?;
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(id.to_string())
+        .detail(if restricted {
+            "restricted"
+        } else {
+            "unrestricted"
+        }))
+}
+
+pub(crate) fn health_get(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
+    readable(ctx, id)?;
+    let health = ctx.vault.health(id)?;
+    Ok(Reply::new(Response::Health(health)).subject(id.to_string()))
+}
+
+pub(crate) fn health_set(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+    health: &HealthSummary,
+) -> Result<Reply, ServiceError> {
+    readable(ctx, id)?;
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_health(&mut writes, id, health)?;
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(id.to_string()))
+}
+
+pub(crate) fn break_glass(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+    reason: &str,
+) -> Result<Reply, ServiceError> {
+    let reason = reason.trim();
+    if reason.chars().count() < MIN_REASON_CHARS {
+        return Err(ServiceError::Invalid(format!(
+            "break-glass needs a reason of at least {MIN_REASON_CHARS} characters saying why this record must be opened"
+        )));
+    }
+    let patient = ctx.vault.patient(id)?;
+    if !patient.restricted {
+        return Err(ServiceError::Invalid(
+            "this patient is not restricted: open the record normally".into(),
+        ));
+    }
+    let mut writes = WriteSet::new();
+    let subjects = vec![format!("user:{}", ctx.session.user), id.to_string()];
+    ctx.vault.store().stage_alert(
+        &mut writes,
+        AlertKind::BreakGlass,
+        subjects,
+        format!("reason: {reason}"),
+    )?;
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(id.to_string())
+        .detail(format!("reason: {reason}"))
+        .effect(Effect::GrantBreakGlass(*id)))
+}

@@ -1,0 +1,396 @@
+//! `Clinic`: the one service every screen and command goes through.
+//!
+//! Path of every request: check session → authorise (the table in `table.rs`) → act
+//! (a handler stages writes) → audit (the event is committed in the same transaction
+//! as the writes, flushed) → reply. Denials and errors are audited too. Sign-on
+//! requests have no session yet and audit their own outcome (`signon.rs`).
+
+use std::path::{Path, PathBuf};
+use std::sync::{RwLock, RwLockReadGuard};
+
+use super::api::{Request, Response, ServiceError, SessionToken};
+use super::session::{PendingEnrolments, Session, SessionPolicy, SessionRefusal, Sessions};
+use super::settings::Settings;
+use super::table::{Access, Operation};
+use crate::audit::{Actor, AuditEvent, Clock, Outcome};
+use crate::auth::{Permission, RoleTable};
+use crate::domain::patient::PatientId;
+use crate::store::meta::META_TREE;
+use crate::store::writes::WriteSet;
+use crate::store::{Store, StoreError, StoreOptions, Vault};
+
+/// Where a request comes from, for the audit record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub os_user: String,
+    pub ssh_client: Option<String>,
+}
+
+impl Origin {
+    /// This process: its OS user and `SSH_CONNECTION`.
+    pub fn this_process() -> Self {
+        let actor = crate::audit::context::process_actor();
+        Self {
+            os_user: actor.os_user,
+            ssh_client: actor.ssh_client,
+        }
+    }
+}
+
+/// The store before and after the first sign-on has opened the data key.
+pub(crate) enum Backend {
+    Locked(Store),
+    Unlocked(Vault),
+    /// Only while switching from one to the other under the write lock.
+    Switching,
+}
+
+impl Backend {
+    pub(crate) fn store(&self) -> Option<&Store> {
+        match self {
+            Backend::Locked(store) => Some(store),
+            Backend::Unlocked(vault) => Some(vault.store()),
+            Backend::Switching => None,
+        }
+    }
+
+    pub(crate) fn vault(&self) -> Option<&Vault> {
+        match self {
+            Backend::Unlocked(vault) => Some(vault),
+            _ => None,
+        }
+    }
+}
+
+/// What a handler hands back: the reply, the writes to commit with its audit record,
+/// the subject ids and detail for that record, and what to do once it is committed.
+pub(crate) struct Reply {
+    pub response: Response,
+    pub writes: WriteSet,
+    pub subjects: Vec<String>,
+    pub detail: Option<String>,
+    pub effect: Effect,
+}
+
+impl Reply {
+    pub fn new(response: Response) -> Self {
+        Self {
+            response,
+            writes: WriteSet::new(),
+            subjects: Vec::new(),
+            detail: None,
+            effect: Effect::None,
+        }
+    }
+
+    pub fn writes(mut self, writes: WriteSet) -> Self {
+        self.writes = writes;
+        self
+    }
+
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subjects.push(subject.into());
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn effect(mut self, effect: Effect) -> Self {
+        self.effect = effect;
+        self
+    }
+}
+
+/// In-memory changes applied only after the audit record is on disk.
+pub(crate) enum Effect {
+    None,
+    EndSession,
+    EndUserSessions(String),
+    GrantBreakGlass(PatientId),
+    SetRoles(RoleTable),
+}
+
+/// A request being handled, with everything a handler may use.
+pub(crate) struct Ctx<'a> {
+    pub clinic: &'a Clinic,
+    pub vault: &'a Vault,
+    pub session: &'a Session,
+    pub now: i64,
+}
+
+impl Ctx<'_> {
+    pub fn allows(&self, permission: Permission) -> bool {
+        self.clinic.roles().allows(self.session.role, permission)
+    }
+}
+
+pub struct Clinic {
+    dir: PathBuf,
+    pub(crate) backend: RwLock<Backend>,
+    pub(crate) sessions: Sessions,
+    pub(crate) pending: PendingEnrolments,
+    settings: RwLock<Settings>,
+    roles: RwLock<RoleTable>,
+    pub(crate) clock: Clock,
+}
+
+const ROLES_FINGERPRINT_KEY: &[u8] = b"roles_fingerprint";
+
+impl Clinic {
+    /// Opens the store (still locked) and the settings. A role table that differs
+    /// from the one last in force is audited here, as a settings change.
+    pub fn open(dir: &Path, options: StoreOptions) -> Result<Clinic, StoreError> {
+        let settings = Settings::load(dir).map_err(StoreError::Invalid)?;
+        let store = Store::open(dir, options)?;
+        let roles = RoleTable::with_overrides(&settings.roles);
+        let clinic = Clinic {
+            dir: dir.to_path_buf(),
+            clock: store.options().clock.clone(),
+            backend: RwLock::new(Backend::Locked(store)),
+            sessions: Sessions::default(),
+            pending: PendingEnrolments::default(),
+            settings: RwLock::new(settings),
+            roles: RwLock::new(roles),
+        };
+        clinic.audit_role_table_change()?;
+        Ok(clinic)
+    }
+
+    fn audit_role_table_change(&self) -> Result<(), StoreError> {
+        let backend = self.backend();
+        let Some(store) = backend.store() else {
+            return Ok(());
+        };
+        let meta = store.tree(META_TREE)?;
+        let roles = self.roles();
+        let fingerprint = roles.fingerprint();
+        let stored = meta
+            .get(ROLES_FINGERPRINT_KEY)
+            .map_err(|e| StoreError::from_sled(&self.dir, e))?;
+        if stored.as_deref() == Some(&fingerprint[..]) {
+            return Ok(());
+        }
+        let changed: Vec<&str> = roles
+            .changed_roles(&RoleTable::defaults())
+            .into_iter()
+            .map(|r| r.as_str())
+            .collect();
+        let detail = if changed.is_empty() {
+            "role table in force: the defaults".to_string()
+        } else {
+            format!(
+                "role table in force: defaults changed in settings.toml for {}",
+                changed.join(", ")
+            )
+        };
+        let mut writes = WriteSet::new();
+        writes.put(&meta, ROLES_FINGERPRINT_KEY, fingerprint.to_vec());
+        let event = AuditEvent::new(
+            crate::audit::context::process_actor(),
+            "settings.roles_loaded",
+            Outcome::Ok,
+        )
+        .detail(detail);
+        store.audit().commit(event, writes)?;
+        Ok(())
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub(crate) fn backend(&self) -> RwLockReadGuard<'_, Backend> {
+        self.backend.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn roles(&self) -> RoleTable {
+        self.roles.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn set_settings(&self, settings: Settings) {
+        *self.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        (self.clock)().timestamp()
+    }
+
+    pub(crate) fn session_policy(&self) -> SessionPolicy {
+        let s = self.settings().session;
+        SessionPolicy {
+            idle_seconds: s.idle_timeout_seconds.max(1) as i64,
+            absolute_seconds: s.absolute_timeout_seconds.max(1) as i64,
+        }
+    }
+
+    /// Writes an audit record on its own (denials, errors). When even that fails,
+    /// the caller's refusal stands; the failure is what `audit verify` will show.
+    pub(crate) fn audit_alone(&self, event: AuditEvent) -> Result<(), ServiceError> {
+        let backend = self.backend();
+        let store = backend.store().ok_or_else(|| {
+            ServiceError::Unavailable("the store is busy unlocking; try again".into())
+        })?;
+        store
+            .audit()
+            .append(event)
+            .map(|_| ())
+            .map_err(|e| ServiceError::Unavailable(e.to_string()))
+    }
+
+    /// Handles one request for the holder of `token` (none before signing on).
+    pub fn handle(
+        &self,
+        token: Option<&SessionToken>,
+        request: Request,
+        origin: &Origin,
+    ) -> Response {
+        let op = request.operation();
+        match op.access {
+            Access::Public => return self.sign_on(request, op, origin),
+            Access::Nobody => {
+                let actor = anonymous(origin);
+                return self.refuse(
+                    actor,
+                    op,
+                    ServiceError::Denied {
+                        permission: "nobody".into(),
+                    },
+                );
+            }
+            Access::SignedIn | Access::Needs(_) => {}
+        }
+        let now = self.now();
+        let Some(token) = token else {
+            return self.refuse(anonymous(origin), op, ServiceError::NotSignedIn);
+        };
+        let session = match self.sessions.touch(token, now, self.session_policy()) {
+            Ok(session) => session,
+            Err(SessionRefusal::Unknown) => {
+                return self.refuse(anonymous(origin), op, ServiceError::NotSignedIn);
+            }
+            Err(SessionRefusal::Expired) => {
+                return self.refuse(anonymous(origin), op, ServiceError::SessionExpired);
+            }
+        };
+        let actor = actor_for(&session, origin);
+        if let Access::Needs(permission) = op.access
+            && !self.roles().allows(session.role, permission)
+        {
+            let denied = ServiceError::Denied {
+                permission: permission.name(),
+            };
+            return self.refuse(actor, op, denied);
+        }
+        let backend = self.backend();
+        let Some(vault) = backend.vault() else {
+            drop(backend);
+            let locked = ServiceError::Unavailable(
+                "the store is locked: an administrator must sign in first".into(),
+            );
+            return self.refuse(actor, op, locked);
+        };
+        let ctx = Ctx {
+            clinic: self,
+            vault,
+            session: &session,
+            now,
+        };
+        let handled = super::handlers::dispatch(&ctx, request);
+        match handled {
+            Ok(reply) => {
+                let mut event = AuditEvent::new(actor, op.action, Outcome::Ok);
+                event.subjects = reply.subjects;
+                event.detail = reply.detail;
+                if let Err(e) = vault.commit(event, reply.writes) {
+                    // Fail closed: no audit record, no result.
+                    return Response::Error(ServiceError::Unavailable(e.to_string()));
+                }
+                drop(backend);
+                self.apply(reply.effect, token);
+                reply.response
+            }
+            Err(error) => {
+                drop(backend);
+                self.refuse(actor, op, error)
+            }
+        }
+    }
+
+    /// Audits a refusal or failure and returns it as a response.
+    pub(crate) fn refuse(&self, actor: Actor, op: &Operation, error: ServiceError) -> Response {
+        Response::Error(self.refusal(actor, op, error))
+    }
+
+    /// Audits a refusal or failure; returns it, or the audit failure if that happened.
+    pub(crate) fn refusal(
+        &self,
+        actor: Actor,
+        op: &Operation,
+        error: ServiceError,
+    ) -> ServiceError {
+        let outcome = match error {
+            ServiceError::Unavailable(_) | ServiceError::Conflict(_) => Outcome::Error,
+            ServiceError::Invalid(_) | ServiceError::NotFound(_) => Outcome::Error,
+            _ => Outcome::Denied,
+        };
+        let event = AuditEvent::new(actor, op.action, outcome).detail(error_kind(&error));
+        match self.audit_alone(event) {
+            Ok(()) => error,
+            Err(audit_failure) => audit_failure,
+        }
+    }
+
+    fn apply(&self, effect: Effect, token: &SessionToken) {
+        match effect {
+            Effect::None => {}
+            Effect::EndSession => self.sessions.remove(token),
+            Effect::EndUserSessions(user) => self.sessions.remove_user(&user),
+            Effect::GrantBreakGlass(patient) => self.sessions.grant_break_glass(token, patient),
+            Effect::SetRoles(table) => {
+                *self.roles.write().unwrap_or_else(|p| p.into_inner()) = table
+            }
+        }
+    }
+}
+
+/// The error's kind for the audit detail: never the values that caused it.
+fn error_kind(error: &ServiceError) -> String {
+    match error {
+        ServiceError::Denied { permission } => format!("denied: needs {permission}"),
+        ServiceError::Invalid(_) => "invalid request".into(),
+        ServiceError::NotFound(what) => format!("not found: {what}"),
+        ServiceError::Unavailable(_) => "store unavailable".into(),
+        ServiceError::Conflict(_) => "conflict".into(),
+        other => other.to_string(),
+    }
+}
+
+pub(crate) fn anonymous(origin: &Origin) -> Actor {
+    Actor {
+        user: None,
+        role: None,
+        os_user: origin.os_user.clone(),
+        ssh_client: origin.ssh_client.clone(),
+        session: None,
+    }
+}
+
+pub(crate) fn actor_for(session: &Session, origin: &Origin) -> Actor {
+    Actor {
+        user: Some(session.user.clone()),
+        role: Some(session.role.as_str().to_string()),
+        os_user: origin.os_user.clone(),
+        ssh_client: origin.ssh_client.clone(),
+        session: Some(session.reference.clone()),
+    }
+}

@@ -1,0 +1,152 @@
+//! `DIR/settings.toml`: what a clinic may adjust without a new build. Every key is
+//! optional; a missing file means the defaults.
+//!
+//! ```toml
+//! [session]
+//! idle_timeout_seconds = 300
+//! absolute_timeout_seconds = 43200
+//!
+//! [lockout]
+//! max_failures = 5
+//! window_minutes = 15
+//! lock_minutes = 15
+//!
+//! [roles]   # replaces a role's permissions wholesale
+//! nurse = ["patient_search", "demographics_read", "clinical_read", "follow_up_work"]
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::signon::LockoutPolicy;
+use crate::auth::{Permission, Role};
+
+pub const SETTINGS_FILE: &str = "settings.toml";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionSettings {
+    pub idle_timeout_seconds: u64,
+    pub absolute_timeout_seconds: u64,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            idle_timeout_seconds: 5 * 60,
+            absolute_timeout_seconds: 12 * 60 * 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LockoutSettings {
+    pub max_failures: u32,
+    pub window_minutes: u32,
+    pub lock_minutes: u32,
+}
+
+impl Default for LockoutSettings {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            window_minutes: 15,
+            lock_minutes: 15,
+        }
+    }
+}
+
+impl LockoutSettings {
+    pub fn policy(&self) -> LockoutPolicy {
+        LockoutPolicy {
+            max_failures: self.max_failures.max(1),
+            window_seconds: i64::from(self.window_minutes) * 60,
+            lock_seconds: i64::from(self.lock_minutes) * 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    pub session: SessionSettings,
+    pub lockout: LockoutSettings,
+    pub roles: BTreeMap<Role, BTreeSet<Permission>>,
+}
+
+impl Settings {
+    /// Reads `DIR/settings.toml`; a missing file gives the defaults. A bad file is an
+    /// error naming the file, the line and the problem.
+    pub fn load(dir: &Path) -> Result<Settings, String> {
+        let path = dir.join(SETTINGS_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].lines().count().max(1))
+                .unwrap_or(1);
+            format!("{} line {line}: {}", path.display(), e.message())
+        })
+    }
+
+    /// Writes the file whole (temporary file, then rename), owner-only.
+    pub fn save(&self, dir: &Path) -> Result<(), String> {
+        let path = dir.join(SETTINGS_FILE);
+        let text = toml::to_string_pretty(self).map_err(|e| e.to_string())?;
+        let temp = dir.join(".settings.toml.new");
+        let write = || -> std::io::Result<()> {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&temp)?;
+            file.write_all(
+                b"# caredesk settings; see ARCHITECTURE.md. Changes to [roles] are audited.\n",
+            )?;
+            file.write_all(text.as_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&temp, &path)
+        };
+        write().map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_gives_defaults_and_a_bad_one_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), Settings::default());
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            "[session]\nidle_timeout_seconds = 60\n\n[roles]\nnurse = [\"fly\"]\n",
+        )
+        .unwrap();
+        let err = Settings::load(dir.path()).unwrap_err();
+        assert!(err.contains("line 5"), "{err}");
+        assert!(err.contains("settings.toml"), "{err}");
+    }
+
+    #[test]
+    fn round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Settings::default();
+        s.session.idle_timeout_seconds = 1;
+        s.roles
+            .insert(Role::Nurse, BTreeSet::from([Permission::FollowUpWork]));
+        s.save(dir.path()).unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), s);
+    }
+}

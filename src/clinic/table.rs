@@ -1,0 +1,118 @@
+//! The one table: every request, the access it needs and the audit action it writes.
+
+use super::api::Request;
+use crate::auth::Permission;
+
+/// Who may make a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Sign-on requests: no session yet; they audit their own outcome.
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    Needs(Permission),
+    /// No one: what a request without a row in the table gets.
+    Nobody,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operation {
+    pub name: &'static str,
+    pub access: Access,
+    /// The audit action written for every outcome of the request.
+    pub action: &'static str,
+}
+
+const fn op(name: &'static str, access: Access, action: &'static str) -> Operation {
+    Operation {
+        name,
+        access,
+        action,
+    }
+}
+
+const UNLISTED: Operation = op("unlisted", Access::Nobody, "request.unlisted");
+
+use Access::{Needs, Public, SignedIn};
+use Permission as P;
+
+/// Every request, in one place. A test checks each role against each row.
+pub const OPERATIONS: &[Operation] = &[
+    op("login", Public, "login"),
+    op("confirm_totp", Public, "login.totp_enrol"),
+    op("activate", Public, "user.activate"),
+    op("login_key_file", Public, "login.key_file"),
+    op("logout", SignedIn, "logout"),
+    op("who_am_i", SignedIn, "session.who_am_i"),
+    op("change_password", SignedIn, "user.change_password"),
+    op("user_add", Needs(P::UserAdmin), "user.add"),
+    op("user_list", Needs(P::UserAdmin), "user.list"),
+    op("user_disable", Needs(P::UserAdmin), "user.disable"),
+    op("user_enable", Needs(P::UserAdmin), "user.enable"),
+    op("user_set_role", Needs(P::UserAdmin), "user.set_role"),
+    op(
+        "user_reset_password",
+        Needs(P::UserAdmin),
+        "user.reset_password",
+    ),
+    op("user_reset_totp", Needs(P::UserAdmin), "user.reset_totp"),
+    op("roles_get", Needs(P::SettingsAdmin), "settings.roles_read"),
+    op(
+        "roles_set",
+        Needs(P::SettingsAdmin),
+        "settings.roles_change",
+    ),
+    op(
+        "patient_create",
+        Needs(P::DemographicsWrite),
+        "patient.create",
+    ),
+    op("patient_get", Needs(P::DemographicsRead), "patient.read"),
+    op("patient_find", Needs(P::PatientSearch), "patient.search"),
+    op(
+        "patient_set_restricted",
+        Needs(P::RestrictedManage),
+        "patient.set_restricted",
+    ),
+    op("health_get", Needs(P::ClinicalRead), "health.read"),
+    op("health_set", Needs(P::ClinicalWrite), "health.change"),
+    op("break_glass", Needs(P::BreakGlass), "patient.break_glass"),
+    op("alerts_list", Needs(P::AlertsRead), "alerts.read"),
+];
+
+impl Request {
+    /// The table row for this request.
+    pub fn operation(&self) -> &'static Operation {
+        let name = match self {
+            Request::Login { .. } => "login",
+            Request::ConfirmTotp { .. } => "confirm_totp",
+            Request::Activate { .. } => "activate",
+            Request::LoginKeyFile { .. } => "login_key_file",
+            Request::Logout => "logout",
+            Request::WhoAmI => "who_am_i",
+            Request::ChangePassword { .. } => "change_password",
+            Request::UserAdd { .. } => "user_add",
+            Request::UserList => "user_list",
+            Request::UserDisable { .. } => "user_disable",
+            Request::UserEnable { .. } => "user_enable",
+            Request::UserSetRole { .. } => "user_set_role",
+            Request::UserResetPassword { .. } => "user_reset_password",
+            Request::UserResetTotp { .. } => "user_reset_totp",
+            Request::RolesGet => "roles_get",
+            Request::RolesSet { .. } => "roles_set",
+            Request::PatientCreate { .. } => "patient_create",
+            Request::PatientGet { .. } => "patient_get",
+            Request::PatientFind { .. } => "patient_find",
+            Request::PatientSetRestricted { .. } => "patient_set_restricted",
+            Request::HealthGet { .. } => "health_get",
+            Request::HealthSet { .. } => "health_set",
+            Request::BreakGlass { .. } => "break_glass",
+            Request::AlertsList { .. } => "alerts_list",
+        };
+        // A request missing from the table is refused to everyone, never let through.
+        OPERATIONS
+            .iter()
+            .find(|o| o.name == name)
+            .unwrap_or(&UNLISTED)
+    }
+}

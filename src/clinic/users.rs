@@ -1,0 +1,259 @@
+//! Staff administration and one's own password. Every change ends the sessions it
+//! affects, once its audit record is written.
+
+use std::collections::BTreeSet;
+
+use super::api::{Response, Secret, ServiceError, UserSummary};
+use super::service::{Ctx, Effect, Reply};
+use crate::auth::password::check_new_password;
+use crate::auth::user::check_user_name;
+use crate::auth::{Permission, Role, RoleTable, User, UserId};
+use crate::crypto::random_array;
+use crate::crypto::secret::grouped_base32;
+use crate::store::Unlock;
+use crate::store::meta::META_TREE;
+use crate::store::writes::WriteSet;
+
+/// 80 random bits as `XXXX-XXXX-XXXX-XXXX`, shown once to the administrator.
+pub(crate) fn one_time_password() -> Secret {
+    Secret(grouped_base32(&random_array::<10>()).to_string())
+}
+
+fn find(ctx: &Ctx<'_>, name: &str) -> Result<User, ServiceError> {
+    ctx.vault
+        .user_by_name(name)?
+        .ok_or_else(|| ServiceError::NotFound(format!("user {name}")))
+}
+
+fn staff_role(role: Role) -> Result<(), ServiceError> {
+    if role.is_staff() {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(
+            "the system role is for unattended jobs with a key file, not for a person".into(),
+        ))
+    }
+}
+
+/// Refuses a change that would leave no enabled administrator.
+fn keep_an_admin(ctx: &Ctx<'_>, changed: &User) -> Result<(), ServiceError> {
+    let admins = ctx
+        .vault
+        .users()?
+        .into_iter()
+        .filter(|u| u.role == Role::Admin && !u.disabled && u.id != changed.id)
+        .count();
+    if admins == 0 {
+        return Err(ServiceError::Conflict(
+            "this would leave no enabled administrator: make another user admin first".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn add(ctx: &Ctx<'_>, name: &str, role: Role) -> Result<Reply, ServiceError> {
+    check_user_name(name).map_err(ServiceError::Invalid)?;
+    staff_role(role)?;
+    if ctx.vault.user_by_name(name)?.is_some() {
+        return Err(ServiceError::Conflict(format!(
+            "a user named {name} already exists"
+        )));
+    }
+    let initial = one_time_password();
+    let user = User {
+        id: UserId::random(),
+        name: name.to_string(),
+        role,
+        disabled: false,
+        totp_secret: None,
+        totp_confirmed: false,
+        totp_last_step: None,
+        recovery_codes: Vec::new(),
+        must_change_password: true,
+        created_unix: ctx.now,
+        last_sign_on_unix: None,
+    };
+    let mut writes = WriteSet::new();
+    ctx.vault
+        .stage_user(&mut writes, &user, initial.expose().as_bytes())?;
+    Ok(Reply::new(Response::UserCreated {
+        name: name.to_string(),
+        role,
+        initial_password: initial,
+    })
+    .writes(writes)
+    .subject(format!("user:{name}"))
+    .detail(format!("role {role}")))
+}
+
+pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
+    let store = ctx.vault.store();
+    let mut users = Vec::new();
+    for user in ctx.vault.users()? {
+        let signon = store.signon_state(&user.name)?;
+        users.push(UserSummary {
+            locked: signon.locked_for(ctx.now).is_some(),
+            last_sign_on_unix: signon.last_sign_on,
+            totp_enrolled: user.totp_secret.is_some() && user.totp_confirmed,
+            name: user.name,
+            role: user.role,
+            disabled: user.disabled,
+            must_change_password: user.must_change_password,
+        });
+    }
+    users.sort_by(|a, b| a.name.cmp(&b.name));
+    let count = users.len();
+    Ok(Reply::new(Response::Users(users)).detail(format!("count={count}")))
+}
+
+pub(crate) fn set_disabled(
+    ctx: &Ctx<'_>,
+    name: &str,
+    disabled: bool,
+) -> Result<Reply, ServiceError> {
+    let mut user = find(ctx, name)?;
+    if disabled && user.name == ctx.session.user {
+        return Err(ServiceError::Conflict(
+            "you cannot disable your own account".into(),
+        ));
+    }
+    if disabled && user.role == Role::Admin {
+        keep_an_admin(ctx, &user)?;
+    }
+    user.disabled = disabled;
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_user_update(&mut writes, &user)?;
+    if !disabled {
+        // Re-enabling also lifts a lockout.
+        let mut signon = ctx.vault.store().signon_state(name)?;
+        signon.unlock();
+        ctx.vault.store().stage_signon(&mut writes, name, &signon)?;
+    }
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(format!("user:{name}"))
+        .effect(Effect::EndUserSessions(name.to_string())))
+}
+
+pub(crate) fn set_role(ctx: &Ctx<'_>, name: &str, role: Role) -> Result<Reply, ServiceError> {
+    staff_role(role)?;
+    let mut user = find(ctx, name)?;
+    if user.role == Role::Admin && role != Role::Admin {
+        keep_an_admin(ctx, &user)?;
+    }
+    let old = user.role;
+    user.role = role;
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_user_update(&mut writes, &user)?;
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(format!("user:{name}"))
+        .detail(format!("role {old} -> {role}"))
+        .effect(Effect::EndUserSessions(name.to_string())))
+}
+
+pub(crate) fn reset_password(ctx: &Ctx<'_>, name: &str) -> Result<Reply, ServiceError> {
+    let mut user = find(ctx, name)?;
+    let one_time = one_time_password();
+    user.must_change_password = true;
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_user_update(&mut writes, &user)?;
+    ctx.vault
+        .stage_password(&mut writes, name, one_time.expose().as_bytes())?;
+    let mut signon = ctx.vault.store().signon_state(name)?;
+    signon.unlock();
+    ctx.vault.store().stage_signon(&mut writes, name, &signon)?;
+    Ok(Reply::new(Response::PasswordReset {
+        name: name.to_string(),
+        one_time_password: one_time,
+    })
+    .writes(writes)
+    .subject(format!("user:{name}"))
+    .effect(Effect::EndUserSessions(name.to_string())))
+}
+
+pub(crate) fn reset_totp(ctx: &Ctx<'_>, name: &str) -> Result<Reply, ServiceError> {
+    let mut user = find(ctx, name)?;
+    user.totp_secret = None;
+    user.totp_confirmed = false;
+    user.recovery_codes.clear();
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_user_update(&mut writes, &user)?;
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(format!("user:{name}"))
+        .detail("TOTP reset: the user enrols again at next sign-in")
+        .effect(Effect::EndUserSessions(name.to_string())))
+}
+
+pub(crate) fn set_role_permissions(
+    ctx: &Ctx<'_>,
+    role: Role,
+    permissions: BTreeSet<Permission>,
+) -> Result<Reply, ServiceError> {
+    if role == Role::Admin
+        && !(permissions.contains(&Permission::SettingsAdmin)
+            && permissions.contains(&Permission::UserAdmin))
+    {
+        return Err(ServiceError::Conflict(
+            "the admin role must keep settings_admin and user_admin, or nobody could undo this"
+                .into(),
+        ));
+    }
+    let mut settings = ctx.clinic.settings();
+    let before = ctx.clinic.roles().permissions(role);
+    settings.roles.insert(role, permissions.clone());
+    let table = RoleTable::with_overrides(&settings.roles);
+    settings
+        .save(ctx.clinic.dir())
+        .map_err(ServiceError::Unavailable)?;
+    ctx.clinic.set_settings(settings);
+    let mut writes = WriteSet::new();
+    let meta = ctx.vault.store().tree(META_TREE)?;
+    writes.put(
+        &meta,
+        &b"roles_fingerprint"[..],
+        table.fingerprint().to_vec(),
+    );
+    let names =
+        |set: &BTreeSet<Permission>| set.iter().map(|p| p.name()).collect::<Vec<_>>().join(" ");
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(format!("role:{role}"))
+        .detail(format!(
+            "was [{}] now [{}]",
+            names(&before),
+            names(&permissions)
+        ))
+        .effect(Effect::SetRoles(table)))
+}
+
+pub(crate) fn change_password(
+    ctx: &Ctx<'_>,
+    old: &Secret,
+    new: &Secret,
+) -> Result<Reply, ServiceError> {
+    let name = &ctx.session.user;
+    let store = ctx.vault.store();
+    store
+        .unlock(Unlock::Password {
+            user: name,
+            password: old.expose().as_bytes(),
+        })
+        .map_err(|_| ServiceError::SignInFailed)?;
+    if old == new {
+        return Err(ServiceError::Invalid(
+            "the new password is the same as the old one: choose another".into(),
+        ));
+    }
+    check_new_password(new.expose(), name).map_err(ServiceError::Invalid)?;
+    let mut user = find(ctx, name)?;
+    user.must_change_password = false;
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_user_update(&mut writes, &user)?;
+    ctx.vault
+        .stage_password(&mut writes, name, new.expose().as_bytes())?;
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(format!("user:{name}")))
+}
