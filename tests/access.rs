@@ -1,0 +1,259 @@
+//! The access matrix: every role against every request, exactly as the table says,
+//! every denial audited; and what a front-desk response may carry.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use caredesk::audit::log::AUDIT_TREE;
+use caredesk::audit::record::{AuditRecord, RecordBody};
+use caredesk::audit::{AuditEvent, Outcome};
+use caredesk::auth::{Permission, Role, RoleTable};
+use caredesk::clinic::table::{Access, OPERATIONS};
+use caredesk::clinic::{LookupKind, Request, Response, Secret, ServiceError};
+use caredesk::domain::health::HealthSummary;
+use caredesk::domain::patient::PatientId;
+use caredesk::store::RawStore;
+use common::clinic::{TestClinic, role_user};
+use common::patient;
+
+/// One request of every kind that needs a session, with harmless arguments.
+fn sample_requests(id: PatientId) -> Vec<Request> {
+    vec![
+        Request::WhoAmI,
+        Request::ChangePassword {
+            old: Secret::new("not the password"),
+            new: Secret::new("whatever phrase here"),
+        },
+        Request::UserAdd {
+            name: "matrix.probe".into(),
+            role: Role::FrontDesk,
+        },
+        Request::UserList,
+        Request::UserDisable {
+            name: "nobody.here".into(),
+        },
+        Request::UserEnable {
+            name: "nobody.here".into(),
+        },
+        Request::UserSetRole {
+            name: "nobody.here".into(),
+            role: Role::Nurse,
+        },
+        Request::UserResetPassword {
+            name: "nobody.here".into(),
+        },
+        Request::UserResetTotp {
+            name: "nobody.here".into(),
+        },
+        Request::RolesGet,
+        Request::RolesSet {
+            role: Role::Auditor,
+            permissions: RoleTable::defaults().permissions(Role::Auditor),
+        },
+        Request::PatientCreate {
+            patient: patient("Matrix Probe", "13700000001", "M1"),
+        },
+        Request::PatientGet { id },
+        Request::PatientFind {
+            kind: LookupKind::Phone,
+            value: "13700000009".into(),
+        },
+        Request::PatientSetRestricted {
+            id,
+            restricted: false,
+        },
+        Request::HealthGet { id },
+        Request::HealthSet {
+            id,
+            health: HealthSummary::default(),
+        },
+        Request::BreakGlass {
+            id,
+            reason: "matrix probe of the access table".into(),
+        },
+        Request::AlertsList { limit: 5 },
+        Request::Logout,
+    ]
+}
+
+#[test]
+fn every_request_has_a_row_and_every_row_a_request() {
+    let requests = sample_requests(PatientId([0; 16]));
+    let mut named: BTreeSet<&str> = requests.iter().map(|r| r.operation().name).collect();
+    for sign_on in [
+        Request::Login {
+            user: "a".into(),
+            password: Secret::new(""),
+            code: Secret::new(""),
+        },
+        Request::ConfirmTotp {
+            pending: caredesk::clinic::SessionToken("x".into()),
+            code: Secret::new(""),
+        },
+        Request::Activate {
+            user: "a".into(),
+            one_time_password: Secret::new(""),
+            new_password: Secret::new(""),
+        },
+        Request::LoginKeyFile {
+            label: "a".into(),
+            key: Secret::new(""),
+        },
+    ] {
+        assert_eq!(sign_on.operation().access, Access::Public);
+        named.insert(sign_on.operation().name);
+    }
+    assert!(
+        !named.contains("unlisted"),
+        "a request has no row in the table"
+    );
+    let rows: BTreeSet<&str> = OPERATIONS.iter().map(|o| o.name).collect();
+    assert_eq!(named, rows);
+}
+
+#[test]
+fn every_role_against_every_request_matches_the_table() {
+    let mut t = TestClinic::with_all_roles();
+    let table = RoleTable::defaults();
+    let doctor = t.sign_in(Role::Doctor);
+    let Response::PatientCreated { id } = t.sign_in(Role::FrontDesk).call(Request::PatientCreate {
+        patient: patient("Matrix Patient", "13700000002", "M2"),
+    }) else {
+        panic!("create failed");
+    };
+    drop(doctor);
+    let _ = &mut t;
+
+    let mut expected_denials = 0;
+    for role in [
+        Role::FrontDesk,
+        Role::Nurse,
+        Role::Doctor,
+        Role::HealthManager,
+        Role::Auditor,
+        Role::Admin,
+    ] {
+        let client = t.sign_in(role);
+        for request in sample_requests(id) {
+            let op = request.operation();
+            let allowed = match op.access {
+                Access::SignedIn => true,
+                Access::Needs(p) => table.allows(role, p),
+                Access::Public | Access::Nobody => unreachable!(),
+            };
+            let response = client.call(request);
+            let denied = matches!(response, Response::Error(ServiceError::Denied { .. }));
+            assert_eq!(!denied, allowed, "{role} / {}: {response:?}", op.name);
+            if denied {
+                expected_denials += 1;
+            }
+        }
+    }
+    let clinic = t.clinic;
+    drop(clinic);
+
+    // Every denial is in the audit log, with the role and the action of its row.
+    let raw = RawStore::open(&t.dir).unwrap();
+    let tree = raw.tree(AUDIT_TREE).unwrap();
+    let denials: Vec<AuditEvent> = tree
+        .range(&b"r"[..]..&b"s"[..])
+        .filter_map(
+            |item| match AuditRecord::decode(&item.unwrap().1).unwrap().body {
+                RecordBody::Event(e)
+                    if e.outcome == Outcome::Denied
+                        && e.detail.as_deref().is_some_and(|d| d.starts_with("denied")) =>
+                {
+                    Some(e)
+                }
+                _ => None,
+            },
+        )
+        .collect();
+    assert_eq!(denials.len(), expected_denials);
+    for event in &denials {
+        assert!(
+            event.actor.role.is_some()
+                && event.actor.user.is_some()
+                && event.actor.session.is_some()
+        );
+        assert!(OPERATIONS.iter().any(|o| o.action == event.action));
+        assert_eq!(event.actor.ssh_client.as_deref(), Some("192.0.2.7:40000"));
+    }
+    assert!(
+        expected_denials > 40,
+        "the matrix exercised denials ({expected_denials})"
+    );
+}
+
+#[test]
+fn front_desk_responses_carry_no_clinical_field() {
+    let t = TestClinic::with_all_roles();
+    let desk = t.sign_in(Role::FrontDesk);
+    let doctor = t.sign_in(Role::Doctor);
+    let Response::PatientCreated { id } = desk.call(Request::PatientCreate {
+        patient: patient("Wang Fang", "13700000003", "M3"),
+    }) else {
+        panic!()
+    };
+    let health = HealthSummary {
+        allergies: vec!["penicillin-zebra".into()],
+        conditions: vec!["hypertension-quokka".into()],
+        medications: vec!["amlodipine-narwhal".into()],
+    };
+    assert_eq!(
+        doctor.call(Request::HealthSet {
+            id,
+            health: health.clone()
+        }),
+        Response::Done
+    );
+
+    let seen_by_doctor = serde_json::to_string(&doctor.call(Request::PatientGet { id })).unwrap();
+    assert!(seen_by_doctor.contains("penicillin-zebra"));
+
+    let seen_by_desk = desk.call(Request::PatientGet { id });
+    let Response::Patient(view) = &seen_by_desk else {
+        panic!("{seen_by_desk:?}")
+    };
+    assert!(view.health.is_none());
+    let json = serde_json::to_string(&seen_by_desk).unwrap();
+    for clinical in [
+        "health",
+        "allergies",
+        "conditions",
+        "medications",
+        "penicillin-zebra",
+        "quokka",
+        "narwhal",
+    ] {
+        assert!(
+            !json.contains(clinical),
+            "front desk received {clinical}: {json}"
+        );
+    }
+    assert!(matches!(
+        desk.call(Request::HealthGet { id }),
+        Response::Error(ServiceError::Denied { .. })
+    ));
+
+    // The auditor reads neither demographics nor clinical content.
+    let auditor = t.sign_in(Role::Auditor);
+    assert!(matches!(
+        auditor.call(Request::PatientGet { id }),
+        Response::Error(ServiceError::Denied { .. })
+    ));
+    let _ = role_user(Role::Auditor);
+}
+
+#[test]
+fn a_request_without_a_session_is_refused_and_audited() {
+    let t = TestClinic::new();
+    let client = t.client();
+    assert_eq!(
+        client.call(Request::WhoAmI),
+        Response::Error(ServiceError::NotSignedIn)
+    );
+    assert!(!client.is_signed_in());
+    let _ = Permission::ALL;
+}
