@@ -51,6 +51,9 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             role: Role::Auditor,
             permissions: RoleTable::defaults().permissions(Role::Auditor),
         },
+        Request::KeyFileAdd {
+            label: "matrix-probe".into(),
+        },
         Request::PatientCreate {
             patient: patient("Matrix Probe", "13700000001", "M1"),
         },

@@ -112,6 +112,11 @@ pub enum Request {
         permissions: BTreeSet<Permission>,
     },
 
+    /// A new key-file slot for the daemon or unattended jobs; the key is shown once.
+    KeyFileAdd {
+        label: String,
+    },
+
     // Patients.
     PatientCreate {
         patient: Patient,
@@ -208,6 +213,10 @@ pub enum Response {
     PasswordReset {
         name: String,
         one_time_password: Secret,
+    },
+    KeyFileCreated {
+        label: String,
+        key: Secret,
     },
     Roles(RoleTable),
     PatientCreated {

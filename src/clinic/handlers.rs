@@ -2,7 +2,7 @@
 
 use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
-use super::{patients, users};
+use super::{keys, patients, users};
 use crate::store::StoreError;
 
 impl From<StoreError> for ServiceError {
@@ -36,6 +36,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::RolesSet { role, permissions } => {
             users::set_role_permissions(ctx, role, permissions)
         }
+        Request::KeyFileAdd { label } => keys::add_file(ctx, &label),
         Request::PatientCreate { patient } => patients::create(ctx, &patient),
         Request::PatientGet { id } => patients::get(ctx, &id),
         Request::PatientFind { kind, value } => patients::find(ctx, kind, &value),

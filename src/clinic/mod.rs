@@ -4,6 +4,7 @@
 pub mod api;
 pub mod client;
 mod handlers;
+mod keys;
 mod patients;
 pub mod service;
 pub mod session;

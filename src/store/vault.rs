@@ -117,7 +117,7 @@ impl Store {
     }
 
     /// Stages a new key slot wrapping the current DEK.
-    pub(crate) fn stage_slot(
+    pub fn stage_slot(
         &self,
         writes: &mut WriteSet,
         keys: &DataKeys,
