@@ -21,6 +21,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Init(args) => cli::init_cmd::run(args).map(|()| ExitCode::SUCCESS),
         Command::Audit(command) => cli::audit_cmd::run(command),
+        Command::User(command) => cli::user_cmd::run(command).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

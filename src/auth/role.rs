@@ -19,9 +19,11 @@ use serde::{Deserialize, Serialize};
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    #[value(alias = "front_desk")]
     FrontDesk,
     Nurse,
     Doctor,
+    #[value(alias = "health_manager")]
     HealthManager,
     Auditor,
     Admin,

@@ -7,6 +7,8 @@ pub mod audit_cmd;
 pub mod init_cmd;
 pub mod input;
 pub mod qr;
+pub mod signin;
+pub mod user_cmd;
 
 use std::path::PathBuf;
 
@@ -47,4 +49,10 @@ pub enum Command {
     /// Check, export and checkpoint the tamper-evident audit log.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
+    /// Administer staff users (as a signed-in admin), or activate your own account.
+    ///
+    /// The acting user signs in with user name, password and TOTP code, asked on a
+    /// terminal or read as three lines of standard input.
+    #[command(subcommand)]
+    User(user_cmd::UserCommand),
 }

@@ -1,0 +1,119 @@
+//! Signing in from the command line: the acting user's name, password and TOTP code,
+//! asked on a terminal or read as three lines of standard input; never from arguments
+//! or the environment.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use zeroize::Zeroizing;
+
+use super::{input, qr};
+use crate::clinic::{Clinic, InProcess, Origin, Request, Response, Secret, Signed, SignedIn};
+use crate::store::StoreOptions;
+
+pub type Session = Signed<InProcess>;
+
+/// Opens the store at `dir` for this process, still locked.
+pub fn connect(dir: &std::path::Path) -> anyhow::Result<Session> {
+    let clinic = Arc::new(Clinic::open(dir, StoreOptions::default())?);
+    Ok(Signed::new(InProcess::new(clinic, Origin::this_process())))
+}
+
+fn ask_line(prompt: &str) -> anyhow::Result<Zeroizing<String>> {
+    eprint!("{prompt}");
+    std::io::stderr().flush()?;
+    input::read_stdin_line(prompt.trim_end_matches([':', ' ']))
+}
+
+/// Reads the credentials and signs in; prints the sign-on notice on stderr.
+pub fn sign_in(session: &Session) -> anyhow::Result<SignedIn> {
+    let terminal = input::stdin_is_terminal();
+    let (user, password, code) = if terminal {
+        let user = ask_line("User name: ")?;
+        let password = Zeroizing::new(rpassword::prompt_password("Password: ")?);
+        let code = ask_line("Code from your authenticator app (or a recovery code): ")?;
+        (user, password, code)
+    } else {
+        (
+            input::read_stdin_line("user name")?,
+            input::read_stdin_line("password")?,
+            input::read_stdin_line("TOTP code")?,
+        )
+    };
+    let response = session.call(Request::Login {
+        user: user.trim().to_string(),
+        password: Secret::new(password.as_str()),
+        code: Secret::new(code.as_str()),
+    });
+    let signed = match response {
+        Response::SignedIn(signed) => signed,
+        Response::TotpEnrolment {
+            pending,
+            otpauth_uri,
+        } if terminal => enrol(session, pending, &otpauth_uri)?,
+        Response::TotpEnrolment { .. } => anyhow::bail!(
+            "your two-factor sign-in was reset: sign in once at a terminal to enrol your authenticator app again"
+        ),
+        Response::Error(e) => anyhow::bail!("{e}"),
+        other => anyhow::bail!("unexpected reply to sign-in: {other:?}"),
+    };
+    report_notice(&signed);
+    Ok(signed)
+}
+
+fn enrol(
+    session: &Session,
+    pending: crate::clinic::SessionToken,
+    uri: &Secret,
+) -> anyhow::Result<SignedIn> {
+    eprintln!("Your two-factor sign-in was reset. Scan this code with your authenticator app:");
+    if let Some(code) = qr::render(uri.expose()) {
+        eprintln!("{code}");
+    }
+    eprintln!("{}", uri.expose());
+    let code = ask_line("Code from the app, to confirm: ")?;
+    match session.call(Request::ConfirmTotp {
+        pending,
+        code: Secret::new(code.as_str()),
+    }) {
+        Response::SignedIn(signed) => {
+            if let Some(codes) = &signed.new_recovery_codes {
+                eprintln!("New one-time recovery codes (shown once):");
+                for c in codes {
+                    eprintln!("  {}", c.expose());
+                }
+            }
+            Ok(signed)
+        }
+        Response::Error(e) => anyhow::bail!("{e}"),
+        other => anyhow::bail!("unexpected reply to enrolment: {other:?}"),
+    }
+}
+
+fn report_notice(signed: &SignedIn) {
+    let last = signed
+        .notice
+        .previous_sign_on
+        .map(format_time)
+        .unwrap_or_else(|| "never".into());
+    eprintln!(
+        "Signed in as {} ({}). Last sign-on: {last}; failed attempts since: {}.",
+        signed.user, signed.role, signed.notice.failed_attempts_since
+    );
+    if let Some(left) = signed.recovery_codes_left {
+        eprintln!("Signed in with a recovery code: {left} left.");
+    }
+}
+
+pub fn format_time(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// Ends the session (audited), ignoring a session that already expired.
+pub fn sign_out(session: &Session) {
+    if session.is_signed_in() {
+        let _ = session.call(Request::Logout);
+    }
+}
