@@ -93,19 +93,17 @@ impl Store {
         let secret = how.secret();
         let candidates: Vec<&KeySlot> = slots.iter().filter(|s| how.opens(&s.kind)).collect();
         if candidates.is_empty() {
-            // Same cost as a real attempt: derive against a throwaway slot.
-            let decoy = KeySlot::create(
-                0,
-                SlotKind::Recovery,
-                self.options.password_kdf,
-                b"decoy",
-                &SecretKey::from_bytes([0; 32]),
-                0,
-                0,
-            );
-            if let Ok(decoy) = decoy {
-                let _ = decoy.open(secret);
-            }
+            // Same cost as a real attempt: one key derivation against a slot that
+            // opens nothing.
+            let decoy = KeySlot {
+                id: 0,
+                kind: SlotKind::Recovery,
+                kdf: self.options.password_kdf,
+                salt: [0; 16],
+                wrapped_dek: Vec::new(),
+                created_unix: 0,
+            };
+            let _ = decoy.open(secret);
             return Err(how.refusal());
         }
         for slot in candidates {
