@@ -76,6 +76,11 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             reason: "matrix probe of the access table".into(),
         },
         Request::AlertsList { limit: 5 },
+        Request::AuditEvents {
+            from: None,
+            to: None,
+            limit: 5,
+        },
         Request::Logout,
     ]
 }
@@ -240,8 +245,22 @@ fn front_desk_responses_carry_no_clinical_field() {
         Response::Error(ServiceError::Denied { .. })
     ));
 
-    // The auditor reads neither demographics nor clinical content.
+    // The auditor reads the audit log through the service: ids and actions, no content.
     let auditor = t.sign_in(Role::Auditor);
+    let Response::AuditEvents(rows) = auditor.call(Request::AuditEvents {
+        from: None,
+        to: None,
+        limit: 1000,
+    }) else {
+        panic!()
+    };
+    assert!(
+        rows.iter()
+            .any(|r| r.action == "health.change" && r.subjects == [id.to_string()])
+    );
+    let log = serde_json::to_string(&rows).unwrap();
+    assert!(!log.contains("penicillin") && !log.contains("Wang Fang"));
+    // The auditor reads neither demographics nor clinical content.
     assert!(matches!(
         auditor.call(Request::PatientGet { id }),
         Response::Error(ServiceError::Denied { .. })

@@ -1,10 +1,11 @@
-//! Writes audit events as JSON lines or CSV for an inclusive UTC date range.
+//! Audit events as rows: written as JSON lines or CSV for an inclusive UTC date range,
+//! and served to the auditor's screens through the service.
 
 use std::io::Write;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat};
 use data_encoding::HEXLOWER;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::record::{AuditRecord, RecordBody};
 
@@ -22,40 +23,50 @@ pub enum ExportError {
     Write(String),
 }
 
-/// One exported row; the keys are a contract for auditors' scripts.
-#[derive(Serialize)]
-struct Row<'a, S: Serialize> {
-    seq: u64,
-    time: String,
-    user: &'a str,
-    role: &'a str,
-    os_user: &'a str,
-    ssh_client: &'a str,
-    session: &'a str,
-    action: &'a str,
-    subjects: S,
-    outcome: &'a str,
-    detail: &'a str,
-    hash: String,
+/// One audit event; the field names are a contract for auditors' scripts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub seq: u64,
+    pub time: String,
+    pub user: String,
+    pub role: String,
+    pub os_user: String,
+    pub ssh_client: String,
+    pub session: String,
+    pub action: String,
+    pub subjects: Vec<String>,
+    pub outcome: String,
+    pub detail: String,
+    pub hash: String,
 }
 
-/// Exports the events dated from `from` to `to` (both inclusive, UTC); returns the count.
-pub fn export(
+const CSV_HEADER: [&str; 12] = [
+    "seq",
+    "time",
+    "user",
+    "role",
+    "os_user",
+    "ssh_client",
+    "session",
+    "action",
+    "subjects",
+    "outcome",
+    "detail",
+    "hash",
+];
+
+/// Visits the events dated from `from` to `to` (both inclusive, UTC), oldest first,
+/// until `visit` returns false.
+pub fn for_each_row(
     tree: &sled::Tree,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-    format: Format,
-    out: &mut dyn Write,
-) -> Result<u64, ExportError> {
-    let mut sink = match format {
-        Format::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
-        Format::Jsonl => Sink::Json(out, Vec::new()),
-    };
-    let mut count = 0;
+    mut visit: impl FnMut(AuditRow) -> Result<bool, ExportError>,
+) -> Result<(), ExportError> {
     for item in tree.range(&b"r"[..]..&b"s"[..]) {
         let (_, value) = item.map_err(|e| ExportError::Read(e.to_string()))?;
         let record = AuditRecord::decode(&value).map_err(|e| ExportError::Read(e.to_string()))?;
-        let RecordBody::Event(event) = &record.body else {
+        let RecordBody::Event(event) = record.body else {
             continue;
         };
         let Some(time) = DateTime::from_timestamp_millis(record.time_ms) else {
@@ -65,76 +76,78 @@ pub fn export(
         if from.is_some_and(|f| day < f) || to.is_some_and(|t| day > t) {
             continue;
         }
-        let row = Row {
+        let actor = event.actor;
+        let row = AuditRow {
             seq: record.seq,
             time: time.to_rfc3339_opts(SecondsFormat::Millis, true),
-            user: event.actor.user.as_deref().unwrap_or(""),
-            role: event.actor.role.as_deref().unwrap_or(""),
-            os_user: &event.actor.os_user,
-            ssh_client: event.actor.ssh_client.as_deref().unwrap_or(""),
-            session: event.actor.session.as_deref().unwrap_or(""),
-            action: &event.action,
-            subjects: (),
-            outcome: event.outcome.as_str(),
-            detail: event.detail.as_deref().unwrap_or(""),
+            user: actor.user.unwrap_or_default(),
+            role: actor.role.unwrap_or_default(),
+            os_user: actor.os_user,
+            ssh_client: actor.ssh_client.unwrap_or_default(),
+            session: actor.session.unwrap_or_default(),
+            action: event.action,
+            subjects: event.subjects,
+            outcome: event.outcome.as_str().to_string(),
+            detail: event.detail.unwrap_or_default(),
             hash: HEXLOWER.encode(&record.hash),
         };
-        sink.write(row, &event.subjects)
-            .map_err(|e| ExportError::Write(e.to_string()))?;
-        count += 1;
-    }
-    sink.flush()
-        .map_err(|e| ExportError::Write(e.to_string()))?;
-    Ok(count)
-}
-
-impl<'a> Row<'a, ()> {
-    fn with_subjects<S: Serialize>(self, subjects: S) -> Row<'a, S> {
-        Row {
-            seq: self.seq,
-            time: self.time,
-            user: self.user,
-            role: self.role,
-            os_user: self.os_user,
-            ssh_client: self.ssh_client,
-            session: self.session,
-            action: self.action,
-            subjects,
-            outcome: self.outcome,
-            detail: self.detail,
-            hash: self.hash,
+        if !visit(row)? {
+            break;
         }
     }
+    Ok(())
 }
 
-enum Sink<'w> {
-    Csv(Box<csv::Writer<&'w mut dyn Write>>),
-    Json(&'w mut dyn Write, Vec<u8>),
-}
-
-impl Sink<'_> {
-    /// CSV gets the subjects space-separated in one column, JSON an array.
-    fn write(
-        &mut self,
-        row: Row<'_, ()>,
-        subjects: &[String],
-    ) -> Result<(), Box<dyn std::error::Error>> {
-        match self {
-            Sink::Csv(w) => w.serialize(row.with_subjects(subjects.join(" ")))?,
-            Sink::Json(out, line) => {
+/// Writes the events in `format`; returns how many. CSV puts the subjects in one
+/// column, separated by spaces; JSON lines give them as an array.
+pub fn export(
+    tree: &sled::Tree,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<u64, ExportError> {
+    let write_error = |e: &dyn std::fmt::Display| ExportError::Write(e.to_string());
+    let mut count = 0;
+    match format {
+        Format::Jsonl => {
+            let mut line = Vec::new();
+            for_each_row(tree, from, to, |row| {
                 line.clear();
-                serde_json::to_writer(&mut *line, &row.with_subjects(subjects))?;
+                serde_json::to_writer(&mut line, &row).map_err(|e| write_error(&e))?;
                 line.push(b'\n');
-                out.write_all(line)?;
-            }
+                out.write_all(&line).map_err(|e| write_error(&e))?;
+                count += 1;
+                Ok(true)
+            })?;
+            out.flush().map_err(|e| write_error(&e))?;
         }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        match self {
-            Sink::Csv(w) => w.flush(),
-            Sink::Json(out, _) => out.flush(),
+        Format::Csv => {
+            let mut csv = csv::Writer::from_writer(out);
+            csv.write_record(CSV_HEADER).map_err(|e| write_error(&e))?;
+            for_each_row(tree, from, to, |row| {
+                let seq = row.seq.to_string();
+                let subjects = row.subjects.join(" ");
+                csv.write_record([
+                    seq.as_str(),
+                    &row.time,
+                    &row.user,
+                    &row.role,
+                    &row.os_user,
+                    &row.ssh_client,
+                    &row.session,
+                    &row.action,
+                    &subjects,
+                    &row.outcome,
+                    &row.detail,
+                    &row.hash,
+                ])
+                .map_err(|e| write_error(&e))?;
+                count += 1;
+                Ok(true)
+            })?;
+            csv.flush().map_err(|e| write_error(&e))?;
         }
     }
+    Ok(count)
 }

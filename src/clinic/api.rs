@@ -149,6 +149,12 @@ pub enum Request {
     AlertsList {
         limit: u32,
     },
+    /// Audit events of a date range (UTC, inclusive), oldest first, at most `limit`.
+    AuditEvents {
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+        limit: u32,
+    },
 }
 
 /// What a successful sign-on returns.
@@ -226,6 +232,7 @@ pub enum Response {
     Patients(Vec<PatientId>),
     Health(HealthSummary),
     Alerts(Vec<Alert>),
+    AuditEvents(Vec<crate::audit::export::AuditRow>),
     Error(ServiceError),
 }
 

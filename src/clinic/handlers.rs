@@ -51,6 +51,17 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
             let count = alerts.len();
             Ok(Reply::new(Response::Alerts(alerts)).detail(format!("count={count}")))
         }
+        Request::AuditEvents { from, to, limit } => {
+            let limit = limit.clamp(1, 100_000) as usize;
+            let mut rows = Vec::new();
+            crate::audit::export::for_each_row(ctx.vault.store().audit().tree(), from, to, |row| {
+                rows.push(row);
+                Ok(rows.len() < limit)
+            })
+            .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
+            let count = rows.len();
+            Ok(Reply::new(Response::AuditEvents(rows)).detail(format!("count={count}")))
+        }
         Request::Login { .. }
         | Request::ConfirmTotp { .. }
         | Request::Activate { .. }

@@ -64,6 +64,7 @@ pub const OPERATIONS: &[Operation] = &[
     op("health_set",             Needs(P::ClinicalWrite),       "health.change"),
     op("break_glass",            Needs(P::BreakGlass),          "patient.break_glass"),
     op("alerts_list",            Needs(P::AlertsRead),          "alerts.read"),
+    op("audit_events",           Needs(P::AuditRead),           "audit.read"),
 ];
 
 impl Request {
@@ -95,6 +96,7 @@ impl Request {
             Request::HealthSet { .. } => "health_set",
             Request::BreakGlass { .. } => "break_glass",
             Request::AlertsList { .. } => "alerts_list",
+            Request::AuditEvents { .. } => "audit_events",
         };
         // A request missing from the table is refused to everyone, never let through.
         OPERATIONS
