@@ -81,6 +81,11 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             to: None,
             limit: 5,
         },
+        Request::HomeSummary,
+        Request::PatientSearch {
+            query: "wang".into(),
+            limit: 10,
+        },
         Request::Logout,
     ]
 }
@@ -112,6 +117,7 @@ fn every_request_has_a_row_and_every_row_a_request() {
         assert_eq!(sign_on.operation().access, Access::Public);
         named.insert(sign_on.operation().name);
     }
+    named.insert(Request::LogoutIdle.operation().name);
     assert!(
         !named.contains("unlisted"),
         "a request has no row in the table"

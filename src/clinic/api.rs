@@ -78,6 +78,10 @@ pub enum Request {
 
     // Any signed-in user.
     Logout,
+    /// The terminal ended the session after the idle time.
+    LogoutIdle,
+    /// Today's counts for the home screen, as far as the role may see them.
+    HomeSummary,
     WhoAmI,
     ChangePassword {
         old: Secret,
@@ -127,6 +131,12 @@ pub enum Request {
     PatientFind {
         kind: LookupKind,
         value: String,
+    },
+    /// One search box: exact card, phone or ID number; otherwise name prefix, pinyin
+    /// or pinyin initials. Audited with the count, never the text.
+    PatientSearch {
+        query: String,
+        limit: u32,
     },
     PatientSetRestricted {
         id: PatientId,
@@ -182,6 +192,15 @@ pub struct UserSummary {
     pub last_sign_on_unix: Option<i64>,
 }
 
+/// The home screen's counts; `None` where the role may not know it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeSummary {
+    pub clinic_name: String,
+    pub patients: Option<u64>,
+    pub registered_today: Option<u64>,
+    pub alerts_last_day: Option<u64>,
+}
+
 /// A patient as a role may see them: `health` is absent for roles without clinical
 /// permission, filtered here in the service, not by the screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -232,6 +251,11 @@ pub enum Response {
     Patients(Vec<PatientId>),
     Health(HealthSummary),
     Alerts(Vec<Alert>),
+    Home(HomeSummary),
+    SearchResults {
+        rows: Vec<super::name_index::PatientRow>,
+        total: u64,
+    },
     AuditEvents(Vec<crate::audit::export::AuditRow>),
     Error(ServiceError),
 }

@@ -18,7 +18,10 @@ impl From<StoreError> for ServiceError {
 
 pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, ServiceError> {
     match request {
-        Request::Logout => Ok(Reply::new(Response::Done).effect(Effect::EndSession)),
+        Request::Logout | Request::LogoutIdle => {
+            Ok(Reply::new(Response::Done).effect(Effect::EndSession))
+        }
+        Request::HomeSummary => patients::home(ctx),
         Request::WhoAmI => Ok(Reply::new(Response::Me {
             user: ctx.session.user.clone(),
             role: ctx.session.role,
@@ -40,6 +43,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::PatientCreate { patient } => patients::create(ctx, &patient),
         Request::PatientGet { id } => patients::get(ctx, &id),
         Request::PatientFind { kind, value } => patients::find(ctx, kind, &value),
+        Request::PatientSearch { query, limit } => patients::search(ctx, &query, limit),
         Request::PatientSetRestricted { id, restricted } => {
             patients::set_restricted(ctx, &id, restricted)
         }

@@ -5,6 +5,7 @@ pub mod api;
 pub mod client;
 mod handlers;
 mod keys;
+pub mod name_index;
 mod patients;
 pub mod service;
 pub mod session;

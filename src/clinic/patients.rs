@@ -1,7 +1,8 @@
 //! Patient requests. Clinical fields reach only roles with clinical permission, and
 //! restricted patients only with `restricted_read` or this session's break-glass.
 
-use super::api::{LookupKind, PatientView, Response, ServiceError};
+use super::api::{HomeSummary, LookupKind, PatientView, Response, ServiceError};
+use super::name_index::{NameIndex, PatientRow};
 use super::service::{Ctx, Effect, Reply};
 use crate::auth::Permission;
 use crate::crypto::IndexKind;
@@ -40,7 +41,8 @@ pub(crate) fn create(ctx: &Ctx<'_>, patient: &Patient) -> Result<Reply, ServiceE
     let id = ctx.vault.stage_create_patient(&mut writes, patient)?;
     Ok(Reply::new(Response::PatientCreated { id })
         .writes(writes)
-        .subject(id.to_string()))
+        .subject(id.to_string())
+        .effect(Effect::Reindex(id, Box::new(patient.clone()))))
 }
 
 pub(crate) fn get(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
@@ -90,7 +92,8 @@ pub(crate) fn set_restricted(
             "restricted"
         } else {
             "unrestricted"
-        }))
+        })
+        .effect(Effect::Reindex(*id, Box::new(patient))))
 }
 
 pub(crate) fn health_get(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
@@ -142,4 +145,113 @@ pub(crate) fn break_glass(
         .subject(id.to_string())
         .detail(format!("reason: {reason}"))
         .effect(Effect::GrantBreakGlass(*id)))
+}
+
+/// Digits (and a final X) long enough to be a phone or ID number: looked up exactly.
+fn exact_kind(query: &str) -> Option<Vec<IndexKind>> {
+    let compact: String = query
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    let digits = compact.trim_start_matches('+');
+    let body = digits.strip_suffix(['X', 'x']).unwrap_or(digits);
+    if body.len() >= 7 && body.chars().all(|c| c.is_ascii_digit()) {
+        Some(vec![
+            IndexKind::Phone,
+            IndexKind::IdNumber,
+            IndexKind::CardNumber,
+        ])
+    } else {
+        None
+    }
+}
+
+/// Hides who a restricted patient is from a role that may not open them.
+fn mask(ctx: &Ctx<'_>, mut row: PatientRow) -> PatientRow {
+    if row.restricted
+        && !ctx.allows(Permission::RestrictedRead)
+        && !ctx.session.break_glass.contains(&row.id)
+    {
+        row.name = "—".into();
+        row.birth_date = None;
+        row.phone = None;
+    }
+    row
+}
+
+pub(crate) fn search(ctx: &Ctx<'_>, query: &str, limit: u32) -> Result<Reply, ServiceError> {
+    let limit = limit.clamp(1, 1_000_000) as usize;
+    let (rows, total) = match exact_kind(query) {
+        Some(kinds) => {
+            let mut ids = Vec::new();
+            for kind in kinds {
+                for id in ctx.vault.find(kind, query)? {
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+            }
+            let mut rows = Vec::new();
+            for id in &ids {
+                match ctx.vault.patient(id) {
+                    Ok(patient) => rows.push(PatientRow::of(*id, &patient)),
+                    Err(crate::store::StoreError::Erased) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            let total = rows.len();
+            (rows, total)
+        }
+        None => {
+            let mut guard = ctx
+                .clinic
+                .name_index
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if guard.is_none() {
+                *guard = Some(build_index(ctx)?);
+            }
+            guard
+                .as_mut()
+                .map(|index| index.search(query, limit))
+                .unwrap_or_default()
+        }
+    };
+    let rows: Vec<PatientRow> = rows.into_iter().take(limit).map(|r| mask(ctx, r)).collect();
+    Ok(Reply::new(Response::SearchResults {
+        rows,
+        total: total as u64,
+    })
+    .detail(format!("count={total}")))
+}
+
+/// Reads every patient once, when a name search first needs the index.
+fn build_index(ctx: &Ctx<'_>) -> Result<NameIndex, ServiceError> {
+    let mut index = NameIndex::default();
+    for id in ctx.vault.patient_ids()? {
+        match ctx.vault.patient(&id) {
+            Ok(patient) => index.upsert(id, &patient),
+            Err(crate::store::StoreError::Erased) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(index)
+}
+
+pub(crate) fn home(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
+    let settings = ctx.clinic.settings();
+    let mut summary = HomeSummary {
+        clinic_name: settings.clinic.name.clone(),
+        ..HomeSummary::default()
+    };
+    if ctx.allows(Permission::PatientSearch) {
+        summary.patients = Some(ctx.vault.patient_count()? as u64);
+    }
+    if ctx.allows(Permission::AlertsRead) {
+        let day_ago = ctx.now - 24 * 3600;
+        let alerts = ctx.vault.store().alerts(10_000)?;
+        summary.alerts_last_day =
+            Some(alerts.iter().filter(|a| a.time_unix >= day_ago).count() as u64);
+    }
+    Ok(Reply::new(Response::Home(summary)))
 }

@@ -110,6 +110,8 @@ pub(crate) enum Effect {
     EndSession,
     EndUserSessions(String),
     GrantBreakGlass(PatientId),
+    /// The patient's row in the name index changed.
+    Reindex(PatientId, Box<crate::domain::patient::Patient>),
     SetRoles(RoleTable),
 }
 
@@ -135,6 +137,8 @@ pub struct Clinic {
     settings: RwLock<Settings>,
     roles: RwLock<RoleTable>,
     pub(crate) clock: Clock,
+    /// Built by the first name search after unlocking; kept up to date by effects.
+    pub(crate) name_index: std::sync::Mutex<Option<super::name_index::NameIndex>>,
 }
 
 const ROLES_FINGERPRINT_KEY: &[u8] = b"roles_fingerprint";
@@ -154,6 +158,7 @@ impl Clinic {
             pending: PendingEnrolments::default(),
             settings: RwLock::new(settings),
             roles: RwLock::new(roles),
+            name_index: std::sync::Mutex::new(None),
         };
         clinic.audit_role_table_change()?;
         Ok(clinic)
@@ -356,6 +361,16 @@ impl Clinic {
             Effect::EndSession => self.sessions.remove(token),
             Effect::EndUserSessions(user) => self.sessions.remove_user(&user),
             Effect::GrantBreakGlass(patient) => self.sessions.grant_break_glass(token, patient),
+            Effect::Reindex(id, patient) => {
+                if let Some(index) = self
+                    .name_index
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .as_mut()
+                {
+                    index.upsert(id, &patient);
+                }
+            }
             Effect::SetRoles(table) => {
                 *self.roles.write().unwrap_or_else(|p| p.into_inner()) = table
             }

@@ -71,9 +71,51 @@ impl LockoutSettings {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClinicSettings {
+    /// Shown in the status bar and on reports.
+    pub name: String,
+    /// A demo store: the sign-in screen shows the demo users and their codes.
+    pub demo: bool,
+}
+
+impl Default for ClinicSettings {
+    fn default() -> Self {
+        Self {
+            name: "caredesk".into(),
+            demo: false,
+        }
+    }
+}
+
+/// The terminal app's defaults; flags override them per run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TuiSettings {
+    /// Idle time after which the terminal signs out, e.g. "5m", "30s".
+    pub idle_logout: String,
+    /// "default" or "vim".
+    pub keymap: String,
+    /// "en" or "zh-CN".
+    pub lang: String,
+}
+
+impl Default for TuiSettings {
+    fn default() -> Self {
+        Self {
+            idle_logout: "5m".into(),
+            keymap: "default".into(),
+            lang: "en".into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
+    pub clinic: ClinicSettings,
+    pub tui: TuiSettings,
     pub session: SessionSettings,
     pub lockout: LockoutSettings,
     pub roles: BTreeMap<Role, BTreeSet<Permission>>,

@@ -160,6 +160,26 @@ impl Vault {
         Ok(())
     }
 
+    /// Every patient id, erased ones included (their key is gone, their record stays).
+    pub fn patient_ids(&self) -> Result<Vec<PatientId>, StoreError> {
+        self.tree(super::vault::PATIENTS_TREE)?
+            .iter()
+            .keys()
+            .map(|k| {
+                let k = k.map_err(|e| self.sled_err(e))?;
+                k.as_ref()
+                    .try_into()
+                    .map(PatientId)
+                    .map_err(|_| StoreError::corrupt(&self.store().dir, "malformed patient id"))
+            })
+            .collect()
+    }
+
+    /// How many patients have a key (erased ones do not).
+    pub fn patient_count(&self) -> Result<usize, StoreError> {
+        Ok(self.tree(PATIENT_KEYS_TREE)?.len())
+    }
+
     /// The patient's clinical summary (empty when none was recorded).
     pub fn health(&self, id: &PatientId) -> Result<HealthSummary, StoreError> {
         self.patient_key(id)?;

@@ -1,0 +1,189 @@
+//! The in-memory name index, built when a search first needs it after the store is
+//! unlocked (names are never stored in the clear, so there is no on-disk index).
+//!
+//! Keys per patient: the lower-cased name, each of its words, and for Chinese names the
+//! pinyin syllables run together (`zhangwei`) and their initials (`zw`). A query finds
+//! every patient with a key that starts with it: a binary search for the range, so the
+//! cost grows with the matches, not with the clinic.
+
+use std::collections::HashMap;
+
+use pinyin::ToPinyin;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::patient::{Patient, PatientId, Sex};
+
+/// What a search result row shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientRow {
+    pub id: PatientId,
+    pub name: String,
+    pub sex: Sex,
+    pub birth_date: Option<chrono::NaiveDate>,
+    pub phone: Option<String>,
+    pub restricted: bool,
+}
+
+impl PatientRow {
+    pub fn of(id: PatientId, patient: &Patient) -> Self {
+        Self {
+            id,
+            name: patient.name.clone(),
+            sex: patient.sex,
+            birth_date: patient.birth_date,
+            phone: patient.phone.clone(),
+            restricted: patient.restricted,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct NameIndex {
+    rows: Vec<PatientRow>,
+    by_id: HashMap<PatientId, usize>,
+    /// (key, row) sorted by key; rebuilt lazily after changes.
+    keys: Vec<(String, u32)>,
+    sorted: bool,
+}
+
+/// The search keys of a name.
+pub fn keys_of(name: &str) -> Vec<String> {
+    let lower = name.trim().to_lowercase();
+    let mut keys = vec![lower.replace(char::is_whitespace, "")];
+    keys.extend(lower.split_whitespace().map(str::to_string));
+    let mut full = String::new();
+    let mut initials = String::new();
+    let mut any_han = false;
+    for (c, py) in lower.chars().zip(lower.as_str().to_pinyin()) {
+        match py {
+            Some(py) => {
+                any_han = true;
+                full.push_str(py.plain());
+                initials.push_str(&py.plain()[..1]);
+            }
+            None if c.is_alphanumeric() => {
+                full.push(c);
+                initials.push(c);
+            }
+            None => {}
+        }
+    }
+    if any_han {
+        keys.push(full);
+        keys.push(initials);
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+impl NameIndex {
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Adds or replaces a patient.
+    pub fn upsert(&mut self, id: PatientId, patient: &Patient) {
+        let row = PatientRow::of(id, patient);
+        let slot = match self.by_id.get(&id) {
+            Some(&slot) => {
+                self.keys.retain(|(_, s)| *s as usize != slot);
+                self.rows[slot] = row;
+                slot
+            }
+            None => {
+                self.rows.push(row);
+                self.by_id.insert(id, self.rows.len() - 1);
+                self.rows.len() - 1
+            }
+        };
+        for key in keys_of(&patient.name) {
+            self.keys.push((key, slot as u32));
+        }
+        self.sorted = false;
+    }
+
+    fn sort(&mut self) {
+        if !self.sorted {
+            self.keys.sort_unstable();
+            self.sorted = true;
+        }
+    }
+
+    pub fn row(&self, id: &PatientId) -> Option<&PatientRow> {
+        self.by_id.get(id).map(|&slot| &self.rows[slot])
+    }
+
+    /// Patients with a key starting with `query`, ordered by name, at most `limit`;
+    /// also returns how many matched in all.
+    pub fn search(&mut self, query: &str, limit: usize) -> (Vec<PatientRow>, usize) {
+        let needle = query.trim().to_lowercase().replace(char::is_whitespace, "");
+        if needle.is_empty() {
+            return (Vec::new(), 0);
+        }
+        self.sort();
+        let start = self
+            .keys
+            .partition_point(|(k, _)| k.as_str() < needle.as_str());
+        let mut slots: Vec<u32> = self.keys[start..]
+            .iter()
+            .take_while(|(k, _)| k.starts_with(&needle))
+            .map(|(_, s)| *s)
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        let total = slots.len();
+        let mut rows: Vec<&PatientRow> = slots.iter().map(|&s| &self.rows[s as usize]).collect();
+        rows.sort_by(|a, b| a.name.cmp(&b.name));
+        (rows.into_iter().take(limit).cloned().collect(), total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(name: &str) -> Patient {
+        Patient {
+            name: name.into(),
+            sex: Sex::Male,
+            birth_date: None,
+            phone: None,
+            id_number: None,
+            restricted: false,
+        }
+    }
+
+    #[test]
+    fn chinese_names_match_by_pinyin_and_initials() {
+        let mut index = NameIndex::default();
+        let zhang = PatientId([1; 16]);
+        index.upsert(zhang, &p("张伟"));
+        index.upsert(PatientId([2; 16]), &p("王芳"));
+        index.upsert(PatientId([3; 16]), &p("John Smith"));
+        for query in ["zw", "zhangw", "zhang wei", "ZHANGWEI", "张", "张伟"] {
+            let (rows, total) = index.search(query, 10);
+            assert_eq!(total, 1, "{query}");
+            assert_eq!(rows[0].id, zhang, "{query}");
+        }
+        assert_eq!(index.search("smi", 10).1, 1);
+        assert_eq!(index.search("john", 10).1, 1);
+        assert_eq!(index.search("w", 10).1, 1, "wangfang, wf");
+        assert_eq!(index.search("x", 10).1, 0);
+    }
+
+    #[test]
+    fn an_update_moves_the_keys() {
+        let mut index = NameIndex::default();
+        let id = PatientId([1; 16]);
+        index.upsert(id, &p("李娜"));
+        index.upsert(id, &p("刘洋"));
+        assert_eq!(index.search("ln", 10).1, 0);
+        assert_eq!(index.search("ly", 10).1, 1);
+        assert_eq!(index.len(), 1);
+    }
+}
