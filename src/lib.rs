@@ -7,5 +7,6 @@ pub mod auth;
 pub mod cli;
 pub mod clinic;
 pub mod crypto;
+pub mod demo;
 pub mod domain;
 pub mod store;

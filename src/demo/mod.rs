@@ -1,0 +1,158 @@
+//! The demo clinic: known staff (one per role, with known passwords and TOTP secrets)
+//! and synthetic patients, so a newcomer sees every screen with content at once.
+//!
+//! Nothing here is for a real clinic: the TOTP secrets are derived from public names.
+
+mod people;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::audit::{Actor, AuditEvent, Outcome};
+use crate::auth::user::TotpSecret;
+use crate::auth::{Role, User, UserId, totp};
+use crate::clinic::settings::Settings;
+use crate::domain::health::HealthSummary;
+use crate::store::writes::WriteSet;
+use crate::store::{self, StoreError, StoreOptions, Vault};
+
+pub use people::{Generator, id_check_char};
+
+/// One demo user per role: (user name, role, password).
+pub const USERS: [(&str, Role, &str); 6] = [
+    ("admin", Role::Admin, "demo chief harbour lantern"),
+    ("wang.li", Role::FrontDesk, "demo desk harbour lantern"),
+    ("chen.jing", Role::Nurse, "demo nurse harbour lantern"),
+    ("dr.zhou", Role::Doctor, "demo doctor harbour lantern"),
+    (
+        "sun.hm",
+        Role::HealthManager,
+        "demo manager harbour lantern",
+    ),
+    ("he.audit", Role::Auditor, "demo auditor harbour lantern"),
+];
+
+pub const CLINIC_NAME: &str = "Demo Health Clinic 演示健康管理中心";
+
+/// The demo user's TOTP secret: public, derived from the name.
+pub fn totp_secret(user: &str) -> Vec<u8> {
+    Sha256::digest(format!("caredesk demo totp secret: {user}").as_bytes())[..20].to_vec()
+}
+
+/// A demo user's code at `now`, and the seconds it stays valid.
+pub fn current_code(user: &str, now_unix: i64) -> (String, u64) {
+    let secret = totp_secret(user);
+    let code = totp::totp(&secret, user)
+        .map(|t| t.generate(now_unix as u64).to_string())
+        .unwrap_or_default();
+    let left = totp::STEP_SECONDS - (now_unix as u64 % totp::STEP_SECONDS);
+    (code, left)
+}
+
+/// Creates the demo store in `dir` with `patients` synthetic patients. Returns how many
+/// were created; `progress` hears the count after each batch.
+pub fn create(
+    dir: &Path,
+    patients: usize,
+    options: StoreOptions,
+    progress: &mut dyn FnMut(usize),
+) -> Result<usize, StoreError> {
+    let actor = crate::audit::context::process_actor();
+    let (admin_name, _, admin_password) = USERS[0];
+    let (vault, _) = store::init(dir, admin_name, admin_password, options, actor.clone())?;
+    add_staff(&vault, &actor)?;
+    let settings = Settings {
+        clinic: crate::clinic::settings::ClinicSettings {
+            name: CLINIC_NAME.into(),
+            demo: true,
+        },
+        ..Settings::default()
+    };
+    settings.save(dir).map_err(StoreError::Invalid)?;
+    let created = add_patients(&vault, &actor, patients, progress)?;
+    Ok(created)
+}
+
+fn add_staff(vault: &Vault, actor: &Actor) -> Result<(), StoreError> {
+    let mut writes = WriteSet::new();
+    let now = (vault.store().options().clock)().timestamp();
+    for (name, role, password) in USERS {
+        let existing = vault.user_by_name(name)?;
+        let user = User {
+            id: existing
+                .as_ref()
+                .map(|u| u.id)
+                .unwrap_or_else(UserId::random),
+            name: name.into(),
+            role,
+            disabled: false,
+            totp_secret: Some(TotpSecret(totp_secret(name))),
+            totp_confirmed: true,
+            totp_last_step: None,
+            recovery_codes: Vec::new(),
+            must_change_password: false,
+            created_unix: now,
+            last_sign_on_unix: None,
+        };
+        if existing.is_some() {
+            vault.stage_user_update(&mut writes, &user)?;
+        } else {
+            vault.stage_user(&mut writes, &user, password.as_bytes())?;
+        }
+    }
+    let event = AuditEvent::new(actor.clone(), "demo.staff", Outcome::Ok)
+        .detail("demo users with known passwords and TOTP secrets");
+    vault.commit(event, writes)?;
+    Ok(())
+}
+
+fn add_patients(
+    vault: &Vault,
+    actor: &Actor,
+    count: usize,
+    progress: &mut dyn FnMut(usize),
+) -> Result<usize, StoreError> {
+    const BATCH: usize = 1000;
+    let mut generator = Generator::new(2026);
+    let mut created = 0;
+    while created < count {
+        let n = BATCH.min(count - created);
+        let mut writes = WriteSet::new();
+        for i in 0..n {
+            let mut patient = generator.patient();
+            // One in 500 is a member of staff: restricted, opened only by break-glass.
+            patient.restricted = (created + i) % 500 == 7;
+            let id = vault.stage_create_patient(&mut writes, &patient)?;
+            if (created + i) % 3 == 0 {
+                let health: HealthSummary = generator.health();
+                vault.stage_health(&mut writes, &id, &health)?;
+            }
+        }
+        let event = AuditEvent::new(actor.clone(), "demo.patients", Outcome::Ok)
+            .detail(format!("count={n}"));
+        vault.commit(event, writes)?;
+        created += n;
+        progress(created);
+    }
+    Ok(created)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_passwords_pass_the_password_rules() {
+        for (name, _, password) in USERS {
+            crate::auth::password::check_new_password(password, name).unwrap();
+        }
+    }
+
+    #[test]
+    fn codes_are_six_digits() {
+        let (code, left) = current_code("admin", 1_900_000_000);
+        assert_eq!(code.len(), 6);
+        assert!((1..=30).contains(&left));
+    }
+}

@@ -1,0 +1,168 @@
+//! Synthetic people: Chinese and English names, valid-looking mainland ID numbers
+//! (GB 11643 check character) and mobile numbers. Deterministic for a seed.
+
+use chrono::NaiveDate;
+
+use crate::domain::health::HealthSummary;
+use crate::domain::patient::{Patient, Sex};
+
+const SURNAMES: [&str; 24] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋",
+];
+const GIVEN: [&str; 40] = [
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀英", "霞", "平", "刚", "桂英", "华", "玉兰", "建华", "志强", "晓明", "文", "辉", "婷",
+    "宇", "鑫", "欣怡", "子涵", "浩然", "雨桐", "俊杰", "思远", "佳琪", "梓萱",
+];
+const FIRST: [&str; 16] = [
+    "James", "Mary", "John", "Linda", "David", "Susan", "Michael", "Karen", "Daniel", "Emma",
+    "Oliver", "Sophia", "Thomas", "Grace", "Henry", "Alice",
+];
+const LAST: [&str; 12] = [
+    "Smith", "Brown", "Wilson", "Taylor", "Clarke", "Walker", "Wright", "Green", "Hall", "Wood",
+    "Turner", "Bennett",
+];
+const REGIONS: [&str; 8] = [
+    "110105", "310104", "440106", "330106", "510107", "420106", "320102", "370102",
+];
+const MOBILE: [&str; 8] = ["133", "135", "138", "139", "150", "158", "186", "189"];
+const ALLERGIES: [&str; 5] = ["penicillin", "sulfonamides", "peanuts", "latex", "seafood"];
+const CONDITIONS: [&str; 6] = [
+    "hypertension",
+    "type 2 diabetes",
+    "hyperlipidaemia",
+    "gout",
+    "fatty liver",
+    "asthma",
+];
+const MEDICATIONS: [&str; 5] = [
+    "amlodipine 5 mg",
+    "metformin 500 mg",
+    "atorvastatin 20 mg",
+    "allopurinol 100 mg",
+    "salbutamol inhaler",
+];
+
+/// The GB 11643-1999 check character of the first 17 digits of an ID number.
+pub fn id_check_char(first17: &str) -> Option<char> {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    if first17.len() != 17 {
+        return None;
+    }
+    let mut sum = 0;
+    for (c, w) in first17.chars().zip(WEIGHTS) {
+        sum += c.to_digit(10)? * w;
+    }
+    Some(CHECK[(sum % 11) as usize] as char)
+}
+
+/// A small deterministic generator (xorshift), not for anything secret.
+pub struct Generator {
+    state: u64,
+    serial: u32,
+}
+
+impl Generator {
+    pub fn new(seed: u64) -> Self {
+        Self {
+            state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+            serial: 0,
+        }
+    }
+
+    fn next(&mut self) -> u64 {
+        self.state ^= self.state << 13;
+        self.state ^= self.state >> 7;
+        self.state ^= self.state << 17;
+        self.state
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+
+    pub fn patient(&mut self) -> Patient {
+        self.serial += 1;
+        let sex = if self.next() % 2 == 0 {
+            Sex::Female
+        } else {
+            Sex::Male
+        };
+        let name = if self.next() % 5 == 0 {
+            format!("{} {}", self.pick(&FIRST), self.pick(&LAST))
+        } else {
+            format!("{}{}", self.pick(&SURNAMES), self.pick(&GIVEN))
+        };
+        let birth = NaiveDate::from_ymd_opt(1940, 1, 1)
+            .and_then(|d| d.checked_add_days(chrono::Days::new(self.next() % (65 * 365))))
+            .unwrap_or_default();
+        let sequence = (self.next() % 500) as u32 * 2 + u32::from(sex == Sex::Male);
+        let first17 = format!(
+            "{}{}{:03}",
+            self.pick(&REGIONS),
+            birth.format("%Y%m%d"),
+            sequence % 1000
+        );
+        let check = id_check_char(&first17).unwrap_or('0');
+        let phone = format!("{}{:08}", self.pick(&MOBILE), self.next() % 100_000_000);
+        Patient {
+            name,
+            sex,
+            birth_date: Some(birth),
+            phone: Some(phone),
+            id_number: Some(format!("{first17}{check}")),
+            restricted: false,
+        }
+    }
+
+    pub fn health(&mut self) -> HealthSummary {
+        let mut summary = HealthSummary::default();
+        if self.next() % 3 == 0 {
+            summary.allergies.push(self.pick(&ALLERGIES).into());
+        }
+        for _ in 0..(self.next() % 3) {
+            let condition = self.pick(&CONDITIONS).to_string();
+            if !summary.conditions.contains(&condition) {
+                summary.conditions.push(condition);
+            }
+        }
+        if !summary.conditions.is_empty() {
+            summary.medications.push(self.pick(&MEDICATIONS).into());
+        }
+        summary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gb11643_check_characters() {
+        // Published example: 11010519491231002X.
+        assert_eq!(id_check_char("11010519491231002"), Some('X'));
+        assert_eq!(id_check_char("44052418800101001"), Some('4'));
+        assert_eq!(id_check_char("123"), None);
+    }
+
+    #[test]
+    fn generated_people_are_valid_and_repeatable() {
+        let mut a = Generator::new(1);
+        let mut b = Generator::new(1);
+        for _ in 0..200 {
+            let p = a.patient();
+            assert_eq!(p, b.patient());
+            let id = p.id_number.unwrap();
+            assert_eq!(id.len(), 18);
+            assert_eq!(id_check_char(&id[..17]), id.chars().last());
+            assert_eq!(
+                &id[6..14],
+                p.birth_date.unwrap().format("%Y%m%d").to_string()
+            );
+            let phone = p.phone.unwrap();
+            assert!(phone.len() == 11 && phone.starts_with('1'));
+        }
+    }
+}
