@@ -10,3 +10,4 @@ pub mod crypto;
 pub mod demo;
 pub mod domain;
 pub mod store;
+pub mod tui;

@@ -19,9 +19,11 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Init(args) => cli::init_cmd::run(args).map(|()| ExitCode::SUCCESS),
-        Command::Audit(command) => cli::audit_cmd::run(command),
-        Command::User(command) => cli::user_cmd::run(command).map(|()| ExitCode::SUCCESS),
+        None => cli::run_tui(cli.tui).map(|()| ExitCode::SUCCESS),
+        Some(Command::Init(args)) => cli::init_cmd::run(args).map(|()| ExitCode::SUCCESS),
+        Some(Command::Demo(args)) => cli::demo_cmd::run(args).map(|()| ExitCode::SUCCESS),
+        Some(Command::Audit(command)) => cli::audit_cmd::run(command),
+        Some(Command::User(command)) => cli::user_cmd::run(command).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

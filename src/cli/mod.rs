@@ -4,6 +4,7 @@
 //! 2 the command line itself is wrong; 3 `audit verify` found the log broken.
 
 pub mod audit_cmd;
+pub mod demo_cmd;
 pub mod init_cmd;
 pub mod input;
 pub mod qr;
@@ -26,7 +27,26 @@ pub const EXIT_TAMPERED: u8 = 3;
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub tui: TuiArgs,
+}
+
+/// Without a command, `caredesk` opens the terminal app.
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// The store directory (or set CAREDESK_DATA).
+    #[arg(long = "data", env = "CAREDESK_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Key bindings: default (function keys and arrows) or vim.
+    #[arg(long, value_name = "NAME")]
+    pub keymap: Option<String>,
+    /// Language of the screens.
+    #[arg(long, value_enum)]
+    pub lang: Option<crate::tui::locale::Lang>,
+    /// Sign out after this long without a key press (e.g. 30s, 5m).
+    #[arg(long, value_name = "TIME", value_parser = crate::tui::parse_duration)]
+    pub idle_logout: Option<std::time::Duration>,
 }
 
 /// The store directory, from `--data` or `CAREDESK_DATA`.
@@ -46,6 +66,11 @@ pub enum Command {
     /// QR code), the recovery key, the audit verification seed and ten recovery codes.
     /// Never touches an existing store.
     Init(init_cmd::InitArgs),
+    /// Create (once) and open a demo clinic full of synthetic data.
+    ///
+    /// Staff of every role with known passwords and TOTP secrets (the sign-in screen
+    /// shows each one's current code), and synthetic patients. Never for real data.
+    Demo(demo_cmd::DemoArgs),
     /// Check, export and checkpoint the tamper-evident audit log.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
@@ -55,4 +80,19 @@ pub enum Command {
     /// terminal or read as three lines of standard input.
     #[command(subcommand)]
     User(user_cmd::UserCommand),
+}
+
+/// Opens the terminal app for the store in `args.data`.
+pub fn run_tui(args: TuiArgs) -> anyhow::Result<()> {
+    let Some(dir) = args.data else {
+        anyhow::bail!(
+            "no store given: use --data DIR (or set CAREDESK_DATA), or try `caredesk demo` for a demo clinic"
+        );
+    };
+    crate::tui::run(crate::tui::TuiOptions {
+        dir,
+        keymap: args.keymap,
+        lang: args.lang,
+        idle_logout: args.idle_logout,
+    })
 }

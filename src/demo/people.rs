@@ -85,12 +85,12 @@ impl Generator {
 
     pub fn patient(&mut self) -> Patient {
         self.serial += 1;
-        let sex = if self.next() % 2 == 0 {
+        let sex = if self.next().is_multiple_of(2) {
             Sex::Female
         } else {
             Sex::Male
         };
-        let name = if self.next() % 5 == 0 {
+        let name = if self.next().is_multiple_of(5) {
             format!("{} {}", self.pick(&FIRST), self.pick(&LAST))
         } else {
             format!("{}{}", self.pick(&SURNAMES), self.pick(&GIVEN))
@@ -119,7 +119,7 @@ impl Generator {
 
     pub fn health(&mut self) -> HealthSummary {
         let mut summary = HealthSummary::default();
-        if self.next() % 3 == 0 {
+        if self.next().is_multiple_of(3) {
             summary.allergies.push(self.pick(&ALLERGIES).into());
         }
         for _ in 0..(self.next() % 3) {

@@ -1,0 +1,74 @@
+//! What a key can ask for. The names are the keymap files' vocabulary; each action's
+//! help text lives in the locale catalogs under `action.<name>`.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Help,
+    Palette,
+    Home,
+    Search,
+    Logout,
+    Quit,
+    Back,
+    NextField,
+    PrevField,
+    Submit,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+}
+
+impl Action {
+    pub const ALL: [Action; 17] = [
+        Action::Help,
+        Action::Palette,
+        Action::Home,
+        Action::Search,
+        Action::Logout,
+        Action::Quit,
+        Action::Back,
+        Action::NextField,
+        Action::PrevField,
+        Action::Submit,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+        Action::Open,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Help => "help",
+            Action::Palette => "palette",
+            Action::Home => "home",
+            Action::Search => "search",
+            Action::Logout => "logout",
+            Action::Quit => "quit",
+            Action::Back => "back",
+            Action::NextField => "next_field",
+            Action::PrevField => "prev_field",
+            Action::Submit => "submit",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Open => "open",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
+}

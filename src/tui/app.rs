@@ -1,0 +1,729 @@
+//! The app's state and `update`: a key, a service reply or a clock tick comes in, the
+//! state changes, and effects (service calls, a cleared terminal, quitting) go out.
+//! Rendering is a pure function of this state (`view/`).
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+use super::field::Field;
+use super::keymap::{Context, Key, Keymap};
+use super::locale::{Lang, Locale};
+use super::screens::{
+    Cursor, Form, Home, List, ListKind, MenuItem, Overlay, PatientScreen, Screen, Search,
+};
+use super::theme::Theme;
+use crate::auth::signon::SignOnNotice;
+use crate::auth::{Permission, Role};
+use crate::clinic::{Request, Response, Secret, ServiceError};
+use crate::domain::patient::PatientId;
+
+/// Seconds before an idle sign-out when the status bar starts counting down.
+pub const COUNTDOWN_SECONDS: i64 = 30;
+/// Most search results fetched at once; the table draws only the visible ones.
+pub const SEARCH_LIMIT: u32 = 100_000;
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Reply { tag: u64, response: Response },
+    Tick(DateTime<Utc>),
+}
+
+#[derive(Debug)]
+pub enum Effect {
+    Call {
+        tag: u64,
+        request: Request,
+    },
+    /// Repaint everything from scratch: nothing of the last screen may remain.
+    ClearTerminal,
+    Quit,
+}
+
+#[derive(Debug, Clone)]
+enum Pending {
+    Login,
+    Activate,
+    Confirm,
+    Home,
+    Search(String),
+    Patient(PatientId),
+    BreakGlass(PatientId),
+    List(ListKind),
+    Logout,
+}
+
+#[derive(Debug, Clone)]
+pub struct SignedInUser {
+    pub user: String,
+    pub role: Role,
+    pub permissions: BTreeSet<Permission>,
+    pub notice: SignOnNotice,
+}
+
+pub struct Settings {
+    pub clinic_name: String,
+    pub demo: bool,
+    pub idle_logout: Duration,
+    /// "local" or the daemon's socket.
+    pub connection: String,
+}
+
+pub struct App {
+    pub locale: Locale,
+    /// The other language, so the palette finds commands typed in either.
+    pub other_locale: Locale,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub settings: Settings,
+    pub now: DateTime<Utc>,
+    last_input: DateTime<Utc>,
+    pub screen: Screen,
+    stack: Vec<Screen>,
+    pub overlay: Option<Overlay>,
+    pub user: Option<SignedInUser>,
+    /// A one-line message for the home screen (the sign-on notice).
+    pub notice: Option<String>,
+    pending: HashMap<u64, Pending>,
+    next_tag: u64,
+    effects: Vec<Effect>,
+    /// Rows the last frame showed for the current list (set by the view).
+    pub list_height: usize,
+}
+
+fn login_form() -> Form {
+    Form::new(vec![Field::default(), Field::masked(), Field::default()])
+}
+
+impl App {
+    pub fn new(
+        lang: Lang,
+        keymap: Keymap,
+        theme: Theme,
+        settings: Settings,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let other = if lang == Lang::En {
+            Lang::ZhCn
+        } else {
+            Lang::En
+        };
+        Self {
+            locale: Locale::new(lang),
+            other_locale: Locale::new(other),
+            keymap,
+            theme,
+            settings,
+            now,
+            last_input: now,
+            screen: Screen::Login(login_form()),
+            stack: Vec::new(),
+            overlay: None,
+            user: None,
+            notice: None,
+            pending: HashMap::new(),
+            next_tag: 1,
+            effects: Vec::new(),
+            list_height: 10,
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.locale.t(key)
+    }
+
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    pub fn context(&self) -> Context {
+        if self.overlay.is_some() {
+            Context::Overlay
+        } else {
+            self.screen.context()
+        }
+    }
+
+    fn call(&mut self, purpose: Pending, request: Request) {
+        let tag = self.next_tag;
+        self.next_tag += 1;
+        self.pending.insert(tag, purpose);
+        self.effects.push(Effect::Call { tag, request });
+    }
+
+    pub fn allows(&self, permission: Permission) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.permissions.contains(&permission))
+    }
+
+    /// Seconds until the idle sign-out, while signed in.
+    pub fn idle_left(&self) -> Option<i64> {
+        self.user.as_ref()?;
+        let idle = self.settings.idle_logout.as_secs() as i64;
+        Some(idle - (self.now - self.last_input).num_seconds())
+    }
+
+    pub fn update(&mut self, msg: Msg) {
+        match msg {
+            Msg::Tick(now) => {
+                self.now = now;
+                if self.idle_left().is_some_and(|left| left <= 0) {
+                    self.sign_out(true);
+                }
+            }
+            Msg::Key(event) => {
+                self.last_input = self.now;
+                self.on_key(event);
+            }
+            Msg::Reply { tag, response } => {
+                // A reply for a request made before a sign-out is dropped unread.
+                if let Some(purpose) = self.pending.remove(&tag) {
+                    self.on_reply(purpose, response);
+                }
+            }
+        }
+    }
+
+    fn on_key(&mut self, event: KeyEvent) {
+        let key = Key::from_event(&event);
+        if self.overlay.is_some() {
+            self.on_overlay_key(event, key);
+            return;
+        }
+        let context = self.screen.context();
+        let plain = !event
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if let Some(field) = self.screen.text_field() {
+            let edited = match event.code {
+                KeyCode::Char(c) if plain => {
+                    field.insert(c);
+                    true
+                }
+                KeyCode::Backspace => {
+                    field.backspace();
+                    true
+                }
+                KeyCode::Delete => {
+                    field.delete();
+                    true
+                }
+                KeyCode::Left => {
+                    field.left();
+                    true
+                }
+                KeyCode::Right => {
+                    field.right();
+                    true
+                }
+                KeyCode::Home if context != Context::List => {
+                    field.home();
+                    true
+                }
+                KeyCode::End if context != Context::List => {
+                    field.end();
+                    true
+                }
+                _ => false,
+            };
+            if edited {
+                return;
+            }
+        }
+        let action = self
+            .keymap
+            .lookup(context, key)
+            .or_else(|| self.keymap.lookup(Context::Global, key));
+        if let Some(action) = action {
+            self.on_action(action);
+        }
+    }
+
+    fn on_overlay_key(&mut self, event: KeyEvent, key: Key) {
+        let action = self
+            .keymap
+            .lookup(Context::Overlay, key)
+            .or_else(|| self.keymap.lookup(Context::Global, key));
+        match self.overlay.as_mut() {
+            Some(Overlay::Palette { query, cursor }) => {
+                let plain = !event
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+                match (event.code, action) {
+                    (KeyCode::Char(c), _) if plain => {
+                        query.insert(c);
+                        *cursor = Cursor::default();
+                    }
+                    (KeyCode::Backspace, _) => {
+                        query.backspace();
+                        *cursor = Cursor::default();
+                    }
+                    (_, Some(Action::Up)) => cursor.move_by(-1, usize::MAX),
+                    (_, Some(Action::Down)) => {
+                        let len = self.palette_entries().len();
+                        if let Some(Overlay::Palette { cursor, .. }) = self.overlay.as_mut() {
+                            cursor.move_by(1, len);
+                        }
+                    }
+                    (_, Some(Action::Open | Action::Submit)) => {
+                        let chosen = self
+                            .palette_entries()
+                            .get(self.palette_selected())
+                            .map(|(a, _)| *a);
+                        self.overlay = None;
+                        if let Some(action) = chosen {
+                            self.on_action(action);
+                        }
+                    }
+                    (_, Some(Action::Back | Action::Palette)) => self.overlay = None,
+                    _ => {}
+                }
+            }
+            Some(Overlay::Help) => {
+                if matches!(action, Some(Action::Back | Action::Help | Action::Open)) {
+                    self.overlay = None;
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn palette_selected(&self) -> usize {
+        match &self.overlay {
+            Some(Overlay::Palette { cursor, .. }) => cursor.selected,
+            _ => 0,
+        }
+    }
+
+    /// The palette's commands matching its query, in either language.
+    pub fn palette_entries(&self) -> Vec<(Action, String)> {
+        let query = match &self.overlay {
+            Some(Overlay::Palette { query, .. }) => query.value.to_lowercase(),
+            _ => String::new(),
+        };
+        let mut actions = vec![Action::Home];
+        if self.allows(Permission::PatientSearch) {
+            actions.push(Action::Search);
+        }
+        actions.extend([Action::Help, Action::Logout, Action::Quit]);
+        if self.user.is_none() {
+            actions = vec![Action::Help, Action::Quit];
+        }
+        actions
+            .into_iter()
+            .map(|a| (a, self.t(&format!("action.{}", a.name()))))
+            .filter(|(a, label)| {
+                let other = self.other_locale.t(&format!("action.{}", a.name()));
+                query.is_empty()
+                    || label.to_lowercase().contains(&query)
+                    || other.to_lowercase().contains(&query)
+                    || a.name().contains(&query)
+            })
+            .collect()
+    }
+
+    fn on_action(&mut self, action: Action) {
+        match action {
+            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Palette => {
+                self.overlay = Some(Overlay::Palette {
+                    query: Field::default(),
+                    cursor: Cursor::default(),
+                })
+            }
+            Action::Quit => {
+                if self.user.is_some() {
+                    self.sign_out(false);
+                }
+                self.effects.push(Effect::Quit);
+            }
+            Action::Logout if self.user.is_some() => self.sign_out(false),
+            Action::Home if self.user.is_some() => self.go_home(),
+            Action::Search if self.allows(Permission::PatientSearch) => self.open_search(),
+            _ => self.on_screen_action(action),
+        }
+    }
+
+    fn on_screen_action(&mut self, action: Action) {
+        let height = self.list_height;
+        match (&mut self.screen, action) {
+            (
+                Screen::Login(form) | Screen::SetPassword { form, .. } | Screen::Enrol { form, .. },
+                Action::NextField,
+            ) => {
+                form.focus = (form.focus + 1) % form.fields.len();
+            }
+            (
+                Screen::Login(form) | Screen::SetPassword { form, .. } | Screen::Enrol { form, .. },
+                Action::PrevField,
+            ) => {
+                form.focus = (form.focus + form.fields.len() - 1) % form.fields.len();
+            }
+            (Screen::Login(_), Action::Submit) => self.submit_login(),
+            (Screen::SetPassword { .. }, Action::Submit) => self.submit_new_password(),
+            (Screen::SetPassword { .. } | Screen::Enrol { .. }, Action::Back) => {
+                self.sign_out(false)
+            }
+            (Screen::Enrol { .. }, Action::Submit) => self.submit_enrol_code(),
+            (Screen::RecoveryCodes(_), Action::Open | Action::Back) => self.go_home(),
+            (
+                Screen::Home(home),
+                Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom,
+            ) => {
+                move_cursor(&mut home.cursor, action, home.menu.len(), height);
+            }
+            (Screen::Home(home), Action::Open) => {
+                if let Some(item) = home.menu.get(home.cursor.selected).copied() {
+                    self.open_menu(item);
+                }
+            }
+            (
+                Screen::Search(search),
+                Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom,
+            ) => {
+                move_cursor(&mut search.cursor, action, search.rows.len(), height);
+            }
+            (Screen::Search(search), Action::Open) => {
+                let query = search.query.value.trim().to_string();
+                if search.answered.as_deref() == Some(query.as_str()) && !search.rows.is_empty() {
+                    if let Some(row) = search.rows.get(search.cursor.selected) {
+                        let id = row.id;
+                        self.open_patient(id);
+                    }
+                } else if !query.is_empty() {
+                    search.busy = true;
+                    search.error = None;
+                    self.call(
+                        Pending::Search(query.clone()),
+                        Request::PatientSearch {
+                            query,
+                            limit: SEARCH_LIMIT,
+                        },
+                    );
+                }
+            }
+            (
+                Screen::Patient(PatientScreen {
+                    reason: Some(form),
+                    id,
+                    ..
+                }),
+                Action::Submit,
+            ) => {
+                let reason = form.value(0).trim().to_string();
+                let id = *id;
+                form.busy = true;
+                self.call(Pending::BreakGlass(id), Request::BreakGlass { id, reason });
+            }
+            (
+                Screen::List(list),
+                Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom,
+            ) => {
+                move_cursor(&mut list.cursor, action, list.rows.len(), height);
+            }
+            (_, Action::Back) => self.back(),
+            _ => {}
+        }
+    }
+
+    fn back(&mut self) {
+        if let Some(previous) = self.stack.pop() {
+            self.screen = previous;
+        }
+    }
+
+    fn push(&mut self, screen: Screen) {
+        let previous = std::mem::replace(&mut self.screen, screen);
+        self.stack.push(previous);
+    }
+
+    fn go_home(&mut self) {
+        self.stack.clear();
+        let menu = MenuItem::ALL
+            .into_iter()
+            .filter(|m| self.allows(m.permission()))
+            .collect();
+        self.screen = Screen::Home(Home {
+            menu,
+            ..Home::default()
+        });
+        self.call(Pending::Home, Request::HomeSummary);
+    }
+
+    fn open_search(&mut self) {
+        if !matches!(self.screen, Screen::Search(_)) {
+            self.push(Screen::Search(Search::default()));
+        }
+    }
+
+    fn open_patient(&mut self, id: PatientId) {
+        self.push(Screen::Patient(PatientScreen {
+            id,
+            view: None,
+            reason: None,
+            error: None,
+        }));
+        self.call(Pending::Patient(id), Request::PatientGet { id });
+    }
+
+    fn open_menu(&mut self, item: MenuItem) {
+        let kind = match item {
+            MenuItem::Search => return self.open_search(),
+            MenuItem::Alerts => ListKind::Alerts,
+            MenuItem::Audit => ListKind::Audit,
+            MenuItem::Users => ListKind::Users,
+        };
+        let request = match kind {
+            ListKind::Alerts => Request::AlertsList { limit: 1000 },
+            ListKind::Audit => Request::AuditEvents {
+                from: None,
+                to: None,
+                limit: 100_000,
+            },
+            ListKind::Users => Request::UserList,
+        };
+        self.push(Screen::List(List {
+            kind,
+            headers: Vec::new(),
+            rows: Vec::new(),
+            cursor: Cursor::default(),
+            loading: true,
+        }));
+        self.call(Pending::List(kind), request);
+    }
+
+    fn submit_login(&mut self) {
+        let Screen::Login(form) = &mut self.screen else {
+            return;
+        };
+        if form.busy {
+            return;
+        }
+        if form.focus < 2 && form.fields[form.focus + 1].value.is_empty() {
+            form.focus += 1;
+            return;
+        }
+        form.busy = true;
+        form.error = None;
+        let request = Request::Login {
+            user: form.value(0).trim().to_string(),
+            password: Secret::new(form.value(1)),
+            code: Secret::new(form.value(2)),
+        };
+        self.call(Pending::Login, request);
+    }
+
+    fn submit_new_password(&mut self) {
+        let error = {
+            let Screen::SetPassword { form, .. } = &mut self.screen else {
+                return;
+            };
+            if form.focus == 0 {
+                form.focus = 1;
+                return;
+            }
+            (form.value(0) != form.value(1)).then(|| self.locale.t("first.mismatch"))
+        };
+        let Screen::SetPassword {
+            user,
+            one_time,
+            form,
+        } = &mut self.screen
+        else {
+            return;
+        };
+        if let Some(error) = error {
+            form.error = Some(error);
+            form.fields[1].clear();
+            return;
+        }
+        form.busy = true;
+        let request = Request::Activate {
+            user: user.clone(),
+            one_time_password: Secret::new(one_time.value.clone()),
+            new_password: Secret::new(form.value(0)),
+        };
+        self.call(Pending::Activate, request);
+    }
+
+    fn submit_enrol_code(&mut self) {
+        let Screen::Enrol {
+            user,
+            password,
+            form,
+            pending,
+            ..
+        } = &mut self.screen
+        else {
+            return;
+        };
+        form.busy = true;
+        let code = Secret::new(form.value(0));
+        let request = match pending {
+            Some(pending) => Request::ConfirmTotp {
+                pending: pending.clone(),
+                code,
+            },
+            None => Request::Login {
+                user: user.clone(),
+                password: Secret::new(password.value.clone()),
+                code,
+            },
+        };
+        self.call(Pending::Confirm, request);
+    }
+
+    /// Ends the session and leaves nothing of it on screen or in memory.
+    pub fn sign_out(&mut self, idle: bool) {
+        if self.user.take().is_some() {
+            let request = if idle {
+                Request::LogoutIdle
+            } else {
+                Request::Logout
+            };
+            self.pending.clear();
+            self.call(Pending::Logout, request);
+        }
+        self.pending.retain(|_, p| matches!(p, Pending::Logout));
+        self.stack.clear();
+        self.overlay = None;
+        self.notice = None;
+        let mut form = login_form();
+        if idle {
+            let secs = self.settings.idle_logout.as_secs();
+            let time = if secs.is_multiple_of(60) {
+                self.locale
+                    .tf("common.minutes", &[("n", &(secs / 60).to_string())])
+            } else {
+                self.locale
+                    .tf("common.seconds", &[("n", &secs.to_string())])
+            };
+            form.info = Some(self.locale.tf("login.idle_signed_out", &[("time", &time)]));
+        }
+        self.screen = Screen::Login(form);
+        self.effects.push(Effect::ClearTerminal);
+    }
+
+    pub fn error_text(&self, error: &ServiceError) -> String {
+        match error {
+            ServiceError::SignInFailed => self.t("error.sign_in_failed"),
+            ServiceError::AccountLocked { minutes } => self
+                .locale
+                .tf("error.account_locked", &[("minutes", &minutes.to_string())]),
+            ServiceError::AccountDisabled => self.t("error.account_disabled"),
+            ServiceError::PasswordChangeRequired => self.t("error.password_change_required"),
+            ServiceError::SessionExpired => self.t("error.session_expired"),
+            ServiceError::NotSignedIn => self.t("error.not_signed_in"),
+            ServiceError::Denied { .. } => self.t("error.denied"),
+            ServiceError::BreakGlassRequired => self.t("error.break_glass_required"),
+            ServiceError::NotFound(_) => self.t("error.not_found"),
+            ServiceError::Invalid(detail)
+            | ServiceError::Conflict(detail)
+            | ServiceError::Unavailable(detail) => {
+                self.locale.tf("error.detail", &[("detail", detail)])
+            }
+        }
+    }
+
+    fn on_reply(&mut self, purpose: Pending, response: Response) {
+        if matches!(
+            response,
+            Response::Error(ServiceError::SessionExpired | ServiceError::NotSignedIn)
+        ) && self.user.is_some()
+        {
+            self.sign_out(false);
+            let text = self.t("error.session_expired");
+            if let Screen::Login(form) = &mut self.screen {
+                form.info = Some(text);
+            }
+            return;
+        }
+        super::replies::apply(
+            self,
+            purpose_name(&purpose),
+            purpose_patient(&purpose),
+            response,
+        );
+    }
+
+    // Used by `replies.rs`.
+    pub(crate) fn screen_mut(&mut self) -> &mut Screen {
+        &mut self.screen
+    }
+
+    pub(crate) fn signed_in(&mut self, user: SignedInUser, notice: String) {
+        self.user = Some(user);
+        self.notice = Some(notice);
+        self.go_home();
+    }
+
+    pub(crate) fn show_recovery_codes(
+        &mut self,
+        user: SignedInUser,
+        codes: Vec<String>,
+        notice: String,
+    ) {
+        self.signed_in(user, notice);
+        self.push(Screen::RecoveryCodes(codes));
+    }
+
+    pub(crate) fn request_patient(&mut self, id: PatientId) {
+        self.call(Pending::Patient(id), Request::PatientGet { id });
+    }
+}
+
+fn purpose_name(p: &Pending) -> super::replies::Purpose {
+    use super::replies::Purpose;
+    match p {
+        Pending::Login => Purpose::Login,
+        Pending::Activate => Purpose::Activate,
+        Pending::Confirm => Purpose::Confirm,
+        Pending::Home => Purpose::Home,
+        Pending::Search(q) => Purpose::Search(q.clone()),
+        Pending::Patient(_) => Purpose::Patient,
+        Pending::BreakGlass(_) => Purpose::BreakGlass,
+        Pending::List(kind) => Purpose::List(*kind),
+        Pending::Logout => Purpose::Logout,
+    }
+}
+
+fn purpose_patient(p: &Pending) -> Option<PatientId> {
+    match p {
+        Pending::Patient(id) | Pending::BreakGlass(id) => Some(*id),
+        _ => None,
+    }
+}
+
+fn move_cursor(cursor: &mut Cursor, action: Action, len: usize, height: usize) {
+    let page = height.max(1) as isize;
+    match action {
+        Action::Up => cursor.move_by(-1, len),
+        Action::Down => cursor.move_by(1, len),
+        Action::PageUp => cursor.move_by(-page, len),
+        Action::PageDown => cursor.move_by(page, len),
+        Action::Top => cursor.move_by(isize::MIN / 2, len),
+        Action::Bottom => cursor.move_by(isize::MAX / 2, len),
+        _ => {}
+    }
+    cursor.scroll_into_view(height);
+}

@@ -1,0 +1,124 @@
+//! A one-line text field: value, cursor, and whether to mask what is typed.
+
+use unicode_width::UnicodeWidthStr;
+use zeroize::Zeroize;
+
+#[derive(Debug, Clone, Default)]
+pub struct Field {
+    pub value: String,
+    /// Cursor position in characters.
+    pub cursor: usize,
+    pub masked: bool,
+}
+
+impl Drop for Field {
+    fn drop(&mut self) {
+        // Fields hold passwords, codes and search text: nothing stays in freed memory.
+        self.value.zeroize();
+    }
+}
+
+impl Field {
+    pub fn masked() -> Self {
+        let mut field = Self::default();
+        field.masked = true;
+        field
+    }
+
+    pub fn with(value: &str) -> Self {
+        Self {
+            value: value.to_string(),
+            cursor: value.chars().count(),
+            masked: false,
+        }
+    }
+
+    fn byte_at(&self, chars: usize) -> usize {
+        self.value
+            .char_indices()
+            .nth(chars)
+            .map(|(i, _)| i)
+            .unwrap_or(self.value.len())
+    }
+
+    pub fn insert(&mut self, c: char) {
+        let at = self.byte_at(self.cursor);
+        self.value.insert(at, c);
+        self.cursor += 1;
+    }
+
+    pub fn backspace(&mut self) {
+        if self.cursor > 0 {
+            self.cursor -= 1;
+            let at = self.byte_at(self.cursor);
+            self.value.remove(at);
+        }
+    }
+
+    pub fn delete(&mut self) {
+        if self.cursor < self.value.chars().count() {
+            let at = self.byte_at(self.cursor);
+            self.value.remove(at);
+        }
+    }
+
+    pub fn left(&mut self) {
+        self.cursor = self.cursor.saturating_sub(1);
+    }
+
+    pub fn right(&mut self) {
+        self.cursor = (self.cursor + 1).min(self.value.chars().count());
+    }
+
+    pub fn home(&mut self) {
+        self.cursor = 0;
+    }
+
+    pub fn end(&mut self) {
+        self.cursor = self.value.chars().count();
+    }
+
+    pub fn clear(&mut self) {
+        self.value.zeroize();
+        self.value.clear();
+        self.cursor = 0;
+    }
+
+    /// What the screen shows: bullets for a masked field.
+    pub fn shown(&self) -> String {
+        if self.masked {
+            "•".repeat(self.value.chars().count())
+        } else {
+            self.value.clone()
+        }
+    }
+
+    /// Display columns before the cursor (CJK characters are two wide).
+    pub fn cursor_columns(&self) -> u16 {
+        let before: String = self.shown().chars().take(self.cursor).collect();
+        before.width() as u16
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editing_with_wide_characters() {
+        let mut f = Field::default();
+        for c in "张伟x".chars() {
+            f.insert(c);
+        }
+        assert_eq!(f.cursor_columns(), 5);
+        f.left();
+        f.backspace();
+        assert_eq!(f.value, "张x");
+        f.home();
+        f.delete();
+        assert_eq!(f.value, "x");
+        let mut p = Field::masked();
+        p.insert('s');
+        assert_eq!(p.shown(), "•");
+    }
+}

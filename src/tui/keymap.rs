@@ -1,0 +1,404 @@
+//! Key bindings from TOML files, by context. The built-in files are embedded; a user's
+//! own file is merged over the chosen one per (context, key). Every problem is reported
+//! with the file, the line and what is wrong.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+
+pub const DEFAULT: &str = include_str!("../../keymaps/default.toml");
+pub const VIM: &str = include_str!("../../keymaps/vim.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    Global,
+    Form,
+    List,
+    Search,
+    View,
+    Overlay,
+}
+
+impl Context {
+    pub const ALL: [Context; 6] = [
+        Context::Global,
+        Context::Form,
+        Context::List,
+        Context::Search,
+        Context::View,
+        Context::Overlay,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Form => "form",
+            Context::List => "list",
+            Context::Search => "search",
+            Context::View => "view",
+            Context::Overlay => "overlay",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Context> {
+        Context::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// A key as the keymap sees it: shift is folded into the character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    pub fn from_event(event: &KeyEvent) -> Key {
+        let mut mods =
+            event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        if matches!(event.code, KeyCode::Char(_) | KeyCode::BackTab) {
+            mods -= KeyModifiers::SHIFT;
+        }
+        let code = match event.code {
+            KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
+            other => other,
+        };
+        Key { code, mods }
+    }
+
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = text;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if rest.len() > 1 && lower.starts_with("ctrl-") {
+                mods |= KeyModifiers::CONTROL;
+                rest = &rest[5..];
+            } else if rest.len() > 1 && lower.starts_with("alt-") {
+                mods |= KeyModifiers::ALT;
+                rest = &rest[4..];
+            } else {
+                break;
+            }
+        }
+        let named = match rest.to_ascii_lowercase().as_str() {
+            "enter" | "return" => Some(KeyCode::Enter),
+            "esc" | "escape" => Some(KeyCode::Esc),
+            "tab" => Some(KeyCode::Tab),
+            "backtab" | "shift-tab" => Some(KeyCode::BackTab),
+            "backspace" => Some(KeyCode::Backspace),
+            "up" => Some(KeyCode::Up),
+            "down" => Some(KeyCode::Down),
+            "left" => Some(KeyCode::Left),
+            "right" => Some(KeyCode::Right),
+            "pageup" => Some(KeyCode::PageUp),
+            "pagedown" => Some(KeyCode::PageDown),
+            "home" => Some(KeyCode::Home),
+            "end" => Some(KeyCode::End),
+            "delete" | "del" => Some(KeyCode::Delete),
+            "space" => Some(KeyCode::Char(' ')),
+            f if f.len() >= 2
+                && f.starts_with('f')
+                && f[1..].chars().all(|c| c.is_ascii_digit()) =>
+            {
+                match f[1..].parse::<u8>() {
+                    Ok(n @ 1..=12) => Some(KeyCode::F(n)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let code = match named {
+            Some(code) => code,
+            None => {
+                let mut chars = rest.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) if !c.is_control() => {
+                        KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) {
+                            c.to_ascii_lowercase()
+                        } else {
+                            c
+                        })
+                    }
+                    _ => return Err(format!("unknown key name {text:?}")),
+                }
+            }
+        };
+        Ok(Key { code, mods })
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            f.write_str("Ctrl-")?;
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            f.write_str("Alt-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("Space"),
+            KeyCode::Char(c) if self.mods.contains(KeyModifiers::CONTROL) => {
+                write!(f, "{}", c.to_ascii_uppercase())
+            }
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            KeyCode::Enter => f.write_str("Enter"),
+            KeyCode::Esc => f.write_str("Esc"),
+            KeyCode::Tab => f.write_str("Tab"),
+            KeyCode::BackTab => f.write_str("Shift-Tab"),
+            KeyCode::Backspace => f.write_str("Backspace"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
+            KeyCode::PageUp => f.write_str("PgUp"),
+            KeyCode::PageDown => f.write_str("PgDn"),
+            KeyCode::Home => f.write_str("Home"),
+            KeyCode::End => f.write_str("End"),
+            KeyCode::Delete => f.write_str("Del"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("keymap {file} line {line}: {problem}")]
+pub struct KeymapError {
+    pub file: String,
+    pub line: usize,
+    pub problem: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Keymap {
+    bindings: HashMap<Context, Vec<(Key, Action)>>,
+}
+
+/// The line of `key = …` inside `[section]`, for messages.
+fn line_of(text: &str, section: &str, key: Option<&str>) -> usize {
+    let mut current = String::new();
+    for (number, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+            current = name.trim().to_string();
+            if key.is_none() && current == section {
+                return number + 1;
+            }
+            continue;
+        }
+        if let Some(key) = key
+            && current == section
+        {
+            let left = trimmed
+                .split('=')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches('"')
+                .trim_matches('\'');
+            if left == key {
+                return number + 1;
+            }
+        }
+    }
+    1
+}
+
+impl Keymap {
+    pub fn parse(file: &str, text: &str) -> Result<Keymap, KeymapError> {
+        let error = |line: usize, problem: String| KeymapError {
+            file: file.to_string(),
+            line,
+            problem,
+        };
+        let tables: BTreeMap<String, BTreeMap<String, String>> =
+            toml::from_str(text).map_err(|e| {
+                let line = e
+                    .span()
+                    .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+                    .unwrap_or(1);
+                error(line, e.message().to_string())
+            })?;
+        let mut keymap = Keymap::default();
+        for (section, entries) in &tables {
+            let Some(context) = Context::from_name(section) else {
+                let known: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
+                return Err(error(
+                    line_of(text, section, None),
+                    format!(
+                        "unknown context [{section}]; contexts are {}",
+                        known.join(", ")
+                    ),
+                ));
+            };
+            let mut seen: Vec<(Key, &str)> = Vec::new();
+            for (key_text, action_text) in entries {
+                let line = line_of(text, section, Some(key_text));
+                let key = Key::parse(key_text).map_err(|p| error(line, p))?;
+                let action = Action::from_name(action_text)
+                    .ok_or_else(|| error(line, format!("unknown action {action_text:?}")))?;
+                if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+                    return Err(error(
+                        line,
+                        format!(
+                            "{key_text:?} and {first:?} are the same key in [{section}]: keep one"
+                        ),
+                    ));
+                }
+                seen.push((key, key_text));
+                keymap
+                    .bindings
+                    .entry(context)
+                    .or_default()
+                    .push((key, action));
+            }
+        }
+        Ok(keymap)
+    }
+
+    /// The built-in keymap by name.
+    pub fn builtin(name: &str) -> Result<Keymap, KeymapError> {
+        match name {
+            "default" => Keymap::parse("keymaps/default.toml", DEFAULT),
+            "vim" => Keymap::parse("keymaps/vim.toml", VIM),
+            other => Err(KeymapError {
+                file: "--keymap".into(),
+                line: 0,
+                problem: format!("unknown keymap {other:?}: use default or vim"),
+            }),
+        }
+    }
+
+    /// `~/.config/caredesk/keymap.toml` (or under `XDG_CONFIG_HOME`).
+    pub fn user_file() -> Option<PathBuf> {
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        Some(base.join("caredesk").join("keymap.toml"))
+    }
+
+    /// The chosen built-in keymap with the user's file (if it exists) merged over it.
+    pub fn load(name: &str, user_file: Option<&Path>) -> Result<Keymap, KeymapError> {
+        let mut keymap = Keymap::builtin(name)?;
+        if let Some(path) = user_file
+            && let Ok(text) = std::fs::read_to_string(path)
+        {
+            keymap.merge(Keymap::parse(&path.display().to_string(), &text)?);
+        }
+        Ok(keymap)
+    }
+
+    /// `other`'s bindings replace this one's for the same (context, key).
+    pub fn merge(&mut self, other: Keymap) {
+        for (context, bindings) in other.bindings {
+            let mine = self.bindings.entry(context).or_default();
+            for (key, action) in bindings {
+                match mine.iter_mut().find(|(k, _)| *k == key) {
+                    Some(slot) => slot.1 = action,
+                    None => mine.push((key, action)),
+                }
+            }
+        }
+    }
+
+    pub fn lookup(&self, context: Context, key: Key) -> Option<Action> {
+        self.bindings
+            .get(&context)
+            .and_then(|b| b.iter().find(|(k, _)| *k == key))
+            .map(|(_, a)| *a)
+    }
+
+    pub fn bindings(&self, context: Context) -> &[(Key, Action)] {
+        self.bindings
+            .get(&context)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The first key bound to `action` in `context`, then in global.
+    pub fn key_for(&self, context: Context, action: Action) -> Option<Key> {
+        [context, Context::Global]
+            .into_iter()
+            .flat_map(|c| self.bindings(c).iter())
+            .find(|(_, a)| *a == action)
+            .map(|(k, _)| *k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_keymaps_parse_and_have_no_duplicates() {
+        for name in ["default", "vim"] {
+            let keymap = Keymap::builtin(name).unwrap();
+            assert_eq!(
+                keymap.lookup(Context::Global, Key::parse("F1").unwrap()),
+                Some(Action::Help)
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_action_key_and_context_name_the_line() {
+        let e = Keymap::parse("k.toml", "[global]\nF1 = \"help\"\nF2 = \"fly\"\n").unwrap_err();
+        assert_eq!((e.line, e.file.as_str()), (3, "k.toml"));
+        assert!(e.problem.contains("unknown action \"fly\""));
+        let e = Keymap::parse("k.toml", "[list]\n\nHyper-x = \"up\"\n").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.problem.contains("unknown key name"));
+        let e = Keymap::parse("k.toml", "[lists]\nUp = \"up\"\n").unwrap_err();
+        assert_eq!(e.line, 1);
+        assert!(e.problem.contains("unknown context"));
+        assert!(e.to_string().starts_with("keymap k.toml line 1:"));
+    }
+
+    #[test]
+    fn two_spellings_of_one_key_conflict() {
+        let e = Keymap::parse("k.toml", "[list]\nEsc = \"back\"\nEscape = \"up\"\n").unwrap_err();
+        assert!(e.problem.contains("same key"), "{}", e.problem);
+        let e = Keymap::parse(
+            "k.toml",
+            "[global]\nCtrl-p = \"palette\"\nctrl-P = \"help\"\n",
+        )
+        .unwrap_err();
+        assert!(e.problem.contains("same key"), "{}", e.problem);
+    }
+
+    #[test]
+    fn a_user_file_overrides_per_context_and_key() {
+        let mut keymap = Keymap::builtin("default").unwrap();
+        keymap
+            .merge(Keymap::parse("user.toml", "[list]\nEnter = \"back\"\nx = \"open\"\n").unwrap());
+        assert_eq!(
+            keymap.lookup(Context::List, Key::parse("Enter").unwrap()),
+            Some(Action::Back)
+        );
+        assert_eq!(
+            keymap.lookup(Context::List, Key::parse("x").unwrap()),
+            Some(Action::Open)
+        );
+        assert_eq!(
+            keymap.lookup(Context::List, Key::parse("Up").unwrap()),
+            Some(Action::Up)
+        );
+    }
+
+    #[test]
+    fn events_fold_shift_into_characters() {
+        let event = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&event), Key::parse("G").unwrap());
+        let event = KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL);
+        assert_eq!(Key::from_event(&event), Key::parse("Ctrl-p").unwrap());
+        assert_eq!(Key::parse("Ctrl-p").unwrap().to_string(), "Ctrl-P");
+    }
+}

@@ -1,0 +1,102 @@
+//! The simple list screens: alerts, audit events, users.
+
+use super::app::App;
+use super::screens::ListKind;
+use crate::cli::signin::format_time;
+use crate::clinic::Response;
+
+pub fn title_key(kind: ListKind) -> &'static str {
+    match kind {
+        ListKind::Alerts => "menu.alerts",
+        ListKind::Audit => "menu.audit",
+        ListKind::Users => "menu.users",
+    }
+}
+
+/// Column headers and rows for a list reply.
+pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Vec<Vec<String>>) {
+    let h = |keys: &[&str]| keys.iter().map(|k| app.t(k)).collect::<Vec<_>>();
+    match (kind, response) {
+        (ListKind::Alerts, Response::Alerts(alerts)) => (
+            h(&["list.time", "list.kind", "list.subjects", "list.detail"]),
+            alerts
+                .iter()
+                .map(|a| {
+                    vec![
+                        format_time(a.time_unix),
+                        app.t(&format!(
+                            "alert.{}",
+                            serde_json::to_value(a.kind)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_string))
+                                .unwrap_or_default()
+                        )),
+                        a.subjects.join(" "),
+                        a.detail.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+        (ListKind::Audit, Response::AuditEvents(rows)) => (
+            h(&[
+                "list.seq",
+                "list.time",
+                "list.user",
+                "list.action",
+                "list.outcome",
+                "list.detail",
+            ]),
+            rows.iter()
+                .rev()
+                .map(|r| {
+                    vec![
+                        r.seq.to_string(),
+                        r.time.get(..19).unwrap_or(&r.time).replace('T', " "),
+                        r.user.clone(),
+                        r.action.clone(),
+                        r.outcome.clone(),
+                        r.detail.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+        (ListKind::Users, Response::Users(users)) => (
+            h(&[
+                "list.user",
+                "list.role",
+                "list.status",
+                "list.totp",
+                "list.last_sign_on",
+            ]),
+            users
+                .iter()
+                .map(|u| {
+                    let status = if u.disabled {
+                        "status.disabled"
+                    } else if u.locked {
+                        "status.locked"
+                    } else if u.must_change_password {
+                        "status.not_activated"
+                    } else {
+                        "status.active"
+                    };
+                    vec![
+                        u.name.clone(),
+                        app.t(&format!("role.{}", u.role.as_str())),
+                        app.t(status),
+                        app.t(if u.totp_enrolled {
+                            "status.enrolled"
+                        } else {
+                            "status.pending"
+                        }),
+                        u.last_sign_on_unix
+                            .map(format_time)
+                            .unwrap_or_else(|| app.t("home.never")),
+                    ]
+                })
+                .collect(),
+        ),
+        (_, Response::Error(e)) => (vec![app.t("list.error")], vec![vec![app.error_text(e)]]),
+        _ => (Vec::new(), Vec::new()),
+    }
+}

@@ -1,0 +1,130 @@
+//! Text catalogs: every word the user reads comes from `locales/<lang>.toml`.
+
+use std::collections::HashMap;
+
+pub const EN: &str = include_str!("locales/en.toml");
+pub const ZH_CN: &str = include_str!("locales/zh-CN.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Lang {
+    #[default]
+    #[value(name = "en")]
+    En,
+    #[value(name = "zh-CN", alias = "zh")]
+    ZhCn,
+}
+
+impl Lang {
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text {
+            "en" => Some(Lang::En),
+            "zh-CN" | "zh" => Some(Lang::ZhCn),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Locale {
+    pub lang: Lang,
+    texts: HashMap<String, String>,
+}
+
+/// Flattens `[section] key = "text"` into `section.key`.
+pub fn flatten(source: &str) -> HashMap<String, String> {
+    let table: toml::Table = toml::from_str(source).unwrap_or_default();
+    let mut out = HashMap::new();
+    fn walk(prefix: &str, value: &toml::Value, out: &mut HashMap<String, String>) {
+        match value {
+            toml::Value::Table(t) => {
+                for (k, v) in t {
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&key, v, out);
+                }
+            }
+            toml::Value::String(s) => {
+                out.insert(prefix.to_string(), s.clone());
+            }
+            _ => {}
+        }
+    }
+    walk("", &toml::Value::Table(table), &mut out);
+    out
+}
+
+impl Locale {
+    pub fn new(lang: Lang) -> Self {
+        let source = match lang {
+            Lang::En => EN,
+            Lang::ZhCn => ZH_CN,
+        };
+        Self {
+            lang,
+            texts: flatten(source),
+        }
+    }
+
+    /// The text for `key`; the key itself when missing (a test keeps catalogs complete).
+    pub fn t(&self, key: &str) -> String {
+        self.texts
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// The text with `{name}` placeholders filled.
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut text = self.t(key);
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.texts.keys()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn both_catalogs_have_the_same_keys_and_every_action_is_described() {
+        let en: BTreeSet<_> = Locale::new(Lang::En).keys().cloned().collect();
+        let zh: BTreeSet<_> = Locale::new(Lang::ZhCn).keys().cloned().collect();
+        assert!(en.len() > 50);
+        assert_eq!(
+            en.difference(&zh).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "missing in zh-CN"
+        );
+        assert_eq!(
+            zh.difference(&en).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "missing in en"
+        );
+        for action in super::super::action::Action::ALL {
+            assert!(
+                en.contains(&format!("action.{}", action.name())),
+                "{}",
+                action.name()
+            );
+        }
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        let l = Locale::new(Lang::En);
+        assert!(
+            l.tf("error.account_locked", &[("minutes", "15")])
+                .contains("15")
+        );
+    }
+}

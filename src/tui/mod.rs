@@ -1,0 +1,166 @@
+//! The terminal app: ratatui + crossterm on tokio. Keys, service replies and a
+//! one-second tick feed `App::update`; service calls run on blocking tasks, so input
+//! never waits for Argon2id or the disk; the screen is redrawn only after a change.
+
+pub mod action;
+pub mod app;
+pub mod field;
+pub mod keymap;
+pub mod lists;
+pub mod locale;
+pub mod replies;
+pub mod screens;
+pub mod theme;
+pub mod view;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+
+use self::app::{App, Effect, Msg, Settings};
+use self::keymap::Keymap;
+use self::locale::Lang;
+use self::theme::Theme;
+use crate::clinic::{Clinic, InProcess, Origin, Signed};
+use crate::store::StoreOptions;
+
+pub struct TuiOptions {
+    pub dir: PathBuf,
+    pub keymap: Option<String>,
+    pub lang: Option<Lang>,
+    pub idle_logout: Option<Duration>,
+}
+
+/// `30s`, `5m`, `1h` or plain seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration: write e.g. 30s, 5m or 1h"))?;
+    let seconds = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => {
+            return Err(format!(
+                "{text:?} is not a duration: write e.g. 30s, 5m or 1h"
+            ));
+        }
+    };
+    if seconds == 0 {
+        return Err("the idle logout must be at least 1 second".into());
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+/// Restores the terminal however the app ends.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+pub fn run(options: TuiOptions) -> anyhow::Result<()> {
+    let clinic = Arc::new(Clinic::open(&options.dir, StoreOptions::default())?);
+    let stored = clinic.settings();
+    let keymap_name = options.keymap.unwrap_or_else(|| stored.tui.keymap.clone());
+    let keymap = Keymap::load(&keymap_name, Keymap::user_file().as_deref())?;
+    let lang = match options.lang {
+        Some(lang) => lang,
+        None => Lang::parse(&stored.tui.lang).ok_or_else(|| {
+            anyhow::anyhow!(
+                "settings.toml: [tui] lang {:?} is not en or zh-CN",
+                stored.tui.lang
+            )
+        })?,
+    };
+    let idle_logout = match options.idle_logout {
+        Some(idle) => idle,
+        None => parse_duration(&stored.tui.idle_logout)
+            .map_err(|e| anyhow::anyhow!("settings.toml: [tui] idle_logout: {e}"))?,
+    };
+    let locale = locale::Locale::new(lang);
+    let settings = Settings {
+        clinic_name: stored.clinic.name.clone(),
+        demo: stored.clinic.demo,
+        idle_logout,
+        connection: locale.t("status.local"),
+    };
+    let client = Arc::new(Signed::new(InProcess::new(clinic, Origin::this_process())));
+    let app = App::new(lang, keymap, Theme::from_env(), settings, Utc::now());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let terminal = ratatui::init();
+    let _guard = TerminalGuard;
+    runtime.block_on(event_loop(terminal, app, client))
+}
+
+async fn event_loop(
+    mut terminal: ratatui::DefaultTerminal,
+    mut app: App,
+    client: Arc<Signed<InProcess>>,
+) -> anyhow::Result<()> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|frame| view::render(frame, &mut app))?;
+            dirty = false;
+        }
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => {
+                    app.update(Msg::Tick(Utc::now()));
+                    app.update(Msg::Key(key));
+                    dirty = true;
+                }
+                Some(Ok(Event::Resize(..))) => dirty = true,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            Some(msg) = rx.recv() => {
+                app.update(msg);
+                dirty = true;
+            }
+            _ = tick.tick() => {
+                app.update(Msg::Tick(Utc::now()));
+                dirty = true;
+            }
+        }
+        for effect in app.take_effects() {
+            match effect {
+                Effect::Call { tag, request } => {
+                    let client = client.clone();
+                    let tx = tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let response = client.call(request);
+                        let _ = tx.send(Msg::Reply { tag, response });
+                    });
+                }
+                Effect::ClearTerminal => {
+                    // `resize` clears the whole screen and forces a full repaint without
+                    // asking the terminal for its cursor (the event stream owns stdin).
+                    let size = terminal.size()?;
+                    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
+                    dirty = true;
+                }
+                Effect::Quit => return Ok(()),
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! What each service reply does to the screen that asked for it.
+
+use super::app::{App, SignedInUser};
+use super::field::Field;
+use super::screens::{Form, ListKind, PatientScreen, Screen};
+use crate::cli::signin::format_time;
+use crate::clinic::{Response, ServiceError, SignedIn};
+use crate::domain::patient::PatientId;
+
+#[derive(Debug, Clone)]
+pub enum Purpose {
+    Login,
+    Activate,
+    Confirm,
+    Home,
+    Search(String),
+    Patient,
+    BreakGlass,
+    List(ListKind),
+    Logout,
+}
+
+fn user_of(signed: &SignedIn) -> SignedInUser {
+    SignedInUser {
+        user: signed.user.clone(),
+        role: signed.role,
+        permissions: signed.permissions.clone(),
+        notice: signed.notice,
+    }
+}
+
+fn notice_text(app: &App, signed: &SignedIn) -> String {
+    let last = signed
+        .notice
+        .previous_sign_on
+        .map(format_time)
+        .unwrap_or_else(|| app.t("home.never"));
+    app.locale.tf(
+        "home.notice",
+        &[
+            ("last", &last),
+            ("failed", &signed.notice.failed_attempts_since.to_string()),
+        ],
+    )
+}
+
+fn form_error(app: &mut App, error: &ServiceError) {
+    let text = app.error_text(error);
+    let form = match app.screen_mut() {
+        Screen::Login(form) | Screen::SetPassword { form, .. } | Screen::Enrol { form, .. } => form,
+        Screen::Patient(PatientScreen {
+            reason: Some(form), ..
+        }) => form,
+        _ => return,
+    };
+    form.busy = false;
+    form.error = Some(text);
+}
+
+pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, response: Response) {
+    match (purpose, response) {
+        (Purpose::Logout, _) => {}
+        (Purpose::Login, Response::SignedIn(signed)) => {
+            let notice = notice_text(app, &signed);
+            app.signed_in(user_of(&signed), notice);
+        }
+        (Purpose::Login, Response::Error(ServiceError::PasswordChangeRequired)) => {
+            let Screen::Login(form) = app.screen_mut() else {
+                return;
+            };
+            let user = form.value(0).trim().to_string();
+            let mut one_time = Field::masked();
+            one_time.value = std::mem::take(&mut form.fields[1].value);
+            let mut next = Form::new(vec![Field::masked(), Field::masked()]);
+            next.info = Some(app.t("first.intro"));
+            *app.screen_mut() = Screen::SetPassword {
+                user,
+                one_time,
+                form: next,
+            };
+        }
+        (
+            Purpose::Login,
+            Response::TotpEnrolment {
+                pending,
+                otpauth_uri,
+            },
+        ) => {
+            let Screen::Login(form) = app.screen_mut() else {
+                return;
+            };
+            let user = form.value(0).trim().to_string();
+            *app.screen_mut() = Screen::Enrol {
+                user,
+                password: Field::masked(),
+                uri: otpauth_uri.expose().to_string(),
+                recovery_codes: Vec::new(),
+                pending: Some(pending),
+                form: Form::new(vec![Field::default()]),
+            };
+        }
+        (Purpose::Login, Response::Error(error)) => {
+            form_error(app, &error);
+            if let Screen::Login(form) = app.screen_mut() {
+                form.fields[1].clear();
+                form.fields[2].clear();
+                form.focus = if form.fields[0].value.is_empty() {
+                    0
+                } else {
+                    1
+                };
+            }
+        }
+        (
+            Purpose::Activate,
+            Response::Activated {
+                otpauth_uri,
+                recovery_codes,
+            },
+        ) => {
+            let Screen::SetPassword { user, form, .. } = app.screen_mut() else {
+                return;
+            };
+            let user = user.clone();
+            let mut password = Field::masked();
+            password.value = std::mem::take(&mut form.fields[0].value);
+            *app.screen_mut() = Screen::Enrol {
+                user,
+                password,
+                uri: otpauth_uri.expose().to_string(),
+                recovery_codes: recovery_codes
+                    .iter()
+                    .map(|c| c.expose().to_string())
+                    .collect(),
+                pending: None,
+                form: Form::new(vec![Field::default()]),
+            };
+        }
+        (Purpose::Confirm, Response::SignedIn(signed)) => {
+            let mut codes = match app.screen_mut() {
+                Screen::Enrol { recovery_codes, .. } => std::mem::take(recovery_codes),
+                _ => Vec::new(),
+            };
+            if let Some(new) = &signed.new_recovery_codes {
+                codes = new.iter().map(|c| c.expose().to_string()).collect();
+            }
+            let notice = notice_text(app, &signed);
+            app.show_recovery_codes(user_of(&signed), codes, notice);
+        }
+        (Purpose::Activate | Purpose::Confirm, Response::Error(error)) => {
+            form_error(app, &error);
+            if let Screen::Enrol { form, .. } = app.screen_mut() {
+                form.fields[0].clear();
+            }
+        }
+        (Purpose::Home, Response::Home(summary)) => {
+            if let Screen::Home(home) = app.screen_mut() {
+                home.summary = Some(summary);
+            }
+        }
+        (Purpose::Search(query), response) => {
+            let text = response.error().map(|e| app.error_text(e));
+            let Screen::Search(search) = app.screen_mut() else {
+                return;
+            };
+            search.busy = false;
+            match response {
+                Response::SearchResults { rows, total } => {
+                    search.rows = rows;
+                    search.total = total;
+                    search.answered = Some(query);
+                    search.cursor = Default::default();
+                    search.error = None;
+                }
+                _ => search.error = text,
+            }
+        }
+        (Purpose::Patient, response) => {
+            let text = response.error().map(|e| app.error_text(e));
+            let Screen::Patient(screen) = app.screen_mut() else {
+                return;
+            };
+            if Some(screen.id) != patient {
+                return;
+            }
+            match response {
+                Response::Patient(view) => {
+                    screen.view = Some(view);
+                    screen.reason = None;
+                }
+                Response::Error(ServiceError::BreakGlassRequired) => {
+                    screen.reason = Some(Form::new(vec![Field::default()]));
+                }
+                _ => screen.error = text,
+            }
+        }
+        (Purpose::BreakGlass, Response::Done) => {
+            if let Some(id) = patient {
+                app.request_patient(id);
+            }
+        }
+        (Purpose::BreakGlass, Response::Error(error)) => form_error(app, &error),
+        (Purpose::List(kind), response) => {
+            let (headers, rows) = super::lists::table(app, kind, &response);
+            let Screen::List(list) = app.screen_mut() else {
+                return;
+            };
+            if list.kind == kind {
+                list.headers = headers;
+                list.rows = rows;
+                list.loading = false;
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,210 @@
+//! The state of each screen. Views (`view/`) draw them; `app.rs` changes them.
+
+use crate::auth::Permission;
+use crate::clinic::PatientView;
+use crate::clinic::api::HomeSummary;
+use crate::clinic::name_index::PatientRow;
+use crate::domain::patient::PatientId;
+
+use super::field::Field;
+use super::keymap::Context;
+
+/// A form: fields, which one has the cursor, the last error.
+#[derive(Debug, Default)]
+pub struct Form {
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub error: Option<String>,
+    pub info: Option<String>,
+    pub busy: bool,
+}
+
+impl Form {
+    pub fn new(fields: Vec<Field>) -> Self {
+        Self {
+            fields,
+            ..Self::default()
+        }
+    }
+
+    pub fn focused(&mut self) -> &mut Field {
+        let i = self.focus.min(self.fields.len().saturating_sub(1));
+        &mut self.fields[i]
+    }
+
+    pub fn value(&self, i: usize) -> &str {
+        &self.fields[i].value
+    }
+}
+
+/// A list's selection and scroll position; only the visible rows are ever drawn.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl Cursor {
+    pub fn move_by(&mut self, delta: isize, len: usize) {
+        if len == 0 {
+            *self = Cursor::default();
+            return;
+        }
+        let target = (self.selected as isize + delta).clamp(0, len as isize - 1);
+        self.selected = target as usize;
+    }
+
+    /// Keeps the selection inside a window of `height` rows.
+    pub fn scroll_into_view(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuItem {
+    Search,
+    Alerts,
+    Audit,
+    Users,
+}
+
+impl MenuItem {
+    pub const ALL: [MenuItem; 4] = [
+        MenuItem::Search,
+        MenuItem::Alerts,
+        MenuItem::Audit,
+        MenuItem::Users,
+    ];
+
+    pub fn permission(self) -> Permission {
+        match self {
+            MenuItem::Search => Permission::PatientSearch,
+            MenuItem::Alerts => Permission::AlertsRead,
+            MenuItem::Audit => Permission::AuditRead,
+            MenuItem::Users => Permission::UserAdmin,
+        }
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            MenuItem::Search => "menu.search",
+            MenuItem::Alerts => "menu.alerts",
+            MenuItem::Audit => "menu.audit",
+            MenuItem::Users => "menu.users",
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Home {
+    pub summary: Option<HomeSummary>,
+    pub menu: Vec<MenuItem>,
+    pub cursor: Cursor,
+}
+
+#[derive(Debug, Default)]
+pub struct Search {
+    pub query: Field,
+    pub rows: Vec<PatientRow>,
+    pub total: u64,
+    pub cursor: Cursor,
+    /// The query the rows answer (Enter on an unchanged query opens the selection).
+    pub answered: Option<String>,
+    pub busy: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct PatientScreen {
+    pub id: PatientId,
+    pub view: Option<PatientView>,
+    /// Restricted: the reason form for break-glass.
+    pub reason: Option<Form>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    Alerts,
+    Audit,
+    Users,
+}
+
+#[derive(Debug)]
+pub struct List {
+    pub kind: ListKind,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub cursor: Cursor,
+    pub loading: bool,
+}
+
+#[derive(Debug)]
+pub enum Screen {
+    /// User name, password, code.
+    Login(Form),
+    /// First sign-in: new password twice (the one-time password is kept for the call).
+    SetPassword {
+        user: String,
+        one_time: Field,
+        form: Form,
+    },
+    /// Scan the QR code, type the first code. After an activation the code confirms the
+    /// enrolment through a normal sign-in; after a TOTP reset, through `pending`.
+    Enrol {
+        user: String,
+        password: Field,
+        uri: String,
+        recovery_codes: Vec<String>,
+        pending: Option<crate::clinic::SessionToken>,
+        form: Form,
+    },
+    RecoveryCodes(Vec<String>),
+    Home(Home),
+    Search(Search),
+    Patient(PatientScreen),
+    List(List),
+}
+
+impl Screen {
+    pub fn context(&self) -> Context {
+        match self {
+            Screen::Login(_) | Screen::SetPassword { .. } | Screen::Enrol { .. } => Context::Form,
+            Screen::RecoveryCodes(_) => Context::View,
+            Screen::Home(_) | Screen::List(_) => Context::List,
+            Screen::Search(_) => Context::Search,
+            Screen::Patient(p) if p.reason.is_some() => Context::Form,
+            Screen::Patient(_) => Context::View,
+        }
+    }
+
+    /// The text field that takes typed characters, if any.
+    pub fn text_field(&mut self) -> Option<&mut Field> {
+        match self {
+            Screen::Login(form) | Screen::SetPassword { form, .. } | Screen::Enrol { form, .. } => {
+                Some(form.focused())
+            }
+            Screen::Search(s) => Some(&mut s.query),
+            Screen::Patient(PatientScreen {
+                reason: Some(form), ..
+            }) => Some(form.focused()),
+            _ => None,
+        }
+    }
+
+    /// Screens that show patient data (cleared first on sign-out).
+    pub fn holds_phi(&self) -> bool {
+        matches!(self, Screen::Search(_) | Screen::Patient(_))
+    }
+}
+
+#[derive(Debug)]
+pub enum Overlay {
+    Help,
+    Palette { query: Field, cursor: Cursor },
+}

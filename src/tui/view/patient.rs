@@ -1,0 +1,128 @@
+//! The patient: identity, card and contact; the health summary for clinical roles;
+//! the break-glass reason form for a restricted patient.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::lists::{masked_phone, sex_text};
+use crate::tui::app::App;
+use crate::tui::screens::PatientScreen;
+
+/// `110105********002X`: region and check part only.
+fn masked_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() < 10 {
+        return id.to_string();
+    }
+    let head: String = chars[..6].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
+}
+
+fn row(app: &App, label: &str, value: String) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{:<14}", app.t(label)), app.theme.label()),
+        Span::raw(value),
+    ])
+}
+
+pub fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PatientScreen) {
+    let title = screen
+        .view
+        .as_ref()
+        .map(|v| v.patient.name.clone())
+        .unwrap_or_else(|| app.t("patient.title"));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {title} "), app.theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let Some(form) = &screen.reason {
+        let mut lines = vec![
+            Line::styled(app.t("error.break_glass_required"), app.theme.warning()),
+            Line::from(app.t("patient.reason_intro")),
+            Line::from(""),
+        ];
+        if let Some(error) = &form.error {
+            lines.push(Line::styled(error.clone(), app.theme.error()));
+        }
+        let [text, input] =
+            Layout::vertical([Constraint::Length(5), Constraint::Min(1)]).areas(inner);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), text);
+        let label = format!("▸ {} ", app.t("patient.reason"));
+        let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(label, app.theme.focus()),
+                Span::raw(form.fields[0].shown()),
+            ])),
+            input,
+        );
+        frame.set_cursor_position((input.x + width + form.fields[0].cursor_columns(), input.y));
+        return;
+    }
+    let Some(view) = &screen.view else {
+        let text = screen
+            .error
+            .clone()
+            .unwrap_or_else(|| app.t("common.working"));
+        frame.render_widget(Paragraph::new(text), inner);
+        return;
+    };
+    let p = &view.patient;
+    let age = p
+        .birth_date
+        .map(|b| app.now.date_naive().years_since(b).unwrap_or(0));
+    let mut lines = vec![
+        Line::styled(app.t("patient.identity"), app.theme.title()),
+        row(app, "patient.name", p.name.clone()),
+        row(app, "patient.sex", sex_text(app, p.sex)),
+        row(
+            app,
+            "patient.birth",
+            match (p.birth_date, age) {
+                (Some(b), Some(a)) => app.locale.tf(
+                    "patient.birth_age",
+                    &[("date", &b.to_string()), ("age", &a.to_string())],
+                ),
+                _ => String::new(),
+            },
+        ),
+        row(
+            app,
+            "patient.id_number",
+            p.id_number.as_deref().map(masked_id).unwrap_or_default(),
+        ),
+        row(app, "patient.card", app.t("patient.no_card")),
+        Line::from(""),
+        Line::styled(app.t("patient.contact"), app.theme.title()),
+        row(
+            app,
+            "patient.phone",
+            p.phone.as_deref().map(masked_phone).unwrap_or_default(),
+        ),
+    ];
+    if p.restricted {
+        lines.push(Line::styled(
+            app.t("patient.restricted"),
+            app.theme.warning(),
+        ));
+    }
+    if let Some(health) = &view.health {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(app.t("patient.health"), app.theme.title()));
+        let join = |items: &[String]| {
+            if items.is_empty() {
+                app.t("patient.none_recorded")
+            } else {
+                items.join(", ")
+            }
+        };
+        lines.push(row(app, "patient.allergies", join(&health.allergies)));
+        lines.push(row(app, "patient.conditions", join(&health.conditions)));
+        lines.push(row(app, "patient.medications", join(&health.medications)));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

@@ -1,0 +1,81 @@
+//! The status bar: who, where, the context's three most useful keys, idle countdown,
+//! clock.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+use crate::tui::action::Action;
+use crate::tui::app::{App, COUNTDOWN_SECONDS};
+use crate::tui::keymap::Context;
+
+fn hints(app: &App) -> String {
+    let context = app.context();
+    let preferred: &[Action] = match context {
+        Context::Form => &[Action::Submit, Action::NextField, Action::Help],
+        Context::List => &[Action::Open, Action::Back, Action::Help],
+        Context::Search => &[Action::Open, Action::Down, Action::Back],
+        Context::View => &[Action::Back, Action::Help, Action::Palette],
+        Context::Overlay => &[Action::Open, Action::Back, Action::Up],
+        Context::Global => &[Action::Help],
+    };
+    preferred
+        .iter()
+        .filter_map(|a| {
+            app.keymap
+                .key_for(context, *a)
+                .map(|k| format!("{k} {}", app.t(&format!("action.{}", a.name()))))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+pub fn status_bar(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let who = match &app.user {
+        Some(u) => format!(
+            " {} ({})",
+            u.user,
+            app.t(&format!("role.{}", u.role.as_str()))
+        ),
+        None => format!(" {}", app.t("status.signed_out")),
+    };
+    let left = format!(
+        "{who} │ {} │ {} │ {}",
+        hints(app),
+        app.settings.connection,
+        app.settings.clinic_name
+    );
+    let mut right = app.now.format("%H:%M ").to_string();
+    let mut right_style = app.theme.status();
+    if let Some(left_secs) = app.idle_left().filter(|s| *s <= COUNTDOWN_SECONDS) {
+        right = format!(
+            "{} {right}",
+            app.locale
+                .tf("status.idle", &[("seconds", &left_secs.max(0).to_string())])
+        );
+        right_style = app.theme.warning();
+    }
+    let width = area.width as usize;
+    let right_width = right.width();
+    let mut left_text = String::new();
+    for c in left.chars() {
+        if left_text.width()
+            + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
+            + right_width
+            + 1
+            > width
+        {
+            break;
+        }
+        left_text.push(c);
+    }
+    let pad = width.saturating_sub(left_text.width() + right_width);
+    let line = Line::from(vec![
+        Span::styled(left_text, app.theme.status()),
+        Span::styled(" ".repeat(pad), app.theme.status()),
+        Span::styled(right, right_style),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
