@@ -105,8 +105,8 @@ fn demo_banner(frame: &mut Frame<'_>, area: Rect, app: &App) {
     for (user, role, password) in demo::USERS {
         let (code, left) = demo::current_code(user, now);
         lines.push(Line::from(format!(
-            "{user:<10} {:<15} {password:<29} {code} ({left:>2}s)",
-            app.t(&format!("role.{}", role.as_str()))
+            "{user:<10} {} {password:<29} {code} ({left:>2}s)",
+            super::pad(&app.t(&format!("role.{}", role.as_str())), 15)
         )));
     }
     let block = Block::default().borders(Borders::TOP);

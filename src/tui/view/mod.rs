@@ -42,3 +42,9 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         height,
     }
 }
+
+/// `text` padded with spaces to `columns` display columns (CJK characters count two).
+pub fn pad(text: &str, columns: usize) -> String {
+    let width = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(columns.saturating_sub(width)))
+}

@@ -38,7 +38,9 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
                     app.t(&format!("context.{}", ctx.name())),
                     app.theme.title(),
                 ));
-                for (key, action) in app.keymap.bindings(ctx) {
+                let mut bindings = app.keymap.bindings(ctx).to_vec();
+                bindings.sort_by_key(|(_, action)| *action);
+                for (key, action) in bindings {
                     lines.push(Line::from(vec![
                         Span::styled(format!("  {:<12}", key.to_string()), app.theme.focus()),
                         Span::raw(app.t(&format!("action.{}", action.name()))),

@@ -21,9 +21,10 @@ fn masked_id(id: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
 }
 
+/// A label padded to 14 columns (CJK characters count two), then the value.
 fn row(app: &App, label: &str, value: String) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("{:<14}", app.t(label)), app.theme.label()),
+        Span::styled(super::pad(&app.t(label), 14), app.theme.label()),
         Span::raw(value),
     ])
 }

@@ -1,0 +1,185 @@
+//! The terminal app driven in tmux as a person would: sign in with a TOTP code, find a
+//! patient by pinyin initials, open them, wait past the idle time, and find the sign-in
+//! screen and nothing of the patient on the screen or in the scrollback.
+
+mod common;
+
+use std::process::Command;
+
+use common::clinic::totp_code;
+use common::tmux::{self, Pane};
+use sha2::{Digest, Sha256};
+
+fn demo_code(user: &str) -> String {
+    // The demo's published secret, and the test's own TOTP implementation.
+    let secret =
+        Sha256::digest(format!("caredesk demo totp secret: {user}").as_bytes())[..20].to_vec();
+    totp_code(&secret, chrono::Utc::now().timestamp(), 6)
+}
+
+#[test]
+fn sign_in_find_by_pinyin_open_and_be_signed_out_when_idle() {
+    if !tmux::available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let made = Command::new(env!("CARGO_BIN_EXE_caredesk"))
+        .args([
+            "demo",
+            "--data",
+            dir.to_str().unwrap(),
+            "--patients",
+            "300",
+            "--no-tui",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+
+    let command = format!(
+        "{} --data {} --idle-logout 4s",
+        env!("CARGO_BIN_EXE_caredesk"),
+        dir.display()
+    );
+    let pane = Pane::start("tui", 100, 30, &command);
+    let screen = pane.wait_for("DEMO STORE");
+    assert!(
+        screen.contains("User name") && screen.contains("chen.jing"),
+        "{screen}"
+    );
+
+    // Wrong code first: one message, and the form stays.
+    pane.type_text("chen.jing");
+    pane.key("Enter");
+    pane.type_text("demo nurse harbour lantern");
+    pane.key("Enter");
+    pane.type_text("000000");
+    pane.key("Enter");
+    pane.wait_for("Sign-in failed");
+
+    pane.type_text("demo nurse harbour lantern");
+    pane.key("Enter");
+    pane.type_text(&demo_code("chen.jing"));
+    pane.key("Enter");
+    let home = pane.wait_for("What would you like to do?");
+    assert!(
+        home.contains("Last sign-on") && home.contains("Failed attempts since: 1"),
+        "{home}"
+    );
+
+    // Enter opens the menu's first entry, patient search.
+    pane.key("Enter");
+    pane.wait_for("Find:");
+    pane.type_text("zw");
+    pane.key("Enter");
+    let results = pane.wait_for("found");
+    let first = results
+        .lines()
+        .find(|l| l.contains("****"))
+        .expect("a result row")
+        .trim_start_matches('│')
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    pane.key("Enter");
+    let chart = pane.wait_for("Identity");
+    assert!(
+        chart.contains(&first) && chart.contains("ID number") && chart.contains("Phone"),
+        "{chart}"
+    );
+    let phone = chart
+        .lines()
+        .find(|l| l.contains("Phone") && l.contains("****"))
+        .and_then(|l| l.split_whitespace().find(|w| w.contains("****")))
+        .unwrap()
+        .trim_end_matches('│')
+        .to_string();
+
+    // Hands off the keyboard: the countdown shows, then the sign-in screen returns.
+    pane.wait_for("sign-out in");
+    let after = pane.wait_for("Signed out after 4 s");
+    assert!(after.contains("User name"), "{after}");
+    let everything = pane.screen();
+    assert!(
+        !everything.contains(&first),
+        "the patient's name is still readable:\n{everything}"
+    );
+    assert!(
+        !everything.contains(&phone),
+        "the patient's phone is still readable:\n{everything}"
+    );
+    assert!(!everything.contains("Identity"));
+}
+
+#[test]
+fn chinese_screens_and_pinyin_initials() {
+    if !tmux::available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let made = Command::new(env!("CARGO_BIN_EXE_caredesk"))
+        .args([
+            "demo",
+            "--data",
+            dir.to_str().unwrap(),
+            "--patients",
+            "300",
+            "--no-tui",
+        ])
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let command = format!(
+        "{} --data {} --lang zh-CN --keymap vim",
+        env!("CARGO_BIN_EXE_caredesk"),
+        dir.display()
+    );
+    let pane = Pane::start("tui-zh", 100, 30, &command);
+    pane.wait_for("演示库");
+    pane.type_text("wang.li");
+    pane.key("Enter");
+    pane.type_text("demo desk harbour lantern");
+    pane.key("Enter");
+    pane.type_text(&demo_code("wang.li"));
+    pane.key("Enter");
+    pane.wait_for("您要做什么");
+    pane.key("Enter");
+    pane.wait_for("查找：");
+    // zw: pinyin initials, e.g. 张伟, 周文, 赵伟.
+    pane.type_text("zw");
+    pane.key("Enter");
+    let results = pane.wait_for("找到");
+    let row = results
+        .lines()
+        .find(|l| l.contains("****"))
+        .expect("a result");
+    let name: String = row
+        .trim_start_matches('│')
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let initials: String = name.chars().map(|c| pinyin_initial(c)).collect();
+    assert!(
+        initials.starts_with("zw"),
+        "{name} ({initials}) does not start with zw"
+    );
+    // F1 shows the help of this context, generated from the vim keymap.
+    pane.key("F1");
+    let help = pane.wait_for("帮助");
+    assert!(help.contains("返回"), "{help}");
+}
+
+fn pinyin_initial(c: char) -> char {
+    use pinyin::ToPinyin;
+    c.to_pinyin()
+        .map(|p| p.plain().chars().next().unwrap())
+        .unwrap_or(c)
+}

@@ -1,0 +1,368 @@
+//! Every screen rendered into a TestBackend at 80x24 and 120x40, in English and
+//! Chinese, compared with the reviewed snapshots in tests/snapshots/.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use caredesk::auth::signon::SignOnNotice;
+use caredesk::auth::{Permission, Role, RoleTable};
+use caredesk::clinic::PatientView;
+use caredesk::clinic::api::HomeSummary;
+use caredesk::clinic::name_index::PatientRow;
+use caredesk::domain::health::HealthSummary;
+use caredesk::domain::patient::{Patient, PatientId, Sex};
+use caredesk::tui::app::{App, Settings, SignedInUser};
+use caredesk::tui::field::Field;
+use caredesk::tui::keymap::Keymap;
+use caredesk::tui::locale::Lang;
+use caredesk::tui::screens::{
+    Cursor, Form, Home, List, ListKind, MenuItem, Overlay, PatientScreen, Screen, Search,
+};
+use caredesk::tui::theme::Theme;
+use caredesk::tui::view;
+use chrono::{NaiveDate, TimeZone, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+const LANGS: [(Lang, &str); 2] = [(Lang::En, "en"), (Lang::ZhCn, "zh")];
+
+fn app(lang: Lang, demo: bool) -> App {
+    let settings = Settings {
+        clinic_name: "Riverside Health 江畔健康".into(),
+        demo,
+        idle_logout: Duration::from_secs(300),
+        connection: if lang == Lang::En {
+            "local".into()
+        } else {
+            "本机".into()
+        },
+    };
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 5).unwrap();
+    App::new(
+        lang,
+        Keymap::builtin("default").unwrap(),
+        Theme { color: false },
+        settings,
+        now,
+    )
+}
+
+fn sign_in(app: &mut App, role: Role) {
+    app.user = Some(SignedInUser {
+        user: "chen.jing".into(),
+        role,
+        permissions: RoleTable::defaults().permissions(role),
+        notice: SignOnNotice {
+            previous_sign_on: Some(1_795_000_000),
+            failed_attempts_since: 2,
+        },
+    });
+}
+
+fn patient() -> Patient {
+    Patient {
+        name: "张伟".into(),
+        sex: Sex::Male,
+        birth_date: NaiveDate::from_ymd_opt(1968, 4, 12),
+        phone: Some("13912345678".into()),
+        id_number: Some("110105196804120014".into()),
+        restricted: false,
+    }
+}
+
+fn rows() -> Vec<PatientRow> {
+    let names = ["张伟", "张文", "赵伟", "周文", "John Walker", "朱伟"];
+    (0..300)
+        .map(|i| PatientRow {
+            id: PatientId([i as u8; 16]),
+            name: names[i % names.len()].into(),
+            sex: if i % 2 == 0 { Sex::Male } else { Sex::Female },
+            birth_date: NaiveDate::from_ymd_opt(
+                1950 + (i % 50) as i32,
+                1 + (i % 12) as u32,
+                1 + (i % 28) as u32,
+            ),
+            phone: Some(format!("1390000{:04}", i)),
+            restricted: i == 3,
+        })
+        .collect()
+}
+
+fn form(values: &[(&str, bool)], focus: usize) -> Form {
+    let mut form = Form::new(
+        values
+            .iter()
+            .map(|(v, masked)| {
+                let mut f = Field::with(v);
+                f.masked = *masked;
+                f
+            })
+            .collect(),
+    );
+    form.focus = focus;
+    form
+}
+
+/// Every screen, by name, as a function setting up the app.
+type Setup = fn(&mut App);
+
+fn screens() -> Vec<(&'static str, Setup)> {
+    vec![
+        ("login", |app| {
+            app.screen = Screen::Login(form(
+                &[("li.na", false), ("secret pass", true), ("", false)],
+                2,
+            ))
+        }),
+        ("login_demo", |app| {
+            app.settings.demo = true;
+            app.screen = Screen::Login(form(&[("", false), ("", true), ("", false)], 0));
+        }),
+        ("login_error", |app| {
+            let mut f = form(&[("li.na", false), ("", true), ("", false)], 1);
+            f.error = Some(app.t("error.sign_in_failed"));
+            app.screen = Screen::Login(f);
+        }),
+        ("set_password", |app| {
+            let mut f = form(&[("new phrase", true), ("", true)], 1);
+            f.info = Some(app.t("first.intro"));
+            app.screen = Screen::SetPassword {
+                user: "li.na".into(),
+                one_time: Field::masked(),
+                form: f,
+            };
+        }),
+        ("enrol", |app| {
+            app.screen = Screen::Enrol {
+                user: "li.na".into(),
+                password: Field::masked(),
+                uri: "otpauth://totp/caredesk:li.na?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=caredesk".into(),
+                recovery_codes: Vec::new(),
+                pending: None,
+                form: form(&[("12", false)], 0),
+            }
+        }),
+        ("recovery_codes", |app| {
+            sign_in(app, Role::Nurse);
+            app.screen = Screen::RecoveryCodes(
+                (0..10)
+                    .map(|i| format!("ABCD-EFGH-IJKL-MN{i:02}"))
+                    .collect(),
+            );
+        }),
+        ("home_nurse", |app| {
+            sign_in(app, Role::Nurse);
+            app.notice = Some(app.locale.tf(
+                "home.notice",
+                &[("last", "2026-11-18 08:53 UTC"), ("failed", "2")],
+            ));
+            app.screen = Screen::Home(Home {
+                summary: Some(HomeSummary {
+                    clinic_name: String::new(),
+                    patients: Some(12345),
+                    registered_today: None,
+                    alerts_last_day: None,
+                }),
+                menu: vec![MenuItem::Search],
+                cursor: Cursor::default(),
+            });
+        }),
+        ("home_auditor", |app| {
+            sign_in(app, Role::Auditor);
+            app.screen = Screen::Home(Home {
+                summary: Some(HomeSummary {
+                    clinic_name: String::new(),
+                    patients: None,
+                    registered_today: None,
+                    alerts_last_day: Some(3),
+                }),
+                menu: vec![MenuItem::Alerts, MenuItem::Audit],
+                cursor: Cursor {
+                    selected: 1,
+                    offset: 0,
+                },
+            });
+        }),
+        ("search", |app| {
+            sign_in(app, Role::FrontDesk);
+            let mut search = Search {
+                query: Field::with("zw"),
+                rows: rows(),
+                total: 300,
+                answered: Some("zw".into()),
+                ..Search::default()
+            };
+            search.cursor = Cursor {
+                selected: 2,
+                offset: 0,
+            };
+            app.screen = Screen::Search(search);
+        }),
+        ("search_scrolled", |app| {
+            sign_in(app, Role::FrontDesk);
+            let search = Search {
+                query: Field::with("zw"),
+                rows: rows(),
+                total: 300,
+                answered: Some("zw".into()),
+                cursor: Cursor {
+                    selected: 250,
+                    offset: 240,
+                },
+                ..Search::default()
+            };
+            app.screen = Screen::Search(search);
+        }),
+        ("patient_doctor", |app| {
+            sign_in(app, Role::Doctor);
+            let health = HealthSummary {
+                allergies: vec!["penicillin".into()],
+                conditions: vec!["hypertension".into(), "gout".into()],
+                medications: vec!["amlodipine 5 mg".into()],
+            };
+            app.screen = Screen::Patient(PatientScreen {
+                id: PatientId([1; 16]),
+                view: Some(PatientView {
+                    id: PatientId([1; 16]),
+                    patient: patient(),
+                    health: Some(health),
+                }),
+                reason: None,
+                error: None,
+            });
+        }),
+        ("patient_front_desk", |app| {
+            sign_in(app, Role::FrontDesk);
+            app.screen = Screen::Patient(PatientScreen {
+                id: PatientId([1; 16]),
+                view: Some(PatientView {
+                    id: PatientId([1; 16]),
+                    patient: patient(),
+                    health: None,
+                }),
+                reason: None,
+                error: None,
+            });
+        }),
+        ("break_glass", |app| {
+            sign_in(app, Role::Nurse);
+            app.screen = Screen::Patient(PatientScreen {
+                id: PatientId([1; 16]),
+                view: None,
+                reason: Some(form(&[("patient collapsed in", false)], 0)),
+                error: None,
+            });
+        }),
+        ("users", |app| {
+            sign_in(app, Role::Admin);
+            app.screen = Screen::List(List {
+                kind: ListKind::Users,
+                headers: ["list.user", "list.role", "list.status"]
+                    .iter()
+                    .map(|k| app.t(k))
+                    .collect(),
+                rows: vec![
+                    vec!["admin".into(), app.t("role.admin"), app.t("status.active")],
+                    vec!["li.na".into(), app.t("role.nurse"), app.t("status.locked")],
+                ],
+                cursor: Cursor::default(),
+                loading: false,
+            });
+        }),
+        ("help", |app| {
+            sign_in(app, Role::FrontDesk);
+            app.screen = Screen::Search(Search::default());
+            app.overlay = Some(Overlay::Help);
+        }),
+        ("palette", |app| {
+            sign_in(app, Role::FrontDesk);
+            app.screen = Screen::Home(Home {
+                summary: None,
+                menu: vec![MenuItem::Search],
+                cursor: Cursor::default(),
+            });
+            app.overlay = Some(Overlay::Palette {
+                query: Field::with("se"),
+                cursor: Cursor::default(),
+            });
+        }),
+        ("idle_countdown", |app| {
+            sign_in(app, Role::Nurse);
+            app.screen = Screen::Home(Home {
+                summary: None,
+                menu: vec![MenuItem::Search],
+                cursor: Cursor::default(),
+            });
+            app.now += chrono::Duration::seconds(290);
+        }),
+    ]
+}
+
+fn render(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| view::render(frame, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+#[test]
+fn every_screen_at_both_sizes_in_both_languages() {
+    for (name, setup) in screens() {
+        for (lang, code) in LANGS {
+            for (width, height) in SIZES {
+                let mut app = app(lang, false);
+                setup(&mut app);
+                let shown = render(&mut app, width, height);
+                insta::assert_snapshot!(format!("{name}_{code}_{width}x{height}"), shown);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_front_desk_screen_shows_no_clinical_heading_and_unknown_keys_are_absent() {
+    let mut app = app(Lang::En, false);
+    (screens()
+        .into_iter()
+        .find(|(n, _)| *n == "patient_front_desk")
+        .unwrap()
+        .1)(&mut app);
+    let shown = render(&mut app, 120, 40);
+    assert!(!shown.contains("Health summary") && !shown.contains("Allergies"));
+    assert!(
+        shown.contains("110105********0014"),
+        "the ID number is masked"
+    );
+}
+
+#[test]
+fn the_search_table_builds_only_the_visible_rows() {
+    // 100 000 results render in one frame the same way as 300: only the window.
+    let mut app = app(Lang::En, false);
+    sign_in(&mut app, Role::FrontDesk);
+    let many: Vec<PatientRow> = (0..100_000)
+        .map(|i| PatientRow {
+            id: PatientId([0; 16]),
+            name: format!("Patient {i:06}"),
+            sex: Sex::Female,
+            birth_date: None,
+            phone: None,
+            restricted: false,
+        })
+        .collect();
+    app.screen = Screen::Search(Search {
+        query: Field::with("p"),
+        rows: many,
+        total: 100_000,
+        answered: Some("p".into()),
+        cursor: Cursor {
+            selected: 99_990,
+            offset: 0,
+        },
+        ..Search::default()
+    });
+    let shown = render(&mut app, 80, 24);
+    assert!(shown.contains("Patient 099990"));
+    assert!(!shown.contains("Patient 000000"));
+    let _ = BTreeSet::from([Permission::PatientSearch]);
+}
