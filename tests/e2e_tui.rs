@@ -166,7 +166,7 @@ fn chinese_screens_and_pinyin_initials() {
         .next()
         .unwrap()
         .to_string();
-    let initials: String = name.chars().map(|c| pinyin_initial(c)).collect();
+    let initials: String = name.chars().map(pinyin_initial).collect();
     assert!(
         initials.starts_with("zw"),
         "{name} ({initials}) does not start with zw"
