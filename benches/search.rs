@@ -1,0 +1,146 @@
+//! Patient search and the search screen on a large clinic.
+//!
+//! Run: `cargo bench --bench search` (creates a 100 000-patient demo store first).
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+use caredesk::clinic::name_index::PatientRow;
+use caredesk::clinic::{Clinic, InProcess, Origin, Request, Response, Secret, Signed};
+use caredesk::domain::patient::{PatientId, Sex};
+use caredesk::store::StoreOptions;
+use caredesk::tui::app::{App, Settings};
+use caredesk::tui::field::Field;
+use caredesk::tui::keymap::Keymap;
+use caredesk::tui::locale::Lang;
+use caredesk::tui::screens::{Cursor, Screen, Search};
+use caredesk::tui::theme::Theme;
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const PATIENTS: usize = 100_000;
+
+fn signed_in(dir: &std::path::Path) -> Signed<InProcess> {
+    let clinic = Arc::new(Clinic::open(dir, StoreOptions::default()).unwrap());
+    let client = Signed::new(InProcess::new(clinic, Origin::default()));
+    let (code, _) = caredesk::demo::current_code("wang.li", chrono::Utc::now().timestamp());
+    let reply = client.call(Request::Login {
+        user: "wang.li".into(),
+        password: Secret::new("demo desk harbour lantern"),
+        code: Secret::new(code),
+    });
+    assert!(matches!(reply, Response::SignedIn(_)), "{reply:?}");
+    client
+}
+
+fn search(client: &Signed<InProcess>, query: &str) -> u64 {
+    match client.call(Request::PatientSearch {
+        query: query.into(),
+        limit: 100_000,
+    }) {
+        Response::SearchResults { total, .. } => total,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn bench_search(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let started = std::time::Instant::now();
+    caredesk::demo::create(&dir, PATIENTS, StoreOptions::default(), &mut |_| {}).unwrap();
+    eprintln!(
+        "demo store with {PATIENTS} patients created in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let mut group = c.benchmark_group("patient search, 100 000 patients");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(20));
+    group.bench_function(
+        "first name search after sign-in (builds the name index)",
+        |b| {
+            b.iter_batched(
+                || {
+                    // One code per 30-second step: wait for a fresh step between sign-ins.
+                    let step = chrono::Utc::now().timestamp() / 30;
+                    while chrono::Utc::now().timestamp() / 30 == step {
+                        std::thread::sleep(Duration::from_millis(200));
+                    }
+                    signed_in(&dir)
+                },
+                |client| black_box(search(&client, "zw")),
+                BatchSize::PerIteration,
+            )
+        },
+    );
+    group.finish();
+
+    let client = signed_in(&dir);
+    search(&client, "zw");
+    let mut group = c.benchmark_group("patient search, 100 000 patients, index warm");
+    group.bench_function("pinyin initials zw", |b| {
+        b.iter(|| black_box(search(&client, "zw")))
+    });
+    group.bench_function("name prefix 张", |b| {
+        b.iter(|| black_box(search(&client, "张")))
+    });
+    group.bench_function("exact phone via blind index", |b| {
+        b.iter(|| black_box(search(&client, "13800000000")))
+    });
+    group.finish();
+}
+
+fn bench_render(c: &mut Criterion) {
+    let mut group = c.benchmark_group("search screen frame, 120x40");
+    for count in [10usize, 100_000] {
+        let rows: Vec<PatientRow> = (0..count)
+            .map(|i| PatientRow {
+                id: PatientId([0; 16]),
+                name: format!("张伟 {i}"),
+                sex: Sex::Male,
+                birth_date: None,
+                phone: Some("13900000000".into()),
+                restricted: false,
+            })
+            .collect();
+        let settings = Settings {
+            clinic_name: "bench".into(),
+            demo: false,
+            idle_logout: Duration::from_secs(300),
+            connection: "local".into(),
+        };
+        let mut app = App::new(
+            Lang::En,
+            Keymap::builtin("default").unwrap(),
+            Theme { color: true },
+            settings,
+            chrono::Utc::now(),
+        );
+        app.screen = Screen::Search(Search {
+            query: Field::with("zw"),
+            rows,
+            total: count as u64,
+            answered: Some("zw".into()),
+            cursor: Cursor {
+                selected: count / 2,
+                offset: count / 2,
+            },
+            ..Search::default()
+        });
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        group.bench_function(format!("{count} results"), |b| {
+            b.iter(|| {
+                terminal
+                    .draw(|frame| caredesk::tui::view::render(frame, &mut app))
+                    .unwrap()
+                    .area
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_render, bench_search);
+criterion_main!(benches);

@@ -1,0 +1,236 @@
+//! The app's update loop without a terminal: keys in, effects and screens out.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use caredesk::auth::Role;
+use caredesk::auth::signon::SignOnNotice;
+use caredesk::clinic::api::HomeSummary;
+use caredesk::clinic::name_index::PatientRow;
+use caredesk::clinic::{Request, Response, Secret, ServiceError, SessionToken, SignedIn};
+use caredesk::domain::patient::{PatientId, Sex};
+use caredesk::tui::app::{App, Effect, Msg, Settings};
+use caredesk::tui::keymap::Keymap;
+use caredesk::tui::locale::Lang;
+use caredesk::tui::screens::{Overlay, Screen};
+use caredesk::tui::theme::Theme;
+use chrono::{TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn app() -> App {
+    let settings = Settings {
+        clinic_name: "c".into(),
+        demo: false,
+        idle_logout: Duration::from_secs(60),
+        connection: "local".into(),
+    };
+    App::new(
+        Lang::En,
+        Keymap::builtin("default").unwrap(),
+        Theme { color: false },
+        settings,
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+    )
+}
+
+fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
+    }
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+/// The one service call the last step queued.
+fn call(app: &mut App) -> (u64, Request) {
+    let calls: Vec<_> = app
+        .take_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Call { tag, request } => Some((tag, request)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    calls.into_iter().next().unwrap()
+}
+
+fn signed_in(role: Role) -> Response {
+    Response::SignedIn(SignedIn {
+        token: SessionToken("t".into()),
+        user: "li.na".into(),
+        role,
+        permissions: caredesk::auth::RoleTable::defaults().permissions(role),
+        notice: SignOnNotice::default(),
+        recovery_codes_left: None,
+        new_recovery_codes: None,
+    })
+}
+
+#[test]
+fn first_sign_in_sets_a_password_enrols_and_shows_the_recovery_codes() {
+    let mut app = app();
+    keys(&mut app, "li.na");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "ABCD-EFGH");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    assert!(matches!(request, Request::Login { ref user, .. } if user == "li.na"));
+    app.update(Msg::Reply {
+        tag,
+        response: Response::Error(ServiceError::PasswordChangeRequired),
+    });
+    assert!(matches!(app.screen, Screen::SetPassword { .. }));
+
+    keys(&mut app, "amber kites above");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "amber kites above!");
+    key(&mut app, KeyCode::Enter);
+    let Screen::SetPassword { form, .. } = &app.screen else {
+        panic!()
+    };
+    assert!(form.error.is_some(), "a mismatch is caught before any call");
+    assert!(app.take_effects().is_empty());
+    keys(&mut app, "amber kites above");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    let Request::Activate {
+        one_time_password,
+        new_password,
+        ..
+    } = request
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (one_time_password.expose(), new_password.expose()),
+        ("ABCD-EFGH", "amber kites above")
+    );
+    let codes = (0..10).map(|i| Secret::new(format!("CODE-{i}"))).collect();
+    app.update(Msg::Reply {
+        tag,
+        response: Response::Activated {
+            otpauth_uri: Secret::new("otpauth://totp/caredesk:li.na?secret=AAAA&issuer=caredesk"),
+            recovery_codes: codes,
+        },
+    });
+    assert!(matches!(app.screen, Screen::Enrol { .. }));
+
+    keys(&mut app, "123456");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    assert!(
+        matches!(request, Request::Login { ref code, ref password, .. } if code.expose() == "123456" && password.expose() == "amber kites above")
+    );
+    app.update(Msg::Reply {
+        tag,
+        response: signed_in(Role::Nurse),
+    });
+    let Screen::RecoveryCodes(shown) = &app.screen else {
+        panic!("{:?}", app.screen)
+    };
+    assert_eq!(shown.len(), 10);
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.screen, Screen::Home(_)));
+}
+
+#[test]
+fn replies_to_requests_made_before_a_sign_out_are_dropped() {
+    let mut app = app();
+    keys(&mut app, "li.na");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "pw");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "1");
+    key(&mut app, KeyCode::Enter);
+    let (tag, _) = call(&mut app);
+    app.update(Msg::Reply {
+        tag,
+        response: signed_in(Role::FrontDesk),
+    });
+    let (home_tag, request) = call(&mut app);
+    assert_eq!(request, Request::HomeSummary);
+    app.update(Msg::Reply {
+        tag: home_tag,
+        response: Response::Home(HomeSummary::default()),
+    });
+
+    key(&mut app, KeyCode::F(3));
+    keys(&mut app, "zw");
+    key(&mut app, KeyCode::Enter);
+    let (search_tag, request) = call(&mut app);
+    assert!(matches!(request, Request::PatientSearch { ref query, .. } if query == "zw"));
+
+    // Idle past the limit before the reply arrives.
+    app.update(Msg::Tick(app.now + chrono::Duration::seconds(61)));
+    let effects = app.take_effects();
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::Call {
+            request: Request::LogoutIdle,
+            ..
+        }
+    )));
+    assert!(effects.iter().any(|e| matches!(e, Effect::ClearTerminal)));
+    let row = PatientRow {
+        id: PatientId([1; 16]),
+        name: "张伟".into(),
+        sex: Sex::Male,
+        birth_date: None,
+        phone: None,
+        restricted: false,
+    };
+    app.update(Msg::Reply {
+        tag: search_tag,
+        response: Response::SearchResults {
+            rows: vec![row],
+            total: 1,
+        },
+    });
+    let Screen::Login(form) = &app.screen else {
+        panic!()
+    };
+    assert!(form.info.as_deref().unwrap().contains("1 min"));
+    assert!(app.user.is_none());
+}
+
+#[test]
+fn any_key_resets_the_idle_clock_and_the_palette_finds_chinese() {
+    let mut app = app();
+    keys(&mut app, "li.na");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "pw");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "1");
+    key(&mut app, KeyCode::Enter);
+    let (tag, _) = call(&mut app);
+    app.update(Msg::Reply {
+        tag,
+        response: signed_in(Role::FrontDesk),
+    });
+    app.take_effects();
+    app.update(Msg::Tick(app.now + chrono::Duration::seconds(50)));
+    assert_eq!(app.idle_left(), Some(10));
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.idle_left(), Some(60));
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('p'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(matches!(app.overlay, Some(Overlay::Palette { .. })));
+    keys(&mut app, "患者");
+    let found: BTreeSet<_> = app
+        .palette_entries()
+        .into_iter()
+        .map(|(a, _)| a.name())
+        .collect();
+    assert_eq!(found, BTreeSet::from(["search"]));
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.screen, Screen::Search(_)));
+}
