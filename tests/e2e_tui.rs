@@ -17,11 +17,8 @@ fn demo_code(user: &str) -> String {
     totp_code(&secret, chrono::Utc::now().timestamp(), 6)
 }
 
-#[test]
-fn sign_in_find_by_pinyin_open_and_be_signed_out_when_idle() {
-    if !tmux::available() {
-        return;
-    }
+/// A demo store of 300 patients and the app running on it in a 100x30 pane.
+fn demo_pane(name: &str, flags: &str) -> (tempfile::TempDir, Pane) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let made = Command::new(env!("CARGO_BIN_EXE_caredesk"))
@@ -40,13 +37,20 @@ fn sign_in_find_by_pinyin_open_and_be_signed_out_when_idle() {
         "{}",
         String::from_utf8_lossy(&made.stderr)
     );
-
     let command = format!(
-        "{} --data {} --idle-logout 4s",
+        "{} --data {} {flags}",
         env!("CARGO_BIN_EXE_caredesk"),
         dir.display()
     );
-    let pane = Pane::start("tui", 100, 30, &command);
+    (tmp, Pane::start(name, 100, 30, &command))
+}
+
+#[test]
+fn sign_in_find_by_pinyin_open_and_be_signed_out_when_idle() {
+    if !tmux::available() {
+        return;
+    }
+    let (_tmp, pane) = demo_pane("tui", "--idle-logout 4s");
     let screen = pane.wait_for("DEMO STORE");
     assert!(
         screen.contains("User name") && screen.contains("chen.jing"),
@@ -122,26 +126,7 @@ fn chinese_screens_and_pinyin_initials() {
     if !tmux::available() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("demo");
-    let made = Command::new(env!("CARGO_BIN_EXE_caredesk"))
-        .args([
-            "demo",
-            "--data",
-            dir.to_str().unwrap(),
-            "--patients",
-            "300",
-            "--no-tui",
-        ])
-        .output()
-        .unwrap();
-    assert!(made.status.success());
-    let command = format!(
-        "{} --data {} --lang zh-CN --keymap vim",
-        env!("CARGO_BIN_EXE_caredesk"),
-        dir.display()
-    );
-    let pane = Pane::start("tui-zh", 100, 30, &command);
+    let (_tmp, pane) = demo_pane("tui-zh", "--lang zh-CN --keymap vim");
     pane.wait_for("演示库");
     pane.type_text("wang.li");
     pane.key("Enter");

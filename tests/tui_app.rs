@@ -60,6 +60,21 @@ fn call(app: &mut App) -> (u64, Request) {
     calls.into_iter().next().unwrap()
 }
 
+/// Types a user name, password and code, and answers the sign-in with `role`.
+fn sign_in_as(app: &mut App, role: Role) {
+    keys(app, "li.na");
+    key(app, KeyCode::Enter);
+    keys(app, "pw");
+    key(app, KeyCode::Enter);
+    keys(app, "1");
+    key(app, KeyCode::Enter);
+    let (tag, _) = call(app);
+    app.update(Msg::Reply {
+        tag,
+        response: signed_in(role),
+    });
+}
+
 fn signed_in(role: Role) -> Response {
     Response::SignedIn(SignedIn {
         token: SessionToken("t".into()),
@@ -143,17 +158,7 @@ fn first_sign_in_sets_a_password_enrols_and_shows_the_recovery_codes() {
 #[test]
 fn replies_to_requests_made_before_a_sign_out_are_dropped() {
     let mut app = app();
-    keys(&mut app, "li.na");
-    key(&mut app, KeyCode::Enter);
-    keys(&mut app, "pw");
-    key(&mut app, KeyCode::Enter);
-    keys(&mut app, "1");
-    key(&mut app, KeyCode::Enter);
-    let (tag, _) = call(&mut app);
-    app.update(Msg::Reply {
-        tag,
-        response: signed_in(Role::FrontDesk),
-    });
+    sign_in_as(&mut app, Role::FrontDesk);
     let (home_tag, request) = call(&mut app);
     assert_eq!(request, Request::HomeSummary);
     app.update(Msg::Reply {
@@ -203,17 +208,7 @@ fn replies_to_requests_made_before_a_sign_out_are_dropped() {
 #[test]
 fn any_key_resets_the_idle_clock_and_the_palette_finds_chinese() {
     let mut app = app();
-    keys(&mut app, "li.na");
-    key(&mut app, KeyCode::Enter);
-    keys(&mut app, "pw");
-    key(&mut app, KeyCode::Enter);
-    keys(&mut app, "1");
-    key(&mut app, KeyCode::Enter);
-    let (tag, _) = call(&mut app);
-    app.update(Msg::Reply {
-        tag,
-        response: signed_in(Role::FrontDesk),
-    });
+    sign_in_as(&mut app, Role::FrontDesk);
     app.take_effects();
     app.update(Msg::Tick(app.now + chrono::Duration::seconds(50)));
     assert_eq!(app.idle_left(), Some(10));

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::TuiArgs;
+use super::{TuiArgs, TuiFlags};
 use crate::store::StoreOptions;
 
 #[derive(Debug, Args)]
@@ -19,14 +19,8 @@ pub struct DemoArgs {
     /// Create the store and stop, without opening the terminal app.
     #[arg(long)]
     pub no_tui: bool,
-    /// Key bindings: default or vim.
-    #[arg(long, value_name = "NAME")]
-    pub keymap: Option<String>,
-    #[arg(long, value_enum)]
-    pub lang: Option<crate::tui::locale::Lang>,
-    /// Sign out after this long without a key press (e.g. 30s, 5m).
-    #[arg(long, value_name = "TIME", value_parser = crate::tui::parse_duration)]
-    pub idle_logout: Option<std::time::Duration>,
+    #[command(flatten)]
+    pub flags: TuiFlags,
 }
 
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -63,8 +57,6 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
     super::run_tui(TuiArgs {
         data: Some(args.data),
-        keymap: args.keymap,
-        lang: args.lang,
-        idle_logout: args.idle_logout,
+        flags: args.flags,
     })
 }

@@ -38,6 +38,13 @@ pub struct TuiArgs {
     /// The store directory (or set CAREDESK_DATA).
     #[arg(long = "data", env = "CAREDESK_DATA", value_name = "DIR")]
     pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub flags: TuiFlags,
+}
+
+/// How the terminal app looks and behaves for this run; defaults in settings.toml.
+#[derive(Debug, Args)]
+pub struct TuiFlags {
     /// Key bindings: default (function keys and arrows) or vim.
     #[arg(long, value_name = "NAME")]
     pub keymap: Option<String>,
@@ -91,8 +98,8 @@ pub fn run_tui(args: TuiArgs) -> anyhow::Result<()> {
     };
     crate::tui::run(crate::tui::TuiOptions {
         dir,
-        keymap: args.keymap,
-        lang: args.lang,
-        idle_logout: args.idle_logout,
+        keymap: args.flags.keymap,
+        lang: args.flags.lang,
+        idle_logout: args.flags.idle_logout,
     })
 }

@@ -351,6 +351,12 @@ impl App {
 
     fn on_screen_action(&mut self, action: Action) {
         let height = self.list_height;
+        if action.is_movement() {
+            if let Some((cursor, len)) = self.screen.list_cursor() {
+                move_cursor(cursor, action, len, height);
+            }
+            return;
+        }
         match (&mut self.screen, action) {
             (
                 Screen::Login(form) | Screen::SetPassword { form, .. } | Screen::Enrol { form, .. },
@@ -371,32 +377,10 @@ impl App {
             }
             (Screen::Enrol { .. }, Action::Submit) => self.submit_enrol_code(),
             (Screen::RecoveryCodes(_), Action::Open | Action::Back) => self.go_home(),
-            (
-                Screen::Home(home),
-                Action::Up
-                | Action::Down
-                | Action::PageUp
-                | Action::PageDown
-                | Action::Top
-                | Action::Bottom,
-            ) => {
-                move_cursor(&mut home.cursor, action, home.menu.len(), height);
-            }
             (Screen::Home(home), Action::Open) => {
                 if let Some(item) = home.menu.get(home.cursor.selected).copied() {
                     self.open_menu(item);
                 }
-            }
-            (
-                Screen::Search(search),
-                Action::Up
-                | Action::Down
-                | Action::PageUp
-                | Action::PageDown
-                | Action::Top
-                | Action::Bottom,
-            ) => {
-                move_cursor(&mut search.cursor, action, search.rows.len(), height);
             }
             (Screen::Search(search), Action::Open) => {
                 let query = search.query.value.trim().to_string();
@@ -429,17 +413,6 @@ impl App {
                 let id = *id;
                 form.busy = true;
                 self.call(Pending::BreakGlass(id), Request::BreakGlass { id, reason });
-            }
-            (
-                Screen::List(list),
-                Action::Up
-                | Action::Down
-                | Action::PageUp
-                | Action::PageDown
-                | Action::Top
-                | Action::Bottom,
-            ) => {
-                move_cursor(&mut list.cursor, action, list.rows.len(), height);
             }
             (_, Action::Back) => self.back(),
             _ => {}

@@ -197,9 +197,14 @@ impl Screen {
         }
     }
 
-    /// Screens that show patient data (cleared first on sign-out).
-    pub fn holds_phi(&self) -> bool {
-        matches!(self, Screen::Search(_) | Screen::Patient(_))
+    /// The selection of a screen that is a list, and the list's length.
+    pub fn list_cursor(&mut self) -> Option<(&mut Cursor, usize)> {
+        match self {
+            Screen::Home(home) => Some((&mut home.cursor, home.menu.len())),
+            Screen::Search(search) => Some((&mut search.cursor, search.rows.len())),
+            Screen::List(list) => Some((&mut list.cursor, list.rows.len())),
+            _ => None,
+        }
     }
 }
 
