@@ -17,7 +17,7 @@ use crate::domain::health::HealthSummary;
 use crate::store::writes::WriteSet;
 use crate::store::{self, StoreError, StoreOptions, Vault};
 
-pub use people::{Generator, id_check_char};
+pub use people::Generator;
 
 /// One demo user per role: (user name, role, password).
 pub const USERS: [(&str, Role, &str); 6] = [

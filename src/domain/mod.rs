@@ -1,4 +1,6 @@
 //! Plain data types and pure rules. No I/O here.
 
+pub mod card;
 pub mod health;
+pub mod identity;
 pub mod patient;
