@@ -77,7 +77,8 @@ fn no_seeded_phi_is_found_anywhere_under_the_data_directory() {
         birth_date: chrono::NaiveDate::from_ymd_opt(1949, 12, 31),
         phone: Some(PHONE.into()),
         id_number: Some(ID_NUMBER.into()),
-        restricted: false,
+        address: Some("42 Quixote Lane".into()),
+        ..Patient::default()
     };
     // Filler patients so that sled writes several pages and segments.
     for i in 0..200 {

@@ -155,6 +155,7 @@ mod tests {
             phone: None,
             id_number: None,
             restricted: false,
+            ..Patient::default()
         }
     }
 

@@ -27,6 +27,14 @@ const LAST: [&str; 12] = [
 const REGIONS: [&str; 8] = [
     "110105", "310104", "440106", "330106", "510107", "420106", "320102", "370102",
 ];
+const STREETS: [&str; 6] = [
+    "北京市朝阳区建国路",
+    "上海市徐汇区漕溪北路",
+    "广州市天河区体育西路",
+    "杭州市西湖区文三路",
+    "成都市武侯区人民南路",
+    "南京市鼓楼区中山路",
+];
 const MOBILE: [&str; 8] = ["133", "135", "138", "139", "150", "158", "186", "189"];
 const ALLERGIES: [&str; 5] = ["penicillin", "sulfonamides", "peanuts", "latex", "seafood"];
 const CONDITIONS: [&str; 6] = [
@@ -100,7 +108,12 @@ impl Generator {
             birth_date: Some(birth),
             phone: Some(phone),
             id_number: Some(format!("{first17}{check}")),
-            restricted: false,
+            address: Some(format!(
+                "{}{}号",
+                self.pick(&STREETS),
+                1 + self.next() % 300
+            )),
+            ..Patient::default()
         }
     }
 

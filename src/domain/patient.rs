@@ -7,6 +7,7 @@ use data_encoding::HEXLOWER;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::random_array;
+use crate::store::codec::{CodecError, Versioned, decode_payload};
 
 /// 128 random bits; carries nothing about the person, so it may appear in sled keys
 /// and audit records.
@@ -38,28 +39,74 @@ impl fmt::Debug for PatientId {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Sex {
     Female,
     Male,
     Other,
+    #[default]
     Unknown,
 }
 
+/// Which identity document `id_number` comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdType {
+    /// Mainland resident ID (GB 11643, checked).
+    #[default]
+    ResidentId,
+    Passport,
+    /// Hong Kong / Macao / Taiwan travel permits and others: not checked.
+    Other,
+}
+
 /// Demographics. `Debug` redacts everything that identifies the person.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Patient {
     pub name: String,
     pub sex: Sex,
     pub birth_date: Option<NaiveDate>,
     pub phone: Option<String>,
+    pub id_type: IdType,
     pub id_number: Option<String>,
+    pub address: Option<String>,
+    /// Name and phone of whom to call in an emergency, as given.
+    pub emergency_contact: Option<String>,
     /// Staff or VIP: reading needs break-glass outside normal permission.
     pub restricted: bool,
 }
 
-impl crate::store::codec::Versioned for Patient {
-    const VERSION: u16 = 1;
+/// The first stored shape of a patient (format version 1), read by `migrate`.
+#[derive(Deserialize)]
+struct PatientV1 {
+    name: String,
+    sex: Sex,
+    birth_date: Option<NaiveDate>,
+    phone: Option<String>,
+    id_number: Option<String>,
+    restricted: bool,
+}
+
+impl Versioned for Patient {
+    const VERSION: u16 = 2;
+
+    fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
+        match version {
+            1 => {
+                let old: PatientV1 = decode_payload(payload)?;
+                Ok(Patient {
+                    name: old.name,
+                    sex: old.sex,
+                    birth_date: old.birth_date,
+                    phone: old.phone,
+                    id_number: old.id_number,
+                    restricted: old.restricted,
+                    ..Patient::default()
+                })
+            }
+            other => Err(CodecError::NoMigration(other)),
+        }
+    }
 }
 
 impl fmt::Debug for Patient {
@@ -84,10 +131,37 @@ mod tests {
             birth_date: NaiveDate::from_ymd_opt(1970, 1, 2),
             phone: Some("13912345678".into()),
             id_number: Some("110105197001020011".into()),
-            restricted: false,
+            ..Patient::default()
         };
         let shown = format!("{patient:?}");
         assert!(!shown.contains("Zhang") && !shown.contains("139") && !shown.contains("1970"));
+    }
+
+    #[test]
+    fn a_version_1_record_reads_as_today_s_patient() {
+        #[derive(Serialize)]
+        struct V1<'a> {
+            name: &'a str,
+            sex: Sex,
+            birth_date: Option<NaiveDate>,
+            phone: Option<&'a str>,
+            id_number: Option<&'a str>,
+            restricted: bool,
+        }
+        let old = V1 {
+            name: "Li Na",
+            sex: Sex::Female,
+            birth_date: None,
+            phone: Some("13900000000"),
+            id_number: None,
+            restricted: true,
+        };
+        let mut bytes = 1u16.to_be_bytes().to_vec();
+        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let patient: Patient = crate::store::codec::decode(&bytes).unwrap();
+        assert_eq!(patient.name, "Li Na");
+        assert!(patient.restricted && patient.address.is_none());
+        assert_eq!(patient.id_type, IdType::ResidentId);
     }
 
     #[test]

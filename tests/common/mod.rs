@@ -83,5 +83,6 @@ pub fn patient(name: &str, phone: &str, id_number: &str) -> Patient {
         phone: Some(phone.into()),
         id_number: Some(id_number.into()),
         restricted: false,
+        ..Patient::default()
     }
 }

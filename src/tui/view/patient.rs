@@ -104,6 +104,16 @@ pub fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PatientScr
             "patient.phone",
             p.phone.as_deref().map(masked_phone).unwrap_or_default(),
         ),
+        row(
+            app,
+            "patient.address",
+            p.address.clone().unwrap_or_default(),
+        ),
+        row(
+            app,
+            "patient.emergency",
+            p.emergency_contact.clone().unwrap_or_default(),
+        ),
     ];
     if p.restricted {
         lines.push(Line::styled(
