@@ -69,10 +69,14 @@ fn sign_in_as(app: &mut App, role: Role) {
     keys(app, "1");
     key(app, KeyCode::Enter);
     let (tag, _) = call(app);
-    app.update(Msg::Reply {
+    app.update(reply(tag, signed_in(role)));
+}
+
+fn reply(tag: u64, response: Response) -> Msg {
+    Msg::Reply {
         tag,
-        response: signed_in(role),
-    });
+        response: Box::new(response),
+    }
 }
 
 fn signed_in(role: Role) -> Response {
@@ -97,10 +101,10 @@ fn first_sign_in_sets_a_password_enrols_and_shows_the_recovery_codes() {
     key(&mut app, KeyCode::Enter);
     let (tag, request) = call(&mut app);
     assert!(matches!(request, Request::Login { ref user, .. } if user == "li.na"));
-    app.update(Msg::Reply {
+    app.update(reply(
         tag,
-        response: Response::Error(ServiceError::PasswordChangeRequired),
-    });
+        Response::Error(ServiceError::PasswordChangeRequired),
+    ));
     assert!(matches!(app.screen, Screen::SetPassword { .. }));
 
     keys(&mut app, "amber kites above");
@@ -128,13 +132,13 @@ fn first_sign_in_sets_a_password_enrols_and_shows_the_recovery_codes() {
         ("ABCD-EFGH", "amber kites above")
     );
     let codes = (0..10).map(|i| Secret::new(format!("CODE-{i}"))).collect();
-    app.update(Msg::Reply {
+    app.update(reply(
         tag,
-        response: Response::Activated {
+        Response::Activated {
             otpauth_uri: Secret::new("otpauth://totp/caredesk:li.na?secret=AAAA&issuer=caredesk"),
             recovery_codes: codes,
         },
-    });
+    ));
     assert!(matches!(app.screen, Screen::Enrol { .. }));
 
     keys(&mut app, "123456");
@@ -143,10 +147,7 @@ fn first_sign_in_sets_a_password_enrols_and_shows_the_recovery_codes() {
     assert!(
         matches!(request, Request::Login { ref code, ref password, .. } if code.expose() == "123456" && password.expose() == "amber kites above")
     );
-    app.update(Msg::Reply {
-        tag,
-        response: signed_in(Role::Nurse),
-    });
+    app.update(reply(tag, signed_in(Role::Nurse)));
     let Screen::RecoveryCodes(shown) = &app.screen else {
         panic!("{:?}", app.screen)
     };
@@ -161,10 +162,7 @@ fn replies_to_requests_made_before_a_sign_out_are_dropped() {
     sign_in_as(&mut app, Role::FrontDesk);
     let (home_tag, request) = call(&mut app);
     assert_eq!(request, Request::HomeSummary);
-    app.update(Msg::Reply {
-        tag: home_tag,
-        response: Response::Home(HomeSummary::default()),
-    });
+    app.update(reply(home_tag, Response::Home(HomeSummary::default())));
 
     key(&mut app, KeyCode::F(3));
     keys(&mut app, "zw");
@@ -191,13 +189,13 @@ fn replies_to_requests_made_before_a_sign_out_are_dropped() {
         phone: None,
         restricted: false,
     };
-    app.update(Msg::Reply {
-        tag: search_tag,
-        response: Response::SearchResults {
+    app.update(reply(
+        search_tag,
+        Response::SearchResults {
             rows: vec![row],
             total: 1,
         },
-    });
+    ));
     let Screen::Login(form) = &app.screen else {
         panic!()
     };

@@ -29,7 +29,7 @@ pub const SEARCH_LIMIT: u32 = 100_000;
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
-    Reply { tag: u64, response: Response },
+    Reply { tag: u64, response: Box<Response> },
     Tick(DateTime<Utc>),
 }
 
@@ -183,7 +183,7 @@ impl App {
             Msg::Reply { tag, response } => {
                 // A reply for a request made before a sign-out is dropped unread.
                 if let Some(purpose) = self.pending.remove(&tag) {
-                    self.on_reply(purpose, response);
+                    self.on_reply(purpose, *response);
                 }
             }
         }

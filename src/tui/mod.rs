@@ -149,7 +149,10 @@ async fn event_loop(
                     let tx = tx.clone();
                     tokio::task::spawn_blocking(move || {
                         let response = client.call(request);
-                        let _ = tx.send(Msg::Reply { tag, response });
+                        let _ = tx.send(Msg::Reply {
+                            tag,
+                            response: Box::new(response),
+                        });
                     });
                 }
                 Effect::ClearTerminal => {
