@@ -82,6 +82,21 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             limit: 5,
         },
         Request::HomeSummary,
+        Request::PatientRegister {
+            patient: patient("Matrix Register", "13700000011", "M11"),
+            card_type: "basic".into(),
+        },
+        Request::CardIssue {
+            id,
+            card_type: "basic".into(),
+        },
+        Request::CardReportLost {
+            number: "88600000000000".into(),
+        },
+        Request::CardCancel {
+            number: "88600000000000".into(),
+        },
+        Request::PatientCards { id },
         Request::PatientSearch {
             query: "wang".into(),
             limit: 10,

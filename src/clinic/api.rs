@@ -9,6 +9,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::auth::signon::SignOnNotice;
 use crate::auth::{Permission, Role, RoleTable};
+use crate::domain::card::{Card, CardStatus};
 use crate::domain::health::HealthSummary;
 use crate::domain::patient::{Patient, PatientId};
 use crate::store::signon::Alert;
@@ -119,6 +120,29 @@ pub enum Request {
     /// A new key-file slot for the daemon or unattended jobs; the key is shown once.
     KeyFileAdd {
         label: String,
+    },
+
+    // Cards (开卡).
+    /// Registers a new patient and issues their first card, unless the same ID number,
+    /// or the same phone and date of birth, is already registered.
+    PatientRegister {
+        patient: Patient,
+        card_type: String,
+    },
+    /// A new card for a patient without an active one (after expiry or cancellation).
+    CardIssue {
+        id: PatientId,
+        card_type: String,
+    },
+    /// Marks a card lost and issues a replacement with a new number.
+    CardReportLost {
+        number: String,
+    },
+    CardCancel {
+        number: String,
+    },
+    PatientCards {
+        id: PatientId,
     },
 
     // Patients.
@@ -251,6 +275,14 @@ pub enum Response {
     Patients(Vec<PatientId>),
     Health(HealthSummary),
     Alerts(Vec<Alert>),
+    Registered {
+        id: PatientId,
+        card: Card,
+    },
+    /// Registration refused: these patients already match; open one of them instead.
+    Duplicates(Vec<super::name_index::PatientRow>),
+    CardIssued(Card),
+    Cards(Vec<Card>),
     Home(HomeSummary),
     SearchResults {
         rows: Vec<super::name_index::PatientRow>,
@@ -286,6 +318,15 @@ pub enum ServiceError {
     BreakGlassRequired,
     #[error("{0}")]
     Invalid(String),
+    /// A form field is wrong; `message` says what and how to fix it.
+    #[error("{field}: {message}")]
+    Field { field: String, message: String },
+    #[error("card {number} is {}: it cannot be used{}", status.as_str(), replaced_by.as_ref().map(|n| format!("; its replacement is {n}")).unwrap_or_default())]
+    CardNotUsable {
+        number: String,
+        status: CardStatus,
+        replaced_by: Option<String>,
+    },
     #[error("no such {0}")]
     NotFound(String),
     #[error("{0}")]

@@ -2,7 +2,7 @@
 
 use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
-use super::{keys, patients, users};
+use super::{cards, keys, patients, users};
 use crate::store::StoreError;
 
 impl From<StoreError> for ServiceError {
@@ -40,6 +40,13 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
             users::set_role_permissions(ctx, role, permissions)
         }
         Request::KeyFileAdd { label } => keys::add_file(ctx, &label),
+        Request::PatientRegister { patient, card_type } => {
+            cards::register(ctx, patient, &card_type)
+        }
+        Request::CardIssue { id, card_type } => cards::issue(ctx, &id, &card_type),
+        Request::CardReportLost { number } => cards::report_lost(ctx, &number),
+        Request::CardCancel { number } => cards::cancel(ctx, &number),
+        Request::PatientCards { id } => cards::list(ctx, &id),
         Request::PatientCreate { patient } => patients::create(ctx, &patient),
         Request::PatientGet { id } => patients::get(ctx, &id),
         Request::PatientFind { kind, value } => patients::find(ctx, kind, &value),

@@ -156,11 +156,9 @@ fn exact_kind(query: &str) -> Option<Vec<IndexKind>> {
     let digits = compact.trim_start_matches('+');
     let body = digits.strip_suffix(['X', 'x']).unwrap_or(digits);
     if body.len() >= 7 && body.chars().all(|c| c.is_ascii_digit()) {
-        Some(vec![
-            IndexKind::Phone,
-            IndexKind::IdNumber,
-            IndexKind::CardNumber,
-        ])
+        // Card numbers are resolved first by `cards::holder_of`, which refuses a lost,
+        // expired or cancelled card with its reason.
+        Some(vec![IndexKind::Phone, IndexKind::IdNumber])
     } else {
         None
     }
@@ -183,7 +181,8 @@ pub(crate) fn search(ctx: &Ctx<'_>, query: &str, limit: u32) -> Result<Reply, Se
     let limit = limit.clamp(1, 1_000_000) as usize;
     let (rows, total) = match exact_kind(query) {
         Some(kinds) => {
-            let mut ids = Vec::new();
+            let mut ids: Vec<PatientId> =
+                super::cards::holder_of(ctx, query)?.into_iter().collect();
             for kind in kinds {
                 for id in ctx.vault.find(kind, query)? {
                     if !ids.contains(&id) {

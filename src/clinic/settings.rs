@@ -111,10 +111,49 @@ impl Default for TuiSettings {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardType {
+    pub name: String,
+    pub validity_months: u32,
+}
+
+/// Member cards: number prefix, serial width, and the types a clinic sells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CardSettings {
+    /// Digits every card number starts with.
+    pub prefix: String,
+    /// Digits of the serial after the prefix (the check digit follows).
+    pub serial_digits: u8,
+    pub types: Vec<CardType>,
+}
+
+impl Default for CardSettings {
+    fn default() -> Self {
+        let card = |name: &str, validity_months| CardType {
+            name: name.into(),
+            validity_months,
+        };
+        Self {
+            prefix: "8860".into(),
+            serial_digits: 8,
+            types: vec![card("basic", 12), card("silver", 24), card("gold", 36)],
+        }
+    }
+}
+
+impl CardSettings {
+    pub fn card_type(&self, name: &str) -> Option<&CardType> {
+        self.types.iter().find(|t| t.name == name)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     pub clinic: ClinicSettings,
+    pub cards: CardSettings,
     pub tui: TuiSettings,
     pub session: SessionSettings,
     pub lockout: LockoutSettings,

@@ -1,5 +1,75 @@
-//! Member card numbers: a configurable prefix, a serial that is never reused, and a
-//! Luhn check digit, so a mistyped digit is caught at the desk.
+//! Member cards. Numbers: a configurable prefix, a serial that is never reused, and a
+//! Luhn check digit, so a mistyped digit is caught at the desk. A card's life: active,
+//! lost (a new number replaces it), expired, cancelled.
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::store::codec::Versioned;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardStatus {
+    Active,
+    Lost,
+    Expired,
+    Cancelled,
+}
+
+impl CardStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardStatus::Active => "active",
+            CardStatus::Lost => "lost",
+            CardStatus::Expired => "expired",
+            CardStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    pub number: String,
+    /// A type name from the clinic's settings (`basic`, `silver`, `gold` …).
+    pub card_type: String,
+    pub status: CardStatus,
+    pub issued: NaiveDate,
+    pub valid_until: NaiveDate,
+    /// The lost card this one replaces.
+    pub replaces: Option<String>,
+    /// The card that replaced this one after it was reported lost.
+    pub replaced_by: Option<String>,
+}
+
+impl Versioned for Card {
+    const VERSION: u16 = 1;
+}
+
+impl Card {
+    pub fn new(number: String, card_type: &str, validity_months: u32, issued: NaiveDate) -> Card {
+        let valid_until = issued
+            .checked_add_months(Months::new(validity_months))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(issued);
+        Card {
+            number,
+            card_type: card_type.to_string(),
+            status: CardStatus::Active,
+            issued,
+            valid_until,
+            replaces: None,
+            replaced_by: None,
+        }
+    }
+
+    /// The status on `today`: an active card past its validity is expired.
+    pub fn status_on(&self, today: NaiveDate) -> CardStatus {
+        match self.status {
+            CardStatus::Active if today > self.valid_until => CardStatus::Expired,
+            other => other,
+        }
+    }
+}
 
 /// The Luhn check digit for `digits` (the number without its check digit).
 pub fn luhn_check_digit(digits: &str) -> Option<u8> {
@@ -38,6 +108,21 @@ pub fn card_number(prefix: &str, serial: u64, width: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn validity_and_expiry() {
+        let issued = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
+        let card = Card::new("88600000000011".into(), "basic", 12, issued);
+        assert_eq!(
+            card.valid_until,
+            NaiveDate::from_ymd_opt(2027, 1, 30).unwrap()
+        );
+        assert_eq!(card.status_on(card.valid_until), CardStatus::Active);
+        assert_eq!(
+            card.status_on(card.valid_until.succ_opt().unwrap()),
+            CardStatus::Expired
+        );
+    }
 
     #[test]
     fn known_luhn_numbers() {

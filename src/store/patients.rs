@@ -33,15 +33,28 @@ impl Vault {
         ];
         for (kind, value) in entries {
             if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
-                let key = index_key(kind, &self.keys().blind.token(kind, value), id);
-                if remove {
-                    writes.delete(&tree, key);
-                } else {
-                    writes.put(&tree, key, Vec::new());
-                }
+                self.stage_index_entry(writes, &tree, kind, value, id, remove);
             }
         }
         Ok(())
+    }
+
+    /// Adds (or removes) one blind-index entry pointing `value` at patient `id`.
+    pub(crate) fn stage_index_entry(
+        &self,
+        writes: &mut WriteSet,
+        tree: &sled::Tree,
+        kind: IndexKind,
+        value: &str,
+        id: &PatientId,
+        remove: bool,
+    ) {
+        let key = index_key(kind, &self.keys().blind.token(kind, value), id);
+        if remove {
+            writes.delete(tree, key);
+        } else {
+            writes.put(tree, key, Vec::new());
+        }
     }
 
     /// Creates a patient with a fresh key, their record and index entries, and the

@@ -610,6 +610,27 @@ impl App {
             ServiceError::Denied { .. } => self.t("error.denied"),
             ServiceError::BreakGlassRequired => self.t("error.break_glass_required"),
             ServiceError::NotFound(_) => self.t("error.not_found"),
+            ServiceError::Field { message, .. } => {
+                self.locale.tf("error.detail", &[("detail", message)])
+            }
+            ServiceError::CardNotUsable {
+                number,
+                status,
+                replaced_by,
+            } => {
+                let status = self.t(&format!("card.{}", status.as_str()));
+                let text = self.locale.tf(
+                    "error.card_not_usable",
+                    &[("number", number), ("status", &status)],
+                );
+                match replaced_by {
+                    Some(new) => format!(
+                        "{text} {}",
+                        self.locale.tf("error.card_replaced_by", &[("number", new)])
+                    ),
+                    None => text,
+                }
+            }
             ServiceError::Invalid(detail)
             | ServiceError::Conflict(detail)
             | ServiceError::Unavailable(detail) => {

@@ -1,0 +1,231 @@
+//! Registration and member cards: validation by field, duplicate detection, card
+//! numbers that are never reused, lost-card reissue.
+
+use chrono::NaiveDate;
+
+use super::api::{Response, ServiceError};
+use super::name_index::PatientRow;
+use super::service::{Ctx, Effect, Reply};
+use super::settings::CardSettings;
+use crate::crypto::IndexKind;
+use crate::domain::card::{Card, CardStatus, card_number};
+use crate::domain::identity::{check_id_number, check_mobile, normalise_id_number};
+use crate::domain::patient::{IdType, Patient, PatientId};
+use crate::store::writes::WriteSet;
+
+fn field(field: &str, message: impl Into<String>) -> ServiceError {
+    ServiceError::Field {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Checks a registration as the form does, returning the patient in canonical form
+/// (ID number upper-cased, phone as 11 digits).
+pub(crate) fn validate(patient: &Patient, today: NaiveDate) -> Result<Patient, ServiceError> {
+    let mut clean = patient.clone();
+    clean.name = patient.name.trim().to_string();
+    if clean.name.is_empty() {
+        return Err(field("name", "enter the patient's name"));
+    }
+    let birth = patient
+        .birth_date
+        .ok_or_else(|| field("birth_date", "enter the date of birth (YYYY-MM-DD)"))?;
+    if birth > today {
+        return Err(field(
+            "birth_date",
+            format!("{birth} is in the future: check the year"),
+        ));
+    }
+    if let Some(phone) = patient.phone.as_deref().filter(|p| !p.trim().is_empty()) {
+        clean.phone = Some(check_mobile(phone).map_err(|e| field("phone", e.to_string()))?);
+    } else {
+        clean.phone = None;
+    }
+    match patient
+        .id_number
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    {
+        Some(number) if patient.id_type == IdType::ResidentId => {
+            check_id_number(number, Some(birth)).map_err(|e| field("id_number", e.to_string()))?;
+            clean.id_number = Some(normalise_id_number(number));
+        }
+        Some(number) => clean.id_number = Some(number.trim().to_string()),
+        None => clean.id_number = None,
+    }
+    Ok(clean)
+}
+
+/// Registered patients with the same ID number, or the same phone and birth date.
+fn duplicates(ctx: &Ctx<'_>, patient: &Patient) -> Result<Vec<PatientRow>, ServiceError> {
+    let mut found: Vec<PatientId> = Vec::new();
+    if let Some(number) = &patient.id_number {
+        found.extend(ctx.vault.find(IndexKind::IdNumber, number)?);
+    }
+    if let Some(phone) = &patient.phone {
+        for id in ctx.vault.find(IndexKind::Phone, phone)? {
+            let other = ctx.vault.patient(&id)?;
+            if other.birth_date == patient.birth_date && !found.contains(&id) {
+                found.push(id);
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|id| Ok(PatientRow::of(id, &ctx.vault.patient(&id)?)))
+        .collect()
+}
+
+fn new_card(ctx: &Ctx<'_>, settings: &CardSettings, card_type: &str) -> Result<Card, ServiceError> {
+    let kind = settings.card_type(card_type).ok_or_else(|| {
+        let known: Vec<&str> = settings.types.iter().map(|t| t.name.as_str()).collect();
+        field(
+            "card_type",
+            format!(
+                "no card type {card_type:?}: choose one of {}",
+                known.join(", ")
+            ),
+        )
+    })?;
+    let serial = ctx.vault.next_card_serial()?;
+    let number = card_number(
+        &settings.prefix,
+        serial,
+        usize::from(settings.serial_digits),
+    )
+    .ok_or_else(|| ServiceError::Invalid("settings.toml: [cards] prefix must be digits".into()))?;
+    Ok(Card::new(
+        number,
+        &kind.name,
+        kind.validity_months,
+        today(ctx),
+    ))
+}
+
+fn today(ctx: &Ctx<'_>) -> NaiveDate {
+    chrono::DateTime::from_timestamp(ctx.now, 0)
+        .unwrap_or_default()
+        .date_naive()
+}
+
+pub(crate) fn register(
+    ctx: &Ctx<'_>,
+    patient: Patient,
+    card_type: &str,
+) -> Result<Reply, ServiceError> {
+    let patient = validate(&patient, today(ctx))?;
+    let existing = duplicates(ctx, &patient)?;
+    if !existing.is_empty() {
+        let count = existing.len();
+        let mut reply = Reply::new(Response::Duplicates(existing.clone()))
+            .detail(format!("duplicates={count}"));
+        for row in existing {
+            reply = reply.subject(row.id.to_string());
+        }
+        return Ok(reply);
+    }
+    let settings = ctx.clinic.settings().cards;
+    let card = new_card(ctx, &settings, card_type)?;
+    let mut writes = WriteSet::new();
+    let id = ctx.vault.stage_create_patient(&mut writes, &patient)?;
+    ctx.vault.stage_card(&mut writes, &id, &card, true)?;
+    Ok(Reply::new(Response::Registered {
+        id,
+        card: card.clone(),
+    })
+    .writes(writes)
+    .subject(id.to_string())
+    .detail(format!("card type {}", card.card_type))
+    .effect(Effect::Reindex(id, Box::new(patient))))
+}
+
+pub(crate) fn issue(ctx: &Ctx<'_>, id: &PatientId, card_type: &str) -> Result<Reply, ServiceError> {
+    ctx.vault.patient(id)?;
+    let today = today(ctx);
+    if ctx
+        .vault
+        .cards(id)?
+        .iter()
+        .any(|c| c.status_on(today) == CardStatus::Active)
+    {
+        return Err(ServiceError::Conflict(
+            "this patient already has an active card: report it lost or cancel it first".into(),
+        ));
+    }
+    let card = new_card(ctx, &ctx.clinic.settings().cards, card_type)?;
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_card(&mut writes, id, &card, true)?;
+    Ok(Reply::new(Response::CardIssued(card))
+        .writes(writes)
+        .subject(id.to_string()))
+}
+
+/// The active card with `number`, and its holder.
+fn usable(ctx: &Ctx<'_>, number: &str) -> Result<(PatientId, Card), ServiceError> {
+    let (id, card) = ctx
+        .vault
+        .card_by_number(number)?
+        .ok_or_else(|| ServiceError::NotFound("card".into()))?;
+    let status = card.status_on(today(ctx));
+    if status != CardStatus::Active {
+        return Err(ServiceError::CardNotUsable {
+            number: card.number,
+            status,
+            replaced_by: card.replaced_by,
+        });
+    }
+    Ok((id, card))
+}
+
+pub(crate) fn report_lost(ctx: &Ctx<'_>, number: &str) -> Result<Reply, ServiceError> {
+    let (id, mut lost) = usable(ctx, number)?;
+    let settings = ctx.clinic.settings().cards;
+    let mut replacement = new_card(ctx, &settings, &lost.card_type)?;
+    // The replacement keeps the lost card's validity: a lost card is not a renewal.
+    replacement.valid_until = lost.valid_until;
+    replacement.replaces = Some(lost.number.clone());
+    lost.status = CardStatus::Lost;
+    lost.replaced_by = Some(replacement.number.clone());
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_card(&mut writes, &id, &lost, false)?;
+    ctx.vault.stage_card(&mut writes, &id, &replacement, true)?;
+    Ok(Reply::new(Response::CardIssued(replacement))
+        .writes(writes)
+        .subject(id.to_string())
+        .detail("lost card replaced"))
+}
+
+pub(crate) fn cancel(ctx: &Ctx<'_>, number: &str) -> Result<Reply, ServiceError> {
+    let (id, mut card) = usable(ctx, number)?;
+    card.status = CardStatus::Cancelled;
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_card(&mut writes, &id, &card, false)?;
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(id.to_string()))
+}
+
+pub(crate) fn list(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
+    ctx.vault.patient(id)?;
+    let today = today(ctx);
+    let cards = ctx
+        .vault
+        .cards(id)?
+        .into_iter()
+        .map(|mut c| {
+            c.status = c.status_on(today);
+            c
+        })
+        .collect();
+    Ok(Reply::new(Response::Cards(cards)).subject(id.to_string()))
+}
+
+/// For the search: a query that is a card number finds its holder, or says why not.
+pub(crate) fn holder_of(ctx: &Ctx<'_>, query: &str) -> Result<Option<PatientId>, ServiceError> {
+    match usable(ctx, query) {
+        Ok((id, _)) => Ok(Some(id)),
+        Err(ServiceError::NotFound(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,96 @@
+//! Member cards on the unlocked store: sealed with the patient's key under
+//! `patient id || card number`, found by number through the blind index.
+
+use super::StoreError;
+use super::meta::META_TREE;
+use super::vault::{INDEX_TREE, Record, Scope, Vault};
+use super::writes::WriteSet;
+use crate::crypto::IndexKind;
+use crate::domain::card::Card;
+use crate::domain::patient::PatientId;
+
+pub const CARDS_TREE: &str = "cards";
+const SERIAL_KEY: &[u8] = b"card_serial";
+
+impl Record for Card {
+    const TREE: &'static str = CARDS_TREE;
+}
+
+fn card_key(id: &PatientId, number: &str) -> Vec<u8> {
+    let mut key = id.0.to_vec();
+    key.extend_from_slice(number.as_bytes());
+    key
+}
+
+impl Vault {
+    /// The next card serial. Taken atomically and never given back, so two desks never
+    /// get the same number and a number is never reused, even if the save then fails.
+    pub fn next_card_serial(&self) -> Result<u64, StoreError> {
+        let meta = self.tree(META_TREE)?;
+        let next = meta
+            .update_and_fetch(SERIAL_KEY, |old| {
+                let current = old
+                    .and_then(|b| b.try_into().ok())
+                    .map(u64::from_be_bytes)
+                    .unwrap_or(0);
+                Some((current + 1).to_be_bytes().to_vec())
+            })
+            .map_err(|e| self.sled_err(e))?
+            .and_then(|b| b.as_ref().try_into().ok())
+            .map(u64::from_be_bytes)
+            .ok_or_else(|| {
+                StoreError::corrupt(&self.store().dir, "the card serial counter is malformed")
+            })?;
+        Ok(next)
+    }
+
+    /// Stages a card (new or changed) and, for a new one, its index entry.
+    pub fn stage_card(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        card: &Card,
+        new: bool,
+    ) -> Result<(), StoreError> {
+        self.stage_put(
+            writes,
+            Scope::Patient(*id),
+            &card_key(id, &card.number),
+            card,
+        )?;
+        if new {
+            let index = self.tree(INDEX_TREE)?;
+            self.stage_index_entry(
+                writes,
+                &index,
+                IndexKind::CardNumber,
+                &card.number,
+                id,
+                false,
+            );
+        }
+        Ok(())
+    }
+
+    /// A patient's cards, oldest first.
+    pub fn cards(&self, id: &PatientId) -> Result<Vec<Card>, StoreError> {
+        let mut cards = Vec::new();
+        for item in self.tree(CARDS_TREE)?.scan_prefix(id.0) {
+            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
+            cards.push(self.open_sealed::<Card>(Scope::Patient(*id), &key, &sealed)?);
+        }
+        cards.sort_by(|a, b| a.issued.cmp(&b.issued).then(a.number.cmp(&b.number)));
+        Ok(cards)
+    }
+
+    /// The patient holding card `number` and the card, if any.
+    pub fn card_by_number(&self, number: &str) -> Result<Option<(PatientId, Card)>, StoreError> {
+        let number: String = number.chars().filter(char::is_ascii_digit).collect();
+        for id in self.find(IndexKind::CardNumber, &number)? {
+            if let Some(card) = self.get::<Card>(Scope::Patient(id), &card_key(&id, &number))? {
+                return Ok(Some((id, card)));
+            }
+        }
+        Ok(None)
+    }
+}
