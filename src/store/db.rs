@@ -98,18 +98,33 @@ pub(crate) const WORKING_CACHE: u64 = 128 * 1024 * 1024;
 const SCAN_CACHE: u64 = 1024 * 1024 * 1024;
 
 /// Opens sled; a damaged file set can make sled panic, which becomes `Corrupt`.
+///
+/// Our own lock file is already held, so no other process has the store; sled's file
+/// lock can still be held for a moment by the background thread of a database this
+/// process just dropped. That case is retried for up to two seconds.
 pub(crate) fn open_sled(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
     let config = sled::Config::new()
         .path(dir.join(DB_DIR))
         .cache_capacity(cache_bytes)
         .mode(sled::Mode::HighThroughput);
-    match catch_unwind(AssertUnwindSafe(|| config.open())) {
-        Ok(Ok(db)) => Ok(db),
-        Ok(Err(e)) => Err(StoreError::from_sled(dir, e)),
-        Err(_) => Err(StoreError::corrupt(
-            dir,
-            "the database files cannot be read",
-        )),
+    let mut attempts = 0;
+    loop {
+        match catch_unwind(AssertUnwindSafe(|| config.open())) {
+            Ok(Ok(db)) => return Ok(db),
+            Ok(Err(sled::Error::Io(e)))
+                if e.to_string().contains("could not acquire lock") && attempts < 40 =>
+            {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Ok(Err(e)) => return Err(StoreError::from_sled(dir, e)),
+            Err(_) => {
+                return Err(StoreError::corrupt(
+                    dir,
+                    "the database files cannot be read",
+                ));
+            }
+        }
     }
 }
 
