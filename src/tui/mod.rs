@@ -10,6 +10,7 @@ pub mod lists;
 pub mod locale;
 pub mod replies;
 pub mod screens;
+pub mod signin;
 pub mod theme;
 pub mod view;
 
