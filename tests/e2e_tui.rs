@@ -135,7 +135,8 @@ fn chinese_screens_and_pinyin_initials() {
     pane.type_text(&demo_code("wang.li"));
     pane.key("Enter");
     pane.wait_for("您要做什么");
-    pane.key("Enter");
+    // vim keymap: / opens the search.
+    pane.type_text("/");
     pane.wait_for("查找：");
     // zw: pinyin initials, e.g. 张伟, 周文, 赵伟.
     pane.type_text("zw");
@@ -167,4 +168,76 @@ fn pinyin_initial(c: char) -> char {
     c.to_pinyin()
         .map(|p| p.plain().chars().next().unwrap())
         .unwrap_or(c)
+}
+
+#[test]
+fn the_front_desk_registers_a_patient_issues_a_card_and_finds_them() {
+    if !tmux::available() {
+        return;
+    }
+    let (_tmp, pane) = demo_pane("tui-register", "");
+    pane.wait_for("DEMO STORE");
+    pane.type_text("wang.li");
+    pane.key("Enter");
+    pane.type_text("demo desk harbour lantern");
+    pane.key("Enter");
+    pane.type_text(&demo_code("wang.li"));
+    pane.key("Enter");
+    let home = pane.wait_for("What would you like to do?");
+    assert!(home.contains("Register & issue card"), "{home}");
+    pane.key("Enter");
+    pane.wait_for("Register a patient and issue a card");
+
+    let first17 = "11010519800506003";
+    let id_number = format!(
+        "{first17}{}",
+        caredesk::domain::identity::id_check_char(first17).unwrap()
+    );
+    // Name, sex, birth date, mobile; Enter keeps the default ID type (R).
+    for value in ["邱兰", "F", "1980-05-06", "136 8888 9999", ""] {
+        pane.type_text(value);
+        pane.key("Enter");
+    }
+    // A mistyped ID number is caught next to the field.
+    pane.type_text("110105198005060031");
+    for _ in 0..4 {
+        pane.key("Enter");
+    }
+    pane.wait_for("✗");
+    for _ in 0..18 {
+        pane.key("BSpace");
+    }
+    pane.type_text(&id_number);
+    pane.key("Enter");
+    // Address, emergency contact, then Enter on the card type keeps basic and saves.
+    for value in ["", "Tan Wei 13900001111", ""] {
+        pane.type_text(value);
+        pane.key("Enter");
+    }
+    let issued = pane.wait_for("Registered.");
+    let number = issued
+        .lines()
+        .find(|l| l.contains("Card number"))
+        .and_then(|l| l.split_whitespace().find(|w| w.starts_with("8860")))
+        .expect("the card number")
+        .to_string();
+    assert!(caredesk::domain::card::luhn_valid(&number), "{number}");
+    pane.key("Enter");
+    let chart = pane.wait_for("valid until");
+    assert!(chart.contains(&number) && chart.contains("邱兰"), "{chart}");
+
+    // Found afterwards by pinyin initials and by the card number.
+    pane.key("F3");
+    pane.wait_for("Find:");
+    pane.type_text("ql");
+    pane.key("Enter");
+    let found = pane.wait_for("found");
+    assert!(found.contains("邱兰"), "{found}");
+    for _ in 0..2 {
+        pane.key("BSpace");
+    }
+    pane.type_text(&number);
+    pane.key("Enter");
+    let by_card = pane.wait_for("1 found");
+    assert!(by_card.contains("邱兰"), "{by_card}");
 }

@@ -9,6 +9,7 @@ use caredesk::auth::{Permission, Role, RoleTable};
 use caredesk::clinic::PatientView;
 use caredesk::clinic::api::HomeSummary;
 use caredesk::clinic::name_index::PatientRow;
+use caredesk::domain::card::Card;
 use caredesk::domain::health::HealthSummary;
 use caredesk::domain::patient::{Patient, PatientId, Sex};
 use caredesk::tui::app::{App, Settings, SignedInUser};
@@ -16,7 +17,8 @@ use caredesk::tui::field::Field;
 use caredesk::tui::keymap::Keymap;
 use caredesk::tui::locale::Lang;
 use caredesk::tui::screens::{
-    Cursor, Form, Home, List, ListKind, MenuItem, Overlay, PatientScreen, Screen, Search,
+    Cursor, Form, Home, List, ListKind, MenuItem, Overlay, PatientScreen, Register,
+    RegisterOutcome, Screen, Search,
 };
 use caredesk::tui::theme::Theme;
 use caredesk::tui::view;
@@ -226,6 +228,12 @@ fn screens() -> Vec<(&'static str, Setup)> {
             };
             app.screen = Screen::Patient(PatientScreen {
                 id: PatientId([1; 16]),
+                cards: Some(vec![Card::new(
+                    "88600000000424".into(),
+                    "silver",
+                    24,
+                    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+                )]),
                 view: Some(PatientView {
                     id: PatientId([1; 16]),
                     patient: patient(),
@@ -239,6 +247,12 @@ fn screens() -> Vec<(&'static str, Setup)> {
             sign_in(app, Role::FrontDesk);
             app.screen = Screen::Patient(PatientScreen {
                 id: PatientId([1; 16]),
+                cards: Some(vec![Card::new(
+                    "88600000000424".into(),
+                    "silver",
+                    24,
+                    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+                )]),
                 view: Some(PatientView {
                     id: PatientId([1; 16]),
                     patient: patient(),
@@ -252,6 +266,12 @@ fn screens() -> Vec<(&'static str, Setup)> {
             sign_in(app, Role::Nurse);
             app.screen = Screen::Patient(PatientScreen {
                 id: PatientId([1; 16]),
+                cards: Some(vec![Card::new(
+                    "88600000000424".into(),
+                    "silver",
+                    24,
+                    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+                )]),
                 view: None,
                 reason: Some(form(&[("patient collapsed in", false)], 0)),
                 error: None,
@@ -289,6 +309,56 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 query: Field::with("se"),
                 cursor: Cursor::default(),
             });
+        }),
+        ("register_form", |app| {
+            sign_in(app, Role::FrontDesk);
+            let mut register = Register::new();
+            for (i, value) in ["王芳", "F", "1949-12-31", "139 1234 5678"]
+                .iter()
+                .enumerate()
+            {
+                register.form.fields[i] = Field::with(value);
+            }
+            register.form.focus = 5;
+            app.screen = Screen::Register(register);
+        }),
+        ("register_errors", |app| {
+            sign_in(app, Role::FrontDesk);
+            let mut register = Register::new();
+            register.form.fields[0] = Field::with("王芳");
+            register.form.fields[2] = Field::with("1949-12-31");
+            register.form.fields[5] = Field::with("110105194912310021");
+            register.field_errors[1] = Some(app.t("register.bad_sex"));
+            register.field_errors[5] = Some(
+                "the ID number's check character should be X, not 1: a digit was mistyped".into(),
+            );
+            register.form.focus = 1;
+            app.screen = Screen::Register(register);
+        }),
+        ("register_issued", |app| {
+            sign_in(app, Role::FrontDesk);
+            let mut register = Register::new();
+            let card = Card::new(
+                "88600000000424".into(),
+                "silver",
+                24,
+                NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            );
+            register.outcome = Some(RegisterOutcome::Issued {
+                id: PatientId([1; 16]),
+                name: "王芳".into(),
+                card,
+            });
+            app.screen = Screen::Register(register);
+        }),
+        ("register_duplicates", |app| {
+            sign_in(app, Role::FrontDesk);
+            let mut register = Register::new();
+            register.outcome = Some(RegisterOutcome::Duplicates {
+                rows: rows().into_iter().take(2).collect(),
+                cursor: Cursor::default(),
+            });
+            app.screen = Screen::Register(register);
         }),
         ("idle_countdown", |app| {
             sign_in(app, Role::Nurse);

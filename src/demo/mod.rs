@@ -13,6 +13,7 @@ use crate::audit::{Actor, AuditEvent, Outcome};
 use crate::auth::user::TotpSecret;
 use crate::auth::{Role, User, UserId, totp};
 use crate::clinic::settings::Settings;
+use crate::domain::card::{Card, card_number};
 use crate::domain::health::HealthSummary;
 use crate::store::writes::WriteSet;
 use crate::store::{self, StoreError, StoreOptions, Vault};
@@ -115,6 +116,8 @@ fn add_patients(
 ) -> Result<usize, StoreError> {
     const BATCH: usize = 1000;
     let mut generator = Generator::new(2026);
+    let cards = crate::clinic::settings::CardSettings::default();
+    let today = (vault.store().options().clock)().date_naive();
     let mut created = 0;
     while created < count {
         let n = BATCH.min(count - created);
@@ -124,6 +127,21 @@ fn add_patients(
             // One in 500 is a member of staff: restricted, opened only by break-glass.
             patient.restricted = (created + i) % 500 == 7;
             let id = vault.stage_create_patient(&mut writes, &patient)?;
+            let (card_type, months) =
+                [("basic", 12), ("silver", 24), ("gold", 36)][(created + i) % 3];
+            let number = card_number(
+                &cards.prefix,
+                vault.next_card_serial()?,
+                usize::from(cards.serial_digits),
+            )
+            .ok_or_else(|| StoreError::Invalid("the card prefix must be digits".into()))?;
+            let issued = today - chrono::Days::new(((created + i) % 300) as u64);
+            vault.stage_card(
+                &mut writes,
+                &id,
+                &Card::new(number, card_type, months, issued),
+                true,
+            )?;
             if (created + i) % 3 == 0 {
                 let health: HealthSummary = generator.health();
                 vault.stage_health(&mut writes, &id, &health)?;

@@ -52,6 +52,8 @@ pub(crate) enum Pending {
     Home,
     Search(String),
     Patient(PatientId),
+    Cards(PatientId),
+    Register,
     BreakGlass(PatientId),
     List(ListKind),
     Logout,
@@ -357,6 +359,9 @@ impl App {
             }
             return;
         }
+        if matches!(self.screen, Screen::Register(_)) {
+            return self.on_register_action(action);
+        }
         match (&mut self.screen, action) {
             (
                 Screen::Login(form) | Screen::SetPassword { form, .. } | Screen::Enrol { form, .. },
@@ -449,19 +454,22 @@ impl App {
         }
     }
 
-    fn open_patient(&mut self, id: PatientId) {
+    pub(crate) fn open_patient(&mut self, id: PatientId) {
         self.push(Screen::Patient(PatientScreen {
             id,
             view: None,
+            cards: None,
             reason: None,
             error: None,
         }));
         self.call(Pending::Patient(id), Request::PatientGet { id });
+        self.call(Pending::Cards(id), Request::PatientCards { id });
     }
 
     fn open_menu(&mut self, item: MenuItem) {
         let kind = match item {
             MenuItem::Search => return self.open_search(),
+            MenuItem::Register => return self.push(Screen::Register(Default::default())),
             MenuItem::Alerts => ListKind::Alerts,
             MenuItem::Audit => ListKind::Audit,
             MenuItem::Users => ListKind::Users,
@@ -541,6 +549,8 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::Home => Purpose::Home,
         Pending::Search(q) => Purpose::Search(q.clone()),
         Pending::Patient(_) => Purpose::Patient,
+        Pending::Cards(_) => Purpose::Cards,
+        Pending::Register => Purpose::Register,
         Pending::BreakGlass(_) => Purpose::BreakGlass,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
@@ -549,7 +559,7 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
 
 fn purpose_patient(p: &Pending) -> Option<PatientId> {
     match p {
-        Pending::Patient(id) | Pending::BreakGlass(id) => Some(*id),
+        Pending::Patient(id) | Pending::Cards(id) | Pending::BreakGlass(id) => Some(*id),
         _ => None,
     }
 }

@@ -8,6 +8,7 @@ pub mod field;
 pub mod keymap;
 pub mod lists;
 pub mod locale;
+pub mod register;
 pub mod replies;
 pub mod screens;
 pub mod signin;

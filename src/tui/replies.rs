@@ -15,6 +15,8 @@ pub enum Purpose {
     Home,
     Search(String),
     Patient,
+    Cards,
+    Register,
     BreakGlass,
     List(ListKind),
     Logout,
@@ -194,6 +196,14 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
                 _ => screen.error = text,
             }
         }
+        (Purpose::Cards, Response::Cards(cards)) => {
+            if let Screen::Patient(screen) = app.screen_mut()
+                && Some(screen.id) == patient
+            {
+                screen.cards = Some(cards);
+            }
+        }
+        (Purpose::Register, response) => app.on_register_reply(response),
         (Purpose::BreakGlass, Response::Done) => {
             if let Some(id) = patient {
                 app.request_patient(id);

@@ -4,6 +4,7 @@ use crate::auth::Permission;
 use crate::clinic::PatientView;
 use crate::clinic::api::HomeSummary;
 use crate::clinic::name_index::PatientRow;
+use crate::domain::card::Card;
 use crate::domain::patient::PatientId;
 
 use super::field::Field;
@@ -67,6 +68,7 @@ impl Cursor {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MenuItem {
+    Register,
     Search,
     Alerts,
     Audit,
@@ -74,7 +76,8 @@ pub enum MenuItem {
 }
 
 impl MenuItem {
-    pub const ALL: [MenuItem; 4] = [
+    pub const ALL: [MenuItem; 5] = [
+        MenuItem::Register,
         MenuItem::Search,
         MenuItem::Alerts,
         MenuItem::Audit,
@@ -83,6 +86,7 @@ impl MenuItem {
 
     pub fn permission(self) -> Permission {
         match self {
+            MenuItem::Register => Permission::CardManage,
             MenuItem::Search => Permission::PatientSearch,
             MenuItem::Alerts => Permission::AlertsRead,
             MenuItem::Audit => Permission::AuditRead,
@@ -92,6 +96,7 @@ impl MenuItem {
 
     pub fn label_key(self) -> &'static str {
         match self {
+            MenuItem::Register => "menu.register",
             MenuItem::Search => "menu.search",
             MenuItem::Alerts => "menu.alerts",
             MenuItem::Audit => "menu.audit",
@@ -119,10 +124,67 @@ pub struct Search {
     pub error: Option<String>,
 }
 
+/// The registration form's fields, in order; their labels and help are in the
+/// catalogs under `register.<name>` and `help.register.<name>`.
+pub const REGISTER_FIELDS: [&str; 9] = [
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "id_type",
+    "id_number",
+    "address",
+    "emergency_contact",
+    "card_type",
+];
+
+#[derive(Debug)]
+pub enum RegisterOutcome {
+    Issued {
+        id: PatientId,
+        name: String,
+        card: Card,
+    },
+    /// Already registered: open one of them instead.
+    Duplicates {
+        rows: Vec<PatientRow>,
+        cursor: Cursor,
+    },
+}
+
+#[derive(Debug)]
+pub struct Register {
+    pub form: Form,
+    /// A message next to each field that is wrong.
+    pub field_errors: Vec<Option<String>>,
+    pub outcome: Option<RegisterOutcome>,
+}
+
+impl Register {
+    pub fn new() -> Self {
+        let mut fields: Vec<Field> = REGISTER_FIELDS.iter().map(|_| Field::default()).collect();
+        fields[4] = Field::with("R");
+        fields[8] = Field::with("basic");
+        Self {
+            form: Form::new(fields),
+            field_errors: vec![None; REGISTER_FIELDS.len()],
+            outcome: None,
+        }
+    }
+}
+
+impl Default for Register {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[derive(Debug)]
 pub struct PatientScreen {
     pub id: PatientId,
     pub view: Option<PatientView>,
+    /// The patient's cards, newest last.
+    pub cards: Option<Vec<Card>>,
     /// Restricted: the reason form for break-glass.
     pub reason: Option<Form>,
     pub error: Option<String>,
@@ -169,6 +231,7 @@ pub enum Screen {
     Search(Search),
     Patient(PatientScreen),
     List(List),
+    Register(Register),
 }
 
 impl Screen {
@@ -180,6 +243,11 @@ impl Screen {
             Screen::Search(_) => Context::Search,
             Screen::Patient(p) if p.reason.is_some() => Context::Form,
             Screen::Patient(_) => Context::View,
+            Screen::Register(r) => match r.outcome {
+                None => Context::Form,
+                Some(RegisterOutcome::Duplicates { .. }) => Context::List,
+                Some(RegisterOutcome::Issued { .. }) => Context::View,
+            },
         }
     }
 
@@ -193,6 +261,11 @@ impl Screen {
             Screen::Patient(PatientScreen {
                 reason: Some(form), ..
             }) => Some(form.focused()),
+            Screen::Register(Register {
+                form,
+                outcome: None,
+                ..
+            }) => Some(form.focused()),
             _ => None,
         }
     }
@@ -203,6 +276,10 @@ impl Screen {
             Screen::Home(home) => Some((&mut home.cursor, home.menu.len())),
             Screen::Search(search) => Some((&mut search.cursor, search.rows.len())),
             Screen::List(list) => Some((&mut list.cursor, list.rows.len())),
+            Screen::Register(Register {
+                outcome: Some(RegisterOutcome::Duplicates { rows, cursor }),
+                ..
+            }) => Some((cursor, rows.len())),
             _ => None,
         }
     }

@@ -5,6 +5,7 @@ mod forms;
 mod lists;
 mod overlay;
 mod patient;
+mod register;
 mod status;
 
 use ratatui::Frame;
@@ -26,6 +27,7 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Search(search) => lists::search(frame, body, app, search),
         Screen::Patient(screen) => patient::patient(frame, body, app, screen),
         Screen::List(list) => lists::list(frame, body, app, list),
+        Screen::Register(form) => register::register(frame, body, app, form),
     }
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);

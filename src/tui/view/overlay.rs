@@ -18,6 +18,12 @@ fn field_help(app: &App) -> Option<String> {
         Screen::Enrol { .. } => "help.enrol.0".to_string(),
         Screen::Search(_) => "help.search.0".to_string(),
         Screen::Patient(p) if p.reason.is_some() => "help.reason.0".to_string(),
+        Screen::Register(r) if r.outcome.is_none() => {
+            format!(
+                "help.register.{}",
+                crate::tui::screens::REGISTER_FIELDS[r.form.focus]
+            )
+        }
         _ => return None,
     };
     Some(app.t(&key))

@@ -29,6 +29,29 @@ fn row(app: &App, label: &str, value: String) -> Line<'static> {
     ])
 }
 
+/// The active card, or why there is none.
+fn card_text(app: &App, screen: &PatientScreen) -> String {
+    let Some(cards) = &screen.cards else {
+        return app.t("common.working");
+    };
+    match cards
+        .iter()
+        .rev()
+        .find(|c| c.status == crate::domain::card::CardStatus::Active)
+    {
+        Some(card) => app.locale.tf(
+            "patient.card_active",
+            &[
+                ("number", &card.number),
+                ("type", &card.card_type),
+                ("until", &card.valid_until.to_string()),
+            ],
+        ),
+        None if cards.is_empty() => app.t("patient.no_card"),
+        None => app.t("patient.no_active_card"),
+    }
+}
+
 pub fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PatientScreen) {
     let title = screen
         .view
@@ -96,7 +119,7 @@ pub fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PatientScr
             "patient.id_number",
             p.id_number.as_deref().map(masked_id).unwrap_or_default(),
         ),
-        row(app, "patient.card", app.t("patient.no_card")),
+        row(app, "patient.card", card_text(app, screen)),
         Line::from(""),
         Line::styled(app.t("patient.contact"), app.theme.title()),
         row(

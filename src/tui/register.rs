@@ -1,0 +1,192 @@
+//! The registration form (开卡): every field checked as it is typed would be, with the
+//! message next to the field; the service checks again and looks for duplicates.
+
+use chrono::NaiveDate;
+
+use super::action::Action;
+use super::app::{App, Pending};
+use super::screens::{REGISTER_FIELDS, Register, RegisterOutcome, Screen};
+use crate::clinic::{Request, Response, ServiceError};
+use crate::domain::identity::{check_id_number, check_mobile, parse_date};
+use crate::domain::patient::{IdType, Patient, Sex};
+
+fn parse_sex(text: &str) -> Option<Sex> {
+    match text.trim().to_lowercase().as_str() {
+        "f" | "female" | "女" => Some(Sex::Female),
+        "m" | "male" | "男" => Some(Sex::Male),
+        "o" | "other" | "其他" => Some(Sex::Other),
+        "?" | "u" | "unknown" | "未知" => Some(Sex::Unknown),
+        _ => None,
+    }
+}
+
+fn parse_id_type(text: &str) -> Option<IdType> {
+    match text.trim().to_lowercase().as_str() {
+        "r" | "" | "身份证" => Some(IdType::ResidentId),
+        "p" | "护照" => Some(IdType::Passport),
+        "o" | "其他" => Some(IdType::Other),
+        _ => None,
+    }
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+impl App {
+    /// The form as a patient, or the message of each wrong field.
+    fn read_register_form(
+        &self,
+        register: &Register,
+    ) -> Result<(Patient, String), Vec<Option<String>>> {
+        let value = |i: usize| register.form.value(i);
+        let today: NaiveDate = self.now.date_naive();
+        let mut errors: Vec<Option<String>> = vec![None; REGISTER_FIELDS.len()];
+        if value(0).trim().is_empty() {
+            errors[0] = Some(self.t("register.need_name"));
+        }
+        let sex = parse_sex(value(1));
+        if sex.is_none() {
+            errors[1] = Some(self.t("register.bad_sex"));
+        }
+        let birth = match parse_date(value(2), today) {
+            Ok(date) => Some(date),
+            Err(message) => {
+                errors[2] = Some(message);
+                None
+            }
+        };
+        let phone = non_empty(value(3));
+        if let Some(phone) = &phone
+            && let Err(e) = check_mobile(phone)
+        {
+            errors[3] = Some(e.to_string());
+        }
+        let id_type = parse_id_type(value(4));
+        if id_type.is_none() {
+            errors[4] = Some(self.t("register.bad_id_type"));
+        }
+        let id_number = non_empty(value(5));
+        if let (Some(number), Some(IdType::ResidentId)) = (&id_number, id_type)
+            && let Err(e) = check_id_number(number, birth)
+        {
+            errors[5] = Some(e.to_string());
+        }
+        let card_type = value(8).trim().to_string();
+        if card_type.is_empty() {
+            errors[8] = Some(self.t("register.need_card_type"));
+        }
+        if errors.iter().any(Option::is_some) {
+            return Err(errors);
+        }
+        let patient = Patient {
+            name: value(0).trim().to_string(),
+            sex: sex.unwrap_or_default(),
+            birth_date: birth,
+            phone,
+            id_type: id_type.unwrap_or_default(),
+            id_number,
+            address: non_empty(value(6)),
+            emergency_contact: non_empty(value(7)),
+            restricted: false,
+        };
+        Ok((patient, card_type))
+    }
+
+    pub(crate) fn on_register_action(&mut self, action: Action) {
+        let Screen::Register(register) = &mut self.screen else {
+            return;
+        };
+        let last = REGISTER_FIELDS.len() - 1;
+        match (&mut register.outcome, action) {
+            (None, Action::NextField) => {
+                register.form.focus = (register.form.focus + 1) % REGISTER_FIELDS.len()
+            }
+            (None, Action::PrevField) => {
+                register.form.focus = (register.form.focus + last) % REGISTER_FIELDS.len()
+            }
+            // Enter accepts the field (and its default) and moves on; on the last, saves.
+            (None, Action::Submit) if register.form.focus < last => register.form.focus += 1,
+            (None, Action::Submit) => self.submit_register(),
+            (None, Action::Back) => self.back_from_register(),
+            (Some(RegisterOutcome::Issued { id, .. }), Action::Open | Action::Submit) => {
+                let id = *id;
+                self.back_from_register();
+                self.open_patient(id);
+            }
+            (Some(RegisterOutcome::Duplicates { rows, cursor }), Action::Open) => {
+                if let Some(id) = rows.get(cursor.selected).map(|r| r.id) {
+                    self.back_from_register();
+                    self.open_patient(id);
+                }
+            }
+            (Some(RegisterOutcome::Duplicates { .. }), Action::Back) => register.outcome = None,
+            (Some(RegisterOutcome::Issued { .. }), Action::Back) => self.back_from_register(),
+            _ => {}
+        }
+    }
+
+    fn back_from_register(&mut self) {
+        if let Some(previous) = self.stack.pop() {
+            self.screen = previous;
+        }
+    }
+
+    fn submit_register(&mut self) {
+        let Screen::Register(register) = &self.screen else {
+            return;
+        };
+        if register.form.busy {
+            return;
+        }
+        let read = self.read_register_form(register);
+        let Screen::Register(register) = &mut self.screen else {
+            return;
+        };
+        match read {
+            Err(errors) => {
+                register.form.focus = errors.iter().position(Option::is_some).unwrap_or(0);
+                register.field_errors = errors;
+            }
+            Ok((patient, card_type)) => {
+                register.field_errors = vec![None; REGISTER_FIELDS.len()];
+                register.form.busy = true;
+                register.form.error = None;
+                self.call(
+                    Pending::Register,
+                    Request::PatientRegister { patient, card_type },
+                );
+            }
+        }
+    }
+
+    pub(crate) fn on_register_reply(&mut self, response: Response) {
+        let text = response.error().map(|e| self.error_text(e));
+        let Screen::Register(register) = &mut self.screen else {
+            return;
+        };
+        register.form.busy = false;
+        match response {
+            Response::Registered { id, card } => {
+                let name = register.form.value(0).trim().to_string();
+                register.outcome = Some(RegisterOutcome::Issued { id, name, card });
+            }
+            Response::Duplicates(rows) => {
+                register.outcome = Some(RegisterOutcome::Duplicates {
+                    rows,
+                    cursor: Default::default(),
+                })
+            }
+            Response::Error(ServiceError::Field { field, message }) => {
+                if let Some(i) = REGISTER_FIELDS.iter().position(|f| *f == field) {
+                    register.field_errors[i] = Some(message);
+                    register.form.focus = i;
+                } else {
+                    register.form.error = text;
+                }
+            }
+            _ => register.form.error = text,
+        }
+    }
+}

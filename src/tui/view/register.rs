@@ -1,0 +1,124 @@
+//! The registration form, the issued card, or the duplicates found.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::lists::masked_phone;
+use super::pad;
+use crate::tui::app::App;
+use crate::tui::screens::{REGISTER_FIELDS, Register, RegisterOutcome};
+
+pub fn register(frame: &mut Frame<'_>, area: Rect, app: &App, register: &Register) {
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", app.t("register.title")),
+        app.theme.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    match &register.outcome {
+        Some(RegisterOutcome::Issued { name, card, .. }) => {
+            let lines = vec![
+                Line::styled(app.t("register.issued"), app.theme.notice()),
+                Line::from(""),
+                Line::from(format!("{}{name}", pad(&app.t("register.name"), 16))),
+                Line::from(format!(
+                    "{}{}",
+                    pad(&app.t("register.card_number"), 16),
+                    card.number
+                )),
+                Line::from(format!(
+                    "{}{}",
+                    pad(&app.t("register.card_type"), 16),
+                    card.card_type
+                )),
+                Line::from(format!(
+                    "{}{}",
+                    pad(&app.t("register.valid_until"), 16),
+                    card.valid_until
+                )),
+                Line::from(""),
+                Line::styled(app.t("register.issued_hint"), app.theme.label()),
+            ];
+            frame.render_widget(Paragraph::new(lines), inner);
+        }
+        Some(RegisterOutcome::Duplicates { rows, cursor }) => {
+            let mut lines = vec![
+                Line::styled(app.t("register.duplicates"), app.theme.warning()),
+                Line::styled(app.t("register.duplicates_hint"), app.theme.label()),
+                Line::from(""),
+            ];
+            for (i, row) in rows.iter().enumerate() {
+                let text = format!(
+                    "{}{}  {}",
+                    pad(&row.name, 20),
+                    row.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+                    row.phone.as_deref().map(masked_phone).unwrap_or_default()
+                );
+                lines.push(if i == cursor.selected {
+                    Line::styled(text, app.theme.selected())
+                } else {
+                    Line::from(text)
+                });
+            }
+            frame.render_widget(Paragraph::new(lines), inner);
+        }
+        None => form(frame, inner, app, register),
+    }
+}
+
+fn form(frame: &mut Frame<'_>, area: Rect, app: &App, register: &Register) {
+    const LABEL: usize = 16;
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    for (i, name) in REGISTER_FIELDS.iter().enumerate() {
+        let field = &register.form.fields[i];
+        let focused = i == register.form.focus;
+        let marker = if focused { "▸ " } else { "  " };
+        let label = pad(
+            &format!("{marker}{}", app.t(&format!("register.{name}"))),
+            LABEL,
+        );
+        let hint = app.t(&format!("register.{name}_hint"));
+        if focused {
+            cursor = Some((
+                area.x + LABEL as u16 + field.cursor_columns(),
+                area.y + lines.len() as u16,
+            ));
+        }
+        let mut spans = vec![
+            Span::styled(
+                label,
+                if focused {
+                    app.theme.focus()
+                } else {
+                    app.theme.label()
+                },
+            ),
+            Span::raw(field.shown()),
+        ];
+        if field.value.is_empty() && !hint.is_empty() {
+            spans.push(Span::styled(format!("({hint})"), app.theme.label()));
+        }
+        lines.push(Line::from(spans));
+        if let Some(error) = &register.field_errors[i] {
+            lines.push(Line::styled(
+                format!("{}✗ {error}", " ".repeat(LABEL)),
+                app.theme.error(),
+            ));
+        }
+    }
+    lines.push(Line::from(""));
+    if let Some(error) = &register.form.error {
+        lines.push(Line::styled(error.clone(), app.theme.error()));
+    } else if register.form.busy {
+        lines.push(Line::styled(app.t("common.working"), app.theme.label()));
+    } else {
+        lines.push(Line::styled(app.t("register.hint"), app.theme.label()));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    if let Some(position) = cursor {
+        frame.set_cursor_position(position);
+    }
+}
