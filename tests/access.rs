@@ -97,6 +97,7 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             number: "88600000000000".into(),
         },
         Request::PatientCards { id },
+        Request::PatientImport { rows: Vec::new() },
         Request::PatientSearch {
             query: "wang".into(),
             limit: 10,

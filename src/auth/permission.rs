@@ -54,10 +54,12 @@ pub enum Permission {
     BackupRun,
     /// Run scheduled jobs (follow-ups due, tags, alerts).
     SchedulerRun,
+    /// Import patients from a spreadsheet (data migration).
+    PatientImport,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 22] = [
         Permission::PatientSearch,
         Permission::DemographicsRead,
         Permission::DemographicsWrite,
@@ -79,6 +81,7 @@ impl Permission {
         Permission::KeyAdmin,
         Permission::BackupRun,
         Permission::SchedulerRun,
+        Permission::PatientImport,
     ];
 
     pub fn name(self) -> String {
@@ -103,6 +106,7 @@ impl RoleTable {
             CardManage,
             AppointmentManage,
             ConsentManage,
+            PatientImport,
         ];
         let nurse = vec![
             PatientSearch,
@@ -134,7 +138,14 @@ impl RoleTable {
             RestrictedManage,
         ];
         let auditor = vec![AuditRead, AlertsRead];
-        let admin = vec![UserAdmin, SettingsAdmin, KeyAdmin, BackupRun, AlertsRead];
+        let admin = vec![
+            UserAdmin,
+            SettingsAdmin,
+            KeyAdmin,
+            BackupRun,
+            AlertsRead,
+            PatientImport,
+        ];
         let system = vec![ResultsImport, SchedulerRun];
         let table = [
             (Role::FrontDesk, front_desk),

@@ -5,6 +5,7 @@
 
 pub mod audit_cmd;
 pub mod demo_cmd;
+pub mod import_cmd;
 pub mod init_cmd;
 pub mod input;
 pub mod qr;
@@ -81,6 +82,9 @@ pub enum Command {
     /// Check, export and checkpoint the tamper-evident audit log.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
+    /// Import data from files (patients from a spreadsheet).
+    #[command(subcommand)]
+    Import(import_cmd::ImportCommand),
     /// Administer staff users (as a signed-in admin), or activate your own account.
     ///
     /// The acting user signs in with user name, password and TOTP code, asked on a

@@ -145,6 +145,12 @@ pub enum Request {
         id: PatientId,
     },
 
+    /// Patients from a spreadsheet: each row validated as the registration form does,
+    /// duplicates skipped, a card issued to each; audited as one event with counts.
+    PatientImport {
+        rows: Vec<ImportRow>,
+    },
+
     // Patients.
     PatientCreate {
         patient: Patient,
@@ -216,6 +222,23 @@ pub struct UserSummary {
     pub last_sign_on_unix: Option<i64>,
 }
 
+/// One spreadsheet row: its line in the file and its cells by field name (`name`,
+/// `sex`, `birth_date`, `phone`, `id_type`, `id_number`, `address`,
+/// `emergency_contact`, `card_type`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    pub line: u64,
+    pub cells: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub imported: u64,
+    pub duplicates: u64,
+    /// (line, reason) of each row refused.
+    pub rejected: Vec<(u64, String)>,
+}
+
 /// The home screen's counts; `None` where the role may not know it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HomeSummary {
@@ -279,6 +302,7 @@ pub enum Response {
         id: PatientId,
         card: Card,
     },
+    ImportSummary(ImportSummary),
     /// Registration refused: these patients already match; open one of them instead.
     Duplicates(Vec<super::name_index::PatientRow>),
     CardIssued(Card),

@@ -58,7 +58,10 @@ pub(crate) fn validate(patient: &Patient, today: NaiveDate) -> Result<Patient, S
 }
 
 /// Registered patients with the same ID number, or the same phone and birth date.
-fn duplicates(ctx: &Ctx<'_>, patient: &Patient) -> Result<Vec<PatientRow>, ServiceError> {
+pub(crate) fn duplicates(
+    ctx: &Ctx<'_>,
+    patient: &Patient,
+) -> Result<Vec<PatientRow>, ServiceError> {
     let mut found: Vec<PatientId> = Vec::new();
     if let Some(number) = &patient.id_number {
         found.extend(ctx.vault.find(IndexKind::IdNumber, number)?);
@@ -77,7 +80,11 @@ fn duplicates(ctx: &Ctx<'_>, patient: &Patient) -> Result<Vec<PatientRow>, Servi
         .collect()
 }
 
-fn new_card(ctx: &Ctx<'_>, settings: &CardSettings, card_type: &str) -> Result<Card, ServiceError> {
+pub(crate) fn new_card(
+    ctx: &Ctx<'_>,
+    settings: &CardSettings,
+    card_type: &str,
+) -> Result<Card, ServiceError> {
     let kind = settings.card_type(card_type).ok_or_else(|| {
         let known: Vec<&str> = settings.types.iter().map(|t| t.name.as_str()).collect();
         field(
@@ -103,7 +110,7 @@ fn new_card(ctx: &Ctx<'_>, settings: &CardSettings, card_type: &str) -> Result<C
     ))
 }
 
-fn today(ctx: &Ctx<'_>) -> NaiveDate {
+pub(crate) fn today(ctx: &Ctx<'_>) -> NaiveDate {
     chrono::DateTime::from_timestamp(ctx.now, 0)
         .unwrap_or_default()
         .date_naive()

@@ -2,7 +2,7 @@
 
 use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
-use super::{cards, keys, patients, users};
+use super::{cards, import, keys, patients, users};
 use crate::store::StoreError;
 
 impl From<StoreError> for ServiceError {
@@ -47,6 +47,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::CardReportLost { number } => cards::report_lost(ctx, &number),
         Request::CardCancel { number } => cards::cancel(ctx, &number),
         Request::PatientCards { id } => cards::list(ctx, &id),
+        Request::PatientImport { rows } => import::patients(ctx, rows),
         Request::PatientCreate { patient } => patients::create(ctx, &patient),
         Request::PatientGet { id } => patients::get(ctx, &id),
         Request::PatientFind { kind, value } => patients::find(ctx, kind, &value),

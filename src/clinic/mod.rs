@@ -5,6 +5,7 @@ pub mod api;
 mod cards;
 pub mod client;
 mod handlers;
+mod import;
 mod keys;
 pub mod name_index;
 mod patients;

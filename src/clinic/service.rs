@@ -112,6 +112,8 @@ pub(crate) enum Effect {
     GrantBreakGlass(PatientId),
     /// The patient's row in the name index changed.
     Reindex(PatientId, Box<crate::domain::patient::Patient>),
+    /// Many patients were added (an import).
+    ReindexMany(Vec<(PatientId, crate::domain::patient::Patient)>),
     SetRoles(RoleTable),
 }
 
@@ -361,6 +363,18 @@ impl Clinic {
             Effect::EndSession => self.sessions.remove(token),
             Effect::EndUserSessions(user) => self.sessions.remove_user(&user),
             Effect::GrantBreakGlass(patient) => self.sessions.grant_break_glass(token, patient),
+            Effect::ReindexMany(patients) => {
+                if let Some(index) = self
+                    .name_index
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .as_mut()
+                {
+                    for (id, patient) in &patients {
+                        index.upsert(*id, patient);
+                    }
+                }
+            }
             Effect::Reindex(id, patient) => {
                 if let Some(index) = self
                     .name_index

@@ -48,6 +48,31 @@ pub enum Sex {
     Unknown,
 }
 
+impl Sex {
+    /// What staff type or a spreadsheet holds: F/M/O, female/male/other, 女/男/其他.
+    pub fn parse(text: &str) -> Option<Sex> {
+        match text.trim().to_lowercase().as_str() {
+            "f" | "female" | "女" => Some(Sex::Female),
+            "m" | "male" | "男" => Some(Sex::Male),
+            "o" | "other" | "其他" => Some(Sex::Other),
+            "?" | "u" | "unknown" | "未知" => Some(Sex::Unknown),
+            _ => None,
+        }
+    }
+}
+
+impl IdType {
+    /// R (or nothing) for a resident ID, P for a passport, O for another document.
+    pub fn parse(text: &str) -> Option<IdType> {
+        match text.trim().to_lowercase().as_str() {
+            "r" | "" | "resident" | "身份证" => Some(IdType::ResidentId),
+            "p" | "passport" | "护照" => Some(IdType::Passport),
+            "o" | "other" | "其他" => Some(IdType::Other),
+            _ => None,
+        }
+    }
+}
+
 /// Which identity document `id_number` comes from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

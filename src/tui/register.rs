@@ -10,25 +10,6 @@ use crate::clinic::{Request, Response, ServiceError};
 use crate::domain::identity::{check_id_number, check_mobile, parse_date};
 use crate::domain::patient::{IdType, Patient, Sex};
 
-fn parse_sex(text: &str) -> Option<Sex> {
-    match text.trim().to_lowercase().as_str() {
-        "f" | "female" | "女" => Some(Sex::Female),
-        "m" | "male" | "男" => Some(Sex::Male),
-        "o" | "other" | "其他" => Some(Sex::Other),
-        "?" | "u" | "unknown" | "未知" => Some(Sex::Unknown),
-        _ => None,
-    }
-}
-
-fn parse_id_type(text: &str) -> Option<IdType> {
-    match text.trim().to_lowercase().as_str() {
-        "r" | "" | "身份证" => Some(IdType::ResidentId),
-        "p" | "护照" => Some(IdType::Passport),
-        "o" | "其他" => Some(IdType::Other),
-        _ => None,
-    }
-}
-
 fn non_empty(text: &str) -> Option<String> {
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_string())
@@ -46,7 +27,7 @@ impl App {
         if value(0).trim().is_empty() {
             errors[0] = Some(self.t("register.need_name"));
         }
-        let sex = parse_sex(value(1));
+        let sex = Sex::parse(value(1));
         if sex.is_none() {
             errors[1] = Some(self.t("register.bad_sex"));
         }
@@ -63,7 +44,7 @@ impl App {
         {
             errors[3] = Some(e.to_string());
         }
-        let id_type = parse_id_type(value(4));
+        let id_type = IdType::parse(value(4));
         if id_type.is_none() {
             errors[4] = Some(self.t("register.bad_id_type"));
         }

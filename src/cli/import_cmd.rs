@@ -1,0 +1,179 @@
+//! `caredesk import patients FILE.csv`: migration from spreadsheets or an older system.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use serde::Deserialize;
+
+use super::DataDir;
+use super::signin;
+use crate::clinic::api::ImportRow;
+use crate::clinic::{Request, Response};
+
+/// The fields a row may fill; the default header uses these names.
+pub const FIELDS: [&str; 9] = [
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "id_type",
+    "id_number",
+    "address",
+    "emergency_contact",
+    "card_type",
+];
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Patients from a CSV file; each gets a member card.
+    ///
+    /// Default header: name,sex,birth_date,phone,id_number,address,card_type (also
+    /// id_type and emergency_contact). UTF-8 with or without BOM, or GB18030 (detected,
+    /// or chosen with --encoding). Every row is checked as the registration form does;
+    /// bad rows are reported by line and skipped, duplicates (same ID number, or same
+    /// mobile and birth date) are skipped and counted. Signs in like `caredesk user`.
+    Patients(PatientsArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Encoding {
+    Auto,
+    #[value(name = "utf-8")]
+    Utf8,
+    Gb18030,
+}
+
+#[derive(Debug, Args)]
+pub struct PatientsArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    pub file: PathBuf,
+    /// A TOML file naming the file's column for each field: [columns] name = "姓名" …
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub encoding: Encoding,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Mapping {
+    columns: BTreeMap<String, String>,
+}
+
+/// The file as text: BOM dropped; GB18030 when it is not UTF-8 (or when asked).
+pub fn decode(bytes: &[u8], encoding: Encoding) -> anyhow::Result<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let gb18030 = || {
+        encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .map(|t| t.into_owned())
+            .ok_or_else(|| {
+                anyhow::anyhow!("the file is neither UTF-8 nor GB18030: save it as UTF-8 CSV")
+            })
+    };
+    match encoding {
+        Encoding::Utf8 => String::from_utf8(bytes.to_vec()).map_err(|e| {
+            anyhow::anyhow!(
+                "the file is not UTF-8 (byte {}): try --encoding gb18030",
+                e.utf8_error().valid_up_to()
+            )
+        }),
+        Encoding::Gb18030 => gb18030(),
+        Encoding::Auto => match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(text.to_string()),
+            Err(_) => gb18030(),
+        },
+    }
+}
+
+/// Reads the rows, each with its line in the file, as cells by field name.
+pub fn rows(text: &str, mapping: &BTreeMap<String, String>) -> anyhow::Result<Vec<ImportRow>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| anyhow::anyhow!("the header line cannot be read: {e}"))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let mut columns: Vec<(&str, usize)> = Vec::new();
+    for field in FIELDS {
+        let header = mapping.get(field).map(String::as_str).unwrap_or(field);
+        match headers.iter().position(|h| h == header) {
+            Some(i) => columns.push((field, i)),
+            None if mapping.contains_key(field) || field == "name" => {
+                anyhow::bail!(
+                    "the file has no column {header:?} (for {field}); its header is: {}",
+                    headers.join(",")
+                )
+            }
+            None => {}
+        }
+    }
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| anyhow::anyhow!("the file cannot be read as CSV: {e}"))?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let cells = columns
+            .iter()
+            .map(|(field, i)| (field.to_string(), record.get(*i).unwrap_or("").to_string()))
+            .collect();
+        out.push(ImportRow { line, cells });
+    }
+    Ok(out)
+}
+
+pub fn run(command: ImportCommand) -> anyhow::Result<()> {
+    let ImportCommand::Patients(args) = command;
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
+    let mapping = match &args.mapping {
+        None => BTreeMap::new(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            let mapping: Mapping = toml::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+            if let Some(unknown) = mapping
+                .columns
+                .keys()
+                .find(|k| !FIELDS.contains(&k.as_str()))
+            {
+                anyhow::bail!(
+                    "{}: unknown field {unknown:?}; fields are {}",
+                    path.display(),
+                    FIELDS.join(", ")
+                );
+            }
+            mapping.columns
+        }
+    };
+    let text = decode(&bytes, args.encoding)?;
+    let rows = rows(&text, &mapping)?;
+    let session = signin::connect(&args.data.path)?;
+    signin::sign_in(&session)?;
+    let response = session.call(Request::PatientImport { rows });
+    signin::sign_out(&session);
+    match response {
+        Response::ImportSummary(summary) => {
+            println!(
+                "imported {}, duplicates {}, rejected {}",
+                summary.imported,
+                summary.duplicates,
+                summary.rejected.len()
+            );
+            for (line, reason) in summary.rejected {
+                println!("line {line}: {reason}");
+            }
+            Ok(())
+        }
+        Response::Error(e) => anyhow::bail!("{e}"),
+        other => anyhow::bail!("unexpected reply: {other:?}"),
+    }
+}

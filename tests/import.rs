@@ -1,0 +1,232 @@
+//! `caredesk import patients`: 10 000 rows with bad rows reported by line, duplicates
+//! skipped and counted, GB18030 files with a column mapping, one audit event.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use caredesk::demo::Generator;
+use common::clinic::{secret_of, totp_code};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn caredesk(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_caredesk"))
+        .args(args)
+        .env("CAREDESK_DATA", dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A new store; returns its admin's TOTP secret and recovery codes.
+fn init(dir: &Path) -> (Vec<u8>, Vec<String>) {
+    let out = caredesk(
+        dir,
+        &["init", "--admin", "admin", "--json"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes = json["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    (secret_of(json["otpauth_uri"].as_str().unwrap()), codes)
+}
+
+fn sex_text(i: usize) -> &'static str {
+    ["F", "M", "女", "男"][i % 4]
+}
+
+#[test]
+fn ten_thousand_rows_import_with_bad_rows_reported_by_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    let (secret, _) = init(&dir);
+
+    let mut generator = Generator::new(7);
+    let mut csv = String::from("\u{feff}name,sex,birth_date,phone,id_number,address,card_type\n");
+    let mut good = Vec::new();
+    // The generator may repeat an ID number, or a mobile with a birth date: those rows
+    // are duplicates too, and counted as such.
+    let mut seen_ids = std::collections::HashSet::new();
+    let mut seen_phones = std::collections::HashSet::new();
+    let mut generated_duplicates = 0;
+    for i in 0..10_000 {
+        let p = generator.patient();
+        let id = p.id_number.clone().unwrap();
+        let phone = (p.phone.clone().unwrap(), p.birth_date.unwrap());
+        if seen_ids.contains(&id) || seen_phones.contains(&phone) {
+            generated_duplicates += 1;
+        } else {
+            seen_ids.insert(id);
+            seen_phones.insert(phone);
+        }
+        let row = format!(
+            "{},{},{},{},{},\"{}\",{}\n",
+            p.name,
+            sex_text(i),
+            p.birth_date.unwrap(),
+            p.phone.clone().unwrap(),
+            p.id_number.clone().unwrap(),
+            p.address.clone().unwrap(),
+            ["basic", "silver", "gold", ""][i % 4]
+        );
+        good.push(row.clone());
+        csv.push_str(&row);
+    }
+    // Line numbers count the header as line 1.
+    let bad = [
+        (",F,1980-01-01,13900000001,,,basic\n", "name"),
+        (
+            "Bad Id,F,1980-01-01,13900000002,110105198001010011,,basic\n",
+            "check character",
+        ),
+        ("Bad Date,F,1980-13-01,13900000003,,,basic\n", "birth_date"),
+        ("Bad Phone,M,1980-01-01,12345,,,basic\n", "mobile"),
+        (
+            "Bad Card,M,1980-01-01,13900000004,,,platinum\n",
+            "card type",
+        ),
+        ("Bad Sex,X,1980-01-01,13900000005,,,basic\n", "sex"),
+    ];
+    for (row, _) in &bad {
+        csv.push_str(row);
+    }
+    csv.push_str(&good[17]); // the same person twice in the file
+    csv.push_str("\n"); // a blank line is ignored
+    let file = tmp.path().join("patients.csv");
+    std::fs::write(&file, &csv).unwrap();
+
+    let credentials = format!(
+        "admin\n{PASSWORD}\n{}\n",
+        totp_code(&secret, chrono::Utc::now().timestamp(), 6)
+    );
+    let started = std::time::Instant::now();
+    let out = caredesk(
+        &dir,
+        &["import", "patients", file.to_str().unwrap()],
+        &credentials,
+    );
+    eprintln!(
+        "10 000 rows imported in {:.1} s (debug build)",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    let mut lines = report.lines();
+    let expected = format!(
+        "imported {}, duplicates {}, rejected 6",
+        10_000 - generated_duplicates,
+        generated_duplicates + 1
+    );
+    assert_eq!(lines.next(), Some(expected.as_str()), "{report}");
+    for (n, (_, reason)) in bad.iter().enumerate() {
+        let line = lines.next().unwrap();
+        assert!(
+            line.starts_with(&format!("line {}: ", 10_002 + n)),
+            "{line}"
+        );
+        assert!(
+            line.to_lowercase().contains(reason),
+            "{line} should mention {reason}"
+        );
+    }
+
+    // One audit event with the counts, no names.
+    let export = caredesk(&dir, &["audit", "export", "--format", "jsonl"], "");
+    let events: Vec<serde_json::Value> = text(&export.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let imports: Vec<_> = events
+        .iter()
+        .filter(|e| e["action"] == "patient.import")
+        .collect();
+    assert_eq!(imports.len(), 1);
+    assert_eq!(
+        imports[0]["detail"],
+        format!(
+            "rows=10007 imported={} duplicates={} rejected=6",
+            10_000 - generated_duplicates,
+            generated_duplicates + 1
+        )
+    );
+    assert!(!text(&export.stdout).contains(good[0].split(',').next().unwrap()));
+}
+
+#[test]
+fn a_gb18030_file_with_chinese_headers_imports_through_a_mapping_and_duplicates_are_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    let (_, codes) = init(&dir);
+    let csv = "姓名,性别,出生日期,手机,身份证号\n张伟,男,1968-04-12,13912345678,110105196804120017\n王芳,女,1949-12-31,13987654321,11010519491231002X\n";
+    let (bytes, _, _) = encoding_rs::GB18030.encode(csv);
+    let file = tmp.path().join("old-system.csv");
+    std::fs::write(&file, bytes.as_ref()).unwrap();
+    let mapping = tmp.path().join("mapping.toml");
+    std::fs::write(&mapping, "[columns]\nname = \"姓名\"\nsex = \"性别\"\nbirth_date = \"出生日期\"\nphone = \"手机\"\nid_number = \"身份证号\"\n").unwrap();
+    let args = [
+        "import",
+        "patients",
+        file.to_str().unwrap(),
+        "--mapping",
+        mapping.to_str().unwrap(),
+    ];
+
+    let first = caredesk(&dir, &args, &format!("admin\n{PASSWORD}\n{}\n", codes[0]));
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert_eq!(
+        text(&first.stdout).trim(),
+        "imported 2, duplicates 0, rejected 0"
+    );
+    // Importing the same file again finds both already registered.
+    let second = caredesk(&dir, &args, &format!("admin\n{PASSWORD}\n{}\n", codes[1]));
+    assert_eq!(
+        text(&second.stdout).trim(),
+        "imported 0, duplicates 2, rejected 0"
+    );
+
+    // Without the mapping the file has no "name" column: one clear line.
+    let unmapped = caredesk(
+        &dir,
+        &["import", "patients", file.to_str().unwrap()],
+        &format!("admin\n{PASSWORD}\n{}\n", codes[2]),
+    );
+    assert_eq!(unmapped.status.code(), Some(1));
+    assert!(
+        text(&unmapped.stderr).contains("no column \"name\""),
+        "{}",
+        text(&unmapped.stderr)
+    );
+    // Forced UTF-8 on a GB18030 file says so.
+    let forced = caredesk(
+        &dir,
+        &[
+            "import",
+            "patients",
+            file.to_str().unwrap(),
+            "--encoding",
+            "utf-8",
+        ],
+        "",
+    );
+    assert!(
+        text(&forced.stderr).contains("not UTF-8"),
+        "{}",
+        text(&forced.stderr)
+    );
+}
