@@ -107,7 +107,7 @@ fn ten_thousand_rows_import_with_bad_rows_reported_by_line() {
         csv.push_str(row);
     }
     csv.push_str(&good[17]); // the same person twice in the file
-    csv.push_str("\n"); // a blank line is ignored
+    csv.push('\n'); // a blank line is ignored
     let file = tmp.path().join("patients.csv");
     std::fs::write(&file, &csv).unwrap();
 
