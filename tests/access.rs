@@ -98,6 +98,19 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
         },
         Request::PatientCards { id },
         Request::PatientImport { rows: Vec::new() },
+        Request::ConsentSet {
+            id,
+            channel: caredesk::domain::consent::Channel::Sms,
+            purpose: caredesk::domain::consent::Purpose::Education,
+            decision: caredesk::domain::consent::Decision::Granted,
+            method: caredesk::domain::consent::Method::Verbal,
+        },
+        Request::ConsentGet { id },
+        Request::MayContact {
+            id,
+            channel: caredesk::domain::consent::Channel::Sms,
+            purpose: caredesk::domain::consent::Purpose::Care,
+        },
         Request::PatientSearch {
             query: "wang".into(),
             limit: 10,

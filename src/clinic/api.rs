@@ -10,6 +10,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use crate::auth::signon::SignOnNotice;
 use crate::auth::{Permission, Role, RoleTable};
 use crate::domain::card::{Card, CardStatus};
+use crate::domain::consent::{Channel, ConsentRecord, ContactAnswer, Decision, Method, Purpose};
 use crate::domain::health::HealthSummary;
 use crate::domain::patient::{Patient, PatientId};
 use crate::store::signon::Alert;
@@ -143,6 +144,25 @@ pub enum Request {
     },
     PatientCards {
         id: PatientId,
+    },
+
+    // Consent.
+    /// Records a decision (grant, refusal, opt-out) for one channel and purpose.
+    ConsentSet {
+        id: PatientId,
+        channel: Channel,
+        purpose: Purpose,
+        decision: Decision,
+        method: Method,
+    },
+    ConsentGet {
+        id: PatientId,
+    },
+    /// May we contact this patient by this channel for this purpose now?
+    MayContact {
+        id: PatientId,
+        channel: Channel,
+        purpose: Purpose,
     },
 
     /// Patients from a spreadsheet: each row validated as the registration form does,
@@ -303,6 +323,8 @@ pub enum Response {
         card: Card,
     },
     ImportSummary(ImportSummary),
+    Consent(ConsentRecord),
+    ContactAnswer(ContactAnswer),
     /// Registration refused: these patients already match; open one of them instead.
     Duplicates(Vec<super::name_index::PatientRow>),
     CardIssued(Card),

@@ -2,7 +2,7 @@
 
 use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
-use super::{cards, import, keys, patients, users};
+use super::{cards, consent, import, keys, patients, users};
 use crate::store::StoreError;
 
 impl From<StoreError> for ServiceError {
@@ -48,6 +48,19 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::CardCancel { number } => cards::cancel(ctx, &number),
         Request::PatientCards { id } => cards::list(ctx, &id),
         Request::PatientImport { rows } => import::patients(ctx, rows),
+        Request::ConsentSet {
+            id,
+            channel,
+            purpose,
+            decision,
+            method,
+        } => consent::set(ctx, &id, channel, purpose, decision, method),
+        Request::ConsentGet { id } => consent::get(ctx, &id),
+        Request::MayContact {
+            id,
+            channel,
+            purpose,
+        } => consent::check(ctx, &id, channel, purpose),
         Request::PatientCreate { patient } => patients::create(ctx, &patient),
         Request::PatientGet { id } => patients::get(ctx, &id),
         Request::PatientFind { kind, value } => patients::find(ctx, kind, &value),

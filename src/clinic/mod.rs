@@ -4,6 +4,7 @@
 pub mod api;
 mod cards;
 pub mod client;
+pub mod consent;
 mod handlers;
 mod import;
 mod keys;

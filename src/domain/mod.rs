@@ -1,6 +1,7 @@
 //! Plain data types and pure rules. No I/O here.
 
 pub mod card;
+pub mod consent;
 pub mod health;
 pub mod identity;
 pub mod patient;

@@ -34,6 +34,10 @@ impl Record for Patient {
     const TREE: &'static str = PATIENTS_TREE;
 }
 
+impl Record for crate::domain::consent::ConsentRecord {
+    const TREE: &'static str = "consent";
+}
+
 impl Record for HealthSummary {
     const TREE: &'static str = HEALTH_TREE;
 }
