@@ -226,6 +226,16 @@ fn the_front_desk_registers_a_patient_issues_a_card_and_finds_them() {
     let chart = pane.wait_for("valid until");
     assert!(chart.contains(&number) && chart.contains("邱兰"), "{chart}");
 
+    // F5: consent; g records "granted (signed form)" for the selected phone / care row.
+    pane.key("F5");
+    pane.wait_for("not asked");
+    pane.type_text("g");
+    let consent = pane.wait_for("granted");
+    assert!(
+        consent.contains("wang.li") && consent.contains("signed"),
+        "{consent}"
+    );
+
     // Found afterwards by pinyin initials and by the card number.
     pane.key("F3");
     pane.wait_for("Find:");

@@ -10,6 +10,7 @@ use caredesk::clinic::PatientView;
 use caredesk::clinic::api::HomeSummary;
 use caredesk::clinic::name_index::PatientRow;
 use caredesk::domain::card::Card;
+use caredesk::domain::consent::{Channel, ConsentEntry, ConsentRecord, Decision, Method, Purpose};
 use caredesk::domain::health::HealthSummary;
 use caredesk::domain::patient::{Patient, PatientId, Sex};
 use caredesk::tui::app::{App, Settings, SignedInUser};
@@ -17,7 +18,7 @@ use caredesk::tui::field::Field;
 use caredesk::tui::keymap::Keymap;
 use caredesk::tui::locale::Lang;
 use caredesk::tui::screens::{
-    Cursor, Form, Home, List, ListKind, MenuItem, Overlay, PatientScreen, Register,
+    ConsentScreen, Cursor, Form, Home, List, ListKind, MenuItem, Overlay, PatientScreen, Register,
     RegisterOutcome, Screen, Search,
 };
 use caredesk::tui::theme::Theme;
@@ -359,6 +360,49 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 cursor: Cursor::default(),
             });
             app.screen = Screen::Register(register);
+        }),
+        ("consent", |app| {
+            sign_in(app, Role::FrontDesk);
+            let mut record = ConsentRecord::default();
+            for (channel, purpose, decision, method) in [
+                (
+                    Channel::Phone,
+                    Purpose::Care,
+                    Decision::Granted,
+                    Method::SignedForm,
+                ),
+                (
+                    Channel::Sms,
+                    Purpose::Care,
+                    Decision::Granted,
+                    Method::Verbal,
+                ),
+                (
+                    Channel::Phone,
+                    Purpose::Marketing,
+                    Decision::Refused,
+                    Method::Verbal,
+                ),
+            ] {
+                record.entries.push(ConsentEntry {
+                    channel,
+                    purpose,
+                    decision,
+                    method,
+                    at: 1_795_000_000,
+                    recorded_by: "wang.li".into(),
+                });
+            }
+            app.screen = Screen::Consent(ConsentScreen {
+                id: PatientId([1; 16]),
+                name: "张伟".into(),
+                record: Some(record),
+                cursor: Cursor {
+                    selected: 2,
+                    offset: 0,
+                },
+                error: None,
+            });
         }),
         ("idle_countdown", |app| {
             sign_in(app, Role::Nurse);

@@ -23,10 +23,18 @@ pub enum Action {
     Top,
     Bottom,
     Open,
+    /// Open the patient's consent.
+    Consent,
+    /// Consent: granted, on a signed form.
+    Grant,
+    /// Consent: granted verbally.
+    GrantVerbal,
+    /// Consent: refused or withdrawn.
+    Refuse,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 21] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -44,6 +52,10 @@ impl Action {
         Action::Top,
         Action::Bottom,
         Action::Open,
+        Action::Consent,
+        Action::Grant,
+        Action::GrantVerbal,
+        Action::Refuse,
     ];
 
     pub fn name(self) -> &'static str {
@@ -65,6 +77,10 @@ impl Action {
             Action::Top => "top",
             Action::Bottom => "bottom",
             Action::Open => "open",
+            Action::Consent => "consent",
+            Action::Grant => "grant",
+            Action::GrantVerbal => "grant_verbal",
+            Action::Refuse => "refuse",
         }
     }
 

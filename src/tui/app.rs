@@ -53,6 +53,7 @@ pub(crate) enum Pending {
     Search(String),
     Patient(PatientId),
     Cards(PatientId),
+    Consent(PatientId),
     Register,
     BreakGlass(PatientId),
     List(ListKind),
@@ -362,6 +363,14 @@ impl App {
         if matches!(self.screen, Screen::Register(_)) {
             return self.on_register_action(action);
         }
+        if matches!(self.screen, Screen::Consent(_) | Screen::Patient(_))
+            && matches!(
+                action,
+                Action::Consent | Action::Grant | Action::GrantVerbal | Action::Refuse
+            )
+        {
+            return self.on_consent_action(action);
+        }
         match (&mut self.screen, action) {
             (
                 Screen::Login(form) | Screen::SetPassword { form, .. } | Screen::Enrol { form, .. },
@@ -550,6 +559,7 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::Search(q) => Purpose::Search(q.clone()),
         Pending::Patient(_) => Purpose::Patient,
         Pending::Cards(_) => Purpose::Cards,
+        Pending::Consent(_) => Purpose::Consent,
         Pending::Register => Purpose::Register,
         Pending::BreakGlass(_) => Purpose::BreakGlass,
         Pending::List(kind) => Purpose::List(*kind),
@@ -559,7 +569,10 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
 
 fn purpose_patient(p: &Pending) -> Option<PatientId> {
     match p {
-        Pending::Patient(id) | Pending::Cards(id) | Pending::BreakGlass(id) => Some(*id),
+        Pending::Patient(id)
+        | Pending::Cards(id)
+        | Pending::Consent(id)
+        | Pending::BreakGlass(id) => Some(*id),
         _ => None,
     }
 }

@@ -21,16 +21,18 @@ pub enum Context {
     Search,
     View,
     Overlay,
+    Consent,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Context::Global,
         Context::Form,
         Context::List,
         Context::Search,
         Context::View,
         Context::Overlay,
+        Context::Consent,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +43,7 @@ impl Context {
             Context::Search => "search",
             Context::View => "view",
             Context::Overlay => "overlay",
+            Context::Consent => "consent",
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod app;
+pub mod consent;
 pub mod field;
 pub mod keymap;
 pub mod lists;

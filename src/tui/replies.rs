@@ -16,6 +16,7 @@ pub enum Purpose {
     Search(String),
     Patient,
     Cards,
+    Consent,
     Register,
     BreakGlass,
     List(ListKind),
@@ -204,6 +205,20 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
             }
         }
         (Purpose::Register, response) => app.on_register_reply(response),
+        (Purpose::Consent, response) => {
+            let text = response.error().map(|e| app.error_text(e));
+            if let Screen::Consent(screen) = app.screen_mut()
+                && Some(screen.id) == patient
+            {
+                match response {
+                    Response::Consent(record) => {
+                        screen.record = Some(record);
+                        screen.error = None;
+                    }
+                    _ => screen.error = text,
+                }
+            }
+        }
         (Purpose::BreakGlass, Response::Done) => {
             if let Some(id) = patient {
                 app.request_patient(id);

@@ -5,6 +5,7 @@ use crate::clinic::PatientView;
 use crate::clinic::api::HomeSummary;
 use crate::clinic::name_index::PatientRow;
 use crate::domain::card::Card;
+use crate::domain::consent::{Channel, ConsentRecord, Purpose};
 use crate::domain::patient::PatientId;
 
 use super::field::Field;
@@ -179,6 +180,24 @@ impl Default for Register {
     }
 }
 
+/// The consent grid: every channel and purpose, one row each.
+#[derive(Debug)]
+pub struct ConsentScreen {
+    pub id: PatientId,
+    pub name: String,
+    pub record: Option<ConsentRecord>,
+    pub cursor: Cursor,
+    pub error: Option<String>,
+}
+
+/// The rows of the consent grid, channel by channel.
+pub fn consent_rows() -> Vec<(Channel, Purpose)> {
+    Channel::ALL
+        .iter()
+        .flat_map(|c| Purpose::ALL.iter().map(move |p| (*c, *p)))
+        .collect()
+}
+
 #[derive(Debug)]
 pub struct PatientScreen {
     pub id: PatientId,
@@ -232,6 +251,7 @@ pub enum Screen {
     Patient(PatientScreen),
     List(List),
     Register(Register),
+    Consent(ConsentScreen),
 }
 
 impl Screen {
@@ -243,6 +263,7 @@ impl Screen {
             Screen::Search(_) => Context::Search,
             Screen::Patient(p) if p.reason.is_some() => Context::Form,
             Screen::Patient(_) => Context::View,
+            Screen::Consent(_) => Context::Consent,
             Screen::Register(r) => match r.outcome {
                 None => Context::Form,
                 Some(RegisterOutcome::Duplicates { .. }) => Context::List,
@@ -276,6 +297,7 @@ impl Screen {
             Screen::Home(home) => Some((&mut home.cursor, home.menu.len())),
             Screen::Search(search) => Some((&mut search.cursor, search.rows.len())),
             Screen::List(list) => Some((&mut list.cursor, list.rows.len())),
+            Screen::Consent(c) => Some((&mut c.cursor, Channel::ALL.len() * Purpose::ALL.len())),
             Screen::Register(Register {
                 outcome: Some(RegisterOutcome::Duplicates { rows, cursor }),
                 ..

@@ -1,6 +1,7 @@
 //! Rendering: a pure function of the app's state. Every screen fits 80x24; lists draw
 //! only their visible rows.
 
+mod consent;
 mod forms;
 mod lists;
 mod overlay;
@@ -28,6 +29,7 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Patient(screen) => patient::patient(frame, body, app, screen),
         Screen::List(list) => lists::list(frame, body, app, list),
         Screen::Register(form) => register::register(frame, body, app, form),
+        Screen::Consent(screen) => consent::consent(frame, body, app, screen),
     }
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);

@@ -17,7 +17,8 @@ fn hints(app: &App) -> String {
         Context::Form => &[Action::Submit, Action::NextField, Action::Help],
         Context::List => &[Action::Open, Action::Back, Action::Help],
         Context::Search => &[Action::Open, Action::Down, Action::Back],
-        Context::View => &[Action::Back, Action::Help, Action::Palette],
+        Context::View => &[Action::Back, Action::Consent, Action::Help],
+        Context::Consent => &[Action::Grant, Action::Refuse, Action::Back],
         Context::Overlay => &[Action::Open, Action::Back, Action::Up],
         Context::Global => &[Action::Help],
     };
