@@ -14,6 +14,7 @@ use crate::auth::user::TotpSecret;
 use crate::auth::{Role, User, UserId, totp};
 use crate::clinic::settings::Settings;
 use crate::domain::card::{Card, card_number};
+use crate::domain::consent::{Channel, ConsentEntry, ConsentRecord, Decision, Method, Purpose};
 use crate::domain::health::HealthSummary;
 use crate::store::writes::WriteSet;
 use crate::store::{self, StoreError, StoreOptions, Vault};
@@ -142,6 +143,15 @@ fn add_patients(
                 &Card::new(number, card_type, months, issued),
                 true,
             )?;
+            if (created + i) % 3 != 2 {
+                let consent = demo_consent((created + i) as i64, issued);
+                vault.stage_put(
+                    &mut writes,
+                    crate::store::Scope::Patient(id),
+                    &id.0,
+                    &consent,
+                )?;
+            }
             if (created + i) % 3 == 0 {
                 let health: HealthSummary = generator.health();
                 vault.stage_health(&mut writes, &id, &health)?;
@@ -154,6 +164,54 @@ fn add_patients(
         progress(created);
     }
     Ok(created)
+}
+
+/// Consent as a front desk records it at registration: phone and SMS for care, and
+/// for some patients health education; marketing refused by a few.
+fn demo_consent(n: i64, day: chrono::NaiveDate) -> ConsentRecord {
+    let at = day
+        .and_hms_opt(9, 30, 0)
+        .map(|t| t.and_utc().timestamp())
+        .unwrap_or(0);
+    let entry = |channel, purpose, decision, method| ConsentEntry {
+        channel,
+        purpose,
+        decision,
+        method,
+        at,
+        recorded_by: USERS[1].0.to_string(),
+    };
+    let mut entries = vec![
+        entry(
+            Channel::Phone,
+            Purpose::Care,
+            Decision::Granted,
+            Method::SignedForm,
+        ),
+        entry(
+            Channel::Sms,
+            Purpose::Care,
+            Decision::Granted,
+            Method::SignedForm,
+        ),
+    ];
+    if n % 2 == 0 {
+        entries.push(entry(
+            Channel::Email,
+            Purpose::Education,
+            Decision::Granted,
+            Method::Verbal,
+        ));
+    }
+    if n % 5 == 0 {
+        entries.push(entry(
+            Channel::Phone,
+            Purpose::Marketing,
+            Decision::Refused,
+            Method::Verbal,
+        ));
+    }
+    ConsentRecord { entries }
 }
 
 #[cfg(test)]
