@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Some(Command::Init(args)) => cli::init_cmd::run(args).map(|()| ExitCode::SUCCESS),
         Some(Command::Demo(args)) => cli::demo_cmd::run(args).map(|()| ExitCode::SUCCESS),
         Some(Command::Audit(command)) => cli::audit_cmd::run(command),
+        Some(Command::Export(command)) => cli::export_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::Import(command)) => cli::import_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::User(command)) => cli::user_cmd::run(command).map(|()| ExitCode::SUCCESS),
     };

@@ -106,6 +106,9 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             method: caredesk::domain::consent::Method::Verbal,
         },
         Request::ConsentGet { id },
+        Request::PatientExport {
+            key: "13700000002".into(),
+        },
         Request::MayContact {
             id,
             channel: caredesk::domain::consent::Channel::Sms,

@@ -56,10 +56,12 @@ pub enum Permission {
     SchedulerRun,
     /// Import patients from a spreadsheet (data migration).
     PatientImport,
+    /// Export everything held on one patient (their right of access): a disclosure.
+    PatientExport,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 23] = [
         Permission::PatientSearch,
         Permission::DemographicsRead,
         Permission::DemographicsWrite,
@@ -82,6 +84,7 @@ impl Permission {
         Permission::BackupRun,
         Permission::SchedulerRun,
         Permission::PatientImport,
+        Permission::PatientExport,
     ];
 
     pub fn name(self) -> String {
@@ -125,6 +128,7 @@ impl RoleTable {
             ResultsImport,
             ReportPrint,
             BreakGlass,
+            PatientExport,
         ];
         let health_manager = vec![
             PatientSearch,
@@ -145,6 +149,7 @@ impl RoleTable {
             BackupRun,
             AlertsRead,
             PatientImport,
+            PatientExport,
         ];
         let system = vec![ResultsImport, SchedulerRun];
         let table = [

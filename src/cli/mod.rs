@@ -5,6 +5,7 @@
 
 pub mod audit_cmd;
 pub mod demo_cmd;
+pub mod export_cmd;
 pub mod import_cmd;
 pub mod init_cmd;
 pub mod input;
@@ -82,6 +83,9 @@ pub enum Command {
     /// Check, export and checkpoint the tamper-evident audit log.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
+    /// Export what is held on a patient (their right of access).
+    #[command(subcommand)]
+    Export(export_cmd::ExportCommand),
     /// Import data from files (patients from a spreadsheet).
     #[command(subcommand)]
     Import(import_cmd::ImportCommand),

@@ -146,6 +146,12 @@ pub enum Request {
         id: PatientId,
     },
 
+    /// Everything held on the patient a card, ID or phone number names (their right
+    /// of access); a disclosure.
+    PatientExport {
+        key: String,
+    },
+
     // Consent.
     /// Records a decision (grant, refusal, opt-out) for one channel and purpose.
     ConsentSet {
@@ -325,6 +331,7 @@ pub enum Response {
     ImportSummary(ImportSummary),
     Consent(ConsentRecord),
     ContactAnswer(ContactAnswer),
+    PatientExport(Box<super::export::PatientExport>),
     /// Registration refused: these patients already match; open one of them instead.
     Duplicates(Vec<super::name_index::PatientRow>),
     CardIssued(Card),

@@ -2,7 +2,7 @@
 
 use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
-use super::{cards, consent, import, keys, patients, users};
+use super::{cards, consent, export, import, keys, patients, users};
 use crate::store::StoreError;
 
 impl From<StoreError> for ServiceError {
@@ -56,6 +56,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
             method,
         } => consent::set(ctx, &id, channel, purpose, decision, method),
         Request::ConsentGet { id } => consent::get(ctx, &id),
+        Request::PatientExport { key } => export::export(ctx, &key),
         Request::MayContact {
             id,
             channel,

@@ -5,6 +5,7 @@ pub mod api;
 mod cards;
 pub mod client;
 pub mod consent;
+pub mod export;
 mod handlers;
 mod import;
 mod keys;

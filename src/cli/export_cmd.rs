@@ -1,0 +1,53 @@
+//! `caredesk export patient KEY --format json|fhir`: everything held on one patient.
+
+use clap::{Args, Subcommand};
+
+use super::{DataDir, signin};
+use crate::clinic::export::to_fhir;
+use crate::clinic::{Request, Response};
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Everything held on one patient (their right of access), machine-readable.
+    ///
+    /// KEY is a card number, an ID number or a phone number. The export is audited as a
+    /// disclosure. Signs in like `caredesk user`.
+    Patient(PatientArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// caredesk's own JSON.
+    Json,
+    /// A FHIR R4 Bundle.
+    Fhir,
+}
+
+#[derive(Debug, Args)]
+pub struct PatientArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    /// Card number, ID number or phone number.
+    pub key: String,
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+}
+
+pub fn run(command: ExportCommand) -> anyhow::Result<()> {
+    let ExportCommand::Patient(args) = command;
+    let session = signin::connect(&args.data.path)?;
+    signin::sign_in(&session)?;
+    let response = session.call(Request::PatientExport { key: args.key });
+    signin::sign_out(&session);
+    let export = match response {
+        Response::PatientExport(export) => export,
+        Response::Error(e) => anyhow::bail!("{e}"),
+        other => anyhow::bail!("unexpected reply: {other:?}"),
+    };
+    let text = match args.format {
+        ExportFormat::Json => serde_json::to_string_pretty(&export)?,
+        ExportFormat::Fhir => serde_json::to_string_pretty(&to_fhir(&export))?,
+    };
+    println!("{text}");
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! Everything held on one patient, for the patient's right of access: as caredesk's
+//! own JSON, or as a FHIR R4 Bundle. Audited as a disclosure.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::api::{Response, ServiceError};
+use super::service::{Ctx, Reply};
+use crate::crypto::IndexKind;
+use crate::domain::card::Card;
+use crate::domain::consent::ConsentRecord;
+use crate::domain::health::HealthSummary;
+use crate::domain::patient::{IdType, Patient, PatientId, Sex};
+
+/// The whole record of one patient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientExport {
+    pub format: String,
+    pub id: PatientId,
+    pub patient: Patient,
+    pub cards: Vec<Card>,
+    pub consent: ConsentRecord,
+    pub health: HealthSummary,
+}
+
+pub const FORMAT: &str = "caredesk-patient-export/1";
+
+/// A card number, an ID number or a phone number → the one patient it names.
+fn resolve(ctx: &Ctx<'_>, key: &str) -> Result<PatientId, ServiceError> {
+    if let Some((id, _)) = ctx.vault.card_by_number(key)? {
+        return Ok(id);
+    }
+    for kind in [IndexKind::IdNumber, IndexKind::Phone] {
+        let found = ctx.vault.find(kind, key)?;
+        match found.len() {
+            0 => continue,
+            1 => return Ok(found[0]),
+            n => {
+                return Err(ServiceError::Conflict(format!(
+                    "{n} patients share this phone number: give a card or ID number instead"
+                )));
+            }
+        }
+    }
+    Err(ServiceError::NotFound(
+        "patient with this card, ID or phone number".into(),
+    ))
+}
+
+pub(crate) fn export(ctx: &Ctx<'_>, key: &str) -> Result<Reply, ServiceError> {
+    let id = resolve(ctx, key)?;
+    let export = PatientExport {
+        format: FORMAT.into(),
+        id,
+        patient: ctx.vault.patient(&id)?,
+        cards: ctx.vault.cards(&id)?,
+        consent: super::consent::record(ctx.vault, &id)?,
+        health: ctx.vault.health(&id)?,
+    };
+    Ok(Reply::new(Response::PatientExport(Box::new(export)))
+        .subject(id.to_string())
+        .detail("disclosure: the whole record"))
+}
+
+fn gender(sex: Sex) -> &'static str {
+    match sex {
+        Sex::Female => "female",
+        Sex::Male => "male",
+        Sex::Other => "other",
+        Sex::Unknown => "unknown",
+    }
+}
+
+/// The export as a FHIR R4 `collection` Bundle: the Patient (identifiers: ID number and
+/// card numbers), AllergyIntolerance, Condition and MedicationStatement resources, and a
+/// Consent per decision in force.
+pub fn to_fhir(export: &PatientExport) -> Value {
+    let p = &export.patient;
+    let patient_ref = format!("Patient/{}", export.id);
+    let mut identifiers = Vec::new();
+    if let Some(number) = &p.id_number {
+        let system = match p.id_type {
+            IdType::ResidentId => "urn:caredesk:cn-resident-id",
+            IdType::Passport => "urn:caredesk:passport",
+            IdType::Other => "urn:caredesk:id-document",
+        };
+        identifiers.push(json!({ "system": system, "value": number }));
+    }
+    for card in &export.cards {
+        identifiers.push(json!({ "system": "urn:caredesk:member-card", "value": card.number, "use": if card.status == crate::domain::card::CardStatus::Active { "usual" } else { "old" } }));
+    }
+    let mut patient = json!({
+        "resourceType": "Patient",
+        "id": export.id.to_string(),
+        "identifier": identifiers,
+        "name": [{ "text": p.name }],
+        "gender": gender(p.sex),
+    });
+    if let Some(birth) = p.birth_date {
+        patient["birthDate"] = json!(birth.to_string());
+    }
+    if let Some(phone) = &p.phone {
+        patient["telecom"] = json!([{ "system": "phone", "value": phone, "use": "mobile" }]);
+    }
+    if let Some(address) = &p.address {
+        patient["address"] = json!([{ "text": address }]);
+    }
+    if let Some(contact) = &p.emergency_contact {
+        patient["contact"] =
+            json!([{ "relationship": [{ "text": "emergency" }], "name": { "text": contact } }]);
+    }
+    let mut entries =
+        vec![json!({ "fullUrl": format!("urn:uuid:patient-{}", export.id), "resource": patient })];
+    let subject = json!({ "reference": patient_ref });
+    for allergy in &export.health.allergies {
+        entries.push(json!({ "resource": { "resourceType": "AllergyIntolerance", "patient": subject, "code": { "text": allergy } } }));
+    }
+    for condition in &export.health.conditions {
+        entries.push(json!({ "resource": { "resourceType": "Condition", "subject": subject, "code": { "text": condition } } }));
+    }
+    for medication in &export.health.medications {
+        entries.push(json!({ "resource": { "resourceType": "MedicationStatement", "status": "active", "subject": subject, "medicationCodeableConcept": { "text": medication } } }));
+    }
+    for entry in &export.consent.entries {
+        let granted = entry.decision == crate::domain::consent::Decision::Granted;
+        entries.push(json!({ "resource": {
+            "resourceType": "Consent",
+            "status": "active",
+            "patient": subject,
+            "dateTime": chrono::DateTime::from_timestamp(entry.at, 0).map(|t| t.to_rfc3339()).unwrap_or_default(),
+            "category": [{ "text": format!("{} via {}", entry.purpose.name(), entry.channel.name()) }],
+            "provision": { "type": if granted { "permit" } else { "deny" } },
+        } }));
+    }
+    json!({ "resourceType": "Bundle", "type": "collection", "entry": entries })
+}

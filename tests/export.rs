@@ -1,0 +1,161 @@
+//! Export of everything held on a patient, by card, ID or phone number; JSON and FHIR.
+
+mod common;
+
+use caredesk::auth::Role;
+use caredesk::clinic::export::{FORMAT, to_fhir};
+use caredesk::clinic::{Request, Response, ServiceError};
+use caredesk::domain::consent::{Channel, Decision, Method, Purpose};
+use caredesk::domain::health::HealthSummary;
+use caredesk::domain::patient::{IdType, Patient, Sex};
+use chrono::NaiveDate;
+use common::clinic::TestClinic;
+
+#[test]
+fn a_doctor_exports_everything_by_card_id_or_phone_as_json_and_fhir() {
+    let t = TestClinic::with_all_roles();
+    let desk = t.sign_in(Role::FrontDesk);
+    let patient = Patient {
+        name: "王芳".into(),
+        sex: Sex::Female,
+        birth_date: NaiveDate::from_ymd_opt(1949, 12, 31),
+        phone: Some("13912345678".into()),
+        id_type: IdType::ResidentId,
+        id_number: Some("11010519491231002X".into()),
+        address: Some("北京市朝阳区建国路 88 号".into()),
+        ..Patient::default()
+    };
+    let Response::Registered { id, card } = desk.call(Request::PatientRegister {
+        patient,
+        card_type: "gold".into(),
+    }) else {
+        panic!()
+    };
+    desk.call(Request::ConsentSet {
+        id,
+        channel: Channel::Phone,
+        purpose: Purpose::Care,
+        decision: Decision::Granted,
+        method: Method::SignedForm,
+    });
+    let doctor = t.sign_in(Role::Doctor);
+    doctor.call(Request::HealthSet {
+        id,
+        health: HealthSummary {
+            allergies: vec!["penicillin".into()],
+            conditions: vec!["gout".into()],
+            medications: vec![],
+        },
+    });
+
+    for key in [card.number.as_str(), "11010519491231002x", "139 1234 5678"] {
+        let Response::PatientExport(export) =
+            doctor.call(Request::PatientExport { key: key.into() })
+        else {
+            panic!("{key}")
+        };
+        assert_eq!(export.id, id);
+        assert_eq!(export.format, FORMAT);
+        assert_eq!(export.cards.len(), 1);
+        assert_eq!(export.consent.entries.len(), 1);
+        assert_eq!(export.health.allergies, ["penicillin"]);
+    }
+    let Response::PatientExport(export) = doctor.call(Request::PatientExport {
+        key: card.number.clone(),
+    }) else {
+        panic!()
+    };
+    let bundle = to_fhir(&export);
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["type"], "collection");
+    let resources: Vec<&str> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        resources,
+        ["Patient", "AllergyIntolerance", "Condition", "Consent"]
+    );
+    let fhir_patient = &bundle["entry"][0]["resource"];
+    assert_eq!(fhir_patient["birthDate"], "1949-12-31");
+    assert_eq!(fhir_patient["gender"], "female");
+    let identifiers = fhir_patient["identifier"].as_array().unwrap();
+    assert!(
+        identifiers
+            .iter()
+            .any(|i| i["value"] == card.number.as_str())
+    );
+    assert!(
+        identifiers
+            .iter()
+            .any(|i| i["value"] == "11010519491231002X")
+    );
+    assert_eq!(
+        bundle["entry"][3]["resource"]["provision"]["type"],
+        "permit"
+    );
+
+    // Not for the front desk; an unknown key names the problem; the export is audited.
+    assert!(matches!(
+        desk.call(Request::PatientExport {
+            key: card.number.clone()
+        }),
+        Response::Error(ServiceError::Denied { .. })
+    ));
+    assert!(matches!(
+        doctor.call(Request::PatientExport {
+            key: "88609999999999".into()
+        }),
+        Response::Error(ServiceError::NotFound(_))
+    ));
+    let auditor = t.sign_in(Role::Auditor);
+    let Response::AuditEvents(rows) = auditor.call(Request::AuditEvents {
+        from: None,
+        to: None,
+        limit: 1000,
+    }) else {
+        panic!()
+    };
+    let exports: Vec<_> = rows
+        .iter()
+        .filter(|r| r.action == "patient.export" && r.outcome == "ok")
+        .collect();
+    assert_eq!(exports.len(), 4);
+    assert_eq!(exports[0].subjects, vec![id.to_string()]);
+    assert!(exports[0].detail.contains("disclosure"));
+}
+
+#[test]
+fn a_shared_phone_asks_for_a_card_or_id_number() {
+    let t = TestClinic::with_all_roles();
+    let desk = t.sign_in(Role::FrontDesk);
+    for (name, birth, id) in [
+        ("李秀英", (1925, 1, 1), "110105192501010023"),
+        ("王芳", (1949, 12, 31), "11010519491231002X"),
+    ] {
+        let patient = Patient {
+            name: name.into(),
+            birth_date: NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2),
+            phone: Some("13912345678".into()),
+            id_number: Some(id.into()),
+            ..Patient::default()
+        };
+        assert!(matches!(
+            desk.call(Request::PatientRegister {
+                patient,
+                card_type: "basic".into()
+            }),
+            Response::Registered { .. }
+        ));
+    }
+    let admin = t.sign_in(Role::Admin);
+    let reply = admin.call(Request::PatientExport {
+        key: "13912345678".into(),
+    });
+    assert!(
+        matches!(reply, Response::Error(ServiceError::Conflict(ref m)) if m.contains("share this phone")),
+        "{reply:?}"
+    );
+}
