@@ -229,4 +229,29 @@ fn a_gb18030_file_with_chinese_headers_imports_through_a_mapping_and_duplicates_
         "{}",
         text(&forced.stderr)
     );
+
+    // The admin, as privacy officer, exports one of them as FHIR by phone number.
+    let exported = caredesk(
+        &dir,
+        &["export", "patient", "13912345678", "--format", "fhir"],
+        &format!("admin\n{PASSWORD}\n{}\n", codes[3]),
+    );
+    assert!(exported.status.success(), "{}", text(&exported.stderr));
+    let bundle: serde_json::Value = serde_json::from_slice(&exported.stdout).unwrap();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["entry"][0]["resource"]["name"][0]["text"], "张伟");
+    let json = caredesk(
+        &dir,
+        &[
+            "export",
+            "patient",
+            "110105196804120017",
+            "--format",
+            "json",
+        ],
+        &format!("admin\n{PASSWORD}\n{}\n", codes[4]),
+    );
+    let export: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(export["format"], "caredesk-patient-export/1");
+    assert_eq!(export["cards"].as_array().unwrap().len(), 1);
 }
