@@ -236,7 +236,33 @@ fn the_front_desk_registers_a_patient_issues_a_card_and_finds_them() {
         "{consent}"
     );
 
-    // Found afterwards by pinyin initials and by the card number.
+    // F6: the card is lost; Enter confirms; a replacement with a new number is issued.
+    pane.key("Escape");
+    pane.wait_for("Identity");
+    pane.key("F6");
+    pane.wait_for("Report card");
+    pane.key("Enter");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let replacement = loop {
+        let screen = pane.screen();
+        let shown = screen
+            .lines()
+            .find(|l| l.contains("Member card"))
+            .and_then(|l| l.split_whitespace().find(|w| w.starts_with("8860")))
+            .map(str::to_string);
+        if let Some(shown) = shown.filter(|n| *n != number) {
+            break shown;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no replacement card shown:\n{screen}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(caredesk::domain::card::luhn_valid(&replacement));
+
+    // Found afterwards by pinyin initials and by the new card number; the lost one is
+    // refused with its replacement named.
     pane.key("F3");
     pane.wait_for("Find:");
     pane.type_text("ql");
@@ -247,6 +273,13 @@ fn the_front_desk_registers_a_patient_issues_a_card_and_finds_them() {
         pane.key("BSpace");
     }
     pane.type_text(&number);
+    pane.key("Enter");
+    let refused = pane.wait_for("reported lost");
+    assert!(refused.contains(&replacement), "{refused}");
+    for _ in 0..number.len() {
+        pane.key("BSpace");
+    }
+    pane.type_text(&replacement);
     pane.key("Enter");
     let by_card = pane.wait_for("1 found");
     assert!(by_card.contains("邱兰"), "{by_card}");

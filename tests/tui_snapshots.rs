@@ -404,6 +404,29 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 error: None,
             });
         }),
+        ("report_lost_confirm", |app| {
+            sign_in(app, Role::FrontDesk);
+            app.screen = Screen::Patient(PatientScreen {
+                id: PatientId([1; 16]),
+                view: Some(PatientView {
+                    id: PatientId([1; 16]),
+                    patient: patient(),
+                    health: None,
+                }),
+                cards: Some(vec![Card::new(
+                    "88600000000424".into(),
+                    "silver",
+                    24,
+                    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+                )]),
+                reason: None,
+                error: None,
+            });
+            app.overlay = Some(Overlay::ConfirmLost {
+                patient: PatientId([1; 16]),
+                number: "88600000000424".into(),
+            });
+        }),
         ("idle_countdown", |app| {
             sign_in(app, Role::Nurse);
             app.screen = Screen::Home(Home {

@@ -31,10 +31,12 @@ pub enum Action {
     GrantVerbal,
     /// Consent: refused or withdrawn.
     Refuse,
+    /// Report the patient's active card lost and issue a replacement.
+    ReportLost,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -56,6 +58,7 @@ impl Action {
         Action::Grant,
         Action::GrantVerbal,
         Action::Refuse,
+        Action::ReportLost,
     ];
 
     pub fn name(self) -> &'static str {
@@ -81,6 +84,7 @@ impl Action {
             Action::Grant => "grant",
             Action::GrantVerbal => "grant_verbal",
             Action::Refuse => "refuse",
+            Action::ReportLost => "report_lost",
         }
     }
 

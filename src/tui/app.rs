@@ -292,6 +292,15 @@ impl App {
                     self.overlay = None;
                 }
             }
+            Some(Overlay::ConfirmLost { patient, number }) => match action {
+                Some(Action::Open | Action::Submit) => {
+                    let (patient, number) = (*patient, number.clone());
+                    self.overlay = None;
+                    self.call(Pending::Cards(patient), Request::CardReportLost { number });
+                }
+                Some(Action::Back) => self.overlay = None,
+                _ => {}
+            },
             None => {}
         }
     }
@@ -362,6 +371,21 @@ impl App {
         }
         if matches!(self.screen, Screen::Register(_)) {
             return self.on_register_action(action);
+        }
+        if let (Screen::Patient(patient), Action::ReportLost) = (&self.screen, action) {
+            let active = patient.cards.as_ref().and_then(|cards| {
+                cards
+                    .iter()
+                    .rev()
+                    .find(|c| c.status == crate::domain::card::CardStatus::Active)
+            });
+            if let Some(card) = active {
+                self.overlay = Some(Overlay::ConfirmLost {
+                    patient: patient.id,
+                    number: card.number.clone(),
+                });
+            }
+            return;
         }
         if matches!(self.screen, Screen::Consent(_) | Screen::Patient(_))
             && matches!(
@@ -542,6 +566,10 @@ impl App {
     ) {
         self.signed_in(user, notice);
         self.push(Screen::RecoveryCodes(codes));
+    }
+
+    pub(crate) fn request_cards(&mut self, id: PatientId) {
+        self.call(Pending::Cards(id), Request::PatientCards { id });
     }
 
     pub(crate) fn request_patient(&mut self, id: PatientId) {

@@ -197,6 +197,18 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
                 _ => screen.error = text,
             }
         }
+        (Purpose::Cards, Response::CardIssued(_)) => {
+            // A replacement was issued: show the patient's cards as they are now.
+            if let Some(id) = patient {
+                app.request_cards(id);
+            }
+        }
+        (Purpose::Cards, Response::Error(error)) => {
+            let text = app.error_text(&error);
+            if let Screen::Patient(screen) = app.screen_mut() {
+                screen.error = Some(text);
+            }
+        }
         (Purpose::Cards, Response::Cards(cards)) => {
             if let Screen::Patient(screen) = app.screen_mut()
                 && Some(screen.id) == patient

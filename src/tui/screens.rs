@@ -310,5 +310,13 @@ impl Screen {
 #[derive(Debug)]
 pub enum Overlay {
     Help,
-    Palette { query: Field, cursor: Cursor },
+    Palette {
+        query: Field,
+        cursor: Cursor,
+    },
+    /// Enter confirms, Esc cancels.
+    ConfirmLost {
+        patient: PatientId,
+        number: String,
+    },
 }

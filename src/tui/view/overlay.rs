@@ -67,6 +67,28 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 boxed,
             );
         }
+        Some(Overlay::ConfirmLost { number, .. }) => {
+            let boxed = centered(area, 60, 6);
+            frame.render_widget(Clear, boxed);
+            let block = Block::default().borders(Borders::ALL).title(Span::styled(
+                format!(" {} ", app.t("card.report_lost_title")),
+                app.theme.warning(),
+            ));
+            let lines = vec![
+                Line::from(
+                    app.locale
+                        .tf("card.report_lost_question", &[("number", number)]),
+                ),
+                Line::from(""),
+                Line::styled(app.t("card.report_lost_keys"), app.theme.label()),
+            ];
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .block(block)
+                    .wrap(Wrap { trim: false }),
+                boxed,
+            );
+        }
         Some(Overlay::Palette { query, cursor }) => {
             let entries = app.palette_entries();
             let boxed = centered(area, 50, (entries.len() as u16 + 4).min(area.height));
