@@ -29,6 +29,21 @@ fn field_help(app: &App) -> Option<String> {
     Some(app.t(&key))
 }
 
+/// Clears the box and one column either side: a double-width character straddling the
+/// box's edge would otherwise hide the border.
+fn clear_around(frame: &mut Frame<'_>, area: Rect, boxed: Rect) {
+    let x = boxed.x.saturating_sub(1).max(area.x);
+    let right = (boxed.x + boxed.width + 1).min(area.x + area.width);
+    frame.render_widget(
+        Clear,
+        Rect {
+            x,
+            width: right - x,
+            ..boxed
+        },
+    );
+}
+
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
     match &app.overlay {
         None => {}
@@ -55,7 +70,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
             }
             let height = (lines.len() as u16 + 2).min(area.height);
             let boxed = centered(area, 60, height);
-            frame.render_widget(Clear, boxed);
+            clear_around(frame, area, boxed);
             let block = Block::default().borders(Borders::ALL).title(Span::styled(
                 format!(" {} ", app.t("help.title")),
                 app.theme.title(),
@@ -69,7 +84,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
         }
         Some(Overlay::ConfirmLost { number, .. }) => {
             let boxed = centered(area, 60, 6);
-            frame.render_widget(Clear, boxed);
+            clear_around(frame, area, boxed);
             let block = Block::default().borders(Borders::ALL).title(Span::styled(
                 format!(" {} ", app.t("card.report_lost_title")),
                 app.theme.warning(),
@@ -92,7 +107,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Some(Overlay::Palette { query, cursor }) => {
             let entries = app.palette_entries();
             let boxed = centered(area, 50, (entries.len() as u16 + 4).min(area.height));
-            frame.render_widget(Clear, boxed);
+            clear_around(frame, area, boxed);
             let block = Block::default().borders(Borders::ALL).title(Span::styled(
                 format!(" {} ", app.t("palette.title")),
                 app.theme.title(),
