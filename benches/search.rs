@@ -129,6 +129,7 @@ fn bench_render(c: &mut Criterion) {
                 birth_date: None,
                 phone: Some("13900000000".into()),
                 restricted: false,
+                tags: Vec::new(),
             })
             .collect();
         let settings = Settings {

@@ -106,6 +106,10 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             method: caredesk::domain::consent::Method::Verbal,
         },
         Request::ConsentGet { id },
+        Request::PatientSetTags {
+            id,
+            tags: vec!["VIP".into()],
+        },
         Request::PatientExport {
             key: "13700000002".into(),
         },

@@ -188,6 +188,7 @@ fn replies_to_requests_made_before_a_sign_out_are_dropped() {
         birth_date: None,
         phone: None,
         restricted: false,
+        tags: Vec::new(),
     };
     app.update(reply(
         search_tag,

@@ -72,6 +72,7 @@ fn patient() -> Patient {
         id_number: Some("110105196804120017".into()),
         address: Some("北京市朝阳区建国路 88 号".into()),
         emergency_contact: Some("Wang Fang 13800001111".into()),
+        tags: vec!["VIP".into(), "高血压".into()],
         restricted: false,
         ..Patient::default()
     }
@@ -91,6 +92,7 @@ fn rows() -> Vec<PatientRow> {
             ),
             phone: Some(format!("1390000{:04}", i)),
             restricted: i == 3,
+            tags: Vec::new(),
         })
         .collect()
 }
@@ -241,6 +243,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     health: Some(health),
                 }),
                 reason: None,
+                tag_form: None,
                 error: None,
             });
         }),
@@ -260,6 +263,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     health: None,
                 }),
                 reason: None,
+                tag_form: None,
                 error: None,
             });
         }),
@@ -275,6 +279,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 )]),
                 view: None,
                 reason: Some(form(&[("patient collapsed in", false)], 0)),
+                tag_form: None,
                 error: None,
             });
         }),
@@ -404,6 +409,23 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 error: None,
             });
         }),
+        ("edit_tags", |app| {
+            sign_in(app, Role::FrontDesk);
+            let mut form = Form::new(vec![Field::with("VIP, 高血压, pregnancy")]);
+            form.focus = 0;
+            app.screen = Screen::Patient(PatientScreen {
+                id: PatientId([1; 16]),
+                view: Some(PatientView {
+                    id: PatientId([1; 16]),
+                    patient: patient(),
+                    health: None,
+                }),
+                cards: None,
+                reason: None,
+                tag_form: Some(form),
+                error: None,
+            });
+        }),
         ("report_lost_confirm", |app| {
             sign_in(app, Role::FrontDesk);
             app.screen = Screen::Patient(PatientScreen {
@@ -420,6 +442,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
                 )]),
                 reason: None,
+                tag_form: None,
                 error: None,
             });
             app.overlay = Some(Overlay::ConfirmLost {
@@ -488,6 +511,7 @@ fn the_search_table_builds_only_the_visible_rows() {
             birth_date: None,
             phone: None,
             restricted: false,
+            tags: Vec::new(),
         })
         .collect();
     app.screen = Screen::Search(Search {

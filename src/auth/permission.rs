@@ -58,10 +58,12 @@ pub enum Permission {
     PatientImport,
     /// Export everything held on one patient (their right of access): a disclosure.
     PatientExport,
+    /// Set a patient's manual tags (VIP, hypertension, pregnancy …).
+    TagManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 23] = [
+    pub const ALL: [Permission; 24] = [
         Permission::PatientSearch,
         Permission::DemographicsRead,
         Permission::DemographicsWrite,
@@ -85,6 +87,7 @@ impl Permission {
         Permission::SchedulerRun,
         Permission::PatientImport,
         Permission::PatientExport,
+        Permission::TagManage,
     ];
 
     pub fn name(self) -> String {
@@ -110,6 +113,7 @@ impl RoleTable {
             AppointmentManage,
             ConsentManage,
             PatientImport,
+            TagManage,
         ];
         let nurse = vec![
             PatientSearch,
@@ -119,6 +123,7 @@ impl RoleTable {
             ResultsImport,
             FollowUpWork,
             BreakGlass,
+            TagManage,
         ];
         let doctor = vec![
             PatientSearch,
@@ -129,6 +134,8 @@ impl RoleTable {
             ReportPrint,
             BreakGlass,
             PatientExport,
+            RestrictedManage,
+            TagManage,
         ];
         let health_manager = vec![
             PatientSearch,
@@ -140,6 +147,7 @@ impl RoleTable {
             FollowUpWork,
             BreakGlass,
             RestrictedManage,
+            TagManage,
         ];
         let auditor = vec![AuditRead, AlertsRead];
         let admin = vec![
@@ -150,6 +158,7 @@ impl RoleTable {
             AlertsRead,
             PatientImport,
             PatientExport,
+            RestrictedManage,
         ];
         let system = vec![ResultsImport, SchedulerRun];
         let table = [

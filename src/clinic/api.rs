@@ -146,6 +146,11 @@ pub enum Request {
         id: PatientId,
     },
 
+    /// Replaces the patient's manual tags.
+    PatientSetTags {
+        id: PatientId,
+        tags: Vec<String>,
+    },
     /// Everything held on the patient a card, ID or phone number names (their right
     /// of access); a disclosure.
     PatientExport {

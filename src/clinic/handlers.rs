@@ -57,6 +57,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         } => consent::set(ctx, &id, channel, purpose, decision, method),
         Request::ConsentGet { id } => consent::get(ctx, &id),
         Request::PatientExport { key } => export::export(ctx, &key),
+        Request::PatientSetTags { id, tags } => patients::set_tags(ctx, &id, &tags),
         Request::MayContact {
             id,
             channel,

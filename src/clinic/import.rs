@@ -46,6 +46,7 @@ fn read(row: &ImportRow, ctx: &Ctx<'_>) -> Result<(Patient, String), String> {
         address: optional(row, "address"),
         emergency_contact: optional(row, "emergency_contact"),
         restricted: false,
+        tags: Vec::new(),
     };
     let patient = validate(&patient, today(ctx)).map_err(|e| e.to_string())?;
     let card_type = optional(row, "card_type").unwrap_or_else(|| "basic".into());

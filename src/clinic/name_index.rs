@@ -22,6 +22,7 @@ pub struct PatientRow {
     pub birth_date: Option<chrono::NaiveDate>,
     pub phone: Option<String>,
     pub restricted: bool,
+    pub tags: Vec<String>,
 }
 
 impl PatientRow {
@@ -33,6 +34,7 @@ impl PatientRow {
             birth_date: patient.birth_date,
             phone: patient.phone.clone(),
             restricted: patient.restricted,
+            tags: patient.tags.clone(),
         }
     }
 }

@@ -173,6 +173,7 @@ fn mask(ctx: &Ctx<'_>, mut row: PatientRow) -> PatientRow {
         row.name = "—".into();
         row.birth_date = None;
         row.phone = None;
+        row.tags.clear();
     }
     row
 }
@@ -253,4 +254,43 @@ pub(crate) fn home(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
             Some(alerts.iter().filter(|a| a.time_unix >= day_ago).count() as u64);
     }
     Ok(Reply::new(Response::Home(summary)))
+}
+
+/// Most tags a patient carries, and the longest tag.
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG_CHARS: usize = 24;
+
+pub(crate) fn set_tags(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+    tags: &[String],
+) -> Result<Reply, ServiceError> {
+    let mut clean: Vec<String> = Vec::new();
+    for tag in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        if tag.chars().count() > MAX_TAG_CHARS {
+            return Err(ServiceError::Field {
+                field: "tags".into(),
+                message: format!("the tag {tag:?} is longer than {MAX_TAG_CHARS} characters"),
+            });
+        }
+        if !clean.iter().any(|t| t == tag) {
+            clean.push(tag.to_string());
+        }
+    }
+    if clean.len() > MAX_TAGS {
+        return Err(ServiceError::Field {
+            field: "tags".into(),
+            message: format!("at most {MAX_TAGS} tags per patient"),
+        });
+    }
+    let mut patient = readable(ctx, id)?;
+    patient.tags = clean;
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_update_patient(&mut writes, id, &patient)?;
+    let count = patient.tags.len();
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(id.to_string())
+        .detail(format!("tags={count}"))
+        .effect(Effect::Reindex(*id, Box::new(patient))))
 }

@@ -99,6 +99,22 @@ pub struct Patient {
     pub emergency_contact: Option<String>,
     /// Staff or VIP: reading needs break-glass outside normal permission.
     pub restricted: bool,
+    /// Manual tags staff set (VIP, hypertension, pregnancy …), shown in search results.
+    pub tags: Vec<String>,
+}
+
+/// The second stored shape (format version 2): before manual tags.
+#[derive(Deserialize)]
+struct PatientV2 {
+    name: String,
+    sex: Sex,
+    birth_date: Option<NaiveDate>,
+    phone: Option<String>,
+    id_type: IdType,
+    id_number: Option<String>,
+    address: Option<String>,
+    emergency_contact: Option<String>,
+    restricted: bool,
 }
 
 /// The first stored shape of a patient (format version 1), read by `migrate`.
@@ -113,10 +129,25 @@ struct PatientV1 {
 }
 
 impl Versioned for Patient {
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
 
     fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
         match version {
+            2 => {
+                let old: PatientV2 = decode_payload(payload)?;
+                Ok(Patient {
+                    name: old.name,
+                    sex: old.sex,
+                    birth_date: old.birth_date,
+                    phone: old.phone,
+                    id_type: old.id_type,
+                    id_number: old.id_number,
+                    address: old.address,
+                    emergency_contact: old.emergency_contact,
+                    restricted: old.restricted,
+                    tags: Vec::new(),
+                })
+            }
             1 => {
                 let old: PatientV1 = decode_payload(payload)?;
                 Ok(Patient {
@@ -187,6 +218,38 @@ mod tests {
         assert_eq!(patient.name, "Li Na");
         assert!(patient.restricted && patient.address.is_none());
         assert_eq!(patient.id_type, IdType::ResidentId);
+    }
+
+    #[test]
+    fn a_version_2_record_gains_empty_tags() {
+        #[derive(Serialize)]
+        struct V2<'a> {
+            name: &'a str,
+            sex: Sex,
+            birth_date: Option<NaiveDate>,
+            phone: Option<&'a str>,
+            id_type: IdType,
+            id_number: Option<&'a str>,
+            address: Option<&'a str>,
+            emergency_contact: Option<&'a str>,
+            restricted: bool,
+        }
+        let old = V2 {
+            name: "Li Na",
+            sex: Sex::Female,
+            birth_date: None,
+            phone: None,
+            id_type: IdType::Passport,
+            id_number: Some("E1"),
+            address: Some("Here"),
+            emergency_contact: None,
+            restricted: false,
+        };
+        let mut bytes = 2u16.to_be_bytes().to_vec();
+        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let patient: Patient = crate::store::codec::decode(&bytes).unwrap();
+        assert_eq!((patient.id_type, patient.address.as_deref()), (IdType::Passport, Some("Here")));
+        assert!(patient.tags.is_empty());
     }
 
     #[test]

@@ -33,10 +33,12 @@ pub enum Action {
     Refuse,
     /// Report the patient's active card lost and issue a replacement.
     ReportLost,
+    /// Edit the patient's manual tags.
+    EditTags,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -59,6 +61,7 @@ impl Action {
         Action::GrantVerbal,
         Action::Refuse,
         Action::ReportLost,
+        Action::EditTags,
     ];
 
     pub fn name(self) -> &'static str {
@@ -85,6 +88,7 @@ impl Action {
             Action::GrantVerbal => "grant_verbal",
             Action::Refuse => "refuse",
             Action::ReportLost => "report_lost",
+            Action::EditTags => "edit_tags",
         }
     }
 

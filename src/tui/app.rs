@@ -54,6 +54,7 @@ pub(crate) enum Pending {
     Patient(PatientId),
     Cards(PatientId),
     Consent(PatientId),
+    Tags(PatientId),
     Register,
     BreakGlass(PatientId),
     List(ListKind),
@@ -372,6 +373,33 @@ impl App {
         if matches!(self.screen, Screen::Register(_)) {
             return self.on_register_action(action);
         }
+        if let Screen::Patient(patient) = &mut self.screen
+            && let Some(form) = &mut patient.tag_form
+        {
+            match action {
+                Action::Submit => {
+                    let tags = form
+                        .value(0)
+                        .split([',', '，'])
+                        .map(|t| t.trim().to_string())
+                        .collect();
+                    form.busy = true;
+                    let id = patient.id;
+                    self.call(Pending::Tags(id), Request::PatientSetTags { id, tags });
+                }
+                Action::Back => patient.tag_form = None,
+                _ => {}
+            }
+            return;
+        }
+        if let (Screen::Patient(patient), Action::EditTags) = (&mut self.screen, action) {
+            if let Some(view) = &patient.view {
+                let mut form = Form::new(vec![Field::with(&view.patient.tags.join(", "))]);
+                form.focus = 0;
+                patient.tag_form = Some(form);
+            }
+            return;
+        }
         if let (Screen::Patient(patient), Action::ReportLost) = (&self.screen, action) {
             let active = patient.cards.as_ref().and_then(|cards| {
                 cards
@@ -493,6 +521,7 @@ impl App {
             view: None,
             cards: None,
             reason: None,
+            tag_form: None,
             error: None,
         }));
         self.call(Pending::Patient(id), Request::PatientGet { id });
@@ -588,6 +617,7 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::Patient(_) => Purpose::Patient,
         Pending::Cards(_) => Purpose::Cards,
         Pending::Consent(_) => Purpose::Consent,
+        Pending::Tags(_) => Purpose::Tags,
         Pending::Register => Purpose::Register,
         Pending::BreakGlass(_) => Purpose::BreakGlass,
         Pending::List(kind) => Purpose::List(*kind),
@@ -600,6 +630,7 @@ fn purpose_patient(p: &Pending) -> Option<PatientId> {
         Pending::Patient(id)
         | Pending::Cards(id)
         | Pending::Consent(id)
+        | Pending::Tags(id)
         | Pending::BreakGlass(id) => Some(*id),
         _ => None,
     }

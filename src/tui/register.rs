@@ -71,6 +71,7 @@ impl App {
             address: non_empty(value(6)),
             emergency_contact: non_empty(value(7)),
             restricted: false,
+            tags: Vec::new(),
         };
         Ok((patient, card_type))
     }

@@ -17,6 +17,7 @@ pub enum Purpose {
     Patient,
     Cards,
     Consent,
+    Tags,
     Register,
     BreakGlass,
     List(ListKind),
@@ -217,6 +218,25 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
             }
         }
         (Purpose::Register, response) => app.on_register_reply(response),
+        (Purpose::Tags, Response::Done) => {
+            if let Some(id) = patient {
+                if let Screen::Patient(screen) = app.screen_mut() {
+                    screen.tag_form = None;
+                }
+                app.request_patient(id);
+            }
+        }
+        (Purpose::Tags, Response::Error(error)) => {
+            let text = app.error_text(&error);
+            if let Screen::Patient(PatientScreen {
+                tag_form: Some(form),
+                ..
+            }) = app.screen_mut()
+            {
+                form.busy = false;
+                form.error = Some(text);
+            }
+        }
         (Purpose::Consent, response) => {
             let text = response.error().map(|e| app.error_text(e));
             if let Screen::Consent(screen) = app.screen_mut()

@@ -206,6 +206,8 @@ pub struct PatientScreen {
     pub cards: Option<Vec<Card>>,
     /// Restricted: the reason form for break-glass.
     pub reason: Option<Form>,
+    /// Editing the tags: one field, comma-separated.
+    pub tag_form: Option<Form>,
     pub error: Option<String>,
 }
 
@@ -225,6 +227,9 @@ pub struct List {
     pub loading: bool,
 }
 
+// One screen exists at a time (plus a short stack), so boxing the larger variants
+// would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Screen {
     /// User name, password, code.
@@ -261,7 +266,7 @@ impl Screen {
             Screen::RecoveryCodes(_) => Context::View,
             Screen::Home(_) | Screen::List(_) => Context::List,
             Screen::Search(_) => Context::Search,
-            Screen::Patient(p) if p.reason.is_some() => Context::Form,
+            Screen::Patient(p) if p.reason.is_some() || p.tag_form.is_some() => Context::Form,
             Screen::Patient(_) => Context::View,
             Screen::Consent(_) => Context::Consent,
             Screen::Register(r) => match r.outcome {
@@ -281,6 +286,10 @@ impl Screen {
             Screen::Search(s) => Some(&mut s.query),
             Screen::Patient(PatientScreen {
                 reason: Some(form), ..
+            }) => Some(form.focused()),
+            Screen::Patient(PatientScreen {
+                tag_form: Some(form),
+                ..
             }) => Some(form.focused()),
             Screen::Register(Register {
                 form,

@@ -129,8 +129,13 @@ fn patient_cells(app: &App, row: &PatientRow) -> Vec<String> {
     } else {
         String::new()
     };
+    let tags = if row.tags.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", row.tags.join(", "))
+    };
     vec![
-        format!("{}{restricted}", row.name),
+        format!("{}{restricted}{tags}", row.name),
         sex_text(app, row.sex),
         row.birth_date.map(|d| d.to_string()).unwrap_or_default(),
         row.phone.as_deref().map(masked_phone).unwrap_or_default(),

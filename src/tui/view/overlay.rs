@@ -18,6 +18,7 @@ fn field_help(app: &App) -> Option<String> {
         Screen::Enrol { .. } => "help.enrol.0".to_string(),
         Screen::Search(_) => "help.search.0".to_string(),
         Screen::Patient(p) if p.reason.is_some() => "help.reason.0".to_string(),
+        Screen::Patient(p) if p.tag_form.is_some() => "patient.tags_intro".to_string(),
         Screen::Register(r) if r.outcome.is_none() => {
             format!(
                 "help.register.{}",

@@ -87,6 +87,26 @@ pub fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PatientScr
         frame.set_cursor_position((input.x + width + form.fields[0].cursor_columns(), input.y));
         return;
     }
+    if let Some(form) = &screen.tag_form {
+        let [text, input] =
+            Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(inner);
+        let mut lines = vec![Line::from(app.t("patient.tags_intro"))];
+        if let Some(error) = &form.error {
+            lines.push(Line::styled(error.clone(), app.theme.error()));
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), text);
+        let label = format!("▸ {} ", app.t("patient.tags"));
+        let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(label, app.theme.focus()),
+                Span::raw(form.fields[0].shown()),
+            ])),
+            input,
+        );
+        frame.set_cursor_position((input.x + width + form.fields[0].cursor_columns(), input.y));
+        return;
+    }
     let Some(view) = &screen.view else {
         let text = screen
             .error
@@ -120,6 +140,15 @@ pub fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PatientScr
             p.id_number.as_deref().map(masked_id).unwrap_or_default(),
         ),
         row(app, "patient.card", card_text(app, screen)),
+        row(
+            app,
+            "patient.tags",
+            if p.tags.is_empty() {
+                app.t("patient.no_tags")
+            } else {
+                p.tags.join(", ")
+            },
+        ),
         Line::from(""),
         Line::styled(app.t("patient.contact"), app.theme.title()),
         row(
