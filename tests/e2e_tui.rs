@@ -81,7 +81,7 @@ fn sign_in_find_by_pinyin_open_and_be_signed_out_when_idle() {
     pane.wait_for("Find:");
     pane.type_text("zw");
     pane.key("Enter");
-    let results = pane.wait_for("found");
+    let results = pane.wait_for("found · ↑↓");
     let first = results
         .lines()
         .find(|l| l.contains("****"))
@@ -141,7 +141,7 @@ fn chinese_screens_and_pinyin_initials() {
     // zw: pinyin initials, e.g. 张伟, 周文, 赵伟.
     pane.type_text("zw");
     pane.key("Enter");
-    let results = pane.wait_for("找到");
+    let results = pane.wait_for("↑↓ 选择");
     let row = results
         .lines()
         .find(|l| l.contains("****"))
@@ -267,7 +267,7 @@ fn the_front_desk_registers_a_patient_issues_a_card_and_finds_them() {
     pane.wait_for("Find:");
     pane.type_text("ql");
     pane.key("Enter");
-    let found = pane.wait_for("found");
+    let found = pane.wait_for("found · ↑↓");
     assert!(found.contains("邱兰"), "{found}");
     for _ in 0..2 {
         pane.key("BSpace");

@@ -248,7 +248,10 @@ mod tests {
         let mut bytes = 2u16.to_be_bytes().to_vec();
         bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
         let patient: Patient = crate::store::codec::decode(&bytes).unwrap();
-        assert_eq!((patient.id_type, patient.address.as_deref()), (IdType::Passport, Some("Here")));
+        assert_eq!(
+            (patient.id_type, patient.address.as_deref()),
+            (IdType::Passport, Some("Here"))
+        );
         assert!(patient.tags.is_empty());
     }
 
