@@ -17,6 +17,17 @@ fn demo_code(user: &str) -> String {
     totp_code(&secret, chrono::Utc::now().timestamp(), 6)
 }
 
+/// Waits for the sign-in screen (recognised by `banner`), then signs in with a fresh code.
+fn sign_in(pane: &Pane, banner: &str, user: &str, password: &str) {
+    pane.wait_for(banner);
+    pane.type_text(user);
+    pane.key("Enter");
+    pane.type_text(password);
+    pane.key("Enter");
+    pane.type_text(&demo_code(user));
+    pane.key("Enter");
+}
+
 /// A demo store of 300 patients and the app running on it in a 100x30 pane.
 fn demo_pane(name: &str, flags: &str) -> (tempfile::TempDir, Pane) {
     let tmp = tempfile::tempdir().unwrap();
@@ -127,13 +138,7 @@ fn chinese_screens_and_pinyin_initials() {
         return;
     }
     let (_tmp, pane) = demo_pane("tui-zh", "--lang zh-CN --keymap vim");
-    pane.wait_for("演示库");
-    pane.type_text("wang.li");
-    pane.key("Enter");
-    pane.type_text("demo desk harbour lantern");
-    pane.key("Enter");
-    pane.type_text(&demo_code("wang.li"));
-    pane.key("Enter");
+    sign_in(&pane, "演示库", "wang.li", "demo desk harbour lantern");
     pane.wait_for("您要做什么");
     // vim keymap: / opens the search.
     pane.type_text("/");
@@ -176,13 +181,7 @@ fn the_front_desk_registers_a_patient_issues_a_card_and_finds_them() {
         return;
     }
     let (_tmp, pane) = demo_pane("tui-register", "");
-    pane.wait_for("DEMO STORE");
-    pane.type_text("wang.li");
-    pane.key("Enter");
-    pane.type_text("demo desk harbour lantern");
-    pane.key("Enter");
-    pane.type_text(&demo_code("wang.li"));
-    pane.key("Enter");
+    sign_in(&pane, "DEMO STORE", "wang.li", "demo desk harbour lantern");
     let home = pane.wait_for("What would you like to do?");
     assert!(home.contains("Register & issue card"), "{home}");
     pane.key("Enter");

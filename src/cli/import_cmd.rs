@@ -12,17 +12,7 @@ use crate::clinic::api::ImportRow;
 use crate::clinic::{Request, Response};
 
 /// The fields a row may fill; the default header uses these names.
-pub const FIELDS: [&str; 9] = [
-    "name",
-    "sex",
-    "birth_date",
-    "phone",
-    "id_type",
-    "id_number",
-    "address",
-    "emergency_contact",
-    "card_type",
-];
+pub use crate::domain::patient::REGISTRATION_FIELDS as FIELDS;
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {

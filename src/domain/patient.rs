@@ -73,6 +73,19 @@ impl IdType {
     }
 }
 
+/// The fields of a registration, in the order forms and spreadsheets use them.
+pub const REGISTRATION_FIELDS: [&str; 9] = [
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "id_type",
+    "id_number",
+    "address",
+    "emergency_contact",
+    "card_type",
+];
+
 /// Which identity document `id_number` comes from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -127,17 +127,7 @@ pub struct Search {
 
 /// The registration form's fields, in order; their labels and help are in the
 /// catalogs under `register.<name>` and `help.register.<name>`.
-pub const REGISTER_FIELDS: [&str; 9] = [
-    "name",
-    "sex",
-    "birth_date",
-    "phone",
-    "id_type",
-    "id_number",
-    "address",
-    "emergency_contact",
-    "card_type",
-];
+pub use crate::domain::patient::REGISTRATION_FIELDS as REGISTER_FIELDS;
 
 #[derive(Debug)]
 pub enum RegisterOutcome {

@@ -29,6 +29,33 @@ fn row(app: &App, label: &str, value: String) -> Line<'static> {
     ])
 }
 
+/// Explanation lines (plus the form's error), then one labelled text field.
+fn one_field_form(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    (mut lines, text_rows): (Vec<Line<'static>>, u16),
+    label_key: &str,
+    form: &crate::tui::screens::Form,
+) {
+    if let Some(error) = &form.error {
+        lines.push(Line::styled(error.clone(), app.theme.error()));
+    }
+    let [text, input] =
+        Layout::vertical([Constraint::Length(text_rows), Constraint::Min(1)]).areas(area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), text);
+    let label = format!("▸ {} ", app.t(label_key));
+    let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(label, app.theme.focus()),
+            Span::raw(form.fields[0].shown()),
+        ])),
+        input,
+    );
+    frame.set_cursor_position((input.x + width + form.fields[0].cursor_columns(), input.y));
+}
+
 /// The active card, or why there is none.
 fn card_text(app: &App, screen: &PatientScreen) -> String {
     let Some(cards) = &screen.cards else {
@@ -64,47 +91,17 @@ pub fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PatientScr
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if let Some(form) = &screen.reason {
-        let mut lines = vec![
+        let lines = vec![
             Line::styled(app.t("error.break_glass_required"), app.theme.warning()),
             Line::from(app.t("patient.reason_intro")),
             Line::from(""),
         ];
-        if let Some(error) = &form.error {
-            lines.push(Line::styled(error.clone(), app.theme.error()));
-        }
-        let [text, input] =
-            Layout::vertical([Constraint::Length(5), Constraint::Min(1)]).areas(inner);
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), text);
-        let label = format!("▸ {} ", app.t("patient.reason"));
-        let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(label, app.theme.focus()),
-                Span::raw(form.fields[0].shown()),
-            ])),
-            input,
-        );
-        frame.set_cursor_position((input.x + width + form.fields[0].cursor_columns(), input.y));
+        one_field_form(frame, inner, app, (lines, 5), "patient.reason", form);
         return;
     }
     if let Some(form) = &screen.tag_form {
-        let [text, input] =
-            Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(inner);
-        let mut lines = vec![Line::from(app.t("patient.tags_intro"))];
-        if let Some(error) = &form.error {
-            lines.push(Line::styled(error.clone(), app.theme.error()));
-        }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), text);
-        let label = format!("▸ {} ", app.t("patient.tags"));
-        let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(label, app.theme.focus()),
-                Span::raw(form.fields[0].shown()),
-            ])),
-            input,
-        );
-        frame.set_cursor_position((input.x + width + form.fields[0].cursor_columns(), input.y));
+        let lines = vec![Line::from(app.t("patient.tags_intro"))];
+        one_field_form(frame, inner, app, (lines, 3), "patient.tags", form);
         return;
     }
     let Some(view) = &screen.view else {
