@@ -106,6 +106,39 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             method: caredesk::domain::consent::Method::Verbal,
         },
         Request::ConsentGet { id },
+        Request::ExamBook {
+            id,
+            package: "basic".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+        },
+        Request::ExamReschedule {
+            booking: caredesk::clinic::api::BookingKey {
+                date: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+                id: 1,
+            },
+            date: chrono::NaiveDate::from_ymd_opt(2030, 1, 2).unwrap(),
+        },
+        Request::ExamCheckIn {
+            booking: caredesk::clinic::api::BookingKey {
+                date: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+                id: 1,
+            },
+        },
+        Request::ExamNoShow {
+            booking: caredesk::clinic::api::BookingKey {
+                date: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+                id: 1,
+            },
+        },
+        Request::ExamDay {
+            date: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+        },
+        Request::ExamCancel {
+            booking: caredesk::clinic::api::BookingKey {
+                date: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+                id: 1,
+            },
+        },
         Request::PatientSetTags {
             id,
             tags: vec!["VIP".into()],

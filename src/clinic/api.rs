@@ -9,6 +9,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::auth::signon::SignOnNotice;
 use crate::auth::{Permission, Role, RoleTable};
+use crate::domain::booking::Booking;
 use crate::domain::card::{Card, CardStatus};
 use crate::domain::consent::{Channel, ConsentRecord, ContactAnswer, Decision, Method, Purpose};
 use crate::domain::health::HealthSummary;
@@ -146,6 +147,30 @@ pub enum Request {
         id: PatientId,
     },
 
+    // Exam booking (体检预约).
+    ExamBook {
+        id: PatientId,
+        package: String,
+        date: chrono::NaiveDate,
+    },
+    ExamReschedule {
+        booking: BookingKey,
+        date: chrono::NaiveDate,
+    },
+    ExamCancel {
+        booking: BookingKey,
+    },
+    ExamCheckIn {
+        booking: BookingKey,
+    },
+    ExamNoShow {
+        booking: BookingKey,
+    },
+    /// The front desk's day view: every booking of the day and places left per package.
+    ExamDay {
+        date: chrono::NaiveDate,
+    },
+
     /// Replaces the patient's manual tags.
     PatientSetTags {
         id: PatientId,
@@ -270,6 +295,23 @@ pub struct ImportSummary {
     pub rejected: Vec<(u64, String)>,
 }
 
+/// Which booking: its day and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingKey {
+    pub date: chrono::NaiveDate,
+    pub id: u64,
+}
+
+/// A day at the exam centre.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExamDay {
+    pub date: chrono::NaiveDate,
+    /// Each booking with the patient's name.
+    pub bookings: Vec<(Booking, String)>,
+    /// (package, places taken, daily capacity).
+    pub places: Vec<(String, u32, u32)>,
+}
+
 /// The home screen's counts; `None` where the role may not know it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HomeSummary {
@@ -334,6 +376,8 @@ pub enum Response {
         card: Card,
     },
     ImportSummary(ImportSummary),
+    ExamBooked(Booking),
+    ExamDay(ExamDay),
     Consent(ConsentRecord),
     ContactAnswer(ContactAnswer),
     PatientExport(Box<super::export::PatientExport>),

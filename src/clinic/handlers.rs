@@ -2,7 +2,8 @@
 
 use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
-use super::{cards, consent, export, import, keys, patients, users};
+use super::{booking, cards, consent, export, import, keys, patients, users};
+use crate::domain::booking::BookingStatus;
 use crate::store::StoreError;
 
 impl From<StoreError> for ServiceError {
@@ -58,6 +59,18 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::ConsentGet { id } => consent::get(ctx, &id),
         Request::PatientExport { key } => export::export(ctx, &key),
         Request::PatientSetTags { id, tags } => patients::set_tags(ctx, &id, &tags),
+        Request::ExamBook { id, package, date } => booking::book(ctx, &id, &package, date),
+        Request::ExamReschedule { booking: key, date } => booking::reschedule(ctx, key, date),
+        Request::ExamCancel { booking: key } => {
+            booking::change(ctx, key, BookingStatus::Cancelled, "cancelled")
+        }
+        Request::ExamCheckIn { booking: key } => {
+            booking::change(ctx, key, BookingStatus::CheckedIn, "checked in")
+        }
+        Request::ExamNoShow { booking: key } => {
+            booking::change(ctx, key, BookingStatus::NoShow, "marked no-show")
+        }
+        Request::ExamDay { date } => booking::day(ctx, date),
         Request::MayContact {
             id,
             channel,

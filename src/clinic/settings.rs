@@ -149,11 +149,82 @@ impl CardSettings {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExamPackage {
+    pub name: String,
+    pub items: Vec<String>,
+    /// Price in yuan, as shown to the patient.
+    pub price: String,
+    pub duration_minutes: u32,
+    /// Places per day.
+    pub daily_capacity: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExamSettings {
+    pub packages: Vec<ExamPackage>,
+}
+
+impl Default for ExamSettings {
+    fn default() -> Self {
+        let package =
+            |name: &str, items: &[&str], price: &str, duration_minutes, daily_capacity| {
+                ExamPackage {
+                    name: name.into(),
+                    items: items.iter().map(|i| i.to_string()).collect(),
+                    price: price.into(),
+                    duration_minutes,
+                    daily_capacity,
+                }
+            };
+        Self {
+            packages: vec![
+                package(
+                    "basic",
+                    &[
+                        "blood pressure",
+                        "BMI",
+                        "blood count",
+                        "fasting glucose",
+                        "lipids",
+                    ],
+                    "399",
+                    60,
+                    40,
+                ),
+                package(
+                    "cardio",
+                    &["ECG", "lipids", "HbA1c", "carotid ultrasound"],
+                    "1280",
+                    120,
+                    12,
+                ),
+                package(
+                    "senior",
+                    &["ECG", "kidney function", "bone density", "eye exam"],
+                    "1680",
+                    150,
+                    8,
+                ),
+            ],
+        }
+    }
+}
+
+impl ExamSettings {
+    pub fn package(&self, name: &str) -> Option<&ExamPackage> {
+        self.packages.iter().find(|p| p.name == name)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     pub clinic: ClinicSettings,
     pub cards: CardSettings,
+    pub exams: ExamSettings,
     pub tui: TuiSettings,
     pub session: SessionSettings,
     pub lockout: LockoutSettings,

@@ -1,5 +1,6 @@
 //! Plain data types and pure rules. No I/O here.
 
+pub mod booking;
 pub mod card;
 pub mod consent;
 pub mod health;

@@ -1,0 +1,182 @@
+//! Exam booking: book, reschedule, cancel, check in, no-show, and the day view.
+//! A day's places per package are never oversold: the service holds a lock from the
+//! count to the commit (one process owns the store).
+
+use chrono::NaiveDate;
+
+use super::api::{BookingKey, ExamDay, Response, ServiceError};
+use super::cards::today;
+use super::service::{Ctx, Reply};
+use crate::domain::booking::{Booking, BookingEvent, BookingStatus};
+use crate::domain::patient::PatientId;
+use crate::store::writes::WriteSet;
+
+/// Refuses a day with no place left for `package` (not counting `except`).
+fn check_place(
+    ctx: &Ctx<'_>,
+    package: &str,
+    date: NaiveDate,
+    except: Option<u64>,
+) -> Result<(), ServiceError> {
+    let exams = ctx.clinic.settings().exams;
+    let capacity = exams
+        .package(package)
+        .ok_or_else(|| {
+            let known: Vec<&str> = exams.packages.iter().map(|p| p.name.as_str()).collect();
+            ServiceError::Field {
+                field: "package".into(),
+                message: format!(
+                    "no exam package {package:?}: choose one of {}",
+                    known.join(", ")
+                ),
+            }
+        })?
+        .daily_capacity;
+    if date < today(ctx) {
+        return Err(ServiceError::Field {
+            field: "date".into(),
+            message: format!("{date} has passed: choose today or a later day"),
+        });
+    }
+    let taken = ctx
+        .vault
+        .bookings_on(date)?
+        .iter()
+        .filter(|b| b.package == package && b.status.takes_a_place() && Some(b.id) != except)
+        .count() as u32;
+    if taken >= capacity {
+        return Err(ServiceError::Conflict(format!(
+            "{package} is fully booked on {date} ({taken} of {capacity} places): choose another day"
+        )));
+    }
+    Ok(())
+}
+
+fn event(ctx: &Ctx<'_>, what: &str) -> BookingEvent {
+    BookingEvent {
+        at: ctx.now,
+        by: ctx.session.user.clone(),
+        what: what.to_string(),
+    }
+}
+
+pub(crate) fn book(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+    package: &str,
+    date: NaiveDate,
+) -> Result<Reply, ServiceError> {
+    ctx.vault.patient(id)?;
+    check_place(ctx, package, date, None)?;
+    let already = ctx
+        .vault
+        .bookings_on(date)?
+        .into_iter()
+        .any(|b| b.patient == *id && b.package == package && b.status.takes_a_place());
+    if already {
+        return Err(ServiceError::Conflict(format!(
+            "this patient is already booked for {package} on {date}"
+        )));
+    }
+    let booking = Booking {
+        id: ctx.vault.next_id()?,
+        patient: *id,
+        package: package.to_string(),
+        date,
+        status: BookingStatus::Booked,
+        history: vec![event(ctx, "booked")],
+    };
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_booking(&mut writes, &booking, None)?;
+    Ok(Reply::new(Response::ExamBooked(booking.clone()))
+        .writes(writes)
+        .subject(id.to_string())
+        .detail(format!("{package} on {date}")))
+}
+
+fn find(ctx: &Ctx<'_>, key: BookingKey) -> Result<Booking, ServiceError> {
+    ctx.vault
+        .booking(key.date, key.id)?
+        .ok_or_else(|| ServiceError::NotFound("booking".into()))
+}
+
+pub(crate) fn reschedule(
+    ctx: &Ctx<'_>,
+    key: BookingKey,
+    date: NaiveDate,
+) -> Result<Reply, ServiceError> {
+    let mut booking = find(ctx, key)?;
+    if booking.status != BookingStatus::Booked {
+        return Err(ServiceError::Conflict(format!(
+            "this booking is {}: it can no longer be moved",
+            booking.status.as_str().replace('_', " ")
+        )));
+    }
+    check_place(ctx, &booking.package, date, Some(booking.id))?;
+    let from = booking.date;
+    booking.date = date;
+    booking
+        .history
+        .push(event(ctx, &format!("moved from {from}")));
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_booking(&mut writes, &booking, Some(from))?;
+    Ok(Reply::new(Response::ExamBooked(booking.clone()))
+        .writes(writes)
+        .subject(booking.patient.to_string())
+        .detail(format!("{from} -> {date}")))
+}
+
+pub(crate) fn change(
+    ctx: &Ctx<'_>,
+    key: BookingKey,
+    to: BookingStatus,
+    action: &'static str,
+) -> Result<Reply, ServiceError> {
+    let mut booking = find(ctx, key)?;
+    booking
+        .transition(to, action, ctx.now, &ctx.session.user)
+        .map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_booking(&mut writes, &booking, None)?;
+    Ok(Reply::new(Response::ExamBooked(booking.clone()))
+        .writes(writes)
+        .subject(booking.patient.to_string())
+        .detail(to.as_str()))
+}
+
+pub(crate) fn day(ctx: &Ctx<'_>, date: NaiveDate) -> Result<Reply, ServiceError> {
+    let bookings = ctx.vault.bookings_on(date)?;
+    let places = ctx
+        .clinic
+        .settings()
+        .exams
+        .packages
+        .iter()
+        .map(|p| {
+            let taken = bookings
+                .iter()
+                .filter(|b| b.package == p.name && b.status.takes_a_place())
+                .count() as u32;
+            (p.name.clone(), taken, p.daily_capacity)
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for booking in bookings {
+        // A restricted patient's name shows only to those who may open the record.
+        let name = match ctx.vault.patient(&booking.patient) {
+            Ok(p) if p.restricted && !ctx.allows(crate::auth::Permission::RestrictedRead) => {
+                "—".to_string()
+            }
+            Ok(p) => p.name,
+            Err(_) => String::new(),
+        };
+        rows.push((booking, name));
+    }
+    let count = rows.len();
+    Ok(Reply::new(Response::ExamDay(ExamDay {
+        date,
+        bookings: rows,
+        places,
+    }))
+    .detail(format!("count={count}")))
+}
