@@ -299,6 +299,29 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 loading: false,
             });
         }),
+        ("exam_day", |app| {
+            sign_in(app, Role::FrontDesk);
+            let rows = vec![
+                vec![
+                    app.locale
+                        .tf("exam.places", &[("taken", "2"), ("capacity", "8")]),
+                    "senior".into(),
+                    String::new(),
+                ],
+                vec!["张伟".into(), "senior".into(), app.t("exam.checked_in")],
+                vec!["Alice Green".into(), "senior".into(), app.t("exam.booked")],
+            ];
+            app.screen = Screen::List(List {
+                kind: ListKind::ExamDay,
+                headers: ["exam.patient", "exam.package", "exam.status"]
+                    .iter()
+                    .map(|k| app.t(k))
+                    .collect(),
+                rows,
+                cursor: Cursor::default(),
+                loading: false,
+            });
+        }),
         ("help", |app| {
             sign_in(app, Role::FrontDesk);
             app.screen = Screen::Search(Search::default());

@@ -128,6 +128,9 @@ fn add_patients(
             // One in 500 is a member of staff: restricted, opened only by break-glass.
             patient.restricted = (created + i) % 500 == 7;
             let id = vault.stage_create_patient(&mut writes, &patient)?;
+            if created + i < 30 {
+                stage_demo_booking(vault, &mut writes, id, created + i, today)?;
+            }
             let (card_type, months) =
                 [("basic", 12), ("silver", 24), ("gold", 36)][(created + i) % 3];
             let number = card_number(
@@ -164,6 +167,36 @@ fn add_patients(
         progress(created);
     }
     Ok(created)
+}
+
+/// Today's and tomorrow's exam bookings for the first patients, in every state.
+fn stage_demo_booking(
+    vault: &Vault,
+    writes: &mut WriteSet,
+    patient: crate::domain::patient::PatientId,
+    n: usize,
+    today: chrono::NaiveDate,
+) -> Result<(), StoreError> {
+    use crate::domain::booking::{Booking, BookingEvent, BookingStatus};
+    let (date, status) = match n % 5 {
+        0 => (today, BookingStatus::CheckedIn),
+        1 => (today, BookingStatus::Booked),
+        2 => (today, BookingStatus::NoShow),
+        _ => (today + chrono::Days::new(1), BookingStatus::Booked),
+    };
+    let booking = Booking {
+        id: vault.next_id()?,
+        patient,
+        package: ["basic", "cardio", "senior"][n % 3].into(),
+        date,
+        status,
+        history: vec![BookingEvent {
+            at: 0,
+            by: USERS[1].0.into(),
+            what: status.as_str().into(),
+        }],
+    };
+    vault.stage_booking(writes, &booking, None)
 }
 
 /// Consent as a front desk records it at registration: phone and SMS for care, and

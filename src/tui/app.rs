@@ -535,6 +535,7 @@ impl App {
             MenuItem::Alerts => ListKind::Alerts,
             MenuItem::Audit => ListKind::Audit,
             MenuItem::Users => ListKind::Users,
+            MenuItem::ExamDay => ListKind::ExamDay,
         };
         let request = match kind {
             ListKind::Alerts => Request::AlertsList { limit: 1000 },
@@ -544,6 +545,9 @@ impl App {
                 limit: 100_000,
             },
             ListKind::Users => Request::UserList,
+            ListKind::ExamDay => Request::ExamDay {
+                date: self.now.date_naive(),
+            },
         };
         self.push(Screen::List(List {
             kind,

@@ -10,6 +10,7 @@ pub fn title_key(kind: ListKind) -> &'static str {
         ListKind::Alerts => "menu.alerts",
         ListKind::Audit => "menu.audit",
         ListKind::Users => "menu.users",
+        ListKind::ExamDay => "menu.exam_day",
     }
 }
 
@@ -96,6 +97,33 @@ pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Ve
                 })
                 .collect(),
         ),
+        (ListKind::ExamDay, Response::ExamDay(day)) => {
+            let mut rows: Vec<Vec<String>> = day
+                .places
+                .iter()
+                .map(|(package, taken, capacity)| {
+                    vec![
+                        app.locale.tf(
+                            "exam.places",
+                            &[
+                                ("taken", &taken.to_string()),
+                                ("capacity", &capacity.to_string()),
+                            ],
+                        ),
+                        package.clone(),
+                        String::new(),
+                    ]
+                })
+                .collect();
+            rows.extend(day.bookings.iter().map(|(booking, name)| {
+                vec![
+                    name.clone(),
+                    booking.package.clone(),
+                    app.t(&format!("exam.{}", booking.status.as_str())),
+                ]
+            }));
+            (h(&["exam.patient", "exam.package", "exam.status"]), rows)
+        }
         (_, Response::Error(e)) => (vec![app.t("list.error")], vec![vec![app.error_text(e)]]),
         _ => (Vec::new(), Vec::new()),
     }

@@ -71,15 +71,17 @@ impl Cursor {
 pub enum MenuItem {
     Register,
     Search,
+    ExamDay,
     Alerts,
     Audit,
     Users,
 }
 
 impl MenuItem {
-    pub const ALL: [MenuItem; 5] = [
+    pub const ALL: [MenuItem; 6] = [
         MenuItem::Register,
         MenuItem::Search,
+        MenuItem::ExamDay,
         MenuItem::Alerts,
         MenuItem::Audit,
         MenuItem::Users,
@@ -89,6 +91,7 @@ impl MenuItem {
         match self {
             MenuItem::Register => Permission::CardManage,
             MenuItem::Search => Permission::PatientSearch,
+            MenuItem::ExamDay => Permission::AppointmentManage,
             MenuItem::Alerts => Permission::AlertsRead,
             MenuItem::Audit => Permission::AuditRead,
             MenuItem::Users => Permission::UserAdmin,
@@ -99,6 +102,7 @@ impl MenuItem {
         match self {
             MenuItem::Register => "menu.register",
             MenuItem::Search => "menu.search",
+            MenuItem::ExamDay => "menu.exam_day",
             MenuItem::Alerts => "menu.alerts",
             MenuItem::Audit => "menu.audit",
             MenuItem::Users => "menu.users",
@@ -206,6 +210,7 @@ pub enum ListKind {
     Alerts,
     Audit,
     Users,
+    ExamDay,
 }
 
 #[derive(Debug)]
