@@ -9,6 +9,7 @@ pub mod field;
 pub mod keymap;
 pub mod lists;
 pub mod locale;
+pub mod overlay_keys;
 pub mod register;
 pub mod replies;
 pub mod screens;
