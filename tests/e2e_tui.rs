@@ -260,6 +260,13 @@ fn the_front_desk_registers_a_patient_issues_a_card_and_finds_them() {
     };
     assert!(caredesk::domain::card::luhn_valid(&replacement));
 
+    // F8: book an exam; Enter keeps the package (basic) and the day (tomorrow), then books.
+    pane.key("F8");
+    pane.wait_for("Book an exam");
+    pane.key("Enter");
+    pane.key("Enter");
+    pane.wait_for("Booked: basic on");
+
     // Found afterwards by pinyin initials and by the new card number; the lost one is
     // refused with its replacement named.
     pane.key("F3");

@@ -244,6 +244,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 }),
                 reason: None,
                 tag_form: None,
+                book_form: None,
+                notice: None,
                 error: None,
             });
         }),
@@ -264,6 +266,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 }),
                 reason: None,
                 tag_form: None,
+                book_form: None,
+                notice: None,
                 error: None,
             });
         }),
@@ -280,6 +284,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 view: None,
                 reason: Some(form(&[("patient collapsed in", false)], 0)),
                 tag_form: None,
+                book_form: None,
+                notice: None,
                 error: None,
             });
         }),
@@ -446,6 +452,27 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 cards: None,
                 reason: None,
                 tag_form: Some(form),
+                book_form: None,
+                notice: None,
+                error: None,
+            });
+        }),
+        ("book_exam", |app| {
+            sign_in(app, Role::FrontDesk);
+            let mut form = Form::new(vec![Field::with("cardio"), Field::with("2026-12-01")]);
+            form.focus = 1;
+            app.screen = Screen::Patient(PatientScreen {
+                id: PatientId([1; 16]),
+                view: Some(PatientView {
+                    id: PatientId([1; 16]),
+                    patient: patient(),
+                    health: None,
+                }),
+                cards: None,
+                reason: None,
+                tag_form: None,
+                book_form: Some(form),
+                notice: None,
                 error: None,
             });
         }),
@@ -466,6 +493,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 )]),
                 reason: None,
                 tag_form: None,
+                book_form: None,
+                notice: None,
                 error: None,
             });
             app.overlay = Some(Overlay::ConfirmLost {

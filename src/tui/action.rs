@@ -35,10 +35,12 @@ pub enum Action {
     ReportLost,
     /// Edit the patient's manual tags.
     EditTags,
+    /// Book an exam for the patient.
+    BookExam,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -62,6 +64,7 @@ impl Action {
         Action::Refuse,
         Action::ReportLost,
         Action::EditTags,
+        Action::BookExam,
     ];
 
     pub fn name(self) -> &'static str {
@@ -89,6 +92,7 @@ impl Action {
             Action::Refuse => "refuse",
             Action::ReportLost => "report_lost",
             Action::EditTags => "edit_tags",
+            Action::BookExam => "book_exam",
         }
     }
 

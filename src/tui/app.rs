@@ -55,6 +55,7 @@ pub(crate) enum Pending {
     Cards(PatientId),
     Consent(PatientId),
     Tags(PatientId),
+    Book(PatientId),
     Register,
     BreakGlass(PatientId),
     List(ListKind),
@@ -281,6 +282,9 @@ impl App {
         if matches!(self.screen, Screen::Register(_)) {
             return self.on_register_action(action);
         }
+        if self.on_booking_action(action) {
+            return;
+        }
         if let Screen::Patient(patient) = &mut self.screen
             && let Some(form) = &mut patient.tag_form
         {
@@ -430,6 +434,8 @@ impl App {
             cards: None,
             reason: None,
             tag_form: None,
+            book_form: None,
+            notice: None,
             error: None,
         }));
         self.call(Pending::Patient(id), Request::PatientGet { id });
@@ -530,6 +536,7 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::Cards(_) => Purpose::Cards,
         Pending::Consent(_) => Purpose::Consent,
         Pending::Tags(_) => Purpose::Tags,
+        Pending::Book(_) => Purpose::Book,
         Pending::Register => Purpose::Register,
         Pending::BreakGlass(_) => Purpose::BreakGlass,
         Pending::List(kind) => Purpose::List(*kind),
@@ -543,6 +550,7 @@ fn purpose_patient(p: &Pending) -> Option<PatientId> {
         | Pending::Cards(id)
         | Pending::Consent(id)
         | Pending::Tags(id)
+        | Pending::Book(id)
         | Pending::BreakGlass(id) => Some(*id),
         _ => None,
     }

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod app;
+pub mod booking;
 pub mod consent;
 pub mod field;
 pub mod keymap;

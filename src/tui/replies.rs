@@ -18,6 +18,7 @@ pub enum Purpose {
     Cards,
     Consent,
     Tags,
+    Book,
     Register,
     BreakGlass,
     List(ListKind),
@@ -218,6 +219,30 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
             }
         }
         (Purpose::Register, response) => app.on_register_reply(response),
+        (Purpose::Book, response) => {
+            let text = match &response {
+                Response::ExamBooked(b) => Ok(app.locale.tf(
+                    "exam.booked_notice",
+                    &[("package", &b.package), ("date", &b.date.to_string())],
+                )),
+                Response::Error(e) => Err(app.error_text(e)),
+                _ => return,
+            };
+            if let Screen::Patient(screen) = app.screen_mut()
+                && let Some(form) = &mut screen.book_form
+            {
+                match text {
+                    Ok(notice) => {
+                        screen.book_form = None;
+                        screen.notice = Some(notice);
+                    }
+                    Err(error) => {
+                        form.busy = false;
+                        form.error = Some(error);
+                    }
+                }
+            }
+        }
         (Purpose::Tags, Response::Done) => {
             if let Some(id) = patient {
                 if let Screen::Patient(screen) = app.screen_mut() {

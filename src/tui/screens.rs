@@ -202,6 +202,10 @@ pub struct PatientScreen {
     pub reason: Option<Form>,
     /// Editing the tags: one field, comma-separated.
     pub tag_form: Option<Form>,
+    /// Booking an exam: package, date.
+    pub book_form: Option<Form>,
+    /// What the last action on this patient did (e.g. an exam booked).
+    pub notice: Option<String>,
     pub error: Option<String>,
 }
 
@@ -261,7 +265,11 @@ impl Screen {
             Screen::RecoveryCodes(_) => Context::View,
             Screen::Home(_) | Screen::List(_) => Context::List,
             Screen::Search(_) => Context::Search,
-            Screen::Patient(p) if p.reason.is_some() || p.tag_form.is_some() => Context::Form,
+            Screen::Patient(p)
+                if p.reason.is_some() || p.tag_form.is_some() || p.book_form.is_some() =>
+            {
+                Context::Form
+            }
             Screen::Patient(_) => Context::View,
             Screen::Consent(_) => Context::Consent,
             Screen::Register(r) => match r.outcome {
@@ -284,6 +292,10 @@ impl Screen {
             }) => Some(form.focused()),
             Screen::Patient(PatientScreen {
                 tag_form: Some(form),
+                ..
+            }) => Some(form.focused()),
+            Screen::Patient(PatientScreen {
+                book_form: Some(form),
                 ..
             }) => Some(form.focused()),
             Screen::Register(Register {

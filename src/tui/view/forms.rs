@@ -11,7 +11,7 @@ use crate::tui::app::App;
 use crate::tui::screens::Form;
 
 /// Draws labelled fields, one per line, and places the cursor in the focused one.
-fn fields(frame: &mut Frame<'_>, area: Rect, app: &App, form: &Form, labels: &[String]) {
+pub(super) fn fields(frame: &mut Frame<'_>, area: Rect, app: &App, form: &Form, labels: &[String]) {
     let theme = app.theme;
     let label_width = labels
         .iter()

@@ -99,6 +99,23 @@ pub fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PatientScr
         one_field_form(frame, inner, app, (lines, 5), "patient.reason", form);
         return;
     }
+    if let Some(form) = &screen.book_form {
+        let mut lines = vec![Line::from(app.t("exam.book_intro"))];
+        if let Some(error) = &form.error {
+            lines.push(Line::styled(error.clone(), app.theme.error()));
+        }
+        let [text, input] =
+            Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(inner);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), text);
+        super::forms::fields(
+            frame,
+            input,
+            app,
+            form,
+            &[app.t("exam.package"), app.t("exam.date")],
+        );
+        return;
+    }
     if let Some(form) = &screen.tag_form {
         let lines = vec![Line::from(app.t("patient.tags_intro"))];
         one_field_form(frame, inner, app, (lines, 3), "patient.tags", form);
@@ -116,7 +133,11 @@ pub fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PatientScr
     let age = p
         .birth_date
         .map(|b| app.now.date_naive().years_since(b).unwrap_or(0));
-    let mut lines = vec![
+    let mut lines = Vec::new();
+    if let Some(notice) = &screen.notice {
+        lines.push(Line::styled(notice.clone(), app.theme.notice()));
+    }
+    lines.extend([
         Line::styled(app.t("patient.identity"), app.theme.title()),
         row(app, "patient.name", p.name.clone()),
         row(app, "patient.sex", sex_text(app, p.sex)),
@@ -163,7 +184,7 @@ pub fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PatientScr
             "patient.emergency",
             p.emergency_contact.clone().unwrap_or_default(),
         ),
-    ];
+    ]);
     if p.restricted {
         lines.push(Line::styled(
             app.t("patient.restricted"),
