@@ -228,3 +228,39 @@ fn any_key_resets_the_idle_clock_and_the_palette_finds_chinese() {
     key(&mut app, KeyCode::Enter);
     assert!(matches!(app.screen, Screen::Search(_)));
 }
+
+#[test]
+fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
+    use caredesk::clinic::api::BookingKey;
+    use caredesk::tui::screens::{Cursor, List, ListKind};
+    let mut app = app();
+    sign_in_as(&mut app, Role::FrontDesk);
+    app.take_effects();
+    let key = BookingKey {
+        date: app.now.date_naive(),
+        id: 42,
+    };
+    app.screen = Screen::List(List {
+        kind: ListKind::ExamDay,
+        headers: Vec::new(),
+        rows: vec![vec!["8 places".into()], vec!["张伟".into()]],
+        cursor: Cursor {
+            selected: 0,
+            offset: 0,
+        },
+        loading: false,
+        bookings: vec![None, Some(key)],
+    });
+    keys(&mut app, "c");
+    assert!(
+        app.take_effects().is_empty(),
+        "a summary row has no booking"
+    );
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "c");
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::ExamCheckIn { booking: key });
+    app.update(reply(tag, Response::Done));
+    let (_, reload) = call(&mut app);
+    assert!(matches!(reload, Request::ExamDay { .. }));
+}

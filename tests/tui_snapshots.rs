@@ -303,6 +303,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 ],
                 cursor: Cursor::default(),
                 loading: false,
+                bookings: Vec::new(),
             });
         }),
         ("exam_day", |app| {
@@ -326,6 +327,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 rows,
                 cursor: Cursor::default(),
                 loading: false,
+                bookings: Vec::new(),
             });
         }),
         ("help", |app| {

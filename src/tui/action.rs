@@ -37,10 +37,16 @@ pub enum Action {
     EditTags,
     /// Book an exam for the patient.
     BookExam,
+    /// Exam day: the selected patient has arrived.
+    CheckIn,
+    /// Exam day: the selected patient did not come.
+    NoShow,
+    /// Exam day: cancel the selected booking.
+    CancelBooking,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 27] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -65,6 +71,9 @@ impl Action {
         Action::ReportLost,
         Action::EditTags,
         Action::BookExam,
+        Action::CheckIn,
+        Action::NoShow,
+        Action::CancelBooking,
     ];
 
     pub fn name(self) -> &'static str {
@@ -93,6 +102,9 @@ impl Action {
             Action::ReportLost => "report_lost",
             Action::EditTags => "edit_tags",
             Action::BookExam => "book_exam",
+            Action::CheckIn => "check_in",
+            Action::NoShow => "no_show",
+            Action::CancelBooking => "cancel_booking",
         }
     }
 

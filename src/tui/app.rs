@@ -56,6 +56,7 @@ pub(crate) enum Pending {
     Consent(PatientId),
     Tags(PatientId),
     Book(PatientId),
+    BookingChange,
     Register,
     BreakGlass(PatientId),
     List(ListKind),
@@ -285,6 +286,19 @@ impl App {
         if self.on_booking_action(action) {
             return;
         }
+        if let (Screen::List(list), Action::CheckIn | Action::NoShow | Action::CancelBooking) =
+            (&self.screen, action)
+        {
+            if let Some(Some(booking)) = list.bookings.get(list.cursor.selected).copied() {
+                let request = match action {
+                    Action::CheckIn => Request::ExamCheckIn { booking },
+                    Action::NoShow => Request::ExamNoShow { booking },
+                    _ => Request::ExamCancel { booking },
+                };
+                self.call(Pending::BookingChange, request);
+            }
+            return;
+        }
         if let Screen::Patient(patient) = &mut self.screen
             && let Some(form) = &mut patient.tag_form
         {
@@ -469,6 +483,7 @@ impl App {
             rows: Vec::new(),
             cursor: Cursor::default(),
             loading: true,
+            bookings: Vec::new(),
         }));
         self.call(Pending::List(kind), request);
     }
@@ -515,6 +530,14 @@ impl App {
         self.push(Screen::RecoveryCodes(codes));
     }
 
+    /// Reloads the exam day being shown.
+    pub(crate) fn refresh_exam_day(&mut self) {
+        if matches!(&self.screen, Screen::List(list) if list.kind == ListKind::ExamDay) {
+            let date = self.now.date_naive();
+            self.call(Pending::List(ListKind::ExamDay), Request::ExamDay { date });
+        }
+    }
+
     pub(crate) fn request_cards(&mut self, id: PatientId) {
         self.call(Pending::Cards(id), Request::PatientCards { id });
     }
@@ -537,6 +560,7 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::Consent(_) => Purpose::Consent,
         Pending::Tags(_) => Purpose::Tags,
         Pending::Book(_) => Purpose::Book,
+        Pending::BookingChange => Purpose::BookingChange,
         Pending::Register => Purpose::Register,
         Pending::BreakGlass(_) => Purpose::BreakGlass,
         Pending::List(kind) => Purpose::List(*kind),

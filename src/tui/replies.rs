@@ -19,6 +19,7 @@ pub enum Purpose {
     Consent,
     Tags,
     Book,
+    BookingChange,
     Register,
     BreakGlass,
     List(ListKind),
@@ -282,7 +283,19 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
             }
         }
         (Purpose::BreakGlass, Response::Error(error)) => form_error(app, &error),
+        (Purpose::BookingChange, _) => app.refresh_exam_day(),
         (Purpose::List(kind), response) => {
+            let bookings = match &response {
+                Response::ExamDay(day) => std::iter::repeat_n(None, day.places.len())
+                    .chain(day.bookings.iter().map(|(b, _)| {
+                        Some(crate::clinic::api::BookingKey {
+                            date: b.date,
+                            id: b.id,
+                        })
+                    }))
+                    .collect(),
+                _ => Vec::new(),
+            };
             let (headers, rows) = super::lists::table(app, kind, &response);
             let Screen::List(list) = app.screen_mut() else {
                 return;
@@ -290,6 +303,7 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
             if list.kind == kind {
                 list.headers = headers;
                 list.rows = rows;
+                list.bookings = bookings;
                 list.loading = false;
             }
         }

@@ -224,6 +224,8 @@ pub struct List {
     pub rows: Vec<Vec<String>>,
     pub cursor: Cursor,
     pub loading: bool,
+    /// For the exam day: the booking behind each row (none for the summary rows).
+    pub bookings: Vec<Option<crate::clinic::api::BookingKey>>,
 }
 
 // One screen exists at a time (plus a short stack), so boxing the larger variants
