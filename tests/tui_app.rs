@@ -236,7 +236,7 @@ fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
     let mut app = app();
     sign_in_as(&mut app, Role::FrontDesk);
     app.take_effects();
-    let key = BookingKey {
+    let booking = BookingKey {
         date: app.now.date_naive(),
         id: 42,
     };
@@ -249,7 +249,7 @@ fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
             offset: 0,
         },
         loading: false,
-        bookings: vec![None, Some(key)],
+        bookings: vec![None, Some(booking)],
     });
     keys(&mut app, "c");
     assert!(
@@ -259,7 +259,7 @@ fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
     key(&mut app, KeyCode::Down);
     keys(&mut app, "c");
     let (tag, request) = call(&mut app);
-    assert_eq!(request, Request::ExamCheckIn { booking: key });
+    assert_eq!(request, Request::ExamCheckIn { booking });
     app.update(reply(tag, Response::Done));
     let (_, reload) = call(&mut app);
     assert!(matches!(reload, Request::ExamDay { .. }));
