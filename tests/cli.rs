@@ -2,31 +2,18 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use caredesk::audit::log::{AUDIT_TREE, record_key};
 use caredesk::audit::record::{AuditRecord, RecordBody};
 use caredesk::store::RawStore;
 
 fn caredesk(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_caredesk"))
-        .args(args)
-        .env_remove("CAREDESK_DATA")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A command that refuses its arguments may exit before reading: that is fine.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
+    common::run_caredesk(None, args, stdin)
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::text;
 
 fn init_json(dir: &Path) -> serde_json::Value {
     let out = caredesk(
@@ -77,21 +64,12 @@ fn init_json_prints_exactly_the_contracted_object() {
 fn init_text_shows_the_qr_code_and_every_secret_and_refuses_a_second_time() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("store");
-    let out = Command::new(env!("CARGO_BIN_EXE_caredesk"))
-        .args(["init", "--admin", "admin"])
-        .env("CAREDESK_DATA", &dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            c.stdin
-                .take()
-                .unwrap()
-                .write_all(b"correct horse battery\n")?;
-            c.wait_with_output()
-        })
-        .unwrap();
+    // --data comes from CAREDESK_DATA here.
+    let out = common::run_caredesk(
+        Some(&dir),
+        &["init", "--admin", "admin"],
+        "correct horse battery\n",
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let shown = text(&out.stdout);
     assert!(shown.contains("otpauth://totp/caredesk:admin?"));

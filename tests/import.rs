@@ -3,9 +3,8 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use caredesk::demo::Generator;
 use common::clinic::{secret_of, totp_code};
@@ -13,21 +12,10 @@ use common::clinic::{secret_of, totp_code};
 const PASSWORD: &str = "correct horse battery staple";
 
 fn caredesk(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_caredesk"))
-        .args(args)
-        .env("CAREDESK_DATA", dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
+    common::run_caredesk(Some(dir), args, stdin)
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::text;
 
 /// A new store; returns its admin's TOTP secret and recovery codes.
 fn init(dir: &Path) -> (Vec<u8>, Vec<String>) {

@@ -86,3 +86,29 @@ pub fn patient(name: &str, phone: &str, id_number: &str) -> Patient {
         ..Patient::default()
     }
 }
+
+/// Runs the real binary with `stdin`, and `CAREDESK_DATA` set to `data` (or unset).
+pub fn run_caredesk(data: Option<&Path>, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut command = Command::new(env!("CARGO_BIN_EXE_caredesk"));
+    match data {
+        Some(dir) => command.env("CAREDESK_DATA", dir),
+        None => command.env_remove("CAREDESK_DATA"),
+    };
+    let mut child = command
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A command that refuses its arguments may exit before reading: that is fine.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
