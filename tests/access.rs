@@ -11,7 +11,7 @@ use caredesk::audit::{AuditEvent, Outcome};
 use caredesk::auth::{Permission, Role, RoleTable};
 use caredesk::clinic::table::{Access, OPERATIONS};
 use caredesk::clinic::{LookupKind, Request, Response, Secret, ServiceError};
-use caredesk::domain::health::HealthSummary;
+use caredesk::domain::amendment::{Section, SectionValue};
 use caredesk::domain::patient::PatientId;
 use caredesk::store::RawStore;
 use common::clinic::{TestClinic, role_user};
@@ -67,10 +67,19 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             restricted: false,
         },
         Request::HealthGet { id },
-        Request::HealthSet {
+        Request::HealthAmend {
             id,
-            health: HealthSummary::default(),
+            before: SectionValue::Allergies(vec![]),
+            after: common::entries(Section::Allergies, &["matrix probe"]),
+            reason: "matrix probe of the access table".into(),
         },
+        Request::PatientAmend {
+            id,
+            before: Default::default(),
+            after: Default::default(),
+            reason: "matrix probe of the access table".into(),
+        },
+        Request::RecordHistory { id, section: None },
         Request::BreakGlass {
             id,
             reason: "matrix probe of the access table".into(),
@@ -279,18 +288,16 @@ fn front_desk_responses_carry_no_clinical_field() {
     }) else {
         panic!()
     };
-    let health = HealthSummary {
-        allergies: vec!["penicillin-zebra".into()],
-        conditions: vec!["hypertension-quokka".into()],
-        medications: vec!["amlodipine-narwhal".into()],
-    };
-    assert_eq!(
-        doctor.call(Request::HealthSet {
-            id,
-            health: health.clone()
-        }),
-        Response::Done
-    );
+    for (section, name) in [
+        (Section::Allergies, "penicillin-zebra"),
+        (Section::PastIllnesses, "hypertension-quokka"),
+        (Section::Medications, "amlodipine-narwhal"),
+    ] {
+        assert!(matches!(
+            common::amend_entries(&doctor, id, section, &[name]),
+            Response::Health(_)
+        ));
+    }
 
     let seen_by_doctor = serde_json::to_string(&doctor.call(Request::PatientGet { id })).unwrap();
     assert!(seen_by_doctor.contains("penicillin-zebra"));
@@ -319,6 +326,26 @@ fn front_desk_responses_carry_no_clinical_field() {
         desk.call(Request::HealthGet { id }),
         Response::Error(ServiceError::Denied { .. })
     ));
+    // The history of the record: clinical amendments are left out for the front desk,
+    // and asking for a clinical section by name is refused.
+    let history = desk.call(Request::RecordHistory { id, section: None });
+    let Response::History(seen_by_desk) = history else {
+        panic!("{history:?}")
+    };
+    assert!(seen_by_desk.is_empty(), "{seen_by_desk:?}");
+    assert!(matches!(
+        desk.call(Request::RecordHistory {
+            id,
+            section: Some(Section::Allergies)
+        }),
+        Response::Error(ServiceError::Denied { .. })
+    ));
+    let Response::History(seen_by_doctor) =
+        doctor.call(Request::RecordHistory { id, section: None })
+    else {
+        panic!()
+    };
+    assert_eq!(seen_by_doctor.len(), 3);
 
     // The auditor reads the audit log through the service: ids and actions, no content.
     let auditor = t.sign_in(Role::Auditor);
@@ -331,7 +358,7 @@ fn front_desk_responses_carry_no_clinical_field() {
     };
     assert!(
         rows.iter()
-            .any(|r| r.action == "health.change" && r.subjects == [id.to_string()])
+            .any(|r| r.action == "health.amend" && r.subjects == [id.to_string()])
     );
     let log = serde_json::to_string(&rows).unwrap();
     assert!(!log.contains("penicillin") && !log.contains("Wang Fang"));

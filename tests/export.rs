@@ -5,8 +5,8 @@ mod common;
 use caredesk::auth::Role;
 use caredesk::clinic::export::{FORMAT, to_fhir};
 use caredesk::clinic::{Request, Response, ServiceError};
+use caredesk::domain::amendment::Section;
 use caredesk::domain::consent::{Channel, Decision, Method, Purpose};
-use caredesk::domain::health::HealthSummary;
 use caredesk::domain::patient::{IdType, Patient, Sex};
 use chrono::NaiveDate;
 use common::clinic::TestClinic;
@@ -39,14 +39,8 @@ fn a_doctor_exports_everything_by_card_id_or_phone_as_json_and_fhir() {
         method: Method::SignedForm,
     });
     let doctor = t.sign_in(Role::Doctor);
-    doctor.call(Request::HealthSet {
-        id,
-        health: HealthSummary {
-            allergies: vec!["penicillin".into()],
-            conditions: vec!["gout".into()],
-            medications: vec![],
-        },
-    });
+    common::amend_entries(&doctor, id, Section::Allergies, &["penicillin"]);
+    common::amend_entries(&doctor, id, Section::PastIllnesses, &["gout"]);
 
     for key in [card.number.as_str(), "11010519491231002x", "139 1234 5678"] {
         let Response::PatientExport(export) =
@@ -58,7 +52,8 @@ fn a_doctor_exports_everything_by_card_id_or_phone_as_json_and_fhir() {
         assert_eq!(export.format, FORMAT);
         assert_eq!(export.cards.len(), 1);
         assert_eq!(export.consent.entries.len(), 1);
-        assert_eq!(export.health.allergies, ["penicillin"]);
+        assert_eq!(export.health.allergies[0].substance, "penicillin");
+        assert_eq!(export.amendments.len(), 2);
     }
     let Response::PatientExport(export) = doctor.call(Request::PatientExport {
         key: card.number.clone(),
@@ -76,7 +71,7 @@ fn a_doctor_exports_everything_by_card_id_or_phone_as_json_and_fhir() {
         .collect();
     assert_eq!(
         resources,
-        ["Patient", "AllergyIntolerance", "Condition", "Consent"]
+        ["Patient", "Condition", "AllergyIntolerance", "Consent"]
     );
     let fhir_patient = &bundle["entry"][0]["resource"];
     assert_eq!(fhir_patient["birthDate"], "1949-12-31");

@@ -240,6 +240,6 @@ fn a_gb18030_file_with_chinese_headers_imports_through_a_mapping_and_duplicates_
         &format!("admin\n{PASSWORD}\n{}\n", codes[4]),
     );
     let export: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(export["format"], "caredesk-patient-export/1");
+    assert_eq!(export["format"], "caredesk-patient-export/2");
     assert_eq!(export["cards"].as_array().unwrap().len(), 1);
 }

@@ -9,7 +9,7 @@ use caredesk::auth::{Permission, Role};
 use caredesk::clinic::{
     Clinic, InProcess, Origin, Request, Response, Secret, ServiceError, Signed,
 };
-use caredesk::domain::health::HealthSummary;
+use caredesk::domain::amendment::Section;
 use caredesk::store::RawStore;
 use caredesk::store::signon::AlertKind;
 use common::clinic::{TestClinic, quick_options};
@@ -37,16 +37,10 @@ fn break_glass_needs_a_reason_is_audited_alerts_and_lasts_one_session() {
     }) else {
         panic!()
     };
-    assert_eq!(
-        manager.call(Request::HealthSet {
-            id,
-            health: HealthSummary {
-                allergies: vec!["latex".into()],
-                ..Default::default()
-            }
-        }),
-        Response::Done
-    );
+    assert!(matches!(
+        common::amend_entries(&manager, id, Section::Allergies, &["latex"]),
+        Response::Health(_)
+    ));
     assert_eq!(
         manager.call(Request::PatientSetRestricted {
             id,
@@ -84,7 +78,7 @@ fn break_glass_needs_a_reason_is_audited_alerts_and_lasts_one_session() {
     let Response::Patient(view) = nurse.call(Request::PatientGet { id }) else {
         panic!()
     };
-    assert_eq!(view.health.unwrap().allergies, ["latex"]);
+    assert_eq!(view.health.unwrap().allergies[0].substance, "latex");
 
     // Another session of the same nurse has no grant.
     let other = t.sign_in(Role::Nurse);

@@ -52,7 +52,7 @@ fn call(app: &mut App) -> (u64, Request) {
         .take_effects()
         .into_iter()
         .filter_map(|e| match e {
-            Effect::Call { tag, request } => Some((tag, request)),
+            Effect::Call { tag, request } => Some((tag, *request)),
             _ => None,
         })
         .collect();
@@ -175,10 +175,7 @@ fn replies_to_requests_made_before_a_sign_out_are_dropped() {
     let effects = app.take_effects();
     assert!(effects.iter().any(|e| matches!(
         e,
-        Effect::Call {
-            request: Request::LogoutIdle,
-            ..
-        }
+        Effect::Call { request, .. } if **request == Request::LogoutIdle
     )));
     assert!(effects.iter().any(|e| matches!(e, Effect::ClearTerminal)));
     let row = PatientRow {
@@ -250,6 +247,9 @@ fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
         },
         loading: false,
         bookings: vec![None, Some(booking)],
+        date: Some(booking.date),
+        prompt: None,
+        message: None,
     });
     keys(&mut app, "c");
     assert!(

@@ -7,13 +7,19 @@ use std::time::Duration;
 use caredesk::auth::signon::SignOnNotice;
 use caredesk::auth::{Permission, Role, RoleTable};
 use caredesk::clinic::PatientView;
+use caredesk::clinic::Response;
+use caredesk::clinic::api::BookingKey;
 use caredesk::clinic::api::HomeSummary;
 use caredesk::clinic::name_index::PatientRow;
+use caredesk::domain::amendment::{Amendment, SectionValue};
 use caredesk::domain::card::Card;
 use caredesk::domain::consent::{Channel, ConsentEntry, ConsentRecord, Decision, Method, Purpose};
-use caredesk::domain::health::HealthSummary;
+use caredesk::domain::health::{
+    Alcohol, Allergy, BloodGroup, BloodType, Condition, HealthRecord, Lifestyle, Measurements,
+    Medication, Smoking, Tenths,
+};
 use caredesk::domain::patient::{Patient, PatientId, Sex};
-use caredesk::tui::app::{App, Settings, SignedInUser};
+use caredesk::tui::app::{App, Effect, Msg, Settings, SignedInUser};
 use caredesk::tui::field::Field;
 use caredesk::tui::keymap::Keymap;
 use caredesk::tui::locale::Lang;
@@ -24,6 +30,7 @@ use caredesk::tui::screens::{
 use caredesk::tui::theme::Theme;
 use caredesk::tui::view;
 use chrono::{NaiveDate, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -224,11 +231,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("patient_doctor", |app| {
             sign_in(app, Role::Doctor);
-            let health = HealthSummary {
-                allergies: vec!["penicillin".into()],
-                conditions: vec!["hypertension".into(), "gout".into()],
-                medications: vec!["amlodipine 5 mg".into()],
-            };
+            let health = demo_record();
             app.screen = Screen::Patient(PatientScreen {
                 id: PatientId([1; 16]),
                 cards: Some(vec![Card::new(
@@ -304,6 +307,9 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 cursor: Cursor::default(),
                 loading: false,
                 bookings: Vec::new(),
+                date: None,
+                prompt: None,
+                message: None,
             });
         }),
         ("exam_day", |app| {
@@ -328,6 +334,9 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 cursor: Cursor::default(),
                 loading: false,
                 bookings: Vec::new(),
+                date: None,
+                prompt: None,
+                message: None,
             });
         }),
         ("help", |app| {
@@ -504,6 +513,87 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 number: "88600000000424".into(),
             });
         }),
+        ("record_doctor", |app| {
+            open_record(app, Role::Doctor);
+            press(app, KeyCode::Down);
+            press(app, KeyCode::Down);
+            press(app, KeyCode::Down);
+            press(app, KeyCode::Down);
+        }),
+        ("record_measurements", |app| {
+            open_record(app, Role::Doctor);
+            press(app, KeyCode::End);
+        }),
+        ("record_amend_errors", |app| {
+            open_record(app, Role::Nurse);
+            for _ in 0..4 {
+                press(app, KeyCode::Down);
+            }
+            press(app, KeyCode::Enter);
+            press(app, KeyCode::Down);
+            type_text(app, "peanuts; hives; terrible");
+            press(app, KeyCode::Tab);
+            press(app, KeyCode::Tab);
+            type_text(app, "ok");
+            press(app, KeyCode::Enter);
+        }),
+        ("record_history", |app| {
+            open_record(app, Role::Doctor);
+            for _ in 0..4 {
+                press(app, KeyCode::Down);
+            }
+            type_text(app, "h");
+            let tag = only_call(app);
+            let before = demo_record().allergies;
+            let mut after = before.clone();
+            after.push(Allergy {
+                substance: "aspirin 阿司匹林".into(),
+                reaction: Some("wheezing".into()),
+                severity: None,
+            });
+            let amendment = Amendment {
+                at: 1_795_400_000,
+                by: "chen.jing".into(),
+                role: Role::Nurse,
+                reason: "patient recalled a reaction 体检时回忆起".into(),
+                before: SectionValue::Allergies(before),
+                after: SectionValue::Allergies(after),
+            };
+            app.update(Msg::Reply {
+                tag,
+                response: Box::new(Response::History(vec![amendment])),
+            });
+        }),
+        ("record_demographics_desk", |app| {
+            open_record(app, Role::FrontDesk);
+            press(app, KeyCode::Enter);
+            type_text(app, "芳");
+        }),
+        ("exam_day_reschedule", |app| {
+            sign_in(app, Role::FrontDesk);
+            let date = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+            app.screen = Screen::List(List {
+                kind: ListKind::ExamDay,
+                headers: ["exam.patient", "exam.package", "exam.status"]
+                    .iter()
+                    .map(|k| app.t(k))
+                    .collect(),
+                rows: vec![
+                    vec!["1 of 8 places".into(), "senior".into(), String::new()],
+                    vec!["张伟".into(), "senior".into(), app.t("exam.booked")],
+                ],
+                cursor: Cursor {
+                    selected: 1,
+                    offset: 0,
+                },
+                loading: false,
+                bookings: vec![None, Some(BookingKey { date, id: 7 })],
+                date: Some(date),
+                prompt: None,
+                message: None,
+            });
+            type_text(app, "r");
+        }),
         ("idle_countdown", |app| {
             sign_in(app, Role::Nurse);
             app.screen = Screen::Home(Home {
@@ -583,4 +673,96 @@ fn the_search_table_builds_only_the_visible_rows() {
     assert!(shown.contains("Patient 099990"));
     assert!(!shown.contains("Patient 000000"));
     let _ = BTreeSet::from([Permission::PatientSearch]);
+}
+
+/// A record with an entry in each list section, as the snapshots show it.
+fn demo_record() -> HealthRecord {
+    HealthRecord {
+        allergies: vec![Allergy {
+            substance: "penicillin".into(),
+            reaction: Some("rash".into()),
+            severity: Some(caredesk::domain::health::Severity::Severe),
+        }],
+        past_illnesses: vec![
+            Condition {
+                name: "hypertension".into(),
+                code: Some("I10".into()),
+                since: Some("2019".into()),
+            },
+            Condition {
+                name: "gout".into(),
+                ..Condition::default()
+            },
+        ],
+        medications: vec![Medication {
+            name: "amlodipine".into(),
+            dose: Some("5 mg".into()),
+            frequency: Some("once daily".into()),
+        }],
+        lifestyle: Lifestyle {
+            smoking: Some(Smoking::Former),
+            alcohol: Some(Alcohol::Occasional),
+            exercise_minutes_per_week: Some(150),
+            diet: Some("high salt 口味偏咸".into()),
+            sleep_hours: Some(Tenths(65)),
+            ..Lifestyle::default()
+        },
+        measurements: Measurements {
+            height_cm: Some(Tenths(1725)),
+            weight_kg: Some(Tenths(780)),
+            waist_cm: Some(Tenths(920)),
+            blood_group: Some(BloodGroup {
+                abo: BloodType::A,
+                rh_positive: true,
+            }),
+            measured_on: NaiveDate::from_ymd_opt(2026, 11, 2),
+        },
+        ..HealthRecord::default()
+    }
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+/// The tag of the one service call the app just made.
+fn only_call(app: &mut App) -> u64 {
+    let tags: Vec<u64> = app
+        .take_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Call { tag, .. } => Some(tag),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tags.len(), 1);
+    tags[0]
+}
+
+/// The patient as `role` sees them, then F4: their health record.
+fn open_record(app: &mut App, role: Role) {
+    sign_in(app, role);
+    let clinical = RoleTable::defaults().allows(role, Permission::ClinicalRead);
+    app.screen = Screen::Patient(PatientScreen {
+        id: PatientId([1; 16]),
+        cards: None,
+        view: Some(PatientView {
+            id: PatientId([1; 16]),
+            patient: patient(),
+            health: clinical.then(demo_record),
+        }),
+        reason: None,
+        tag_form: None,
+        book_form: None,
+        notice: None,
+        error: None,
+    });
+    press(app, KeyCode::F(4));
+    app.take_effects();
 }

@@ -9,10 +9,11 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::auth::signon::SignOnNotice;
 use crate::auth::{Permission, Role, RoleTable};
+use crate::domain::amendment::{Amendment, Demographics, Section, SectionValue};
 use crate::domain::booking::Booking;
 use crate::domain::card::{Card, CardStatus};
 use crate::domain::consent::{Channel, ConsentRecord, ContactAnswer, Decision, Method, Purpose};
-use crate::domain::health::HealthSummary;
+use crate::domain::health::HealthRecord;
 use crate::domain::patient::{Patient, PatientId};
 use crate::store::signon::Alert;
 
@@ -231,9 +232,27 @@ pub enum Request {
     HealthGet {
         id: PatientId,
     },
-    HealthSet {
+    /// Changes one clinical section. `before` is the value the editor started from:
+    /// if the section changed since, the save is refused as a conflict.
+    HealthAmend {
         id: PatientId,
-        health: HealthSummary,
+        before: SectionValue,
+        after: SectionValue,
+        reason: String,
+    },
+    /// Changes the patient's demographics (the front desk's part of the record), checked
+    /// as registration is; refused as a conflict when `before` is no longer current.
+    PatientAmend {
+        id: PatientId,
+        before: Demographics,
+        after: Demographics,
+        reason: String,
+    },
+    /// The amendments of one section, or of every section the role may read (`None`),
+    /// oldest first.
+    RecordHistory {
+        id: PatientId,
+        section: Option<Section>,
     },
     /// Opens a restricted patient outside one's permission, for this session only.
     BreakGlass {
@@ -328,7 +347,7 @@ pub struct PatientView {
     pub id: PatientId,
     pub patient: Patient,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub health: Option<HealthSummary>,
+    pub health: Option<HealthRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -369,7 +388,8 @@ pub enum Response {
     },
     Patient(PatientView),
     Patients(Vec<PatientId>),
-    Health(HealthSummary),
+    Health(HealthRecord),
+    History(Vec<Amendment>),
     Alerts(Vec<Alert>),
     Registered {
         id: PatientId,

@@ -7,9 +7,10 @@ use serde_json::{Value, json};
 use super::api::{Response, ServiceError};
 use super::service::{Ctx, Reply};
 use crate::crypto::IndexKind;
+use crate::domain::amendment::Amendment;
 use crate::domain::card::Card;
 use crate::domain::consent::ConsentRecord;
-use crate::domain::health::HealthSummary;
+use crate::domain::health::HealthRecord;
 use crate::domain::patient::{IdType, Patient, PatientId, Sex};
 
 /// The whole record of one patient.
@@ -20,10 +21,12 @@ pub struct PatientExport {
     pub patient: Patient,
     pub cards: Vec<Card>,
     pub consent: ConsentRecord,
-    pub health: HealthSummary,
+    pub health: HealthRecord,
+    /// Every change to the record, with the values before and after.
+    pub amendments: Vec<Amendment>,
 }
 
-pub const FORMAT: &str = "caredesk-patient-export/1";
+pub const FORMAT: &str = "caredesk-patient-export/2";
 
 /// A card number, an ID number or a phone number → the one patient it names.
 fn resolve(ctx: &Ctx<'_>, key: &str) -> Result<PatientId, ServiceError> {
@@ -56,6 +59,7 @@ pub(crate) fn export(ctx: &Ctx<'_>, key: &str) -> Result<Reply, ServiceError> {
         cards: ctx.vault.cards(&id)?,
         consent: super::consent::record(ctx.vault, &id)?,
         health: ctx.vault.health(&id)?,
+        amendments: ctx.vault.amendments(&id)?,
     };
     Ok(Reply::new(Response::PatientExport(Box::new(export)))
         .subject(id.to_string())
@@ -72,8 +76,8 @@ fn gender(sex: Sex) -> &'static str {
 }
 
 /// The export as a FHIR R4 `collection` Bundle: the Patient (identifiers: ID number and
-/// card numbers), AllergyIntolerance, Condition and MedicationStatement resources, and a
-/// Consent per decision in force.
+/// card numbers), the health record's resources (`export_fhir`), and a Consent per
+/// decision in force.
 pub fn to_fhir(export: &PatientExport) -> Value {
     let p = &export.patient;
     let patient_ref = format!("Patient/{}", export.id);
@@ -112,15 +116,7 @@ pub fn to_fhir(export: &PatientExport) -> Value {
     let mut entries =
         vec![json!({ "fullUrl": format!("urn:uuid:patient-{}", export.id), "resource": patient })];
     let subject = json!({ "reference": patient_ref });
-    for allergy in &export.health.allergies {
-        entries.push(json!({ "resource": { "resourceType": "AllergyIntolerance", "patient": subject, "code": { "text": allergy } } }));
-    }
-    for condition in &export.health.conditions {
-        entries.push(json!({ "resource": { "resourceType": "Condition", "subject": subject, "code": { "text": condition } } }));
-    }
-    for medication in &export.health.medications {
-        entries.push(json!({ "resource": { "resourceType": "MedicationStatement", "status": "active", "subject": subject, "medicationCodeableConcept": { "text": medication } } }));
-    }
+    entries.extend(super::export_fhir::clinical(&export.health, &subject));
     for entry in &export.consent.entries {
         let granted = entry.decision == crate::domain::consent::Decision::Granted;
         entries.push(json!({ "resource": {

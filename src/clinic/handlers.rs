@@ -2,7 +2,7 @@
 
 use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
-use super::{booking, cards, consent, export, import, keys, patients, users};
+use super::{booking, cards, consent, export, import, keys, patients, record, users};
 use crate::domain::booking::BookingStatus;
 use crate::store::StoreError;
 
@@ -84,7 +84,19 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
             patients::set_restricted(ctx, &id, restricted)
         }
         Request::HealthGet { id } => patients::health_get(ctx, &id),
-        Request::HealthSet { id, health } => patients::health_set(ctx, &id, &health),
+        Request::HealthAmend {
+            id,
+            before,
+            after,
+            reason,
+        } => record::amend_health(ctx, &id, &before, &after, &reason),
+        Request::PatientAmend {
+            id,
+            before,
+            after,
+            reason,
+        } => record::amend_demographics(ctx, &id, &before, &after, &reason),
+        Request::RecordHistory { id, section } => record::history(ctx, &id, section),
         Request::BreakGlass { id, reason } => patients::break_glass(ctx, &id, &reason),
         Request::AlertsList { limit } => {
             let alerts = ctx.vault.store().alerts(limit.clamp(1, 10_000) as usize)?;

@@ -6,7 +6,6 @@ use super::name_index::{NameIndex, PatientRow};
 use super::service::{Ctx, Effect, Reply};
 use crate::auth::Permission;
 use crate::crypto::IndexKind;
-use crate::domain::health::HealthSummary;
 use crate::domain::patient::{Patient, PatientId};
 use crate::store::signon::AlertKind;
 use crate::store::writes::WriteSet;
@@ -24,7 +23,7 @@ fn check_patient(patient: &Patient) -> Result<(), ServiceError> {
 }
 
 /// Reads the patient, refusing a restricted one without permission or break-glass.
-fn readable(ctx: &Ctx<'_>, id: &PatientId) -> Result<Patient, ServiceError> {
+pub(crate) fn readable(ctx: &Ctx<'_>, id: &PatientId) -> Result<Patient, ServiceError> {
     let patient = ctx.vault.patient(id)?;
     if patient.restricted
         && !ctx.allows(Permission::RestrictedRead)
@@ -100,19 +99,6 @@ pub(crate) fn health_get(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, Service
     readable(ctx, id)?;
     let health = ctx.vault.health(id)?;
     Ok(Reply::new(Response::Health(health)).subject(id.to_string()))
-}
-
-pub(crate) fn health_set(
-    ctx: &Ctx<'_>,
-    id: &PatientId,
-    health: &HealthSummary,
-) -> Result<Reply, ServiceError> {
-    readable(ctx, id)?;
-    let mut writes = WriteSet::new();
-    ctx.vault.stage_health(&mut writes, id, health)?;
-    Ok(Reply::new(Response::Done)
-        .writes(writes)
-        .subject(id.to_string()))
 }
 
 pub(crate) fn break_glass(

@@ -141,9 +141,10 @@ pub struct Clinic {
     pub(crate) clock: Clock,
     /// Built by the first name search after unlocking; kept up to date by effects.
     pub(crate) name_index: std::sync::Mutex<Option<super::name_index::NameIndex>>,
-    /// Held from a booking's capacity check to its commit, so two desks can never
-    /// both take the last place.
-    booking_lock: std::sync::Mutex<()>,
+    /// Held by operations that read, check and rewrite shared state (a day's booking
+    /// capacity, a patient record) from the read to the commit, so two desks can never
+    /// both take the last place or overwrite each other's change.
+    serial_lock: std::sync::Mutex<()>,
 }
 
 const ROLES_FINGERPRINT_KEY: &[u8] = b"roles_fingerprint";
@@ -164,7 +165,7 @@ impl Clinic {
             settings: RwLock::new(settings),
             roles: RwLock::new(roles),
             name_index: std::sync::Mutex::new(None),
-            booking_lock: std::sync::Mutex::new(()),
+            serial_lock: std::sync::Mutex::new(()),
         };
         clinic.audit_role_table_change()?;
         Ok(clinic)
@@ -316,10 +317,9 @@ impl Clinic {
             session: &session,
             now,
         };
-        let _booking = op
-            .name
-            .starts_with("exam_")
-            .then(|| self.booking_lock.lock().unwrap_or_else(|p| p.into_inner()));
+        let _serial = op
+            .serialised()
+            .then(|| self.serial_lock.lock().unwrap_or_else(|p| p.into_inner()));
         let handled = super::handlers::dispatch(&ctx, request);
         match handled {
             Ok(reply) => {

@@ -23,6 +23,19 @@ pub struct Operation {
     pub action: &'static str,
 }
 
+impl Operation {
+    /// Reads, checks and rewrites shared state (a day's capacity, a whole patient
+    /// record): runs one at a time, from the read to the commit.
+    pub fn serialised(&self) -> bool {
+        self.name.starts_with("exam_")
+            || self.name.ends_with("_amend")
+            || matches!(
+                self.name,
+                "patient_set_tags" | "patient_set_restricted" | "card_report_lost"
+            )
+    }
+}
+
 const fn op(name: &'static str, access: Access, action: &'static str) -> Operation {
     Operation {
         name,
@@ -81,7 +94,9 @@ pub const OPERATIONS: &[Operation] = &[
     op("patient_search",         Needs(P::PatientSearch),       "patient.search"),
     op("patient_set_restricted", Needs(P::RestrictedManage),    "patient.set_restricted"),
     op("health_get",             Needs(P::ClinicalRead),        "health.read"),
-    op("health_set",             Needs(P::ClinicalWrite),       "health.change"),
+    op("health_amend",           Needs(P::ClinicalWrite),       "health.amend"),
+    op("patient_amend",          Needs(P::DemographicsWrite),   "patient.amend"),
+    op("record_history",         Needs(P::DemographicsRead),    "record.history"),
     op("break_glass",            Needs(P::BreakGlass),          "patient.break_glass"),
     op("alerts_list",            Needs(P::AlertsRead),          "alerts.read"),
     op("audit_events",           Needs(P::AuditRead),           "audit.read"),
@@ -133,7 +148,9 @@ impl Request {
             Request::PatientSearch { .. } => "patient_search",
             Request::PatientSetRestricted { .. } => "patient_set_restricted",
             Request::HealthGet { .. } => "health_get",
-            Request::HealthSet { .. } => "health_set",
+            Request::HealthAmend { .. } => "health_amend",
+            Request::PatientAmend { .. } => "patient_amend",
+            Request::RecordHistory { .. } => "record_history",
             Request::BreakGlass { .. } => "break_glass",
             Request::AlertsList { .. } => "alerts_list",
             Request::AuditEvents { .. } => "audit_events",

@@ -3,6 +3,7 @@
 //!
 //! Nothing here is for a real clinic: the TOTP secrets are derived from public names.
 
+mod health;
 mod people;
 
 use std::path::Path;
@@ -15,7 +16,6 @@ use crate::auth::{Role, User, UserId, totp};
 use crate::clinic::settings::Settings;
 use crate::domain::card::{Card, card_number};
 use crate::domain::consent::{Channel, ConsentEntry, ConsentRecord, Decision, Method, Purpose};
-use crate::domain::health::HealthSummary;
 use crate::store::writes::WriteSet;
 use crate::store::{self, StoreError, StoreOptions, Vault};
 
@@ -127,7 +127,28 @@ fn add_patients(
             let mut patient = generator.patient();
             // One in 500 is a member of staff: restricted, opened only by break-glass.
             patient.restricted = (created + i) % 500 == 7;
+            // A third have a health record; one in ten of those a history of amendments.
+            let mut record = None;
+            let mut history = Vec::new();
+            if (created + i) % 3 == 0 {
+                let health = generator.health(&patient, today);
+                if (created + i) % 30 == 0 {
+                    let now = (vault.store().options().clock)().timestamp();
+                    let (amendments, amended, after) = health::amendments(&patient, &health, now);
+                    history = amendments;
+                    patient = amended;
+                    record = Some(after);
+                } else {
+                    record = Some(health);
+                }
+            }
             let id = vault.stage_create_patient(&mut writes, &patient)?;
+            if let Some(record) = &record {
+                vault.stage_health(&mut writes, &id, record)?;
+            }
+            for amendment in &history {
+                vault.stage_amendment(&mut writes, &id, amendment)?;
+            }
             if created + i < 30 {
                 stage_demo_booking(vault, &mut writes, id, created + i, today)?;
             }
@@ -154,10 +175,6 @@ fn add_patients(
                     &id.0,
                     &consent,
                 )?;
-            }
-            if (created + i) % 3 == 0 {
-                let health: HealthSummary = generator.health();
-                vault.stage_health(&mut writes, &id, &health)?;
             }
         }
         let event = AuditEvent::new(actor.clone(), "demo.patients", Outcome::Ok)

@@ -3,7 +3,6 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::health::HealthSummary;
 use crate::domain::identity::id_check_char;
 use crate::domain::patient::{Patient, Sex};
 
@@ -36,23 +35,6 @@ const STREETS: [&str; 6] = [
     "南京市鼓楼区中山路",
 ];
 const MOBILE: [&str; 8] = ["133", "135", "138", "139", "150", "158", "186", "189"];
-const ALLERGIES: [&str; 5] = ["penicillin", "sulfonamides", "peanuts", "latex", "seafood"];
-const CONDITIONS: [&str; 6] = [
-    "hypertension",
-    "type 2 diabetes",
-    "hyperlipidaemia",
-    "gout",
-    "fatty liver",
-    "asthma",
-];
-const MEDICATIONS: [&str; 5] = [
-    "amlodipine 5 mg",
-    "metformin 500 mg",
-    "atorvastatin 20 mg",
-    "allopurinol 100 mg",
-    "salbutamol inhaler",
-];
-
 /// A small deterministic generator (xorshift), not for anything secret.
 pub struct Generator {
     state: u64,
@@ -67,14 +49,14 @@ impl Generator {
         }
     }
 
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.state ^= self.state << 13;
         self.state ^= self.state >> 7;
         self.state ^= self.state << 17;
         self.state
     }
 
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+    pub(super) fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[(self.next() % items.len() as u64) as usize]
     }
 
@@ -115,23 +97,6 @@ impl Generator {
             )),
             ..Patient::default()
         }
-    }
-
-    pub fn health(&mut self) -> HealthSummary {
-        let mut summary = HealthSummary::default();
-        if self.next().is_multiple_of(3) {
-            summary.allergies.push(self.pick(&ALLERGIES).into());
-        }
-        for _ in 0..(self.next() % 3) {
-            let condition = self.pick(&CONDITIONS).to_string();
-            if !summary.conditions.contains(&condition) {
-                summary.conditions.push(condition);
-            }
-        }
-        if !summary.conditions.is_empty() {
-            summary.medications.push(self.pick(&MEDICATIONS).into());
-        }
-        summary
     }
 }
 

@@ -1,22 +1,403 @@
-//! The clinical summary of a patient. Front-desk responses never carry it.
+//! The health record (健康档案): past illnesses, surgeries, family history, allergies,
+//! current medications, lifestyle and basic measurements. It changes only through
+//! amendments (`domain::amendment`), which keep every earlier value readable.
 
+use std::fmt;
+
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::store::codec::Versioned;
+use crate::store::codec::{CodecError, Versioned, decode_payload};
 
+/// A past or current illness, optionally with its ICD-10 code and since when.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Condition {
+    pub name: String,
+    pub code: Option<String>,
+    /// A year ("2019") or a date, as the patient knows it.
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Surgery {
+    pub name: String,
+    pub year: Option<String>,
+    /// Hospital, complications, anything staff should know.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyCondition {
+    /// Father, mother, sibling … as given.
+    pub relative: String,
+    pub condition: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Mild,
+    Moderate,
+    Severe,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Mild, Severity::Moderate, Severity::Severe];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Mild => "mild",
+            Severity::Moderate => "moderate",
+            Severity::Severe => "severe",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text.trim().to_lowercase().as_str() {
+            "mild" | "轻" | "轻度" => Some(Severity::Mild),
+            "moderate" | "中" | "中度" => Some(Severity::Moderate),
+            "severe" | "重" | "重度" => Some(Severity::Severe),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Allergy {
+    pub substance: String,
+    pub reaction: Option<String>,
+    pub severity: Option<Severity>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Medication {
+    pub name: String,
+    pub dose: Option<String>,
+    pub frequency: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Smoking {
+    Never,
+    Former,
+    Current,
+}
+
+impl Smoking {
+    pub const ALL: [Smoking; 3] = [Smoking::Never, Smoking::Former, Smoking::Current];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Smoking::Never => "never",
+            Smoking::Former => "former",
+            Smoking::Current => "current",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Smoking> {
+        match text.trim().to_lowercase().as_str() {
+            "never" | "no" | "从不" | "不吸烟" => Some(Smoking::Never),
+            "former" | "quit" | "已戒" | "戒烟" => Some(Smoking::Former),
+            "current" | "yes" | "吸烟" | "现在吸烟" => Some(Smoking::Current),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Alcohol {
+    None,
+    Occasional,
+    Regular,
+    Heavy,
+}
+
+impl Alcohol {
+    pub const ALL: [Alcohol; 4] = [
+        Alcohol::None,
+        Alcohol::Occasional,
+        Alcohol::Regular,
+        Alcohol::Heavy,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Alcohol::None => "none",
+            Alcohol::Occasional => "occasional",
+            Alcohol::Regular => "regular",
+            Alcohol::Heavy => "heavy",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Alcohol> {
+        match text.trim().to_lowercase().as_str() {
+            "none" | "no" | "不饮酒" | "不喝" => Some(Alcohol::None),
+            "occasional" | "偶尔" => Some(Alcohol::Occasional),
+            "regular" | "经常" => Some(Alcohol::Regular),
+            "heavy" | "大量" | "酗酒" => Some(Alcohol::Heavy),
+            _ => None,
+        }
+    }
+}
+
+/// A non-negative quantity with one decimal place, stored as tenths so records stay
+/// exactly comparable (172.5 cm is `Tenths(1725)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Tenths(pub u32);
+
+impl Tenths {
+    /// "172", "172.5", "172,5"; more than one decimal is refused rather than rounded.
+    pub fn parse(text: &str) -> Option<Tenths> {
+        let text = text.trim().replace(',', ".");
+        let (whole, fraction) = match text.split_once('.') {
+            Some((w, f)) => (w, f),
+            None => (text.as_str(), ""),
+        };
+        if whole.is_empty() || fraction.len() > 1 {
+            return None;
+        }
+        let whole: u32 = whole.parse().ok()?;
+        let tenth: u32 = if fraction.is_empty() {
+            0
+        } else {
+            fraction.parse().ok()?
+        };
+        whole.checked_mul(10)?.checked_add(tenth).map(Tenths)
+    }
+
+    pub fn as_f64(self) -> f64 {
+        f64::from(self.0) / 10.0
+    }
+}
+
+impl fmt::Display for Tenths {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_multiple_of(10) {
+            write!(f, "{}", self.0 / 10)
+        } else {
+            write!(f, "{}.{}", self.0 / 10, self.0 % 10)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lifestyle {
+    pub smoking: Option<Smoking>,
+    pub cigarettes_per_day: Option<u32>,
+    pub alcohol: Option<Alcohol>,
+    /// Moderate or vigorous exercise, minutes per week.
+    pub exercise_minutes_per_week: Option<u32>,
+    /// What the patient says about their diet.
+    pub diet: Option<String>,
+    pub sleep_hours: Option<Tenths>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BloodType {
+    A,
+    B,
+    AB,
+    O,
+}
+
+/// ABO group and RhD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BloodGroup {
+    pub abo: BloodType,
+    pub rh_positive: bool,
+}
+
+impl BloodGroup {
+    /// "A+", "AB-", "O Rh+", "B型阳性"; a group without Rh is read as positive, as it is
+    /// for more than 99 % of Han Chinese, only when written plainly ("A").
+    pub fn parse(text: &str) -> Option<BloodGroup> {
+        let text = text.trim().to_uppercase().replace(['型', ' '], "");
+        let text = text.replace("RH", "");
+        let (group, rh) = if let Some(g) = text.strip_suffix('+') {
+            (g.to_string(), true)
+        } else if let Some(g) = text.strip_suffix('-') {
+            (g.to_string(), false)
+        } else if let Some(g) = text.strip_suffix("阳性") {
+            (g.to_string(), true)
+        } else if let Some(g) = text.strip_suffix("阴性") {
+            (g.to_string(), false)
+        } else {
+            (text.clone(), true)
+        };
+        let abo = match group.as_str() {
+            "A" => BloodType::A,
+            "B" => BloodType::B,
+            "AB" => BloodType::AB,
+            "O" => BloodType::O,
+            _ => return None,
+        };
+        Some(BloodGroup {
+            abo,
+            rh_positive: rh,
+        })
+    }
+}
+
+impl fmt::Display for BloodGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let abo = match self.abo {
+            BloodType::A => "A",
+            BloodType::B => "B",
+            BloodType::AB => "AB",
+            BloodType::O => "O",
+        };
+        write!(f, "{abo}{}", if self.rh_positive { "+" } else { "-" })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measurements {
+    pub height_cm: Option<Tenths>,
+    pub weight_kg: Option<Tenths>,
+    pub waist_cm: Option<Tenths>,
+    pub blood_group: Option<BloodGroup>,
+    pub measured_on: Option<NaiveDate>,
+}
+
+impl Measurements {
+    /// Body-mass index, kg/m², from height and weight when both are known.
+    pub fn bmi(&self) -> Option<f64> {
+        let height_m = self.height_cm?.as_f64() / 100.0;
+        let weight = self.weight_kg?.as_f64();
+        (height_m > 0.0).then(|| weight / (height_m * height_m))
+    }
+}
+
+/// The clinical record of one patient. Front-desk responses never carry it.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HealthSummary {
-    pub allergies: Vec<String>,
-    pub conditions: Vec<String>,
-    pub medications: Vec<String>,
+pub struct HealthRecord {
+    pub past_illnesses: Vec<Condition>,
+    pub surgeries: Vec<Surgery>,
+    pub family_history: Vec<FamilyCondition>,
+    pub allergies: Vec<Allergy>,
+    pub medications: Vec<Medication>,
+    pub lifestyle: Lifestyle,
+    pub measurements: Measurements,
 }
 
-impl Versioned for HealthSummary {
-    const VERSION: u16 = 1;
+/// Format version 1: three plain lists, before the record had sections.
+#[derive(Deserialize)]
+struct HealthSummaryV1 {
+    allergies: Vec<String>,
+    conditions: Vec<String>,
+    medications: Vec<String>,
 }
 
-impl std::fmt::Debug for HealthSummary {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("HealthSummary(<redacted>)")
+impl Versioned for HealthRecord {
+    const VERSION: u16 = 2;
+
+    fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
+        match version {
+            1 => {
+                let old: HealthSummaryV1 = decode_payload(payload)?;
+                Ok(HealthRecord {
+                    allergies: old
+                        .allergies
+                        .into_iter()
+                        .map(|substance| Allergy {
+                            substance,
+                            ..Allergy::default()
+                        })
+                        .collect(),
+                    past_illnesses: old
+                        .conditions
+                        .into_iter()
+                        .map(|name| Condition {
+                            name,
+                            ..Condition::default()
+                        })
+                        .collect(),
+                    medications: old
+                        .medications
+                        .into_iter()
+                        .map(|name| Medication {
+                            name,
+                            ..Medication::default()
+                        })
+                        .collect(),
+                    ..HealthRecord::default()
+                })
+            }
+            other => Err(CodecError::NoMigration(other)),
+        }
+    }
+}
+
+impl fmt::Debug for HealthRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HealthRecord(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::codec;
+
+    #[test]
+    fn tenths_parse_and_show() {
+        assert_eq!(Tenths::parse("172.5"), Some(Tenths(1725)));
+        assert_eq!(Tenths::parse(" 68 "), Some(Tenths(680)));
+        assert_eq!(Tenths::parse("68,4"), Some(Tenths(684)));
+        assert_eq!(Tenths::parse("68.45"), None);
+        assert_eq!(Tenths::parse("-3"), None);
+        assert_eq!(Tenths::parse(".5"), None);
+        assert_eq!(Tenths::parse("abc"), None);
+        assert_eq!(Tenths(1725).to_string(), "172.5");
+        assert_eq!(Tenths(680).to_string(), "68");
+    }
+
+    #[test]
+    fn blood_groups() {
+        let parse = |t| BloodGroup::parse(t).map(|g| g.to_string());
+        assert_eq!(parse("A+").as_deref(), Some("A+"));
+        assert_eq!(parse("ab-").as_deref(), Some("AB-"));
+        assert_eq!(parse("O Rh+").as_deref(), Some("O+"));
+        assert_eq!(parse("B型阴性").as_deref(), Some("B-"));
+        assert_eq!(parse("A").as_deref(), Some("A+"));
+        assert_eq!(parse("C"), None);
+    }
+
+    #[test]
+    fn bmi_from_height_and_weight() {
+        let m = Measurements {
+            height_cm: Some(Tenths(1700)),
+            weight_kg: Some(Tenths(722)),
+            ..Measurements::default()
+        };
+        let bmi = m.bmi().unwrap_or_default();
+        assert!((bmi - 24.98).abs() < 0.01, "{bmi}");
+        assert_eq!(Measurements::default().bmi(), None);
+    }
+
+    #[test]
+    fn version_1_summaries_migrate_into_sections() {
+        #[derive(Serialize)]
+        struct V1 {
+            allergies: Vec<String>,
+            conditions: Vec<String>,
+            medications: Vec<String>,
+        }
+        let old = V1 {
+            allergies: vec!["penicillin".into()],
+            conditions: vec!["hypertension".into()],
+            medications: vec!["amlodipine".into()],
+        };
+        let mut bytes = 1u16.to_be_bytes().to_vec();
+        bytes.extend(
+            bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap_or_default(),
+        );
+        let record: HealthRecord = codec::decode(&bytes).unwrap_or_default();
+        assert_eq!(record.allergies[0].substance, "penicillin");
+        assert_eq!(record.past_illnesses[0].name, "hypertension");
+        assert_eq!(record.medications[0].name, "amlodipine");
+        assert_eq!(record.lifestyle, Lifestyle::default());
     }
 }

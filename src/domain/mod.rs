@@ -1,8 +1,10 @@
 //! Plain data types and pure rules. No I/O here.
 
+pub mod amendment;
 pub mod booking;
 pub mod card;
 pub mod consent;
 pub mod health;
 pub mod identity;
 pub mod patient;
+pub mod record_form;

@@ -12,6 +12,7 @@ pub mod init;
 pub mod meta;
 pub mod migrate;
 pub mod patients;
+pub mod record;
 pub mod signon;
 pub mod users;
 pub mod vault;

@@ -7,7 +7,6 @@ use super::vault::{INDEX_TREE, PATIENT_KEYS_TREE, Scope, Vault};
 use super::writes::WriteSet;
 use crate::audit::AuditEvent;
 use crate::crypto::{Aad, IndexKind, SecretKey, envelope};
-use crate::domain::health::HealthSummary;
 use crate::domain::patient::{Patient, PatientId};
 
 fn index_key(kind: IndexKind, token: &[u8; 32], id: &PatientId) -> Vec<u8> {
@@ -191,21 +190,5 @@ impl Vault {
     /// How many patients have a key (erased ones do not).
     pub fn patient_count(&self) -> Result<usize, StoreError> {
         Ok(self.tree(PATIENT_KEYS_TREE)?.len())
-    }
-
-    /// The patient's clinical summary (empty when none was recorded).
-    pub fn health(&self, id: &PatientId) -> Result<HealthSummary, StoreError> {
-        self.patient_key(id)?;
-        Ok(self.get(Scope::Patient(*id), &id.0)?.unwrap_or_default())
-    }
-
-    pub fn stage_health(
-        &self,
-        writes: &mut WriteSet,
-        id: &PatientId,
-        health: &HealthSummary,
-    ) -> Result<(), StoreError> {
-        self.patient_key(id)?;
-        self.stage_put(writes, Scope::Patient(*id), &id.0, health)
     }
 }

@@ -12,14 +12,12 @@ use crate::audit::AuditEvent;
 use crate::auth::User;
 use crate::crypto::keyslot::RecoveryKey;
 use crate::crypto::{Aad, DataKeys, KdfParams, KeySlot, SecretKey, SlotKind, envelope};
-use crate::domain::health::HealthSummary;
 use crate::domain::patient::{Patient, PatientId};
 
 pub const USERS_TREE: &str = "users";
 pub const PATIENT_KEYS_TREE: &str = "patient_keys";
 pub const PATIENTS_TREE: &str = "patients";
 pub const INDEX_TREE: &str = "index";
-pub const HEALTH_TREE: &str = "health";
 
 /// A stored type and the tree it lives in.
 pub trait Record: Versioned {
@@ -36,10 +34,6 @@ impl Record for Patient {
 
 impl Record for crate::domain::consent::ConsentRecord {
     const TREE: &'static str = "consent";
-}
-
-impl Record for HealthSummary {
-    const TREE: &'static str = HEALTH_TREE;
 }
 
 /// Which key seals a record.

@@ -43,10 +43,21 @@ pub enum Action {
     NoShow,
     /// Exam day: cancel the selected booking.
     CancelBooking,
+    /// Exam day: move the selected booking to another day.
+    Reschedule,
+    /// Exam day: the day before / after the one shown.
+    PrevDay,
+    NextDay,
+    /// Open the patient's health record and its amendments.
+    Record,
+    /// Record: amend the selected section.
+    Edit,
+    /// Record: the selected section's amendments.
+    History,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 33] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -74,6 +85,12 @@ impl Action {
         Action::CheckIn,
         Action::NoShow,
         Action::CancelBooking,
+        Action::Reschedule,
+        Action::PrevDay,
+        Action::NextDay,
+        Action::Record,
+        Action::Edit,
+        Action::History,
     ];
 
     pub fn name(self) -> &'static str {
@@ -105,6 +122,12 @@ impl Action {
             Action::CheckIn => "check_in",
             Action::NoShow => "no_show",
             Action::CancelBooking => "cancel_booking",
+            Action::Reschedule => "reschedule",
+            Action::PrevDay => "prev_day",
+            Action::NextDay => "next_day",
+            Action::Record => "record",
+            Action::Edit => "edit",
+            Action::History => "history",
         }
     }
 

@@ -37,7 +37,8 @@ pub enum Msg {
 pub enum Effect {
     Call {
         tag: u64,
-        request: Request,
+        /// Boxed: requests carrying a record (an amendment's before and after) are large.
+        request: Box<Request>,
     },
     /// Repaint everything from scratch: nothing of the last screen may remain.
     ClearTerminal,
@@ -59,8 +60,20 @@ pub(crate) enum Pending {
     BookingChange,
     Register,
     BreakGlass(PatientId),
+    /// The record screen: reloads, saves and history.
+    Record(PatientId, RecordCall),
     List(ListKind),
     Logout,
+}
+
+/// What a record-screen request was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordCall {
+    /// The patient's demographics and (for clinical roles) health record.
+    Load,
+    /// A save; on a conflict the screen reloads what is current.
+    Save,
+    History,
 }
 
 #[derive(Debug, Clone)]
@@ -158,7 +171,10 @@ impl App {
         let tag = self.next_tag;
         self.next_tag += 1;
         self.pending.insert(tag, purpose);
-        self.effects.push(Effect::Call { tag, request });
+        self.effects.push(Effect::Call {
+            tag,
+            request: Box::new(request),
+        });
     }
 
     pub fn allows(&self, permission: Permission) -> bool {
@@ -283,20 +299,13 @@ impl App {
         if matches!(self.screen, Screen::Register(_)) {
             return self.on_register_action(action);
         }
-        if self.on_booking_action(action) {
-            return;
+        if matches!(self.screen, Screen::Record(_)) {
+            return self.on_record_action(action);
         }
-        if let (Screen::List(list), Action::CheckIn | Action::NoShow | Action::CancelBooking) =
-            (&self.screen, action)
-        {
-            if let Some(Some(booking)) = list.bookings.get(list.cursor.selected).copied() {
-                let request = match action {
-                    Action::CheckIn => Request::ExamCheckIn { booking },
-                    Action::NoShow => Request::ExamNoShow { booking },
-                    _ => Request::ExamCancel { booking },
-                };
-                self.call(Pending::BookingChange, request);
-            }
+        if action == Action::Record && matches!(self.screen, Screen::Patient(_)) {
+            return self.open_record();
+        }
+        if self.on_booking_action(action) || self.on_exam_day_action(action) {
             return;
         }
         if let Screen::Patient(patient) = &mut self.screen
@@ -484,6 +493,9 @@ impl App {
             cursor: Cursor::default(),
             loading: true,
             bookings: Vec::new(),
+            date: (kind == ListKind::ExamDay).then(|| self.now.date_naive()),
+            prompt: None,
+            message: None,
         }));
         self.call(Pending::List(kind), request);
     }
@@ -532,8 +544,10 @@ impl App {
 
     /// Reloads the exam day being shown.
     pub(crate) fn refresh_exam_day(&mut self) {
-        if matches!(&self.screen, Screen::List(list) if list.kind == ListKind::ExamDay) {
-            let date = self.now.date_naive();
+        if let Screen::List(list) = &self.screen
+            && list.kind == ListKind::ExamDay
+        {
+            let date = list.date.unwrap_or(self.now.date_naive());
             self.call(Pending::List(ListKind::ExamDay), Request::ExamDay { date });
         }
     }
@@ -563,6 +577,7 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::BookingChange => Purpose::BookingChange,
         Pending::Register => Purpose::Register,
         Pending::BreakGlass(_) => Purpose::BreakGlass,
+        Pending::Record(_, call) => Purpose::Record(*call),
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }
@@ -575,7 +590,8 @@ fn purpose_patient(p: &Pending) -> Option<PatientId> {
         | Pending::Consent(id)
         | Pending::Tags(id)
         | Pending::Book(id)
-        | Pending::BreakGlass(id) => Some(*id),
+        | Pending::BreakGlass(id)
+        | Pending::Record(id, _) => Some(*id),
         _ => None,
     }
 }

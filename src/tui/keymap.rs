@@ -22,10 +22,11 @@ pub enum Context {
     View,
     Overlay,
     Consent,
+    Record,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::Form,
         Context::List,
@@ -33,6 +34,7 @@ impl Context {
         Context::View,
         Context::Overlay,
         Context::Consent,
+        Context::Record,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +46,7 @@ impl Context {
             Context::View => "view",
             Context::Overlay => "overlay",
             Context::Consent => "consent",
+            Context::Record => "record",
         }
     }
 

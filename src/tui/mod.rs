@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod lists;
 pub mod locale;
 pub mod overlay_keys;
+pub mod record;
 pub mod register;
 pub mod replies;
 pub mod screens;
@@ -153,7 +154,7 @@ async fn event_loop(
                     let client = client.clone();
                     let tx = tx.clone();
                     tokio::task::spawn_blocking(move || {
-                        let response = client.call(request);
+                        let response = client.call(*request);
                         let _ = tx.send(Msg::Reply {
                             tag,
                             response: Box::new(response),

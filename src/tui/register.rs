@@ -7,8 +7,12 @@ use super::action::Action;
 use super::app::{App, Pending};
 use super::screens::{REGISTER_FIELDS, Register, RegisterOutcome, Screen};
 use crate::clinic::{Request, Response, ServiceError};
+use crate::domain::amendment::Demographics;
 use crate::domain::identity::{check_id_number, check_mobile, parse_date};
 use crate::domain::patient::{IdType, Patient, Sex};
+
+/// The registration form's demographic fields come first; the card type follows.
+pub(crate) const DEMOGRAPHIC_FIELDS: usize = 8;
 
 fn non_empty(text: &str) -> Option<String> {
     let text = text.trim();
@@ -16,14 +20,15 @@ fn non_empty(text: &str) -> Option<String> {
 }
 
 impl App {
-    /// The form as a patient, or the message of each wrong field.
-    fn read_register_form(
+    /// The eight demographic fields (registration order) as demographics, or the
+    /// message of each wrong field. Shared by registration and amendment.
+    pub(crate) fn read_demographics(
         &self,
-        register: &Register,
-    ) -> Result<(Patient, String), Vec<Option<String>>> {
-        let value = |i: usize| register.form.value(i);
+        values: &[&str],
+    ) -> Result<Demographics, Vec<Option<String>>> {
+        let value = |i: usize| values.get(i).copied().unwrap_or("");
         let today: NaiveDate = self.now.date_naive();
-        let mut errors: Vec<Option<String>> = vec![None; REGISTER_FIELDS.len()];
+        let mut errors: Vec<Option<String>> = vec![None; DEMOGRAPHIC_FIELDS];
         if value(0).trim().is_empty() {
             errors[0] = Some(self.t("register.need_name"));
         }
@@ -54,14 +59,10 @@ impl App {
         {
             errors[5] = Some(e.to_string());
         }
-        let card_type = value(8).trim().to_string();
-        if card_type.is_empty() {
-            errors[8] = Some(self.t("register.need_card_type"));
-        }
         if errors.iter().any(Option::is_some) {
             return Err(errors);
         }
-        let patient = Patient {
+        Ok(Demographics {
             name: value(0).trim().to_string(),
             sex: sex.unwrap_or_default(),
             birth_date: birth,
@@ -70,10 +71,34 @@ impl App {
             id_number,
             address: non_empty(value(6)),
             emergency_contact: non_empty(value(7)),
-            restricted: false,
-            tags: Vec::new(),
+        })
+    }
+
+    /// The form as a patient, or the message of each wrong field.
+    fn read_register_form(
+        &self,
+        register: &Register,
+    ) -> Result<(Patient, String), Vec<Option<String>>> {
+        let values: Vec<&str> = (0..REGISTER_FIELDS.len())
+            .map(|i| register.form.value(i))
+            .collect();
+        let demographics = self.read_demographics(&values);
+        let card_type = values[8].trim().to_string();
+        let mut errors = match &demographics {
+            Ok(_) => vec![None; DEMOGRAPHIC_FIELDS],
+            Err(errors) => errors.clone(),
         };
-        Ok((patient, card_type))
+        errors.push(
+            card_type
+                .is_empty()
+                .then(|| self.t("register.need_card_type")),
+        );
+        match demographics {
+            Ok(d) if errors.iter().all(Option::is_none) => {
+                Ok((Patient::default().with_demographics(d), card_type))
+            }
+            _ => Err(errors),
+        }
     }
 
     pub(crate) fn on_register_action(&mut self, action: Action) {

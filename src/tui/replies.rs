@@ -22,6 +22,7 @@ pub enum Purpose {
     BookingChange,
     Register,
     BreakGlass,
+    Record(super::app::RecordCall),
     List(ListKind),
     Logout,
 }
@@ -283,7 +284,12 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
             }
         }
         (Purpose::BreakGlass, Response::Error(error)) => form_error(app, &error),
-        (Purpose::BookingChange, _) => app.refresh_exam_day(),
+        (Purpose::BookingChange, response) => app.on_booking_change_reply(response),
+        (Purpose::Record(call), response) => {
+            if let Some(id) = patient {
+                app.on_record_reply(id, call, response);
+            }
+        }
         (Purpose::List(kind), response) => {
             let bookings = match &response {
                 Response::ExamDay(day) => std::iter::repeat_n(None, day.places.len())

@@ -4,9 +4,11 @@ use crate::auth::Permission;
 use crate::clinic::PatientView;
 use crate::clinic::api::HomeSummary;
 use crate::clinic::name_index::PatientRow;
+use crate::domain::amendment::{Amendment, Section, SectionValue};
 use crate::domain::card::Card;
 use crate::domain::consent::{Channel, ConsentRecord, Purpose};
-use crate::domain::patient::PatientId;
+use crate::domain::health::HealthRecord;
+use crate::domain::patient::{Patient, PatientId};
 
 use super::field::Field;
 use super::keymap::Context;
@@ -209,6 +211,57 @@ pub struct PatientScreen {
     pub error: Option<String>,
 }
 
+/// Editing one section: its rows (entry lines or fields) then the reason, last.
+#[derive(Debug)]
+pub struct SectionEditor {
+    pub section: Section,
+    /// The value the editor started from; the service refuses the save if it changed.
+    pub before: SectionValue,
+    pub form: Form,
+    /// A message next to each wrong row (the reason included).
+    pub field_errors: Vec<Option<String>>,
+}
+
+impl SectionEditor {
+    /// The row index of the reason field.
+    pub fn reason_index(&self) -> usize {
+        self.form.fields.len() - 1
+    }
+}
+
+/// The amendments of one section, newest first, and the one selected.
+#[derive(Debug)]
+pub struct HistoryView {
+    pub section: Section,
+    pub entries: Vec<Amendment>,
+    pub cursor: Cursor,
+}
+
+/// The health record (健康档案): sections on the left, the selected one on the right;
+/// an editor or the section's history over it.
+#[derive(Debug)]
+pub struct RecordScreen {
+    pub id: PatientId,
+    pub patient: Patient,
+    /// `None` for roles without clinical permission: they see demographics only.
+    pub health: Option<HealthRecord>,
+    pub sections: Vec<Section>,
+    pub cursor: Cursor,
+    pub editor: Option<SectionEditor>,
+    pub history: Option<HistoryView>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+impl RecordScreen {
+    pub fn selected(&self) -> Section {
+        self.sections
+            .get(self.cursor.selected)
+            .copied()
+            .unwrap_or(Section::Demographics)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListKind {
     Alerts,
@@ -226,6 +279,12 @@ pub struct List {
     pub loading: bool,
     /// For the exam day: the booking behind each row (none for the summary rows).
     pub bookings: Vec<Option<crate::clinic::api::BookingKey>>,
+    /// For the exam day: which day is shown.
+    pub date: Option<chrono::NaiveDate>,
+    /// For the exam day: the new date of the selected booking being rescheduled.
+    pub prompt: Option<Form>,
+    /// What the last change did, or why it was refused.
+    pub message: Option<(bool, String)>,
 }
 
 // One screen exists at a time (plus a short stack), so boxing the larger variants
@@ -258,6 +317,7 @@ pub enum Screen {
     List(List),
     Register(Register),
     Consent(ConsentScreen),
+    Record(RecordScreen),
 }
 
 impl Screen {
@@ -265,7 +325,10 @@ impl Screen {
         match self {
             Screen::Login(_) | Screen::SetPassword { .. } | Screen::Enrol { .. } => Context::Form,
             Screen::RecoveryCodes(_) => Context::View,
+            Screen::List(list) if list.prompt.is_some() => Context::Form,
             Screen::Home(_) | Screen::List(_) => Context::List,
+            Screen::Record(r) if r.editor.is_some() => Context::Form,
+            Screen::Record(_) => Context::Record,
             Screen::Search(_) => Context::Search,
             Screen::Patient(p)
                 if p.reason.is_some() || p.tag_form.is_some() || p.book_form.is_some() =>
@@ -305,6 +368,13 @@ impl Screen {
                 outcome: None,
                 ..
             }) => Some(form.focused()),
+            Screen::Record(RecordScreen {
+                editor: Some(editor),
+                ..
+            }) => Some(editor.form.focused()),
+            Screen::List(List {
+                prompt: Some(form), ..
+            }) => Some(form.focused()),
             _ => None,
         }
     }
@@ -316,6 +386,10 @@ impl Screen {
             Screen::Search(search) => Some((&mut search.cursor, search.rows.len())),
             Screen::List(list) => Some((&mut list.cursor, list.rows.len())),
             Screen::Consent(c) => Some((&mut c.cursor, Channel::ALL.len() * Purpose::ALL.len())),
+            Screen::Record(RecordScreen {
+                history: Some(h), ..
+            }) => Some((&mut h.cursor, h.entries.len())),
+            Screen::Record(r) if r.editor.is_none() => Some((&mut r.cursor, r.sections.len())),
             Screen::Register(Register {
                 outcome: Some(RegisterOutcome::Duplicates { rows, cursor }),
                 ..

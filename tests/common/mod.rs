@@ -112,3 +112,55 @@ pub fn run_caredesk(data: Option<&Path>, args: &[&str], stdin: &str) -> std::pro
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// A record section of plain entries (allergies, illnesses, medicines) by name.
+pub fn entries(
+    section: caredesk::domain::amendment::Section,
+    names: &[&str],
+) -> caredesk::domain::amendment::SectionValue {
+    use caredesk::domain::amendment::{Section, SectionValue};
+    use caredesk::domain::health::{Allergy, Condition, Medication};
+    let names = names.iter().map(|n| n.to_string());
+    match section {
+        Section::Allergies => SectionValue::Allergies(
+            names
+                .map(|substance| Allergy {
+                    substance,
+                    ..Allergy::default()
+                })
+                .collect(),
+        ),
+        Section::PastIllnesses => SectionValue::PastIllnesses(
+            names
+                .map(|name| Condition {
+                    name,
+                    ..Condition::default()
+                })
+                .collect(),
+        ),
+        Section::Medications => SectionValue::Medications(
+            names
+                .map(|name| Medication {
+                    name,
+                    ..Medication::default()
+                })
+                .collect(),
+        ),
+        other => panic!("no plain entries in {other:?}"),
+    }
+}
+
+/// Amends one section of plain entries from empty, as a clinician would.
+pub fn amend_entries(
+    client: &caredesk::clinic::Signed<caredesk::clinic::InProcess>,
+    id: caredesk::domain::patient::PatientId,
+    section: caredesk::domain::amendment::Section,
+    names: &[&str],
+) -> caredesk::clinic::Response {
+    client.call(caredesk::clinic::Request::HealthAmend {
+        id,
+        before: entries(section, &[]),
+        after: entries(section, names),
+        reason: "recorded at the intake interview".into(),
+    })
+}

@@ -34,7 +34,7 @@ pub fn masked_phone(phone: &str) -> String {
 }
 
 /// Builds and draws only the rows inside the window around `cursor`.
-fn windowed_table(
+pub(super) fn windowed_table(
     frame: &mut Frame<'_>,
     area: Rect,
     app: &App,
@@ -206,12 +206,27 @@ pub fn search(frame: &mut Frame<'_>, area: Rect, app: &App, search: &Search) {
 }
 
 pub fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        format!(" {} ", app.t(crate::tui::lists::title_key(list.kind))),
-        app.theme.title(),
-    ));
-    let inner = block.inner(area);
+    let title = match list.date {
+        Some(date) => app.locale.tf(
+            "exam.day_title",
+            &[
+                ("date", &date.to_string()),
+                ("weekday", &app.t(&format!("weekday.{}", date.format("%a")))),
+            ],
+        ),
+        None => app.t(crate::tui::lists::title_key(list.kind)),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {title} "), app.theme.title()));
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
+    if list.prompt.is_some() || list.message.is_some() {
+        let [rest, bottom] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+        inner = rest;
+        bottom_line(frame, bottom, app, list);
+    }
     if list.loading {
         frame.render_widget(Paragraph::new(app.t("common.working")), inner);
         return;
@@ -230,4 +245,28 @@ pub fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
         list.cursor,
         (list.rows.len(), &cells),
     );
+}
+
+/// The exam day's last line: the reschedule prompt, or what the last change did.
+fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
+    if let Some(form) = &list.prompt {
+        let label = format!("▸ {} ", app.t("exam.new_date"));
+        let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+        let mut spans = vec![
+            Span::styled(label, app.theme.focus()),
+            Span::raw(form.fields[0].shown()),
+        ];
+        if let Some(error) = &form.error {
+            spans.push(Span::styled(format!("  {error}"), app.theme.error()));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        frame.set_cursor_position((area.x + width + form.fields[0].cursor_columns(), area.y));
+    } else if let Some((ok, text)) = &list.message {
+        let style = if *ok {
+            app.theme.notice()
+        } else {
+            app.theme.error()
+        };
+        frame.render_widget(Paragraph::new(Line::styled(text.clone(), style)), area);
+    }
 }

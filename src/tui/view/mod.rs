@@ -6,6 +6,7 @@ mod forms;
 mod lists;
 mod overlay;
 mod patient;
+mod record;
 mod register;
 mod status;
 
@@ -30,6 +31,7 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::List(list) => lists::list(frame, body, app, list),
         Screen::Register(form) => register::register(frame, body, app, form),
         Screen::Consent(screen) => consent::consent(frame, body, app, screen),
+        Screen::Record(screen) => record::record(frame, body, app, screen),
     }
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);
@@ -51,4 +53,57 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
 pub fn pad(text: &str, columns: usize) -> String {
     let width = unicode_width::UnicodeWidthStr::width(text);
     format!("{text}{}", " ".repeat(columns.saturating_sub(width)))
+}
+
+/// Splits `text` into lines of at most `columns` display columns, at spaces where it
+/// can and anywhere in a run of CJK text (which has no spaces).
+pub fn wrap_columns(text: &str, columns: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let columns = columns.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut width = 0;
+    let mut last_space: Option<usize> = None;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if width + w > columns {
+            match last_space {
+                Some(at) if at > 0 => {
+                    let rest = line.split_off(at);
+                    lines.push(line.trim_end().to_string());
+                    line = rest.trim_start().to_string();
+                }
+                _ => lines.push(std::mem::take(&mut line)),
+            }
+            width = unicode_width::UnicodeWidthStr::width(line.as_str());
+            last_space = None;
+        }
+        if c == ' ' {
+            last_space = Some(line.len());
+        }
+        line.push(c);
+        width += w;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_columns;
+
+    #[test]
+    fn wraps_at_spaces_and_inside_cjk() {
+        assert_eq!(
+            wrap_columns("say why it changes", 8),
+            ["say why", "it", "changes"]
+        );
+        assert_eq!(
+            wrap_columns("请说明修改原因", 6),
+            ["请说明", "修改原", "因"]
+        );
+        assert_eq!(wrap_columns("", 5), Vec::<String>::new());
+    }
 }

@@ -7,11 +7,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::lists::{masked_phone, sex_text};
+use crate::domain::amendment::{Section, SectionValue};
+use crate::domain::record_form::entry_text;
 use crate::tui::app::App;
 use crate::tui::screens::PatientScreen;
 
 /// `110105********002X`: region and check part only.
-fn masked_id(id: &str) -> String {
+pub(super) fn masked_id(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
     if chars.len() < 10 {
         return id.to_string();
@@ -194,16 +196,21 @@ pub fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PatientScr
     if let Some(health) = &view.health {
         lines.push(Line::from(""));
         lines.push(Line::styled(app.t("patient.health"), app.theme.title()));
-        let join = |items: &[String]| {
-            if items.is_empty() {
+        for (label, section) in [
+            ("patient.allergies", Section::Allergies),
+            ("patient.conditions", Section::PastIllnesses),
+            ("patient.medications", Section::Medications),
+        ] {
+            let items = SectionValue::of(health, section)
+                .map(|v| entry_text(&v))
+                .unwrap_or_default();
+            let text = if items.is_empty() {
                 app.t("patient.none_recorded")
             } else {
                 items.join(", ")
-            }
-        };
-        lines.push(row(app, "patient.allergies", join(&health.allergies)));
-        lines.push(row(app, "patient.conditions", join(&health.conditions)));
-        lines.push(row(app, "patient.medications", join(&health.medications)));
+            };
+            lines.push(row(app, label, text));
+        }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

@@ -19,6 +19,7 @@ fn hints(app: &App) -> String {
         Context::Search => &[Action::Open, Action::Down, Action::Back],
         Context::View => &[Action::Back, Action::Consent, Action::Help],
         Context::Consent => &[Action::Grant, Action::Refuse, Action::Back],
+        Context::Record => &[Action::Edit, Action::History, Action::Back],
         Context::Overlay => &[Action::Open, Action::Back, Action::Up],
         Context::Global => &[Action::Help],
     };

@@ -1,0 +1,334 @@
+//! The health record: sections on the left; on the right the selected section, its
+//! editor (rows, then the reason) or its history (who, when, why; before and after).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
+
+use super::lists::{masked_phone, sex_text, windowed_table};
+use super::patient::masked_id;
+use crate::domain::amendment::{Demographics, Section, SectionValue};
+use crate::domain::record_form::{self, Layout as FormLayout, entry_text};
+use crate::tui::app::App;
+use crate::tui::register::DEMOGRAPHIC_FIELDS;
+use crate::tui::screens::{HistoryView, REGISTER_FIELDS, RecordScreen, SectionEditor};
+
+fn section_title(app: &App, section: Section) -> String {
+    app.t(&format!("section.{}", section.name()))
+}
+
+/// "Label   value" with the label padded to `width` columns.
+fn labelled(app: &App, label: String, value: String, width: usize) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(super::pad(&label, width), app.theme.label()),
+        Span::raw(value),
+    ])
+}
+
+fn demographic_lines(app: &App, d: &Demographics, masked: bool) -> Vec<Line<'static>> {
+    let id_type = app.t(&format!("record.id_type.{:?}", d.id_type).to_lowercase());
+    let phone = d.phone.clone().unwrap_or_default();
+    let id_number = d.id_number.clone().unwrap_or_default();
+    let values = [
+        d.name.clone(),
+        sex_text(app, d.sex),
+        d.birth_date.map(|b| b.to_string()).unwrap_or_default(),
+        if masked { masked_phone(&phone) } else { phone },
+        id_type,
+        if masked {
+            masked_id(&id_number)
+        } else {
+            id_number
+        },
+        d.address.clone().unwrap_or_default(),
+        d.emergency_contact.clone().unwrap_or_default(),
+    ];
+    REGISTER_FIELDS[..DEMOGRAPHIC_FIELDS]
+        .iter()
+        .zip(values)
+        .map(|(name, value)| labelled(app, app.t(&format!("register.{name}")), value, 16))
+        .collect()
+}
+
+/// A section's content for reading.
+fn value_lines(app: &App, value: &SectionValue, masked: bool) -> Vec<Line<'static>> {
+    match value {
+        SectionValue::Demographics(d) => demographic_lines(app, d, masked),
+        other => match record_form::layout(other.section()) {
+            FormLayout::Entries(_) => {
+                let entries = entry_text(other);
+                if entries.is_empty() {
+                    vec![Line::styled(
+                        app.t("patient.none_recorded"),
+                        app.theme.label(),
+                    )]
+                } else {
+                    entries
+                        .into_iter()
+                        .map(|e| Line::from(format!("• {e}")))
+                        .collect()
+                }
+            }
+            FormLayout::Fields(names) => {
+                let mut lines: Vec<Line<'static>> = names
+                    .iter()
+                    .zip(record_form::rows(other))
+                    .map(|(name, v)| labelled(app, app.t(&format!("record.field.{name}")), v, 22))
+                    .collect();
+                if let SectionValue::Measurements(m) = other
+                    && let Some(bmi) = m.bmi()
+                {
+                    lines.push(labelled(app, app.t("record.bmi"), format!("{bmi:.1}"), 22));
+                }
+                lines
+            }
+        },
+    }
+}
+
+/// The labels of an editor's rows, the reason's last.
+fn editor_labels(app: &App, editor: &SectionEditor) -> Vec<String> {
+    let rows = editor.reason_index();
+    let mut labels: Vec<String> = match record_form::layout(editor.section) {
+        _ if editor.section == Section::Demographics => REGISTER_FIELDS[..DEMOGRAPHIC_FIELDS]
+            .iter()
+            .map(|n| app.t(&format!("register.{n}")))
+            .collect(),
+        FormLayout::Entries(_) => (1..=rows).map(|n| format!("{n:>2}.")).collect(),
+        FormLayout::Fields(names) => names
+            .iter()
+            .map(|n| app.t(&format!("record.field.{n}")))
+            .collect(),
+    };
+    labels.push(app.t("record.reason"));
+    labels
+}
+
+fn editor(frame: &mut Frame<'_>, area: Rect, app: &App, editor: &SectionEditor) {
+    let intro = match record_form::layout(editor.section) {
+        FormLayout::Entries(parts) if editor.section != Section::Demographics => app.locale.tf(
+            "record.entries_intro",
+            &[(
+                "parts",
+                &parts
+                    .iter()
+                    .map(|p| app.t(&format!("record.part.{p}")))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )],
+        ),
+        _ => app.t("record.fields_intro"),
+    };
+    let mut head = vec![Line::styled(intro, app.theme.label())];
+    if let Some(error) = &editor.form.error {
+        head.push(Line::styled(error.clone(), app.theme.error()));
+    }
+    if editor.form.busy {
+        head.push(Line::styled(app.t("common.working"), app.theme.label()));
+    }
+    let head_height = 2 + head.len() as u16;
+    let [top, body] =
+        Layout::vertical([Constraint::Length(head_height), Constraint::Min(1)]).areas(area);
+    frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);
+
+    let labels = editor_labels(app, editor);
+    let width = labels.iter().map(|l| l.width()).max().unwrap_or(0) + 2;
+    // One line per row, plus one under each wrong row; the reason after a blank line.
+    let mut lines: Vec<(Line<'static>, Option<usize>)> = Vec::new();
+    for (i, (field, label)) in editor.form.fields.iter().zip(&labels).enumerate() {
+        if i == editor.reason_index() {
+            lines.push((Line::from(""), None));
+        }
+        let focused = i == editor.form.focus;
+        let marker = if focused { "▸ " } else { "  " };
+        let style = if focused {
+            app.theme.focus()
+        } else {
+            app.theme.label()
+        };
+        lines.push((
+            Line::from(vec![
+                Span::styled(super::pad(&format!("{marker}{label}"), width + 2), style),
+                Span::raw(field.shown()),
+            ]),
+            Some(i),
+        ));
+        if let Some(Some(message)) = editor.field_errors.get(i) {
+            let room = (body.width as usize).saturating_sub(width + 2);
+            for part in super::wrap_columns(message, room) {
+                lines.push((
+                    Line::styled(
+                        format!("{}{part}", " ".repeat(width + 2)),
+                        app.theme.error(),
+                    ),
+                    None,
+                ));
+            }
+        }
+    }
+    // Scroll so the focused row stays on screen.
+    let height = body.height as usize;
+    let focus_line = lines
+        .iter()
+        .position(|(_, i)| *i == Some(editor.form.focus))
+        .unwrap_or(0);
+    let first = (focus_line + 2).saturating_sub(height);
+    for (y, (line, row)) in lines.iter().skip(first).take(height).enumerate() {
+        let rect = Rect {
+            y: body.y + y as u16,
+            height: 1,
+            ..body
+        };
+        frame.render_widget(Paragraph::new(line.clone()), rect);
+        if *row == Some(editor.form.focus) {
+            let field = &editor.form.fields[editor.form.focus];
+            frame.set_cursor_position((rect.x + width as u16 + 2 + field.cursor_columns(), rect.y));
+        }
+    }
+}
+
+fn history(frame: &mut Frame<'_>, area: Rect, app: &App, history: &HistoryView) {
+    if history.entries.is_empty() {
+        frame.render_widget(
+            Paragraph::new(app.t("record.no_history")).wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let list_height = (history.entries.len() as u16 + 1)
+        .min(area.height / 3)
+        .max(2);
+    let [list, details] =
+        Layout::vertical([Constraint::Length(list_height), Constraint::Min(1)]).areas(area);
+    let headers = vec![
+        app.t("record.when"),
+        app.t("record.by"),
+        app.t("record.reason"),
+    ];
+    let widths = [
+        Constraint::Length(16),
+        Constraint::Length(22),
+        Constraint::Fill(1),
+    ];
+    let cells = |i: usize| {
+        let a = &history.entries[i];
+        vec![
+            crate::cli::signin::format_time(a.at),
+            format!("{} ({})", a.by, app.t(&format!("role.{}", a.role.as_str()))),
+            a.reason.clone(),
+        ]
+    };
+    windowed_table(
+        frame,
+        list,
+        app,
+        (headers, &widths),
+        history.cursor,
+        (history.entries.len(), &cells),
+    );
+    let Some(selected) = history.entries.get(history.cursor.selected) else {
+        return;
+    };
+    let [before, after] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(details);
+    for (rect, key, value) in [
+        (before, "record.before", &selected.before),
+        (after, "record.after", &selected.after),
+    ] {
+        let block = Block::default()
+            .borders(Borders::TOP)
+            .title(Span::styled(app.t(key), app.theme.title()));
+        frame.render_widget(
+            Paragraph::new(value_lines(app, value, false))
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            rect,
+        );
+    }
+}
+
+pub fn record(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &RecordScreen) {
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        app.locale
+            .tf("record.title", &[("name", &screen.patient.name)]),
+        app.theme.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let message = match (&screen.error, &screen.notice) {
+        (Some(e), _) => Some(Line::styled(e.clone(), app.theme.error())),
+        (None, Some(n)) => Some(Line::styled(n.clone(), app.theme.notice())),
+        _ => None,
+    };
+    let [main, bottom] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(u16::from(message.is_some())),
+    ])
+    .areas(inner);
+    if let Some(message) = message {
+        frame.render_widget(Paragraph::new(message), bottom);
+    }
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(20), Constraint::Min(1)]).areas(main);
+    let sections: Vec<Line> = screen
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if i == screen.cursor.selected {
+                let text = super::pad(&format!("▸{}", section_title(app, *s)), 19);
+                Line::styled(text, app.theme.selected())
+            } else {
+                Line::from(super::pad(&format!(" {}", section_title(app, *s)), 19))
+            }
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(sections).block(Block::default().borders(Borders::RIGHT)),
+        left,
+    );
+    let right = Rect {
+        x: right.x + 1,
+        width: right.width.saturating_sub(1),
+        ..right
+    };
+    let section = screen.selected();
+    let heading = match (&screen.editor, &screen.history) {
+        (Some(_), _) => app.locale.tf(
+            "record.amending",
+            &[("section", &section_title(app, section))],
+        ),
+        (None, Some(h)) => app.locale.tf(
+            "record.history_of",
+            &[("section", &section_title(app, h.section))],
+        ),
+        _ => section_title(app, section),
+    };
+    let [title, content] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(right);
+    frame.render_widget(
+        Paragraph::new(Line::styled(heading, app.theme.title())),
+        title,
+    );
+    if let Some(e) = &screen.editor {
+        editor(frame, content, app, e);
+    } else if let Some(h) = &screen.history {
+        history(frame, content, app, h);
+    } else {
+        let value = match section {
+            Section::Demographics => {
+                Some(SectionValue::Demographics(screen.patient.demographics()))
+            }
+            _ => screen
+                .health
+                .as_ref()
+                .and_then(|h| SectionValue::of(h, section)),
+        };
+        let lines = value
+            .map(|v| value_lines(app, &v, true))
+            .unwrap_or_default();
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), content);
+    }
+}
