@@ -349,13 +349,7 @@ fn front_desk_responses_carry_no_clinical_field() {
 
     // The auditor reads the audit log through the service: ids and actions, no content.
     let auditor = t.sign_in(Role::Auditor);
-    let Response::AuditEvents(rows) = auditor.call(Request::AuditEvents {
-        from: None,
-        to: None,
-        limit: 1000,
-    }) else {
-        panic!()
-    };
+    let rows = common::clinic::audit_rows(&auditor);
     assert!(
         rows.iter()
             .any(|r| r.action == "health.amend" && r.subjects == [id.to_string()])

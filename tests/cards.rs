@@ -362,13 +362,7 @@ fn the_auditor_cannot_register_and_registrations_are_audited() {
     let Response::Registered { id, .. } = register(&desk, patient, "basic") else {
         panic!()
     };
-    let Response::AuditEvents(rows) = auditor.call(Request::AuditEvents {
-        from: None,
-        to: None,
-        limit: 1000,
-    }) else {
-        panic!()
-    };
+    let rows = common::clinic::audit_rows(&auditor);
     let row = rows
         .iter()
         .find(|r| r.action == "patient.register" && r.outcome == "ok")

@@ -90,13 +90,7 @@ fn consent_is_recorded_checked_withdrawn_and_kept() {
         auditor.call(Request::ConsentGet { id }),
         Response::Error(ServiceError::Denied { .. })
     ));
-    let Response::AuditEvents(rows) = auditor.call(Request::AuditEvents {
-        from: None,
-        to: None,
-        limit: 1000,
-    }) else {
-        panic!()
-    };
+    let rows = common::clinic::audit_rows(&auditor);
     let recorded: Vec<_> = rows
         .iter()
         .filter(|r| r.action == "consent.record" && r.outcome == "ok")

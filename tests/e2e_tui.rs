@@ -290,3 +290,94 @@ fn the_front_desk_registers_a_patient_issues_a_card_and_finds_them() {
     let by_card = pane.wait_for("1 found");
     assert!(by_card.contains("邱兰"), "{by_card}");
 }
+
+#[test]
+fn a_nurse_amends_the_record_and_the_desk_reschedules_an_exam_by_keyboard() {
+    if !tmux::available() {
+        return;
+    }
+    let (_tmp, pane) = demo_pane("tui-record", "");
+    sign_in(
+        &pane,
+        "DEMO STORE",
+        "chen.jing",
+        "demo nurse harbour lantern",
+    );
+    pane.wait_for("What would you like to do?");
+    pane.key("F3");
+    pane.wait_for("Find:");
+    pane.type_text("wang");
+    pane.key("Enter");
+    pane.wait_for("found · ↑↓");
+    pane.key("Enter");
+    pane.wait_for("Identity");
+
+    // F4: the record; the fifth section is allergies; Enter amends it.
+    pane.key("F4");
+    pane.wait_for("Health record");
+    for _ in 0..4 {
+        pane.key("Down");
+    }
+    pane.key("Enter");
+    pane.wait_for("Amending");
+    // Shift-Tab twice: from the first row round past the reason to the empty last line.
+    pane.key("BTab");
+    pane.key("BTab");
+    pane.type_text("Iodine contrast; hives; moderate");
+    pane.key("Tab");
+    pane.key("Tab");
+    // Too short a reason is refused next to the field; then a real one saves.
+    pane.type_text("ok");
+    pane.key("Enter");
+    pane.wait_for("Say why the record changes");
+    pane.type_text(" - patient reported a reaction at the CT");
+    pane.key("Enter");
+    pane.wait_for("Saved.");
+    pane.type_text("h");
+    let history = pane.wait_for("History: Allergies");
+    assert!(
+        history.contains("chen.jing") && history.contains("reported a reaction"),
+        "{history}"
+    );
+    assert!(
+        history.contains("Iodine contrast (hives, moderate)"),
+        "{history}"
+    );
+    pane.key("Escape");
+    pane.key("Escape");
+    // Back on the patient, the summary reloads with the new allergy.
+    let chart = pane.wait_for("Iodine contrast");
+    assert!(chart.contains("Identity"), "{chart}");
+
+    // The front desk: tomorrow's exams, the last booking moved to the day after.
+    pane.key("F9");
+    sign_in(&pane, "DEMO STORE", "wang.li", "demo desk harbour lantern");
+    let home = pane.wait_for("What would you like to do?");
+    let down = home
+        .lines()
+        .filter(|l| l.contains("Register & issue card") || l.contains("Patient search"))
+        .count();
+    for _ in 0..down {
+        pane.key("Down");
+    }
+    pane.key("Enter");
+    pane.wait_for("Exams ·");
+    pane.type_text("]");
+    let tomorrow = pane.wait_for("booked");
+    let booked_before = tomorrow.matches("booked").count();
+    pane.key("End");
+    pane.type_text("r");
+    pane.wait_for("Move to");
+    pane.key("Enter");
+    pane.wait_for("Moved to");
+    // The day reloads: the last booking (a senior package) has left it.
+    let moved = pane.wait_for("3 of 8 places");
+    assert_eq!(
+        moved.matches("booked").count(),
+        booked_before - 1,
+        "{moved}"
+    );
+    pane.type_text("]");
+    let day_after = pane.wait_for("booked");
+    assert!(day_after.contains("booked"), "{day_after}");
+}

@@ -106,13 +106,7 @@ fn a_doctor_exports_everything_by_card_id_or_phone_as_json_and_fhir() {
         Response::Error(ServiceError::NotFound(_))
     ));
     let auditor = t.sign_in(Role::Auditor);
-    let Response::AuditEvents(rows) = auditor.call(Request::AuditEvents {
-        from: None,
-        to: None,
-        limit: 1000,
-    }) else {
-        panic!()
-    };
+    let rows = common::clinic::audit_rows(&auditor);
     let exports: Vec<_> = rows
         .iter()
         .filter(|r| r.action == "patient.export" && r.outcome == "ok")

@@ -16,6 +16,8 @@ const NAME: &str = "Zebulon Quixotefield";
 const CHINESE_NAME: &str = "欧阳翠花";
 const PHONE: &str = "13987654321";
 const ID_NUMBER: &str = "11010519491231002X";
+const ALLERGY: &str = "Quagmirolide";
+const REASON: &str = "Zanzibarite reaction at intake";
 
 fn needles(text: &str) -> Vec<(String, Vec<u8>)> {
     let mut out = vec![
@@ -109,6 +111,25 @@ fn no_seeded_phi_is_found_anywhere_under_the_data_directory() {
     vault
         .update_patient(&id, &patient, event("patient.update"))
         .unwrap();
+    // An amendment of the health record: values, and the reason staff typed.
+    let mut record = caredesk::domain::health::HealthRecord::default();
+    record.allergies.push(caredesk::domain::health::Allergy {
+        substance: ALLERGY.into(),
+        ..Default::default()
+    });
+    let amendment = caredesk::domain::amendment::Amendment {
+        at: 1,
+        by: "nurse".into(),
+        role: caredesk::auth::Role::Nurse,
+        reason: REASON.into(),
+        before: caredesk::domain::amendment::SectionValue::Allergies(vec![]),
+        after: caredesk::domain::amendment::SectionValue::Allergies(record.allergies.clone()),
+    };
+    let mut writes = caredesk::store::writes::WriteSet::new();
+    vault.stage_health(&mut writes, &id, &record).unwrap();
+    vault.stage_amendment(&mut writes, &id, &amendment).unwrap();
+    vault.commit(event("health.amend"), writes).unwrap();
+    assert_eq!(vault.amendments(&id).unwrap(), vec![amendment]);
     drop(vault);
     // Reopen and read again, so that recovery and cache paths have run too.
     let vault = unlock(&dir, StoreOptions::default());
@@ -124,6 +145,8 @@ fn no_seeded_phi_is_found_anywhere_under_the_data_directory() {
         "987654321",
         ID_NUMBER,
         PASSWORD,
+        ALLERGY,
+        REASON,
     ] {
         for (encoding, bytes) in needles(value) {
             all.push((value.to_string(), encoding, bytes));

@@ -264,3 +264,171 @@ fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
     let (_, reload) = call(&mut app);
     assert!(matches!(reload, Request::ExamDay { .. }));
 }
+
+#[test]
+fn the_exam_day_reschedules_the_selected_booking_and_pages_through_days() {
+    use caredesk::clinic::api::BookingKey;
+    use caredesk::tui::screens::{Cursor, List, ListKind};
+    let mut app = app();
+    sign_in_as(&mut app, Role::FrontDesk);
+    app.take_effects();
+    let today = app.now.date_naive();
+    let booking = BookingKey { date: today, id: 7 };
+    app.screen = Screen::List(List {
+        kind: ListKind::ExamDay,
+        headers: Vec::new(),
+        rows: vec![vec!["8 places".into()], vec!["张伟".into()]],
+        cursor: Cursor {
+            selected: 1,
+            offset: 0,
+        },
+        loading: false,
+        bookings: vec![None, Some(booking)],
+        date: Some(today),
+        prompt: None,
+        message: None,
+    });
+    keys(&mut app, "r");
+    // The prompt starts at the next day; a wrong date is refused in place.
+    for _ in 0..10 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    keys(&mut app, "2026-13-01");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.take_effects().is_empty());
+    let Screen::List(list) = &app.screen else {
+        panic!()
+    };
+    assert!(list.prompt.as_ref().unwrap().error.is_some());
+    for _ in 0..10 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    keys(&mut app, "2026-11-30");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    assert_eq!(request, Request::ExamReschedule { booking, date });
+    // The day is full: the prompt stays open with the reason.
+    app.update(reply(
+        tag,
+        Response::Error(ServiceError::Conflict("no place left".into())),
+    ));
+    assert!(app.take_effects().is_empty());
+    let Screen::List(list) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(
+        list.prompt.as_ref().unwrap().error.as_deref(),
+        Some("no place left")
+    );
+    key(&mut app, KeyCode::Esc);
+    // ] and [ move the day shown, and reload it.
+    keys(&mut app, "]");
+    let (_, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::ExamDay {
+            date: today + chrono::Days::new(1)
+        }
+    );
+    keys(&mut app, "[[");
+    let requests: Vec<Request> = app
+        .take_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Call { request, .. } => Some(*request),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        requests.last(),
+        Some(&Request::ExamDay {
+            date: today - chrono::Days::new(1)
+        })
+    );
+}
+
+#[test]
+fn a_conflicting_amendment_keeps_the_typed_text_and_then_amends_the_newer_value() {
+    use caredesk::clinic::PatientView;
+    use caredesk::domain::amendment::{Section, SectionValue};
+    use caredesk::domain::health::{Allergy, HealthRecord};
+    use caredesk::domain::patient::Patient;
+    use caredesk::tui::screens::PatientScreen;
+    let mut app = app();
+    sign_in_as(&mut app, Role::Nurse);
+    app.take_effects();
+    let id = PatientId([3; 16]);
+    let view = |allergies: &[&str]| PatientView {
+        id,
+        patient: Patient {
+            name: "张伟".into(),
+            ..Patient::default()
+        },
+        health: Some(HealthRecord {
+            allergies: allergies
+                .iter()
+                .map(|a| Allergy {
+                    substance: a.to_string(),
+                    ..Allergy::default()
+                })
+                .collect(),
+            ..HealthRecord::default()
+        }),
+    };
+    app.screen = Screen::Patient(PatientScreen {
+        id,
+        view: Some(view(&[])),
+        cards: None,
+        reason: None,
+        tag_form: None,
+        book_form: None,
+        notice: None,
+        error: None,
+    });
+    key(&mut app, KeyCode::F(4));
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "latex; hives; mild");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "found at the exam");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    let Request::HealthAmend {
+        before,
+        after,
+        reason,
+        ..
+    } = request
+    else {
+        panic!("{request:?}")
+    };
+    assert_eq!(before, SectionValue::Allergies(vec![]));
+    assert!(matches!(&after, SectionValue::Allergies(a) if a[0].substance == "latex"));
+    assert_eq!(reason, "found at the exam");
+    // Someone else saved first: the screen says so and reloads what is current.
+    app.update(reply(
+        tag,
+        Response::Error(ServiceError::Conflict("changed by someone else".into())),
+    ));
+    let (tag, reload) = call(&mut app);
+    assert_eq!(reload, Request::PatientGet { id });
+    app.update(reply(tag, Response::Patient(view(&["penicillin"]))));
+    let Screen::Record(record) = &app.screen else {
+        panic!()
+    };
+    let editor = record.editor.as_ref().expect("the editor stays open");
+    assert_eq!(editor.section, Section::Allergies);
+    assert_eq!(editor.form.fields[0].value, "latex; hives; mild");
+    assert!(editor.form.error.is_some());
+    // Saving again amends the newer value.
+    key(&mut app, KeyCode::Enter);
+    let (_, request) = call(&mut app);
+    let Request::HealthAmend { before, .. } = request else {
+        panic!()
+    };
+    assert!(matches!(before, SectionValue::Allergies(a) if a[0].substance == "penicillin"));
+}

@@ -162,6 +162,8 @@ impl App {
             field_errors: vec![None; count],
         };
         ensure_blank_row(&mut editor);
+        // The cursor starts on the first row, even when that is the new empty line.
+        editor.form.focus = 0;
         screen.notice = None;
         screen.error = None;
         screen.editor = Some(editor);

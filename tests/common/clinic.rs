@@ -217,3 +217,15 @@ impl TestClinic {
         &self.dir
     }
 }
+
+/// Every audit event, as an auditor reads them through the service.
+pub fn audit_rows(auditor: &Signed<InProcess>) -> Vec<caredesk::audit::export::AuditRow> {
+    match auditor.call(Request::AuditEvents {
+        from: None,
+        to: None,
+        limit: 100_000,
+    }) {
+        Response::AuditEvents(rows) => rows,
+        other => panic!("the auditor could not read the audit log: {other:?}"),
+    }
+}
