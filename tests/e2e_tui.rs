@@ -292,7 +292,7 @@ fn the_front_desk_registers_a_patient_issues_a_card_and_finds_them() {
 }
 
 #[test]
-fn a_nurse_amends_the_record_and_the_desk_reschedules_an_exam_by_keyboard() {
+fn a_nurse_amends_the_record_and_the_desk_checks_in_and_reschedules_by_keyboard() {
     if !tmux::available() {
         return;
     }
@@ -361,7 +361,24 @@ fn a_nurse_amends_the_record_and_the_desk_reschedules_an_exam_by_keyboard() {
         pane.key("Down");
     }
     pane.key("Enter");
-    pane.wait_for("Exams ·");
+    // Today: after the three package rows, the second booking is still "booked"; c
+    // checks that patient in.
+    let today = pane.wait_for("places");
+    let checked_in = today.matches("checked in").count();
+    pane.key("Home");
+    for _ in 0..4 {
+        pane.key("Down");
+    }
+    pane.type_text("c");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while pane.screen().matches("checked in").count() != checked_in + 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nobody was checked in:\n{}",
+            pane.screen()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     pane.type_text("]");
     let tomorrow = pane.wait_for("booked");
     let booked_before = tomorrow.matches("booked").count();

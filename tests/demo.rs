@@ -1,0 +1,64 @@
+//! The demo clinic is the front door: every screen must have content at once.
+
+mod common;
+
+use caredesk::demo;
+use caredesk::domain::amendment::Section;
+use caredesk::store::{Store, Unlock, Vault};
+use common::ManualClock;
+use common::clinic::{START, quick_options};
+
+#[test]
+fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let clock = ManualClock::starting_at(START);
+    let created = demo::create(&dir, 60, quick_options(&clock), &mut |_| {}).unwrap();
+    assert_eq!(created, 60);
+    let store = Store::open(&dir, quick_options(&clock)).unwrap();
+    let (admin, _, password) = demo::USERS[0];
+    let keys = store
+        .unlock(Unlock::Password {
+            user: admin,
+            password: password.as_bytes(),
+        })
+        .unwrap();
+    let vault = Vault::new(store, keys);
+    let ids = vault.patient_ids().unwrap();
+    assert_eq!(ids.len(), 60);
+    let mut with_record = 0;
+    let mut amended = Vec::new();
+    for id in &ids {
+        let record = vault.health(id).unwrap();
+        if record != Default::default() {
+            with_record += 1;
+            // Measurements and lifestyle are filled for everyone with a record.
+            assert!(record.measurements.height_cm.is_some());
+            assert!(record.lifestyle.smoking.is_some());
+        }
+        let amendments = vault.amendments(id).unwrap();
+        if !amendments.is_empty() {
+            let sections: Vec<Section> = amendments.iter().map(|a| a.section()).collect();
+            assert_eq!(sections, [Section::Allergies, Section::Demographics]);
+            // The history ends where the record is now.
+            let patient = vault.patient(id).unwrap();
+            assert_eq!(
+                amendments[1].after,
+                caredesk::domain::amendment::SectionValue::Demographics(patient.demographics())
+            );
+            amended.push(*id);
+        }
+    }
+    assert_eq!(with_record, 20);
+    assert_eq!(amended.len(), 2);
+    let today = chrono::DateTime::from_timestamp(START, 0)
+        .unwrap()
+        .date_naive();
+    assert!(!vault.bookings_on(today).unwrap().is_empty());
+    assert!(
+        !vault
+            .bookings_on(today + chrono::Days::new(1))
+            .unwrap()
+            .is_empty()
+    );
+}
