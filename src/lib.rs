@@ -9,5 +9,6 @@ pub mod clinic;
 pub mod crypto;
 pub mod demo;
 pub mod domain;
+pub mod ingest;
 pub mod store;
 pub mod tui;

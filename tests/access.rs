@@ -80,6 +80,40 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             reason: "matrix probe of the access table".into(),
         },
         Request::RecordHistory { id, section: None },
+        Request::ResultsImport {
+            incoming: vec![],
+            rejected: 0,
+            create_patients: false,
+        },
+        Request::Observations { id, code: None },
+        Request::ObservationAdd {
+            id,
+            observation: caredesk::domain::observation::Observation {
+                system: caredesk::domain::observation::LOINC.into(),
+                code: "8480-6".into(),
+                display: None,
+                value: caredesk::domain::observation::ObsValue::Quantity {
+                    value: caredesk::domain::decimal::Decimal::parse("128").unwrap(),
+                    comparator: None,
+                },
+                unit: Some("mm[Hg]".into()),
+                range: Default::default(),
+                flags: vec![],
+                taken_at: 1_900_000_000,
+                status: None,
+                source: caredesk::domain::observation::Source {
+                    kind: caredesk::domain::observation::SourceKind::Manual,
+                    reference: String::new(),
+                },
+            },
+        },
+        Request::ReviewList,
+        Request::ReviewMatch { number: 1, id },
+        Request::ReviewCreate { number: 1 },
+        Request::ReviewReject {
+            number: 1,
+            reason: "matrix probe".into(),
+        },
         Request::BreakGlass {
             id,
             reason: "matrix probe of the access table".into(),

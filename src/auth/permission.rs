@@ -157,6 +157,7 @@ impl RoleTable {
             BackupRun,
             AlertsRead,
             PatientImport,
+            ResultsImport,
             PatientExport,
             RestrictedManage,
         ];

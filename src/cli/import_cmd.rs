@@ -24,6 +24,15 @@ pub enum ImportCommand {
     /// bad rows are reported by line and skipped, duplicates (same ID number, or same
     /// mobile and birth date) are skipped and counted. Signs in like `caredesk user`.
     Patients(PatientsArgs),
+    /// Results from HL7 v2 ORU^R01 files (segments separated by CR, LF or CRLF; several
+    /// messages per file; MLLP framing tolerated).
+    ///
+    /// A message belongs to the patient whose card number, ID number or recorded
+    /// external number equals a PID-3 identifier; others go to the review list (or
+    /// create the patient with --create-patients). Re-importing creates no duplicates.
+    /// A malformed message is reported with file, message, segment and field, and
+    /// nothing of it is stored. Prints counts, never values.
+    Hl7(super::results_cmd::ResultsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -120,7 +129,12 @@ pub fn rows(text: &str, mapping: &BTreeMap<String, String>) -> anyhow::Result<Ve
 }
 
 pub fn run(command: ImportCommand) -> anyhow::Result<()> {
-    let ImportCommand::Patients(args) = command;
+    let args = match command {
+        ImportCommand::Patients(args) => args,
+        ImportCommand::Hl7(args) => {
+            return super::results_cmd::run(super::results_cmd::Format::Hl7, args);
+        }
+    };
     let bytes = std::fs::read(&args.file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
     let mapping = match &args.mapping {

@@ -10,6 +10,7 @@ pub mod import_cmd;
 pub mod init_cmd;
 pub mod input;
 pub mod qr;
+pub mod results_cmd;
 pub mod signin;
 pub mod user_cmd;
 

@@ -260,6 +260,41 @@ pub enum Request {
         reason: String,
     },
 
+    // Results (检验结果).
+    /// Parsed result messages (`ingest`): each matched to a patient by card number, ID
+    /// number or a recorded external number, the rest to the review list; `rejected`
+    /// counts what the importer could not read. One audited event with the counts.
+    ResultsImport {
+        incoming: Vec<crate::ingest::Incoming>,
+        rejected: u64,
+        /// Create a patient from the message when none matches (else: review list).
+        create_patients: bool,
+    },
+    /// A patient's results, oldest first; only one code's when given.
+    Observations {
+        id: PatientId,
+        code: Option<String>,
+    },
+    /// A result typed in the chart.
+    ObservationAdd {
+        id: PatientId,
+        observation: crate::domain::observation::Observation,
+    },
+    /// Results that matched no patient.
+    ReviewList,
+    ReviewMatch {
+        number: u64,
+        id: PatientId,
+    },
+    /// Creates the patient the message describes, and files the results.
+    ReviewCreate {
+        number: u64,
+    },
+    ReviewReject {
+        number: u64,
+        reason: String,
+    },
+
     // Oversight.
     AlertsList {
         limit: u32,
@@ -312,6 +347,32 @@ pub struct ImportSummary {
     pub duplicates: u64,
     /// (line, reason) of each row refused.
     pub rejected: Vec<(u64, String)>,
+}
+
+/// What an import did, in counts (never values).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultsSummary {
+    pub messages: u64,
+    /// Results stored.
+    pub imported: u64,
+    /// Results already stored (a re-import).
+    pub duplicates: u64,
+    /// Messages that matched no patient: on the review list.
+    pub unmatched: u64,
+    /// Messages or resources the importer could not read.
+    pub rejected: u64,
+    /// Patients created from messages (`--create-patients`).
+    pub created: u64,
+}
+
+/// A message on the review list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub number: u64,
+    pub origin: String,
+    pub patient_ids: Vec<String>,
+    pub patient: Option<Patient>,
+    pub results: u64,
 }
 
 /// Which booking: its day and id.
@@ -390,6 +451,9 @@ pub enum Response {
     Patients(Vec<PatientId>),
     Health(HealthRecord),
     History(Vec<Amendment>),
+    ResultsImported(ResultsSummary),
+    Observations(Vec<crate::domain::observation::Observation>),
+    Review(Vec<ReviewItem>),
     Alerts(Vec<Alert>),
     Registered {
         id: PatientId,

@@ -2,7 +2,7 @@
 
 use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
-use super::{booking, cards, consent, export, import, keys, patients, record, users};
+use super::{booking, cards, consent, export, import, keys, patients, record, results, users};
 use crate::domain::booking::BookingStatus;
 use crate::store::StoreError;
 
@@ -97,6 +97,17 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
             reason,
         } => record::amend_demographics(ctx, &id, &before, &after, &reason),
         Request::RecordHistory { id, section } => record::history(ctx, &id, section),
+        Request::ResultsImport {
+            incoming,
+            rejected,
+            create_patients,
+        } => results::import(ctx, &incoming, rejected, create_patients),
+        Request::Observations { id, code } => results::list(ctx, &id, code.as_deref()),
+        Request::ObservationAdd { id, observation } => results::add(ctx, &id, &observation),
+        Request::ReviewList => results::review_list(ctx),
+        Request::ReviewMatch { number, id } => results::review_match(ctx, number, &id),
+        Request::ReviewCreate { number } => results::review_create(ctx, number),
+        Request::ReviewReject { number, reason } => results::review_reject(ctx, number, &reason),
         Request::BreakGlass { id, reason } => patients::break_glass(ctx, &id, &reason),
         Request::AlertsList { limit } => {
             let alerts = ctx.vault.store().alerts(limit.clamp(1, 10_000) as usize)?;

@@ -14,6 +14,7 @@ mod keys;
 pub mod name_index;
 mod patients;
 mod record;
+mod results;
 pub mod service;
 pub mod session;
 pub mod settings;

@@ -29,6 +29,8 @@ impl Operation {
     pub fn serialised(&self) -> bool {
         self.name.starts_with("exam_")
             || self.name.ends_with("_amend")
+            || self.name.starts_with("review_")
+            || matches!(self.name, "results_import" | "observation_add")
             || matches!(
                 self.name,
                 "patient_set_tags" | "patient_set_restricted" | "card_report_lost"
@@ -98,6 +100,13 @@ pub const OPERATIONS: &[Operation] = &[
     op("patient_amend",          Needs(P::DemographicsWrite),   "patient.amend"),
     op("record_history",         Needs(P::DemographicsRead),    "record.history"),
     op("break_glass",            Needs(P::BreakGlass),          "patient.break_glass"),
+    op("results_import",         Needs(P::ResultsImport),       "results.import"),
+    op("observations",           Needs(P::ClinicalRead),        "results.read"),
+    op("observation_add",        Needs(P::ClinicalWrite),       "results.add"),
+    op("review_list",            Needs(P::ResultsImport),       "results.review_list"),
+    op("review_match",           Needs(P::ResultsImport),       "results.review_match"),
+    op("review_create",          Needs(P::ResultsImport),       "results.review_create"),
+    op("review_reject",          Needs(P::ResultsImport),       "results.review_reject"),
     op("alerts_list",            Needs(P::AlertsRead),          "alerts.read"),
     op("audit_events",           Needs(P::AuditRead),           "audit.read"),
 ];
@@ -152,6 +161,13 @@ impl Request {
             Request::PatientAmend { .. } => "patient_amend",
             Request::RecordHistory { .. } => "record_history",
             Request::BreakGlass { .. } => "break_glass",
+            Request::ResultsImport { .. } => "results_import",
+            Request::Observations { .. } => "observations",
+            Request::ObservationAdd { .. } => "observation_add",
+            Request::ReviewList => "review_list",
+            Request::ReviewMatch { .. } => "review_match",
+            Request::ReviewCreate { .. } => "review_create",
+            Request::ReviewReject { .. } => "review_reject",
             Request::AlertsList { .. } => "alerts_list",
             Request::AuditEvents { .. } => "audit_events",
         };

@@ -14,6 +14,10 @@ pub enum IndexKind {
     CardNumber,
     Phone,
     IdNumber,
+    /// A medical record number another system (a lab, a hospital) uses for the patient.
+    ExternalId,
+    /// A result's identity (code, time, value, unit), so a re-import finds its twin.
+    Result,
 }
 
 impl IndexKind {
@@ -22,6 +26,8 @@ impl IndexKind {
             IndexKind::CardNumber => b"card",
             IndexKind::Phone => b"phone",
             IndexKind::IdNumber => b"id-number",
+            IndexKind::ExternalId => b"external-id",
+            IndexKind::Result => b"result",
         }
     }
 
@@ -31,6 +37,8 @@ impl IndexKind {
             IndexKind::CardNumber => b'c',
             IndexKind::Phone => b'p',
             IndexKind::IdNumber => b'i',
+            IndexKind::ExternalId => b'm',
+            IndexKind::Result => b'r',
         }
     }
 
@@ -40,7 +48,8 @@ impl IndexKind {
     /// - phones: digits only, a leading `+86`/`0086` country code dropped.
     pub fn normalise(self, value: &str) -> String {
         match self {
-            IndexKind::CardNumber | IndexKind::IdNumber => value
+            IndexKind::Result => value.to_string(),
+            IndexKind::CardNumber | IndexKind::IdNumber | IndexKind::ExternalId => value
                 .chars()
                 .filter(|c| !c.is_whitespace() && *c != '-')
                 .flat_map(char::to_uppercase)

@@ -13,6 +13,7 @@ pub mod meta;
 pub mod migrate;
 pub mod patients;
 pub mod record;
+pub mod results;
 pub mod signon;
 pub mod users;
 pub mod vault;

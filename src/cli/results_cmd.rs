@@ -1,0 +1,108 @@
+//! `caredesk import hl7|fhir|csv FILES…`: results from the lab and the exam centre.
+//! Files are parsed here; the service matches, deduplicates, stores and audits.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::DataDir;
+use super::import_cmd::{Encoding, decode};
+use super::signin;
+use crate::clinic::{Request, Response};
+use crate::ingest::{self, Parsed};
+
+#[derive(Debug, Args)]
+pub struct ResultsArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    /// The files to import.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Create a patient from the message when none matches, instead of the review list.
+    #[arg(long)]
+    pub create_patients: bool,
+    /// Print the summary as one JSON object (messages, imported, duplicates, unmatched,
+    /// rejected, created, skipped, rejections).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Hl7,
+}
+
+/// Reads every file; a file that cannot be read at all is an error naming it.
+pub fn parse_files(format: Format, files: &[PathBuf]) -> anyhow::Result<Parsed> {
+    let mut all = Parsed::default();
+    for path in files {
+        let bytes = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let text = decode(&bytes, Encoding::Auto)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let parsed = match format {
+            Format::Hl7 => ingest::hl7::parse(&text, &name),
+        };
+        all.incoming.extend(parsed.incoming);
+        all.rejected.extend(parsed.rejected);
+        all.skipped += parsed.skipped;
+    }
+    Ok(all)
+}
+
+pub fn run(format: Format, args: ResultsArgs) -> anyhow::Result<()> {
+    let parsed = parse_files(format, &args.files)?;
+    let session = signin::connect(&args.data.path)?;
+    signin::sign_in(&session)?;
+    let response = session.call(Request::ResultsImport {
+        incoming: parsed.incoming,
+        rejected: parsed.rejected.len() as u64,
+        create_patients: args.create_patients,
+    });
+    signin::sign_out(&session);
+    let summary = match response {
+        Response::ResultsImported(summary) => summary,
+        Response::Error(e) => anyhow::bail!("{e}"),
+        other => anyhow::bail!("unexpected reply: {other:?}"),
+    };
+    if args.json {
+        let rejections: Vec<serde_json::Value> = parsed
+            .rejected
+            .iter()
+            .map(
+                |r| serde_json::json!({ "origin": r.origin, "place": r.place, "reason": r.reason }),
+            )
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({
+                "messages": summary.messages + summary.rejected,
+                "imported": summary.imported,
+                "duplicates": summary.duplicates,
+                "unmatched": summary.unmatched,
+                "rejected": summary.rejected,
+                "created": summary.created,
+                "skipped": parsed.skipped,
+                "rejections": rejections,
+            })
+        );
+        return Ok(());
+    }
+    for rejected in &parsed.rejected {
+        println!("rejected: {rejected}");
+    }
+    println!(
+        "messages {}: imported {} results, duplicates {}, unmatched {} (on the review list), rejected {}, created {} patients, skipped {} without a value",
+        summary.messages + summary.rejected,
+        summary.imported,
+        summary.duplicates,
+        summary.unmatched,
+        summary.rejected,
+        summary.created,
+        parsed.skipped
+    );
+    Ok(())
+}

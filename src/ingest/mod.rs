@@ -1,0 +1,91 @@
+//! Importers: HL7 v2 ORU^R01, FHIR R4 JSON and CSV files become `Incoming` result sets
+//! (who the sender says the patient is, and their results). Parsing happens here, in
+//! the importing process; matching results to patients and storing them is the
+//! service's (`clinic::results`). A malformed message is reported with where and why,
+//! and nothing of it is kept; the rest of the file goes on.
+
+pub mod hl7;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::observation::Observation;
+use crate::domain::patient::Patient;
+
+/// One message's results for one patient.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incoming {
+    /// Where it came from: file name and message number (and control id).
+    pub origin: String,
+    /// The identifiers the sender uses for the patient (each PID-3 repetition's first
+    /// component; each FHIR `identifier.value`).
+    pub patient_ids: Vec<String>,
+    /// The patient as the message describes them, to create them from the review list.
+    pub patient: Option<Patient>,
+    pub observations: Vec<Observation>,
+}
+
+impl std::fmt::Debug for Incoming {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Incoming({}, {} results, <redacted>)",
+            self.origin,
+            self.observations.len()
+        )
+    }
+}
+
+/// A message or resource that could not be read: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejected {
+    /// File and message number (or resource index).
+    pub origin: String,
+    /// Segment and field (e.g. "OBX 3, OBX-5"), or the JSON path.
+    pub place: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Rejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.place.is_empty() {
+            write!(f, "{}: {}", self.origin, self.reason)
+        } else {
+            write!(f, "{}, {}: {}", self.origin, self.place, self.reason)
+        }
+    }
+}
+
+/// What reading one file produced.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub incoming: Vec<Incoming>,
+    pub rejected: Vec<Rejected>,
+    /// Results of kinds not kept (encapsulated documents, reference pointers, empty
+    /// values of pending results), counted so the summary adds up.
+    pub skipped: u64,
+}
+
+/// LOINC codes end in a mod-10 (Luhn) check digit: 8480-6.
+pub fn loinc_valid(code: &str) -> bool {
+    let Some((number, check)) = code.split_once('-') else {
+        return false;
+    };
+    !number.is_empty()
+        && number.len() <= 7
+        && number.chars().all(|c| c.is_ascii_digit())
+        && check.len() == 1
+        && crate::domain::card::luhn_check_digit(number).is_some_and(|d| check == d.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn loinc_check_digits() {
+        for good in ["8480-6", "2093-3", "718-7", "1554-5", "4548-4", "29463-7"] {
+            assert!(super::loinc_valid(good), "{good}");
+        }
+        for bad in ["xx625-4", "8480-5", "8480", "-6", "12345678-9"] {
+            assert!(!super::loinc_valid(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Results (observations), the external record numbers other systems use for a
+//! patient, and the review list of results that matched no patient.
+//!
+//! Observations are sealed with the patient's key and keyed by patient id, time and a
+//! store-wide id, so one patient's results come back in time order. Each result's
+//! identity has a blind-index entry (patient id + HMAC token), so importing the same
+//! file twice stores nothing the second time.
+
+use super::StoreError;
+use super::vault::{INDEX_TREE, Record, Scope, Vault};
+use super::writes::WriteSet;
+use crate::crypto::IndexKind;
+use crate::domain::observation::Observation;
+use crate::domain::patient::PatientId;
+use crate::ingest::Incoming;
+use crate::store::codec::Versioned;
+
+pub const OBSERVATIONS_TREE: &str = "observations";
+pub const RESULT_KEYS_TREE: &str = "result_keys";
+pub const EXTERNAL_IDS_TREE: &str = "external_ids";
+pub const REVIEW_TREE: &str = "results_review";
+
+impl Record for Observation {
+    const TREE: &'static str = OBSERVATIONS_TREE;
+}
+
+/// The record numbers other systems use for one patient.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExternalIds(pub Vec<String>);
+
+impl Versioned for ExternalIds {
+    const VERSION: u16 = 1;
+}
+
+impl Record for ExternalIds {
+    const TREE: &'static str = EXTERNAL_IDS_TREE;
+}
+
+impl Versioned for Incoming {
+    const VERSION: u16 = 1;
+}
+
+impl Record for Incoming {
+    const TREE: &'static str = REVIEW_TREE;
+}
+
+fn observation_key(id: &PatientId, taken_at: i64, seq: u64) -> Vec<u8> {
+    let mut key = id.0.to_vec();
+    // Offset so that times before 1970 still sort first.
+    key.extend_from_slice(&((taken_at as u64) ^ (1 << 63)).to_be_bytes());
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
+impl Vault {
+    /// The patient's results, oldest first.
+    pub fn observations(&self, id: &PatientId) -> Result<Vec<Observation>, StoreError> {
+        self.patient_key(id)?;
+        let mut out = Vec::new();
+        for item in self.tree(OBSERVATIONS_TREE)?.scan_prefix(id.0) {
+            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
+            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
+        }
+        Ok(out)
+    }
+
+    /// The token that stands for one result of one patient.
+    pub fn result_token(&self, id: &PatientId, observation: &Observation) -> Vec<u8> {
+        let identity = String::from_utf8_lossy(&observation.identity()).into_owned();
+        let mut key = id.0.to_vec();
+        key.extend_from_slice(&self.keys().blind.token(IndexKind::Result, &identity));
+        key
+    }
+
+    /// Whether this result is already stored for the patient.
+    pub fn has_result(&self, token: &[u8]) -> Result<bool, StoreError> {
+        self.tree(RESULT_KEYS_TREE)?
+            .contains_key(token)
+            .map_err(|e| self.sled_err(e))
+    }
+
+    /// Stages a result (the caller has checked `has_result` with `token`).
+    pub fn stage_observation(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        token: Vec<u8>,
+        observation: &Observation,
+    ) -> Result<(), StoreError> {
+        self.patient_key(id)?;
+        let key = observation_key(id, observation.taken_at, self.next_id()?);
+        writes.put(&self.tree(RESULT_KEYS_TREE)?, token, Vec::new());
+        self.stage_put(writes, Scope::Patient(*id), &key, observation)
+    }
+
+    pub fn external_ids(&self, id: &PatientId) -> Result<ExternalIds, StoreError> {
+        self.patient_key(id)?;
+        Ok(self.get(Scope::Patient(*id), &id.0)?.unwrap_or_default())
+    }
+
+    /// Records numbers another system uses for the patient, so their next messages match.
+    pub fn stage_external_ids(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        numbers: &[String],
+    ) -> Result<(), StoreError> {
+        let mut known = self.external_ids(id)?;
+        let index = self.tree(INDEX_TREE)?;
+        for number in numbers {
+            if !known.0.contains(number) {
+                self.stage_index_entry(writes, &index, IndexKind::ExternalId, number, id, false);
+                known.0.push(number.clone());
+            }
+        }
+        self.stage_put(writes, Scope::Patient(*id), &id.0, &known)
+    }
+
+    /// Results waiting for staff to match, create or reject, with their numbers.
+    pub fn review_items(&self) -> Result<Vec<(u64, Incoming)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(REVIEW_TREE)?.iter() {
+            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
+            let number = key
+                .as_ref()
+                .try_into()
+                .map(u64::from_be_bytes)
+                .map_err(|_| StoreError::corrupt(&self.store().dir, "malformed review key"))?;
+            out.push((number, self.open_sealed(Scope::Clinic, &key, &sealed)?));
+        }
+        Ok(out)
+    }
+
+    pub fn review_item(&self, number: u64) -> Result<Option<Incoming>, StoreError> {
+        self.get(Scope::Clinic, &number.to_be_bytes())
+    }
+
+    /// The token of an unmatched message, so importing it again does not list it twice.
+    pub fn review_token(&self, incoming: &Incoming) -> Vec<u8> {
+        let mut identity = incoming.patient_ids.join("\u{1e}");
+        for observation in &incoming.observations {
+            identity.push('\u{1e}');
+            identity.push_str(&String::from_utf8_lossy(&observation.identity()));
+        }
+        let mut key = b"review:".to_vec();
+        key.extend_from_slice(&self.keys().blind.token(IndexKind::Result, &identity));
+        key
+    }
+
+    /// Puts a message on the review list (the caller checked `review_token` is new).
+    pub fn stage_review(
+        &self,
+        writes: &mut WriteSet,
+        token: Vec<u8>,
+        incoming: &Incoming,
+    ) -> Result<u64, StoreError> {
+        writes.put(&self.tree(RESULT_KEYS_TREE)?, token, Vec::new());
+        let number = self.next_id()?;
+        self.stage_put(writes, Scope::Clinic, &number.to_be_bytes(), incoming)?;
+        Ok(number)
+    }
+
+    pub fn stage_review_done(&self, writes: &mut WriteSet, number: u64) -> Result<(), StoreError> {
+        writes.delete(&self.tree(REVIEW_TREE)?, number.to_be_bytes().to_vec());
+        Ok(())
+    }
+}
+
+pub const REJECTED_TREE: &str = "results_rejected";
+
+/// A review item staff rejected: kept, with who, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RejectedReview {
+    pub incoming: Incoming,
+    pub reason: String,
+    pub by: String,
+    pub at: i64,
+}
+
+impl Versioned for RejectedReview {
+    const VERSION: u16 = 1;
+}
+
+impl Record for RejectedReview {
+    const TREE: &'static str = REJECTED_TREE;
+}
+
+impl Vault {
+    pub fn stage_rejected_review(
+        &self,
+        writes: &mut WriteSet,
+        rejected: &RejectedReview,
+    ) -> Result<(), StoreError> {
+        let number = self.next_id()?;
+        self.stage_put(writes, Scope::Clinic, &number.to_be_bytes(), rejected)
+    }
+}

@@ -1,0 +1,312 @@
+//! Results import against the real sample messages in ../shared/data/hl7 (written by
+//! others): each parses or is rejected with file, message, segment and field; results
+//! match patients by card, ID or external number; the rest wait on the review list;
+//! importing again stores nothing new.
+
+mod common;
+
+use std::path::PathBuf;
+
+use caredesk::auth::Role;
+use caredesk::clinic::{Request, Response, ServiceError};
+use caredesk::domain::observation::ObsValue;
+use caredesk::domain::patient::{IdType, PatientId};
+use caredesk::ingest::{Parsed, hl7};
+use common::clinic::{TestClinic, audit_rows};
+
+fn samples() -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/hl7");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("the sample data {} must be there: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "hl7"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 23, "the 23 sample files of SOURCES.md");
+    files
+}
+
+fn parse_all() -> Parsed {
+    caredesk::cli::results_cmd::parse_files(caredesk::cli::results_cmd::Format::Hl7, &samples())
+        .unwrap()
+}
+
+fn file_results(parsed: &Parsed, file: &str) -> Vec<caredesk::domain::observation::Observation> {
+    parsed
+        .incoming
+        .iter()
+        .filter(|m| m.origin.starts_with(file))
+        .flat_map(|m| m.observations.clone())
+        .collect()
+}
+
+#[test]
+fn every_sample_parses_or_is_rejected_with_its_place_and_the_values_match_the_files() {
+    let parsed = parse_all();
+    assert_eq!(parsed.incoming.len(), 21);
+    let mut rejected: Vec<String> = parsed.rejected.iter().map(|r| r.to_string()).collect();
+    rejected.sort();
+    assert_eq!(
+        rejected,
+        [
+            "nodehl7c__valid__nist__ORU_R01_2.5.1_SampleTestCase6.hl7 message 1, OBX 2, OBX-3: 20995-1 is not a valid LOINC code (check digit)",
+            "nodehl7c__valid__realm__realm-cj-badloinc.hl7 message 1, OBX 1, OBX-3: xx625-4 is not a valid LOINC code (check digit)",
+        ]
+    );
+    let total: usize = parsed.incoming.iter().map(|m| m.observations.len()).sum();
+    assert_eq!(total, 68);
+    // Two pending results without values, three attached documents or pointers, the
+    // hepatitis C result whose fields are shifted (its value is empty).
+    assert_eq!(parsed.skipped, 6);
+
+    // The classic glucose: SN "^182", mg/dl, 70_105, H.
+    let glucose = file_results(&parsed, "msfhirconv__ORU-R01-RMGEAD.hl7");
+    assert_eq!(glucose.len(), 1);
+    let g = &glucose[0];
+    assert_eq!(
+        (g.code.as_str(), g.value.text().as_str()),
+        ("1554-5", "182")
+    );
+    assert_eq!(g.unit.as_deref(), Some("mg/dl"));
+    assert_eq!(g.range.text.as_deref(), Some("70_105"));
+    assert_eq!(g.flags, ["H"]);
+    assert!(g.abnormal());
+
+    // The LRI CBC: 28 results, NM, CWE and TX, flags N/L/HH/A, UCUM units.
+    let cbc = file_results(&parsed, "msfhirconv__LRI_2.0-NG_CBC_Typ_Message.hl7");
+    assert_eq!(cbc.len(), 28);
+    let hb = cbc.iter().find(|o| o.code == "718-7").unwrap();
+    assert_eq!(hb.value.text(), "12.5");
+    assert_eq!(hb.flags, ["L"]);
+    assert_eq!(hb.range.low.map(|d| d.to_string()).as_deref(), Some("13"));
+    let wbc = cbc.iter().find(|o| o.code == "26464-8").unwrap();
+    assert_eq!(wbc.unit.as_deref(), Some("{cells}/uL"));
+    assert_eq!(wbc.flags, ["HH"]);
+    assert!(
+        cbc.iter()
+            .any(|o| matches!(&o.value, ObsValue::Text(t) if t.contains("spherocytes")))
+    );
+
+    // NIST case 3: the corrected (C) blood lead.
+    let lead = file_results(
+        &parsed,
+        "nodehl7c__valid__nist__ORU_R01_2.5.1_SampleTestCase3.hl7",
+    );
+    assert_eq!(lead[0].status.as_deref(), Some("C"));
+    assert_eq!(lead[0].value.text(), "25");
+
+    // A repeated NM value (27~25) gives two results; a coded CWE value keeps its code.
+    let oru = file_results(&parsed, "msfhirconv__ORU-R01-01.hl7");
+    assert_eq!(oru.len(), 3);
+    assert!(
+        oru.iter()
+            .any(|o| matches!(&o.value, ObsValue::Coded { code, .. } if code == "27268008"))
+    );
+    // Two OBR groups in one message.
+    assert_eq!(
+        file_results(&parsed, "nodehl7c__valid__realm__realm-cj-joeslab.hl7").len(),
+        2
+    );
+}
+
+fn patient_with_id(t: &TestClinic, name: &str, id_number: &str) -> PatientId {
+    let desk = t.sign_in(Role::FrontDesk);
+    let mut p = common::patient(name, "13700000099", id_number);
+    p.id_type = IdType::Other;
+    p.phone = None;
+    match desk.call(Request::PatientCreate { patient: p }) {
+        Response::PatientCreated { id } => id,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn importing_the_samples_matches_reviews_and_never_duplicates() {
+    let t = TestClinic::with_all_roles();
+    let eve = patient_with_id(&t, "Eve Everywoman", "555-44-4444");
+    let nurse = t.sign_in(Role::Nurse);
+    let parsed = parse_all();
+    let import =
+        |incoming: Vec<caredesk::ingest::Incoming>| match nurse.call(Request::ResultsImport {
+            incoming,
+            rejected: 2,
+            create_patients: false,
+        }) {
+            Response::ResultsImported(summary) => summary,
+            other => panic!("{other:?}"),
+        };
+    let first = import(parsed.incoming.clone());
+    // Eve's two messages hold three results (the same glucose twice, but at 07:30 UTC
+    // and at 07:30+06:00: two results). Of the 19 other messages, four repeat another
+    // sample's patient and results exactly (the Cerner and NIST copies): listed once.
+    assert_eq!(
+        (
+            first.messages,
+            first.imported,
+            first.duplicates,
+            first.unmatched,
+            first.rejected
+        ),
+        (21, 3, 4, 15, 2)
+    );
+    let Response::Observations(eves) = nurse.call(Request::Observations {
+        id: eve,
+        code: None,
+    }) else {
+        panic!()
+    };
+    assert_eq!(eves.len(), 3);
+    let again = import(parsed.incoming.clone());
+    assert_eq!(
+        (again.imported, again.unmatched, again.duplicates),
+        (0, 0, 68)
+    );
+
+    // The review list: match one to a patient, create one, reject one.
+    let Response::Review(items) = nurse.call(Request::ReviewList) else {
+        panic!()
+    };
+    assert_eq!(items.len(), 15);
+    let philip = patient_with_id(&t, "Philip Johnson", "P-PJ-1");
+    let nist1 = items
+        .iter()
+        .find(|i| {
+            i.patient_ids.contains(&"9817566735".to_string())
+                && i.origin.contains("SampleTestCase1")
+        })
+        .unwrap();
+    assert_eq!(nist1.patient.as_ref().unwrap().name, "Philip Johnson");
+    assert_eq!(
+        nurse.call(Request::ReviewMatch {
+            number: nist1.number,
+            id: philip
+        }),
+        Response::Done
+    );
+    // The lab's number is remembered: its next message for Philip matches by itself.
+    let mut follow_up = parsed
+        .incoming
+        .iter()
+        .find(|m| m.origin.contains("SampleTestCase1"))
+        .unwrap()
+        .clone();
+    follow_up.observations[0].taken_at += 90 * 86_400;
+    let next = import(vec![follow_up]);
+    assert_eq!((next.imported, next.unmatched), (1, 0));
+    let Response::Observations(philips) = nurse.call(Request::Observations {
+        id: philip,
+        code: None,
+    }) else {
+        panic!()
+    };
+    assert_eq!(philips.len(), 2);
+
+    let cbc = items.iter().find(|i| i.origin.contains("LRI_2.0")).unwrap();
+    let Response::PatientCreated { id: william } =
+        nurse.call(Request::ReviewCreate { number: cbc.number })
+    else {
+        panic!()
+    };
+    let Response::Observations(cbc_results) = nurse.call(Request::Observations {
+        id: william,
+        code: Some("718-7".into()),
+    }) else {
+        panic!()
+    };
+    assert_eq!(cbc_results.len(), 1);
+
+    let athena = items.iter().find(|i| i.origin.contains("athena")).unwrap();
+    assert!(matches!(
+        nurse.call(Request::ReviewReject {
+            number: athena.number,
+            reason: "no".into()
+        }),
+        Response::Error(ServiceError::Field { .. })
+    ));
+    assert_eq!(
+        nurse.call(Request::ReviewReject {
+            number: athena.number,
+            reason: "order placed at another clinic".into()
+        }),
+        Response::Done
+    );
+    let Response::Review(left) = nurse.call(Request::ReviewList) else {
+        panic!()
+    };
+    assert_eq!(left.len(), 12);
+
+    // The audit: counts, never values or names.
+    let auditor = t.sign_in(Role::Auditor);
+    let rows = audit_rows(&auditor);
+    let imports: Vec<_> = rows
+        .iter()
+        .filter(|r| r.action == "results.import")
+        .collect();
+    assert_eq!(
+        imports[0].detail,
+        "messages=21 imported=3 duplicates=4 unmatched=15 rejected=2 created=0"
+    );
+    let log = serde_json::to_string(&rows).unwrap();
+    for secret in ["EVERYWOMAN", "Johnson", "182", "spherocytes"] {
+        assert!(!log.contains(secret), "{secret} in the audit log");
+    }
+    // The front desk may not import results or read them.
+    let desk = t.sign_in(Role::FrontDesk);
+    assert!(matches!(
+        desk.call(Request::Observations {
+            id: eve,
+            code: None
+        }),
+        Response::Error(ServiceError::Denied { .. })
+    ));
+}
+
+#[test]
+fn create_patients_files_new_patients_once() {
+    let t = TestClinic::with_all_roles();
+    let doctor = t.sign_in(Role::Doctor);
+    let parsed = parse_all();
+    let Response::ResultsImported(summary) = doctor.call(Request::ResultsImport {
+        incoming: parsed.incoming,
+        rejected: 0,
+        create_patients: true,
+    }) else {
+        panic!()
+    };
+    // Messages whose PID-3 names the same person (Eve twice; the NIST MPI number in
+    // several) create that patient once.
+    assert!(summary.created >= 10 && summary.created < 21, "{summary:?}");
+    // What could not be created (a message without a patient name) waits for review.
+    let Response::Review(left) = doctor.call(Request::ReviewList) else {
+        panic!()
+    };
+    assert_eq!(left.len() as u64, summary.unmatched);
+    assert!(
+        left.iter()
+            .all(|i| i.patient.as_ref().is_none_or(|p| p.name.is_empty())),
+        "{left:?}"
+    );
+}
+
+#[test]
+fn the_parser_never_panics_on_mangled_samples() {
+    // Every sample cut at every 7th byte, and with bytes flipped: parsed or rejected.
+    for path in samples() {
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        for cut in (0..text.len()).step_by(7) {
+            if text.is_char_boundary(cut) {
+                let _ = hl7::parse(&text[..cut], "cut");
+            }
+        }
+        let flipped: String = text
+            .chars()
+            .map(|c| match c {
+                '|' => '^',
+                '^' => '|',
+                '~' => '\\',
+                other => other,
+            })
+            .collect();
+        let _ = hl7::parse(&flipped, "flipped");
+    }
+}
