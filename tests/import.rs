@@ -243,3 +243,48 @@ fn a_gb18030_file_with_chinese_headers_imports_through_a_mapping_and_duplicates_
     assert_eq!(export["format"], "caredesk-patient-export/2");
     assert_eq!(export["cards"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn hl7_samples_import_from_the_command_line_with_counts_and_never_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    let (secret, _) = init(&dir);
+    let samples = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/hl7");
+    let mut files: Vec<String> = std::fs::read_dir(&samples)
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let credentials = |step: i64| {
+        format!(
+            "admin\n{PASSWORD}\n{}\n",
+            totp_code(&secret, chrono::Utc::now().timestamp() + step * 30, 6)
+        )
+    };
+    let mut args = vec!["import", "hl7", "--create-patients"];
+    args.extend(files.iter().map(String::as_str));
+    let out = caredesk(&dir, &args, &credentials(0));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "realm-cj-badloinc.hl7 message 1, OBX 1, OBX-3: xx625-4 is not a valid LOINC code"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("messages 23: imported"), "{stdout}");
+    for value in ["182", "EVERYWOMAN", "Johnson", "spherocytes"] {
+        assert!(!stdout.contains(value), "{value} printed:\n{stdout}");
+    }
+    // Again, as a script would: nothing new, JSON with the contract's keys.
+    args.push("--json");
+    let out = caredesk(&dir, &args, &credentials(1));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["messages"], 23);
+    assert_eq!(summary["imported"], 0, "{summary}");
+    assert_eq!(summary["duplicates"], 68);
+    assert_eq!(summary["rejected"], 2);
+    assert_eq!(summary["rejections"].as_array().unwrap().len(), 2);
+    assert_eq!(summary["rejections"][0]["place"], "OBX 2, OBX-3");
+}

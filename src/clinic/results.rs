@@ -13,8 +13,9 @@ use crate::domain::patient::{Patient, PatientId};
 use crate::ingest::{Incoming, loinc_valid};
 use crate::store::writes::WriteSet;
 
-/// The one patient the sender's identifiers name, if exactly one.
-fn match_patient(ctx: &Ctx<'_>, ids: &[String]) -> Result<Option<PatientId>, ServiceError> {
+/// The patients the sender's identifiers name: one is a match; none may be created;
+/// several are for staff to sort out on the review list.
+fn match_patient(ctx: &Ctx<'_>, ids: &[String]) -> Result<Vec<PatientId>, ServiceError> {
     let mut found: Vec<PatientId> = Vec::new();
     for value in ids {
         let mut candidates = Vec::new();
@@ -31,8 +32,7 @@ fn match_patient(ctx: &Ctx<'_>, ids: &[String]) -> Result<Option<PatientId>, Ser
             }
         }
     }
-    // Identifiers naming two different patients are for staff to sort out.
-    Ok((found.len() == 1).then(|| found[0]))
+    Ok(found)
 }
 
 /// Stages a message's results for a patient; returns (stored, duplicates).
@@ -45,7 +45,7 @@ fn stage_results(
 ) -> Result<(u64, u64), ServiceError> {
     let (mut stored, mut duplicates) = (0, 0);
     for observation in observations {
-        let token = ctx.vault.result_token(id, observation);
+        let token = ctx.vault.result_key(id, observation);
         if seen.contains(&token) || ctx.vault.has_result(&token)? {
             duplicates += 1;
             continue;
@@ -93,25 +93,37 @@ pub(crate) fn import(
     // Patients created in this batch, by the identifiers their messages carried.
     let mut created: HashMap<String, PatientId> = HashMap::new();
     let mut reindex = Vec::new();
-    for message in incoming {
-        let mut patient = match_patient(ctx, &message.patient_ids)?;
-        if patient.is_none() {
-            patient = message
+    let matches: Vec<Vec<PatientId>> = incoming
+        .iter()
+        .map(|m| match_patient(ctx, &m.patient_ids))
+        .collect::<Result<_, _>>()?;
+    // First the new patients (so a message naming one matches whatever its place in
+    // the file), then every message's results.
+    if create_patients {
+        for (message, found) in incoming.iter().zip(&matches) {
+            let known = message.patient_ids.iter().any(|i| created.contains_key(i));
+            if found.is_empty()
+                && !known
+                && let Some((id, p)) = create_from_message(ctx, &mut writes, message)?
+            {
+                for number in &message.patient_ids {
+                    created.insert(number.clone(), id);
+                }
+                reindex.push((id, p));
+                summary.created += 1;
+            }
+        }
+    }
+    for (message, found) in incoming.iter().zip(&matches) {
+        let patient = match found.len() {
+            1 => Some(found[0]),
+            0 => message
                 .patient_ids
                 .iter()
-                .find_map(|i| created.get(i).copied());
-        }
-        if patient.is_none()
-            && create_patients
-            && let Some((id, p)) = create_from_message(ctx, &mut writes, message)?
-        {
-            for number in &message.patient_ids {
-                created.insert(number.clone(), id);
-            }
-            reindex.push((id, p));
-            summary.created += 1;
-            patient = Some(id);
-        }
+                .find_map(|i| created.get(i).copied()),
+            // Identifiers naming two patients are for staff to sort out.
+            _ => None,
+        };
         match patient {
             Some(id) => {
                 let (stored, duplicates) =
@@ -124,7 +136,7 @@ pub(crate) fn import(
             }
             None => {
                 let token = ctx.vault.review_token(message);
-                if seen.contains(&token) || ctx.vault.has_result(&token)? {
+                if seen.contains(&token) || ctx.vault.has_review(&token)? {
                     summary.duplicates += message.observations.len() as u64;
                 } else {
                     seen.insert(token.clone());

@@ -1,10 +1,10 @@
 //! Results (observations), the external record numbers other systems use for a
 //! patient, and the review list of results that matched no patient.
 //!
-//! Observations are sealed with the patient's key and keyed by patient id, time and a
-//! store-wide id, so one patient's results come back in time order. Each result's
-//! identity has a blind-index entry (patient id + HMAC token), so importing the same
-//! file twice stores nothing the second time.
+//! Observations are sealed with the patient's key and keyed by patient id, time and an
+//! HMAC token of the result's identity (code, time, value, unit): one patient's results
+//! come back in time order, and a result already stored is found by its key alone, so
+//! importing the same file twice stores nothing the second time.
 
 use super::StoreError;
 use super::vault::{INDEX_TREE, Record, Scope, Vault};
@@ -44,11 +44,11 @@ impl Record for Incoming {
     const TREE: &'static str = REVIEW_TREE;
 }
 
-fn observation_key(id: &PatientId, taken_at: i64, seq: u64) -> Vec<u8> {
+fn observation_key(id: &PatientId, taken_at: i64, token: &[u8; 32]) -> Vec<u8> {
     let mut key = id.0.to_vec();
     // Offset so that times before 1970 still sort first.
     key.extend_from_slice(&((taken_at as u64) ^ (1 << 63)).to_be_bytes());
-    key.extend_from_slice(&seq.to_be_bytes());
+    key.extend_from_slice(&token[..16]);
     key
 }
 
@@ -64,33 +64,37 @@ impl Vault {
         Ok(out)
     }
 
-    /// The token that stands for one result of one patient.
-    pub fn result_token(&self, id: &PatientId, observation: &Observation) -> Vec<u8> {
+    /// The key one result of one patient is stored under: equal results, equal keys.
+    pub fn result_key(&self, id: &PatientId, observation: &Observation) -> Vec<u8> {
         let identity = String::from_utf8_lossy(&observation.identity()).into_owned();
-        let mut key = id.0.to_vec();
-        key.extend_from_slice(&self.keys().blind.token(IndexKind::Result, &identity));
-        key
+        let token = self.keys().blind.token(IndexKind::Result, &identity);
+        observation_key(id, observation.taken_at, &token)
     }
 
     /// Whether this result is already stored for the patient.
-    pub fn has_result(&self, token: &[u8]) -> Result<bool, StoreError> {
-        self.tree(RESULT_KEYS_TREE)?
-            .contains_key(token)
+    pub fn has_result(&self, key: &[u8]) -> Result<bool, StoreError> {
+        self.tree(OBSERVATIONS_TREE)?
+            .contains_key(key)
             .map_err(|e| self.sled_err(e))
     }
 
-    /// Stages a result (the caller has checked `has_result` with `token`).
+    /// Stages a result under its `result_key` (the caller checked `has_result`).
     pub fn stage_observation(
         &self,
         writes: &mut WriteSet,
         id: &PatientId,
-        token: Vec<u8>,
+        key: Vec<u8>,
         observation: &Observation,
     ) -> Result<(), StoreError> {
         self.patient_key(id)?;
-        let key = observation_key(id, observation.taken_at, self.next_id()?);
-        writes.put(&self.tree(RESULT_KEYS_TREE)?, token, Vec::new());
         self.stage_put(writes, Scope::Patient(*id), &key, observation)
+    }
+
+    /// Whether an unmatched message is already on (or was once on) the review list.
+    pub fn has_review(&self, token: &[u8]) -> Result<bool, StoreError> {
+        self.tree(RESULT_KEYS_TREE)?
+            .contains_key(token)
+            .map_err(|e| self.sled_err(e))
     }
 
     pub fn external_ids(&self, id: &PatientId) -> Result<ExternalIds, StoreError> {
