@@ -244,10 +244,10 @@ fn importing_the_samples_matches_reviews_and_never_duplicates() {
         .collect();
     assert_eq!(
         imports[0].detail,
-        "messages=21 imported=3 duplicates=4 unmatched=15 rejected=2 created=0"
+        "messages=21 imported=3 duplicates=4 unmatched=15 rejected=2 created=0 record_changes=0"
     );
     let log = serde_json::to_string(&rows).unwrap();
-    for secret in ["EVERYWOMAN", "Johnson", "182", "spherocytes"] {
+    for secret in ["EVERYWOMAN", "Johnson", "mg/dl", "GLUCOSE", "spherocytes"] {
         assert!(!log.contains(secret), "{secret} in the audit log");
     }
     // The front desk may not import results or read them.
@@ -309,4 +309,151 @@ fn the_parser_never_panics_on_mangled_samples() {
             .collect();
         let _ = hl7::parse(&flipped, "flipped");
     }
+}
+
+fn fhir_sample(path: &str) -> String {
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/fhir")
+        .join(path);
+    String::from_utf8(std::fs::read(full).unwrap()).unwrap()
+}
+
+#[test]
+fn fhir_samples_give_the_same_results_as_the_hl7_messages_they_were_made_from() {
+    let hl7 = parse_all();
+    for (fhir, message) in [
+        (
+            "ms_fhir_converter/LAB-ORU-1-expected.json",
+            "msfhirconv__LAB-ORU-1.hl7",
+        ),
+        (
+            "ms_fhir_converter/LAB-ORU-2-expected.json",
+            "msfhirconv__LAB-ORU-2.hl7",
+        ),
+        (
+            "ms_fhir_converter/LRI_2.0-NG_CBC_Typ_Message-expected.json",
+            "msfhirconv__LRI_2.0-NG_CBC_Typ_Message.hl7",
+        ),
+        (
+            "ms_fhir_converter/ORU-R01-RMGEAD-expected.json",
+            "msfhirconv__ORU-R01-RMGEAD.hl7",
+        ),
+    ] {
+        let parsed = caredesk::ingest::fhir::parse(&fhir_sample(fhir), fhir);
+        assert!(parsed.rejected.is_empty(), "{fhir}: {:?}", parsed.rejected);
+        assert_eq!(parsed.incoming.len(), 1, "{fhir}");
+        let key = |o: &caredesk::domain::observation::Observation| (o.code.clone(), o.value.text());
+        let mut from_fhir: Vec<_> = parsed.incoming[0].observations.iter().map(key).collect();
+        let mut from_hl7: Vec<_> = file_results(&hl7, message).iter().map(key).collect();
+        from_fhir.sort();
+        from_hl7.sort();
+        assert_eq!(from_fhir, from_hl7, "{fhir} against {message}");
+    }
+    // The batch-response bundle with a BOM: one patient, one glucose in mmol/L.
+    let parsed = caredesk::ingest::fhir::parse(
+        &fhir_sample("ms_fhir_converter/ObservationBundle.json"),
+        "ObservationBundle.json",
+    );
+    let m = &parsed.incoming[0];
+    assert_eq!(m.patient_ids, ["12345"]);
+    assert_eq!(m.observations[0].code, "15074-8");
+    assert_eq!(m.observations[0].value.text(), "6.3");
+    assert_eq!(m.observations[0].unit.as_deref(), Some("mmol/L"));
+}
+
+#[test]
+fn a_blood_pressure_panel_gives_its_components() {
+    // The spec's example names a Patient outside the file: alone it is refused with the
+    // reason; in a bundle with that patient its components are read.
+    let example = fhir_sample("spec_examples/observation-example-bloodpressure.stu3.json");
+    let alone = caredesk::ingest::fhir::parse(&example, "bp.json");
+    assert!(
+        alone.rejected[0]
+            .reason
+            .contains("not a Patient in this file")
+    );
+    let bundle = format!(
+        r#"{{"resourceType": "Bundle", "type": "collection", "entry": [
+            {{"resource": {{"resourceType": "Patient", "id": "example", "identifier": [{{"value": "MRN-1"}}]}}}},
+            {{"resource": {example}}}]}}"#
+    );
+    let parsed = caredesk::ingest::fhir::parse(&bundle, "bp-bundle.json");
+    let results = &parsed.incoming[0].observations;
+    let read: Vec<(String, String, Option<String>)> = results
+        .iter()
+        .map(|o| (o.code.clone(), o.value.text(), o.unit.clone()))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (
+                "8480-6".to_string(),
+                "107".to_string(),
+                Some("mm[Hg]".to_string())
+            ),
+            (
+                "8462-4".to_string(),
+                "60".to_string(),
+                Some("mm[Hg]".to_string())
+            ),
+        ]
+    );
+    assert!(
+        results
+            .iter()
+            .all(|o| o.taken_at == caredesk::ingest::fhir::parse_time("2012-09-17").unwrap())
+    );
+}
+
+#[test]
+fn reported_diagnoses_medicines_and_smoking_amend_the_record_once() {
+    let t = TestClinic::with_all_roles();
+    let id = patient_with_id(&t, "Zhang Wei", "MRN-7");
+    let doctor = t.sign_in(Role::Doctor);
+    let bundle = r#"{"resourceType": "Bundle", "type": "collection", "entry": [
+        {"fullUrl": "urn:uuid:p", "resource": {"resourceType": "Patient", "identifier": [{"value": "MRN-7"}]}},
+        {"resource": {"resourceType": "Condition", "subject": {"reference": "urn:uuid:p"},
+          "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "E11.9", "display": "Type 2 diabetes"}]},
+          "onsetDateTime": "2018-04-01"}},
+        {"resource": {"resourceType": "MedicationRequest", "subject": {"reference": "urn:uuid:p"},
+          "medicationCodeableConcept": {"text": "Metformin 500 mg"}, "dosageInstruction": [{"text": "twice daily"}]}},
+        {"resource": {"resourceType": "Observation", "subject": {"reference": "urn:uuid:p"},
+          "code": {"coding": [{"system": "http://loinc.org", "code": "72166-2"}]}, "effectiveDateTime": "2026-01-05",
+          "valueCodeableConcept": {"coding": [{"system": "http://snomed.info/sct", "code": "77176002", "display": "Smoker"}]}}}
+    ]}"#;
+    let parsed = caredesk::ingest::fhir::parse(bundle, "ehr.json");
+    for round in 0..2 {
+        let Response::ResultsImported(summary) = doctor.call(Request::ResultsImport {
+            incoming: parsed.incoming.clone(),
+            rejected: 0,
+            create_patients: false,
+        }) else {
+            panic!()
+        };
+        assert_eq!(
+            summary.record_changes,
+            if round == 0 { 3 } else { 0 },
+            "{summary:?}"
+        );
+    }
+    let Response::Health(record) = doctor.call(Request::HealthGet { id }) else {
+        panic!()
+    };
+    assert_eq!(record.past_illnesses[0].code.as_deref(), Some("E11.9"));
+    assert_eq!(record.past_illnesses[0].since.as_deref(), Some("2018"));
+    assert_eq!(record.medications[0].name, "Metformin 500 mg");
+    assert_eq!(
+        record.lifestyle.smoking,
+        Some(caredesk::domain::health::Smoking::Current)
+    );
+    let Response::History(history) = doctor.call(Request::RecordHistory { id, section: None })
+    else {
+        panic!()
+    };
+    assert_eq!(history.len(), 3);
+    assert!(
+        history
+            .iter()
+            .all(|a| a.reason.starts_with("imported from ehr.json"))
+    );
 }

@@ -33,6 +33,15 @@ pub enum ImportCommand {
     /// A malformed message is reported with file, message, segment and field, and
     /// nothing of it is stored. Prints counts, never values.
     Hl7(super::results_cmd::ResultsArgs),
+    /// Results from FHIR R4 JSON files: Bundles of any type (collection, transaction,
+    /// batch, searchset) or single resources; a UTF-8 BOM is fine.
+    ///
+    /// Patients match when an identifier.value equals a card number, ID number or
+    /// recorded external number. Observations (with components such as blood-pressure
+    /// panels) become results; Conditions, MedicationStatements/Requests and the
+    /// smoking-status observation (LOINC 72166-2) amend the record's past illnesses,
+    /// medications and lifestyle. Unreadable resources are reported with their entry.
+    Fhir(super::results_cmd::ResultsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -133,6 +142,9 @@ pub fn run(command: ImportCommand) -> anyhow::Result<()> {
         ImportCommand::Patients(args) => args,
         ImportCommand::Hl7(args) => {
             return super::results_cmd::run(super::results_cmd::Format::Hl7, args);
+        }
+        ImportCommand::Fhir(args) => {
+            return super::results_cmd::run(super::results_cmd::Format::Fhir, args);
         }
     };
     let bytes = std::fs::read(&args.file)

@@ -30,6 +30,7 @@ pub struct ResultsArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Hl7,
+    Fhir,
 }
 
 /// Reads every file; a file that cannot be read at all is an error naming it.
@@ -45,6 +46,7 @@ pub fn parse_files(format: Format, files: &[PathBuf]) -> anyhow::Result<Parsed> 
             .unwrap_or_default();
         let parsed = match format {
             Format::Hl7 => ingest::hl7::parse(&text, &name),
+            Format::Fhir => ingest::fhir::parse(&text, &name),
         };
         all.incoming.extend(parsed.incoming);
         all.rejected.extend(parsed.rejected);
@@ -85,6 +87,7 @@ pub fn run(format: Format, args: ResultsArgs) -> anyhow::Result<()> {
                 "unmatched": summary.unmatched,
                 "rejected": summary.rejected,
                 "created": summary.created,
+                "record_changes": summary.record_changes,
                 "skipped": parsed.skipped,
                 "rejections": rejections,
             })

@@ -363,6 +363,8 @@ pub struct ResultsSummary {
     pub rejected: u64,
     /// Patients created from messages (`--create-patients`).
     pub created: u64,
+    /// Amendments to records from reported diagnoses, medicines and smoking status.
+    pub record_changes: u64,
 }
 
 /// A message on the review list.

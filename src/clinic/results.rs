@@ -8,8 +8,11 @@ use super::api::{Response, ResultsSummary, ReviewItem, ServiceError};
 use super::patients::readable;
 use super::service::{Ctx, Effect, Reply};
 use crate::crypto::IndexKind;
+use crate::domain::amendment::{Amendment, SectionValue};
+use crate::domain::health::HealthRecord;
 use crate::domain::observation::{LOINC, Observation, Source, SourceKind};
 use crate::domain::patient::{Patient, PatientId};
+use crate::domain::record_form;
 use crate::ingest::{Incoming, loinc_valid};
 use crate::store::writes::WriteSet;
 
@@ -76,6 +79,113 @@ fn create_from_message(
     Ok(Some((id, patient.clone())))
 }
 
+/// The record as this batch is changing it, with the amendments that change it.
+type WorkingRecords = HashMap<PatientId, (HealthRecord, Vec<Amendment>)>;
+
+/// What a message reports for the record (diagnoses, medicines, smoking status) is
+/// added to it as amendments by the importing user, the message named as the reason.
+/// Entries already there are not added twice.
+fn merge_into_record(
+    ctx: &Ctx<'_>,
+    working: &mut WorkingRecords,
+    id: &PatientId,
+    message: &Incoming,
+) -> Result<(), ServiceError> {
+    let smoking = message
+        .observations
+        .iter()
+        .filter_map(|o| crate::ingest::fhir::smoking(o).map(|s| (o.taken_at, s)))
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, s)| s);
+    if message.conditions.is_empty() && message.medications.is_empty() && smoking.is_none() {
+        return Ok(());
+    }
+    if !working.contains_key(id) {
+        working.insert(*id, (ctx.vault.health(id)?, Vec::new()));
+    }
+    let Some((record, amendments)) = working.get_mut(id) else {
+        return Ok(());
+    };
+    let today = super::cards::today(ctx);
+    let mut change = |before: SectionValue, after: SectionValue, record: &mut HealthRecord| {
+        // Values that would not pass the record's own checks are not imported.
+        let Ok(after) = record_form::check(&after, today) else {
+            return;
+        };
+        if before != after {
+            amendments.push(Amendment {
+                at: ctx.now,
+                by: ctx.session.user.clone(),
+                role: ctx.session.role,
+                reason: format!("imported from {}", message.origin),
+                before,
+                after: after.clone(),
+            });
+            after.apply_to(record);
+        }
+    };
+    let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+    let mut illnesses = record.past_illnesses.clone();
+    for condition in &message.conditions {
+        let mut condition = condition.clone();
+        condition.since = condition
+            .since
+            .filter(|s| s.parse::<i32>().is_ok_and(|y| y >= 1900));
+        condition.code = condition.code.map(|c| c.to_uppercase());
+        let known = illnesses.iter().any(|c| {
+            same(&c.name, &condition.name) || (c.code.is_some() && c.code == condition.code)
+        });
+        if !known {
+            illnesses.push(condition);
+        }
+    }
+    change(
+        SectionValue::PastIllnesses(record.past_illnesses.clone()),
+        SectionValue::PastIllnesses(illnesses),
+        record,
+    );
+    let mut medicines = record.medications.clone();
+    for medication in &message.medications {
+        if !medicines.iter().any(|m| same(&m.name, &medication.name)) {
+            medicines.push(medication.clone());
+        }
+    }
+    change(
+        SectionValue::Medications(record.medications.clone()),
+        SectionValue::Medications(medicines),
+        record,
+    );
+    if let Some(smoking) = smoking {
+        let mut lifestyle = record.lifestyle.clone();
+        lifestyle.smoking = Some(smoking);
+        change(
+            SectionValue::Lifestyle(record.lifestyle.clone()),
+            SectionValue::Lifestyle(lifestyle),
+            record,
+        );
+    }
+    Ok(())
+}
+
+/// Stages the changed records and their amendments; returns how many amendments.
+fn stage_record_changes(
+    ctx: &Ctx<'_>,
+    writes: &mut WriteSet,
+    working: &WorkingRecords,
+) -> Result<u64, ServiceError> {
+    let mut count = 0;
+    for (id, (record, amendments)) in working {
+        if !amendments.is_empty() {
+            ctx.vault.stage_health(writes, id, record)?;
+            for amendment in amendments {
+                ctx.vault.stage_amendment(writes, id, amendment)?;
+            }
+            count += amendments.len() as u64;
+        }
+    }
+    Ok(count)
+}
+
 pub(crate) fn import(
     ctx: &Ctx<'_>,
     incoming: &[Incoming],
@@ -93,6 +203,7 @@ pub(crate) fn import(
     // Patients created in this batch, by the identifiers their messages carried.
     let mut created: HashMap<String, PatientId> = HashMap::new();
     let mut reindex = Vec::new();
+    let mut working = WorkingRecords::new();
     let matches: Vec<Vec<PatientId>> = incoming
         .iter()
         .map(|m| match_patient(ctx, &m.patient_ids))
@@ -128,6 +239,7 @@ pub(crate) fn import(
             Some(id) => {
                 let (stored, duplicates) =
                     stage_results(ctx, &mut writes, &id, &message.observations, &mut seen)?;
+                merge_into_record(ctx, &mut working, &id, message)?;
                 summary.imported += stored;
                 summary.duplicates += duplicates;
                 if !subjects.contains(&id) {
@@ -146,14 +258,16 @@ pub(crate) fn import(
             }
         }
     }
+    summary.record_changes = stage_record_changes(ctx, &mut writes, &working)?;
     let detail = format!(
-        "messages={} imported={} duplicates={} unmatched={} rejected={} created={}",
+        "messages={} imported={} duplicates={} unmatched={} rejected={} created={} record_changes={}",
         summary.messages,
         summary.imported,
         summary.duplicates,
         summary.unmatched,
         summary.rejected,
-        summary.created
+        summary.created,
+        summary.record_changes
     );
     let mut reply = Reply::new(Response::ResultsImported(summary))
         .writes(writes)
@@ -277,6 +391,9 @@ pub(crate) fn review_match(
         &incoming.observations,
         &mut HashSet::new(),
     )?;
+    let mut working = WorkingRecords::new();
+    merge_into_record(ctx, &mut working, id, &incoming)?;
+    stage_record_changes(ctx, &mut writes, &working)?;
     ctx.vault.stage_review_done(&mut writes, number)?;
     Ok(Reply::new(Response::Done)
         .writes(writes)
@@ -299,6 +416,10 @@ pub(crate) fn review_create(ctx: &Ctx<'_>, number: u64) -> Result<Reply, Service
         &incoming.observations,
         &mut HashSet::new(),
     )?;
+    let mut working = WorkingRecords::new();
+    working.insert(id, (Default::default(), Vec::new()));
+    merge_into_record(ctx, &mut working, &id, &incoming)?;
+    stage_record_changes(ctx, &mut writes, &working)?;
     ctx.vault.stage_review_done(&mut writes, number)?;
     Ok(Reply::new(Response::PatientCreated { id })
         .writes(writes)

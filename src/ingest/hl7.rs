@@ -461,6 +461,8 @@ fn message(lines: &[&str], origin: &str, skipped: &mut u64) -> Result<Incoming, 
         patient_ids,
         patient: Some(patient(pid, &d)),
         observations: found,
+        conditions: Vec::new(),
+        medications: Vec::new(),
     })
 }
 

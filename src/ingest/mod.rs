@@ -4,10 +4,12 @@
 //! service's (`clinic::results`). A malformed message is reported with where and why,
 //! and nothing of it is kept; the rest of the file goes on.
 
+pub mod fhir;
 pub mod hl7;
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::health::{Condition, Medication};
 use crate::domain::observation::Observation;
 use crate::domain::patient::Patient;
 
@@ -22,6 +24,10 @@ pub struct Incoming {
     /// The patient as the message describes them, to create them from the review list.
     pub patient: Option<Patient>,
     pub observations: Vec<Observation>,
+    /// Diagnoses the sender reports (FHIR Condition), for the record's past illnesses.
+    pub conditions: Vec<Condition>,
+    /// Medicines the sender reports (FHIR MedicationStatement / MedicationRequest).
+    pub medications: Vec<Medication>,
 }
 
 impl std::fmt::Debug for Incoming {
