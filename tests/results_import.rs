@@ -457,3 +457,75 @@ fn reported_diagnoses_medicines_and_smoking_amend_the_record_once() {
             .all(|a| a.reason.starts_with("imported from ehr.json"))
     );
 }
+
+#[test]
+fn the_synthea_csv_export_imports_with_the_shipped_mapping() {
+    let observations = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/csv/synthea_dbt/observations.csv");
+    let parsed =
+        caredesk::cli::results_cmd::parse_csv_files("synthea", std::slice::from_ref(&observations))
+            .unwrap();
+    assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+    assert_eq!(parsed.incoming.len(), 27);
+    let total: usize = parsed.incoming.iter().map(|m| m.observations.len()).sum();
+    assert_eq!(total, 990);
+    let numeric = parsed
+        .incoming
+        .iter()
+        .flat_map(|m| &m.observations)
+        .filter(|o| matches!(o.value, ObsValue::Quantity { .. }))
+        .count();
+    assert_eq!(numeric, 599);
+    // The first row of the file: Body Height 127.9 cm.
+    let first = parsed
+        .incoming
+        .iter()
+        .find(|m| m.patient_ids[0] == "3edac2e3-d223-6fae-d515-daf96ef6bc76")
+        .unwrap();
+    let height = first
+        .observations
+        .iter()
+        .find(|o| o.code == "8302-2")
+        .unwrap();
+    assert_eq!(
+        (height.value.text(), height.unit.as_deref()),
+        ("127.9".to_string(), Some("cm"))
+    );
+    assert_eq!(
+        first.patient.as_ref().unwrap().name,
+        "Maynard46 Mosciski958"
+    );
+    assert!(first.patient_ids.contains(&"999-17-5017".to_string()));
+    let disorders: usize = parsed.incoming.iter().map(|m| m.conditions.len()).sum();
+    assert_eq!(disorders, 19);
+    let current: usize = parsed.incoming.iter().map(|m| m.medications.len()).sum();
+    assert_eq!(current, 46);
+
+    // Through the service, creating the patients: everything stored, and once only.
+    let t = TestClinic::with_all_roles();
+    let doctor = t.sign_in(Role::Doctor);
+    let import = || match doctor.call(Request::ResultsImport {
+        incoming: parsed.incoming.clone(),
+        rejected: 0,
+        create_patients: true,
+    }) {
+        Response::ResultsImported(summary) => summary,
+        other => panic!("{other:?}"),
+    };
+    let first_run = import();
+    assert_eq!(
+        (first_run.created, first_run.imported, first_run.unmatched),
+        (27, 990, 0)
+    );
+    assert!(first_run.record_changes > 0);
+    let second = import();
+    assert_eq!(
+        (
+            second.created,
+            second.imported,
+            second.duplicates,
+            second.record_changes
+        ),
+        (0, 0, 990, 0)
+    );
+}

@@ -42,6 +42,13 @@ pub enum ImportCommand {
     /// smoking-status observation (LOINC 72166-2) amend the record's past illnesses,
     /// medications and lifestyle. Unreadable resources are reported with their entry.
     Fhir(super::results_cmd::ResultsArgs),
+    /// Results from CSV files through a column mapping (--mapping NAME or FILE).
+    ///
+    /// The mapping (TOML) names the columns for the patient key, code, value, unit and
+    /// time, and optionally a patients file (names, birth dates, further numbers to match
+    /// by), conditions and medications files found next to the results file. Built in:
+    /// `synthea` for the Synthea CSV export (observations.csv).
+    Csv(super::results_cmd::CsvArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -146,6 +153,7 @@ pub fn run(command: ImportCommand) -> anyhow::Result<()> {
         ImportCommand::Fhir(args) => {
             return super::results_cmd::run(super::results_cmd::Format::Fhir, args);
         }
+        ImportCommand::Csv(args) => return super::results_cmd::run_csv(args),
     };
     let bytes = std::fs::read(&args.file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;

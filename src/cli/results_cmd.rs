@@ -27,6 +27,15 @@ pub struct ResultsArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct CsvArgs {
+    #[command(flatten)]
+    pub results: ResultsArgs,
+    /// A built-in mapping's name (synthea) or a mapping file (TOML).
+    #[arg(long, value_name = "NAME|FILE")]
+    pub mapping: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Hl7,
@@ -55,8 +64,38 @@ pub fn parse_files(format: Format, files: &[PathBuf]) -> anyhow::Result<Parsed> 
     Ok(all)
 }
 
+/// Reads CSV results files through a mapping.
+pub fn parse_csv_files(mapping: &str, files: &[PathBuf]) -> anyhow::Result<Parsed> {
+    let mapping = ingest::csv_file::load_mapping(mapping)?;
+    let mut all = Parsed::default();
+    for path in files {
+        let bytes = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let text = decode(&bytes, Encoding::Auto)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let parsed = ingest::csv_file::parse(&text, &name, path, &mapping);
+        all.incoming.extend(parsed.incoming);
+        all.rejected.extend(parsed.rejected);
+        all.skipped += parsed.skipped;
+    }
+    Ok(all)
+}
+
+pub fn run_csv(args: CsvArgs) -> anyhow::Result<()> {
+    let parsed = parse_csv_files(&args.mapping, &args.results.files)?;
+    submit(parsed, args.results)
+}
+
 pub fn run(format: Format, args: ResultsArgs) -> anyhow::Result<()> {
     let parsed = parse_files(format, &args.files)?;
+    submit(parsed, args)
+}
+
+/// Sends what was read to the service and prints the summary.
+fn submit(parsed: Parsed, args: ResultsArgs) -> anyhow::Result<()> {
     let session = signin::connect(&args.data.path)?;
     signin::sign_in(&session)?;
     let response = session.call(Request::ResultsImport {

@@ -539,10 +539,12 @@ pub fn smoking(observation: &Observation) -> Option<crate::domain::health::Smoki
     if observation.code != SMOKING_STATUS {
         return None;
     }
-    let ObsValue::Coded { code, display, .. } = &observation.value else {
-        return None;
+    let (code, display) = match &observation.value {
+        ObsValue::Coded { code, display, .. } => (code.as_str(), display.clone()),
+        ObsValue::Text(text) => ("", Some(text.clone())),
+        ObsValue::Quantity { .. } => return None,
     };
-    match code.as_str() {
+    match code {
         "266919005" => Some(Smoking::Never),
         "8517006" => Some(Smoking::Former),
         "77176002" | "449868002" | "428041000124106" | "428061000124105" | "428071000124103"

@@ -4,6 +4,7 @@
 //! service's (`clinic::results`). A malformed message is reported with where and why,
 //! and nothing of it is kept; the rest of the file goes on.
 
+pub mod csv_file;
 pub mod fhir;
 pub mod hl7;
 
