@@ -137,6 +137,7 @@ fn bench_render(c: &mut Criterion) {
             demo: false,
             idle_logout: Duration::from_secs(300),
             connection: "local".into(),
+            units: Default::default(),
         };
         let mut app = App::new(
             Lang::En,

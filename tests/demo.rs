@@ -50,6 +50,19 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
         }
     }
     assert_eq!(with_record, 20);
+    // Every demo patient has ten yearly checks of 18 indicators to follow as trends.
+    for id in &ids {
+        let results = vault.observations(id).unwrap();
+        // This year's check may still be ahead.
+        assert!(
+            results.len() == 180 || results.len() == 162,
+            "{}",
+            results.len()
+        );
+        let years: std::collections::BTreeSet<i64> =
+            results.iter().map(|o| o.taken_at / 31_557_600).collect();
+        assert!(years.len() >= 9, "{years:?}");
+    }
     assert_eq!(amended.len(), 2);
     let today = chrono::DateTime::from_timestamp(START, 0)
         .unwrap()

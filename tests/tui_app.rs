@@ -23,6 +23,7 @@ fn app() -> App {
         demo: false,
         idle_logout: Duration::from_secs(60),
         connection: "local".into(),
+        units: Default::default(),
     };
     App::new(
         Lang::En,
@@ -431,4 +432,97 @@ fn a_conflicting_amendment_keeps_the_typed_text_and_then_amends_the_newer_value(
         panic!()
     };
     assert!(matches!(before, SectionValue::Allergies(a) if a[0].substance == "penicillin"));
+}
+
+#[test]
+fn the_results_screen_loads_walks_in_time_and_sends_a_typed_result() {
+    use caredesk::clinic::PatientView;
+    use caredesk::domain::decimal::Decimal;
+    use caredesk::domain::observation::{LOINC, ObsValue, Observation, Source, SourceKind};
+    use caredesk::domain::patient::Patient;
+    use caredesk::tui::screens::PatientScreen;
+    let mut app = app();
+    sign_in_as(&mut app, Role::Nurse);
+    app.take_effects();
+    let id = PatientId([4; 16]);
+    app.screen = Screen::Patient(PatientScreen {
+        id,
+        view: Some(PatientView {
+            id,
+            patient: Patient {
+                name: "李娜".into(),
+                ..Patient::default()
+            },
+            health: None,
+        }),
+        cards: None,
+        reason: None,
+        tag_form: None,
+        book_form: None,
+        notice: None,
+        error: None,
+    });
+    keys(&mut app, "r");
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::Observations { id, code: None });
+    let hba1c = |value: &str, year: i64| Observation {
+        system: LOINC.into(),
+        code: "4548-4".into(),
+        display: None,
+        value: ObsValue::Quantity {
+            value: Decimal::parse(value).unwrap(),
+            comparator: None,
+        },
+        unit: Some("%".into()),
+        range: Default::default(),
+        flags: vec![],
+        taken_at: 1_600_000_000 + year * 31_557_600,
+        status: None,
+        source: Source {
+            kind: SourceKind::Hl7,
+            reference: "lab".into(),
+        },
+    };
+    app.update(reply(
+        tag,
+        Response::Observations(vec![hba1c("7.9", 0), hba1c("7.1", 1), hba1c("6.6", 2)]),
+    ));
+    let Screen::Results(screen) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(screen.series.len(), 1);
+    assert_eq!(screen.series[0].points.len(), 3);
+    // Left walks back in time and stops at the first result; Right comes back.
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Left);
+    }
+    let Screen::Results(screen) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(screen.point, Some(0));
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Right);
+    let Screen::Results(screen) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(screen.point, None, "back at the latest");
+    // a: the form starts on the value, with the indicator and unit filled in.
+    keys(&mut app, "a6.3");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    for _ in 0..16 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    keys(&mut app, "2026-11-20 08:15");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    let Request::ObservationAdd { observation, .. } = request else {
+        panic!("{request:?}")
+    };
+    assert_eq!(observation.code, "4548-4");
+    assert_eq!(observation.value.text(), "6.3");
+    assert_eq!(observation.unit.as_deref(), Some("%"));
+    app.update(reply(tag, Response::Done));
+    let (_, reload) = call(&mut app);
+    assert_eq!(reload, Request::Observations { id, code: None });
 }

@@ -47,6 +47,7 @@ fn app(lang: Lang, demo: bool) -> App {
         } else {
             "本机".into()
         },
+        units: Default::default(),
     };
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 5).unwrap();
     App::new(
@@ -594,6 +595,35 @@ fn screens() -> Vec<(&'static str, Setup)> {
             });
             type_text(app, "r");
         }),
+        ("results", |app| {
+            open_results(app);
+        }),
+        ("results_earlier", |app| {
+            open_results(app);
+            press(app, KeyCode::Down);
+            press(app, KeyCode::Left);
+            press(app, KeyCode::Left);
+        }),
+        ("results_side_by_side", |app| {
+            open_results(app);
+            type_text(app, " ");
+            press(app, KeyCode::Down);
+            type_text(app, " ");
+            press(app, KeyCode::Down);
+            type_text(app, " ");
+        }),
+        ("results_add", |app| {
+            open_results(app);
+            type_text(app, "a");
+            type_text(app, "7.1");
+            press(app, KeyCode::Enter);
+            press(app, KeyCode::Enter);
+            for _ in 0..16 {
+                press(app, KeyCode::Backspace);
+            }
+            type_text(app, "yesterday");
+            press(app, KeyCode::Enter);
+        }),
         ("idle_countdown", |app| {
             sign_in(app, Role::Nurse);
             app.screen = Screen::Home(Home {
@@ -765,4 +795,87 @@ fn open_record(app: &mut App, role: Role) {
     });
     press(app, KeyCode::F(4));
     app.take_effects();
+}
+
+/// Ten years of a patient's results: blood pressure rising, glucose in mg/dL before
+/// the lab changed to mmol/L, HbA1c falling after treatment.
+fn ten_years() -> Vec<caredesk::domain::observation::Observation> {
+    use caredesk::domain::decimal::Decimal;
+    use caredesk::domain::observation::{
+        LOINC, ObsValue, Observation, RefRange, Source, SourceKind,
+    };
+    let result = |code: &str, value: &str, unit: &str, year: i32| Observation {
+        system: LOINC.into(),
+        code: code.into(),
+        display: None,
+        value: ObsValue::Quantity {
+            value: Decimal::parse(value).unwrap(),
+            comparator: None,
+        },
+        unit: Some(unit.into()),
+        range: RefRange::default(),
+        flags: vec![],
+        taken_at: NaiveDate::from_ymd_opt(2017 + year, 5, 20)
+            .unwrap()
+            .and_hms_opt(8, 30, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp(),
+        status: Some("F".into()),
+        source: Source {
+            kind: SourceKind::Hl7,
+            reference: "lab".into(),
+        },
+    };
+    let mut out = Vec::new();
+    for (year, sbp) in [118, 121, 125, 124, 129, 133, 136, 138, 142, 147]
+        .iter()
+        .enumerate()
+    {
+        out.push(result("8480-6", &sbp.to_string(), "mm[Hg]", year as i32));
+        out.push(result(
+            "8462-4",
+            &(76 + year).to_string(),
+            "mm[Hg]",
+            year as i32,
+        ));
+    }
+    for (year, glucose) in [
+        "95", "99", "104", "108", "112", "6.4", "6.6", "6.9", "7.2", "7.0",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let unit = if year < 5 { "mg/dL" } else { "mmol/L" };
+        let code = if year < 5 { "1558-6" } else { "14771-0" };
+        out.push(result(code, glucose, unit, year as i32));
+    }
+    for (year, a1c) in ["7.9", "7.6", "7.1", "6.8"].iter().enumerate() {
+        out.push(result("4548-4", a1c, "%", 6 + year as i32));
+    }
+    out
+}
+
+fn open_results(app: &mut App) {
+    sign_in(app, Role::Doctor);
+    app.screen = Screen::Patient(PatientScreen {
+        id: PatientId([1; 16]),
+        cards: None,
+        view: Some(PatientView {
+            id: PatientId([1; 16]),
+            patient: patient(),
+            health: Some(demo_record()),
+        }),
+        reason: None,
+        tag_form: None,
+        book_form: None,
+        notice: None,
+        error: None,
+    });
+    type_text(app, "r");
+    let tag = only_call(app);
+    app.update(Msg::Reply {
+        tag,
+        response: Box::new(Response::Observations(ten_years())),
+    });
 }

@@ -78,6 +78,9 @@ pub struct ClinicSettings {
     pub name: String,
     /// A demo store: the sign-in screen shows the demo users and their codes.
     pub demo: bool,
+    /// The units results are read in: "si" (mmol/L, µmol/L, g/L) or "conventional"
+    /// (mg/dL, g/dL). Values are stored as sent and converted for reading.
+    pub units: crate::domain::indicators::UnitSystem,
 }
 
 impl Default for ClinicSettings {
@@ -85,6 +88,7 @@ impl Default for ClinicSettings {
         Self {
             name: "caredesk".into(),
             demo: false,
+            units: Default::default(),
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod health;
 mod people;
+mod results;
 
 use std::path::Path;
 
@@ -68,6 +69,7 @@ pub fn create(
         clinic: crate::clinic::settings::ClinicSettings {
             name: CLINIC_NAME.into(),
             demo: true,
+            units: Default::default(),
         },
         ..Settings::default()
     };
@@ -109,6 +111,10 @@ fn add_staff(vault: &Vault, actor: &Actor) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// How many demo patients get ten years of results (the rest have none, as new
+/// members do).
+const RESULTS_PATIENTS: usize = 300;
+
 fn add_patients(
     vault: &Vault,
     actor: &Actor,
@@ -148,6 +154,13 @@ fn add_patients(
             }
             for amendment in &history {
                 vault.stage_amendment(&mut writes, &id, amendment)?;
+            }
+            // The first patients have ten years of yearly checks to follow as trends.
+            if created + i < RESULTS_PATIENTS {
+                for observation in generator.results(&patient, today) {
+                    let key = vault.result_key(&id, &observation);
+                    vault.stage_observation(&mut writes, &id, key, &observation)?;
+                }
             }
             if created + i < 30 {
                 stage_demo_booking(vault, &mut writes, id, created + i, today)?;

@@ -11,3 +11,4 @@ pub mod indicators;
 pub mod observation;
 pub mod patient;
 pub mod record_form;
+pub mod trend;

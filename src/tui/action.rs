@@ -54,10 +54,19 @@ pub enum Action {
     Edit,
     /// Record: the selected section's amendments.
     History,
+    /// Open the patient's results and trends.
+    Results,
+    /// Results: the result before / after the selected one in time.
+    Earlier,
+    Later,
+    /// Results: show the selected indicator beside the others marked.
+    Compare,
+    /// Results: type in a result.
+    AddResult,
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 38] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -91,6 +100,11 @@ impl Action {
         Action::Record,
         Action::Edit,
         Action::History,
+        Action::Results,
+        Action::Earlier,
+        Action::Later,
+        Action::Compare,
+        Action::AddResult,
     ];
 
     pub fn name(self) -> &'static str {
@@ -128,6 +142,11 @@ impl Action {
             Action::Record => "record",
             Action::Edit => "edit",
             Action::History => "history",
+            Action::Results => "results",
+            Action::Earlier => "earlier",
+            Action::Later => "later",
+            Action::Compare => "compare",
+            Action::AddResult => "add_result",
         }
     }
 

@@ -62,6 +62,8 @@ pub(crate) enum Pending {
     BreakGlass(PatientId),
     /// The record screen: reloads, saves and history.
     Record(PatientId, RecordCall),
+    Results(PatientId),
+    ResultAdded(PatientId),
     List(ListKind),
     Logout,
 }
@@ -90,6 +92,8 @@ pub struct Settings {
     pub idle_logout: Duration,
     /// "local" or the daemon's socket.
     pub connection: String,
+    /// The units results are shown in.
+    pub units: crate::domain::indicators::UnitSystem,
 }
 
 pub struct App {
@@ -304,6 +308,12 @@ impl App {
         }
         if action == Action::Record && matches!(self.screen, Screen::Patient(_)) {
             return self.open_record();
+        }
+        if matches!(self.screen, Screen::Results(_)) {
+            return self.on_results_action(action);
+        }
+        if action == Action::Results && matches!(self.screen, Screen::Patient(_)) {
+            return self.open_results();
         }
         if self.on_booking_action(action) || self.on_exam_day_action(action) {
             return;
@@ -578,6 +588,8 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::Register => Purpose::Register,
         Pending::BreakGlass(_) => Purpose::BreakGlass,
         Pending::Record(_, call) => Purpose::Record(*call),
+        Pending::Results(_) => Purpose::Results,
+        Pending::ResultAdded(_) => Purpose::ResultAdded,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }
@@ -591,7 +603,9 @@ fn purpose_patient(p: &Pending) -> Option<PatientId> {
         | Pending::Tags(id)
         | Pending::Book(id)
         | Pending::BreakGlass(id)
-        | Pending::Record(id, _) => Some(*id),
+        | Pending::Record(id, _)
+        | Pending::Results(id)
+        | Pending::ResultAdded(id) => Some(*id),
         _ => None,
     }
 }

@@ -23,10 +23,11 @@ pub enum Context {
     Overlay,
     Consent,
     Record,
+    Results,
 }
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 9] = [
         Context::Global,
         Context::Form,
         Context::List,
@@ -35,6 +36,7 @@ impl Context {
         Context::Overlay,
         Context::Consent,
         Context::Record,
+        Context::Results,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +49,7 @@ impl Context {
             Context::Overlay => "overlay",
             Context::Consent => "consent",
             Context::Record => "record",
+            Context::Results => "results",
         }
     }
 

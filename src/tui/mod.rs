@@ -14,6 +14,7 @@ pub mod overlay_keys;
 pub mod record;
 pub mod register;
 pub mod replies;
+pub mod results;
 pub mod screens;
 pub mod signin;
 pub mod theme;
@@ -101,6 +102,7 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
         demo: stored.clinic.demo,
         idle_logout,
         connection: locale.t("status.local"),
+        units: stored.clinic.units,
     };
     let client = Arc::new(Signed::new(InProcess::new(clinic, Origin::this_process())));
     let app = App::new(lang, keymap, Theme::from_env(), settings, Utc::now());

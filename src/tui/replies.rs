@@ -23,6 +23,8 @@ pub enum Purpose {
     Register,
     BreakGlass,
     Record(super::app::RecordCall),
+    Results,
+    ResultAdded,
     List(ListKind),
     Logout,
 }
@@ -285,6 +287,23 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         }
         (Purpose::BreakGlass, Response::Error(error)) => form_error(app, &error),
         (Purpose::BookingChange, response) => app.on_booking_change_reply(response),
+        (Purpose::Results, Response::Observations(list)) => {
+            if let Some(id) = patient {
+                app.show_results(id, list);
+            }
+        }
+        (Purpose::Results, Response::Error(error)) => {
+            let text = app.error_text(&error);
+            if let Screen::Results(screen) = app.screen_mut() {
+                screen.error = Some(text);
+                screen.observations = Some(Vec::new());
+            }
+        }
+        (Purpose::ResultAdded, response) => {
+            if let Some(id) = patient {
+                app.on_result_added(id, response);
+            }
+        }
         (Purpose::Record(call), response) => {
             if let Some(id) = patient {
                 app.on_record_reply(id, call, response);

@@ -262,6 +262,29 @@ impl RecordScreen {
     }
 }
 
+/// A patient's results (历年指标趋势): indicators on the left; the selected one's chart
+/// with its reference band and its values on the right, or several charts side by side.
+#[derive(Debug)]
+pub struct ResultsScreen {
+    pub id: PatientId,
+    pub name: String,
+    pub sex: crate::domain::patient::Sex,
+    /// `None` while loading.
+    pub observations: Option<Vec<crate::domain::observation::Observation>>,
+    pub series: Vec<crate::domain::trend::Series>,
+    /// Results that are not numbers (coded and text), newest first.
+    pub other: Vec<crate::domain::observation::Observation>,
+    pub cursor: Cursor,
+    /// The result selected in time within the selected series (None: the latest).
+    pub point: Option<usize>,
+    /// Series shown side by side (Space marks them).
+    pub compare: Vec<usize>,
+    /// Adding a result: indicator, value, unit, time.
+    pub add_form: Option<Form>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListKind {
     Alerts,
@@ -318,6 +341,7 @@ pub enum Screen {
     Register(Register),
     Consent(ConsentScreen),
     Record(RecordScreen),
+    Results(ResultsScreen),
 }
 
 impl Screen {
@@ -329,6 +353,8 @@ impl Screen {
             Screen::Home(_) | Screen::List(_) => Context::List,
             Screen::Record(r) if r.editor.is_some() => Context::Form,
             Screen::Record(_) => Context::Record,
+            Screen::Results(r) if r.add_form.is_some() => Context::Form,
+            Screen::Results(_) => Context::Results,
             Screen::Search(_) => Context::Search,
             Screen::Patient(p)
                 if p.reason.is_some() || p.tag_form.is_some() || p.book_form.is_some() =>
@@ -375,6 +401,10 @@ impl Screen {
             Screen::List(List {
                 prompt: Some(form), ..
             }) => Some(form.focused()),
+            Screen::Results(ResultsScreen {
+                add_form: Some(form),
+                ..
+            }) => Some(form.focused()),
             _ => None,
         }
     }
@@ -390,6 +420,7 @@ impl Screen {
                 history: Some(h), ..
             }) => Some((&mut h.cursor, h.entries.len())),
             Screen::Record(r) if r.editor.is_none() => Some((&mut r.cursor, r.sections.len())),
+            Screen::Results(r) if r.add_form.is_none() => Some((&mut r.cursor, r.series.len())),
             Screen::Register(Register {
                 outcome: Some(RegisterOutcome::Duplicates { rows, cursor }),
                 ..

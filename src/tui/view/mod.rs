@@ -8,6 +8,7 @@ mod overlay;
 mod patient;
 mod record;
 mod register;
+mod results;
 mod status;
 
 use ratatui::Frame;
@@ -32,6 +33,7 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Register(form) => register::register(frame, body, app, form),
         Screen::Consent(screen) => consent::consent(frame, body, app, screen),
         Screen::Record(screen) => record::record(frame, body, app, screen),
+        Screen::Results(screen) => results::results(frame, body, app, screen),
     }
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);

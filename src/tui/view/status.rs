@@ -20,6 +20,7 @@ fn hints(app: &App) -> String {
         Context::View => &[Action::Back, Action::Consent, Action::Help],
         Context::Consent => &[Action::Grant, Action::Refuse, Action::Back],
         Context::Record => &[Action::Edit, Action::History, Action::Back],
+        Context::Results => &[Action::Earlier, Action::Compare, Action::AddResult],
         Context::Overlay => &[Action::Open, Action::Back, Action::Up],
         Context::Global => &[Action::Help],
     };
