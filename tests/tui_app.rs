@@ -251,6 +251,8 @@ fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
         date: Some(booking.date),
         prompt: None,
         message: None,
+        reviews: Vec::new(),
+        prompt_kind: Default::default(),
     });
     keys(&mut app, "c");
     assert!(
@@ -288,6 +290,8 @@ fn the_exam_day_reschedules_the_selected_booking_and_pages_through_days() {
         date: Some(today),
         prompt: None,
         message: None,
+        reviews: Vec::new(),
+        prompt_kind: Default::default(),
     });
     keys(&mut app, "r");
     // The prompt starts at the next day; a wrong date is refused in place.
@@ -525,4 +529,95 @@ fn the_results_screen_loads_walks_in_time_and_sends_a_typed_result() {
     app.update(reply(tag, Response::Done));
     let (_, reload) = call(&mut app);
     assert_eq!(reload, Request::Observations { id, code: None });
+}
+
+#[test]
+fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
+    use caredesk::tui::screens::{Cursor, List, ListKind};
+    let mut app = app();
+    sign_in_as(&mut app, Role::Nurse);
+    app.take_effects();
+    app.screen = Screen::List(List {
+        kind: ListKind::Review,
+        headers: Vec::new(),
+        rows: vec![vec!["lab.hl7 message 1".into()]],
+        cursor: Cursor::default(),
+        loading: false,
+        bookings: Vec::new(),
+        date: None,
+        prompt: None,
+        message: None,
+        reviews: vec![41],
+        prompt_kind: Default::default(),
+    });
+    keys(&mut app, "m13912345678");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::PatientSearch {
+            query: "13912345678".into(),
+            limit: 2
+        }
+    );
+    // Nobody has the number: the prompt stays with the reason.
+    app.update(reply(
+        tag,
+        Response::SearchResults {
+            rows: vec![],
+            total: 0,
+        },
+    ));
+    let Screen::List(list) = &app.screen else {
+        panic!()
+    };
+    assert!(
+        list.prompt
+            .as_ref()
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("No patient")
+    );
+    key(&mut app, KeyCode::Enter);
+    let (tag, _) = call(&mut app);
+    let row = PatientRow {
+        id: PatientId([9; 16]),
+        name: "张伟".into(),
+        sex: Sex::Male,
+        birth_date: None,
+        phone: None,
+        restricted: false,
+        tags: vec![],
+    };
+    app.update(reply(
+        tag,
+        Response::SearchResults {
+            rows: vec![row],
+            total: 1,
+        },
+    ));
+    let (tag, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::ReviewMatch {
+            number: 41,
+            id: PatientId([9; 16])
+        }
+    );
+    app.update(reply(tag, Response::Done));
+    let (_, reload) = call(&mut app);
+    assert_eq!(reload, Request::ReviewList);
+    // d asks for a reason, p creates the patient.
+    keys(&mut app, "dnot ours");
+    key(&mut app, KeyCode::Enter);
+    let (_, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::ReviewReject {
+            number: 41,
+            reason: "not ours".into()
+        }
+    );
 }

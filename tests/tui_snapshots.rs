@@ -8,8 +8,8 @@ use caredesk::auth::signon::SignOnNotice;
 use caredesk::auth::{Permission, Role, RoleTable};
 use caredesk::clinic::PatientView;
 use caredesk::clinic::Response;
-use caredesk::clinic::api::BookingKey;
 use caredesk::clinic::api::HomeSummary;
+use caredesk::clinic::api::{BookingKey, ReviewItem};
 use caredesk::clinic::name_index::PatientRow;
 use caredesk::domain::amendment::{Amendment, SectionValue};
 use caredesk::domain::card::Card;
@@ -311,6 +311,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 date: None,
                 prompt: None,
                 message: None,
+                reviews: Vec::new(),
+                prompt_kind: Default::default(),
             });
         }),
         ("exam_day", |app| {
@@ -338,6 +340,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 date: None,
                 prompt: None,
                 message: None,
+                reviews: Vec::new(),
+                prompt_kind: Default::default(),
             });
         }),
         ("help", |app| {
@@ -592,6 +596,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 date: Some(date),
                 prompt: None,
                 message: None,
+                reviews: Vec::new(),
+                prompt_kind: Default::default(),
             });
             type_text(app, "r");
         }),
@@ -623,6 +629,51 @@ fn screens() -> Vec<(&'static str, Setup)> {
             }
             type_text(app, "yesterday");
             press(app, KeyCode::Enter);
+        }),
+        ("review", |app| {
+            sign_in(app, Role::Nurse);
+            app.screen = Screen::List(List {
+                kind: ListKind::Review,
+                headers: Vec::new(),
+                rows: Vec::new(),
+                cursor: Cursor::default(),
+                loading: true,
+                bookings: Vec::new(),
+                date: None,
+                prompt: None,
+                message: None,
+                reviews: Vec::new(),
+                prompt_kind: Default::default(),
+            });
+            let items = vec![
+                ReviewItem {
+                    number: 11,
+                    origin: "lab-0301.hl7 message 4 (CNTRL-3456)".into(),
+                    patient_ids: vec!["555-44-4444".into()],
+                    patient: Some(Patient {
+                        name: "EVE EVERYWOMAN".into(),
+                        ..Patient::default()
+                    }),
+                    results: 2,
+                },
+                ReviewItem {
+                    number: 12,
+                    origin: "ehr.json patient 1".into(),
+                    patient_ids: vec!["MRN-7".into()],
+                    patient: None,
+                    results: 14,
+                },
+            ];
+            let (headers, rows) =
+                caredesk::tui::lists::table(app, ListKind::Review, &Response::Review(items));
+            if let Screen::List(list) = &mut app.screen {
+                list.headers = headers;
+                list.rows = rows;
+                list.reviews = vec![11, 12];
+                list.loading = false;
+            }
+            type_text(app, "m");
+            type_text(app, "8860000000018");
         }),
         ("idle_countdown", |app| {
             sign_in(app, Role::Nurse);

@@ -63,10 +63,16 @@ pub enum Action {
     Compare,
     /// Results: type in a result.
     AddResult,
+    /// Review list: file the selected results under a patient.
+    MatchPatient,
+    /// Review list: create the patient the message describes.
+    CreatePatient,
+    /// Review list: reject the selected results, with a reason.
+    RejectResults,
 }
 
 impl Action {
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 41] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -105,6 +111,9 @@ impl Action {
         Action::Later,
         Action::Compare,
         Action::AddResult,
+        Action::MatchPatient,
+        Action::CreatePatient,
+        Action::RejectResults,
     ];
 
     pub fn name(self) -> &'static str {
@@ -147,6 +156,9 @@ impl Action {
             Action::Later => "later",
             Action::Compare => "compare",
             Action::AddResult => "add_result",
+            Action::MatchPatient => "match_patient",
+            Action::CreatePatient => "create_patient",
+            Action::RejectResults => "reject_results",
         }
     }
 

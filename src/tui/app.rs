@@ -64,6 +64,9 @@ pub(crate) enum Pending {
     Record(PatientId, RecordCall),
     Results(PatientId),
     ResultAdded(PatientId),
+    /// The review list: the patient typed for an item.
+    ReviewFind(u64),
+    ReviewChange,
     List(ListKind),
     Logout,
 }
@@ -315,7 +318,10 @@ impl App {
         if action == Action::Results && matches!(self.screen, Screen::Patient(_)) {
             return self.open_results();
         }
-        if self.on_booking_action(action) || self.on_exam_day_action(action) {
+        if self.on_booking_action(action)
+            || self.on_exam_day_action(action)
+            || self.on_review_action(action)
+        {
             return;
         }
         if let Screen::Patient(patient) = &mut self.screen
@@ -483,6 +489,7 @@ impl App {
             MenuItem::Audit => ListKind::Audit,
             MenuItem::Users => ListKind::Users,
             MenuItem::ExamDay => ListKind::ExamDay,
+            MenuItem::Review => ListKind::Review,
         };
         let request = match kind {
             ListKind::Alerts => Request::AlertsList { limit: 1000 },
@@ -492,6 +499,7 @@ impl App {
                 limit: 100_000,
             },
             ListKind::Users => Request::UserList,
+            ListKind::Review => Request::ReviewList,
             ListKind::ExamDay => Request::ExamDay {
                 date: self.now.date_naive(),
             },
@@ -506,6 +514,8 @@ impl App {
             date: (kind == ListKind::ExamDay).then(|| self.now.date_naive()),
             prompt: None,
             message: None,
+            reviews: Vec::new(),
+            prompt_kind: Default::default(),
         }));
         self.call(Pending::List(kind), request);
     }
@@ -590,6 +600,8 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::Record(_, call) => Purpose::Record(*call),
         Pending::Results(_) => Purpose::Results,
         Pending::ResultAdded(_) => Purpose::ResultAdded,
+        Pending::ReviewFind(number) => Purpose::ReviewFind(*number),
+        Pending::ReviewChange => Purpose::ReviewChange,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }

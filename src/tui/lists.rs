@@ -11,6 +11,7 @@ pub fn title_key(kind: ListKind) -> &'static str {
         ListKind::Audit => "menu.audit",
         ListKind::Users => "menu.users",
         ListKind::ExamDay => "menu.exam_day",
+        ListKind::Review => "menu.review",
     }
 }
 
@@ -18,6 +19,28 @@ pub fn title_key(kind: ListKind) -> &'static str {
 pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Vec<Vec<String>>) {
     let h = |keys: &[&str]| keys.iter().map(|k| app.t(k)).collect::<Vec<_>>();
     match (kind, response) {
+        (ListKind::Review, Response::Review(items)) => (
+            h(&[
+                "review.origin",
+                "review.sender_ids",
+                "review.name",
+                "review.results",
+            ]),
+            items
+                .iter()
+                .map(|i| {
+                    vec![
+                        i.origin.clone(),
+                        i.patient_ids.join(" "),
+                        i.patient
+                            .as_ref()
+                            .map(|p| p.name.clone())
+                            .unwrap_or_default(),
+                        i.results.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
         (ListKind::Alerts, Response::Alerts(alerts)) => (
             h(&["list.time", "list.kind", "list.subjects", "list.detail"]),
             alerts

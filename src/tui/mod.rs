@@ -15,6 +15,7 @@ pub mod record;
 pub mod register;
 pub mod replies;
 pub mod results;
+pub mod review;
 pub mod screens;
 pub mod signin;
 pub mod theme;

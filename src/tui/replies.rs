@@ -25,6 +25,8 @@ pub enum Purpose {
     Record(super::app::RecordCall),
     Results,
     ResultAdded,
+    ReviewFind(u64),
+    ReviewChange,
     List(ListKind),
     Logout,
 }
@@ -299,6 +301,8 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
                 screen.observations = Some(Vec::new());
             }
         }
+        (Purpose::ReviewFind(number), response) => app.on_review_found(number, response),
+        (Purpose::ReviewChange, response) => app.on_review_changed(response),
         (Purpose::ResultAdded, response) => {
             if let Some(id) = patient {
                 app.on_result_added(id, response);
@@ -321,6 +325,10 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
                     .collect(),
                 _ => Vec::new(),
             };
+            let reviews: Vec<u64> = match &response {
+                Response::Review(items) => items.iter().map(|i| i.number).collect(),
+                _ => Vec::new(),
+            };
             let (headers, rows) = super::lists::table(app, kind, &response);
             let Screen::List(list) = app.screen_mut() else {
                 return;
@@ -329,6 +337,7 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
                 list.headers = headers;
                 list.rows = rows;
                 list.bookings = bookings;
+                list.reviews = reviews;
                 list.loading = false;
             }
         }

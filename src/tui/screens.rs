@@ -77,13 +77,15 @@ pub enum MenuItem {
     Alerts,
     Audit,
     Users,
+    Review,
 }
 
 impl MenuItem {
-    pub const ALL: [MenuItem; 6] = [
+    pub const ALL: [MenuItem; 7] = [
         MenuItem::Register,
         MenuItem::Search,
         MenuItem::ExamDay,
+        MenuItem::Review,
         MenuItem::Alerts,
         MenuItem::Audit,
         MenuItem::Users,
@@ -97,6 +99,7 @@ impl MenuItem {
             MenuItem::Alerts => Permission::AlertsRead,
             MenuItem::Audit => Permission::AuditRead,
             MenuItem::Users => Permission::UserAdmin,
+            MenuItem::Review => Permission::ResultsImport,
         }
     }
 
@@ -108,6 +111,7 @@ impl MenuItem {
             MenuItem::Alerts => "menu.alerts",
             MenuItem::Audit => "menu.audit",
             MenuItem::Users => "menu.users",
+            MenuItem::Review => "menu.review",
         }
     }
 }
@@ -291,6 +295,8 @@ pub enum ListKind {
     Audit,
     Users,
     ExamDay,
+    /// Results that matched no patient.
+    Review,
 }
 
 #[derive(Debug)]
@@ -308,6 +314,22 @@ pub struct List {
     pub prompt: Option<Form>,
     /// What the last change did, or why it was refused.
     pub message: Option<(bool, String)>,
+    /// For the review list: the item behind each row.
+    pub reviews: Vec<u64>,
+    /// What the prompt asks for on the review list.
+    pub prompt_kind: PromptKind,
+}
+
+/// What a list's one-line prompt is for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PromptKind {
+    /// The exam day: the new date of a booking.
+    #[default]
+    NewDate,
+    /// The review list: the patient (card, ID or phone) the results belong to.
+    MatchPatient,
+    /// The review list: why the results are rejected.
+    RejectReason,
 }
 
 // One screen exists at a time (plus a short stack), so boxing the larger variants

@@ -221,7 +221,8 @@ pub fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
         .title(Span::styled(format!(" {title} "), app.theme.title()));
     let mut inner = block.inner(area);
     frame.render_widget(block, area);
-    if list.prompt.is_some() || list.message.is_some() {
+    let review = list.kind == crate::tui::screens::ListKind::Review;
+    if list.prompt.is_some() || list.message.is_some() || review {
         let [rest, bottom] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
         inner = rest;
@@ -250,7 +251,12 @@ pub fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
 /// The exam day's last line: the reschedule prompt, or what the last change did.
 fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
     if let Some(form) = &list.prompt {
-        let label = format!("▸ {} ", app.t("exam.new_date"));
+        let key = match list.prompt_kind {
+            crate::tui::screens::PromptKind::NewDate => "exam.new_date",
+            crate::tui::screens::PromptKind::MatchPatient => "review.patient",
+            crate::tui::screens::PromptKind::RejectReason => "review.reason",
+        };
+        let label = format!("▸ {} ", app.t(key));
         let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
         let mut spans = vec![
             Span::styled(label, app.theme.focus()),
@@ -268,5 +274,10 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             app.theme.error()
         };
         frame.render_widget(Paragraph::new(Line::styled(text.clone(), style)), area);
+    } else {
+        frame.render_widget(
+            Paragraph::new(Line::styled(app.t("review.hint"), app.theme.label())),
+            area,
+        );
     }
 }
