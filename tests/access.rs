@@ -108,6 +108,12 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             },
         },
         Request::ReviewList,
+        Request::QuestionnaireList,
+        Request::QuestionnaireSubmit {
+            id,
+            key: "gad7".into(),
+            answers: vec![0; 7],
+        },
         Request::ReviewMatch { number: 1, id },
         Request::ReviewCreate { number: 1 },
         Request::ReviewReject {

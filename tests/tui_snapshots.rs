@@ -675,6 +675,23 @@ fn screens() -> Vec<(&'static str, Setup)> {
             type_text(app, "m");
             type_text(app, "8860000000018");
         }),
+        ("questionnaire_list", |app| {
+            open_questionnaires(app);
+        }),
+        ("questionnaire_item", |app| {
+            open_questionnaires(app);
+            press(app, KeyCode::Enter);
+            type_text(app, "2");
+            type_text(app, "3");
+            press(app, KeyCode::Down);
+        }),
+        ("questionnaire_summary", |app| {
+            open_questionnaires(app);
+            press(app, KeyCode::Enter);
+            for digit in "233221112".chars() {
+                type_text(app, &digit.to_string());
+            }
+        }),
         ("idle_countdown", |app| {
             sign_in(app, Role::Nurse);
             app.screen = Screen::Home(Home {
@@ -928,5 +945,32 @@ fn open_results(app: &mut App) {
     app.update(Msg::Reply {
         tag,
         response: Box::new(Response::Observations(ten_years())),
+    });
+}
+
+fn open_questionnaires(app: &mut App) {
+    sign_in(app, Role::Nurse);
+    app.screen = Screen::Patient(PatientScreen {
+        id: PatientId([1; 16]),
+        cards: None,
+        view: Some(PatientView {
+            id: PatientId([1; 16]),
+            patient: patient(),
+            health: Some(demo_record()),
+        }),
+        reason: None,
+        tag_form: None,
+        book_form: None,
+        notice: None,
+        error: None,
+    });
+    type_text(app, "q");
+    let tag = only_call(app);
+    app.update(Msg::Reply {
+        tag,
+        response: Box::new(Response::Questionnaires {
+            definitions: caredesk::domain::questionnaire::built_in(),
+            problems: vec![("sleep.toml".into(), "line 3: missing field `items`".into())],
+        }),
     });
 }

@@ -295,6 +295,16 @@ pub enum Request {
         reason: String,
     },
 
+    // Questionnaires (问卷).
+    /// The questionnaires in use, and any of the clinic's own that could not be read.
+    QuestionnaireList,
+    /// A filled questionnaire: the chosen option of each item, in order.
+    QuestionnaireSubmit {
+        id: PatientId,
+        key: String,
+        answers: Vec<usize>,
+    },
+
     // Oversight.
     AlertsList {
         limit: u32,
@@ -456,6 +466,12 @@ pub enum Response {
     ResultsImported(ResultsSummary),
     Observations(Vec<crate::domain::observation::Observation>),
     Review(Vec<ReviewItem>),
+    Questionnaires {
+        definitions: Vec<crate::domain::questionnaire::Definition>,
+        /// (file, what is wrong) for each definition left out.
+        problems: Vec<(String, String)>,
+    },
+    QuestionnaireScored(crate::domain::questionnaire::Scored),
     Alerts(Vec<Alert>),
     Registered {
         id: PatientId,

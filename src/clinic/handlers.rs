@@ -2,7 +2,9 @@
 
 use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
-use super::{booking, cards, consent, export, import, keys, patients, record, results, users};
+use super::{
+    booking, cards, consent, export, import, keys, patients, questionnaires, record, results, users,
+};
 use crate::domain::booking::BookingStatus;
 use crate::store::StoreError;
 
@@ -105,6 +107,10 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::Observations { id, code } => results::list(ctx, &id, code.as_deref()),
         Request::ObservationAdd { id, observation } => results::add(ctx, &id, &observation),
         Request::ReviewList => results::review_list(ctx),
+        Request::QuestionnaireList => questionnaires::list(ctx),
+        Request::QuestionnaireSubmit { id, key, answers } => {
+            questionnaires::submit(ctx, &id, &key, &answers)
+        }
         Request::ReviewMatch { number, id } => results::review_match(ctx, number, &id),
         Request::ReviewCreate { number } => results::review_create(ctx, number),
         Request::ReviewReject { number, reason } => results::review_reject(ctx, number, &reason),

@@ -13,6 +13,7 @@ mod import;
 mod keys;
 pub mod name_index;
 mod patients;
+pub mod questionnaires;
 mod record;
 mod results;
 pub mod service;

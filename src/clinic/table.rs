@@ -107,6 +107,8 @@ pub const OPERATIONS: &[Operation] = &[
     op("review_match",           Needs(P::ResultsImport),       "results.review_match"),
     op("review_create",          Needs(P::ResultsImport),       "results.review_create"),
     op("review_reject",          Needs(P::ResultsImport),       "results.review_reject"),
+    op("questionnaire_list",     Needs(P::ClinicalRead),        "questionnaire.list"),
+    op("questionnaire_submit",   Needs(P::ClinicalWrite),       "questionnaire.submit"),
     op("alerts_list",            Needs(P::AlertsRead),          "alerts.read"),
     op("audit_events",           Needs(P::AuditRead),           "audit.read"),
 ];
@@ -168,6 +170,8 @@ impl Request {
             Request::ReviewMatch { .. } => "review_match",
             Request::ReviewCreate { .. } => "review_create",
             Request::ReviewReject { .. } => "review_reject",
+            Request::QuestionnaireList => "questionnaire_list",
+            Request::QuestionnaireSubmit { .. } => "questionnaire_submit",
             Request::AlertsList { .. } => "alerts_list",
             Request::AuditEvents { .. } => "audit_events",
         };

@@ -10,5 +10,6 @@ pub mod identity;
 pub mod indicators;
 pub mod observation;
 pub mod patient;
+pub mod questionnaire;
 pub mod record_form;
 pub mod trend;

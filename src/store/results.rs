@@ -199,3 +199,36 @@ impl Vault {
         self.stage_put(writes, Scope::Clinic, &number.to_be_bytes(), rejected)
     }
 }
+
+pub const QUESTIONNAIRE_TREE: &str = "questionnaire_responses";
+
+impl Record for crate::domain::questionnaire::Response {
+    const TREE: &'static str = QUESTIONNAIRE_TREE;
+}
+
+impl Vault {
+    /// Keeps a filled questionnaire with the patient's record (patient key).
+    pub fn stage_questionnaire_response(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        response: &crate::domain::questionnaire::Response,
+    ) -> Result<(), StoreError> {
+        let mut key = id.0.to_vec();
+        key.extend_from_slice(&self.next_id()?.to_be_bytes());
+        self.stage_put(writes, Scope::Patient(*id), &key, response)
+    }
+
+    /// The patient's filled questionnaires, oldest first.
+    pub fn questionnaire_responses(
+        &self,
+        id: &PatientId,
+    ) -> Result<Vec<crate::domain::questionnaire::Response>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(QUESTIONNAIRE_TREE)?.scan_prefix(id.0) {
+            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
+            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
+        }
+        Ok(out)
+    }
+}

@@ -19,6 +19,8 @@ pub enum AlertKind {
     AccountLocked,
     /// Someone opened a restricted patient with break-glass.
     BreakGlass,
+    /// A questionnaire answer that needs the care team today (PHQ-9 item 9).
+    UrgentAnswer,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -69,10 +69,12 @@ pub enum Action {
     CreatePatient,
     /// Review list: reject the selected results, with a reason.
     RejectResults,
+    /// Fill a questionnaire with the patient.
+    Questionnaire,
 }
 
 impl Action {
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 42] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -114,6 +116,7 @@ impl Action {
         Action::MatchPatient,
         Action::CreatePatient,
         Action::RejectResults,
+        Action::Questionnaire,
     ];
 
     pub fn name(self) -> &'static str {
@@ -159,6 +162,7 @@ impl Action {
             Action::MatchPatient => "match_patient",
             Action::CreatePatient => "create_patient",
             Action::RejectResults => "reject_results",
+            Action::Questionnaire => "questionnaire",
         }
     }
 

@@ -67,6 +67,7 @@ pub(crate) enum Pending {
     /// The review list: the patient typed for an item.
     ReviewFind(u64),
     ReviewChange,
+    Questionnaires(PatientId),
     List(ListKind),
     Logout,
 }
@@ -264,6 +265,12 @@ impl App {
                 return;
             }
         }
+        if let (KeyCode::Char(c), true) = (event.code, plain)
+            && let Some(digit) = c.to_digit(10)
+            && self.on_questionnaire_digit(digit)
+        {
+            return;
+        }
         let action = self
             .keymap
             .lookup(context, key)
@@ -317,6 +324,12 @@ impl App {
         }
         if action == Action::Results && matches!(self.screen, Screen::Patient(_)) {
             return self.open_results();
+        }
+        if matches!(self.screen, Screen::Questionnaire(_)) {
+            return self.on_questionnaire_action(action);
+        }
+        if action == Action::Questionnaire && matches!(self.screen, Screen::Patient(_)) {
+            return self.open_questionnaire();
         }
         if self.on_booking_action(action)
             || self.on_exam_day_action(action)
@@ -602,6 +615,7 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::ResultAdded(_) => Purpose::ResultAdded,
         Pending::ReviewFind(number) => Purpose::ReviewFind(*number),
         Pending::ReviewChange => Purpose::ReviewChange,
+        Pending::Questionnaires(_) => Purpose::Questionnaires,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }
@@ -617,7 +631,8 @@ fn purpose_patient(p: &Pending) -> Option<PatientId> {
         | Pending::BreakGlass(id)
         | Pending::Record(id, _)
         | Pending::Results(id)
-        | Pending::ResultAdded(id) => Some(*id),
+        | Pending::ResultAdded(id)
+        | Pending::Questionnaires(id) => Some(*id),
         _ => None,
     }
 }

@@ -24,10 +24,11 @@ pub enum Context {
     Consent,
     Record,
     Results,
+    Questionnaire,
 }
 
 impl Context {
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
         Context::Global,
         Context::Form,
         Context::List,
@@ -37,6 +38,7 @@ impl Context {
         Context::Consent,
         Context::Record,
         Context::Results,
+        Context::Questionnaire,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +52,7 @@ impl Context {
             Context::Consent => "consent",
             Context::Record => "record",
             Context::Results => "results",
+            Context::Questionnaire => "questionnaire",
         }
     }
 

@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod lists;
 pub mod locale;
 pub mod overlay_keys;
+pub mod questionnaire;
 pub mod record;
 pub mod register;
 pub mod replies;

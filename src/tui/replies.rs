@@ -27,6 +27,7 @@ pub enum Purpose {
     ResultAdded,
     ReviewFind(u64),
     ReviewChange,
+    Questionnaires,
     List(ListKind),
     Logout,
 }
@@ -303,6 +304,7 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         }
         (Purpose::ReviewFind(number), response) => app.on_review_found(number, response),
         (Purpose::ReviewChange, response) => app.on_review_changed(response),
+        (Purpose::Questionnaires, response) => app.on_questionnaire_reply(response),
         (Purpose::ResultAdded, response) => {
             if let Some(id) = patient {
                 app.on_result_added(id, response);

@@ -289,6 +289,29 @@ pub struct ResultsScreen {
     pub error: Option<String>,
 }
 
+/// Filling a questionnaire with the patient: choose one, answer item by item, check
+/// the summary, save.
+#[derive(Debug)]
+pub struct QuestionnaireScreen {
+    pub id: PatientId,
+    pub name: String,
+    /// `None` while loading.
+    pub definitions: Option<Vec<crate::domain::questionnaire::Definition>>,
+    /// The clinic's own definitions that could not be used: (file, reason).
+    pub problems: Vec<(String, String)>,
+    /// The questionnaire being filled; `None` while choosing.
+    pub chosen: Option<usize>,
+    /// The list's or the item's options' selection.
+    pub cursor: Cursor,
+    /// The item shown; equal to the number of items on the summary page.
+    pub item: usize,
+    pub answers: Vec<Option<usize>>,
+    /// What the service scored once saved.
+    pub scored: Option<crate::domain::questionnaire::Scored>,
+    pub busy: bool,
+    pub error: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListKind {
     Alerts,
@@ -364,6 +387,7 @@ pub enum Screen {
     Consent(ConsentScreen),
     Record(RecordScreen),
     Results(ResultsScreen),
+    Questionnaire(QuestionnaireScreen),
 }
 
 impl Screen {
@@ -377,6 +401,7 @@ impl Screen {
             Screen::Record(_) => Context::Record,
             Screen::Results(r) if r.add_form.is_some() => Context::Form,
             Screen::Results(_) => Context::Results,
+            Screen::Questionnaire(_) => Context::Questionnaire,
             Screen::Search(_) => Context::Search,
             Screen::Patient(p)
                 if p.reason.is_some() || p.tag_form.is_some() || p.book_form.is_some() =>
@@ -443,6 +468,10 @@ impl Screen {
             }) => Some((&mut h.cursor, h.entries.len())),
             Screen::Record(r) if r.editor.is_none() => Some((&mut r.cursor, r.sections.len())),
             Screen::Results(r) if r.add_form.is_none() => Some((&mut r.cursor, r.series.len())),
+            Screen::Questionnaire(q) if q.scored.is_none() => {
+                let len = q.list_len();
+                Some((&mut q.cursor, len))
+            }
             Screen::Register(Register {
                 outcome: Some(RegisterOutcome::Duplicates { rows, cursor }),
                 ..
@@ -464,4 +493,22 @@ pub enum Overlay {
         patient: PatientId,
         number: String,
     },
+}
+
+impl QuestionnaireScreen {
+    pub fn definition(&self) -> Option<&crate::domain::questionnaire::Definition> {
+        self.definitions.as_ref()?.get(self.chosen?)
+    }
+
+    /// How many rows the cursor moves over: questionnaires, or the item's options.
+    pub fn list_len(&self) -> usize {
+        match self.definition() {
+            None => self.definitions.as_ref().map(Vec::len).unwrap_or(0),
+            Some(d) => d
+                .items
+                .get(self.item)
+                .map(|item| d.choices(item).len())
+                .unwrap_or(0),
+        }
+    }
 }

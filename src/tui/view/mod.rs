@@ -6,6 +6,7 @@ mod forms;
 mod lists;
 mod overlay;
 mod patient;
+mod questionnaire;
 mod record;
 mod register;
 mod results;
@@ -34,6 +35,7 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Consent(screen) => consent::consent(frame, body, app, screen),
         Screen::Record(screen) => record::record(frame, body, app, screen),
         Screen::Results(screen) => results::results(frame, body, app, screen),
+        Screen::Questionnaire(screen) => questionnaire::questionnaire(frame, body, app, screen),
     }
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);

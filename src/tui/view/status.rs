@@ -21,6 +21,7 @@ fn hints(app: &App) -> String {
         Context::Consent => &[Action::Grant, Action::Refuse, Action::Back],
         Context::Record => &[Action::Edit, Action::History, Action::Back],
         Context::Results => &[Action::Earlier, Action::Compare, Action::AddResult],
+        Context::Questionnaire => &[Action::Open, Action::Earlier, Action::Back],
         Context::Overlay => &[Action::Open, Action::Back, Action::Up],
         Context::Global => &[Action::Help],
     };

@@ -1,0 +1,168 @@
+//! Questionnaires: the built-in and the clinic's own definitions, and filling one in
+//! for a patient. The total and band are stored as observations, the answers as the
+//! patient's questionnaire response; an urgent answer (PHQ-9 item 9) raises an alert
+//! for the care team at once.
+
+use std::path::Path;
+
+use super::api::{Response, ServiceError};
+use super::patients::readable;
+use super::service::{Ctx, Reply};
+use crate::domain::decimal::Decimal;
+use crate::domain::observation::{LOINC, ObsValue, Observation, RefRange, Source, SourceKind};
+use crate::domain::patient::PatientId;
+use crate::domain::questionnaire::{self, Definition};
+use crate::store::signon::AlertKind;
+use crate::store::writes::WriteSet;
+
+pub const DIR_NAME: &str = "questionnaires";
+const SYSTEM: &str = "urn:caredesk:questionnaire";
+
+/// Built-in definitions and the clinic's own from `DIR/questionnaires/*.toml`, with the
+/// problems of the files that could not be used (file name, reason).
+pub fn definitions(dir: &Path) -> (Vec<Definition>, Vec<(String, String)>) {
+    let mut all = questionnaire::built_in();
+    let mut problems = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir.join(DIR_NAME)) else {
+        return (all, problems);
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    for path in files {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let parsed = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read it: {e}"))
+            .and_then(|text| Definition::parse(&text));
+        match parsed {
+            Ok(d) if all.iter().any(|b| b.key == d.key) => problems.push((
+                name,
+                format!("key {:?} is already used by another questionnaire", d.key),
+            )),
+            Ok(d) => all.push(d),
+            Err(e) => problems.push((name, e)),
+        }
+    }
+    (all, problems)
+}
+
+pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
+    let (definitions, problems) = definitions(ctx.clinic.dir());
+    let detail = format!("count={} problems={}", definitions.len(), problems.len());
+    Ok(Reply::new(Response::Questionnaires {
+        definitions,
+        problems,
+    })
+    .detail(detail))
+}
+
+fn score_observation(
+    definition: &Definition,
+    code: String,
+    system: &str,
+    value: ObsValue,
+    at: i64,
+) -> Observation {
+    Observation {
+        system: system.to_string(),
+        code,
+        display: Some(definition.name.en.clone()),
+        value,
+        unit: None,
+        range: RefRange::default(),
+        flags: Vec::new(),
+        taken_at: at,
+        status: Some("final".into()),
+        source: Source {
+            kind: SourceKind::Questionnaire,
+            reference: format!("{} v{}", definition.key, definition.version),
+        },
+    }
+}
+
+pub(crate) fn submit(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+    key: &str,
+    answers: &[usize],
+) -> Result<Reply, ServiceError> {
+    readable(ctx, id)?;
+    let (definitions, _) = definitions(ctx.clinic.dir());
+    let definition = definitions
+        .iter()
+        .find(|d| d.key == key)
+        .ok_or_else(|| ServiceError::NotFound(format!("questionnaire {key:?}")))?;
+    let scored = definition.score(answers).map_err(ServiceError::Invalid)?;
+    let mut writes = WriteSet::new();
+    let (code, system) = match &definition.total_code {
+        Some(code) => (code.clone(), LOINC),
+        None => (format!("{}-total", definition.key), SYSTEM),
+    };
+    let total = score_observation(
+        definition,
+        code,
+        system,
+        ObsValue::Quantity {
+            value: Decimal {
+                digits: i64::from(scored.total),
+                scale: 0,
+            },
+            comparator: None,
+        },
+        ctx.now,
+    );
+    let band = score_observation(
+        definition,
+        format!("{}-band", definition.key),
+        SYSTEM,
+        ObsValue::Coded {
+            system: Some(SYSTEM.into()),
+            code: scored.band.clone(),
+            display: Some(scored.band.clone()),
+        },
+        ctx.now,
+    );
+    for observation in [&total, &band] {
+        let key = ctx.vault.result_key(id, observation);
+        ctx.vault
+            .stage_observation(&mut writes, id, key, observation)?;
+    }
+    ctx.vault.stage_questionnaire_response(
+        &mut writes,
+        id,
+        &questionnaire::Response {
+            key: definition.key.clone(),
+            version: definition.version.clone(),
+            answers: answers.to_vec(),
+            scored: scored.clone(),
+            at: ctx.now,
+            by: ctx.session.user.clone(),
+        },
+    )?;
+    if !scored.urgent.is_empty() {
+        ctx.vault.store().stage_alert(
+            &mut writes,
+            AlertKind::UrgentAnswer,
+            vec![id.to_string(), format!("user:{}", ctx.session.user)],
+            format!(
+                "questionnaire={} items={}",
+                definition.key,
+                scored.urgent.join(",")
+            ),
+        )?;
+    }
+    let detail = format!(
+        "questionnaire={} urgent={}",
+        definition.key,
+        scored.urgent.len()
+    );
+    Ok(Reply::new(Response::QuestionnaireScored(scored))
+        .writes(writes)
+        .subject(id.to_string())
+        .detail(detail))
+}
