@@ -41,6 +41,29 @@ fn a_doctor_exports_everything_by_card_id_or_phone_as_json_and_fhir() {
     let doctor = t.sign_in(Role::Doctor);
     common::amend_entries(&doctor, id, Section::Allergies, &["penicillin"]);
     common::amend_entries(&doctor, id, Section::PastIllnesses, &["gout"]);
+    // A lab result, and a questionnaire.
+    let lab = caredesk::ingest::hl7::parse(
+        &format!(
+            "MSH|^~\\&|LAB|X|CD|Y|20260301083000||ORU^R01|M1|P|2.5\r\
+PID|||{}||ZHANG^FANG\r\
+OBR|1|||24331-1^Lipids^LN|||20260301080000\r\
+OBX|1|NM|2093-3^Cholesterol^LN||4.30|mmol/L|3.0-5.2|N|||F\r\
+OBX|2|SN|2571-8^Triglycerides^LN||<^0.5|mmol/L|<1.7||||F\r",
+            card.number
+        ),
+        "lab.hl7",
+    );
+    assert!(lab.rejected.is_empty(), "{:?}", lab.rejected);
+    doctor.call(Request::ResultsImport {
+        incoming: lab.incoming,
+        rejected: 0,
+        create_patients: false,
+    });
+    doctor.call(Request::QuestionnaireSubmit {
+        id,
+        key: "gad7".into(),
+        answers: vec![1, 1, 0, 0, 2, 0, 1],
+    });
 
     for key in [card.number.as_str(), "11010519491231002x", "139 1234 5678"] {
         let Response::PatientExport(export) =
@@ -54,6 +77,9 @@ fn a_doctor_exports_everything_by_card_id_or_phone_as_json_and_fhir() {
         assert_eq!(export.consent.entries.len(), 1);
         assert_eq!(export.health.allergies[0].substance, "penicillin");
         assert_eq!(export.amendments.len(), 2);
+        // Two lab results, and the questionnaire's total and band.
+        assert_eq!(export.observations.len(), 4);
+        assert_eq!(export.questionnaires.len(), 1);
     }
     let Response::PatientExport(export) = doctor.call(Request::PatientExport {
         key: card.number.clone(),
@@ -71,8 +97,46 @@ fn a_doctor_exports_everything_by_card_id_or_phone_as_json_and_fhir() {
         .collect();
     assert_eq!(
         resources,
-        ["Patient", "Condition", "AllergyIntolerance", "Consent"]
+        [
+            "Patient",
+            "Condition",
+            "AllergyIntolerance",
+            "Observation",
+            "Observation",
+            "Observation",
+            "Observation",
+            "QuestionnaireResponse",
+            "Consent"
+        ]
     );
+    let cholesterol = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .find(|r| r["code"]["coding"][0]["code"] == "2093-3")
+        .unwrap();
+    assert_eq!(
+        cholesterol["code"]["coding"][0]["system"],
+        "http://loinc.org"
+    );
+    assert_eq!(cholesterol["valueQuantity"]["value"], 4.3);
+    assert_eq!(cholesterol["valueQuantity"]["unit"], "mmol/L");
+    assert_eq!(
+        cholesterol["valueQuantity"]["system"],
+        "http://unitsofmeasure.org"
+    );
+    assert_eq!(cholesterol["referenceRange"][0]["high"]["value"], 5.2);
+    assert_eq!(cholesterol["interpretation"][0]["coding"][0]["code"], "N");
+    assert_eq!(cholesterol["effectiveDateTime"], "2026-03-01T08:00:00Z");
+    let triglycerides = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .find(|r| r["code"]["coding"][0]["code"] == "2571-8")
+        .unwrap();
+    assert_eq!(triglycerides["valueQuantity"]["comparator"], "<");
     let fhir_patient = &bundle["entry"][0]["resource"];
     assert_eq!(fhir_patient["birthDate"], "1949-12-31");
     assert_eq!(fhir_patient["gender"], "female");
@@ -88,7 +152,7 @@ fn a_doctor_exports_everything_by_card_id_or_phone_as_json_and_fhir() {
             .any(|i| i["value"] == "11010519491231002X")
     );
     assert_eq!(
-        bundle["entry"][3]["resource"]["provision"]["type"],
+        bundle["entry"][8]["resource"]["provision"]["type"],
         "permit"
     );
 

@@ -24,6 +24,12 @@ pub struct PatientExport {
     pub health: HealthRecord,
     /// Every change to the record, with the values before and after.
     pub amendments: Vec<Amendment>,
+    /// Every result, oldest first.
+    #[serde(default)]
+    pub observations: Vec<crate::domain::observation::Observation>,
+    /// Every filled questionnaire.
+    #[serde(default)]
+    pub questionnaires: Vec<crate::domain::questionnaire::Response>,
 }
 
 pub const FORMAT: &str = "caredesk-patient-export/2";
@@ -60,6 +66,8 @@ pub(crate) fn export(ctx: &Ctx<'_>, key: &str) -> Result<Reply, ServiceError> {
         consent: super::consent::record(ctx.vault, &id)?,
         health: ctx.vault.health(&id)?,
         amendments: ctx.vault.amendments(&id)?,
+        observations: ctx.vault.observations(&id)?,
+        questionnaires: ctx.vault.questionnaire_responses(&id)?,
     };
     Ok(Reply::new(Response::PatientExport(Box::new(export)))
         .subject(id.to_string())
@@ -117,6 +125,18 @@ pub fn to_fhir(export: &PatientExport) -> Value {
         vec![json!({ "fullUrl": format!("urn:uuid:patient-{}", export.id), "resource": patient })];
     let subject = json!({ "reference": patient_ref });
     entries.extend(super::export_fhir::clinical(&export.health, &subject));
+    entries.extend(
+        export
+            .observations
+            .iter()
+            .map(|o| super::export_fhir::observation(o, &subject)),
+    );
+    entries.extend(
+        export
+            .questionnaires
+            .iter()
+            .map(|q| super::export_fhir::questionnaire_response(q, &subject)),
+    );
     for entry in &export.consent.entries {
         let granted = entry.decision == crate::domain::consent::Decision::Granted;
         entries.push(json!({ "resource": {

@@ -119,3 +119,108 @@ pub(crate) fn clinical(record: &HealthRecord, subject: &Value) -> Vec<Value> {
     }
     out
 }
+
+fn instant(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+fn decimal_json(value: crate::domain::decimal::Decimal) -> Value {
+    // serde_json keeps the number as written (e.g. 4.30 reads back as 4.3).
+    serde_json::from_str(&value.to_string()).unwrap_or(Value::Null)
+}
+
+/// A result as a FHIR Observation: LOINC coding, valueQuantity (value and UCUM unit)
+/// or the coded or text value, effectiveDateTime, reference range and interpretation.
+pub(crate) fn observation(o: &crate::domain::observation::Observation, subject: &Value) -> Value {
+    use crate::domain::observation::ObsValue;
+    let mut coding = json!({ "system": o.system, "code": o.code });
+    if let Some(display) = &o.display {
+        coding["display"] = json!(display);
+    }
+    let mut body = json!({
+        "resourceType": "Observation",
+        "status": match o.status.as_deref() {
+            Some("C") => "corrected",
+            Some("P") | Some("I") => "preliminary",
+            _ => "final",
+        },
+        "subject": subject,
+        "code": { "coding": [coding] },
+        "effectiveDateTime": instant(o.taken_at),
+    });
+    match &o.value {
+        ObsValue::Quantity { value, comparator } => {
+            let mut quantity = json!({ "value": decimal_json(*value) });
+            if let Some(unit) = &o.unit {
+                quantity["unit"] = json!(unit);
+                quantity["system"] = json!(UCUM);
+                quantity["code"] = json!(unit);
+            }
+            if let Some(c) = comparator {
+                quantity["comparator"] = json!(c);
+            }
+            body["valueQuantity"] = quantity;
+        }
+        ObsValue::Coded {
+            system,
+            code,
+            display,
+        } => {
+            let mut coding = json!({ "code": code });
+            if let Some(s) = system {
+                coding["system"] = json!(s);
+            }
+            if let Some(d) = display {
+                coding["display"] = json!(d);
+            }
+            body["valueCodeableConcept"] = json!({ "coding": [coding] });
+        }
+        ObsValue::Text(t) => body["valueString"] = json!(t),
+    }
+    if !o.range.is_empty() {
+        let mut range = json!({});
+        if let Some(low) = o.range.low {
+            range["low"] = json!({ "value": decimal_json(low) });
+        }
+        if let Some(high) = o.range.high {
+            range["high"] = json!({ "value": decimal_json(high) });
+        }
+        if let Some(text) = &o.range.text {
+            range["text"] = json!(text);
+        }
+        body["referenceRange"] = json!([range]);
+    }
+    if !o.flags.is_empty() {
+        let codings: Vec<Value> = o
+            .flags
+            .iter()
+            .map(|f| json!({ "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "code": f }))
+            .collect();
+        body["interpretation"] = json!([{ "coding": codings }]);
+    }
+    resource(body)
+}
+
+/// A filled questionnaire as a FHIR QuestionnaireResponse (its total and band are
+/// exported as Observations with the other results).
+pub(crate) fn questionnaire_response(
+    q: &crate::domain::questionnaire::Response,
+    subject: &Value,
+) -> Value {
+    let items: Vec<Value> = q
+        .answers
+        .iter()
+        .enumerate()
+        .map(|(i, answer)| json!({ "linkId": (i + 1).to_string(), "answer": [{ "valueInteger": answer }] }))
+        .collect();
+    resource(json!({
+        "resourceType": "QuestionnaireResponse",
+        "status": "completed",
+        "questionnaire": format!("urn:caredesk:questionnaire:{}|{}", q.key, q.version),
+        "subject": subject,
+        "authored": instant(q.at),
+        "item": items,
+    }))
+}
