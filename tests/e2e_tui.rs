@@ -398,3 +398,82 @@ fn a_nurse_amends_the_record_and_the_desk_checks_in_and_reschedules_by_keyboard(
     let day_after = pane.wait_for("booked");
     assert!(day_after.contains("booked"), "{day_after}");
 }
+
+#[test]
+fn a_nurse_imports_a_lab_file_follows_trends_and_fills_phq9_by_keyboard() {
+    if !tmux::available() {
+        return;
+    }
+    let (_tmp, pane) = demo_pane("tui-results", "");
+    sign_in(
+        &pane,
+        "DEMO STORE",
+        "chen.jing",
+        "demo nurse harbour lantern",
+    );
+    let home = pane.wait_for("What would you like to do?");
+    assert!(home.contains("Import results"), "{home}");
+
+    // Home: patient search, results to review, import results.
+    pane.key("Down");
+    pane.key("Down");
+    pane.key("Enter");
+    pane.wait_for("Import results from a lab file");
+    let sample = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/hl7/msfhirconv__LRI_2.0-NG_CBC_Typ_Message.hl7");
+    pane.type_text(&sample.to_string_lossy());
+    pane.key("Enter");
+    pane.key("Enter");
+    pane.key("BSpace");
+    pane.type_text("y");
+    pane.key("Enter");
+    let done = pane.wait_for("imported 28 results");
+    let flat = done
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("│ │", "");
+    assert!(
+        flat.contains("new patients") && flat.contains("unmatched 0"),
+        "{done}"
+    );
+
+    // A demo patient's ten years: the trend screen.
+    pane.key("F3");
+    pane.wait_for("Find:");
+    pane.type_text("wang");
+    pane.key("Enter");
+    pane.wait_for("found · ↑↓");
+    pane.key("Enter");
+    pane.wait_for("Identity");
+    pane.type_text("r");
+    let trends = pane.wait_for("since first");
+    assert!(
+        trends.contains("Systolic blood") && trends.contains("Fasting glucos"),
+        "{trends}"
+    );
+    // Glucose: the older mg/dL results are shown converted, in mmol/L.
+    for _ in 0..6 {
+        pane.key("Down");
+    }
+    let glucose = pane.wait_for("Fasting glucose (mmol/L)");
+    assert!(!glucose.contains("mg/dL"), "{glucose}");
+    pane.key("Left");
+    pane.key("Escape");
+    pane.wait_for("Identity");
+
+    // PHQ-9 with the patient: item 9 answered above zero is urgent.
+    pane.type_text("q");
+    pane.wait_for("PHQ-9 depression screening");
+    pane.key("Enter");
+    pane.wait_for("Question 1 of 9");
+    // Option numbers start at 1 ("Not at all"): scores 2,2,1,2,1,1,2,1,1.
+    pane.type_text("332322322");
+    let summary = pane.wait_for("Total 13");
+    assert!(
+        summary.contains("moderate") && summary.contains("URGENT"),
+        "{summary}"
+    );
+    pane.key("Enter");
+    pane.wait_for("Saved: the total and band");
+}

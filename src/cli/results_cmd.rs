@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::DataDir;
-use super::import_cmd::{Encoding, decode};
 use super::signin;
 use crate::clinic::{Request, Response};
-use crate::ingest::{self, Parsed};
+use crate::ingest::Parsed;
+pub use crate::ingest::files::{Format, parse_csv_files, parse_files};
 
 #[derive(Debug, Args)]
 pub struct ResultsArgs {
@@ -34,54 +34,6 @@ pub struct CsvArgs {
     /// A built-in mapping's name (synthea) or a mapping file (TOML).
     #[arg(long, value_name = "NAME|FILE")]
     pub mapping: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Hl7,
-    Fhir,
-}
-
-/// Reads every file; a file that cannot be read at all is an error naming it.
-pub fn parse_files(format: Format, files: &[PathBuf]) -> anyhow::Result<Parsed> {
-    let mut all = Parsed::default();
-    for path in files {
-        let bytes = std::fs::read(path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        let text = decode(&bytes, Encoding::Auto)?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let parsed = match format {
-            Format::Hl7 => ingest::hl7::parse(&text, &name),
-            Format::Fhir => ingest::fhir::parse(&text, &name),
-        };
-        all.incoming.extend(parsed.incoming);
-        all.rejected.extend(parsed.rejected);
-        all.skipped += parsed.skipped;
-    }
-    Ok(all)
-}
-
-/// Reads CSV results files through a mapping.
-pub fn parse_csv_files(mapping: &str, files: &[PathBuf]) -> anyhow::Result<Parsed> {
-    let mapping = ingest::csv_file::load_mapping(mapping)?;
-    let mut all = Parsed::default();
-    for path in files {
-        let bytes = std::fs::read(path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        let text = decode(&bytes, Encoding::Auto)?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let parsed = ingest::csv_file::parse(&text, &name, path, &mapping);
-        all.incoming.extend(parsed.incoming);
-        all.rejected.extend(parsed.rejected);
-        all.skipped += parsed.skipped;
-    }
-    Ok(all)
 }
 
 pub fn run_csv(args: CsvArgs) -> anyhow::Result<()> {

@@ -6,6 +6,7 @@
 
 pub mod csv_file;
 pub mod fhir;
+pub mod files;
 pub mod hl7;
 
 use serde::{Deserialize, Serialize};

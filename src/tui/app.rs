@@ -68,6 +68,7 @@ pub(crate) enum Pending {
     ReviewFind(u64),
     ReviewChange,
     Questionnaires(PatientId),
+    Import,
     List(ListKind),
     Logout,
 }
@@ -325,6 +326,9 @@ impl App {
         if action == Action::Results && matches!(self.screen, Screen::Patient(_)) {
             return self.open_results();
         }
+        if matches!(self.screen, Screen::Import(_)) {
+            return self.on_import_action(action);
+        }
         if matches!(self.screen, Screen::Questionnaire(_)) {
             return self.on_questionnaire_action(action);
         }
@@ -503,6 +507,7 @@ impl App {
             MenuItem::Users => ListKind::Users,
             MenuItem::ExamDay => ListKind::ExamDay,
             MenuItem::Review => ListKind::Review,
+            MenuItem::Import => return self.open_import(),
         };
         let request = match kind {
             ListKind::Alerts => Request::AlertsList { limit: 1000 },
@@ -616,6 +621,7 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::ReviewFind(number) => Purpose::ReviewFind(*number),
         Pending::ReviewChange => Purpose::ReviewChange,
         Pending::Questionnaires(_) => Purpose::Questionnaires,
+        Pending::Import => Purpose::Import,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }

@@ -7,6 +7,7 @@ pub mod app;
 pub mod booking;
 pub mod consent;
 pub mod field;
+pub mod import;
 pub mod keymap;
 pub mod lists;
 pub mod locale;

@@ -28,6 +28,7 @@ pub enum Purpose {
     ReviewFind(u64),
     ReviewChange,
     Questionnaires,
+    Import,
     List(ListKind),
     Logout,
 }
@@ -305,6 +306,7 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::ReviewFind(number), response) => app.on_review_found(number, response),
         (Purpose::ReviewChange, response) => app.on_review_changed(response),
         (Purpose::Questionnaires, response) => app.on_questionnaire_reply(response),
+        (Purpose::Import, response) => app.on_import_reply(response),
         (Purpose::ResultAdded, response) => {
             if let Some(id) = patient {
                 app.on_result_added(id, response);

@@ -78,14 +78,16 @@ pub enum MenuItem {
     Audit,
     Users,
     Review,
+    Import,
 }
 
 impl MenuItem {
-    pub const ALL: [MenuItem; 7] = [
+    pub const ALL: [MenuItem; 8] = [
         MenuItem::Register,
         MenuItem::Search,
         MenuItem::ExamDay,
         MenuItem::Review,
+        MenuItem::Import,
         MenuItem::Alerts,
         MenuItem::Audit,
         MenuItem::Users,
@@ -100,6 +102,7 @@ impl MenuItem {
             MenuItem::Audit => Permission::AuditRead,
             MenuItem::Users => Permission::UserAdmin,
             MenuItem::Review => Permission::ResultsImport,
+            MenuItem::Import => Permission::ResultsImport,
         }
     }
 
@@ -112,6 +115,7 @@ impl MenuItem {
             MenuItem::Audit => "menu.audit",
             MenuItem::Users => "menu.users",
             MenuItem::Review => "menu.review",
+            MenuItem::Import => "menu.import",
         }
     }
 }
@@ -312,6 +316,17 @@ pub struct QuestionnaireScreen {
     pub error: Option<String>,
 }
 
+/// Importing a results file from the terminal: the file, the CSV mapping, whether to
+/// create unknown patients; then what the import did.
+#[derive(Debug)]
+pub struct ImportScreen {
+    pub form: Form,
+    pub summary: Option<crate::clinic::api::ResultsSummary>,
+    /// What the importer could not read (file, place, reason).
+    pub rejected: Vec<crate::ingest::Rejected>,
+    pub skipped: u64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListKind {
     Alerts,
@@ -388,6 +403,7 @@ pub enum Screen {
     Record(RecordScreen),
     Results(ResultsScreen),
     Questionnaire(QuestionnaireScreen),
+    Import(ImportScreen),
 }
 
 impl Screen {
@@ -402,6 +418,7 @@ impl Screen {
             Screen::Results(r) if r.add_form.is_some() => Context::Form,
             Screen::Results(_) => Context::Results,
             Screen::Questionnaire(_) => Context::Questionnaire,
+            Screen::Import(_) => Context::Form,
             Screen::Search(_) => Context::Search,
             Screen::Patient(p)
                 if p.reason.is_some() || p.tag_form.is_some() || p.book_form.is_some() =>
@@ -452,6 +469,7 @@ impl Screen {
                 add_form: Some(form),
                 ..
             }) => Some(form.focused()),
+            Screen::Import(import) => Some(import.form.focused()),
             _ => None,
         }
     }

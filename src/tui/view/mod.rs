@@ -3,6 +3,7 @@
 
 mod consent;
 mod forms;
+mod import;
 mod lists;
 mod overlay;
 mod patient;
@@ -36,6 +37,7 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Record(screen) => record::record(frame, body, app, screen),
         Screen::Results(screen) => results::results(frame, body, app, screen),
         Screen::Questionnaire(screen) => questionnaire::questionnaire(frame, body, app, screen),
+        Screen::Import(screen) => import::import(frame, body, app, screen),
     }
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);

@@ -1,0 +1,83 @@
+//! Reading result files from disk, for the command line and the terminal app alike:
+//! the text (UTF-8 with or without BOM, or GB18030), then the format's parser.
+
+use std::path::PathBuf;
+
+use super::Parsed;
+
+/// The file as text: BOM dropped; GB18030 when it is not UTF-8.
+pub fn decode(bytes: &[u8]) -> anyhow::Result<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(_) => encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .map(|t| t.into_owned())
+            .ok_or_else(|| {
+                anyhow::anyhow!("the file is neither UTF-8 nor GB18030: save it as UTF-8")
+            }),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Hl7,
+    Fhir,
+}
+
+/// Reads every file; a file that cannot be read at all is an error naming it.
+pub fn parse_files(format: Format, files: &[PathBuf]) -> anyhow::Result<Parsed> {
+    let mut all = Parsed::default();
+    for path in files {
+        let bytes = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let text = decode(&bytes)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let parsed = match format {
+            Format::Hl7 => super::hl7::parse(&text, &name),
+            Format::Fhir => super::fhir::parse(&text, &name),
+        };
+        all.incoming.extend(parsed.incoming);
+        all.rejected.extend(parsed.rejected);
+        all.skipped += parsed.skipped;
+    }
+    Ok(all)
+}
+
+/// Reads CSV results files through a mapping.
+pub fn parse_csv_files(mapping: &str, files: &[PathBuf]) -> anyhow::Result<Parsed> {
+    let mapping = super::csv_file::load_mapping(mapping)?;
+    let mut all = Parsed::default();
+    for path in files {
+        let bytes = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let text = decode(&bytes)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let parsed = super::csv_file::parse(&text, &name, path, &mapping);
+        all.incoming.extend(parsed.incoming);
+        all.rejected.extend(parsed.rejected);
+        all.skipped += parsed.skipped;
+    }
+    Ok(all)
+}
+
+impl Format {
+    /// The format a file name suggests: .json is FHIR, .csv is CSV, anything else HL7.
+    pub fn of(path: &std::path::Path) -> Format {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_lowercase)
+            .as_deref()
+        {
+            Some("json") => Format::Fhir,
+            _ => Format::Hl7,
+        }
+    }
+}
