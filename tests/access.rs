@@ -109,6 +109,11 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
         },
         Request::ReviewList,
         Request::QuestionnaireList,
+        Request::IntakeGet,
+        Request::IntakeSubmit {
+            id,
+            answers: vec![],
+        },
         Request::QuestionnaireSubmit {
             id,
             key: "gad7".into(),

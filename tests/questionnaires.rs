@@ -142,3 +142,72 @@ zh = "较差"
     };
     assert_eq!((scored.total, scored.band.as_str()), (4, "poor"));
 }
+
+#[test]
+fn an_intake_interview_goes_into_the_record() {
+    use caredesk::domain::intake::Answer;
+    let t = TestClinic::with_all_roles();
+    let id = patient(&t);
+    let nurse = t.sign_in(Role::Nurse);
+    let Response::Intake(intake) = nurse.call(Request::IntakeGet) else {
+        panic!()
+    };
+    assert_eq!(intake.questions.len(), 6);
+    let answers = vec![
+        Answer::Text("headaches for two weeks".into()),
+        Answer::Checklist(vec![0, 1]),
+        Answer::Text("高血压，gout".into()),
+        Answer::Text("penicillin".into()),
+        Answer::Text("amlodipine".into()),
+        Answer::Choice(Some(2)),
+    ];
+    let Response::Health(record) = nurse.call(Request::IntakeSubmit {
+        id,
+        answers: answers.clone(),
+    }) else {
+        panic!()
+    };
+    let illnesses: Vec<&str> = record
+        .past_illnesses
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(illnesses, ["高血压", "gout"]);
+    assert_eq!(record.allergies[0].substance, "penicillin");
+    assert_eq!(record.medications[0].name, "amlodipine");
+    assert_eq!(
+        record.lifestyle.smoking,
+        Some(caredesk::domain::health::Smoking::Current)
+    );
+    let Response::Observations(results) = nurse.call(Request::Observations { id, code: None })
+    else {
+        panic!()
+    };
+    assert!(
+        results
+            .iter()
+            .any(|o| o.code == "10154-3" && o.value.text() == "headaches for two weeks")
+    );
+    assert_eq!(results.iter().filter(|o| o.code == "75325-1").count(), 2);
+    let Response::History(history) = nurse.call(Request::RecordHistory { id, section: None })
+    else {
+        panic!()
+    };
+    assert_eq!(history.len(), 4);
+    assert!(history.iter().all(|a| a.reason == "intake interview"));
+    // The same interview again changes nothing in the record.
+    let Response::Health(_) = nurse.call(Request::IntakeSubmit { id, answers }) else {
+        panic!()
+    };
+    let Response::History(again) = nurse.call(Request::RecordHistory { id, section: None }) else {
+        panic!()
+    };
+    assert_eq!(again.len(), 4);
+    assert!(matches!(
+        nurse.call(Request::IntakeSubmit {
+            id,
+            answers: vec![]
+        }),
+        Response::Error(ServiceError::Invalid(_))
+    ));
+}

@@ -305,6 +305,14 @@ pub enum Request {
         answers: Vec<usize>,
     },
 
+    /// The intake interview's questions.
+    IntakeGet,
+    /// A completed intake: one answer per question, in order; filed into the record.
+    IntakeSubmit {
+        id: PatientId,
+        answers: Vec<crate::domain::intake::Answer>,
+    },
+
     // Oversight.
     AlertsList {
         limit: u32,
@@ -472,6 +480,7 @@ pub enum Response {
         problems: Vec<(String, String)>,
     },
     QuestionnaireScored(crate::domain::questionnaire::Scored),
+    Intake(Box<crate::domain::intake::Intake>),
     Alerts(Vec<Alert>),
     Registered {
         id: PatientId,

@@ -3,7 +3,8 @@
 use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
 use super::{
-    booking, cards, consent, export, import, keys, patients, questionnaires, record, results, users,
+    booking, cards, consent, export, import, intake, keys, patients, questionnaires, record,
+    results, users,
 };
 use crate::domain::booking::BookingStatus;
 use crate::store::StoreError;
@@ -108,6 +109,8 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::ObservationAdd { id, observation } => results::add(ctx, &id, &observation),
         Request::ReviewList => results::review_list(ctx),
         Request::QuestionnaireList => questionnaires::list(ctx),
+        Request::IntakeGet => intake::get(ctx),
+        Request::IntakeSubmit { id, answers } => intake::submit(ctx, &id, &answers),
         Request::QuestionnaireSubmit { id, key, answers } => {
             questionnaires::submit(ctx, &id, &key, &answers)
         }

@@ -10,6 +10,7 @@ pub mod export;
 mod export_fhir;
 mod handlers;
 mod import;
+mod intake;
 mod keys;
 pub mod name_index;
 mod patients;

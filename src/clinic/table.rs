@@ -30,7 +30,10 @@ impl Operation {
         self.name.starts_with("exam_")
             || self.name.ends_with("_amend")
             || self.name.starts_with("review_")
-            || matches!(self.name, "results_import" | "observation_add")
+            || matches!(
+                self.name,
+                "results_import" | "observation_add" | "intake_submit"
+            )
             || matches!(
                 self.name,
                 "patient_set_tags" | "patient_set_restricted" | "card_report_lost"
@@ -109,6 +112,8 @@ pub const OPERATIONS: &[Operation] = &[
     op("review_reject",          Needs(P::ResultsImport),       "results.review_reject"),
     op("questionnaire_list",     Needs(P::ClinicalRead),        "questionnaire.list"),
     op("questionnaire_submit",   Needs(P::ClinicalWrite),       "questionnaire.submit"),
+    op("intake_get",             Needs(P::ClinicalRead),        "intake.read"),
+    op("intake_submit",          Needs(P::ClinicalWrite),       "intake.submit"),
     op("alerts_list",            Needs(P::AlertsRead),          "alerts.read"),
     op("audit_events",           Needs(P::AuditRead),           "audit.read"),
 ];
@@ -172,6 +177,8 @@ impl Request {
             Request::ReviewReject { .. } => "review_reject",
             Request::QuestionnaireList => "questionnaire_list",
             Request::QuestionnaireSubmit { .. } => "questionnaire_submit",
+            Request::IntakeGet => "intake_get",
+            Request::IntakeSubmit { .. } => "intake_submit",
             Request::AlertsList { .. } => "alerts_list",
             Request::AuditEvents { .. } => "audit_events",
         };

@@ -8,6 +8,7 @@ pub mod decimal;
 pub mod health;
 pub mod identity;
 pub mod indicators;
+pub mod intake;
 pub mod observation;
 pub mod patient;
 pub mod questionnaire;

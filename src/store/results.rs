@@ -232,3 +232,23 @@ impl Vault {
         Ok(out)
     }
 }
+
+pub const INTAKE_TREE: &str = "intake_responses";
+
+impl Record for crate::domain::intake::IntakeResponse {
+    const TREE: &'static str = INTAKE_TREE;
+}
+
+impl Vault {
+    /// Keeps a completed intake interview with the patient's record (patient key).
+    pub fn stage_intake(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        response: &crate::domain::intake::IntakeResponse,
+    ) -> Result<(), StoreError> {
+        let mut key = id.0.to_vec();
+        key.extend_from_slice(&self.next_id()?.to_be_bytes());
+        self.stage_put(writes, Scope::Patient(*id), &key, response)
+    }
+}
