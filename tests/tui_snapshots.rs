@@ -692,6 +692,53 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 type_text(app, &digit.to_string());
             }
         }),
+        ("intake_checklist", |app| {
+            open_intake(app);
+            type_text(app, "headaches for two weeks");
+            press(app, KeyCode::Enter);
+            type_text(app, " ");
+            press(app, KeyCode::Down);
+            press(app, KeyCode::Down);
+            type_text(app, " ");
+        }),
+        ("intake_summary", |app| {
+            open_intake(app);
+            type_text(app, "头痛两周");
+            press(app, KeyCode::Enter);
+            type_text(app, " ");
+            press(app, KeyCode::Enter);
+            type_text(app, "高血压");
+            press(app, KeyCode::Enter);
+            press(app, KeyCode::Enter);
+            type_text(app, "氨氯地平");
+            press(app, KeyCode::Enter);
+            press(app, KeyCode::Down);
+            press(app, KeyCode::Enter);
+        }),
+        ("import", |app| {
+            sign_in(app, Role::Nurse);
+            app.screen = Screen::Import(caredesk::tui::screens::ImportScreen {
+                form: form(
+                    &[("lab-2026-03.hl7", false), ("synthea", false), ("n", false)],
+                    2,
+                ),
+                summary: Some(caredesk::clinic::api::ResultsSummary {
+                    messages: 21,
+                    imported: 66,
+                    duplicates: 4,
+                    unmatched: 15,
+                    rejected: 2,
+                    created: 0,
+                    record_changes: 0,
+                }),
+                rejected: vec![caredesk::ingest::Rejected {
+                    origin: "lab-2026-03.hl7 message 7".into(),
+                    place: "OBX 1, OBX-3".into(),
+                    reason: "xx625-4 is not a valid LOINC code (check digit)".into(),
+                }],
+                skipped: 6,
+            });
+        }),
         ("idle_countdown", |app| {
             sign_in(app, Role::Nurse);
             app.screen = Screen::Home(Home {
@@ -972,5 +1019,31 @@ fn open_questionnaires(app: &mut App) {
             definitions: caredesk::domain::questionnaire::built_in(),
             problems: vec![("sleep.toml".into(), "line 3: missing field `items`".into())],
         }),
+    });
+}
+
+fn open_intake(app: &mut App) {
+    sign_in(app, Role::Nurse);
+    app.screen = Screen::Patient(PatientScreen {
+        id: PatientId([1; 16]),
+        cards: None,
+        view: Some(PatientView {
+            id: PatientId([1; 16]),
+            patient: patient(),
+            health: Some(demo_record()),
+        }),
+        reason: None,
+        tag_form: None,
+        book_form: None,
+        notice: None,
+        error: None,
+    });
+    type_text(app, "i");
+    let tag = only_call(app);
+    app.update(Msg::Reply {
+        tag,
+        response: Box::new(Response::Intake(Box::new(
+            caredesk::domain::intake::Intake::built_in(),
+        ))),
     });
 }

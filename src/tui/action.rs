@@ -71,10 +71,14 @@ pub enum Action {
     RejectResults,
     /// Fill a questionnaire with the patient.
     Questionnaire,
+    /// Take the intake interview with the patient.
+    Intake,
+    /// Tick or untick the selected option of a checklist.
+    Toggle,
 }
 
 impl Action {
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 44] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -117,6 +121,8 @@ impl Action {
         Action::CreatePatient,
         Action::RejectResults,
         Action::Questionnaire,
+        Action::Intake,
+        Action::Toggle,
     ];
 
     pub fn name(self) -> &'static str {
@@ -163,6 +169,8 @@ impl Action {
             Action::CreatePatient => "create_patient",
             Action::RejectResults => "reject_results",
             Action::Questionnaire => "questionnaire",
+            Action::Intake => "intake",
+            Action::Toggle => "toggle",
         }
     }
 

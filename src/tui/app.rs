@@ -69,6 +69,7 @@ pub(crate) enum Pending {
     ReviewChange,
     Questionnaires(PatientId),
     Import,
+    Intake(PatientId),
     List(ListKind),
     Logout,
 }
@@ -325,6 +326,12 @@ impl App {
         }
         if action == Action::Results && matches!(self.screen, Screen::Patient(_)) {
             return self.open_results();
+        }
+        if matches!(self.screen, Screen::Intake(_)) {
+            return self.on_intake_action(action);
+        }
+        if action == Action::Intake && matches!(self.screen, Screen::Patient(_)) {
+            return self.open_intake();
         }
         if matches!(self.screen, Screen::Import(_)) {
             return self.on_import_action(action);
@@ -622,6 +629,7 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::ReviewChange => Purpose::ReviewChange,
         Pending::Questionnaires(_) => Purpose::Questionnaires,
         Pending::Import => Purpose::Import,
+        Pending::Intake(_) => Purpose::Intake,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }
@@ -638,7 +646,8 @@ fn purpose_patient(p: &Pending) -> Option<PatientId> {
         | Pending::Record(id, _)
         | Pending::Results(id)
         | Pending::ResultAdded(id)
-        | Pending::Questionnaires(id) => Some(*id),
+        | Pending::Questionnaires(id)
+        | Pending::Intake(id) => Some(*id),
         _ => None,
     }
 }

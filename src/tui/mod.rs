@@ -8,6 +8,7 @@ pub mod booking;
 pub mod consent;
 pub mod field;
 pub mod import;
+pub mod intake;
 pub mod keymap;
 pub mod lists;
 pub mod locale;

@@ -29,6 +29,7 @@ pub enum Purpose {
     ReviewChange,
     Questionnaires,
     Import,
+    Intake,
     List(ListKind),
     Logout,
 }
@@ -307,6 +308,7 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::ReviewChange, response) => app.on_review_changed(response),
         (Purpose::Questionnaires, response) => app.on_questionnaire_reply(response),
         (Purpose::Import, response) => app.on_import_reply(response),
+        (Purpose::Intake, response) => app.on_intake_reply(response),
         (Purpose::ResultAdded, response) => {
             if let Some(id) = patient {
                 app.on_result_added(id, response);

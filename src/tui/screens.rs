@@ -327,6 +327,30 @@ pub struct ImportScreen {
     pub skipped: u64,
 }
 
+/// The intake interview, one question a page, then a summary to save.
+#[derive(Debug)]
+pub struct IntakeScreen {
+    pub id: PatientId,
+    pub name: String,
+    /// `None` while loading.
+    pub intake: Option<crate::domain::intake::Intake>,
+    /// The question shown; equal to the number of questions on the summary page.
+    pub question: usize,
+    pub answers: Vec<crate::domain::intake::Answer>,
+    /// The text answer being typed.
+    pub field: Field,
+    pub cursor: Cursor,
+    pub saved: bool,
+    pub busy: bool,
+    pub error: Option<String>,
+}
+
+impl IntakeScreen {
+    pub fn current(&self) -> Option<&crate::domain::intake::Question> {
+        self.intake.as_ref()?.questions.get(self.question)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListKind {
     Alerts,
@@ -404,6 +428,7 @@ pub enum Screen {
     Results(ResultsScreen),
     Questionnaire(QuestionnaireScreen),
     Import(ImportScreen),
+    Intake(IntakeScreen),
 }
 
 impl Screen {
@@ -419,6 +444,13 @@ impl Screen {
             Screen::Results(_) => Context::Results,
             Screen::Questionnaire(_) => Context::Questionnaire,
             Screen::Import(_) => Context::Form,
+            Screen::Intake(i)
+                if i.current()
+                    .is_some_and(|q| q.kind == crate::domain::intake::Kind::Text) =>
+            {
+                Context::Form
+            }
+            Screen::Intake(_) => Context::Questionnaire,
             Screen::Search(_) => Context::Search,
             Screen::Patient(p)
                 if p.reason.is_some() || p.tag_form.is_some() || p.book_form.is_some() =>
@@ -470,6 +502,12 @@ impl Screen {
                 ..
             }) => Some(form.focused()),
             Screen::Import(import) => Some(import.form.focused()),
+            Screen::Intake(i)
+                if i.current()
+                    .is_some_and(|q| q.kind == crate::domain::intake::Kind::Text) =>
+            {
+                Some(&mut i.field)
+            }
             _ => None,
         }
     }
@@ -486,6 +524,10 @@ impl Screen {
             }) => Some((&mut h.cursor, h.entries.len())),
             Screen::Record(r) if r.editor.is_none() => Some((&mut r.cursor, r.sections.len())),
             Screen::Results(r) if r.add_form.is_none() => Some((&mut r.cursor, r.series.len())),
+            Screen::Intake(i) if i.current().is_some() => {
+                let len = i.current().map(|q| q.options.len()).unwrap_or(0);
+                Some((&mut i.cursor, len))
+            }
             Screen::Questionnaire(q) if q.scored.is_none() => {
                 let len = q.list_len();
                 Some((&mut q.cursor, len))

@@ -4,6 +4,7 @@
 mod consent;
 mod forms;
 mod import;
+mod intake;
 mod lists;
 mod overlay;
 mod patient;
@@ -38,6 +39,7 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Results(screen) => results::results(frame, body, app, screen),
         Screen::Questionnaire(screen) => questionnaire::questionnaire(frame, body, app, screen),
         Screen::Import(screen) => import::import(frame, body, app, screen),
+        Screen::Intake(screen) => intake::intake(frame, body, app, screen),
     }
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);
