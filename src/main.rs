@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Some(Command::Export(command)) => cli::export_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::Import(command)) => cli::import_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::User(command)) => cli::user_cmd::run(command).map(|()| ExitCode::SUCCESS),
+        Some(Command::Key(command)) => cli::key_cmd::run(command).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

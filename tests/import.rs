@@ -288,3 +288,61 @@ fn hl7_samples_import_from_the_command_line_with_counts_and_never_values() {
     assert_eq!(summary["rejections"].as_array().unwrap().len(), 2);
     assert_eq!(summary["rejections"][0]["place"], "OBX 2, OBX-3");
 }
+
+#[test]
+fn an_unattended_import_signs_in_with_a_key_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    let (secret, _) = init(&dir);
+    let key_file = tmp.path().join("lab.key");
+    let out = caredesk(
+        &dir,
+        &[
+            "key",
+            "add-file",
+            "lab-import",
+            "--out",
+            key_file.to_str().unwrap(),
+        ],
+        &format!(
+            "admin\n{PASSWORD}\n{}\n",
+            totp_code(&secret, chrono::Utc::now().timestamp(), 6)
+        ),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let sample = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/hl7/pythonhl7__samples_sample_hl7.hl7");
+    let args = [
+        "import",
+        "hl7",
+        "--key-file",
+        key_file.to_str().unwrap(),
+        "--json",
+        sample.to_str().unwrap(),
+    ];
+    // No user, no password, no code: the key file alone.
+    let out = caredesk(&dir, &args, "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["unmatched"], 1);
+    // A key file others may read is refused, saying how to fix it.
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = caredesk(&dir, &args, "");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("chmod 600"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The audit names the system principal.
+    let export = caredesk(&dir, &["audit", "export", "--format", "jsonl"], "");
+    let log = text(&export.stdout);
+    assert!(
+        log.lines()
+            .any(|l| l.contains("results.import") && l.contains("system:lab-import")),
+        "{log}"
+    );
+}

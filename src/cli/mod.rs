@@ -9,6 +9,7 @@ pub mod export_cmd;
 pub mod import_cmd;
 pub mod init_cmd;
 pub mod input;
+pub mod key_cmd;
 pub mod qr;
 pub mod results_cmd;
 pub mod signin;
@@ -96,6 +97,9 @@ pub enum Command {
     /// terminal or read as three lines of standard input.
     #[command(subcommand)]
     User(user_cmd::UserCommand),
+    /// Key slots: a key file for unattended jobs (as a signed-in admin).
+    #[command(subcommand)]
+    Key(key_cmd::KeyCommand),
 }
 
 /// Opens the terminal app for the store in `args.data`.

@@ -21,6 +21,10 @@ pub struct ResultsArgs {
     /// Create a patient from the message when none matches, instead of the review list.
     #[arg(long)]
     pub create_patients: bool,
+    /// Sign in with a key file (`caredesk key add-file`) instead of a user: for
+    /// unattended runs, as the `system` principal.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
     /// Print the summary as one JSON object (messages, imported, duplicates, unmatched,
     /// rejected, created, skipped, rejections).
     #[arg(long)]
@@ -49,7 +53,19 @@ pub fn run(format: Format, args: ResultsArgs) -> anyhow::Result<()> {
 /// Sends what was read to the service and prints the summary.
 fn submit(parsed: Parsed, args: ResultsArgs) -> anyhow::Result<()> {
     let session = signin::connect(&args.data.path)?;
-    signin::sign_in(&session)?;
+    match &args.key_file {
+        Some(path) => {
+            let (label, key) = super::key_cmd::read(path)?;
+            match session.call(Request::LoginKeyFile { label, key }) {
+                Response::SignedIn(_) => {}
+                Response::Error(e) => anyhow::bail!("{e}"),
+                other => anyhow::bail!("unexpected reply to sign-in: {other:?}"),
+            }
+        }
+        None => {
+            signin::sign_in(&session)?;
+        }
+    }
     let response = session.call(Request::ResultsImport {
         incoming: parsed.incoming,
         rejected: parsed.rejected.len() as u64,
