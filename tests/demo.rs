@@ -50,15 +50,29 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
         }
     }
     assert_eq!(with_record, 20);
+    // Results from a lab for people the clinic does not know wait for review.
+    assert_eq!(vault.review_items().unwrap().len(), 2);
+    let with_questionnaires = ids
+        .iter()
+        .filter(|id| !vault.questionnaire_responses(id).unwrap().is_empty())
+        .count();
+    assert_eq!(with_questionnaires, 15);
     // Every demo patient has ten yearly checks of 18 indicators to follow as trends.
     for id in &ids {
-        let results = vault.observations(id).unwrap();
+        let all = vault.observations(id).unwrap();
+        let results: Vec<_> = all
+            .iter()
+            .filter(|o| o.source.kind != caredesk::domain::observation::SourceKind::Questionnaire)
+            .collect();
         // This year's check may still be ahead.
         assert!(
             results.len() == 180 || results.len() == 162,
             "{}",
             results.len()
         );
+        let questionnaires = vault.questionnaire_responses(id).unwrap();
+        assert!(questionnaires.is_empty() || questionnaires.len() == 3);
+        assert_eq!(all.len() - results.len(), questionnaires.len() * 2);
         let years: std::collections::BTreeSet<i64> =
             results.iter().map(|o| o.taken_at / 31_557_600).collect();
         assert!(years.len() >= 9, "{years:?}");

@@ -75,6 +75,7 @@ pub fn create(
     };
     settings.save(dir).map_err(StoreError::Invalid)?;
     let created = add_patients(&vault, &actor, patients, progress)?;
+    add_review_items(&vault, &actor)?;
     Ok(created)
 }
 
@@ -107,6 +108,20 @@ fn add_staff(vault: &Vault, actor: &Actor) -> Result<(), StoreError> {
     }
     let event = AuditEvent::new(actor.clone(), "demo.staff", Outcome::Ok)
         .detail("demo users with known passwords and TOTP secrets");
+    vault.commit(event, writes)?;
+    Ok(())
+}
+
+/// Results from a lab for people the clinic does not know: the review list's content.
+fn add_review_items(vault: &Vault, actor: &Actor) -> Result<(), StoreError> {
+    let parsed = crate::ingest::hl7::parse(results::UNMATCHED_LAB, "city-lab-2026-11.hl7");
+    let mut writes = WriteSet::new();
+    for incoming in &parsed.incoming {
+        let token = vault.review_token(incoming);
+        vault.stage_review(&mut writes, token, incoming)?;
+    }
+    let event = AuditEvent::new(actor.clone(), "demo.review", Outcome::Ok)
+        .detail(format!("count={}", parsed.incoming.len()));
     vault.commit(event, writes)?;
     Ok(())
 }
@@ -160,6 +175,26 @@ fn add_patients(
                 for observation in generator.results(&patient, today) {
                     let key = vault.result_key(&id, &observation);
                     vault.stage_observation(&mut writes, &id, key, &observation)?;
+                }
+                // And, for some, the screening questionnaires of their last check.
+                if (created + i) % 4 == 1 {
+                    let at = (vault.store().options().clock)().timestamp() - 86_400 * 30;
+                    for key in ["phq9", "gad7", "findrisc"] {
+                        if let Some((response, scores)) =
+                            results::questionnaire(&mut generator, key, at)
+                        {
+                            vault.stage_questionnaire_response(&mut writes, &id, &response)?;
+                            for observation in &scores {
+                                let result_key = vault.result_key(&id, observation);
+                                vault.stage_observation(
+                                    &mut writes,
+                                    &id,
+                                    result_key,
+                                    observation,
+                                )?;
+                            }
+                        }
+                    }
                 }
             }
             if created + i < 30 {

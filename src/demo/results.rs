@@ -142,3 +142,96 @@ impl Generator {
         out
     }
 }
+
+/// A filled questionnaire for a demo patient: its response and its score results, as
+/// the service would file them.
+pub fn questionnaire(
+    generator: &mut Generator,
+    key: &str,
+    at: i64,
+) -> Option<(crate::domain::questionnaire::Response, Vec<Observation>)> {
+    let definition = crate::domain::questionnaire::built_in()
+        .into_iter()
+        .find(|d| d.key == key)?;
+    let answers: Vec<usize> = definition
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let n = definition.choices(item).len() as u64;
+            // Mostly low answers; never an urgent one in the demo.
+            let pick = (generator.next() % (n * 2)).saturating_sub(n) as usize;
+            if item.urgent_above.is_some() || i % 3 == 2 {
+                0
+            } else {
+                pick.min(n as usize - 1)
+            }
+        })
+        .collect();
+    let scored = definition.score(&answers).ok()?;
+    let (code, system) = match &definition.total_code {
+        Some(code) => (code.clone(), LOINC.to_string()),
+        None => (
+            format!("{key}-total"),
+            "urn:caredesk:questionnaire".to_string(),
+        ),
+    };
+    let source = Source {
+        kind: SourceKind::Questionnaire,
+        reference: format!("{key} v{}", definition.version),
+    };
+    let total = Observation {
+        system,
+        code,
+        display: Some(definition.name.en.clone()),
+        value: ObsValue::Quantity {
+            value: Decimal {
+                digits: i64::from(scored.total),
+                scale: 0,
+            },
+            comparator: None,
+        },
+        unit: None,
+        range: RefRange::default(),
+        flags: Vec::new(),
+        taken_at: at,
+        status: Some("final".into()),
+        source: source.clone(),
+    };
+    let band = Observation {
+        system: "urn:caredesk:questionnaire".into(),
+        code: format!("{key}-band"),
+        display: Some(definition.name.en.clone()),
+        value: ObsValue::Coded {
+            system: Some("urn:caredesk:questionnaire".into()),
+            code: scored.band.clone(),
+            display: Some(scored.band.clone()),
+        },
+        unit: None,
+        range: RefRange::default(),
+        flags: Vec::new(),
+        taken_at: at,
+        status: Some("final".into()),
+        source,
+    };
+    let response = crate::domain::questionnaire::Response {
+        key: key.into(),
+        version: definition.version.clone(),
+        answers,
+        scored,
+        at,
+        by: "chen.jing".into(),
+    };
+    Some((response, vec![total, band]))
+}
+
+/// Two lab messages for people the clinic does not know, for the review list.
+pub const UNMATCHED_LAB: &str = "MSH|^~\\&|CITY LAB|LAB|CAREDESK|CLINIC|20261120083000||ORU^R01|CL-7731|P|2.5.1\r\
+PID|||LAB-88231^^^CITY LAB^MR||LIU^YANG||19710304|F\r\
+OBR|1|||24331-1^Lipid panel^LN|||20261120080000\r\
+OBX|1|NM|2093-3^Cholesterol^LN||6.1|mmol/L|<5.2|H|||F\r\
+OBX|2|NM|2571-8^Triglycerides^LN||2.3|mmol/L|<1.7|H|||F\r\
+MSH|^~\\&|CITY LAB|LAB|CAREDESK|CLINIC|20261121090000||ORU^R01|CL-7790|P|2.5.1\r\
+PID|||LAB-90412^^^CITY LAB^MR||ZHOU^MIN||19580911|M\r\
+OBR|1|||4548-4^HbA1c^LN|||20261121083000\r\
+OBX|1|NM|4548-4^HbA1c^LN||7.4|%|4.0-6.0|H|||F\r";
