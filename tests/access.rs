@@ -109,6 +109,7 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
         },
         Request::ReviewList,
         Request::QuestionnaireList,
+        Request::UrgentAlerts { limit: 5 },
         Request::IntakeGet,
         Request::IntakeSubmit {
             id,

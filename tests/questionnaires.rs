@@ -66,6 +66,16 @@ fn phq9_is_scored_stored_and_item_9_raises_an_alert() {
         .expect("an urgent alert");
     assert!(urgent.subjects.contains(&id.to_string()));
     assert_eq!(urgent.detail, "questionnaire=phq9 items=9");
+    // The care team sees it too (urgent clinical alerts only).
+    let doctor = t.sign_in(Role::Doctor);
+    let Response::Alerts(for_team) = doctor.call(Request::UrgentAlerts { limit: 10 }) else {
+        panic!()
+    };
+    assert_eq!(for_team.len(), 1);
+    assert!(matches!(
+        doctor.call(Request::AlertsList { limit: 10 }),
+        Response::Error(ServiceError::Denied { .. })
+    ));
 
     // Wrong answers are refused with the reason; the front desk may not fill one.
     assert!(matches!(

@@ -314,6 +314,10 @@ pub enum Request {
     },
 
     // Oversight.
+    /// Urgent clinical alerts (e.g. PHQ-9 item 9), for the care team.
+    UrgentAlerts {
+        limit: u32,
+    },
     AlertsList {
         limit: u32,
     },

@@ -118,6 +118,14 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::ReviewCreate { number } => results::review_create(ctx, number),
         Request::ReviewReject { number, reason } => results::review_reject(ctx, number, &reason),
         Request::BreakGlass { id, reason } => patients::break_glass(ctx, &id, &reason),
+        Request::UrgentAlerts { limit } => {
+            // The care team's view: urgent clinical alerts only, newest first.
+            let mut alerts = ctx.vault.store().alerts(10_000)?;
+            alerts.retain(|a| a.kind == crate::store::signon::AlertKind::UrgentAnswer);
+            alerts.truncate(limit.clamp(1, 10_000) as usize);
+            let count = alerts.len();
+            Ok(Reply::new(Response::Alerts(alerts)).detail(format!("count={count}")))
+        }
         Request::AlertsList { limit } => {
             let alerts = ctx.vault.store().alerts(limit.clamp(1, 10_000) as usize)?;
             let count = alerts.len();

@@ -114,6 +114,7 @@ pub const OPERATIONS: &[Operation] = &[
     op("questionnaire_submit",   Needs(P::ClinicalWrite),       "questionnaire.submit"),
     op("intake_get",             Needs(P::ClinicalRead),        "intake.read"),
     op("intake_submit",          Needs(P::ClinicalWrite),       "intake.submit"),
+    op("urgent_alerts",          Needs(P::ClinicalRead),        "alerts.urgent"),
     op("alerts_list",            Needs(P::AlertsRead),          "alerts.read"),
     op("audit_events",           Needs(P::AuditRead),           "audit.read"),
 ];
@@ -179,6 +180,7 @@ impl Request {
             Request::QuestionnaireSubmit { .. } => "questionnaire_submit",
             Request::IntakeGet => "intake_get",
             Request::IntakeSubmit { .. } => "intake_submit",
+            Request::UrgentAlerts { .. } => "urgent_alerts",
             Request::AlertsList { .. } => "alerts_list",
             Request::AuditEvents { .. } => "audit_events",
         };

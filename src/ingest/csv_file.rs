@@ -405,6 +405,17 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn no_csv_panics_the_parser(text in "[a-z0-9,\"\n .:-]{0,160}") {
+            let mapping: Mapping = toml::from_str(
+                "[results]\npatient = \"a\"\ncode = \"b\"\nvalue = \"c\"\ntime = \"d\"\n",
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            let _ = parse(&format!("a,b,c,d\n{text}"), "fuzz.csv", Path::new("fuzz.csv"), &mapping);
+        }
+    }
+
     #[test]
     fn rows_with_problems_are_reported_by_line() {
         let mapping: Mapping = toml::from_str(

@@ -475,7 +475,11 @@ impl App {
         self.stack.clear();
         let menu = MenuItem::ALL
             .into_iter()
-            .filter(|m| self.allows(m.permission()))
+            // Clinical roles see their care team's urgent alerts there too.
+            .filter(|m| {
+                self.allows(m.permission())
+                    || (*m == MenuItem::Alerts && self.allows(Permission::ClinicalRead))
+            })
             .collect();
         self.screen = Screen::Home(Home {
             menu,
@@ -517,7 +521,10 @@ impl App {
             MenuItem::Import => return self.open_import(),
         };
         let request = match kind {
-            ListKind::Alerts => Request::AlertsList { limit: 1000 },
+            ListKind::Alerts if self.allows(Permission::AlertsRead) => {
+                Request::AlertsList { limit: 1000 }
+            }
+            ListKind::Alerts => Request::UrgentAlerts { limit: 1000 },
             ListKind::Audit => Request::AuditEvents {
                 from: None,
                 to: None,
