@@ -973,20 +973,7 @@ fn ten_years() -> Vec<caredesk::domain::observation::Observation> {
 
 fn open_results(app: &mut App) {
     sign_in(app, Role::Doctor);
-    app.screen = Screen::Patient(PatientScreen {
-        id: PatientId([1; 16]),
-        cards: None,
-        view: Some(PatientView {
-            id: PatientId([1; 16]),
-            patient: patient(),
-            health: Some(demo_record()),
-        }),
-        reason: None,
-        tag_form: None,
-        book_form: None,
-        notice: None,
-        error: None,
-    });
+    app.screen = clinical_patient_screen();
     type_text(app, "r");
     let tag = only_call(app);
     app.update(Msg::Reply {
@@ -997,20 +984,7 @@ fn open_results(app: &mut App) {
 
 fn open_questionnaires(app: &mut App) {
     sign_in(app, Role::Nurse);
-    app.screen = Screen::Patient(PatientScreen {
-        id: PatientId([1; 16]),
-        cards: None,
-        view: Some(PatientView {
-            id: PatientId([1; 16]),
-            patient: patient(),
-            health: Some(demo_record()),
-        }),
-        reason: None,
-        tag_form: None,
-        book_form: None,
-        notice: None,
-        error: None,
-    });
+    app.screen = clinical_patient_screen();
     type_text(app, "q");
     let tag = only_call(app);
     app.update(Msg::Reply {
@@ -1024,7 +998,20 @@ fn open_questionnaires(app: &mut App) {
 
 fn open_intake(app: &mut App) {
     sign_in(app, Role::Nurse);
-    app.screen = Screen::Patient(PatientScreen {
+    app.screen = clinical_patient_screen();
+    type_text(app, "i");
+    let tag = only_call(app);
+    app.update(Msg::Reply {
+        tag,
+        response: Box::new(Response::Intake(Box::new(
+            caredesk::domain::intake::Intake::built_in(),
+        ))),
+    });
+}
+
+/// The patient screen of a clinical role, with the demo record.
+fn clinical_patient_screen() -> Screen {
+    Screen::Patient(PatientScreen {
         id: PatientId([1; 16]),
         cards: None,
         view: Some(PatientView {
@@ -1037,13 +1024,5 @@ fn open_intake(app: &mut App) {
         book_form: None,
         notice: None,
         error: None,
-    });
-    type_text(app, "i");
-    let tag = only_call(app);
-    app.update(Msg::Reply {
-        tag,
-        response: Box::new(Response::Intake(Box::new(
-            caredesk::domain::intake::Intake::built_in(),
-        ))),
-    });
+    })
 }

@@ -9,7 +9,7 @@ use super::service::{Ctx, Reply};
 use crate::domain::amendment::{Amendment, SectionValue};
 use crate::domain::health::{Allergy, Condition, Medication, Smoking};
 use crate::domain::intake::{Answer, Intake, IntakeResponse, Target, entries};
-use crate::domain::observation::{LOINC, ObsValue, Observation, RefRange, Source, SourceKind};
+use crate::domain::observation::{LOINC, ObsValue, Observation};
 use crate::domain::patient::PatientId;
 use crate::domain::record_form;
 use crate::store::writes::WriteSet;
@@ -22,21 +22,7 @@ pub(crate) fn get(_ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
 }
 
 fn result(code: &str, value: ObsValue, at: i64) -> Observation {
-    Observation {
-        system: LOINC.into(),
-        code: code.into(),
-        display: None,
-        value,
-        unit: None,
-        range: RefRange::default(),
-        flags: Vec::new(),
-        taken_at: at,
-        status: Some("final".into()),
-        source: Source {
-            kind: SourceKind::Questionnaire,
-            reference: "intake".into(),
-        },
-    }
+    Observation::answered(LOINC, code, None, value, at, "intake".into())
 }
 
 pub(crate) fn submit(

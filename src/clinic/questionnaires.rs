@@ -8,15 +8,12 @@ use std::path::Path;
 use super::api::{Response, ServiceError};
 use super::patients::readable;
 use super::service::{Ctx, Reply};
-use crate::domain::decimal::Decimal;
-use crate::domain::observation::{LOINC, ObsValue, Observation, RefRange, Source, SourceKind};
 use crate::domain::patient::PatientId;
 use crate::domain::questionnaire::{self, Definition};
 use crate::store::signon::AlertKind;
 use crate::store::writes::WriteSet;
 
 pub const DIR_NAME: &str = "questionnaires";
-const SYSTEM: &str = "urn:caredesk:questionnaire";
 
 /// Built-in definitions and the clinic's own from `DIR/questionnaires/*.toml`, with the
 /// problems of the files that could not be used (file name, reason).
@@ -61,30 +58,6 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
     .detail(detail))
 }
 
-fn score_observation(
-    definition: &Definition,
-    code: String,
-    system: &str,
-    value: ObsValue,
-    at: i64,
-) -> Observation {
-    Observation {
-        system: system.to_string(),
-        code,
-        display: Some(definition.name.en.clone()),
-        value,
-        unit: None,
-        range: RefRange::default(),
-        flags: Vec::new(),
-        taken_at: at,
-        status: Some("final".into()),
-        source: Source {
-            kind: SourceKind::Questionnaire,
-            reference: format!("{} v{}", definition.key, definition.version),
-        },
-    }
-}
-
 pub(crate) fn submit(
     ctx: &Ctx<'_>,
     id: &PatientId,
@@ -99,38 +72,10 @@ pub(crate) fn submit(
         .ok_or_else(|| ServiceError::NotFound(format!("questionnaire {key:?}")))?;
     let scored = definition.score(answers).map_err(ServiceError::Invalid)?;
     let mut writes = WriteSet::new();
-    let (code, system) = match &definition.total_code {
-        Some(code) => (code.clone(), LOINC),
-        None => (format!("{}-total", definition.key), SYSTEM),
-    };
-    let total = score_observation(
-        definition,
-        code,
-        system,
-        ObsValue::Quantity {
-            value: Decimal {
-                digits: i64::from(scored.total),
-                scale: 0,
-            },
-            comparator: None,
-        },
-        ctx.now,
-    );
-    let band = score_observation(
-        definition,
-        format!("{}-band", definition.key),
-        SYSTEM,
-        ObsValue::Coded {
-            system: Some(SYSTEM.into()),
-            code: scored.band.clone(),
-            display: Some(scored.band.clone()),
-        },
-        ctx.now,
-    );
-    for observation in [&total, &band] {
-        let key = ctx.vault.result_key(id, observation);
+    for observation in definition.results(&scored, ctx.now) {
+        let key = ctx.vault.result_key(id, &observation);
         ctx.vault
-            .stage_observation(&mut writes, id, key, observation)?;
+            .stage_observation(&mut writes, id, key, &observation)?;
     }
     ctx.vault.stage_questionnaire_response(
         &mut writes,

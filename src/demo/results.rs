@@ -169,51 +169,7 @@ pub fn questionnaire(
         })
         .collect();
     let scored = definition.score(&answers).ok()?;
-    let (code, system) = match &definition.total_code {
-        Some(code) => (code.clone(), LOINC.to_string()),
-        None => (
-            format!("{key}-total"),
-            "urn:caredesk:questionnaire".to_string(),
-        ),
-    };
-    let source = Source {
-        kind: SourceKind::Questionnaire,
-        reference: format!("{key} v{}", definition.version),
-    };
-    let total = Observation {
-        system,
-        code,
-        display: Some(definition.name.en.clone()),
-        value: ObsValue::Quantity {
-            value: Decimal {
-                digits: i64::from(scored.total),
-                scale: 0,
-            },
-            comparator: None,
-        },
-        unit: None,
-        range: RefRange::default(),
-        flags: Vec::new(),
-        taken_at: at,
-        status: Some("final".into()),
-        source: source.clone(),
-    };
-    let band = Observation {
-        system: "urn:caredesk:questionnaire".into(),
-        code: format!("{key}-band"),
-        display: Some(definition.name.en.clone()),
-        value: ObsValue::Coded {
-            system: Some("urn:caredesk:questionnaire".into()),
-            code: scored.band.clone(),
-            display: Some(scored.band.clone()),
-        },
-        unit: None,
-        range: RefRange::default(),
-        flags: Vec::new(),
-        taken_at: at,
-        status: Some("final".into()),
-        source,
-    };
+    let results = definition.results(&scored, at);
     let response = crate::domain::questionnaire::Response {
         key: key.into(),
         version: definition.version.clone(),
@@ -222,7 +178,7 @@ pub fn questionnaire(
         at,
         by: "chen.jing".into(),
     };
-    Some((response, vec![total, band]))
+    Some((response, results))
 }
 
 /// Two lab messages for people the clinic does not know, for the review list.

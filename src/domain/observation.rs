@@ -161,6 +161,33 @@ impl Versioned for Observation {
 }
 
 impl Observation {
+    /// A result the clinic itself recorded from answers (a questionnaire's score, an
+    /// intake answer): final, without unit, range or flags.
+    pub fn answered(
+        system: &str,
+        code: &str,
+        display: Option<String>,
+        value: ObsValue,
+        taken_at: i64,
+        reference: String,
+    ) -> Observation {
+        Observation {
+            system: system.to_string(),
+            code: code.to_string(),
+            display,
+            value,
+            unit: None,
+            range: RefRange::default(),
+            flags: Vec::new(),
+            taken_at,
+            status: Some("final".into()),
+            source: Source {
+                kind: SourceKind::Questionnaire,
+                reference,
+            },
+        }
+    }
+
     /// Out of range by its flags, or by its range when no flag was sent.
     pub fn abnormal(&self) -> bool {
         if !self.flags.is_empty() {

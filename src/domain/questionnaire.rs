@@ -236,6 +236,47 @@ impl Versioned for Response {
     const VERSION: u16 = 1;
 }
 
+/// Where questionnaire results not coded by LOINC live.
+pub const SYSTEM: &str = "urn:caredesk:questionnaire";
+
+impl Definition {
+    /// The results a scored questionnaire files: the total (its LOINC code when it has
+    /// one) and the band.
+    pub fn results(&self, scored: &Scored, at: i64) -> Vec<super::observation::Observation> {
+        use super::decimal::Decimal;
+        use super::observation::{LOINC, ObsValue, Observation};
+        let reference = format!("{} v{}", self.key, self.version);
+        let (system, code) = match &self.total_code {
+            Some(code) => (LOINC, code.clone()),
+            None => (SYSTEM, format!("{}-total", self.key)),
+        };
+        let total = ObsValue::Quantity {
+            value: Decimal {
+                digits: i64::from(scored.total),
+                scale: 0,
+            },
+            comparator: None,
+        };
+        let band = ObsValue::Coded {
+            system: Some(SYSTEM.into()),
+            code: scored.band.clone(),
+            display: Some(scored.band.clone()),
+        };
+        let name = Some(self.name.en.clone());
+        vec![
+            Observation::answered(system, &code, name.clone(), total, at, reference.clone()),
+            Observation::answered(
+                SYSTEM,
+                &format!("{}-band", self.key),
+                name,
+                band,
+                at,
+                reference,
+            ),
+        ]
+    }
+}
+
 pub fn built_in() -> Vec<Definition> {
     BUILT_IN
         .iter()

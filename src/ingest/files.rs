@@ -25,8 +25,12 @@ pub enum Format {
     Fhir,
 }
 
-/// Reads every file; a file that cannot be read at all is an error naming it.
-pub fn parse_files(format: Format, files: &[PathBuf]) -> anyhow::Result<Parsed> {
+/// Reads every file with `parse` (its text, its name, its path); a file that cannot be
+/// read at all is an error naming it.
+fn read_all(
+    files: &[PathBuf],
+    mut parse: impl FnMut(&str, &str, &std::path::Path) -> Parsed,
+) -> anyhow::Result<Parsed> {
     let mut all = Parsed::default();
     for path in files {
         let bytes = std::fs::read(path)
@@ -36,10 +40,7 @@ pub fn parse_files(format: Format, files: &[PathBuf]) -> anyhow::Result<Parsed> 
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let parsed = match format {
-            Format::Hl7 => super::hl7::parse(&text, &name),
-            Format::Fhir => super::fhir::parse(&text, &name),
-        };
+        let parsed = parse(&text, &name, path);
         all.incoming.extend(parsed.incoming);
         all.rejected.extend(parsed.rejected);
         all.skipped += parsed.skipped;
@@ -47,24 +48,20 @@ pub fn parse_files(format: Format, files: &[PathBuf]) -> anyhow::Result<Parsed> 
     Ok(all)
 }
 
-/// Reads CSV results files through a mapping.
+/// Reads HL7 or FHIR files.
+pub fn parse_files(format: Format, files: &[PathBuf]) -> anyhow::Result<Parsed> {
+    read_all(files, |text, name, _| match format {
+        Format::Hl7 => super::hl7::parse(text, name),
+        Format::Fhir => super::fhir::parse(text, name),
+    })
+}
+
+/// Reads CSV results files through a mapping (a built-in name or a TOML file).
 pub fn parse_csv_files(mapping: &str, files: &[PathBuf]) -> anyhow::Result<Parsed> {
     let mapping = super::csv_file::load_mapping(mapping)?;
-    let mut all = Parsed::default();
-    for path in files {
-        let bytes = std::fs::read(path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        let text = decode(&bytes)?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let parsed = super::csv_file::parse(&text, &name, path, &mapping);
-        all.incoming.extend(parsed.incoming);
-        all.rejected.extend(parsed.rejected);
-        all.skipped += parsed.skipped;
-    }
-    Ok(all)
+    read_all(files, |text, name, path| {
+        super::csv_file::parse(text, name, path, &mapping)
+    })
 }
 
 impl Format {
