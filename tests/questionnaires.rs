@@ -221,3 +221,41 @@ fn an_intake_interview_goes_into_the_record() {
         Response::Error(ServiceError::Invalid(_))
     ));
 }
+
+#[test]
+fn a_clinic_may_use_its_own_intake_interview() {
+    use caredesk::domain::intake::Answer;
+    let t = TestClinic::with_all_roles();
+    let id = patient(&t);
+    std::fs::write(
+        t.dir().join("intake.toml"),
+        r#"key = "intake"
+version = "2"
+name = { en = "Short intake", zh = "简短问诊" }
+[[questions]]
+id = "complaint"
+kind = "text"
+en = "Why are you here today?"
+zh = "今天为什么来？"
+record = "chief_complaint"
+"#,
+    )
+    .unwrap();
+    let nurse = t.sign_in(Role::Nurse);
+    let Response::Intake(intake) = nurse.call(Request::IntakeGet) else {
+        panic!()
+    };
+    assert_eq!(intake.questions.len(), 1);
+    assert!(matches!(
+        nurse.call(Request::IntakeSubmit {
+            id,
+            answers: vec![Answer::Text("check-up".into())]
+        }),
+        Response::Health(_)
+    ));
+    std::fs::write(t.dir().join("intake.toml"), "key = 3").unwrap();
+    assert!(matches!(
+        nurse.call(Request::IntakeGet),
+        Response::Error(ServiceError::Invalid(m)) if m.contains("intake.toml")
+    ));
+}

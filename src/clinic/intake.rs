@@ -17,8 +17,27 @@ use crate::store::writes::WriteSet;
 const CHIEF_COMPLAINT: &str = "10154-3";
 const SYMPTOM: &str = "75325-1";
 
-pub(crate) fn get(_ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
-    Ok(Reply::new(Response::Intake(Box::new(Intake::built_in()))))
+/// The clinic's own intake interview (`DIR/intake.toml`) when it has one, else the
+/// built-in one. A bad file is an error naming it, not a silent fallback.
+fn intake(ctx: &Ctx<'_>) -> Result<Intake, ServiceError> {
+    let path = ctx.clinic.dir().join("intake.toml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Intake::parse(&text).map_err(|e| {
+            ServiceError::Invalid(format!(
+                "{}: {e}: fix the file or remove it to use the built-in interview",
+                path.display()
+            ))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Intake::built_in()),
+        Err(e) => Err(ServiceError::Unavailable(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+pub(crate) fn get(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
+    Ok(Reply::new(Response::Intake(Box::new(intake(ctx)?))))
 }
 
 fn result(code: &str, value: ObsValue, at: i64) -> Observation {
@@ -31,7 +50,7 @@ pub(crate) fn submit(
     answers: &[Answer],
 ) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
-    let intake = Intake::built_in();
+    let intake = intake(ctx)?;
     intake.check(answers).map_err(ServiceError::Invalid)?;
     let mut writes = WriteSet::new();
     let mut record = ctx.vault.health(id)?;
