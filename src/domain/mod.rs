@@ -13,4 +13,5 @@ pub mod observation;
 pub mod patient;
 pub mod questionnaire;
 pub mod record_form;
+pub mod risk;
 pub mod trend;
