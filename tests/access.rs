@@ -111,6 +111,8 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
         Request::QuestionnaireList,
         Request::UrgentAlerts { limit: 5 },
         Request::IntakeGet,
+        Request::RiskAssess { id },
+        Request::RiskList { id },
         Request::IntakeSubmit {
             id,
             answers: vec![],

@@ -305,6 +305,14 @@ pub enum Request {
         answers: Vec<usize>,
     },
 
+    /// Runs every risk model on the patient's record and latest results, and keeps them.
+    RiskAssess {
+        id: PatientId,
+    },
+    /// The patient's risk assessments, newest first.
+    RiskList {
+        id: PatientId,
+    },
     /// The intake interview's questions.
     IntakeGet,
     /// A completed intake: one answer per question, in order; filed into the record.
@@ -485,6 +493,7 @@ pub enum Response {
     },
     QuestionnaireScored(crate::domain::questionnaire::Scored),
     Intake(Box<crate::domain::intake::Intake>),
+    Risks(Vec<crate::domain::assessment::Assessment>),
     Alerts(Vec<Alert>),
     Registered {
         id: PatientId,

@@ -30,6 +30,9 @@ pub struct PatientExport {
     /// Every filled questionnaire.
     #[serde(default)]
     pub questionnaires: Vec<crate::domain::questionnaire::Response>,
+    /// Every risk assessment, with its inputs and model version.
+    #[serde(default)]
+    pub assessments: Vec<crate::domain::assessment::Assessment>,
 }
 
 pub const FORMAT: &str = "caredesk-patient-export/2";
@@ -68,6 +71,7 @@ pub(crate) fn export(ctx: &Ctx<'_>, key: &str) -> Result<Reply, ServiceError> {
         amendments: ctx.vault.amendments(&id)?,
         observations: ctx.vault.observations(&id)?,
         questionnaires: ctx.vault.questionnaire_responses(&id)?,
+        assessments: ctx.vault.assessments(&id)?,
     };
     Ok(Reply::new(Response::PatientExport(Box::new(export)))
         .subject(id.to_string())
@@ -136,6 +140,12 @@ pub fn to_fhir(export: &PatientExport) -> Value {
             .questionnaires
             .iter()
             .map(|q| super::export_fhir::questionnaire_response(q, &subject)),
+    );
+    entries.extend(
+        export
+            .assessments
+            .iter()
+            .filter_map(|a| super::export_fhir::risk_assessment(a, &subject)),
     );
     for entry in &export.consent.entries {
         let granted = entry.decision == crate::domain::consent::Decision::Granted;

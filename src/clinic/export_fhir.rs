@@ -224,3 +224,44 @@ pub(crate) fn questionnaire_response(
         "item": items,
     }))
 }
+
+/// A risk assessment with a result as a FHIR RiskAssessment: the model (name, version,
+/// source) as the method, the probability or score as the prediction, the bands as its
+/// qualitative risk. Refused assessments are not exported as predictions.
+pub(crate) fn risk_assessment(
+    a: &crate::domain::assessment::Assessment,
+    subject: &Value,
+) -> Option<Value> {
+    use crate::domain::assessment::Outcome;
+    let prediction = match &a.outcome {
+        Outcome::Risk {
+            probability,
+            band,
+            chinese_band,
+        } => {
+            let mut p = json!({
+                "probabilityDecimal": (probability * 10_000.0).round() / 10_000.0,
+                "qualitativeRisk": { "text": band },
+                "whenRange": { "high": { "value": 10, "unit": "a", "system": UCUM, "code": "a" } },
+            });
+            if let Some(c) = chinese_band {
+                p["rationale"] = json!(format!("Chinese 2019 guideline band: {c}"));
+            }
+            p
+        }
+        Outcome::Score { score, band } => json!({
+            "qualitativeRisk": { "text": band },
+            "rationale": format!("score {score}"),
+        }),
+        Outcome::Refused(_) => return None,
+    };
+    Some(resource(json!({
+        "resourceType": "RiskAssessment",
+        "status": "final",
+        "subject": subject,
+        "occurrenceDateTime": instant(a.at),
+        "method": { "text": format!("{} ({}) — {}", a.name, a.version, a.source) },
+        "prediction": [prediction],
+        "note": a.assumptions.iter().map(|n| json!({ "text": n })).collect::<Vec<_>>(),
+    })))
+}

@@ -4,7 +4,7 @@ use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
 use super::{
     booking, cards, consent, export, import, intake, keys, patients, questionnaires, record,
-    results, users,
+    results, risk, users,
 };
 use crate::domain::booking::BookingStatus;
 use crate::store::StoreError;
@@ -110,6 +110,8 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::ReviewList => results::review_list(ctx),
         Request::QuestionnaireList => questionnaires::list(ctx),
         Request::IntakeGet => intake::get(ctx),
+        Request::RiskAssess { id } => risk::assess(ctx, &id),
+        Request::RiskList { id } => risk::list(ctx, &id),
         Request::IntakeSubmit { id, answers } => intake::submit(ctx, &id, &answers),
         Request::QuestionnaireSubmit { id, key, answers } => {
             questionnaires::submit(ctx, &id, &key, &answers)

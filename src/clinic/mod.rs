@@ -17,6 +17,7 @@ mod patients;
 pub mod questionnaires;
 mod record;
 mod results;
+mod risk;
 pub mod service;
 pub mod session;
 pub mod settings;

@@ -1,6 +1,7 @@
 //! Plain data types and pure rules. No I/O here.
 
 pub mod amendment;
+pub mod assessment;
 pub mod booking;
 pub mod card;
 pub mod consent;

@@ -38,6 +38,10 @@ pub struct CvInputs {
     pub diabetes: bool,
 }
 
+// Finite numbers only (read from results, checked against ranges): equality is total.
+impl Eq for CvInputs {}
+impl Eq for Refusal {}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Model {
     pub key: &'static str,
@@ -124,14 +128,30 @@ fn check(inputs: &CvInputs, ranges: &[(&str, Option<f64>, f64, f64)]) -> Result<
     Ok(())
 }
 
-fn checked(inputs: &CvInputs, age: (f64, f64), tc: (f64, f64), hdl: (f64, f64), sbp: (f64, f64)) -> Result<Checked, Refusal> {
+fn checked(
+    inputs: &CvInputs,
+    age: (f64, f64),
+    tc: (f64, f64),
+    hdl: (f64, f64),
+    sbp: (f64, f64),
+) -> Result<Checked, Refusal> {
     check(
         inputs,
         &[
             ("age", inputs.age, age.0, age.1),
-            ("total cholesterol (mg/dL)", inputs.total_cholesterol, tc.0, tc.1),
+            (
+                "total cholesterol (mg/dL)",
+                inputs.total_cholesterol,
+                tc.0,
+                tc.1,
+            ),
             ("HDL cholesterol (mg/dL)", inputs.hdl, hdl.0, hdl.1),
-            ("systolic blood pressure (mm Hg)", inputs.systolic, sbp.0, sbp.1),
+            (
+                "systolic blood pressure (mm Hg)",
+                inputs.systolic,
+                sbp.0,
+                sbp.1,
+            ),
         ],
     )?;
     let sex = inputs.sex.unwrap_or_default();
@@ -241,7 +261,13 @@ const PCE_AFRICAN_AMERICAN_MEN: Pce = Pce {
 /// 10-year ASCVD risk (0–1) by the Pooled Cohort Equations: ages 40–79, total
 /// cholesterol 130–320 mg/dL, HDL 20–100 mg/dL, systolic 90–200 mm Hg.
 pub fn pce(inputs: &CvInputs) -> Result<f64, Refusal> {
-    let c = checked(inputs, (40.0, 79.0), (130.0, 320.0), (20.0, 100.0), (90.0, 200.0))?;
+    let c = checked(
+        inputs,
+        (40.0, 79.0),
+        (130.0, 320.0),
+        (20.0, 100.0),
+        (90.0, 200.0),
+    )?;
     let african_american = inputs.race == Some(Race::AfricanAmerican);
     let eq = match (c.female, african_american) {
         (true, false) => &PCE_WHITE_WOMEN,
@@ -273,15 +299,29 @@ pub fn pce(inputs: &CvInputs) -> Result<f64, Refusal> {
 /// 10-year general CVD risk (0–1) by Framingham 2008 (lipid model): ages 30–74, total
 /// cholesterol 100–405 mg/dL, HDL 10–100 mg/dL, systolic 90–200 mm Hg.
 pub fn framingham(inputs: &CvInputs) -> Result<f64, Refusal> {
-    let c = checked(inputs, (30.0, 74.0), (100.0, 405.0), (10.0, 100.0), (90.0, 200.0))?;
+    let c = checked(
+        inputs,
+        (30.0, 74.0),
+        (100.0, 405.0),
+        (10.0, 100.0),
+        (90.0, 200.0),
+    )?;
     // (ln age, ln TC, ln HDL, ln untreated SBP, ln treated SBP, smoker, diabetes,
     //  baseline survival, mean of the sum)
     let (b_age, b_tc, b_hdl, b_usbp, b_tsbp, b_smoke, b_dm, s0, mean) = if c.female {
-        (2.32888, 1.20904, -0.70833, 2.76157, 2.82263, 0.52873, 0.69154, 0.95012, 26.1931)
+        (
+            2.32888, 1.20904, -0.70833, 2.76157, 2.82263, 0.52873, 0.69154, 0.95012, 26.1931,
+        )
     } else {
-        (3.06117, 1.12370, -0.93263, 1.93303, 1.99881, 0.65451, 0.57367, 0.88936, 23.9802)
+        (
+            3.06117, 1.12370, -0.93263, 1.93303, 1.99881, 0.65451, 0.57367, 0.88936, 23.9802,
+        )
     };
-    let sbp = if inputs.treated_for_hypertension { b_tsbp } else { b_usbp };
+    let sbp = if inputs.treated_for_hypertension {
+        b_tsbp
+    } else {
+        b_usbp
+    };
     let sum = b_age * c.age.ln()
         + b_tc * c.tc.ln()
         + b_hdl * c.hdl.ln()
@@ -354,7 +394,10 @@ mod tests {
             (Sex::Male, Race::AfricanAmerican, 6.1),
         ] {
             let got = percent(pce(&example(sex, race)));
-            assert!((got - published).abs() <= 0.1, "{sex:?} {race:?}: {got:.2} % vs {published} %");
+            assert!(
+                (got - published).abs() <= 0.1,
+                "{sex:?} {race:?}: {got:.2} % vs {published} %"
+            );
         }
         // "Other" race uses the white equations.
         assert_eq!(

@@ -252,3 +252,36 @@ impl Vault {
         self.stage_put(writes, Scope::Patient(*id), &key, response)
     }
 }
+
+pub const ASSESSMENTS_TREE: &str = "risk_assessments";
+
+impl Record for crate::domain::assessment::Assessment {
+    const TREE: &'static str = ASSESSMENTS_TREE;
+}
+
+impl Vault {
+    /// Keeps a risk assessment with its inputs (patient key), in time order.
+    pub fn stage_assessment(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        assessment: &crate::domain::assessment::Assessment,
+    ) -> Result<(), StoreError> {
+        let mut key = id.0.to_vec();
+        key.extend_from_slice(&self.next_id()?.to_be_bytes());
+        self.stage_put(writes, Scope::Patient(*id), &key, assessment)
+    }
+
+    /// The patient's risk assessments, oldest first.
+    pub fn assessments(
+        &self,
+        id: &PatientId,
+    ) -> Result<Vec<crate::domain::assessment::Assessment>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(ASSESSMENTS_TREE)?.scan_prefix(id.0) {
+            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
+            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
+        }
+        Ok(out)
+    }
+}
