@@ -9,7 +9,9 @@ use crate::domain::assessment::{self, Outcome};
 use crate::domain::patient::PatientId;
 use crate::store::writes::WriteSet;
 
-/// Runs every model now and keeps the results.
+/// Runs every model now; keeps an assessment only when its inputs or result differ
+/// from the model's last one (so looking at the risks recomputes them when their
+/// inputs changed, without piling up copies).
 pub(crate) fn assess(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
     let patient = readable(ctx, id)?;
     let record = ctx.vault.health(id)?;
@@ -21,7 +23,7 @@ pub(crate) fn assess(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceErro
         .filter(|r| r.key == "findrisc")
         .max_by_key(|r| r.at)
         .map(|r| (r.scored.total, r.scored.band));
-    let assessments = assessment::assess_all(
+    let fresh = assessment::assess_all(
         &patient,
         &record,
         &observations,
@@ -29,9 +31,26 @@ pub(crate) fn assess(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceErro
         today(ctx),
         ctx.now,
     );
+    let kept = ctx.vault.assessments(id)?;
     let mut writes = WriteSet::new();
-    for a in &assessments {
-        ctx.vault.stage_assessment(&mut writes, id, a)?;
+    let mut assessments = Vec::new();
+    let mut changed = 0;
+    for a in fresh {
+        let last = kept.iter().rev().find(|k| k.model == a.model);
+        match last {
+            Some(last)
+                if last.inputs == a.inputs
+                    && last.outcome == a.outcome
+                    && last.assumptions == a.assumptions =>
+            {
+                assessments.push(last.clone());
+            }
+            _ => {
+                ctx.vault.stage_assessment(&mut writes, id, &a)?;
+                changed += 1;
+                assessments.push(a);
+            }
+        }
     }
     let computed = assessments
         .iter()
@@ -40,7 +59,7 @@ pub(crate) fn assess(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceErro
     Ok(Reply::new(Response::Risks(assessments))
         .writes(writes)
         .subject(id.to_string())
-        .detail(format!("computed={computed}")))
+        .detail(format!("computed={computed} changed={changed}")))
 }
 
 /// The patient's stored assessments, newest first.
