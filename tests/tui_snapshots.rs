@@ -739,6 +739,31 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 skipped: 6,
             });
         }),
+        ("risks", |app| {
+            sign_in(app, Role::Doctor);
+            app.screen = clinical_patient_screen();
+            type_text(app, "k");
+            let tag = only_call(app);
+            let mut results = ten_years();
+            let lipids = caredesk::ingest::hl7::parse(
+                "MSH|^~\\&|L|X|C|Y|20260520083000||ORU^R01|1|P|2.5\rPID|||1\rOBR|1|||x|||20260520080000\rOBX|1|NM|14647-2^TC^LN||5.6|mmol/L||||F\rOBX|2|NM|14646-4^HDL^LN||1.1|mmol/L||||F\r",
+                "lab",
+            );
+            results.extend(lipids.incoming[0].observations.clone());
+            let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+            let risks = caredesk::domain::assessment::assess_all(
+                &patient(),
+                &demo_record(),
+                &results,
+                Some((12, "moderate".into())),
+                today,
+                1_795_400_000,
+            );
+            app.update(Msg::Reply {
+                tag,
+                response: Box::new(Response::Risks(risks)),
+            });
+        }),
         ("idle_countdown", |app| {
             sign_in(app, Role::Nurse);
             app.screen = Screen::Home(Home {

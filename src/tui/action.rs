@@ -75,10 +75,12 @@ pub enum Action {
     Intake,
     /// Tick or untick the selected option of a checklist.
     Toggle,
+    /// The patient's risk assessments.
+    Risks,
 }
 
 impl Action {
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 45] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -123,6 +125,7 @@ impl Action {
         Action::Questionnaire,
         Action::Intake,
         Action::Toggle,
+        Action::Risks,
     ];
 
     pub fn name(self) -> &'static str {
@@ -171,6 +174,7 @@ impl Action {
             Action::Questionnaire => "questionnaire",
             Action::Intake => "intake",
             Action::Toggle => "toggle",
+            Action::Risks => "risks",
         }
     }
 

@@ -70,6 +70,7 @@ pub(crate) enum Pending {
     Questionnaires(PatientId),
     Import,
     Intake(PatientId),
+    Risks(PatientId),
     List(ListKind),
     Logout,
 }
@@ -326,6 +327,12 @@ impl App {
         }
         if action == Action::Results && matches!(self.screen, Screen::Patient(_)) {
             return self.open_results();
+        }
+        if matches!(self.screen, Screen::Risks(_)) {
+            return self.on_risks_action(action);
+        }
+        if action == Action::Risks && matches!(self.screen, Screen::Patient(_)) {
+            return self.open_risks();
         }
         if matches!(self.screen, Screen::Intake(_)) {
             return self.on_intake_action(action);
@@ -637,6 +644,7 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::Questionnaires(_) => Purpose::Questionnaires,
         Pending::Import => Purpose::Import,
         Pending::Intake(_) => Purpose::Intake,
+        Pending::Risks(_) => Purpose::Risks,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }
@@ -654,7 +662,8 @@ fn purpose_patient(p: &Pending) -> Option<PatientId> {
         | Pending::Results(id)
         | Pending::ResultAdded(id)
         | Pending::Questionnaires(id)
-        | Pending::Intake(id) => Some(*id),
+        | Pending::Intake(id)
+        | Pending::Risks(id) => Some(*id),
         _ => None,
     }
 }

@@ -19,6 +19,7 @@ pub mod register;
 pub mod replies;
 pub mod results;
 pub mod review;
+pub mod risks;
 pub mod screens;
 pub mod signin;
 pub mod theme;

@@ -30,6 +30,7 @@ pub enum Purpose {
     Questionnaires,
     Import,
     Intake,
+    Risks,
     List(ListKind),
     Logout,
 }
@@ -309,6 +310,7 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::Questionnaires, response) => app.on_questionnaire_reply(response),
         (Purpose::Import, response) => app.on_import_reply(response),
         (Purpose::Intake, response) => app.on_intake_reply(response),
+        (Purpose::Risks, response) => app.on_risks_reply(response),
         (Purpose::ResultAdded, response) => {
             if let Some(id) = patient {
                 app.on_result_added(id, response);

@@ -351,6 +351,18 @@ impl IntakeScreen {
     }
 }
 
+/// The patient's risk assessments: each model's result with its inputs, assumptions
+/// and source.
+#[derive(Debug)]
+pub struct RiskScreen {
+    pub id: PatientId,
+    pub name: String,
+    /// `None` while computing.
+    pub risks: Option<Vec<crate::domain::assessment::Assessment>>,
+    pub cursor: Cursor,
+    pub error: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListKind {
     Alerts,
@@ -429,6 +441,7 @@ pub enum Screen {
     Questionnaire(QuestionnaireScreen),
     Import(ImportScreen),
     Intake(IntakeScreen),
+    Risks(RiskScreen),
 }
 
 impl Screen {
@@ -451,6 +464,7 @@ impl Screen {
                 Context::Form
             }
             Screen::Intake(_) => Context::Questionnaire,
+            Screen::Risks(_) => Context::Questionnaire,
             Screen::Search(_) => Context::Search,
             Screen::Patient(p)
                 if p.reason.is_some() || p.tag_form.is_some() || p.book_form.is_some() =>
@@ -527,6 +541,10 @@ impl Screen {
             Screen::Intake(i) if i.current().is_some() => {
                 let len = i.current().map(|q| q.options.len()).unwrap_or(0);
                 Some((&mut i.cursor, len))
+            }
+            Screen::Risks(r) => {
+                let len = r.risks.as_ref().map(Vec::len).unwrap_or(0);
+                Some((&mut r.cursor, len))
             }
             Screen::Questionnaire(q) if q.scored.is_none() => {
                 let len = q.list_len();

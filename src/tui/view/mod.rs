@@ -12,6 +12,7 @@ mod questionnaire;
 mod record;
 mod register;
 mod results;
+mod risks;
 mod status;
 
 use ratatui::Frame;
@@ -40,6 +41,7 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Questionnaire(screen) => questionnaire::questionnaire(frame, body, app, screen),
         Screen::Import(screen) => import::import(frame, body, app, screen),
         Screen::Intake(screen) => intake::intake(frame, body, app, screen),
+        Screen::Risks(screen) => risks::risks(frame, body, app, screen),
     }
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);
