@@ -15,4 +15,5 @@ pub mod patient;
 pub mod questionnaire;
 pub mod record_form;
 pub mod risk;
+pub mod tag_rules;
 pub mod trend;

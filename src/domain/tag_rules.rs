@@ -1,0 +1,399 @@
+//! Automatic tags (自动设置标签): rules in TOML over a patient's results, record,
+//! questionnaires and risks, combined with all / any / not. A rule names the tag it
+//! sets; evaluating the rules gives the tags that hold now, each with the rule that
+//! set it. Manual tags are never touched here.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::assessment::{Assessment, Outcome};
+use super::health::{HealthRecord, Smoking};
+use super::indicators;
+use super::observation::Observation;
+use super::patient::{Patient, Sex};
+use super::questionnaire::Response;
+
+/// The rules shipped with caredesk; a clinic's own replace them (`DIR/tag_rules.toml`).
+pub const BUILT_IN: &str = include_str!("../../rules/tag_rules.toml");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// The rule's name, recorded with the tag it sets.
+    pub id: String,
+    pub tag: String,
+    pub when: Condition,
+}
+
+/// A condition. In TOML: `{ all = [...] }`, `{ any = [...] }`, `{ not = {...} }`, or a
+/// leaf such as `{ indicator = "systolic_bp", at_least = 140, times = 2 }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Condition {
+    All { all: Vec<Condition> },
+    Any { any: Vec<Condition> },
+    Not { not: Box<Condition> },
+    Indicator(IndicatorCondition),
+    Record(RecordCondition),
+    Questionnaire(QuestionnaireCondition),
+    Risk(RiskCondition),
+}
+
+/// Results of one indicator, in its SI unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorCondition {
+    pub indicator: String,
+    /// The value reaches this (inclusive).
+    #[serde(default)]
+    pub at_least: Option<f64>,
+    #[serde(default)]
+    pub below: Option<f64>,
+    /// How many results must meet it, on different days (default 1: the latest).
+    #[serde(default)]
+    pub times: Option<u32>,
+    /// Only results of the last this many days count.
+    #[serde(default)]
+    pub within_days: Option<u32>,
+}
+
+/// Facts of the record and the person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordCondition {
+    /// A past illness whose ICD-10 code starts with one of these, or whose name
+    /// contains one of them.
+    #[serde(default)]
+    pub diagnosis: Vec<String>,
+    #[serde(default)]
+    pub smoking: Option<Smoking>,
+    #[serde(default)]
+    pub age_at_least: Option<u32>,
+    #[serde(default)]
+    pub sex: Option<Sex>,
+}
+
+/// The latest filled questionnaire of a kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionnaireCondition {
+    pub questionnaire: String,
+    #[serde(default)]
+    pub score_at_least: Option<i32>,
+    #[serde(default)]
+    pub band: Option<String>,
+}
+
+/// The latest assessment of a model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskCondition {
+    pub risk: String,
+    /// Probability in percent.
+    #[serde(default)]
+    pub percent_at_least: Option<f64>,
+    /// The Chinese 2019 band (low, intermediate, high) or the model's own.
+    #[serde(default)]
+    pub band: Option<String>,
+}
+
+/// Everything a rule may look at.
+pub struct Facts<'a> {
+    pub patient: &'a Patient,
+    pub record: &'a HealthRecord,
+    pub observations: &'a [Observation],
+    pub questionnaires: &'a [Response],
+    pub assessments: &'a [Assessment],
+    pub now: i64,
+    pub today: chrono::NaiveDate,
+}
+
+impl Rules {
+    /// Parses and checks rules; the error names the line and the reason.
+    pub fn parse(text: &str) -> Result<Rules, String> {
+        let rules: Rules = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+                .unwrap_or(0);
+            format!("line {line}: {}", e.message())
+        })?;
+        let mut ids = BTreeSet::new();
+        for rule in &rules.rules {
+            if !ids.insert(rule.id.as_str()) {
+                return Err(format!("rule id {:?} is used twice", rule.id));
+            }
+            if rule.tag.trim().is_empty() {
+                return Err(format!("rule {:?} sets an empty tag", rule.id));
+            }
+            check(&rule.when).map_err(|e| format!("rule {:?}: {e}", rule.id))?;
+        }
+        Ok(rules)
+    }
+
+    /// The tags that hold, each with the id of the (first) rule that set it.
+    pub fn evaluate(&self, facts: &Facts<'_>) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for rule in &self.rules {
+            if !out.iter().any(|(t, _)| *t == rule.tag) && holds(&rule.when, facts) {
+                out.push((rule.tag.clone(), rule.id.clone()));
+            }
+        }
+        out
+    }
+}
+
+fn check(c: &Condition) -> Result<(), String> {
+    match c {
+        Condition::All { all } | Condition::Any { any: all } => {
+            if all.is_empty() {
+                return Err("an empty all/any list".into());
+            }
+            all.iter().try_for_each(check)
+        }
+        Condition::Not { not } => check(not),
+        Condition::Indicator(i) => {
+            if indicators::by_key(&i.indicator).is_none() {
+                return Err(format!("no indicator {:?} in the catalogue", i.indicator));
+            }
+            if i.at_least.is_none() && i.below.is_none() {
+                return Err(format!("{:?}: give at_least or below", i.indicator));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn holds(c: &Condition, f: &Facts<'_>) -> bool {
+    match c {
+        Condition::All { all } => all.iter().all(|c| holds(c, f)),
+        Condition::Any { any } => any.iter().any(|c| holds(c, f)),
+        Condition::Not { not } => !holds(not, f),
+        Condition::Indicator(i) => indicator_holds(i, f),
+        Condition::Record(r) => record_holds(r, f),
+        Condition::Questionnaire(q) => f
+            .questionnaires
+            .iter()
+            .filter(|r| r.key == q.questionnaire)
+            .max_by_key(|r| r.at)
+            .is_some_and(|r| {
+                q.score_at_least.is_none_or(|s| r.scored.total >= s)
+                    && q.band.as_ref().is_none_or(|b| r.scored.band == *b)
+            }),
+        Condition::Risk(r) => f
+            .assessments
+            .iter()
+            .filter(|a| a.model == r.risk)
+            .max_by_key(|a| a.at)
+            .is_some_and(|a| match &a.outcome {
+                Outcome::Risk {
+                    probability,
+                    band,
+                    chinese_band,
+                } => {
+                    r.percent_at_least.is_none_or(|p| probability * 100.0 >= p)
+                        && r.band
+                            .as_ref()
+                            .is_none_or(|b| b == band || chinese_band.as_ref() == Some(b))
+                }
+                Outcome::Score { band, .. } => {
+                    r.percent_at_least.is_none() && r.band.as_ref().is_none_or(|b| b == band)
+                }
+                Outcome::Refused(_) => false,
+            }),
+    }
+}
+
+fn indicator_holds(c: &IndicatorCondition, f: &Facts<'_>) -> bool {
+    let Some(indicator) = indicators::by_key(&c.indicator) else {
+        return false;
+    };
+    let since = c.within_days.map(|d| f.now - i64::from(d) * 86_400);
+    let mut values: Vec<(i64, f64)> = f
+        .observations
+        .iter()
+        .filter(|o| indicator.codes.contains(&o.code.as_str()))
+        .filter(|o| since.is_none_or(|s| o.taken_at >= s))
+        .filter_map(|o| {
+            let v = o.value.number()?.to_f64();
+            let unit = o.unit.as_deref().unwrap_or(indicator.unit);
+            Some((o.taken_at, indicator.convert(v, unit, indicator.unit)?))
+        })
+        .collect();
+    values.sort_by_key(|(at, _)| *at);
+    let meets = |v: f64| c.at_least.is_none_or(|t| v >= t) && c.below.is_none_or(|t| v < t);
+    match c.times.unwrap_or(1) {
+        // The latest result decides.
+        0 | 1 => values.last().is_some_and(|(_, v)| meets(*v)),
+        n => {
+            let days: BTreeSet<i64> = values
+                .iter()
+                .filter(|(_, v)| meets(*v))
+                .map(|(at, _)| at.div_euclid(86_400))
+                .collect();
+            days.len() >= n as usize
+        }
+    }
+}
+
+fn record_holds(c: &RecordCondition, f: &Facts<'_>) -> bool {
+    let diagnosis = c.diagnosis.is_empty()
+        || f.record.past_illnesses.iter().any(|ill| {
+            c.diagnosis.iter().any(|d| {
+                ill.code
+                    .as_deref()
+                    .is_some_and(|code| code.starts_with(d.as_str()))
+                    || ill.name.to_lowercase().contains(&d.to_lowercase())
+            })
+        });
+    let smoking = c
+        .smoking
+        .is_none_or(|s| f.record.lifestyle.smoking == Some(s));
+    let age = c.age_at_least.is_none_or(|min| {
+        f.patient
+            .birth_date
+            .and_then(|b| f.today.years_since(b))
+            .is_some_and(|years| years >= min)
+    });
+    let sex = c.sex.is_none_or(|s| f.patient.sex == s);
+    diagnosis && smoking && age && sex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::decimal::Decimal;
+    use crate::domain::observation::{LOINC, ObsValue, RefRange, Source, SourceKind};
+
+    const DAY: i64 = 86_400;
+    const NOW: i64 = 1_800_000_000;
+
+    fn bp(value: &str, days_ago: i64) -> Observation {
+        Observation {
+            system: LOINC.into(),
+            code: "8480-6".into(),
+            display: None,
+            value: ObsValue::Quantity {
+                value: Decimal::parse(value).unwrap_or(Decimal {
+                    digits: 0,
+                    scale: 0,
+                }),
+                comparator: None,
+            },
+            unit: Some("mm[Hg]".into()),
+            range: RefRange::default(),
+            flags: vec![],
+            taken_at: NOW - days_ago * DAY,
+            status: None,
+            source: Source {
+                kind: SourceKind::Manual,
+                reference: String::new(),
+            },
+        }
+    }
+
+    fn tags(rules: &Rules, observations: &[Observation], record: &HealthRecord) -> Vec<String> {
+        let patient = Patient {
+            birth_date: chrono::NaiveDate::from_ymd_opt(1960, 1, 1),
+            sex: Sex::Male,
+            ..Patient::default()
+        };
+        let facts = Facts {
+            patient: &patient,
+            record,
+            observations,
+            questionnaires: &[],
+            assessments: &[],
+            now: NOW,
+            today: chrono::DateTime::from_timestamp(NOW, 0)
+                .map(|t| t.date_naive())
+                .unwrap_or_default(),
+        };
+        rules.evaluate(&facts).into_iter().map(|(t, _)| t).collect()
+    }
+
+    fn shipped() -> Rules {
+        Rules::parse(BUILT_IN).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn hypertension_needs_two_high_readings_on_different_days() {
+        let rules = shipped();
+        let record = HealthRecord::default();
+        // Table: readings (value, days ago) → tagged?
+        for (readings, tagged) in [
+            (vec![("150", 3)], false),
+            (vec![("150", 3), ("145", 3)], false),
+            (vec![("150", 3), ("145", 40)], true),
+            (vec![("150", 3), ("135", 40)], false),
+            (vec![("139", 3), ("139", 40)], false),
+        ] {
+            let obs: Vec<Observation> = readings.iter().map(|(v, d)| bp(v, *d)).collect();
+            assert_eq!(
+                tags(&rules, &obs, &record).contains(&"hypertension".to_string()),
+                tagged,
+                "{readings:?}"
+            );
+        }
+        // A recorded diagnosis is enough.
+        let mut diagnosed = HealthRecord::default();
+        diagnosed
+            .past_illnesses
+            .push(crate::domain::health::Condition {
+                name: "Hypertension".into(),
+                code: Some("I10".into()),
+                since: None,
+            });
+        assert!(tags(&rules, &[], &diagnosed).contains(&"hypertension".to_string()));
+    }
+
+    #[test]
+    fn smoker_and_obesity_by_the_chinese_cut_offs() {
+        let rules = shipped();
+        let mut record = HealthRecord::default();
+        record.lifestyle.smoking = Some(Smoking::Current);
+        let bmi = |v: &str| {
+            let mut o = bp(v, 1);
+            o.code = "39156-5".into();
+            o.unit = Some("kg/m2".into());
+            o
+        };
+        let t = tags(&rules, &[bmi("26.0")], &record);
+        assert!(
+            t.contains(&"smoker".to_string()) && t.contains(&"overweight".to_string()),
+            "{t:?}"
+        );
+        assert!(!t.contains(&"obese".to_string()));
+        let t = tags(&rules, &[bmi("28.4")], &HealthRecord::default());
+        assert!(
+            t.contains(&"obese".to_string()) && !t.contains(&"overweight".to_string()),
+            "{t:?}"
+        );
+    }
+
+    #[test]
+    fn a_bad_rule_file_says_where_and_why() {
+        let err = Rules::parse(
+            "[[rules]]\nid = \"x\"\ntag = \"t\"\nwhen = { indicator = \"nope\", at_least = 1 }\n",
+        )
+        .err()
+        .unwrap_or_default();
+        assert!(err.contains("no indicator \"nope\""), "{err}");
+        let err = Rules::parse("[[rules]]\nid = \"x\"\ntag = \"t\"\nwhen = { colour = \"red\" }\n")
+            .err()
+            .unwrap_or_default();
+        assert!(err.starts_with("line 4"), "{err}");
+        let err = Rules::parse(&format!("{BUILT_IN}\n[[rules]]\nid = \"smoker\"\ntag = \"s\"\nwhen = {{ smoking = \"current\" }}\n"))
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("used twice"), "{err}");
+    }
+}
