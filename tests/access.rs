@@ -113,6 +113,7 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
         Request::IntakeGet,
         Request::RiskAssess { id },
         Request::RiskList { id },
+        Request::TagsEvaluate { id },
         Request::IntakeSubmit {
             id,
             answers: vec![],

@@ -175,3 +175,87 @@ fn missing_measurements_are_listed_not_guessed() {
         "Framingham covers 30-74"
     );
 }
+
+#[test]
+fn automatic_tags_follow_the_data_and_a_bad_rule_file_keeps_the_previous_rules() {
+    let t = TestClinic::with_all_roles();
+    let id = patient(&t, (1975, 1, 1), "TAGS-1");
+    let doctor = t.sign_in(Role::Doctor);
+    let evaluate = || match doctor.call(Request::TagsEvaluate { id }) {
+        Response::AutoTags { tags, problem } => {
+            (tags.into_iter().map(|t| t.tag).collect::<Vec<_>>(), problem)
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(evaluate(), (vec![], None));
+    // Two readings of 150 on different days: hypertension. A manual tag stays apart.
+    let mut reading = lab("TAGS-1", "150", "5.0", "1.3");
+    doctor.call(Request::ResultsImport {
+        incoming: reading.clone(),
+        rejected: 0,
+        create_patients: false,
+    });
+    for o in &mut reading[0].observations {
+        o.taken_at -= 30 * 86_400;
+    }
+    doctor.call(Request::ResultsImport {
+        incoming: reading,
+        rejected: 0,
+        create_patients: false,
+    });
+    doctor.call(Request::PatientSetTags {
+        id,
+        tags: vec!["VIP".into()],
+    });
+    let (tags, _) = evaluate();
+    assert_eq!(tags, ["hypertension"]);
+    // Smoking recorded: smoker too; then quitting removes the automatic tag only.
+    doctor.call(Request::HealthAmend {
+        id,
+        before: SectionValue::Lifestyle(Lifestyle::default()),
+        after: SectionValue::Lifestyle(Lifestyle {
+            smoking: Some(Smoking::Current),
+            ..Lifestyle::default()
+        }),
+        reason: "history taken".into(),
+    });
+    assert_eq!(evaluate().0, ["hypertension", "smoker"]);
+    doctor.call(Request::HealthAmend {
+        id,
+        before: SectionValue::Lifestyle(Lifestyle {
+            smoking: Some(Smoking::Current),
+            ..Lifestyle::default()
+        }),
+        after: SectionValue::Lifestyle(Lifestyle {
+            smoking: Some(Smoking::Former),
+            ..Lifestyle::default()
+        }),
+        reason: "quit in October".into(),
+    });
+    assert_eq!(evaluate().0, ["hypertension"]);
+    let Response::Patient(view) = doctor.call(Request::PatientGet { id }) else {
+        panic!()
+    };
+    assert_eq!(view.patient.tags, ["VIP"]);
+
+    // The clinic's own rules replace the shipped ones; a broken file is reported with
+    // its line and the previous rules stay in force.
+    std::fs::write(
+        t.dir().join("tag_rules.toml"),
+        "[[rules]]\nid = \"lipids\"\ntag = \"watch lipids\"\nwhen = { indicator = \"cholesterol_total\", at_least = 4.5 }\n",
+    )
+    .unwrap();
+    assert_eq!(evaluate(), (vec!["watch lipids".to_string()], None));
+    std::fs::write(
+        t.dir().join("tag_rules.toml"),
+        "[[rules]]\nid = \"x\"\nwhen = 3\n",
+    )
+    .unwrap();
+    let (tags, problem) = evaluate();
+    assert_eq!(tags, ["watch lipids"]);
+    let problem = problem.unwrap();
+    assert!(
+        problem.contains("line") && problem.contains("previous rules stay in force"),
+        "{problem}"
+    );
+}

@@ -763,6 +763,25 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 tag,
                 response: Box::new(Response::Risks(risks)),
             });
+            let tag = only_call(app);
+            app.update(Msg::Reply {
+                tag,
+                response: Box::new(Response::AutoTags {
+                    tags: vec![
+                        caredesk::domain::tag_rules::AutoTag {
+                            tag: "hypertension".into(),
+                            rule: "hypertension".into(),
+                            since: 1_790_000_000,
+                        },
+                        caredesk::domain::tag_rules::AutoTag {
+                            tag: "overweight".into(),
+                            rule: "overweight".into(),
+                            since: 1_795_000_000,
+                        },
+                    ],
+                    problem: None,
+                }),
+            });
         }),
         ("idle_countdown", |app| {
             sign_in(app, Role::Nurse);

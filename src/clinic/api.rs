@@ -313,6 +313,10 @@ pub enum Request {
     RiskList {
         id: PatientId,
     },
+    /// Evaluates the automatic tag rules on the patient's data now.
+    TagsEvaluate {
+        id: PatientId,
+    },
     /// The intake interview's questions.
     IntakeGet,
     /// A completed intake: one answer per question, in order; filed into the record.
@@ -494,6 +498,11 @@ pub enum Response {
     QuestionnaireScored(crate::domain::questionnaire::Scored),
     Intake(Box<crate::domain::intake::Intake>),
     Risks(Vec<crate::domain::assessment::Assessment>),
+    AutoTags {
+        tags: Vec<crate::domain::tag_rules::AutoTag>,
+        /// What is wrong with the clinic's rule file, when something is.
+        problem: Option<String>,
+    },
     Alerts(Vec<Alert>),
     Registered {
         id: PatientId,

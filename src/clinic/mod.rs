@@ -2,6 +2,7 @@
 //! audited. Screens and commands never touch the store; they call a `Client`.
 
 pub mod api;
+mod auto_tags;
 mod booking;
 mod cards;
 pub mod client;

@@ -145,6 +145,8 @@ pub struct Clinic {
     /// capacity, a patient record) from the read to the commit, so two desks can never
     /// both take the last place or overwrite each other's change.
     serial_lock: std::sync::Mutex<()>,
+    /// The automatic tag rules last read cleanly.
+    pub(crate) tag_rules: super::auto_tags::RulesInForce,
 }
 
 const ROLES_FINGERPRINT_KEY: &[u8] = b"roles_fingerprint";
@@ -166,6 +168,7 @@ impl Clinic {
             roles: RwLock::new(roles),
             name_index: std::sync::Mutex::new(None),
             serial_lock: std::sync::Mutex::new(()),
+            tag_rules: Default::default(),
         };
         clinic.audit_role_table_change()?;
         Ok(clinic)

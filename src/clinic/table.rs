@@ -32,7 +32,11 @@ impl Operation {
             || self.name.starts_with("review_")
             || matches!(
                 self.name,
-                "results_import" | "observation_add" | "intake_submit"
+                "results_import"
+                    | "observation_add"
+                    | "intake_submit"
+                    | "tags_evaluate"
+                    | "risk_assess"
             )
             || matches!(
                 self.name,
@@ -114,6 +118,7 @@ pub const OPERATIONS: &[Operation] = &[
     op("questionnaire_submit",   Needs(P::ClinicalWrite),       "questionnaire.submit"),
     op("risk_assess",            Needs(P::ClinicalWrite),       "risk.assess"),
     op("risk_list",              Needs(P::ClinicalRead),        "risk.read"),
+    op("tags_evaluate",          Needs(P::ClinicalRead),        "tags.evaluate"),
     op("intake_get",             Needs(P::ClinicalRead),        "intake.read"),
     op("intake_submit",          Needs(P::ClinicalWrite),       "intake.submit"),
     op("urgent_alerts",          Needs(P::ClinicalRead),        "alerts.urgent"),
@@ -182,6 +187,7 @@ impl Request {
             Request::QuestionnaireSubmit { .. } => "questionnaire_submit",
             Request::RiskAssess { .. } => "risk_assess",
             Request::RiskList { .. } => "risk_list",
+            Request::TagsEvaluate { .. } => "tags_evaluate",
             Request::IntakeGet => "intake_get",
             Request::IntakeSubmit { .. } => "intake_submit",
             Request::UrgentAlerts { .. } => "urgent_alerts",

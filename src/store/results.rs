@@ -285,3 +285,29 @@ impl Vault {
         Ok(out)
     }
 }
+
+pub const AUTO_TAGS_TREE: &str = "auto_tags";
+
+impl Record for crate::domain::tag_rules::AutoTags {
+    const TREE: &'static str = AUTO_TAGS_TREE;
+}
+
+impl Vault {
+    /// The patient's automatic tags (none when never evaluated).
+    pub fn auto_tags(
+        &self,
+        id: &PatientId,
+    ) -> Result<crate::domain::tag_rules::AutoTags, StoreError> {
+        self.patient_key(id)?;
+        Ok(self.get(Scope::Patient(*id), &id.0)?.unwrap_or_default())
+    }
+
+    pub fn stage_auto_tags(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        tags: &crate::domain::tag_rules::AutoTags,
+    ) -> Result<(), StoreError> {
+        self.stage_put(writes, Scope::Patient(*id), &id.0, tags)
+    }
+}

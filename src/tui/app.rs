@@ -71,6 +71,7 @@ pub(crate) enum Pending {
     Import,
     Intake(PatientId),
     Risks(PatientId),
+    AutoTags(PatientId),
     List(ListKind),
     Logout,
 }
@@ -644,7 +645,7 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::Questionnaires(_) => Purpose::Questionnaires,
         Pending::Import => Purpose::Import,
         Pending::Intake(_) => Purpose::Intake,
-        Pending::Risks(_) => Purpose::Risks,
+        Pending::Risks(_) | Pending::AutoTags(_) => Purpose::Risks,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }
@@ -663,7 +664,8 @@ fn purpose_patient(p: &Pending) -> Option<PatientId> {
         | Pending::ResultAdded(id)
         | Pending::Questionnaires(id)
         | Pending::Intake(id)
-        | Pending::Risks(id) => Some(*id),
+        | Pending::Risks(id)
+        | Pending::AutoTags(id) => Some(*id),
         _ => None,
     }
 }

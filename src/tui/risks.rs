@@ -19,6 +19,8 @@ impl App {
             id,
             name: view.patient.name.clone(),
             risks: None,
+            tags: None,
+            tag_problem: None,
             cursor: Default::default(),
             error: None,
         }));
@@ -50,7 +52,16 @@ impl App {
             return;
         };
         match response {
-            Response::Risks(risks) => screen.risks = Some(risks),
+            Response::Risks(risks) => {
+                screen.risks = Some(risks);
+                // The tags may depend on the risks just computed.
+                let id = screen.id;
+                self.call(Pending::AutoTags(id), Request::TagsEvaluate { id });
+            }
+            Response::AutoTags { tags, problem } => {
+                screen.tags = Some(tags);
+                screen.tag_problem = problem;
+            }
             _ => {
                 screen.error = text;
                 screen.risks = Some(Vec::new());

@@ -359,6 +359,10 @@ pub struct RiskScreen {
     pub name: String,
     /// `None` while computing.
     pub risks: Option<Vec<crate::domain::assessment::Assessment>>,
+    /// The automatic tags, evaluated once the risks are in.
+    pub tags: Option<Vec<crate::domain::tag_rules::AutoTag>>,
+    /// What is wrong with the clinic's tag rule file, if anything.
+    pub tag_problem: Option<String>,
     pub cursor: Cursor,
     pub error: Option<String>,
 }

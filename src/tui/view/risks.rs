@@ -50,8 +50,37 @@ pub fn risks(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &RiskScreen) 
             }
         })
         .collect();
+    let mut rows = rows;
+    rows.push(Line::from(""));
+    rows.push(Line::styled(
+        format!(" {}", app.t("risk.tags")),
+        app.theme.title(),
+    ));
+    match &screen.tags {
+        None => rows.push(Line::styled(
+            format!(" {}", app.t("common.working")),
+            app.theme.label(),
+        )),
+        Some(tags) if tags.is_empty() => rows.push(Line::styled(
+            format!(" {}", app.t("risk.no_tags")),
+            app.theme.label(),
+        )),
+        Some(tags) => {
+            for t in tags {
+                let since = chrono::DateTime::from_timestamp(t.since, 0)
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default();
+                rows.push(Line::from(format!(" {} ({since})", t.tag)));
+            }
+        }
+    }
+    if let Some(problem) = &screen.tag_problem {
+        rows.push(Line::styled(format!(" {problem}"), app.theme.error()));
+    }
     frame.render_widget(
-        Paragraph::new(rows).block(Block::default().borders(Borders::RIGHT)),
+        Paragraph::new(rows)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::RIGHT)),
         left,
     );
     let right = Rect {
