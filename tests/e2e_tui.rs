@@ -477,6 +477,16 @@ fn a_nurse_imports_a_lab_file_follows_trends_and_fills_phq9_by_keyboard() {
     pane.key("Escape");
     pane.wait_for("Identity");
 
+    // k: the risk assessments from those results, and the automatic tags.
+    pane.type_text("k");
+    let risks = pane.wait_for("Automatic tags");
+    assert!(
+        risks.contains("10-year risk") && risks.contains("Goff"),
+        "{risks}"
+    );
+    pane.key("Escape");
+    pane.wait_for("Identity");
+
     // PHQ-9 with the patient: item 9 answered above zero is urgent.
     pane.type_text("q");
     pane.wait_for("PHQ-9 depression screening");
