@@ -114,6 +114,16 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
         Request::RiskAssess { id },
         Request::RiskList { id },
         Request::TagsEvaluate { id },
+        Request::AdviceDraft { id, chinese: false },
+        Request::AdviceApprove {
+            id,
+            items: vec![caredesk::domain::advice::Item {
+                template: "salt".into(),
+                topic: caredesk::domain::advice::Topic::Diet,
+                text: "less salt".into(),
+            }],
+        },
+        Request::AdviceList { id },
         Request::IntakeSubmit {
             id,
             answers: vec![],

@@ -259,3 +259,53 @@ fn automatic_tags_follow_the_data_and_a_bad_rule_file_keeps_the_previous_rules()
         "{problem}"
     );
 }
+
+#[test]
+fn advice_is_drafted_from_tags_approved_by_staff_and_kept() {
+    use caredesk::domain::advice::Topic;
+    let t = TestClinic::with_all_roles();
+    let id = patient(&t, (1975, 1, 1), "ADV-1");
+    let doctor = t.sign_in(Role::Doctor);
+    let mut reading = lab("ADV-1", "152", "5.0", "1.3");
+    doctor.call(Request::ResultsImport {
+        incoming: reading.clone(),
+        rejected: 0,
+        create_patients: false,
+    });
+    for o in &mut reading[0].observations {
+        o.taken_at -= 30 * 86_400;
+    }
+    doctor.call(Request::ResultsImport {
+        incoming: reading,
+        rejected: 0,
+        create_patients: false,
+    });
+    doctor.call(Request::TagsEvaluate { id });
+    let Response::AdviceDraft(draft) = doctor.call(Request::AdviceDraft { id, chinese: true })
+    else {
+        panic!()
+    };
+    let templates: Vec<&str> = draft.iter().map(|i| i.template.as_str()).collect();
+    assert_eq!(templates, ["salt", "activity"]);
+    assert!(draft[0].text.contains("5克"));
+    // The doctor shortens the salt advice and approves both.
+    let mut approved = draft.clone();
+    approved[0].text = "每日食盐不超过5克。".into();
+    assert_eq!(
+        doctor.call(Request::AdviceApprove {
+            id,
+            items: approved.clone()
+        }),
+        Response::Done
+    );
+    let Response::Advice(given) = doctor.call(Request::AdviceList { id }) else {
+        panic!()
+    };
+    assert_eq!(given.len(), 1);
+    assert_eq!(given[0].items, approved);
+    assert_eq!(given[0].items[1].topic, Topic::Exercise);
+    assert!(matches!(
+        doctor.call(Request::AdviceApprove { id, items: vec![] }),
+        Response::Error(caredesk::clinic::ServiceError::Invalid(_))
+    ));
+}

@@ -317,6 +317,21 @@ pub enum Request {
     TagsEvaluate {
         id: PatientId,
     },
+    /// Advice from the library for the patient's tags and data (not kept).
+    AdviceDraft {
+        id: PatientId,
+        /// The texts in Chinese rather than English.
+        chinese: bool,
+    },
+    /// Advice reviewed (and perhaps edited) by staff, given to the patient; kept.
+    AdviceApprove {
+        id: PatientId,
+        items: Vec<crate::domain::advice::Item>,
+    },
+    /// The advice given to the patient, newest first.
+    AdviceList {
+        id: PatientId,
+    },
     /// The intake interview's questions.
     IntakeGet,
     /// A completed intake: one answer per question, in order; filed into the record.
@@ -498,6 +513,8 @@ pub enum Response {
     QuestionnaireScored(crate::domain::questionnaire::Scored),
     Intake(Box<crate::domain::intake::Intake>),
     Risks(Vec<crate::domain::assessment::Assessment>),
+    AdviceDraft(Vec<crate::domain::advice::Item>),
+    Advice(Vec<crate::domain::advice::Approved>),
     AutoTags {
         tags: Vec<crate::domain::tag_rules::AutoTag>,
         /// What is wrong with the clinic's rule file, when something is.

@@ -3,8 +3,8 @@
 use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
 use super::{
-    auto_tags, booking, cards, consent, export, import, intake, keys, patients, questionnaires,
-    record, results, risk, users,
+    advice, auto_tags, booking, cards, consent, export, import, intake, keys, patients,
+    questionnaires, record, results, risk, users,
 };
 use crate::domain::booking::BookingStatus;
 use crate::store::StoreError;
@@ -113,6 +113,9 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::RiskAssess { id } => risk::assess(ctx, &id),
         Request::RiskList { id } => risk::list(ctx, &id),
         Request::TagsEvaluate { id } => auto_tags::evaluate(ctx, &id),
+        Request::AdviceDraft { id, chinese } => advice::draft(ctx, &id, chinese),
+        Request::AdviceApprove { id, items } => advice::approve(ctx, &id, &items),
+        Request::AdviceList { id } => advice::list(ctx, &id),
         Request::IntakeSubmit { id, answers } => intake::submit(ctx, &id, &answers),
         Request::QuestionnaireSubmit { id, key, answers } => {
             questionnaires::submit(ctx, &id, &key, &answers)

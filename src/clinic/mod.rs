@@ -1,6 +1,7 @@
 //! The service: one `Request` in, one `Response` out, every one authorised by role and
 //! audited. Screens and commands never touch the store; they call a `Client`.
 
+mod advice;
 pub mod api;
 mod auto_tags;
 mod booking;

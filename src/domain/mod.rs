@@ -1,5 +1,6 @@
 //! Plain data types and pure rules. No I/O here.
 
+pub mod advice;
 pub mod amendment;
 pub mod assessment;
 pub mod booking;

@@ -311,3 +311,36 @@ impl Vault {
         self.stage_put(writes, Scope::Patient(*id), &id.0, tags)
     }
 }
+
+pub const ADVICE_TREE: &str = "advice";
+
+impl Record for crate::domain::advice::Approved {
+    const TREE: &'static str = ADVICE_TREE;
+}
+
+impl Vault {
+    /// Keeps approved advice with the patient's record (patient key), in time order.
+    pub fn stage_advice(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        advice: &crate::domain::advice::Approved,
+    ) -> Result<(), StoreError> {
+        let mut key = id.0.to_vec();
+        key.extend_from_slice(&self.next_id()?.to_be_bytes());
+        self.stage_put(writes, Scope::Patient(*id), &key, advice)
+    }
+
+    /// The patient's approved advice, oldest first.
+    pub fn advice(
+        &self,
+        id: &PatientId,
+    ) -> Result<Vec<crate::domain::advice::Approved>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(ADVICE_TREE)?.scan_prefix(id.0) {
+            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
+            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
+        }
+        Ok(out)
+    }
+}
