@@ -621,3 +621,70 @@ fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
         }
     );
 }
+
+#[test]
+fn advice_is_ticked_edited_and_approved_by_keyboard() {
+    use caredesk::clinic::PatientView;
+    use caredesk::domain::advice::{Item, Topic};
+    use caredesk::domain::patient::Patient;
+    use caredesk::tui::screens::PatientScreen;
+    let mut app = app();
+    sign_in_as(&mut app, Role::Doctor);
+    app.take_effects();
+    let id = PatientId([5; 16]);
+    app.screen = Screen::Patient(PatientScreen {
+        id,
+        view: Some(PatientView {
+            id,
+            patient: Patient::default(),
+            health: None,
+        }),
+        cards: None,
+        reason: None,
+        tag_form: None,
+        book_form: None,
+        notice: None,
+        error: None,
+    });
+    keys(&mut app, "a");
+    let calls: Vec<(u64, Request)> = app
+        .take_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Call { tag, request } => Some((tag, *request)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(calls[0].1, Request::AdviceDraft { id, chinese: false });
+    let item = |template: &str, topic, text: &str| Item {
+        template: template.into(),
+        topic,
+        text: text.into(),
+    };
+    app.update(reply(
+        calls[0].0,
+        Response::AdviceDraft(vec![
+            item("salt", Topic::Diet, "Less salt."),
+            item("activity", Topic::Exercise, "Walk more."),
+        ]),
+    ));
+    // Leave the first out, rewrite the second, approve.
+    keys(&mut app, " ");
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "e");
+    keys(&mut app, " 30 minutes a day.");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    let (_, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::AdviceApprove {
+            id,
+            items: vec![item(
+                "activity",
+                Topic::Exercise,
+                "Walk more. 30 minutes a day."
+            )]
+        }
+    );
+}

@@ -783,6 +783,51 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 }),
             });
         }),
+        ("advice", |app| {
+            sign_in(app, Role::Doctor);
+            app.screen = clinical_patient_screen();
+            type_text(app, "a");
+            let tags: Vec<u64> = app
+                .take_effects()
+                .into_iter()
+                .filter_map(|e| match e {
+                    Effect::Call { tag, .. } => Some(tag),
+                    _ => None,
+                })
+                .collect();
+            let chinese = app.locale.lang == Lang::ZhCn;
+            let library = caredesk::domain::advice::Library::built_in();
+            let record = demo_record();
+            let person = patient();
+            let facts = caredesk::domain::tag_rules::Facts {
+                patient: &person,
+                record: &record,
+                observations: &[],
+                questionnaires: &[],
+                assessments: &[],
+                now: 0,
+                today: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            };
+            let draft = library.draft(
+                &["hypertension".into(), "overweight".into()],
+                &facts,
+                chinese,
+            );
+            app.update(Msg::Reply {
+                tag: tags[0],
+                response: Box::new(Response::AdviceDraft(draft.clone())),
+            });
+            app.update(Msg::Reply {
+                tag: tags[1],
+                response: Box::new(Response::Advice(vec![caredesk::domain::advice::Approved {
+                    items: draft[..1].to_vec(),
+                    by: "dr.zhou".into(),
+                    at: 1_790_000_000,
+                }])),
+            });
+            press(app, KeyCode::Down);
+            type_text(app, " ");
+        }),
         ("idle_countdown", |app| {
             sign_in(app, Role::Nurse);
             app.screen = Screen::Home(Home {

@@ -77,10 +77,12 @@ pub enum Action {
     Toggle,
     /// The patient's risk assessments.
     Risks,
+    /// Advice for the patient.
+    Advice,
 }
 
 impl Action {
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 46] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -126,6 +128,7 @@ impl Action {
         Action::Intake,
         Action::Toggle,
         Action::Risks,
+        Action::Advice,
     ];
 
     pub fn name(self) -> &'static str {
@@ -175,6 +178,7 @@ impl Action {
             Action::Intake => "intake",
             Action::Toggle => "toggle",
             Action::Risks => "risks",
+            Action::Advice => "advice",
         }
     }
 

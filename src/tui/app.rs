@@ -72,6 +72,7 @@ pub(crate) enum Pending {
     Intake(PatientId),
     Risks(PatientId),
     AutoTags(PatientId),
+    Advice(PatientId),
     List(ListKind),
     Logout,
 }
@@ -328,6 +329,12 @@ impl App {
         }
         if action == Action::Results && matches!(self.screen, Screen::Patient(_)) {
             return self.open_results();
+        }
+        if matches!(self.screen, Screen::Advice(_)) {
+            return self.on_advice_action(action);
+        }
+        if action == Action::Advice && matches!(self.screen, Screen::Patient(_)) {
+            return self.open_advice();
         }
         if matches!(self.screen, Screen::Risks(_)) {
             return self.on_risks_action(action);
@@ -646,6 +653,7 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::Import => Purpose::Import,
         Pending::Intake(_) => Purpose::Intake,
         Pending::Risks(_) | Pending::AutoTags(_) => Purpose::Risks,
+        Pending::Advice(_) => Purpose::Advice,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }
@@ -665,7 +673,8 @@ fn purpose_patient(p: &Pending) -> Option<PatientId> {
         | Pending::Questionnaires(id)
         | Pending::Intake(id)
         | Pending::Risks(id)
-        | Pending::AutoTags(id) => Some(*id),
+        | Pending::AutoTags(id)
+        | Pending::Advice(id) => Some(*id),
         _ => None,
     }
 }

@@ -3,6 +3,7 @@
 //! never waits for Argon2id or the disk; the screen is redrawn only after a change.
 
 pub mod action;
+pub mod advice;
 pub mod app;
 pub mod booking;
 pub mod consent;

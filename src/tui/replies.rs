@@ -31,6 +31,7 @@ pub enum Purpose {
     Import,
     Intake,
     Risks,
+    Advice,
     List(ListKind),
     Logout,
 }
@@ -311,6 +312,7 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::Import, response) => app.on_import_reply(response),
         (Purpose::Intake, response) => app.on_intake_reply(response),
         (Purpose::Risks, response) => app.on_risks_reply(response),
+        (Purpose::Advice, response) => app.on_advice_reply(response),
         (Purpose::ResultAdded, response) => {
             if let Some(id) = patient {
                 app.on_result_added(id, response);

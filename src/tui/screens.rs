@@ -367,6 +367,22 @@ pub struct RiskScreen {
     pub error: Option<String>,
 }
 
+/// Advice for the patient: the draft from the library (each piece ticked to give,
+/// editable), approved as a whole; and what was given before.
+#[derive(Debug)]
+pub struct AdviceScreen {
+    pub id: PatientId,
+    pub name: String,
+    /// The drafted pieces and whether each is to be given; `None` while loading.
+    pub draft: Option<Vec<(crate::domain::advice::Item, bool)>>,
+    pub given: Vec<crate::domain::advice::Approved>,
+    pub cursor: Cursor,
+    /// Editing the selected piece's text.
+    pub editing: Option<Field>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListKind {
     Alerts,
@@ -446,6 +462,7 @@ pub enum Screen {
     Import(ImportScreen),
     Intake(IntakeScreen),
     Risks(RiskScreen),
+    Advice(AdviceScreen),
 }
 
 impl Screen {
@@ -469,6 +486,8 @@ impl Screen {
             }
             Screen::Intake(_) => Context::Questionnaire,
             Screen::Risks(_) => Context::Questionnaire,
+            Screen::Advice(a) if a.editing.is_some() => Context::Form,
+            Screen::Advice(_) => Context::Questionnaire,
             Screen::Search(_) => Context::Search,
             Screen::Patient(p)
                 if p.reason.is_some() || p.tag_form.is_some() || p.book_form.is_some() =>
@@ -520,6 +539,10 @@ impl Screen {
                 ..
             }) => Some(form.focused()),
             Screen::Import(import) => Some(import.form.focused()),
+            Screen::Advice(AdviceScreen {
+                editing: Some(field),
+                ..
+            }) => Some(field),
             Screen::Intake(i)
                 if i.current()
                     .is_some_and(|q| q.kind == crate::domain::intake::Kind::Text) =>
@@ -545,6 +568,10 @@ impl Screen {
             Screen::Intake(i) if i.current().is_some() => {
                 let len = i.current().map(|q| q.options.len()).unwrap_or(0);
                 Some((&mut i.cursor, len))
+            }
+            Screen::Advice(a) if a.editing.is_none() => {
+                let len = a.draft.as_ref().map(Vec::len).unwrap_or(0);
+                Some((&mut a.cursor, len))
             }
             Screen::Risks(r) => {
                 let len = r.risks.as_ref().map(Vec::len).unwrap_or(0);

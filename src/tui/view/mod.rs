@@ -1,6 +1,7 @@
 //! Rendering: a pure function of the app's state. Every screen fits 80x24; lists draw
 //! only their visible rows.
 
+mod advice;
 mod consent;
 mod forms;
 mod import;
@@ -42,6 +43,7 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Import(screen) => import::import(frame, body, app, screen),
         Screen::Intake(screen) => intake::intake(frame, body, app, screen),
         Screen::Risks(screen) => risks::risks(frame, body, app, screen),
+        Screen::Advice(screen) => advice::advice(frame, body, app, screen),
     }
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);
