@@ -57,6 +57,20 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
         .filter(|id| !vault.questionnaire_responses(id).unwrap().is_empty())
         .count();
     assert_eq!(with_questionnaires, 15);
+    // Every patient with results has risk assessments; tags and approved advice show.
+    let mut tagged = 0;
+    let mut advised = 0;
+    for id in &ids {
+        assert_eq!(vault.assessments(id).unwrap().len(), 3);
+        if !vault.auto_tags(id).unwrap().0.is_empty() {
+            tagged += 1;
+        }
+        if !vault.advice(id).unwrap().is_empty() {
+            advised += 1;
+        }
+    }
+    assert!(tagged > 10, "{tagged} patients tagged");
+    assert!(advised >= 3, "{advised} patients advised");
     // Every demo patient has ten yearly checks of 18 indicators to follow as trends.
     for id in &ids {
         let all = vault.observations(id).unwrap();

@@ -4,6 +4,7 @@
 //! Nothing here is for a real clinic: the TOTP secrets are derived from public names.
 
 mod health;
+mod management;
 mod people;
 mod results;
 
@@ -172,10 +173,8 @@ fn add_patients(
             }
             // The first patients have ten years of yearly checks to follow as trends.
             if created + i < RESULTS_PATIENTS {
-                for observation in generator.results(&patient, today) {
-                    let key = vault.result_key(&id, &observation);
-                    vault.stage_observation(&mut writes, &id, key, &observation)?;
-                }
+                let mut observations = generator.results(&patient, today);
+                let mut responses = Vec::new();
                 // And, for some, the screening questionnaires of their last check.
                 if (created + i) % 4 == 1 {
                     let at = (vault.store().options().clock)().timestamp() - 86_400 * 30;
@@ -183,19 +182,31 @@ fn add_patients(
                         if let Some((response, scores)) =
                             results::questionnaire(&mut generator, key, at)
                         {
-                            vault.stage_questionnaire_response(&mut writes, &id, &response)?;
-                            for observation in &scores {
-                                let result_key = vault.result_key(&id, observation);
-                                vault.stage_observation(
-                                    &mut writes,
-                                    &id,
-                                    result_key,
-                                    observation,
-                                )?;
-                            }
+                            responses.push(response);
+                            observations.extend(scores);
                         }
                     }
                 }
+                for observation in &observations {
+                    let key = vault.result_key(&id, observation);
+                    vault.stage_observation(&mut writes, &id, key, observation)?;
+                }
+                for response in &responses {
+                    vault.stage_questionnaire_response(&mut writes, &id, response)?;
+                }
+                let record = record.clone().unwrap_or_default();
+                let now = (vault.store().options().clock)().timestamp();
+                management::stage(
+                    vault,
+                    &mut writes,
+                    &id,
+                    &patient,
+                    &record,
+                    &observations,
+                    &responses,
+                    (created + i) % 10 == 1,
+                    (today, now),
+                )?;
             }
             if created + i < 30 {
                 stage_demo_booking(vault, &mut writes, id, created + i, today)?;
