@@ -63,8 +63,11 @@ impl Pane {
         self.tmux(&["send-keys", "-t", "t", "-l", text]);
     }
 
+    /// Sends one named key. A short pause follows: a key is an escape sequence, and a
+    /// busy machine may hand the program its first byte alone, which reads as Esc.
     pub fn key(&self, key: &str) {
         self.tmux(&["send-keys", "-t", "t", key]);
+        std::thread::sleep(std::time::Duration::from_millis(15));
     }
 
     pub fn screen(&self) -> String {
