@@ -434,8 +434,7 @@ fn a_nurse_imports_a_lab_file_follows_trends_and_fills_phq9_by_keyboard() {
     pane.key("Down");
     pane.key("Enter");
     pane.wait_for("Import results from a lab file");
-    let sample = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/hl7/msfhirconv__LRI_2.0-NG_CBC_Typ_Message.hl7");
+    let sample = common::sample_data().join("hl7/msfhirconv__LRI_2.0-NG_CBC_Typ_Message.hl7");
     pane.type_text(&sample.to_string_lossy());
     pane.key("Enter");
     pane.key("Enter");

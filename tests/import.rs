@@ -249,7 +249,7 @@ fn hl7_samples_import_from_the_command_line_with_counts_and_never_values() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("store");
     let (secret, _) = init(&dir);
-    let samples = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/hl7");
+    let samples = common::sample_data().join("hl7");
     let mut files: Vec<String> = std::fs::read_dir(&samples)
         .unwrap()
         .map(|e| e.unwrap().path().to_string_lossy().into_owned())
@@ -313,8 +313,7 @@ fn an_unattended_import_signs_in_with_a_key_file() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
-    let sample = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/hl7/pythonhl7__samples_sample_hl7.hl7");
+    let sample = common::sample_data().join("hl7/pythonhl7__samples_sample_hl7.hl7");
     let args = [
         "import",
         "hl7",

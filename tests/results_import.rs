@@ -15,7 +15,7 @@ use caredesk::ingest::{Parsed, hl7};
 use common::clinic::{TestClinic, audit_rows};
 
 fn samples() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/hl7");
+    let dir = common::sample_data().join("hl7");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("the sample data {} must be there: {e}", dir.display()))
         .map(|e| e.unwrap().path())
@@ -312,9 +312,7 @@ fn the_parser_never_panics_on_mangled_samples() {
 }
 
 fn fhir_sample(path: &str) -> String {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/fhir")
-        .join(path);
+    let full = common::sample_data().join("fhir").join(path);
     String::from_utf8(std::fs::read(full).unwrap()).unwrap()
 }
 
@@ -460,8 +458,7 @@ fn reported_diagnoses_medicines_and_smoking_amend_the_record_once() {
 
 #[test]
 fn the_synthea_csv_export_imports_with_the_shipped_mapping() {
-    let observations = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/csv/synthea_dbt/observations.csv");
+    let observations = common::sample_data().join("csv/synthea_dbt/observations.csv");
     let parsed =
         caredesk::cli::results_cmd::parse_csv_files("synthea", std::slice::from_ref(&observations))
             .unwrap();

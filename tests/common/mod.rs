@@ -164,3 +164,21 @@ pub fn amend_entries(
         reason: "recorded at the intake interview".into(),
     })
 }
+
+/// The shared sample data (HL7, FHIR, Synthea CSV written by others): beside this
+/// checkout in `../shared/data`, or where `CAREDESK_SAMPLE_DATA` points (CI clones the
+/// repository elsewhere and says so there).
+pub fn sample_data() -> PathBuf {
+    let candidates = [
+        std::env::var_os("CAREDESK_SAMPLE_DATA").map(PathBuf::from),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data")),
+        Some(PathBuf::from("/work/shared/data")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.join("hl7").is_dir())
+        .unwrap_or_else(|| {
+            panic!("the sample data (../shared/data) is not found: set CAREDESK_SAMPLE_DATA to its folder")
+        })
+}
