@@ -124,6 +124,16 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             }],
         },
         Request::AdviceList { id },
+        Request::PlanSet {
+            id,
+            plan: caredesk::domain::plan::Plan {
+                title: "matrix probe".into(),
+                goals: vec![],
+                actions: vec![],
+                active: true,
+            },
+        },
+        Request::PlanGet { id },
         Request::IntakeSubmit {
             id,
             answers: vec![],

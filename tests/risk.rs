@@ -309,3 +309,75 @@ fn advice_is_drafted_from_tags_approved_by_staff_and_kept() {
         Response::Error(caredesk::clinic::ServiceError::Invalid(_))
     ));
 }
+
+#[test]
+fn a_plan_s_goals_show_progress_from_the_results_since_it_began() {
+    use caredesk::domain::plan::{Action, ActionKind, Direction, Goal, Plan, Progress};
+    let t = TestClinic::with_all_roles();
+    let id = patient(&t, (1975, 1, 1), "PLAN-1");
+    let doctor = t.sign_in(Role::Doctor);
+    let plan = Plan {
+        title: "Blood pressure under control".into(),
+        goals: vec![Goal {
+            indicator: "systolic_bp".into(),
+            direction: Direction::AtMost,
+            target: 130.0,
+            by: chrono::NaiveDate::from_ymd_opt(2031, 6, 30).unwrap(),
+        }],
+        actions: vec![Action {
+            kind: ActionKind::FollowUpCall,
+            description: "call monthly about home readings".into(),
+            owner: "chen.jing".into(),
+            due: None,
+            done: false,
+        }],
+        active: true,
+    };
+    assert_eq!(
+        doctor.call(Request::PlanSet {
+            id,
+            plan: plan.clone()
+        }),
+        Response::Done
+    );
+    let Response::Plan(reply) = doctor.call(Request::PlanGet { id }) else {
+        panic!()
+    };
+    let (version, progress) = (*reply).unwrap();
+    assert_eq!(version.plan, plan);
+    assert_eq!(progress, [Progress::NoData]);
+    // Results after the plan began: 150, then 140: half way to 130.
+    let mut first = lab("PLAN-1", "150", "5.0", "1.3");
+    let mut second = lab("PLAN-1", "140", "5.0", "1.3");
+    let now = t.now();
+    for (incoming, at) in [(&mut first, now + 86_400), (&mut second, now + 2 * 86_400)] {
+        for o in &mut incoming[0].observations {
+            o.taken_at = at;
+        }
+    }
+    for incoming in [first, second] {
+        doctor.call(Request::ResultsImport {
+            incoming,
+            rejected: 0,
+            create_patients: false,
+        });
+    }
+    let Response::Plan(reply) = doctor.call(Request::PlanGet { id }) else {
+        panic!()
+    };
+    let (_, progress) = (*reply).unwrap();
+    let Progress::Moving {
+        fraction, overdue, ..
+    } = progress[0]
+    else {
+        panic!("{progress:?}")
+    };
+    assert!((fraction - 0.5).abs() < 1e-9 && !overdue);
+    // A bad plan is refused with the reason.
+    let mut bad = plan;
+    bad.goals[0].indicator = "happiness".into();
+    assert!(matches!(
+        doctor.call(Request::PlanSet { id, plan: bad }),
+        Response::Error(caredesk::clinic::ServiceError::Invalid(m)) if m.contains("happiness")
+    ));
+}

@@ -332,6 +332,15 @@ pub enum Request {
     AdviceList {
         id: PatientId,
     },
+    /// Saves the patient's intervention plan (a new version).
+    PlanSet {
+        id: PatientId,
+        plan: crate::domain::plan::Plan,
+    },
+    /// The plan's latest version and each goal's progress.
+    PlanGet {
+        id: PatientId,
+    },
     /// The intake interview's questions.
     IntakeGet,
     /// A completed intake: one answer per question, in order; filed into the record.
@@ -515,6 +524,15 @@ pub enum Response {
     Risks(Vec<crate::domain::assessment::Assessment>),
     AdviceDraft(Vec<crate::domain::advice::Item>),
     Advice(Vec<crate::domain::advice::Approved>),
+    /// The plan's latest version with each goal's progress, if the patient has a plan.
+    Plan(
+        Box<
+            Option<(
+                crate::domain::plan::PlanVersion,
+                Vec<crate::domain::plan::Progress>,
+            )>,
+        >,
+    ),
     AutoTags {
         tags: Vec<crate::domain::tag_rules::AutoTag>,
         /// What is wrong with the clinic's rule file, when something is.

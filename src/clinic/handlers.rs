@@ -3,7 +3,7 @@
 use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
 use super::{
-    advice, auto_tags, booking, cards, consent, export, import, intake, keys, patients,
+    advice, auto_tags, booking, cards, consent, export, import, intake, keys, patients, plans,
     questionnaires, record, results, risk, users,
 };
 use crate::domain::booking::BookingStatus;
@@ -116,6 +116,8 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::AdviceDraft { id, chinese } => advice::draft(ctx, &id, chinese),
         Request::AdviceApprove { id, items } => advice::approve(ctx, &id, &items),
         Request::AdviceList { id } => advice::list(ctx, &id),
+        Request::PlanSet { id, plan } => plans::set(ctx, &id, &plan),
+        Request::PlanGet { id } => plans::get(ctx, &id),
         Request::IntakeSubmit { id, answers } => intake::submit(ctx, &id, &answers),
         Request::QuestionnaireSubmit { id, key, answers } => {
             questionnaires::submit(ctx, &id, &key, &answers)

@@ -16,6 +16,7 @@ mod intake;
 mod keys;
 pub mod name_index;
 mod patients;
+mod plans;
 pub mod questionnaires;
 mod record;
 mod results;

@@ -13,6 +13,7 @@ pub mod indicators;
 pub mod intake;
 pub mod observation;
 pub mod patient;
+pub mod plan;
 pub mod questionnaire;
 pub mod record_form;
 pub mod risk;

@@ -344,3 +344,36 @@ impl Vault {
         Ok(out)
     }
 }
+
+pub const PLANS_TREE: &str = "plans";
+
+impl Record for crate::domain::plan::PlanVersion {
+    const TREE: &'static str = PLANS_TREE;
+}
+
+impl Vault {
+    /// Keeps a version of the patient's plan (patient key), in time order.
+    pub fn stage_plan(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        plan: &crate::domain::plan::PlanVersion,
+    ) -> Result<(), StoreError> {
+        let mut key = id.0.to_vec();
+        key.extend_from_slice(&self.next_id()?.to_be_bytes());
+        self.stage_put(writes, Scope::Patient(*id), &key, plan)
+    }
+
+    /// Every version of the patient's plan, oldest first.
+    pub fn plans(
+        &self,
+        id: &PatientId,
+    ) -> Result<Vec<crate::domain::plan::PlanVersion>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(PLANS_TREE)?.scan_prefix(id.0) {
+            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
+            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
+        }
+        Ok(out)
+    }
+}
