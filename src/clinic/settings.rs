@@ -246,10 +246,7 @@ impl Settings {
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         };
         toml::from_str(&text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|span| text[..span.start.min(text.len())].lines().count().max(1))
-                .unwrap_or(1);
+            let line = crate::domain::toml_line(&text, &e);
             format!("{} line {line}: {}", path.display(), e.message())
         })
     }

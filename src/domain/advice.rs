@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::tag_rules::{Condition, Facts, Rules};
+use super::tag_rules::{Condition, Facts, check, holds};
 use crate::store::codec::Versioned;
 
 pub const BUILT_IN: &str = include_str!("../../rules/advice.toml");
@@ -73,10 +73,7 @@ impl Versioned for Approved {
 impl Library {
     pub fn parse(text: &str) -> Result<Library, String> {
         let library: Library = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
-                .unwrap_or(0);
+            let line = super::toml_line(text, &e);
             format!("line {line}: {}", e.message())
         })?;
         for t in &library.advice {
@@ -87,18 +84,7 @@ impl Library {
                 ));
             }
             if let Some(when) = &t.when {
-                // Checked as a rule would be.
-                Rules::parse(
-                    &toml::to_string(&Rules {
-                        rules: vec![super::tag_rules::Rule {
-                            id: t.id.clone(),
-                            tag: "x".into(),
-                            when: when.clone(),
-                        }],
-                    })
-                    .map_err(|e| e.to_string())?,
-                )
-                .map_err(|e| format!("advice {:?}: {e}", t.id))?;
+                check(when).map_err(|e| format!("advice {:?}: {e}", t.id))?;
             }
         }
         Ok(library)
@@ -113,21 +99,7 @@ impl Library {
         let has = |t: &String| tags.iter().any(|x| x.eq_ignore_ascii_case(t));
         self.advice
             .iter()
-            .filter(|t| {
-                t.tags.iter().any(has)
-                    || t.when.as_ref().is_some_and(|c| {
-                        Rules {
-                            rules: vec![super::tag_rules::Rule {
-                                id: t.id.clone(),
-                                tag: t.id.clone(),
-                                when: c.clone(),
-                            }],
-                        }
-                        .evaluate(facts)
-                        .len()
-                            == 1
-                    })
-            })
+            .filter(|t| t.tags.iter().any(has) || t.when.as_ref().is_some_and(|c| holds(c, facts)))
             .map(|t| Item {
                 template: t.id.clone(),
                 topic: t.topic,

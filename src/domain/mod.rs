@@ -19,3 +19,11 @@ pub mod record_form;
 pub mod risk;
 pub mod tag_rules;
 pub mod trend;
+
+/// The line (1-based) a TOML error points at, for messages that name it.
+pub fn toml_line(text: &str, error: &toml::de::Error) -> usize {
+    error
+        .span()
+        .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+        .unwrap_or(1)
+}

@@ -80,10 +80,7 @@ impl Definition {
     /// Parses and checks a definition; the error names the line or the rule broken.
     pub fn parse(text: &str) -> Result<Definition, String> {
         let definition: Definition = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
-                .unwrap_or(0);
+            let line = super::toml_line(text, &e);
             format!("line {line}: {}", e.message())
         })?;
         definition.check()?;

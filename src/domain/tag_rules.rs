@@ -119,10 +119,7 @@ impl Rules {
     /// Parses and checks rules; the error names the line and the reason.
     pub fn parse(text: &str) -> Result<Rules, String> {
         let rules: Rules = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
-                .unwrap_or(0);
+            let line = super::toml_line(text, &e);
             format!("line {line}: {}", e.message())
         })?;
         let mut ids = BTreeSet::new();
@@ -150,7 +147,8 @@ impl Rules {
     }
 }
 
-fn check(c: &Condition) -> Result<(), String> {
+/// Checks a condition's references (indicators in the catalogue, bounds given).
+pub fn check(c: &Condition) -> Result<(), String> {
     match c {
         Condition::All { all } | Condition::Any { any: all } => {
             if all.is_empty() {
@@ -172,7 +170,8 @@ fn check(c: &Condition) -> Result<(), String> {
     }
 }
 
-fn holds(c: &Condition, f: &Facts<'_>) -> bool {
+/// Whether a condition holds on these facts.
+pub fn holds(c: &Condition, f: &Facts<'_>) -> bool {
     match c {
         Condition::All { all } => all.iter().all(|c| holds(c, f)),
         Condition::Any { any } => any.iter().any(|c| holds(c, f)),

@@ -232,10 +232,7 @@ impl Keymap {
         };
         let tables: BTreeMap<String, BTreeMap<String, String>> =
             toml::from_str(text).map_err(|e| {
-                let line = e
-                    .span()
-                    .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
-                    .unwrap_or(1);
+                let line = crate::domain::toml_line(text, &e);
                 error(line, e.message().to_string())
             })?;
         let mut keymap = Keymap::default();
