@@ -161,6 +161,33 @@ impl Versioned for Observation {
 }
 
 impl Observation {
+    /// A LOINC-coded number typed in at the desk (tests and examples build results so).
+    pub fn typed_in(
+        code: &str,
+        value: super::decimal::Decimal,
+        unit: &str,
+        taken_at: i64,
+    ) -> Observation {
+        Observation {
+            system: LOINC.into(),
+            code: code.into(),
+            display: None,
+            value: ObsValue::Quantity {
+                value,
+                comparator: None,
+            },
+            unit: Some(unit.into()),
+            range: RefRange::default(),
+            flags: Vec::new(),
+            taken_at,
+            status: None,
+            source: Source {
+                kind: SourceKind::Manual,
+                reference: String::new(),
+            },
+        }
+    }
+
     /// A result the clinic itself recorded from answers (a questionnaire's score, an
     /// intake answer): final, without unit, range or flags.
     pub fn answered(

@@ -159,30 +159,13 @@ pub fn progress(
 mod tests {
     use super::*;
     use crate::domain::decimal::Decimal;
-    use crate::domain::observation::{LOINC, ObsValue, RefRange, Source, SourceKind};
 
     fn sbp(value: &str, at: i64) -> Observation {
-        Observation {
-            system: LOINC.into(),
-            code: "8480-6".into(),
-            display: None,
-            value: ObsValue::Quantity {
-                value: Decimal::parse(value).unwrap_or(Decimal {
-                    digits: 0,
-                    scale: 0,
-                }),
-                comparator: None,
-            },
-            unit: Some("mm[Hg]".into()),
-            range: RefRange::default(),
-            flags: vec![],
-            taken_at: at,
-            status: None,
-            source: Source {
-                kind: SourceKind::Manual,
-                reference: String::new(),
-            },
-        }
+        let value = Decimal::parse(value).unwrap_or(Decimal {
+            digits: 0,
+            scale: 0,
+        });
+        Observation::typed_in("8480-6", value, "mm[Hg]", at)
     }
 
     fn goal() -> Goal {

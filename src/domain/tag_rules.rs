@@ -270,33 +270,16 @@ fn record_holds(c: &RecordCondition, f: &Facts<'_>) -> bool {
 mod tests {
     use super::*;
     use crate::domain::decimal::Decimal;
-    use crate::domain::observation::{LOINC, ObsValue, RefRange, Source, SourceKind};
 
     const DAY: i64 = 86_400;
     const NOW: i64 = 1_800_000_000;
 
     fn bp(value: &str, days_ago: i64) -> Observation {
-        Observation {
-            system: LOINC.into(),
-            code: "8480-6".into(),
-            display: None,
-            value: ObsValue::Quantity {
-                value: Decimal::parse(value).unwrap_or(Decimal {
-                    digits: 0,
-                    scale: 0,
-                }),
-                comparator: None,
-            },
-            unit: Some("mm[Hg]".into()),
-            range: RefRange::default(),
-            flags: vec![],
-            taken_at: NOW - days_ago * DAY,
-            status: None,
-            source: Source {
-                kind: SourceKind::Manual,
-                reference: String::new(),
-            },
-        }
+        let value = Decimal::parse(value).unwrap_or(Decimal {
+            digits: 0,
+            scale: 0,
+        });
+        Observation::typed_in("8480-6", value, "mm[Hg]", NOW - days_ago * DAY)
     }
 
     fn tags(rules: &Rules, observations: &[Observation], record: &HealthRecord) -> Vec<String> {

@@ -184,32 +184,15 @@ pub fn series(
 mod tests {
     use super::*;
     use crate::domain::decimal::Decimal;
-    use crate::domain::observation::{LOINC, ObsValue, RefRange, Source, SourceKind};
 
     const YEAR: i64 = 31_557_600;
 
     fn obs(code: &str, value: &str, unit: &str, year: i64) -> Observation {
-        Observation {
-            system: LOINC.into(),
-            code: code.into(),
-            display: None,
-            value: ObsValue::Quantity {
-                value: Decimal::parse(value).unwrap_or(Decimal {
-                    digits: 0,
-                    scale: 0,
-                }),
-                comparator: None,
-            },
-            unit: Some(unit.into()),
-            range: RefRange::default(),
-            flags: vec![],
-            taken_at: 1_500_000_000 + year * YEAR,
-            status: None,
-            source: Source {
-                kind: SourceKind::Manual,
-                reference: String::new(),
-            },
-        }
+        let value = Decimal::parse(value).unwrap_or(Decimal {
+            digits: 0,
+            scale: 0,
+        });
+        Observation::typed_in(code, value, unit, 1_500_000_000 + year * YEAR)
     }
 
     #[test]
