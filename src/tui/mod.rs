@@ -21,6 +21,7 @@ pub mod replies;
 pub mod results;
 pub mod review;
 pub mod risks;
+pub mod screen_actions;
 pub mod screens;
 pub mod signin;
 pub mod theme;
