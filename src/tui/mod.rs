@@ -6,6 +6,7 @@ pub mod action;
 pub mod advice;
 pub mod app;
 pub mod booking;
+pub mod chart_screens;
 pub mod consent;
 pub mod field;
 pub mod import;

@@ -4,14 +4,14 @@ use crate::auth::Permission;
 use crate::clinic::PatientView;
 use crate::clinic::api::HomeSummary;
 use crate::clinic::name_index::PatientRow;
-use crate::domain::amendment::{Amendment, Section, SectionValue};
 use crate::domain::card::Card;
 use crate::domain::consent::{Channel, ConsentRecord, Purpose};
-use crate::domain::health::HealthRecord;
-use crate::domain::patient::{Patient, PatientId};
+use crate::domain::patient::PatientId;
 
 use super::field::Field;
 use super::keymap::Context;
+
+pub use super::chart_screens::*;
 
 /// A form: fields, which one has the cursor, the last error.
 #[derive(Debug, Default)]
@@ -215,170 +215,6 @@ pub struct PatientScreen {
     /// Booking an exam: package, date.
     pub book_form: Option<Form>,
     /// What the last action on this patient did (e.g. an exam booked).
-    pub notice: Option<String>,
-    pub error: Option<String>,
-}
-
-/// Editing one section: its rows (entry lines or fields) then the reason, last.
-#[derive(Debug)]
-pub struct SectionEditor {
-    pub section: Section,
-    /// The value the editor started from; the service refuses the save if it changed.
-    pub before: SectionValue,
-    pub form: Form,
-    /// A message next to each wrong row (the reason included).
-    pub field_errors: Vec<Option<String>>,
-}
-
-impl SectionEditor {
-    /// The row index of the reason field.
-    pub fn reason_index(&self) -> usize {
-        self.form.fields.len() - 1
-    }
-}
-
-/// The amendments of one section, newest first, and the one selected.
-#[derive(Debug)]
-pub struct HistoryView {
-    pub section: Section,
-    pub entries: Vec<Amendment>,
-    pub cursor: Cursor,
-}
-
-/// The health record (健康档案): sections on the left, the selected one on the right;
-/// an editor or the section's history over it.
-#[derive(Debug)]
-pub struct RecordScreen {
-    pub id: PatientId,
-    pub patient: Patient,
-    /// `None` for roles without clinical permission: they see demographics only.
-    pub health: Option<HealthRecord>,
-    pub sections: Vec<Section>,
-    pub cursor: Cursor,
-    pub editor: Option<SectionEditor>,
-    pub history: Option<HistoryView>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
-}
-
-impl RecordScreen {
-    pub fn selected(&self) -> Section {
-        self.sections
-            .get(self.cursor.selected)
-            .copied()
-            .unwrap_or(Section::Demographics)
-    }
-}
-
-/// A patient's results (历年指标趋势): indicators on the left; the selected one's chart
-/// with its reference band and its values on the right, or several charts side by side.
-#[derive(Debug)]
-pub struct ResultsScreen {
-    pub id: PatientId,
-    pub name: String,
-    pub sex: crate::domain::patient::Sex,
-    /// `None` while loading.
-    pub observations: Option<Vec<crate::domain::observation::Observation>>,
-    pub series: Vec<crate::domain::trend::Series>,
-    /// Results that are not numbers (coded and text), newest first.
-    pub other: Vec<crate::domain::observation::Observation>,
-    pub cursor: Cursor,
-    /// The result selected in time within the selected series (None: the latest).
-    pub point: Option<usize>,
-    /// Series shown side by side (Space marks them).
-    pub compare: Vec<usize>,
-    /// Adding a result: indicator, value, unit, time.
-    pub add_form: Option<Form>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
-}
-
-/// Filling a questionnaire with the patient: choose one, answer item by item, check
-/// the summary, save.
-#[derive(Debug)]
-pub struct QuestionnaireScreen {
-    pub id: PatientId,
-    pub name: String,
-    /// `None` while loading.
-    pub definitions: Option<Vec<crate::domain::questionnaire::Definition>>,
-    /// The clinic's own definitions that could not be used: (file, reason).
-    pub problems: Vec<(String, String)>,
-    /// The questionnaire being filled; `None` while choosing.
-    pub chosen: Option<usize>,
-    /// The list's or the item's options' selection.
-    pub cursor: Cursor,
-    /// The item shown; equal to the number of items on the summary page.
-    pub item: usize,
-    pub answers: Vec<Option<usize>>,
-    /// What the service scored once saved.
-    pub scored: Option<crate::domain::questionnaire::Scored>,
-    pub busy: bool,
-    pub error: Option<String>,
-}
-
-/// Importing a results file from the terminal: the file, the CSV mapping, whether to
-/// create unknown patients; then what the import did.
-#[derive(Debug)]
-pub struct ImportScreen {
-    pub form: Form,
-    pub summary: Option<crate::clinic::api::ResultsSummary>,
-    /// What the importer could not read (file, place, reason).
-    pub rejected: Vec<crate::ingest::Rejected>,
-    pub skipped: u64,
-}
-
-/// The intake interview, one question a page, then a summary to save.
-#[derive(Debug)]
-pub struct IntakeScreen {
-    pub id: PatientId,
-    pub name: String,
-    /// `None` while loading.
-    pub intake: Option<crate::domain::intake::Intake>,
-    /// The question shown; equal to the number of questions on the summary page.
-    pub question: usize,
-    pub answers: Vec<crate::domain::intake::Answer>,
-    /// The text answer being typed.
-    pub field: Field,
-    pub cursor: Cursor,
-    pub saved: bool,
-    pub busy: bool,
-    pub error: Option<String>,
-}
-
-impl IntakeScreen {
-    pub fn current(&self) -> Option<&crate::domain::intake::Question> {
-        self.intake.as_ref()?.questions.get(self.question)
-    }
-}
-
-/// The patient's risk assessments: each model's result with its inputs, assumptions
-/// and source.
-#[derive(Debug)]
-pub struct RiskScreen {
-    pub id: PatientId,
-    pub name: String,
-    /// `None` while computing.
-    pub risks: Option<Vec<crate::domain::assessment::Assessment>>,
-    /// The automatic tags, evaluated once the risks are in.
-    pub tags: Option<Vec<crate::domain::tag_rules::AutoTag>>,
-    /// What is wrong with the clinic's tag rule file, if anything.
-    pub tag_problem: Option<String>,
-    pub cursor: Cursor,
-    pub error: Option<String>,
-}
-
-/// Advice for the patient: the draft from the library (each piece ticked to give,
-/// editable), approved as a whole; and what was given before.
-#[derive(Debug)]
-pub struct AdviceScreen {
-    pub id: PatientId,
-    pub name: String,
-    /// The drafted pieces and whether each is to be given; `None` while loading.
-    pub draft: Option<Vec<(crate::domain::advice::Item, bool)>>,
-    pub given: Vec<crate::domain::advice::Approved>,
-    pub cursor: Cursor,
-    /// Editing the selected piece's text.
-    pub editing: Option<Field>,
     pub notice: Option<String>,
     pub error: Option<String>,
 }
@@ -602,22 +438,4 @@ pub enum Overlay {
         patient: PatientId,
         number: String,
     },
-}
-
-impl QuestionnaireScreen {
-    pub fn definition(&self) -> Option<&crate::domain::questionnaire::Definition> {
-        self.definitions.as_ref()?.get(self.chosen?)
-    }
-
-    /// How many rows the cursor moves over: questionnaires, or the item's options.
-    pub fn list_len(&self) -> usize {
-        match self.definition() {
-            None => self.definitions.as_ref().map(Vec::len).unwrap_or(0),
-            Some(d) => d
-                .items
-                .get(self.item)
-                .map(|item| d.choices(item).len())
-                .unwrap_or(0),
-        }
-    }
 }
