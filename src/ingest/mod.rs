@@ -6,6 +6,7 @@
 
 pub mod csv_file;
 pub mod fhir;
+mod fhir_values;
 pub mod files;
 pub mod hl7;
 
