@@ -130,6 +130,7 @@ fn bench_render(c: &mut Criterion) {
                 phone: Some("13900000000".into()),
                 restricted: false,
                 tags: Vec::new(),
+                auto_tags: vec!["hypertension".into()],
             })
             .collect();
         let settings = Settings {

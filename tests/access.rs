@@ -114,6 +114,7 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
         Request::RiskAssess { id },
         Request::RiskList { id },
         Request::TagsEvaluate { id },
+        Request::TagsGet { id },
         Request::AdviceDraft { id, chinese: false },
         Request::AdviceApprove {
             id,

@@ -100,18 +100,36 @@ fn an_assessment_reads_the_record_and_latest_results_and_is_kept_and_exported() 
         key: "findrisc".into(),
         answers: vec![2, 1, 1, 1, 0, 1, 0, 0],
     });
-    doctor.call(Request::RiskAssess { id });
+    // The questionnaire's arrival recomputed the risks by itself: FINDRISC is kept
+    // without anyone opening the risk screen, and only FINDRISC changed.
     let Response::Risks(kept) = doctor.call(Request::RiskList { id }) else {
         panic!()
     };
-    // Only FINDRISC changed (its questionnaire arrived): one more kept, not three.
-    assert_eq!(kept.len(), 4);
     assert!(matches!(&kept[0].outcome, Outcome::Score { score: 11, .. }));
+    assert_ne!(kept[1].model, "findrisc", "one new FINDRISC, not a pile");
     doctor.call(Request::RiskAssess { id });
     let Response::Risks(again) = doctor.call(Request::RiskList { id }) else {
         panic!()
     };
-    assert_eq!(again.len(), 4, "nothing changed, nothing kept");
+    assert_eq!(again.len(), kept.len(), "nothing changed, nothing kept");
+    // The recomputation is audited as the system's work, naming what caused it.
+    let auditor = t.sign_in(Role::Auditor);
+    let rows = common::clinic::audit_rows(&auditor);
+    let system: Vec<_> = rows
+        .iter()
+        .filter(|r| r.action == "health.reevaluate")
+        .collect();
+    assert!(!system.is_empty());
+    assert!(
+        system
+            .iter()
+            .all(|r| r.user == "system" && r.role == "system")
+    );
+    assert!(
+        system
+            .iter()
+            .any(|r| r.detail.contains("trigger=questionnaire.submit"))
+    );
 
     let Response::PatientExport(export) = doctor.call(Request::PatientExport {
         key: "RISK-1".into(),
@@ -219,7 +237,30 @@ fn automatic_tags_follow_the_data_and_a_bad_rule_file_keeps_the_previous_rules()
         }),
         reason: "history taken".into(),
     });
-    assert_eq!(evaluate().0, ["hypertension", "smoker"]);
+    // Recomputed by the amendment itself: kept before anyone asks.
+    let kept = || match doctor.call(Request::TagsGet { id }) {
+        Response::AutoTags { tags, .. } => tags.into_iter().map(|t| t.tag).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(kept(), ["hypertension", "smoker", "high CV risk"]);
+    assert_eq!(evaluate().0, kept());
+    // Search rows carry them for the chart's roles, never for the front desk.
+    let search =
+        |who: &caredesk::clinic::client::Signed<caredesk::clinic::client::InProcess>| match who
+            .call(Request::PatientSearch {
+                query: "risk pat".into(),
+                limit: 10,
+            }) {
+            Response::SearchResults { rows, .. } => rows[0].clone(),
+            other => panic!("{other:?}"),
+        };
+    let row = search(&doctor);
+    assert_eq!(row.tags, ["VIP"]);
+    assert_eq!(row.auto_tags, ["hypertension", "smoker", "high CV risk"]);
+    let desk = t.sign_in(Role::FrontDesk);
+    let row = search(&desk);
+    assert_eq!(row.tags, ["VIP"]);
+    assert!(row.auto_tags.is_empty());
     doctor.call(Request::HealthAmend {
         id,
         before: SectionValue::Lifestyle(Lifestyle {
@@ -233,6 +274,11 @@ fn automatic_tags_follow_the_data_and_a_bad_rule_file_keeps_the_previous_rules()
         reason: "quit in October".into(),
     });
     assert_eq!(evaluate().0, ["hypertension"]);
+    assert_eq!(
+        search(&doctor).auto_tags,
+        ["hypertension"],
+        "the index follows"
+    );
     let Response::Patient(view) = doctor.call(Request::PatientGet { id }) else {
         panic!()
     };

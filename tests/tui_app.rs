@@ -187,6 +187,7 @@ fn replies_to_requests_made_before_a_sign_out_are_dropped() {
         phone: None,
         restricted: false,
         tags: Vec::new(),
+        auto_tags: Vec::new(),
     };
     app.update(reply(
         search_tag,
@@ -590,6 +591,7 @@ fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
         phone: None,
         restricted: false,
         tags: vec![],
+        auto_tags: Vec::new(),
     };
     app.update(reply(
         tag,

@@ -101,6 +101,11 @@ fn rows() -> Vec<PatientRow> {
             phone: Some(format!("1390000{:04}", i)),
             restricted: i == 3,
             tags: Vec::new(),
+            auto_tags: if i == 1 {
+                vec!["hypertension".into()]
+            } else {
+                Vec::new()
+            },
         })
         .collect()
 }
@@ -890,6 +895,7 @@ fn the_search_table_builds_only_the_visible_rows() {
             phone: None,
             restricted: false,
             tags: Vec::new(),
+            auto_tags: Vec::new(),
         })
         .collect();
     app.screen = Screen::Search(Search {

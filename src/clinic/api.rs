@@ -317,6 +317,10 @@ pub enum Request {
     TagsEvaluate {
         id: PatientId,
     },
+    /// The patient's automatic tags as kept (recomputed whenever the data changes).
+    TagsGet {
+        id: PatientId,
+    },
     /// Advice from the library for the patient's tags and data (not kept).
     AdviceDraft {
         id: PatientId,

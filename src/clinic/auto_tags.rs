@@ -5,11 +5,12 @@
 use std::sync::RwLock;
 
 use super::api::{Response, ServiceError};
-use super::cards::today;
 use super::patients::readable;
-use super::service::{Ctx, Reply};
-use crate::domain::patient::PatientId;
-use crate::domain::tag_rules::{Facts, Rules};
+use super::service::{Clinic, Ctx, Effect, Reply};
+use crate::domain::assessment::Assessment;
+use crate::domain::patient::{Patient, PatientId};
+use crate::domain::tag_rules::{AutoTag, Facts, Rules};
+use crate::store::Vault;
 use crate::store::writes::WriteSet;
 
 pub const FILE: &str = "tag_rules.toml";
@@ -50,36 +51,93 @@ impl RulesInForce {
 /// Evaluates the rules on the patient's data now; keeps the tags when they changed.
 pub(crate) fn evaluate(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
     let patient = readable(ctx, id)?;
-    let (rules, problem) = ctx.clinic.tag_rules.current(ctx.clinic.dir());
-    let record = ctx.vault.health(id)?;
-    let observations = ctx.vault.observations(id)?;
-    let questionnaires = ctx.vault.questionnaire_responses(id)?;
     let assessments = ctx.vault.assessments(id)?;
-    let facts = Facts {
-        patient: &patient,
-        record: &record,
-        observations: &observations,
-        questionnaires: &questionnaires,
-        assessments: &assessments,
-        now: ctx.now,
-        today: today(ctx),
-    };
-    let before = ctx.vault.auto_tags(id)?;
-    let after = before.update(rules.evaluate(&facts), ctx.now);
     let mut writes = WriteSet::new();
-    if after != before {
-        ctx.vault.stage_auto_tags(&mut writes, id, &after)?;
-    }
+    let refreshed = refresh(
+        ctx.clinic,
+        ctx.vault,
+        &patient,
+        id,
+        &assessments,
+        ctx.now,
+        &mut writes,
+    )?;
     let detail = format!(
         "tags={} changed={}",
-        after.0.len(),
-        u8::from(after != before)
+        refreshed.tags.len(),
+        u8::from(refreshed.changed)
     );
-    Ok(Reply::new(Response::AutoTags {
-        tags: after.0,
-        problem,
+    let names = refreshed.tags.iter().map(|t| t.tag.clone()).collect();
+    let mut reply = Reply::new(Response::AutoTags {
+        tags: refreshed.tags,
+        problem: refreshed.problem,
     })
     .writes(writes)
     .subject(id.to_string())
+    .detail(detail);
+    if refreshed.changed {
+        reply = reply.effect(Effect::Retag(vec![(*id, names)]));
+    }
+    Ok(reply)
+}
+
+/// The patient's automatic tags as kept.
+pub(crate) fn get(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
+    readable(ctx, id)?;
+    let tags = ctx.vault.auto_tags(id)?.0;
+    let detail = format!("tags={}", tags.len());
+    Ok(Reply::new(Response::AutoTags {
+        tags,
+        problem: None,
+    })
+    .subject(id.to_string())
     .detail(detail))
+}
+
+/// The tags the rules give the patient now.
+pub(crate) struct Refreshed {
+    pub tags: Vec<AutoTag>,
+    pub changed: bool,
+    /// What is wrong with the clinic's rule file, when something is.
+    pub problem: Option<String>,
+}
+
+/// Evaluates the rules in force on the patient's data at `now` (with `assessments`,
+/// which may include ones staged but not yet committed); stages the tags if they
+/// changed.
+pub(crate) fn refresh(
+    clinic: &Clinic,
+    vault: &Vault,
+    patient: &Patient,
+    id: &PatientId,
+    assessments: &[Assessment],
+    now: i64,
+    writes: &mut WriteSet,
+) -> Result<Refreshed, ServiceError> {
+    let (rules, problem) = clinic.tag_rules.current(clinic.dir());
+    let record = vault.health(id)?;
+    let observations = vault.observations(id)?;
+    let questionnaires = vault.questionnaire_responses(id)?;
+    let facts = Facts {
+        patient,
+        record: &record,
+        observations: &observations,
+        questionnaires: &questionnaires,
+        assessments,
+        now,
+        today: chrono::DateTime::from_timestamp(now, 0)
+            .unwrap_or_default()
+            .date_naive(),
+    };
+    let before = vault.auto_tags(id)?;
+    let after = before.update(rules.evaluate(&facts), now);
+    let changed = after != before;
+    if changed {
+        vault.stage_auto_tags(writes, id, &after)?;
+    }
+    Ok(Refreshed {
+        tags: after.0,
+        changed,
+        problem,
+    })
 }

@@ -113,6 +113,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::RiskAssess { id } => risk::assess(ctx, &id),
         Request::RiskList { id } => risk::list(ctx, &id),
         Request::TagsEvaluate { id } => auto_tags::evaluate(ctx, &id),
+        Request::TagsGet { id } => auto_tags::get(ctx, &id),
         Request::AdviceDraft { id, chinese } => advice::draft(ctx, &id, chinese),
         Request::AdviceApprove { id, items } => advice::approve(ctx, &id, &items),
         Request::AdviceList { id } => advice::list(ctx, &id),

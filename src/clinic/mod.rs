@@ -19,6 +19,7 @@ mod patients;
 mod plans;
 pub mod questionnaires;
 mod record;
+mod reevaluate;
 mod results;
 mod risk;
 pub mod service;

@@ -23,6 +23,9 @@ pub struct PatientRow {
     pub phone: Option<String>,
     pub restricted: bool,
     pub tags: Vec<String>,
+    /// Set by the tag rules; sent only to roles that read the chart.
+    #[serde(default)]
+    pub auto_tags: Vec<String>,
 }
 
 impl PatientRow {
@@ -35,6 +38,7 @@ impl PatientRow {
             phone: patient.phone.clone(),
             restricted: patient.restricted,
             tags: patient.tags.clone(),
+            auto_tags: Vec::new(),
         }
     }
 }
@@ -90,10 +94,11 @@ impl NameIndex {
 
     /// Adds or replaces a patient.
     pub fn upsert(&mut self, id: PatientId, patient: &Patient) {
-        let row = PatientRow::of(id, patient);
+        let mut row = PatientRow::of(id, patient);
         let slot = match self.by_id.get(&id) {
             Some(&slot) => {
                 self.keys.retain(|(_, s)| *s as usize != slot);
+                row.auto_tags = std::mem::take(&mut self.rows[slot].auto_tags);
                 self.rows[slot] = row;
                 slot
             }
@@ -107,6 +112,13 @@ impl NameIndex {
             self.keys.push((key, slot as u32));
         }
         self.sorted = false;
+    }
+
+    /// The patient's automatic tags changed (the rules were re-evaluated).
+    pub fn set_auto_tags(&mut self, id: &PatientId, tags: Vec<String>) {
+        if let Some(&slot) = self.by_id.get(id) {
+            self.rows[slot].auto_tags = tags;
+        }
     }
 
     fn sort(&mut self) {

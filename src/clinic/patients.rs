@@ -160,6 +160,7 @@ fn mask(ctx: &Ctx<'_>, mut row: PatientRow) -> PatientRow {
         row.birth_date = None;
         row.phone = None;
         row.tags.clear();
+        row.auto_tags.clear();
     }
     row
 }
@@ -180,7 +181,11 @@ pub(crate) fn search(ctx: &Ctx<'_>, query: &str, limit: u32) -> Result<Reply, Se
             let mut rows = Vec::new();
             for id in &ids {
                 match ctx.vault.patient(id) {
-                    Ok(patient) => rows.push(PatientRow::of(*id, &patient)),
+                    Ok(patient) => {
+                        let mut row = PatientRow::of(*id, &patient);
+                        row.auto_tags = auto_tag_names(ctx.vault, id)?;
+                        rows.push(row);
+                    }
                     Err(crate::store::StoreError::Erased) => {}
                     Err(e) => return Err(e.into()),
                 }
@@ -203,7 +208,18 @@ pub(crate) fn search(ctx: &Ctx<'_>, query: &str, limit: u32) -> Result<Reply, Se
                 .unwrap_or_default()
         }
     };
-    let rows: Vec<PatientRow> = rows.into_iter().take(limit).map(|r| mask(ctx, r)).collect();
+    let clinical = ctx.allows(Permission::ClinicalRead);
+    let rows: Vec<PatientRow> = rows
+        .into_iter()
+        .take(limit)
+        .map(|mut row| {
+            // Automatic tags are clinical: for the roles that read the chart only.
+            if !clinical {
+                row.auto_tags.clear();
+            }
+            mask(ctx, row)
+        })
+        .collect();
     Ok(Reply::new(Response::SearchResults {
         rows,
         total: total as u64,
@@ -211,12 +227,22 @@ pub(crate) fn search(ctx: &Ctx<'_>, query: &str, limit: u32) -> Result<Reply, Se
     .detail(format!("count={total}")))
 }
 
+fn auto_tag_names(
+    vault: &crate::store::Vault,
+    id: &PatientId,
+) -> Result<Vec<String>, ServiceError> {
+    Ok(vault.auto_tags(id)?.0.into_iter().map(|t| t.tag).collect())
+}
+
 /// Reads every patient once, when a name search first needs the index.
 fn build_index(ctx: &Ctx<'_>) -> Result<NameIndex, ServiceError> {
     let mut index = NameIndex::default();
     for id in ctx.vault.patient_ids()? {
         match ctx.vault.patient(&id) {
-            Ok(patient) => index.upsert(id, &patient),
+            Ok(patient) => {
+                index.upsert(id, &patient);
+                index.set_auto_tags(&id, auto_tag_names(ctx.vault, &id)?);
+            }
             Err(crate::store::StoreError::Erased) => {}
             Err(e) => return Err(e.into()),
         }

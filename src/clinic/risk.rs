@@ -2,11 +2,11 @@
 //! results, stored with its inputs, assumptions and model version.
 
 use super::api::{Response, ServiceError};
-use super::cards::today;
 use super::patients::readable;
 use super::service::{Ctx, Reply};
-use crate::domain::assessment::{self, Outcome};
-use crate::domain::patient::PatientId;
+use crate::domain::assessment::{self, Assessment, Outcome};
+use crate::domain::patient::{Patient, PatientId};
+use crate::store::Vault;
 use crate::store::writes::WriteSet;
 
 /// Runs every model now; keeps an assessment only when its inputs or result differ
@@ -14,25 +14,41 @@ use crate::store::writes::WriteSet;
 /// inputs changed, without piling up copies).
 pub(crate) fn assess(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
     let patient = readable(ctx, id)?;
-    let record = ctx.vault.health(id)?;
-    let observations = ctx.vault.observations(id)?;
-    let findrisc = ctx
-        .vault
+    let mut writes = WriteSet::new();
+    let (assessments, changed) = refresh(ctx.vault, &patient, id, ctx.now, &mut writes)?;
+    let computed = assessments
+        .iter()
+        .filter(|a| !matches!(a.outcome, Outcome::Refused(_)))
+        .count();
+    Ok(Reply::new(Response::Risks(assessments))
+        .writes(writes)
+        .subject(id.to_string())
+        .detail(format!("computed={computed} changed={changed}")))
+}
+
+/// Every model's assessment of the patient's data at `now`, staging those whose
+/// inputs, assumptions or result differ from the model's last kept one; returns the
+/// current assessment per model and how many changed.
+pub(crate) fn refresh(
+    vault: &Vault,
+    patient: &Patient,
+    id: &PatientId,
+    now: i64,
+    writes: &mut WriteSet,
+) -> Result<(Vec<Assessment>, usize), ServiceError> {
+    let record = vault.health(id)?;
+    let observations = vault.observations(id)?;
+    let findrisc = vault
         .questionnaire_responses(id)?
         .into_iter()
         .filter(|r| r.key == "findrisc")
         .max_by_key(|r| r.at)
         .map(|r| (r.scored.total, r.scored.band));
-    let fresh = assessment::assess_all(
-        &patient,
-        &record,
-        &observations,
-        findrisc,
-        today(ctx),
-        ctx.now,
-    );
-    let kept = ctx.vault.assessments(id)?;
-    let mut writes = WriteSet::new();
+    let today = chrono::DateTime::from_timestamp(now, 0)
+        .unwrap_or_default()
+        .date_naive();
+    let fresh = assessment::assess_all(patient, &record, &observations, findrisc, today, now);
+    let kept = vault.assessments(id)?;
     let mut assessments = Vec::new();
     let mut changed = 0;
     for a in fresh {
@@ -46,20 +62,13 @@ pub(crate) fn assess(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceErro
                 assessments.push(last.clone());
             }
             _ => {
-                ctx.vault.stage_assessment(&mut writes, id, &a)?;
+                vault.stage_assessment(writes, id, &a)?;
                 changed += 1;
                 assessments.push(a);
             }
         }
     }
-    let computed = assessments
-        .iter()
-        .filter(|a| !matches!(a.outcome, Outcome::Refused(_)))
-        .count();
-    Ok(Reply::new(Response::Risks(assessments))
-        .writes(writes)
-        .subject(id.to_string())
-        .detail(format!("computed={computed} changed={changed}")))
+    Ok((assessments, changed))
 }
 
 /// The patient's stored assessments, newest first.

@@ -115,6 +115,8 @@ pub(crate) enum Effect {
     /// Many patients were added (an import).
     ReindexMany(Vec<(PatientId, crate::domain::patient::Patient)>),
     SetRoles(RoleTable),
+    /// Patients' automatic tags changed: search rows show them.
+    Retag(Vec<(PatientId, Vec<String>)>),
 }
 
 /// A request being handled, with everything a handler may use.
@@ -329,9 +331,25 @@ impl Clinic {
                 let mut event = AuditEvent::new(actor, op.action, Outcome::Ok);
                 event.subjects = reply.subjects;
                 event.detail = reply.detail;
+                let changed: Vec<PatientId> = if op.changes_health_data() {
+                    event
+                        .subjects
+                        .iter()
+                        .filter_map(|s| PatientId::parse(s))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 if let Err(e) = vault.commit(event, reply.writes) {
                     // Fail closed: no audit record, no result.
                     return Response::Error(ServiceError::Unavailable(e.to_string()));
+                }
+                if !changed.is_empty() {
+                    // Under the serial lock, like the request that changed the data.
+                    let _serial_too = _serial
+                        .is_none()
+                        .then(|| self.serial_lock.lock().unwrap_or_else(|p| p.into_inner()));
+                    self.reevaluate(vault, &changed, op.action, origin);
                 }
                 drop(backend);
                 self.apply(reply.effect, token);
@@ -396,6 +414,7 @@ impl Clinic {
                     index.upsert(id, &patient);
                 }
             }
+            Effect::Retag(retagged) => self.set_auto_tags_in_index(retagged),
             Effect::SetRoles(table) => {
                 *self.roles.write().unwrap_or_else(|p| p.into_inner()) = table
             }

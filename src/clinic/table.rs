@@ -45,6 +45,25 @@ impl Operation {
     }
 }
 
+impl Operation {
+    /// Changes what risks and automatic tags are computed from (results, the record,
+    /// questionnaires, age or sex): once committed, the service recomputes them for
+    /// the request's subjects.
+    pub fn changes_health_data(&self) -> bool {
+        matches!(
+            self.name,
+            "results_import"
+                | "observation_add"
+                | "review_match"
+                | "review_create"
+                | "questionnaire_submit"
+                | "intake_submit"
+                | "health_amend"
+                | "patient_amend"
+        )
+    }
+}
+
 const fn op(name: &'static str, access: Access, action: &'static str) -> Operation {
     Operation {
         name,
@@ -119,6 +138,7 @@ pub const OPERATIONS: &[Operation] = &[
     op("risk_assess",            Needs(P::ClinicalWrite),       "risk.assess"),
     op("risk_list",              Needs(P::ClinicalRead),        "risk.read"),
     op("tags_evaluate",          Needs(P::ClinicalRead),        "tags.evaluate"),
+    op("tags_get",               Needs(P::ClinicalRead),        "tags.read"),
     op("advice_draft",           Needs(P::ClinicalRead),        "advice.draft"),
     op("advice_approve",         Needs(P::ClinicalWrite),       "advice.approve"),
     op("advice_list",            Needs(P::ClinicalRead),        "advice.read"),
@@ -193,6 +213,7 @@ impl Request {
             Request::RiskAssess { .. } => "risk_assess",
             Request::RiskList { .. } => "risk_list",
             Request::TagsEvaluate { .. } => "tags_evaluate",
+            Request::TagsGet { .. } => "tags_get",
             Request::AdviceDraft { .. } => "advice_draft",
             Request::AdviceApprove { .. } => "advice_approve",
             Request::AdviceList { .. } => "advice_list",

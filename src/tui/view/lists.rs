@@ -129,10 +129,16 @@ fn patient_cells(app: &App, row: &PatientRow) -> Vec<String> {
     } else {
         String::new()
     };
-    let tags = if row.tags.is_empty() {
+    let tags: Vec<&str> = row
+        .tags
+        .iter()
+        .chain(&row.auto_tags)
+        .map(String::as_str)
+        .collect();
+    let tags = if tags.is_empty() {
         String::new()
     } else {
-        format!(" [{}]", row.tags.join(", "))
+        format!(" [{}]", tags.join(", "))
     };
     vec![
         format!("{}{restricted}{tags}", row.name),
