@@ -133,8 +133,15 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
                 actions: vec![],
                 active: true,
             },
+            base: 0,
         },
         Request::PlanGet { id },
+        Request::PlanTemplates { id, chinese: false },
+        Request::PlanDraft {
+            id,
+            template: "hypertension".into(),
+            chinese: false,
+        },
         Request::IntakeSubmit {
             id,
             answers: vec![],

@@ -382,16 +382,17 @@ fn a_plan_s_goals_show_progress_from_the_results_since_it_began() {
     assert_eq!(
         doctor.call(Request::PlanSet {
             id,
-            plan: plan.clone()
+            plan: plan.clone(),
+            base: 0,
         }),
         Response::Done
     );
     let Response::Plan(reply) = doctor.call(Request::PlanGet { id }) else {
         panic!()
     };
-    let (version, progress) = (*reply).unwrap();
-    assert_eq!(version.plan, plan);
-    assert_eq!(progress, [Progress::NoData]);
+    let view = (*reply).unwrap();
+    assert_eq!((&view.current.plan, view.number), (&plan, 1));
+    assert_eq!(view.progress, [Progress::NoData]);
     // Results after the plan began: 150, then 140: half way to 130.
     let mut first = lab("PLAN-1", "150", "5.0", "1.3");
     let mut second = lab("PLAN-1", "140", "5.0", "1.3");
@@ -411,7 +412,7 @@ fn a_plan_s_goals_show_progress_from_the_results_since_it_began() {
     let Response::Plan(reply) = doctor.call(Request::PlanGet { id }) else {
         panic!()
     };
-    let (_, progress) = (*reply).unwrap();
+    let progress = (*reply).unwrap().progress;
     let Progress::Moving {
         fraction, overdue, ..
     } = progress[0]
@@ -423,7 +424,84 @@ fn a_plan_s_goals_show_progress_from_the_results_since_it_began() {
     let mut bad = plan;
     bad.goals[0].indicator = "happiness".into();
     assert!(matches!(
-        doctor.call(Request::PlanSet { id, plan: bad }),
+        doctor.call(Request::PlanSet {
+            id,
+            plan: bad,
+            base: 1
+        }),
         Response::Error(caredesk::clinic::ServiceError::Invalid(m)) if m.contains("happiness")
     ));
+}
+
+#[test]
+fn a_plan_starts_from_the_template_the_tags_suggest_and_a_stale_save_is_refused() {
+    let t = TestClinic::with_all_roles();
+    let id = patient(&t, (1975, 1, 1), "PLAN-2");
+    let doctor = t.sign_in(Role::Doctor);
+    doctor.call(Request::HealthAmend {
+        id,
+        before: SectionValue::Lifestyle(Lifestyle::default()),
+        after: SectionValue::Lifestyle(Lifestyle {
+            smoking: Some(Smoking::Current),
+            ..Lifestyle::default()
+        }),
+        reason: "history taken".into(),
+    });
+    let Response::PlanTemplates(offers) = doctor.call(Request::PlanTemplates { id, chinese: true })
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (offers[0].id.as_str(), offers[0].title.as_str()),
+        ("smoking", "戒烟")
+    );
+    assert!(offers[0].suggested && !offers[1].suggested);
+    let Response::PlanDraft(draft) = doctor.call(Request::PlanDraft {
+        id,
+        template: "hypertension".into(),
+        chinese: false,
+    }) else {
+        panic!()
+    };
+    assert_eq!(draft.title, "Blood pressure control");
+    assert_eq!(draft.goals[0].by, t.today() + chrono::Months::new(6));
+    assert!(matches!(
+        doctor.call(Request::PlanDraft {
+            id,
+            template: "astrology".into(),
+            chinese: false
+        }),
+        Response::Error(caredesk::clinic::ServiceError::NotFound(_))
+    ));
+    let save = |who: &caredesk::clinic::client::Signed<caredesk::clinic::client::InProcess>,
+                plan: &caredesk::domain::plan::Plan,
+                base| {
+        who.call(Request::PlanSet {
+            id,
+            plan: plan.clone(),
+            base,
+        })
+    };
+    assert_eq!(save(&doctor, &draft, 0), Response::Done);
+    // Two staff edit version 1; the second to save is refused and loses nothing.
+    let manager = t.sign_in(Role::HealthManager);
+    let mut ticked = (*draft).clone();
+    ticked.actions[0].done = true;
+    assert_eq!(save(&manager, &ticked, 1), Response::Done);
+    let mut retitled = (*draft).clone();
+    retitled.title = "BP".into();
+    assert!(matches!(
+        save(&doctor, &retitled, 1),
+        Response::Error(caredesk::clinic::ServiceError::Conflict(_))
+    ));
+    let Response::Plan(view) = doctor.call(Request::PlanGet { id }) else {
+        panic!()
+    };
+    let view = (*view).unwrap();
+    assert_eq!(view.number, 2);
+    assert!(view.current.plan.actions[0].done);
+    assert_eq!(
+        view.current.by,
+        common::clinic::role_user(Role::HealthManager)
+    );
 }

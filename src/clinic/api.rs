@@ -336,10 +336,24 @@ pub enum Request {
     AdviceList {
         id: PatientId,
     },
-    /// Saves the patient's intervention plan (a new version).
+    /// Saves the patient's intervention plan (a new version). `base` is the number of
+    /// the version it was made from (0 for a first plan); if someone saved a newer one
+    /// meanwhile, the save is refused as a conflict.
     PlanSet {
         id: PatientId,
         plan: crate::domain::plan::Plan,
+        base: usize,
+    },
+    /// The plan templates, those the patient's tags suggest first.
+    PlanTemplates {
+        id: PatientId,
+        chinese: bool,
+    },
+    /// A plan made from a template, starting today (not kept until saved).
+    PlanDraft {
+        id: PatientId,
+        template: String,
+        chinese: bool,
     },
     /// The plan's latest version and each goal's progress.
     PlanGet {
@@ -529,14 +543,9 @@ pub enum Response {
     AdviceDraft(Vec<crate::domain::advice::Item>),
     Advice(Vec<crate::domain::advice::Approved>),
     /// The plan's latest version with each goal's progress, if the patient has a plan.
-    Plan(
-        Box<
-            Option<(
-                crate::domain::plan::PlanVersion,
-                Vec<crate::domain::plan::Progress>,
-            )>,
-        >,
-    ),
+    Plan(Box<Option<crate::domain::plan::PlanView>>),
+    PlanTemplates(Vec<crate::domain::plan_template::Offer>),
+    PlanDraft(Box<crate::domain::plan::Plan>),
     AutoTags {
         tags: Vec<crate::domain::tag_rules::AutoTag>,
         /// What is wrong with the clinic's rule file, when something is.

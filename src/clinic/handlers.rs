@@ -117,7 +117,13 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::AdviceDraft { id, chinese } => advice::draft(ctx, &id, chinese),
         Request::AdviceApprove { id, items } => advice::approve(ctx, &id, &items),
         Request::AdviceList { id } => advice::list(ctx, &id),
-        Request::PlanSet { id, plan } => plans::set(ctx, &id, &plan),
+        Request::PlanSet { id, plan, base } => plans::set(ctx, &id, &plan, base),
+        Request::PlanTemplates { id, chinese } => plans::templates(ctx, &id, chinese),
+        Request::PlanDraft {
+            id,
+            template,
+            chinese,
+        } => plans::draft(ctx, &id, &template, chinese),
         Request::PlanGet { id } => plans::get(ctx, &id),
         Request::IntakeSubmit { id, answers } => intake::submit(ctx, &id, &answers),
         Request::QuestionnaireSubmit { id, key, answers } => {

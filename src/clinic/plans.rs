@@ -1,23 +1,34 @@
-//! Intervention plans: each save a new version (who, when); read back with each goal's
-//! progress from the results since the plan began.
+//! Intervention plans: each save a new version (who, when), refused when it was made
+//! from an older version than the latest; read back with each goal's progress from
+//! the results since the plan began; drafted from the condition templates.
 
 use super::api::{Response, ServiceError};
 use super::cards::today;
 use super::patients::readable;
 use super::service::{Ctx, Reply};
 use crate::domain::patient::PatientId;
-use crate::domain::plan::{Plan, PlanVersion, progress};
+use crate::domain::plan::{Plan, PlanVersion, PlanView, progress};
+use crate::domain::plan_template::Templates;
 use crate::store::writes::WriteSet;
 
-pub(crate) fn set(ctx: &Ctx<'_>, id: &PatientId, plan: &Plan) -> Result<Reply, ServiceError> {
+const TEMPLATES_FILE: &str = "plan_templates.toml";
+
+pub(crate) fn set(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+    plan: &Plan,
+    base: usize,
+) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
     plan.check().map_err(ServiceError::Invalid)?;
-    let started = ctx
-        .vault
-        .plans(id)?
-        .first()
-        .map(|v| v.started)
-        .unwrap_or(ctx.now);
+    let versions = ctx.vault.plans(id)?;
+    if base != versions.len() {
+        return Err(ServiceError::Conflict(
+            "someone saved this plan meanwhile: it has been reloaded; make your change again"
+                .into(),
+        ));
+    }
+    let started = versions.first().map(|v| v.started).unwrap_or(ctx.now);
     let mut writes = WriteSet::new();
     ctx.vault.stage_plan(
         &mut writes,
@@ -33,7 +44,8 @@ pub(crate) fn set(ctx: &Ctx<'_>, id: &PatientId, plan: &Plan) -> Result<Reply, S
         .writes(writes)
         .subject(id.to_string())
         .detail(format!(
-            "goals={} actions={}",
+            "version={} goals={} actions={}",
+            versions.len() + 1,
             plan.goals.len(),
             plan.actions.len()
         )))
@@ -41,16 +53,69 @@ pub(crate) fn set(ctx: &Ctx<'_>, id: &PatientId, plan: &Plan) -> Result<Reply, S
 
 pub(crate) fn get(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
-    let latest = ctx.vault.plans(id)?.pop();
+    let mut versions = ctx.vault.plans(id)?;
+    let number = versions.len();
     let observations = ctx.vault.observations(id)?;
-    let reply = latest.map(|version| {
-        let progress = version
+    let view = versions.pop().map(|current| {
+        let progress = current
             .plan
             .goals
             .iter()
-            .map(|g| progress(g, &observations, version.started, today(ctx)))
+            .map(|g| progress(g, &observations, current.started, today(ctx)))
             .collect();
-        (version, progress)
+        PlanView {
+            current,
+            number,
+            progress,
+        }
     });
-    Ok(Reply::new(Response::Plan(Box::new(reply))).subject(id.to_string()))
+    Ok(Reply::new(Response::Plan(Box::new(view))).subject(id.to_string()))
+}
+
+/// The clinic's templates (`DIR/plan_templates.toml`), or the shipped ones.
+fn library(ctx: &Ctx<'_>) -> Result<Templates, ServiceError> {
+    let path = ctx.clinic.dir().join(TEMPLATES_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Templates::parse(&text).map_err(|e| {
+            ServiceError::Invalid(format!(
+                "{}: {e}: fix the file or remove it to use the shipped templates",
+                path.display()
+            ))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Templates::built_in()),
+        Err(e) => Err(ServiceError::Unavailable(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+pub(crate) fn templates(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+    chinese: bool,
+) -> Result<Reply, ServiceError> {
+    let patient = readable(ctx, id)?;
+    let mut tags = patient.tags.clone();
+    tags.extend(ctx.vault.auto_tags(id)?.0.into_iter().map(|t| t.tag));
+    let offers = library(ctx)?.offers(&tags, chinese);
+    Ok(Reply::new(Response::PlanTemplates(offers)).subject(id.to_string()))
+}
+
+pub(crate) fn draft(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+    template: &str,
+    chinese: bool,
+) -> Result<Reply, ServiceError> {
+    readable(ctx, id)?;
+    let library = library(ctx)?;
+    let template = library
+        .get(template)
+        .ok_or_else(|| ServiceError::NotFound(format!("plan template {template:?}")))?;
+    let plan = template.instantiate(today(ctx), chinese);
+    let detail = format!("template={}", template.id);
+    Ok(Reply::new(Response::PlanDraft(Box::new(plan)))
+        .subject(id.to_string())
+        .detail(detail))
 }

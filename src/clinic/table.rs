@@ -37,6 +37,7 @@ impl Operation {
                     | "intake_submit"
                     | "tags_evaluate"
                     | "risk_assess"
+                    | "plan_set"
             )
             || matches!(
                 self.name,
@@ -143,6 +144,8 @@ pub const OPERATIONS: &[Operation] = &[
     op("advice_approve",         Needs(P::ClinicalWrite),       "advice.approve"),
     op("advice_list",            Needs(P::ClinicalRead),        "advice.read"),
     op("plan_set",               Needs(P::ClinicalWrite),       "plan.save"),
+    op("plan_templates",         Needs(P::ClinicalRead),        "plan.templates"),
+    op("plan_draft",             Needs(P::ClinicalRead),        "plan.draft"),
     op("plan_get",               Needs(P::ClinicalRead),        "plan.read"),
     op("intake_get",             Needs(P::ClinicalRead),        "intake.read"),
     op("intake_submit",          Needs(P::ClinicalWrite),       "intake.submit"),
@@ -219,6 +222,8 @@ impl Request {
             Request::AdviceList { .. } => "advice_list",
             Request::PlanSet { .. } => "plan_set",
             Request::PlanGet { .. } => "plan_get",
+            Request::PlanTemplates { .. } => "plan_templates",
+            Request::PlanDraft { .. } => "plan_draft",
             Request::IntakeGet => "intake_get",
             Request::IntakeSubmit { .. } => "intake_submit",
             Request::UrgentAlerts { .. } => "urgent_alerts",

@@ -14,6 +14,8 @@ pub mod intake;
 pub mod observation;
 pub mod patient;
 pub mod plan;
+pub mod plan_form;
+pub mod plan_template;
 pub mod questionnaire;
 pub mod record_form;
 pub mod risk;

@@ -246,3 +246,12 @@ pub struct PlanVersion {
 impl Versioned for PlanVersion {
     const VERSION: u16 = 1;
 }
+
+/// The plan as the chart shows it: the latest version, its number (1 for the first;
+/// a save names it to detect a conflicting save) and each goal's progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub current: PlanVersion,
+    pub number: usize,
+    pub progress: Vec<Progress>,
+}

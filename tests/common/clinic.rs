@@ -152,6 +152,13 @@ impl TestClinic {
         START + self.clock_offset()
     }
 
+    /// The clinic's date now (UTC, as the service reckons it).
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::DateTime::from_timestamp(self.now(), 0)
+            .unwrap_or_default()
+            .date_naive()
+    }
+
     fn clock_offset(&self) -> i64 {
         (self.clock.clock())().timestamp() - START
     }
