@@ -137,6 +137,30 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
         },
         Request::PlanGet { id },
         Request::PlanTemplates { id, chinese: false },
+        Request::SummaryDraft {
+            id,
+            period: caredesk::domain::summary::Period {
+                from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                to: chrono::NaiveDate::from_ymd_opt(2020, 3, 31).unwrap(),
+            },
+            chinese: false,
+        },
+        Request::SummarySave {
+            id,
+            number: None,
+            base: 0,
+            period: caredesk::domain::summary::Period {
+                from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                to: chrono::NaiveDate::from_ymd_opt(2020, 3, 31).unwrap(),
+            },
+            text: "matrix probe".into(),
+        },
+        Request::SummarySign {
+            id,
+            number: 1,
+            base: 1,
+        },
+        Request::SummaryList { id },
         Request::PlanDraft {
             id,
             template: "hypertension".into(),

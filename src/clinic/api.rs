@@ -359,6 +359,32 @@ pub enum Request {
     PlanGet {
         id: PatientId,
     },
+    /// The system's draft of a stage summary for the period (not kept).
+    SummaryDraft {
+        id: PatientId,
+        period: crate::domain::summary::Period,
+        chinese: bool,
+    },
+    /// Saves a stage summary's narrative (a new version; the figures are recomputed
+    /// from the data). `number` is `None` for a new summary; `base` is how many versions
+    /// of it the author saw, and a save from an older one is refused as a conflict.
+    SummarySave {
+        id: PatientId,
+        number: Option<u32>,
+        base: usize,
+        period: crate::domain::summary::Period,
+        text: String,
+    },
+    /// Signs the summary's latest version (`base` versions seen) as the document of record.
+    SummarySign {
+        id: PatientId,
+        number: u32,
+        base: usize,
+    },
+    /// Every version of every stage summary of the patient.
+    SummaryList {
+        id: PatientId,
+    },
     /// The intake interview's questions.
     IntakeGet,
     /// A completed intake: one answer per question, in order; filed into the record.
@@ -545,6 +571,13 @@ pub enum Response {
     /// The plan's latest version with each goal's progress, if the patient has a plan.
     Plan(Box<Option<crate::domain::plan::PlanView>>),
     PlanTemplates(Vec<crate::domain::plan_template::Offer>),
+    SummaryDraft(Box<crate::domain::summary::StageSummary>),
+    /// A summary version was kept: the summary's number.
+    SummarySaved {
+        number: u32,
+    },
+    /// By summary number, then oldest first.
+    Summaries(Vec<crate::domain::summary::SummaryVersion>),
     PlanDraft(Box<crate::domain::plan::Plan>),
     AutoTags {
         tags: Vec<crate::domain::tag_rules::AutoTag>,

@@ -4,7 +4,7 @@ use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
 use super::{
     advice, auto_tags, booking, cards, consent, export, import, intake, keys, patients, plans,
-    questionnaires, record, results, risk, users,
+    questionnaires, record, results, risk, summaries, users,
 };
 use crate::domain::booking::BookingStatus;
 use crate::store::StoreError;
@@ -125,6 +125,20 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
             chinese,
         } => plans::draft(ctx, &id, &template, chinese),
         Request::PlanGet { id } => plans::get(ctx, &id),
+        Request::SummaryDraft {
+            id,
+            period,
+            chinese,
+        } => summaries::draft(ctx, &id, period, chinese),
+        Request::SummarySave {
+            id,
+            number,
+            base,
+            period,
+            text,
+        } => summaries::save(ctx, &id, number, base, period, &text),
+        Request::SummarySign { id, number, base } => summaries::sign(ctx, &id, number, base),
+        Request::SummaryList { id } => summaries::list(ctx, &id),
         Request::IntakeSubmit { id, answers } => intake::submit(ctx, &id, &answers),
         Request::QuestionnaireSubmit { id, key, answers } => {
             questionnaires::submit(ctx, &id, &key, &answers)

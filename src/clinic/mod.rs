@@ -26,6 +26,7 @@ pub mod service;
 pub mod session;
 pub mod settings;
 mod signon;
+mod summaries;
 pub mod table;
 mod users;
 

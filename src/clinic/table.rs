@@ -38,6 +38,8 @@ impl Operation {
                     | "tags_evaluate"
                     | "risk_assess"
                     | "plan_set"
+                    | "summary_save"
+                    | "summary_sign"
             )
             || matches!(
                 self.name,
@@ -146,6 +148,10 @@ pub const OPERATIONS: &[Operation] = &[
     op("plan_set",               Needs(P::ClinicalWrite),       "plan.save"),
     op("plan_templates",         Needs(P::ClinicalRead),        "plan.templates"),
     op("plan_draft",             Needs(P::ClinicalRead),        "plan.draft"),
+    op("summary_draft",          Needs(P::ClinicalRead),        "summary.draft"),
+    op("summary_save",           Needs(P::ClinicalWrite),       "summary.save"),
+    op("summary_sign",           Needs(P::ClinicalWrite),       "summary.sign"),
+    op("summary_list",           Needs(P::ClinicalRead),        "summary.read"),
     op("plan_get",               Needs(P::ClinicalRead),        "plan.read"),
     op("intake_get",             Needs(P::ClinicalRead),        "intake.read"),
     op("intake_submit",          Needs(P::ClinicalWrite),       "intake.submit"),
@@ -224,6 +230,10 @@ impl Request {
             Request::PlanGet { .. } => "plan_get",
             Request::PlanTemplates { .. } => "plan_templates",
             Request::PlanDraft { .. } => "plan_draft",
+            Request::SummaryDraft { .. } => "summary_draft",
+            Request::SummarySave { .. } => "summary_save",
+            Request::SummarySign { .. } => "summary_sign",
+            Request::SummaryList { .. } => "summary_list",
             Request::IntakeGet => "intake_get",
             Request::IntakeSubmit { .. } => "intake_submit",
             Request::UrgentAlerts { .. } => "urgent_alerts",

@@ -19,6 +19,7 @@ pub mod plan_template;
 pub mod questionnaire;
 pub mod record_form;
 pub mod risk;
+pub mod summary;
 pub mod tag_rules;
 pub mod trend;
 

@@ -9,6 +9,7 @@ pub mod codec;
 pub mod db;
 pub mod error;
 pub mod init;
+pub mod management;
 pub mod meta;
 pub mod migrate;
 pub mod patients;

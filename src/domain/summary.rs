@@ -1,0 +1,572 @@
+//! Stage summaries (健康阶段总结): for a period, the indicators at its start and end,
+//! the plan's goals met or missed, risks then and now, questionnaires and the advice
+//! given, with a narrative the system drafts and staff edit and sign. Every save is a
+//! new version; a signed version is never changed, only followed by a newer one.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::advice::Approved;
+use super::assessment::{Assessment, Outcome};
+use super::indicators::{self, INDICATORS};
+use super::observation::Observation;
+use super::plan::{Direction, Goal, PlanVersion, Progress, progress};
+use super::questionnaire::Response as Answered;
+use crate::store::codec::Versioned;
+
+/// The longest narrative kept.
+pub const MAX_TEXT: usize = 20_000;
+
+/// The first and last day of a period, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    /// Unix seconds of the period's first instant and of its last (UTC days, as the
+    /// service reckons dates).
+    pub fn bounds(&self) -> (i64, i64) {
+        let start = self.from.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let end = self.to.and_hms_opt(23, 59, 59).unwrap_or_default();
+        (start.and_utc().timestamp(), end.and_utc().timestamp())
+    }
+
+    pub fn check(&self, today: NaiveDate) -> Result<(), String> {
+        if self.from > self.to {
+            return Err(format!(
+                "the period starts ({}) after it ends ({}): swap the dates",
+                self.from, self.to
+            ));
+        }
+        if self.to > today {
+            return Err(format!(
+                "the period ends {} , after today ({today}): a summary looks back",
+                self.to
+            ));
+        }
+        Ok(())
+    }
+
+    /// The last full calendar quarter before `today`.
+    pub fn last_quarter(today: NaiveDate) -> Period {
+        use chrono::Datelike;
+        let this_quarter_month = (today.month0() / 3) * 3 + 1;
+        let this_start =
+            NaiveDate::from_ymd_opt(today.year(), this_quarter_month, 1).unwrap_or(today);
+        let to = this_start.pred_opt().unwrap_or(this_start);
+        let from_month = (to.month0() / 3) * 3 + 1;
+        let from = NaiveDate::from_ymd_opt(to.year(), from_month, 1).unwrap_or(to);
+        Period { from, to }
+    }
+}
+
+/// One indicator's first and last result in the period, in its SI unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorChange {
+    pub indicator: String,
+    pub unit: String,
+    pub start: f64,
+    pub start_at: i64,
+    pub end: f64,
+    pub end_at: i64,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoalOutcome {
+    Met,
+    /// Its date passed within the period without reaching the target.
+    Missed,
+    /// Due after the period; not reached yet.
+    Open,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoalResult {
+    pub goal: Goal,
+    pub outcome: GoalOutcome,
+    /// The latest result by the period's end, since the plan began.
+    pub latest: Option<f64>,
+}
+
+/// A model's assessment before the period and its latest by the period's end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskChange {
+    pub model: String,
+    pub name: String,
+    pub then: Option<Outcome>,
+    pub now: Option<Outcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionnaireResult {
+    pub key: String,
+    pub at: i64,
+    pub total: i32,
+    pub band: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageSummary {
+    pub period: Period,
+    pub indicators: Vec<IndicatorChange>,
+    pub goals: Vec<GoalResult>,
+    pub risks: Vec<RiskChange>,
+    pub questionnaires: Vec<QuestionnaireResult>,
+    /// The texts of the advice approved in the period.
+    pub advice: Vec<String>,
+    /// The narrative: drafted by the system, edited by staff.
+    pub text: String,
+}
+
+// The numbers come from checked results and risks (finite): equality is total.
+impl Eq for IndicatorChange {}
+impl Eq for GoalResult {}
+impl Eq for RiskChange {}
+impl Eq for StageSummary {}
+
+/// A version of one summary: who saved it and when, and who signed it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryVersion {
+    /// Which of the patient's summaries (1, 2, …).
+    pub number: u32,
+    pub summary: StageSummary,
+    pub by: String,
+    pub at: i64,
+    /// The signer and when: a signed version is the document of record.
+    pub signed: Option<(String, i64)>,
+}
+
+impl std::fmt::Debug for SummaryVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "SummaryVersion(#{} by {} signed={} <redacted>)",
+            self.number,
+            self.by,
+            self.signed.is_some()
+        )
+    }
+}
+
+impl Versioned for SummaryVersion {
+    const VERSION: u16 = 1;
+}
+
+/// Everything a summary is drawn from.
+pub struct Sources<'a> {
+    pub observations: &'a [Observation],
+    /// The plan's versions, oldest first.
+    pub plans: &'a [PlanVersion],
+    pub assessments: &'a [Assessment],
+    pub questionnaires: &'a [Answered],
+    pub advice: &'a [Approved],
+}
+
+/// The system's draft of a summary for `period`, with its narrative.
+pub fn draft(period: Period, sources: &Sources<'_>, chinese: bool) -> StageSummary {
+    let (start, end) = period.bounds();
+    let in_period = |at: i64| at >= start && at <= end;
+    let mut indicators = Vec::new();
+    for indicator in INDICATORS {
+        let mut values: Vec<(i64, f64)> = sources
+            .observations
+            .iter()
+            .filter(|o| in_period(o.taken_at) && indicator.codes.contains(&o.code.as_str()))
+            .filter_map(|o| {
+                let v = o.value.number()?.to_f64();
+                let unit = o.unit.as_deref().unwrap_or(indicator.unit);
+                Some((o.taken_at, indicator.convert(v, unit, indicator.unit)?))
+            })
+            .collect();
+        values.sort_by_key(|(at, _)| *at);
+        if let (Some(&(start_at, first)), Some(&(end_at, last))) = (values.first(), values.last()) {
+            indicators.push(IndicatorChange {
+                indicator: indicator.key.to_string(),
+                unit: indicator.unit.to_string(),
+                start: first,
+                start_at,
+                end: last,
+                end_at,
+                count: values.len() as u32,
+            });
+        }
+    }
+    let up_to_end: Vec<Observation> = sources
+        .observations
+        .iter()
+        .filter(|o| o.taken_at <= end)
+        .cloned()
+        .collect();
+    let plan = sources.plans.iter().rev().find(|v| v.at <= end);
+    let goals = plan
+        .map(|version| {
+            version
+                .plan
+                .goals
+                .iter()
+                .map(|goal| goal_result(goal, &up_to_end, version.started, period.to))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut models: Vec<(&str, &str)> = Vec::new();
+    for a in sources.assessments {
+        if !models.iter().any(|(m, _)| *m == a.model) {
+            models.push((&a.model, &a.name));
+        }
+    }
+    let risks = models
+        .into_iter()
+        .filter_map(|(model, name)| {
+            let last_by = |t: i64| {
+                sources
+                    .assessments
+                    .iter()
+                    .filter(|a| a.model == model && a.at <= t)
+                    .max_by_key(|a| a.at)
+                    .map(|a| a.outcome.clone())
+            };
+            let then = last_by(start - 1);
+            let now = last_by(end);
+            (then.is_some() || now.is_some()).then(|| RiskChange {
+                model: model.to_string(),
+                name: name.to_string(),
+                then,
+                now,
+            })
+        })
+        .collect();
+    let mut questionnaires: Vec<QuestionnaireResult> = sources
+        .questionnaires
+        .iter()
+        .filter(|r| in_period(r.at))
+        .map(|r| QuestionnaireResult {
+            key: r.key.clone(),
+            at: r.at,
+            total: r.scored.total,
+            band: r.scored.band.clone(),
+        })
+        .collect();
+    questionnaires.sort_by_key(|q| q.at);
+    let advice = sources
+        .advice
+        .iter()
+        .filter(|a| in_period(a.at))
+        .flat_map(|a| a.items.iter().map(|i| i.text.clone()))
+        .collect();
+    let mut summary = StageSummary {
+        period,
+        indicators,
+        goals,
+        risks,
+        questionnaires,
+        advice,
+        text: String::new(),
+    };
+    summary.text = narrative(&summary, chinese);
+    summary
+}
+
+fn goal_result(
+    goal: &Goal,
+    observations: &[Observation],
+    started: i64,
+    to: NaiveDate,
+) -> GoalResult {
+    let (outcome, latest) = match progress(goal, observations, started, to) {
+        Progress::Met { latest } => (GoalOutcome::Met, Some(latest)),
+        Progress::Moving {
+            latest, overdue, ..
+        } => (
+            if overdue {
+                GoalOutcome::Missed
+            } else {
+                GoalOutcome::Open
+            },
+            Some(latest),
+        ),
+        Progress::NoData if to > goal.by => (GoalOutcome::Missed, None),
+        Progress::NoData => (GoalOutcome::Open, None),
+    };
+    GoalResult {
+        goal: goal.clone(),
+        outcome,
+        latest,
+    }
+}
+
+/// A number with the indicator's decimals.
+pub fn shown(indicator: &str, value: f64) -> String {
+    let decimals = indicators::by_key(indicator)
+        .map(|i| i.decimals)
+        .unwrap_or(1);
+    format!("{value:.*}", usize::from(decimals))
+}
+
+pub fn indicator_name(key: &str, chinese: bool) -> String {
+    indicators::by_key(key)
+        .map(|i| if chinese { i.zh } else { i.en })
+        .unwrap_or(key)
+        .to_string()
+}
+
+/// An assessment's result in a few words.
+pub fn outcome_text(outcome: &Outcome, chinese: bool) -> String {
+    match outcome {
+        Outcome::Risk { probability, .. } => format!("{:.1} %", probability * 100.0),
+        Outcome::Score { score, band } => format!("{score} ({band})"),
+        Outcome::Refused(_) if chinese => "无法评估".into(),
+        Outcome::Refused(_) => "not assessable".into(),
+    }
+}
+
+/// The system's narrative, one paragraph per line, for staff to edit.
+pub fn narrative(s: &StageSummary, chinese: bool) -> String {
+    let mut lines = Vec::new();
+    let (from, to) = (s.period.from, s.period.to);
+    lines.push(if chinese {
+        format!("本阶段（{from} 至 {to}）健康总结。")
+    } else {
+        format!("Health summary for {from} to {to}.")
+    });
+    if s.indicators.is_empty() {
+        lines.push(if chinese {
+            "本阶段无检查结果。".into()
+        } else {
+            "No results were recorded in this period.".into()
+        });
+    } else {
+        let parts: Vec<String> = s
+            .indicators
+            .iter()
+            .map(|c| {
+                let name = indicator_name(&c.indicator, chinese);
+                if c.count == 1 {
+                    format!("{name} {} {}", shown(&c.indicator, c.end), c.unit)
+                } else {
+                    format!(
+                        "{name} {} → {} {}",
+                        shown(&c.indicator, c.start),
+                        shown(&c.indicator, c.end),
+                        c.unit
+                    )
+                }
+            })
+            .collect();
+        lines.push(if chinese {
+            format!("指标：{}。", parts.join("；"))
+        } else {
+            format!("Indicators: {}.", parts.join("; "))
+        });
+    }
+    if !s.goals.is_empty() {
+        let parts: Vec<String> = s
+            .goals
+            .iter()
+            .map(|g| {
+                let op = match g.goal.direction {
+                    Direction::AtMost => "≤",
+                    Direction::AtLeast => "≥",
+                };
+                let name = indicator_name(&g.goal.indicator, chinese);
+                let target = shown(&g.goal.indicator, g.goal.target);
+                let state = match (g.outcome, chinese) {
+                    (GoalOutcome::Met, false) => "met",
+                    (GoalOutcome::Missed, false) => "missed",
+                    (GoalOutcome::Open, false) => "in progress",
+                    (GoalOutcome::Met, true) => "已达成",
+                    (GoalOutcome::Missed, true) => "未达成",
+                    (GoalOutcome::Open, true) => "进行中",
+                };
+                format!("{name} {op} {target}: {state}")
+            })
+            .collect();
+        lines.push(if chinese {
+            format!("干预目标：{}。", parts.join("；"))
+        } else {
+            format!("Plan goals: {}.", parts.join("; "))
+        });
+    }
+    let risks: Vec<String> = s
+        .risks
+        .iter()
+        .filter_map(|r| {
+            let now = r.now.as_ref()?;
+            let now_text = outcome_text(now, chinese);
+            Some(match &r.then {
+                Some(then) if then != now => {
+                    format!("{} {} → {now_text}", r.name, outcome_text(then, chinese))
+                }
+                _ => format!("{} {now_text}", r.name),
+            })
+        })
+        .collect();
+    if !risks.is_empty() {
+        lines.push(if chinese {
+            format!("风险评估：{}。", risks.join("；"))
+        } else {
+            format!("Risk: {}.", risks.join("; "))
+        });
+    }
+    if !s.questionnaires.is_empty() {
+        let parts: Vec<String> = s
+            .questionnaires
+            .iter()
+            .map(|q| format!("{} {} ({})", q.key.to_uppercase(), q.total, q.band))
+            .collect();
+        lines.push(if chinese {
+            format!("问卷：{}。", parts.join("；"))
+        } else {
+            format!("Questionnaires: {}.", parts.join("; "))
+        });
+    }
+    if !s.advice.is_empty() {
+        lines.push(if chinese {
+            format!("已给予{}条健康建议。", s.advice.len())
+        } else {
+            format!("{} pieces of advice were given.", s.advice.len())
+        });
+    }
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::decimal::Decimal;
+    use crate::domain::plan::{Direction, Plan};
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn at(date: NaiveDate) -> i64 {
+        date.and_hms_opt(9, 0, 0).unwrap().and_utc().timestamp()
+    }
+
+    fn sbp(value: &str, date: NaiveDate) -> Observation {
+        Observation::typed_in("8480-6", Decimal::parse(value).unwrap(), "mm[Hg]", at(date))
+    }
+
+    #[test]
+    fn the_last_quarter_is_the_last_full_one() {
+        let q = Period::last_quarter(day(2026, 11, 23));
+        assert_eq!((q.from, q.to), (day(2026, 7, 1), day(2026, 9, 30)));
+        let q = Period::last_quarter(day(2027, 2, 1));
+        assert_eq!((q.from, q.to), (day(2026, 10, 1), day(2026, 12, 31)));
+        assert!(
+            Period {
+                from: day(2026, 2, 1),
+                to: day(2026, 1, 1)
+            }
+            .check(day(2026, 5, 1))
+            .is_err()
+        );
+        assert!(
+            Period {
+                from: day(2026, 1, 1),
+                to: day(2026, 6, 1)
+            }
+            .check(day(2026, 5, 1))
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn a_summary_holds_the_period_s_start_and_end_goals_and_risks() {
+        let observations = [
+            sbp("160", day(2026, 6, 20)), // before the period
+            sbp("150", day(2026, 7, 10)),
+            sbp("142", day(2026, 8, 10)),
+            sbp("128", day(2026, 9, 20)),
+            sbp("120", day(2026, 10, 5)), // after it
+        ];
+        let goal = |target: f64, by: NaiveDate| Goal {
+            indicator: "systolic_bp".into(),
+            direction: Direction::AtMost,
+            target,
+            by,
+        };
+        let plans = [PlanVersion {
+            plan: Plan {
+                title: "BP".into(),
+                goals: vec![
+                    goal(130.0, day(2026, 9, 1)),
+                    goal(125.0, day(2026, 9, 15)),
+                    goal(110.0, day(2027, 3, 1)),
+                ],
+                actions: vec![],
+                active: true,
+            },
+            by: "dr".into(),
+            at: at(day(2026, 7, 1)),
+            started: at(day(2026, 7, 1)),
+        }];
+        let risk = |p: f64, date| Assessment {
+            model: "ascvd_pce".into(),
+            name: "Pooled Cohort Equations".into(),
+            version: "2013".into(),
+            source: String::new(),
+            at: at(date),
+            inputs: Default::default(),
+            assumptions: vec![],
+            outcome: Outcome::Risk {
+                probability: p,
+                band: "intermediate".into(),
+                chinese_band: None,
+            },
+        };
+        let assessments = [risk(0.12, day(2026, 6, 20)), risk(0.09, day(2026, 9, 20))];
+        let sources = Sources {
+            observations: &observations,
+            plans: &plans,
+            assessments: &assessments,
+            questionnaires: &[],
+            advice: &[],
+        };
+        let period = Period {
+            from: day(2026, 7, 1),
+            to: day(2026, 9, 30),
+        };
+        let s = draft(period, &sources, false);
+        assert_eq!(s.indicators.len(), 1);
+        let c = &s.indicators[0];
+        assert_eq!((c.start, c.end, c.count), (150.0, 128.0, 3));
+        // 128 by the end meets ≤ 130 and ≤ 125 is missed; ≤ 110 is still open.
+        let outcomes: Vec<GoalOutcome> = s.goals.iter().map(|g| g.outcome).collect();
+        assert_eq!(
+            outcomes,
+            [GoalOutcome::Met, GoalOutcome::Missed, GoalOutcome::Open]
+        );
+        assert_eq!(s.risks.len(), 1);
+        assert!(
+            matches!(s.risks[0].then, Some(Outcome::Risk { probability, .. }) if probability == 0.12)
+        );
+        assert!(
+            matches!(s.risks[0].now, Some(Outcome::Risk { probability, .. }) if probability == 0.09)
+        );
+        assert!(
+            s.text.contains("Systolic blood pressure 150 → 128 mm[Hg]"),
+            "{}",
+            s.text
+        );
+        assert!(s.text.contains("12.0 % → 9.0 %"), "{}", s.text);
+        let zh = draft(period, &sources, true);
+        assert!(zh.text.contains("收缩压 150 → 128"), "{}", zh.text);
+        assert!(zh.text.contains("已达成"));
+        // A period with nothing in it says so.
+        let empty = draft(
+            Period {
+                from: day(2025, 1, 1),
+                to: day(2025, 3, 31),
+            },
+            &sources,
+            false,
+        );
+        assert!(empty.indicators.is_empty() && empty.goals.is_empty());
+        assert!(empty.text.contains("No results"));
+    }
+}
