@@ -118,7 +118,7 @@ pub(crate) fn save(
     Ok(Reply::new(Response::SummarySaved { number })
         .writes(writes)
         .subject(id.to_string())
-        .detail(format!("summary={number} version={}", base.max(0) + 1)))
+        .detail(format!("summary={number} version={}", base + 1)))
 }
 
 pub(crate) fn sign(
