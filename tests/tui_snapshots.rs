@@ -1,10 +1,10 @@
 //! Every screen rendered into a TestBackend at 80x24 and 120x40, in English and
 //! Chinese, compared with the reviewed snapshots in tests/snapshots/.
 
-use std::collections::BTreeSet;
-use std::time::Duration;
+mod common;
 
-use caredesk::auth::signon::SignOnNotice;
+use std::collections::BTreeSet;
+
 use caredesk::auth::{Permission, Role, RoleTable};
 use caredesk::clinic::PatientView;
 use caredesk::clinic::Response;
@@ -14,77 +14,22 @@ use caredesk::clinic::name_index::PatientRow;
 use caredesk::domain::amendment::{Amendment, SectionValue};
 use caredesk::domain::card::Card;
 use caredesk::domain::consent::{Channel, ConsentEntry, ConsentRecord, Decision, Method, Purpose};
-use caredesk::domain::health::{
-    Alcohol, Allergy, BloodGroup, BloodType, Condition, HealthRecord, Lifestyle, Measurements,
-    Medication, Smoking, Tenths,
-};
+use caredesk::domain::health::Allergy;
 use caredesk::domain::patient::{Patient, PatientId, Sex};
-use caredesk::tui::app::{App, Effect, Msg, Settings, SignedInUser};
+use caredesk::tui::app::{App, Effect, Msg};
 use caredesk::tui::field::Field;
-use caredesk::tui::keymap::Keymap;
 use caredesk::tui::locale::Lang;
 use caredesk::tui::screens::{
     ConsentScreen, Cursor, Form, Home, List, ListKind, MenuItem, Overlay, PatientScreen, Register,
     RegisterOutcome, Screen, Search,
 };
-use caredesk::tui::theme::Theme;
-use caredesk::tui::view;
-use chrono::{NaiveDate, TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use chrono::NaiveDate;
+use crossterm::event::KeyCode;
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
-const LANGS: [(Lang, &str); 2] = [(Lang::En, "en"), (Lang::ZhCn, "zh")];
-
-fn app(lang: Lang, demo: bool) -> App {
-    let settings = Settings {
-        clinic_name: "Riverside Health 江畔健康".into(),
-        demo,
-        idle_logout: Duration::from_secs(300),
-        connection: if lang == Lang::En {
-            "local".into()
-        } else {
-            "本机".into()
-        },
-        units: Default::default(),
-    };
-    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 5).unwrap();
-    App::new(
-        lang,
-        Keymap::builtin("default").unwrap(),
-        Theme { color: false },
-        settings,
-        now,
-    )
-}
-
-fn sign_in(app: &mut App, role: Role) {
-    app.user = Some(SignedInUser {
-        user: "chen.jing".into(),
-        role,
-        permissions: RoleTable::defaults().permissions(role),
-        notice: SignOnNotice {
-            previous_sign_on: Some(1_795_000_000),
-            failed_attempts_since: 2,
-        },
-    });
-}
-
-fn patient() -> Patient {
-    Patient {
-        name: "张伟".into(),
-        sex: Sex::Male,
-        birth_date: NaiveDate::from_ymd_opt(1968, 4, 12),
-        phone: Some("13912345678".into()),
-        id_number: Some("110105196804120017".into()),
-        address: Some("北京市朝阳区建国路 88 号".into()),
-        emergency_contact: Some("Wang Fang 13800001111".into()),
-        tags: vec!["VIP".into(), "高血压".into()],
-        restricted: false,
-        ..Patient::default()
-    }
-}
+use common::tui::{
+    LANGS, SIZES, app, clinical_patient_screen, demo_record, only_call, patient, press, render,
+    sign_in, type_text,
+};
 
 fn rows() -> Vec<PatientRow> {
     let names = ["张伟", "张文", "赵伟", "周文", "John Walker", "朱伟"];
@@ -845,12 +790,6 @@ fn screens() -> Vec<(&'static str, Setup)> {
     ]
 }
 
-fn render(app: &mut App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| view::render(frame, app)).unwrap();
-    terminal.backend().to_string()
-}
-
 #[test]
 fn every_screen_at_both_sizes_in_both_languages() {
     for (name, setup) in screens() {
@@ -913,76 +852,6 @@ fn the_search_table_builds_only_the_visible_rows() {
     assert!(shown.contains("Patient 099990"));
     assert!(!shown.contains("Patient 000000"));
     let _ = BTreeSet::from([Permission::PatientSearch]);
-}
-
-/// A record with an entry in each list section, as the snapshots show it.
-fn demo_record() -> HealthRecord {
-    HealthRecord {
-        allergies: vec![Allergy {
-            substance: "penicillin".into(),
-            reaction: Some("rash".into()),
-            severity: Some(caredesk::domain::health::Severity::Severe),
-        }],
-        past_illnesses: vec![
-            Condition {
-                name: "hypertension".into(),
-                code: Some("I10".into()),
-                since: Some("2019".into()),
-            },
-            Condition {
-                name: "gout".into(),
-                ..Condition::default()
-            },
-        ],
-        medications: vec![Medication {
-            name: "amlodipine".into(),
-            dose: Some("5 mg".into()),
-            frequency: Some("once daily".into()),
-        }],
-        lifestyle: Lifestyle {
-            smoking: Some(Smoking::Former),
-            alcohol: Some(Alcohol::Occasional),
-            exercise_minutes_per_week: Some(150),
-            diet: Some("high salt 口味偏咸".into()),
-            sleep_hours: Some(Tenths(65)),
-            ..Lifestyle::default()
-        },
-        measurements: Measurements {
-            height_cm: Some(Tenths(1725)),
-            weight_kg: Some(Tenths(780)),
-            waist_cm: Some(Tenths(920)),
-            blood_group: Some(BloodGroup {
-                abo: BloodType::A,
-                rh_positive: true,
-            }),
-            measured_on: NaiveDate::from_ymd_opt(2026, 11, 2),
-        },
-        ..HealthRecord::default()
-    }
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, KeyCode::Char(c));
-    }
-}
-
-/// The tag of the one service call the app just made.
-fn only_call(app: &mut App) -> u64 {
-    let tags: Vec<u64> = app
-        .take_effects()
-        .into_iter()
-        .filter_map(|e| match e {
-            Effect::Call { tag, .. } => Some(tag),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(tags.len(), 1);
-    tags[0]
 }
 
 /// The patient as `role` sees them, then F4: their health record.
@@ -1102,22 +971,4 @@ fn open_intake(app: &mut App) {
             caredesk::domain::intake::Intake::built_in(),
         ))),
     });
-}
-
-/// The patient screen of a clinical role, with the demo record.
-fn clinical_patient_screen() -> Screen {
-    Screen::Patient(PatientScreen {
-        id: PatientId([1; 16]),
-        cards: None,
-        view: Some(PatientView {
-            id: PatientId([1; 16]),
-            patient: patient(),
-            health: Some(demo_record()),
-        }),
-        reason: None,
-        tag_form: None,
-        book_form: None,
-        notice: None,
-        error: None,
-    })
 }

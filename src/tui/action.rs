@@ -79,10 +79,20 @@ pub enum Action {
     Risks,
     /// Advice for the patient.
     Advice,
+    /// The patient's intervention plan.
+    Plan,
+    /// The patient's stage summaries.
+    Summaries,
+    /// Start a new one (a plan from a template, a summary for a period).
+    New,
+    /// Close the plan, or reopen a closed one.
+    ClosePlan,
+    /// Sign the selected summary's latest version.
+    Sign,
 }
 
 impl Action {
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 51] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -129,6 +139,11 @@ impl Action {
         Action::Toggle,
         Action::Risks,
         Action::Advice,
+        Action::Plan,
+        Action::Summaries,
+        Action::New,
+        Action::ClosePlan,
+        Action::Sign,
     ];
 
     pub fn name(self) -> &'static str {
@@ -179,6 +194,11 @@ impl Action {
             Action::Toggle => "toggle",
             Action::Risks => "risks",
             Action::Advice => "advice",
+            Action::Plan => "plan",
+            Action::Summaries => "summaries",
+            Action::New => "new",
+            Action::ClosePlan => "close_plan",
+            Action::Sign => "sign",
         }
     }
 

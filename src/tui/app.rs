@@ -73,6 +73,8 @@ pub(crate) enum Pending {
     Risks(PatientId),
     AutoTags(PatientId),
     Advice(PatientId),
+    Plan(PatientId),
+    Summaries(PatientId),
     List(ListKind),
     Logout,
 }
@@ -486,6 +488,8 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::Intake(_) => Purpose::Intake,
         Pending::Risks(_) | Pending::AutoTags(_) => Purpose::Risks,
         Pending::Advice(_) => Purpose::Advice,
+        Pending::Plan(_) => Purpose::Plan,
+        Pending::Summaries(_) => Purpose::Summaries,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }
@@ -506,7 +510,9 @@ fn purpose_patient(p: &Pending) -> Option<PatientId> {
         | Pending::Intake(id)
         | Pending::Risks(id)
         | Pending::AutoTags(id)
-        | Pending::Advice(id) => Some(*id),
+        | Pending::Advice(id)
+        | Pending::Plan(id)
+        | Pending::Summaries(id) => Some(*id),
         _ => None,
     }
 }

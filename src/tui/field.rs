@@ -93,6 +93,29 @@ impl Field {
         }
     }
 
+    /// The text to show in `columns` columns with the cursor in view: the whole text
+    /// when it fits before the cursor, else its tail from where the cursor fits; and
+    /// the cursor's column within that.
+    pub fn window(&self, columns: usize) -> (String, u16) {
+        let shown = self.shown();
+        let mut start = 0;
+        let chars: Vec<char> = shown.chars().collect();
+        let width_between = |a: usize, b: usize| -> usize {
+            chars[a..b]
+                .iter()
+                .map(|c| unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0))
+                .sum()
+        };
+        let cursor = self.cursor.min(chars.len());
+        // Leave a column for the cursor itself.
+        while start < cursor && width_between(start, cursor) + 1 > columns.max(2) {
+            start += 1;
+        }
+        let text: String = chars[start..].iter().collect();
+        let column = width_between(start, cursor) as u16;
+        (text, column)
+    }
+
     /// Display columns before the cursor (CJK characters are two wide).
     pub fn cursor_columns(&self) -> u16 {
         let before: String = self.shown().chars().take(self.cursor).collect();
@@ -103,6 +126,16 @@ impl Field {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_text_scrolls_to_keep_the_cursor_in_view() {
+        let f = Field::with("abcdefghij");
+        assert_eq!(f.window(20), ("abcdefghij".to_string(), 10));
+        let (text, column) = f.window(5);
+        assert_eq!((text.as_str(), column), ("ghij", 4));
+        let wide = Field::with("张伟张伟");
+        assert_eq!(wide.window(5), ("张伟".to_string(), 4));
+    }
 
     #[test]
     fn editing_with_wide_characters() {

@@ -25,10 +25,12 @@ pub enum Context {
     Record,
     Results,
     Questionnaire,
+    /// The plan and the stage summaries.
+    Care,
 }
 
 impl Context {
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 11] = [
         Context::Global,
         Context::Form,
         Context::List,
@@ -39,6 +41,7 @@ impl Context {
         Context::Record,
         Context::Results,
         Context::Questionnaire,
+        Context::Care,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +56,7 @@ impl Context {
             Context::Record => "record",
             Context::Results => "results",
             Context::Questionnaire => "questionnaire",
+            Context::Care => "care",
         }
     }
 

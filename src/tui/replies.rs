@@ -32,6 +32,8 @@ pub enum Purpose {
     Intake,
     Risks,
     Advice,
+    Plan,
+    Summaries,
     List(ListKind),
     Logout,
 }
@@ -313,6 +315,8 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::Intake, response) => app.on_intake_reply(response),
         (Purpose::Risks, response) => app.on_risks_reply(response),
         (Purpose::Advice, response) => app.on_advice_reply(response),
+        (Purpose::Plan, response) => app.on_plan_reply(response),
+        (Purpose::Summaries, response) => app.on_summaries_reply(response),
         (Purpose::ResultAdded, response) => {
             if let Some(id) = patient {
                 app.on_result_added(id, response);

@@ -23,6 +23,8 @@ impl App {
             (Screen::Results(_), _) => return self.on_results_action(action),
             (Screen::Advice(_), _) => return self.on_advice_action(action),
             (Screen::Risks(_), _) => return self.on_risks_action(action),
+            (Screen::Plan(_), _) => return self.on_plan_action(action),
+            (Screen::Summaries(_), _) => return self.on_summaries_action(action),
             (Screen::Intake(_), _) => return self.on_intake_action(action),
             (Screen::Import(_), _) => return self.on_import_action(action),
             (Screen::Questionnaire(_), _) => return self.on_questionnaire_action(action),
@@ -30,6 +32,8 @@ impl App {
             (Screen::Patient(_), Action::Results) => return self.open_results(),
             (Screen::Patient(_), Action::Advice) => return self.open_advice(),
             (Screen::Patient(_), Action::Risks) => return self.open_risks(),
+            (Screen::Patient(_), Action::Plan) => return self.open_plan(),
+            (Screen::Patient(_), Action::Summaries) => return self.open_summaries(),
             (Screen::Patient(_), Action::Intake) => return self.open_intake(),
             (Screen::Patient(_), Action::Questionnaire) => return self.open_questionnaire(),
             _ => {}

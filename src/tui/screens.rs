@@ -11,6 +11,7 @@ use crate::domain::patient::PatientId;
 use super::field::Field;
 use super::keymap::Context;
 
+pub use super::care_screens::*;
 pub use super::chart_screens::*;
 
 /// A form: fields, which one has the cursor, the last error.
@@ -299,6 +300,8 @@ pub enum Screen {
     Intake(IntakeScreen),
     Risks(RiskScreen),
     Advice(AdviceScreen),
+    Plan(PlanScreen),
+    Summaries(SummariesScreen),
 }
 
 impl Screen {
@@ -324,6 +327,11 @@ impl Screen {
             Screen::Risks(_) => Context::Questionnaire,
             Screen::Advice(a) if a.editing.is_some() => Context::Form,
             Screen::Advice(_) => Context::Questionnaire,
+            Screen::Plan(p) if p.editor.is_some() => Context::Form,
+            Screen::Plan(p) if p.templates.is_some() => Context::List,
+            Screen::Plan(_) => Context::Care,
+            Screen::Summaries(s) if s.editor.is_some() => Context::Form,
+            Screen::Summaries(_) => Context::Care,
             Screen::Search(_) => Context::Search,
             Screen::Patient(p)
                 if p.reason.is_some() || p.tag_form.is_some() || p.book_form.is_some() =>
@@ -375,6 +383,17 @@ impl Screen {
                 ..
             }) => Some(form.focused()),
             Screen::Import(import) => Some(import.form.focused()),
+            Screen::Plan(PlanScreen {
+                editor: Some(editor),
+                ..
+            }) => Some(editor.form.focused()),
+            Screen::Summaries(SummariesScreen {
+                editor: Some(editor),
+                ..
+            }) => Some(match &mut editor.period_form {
+                Some(form) => form.focused(),
+                None => editor.text.form.focused(),
+            }),
             Screen::Advice(AdviceScreen {
                 editing: Some(field),
                 ..
@@ -412,6 +431,18 @@ impl Screen {
             Screen::Risks(r) => {
                 let len = r.risks.as_ref().map(Vec::len).unwrap_or(0);
                 Some((&mut r.cursor, len))
+            }
+            Screen::Plan(PlanScreen {
+                templates: Some((offers, cursor)),
+                ..
+            }) => Some((cursor, offers.len())),
+            Screen::Plan(p) if p.editor.is_none() => {
+                let len = p.action_count();
+                Some((&mut p.cursor, len))
+            }
+            Screen::Summaries(s) if s.editor.is_none() => {
+                let len = s.latest().len();
+                Some((&mut s.cursor, len))
             }
             Screen::Questionnaire(q) if q.scored.is_none() => {
                 let len = q.list_len();

@@ -3,6 +3,7 @@
 
 pub mod clinic;
 pub mod tmux;
+pub mod tui;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

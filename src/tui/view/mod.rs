@@ -6,15 +6,18 @@ mod consent;
 mod forms;
 mod import;
 mod intake;
+mod line_editor;
 mod lists;
 mod overlay;
 mod patient;
+mod plan;
 mod questionnaire;
 mod record;
 mod register;
 mod results;
 mod risks;
 mod status;
+mod summaries;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -44,6 +47,8 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Intake(screen) => intake::intake(frame, body, app, screen),
         Screen::Risks(screen) => risks::risks(frame, body, app, screen),
         Screen::Advice(screen) => advice::advice(frame, body, app, screen),
+        Screen::Plan(screen) => plan::plan(frame, body, app, screen),
+        Screen::Summaries(screen) => summaries::summaries(frame, body, app, screen),
     }
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);

@@ -5,7 +5,6 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
-use unicode_width::UnicodeWidthStr;
 
 use super::lists::{masked_phone, sex_text, windowed_table};
 use super::patient::masked_id;
@@ -134,59 +133,13 @@ fn editor(frame: &mut Frame<'_>, area: Rect, app: &App, editor: &SectionEditor) 
     frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);
 
     let labels = editor_labels(app, editor);
-    let width = labels.iter().map(|l| l.width()).max().unwrap_or(0) + 2;
-    // One line per row, plus one under each wrong row; the reason after a blank line.
-    let mut lines: Vec<(Line<'static>, Option<usize>)> = Vec::new();
-    for (i, (field, label)) in editor.form.fields.iter().zip(&labels).enumerate() {
-        if i == editor.reason_index() {
-            lines.push((Line::from(""), None));
-        }
-        let focused = i == editor.form.focus;
-        let marker = if focused { "▸ " } else { "  " };
-        let style = if focused {
-            app.theme.focus()
-        } else {
-            app.theme.label()
-        };
-        lines.push((
-            Line::from(vec![
-                Span::styled(super::pad(&format!("{marker}{label}"), width + 2), style),
-                Span::raw(field.shown()),
-            ]),
-            Some(i),
-        ));
-        if let Some(Some(message)) = editor.field_errors.get(i) {
-            let room = (body.width as usize).saturating_sub(width + 2);
-            for part in super::wrap_columns(message, room) {
-                lines.push((
-                    Line::styled(
-                        format!("{}{part}", " ".repeat(width + 2)),
-                        app.theme.error(),
-                    ),
-                    None,
-                ));
-            }
-        }
-    }
-    // Scroll so the focused row stays on screen.
-    let height = body.height as usize;
-    let focus_line = lines
-        .iter()
-        .position(|(_, i)| *i == Some(editor.form.focus))
-        .unwrap_or(0);
-    let first = (focus_line + 2).saturating_sub(height);
-    for (y, (line, row)) in lines.iter().skip(first).take(height).enumerate() {
-        let rect = Rect {
-            y: body.y + y as u16,
-            height: 1,
-            ..body
-        };
-        frame.render_widget(Paragraph::new(line.clone()), rect);
-        if *row == Some(editor.form.focus) {
-            let field = &editor.form.fields[editor.form.focus];
-            frame.set_cursor_position((rect.x + width as u16 + 2 + field.cursor_columns(), rect.y));
-        }
-    }
+    super::line_editor::rows(
+        frame,
+        body,
+        app,
+        (&editor.form, &labels, &editor.field_errors),
+        Some(editor.reason_index()),
+    );
 }
 
 fn history(frame: &mut Frame<'_>, area: Rect, app: &App, history: &HistoryView) {

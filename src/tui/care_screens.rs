@@ -1,0 +1,134 @@
+//! The state of the care screens: the intervention plan and the stage summaries, and
+//! the line editor both use. Views (`view/plan.rs`, `view/summaries.rs`) draw them;
+//! their controllers (`plan.rs`, `summaries.rs`) change them.
+
+use super::field::Field;
+use super::screens::{Cursor, Form};
+use crate::domain::patient::PatientId;
+use crate::domain::plan::PlanView;
+use crate::domain::plan_template::Offer;
+use crate::domain::summary::{Period, SummaryVersion};
+
+/// Lines of text typed one per row, with a message under each wrong one. The last
+/// row is always empty: typing into it adds a line, Enter on it saves.
+#[derive(Debug, Default)]
+pub struct LineEditor {
+    pub form: Form,
+    pub field_errors: Vec<Option<String>>,
+}
+
+impl LineEditor {
+    pub fn with_lines<S: AsRef<str>>(lines: &[S]) -> Self {
+        let mut fields: Vec<Field> = lines.iter().map(|l| Field::with(l.as_ref())).collect();
+        fields.push(Field::default());
+        let count = fields.len();
+        Self {
+            form: Form::new(fields),
+            field_errors: vec![None; count],
+        }
+    }
+
+    /// The typed lines (the empty last row left out).
+    pub fn lines(&self) -> Vec<String> {
+        self.form.fields.iter().map(|f| f.value.clone()).collect()
+    }
+
+    pub fn on_last_row(&self) -> bool {
+        self.form.focus + 1 >= self.form.fields.len()
+    }
+
+    /// Keeps one empty row at the end to type a new line into.
+    pub fn ensure_blank_row(&mut self) {
+        if self
+            .form
+            .fields
+            .last()
+            .is_none_or(|f| !f.value.trim().is_empty())
+        {
+            self.form.fields.push(Field::default());
+            self.field_errors.push(None);
+        }
+    }
+}
+
+/// The intervention plan (健康干预计划): goals with progress, actions with who and
+/// when; a template list or the editor over it.
+#[derive(Debug)]
+pub struct PlanScreen {
+    pub id: PatientId,
+    pub name: String,
+    /// `None` while loading; `Some(None)` when the patient has no plan yet.
+    pub view: Option<Option<PlanView>>,
+    /// The selected action.
+    pub cursor: Cursor,
+    /// Choosing a template to start from.
+    pub templates: Option<(Vec<Offer>, Cursor)>,
+    /// Editing: the title on the first row, then goals and actions.
+    pub editor: Option<LineEditor>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+impl PlanScreen {
+    /// The version the editor or a quick change starts from (0: no plan yet).
+    pub fn base(&self) -> usize {
+        self.view
+            .as_ref()
+            .and_then(|v| v.as_ref())
+            .map(|v| v.number)
+            .unwrap_or(0)
+    }
+
+    pub fn action_count(&self) -> usize {
+        self.view
+            .as_ref()
+            .and_then(|v| v.as_ref())
+            .map(|v| v.current.plan.actions.len())
+            .unwrap_or(0)
+    }
+}
+
+/// Writing a summary: first its period, then its narrative.
+#[derive(Debug)]
+pub struct SummaryEditor {
+    /// `None` for a new summary.
+    pub number: Option<u32>,
+    /// How many versions of it the author saw.
+    pub base: usize,
+    /// While the period is being chosen: the from and to fields.
+    pub period_form: Option<Form>,
+    pub period: Option<Period>,
+    pub text: LineEditor,
+}
+
+/// The stage summaries (健康阶段总结): each summary's latest version on the left, its
+/// content on the right; the editor over it.
+#[derive(Debug)]
+pub struct SummariesScreen {
+    pub id: PatientId,
+    pub name: String,
+    /// Every version, by number then oldest first; `None` while loading.
+    pub versions: Option<Vec<SummaryVersion>>,
+    /// Over the summaries, newest first.
+    pub cursor: Cursor,
+    /// The summary to select when the list comes back (the one just saved).
+    pub select: Option<u32>,
+    pub editor: Option<SummaryEditor>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+impl SummariesScreen {
+    /// Each summary's latest version and how many versions it has, newest first.
+    pub fn latest(&self) -> Vec<(&SummaryVersion, usize)> {
+        let mut out: Vec<(&SummaryVersion, usize)> = Vec::new();
+        for v in self.versions.iter().flatten() {
+            match out.iter_mut().find(|(l, _)| l.number == v.number) {
+                Some(entry) => *entry = (v, entry.1 + 1),
+                None => out.push((v, 1)),
+            }
+        }
+        out.sort_by_key(|(v, _)| std::cmp::Reverse(v.number));
+        out
+    }
+}

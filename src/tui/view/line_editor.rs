@@ -1,0 +1,79 @@
+//! A form of labelled one-line rows (a record section, a plan, a summary's narrative):
+//! a message under each wrong row, a blank line before `gap_before` (the reason of an
+//! amendment), scrolled so the focused row stays on screen, the cursor in it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+use crate::tui::app::App;
+use crate::tui::screens::Form;
+
+pub(super) fn rows(
+    frame: &mut Frame<'_>,
+    body: Rect,
+    app: &App,
+    (form, labels, errors): (&Form, &[String], &[Option<String>]),
+    gap_before: Option<usize>,
+) {
+    let width = labels.iter().map(|l| l.width()).max().unwrap_or(0) + 2;
+    let room = (body.width as usize).saturating_sub(width + 2);
+    let mut lines: Vec<(Line<'static>, Option<usize>)> = Vec::new();
+    for (i, (field, label)) in form.fields.iter().zip(labels).enumerate() {
+        if Some(i) == gap_before {
+            lines.push((Line::from(""), None));
+        }
+        let focused = i == form.focus;
+        // The focused row scrolls sideways to keep the cursor in view.
+        let text = if focused {
+            field.window(room).0
+        } else {
+            field.shown()
+        };
+        let marker = if focused { "▸ " } else { "  " };
+        let style = if focused {
+            app.theme.focus()
+        } else {
+            app.theme.label()
+        };
+        lines.push((
+            Line::from(vec![
+                Span::styled(super::pad(&format!("{marker}{label}"), width + 2), style),
+                Span::raw(text),
+            ]),
+            Some(i),
+        ));
+        if let Some(Some(message)) = errors.get(i) {
+            for part in super::wrap_columns(message, room) {
+                lines.push((
+                    Line::styled(
+                        format!("{}{part}", " ".repeat(width + 2)),
+                        app.theme.error(),
+                    ),
+                    None,
+                ));
+            }
+        }
+    }
+    let height = body.height as usize;
+    let focus_line = lines
+        .iter()
+        .position(|(_, i)| *i == Some(form.focus))
+        .unwrap_or(0);
+    let first = (focus_line + 2).saturating_sub(height);
+    for (y, (line, row)) in lines.iter().skip(first).take(height).enumerate() {
+        let rect = Rect {
+            y: body.y + y as u16,
+            height: 1,
+            ..body
+        };
+        frame.render_widget(Paragraph::new(line.clone()), rect);
+        if *row == Some(form.focus) {
+            let field = &form.fields[form.focus];
+            let column = field.window(room).1;
+            frame.set_cursor_position((rect.x + width as u16 + 2 + column, rect.y));
+        }
+    }
+}

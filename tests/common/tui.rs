@@ -1,0 +1,188 @@
+//! Shared helpers for the terminal tests: an app in either language, a signed-in
+//! role, the demo patient and record, keys, the calls the app makes, rendering.
+
+use std::time::Duration;
+
+use caredesk::auth::signon::SignOnNotice;
+use caredesk::auth::{Role, RoleTable};
+use caredesk::clinic::PatientView;
+use caredesk::domain::health::{
+    Alcohol, Allergy, BloodGroup, BloodType, Condition, HealthRecord, Lifestyle, Measurements,
+    Medication, Smoking, Tenths,
+};
+use caredesk::domain::patient::{Patient, PatientId, Sex};
+use caredesk::tui::app::{App, Effect, Msg, Settings, SignedInUser};
+use caredesk::tui::keymap::Keymap;
+use caredesk::tui::locale::Lang;
+use caredesk::tui::screens::{PatientScreen, Screen};
+use caredesk::tui::theme::Theme;
+use caredesk::tui::view;
+use chrono::{NaiveDate, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+pub const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+pub const LANGS: [(Lang, &str); 2] = [(Lang::En, "en"), (Lang::ZhCn, "zh")];
+
+/// Every call the app just made, by tag.
+pub fn calls(app: &mut App) -> Vec<(u64, caredesk::clinic::Request)> {
+    app.take_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Call { tag, request } => Some((tag, *request)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Hands the app the service's reply to a call.
+pub fn reply(app: &mut App, tag: u64, response: caredesk::clinic::Response) {
+    app.update(Msg::Reply {
+        tag,
+        response: Box::new(response),
+    });
+}
+
+pub fn app(lang: Lang, demo: bool) -> App {
+    let settings = Settings {
+        clinic_name: "Riverside Health 江畔健康".into(),
+        demo,
+        idle_logout: Duration::from_secs(300),
+        connection: if lang == Lang::En {
+            "local".into()
+        } else {
+            "本机".into()
+        },
+        units: Default::default(),
+    };
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 5).unwrap();
+    App::new(
+        lang,
+        Keymap::builtin("default").unwrap(),
+        Theme { color: false },
+        settings,
+        now,
+    )
+}
+
+pub fn sign_in(app: &mut App, role: Role) {
+    app.user = Some(SignedInUser {
+        user: "chen.jing".into(),
+        role,
+        permissions: RoleTable::defaults().permissions(role),
+        notice: SignOnNotice {
+            previous_sign_on: Some(1_795_000_000),
+            failed_attempts_since: 2,
+        },
+    });
+}
+
+pub fn patient() -> Patient {
+    Patient {
+        name: "张伟".into(),
+        sex: Sex::Male,
+        birth_date: NaiveDate::from_ymd_opt(1968, 4, 12),
+        phone: Some("13912345678".into()),
+        id_number: Some("110105196804120017".into()),
+        address: Some("北京市朝阳区建国路 88 号".into()),
+        emergency_contact: Some("Wang Fang 13800001111".into()),
+        tags: vec!["VIP".into(), "高血压".into()],
+        restricted: false,
+        ..Patient::default()
+    }
+}
+
+/// A record with an entry in each list section, as the snapshots show it.
+pub fn demo_record() -> HealthRecord {
+    HealthRecord {
+        allergies: vec![Allergy {
+            substance: "penicillin".into(),
+            reaction: Some("rash".into()),
+            severity: Some(caredesk::domain::health::Severity::Severe),
+        }],
+        past_illnesses: vec![
+            Condition {
+                name: "hypertension".into(),
+                code: Some("I10".into()),
+                since: Some("2019".into()),
+            },
+            Condition {
+                name: "gout".into(),
+                ..Condition::default()
+            },
+        ],
+        medications: vec![Medication {
+            name: "amlodipine".into(),
+            dose: Some("5 mg".into()),
+            frequency: Some("once daily".into()),
+        }],
+        lifestyle: Lifestyle {
+            smoking: Some(Smoking::Former),
+            alcohol: Some(Alcohol::Occasional),
+            exercise_minutes_per_week: Some(150),
+            diet: Some("high salt 口味偏咸".into()),
+            sleep_hours: Some(Tenths(65)),
+            ..Lifestyle::default()
+        },
+        measurements: Measurements {
+            height_cm: Some(Tenths(1725)),
+            weight_kg: Some(Tenths(780)),
+            waist_cm: Some(Tenths(920)),
+            blood_group: Some(BloodGroup {
+                abo: BloodType::A,
+                rh_positive: true,
+            }),
+            measured_on: NaiveDate::from_ymd_opt(2026, 11, 2),
+        },
+        ..HealthRecord::default()
+    }
+}
+
+pub fn press(app: &mut App, code: KeyCode) {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+pub fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+/// The tag of the one service call the app just made.
+pub fn only_call(app: &mut App) -> u64 {
+    let tags: Vec<u64> = app
+        .take_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Call { tag, .. } => Some(tag),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tags.len(), 1);
+    tags[0]
+}
+
+/// The patient screen of a clinical role, with the demo record.
+pub fn clinical_patient_screen() -> Screen {
+    Screen::Patient(PatientScreen {
+        id: PatientId([1; 16]),
+        cards: None,
+        view: Some(PatientView {
+            id: PatientId([1; 16]),
+            patient: patient(),
+            health: Some(demo_record()),
+        }),
+        reason: None,
+        tag_form: None,
+        book_form: None,
+        notice: None,
+        error: None,
+    })
+}
+
+pub fn render(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| view::render(frame, app)).unwrap();
+    terminal.backend().to_string()
+}
