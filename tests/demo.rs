@@ -57,11 +57,35 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
         .filter(|id| !vault.questionnaire_responses(id).unwrap().is_empty())
         .count();
     assert_eq!(with_questionnaires, 15);
-    // Every patient with results has risk assessments; tags and approved advice show.
+    // Every patient with results has risk assessments (those with a plan, from when it
+    // began too); tags, approved advice, plans with progress and summaries show.
     let mut tagged = 0;
     let mut advised = 0;
+    let (mut planned, mut summarised, mut signed) = (0, 0, 0);
     for id in &ids {
-        assert_eq!(vault.assessments(id).unwrap().len(), 3);
+        let plans = vault.plans(id).unwrap();
+        let assessments = vault.assessments(id).unwrap();
+        assert_eq!(assessments.len(), if plans.is_empty() { 3 } else { 6 });
+        if let Some(plan) = plans.first() {
+            planned += 1;
+            assert!(plan.plan.check().is_ok());
+            let summaries = vault.summaries(id).unwrap();
+            assert_eq!(summaries.len(), 1);
+            summarised += 1;
+            signed += usize::from(summaries[0].signed.is_some());
+            let summary = &summaries[0].summary;
+            assert!(summary.text.contains("本阶段"), "{}", summary.text);
+            // Blood pressure plans have home readings in the quarter summarised.
+            if plan.plan.goals.iter().any(|g| g.indicator == "systolic_bp") {
+                assert!(
+                    summary
+                        .indicators
+                        .iter()
+                        .any(|c| c.indicator == "systolic_bp" && c.count >= 3)
+                );
+                assert!(!summary.goals.is_empty());
+            }
+        }
         if !vault.auto_tags(id).unwrap().0.is_empty() {
             tagged += 1;
         }
@@ -71,12 +95,21 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
     }
     assert!(tagged > 10, "{tagged} patients tagged");
     assert!(advised >= 3, "{advised} patients advised");
+    assert!(planned >= 10, "{planned} patients with a plan");
+    assert_eq!(summarised, planned);
+    assert!(signed > 0 && signed < summarised);
     // Every demo patient has ten yearly checks of 18 indicators to follow as trends.
     for id in &ids {
         let all = vault.observations(id).unwrap();
+        use caredesk::domain::observation::SourceKind;
         let results: Vec<_> = all
             .iter()
-            .filter(|o| o.source.kind != caredesk::domain::observation::SourceKind::Questionnaire)
+            .filter(|o| {
+                !matches!(
+                    o.source.kind,
+                    SourceKind::Questionnaire | SourceKind::Manual
+                )
+            })
             .collect();
         // This year's check may still be ahead.
         assert!(
@@ -86,7 +119,11 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
         );
         let questionnaires = vault.questionnaire_responses(id).unwrap();
         assert!(questionnaires.is_empty() || questionnaires.len() == 3);
-        assert_eq!(all.len() - results.len(), questionnaires.len() * 2);
+        let home = all
+            .iter()
+            .filter(|o| o.source.kind == SourceKind::Manual)
+            .count();
+        assert_eq!(all.len() - results.len() - home, questionnaires.len() * 2);
         let years: std::collections::BTreeSet<i64> =
             results.iter().map(|o| o.taken_at / 31_557_600).collect();
         assert!(years.len() >= 9, "{years:?}");

@@ -196,17 +196,20 @@ fn add_patients(
                 }
                 let record = record.clone().unwrap_or_default();
                 let now = (vault.store().options().clock)().timestamp();
-                management::stage(
-                    vault,
-                    &mut writes,
-                    &id,
-                    &patient,
-                    &record,
-                    &observations,
-                    &responses,
-                    (created + i) % 10 == 1,
-                    (today, now),
-                )?;
+                let chart = management::Chart {
+                    id: &id,
+                    patient: &patient,
+                    record: &record,
+                    observations: &observations,
+                    questionnaires: &responses,
+                };
+                let care = management::Care {
+                    advised: (created + i) % 10 == 1,
+                    // One in three has a plan: every screen has content at once.
+                    planned: (created + i) % 3 == 0,
+                    signed: (created + i) % 6 == 0,
+                };
+                management::stage(vault, &mut writes, &chart, care, (today, now))?;
             }
             if created + i < 30 {
                 stage_demo_booking(vault, &mut writes, id, created + i, today)?;

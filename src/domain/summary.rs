@@ -231,7 +231,10 @@ pub fn draft(period: Period, sources: &Sources<'_>, chinese: bool) -> StageSumma
             };
             let then = last_by(start - 1);
             let now = last_by(end);
-            (then.is_some() || now.is_some()).then(|| RiskChange {
+            // A model that could not assess the patient then or now says nothing.
+            let says =
+                |o: &Option<Outcome>| matches!(o, Some(o) if !matches!(o, Outcome::Refused(_)));
+            (says(&then) || says(&now)).then(|| RiskChange {
                 model: model.to_string(),
                 name: name.to_string(),
                 then,
@@ -311,6 +314,16 @@ pub fn indicator_name(key: &str, chinese: bool) -> String {
         .map(|i| if chinese { i.zh } else { i.en })
         .unwrap_or(key)
         .to_string()
+}
+
+/// A model's name in the summary's language.
+pub fn model_label(model: &str, name: &str, chinese: bool) -> String {
+    match (model, chinese) {
+        ("ascvd_pce", true) => "10年ASCVD风险（PCE）".into(),
+        ("framingham_cvd", true) => "10年心血管病风险（Framingham）".into(),
+        ("findrisc", true) => "2型糖尿病风险（FINDRISC）".into(),
+        _ => name.to_string(),
+    }
 }
 
 /// An assessment's result in a few words.
@@ -396,11 +409,12 @@ pub fn narrative(s: &StageSummary, chinese: bool) -> String {
         .filter_map(|r| {
             let now = r.now.as_ref()?;
             let now_text = outcome_text(now, chinese);
+            let name = model_label(&r.model, &r.name, chinese);
             Some(match &r.then {
                 Some(then) if then != now => {
-                    format!("{} {} → {now_text}", r.name, outcome_text(then, chinese))
+                    format!("{name} {} → {now_text}", outcome_text(then, chinese))
                 }
-                _ => format!("{} {now_text}", r.name),
+                _ => format!("{name} {now_text}"),
             })
         })
         .collect();
@@ -519,7 +533,18 @@ mod tests {
                 chinese_band: None,
             },
         };
-        let assessments = [risk(0.12, day(2026, 6, 20)), risk(0.09, day(2026, 9, 20))];
+        let refused = Assessment {
+            model: "findrisc".into(),
+            outcome: Outcome::Refused(crate::domain::risk::Refusal::Missing(vec![
+                "FINDRISC".into(),
+            ])),
+            ..risk(0.0, day(2026, 8, 1))
+        };
+        let assessments = [
+            risk(0.12, day(2026, 6, 20)),
+            risk(0.09, day(2026, 9, 20)),
+            refused,
+        ];
         let sources = Sources {
             observations: &observations,
             plans: &plans,
@@ -541,7 +566,11 @@ mod tests {
             outcomes,
             [GoalOutcome::Met, GoalOutcome::Missed, GoalOutcome::Open]
         );
-        assert_eq!(s.risks.len(), 1);
+        assert_eq!(
+            s.risks.len(),
+            1,
+            "a model that could not assess says nothing"
+        );
         assert!(
             matches!(s.risks[0].then, Some(Outcome::Risk { probability, .. }) if probability == 0.12)
         );
@@ -557,6 +586,11 @@ mod tests {
         let zh = draft(period, &sources, true);
         assert!(zh.text.contains("收缩压 150 → 128"), "{}", zh.text);
         assert!(zh.text.contains("已达成"));
+        assert!(
+            zh.text.contains("10年ASCVD风险（PCE） 12.0 % → 9.0 %"),
+            "{}",
+            zh.text
+        );
         // A period with nothing in it says so.
         let empty = draft(
             Period {
