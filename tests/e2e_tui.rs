@@ -4,57 +4,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::clinic::totp_code;
-use common::tmux::{self, Pane};
-use sha2::{Digest, Sha256};
-
-fn demo_code(user: &str) -> String {
-    // The demo's published secret, and the test's own TOTP implementation.
-    let secret =
-        Sha256::digest(format!("caredesk demo totp secret: {user}").as_bytes())[..20].to_vec();
-    totp_code(&secret, chrono::Utc::now().timestamp(), 6)
-}
-
-/// Waits for the sign-in screen (recognised by `banner`), then signs in with a fresh code.
-fn sign_in(pane: &Pane, banner: &str, user: &str, password: &str) {
-    pane.wait_for(banner);
-    pane.type_text(user);
-    pane.key("Enter");
-    pane.type_text(password);
-    pane.key("Enter");
-    pane.type_text(&demo_code(user));
-    pane.key("Enter");
-}
-
-/// A demo store of 300 patients and the app running on it in a 100x30 pane.
-fn demo_pane(name: &str, flags: &str) -> (tempfile::TempDir, Pane) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("demo");
-    let made = Command::new(env!("CARGO_BIN_EXE_caredesk"))
-        .args([
-            "demo",
-            "--data",
-            dir.to_str().unwrap(),
-            "--patients",
-            "300",
-            "--no-tui",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-    let command = format!(
-        "{} --data {} {flags}",
-        env!("CARGO_BIN_EXE_caredesk"),
-        dir.display()
-    );
-    (tmp, Pane::start(name, 100, 30, &command))
-}
+use common::tmux::{self, demo_code, demo_pane, sign_in};
 
 #[test]
 fn sign_in_find_by_pinyin_open_and_be_signed_out_when_idle() {

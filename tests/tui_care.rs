@@ -348,3 +348,18 @@ fn a_summary_is_drafted_for_a_period_edited_saved_and_signed() {
         call[0].1
     );
 }
+
+#[test]
+fn the_page_keys_scroll_a_summary_longer_than_the_screen() {
+    let mut app = app(Lang::En, false);
+    open_summaries(&mut app);
+    let first = render(&mut app, 80, 24);
+    assert!(!first.contains("PHQ9 6 (mild) ·"), "{first}");
+    press(&mut app, KeyCode::PageDown);
+    let scrolled = render(&mut app, 80, 24);
+    assert!(scrolled.contains("PHQ9 6 (mild) ·"), "{scrolled}");
+    // Moving to another summary starts it from the top.
+    press(&mut app, KeyCode::Up);
+    let other = render(&mut app, 80, 24);
+    assert!(other.contains("2026-04-01 – 2026-06-30"), "{other}");
+}

@@ -113,6 +113,8 @@ pub struct SummariesScreen {
     pub cursor: Cursor,
     /// The summary to select when the list comes back (the one just saved).
     pub select: Option<u32>,
+    /// How far the selected summary's content is scrolled (PageUp/PageDown).
+    pub scroll: u16,
     pub editor: Option<SummaryEditor>,
     pub notice: Option<String>,
     pub error: Option<String>,

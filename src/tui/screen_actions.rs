@@ -10,6 +10,18 @@ use crate::clinic::Request;
 impl App {
     pub(crate) fn on_screen_action(&mut self, action: Action) {
         let height = self.list_height;
+        // A summary is longer than the screen: the page keys scroll it.
+        if let Screen::Summaries(s) = &mut self.screen
+            && s.editor.is_none()
+        {
+            let page = height.max(1) as u16;
+            match action {
+                Action::PageDown => return s.scroll = s.scroll.saturating_add(page),
+                Action::PageUp => return s.scroll = s.scroll.saturating_sub(page),
+                Action::Up | Action::Down | Action::Top | Action::Bottom => s.scroll = 0,
+                _ => {}
+            }
+        }
         if action.is_movement() {
             if let Some((cursor, len)) = self.screen.list_cursor() {
                 move_cursor(cursor, action, len, height);

@@ -24,6 +24,7 @@ impl App {
             versions: None,
             cursor: Default::default(),
             select: None,
+            scroll: 0,
             editor: None,
             notice: None,
             error: None,

@@ -2,6 +2,10 @@
 #![allow(dead_code)]
 
 use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use super::clinic::totp_code;
 use std::time::{Duration, Instant};
 
 /// A tmux server of our own (its own socket), with one pane running `command`.
@@ -96,4 +100,62 @@ impl Drop for Pane {
             .args(["-L", &self.socket, "kill-server"])
             .output();
     }
+}
+
+pub fn demo_code(user: &str) -> String {
+    // The demo's published secret, and the test's own TOTP implementation.
+    let secret =
+        Sha256::digest(format!("caredesk demo totp secret: {user}").as_bytes())[..20].to_vec();
+    totp_code(&secret, chrono::Utc::now().timestamp(), 6)
+}
+
+/// Waits for the sign-in screen (recognised by `banner`), then signs in with a fresh code.
+pub fn sign_in(pane: &Pane, banner: &str, user: &str, password: &str) {
+    pane.wait_for(banner);
+    pane.type_text(user);
+    pane.key("Enter");
+    pane.type_text(password);
+    pane.key("Enter");
+    pane.type_text(&demo_code(user));
+    pane.key("Enter");
+}
+
+/// A demo store of 300 patients and the app running on it in a 100x30 pane.
+pub fn demo_pane(name: &str, flags: &str) -> (tempfile::TempDir, Pane) {
+    let (tmp, dir) = demo_store();
+    let pane = app_pane(name, &dir, flags);
+    (tmp, pane)
+}
+
+/// A demo store of 300 patients, made by the binary.
+pub fn demo_store() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let made = Command::new(env!("CARGO_BIN_EXE_caredesk"))
+        .args([
+            "demo",
+            "--data",
+            dir.to_str().unwrap(),
+            "--patients",
+            "300",
+            "--no-tui",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    (tmp, dir)
+}
+
+/// The app on the store in `dir`, in a 100x30 pane.
+pub fn app_pane(name: &str, dir: &std::path::Path, flags: &str) -> Pane {
+    let command = format!(
+        "{} --data {} {flags}",
+        env!("CARGO_BIN_EXE_caredesk"),
+        dir.display()
+    );
+    Pane::start(name, 100, 30, &command)
 }

@@ -57,6 +57,10 @@ fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<Line<'stati
             },
         ),
     ];
+    lines.push(Line::styled(app.t("summary.text"), app.theme.title()));
+    for paragraph in s.text.lines() {
+        lines.push(Line::from(format!("  {paragraph}")));
+    }
     if !s.indicators.is_empty() {
         lines.push(Line::styled(app.t("summary.indicators"), app.theme.title()));
         let names: Vec<String> = s
@@ -70,11 +74,18 @@ fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<Line<'stati
             .max()
             .unwrap_or(0);
         for (c, name) in s.indicators.iter().zip(&names) {
+            let values = if c.count == 1 {
+                shown(&c.indicator, c.end)
+            } else {
+                format!(
+                    "{} → {}",
+                    shown(&c.indicator, c.start),
+                    shown(&c.indicator, c.end)
+                )
+            };
             lines.push(Line::from(format!(
-                "  {}  {} → {} {}",
+                "  {}  {values} {}",
                 super::pad(name, width),
-                shown(&c.indicator, c.start),
-                shown(&c.indicator, c.end),
                 c.unit
             )));
         }
@@ -134,10 +145,6 @@ fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<Line<'stati
                 .tf("summary.advice", &[("count", &s.advice.len().to_string())]),
             app.theme.title(),
         ));
-    }
-    lines.push(Line::styled(app.t("summary.text"), app.theme.title()));
-    for paragraph in s.text.lines() {
-        lines.push(Line::from(format!("  {paragraph}")));
     }
     lines
 }
@@ -246,7 +253,9 @@ pub fn summaries(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Summarie
     };
     if let Some((version, count)) = latest.get(screen.cursor.selected) {
         frame.render_widget(
-            Paragraph::new(content(app, version, *count)).wrap(Wrap { trim: false }),
+            Paragraph::new(content(app, version, *count))
+                .wrap(Wrap { trim: false })
+                .scroll((screen.scroll, 0)),
             right,
         );
     }

@@ -1,0 +1,97 @@
+//! Health management driven in tmux as a doctor would: open a demo patient's plan, tick
+//! an action done, sign the quarter's stage summary, write a new one for a period.
+
+mod common;
+
+use caredesk::domain::card::CardStatus;
+use caredesk::store::{Store, StoreOptions, Unlock, Vault};
+use common::tmux::{self, app_pane, demo_store, sign_in};
+
+/// The card number of a demo patient with a blood pressure plan and an unsigned
+/// summary, read from the store before the app opens it.
+fn planned_patient(dir: &std::path::Path) -> String {
+    let store = Store::open(dir, StoreOptions::default()).unwrap();
+    let (admin, _, password) = caredesk::demo::USERS[0];
+    let keys = store
+        .unlock(Unlock::Password {
+            user: admin,
+            password: password.as_bytes(),
+        })
+        .unwrap();
+    let vault = Vault::new(store, keys);
+    for id in vault.patient_ids().unwrap() {
+        let plans = vault.plans(&id).unwrap();
+        let summaries = vault.summaries(&id).unwrap();
+        let bp = plans
+            .iter()
+            .any(|p| p.plan.goals.iter().any(|g| g.indicator == "systolic_bp"));
+        if bp && summaries.iter().all(|s| s.signed.is_none()) && !summaries.is_empty() {
+            let cards = vault.cards(&id).unwrap();
+            if let Some(card) = cards.iter().find(|c| c.status == CardStatus::Active) {
+                return card.number.clone();
+            }
+        }
+    }
+    panic!("the demo has no patient with a blood pressure plan and an unsigned summary")
+}
+
+#[test]
+fn a_doctor_ticks_a_plan_action_signs_a_summary_and_writes_a_new_one() {
+    if !tmux::available() {
+        return;
+    }
+    let (_tmp, dir) = demo_store();
+    let card = planned_patient(&dir);
+    let pane = app_pane("tui-care", &dir, "");
+    sign_in(
+        &pane,
+        "DEMO STORE",
+        "dr.zhou",
+        "demo doctor harbour lantern",
+    );
+    pane.wait_for("What would you like to do?");
+    pane.key("F3");
+    pane.wait_for("Find:");
+    pane.type_text(&card);
+    pane.key("Enter");
+    pane.wait_for("1 found");
+    pane.key("Enter");
+    pane.wait_for("Identity");
+
+    // p: the plan, its goals with progress; Space ticks the selected action done.
+    pane.type_text("p");
+    let plan = pane.wait_for("Goals");
+    assert!(
+        plan.contains("血压控制") && plan.contains("Systolic blood pressure ≤ 130"),
+        "{plan}"
+    );
+    assert!(plan.contains("latest"), "{plan}");
+    pane.key("Down");
+    pane.key("Space");
+    let saved = pane.wait_for("Plan saved as a new version.");
+    assert!(saved.contains("[x] Exercise"), "{saved}");
+    pane.wait_for("Version 2 · saved by dr.zhou");
+    pane.key("Escape");
+    pane.wait_for("Identity");
+
+    // s: the quarter's summary, a draft; s signs it.
+    pane.type_text("s");
+    let summaries = pane.wait_for("draft, not signed");
+    assert!(summaries.contains("本阶段"), "{summaries}");
+    pane.type_text("s");
+    pane.wait_for("Signed: this version is the summary of record.");
+    pane.wait_for("signed by dr.zhou");
+
+    // n: a new summary for the quarter offered; the doctor adds a line and saves.
+    pane.type_text("n");
+    pane.wait_for("The period to summarise");
+    pane.key("Enter");
+    pane.key("Enter");
+    pane.wait_for("Enter on the last (empty) line saves");
+    pane.key("BTab");
+    pane.type_text("Walks every morning now.");
+    pane.key("Enter");
+    let written = pane.wait_for("Summary saved as a new version.");
+    assert!(written.contains("Walks every morning now."), "{written}");
+    assert!(written.contains("· 2 "), "{written}");
+}
