@@ -68,9 +68,10 @@ fn a_doctor_ticks_a_plan_action_signs_a_summary_and_writes_a_new_one() {
     assert!(plan.contains("latest"), "{plan}");
     pane.key("Down");
     pane.key("Space");
-    let saved = pane.wait_for("Plan saved as a new version.");
+    pane.wait_for("Plan saved as a new version.");
+    // The plan is read back: the new version, the action ticked.
+    let saved = pane.wait_for("Version 2 · saved by dr.zhou");
     assert!(saved.contains("[x] Exercise"), "{saved}");
-    pane.wait_for("Version 2 · saved by dr.zhou");
     pane.key("Escape");
     pane.wait_for("Identity");
 
@@ -91,7 +92,9 @@ fn a_doctor_ticks_a_plan_action_signs_a_summary_and_writes_a_new_one() {
     pane.key("BTab");
     pane.type_text("Walks every morning now.");
     pane.key("Enter");
-    let written = pane.wait_for("Summary saved as a new version.");
+    pane.wait_for("Summary saved as a new version.");
+    // The list is read back with the new summary selected, a draft.
+    let written = pane.wait_for("▸· 2 ");
     assert!(written.contains("Walks every morning now."), "{written}");
-    assert!(written.contains("· 2 "), "{written}");
+    assert!(written.contains("draft, not signed"), "{written}");
 }
