@@ -505,3 +505,45 @@ fn a_plan_starts_from_the_template_the_tags_suggest_and_a_stale_save_is_refused(
         common::clinic::role_user(Role::HealthManager)
     );
 }
+
+#[test]
+fn an_overdue_follow_up_call_tags_the_patient_until_it_is_ticked_done() {
+    use caredesk::domain::plan::{Action, ActionKind, Plan};
+    let t = TestClinic::with_all_roles();
+    let id = patient(&t, (1975, 1, 1), "PLAN-3");
+    let nurse = t.sign_in(Role::Nurse);
+    let mut plan = Plan {
+        title: "Blood pressure".into(),
+        goals: vec![],
+        actions: vec![Action {
+            kind: ActionKind::FollowUpCall,
+            description: "monthly call".into(),
+            owner: "chen.jing".into(),
+            due: Some(t.today() - chrono::Days::new(10)),
+            done: false,
+        }],
+        active: true,
+    };
+    let kept =
+        |who: &caredesk::clinic::client::Signed<caredesk::clinic::client::InProcess>| match who
+            .call(Request::TagsGet { id })
+        {
+            Response::AutoTags { tags, .. } => tags.into_iter().map(|t| t.tag).collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+    assert_eq!(
+        nurse.call(Request::PlanSet {
+            id,
+            plan: plan.clone(),
+            base: 0
+        }),
+        Response::Done
+    );
+    assert_eq!(kept(&nurse), ["overdue follow-up"]);
+    plan.actions[0].done = true;
+    assert_eq!(
+        nurse.call(Request::PlanSet { id, plan, base: 1 }),
+        Response::Done
+    );
+    assert!(kept(&nurse).is_empty(), "the call was made: the tag goes");
+}

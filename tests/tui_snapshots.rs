@@ -755,6 +755,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 observations: &[],
                 questionnaires: &[],
                 assessments: &[],
+                plans: &[],
                 now: 0,
                 today: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
             };

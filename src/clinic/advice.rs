@@ -44,6 +44,7 @@ pub(crate) fn draft(ctx: &Ctx<'_>, id: &PatientId, chinese: bool) -> Result<Repl
         observations: &observations,
         questionnaires: &questionnaires,
         assessments: &assessments,
+        plans: &[],
         now: ctx.now,
         today: today(ctx),
     };

@@ -118,12 +118,14 @@ pub(crate) fn refresh(
     let record = vault.health(id)?;
     let observations = vault.observations(id)?;
     let questionnaires = vault.questionnaire_responses(id)?;
+    let plans = vault.plans(id)?;
     let facts = Facts {
         patient,
         record: &record,
         observations: &observations,
         questionnaires: &questionnaires,
         assessments,
+        plans: &plans,
         now,
         today: chrono::DateTime::from_timestamp(now, 0)
             .unwrap_or_default()

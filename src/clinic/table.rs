@@ -50,7 +50,7 @@ impl Operation {
 
 impl Operation {
     /// Changes what risks and automatic tags are computed from (results, the record,
-    /// questionnaires, age or sex): once committed, the service recomputes them for
+    /// questionnaires, age or sex, the plan): once committed, the service recomputes them for
     /// the request's subjects.
     pub fn changes_health_data(&self) -> bool {
         matches!(
@@ -63,6 +63,7 @@ impl Operation {
                 | "intake_submit"
                 | "health_amend"
                 | "patient_amend"
+                | "plan_set"
         )
     }
 }

@@ -60,7 +60,7 @@ fn assess(chart: &Chart<'_>, observations: &[Observation], now: i64) -> Vec<Asse
 fn tags(
     chart: &Chart<'_>,
     observations: &[Observation],
-    assessments: &[Assessment],
+    (assessments, plans): (&[Assessment], &[PlanVersion]),
     now: i64,
 ) -> AutoTags {
     let rules =
@@ -71,6 +71,7 @@ fn tags(
         observations,
         questionnaires: chart.questionnaires,
         assessments,
+        plans,
         now,
         today: chrono::DateTime::from_timestamp(now, 0)
             .unwrap_or_default()
@@ -131,7 +132,7 @@ pub fn stage(
     let id = chart.id;
     let mut observations = chart.observations.to_vec();
     let before = assess(chart, &observations, now);
-    let mut tags = tags(chart, &observations, &before, now);
+    let mut tags = tags(chart, &observations, (&before, &[]), now);
     let mut assessments = before;
     let mut plan = None;
     if care.planned {
@@ -170,7 +171,6 @@ pub fn stage(
                 started: start,
             };
             vault.stage_plan(writes, id, &version)?;
-            plan = Some(version);
             // As the service would have kept them: the risks when the plan began, and
             // now (with the readings since).
             let then = assess(chart, &observations, start);
@@ -178,8 +178,10 @@ pub fn stage(
                 vault.stage_assessment(writes, id, a)?;
             }
             assessments = assess(chart, &observations, now);
-            tags = self::tags(chart, &observations, &assessments, now);
+            let plans = std::slice::from_ref(&version);
+            tags = self::tags(chart, &observations, (&assessments, plans), now);
             assessments = then.into_iter().chain(assessments).collect();
+            plan = Some(version);
         }
     }
     for a in assessments.iter().filter(|a| a.at == now) {
@@ -198,6 +200,7 @@ pub fn stage(
             observations: &observations,
             questionnaires: chart.questionnaires,
             assessments: &assessments,
+            plans: plan.as_slice(),
             now,
             today,
         };

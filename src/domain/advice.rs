@@ -126,6 +126,7 @@ mod tests {
             observations: &[],
             questionnaires: &[],
             assessments: &[],
+            plans: &[],
             now: 0,
             today: chrono::NaiveDate::default(),
         };

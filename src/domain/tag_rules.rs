@@ -44,6 +44,7 @@ pub enum Condition {
     Record(RecordCondition),
     Questionnaire(QuestionnaireCondition),
     Risk(RiskCondition),
+    Plan(PlanCondition),
 }
 
 /// Results of one indicator, in its SI unit.
@@ -104,6 +105,16 @@ pub struct RiskCondition {
     pub band: Option<String>,
 }
 
+/// The patient's active plan has an action of a kind (`any` for every kind) not done
+/// more than `days` (default 0) after it fell due.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanCondition {
+    pub overdue_action: String,
+    #[serde(default)]
+    pub days: u32,
+}
+
 /// Everything a rule may look at.
 pub struct Facts<'a> {
     pub patient: &'a Patient,
@@ -111,6 +122,8 @@ pub struct Facts<'a> {
     pub observations: &'a [Observation],
     pub questionnaires: &'a [Response],
     pub assessments: &'a [Assessment],
+    /// The plan's versions, oldest first (the latest is the plan in force).
+    pub plans: &'a [crate::domain::plan::PlanVersion],
     pub now: i64,
     pub today: chrono::NaiveDate,
 }
@@ -157,6 +170,20 @@ pub fn check(c: &Condition) -> Result<(), String> {
             all.iter().try_for_each(check)
         }
         Condition::Not { not } => check(not),
+        Condition::Plan(p) => {
+            let known = p.overdue_action == "any"
+                || crate::domain::plan_form::KINDS
+                    .iter()
+                    .any(|(_, key, _)| *key == p.overdue_action);
+            if known {
+                Ok(())
+            } else {
+                Err(format!(
+                    "no action kind {:?}: use any, diet, exercise, medication_review, education, follow_up_call or other",
+                    p.overdue_action
+                ))
+            }
+        }
         Condition::Indicator(i) => {
             if indicators::by_key(&i.indicator).is_none() {
                 return Err(format!("no indicator {:?} in the catalogue", i.indicator));
@@ -177,6 +204,16 @@ pub fn holds(c: &Condition, f: &Facts<'_>) -> bool {
         Condition::Any { any } => any.iter().any(|c| holds(c, f)),
         Condition::Not { not } => !holds(not, f),
         Condition::Indicator(i) => indicator_holds(i, f),
+        Condition::Plan(p) => f.plans.last().is_some_and(|version| {
+            version.plan.active
+                && version.plan.actions.iter().any(|a| {
+                    !a.done
+                        && (p.overdue_action == "any"
+                            || crate::domain::plan_form::kind_key(a.kind) == p.overdue_action)
+                        && a.due
+                            .is_some_and(|due| f.today > due + chrono::Days::new(u64::from(p.days)))
+                })
+        }),
         Condition::Record(r) => record_holds(r, f),
         Condition::Questionnaire(q) => f
             .questionnaires
@@ -294,6 +331,7 @@ mod tests {
             observations,
             questionnaires: &[],
             assessments: &[],
+            plans: &[],
             now: NOW,
             today: chrono::DateTime::from_timestamp(NOW, 0)
                 .map(|t| t.date_naive())
@@ -304,6 +342,59 @@ mod tests {
 
     fn shipped() -> Rules {
         Rules::parse(BUILT_IN).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn an_overdue_follow_up_call_of_the_active_plan_tags_the_patient() {
+        use crate::domain::plan::{Action, ActionKind, Plan, PlanVersion};
+        let rules = shipped();
+        let patient = Patient::default();
+        let record = HealthRecord::default();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
+        let version = |due_days_ago: u64, done: bool, active: bool| PlanVersion {
+            plan: Plan {
+                title: "BP".into(),
+                goals: vec![],
+                actions: vec![Action {
+                    kind: ActionKind::FollowUpCall,
+                    description: "call".into(),
+                    owner: "nurse".into(),
+                    due: today.checked_sub_days(chrono::Days::new(due_days_ago)),
+                    done,
+                }],
+                active,
+            },
+            by: "dr".into(),
+            at: 0,
+            started: 0,
+        };
+        // Table: (due how long ago, done, plan active) → tagged? (a week's grace)
+        for (days, done, active, tagged) in [
+            (3, false, true, false),
+            (8, false, true, true),
+            (8, true, true, false),
+            (8, false, false, false),
+        ] {
+            let plans = [version(days, done, active)];
+            let facts = Facts {
+                patient: &patient,
+                record: &record,
+                observations: &[],
+                questionnaires: &[],
+                assessments: &[],
+                plans: &plans,
+                now: 0,
+                today,
+            };
+            let tags: Vec<String> = rules.evaluate(&facts).into_iter().map(|(t, _)| t).collect();
+            assert_eq!(
+                tags.contains(&"overdue follow-up".to_string()),
+                tagged,
+                "{days} {done} {active}"
+            );
+        }
+        let bad = "[[rules]]\nid = \"x\"\ntag = \"x\"\nwhen = { overdue_action = \"dance\" }\n";
+        assert!(Rules::parse(bad).unwrap_err().contains("dance"));
     }
 
     #[test]
