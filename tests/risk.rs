@@ -137,6 +137,19 @@ fn an_assessment_reads_the_record_and_latest_results_and_is_kept_and_exported() 
         panic!()
     };
     let bundle = to_fhir(&export);
+    // The automatic tags go with the record, as Flags.
+    assert!(export.auto_tags.iter().any(|t| t.tag == "smoker"));
+    let flags: Vec<&serde_json::Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "Flag")
+        .collect();
+    assert!(
+        flags.iter().any(|f| f["code"]["text"] == "smoker"),
+        "{flags:?}"
+    );
     let assessments: Vec<&serde_json::Value> = bundle["entry"]
         .as_array()
         .unwrap()

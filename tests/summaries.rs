@@ -146,6 +146,48 @@ fn a_summary_is_drafted_from_the_period_edited_signed_and_versioned() {
         panic!()
     };
     assert_eq!(second, 2);
+
+    // The export carries the plan, the summaries and the tags; in FHIR the plan is a
+    // CarePlan with its Goal, the signed summary a final Composition.
+    let Response::PatientExport(export) = doctor.call(Request::PatientExport {
+        key: "SUM-1".into(),
+    }) else {
+        panic!()
+    };
+    assert_eq!((export.plans.len(), export.summaries.len()), (1, 3));
+    let bundle = caredesk::clinic::export::to_fhir(&export);
+    let resources: Vec<&serde_json::Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .collect();
+    let of = |kind: &str| {
+        resources
+            .iter()
+            .filter(|r| r["resourceType"] == kind)
+            .copied()
+            .collect::<Vec<_>>()
+    };
+    let plan = of("CarePlan");
+    assert_eq!(plan[0]["title"], "Blood pressure");
+    let goal = of("Goal");
+    assert_eq!(goal[0]["target"][0]["detailRange"]["high"]["value"], 130.0);
+    assert_eq!(
+        goal[0]["target"][0]["measure"]["coding"][0]["code"],
+        "8480-6"
+    );
+    let compositions = of("Composition");
+    assert_eq!(compositions.len(), 2, "the latest version of each summary");
+    assert_eq!(compositions[0]["status"], "final");
+    assert_eq!(compositions[0]["attester"][0]["mode"], "legal");
+    assert!(
+        compositions[0]["section"][0]["text"]["div"]
+            .as_str()
+            .unwrap()
+            .contains("keep walking")
+    );
+    assert_eq!(compositions[1]["status"], "preliminary");
 }
 
 #[test]

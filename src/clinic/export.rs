@@ -33,6 +33,18 @@ pub struct PatientExport {
     /// Every risk assessment, with its inputs and model version.
     #[serde(default)]
     pub assessments: Vec<crate::domain::assessment::Assessment>,
+    /// The automatic tags in force, with the rule that set each and since when.
+    #[serde(default)]
+    pub auto_tags: Vec<crate::domain::tag_rules::AutoTag>,
+    /// Advice approved and given, oldest first.
+    #[serde(default)]
+    pub advice: Vec<crate::domain::advice::Approved>,
+    /// Every version of the intervention plan, oldest first.
+    #[serde(default)]
+    pub plans: Vec<crate::domain::plan::PlanVersion>,
+    /// Every version of every stage summary.
+    #[serde(default)]
+    pub summaries: Vec<crate::domain::summary::SummaryVersion>,
 }
 
 pub const FORMAT: &str = "caredesk-patient-export/2";
@@ -72,6 +84,10 @@ pub(crate) fn export(ctx: &Ctx<'_>, key: &str) -> Result<Reply, ServiceError> {
         observations: ctx.vault.observations(&id)?,
         questionnaires: ctx.vault.questionnaire_responses(&id)?,
         assessments: ctx.vault.assessments(&id)?,
+        auto_tags: ctx.vault.auto_tags(&id)?.0,
+        advice: ctx.vault.advice(&id)?,
+        plans: ctx.vault.plans(&id)?,
+        summaries: ctx.vault.summaries(&id)?,
     };
     Ok(Reply::new(Response::PatientExport(Box::new(export)))
         .subject(id.to_string())
@@ -88,8 +104,9 @@ fn gender(sex: Sex) -> &'static str {
 }
 
 /// The export as a FHIR R4 `collection` Bundle: the Patient (identifiers: ID number and
-/// card numbers), the health record's resources (`export_fhir`), and a Consent per
-/// decision in force.
+/// card numbers), the health record's resources (`export_fhir`), what care added
+/// (`export_care`: CarePlan and Goals, Communications, Compositions, Flags), and a
+/// Consent per decision in force.
 pub fn to_fhir(export: &PatientExport) -> Value {
     let p = &export.patient;
     let patient_ref = format!("Patient/{}", export.id);
@@ -146,6 +163,22 @@ pub fn to_fhir(export: &PatientExport) -> Value {
             .assessments
             .iter()
             .filter_map(|a| super::export_fhir::risk_assessment(a, &subject)),
+    );
+    if let Some(plan) = export.plans.last() {
+        entries.extend(super::export_care::care_plan(plan, &subject));
+    }
+    entries.extend(
+        export
+            .advice
+            .iter()
+            .map(|a| super::export_care::advice(a, &subject)),
+    );
+    entries.extend(super::export_care::summaries(&export.summaries, &subject));
+    entries.extend(
+        export
+            .auto_tags
+            .iter()
+            .map(|t| super::export_care::flag(t, &subject)),
     );
     for entry in &export.consent.entries {
         let granted = entry.decision == crate::domain::consent::Decision::Granted;

@@ -7,10 +7,10 @@ use serde_json::{Value, json};
 use crate::domain::health::{HealthRecord, Smoking};
 
 const ICD10: &str = "http://hl7.org/fhir/sid/icd-10";
-const LOINC: &str = "http://loinc.org";
-const UCUM: &str = "http://unitsofmeasure.org";
+pub(crate) const LOINC: &str = "http://loinc.org";
+pub(crate) const UCUM: &str = "http://unitsofmeasure.org";
 
-fn resource(body: Value) -> Value {
+pub(crate) fn resource(body: Value) -> Value {
     json!({ "resource": body })
 }
 
@@ -120,7 +120,7 @@ pub(crate) fn clinical(record: &HealthRecord, subject: &Value) -> Vec<Value> {
     out
 }
 
-fn instant(unix: i64) -> String {
+pub(crate) fn instant(unix: i64) -> String {
     chrono::DateTime::from_timestamp(unix, 0)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default()

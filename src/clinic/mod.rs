@@ -9,6 +9,7 @@ mod cards;
 pub mod client;
 pub mod consent;
 pub mod export;
+mod export_care;
 mod export_fhir;
 mod handlers;
 mod import;
