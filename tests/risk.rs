@@ -367,6 +367,25 @@ fn advice_is_drafted_from_tags_approved_by_staff_and_kept() {
         doctor.call(Request::AdviceApprove { id, items: vec![] }),
         Response::Error(caredesk::clinic::ServiceError::Invalid(_))
     ));
+    // Given advice is part of the record: exported as a Communication.
+    let Response::PatientExport(export) = doctor.call(Request::PatientExport {
+        key: "ADV-1".into(),
+    }) else {
+        panic!()
+    };
+    let bundle = to_fhir(&export);
+    let sent: Vec<&serde_json::Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "Communication")
+        .collect();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0]["payload"][0]["contentString"],
+        "每日食盐不超过5克。"
+    );
 }
 
 #[test]
