@@ -276,6 +276,19 @@ fn hl7_samples_import_from_the_command_line_with_counts_and_never_values() {
     for value in ["182", "EVERYWOMAN", "Johnson", "spherocytes"] {
         assert!(!stdout.contains(value), "{value} printed:\n{stdout}");
     }
+    // The import touched many patients: their risks and tags were recomputed in the
+    // background, and finished before the command ended (as the system, audited).
+    let export = caredesk(&dir, &["audit", "export", "--format", "jsonl"], "");
+    let log = text(&export.stdout);
+    let reevaluated: usize = log
+        .lines()
+        .filter(|l| l.contains("health.reevaluate") && l.contains("trigger=results.import"))
+        .map(|l| {
+            let row: serde_json::Value = serde_json::from_str(l).unwrap();
+            row["subjects"].as_array().unwrap().len()
+        })
+        .sum();
+    assert!(reevaluated > 1, "{log}");
     // Again, as a script would: nothing new, JSON with the contract's keys.
     args.push("--json");
     let out = caredesk(&dir, &args, &credentials(1));

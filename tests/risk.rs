@@ -579,3 +579,54 @@ fn an_overdue_follow_up_call_tags_the_patient_until_it_is_ticked_done() {
     );
     assert!(kept(&nurse).is_empty(), "the call was made: the tag goes");
 }
+
+#[test]
+fn a_bulk_import_is_reevaluated_in_the_background_and_settled_before_a_read() {
+    let t = TestClinic::with_all_roles();
+    let ids: Vec<PatientId> = (0..3)
+        .map(|i| patient(&t, (1975, 1, 1), &format!("BULK-{i}")))
+        .collect();
+    let nurse = t.sign_in(Role::Nurse);
+    // One file with two high readings a month apart for each of three patients.
+    let mut incoming = Vec::new();
+    for i in 0..3 {
+        let mut older = lab(&format!("BULK-{i}"), "150", "5.0", "1.3");
+        for o in &mut older[0].observations {
+            o.taken_at -= 30 * 86_400;
+        }
+        incoming.extend(older);
+        incoming.extend(lab(&format!("BULK-{i}"), "152", "5.0", "1.3"));
+    }
+    let Response::ResultsImported(summary) = nurse.call(Request::ResultsImport {
+        incoming,
+        rejected: 0,
+        create_patients: false,
+    }) else {
+        panic!()
+    };
+    assert_eq!(summary.imported, 18);
+    // Reading a patient's tags brings them up to date, whether or not the background
+    // worker got there first.
+    let tags_of = |id: PatientId| match nurse.call(Request::TagsGet { id }) {
+        Response::AutoTags { tags, .. } => tags.into_iter().map(|t| t.tag).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert!(tags_of(ids[1]).contains(&"hypertension".to_string()));
+    // The rest are done by the worker (or at the latest when the clinic settles).
+    t.clinic.settle();
+    for id in &ids {
+        assert!(tags_of(*id).contains(&"hypertension".to_string()));
+        let Response::Risks(risks) = nurse.call(Request::RiskList { id: *id }) else {
+            panic!()
+        };
+        assert!(!risks.is_empty());
+    }
+    let auditor = t.sign_in(Role::Auditor);
+    let rows = common::clinic::audit_rows(&auditor);
+    let reevaluated: std::collections::BTreeSet<String> = rows
+        .iter()
+        .filter(|r| r.action == "health.reevaluate" && r.detail.contains("trigger=results.import"))
+        .flat_map(|r| r.subjects.clone())
+        .collect();
+    assert_eq!(reevaluated.len(), 3, "each patient once, as the system");
+}

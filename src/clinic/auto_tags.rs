@@ -6,9 +6,9 @@ use std::sync::RwLock;
 
 use super::api::{Response, ServiceError};
 use super::patients::readable;
+use super::reevaluate::Chart;
 use super::service::{Clinic, Ctx, Effect, Reply};
-use crate::domain::assessment::Assessment;
-use crate::domain::patient::{Patient, PatientId};
+use crate::domain::patient::PatientId;
 use crate::domain::tag_rules::{AutoTag, Facts, Rules};
 use crate::store::Vault;
 use crate::store::writes::WriteSet;
@@ -50,18 +50,10 @@ impl RulesInForce {
 
 /// Evaluates the rules on the patient's data now; keeps the tags when they changed.
 pub(crate) fn evaluate(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
-    let patient = readable(ctx, id)?;
-    let assessments = ctx.vault.assessments(id)?;
+    readable(ctx, id)?;
+    let chart = Chart::load(ctx.vault, id)?;
     let mut writes = WriteSet::new();
-    let refreshed = refresh(
-        ctx.clinic,
-        ctx.vault,
-        &patient,
-        id,
-        &assessments,
-        ctx.now,
-        &mut writes,
-    )?;
+    let refreshed = refresh(ctx.clinic, ctx.vault, id, &chart, ctx.now, &mut writes)?;
     let detail = format!(
         "tags={} changed={}",
         refreshed.tags.len(),
@@ -102,30 +94,25 @@ pub(crate) struct Refreshed {
     pub problem: Option<String>,
 }
 
-/// Evaluates the rules in force on the patient's data at `now` (with `assessments`,
-/// which may include ones staged but not yet committed); stages the tags if they
-/// changed.
+/// Evaluates the rules in force on the patient's data at `now` (the chart's
+/// assessments may include ones staged but not yet committed); stages the tags if
+/// they changed.
 pub(crate) fn refresh(
     clinic: &Clinic,
     vault: &Vault,
-    patient: &Patient,
     id: &PatientId,
-    assessments: &[Assessment],
+    chart: &Chart,
     now: i64,
     writes: &mut WriteSet,
 ) -> Result<Refreshed, ServiceError> {
     let (rules, problem) = clinic.tag_rules.current(clinic.dir());
-    let record = vault.health(id)?;
-    let observations = vault.observations(id)?;
-    let questionnaires = vault.questionnaire_responses(id)?;
-    let plans = vault.plans(id)?;
     let facts = Facts {
-        patient,
-        record: &record,
-        observations: &observations,
-        questionnaires: &questionnaires,
-        assessments,
-        plans: &plans,
+        patient: &chart.patient,
+        record: &chart.record,
+        observations: &chart.observations,
+        questionnaires: &chart.questionnaires,
+        assessments: &chart.assessments,
+        plans: &chart.plans,
         now,
         today: chrono::DateTime::from_timestamp(now, 0)
             .unwrap_or_default()

@@ -18,8 +18,18 @@ pub struct InProcess {
 }
 
 impl InProcess {
+    /// A client of `clinic`; starts the clinic's background re-evaluation.
     pub fn new(clinic: Arc<Clinic>, origin: Origin) -> Self {
+        clinic.start_reevaluation_worker();
         Self { clinic, origin }
+    }
+}
+
+impl Drop for InProcess {
+    /// The process may end next: finish recomputing the risks and tags a bulk change
+    /// left waiting, so none is lost.
+    fn drop(&mut self) {
+        self.clinic.settle();
     }
 }
 

@@ -1,8 +1,18 @@
 //! Risks and automatic tags follow the data. Once a request that changes a patient's
-//! results, record or questionnaires is committed, the service recomputes that
+//! results, record, questionnaires or plan is committed, the service recomputes that
 //! patient's risk assessments and automatic tags and commits what changed as the
-//! `system` principal, in its own audit record (`health.reevaluate`), so the chart
-//! never shows a tag or a risk computed from data that has since changed.
+//! `system` principal, in its own audit record (`health.reevaluate`, naming the
+//! trigger).
+//!
+//! A change to one patient is re-evaluated at once. A bulk change (an import touching
+//! many patients) goes to a backlog that a background thread works through, so the
+//! import runs at full speed; a request that reads a patient's risks or tags first
+//! settles that patient if they are waiting, an export settles everyone, and dropping
+//! the last in-process client settles the whole backlog before the process ends.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::time::Duration;
 
 use super::auto_tags::Refreshed;
 use super::service::{Clinic, Origin};
@@ -12,7 +22,7 @@ use crate::domain::patient::PatientId;
 use crate::store::Vault;
 use crate::store::writes::WriteSet;
 
-/// Patients per audit record when an import touched many.
+/// Patients per transaction and audit record.
 const BATCH: usize = 200;
 
 /// The actor for work the service does on its own.
@@ -26,9 +36,137 @@ pub(crate) fn system_actor(origin: &Origin) -> Actor {
     }
 }
 
+/// Patients waiting to be re-evaluated after a bulk change.
+#[derive(Default)]
+pub struct Backlog {
+    waiting: Mutex<Waiting>,
+    signal: Condvar,
+    worker_started: std::sync::atomic::AtomicBool,
+}
+
+#[derive(Default)]
+struct Waiting {
+    ids: BTreeSet<PatientId>,
+    /// The audit action of the latest change queued, and where it came from.
+    trigger: String,
+    origin: Origin,
+}
+
+impl Backlog {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Waiting> {
+        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How many patients are waiting.
+    pub fn len(&self) -> usize {
+        self.lock().ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Takes up to `n` waiting patients with their trigger.
+    fn take(&self, n: usize) -> (Vec<PatientId>, String, Origin) {
+        let mut waiting = self.lock();
+        let ids: Vec<PatientId> = waiting.ids.iter().take(n).copied().collect();
+        for id in &ids {
+            waiting.ids.remove(id);
+        }
+        (ids, waiting.trigger.clone(), waiting.origin.clone())
+    }
+}
+
 impl Clinic {
+    /// Queues patients after a bulk change; the background worker (or the next read
+    /// of one of them, or `settle`) re-evaluates them.
+    pub(crate) fn queue_reevaluation(&self, ids: Vec<PatientId>, trigger: &str, origin: &Origin) {
+        let mut waiting = self.backlog.lock();
+        waiting.ids.extend(ids);
+        waiting.trigger = trigger.to_string();
+        waiting.origin = origin.clone();
+        drop(waiting);
+        self.backlog.signal.notify_one();
+    }
+
+    /// Starts the background thread that works through the backlog (once). It holds
+    /// the clinic only while it works, so dropping the last client still drops it.
+    pub fn start_reevaluation_worker(self: &Arc<Self>) {
+        use std::sync::atomic::Ordering;
+        if self.backlog.worker_started.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let clinic: Weak<Clinic> = Arc::downgrade(self);
+        let backlog = Arc::clone(&self.backlog);
+        let spawned = std::thread::Builder::new()
+            .name("caredesk-reevaluate".into())
+            .spawn(move || {
+                loop {
+                    // Wait on the backlog alone: the clinic is held only while working.
+                    {
+                        let waiting = backlog.lock();
+                        if waiting.ids.is_empty() {
+                            let _ = backlog
+                                .signal
+                                .wait_timeout(waiting, Duration::from_millis(250));
+                        }
+                    }
+                    let Some(strong) = clinic.upgrade() else {
+                        return;
+                    };
+                    if !strong.backlog.is_empty() {
+                        strong.settle_some(BATCH);
+                    }
+                }
+            });
+        if spawned.is_err() {
+            // No thread: reads and the last client's drop still settle the backlog.
+            self.backlog.worker_started.store(false, Ordering::SeqCst);
+        }
+    }
+
+    /// Re-evaluates up to `n` waiting patients now; false when none was waiting.
+    fn settle_some(&self, n: usize) -> bool {
+        let backend = self.backend();
+        let Some(vault) = backend.vault() else {
+            return false;
+        };
+        // The serial lock before taking the batch: whoever holds it has no batch
+        // half done, so `settle` that takes it sees every waiting patient.
+        let _serial = self.serial();
+        let (ids, trigger, origin) = self.backlog.take(n);
+        if ids.is_empty() {
+            return false;
+        }
+        self.reevaluate(vault, &ids, &trigger, &origin);
+        true
+    }
+
+    /// Works through the whole backlog in this thread.
+    pub fn settle(&self) {
+        while self.settle_some(BATCH) {}
+    }
+
+    /// Re-evaluates one patient now if they are waiting (before their risks or tags
+    /// are read). The caller must not hold the serial lock.
+    pub(crate) fn settle_patient(&self, vault: &Vault, id: &PatientId) {
+        let _serial = self.serial();
+        let (waiting, trigger, origin) = {
+            let mut waiting = self.backlog.lock();
+            (
+                waiting.ids.remove(id),
+                waiting.trigger.clone(),
+                waiting.origin.clone(),
+            )
+        };
+        if waiting {
+            self.reevaluate(vault, &[*id], &trigger, &origin);
+        }
+    }
+
     /// Recomputes risks and tags for `patients` after `trigger` (an audit action) was
-    /// committed. A failure is audited and does not undo the request that caused it.
+    /// committed. The caller holds the serial lock. A failure is audited and does not
+    /// undo the request that caused it.
     pub(crate) fn reevaluate(
         &self,
         vault: &Vault,
@@ -61,7 +199,8 @@ impl Clinic {
             if failed {
                 let event = AuditEvent::new(actor.clone(), "health.reevaluate", Outcome::Error)
                     .detail(format!("trigger={trigger} some patients could not be read"));
-                let _ = self.audit_alone(event);
+                // Straight to the log: the caller already holds the store.
+                let _ = vault.store().audit().append(event);
             }
             if subjects.is_empty() {
                 continue;
@@ -71,7 +210,7 @@ impl Clinic {
             );
             event.subjects = subjects;
             if vault.commit(event, writes).is_err() {
-                // Nothing was written; the next change or opening the chart recomputes.
+                // Nothing was written; the next change or reading the risks recomputes.
                 continue;
             }
             self.set_auto_tags_in_index(retagged);
@@ -98,12 +237,35 @@ impl Clinic {
         id: &PatientId,
         writes: &mut WriteSet,
     ) -> Result<(usize, Refreshed), super::api::ServiceError> {
-        let patient = vault.patient(id)?;
+        let mut chart = Chart::load(vault, id)?;
         let now = self.now();
-        let (fresh, risks) = super::risk::refresh(vault, &patient, id, now, writes)?;
-        let mut assessments = vault.assessments(id)?;
-        assessments.extend(fresh);
-        let tags = super::auto_tags::refresh(self, vault, &patient, id, &assessments, now, writes)?;
+        let (fresh, risks) = super::risk::refresh(vault, id, &chart, now, writes)?;
+        chart.assessments.extend(fresh);
+        let tags = super::auto_tags::refresh(self, vault, id, &chart, now, writes)?;
         Ok((risks, tags))
+    }
+}
+
+/// What risks and tags are computed from, read once for both.
+pub(crate) struct Chart {
+    pub patient: crate::domain::patient::Patient,
+    pub record: crate::domain::health::HealthRecord,
+    pub observations: Vec<crate::domain::observation::Observation>,
+    pub questionnaires: Vec<crate::domain::questionnaire::Response>,
+    /// Every kept assessment (and, once refreshed, the fresh ones after them).
+    pub assessments: Vec<crate::domain::assessment::Assessment>,
+    pub plans: Vec<crate::domain::plan::PlanVersion>,
+}
+
+impl Chart {
+    pub(crate) fn load(vault: &Vault, id: &PatientId) -> Result<Chart, crate::store::StoreError> {
+        Ok(Chart {
+            patient: vault.patient(id)?,
+            record: vault.health(id)?,
+            observations: vault.observations(id)?,
+            questionnaires: vault.questionnaire_responses(id)?,
+            assessments: vault.assessments(id)?,
+            plans: vault.plans(id)?,
+        })
     }
 }

@@ -3,9 +3,10 @@
 
 use super::api::{Response, ServiceError};
 use super::patients::readable;
+use super::reevaluate::Chart;
 use super::service::{Ctx, Reply};
 use crate::domain::assessment::{self, Assessment, Outcome};
-use crate::domain::patient::{Patient, PatientId};
+use crate::domain::patient::PatientId;
 use crate::store::Vault;
 use crate::store::writes::WriteSet;
 
@@ -13,9 +14,10 @@ use crate::store::writes::WriteSet;
 /// from the model's last one (so looking at the risks recomputes them when their
 /// inputs changed, without piling up copies).
 pub(crate) fn assess(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
-    let patient = readable(ctx, id)?;
+    readable(ctx, id)?;
+    let chart = Chart::load(ctx.vault, id)?;
     let mut writes = WriteSet::new();
-    let (assessments, changed) = refresh(ctx.vault, &patient, id, ctx.now, &mut writes)?;
+    let (assessments, changed) = refresh(ctx.vault, id, &chart, ctx.now, &mut writes)?;
     let computed = assessments
         .iter()
         .filter(|a| !matches!(a.outcome, Outcome::Refused(_)))
@@ -31,24 +33,29 @@ pub(crate) fn assess(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceErro
 /// current assessment per model and how many changed.
 pub(crate) fn refresh(
     vault: &Vault,
-    patient: &Patient,
     id: &PatientId,
+    chart: &Chart,
     now: i64,
     writes: &mut WriteSet,
 ) -> Result<(Vec<Assessment>, usize), ServiceError> {
-    let record = vault.health(id)?;
-    let observations = vault.observations(id)?;
-    let findrisc = vault
-        .questionnaire_responses(id)?
-        .into_iter()
+    let findrisc = chart
+        .questionnaires
+        .iter()
         .filter(|r| r.key == "findrisc")
         .max_by_key(|r| r.at)
-        .map(|r| (r.scored.total, r.scored.band));
+        .map(|r| (r.scored.total, r.scored.band.clone()));
     let today = chrono::DateTime::from_timestamp(now, 0)
         .unwrap_or_default()
         .date_naive();
-    let fresh = assessment::assess_all(patient, &record, &observations, findrisc, today, now);
-    let kept = vault.assessments(id)?;
+    let fresh = assessment::assess_all(
+        &chart.patient,
+        &chart.record,
+        &chart.observations,
+        findrisc,
+        today,
+        now,
+    );
+    let kept = &chart.assessments;
     let mut assessments = Vec::new();
     let mut changed = 0;
     for a in fresh {

@@ -149,6 +149,8 @@ pub struct Clinic {
     serial_lock: std::sync::Mutex<()>,
     /// The automatic tag rules last read cleanly.
     pub(crate) tag_rules: super::auto_tags::RulesInForce,
+    /// Patients whose risks and tags wait to be recomputed after a bulk change.
+    pub(crate) backlog: std::sync::Arc<super::reevaluate::Backlog>,
 }
 
 const ROLES_FINGERPRINT_KEY: &[u8] = b"roles_fingerprint";
@@ -171,6 +173,7 @@ impl Clinic {
             name_index: std::sync::Mutex::new(None),
             serial_lock: std::sync::Mutex::new(()),
             tag_rules: Default::default(),
+            backlog: Default::default(),
         };
         clinic.audit_role_table_change()?;
         Ok(clinic)
@@ -213,6 +216,11 @@ impl Clinic {
         .detail(detail);
         store.audit().commit(event, writes)?;
         Ok(())
+    }
+
+    /// The lock of operations that read, check and rewrite shared state.
+    pub(crate) fn serial(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.serial_lock.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn dir(&self) -> &Path {
@@ -308,6 +316,10 @@ impl Clinic {
             };
             return self.refuse(actor, op, denied);
         }
+        // An export hands over everything: no patient's risks or tags left waiting.
+        if matches!(request, Request::PatientExport { .. }) {
+            self.settle();
+        }
         let backend = self.backend();
         let Some(vault) = backend.vault() else {
             drop(backend);
@@ -322,9 +334,11 @@ impl Clinic {
             session: &session,
             now,
         };
-        let _serial = op
-            .serialised()
-            .then(|| self.serial_lock.lock().unwrap_or_else(|p| p.into_inner()));
+        // Risks and tags read after a bulk change are brought up to date first.
+        if let Some(id) = request.reads_derived() {
+            self.settle_patient(vault, &id);
+        }
+        let _serial = op.serialised().then(|| self.serial());
         let handled = super::handlers::dispatch(&ctx, request);
         match handled {
             Ok(reply) => {
@@ -344,12 +358,12 @@ impl Clinic {
                     // Fail closed: no audit record, no result.
                     return Response::Error(ServiceError::Unavailable(e.to_string()));
                 }
-                if !changed.is_empty() {
-                    // Under the serial lock, like the request that changed the data.
-                    let _serial_too = _serial
-                        .is_none()
-                        .then(|| self.serial_lock.lock().unwrap_or_else(|p| p.into_inner()));
+                if changed.len() == 1 {
+                    // One patient: at once, under the serial lock like the change.
+                    let _serial_too = _serial.is_none().then(|| self.serial());
                     self.reevaluate(vault, &changed, op.action, origin);
+                } else if !changed.is_empty() {
+                    self.queue_reevaluation(changed, op.action, origin);
                 }
                 drop(backend);
                 self.apply(reply.effect, token);

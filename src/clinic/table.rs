@@ -162,6 +162,22 @@ pub const OPERATIONS: &[Operation] = &[
 ];
 
 impl Request {
+    /// The patient whose risks or tags this request reads (so they are brought up to
+    /// date first if a bulk change left them waiting).
+    pub fn reads_derived(&self) -> Option<crate::domain::patient::PatientId> {
+        match self {
+            Request::RiskAssess { id }
+            | Request::RiskList { id }
+            | Request::TagsEvaluate { id }
+            | Request::TagsGet { id }
+            | Request::AdviceDraft { id, .. }
+            | Request::PlanTemplates { id, .. }
+            | Request::SummaryDraft { id, .. }
+            | Request::SummarySave { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
     /// The table row for this request.
     pub fn operation(&self) -> &'static Operation {
         let name = match self {
