@@ -58,7 +58,7 @@ fn bench_results(c: &mut Criterion) {
     caredesk::demo::create(&dir, 1000, StoreOptions::default(), &mut |_| {}).unwrap();
     let ids = id_numbers(&dir);
     let clinic = Arc::new(Clinic::open(&dir, StoreOptions::default()).unwrap());
-    let client = Signed::new(InProcess::new(clinic, Origin::default()));
+    let client = Signed::new(InProcess::new(Arc::clone(&clinic), Origin::default()));
     let (code, _) = caredesk::demo::current_code("chen.jing", chrono::Utc::now().timestamp());
     let reply = client.call(Request::Login {
         user: "chen.jing".into(),
@@ -102,6 +102,30 @@ fn bench_results(c: &mut Criterion) {
                         panic!()
                     };
                     assert_eq!(summary.imported, 5 * MESSAGES as u64);
+                },
+                BatchSize::PerIteration,
+            )
+        },
+    );
+    // The same, then every patient touched has their risks and tags recomputed (the
+    // background work the import queues, finished before the clock stops).
+    group.bench_function(
+        "import 2000 HL7 messages and re-evaluate the 1000 patients touched",
+        |b| {
+            b.iter_batched(
+                || {
+                    clinic.settle();
+                    round.set(round.get() + 1);
+                    caredesk::ingest::hl7::parse(&file(round.get()), "bench.hl7").incoming
+                },
+                |incoming| {
+                    let reply = client.call(Request::ResultsImport {
+                        incoming,
+                        rejected: 0,
+                        create_patients: false,
+                    });
+                    assert!(matches!(reply, Response::ResultsImported(_)));
+                    clinic.settle();
                 },
                 BatchSize::PerIteration,
             )

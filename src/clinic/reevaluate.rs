@@ -24,6 +24,9 @@ use crate::store::writes::WriteSet;
 
 /// Patients per transaction and audit record.
 const BATCH: usize = 200;
+/// Patients the background worker takes at a time: small, so a read that must settle
+/// one patient never waits long behind it.
+const WORKER_BATCH: usize = 25;
 
 /// The actor for work the service does on its own.
 pub(crate) fn system_actor(origin: &Origin) -> Actor {
@@ -115,7 +118,7 @@ impl Clinic {
                         return;
                     };
                     if !strong.backlog.is_empty() {
-                        strong.settle_some(BATCH);
+                        strong.settle_some(WORKER_BATCH);
                     }
                 }
             });
@@ -131,9 +134,9 @@ impl Clinic {
         let Some(vault) = backend.vault() else {
             return false;
         };
-        // The serial lock before taking the batch: whoever holds it has no batch
-        // half done, so `settle` that takes it sees every waiting patient.
-        let _serial = self.serial();
+        // The lock before taking the batch: whoever holds it has no batch half done,
+        // so `settle` that takes it sees every waiting patient.
+        let _derived = self.derived();
         let (ids, trigger, origin) = self.backlog.take(n);
         if ids.is_empty() {
             return false;
@@ -148,9 +151,9 @@ impl Clinic {
     }
 
     /// Re-evaluates one patient now if they are waiting (before their risks or tags
-    /// are read). The caller must not hold the serial lock.
+    /// are read). The caller must not hold the derived lock.
     pub(crate) fn settle_patient(&self, vault: &Vault, id: &PatientId) {
-        let _serial = self.serial();
+        let _derived = self.derived();
         let (waiting, trigger, origin) = {
             let mut waiting = self.backlog.lock();
             (
@@ -165,7 +168,7 @@ impl Clinic {
     }
 
     /// Recomputes risks and tags for `patients` after `trigger` (an audit action) was
-    /// committed. The caller holds the serial lock. A failure is audited and does not
+    /// committed. The caller holds the derived lock. A failure is audited and does not
     /// undo the request that caused it.
     pub(crate) fn reevaluate(
         &self,

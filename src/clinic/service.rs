@@ -147,6 +147,9 @@ pub struct Clinic {
     /// capacity, a patient record) from the read to the commit, so two desks can never
     /// both take the last place or overwrite each other's change.
     serial_lock: std::sync::Mutex<()>,
+    /// Held while a patient's risks and tags are computed and kept (re-evaluation, or
+    /// on demand), so two never interleave. Taken after `serial_lock` when both are.
+    derived_lock: std::sync::Mutex<()>,
     /// The automatic tag rules last read cleanly.
     pub(crate) tag_rules: super::auto_tags::RulesInForce,
     /// Patients whose risks and tags wait to be recomputed after a bulk change.
@@ -172,6 +175,7 @@ impl Clinic {
             roles: RwLock::new(roles),
             name_index: std::sync::Mutex::new(None),
             serial_lock: std::sync::Mutex::new(()),
+            derived_lock: std::sync::Mutex::new(()),
             tag_rules: Default::default(),
             backlog: Default::default(),
         };
@@ -221,6 +225,11 @@ impl Clinic {
     /// The lock of operations that read, check and rewrite shared state.
     pub(crate) fn serial(&self) -> std::sync::MutexGuard<'_, ()> {
         self.serial_lock.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The lock of computing and keeping risks and tags.
+    pub(crate) fn derived(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.derived_lock.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn dir(&self) -> &Path {
@@ -339,6 +348,7 @@ impl Clinic {
             self.settle_patient(vault, &id);
         }
         let _serial = op.serialised().then(|| self.serial());
+        let _derived = op.derives().then(|| self.derived());
         let handled = super::handlers::dispatch(&ctx, request);
         match handled {
             Ok(reply) => {
@@ -359,8 +369,8 @@ impl Clinic {
                     return Response::Error(ServiceError::Unavailable(e.to_string()));
                 }
                 if changed.len() == 1 {
-                    // One patient: at once, under the serial lock like the change.
-                    let _serial_too = _serial.is_none().then(|| self.serial());
+                    // One patient: at once.
+                    let _derived = self.derived();
                     self.reevaluate(vault, &changed, op.action, origin);
                 } else if !changed.is_empty() {
                     self.queue_reevaluation(changed, op.action, origin);

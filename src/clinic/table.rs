@@ -35,8 +35,6 @@ impl Operation {
                 "results_import"
                     | "observation_add"
                     | "intake_submit"
-                    | "tags_evaluate"
-                    | "risk_assess"
                     | "plan_set"
                     | "summary_save"
                     | "summary_sign"
@@ -49,6 +47,12 @@ impl Operation {
 }
 
 impl Operation {
+    /// Computes and keeps a patient's risks or tags: runs one at a time with the
+    /// re-evaluation of changed data (never with the import that changed it).
+    pub fn derives(&self) -> bool {
+        matches!(self.name, "tags_evaluate" | "risk_assess")
+    }
+
     /// Changes what risks and automatic tags are computed from (results, the record,
     /// questionnaires, age or sex, the plan): once committed, the service recomputes them for
     /// the request's subjects.
