@@ -109,6 +109,27 @@ pub enum UnitSystem {
 }
 
 impl Indicator {
+    /// This indicator's numeric results among `observations` that `keep` accepts, as
+    /// (time, value in the SI unit), oldest first; values that do not convert are left
+    /// out.
+    pub fn values_si(
+        &self,
+        observations: &[super::observation::Observation],
+        keep: impl Fn(&super::observation::Observation) -> bool,
+    ) -> Vec<(i64, f64)> {
+        let mut values: Vec<(i64, f64)> = observations
+            .iter()
+            .filter(|o| self.codes.contains(&o.code.as_str()) && keep(o))
+            .filter_map(|o| {
+                let v = o.value.number()?.to_f64();
+                let unit = o.unit.as_deref().unwrap_or(self.unit);
+                Some((o.taken_at, self.convert(v, unit, self.unit)?))
+            })
+            .collect();
+        values.sort_by_key(|(at, _)| *at);
+        values
+    }
+
     pub fn name(&self, chinese: bool) -> &'static str {
         if chinese { self.zh } else { self.en }
     }

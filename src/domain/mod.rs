@@ -20,6 +20,7 @@ pub mod questionnaire;
 pub mod record_form;
 pub mod risk;
 pub mod summary;
+pub mod summary_text;
 pub mod tag_rules;
 pub mod trend;
 

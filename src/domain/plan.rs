@@ -122,16 +122,7 @@ pub fn progress(
     let Some(indicator) = indicators::by_key(&goal.indicator) else {
         return Progress::NoData;
     };
-    let mut values: Vec<(i64, f64)> = observations
-        .iter()
-        .filter(|o| o.taken_at >= start && indicator.codes.contains(&o.code.as_str()))
-        .filter_map(|o| {
-            let v = o.value.number()?.to_f64();
-            let unit = o.unit.as_deref().unwrap_or(indicator.unit);
-            Some((o.taken_at, indicator.convert(v, unit, indicator.unit)?))
-        })
-        .collect();
-    values.sort_by_key(|(at, _)| *at);
+    let values = indicator.values_si(observations, |o| o.taken_at >= start);
     let (Some(&(_, first)), Some(&(_, latest))) = (values.first(), values.last()) else {
         return Progress::NoData;
     };

@@ -8,11 +8,13 @@ use serde::{Deserialize, Serialize};
 
 use super::advice::Approved;
 use super::assessment::{Assessment, Outcome};
-use super::indicators::{self, INDICATORS};
+use super::indicators::INDICATORS;
 use super::observation::Observation;
-use super::plan::{Direction, Goal, PlanVersion, Progress, progress};
+use super::plan::{Goal, PlanVersion, Progress, progress};
 use super::questionnaire::Response as Answered;
 use crate::store::codec::Versioned;
+
+pub use super::summary_text::{indicator_name, model_label, narrative, outcome_text, shown};
 
 /// The longest narrative kept.
 pub const MAX_TEXT: usize = 20_000;
@@ -172,17 +174,7 @@ pub fn draft(period: Period, sources: &Sources<'_>, chinese: bool) -> StageSumma
     let in_period = |at: i64| at >= start && at <= end;
     let mut indicators = Vec::new();
     for indicator in INDICATORS {
-        let mut values: Vec<(i64, f64)> = sources
-            .observations
-            .iter()
-            .filter(|o| in_period(o.taken_at) && indicator.codes.contains(&o.code.as_str()))
-            .filter_map(|o| {
-                let v = o.value.number()?.to_f64();
-                let unit = o.unit.as_deref().unwrap_or(indicator.unit);
-                Some((o.taken_at, indicator.convert(v, unit, indicator.unit)?))
-            })
-            .collect();
-        values.sort_by_key(|(at, _)| *at);
+        let values = indicator.values_si(sources.observations, |o| in_period(o.taken_at));
         if let (Some(&(start_at, first)), Some(&(end_at, last))) = (values.first(), values.last()) {
             indicators.push(IndicatorChange {
                 indicator: indicator.key.to_string(),
@@ -299,152 +291,6 @@ fn goal_result(
         outcome,
         latest,
     }
-}
-
-/// A number with the indicator's decimals.
-pub fn shown(indicator: &str, value: f64) -> String {
-    let decimals = indicators::by_key(indicator)
-        .map(|i| i.decimals)
-        .unwrap_or(1);
-    format!("{value:.*}", usize::from(decimals))
-}
-
-pub fn indicator_name(key: &str, chinese: bool) -> String {
-    indicators::by_key(key)
-        .map(|i| if chinese { i.zh } else { i.en })
-        .unwrap_or(key)
-        .to_string()
-}
-
-/// A model's name in the summary's language.
-pub fn model_label(model: &str, name: &str, chinese: bool) -> String {
-    match (model, chinese) {
-        ("ascvd_pce", true) => "10年ASCVD风险（PCE）".into(),
-        ("framingham_cvd", true) => "10年心血管病风险（Framingham）".into(),
-        ("findrisc", true) => "2型糖尿病风险（FINDRISC）".into(),
-        _ => name.to_string(),
-    }
-}
-
-/// An assessment's result in a few words.
-pub fn outcome_text(outcome: &Outcome, chinese: bool) -> String {
-    match outcome {
-        Outcome::Risk { probability, .. } => format!("{:.1} %", probability * 100.0),
-        Outcome::Score { score, band } => format!("{score} ({band})"),
-        Outcome::Refused(_) if chinese => "无法评估".into(),
-        Outcome::Refused(_) => "not assessable".into(),
-    }
-}
-
-/// The system's narrative, one paragraph per line, for staff to edit.
-pub fn narrative(s: &StageSummary, chinese: bool) -> String {
-    let mut lines = Vec::new();
-    let (from, to) = (s.period.from, s.period.to);
-    lines.push(if chinese {
-        format!("本阶段（{from} 至 {to}）健康总结。")
-    } else {
-        format!("Health summary for {from} to {to}.")
-    });
-    if s.indicators.is_empty() {
-        lines.push(if chinese {
-            "本阶段无检查结果。".into()
-        } else {
-            "No results were recorded in this period.".into()
-        });
-    } else {
-        let parts: Vec<String> = s
-            .indicators
-            .iter()
-            .map(|c| {
-                let name = indicator_name(&c.indicator, chinese);
-                if c.count == 1 {
-                    format!("{name} {} {}", shown(&c.indicator, c.end), c.unit)
-                } else {
-                    format!(
-                        "{name} {} → {} {}",
-                        shown(&c.indicator, c.start),
-                        shown(&c.indicator, c.end),
-                        c.unit
-                    )
-                }
-            })
-            .collect();
-        lines.push(if chinese {
-            format!("指标：{}。", parts.join("；"))
-        } else {
-            format!("Indicators: {}.", parts.join("; "))
-        });
-    }
-    if !s.goals.is_empty() {
-        let parts: Vec<String> = s
-            .goals
-            .iter()
-            .map(|g| {
-                let op = match g.goal.direction {
-                    Direction::AtMost => "≤",
-                    Direction::AtLeast => "≥",
-                };
-                let name = indicator_name(&g.goal.indicator, chinese);
-                let target = shown(&g.goal.indicator, g.goal.target);
-                let state = match (g.outcome, chinese) {
-                    (GoalOutcome::Met, false) => "met",
-                    (GoalOutcome::Missed, false) => "missed",
-                    (GoalOutcome::Open, false) => "in progress",
-                    (GoalOutcome::Met, true) => "已达成",
-                    (GoalOutcome::Missed, true) => "未达成",
-                    (GoalOutcome::Open, true) => "进行中",
-                };
-                format!("{name} {op} {target}: {state}")
-            })
-            .collect();
-        lines.push(if chinese {
-            format!("干预目标：{}。", parts.join("；"))
-        } else {
-            format!("Plan goals: {}.", parts.join("; "))
-        });
-    }
-    let risks: Vec<String> = s
-        .risks
-        .iter()
-        .filter_map(|r| {
-            let now = r.now.as_ref()?;
-            let now_text = outcome_text(now, chinese);
-            let name = model_label(&r.model, &r.name, chinese);
-            Some(match &r.then {
-                Some(then) if then != now => {
-                    format!("{name} {} → {now_text}", outcome_text(then, chinese))
-                }
-                _ => format!("{name} {now_text}"),
-            })
-        })
-        .collect();
-    if !risks.is_empty() {
-        lines.push(if chinese {
-            format!("风险评估：{}。", risks.join("；"))
-        } else {
-            format!("Risk: {}.", risks.join("; "))
-        });
-    }
-    if !s.questionnaires.is_empty() {
-        let parts: Vec<String> = s
-            .questionnaires
-            .iter()
-            .map(|q| format!("{} {} ({})", q.key.to_uppercase(), q.total, q.band))
-            .collect();
-        lines.push(if chinese {
-            format!("问卷：{}。", parts.join("；"))
-        } else {
-            format!("Questionnaires: {}.", parts.join("; "))
-        });
-    }
-    if !s.advice.is_empty() {
-        lines.push(if chinese {
-            format!("已给予{}条健康建议。", s.advice.len())
-        } else {
-            format!("{} pieces of advice were given.", s.advice.len())
-        });
-    }
-    lines.join("\n")
 }
 
 #[cfg(test)]

@@ -253,18 +253,7 @@ fn indicator_holds(c: &IndicatorCondition, f: &Facts<'_>) -> bool {
         return false;
     };
     let since = c.within_days.map(|d| f.now - i64::from(d) * 86_400);
-    let mut values: Vec<(i64, f64)> = f
-        .observations
-        .iter()
-        .filter(|o| indicator.codes.contains(&o.code.as_str()))
-        .filter(|o| since.is_none_or(|s| o.taken_at >= s))
-        .filter_map(|o| {
-            let v = o.value.number()?.to_f64();
-            let unit = o.unit.as_deref().unwrap_or(indicator.unit);
-            Some((o.taken_at, indicator.convert(v, unit, indicator.unit)?))
-        })
-        .collect();
-    values.sort_by_key(|(at, _)| *at);
+    let values = indicator.values_si(f.observations, |o| since.is_none_or(|s| o.taken_at >= s));
     let meets = |v: f64| c.at_least.is_none_or(|t| v >= t) && c.below.is_none_or(|t| v < t);
     match c.times.unwrap_or(1) {
         // The latest result decides.

@@ -37,6 +37,31 @@ impl LineEditor {
         self.form.focus + 1 >= self.form.fields.len()
     }
 
+    /// Tab and Shift-Tab move between rows (round), Enter moves down; what the
+    /// action was, so the caller saves on `Save` (Enter on the last row).
+    pub fn navigate(&mut self, action: super::action::Action) -> Navigation {
+        use super::action::Action;
+        let count = self.form.fields.len();
+        match action {
+            Action::NextField => {
+                self.ensure_blank_row();
+                self.form.focus = (self.form.focus + 1) % self.form.fields.len();
+                Navigation::Moved
+            }
+            Action::PrevField => {
+                self.form.focus = (self.form.focus + count - 1) % count;
+                Navigation::Moved
+            }
+            Action::Submit if !self.on_last_row() => {
+                self.ensure_blank_row();
+                self.form.focus += 1;
+                Navigation::Moved
+            }
+            Action::Submit => Navigation::Save,
+            _ => Navigation::Other,
+        }
+    }
+
     /// Keeps one empty row at the end to type a new line into.
     pub fn ensure_blank_row(&mut self) {
         if self
@@ -49,6 +74,16 @@ impl LineEditor {
             self.field_errors.push(None);
         }
     }
+}
+
+/// What a key did in a line editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Navigation {
+    Moved,
+    /// Enter on the last row: save.
+    Save,
+    /// Not a movement: the caller handles it (Esc).
+    Other,
 }
 
 /// The intervention plan (健康干预计划): goals with progress, actions with who and

@@ -4,7 +4,7 @@
 
 use super::action::Action;
 use super::app::{App, Pending};
-use super::screens::{LineEditor, PlanScreen, Screen};
+use super::screens::{LineEditor, Navigation, PlanScreen, Screen};
 use crate::clinic::{Request, Response, ServiceError};
 use crate::domain::plan::Plan;
 use crate::domain::plan_form;
@@ -112,18 +112,9 @@ impl App {
         else {
             return;
         };
-        let count = editor.form.fields.len();
-        match action {
-            Action::NextField => {
-                editor.ensure_blank_row();
-                editor.form.focus = (editor.form.focus + 1) % editor.form.fields.len();
-            }
-            Action::PrevField => editor.form.focus = (editor.form.focus + count - 1) % count,
-            Action::Submit if !editor.on_last_row() => {
-                editor.ensure_blank_row();
-                editor.form.focus += 1;
-            }
-            Action::Submit => {
+        match (editor.navigate(action), action) {
+            (Navigation::Moved, _) => {}
+            (Navigation::Save, _) => {
                 let lines = editor.lines();
                 let active = match &self.screen {
                     Screen::Plan(s) => s
@@ -151,12 +142,12 @@ impl App {
                     }
                 }
             }
-            Action::Back => {
+            (Navigation::Other, Action::Back) => {
                 if let Screen::Plan(screen) = &mut self.screen {
                     screen.editor = None;
                 }
             }
-            _ => {}
+            (Navigation::Other, _) => {}
         }
     }
 

@@ -5,7 +5,7 @@
 use super::action::Action;
 use super::app::{App, Pending};
 use super::field::Field;
-use super::screens::{Form, LineEditor, Screen, SummariesScreen, SummaryEditor};
+use super::screens::{Form, LineEditor, Navigation, Screen, SummariesScreen, SummaryEditor};
 use crate::clinic::{Request, Response, ServiceError};
 use crate::domain::summary::Period;
 
@@ -138,18 +138,9 @@ impl App {
             return;
         }
         let text = &mut editor.text;
-        let count = text.form.fields.len();
-        match action {
-            Action::NextField => {
-                text.ensure_blank_row();
-                text.form.focus = (text.form.focus + 1) % text.form.fields.len();
-            }
-            Action::PrevField => text.form.focus = (text.form.focus + count - 1) % count,
-            Action::Submit if !text.on_last_row() => {
-                text.ensure_blank_row();
-                text.form.focus += 1;
-            }
-            Action::Submit => {
+        match (text.navigate(action), action) {
+            (Navigation::Moved, _) => {}
+            (Navigation::Save, _) => {
                 let narrative = text
                     .lines()
                     .into_iter()
@@ -170,8 +161,8 @@ impl App {
                 };
                 self.call(Pending::Summaries(id), request);
             }
-            Action::Back => self.close_summary_editor(),
-            _ => {}
+            (Navigation::Other, Action::Back) => self.close_summary_editor(),
+            (Navigation::Other, _) => {}
         }
     }
 

@@ -1,0 +1,153 @@
+//! A stage summary in words: numbers with their indicator's decimals, names in the
+//! summary's language, and the narrative the system drafts for staff to edit.
+
+use super::assessment::Outcome;
+use super::indicators;
+use super::plan::Direction;
+use super::summary::{GoalOutcome, StageSummary};
+
+/// A number with the indicator's decimals.
+pub fn shown(indicator: &str, value: f64) -> String {
+    let decimals = indicators::by_key(indicator)
+        .map(|i| i.decimals)
+        .unwrap_or(1);
+    format!("{value:.*}", usize::from(decimals))
+}
+
+pub fn indicator_name(key: &str, chinese: bool) -> String {
+    indicators::by_key(key)
+        .map(|i| if chinese { i.zh } else { i.en })
+        .unwrap_or(key)
+        .to_string()
+}
+
+/// A model's name in the summary's language.
+pub fn model_label(model: &str, name: &str, chinese: bool) -> String {
+    match (model, chinese) {
+        ("ascvd_pce", true) => "10年ASCVD风险（PCE）".into(),
+        ("framingham_cvd", true) => "10年心血管病风险（Framingham）".into(),
+        ("findrisc", true) => "2型糖尿病风险（FINDRISC）".into(),
+        _ => name.to_string(),
+    }
+}
+
+/// An assessment's result in a few words.
+pub fn outcome_text(outcome: &Outcome, chinese: bool) -> String {
+    match outcome {
+        Outcome::Risk { probability, .. } => format!("{:.1} %", probability * 100.0),
+        Outcome::Score { score, band } => format!("{score} ({band})"),
+        Outcome::Refused(_) if chinese => "无法评估".into(),
+        Outcome::Refused(_) => "not assessable".into(),
+    }
+}
+
+/// The system's narrative, one paragraph per line, for staff to edit.
+pub fn narrative(s: &StageSummary, chinese: bool) -> String {
+    let mut lines = Vec::new();
+    let (from, to) = (s.period.from, s.period.to);
+    lines.push(if chinese {
+        format!("本阶段（{from} 至 {to}）健康总结。")
+    } else {
+        format!("Health summary for {from} to {to}.")
+    });
+    if s.indicators.is_empty() {
+        lines.push(if chinese {
+            "本阶段无检查结果。".into()
+        } else {
+            "No results were recorded in this period.".into()
+        });
+    } else {
+        let parts: Vec<String> = s
+            .indicators
+            .iter()
+            .map(|c| {
+                let name = indicator_name(&c.indicator, chinese);
+                if c.count == 1 {
+                    format!("{name} {} {}", shown(&c.indicator, c.end), c.unit)
+                } else {
+                    format!(
+                        "{name} {} → {} {}",
+                        shown(&c.indicator, c.start),
+                        shown(&c.indicator, c.end),
+                        c.unit
+                    )
+                }
+            })
+            .collect();
+        lines.push(if chinese {
+            format!("指标：{}。", parts.join("；"))
+        } else {
+            format!("Indicators: {}.", parts.join("; "))
+        });
+    }
+    if !s.goals.is_empty() {
+        let parts: Vec<String> = s
+            .goals
+            .iter()
+            .map(|g| {
+                let op = match g.goal.direction {
+                    Direction::AtMost => "≤",
+                    Direction::AtLeast => "≥",
+                };
+                let name = indicator_name(&g.goal.indicator, chinese);
+                let target = shown(&g.goal.indicator, g.goal.target);
+                let state = match (g.outcome, chinese) {
+                    (GoalOutcome::Met, false) => "met",
+                    (GoalOutcome::Missed, false) => "missed",
+                    (GoalOutcome::Open, false) => "in progress",
+                    (GoalOutcome::Met, true) => "已达成",
+                    (GoalOutcome::Missed, true) => "未达成",
+                    (GoalOutcome::Open, true) => "进行中",
+                };
+                format!("{name} {op} {target}: {state}")
+            })
+            .collect();
+        lines.push(if chinese {
+            format!("干预目标：{}。", parts.join("；"))
+        } else {
+            format!("Plan goals: {}.", parts.join("; "))
+        });
+    }
+    let risks: Vec<String> = s
+        .risks
+        .iter()
+        .filter_map(|r| {
+            let now = r.now.as_ref()?;
+            let now_text = outcome_text(now, chinese);
+            let name = model_label(&r.model, &r.name, chinese);
+            Some(match &r.then {
+                Some(then) if then != now => {
+                    format!("{name} {} → {now_text}", outcome_text(then, chinese))
+                }
+                _ => format!("{name} {now_text}"),
+            })
+        })
+        .collect();
+    if !risks.is_empty() {
+        lines.push(if chinese {
+            format!("风险评估：{}。", risks.join("；"))
+        } else {
+            format!("Risk: {}.", risks.join("; "))
+        });
+    }
+    if !s.questionnaires.is_empty() {
+        let parts: Vec<String> = s
+            .questionnaires
+            .iter()
+            .map(|q| format!("{} {} ({})", q.key.to_uppercase(), q.total, q.band))
+            .collect();
+        lines.push(if chinese {
+            format!("问卷：{}。", parts.join("；"))
+        } else {
+            format!("Questionnaires: {}.", parts.join("; "))
+        });
+    }
+    if !s.advice.is_empty() {
+        lines.push(if chinese {
+            format!("已给予{}条健康建议。", s.advice.len())
+        } else {
+            format!("{} pieces of advice were given.", s.advice.len())
+        });
+    }
+    lines.join("\n")
+}
