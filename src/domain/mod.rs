@@ -7,6 +7,7 @@ pub mod booking;
 pub mod card;
 pub mod consent;
 pub mod decimal;
+pub mod followup;
 pub mod health;
 pub mod identity;
 pub mod indicators;
