@@ -19,6 +19,11 @@ use common::patient;
 
 /// One request of every kind that needs a session, with harmless arguments.
 fn sample_requests(id: PatientId) -> Vec<Request> {
+    let followup = caredesk::clinic::followup_api::FollowUpKey {
+        patient: id,
+        plan: 1,
+        seq: 1,
+    };
     vec![
         Request::WhoAmI,
         Request::ChangePassword {
@@ -161,6 +166,61 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             base: 1,
         },
         Request::SummaryList { id },
+        Request::FollowUpChart { id },
+        Request::FollowUpPlanAdd {
+            id,
+            kind: caredesk::domain::followup::Kind::Hypertension,
+            interval_days: 30,
+            first_due: chrono::NaiveDate::from_ymd_opt(2031, 1, 1).unwrap(),
+            assigned: "nurses".into(),
+        },
+        Request::FollowUpPlanClose {
+            id,
+            plan: 1,
+            reason: caredesk::domain::followup::CloseReason::GoalMet,
+        },
+        Request::FollowUpSchedule,
+        Request::FollowUpQueue {
+            filter: Default::default(),
+            offset: 0,
+            limit: 10,
+        },
+        Request::FollowUpClaim { key: followup },
+        Request::FollowUpRelease { key: followup },
+        Request::FollowUpCallView { key: followup },
+        Request::FollowUpCallSave {
+            key: followup,
+            input: caredesk::domain::followup::CallInput {
+                outcome: caredesk::domain::followup::Outcome::NoAnswer,
+                readings: vec![],
+                adherence: None,
+                symptoms: String::new(),
+                side_effects: String::new(),
+                notes: String::new(),
+            },
+        },
+        Request::RecordingBegin {
+            key: followup,
+            extension: "wav".into(),
+            size: 10,
+            sha256: [0; 32],
+        },
+        Request::RecordingChunk {
+            patient: id,
+            recording: [0; 16],
+            index: 0,
+            bytes: vec![0; 10],
+        },
+        Request::RecordingFinish {
+            patient: id,
+            recording: [0; 16],
+        },
+        Request::RecordingRead {
+            patient: id,
+            recording: [0; 16],
+            index: 0,
+            export: false,
+        },
         Request::PlanDraft {
             id,
             template: "hypertension".into(),

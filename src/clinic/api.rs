@@ -385,6 +385,75 @@ pub enum Request {
     SummaryList {
         id: PatientId,
     },
+    /// A patient's follow-up plans, items and every call (the chart's history).
+    FollowUpChart {
+        id: PatientId,
+    },
+    /// Starts a follow-up plan; its first follow-up falls due on `first_due`.
+    FollowUpPlanAdd {
+        id: PatientId,
+        kind: crate::domain::followup::Kind,
+        interval_days: u32,
+        first_due: chrono::NaiveDate,
+        assigned: String,
+    },
+    /// Closes a plan with the reason; its open follow-ups close with it.
+    FollowUpPlanClose {
+        id: PatientId,
+        plan: u32,
+        reason: crate::domain::followup::CloseReason,
+    },
+    /// Makes the follow-ups the plans call for that do not exist yet (idempotent).
+    FollowUpSchedule,
+    /// A page of the call queue and the counts per group.
+    FollowUpQueue {
+        filter: super::followup_api::QueueFilter,
+        offset: u32,
+        limit: u32,
+    },
+    /// Claims a follow-up before calling: refused while another nurse holds it.
+    FollowUpClaim {
+        key: super::followup_api::FollowUpKey,
+    },
+    FollowUpRelease {
+        key: super::followup_api::FollowUpKey,
+    },
+    /// What the call screen shows (the follow-up must be claimed by the caller).
+    FollowUpCallView {
+        key: super::followup_api::FollowUpKey,
+    },
+    /// Records a call on a claimed follow-up; the protocol decides what comes next.
+    FollowUpCallSave {
+        key: super::followup_api::FollowUpKey,
+        input: crate::domain::followup::CallInput,
+    },
+    /// Starts attaching a recording to the follow-up's latest call.
+    RecordingBegin {
+        key: super::followup_api::FollowUpKey,
+        extension: String,
+        size: u64,
+        sha256: [u8; 32],
+    },
+    /// One chunk of a recording being attached (in order, at most `CHUNK` bytes).
+    RecordingChunk {
+        patient: PatientId,
+        recording: [u8; 16],
+        index: u32,
+        bytes: Vec<u8>,
+    },
+    /// Checks the whole recording against its checksum and marks it complete.
+    RecordingFinish {
+        patient: PatientId,
+        recording: [u8; 16],
+    },
+    /// One chunk of a recording, to listen (or, with `export`, to hand out: a
+    /// disclosure).
+    RecordingRead {
+        patient: PatientId,
+        recording: [u8; 16],
+        index: u32,
+        export: bool,
+    },
     /// The intake interview's questions.
     IntakeGet,
     /// A completed intake: one answer per question, in order; filed into the record.
@@ -571,6 +640,24 @@ pub enum Response {
     /// The plan's latest version with each goal's progress, if the patient has a plan.
     Plan(Box<Option<crate::domain::plan::PlanView>>),
     PlanTemplates(Vec<crate::domain::plan_template::Offer>),
+    FollowUpChart(Box<super::followup_api::FollowUpChart>),
+    FollowUpPlanAdded {
+        plan: u32,
+    },
+    FollowUpScheduled {
+        created: u64,
+    },
+    FollowUpQueue(Box<super::followup_api::QueueView>),
+    FollowUpClaimed {
+        until: i64,
+    },
+    FollowUpCall(Box<super::followup_api::CallView>),
+    FollowUpCallSaved(Box<super::followup_api::CallSaved>),
+    RecordingStarted {
+        recording: [u8; 16],
+        chunk_size: u32,
+    },
+    RecordingBytes(Vec<u8>),
     SummaryDraft(Box<crate::domain::summary::StageSummary>),
     /// A summary version was kept: the summary's number.
     SummarySaved {

@@ -47,6 +47,26 @@ pub(crate) fn set(
     let mut writes = WriteSet::new();
     ctx.vault
         .stage_put(&mut writes, Scope::Patient(*id), &id.0, &consent)?;
+    // "Never call again": no phone contact for care ends every follow-up plan, so the
+    // patient leaves every call list at once.
+    let mut closed = Vec::new();
+    if channel == Channel::Phone && purpose == Purpose::Care && decision == Decision::Refused {
+        for plan in ctx.vault.followup_plans(id)? {
+            if plan.status == crate::domain::followup::PlanStatus::Active {
+                closed.extend(super::followups::stage_close(
+                    ctx.vault,
+                    &mut writes,
+                    id,
+                    &plan,
+                    (
+                        crate::domain::followup::CloseReason::RefusedContact,
+                        &ctx.session.user,
+                        ctx.now,
+                    ),
+                )?);
+            }
+        }
+    }
     let detail = format!(
         "{} {} {}",
         channel.name(),
@@ -60,7 +80,8 @@ pub(crate) fn set(
     Ok(Reply::new(Response::Consent(consent))
         .writes(writes)
         .subject(id.to_string())
-        .detail(detail))
+        .detail(detail)
+        .effect(super::service::Effect::FollowUps(closed)))
 }
 
 pub(crate) fn get(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {

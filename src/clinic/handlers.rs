@@ -3,8 +3,9 @@
 use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
 use super::{
-    advice, auto_tags, booking, cards, consent, export, import, intake, keys, patients, plans,
-    questionnaires, record, results, risk, summaries, users,
+    advice, auto_tags, booking, calls, cards, consent, export, followup_queue, followups, import,
+    intake, keys, patients, plans, questionnaires, record, recordings, results, risk, summaries,
+    users,
 };
 use crate::domain::booking::BookingStatus;
 use crate::store::StoreError;
@@ -139,6 +140,48 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         } => summaries::save(ctx, &id, number, base, period, &text),
         Request::SummarySign { id, number, base } => summaries::sign(ctx, &id, number, base),
         Request::SummaryList { id } => summaries::list(ctx, &id),
+        Request::FollowUpChart { id } => followups::chart(ctx, &id),
+        Request::FollowUpPlanAdd {
+            id,
+            kind,
+            interval_days,
+            first_due,
+            assigned,
+        } => followups::add_plan(ctx, &id, kind, interval_days, first_due, &assigned),
+        Request::FollowUpPlanClose { id, plan, reason } => {
+            followups::close_plan(ctx, &id, plan, reason)
+        }
+        Request::FollowUpSchedule => followups::schedule(ctx),
+        Request::FollowUpQueue {
+            filter,
+            offset,
+            limit,
+        } => followup_queue::queue(ctx, &filter, offset, limit),
+        Request::FollowUpClaim { key } => followup_queue::claim(ctx, key),
+        Request::FollowUpRelease { key } => followup_queue::release(ctx, key),
+        Request::FollowUpCallView { key } => calls::view(ctx, key),
+        Request::FollowUpCallSave { key, input } => calls::save(ctx, key, input),
+        Request::RecordingBegin {
+            key,
+            extension,
+            size,
+            sha256,
+        } => recordings::begin(ctx, key, &extension, size, sha256),
+        Request::RecordingChunk {
+            patient,
+            recording,
+            index,
+            bytes,
+        } => recordings::chunk(ctx, &patient, recording, index, bytes),
+        Request::RecordingFinish { patient, recording } => {
+            recordings::finish(ctx, &patient, recording)
+        }
+        Request::RecordingRead {
+            patient,
+            recording,
+            index,
+            export,
+        } => recordings::read(ctx, &patient, recording, index, export),
         Request::IntakeSubmit { id, answers } => intake::submit(ctx, &id, &answers),
         Request::QuestionnaireSubmit { id, key, answers } => {
             questionnaires::submit(ctx, &id, &key, &answers)

@@ -234,6 +234,19 @@ fn auto_tag_names(
     Ok(vault.auto_tags(id)?.0.into_iter().map(|t| t.tag).collect())
 }
 
+/// Builds the name index if no search has yet.
+pub(crate) fn ensure_name_index(ctx: &Ctx<'_>) -> Result<(), ServiceError> {
+    let mut guard = ctx
+        .clinic
+        .name_index
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if guard.is_none() {
+        *guard = Some(build_index(ctx)?);
+    }
+    Ok(())
+}
+
 /// Reads every patient once, when a name search first needs the index.
 fn build_index(ctx: &Ctx<'_>) -> Result<NameIndex, ServiceError> {
     let mut index = NameIndex::default();

@@ -18,6 +18,7 @@ use super::auto_tags::Refreshed;
 use super::service::{Clinic, Origin};
 use crate::audit::{Actor, AuditEvent, Outcome};
 use crate::auth::Role;
+use crate::domain::followup::FollowUp;
 use crate::domain::patient::PatientId;
 use crate::store::Vault;
 use crate::store::writes::WriteSet;
@@ -183,13 +184,17 @@ impl Clinic {
             let (mut risks, mut tags) = (0usize, 0usize);
             let mut failed = false;
             let mut retagged = Vec::new();
+            let mut new_items = Vec::new();
+            let mut followups = 0usize;
             for id in batch {
                 match self.refresh_one(vault, id, &mut writes) {
-                    Ok((r, t)) => {
+                    Ok((r, t, made)) => {
                         risks += r;
-                        if r > 0 || t.changed {
+                        if r > 0 || t.changed || !made.is_empty() {
                             subjects.push(id.to_string());
                         }
+                        followups += made.len();
+                        new_items.extend(made);
                         if t.changed {
                             tags += 1;
                             retagged.push((*id, t.tags.into_iter().map(|t| t.tag).collect()));
@@ -209,7 +214,9 @@ impl Clinic {
                 continue;
             }
             let mut event = AuditEvent::new(actor, "health.reevaluate", Outcome::Ok).detail(
-                format!("trigger={trigger} risks_changed={risks} tags_changed={tags}"),
+                format!(
+                    "trigger={trigger} risks_changed={risks} tags_changed={tags} followups_made={followups}"
+                ),
             );
             event.subjects = subjects;
             if vault.commit(event, writes).is_err() {
@@ -217,6 +224,7 @@ impl Clinic {
                 continue;
             }
             self.set_auto_tags_in_index(retagged);
+            self.update_queue(new_items);
         }
     }
 
@@ -239,13 +247,54 @@ impl Clinic {
         vault: &Vault,
         id: &PatientId,
         writes: &mut WriteSet,
-    ) -> Result<(usize, Refreshed), super::api::ServiceError> {
+    ) -> Result<(usize, Refreshed, Vec<FollowUp>), super::api::ServiceError> {
         let mut chart = Chart::load(vault, id)?;
         let now = self.now();
         let (fresh, risks) = super::risk::refresh(vault, id, &chart, now, writes)?;
         chart.assessments.extend(fresh);
         let tags = super::auto_tags::refresh(self, vault, id, &chart, now, writes)?;
-        Ok((risks, tags))
+        let followups = self.followup_events(vault, id, &chart, &tags, now, writes)?;
+        Ok((risks, tags, followups))
+    }
+}
+
+impl Clinic {
+    /// The follow-up plans the patient's data now calls for (a new automatic tag, an
+    /// abnormal result, a high risk …), staged with their first follow-up.
+    fn followup_events(
+        &self,
+        vault: &Vault,
+        id: &PatientId,
+        chart: &Chart,
+        tags: &Refreshed,
+        now: i64,
+        writes: &mut WriteSet,
+    ) -> Result<Vec<FollowUp>, super::api::ServiceError> {
+        let names: Vec<String> = tags.tags.iter().map(|t| t.tag.clone()).collect();
+        let plans = vault.followup_plans(id)?;
+        let events = super::followups::events(chart, &names, &plans, now);
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let protocols = super::followups::protocols(self)?;
+        let team = self.settings().followup.default_team;
+        let today = chrono::DateTime::from_timestamp(now, 0)
+            .unwrap_or_default()
+            .date_naive();
+        let mut made = Vec::new();
+        let first = super::followups::next_plan_number(&plans);
+        for (number, (kind, source)) in (first..).zip(events) {
+            let (_, item) = super::followups::stage_new_plan(
+                vault,
+                writes,
+                (id, number),
+                (kind, 30, today, &team),
+                (&source, now),
+                &protocols,
+            )?;
+            made.push(item);
+        }
+        Ok(made)
     }
 }
 

@@ -117,6 +117,8 @@ pub(crate) enum Effect {
     SetRoles(RoleTable),
     /// Patients' automatic tags changed: search rows show them.
     Retag(Vec<(PatientId, Vec<String>)>),
+    /// Follow-ups changed: the queue's index follows.
+    FollowUps(Vec<crate::domain::followup::FollowUp>),
 }
 
 /// A request being handled, with everything a handler may use.
@@ -152,6 +154,8 @@ pub struct Clinic {
     derived_lock: std::sync::Mutex<()>,
     /// The automatic tag rules last read cleanly.
     pub(crate) tag_rules: super::auto_tags::RulesInForce,
+    /// The open follow-ups, built by the first queue request after unlocking.
+    pub(crate) queue_index: std::sync::Mutex<Option<super::followup_queue::QueueIndex>>,
     /// Patients whose risks and tags wait to be recomputed after a bulk change.
     pub(crate) backlog: std::sync::Arc<super::reevaluate::Backlog>,
 }
@@ -178,6 +182,7 @@ impl Clinic {
             derived_lock: std::sync::Mutex::new(()),
             tag_rules: Default::default(),
             backlog: Default::default(),
+            queue_index: std::sync::Mutex::new(None),
         };
         clinic.audit_role_table_change()?;
         Ok(clinic)
@@ -439,6 +444,7 @@ impl Clinic {
                 }
             }
             Effect::Retag(retagged) => self.set_auto_tags_in_index(retagged),
+            Effect::FollowUps(changed) => self.update_queue(changed),
             Effect::SetRoles(table) => {
                 *self.roles.write().unwrap_or_else(|p| p.into_inner()) = table
             }

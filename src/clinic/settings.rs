@@ -43,6 +43,28 @@ impl Default for SessionSettings {
     }
 }
 
+/// `[followup]`: the call queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FollowUpSettings {
+    /// A nurse's claim on a follow-up lapses after this many minutes.
+    pub claim_minutes: u32,
+    /// Who new automatic follow-up plans are assigned to.
+    pub default_team: String,
+    /// The command that plays a recording; `{file}` is replaced by the file's path.
+    pub player: String,
+}
+
+impl Default for FollowUpSettings {
+    fn default() -> Self {
+        Self {
+            claim_minutes: 15,
+            default_team: "nurses".into(),
+            player: "aplay {file}".into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LockoutSettings {
@@ -232,6 +254,7 @@ pub struct Settings {
     pub tui: TuiSettings,
     pub session: SessionSettings,
     pub lockout: LockoutSettings,
+    pub followup: FollowUpSettings,
     pub roles: BTreeMap<Role, BTreeSet<Permission>>,
 }
 

@@ -36,6 +36,14 @@ impl Operation {
                     | "observation_add"
                     | "intake_submit"
                     | "plan_set"
+                    | "followup_plan_add"
+                    | "followup_plan_close"
+                    | "followup_schedule"
+                    | "followup_claim"
+                    | "followup_release"
+                    | "followup_call_save"
+                    | "recording_begin"
+                    | "recording_finish"
                     | "summary_save"
                     | "summary_sign"
             )
@@ -68,6 +76,7 @@ impl Operation {
                 | "health_amend"
                 | "patient_amend"
                 | "plan_set"
+                | "followup_call_save"
         )
     }
 }
@@ -153,6 +162,19 @@ pub const OPERATIONS: &[Operation] = &[
     op("plan_set",               Needs(P::ClinicalWrite),       "plan.save"),
     op("plan_templates",         Needs(P::ClinicalRead),        "plan.templates"),
     op("plan_draft",             Needs(P::ClinicalRead),        "plan.draft"),
+    op("followup_chart",         Needs(P::ClinicalRead),        "followup.read"),
+    op("followup_plan_add",      Needs(P::FollowUpWork),        "followup.plan_add"),
+    op("followup_plan_close",    Needs(P::FollowUpWork),        "followup.plan_close"),
+    op("followup_schedule",      Needs(P::FollowUpWork),        "followup.schedule"),
+    op("followup_queue",         Needs(P::FollowUpWork),        "followup.queue"),
+    op("followup_claim",         Needs(P::FollowUpWork),        "followup.claim"),
+    op("followup_release",       Needs(P::FollowUpWork),        "followup.release"),
+    op("followup_call_view",     Needs(P::FollowUpWork),        "followup.call_open"),
+    op("followup_call_save",     Needs(P::FollowUpWork),        "followup.call"),
+    op("recording_begin",        Needs(P::FollowUpWork),        "recording.attach_begin"),
+    op("recording_chunk",        Needs(P::FollowUpWork),        "recording.attach_chunk"),
+    op("recording_finish",       Needs(P::FollowUpWork),        "recording.attach"),
+    op("recording_read",         Needs(P::FollowUpWork),        "recording.read"),
     op("summary_draft",          Needs(P::ClinicalRead),        "summary.draft"),
     op("summary_save",           Needs(P::ClinicalWrite),       "summary.save"),
     op("summary_sign",           Needs(P::ClinicalWrite),       "summary.sign"),
@@ -251,6 +273,19 @@ impl Request {
             Request::PlanGet { .. } => "plan_get",
             Request::PlanTemplates { .. } => "plan_templates",
             Request::PlanDraft { .. } => "plan_draft",
+            Request::FollowUpChart { .. } => "followup_chart",
+            Request::FollowUpPlanAdd { .. } => "followup_plan_add",
+            Request::FollowUpPlanClose { .. } => "followup_plan_close",
+            Request::FollowUpSchedule => "followup_schedule",
+            Request::FollowUpQueue { .. } => "followup_queue",
+            Request::FollowUpClaim { .. } => "followup_claim",
+            Request::FollowUpRelease { .. } => "followup_release",
+            Request::FollowUpCallView { .. } => "followup_call_view",
+            Request::FollowUpCallSave { .. } => "followup_call_save",
+            Request::RecordingBegin { .. } => "recording_begin",
+            Request::RecordingChunk { .. } => "recording_chunk",
+            Request::RecordingFinish { .. } => "recording_finish",
+            Request::RecordingRead { .. } => "recording_read",
             Request::SummaryDraft { .. } => "summary_draft",
             Request::SummarySave { .. } => "summary_save",
             Request::SummarySign { .. } => "summary_sign",

@@ -315,8 +315,6 @@ pub struct Call {
     pub controlled: Option<bool>,
     pub referral: bool,
     pub next_due: Option<NaiveDate>,
-    /// The recordings attached to this call.
-    pub recordings: Vec<[u8; 16]>,
 }
 
 impl Versioned for Call {

@@ -8,6 +8,7 @@ pub mod cards;
 pub mod codec;
 pub mod db;
 pub mod error;
+pub mod followups;
 pub mod init;
 pub mod management;
 pub mod meta;

@@ -1,0 +1,262 @@
+//! The call screen's data and a call's record: what a nurse needs for one call, and
+//! what a call does to its follow-up by the protocol (done, tried again, missed, the
+//! plan's next date, a referral flag). Reported readings become results.
+
+use super::api::{Response, ServiceError};
+use super::cards::today;
+use super::followup_api::{CallSaved, CallView, FollowUpKey, ReadingTrend};
+use super::followup_queue::open_item;
+use super::followups::{next_item, protocols};
+use super::patients::readable;
+use super::service::{Ctx, Effect, Reply};
+use crate::domain::decimal::Decimal;
+use crate::domain::followup::{Call, CallInput, FollowUp, ItemStatus, Outcome, PlanStatus, decide};
+use crate::domain::indicators;
+use crate::domain::observation::Observation;
+use crate::store::writes::WriteSet;
+
+const MAX_TEXT: usize = 2000;
+/// How many of each reading's latest values the call screen shows.
+const TREND: usize = 3;
+
+/// The follow-up, open and claimed by the caller.
+fn claimed(ctx: &Ctx<'_>, key: FollowUpKey) -> Result<FollowUp, ServiceError> {
+    let item = open_item(ctx, key)?;
+    match &item.claim {
+        Some((by, until)) if *by == ctx.session.user && *until > ctx.now => Ok(item),
+        Some((by, until)) if *until > ctx.now => Err(ServiceError::Conflict(format!(
+            "{by} is calling this patient: choose another"
+        ))),
+        _ => Err(ServiceError::Invalid(
+            "claim the follow-up first (your claim may have lapsed): open it again from the queue"
+                .into(),
+        )),
+    }
+}
+
+/// The latest value of each indicator on record, in its SI unit.
+fn latest(observations: &[Observation], keys: &[String]) -> Vec<(String, f64)> {
+    keys.iter()
+        .filter_map(|key| {
+            let indicator = indicators::by_key(key)?;
+            let values = indicator.values_si(observations, |_| true);
+            values.last().map(|(_, v)| (key.clone(), *v))
+        })
+        .collect()
+}
+
+pub(crate) fn view(ctx: &Ctx<'_>, key: FollowUpKey) -> Result<Reply, ServiceError> {
+    let patient = readable(ctx, &key.patient)?;
+    let item = claimed(ctx, key)?;
+    let protocols = protocols(ctx.clinic)?;
+    let protocol = protocols
+        .get(item.kind)
+        .ok_or_else(|| ServiceError::Unavailable("no protocol for this kind".into()))?;
+    let observations = ctx.vault.observations(&key.patient)?;
+    let readings = protocol
+        .readings
+        .iter()
+        .filter_map(|k| {
+            let indicator = indicators::by_key(k)?;
+            let mut values = indicator.values_si(&observations, |_| true);
+            values.reverse();
+            values.truncate(TREND);
+            Some(ReadingTrend {
+                indicator: k.clone(),
+                unit: indicator.unit.to_string(),
+                values,
+            })
+        })
+        .collect();
+    let last_call = ctx.vault.calls(&key.patient)?.pop();
+    let goals = ctx
+        .vault
+        .plans(&key.patient)?
+        .pop()
+        .filter(|v| v.plan.active)
+        .map(|v| {
+            v.plan
+                .goals
+                .iter()
+                .map(|g| crate::domain::plan_form::goal_line(g))
+                .collect()
+        })
+        .unwrap_or_default();
+    let view = CallView {
+        key,
+        claimed_until: item.claim.as_ref().map(|c| c.1).unwrap_or(0),
+        item,
+        name: patient.name.clone(),
+        age: patient.birth_date.and_then(|b| today(ctx).years_since(b)),
+        phone: patient.phone.clone(),
+        readings,
+        last_call,
+        goals,
+        script_en: protocol.script_en.clone(),
+        script_zh: protocol.script_zh.clone(),
+        asks: protocol.readings.clone(),
+    };
+    Ok(Reply::new(Response::FollowUpCall(Box::new(view)))
+        .subject(key.patient.to_string())
+        .detail(format!("plan={} seq={}", key.plan, key.seq)))
+}
+
+fn check(input: &CallInput, now: i64) -> Result<(), ServiceError> {
+    for (key, value) in &input.readings {
+        let Some(indicator) = indicators::by_key(key) else {
+            return Err(ServiceError::Invalid(format!(
+                "no indicator {key:?} in the catalogue"
+            )));
+        };
+        if !value.is_finite() || *value <= 0.0 || *value > 10_000.0 {
+            return Err(ServiceError::Invalid(format!(
+                "{} {value} is not a reading: check the number",
+                indicator.en
+            )));
+        }
+    }
+    for (what, text) in [
+        ("symptoms", &input.symptoms),
+        ("side effects", &input.side_effects),
+        ("notes", &input.notes),
+    ] {
+        if text.chars().count() > MAX_TEXT {
+            return Err(ServiceError::Invalid(format!(
+                "the {what} are longer than {MAX_TEXT} characters: shorten them"
+            )));
+        }
+    }
+    if let Outcome::Callback(at) = input.outcome
+        && (at <= now || at > now + 60 * 86_400)
+    {
+        return Err(ServiceError::Invalid(
+            "a callback time must be later today or within 60 days".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn save(
+    ctx: &Ctx<'_>,
+    key: FollowUpKey,
+    input: CallInput,
+) -> Result<Reply, ServiceError> {
+    readable(ctx, &key.patient)?;
+    let mut item = claimed(ctx, key)?;
+    check(&input, ctx.now)?;
+    let protocols = protocols(ctx.clinic)?;
+    let protocol = protocols
+        .get(item.kind)
+        .ok_or_else(|| ServiceError::Unavailable("no protocol for this kind".into()))?;
+    let mut plans = ctx.vault.followup_plans(&key.patient)?;
+    let plan = plans
+        .iter_mut()
+        .find(|p| p.number == key.plan)
+        .ok_or_else(|| ServiceError::NotFound("follow-up plan".into()))?;
+    let observations = ctx.vault.observations(&key.patient)?;
+    let asked: Vec<String> = protocol
+        .controlled
+        .iter()
+        .chain(&protocol.refer)
+        .map(|t| t.indicator.clone())
+        .collect();
+    let today = today(ctx);
+    let decision = decide(
+        protocol,
+        &item,
+        &input,
+        &latest(&observations, &asked),
+        plan.interval_days,
+        today,
+    );
+    let mut writes = WriteSet::new();
+    // The patient's own readings join the results.
+    for (indicator_key, value) in &input.readings {
+        if let Some(indicator) = indicators::by_key(indicator_key)
+            && let Some(decimal) =
+                Decimal::parse(&format!("{value:.*}", usize::from(indicator.decimals)))
+        {
+            let mut o = Observation::typed_in(indicator.codes[0], decimal, indicator.unit, ctx.now);
+            o.source.reference = format!("follow-up call by {}", ctx.session.user);
+            let result_key = ctx.vault.result_key(&key.patient, &o);
+            ctx.vault
+                .stage_observation(&mut writes, &key.patient, result_key, &o)?;
+        }
+    }
+    let not_reached = matches!(input.outcome, Outcome::NoAnswer | Outcome::Busy);
+    ctx.vault.stage_call(
+        &mut writes,
+        &key.patient,
+        &Call {
+            plan: key.plan,
+            seq: key.seq,
+            kind: item.kind,
+            input: input.clone(),
+            by: ctx.session.user.clone(),
+            at: ctx.now,
+            controlled: decision.controlled,
+            referral: decision.referral,
+            next_due: decision.next_due,
+        },
+    )?;
+    let items = ctx.vault.followups_of(&key.patient)?;
+    item.claim = None;
+    item.flag = decision.flag.clone();
+    if not_reached {
+        item.tries += 1;
+    }
+    item.status = decision.status;
+    if let Some((day, time)) = decision.retry {
+        item.due = day;
+        item.at_time = time;
+    }
+    if decision.referral {
+        item.priority = 1;
+    }
+    // Three missed in a row: lost to follow-up, for the team to find.
+    let earlier_missed = items
+        .iter()
+        .filter(|i| i.plan == key.plan && i.seq < key.seq)
+        .rev()
+        .take(2)
+        .filter(|i| i.status == ItemStatus::Missed)
+        .count();
+    if item.status == ItemStatus::Missed && earlier_missed == 2 {
+        item.status = ItemStatus::LostToFollowUp;
+        item.flag = Some("lost to follow-up: three follow-ups missed in a row".into());
+    }
+    ctx.vault.stage_followup(&mut writes, &item)?;
+    let mut changed = vec![item.clone()];
+    if let Some(next) = decision.next_due
+        && plan.status == PlanStatus::Active
+    {
+        plan.next_due = next;
+        ctx.vault
+            .stage_followup_plan(&mut writes, &key.patient, plan)?;
+        let mut upcoming = next_item(plan, &key.patient, &items, &protocols);
+        if decision.referral {
+            upcoming.priority = 1;
+        }
+        ctx.vault.stage_followup(&mut writes, &upcoming)?;
+        changed.push(upcoming);
+    }
+    let saved = CallSaved {
+        status: item.status,
+        retry: decision.retry.map(|r| r.0),
+        next_due: decision.next_due,
+        referral: decision.referral,
+        flag: decision.flag,
+    };
+    let detail = format!(
+        "plan={} seq={} outcome={} status={:?}",
+        key.plan,
+        key.seq,
+        input.outcome.key(),
+        saved.status
+    );
+    Ok(Reply::new(Response::FollowUpCallSaved(Box::new(saved)))
+        .writes(writes)
+        .subject(key.patient.to_string())
+        .detail(detail)
+        .effect(Effect::FollowUps(changed)))
+}

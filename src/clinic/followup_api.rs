@@ -1,0 +1,127 @@
+//! The shapes of the follow-up requests and replies: which follow-up, the queue's
+//! filter and page, and what the call screen and the chart show.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::followup::{Call, FollowUp, FollowUpPlan, Kind};
+use crate::domain::patient::PatientId;
+use crate::store::followups::RecordingMeta;
+
+/// One follow-up: the patient, the plan and its sequence number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FollowUpKey {
+    pub patient: PatientId,
+    pub plan: u32,
+    pub seq: u32,
+}
+
+impl FollowUpKey {
+    pub fn of(item: &FollowUp) -> Self {
+        Self {
+            patient: item.patient,
+            plan: item.plan,
+            seq: item.seq,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueueGroup {
+    Overdue,
+    Today,
+    Upcoming,
+}
+
+/// What the queue shows: everything due, or one group, kind, team or tag.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueFilter {
+    pub group: Option<QueueGroup>,
+    pub kind: Option<Kind>,
+    /// The nurse or team assigned.
+    pub team: Option<String>,
+    /// A manual or automatic tag of the patient.
+    pub tag: Option<String>,
+}
+
+/// A row of the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueRow {
+    pub item: FollowUp,
+    pub name: String,
+    pub age: Option<u32>,
+    /// Why the patient may not be called now (no phone consent, no number, another
+    /// nurse is calling), or `None` when they may.
+    pub not_callable: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueCounts {
+    pub overdue: u64,
+    pub today: u64,
+    pub upcoming: u64,
+}
+
+/// A page of the queue (sorted by priority, then due date) and the counts per group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueView {
+    pub counts: QueueCounts,
+    /// Rows matching the filter in all.
+    pub total: u64,
+    pub offset: u32,
+    pub rows: Vec<QueueRow>,
+    /// The teams and nurses follow-ups are assigned to, for the filter.
+    pub teams: Vec<String>,
+}
+
+/// One reading the call screen shows: the latest values, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadingTrend {
+    pub indicator: String,
+    pub unit: String,
+    pub values: Vec<(i64, f64)>,
+}
+
+impl Eq for ReadingTrend {}
+
+/// What a nurse needs for one call, and nothing more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallView {
+    pub key: FollowUpKey,
+    pub item: FollowUp,
+    pub name: String,
+    pub age: Option<u32>,
+    pub phone: Option<String>,
+    pub readings: Vec<ReadingTrend>,
+    pub last_call: Option<Call>,
+    /// The open goals of the patient's intervention plan, as text.
+    pub goals: Vec<String>,
+    /// The kind's call script, in English and Chinese.
+    pub script_en: Vec<String>,
+    pub script_zh: Vec<String>,
+    /// The indicators the protocol asks the patient to report.
+    pub asks: Vec<String>,
+    pub claimed_until: i64,
+}
+
+/// A call saved: where the follow-up went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallSaved {
+    pub status: crate::domain::followup::ItemStatus,
+    /// When this follow-up is tried again (no answer, callback).
+    pub retry: Option<NaiveDate>,
+    /// When the plan's next follow-up falls due.
+    pub next_due: Option<NaiveDate>,
+    pub referral: bool,
+    pub flag: Option<String>,
+}
+
+/// A patient's follow-up in the chart: plans, items, every call with its recordings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUpChart {
+    pub plans: Vec<FollowUpPlan>,
+    pub items: Vec<FollowUp>,
+    /// Newest first.
+    pub calls: Vec<Call>,
+    pub recordings: Vec<RecordingMeta>,
+}

@@ -1,0 +1,327 @@
+//! Follow-up plans and the scheduler: plans made by staff or by events (a new
+//! automatic tag, an abnormal result, a high risk, a questionnaire band, an
+//! intervention plan's call), and the due follow-ups made from plans, idempotently:
+//! a plan with an open follow-up gets no second one.
+
+use chrono::{Days, NaiveDate};
+
+use super::api::{Response, ServiceError};
+use super::cards::today;
+use super::followup_api::FollowUpChart;
+use super::patients::readable;
+use super::reevaluate::Chart;
+use super::service::{Clinic, Ctx, Effect, Reply};
+use crate::domain::followup::{
+    CloseReason, FollowUp, FollowUpPlan, ItemStatus, Kind, PlanStatus, Protocols,
+};
+use crate::domain::patient::PatientId;
+use crate::store::Vault;
+use crate::store::writes::WriteSet;
+
+const PROTOCOLS_FILE: &str = "followup_protocols.toml";
+/// The scheduler makes follow-ups falling due within this many days.
+pub const HORIZON_DAYS: u64 = 14;
+
+/// The clinic's protocols (`DIR/followup_protocols.toml`), or the shipped ones.
+pub(crate) fn protocols(clinic: &Clinic) -> Result<Protocols, ServiceError> {
+    let path = clinic.dir().join(PROTOCOLS_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Protocols::parse(&text).map_err(|e| {
+            ServiceError::Invalid(format!(
+                "{}: {e}: fix the file or remove it to use the shipped protocols",
+                path.display()
+            ))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Protocols::built_in()),
+        Err(e) => Err(ServiceError::Unavailable(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// The plan's next follow-up item, due on the plan's next date.
+pub(crate) fn next_item(
+    plan: &FollowUpPlan,
+    id: &PatientId,
+    items: &[FollowUp],
+    protocols: &Protocols,
+) -> FollowUp {
+    let seq = items
+        .iter()
+        .filter(|i| i.plan == plan.number)
+        .map(|i| i.seq)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    FollowUp {
+        patient: *id,
+        plan: plan.number,
+        seq,
+        kind: plan.kind,
+        due: plan.next_due,
+        at_time: None,
+        priority: protocols.get(plan.kind).map(|p| p.priority).unwrap_or(2),
+        assigned: plan.assigned.clone(),
+        status: ItemStatus::Due,
+        tries: 0,
+        claim: None,
+        flag: None,
+    }
+}
+
+pub(crate) fn chart(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
+    readable(ctx, id)?;
+    let mut calls = ctx.vault.calls(id)?;
+    calls.reverse();
+    let chart = FollowUpChart {
+        plans: ctx.vault.followup_plans(id)?,
+        items: ctx.vault.followups_of(id)?,
+        calls,
+        recordings: ctx.vault.recordings_of(id)?,
+    };
+    let detail = format!("calls={}", chart.calls.len());
+    Ok(Reply::new(Response::FollowUpChart(Box::new(chart)))
+        .subject(id.to_string())
+        .detail(detail))
+}
+
+/// The number the patient's next follow-up plan gets.
+pub(crate) fn next_plan_number(plans: &[FollowUpPlan]) -> u32 {
+    plans.iter().map(|p| p.number).max().unwrap_or(0) + 1
+}
+
+/// Stages plan `number` and its first follow-up; returns them.
+pub(crate) fn stage_new_plan(
+    vault: &Vault,
+    writes: &mut WriteSet,
+    (id, number): (&PatientId, u32),
+    (kind, interval_days, first_due, assigned): (Kind, u32, NaiveDate, &str),
+    (source, now): (&str, i64),
+    protocols: &Protocols,
+) -> Result<(FollowUpPlan, FollowUp), ServiceError> {
+    let plan = FollowUpPlan {
+        number,
+        kind,
+        interval_days,
+        next_due: first_due,
+        assigned: assigned.to_string(),
+        status: PlanStatus::Active,
+        source: source.to_string(),
+        created: now,
+    };
+    let item = next_item(&plan, id, &[], protocols);
+    vault.stage_followup_plan(writes, id, &plan)?;
+    vault.stage_followup(writes, &item)?;
+    Ok((plan, item))
+}
+
+pub(crate) fn add_plan(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+    kind: Kind,
+    interval_days: u32,
+    first_due: NaiveDate,
+    assigned: &str,
+) -> Result<Reply, ServiceError> {
+    readable(ctx, id)?;
+    let assigned = assigned.trim();
+    if assigned.is_empty() {
+        return Err(ServiceError::Invalid(
+            "say who is responsible: a nurse's user name or a team".into(),
+        ));
+    }
+    if !(1..=366).contains(&interval_days) {
+        return Err(ServiceError::Invalid(
+            "the interval is 1 to 366 days".into(),
+        ));
+    }
+    if first_due < today(ctx) {
+        return Err(ServiceError::Invalid(format!(
+            "the first follow-up ({first_due}) is in the past: give today or a later date"
+        )));
+    }
+    let protocols = protocols(ctx.clinic)?;
+    let number = next_plan_number(&ctx.vault.followup_plans(id)?);
+    let mut writes = WriteSet::new();
+    let (plan, item) = stage_new_plan(
+        ctx.vault,
+        &mut writes,
+        (id, number),
+        (kind, interval_days, first_due, assigned),
+        ("manual", ctx.now),
+        &protocols,
+    )?;
+    Ok(
+        Reply::new(Response::FollowUpPlanAdded { plan: plan.number })
+            .writes(writes)
+            .subject(id.to_string())
+            .detail(format!("kind={} plan={}", kind.key(), plan.number))
+            .effect(Effect::FollowUps(vec![item])),
+    )
+}
+
+/// Closes the plan and its open follow-ups (staged); returns the items changed.
+pub(crate) fn stage_close(
+    vault: &Vault,
+    writes: &mut WriteSet,
+    id: &PatientId,
+    plan: &FollowUpPlan,
+    (reason, by, at): (CloseReason, &str, i64),
+) -> Result<Vec<FollowUp>, ServiceError> {
+    let closed = FollowUpPlan {
+        status: PlanStatus::Closed {
+            reason,
+            by: by.to_string(),
+            at,
+        },
+        ..plan.clone()
+    };
+    vault.stage_followup_plan(writes, id, &closed)?;
+    let mut changed = Vec::new();
+    for mut item in vault.followups_of(id)? {
+        if item.plan == plan.number && item.status == ItemStatus::Due {
+            item.status = ItemStatus::Closed;
+            item.claim = None;
+            vault.stage_followup(writes, &item)?;
+            changed.push(item);
+        }
+    }
+    Ok(changed)
+}
+
+pub(crate) fn close_plan(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+    number: u32,
+    reason: CloseReason,
+) -> Result<Reply, ServiceError> {
+    readable(ctx, id)?;
+    let plan = ctx
+        .vault
+        .followup_plans(id)?
+        .into_iter()
+        .find(|p| p.number == number)
+        .ok_or_else(|| ServiceError::NotFound(format!("follow-up plan {number}")))?;
+    if plan.status != PlanStatus::Active {
+        return Err(ServiceError::Invalid("this plan is already closed".into()));
+    }
+    let mut writes = WriteSet::new();
+    let changed = stage_close(
+        ctx.vault,
+        &mut writes,
+        id,
+        &plan,
+        (reason, &ctx.session.user, ctx.now),
+    )?;
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(id.to_string())
+        .detail(format!("plan={number} reason={}", reason.key()))
+        .effect(Effect::FollowUps(changed)))
+}
+
+/// Every active plan whose next follow-up falls due within the horizon and has no
+/// open follow-up gets one. Running it again makes nothing new.
+pub(crate) fn schedule(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
+    let protocols = protocols(ctx.clinic)?;
+    let horizon = today(ctx)
+        .checked_add_days(Days::new(HORIZON_DAYS))
+        .unwrap_or(today(ctx));
+    let mut writes = WriteSet::new();
+    let mut made = Vec::new();
+    let mut subjects = Vec::new();
+    for id in ctx.vault.patient_ids()? {
+        let plans = ctx.vault.followup_plans(&id)?;
+        if plans.is_empty() {
+            continue;
+        }
+        let items = ctx.vault.followups_of(&id)?;
+        for plan in plans.iter().filter(|p| p.status == PlanStatus::Active) {
+            let open = items
+                .iter()
+                .any(|i| i.plan == plan.number && i.status == ItemStatus::Due);
+            if open || plan.next_due > horizon {
+                continue;
+            }
+            let item = next_item(plan, &id, &items, &protocols);
+            ctx.vault.stage_followup(&mut writes, &item)?;
+            made.push(item);
+            subjects.push(id.to_string());
+        }
+    }
+    let created = made.len() as u64;
+    let mut reply = Reply::new(Response::FollowUpScheduled { created })
+        .writes(writes)
+        .detail(format!("created={created}"))
+        .effect(Effect::FollowUps(made));
+    subjects.dedup();
+    for s in subjects {
+        reply = reply.subject(s);
+    }
+    Ok(reply)
+}
+
+/// The follow-up plans a patient's data calls for and does not have: a plan of each
+/// kind is made once by an event (staff may add more); an abnormal result makes one
+/// when it was taken in the last 30 days and is newer than the last abnormal-result
+/// plan.
+pub(crate) fn events(
+    chart: &Chart,
+    tags: &[String],
+    plans: &[FollowUpPlan],
+    now: i64,
+) -> Vec<(Kind, String)> {
+    let has = |kind: Kind| plans.iter().any(|p| p.kind == kind);
+    let mut out = Vec::new();
+    for (tag, kind) in [
+        ("hypertension", Kind::Hypertension),
+        ("diabetes", Kind::Diabetes),
+    ] {
+        if tags.iter().any(|t| t == tag) && !has(kind) {
+            out.push((kind, format!("tag {tag}")));
+        }
+    }
+    let last_abnormal_plan = plans
+        .iter()
+        .filter(|p| p.kind == Kind::AbnormalResult)
+        .map(|p| p.created)
+        .max()
+        .unwrap_or(i64::MIN);
+    let abnormal = chart
+        .observations
+        .iter()
+        .filter(|o| o.abnormal() && o.taken_at > now - 30 * 86_400)
+        .map(|o| o.taken_at)
+        .max();
+    if abnormal.is_some_and(|at| at > last_abnormal_plan) {
+        out.push((Kind::AbnormalResult, "abnormal result".into()));
+    }
+    let high_risk = chart.assessments.iter().any(|a| {
+        matches!(&a.outcome, crate::domain::assessment::Outcome::Risk { band, chinese_band, .. }
+            if band == "high" || chinese_band.as_deref() == Some("high"))
+    });
+    let plan_calls = chart.plans.last().is_some_and(|v| {
+        v.plan.active
+            && v.plan
+                .actions
+                .iter()
+                .any(|a| a.kind == crate::domain::plan::ActionKind::FollowUpCall && !a.done)
+    });
+    if (high_risk || plan_calls) && !has(Kind::InterventionPlan) {
+        let why = if plan_calls {
+            "intervention plan"
+        } else {
+            "high risk"
+        };
+        out.push((Kind::InterventionPlan, why.into()));
+    }
+    let low_mood = chart
+        .questionnaires
+        .iter()
+        .any(|q| matches!(q.key.as_str(), "phq9" | "gad7") && q.scored.total >= 10);
+    if low_mood && !has(Kind::QuestionnaireRecheck) {
+        out.push((Kind::QuestionnaireRecheck, "questionnaire band".into()));
+    }
+    out
+}

@@ -1,0 +1,231 @@
+//! Follow-up plans (patient key), the due items the queue lists (data key: the queue
+//! crosses patients; keyed by patient, plan and sequence), calls (patient key, in time
+//! order) and call recordings: each recording is stored in chunks, each chunk sealed
+//! with the patient's key under a store key made of the patient, the recording and the
+//! chunk's position, so a chunk moved or swapped no longer opens.
+
+use super::StoreError;
+use super::vault::{Record, Scope, Vault};
+use super::writes::WriteSet;
+use crate::domain::followup::{Call, FollowUp, FollowUpPlan};
+use crate::domain::patient::PatientId;
+use crate::store::codec::Versioned;
+
+pub const FOLLOWUP_PLANS_TREE: &str = "followup_plans";
+pub const FOLLOWUPS_TREE: &str = "followups";
+pub const CALLS_TREE: &str = "calls";
+pub const RECORDINGS_TREE: &str = "recordings";
+pub const RECORDING_META_TREE: &str = "recording_meta";
+
+impl Record for FollowUpPlan {
+    const TREE: &'static str = FOLLOWUP_PLANS_TREE;
+}
+
+impl Record for FollowUp {
+    const TREE: &'static str = FOLLOWUPS_TREE;
+}
+
+impl Record for Call {
+    const TREE: &'static str = CALLS_TREE;
+}
+
+/// One chunk of a recording's bytes.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Chunk(pub Vec<u8>);
+
+impl Versioned for Chunk {
+    const VERSION: u16 = 1;
+}
+
+impl Record for Chunk {
+    const TREE: &'static str = RECORDINGS_TREE;
+}
+
+/// What is known of a recording without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RecordingMeta {
+    pub id: [u8; 16],
+    /// The call it belongs to: its follow-up (plan, sequence) and time.
+    pub plan: u32,
+    pub seq: u32,
+    pub call_at: i64,
+    /// The file's extension (wav, mp3, amr, m4a …), for the player.
+    pub extension: String,
+    pub size: u64,
+    pub chunks: u32,
+    /// SHA-256 of the whole file, checked when it is read back.
+    pub sha256: [u8; 32],
+    pub by: String,
+    pub at: i64,
+    /// Filled in once every chunk is stored and the checksum matched.
+    pub complete: bool,
+}
+
+impl Versioned for RecordingMeta {
+    const VERSION: u16 = 1;
+}
+
+impl Record for RecordingMeta {
+    const TREE: &'static str = RECORDING_META_TREE;
+}
+
+/// The store key of a follow-up item.
+pub fn item_key(item: &FollowUp) -> Vec<u8> {
+    let mut key = item.patient.0.to_vec();
+    key.extend_from_slice(&item.plan.to_be_bytes());
+    key.extend_from_slice(&item.seq.to_be_bytes());
+    key
+}
+
+fn plan_key(id: &PatientId, number: u32) -> Vec<u8> {
+    let mut key = id.0.to_vec();
+    key.extend_from_slice(&number.to_be_bytes());
+    key
+}
+
+fn recording_key(id: &PatientId, recording: &[u8; 16]) -> Vec<u8> {
+    let mut key = id.0.to_vec();
+    key.extend_from_slice(recording);
+    key
+}
+
+fn chunk_key(id: &PatientId, recording: &[u8; 16], index: u32) -> Vec<u8> {
+    let mut key = recording_key(id, recording);
+    key.extend_from_slice(&index.to_be_bytes());
+    key
+}
+
+impl Vault {
+    pub fn stage_followup_plan(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        plan: &FollowUpPlan,
+    ) -> Result<(), StoreError> {
+        self.stage_put(
+            writes,
+            Scope::Patient(*id),
+            &plan_key(id, plan.number),
+            plan,
+        )
+    }
+
+    /// The patient's follow-up plans, by number.
+    pub fn followup_plans(&self, id: &PatientId) -> Result<Vec<FollowUpPlan>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(FOLLOWUP_PLANS_TREE)?.scan_prefix(id.0) {
+            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
+            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
+        }
+        Ok(out)
+    }
+
+    pub fn stage_followup(&self, writes: &mut WriteSet, item: &FollowUp) -> Result<(), StoreError> {
+        self.stage_put(writes, Scope::Clinic, &item_key(item), item)
+    }
+
+    pub fn followup(&self, key: &[u8]) -> Result<Option<FollowUp>, StoreError> {
+        self.get(Scope::Clinic, key)
+    }
+
+    /// The patient's follow-up items, by plan then sequence.
+    pub fn followups_of(&self, id: &PatientId) -> Result<Vec<FollowUp>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(FOLLOWUPS_TREE)?.scan_prefix(id.0) {
+            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
+            out.push(self.open_sealed(Scope::Clinic, &key, &sealed)?);
+        }
+        Ok(out)
+    }
+
+    /// Every follow-up item in the store (to build the queue's index once).
+    pub fn all_followups(&self) -> Result<Vec<FollowUp>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(FOLLOWUPS_TREE)?.iter() {
+            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
+            out.push(self.open_sealed(Scope::Clinic, &key, &sealed)?);
+        }
+        Ok(out)
+    }
+
+    pub fn stage_call(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        call: &Call,
+    ) -> Result<(), StoreError> {
+        let mut key = id.0.to_vec();
+        key.extend_from_slice(&self.next_id()?.to_be_bytes());
+        self.stage_put(writes, Scope::Patient(*id), &key, call)
+    }
+
+    /// The patient's calls, oldest first.
+    pub fn calls(&self, id: &PatientId) -> Result<Vec<Call>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(CALLS_TREE)?.scan_prefix(id.0) {
+            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
+            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
+        }
+        Ok(out)
+    }
+
+    pub fn stage_recording_meta(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        meta: &RecordingMeta,
+    ) -> Result<(), StoreError> {
+        self.stage_put(
+            writes,
+            Scope::Patient(*id),
+            &recording_key(id, &meta.id),
+            meta,
+        )
+    }
+
+    pub fn recording_meta(
+        &self,
+        id: &PatientId,
+        recording: &[u8; 16],
+    ) -> Result<Option<RecordingMeta>, StoreError> {
+        self.get(Scope::Patient(*id), &recording_key(id, recording))
+    }
+
+    /// The patient's recordings (their descriptions), by id.
+    pub fn recordings_of(&self, id: &PatientId) -> Result<Vec<RecordingMeta>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(RECORDING_META_TREE)?.scan_prefix(id.0) {
+            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
+            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
+        }
+        Ok(out)
+    }
+
+    pub fn stage_recording_chunk(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        recording: &[u8; 16],
+        index: u32,
+        bytes: Vec<u8>,
+    ) -> Result<(), StoreError> {
+        let chunk = Chunk(bytes);
+        self.stage_put(
+            writes,
+            Scope::Patient(*id),
+            &chunk_key(id, recording, index),
+            &chunk,
+        )
+    }
+
+    pub fn recording_chunk(
+        &self,
+        id: &PatientId,
+        recording: &[u8; 16],
+        index: u32,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .get::<Chunk>(Scope::Patient(*id), &chunk_key(id, recording, index))?
+            .map(|c| c.0))
+    }
+}
