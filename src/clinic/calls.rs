@@ -78,7 +78,7 @@ pub(crate) fn view(ctx: &Ctx<'_>, key: FollowUpKey) -> Result<Reply, ServiceErro
             v.plan
                 .goals
                 .iter()
-                .map(|g| crate::domain::plan_form::goal_line(g))
+                .map(crate::domain::plan_form::goal_line)
                 .collect()
         })
         .unwrap_or_default();

@@ -455,6 +455,18 @@ mod tests {
         }
     }
 
+    /// (protocol, tries so far, call) → (status, next due, retry, controlled, referral)
+    type Case<'a> = (
+        &'a Protocol,
+        u32,
+        CallInput,
+        ItemStatus,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        Option<bool>,
+        bool,
+    );
+
     #[test]
     fn the_protocols_table() {
         let protocols = Protocols::built_in();
@@ -463,16 +475,7 @@ mod tests {
         let bp = protocols.get(Kind::Hypertension).unwrap();
         let dm = protocols.get(Kind::Diabetes).unwrap();
         // (protocol, tries so far, call) → (status, next due, retry, controlled, referral)
-        let cases: Vec<(
-            &Protocol,
-            u32,
-            CallInput,
-            ItemStatus,
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-            Option<bool>,
-            bool,
-        )> = vec![
+        let cases: Vec<Case<'_>> = vec![
             // Controlled: 3 months.
             (
                 bp,
