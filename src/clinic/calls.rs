@@ -6,7 +6,7 @@ use super::api::{Response, ServiceError};
 use super::cards::today;
 use super::followup_api::{CallSaved, CallView, FollowUpKey, ReadingTrend};
 use super::followup_queue::open_item;
-use super::followups::{next_item, protocols};
+use super::followups::{next_item, protocols, within_horizon};
 use super::patients::readable;
 use super::service::{Ctx, Effect, Reply};
 use crate::domain::decimal::Decimal;
@@ -233,12 +233,15 @@ pub(crate) fn save(
         plan.next_due = next;
         ctx.vault
             .stage_followup_plan(&mut writes, &key.patient, plan)?;
-        let mut upcoming = next_item(plan, &key.patient, &items, &protocols);
-        if decision.referral {
-            upcoming.priority = 1;
+        // Soon enough for the queue now; later ones the scheduler makes in time.
+        if within_horizon(next, today) {
+            let mut upcoming = next_item(plan, &key.patient, &items, &protocols);
+            if decision.referral {
+                upcoming.priority = 1;
+            }
+            ctx.vault.stage_followup(&mut writes, &upcoming)?;
+            changed.push(upcoming);
         }
-        ctx.vault.stage_followup(&mut writes, &upcoming)?;
-        changed.push(upcoming);
     }
     let saved = CallSaved {
         status: item.status,

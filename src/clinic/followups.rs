@@ -91,7 +91,16 @@ pub(crate) fn next_plan_number(plans: &[FollowUpPlan]) -> u32 {
     plans.iter().map(|p| p.number).max().unwrap_or(0) + 1
 }
 
-/// Stages plan `number` and its first follow-up; returns them.
+/// Whether a follow-up due on `due` belongs in the queue yet (the scheduler makes the
+/// later ones when they come within the horizon).
+pub(crate) fn within_horizon(due: NaiveDate, today: NaiveDate) -> bool {
+    today
+        .checked_add_days(Days::new(HORIZON_DAYS))
+        .is_some_and(|h| due <= h)
+}
+
+/// Stages plan `number` and, when it falls due within the horizon, its first
+/// follow-up; returns them.
 pub(crate) fn stage_new_plan(
     vault: &Vault,
     writes: &mut WriteSet,
@@ -99,7 +108,7 @@ pub(crate) fn stage_new_plan(
     (kind, interval_days, first_due, assigned): (Kind, u32, NaiveDate, &str),
     (source, now): (&str, i64),
     protocols: &Protocols,
-) -> Result<(FollowUpPlan, FollowUp), ServiceError> {
+) -> Result<(FollowUpPlan, Option<FollowUp>), ServiceError> {
     let plan = FollowUpPlan {
         number,
         kind,
@@ -110,9 +119,14 @@ pub(crate) fn stage_new_plan(
         source: source.to_string(),
         created: now,
     };
-    let item = next_item(&plan, id, &[], protocols);
     vault.stage_followup_plan(writes, id, &plan)?;
-    vault.stage_followup(writes, &item)?;
+    let today = chrono::DateTime::from_timestamp(now, 0)
+        .unwrap_or_default()
+        .date_naive();
+    let item = within_horizon(first_due, today).then(|| next_item(&plan, id, &[], protocols));
+    if let Some(item) = &item {
+        vault.stage_followup(writes, item)?;
+    }
     Ok((plan, item))
 }
 
@@ -157,7 +171,7 @@ pub(crate) fn add_plan(
             .writes(writes)
             .subject(id.to_string())
             .detail(format!("kind={} plan={}", kind.key(), plan.number))
-            .effect(Effect::FollowUps(vec![item])),
+            .effect(Effect::FollowUps(item.into_iter().collect())),
     )
 }
 
@@ -225,9 +239,7 @@ pub(crate) fn close_plan(
 /// open follow-up gets one. Running it again makes nothing new.
 pub(crate) fn schedule(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
     let protocols = protocols(ctx.clinic)?;
-    let horizon = today(ctx)
-        .checked_add_days(Days::new(HORIZON_DAYS))
-        .unwrap_or(today(ctx));
+    let today = today(ctx);
     let mut writes = WriteSet::new();
     let mut made = Vec::new();
     let mut subjects = Vec::new();
@@ -241,7 +253,7 @@ pub(crate) fn schedule(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
             let open = items
                 .iter()
                 .any(|i| i.plan == plan.number && i.status == ItemStatus::Due);
-            if open || plan.next_due > horizon {
+            if open || !within_horizon(plan.next_due, today) {
                 continue;
             }
             let item = next_item(plan, &id, &items, &protocols);

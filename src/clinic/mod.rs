@@ -24,6 +24,7 @@ mod patients;
 mod plans;
 pub mod questionnaires;
 mod record;
+pub mod recording_client;
 mod recordings;
 mod reevaluate;
 mod results;

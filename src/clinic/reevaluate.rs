@@ -292,7 +292,7 @@ impl Clinic {
                 (&source, now),
                 &protocols,
             )?;
-            made.push(item);
+            made.extend(item);
         }
         Ok(made)
     }

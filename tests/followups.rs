@@ -1,0 +1,348 @@
+//! Nurse follow-up through the service: plans and the scheduler (idempotent), the
+//! queue (groups, filters, consent), claims under concurrent nurses, calls by the
+//! protocol (retries, missed, controlled, readings kept), never call again.
+
+mod common;
+
+use std::sync::Arc;
+
+use caredesk::auth::Role;
+use caredesk::clinic::client::{InProcess, Signed};
+use caredesk::clinic::followup_api::{FollowUpKey, QueueFilter, QueueGroup, QueueView};
+use caredesk::clinic::{Request, Response, ServiceError};
+use caredesk::domain::consent::{Channel, Decision, Method, Purpose};
+use caredesk::domain::followup::{CallInput, ItemStatus, Kind, Outcome};
+use caredesk::domain::patient::{IdType, PatientId};
+use chrono::Days;
+use common::clinic::TestClinic;
+
+const DAY: i64 = 86_400;
+
+type Session = Signed<InProcess>;
+
+fn patient(t: &TestClinic, n: u32, consent: bool) -> PatientId {
+    let desk = t.sign_in(Role::FrontDesk);
+    let mut p = common::patient(
+        &format!("Follow Patient {n}"),
+        &format!("1370000{n:04}"),
+        &format!("FU-{n}"),
+    );
+    p.id_type = IdType::Other;
+    p.birth_date = chrono::NaiveDate::from_ymd_opt(1960, 3, 1);
+    let Response::PatientCreated { id } = desk.call(Request::PatientCreate { patient: p }) else {
+        panic!()
+    };
+    if consent {
+        set_consent(&desk, id, Decision::Granted);
+    }
+    id
+}
+
+fn set_consent(who: &Session, id: PatientId, decision: Decision) {
+    let reply = who.call(Request::ConsentSet {
+        id,
+        channel: Channel::Phone,
+        purpose: Purpose::Care,
+        decision,
+        method: Method::Verbal,
+    });
+    assert!(matches!(reply, Response::Consent(_)), "{reply:?}");
+}
+
+fn add_plan(who: &Session, id: PatientId, kind: Kind, first_due: chrono::NaiveDate) -> u32 {
+    match who.call(Request::FollowUpPlanAdd {
+        id,
+        kind,
+        interval_days: 30,
+        first_due,
+        assigned: "nurses".into(),
+    }) {
+        Response::FollowUpPlanAdded { plan } => plan,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn queue(who: &Session, filter: QueueFilter) -> QueueView {
+    match who.call(Request::FollowUpQueue {
+        filter,
+        offset: 0,
+        limit: 50,
+    }) {
+        Response::FollowUpQueue(view) => *view,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn call(outcome: Outcome, readings: &[(&str, f64)]) -> CallInput {
+    CallInput {
+        outcome,
+        readings: readings.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        adherence: None,
+        symptoms: String::new(),
+        side_effects: String::new(),
+        notes: "spoke with the patient".into(),
+    }
+}
+
+fn save(
+    who: &Session,
+    key: FollowUpKey,
+    input: CallInput,
+) -> caredesk::clinic::followup_api::CallSaved {
+    assert!(matches!(
+        who.call(Request::FollowUpClaim { key }),
+        Response::FollowUpClaimed { .. }
+    ));
+    match who.call(Request::FollowUpCallSave { key, input }) {
+        Response::FollowUpCallSaved(saved) => *saved,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_scheduler_makes_due_follow_ups_once_and_the_queue_groups_and_filters_them() {
+    let t = TestClinic::with_all_roles();
+    let nurse = t.sign_in(Role::Nurse);
+    let today = t.today();
+    let a = patient(&t, 1, true);
+    let b = patient(&t, 2, true);
+    let c = patient(&t, 3, true);
+    add_plan(&nurse, a, Kind::Hypertension, today);
+    add_plan(&nurse, b, Kind::Diabetes, today + Days::new(3));
+    // Due in a month: not in the queue until it comes within two weeks.
+    add_plan(&nurse, c, Kind::PostExam, today + Days::new(30));
+    let view = queue(&nurse, QueueFilter::default());
+    assert_eq!(
+        (view.counts.today, view.counts.upcoming, view.total),
+        (1, 1, 2)
+    );
+    assert_eq!(view.rows[0].name, "Follow Patient 1");
+    assert_eq!(view.rows[0].not_callable, None);
+    let scheduled = |who: &Session| match who.call(Request::FollowUpSchedule) {
+        Response::FollowUpScheduled { created } => created,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        scheduled(&nurse),
+        0,
+        "nothing due within the horizon is missing"
+    );
+    t.clock.advance_secs(20 * DAY);
+    let nurse = t.sign_in(Role::Nurse);
+    assert_eq!(scheduled(&nurse), 1);
+    assert_eq!(scheduled(&nurse), 0, "running it again makes nothing new");
+    let view = queue(&nurse, QueueFilter::default());
+    assert_eq!(
+        (view.counts.overdue, view.counts.today, view.counts.upcoming),
+        (2, 0, 1)
+    );
+    let overdue = queue(
+        &nurse,
+        QueueFilter {
+            group: Some(QueueGroup::Overdue),
+            ..Default::default()
+        },
+    );
+    assert_eq!(overdue.total, 2);
+    let diabetes = queue(
+        &nurse,
+        QueueFilter {
+            kind: Some(Kind::Diabetes),
+            ..Default::default()
+        },
+    );
+    assert_eq!(diabetes.total, 1);
+    assert_eq!(diabetes.rows[0].item.patient, b);
+    assert_eq!(view.teams, ["nurses"]);
+    // The front desk has no queue.
+    let desk = t.sign_in(Role::FrontDesk);
+    assert!(matches!(
+        desk.call(Request::FollowUpSchedule),
+        Response::Error(ServiceError::Denied { .. })
+    ));
+}
+
+#[test]
+fn no_phone_consent_is_not_callable_and_never_call_again_empties_every_list() {
+    let t = TestClinic::with_all_roles();
+    let nurse = t.sign_in(Role::Nurse);
+    let id = patient(&t, 4, false);
+    add_plan(&nurse, id, Kind::Hypertension, t.today());
+    let view = queue(&nurse, QueueFilter::default());
+    let row = &view.rows[0];
+    assert_eq!(
+        row.not_callable.as_deref(),
+        Some("no phone consent for care recorded")
+    );
+    let key = FollowUpKey::of(&row.item);
+    assert!(matches!(
+        nurse.call(Request::FollowUpClaim { key }),
+        Response::Error(ServiceError::Invalid(m)) if m.contains("consent")
+    ));
+    let desk = t.sign_in(Role::FrontDesk);
+    set_consent(&desk, id, Decision::Granted);
+    assert_eq!(
+        queue(&nurse, QueueFilter::default()).rows[0].not_callable,
+        None
+    );
+    // The patient asks never to be called again: every plan closes, the queue empties.
+    set_consent(&desk, id, Decision::Refused);
+    assert_eq!(queue(&nurse, QueueFilter::default()).total, 0);
+    let Response::FollowUpChart(chart) = nurse.call(Request::FollowUpChart { id }) else {
+        panic!()
+    };
+    assert!(chart.plans.iter().all(|p| matches!(
+        &p.status,
+        caredesk::domain::followup::PlanStatus::Closed { reason, .. }
+            if *reason == caredesk::domain::followup::CloseReason::RefusedContact
+    )));
+}
+
+#[test]
+fn two_nurses_never_hold_one_follow_up() {
+    let t = TestClinic::with_all_roles();
+    let nurse = Arc::new(t.sign_in(Role::Nurse));
+    let manager = Arc::new(t.sign_in(Role::HealthManager));
+    let id = patient(&t, 5, true);
+    add_plan(&nurse, id, Kind::Hypertension, t.today());
+    let key = FollowUpKey::of(&queue(&nurse, QueueFilter::default()).rows[0].item);
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let who = if i % 2 == 0 {
+                Arc::clone(&nurse)
+            } else {
+                Arc::clone(&manager)
+            };
+            std::thread::spawn(move || (i % 2, who.call(Request::FollowUpClaim { key })))
+        })
+        .collect();
+    let results: Vec<(usize, Response)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let winners: std::collections::BTreeSet<usize> = results
+        .iter()
+        .filter(|(_, r)| matches!(r, Response::FollowUpClaimed { .. }))
+        .map(|(who, _)| *who)
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    let loser = if winners.contains(&0) {
+        &manager
+    } else {
+        &nurse
+    };
+    assert!(matches!(
+        loser.call(Request::FollowUpClaim { key }),
+        Response::Error(ServiceError::Conflict(m)) if m.contains("is calling")
+    ));
+    // The claim lapses after 15 minutes.
+    t.clock.advance_secs(16 * 60);
+    let manager = t.sign_in(Role::HealthManager);
+    assert!(matches!(
+        manager.call(Request::FollowUpClaim { key }),
+        Response::FollowUpClaimed { .. }
+    ));
+}
+
+#[test]
+fn calls_follow_the_protocol_tries_misses_and_controlled_readings() {
+    let t = TestClinic::with_all_roles();
+    let nurse = t.sign_in(Role::Nurse);
+    let id = patient(&t, 6, true);
+    add_plan(&nurse, id, Kind::Hypertension, t.today());
+    let key = FollowUpKey::of(&queue(&nurse, QueueFilter::default()).rows[0].item);
+    // Saving without a claim is refused.
+    assert!(matches!(
+        nurse.call(Request::FollowUpCallSave { key, input: call(Outcome::NoAnswer, &[]) }),
+        Response::Error(ServiceError::Invalid(m)) if m.contains("claim")
+    ));
+    // No answer: tried again tomorrow, three tries in all.
+    let first = save(&nurse, key, call(Outcome::NoAnswer, &[]));
+    assert_eq!(first.status, ItemStatus::Due);
+    assert_eq!(first.retry, Some(t.today() + Days::new(1)));
+    save(&nurse, key, call(Outcome::Busy, &[]));
+    let third = save(&nurse, key, call(Outcome::NoAnswer, &[]));
+    assert_eq!(third.status, ItemStatus::Missed);
+    assert!(third.flag.unwrap().contains("3 tries"));
+    // The next follow-up is due in two weeks: in the queue at once.
+    assert_eq!(third.next_due, Some(t.today() + Days::new(14)));
+    let view = queue(&nurse, QueueFilter::default());
+    assert_eq!(view.total, 1);
+    let next = FollowUpKey::of(&view.rows[0].item);
+    assert_eq!(next.seq, 2);
+    // Reached, controlled: the next in three months (not yet in the queue); the
+    // readings join the results.
+    let reached = save(
+        &nurse,
+        next,
+        call(
+            Outcome::Reached,
+            &[("systolic_bp", 128.0), ("diastolic_bp", 82.0)],
+        ),
+    );
+    assert_eq!(reached.status, ItemStatus::Done);
+    assert_eq!(reached.next_due, Some(t.today() + Days::new(90)));
+    assert_eq!(queue(&nurse, QueueFilter::default()).total, 0);
+    let Response::Observations(results) = nurse.call(Request::Observations { id, code: None })
+    else {
+        panic!()
+    };
+    assert!(results.iter().any(|o| o.code == "8480-6"));
+    let Response::FollowUpChart(chart) = nurse.call(Request::FollowUpChart { id }) else {
+        panic!()
+    };
+    assert_eq!(chart.calls.len(), 4);
+    assert_eq!(chart.calls[0].controlled, Some(true));
+    assert_eq!(chart.plans[0].next_due, t.today() + Days::new(90));
+    // A reading at the referral threshold: flagged, the next call in two weeks, urgent.
+    let id2 = patient(&t, 7, true);
+    add_plan(&nurse, id2, Kind::Hypertension, t.today());
+    let key2 = FollowUpKey::of(&queue(&nurse, QueueFilter::default()).rows[0].item);
+    let urgent = save(
+        &nurse,
+        key2,
+        call(
+            Outcome::Reached,
+            &[("systolic_bp", 185.0), ("diastolic_bp", 100.0)],
+        ),
+    );
+    assert!(urgent.referral);
+    let view = queue(&nurse, QueueFilter::default());
+    assert_eq!(view.rows[0].item.priority, 1);
+}
+
+#[test]
+fn a_new_automatic_tag_starts_a_follow_up_plan_once() {
+    let t = TestClinic::with_all_roles();
+    let nurse = t.sign_in(Role::Nurse);
+    let id = patient(&t, 8, true);
+    let reading = |value: &str, at: i64| {
+        caredesk::domain::observation::Observation::typed_in(
+            "8480-6",
+            caredesk::domain::decimal::Decimal::parse(value).unwrap(),
+            "mm[Hg]",
+            at,
+        )
+    };
+    let add = |o| {
+        assert_eq!(
+            nurse.call(Request::ObservationAdd { id, observation: o }),
+            Response::Done
+        )
+    };
+    add(reading("152", t.now() - 30 * DAY));
+    add(reading("148", t.now()));
+    let plans = |who: &Session| match who.call(Request::FollowUpChart { id }) {
+        Response::FollowUpChart(chart) => chart.plans,
+        other => panic!("{other:?}"),
+    };
+    let made = plans(&nurse);
+    assert_eq!(made.len(), 1);
+    assert_eq!(
+        (made[0].kind, made[0].source.as_str()),
+        (Kind::Hypertension, "tag hypertension")
+    );
+    let view = queue(&nurse, QueueFilter::default());
+    assert_eq!(view.total, 1);
+    assert_eq!(view.rows[0].item.due, t.today());
+    // More data, the same tag: nothing new.
+    add(reading("150", t.now() - DAY));
+    assert_eq!(plans(&nurse).len(), 1);
+}
