@@ -139,6 +139,7 @@ fn bench_render(c: &mut Criterion) {
             idle_logout: Duration::from_secs(300),
             connection: "local".into(),
             units: Default::default(),
+            player: "aplay {file}".into(),
         };
         let mut app = App::new(
             Lang::En,

@@ -379,7 +379,8 @@ fn a_nurse_imports_a_lab_file_follows_trends_and_fills_phq9_by_keyboard() {
     let home = pane.wait_for("What would you like to do?");
     assert!(home.contains("Import results"), "{home}");
 
-    // Home: patient search, results to review, import results.
+    // Home: patient search, follow-up queue, results to review, import results.
+    pane.key("Down");
     pane.key("Down");
     pane.key("Down");
     pane.key("Enter");

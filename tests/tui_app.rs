@@ -24,6 +24,7 @@ fn app() -> App {
         idle_logout: Duration::from_secs(60),
         connection: "local".into(),
         units: Default::default(),
+        player: "aplay {file}".into(),
     };
     App::new(
         Lang::En,

@@ -89,10 +89,22 @@ pub enum Action {
     ClosePlan,
     /// Sign the selected summary's latest version.
     Sign,
+    /// The patient's follow-up history.
+    FollowUps,
+    /// The queue: the next group, kind or team filter.
+    FilterGroup,
+    FilterKind,
+    FilterTeam,
+    /// Read the list again.
+    Refresh,
+    /// Attach a recording to the call just saved.
+    AttachRecording,
+    /// Play the selected call's recording.
+    Listen,
 }
 
 impl Action {
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 58] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -144,6 +156,13 @@ impl Action {
         Action::New,
         Action::ClosePlan,
         Action::Sign,
+        Action::FollowUps,
+        Action::FilterGroup,
+        Action::FilterKind,
+        Action::FilterTeam,
+        Action::Refresh,
+        Action::AttachRecording,
+        Action::Listen,
     ];
 
     pub fn name(self) -> &'static str {
@@ -199,6 +218,13 @@ impl Action {
             Action::New => "new",
             Action::ClosePlan => "close_plan",
             Action::Sign => "sign",
+            Action::FollowUps => "followups",
+            Action::FilterGroup => "filter_group",
+            Action::FilterKind => "filter_kind",
+            Action::FilterTeam => "filter_team",
+            Action::Refresh => "refresh",
+            Action::AttachRecording => "attach_recording",
+            Action::Listen => "listen",
         }
     }
 

@@ -40,9 +40,28 @@ pub enum Effect {
         /// Boxed: requests carrying a record (an amendment's before and after) are large.
         request: Box<Request>,
     },
+    /// Attach or play a call recording: several service calls (and, to play, the
+    /// player program), off the event loop; the outcome comes back as a reply.
+    Recording {
+        tag: u64,
+        job: RecordingJob,
+    },
     /// Repaint everything from scratch: nothing of the last screen may remain.
     ClearTerminal,
     Quit,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordingJob {
+    Attach {
+        key: crate::clinic::followup_api::FollowUpKey,
+        path: std::path::PathBuf,
+    },
+    Play {
+        patient: PatientId,
+        meta: Box<crate::store::followups::RecordingMeta>,
+        player: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +94,9 @@ pub(crate) enum Pending {
     Advice(PatientId),
     Plan(PatientId),
     Summaries(PatientId),
+    Queue,
+    Call,
+    FollowUpHistory(PatientId),
     List(ListKind),
     Logout,
 }
@@ -105,6 +127,8 @@ pub struct Settings {
     pub connection: String,
     /// The units results are shown in.
     pub units: crate::domain::indicators::UnitSystem,
+    /// The command that plays a call recording (`{file}` for its path).
+    pub player: String,
 }
 
 pub struct App {
@@ -182,10 +206,16 @@ impl App {
         }
     }
 
-    pub(crate) fn call(&mut self, purpose: Pending, request: Request) {
+    /// A tag for a reply the app waits for.
+    pub(crate) fn next_tag(&mut self, purpose: Pending) -> u64 {
         let tag = self.next_tag;
         self.next_tag += 1;
         self.pending.insert(tag, purpose);
+        tag
+    }
+
+    pub(crate) fn call(&mut self, purpose: Pending, request: Request) {
+        let tag = self.next_tag(purpose);
         self.effects.push(Effect::Call {
             tag,
             request: Box::new(request),
@@ -368,6 +398,7 @@ impl App {
             MenuItem::ExamDay => ListKind::ExamDay,
             MenuItem::Review => ListKind::Review,
             MenuItem::Import => return self.open_import(),
+            MenuItem::FollowUps => return self.open_queue(),
         };
         let request = match kind {
             ListKind::Alerts if self.allows(Permission::AlertsRead) => {
@@ -490,6 +521,9 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::Advice(_) => Purpose::Advice,
         Pending::Plan(_) => Purpose::Plan,
         Pending::Summaries(_) => Purpose::Summaries,
+        Pending::Queue => Purpose::Queue,
+        Pending::Call => Purpose::Call,
+        Pending::FollowUpHistory(_) => Purpose::FollowUpHistory,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }
@@ -512,7 +546,8 @@ fn purpose_patient(p: &Pending) -> Option<PatientId> {
         | Pending::AutoTags(id)
         | Pending::Advice(id)
         | Pending::Plan(id)
-        | Pending::Summaries(id) => Some(*id),
+        | Pending::Summaries(id)
+        | Pending::FollowUpHistory(id) => Some(*id),
         _ => None,
     }
 }

@@ -27,10 +27,12 @@ pub enum Context {
     Questionnaire,
     /// The plan and the stage summaries.
     Care,
+    /// The follow-up queue, a call once saved, the follow-up history.
+    Queue,
 }
 
 impl Context {
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::Form,
         Context::List,
@@ -42,6 +44,7 @@ impl Context {
         Context::Results,
         Context::Questionnaire,
         Context::Care,
+        Context::Queue,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +60,7 @@ impl Context {
             Context::Results => "results",
             Context::Questionnaire => "questionnaire",
             Context::Care => "care",
+            Context::Queue => "queue",
         }
     }
 

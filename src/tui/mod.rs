@@ -6,10 +6,13 @@ pub mod action;
 pub mod advice;
 pub mod app;
 pub mod booking;
+pub mod call;
 pub mod care_screens;
 pub mod chart_screens;
 pub mod consent;
 pub mod field;
+pub mod followup_history;
+pub mod followup_screens;
 pub mod import;
 pub mod intake;
 pub mod keymap;
@@ -18,6 +21,7 @@ pub mod locale;
 pub mod overlay_keys;
 pub mod plan;
 pub mod questionnaire;
+pub mod queue;
 pub mod record;
 pub mod register;
 pub mod replies;
@@ -39,11 +43,12 @@ use chrono::Utc;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 
-use self::app::{App, Effect, Msg, Settings};
+use self::app::{App, Effect, Msg, RecordingJob, Settings};
 use self::keymap::Keymap;
 use self::locale::Lang;
 use self::theme::Theme;
-use crate::clinic::{Clinic, InProcess, Origin, Signed};
+use crate::clinic::recording_client;
+use crate::clinic::{Clinic, InProcess, Origin, Response, ServiceError, Signed};
 use crate::store::StoreOptions;
 
 pub struct TuiOptions {
@@ -114,6 +119,7 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
         idle_logout,
         connection: locale.t("status.local"),
         units: stored.clinic.units,
+        player: stored.followup.player.clone(),
     };
     let client = Arc::new(Signed::new(InProcess::new(clinic, Origin::this_process())));
     let app = App::new(lang, keymap, Theme::from_env(), settings, Utc::now());
@@ -168,6 +174,30 @@ async fn event_loop(
                     let tx = tx.clone();
                     tokio::task::spawn_blocking(move || {
                         let response = client.call(*request);
+                        let _ = tx.send(Msg::Reply {
+                            tag,
+                            response: Box::new(response),
+                        });
+                    });
+                }
+                Effect::Recording { tag, job } => {
+                    let client = client.clone();
+                    let tx = tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let done = match job {
+                            RecordingJob::Attach { key, path } => {
+                                recording_client::attach(&client, key, &path).map(|_| ())
+                            }
+                            RecordingJob::Play {
+                                patient,
+                                meta,
+                                player,
+                            } => recording_client::play(&client, patient, &meta, &player),
+                        };
+                        let response = match done {
+                            Ok(()) => Response::Done,
+                            Err(why) => Response::Error(ServiceError::Invalid(why)),
+                        };
                         let _ = tx.send(Msg::Reply {
                             tag,
                             response: Box::new(response),

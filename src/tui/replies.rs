@@ -34,6 +34,9 @@ pub enum Purpose {
     Advice,
     Plan,
     Summaries,
+    Queue,
+    Call,
+    FollowUpHistory,
     List(ListKind),
     Logout,
 }
@@ -317,6 +320,9 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::Advice, response) => app.on_advice_reply(response),
         (Purpose::Plan, response) => app.on_plan_reply(response),
         (Purpose::Summaries, response) => app.on_summaries_reply(response),
+        (Purpose::Queue, response) => app.on_queue_reply(response),
+        (Purpose::Call, response) => app.on_call_reply(response),
+        (Purpose::FollowUpHistory, response) => app.on_followup_history_reply(response),
         (Purpose::ResultAdded, response) => {
             if let Some(id) = patient {
                 app.on_result_added(id, response);

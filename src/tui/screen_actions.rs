@@ -26,6 +26,8 @@ impl App {
             if let Some((cursor, len)) = self.screen.list_cursor() {
                 move_cursor(cursor, action, len, height);
             }
+            // The queue fetches the page the cursor moved into.
+            self.queue_follow_cursor();
             return;
         }
         // Screens with their own handlers; the patient screen opens the chart's screens.
@@ -37,6 +39,9 @@ impl App {
             (Screen::Risks(_), _) => return self.on_risks_action(action),
             (Screen::Plan(_), _) => return self.on_plan_action(action),
             (Screen::Summaries(_), _) => return self.on_summaries_action(action),
+            (Screen::Queue(_), _) => return self.on_queue_action(action),
+            (Screen::Call(_), _) => return self.on_call_action(action),
+            (Screen::FollowUpHistory(_), _) => return self.on_followup_history_action(action),
             (Screen::Intake(_), _) => return self.on_intake_action(action),
             (Screen::Import(_), _) => return self.on_import_action(action),
             (Screen::Questionnaire(_), _) => return self.on_questionnaire_action(action),
@@ -46,6 +51,7 @@ impl App {
             (Screen::Patient(_), Action::Risks) => return self.open_risks(),
             (Screen::Patient(_), Action::Plan) => return self.open_plan(),
             (Screen::Patient(_), Action::Summaries) => return self.open_summaries(),
+            (Screen::Patient(_), Action::FollowUps) => return self.open_followup_history(),
             (Screen::Patient(_), Action::Intake) => return self.open_intake(),
             (Screen::Patient(_), Action::Questionnaire) => return self.open_questionnaire(),
             _ => {}

@@ -13,6 +13,7 @@ use super::keymap::Context;
 
 pub use super::care_screens::*;
 pub use super::chart_screens::*;
+pub use super::followup_screens::*;
 
 /// A form: fields, which one has the cursor, the last error.
 #[derive(Debug, Default)]
@@ -80,12 +81,14 @@ pub enum MenuItem {
     Users,
     Review,
     Import,
+    FollowUps,
 }
 
 impl MenuItem {
-    pub const ALL: [MenuItem; 8] = [
+    pub const ALL: [MenuItem; 9] = [
         MenuItem::Register,
         MenuItem::Search,
+        MenuItem::FollowUps,
         MenuItem::ExamDay,
         MenuItem::Review,
         MenuItem::Import,
@@ -104,6 +107,7 @@ impl MenuItem {
             MenuItem::Users => Permission::UserAdmin,
             MenuItem::Review => Permission::ResultsImport,
             MenuItem::Import => Permission::ResultsImport,
+            MenuItem::FollowUps => Permission::FollowUpWork,
         }
     }
 
@@ -117,6 +121,7 @@ impl MenuItem {
             MenuItem::Users => "menu.users",
             MenuItem::Review => "menu.review",
             MenuItem::Import => "menu.import",
+            MenuItem::FollowUps => "menu.followups",
         }
     }
 }
@@ -302,6 +307,9 @@ pub enum Screen {
     Advice(AdviceScreen),
     Plan(PlanScreen),
     Summaries(SummariesScreen),
+    Queue(QueueScreen),
+    Call(CallScreen),
+    FollowUpHistory(FollowUpHistoryScreen),
 }
 
 impl Screen {
@@ -332,6 +340,11 @@ impl Screen {
             Screen::Plan(_) => Context::Care,
             Screen::Summaries(s) if s.editor.is_some() => Context::Form,
             Screen::Summaries(_) => Context::Care,
+            Screen::Queue(_) => Context::Queue,
+            Screen::Call(c) if c.attach.is_some() => Context::Form,
+            Screen::Call(c) if c.saved.is_some() || c.view.is_none() => Context::Queue,
+            Screen::Call(_) => Context::Form,
+            Screen::FollowUpHistory(_) => Context::Queue,
             Screen::Search(_) => Context::Search,
             Screen::Patient(p)
                 if p.reason.is_some() || p.tag_form.is_some() || p.book_form.is_some() =>
@@ -387,6 +400,10 @@ impl Screen {
                 editor: Some(editor),
                 ..
             }) => Some(editor.form.focused()),
+            Screen::Call(CallScreen {
+                attach: Some(form), ..
+            }) => Some(form.focused()),
+            Screen::Call(c) if c.saved.is_none() && c.view.is_some() => Some(c.form.focused()),
             Screen::Summaries(SummariesScreen {
                 editor: Some(editor),
                 ..
@@ -443,6 +460,14 @@ impl Screen {
             Screen::Summaries(s) if s.editor.is_none() => {
                 let len = s.latest().len();
                 Some((&mut s.cursor, len))
+            }
+            Screen::Queue(q) => {
+                let len = q.total();
+                Some((&mut q.cursor, len))
+            }
+            Screen::FollowUpHistory(h) => {
+                let len = h.chart.as_ref().map(|c| c.calls.len()).unwrap_or(0);
+                Some((&mut h.cursor, len))
             }
             Screen::Questionnaire(q) if q.scored.is_none() => {
                 let len = q.list_len();

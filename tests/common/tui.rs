@@ -55,6 +55,7 @@ pub fn app(lang: Lang, demo: bool) -> App {
             "本机".into()
         },
         units: Default::default(),
+        player: "aplay {file}".into(),
     };
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 5).unwrap();
     App::new(

@@ -3,6 +3,7 @@
 
 mod advice;
 mod consent;
+mod followups;
 mod forms;
 mod import;
 mod intake;
@@ -49,6 +50,9 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Advice(screen) => advice::advice(frame, body, app, screen),
         Screen::Plan(screen) => plan::plan(frame, body, app, screen),
         Screen::Summaries(screen) => summaries::summaries(frame, body, app, screen),
+        Screen::Queue(screen) => followups::queue(frame, body, app, screen),
+        Screen::Call(screen) => followups::call(frame, body, app, screen),
+        Screen::FollowUpHistory(screen) => followups::history(frame, body, app, screen),
     }
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);

@@ -23,6 +23,7 @@ fn hints(app: &App) -> String {
         Context::Results => &[Action::Earlier, Action::Compare, Action::AddResult],
         Context::Questionnaire => &[Action::Open, Action::Earlier, Action::Back],
         Context::Care => &[Action::New, Action::Edit, Action::Back],
+        Context::Queue => &[Action::Open, Action::FilterGroup, Action::Back],
         Context::Overlay => &[Action::Open, Action::Back, Action::Up],
         Context::Global => &[Action::Help],
     };

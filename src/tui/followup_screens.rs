@@ -1,0 +1,63 @@
+//! The state of the follow-up screens: the call queue, the call screen and the
+//! follow-up history in the chart.
+
+use super::screens::{Cursor, Form};
+use crate::clinic::followup_api::{CallSaved, CallView, FollowUpChart, QueueFilter, QueueView};
+use crate::domain::patient::PatientId;
+
+/// The call queue (随访队列): a page of rows around the selection, the counts, the
+/// filter.
+#[derive(Debug, Default)]
+pub struct QueueScreen {
+    pub filter: QueueFilter,
+    /// The last page the service sent (its `offset` says where it starts).
+    pub view: Option<QueueView>,
+    pub cursor: Cursor,
+    /// A page is on its way.
+    pub loading: bool,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+impl QueueScreen {
+    pub fn total(&self) -> usize {
+        self.view.as_ref().map(|v| v.total as usize).unwrap_or(0)
+    }
+
+    /// The row at absolute position `i`, if the page holds it.
+    pub fn row(&self, i: usize) -> Option<&crate::clinic::followup_api::QueueRow> {
+        let view = self.view.as_ref()?;
+        i.checked_sub(view.offset as usize)
+            .and_then(|at| view.rows.get(at))
+    }
+}
+
+/// The call form's fields after the outcome and one field per reading the protocol
+/// asks for.
+pub const CALL_TAIL: [&str; 5] = ["adherence", "symptoms", "side_effects", "notes", "callback"];
+
+/// One call: what the nurse needs, the form, then where the follow-up went.
+#[derive(Debug)]
+pub struct CallScreen {
+    pub key: crate::clinic::followup_api::FollowUpKey,
+    pub view: Option<CallView>,
+    pub form: Form,
+    pub field_errors: Vec<Option<String>>,
+    pub saved: Option<CallSaved>,
+    /// Typing the path of a recording to attach.
+    pub attach: Option<Form>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The follow-up history in the chart (`f` on a patient).
+#[derive(Debug)]
+pub struct FollowUpHistoryScreen {
+    pub id: PatientId,
+    pub name: String,
+    pub chart: Option<FollowUpChart>,
+    /// Over the calls, newest first.
+    pub cursor: Cursor,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}

@@ -1,0 +1,127 @@
+//! The call queue (Home → Follow-up queue): due today, overdue and upcoming, sorted by
+//! priority then due date; g, f and t cycle the group, kind and team filters; Enter
+//! claims the selected follow-up and opens the call screen. Only a page around the
+//! selection is fetched, so 100 000 due follow-ups stay instant.
+
+use super::action::Action;
+use super::app::{App, Pending};
+use super::screens::{QueueScreen, Screen};
+use crate::clinic::followup_api::{FollowUpKey, QueueGroup};
+use crate::clinic::{Request, Response};
+use crate::domain::followup::Kind;
+
+/// Rows fetched at a time.
+const PAGE: u32 = 200;
+
+fn next<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
+    match current {
+        None => all.first().copied(),
+        Some(c) => {
+            let at = all.iter().position(|x| *x == c).unwrap_or(all.len());
+            all.get(at + 1).copied()
+        }
+    }
+}
+
+impl App {
+    pub(crate) fn open_queue(&mut self) {
+        self.push(Screen::Queue(QueueScreen::default()));
+        // Today's follow-ups are made first (nothing is made twice).
+        self.call(Pending::Queue, Request::FollowUpSchedule);
+        self.request_queue_page(0);
+    }
+
+    fn request_queue_page(&mut self, offset: u32) {
+        let Screen::Queue(screen) = &mut self.screen else {
+            return;
+        };
+        screen.loading = true;
+        let filter = screen.filter.clone();
+        self.call(
+            Pending::Queue,
+            Request::FollowUpQueue {
+                filter,
+                offset,
+                limit: PAGE,
+            },
+        );
+    }
+
+    /// After the cursor moved: fetch the page around it if the rows are not here.
+    pub(crate) fn queue_follow_cursor(&mut self) {
+        let Screen::Queue(screen) = &self.screen else {
+            return;
+        };
+        let selected = screen.cursor.selected;
+        if screen.loading || screen.total() == 0 || screen.row(selected).is_some() {
+            return;
+        }
+        let offset = selected.saturating_sub(PAGE as usize / 4) as u32;
+        self.request_queue_page(offset);
+    }
+
+    pub(crate) fn on_queue_action(&mut self, action: Action) {
+        let Screen::Queue(screen) = &mut self.screen else {
+            return;
+        };
+        match action {
+            Action::Back => return self.back(),
+            Action::FilterGroup => {
+                let groups = [QueueGroup::Overdue, QueueGroup::Today, QueueGroup::Upcoming];
+                screen.filter.group = next(&groups, screen.filter.group);
+            }
+            Action::FilterKind => screen.filter.kind = next(&Kind::ALL, screen.filter.kind),
+            Action::FilterTeam => {
+                let teams = screen
+                    .view
+                    .as_ref()
+                    .map(|v| v.teams.clone())
+                    .unwrap_or_default();
+                screen.filter.team = match &screen.filter.team {
+                    None => teams.first().cloned(),
+                    Some(t) => {
+                        let at = teams.iter().position(|x| x == t).unwrap_or(teams.len());
+                        teams.get(at + 1).cloned()
+                    }
+                };
+            }
+            Action::Refresh => {}
+            Action::Open => {
+                let Some(row) = screen.row(screen.cursor.selected) else {
+                    return;
+                };
+                if let Some(why) = &row.not_callable {
+                    screen.error = Some(why.clone());
+                    return;
+                }
+                let key = FollowUpKey::of(&row.item);
+                screen.error = None;
+                return self.open_call(key);
+            }
+            _ => return,
+        }
+        screen.cursor = Default::default();
+        screen.notice = None;
+        self.request_queue_page(0);
+    }
+
+    pub(crate) fn on_queue_reply(&mut self, response: Response) {
+        let text = response.error().map(|e| self.error_text(e));
+        let Screen::Queue(screen) = &mut self.screen else {
+            return;
+        };
+        match response {
+            Response::FollowUpQueue(view) => {
+                screen.loading = false;
+                let total = view.total as usize;
+                screen.view = Some(*view);
+                screen.cursor.selected = screen.cursor.selected.min(total.saturating_sub(1));
+            }
+            Response::FollowUpScheduled { .. } => {}
+            _ => {
+                screen.loading = false;
+                screen.error = text;
+            }
+        }
+    }
+}

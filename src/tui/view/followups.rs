@@ -1,0 +1,402 @@
+//! The follow-up screens: the call queue (counts, filter, a window of rows), the call
+//! screen (the patient, readings and trend, last call, goals, script, the form; then
+//! where the follow-up went) and the follow-up history in the chart.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::cli::signin::format_time;
+use crate::clinic::followup_api::QueueGroup;
+use crate::domain::summary::{indicator_name, shown};
+use crate::tui::app::App;
+use crate::tui::screens::{CALL_TAIL, CallScreen, FollowUpHistoryScreen, QueueScreen};
+
+fn chinese(app: &App) -> bool {
+    app.locale.lang == crate::tui::locale::Lang::ZhCn
+}
+
+fn kind_text(app: &App, kind: crate::domain::followup::Kind) -> String {
+    app.t(&format!("followup.kind.{}", kind.key()))
+}
+
+fn messages(app: &App, error: &Option<String>, notice: &Option<String>) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if let Some(e) = error {
+        lines.push(Line::styled(e.clone(), app.theme.error()));
+    }
+    if let Some(n) = notice {
+        lines.push(Line::styled(n.clone(), app.theme.notice()));
+    }
+    lines
+}
+
+pub fn queue(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &QueueScreen) {
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", app.t("queue.title")),
+        app.theme.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(view) = &screen.view else {
+        frame.render_widget(Paragraph::new(app.t("common.working")), inner);
+        return;
+    };
+    let all = app.t("queue.all");
+    let group = match screen.filter.group {
+        None => all.clone(),
+        Some(QueueGroup::Overdue) => app.t("queue.overdue"),
+        Some(QueueGroup::Today) => app.t("queue.today"),
+        Some(QueueGroup::Upcoming) => app.t("queue.upcoming"),
+    };
+    let kind = screen
+        .filter
+        .kind
+        .map(|k| kind_text(app, k))
+        .unwrap_or_else(|| all.clone());
+    let team = screen.filter.team.clone().unwrap_or_else(|| all.clone());
+    let mut head = vec![
+        Line::from(app.locale.tf(
+            "queue.counts",
+            &[
+                ("overdue", &view.counts.overdue.to_string()),
+                ("today", &view.counts.today.to_string()),
+                ("upcoming", &view.counts.upcoming.to_string()),
+            ],
+        )),
+        Line::styled(
+            app.locale.tf(
+                "queue.filter",
+                &[("group", &group), ("kind", &kind), ("team", &team)],
+            ),
+            app.theme.label(),
+        ),
+    ];
+    head.extend(messages(app, &screen.error, &screen.notice));
+    let [top, table, keys] = Layout::vertical([
+        Constraint::Length(head.len() as u16),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(head), top);
+    frame.render_widget(
+        Paragraph::new(Line::styled(app.t("queue.keys"), app.theme.label())),
+        keys,
+    );
+    if view.total == 0 {
+        frame.render_widget(
+            Paragraph::new(Line::styled(app.t("queue.empty"), app.theme.label())),
+            table,
+        );
+        return;
+    }
+    let headers = vec![
+        app.t("queue.priority"),
+        app.t("queue.due"),
+        app.t("queue.patient"),
+        app.t("queue.kind"),
+        app.t("queue.team"),
+        app.t("queue.state"),
+    ];
+    let widths = [
+        Constraint::Length(3),
+        Constraint::Length(11),
+        Constraint::Length(16),
+        Constraint::Length(16),
+        Constraint::Length(10),
+        Constraint::Fill(1),
+    ];
+    let today = app.now.date_naive();
+    let cells = |i: usize| match screen.row(i) {
+        Some(row) => {
+            let item = &row.item;
+            let due = if item.due < today {
+                format!("{}!", item.due.format("%m-%d"))
+            } else {
+                item.due.format("%m-%d").to_string()
+            };
+            let state = match (&row.not_callable, &item.flag, item.tries) {
+                (Some(why), _, _) => format!("✗ {why}"),
+                (None, Some(flag), _) => format!("⚑ {flag}"),
+                (None, None, 0) => String::new(),
+                (None, None, n) => app.locale.tf("queue.tries", &[("n", &n.to_string())]),
+            };
+            let who = match row.age {
+                Some(age) => format!("{} {age}", row.name),
+                None => row.name.clone(),
+            };
+            vec![
+                format!("P{}", item.priority),
+                due,
+                who,
+                kind_text(app, item.kind),
+                item.assigned.clone(),
+                state,
+            ]
+        }
+        None => vec!["…".into(); 6],
+    };
+    super::lists::windowed_table(
+        frame,
+        table,
+        app,
+        (headers, &widths),
+        screen.cursor,
+        (screen.total(), &cells),
+    );
+}
+
+pub fn call(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &CallScreen) {
+    let title = screen
+        .view
+        .as_ref()
+        .map(|v| app.locale.tf("call.title", &[("name", &v.name)]))
+        .unwrap_or_else(|| app.t("call.title_loading"));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, app.theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(view) = &screen.view else {
+        let mut lines = messages(app, &screen.error, &screen.notice);
+        if lines.is_empty() {
+            lines.push(Line::from(app.t("common.working")));
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    };
+    let zh = chinese(app);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(inner);
+    // Left: what the nurse needs to know.
+    let mut info = vec![Line::from(vec![
+        Span::styled(kind_text(app, view.item.kind), app.theme.title()),
+        Span::raw(format!(
+            " · {} · {}",
+            view.age
+                .map(|a| app.locale.tf("call.age", &[("age", &a.to_string())]))
+                .unwrap_or_default(),
+            view.phone.clone().unwrap_or_else(|| app.t("call.no_phone"))
+        )),
+    ])];
+    for r in &view.readings {
+        let values: Vec<String> = r
+            .values
+            .iter()
+            .map(|(_, v)| shown(&r.indicator, *v))
+            .collect();
+        let trend = if values.is_empty() {
+            app.t("call.no_readings")
+        } else {
+            values.join(" ← ")
+        };
+        info.push(Line::from(format!(
+            "{} {trend} {}",
+            indicator_name(&r.indicator, zh),
+            r.unit
+        )));
+    }
+    if let Some(last) = &view.last_call {
+        info.push(Line::styled(
+            app.locale.tf(
+                "call.last",
+                &[
+                    ("at", &format_time(last.at)),
+                    ("by", &last.by),
+                    (
+                        "outcome",
+                        &app.t(&format!("call.outcome.{}", last.input.outcome.key())),
+                    ),
+                ],
+            ),
+            app.theme.label(),
+        ));
+        if !last.input.notes.is_empty() {
+            info.push(Line::from(format!("  “{}”", last.input.notes)));
+        }
+    }
+    if !view.goals.is_empty() {
+        info.push(Line::styled(app.t("call.goals"), app.theme.label()));
+        for g in &view.goals {
+            info.push(Line::from(format!("  {g}")));
+        }
+    }
+    info.push(Line::styled(app.t("call.script"), app.theme.label()));
+    let script = if zh { &view.script_zh } else { &view.script_en };
+    for (i, line) in script.iter().enumerate() {
+        info.push(Line::from(format!("{}. {line}", i + 1)));
+    }
+    frame.render_widget(
+        Paragraph::new(info)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::RIGHT)),
+        left,
+    );
+    let right = Rect {
+        x: right.x + 1,
+        width: right.width.saturating_sub(1),
+        ..right
+    };
+    // Right: the form, or where the follow-up went.
+    if let Some(saved) = &screen.saved {
+        let mut lines = vec![Line::styled(app.t("call.saved"), app.theme.notice())];
+        if let Some(retry) = saved.retry {
+            lines.push(Line::from(
+                app.locale.tf("call.retry", &[("date", &retry.to_string())]),
+            ));
+        }
+        if let Some(next) = saved.next_due {
+            lines.push(Line::from(
+                app.locale
+                    .tf("call.next_due", &[("date", &next.to_string())]),
+            ));
+        }
+        if saved.referral {
+            lines.push(Line::styled(app.t("call.referral"), app.theme.warning()));
+        }
+        if let Some(flag) = &saved.flag {
+            lines.push(Line::styled(format!("⚑ {flag}"), app.theme.warning()));
+        }
+        lines.extend(messages(app, &screen.error, &screen.notice));
+        if let Some(form) = &screen.attach {
+            lines.push(Line::from(""));
+            lines.push(Line::styled(app.t("call.attach_intro"), app.theme.label()));
+            if let Some(e) = &form.error {
+                lines.push(Line::styled(e.clone(), app.theme.error()));
+            }
+            if form.busy {
+                lines.push(Line::styled(app.t("common.working"), app.theme.label()));
+            }
+            let height = lines.len() as u16;
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), right);
+            let field_area = Rect {
+                y: right.y + height + 1,
+                height: 1,
+                ..right
+            };
+            super::forms::fields(frame, field_area, app, form, &[app.t("call.file")]);
+            return;
+        }
+        lines.push(Line::from(""));
+        lines.push(Line::styled(app.t("call.after_keys"), app.theme.label()));
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), right);
+        return;
+    }
+    let mut labels = vec![app.t("call.field.outcome")];
+    labels.extend(view.asks.iter().map(|k| {
+        let unit = crate::domain::indicators::by_key(k)
+            .map(|i| i.unit)
+            .unwrap_or("");
+        format!("{} ({unit})", indicator_name(k, zh))
+    }));
+    labels.extend(CALL_TAIL.iter().map(|f| app.t(&format!("call.field.{f}"))));
+    let mut head = vec![Line::styled(app.t("call.form_intro"), app.theme.label())];
+    head.extend(messages(app, &screen.error, &screen.notice));
+    if screen.form.busy {
+        head.push(Line::styled(app.t("common.working"), app.theme.label()));
+    }
+    let height = head.len() as u16 + 2;
+    let [top, body] =
+        Layout::vertical([Constraint::Length(height), Constraint::Min(1)]).areas(right);
+    frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);
+    super::line_editor::rows(
+        frame,
+        body,
+        app,
+        (&screen.form, &labels, &screen.field_errors),
+        None,
+    );
+}
+
+pub fn history(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &FollowUpHistoryScreen) {
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        app.locale.tf("followup.title", &[("name", &screen.name)]),
+        app.theme.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(chart) = &screen.chart else {
+        frame.render_widget(Paragraph::new(app.t("common.working")), inner);
+        return;
+    };
+    let mut head = messages(app, &screen.error, &screen.notice);
+    for plan in &chart.plans {
+        let status = match &plan.status {
+            crate::domain::followup::PlanStatus::Active => app.locale.tf(
+                "followup.plan_active",
+                &[("date", &plan.next_due.to_string())],
+            ),
+            crate::domain::followup::PlanStatus::Closed { reason, .. } => app.locale.tf(
+                "followup.plan_closed",
+                &[(
+                    "reason",
+                    &app.t(&format!("followup.close.{}", reason.key())),
+                )],
+            ),
+        };
+        head.push(Line::from(format!(
+            "{} · {} · {status}",
+            kind_text(app, plan.kind),
+            plan.assigned
+        )));
+    }
+    if chart.plans.is_empty() {
+        head.push(Line::styled(app.t("followup.no_plans"), app.theme.label()));
+    }
+    let [top, table, keys] = Layout::vertical([
+        Constraint::Length(head.len() as u16 + 1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(head), top);
+    frame.render_widget(
+        Paragraph::new(Line::styled(app.t("followup.keys"), app.theme.label())),
+        keys,
+    );
+    let headers = vec![
+        app.t("followup.when"),
+        app.t("followup.by"),
+        app.t("queue.kind"),
+        app.t("followup.outcome"),
+        app.t("followup.notes"),
+    ];
+    let widths = [
+        Constraint::Length(16),
+        Constraint::Length(10),
+        Constraint::Length(14),
+        Constraint::Length(14),
+        Constraint::Fill(1),
+    ];
+    let cells = |i: usize| {
+        let call = &chart.calls[i];
+        let recorded = chart.recordings.iter().any(|m| {
+            m.complete && m.plan == call.plan && m.seq == call.seq && m.call_at == call.at
+        });
+        let mut notes = call.input.notes.clone();
+        if let Some(next) = call.next_due {
+            notes = format!("{notes} → {next}");
+        }
+        vec![
+            format_time(call.at).trim_end_matches(" UTC").to_string(),
+            call.by.clone(),
+            kind_text(app, call.kind),
+            format!(
+                "{}{}",
+                if recorded { "🎙 " } else { "" },
+                app.t(&format!("call.outcome.{}", call.input.outcome.key()))
+            ),
+            notes,
+        ]
+    };
+    super::lists::windowed_table(
+        frame,
+        table,
+        app,
+        (headers, &widths),
+        screen.cursor,
+        (chart.calls.len(), &cells),
+    );
+}
