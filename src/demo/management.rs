@@ -129,6 +129,8 @@ pub fn stage(
     care: Care,
     (today, now): (chrono::NaiveDate, i64),
 ) -> Result<(), StoreError> {
+    // Spreads the demo's due dates (the id is random, so the spread is too).
+    let seed = usize::from(chart.id.0[0]);
     let id = chart.id;
     let mut observations = chart.observations.to_vec();
     let before = assess(chart, &observations, now);
@@ -189,6 +191,8 @@ pub fn stage(
     }
     if !tags.0.is_empty() {
         vault.stage_auto_tags(writes, id, &tags)?;
+        let names: Vec<String> = tags.0.iter().map(|t| t.tag.clone()).collect();
+        stage_followups(vault, writes, id, &names, seed, (today, now))?;
     }
     let mut advice = Vec::new();
     if care.advised || plan.is_some() {
@@ -237,6 +241,99 @@ pub fn stage(
                 by: "dr.zhou".into(),
                 at: written,
                 signed: care.signed.then(|| ("dr.zhou".to_string(), written + 600)),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Follow-up plans for the demo's hypertension and diabetes patients: a call made
+/// three months ago, the next due within a few days either side of today (so the
+/// queue has overdue, today's and upcoming calls).
+pub fn stage_followups(
+    vault: &Vault,
+    writes: &mut WriteSet,
+    id: &PatientId,
+    tags: &[String],
+    seed: usize,
+    (today, now): (chrono::NaiveDate, i64),
+) -> Result<(), StoreError> {
+    use crate::domain::followup::{
+        Call, CallInput, FollowUp, FollowUpPlan, ItemStatus, Kind, Outcome, PlanStatus,
+    };
+    let kinds: Vec<Kind> = [
+        ("hypertension", Kind::Hypertension),
+        ("diabetes", Kind::Diabetes),
+    ]
+    .into_iter()
+    .filter(|(tag, _)| tags.iter().any(|t| t == tag))
+    .map(|(_, kind)| kind)
+    .collect();
+    for (number, kind) in (1u32..).zip(kinds) {
+        let offset = (seed % 7) as i64 - 3;
+        let due = if offset < 0 {
+            today - chrono::Days::new(offset.unsigned_abs())
+        } else {
+            today + chrono::Days::new(offset as u64)
+        };
+        let plan = FollowUpPlan {
+            number,
+            kind,
+            interval_days: 90,
+            next_due: due,
+            assigned: if seed % 2 == 0 { "nurses" } else { "chen.jing" }.into(),
+            status: PlanStatus::Active,
+            source: format!("tag {}", kind.key()),
+            created: now - 200 * DAY,
+        };
+        vault.stage_followup_plan(writes, id, &plan)?;
+        let called = now - 90 * DAY + offset * DAY;
+        let item = |seq: u32, status: ItemStatus, due: chrono::NaiveDate| FollowUp {
+            patient: *id,
+            plan: number,
+            seq,
+            kind,
+            due,
+            at_time: None,
+            priority: 2,
+            assigned: plan.assigned.clone(),
+            status,
+            tries: 0,
+            claim: None,
+            flag: None,
+        };
+        let earlier = chrono::DateTime::from_timestamp(called, 0)
+            .unwrap_or_default()
+            .date_naive();
+        vault.stage_followup(writes, &item(1, ItemStatus::Done, earlier))?;
+        vault.stage_followup(writes, &item(2, ItemStatus::Due, due))?;
+        let readings = match kind {
+            Kind::Diabetes => vec![("glucose_fasting".to_string(), 6.6)],
+            _ => vec![
+                ("systolic_bp".to_string(), 136.0),
+                ("diastolic_bp".to_string(), 84.0),
+            ],
+        };
+        vault.stage_call(
+            writes,
+            id,
+            &Call {
+                plan: number,
+                seq: 1,
+                kind,
+                input: CallInput {
+                    outcome: Outcome::Reached,
+                    readings,
+                    adherence: Some(crate::domain::followup::Adherence::Regular),
+                    symptoms: String::new(),
+                    side_effects: String::new(),
+                    notes: "按时服药，每天步行30分钟。".into(),
+                },
+                by: "chen.jing".into(),
+                at: called,
+                controlled: Some(true),
+                referral: false,
+                next_due: Some(due),
             },
         )?;
     }

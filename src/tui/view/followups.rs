@@ -169,7 +169,7 @@ pub fn call(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &CallScreen) {
     };
     let zh = chinese(app);
     let [left, right] =
-        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(inner);
+        Layout::horizontal([Constraint::Percentage(38), Constraint::Percentage(62)]).areas(inner);
     // Left: what the nurse needs to know.
     let mut info = vec![Line::from(vec![
         Span::styled(kind_text(app, view.item.kind), app.theme.title()),
@@ -297,9 +297,13 @@ pub fn call(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &CallScreen) {
     if screen.form.busy {
         head.push(Line::styled(app.t("common.working"), app.theme.label()));
     }
-    let height = head.len() as u16 + 2;
+    // The intro wraps: give it the lines it needs.
+    let height: usize = head
+        .iter()
+        .map(|l| super::wrap_columns(&l.to_string(), right.width.max(1) as usize).len())
+        .sum();
     let [top, body] =
-        Layout::vertical([Constraint::Length(height), Constraint::Min(1)]).areas(right);
+        Layout::vertical([Constraint::Length(height as u16 + 1), Constraint::Min(1)]).areas(right);
     frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);
     super::line_editor::rows(
         frame,

@@ -1,0 +1,252 @@
+//! The follow-up screens: the queue and the call screen at both sizes in both
+//! languages; the call form's keys.
+
+mod common;
+
+use caredesk::auth::Role;
+use caredesk::clinic::followup_api::{
+    CallSaved, CallView, FollowUpKey, QueueCounts, QueueRow, QueueView, ReadingTrend,
+};
+use caredesk::clinic::{Request, Response};
+use caredesk::domain::followup::{FollowUp, ItemStatus, Kind, Outcome, Protocols};
+use caredesk::domain::patient::PatientId;
+use caredesk::tui::app::App;
+use caredesk::tui::locale::Lang;
+use caredesk::tui::screens::{Home, MenuItem, Screen};
+use chrono::NaiveDate;
+use common::tui::{LANGS, SIZES, app, calls, press, render, reply, sign_in, type_text};
+use crossterm::event::KeyCode;
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+}
+
+fn item(n: u8, kind: Kind, due: NaiveDate) -> FollowUp {
+    FollowUp {
+        patient: PatientId([n; 16]),
+        plan: 1,
+        seq: 2,
+        kind,
+        due,
+        at_time: None,
+        priority: if n == 1 { 1 } else { 2 },
+        assigned: if n % 2 == 0 { "nurses" } else { "chen.jing" }.into(),
+        status: ItemStatus::Due,
+        tries: u32::from(n % 3 == 0),
+        claim: None,
+        flag: (n == 1).then(|| "referral: a reading at the protocol's threshold".into()),
+    }
+}
+
+fn queue_view() -> QueueView {
+    let names = ["张伟", "王芳", "李娜", "Oliver Brown", "陈静", "刘洋"];
+    let rows = (1..=6u8)
+        .map(|n| QueueRow {
+            item: item(
+                n,
+                if n % 2 == 0 {
+                    Kind::Diabetes
+                } else {
+                    Kind::Hypertension
+                },
+                day(18 + u32::from(n)),
+            ),
+            name: names[usize::from(n) - 1].into(),
+            age: Some(50 + u32::from(n)),
+            not_callable: (n == 5).then(|| "no phone consent for care recorded".into()),
+        })
+        .collect();
+    QueueView {
+        counts: QueueCounts {
+            overdue: 4,
+            today: 1,
+            upcoming: 99_995,
+        },
+        total: 100_000,
+        offset: 0,
+        rows,
+        teams: vec!["chen.jing".into(), "nurses".into()],
+    }
+}
+
+fn open_queue(app: &mut App) {
+    sign_in(app, Role::Nurse);
+    app.screen = Screen::Home(Home {
+        summary: None,
+        menu: vec![MenuItem::Search, MenuItem::FollowUps],
+        cursor: Default::default(),
+    });
+    press(app, KeyCode::Down);
+    press(app, KeyCode::Enter);
+    let call = calls(app);
+    assert!(matches!(call[0].1, Request::FollowUpSchedule));
+    assert!(matches!(
+        call[1].1,
+        Request::FollowUpQueue { offset: 0, .. }
+    ));
+    reply(app, call[0].0, Response::FollowUpScheduled { created: 0 });
+    reply(
+        app,
+        call[1].0,
+        Response::FollowUpQueue(Box::new(queue_view())),
+    );
+}
+
+fn call_view(chinese: bool) -> CallView {
+    let protocol = Protocols::built_in();
+    let p = protocol.get(Kind::Hypertension).unwrap();
+    let _ = chinese;
+    CallView {
+        key: FollowUpKey {
+            patient: PatientId([1; 16]),
+            plan: 1,
+            seq: 2,
+        },
+        item: item(1, Kind::Hypertension, day(19)),
+        name: "张伟".into(),
+        age: Some(58),
+        phone: Some("13912345678".into()),
+        readings: vec![
+            ReadingTrend {
+                indicator: "systolic_bp".into(),
+                unit: "mm[Hg]".into(),
+                values: vec![(1_790_000_000, 146.0), (1_780_000_000, 152.0)],
+            },
+            ReadingTrend {
+                indicator: "diastolic_bp".into(),
+                unit: "mm[Hg]".into(),
+                values: vec![(1_790_000_000, 88.0)],
+            },
+            ReadingTrend {
+                indicator: "heart_rate".into(),
+                unit: "/min".into(),
+                values: vec![],
+            },
+        ],
+        last_call: None,
+        goals: vec!["systolic_bp <= 130 by 2027-02-01".into()],
+        script_en: p.script_en.clone(),
+        script_zh: p.script_zh.clone(),
+        asks: p.readings.clone(),
+        claimed_until: 1_795_400_000,
+    }
+}
+
+fn open_call(app: &mut App) {
+    open_queue(app);
+    press(app, KeyCode::Enter);
+    let call = calls(app);
+    assert!(matches!(call[0].1, Request::FollowUpClaim { .. }));
+    reply(
+        app,
+        call[0].0,
+        Response::FollowUpClaimed {
+            until: 1_795_400_000,
+        },
+    );
+    let call = calls(app);
+    assert!(matches!(call[0].1, Request::FollowUpCallView { .. }));
+    let chinese = app.locale.lang == Lang::ZhCn;
+    reply(
+        app,
+        call[0].0,
+        Response::FollowUpCall(Box::new(call_view(chinese))),
+    );
+}
+
+type Setup = fn(&mut App);
+
+fn screens() -> Vec<(&'static str, Setup)> {
+    vec![
+        ("queue", open_queue),
+        ("call", |app| {
+            open_call(app);
+            type_text(app, "7");
+            press(app, KeyCode::Enter);
+            type_text(app, "13x");
+            // Enter through the rest to save: the wrong fields are marked.
+            for _ in 0..8 {
+                press(app, KeyCode::Enter);
+            }
+        }),
+        ("call_saved", |app| {
+            open_call(app);
+            type_text(app, "1");
+            press(app, KeyCode::Enter);
+            type_text(app, "138");
+            for _ in 0..8 {
+                press(app, KeyCode::Enter);
+            }
+            let call = calls(app);
+            reply(
+                app,
+                call[0].0,
+                Response::FollowUpCallSaved(Box::new(CallSaved {
+                    status: ItemStatus::Done,
+                    retry: None,
+                    next_due: Some(NaiveDate::from_ymd_opt(2027, 2, 21).unwrap()),
+                    referral: false,
+                    flag: None,
+                })),
+            );
+        }),
+    ]
+}
+
+#[test]
+fn the_follow_up_screens_at_both_sizes_in_both_languages() {
+    for (name, setup) in screens() {
+        for (lang, code) in LANGS {
+            for (width, height) in SIZES {
+                let mut app = app(lang, false);
+                setup(&mut app);
+                let shown = render(&mut app, width, height);
+                insta::assert_snapshot!(format!("{name}_{code}_{width}x{height}"), shown);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_call_form_sends_what_was_typed_and_the_queue_pages_with_the_cursor() {
+    let mut app = app(Lang::En, false);
+    open_call(&mut app);
+    type_text(&mut app, "1");
+    press(&mut app, KeyCode::Enter);
+    for value in ["128", "82", "70", "1", "", "", "all good", ""] {
+        type_text(&mut app, value);
+        press(&mut app, KeyCode::Enter);
+    }
+    let call = calls(&mut app);
+    let Request::FollowUpCallSave { input, .. } = &call[0].1 else {
+        panic!("{:?}", call[0].1)
+    };
+    assert_eq!(input.outcome, Outcome::Reached);
+    assert_eq!(
+        input.readings,
+        [
+            ("systolic_bp".to_string(), 128.0),
+            ("diastolic_bp".to_string(), 82.0),
+            ("heart_rate".to_string(), 70.0)
+        ]
+    );
+    assert_eq!(input.notes, "all good");
+    // The queue: moving past the rows held asks for the page around the cursor.
+    let mut app = common::tui::app(Lang::En, false);
+    open_queue(&mut app);
+    press(&mut app, KeyCode::End);
+    let call = calls(&mut app);
+    assert!(
+        matches!(call[0].1, Request::FollowUpQueue { offset, .. } if offset > 99_000),
+        "{:?}",
+        call[0].1
+    );
+    // Filters cycle and read the queue again from the top.
+    type_text(&mut app, "g");
+    let call = calls(&mut app);
+    assert!(matches!(
+        &call[0].1,
+        Request::FollowUpQueue { filter, offset: 0, .. }
+            if filter.group == Some(caredesk::clinic::followup_api::QueueGroup::Overdue)
+    ));
+}
