@@ -30,9 +30,14 @@ fn item(n: u8, kind: Kind, due: NaiveDate) -> FollowUp {
         due,
         at_time: None,
         priority: if n == 1 { 1 } else { 2 },
-        assigned: if n % 2 == 0 { "nurses" } else { "chen.jing" }.into(),
+        assigned: if n.is_multiple_of(2) {
+            "nurses"
+        } else {
+            "chen.jing"
+        }
+        .into(),
         status: ItemStatus::Due,
-        tries: u32::from(n % 3 == 0),
+        tries: u32::from(n.is_multiple_of(3)),
         claim: None,
         flag: (n == 1).then(|| "referral: a reading at the protocol's threshold".into()),
     }

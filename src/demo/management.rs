@@ -281,7 +281,12 @@ pub fn stage_followups(
             kind,
             interval_days: 90,
             next_due: due,
-            assigned: if seed.is_multiple_of(2) { "nurses" } else { "chen.jing" }.into(),
+            assigned: if seed.is_multiple_of(2) {
+                "nurses"
+            } else {
+                "chen.jing"
+            }
+            .into(),
             status: PlanStatus::Active,
             source: format!("tag {}", kind.key()),
             created: now - 200 * DAY,
