@@ -98,3 +98,60 @@ fn a_doctor_ticks_a_plan_action_signs_a_summary_and_writes_a_new_one() {
     assert!(written.contains("Walks every morning now."), "{written}");
     assert!(written.contains("draft, not signed"), "{written}");
 }
+
+#[test]
+fn a_nurse_claims_the_first_callable_follow_up_records_the_call_and_sees_the_next_date() {
+    if !tmux::available() {
+        return;
+    }
+    let (_tmp, dir) = demo_store();
+    let pane = app_pane("tui-followup", &dir, "");
+    sign_in(&pane, "DEMO STORE", "chen.jing", "demo nurse harbour lantern");
+    let home = pane.wait_for("What would you like to do?");
+    assert!(home.contains("Follow-up queue"), "{home}");
+    // Home: patient search, then the follow-up queue.
+    pane.key("Down");
+    pane.key("Enter");
+    let queue = pane.wait_for("Overdue");
+    assert!(queue.contains("Due today") && queue.contains("Upcoming"), "{queue}");
+    // The first row a nurse may call (some patients gave no phone consent).
+    let rows: Vec<&str> = queue
+        .lines()
+        .skip_while(|l| !l.contains("Due") || !l.contains("Patient"))
+        .skip(1)
+        .take_while(|l| l.contains("P1") || l.contains("P2") || l.contains("P3"))
+        .collect();
+    let first = rows
+        .iter()
+        .position(|l| !l.contains('✗'))
+        .expect("a callable follow-up in the demo queue");
+    for _ in 0..first {
+        pane.key("Down");
+    }
+    pane.key("Enter");
+    pane.wait_for("Outcome: 1 reached");
+    // Reached; the readings the protocol asks for; notes; save.
+    pane.type_text("1");
+    pane.key("Enter");
+    let form = pane.screen();
+    let asks = ["Systolic", "Diastolic", "Heart rate", "Fasting glucose"]
+        .iter()
+        .filter(|a| form.contains(*a))
+        .count();
+    for value in ["128", "82", "70", "6.2"].iter().take(asks) {
+        pane.type_text(value);
+        pane.key("Enter");
+    }
+    pane.type_text("1");
+    pane.key("Enter");
+    pane.key("Enter");
+    pane.key("Enter");
+    pane.type_text("doing well");
+    pane.key("Enter");
+    pane.key("Enter");
+    let saved = pane.wait_for("Call saved.");
+    assert!(saved.contains("Next follow-up due"), "{saved}");
+    // Back in the queue, read again.
+    pane.key("Escape");
+    pane.wait_for("Overdue");
+}
