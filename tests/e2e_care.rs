@@ -106,14 +106,22 @@ fn a_nurse_claims_the_first_callable_follow_up_records_the_call_and_sees_the_nex
     }
     let (_tmp, dir) = demo_store();
     let pane = app_pane("tui-followup", &dir, "");
-    sign_in(&pane, "DEMO STORE", "chen.jing", "demo nurse harbour lantern");
+    sign_in(
+        &pane,
+        "DEMO STORE",
+        "chen.jing",
+        "demo nurse harbour lantern",
+    );
     let home = pane.wait_for("What would you like to do?");
     assert!(home.contains("Follow-up queue"), "{home}");
     // Home: patient search, then the follow-up queue.
     pane.key("Down");
     pane.key("Enter");
     let queue = pane.wait_for("Overdue");
-    assert!(queue.contains("Due today") && queue.contains("Upcoming"), "{queue}");
+    assert!(
+        queue.contains("Due today") && queue.contains("Upcoming"),
+        "{queue}"
+    );
     // The first row a nurse may call (some patients gave no phone consent).
     let rows: Vec<&str> = queue
         .lines()
