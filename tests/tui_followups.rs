@@ -255,3 +255,110 @@ fn the_call_form_sends_what_was_typed_and_the_queue_pages_with_the_cursor() {
             if filter.group == Some(caredesk::clinic::followup_api::QueueGroup::Overdue)
     ));
 }
+
+fn history_chart() -> caredesk::clinic::followup_api::FollowUpChart {
+    use caredesk::domain::followup::{Call, CallInput, FollowUpPlan, PlanStatus};
+    let plan = FollowUpPlan {
+        number: 1,
+        kind: Kind::Hypertension,
+        interval_days: 90,
+        next_due: day(30),
+        assigned: "nurses".into(),
+        status: PlanStatus::Active,
+        source: "tag hypertension".into(),
+        created: 1_780_000_000,
+    };
+    let call = |at: i64, outcome: Outcome, notes: &str| Call {
+        plan: 1,
+        seq: 1,
+        kind: Kind::Hypertension,
+        input: CallInput {
+            outcome,
+            readings: vec![],
+            adherence: None,
+            symptoms: String::new(),
+            side_effects: String::new(),
+            notes: notes.into(),
+        },
+        by: "chen.jing".into(),
+        at,
+        controlled: Some(true),
+        referral: false,
+        next_due: Some(day(30)),
+    };
+    caredesk::clinic::followup_api::FollowUpChart {
+        plans: vec![plan],
+        items: vec![],
+        calls: vec![
+            call(1_795_300_000, Outcome::Reached, "按时服药，血压平稳"),
+            call(1_795_200_000, Outcome::NoAnswer, ""),
+        ],
+        recordings: vec![caredesk::store::followups::RecordingMeta {
+            id: [9; 16],
+            plan: 1,
+            seq: 1,
+            call_at: 1_795_300_000,
+            extension: "wav".into(),
+            size: 3_000_000,
+            chunks: 3,
+            sha256: [0; 32],
+            by: "chen.jing".into(),
+            at: 1_795_300_100,
+            complete: true,
+        }],
+    }
+}
+
+fn open_history(app: &mut App) {
+    sign_in(app, Role::Nurse);
+    app.screen = common::tui::clinical_patient_screen();
+    type_text(app, "f");
+    let call = calls(app);
+    assert!(matches!(call[0].1, Request::FollowUpChart { .. }));
+    reply(
+        app,
+        call[0].0,
+        Response::FollowUpChart(Box::new(history_chart())),
+    );
+}
+
+#[test]
+fn the_follow_up_history_at_both_sizes_and_its_prompts() {
+    for (lang, code) in LANGS {
+        for (width, height) in SIZES {
+            let mut app = app(lang, false);
+            open_history(&mut app);
+            let shown = render(&mut app, width, height);
+            insta::assert_snapshot!(format!("history_{code}_{width}x{height}"), shown);
+        }
+    }
+    let mut app = app(Lang::En, false);
+    open_history(&mut app);
+    // x: close the selected call's plan, with the reason.
+    type_text(&mut app, "x5");
+    press(&mut app, KeyCode::Enter);
+    let call = calls(&mut app);
+    assert!(matches!(
+        call[0].1,
+        Request::FollowUpPlanClose {
+            plan: 1,
+            reason: caredesk::domain::followup::CloseReason::RefusedContact,
+            ..
+        }
+    ));
+    reply(&mut app, call[0].0, Response::Done);
+    assert!(matches!(
+        calls(&mut app)[0].1,
+        Request::FollowUpChart { .. }
+    ));
+    // n: a new plan, the form filled with sensible defaults.
+    type_text(&mut app, "n");
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Enter);
+    }
+    let call = calls(&mut app);
+    assert!(matches!(
+        &call[0].1,
+        Request::FollowUpPlanAdd { kind: Kind::Hypertension, interval_days: 30, assigned, .. } if assigned == "nurses"
+    ));
+}

@@ -112,6 +112,28 @@ pub fn fetch<C: Client>(
         .map_err(|e| format!("cannot write the recording: {e}"))
 }
 
+/// Writes the recording to a new file at `path` (0600; an existing file is never
+/// overwritten); the service audits it as a disclosure.
+pub fn export<C: Client>(
+    session: &Signed<C>,
+    patient: PatientId,
+    meta: &RecordingMeta,
+    path: &Path,
+) -> Result<(), String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let fetched = fetch(session, patient, meta, true, &mut file);
+    if fetched.is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+    fetched
+}
+
 /// Plays the recording with `player` (`{file}` stands for the file's path; no shell
 /// is involved): decrypted into a private directory (0700, the file 0600) that is
 /// removed when the player ends.

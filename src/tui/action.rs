@@ -101,10 +101,12 @@ pub enum Action {
     AttachRecording,
     /// Play the selected call's recording.
     Listen,
+    /// Export the selected call's recording to a file.
+    Export,
 }
 
 impl Action {
-    pub const ALL: [Action; 58] = [
+    pub const ALL: [Action; 59] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -163,6 +165,7 @@ impl Action {
         Action::Refresh,
         Action::AttachRecording,
         Action::Listen,
+        Action::Export,
     ];
 
     pub fn name(self) -> &'static str {
@@ -225,6 +228,7 @@ impl Action {
             Action::Refresh => "refresh",
             Action::AttachRecording => "attach_recording",
             Action::Listen => "listen",
+            Action::Export => "export",
         }
     }
 

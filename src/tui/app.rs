@@ -62,6 +62,12 @@ pub enum RecordingJob {
         meta: Box<crate::store::followups::RecordingMeta>,
         player: String,
     },
+    /// Hand the recording out: written to a new file (0600); audited as a disclosure.
+    Export {
+        patient: PatientId,
+        meta: Box<crate::store::followups::RecordingMeta>,
+        path: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Clone)]

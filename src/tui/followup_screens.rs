@@ -50,6 +50,17 @@ pub struct CallScreen {
     pub error: Option<String>,
 }
 
+/// What the history screen's prompt is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryPrompt {
+    /// Kind (1–7), interval days, first due date, who is responsible.
+    NewPlan,
+    /// The reason (1–5) to close the plan of this number.
+    ClosePlan(u32),
+    /// The file to export the selected call's recording to.
+    Export,
+}
+
 /// The follow-up history in the chart (`f` on a patient).
 #[derive(Debug)]
 pub struct FollowUpHistoryScreen {
@@ -58,6 +69,7 @@ pub struct FollowUpHistoryScreen {
     pub chart: Option<FollowUpChart>,
     /// Over the calls, newest first.
     pub cursor: Cursor,
+    pub prompt: Option<(HistoryPrompt, Form)>,
     pub notice: Option<String>,
     pub error: Option<String>,
 }

@@ -193,6 +193,11 @@ async fn event_loop(
                                 meta,
                                 player,
                             } => recording_client::play(&client, patient, &meta, &player),
+                            RecordingJob::Export {
+                                patient,
+                                meta,
+                                path,
+                            } => recording_client::export(&client, patient, &meta, &path),
                         };
                         let response = match done {
                             Ok(()) => Response::Done,

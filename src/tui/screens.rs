@@ -344,6 +344,7 @@ impl Screen {
             Screen::Call(c) if c.attach.is_some() => Context::Form,
             Screen::Call(c) if c.saved.is_some() || c.view.is_none() => Context::Queue,
             Screen::Call(_) => Context::Form,
+            Screen::FollowUpHistory(h) if h.prompt.is_some() => Context::Form,
             Screen::FollowUpHistory(_) => Context::Queue,
             Screen::Search(_) => Context::Search,
             Screen::Patient(p)
@@ -404,6 +405,10 @@ impl Screen {
                 attach: Some(form), ..
             }) => Some(form.focused()),
             Screen::Call(c) if c.saved.is_none() && c.view.is_some() => Some(c.form.focused()),
+            Screen::FollowUpHistory(FollowUpHistoryScreen {
+                prompt: Some((_, form)),
+                ..
+            }) => Some(form.focused()),
             Screen::Summaries(SummariesScreen {
                 editor: Some(editor),
                 ..
@@ -465,7 +470,7 @@ impl Screen {
                 let len = q.total();
                 Some((&mut q.cursor, len))
             }
-            Screen::FollowUpHistory(h) => {
+            Screen::FollowUpHistory(h) if h.prompt.is_none() => {
                 let len = h.chart.as_ref().map(|c| c.calls.len()).unwrap_or(0);
                 Some((&mut h.cursor, len))
             }

@@ -325,6 +325,42 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &FollowUpHi
         frame.render_widget(Paragraph::new(app.t("common.working")), inner);
         return;
     };
+    if let Some((kind, form)) = &screen.prompt {
+        let (intro, labels): (String, Vec<String>) = match kind {
+            crate::tui::screens::HistoryPrompt::NewPlan => (
+                app.t("followup.new_plan_intro"),
+                ["kind", "interval", "first_due", "assigned"]
+                    .iter()
+                    .map(|k| app.t(&format!("followup.prompt.{k}")))
+                    .collect(),
+            ),
+            crate::tui::screens::HistoryPrompt::ClosePlan(_) => (
+                app.t("followup.close_intro"),
+                vec![app.t("followup.prompt.reason")],
+            ),
+            crate::tui::screens::HistoryPrompt::Export => (
+                app.t("followup.export_intro"),
+                vec![app.t("followup.prompt.file")],
+            ),
+        };
+        let mut lines = vec![Line::styled(intro, app.theme.label())];
+        if let Some(e) = &form.error {
+            lines.push(Line::styled(e.clone(), app.theme.error()));
+        }
+        if form.busy {
+            lines.push(Line::styled(app.t("common.working"), app.theme.label()));
+        }
+        let height: usize = lines
+            .iter()
+            .map(|l| super::wrap_columns(&l.to_string(), inner.width.max(1) as usize).len())
+            .sum();
+        let [top, body] =
+            Layout::vertical([Constraint::Length(height as u16 + 1), Constraint::Min(1)])
+                .areas(inner);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), top);
+        super::forms::fields(frame, body, app, form, &labels);
+        return;
+    }
     let mut head = messages(app, &screen.error, &screen.notice);
     for plan in &chart.plans {
         let status = match &plan.status {
