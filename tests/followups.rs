@@ -153,6 +153,20 @@ fn the_scheduler_makes_due_follow_ups_once_and_the_queue_groups_and_filters_them
     );
     assert_eq!(diabetes.total, 1);
     assert_eq!(diabetes.rows[0].item.patient, b);
+    // By tag (manual or automatic).
+    nurse.call(Request::PatientSetTags {
+        id: a,
+        tags: vec!["VIP".into()],
+    });
+    let vip = queue(
+        &nurse,
+        QueueFilter {
+            tag: Some("VIP".into()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(vip.total, 1);
+    assert_eq!(vip.rows[0].item.patient, a);
     assert_eq!(view.teams, ["nurses"]);
     // The front desk has no queue.
     let desk = t.sign_in(Role::FrontDesk);

@@ -254,6 +254,14 @@ fn the_call_form_sends_what_was_typed_and_the_queue_pages_with_the_cursor() {
         Request::FollowUpQueue { filter, offset: 0, .. }
             if filter.group == Some(caredesk::clinic::followup_api::QueueGroup::Overdue)
     ));
+    // # types a tag to filter by.
+    type_text(&mut app, "#hypertension");
+    press(&mut app, KeyCode::Enter);
+    let call = calls(&mut app);
+    assert!(matches!(
+        &call[0].1,
+        Request::FollowUpQueue { filter, .. } if filter.tag.as_deref() == Some("hypertension")
+    ));
 }
 
 fn history_chart() -> caredesk::clinic::followup_api::FollowUpChart {

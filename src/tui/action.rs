@@ -95,6 +95,8 @@ pub enum Action {
     FilterGroup,
     FilterKind,
     FilterTeam,
+    /// The queue: show only patients with a tag.
+    FilterTag,
     /// Read the list again.
     Refresh,
     /// Attach a recording to the call just saved.
@@ -106,7 +108,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 59] = [
+    pub const ALL: [Action; 60] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -162,6 +164,7 @@ impl Action {
         Action::FilterGroup,
         Action::FilterKind,
         Action::FilterTeam,
+        Action::FilterTag,
         Action::Refresh,
         Action::AttachRecording,
         Action::Listen,
@@ -225,6 +228,7 @@ impl Action {
             Action::FilterGroup => "filter_group",
             Action::FilterKind => "filter_kind",
             Action::FilterTeam => "filter_team",
+            Action::FilterTag => "filter_tag",
             Action::Refresh => "refresh",
             Action::AttachRecording => "attach_recording",
             Action::Listen => "listen",

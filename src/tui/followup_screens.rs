@@ -15,6 +15,8 @@ pub struct QueueScreen {
     pub cursor: Cursor,
     /// A page is on its way.
     pub loading: bool,
+    /// Typing a tag to filter by (empty: every tag).
+    pub tag_prompt: Option<Form>,
     pub notice: Option<String>,
     pub error: Option<String>,
 }

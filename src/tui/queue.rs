@@ -5,7 +5,8 @@
 
 use super::action::Action;
 use super::app::{App, Pending};
-use super::screens::{QueueScreen, Screen};
+use super::field::Field;
+use super::screens::{Form, QueueScreen, Screen};
 use crate::clinic::followup_api::{FollowUpKey, QueueGroup};
 use crate::clinic::{Request, Response};
 use crate::domain::followup::Kind;
@@ -64,7 +65,37 @@ impl App {
         let Screen::Queue(screen) = &mut self.screen else {
             return;
         };
+        if let Some(form) = &mut screen.tag_prompt {
+            match action {
+                Action::Submit => {
+                    let tag = form.value(0).trim().to_string();
+                    screen.filter.tag = (!tag.is_empty()).then_some(tag);
+                    screen.tag_prompt = None;
+                }
+                Action::Back => {
+                    screen.tag_prompt = None;
+                    return;
+                }
+                _ => return,
+            }
+        } else {
+            match action {
+                Action::FilterTag => {
+                    let mut form = Form::new(vec![Field::with(
+                        screen.filter.tag.as_deref().unwrap_or(""),
+                    )]);
+                    form.focus = 0;
+                    screen.tag_prompt = Some(form);
+                    return;
+                }
+                _ => {}
+            }
+        }
+        let Screen::Queue(screen) = &mut self.screen else {
+            return;
+        };
         match action {
+            Action::Submit => {}
             Action::Back => return self.back(),
             Action::FilterGroup => {
                 let groups = [QueueGroup::Overdue, QueueGroup::Today, QueueGroup::Upcoming];

@@ -340,6 +340,7 @@ impl Screen {
             Screen::Plan(_) => Context::Care,
             Screen::Summaries(s) if s.editor.is_some() => Context::Form,
             Screen::Summaries(_) => Context::Care,
+            Screen::Queue(q) if q.tag_prompt.is_some() => Context::Form,
             Screen::Queue(_) => Context::Queue,
             Screen::Call(c) if c.attach.is_some() => Context::Form,
             Screen::Call(c) if c.saved.is_some() || c.view.is_none() => Context::Queue,
@@ -409,6 +410,10 @@ impl Screen {
                 prompt: Some((_, form)),
                 ..
             }) => Some(form.focused()),
+            Screen::Queue(QueueScreen {
+                tag_prompt: Some(form),
+                ..
+            }) => Some(form.focused()),
             Screen::Summaries(SummariesScreen {
                 editor: Some(editor),
                 ..
@@ -466,7 +471,7 @@ impl Screen {
                 let len = s.latest().len();
                 Some((&mut s.cursor, len))
             }
-            Screen::Queue(q) => {
+            Screen::Queue(q) if q.tag_prompt.is_none() => {
                 let len = q.total();
                 Some((&mut q.cursor, len))
             }

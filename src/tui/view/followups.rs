@@ -56,6 +56,7 @@ pub fn queue(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &QueueScreen)
         .map(|k| kind_text(app, k))
         .unwrap_or_else(|| all.clone());
     let team = screen.filter.team.clone().unwrap_or_else(|| all.clone());
+    let tag = screen.filter.tag.clone().unwrap_or_else(|| all.clone());
     let mut head = vec![
         Line::from(app.locale.tf(
             "queue.counts",
@@ -68,12 +69,29 @@ pub fn queue(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &QueueScreen)
         Line::styled(
             app.locale.tf(
                 "queue.filter",
-                &[("group", &group), ("kind", &kind), ("team", &team)],
+                &[
+                    ("group", &group),
+                    ("kind", &kind),
+                    ("team", &team),
+                    ("tag", &tag),
+                ],
             ),
             app.theme.label(),
         ),
     ];
     head.extend(messages(app, &screen.error, &screen.notice));
+    if let Some(form) = &screen.tag_prompt {
+        head.push(Line::styled(app.t("queue.tag_intro"), app.theme.label()));
+        let field = &form.fields[0];
+        let label = format!("# {} ", app.t("action.filter_tag"));
+        let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+        head.push(Line::from(vec![
+            Span::styled(label, app.theme.focus()),
+            Span::raw(field.shown()),
+        ]));
+        let y = inner.y + head.len() as u16 - 1;
+        frame.set_cursor_position((inner.x + width + field.cursor_columns(), y));
+    }
     let [top, table, keys] = Layout::vertical([
         Constraint::Length(head.len() as u16),
         Constraint::Min(1),
