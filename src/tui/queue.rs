@@ -78,18 +78,13 @@ impl App {
                 }
                 _ => return,
             }
-        } else {
-            match action {
-                Action::FilterTag => {
-                    let mut form = Form::new(vec![Field::with(
-                        screen.filter.tag.as_deref().unwrap_or(""),
-                    )]);
-                    form.focus = 0;
-                    screen.tag_prompt = Some(form);
-                    return;
-                }
-                _ => {}
-            }
+        } else if action == Action::FilterTag {
+            let mut form = Form::new(vec![Field::with(
+                screen.filter.tag.as_deref().unwrap_or(""),
+            )]);
+            form.focus = 0;
+            screen.tag_prompt = Some(form);
+            return;
         }
         let Screen::Queue(screen) = &mut self.screen else {
             return;
