@@ -96,6 +96,26 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
     assert!(tagged > 10, "{tagged} patients tagged");
     assert!(advised >= 3, "{advised} patients advised");
     assert!(planned >= 10, "{planned} patients with a plan");
+    // Hypertension and diabetes patients have follow-up plans, a call made and the
+    // next one due around today, so the queue has overdue, today's and upcoming calls.
+    let mut due = std::collections::BTreeSet::new();
+    let mut followed = 0;
+    for id in &ids {
+        let plans = vault.followup_plans(id).unwrap();
+        if plans.is_empty() {
+            continue;
+        }
+        followed += 1;
+        assert!(!vault.calls(id).unwrap().is_empty());
+        for item in vault.followups_of(id).unwrap() {
+            if item.status == caredesk::domain::followup::ItemStatus::Due {
+                due.insert(item.due);
+            }
+        }
+    }
+    assert!(followed >= 5, "{followed} patients followed up");
+    let today = chrono::DateTime::from_timestamp(START, 0).unwrap().date_naive();
+    assert!(due.iter().any(|d| *d < today) && due.iter().any(|d| *d > today), "{due:?}");
     assert_eq!(summarised, planned);
     assert!(signed > 0 && signed < summarised);
     // Every demo patient has ten yearly checks of 18 indicators to follow as trends.
