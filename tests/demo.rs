@@ -114,8 +114,13 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
         }
     }
     assert!(followed >= 5, "{followed} patients followed up");
-    let today = chrono::DateTime::from_timestamp(START, 0).unwrap().date_naive();
-    assert!(due.iter().any(|d| *d < today) && due.iter().any(|d| *d > today), "{due:?}");
+    let today = chrono::DateTime::from_timestamp(START, 0)
+        .unwrap()
+        .date_naive();
+    assert!(
+        due.iter().any(|d| *d < today) && due.iter().any(|d| *d > today),
+        "{due:?}"
+    );
     assert_eq!(summarised, planned);
     assert!(signed > 0 && signed < summarised);
     // Every demo patient has ten yearly checks of 18 indicators to follow as trends.

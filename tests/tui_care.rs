@@ -123,6 +123,7 @@ fn summary_version(chinese: bool) -> SummaryVersion {
         }],
         advice: vec!["salt".into(), "walk".into()],
         text: String::new(),
+        follow_ups: caredesk::domain::summary::FollowUpCounts { done: 3, missed: 1 },
     };
     summary.text = caredesk::domain::summary::narrative(&summary, chinese);
     SummaryVersion {

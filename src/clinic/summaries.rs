@@ -23,7 +23,11 @@ fn drafted(
     let assessments = ctx.vault.assessments(id)?;
     let questionnaires = ctx.vault.questionnaire_responses(id)?;
     let advice = ctx.vault.advice(id)?;
+    let calls = ctx.vault.calls(id)?;
+    let follow_ups = ctx.vault.followups_of(id)?;
     let sources = Sources {
+        calls: &calls,
+        follow_ups: &follow_ups,
         observations: &observations,
         plans: &plans,
         assessments: &assessments,

@@ -189,10 +189,11 @@ pub fn stage(
     for a in assessments.iter().filter(|a| a.at == now) {
         vault.stage_assessment(writes, id, a)?;
     }
+    let mut followed = (Vec::new(), Vec::new());
     if !tags.0.is_empty() {
         vault.stage_auto_tags(writes, id, &tags)?;
         let names: Vec<String> = tags.0.iter().map(|t| t.tag.clone()).collect();
-        stage_followups(vault, writes, id, &names, seed, (today, now))?;
+        followed = stage_followups(vault, writes, id, &names, seed, (today, now))?;
     }
     let mut advice = Vec::new();
     if care.advised || plan.is_some() {
@@ -224,6 +225,8 @@ pub fn stage(
         let period = Period::last_quarter(today);
         let plans = [plan];
         let sources = Sources {
+            calls: &followed.0,
+            follow_ups: &followed.1,
             observations: &observations,
             plans: &plans,
             assessments: &assessments,
@@ -257,7 +260,14 @@ pub fn stage_followups(
     tags: &[String],
     seed: usize,
     (today, now): (chrono::NaiveDate, i64),
-) -> Result<(), StoreError> {
+) -> Result<
+    (
+        Vec<crate::domain::followup::Call>,
+        Vec<crate::domain::followup::FollowUp>,
+    ),
+    StoreError,
+> {
+    let mut staged = (Vec::new(), Vec::new());
     use crate::domain::followup::{
         Call, CallInput, FollowUp, FollowUpPlan, ItemStatus, Kind, Outcome, PlanStatus,
     };
@@ -310,8 +320,13 @@ pub fn stage_followups(
         let earlier = chrono::DateTime::from_timestamp(called, 0)
             .unwrap_or_default()
             .date_naive();
-        vault.stage_followup(writes, &item(1, ItemStatus::Done, earlier))?;
-        vault.stage_followup(writes, &item(2, ItemStatus::Due, due))?;
+        for it in [
+            item(1, ItemStatus::Done, earlier),
+            item(2, ItemStatus::Due, due),
+        ] {
+            vault.stage_followup(writes, &it)?;
+            staged.1.push(it);
+        }
         let readings = match kind {
             Kind::Diabetes => vec![("glucose_fasting".to_string(), 6.6)],
             _ => vec![
@@ -319,28 +334,26 @@ pub fn stage_followups(
                 ("diastolic_bp".to_string(), 84.0),
             ],
         };
-        vault.stage_call(
-            writes,
-            id,
-            &Call {
-                plan: number,
-                seq: 1,
-                kind,
-                input: CallInput {
-                    outcome: Outcome::Reached,
-                    readings,
-                    adherence: Some(crate::domain::followup::Adherence::Regular),
-                    symptoms: String::new(),
-                    side_effects: String::new(),
-                    notes: "按时服药，每天步行30分钟。".into(),
-                },
-                by: "chen.jing".into(),
-                at: called,
-                controlled: Some(true),
-                referral: false,
-                next_due: Some(due),
+        let call = Call {
+            plan: number,
+            seq: 1,
+            kind,
+            input: CallInput {
+                outcome: Outcome::Reached,
+                readings,
+                adherence: Some(crate::domain::followup::Adherence::Regular),
+                symptoms: String::new(),
+                side_effects: String::new(),
+                notes: "按时服药，每天步行30分钟。".into(),
             },
-        )?;
+            by: "chen.jing".into(),
+            at: called,
+            controlled: Some(true),
+            referral: false,
+            next_due: Some(due),
+        };
+        vault.stage_call(writes, id, &call)?;
+        staged.0.push(call);
     }
-    Ok(())
+    Ok(staged)
 }

@@ -122,6 +122,37 @@ pub struct StageSummary {
     pub advice: Vec<String>,
     /// The narrative: drafted by the system, edited by staff.
     pub text: String,
+    /// Follow-up calls in the period.
+    pub follow_ups: FollowUpCounts,
+}
+
+/// Follow-ups in a period: calls that reached the patient, and follow-ups due in it
+/// that were missed (not reached after every try, wrong number, lost to follow-up).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUpCounts {
+    pub done: u32,
+    pub missed: u32,
+}
+
+/// A summary as kept before follow-up counts were added (format 1).
+#[derive(Deserialize)]
+struct StageSummaryV1 {
+    period: Period,
+    indicators: Vec<IndicatorChange>,
+    goals: Vec<GoalResult>,
+    risks: Vec<RiskChange>,
+    questionnaires: Vec<QuestionnaireResult>,
+    advice: Vec<String>,
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct SummaryVersionV1 {
+    number: u32,
+    summary: StageSummaryV1,
+    by: String,
+    at: i64,
+    signed: Option<(String, i64)>,
 }
 
 // The numbers come from checked results and risks (finite): equality is total.
@@ -155,7 +186,32 @@ impl std::fmt::Debug for SummaryVersion {
 }
 
 impl Versioned for SummaryVersion {
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
+
+    /// Format 1 had no follow-up counts: read as none counted.
+    fn migrate(version: u16, payload: &[u8]) -> Result<Self, crate::store::codec::CodecError> {
+        if version != 1 {
+            return Err(crate::store::codec::CodecError::NoMigration(version));
+        }
+        let old: SummaryVersionV1 = crate::store::codec::decode_payload(payload)?;
+        let s = old.summary;
+        Ok(SummaryVersion {
+            number: old.number,
+            summary: StageSummary {
+                period: s.period,
+                indicators: s.indicators,
+                goals: s.goals,
+                risks: s.risks,
+                questionnaires: s.questionnaires,
+                advice: s.advice,
+                text: s.text,
+                follow_ups: FollowUpCounts::default(),
+            },
+            by: old.by,
+            at: old.at,
+            signed: old.signed,
+        })
+    }
 }
 
 /// Everything a summary is drawn from.
@@ -166,6 +222,8 @@ pub struct Sources<'a> {
     pub assessments: &'a [Assessment],
     pub questionnaires: &'a [Answered],
     pub advice: &'a [Approved],
+    pub calls: &'a [crate::domain::followup::Call],
+    pub follow_ups: &'a [crate::domain::followup::FollowUp],
 }
 
 /// The system's draft of a summary for `period`, with its narrative.
@@ -252,6 +310,23 @@ pub fn draft(period: Period, sources: &Sources<'_>, chinese: bool) -> StageSumma
         .filter(|a| in_period(a.at))
         .flat_map(|a| a.items.iter().map(|i| i.text.clone()))
         .collect();
+    use crate::domain::followup::{ItemStatus, Outcome as CallOutcome};
+    let follow_ups = FollowUpCounts {
+        done: sources
+            .calls
+            .iter()
+            .filter(|c| in_period(c.at) && c.input.outcome == CallOutcome::Reached)
+            .count() as u32,
+        missed: sources
+            .follow_ups
+            .iter()
+            .filter(|i| {
+                i.due >= period.from
+                    && i.due <= period.to
+                    && matches!(i.status, ItemStatus::Missed | ItemStatus::LostToFollowUp)
+            })
+            .count() as u32,
+    };
     let mut summary = StageSummary {
         period,
         indicators,
@@ -260,6 +335,7 @@ pub fn draft(period: Period, sources: &Sources<'_>, chinese: bool) -> StageSumma
         questionnaires,
         advice,
         text: String::new(),
+        follow_ups,
     };
     summary.text = narrative(&summary, chinese);
     summary
@@ -312,6 +388,52 @@ mod tests {
     }
 
     #[test]
+    fn a_summary_kept_before_follow_up_counts_reads_with_none_counted() {
+        #[derive(Serialize)]
+        struct V1Summary {
+            period: Period,
+            indicators: Vec<IndicatorChange>,
+            goals: Vec<GoalResult>,
+            risks: Vec<RiskChange>,
+            questionnaires: Vec<QuestionnaireResult>,
+            advice: Vec<String>,
+            text: String,
+        }
+        #[derive(Serialize)]
+        struct V1 {
+            number: u32,
+            summary: V1Summary,
+            by: String,
+            at: i64,
+            signed: Option<(String, i64)>,
+        }
+        let old = V1 {
+            number: 3,
+            summary: V1Summary {
+                period: Period {
+                    from: day(2026, 7, 1),
+                    to: day(2026, 9, 30),
+                },
+                indicators: vec![],
+                goals: vec![],
+                risks: vec![],
+                questionnaires: vec![],
+                advice: vec!["salt".into()],
+                text: "Stable.".into(),
+            },
+            by: "dr.zhou".into(),
+            at: 7,
+            signed: Some(("dr.zhou".into(), 8)),
+        };
+        let mut bytes = 1u16.to_be_bytes().to_vec();
+        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let read: SummaryVersion = crate::store::codec::decode(&bytes).unwrap();
+        assert_eq!((read.number, read.summary.text.as_str()), (3, "Stable."));
+        assert_eq!(read.summary.follow_ups, FollowUpCounts::default());
+        assert_eq!(read.signed, Some(("dr.zhou".into(), 8)));
+    }
+
+    #[test]
     fn the_last_quarter_is_the_last_full_one() {
         let q = Period::last_quarter(day(2026, 11, 23));
         assert_eq!((q.from, q.to), (day(2026, 7, 1), day(2026, 9, 30)));
@@ -337,6 +459,50 @@ mod tests {
 
     #[test]
     fn a_summary_holds_the_period_s_start_and_end_goals_and_risks() {
+        use crate::domain::followup::{Call, CallInput, FollowUp, ItemStatus, Kind, Outcome as O};
+        let call = |d: NaiveDate, outcome: O| Call {
+            plan: 1,
+            seq: 1,
+            kind: Kind::Hypertension,
+            input: CallInput {
+                outcome,
+                readings: vec![],
+                adherence: None,
+                symptoms: String::new(),
+                side_effects: String::new(),
+                notes: String::new(),
+            },
+            by: "nurse".into(),
+            at: at(d),
+            controlled: None,
+            referral: false,
+            next_due: None,
+        };
+        // Two calls reached in the period (one before it), one follow-up missed in it.
+        let calls = [
+            call(day(2026, 6, 1), O::Reached),
+            call(day(2026, 7, 15), O::Reached),
+            call(day(2026, 8, 15), O::NoAnswer),
+            call(day(2026, 9, 15), O::Reached),
+        ];
+        let item = |d: NaiveDate, status: ItemStatus| FollowUp {
+            patient: crate::domain::patient::PatientId([1; 16]),
+            plan: 1,
+            seq: 1,
+            kind: Kind::Hypertension,
+            due: d,
+            at_time: None,
+            priority: 2,
+            assigned: "nurses".into(),
+            status,
+            tries: 3,
+            claim: None,
+            flag: None,
+        };
+        let items = [
+            item(day(2026, 8, 15), ItemStatus::Missed),
+            item(day(2026, 9, 15), ItemStatus::Done),
+        ];
         let observations = [
             sbp("160", day(2026, 6, 20)), // before the period
             sbp("150", day(2026, 7, 10)),
@@ -392,6 +558,8 @@ mod tests {
             refused,
         ];
         let sources = Sources {
+            calls: &calls,
+            follow_ups: &items,
             observations: &observations,
             plans: &plans,
             assessments: &assessments,
@@ -429,6 +597,12 @@ mod tests {
             s.text
         );
         assert!(s.text.contains("12.0 % → 9.0 %"), "{}", s.text);
+        assert_eq!(s.follow_ups, FollowUpCounts { done: 2, missed: 1 });
+        assert!(
+            s.text.contains("Follow-up calls: 2 done, 1 missed."),
+            "{}",
+            s.text
+        );
         let zh = draft(period, &sources, true);
         assert!(zh.text.contains("收缩压 150 → 128"), "{}", zh.text);
         assert!(zh.text.contains("已达成"));

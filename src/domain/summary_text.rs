@@ -142,6 +142,14 @@ pub fn narrative(s: &StageSummary, chinese: bool) -> String {
             format!("Questionnaires: {}.", parts.join("; "))
         });
     }
+    let f = s.follow_ups;
+    if f.done > 0 || f.missed > 0 {
+        lines.push(if chinese {
+            format!("随访：完成{}次，失访{}次。", f.done, f.missed)
+        } else {
+            format!("Follow-up calls: {} done, {} missed.", f.done, f.missed)
+        });
+    }
     if !s.advice.is_empty() {
         lines.push(if chinese {
             format!("已给予{}条健康建议。", s.advice.len())

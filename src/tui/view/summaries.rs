@@ -146,6 +146,16 @@ fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<Line<'stati
             app.theme.title(),
         ));
     }
+    lines.push(Line::styled(
+        app.locale.tf(
+            "summary.follow_ups",
+            &[
+                ("done", &s.follow_ups.done.to_string()),
+                ("missed", &s.follow_ups.missed.to_string()),
+            ],
+        ),
+        app.theme.title(),
+    ));
     lines
 }
 
