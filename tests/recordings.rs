@@ -225,3 +225,84 @@ fn a_chunk_moved_or_swapped_no_longer_opens() {
         vec![0xBC; 64]
     );
 }
+
+#[test]
+fn a_hundred_megabyte_recording_streams_through_in_chunks() {
+    use sha2::{Digest, Sha256};
+    use std::io::Write;
+    let t = TestClinic::with_all_roles();
+    let desk = t.sign_in(Role::FrontDesk);
+    let mut p = common::patient("Long Call", "13700000097", "REC-2");
+    p.id_type = IdType::Other;
+    let Response::PatientCreated { id } = desk.call(Request::PatientCreate { patient: p }) else {
+        panic!()
+    };
+    desk.call(Request::ConsentSet {
+        id,
+        channel: Channel::Phone,
+        purpose: Purpose::Care,
+        decision: Decision::Granted,
+        method: Method::Verbal,
+    });
+    let nurse = t.sign_in(Role::Nurse);
+    nurse.call(Request::FollowUpPlanAdd {
+        id,
+        kind: Kind::Diabetes,
+        interval_days: 30,
+        first_due: t.today(),
+        assigned: "nurses".into(),
+    });
+    let key = FollowUpKey {
+        patient: id,
+        plan: 1,
+        seq: 1,
+    };
+    nurse.call(Request::FollowUpClaim { key });
+    nurse.call(Request::FollowUpCallSave {
+        key,
+        input: CallInput {
+            outcome: Outcome::Reached,
+            readings: vec![],
+            adherence: None,
+            symptoms: String::new(),
+            side_effects: String::new(),
+            notes: String::new(),
+        },
+    });
+    // 100 MiB written a block at a time: never whole in this test's memory either.
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("long.m4a");
+    let mut out = std::fs::File::create(&file).unwrap();
+    let mut hasher = Sha256::new();
+    let mut block = vec![0u8; 1 << 16];
+    for n in 0u32..1600 {
+        for (i, b) in block.iter_mut().enumerate() {
+            *b = (n as usize * 31 + i * 7) as u8;
+        }
+        hasher.update(&block);
+        out.write_all(&block).unwrap();
+    }
+    drop(out);
+    let expected = hasher.finalize();
+    recording_client::attach(&nurse, key, &file).unwrap();
+    let Response::FollowUpChart(chart) = nurse.call(Request::FollowUpChart { id }) else {
+        panic!()
+    };
+    let meta = &chart.recordings[0];
+    assert_eq!((meta.size, meta.chunks), (100 << 20, 100));
+    struct Hashing(Sha256, u64);
+    impl Write for Hashing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            self.1 += buf.len() as u64;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut back = Hashing(Sha256::new(), 0);
+    recording_client::fetch(&nurse, id, meta, false, &mut back).unwrap();
+    assert_eq!(back.1, 100 << 20);
+    assert_eq!(back.0.finalize(), expected);
+}

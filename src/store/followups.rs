@@ -29,9 +29,38 @@ impl Record for Call {
     const TREE: &'static str = CALLS_TREE;
 }
 
-/// One chunk of a recording's bytes.
-#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// One chunk of a recording's bytes, encoded as one byte string (not a sequence of
+/// numbers), so a megabyte is copied rather than walked byte by byte.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Chunk(pub Vec<u8>);
+
+impl serde::Serialize for Chunk {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Chunk {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Bytes;
+        impl<'de> serde::de::Visitor<'de> for Bytes {
+            type Value = Chunk;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a recording chunk's bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Chunk, E> {
+                Ok(Chunk(v.to_vec()))
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Chunk, E> {
+                Ok(Chunk(v))
+            }
+            fn visit_borrowed_bytes<E: serde::de::Error>(self, v: &'de [u8]) -> Result<Chunk, E> {
+                Ok(Chunk(v.to_vec()))
+            }
+        }
+        deserializer.deserialize_byte_buf(Bytes)
+    }
+}
 
 impl Versioned for Chunk {
     const VERSION: u16 = 1;
