@@ -8,6 +8,7 @@ pub mod card;
 pub mod consent;
 pub mod decimal;
 pub mod followup;
+pub mod followup_protocol;
 pub mod health;
 pub mod identity;
 pub mod indicators;

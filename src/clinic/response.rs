@@ -1,0 +1,287 @@
+//! The service's replies: `Response`, the values it carries and `ServiceError`.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::api::{Secret, SessionToken};
+use crate::auth::signon::SignOnNotice;
+use crate::auth::{Permission, Role, RoleTable};
+use crate::domain::amendment::Amendment;
+use crate::domain::booking::Booking;
+use crate::domain::card::{Card, CardStatus};
+use crate::domain::consent::{ConsentRecord, ContactAnswer};
+use crate::domain::health::HealthRecord;
+use crate::domain::patient::{Patient, PatientId};
+use crate::store::signon::Alert;
+
+/// What a successful sign-on returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub token: SessionToken,
+    pub user: String,
+    pub role: Role,
+    pub permissions: BTreeSet<Permission>,
+    pub notice: SignOnNotice,
+    /// The sign-on used a recovery code; this many remain.
+    pub recovery_codes_left: Option<u32>,
+    /// Shown once when an enrolment was just confirmed.
+    pub new_recovery_codes: Option<Vec<Secret>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub totp_enrolled: bool,
+    pub must_change_password: bool,
+    pub locked: bool,
+    pub last_sign_on_unix: Option<i64>,
+}
+
+/// One spreadsheet row: its line in the file and its cells by field name (`name`,
+/// `sex`, `birth_date`, `phone`, `id_type`, `id_number`, `address`,
+/// `emergency_contact`, `card_type`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    pub line: u64,
+    pub cells: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub imported: u64,
+    pub duplicates: u64,
+    /// (line, reason) of each row refused.
+    pub rejected: Vec<(u64, String)>,
+}
+
+/// What an import did, in counts (never values).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultsSummary {
+    pub messages: u64,
+    /// Results stored.
+    pub imported: u64,
+    /// Results already stored (a re-import).
+    pub duplicates: u64,
+    /// Messages that matched no patient: on the review list.
+    pub unmatched: u64,
+    /// Messages or resources the importer could not read.
+    pub rejected: u64,
+    /// Patients created from messages (`--create-patients`).
+    pub created: u64,
+    /// Amendments to records from reported diagnoses, medicines and smoking status.
+    pub record_changes: u64,
+}
+
+/// A message on the review list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub number: u64,
+    pub origin: String,
+    pub patient_ids: Vec<String>,
+    pub patient: Option<Patient>,
+    pub results: u64,
+}
+
+/// Which booking: its day and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingKey {
+    pub date: chrono::NaiveDate,
+    pub id: u64,
+}
+
+/// A day at the exam centre.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExamDay {
+    pub date: chrono::NaiveDate,
+    /// Each booking with the patient's name.
+    pub bookings: Vec<(Booking, String)>,
+    /// (package, places taken, daily capacity).
+    pub places: Vec<(String, u32, u32)>,
+}
+
+/// The home screen's counts; `None` where the role may not know it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeSummary {
+    pub clinic_name: String,
+    pub patients: Option<u64>,
+    pub registered_today: Option<u64>,
+    pub alerts_last_day: Option<u64>,
+}
+
+/// A patient as a role may see them: `health` is absent for roles without clinical
+/// permission, filtered here in the service, not by the screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientView {
+    pub id: PatientId,
+    pub patient: Patient,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health: Option<HealthRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Response {
+    SignedIn(SignedIn),
+    /// Password was right; the user must enrol TOTP: scan, then `ConfirmTotp`.
+    TotpEnrolment {
+        pending: SessionToken,
+        otpauth_uri: Secret,
+    },
+    Activated {
+        otpauth_uri: Secret,
+        recovery_codes: Vec<Secret>,
+    },
+    Me {
+        user: String,
+        role: Role,
+        permissions: BTreeSet<Permission>,
+    },
+    Done,
+    Users(Vec<UserSummary>),
+    UserCreated {
+        name: String,
+        role: Role,
+        initial_password: Secret,
+    },
+    PasswordReset {
+        name: String,
+        one_time_password: Secret,
+    },
+    KeyFileCreated {
+        label: String,
+        key: Secret,
+    },
+    Roles(RoleTable),
+    PatientCreated {
+        id: PatientId,
+    },
+    Patient(PatientView),
+    Patients(Vec<PatientId>),
+    Health(HealthRecord),
+    History(Vec<Amendment>),
+    ResultsImported(ResultsSummary),
+    Observations(Vec<crate::domain::observation::Observation>),
+    Review(Vec<ReviewItem>),
+    Questionnaires {
+        definitions: Vec<crate::domain::questionnaire::Definition>,
+        /// (file, what is wrong) for each definition left out.
+        problems: Vec<(String, String)>,
+    },
+    QuestionnaireScored(crate::domain::questionnaire::Scored),
+    Intake(Box<crate::domain::intake::Intake>),
+    Risks(Vec<crate::domain::assessment::Assessment>),
+    AdviceDraft(Vec<crate::domain::advice::Item>),
+    Advice(Vec<crate::domain::advice::Approved>),
+    /// The plan's latest version with each goal's progress, if the patient has a plan.
+    Plan(Box<Option<crate::domain::plan::PlanView>>),
+    PlanTemplates(Vec<crate::domain::plan_template::Offer>),
+    FollowUpChart(Box<super::followup_api::FollowUpChart>),
+    FollowUpPlanAdded {
+        plan: u32,
+    },
+    FollowUpScheduled {
+        created: u64,
+    },
+    FollowUpQueue(Box<super::followup_api::QueueView>),
+    FollowUpClaimed {
+        until: i64,
+    },
+    FollowUpCall(Box<super::followup_api::CallView>),
+    FollowUpCallSaved(Box<super::followup_api::CallSaved>),
+    RecordingStarted {
+        recording: [u8; 16],
+        chunk_size: u32,
+    },
+    RecordingBytes(Vec<u8>),
+    SummaryDraft(Box<crate::domain::summary::StageSummary>),
+    /// A summary version was kept: the summary's number.
+    SummarySaved {
+        number: u32,
+    },
+    /// By summary number, then oldest first.
+    Summaries(Vec<crate::domain::summary::SummaryVersion>),
+    PlanDraft(Box<crate::domain::plan::Plan>),
+    AutoTags {
+        tags: Vec<crate::domain::tag_rules::AutoTag>,
+        /// What is wrong with the clinic's rule file, when something is.
+        problem: Option<String>,
+    },
+    Alerts(Vec<Alert>),
+    Registered {
+        id: PatientId,
+        card: Card,
+    },
+    ImportSummary(ImportSummary),
+    ExamBooked(Booking),
+    ExamDay(ExamDay),
+    Consent(ConsentRecord),
+    ContactAnswer(ContactAnswer),
+    PatientExport(Box<super::export::PatientExport>),
+    /// Registration refused: these patients already match; open one of them instead.
+    Duplicates(Vec<super::name_index::PatientRow>),
+    CardIssued(Card),
+    Cards(Vec<Card>),
+    Home(HomeSummary),
+    SearchResults {
+        rows: Vec<super::name_index::PatientRow>,
+        total: u64,
+    },
+    AuditEvents(Vec<crate::audit::export::AuditRow>),
+    Error(ServiceError),
+}
+
+/// Every refusal and failure, as a value a screen or script can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ServiceError {
+    /// One message for unknown user, wrong password, wrong or replayed code.
+    #[error("sign-in failed: check the user name, password and code")]
+    SignInFailed,
+    #[error(
+        "this account is locked for {minutes} more minute(s) after repeated failed sign-ins; an administrator can unlock it"
+    )]
+    AccountLocked { minutes: i64 },
+    #[error("this account is disabled: ask an administrator")]
+    AccountDisabled,
+    #[error(
+        "first sign-in: set your own password with `caredesk user activate` or the first sign-in screen"
+    )]
+    PasswordChangeRequired,
+    #[error("your session has expired: sign in again")]
+    SessionExpired,
+    #[error("not signed in: sign in first")]
+    NotSignedIn,
+    #[error("your role may not do this (needs {permission})")]
+    Denied { permission: String },
+    #[error("this patient is restricted: opening the record needs a typed reason (break-glass)")]
+    BreakGlassRequired,
+    #[error("{0}")]
+    Invalid(String),
+    /// A form field is wrong; `message` says what and how to fix it.
+    #[error("{field}: {message}")]
+    Field { field: String, message: String },
+    #[error("card {number} is {}: it cannot be used{}", status.as_str(), replaced_by.as_ref().map(|n| format!("; its replacement is {n}")).unwrap_or_default())]
+    CardNotUsable {
+        number: String,
+        status: CardStatus,
+        replaced_by: Option<String>,
+    },
+    #[error("no such {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// The store or the audit log failed; nothing was returned or changed.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl Response {
+    /// The error, if this response is one.
+    pub fn error(&self) -> Option<&ServiceError> {
+        match self {
+            Response::Error(e) => Some(e),
+            _ => None,
+        }
+    }
+}
