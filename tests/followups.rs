@@ -185,8 +185,8 @@ fn no_phone_consent_is_not_callable_and_never_call_again_empties_every_list() {
     let view = queue(&nurse, QueueFilter::default());
     let row = &view.rows[0];
     assert_eq!(
-        row.not_callable.as_deref(),
-        Some("no phone consent for care recorded")
+        row.not_callable,
+        Some(caredesk::clinic::followup_api::NotCallable::NoConsent)
     );
     let key = FollowUpKey::of(&row.item);
     assert!(matches!(

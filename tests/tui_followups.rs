@@ -58,7 +58,8 @@ fn queue_view() -> QueueView {
             ),
             name: names[usize::from(n) - 1].into(),
             age: Some(50 + u32::from(n)),
-            not_callable: (n == 5).then(|| "no phone consent for care recorded".into()),
+            not_callable: (n == 5)
+                .then_some(caredesk::clinic::followup_api::NotCallable::NoConsent),
         })
         .collect();
     QueueView {

@@ -50,9 +50,39 @@ pub struct QueueRow {
     pub item: FollowUp,
     pub name: String,
     pub age: Option<u32>,
-    /// Why the patient may not be called now (no phone consent, no number, another
-    /// nurse is calling), or `None` when they may.
-    pub not_callable: Option<String>,
+    /// Why the patient may not be called now, or `None` when they may.
+    pub not_callable: Option<NotCallable>,
+}
+
+/// Why a patient on the queue may not be called now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NotCallable {
+    /// Another nurse holds the follow-up until then (unix seconds).
+    Calling {
+        by: String,
+        until: i64,
+    },
+    NoPhone,
+    /// No decision on phone contact for care was ever recorded.
+    NoConsent,
+    /// Phone contact for care was refused or withdrawn.
+    Refused,
+}
+
+impl std::fmt::Display for NotCallable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotCallable::Calling { by, until } => {
+                let until = chrono::DateTime::from_timestamp(*until, 0)
+                    .map(|t| t.format("%H:%M").to_string())
+                    .unwrap_or_default();
+                write!(f, "{by} is calling (until {until} UTC)")
+            }
+            NotCallable::NoPhone => f.write_str("no phone number on record"),
+            NotCallable::NoConsent => f.write_str("no phone consent for care recorded"),
+            NotCallable::Refused => f.write_str("phone contact for care refused or withdrawn"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

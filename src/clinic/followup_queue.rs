@@ -8,7 +8,9 @@ use std::collections::HashMap;
 
 use super::api::{Response, ServiceError};
 use super::cards::today;
-use super::followup_api::{FollowUpKey, QueueCounts, QueueFilter, QueueGroup, QueueRow, QueueView};
+use super::followup_api::{
+    FollowUpKey, NotCallable, QueueCounts, QueueFilter, QueueGroup, QueueRow, QueueView,
+};
 use super::service::{Clinic, Ctx, Effect, Reply};
 use crate::domain::consent::{Channel, Purpose};
 use crate::domain::followup::{FollowUp, ItemStatus};
@@ -69,15 +71,15 @@ fn not_callable(
     ctx: &Ctx<'_>,
     item: &FollowUp,
     phone: Option<&str>,
-) -> Result<Option<String>, ServiceError> {
+) -> Result<Option<NotCallable>, ServiceError> {
     if let Some((by, until)) = item.claimed_by_other(&ctx.session.user, ctx.now) {
-        let until = chrono::DateTime::from_timestamp(*until, 0)
-            .map(|t| t.format("%H:%M").to_string())
-            .unwrap_or_default();
-        return Ok(Some(format!("{by} is calling (until {until} UTC)")));
+        return Ok(Some(NotCallable::Calling {
+            by: by.clone(),
+            until: *until,
+        }));
     }
     if phone.is_none_or(|p| p.trim().is_empty()) {
-        return Ok(Some("no phone number on record".into()));
+        return Ok(Some(NotCallable::NoPhone));
     }
     let answer = super::consent::may_contact(
         ctx.vault,
@@ -88,8 +90,8 @@ fn not_callable(
     )?;
     if !answer.allowed {
         return Ok(Some(match answer.because {
-            Some(_) => "phone contact for care refused or withdrawn".into(),
-            None => "no phone consent for care recorded".into(),
+            Some(_) => NotCallable::Refused,
+            None => NotCallable::NoConsent,
         }));
     }
     Ok(None)

@@ -7,7 +7,7 @@ use super::action::Action;
 use super::app::{App, Pending};
 use super::field::Field;
 use super::screens::{Form, QueueScreen, Screen};
-use crate::clinic::followup_api::{FollowUpKey, QueueGroup};
+use crate::clinic::followup_api::{FollowUpKey, NotCallable, QueueGroup};
 use crate::clinic::{Request, Response};
 use crate::domain::followup::Kind;
 
@@ -21,6 +21,21 @@ fn next<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
             let at = all.iter().position(|x| *x == c).unwrap_or(all.len());
             all.get(at + 1).copied()
         }
+    }
+}
+
+/// Why a row may not be called, in the screen's language.
+pub fn not_callable_text(locale: &super::locale::Locale, why: &NotCallable) -> String {
+    match why {
+        NotCallable::Calling { by, until } => {
+            let until = chrono::DateTime::from_timestamp(*until, 0)
+                .map(|t| t.format("%H:%M").to_string())
+                .unwrap_or_default();
+            locale.tf("queue.calling", &[("by", by), ("until", &until)])
+        }
+        NotCallable::NoPhone => locale.t("queue.no_phone"),
+        NotCallable::NoConsent => locale.t("queue.no_consent"),
+        NotCallable::Refused => locale.t("queue.refused"),
     }
 }
 
@@ -117,7 +132,10 @@ impl App {
                     return;
                 };
                 if let Some(why) = &row.not_callable {
-                    screen.error = Some(why.clone());
+                    let text = not_callable_text(&self.locale, why);
+                    if let Screen::Queue(screen) = &mut self.screen {
+                        screen.error = Some(text);
+                    }
                     return;
                 }
                 let key = FollowUpKey::of(&row.item);

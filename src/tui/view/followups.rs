@@ -136,7 +136,12 @@ pub fn queue(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &QueueScreen)
                 item.due.format("%m-%d").to_string()
             };
             let state = match (&row.not_callable, &item.flag, item.tries) {
-                (Some(why), _, _) => format!("✗ {why}"),
+                (Some(why), _, _) => {
+                    format!(
+                        "✗ {}",
+                        crate::tui::queue::not_callable_text(&app.locale, why)
+                    )
+                }
                 (None, Some(flag), _) => format!("⚑ {flag}"),
                 (None, None, 0) => String::new(),
                 (None, None, n) => app.locale.tf("queue.tries", &[("n", &n.to_string())]),
