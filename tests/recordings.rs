@@ -10,7 +10,7 @@ use caredesk::clinic::recording_client;
 use caredesk::clinic::{Request, Response};
 use caredesk::domain::consent::{Channel, Decision, Method, Purpose};
 use caredesk::domain::followup::{CallInput, Kind, Outcome};
-use caredesk::domain::patient::IdType;
+use caredesk::domain::patient::{IdType, PatientId};
 use caredesk::store::RawStore;
 use caredesk::store::writes::WriteSet;
 use common::clinic::TestClinic;
@@ -45,11 +45,10 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-#[test]
-fn a_recording_round_trips_encrypted_and_plays_from_a_private_file() {
-    let t = TestClinic::with_all_roles();
+/// A patient who agreed to follow-up calls, with a plan due today.
+fn followed_patient(t: &TestClinic, name: &str, number: &str, kind: Kind) -> PatientId {
     let desk = t.sign_in(Role::FrontDesk);
-    let mut p = common::patient("Recorded Patient", "13700000099", "REC-1");
+    let mut p = common::patient(name, &format!("1370000{number}"), &format!("REC-{number}"));
     p.id_type = IdType::Other;
     let Response::PatientCreated { id } = desk.call(Request::PatientCreate { patient: p }) else {
         panic!()
@@ -61,14 +60,21 @@ fn a_recording_round_trips_encrypted_and_plays_from_a_private_file() {
         decision: Decision::Granted,
         method: Method::Verbal,
     });
-    let nurse = t.sign_in(Role::Nurse);
-    nurse.call(Request::FollowUpPlanAdd {
+    t.sign_in(Role::Nurse).call(Request::FollowUpPlanAdd {
         id,
-        kind: Kind::Hypertension,
+        kind,
         interval_days: 30,
         first_due: t.today(),
         assigned: "nurses".into(),
     });
+    id
+}
+
+#[test]
+fn a_recording_round_trips_encrypted_and_plays_from_a_private_file() {
+    let t = TestClinic::with_all_roles();
+    let id = followed_patient(&t, "Recorded Patient", "0099", Kind::Hypertension);
+    let nurse = t.sign_in(Role::Nurse);
     let Response::FollowUpQueue(view) = nurse.call(Request::FollowUpQueue {
         filter: QueueFilter::default(),
         offset: 0,
@@ -231,27 +237,8 @@ fn a_hundred_megabyte_recording_streams_through_in_chunks() {
     use sha2::{Digest, Sha256};
     use std::io::Write;
     let t = TestClinic::with_all_roles();
-    let desk = t.sign_in(Role::FrontDesk);
-    let mut p = common::patient("Long Call", "13700000097", "REC-2");
-    p.id_type = IdType::Other;
-    let Response::PatientCreated { id } = desk.call(Request::PatientCreate { patient: p }) else {
-        panic!()
-    };
-    desk.call(Request::ConsentSet {
-        id,
-        channel: Channel::Phone,
-        purpose: Purpose::Care,
-        decision: Decision::Granted,
-        method: Method::Verbal,
-    });
+    let id = followed_patient(&t, "Long Call", "0097", Kind::Diabetes);
     let nurse = t.sign_in(Role::Nurse);
-    nurse.call(Request::FollowUpPlanAdd {
-        id,
-        kind: Kind::Diabetes,
-        interval_days: 30,
-        first_due: t.today(),
-        assigned: "nurses".into(),
-    });
     let key = FollowUpKey {
         patient: id,
         plan: 1,
