@@ -243,11 +243,14 @@ pub(crate) fn schedule(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
     let mut writes = WriteSet::new();
     let mut made = Vec::new();
     let mut subjects = Vec::new();
-    for id in ctx.vault.patient_ids()? {
-        let plans = ctx.vault.followup_plans(&id)?;
-        if plans.is_empty() {
-            continue;
-        }
+    // Only patients with plans: their keys lead with the patient, in order.
+    for id in ctx.vault.patients_with_followup_plans()? {
+        let plans = match ctx.vault.followup_plans(&id) {
+            Ok(plans) => plans,
+            // An erased patient's plans can no longer be read: nothing to call.
+            Err(crate::store::StoreError::Erased) => continue,
+            Err(e) => return Err(e.into()),
+        };
         let items = ctx.vault.followups_of(&id)?;
         for plan in plans.iter().filter(|p| p.status == PlanStatus::Active) {
             let open = items

@@ -149,6 +149,21 @@ impl Vault {
         Ok(out)
     }
 
+    /// The patients who have any follow-up plan (read from the plans' keys alone).
+    pub fn patients_with_followup_plans(&self) -> Result<Vec<PatientId>, StoreError> {
+        let mut out: Vec<PatientId> = Vec::new();
+        for key in self.tree(FOLLOWUP_PLANS_TREE)?.iter().keys() {
+            let key = key.map_err(|e| self.sled_err(e))?;
+            let Some(id) = key.get(..16).and_then(|b| <[u8; 16]>::try_from(b).ok()) else {
+                continue;
+            };
+            if out.last().is_none_or(|last| last.0 != id) {
+                out.push(PatientId(id));
+            }
+        }
+        Ok(out)
+    }
+
     pub fn stage_followup(&self, writes: &mut WriteSet, item: &FollowUp) -> Result<(), StoreError> {
         self.stage_put(writes, Scope::Clinic, &item_key(item), item)
     }
