@@ -7,7 +7,7 @@ use std::sync::RwLock;
 use super::api::{Response, ServiceError};
 use super::patients::readable;
 use super::reevaluate::Chart;
-use super::service::{Clinic, Ctx, Effect, Reply};
+use super::service::{Ctx, Effect, Reply};
 use crate::domain::patient::PatientId;
 use crate::domain::tag_rules::{AutoTag, Facts, Rules};
 use crate::store::Vault;
@@ -21,7 +21,7 @@ pub struct RulesInForce(RwLock<Option<(String, Rules)>>);
 
 impl RulesInForce {
     /// The rules to use now, and what is wrong with the clinic's file if it is wrong.
-    fn current(&self, dir: &std::path::Path) -> (Rules, Option<String>) {
+    pub(crate) fn current(&self, dir: &std::path::Path) -> (Rules, Option<String>) {
         let text = std::fs::read_to_string(dir.join(FILE)).ok();
         let mut held = self.0.write().unwrap_or_else(|p| p.into_inner());
         let wanted = text.unwrap_or_else(|| crate::domain::tag_rules::BUILT_IN.to_string());
@@ -52,8 +52,9 @@ impl RulesInForce {
 pub(crate) fn evaluate(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
     let chart = Chart::load(ctx.vault, id)?;
+    let (rules, problem) = ctx.clinic.tag_rules.current(ctx.clinic.dir());
     let mut writes = WriteSet::new();
-    let refreshed = refresh(ctx.clinic, ctx.vault, id, &chart, ctx.now, &mut writes)?;
+    let refreshed = refresh(&rules, ctx.vault, id, &chart, ctx.now, &mut writes)?;
     let detail = format!(
         "tags={} changed={}",
         refreshed.tags.len(),
@@ -62,7 +63,7 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceEr
     let names = refreshed.tags.iter().map(|t| t.tag.clone()).collect();
     let mut reply = Reply::new(Response::AutoTags {
         tags: refreshed.tags,
-        problem: refreshed.problem,
+        problem,
     })
     .writes(writes)
     .subject(id.to_string())
@@ -90,22 +91,19 @@ pub(crate) fn get(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> 
 pub(crate) struct Refreshed {
     pub tags: Vec<AutoTag>,
     pub changed: bool,
-    /// What is wrong with the clinic's rule file, when something is.
-    pub problem: Option<String>,
 }
 
-/// Evaluates the rules in force on the patient's data at `now` (the chart's
-/// assessments may include ones staged but not yet committed); stages the tags if
-/// they changed.
+/// Evaluates `rules` (those in force, read once by the caller) on the patient's data
+/// at `now` (the chart's assessments may include ones staged but not yet committed);
+/// stages the tags if they changed.
 pub(crate) fn refresh(
-    clinic: &Clinic,
+    rules: &Rules,
     vault: &Vault,
     id: &PatientId,
     chart: &Chart,
     now: i64,
     writes: &mut WriteSet,
 ) -> Result<Refreshed, ServiceError> {
-    let (rules, problem) = clinic.tag_rules.current(clinic.dir());
     let facts = Facts {
         patient: &chart.patient,
         record: &chart.record,
@@ -127,6 +125,5 @@ pub(crate) fn refresh(
     Ok(Refreshed {
         tags: after.0,
         changed,
-        problem,
     })
 }

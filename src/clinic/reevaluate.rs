@@ -178,6 +178,8 @@ impl Clinic {
         trigger: &str,
         origin: &Origin,
     ) {
+        // The rule file is read once for the whole run, not once a patient.
+        let (rules, _) = self.tag_rules.current(self.dir());
         for batch in patients.chunks(BATCH) {
             let mut writes = WriteSet::new();
             let mut subjects = Vec::new();
@@ -187,7 +189,7 @@ impl Clinic {
             let mut new_items = Vec::new();
             let mut followups = 0usize;
             for id in batch {
-                match self.refresh_one(vault, id, &mut writes) {
+                match self.refresh_one(vault, id, &rules, &mut writes) {
                     Ok((r, t, made)) => {
                         risks += r;
                         if r > 0 || t.changed || !made.is_empty() {
@@ -246,13 +248,14 @@ impl Clinic {
         &self,
         vault: &Vault,
         id: &PatientId,
+        rules: &crate::domain::tag_rules::Rules,
         writes: &mut WriteSet,
     ) -> Result<(usize, Refreshed, Vec<FollowUp>), super::api::ServiceError> {
         let mut chart = Chart::load(vault, id)?;
         let now = self.now();
         let (fresh, risks) = super::risk::refresh(vault, id, &chart, now, writes)?;
         chart.assessments.extend(fresh);
-        let tags = super::auto_tags::refresh(self, vault, id, &chart, now, writes)?;
+        let tags = super::auto_tags::refresh(rules, vault, id, &chart, now, writes)?;
         let followups = self.followup_events(vault, id, &chart, &tags, now, writes)?;
         Ok((risks, tags, followups))
     }
