@@ -10,5 +10,6 @@ pub mod crypto;
 pub mod demo;
 pub mod domain;
 pub mod ingest;
+pub mod report;
 pub mod store;
 pub mod tui;

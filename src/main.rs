@@ -27,6 +27,10 @@ fn main() -> ExitCode {
         Some(Command::Import(command)) => cli::import_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::User(command)) => cli::user_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::Key(command)) => cli::key_cmd::run(command).map(|()| ExitCode::SUCCESS),
+        Some(Command::Report(args)) => {
+            cli::report_cmd::run_report(args).map(|()| ExitCode::SUCCESS)
+        }
+        Some(Command::Card(args)) => cli::report_cmd::run_card(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

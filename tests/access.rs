@@ -251,6 +251,24 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             to: None,
             limit: 5,
         },
+        Request::ReportCompose {
+            patient: caredesk::clinic::api::PatientRef::Id(id),
+            from: None,
+            to: None,
+            unmask: false,
+            output: caredesk::clinic::api::ReportOutput::Preview,
+        },
+        Request::ReportCompose {
+            patient: caredesk::clinic::api::PatientRef::Id(id),
+            from: None,
+            to: None,
+            unmask: false,
+            output: caredesk::clinic::api::ReportOutput::File("report.pdf".into()),
+        },
+        Request::CardPrint {
+            patient: caredesk::clinic::api::PatientRef::Id(id),
+            output: caredesk::clinic::api::ReportOutput::Preview,
+        },
         Request::HomeSummary,
         Request::PatientRegister {
             patient: patient("Matrix Register", "13700000011", "M11"),

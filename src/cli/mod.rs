@@ -11,6 +11,7 @@ pub mod init_cmd;
 pub mod input;
 pub mod key_cmd;
 pub mod qr;
+pub mod report_cmd;
 pub mod results_cmd;
 pub mod signin;
 pub mod user_cmd;
@@ -100,6 +101,15 @@ pub enum Command {
     /// Key slots: a key file for unattended jobs (as a signed-in admin).
     #[command(subcommand)]
     Key(key_cmd::KeyCommand),
+    /// A patient's health report for a period, as a PDF file or on a CUPS printer.
+    ///
+    /// Prints what the signed-in role may see; ID and phone numbers are masked unless
+    /// --unmask. Audited as a disclosure naming the printer or file. Signs in like
+    /// `caredesk user`.
+    Report(report_cmd::ReportArgs),
+    /// A patient's member card (85.6 × 54 mm, Code 128 and QR code of the card number),
+    /// as a PDF file or on a CUPS printer. Audited; signs in like `caredesk user`.
+    Card(report_cmd::CardArgs),
 }
 
 /// Opens the terminal app for the store in `args.data`.

@@ -471,6 +471,52 @@ pub enum Request {
         to: Option<chrono::NaiveDate>,
         limit: u32,
     },
+
+    // Paper.
+    /// What the health report of one patient and period holds, as the caller's role may
+    /// see it. Shown on screen (`Preview`), or a disclosure: printed or written to a
+    /// file, audited with the printer or file. Without dates: the year to today.
+    /// ID and phone numbers come masked unless `unmask` (an audited choice).
+    ReportCompose {
+        patient: PatientRef,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+        unmask: bool,
+        output: ReportOutput,
+    },
+    /// What the patient's member card (their active one) prints; audited with the
+    /// printer or file.
+    CardPrint {
+        patient: PatientRef,
+        output: ReportOutput,
+    },
+}
+
+/// A patient, by id or by what staff type: a card, ID or phone number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PatientRef {
+    Id(PatientId),
+    Key(String),
+}
+
+/// Where a document goes: the screen, a CUPS printer or a file (the last two are
+/// disclosures).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReportOutput {
+    Preview,
+    Printer(String),
+    File(String),
+}
+
+impl ReportOutput {
+    /// For the audit entry: which printer or file, never what was on it.
+    pub fn describe(&self) -> String {
+        match self {
+            ReportOutput::Preview => "screen preview".into(),
+            ReportOutput::Printer(name) => format!("printer={name}"),
+            ReportOutput::File(path) => format!("file={path}"),
+        }
+    }
 }
 
 pub use super::response::*;

@@ -50,7 +50,7 @@ pub struct PatientExport {
 pub const FORMAT: &str = "caredesk-patient-export/2";
 
 /// A card number, an ID number or a phone number → the one patient it names.
-fn resolve(ctx: &Ctx<'_>, key: &str) -> Result<PatientId, ServiceError> {
+pub(crate) fn resolve(ctx: &Ctx<'_>, key: &str) -> Result<PatientId, ServiceError> {
     if let Some((id, _)) = ctx.vault.card_by_number(key)? {
         return Ok(id);
     }

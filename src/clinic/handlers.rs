@@ -4,8 +4,8 @@ use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
 use super::{
     advice, auto_tags, booking, calls, cards, consent, export, followup_queue, followups, import,
-    intake, keys, patients, plans, questionnaires, record, recordings, results, risk, summaries,
-    users,
+    intake, keys, patients, plans, questionnaires, record, recordings, reports, results, risk,
+    summaries, users,
 };
 use crate::domain::booking::BookingStatus;
 use crate::store::StoreError;
@@ -62,6 +62,14 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         } => consent::set(ctx, &id, channel, purpose, decision, method),
         Request::ConsentGet { id } => consent::get(ctx, &id),
         Request::PatientExport { key } => export::export(ctx, &key),
+        Request::ReportCompose {
+            patient,
+            from,
+            to,
+            unmask,
+            output,
+        } => reports::compose(ctx, &patient, from, to, unmask, &output),
+        Request::CardPrint { patient, output } => reports::card(ctx, &patient, &output),
         Request::PatientSetTags { id, tags } => patients::set_tags(ctx, &id, &tags),
         Request::ExamBook { id, package, date } => booking::book(ctx, &id, &package, date),
         Request::ExamReschedule { booking: key, date } => booking::reschedule(ctx, key, date),

@@ -27,6 +27,7 @@ mod record;
 pub mod recording_client;
 mod recordings;
 mod reevaluate;
+pub mod reports;
 pub mod response;
 mod results;
 mod risk;

@@ -53,6 +53,12 @@ pub(crate) fn set(
 
 pub(crate) fn get(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
+    let view = view(ctx, id)?;
+    Ok(Reply::new(Response::Plan(Box::new(view))).subject(id.to_string()))
+}
+
+/// The current plan with each goal's progress, if the patient has one.
+pub(crate) fn view(ctx: &Ctx<'_>, id: &PatientId) -> Result<Option<PlanView>, ServiceError> {
     let mut versions = ctx.vault.plans(id)?;
     let number = versions.len();
     let observations = ctx.vault.observations(id)?;
@@ -69,7 +75,7 @@ pub(crate) fn get(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> 
             progress,
         }
     });
-    Ok(Reply::new(Response::Plan(Box::new(view))).subject(id.to_string()))
+    Ok(view)
 }
 
 /// The clinic's templates (`DIR/plan_templates.toml`), or the shipped ones.

@@ -219,6 +219,8 @@ pub enum Response {
     Consent(ConsentRecord),
     ContactAnswer(ContactAnswer),
     PatientExport(Box<super::export::PatientExport>),
+    Report(Box<super::reports::ReportData>),
+    CardDocument(Box<super::reports::CardDocument>),
     /// Registration refused: these patients already match; open one of them instead.
     Duplicates(Vec<super::name_index::PatientRow>),
     CardIssued(Card),

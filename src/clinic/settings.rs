@@ -98,6 +98,10 @@ impl LockoutSettings {
 pub struct ClinicSettings {
     /// Shown in the status bar and on reports.
     pub name: String,
+    /// Printed under the name on reports and cards.
+    pub address: String,
+    /// The clinic's telephone, printed on reports and cards.
+    pub phone: String,
     /// A demo store: the sign-in screen shows the demo users and their codes.
     pub demo: bool,
     /// The units results are read in: "si" (mmol/L, µmol/L, g/L) or "conventional"
@@ -109,6 +113,8 @@ impl Default for ClinicSettings {
     fn default() -> Self {
         Self {
             name: "caredesk".into(),
+            address: String::new(),
+            phone: String::new(),
             demo: false,
             units: Default::default(),
         }
@@ -133,6 +139,32 @@ impl Default for TuiSettings {
             idle_logout: "5m".into(),
             keymap: "default".into(),
             lang: "en".into(),
+        }
+    }
+}
+
+/// `[report]`: paper, the printer and the fonts of printed reports and cards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportSettings {
+    /// "a4" or "letter".
+    pub paper: crate::report::Paper,
+    /// The CUPS printer offered first (empty: CUPS's default destination).
+    pub printer: String,
+    /// A TrueType/OpenType font (.ttf, .otf, .ttc) to print with instead of the
+    /// system fonts caredesk looks for; it must cover Chinese for Chinese text.
+    pub font: String,
+    /// Its bold face (headings); the regular one is used when empty.
+    pub font_bold: String,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        Self {
+            paper: crate::report::Paper::A4,
+            printer: String::new(),
+            font: String::new(),
+            font_bold: String::new(),
         }
     }
 }
@@ -255,6 +287,7 @@ pub struct Settings {
     pub session: SessionSettings,
     pub lockout: LockoutSettings,
     pub followup: FollowUpSettings,
+    pub report: ReportSettings,
     pub roles: BTreeMap<Role, BTreeSet<Permission>>,
 }
 

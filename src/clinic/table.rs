@@ -185,6 +185,9 @@ pub const OPERATIONS: &[Operation] = &[
     op("urgent_alerts",          Needs(P::ClinicalRead),        "alerts.urgent"),
     op("alerts_list",            Needs(P::AlertsRead),          "alerts.read"),
     op("audit_events",           Needs(P::AuditRead),           "audit.read"),
+    op("report_preview",         Needs(P::ReportPrint),         "report.preview"),
+    op("report_disclose",        Needs(P::ReportPrint),         "report.print"),
+    op("card_print",             Needs(P::CardManage),          "card.print"),
 ];
 
 impl Request {
@@ -199,7 +202,11 @@ impl Request {
             | Request::AdviceDraft { id, .. }
             | Request::PlanTemplates { id, .. }
             | Request::SummaryDraft { id, .. }
-            | Request::SummarySave { id, .. } => Some(*id),
+            | Request::SummarySave { id, .. }
+            | Request::ReportCompose {
+                patient: super::api::PatientRef::Id(id),
+                ..
+            } => Some(*id),
             _ => None,
         }
     }
@@ -295,6 +302,12 @@ impl Request {
             Request::UrgentAlerts { .. } => "urgent_alerts",
             Request::AlertsList { .. } => "alerts_list",
             Request::AuditEvents { .. } => "audit_events",
+            Request::ReportCompose {
+                output: super::api::ReportOutput::Preview,
+                ..
+            } => "report_preview",
+            Request::ReportCompose { .. } => "report_disclose",
+            Request::CardPrint { .. } => "card_print",
         };
         // A request missing from the table is refused to everyone, never let through.
         OPERATIONS

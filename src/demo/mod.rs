@@ -38,6 +38,9 @@ pub const USERS: [(&str, Role, &str); 6] = [
 ];
 
 pub const CLINIC_NAME: &str = "Demo Health Clinic 演示健康管理中心";
+pub const CLINIC_ADDRESS: &str =
+    "88 Jianguo Road, Chaoyang District, Beijing 北京市朝阳区建国路88号";
+pub const CLINIC_PHONE: &str = "010-6588 0000";
 
 /// The demo user's TOTP secret: public, derived from the name.
 pub fn totp_secret(user: &str) -> Vec<u8> {
@@ -69,6 +72,8 @@ pub fn create(
     let settings = Settings {
         clinic: crate::clinic::settings::ClinicSettings {
             name: CLINIC_NAME.into(),
+            address: CLINIC_ADDRESS.into(),
+            phone: CLINIC_PHONE.into(),
             demo: true,
             units: Default::default(),
         },

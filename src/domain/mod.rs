@@ -13,6 +13,7 @@ pub mod health;
 pub mod identity;
 pub mod indicators;
 pub mod intake;
+pub mod mask;
 pub mod observation;
 pub mod patient;
 pub mod plan;

@@ -15,6 +15,14 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The BCP 47 code, as `--lang` takes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::ZhCn => "zh-CN",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Lang> {
         match text {
             "en" => Some(Lang::En),

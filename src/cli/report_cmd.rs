@@ -1,0 +1,169 @@
+//! `caredesk report` and `caredesk card`: a patient's health report or member card as
+//! a PDF file or on a CUPS printer. Both are disclosures, audited with the printer or
+//! file; both sign in like `caredesk user`.
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::{DataDir, signin};
+use crate::clinic::api::{PatientRef, ReportOutput};
+use crate::clinic::{Request, Response};
+use crate::report::{self, Paper, print};
+use crate::tui::locale::Lang;
+
+/// Where the document goes: exactly one of a file and a printer.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct Destination {
+    /// Write the PDF to this new file.
+    #[arg(long, value_name = "FILE.pdf")]
+    pub out: Option<PathBuf>,
+    /// Print on this CUPS printer (`lpstat -e` lists them).
+    #[arg(long = "print", value_name = "PRINTER")]
+    pub printer: Option<String>,
+}
+
+impl Destination {
+    fn output(&self) -> ReportOutput {
+        match (&self.out, &self.printer) {
+            (Some(path), _) => ReportOutput::File(path.display().to_string()),
+            (None, Some(printer)) => ReportOutput::Printer(printer.clone()),
+            (None, None) => unreachable!("clap requires one"),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The patient: card number, ID number or phone number.
+    #[arg(long, value_name = "KEY")]
+    pub patient: String,
+    #[command(flatten)]
+    pub data: DataDir,
+    /// First day of the period (default: a year before --to).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day of the period (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<chrono::NaiveDate>,
+    /// Language of the report.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: Lang,
+    /// Paper size (default: [report] paper in settings.toml, else A4).
+    #[arg(long, value_enum)]
+    pub paper: Option<Paper>,
+    /// Print ID and phone numbers in full instead of masked (recorded in the audit log).
+    #[arg(long)]
+    pub unmask: bool,
+    #[command(flatten)]
+    pub destination: Destination,
+}
+
+#[derive(Debug, Args)]
+pub struct CardArgs {
+    /// The patient: card number, ID number or phone number.
+    #[arg(long, value_name = "KEY")]
+    pub patient: String,
+    #[command(flatten)]
+    pub data: DataDir,
+    /// Language of the card's labels.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: Lang,
+    #[command(flatten)]
+    pub destination: Destination,
+}
+
+/// Signs in, asks the service, signs out: the reply or the service's refusal.
+fn ask(dir: &Path, request: Request) -> anyhow::Result<Response> {
+    let session = signin::connect(dir)?;
+    signin::sign_in(&session)?;
+    let response = session.call(request);
+    signin::sign_out(&session);
+    match response {
+        Response::Error(e) => anyhow::bail!("{e}"),
+        other => Ok(other),
+    }
+}
+
+/// Writes a new file readable by its owner only; never replaces one.
+pub fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => anyhow::anyhow!(
+                "{} already exists: choose another file name (nothing was replaced)",
+                path.display()
+            ),
+            _ => anyhow::anyhow!("cannot create {}: {e}", path.display()),
+        })?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+fn deliver(destination: &Destination, pdf: &[u8], what: &str) -> anyhow::Result<()> {
+    match (&destination.out, &destination.printer) {
+        (Some(path), _) => {
+            write_new(path, pdf)?;
+            println!("{what} written to {}", path.display());
+        }
+        (None, Some(printer)) => {
+            let job = print::print(pdf, printer, &format!("caredesk {what}"))?;
+            println!("{what} sent to printer {printer} (job {job})");
+        }
+        (None, None) => unreachable!("clap requires one"),
+    }
+    Ok(())
+}
+
+pub fn run_report(args: ReportArgs) -> anyhow::Result<()> {
+    if let Some(path) = &args.destination.out {
+        anyhow::ensure!(
+            !path.exists(),
+            "{} already exists: choose another file name",
+            path.display()
+        );
+    }
+    let request = Request::ReportCompose {
+        patient: PatientRef::Key(args.patient.clone()),
+        from: args.from,
+        to: args.to,
+        unmask: args.unmask,
+        output: args.destination.output(),
+    };
+    let mut data = match ask(&args.data.path, request)? {
+        Response::Report(data) => data,
+        other => anyhow::bail!("unexpected reply: {other:?}"),
+    };
+    if let Some(paper) = args.paper {
+        data.layout.paper = paper;
+    }
+    let pdf = report::health_report_pdf(&data, args.lang)?;
+    deliver(&args.destination, &pdf, "health report")
+}
+
+pub fn run_card(args: CardArgs) -> anyhow::Result<()> {
+    if let Some(path) = &args.destination.out {
+        anyhow::ensure!(
+            !path.exists(),
+            "{} already exists: choose another file name",
+            path.display()
+        );
+    }
+    let request = Request::CardPrint {
+        patient: PatientRef::Key(args.patient.clone()),
+        output: args.destination.output(),
+    };
+    let document = match ask(&args.data.path, request)? {
+        Response::CardDocument(document) => document,
+        other => anyhow::bail!("unexpected reply: {other:?}"),
+    };
+    let pdf = report::card_pdf(&document, args.lang)?;
+    deliver(&args.destination, &pdf, "member card")
+}

@@ -1,0 +1,635 @@
+//! The health report's content: what the service sent, as blocks in the reader's
+//! language. Sections the service left out (a role without clinical access) are not
+//! printed at all.
+
+use chrono::{DateTime, Datelike, NaiveDate};
+
+use super::document::{Block, Cell, Chart, Column, Document, Table};
+use crate::clinic::reports::{ClinicalPart, ReportData};
+use crate::domain::assessment::Outcome as RiskOutcome;
+use crate::domain::followup::{CallInput, Outcome, PlanStatus};
+use crate::domain::patient::Sex;
+use crate::domain::plan::{ActionKind, Direction, Progress};
+use crate::domain::questionnaire;
+use crate::domain::summary_text::{indicator_name, model_label, outcome_text, shown};
+use crate::domain::trend::{self, Series};
+use crate::tui::locale::{Lang, Locale};
+
+/// At most this many trend charts (the indicators a clinic follows most come first).
+const MAX_CHARTS: usize = 6;
+/// The indicators charted first, in this order.
+const KEY_INDICATORS: &[&str] = &[
+    "systolic_bp",
+    "diastolic_bp",
+    "glucose_fasting",
+    "hba1c",
+    "bmi",
+    "ldl",
+    "cholesterol_total",
+    "weight",
+];
+
+/// A UCUM unit as people write it.
+pub fn unit_text(ucum: &str) -> String {
+    match ucum {
+        "mm[Hg]" => "mmHg".into(),
+        "kg/m2" => "kg/m²".into(),
+        "umol/L" => "µmol/L".into(),
+        "mL/min/{1.73_m2}" => "mL/min/1.73m²".into(),
+        "10*9/L" => "×10⁹/L".into(),
+        "10*12/L" => "×10¹²/L".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A catalog text, or `raw` when the catalog has none for it.
+fn known(loc: &Locale, key: &str, raw: &str) -> String {
+    let text = loc.t(key);
+    if text == key { raw.to_string() } else { text }
+}
+
+pub fn date_of(at: i64) -> String {
+    DateTime::from_timestamp(at, 0)
+        .map(|t| t.date_naive().to_string())
+        .unwrap_or_default()
+}
+
+fn minute_of(at: i64) -> String {
+    DateTime::from_timestamp(at, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+fn age_on(born: NaiveDate, day: NaiveDate) -> i32 {
+    let mut age = day.year() - born.year();
+    if (day.month(), day.day()) < (born.month(), born.day()) {
+        age -= 1;
+    }
+    age
+}
+
+fn number(value: f64, decimals: u8) -> String {
+    format!("{value:.*}", usize::from(decimals))
+}
+
+pub fn build(data: &ReportData, lang: Lang) -> Document {
+    let loc = Locale::new(lang);
+    let zh = lang == Lang::ZhCn;
+    let mut letterhead = vec![data.clinic.name.clone()];
+    let contact: Vec<&str> = [data.clinic.address.as_str(), data.clinic.phone.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !contact.is_empty() {
+        letterhead.push(contact.join(" · "));
+    }
+    let mut blocks = vec![Block::Heading(loc.t("report.patient"))];
+    blocks.push(Block::Fields(identity(data, &loc)));
+    if data.unmasked {
+        blocks.push(Block::Note(
+            loc.tf("report.unmasked", &[("by", &data.printed_by)]),
+        ));
+    }
+    match &data.clinical {
+        Some(clinical) => clinical_blocks(data, clinical, &loc, zh, &mut blocks),
+        None => blocks.push(Block::Note(loc.t("report.identity_only"))),
+    }
+    blocks.push(Block::Signature(vec![
+        loc.t("report.signature"),
+        loc.t("report.signature_date"),
+    ]));
+    Document {
+        title: loc.t("report.title"),
+        letterhead,
+        confidential: loc.t("report.confidential"),
+        printed: loc.tf(
+            "report.printed",
+            &[
+                ("at", &minute_of(data.printed_at)),
+                ("by", &data.printed_by),
+            ],
+        ),
+        page_label: loc.t("report.page"),
+        paper: data.layout.paper,
+        lang: if zh { "zh-CN".into() } else { "en".into() },
+        blocks,
+    }
+}
+
+fn identity(data: &ReportData, loc: &Locale) -> Vec<(String, String)> {
+    let p = &data.patient;
+    let none = "—".to_string();
+    let born = p
+        .birth_date
+        .map(|b| {
+            let age = age_on(b, data.period.to).to_string();
+            format!("{b} ({})", loc.tf("report.age", &[("age", &age)]))
+        })
+        .unwrap_or_else(|| none.clone());
+    let card = data
+        .card
+        .as_ref()
+        .map(|c| {
+            loc.tf(
+                "report.card_line",
+                &[
+                    ("number", &c.number),
+                    ("type", &c.card_type),
+                    ("until", &c.valid_until.to_string()),
+                ],
+            )
+        })
+        .unwrap_or_else(|| loc.t("report.no_card"));
+    vec![
+        (loc.t("report.name"), p.name.clone()),
+        (
+            loc.t("report.sex"),
+            loc.t(match p.sex {
+                Sex::Female => "sex.female",
+                Sex::Male => "sex.male",
+                Sex::Other => "sex.other",
+                Sex::Unknown => "sex.unknown",
+            }),
+        ),
+        (loc.t("report.born"), born),
+        (
+            loc.t("report.id_number"),
+            p.id_number.clone().unwrap_or_else(|| none.clone()),
+        ),
+        (
+            loc.t("report.phone"),
+            p.phone.clone().unwrap_or_else(|| none.clone()),
+        ),
+        (loc.t("report.card"), card),
+        (
+            loc.t("report.period"),
+            format!("{} – {}", data.period.from, data.period.to),
+        ),
+    ]
+}
+
+fn clinical_blocks(
+    data: &ReportData,
+    c: &ClinicalPart,
+    loc: &Locale,
+    zh: bool,
+    blocks: &mut Vec<Block>,
+) {
+    let (start, _) = data.period.bounds();
+    let series = trend::series(&c.observations, data.units, data.patient.sex, zh);
+    // Indicators with a result in the period; "previous" may be older.
+    let current: Vec<&Series> = series
+        .iter()
+        .filter(|s| s.latest().is_some_and(|p| p.taken_at >= start))
+        .collect();
+    blocks.push(Block::Heading(loc.t("report.indicators")));
+    if current.is_empty() {
+        blocks.push(Block::Note(loc.t("report.no_results")));
+    } else {
+        blocks.push(Block::Table(indicator_table(&current, loc)));
+    }
+
+    // The key indicators first, each over the years up to the period's end.
+    let key_rank = |s: &Series| {
+        s.indicator
+            .and_then(|i| KEY_INDICATORS.iter().position(|k| *k == i.key))
+            .unwrap_or(KEY_INDICATORS.len())
+    };
+    let mut charted: Vec<&&Series> = current.iter().filter(|s| s.points.len() >= 2).collect();
+    charted.sort_by_key(|s| key_rank(s));
+    let charts: Vec<Chart> = charted
+        .into_iter()
+        .take(MAX_CHARTS)
+        .map(|s| Chart {
+            title: s.name.clone(),
+            unit: unit_text(&s.unit),
+            points: s.points.iter().map(|p| (p.taken_at, p.value)).collect(),
+            low: s.low,
+            high: s.high,
+            decimals: s.decimals,
+        })
+        .collect();
+    if !charts.is_empty() {
+        blocks.push(Block::Heading(loc.t("report.trends")));
+        blocks.push(Block::Charts(charts));
+        blocks.push(Block::Note(loc.t("report.trend_note")));
+    }
+
+    questionnaires(c, loc, zh, blocks);
+    risks(c, loc, zh, blocks);
+
+    blocks.push(Block::Heading(loc.t("report.tags")));
+    if c.auto_tags.is_empty() {
+        blocks.push(Block::Note(loc.t("report.no_tags")));
+    } else {
+        blocks.push(Block::Bullets(
+            c.auto_tags
+                .iter()
+                .map(|t| {
+                    let since = loc.tf("report.since", &[("date", &date_of(t.since))]);
+                    format!("{} ({since})", t.tag)
+                })
+                .collect(),
+        ));
+    }
+
+    blocks.push(Block::Heading(loc.t("report.advice")));
+    if c.advice.is_empty() {
+        blocks.push(Block::Note(loc.t("report.no_advice")));
+    }
+    for given in &c.advice {
+        blocks.push(Block::Bullets(
+            given.items.iter().map(|i| i.text.clone()).collect(),
+        ));
+        blocks.push(Block::Note(loc.tf(
+            "report.advice_by",
+            &[("by", &given.by), ("date", &date_of(given.at))],
+        )));
+    }
+
+    plan(c, loc, zh, blocks);
+    summary(c, loc, blocks);
+    followups(c, loc, zh, blocks);
+}
+
+fn indicator_table(series: &[&Series], loc: &Locale) -> Table {
+    let column = |key: &str, share: f32, align_right: bool| Column {
+        title: loc.t(key),
+        share,
+        align_right,
+    };
+    let rows = series
+        .iter()
+        .filter_map(|s| {
+            let latest = s.latest()?;
+            let n = s.points.len();
+            let previous = (n >= 2).then(|| &s.points[n - 2]);
+            let unit = unit_text(&s.unit);
+            let value = |v: f64| format!("{} {unit}", number(v, s.decimals));
+            let flag = match (s.low, s.high) {
+                (_, Some(high)) if latest.value > high => loc.t("report.high"),
+                (Some(low), _) if latest.value < low => loc.t("report.low"),
+                _ => String::new(),
+            };
+            let range = match (s.low, s.high) {
+                (Some(l), Some(h)) => {
+                    format!("{}–{}", number(l, s.decimals), number(h, s.decimals))
+                }
+                (Some(l), None) => format!("≥ {}", number(l, s.decimals)),
+                (None, Some(h)) => format!("≤ {}", number(h, s.decimals)),
+                (None, None) => "—".into(),
+            };
+            let change = s
+                .change_since_previous()
+                .map(|d| {
+                    let sign = if d > 0.0 { "+" } else { "" };
+                    format!("{sign}{}", number(d, s.decimals))
+                })
+                .unwrap_or_else(|| "—".into());
+            Some(vec![
+                Cell::plain(s.name.clone()),
+                Cell::alert(
+                    format!("{}  {}", value(latest.value), date_of(latest.taken_at)),
+                    !flag.is_empty(),
+                ),
+                Cell::plain(
+                    previous
+                        .map(|p| format!("{}  {}", value(p.value), date_of(p.taken_at)))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+                Cell::plain(change),
+                Cell::plain(range),
+                Cell::alert(flag.clone(), !flag.is_empty()),
+            ])
+        })
+        .collect();
+    Table {
+        columns: vec![
+            column("report.indicator", 0.22, false),
+            column("report.latest", 0.24, true),
+            column("report.previous", 0.24, true),
+            column("report.change", 0.09, true),
+            column("report.range", 0.13, true),
+            column("report.flag", 0.08, false),
+        ],
+        rows,
+    }
+}
+
+fn questionnaires(c: &ClinicalPart, loc: &Locale, zh: bool, blocks: &mut Vec<Block>) {
+    blocks.push(Block::Heading(loc.t("report.questionnaires")));
+    if c.questionnaires.is_empty() {
+        blocks.push(Block::Note(loc.t("report.no_questionnaires")));
+        return;
+    }
+    let definitions = questionnaire::built_in();
+    let rows = c
+        .questionnaires
+        .iter()
+        .map(|q| {
+            let definition = definitions.iter().find(|d| d.key == q.key);
+            let name = definition
+                .map(|d| d.name.get(zh).to_string())
+                .unwrap_or_else(|| q.key.clone());
+            let band = definition
+                .and_then(|d| d.bands.iter().find(|b| b.en == q.scored.band))
+                .map(|b| if zh { b.zh.clone() } else { b.en.clone() })
+                .unwrap_or_else(|| q.scored.band.clone());
+            vec![
+                Cell::plain(name),
+                Cell::plain(date_of(q.at)),
+                Cell::plain(q.scored.total.to_string()),
+                Cell::alert(band, !q.scored.urgent.is_empty()),
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table(Table {
+        columns: vec![
+            col(loc, "report.questionnaire", 0.4, false),
+            col(loc, "report.date", 0.18, false),
+            col(loc, "report.score", 0.12, true),
+            col(loc, "report.band", 0.3, false),
+        ],
+        rows,
+    }));
+}
+
+fn col(loc: &Locale, key: &str, share: f32, align_right: bool) -> Column {
+    Column {
+        title: loc.t(key),
+        share,
+        align_right,
+    }
+}
+
+fn risks(c: &ClinicalPart, loc: &Locale, zh: bool, blocks: &mut Vec<Block>) {
+    blocks.push(Block::Heading(loc.t("report.risks")));
+    if c.assessments.is_empty() {
+        blocks.push(Block::Note(loc.t("report.no_risks")));
+        return;
+    }
+    let rows = c
+        .assessments
+        .iter()
+        .map(|a| {
+            let band = match &a.outcome {
+                RiskOutcome::Risk {
+                    band, chinese_band, ..
+                } => match (zh, chinese_band) {
+                    (true, Some(cn)) => cn.clone(),
+                    _ => band.clone(),
+                },
+                RiskOutcome::Score { band, .. } => band.clone(),
+                RiskOutcome::Refused(_) => String::new(),
+            };
+            let high = band.contains("high");
+            let band = if band.is_empty() {
+                "—".to_string()
+            } else {
+                known(loc, &format!("risk.band.{band}"), &band)
+            };
+            vec![
+                Cell::plain(format!(
+                    "{} v{}",
+                    model_label(&a.model, &a.name, zh),
+                    a.version
+                )),
+                Cell::plain(date_of(a.at)),
+                Cell::plain(outcome_text(&a.outcome, zh)),
+                Cell::alert(band, high),
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table(Table {
+        columns: vec![
+            col(loc, "report.model", 0.44, false),
+            col(loc, "report.date", 0.16, false),
+            col(loc, "report.result", 0.16, true),
+            col(loc, "report.band", 0.24, false),
+        ],
+        rows,
+    }));
+}
+
+fn action_kind(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Diet => "plan.kind.diet",
+        ActionKind::Exercise => "plan.kind.exercise",
+        ActionKind::MedicationReview => "plan.kind.medication_review",
+        ActionKind::Education => "plan.kind.education",
+        ActionKind::FollowUpCall => "plan.kind.follow_up_call",
+        ActionKind::Other => "plan.kind.other",
+    }
+}
+
+fn plan(c: &ClinicalPart, loc: &Locale, zh: bool, blocks: &mut Vec<Block>) {
+    blocks.push(Block::Heading(loc.t("report.plan")));
+    let Some(view) = &c.plan else {
+        blocks.push(Block::Note(loc.t("report.no_plan")));
+        return;
+    };
+    let plan = &view.current.plan;
+    let status = if plan.active {
+        loc.t("report.plan_active")
+    } else {
+        loc.t("report.plan_closed")
+    };
+    blocks.push(Block::Paragraph(loc.tf(
+        "report.plan_line",
+        &[
+            ("title", &plan.title),
+            ("status", &status),
+            ("since", &date_of(view.current.started)),
+        ],
+    )));
+    let rows = plan
+        .goals
+        .iter()
+        .zip(&view.progress)
+        .map(|(g, p)| {
+            let op = match g.direction {
+                Direction::AtMost => "≤",
+                Direction::AtLeast => "≥",
+            };
+            let shown_value = |v: f64| shown(&g.indicator, v);
+            let (text, alert) = match p {
+                Progress::Met { latest } => (
+                    loc.tf("report.met", &[("latest", &shown_value(*latest))]),
+                    false,
+                ),
+                Progress::Moving {
+                    latest,
+                    fraction,
+                    overdue,
+                } => {
+                    let percent = format!("{:.0}", (fraction * 100.0).clamp(0.0, 100.0));
+                    let key = if *overdue {
+                        "report.moving_overdue"
+                    } else {
+                        "report.moving"
+                    };
+                    (
+                        loc.tf(
+                            key,
+                            &[("percent", &percent), ("latest", &shown_value(*latest))],
+                        ),
+                        *overdue,
+                    )
+                }
+                Progress::NoData => (loc.t("report.no_data"), false),
+            };
+            vec![
+                Cell::plain(indicator_name(&g.indicator, zh)),
+                Cell::plain(format!("{op} {}", shown_value(g.target))),
+                Cell::plain(g.by.to_string()),
+                Cell::alert(text, alert),
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table(Table {
+        columns: vec![
+            col(loc, "report.goal", 0.3, false),
+            col(loc, "report.target", 0.14, true),
+            col(loc, "report.by_date", 0.16, false),
+            col(loc, "report.progress", 0.4, false),
+        ],
+        rows,
+    }));
+    if !plan.actions.is_empty() {
+        blocks.push(Block::Paragraph(loc.t("report.actions")));
+        blocks.push(Block::Bullets(
+            plan.actions
+                .iter()
+                .map(|a| {
+                    let state = if a.done {
+                        loc.t("report.action_done")
+                    } else {
+                        loc.t("report.action_open")
+                    };
+                    let due = a.due.map(|d| format!(" · {d}")).unwrap_or_default();
+                    format!(
+                        "{}: {} ({}{due}) — {state}",
+                        loc.t(action_kind(a.kind)),
+                        a.description,
+                        a.owner
+                    )
+                })
+                .collect(),
+        ));
+    }
+}
+
+fn summary(c: &ClinicalPart, loc: &Locale, blocks: &mut Vec<Block>) {
+    blocks.push(Block::Heading(loc.t("report.summary")));
+    let Some(version) = &c.summary else {
+        blocks.push(Block::Note(loc.t("report.no_summary")));
+        return;
+    };
+    let status = match &version.signed {
+        Some((by, at)) => loc.tf(
+            "report.summary_signed",
+            &[("by", by), ("date", &date_of(*at))],
+        ),
+        None => loc.t("report.summary_draft"),
+    };
+    let period = &version.summary.period;
+    blocks.push(Block::Note(loc.tf(
+        "report.summary_line",
+        &[
+            ("from", &period.from.to_string()),
+            ("to", &period.to.to_string()),
+            ("status", &status),
+        ],
+    )));
+    for paragraph in version
+        .summary
+        .text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
+        blocks.push(Block::Paragraph(paragraph.to_string()));
+    }
+}
+
+fn readings(input: &CallInput, zh: bool) -> String {
+    input
+        .readings
+        .iter()
+        .map(|(key, value)| format!("{} {}", indicator_name(key, zh), shown(key, *value)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn followups(c: &ClinicalPart, loc: &Locale, zh: bool, blocks: &mut Vec<Block>) {
+    blocks.push(Block::Heading(loc.t("report.followups")));
+    if !c.followup_plans.is_empty() {
+        blocks.push(Block::Bullets(
+            c.followup_plans
+                .iter()
+                .map(|p| {
+                    let kind = loc.t(&format!("followup.kind.{}", p.kind.key()));
+                    let state = match &p.status {
+                        PlanStatus::Active => loc.tf(
+                            "report.every_days",
+                            &[
+                                ("days", &p.interval_days.to_string()),
+                                ("date", &p.next_due.to_string()),
+                            ],
+                        ),
+                        PlanStatus::Closed { .. } => loc.t("report.closed_plan"),
+                    };
+                    format!("{kind}: {state}")
+                })
+                .collect(),
+        ));
+    }
+    if c.calls.is_empty() {
+        blocks.push(Block::Note(loc.t("report.no_followups")));
+        return;
+    }
+    let rows = c
+        .calls
+        .iter()
+        .map(|call| {
+            let outcome = loc.t(&format!("call.outcome.{}", call.input.outcome.key()));
+            vec![
+                Cell::plain(date_of(call.at)),
+                Cell::plain(loc.t(&format!("followup.kind.{}", call.kind.key()))),
+                Cell::alert(
+                    outcome,
+                    call.referral || call.input.outcome == Outcome::WrongNumber,
+                ),
+                Cell::plain(readings(&call.input, zh)),
+                Cell::plain(call.by.clone()),
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table(Table {
+        columns: vec![
+            col(loc, "report.date", 0.16, false),
+            col(loc, "report.followup", 0.18, false),
+            col(loc, "report.outcome", 0.16, false),
+            col(loc, "report.readings", 0.36, false),
+            col(loc, "report.staff", 0.14, false),
+        ],
+        rows,
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn age_counts_whole_years() {
+        let born = NaiveDate::from_ymd_opt(1970, 6, 15).unwrap();
+        assert_eq!(
+            age_on(born, NaiveDate::from_ymd_opt(2026, 6, 14).unwrap()),
+            55
+        );
+        assert_eq!(
+            age_on(born, NaiveDate::from_ymd_opt(2026, 6, 15).unwrap()),
+            56
+        );
+    }
+}

@@ -1,0 +1,58 @@
+//! Paper: the health report and the member card as PDF files, their terminal preview,
+//! and printing through CUPS. The service (`clinic::reports`) decides what may be
+//! printed; this module only lays it out.
+
+pub mod card;
+pub mod chart;
+pub mod document;
+pub mod fonts;
+pub mod health_report;
+pub mod pdf;
+pub mod print;
+pub mod text;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clinic::reports::{CardDocument, ReportData};
+use crate::tui::locale::Lang;
+
+/// Paper sizes reports print on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    #[default]
+    A4,
+    Letter,
+}
+
+impl Paper {
+    /// Width and height in points.
+    pub fn size(self) -> (f32, f32) {
+        match self {
+            Paper::A4 => (595.28, 841.89),
+            Paper::Letter => (612.0, 792.0),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Font(#[from] fonts::FontError),
+    #[error("{0}")]
+    Render(String),
+}
+
+/// The health report as a PDF file.
+pub fn health_report_pdf(data: &ReportData, lang: Lang) -> Result<Vec<u8>, ReportError> {
+    let document = health_report::build(data, lang);
+    let fonts = fonts::choose(&data.layout, &document.all_text())?;
+    pdf::document_pdf(&document, &fonts).map_err(ReportError::Render)
+}
+
+/// The member card as a PDF file.
+pub fn card_pdf(doc: &CardDocument, lang: Lang) -> Result<Vec<u8>, ReportError> {
+    let text = card::texts(doc, lang).join("\n") + "0123456789·";
+    let fonts = fonts::choose(&doc.layout, &text)?;
+    card::pdf(doc, &fonts, lang).map_err(ReportError::Render)
+}
