@@ -140,6 +140,7 @@ fn bench_render(c: &mut Criterion) {
             connection: "local".into(),
             units: Default::default(),
             player: "aplay {file}".into(),
+            printer: String::new(),
         };
         let mut app = App::new(
             Lang::En,

@@ -163,6 +163,19 @@ fn the_front_desk_registers_a_patient_issues_a_card_and_finds_them() {
         pane.type_text(value);
         pane.key("Enter");
     }
+    // The new card goes to paper at once: here, a PDF file (the last row).
+    let print = pane.wait_for("Enter print here");
+    assert!(print.contains("Print · member card · 邱兰"), "{print}");
+    pane.key("End");
+    pane.key("Enter");
+    pane.wait_for("The new PDF file to write");
+    let card_pdf = tempfile::tempdir().unwrap();
+    let card_path = card_pdf.path().join("card.pdf");
+    pane.type_text(card_path.to_str().unwrap());
+    pane.key("Enter");
+    pane.wait_for("Written to");
+    assert!(std::fs::metadata(&card_path).unwrap().len() > 1000);
+    pane.key("Escape");
     let issued = pane.wait_for("Registered.");
     let number = issued
         .lines()
@@ -191,6 +204,9 @@ fn the_front_desk_registers_a_patient_issues_a_card_and_finds_them() {
     pane.key("F6");
     pane.wait_for("Report card");
     pane.key("Enter");
+    // The replacement is offered to the printer; Esc leaves it for later.
+    pane.wait_for("Print · member card");
+    pane.key("Escape");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let replacement = loop {
         let screen = pane.screen();

@@ -25,6 +25,7 @@ fn app() -> App {
         connection: "local".into(),
         units: Default::default(),
         player: "aplay {file}".into(),
+        printer: String::new(),
     };
     App::new(
         Lang::En,

@@ -2,8 +2,6 @@
 //! a PDF file or on a CUPS printer. Both are disclosures, audited with the printer or
 //! file; both sign in like `caredesk user`.
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -11,7 +9,7 @@ use clap::Args;
 use super::{DataDir, signin};
 use crate::clinic::api::{PatientRef, ReportOutput};
 use crate::clinic::{Request, Response};
-use crate::report::{self, Paper, print};
+use crate::report::{self, Paper, output};
 use crate::tui::locale::Lang;
 
 /// Where the document goes: exactly one of a file and a printer.
@@ -88,37 +86,9 @@ fn ask(dir: &Path, request: Request) -> anyhow::Result<Response> {
     }
 }
 
-/// Writes a new file readable by its owner only; never replaces one.
-pub fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => anyhow::anyhow!(
-                "{} already exists: choose another file name (nothing was replaced)",
-                path.display()
-            ),
-            _ => anyhow::anyhow!("cannot create {}: {e}", path.display()),
-        })?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
-}
-
 fn deliver(destination: &Destination, pdf: &[u8], what: &str) -> anyhow::Result<()> {
-    match (&destination.out, &destination.printer) {
-        (Some(path), _) => {
-            write_new(path, pdf)?;
-            println!("{what} written to {}", path.display());
-        }
-        (None, Some(printer)) => {
-            let job = print::print(pdf, printer, &format!("caredesk {what}"))?;
-            println!("{what} sent to printer {printer} (job {job})");
-        }
-        (None, None) => unreachable!("clap requires one"),
-    }
+    let sent = output::send(pdf, &destination.output(), what).map_err(anyhow::Error::msg)?;
+    println!("{}", sent.describe(what));
     Ok(())
 }
 

@@ -145,10 +145,10 @@ fn identity(data: &ReportData, loc: &Locale) -> Vec<(String, String)> {
         (
             loc.t("report.sex"),
             loc.t(match p.sex {
-                Sex::Female => "sex.female",
-                Sex::Male => "sex.male",
-                Sex::Other => "sex.other",
-                Sex::Unknown => "sex.unknown",
+                Sex::Female => "report.sex_value.female",
+                Sex::Male => "report.sex_value.male",
+                Sex::Other => "report.sex_value.other",
+                Sex::Unknown => "report.sex_value.unknown",
             }),
         ),
         (loc.t("report.born"), born),

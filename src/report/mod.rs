@@ -7,6 +7,7 @@ pub mod chart;
 pub mod document;
 pub mod fonts;
 pub mod health_report;
+pub mod output;
 pub mod pdf;
 pub mod print;
 pub mod text;

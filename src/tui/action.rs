@@ -105,10 +105,20 @@ pub enum Action {
     Listen,
     /// Export the selected call's recording to a file.
     Export,
+    /// The patient's health report, previewed before printing.
+    Report,
+    /// Print the patient's member card.
+    PrintCard,
+    /// Report preview: choose a printer or a file.
+    Print,
+    /// Report preview: the period the report covers.
+    Period,
+    /// Report preview: print ID and phone numbers in full (audited), or masked again.
+    Unmask,
 }
 
 impl Action {
-    pub const ALL: [Action; 60] = [
+    pub const ALL: [Action; 65] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -169,6 +179,11 @@ impl Action {
         Action::AttachRecording,
         Action::Listen,
         Action::Export,
+        Action::Report,
+        Action::PrintCard,
+        Action::Print,
+        Action::Period,
+        Action::Unmask,
     ];
 
     pub fn name(self) -> &'static str {
@@ -233,6 +248,11 @@ impl Action {
             Action::AttachRecording => "attach_recording",
             Action::Listen => "listen",
             Action::Export => "export",
+            Action::Report => "report",
+            Action::PrintCard => "print_card",
+            Action::Print => "print",
+            Action::Period => "period",
+            Action::Unmask => "unmask",
         }
     }
 

@@ -29,8 +29,18 @@ pub const SEARCH_LIMIT: u32 = 100_000;
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
-    Reply { tag: u64, response: Box<Response> },
+    Reply {
+        tag: u64,
+        response: Box<Response>,
+    },
     Tick(DateTime<Utc>),
+    /// The printers CUPS reports (or why it could not be asked).
+    Printers(Result<Vec<crate::report::print::Printer>, String>),
+    /// A document printed or written (what happened), or why not.
+    Paper {
+        tag: u64,
+        outcome: Result<crate::report::output::Sent, String>,
+    },
 }
 
 #[derive(Debug)]
@@ -45,6 +55,16 @@ pub enum Effect {
     Recording {
         tag: u64,
         job: RecordingJob,
+    },
+    /// Ask CUPS for its printers, off the event loop; answered by `Msg::Printers`.
+    Printers,
+    /// Ask the service for a report or card, make the PDF and print or write it, off
+    /// the event loop; answered by `Msg::Paper`.
+    Paper {
+        tag: u64,
+        request: Box<Request>,
+        lang: crate::tui::locale::Lang,
+        output: crate::clinic::api::ReportOutput,
     },
     /// Repaint everything from scratch: nothing of the last screen may remain.
     ClearTerminal,
@@ -103,6 +123,8 @@ pub(crate) enum Pending {
     Queue,
     Call,
     FollowUpHistory(PatientId),
+    Report(PatientId),
+    Paper,
     List(ListKind),
     Logout,
 }
@@ -135,6 +157,8 @@ pub struct Settings {
     pub units: crate::domain::indicators::UnitSystem,
     /// The command that plays a call recording (`{file}` for its path).
     pub player: String,
+    /// The CUPS printer offered first (`[report] printer`).
+    pub printer: String,
 }
 
 pub struct App {
@@ -257,6 +281,12 @@ impl App {
                 // A reply for a request made before a sign-out is dropped unread.
                 if let Some(purpose) = self.pending.remove(&tag) {
                     self.on_reply(purpose, *response);
+                }
+            }
+            Msg::Printers(found) => self.on_printers(found),
+            Msg::Paper { tag, outcome } => {
+                if self.pending.remove(&tag).is_some() {
+                    self.on_paper_done(outcome);
                 }
             }
         }
@@ -530,6 +560,8 @@ fn purpose_name(p: &Pending) -> super::replies::Purpose {
         Pending::Queue => Purpose::Queue,
         Pending::Call => Purpose::Call,
         Pending::FollowUpHistory(_) => Purpose::FollowUpHistory,
+        Pending::Report(_) => Purpose::Report,
+        Pending::Paper => Purpose::Paper,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }
@@ -553,7 +585,8 @@ fn purpose_patient(p: &Pending) -> Option<PatientId> {
         | Pending::Advice(id)
         | Pending::Plan(id)
         | Pending::Summaries(id)
-        | Pending::FollowUpHistory(id) => Some(*id),
+        | Pending::FollowUpHistory(id)
+        | Pending::Report(id) => Some(*id),
         _ => None,
     }
 }

@@ -29,10 +29,12 @@ pub enum Context {
     Care,
     /// The follow-up queue, a call once saved, the follow-up history.
     Queue,
+    /// The report preview and choosing a printer.
+    Paper,
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::Global,
         Context::Form,
         Context::List,
@@ -45,6 +47,7 @@ impl Context {
         Context::Questionnaire,
         Context::Care,
         Context::Queue,
+        Context::Paper,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +64,7 @@ impl Context {
             Context::Questionnaire => "questionnaire",
             Context::Care => "care",
             Context::Queue => "queue",
+            Context::Paper => "paper",
         }
     }
 

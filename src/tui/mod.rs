@@ -19,6 +19,8 @@ pub mod keymap;
 pub mod lists;
 pub mod locale;
 pub mod overlay_keys;
+pub mod paper;
+pub mod paper_screens;
 pub mod plan;
 pub mod questionnaire;
 pub mod queue;
@@ -48,7 +50,7 @@ use self::keymap::Keymap;
 use self::locale::Lang;
 use self::theme::Theme;
 use crate::clinic::recording_client;
-use crate::clinic::{Clinic, InProcess, Origin, Response, ServiceError, Signed};
+use crate::clinic::{Clinic, InProcess, Origin, Request, Response, ServiceError, Signed};
 use crate::store::StoreOptions;
 
 pub struct TuiOptions {
@@ -120,6 +122,7 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
         connection: locale.t("status.local"),
         units: stored.clinic.units,
         player: stored.followup.player.clone(),
+        printer: stored.report.printer.clone(),
     };
     let client = Arc::new(Signed::new(InProcess::new(clinic, Origin::this_process())));
     let app = App::new(lang, keymap, Theme::from_env(), settings, Utc::now());
@@ -207,6 +210,31 @@ async fn event_loop(
                             tag,
                             response: Box::new(response),
                         });
+                    });
+                }
+                Effect::Printers => {
+                    let tx = tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let found = crate::report::print::printers().map_err(|e| e.to_string());
+                        let _ = tx.send(Msg::Printers(found));
+                    });
+                }
+                Effect::Paper {
+                    tag,
+                    request,
+                    lang,
+                    output,
+                } => {
+                    let client = client.clone();
+                    let tx = tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let what = match *request {
+                            Request::CardPrint { .. } => "member card",
+                            _ => "health report",
+                        };
+                        let outcome = crate::report::output::produce(client.call(*request), lang)
+                            .and_then(|pdf| crate::report::output::send(&pdf, &output, what));
+                        let _ = tx.send(Msg::Paper { tag, outcome });
                     });
                 }
                 Effect::ClearTerminal => {

@@ -177,7 +177,13 @@ impl App {
         match response {
             Response::Registered { id, card } => {
                 let name = register.form.value(0).trim().to_string();
-                register.outcome = Some(RegisterOutcome::Issued { id, name, card });
+                register.outcome = Some(RegisterOutcome::Issued {
+                    id,
+                    name: name.clone(),
+                    card,
+                });
+                // The new member's card goes to the printer now (Esc: later, C on them).
+                self.open_print(super::paper_screens::PrintWhat::Card { id }, name);
             }
             Response::Duplicates(rows) => {
                 register.outcome = Some(RegisterOutcome::Duplicates {

@@ -37,6 +37,8 @@ pub enum Purpose {
     Queue,
     Call,
     FollowUpHistory,
+    Report,
+    Paper,
     List(ListKind),
     Logout,
 }
@@ -216,9 +218,17 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
             }
         }
         (Purpose::Cards, Response::CardIssued(_)) => {
-            // A replacement was issued: show the patient's cards as they are now.
+            // A replacement was issued: show the patient's cards as they are now, and
+            // offer the new card to the printer.
             if let Some(id) = patient {
                 app.request_cards(id);
+                let name = match app.screen_mut() {
+                    Screen::Patient(screen) => screen.view.as_ref().map(|v| v.patient.name.clone()),
+                    _ => None,
+                };
+                if let Some(name) = name {
+                    app.open_print(crate::tui::paper_screens::PrintWhat::Card { id }, name);
+                }
             }
         }
         (Purpose::Cards, Response::Error(error)) => {
@@ -323,6 +333,8 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::Queue, response) => app.on_queue_reply(response),
         (Purpose::Call, response) => app.on_call_reply(response),
         (Purpose::FollowUpHistory, response) => app.on_followup_history_reply(response),
+        (Purpose::Report, response) => app.on_report_reply(response),
+        (Purpose::Paper, _) => {}
         (Purpose::ResultAdded, response) => {
             if let Some(id) = patient {
                 app.on_result_added(id, response);

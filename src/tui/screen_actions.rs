@@ -22,6 +22,21 @@ impl App {
                 _ => {}
             }
         }
+        if let Screen::Report(r) = &mut self.screen
+            && r.period.is_none()
+            && action.is_movement()
+        {
+            let page = height.max(1);
+            r.scroll = match action {
+                Action::Up => r.scroll.saturating_sub(1),
+                Action::Down => r.scroll + 1,
+                Action::PageUp => r.scroll.saturating_sub(page),
+                Action::PageDown => r.scroll + page,
+                Action::Top => 0,
+                _ => usize::MAX / 2,
+            };
+            return;
+        }
         if action.is_movement() {
             if let Some((cursor, len)) = self.screen.list_cursor() {
                 move_cursor(cursor, action, len, height);
@@ -42,6 +57,10 @@ impl App {
             (Screen::Queue(_), _) => return self.on_queue_action(action),
             (Screen::Call(_), _) => return self.on_call_action(action),
             (Screen::FollowUpHistory(_), _) => return self.on_followup_history_action(action),
+            (Screen::Report(_), _) => return self.on_report_action(action),
+            (Screen::Print(_), _) => return self.on_print_action(action),
+            (Screen::Patient(_), Action::Report) => return self.open_report(),
+            (Screen::Patient(_), Action::PrintCard) => return self.open_card_print(),
             (Screen::Intake(_), _) => return self.on_intake_action(action),
             (Screen::Import(_), _) => return self.on_import_action(action),
             (Screen::Questionnaire(_), _) => return self.on_questionnaire_action(action),

@@ -310,6 +310,8 @@ pub enum Screen {
     Queue(QueueScreen),
     Call(CallScreen),
     FollowUpHistory(FollowUpHistoryScreen),
+    Report(super::paper_screens::ReportScreen),
+    Print(super::paper_screens::PrintScreen),
 }
 
 impl Screen {
@@ -347,6 +349,9 @@ impl Screen {
             Screen::Call(_) => Context::Form,
             Screen::FollowUpHistory(h) if h.prompt.is_some() => Context::Form,
             Screen::FollowUpHistory(_) => Context::Queue,
+            Screen::Report(r) if r.period.is_some() => Context::Form,
+            Screen::Print(p) if p.file.is_some() => Context::Form,
+            Screen::Report(_) | Screen::Print(_) => Context::Paper,
             Screen::Search(_) => Context::Search,
             Screen::Patient(p)
                 if p.reason.is_some() || p.tag_form.is_some() || p.book_form.is_some() =>
@@ -414,6 +419,12 @@ impl Screen {
                 tag_prompt: Some(form),
                 ..
             }) => Some(form.focused()),
+            Screen::Report(super::paper_screens::ReportScreen {
+                period: Some(form), ..
+            }) => Some(form.focused()),
+            Screen::Print(super::paper_screens::PrintScreen {
+                file: Some(form), ..
+            }) => Some(form.focused()),
             Screen::Summaries(SummariesScreen {
                 editor: Some(editor),
                 ..
@@ -478,6 +489,10 @@ impl Screen {
             Screen::FollowUpHistory(h) if h.prompt.is_none() => {
                 let len = h.chart.as_ref().map(|c| c.calls.len()).unwrap_or(0);
                 Some((&mut h.cursor, len))
+            }
+            Screen::Print(p) if p.file.is_none() && p.printers.is_some() => {
+                let len = p.rows();
+                Some((&mut p.cursor, len))
             }
             Screen::Questionnaire(q) if q.scored.is_none() => {
                 let len = q.list_len();

@@ -56,6 +56,7 @@ pub fn app(lang: Lang, demo: bool) -> App {
         },
         units: Default::default(),
         player: "aplay {file}".into(),
+        printer: String::new(),
     };
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 5).unwrap();
     App::new(

@@ -10,6 +10,7 @@ mod intake;
 mod line_editor;
 mod lists;
 mod overlay;
+mod paper;
 mod patient;
 mod plan;
 mod questionnaire;
@@ -53,6 +54,8 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Queue(screen) => followups::queue(frame, body, app, screen),
         Screen::Call(screen) => followups::call(frame, body, app, screen),
         Screen::FollowUpHistory(screen) => followups::history(frame, body, app, screen),
+        Screen::Report(screen) => paper::report(frame, body, app, screen),
+        Screen::Print(screen) => paper::print(frame, body, app, screen),
     }
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);

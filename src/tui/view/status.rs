@@ -24,6 +24,7 @@ fn hints(app: &App) -> String {
         Context::Questionnaire => &[Action::Open, Action::Earlier, Action::Back],
         Context::Care => &[Action::New, Action::Edit, Action::Back],
         Context::Queue => &[Action::Open, Action::FilterGroup, Action::Back],
+        Context::Paper => &[Action::Print, Action::Period, Action::Back],
         Context::Overlay => &[Action::Open, Action::Back, Action::Up],
         Context::Global => &[Action::Help],
     };
