@@ -3,6 +3,7 @@
 //! printed; this module only lays it out.
 
 pub mod card;
+mod care_sections;
 pub mod chart;
 pub mod document;
 pub mod fonts;
