@@ -49,14 +49,7 @@ fn a_doctor_ticks_a_plan_action_signs_a_summary_and_writes_a_new_one() {
         "dr.zhou",
         "demo doctor harbour lantern",
     );
-    pane.wait_for("What would you like to do?");
-    pane.key("F3");
-    pane.wait_for("Find:");
-    pane.type_text(&card);
-    pane.key("Enter");
-    pane.wait_for("1 found");
-    pane.key("Enter");
-    pane.wait_for("Identity");
+    tmux::open_patient(&pane, &card);
 
     // p: the plan, its goals with progress; Space ticks the selected action done.
     pane.type_text("p");

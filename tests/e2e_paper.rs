@@ -72,6 +72,20 @@ fn name_of(dir: &Path, card: &str) -> String {
     rows[0].name.clone()
 }
 
+/// `caredesk report --patient KEY --data DIR --out FILE [extra …]`, signed in as `who`.
+fn report_file(
+    data: &str,
+    key: &str,
+    out: &Path,
+    extra: &[&str],
+    who: (&str, &str),
+) -> std::process::Output {
+    let mut args = vec!["report", "--patient", key, "--data", data];
+    args.extend_from_slice(extra);
+    args.extend(["--out", out.to_str().unwrap()]);
+    run_caredesk(None, &args, &credentials(who))
+}
+
 fn pdftotext(path: &Path) -> String {
     let out = Command::new("pdftotext")
         .arg("-layout")
@@ -126,40 +140,18 @@ fn report_and_card_commands_write_pdfs_that_poppler_reads() {
     let zh = tmp.path().join("zh.pdf");
     let card_pdf = tmp.path().join("card.pdf");
 
-    let out = run_caredesk(
-        None,
-        &[
-            "report",
-            "--patient",
-            &card,
-            "--data",
-            data,
-            "--out",
-            en.to_str().unwrap(),
-        ],
-        &credentials(DOCTOR),
-    );
+    let out = report_file(data, &card, &en, &[], DOCTOR);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("health report written to"));
-    let out = run_caredesk(
-        None,
-        &[
-            "report",
-            "--patient",
-            &card,
-            "--data",
-            data,
-            "--lang",
-            "zh-CN",
-            "--from",
-            "2020-01-01",
-            "--to",
-            "2026-06-30",
-            "--out",
-            zh.to_str().unwrap(),
-        ],
-        &credentials(MANAGER),
-    );
+    let period = [
+        "--lang",
+        "zh-CN",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2026-06-30",
+    ];
+    let out = report_file(data, &card, &zh, &period, MANAGER);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = run_caredesk(
         None,
@@ -253,19 +245,7 @@ fn bad_command_lines_are_refused_with_the_reason_and_nothing_is_lost() {
     // An existing file is never replaced.
     let existing = tmp.path().join("keep.pdf");
     std::fs::write(&existing, b"precious").unwrap();
-    let refused = run_caredesk(
-        None,
-        &[
-            "report",
-            "--patient",
-            &card,
-            "--data",
-            data,
-            "--out",
-            existing.to_str().unwrap(),
-        ],
-        &credentials(DOCTOR),
-    );
+    let refused = report_file(data, &card, &existing, &[], DOCTOR);
     assert_eq!(refused.status.code(), Some(1));
     assert!(
         text(&refused.stderr).contains("already exists"),
@@ -275,38 +255,14 @@ fn bad_command_lines_are_refused_with_the_reason_and_nothing_is_lost() {
     assert_eq!(std::fs::read(&existing).unwrap(), b"precious");
     // A card number nobody has, and a role that may not print reports.
     let out = tmp.path().join("nobody.pdf");
-    let unknown = run_caredesk(
-        None,
-        &[
-            "report",
-            "--patient",
-            "8860999999999",
-            "--data",
-            data,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &credentials(MANAGER),
-    );
+    let unknown = report_file(data, "8860999999999", &out, &[], MANAGER);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(
         text(&unknown.stderr).contains("card, ID or phone number"),
         "{}",
         text(&unknown.stderr)
     );
-    let denied = run_caredesk(
-        None,
-        &[
-            "report",
-            "--patient",
-            &card,
-            "--data",
-            data,
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &credentials(DESK),
-    );
+    let denied = report_file(data, &card, &out, &[], DESK);
     assert_eq!(denied.status.code(), Some(1));
     assert!(!out.exists());
 }
@@ -348,7 +304,7 @@ fn cups_pdf_dir() -> PathBuf {
 }
 
 #[test]
-fn a_report_printed_through_cups_reaches_the_virtual_pdf_printer() {
+fn reports_and_a_card_printed_through_cups_reach_the_virtual_pdf_printer() {
     if !["lp", "lpstat", "lpadmin", "lpinfo", "pdftotext"]
         .iter()
         .all(|p| require(p))
@@ -369,25 +325,53 @@ fn a_report_printed_through_cups_reaches_the_virtual_pdf_printer() {
     let (_tmp, dir) = demo_store();
     let data = dir.to_str().unwrap();
     let card = first_card();
+    let name = name_of(&dir, &card);
+    let report = [
+        "report",
+        "--patient",
+        &card,
+        "--data",
+        data,
+        "--print",
+        PRINTER,
+    ];
+    print_and_find(&report, &[], DOCTOR, "caredesk_health_report", &name);
+    print_and_find(
+        &report,
+        &["--lang", "zh-CN"],
+        MANAGER,
+        "caredesk_health_report",
+        &name,
+    );
+    let card_args = [
+        "card",
+        "--patient",
+        &card,
+        "--data",
+        data,
+        "--print",
+        PRINTER,
+    ];
+    print_and_find(
+        &card_args,
+        &["--lang", "zh-CN"],
+        DESK,
+        "caredesk_member_card",
+        &name,
+    );
+}
+
+/// Prints with `caredesk ARGS EXTRA` as `who`, then waits for cups-pdf's file: its
+/// name from the job title (never the patient's), its text holding `name`.
+fn print_and_find(args: &[&str], extra: &[&str], who: (&str, &str), title: &str, name: &str) {
     let spool = cups_pdf_dir();
     // cups-pdf reuses a file name per job title: what it wrote since now is the job.
     let started = std::time::SystemTime::now() - Duration::from_secs(1);
-    let out = run_caredesk(
-        None,
-        &[
-            "report",
-            "--patient",
-            &card,
-            "--data",
-            data,
-            "--print",
-            PRINTER,
-        ],
-        &credentials(DOCTOR),
-    );
+    let mut command = args.to_vec();
+    command.extend_from_slice(extra);
+    let out = run_caredesk(None, &command, &credentials(who));
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains(&format!("sent to printer {PRINTER}")));
-    let name = name_of(&dir, &card);
     // cups-pdf writes the job when CUPS has run it through its filters.
     let deadline = Instant::now() + Duration::from_secs(60);
     let printed = loop {
@@ -411,7 +395,7 @@ fn a_report_printed_through_cups_reaches_the_virtual_pdf_printer() {
                 .arg(p)
                 .arg("-")
                 .output()
-                .is_ok_and(|o| o.status.success() && text(&o.stdout).contains(&name))
+                .is_ok_and(|o| o.status.success() && text(&o.stdout).contains(name))
         };
         if let Some(found) = new.iter().find(|p| readable(p)) {
             break found.clone();
@@ -423,10 +407,9 @@ fn a_report_printed_through_cups_reaches_the_virtual_pdf_printer() {
         );
         std::thread::sleep(Duration::from_millis(500));
     };
-    // The job title names the document, never the patient.
     let file_name = printed.file_name().unwrap().to_string_lossy().into_owned();
-    assert!(file_name.contains("caredesk_health_report"), "{file_name}");
-    assert!(!file_name.contains(&name));
+    assert!(file_name.contains(title), "{file_name}");
+    assert!(!file_name.contains(name));
     std::fs::remove_file(&printed).unwrap();
 }
 
@@ -439,14 +422,7 @@ fn a_doctor_previews_a_report_in_the_terminal_and_saves_it_as_pdf() {
     let card = first_card();
     let pane = common::tmux::app_pane("tui-paper", &dir, "");
     common::tmux::sign_in(&pane, "DEMO STORE", DOCTOR.0, DOCTOR.1);
-    pane.wait_for("What would you like to do?");
-    pane.key("F3");
-    pane.wait_for("Find:");
-    pane.type_text(&card);
-    pane.key("Enter");
-    pane.wait_for("1 found");
-    pane.key("Enter");
-    pane.wait_for("Identity");
+    common::tmux::open_patient(&pane, &card);
     // P: the report as it will print, masked; the preview scrolls.
     pane.type_text("P");
     let preview = pane.wait_for("Indicators");

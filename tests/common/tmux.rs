@@ -159,3 +159,16 @@ pub fn app_pane(name: &str, dir: &std::path::Path, flags: &str) -> Pane {
     );
     Pane::start(name, 100, 30, &command)
 }
+
+/// From the home screen (English), finds the patient with this card number and opens
+/// their chart.
+pub fn open_patient(pane: &Pane, card: &str) {
+    pane.wait_for("What would you like to do?");
+    pane.key("F3");
+    pane.wait_for("Find:");
+    pane.type_text(card);
+    pane.key("Enter");
+    pane.wait_for("1 found");
+    pane.key("Enter");
+    pane.wait_for("Identity");
+}
