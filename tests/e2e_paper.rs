@@ -153,18 +153,19 @@ fn report_and_card_commands_write_pdfs_that_poppler_reads() {
     ];
     let out = report_file(data, &card, &zh, &period, MANAGER);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // The key from standard input: out of the process list.
     let out = run_caredesk(
         None,
         &[
             "card",
             "--patient",
-            &card,
+            "-",
             "--data",
             data,
             "--out",
             card_pdf.to_str().unwrap(),
         ],
-        &credentials(DESK),
+        &format!("{card}\n{}", credentials(DESK)),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{DataDir, signin};
+use super::{DataDir, input, signin};
 use crate::clinic::api::{PatientRef, ReportOutput};
 use crate::clinic::{Request, Response};
 use crate::report::{self, Paper, output};
@@ -36,7 +36,8 @@ impl Destination {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The patient: card number, ID number or phone number.
+    /// The patient: card number, ID number or phone number; `-` reads it from the
+    /// first line of standard input (before the sign-in lines), out of `ps`'s sight.
     #[arg(long, value_name = "KEY")]
     pub patient: String,
     #[command(flatten)]
@@ -62,7 +63,8 @@ pub struct ReportArgs {
 
 #[derive(Debug, Args)]
 pub struct CardArgs {
-    /// The patient: card number, ID number or phone number.
+    /// The patient: card number, ID number or phone number; `-` reads it from the
+    /// first line of standard input (before the sign-in lines), out of `ps`'s sight.
     #[arg(long, value_name = "KEY")]
     pub patient: String,
     #[command(flatten)]
@@ -72,6 +74,20 @@ pub struct CardArgs {
     pub lang: Lang,
     #[command(flatten)]
     pub destination: Destination,
+}
+
+/// The patient's key: as given, or (`-`) from standard input, where other users of the
+/// machine cannot read it in the process list.
+fn patient_key(given: &str) -> anyhow::Result<String> {
+    if given != "-" {
+        return Ok(given.to_string());
+    }
+    if input::stdin_is_terminal() {
+        eprint!("Patient (card, ID or phone number): ");
+        std::io::Write::flush(&mut std::io::stderr())?;
+    }
+    let key = input::read_stdin_line("patient's card, ID or phone number")?;
+    Ok(key.trim().to_string())
 }
 
 /// Signs in, asks the service, signs out: the reply or the service's refusal.
@@ -101,7 +117,7 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<()> {
         );
     }
     let request = Request::ReportCompose {
-        patient: PatientRef::Key(args.patient.clone()),
+        patient: PatientRef::Key(patient_key(&args.patient)?),
         from: args.from,
         to: args.to,
         unmask: args.unmask,
@@ -127,7 +143,7 @@ pub fn run_card(args: CardArgs) -> anyhow::Result<()> {
         );
     }
     let request = Request::CardPrint {
-        patient: PatientRef::Key(args.patient.clone()),
+        patient: PatientRef::Key(patient_key(&args.patient)?),
         output: args.destination.output(),
     };
     let document = match ask(&args.data.path, request)? {

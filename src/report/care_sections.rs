@@ -3,7 +3,7 @@
 //! follow-up plans and calls.
 
 use super::document::{Block, Cell, Table};
-use super::health_report::{col, date_of};
+use super::health_report::{col, date_of, unit_text};
 use crate::clinic::reports::ClinicalPart;
 use crate::domain::followup::{CallInput, Outcome, PlanStatus};
 use crate::domain::plan::{ActionKind, Direction, Progress};
@@ -154,7 +154,12 @@ fn readings(input: &CallInput, zh: bool) -> String {
     input
         .readings
         .iter()
-        .map(|(key, value)| format!("{} {}", indicator_name(key, zh), shown(key, *value)))
+        .map(|(key, value)| {
+            let unit = crate::domain::indicators::by_key(key)
+                .map(|i| format!(" {}", unit_text(i.unit)))
+                .unwrap_or_default();
+            format!("{} {}{unit}", indicator_name(key, zh), shown(key, *value))
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -226,7 +226,10 @@ fn clinical_blocks(
                 .iter()
                 .map(|t| {
                     let since = loc.tf("report.since", &[("date", &date_of(t.since))]);
-                    format!("{} ({since})", t.tag)
+                    // The shipped rules' tags in the reader's language; a clinic's
+                    // own as its rule file writes them.
+                    let tag = known(loc, &format!("tag.{}", t.tag), &t.tag);
+                    format!("{tag} ({since})")
                 })
                 .collect(),
         ));

@@ -186,8 +186,8 @@ impl Flow<'_> {
     }
 
     fn heading(&mut self, text: &str) {
-        // A heading never ends a page: keep room for a few lines after it.
-        self.need(70.0);
+        // A heading never ends a page: keep room for a table's head and rows after it.
+        self.need(110.0);
         self.y += 16.0;
         let (x, y) = (self.left(), self.y);
         self.op(Op::Rect {
