@@ -80,14 +80,23 @@ pub(crate) fn take_lock(dir: &Path) -> Result<File, StoreError> {
         .mode(0o600)
         .open(dir.join(LOCK_FILE))
         .map_err(|e| StoreError::from_io(dir, &e))?;
-    flock(&file, FlockOperation::NonBlockingLockExclusive).map_err(|e| {
-        if e == rustix::io::Errno::WOULDBLOCK {
-            StoreError::Locked(dir.to_path_buf())
-        } else {
-            StoreError::from_io(dir, &e.into())
+    // A child process this process is starting (printing, a player) shares the lock
+    // between its fork and its exec, for a moment after the store was closed here: a
+    // held lock is tried again for up to a second before it means "in use".
+    let mut attempts = 0;
+    loop {
+        match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => return Ok(file),
+            Err(e) if e == rustix::io::Errno::WOULDBLOCK && attempts < 20 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) if e == rustix::io::Errno::WOULDBLOCK => {
+                return Err(StoreError::Locked(dir.to_path_buf()));
+            }
+            Err(e) => return Err(StoreError::from_io(dir, &e.into())),
         }
-    })?;
-    Ok(file)
+    }
 }
 
 /// sled's page cache for a working store: bounded so that the resident size stays
