@@ -11,5 +11,6 @@ pub mod demo;
 pub mod domain;
 pub mod ingest;
 pub mod report;
+pub mod server;
 pub mod store;
 pub mod tui;

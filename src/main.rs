@@ -18,7 +18,9 @@ fn main() -> ExitCode {
         );
     }));
     let cli = Cli::parse();
+    cli::signin::set_mode(cli.connection_mode());
     let result = match cli.command {
+        Some(Command::Serve(args)) => cli::run_serve(args).map(|()| ExitCode::SUCCESS),
         None => cli::run_tui(cli.tui).map(|()| ExitCode::SUCCESS),
         Some(Command::Init(args)) => cli::init_cmd::run(args).map(|()| ExitCode::SUCCESS),
         Some(Command::Demo(args)) => cli::demo_cmd::run(args).map(|()| ExitCode::SUCCESS),

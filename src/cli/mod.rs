@@ -33,6 +33,13 @@ pub const EXIT_TAMPERED: u8 = 3;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Talk to the caredesk server listening on this socket (default: the one named by
+    /// CAREDESK_SOCKET, or beside the store, when it answers).
+    #[arg(long, global = true, value_name = "SOCKET", conflicts_with = "local")]
+    pub connect: Option<PathBuf>,
+    /// Open the store in this process; never use a server.
+    #[arg(long, global = true)]
+    pub local: bool,
     #[command(flatten)]
     pub tui: TuiArgs,
 }
@@ -101,6 +108,12 @@ pub enum Command {
     /// Key slots: a key file for unattended jobs (as a signed-in admin).
     #[command(subcommand)]
     Key(key_cmd::KeyCommand),
+    /// Run the clinic server: own the store, serve terminals and commands on a socket.
+    ///
+    /// Unlocks the store with a key file (`caredesk key add-file`), or waits locked
+    /// until the first user signs in through a client. SIGTERM or SIGINT: finishes the
+    /// requests in flight and exits 0.
+    Serve(ServeArgs),
     /// A patient's health report for a period, as a PDF file or on a CUPS printer.
     ///
     /// Prints what the signed-in role may see; ID and phone numbers are masked unless
@@ -110,6 +123,41 @@ pub enum Command {
     /// A patient's member card (85.6 × 54 mm, Code 128 and QR code of the card number),
     /// as a PDF file or on a CUPS printer. Audited; signs in like `caredesk user`.
     Card(report_cmd::CardArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    /// Where to listen (default: DIR/caredesk.sock).
+    #[arg(long, value_name = "PATH")]
+    pub socket: Option<PathBuf>,
+    /// A key file (0600) that opens the store at start.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+impl Cli {
+    /// How commands and the terminal reach the service.
+    pub fn connection_mode(&self) -> crate::server::connection::Mode {
+        use crate::server::connection::Mode;
+        match (&self.connect, self.local) {
+            (Some(path), _) => Mode::Connect(path.clone()),
+            (None, true) => Mode::Local,
+            (None, false) => Mode::Auto,
+        }
+    }
+}
+
+pub fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
+    let socket = args
+        .socket
+        .unwrap_or_else(|| crate::server::daemon::default_socket(&args.data.path));
+    crate::server::daemon::serve(crate::server::daemon::ServeOptions {
+        dir: args.data.path,
+        socket,
+        key_file: args.key_file,
+    })
 }
 
 /// Opens the terminal app for the store in `args.data`.

@@ -3,20 +3,33 @@
 //! or the environment.
 
 use std::io::Write;
-use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
 use super::{input, qr};
-use crate::clinic::{Clinic, InProcess, Origin, Request, Response, Secret, Signed, SignedIn};
-use crate::store::StoreOptions;
+use crate::clinic::{Request, Response, Secret, Signed, SignedIn};
+use crate::server::connection::{Connection, Mode};
 
-pub type Session = Signed<InProcess>;
+pub type Session = Signed<Connection>;
 
-/// Opens the store at `dir` for this process, still locked.
+/// How commands reach the service, from `--connect` / `--local` (set once by `main`).
+static MODE: std::sync::OnceLock<Mode> = std::sync::OnceLock::new();
+
+pub fn set_mode(mode: Mode) {
+    let _ = MODE.set(mode);
+}
+
+pub fn mode() -> Mode {
+    MODE.get().cloned().unwrap_or_default()
+}
+
+/// The daemon serving the store at `dir` if one runs, else the store opened by this
+/// process (still locked).
 pub fn connect(dir: &std::path::Path) -> anyhow::Result<Session> {
-    let clinic = Arc::new(Clinic::open(dir, StoreOptions::default())?);
-    Ok(Signed::new(InProcess::new(clinic, Origin::this_process())))
+    Ok(Signed::new(crate::server::connection::connect(
+        Some(dir),
+        &mode(),
+    )?))
 }
 
 fn ask_line(prompt: &str) -> anyhow::Result<Zeroizing<String>> {

@@ -117,7 +117,6 @@ pub struct HomeSummary {
 pub struct PatientView {
     pub id: PatientId,
     pub patient: Patient,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub health: Option<HealthRecord>,
 }
 

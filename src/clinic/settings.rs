@@ -143,6 +143,14 @@ impl Default for TuiSettings {
     }
 }
 
+/// `[server]`: the daemon's socket.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    /// The Unix group that may use the socket (staff); empty: the service account's.
+    pub group: String,
+}
+
 /// `[report]`: paper, the printer and the fonts of printed reports and cards.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -288,6 +296,7 @@ pub struct Settings {
     pub lockout: LockoutSettings,
     pub followup: FollowUpSettings,
     pub report: ReportSettings,
+    pub server: ServerSettings,
     pub roles: BTreeMap<Role, BTreeSet<Permission>>,
 }
 

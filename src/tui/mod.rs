@@ -50,8 +50,7 @@ use self::keymap::Keymap;
 use self::locale::Lang;
 use self::theme::Theme;
 use crate::clinic::recording_client;
-use crate::clinic::{Clinic, InProcess, Origin, Request, Response, ServiceError, Signed};
-use crate::store::StoreOptions;
+use crate::clinic::{Request, Response, ServiceError, Signed};
 
 pub struct TuiOptions {
     pub dir: PathBuf,
@@ -96,8 +95,11 @@ impl Drop for TerminalGuard {
 }
 
 pub fn run(options: TuiOptions) -> anyhow::Result<()> {
-    let clinic = Arc::new(Clinic::open(&options.dir, StoreOptions::default())?);
-    let stored = clinic.settings();
+    let mode = crate::cli::signin::mode();
+    let connection = crate::server::connection::connect(Some(&options.dir), &mode)?;
+    // The clinic's settings file; a terminal of a server that cannot read the store's
+    // directory uses the defaults and its flags.
+    let stored = crate::clinic::settings::Settings::load(&options.dir).unwrap_or_default();
     let keymap_name = options.keymap.unwrap_or_else(|| stored.tui.keymap.clone());
     let keymap = Keymap::load(&keymap_name, Keymap::user_file().as_deref())?;
     let lang = match options.lang {
@@ -119,12 +121,15 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
         clinic_name: stored.clinic.name.clone(),
         demo: stored.clinic.demo,
         idle_logout,
-        connection: locale.t("status.local"),
+        connection: connection
+            .describe()
+            .map(|socket| locale.tf("status.server", &[("socket", &socket)]))
+            .unwrap_or_else(|| locale.t("status.local")),
         units: stored.clinic.units,
         player: stored.followup.player.clone(),
         printer: stored.report.printer.clone(),
     };
-    let client = Arc::new(Signed::new(InProcess::new(clinic, Origin::this_process())));
+    let client = Arc::new(Signed::new(connection));
     let app = App::new(lang, keymap, Theme::from_env(), settings, Utc::now());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -138,7 +143,7 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
 async fn event_loop(
     mut terminal: ratatui::DefaultTerminal,
     mut app: App,
-    client: Arc<Signed<InProcess>>,
+    client: Arc<Signed<crate::server::connection::Connection>>,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();

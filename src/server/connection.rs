@@ -1,0 +1,93 @@
+//! How a terminal or command reaches the service: the daemon's socket when one is
+//! running (or asked for), else the store opened in this process (one seat).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::remote::Remote;
+use crate::clinic::api::Request;
+use crate::clinic::client::Client;
+use crate::clinic::{Clinic, InProcess, Origin, Response, SessionToken};
+use crate::store::StoreOptions;
+
+/// Where to connect, from the command line: `--connect PATH`, `--local`, or neither.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// The daemon's socket if one answers (`CAREDESK_SOCKET`, else beside the store),
+    /// otherwise the store itself.
+    #[default]
+    Auto,
+    /// This daemon, or an error.
+    Connect(PathBuf),
+    /// The store itself, never a daemon.
+    Local,
+}
+
+pub enum Connection {
+    Local(InProcess),
+    Remote(Remote),
+}
+
+impl Client for Connection {
+    fn call(&self, session: Option<&SessionToken>, request: Request) -> Response {
+        match self {
+            Connection::Local(c) => c.call(session, request),
+            Connection::Remote(c) => c.call(session, request),
+        }
+    }
+}
+
+impl Connection {
+    pub fn is_remote(&self) -> bool {
+        matches!(self, Connection::Remote(_))
+    }
+
+    /// For the status bar: "local" or the socket.
+    pub fn describe(&self) -> Option<String> {
+        match self {
+            Connection::Local(_) => None,
+            Connection::Remote(r) => Some(r.path().display().to_string()),
+        }
+    }
+}
+
+/// The socket a client looks for without being told: `CAREDESK_SOCKET`, else the one
+/// beside the store.
+pub fn socket_for(dir: Option<&Path>) -> Option<PathBuf> {
+    std::env::var_os("CAREDESK_SOCKET")
+        .map(PathBuf::from)
+        .or_else(|| dir.map(super::daemon::default_socket))
+}
+
+/// Connects as `mode` says; `dir` is the store (needed unless connecting to a daemon).
+pub fn connect(dir: Option<&Path>, mode: &Mode) -> anyhow::Result<Connection> {
+    let remote = |path: &Path| {
+        Remote::connect(path).map(Connection::Remote).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot reach the caredesk server at {}: {e} (is `caredesk serve` running?)",
+                path.display()
+            )
+        })
+    };
+    match mode {
+        Mode::Connect(path) => return remote(path),
+        Mode::Auto => {
+            if let Some(path) = socket_for(dir).filter(|p| p.exists())
+                && let Ok(connection) = remote(&path)
+            {
+                return Ok(connection);
+            }
+        }
+        Mode::Local => {}
+    }
+    let Some(dir) = dir else {
+        anyhow::bail!(
+            "no store given and no caredesk server found: use --data DIR, or --connect SOCKET"
+        );
+    };
+    let clinic = Arc::new(Clinic::open(dir, StoreOptions::default())?);
+    Ok(Connection::Local(InProcess::new(
+        clinic,
+        Origin::this_process(),
+    )))
+}

@@ -1,0 +1,197 @@
+//! `caredesk serve`: the one process that owns the store. Terminals and commands
+//! connect to its Unix socket (0660, group from `[server] group`); each connection is
+//! served on its own task, each request on a blocking thread (Argon2id and disk never
+//! stall the others). The peer's OS user comes from the socket (SO_PEERCRED), never
+//! from what the client says. SIGTERM or SIGINT: stop accepting, let the requests in
+//! flight finish and answer, settle the background work, flush, exit 0.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::watch;
+
+use super::frame::{ClientFrame, FrameError, body_length, decode, encode};
+use crate::clinic::{Clinic, Origin, Request, Response};
+use crate::store::StoreOptions;
+
+pub struct ServeOptions {
+    pub dir: PathBuf,
+    pub socket: PathBuf,
+    pub key_file: Option<PathBuf>,
+}
+
+/// The socket's default place: beside the store.
+pub fn default_socket(dir: &Path) -> PathBuf {
+    dir.join("caredesk.sock")
+}
+
+/// A group's id from /etc/group.
+fn group_id(name: &str) -> Option<u32> {
+    std::fs::read_to_string("/etc/group")
+        .ok()?
+        .lines()
+        .find_map(|line| {
+            let mut fields = line.split(':');
+            (fields.next()? == name).then_some(())?;
+            fields.nth(1)?.parse().ok()
+        })
+}
+
+/// Binds the socket, refusing to take over from a daemon that still answers there.
+fn bind(path: &Path, group: &str) -> anyhow::Result<UnixListener> {
+    if path.exists() {
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            anyhow::bail!(
+                "a caredesk server already listens on {}: stop it first",
+                path.display()
+            );
+        }
+        // Left by a daemon that was killed: nobody listens.
+        std::fs::remove_file(path)?;
+    }
+    let listener = UnixListener::bind(path)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", path.display()))?;
+    if !group.is_empty() {
+        let gid = group_id(group).ok_or_else(|| {
+            anyhow::anyhow!("[server] group {group:?} is not a group on this machine: create it (groupadd) or fix settings.toml")
+        })?;
+        rustix::fs::chown(path, None, Some(rustix::fs::Gid::from_raw(gid)))?;
+    }
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
+    Ok(listener)
+}
+
+async fn read_frame(stream: &mut UnixStream) -> Result<ClientFrame, FrameError> {
+    let mut header = [0u8; 4];
+    match stream.read_exact(&mut header).await {
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(FrameError::Closed),
+        other => other?,
+    };
+    let mut body = vec![0u8; body_length(header)?];
+    stream.read_exact(&mut body).await?;
+    decode(&body)
+}
+
+/// Serves one connection until it closes, sends something unreadable, or the daemon
+/// stops (a request being handled is finished and answered first).
+async fn connection(
+    mut stream: UnixStream,
+    clinic: Arc<Clinic>,
+    mut stopping: watch::Receiver<bool>,
+) {
+    let os_user = match stream.peer_cred() {
+        Ok(cred) => crate::audit::context::os_user_name(cred.uid()),
+        Err(_) => return,
+    };
+    let mut origin = Origin {
+        os_user,
+        ssh_client: None,
+    };
+    let mut greeted = false;
+    loop {
+        let frame = tokio::select! {
+            frame = read_frame(&mut stream) => frame,
+            _ = stopping.changed() => return,
+        };
+        let (session, request) = match frame {
+            Ok(ClientFrame::Hello { ssh_client }) if !greeted => {
+                origin.ssh_client = ssh_client;
+                greeted = true;
+                continue;
+            }
+            Ok(ClientFrame::Call { session, request }) if greeted => (session, request),
+            Ok(_) => {
+                eprintln!("caredesk serve: a client broke the protocol; its connection is closed");
+                return;
+            }
+            Err(FrameError::Closed) => return,
+            Err(e) => {
+                // The reason names sizes and decoding, never content.
+                eprintln!("caredesk serve: closing a connection: {e}");
+                return;
+            }
+        };
+        let worker = clinic.clone();
+        let from = origin.clone();
+        let response =
+            tokio::task::spawn_blocking(move || worker.handle(session.as_ref(), *request, &from))
+                .await
+                .unwrap_or_else(|_| {
+                    Response::Error(crate::clinic::ServiceError::Unavailable(
+                        "the request failed inside the server; it is logged by place only".into(),
+                    ))
+                });
+        let frame = match encode(&response) {
+            Ok(frame) => frame,
+            Err(e) => {
+                eprintln!("caredesk serve: a reply could not be sent: {e}");
+                return;
+            }
+        };
+        if stream.write_all(&frame).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Runs the daemon until SIGTERM or SIGINT.
+pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
+    crate::store::db::restrict_umask();
+    let clinic = Arc::new(Clinic::open(&options.dir, StoreOptions::default())?);
+    clinic.start_reevaluation_worker();
+    if let Some(path) = &options.key_file {
+        let (label, key) = crate::cli::key_cmd::read(path)?;
+        let origin = Origin::this_process();
+        match clinic.handle(None, Request::LoginKeyFile { label, key }, &origin) {
+            Response::SignedIn(_) => {}
+            Response::Error(e) => anyhow::bail!("the key file did not open the store: {e}"),
+            other => anyhow::bail!("unexpected reply to the key file: {other:?}"),
+        }
+    }
+    let group = clinic.settings().server.group;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = bind(&options.socket, &group)?;
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let mut interrupt =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+        let (stop, stopping) = watch::channel(false);
+        let mut connections = tokio::task::JoinSet::new();
+        eprintln!(
+            "caredesk serve: listening on {} ({})",
+            options.socket.display(),
+            if options.key_file.is_some() {
+                "unlocked by the key file"
+            } else {
+                "locked until the first sign-in"
+            }
+        );
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    if let Ok((stream, _)) = accepted {
+                        connections.spawn(connection(stream, clinic.clone(), stopping.clone()));
+                    }
+                }
+                _ = terminate.recv() => break,
+                _ = interrupt.recv() => break,
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
+        }
+        drop(listener);
+        let _ = std::fs::remove_file(&options.socket);
+        let _ = stop.send(true);
+        while connections.join_next().await.is_some() {}
+        anyhow::Ok(())
+    })?;
+    // Risks and tags a bulk change left waiting are computed before the store closes.
+    clinic.settle();
+    eprintln!("caredesk serve: stopped");
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! The wire: length-prefixed frames (`[length: u32 BE][bincode 2 of a serde value]`)
+//! of the same `Request` and `Response` types the in-process client passes. A frame
+//! longer than `MAX_FRAME`, or one that does not decode, ends its connection only.
+
+use std::io::{Read, Write};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::clinic::{Request, SessionToken};
+
+/// The largest frame either side accepts: a recording chunk (1 MiB) with room to spare.
+pub const MAX_FRAME: usize = 8 * 1024 * 1024;
+
+/// What a client sends.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum ClientFrame {
+    /// First on every connection: the SSH client the terminal sits behind (the daemon
+    /// takes the OS user from the socket itself).
+    Hello { ssh_client: Option<String> },
+    /// One request, as the holder of `session`.
+    Call {
+        session: Option<SessionToken>,
+        request: Box<Request>,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FrameError {
+    #[error("the connection closed")]
+    Closed,
+    #[error("a frame of {0} bytes is over the limit of {MAX_FRAME}")]
+    TooLarge(usize),
+    #[error("a frame did not decode: {0}")]
+    Malformed(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn config() -> bincode::config::Configuration {
+    bincode::config::standard()
+}
+
+/// A value as one frame, length first.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, FrameError> {
+    let body = bincode::serde::encode_to_vec(value, config())
+        .map_err(|e| FrameError::Malformed(e.to_string()))?;
+    if body.len() > MAX_FRAME {
+        return Err(FrameError::TooLarge(body.len()));
+    }
+    let mut frame = Vec::with_capacity(4 + body.len());
+    frame.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    frame.extend_from_slice(&body);
+    Ok(frame)
+}
+
+/// The length a frame's header announces, refused above the limit before anything is
+/// allocated.
+pub fn body_length(header: [u8; 4]) -> Result<usize, FrameError> {
+    let length = u32::from_be_bytes(header) as usize;
+    if length > MAX_FRAME {
+        return Err(FrameError::TooLarge(length));
+    }
+    Ok(length)
+}
+
+/// A frame's body as a value; trailing bytes are malformed.
+pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, FrameError> {
+    let (value, read) = bincode::serde::decode_from_slice(body, config())
+        .map_err(|e| FrameError::Malformed(e.to_string()))?;
+    if read != body.len() {
+        return Err(FrameError::Malformed(format!(
+            "{} bytes left over",
+            body.len() - read
+        )));
+    }
+    Ok(value)
+}
+
+pub fn write_frame<T: Serialize>(to: &mut impl Write, value: &T) -> Result<(), FrameError> {
+    to.write_all(&encode(value)?)?;
+    to.flush()?;
+    Ok(())
+}
+
+pub fn read_frame<T: DeserializeOwned>(from: &mut impl Read) -> Result<T, FrameError> {
+    let mut header = [0u8; 4];
+    match from.read_exact(&mut header) {
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(FrameError::Closed),
+        other => other?,
+    }
+    let mut body = vec![0u8; body_length(header)?];
+    from.read_exact(&mut body)?;
+    decode(&body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clinic::{Response, Secret};
+
+    #[test]
+    fn a_request_and_a_response_round_trip() {
+        let call = ClientFrame::Call {
+            session: None,
+            request: Box::new(Request::Login {
+                user: "li.na".into(),
+                password: Secret::new("x"),
+                code: Secret::new("123456"),
+            }),
+        };
+        let frame = encode(&call).unwrap();
+        let back: ClientFrame = read_frame(&mut &frame[..]).unwrap();
+        assert!(matches!(back, ClientFrame::Call { .. }));
+        let frame = encode(&Response::Done).unwrap();
+        assert_eq!(
+            read_frame::<Response>(&mut &frame[..]).unwrap(),
+            Response::Done
+        );
+    }
+
+    #[test]
+    fn oversized_and_garbled_frames_are_refused() {
+        let huge = (MAX_FRAME as u32 + 1).to_be_bytes();
+        assert!(matches!(
+            read_frame::<Response>(&mut &huge[..]),
+            Err(FrameError::TooLarge(_))
+        ));
+        let garbled = [0, 0, 0, 3, 0xff, 0xff, 0xff];
+        assert!(matches!(
+            read_frame::<Response>(&mut &garbled[..]),
+            Err(FrameError::Malformed(_))
+        ));
+        assert!(matches!(
+            read_frame::<Response>(&mut &[][..]),
+            Err(FrameError::Closed)
+        ));
+    }
+}

@@ -1,0 +1,73 @@
+//! The client side of the daemon's socket: one connection per terminal or command,
+//! one request at a time. When the daemon goes away the call says so, and the next
+//! call connects again (the user signs in again: sessions live in the daemon).
+
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::frame::{ClientFrame, read_frame, write_frame};
+use crate::clinic::api::Request;
+use crate::clinic::client::Client;
+use crate::clinic::{Response, ServiceError, SessionToken};
+
+pub struct Remote {
+    path: PathBuf,
+    stream: Mutex<Option<UnixStream>>,
+}
+
+fn open(path: &Path) -> std::io::Result<UnixStream> {
+    let mut stream = UnixStream::connect(path)?;
+    let hello = ClientFrame::Hello {
+        ssh_client: crate::audit::context::process_actor().ssh_client,
+    };
+    write_frame(&mut stream, &hello).map_err(std::io::Error::other)?;
+    Ok(stream)
+}
+
+impl Remote {
+    /// Connects to the daemon listening at `path`.
+    pub fn connect(path: &Path) -> std::io::Result<Remote> {
+        let stream = open(path)?;
+        Ok(Remote {
+            path: path.to_path_buf(),
+            stream: Mutex::new(Some(stream)),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn gone(why: impl std::fmt::Display) -> Response {
+    Response::Error(ServiceError::Unavailable(format!(
+        "the caredesk server is not answering ({why}): wait for it to come back, then sign in again"
+    )))
+}
+
+impl Client for Remote {
+    fn call(&self, session: Option<&SessionToken>, request: Request) -> Response {
+        let mut guard = self.stream.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            match open(&self.path) {
+                Ok(stream) => *guard = Some(stream),
+                Err(e) => return gone(e),
+            }
+        }
+        let stream = guard.as_mut().expect("connected above");
+        let frame = ClientFrame::Call {
+            session: session.cloned(),
+            request: Box::new(request),
+        };
+        let answer = write_frame(stream, &frame).and_then(|()| read_frame::<Response>(stream));
+        match answer {
+            Ok(response) => response,
+            Err(e) => {
+                // The next call connects afresh.
+                *guard = None;
+                gone(e)
+            }
+        }
+    }
+}

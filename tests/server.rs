@@ -1,0 +1,277 @@
+//! The clinic server: `caredesk serve` owns the demo store; commands and many clients
+//! reach it over its socket; a frame that breaks the protocol closes only its own
+//! connection; SIGTERM finishes and exits 0, and a restarted daemon serves again.
+
+mod common;
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use caredesk::clinic::client::Client;
+use caredesk::clinic::{Request, Response, Secret, SessionToken};
+use caredesk::domain::patient::{IdType, Patient, Sex};
+use caredesk::server::remote::Remote;
+use common::tmux::{demo_code, demo_store};
+use common::{run_caredesk, text};
+use proptest::prelude::*;
+
+const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
+const DOCTOR: (&str, &str) = ("dr.zhou", "demo doctor harbour lantern");
+
+struct Daemon {
+    child: Child,
+    socket: PathBuf,
+}
+
+impl Daemon {
+    fn start(dir: &Path) -> Daemon {
+        let child = Command::new(env!("CARGO_BIN_EXE_caredesk"))
+            .args(["serve", "--data", dir.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let socket = dir.join("caredesk.sock");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while UnixStream::connect(&socket).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the daemon did not start listening"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Daemon { child, socket }
+    }
+
+    /// SIGTERM; the exit status and what the daemon printed.
+    fn stop(mut self) -> (Option<i32>, String) {
+        let pid = rustix::process::Pid::from_child(&self.child);
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+        let status = self.child.wait().unwrap();
+        let mut said = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut said)
+            .unwrap();
+        (status.code(), said)
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn credentials((user, password): (&str, &str)) -> String {
+    format!("{user}\n{password}\n{}\n", demo_code(user))
+}
+
+fn sign_in(remote: &Remote, (user, password): (&str, &str)) -> SessionToken {
+    match remote.call(
+        None,
+        Request::Login {
+            user: user.into(),
+            password: Secret::new(password),
+            code: Secret::new(demo_code(user)),
+        },
+    ) {
+        Response::SignedIn(signed) => signed.token.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn card() -> String {
+    caredesk::domain::card::card_number("8860", 1, 8).unwrap()
+}
+
+#[test]
+fn commands_go_through_the_daemon_which_stops_cleanly_and_serves_again() {
+    let (tmp, dir) = demo_store();
+    let daemon = Daemon::start(&dir);
+    let data = dir.to_str().unwrap();
+    let out = tmp.path().join("report.pdf");
+    let printed = run_caredesk(
+        None,
+        &[
+            "report",
+            "--patient",
+            &card(),
+            "--data",
+            data,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &credentials(DOCTOR),
+    );
+    assert!(printed.status.success(), "{}", text(&printed.stderr));
+    // The store is the daemon's: a command that insists on opening it is told so.
+    let local = run_caredesk(
+        None,
+        &[
+            "export",
+            "patient",
+            &card(),
+            "--format",
+            "json",
+            "--data",
+            data,
+            "--local",
+        ],
+        &credentials(DESK),
+    );
+    assert_eq!(local.status.code(), Some(1));
+    assert!(
+        text(&local.stderr).contains("in use"),
+        "{}",
+        text(&local.stderr)
+    );
+    // A client connected when the daemon stops is told it went away.
+    let remote = Remote::connect(&daemon.socket).unwrap();
+    let token = sign_in(&remote, DESK);
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("stopped"), "{said}");
+    assert!(!dir.join("caredesk.sock").exists(), "the socket is removed");
+    let Response::Error(gone) = remote.call(Some(&token), Request::HomeSummary) else {
+        panic!("an answer from a stopped daemon")
+    };
+    assert!(gone.to_string().contains("not answering"), "{gone}");
+    // Restarted, it serves the same client again; the old session is gone.
+    let daemon = Daemon::start(&dir);
+    let again = remote.call(Some(&token), Request::HomeSummary);
+    assert!(
+        matches!(
+            again,
+            Response::Error(
+                caredesk::clinic::ServiceError::SessionExpired
+                    | caredesk::clinic::ServiceError::NotSignedIn
+            )
+        ),
+        "{again:?}"
+    );
+    drop(daemon.stop());
+    // The audit log (read locally now) names the OS user behind each request.
+    let me = caredesk::audit::context::process_actor().os_user;
+    let export = run_caredesk(
+        None,
+        &["audit", "export", "--data", data, "--format", "jsonl"],
+        &credentials(("he.audit", "demo auditor harbour lantern")),
+    );
+    let rows = text(&export.stdout);
+    let print = rows
+        .lines()
+        .find(|l| l.contains("\"report.print\""))
+        .expect("the print is audited");
+    assert!(print.contains(&format!("\"os_user\":\"{me}\"")), "{print}");
+}
+
+#[test]
+fn fifty_clients_register_at_once_and_no_card_number_collides() {
+    let (_tmp, dir) = demo_store();
+    let daemon = Daemon::start(&dir);
+    let first = Remote::connect(&daemon.socket).unwrap();
+    let token = Arc::new(sign_in(&first, DESK));
+    let threads: Vec<_> = (0..50u32)
+        .map(|n| {
+            let socket = daemon.socket.clone();
+            let token = token.clone();
+            std::thread::spawn(move || {
+                // Each client its own connection, sharing the desk's session.
+                let remote = Remote::connect(&socket).unwrap();
+                let patient = Patient {
+                    name: format!("并发{n}"),
+                    sex: Sex::Female,
+                    birth_date: chrono::NaiveDate::from_ymd_opt(1980, 1, 1 + n % 28),
+                    phone: Some(format!("1370{:07}", 1_000_000 + n)),
+                    id_type: IdType::Other,
+                    id_number: Some(format!("CONC-{n}")),
+                    ..Patient::default()
+                };
+                match remote.call(
+                    Some(&token),
+                    Request::PatientRegister {
+                        patient,
+                        card_type: "basic".into(),
+                    },
+                ) {
+                    Response::Registered { card, .. } => card.number,
+                    other => panic!("{other:?}"),
+                }
+            })
+        })
+        .collect();
+    let numbers: HashSet<String> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(numbers.len(), 50, "every card number is new");
+    assert!(
+        numbers
+            .iter()
+            .all(|n| caredesk::domain::card::luhn_valid(n))
+    );
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
+
+/// Sends raw bytes on a fresh connection; true when the daemon closed it.
+fn closed_after(socket: &Path, bytes: &[u8]) -> bool {
+    let mut stream = UnixStream::connect(socket).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let _ = stream.write_all(bytes);
+    let mut buf = [0u8; 64];
+    matches!(stream.read(&mut buf), Ok(0) | Err(_))
+}
+
+#[test]
+fn frames_that_break_the_protocol_close_only_their_own_connection() {
+    let (_tmp, dir) = demo_store();
+    let daemon = Daemon::start(&dir);
+    // A client that stays connected throughout.
+    let steady = Remote::connect(&daemon.socket).unwrap();
+    let token = sign_in(&steady, DESK);
+    // Over the size limit, announced in the header: closed before anything is read.
+    assert!(closed_after(&daemon.socket, &u32::MAX.to_be_bytes()));
+    // A body that does not decode.
+    assert!(closed_after(
+        &daemon.socket,
+        &[0, 0, 0, 4, 0xde, 0xad, 0xbe, 0xef]
+    ));
+    // A call before the hello.
+    let call = caredesk::server::frame::encode(&caredesk::server::frame::ClientFrame::Call {
+        session: None,
+        request: Box::new(Request::HomeSummary),
+    })
+    .unwrap();
+    assert!(closed_after(&daemon.socket, &call));
+    // Random garbage, many times (shrinking off: each case is its own connection).
+    let socket = daemon.socket.clone();
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 200,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(&proptest::collection::vec(any::<u8>(), 0..256), |bytes| {
+            let mut stream = UnixStream::connect(&socket).unwrap();
+            let _ = stream.write_all(&bytes);
+            drop(stream);
+            Ok(())
+        })
+        .unwrap();
+    // The steady client is served as before.
+    assert!(matches!(
+        steady.call(Some(&token), Request::HomeSummary),
+        Response::Home(_)
+    ));
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
