@@ -162,13 +162,19 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// Opens the terminal app for the store in `args.data`.
 pub fn run_tui(args: TuiArgs) -> anyhow::Result<()> {
-    let Some(dir) = args.data else {
-        anyhow::bail!(
-            "no store given: use --data DIR (or set CAREDESK_DATA), or try `caredesk demo` for a demo clinic"
-        );
+    // A terminal of the clinic server needs only its socket.
+    let server = match signin::mode() {
+        crate::server::connection::Mode::Connect(_) => true,
+        crate::server::connection::Mode::Local => false,
+        crate::server::connection::Mode::Auto => std::env::var_os("CAREDESK_SOCKET").is_some(),
     };
+    if args.data.is_none() && !server {
+        anyhow::bail!(
+            "no store given: use --data DIR (or set CAREDESK_DATA), --connect SOCKET for a clinic server, or try `caredesk demo` for a demo clinic"
+        );
+    }
     crate::tui::run(crate::tui::TuiOptions {
-        dir,
+        dir: args.data,
         keymap: args.flags.keymap,
         lang: args.flags.lang,
         idle_logout: args.flags.idle_logout,

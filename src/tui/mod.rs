@@ -53,7 +53,8 @@ use crate::clinic::recording_client;
 use crate::clinic::{Request, Response, ServiceError, Signed};
 
 pub struct TuiOptions {
-    pub dir: PathBuf,
+    /// The store; absent for a terminal of a clinic server reached by its socket.
+    pub dir: Option<PathBuf>,
     pub keymap: Option<String>,
     pub lang: Option<Lang>,
     pub idle_logout: Option<Duration>,
@@ -96,10 +97,14 @@ impl Drop for TerminalGuard {
 
 pub fn run(options: TuiOptions) -> anyhow::Result<()> {
     let mode = crate::cli::signin::mode();
-    let connection = crate::server::connection::connect(Some(&options.dir), &mode)?;
+    let connection = crate::server::connection::connect(options.dir.as_deref(), &mode)?;
     // The clinic's settings file; a terminal of a server that cannot read the store's
     // directory uses the defaults and its flags.
-    let stored = crate::clinic::settings::Settings::load(&options.dir).unwrap_or_default();
+    let stored = options
+        .dir
+        .as_deref()
+        .and_then(|dir| crate::clinic::settings::Settings::load(dir).ok())
+        .unwrap_or_default();
     let keymap_name = options.keymap.unwrap_or_else(|| stored.tui.keymap.clone());
     let keymap = Keymap::load(&keymap_name, Keymap::user_file().as_deref())?;
     let lang = match options.lang {
