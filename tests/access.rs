@@ -265,6 +265,7 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             unmask: false,
             output: caredesk::clinic::api::ReportOutput::File("report.pdf".into()),
         },
+        Request::SchedulerRun { retag: false },
         Request::CardPrint {
             patient: caredesk::clinic::api::PatientRef::Id(id),
             output: caredesk::clinic::api::ReportOutput::Preview,

@@ -30,8 +30,13 @@ struct Daemon {
 
 impl Daemon {
     fn start(dir: &Path) -> Daemon {
-        let child = Command::new(env!("CARGO_BIN_EXE_caredesk"))
+        Self::start_with(dir, &[])
+    }
+
+    fn start_with(dir: &Path, extra: &[&str]) -> Daemon {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_caredesk"))
             .args(["serve", "--data", dir.to_str().unwrap()])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -39,6 +44,11 @@ impl Daemon {
         let socket = dir.join("caredesk.sock");
         let deadline = Instant::now() + Duration::from_secs(20);
         while UnixStream::connect(&socket).is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                let mut said = String::new();
+                let _ = child.stderr.take().unwrap().read_to_string(&mut said);
+                panic!("the daemon exited ({status}): {said}");
+            }
             assert!(
                 Instant::now() < deadline,
                 "the daemon did not start listening"
@@ -420,4 +430,53 @@ fn a_login_over_ssh_lands_in_the_terminal_app_and_its_address_is_audited() {
         .find(|l| l.contains("\"patient.read\"") && l.contains("chen.jing"))
         .expect("the nurse's read is audited");
     assert!(read.contains("\"ssh_client\":\"127.0.0.1:"), "{read}");
+}
+
+#[test]
+fn the_scheduler_runs_in_the_daemon_as_the_system_principal() {
+    let (tmp, dir) = demo_store();
+    let data = dir.to_str().unwrap();
+    let key = tmp.path().join("server.key");
+    let made = run_caredesk(
+        None,
+        &[
+            "key",
+            "add-file",
+            "scheduler",
+            "--data",
+            data,
+            "--out",
+            key.to_str().unwrap(),
+        ],
+        &credentials(("admin", "demo chief harbour lantern")),
+    );
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let mut settings = caredesk::clinic::settings::Settings::load(&dir).unwrap();
+    settings.server.scheduler_seconds = 1;
+    settings.save(&dir).unwrap();
+    let daemon = Daemon::start_with(&dir, &["--key-file", key.to_str().unwrap()]);
+    std::thread::sleep(Duration::from_secs(3));
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("unlocked by the key file"), "{said}");
+    let export = run_caredesk(
+        None,
+        &["audit", "export", "--data", data, "--format", "jsonl"],
+        &credentials(("he.audit", "demo auditor harbour lantern")),
+    );
+    let rows = text(&export.stdout);
+    let runs: Vec<&str> = rows
+        .lines()
+        .filter(|l| l.contains("\"scheduler.run\""))
+        .collect();
+    assert!(runs.len() >= 2, "it ran on its interval: {runs:?}");
+    for run in &runs {
+        assert!(
+            run.contains("\"user\":\"system:scheduler\"") && run.contains("\"outcome\":\"ok\""),
+            "{run}"
+        );
+    }
+    // The first run of the day queues every patient; later runs only the follow-ups.
+    assert!(runs[0].contains("retag_queued=300"), "{}", runs[0]);
+    assert!(runs[1].contains("retag_queued=0"), "{}", runs[1]);
 }

@@ -400,6 +400,12 @@ pub enum Request {
     },
     /// Makes the follow-ups the plans call for that do not exist yet (idempotent).
     FollowUpSchedule,
+    /// The daemon's scheduler (the `system` principal): the follow-ups now due, and
+    /// with `retag` every patient's risks and automatic tags recomputed in the
+    /// background (what time alone changes: an overdue follow-up, an age band).
+    SchedulerRun {
+        retag: bool,
+    },
     /// A page of the call queue and the counts per group.
     FollowUpQueue {
         filter: super::followup_api::QueueFilter,

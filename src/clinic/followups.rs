@@ -277,6 +277,27 @@ pub(crate) fn schedule(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
     Ok(reply)
 }
 
+/// The daemon's periodic run: the follow-ups now due (as `FollowUpSchedule`), and on
+/// request every patient queued for the background re-evaluation of risks and tags.
+pub(crate) fn scheduler_run(ctx: &Ctx<'_>, retag: bool) -> Result<Reply, ServiceError> {
+    let reply = schedule(ctx)?;
+    let created = match &reply.response {
+        Response::FollowUpScheduled { created } => *created,
+        _ => 0,
+    };
+    let mut queued = 0;
+    if retag {
+        let ids = ctx.vault.patient_ids()?;
+        queued = ids.len();
+        let origin = super::service::Origin {
+            os_user: crate::audit::context::process_actor().os_user,
+            ssh_client: None,
+        };
+        ctx.clinic.queue_reevaluation(ids, "scheduler.run", &origin);
+    }
+    Ok(reply.detail(format!("followups_created={created} retag_queued={queued}")))
+}
+
 /// The follow-up plans a patient's data calls for and does not have: a plan of each
 /// kind is made once by an event (staff may add more); an abnormal result makes one
 /// when it was taken in the last 30 days and is newer than the last abnormal-result

@@ -160,6 +160,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
             followups::close_plan(ctx, &id, plan, reason)
         }
         Request::FollowUpSchedule => followups::schedule(ctx),
+        Request::SchedulerRun { retag } => followups::scheduler_run(ctx, retag),
         Request::FollowUpQueue {
             filter,
             offset,

@@ -144,11 +144,23 @@ impl Default for TuiSettings {
 }
 
 /// `[server]`: the daemon's socket.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerSettings {
     /// The Unix group that may use the socket (staff); empty: the service account's.
     pub group: String,
+    /// How often the scheduler runs (follow-ups due; once a day every patient's risks
+    /// and tags). It runs only in a daemon started with a key file.
+    pub scheduler_seconds: u64,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            group: String::new(),
+            scheduler_seconds: 15 * 60,
+        }
+    }
 }
 
 /// `[report]`: paper, the printer and the fonts of printed reports and cards.

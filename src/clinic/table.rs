@@ -39,6 +39,7 @@ impl Operation {
                     | "followup_plan_add"
                     | "followup_plan_close"
                     | "followup_schedule"
+                    | "scheduler_run"
                     | "followup_claim"
                     | "followup_release"
                     | "followup_call_save"
@@ -166,6 +167,7 @@ pub const OPERATIONS: &[Operation] = &[
     op("followup_plan_add",      Needs(P::FollowUpWork),        "followup.plan_add"),
     op("followup_plan_close",    Needs(P::FollowUpWork),        "followup.plan_close"),
     op("followup_schedule",      Needs(P::FollowUpWork),        "followup.schedule"),
+    op("scheduler_run",          Needs(P::SchedulerRun),        "scheduler.run"),
     op("followup_queue",         Needs(P::FollowUpWork),        "followup.queue"),
     op("followup_claim",         Needs(P::FollowUpWork),        "followup.claim"),
     op("followup_release",       Needs(P::FollowUpWork),        "followup.release"),
@@ -284,6 +286,7 @@ impl Request {
             Request::FollowUpPlanAdd { .. } => "followup_plan_add",
             Request::FollowUpPlanClose { .. } => "followup_plan_close",
             Request::FollowUpSchedule => "followup_schedule",
+            Request::SchedulerRun { .. } => "scheduler_run",
             Request::FollowUpQueue { .. } => "followup_queue",
             Request::FollowUpClaim { .. } => "followup_claim",
             Request::FollowUpRelease { .. } => "followup_release",

@@ -151,7 +151,18 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
             other => anyhow::bail!("unexpected reply to the key file: {other:?}"),
         }
     }
-    let group = clinic.settings().server.group;
+    let server_settings = clinic.settings().server;
+    let group = server_settings.group.clone();
+    let stop_scheduler = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let scheduler = match &options.key_file {
+        Some(path) => Some(super::scheduler::start(
+            clinic.clone(),
+            crate::cli::key_cmd::read(path)?,
+            std::time::Duration::from_secs(server_settings.scheduler_seconds.max(1)),
+            stop_scheduler.clone(),
+        )?),
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -190,6 +201,10 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
         while connections.join_next().await.is_some() {}
         anyhow::Ok(())
     })?;
+    stop_scheduler.store(true, std::sync::atomic::Ordering::SeqCst);
+    if let Some(thread) = scheduler {
+        let _ = thread.join();
+    }
     // Risks and tags a bulk change left waiting are computed before the store closes.
     clinic.settle();
     eprintln!("caredesk serve: stopped");

@@ -6,3 +6,4 @@ pub mod connection;
 pub mod daemon;
 pub mod frame;
 pub mod remote;
+pub mod scheduler;

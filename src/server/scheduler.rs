@@ -1,0 +1,63 @@
+//! The daemon's scheduler: once per `[server] scheduler_seconds`, as the `system`
+//! principal (the key file's slot), it makes the follow-ups now due and, on the first
+//! run of each day, recomputes every patient's risks and automatic tags in the
+//! background. Once per daemon, never per client; each run signs in, works and signs
+//! out, so everything it does is in the audit log as `system`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::clinic::{Clinic, Origin, Request, Response, Secret};
+
+/// One run; `retag` also queues every patient's re-evaluation.
+fn run_once(clinic: &Clinic, label: &str, key: &Secret, retag: bool) -> Result<(), String> {
+    let origin = Origin::this_process();
+    let token = match clinic.handle(
+        None,
+        Request::LoginKeyFile {
+            label: label.to_string(),
+            key: key.clone(),
+        },
+        &origin,
+    ) {
+        Response::SignedIn(signed) => signed.token.clone(),
+        Response::Error(e) => return Err(e.to_string()),
+        other => return Err(format!("unexpected reply: {other:?}")),
+    };
+    let outcome = clinic.handle(Some(&token), Request::SchedulerRun { retag }, &origin);
+    clinic.handle(Some(&token), Request::Logout, &origin);
+    match outcome {
+        Response::Error(e) => Err(e.to_string()),
+        _ => Ok(()),
+    }
+}
+
+/// Starts the scheduler's thread; it stops when `stop` is set.
+pub fn start(
+    clinic: Arc<Clinic>,
+    (label, key): (String, Secret),
+    every: Duration,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("caredesk-scheduler".into())
+        .spawn(move || {
+            let mut last_retag = None;
+            while !stop.load(Ordering::SeqCst) {
+                let today = chrono::Utc::now().date_naive();
+                let retag = last_retag != Some(today);
+                match run_once(&clinic, &label, &key, retag) {
+                    Ok(()) if retag => last_retag = Some(today),
+                    Ok(()) => {}
+                    // The reason names the refusal, never data.
+                    Err(why) => eprintln!("caredesk serve: the scheduler run failed: {why}"),
+                }
+                let until = Instant::now() + every;
+                while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            }
+        })
+}
