@@ -480,3 +480,130 @@ fn the_scheduler_runs_in_the_daemon_as_the_system_principal() {
     assert!(runs[0].contains("retag_queued=300"), "{}", runs[0]);
     assert!(runs[1].contains("retag_queued=0"), "{}", runs[1]);
 }
+
+#[test]
+fn conflicting_saves_through_the_daemon_keep_one_and_refuse_the_rest() {
+    use caredesk::domain::amendment::Section;
+    let (_tmp, dir) = demo_store();
+    let daemon = Daemon::start(&dir);
+    let first = Remote::connect(&daemon.socket).unwrap();
+    let desk = sign_in(&first, DESK);
+    let nurse = Arc::new(sign_in(&first, ("chen.jing", "demo nurse harbour lantern")));
+    let Response::Registered { id, .. } = first.call(
+        Some(&desk),
+        Request::PatientRegister {
+            patient: Patient {
+                name: "冲突测试".into(),
+                sex: Sex::Male,
+                birth_date: chrono::NaiveDate::from_ymd_opt(1970, 3, 3),
+                phone: Some("13799990001".into()),
+                id_type: IdType::Other,
+                id_number: Some("CONFLICT-1".into()),
+                ..Patient::default()
+            },
+            card_type: "basic".into(),
+        },
+    ) else {
+        panic!("registration")
+    };
+    // Ten nurses' terminals save the same section from the same value at once.
+    let threads: Vec<_> = (0..10)
+        .map(|i| {
+            let (socket, nurse) = (daemon.socket.clone(), nurse.clone());
+            std::thread::spawn(move || {
+                let remote = Remote::connect(&socket).unwrap();
+                remote.call(
+                    Some(&nurse),
+                    Request::HealthAmend {
+                        id,
+                        before: common::entries(Section::Medications, &[]),
+                        after: common::entries(Section::Medications, &[&format!("medicine {i}")]),
+                        reason: "reconciled the list".into(),
+                    },
+                )
+            })
+        })
+        .collect();
+    let results: Vec<Response> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let saved = results
+        .iter()
+        .filter(|r| matches!(r, Response::Health(_)))
+        .count();
+    let refused: Vec<&Response> = results
+        .iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Response::Error(caredesk::clinic::ServiceError::Conflict(_))
+            )
+        })
+        .collect();
+    assert_eq!((saved, refused.len()), (1, 9), "{results:?}");
+    // The record holds the one save; the others are told to reload, nothing is lost.
+    let Response::History(history) = first.call(
+        Some(&nurse),
+        Request::RecordHistory {
+            id,
+            section: Some(Section::Medications),
+        },
+    ) else {
+        panic!("history")
+    };
+    assert_eq!(history.len(), 1);
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn two_nurses_claiming_one_follow_up_at_once_never_both_get_it() {
+    use caredesk::clinic::followup_api::{FollowUpKey, QueueFilter};
+    let (_tmp, dir) = demo_store();
+    let daemon = Daemon::start(&dir);
+    let first = Remote::connect(&daemon.socket).unwrap();
+    let nurse = sign_in(&first, ("chen.jing", "demo nurse harbour lantern"));
+    let manager = sign_in(&first, ("sun.hm", "demo manager harbour lantern"));
+    let Response::FollowUpQueue(queue) = first.call(
+        Some(&nurse),
+        Request::FollowUpQueue {
+            filter: QueueFilter::default(),
+            offset: 0,
+            limit: 50,
+        },
+    ) else {
+        panic!("queue")
+    };
+    let row = queue
+        .rows
+        .iter()
+        .find(|r| r.not_callable.is_none())
+        .expect("a callable follow-up in the demo's queue");
+    let key = FollowUpKey {
+        patient: row.item.patient,
+        plan: row.item.plan,
+        seq: row.item.seq,
+    };
+    let threads: Vec<_> = (0..20)
+        .map(|i| {
+            let socket = daemon.socket.clone();
+            let token = if i % 2 == 0 {
+                nurse.clone()
+            } else {
+                manager.clone()
+            };
+            std::thread::spawn(move || {
+                let remote = Remote::connect(&socket).unwrap();
+                let claimed = remote.call(Some(&token), Request::FollowUpClaim { key });
+                (i % 2, matches!(claimed, Response::FollowUpClaimed { .. }))
+            })
+        })
+        .collect();
+    let winners: HashSet<usize> = threads
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .filter(|(_, won)| *won)
+        .map(|(who, _)| who)
+        .collect();
+    assert_eq!(winners.len(), 1, "exactly one nurse holds the call");
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
