@@ -250,6 +250,7 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             from: None,
             to: None,
             limit: 5,
+            after: None,
         },
         Request::ReportCompose {
             patient: caredesk::clinic::api::PatientRef::Id(id),

@@ -144,6 +144,22 @@ fn commands_go_through_the_daemon_which_stops_cleanly_and_serves_again() {
         "{}",
         text(&local.stderr)
     );
+    // The auditor reads the log through the daemon (paged), each entry naming the OS
+    // user the daemon saw on the socket.
+    let me = caredesk::audit::context::process_actor().os_user;
+    let export = run_caredesk(
+        None,
+        &["audit", "export", "--data", data, "--format", "jsonl"],
+        &credentials(("he.audit", "demo auditor harbour lantern")),
+    );
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    let rows = text(&export.stdout);
+    let print = rows
+        .lines()
+        .find(|l| l.contains("\"report.print\""))
+        .expect("the print is audited");
+    assert!(print.contains(&format!("\"os_user\":\"{me}\"")), "{print}");
+    assert!(rows.lines().count() > 5, "{rows}");
     // A client connected when the daemon stops is told it went away.
     let remote = Remote::connect(&daemon.socket).unwrap();
     let token = sign_in(&remote, DESK);
@@ -169,19 +185,6 @@ fn commands_go_through_the_daemon_which_stops_cleanly_and_serves_again() {
         "{again:?}"
     );
     drop(daemon.stop());
-    // The audit log (read locally now) names the OS user behind each request.
-    let me = caredesk::audit::context::process_actor().os_user;
-    let export = run_caredesk(
-        None,
-        &["audit", "export", "--data", data, "--format", "jsonl"],
-        &credentials(("he.audit", "demo auditor harbour lantern")),
-    );
-    let rows = text(&export.stdout);
-    let print = rows
-        .lines()
-        .find(|l| l.contains("\"report.print\""))
-        .expect("the print is audited");
-    assert!(print.contains(&format!("\"os_user\":\"{me}\"")), "{print}");
 }
 
 #[test]
@@ -606,4 +609,36 @@ fn two_nurses_claiming_one_follow_up_at_once_never_both_get_it() {
     assert_eq!(winners.len(), 1, "exactly one nurse holds the call");
     let (code, said) = daemon.stop();
     assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn audit_pages_follow_on_without_gaps_or_repeats() {
+    use caredesk::auth::Role;
+    let t = common::clinic::TestClinic::with_all_roles();
+    let auditor = t.sign_in(Role::Auditor);
+    let everything = common::clinic::audit_rows(&auditor);
+    let mut paged = Vec::new();
+    let mut after = None;
+    loop {
+        let Response::AuditEvents(page) = auditor.call(Request::AuditEvents {
+            from: None,
+            to: None,
+            limit: 3,
+            after,
+        }) else {
+            panic!("audit read")
+        };
+        after = page.last().map(|r| r.seq);
+        let short = page.len() < 3;
+        paged.extend(page);
+        if short {
+            break;
+        }
+    }
+    let seqs = |rows: &[caredesk::audit::export::AuditRow]| -> Vec<u64> {
+        rows.iter().map(|r| r.seq).collect()
+    };
+    // The pages hold what one read held, in order, plus the audit of the reads since.
+    assert_eq!(seqs(&paged[..everything.len()]), seqs(&everything));
+    assert!(seqs(&paged).windows(2).all(|w| w[0] < w[1]));
 }

@@ -61,9 +61,26 @@ pub fn for_each_row(
     tree: &sled::Tree,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+    visit: impl FnMut(AuditRow) -> Result<bool, ExportError>,
+) -> Result<(), ExportError> {
+    for_each_row_after(tree, None, from, to, visit)
+}
+
+/// The same, starting after record `after` (a page of a long log reads only its own
+/// records).
+pub fn for_each_row_after(
+    tree: &sled::Tree,
+    after: Option<u64>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
     mut visit: impl FnMut(AuditRow) -> Result<bool, ExportError>,
 ) -> Result<(), ExportError> {
-    for item in tree.range(&b"r"[..]..&b"s"[..]) {
+    let start = match after {
+        Some(seq) if seq < u64::MAX => crate::audit::log::record_key(seq + 1).to_vec(),
+        Some(_) => return Ok(()),
+        None => b"r".to_vec(),
+    };
+    for item in tree.range(start..b"s".to_vec()) {
         let (_, value) = item.map_err(|e| ExportError::Read(e.to_string()))?;
         let record = AuditRecord::decode(&value).map_err(|e| ExportError::Read(e.to_string()))?;
         let RecordBody::Event(event) = record.body else {
@@ -107,47 +124,83 @@ pub fn export(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<u64, ExportError> {
-    let write_error = |e: &dyn std::fmt::Display| ExportError::Write(e.to_string());
-    let mut count = 0;
-    match format {
-        Format::Jsonl => {
-            let mut line = Vec::new();
-            for_each_row(tree, from, to, |row| {
-                line.clear();
-                serde_json::to_writer(&mut line, &row).map_err(|e| write_error(&e))?;
-                line.push(b'\n');
-                out.write_all(&line).map_err(|e| write_error(&e))?;
-                count += 1;
-                Ok(true)
-            })?;
+    let mut writer = RowWriter::new(format, out)?;
+    for_each_row(tree, from, to, |row| {
+        writer.write(&row)?;
+        Ok(true)
+    })?;
+    writer.finish()
+}
+
+fn write_error(e: &dyn std::fmt::Display) -> ExportError {
+    ExportError::Write(e.to_string())
+}
+
+/// Writes rows one by one as JSON lines or CSV (with its header first): the export
+/// of the store here, or of pages read through the clinic server.
+pub struct RowWriter<'a> {
+    jsonl: Option<&'a mut dyn Write>,
+    csv: Option<csv::Writer<&'a mut dyn Write>>,
+    count: u64,
+}
+
+impl<'a> RowWriter<'a> {
+    pub fn new(format: Format, out: &'a mut dyn Write) -> Result<RowWriter<'a>, ExportError> {
+        Ok(match format {
+            Format::Jsonl => RowWriter {
+                jsonl: Some(out),
+                csv: None,
+                count: 0,
+            },
+            Format::Csv => {
+                let mut csv = csv::Writer::from_writer(out);
+                csv.write_record(CSV_HEADER).map_err(|e| write_error(&e))?;
+                RowWriter {
+                    jsonl: None,
+                    csv: Some(csv),
+                    count: 0,
+                }
+            }
+        })
+    }
+
+    pub fn write(&mut self, row: &AuditRow) -> Result<(), ExportError> {
+        if let Some(out) = self.jsonl.as_mut() {
+            let mut line = serde_json::to_vec(row).map_err(|e| write_error(&e))?;
+            line.push(b'\n');
+            out.write_all(&line).map_err(|e| write_error(&e))?;
+        }
+        if let Some(csv) = self.csv.as_mut() {
+            let seq = row.seq.to_string();
+            let subjects = row.subjects.join(" ");
+            csv.write_record([
+                seq.as_str(),
+                &row.time,
+                &row.user,
+                &row.role,
+                &row.os_user,
+                &row.ssh_client,
+                &row.session,
+                &row.action,
+                &subjects,
+                &row.outcome,
+                &row.detail,
+                &row.hash,
+            ])
+            .map_err(|e| write_error(&e))?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Flushes; returns how many rows were written.
+    pub fn finish(mut self) -> Result<u64, ExportError> {
+        if let Some(out) = self.jsonl.as_mut() {
             out.flush().map_err(|e| write_error(&e))?;
         }
-        Format::Csv => {
-            let mut csv = csv::Writer::from_writer(out);
-            csv.write_record(CSV_HEADER).map_err(|e| write_error(&e))?;
-            for_each_row(tree, from, to, |row| {
-                let seq = row.seq.to_string();
-                let subjects = row.subjects.join(" ");
-                csv.write_record([
-                    seq.as_str(),
-                    &row.time,
-                    &row.user,
-                    &row.role,
-                    &row.os_user,
-                    &row.ssh_client,
-                    &row.session,
-                    &row.action,
-                    &subjects,
-                    &row.outcome,
-                    &row.detail,
-                    &row.hash,
-                ])
-                .map_err(|e| write_error(&e))?;
-                count += 1;
-                Ok(true)
-            })?;
+        if let Some(csv) = self.csv.as_mut() {
             csv.flush().map_err(|e| write_error(&e))?;
         }
+        Ok(self.count)
     }
-    Ok(count)
 }

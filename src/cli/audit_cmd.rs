@@ -150,6 +150,10 @@ fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     {
         anyhow::bail!("--from {from} is after --to {to}: give the earlier date first");
     }
+    // While the clinic server owns the store, the auditor signs in and reads through it.
+    if let Some(connection) = crate::server::connection::server_only(&args.data.path)? {
+        return export_through_server(crate::clinic::Signed::new(connection), &args);
+    }
     let store = Store::open(&args.data.path, StoreOptions::default())?;
     let range = format!(
         "from {} to {} as {}",
@@ -176,6 +180,44 @@ fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         args.format,
         &mut out,
     )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Rows a page of the export asks the server for.
+const PAGE: u32 = 10_000;
+
+fn export_through_server(
+    session: super::signin::Session,
+    args: &ExportArgs,
+) -> anyhow::Result<ExitCode> {
+    super::signin::sign_in(&session)?;
+    let mut out = std::io::stdout().lock();
+    let mut writer = export::RowWriter::new(args.format, &mut out)?;
+    let mut after = None;
+    loop {
+        let page = match session.call(crate::clinic::Request::AuditEvents {
+            from: args.from,
+            to: args.to,
+            limit: PAGE,
+            after,
+        }) {
+            crate::clinic::Response::AuditEvents(rows) => rows,
+            crate::clinic::Response::Error(e) => {
+                super::signin::sign_out(&session);
+                anyhow::bail!("{e}");
+            }
+            other => anyhow::bail!("unexpected reply: {other:?}"),
+        };
+        for row in &page {
+            writer.write(row)?;
+        }
+        after = page.last().map(|r| r.seq);
+        if page.len() < PAGE as usize {
+            break;
+        }
+    }
+    writer.finish()?;
+    super::signin::sign_out(&session);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -471,11 +471,14 @@ pub enum Request {
     AlertsList {
         limit: u32,
     },
-    /// Audit events of a date range (UTC, inclusive), oldest first, at most `limit`.
+    /// Audit events of a date range (UTC, inclusive), oldest first, at most `limit`,
+    /// after record `after` when given (to page through a long log).
     AuditEvents {
         from: Option<chrono::NaiveDate>,
         to: Option<chrono::NaiveDate>,
         limit: u32,
+        #[serde(default)]
+        after: Option<u64>,
     },
 
     // Paper.

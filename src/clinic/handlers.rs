@@ -212,10 +212,16 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
             let count = alerts.len();
             Ok(Reply::new(Response::Alerts(alerts)).detail(format!("count={count}")))
         }
-        Request::AuditEvents { from, to, limit } => {
+        Request::AuditEvents {
+            from,
+            to,
+            limit,
+            after,
+        } => {
             let limit = limit.clamp(1, 100_000) as usize;
             let mut rows = Vec::new();
-            crate::audit::export::for_each_row(ctx.vault.store().audit().tree(), from, to, |row| {
+            let tree = ctx.vault.store().audit().tree();
+            crate::audit::export::for_each_row_after(tree, after, from, to, |row| {
                 rows.push(row);
                 Ok(rows.len() < limit)
             })

@@ -91,3 +91,17 @@ pub fn connect(dir: Option<&Path>, mode: &Mode) -> anyhow::Result<Connection> {
         Origin::this_process(),
     )))
 }
+
+/// The clinic server for the store at `dir`, if commands should use one: `--connect`
+/// insists, `--local` refuses, otherwise one that answers is used. `None`: work on the
+/// store here (without having opened it).
+pub fn server_only(dir: &Path) -> anyhow::Result<Option<Connection>> {
+    match crate::cli::signin::mode() {
+        Mode::Local => Ok(None),
+        mode @ Mode::Connect(_) => connect(Some(dir), &mode).map(Some),
+        Mode::Auto => Ok(socket_for(Some(dir))
+            .filter(|p| p.exists())
+            .and_then(|p| Remote::connect(&p).ok())
+            .map(Connection::Remote)),
+    }
+}

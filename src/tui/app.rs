@@ -445,6 +445,7 @@ impl App {
                 from: None,
                 to: None,
                 limit: 100_000,
+                after: None,
             },
             ListKind::Users => Request::UserList,
             ListKind::Review => Request::ReviewList,

@@ -231,6 +231,7 @@ pub fn audit_rows(auditor: &Signed<InProcess>) -> Vec<caredesk::audit::export::A
         from: None,
         to: None,
         limit: 100_000,
+        after: None,
     }) {
         Response::AuditEvents(rows) => rows,
         other => panic!("the auditor could not read the audit log: {other:?}"),
