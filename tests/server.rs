@@ -642,3 +642,62 @@ fn audit_pages_follow_on_without_gaps_or_repeats() {
     assert_eq!(seqs(&paged[..everything.len()]), seqs(&everything));
     assert!(seqs(&paged).windows(2).all(|w| w[0] < w[1]));
 }
+
+#[test]
+fn desks_booking_one_day_through_the_daemon_never_oversell_it() {
+    let (_tmp, dir) = demo_store();
+    let daemon = Daemon::start(&dir);
+    let first = Remote::connect(&daemon.socket).unwrap();
+    let desk = Arc::new(sign_in(&first, DESK));
+    let day = chrono::Utc::now().date_naive() + chrono::Days::new(40);
+    let Response::ExamDay(plan) = first.call(Some(&desk), Request::ExamDay { date: day }) else {
+        panic!("exam day")
+    };
+    let (package, taken, capacity) = plan
+        .places
+        .iter()
+        .min_by_key(|(_, _, capacity)| *capacity)
+        .cloned()
+        .unwrap();
+    assert_eq!(taken, 0);
+    let Response::SearchResults { rows, .. } = first.call(
+        Some(&desk),
+        Request::PatientSearch {
+            query: "z".into(),
+            limit: 200,
+        },
+    ) else {
+        panic!("search")
+    };
+    let wanted = capacity as usize + 10;
+    assert!(rows.len() >= wanted, "enough demo patients");
+    let threads: Vec<_> = rows[..wanted]
+        .iter()
+        .map(|row| {
+            let (socket, desk, package, id) =
+                (daemon.socket.clone(), desk.clone(), package.clone(), row.id);
+            std::thread::spawn(move || {
+                let remote = Remote::connect(&socket).unwrap();
+                matches!(
+                    remote.call(
+                        Some(&desk),
+                        Request::ExamBook {
+                            id,
+                            package,
+                            date: day,
+                        },
+                    ),
+                    Response::ExamBooked(_)
+                )
+            })
+        })
+        .collect();
+    let booked = threads
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .filter(|ok| *ok)
+        .count();
+    assert_eq!(booked, capacity as usize, "exactly the day's places");
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
