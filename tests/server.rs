@@ -7,101 +7,21 @@ mod common;
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use caredesk::clinic::client::Client;
-use caredesk::clinic::{Request, Response, Secret, SessionToken};
+use caredesk::clinic::{Request, Response};
 use caredesk::domain::patient::{IdType, Patient, Sex};
 use caredesk::server::remote::Remote;
-use common::tmux::{demo_code, demo_store};
+use common::daemon::{Daemon, card, credentials, sign_in};
+use common::tmux::demo_store;
 use common::{run_caredesk, text};
 use proptest::prelude::*;
 
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
 const DOCTOR: (&str, &str) = ("dr.zhou", "demo doctor harbour lantern");
-
-struct Daemon {
-    child: Child,
-    socket: PathBuf,
-}
-
-impl Daemon {
-    fn start(dir: &Path) -> Daemon {
-        Self::start_with(dir, &[])
-    }
-
-    fn start_with(dir: &Path, extra: &[&str]) -> Daemon {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_caredesk"))
-            .args(["serve", "--data", dir.to_str().unwrap()])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let socket = dir.join("caredesk.sock");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while UnixStream::connect(&socket).is_err() {
-            if let Ok(Some(status)) = child.try_wait() {
-                let mut said = String::new();
-                let _ = child.stderr.take().unwrap().read_to_string(&mut said);
-                panic!("the daemon exited ({status}): {said}");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the daemon did not start listening"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Daemon { child, socket }
-    }
-
-    /// SIGTERM; the exit status and what the daemon printed.
-    fn stop(mut self) -> (Option<i32>, String) {
-        let pid = rustix::process::Pid::from_child(&self.child);
-        rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
-        let status = self.child.wait().unwrap();
-        let mut said = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut said)
-            .unwrap();
-        (status.code(), said)
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn credentials((user, password): (&str, &str)) -> String {
-    format!("{user}\n{password}\n{}\n", demo_code(user))
-}
-
-fn sign_in(remote: &Remote, (user, password): (&str, &str)) -> SessionToken {
-    match remote.call(
-        None,
-        Request::Login {
-            user: user.into(),
-            password: Secret::new(password),
-            code: Secret::new(demo_code(user)),
-        },
-    ) {
-        Response::SignedIn(signed) => signed.token.clone(),
-        other => panic!("{other:?}"),
-    }
-}
-
-fn card() -> String {
-    caredesk::domain::card::card_number("8860", 1, 8).unwrap()
-}
 
 #[test]
 fn commands_go_through_the_daemon_which_stops_cleanly_and_serves_again() {
@@ -287,152 +207,6 @@ fn frames_that_break_the_protocol_close_only_their_own_connection() {
     ));
     let (code, said) = daemon.stop();
     assert_eq!(code, Some(0), "{said}");
-}
-
-/// A free TCP port on the loopback.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// An OpenSSH server on 127.0.0.1 whose logins land in caredesk (ForceCommand), as the
-/// README's deployment sets it up; killed when dropped.
-struct Sshd {
-    child: Child,
-    port: u16,
-    client_key: PathBuf,
-}
-
-impl Sshd {
-    fn start(dir: &Path, socket: &Path) -> Sshd {
-        let key = |name: &str| {
-            let path = dir.join(name);
-            let made = Command::new("ssh-keygen")
-                .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-                .arg(&path)
-                .status()
-                .unwrap();
-            assert!(made.success());
-            path
-        };
-        let host_key = key("host_key");
-        let client_key = key("client_key");
-        std::fs::copy(
-            client_key.with_extension("pub"),
-            dir.join("authorized_keys"),
-        )
-        .unwrap();
-        // sshd's privilege-separation directory.
-        let _ = std::fs::create_dir_all("/run/sshd");
-        let port = free_port();
-        let config = dir.join("sshd_config");
-        std::fs::write(
-            &config,
-            format!(
-                "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\n\
-                 AuthorizedKeysFile {}\nPasswordAuthentication no\n\
-                 KbdInteractiveAuthentication no\nUsePAM no\n\
-                 PermitRootLogin prohibit-password\nStrictModes no\n\
-                 ForceCommand {} --connect {}\n",
-                host_key.display(),
-                dir.join("sshd.pid").display(),
-                dir.join("authorized_keys").display(),
-                env!("CARGO_BIN_EXE_caredesk"),
-                socket.display(),
-            ),
-        )
-        .unwrap();
-        let child = Command::new("/usr/sbin/sshd")
-            .args(["-D", "-e", "-f"])
-            .arg(&config)
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "sshd did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Sshd {
-            child,
-            port,
-            client_key,
-        }
-    }
-
-    fn login_command(&self) -> String {
-        format!(
-            "ssh -t -i {} -p {} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR {}@127.0.0.1",
-            self.client_key.display(),
-            self.port,
-            caredesk::audit::context::process_actor().os_user,
-        )
-    }
-}
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn installed(program: &str) -> bool {
-    let found = Command::new("sh")
-        .args([
-            "-c",
-            &format!("command -v {program} || test -x /usr/sbin/{program}"),
-        ])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found || !std::env::var("CI").is_ok_and(|v| v == "true"),
-        "{program} is not installed: .ci/run installs openssh-server and openssh-client"
-    );
-    found
-}
-
-#[test]
-fn a_login_over_ssh_lands_in_the_terminal_app_and_its_address_is_audited() {
-    if !common::tmux::available() || !["sshd", "ssh", "ssh-keygen"].iter().all(|p| installed(p)) {
-        return;
-    }
-    let (tmp, dir) = demo_store();
-    let daemon = Daemon::start(&dir);
-    let sshd = Sshd::start(tmp.path(), &daemon.socket);
-    let pane = common::tmux::Pane::start("ssh", 100, 30, &sshd.login_command());
-    common::tmux::sign_in(&pane, "Sign in", "chen.jing", "demo nurse harbour lantern");
-    let home = pane.wait_for("What would you like to do?");
-    assert!(
-        home.contains("│ server /"),
-        "the status bar names the server: {home}"
-    );
-    common::tmux::open_patient(&pane, &card());
-    pane.key("F10");
-    drop(sshd);
-    let (code, said) = daemon.stop();
-    assert_eq!(code, Some(0), "{said}");
-    let export = run_caredesk(
-        None,
-        &[
-            "audit",
-            "export",
-            "--data",
-            dir.to_str().unwrap(),
-            "--format",
-            "jsonl",
-        ],
-        &credentials(("he.audit", "demo auditor harbour lantern")),
-    );
-    let rows = text(&export.stdout);
-    let read = rows
-        .lines()
-        .find(|l| l.contains("\"patient.read\"") && l.contains("chen.jing"))
-        .expect("the nurse's read is audited");
-    assert!(read.contains("\"ssh_client\":\"127.0.0.1:"), "{read}");
 }
 
 #[test]

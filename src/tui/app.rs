@@ -484,8 +484,8 @@ impl App {
         }
         super::replies::apply(
             self,
-            purpose_name(&purpose),
-            purpose_patient(&purpose),
+            super::replies::purpose_name(&purpose),
+            super::replies::purpose_patient(&purpose),
             response,
         );
     }
@@ -527,68 +527,6 @@ impl App {
 
     pub(crate) fn request_patient(&mut self, id: PatientId) {
         self.call(Pending::Patient(id), Request::PatientGet { id });
-    }
-}
-
-fn purpose_name(p: &Pending) -> super::replies::Purpose {
-    use super::replies::Purpose;
-    match p {
-        Pending::Login => Purpose::Login,
-        Pending::Activate => Purpose::Activate,
-        Pending::Confirm => Purpose::Confirm,
-        Pending::Home => Purpose::Home,
-        Pending::Search(q) => Purpose::Search(q.clone()),
-        Pending::Patient(_) => Purpose::Patient,
-        Pending::Cards(_) => Purpose::Cards,
-        Pending::Consent(_) => Purpose::Consent,
-        Pending::Tags(_) => Purpose::Tags,
-        Pending::Book(_) => Purpose::Book,
-        Pending::BookingChange => Purpose::BookingChange,
-        Pending::Register => Purpose::Register,
-        Pending::BreakGlass(_) => Purpose::BreakGlass,
-        Pending::Record(_, call) => Purpose::Record(*call),
-        Pending::Results(_) => Purpose::Results,
-        Pending::ResultAdded(_) => Purpose::ResultAdded,
-        Pending::ReviewFind(number) => Purpose::ReviewFind(*number),
-        Pending::ReviewChange => Purpose::ReviewChange,
-        Pending::Questionnaires(_) => Purpose::Questionnaires,
-        Pending::Import => Purpose::Import,
-        Pending::Intake(_) => Purpose::Intake,
-        Pending::Risks(_) | Pending::AutoTags(_) => Purpose::Risks,
-        Pending::Advice(_) => Purpose::Advice,
-        Pending::Plan(_) => Purpose::Plan,
-        Pending::Summaries(_) => Purpose::Summaries,
-        Pending::Queue => Purpose::Queue,
-        Pending::Call => Purpose::Call,
-        Pending::FollowUpHistory(_) => Purpose::FollowUpHistory,
-        Pending::Report(_) => Purpose::Report,
-        Pending::Paper => Purpose::Paper,
-        Pending::List(kind) => Purpose::List(*kind),
-        Pending::Logout => Purpose::Logout,
-    }
-}
-
-fn purpose_patient(p: &Pending) -> Option<PatientId> {
-    match p {
-        Pending::Patient(id)
-        | Pending::Cards(id)
-        | Pending::Consent(id)
-        | Pending::Tags(id)
-        | Pending::Book(id)
-        | Pending::BreakGlass(id)
-        | Pending::Record(id, _)
-        | Pending::Results(id)
-        | Pending::ResultAdded(id)
-        | Pending::Questionnaires(id)
-        | Pending::Intake(id)
-        | Pending::Risks(id)
-        | Pending::AutoTags(id)
-        | Pending::Advice(id)
-        | Pending::Plan(id)
-        | Pending::Summaries(id)
-        | Pending::FollowUpHistory(id)
-        | Pending::Report(id) => Some(*id),
-        _ => None,
     }
 }
 

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod clinic;
+pub mod daemon;
 pub mod tmux;
 pub mod tui;
 

@@ -1,0 +1,94 @@
+//! The clinic server for tests: `caredesk serve` on a store as a child process, and
+//! clients signing in to it with the demo's users.
+
+use std::io::Read;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use caredesk::clinic::client::Client;
+use caredesk::clinic::{Request, Response, Secret, SessionToken};
+use caredesk::server::remote::Remote;
+
+use super::tmux::demo_code;
+
+pub struct Daemon {
+    child: Child,
+    pub socket: PathBuf,
+}
+
+impl Daemon {
+    pub fn start(dir: &Path) -> Daemon {
+        Self::start_with(dir, &[])
+    }
+
+    pub fn start_with(dir: &Path, extra: &[&str]) -> Daemon {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_caredesk"))
+            .args(["serve", "--data", dir.to_str().unwrap()])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let socket = dir.join("caredesk.sock");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while UnixStream::connect(&socket).is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                let mut said = String::new();
+                let _ = child.stderr.take().unwrap().read_to_string(&mut said);
+                panic!("the daemon exited ({status}): {said}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the daemon did not start listening"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Daemon { child, socket }
+    }
+
+    /// SIGTERM; the exit status and what the daemon printed.
+    pub fn stop(mut self) -> (Option<i32>, String) {
+        let pid = rustix::process::Pid::from_child(&self.child);
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+        let status = self.child.wait().unwrap();
+        let mut said = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut said)
+            .unwrap();
+        (status.code(), said)
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn credentials((user, password): (&str, &str)) -> String {
+    format!("{user}\n{password}\n{}\n", demo_code(user))
+}
+
+pub fn sign_in(remote: &Remote, (user, password): (&str, &str)) -> SessionToken {
+    match remote.call(
+        None,
+        Request::Login {
+            user: user.into(),
+            password: Secret::new(password),
+            code: Secret::new(demo_code(user)),
+        },
+    ) {
+        Response::SignedIn(signed) => signed.token.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+pub fn card() -> String {
+    caredesk::domain::card::card_number("8860", 1, 8).unwrap()
+}
