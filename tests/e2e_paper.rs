@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use caredesk::clinic::{Clinic, InProcess, Origin, Request, Response, Secret, Signed};
 use caredesk::store::StoreOptions;
+use common::daemon::{card, credentials};
 use common::tmux::{demo_code, demo_store};
+use common::{ci, require};
 use common::{run_caredesk, text};
 
 const DOCTOR: (&str, &str) = ("dr.zhou", "demo doctor harbour lantern");
@@ -20,36 +22,6 @@ const MANAGER: (&str, &str) = ("sun.hm", "demo manager harbour lantern");
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
 const NURSE: (&str, &str) = ("chen.jing", "demo nurse harbour lantern");
 const PRINTER: &str = "caredesk-test-pdf";
-
-fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-/// A system program the test needs: missing under CI is a failure, elsewhere a skip.
-fn require(program: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found || !ci(),
-        "{program} is not installed: .ci/run installs it"
-    );
-    if !found {
-        eprintln!("skipped: {program} is not installed");
-    }
-    found
-}
-
-/// The three lines `caredesk` reads to sign in.
-fn credentials((user, password): (&str, &str)) -> String {
-    format!("{user}\n{password}\n{}\n", demo_code(user))
-}
-
-/// The demo's first member card (serial 1).
-fn first_card() -> String {
-    caredesk::domain::card::card_number("8860", 1, 8).unwrap()
-}
 
 /// The name on a card, read through the service as the nurse (a different user from
 /// the ones the commands sign in as, so each TOTP code is used once).
@@ -135,7 +107,7 @@ fn report_and_card_commands_write_pdfs_that_poppler_reads() {
     }
     let (tmp, dir) = demo_store();
     let data = dir.to_str().unwrap();
-    let card = first_card();
+    let card = card();
     let en = tmp.path().join("en.pdf");
     let zh = tmp.path().join("zh.pdf");
     let card_pdf = tmp.path().join("card.pdf");
@@ -223,7 +195,7 @@ fn report_and_card_commands_write_pdfs_that_poppler_reads() {
 fn bad_command_lines_are_refused_with_the_reason_and_nothing_is_lost() {
     let (tmp, dir) = demo_store();
     let data = dir.to_str().unwrap();
-    let card = first_card();
+    let card = card();
     // Both destinations, or none: the command line is wrong (exit 2).
     let both = run_caredesk(
         None,
@@ -325,7 +297,7 @@ fn reports_and_a_card_printed_through_cups_reach_the_virtual_pdf_printer() {
     add_pdf_printer();
     let (_tmp, dir) = demo_store();
     let data = dir.to_str().unwrap();
-    let card = first_card();
+    let card = card();
     let name = name_of(&dir, &card);
     let report = [
         "report",
@@ -420,7 +392,7 @@ fn a_doctor_previews_a_report_in_the_terminal_and_saves_it_as_pdf() {
         return;
     }
     let (tmp, dir) = demo_store();
-    let card = first_card();
+    let card = card();
     let pane = common::tmux::app_pane("tui-paper", &dir, "");
     common::tmux::sign_in(&pane, "DEMO STORE", DOCTOR.0, DOCTOR.1);
     common::tmux::open_patient(&pane, &card);

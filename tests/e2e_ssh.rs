@@ -103,24 +103,13 @@ impl Drop for Sshd {
     }
 }
 
-fn installed(program: &str) -> bool {
-    let found = Command::new("sh")
-        .args([
-            "-c",
-            &format!("command -v {program} || test -x /usr/sbin/{program}"),
-        ])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found || !std::env::var("CI").is_ok_and(|v| v == "true"),
-        "{program} is not installed: .ci/run installs openssh-server and openssh-client"
-    );
-    found
-}
-
 #[test]
 fn a_login_over_ssh_lands_in_the_terminal_app_and_its_address_is_audited() {
-    if !common::tmux::available() || !["sshd", "ssh", "ssh-keygen"].iter().all(|p| installed(p)) {
+    if !common::tmux::available()
+        || !["sshd", "ssh", "ssh-keygen"]
+            .iter()
+            .all(|p| common::require(p))
+    {
         return;
     }
     let (tmp, dir) = demo_store();

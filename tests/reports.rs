@@ -18,26 +18,11 @@ use caredesk::domain::patient::{IdType, Patient, PatientId, Sex};
 use caredesk::report::{self, Paper};
 use caredesk::tui::locale::Lang;
 use common::clinic::{TestClinic, audit_rows};
+use common::require;
 
 const DAY: i64 = 86_400;
 const ID_NUMBER: &str = "11010519491231002X";
 const PHONE: &str = "13912345678";
-
-/// A system program the test needs: under CI its absence fails the test loudly;
-/// elsewhere the test says so and stops.
-pub fn require(program: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found && std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{program} is not installed: .ci/run installs it (apt-get)");
-    }
-    if !found {
-        eprintln!("skipped: {program} is not installed");
-    }
-    found
-}
 
 /// 王芳 with a resident ID, a card, three years of blood pressure and glucose.
 fn patient_with_history(t: &TestClinic) -> (PatientId, String) {

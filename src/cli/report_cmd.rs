@@ -25,6 +25,18 @@ pub struct Destination {
 }
 
 impl Destination {
+    /// An existing output file is refused before the service records a disclosure.
+    fn refuse_existing(&self) -> anyhow::Result<()> {
+        if let Some(path) = &self.out {
+            anyhow::ensure!(
+                !path.exists(),
+                "{} already exists: choose another file name",
+                path.display()
+            );
+        }
+        Ok(())
+    }
+
     fn output(&self) -> ReportOutput {
         match (&self.out, &self.printer) {
             (Some(path), _) => ReportOutput::File(path.display().to_string()),
@@ -109,13 +121,7 @@ fn deliver(destination: &Destination, pdf: &[u8], what: &str) -> anyhow::Result<
 }
 
 pub fn run_report(args: ReportArgs) -> anyhow::Result<()> {
-    if let Some(path) = &args.destination.out {
-        anyhow::ensure!(
-            !path.exists(),
-            "{} already exists: choose another file name",
-            path.display()
-        );
-    }
+    args.destination.refuse_existing()?;
     let request = Request::ReportCompose {
         patient: PatientRef::Key(patient_key(&args.patient)?),
         from: args.from,
@@ -135,13 +141,7 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<()> {
 }
 
 pub fn run_card(args: CardArgs) -> anyhow::Result<()> {
-    if let Some(path) = &args.destination.out {
-        anyhow::ensure!(
-            !path.exists(),
-            "{} already exists: choose another file name",
-            path.display()
-        );
-    }
+    args.destination.refuse_existing()?;
     let request = Request::CardPrint {
         patient: PatientRef::Key(patient_key(&args.patient)?),
         output: args.destination.output(),

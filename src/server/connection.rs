@@ -38,10 +38,6 @@ impl Client for Connection {
 }
 
 impl Connection {
-    pub fn is_remote(&self) -> bool {
-        matches!(self, Connection::Remote(_))
-    }
-
     /// For the status bar: "local" or the socket.
     pub fn describe(&self) -> Option<String> {
         match self {
@@ -59,6 +55,12 @@ pub fn socket_for(dir: Option<&Path>) -> Option<PathBuf> {
         .or_else(|| dir.map(super::daemon::default_socket))
 }
 
+/// The daemon whose socket a client finds without being told, if it answers.
+fn answering(dir: Option<&Path>) -> Option<Connection> {
+    let path = socket_for(dir).filter(|p| p.exists())?;
+    Remote::connect(&path).ok().map(Connection::Remote)
+}
+
 /// Connects as `mode` says; `dir` is the store (needed unless connecting to a daemon).
 pub fn connect(dir: Option<&Path>, mode: &Mode) -> anyhow::Result<Connection> {
     let remote = |path: &Path| {
@@ -72,10 +74,8 @@ pub fn connect(dir: Option<&Path>, mode: &Mode) -> anyhow::Result<Connection> {
     match mode {
         Mode::Connect(path) => return remote(path),
         Mode::Auto => {
-            if let Some(path) = socket_for(dir).filter(|p| p.exists())
-                && let Ok(connection) = remote(&path)
-            {
-                return Ok(connection);
+            if let Some(server) = answering(dir) {
+                return Ok(server);
             }
         }
         Mode::Local => {}
@@ -99,9 +99,6 @@ pub fn server_only(dir: &Path) -> anyhow::Result<Option<Connection>> {
     match crate::cli::signin::mode() {
         Mode::Local => Ok(None),
         mode @ Mode::Connect(_) => connect(Some(dir), &mode).map(Some),
-        Mode::Auto => Ok(socket_for(Some(dir))
-            .filter(|p| p.exists())
-            .and_then(|p| Remote::connect(&p).ok())
-            .map(Connection::Remote)),
+        Mode::Auto => Ok(answering(Some(dir))),
     }
 }

@@ -184,3 +184,28 @@ pub fn sample_data() -> PathBuf {
             panic!("the sample data (../shared/data) is not found: set CAREDESK_SAMPLE_DATA to its folder")
         })
 }
+
+/// Whether this is a CI run, where a missing system program fails a test.
+pub fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// A system program a test needs (on PATH or in /usr/sbin): under CI its absence
+/// fails the test loudly; elsewhere the test says it skipped.
+pub fn require(program: &str) -> bool {
+    let found = std::process::Command::new("sh")
+        .args([
+            "-c",
+            &format!("command -v {program} || test -x /usr/sbin/{program}"),
+        ])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found || !ci(),
+        "{program} is not installed: .ci/run installs it (apt-get)"
+    );
+    if !found {
+        eprintln!("skipped: {program} is not installed");
+    }
+    found
+}
