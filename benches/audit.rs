@@ -102,10 +102,7 @@ fn bench(c: &mut Criterion) {
             verify(
                 &tree,
                 &VerifyOptions {
-                    seal: Some(SealView {
-                        epoch: seal.epoch,
-                        key: &seal.key,
-                    }),
+                    seal: Some(SealView::of(seal.epoch, &seal.key)),
                     ..Default::default()
                 },
             )
@@ -118,10 +115,7 @@ fn bench(c: &mut Criterion) {
                 &tree,
                 &VerifyOptions {
                     seed: Some(&seed),
-                    seal: Some(SealView {
-                        epoch: seal.epoch,
-                        key: &seal.key,
-                    }),
+                    seal: Some(SealView::of(seal.epoch, &seal.key)),
                     checkpoint: None,
                 },
             )

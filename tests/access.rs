@@ -246,6 +246,11 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             reason: "matrix probe of the access table".into(),
         },
         Request::AlertsList { limit: 5 },
+        Request::AuditChain {
+            from_seq: 0,
+            through: None,
+            limit: 5,
+        },
         Request::AuditEvents {
             from: None,
             to: None,

@@ -67,10 +67,7 @@ fn check(
         &VerifyOptions {
             seed,
             checkpoint,
-            seal: Some(SealView {
-                epoch: seal.epoch,
-                key: &seal.key,
-            }),
+            seal: Some(SealView::of(seal.epoch, &seal.key)),
         },
     )
 }

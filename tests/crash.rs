@@ -70,10 +70,7 @@ fn a_killed_writer_leaves_the_store_openable_and_consistent() {
             let report = verify(
                 &tree,
                 &VerifyOptions {
-                    seal: Some(SealView {
-                        epoch: seal.epoch,
-                        key: &seal.key,
-                    }),
+                    seal: Some(SealView::of(seal.epoch, &seal.key)),
                     ..Default::default()
                 },
             )

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::record::{AuditEvent, AuditRecord, GENESIS_PREV, RecordBody, chain_hash};
 use super::seal::{SealFileError, SealState, Sealer, Seed, advance};
+use super::verify::SealView;
 use crate::crypto::SecretKey;
 use crate::store::codec::{self, CodecError, Versioned};
 use crate::store::writes::WriteSet;
@@ -46,6 +47,15 @@ pub struct Head {
 
 impl Versioned for Head {
     const VERSION: u16 = 1;
+}
+
+/// A page of the raw log for a verifier talking to the clinic server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainPage {
+    pub head: Head,
+    pub seal: SealView,
+    /// (stored key, stored value) of each record, in order.
+    pub records: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -271,6 +281,42 @@ impl AuditLog {
 
     pub fn head(&self) -> Head {
         self.lock().head
+    }
+
+    /// The head and the sealing state as they are now, and the raw records (stored key,
+    /// stored value) from `from_seq` on, up to `through` (or the head), at most `limit`:
+    /// a page for a verifier outside the process. Records up to the head never change,
+    /// so pages read later against the first page's head form one consistent log.
+    pub fn chain_page(
+        &self,
+        from_seq: u64,
+        through: Option<u64>,
+        limit: usize,
+    ) -> Result<ChainPage, AuditError> {
+        let (head, seal) = {
+            let writer = self.lock();
+            (
+                writer.head,
+                SealView::of(writer.seal.epoch, &writer.seal.key),
+            )
+        };
+        let last = through.unwrap_or(head.seq).min(head.seq);
+        let mut records = Vec::new();
+        if from_seq <= last {
+            for item in self
+                .tree
+                .range(record_key(from_seq)..=record_key(last))
+                .take(limit)
+            {
+                let (key, value) = item?;
+                records.push((key.to_vec(), value.to_vec()));
+            }
+        }
+        Ok(ChainPage {
+            head,
+            seal,
+            records,
+        })
     }
 
     /// Appends one event on its own.

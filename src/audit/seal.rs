@@ -66,6 +66,15 @@ pub fn key_at(seed: &Seed, epoch: u64) -> SecretKey {
     key
 }
 
+/// A digest that tells whether two sealing keys are the same without revealing
+/// either: the clinic server hands it to a verifier instead of its current key.
+pub fn key_digest(key: &SecretKey) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update(b"caredesk audit sealing key digest v1");
+    hash.update(key.expose());
+    hash.finalize().into()
+}
+
 /// A MAC keyed once and reused for many records (the keyed state is cloned per record).
 #[derive(Clone)]
 pub struct Sealer(Hmac<Sha256>);

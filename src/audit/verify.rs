@@ -11,7 +11,7 @@
 use super::checkpoint::Checkpoint;
 use super::log::{EpochClock, Head, read_head};
 use super::record::{BodyKind, GENESIS_PREV, RawRecord, RecordBody, chain_hash_bytes};
-use super::seal::{Sealer, Seed, advance};
+use super::seal::{Sealer, Seed, advance, key_at, key_digest};
 use crate::crypto::SecretKey;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,17 +41,29 @@ fn broken(seq: u64, reason: impl Into<String>) -> Break {
     }
 }
 
-/// The writer's sealing state as read from `audit.seal`.
-pub struct SealView<'a> {
+/// The writer's sealing state as read from `audit.seal`: its epoch and a digest of
+/// its current key (the key itself never leaves the writer, not even to a verifier
+/// talking to the clinic server).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SealView {
     pub epoch: u64,
-    pub key: &'a SecretKey,
+    pub key_digest: [u8; 32],
+}
+
+impl SealView {
+    pub fn of(epoch: u64, key: &SecretKey) -> Self {
+        Self {
+            epoch,
+            key_digest: key_digest(key),
+        }
+    }
 }
 
 #[derive(Default)]
 pub struct VerifyOptions<'a> {
     pub seed: Option<&'a Seed>,
     pub checkpoint: Option<&'a Checkpoint>,
-    pub seal: Option<SealView<'a>>,
+    pub seal: Option<SealView>,
 }
 
 struct EpochKeys {
@@ -59,36 +71,78 @@ struct EpochKeys {
     key: SecretKey,
 }
 
+/// Verifies the log in the store's audit tree.
 pub fn verify(tree: &sled::Tree, options: &VerifyOptions<'_>) -> Result<Report, Break> {
-    let mut expected_seq = 0u64;
-    let mut prev = GENESIS_PREV;
-    let mut epoch = 0u64;
-    let mut clock: Option<EpochClock> = None;
-    let mut store_id = [0u8; 16];
-    let mut events = 0u64;
-    let mut epoch_seals = 0u64;
-    let mut keys = options.seed.map(|seed| {
-        let key = seed.first_key();
-        EpochKeys {
-            sealer: Sealer::new(&key),
-            key,
-        }
-    });
-    let mut checkpoint_matched = false;
-
+    let mut verifier = Verifier::new(options);
     for item in tree.range(&b"r"[..]..&b"s"[..]) {
         let (key, value) =
-            item.map_err(|e| broken(expected_seq, format!("cannot be read: {e}")))?;
+            item.map_err(|e| broken(verifier.expected_seq, format!("cannot be read: {e}")))?;
+        verifier.feed(&key, &value)?;
+    }
+    let head = read_head(tree).map_err(|e| {
+        broken(
+            verifier.expected_seq,
+            format!("the head cannot be read ({e})"),
+        )
+    })?;
+    verifier.finish(head)
+}
+
+/// Checks records one at a time, in key order, as they are read from the store or
+/// received page by page from the clinic server; `finish` checks the head.
+pub struct Verifier<'a> {
+    options: &'a VerifyOptions<'a>,
+    expected_seq: u64,
+    prev: [u8; 32],
+    epoch: u64,
+    clock: Option<EpochClock>,
+    store_id: [u8; 16],
+    events: u64,
+    epoch_seals: u64,
+    keys: Option<EpochKeys>,
+    checkpoint_matched: bool,
+}
+
+impl<'a> Verifier<'a> {
+    pub fn new(options: &'a VerifyOptions<'a>) -> Self {
+        Self {
+            options,
+            expected_seq: 0,
+            prev: GENESIS_PREV,
+            epoch: 0,
+            clock: None,
+            store_id: [0u8; 16],
+            events: 0,
+            epoch_seals: 0,
+            keys: options.seed.map(|seed| {
+                let key = seed.first_key();
+                EpochKeys {
+                    sealer: Sealer::new(&key),
+                    key,
+                }
+            }),
+            checkpoint_matched: false,
+        }
+    }
+
+    /// The sequence number the next record must carry.
+    pub fn next_seq(&self) -> u64 {
+        self.expected_seq
+    }
+
+    /// Checks the record stored under `key`.
+    pub fn feed(&mut self, key: &[u8], value: &[u8]) -> Result<(), Break> {
+        let expected_seq = self.expected_seq;
         let key_seq = key
             .get(1..9)
             .and_then(|b| b.try_into().ok())
             .map(u64::from_be_bytes)
-            .filter(|_| key.len() == 9)
+            .filter(|_| key.len() == 9 && key[0] == b'r')
             .ok_or_else(|| broken(expected_seq, "a record is stored under a malformed key"))?;
         if key_seq != expected_seq {
             return Err(broken(expected_seq, "is missing (records were removed)"));
         }
-        let record = RawRecord::parse(&value)
+        let record = RawRecord::parse(value)
             .map_err(|e| broken(key_seq, format!("cannot be decoded ({e})")))?;
         if record.seq != key_seq {
             return Err(broken(
@@ -99,19 +153,20 @@ pub fn verify(tree: &sled::Tree, options: &VerifyOptions<'_>) -> Result<Report, 
                 ),
             ));
         }
-        if record.prev != &prev {
+        if record.prev != &self.prev {
             return Err(broken(
                 key_seq,
                 "does not follow the record before it (chain broken)",
             ));
         }
-        if &chain_hash_bytes(&prev, record.seq, record.time_ms, record.body) != record.hash {
+        if &chain_hash_bytes(&self.prev, record.seq, record.time_ms, record.body) != record.hash {
             return Err(broken(
                 key_seq,
                 "was altered (its hash does not match its content)",
             ));
         }
-        if let Some(k) = &keys
+        let epoch = self.epoch;
+        if let Some(k) = &self.keys
             && !k.sealer.check(record.hash, record.mac)
         {
             return Err(broken(
@@ -138,15 +193,16 @@ pub fn verify(tree: &sled::Tree, options: &VerifyOptions<'_>) -> Result<Report, 
                         "has a genesis record that cannot be decoded",
                     ));
                 };
-                store_id = id;
-                clock = Some(EpochClock {
+                self.store_id = id;
+                self.clock = Some(EpochClock {
                     start_unix: epoch_start_unix,
                     seconds: epoch_seconds,
                 });
             }
             BodyKind::Event => {
-                let clock =
-                    clock.ok_or_else(|| broken(key_seq, "comes before the genesis record"))?;
+                let clock = self
+                    .clock
+                    .ok_or_else(|| broken(key_seq, "comes before the genesis record"))?;
                 if record.time_ms >= clock.end_ms(epoch) {
                     return Err(broken(
                         key_seq,
@@ -155,11 +211,12 @@ pub fn verify(tree: &sled::Tree, options: &VerifyOptions<'_>) -> Result<Report, 
                         ),
                     ));
                 }
-                events += 1;
+                self.events += 1;
             }
             BodyKind::EpochSeal => {
-                let clock =
-                    clock.ok_or_else(|| broken(key_seq, "comes before the genesis record"))?;
+                let clock = self
+                    .clock
+                    .ok_or_else(|| broken(key_seq, "comes before the genesis record"))?;
                 let Ok(RecordBody::EpochSeal { epoch: sealed }) = record.body() else {
                     return Err(broken(key_seq, "has an epoch seal that cannot be decoded"));
                 };
@@ -177,97 +234,107 @@ pub fn verify(tree: &sled::Tree, options: &VerifyOptions<'_>) -> Result<Report, 
                         format!("seals epoch {epoch} before it ended"),
                     ));
                 }
-                epoch += 1;
-                epoch_seals += 1;
-                if let Some(k) = keys.as_mut() {
+                self.epoch += 1;
+                self.epoch_seals += 1;
+                if let Some(k) = self.keys.as_mut() {
                     k.key = advance(&k.key);
                     k.sealer = Sealer::new(&k.key);
                 }
             }
         }
-        if let Some(cp) = options.checkpoint
+        if let Some(cp) = self.options.checkpoint
             && cp.seq == key_seq
         {
             if &cp.hash != record.hash || &cp.seal != record.mac {
                 return Err(broken(key_seq, "differs from the kept checkpoint"));
             }
-            checkpoint_matched = true;
+            self.checkpoint_matched = true;
         }
-        prev = *record.hash;
-        expected_seq += 1;
+        self.prev = *record.hash;
+        self.expected_seq += 1;
+        Ok(())
     }
 
-    if expected_seq == 0 {
-        return Err(broken(
-            0,
-            "the log is empty (the genesis record is missing)",
-        ));
-    }
-    let last_seq = expected_seq - 1;
-    let head = read_head(tree)
-        .map_err(|e| broken(expected_seq, format!("the head cannot be read ({e})")))?
-        .ok_or_else(|| broken(expected_seq, "the head record is missing"))?;
-    if head.seq > last_seq {
-        return Err(broken(
+    /// Checks the head record (and the sealing state and checkpoint) against the
+    /// records fed so far.
+    pub fn finish(self, head: Option<Head>) -> Result<Report, Break> {
+        let Self {
+            options,
             expected_seq,
-            format!(
-                "is missing: the head says the log runs to record {}, the tail was cut",
-                head.seq
-            ),
-        ));
-    }
-    if head.seq < last_seq {
-        return Err(broken(
-            head.seq + 1,
-            "lies beyond the head (records were appended outside caredesk)",
-        ));
-    }
-    if head.hash != prev || head.epoch != epoch {
-        return Err(broken(last_seq, "disagrees with the head record"));
-    }
-    if let Some(seal) = &options.seal {
-        if seal.epoch > epoch {
+            prev,
+            epoch,
+            store_id,
+            events,
+            epoch_seals,
+            checkpoint_matched,
+            ..
+        } = self;
+        if expected_seq == 0 {
+            return Err(broken(
+                0,
+                "the log is empty (the genesis record is missing)",
+            ));
+        }
+        let last_seq = expected_seq - 1;
+        let head = head.ok_or_else(|| broken(expected_seq, "the head record is missing"))?;
+        if head.seq > last_seq {
             return Err(broken(
                 expected_seq,
                 format!(
-                    "is missing: the sealing key has advanced to epoch {} but the log's seals end at epoch {epoch}; the tail was cut",
-                    seal.epoch
+                    "is missing: the head says the log runs to record {}, the tail was cut",
+                    head.seq
                 ),
             ));
         }
-        if let Some(seed) = options.seed {
-            let mut key = seed.first_key();
-            for _ in 0..seal.epoch {
-                key = advance(&key);
+        if head.seq < last_seq {
+            return Err(broken(
+                head.seq + 1,
+                "lies beyond the head (records were appended outside caredesk)",
+            ));
+        }
+        if head.hash != prev || head.epoch != epoch {
+            return Err(broken(last_seq, "disagrees with the head record"));
+        }
+        if let Some(seal) = &options.seal {
+            if seal.epoch > epoch {
+                return Err(broken(
+                    expected_seq,
+                    format!(
+                        "is missing: the sealing key has advanced to epoch {} but the log's seals end at epoch {epoch}; the tail was cut",
+                        seal.epoch
+                    ),
+                ));
             }
-            if &key != seal.key {
+            if let Some(seed) = options.seed
+                && key_digest(&key_at(seed, seal.epoch)) != seal.key_digest
+            {
                 return Err(broken(
                     expected_seq,
                     "cannot follow: the sealing key on disk does not come from the seed (replaced)",
                 ));
             }
         }
-    }
-    if let Some(cp) = options.checkpoint {
-        if cp.store_id != store_id {
-            return Err(broken(0, "belongs to another store than the checkpoint"));
+        if let Some(cp) = options.checkpoint {
+            if cp.store_id != store_id {
+                return Err(broken(0, "belongs to another store than the checkpoint"));
+            }
+            if !checkpoint_matched {
+                return Err(broken(
+                    expected_seq,
+                    format!(
+                        "is missing: the log ends before the kept checkpoint at record {} (rolled back to an older copy, or cut)",
+                        cp.seq
+                    ),
+                ));
+            }
         }
-        if !checkpoint_matched {
-            return Err(broken(
-                expected_seq,
-                format!(
-                    "is missing: the log ends before the kept checkpoint at record {} (rolled back to an older copy, or cut)",
-                    cp.seq
-                ),
-            ));
-        }
+        Ok(Report {
+            entries: expected_seq,
+            events,
+            epoch_seals,
+            head,
+            seals_checked: options.seed.is_some(),
+            checkpoint_matched,
+        })
     }
-    Ok(Report {
-        entries: expected_seq,
-        events,
-        epoch_seals,
-        head,
-        seals_checked: options.seed.is_some(),
-        checkpoint_matched,
-    })
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
-use super::{DataDir, EXIT_TAMPERED, input};
+use super::{DataDir, EXIT_TAMPERED, audit_remote, input};
 use crate::audit::checkpoint::Checkpoint;
 use crate::audit::context::process_actor;
 use crate::audit::export::{self, Format};
@@ -97,6 +97,16 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             )
         }
     };
+    // While the clinic server owns the store, the auditor reads the raw log through it
+    // and verifies it here.
+    if let Some(connection) = crate::server::connection::server_only(&args.data.path)? {
+        let outcome = audit_remote::verify(
+            crate::clinic::Signed::new(connection),
+            seed.as_ref(),
+            checkpoint.as_ref(),
+        )?;
+        return Ok(print_verdict(outcome));
+    }
     let raw = RawStore::open_for_scan(&args.data.path)?;
     let tree = raw.tree(AUDIT_TREE)?;
     let seal = match SealState::open(&args.data.path) {
@@ -111,12 +121,14 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let options = VerifyOptions {
         seed: seed.as_ref(),
         checkpoint: checkpoint.as_ref(),
-        seal: Some(SealView {
-            epoch: seal.epoch,
-            key: &seal.key,
-        }),
+        seal: Some(SealView::of(seal.epoch, &seal.key)),
     };
-    match verify(&tree, &options) {
+    Ok(print_verdict(verify(&tree, &options)))
+}
+
+/// Prints the verdict; exit 0 when intact, 3 when broken.
+fn print_verdict(outcome: Result<crate::audit::Report, crate::audit::Break>) -> ExitCode {
+    match outcome {
         Ok(report) => {
             println!(
                 "audit log intact: {} entries ({} events, {} epoch seals), head at record {}",
@@ -132,14 +144,14 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             if report.checkpoint_matched {
                 println!("matches the kept checkpoint");
             }
-            Ok(ExitCode::SUCCESS)
+            ExitCode::SUCCESS
         }
         Err(broken) => {
             println!(
                 "audit log BROKEN at record {}: {}",
                 broken.seq, broken.reason
             );
-            Ok(ExitCode::from(EXIT_TAMPERED))
+            ExitCode::from(EXIT_TAMPERED)
         }
     }
 }
@@ -152,7 +164,7 @@ fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     }
     // While the clinic server owns the store, the auditor signs in and reads through it.
     if let Some(connection) = crate::server::connection::server_only(&args.data.path)? {
-        return export_through_server(crate::clinic::Signed::new(connection), &args);
+        return audit_remote::export(crate::clinic::Signed::new(connection), &args);
     }
     let store = Store::open(&args.data.path, StoreOptions::default())?;
     let range = format!(
@@ -183,45 +195,12 @@ fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Rows a page of the export asks the server for.
-const PAGE: u32 = 10_000;
-
-fn export_through_server(
-    session: super::signin::Session,
-    args: &ExportArgs,
-) -> anyhow::Result<ExitCode> {
-    super::signin::sign_in(&session)?;
-    let mut out = std::io::stdout().lock();
-    let mut writer = export::RowWriter::new(args.format, &mut out)?;
-    let mut after = None;
-    loop {
-        let page = match session.call(crate::clinic::Request::AuditEvents {
-            from: args.from,
-            to: args.to,
-            limit: PAGE,
-            after,
-        }) {
-            crate::clinic::Response::AuditEvents(rows) => rows,
-            crate::clinic::Response::Error(e) => {
-                super::signin::sign_out(&session);
-                anyhow::bail!("{e}");
-            }
-            other => anyhow::bail!("unexpected reply: {other:?}"),
-        };
-        for row in &page {
-            writer.write(row)?;
-        }
-        after = page.last().map(|r| r.seq);
-        if page.len() < PAGE as usize {
-            break;
-        }
-    }
-    writer.finish()?;
-    super::signin::sign_out(&session);
-    Ok(ExitCode::SUCCESS)
-}
-
 fn run_checkpoint(args: CheckpointArgs) -> anyhow::Result<ExitCode> {
+    if let Some(connection) = crate::server::connection::server_only(&args.data.path)? {
+        let checkpoint = audit_remote::checkpoint(crate::clinic::Signed::new(connection))?;
+        println!("{}", checkpoint.to_json());
+        return Ok(ExitCode::SUCCESS);
+    }
     let store = Store::open(&args.data.path, StoreOptions::default())?;
     store.audit().seal_elapsed()?;
     store.audit().append(AuditEvent::new(

@@ -4,6 +4,7 @@
 //! 2 the command line itself is wrong; 3 `audit verify` found the log broken.
 
 pub mod audit_cmd;
+mod audit_remote;
 pub mod demo_cmd;
 pub mod export_cmd;
 pub mod import_cmd;

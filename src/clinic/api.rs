@@ -480,6 +480,15 @@ pub enum Request {
         #[serde(default)]
         after: Option<u64>,
     },
+    /// The raw audit log for an auditor's own verification (`caredesk audit verify`
+    /// and `checkpoint` while the clinic server owns the store): the head and sealing
+    /// state now, and records from `from_seq` up to `through` (or the head), at most
+    /// `limit`.
+    AuditChain {
+        from_seq: u64,
+        through: Option<u64>,
+        limit: u32,
+    },
 
     // Paper.
     /// What the health report of one patient and period holds, as the caller's role may

@@ -212,6 +212,20 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
             let count = alerts.len();
             Ok(Reply::new(Response::Alerts(alerts)).detail(format!("count={count}")))
         }
+        Request::AuditChain {
+            from_seq,
+            through,
+            limit,
+        } => {
+            let page = ctx
+                .vault
+                .store()
+                .audit()
+                .chain_page(from_seq, through, limit.clamp(1, 100_000) as usize)
+                .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
+            let detail = format!("from={from_seq} count={}", page.records.len());
+            Ok(Reply::new(Response::AuditChain(Box::new(page))).detail(detail))
+        }
         Request::AuditEvents {
             from,
             to,

@@ -230,6 +230,7 @@ pub enum Response {
         total: u64,
     },
     AuditEvents(Vec<crate::audit::export::AuditRow>),
+    AuditChain(Box<crate::audit::log::ChainPage>),
     Error(ServiceError),
 }
 

@@ -187,6 +187,7 @@ pub const OPERATIONS: &[Operation] = &[
     op("urgent_alerts",          Needs(P::ClinicalRead),        "alerts.urgent"),
     op("alerts_list",            Needs(P::AlertsRead),          "alerts.read"),
     op("audit_events",           Needs(P::AuditRead),           "audit.read"),
+    op("audit_chain",            Needs(P::AuditRead),           "audit.verify"),
     op("report_preview",         Needs(P::ReportPrint),         "report.preview"),
     op("report_disclose",        Needs(P::ReportPrint),         "report.print"),
     op("card_print",             Needs(P::CardManage),          "card.print"),
@@ -305,6 +306,7 @@ impl Request {
             Request::UrgentAlerts { .. } => "urgent_alerts",
             Request::AlertsList { .. } => "alerts_list",
             Request::AuditEvents { .. } => "audit_events",
+            Request::AuditChain { .. } => "audit_chain",
             Request::ReportCompose {
                 output: super::api::ReportOutput::Preview,
                 ..

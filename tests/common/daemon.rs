@@ -11,7 +11,7 @@ use caredesk::clinic::client::Client;
 use caredesk::clinic::{Request, Response, Secret, SessionToken};
 use caredesk::server::remote::Remote;
 
-use super::tmux::demo_code;
+use super::tmux::demo_code_at;
 
 pub struct Daemon {
     child: Child,
@@ -71,8 +71,25 @@ impl Drop for Daemon {
     }
 }
 
+/// The three sign-in lines for a demo user. A code is accepted once per user per
+/// 30-second step, so a user signing in again within one step waits for the next.
 pub fn credentials((user, password): (&str, &str)) -> String {
-    format!("{user}\n{password}\n{}\n", demo_code(user))
+    format!("{user}\n{password}\n{}\n", unused_code(user))
+}
+
+/// A code for `user` from a step this test process has not used for them yet.
+pub fn unused_code(user: &str) -> String {
+    static USED: std::sync::Mutex<Vec<(String, i64)>> = std::sync::Mutex::new(Vec::new());
+    let mut used = USED.lock().unwrap();
+    loop {
+        let now = chrono::Utc::now().timestamp();
+        let step = now / 30;
+        if !used.iter().any(|(u, s)| u == user && *s == step) {
+            used.push((user.to_string(), step));
+            return demo_code_at(user, now);
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
 }
 
 pub fn sign_in(remote: &Remote, (user, password): (&str, &str)) -> SessionToken {
@@ -81,7 +98,7 @@ pub fn sign_in(remote: &Remote, (user, password): (&str, &str)) -> SessionToken 
         Request::Login {
             user: user.into(),
             password: Secret::new(password),
-            code: Secret::new(demo_code(user)),
+            code: Secret::new(unused_code(user)),
         },
     ) {
         Response::SignedIn(signed) => signed.token.clone(),

@@ -103,10 +103,15 @@ impl Drop for Pane {
 }
 
 pub fn demo_code(user: &str) -> String {
+    demo_code_at(user, chrono::Utc::now().timestamp())
+}
+
+/// The code of `user` at Unix time `unix`.
+pub fn demo_code_at(user: &str, unix: i64) -> String {
     // The demo's published secret, and the test's own TOTP implementation.
     let secret =
         Sha256::digest(format!("caredesk demo totp secret: {user}").as_bytes())[..20].to_vec();
-    totp_code(&secret, chrono::Utc::now().timestamp(), 6)
+    totp_code(&secret, unix, 6)
 }
 
 /// Waits for the sign-in screen (recognised by `banner`), then signs in with a fresh code.
