@@ -246,6 +246,10 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             reason: "matrix probe of the access table".into(),
         },
         Request::AlertsList { limit: 5 },
+        Request::AlertAcknowledge {
+            id: 999_999,
+            note: "checked".into(),
+        },
         Request::AuditChain {
             from_seq: 0,
             through: None,

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::daemon::{Daemon, card, credentials};
+use common::daemon::{Daemon, card, credentials, note_used};
+use common::tmux::Pane;
 use common::tmux::demo_store;
 use common::{run_caredesk, text};
 
@@ -145,4 +146,148 @@ fn a_login_over_ssh_lands_in_the_terminal_app_and_its_address_is_audited() {
         .find(|l| l.contains("\"patient.read\"") && l.contains("chen.jing"))
         .expect("the nurse's read is audited");
     assert!(read.contains("\"ssh_client\":\"127.0.0.1:"), "{read}");
+}
+
+/// From a patient's chart: the record, the allergies section amended, the cursor on
+/// the empty line for a new entry.
+fn amend_allergies(pane: &Pane) {
+    pane.key("F4");
+    pane.wait_for("Health record");
+    for _ in 0..4 {
+        pane.key("Down");
+    }
+    pane.key("Enter");
+    pane.wait_for("Amending");
+    // Shift-Tab twice: round past the reason to the empty last line.
+    pane.key("BTab");
+    pane.key("BTab");
+}
+
+fn type_allergy(pane: &Pane, allergy: &str, reason: &str) {
+    pane.type_text(allergy);
+    pane.key("Tab");
+    pane.key("Tab");
+    pane.type_text(reason);
+}
+
+#[test]
+fn five_staff_in_five_ssh_sessions_work_at_once_and_nothing_collides_or_is_lost() {
+    if !common::tmux::available()
+        || !["sshd", "ssh", "ssh-keygen"]
+            .iter()
+            .all(|p| common::require(p))
+    {
+        return;
+    }
+    let (tmp, dir) = demo_store();
+    let daemon = Daemon::start(&dir);
+    let sshd = Sshd::start(tmp.path(), &daemon.socket);
+    let staff = [
+        ("chen.jing", "demo nurse harbour lantern"),
+        ("dr.zhou", "demo doctor harbour lantern"),
+        ("sun.hm", "demo manager harbour lantern"),
+        ("wang.li", "demo desk harbour lantern"),
+        ("he.audit", "demo auditor harbour lantern"),
+    ];
+    let panes: Vec<Pane> = staff
+        .iter()
+        .map(|(user, _)| Pane::start(&format!("ssh5-{user}"), 100, 30, &sshd.login_command()))
+        .collect();
+    for (pane, (user, password)) in panes.iter().zip(staff) {
+        common::tmux::sign_in(pane, "Sign in", user, password);
+        note_used(user);
+    }
+    for pane in &panes {
+        pane.wait_for("What would you like to do?");
+    }
+    let [nurse, doctor, manager, desk, auditor] = &panes[..] else {
+        unreachable!()
+    };
+    let card_of = |serial| caredesk::domain::card::card_number("8860", serial, 8).unwrap();
+    common::tmux::open_patient(nurse, &card_of(1));
+    common::tmux::open_patient(doctor, &card_of(1));
+    common::tmux::open_patient(manager, &card_of(2));
+    common::tmux::open_patient(desk, &card_of(3));
+    // Nurse and doctor amend the same section of one patient, the manager another's.
+    amend_allergies(nurse);
+    amend_allergies(doctor);
+    amend_allergies(manager);
+    type_allergy(
+        nurse,
+        "Penicillin; rash; mild",
+        "reported at the follow-up call",
+    );
+    type_allergy(doctor, "Latex; hives; moderate", "found at the examination");
+    type_allergy(manager, "Peanut; swelling; severe", "told us at the review");
+    nurse.key("Enter");
+    manager.key("Enter");
+    nurse.wait_for("Saved.");
+    manager.wait_for("Saved.");
+    // The doctor's save comes second: refused, not lost, and the newer record shown.
+    doctor.key("Enter");
+    doctor.wait_for("changed by someone else");
+    doctor.key("Escape");
+    doctor.key("Enter");
+    let editor = doctor.wait_for("Amending");
+    assert!(editor.contains("Penicillin"), "the nurse's entry: {editor}");
+    doctor.key("BTab");
+    doctor.key("BTab");
+    type_allergy(doctor, "Latex; hives; moderate", "found at the examination");
+    doctor.key("Enter");
+    doctor.wait_for("Saved.");
+    doctor.key("Escape");
+    let chart = doctor.wait_for("Latex");
+    assert!(
+        chart.contains("Penicillin"),
+        "both entries are kept: {chart}"
+    );
+    // The auditor, meanwhile, acknowledges the newest alert.
+    auditor.key("Enter");
+    auditor.wait_for("Security alerts");
+    auditor.type_text("a");
+    auditor.wait_for("What was done:");
+    auditor.type_text("spoke to the user; expected");
+    auditor.key("Enter");
+    auditor.wait_for("Alert acknowledged.");
+    for pane in &panes {
+        pane.key("F10");
+    }
+    drop(sshd);
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+    let export = run_caredesk(
+        None,
+        &[
+            "audit",
+            "export",
+            "--data",
+            dir.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ],
+        &credentials(("he.audit", "demo auditor harbour lantern")),
+    );
+    let rows = text(&export.stdout);
+    let over_ssh = |user: &str, action: &str, outcome: &str| {
+        rows.lines()
+            .filter(|l| {
+                l.contains(&format!("\"user\":\"{user}\""))
+                    && l.contains(&format!("\"action\":\"{action}\""))
+                    && l.contains(&format!("\"outcome\":\"{outcome}\""))
+                    && l.contains("\"ssh_client\":\"127.0.0.1:")
+            })
+            .count()
+    };
+    for (user, _) in &staff[..4] {
+        assert!(over_ssh(user, "patient.read", "ok") >= 1, "{user} read");
+    }
+    assert_eq!(over_ssh("chen.jing", "health.amend", "ok"), 1);
+    assert_eq!(over_ssh("sun.hm", "health.amend", "ok"), 1);
+    assert_eq!(over_ssh("dr.zhou", "health.amend", "ok"), 1);
+    assert_eq!(
+        over_ssh("dr.zhou", "health.amend", "error"),
+        1,
+        "the refused save"
+    );
+    assert_eq!(over_ssh("he.audit", "alert.acknowledge", "ok"), 1);
 }

@@ -11,7 +11,7 @@ use caredesk::clinic::{
 };
 use caredesk::domain::amendment::Section;
 use caredesk::store::RawStore;
-use caredesk::store::signon::AlertKind;
+use caredesk::store::alerts::AlertKind;
 use common::clinic::{TestClinic, quick_options};
 use common::patient;
 

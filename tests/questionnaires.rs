@@ -62,7 +62,7 @@ fn phq9_is_scored_stored_and_item_9_raises_an_alert() {
     };
     let urgent = alerts
         .iter()
-        .find(|a| a.kind == caredesk::store::signon::AlertKind::UrgentAnswer)
+        .find(|a| a.kind == caredesk::store::alerts::AlertKind::UrgentAnswer)
         .expect("an urgent alert");
     assert!(urgent.subjects.contains(&id.to_string()));
     assert_eq!(urgent.detail, "questionnaire=phq9 items=9");

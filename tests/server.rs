@@ -561,3 +561,99 @@ fn the_auditor_verifies_the_log_and_keeps_a_checkpoint_through_the_daemon() {
     );
     drop(daemon.stop());
 }
+
+#[test]
+fn a_restart_while_clients_are_writing_loses_no_reported_write_and_leaves_the_log_intact() {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (_tmp, dir) = demo_store();
+    let daemon = Daemon::start(&dir);
+    let first = Remote::connect(&daemon.socket).unwrap();
+    let token = Arc::new(Mutex::new(sign_in(&first, DESK)));
+    let stop = Arc::new(AtomicBool::new(false));
+    // Ten desks register patients as fast as they can; each keeps the phone numbers
+    // the daemon said it registered, and counts the calls it was told were refused.
+    let writers: Vec<_> = (0..10u32)
+        .map(|w| {
+            let (socket, token, stop) = (daemon.socket.clone(), token.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let remote = Remote::connect(&socket).unwrap();
+                let (mut done, mut refused) = (Vec::new(), 0u32);
+                let mut n = 0u32;
+                while !stop.load(Ordering::SeqCst) {
+                    n += 1;
+                    let phone = format!("136{w:02}{n:06}");
+                    let session = token.lock().unwrap().clone();
+                    let patient = Patient {
+                        name: format!("重启{w}-{n}"),
+                        sex: Sex::Male,
+                        birth_date: chrono::NaiveDate::from_ymd_opt(1975, 6, 1),
+                        phone: Some(phone.clone()),
+                        id_type: IdType::Other,
+                        id_number: Some(format!("RST-{w}-{n}")),
+                        ..Patient::default()
+                    };
+                    match remote.call(
+                        Some(&session),
+                        Request::PatientRegister {
+                            patient,
+                            card_type: "basic".into(),
+                        },
+                    ) {
+                        Response::Registered { .. } => done.push(phone),
+                        Response::Error(_) => {
+                            refused += 1;
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                        other => panic!("{other:?}"),
+                    }
+                }
+                (done, refused)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+    std::thread::sleep(Duration::from_millis(300));
+    let daemon = Daemon::start(&dir);
+    // The old session is gone with the old daemon: the desk signs in again.
+    *token.lock().unwrap() = sign_in(&Remote::connect(&daemon.socket).unwrap(), DESK);
+    std::thread::sleep(Duration::from_millis(1500));
+    stop.store(true, Ordering::SeqCst);
+    let results: Vec<(Vec<String>, u32)> = writers.into_iter().map(|t| t.join().unwrap()).collect();
+    let reported: Vec<&String> = results.iter().flat_map(|(d, _)| d).collect();
+    let refused: u32 = results.iter().map(|(_, r)| r).sum();
+    assert!(refused > 0, "the restart was felt by the writers");
+    assert!(reported.len() > 20, "writes went on after the restart");
+    // Every registration the daemon reported is there, with its card.
+    let checker = Remote::connect(&daemon.socket).unwrap();
+    let session = sign_in(&checker, DOCTOR);
+    for phone in &reported {
+        match checker.call(
+            Some(&session),
+            Request::PatientSearch {
+                query: (*phone).clone(),
+                limit: 5,
+            },
+        ) {
+            Response::SearchResults { total: 1, rows } => {
+                let Response::Cards(cards) =
+                    checker.call(Some(&session), Request::PatientCards { id: rows[0].id })
+                else {
+                    panic!("cards of {phone}")
+                };
+                assert_eq!(cards.len(), 1, "{phone} registered with one card");
+            }
+            other => panic!("{phone}: {other:?}"),
+        }
+    }
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+    let verified = run_caredesk(
+        None,
+        &["audit", "verify", "--data", dir.to_str().unwrap()],
+        "",
+    );
+    assert!(verified.status.success(), "{}", text(&verified.stdout));
+}

@@ -6,7 +6,7 @@ mod common;
 use caredesk::auth::Role;
 use caredesk::auth::totp::{self, CodeRefusal};
 use caredesk::clinic::{Request, Response, Secret, ServiceError};
-use caredesk::store::signon::AlertKind;
+use caredesk::store::alerts::AlertKind;
 use caredesk::store::{Store, StoreError, Unlock};
 use common::clinic::{START, TestClinic, quick_options, totp_code};
 use proptest::prelude::*;

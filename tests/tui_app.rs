@@ -255,6 +255,7 @@ fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
         prompt: None,
         message: None,
         reviews: Vec::new(),
+        alerts: Vec::new(),
         prompt_kind: Default::default(),
     });
     keys(&mut app, "c");
@@ -294,6 +295,7 @@ fn the_exam_day_reschedules_the_selected_booking_and_pages_through_days() {
         prompt: None,
         message: None,
         reviews: Vec::new(),
+        alerts: Vec::new(),
         prompt_kind: Default::default(),
     });
     keys(&mut app, "r");
@@ -552,6 +554,7 @@ fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
         message: None,
         reviews: vec![41],
         prompt_kind: Default::default(),
+        alerts: Vec::new(),
     });
     keys(&mut app, "m13912345678");
     key(&mut app, KeyCode::Enter);
@@ -691,4 +694,85 @@ fn advice_is_ticked_edited_and_approved_by_keyboard() {
             )]
         }
     );
+}
+
+#[test]
+fn an_alert_is_acknowledged_from_the_list_with_a_typed_note() {
+    use caredesk::clinic::ServiceError;
+    use caredesk::clinic::alerts::AlertView;
+    use caredesk::store::alerts::{Acknowledgement, AlertKind};
+    let mut app = app();
+    sign_in_as(&mut app, Role::Auditor);
+    app.take_effects();
+    // The auditor's menu starts with the alerts.
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::AlertsList { limit: 1000 });
+    let alert = |id: u64, acknowledged: Option<Acknowledgement>| AlertView {
+        id,
+        time_unix: 1_795_430_000,
+        kind: AlertKind::OutsideHours,
+        subjects: vec!["user:dr.zhou".into()],
+        detail: "patient data opened at Sun 22:41 clinic time".into(),
+        acknowledged,
+    };
+    let done = Acknowledgement {
+        by: "he.audit".into(),
+        time_unix: 1_795_431_000,
+        note: "covered a night admission".into(),
+    };
+    app.update(reply(
+        tag,
+        Response::Alerts(vec![alert(8, Some(done)), alert(7, None)]),
+    ));
+    // The first is acknowledged already: a says so and asks nothing.
+    keys(&mut app, "a");
+    assert!(app.take_effects().is_empty());
+    let Screen::List(list) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(
+        list.message.as_ref().unwrap().1,
+        "This alert is already acknowledged."
+    );
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "aon call for the ward");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::AlertAcknowledge {
+            id: 7,
+            note: "on call for the ward".into()
+        }
+    );
+    // Someone was quicker: the prompt keeps the note and says why.
+    app.update(reply(
+        tag,
+        Response::Error(ServiceError::Conflict(
+            "alert 7 was already acknowledged by admin".into(),
+        )),
+    ));
+    let Screen::List(list) = &app.screen else {
+        panic!()
+    };
+    let prompt = list.prompt.as_ref().expect("the note stays");
+    assert_eq!(prompt.value(0), "on call for the ward");
+    assert!(
+        prompt
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("already acknowledged")
+    );
+    key(&mut app, KeyCode::Enter);
+    let (tag, _) = call(&mut app);
+    app.update(reply(tag, Response::Done));
+    let (_, reload) = call(&mut app);
+    assert_eq!(reload, Request::AlertsList { limit: 1000 });
+    let Screen::List(list) = &app.screen else {
+        panic!()
+    };
+    assert!(list.prompt.is_none());
+    assert_eq!(list.message.as_ref().unwrap().1, "Alert acknowledged.");
 }

@@ -55,6 +55,64 @@ fn rows() -> Vec<PatientRow> {
         .collect()
 }
 
+/// The alerts list as the service's reply builds it: one acknowledged alert, two open.
+fn alerts_list(app: &App, selected: usize, prompt: Option<Form>) -> Screen {
+    use caredesk::clinic::alerts::AlertView;
+    use caredesk::store::alerts::{Acknowledgement, AlertKind};
+    let at = |h: i64| 1_795_430_000 + h * 3600;
+    let alerts = vec![
+        AlertView {
+            id: 31,
+            time_unix: at(2),
+            kind: AlertKind::ManyPatients,
+            subjects: vec!["user:chen.jing".into()],
+            detail: "61 distinct patients within an hour (limit 50)".into(),
+            acknowledged: Some(Acknowledgement {
+                by: "he.audit".into(),
+                time_unix: at(3),
+                note: "Flu clinic morning: confirmed with the head nurse.".into(),
+            }),
+        },
+        AlertView {
+            id: 30,
+            time_unix: at(1),
+            kind: AlertKind::OutsideHours,
+            subjects: vec!["user:dr.zhou".into()],
+            detail:
+                "patient data opened at Sun 22:41 clinic time (working hours 07:00-20:00 mon-sat)"
+                    .into(),
+            acknowledged: None,
+        },
+        AlertView {
+            id: 29,
+            time_unix: at(0),
+            kind: AlertKind::AccountLocked,
+            subjects: vec!["user:wang.li".into()],
+            detail: "5 failed sign-ins".into(),
+            acknowledged: None,
+        },
+    ];
+    let (headers, rows) =
+        caredesk::tui::lists::table(app, ListKind::Alerts, &Response::Alerts(alerts.clone()));
+    Screen::List(List {
+        kind: ListKind::Alerts,
+        headers,
+        rows,
+        cursor: Cursor {
+            selected,
+            offset: 0,
+        },
+        loading: false,
+        bookings: Vec::new(),
+        date: None,
+        prompt,
+        message: None,
+        reviews: Vec::new(),
+        alerts,
+        prompt_kind: caredesk::tui::screens::PromptKind::AcknowledgeNote,
+    })
+}
+
 fn form(values: &[(&str, bool)], focus: usize) -> Form {
     let mut form = Form::new(
         values
@@ -129,6 +187,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     patients: Some(12345),
                     registered_today: None,
                     alerts_last_day: None,
+                    alerts_open: None,
                 }),
                 menu: vec![MenuItem::Search],
                 cursor: Cursor::default(),
@@ -142,6 +201,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     patients: None,
                     registered_today: None,
                     alerts_last_day: Some(3),
+                    alerts_open: Some(2),
                 }),
                 menu: vec![MenuItem::Alerts, MenuItem::Audit],
                 cursor: Cursor {
@@ -262,8 +322,24 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 prompt: None,
                 message: None,
                 reviews: Vec::new(),
+                alerts: Vec::new(),
                 prompt_kind: Default::default(),
             });
+        }),
+        ("alerts", |app| {
+            sign_in(app, Role::Auditor);
+            app.screen = alerts_list(app, 0, None);
+        }),
+        ("alerts_acknowledge", |app| {
+            sign_in(app, Role::Admin);
+            app.screen = alerts_list(
+                app,
+                1,
+                Some(form(
+                    &[("called the user: a ward round covering", false)],
+                    0,
+                )),
+            );
         }),
         ("exam_day", |app| {
             sign_in(app, Role::FrontDesk);
@@ -291,6 +367,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 prompt: None,
                 message: None,
                 reviews: Vec::new(),
+                alerts: Vec::new(),
                 prompt_kind: Default::default(),
             });
         }),
@@ -547,6 +624,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 prompt: None,
                 message: None,
                 reviews: Vec::new(),
+                alerts: Vec::new(),
                 prompt_kind: Default::default(),
             });
             type_text(app, "r");
@@ -593,6 +671,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 prompt: None,
                 message: None,
                 reviews: Vec::new(),
+                alerts: Vec::new(),
                 prompt_kind: Default::default(),
             });
             let items = vec![

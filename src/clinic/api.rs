@@ -471,6 +471,13 @@ pub enum Request {
     AlertsList {
         limit: u32,
     },
+    /// Acknowledges an alert once, with a note of what was done (sealed; the audit
+    /// record names the alert only). Oversight acknowledges any alert, the care team
+    /// the clinical ones.
+    AlertAcknowledge {
+        id: u64,
+        note: String,
+    },
     /// Audit events of a date range (UTC, inclusive), oldest first, at most `limit`,
     /// after record `after` when given (to page through a long log).
     AuditEvents {

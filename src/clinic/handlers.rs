@@ -3,9 +3,9 @@
 use super::api::{Request, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
 use super::{
-    advice, auto_tags, booking, calls, cards, consent, export, followup_queue, followups, import,
-    intake, keys, patients, plans, questionnaires, record, recordings, reports, results, risk,
-    summaries, users,
+    advice, alerts, auto_tags, booking, calls, cards, consent, export, followup_queue, followups,
+    import, intake, keys, patients, plans, questionnaires, record, recordings, reports, results,
+    risk, summaries, users,
 };
 use crate::domain::booking::BookingStatus;
 use crate::store::StoreError;
@@ -199,19 +199,9 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::ReviewCreate { number } => results::review_create(ctx, number),
         Request::ReviewReject { number, reason } => results::review_reject(ctx, number, &reason),
         Request::BreakGlass { id, reason } => patients::break_glass(ctx, &id, &reason),
-        Request::UrgentAlerts { limit } => {
-            // The care team's view: urgent clinical alerts only, newest first.
-            let mut alerts = ctx.vault.store().alerts(10_000)?;
-            alerts.retain(|a| a.kind == crate::store::signon::AlertKind::UrgentAnswer);
-            alerts.truncate(limit.clamp(1, 10_000) as usize);
-            let count = alerts.len();
-            Ok(Reply::new(Response::Alerts(alerts)).detail(format!("count={count}")))
-        }
-        Request::AlertsList { limit } => {
-            let alerts = ctx.vault.store().alerts(limit.clamp(1, 10_000) as usize)?;
-            let count = alerts.len();
-            Ok(Reply::new(Response::Alerts(alerts)).detail(format!("count={count}")))
-        }
+        Request::UrgentAlerts { limit } => alerts::list(ctx, limit, true),
+        Request::AlertsList { limit } => alerts::list(ctx, limit, false),
+        Request::AlertAcknowledge { id, note } => alerts::acknowledge(ctx, id, &note),
         Request::AuditChain {
             from_seq,
             through,

@@ -2,6 +2,9 @@
 //! audited. Screens and commands never touch the store; they call a `Client`.
 
 mod advice;
+mod alert_rules;
+pub mod alert_settings;
+pub mod alerts;
 pub mod api;
 mod auto_tags;
 mod booking;

@@ -7,7 +7,7 @@ use super::service::{Ctx, Effect, Reply};
 use crate::auth::Permission;
 use crate::crypto::IndexKind;
 use crate::domain::patient::{Patient, PatientId};
-use crate::store::signon::AlertKind;
+use crate::store::alerts::AlertKind;
 use crate::store::writes::WriteSet;
 
 /// Shortest break-glass reason: enough words to say why.
@@ -272,11 +272,22 @@ pub(crate) fn home(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
     if ctx.allows(Permission::PatientSearch) {
         summary.patients = Some(ctx.vault.patient_count()? as u64);
     }
-    if ctx.allows(Permission::AlertsRead) {
-        let day_ago = ctx.now - 24 * 3600;
-        let alerts = ctx.vault.store().alerts(10_000)?;
-        summary.alerts_last_day =
-            Some(alerts.iter().filter(|a| a.time_unix >= day_ago).count() as u64);
+    let oversight = ctx.allows(Permission::AlertsRead);
+    if oversight || ctx.allows(Permission::ClinicalRead) {
+        let store = ctx.vault.store();
+        let alerts = store.alerts_where(10_000, |a| oversight || a.kind.is_clinical())?;
+        let mut open = 0;
+        for alert in &alerts {
+            if !store.alert_acknowledged(alert.id)? {
+                open += 1;
+            }
+        }
+        summary.alerts_open = Some(open);
+        if oversight {
+            let day_ago = ctx.now - 24 * 3600;
+            summary.alerts_last_day =
+                Some(alerts.iter().filter(|a| a.time_unix >= day_ago).count() as u64);
+        }
     }
     Ok(Reply::new(Response::Home(summary)))
 }

@@ -10,7 +10,7 @@ use super::patients::readable;
 use super::service::{Ctx, Reply};
 use crate::domain::patient::PatientId;
 use crate::domain::questionnaire::{self, Definition};
-use crate::store::signon::AlertKind;
+use crate::store::alerts::AlertKind;
 use crate::store::writes::WriteSet;
 
 pub const DIR_NAME: &str = "questionnaires";

@@ -13,7 +13,6 @@ use crate::domain::card::{Card, CardStatus};
 use crate::domain::consent::{ConsentRecord, ContactAnswer};
 use crate::domain::health::HealthRecord;
 use crate::domain::patient::{Patient, PatientId};
-use crate::store::signon::Alert;
 
 /// What a successful sign-on returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +108,9 @@ pub struct HomeSummary {
     pub patients: Option<u64>,
     pub registered_today: Option<u64>,
     pub alerts_last_day: Option<u64>,
+    /// Alerts this user acts on (all for oversight, clinical ones for the care team)
+    /// that nobody has acknowledged yet.
+    pub alerts_open: Option<u64>,
 }
 
 /// A patient as a role may see them: `health` is absent for roles without clinical
@@ -207,7 +209,7 @@ pub enum Response {
         /// What is wrong with the clinic's rule file, when something is.
         problem: Option<String>,
     },
-    Alerts(Vec<Alert>),
+    Alerts(Vec<super::alerts::AlertView>),
     Registered {
         id: PatientId,
         card: Card,

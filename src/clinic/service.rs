@@ -158,6 +158,8 @@ pub struct Clinic {
     pub(crate) queue_index: std::sync::Mutex<Option<super::followup_queue::QueueIndex>>,
     /// Patients whose risks and tags wait to be recomputed after a bulk change.
     pub(crate) backlog: std::sync::Arc<super::reevaluate::Backlog>,
+    /// The alert rules' view of recent staff activity.
+    alert_watch: super::alert_rules::AlertWatch,
 }
 
 const ROLES_FINGERPRINT_KEY: &[u8] = b"roles_fingerprint";
@@ -183,6 +185,7 @@ impl Clinic {
             tag_rules: Default::default(),
             backlog: Default::default(),
             queue_index: std::sync::Mutex::new(None),
+            alert_watch: Default::default(),
         };
         clinic.audit_role_table_change()?;
         Ok(clinic)
@@ -356,10 +359,23 @@ impl Clinic {
         let _derived = op.derives().then(|| self.derived());
         let handled = super::handlers::dispatch(&ctx, request);
         match handled {
-            Ok(reply) => {
+            Ok(mut reply) => {
                 let mut event = AuditEvent::new(actor, op.action, Outcome::Ok);
-                event.subjects = reply.subjects;
-                event.detail = reply.detail;
+                event.subjects = std::mem::take(&mut reply.subjects);
+                event.detail = reply.detail.take();
+                // The settings were checked when loaded; rules that no longer parse
+                // (a file edited under a running server) leave them as they were.
+                if let Ok(rules) = self.settings().alerts.rules()
+                    && let Err(e) = self.alert_watch.observe(
+                        &rules,
+                        vault.store(),
+                        &mut reply.writes,
+                        &event,
+                        now,
+                    )
+                {
+                    return Response::Error(ServiceError::Unavailable(e.to_string()));
+                }
                 let changed: Vec<PatientId> = if op.changes_health_data() {
                     event
                         .subjects

@@ -309,6 +309,7 @@ pub struct Settings {
     pub followup: FollowUpSettings,
     pub report: ReportSettings,
     pub server: ServerSettings,
+    pub alerts: super::alert_settings::AlertSettings,
     pub roles: BTreeMap<Role, BTreeSet<Permission>>,
 }
 
@@ -322,10 +323,15 @@ impl Settings {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         };
-        toml::from_str(&text).map_err(|e| {
+        let settings: Settings = toml::from_str(&text).map_err(|e| {
             let line = crate::domain::toml_line(&text, &e);
             format!("{} line {line}: {}", path.display(), e.message())
-        })
+        })?;
+        settings
+            .alerts
+            .rules()
+            .map_err(|e| format!("{} [alerts] {e}", path.display()))?;
+        Ok(settings)
     }
 
     /// Writes the file whole (temporary file, then rename), owner-only.

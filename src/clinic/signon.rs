@@ -18,7 +18,7 @@ use crate::auth::user::TotpSecret;
 use crate::auth::{Role, User, recovery_codes};
 use crate::crypto::DataKeys;
 use crate::crypto::keyslot::RecoveryKey;
-use crate::store::signon::AlertKind;
+use crate::store::alerts::AlertKind;
 use crate::store::writes::WriteSet;
 use crate::store::{StoreError, Unlock, Vault};
 

@@ -47,6 +47,7 @@ impl Operation {
                     | "recording_finish"
                     | "summary_save"
                     | "summary_sign"
+                    | "alert_acknowledge"
             )
             || matches!(
                 self.name,
@@ -186,6 +187,7 @@ pub const OPERATIONS: &[Operation] = &[
     op("intake_submit",          Needs(P::ClinicalWrite),       "intake.submit"),
     op("urgent_alerts",          Needs(P::ClinicalRead),        "alerts.urgent"),
     op("alerts_list",            Needs(P::AlertsRead),          "alerts.read"),
+    op("alert_acknowledge",      SignedIn,                      "alert.acknowledge"),
     op("audit_events",           Needs(P::AuditRead),           "audit.read"),
     op("audit_chain",            Needs(P::AuditRead),           "audit.verify"),
     op("report_preview",         Needs(P::ReportPrint),         "report.preview"),
@@ -305,6 +307,7 @@ impl Request {
             Request::IntakeSubmit { .. } => "intake_submit",
             Request::UrgentAlerts { .. } => "urgent_alerts",
             Request::AlertsList { .. } => "alerts_list",
+            Request::AlertAcknowledge { .. } => "alert_acknowledge",
             Request::AuditEvents { .. } => "audit_events",
             Request::AuditChain { .. } => "audit_chain",
             Request::ReportCompose {

@@ -5,6 +5,7 @@
 
 mod health;
 mod management;
+mod oversight;
 mod people;
 mod results;
 
@@ -82,6 +83,7 @@ pub fn create(
     settings.save(dir).map_err(StoreError::Invalid)?;
     let created = add_patients(&vault, &actor, patients, progress)?;
     add_review_items(&vault, &actor)?;
+    oversight::add_alerts(&vault, &actor)?;
     Ok(created)
 }
 

@@ -3,6 +3,7 @@
 //! `Store` is the opened directory (lock, sled, audit log, key slots) before any key is
 //! known; `Vault` is the store unlocked, where records are sealed and opened.
 
+pub mod alerts;
 pub mod bookings;
 pub mod cards;
 pub mod codec;

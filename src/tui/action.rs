@@ -69,6 +69,8 @@ pub enum Action {
     CreatePatient,
     /// Review list: reject the selected results, with a reason.
     RejectResults,
+    /// Alerts list: acknowledge the selected alert, with a note.
+    AcknowledgeAlert,
     /// Fill a questionnaire with the patient.
     Questionnaire,
     /// Take the intake interview with the patient.
@@ -118,7 +120,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 65] = [
+    pub const ALL: [Action; 66] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -160,6 +162,7 @@ impl Action {
         Action::MatchPatient,
         Action::CreatePatient,
         Action::RejectResults,
+        Action::AcknowledgeAlert,
         Action::Questionnaire,
         Action::Intake,
         Action::Toggle,
@@ -229,6 +232,7 @@ impl Action {
             Action::MatchPatient => "match_patient",
             Action::CreatePatient => "create_patient",
             Action::RejectResults => "reject_results",
+            Action::AcknowledgeAlert => "acknowledge_alert",
             Action::Questionnaire => "questionnaire",
             Action::Intake => "intake",
             Action::Toggle => "toggle",

@@ -112,6 +112,8 @@ pub(crate) enum Pending {
     /// The review list: the patient typed for an item.
     ReviewFind(u64),
     ReviewChange,
+    /// The alerts list: an acknowledgement.
+    AlertAcknowledged,
     Questionnaires(PatientId),
     Import,
     Intake(PatientId),
@@ -437,10 +439,7 @@ impl App {
             MenuItem::FollowUps => return self.open_queue(),
         };
         let request = match kind {
-            ListKind::Alerts if self.allows(Permission::AlertsRead) => {
-                Request::AlertsList { limit: 1000 }
-            }
-            ListKind::Alerts => Request::UrgentAlerts { limit: 1000 },
+            ListKind::Alerts => self.alerts_request(),
             ListKind::Audit => Request::AuditEvents {
                 from: None,
                 to: None,
@@ -465,6 +464,7 @@ impl App {
             message: None,
             reviews: Vec::new(),
             prompt_kind: Default::default(),
+            alerts: Vec::new(),
         }));
         self.call(Pending::List(kind), request);
     }

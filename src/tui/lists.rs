@@ -42,21 +42,25 @@ pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Ve
                 .collect(),
         ),
         (ListKind::Alerts, Response::Alerts(alerts)) => (
-            h(&["list.time", "list.kind", "list.subjects", "list.detail"]),
+            h(&[
+                "list.time",
+                "list.kind",
+                "list.subjects",
+                "list.detail",
+                "list.status",
+            ]),
             alerts
                 .iter()
                 .map(|a| {
                     vec![
                         format_time(a.time_unix),
-                        app.t(&format!(
-                            "alert.{}",
-                            serde_json::to_value(a.kind)
-                                .ok()
-                                .and_then(|v| v.as_str().map(str::to_string))
-                                .unwrap_or_default()
-                        )),
+                        app.t(&format!("alert.{}", a.kind.as_str())),
                         a.subjects.join(" "),
                         a.detail.clone(),
+                        match &a.acknowledged {
+                            Some(ack) => app.locale.tf("alert.done_by", &[("user", &ack.by)]),
+                            None => app.t("alert.open"),
+                        },
                     ]
                 })
                 .collect(),

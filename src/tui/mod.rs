@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod advice;
+mod alerts;
 pub mod app;
 pub mod booking;
 pub mod call;

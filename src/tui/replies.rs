@@ -27,6 +27,7 @@ pub enum Purpose {
     ResultAdded,
     ReviewFind(u64),
     ReviewChange,
+    AlertAcknowledged,
     Questionnaires,
     Import,
     Intake,
@@ -323,6 +324,7 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         }
         (Purpose::ReviewFind(number), response) => app.on_review_found(number, response),
         (Purpose::ReviewChange, response) => app.on_review_changed(response),
+        (Purpose::AlertAcknowledged, response) => app.on_alert_acknowledged(response),
         (Purpose::Questionnaires, response) => app.on_questionnaire_reply(response),
         (Purpose::Import, response) => app.on_import_reply(response),
         (Purpose::Intake, response) => app.on_intake_reply(response),
@@ -361,6 +363,10 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
                 Response::Review(items) => items.iter().map(|i| i.number).collect(),
                 _ => Vec::new(),
             };
+            let alerts = match &response {
+                Response::Alerts(alerts) => alerts.clone(),
+                _ => Vec::new(),
+            };
             let (headers, rows) = super::lists::table(app, kind, &response);
             let Screen::List(list) = app.screen_mut() else {
                 return;
@@ -370,6 +376,7 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
                 list.rows = rows;
                 list.bookings = bookings;
                 list.reviews = reviews;
+                list.alerts = alerts;
                 list.loading = false;
             }
         }
@@ -399,6 +406,7 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::ResultAdded(_) => Purpose::ResultAdded,
         Pending::ReviewFind(number) => Purpose::ReviewFind(*number),
         Pending::ReviewChange => Purpose::ReviewChange,
+        Pending::AlertAcknowledged => Purpose::AlertAcknowledged,
         Pending::Questionnaires(_) => Purpose::Questionnaires,
         Pending::Import => Purpose::Import,
         Pending::Intake(_) => Purpose::Intake,

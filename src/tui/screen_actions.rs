@@ -78,6 +78,7 @@ impl App {
         if self.on_booking_action(action)
             || self.on_exam_day_action(action)
             || self.on_review_action(action)
+            || self.on_alert_action(action)
         {
             return;
         }

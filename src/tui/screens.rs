@@ -254,6 +254,8 @@ pub struct List {
     pub reviews: Vec<u64>,
     /// What the prompt asks for on the review list.
     pub prompt_kind: PromptKind,
+    /// For the alerts list: the alert behind each row.
+    pub alerts: Vec<crate::clinic::alerts::AlertView>,
 }
 
 /// What a list's one-line prompt is for.
@@ -266,6 +268,8 @@ pub enum PromptKind {
     MatchPatient,
     /// The review list: why the results are rejected.
     RejectReason,
+    /// The alerts list: what was done about the alert.
+    AcknowledgeNote,
 }
 
 // One screen exists at a time (plus a short stack), so boxing the larger variants

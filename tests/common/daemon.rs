@@ -77,9 +77,21 @@ pub fn credentials((user, password): (&str, &str)) -> String {
     format!("{user}\n{password}\n{}\n", unused_code(user))
 }
 
+/// (user, TOTP step) of every code this test process has signed in with.
+static USED: std::sync::Mutex<Vec<(String, i64)>> = std::sync::Mutex::new(Vec::new());
+
+/// Notes that `user` signed in elsewhere (a tmux pane) with the current step's code.
+#[allow(dead_code)]
+pub fn note_used(user: &str) {
+    let step = chrono::Utc::now().timestamp() / 30;
+    let mut used = USED.lock().unwrap();
+    // The pane's code may be from the step before, if a boundary passed meanwhile.
+    used.push((user.to_string(), step));
+    used.push((user.to_string(), step - 1));
+}
+
 /// A code for `user` from a step this test process has not used for them yet.
 pub fn unused_code(user: &str) -> String {
-    static USED: std::sync::Mutex<Vec<(String, i64)>> = std::sync::Mutex::new(Vec::new());
     let mut used = USED.lock().unwrap();
     loop {
         let now = chrono::Utc::now().timestamp();

@@ -93,6 +93,13 @@ pub fn home(frame: &mut Frame<'_>, area: Rect, app: &App, home: &Home) {
                 app.locale.tf("home.patients", &[("count", &n.to_string())]),
             ));
         }
+        if let Some(n) = summary.alerts_open.filter(|n| *n > 0) {
+            lines.push(Line::styled(
+                app.locale
+                    .tf("home.alerts_open", &[("count", &n.to_string())]),
+                app.theme.warning(),
+            ));
+        }
         if let Some(n) = summary.alerts_last_day {
             let style = if n > 0 {
                 app.theme.warning()
@@ -227,7 +234,10 @@ pub fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
         .title(Span::styled(format!(" {title} "), app.theme.title()));
     let mut inner = block.inner(area);
     frame.render_widget(block, area);
-    let review = list.kind == crate::tui::screens::ListKind::Review;
+    let review = matches!(
+        list.kind,
+        crate::tui::screens::ListKind::Review | crate::tui::screens::ListKind::Alerts
+    );
     if list.prompt.is_some() || list.message.is_some() || review {
         let [rest, bottom] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
@@ -242,7 +252,17 @@ pub fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
         frame.render_widget(Paragraph::new(app.t("list.empty")), inner);
         return;
     }
-    let widths: Vec<Constraint> = list.headers.iter().map(|_| Constraint::Fill(1)).collect();
+    let widths: Vec<Constraint> = match list.kind {
+        // The detail says what happened: it gets the room.
+        crate::tui::screens::ListKind::Alerts if list.headers.len() == 5 => vec![
+            Constraint::Length(20),
+            Constraint::Fill(2),
+            Constraint::Fill(2),
+            Constraint::Fill(5),
+            Constraint::Fill(2),
+        ],
+        _ => list.headers.iter().map(|_| Constraint::Fill(1)).collect(),
+    };
     let cells = |i: usize| list.rows[i].clone();
     windowed_table(
         frame,
@@ -261,6 +281,7 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             crate::tui::screens::PromptKind::NewDate => "exam.new_date",
             crate::tui::screens::PromptKind::MatchPatient => "review.patient",
             crate::tui::screens::PromptKind::RejectReason => "review.reason",
+            crate::tui::screens::PromptKind::AcknowledgeNote => "alert.note",
         };
         let label = format!("▸ {} ", app.t(key));
         let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
@@ -280,6 +301,28 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             app.theme.error()
         };
         frame.render_widget(Paragraph::new(Line::styled(text.clone(), style)), area);
+    } else if list.kind == crate::tui::screens::ListKind::Alerts {
+        let line = match list.alerts.get(list.cursor.selected) {
+            Some(alert) => match &alert.acknowledged {
+                Some(ack) => Line::styled(
+                    app.locale.tf(
+                        "alert.acknowledged_by",
+                        &[
+                            ("user", &ack.by),
+                            ("time", &crate::cli::signin::format_time(ack.time_unix)),
+                            ("note", &ack.note.replace('\n', " ")),
+                        ],
+                    ),
+                    app.theme.notice(),
+                ),
+                None => Line::styled(
+                    app.locale.tf("alert.hint", &[("detail", &alert.detail)]),
+                    app.theme.label(),
+                ),
+            },
+            None => Line::default(),
+        };
+        frame.render_widget(Paragraph::new(line), area);
     } else {
         frame.render_widget(
             Paragraph::new(Line::styled(app.t("review.hint"), app.theme.label())),

@@ -1,0 +1,254 @@
+//! The rules that watch what staff do, as the service audits it: a user opening more
+//! distinct patients within an hour than `[alerts] distinct_patients_per_hour`, or
+//! exporting and printing more patients' data than `exports_per_hour`, and patient data
+//! opened outside the working hours. An alert is staged in the same transaction as the
+//! audit record of the request that tripped it, so neither is ever without the other.
+//!
+//! The windows live in memory; the first request after the service starts rebuilds
+//! them from the last hour of the audit log (and the alerts already raised), so a
+//! restart neither forgets recent activity nor raises an alert twice.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Mutex;
+
+use chrono::NaiveDate;
+
+use super::alert_settings::AlertRules;
+use crate::audit::AuditEvent;
+use crate::audit::record::{AuditRecord, RecordBody};
+use crate::domain::patient::PatientId;
+use crate::store::alerts::AlertKind;
+use crate::store::writes::WriteSet;
+use crate::store::{Store, StoreError};
+
+const HOUR: i64 = 3600;
+
+#[derive(Default)]
+pub(crate) struct AlertWatch {
+    state: Mutex<WatchState>,
+}
+
+#[derive(Default)]
+struct WatchState {
+    seeded: bool,
+    users: HashMap<String, Activity>,
+}
+
+#[derive(Default)]
+struct Activity {
+    /// Patients whose data the user opened or changed, with when.
+    touched: VecDeque<(i64, PatientId)>,
+    /// Patients whose data the user exported or printed, with when.
+    exported: VecDeque<(i64, PatientId)>,
+    /// No second alert of a kind for the user before this time.
+    many_patients_quiet_until: i64,
+    exports_quiet_until: i64,
+    /// The clinic day of the user's last outside-hours alert.
+    outside_hours_day: Option<NaiveDate>,
+}
+
+/// What the rules see of one successful request.
+struct Seen<'a> {
+    user: &'a str,
+    time: i64,
+    patients: Vec<PatientId>,
+    export: bool,
+}
+
+impl<'a> Seen<'a> {
+    fn of(event: &'a AuditEvent, time: i64) -> Option<Seen<'a>> {
+        let user = event.actor.user.as_deref()?;
+        if event.actor.role.as_deref() == Some("system") {
+            return None;
+        }
+        let patients: Vec<PatientId> = event
+            .subjects
+            .iter()
+            .filter_map(|s| PatientId::parse(s))
+            .collect();
+        if patients.is_empty() {
+            return None;
+        }
+        let export = event.action == "patient.export"
+            || event
+                .detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with("disclosure:"));
+        Some(Seen {
+            user,
+            time,
+            patients,
+            export,
+        })
+    }
+}
+
+fn distinct(window: &VecDeque<(i64, PatientId)>) -> usize {
+    window.iter().map(|(_, p)| p).collect::<HashSet<_>>().len()
+}
+
+fn slide(window: &mut VecDeque<(i64, PatientId)>, now: i64) {
+    while window.front().is_some_and(|(t, _)| *t <= now - HOUR) {
+        window.pop_front();
+    }
+}
+
+/// An alert the rules want raised.
+struct Raise {
+    kind: AlertKind,
+    subjects: Vec<String>,
+    detail: String,
+}
+
+impl Activity {
+    /// Adds what was seen; returns the alerts it trips.
+    fn see(&mut self, seen: &Seen<'_>, rules: &AlertRules) -> Vec<Raise> {
+        let now = seen.time;
+        let who = format!("user:{}", seen.user);
+        let mut raise = Vec::new();
+        for p in &seen.patients {
+            self.touched.push_back((now, *p));
+            if seen.export {
+                self.exported.push_back((now, *p));
+            }
+        }
+        slide(&mut self.touched, now);
+        slide(&mut self.exported, now);
+        let limit = rules.distinct_patients_per_hour as usize;
+        let count = distinct(&self.touched);
+        if limit > 0 && count > limit && now >= self.many_patients_quiet_until {
+            self.many_patients_quiet_until = now + HOUR;
+            raise.push(Raise {
+                kind: AlertKind::ManyPatients,
+                subjects: vec![who.clone()],
+                detail: format!("{count} distinct patients within an hour (limit {limit})"),
+            });
+        }
+        let limit = rules.exports_per_hour as usize;
+        let count = distinct(&self.exported);
+        if seen.export && limit > 0 && count > limit && now >= self.exports_quiet_until {
+            self.exports_quiet_until = now + HOUR;
+            raise.push(Raise {
+                kind: AlertKind::BulkExport,
+                subjects: vec![who.clone()],
+                detail: format!(
+                    "{count} patients' data exported or printed within an hour (limit {limit})"
+                ),
+            });
+        }
+        if let Some(working) = &rules.working
+            && working.is_outside(now)
+        {
+            let local = working.local(now);
+            if self.outside_hours_day != Some(local.date_naive()) {
+                self.outside_hours_day = Some(local.date_naive());
+                let mut subjects = vec![who];
+                subjects.extend(seen.patients.iter().map(|p| p.to_string()));
+                raise.push(Raise {
+                    kind: AlertKind::OutsideHours,
+                    subjects,
+                    detail: format!(
+                        "patient data opened at {} clinic time (working hours {})",
+                        local.format("%a %H:%M"),
+                        working.label
+                    ),
+                });
+            }
+        }
+        raise
+    }
+}
+
+impl AlertWatch {
+    /// Applies the rules to one successful, audited request; stages the alerts it trips
+    /// in `writes` (committed with the request's audit record).
+    pub(crate) fn observe(
+        &self,
+        rules: &AlertRules,
+        store: &Store,
+        writes: &mut WriteSet,
+        event: &AuditEvent,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let Some(seen) = Seen::of(event, now) else {
+            return Ok(());
+        };
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if !state.seeded {
+            state.seeded = true;
+            // A log that cannot be read back leaves the windows empty: the rules
+            // then start counting from now rather than refusing the request.
+            let _ = seed(&mut state, store, rules, now);
+        }
+        let raised = state
+            .users
+            .entry(seen.user.to_string())
+            .or_default()
+            .see(&seen, rules);
+        for r in raised {
+            store.stage_alert(writes, r.kind, r.subjects, r.detail)?;
+        }
+        Ok(())
+    }
+}
+
+/// Rebuilds the windows from the last hour of the audit log, and the quiet periods
+/// from the alerts already raised.
+fn seed(
+    state: &mut WatchState,
+    store: &Store,
+    rules: &AlertRules,
+    now: i64,
+) -> Result<(), StoreError> {
+    let since_ms = (now - HOUR) * 1000;
+    let mut recent = Vec::new();
+    for item in store.audit().tree().range(&b"r"[..]..&b"s"[..]).rev() {
+        let (_, bytes) = item.map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let Ok(record) = AuditRecord::decode(&bytes) else {
+            break;
+        };
+        if record.time_ms < since_ms {
+            break;
+        }
+        if let RecordBody::Event(event) = record.body
+            && event.outcome == crate::audit::Outcome::Ok
+        {
+            recent.push((record.time_ms / 1000, event));
+        }
+    }
+    for (time, event) in recent.iter().rev() {
+        if let Some(seen) = Seen::of(event, *time) {
+            let activity = state.users.entry(seen.user.to_string()).or_default();
+            // Replayed only to fill the windows: what it would raise was raised then.
+            let _ = activity.see(&seen, rules);
+        }
+    }
+    let day_ago = now - 24 * HOUR;
+    for alert in store.alerts_where(10_000, |a| a.time_unix >= day_ago)? {
+        let Some(user) = alert.subjects.iter().find_map(|s| s.strip_prefix("user:")) else {
+            continue;
+        };
+        let activity = state.users.entry(user.to_string()).or_default();
+        match alert.kind {
+            AlertKind::ManyPatients => {
+                activity.many_patients_quiet_until = activity
+                    .many_patients_quiet_until
+                    .max(alert.time_unix + HOUR)
+            }
+            AlertKind::BulkExport => {
+                activity.exports_quiet_until =
+                    activity.exports_quiet_until.max(alert.time_unix + HOUR)
+            }
+            AlertKind::OutsideHours => {
+                if let Some(w) = &rules.working {
+                    let day = w.local(alert.time_unix).date_naive();
+                    if activity.outside_hours_day.is_none_or(|d| d < day) {
+                        activity.outside_hours_day = Some(day);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

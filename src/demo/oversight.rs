@@ -1,0 +1,90 @@
+//! The demo clinic's alerts: what the rules raised over the last days, some already
+//! acknowledged by the auditor with a note, so the alerts screen has content at once.
+
+use chrono::{Duration, NaiveTime};
+
+use crate::audit::{Actor, AuditEvent, Outcome};
+use crate::clinic::settings::Settings;
+use crate::store::alerts::{Acknowledgement, AlertKind};
+use crate::store::writes::WriteSet;
+use crate::store::{StoreError, Vault};
+
+pub(super) fn add_alerts(vault: &Vault, actor: &Actor) -> Result<(), StoreError> {
+    let store = vault.store();
+    let now = (store.options().clock)().timestamp();
+    let hour = 3600;
+    let mut writes = WriteSet::new();
+    let first_patient = vault.patient_ids()?.into_iter().next();
+    let alerts_rules = Settings::default()
+        .alerts
+        .rules()
+        .map_err(StoreError::Invalid)?;
+
+    let many = store.stage_alert_at(
+        &mut writes,
+        now - 50 * hour,
+        AlertKind::ManyPatients,
+        vec!["user:chen.jing".into()],
+        "58 distinct patients within an hour (limit 50)".into(),
+    )?;
+    let bulk = store.stage_alert_at(
+        &mut writes,
+        now - 30 * hour,
+        AlertKind::BulkExport,
+        vec!["user:admin".into()],
+        "12 patients' data exported or printed within an hour (limit 10)".into(),
+    )?;
+    // Last night at 22:41 clinic time: outside the default working hours.
+    if let Some(working) = &alerts_rules.working {
+        let local = working.local(now);
+        let at = (local.date_naive() - Duration::days(1))
+            .and_time(NaiveTime::from_hms_opt(22, 41, 0).unwrap_or_default())
+            .and_local_timezone(*local.offset())
+            .single()
+            .map(|t| t.timestamp())
+            .unwrap_or(now - 12 * hour);
+        let mut subjects = vec!["user:dr.zhou".to_string()];
+        subjects.extend(first_patient.map(|p| p.to_string()));
+        store.stage_alert_at(
+            &mut writes,
+            at,
+            AlertKind::OutsideHours,
+            subjects,
+            format!(
+                "patient data opened at {} clinic time (working hours {})",
+                working.local(at).format("%a %H:%M"),
+                working.label
+            ),
+        )?;
+    }
+    store.stage_alert_at(
+        &mut writes,
+        now - 2 * hour,
+        AlertKind::AccountLocked,
+        vec!["user:wang.li".into()],
+        "5 failed sign-ins; locked for 15 minutes".into(),
+    )?;
+    for (id, at, note) in [
+        (
+            many,
+            now - 48 * hour,
+            "Flu vaccination morning: the list was checked with the head nurse.",
+        ),
+        (
+            bulk,
+            now - 29 * hour,
+            "Records sent to the district hospital for the transfer programme; approved by the director.",
+        ),
+    ] {
+        let ack = Acknowledgement {
+            by: "he.audit".into(),
+            time_unix: at,
+            note: note.into(),
+        };
+        vault.stage_acknowledgement(&mut writes, &id, &ack)?;
+    }
+    let event = AuditEvent::new(actor.clone(), "demo.alerts", Outcome::Ok)
+        .detail("alerts raised over the last days, two acknowledged");
+    vault.commit(event, writes)?;
+    Ok(())
+}

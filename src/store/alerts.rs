@@ -1,0 +1,208 @@
+//! Security and clinical alerts, and their acknowledgements.
+//!
+//! An alert is written in a clear tree (raised before any key may be unlocked, such as
+//! an account lockout): staff names, times, opaque ids and counts only, never patient
+//! data. The acknowledgement carries a free-text note that may name a patient, so it is
+//! sealed: with the patient's key when the alert is about one patient (erasing the
+//! patient shreds it too), else with the clinic's data key.
+
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+use super::codec::{self, Versioned};
+use super::db::Store;
+use super::vault::{Record, Scope, Vault};
+use super::writes::WriteSet;
+use crate::domain::patient::PatientId;
+
+pub const ALERTS_TREE: &str = "alerts";
+pub const ALERT_ACKS_TREE: &str = "alert_acks";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// Repeated failed sign-ins locked an account.
+    AccountLocked,
+    /// Someone opened a restricted patient with break-glass.
+    BreakGlass,
+    /// A questionnaire answer that needs the care team today (PHQ-9 item 9).
+    UrgentAnswer,
+    /// One user opened more distinct patients within an hour than the clinic allows.
+    ManyPatients,
+    /// Patient data was opened outside the clinic's working hours.
+    OutsideHours,
+    /// One user exported or printed more patients' data within an hour than allowed.
+    BulkExport,
+}
+
+impl AlertKind {
+    pub const ALL: [AlertKind; 6] = [
+        AlertKind::AccountLocked,
+        AlertKind::BreakGlass,
+        AlertKind::UrgentAnswer,
+        AlertKind::ManyPatients,
+        AlertKind::OutsideHours,
+        AlertKind::BulkExport,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::AccountLocked => "account_locked",
+            AlertKind::BreakGlass => "break_glass",
+            AlertKind::UrgentAnswer => "urgent_answer",
+            AlertKind::ManyPatients => "many_patients",
+            AlertKind::OutsideHours => "outside_hours",
+            AlertKind::BulkExport => "bulk_export",
+        }
+    }
+
+    /// A clinical alert is for the care team as well as for oversight.
+    pub fn is_clinical(self) -> bool {
+        self == AlertKind::UrgentAnswer
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: u64,
+    pub time_unix: i64,
+    pub kind: AlertKind,
+    /// Staff user names (`user:NAME`) and opaque ids.
+    pub subjects: Vec<String>,
+    pub detail: String,
+}
+
+impl Versioned for Alert {
+    const VERSION: u16 = 1;
+}
+
+impl Alert {
+    /// The patient the alert is about, if it names one.
+    pub fn patient(&self) -> Option<PatientId> {
+        self.subjects.iter().find_map(|s| PatientId::parse(s))
+    }
+
+    /// The scope whose key seals the alert's acknowledgement.
+    pub fn note_scope(&self) -> Scope {
+        self.patient().map(Scope::Patient).unwrap_or(Scope::Clinic)
+    }
+}
+
+/// Who acknowledged an alert, when, and what they did about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acknowledgement {
+    pub by: String,
+    pub time_unix: i64,
+    pub note: String,
+}
+
+impl Versioned for Acknowledgement {
+    const VERSION: u16 = 1;
+}
+
+impl Record for Acknowledgement {
+    const TREE: &'static str = ALERT_ACKS_TREE;
+}
+
+impl Store {
+    pub fn stage_alert(
+        &self,
+        writes: &mut WriteSet,
+        kind: AlertKind,
+        subjects: Vec<String>,
+        detail: String,
+    ) -> Result<u64, StoreError> {
+        let now = (self.options.clock)().timestamp();
+        Ok(self.stage_alert_at(writes, now, kind, subjects, detail)?.id)
+    }
+
+    /// An alert raised at `time_unix` (the demo clinic's history).
+    pub fn stage_alert_at(
+        &self,
+        writes: &mut WriteSet,
+        time_unix: i64,
+        kind: AlertKind,
+        subjects: Vec<String>,
+        detail: String,
+    ) -> Result<Alert, StoreError> {
+        let id = self
+            .db
+            .generate_id()
+            .map_err(|e| StoreError::from_sled(&self.dir, e))?;
+        let alert = Alert {
+            id,
+            time_unix,
+            kind,
+            subjects,
+            detail,
+        };
+        writes.put(
+            &self.tree(ALERTS_TREE)?,
+            id.to_be_bytes(),
+            codec::encode(&alert).to_vec(),
+        );
+        Ok(alert)
+    }
+
+    /// Alerts, newest first, at most `limit`.
+    pub fn alerts(&self, limit: usize) -> Result<Vec<Alert>, StoreError> {
+        self.alerts_where(limit, |_| true)
+    }
+
+    /// Alerts that pass `keep`, newest first, at most `limit`.
+    pub fn alerts_where(
+        &self,
+        limit: usize,
+        keep: impl Fn(&Alert) -> bool,
+    ) -> Result<Vec<Alert>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(ALERTS_TREE)?.iter().rev() {
+            let (_, bytes) = item.map_err(|e| StoreError::from_sled(&self.dir, e))?;
+            let alert: Alert =
+                codec::decode(&bytes).map_err(|e| StoreError::from_codec(&self.dir, e))?;
+            if keep(&alert) {
+                out.push(alert);
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether `id` has been acknowledged (without opening the note).
+    pub fn alert_acknowledged(&self, id: u64) -> Result<bool, StoreError> {
+        self.tree(ALERT_ACKS_TREE)?
+            .contains_key(id.to_be_bytes())
+            .map_err(|e| StoreError::from_sled(&self.dir, e))
+    }
+
+    pub fn alert(&self, id: u64) -> Result<Option<Alert>, StoreError> {
+        match self
+            .tree(ALERTS_TREE)?
+            .get(id.to_be_bytes())
+            .map_err(|e| StoreError::from_sled(&self.dir, e))?
+        {
+            Some(bytes) => Ok(Some(
+                codec::decode(&bytes).map_err(|e| StoreError::from_codec(&self.dir, e))?,
+            )),
+            None => Ok(None),
+        }
+    }
+}
+
+impl Vault {
+    /// The acknowledgement of `alert`, if it has one.
+    pub fn acknowledgement(&self, alert: &Alert) -> Result<Option<Acknowledgement>, StoreError> {
+        self.get(alert.note_scope(), &alert.id.to_be_bytes())
+    }
+
+    pub fn stage_acknowledgement(
+        &self,
+        writes: &mut WriteSet,
+        alert: &Alert,
+        ack: &Acknowledgement,
+    ) -> Result<(), StoreError> {
+        self.stage_put(writes, alert.note_scope(), &alert.id.to_be_bytes(), ack)
+    }
+}
