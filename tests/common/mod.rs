@@ -5,6 +5,7 @@ pub mod clinic;
 pub mod daemon;
 pub mod tmux;
 pub mod tui;
+pub mod update;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
