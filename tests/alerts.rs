@@ -3,14 +3,12 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use caredesk::auth::Role;
 use caredesk::clinic::alerts::AlertView;
-use caredesk::clinic::{Clinic, InProcess, Request, Response, ServiceError, Signed};
+use caredesk::clinic::{InProcess, Request, Response, ServiceError, Signed};
 use caredesk::domain::patient::PatientId;
 use caredesk::store::alerts::AlertKind;
-use common::clinic::{TestClinic, audit_rows, quick_options, role_user};
+use common::clinic::{TestClinic, audit_rows, role_user};
 use common::patient;
 
 fn settings(rules: &str) -> String {
@@ -19,17 +17,7 @@ fn settings(rules: &str) -> String {
 
 /// A clinic with every role and `n` patients registered by the front desk.
 fn clinic_with_patients(rules: &str, n: usize) -> (TestClinic, Vec<PatientId>) {
-    let mut t = TestClinic::new_with_settings(Some(&settings(rules)));
-    let admin = t.sign_in(Role::Admin);
-    for role in [
-        Role::FrontDesk,
-        Role::Nurse,
-        Role::Doctor,
-        Role::HealthManager,
-        Role::Auditor,
-    ] {
-        t.add_user(&admin, &role_user(role), role);
-    }
+    let t = TestClinic::with_all_roles_and_settings(Some(&settings(rules)));
     let desk = t.sign_in(Role::FrontDesk);
     let ids = (0..n)
         .map(|i| {
@@ -107,7 +95,7 @@ fn many_patients_in_an_hour_raise_one_alert_which_a_restart_neither_forgets_nor_
         read(&doctor, *id);
     }
     drop((nurse, auditor, doctor));
-    let t = reopen(t);
+    let t = t.reopen();
     let nurse = t.sign_in(Role::Nurse);
     let doctor = t.sign_in(Role::Doctor);
     let auditor = t.sign_in(Role::Auditor);
@@ -127,31 +115,6 @@ fn many_patients_in_an_hour_raise_one_alert_which_a_restart_neither_forgets_nor_
         about(&alerts(&auditor), AlertKind::ManyPatients, Role::Nurse).len(),
         1
     );
-}
-
-/// Closes the service and opens the same store again, as a restarted daemon would.
-fn reopen(t: TestClinic) -> TestClinic {
-    let TestClinic {
-        tmp,
-        dir,
-        clock,
-        clinic,
-        staff,
-        recovery_codes,
-    } = t;
-    drop(clinic);
-    let clinic = Arc::new(Clinic::open(&dir, quick_options(&clock)).unwrap());
-    let t = TestClinic {
-        tmp,
-        dir,
-        clock,
-        clinic,
-        staff,
-        recovery_codes,
-    };
-    // The first sign-in unlocks the store.
-    drop(t.sign_in(Role::Admin));
-    t
 }
 
 #[test]

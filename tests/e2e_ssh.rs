@@ -9,8 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::daemon::{Daemon, card, credentials, note_used};
-use common::tmux::Pane;
 use common::tmux::demo_store;
+use common::tmux::{Pane, amend_allergies};
 use common::{run_caredesk, text};
 
 /// A free TCP port on the loopback.
@@ -104,6 +104,24 @@ impl Drop for Sshd {
     }
 }
 
+/// The audit log as JSON lines, exported by the auditor.
+fn audit_rows(dir: &Path) -> String {
+    let export = run_caredesk(
+        None,
+        &[
+            "audit",
+            "export",
+            "--data",
+            dir.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ],
+        &credentials(("he.audit", "demo auditor harbour lantern")),
+    );
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    text(&export.stdout)
+}
+
 #[test]
 fn a_login_over_ssh_lands_in_the_terminal_app_and_its_address_is_audited() {
     if !common::tmux::available()
@@ -128,39 +146,12 @@ fn a_login_over_ssh_lands_in_the_terminal_app_and_its_address_is_audited() {
     drop(sshd);
     let (code, said) = daemon.stop();
     assert_eq!(code, Some(0), "{said}");
-    let export = run_caredesk(
-        None,
-        &[
-            "audit",
-            "export",
-            "--data",
-            dir.to_str().unwrap(),
-            "--format",
-            "jsonl",
-        ],
-        &credentials(("he.audit", "demo auditor harbour lantern")),
-    );
-    let rows = text(&export.stdout);
+    let rows = audit_rows(&dir);
     let read = rows
         .lines()
         .find(|l| l.contains("\"patient.read\"") && l.contains("chen.jing"))
         .expect("the nurse's read is audited");
     assert!(read.contains("\"ssh_client\":\"127.0.0.1:"), "{read}");
-}
-
-/// From a patient's chart: the record, the allergies section amended, the cursor on
-/// the empty line for a new entry.
-fn amend_allergies(pane: &Pane) {
-    pane.key("F4");
-    pane.wait_for("Health record");
-    for _ in 0..4 {
-        pane.key("Down");
-    }
-    pane.key("Enter");
-    pane.wait_for("Amending");
-    // Shift-Tab twice: round past the reason to the empty last line.
-    pane.key("BTab");
-    pane.key("BTab");
 }
 
 fn type_allergy(pane: &Pane, allergy: &str, reason: &str) {
@@ -255,19 +246,7 @@ fn five_staff_in_five_ssh_sessions_work_at_once_and_nothing_collides_or_is_lost(
     drop(sshd);
     let (code, said) = daemon.stop();
     assert_eq!(code, Some(0), "{said}");
-    let export = run_caredesk(
-        None,
-        &[
-            "audit",
-            "export",
-            "--data",
-            dir.to_str().unwrap(),
-            "--format",
-            "jsonl",
-        ],
-        &credentials(("he.audit", "demo auditor harbour lantern")),
-    );
-    let rows = text(&export.stdout);
+    let rows = audit_rows(&dir);
     let over_ssh = |user: &str, action: &str, outcome: &str| {
         rows.lines()
             .filter(|l| {

@@ -279,16 +279,7 @@ fn a_nurse_amends_the_record_and_the_desk_checks_in_and_reschedules_by_keyboard(
     pane.wait_for("Identity");
 
     // F4: the record; the fifth section is allergies; Enter amends it.
-    pane.key("F4");
-    pane.wait_for("Health record");
-    for _ in 0..4 {
-        pane.key("Down");
-    }
-    pane.key("Enter");
-    pane.wait_for("Amending");
-    // Shift-Tab twice: from the first row round past the reason to the empty last line.
-    pane.key("BTab");
-    pane.key("BTab");
+    tmux::amend_allergies(&pane);
     pane.type_text("Iodine contrast; hives; moderate");
     pane.key("Tab");
     pane.key("Tab");

@@ -124,7 +124,12 @@ impl TestClinic {
 
     /// Adds and activates one user of each staff role besides admin.
     pub fn with_all_roles() -> TestClinic {
-        let mut t = Self::new();
+        Self::with_all_roles_and_settings(None)
+    }
+
+    /// One user of each staff role, with `settings` written to settings.toml first.
+    pub fn with_all_roles_and_settings(settings: Option<&str>) -> TestClinic {
+        let mut t = Self::new_with_settings(settings);
         let admin = t.sign_in(Role::Admin);
         for role in [
             Role::FrontDesk,
@@ -222,6 +227,31 @@ impl TestClinic {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Closes the service and opens the same store again, as a restarted daemon
+    /// would; the admin's sign-in unlocks it.
+    pub fn reopen(self) -> TestClinic {
+        let TestClinic {
+            tmp,
+            dir,
+            clock,
+            clinic,
+            staff,
+            recovery_codes,
+        } = self;
+        drop(clinic);
+        let clinic = Arc::new(Clinic::open(&dir, quick_options(&clock)).unwrap());
+        let t = TestClinic {
+            tmp,
+            dir,
+            clock,
+            clinic,
+            staff,
+            recovery_codes,
+        };
+        drop(t.sign_in(Role::Admin));
+        t
     }
 }
 

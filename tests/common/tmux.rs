@@ -165,6 +165,21 @@ pub fn app_pane(name: &str, dir: &std::path::Path, flags: &str) -> Pane {
     Pane::start(name, 100, 30, &command)
 }
 
+/// From a patient's chart (English): the record, the allergies section (the fifth)
+/// amended, the cursor on the empty line for a new entry.
+pub fn amend_allergies(pane: &Pane) {
+    pane.key("F4");
+    pane.wait_for("Health record");
+    for _ in 0..4 {
+        pane.key("Down");
+    }
+    pane.key("Enter");
+    pane.wait_for("Amending");
+    // Shift-Tab twice: from the first row round past the reason to the empty last line.
+    pane.key("BTab");
+    pane.key("BTab");
+}
+
 /// From the home screen (English), finds the patient with this card number and opens
 /// their chart.
 pub fn open_patient(pane: &Pane, card: &str) {
