@@ -104,6 +104,14 @@ impl Drop for Sshd {
     }
 }
 
+/// tmux and OpenSSH are installed (under CI=true their absence fails the test).
+fn ssh_ready() -> bool {
+    common::tmux::available()
+        && ["sshd", "ssh", "ssh-keygen"]
+            .iter()
+            .all(|p| common::require(p))
+}
+
 /// The audit log as JSON lines, exported by the auditor.
 fn audit_rows(dir: &Path) -> String {
     let export = run_caredesk(
@@ -124,11 +132,7 @@ fn audit_rows(dir: &Path) -> String {
 
 #[test]
 fn a_login_over_ssh_lands_in_the_terminal_app_and_its_address_is_audited() {
-    if !common::tmux::available()
-        || !["sshd", "ssh", "ssh-keygen"]
-            .iter()
-            .all(|p| common::require(p))
-    {
+    if !ssh_ready() {
         return;
     }
     let (tmp, dir) = demo_store();
@@ -163,11 +167,7 @@ fn type_allergy(pane: &Pane, allergy: &str, reason: &str) {
 
 #[test]
 fn five_staff_in_five_ssh_sessions_work_at_once_and_nothing_collides_or_is_lost() {
-    if !common::tmux::available()
-        || !["sshd", "ssh", "ssh-keygen"]
-            .iter()
-            .all(|p| common::require(p))
-    {
+    if !ssh_ready() {
         return;
     }
     let (tmp, dir) = demo_store();

@@ -354,14 +354,7 @@ fn advice_is_ticked_edited_and_approved_by_keyboard() {
         error: None,
     });
     keys(&mut app, "a");
-    let calls: Vec<(u64, Request)> = app
-        .take_effects()
-        .into_iter()
-        .filter_map(|e| match e {
-            Effect::Call { tag, request } => Some((tag, *request)),
-            _ => None,
-        })
-        .collect();
+    let calls = common::tui::calls(&mut app);
     assert_eq!(calls[0].1, Request::AdviceDraft { id, chinese: false });
     let item = |template: &str, topic, text: &str| Item {
         template: template.into(),

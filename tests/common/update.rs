@@ -6,7 +6,7 @@ use std::time::Duration;
 use caredesk::auth::Role;
 use caredesk::auth::signon::SignOnNotice;
 use caredesk::clinic::{Request, Response, SessionToken, SignedIn};
-use caredesk::tui::app::{App, Effect, Msg, Settings};
+use caredesk::tui::app::{App, Msg, Settings};
 use caredesk::tui::keymap::Keymap;
 use caredesk::tui::locale::Lang;
 use caredesk::tui::theme::Theme;
@@ -47,14 +47,7 @@ pub fn key(app: &mut App, code: KeyCode) {
 
 /// The one service call the last step queued.
 pub fn call(app: &mut App) -> (u64, Request) {
-    let calls: Vec<_> = app
-        .take_effects()
-        .into_iter()
-        .filter_map(|e| match e {
-            Effect::Call { tag, request } => Some((tag, *request)),
-            _ => None,
-        })
-        .collect();
+    let calls = super::tui::calls(app);
     assert_eq!(calls.len(), 1, "{calls:?}");
     calls.into_iter().next().unwrap()
 }
