@@ -251,6 +251,20 @@ fn an_alert_is_acknowledged_once_with_a_sealed_note_by_those_who_may_see_it() {
         .find(|r| r.action == "alert.acknowledge" && r.outcome == "ok")
         .expect("audited");
     assert!(acked.subjects.contains(&format!("alert:{}", alert.id)));
+    // Raising it was audited too, by the system principal, naming the user.
+    let raise = rows
+        .iter()
+        .find(|r| r.action == "alert.raise" && r.subjects.contains(&format!("alert:{}", alert.id)))
+        .expect("the raise is audited");
+    assert_eq!(
+        (raise.user.as_str(), raise.role.as_str()),
+        ("system:alert-rules", "system")
+    );
+    assert!(
+        raise
+            .subjects
+            .contains(&format!("user:{}", role_user(Role::Doctor)))
+    );
     assert!(rows.iter().all(|r| !r.detail.contains("Quince")));
     // And the note is nowhere in the store's files in the clear.
     drop((doctor, auditor));

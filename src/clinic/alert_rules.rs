@@ -14,8 +14,8 @@ use std::sync::Mutex;
 use chrono::NaiveDate;
 
 use super::alert_settings::AlertRules;
-use crate::audit::AuditEvent;
 use crate::audit::record::{AuditRecord, RecordBody};
+use crate::audit::{Actor, AuditEvent, Outcome};
 use crate::domain::patient::PatientId;
 use crate::store::alerts::AlertKind;
 use crate::store::writes::WriteSet;
@@ -161,7 +161,8 @@ impl Activity {
 
 impl AlertWatch {
     /// Applies the rules to one successful, audited request; stages the alerts it trips
-    /// in `writes` (committed with the request's audit record).
+    /// in `writes` and returns their audit records (`alert.raise`, by the `system`
+    /// principal), both committed with the request's own audit record.
     pub(crate) fn observe(
         &self,
         rules: &AlertRules,
@@ -169,9 +170,9 @@ impl AlertWatch {
         writes: &mut WriteSet,
         event: &AuditEvent,
         now: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<AuditEvent>, StoreError> {
         let Some(seen) = Seen::of(event, now) else {
-            return Ok(());
+            return Ok(Vec::new());
         };
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if !state.seeded {
@@ -185,10 +186,28 @@ impl AlertWatch {
             .entry(seen.user.to_string())
             .or_default()
             .see(&seen, rules);
+        let mut audits = Vec::new();
         for r in raised {
-            store.stage_alert(writes, r.kind, r.subjects, r.detail)?;
+            let id = store.stage_alert(writes, r.kind, r.subjects, r.detail)?;
+            audits.push(
+                AuditEvent::new(rules_actor(&event.actor), "alert.raise", Outcome::Ok)
+                    .subject(format!("alert:{id}"))
+                    .subject(format!("user:{}", seen.user))
+                    .detail(format!("kind={}", r.kind.as_str())),
+            );
         }
-        Ok(())
+        Ok(audits)
+    }
+}
+
+/// The `system` principal in the process that applies the rules.
+fn rules_actor(triggered_by: &Actor) -> Actor {
+    Actor {
+        user: Some("system:alert-rules".into()),
+        role: Some("system".into()),
+        os_user: triggered_by.os_user.clone(),
+        ssh_client: None,
+        session: None,
     }
 }
 
@@ -211,7 +230,7 @@ fn seed(
             break;
         }
         if let RecordBody::Event(event) = record.body
-            && event.outcome == crate::audit::Outcome::Ok
+            && event.outcome == Outcome::Ok
         {
             recent.push((record.time_ms / 1000, event));
         }

@@ -363,19 +363,21 @@ impl Clinic {
                 let mut event = AuditEvent::new(actor, op.action, Outcome::Ok);
                 event.subjects = std::mem::take(&mut reply.subjects);
                 event.detail = reply.detail.take();
-                // The settings were checked when loaded; rules that no longer parse
-                // (a file edited under a running server) leave them as they were.
-                if let Ok(rules) = self.settings().alerts.rules()
-                    && let Err(e) = self.alert_watch.observe(
+                // The settings were checked when loaded, so the rules parse.
+                let raised = match self.settings().alerts.rules() {
+                    Ok(rules) => self.alert_watch.observe(
                         &rules,
                         vault.store(),
                         &mut reply.writes,
                         &event,
                         now,
-                    )
-                {
-                    return Response::Error(ServiceError::Unavailable(e.to_string()));
-                }
+                    ),
+                    Err(_) => Ok(Vec::new()),
+                };
+                let raised = match raised {
+                    Ok(raised) => raised,
+                    Err(e) => return Response::Error(ServiceError::Unavailable(e.to_string())),
+                };
                 let changed: Vec<PatientId> = if op.changes_health_data() {
                     event
                         .subjects
@@ -385,7 +387,8 @@ impl Clinic {
                 } else {
                     Vec::new()
                 };
-                if let Err(e) = vault.commit(event, reply.writes) {
+                let events = std::iter::once(event).chain(raised).collect();
+                if let Err(e) = vault.commit_all(events, reply.writes) {
                     // Fail closed: no audit record, no result.
                     return Response::Error(ServiceError::Unavailable(e.to_string()));
                 }

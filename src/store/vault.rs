@@ -246,6 +246,11 @@ impl Vault {
         Ok(self.store.audit.commit(event, writes)?)
     }
 
+    /// Commits staged writes with several audit records, in order, in one transaction.
+    pub fn commit_all(&self, events: Vec<AuditEvent>, writes: WriteSet) -> Result<u64, StoreError> {
+        Ok(self.store.audit.commit_many(events, writes)?)
+    }
+
     pub(crate) fn patient_key(&self, id: &PatientId) -> Result<SecretKey, StoreError> {
         if let Some(key) = self.cache().get(id) {
             return Ok(key.clone());
