@@ -143,6 +143,15 @@ fn patient_data_opened_outside_working_hours_raises_one_alert_a_user_a_day() {
     assert_eq!(nurse_alerts.len(), 1, "{all:?}");
     assert!(nurse_alerts[0].detail.contains("working hours"));
     assert!(nurse_alerts[0].subjects.contains(&ids[0].to_string()));
+    // Acknowledging it (it names a patient) is not opening patient data.
+    assert_eq!(
+        auditor.call(Request::AlertAcknowledge {
+            id: nurse_alerts[0].id,
+            note: "night shift cover".into()
+        }),
+        Response::Done
+    );
+    assert!(about(&alerts(&auditor), AlertKind::OutsideHours, Role::Auditor).is_empty());
     // Within the working hours nothing is raised.
     t.clock.advance_secs(2 * 3600 + 600);
     let doctor = t.sign_in(Role::Doctor);

@@ -58,7 +58,9 @@ struct Seen<'a> {
 impl<'a> Seen<'a> {
     fn of(event: &'a AuditEvent, time: i64) -> Option<Seen<'a>> {
         let user = event.actor.user.as_deref()?;
-        if event.actor.role.as_deref() == Some("system") {
+        // The rules' own work and acting on an alert (which may name a patient) are
+        // not opening patient data.
+        if event.actor.role.as_deref() == Some("system") || event.action.starts_with("alert.") {
             return None;
         }
         let patients: Vec<PatientId> = event
