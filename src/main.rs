@@ -29,6 +29,8 @@ fn main() -> ExitCode {
         Some(Command::Import(command)) => cli::import_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::User(command)) => cli::user_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::Key(command)) => cli::key_cmd::run(command).map(|()| ExitCode::SUCCESS),
+        Some(Command::Backup(args)) => cli::backup_cmd::run_backup(args),
+        Some(Command::Restore(args)) => cli::backup_cmd::run_restore(args),
         Some(Command::Report(args)) => {
             cli::report_cmd::run_report(args).map(|()| ExitCode::SUCCESS)
         }

@@ -232,7 +232,8 @@ fn the_scheduler_runs_in_the_daemon_as_the_system_principal() {
     settings.server.scheduler_seconds = 1;
     settings.save(&dir).unwrap();
     let daemon = Daemon::start_with(&dir, &["--key-file", key.to_str().unwrap()]);
-    std::thread::sleep(Duration::from_secs(3));
+    // The first run also makes the day's backup; two runs fit in this time.
+    std::thread::sleep(Duration::from_secs(8));
     let (code, said) = daemon.stop();
     assert_eq!(code, Some(0), "{said}");
     assert!(said.contains("unlocked by the key file"), "{said}");
@@ -256,6 +257,19 @@ fn the_scheduler_runs_in_the_daemon_as_the_system_principal() {
     // The first run of the day queues every patient; later runs only the follow-ups.
     assert!(runs[0].contains("retag_queued=300"), "{}", runs[0]);
     assert!(runs[1].contains("retag_queued=0"), "{}", runs[1]);
+    // The first run made the day's backup (one: the next is due in a day), as system.
+    let backups = rows
+        .lines()
+        .filter(|l| l.contains("\"backup.create\""))
+        .collect::<Vec<_>>();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert!(
+        backups[0].contains("\"user\":\"system:scheduler\""),
+        "{}",
+        backups[0]
+    );
+    let kept = caredesk::store::backup::list(&dir.join("backups")).unwrap();
+    assert_eq!(kept.len(), 1, "{kept:?}");
 }
 
 #[test]

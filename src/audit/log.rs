@@ -319,6 +319,13 @@ impl AuditLog {
         })
     }
 
+    /// Runs `f` with every writer paused (the log's lock held): nothing commits
+    /// meanwhile, so what `f` reads of the store is one consistent moment.
+    pub fn paused<T>(&self, f: impl FnOnce(Head) -> T) -> T {
+        let writer = self.lock();
+        f(writer.head)
+    }
+
     /// Appends one event on its own.
     pub fn append(&self, event: AuditEvent) -> Result<u64, AuditError> {
         self.commit(event, WriteSet::new())

@@ -161,7 +161,7 @@ impl RoleTable {
             PatientExport,
             RestrictedManage,
         ];
-        let system = vec![ResultsImport, SchedulerRun];
+        let system = vec![ResultsImport, SchedulerRun, BackupRun];
         let table = [
             (Role::FrontDesk, front_desk),
             (Role::Nurse, nurse),

@@ -5,6 +5,7 @@
 
 pub mod audit_cmd;
 mod audit_remote;
+pub mod backup_cmd;
 pub mod demo_cmd;
 pub mod export_cmd;
 pub mod import_cmd;
@@ -124,6 +125,17 @@ pub enum Command {
     /// A patient's member card (85.6 × 54 mm, Code 128 and QR code of the card number),
     /// as a PDF file or on a CUPS printer. Audited; signs in like `caredesk user`.
     Card(report_cmd::CardArgs),
+    /// Back up the whole store into an encrypted file (as a signed-in admin), or
+    /// check one: `caredesk backup --data DIR --out FILE`, `caredesk backup verify FILE`.
+    ///
+    /// A consistent moment of every record, the audit log and its sealing state, the
+    /// settings and rule files, sealed under a key only the store's keys open.
+    Backup(backup_cmd::BackupArgs),
+    /// Restore a backup into a new directory, then verify its audit log.
+    ///
+    /// Opens with one of the store's keys (the backup carries its key slots, so the
+    /// same users sign in afterwards). Never replaces an existing store.
+    Restore(backup_cmd::RestoreArgs),
 }
 
 #[derive(Debug, Args)]

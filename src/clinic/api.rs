@@ -496,6 +496,15 @@ pub enum Request {
         through: Option<u64>,
         limit: u32,
     },
+    /// A backup of the whole store, written by the service into its backup directory
+    /// (the oldest beyond `[backup] keep` removed); the reply names it.
+    BackupCreate,
+    /// A piece of a backup in the backup directory, to copy it out.
+    BackupRead {
+        name: String,
+        offset: u64,
+        len: u32,
+    },
 
     // Paper.
     /// What the health report of one patient and period holds, as the caller's role may

@@ -202,6 +202,8 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::UrgentAlerts { limit } => alerts::list(ctx, limit, true),
         Request::AlertsList { limit } => alerts::list(ctx, limit, false),
         Request::AlertAcknowledge { id, note } => alerts::acknowledge(ctx, id, &note),
+        Request::BackupCreate => super::backups::create(ctx),
+        Request::BackupRead { name, offset, len } => super::backups::read(ctx, &name, offset, len),
         Request::AuditChain {
             from_seq,
             through,

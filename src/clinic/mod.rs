@@ -7,6 +7,7 @@ pub mod alert_settings;
 pub mod alerts;
 pub mod api;
 mod auto_tags;
+pub mod backups;
 mod booking;
 mod calls;
 mod cards;

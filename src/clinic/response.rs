@@ -233,6 +233,9 @@ pub enum Response {
     },
     AuditEvents(Vec<crate::audit::export::AuditRow>),
     AuditChain(Box<crate::audit::log::ChainPage>),
+    BackupCreated(super::backups::BackupMade),
+    /// Bytes of a (sealed) backup file.
+    BackupPiece(Vec<u8>),
     Error(ServiceError),
 }
 

@@ -310,6 +310,7 @@ pub struct Settings {
     pub report: ReportSettings,
     pub server: ServerSettings,
     pub alerts: super::alert_settings::AlertSettings,
+    pub backup: super::backups::BackupSettings,
     pub roles: BTreeMap<Role, BTreeSet<Permission>>,
 }
 

@@ -190,6 +190,8 @@ pub const OPERATIONS: &[Operation] = &[
     op("alert_acknowledge",      SignedIn,                      "alert.acknowledge"),
     op("audit_events",           Needs(P::AuditRead),           "audit.read"),
     op("audit_chain",            Needs(P::AuditRead),           "audit.verify"),
+    op("backup_create",          Needs(P::BackupRun),           "backup.create"),
+    op("backup_read",            Needs(P::BackupRun),           "backup.copy"),
     op("report_preview",         Needs(P::ReportPrint),         "report.preview"),
     op("report_disclose",        Needs(P::ReportPrint),         "report.print"),
     op("card_print",             Needs(P::CardManage),          "card.print"),
@@ -310,6 +312,8 @@ impl Request {
             Request::AlertAcknowledge { .. } => "alert_acknowledge",
             Request::AuditEvents { .. } => "audit_events",
             Request::AuditChain { .. } => "audit_chain",
+            Request::BackupCreate => "backup_create",
+            Request::BackupRead { .. } => "backup_read",
             Request::ReportCompose {
                 output: super::api::ReportOutput::Preview,
                 ..

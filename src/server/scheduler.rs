@@ -1,7 +1,7 @@
 //! The daemon's scheduler: once per `[server] scheduler_seconds`, as the `system`
-//! principal (the key file's slot), it makes the follow-ups now due and, on the first
-//! run of each day, recomputes every patient's risks and automatic tags in the
-//! background. Once per daemon, never per client; each run signs in, works and signs
+//! principal (the key file's slot), it makes the follow-ups now due; on the first
+//! run of each day it recomputes every patient's risks and automatic tags in the
+//! background; and when the newest backup is `[backup] every_hours` old it makes one. Once per daemon, never per client; each run signs in, works and signs
 //! out, so everything it does is in the audit log as `system`.
 
 use std::sync::Arc;
@@ -26,7 +26,12 @@ fn run_once(clinic: &Clinic, label: &str, key: &Secret, retag: bool) -> Result<(
         Response::Error(e) => return Err(e.to_string()),
         other => return Err(format!("unexpected reply: {other:?}")),
     };
-    let outcome = clinic.handle(Some(&token), Request::SchedulerRun { retag }, &origin);
+    let mut outcome = clinic.handle(Some(&token), Request::SchedulerRun { retag }, &origin);
+    if !matches!(outcome, Response::Error(_))
+        && crate::clinic::backups::due(clinic, chrono::Utc::now())
+    {
+        outcome = clinic.handle(Some(&token), Request::BackupCreate, &origin);
+    }
     clinic.handle(Some(&token), Request::Logout, &origin);
     match outcome {
         Response::Error(e) => Err(e.to_string()),

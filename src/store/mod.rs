@@ -4,6 +4,7 @@
 //! known; `Vault` is the store unlocked, where records are sealed and opened.
 
 pub mod alerts;
+pub mod backup;
 pub mod bookings;
 pub mod cards;
 pub mod codec;

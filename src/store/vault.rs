@@ -87,29 +87,7 @@ impl Store {
     /// Opens the data key through a key slot. A wrong or unknown user costs the same
     /// Argon2id work as a right one, so timing does not tell which it was.
     pub fn unlock(&self, how: Unlock<'_>) -> Result<DataKeys, StoreError> {
-        let slots = self.key_slots()?;
-        let secret = how.secret();
-        let candidates: Vec<&KeySlot> = slots.iter().filter(|s| how.opens(&s.kind)).collect();
-        if candidates.is_empty() {
-            // Same cost as a real attempt: one key derivation against a slot that
-            // opens nothing.
-            let decoy = KeySlot {
-                id: 0,
-                kind: SlotKind::Recovery,
-                kdf: self.options.password_kdf,
-                salt: [0; 16],
-                wrapped_dek: Vec::new(),
-                created_unix: 0,
-            };
-            let _ = decoy.open(secret);
-            return Err(how.refusal());
-        }
-        for slot in candidates {
-            if let Ok((dek, generation)) = slot.open(secret) {
-                return Ok(DataKeys::from_dek(dek, generation));
-            }
-        }
-        Err(how.refusal())
+        unlock_slots(&self.key_slots()?, &how, self.options.password_kdf)
     }
 
     /// Stages a new key slot wrapping the current DEK.
@@ -135,6 +113,37 @@ impl Store {
         writes.put(&tree, next_id.to_be_bytes(), codec::encode(&slot).to_vec());
         Ok(next_id)
     }
+}
+
+/// Opens the data key through one of `slots` (the store's own, or those a backup
+/// carries). A wrong or unknown user costs the same Argon2id work as a right one.
+pub fn unlock_slots(
+    slots: &[KeySlot],
+    how: &Unlock<'_>,
+    decoy_kdf: KdfParams,
+) -> Result<DataKeys, StoreError> {
+    let secret = how.secret();
+    let candidates: Vec<&KeySlot> = slots.iter().filter(|s| how.opens(&s.kind)).collect();
+    if candidates.is_empty() {
+        // Same cost as a real attempt: one key derivation against a slot that
+        // opens nothing.
+        let decoy = KeySlot {
+            id: 0,
+            kind: SlotKind::Recovery,
+            kdf: decoy_kdf,
+            salt: [0; 16],
+            wrapped_dek: Vec::new(),
+            created_unix: 0,
+        };
+        let _ = decoy.open(secret);
+        return Err(how.refusal());
+    }
+    for slot in candidates {
+        if let Ok((dek, generation)) = slot.open(secret) {
+            return Ok(DataKeys::from_dek(dek, generation));
+        }
+    }
+    Err(how.refusal())
 }
 
 /// An unlocked store. Dropping it zeroises every key it holds.
