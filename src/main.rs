@@ -31,6 +31,9 @@ fn main() -> ExitCode {
         Some(Command::Key(command)) => cli::key_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::Backup(args)) => cli::backup_cmd::run_backup(args),
         Some(Command::Restore(args)) => cli::backup_cmd::run_restore(args),
+        Some(Command::Disclosures(args)) => {
+            cli::rights_cmd::run_disclosures(args).map(|()| ExitCode::SUCCESS)
+        }
         Some(Command::Report(args)) => {
             cli::report_cmd::run_report(args).map(|()| ExitCode::SUCCESS)
         }

@@ -250,6 +250,19 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             id: 999_999,
             note: "checked".into(),
         },
+        Request::BackupCreate,
+        Request::BackupRead {
+            name: "caredesk-none.backup".into(),
+            offset: 0,
+            len: 16,
+        },
+        Request::PatientAccessLog {
+            patient: caredesk::clinic::api::PatientRef::Key("no-such-card".into()),
+            from: None,
+        },
+        Request::Disclosures {
+            patient: caredesk::clinic::api::PatientRef::Key("no-such-card".into()),
+        },
         Request::AuditChain {
             from_seq: 0,
             through: None,

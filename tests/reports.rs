@@ -18,7 +18,7 @@ use caredesk::domain::patient::{IdType, Patient, PatientId, Sex};
 use caredesk::report::{self, Paper};
 use caredesk::tui::locale::Lang;
 use common::clinic::{TestClinic, audit_rows};
-use common::require;
+use common::{pdf_text, require};
 
 const DAY: i64 = 86_400;
 const ID_NUMBER: &str = "11010519491231002X";
@@ -229,23 +229,6 @@ fn compose_key(
         unmask: false,
         output: ReportOutput::Preview,
     })
-}
-
-/// The text poppler reads from a PDF.
-pub fn pdf_text(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("doc.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .args(["-layout", path.to_str().unwrap(), "-"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// pdfinfo's "Pages:" and "Page size:" lines.

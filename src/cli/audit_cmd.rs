@@ -27,6 +27,9 @@ pub enum AuditCommand {
     Export(ExportArgs),
     /// Print the current head (sequence, hash, seal) as JSON, to keep off this machine.
     Checkpoint(CheckpointArgs),
+    /// Every access to one patient's record: who, when, what and why (break-glass
+    /// reasons included). For the privacy officer; signs in like `caredesk user`.
+    Patient(super::rights_cmd::AccessArgs),
 }
 
 #[derive(Debug, Args)]
@@ -68,6 +71,9 @@ pub fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
         AuditCommand::Verify(args) => run_verify(args),
         AuditCommand::Export(args) => run_export(args),
         AuditCommand::Checkpoint(args) => run_checkpoint(args),
+        AuditCommand::Patient(args) => {
+            super::rights_cmd::run_access(args).map(|()| ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -15,6 +15,7 @@ pub mod key_cmd;
 pub mod qr;
 pub mod report_cmd;
 pub mod results_cmd;
+pub mod rights_cmd;
 pub mod signin;
 pub mod user_cmd;
 
@@ -136,6 +137,9 @@ pub enum Command {
     /// Opens with one of the store's keys (the backup carries its key slots, so the
     /// same users sign in afterwards). Never replaces an existing store.
     Restore(backup_cmd::RestoreArgs),
+    /// The accounting of disclosures of one patient's information over six years
+    /// (45 CFR 164.528), as a table, JSON, or a PDF for the patient (the auditor).
+    Disclosures(rights_cmd::DisclosuresArgs),
 }
 
 #[derive(Debug, Args)]

@@ -90,7 +90,7 @@ pub struct CardArgs {
 
 /// The patient's key: as given, or (`-`) from standard input, where other users of the
 /// machine cannot read it in the process list.
-fn patient_key(given: &str) -> anyhow::Result<String> {
+pub(super) fn patient_key(given: &str) -> anyhow::Result<String> {
     if given != "-" {
         return Ok(given.to_string());
     }
@@ -103,7 +103,7 @@ fn patient_key(given: &str) -> anyhow::Result<String> {
 }
 
 /// Signs in, asks the service, signs out: the reply or the service's refusal.
-fn ask(dir: &Path, request: Request) -> anyhow::Result<Response> {
+pub(super) fn ask(dir: &Path, request: Request) -> anyhow::Result<Response> {
     let session = signin::connect(dir)?;
     signin::sign_in(&session)?;
     let response = session.call(request);

@@ -499,6 +499,17 @@ pub enum Request {
     /// A backup of the whole store, written by the service into its backup directory
     /// (the oldest beyond `[backup] keep` removed); the reply names it.
     BackupCreate,
+    /// Every audited access to one patient's record (who, when, what, why), from
+    /// `from` on: "who looked at this patient", for the privacy officer.
+    PatientAccessLog {
+        patient: PatientRef,
+        from: Option<chrono::NaiveDate>,
+    },
+    /// The accounting of disclosures of one patient's information over the last six
+    /// years (45 CFR 164.528), to hand to the patient.
+    Disclosures {
+        patient: PatientRef,
+    },
     /// A piece of a backup in the backup directory, to copy it out.
     BackupRead {
         name: String,

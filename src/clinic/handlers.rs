@@ -203,6 +203,10 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::AlertsList { limit } => alerts::list(ctx, limit, false),
         Request::AlertAcknowledge { id, note } => alerts::acknowledge(ctx, id, &note),
         Request::BackupCreate => super::backups::create(ctx),
+        Request::PatientAccessLog { patient, from } => {
+            super::rights::access_log(ctx, &patient, from)
+        }
+        Request::Disclosures { patient } => super::rights::disclosures(ctx, &patient),
         Request::BackupRead { name, offset, len } => super::backups::read(ctx, &name, offset, len),
         Request::AuditChain {
             from_seq,

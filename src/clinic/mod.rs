@@ -34,6 +34,7 @@ mod reevaluate;
 pub mod reports;
 pub mod response;
 mod results;
+pub mod rights;
 mod risk;
 pub mod service;
 pub mod session;

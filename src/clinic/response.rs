@@ -234,6 +234,8 @@ pub enum Response {
     AuditEvents(Vec<crate::audit::export::AuditRow>),
     AuditChain(Box<crate::audit::log::ChainPage>),
     BackupCreated(super::backups::BackupMade),
+    AccessLog(Vec<super::rights::Access>),
+    Disclosures(Box<super::rights::DisclosureAccount>),
     /// Bytes of a (sealed) backup file.
     BackupPiece(Vec<u8>),
     Error(ServiceError),

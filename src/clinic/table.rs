@@ -191,6 +191,8 @@ pub const OPERATIONS: &[Operation] = &[
     op("audit_events",           Needs(P::AuditRead),           "audit.read"),
     op("audit_chain",            Needs(P::AuditRead),           "audit.verify"),
     op("backup_create",          Needs(P::BackupRun),           "backup.create"),
+    op("patient_access_log",     Needs(P::AuditRead),           "audit.patient"),
+    op("disclosures",            Needs(P::AuditRead),           "disclosures.read"),
     op("backup_read",            Needs(P::BackupRun),           "backup.copy"),
     op("report_preview",         Needs(P::ReportPrint),         "report.preview"),
     op("report_disclose",        Needs(P::ReportPrint),         "report.print"),
@@ -313,6 +315,8 @@ impl Request {
             Request::AuditEvents { .. } => "audit_events",
             Request::AuditChain { .. } => "audit_chain",
             Request::BackupCreate => "backup_create",
+            Request::PatientAccessLog { .. } => "patient_access_log",
+            Request::Disclosures { .. } => "disclosures",
             Request::BackupRead { .. } => "backup_read",
             Request::ReportCompose {
                 output: super::api::ReportOutput::Preview,

@@ -5,6 +5,7 @@
 pub mod card;
 mod care_sections;
 pub mod chart;
+pub mod disclosures;
 pub mod document;
 pub mod fonts;
 pub mod health_report;
