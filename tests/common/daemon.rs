@@ -48,6 +48,12 @@ impl Daemon {
         Daemon { child, socket }
     }
 
+    /// SIGKILL: the daemon dies wherever it is, as in a power cut.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
     /// SIGTERM; the exit status and what the daemon printed.
     pub fn stop(mut self) -> (Option<i32>, String) {
         let pid = rustix::process::Pid::from_child(&self.child);

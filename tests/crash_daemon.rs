@@ -1,0 +1,155 @@
+//! The clinic server killed with SIGKILL at random moments while desks register
+//! patients and staff read, many times over: after each kill the store opens, the
+//! audit chain verifies, every registration the daemon reported is there with its
+//! card, and no patient is half-written (without a card).
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use caredesk::clinic::client::Client;
+use caredesk::clinic::{Request, Response};
+use caredesk::domain::patient::{IdType, Patient, Sex};
+use caredesk::server::remote::Remote;
+use common::daemon::{Daemon, sign_in};
+use common::tmux::demo_store;
+use common::{run_caredesk, text};
+
+const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
+const ROUNDS: u32 = 4;
+
+/// A small deterministic generator for the kill moments (its seed is printed).
+fn next(state: &mut u64) -> u64 {
+    *state = state
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    *state >> 33
+}
+
+#[test]
+fn a_daemon_killed_mid_work_loses_no_reported_write_and_its_log_verifies() {
+    let (_tmp, dir) = demo_store();
+    let mut seed = chrono::Utc::now().timestamp_millis() as u64;
+    eprintln!("kill moments seeded with {seed}");
+    let reported: Arc<Mutex<Vec<String>>> = Arc::default();
+    for round in 0..ROUNDS {
+        let daemon = Daemon::start(&dir);
+        let token = Arc::new(sign_in(&Remote::connect(&daemon.socket).unwrap(), DESK));
+        let stop = Arc::new(AtomicBool::new(false));
+        let workers: Vec<_> = (0..4u32)
+            .map(|w| {
+                let (socket, token, stop, reported) = (
+                    daemon.socket.clone(),
+                    token.clone(),
+                    stop.clone(),
+                    reported.clone(),
+                );
+                std::thread::spawn(move || {
+                    let remote = Remote::connect(&socket).unwrap();
+                    let mut n = 0u32;
+                    while !stop.load(Ordering::SeqCst) {
+                        n += 1;
+                        if w == 3 {
+                            // A reader among the writers.
+                            let _ = remote.call(
+                                Some(&token),
+                                Request::PatientSearch {
+                                    query: "杀".into(),
+                                    limit: 50,
+                                },
+                            );
+                            continue;
+                        }
+                        let phone = format!("134{round}{w}{n:06}");
+                        let patient = Patient {
+                            name: format!("杀{round}-{w}-{n}"),
+                            sex: Sex::Male,
+                            birth_date: chrono::NaiveDate::from_ymd_opt(1970, 5, 6),
+                            phone: Some(phone.clone()),
+                            id_type: IdType::Other,
+                            id_number: Some(format!("K-{round}-{w}-{n}")),
+                            ..Patient::default()
+                        };
+                        match remote.call(
+                            Some(&token),
+                            Request::PatientRegister {
+                                patient,
+                                card_type: "basic".into(),
+                            },
+                        ) {
+                            Response::Registered { .. } => reported.lock().unwrap().push(phone),
+                            // The daemon died: this one may or may not have been kept.
+                            Response::Error(_) => return,
+                            other => panic!("{other:?}"),
+                        }
+                    }
+                })
+            })
+            .collect();
+        let wait = 200 + next(&mut seed) % 900;
+        std::thread::sleep(Duration::from_millis(wait));
+        daemon.kill();
+        stop.store(true, Ordering::SeqCst);
+        for w in workers {
+            w.join().unwrap();
+        }
+        // The store opens and its log verifies, with nothing running.
+        let verified = run_caredesk(
+            None,
+            &["audit", "verify", "--data", dir.to_str().unwrap()],
+            "",
+        );
+        assert!(
+            verified.status.success(),
+            "round {round}, killed after {wait} ms: {}",
+            text(&verified.stdout)
+        );
+    }
+    // Everything reported is there, whole; nothing is there without its card.
+    let daemon = Daemon::start(&dir);
+    let remote = Remote::connect(&daemon.socket).unwrap();
+    let token = sign_in(&remote, DESK);
+    let Response::SearchResults { rows, .. } = remote.call(
+        Some(&token),
+        Request::PatientSearch {
+            query: "杀".into(),
+            limit: 100_000,
+        },
+    ) else {
+        panic!("search")
+    };
+    for row in &rows {
+        let Response::Cards(cards) =
+            remote.call(Some(&token), Request::PatientCards { id: row.id })
+        else {
+            panic!("cards")
+        };
+        assert_eq!(cards.len(), 1, "{} is whole", row.name);
+    }
+    let reported = reported.lock().unwrap();
+    assert!(reported.len() > 10, "the workload ran: {}", reported.len());
+    let unique: HashSet<&String> = reported.iter().collect();
+    assert!(
+        rows.len() >= unique.len(),
+        "{} found, {} reported",
+        rows.len(),
+        unique.len()
+    );
+    for phone in unique {
+        let found = remote.call(
+            Some(&token),
+            Request::PatientSearch {
+                query: phone.clone(),
+                limit: 5,
+            },
+        );
+        assert!(
+            matches!(found, Response::SearchResults { total: 1, .. }),
+            "{phone} was reported registered: {found:?}"
+        );
+    }
+    drop(daemon.stop());
+}
