@@ -250,6 +250,9 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             id: 999_999,
             note: "checked".into(),
         },
+        Request::KeySlots,
+        Request::KeySlotRemove { id: 999_999 },
+        Request::RecoveryKeyAdd,
         Request::BackupCreate,
         Request::BackupRead {
             name: "caredesk-none.backup".into(),

@@ -18,6 +18,26 @@ use crate::clinic::{Request, Response, Secret};
 pub enum KeyCommand {
     /// Create a key-file slot and write its key to FILE (0600; never overwritten).
     AddFile(AddFileArgs),
+    /// List the key slots: id, kind (password, recovery, key-file), user or label.
+    List(DataOnly),
+    /// Remove a key-file or recovery slot by id (never the last recovery key).
+    Remove(RemoveArgs),
+    /// Make a new recovery key, printed once; the old one works until removed.
+    AddRecovery(DataOnly),
+}
+
+#[derive(Debug, Args)]
+pub struct DataOnly {
+    #[command(flatten)]
+    pub data: DataDir,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    /// The slot's id, as `caredesk key list` shows it.
+    pub id: u64,
 }
 
 #[derive(Debug, Args)]
@@ -33,7 +53,12 @@ pub struct AddFileArgs {
 const HEADER: &str = "caredesk-key-file v1";
 
 pub fn run(command: KeyCommand) -> anyhow::Result<()> {
-    let KeyCommand::AddFile(args) = command;
+    let args = match command {
+        KeyCommand::AddFile(args) => args,
+        KeyCommand::List(args) => return list(&args.data),
+        KeyCommand::Remove(args) => return remove(&args),
+        KeyCommand::AddRecovery(args) => return add_recovery(&args.data),
+    };
     let session = signin::connect(&args.data.path)?;
     signin::sign_in(&session)?;
     let response = session.call(Request::KeyFileAdd {
@@ -67,6 +92,57 @@ pub fn run(command: KeyCommand) -> anyhow::Result<()> {
         "key file for {label} written to {}; keep it readable only by the account that runs the job",
         args.out.display()
     );
+    Ok(())
+}
+
+/// Signs in (an admin), makes one request, signs out.
+fn admin_call(data: &DataDir, request: Request) -> anyhow::Result<Response> {
+    let session = signin::connect(&data.path)?;
+    signin::sign_in(&session)?;
+    let response = session.call(request);
+    signin::sign_out(&session);
+    match response {
+        Response::Error(e) => anyhow::bail!("{e}"),
+        other => Ok(other),
+    }
+}
+
+fn list(data: &DataDir) -> anyhow::Result<()> {
+    let Response::KeySlots(slots) = admin_call(data, Request::KeySlots)? else {
+        anyhow::bail!("unexpected reply");
+    };
+    println!("{:>6}  {:<9} {:<20} created", "id", "kind", "user or label");
+    for s in slots {
+        println!(
+            "{:>6}  {:<9} {:<20} {}",
+            s.id,
+            s.kind,
+            s.name,
+            super::signin::format_time(s.created_unix)
+        );
+    }
+    Ok(())
+}
+
+fn remove(args: &RemoveArgs) -> anyhow::Result<()> {
+    admin_call(&args.data, Request::KeySlotRemove { id: args.id })?;
+    println!(
+        "key slot {} removed; the secret that opened it opens nothing now",
+        args.id
+    );
+    Ok(())
+}
+
+fn add_recovery(data: &DataDir) -> anyhow::Result<()> {
+    let Response::RecoveryKeyCreated { slot, key } = admin_call(data, Request::RecoveryKeyAdd)?
+    else {
+        anyhow::bail!("unexpected reply");
+    };
+    println!(
+        "new recovery key (slot {slot}), shown once: write it down and keep it safe, off this machine:"
+    );
+    println!("   {}", key.expose());
+    println!("then remove the old one with `caredesk key remove ID` (see `caredesk key list`)");
     Ok(())
 }
 

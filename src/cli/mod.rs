@@ -108,7 +108,8 @@ pub enum Command {
     /// terminal or read as three lines of standard input.
     #[command(subcommand)]
     User(user_cmd::UserCommand),
-    /// Key slots: a key file for unattended jobs (as a signed-in admin).
+    /// Key slots (as a signed-in admin): list, remove, a key file for unattended jobs, a
+    /// new recovery key. None re-encrypts the data.
     #[command(subcommand)]
     Key(key_cmd::KeyCommand),
     /// Run the clinic server: own the store, serve terminals and commands on a socket.

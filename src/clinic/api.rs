@@ -119,6 +119,15 @@ pub enum Request {
     KeyFileAdd {
         label: String,
     },
+    /// The store's key slots (which secret opens each; never the secret).
+    KeySlots,
+    /// Removes a key-file or recovery slot (never the last recovery slot; password
+    /// slots go with their user). The data is not re-encrypted.
+    KeySlotRemove {
+        id: u64,
+    },
+    /// A new recovery key, shown once; the old ones work until removed.
+    RecoveryKeyAdd,
 
     // Cards (开卡).
     /// Registers a new patient and issues their first card, unless the same ID number,

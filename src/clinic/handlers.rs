@@ -45,6 +45,9 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
             users::set_role_permissions(ctx, role, permissions)
         }
         Request::KeyFileAdd { label } => keys::add_file(ctx, &label),
+        Request::KeySlots => keys::list(ctx),
+        Request::KeySlotRemove { id } => keys::remove(ctx, id),
+        Request::RecoveryKeyAdd => keys::add_recovery(ctx),
         Request::PatientRegister { patient, card_type } => {
             cards::register(ctx, patient, &card_type)
         }

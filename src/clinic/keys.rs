@@ -1,4 +1,6 @@
-//! Key administration through the service: key-file slots for unattended jobs.
+//! Key administration through the service: key-file slots for unattended jobs, the
+//! list of slots, removing one, a new recovery key. None re-encrypts data: a slot only
+//! wraps the data key.
 
 use super::api::{Response, Secret, ServiceError};
 use super::service::{Ctx, Reply};
@@ -40,6 +42,99 @@ pub(crate) fn add_file(ctx: &Ctx<'_>, label: &str) -> Result<Reply, ServiceError
     )?;
     Ok(Reply::new(Response::KeyFileCreated {
         label: label.to_string(),
+        key: Secret(key.display().to_string()),
+    })
+    .writes(writes)
+    .subject(format!("key-slot:{slot}")))
+}
+
+/// A key slot as the admin sees it: which secret opens it, never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SlotSummary {
+    pub id: u64,
+    /// "password", "recovery" or "key-file".
+    pub kind: String,
+    /// The user of a password slot, the label of a key file.
+    pub name: String,
+    pub created_unix: i64,
+}
+
+pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
+    let slots: Vec<SlotSummary> = ctx
+        .vault
+        .store()
+        .key_slots()?
+        .into_iter()
+        .map(|s| {
+            let (kind, name) = match s.kind {
+                SlotKind::Password { user } => ("password", user),
+                SlotKind::Recovery => ("recovery", String::new()),
+                SlotKind::KeyFile { label } => ("key-file", label),
+            };
+            SlotSummary {
+                id: s.id,
+                kind: kind.into(),
+                name,
+                created_unix: s.created_unix,
+            }
+        })
+        .collect();
+    let count = slots.len();
+    Ok(Reply::new(Response::KeySlots(slots)).detail(format!("count={count}")))
+}
+
+/// Removes a key-file or recovery slot; the data is not re-encrypted (the slot only
+/// wrapped the data key). The last recovery slot stays: it opens the store when every
+/// other slot is lost. Password slots go with their user (`user disable`).
+pub(crate) fn remove(ctx: &Ctx<'_>, id: u64) -> Result<Reply, ServiceError> {
+    let store = ctx.vault.store();
+    let slots = store.key_slots()?;
+    let slot = slots
+        .iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| ServiceError::NotFound(format!("key slot {id}")))?;
+    match &slot.kind {
+        SlotKind::Password { user } => {
+            return Err(ServiceError::Invalid(format!(
+                "slot {id} is {user}'s password: it goes when the user is disabled (`caredesk user disable {user}`)"
+            )));
+        }
+        SlotKind::Recovery => {
+            let recovery = slots
+                .iter()
+                .filter(|s| s.kind == SlotKind::Recovery)
+                .count();
+            if recovery <= 1 {
+                return Err(ServiceError::Invalid(
+                    "this is the only recovery key: make a new one first (`caredesk key add-recovery`), keep it safe, then remove this one".into(),
+                ));
+            }
+        }
+        SlotKind::KeyFile { .. } => {}
+    }
+    let mut writes = WriteSet::new();
+    writes.delete(
+        &store.tree(crate::store::db::KEYSLOT_TREE)?,
+        id.to_be_bytes().to_vec(),
+    );
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(format!("key-slot:{id}")))
+}
+
+/// A new recovery key (shown once); the old ones keep working until removed.
+pub(crate) fn add_recovery(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
+    let key = RecoveryKey::generate();
+    let mut writes = WriteSet::new();
+    let slot = ctx.vault.store().stage_slot(
+        &mut writes,
+        ctx.vault.keys(),
+        SlotKind::Recovery,
+        KdfParams::HkdfSha256,
+        key.bytes(),
+    )?;
+    Ok(Reply::new(Response::RecoveryKeyCreated {
+        slot,
         key: Secret(key.display().to_string()),
     })
     .writes(writes)

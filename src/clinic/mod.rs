@@ -22,7 +22,7 @@ mod followups;
 mod handlers;
 mod import;
 mod intake;
-mod keys;
+pub mod keys;
 pub mod name_index;
 mod patients;
 mod plans;

@@ -154,6 +154,11 @@ pub enum Response {
         label: String,
         key: Secret,
     },
+    KeySlots(Vec<super::keys::SlotSummary>),
+    RecoveryKeyCreated {
+        slot: u64,
+        key: Secret,
+    },
     Roles(RoleTable),
     PatientCreated {
         id: PatientId,
