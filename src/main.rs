@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Some(Command::Key(command)) => cli::key_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::Backup(args)) => cli::backup_cmd::run_backup(args),
         Some(Command::Restore(args)) => cli::backup_cmd::run_restore(args),
+        Some(Command::Erase(command)) => cli::erase_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::Disclosures(args)) => {
             cli::rights_cmd::run_disclosures(args).map(|()| ExitCode::SUCCESS)
         }

@@ -251,6 +251,12 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             note: "checked".into(),
         },
         Request::KeySlots,
+        Request::ErasureList,
+        Request::ErasureApprove { id: 999_999 },
+        Request::ErasureRequest {
+            patient: caredesk::clinic::api::PatientRef::Key("no-such-card".into()),
+            reason: "a reason long enough".into(),
+        },
         Request::KeySlotRemove { id: 999_999 },
         Request::RecoveryKeyAdd,
         Request::BackupCreate,

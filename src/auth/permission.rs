@@ -60,10 +60,12 @@ pub enum Permission {
     PatientExport,
     /// Set a patient's manual tags (VIP, hypertension, pregnancy …).
     TagManage,
+    /// Request or approve the erasure of a patient (two different people).
+    PatientErase,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 25] = [
         Permission::PatientSearch,
         Permission::DemographicsRead,
         Permission::DemographicsWrite,
@@ -88,6 +90,7 @@ impl Permission {
         Permission::PatientImport,
         Permission::PatientExport,
         Permission::TagManage,
+        Permission::PatientErase,
     ];
 
     pub fn name(self) -> String {
@@ -148,6 +151,7 @@ impl RoleTable {
             BreakGlass,
             RestrictedManage,
             TagManage,
+            PatientErase,
         ];
         let auditor = vec![AuditRead, AlertsRead];
         let admin = vec![
@@ -160,6 +164,7 @@ impl RoleTable {
             ResultsImport,
             PatientExport,
             RestrictedManage,
+            PatientErase,
         ];
         let system = vec![ResultsImport, SchedulerRun, BackupRun];
         let table = [

@@ -7,6 +7,7 @@ pub mod audit_cmd;
 mod audit_remote;
 pub mod backup_cmd;
 pub mod demo_cmd;
+pub mod erase_cmd;
 pub mod export_cmd;
 pub mod import_cmd;
 pub mod init_cmd;
@@ -141,6 +142,10 @@ pub enum Command {
     /// The accounting of disclosures of one patient's information over six years
     /// (45 CFR 164.528), as a table, JSON, or a PDF for the patient (the auditor).
     Disclosures(rights_cmd::DisclosuresArgs),
+    /// Erase a patient: one person asks with a reason, a second approves; the
+    /// patient's key is shredded, the audit log keeps its entries.
+    #[command(subcommand)]
+    Erase(erase_cmd::EraseCommand),
 }
 
 #[derive(Debug, Args)]

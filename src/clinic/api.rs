@@ -119,6 +119,18 @@ pub enum Request {
     KeyFileAdd {
         label: String,
     },
+    /// Asks for a patient's erasure, with the reason the law or policy allows it; a
+    /// second person approves.
+    ErasureRequest {
+        patient: PatientRef,
+        reason: String,
+    },
+    /// Erasure requests waiting for approval.
+    ErasureList,
+    /// Approves an erasure (not by whoever asked): the patient's key is shredded.
+    ErasureApprove {
+        id: u64,
+    },
     /// The store's key slots (which secret opens each; never the secret).
     KeySlots,
     /// Removes a key-file or recovery slot (never the last recovery slot; password

@@ -46,6 +46,11 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         }
         Request::KeyFileAdd { label } => keys::add_file(ctx, &label),
         Request::KeySlots => keys::list(ctx),
+        Request::ErasureRequest { patient, reason } => {
+            super::erasure::request(ctx, &patient, &reason)
+        }
+        Request::ErasureList => super::erasure::list(ctx),
+        Request::ErasureApprove { id } => super::erasure::approve(ctx, id),
         Request::KeySlotRemove { id } => keys::remove(ctx, id),
         Request::RecoveryKeyAdd => keys::add_recovery(ctx),
         Request::PatientRegister { patient, card_type } => {

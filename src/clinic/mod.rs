@@ -13,6 +13,7 @@ mod calls;
 mod cards;
 pub mod client;
 pub mod consent;
+pub mod erasure;
 pub mod export;
 mod export_care;
 mod export_fhir;

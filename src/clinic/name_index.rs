@@ -114,6 +114,13 @@ impl NameIndex {
         self.sorted = false;
     }
 
+    /// Takes a patient out of every search (their row stays, unreachable).
+    pub fn remove(&mut self, id: &PatientId) {
+        if let Some(slot) = self.by_id.remove(id) {
+            self.keys.retain(|(_, s)| *s as usize != slot);
+        }
+    }
+
     /// The patient's automatic tags changed (the rules were re-evaluated).
     pub fn set_auto_tags(&mut self, id: &PatientId, tags: Vec<String>) {
         if let Some(&slot) = self.by_id.get(id) {

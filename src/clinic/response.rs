@@ -155,6 +155,10 @@ pub enum Response {
         key: Secret,
     },
     KeySlots(Vec<super::keys::SlotSummary>),
+    ErasureRequested {
+        id: u64,
+    },
+    Erasures(Vec<super::erasure::ErasureRequest>),
     RecoveryKeyCreated {
         slot: u64,
         key: Secret,

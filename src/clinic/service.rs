@@ -119,6 +119,8 @@ pub(crate) enum Effect {
     Retag(Vec<(PatientId, Vec<String>)>),
     /// Follow-ups changed: the queue's index follows.
     FollowUps(Vec<crate::domain::followup::FollowUp>),
+    /// A patient was erased: out of the name index; the queue is rebuilt.
+    Erased(PatientId),
 }
 
 /// A request being handled, with everything a handler may use.
@@ -228,6 +230,13 @@ impl Clinic {
         .detail(detail);
         store.audit().commit(event, writes)?;
         Ok(())
+    }
+
+    /// Drops a shredded patient's key from the unlocked store's memory.
+    fn vault_forget(&self, id: &PatientId) {
+        if let Some(vault) = self.backend().vault() {
+            vault.forget_patient_key(id);
+        }
     }
 
     /// The lock of operations that read, check and rewrite shared state.
@@ -464,6 +473,18 @@ impl Clinic {
             }
             Effect::Retag(retagged) => self.set_auto_tags_in_index(retagged),
             Effect::FollowUps(changed) => self.update_queue(changed),
+            Effect::Erased(id) => {
+                self.vault_forget(&id);
+                if let Some(index) = self
+                    .name_index
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .as_mut()
+                {
+                    index.remove(&id);
+                }
+                *self.queue_index.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            }
             Effect::SetRoles(table) => {
                 *self.roles.write().unwrap_or_else(|p| p.into_inner()) = table
             }

@@ -48,6 +48,8 @@ impl Operation {
                     | "summary_save"
                     | "summary_sign"
                     | "alert_acknowledge"
+                    | "erasure_request"
+                    | "erasure_approve"
             )
             || matches!(
                 self.name,
@@ -119,6 +121,9 @@ pub const OPERATIONS: &[Operation] = &[
     op("roles_set",              Needs(P::SettingsAdmin),       "settings.roles_change"),
     op("key_file_add",           Needs(P::KeyAdmin),            "key.add_file"),
     op("key_slots",              Needs(P::KeyAdmin),            "key.list"),
+    op("erasure_request",        Needs(P::PatientErase),        "patient.erase_request"),
+    op("erasure_list",           Needs(P::PatientErase),        "patient.erase_list"),
+    op("erasure_approve",        Needs(P::PatientErase),        "patient.erase"),
     op("key_slot_remove",        Needs(P::KeyAdmin),            "key.remove"),
     op("recovery_key_add",       Needs(P::KeyAdmin),            "key.add_recovery"),
     op("patient_register",       Needs(P::CardManage),          "patient.register"),
@@ -246,6 +251,9 @@ impl Request {
             Request::RolesSet { .. } => "roles_set",
             Request::KeyFileAdd { .. } => "key_file_add",
             Request::KeySlots => "key_slots",
+            Request::ErasureRequest { .. } => "erasure_request",
+            Request::ErasureList => "erasure_list",
+            Request::ErasureApprove { .. } => "erasure_approve",
             Request::KeySlotRemove { .. } => "key_slot_remove",
             Request::RecoveryKeyAdd => "recovery_key_add",
             Request::PatientRegister { .. } => "patient_register",

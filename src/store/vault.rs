@@ -295,6 +295,11 @@ impl Vault {
         Ok(key)
     }
 
+    /// Drops the patient's key from memory (after it was shredded on disk).
+    pub fn forget_patient_key(&self, id: &PatientId) {
+        self.cache().remove(id);
+    }
+
     pub(crate) fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<PatientId, SecretKey>> {
         self.patient_keys.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -1,0 +1,88 @@
+//! `caredesk erase request|list|approve`: erasing a patient takes two people.
+
+use clap::{Args, Subcommand};
+
+use super::DataDir;
+use super::report_cmd::{ask, patient_key};
+use crate::clinic::api::PatientRef;
+use crate::clinic::{Request, Response};
+
+#[derive(Debug, Subcommand)]
+pub enum EraseCommand {
+    /// Ask for a patient's erasure, with the reason the law or policy allows it.
+    Request(RequestArgs),
+    /// The erasure requests waiting for a second person.
+    List(ListArgs),
+    /// Approve an erasure request (not your own): the patient's records become
+    /// unreadable for good; the audit log keeps its entries.
+    Approve(ApproveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// The patient's card, ID or phone number ("-" reads it from standard input).
+    #[arg(long, value_name = "KEY")]
+    pub patient: String,
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    #[command(flatten)]
+    pub data: DataDir,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The request's number, as `caredesk erase list` shows it.
+    pub id: u64,
+    #[command(flatten)]
+    pub data: DataDir,
+}
+
+pub fn run(command: EraseCommand) -> anyhow::Result<()> {
+    match command {
+        EraseCommand::Request(args) => {
+            let key = patient_key(&args.patient)?;
+            let Response::ErasureRequested { id } = ask(
+                &args.data.path,
+                Request::ErasureRequest {
+                    patient: PatientRef::Key(key),
+                    reason: args.reason,
+                },
+            )?
+            else {
+                anyhow::bail!("unexpected reply");
+            };
+            println!(
+                "erasure request {id} waits for a second person: `caredesk erase approve {id}`"
+            );
+        }
+        EraseCommand::List(args) => {
+            let Response::Erasures(requests) = ask(&args.data.path, Request::ErasureList)? else {
+                anyhow::bail!("unexpected reply");
+            };
+            for r in requests {
+                println!(
+                    "{:>8}  patient {}  asked by {} at {}: {}",
+                    r.id,
+                    r.patient,
+                    r.requested_by,
+                    super::signin::format_time(r.requested_unix),
+                    r.reason
+                );
+            }
+        }
+        EraseCommand::Approve(args) => {
+            ask(&args.data.path, Request::ErasureApprove { id: args.id })?;
+            println!(
+                "erasure {} done: the patient's records can no longer be read",
+                args.id
+            );
+        }
+    }
+    Ok(())
+}
