@@ -314,3 +314,55 @@ fn an_alert_is_acknowledged_from_the_list_with_a_typed_note() {
     assert!(list.prompt.is_none());
     assert_eq!(list.message.as_ref().unwrap().1, "Alert acknowledged.");
 }
+
+#[test]
+fn the_privacy_officer_asks_who_looked_at_a_patient_by_card_number() {
+    use caredesk::clinic::api::PatientRef;
+    use caredesk::clinic::rights::Access;
+    let mut app = app();
+    sign_in_as(&mut app, Role::Auditor);
+    app.take_effects();
+    // Alerts, audit log, then "Who looked at a patient".
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        app.take_effects().is_empty(),
+        "nothing is asked before the patient"
+    );
+    keys(&mut app, "8860000000017");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::PatientAccessLog {
+            patient: PatientRef::Key("8860000000017".into()),
+            from: None
+        }
+    );
+    let access = |action: &str, detail: &str| Access {
+        time: "2026-11-23T09:10:00.000Z".into(),
+        user: "chen.jing".into(),
+        role: "nurse".into(),
+        action: action.into(),
+        outcome: "ok".into(),
+        detail: detail.into(),
+        ssh_client: String::new(),
+    };
+    app.update(reply(
+        tag,
+        Response::AccessLog(vec![
+            access("patient.read", ""),
+            access(
+                "patient.break_glass",
+                "reason: collapsed in the waiting room",
+            ),
+        ]),
+    ));
+    let Screen::List(list) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(list.rows.len(), 2);
+    assert_eq!(list.rows[0][3], "patient.break_glass", "newest first");
+    assert!(list.rows[0][5].contains("collapsed"));
+}

@@ -341,6 +341,75 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 )),
             );
         }),
+        ("patient_access", |app| {
+            sign_in(app, Role::Auditor);
+            use caredesk::clinic::rights::Access;
+            let access = |time: &str, user: &str, role: &str, action: &str, detail: &str| Access {
+                time: time.into(),
+                user: user.into(),
+                role: role.into(),
+                action: action.into(),
+                outcome: "ok".into(),
+                detail: detail.into(),
+                ssh_client: "10.0.0.12:50122".into(),
+            };
+            let response = Response::AccessLog(vec![
+                access(
+                    "2026-11-20T08:02:11.000Z",
+                    "wang.li",
+                    "front_desk",
+                    "patient.register",
+                    "",
+                ),
+                access(
+                    "2026-11-21T10:15:40.000Z",
+                    "dr.zhou",
+                    "doctor",
+                    "health.read",
+                    "",
+                ),
+                access(
+                    "2026-11-22T22:41:05.000Z",
+                    "chen.jing",
+                    "nurse",
+                    "patient.break_glass",
+                    "reason: collapsed in the waiting room",
+                ),
+            ]);
+            let (headers, rows) =
+                caredesk::tui::lists::table(app, ListKind::PatientAccess, &response);
+            app.screen = Screen::List(List {
+                kind: ListKind::PatientAccess,
+                headers,
+                rows,
+                cursor: Cursor::default(),
+                loading: false,
+                bookings: Vec::new(),
+                date: None,
+                prompt: None,
+                message: None,
+                reviews: Vec::new(),
+                alerts: Vec::new(),
+                prompt_kind: caredesk::tui::screens::PromptKind::PatientKey,
+            });
+        }),
+        ("disclosures_prompt", |app| {
+            sign_in(app, Role::Auditor);
+            app.screen = Screen::List(List {
+                kind: ListKind::Disclosures,
+                headers: Vec::new(),
+                rows: Vec::new(),
+                cursor: Cursor::default(),
+                loading: false,
+                bookings: Vec::new(),
+                date: None,
+                prompt: Some(form(&[("8860000000017", false)], 0)),
+                message: None,
+                reviews: Vec::new(),
+                alerts: Vec::new(),
+                prompt_kind: caredesk::tui::screens::PromptKind::PatientKey,
+            });
+        }),
         ("exam_day", |app| {
             sign_in(app, Role::FrontDesk);
             let rows = vec![

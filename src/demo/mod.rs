@@ -84,6 +84,16 @@ pub fn create(
     let created = add_patients(&vault, &actor, patients, progress)?;
     add_review_items(&vault, &actor)?;
     oversight::add_alerts(&vault, &actor)?;
+    oversight::add_erasure_request(&vault, &actor)?;
+    // The first backup, as the daemon's scheduler would have made it last night.
+    let now = (vault.store().options().clock)();
+    let (_, manifest, _) =
+        crate::store::backup::write_into(vault.store(), vault.keys(), &dir.join("backups"), 7, now)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    vault.store().audit().append(
+        AuditEvent::new(actor.clone(), "demo.backup", Outcome::Ok)
+            .detail(format!("backup={}", manifest.backup_id)),
+    )?;
     Ok(created)
 }
 

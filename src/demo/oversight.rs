@@ -88,3 +88,33 @@ pub(super) fn add_alerts(vault: &Vault, actor: &Actor) -> Result<(), StoreError>
     vault.commit(event, writes)?;
     Ok(())
 }
+
+/// An erasure request waiting for its second person: a member who left the programme
+/// and asked for their data to be erased (the last demo patient).
+pub(super) fn add_erasure_request(vault: &Vault, actor: &Actor) -> Result<(), StoreError> {
+    use crate::clinic::erasure::ErasureRequest;
+    use crate::store::Scope;
+    let Some(patient) = vault.patient_ids()?.into_iter().last() else {
+        return Ok(());
+    };
+    let id = vault
+        .store()
+        .db
+        .generate_id()
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let request = ErasureRequest {
+        id,
+        patient,
+        requested_by: "sun.hm".into(),
+        requested_unix: (vault.store().options().clock)().timestamp() - 3 * 3600,
+        reason: "member left the programme and withdrew consent (PIPL art. 47); no retention duty applies"
+            .into(),
+    };
+    let mut writes = WriteSet::new();
+    vault.stage_put(&mut writes, Scope::Clinic, &id.to_be_bytes(), &request)?;
+    let event = AuditEvent::new(actor.clone(), "demo.erasure_request", Outcome::Ok)
+        .subject(patient.to_string())
+        .subject(format!("erasure:{id}"));
+    vault.commit(event, writes)?;
+    Ok(())
+}

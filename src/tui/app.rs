@@ -437,6 +437,8 @@ impl App {
             MenuItem::Review => ListKind::Review,
             MenuItem::Import => return self.open_import(),
             MenuItem::FollowUps => return self.open_queue(),
+            MenuItem::PatientAccess => return self.open_rights(ListKind::PatientAccess),
+            MenuItem::Disclosures => return self.open_rights(ListKind::Disclosures),
         };
         let request = match kind {
             ListKind::Alerts => self.alerts_request(),
@@ -451,6 +453,8 @@ impl App {
             ListKind::ExamDay => Request::ExamDay {
                 date: self.now.date_naive(),
             },
+            // Asked for a patient first.
+            ListKind::PatientAccess | ListKind::Disclosures => return,
         };
         self.push(Screen::List(List {
             kind,

@@ -12,6 +12,8 @@ pub fn title_key(kind: ListKind) -> &'static str {
         ListKind::Users => "menu.users",
         ListKind::ExamDay => "menu.exam_day",
         ListKind::Review => "menu.review",
+        ListKind::PatientAccess => "menu.patient_access",
+        ListKind::Disclosures => "menu.disclosures",
     }
 }
 
@@ -151,6 +153,52 @@ pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Ve
             }));
             (h(&["exam.patient", "exam.package", "exam.status"]), rows)
         }
+        (ListKind::PatientAccess, Response::AccessLog(entries)) => (
+            h(&[
+                "list.time",
+                "list.user",
+                "list.role",
+                "list.action",
+                "list.outcome",
+                "list.detail",
+            ]),
+            entries
+                .iter()
+                .rev()
+                .map(|e| {
+                    vec![
+                        e.time.get(..19).unwrap_or(&e.time).replace('T', " "),
+                        e.user.clone(),
+                        e.role.clone(),
+                        e.action.clone(),
+                        e.outcome.clone(),
+                        e.detail.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+        (ListKind::Disclosures, Response::Disclosures(account)) => (
+            h(&[
+                "disclosures.date",
+                "disclosures.recipient",
+                "disclosures.description",
+                "disclosures.purpose",
+                "disclosures.by",
+            ]),
+            account
+                .disclosures
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.date.clone(),
+                        d.recipient.clone(),
+                        d.description.clone(),
+                        d.purpose.clone(),
+                        d.by.clone(),
+                    ]
+                })
+                .collect(),
+        ),
         (_, Response::Error(e)) => (vec![app.t("list.error")], vec![vec![app.error_text(e)]]),
         _ => (Vec::new(), Vec::new()),
     }

@@ -30,6 +30,7 @@ pub mod register;
 pub mod replies;
 pub mod results;
 pub mod review;
+mod rights;
 pub mod risks;
 pub mod screen_actions;
 pub mod screens;

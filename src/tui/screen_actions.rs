@@ -79,6 +79,7 @@ impl App {
             || self.on_exam_day_action(action)
             || self.on_review_action(action)
             || self.on_alert_action(action)
+            || self.on_rights_action(action)
         {
             return;
         }

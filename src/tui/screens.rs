@@ -82,10 +82,14 @@ pub enum MenuItem {
     Review,
     Import,
     FollowUps,
+    /// Who looked at a patient (the privacy officer).
+    PatientAccess,
+    /// The accounting of disclosures of a patient.
+    Disclosures,
 }
 
 impl MenuItem {
-    pub const ALL: [MenuItem; 9] = [
+    pub const ALL: [MenuItem; 11] = [
         MenuItem::Register,
         MenuItem::Search,
         MenuItem::FollowUps,
@@ -94,6 +98,8 @@ impl MenuItem {
         MenuItem::Import,
         MenuItem::Alerts,
         MenuItem::Audit,
+        MenuItem::PatientAccess,
+        MenuItem::Disclosures,
         MenuItem::Users,
     ];
 
@@ -108,6 +114,7 @@ impl MenuItem {
             MenuItem::Review => Permission::ResultsImport,
             MenuItem::Import => Permission::ResultsImport,
             MenuItem::FollowUps => Permission::FollowUpWork,
+            MenuItem::PatientAccess | MenuItem::Disclosures => Permission::AuditRead,
         }
     }
 
@@ -122,6 +129,8 @@ impl MenuItem {
             MenuItem::Review => "menu.review",
             MenuItem::Import => "menu.import",
             MenuItem::FollowUps => "menu.followups",
+            MenuItem::PatientAccess => "menu.patient_access",
+            MenuItem::Disclosures => "menu.disclosures",
         }
     }
 }
@@ -233,6 +242,10 @@ pub enum ListKind {
     ExamDay,
     /// Results that matched no patient.
     Review,
+    /// Every access to one patient's record.
+    PatientAccess,
+    /// The disclosures of one patient's information.
+    Disclosures,
 }
 
 #[derive(Debug)]
@@ -270,6 +283,8 @@ pub enum PromptKind {
     RejectReason,
     /// The alerts list: what was done about the alert.
     AcknowledgeNote,
+    /// The patient-rights lists: whose record (card, ID or phone number).
+    PatientKey,
 }
 
 // One screen exists at a time (plus a short stack), so boxing the larger variants

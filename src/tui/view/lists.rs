@@ -261,6 +261,14 @@ pub fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             Constraint::Fill(5),
             Constraint::Fill(2),
         ],
+        crate::tui::screens::ListKind::PatientAccess if list.headers.len() == 6 => vec![
+            Constraint::Length(19),
+            Constraint::Fill(2),
+            Constraint::Fill(2),
+            Constraint::Fill(3),
+            Constraint::Length(7),
+            Constraint::Fill(5),
+        ],
         _ => list.headers.iter().map(|_| Constraint::Fill(1)).collect(),
     };
     let cells = |i: usize| list.rows[i].clone();
@@ -282,6 +290,7 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             crate::tui::screens::PromptKind::MatchPatient => "review.patient",
             crate::tui::screens::PromptKind::RejectReason => "review.reason",
             crate::tui::screens::PromptKind::AcknowledgeNote => "alert.note",
+            crate::tui::screens::PromptKind::PatientKey => "rights.patient",
         };
         let label = format!("▸ {} ", app.t(key));
         let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
