@@ -215,7 +215,7 @@ impl<'a> RawRecord<'a> {
 
     pub fn body(&self) -> Result<RecordBody, CodecError> {
         let (body, read) =
-            bincode::serde::decode_from_slice(self.body, bincode::config::standard())
+            bincode::serde::decode_from_slice(self.body, crate::store::codec::decode_config())
                 .map_err(|e| CodecError::Malformed(e.to_string()))?;
         if read != self.body.len() {
             return Err(CodecError::Malformed("trailing bytes".into()));

@@ -25,6 +25,14 @@ fn config() -> bincode::config::Configuration {
     bincode::config::standard()
 }
 
+/// The most a stored value may announce: a damaged or hostile file must not make the
+/// decoder allocate without bound.
+pub const DECODE_LIMIT: usize = 64 << 20;
+
+pub fn decode_config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<DECODE_LIMIT>()
+}
+
 /// A type stored in the database, with the version of its current encoding.
 pub trait Versioned: Serialize + DeserializeOwned {
     const VERSION: u16;
@@ -55,7 +63,7 @@ pub fn decode<T: Versioned>(bytes: &[u8]) -> Result<T, CodecError> {
     let version = u16::from_be_bytes([bytes[0], bytes[1]]);
     let payload = &bytes[2..];
     if version == T::VERSION {
-        let (value, read) = bincode::serde::decode_from_slice(payload, config())
+        let (value, read) = bincode::serde::decode_from_slice(payload, decode_config())
             .map_err(|e| CodecError::Malformed(e.to_string()))?;
         if read != payload.len() {
             return Err(CodecError::Malformed("trailing bytes".into()));
@@ -73,7 +81,7 @@ pub fn decode<T: Versioned>(bytes: &[u8]) -> Result<T, CodecError> {
 
 /// Decodes a payload at a given older version into an older type, for `migrate` hooks.
 pub fn decode_payload<T: DeserializeOwned>(payload: &[u8]) -> Result<T, CodecError> {
-    bincode::serde::decode_from_slice(payload, config())
+    bincode::serde::decode_from_slice(payload, decode_config())
         .map(|(value, _)| value)
         .map_err(|e| CodecError::Malformed(e.to_string()))
 }

@@ -248,7 +248,7 @@ pub struct Checked {
 
 fn decode_chunk(plain: &[u8]) -> Result<Vec<Entry>, FormatError> {
     let ((version, entries), read): ((u16, Vec<Entry>), usize) =
-        bincode::serde::decode_from_slice(plain, bincode::config::standard())
+        bincode::serde::decode_from_slice(plain, super::codec::decode_config())
             .map_err(|e| FormatError::Damaged(format!("a chunk cannot be decoded: {e}")))?;
     if version != CHUNK_VERSION || read != plain.len() {
         return Err(FormatError::Damaged(format!(
