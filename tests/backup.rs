@@ -10,9 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use caredesk::clinic::client::Client;
 use caredesk::clinic::{Request, Response};
-use caredesk::domain::patient::{IdType, Patient, Sex};
 use caredesk::server::remote::Remote;
 use common::daemon::{Daemon, card, credentials, sign_in};
 use common::tmux::demo_store;
@@ -33,6 +31,22 @@ fn backup(dir: &Path, out: &Path) -> std::process::Output {
             out.to_str().unwrap(),
         ],
         &credentials(ADMIN),
+    )
+}
+
+/// `caredesk restore FILE --data TARGET`, opened with the admin's password.
+fn restore(file: &Path, target: &Path) -> std::process::Output {
+    run_caredesk(
+        None,
+        &[
+            "restore",
+            file.to_str().unwrap(),
+            "--data",
+            target.to_str().unwrap(),
+            "--user",
+            "admin",
+        ],
+        "demo chief harbour lantern\n",
     )
 }
 
@@ -89,34 +103,12 @@ fn a_backup_restores_to_an_identical_verified_store_the_same_people_open() {
     // Restored into a new directory: the audit chain verifies, the doctor signs in
     // with the same password and code, and the patient's whole record is the same.
     let restored = tmp.path().join("restored");
-    let out = run_caredesk(
-        None,
-        &[
-            "restore",
-            file.to_str().unwrap(),
-            "--data",
-            restored.to_str().unwrap(),
-            "--user",
-            "admin",
-        ],
-        "demo chief harbour lantern\n",
-    );
+    let out = restore(&file, &restored);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("audit log verified"));
     assert_eq!(export(&restored), before);
     // Never over a store.
-    let over = run_caredesk(
-        None,
-        &[
-            "restore",
-            file.to_str().unwrap(),
-            "--data",
-            dir.to_str().unwrap(),
-            "--user",
-            "admin",
-        ],
-        "demo chief harbour lantern\n",
-    );
+    let over = restore(&file, &dir);
     assert_eq!(over.status.code(), Some(1));
     assert!(text(&over.stderr).contains("never replaces a store"));
     // Both ends are in the audit logs: the backup in the original, the restore in the
@@ -220,18 +212,7 @@ fn damaged_and_forged_backups_are_named_and_restore_nothing() {
     );
     // A restore of the damaged copy leaves no directory behind.
     let target = tmp.path().join("from-flipped");
-    let out = run_caredesk(
-        None,
-        &[
-            "restore",
-            flipped.to_str().unwrap(),
-            "--data",
-            target.to_str().unwrap(),
-            "--user",
-            "admin",
-        ],
-        "demo chief harbour lantern\n",
-    );
+    let out = restore(&flipped, &target);
     assert_eq!(out.status.code(), Some(3));
     assert!(!target.exists());
 }
@@ -250,21 +231,12 @@ fn a_backup_through_the_daemon_while_desks_register_is_one_consistent_moment() {
                 let mut n = 0u32;
                 while !stop.load(Ordering::SeqCst) {
                     n += 1;
-                    let patient = Patient {
-                        name: format!("备份{w}-{n}"),
-                        sex: Sex::Female,
-                        birth_date: chrono::NaiveDate::from_ymd_opt(1982, 3, 4),
-                        phone: Some(format!("135{w:02}{n:06}")),
-                        id_type: IdType::Other,
-                        id_number: Some(format!("BK-{w}-{n}")),
-                        ..Patient::default()
-                    };
-                    let reply = remote.call(
-                        Some(&token),
-                        Request::PatientRegister {
-                            patient,
-                            card_type: "basic".into(),
-                        },
+                    let reply = common::daemon::register(
+                        &remote,
+                        &token,
+                        format!("备份{w}-{n}"),
+                        &format!("135{w:02}{n:06}"),
+                        format!("BK-{w}-{n}"),
                     );
                     assert!(matches!(reply, Response::Registered { .. }), "{reply:?}");
                 }
@@ -289,18 +261,7 @@ fn a_backup_through_the_daemon_while_desks_register_is_one_consistent_moment() {
         2
     );
     let restored = tmp.path().join("restored");
-    let out = run_caredesk(
-        None,
-        &[
-            "restore",
-            file.to_str().unwrap(),
-            "--data",
-            restored.to_str().unwrap(),
-            "--user",
-            "admin",
-        ],
-        "demo chief harbour lantern\n",
-    );
+    let out = restore(&file, &restored);
     assert!(out.status.success(), "{}", text(&out.stderr));
     // Every patient the snapshot holds is whole: registered with exactly one card.
     let clinic = caredesk::clinic::Clinic::open(&restored, Default::default()).unwrap();

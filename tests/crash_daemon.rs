@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use caredesk::clinic::client::Client;
 use caredesk::clinic::{Request, Response};
-use caredesk::domain::patient::{IdType, Patient, Sex};
 use caredesk::server::remote::Remote;
 use common::daemon::{Daemon, sign_in};
 use common::tmux::demo_store;
@@ -64,21 +63,12 @@ fn a_daemon_killed_mid_work_loses_no_reported_write_and_its_log_verifies() {
                             continue;
                         }
                         let phone = format!("134{round}{w}{n:06}");
-                        let patient = Patient {
-                            name: format!("杀{round}-{w}-{n}"),
-                            sex: Sex::Male,
-                            birth_date: chrono::NaiveDate::from_ymd_opt(1970, 5, 6),
-                            phone: Some(phone.clone()),
-                            id_type: IdType::Other,
-                            id_number: Some(format!("K-{round}-{w}-{n}")),
-                            ..Patient::default()
-                        };
-                        match remote.call(
-                            Some(&token),
-                            Request::PatientRegister {
-                                patient,
-                                card_type: "basic".into(),
-                            },
+                        match common::daemon::register(
+                            &remote,
+                            &token,
+                            format!("杀{round}-{w}-{n}"),
+                            &phone,
+                            format!("K-{round}-{w}-{n}"),
                         ) {
                             Response::Registered { .. } => reported.lock().unwrap().push(phone),
                             // The daemon died: this one may or may not have been kept.

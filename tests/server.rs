@@ -120,21 +120,12 @@ fn fifty_clients_register_at_once_and_no_card_number_collides() {
             std::thread::spawn(move || {
                 // Each client its own connection, sharing the desk's session.
                 let remote = Remote::connect(&socket).unwrap();
-                let patient = Patient {
-                    name: format!("并发{n}"),
-                    sex: Sex::Female,
-                    birth_date: chrono::NaiveDate::from_ymd_opt(1980, 1, 1 + n % 28),
-                    phone: Some(format!("1370{:07}", 1_000_000 + n)),
-                    id_type: IdType::Other,
-                    id_number: Some(format!("CONC-{n}")),
-                    ..Patient::default()
-                };
-                match remote.call(
-                    Some(&token),
-                    Request::PatientRegister {
-                        patient,
-                        card_type: "basic".into(),
-                    },
+                match common::daemon::register(
+                    &remote,
+                    &token,
+                    format!("并发{n}"),
+                    &format!("1370{:07}", 1_000_000 + n),
+                    format!("CONC-{n}"),
                 ) {
                     Response::Registered { card, .. } => card.number,
                     other => panic!("{other:?}"),

@@ -3,6 +3,7 @@
 //! See `log` for appending, `verify` for checking, `export` and `checkpoint` for what
 //! an auditor takes away. No function here edits or deletes a record.
 
+pub mod archive;
 pub mod checkpoint;
 pub mod context;
 pub mod export;

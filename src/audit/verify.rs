@@ -130,6 +130,15 @@ impl<'a> Verifier<'a> {
         self.expected_seq
     }
 
+    /// The head the records fed so far lead to (for a log cut at this record).
+    pub fn head_so_far(&self) -> Option<Head> {
+        self.expected_seq.checked_sub(1).map(|seq| Head {
+            seq,
+            hash: self.prev,
+            epoch: self.epoch,
+        })
+    }
+
     /// Checks the record stored under `key`.
     pub fn feed(&mut self, key: &[u8], value: &[u8]) -> Result<(), Break> {
         let expected_seq = self.expected_seq;

@@ -30,6 +30,11 @@ pub enum AuditCommand {
     /// Every access to one patient's record: who, when, what and why (break-glass
     /// reasons included). For the privacy officer; signs in like `caredesk user`.
     Patient(super::rights_cmd::AccessArgs),
+    /// Write the log's records before a date (from the genesis) to a file that
+    /// verifies on its own, to keep off this machine. The log itself is not shortened.
+    Archive(ArchiveArgs),
+    /// Verify an archive written by `audit archive`, on its own. Exits 0 or 3.
+    ArchiveVerify(ArchiveVerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -61,6 +66,26 @@ pub struct ExportArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    /// Records dated before this day (YYYY-MM-DD, UTC) go into the archive.
+    #[arg(long, value_name = "DATE")]
+    pub before: NaiveDate,
+    /// The archive file (new; never replaces a file).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ArchiveVerifyArgs {
+    pub file: PathBuf,
+    /// The audit verification seed ("-" reads it from standard input).
+    #[arg(long, value_name = "SEED")]
+    pub seed: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct CheckpointArgs {
     #[command(flatten)]
     pub data: DataDir,
@@ -71,26 +96,31 @@ pub fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
         AuditCommand::Verify(args) => run_verify(args),
         AuditCommand::Export(args) => run_export(args),
         AuditCommand::Checkpoint(args) => run_checkpoint(args),
+        AuditCommand::Archive(args) => super::audit_archive::run_archive(args),
+        AuditCommand::ArchiveVerify(args) => super::audit_archive::run_verify(args),
         AuditCommand::Patient(args) => {
             super::rights_cmd::run_access(args).map(|()| ExitCode::SUCCESS)
         }
     }
 }
 
-fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let seed = match args.seed.as_deref() {
-        None => None,
-        Some(text) => {
-            let text = if text == "-" {
-                input::read_stdin_line("audit seed")?
-            } else {
-                zeroize::Zeroizing::new(text.to_string())
-            };
-            Some(Seed::parse(&text).ok_or_else(|| {
-                anyhow::anyhow!("the audit seed is not valid: give the 52-character seed printed by `caredesk init` (dashes optional)")
-            })?)
-        }
+/// The audit seed from `--seed` (or standard input for "-").
+pub(super) fn read_seed(given: Option<&str>) -> anyhow::Result<Option<Seed>> {
+    let Some(text) = given else {
+        return Ok(None);
     };
+    let text = if text == "-" {
+        input::read_stdin_line("audit seed")?
+    } else {
+        zeroize::Zeroizing::new(text.to_string())
+    };
+    Ok(Some(Seed::parse(&text).ok_or_else(|| {
+        anyhow::anyhow!("the audit seed is not valid: give the 52-character seed printed by `caredesk init` (dashes optional)")
+    })?))
+}
+
+fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let seed = read_seed(args.seed.as_deref())?;
     let checkpoint = match &args.checkpoint {
         None => None,
         Some(path) => {
@@ -133,7 +163,9 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Prints the verdict; exit 0 when intact, 3 when broken.
-fn print_verdict(outcome: Result<crate::audit::Report, crate::audit::Break>) -> ExitCode {
+pub(super) fn print_verdict(
+    outcome: Result<crate::audit::Report, crate::audit::Break>,
+) -> ExitCode {
     match outcome {
         Ok(report) => {
             println!(

@@ -97,14 +97,7 @@ pub fn run(command: KeyCommand) -> anyhow::Result<()> {
 
 /// Signs in (an admin), makes one request, signs out.
 fn admin_call(data: &DataDir, request: Request) -> anyhow::Result<Response> {
-    let session = signin::connect(&data.path)?;
-    signin::sign_in(&session)?;
-    let response = session.call(request);
-    signin::sign_out(&session);
-    match response {
-        Response::Error(e) => anyhow::bail!("{e}"),
-        other => Ok(other),
-    }
+    super::report_cmd::ask(&data.path, request)
 }
 
 fn list(data: &DataDir) -> anyhow::Result<()> {

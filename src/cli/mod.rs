@@ -3,6 +3,7 @@
 //! Exit codes: 0 done; 1 the command failed (the message says why and what to do);
 //! 2 the command line itself is wrong; 3 `audit verify` found the log broken.
 
+mod audit_archive;
 pub mod audit_cmd;
 mod audit_remote;
 pub mod backup_cmd;

@@ -127,3 +127,30 @@ pub fn sign_in(remote: &Remote, (user, password): (&str, &str)) -> SessionToken 
 pub fn card() -> String {
     caredesk::domain::card::card_number("8860", 1, 8).unwrap()
 }
+
+/// Registers a patient with a basic card through `remote`.
+pub fn register(
+    remote: &Remote,
+    token: &SessionToken,
+    name: String,
+    phone: &str,
+    id_number: String,
+) -> Response {
+    use caredesk::domain::patient::{IdType, Patient, Sex};
+    let patient = Patient {
+        name,
+        sex: Sex::Female,
+        birth_date: chrono::NaiveDate::from_ymd_opt(1980, 1, 1),
+        phone: Some(phone.to_string()),
+        id_type: IdType::Other,
+        id_number: Some(id_number),
+        ..Patient::default()
+    };
+    remote.call(
+        Some(token),
+        Request::PatientRegister {
+            patient,
+            card_type: "basic".into(),
+        },
+    )
+}
