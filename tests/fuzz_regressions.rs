@@ -2,6 +2,8 @@
 //! stays: each runs through the same entry point as its fuzz target and must come
 //! back as an error, not a panic. Also the seed data from ../shared/data, once each.
 
+mod common;
+
 use std::path::Path;
 
 use caredesk::server::frame::{ClientFrame, read_frame};
@@ -39,7 +41,7 @@ fn frames_that_announced_more_than_they_hold_are_refused_without_a_panic() {
 
 #[test]
 fn every_shared_sample_file_goes_through_its_importer_without_a_panic() {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    let data = common::sample_data();
     let mut seen = 0;
     for (dir, run) in [
         (
