@@ -168,3 +168,59 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
             .is_empty()
     );
 }
+
+#[test]
+fn the_demo_clinic_has_alerts_a_backup_an_erasure_request_and_an_access_trail() {
+    use caredesk::clinic::api::PatientRef;
+    use caredesk::clinic::{Clinic, InProcess, Origin, Request, Response, Secret, Signed};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let clock = ManualClock::starting_at(START);
+    demo::create(&dir, 20, quick_options(&clock), &mut |_| {}).unwrap();
+    assert_eq!(
+        caredesk::store::backup::list(&dir.join("backups"))
+            .unwrap()
+            .len(),
+        1
+    );
+    let clinic = std::sync::Arc::new(Clinic::open(&dir, quick_options(&clock)).unwrap());
+    let client = |user: &str| {
+        let (_, _, password) = demo::USERS.iter().find(|(u, _, _)| *u == user).unwrap();
+        let signed = Signed::new(InProcess::new(clinic.clone(), Origin::this_process()));
+        let (code, _) = demo::current_code(user, START);
+        let login = signed.call(Request::Login {
+            user: user.into(),
+            password: Secret::new(*password),
+            code: Secret::new(code),
+        });
+        assert!(matches!(login, Response::SignedIn(_)), "{login:?}");
+        signed
+    };
+    let auditor = client("he.audit");
+    let Response::Alerts(alerts) = auditor.call(Request::AlertsList { limit: 100 }) else {
+        panic!()
+    };
+    assert!(alerts.len() >= 4);
+    assert_eq!(
+        alerts.iter().filter(|a| a.acknowledged.is_some()).count(),
+        2
+    );
+    let first = PatientRef::Key(caredesk::domain::card::card_number("8860", 1, 8).unwrap());
+    let Response::AccessLog(log) = auditor.call(Request::PatientAccessLog {
+        patient: first.clone(),
+        from: None,
+    }) else {
+        panic!()
+    };
+    assert!(log.len() >= 5, "{log:?}");
+    let Response::Disclosures(account) = auditor.call(Request::Disclosures { patient: first })
+    else {
+        panic!()
+    };
+    assert_eq!(account.disclosures.len(), 2);
+    let manager = client("sun.hm");
+    let Response::Erasures(waiting) = manager.call(Request::ErasureList) else {
+        panic!()
+    };
+    assert_eq!(waiting.len(), 1);
+}

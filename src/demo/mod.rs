@@ -85,6 +85,7 @@ pub fn create(
     add_review_items(&vault, &actor)?;
     oversight::add_alerts(&vault, &actor)?;
     oversight::add_erasure_request(&vault, &actor)?;
+    oversight::add_access_trail(&vault, &actor)?;
     // The first backup, as the daemon's scheduler would have made it last night.
     let now = (vault.store().options().clock)();
     let (_, manifest, _) =

@@ -118,3 +118,49 @@ pub(super) fn add_erasure_request(vault: &Vault, actor: &Actor) -> Result<(), St
     vault.commit(event, writes)?;
     Ok(())
 }
+
+/// The first member's trail in the audit log, so "who looked at a patient" and the
+/// accounting of disclosures have content: the desk registered and read them, the
+/// doctor read the record and printed a report for them, the admin exported their
+/// record at their request.
+pub(super) fn add_access_trail(vault: &Vault, actor: &Actor) -> Result<(), StoreError> {
+    let Some(number) = crate::domain::card::card_number("8860", 1, 8) else {
+        return Ok(());
+    };
+    let Some((patient, _)) = vault.card_by_number(&number)? else {
+        return Ok(());
+    };
+    let staff = |user: &str, role: &str| Actor {
+        user: Some(user.into()),
+        role: Some(role.into()),
+        session: Some("demo".into()),
+        ..actor.clone()
+    };
+    let trail = [
+        (staff("wang.li", "front_desk"), "patient.read", None),
+        (staff("dr.zhou", "doctor"), "health.read", None),
+        (staff("dr.zhou", "doctor"), "results.read", None),
+        (
+            staff("dr.zhou", "doctor"),
+            "report.print",
+            Some("disclosure: health report to printer=front-desk"),
+        ),
+        (
+            staff("admin", "admin"),
+            "patient.export",
+            Some("disclosure: the whole record"),
+        ),
+    ];
+    let events = trail
+        .into_iter()
+        .map(|(who, action, detail)| {
+            let event = AuditEvent::new(who, action, Outcome::Ok).subject(patient.to_string());
+            match detail {
+                Some(d) => event.detail(d),
+                None => event,
+            }
+        })
+        .collect();
+    vault.commit_all(events, WriteSet::new())?;
+    Ok(())
+}
