@@ -279,7 +279,12 @@ fn the_system_principal_signs_in_with_a_key_file_and_gets_only_job_permissions()
     assert_eq!(signed.role, Role::System);
     assert_eq!(
         signed.permissions,
-        [Permission::ResultsImport, Permission::SchedulerRun].into()
+        [
+            Permission::ResultsImport,
+            Permission::SchedulerRun,
+            Permission::BackupRun
+        ]
+        .into()
     );
     assert!(matches!(
         job.call(Request::UserList),
