@@ -215,5 +215,54 @@ fn store_bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, envelope_bench, key_slot_bench, store_bench);
+/// A whole data-key rotation over `READ_SET` clinic records (begin, then batches of
+/// 2000 each committed with its audit record), as `caredesk key rotate` runs it.
+fn rotation_bench(c: &mut Criterion) {
+    use caredesk::crypto::DataKeys;
+    use caredesk::store::{Vault, rotation};
+    let tmp = tempfile::tempdir().unwrap();
+    let (vault, _) = caredesk::store::init(
+        &tmp.path().join("enc"),
+        "admin",
+        "correct horse battery",
+        StoreOptions::default(),
+        Actor::default(),
+    )
+    .unwrap();
+    let rows: Vec<_> = (0..READ_SET).map(|i| (key(i), Blob(payload(i)))).collect();
+    for chunk in rows.chunks(BATCH) {
+        vault
+            .put_many(
+                Scope::Clinic,
+                chunk.iter().map(|(k, v)| (&k[..], v)),
+                event(),
+            )
+            .unwrap();
+    }
+    let mut group = c.benchmark_group("data-key rotation, 20000 x 512 B");
+    group.throughput(Throughput::Elements(READ_SET as u64));
+    group.sample_size(10);
+    let mut current = Some(vault);
+    group.bench_function("begin + re-seal in batches of 2000", |b| {
+        b.iter(|| {
+            let vault = current.take().unwrap();
+            let (keys, _) = rotation::begin(&vault, event(), 0).unwrap();
+            let vault = Vault::new(vault.into_store(), keys);
+            while !rotation::step(&vault, 2000, event()).unwrap().finished {}
+            let keys = vault.keys();
+            let keys = DataKeys::from_dek(keys.dek().clone(), keys.generation)
+                .with_blind(keys.blind.clone());
+            current = Some(Vault::new(vault.into_store(), keys));
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    envelope_bench,
+    key_slot_bench,
+    store_bench,
+    rotation_bench
+);
 criterion_main!(benches);

@@ -24,6 +24,19 @@ pub enum KeyCommand {
     Remove(RemoveArgs),
     /// Make a new recovery key, printed once; the old one works until removed.
     AddRecovery(DataOnly),
+    /// Rotate the data key: re-seal everything under a new one, with progress. Safe to
+    /// stop: run it again and it goes on where it stopped. Staff notice nothing; each
+    /// key slot takes up the new key at its next use.
+    Rotate(RotateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    /// Values re-sealed per step (the clinic's requests wait for each step).
+    #[arg(long, default_value_t = 2000, value_name = "N")]
+    pub batch: u32,
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +71,7 @@ pub fn run(command: KeyCommand) -> anyhow::Result<()> {
         KeyCommand::List(args) => return list(&args.data),
         KeyCommand::Remove(args) => return remove(&args),
         KeyCommand::AddRecovery(args) => return add_recovery(&args.data),
+        KeyCommand::Rotate(args) => return rotate(&args),
     };
     let session = signin::connect(&args.data.path)?;
     signin::sign_in(&session)?;
@@ -104,13 +118,22 @@ fn list(data: &DataDir) -> anyhow::Result<()> {
     let Response::KeySlots(slots) = admin_call(data, Request::KeySlots)? else {
         anyhow::bail!("unexpected reply");
     };
-    println!("{:>6}  {:<9} {:<20} created", "id", "kind", "user or label");
+    println!(
+        "{:>6}  {:<9} {:<20} {:<22} created",
+        "id", "kind", "user or label", "data key"
+    );
     for s in slots {
+        let key = if s.grant_waiting {
+            format!("g{}, new key waiting", s.generation)
+        } else {
+            format!("g{}", s.generation)
+        };
         println!(
-            "{:>6}  {:<9} {:<20} {}",
+            "{:>6}  {:<9} {:<20} {:<22} {}",
             s.id,
             s.kind,
             s.name,
+            key,
             super::signin::format_time(s.created_unix)
         );
     }
@@ -136,6 +159,58 @@ fn add_recovery(data: &DataDir) -> anyhow::Result<()> {
     );
     println!("   {}", key.expose());
     println!("then remove the old one with `caredesk key remove ID` (see `caredesk key list`)");
+    Ok(())
+}
+
+fn rotate(args: &RotateArgs) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let session = signin::connect(&args.data.path)?;
+    signin::sign_in(&session)?;
+    let on_terminal = std::io::stderr().is_terminal();
+    let mut last_tenth = None;
+    let outcome = loop {
+        let progress = match session.call(Request::KeyRotate { batch: args.batch }) {
+            Response::KeyRotation(progress) => progress,
+            Response::Error(e) => break Err(anyhow::anyhow!("{e}")),
+            other => break Err(anyhow::anyhow!("unexpected reply: {other:?}")),
+        };
+        if progress.finished {
+            break Ok(progress);
+        }
+        let percent = (progress.scanned * 100)
+            .checked_div(progress.total)
+            .unwrap_or(100)
+            .min(100);
+        let line = format!(
+            "rotating the data key (generation {} to {}): {} of about {} values looked at ({percent}%), {} re-sealed",
+            progress.from, progress.to, progress.scanned, progress.total, progress.resealed
+        );
+        if on_terminal {
+            eprint!("\r{line}");
+        } else if last_tenth != Some(percent / 10) {
+            eprintln!("{line}");
+            last_tenth = Some(percent / 10);
+        }
+    };
+    signin::sign_out(&session);
+    if on_terminal {
+        eprintln!();
+    }
+    let progress = outcome?;
+    println!(
+        "data key rotated: generation {} to {}; {} values re-sealed; the old data key is gone",
+        progress.from, progress.to, progress.resealed
+    );
+    println!(
+        "{} key slots take up the new key at their next use (see `caredesk key list`)",
+        progress.granted
+    );
+    if !progress.left_out.is_empty() {
+        println!(
+            "left out (their slots predate key rotation; reset them): {}",
+            progress.left_out.join(", ")
+        );
+    }
     Ok(())
 }
 

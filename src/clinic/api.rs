@@ -140,6 +140,13 @@ pub enum Request {
     },
     /// A new recovery key, shown once; the old ones work until removed.
     RecoveryKeyAdd,
+    /// Rotates the data key: the first call begins a rotation (a new data key, granted
+    /// to every key slot), each call re-seals up to `batch` stored values, and the
+    /// answer says how far it has got; call again until it says finished. A rotation
+    /// that was interrupted is taken up where it stopped.
+    KeyRotate {
+        batch: u32,
+    },
 
     // Cards (开卡).
     /// Registers a new patient and issues their first card, unless the same ID number,

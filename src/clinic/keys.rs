@@ -57,15 +57,22 @@ pub struct SlotSummary {
     /// The user of a password slot, the label of a key file.
     pub name: String,
     pub created_unix: i64,
+    /// The data-key generation the slot wraps.
+    pub generation: u32,
+    /// A rotation's grant waits for the slot's next use.
+    pub grant_waiting: bool,
 }
 
 pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
+    let grants = ctx.vault.store().key_grants()?;
     let slots: Vec<SlotSummary> = ctx
         .vault
         .store()
         .key_slots()?
         .into_iter()
         .map(|s| {
+            let generation = crate::crypto::envelope::key_id(&s.wrapped_dek).unwrap_or(0);
+            let grant_waiting = grants.contains_key(&s.id);
             let (kind, name) = match s.kind {
                 SlotKind::Password { user } => ("password", user),
                 SlotKind::Recovery => ("recovery", String::new()),
@@ -76,6 +83,8 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
                 kind: kind.into(),
                 name,
                 created_unix: s.created_unix,
+                generation,
+                grant_waiting,
             }
         })
         .collect();

@@ -23,6 +23,7 @@ mod followups;
 mod handlers;
 mod import;
 mod intake;
+mod key_rotation;
 pub mod keys;
 pub mod name_index;
 mod patients;

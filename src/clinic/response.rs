@@ -163,6 +163,7 @@ pub enum Response {
         slot: u64,
         key: Secret,
     },
+    KeyRotation(crate::store::rotation::RotationProgress),
     Roles(RoleTable),
     PatientCreated {
         id: PatientId,

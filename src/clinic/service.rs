@@ -346,6 +346,9 @@ impl Clinic {
         if matches!(request, Request::PatientExport { .. }) {
             self.settle();
         }
+        if let Request::KeyRotate { batch } = request {
+            return self.rotate_key(actor, op, batch, now);
+        }
         let backend = self.backend();
         let Some(vault) = backend.vault() else {
             drop(backend);

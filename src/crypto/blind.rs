@@ -76,6 +76,11 @@ impl BlindIndexKey {
         Self(key)
     }
 
+    /// The key itself, to be kept sealed across data-key rotations.
+    pub fn key(&self) -> &SecretKey {
+        &self.0
+    }
+
     /// The 32-byte token for a value (normalised here, so callers cannot forget).
     pub fn token(&self, kind: IndexKind, value: &str) -> [u8; 32] {
         let normalised = zeroize::Zeroizing::new(kind.normalise(value));

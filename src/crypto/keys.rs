@@ -30,6 +30,9 @@ pub struct DataKeys {
     pub blind: BlindIndexKey,
     /// Wraps each patient's own key.
     pub patient_wrap: SecretKey,
+    /// While a rotation is under way: the keys of the generation being replaced, for
+    /// the values not re-sealed yet (each envelope names its generation).
+    pub previous: Option<Box<DataKeys>>,
 }
 
 impl DataKeys {
@@ -41,6 +44,25 @@ impl DataKeys {
             blind: BlindIndexKey::new(hkdf_key(dek.expose(), salt, "caredesk/v1/blind-index")),
             patient_wrap: hkdf_key(dek.expose(), salt, "caredesk/v1/patient-wrap"),
             dek,
+            previous: None,
+        }
+    }
+
+    /// The blind-index key outlives rotations (the store's keys embed its tokens), so
+    /// after the first one it is kept sealed in the keyring instead of derived.
+    pub fn with_blind(mut self, blind: BlindIndexKey) -> Self {
+        self.blind = blind;
+        self
+    }
+
+    /// These keys, or the previous generation's while a rotation is under way.
+    pub fn for_generation(&self, generation: u32) -> Option<&DataKeys> {
+        if generation == self.generation {
+            Some(self)
+        } else {
+            self.previous
+                .as_deref()
+                .filter(|p| p.generation == generation)
         }
     }
 

@@ -7,11 +7,14 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::envelope::{self, Aad};
+use super::grant::GrantKeyPair;
 use super::keys::hkdf_key;
 use super::secret::{SecretKey, grouped_base32, parse_grouped_base32, random_array};
 
 /// Tree name bound into each slot's ciphertext.
 pub const SLOT_TREE: &str = "keyslots";
+/// Bound into the ciphertext of a slot's grant private key.
+const GRANT_LABEL: &str = "keyslots/grant";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SlotKind {
@@ -54,6 +57,19 @@ pub struct KeySlot {
     /// The DEK sealed under the KEK; the envelope header records the DEK generation.
     pub wrapped_dek: Vec<u8>,
     pub created_unix: i64,
+    /// The public half of the slot's grant key pair, to which a key rotation seals the
+    /// new DEK. `None` for slots made before rotation existed: they cannot take one up.
+    pub grant_public: Option<[u8; 32]>,
+    /// The private half, sealed under the KEK like the DEK.
+    pub grant_secret: Option<Vec<u8>>,
+}
+
+/// What a slot's secret opens.
+pub struct OpenedSlot {
+    pub dek: SecretKey,
+    pub generation: u32,
+    /// The grant key pair, for opening a grant made by a rotation since.
+    pub grant_keys: Option<GrantKeyPair>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -83,6 +99,13 @@ impl KeySlot {
             Aad::new(SLOT_TREE, &id.to_be_bytes()),
             dek.expose(),
         );
+        let pair = GrantKeyPair::generate();
+        let grant_secret = envelope::seal(
+            &kek,
+            dek_generation,
+            Aad::new(GRANT_LABEL, &id.to_be_bytes()),
+            pair.secret_bytes().as_ref(),
+        );
         Ok(Self {
             id,
             kind,
@@ -90,11 +113,13 @@ impl KeySlot {
             salt,
             wrapped_dek,
             created_unix,
+            grant_public: Some(pair.public()),
+            grant_secret: Some(grant_secret),
         })
     }
 
-    /// Unwraps the DEK and its generation.
-    pub fn open(&self, secret: &[u8]) -> Result<(SecretKey, u32), UnlockError> {
+    /// Unwraps the DEK, its generation and the slot's grant key pair.
+    pub fn open(&self, secret: &[u8]) -> Result<OpenedSlot, UnlockError> {
         let kek = derive_kek(self.kdf, secret, &self.salt)?;
         let dek = envelope::open(
             &kek,
@@ -104,8 +129,27 @@ impl KeySlot {
         .map_err(|_| UnlockError::WrongSecret)?;
         let generation =
             envelope::key_id(&self.wrapped_dek).map_err(|_| UnlockError::WrongSecret)?;
-        let key = SecretKey::from_slice(&dek).ok_or(UnlockError::WrongSecret)?;
-        Ok((key, generation))
+        let dek = SecretKey::from_slice(&dek).ok_or(UnlockError::WrongSecret)?;
+        let grant_keys = match &self.grant_secret {
+            Some(sealed) => {
+                let plain =
+                    envelope::open(&kek, Aad::new(GRANT_LABEL, &self.id.to_be_bytes()), sealed)
+                        .map_err(|_| UnlockError::WrongSecret)?;
+                let bytes: Zeroizing<[u8; 32]> = Zeroizing::new(
+                    plain
+                        .as_slice()
+                        .try_into()
+                        .map_err(|_| UnlockError::WrongSecret)?,
+                );
+                Some(GrantKeyPair::from_secret(&bytes))
+            }
+            None => None,
+        };
+        Ok(OpenedSlot {
+            dek,
+            generation,
+            grant_keys,
+        })
     }
 }
 
@@ -178,12 +222,14 @@ mod tests {
             0,
         )
         .unwrap();
-        let (opened, generation) = slot.open(b"correct horse").unwrap();
-        assert_eq!(opened, dek);
-        assert_eq!(generation, 1);
+        let opened = slot.open(b"correct horse").unwrap();
+        assert_eq!(opened.dek, dek);
+        assert_eq!(opened.generation, 1);
+        let pair = opened.grant_keys.unwrap();
+        assert_eq!(Some(pair.public()), slot.grant_public);
         assert_eq!(
-            slot.open(b"wrong horse").unwrap_err(),
-            UnlockError::WrongSecret
+            slot.open(b"wrong horse").err(),
+            Some(UnlockError::WrongSecret)
         );
     }
 
@@ -200,7 +246,7 @@ mod tests {
             0,
         )
         .unwrap();
-        assert_eq!(slot.open(b"pw-123456").unwrap().0, dek);
+        assert_eq!(slot.open(b"pw-123456").unwrap().dek, dek);
     }
 
     #[test]

@@ -10,11 +10,16 @@
 //!                 patient's records: deleting it shreds them
 //! ```
 //!
+//! A rotation makes a new DEK (generation + 1) and seals it to each slot's X25519
+//! public key (`grant`), so every slot can take it up without the rotation knowing
+//! the slot's secret.
+//!
 //! Nothing in this module is hand-written cryptography: it composes `chacha20poly1305`,
-//! `argon2`, `hkdf`, `hmac` and `sha2`.
+//! `argon2`, `hkdf`, `hmac`, `sha2` and `crypto_box`.
 
 pub mod blind;
 pub mod envelope;
+pub mod grant;
 pub mod keys;
 pub mod keyslot;
 pub mod secret;

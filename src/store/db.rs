@@ -28,7 +28,37 @@ pub const LOCK_FILE: &str = "lock";
 pub const KEYSLOT_TREE: &str = crate::crypto::keyslot::SLOT_TREE;
 
 impl Versioned for KeySlot {
-    const VERSION: u16 = 1;
+    /// 2: the grant key pair (data-key rotation).
+    const VERSION: u16 = 2;
+
+    fn migrate(version: u16, payload: &[u8]) -> Result<Self, codec::CodecError> {
+        /// A slot as version 1 stored it: no grant key pair.
+        #[derive(serde::Deserialize)]
+        struct KeySlotV1 {
+            id: u64,
+            kind: crate::crypto::SlotKind,
+            kdf: KdfParams,
+            salt: [u8; 16],
+            wrapped_dek: Vec<u8>,
+            created_unix: i64,
+        }
+        match version {
+            1 => {
+                let old: KeySlotV1 = codec::decode_payload(payload)?;
+                Ok(KeySlot {
+                    id: old.id,
+                    kind: old.kind,
+                    kdf: old.kdf,
+                    salt: old.salt,
+                    wrapped_dek: old.wrapped_dek,
+                    created_unix: old.created_unix,
+                    grant_public: None,
+                    grant_secret: None,
+                })
+            }
+            other => Err(codec::CodecError::NoMigration(other)),
+        }
+    }
 }
 
 /// Knobs that tests turn; production uses `StoreOptions::default()`.

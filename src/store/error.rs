@@ -30,6 +30,10 @@ pub enum StoreError {
         "the key does not open this store: check that it is this store's recovery key or key file"
     )]
     WrongKey,
+    #[error(
+        "this key slot was left out of the last data-key rotation and no longer opens the store: ask an administrator to reset the password (or make a new key file or recovery key)"
+    )]
+    SlotOutdated,
     #[error("the store at {dir} is damaged ({detail}): restore it from a backup")]
     Corrupt { dir: PathBuf, detail: String },
     #[error("the disk holding {0} is full: free some space and try again; nothing was changed")]

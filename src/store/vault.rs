@@ -1,12 +1,13 @@
 //! The unlocked store: typed records sealed in envelopes, per-patient keys, blind
 //! indexes. Every write goes through one `WriteSet` committed with its audit record.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use super::StoreError;
 use super::codec::{self, Versioned};
 use super::db::{KEYSLOT_TREE, Store};
+use super::keyring::{self, SlotOpening};
 use super::writes::WriteSet;
 use crate::audit::AuditEvent;
 use crate::auth::User;
@@ -85,9 +86,61 @@ impl Unlock<'_> {
 
 impl Store {
     /// Opens the data key through a key slot. A wrong or unknown user costs the same
-    /// Argon2id work as a right one, so timing does not tell which it was.
+    /// Argon2id work as a right one, so timing does not tell which it was. A slot that
+    /// opens through a rotation's grant is re-wrapped under the new key there and then.
     pub fn unlock(&self, how: Unlock<'_>) -> Result<DataKeys, StoreError> {
-        unlock_slots(&self.key_slots()?, &how, self.options.password_kdf)
+        let slots = self.key_slots()?;
+        let grants = self.key_grants()?;
+        let keyring = self.keyring()?;
+        let opening = unlock_slots(
+            &slots,
+            &grants,
+            keyring.generation,
+            &how,
+            self.options.password_kdf,
+        )?;
+        let keys = keyring::keys_for(opening.dek.clone(), &keyring)?;
+        if opening.via_grant {
+            self.renew_slot(opening.slot, &how, &keys)?;
+        }
+        Ok(keys)
+    }
+
+    /// Re-wraps a slot under the current data key and drops its grant, audited.
+    fn renew_slot(
+        &self,
+        slot: &KeySlot,
+        how: &Unlock<'_>,
+        keys: &DataKeys,
+    ) -> Result<(), StoreError> {
+        let renewed = KeySlot::create(
+            slot.id,
+            slot.kind.clone(),
+            slot.kdf,
+            how.secret(),
+            keys.dek(),
+            keys.generation,
+            slot.created_unix,
+        )
+        .map_err(|e| StoreError::corrupt(&self.dir, e.to_string()))?;
+        let mut writes = WriteSet::new();
+        let id = slot.id.to_be_bytes();
+        writes.put(
+            &self.tree(KEYSLOT_TREE)?,
+            id,
+            codec::encode(&renewed).to_vec(),
+        );
+        writes.delete(&self.tree(keyring::GRANTS_TREE)?, id);
+        let mut actor = crate::audit::context::process_actor();
+        actor.user = Some(keyring::slot_owner(&slot.kind));
+        let event = AuditEvent::new(actor, "key.slot_renew", crate::audit::Outcome::Ok)
+            .subject(format!("keyslot:{}", slot.id))
+            .detail(format!(
+                "re-wrapped under data key generation {}",
+                keys.generation
+            ));
+        self.audit.commit(event, writes)?;
+        Ok(())
     }
 
     /// Stages a new key slot wrapping the current DEK.
@@ -115,13 +168,17 @@ impl Store {
     }
 }
 
-/// Opens the data key through one of `slots` (the store's own, or those a backup
-/// carries). A wrong or unknown user costs the same Argon2id work as a right one.
-pub fn unlock_slots(
-    slots: &[KeySlot],
+/// Opens the data key of generation `current` through one of `slots` (the store's
+/// own, or those a backup carries), taking up a rotation's grant where the slot still
+/// wraps an older generation. A wrong or unknown user costs the same Argon2id work as
+/// a right one.
+pub fn unlock_slots<'a>(
+    slots: &'a [KeySlot],
+    grants: &BTreeMap<u64, Vec<u8>>,
+    current: u32,
     how: &Unlock<'_>,
     decoy_kdf: KdfParams,
-) -> Result<DataKeys, StoreError> {
+) -> Result<SlotOpening<'a>, StoreError> {
     let secret = how.secret();
     let candidates: Vec<&KeySlot> = slots.iter().filter(|s| how.opens(&s.kind)).collect();
     if candidates.is_empty() {
@@ -134,16 +191,13 @@ pub fn unlock_slots(
             salt: [0; 16],
             wrapped_dek: Vec::new(),
             created_unix: 0,
+            grant_public: None,
+            grant_secret: None,
         };
         let _ = decoy.open(secret);
         return Err(how.refusal());
     }
-    for slot in candidates {
-        if let Ok((dek, generation)) = slot.open(secret) {
-            return Ok(DataKeys::from_dek(dek, generation));
-        }
-    }
-    Err(how.refusal())
+    keyring::open_current(&candidates, grants, current, secret)?.ok_or_else(|| how.refusal())
 }
 
 /// An unlocked store. Dropping it zeroises every key it holds.
@@ -162,6 +216,11 @@ impl Vault {
             keys,
             patient_keys: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Gives the store back, dropping (and zeroising) the keys: to change them.
+    pub fn into_store(self) -> Store {
+        self.store
     }
 
     pub fn store(&self) -> &Store {
@@ -203,7 +262,19 @@ impl Vault {
         key: &[u8],
         sealed: &[u8],
     ) -> Result<R, StoreError> {
-        let opening_key = self.scope_key(scope)?;
+        let opening_key = match scope {
+            // Mid-rotation, a clinic record may still be under the previous generation.
+            Scope::Clinic => {
+                let generation = envelope::key_id(sealed)
+                    .map_err(|e| StoreError::from_envelope(&self.store.dir, e))?;
+                self.keys
+                    .for_generation(generation)
+                    .unwrap_or(&self.keys)
+                    .data
+                    .clone()
+            }
+            Scope::Patient(id) => self.patient_key(&id)?,
+        };
         let plain = envelope::open(&opening_key, Aad::new(R::TREE, key), sealed)
             .map_err(|e| StoreError::from_envelope(&self.store.dir, e))?;
         codec::decode(&plain).map_err(|e| StoreError::from_codec(&self.store.dir, e))
@@ -279,12 +350,16 @@ impl Vault {
                 StoreError::Missing("patient")
             });
         };
-        let plain = envelope::open(
-            &self.keys.patient_wrap,
-            Aad::new(PATIENT_KEYS_TREE, &id.0),
-            &sealed,
-        )
-        .map_err(|e| StoreError::from_envelope(&self.store.dir, e))?;
+        // Mid-rotation, a patient's key may still be wrapped under the previous generation.
+        let generation =
+            envelope::key_id(&sealed).map_err(|e| StoreError::from_envelope(&self.store.dir, e))?;
+        let wrap = &self
+            .keys
+            .for_generation(generation)
+            .unwrap_or(&self.keys)
+            .patient_wrap;
+        let plain = envelope::open(wrap, Aad::new(PATIENT_KEYS_TREE, &id.0), &sealed)
+            .map_err(|e| StoreError::from_envelope(&self.store.dir, e))?;
         let key = SecretKey::from_slice(&plain)
             .ok_or_else(|| StoreError::corrupt(&self.store.dir, "malformed patient key"))?;
         let mut cache = self.cache();

@@ -76,6 +76,8 @@ pub struct TestClinic {
     pub clinic: Arc<Clinic>,
     pub staff: HashMap<Role, Staff>,
     pub recovery_codes: Vec<String>,
+    /// The store's recovery key, as `init` shows it once.
+    pub recovery_key: String,
 }
 
 pub fn role_user(role: Role) -> String {
@@ -115,6 +117,7 @@ impl TestClinic {
                 .iter()
                 .map(|c| c.to_string())
                 .collect(),
+            recovery_key: secrets.recovery_key.to_string(),
         }
     }
 
@@ -239,6 +242,7 @@ impl TestClinic {
             clinic,
             staff,
             recovery_codes,
+            recovery_key,
         } = self;
         drop(clinic);
         let clinic = Arc::new(Clinic::open(&dir, quick_options(&clock)).unwrap());
@@ -249,6 +253,7 @@ impl TestClinic {
             clinic,
             staff,
             recovery_codes,
+            recovery_key,
         };
         drop(t.sign_in(Role::Admin));
         t

@@ -60,6 +60,10 @@ pub struct Manifest {
     pub key_generation: u32,
     /// The store's key slots (each wraps the data key; hex of the stored value).
     pub key_slots: Vec<String>,
+    /// Grants a data-key rotation left for slots not used since (slot id, hex), so a
+    /// slot that still wraps an older generation opens the backup too.
+    #[serde(default)]
+    pub key_grants: Vec<(u64, String)>,
     pub chunks: Vec<ChunkInfo>,
 }
 

@@ -7,6 +7,7 @@
 
 pub mod format;
 
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -173,6 +174,11 @@ pub fn write<W: Write>(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let hex = |b: &[u8]| data_encoding::HEXLOWER.encode(b);
+    let key_grants = store
+        .key_grants()?
+        .into_iter()
+        .map(|(id, sealed)| (id, hex(&sealed)))
+        .collect();
     let manifest = Manifest {
         format: FORMAT.into(),
         backup_id: hex(&backup_id),
@@ -186,6 +192,7 @@ pub fn write<W: Write>(
         next_id,
         key_generation: keys.generation,
         key_slots,
+        key_grants,
         chunks: Vec::new(),
     };
     let Chunker { writer, .. } = chunker;
@@ -229,13 +236,32 @@ fn keys_for(manifest: &Manifest, key: &BackupKey<'_>) -> Result<DataKeys, Backup
         iterations: 2,
         parallelism: 1,
     };
-    unlock_slots(&slots, &key.unlock(), decoy).map_err(|e| match e {
+    let grants = manifest
+        .key_grants
+        .iter()
+        .map(|(id, hex)| {
+            data_encoding::HEXLOWER
+                .decode(hex.as_bytes())
+                .map(|sealed| (*id, sealed))
+                .map_err(|_| FormatError::Damaged("a key grant is malformed".into()))
+        })
+        .collect::<Result<BTreeMap<_, _>, _>>()?;
+    let opening = unlock_slots(
+        &slots,
+        &grants,
+        manifest.key_generation,
+        &key.unlock(),
+        decoy,
+    )
+    .map_err(|e| match e {
         StoreError::WrongPassword | StoreError::WrongKey => BackupError::Refused(
             "the key does not open this backup: give the recovery key, a key file or a password of this store"
                 .into(),
         ),
         other => other.into(),
-    })
+    })?;
+    // The backup key comes from the data key alone (not the blind-index key).
+    Ok(DataKeys::from_dek(opening.dek, manifest.key_generation))
 }
 
 /// What a check of a backup file found.

@@ -1,0 +1,75 @@
+//! Data-key rotation through the service. Each call holds the store to itself for one
+//! batch (other requests wait a few milliseconds, then go on under whichever key each
+//! value carries), so a rotation can run while the clinic works.
+
+use super::api::{Response, ServiceError};
+use super::service::{Backend, Clinic};
+use super::table::Operation;
+use crate::audit::{Actor, AuditEvent, Outcome};
+use crate::crypto::DataKeys;
+use crate::store::rotation::{self, RotationProgress};
+use crate::store::{StoreError, Vault};
+
+/// The most values one call re-seals: a batch takes tens of milliseconds.
+pub const MAX_BATCH: u32 = 20_000;
+
+impl Clinic {
+    pub(crate) fn rotate_key(
+        &self,
+        actor: Actor,
+        op: &Operation,
+        batch: u32,
+        now: i64,
+    ) -> Response {
+        let outcome = {
+            let mut backend = self.backend.write().unwrap_or_else(|p| p.into_inner());
+            match &*backend {
+                Backend::Unlocked(vault) => {
+                    let event = AuditEvent::new(actor.clone(), op.action, Outcome::Ok);
+                    let batch = batch.clamp(1, MAX_BATCH) as usize;
+                    advance(vault, event, batch, now).map(|(progress, keys)| {
+                        if let Some(keys) = keys
+                            && let Backend::Unlocked(vault) =
+                                std::mem::replace(&mut *backend, Backend::Switching)
+                        {
+                            *backend = Backend::Unlocked(Vault::new(vault.into_store(), keys));
+                        }
+                        progress
+                    })
+                }
+                _ => Err(StoreError::Invalid(
+                    "the store is locked: an administrator must sign in first".into(),
+                )),
+            }
+        };
+        // The write lock is released before a refusal is audited (which reads the store).
+        match outcome {
+            Ok(progress) => Response::KeyRotation(progress),
+            Err(StoreError::Invalid(why)) => self.refuse(actor, op, ServiceError::Invalid(why)),
+            Err(other) => self.refuse(actor, op, ServiceError::Unavailable(other.to_string())),
+        }
+    }
+}
+
+/// Begins a rotation or re-seals one batch. Returns the progress and, when the working
+/// keys change (at the beginning and at the end), the keys to swap in.
+fn advance(
+    vault: &Vault,
+    event: AuditEvent,
+    batch: usize,
+    now: i64,
+) -> Result<(RotationProgress, Option<DataKeys>), StoreError> {
+    if rotation::status(vault.store())?.is_none() {
+        let (keys, progress) = rotation::begin(vault, event, now)?;
+        return Ok((progress, Some(keys)));
+    }
+    let progress = rotation::step(vault, batch, event)?;
+    if progress.finished {
+        // The previous generation's keys are dropped (and zeroised) with the old vault.
+        let keys = vault.keys();
+        let current =
+            DataKeys::from_dek(keys.dek().clone(), keys.generation).with_blind(keys.blind.clone());
+        return Ok((progress, Some(current)));
+    }
+    Ok((progress, None))
+}
