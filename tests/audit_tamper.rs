@@ -464,3 +464,48 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn an_early_seal_puts_the_open_epoch_beyond_forging_at_once() {
+    let f = fixture();
+    // Records 12-14 are in the open epoch 4: its key, on the machine, could re-seal
+    // them. An administrator closes the epoch early (`caredesk audit rotate-epoch`).
+    {
+        let store = Store::open(&f.dir, options_with(&f.clock, EPOCH)).unwrap();
+        let head = store.audit().seal_now(event("audit.seal_now")).unwrap();
+        assert_eq!((head.seq, head.epoch), (16, 5));
+        // The log goes on in epoch 5, which ends where the clock's epoch 5 ends.
+        store.audit().append(event("e5.0")).unwrap();
+        f.clock.advance_secs(EPOCH as i64);
+        store.audit().append(event("e5.1")).unwrap();
+        assert_eq!(store.audit().head().epoch, 5);
+        f.clock.advance_secs(EPOCH as i64);
+        store.audit().append(event("e6.0")).unwrap();
+    }
+    let report = check(&f.dir, Some(&f.seed), None).unwrap();
+    assert_eq!(report.epoch_seals, 6);
+    // The attacker now holds only epoch 6's key: re-sealing record 13 is caught.
+    let (sealer, epoch) = current_sealer(&f.dir);
+    assert_eq!(epoch, 6);
+    let mut log = records(&f.dir);
+    set_action(&mut log[13], "nothing.happened");
+    let head = rechain(&mut log, 13, &sealer, epoch);
+    rewrite(&f.dir, &in_place(log), Some(head));
+    assert!(
+        check(&f.dir, None, None).is_ok(),
+        "the chain alone cannot tell"
+    );
+    assert_eq!(check(&f.dir, Some(&f.seed), None).unwrap_err().seq, 13);
+}
+
+#[test]
+fn an_ordinary_seal_dated_before_its_epoch_ended_is_still_refused() {
+    let f = fixture();
+    let mut log = records(&f.dir);
+    // Seal record 5 closes epoch 0; moved back into epoch 0 it is refused, and
+    // calling it an early seal instead changes its hash (caught by the chain).
+    let r = &mut log[5];
+    r.body = RecordBody::EpochSealEarly { epoch: 0 };
+    rewrite(&f.dir, &in_place(log), None);
+    assert_eq!(check(&f.dir, None, None).unwrap_err().seq, 5);
+}

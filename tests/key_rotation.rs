@@ -282,3 +282,53 @@ fn only_a_key_administrator_rotates_and_an_interrupted_rotation_goes_on_after_a_
     assert_eq!(rotate_once(&admin, 3).to, 3);
     drop((admin, desk));
 }
+
+#[test]
+fn an_administrator_rotates_the_audit_sealing_epoch_with_a_reason() {
+    let t = TestClinic::with_all_roles();
+    let seal = |who: &Signed<InProcess>, reason: &str| {
+        who.call(Request::AuditSealNow {
+            reason: reason.into(),
+        })
+    };
+    let nurse = t.sign_in(Role::Nurse);
+    assert!(matches!(
+        seal(&nurse, "closing the epoch"),
+        Response::Error(ServiceError::Denied { .. })
+    ));
+    let admin = t.sign_in(Role::Admin);
+    assert!(matches!(
+        seal(&admin, "  no "),
+        Response::Error(ServiceError::Invalid(_))
+    ));
+    let Response::AuditSealed { epoch: first, .. } = seal(&admin, "server disk replaced") else {
+        panic!()
+    };
+    let Response::AuditSealed { epoch: second, .. } =
+        seal(&admin, "handed over to the new IT firm")
+    else {
+        panic!()
+    };
+    assert_eq!(second, first + 1);
+    let auditor = t.sign_in(Role::Auditor);
+    let rows = audit_rows(&auditor);
+    let sealed: Vec<_> = rows
+        .iter()
+        .filter(|r| r.action == "audit.seal_now")
+        .collect();
+    assert_eq!(sealed.len(), 4, "two refusals and two seals");
+    assert!(sealed[3].detail.contains("new IT firm"));
+    drop((nurse, admin, auditor));
+    let TestClinic {
+        tmp,
+        dir,
+        clock,
+        clinic,
+        ..
+    } = t;
+    drop(clinic);
+    let store = Store::open(&dir, quick_options(&clock)).unwrap();
+    let report = caredesk::audit::verify::verify(store.audit().tree(), &Default::default());
+    assert!(report.is_ok(), "the audit chain breaks");
+    drop(tmp);
+}

@@ -364,6 +364,42 @@ impl AuditLog {
         Ok(head.seq)
     }
 
+    /// Logs `event`, then closes the current epoch at once and erases its key (an
+    /// early seal): nothing logged so far can be forged from here on, even by someone
+    /// who takes the machine. Returns the new head (in the next epoch).
+    pub fn seal_now(&self, event: AuditEvent) -> Result<Head, AuditError> {
+        let mut writer = self.lock();
+        let time_ms = (self.now)().timestamp_millis();
+        let mut writes = WriteSet::new();
+        let head = self.stage(
+            &mut writer,
+            &mut writes,
+            time_ms,
+            vec![RecordBody::Event(event)],
+        );
+        let mut key = writer.seal.key.clone();
+        for _ in writer.seal.epoch..head.epoch {
+            key = advance(&key);
+        }
+        let record = seal_record(
+            head.seq + 1,
+            time_ms,
+            RecordBody::EpochSealEarly { epoch: head.epoch },
+            head.hash,
+            &key,
+        );
+        writes.put(&self.tree, record_key(record.seq), record.encode());
+        let head = Head {
+            seq: record.seq,
+            hash: record.hash,
+            epoch: head.epoch + 1,
+        };
+        writes.put(&self.tree, HEAD_KEY, codec::encode(&head).to_vec());
+        writes.commit(&self.db)?;
+        self.finish(&mut writer, head)?;
+        Ok(head)
+    }
+
     /// Seals every epoch that has ended, without logging an event (the daemon calls
     /// this on a timer so that quiet epochs are sealed too).
     pub fn seal_elapsed(&self) -> Result<Head, AuditError> {

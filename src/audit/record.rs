@@ -86,6 +86,12 @@ pub enum RecordBody {
     EpochSeal {
         epoch: u64,
     },
+    /// Closes an epoch before its time, on an administrator's request (after a
+    /// suspected compromise, before a machine changes hands): everything logged so far
+    /// is beyond forging at once. The next epoch runs to the clock's next boundary.
+    EpochSealEarly {
+        epoch: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,6 +178,7 @@ pub enum BodyKind {
     Genesis,
     Event,
     EpochSeal,
+    EpochSealEarly,
 }
 
 impl<'a> RawRecord<'a> {
@@ -207,6 +214,7 @@ impl<'a> RawRecord<'a> {
             0 => Ok(BodyKind::Genesis),
             1 => Ok(BodyKind::Event),
             2 => Ok(BodyKind::EpochSeal),
+            3 => Ok(BodyKind::EpochSealEarly),
             other => Err(CodecError::Malformed(format!(
                 "unknown record kind {other}"
             ))),

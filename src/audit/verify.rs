@@ -222,12 +222,16 @@ impl<'a> Verifier<'a> {
                 }
                 self.events += 1;
             }
-            BodyKind::EpochSeal => {
+            BodyKind::EpochSeal | BodyKind::EpochSealEarly => {
                 let clock = self
                     .clock
                     .ok_or_else(|| broken(key_seq, "comes before the genesis record"))?;
-                let Ok(RecordBody::EpochSeal { epoch: sealed }) = record.body() else {
-                    return Err(broken(key_seq, "has an epoch seal that cannot be decoded"));
+                let (sealed, early) = match record.body() {
+                    Ok(RecordBody::EpochSeal { epoch }) => (epoch, false),
+                    Ok(RecordBody::EpochSealEarly { epoch }) => (epoch, true),
+                    _ => {
+                        return Err(broken(key_seq, "has an epoch seal that cannot be decoded"));
+                    }
                 };
                 if sealed != epoch {
                     return Err(broken(
@@ -237,7 +241,8 @@ impl<'a> Verifier<'a> {
                         ),
                     ));
                 }
-                if record.time_ms < clock.end_ms(epoch) {
+                // An early seal closes its epoch when an administrator asked.
+                if !early && record.time_ms < clock.end_ms(epoch) {
                     return Err(broken(
                         key_seq,
                         format!("seals epoch {epoch} before it ended"),

@@ -35,6 +35,19 @@ pub enum AuditCommand {
     Archive(ArchiveArgs),
     /// Verify an archive written by `audit archive`, on its own. Exits 0 or 3.
     ArchiveVerify(ArchiveVerifyArgs),
+    /// Rotate the sealing epoch now: close it and erase its key, so nothing logged so
+    /// far can be forged even by someone who takes the machine (after a suspected
+    /// compromise, before a disk or server changes hands). Signs in as an admin.
+    RotateEpoch(RotateEpochArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RotateEpochArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    /// Why, for the log (5 to 200 characters; name no patient).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
 }
 
 #[derive(Debug, Args)]
@@ -98,9 +111,26 @@ pub fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
         AuditCommand::Checkpoint(args) => run_checkpoint(args),
         AuditCommand::Archive(args) => super::audit_archive::run_archive(args),
         AuditCommand::ArchiveVerify(args) => super::audit_archive::run_verify(args),
+        AuditCommand::RotateEpoch(args) => run_rotate_epoch(args),
         AuditCommand::Patient(args) => {
             super::rights_cmd::run_access(args).map(|()| ExitCode::SUCCESS)
         }
+    }
+}
+
+fn run_rotate_epoch(args: RotateEpochArgs) -> anyhow::Result<ExitCode> {
+    let request = crate::clinic::Request::AuditSealNow {
+        reason: args.reason,
+    };
+    match super::report_cmd::ask(&args.data.path, request)? {
+        crate::clinic::Response::AuditSealed { epoch, seq } => {
+            println!(
+                "sealing epoch {} closed at record {seq} and its key erased; the log goes on in epoch {epoch}",
+                epoch.saturating_sub(1)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        other => anyhow::bail!("unexpected reply: {other:?}"),
     }
 }
 

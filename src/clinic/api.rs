@@ -147,6 +147,12 @@ pub enum Request {
     KeyRotate {
         batch: u32,
     },
+    /// Closes the audit log's sealing epoch now and erases its key, so nothing logged
+    /// so far can be forged even by someone who takes the machine. The reason is
+    /// logged (it must name no patient).
+    AuditSealNow {
+        reason: String,
+    },
 
     // Cards (开卡).
     /// Registers a new patient and issues their first card, unless the same ID number,

@@ -54,7 +54,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::KeySlotRemove { id } => keys::remove(ctx, id),
         Request::RecoveryKeyAdd => keys::add_recovery(ctx),
         // Needs the store to itself: `Clinic::handle` runs it before any other lock.
-        Request::KeyRotate { .. } => Err(ServiceError::Invalid(
+        Request::KeyRotate { .. } | Request::AuditSealNow { .. } => Err(ServiceError::Invalid(
             "a key rotation is run by the service itself".into(),
         )),
         Request::PatientRegister { patient, card_type } => {

@@ -1,6 +1,7 @@
-//! Data-key rotation through the service. Each call holds the store to itself for one
-//! batch (other requests wait a few milliseconds, then go on under whichever key each
-//! value carries), so a rotation can run while the clinic works.
+//! Key rotation through the service. For the data key, each call holds the store to
+//! itself for one batch (other requests wait a few milliseconds, then go on under
+//! whichever key each value carries), so a rotation can run while the clinic works.
+//! For the audit log, the sealing epoch is closed early and its key erased.
 
 use super::api::{Response, ServiceError};
 use super::service::{Backend, Clinic};
@@ -47,6 +48,32 @@ impl Clinic {
             Ok(progress) => Response::KeyRotation(progress),
             Err(StoreError::Invalid(why)) => self.refuse(actor, op, ServiceError::Invalid(why)),
             Err(other) => self.refuse(actor, op, ServiceError::Unavailable(other.to_string())),
+        }
+    }
+}
+
+impl Clinic {
+    pub(crate) fn seal_audit_now(&self, actor: Actor, op: &Operation, reason: &str) -> Response {
+        let reason = reason.trim();
+        if reason.chars().count() < 5 || reason.chars().count() > 200 {
+            let why = "give a reason of 5 to 200 characters (it is logged; name no patient)";
+            return self.refuse(actor, op, ServiceError::Invalid(why.into()));
+        }
+        let event = AuditEvent::new(actor.clone(), op.action, Outcome::Ok)
+            .detail(format!("reason: {reason}"));
+        let sealed = {
+            let backend = self.backend();
+            match backend.store() {
+                Some(store) => store.audit().seal_now(event).map_err(|e| e.to_string()),
+                None => Err("the store is busy; try again".into()),
+            }
+        };
+        match sealed {
+            Ok(head) => Response::AuditSealed {
+                epoch: head.epoch,
+                seq: head.seq,
+            },
+            Err(why) => self.refuse(actor, op, ServiceError::Unavailable(why)),
         }
     }
 }

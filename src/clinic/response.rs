@@ -164,6 +164,11 @@ pub enum Response {
         key: Secret,
     },
     KeyRotation(crate::store::rotation::RotationProgress),
+    /// The epoch now open after an early seal, and the record that sealed the last.
+    AuditSealed {
+        epoch: u64,
+        seq: u64,
+    },
     Roles(RoleTable),
     PatientCreated {
         id: PatientId,

@@ -346,8 +346,10 @@ impl Clinic {
         if matches!(request, Request::PatientExport { .. }) {
             self.settle();
         }
-        if let Request::KeyRotate { batch } = request {
-            return self.rotate_key(actor, op, batch, now);
+        match request {
+            Request::KeyRotate { batch } => return self.rotate_key(actor, op, batch, now),
+            Request::AuditSealNow { reason } => return self.seal_audit_now(actor, op, &reason),
+            _ => {}
         }
         let backend = self.backend();
         let Some(vault) = backend.vault() else {
