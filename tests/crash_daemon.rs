@@ -1,7 +1,8 @@
 //! The clinic server killed with SIGKILL at random moments while desks register
-//! patients and staff read, many times over: after each kill the store opens, the
-//! audit chain verifies, every registration the daemon reported is there with its
-//! card, and no patient is half-written (without a card).
+//! patients, staff read and an administrator rotates the data key, many times over:
+//! after each kill the store opens, the audit chain verifies, every registration the
+//! daemon reported is there with its card, no patient is half-written (without a
+//! card), and the rotation the kills interrupted finishes with every record readable.
 
 mod common;
 
@@ -18,6 +19,7 @@ use common::tmux::demo_store;
 use common::{run_caredesk, text};
 
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
+const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");
 const ROUNDS: u32 = 4;
 
 /// A small deterministic generator for the kill moments (its seed is printed).
@@ -34,11 +36,13 @@ fn a_daemon_killed_mid_work_loses_no_reported_write_and_its_log_verifies() {
     let mut seed = chrono::Utc::now().timestamp_millis() as u64;
     eprintln!("kill moments seeded with {seed}");
     let reported: Arc<Mutex<Vec<String>>> = Arc::default();
+    let rotation_steps: Arc<Mutex<u32>> = Arc::default();
     for round in 0..ROUNDS {
         let daemon = Daemon::start(&dir);
         let token = Arc::new(sign_in(&Remote::connect(&daemon.socket).unwrap(), DESK));
+        let admin = Arc::new(sign_in(&Remote::connect(&daemon.socket).unwrap(), ADMIN));
         let stop = Arc::new(AtomicBool::new(false));
-        let workers: Vec<_> = (0..4u32)
+        let workers: Vec<_> = (0..5u32)
             .map(|w| {
                 let (socket, token, stop, reported) = (
                     daemon.socket.clone(),
@@ -46,11 +50,21 @@ fn a_daemon_killed_mid_work_loses_no_reported_write_and_its_log_verifies() {
                     stop.clone(),
                     reported.clone(),
                 );
+                let (admin, rotation_steps) = (admin.clone(), rotation_steps.clone());
                 std::thread::spawn(move || {
                     let remote = Remote::connect(&socket).unwrap();
                     let mut n = 0u32;
                     while !stop.load(Ordering::SeqCst) {
                         n += 1;
+                        if w == 4 {
+                            // The administrator rotating the data key, a step at a time.
+                            match remote.call(Some(&admin), Request::KeyRotate { batch: 300 }) {
+                                Response::KeyRotation(_) => *rotation_steps.lock().unwrap() += 1,
+                                Response::Error(_) => return,
+                                other => panic!("{other:?}"),
+                            }
+                            continue;
+                        }
                         if w == 3 {
                             // A reader among the writers.
                             let _ = remote.call(
@@ -98,6 +112,15 @@ fn a_daemon_killed_mid_work_loses_no_reported_write_and_its_log_verifies() {
             text(&verified.stdout)
         );
     }
+    assert!(*rotation_steps.lock().unwrap() > 0, "the rotation ran");
+    // The rotation the kills interrupted goes on to its end.
+    let rotated = run_caredesk(
+        None,
+        &["key", "rotate", "--data", dir.to_str().unwrap()],
+        &common::daemon::credentials(ADMIN),
+    );
+    assert!(rotated.status.success(), "{}", text(&rotated.stderr));
+    assert!(text(&rotated.stdout).contains("data key rotated"));
     // Everything reported is there, whole; nothing is there without its card.
     let daemon = Daemon::start(&dir);
     let remote = Remote::connect(&daemon.socket).unwrap();
