@@ -99,6 +99,12 @@ fn the_privacy_officer_sees_who_looked_and_what_was_disclosed() {
     assert_eq!(account.disclosures.len(), 2, "{:?}", account.disclosures);
     let print = &account.disclosures[0];
     assert_eq!(print.recipient, "printed on front-desk, handed over");
+    assert_eq!(
+        print.kind,
+        caredesk::clinic::rights::DisclosureKind::Printed {
+            printer: "front-desk".into()
+        }
+    );
     assert_eq!(print.by, role_user(Role::Doctor));
     assert!(account.disclosures[1].purpose.contains("right of access"));
     // Only the privacy officer (auditor) reads them.
@@ -124,13 +130,18 @@ fn the_privacy_officer_sees_who_looked_and_what_was_disclosed() {
     }
     // Printed for the patient, in both languages.
     if require("pdftotext") {
-        for (lang, title) in [
-            (Lang::En, "Accounting of disclosures"),
-            (Lang::ZhCn, "信息披露记录"),
+        for (lang, title, worded) in [
+            (Lang::En, "Accounting of disclosures", "right of access"),
+            (Lang::ZhCn, "信息披露记录", "查阅复制权"),
         ] {
             let pdf = caredesk::report::disclosures::pdf(&account, lang).unwrap();
             let text = pdf_text(&pdf);
             assert!(text.contains(title), "{text}");
+            // The accounting is worded in the patient's language throughout.
+            assert!(text.contains(worded), "{text}");
+            if lang == Lang::ZhCn {
+                assert!(!text.contains("handed over"), "{text}");
+            }
             assert!(text.contains("Quentin Marsh"), "{text}");
             assert!(text.contains("front-desk"), "{text}");
         }

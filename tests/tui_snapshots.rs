@@ -410,6 +410,53 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 prompt_kind: caredesk::tui::screens::PromptKind::PatientKey,
             });
         }),
+        ("disclosures", |app| {
+            use caredesk::clinic::rights::{Disclosure, DisclosureAccount, DisclosureKind};
+            sign_in(app, Role::Auditor);
+            let disclosure = |date: &str, kind: DisclosureKind, by: &str| Disclosure {
+                date: date.into(),
+                recipient: String::new(),
+                description: "health report".into(),
+                purpose: String::new(),
+                by: by.into(),
+                kind,
+            };
+            let response = Response::Disclosures(Box::new(DisclosureAccount {
+                patient: caredesk::domain::patient::PatientId([7; 16]),
+                patient_name: "Quentin Marsh".into(),
+                clinic: "Harbour Clinic".into(),
+                from: "2020-11-22".into(),
+                to: "2026-11-22".into(),
+                disclosures: vec![
+                    disclosure(
+                        "2026-03-02",
+                        DisclosureKind::Printed {
+                            printer: "front-desk".into(),
+                        },
+                        "dr.zhou",
+                    ),
+                    disclosure("2026-09-14", DisclosureKind::Export, "dr.zhou"),
+                ],
+                layout: Default::default(),
+                prepared_by: "he.audit".into(),
+            }));
+            let (headers, rows) =
+                caredesk::tui::lists::table(app, ListKind::Disclosures, &response);
+            app.screen = Screen::List(List {
+                kind: ListKind::Disclosures,
+                headers,
+                rows,
+                cursor: Cursor::default(),
+                loading: false,
+                bookings: Vec::new(),
+                date: None,
+                prompt: None,
+                message: None,
+                reviews: Vec::new(),
+                alerts: Vec::new(),
+                prompt_kind: caredesk::tui::screens::PromptKind::PatientKey,
+            });
+        }),
         ("exam_day", |app| {
             sign_in(app, Role::FrontDesk);
             let rows = vec![

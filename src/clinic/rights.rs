@@ -24,7 +24,9 @@ pub struct Access {
     pub ssh_client: String,
 }
 
-/// One disclosure of the patient's information.
+/// One disclosure of the patient's information. `recipient`, `description` and
+/// `purpose` are in English (for scripts); screens and the printed accounting word
+/// them in their own language from `kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Disclosure {
     pub date: String,
@@ -32,6 +34,21 @@ pub struct Disclosure {
     pub description: String,
     pub purpose: String,
     pub by: String,
+    pub kind: DisclosureKind,
+}
+
+/// What kind of disclosure the audit record describes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisclosureKind {
+    /// A copy of the whole record (`caredesk export`).
+    Export,
+    /// A health report printed, to be handed over.
+    Printed { printer: String },
+    /// A health report written to a file.
+    File { path: String },
+    /// Anything else the log calls a disclosure: described as recorded.
+    Recorded,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,30 +121,43 @@ pub(crate) fn access_log(
 /// What a disclosure's audit record says, in the accounting's terms.
 fn disclosure_of(row: &AuditRow) -> Option<Disclosure> {
     let detail = row.detail.strip_prefix("disclosure:").map(str::trim);
-    let (recipient, description, purpose) = match (row.action.as_str(), detail) {
+    let (recipient, description, purpose, kind) = match (row.action.as_str(), detail) {
         ("patient.export", _) => (
             "the patient or their representative (a copy of the record)".to_string(),
             "everything held on the patient, machine-readable".to_string(),
             "the patient's right of access".to_string(),
+            DisclosureKind::Export,
         ),
         ("report.print", Some(d)) => {
             let to = d.split(" to ").nth(1).unwrap_or(d);
             let to = to.split(';').next().unwrap_or(to).trim();
-            let recipient = match to.split_once('=') {
-                Some(("printer", p)) => format!("printed on {p}, handed over"),
-                Some(("file", f)) => format!("written to {f}"),
-                _ => to.to_string(),
+            let (recipient, kind) = match to.split_once('=') {
+                Some(("printer", p)) => (
+                    format!("printed on {p}, handed over"),
+                    DisclosureKind::Printed {
+                        printer: p.to_string(),
+                    },
+                ),
+                Some(("file", f)) => (
+                    format!("written to {f}"),
+                    DisclosureKind::File {
+                        path: f.to_string(),
+                    },
+                ),
+                _ => (to.to_string(), DisclosureKind::Recorded),
             };
             (
                 recipient,
                 "health report: identity, results, risks, advice, plan, follow-up".into(),
                 "health management report for the patient".into(),
+                kind,
             )
         }
         (_, Some(d)) => (
             "as recorded".into(),
             d.to_string(),
             "as recorded at the time".into(),
+            DisclosureKind::Recorded,
         ),
         _ => return None,
     };
@@ -137,6 +167,7 @@ fn disclosure_of(row: &AuditRow) -> Option<Disclosure> {
         description,
         purpose,
         by: row.user.clone(),
+        kind,
     })
 }
 

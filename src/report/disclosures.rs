@@ -3,8 +3,40 @@
 
 use super::ReportError;
 use super::document::{Block, Cell, Column, Document, Table};
-use crate::clinic::rights::DisclosureAccount;
+use crate::clinic::rights::{Disclosure, DisclosureAccount, DisclosureKind};
 use crate::tui::locale::{Lang, Locale};
+
+/// A disclosure's recipient, description and purpose in the reader's language.
+pub fn worded(d: &Disclosure, loc: &Locale) -> [String; 3] {
+    let report = || {
+        (
+            loc.t("disclosures.report_description"),
+            loc.t("disclosures.report_purpose"),
+        )
+    };
+    let (recipient, (description, purpose)) = match &d.kind {
+        DisclosureKind::Export => (
+            loc.t("disclosures.export_recipient"),
+            (
+                loc.t("disclosures.export_description"),
+                loc.t("disclosures.export_purpose"),
+            ),
+        ),
+        DisclosureKind::Printed { printer } => (
+            loc.tf("disclosures.printed_recipient", &[("printer", printer)]),
+            report(),
+        ),
+        DisclosureKind::File { path } => (
+            loc.tf("disclosures.file_recipient", &[("path", path)]),
+            report(),
+        ),
+        DisclosureKind::Recorded => (
+            loc.t("disclosures.recorded_recipient"),
+            (d.description.clone(), loc.t("disclosures.recorded_purpose")),
+        ),
+    };
+    [recipient, description, purpose]
+}
 
 pub fn build(account: &DisclosureAccount, lang: Lang) -> Document {
     let loc = Locale::new(lang);
@@ -38,7 +70,8 @@ pub fn build(account: &DisclosureAccount, lang: Lang) -> Document {
                 .disclosures
                 .iter()
                 .map(|d| {
-                    [&d.date, &d.recipient, &d.description, &d.purpose, &d.by]
+                    let [recipient, description, purpose] = worded(d, &loc);
+                    [&d.date, &recipient, &description, &purpose, &d.by]
                         .into_iter()
                         .map(|t| Cell::plain(t.as_str()))
                         .collect()

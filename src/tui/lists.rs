@@ -189,11 +189,13 @@ pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Ve
                 .disclosures
                 .iter()
                 .map(|d| {
+                    let [recipient, description, purpose] =
+                        crate::report::disclosures::worded(d, &app.locale);
                     vec![
                         d.date.clone(),
-                        d.recipient.clone(),
-                        d.description.clone(),
-                        d.purpose.clone(),
+                        recipient,
+                        description,
+                        purpose,
                         d.by.clone(),
                     ]
                 })

@@ -269,6 +269,13 @@ pub fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             Constraint::Length(7),
             Constraint::Fill(5),
         ],
+        crate::tui::screens::ListKind::Disclosures if list.headers.len() == 5 => vec![
+            Constraint::Length(10),
+            Constraint::Fill(4),
+            Constraint::Fill(5),
+            Constraint::Fill(3),
+            Constraint::Length(10),
+        ],
         _ => list.headers.iter().map(|_| Constraint::Fill(1)).collect(),
     };
     let cells = |i: usize| list.rows[i].clone();
