@@ -20,7 +20,14 @@ use common::{run_caredesk, text};
 
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
 const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");
-const ROUNDS: u32 = 4;
+/// Kills per run: 4 in CI (each round waits for a fresh TOTP step); more with
+/// `CAREDESK_KILL_ROUNDS=N cargo test --test crash_daemon`.
+fn rounds() -> u32 {
+    std::env::var("CAREDESK_KILL_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(4)
+}
 
 /// A small deterministic generator for the kill moments (its seed is printed).
 fn next(state: &mut u64) -> u64 {
@@ -37,7 +44,8 @@ fn a_daemon_killed_mid_work_loses_no_reported_write_and_its_log_verifies() {
     eprintln!("kill moments seeded with {seed}");
     let reported: Arc<Mutex<Vec<String>>> = Arc::default();
     let rotation_steps: Arc<Mutex<u32>> = Arc::default();
-    for round in 0..ROUNDS {
+    let rounds = rounds();
+    for round in 0..rounds {
         let daemon = Daemon::start(&dir);
         let token = Arc::new(sign_in(&Remote::connect(&daemon.socket).unwrap(), DESK));
         let admin = Arc::new(sign_in(&Remote::connect(&daemon.socket).unwrap(), ADMIN));

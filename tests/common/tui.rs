@@ -12,9 +12,10 @@ use caredesk::domain::health::{
 };
 use caredesk::domain::patient::{Patient, PatientId, Sex};
 use caredesk::tui::app::{App, Effect, Msg, Settings, SignedInUser};
+use caredesk::tui::field::Field;
 use caredesk::tui::keymap::Keymap;
 use caredesk::tui::locale::Lang;
-use caredesk::tui::screens::{PatientScreen, Screen};
+use caredesk::tui::screens::{Form, PatientScreen, Screen};
 use caredesk::tui::theme::Theme;
 use caredesk::tui::view;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -187,4 +188,20 @@ pub fn render(app: &mut App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|frame| view::render(frame, app)).unwrap();
     terminal.backend().to_string()
+}
+
+/// A form with these values (masked or not), the cursor in field `focus`.
+pub fn form(values: &[(&str, bool)], focus: usize) -> Form {
+    let mut form = Form::new(
+        values
+            .iter()
+            .map(|(v, masked)| {
+                let mut f = Field::with(v);
+                f.masked = *masked;
+                f
+            })
+            .collect(),
+    );
+    form.focus = focus;
+    form
 }
