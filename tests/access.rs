@@ -259,6 +259,10 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
         },
         Request::KeySlotRemove { id: 999_999 },
         Request::RecoveryKeyAdd,
+        Request::KeyRotate { batch: 50 },
+        Request::AuditSealNow {
+            reason: "checking who may close an epoch".into(),
+        },
         Request::BackupCreate,
         Request::BackupRead {
             name: "caredesk-none.backup".into(),
