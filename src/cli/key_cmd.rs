@@ -1,7 +1,8 @@
-//! `caredesk key add-file LABEL --out FILE`: a key file for unattended jobs (result
-//! imports from the lab's drop folder, the daemon). The file opens the store as the
-//! `system` principal; it is written 0600 and must stay readable only by the service
-//! account.
+//! `caredesk key …`: key slots listed and removed, a new recovery key, the data key
+//! rotated with progress, and `key add-file LABEL --out FILE`: a key file for
+//! unattended jobs (result imports from the lab's drop folder, the daemon). The file
+//! opens the store as the `system` principal; it is written 0600 and must stay readable
+//! only by the service account.
 
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;

@@ -110,8 +110,9 @@ pub enum Command {
     /// terminal or read as three lines of standard input.
     #[command(subcommand)]
     User(user_cmd::UserCommand),
-    /// Key slots (as a signed-in admin): list, remove, a key file for unattended jobs, a
-    /// new recovery key. None re-encrypts the data.
+    /// Keys (as a signed-in admin): list and remove key slots, a key file for unattended
+    /// jobs, a new recovery key (none of these re-encrypts the data), and rotating the
+    /// data key (which re-seals everything under a new one).
     #[command(subcommand)]
     Key(key_cmd::KeyCommand),
     /// Run the clinic server: own the store, serve terminals and commands on a socket.
