@@ -111,20 +111,26 @@ fn raw_sled(dir: &std::path::Path) -> sled::Db {
         .unwrap()
 }
 
-fn event() -> AuditEvent {
-    AuditEvent::new(Actor::default(), "bench.write", Outcome::Ok)
-}
-
-fn store_bench(c: &mut Criterion) {
-    let tmp = tempfile::tempdir().unwrap();
+/// A new encrypted store under `dir/enc`, unlocked.
+fn new_vault(dir: &std::path::Path) -> caredesk::store::Vault {
     let (vault, _) = caredesk::store::init(
-        &tmp.path().join("enc"),
+        &dir.join("enc"),
         "admin",
         "correct horse battery",
         StoreOptions::default(),
         Actor::default(),
     )
     .unwrap();
+    vault
+}
+
+fn event() -> AuditEvent {
+    AuditEvent::new(Actor::default(), "bench.write", Outcome::Ok)
+}
+
+fn store_bench(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = new_vault(tmp.path());
     let raw = raw_sled(&tmp.path().join("raw"));
     let raw_tree = raw.open_tree("bench").unwrap();
 
@@ -221,14 +227,7 @@ fn rotation_bench(c: &mut Criterion) {
     use caredesk::crypto::DataKeys;
     use caredesk::store::{Vault, rotation};
     let tmp = tempfile::tempdir().unwrap();
-    let (vault, _) = caredesk::store::init(
-        &tmp.path().join("enc"),
-        "admin",
-        "correct horse battery",
-        StoreOptions::default(),
-        Actor::default(),
-    )
-    .unwrap();
+    let vault = new_vault(tmp.path());
     let rows: Vec<_> = (0..READ_SET).map(|i| (key(i), Blob(payload(i)))).collect();
     for chunk in rows.chunks(BATCH) {
         vault

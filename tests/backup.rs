@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use caredesk::clinic::{Request, Response};
 use caredesk::server::remote::Remote;
-use common::daemon::{Daemon, card, credentials, sign_in};
+use common::daemon::{Daemon, credentials, export_json, sign_in};
 use common::tmux::demo_store;
 use common::{run_caredesk, text};
 
@@ -56,24 +56,6 @@ fn verify(file: &Path, key: &[&str], stdin: &str) -> std::process::Output {
     run_caredesk(None, &args, stdin)
 }
 
-fn export(dir: &Path) -> String {
-    let out = run_caredesk(
-        None,
-        &[
-            "export",
-            "patient",
-            &card(),
-            "--format",
-            "json",
-            "--data",
-            dir.to_str().unwrap(),
-        ],
-        &credentials(DOCTOR),
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    text(&out.stdout)
-}
-
 #[test]
 fn a_backup_restores_to_an_identical_verified_store_the_same_people_open() {
     let (tmp, dir) = demo_store();
@@ -89,7 +71,7 @@ fn a_backup_restores_to_an_identical_verified_store_the_same_people_open() {
     let again = backup(&dir, &file);
     assert_eq!(again.status.code(), Some(1));
     assert!(text(&again.stderr).contains("give a new file"));
-    let before = export(&dir);
+    let before = export_json(&dir);
     // Checked without a key (checksums), and with the admin's password (authentic).
     let sound = verify(&file, &[], "");
     assert!(sound.status.success(), "{}", text(&sound.stdout));
@@ -106,7 +88,7 @@ fn a_backup_restores_to_an_identical_verified_store_the_same_people_open() {
     let out = restore(&file, &restored);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("audit log verified"));
-    assert_eq!(export(&restored), before);
+    assert_eq!(export_json(&restored), before);
     // Never over a store.
     let over = restore(&file, &dir);
     assert_eq!(over.status.code(), Some(1));

@@ -6,42 +6,21 @@
 
 mod common;
 
-use std::path::Path;
-
 use caredesk::clinic::client::Client;
 use caredesk::clinic::{Request, Response};
 use caredesk::server::remote::Remote;
-use common::daemon::{Daemon, card, credentials, sign_in};
+use common::daemon::{Daemon, card, credentials, export_json, sign_in};
 use common::tmux::demo_store;
 use common::{run_caredesk, text};
 
 const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");
-const DOCTOR: (&str, &str) = ("dr.zhou", "demo doctor harbour lantern");
 const AUDITOR: (&str, &str) = ("he.audit", "demo auditor harbour lantern");
-
-fn export(dir: &Path) -> String {
-    let out = run_caredesk(
-        None,
-        &[
-            "export",
-            "patient",
-            &card(),
-            "--format",
-            "json",
-            "--data",
-            dir.to_str().unwrap(),
-        ],
-        &credentials(DOCTOR),
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    text(&out.stdout)
-}
 
 #[test]
 fn a_rotation_interrupted_by_a_killed_server_finishes_and_every_record_reads_the_same() {
     let (tmp, dir) = demo_store();
     let data = dir.to_str().unwrap();
-    let before = export(&dir);
+    let before = export_json(&dir);
 
     let daemon = Daemon::start(&dir);
     let remote = Remote::connect(&daemon.socket).unwrap();
@@ -67,7 +46,7 @@ fn a_rotation_interrupted_by_a_killed_server_finishes_and_every_record_reads_the
 
     // Restarted: the first sign-in opens both generations; the command goes on.
     let daemon = Daemon::start(&dir);
-    assert_eq!(export(&dir), before);
+    assert_eq!(export_json(&dir), before);
     let out = run_caredesk(
         None,
         &["key", "rotate", "--data", data, "--batch", "5000"],
@@ -80,7 +59,7 @@ fn a_rotation_interrupted_by_a_killed_server_finishes_and_every_record_reads_the
         "{said}"
     );
     assert!(text(&out.stderr).contains("values looked at"));
-    assert_eq!(export(&dir), before);
+    assert_eq!(export_json(&dir), before);
     let listed = run_caredesk(None, &["key", "list", "--data", data], &credentials(ADMIN));
     let listed = text(&listed.stdout);
     let line = |name: &str| {

@@ -15,9 +15,7 @@ use caredesk::tui::app::App;
 use caredesk::tui::locale::Lang;
 use caredesk::tui::screens::Screen;
 use chrono::NaiveDate;
-use common::tui::{
-    LANGS, SIZES, app, calls, clinical_patient_screen, press, render, reply, sign_in, type_text,
-};
+use common::tui::{app, calls, clinical_patient_screen, press, render, reply, sign_in, type_text};
 use crossterm::event::KeyCode;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -197,16 +195,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
 
 #[test]
 fn the_care_screens_at_both_sizes_in_both_languages() {
-    for (name, setup) in screens() {
-        for (lang, code) in LANGS {
-            for (width, height) in SIZES {
-                let mut app = app(lang, false);
-                setup(&mut app);
-                let shown = render(&mut app, width, height);
-                insta::assert_snapshot!(format!("{name}_{code}_{width}x{height}"), shown);
-            }
-        }
-    }
+    common::tui::snapshot_every_screen!(screens());
 }
 
 #[test]

@@ -201,16 +201,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
 
 #[test]
 fn the_follow_up_screens_at_both_sizes_in_both_languages() {
-    for (name, setup) in screens() {
-        for (lang, code) in LANGS {
-            for (width, height) in SIZES {
-                let mut app = app(lang, false);
-                setup(&mut app);
-                let shown = render(&mut app, width, height);
-                insta::assert_snapshot!(format!("{name}_{code}_{width}x{height}"), shown);
-            }
-        }
-    }
+    common::tui::snapshot_every_screen!(screens());
 }
 
 #[test]

@@ -22,7 +22,7 @@ use caredesk::tui::screens::{
 };
 use chrono::NaiveDate;
 
-use common::tui::{LANGS, SIZES, app, demo_record, form, patient, render, sign_in, type_text};
+use common::tui::{app, demo_record, form, patient, render, sign_in, type_text};
 
 fn rows() -> Vec<PatientRow> {
     let names = ["张伟", "张文", "赵伟", "周文", "John Walker", "朱伟"];
@@ -493,16 +493,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
 
 #[test]
 fn every_screen_at_both_sizes_in_both_languages() {
-    for (name, setup) in screens() {
-        for (lang, code) in LANGS {
-            for (width, height) in SIZES {
-                let mut app = app(lang, false);
-                setup(&mut app);
-                let shown = render(&mut app, width, height);
-                insta::assert_snapshot!(format!("{name}_{code}_{width}x{height}"), shown);
-            }
-        }
-    }
+    common::tui::snapshot_every_screen!(screens());
 }
 
 #[test]

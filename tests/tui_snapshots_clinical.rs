@@ -19,8 +19,7 @@ use chrono::NaiveDate;
 use crossterm::event::KeyCode;
 
 use common::tui::{
-    LANGS, SIZES, app, clinical_patient_screen, demo_record, only_call, patient, press, render,
-    sign_in, type_text,
+    clinical_patient_screen, demo_record, only_call, patient, press, sign_in, type_text,
 };
 
 /// Every screen, by name, as a function setting up the app.
@@ -294,16 +293,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
 
 #[test]
 fn every_clinical_screen_at_both_sizes_in_both_languages() {
-    for (name, setup) in screens() {
-        for (lang, code) in LANGS {
-            for (width, height) in SIZES {
-                let mut app = app(lang, false);
-                setup(&mut app);
-                let shown = render(&mut app, width, height);
-                insta::assert_snapshot!(format!("{name}_{code}_{width}x{height}"), shown);
-            }
-        }
-    }
+    common::tui::snapshot_every_screen!(screens());
 }
 
 /// The patient as `role` sees them, then F4: their health record.

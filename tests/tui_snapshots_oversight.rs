@@ -9,7 +9,7 @@ use caredesk::clinic::Response;
 use caredesk::tui::app::App;
 use caredesk::tui::screens::{Cursor, Form, List, ListKind, PromptKind, Screen};
 
-use common::tui::{LANGS, SIZES, app, form, render, sign_in};
+use common::tui::{form, sign_in};
 
 /// A list screen with the given rows, at the top, with an optional prompt open (for a
 /// card number or an acknowledgement note, as `prompt_kind` of the list).
@@ -215,14 +215,5 @@ fn screens() -> Vec<(&'static str, Setup)> {
 
 #[test]
 fn every_oversight_screen_at_both_sizes_in_both_languages() {
-    for (name, setup) in screens() {
-        for (lang, code) in LANGS {
-            for (width, height) in SIZES {
-                let mut app = app(lang, false);
-                setup(&mut app);
-                let shown = render(&mut app, width, height);
-                insta::assert_snapshot!(format!("{name}_{code}_{width}x{height}"), shown);
-            }
-        }
-    }
+    common::tui::snapshot_every_screen!(screens());
 }

@@ -381,19 +381,8 @@ impl AuditLog {
         for _ in writer.seal.epoch..head.epoch {
             key = advance(&key);
         }
-        let record = seal_record(
-            head.seq + 1,
-            time_ms,
-            RecordBody::EpochSealEarly { epoch: head.epoch },
-            head.hash,
-            &key,
-        );
-        writes.put(&self.tree, record_key(record.seq), record.encode());
-        let head = Head {
-            seq: record.seq,
-            hash: record.hash,
-            epoch: head.epoch + 1,
-        };
+        let body = RecordBody::EpochSealEarly { epoch: head.epoch };
+        let head = self.stage_seal(&mut writes, head, time_ms, body, &key);
         writes.put(&self.tree, HEAD_KEY, codec::encode(&head).to_vec());
         writes.commit(&self.db)?;
         self.finish(&mut writer, head)?;
@@ -425,19 +414,8 @@ impl AuditLog {
         let mut head = writer.head;
         let mut key = writer.seal.key.clone();
         while head.epoch < target {
-            let record = seal_record(
-                head.seq + 1,
-                time_ms,
-                RecordBody::EpochSeal { epoch: head.epoch },
-                head.hash,
-                &key,
-            );
-            writes.put(&self.tree, record_key(record.seq), record.encode());
-            head = Head {
-                seq: record.seq,
-                hash: record.hash,
-                epoch: head.epoch + 1,
-            };
+            let body = RecordBody::EpochSeal { epoch: head.epoch };
+            head = self.stage_seal(writes, head, time_ms, body, &key);
             key = advance(&key);
         }
         for body in bodies {
@@ -450,6 +428,25 @@ impl AuditLog {
             writes.put(&self.tree, HEAD_KEY, codec::encode(&head).to_vec());
         }
         head
+    }
+
+    /// Stages `body`, the record closing `head`'s epoch, sealed with that epoch's
+    /// `key`; returns the head it leads to, in the next epoch.
+    fn stage_seal(
+        &self,
+        writes: &mut WriteSet,
+        head: Head,
+        time_ms: i64,
+        body: RecordBody,
+        key: &SecretKey,
+    ) -> Head {
+        let record = seal_record(head.seq + 1, time_ms, body, head.hash, key);
+        writes.put(&self.tree, record_key(record.seq), record.encode());
+        Head {
+            seq: record.seq,
+            hash: record.hash,
+            epoch: head.epoch + 1,
+        }
     }
 
     fn finish(&self, writer: &mut Writer, head: Head) -> Result<(), AuditError> {

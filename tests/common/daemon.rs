@@ -154,3 +154,24 @@ pub fn register(
         },
     )
 }
+
+/// The demo's first patient exported as JSON by the demo doctor, through whatever
+/// owns the store in `dir` (the daemon when one runs).
+#[allow(dead_code)]
+pub fn export_json(dir: &Path) -> String {
+    let out = crate::common::run_caredesk(
+        None,
+        &[
+            "export",
+            "patient",
+            &card(),
+            "--format",
+            "json",
+            "--data",
+            dir.to_str().unwrap(),
+        ],
+        &credentials(("dr.zhou", "demo doctor harbour lantern")),
+    );
+    assert!(out.status.success(), "{}", crate::common::text(&out.stderr));
+    crate::common::text(&out.stdout)
+}

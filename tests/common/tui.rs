@@ -205,3 +205,24 @@ pub fn form(values: &[(&str, bool)], focus: usize) -> Form {
     form.focus = focus;
     form
 }
+
+/// Renders each `(name, setup)` screen at both sizes in both languages and compares it
+/// with its snapshot `NAME_LANG_WxH`. A macro, so that the snapshots keep the calling
+/// test file's name.
+#[allow(unused_macros)]
+macro_rules! snapshot_every_screen {
+    ($screens:expr) => {
+        for (name, setup) in $screens {
+            for (lang, code) in $crate::common::tui::LANGS {
+                for (width, height) in $crate::common::tui::SIZES {
+                    let mut app = $crate::common::tui::app(lang, false);
+                    setup(&mut app);
+                    let shown = $crate::common::tui::render(&mut app, width, height);
+                    insta::assert_snapshot!(format!("{name}_{code}_{width}x{height}"), shown);
+                }
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use snapshot_every_screen;
