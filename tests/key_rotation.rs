@@ -224,8 +224,26 @@ fn nothing_the_old_key_opens_is_left_and_two_rotations_chain_for_an_absent_user(
     let admin = t.sign_in(Role::Admin);
     // Two rotations while the doctor stays away: the doctor's slot (generation 1)
     // opens generation 3 through the grant the second rotation left for it.
+    assert!(matches!(
+        admin.call(Request::KeyFileAdd {
+            label: "lab-import".into()
+        }),
+        Response::KeyFileCreated { .. }
+    ));
     assert_eq!(rotate(&admin, 1000).0.to, 2);
     assert_eq!(rotate(&admin, 1000).0.to, 3);
+    // A slot removed takes its waiting grant with it.
+    let slots = match admin.call(Request::KeySlots) {
+        Response::KeySlots(slots) => slots,
+        other => panic!("{other:?}"),
+    };
+    let key_file = slots.iter().find(|s| s.kind == "key-file").unwrap();
+    assert!(key_file.grant_waiting);
+    assert_eq!(
+        admin.call(Request::KeySlotRemove { id: key_file.id }),
+        Response::Done
+    );
+    let key_file = key_file.id;
     let doctor = t.sign_in(Role::Doctor);
     let desk = t.sign_in(Role::FrontDesk);
     assert_eq!(readings(&desk, &ids), before);
@@ -246,6 +264,7 @@ fn nothing_the_old_key_opens_is_left_and_two_rotations_chain_for_an_absent_user(
         })
         .unwrap();
     assert_eq!(keys.generation, 3);
+    assert!(!store.key_grants().unwrap().contains_key(&key_file));
     drop(store);
     assert_eq!(opened_by(&dir, &old_data, &old_wrap), Vec::<String>::new());
     drop(tmp);

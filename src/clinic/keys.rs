@@ -122,10 +122,7 @@ pub(crate) fn remove(ctx: &Ctx<'_>, id: u64) -> Result<Reply, ServiceError> {
         SlotKind::KeyFile { .. } => {}
     }
     let mut writes = WriteSet::new();
-    writes.delete(
-        &store.tree(crate::store::db::KEYSLOT_TREE)?,
-        id.to_be_bytes().to_vec(),
-    );
+    store.stage_slot_removal(&mut writes, id)?;
     Ok(Reply::new(Response::Done)
         .writes(writes)
         .subject(format!("key-slot:{id}")))

@@ -2,7 +2,6 @@
 //! password key slot each one opens.
 
 use super::StoreError;
-use super::db::KEYSLOT_TREE;
 use super::vault::{Scope, USERS_TREE, Vault};
 use super::writes::WriteSet;
 use crate::auth::User;
@@ -56,10 +55,9 @@ impl Vault {
         user_name: &str,
         password: &[u8],
     ) -> Result<u64, StoreError> {
-        let tree = self.tree(KEYSLOT_TREE)?;
         for slot in self.store().key_slots()? {
             if matches!(&slot.kind, SlotKind::Password { user } if user == user_name) {
-                writes.delete(&tree, slot.id.to_be_bytes());
+                self.store().stage_slot_removal(writes, slot.id)?;
             }
         }
         self.store().stage_slot(

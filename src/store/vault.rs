@@ -143,6 +143,13 @@ impl Store {
         Ok(())
     }
 
+    /// Stages the removal of a key slot and of any grant waiting for it.
+    pub fn stage_slot_removal(&self, writes: &mut WriteSet, id: u64) -> Result<(), StoreError> {
+        writes.delete(&self.tree(KEYSLOT_TREE)?, id.to_be_bytes());
+        writes.delete(&self.tree(keyring::GRANTS_TREE)?, id.to_be_bytes());
+        Ok(())
+    }
+
     /// Stages a new key slot wrapping the current DEK.
     pub fn stage_slot(
         &self,
