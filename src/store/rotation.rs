@@ -53,7 +53,14 @@ impl Store {
         names
     }
 
-    fn progress(&self, keyring: &keyring::Keyring) -> Result<RotationProgress, StoreError> {
+    /// Progress of the rotation to generation `to`: `rotation` is where it stands
+    /// (`None` when there is none); `finished` when its last step is done.
+    fn progress(
+        &self,
+        to: u32,
+        rotation: Option<&Rotation>,
+        finished: bool,
+    ) -> Result<RotationProgress, StoreError> {
         let slots = self.key_slots()?;
         let grants = self.key_grants()?;
         let left_out = slots
@@ -61,13 +68,15 @@ impl Store {
             .filter(|s| s.grant_public.is_none())
             .map(|s| keyring::slot_owner(&s.kind))
             .collect();
-        let (from, scanned, total, resealed, finished) = match &keyring.rotation {
-            Some(r) => (r.from, r.scanned, r.total, r.resealed, false),
-            None => (keyring.generation.saturating_sub(1), 0, 0, 0, true),
+        let (from, scanned, total, resealed) = match rotation {
+            // Values written meanwhile make the count pass the estimate.
+            Some(r) if finished => (r.from, r.scanned.max(r.total), r.total, r.resealed),
+            Some(r) => (r.from, r.scanned, r.total, r.resealed),
+            None => (to.saturating_sub(1), 0, 0, 0),
         };
         Ok(RotationProgress {
             from,
-            to: keyring.generation,
+            to,
             scanned,
             total,
             resealed,
@@ -82,7 +91,7 @@ impl Store {
 pub fn status(store: &Store) -> Result<Option<RotationProgress>, StoreError> {
     let keyring = store.keyring()?;
     match keyring.rotation {
-        Some(_) => Ok(Some(store.progress(&keyring)?)),
+        Some(r) => Ok(Some(store.progress(keyring.generation, Some(&r), false)?)),
         None => Ok(None),
     }
 }
@@ -114,12 +123,11 @@ pub fn begin(
     }
     let generation = keyring.generation + 1;
     let mut new = DataKeys::from_dek(SecretKey::random(), generation).with_blind(old.blind.clone());
-    let total = store
-        .resealed_trees()
+    let trees = store.resealed_trees();
+    let total = trees
         .iter()
         .map(|name| store.tree(name).map(|t| t.len() as u64))
         .sum::<Result<u64, _>>()?;
-    let trees = store.resealed_trees();
     keyring.generation = generation;
     keyring.blind_sealed = Some(keyring::seal_key(
         &new,
@@ -162,7 +170,7 @@ pub fn begin(
     new.previous = Some(Box::new(
         DataKeys::from_dek(old.dek().clone(), old.generation).with_blind(old.blind.clone()),
     ));
-    let progress = store.progress(&keyring)?;
+    let progress = store.progress(generation, keyring.rotation.as_ref(), false)?;
     Ok((new, progress))
 }
 
@@ -178,7 +186,7 @@ pub fn step(
     let keys = vault.keys();
     let mut keyring = store.keyring()?;
     let Some(mut rotation) = keyring.rotation.clone() else {
-        return store.progress(&keyring);
+        return store.progress(keyring.generation, None, true);
     };
     let previous = keys
         .for_generation(rotation.from)
@@ -257,19 +265,10 @@ pub fn step(
             rotation.scanned, rotation.total
         )
     };
-    let mut progress_rotation = rotation.clone();
-    keyring.rotation = if finished { None } else { Some(rotation) };
+    keyring.rotation = (!finished).then(|| rotation.clone());
     store.stage_keyring(&mut writes, &keyring)?;
     store.audit().commit(event.detail(detail), writes)?;
-    let mut progress = store.progress(&keyring)?;
-    if finished {
-        progress_rotation.scanned = progress_rotation.scanned.max(progress_rotation.total);
-        progress.from = progress_rotation.from;
-        progress.scanned = progress_rotation.scanned;
-        progress.total = progress_rotation.total;
-        progress.resealed = progress_rotation.resealed;
-    }
-    Ok(progress)
+    store.progress(keyring.generation, Some(&rotation), finished)
 }
 
 /// The value re-sealed under `new`, when it is sealed under `previous`; `None` for
