@@ -43,7 +43,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("caredesk: {e:#}");
+            // A message may quote a file or a name: no control character reaches the
+            // terminal.
+            let message = format!("{e:#}");
+            eprintln!("caredesk: {}", caredesk::domain::text::printable(&message));
             ExitCode::from(EXIT_FAILED)
         }
     }

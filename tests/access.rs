@@ -434,6 +434,8 @@ fn every_role_against_every_request_matches_the_table() {
     let _ = &mut t;
 
     let mut expected_denials = 0;
+    let mut denials_naming_the_patient = 0;
+    let mut denials_finding_a_patient = 0;
     for role in [
         Role::FrontDesk,
         Role::Nurse,
@@ -445,6 +447,8 @@ fn every_role_against_every_request_matches_the_table() {
         let client = t.sign_in(role);
         for request in sample_requests(id) {
             let op = request.operation();
+            let names_patient = request.patient_subject().is_some();
+            let finds_patient = request.patient_lookup_key().is_some();
             let allowed = match op.access {
                 Access::SignedIn => true,
                 Access::Needs(p) => table.allows(role, p),
@@ -471,6 +475,12 @@ fn every_role_against_every_request_matches_the_table() {
             assert_eq!(!denied, allowed, "{role} / {}: {response:?}", op.name);
             if denied {
                 expected_denials += 1;
+                if names_patient {
+                    denials_naming_the_patient += 1;
+                }
+                if finds_patient {
+                    denials_finding_a_patient += 1;
+                }
             }
         }
     }
@@ -495,6 +505,23 @@ fn every_role_against_every_request_matches_the_table() {
         )
         .collect();
     assert_eq!(denials.len(), expected_denials);
+    // A refused request about a patient names the patient, so "who looked at this
+    // patient" shows refused attempts too.
+    let naming = denials
+        .iter()
+        .filter(|e| e.subjects.contains(&id.to_string()))
+        .count();
+    // Every request naming the patient by id, and those whose card, phone or ID number
+    // found them.
+    assert!(
+        naming > denials_naming_the_patient
+            && naming <= denials_naming_the_patient + denials_finding_a_patient,
+        "{naming} of {denials_naming_the_patient} + {denials_finding_a_patient}"
+    );
+    assert!(
+        denials_naming_the_patient > 20,
+        "{denials_naming_the_patient}"
+    );
     for event in &denials {
         assert!(
             event.actor.role.is_some()
@@ -609,4 +636,34 @@ fn a_request_without_a_session_is_refused_and_audited() {
     );
     assert!(!client.is_signed_in());
     let _ = Permission::ALL;
+}
+
+#[test]
+fn a_patient_export_is_for_the_clinical_roles_and_the_privacy_officer_not_the_admin() {
+    let table = RoleTable::defaults();
+    for role in [Role::Doctor, Role::HealthManager, Role::Auditor] {
+        assert!(table.allows(role, Permission::PatientExport), "{role}");
+    }
+    for role in [Role::Admin, Role::FrontDesk, Role::Nurse, Role::System] {
+        assert!(!table.allows(role, Permission::PatientExport), "{role}");
+    }
+    // A clinic may grant it, and then the admin exports (the change is audited when the
+    // settings load).
+    let t = TestClinic::with_all_roles_and_settings(Some(
+        "[roles]\nadmin = [\"user_admin\", \"settings_admin\", \"key_admin\", \"backup_run\", \"patient_export\"]\n",
+    ));
+    let desk = t.sign_in(Role::FrontDesk);
+    let Response::PatientCreated { id: _ } = desk.call(Request::PatientCreate {
+        patient: patient("Wang Fang", "13700000031", "M31"),
+    }) else {
+        panic!()
+    };
+    let admin = t.sign_in(Role::Admin);
+    let exported = admin.call(Request::PatientExport {
+        key: "13700000031".into(),
+    });
+    assert!(
+        matches!(exported, Response::PatientExport(_)),
+        "{exported:?}"
+    );
 }

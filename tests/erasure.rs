@@ -90,7 +90,7 @@ fn an_erased_patient_is_unreadable_and_unfindable_while_their_audit_trail_stays(
     };
     gone(&doctor);
     assert!(matches!(
-        admin.call(Request::PatientExport {
+        doctor.call(Request::PatientExport {
             key: card.number.clone()
         }),
         Response::Error(ServiceError::NotFound(_))

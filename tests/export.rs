@@ -203,8 +203,8 @@ fn a_shared_phone_asks_for_a_card_or_id_number() {
             Response::Registered { .. }
         ));
     }
-    let admin = t.sign_in(Role::Admin);
-    let reply = admin.call(Request::PatientExport {
+    let auditor = t.sign_in(Role::Auditor);
+    let reply = auditor.call(Request::PatientExport {
         key: "13912345678".into(),
     });
     assert!(

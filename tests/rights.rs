@@ -59,12 +59,17 @@ fn the_privacy_officer_sees_who_looked_and_what_was_disclosed() {
         }),
         Response::Done
     );
-    let admin = t.sign_in(Role::Admin);
+    let doctor = t.sign_in(Role::Doctor);
     assert!(matches!(
-        admin.call(Request::PatientExport {
+        doctor.call(Request::PatientExport {
             key: "13700000077".into()
         }),
         Response::PatientExport(_)
+    ));
+    let desk = t.sign_in(Role::FrontDesk);
+    assert!(matches!(
+        desk.call(Request::HealthGet { id }),
+        Response::Error(ServiceError::Denied { .. })
     ));
     let auditor = t.sign_in(Role::Auditor);
     // Who looked: every access to this patient, nobody else's.
@@ -78,14 +83,23 @@ fn the_privacy_officer_sees_who_looked_and_what_was_disclosed() {
     assert!(did(&role_user(Role::FrontDesk), "patient.create"));
     assert!(did(&role_user(Role::Doctor), "health.read"));
     assert!(did(&role_user(Role::Doctor), "report.print"));
-    assert!(did(common::ADMIN, "patient.export"));
+    assert!(did(&role_user(Role::Doctor), "patient.export"));
+    // A refused attempt names the patient too.
+    assert!(
+        log.iter().any(|a| a.user == role_user(Role::FrontDesk)
+            && a.action == "health.read"
+            && a.outcome == "denied"),
+        "{log:?}"
+    );
     let glass = log
         .iter()
         .find(|a| a.action == "patient.break_glass")
         .expect("break-glass is there");
     assert!(glass.detail.contains(reason), "{glass:?}");
     assert_eq!(
-        log.iter().filter(|a| a.action == "health.read").count(),
+        log.iter()
+            .filter(|a| a.action == "health.read" && a.outcome == "ok")
+            .count(),
         1,
         "the other patient's read is not this patient's"
     );

@@ -21,9 +21,18 @@ pub fn os_user_name(uid: u32) -> String {
 /// (`client_ip client_port server_ip server_port`).
 pub fn ssh_client_from(value: &str) -> Option<String> {
     let mut parts = value.split_whitespace();
-    let ip = parts.next()?;
-    let port = parts.next()?;
-    Some(format!("{ip}:{port}"))
+    let ip: std::net::IpAddr = parts.next()?.parse().ok()?;
+    let port: u16 = parts.next()?.parse().ok()?;
+    Some(std::net::SocketAddr::new(ip, port).to_string())
+}
+
+/// The SSH client a terminal claims in its greeting, kept only when it is an address
+/// (`ip:port`): what a client says is recorded as it says it, never as raw text.
+pub fn claimed_ssh_client(claimed: &str) -> Option<String> {
+    claimed
+        .parse::<std::net::SocketAddr>()
+        .ok()
+        .map(|a| a.to_string())
 }
 
 /// The actor for a request made by this process, before anyone signs in.
@@ -52,6 +61,12 @@ mod tests {
             Some("203.0.113.7:50022")
         );
         assert_eq!(ssh_client_from(""), None);
+        assert_eq!(ssh_client_from("evil\u{1b}[2J 22 x 22"), None);
+        assert_eq!(
+            claimed_ssh_client("[2001:db8::1]:2222").as_deref(),
+            Some("[2001:db8::1]:2222")
+        );
+        assert_eq!(claimed_ssh_client("=cmd|' /C calc'!A0"), None);
     }
 
     #[test]

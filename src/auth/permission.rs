@@ -149,11 +149,13 @@ impl RoleTable {
             ReportPrint,
             FollowUpWork,
             BreakGlass,
+            PatientExport,
             RestrictedManage,
             TagManage,
             PatientErase,
         ];
-        let auditor = vec![AuditRead, AlertsRead];
+        // The privacy officer answers patients' requests for their records.
+        let auditor = vec![AuditRead, AlertsRead, PatientExport];
         let admin = vec![
             UserAdmin,
             SettingsAdmin,
@@ -162,7 +164,6 @@ impl RoleTable {
             AlertsRead,
             PatientImport,
             ResultsImport,
-            PatientExport,
             RestrictedManage,
             PatientErase,
         ];

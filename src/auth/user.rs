@@ -65,17 +65,22 @@ impl Versioned for User {
 }
 
 /// Checks a sign-in name: 1 to 32 characters of `a-z 0-9 . _ -`, starting with a letter.
+/// A user name: 1 to 32 letters (of any script; lower-case where the script has
+/// case), digits, '.', '_' or '-', starting with a letter. Nothing else, so a name can
+/// never carry a formula, a control character or markup into the audit log.
 pub fn check_user_name(name: &str) -> Result<(), String> {
-    let ok_len = (1..=32).contains(&name.len());
-    let ok_start = name.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+    let ok_len = (1..=32).contains(&name.chars().count());
+    let letter = |c: char| c.is_alphabetic() && !c.is_uppercase();
+    let ok_start = name.chars().next().is_some_and(letter);
     let ok_chars = name
         .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+        .all(|c| letter(c) || c.is_numeric() || matches!(c, '.' | '_' | '-'));
     if ok_len && ok_start && ok_chars {
         Ok(())
     } else {
         Err(format!(
-            "user name {name:?} is not valid: use 1 to 32 lower-case letters, digits, '.', '_' or '-', starting with a letter"
+            "user name {:?} is not valid: use 1 to 32 lower-case letters, digits, '.', '_' or '-', starting with a letter",
+            crate::domain::text::printable(name)
         ))
     }
 }
@@ -91,6 +96,9 @@ mod tests {
         assert!(check_user_name("Admin").is_err());
         assert!(check_user_name("").is_err());
         assert!(check_user_name("9lives").is_err());
+        assert!(check_user_name("王丽").is_ok());
+        assert!(check_user_name("=HYPERLINK(\"x\")").is_err());
+        assert!(check_user_name("a\u{1b}[2J").is_err());
         assert!(check_user_name("a b").is_err());
     }
 }

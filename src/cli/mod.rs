@@ -3,6 +3,15 @@
 //! Exit codes: 0 done; 1 the command failed (the message says why and what to do);
 //! 2 the command line itself is wrong; 3 `audit verify` found the log broken.
 
+/// `println!` for text that may carry what someone typed or a file held: every
+/// control character and bidirectional override is replaced before the terminal sees
+/// it (`domain::text::printable`).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", $crate::domain::text::printable(&format!($($arg)*)))
+    };
+}
+
 mod audit_archive;
 pub mod audit_cmd;
 mod audit_remote;

@@ -57,9 +57,9 @@ pub fn run_access(args: AccessArgs) -> anyhow::Result<()> {
     };
     for e in &entries {
         if args.json {
-            println!("{}", serde_json::to_string(e)?);
+            say!("{}", serde_json::to_string(e)?);
         } else {
-            println!(
+            say!(
                 "{}  {:<14} {:<15} {:<22} {:<7} {}",
                 e.time.get(..19).unwrap_or(&e.time).replace('T', " "),
                 e.user,
@@ -93,9 +93,9 @@ pub fn run_disclosures(args: DisclosuresArgs) -> anyhow::Result<()> {
         anyhow::bail!("unexpected reply");
     };
     if args.json {
-        println!("{}", serde_json::to_string(&account.disclosures)?);
+        say!("{}", serde_json::to_string(&account.disclosures)?);
     } else {
-        println!(
+        say!(
             "Disclosures of {} from {} to {}: {}",
             account.patient_name,
             account.from,
@@ -103,9 +103,13 @@ pub fn run_disclosures(args: DisclosuresArgs) -> anyhow::Result<()> {
             account.disclosures.len()
         );
         for d in &account.disclosures {
-            println!(
+            say!(
                 "{}  to {}; {}; purpose: {}; by {}",
-                d.date, d.recipient, d.description, d.purpose, d.by
+                d.date,
+                d.recipient,
+                d.description,
+                d.purpose,
+                d.by
             );
         }
     }

@@ -21,7 +21,7 @@ pub enum UserCommand {
     /// Disable a user (their sessions end; they cannot sign in).
     Disable(NameArgs),
     /// Enable a disabled user (also lifts a lockout).
-    Enable(NameArgs),
+    Enable(ResetPasswordArgs),
     /// Change a user's role (their sessions end).
     SetRole(SetRoleArgs),
     /// Give a user a new one-time password (they activate again; a lockout is lifted).
@@ -109,9 +109,9 @@ pub fn run(command: UserCommand) -> anyhow::Result<()> {
     let dir = match &command {
         UserCommand::Add(a) => &a.data,
         UserCommand::List(a) => &a.data,
-        UserCommand::Disable(a) | UserCommand::Enable(a) | UserCommand::ResetTotp(a) => &a.data,
+        UserCommand::Disable(a) | UserCommand::ResetTotp(a) => &a.data,
         UserCommand::SetRole(a) => &a.data,
-        UserCommand::ResetPassword(a) => &a.data,
+        UserCommand::ResetPassword(a) | UserCommand::Enable(a) => &a.data,
         UserCommand::Activate(a) => &a.data,
     }
     .path
@@ -222,11 +222,10 @@ fn act(session: &Session, command: UserCommand) -> anyhow::Result<()> {
             Ok(())
         }
         UserCommand::Enable(args) => {
-            expect_done(session.call(Request::UserEnable {
+            let reply = session.call(Request::UserEnable {
                 name: args.name.clone(),
-            }))?;
-            writeln!(out, "Enabled {}.", args.name)?;
-            Ok(())
+            });
+            show_one_time_password(&mut out, reply, args.json, "Enabled")
         }
         UserCommand::SetRole(args) => {
             expect_done(session.call(Request::UserSetRole {
@@ -248,26 +247,8 @@ fn act(session: &Session, command: UserCommand) -> anyhow::Result<()> {
             Ok(())
         }
         UserCommand::ResetPassword(args) => {
-            match session.call(Request::UserResetPassword { name: args.name }) {
-                Response::PasswordReset {
-                    name,
-                    one_time_password,
-                } => {
-                    if args.json {
-                        let json = Zeroizing::new(serde_json::to_string(&serde_json::json!({
-                            "name": name, "one_time_password": one_time_password.expose()
-                        }))?);
-                        writeln!(out, "{}", json.as_str())?;
-                    } else {
-                        writeln!(out, "New one-time password for {name}, shown once:")?;
-                        writeln!(out, "  {}", one_time_password.expose())?;
-                        writeln!(out, "They run `caredesk user activate` to set their own.")?;
-                    }
-                    Ok(())
-                }
-                Response::Error(e) => anyhow::bail!("{e}"),
-                other => anyhow::bail!("unexpected reply: {other:?}"),
-            }
+            let reply = session.call(Request::UserResetPassword { name: args.name });
+            show_one_time_password(&mut out, reply, args.json, "Reset the password of")
         }
         UserCommand::Activate(_) => Ok(()),
     }
@@ -333,4 +314,33 @@ fn activate(args: ActivateArgs) -> anyhow::Result<()> {
         "Sign in once with a code from the app to confirm the enrolment."
     )?;
     Ok(())
+}
+
+/// A new one-time password (reset, or an account enabled again), shown once.
+fn show_one_time_password(
+    out: &mut impl Write,
+    reply: Response,
+    json: bool,
+    done: &str,
+) -> anyhow::Result<()> {
+    match reply {
+        Response::PasswordReset {
+            name,
+            one_time_password,
+        } => {
+            if json {
+                let json = Zeroizing::new(serde_json::to_string(&serde_json::json!({
+                    "name": name, "one_time_password": one_time_password.expose()
+                }))?);
+                writeln!(out, "{}", json.as_str())?;
+            } else {
+                writeln!(out, "{done} {name}. New one-time password, shown once:")?;
+                writeln!(out, "  {}", one_time_password.expose())?;
+                writeln!(out, "They run `caredesk user activate` to set their own.")?;
+            }
+            Ok(())
+        }
+        Response::Error(e) => anyhow::bail!("{e}"),
+        _ => anyhow::bail!("the server answered with something other than a one-time password"),
+    }
 }

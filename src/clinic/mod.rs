@@ -42,6 +42,7 @@ pub mod service;
 pub mod session;
 pub mod settings;
 mod signon;
+mod signon_gate;
 mod summaries;
 pub mod table;
 mod users;

@@ -298,6 +298,10 @@ pub enum ServiceError {
     /// The store or the audit log failed; nothing was returned or changed.
     #[error("{0}")]
     Unavailable(String),
+    /// Too many sign-ins at once (or from one account of this machine): nothing was
+    /// checked or counted.
+    #[error("the server is busy: try again in a moment")]
+    Busy,
 }
 
 impl Response {

@@ -162,7 +162,17 @@ pub struct Clinic {
     pub(crate) backlog: std::sync::Arc<super::reevaluate::Backlog>,
     /// The alert rules' view of recent staff activity.
     alert_watch: super::alert_rules::AlertWatch,
+    /// One sign-on at a time per user name, from reading its state to writing it.
+    pub(crate) signon_names: super::signon_gate::NameLocks,
+    /// At most one Argon2id derivation per core at once; a short queue, then "busy".
+    pub(crate) signon_pool: super::signon_gate::SignOnPool,
+    /// Sign-on attempts per OS user of the peer.
+    pub(crate) signon_peers: super::signon_gate::PeerLimiter,
 }
+
+/// Sign-on attempts a peer may make at once, and how many more each second after.
+const SIGNON_BURST: u32 = 60;
+const SIGNON_PER_SECOND: u32 = 5;
 
 const ROLES_FINGERPRINT_KEY: &[u8] = b"roles_fingerprint";
 
@@ -188,6 +198,9 @@ impl Clinic {
             backlog: Default::default(),
             queue_index: std::sync::Mutex::new(None),
             alert_watch: Default::default(),
+            signon_names: Default::default(),
+            signon_pool: super::signon_gate::SignOnPool::for_this_machine(),
+            signon_peers: super::signon_gate::PeerLimiter::new(SIGNON_BURST, SIGNON_PER_SECOND),
         };
         clinic.audit_role_table_change()?;
         Ok(clinic)
@@ -340,7 +353,8 @@ impl Clinic {
             let denied = ServiceError::Denied {
                 permission: permission.name(),
             };
-            return self.refuse(actor, op, denied);
+            let subject = self.refused_subject(&request, &session, now);
+            return Response::Error(self.refusal_about(actor, op, denied, subject));
         }
         // An export hands over everything: no patient's risks or tags left waiting.
         if matches!(request, Request::PatientExport { .. }) {
@@ -371,6 +385,7 @@ impl Clinic {
         }
         let _serial = op.serialised().then(|| self.serial());
         let _derived = op.derives().then(|| self.derived());
+        let about = request.patient_subject();
         let handled = super::handlers::dispatch(&ctx, request);
         match handled {
             Ok(mut reply) => {
@@ -419,9 +434,26 @@ impl Clinic {
             }
             Err(error) => {
                 drop(backend);
-                self.refuse(actor, op, error)
+                Response::Error(self.refusal_about(actor, op, error, about))
             }
         }
+    }
+
+    /// The patient a refused request was about: named by id, or found by the card
+    /// number, phone or ID number it carried (an index lookup; nothing is opened).
+    fn refused_subject(&self, request: &Request, session: &Session, now: i64) -> Option<PatientId> {
+        if let Some(id) = request.patient_subject() {
+            return Some(id);
+        }
+        let key = request.patient_lookup_key()?;
+        let backend = self.backend();
+        let ctx = Ctx {
+            clinic: self,
+            vault: backend.vault()?,
+            session,
+            now,
+        };
+        super::export::resolve(&ctx, key.trim()).ok()
     }
 
     /// Audits a refusal or failure and returns it as a response.
@@ -436,12 +468,26 @@ impl Clinic {
         op: &Operation,
         error: ServiceError,
     ) -> ServiceError {
+        self.refusal_about(actor, op, error, None)
+    }
+
+    /// A refusal of a request about a patient, audited with the patient as subject.
+    pub(crate) fn refusal_about(
+        &self,
+        actor: Actor,
+        op: &Operation,
+        error: ServiceError,
+        patient: Option<PatientId>,
+    ) -> ServiceError {
         let outcome = match error {
             ServiceError::Unavailable(_) | ServiceError::Conflict(_) => Outcome::Error,
             ServiceError::Invalid(_) | ServiceError::NotFound(_) => Outcome::Error,
             _ => Outcome::Denied,
         };
-        let event = AuditEvent::new(actor, op.action, outcome).detail(error_kind(&error));
+        let mut event = AuditEvent::new(actor, op.action, outcome).detail(error_kind(&error));
+        if let Some(patient) = patient {
+            event = event.subject(patient.to_string());
+        }
         match self.audit_alone(event) {
             Ok(()) => error,
             Err(audit_failure) => audit_failure,

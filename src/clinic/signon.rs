@@ -15,6 +15,7 @@ use crate::auth::password::check_new_password;
 use crate::auth::signon::SignOnState;
 use crate::auth::totp::{self, CodeRefusal};
 use crate::auth::user::TotpSecret;
+use crate::auth::user::check_user_name;
 use crate::auth::{Role, User, recovery_codes};
 use crate::crypto::DataKeys;
 use crate::crypto::keyslot::RecoveryKey;
@@ -35,24 +36,61 @@ fn unavailable(e: StoreError) -> ServiceError {
 
 impl Clinic {
     pub(crate) fn sign_on(&self, request: Request, op: &Operation, origin: &Origin) -> Response {
+        if !self.signon_peers.allow(&origin.os_user) {
+            return Response::Error(self.refusal(anonymous(origin), op, ServiceError::Busy));
+        }
+        // A name no account can have is refused before it reaches the sign-on state or
+        // the audit log, where it could carry a formula or control characters.
+        if let Request::Login { user, .. } | Request::Activate { user, .. } = &request
+            && check_user_name(user.trim()).is_err()
+        {
+            let event = AuditEvent::new(anonymous(origin), op.action, Outcome::Denied)
+                .detail("failed: a user name no account can have");
+            return Response::Error(match self.audit_alone(event) {
+                Ok(()) => ServiceError::SignInFailed,
+                Err(e) => e,
+            });
+        }
         let result = match request {
             Request::Login {
                 user,
                 password,
                 code,
-            } => self.login(user.trim(), &password, &code, op, origin),
+            } => {
+                let user = user.trim();
+                let _one_at_a_time = self.signon_names.lock(user);
+                self.login(user, &password, &code, op, origin)
+            }
             Request::ConfirmTotp { pending, code } => {
+                let user = self.pending.get(&pending, self.now()).map(|(user, _)| user);
+                let _one_at_a_time = user.as_deref().map(|u| self.signon_names.lock(u));
                 self.confirm_totp(&pending, &code, op, origin)
             }
             Request::Activate {
                 user,
                 one_time_password,
                 new_password,
-            } => self.activate(user.trim(), &one_time_password, &new_password, op, origin),
+            } => {
+                let user = user.trim();
+                let _one_at_a_time = self.signon_names.lock(user);
+                self.activate(user, &one_time_password, &new_password, op, origin)
+            }
             Request::LoginKeyFile { label, key } => self.login_key_file(&label, &key, op, origin),
             _ => Err(ServiceError::Invalid("not a sign-on request".into())),
         };
         result.unwrap_or_else(Response::Error)
+    }
+
+    /// A slot for one Argon2id derivation, or the audited "busy" refusal.
+    fn argon2_slot(
+        &self,
+        user: &str,
+        op: &Operation,
+        origin: &Origin,
+    ) -> Result<super::signon_gate::PoolPermit<'_>, ServiceError> {
+        self.signon_pool
+            .enter()
+            .ok_or_else(|| self.refusal(named(origin, user), op, ServiceError::Busy))
     }
 
     /// Checks the lock, then the password; unlocks the store on the first success.
@@ -65,6 +103,8 @@ impl Clinic {
         origin: &Origin,
     ) -> Result<SignOnState, ServiceError> {
         let now = self.now();
+        // Taken before the store's lock: a "busy" refusal is audited, which takes it.
+        let slot = self.argon2_slot(user, op, origin)?;
         // The lock guard is released before anything is audited (which takes it again).
         let checked = {
             let backend = self.backend();
@@ -83,6 +123,7 @@ impl Clinic {
                 }
             }
         };
+        drop(slot);
         let (state, unlocked) = match checked {
             Ok(checked) => checked,
             Err(minutes) => {
@@ -92,8 +133,11 @@ impl Clinic {
         };
         match unlocked {
             Ok(keys) => {
-                self.ensure_unlocked(keys);
-                Ok(state)
+                if self.ensure_unlocked(keys, Some(user), origin) {
+                    Ok(state)
+                } else {
+                    Err(self.fail(user, state, op, origin, "disabled user's old password"))
+                }
             }
             Err(StoreError::WrongPassword) => {
                 Err(self.fail(user, state, op, origin, "wrong password or unknown user"))
@@ -102,13 +146,70 @@ impl Clinic {
         }
     }
 
-    /// The first sign-on of an embedded store opens its data key for everyone after.
-    fn ensure_unlocked(&self, keys: DataKeys) {
+    /// The first sign-on of a locked store opens its data key for everyone after, but
+    /// only for an enabled user: a disabled user's password (a slot left by an older
+    /// version) never opens the store (`None`: a key file, which names no user). The check runs under the write lock, so nobody
+    /// uses the store between opening and closing it again. False: not opened.
+    fn ensure_unlocked(&self, keys: DataKeys, user: Option<&str>, origin: &Origin) -> bool {
+        // Open already: no write lock (a handler holding the read lock may be waiting
+        // for this user's sign-on lock, which this thread holds).
+        if matches!(&*self.backend(), Backend::Unlocked(_)) {
+            return true;
+        }
         let mut backend = self.backend.write().unwrap_or_else(|p| p.into_inner());
         if matches!(&*backend, Backend::Locked(_))
             && let Backend::Locked(store) = std::mem::replace(&mut *backend, Backend::Switching)
         {
-            *backend = Backend::Unlocked(Vault::new(store, keys));
+            let vault = Vault::new(store, keys);
+            let enabled = match user {
+                None => true,
+                Some(user) => matches!(vault.user_by_name(user), Ok(Some(u)) if !u.disabled),
+            };
+            if enabled {
+                // Slots that disabled users kept under older versions go now, before a
+                // key rotation could grant them the new key.
+                for disabled in vault.users().unwrap_or_default() {
+                    if disabled.disabled {
+                        self.remove_disabled_users_slots(&vault, &disabled.name, origin);
+                    }
+                }
+            }
+            *backend = if enabled {
+                Backend::Unlocked(vault)
+            } else {
+                Backend::Locked(vault.into_store())
+            };
+            return enabled;
+        }
+        true
+    }
+
+    /// Removes password slots a disabled user still has (stores from before disabling
+    /// removed them), audited as the system's doing.
+    fn remove_disabled_users_slots(&self, vault: &Vault, user: &str, origin: &Origin) {
+        let Ok(slots) = vault.store().key_slots() else {
+            return;
+        };
+        let mut writes = WriteSet::new();
+        let mut removed = 0;
+        for slot in slots {
+            if matches!(&slot.kind, crate::crypto::SlotKind::Password { user: u } if u == user)
+                && vault
+                    .store()
+                    .stage_slot_removal(&mut writes, slot.id)
+                    .is_ok()
+            {
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            let event =
+                AuditEvent::new(anonymous(origin), "user.password_slot_removed", Outcome::Ok)
+                    .subject(format!("user:{user}"))
+                    .detail("the disabled user's password key slot removed");
+            // Best effort: if this fails, the slot still opens nothing (the user is
+            // disabled) and the next attempt tries again.
+            let _ = vault.commit(event, writes);
         }
     }
 
@@ -186,8 +287,9 @@ impl Clinic {
             return Err(self.fail(user, state, op, origin, "key slot without a user record"));
         };
         if record.disabled {
+            self.remove_disabled_users_slots(vault, user, origin);
             drop(backend);
-            return Err(self.refusal(named(origin, user), op, ServiceError::AccountDisabled));
+            return Err(self.fail(user, state, op, origin, "account disabled"));
         }
         if record.must_change_password {
             drop(backend);
@@ -363,16 +465,19 @@ impl Clinic {
         op: &Operation,
         origin: &Origin,
     ) -> Result<Response, ServiceError> {
-        self.check_password(user, one_time, op, origin)?;
+        let state = self.check_password(user, one_time, op, origin)?;
         let backend = self.backend();
         let vault = backend.vault().ok_or(ServiceError::SignInFailed)?;
         let mut record = vault
             .user_by_name(user)
             .map_err(unavailable)?
             .ok_or(ServiceError::SignInFailed)?;
-        let refusal = if record.disabled {
-            Some(ServiceError::AccountDisabled)
-        } else if !record.must_change_password {
+        if record.disabled {
+            self.remove_disabled_users_slots(vault, user, origin);
+            drop(backend);
+            return Err(self.fail(user, state, op, origin, "account disabled"));
+        }
+        let refusal = if !record.must_change_password {
             Some(ServiceError::Conflict(
                 "this account is already activated: sign in with your password".into(),
             ))
@@ -401,9 +506,11 @@ impl Clinic {
         vault
             .stage_user_update(&mut writes, &record)
             .map_err(unavailable)?;
+        let slot = self.signon_pool.enter().ok_or(ServiceError::Busy)?;
         vault
             .stage_password(&mut writes, user, new_password.expose().as_bytes())
             .map_err(unavailable)?;
+        drop(slot);
         let event = AuditEvent::new(named(origin, user), op.action, Outcome::Ok)
             .subject(format!("user:{user}"))
             .detail("own password set; TOTP secret issued, confirmed by the first sign-in");
@@ -441,8 +548,8 @@ impl Clinic {
             Err(StoreError::WrongKey) => return Err(refused(self)),
             Err(other) => return Err(unavailable(other)),
         };
-        self.ensure_unlocked(keys);
         let now = self.now();
+        self.ensure_unlocked(keys, None, origin);
         let token = new_token();
         let actor = Actor {
             user: Some(principal.clone()),

@@ -230,6 +230,108 @@ impl Request {
         }
     }
 
+    /// The patient a request is about, when it names one by id: a refusal of it is
+    /// audited with that patient as subject, so "who looked at this patient" shows
+    /// refused attempts too.
+    pub fn patient_subject(&self) -> Option<crate::domain::patient::PatientId> {
+        match self {
+            Request::CardIssue { id, .. }
+            | Request::PatientCards { id, .. }
+            | Request::ExamBook { id, .. }
+            | Request::PatientSetTags { id, .. }
+            | Request::ConsentSet { id, .. }
+            | Request::ConsentGet { id, .. }
+            | Request::MayContact { id, .. }
+            | Request::PatientGet { id, .. }
+            | Request::PatientSetRestricted { id, .. }
+            | Request::HealthGet { id, .. }
+            | Request::HealthAmend { id, .. }
+            | Request::PatientAmend { id, .. }
+            | Request::RecordHistory { id, .. }
+            | Request::BreakGlass { id, .. }
+            | Request::Observations { id, .. }
+            | Request::ObservationAdd { id, .. }
+            | Request::ReviewMatch { id, .. }
+            | Request::QuestionnaireSubmit { id, .. }
+            | Request::RiskAssess { id, .. }
+            | Request::RiskList { id, .. }
+            | Request::TagsEvaluate { id, .. }
+            | Request::TagsGet { id, .. }
+            | Request::AdviceDraft { id, .. }
+            | Request::AdviceApprove { id, .. }
+            | Request::AdviceList { id, .. }
+            | Request::PlanSet { id, .. }
+            | Request::PlanTemplates { id, .. }
+            | Request::PlanDraft { id, .. }
+            | Request::PlanGet { id, .. }
+            | Request::SummaryDraft { id, .. }
+            | Request::SummarySave { id, .. }
+            | Request::SummarySign { id, .. }
+            | Request::SummaryList { id, .. }
+            | Request::FollowUpChart { id, .. }
+            | Request::FollowUpPlanAdd { id, .. }
+            | Request::FollowUpPlanClose { id, .. }
+            | Request::IntakeSubmit { id, .. } => Some(*id),
+            Request::RecordingChunk { patient, .. }
+            | Request::RecordingFinish { patient, .. }
+            | Request::RecordingRead { patient, .. } => Some(*patient),
+            Request::FollowUpClaim { key, .. }
+            | Request::FollowUpRelease { key, .. }
+            | Request::FollowUpCallView { key, .. }
+            | Request::FollowUpCallSave { key, .. }
+            | Request::RecordingBegin { key, .. } => Some(key.patient),
+            Request::ErasureRequest {
+                patient: super::api::PatientRef::Id(id),
+                ..
+            }
+            | Request::PatientAccessLog {
+                patient: super::api::PatientRef::Id(id),
+                ..
+            }
+            | Request::Disclosures {
+                patient: super::api::PatientRef::Id(id),
+                ..
+            }
+            | Request::ReportCompose {
+                patient: super::api::PatientRef::Id(id),
+                ..
+            }
+            | Request::CardPrint {
+                patient: super::api::PatientRef::Id(id),
+                ..
+            } => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The card number, phone or ID number a request finds its patient by, if any.
+    pub fn patient_lookup_key(&self) -> Option<&str> {
+        match self {
+            Request::PatientExport { key } => Some(key),
+            Request::ErasureRequest {
+                patient: super::api::PatientRef::Key(key),
+                ..
+            }
+            | Request::PatientAccessLog {
+                patient: super::api::PatientRef::Key(key),
+                ..
+            }
+            | Request::Disclosures {
+                patient: super::api::PatientRef::Key(key),
+                ..
+            }
+            | Request::ReportCompose {
+                patient: super::api::PatientRef::Key(key),
+                ..
+            }
+            | Request::CardPrint {
+                patient: super::api::PatientRef::Key(key),
+                ..
+            } => Some(key),
+            _ => None,
+        }
+    }
+
     /// The table row for this request.
     pub fn operation(&self) -> &'static Operation {
         let name = match self {

@@ -8,8 +8,8 @@ use super::service::{Ctx, Effect, Reply};
 use crate::auth::password::check_new_password;
 use crate::auth::user::check_user_name;
 use crate::auth::{Permission, Role, RoleTable, User, UserId};
-use crate::crypto::random_array;
 use crate::crypto::secret::grouped_base32;
+use crate::crypto::{SlotKind, random_array};
 use crate::store::Unlock;
 use crate::store::meta::META_TREE;
 use crate::store::writes::WriteSet;
@@ -106,6 +106,9 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
     Ok(Reply::new(Response::Users(users)).detail(format!("count={count}")))
 }
 
+/// Disabling removes the user's password key slot (and any rotation grant waiting for
+/// it), so their password opens nothing made from now on, not even a backup. Enabling
+/// gives them a new one-time password to activate with, as a new user.
 pub(crate) fn set_disabled(
     ctx: &Ctx<'_>,
     name: &str,
@@ -120,16 +123,41 @@ pub(crate) fn set_disabled(
     if disabled && user.role == Role::Admin {
         keep_an_admin(ctx, &user)?;
     }
+    // The sign-on state is read and written back here: no sign-in of this name may
+    // interleave.
+    let _one_at_a_time = ctx.clinic.signon_names.lock(name);
     user.disabled = disabled;
     let mut writes = WriteSet::new();
-    ctx.vault.stage_user_update(&mut writes, &user)?;
-    if !disabled {
+    let reply = if disabled {
+        let mut removed = 0;
+        for slot in ctx.vault.store().key_slots()? {
+            if matches!(&slot.kind, SlotKind::Password { user } if user == name) {
+                ctx.vault.store().stage_slot_removal(&mut writes, slot.id)?;
+                removed += 1;
+            }
+        }
+        ctx.vault.stage_user_update(&mut writes, &user)?;
+        Reply::new(Response::Done).detail(format!("password key slots removed: {removed}"))
+    } else {
+        let one_time = one_time_password();
+        user.must_change_password = true;
+        user.totp_secret = None;
+        user.totp_confirmed = false;
+        user.recovery_codes.clear();
+        ctx.vault.stage_user_update(&mut writes, &user)?;
+        ctx.vault
+            .stage_password(&mut writes, name, one_time.expose().as_bytes())?;
         // Re-enabling also lifts a lockout.
         let mut signon = ctx.vault.store().signon_state(name)?;
         signon.unlock();
         ctx.vault.store().stage_signon(&mut writes, name, &signon)?;
-    }
-    Ok(Reply::new(Response::Done)
+        Reply::new(Response::PasswordReset {
+            name: name.to_string(),
+            one_time_password: one_time,
+        })
+        .detail("new one-time password issued; TOTP to enrol again")
+    };
+    Ok(reply
         .writes(writes)
         .subject(format!("user:{name}"))
         .effect(Effect::EndUserSessions(name.to_string())))
@@ -154,6 +182,12 @@ pub(crate) fn set_role(ctx: &Ctx<'_>, name: &str, role: Role) -> Result<Reply, S
 
 pub(crate) fn reset_password(ctx: &Ctx<'_>, name: &str) -> Result<Reply, ServiceError> {
     let mut user = find(ctx, name)?;
+    if user.disabled {
+        return Err(ServiceError::Conflict(format!(
+            "{name} is disabled: enable the account (`caredesk user enable {name}`), which issues a one-time password"
+        )));
+    }
+    let _one_at_a_time = ctx.clinic.signon_names.lock(name);
     let one_time = one_time_password();
     user.must_change_password = true;
     let mut writes = WriteSet::new();

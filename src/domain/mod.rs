@@ -25,6 +25,7 @@ pub mod risk;
 pub mod summary;
 pub mod summary_text;
 pub mod tag_rules;
+pub mod text;
 pub mod trend;
 
 /// The line (1-based) a TOML error points at, for messages that name it.

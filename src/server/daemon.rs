@@ -98,7 +98,10 @@ async fn connection(
         };
         let (session, request) = match frame {
             Ok(ClientFrame::Hello { ssh_client }) if !greeted => {
-                origin.ssh_client = ssh_client;
+                origin.ssh_client = ssh_client.as_deref().map(|claimed| {
+                    crate::audit::context::claimed_ssh_client(claimed)
+                        .unwrap_or_else(|| "(not an address)".into())
+                });
                 greeted = true;
                 continue;
             }

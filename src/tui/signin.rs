@@ -124,6 +124,7 @@ impl App {
                 .locale
                 .tf("error.account_locked", &[("minutes", &minutes.to_string())]),
             ServiceError::AccountDisabled => self.t("error.account_disabled"),
+            ServiceError::Busy => self.t("error.server_busy"),
             ServiceError::PasswordChangeRequired => self.t("error.password_change_required"),
             ServiceError::SessionExpired => self.t("error.session_expired"),
             ServiceError::NotSignedIn => self.t("error.not_signed_in"),
