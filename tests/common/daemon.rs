@@ -48,6 +48,12 @@ impl Daemon {
         Daemon { child, socket }
     }
 
+    /// The daemon's process id (for /proc).
+    #[allow(dead_code)]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL: the daemon dies wherever it is, as in a power cut.
     pub fn kill(mut self) {
         self.child.kill().unwrap();
