@@ -7,6 +7,11 @@ use caredesk::cli::{self, Cli, Command, EXIT_FAILED};
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Before anything can hold a key or a record: no core file may keep them.
+    if let Err(e) = cli::core_dumps::forbid() {
+        eprintln!("caredesk: cannot turn core dumps off ({e}); not starting");
+        return ExitCode::from(EXIT_FAILED);
+    }
     // A panic message could carry data from a record; print only where it happened.
     std::panic::set_hook(Box::new(|info| {
         let place = info

@@ -1,20 +1,16 @@
 //! Where a request comes from: the OS account and the SSH client, for audit records.
+//! Names come from the system's name service, so directory (LDAP/SSSD) accounts show
+//! by name, as `ls -l` and `id` show them.
 
 use super::record::Actor;
 
-/// The OS user name of a uid, from the password database; `uid N` when it has none.
+/// The OS user name of a uid from the system's name service (`getpwuid`: local
+/// files, LDAP or SSSD alike); `uid N` when it has none.
 pub fn os_user_name(uid: u32) -> String {
-    std::fs::read_to_string("/etc/passwd")
-        .ok()
-        .and_then(|text| {
-            text.lines().find_map(|line| {
-                let mut fields = line.split(':');
-                let name = fields.next()?;
-                let uid_field = fields.nth(1)?;
-                (uid_field.parse::<u32>().ok()? == uid).then(|| name.to_string())
-            })
-        })
-        .unwrap_or_else(|| format!("uid {uid}"))
+    match nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)) {
+        Ok(Some(user)) => user.name,
+        _ => format!("uid {uid}"),
+    }
 }
 
 /// `ip:port` of the client from an `SSH_CONNECTION` value
@@ -70,7 +66,8 @@ mod tests {
     }
 
     #[test]
-    fn root_has_a_name() {
+    fn root_has_a_name_and_an_unknown_uid_a_number() {
         assert_eq!(os_user_name(0), "root");
+        assert_eq!(os_user_name(3_999_999_999), "uid 3999999999");
     }
 }

@@ -1,6 +1,9 @@
-//! `caredesk demo`.
+//! `caredesk demo`. The demo clinic is made in a hidden directory beside the one asked
+//! for and renamed into place only when complete, so a demo that fails (a full disk)
+//! or is killed leaves nothing that a later `demo` would take for a finished clinic;
+//! the next run removes the unfinished one and starts again.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
@@ -33,16 +36,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             args.data.display(),
             args.patients
         );
-        let created = crate::demo::create(
-            &args.data,
-            args.patients,
-            StoreOptions::default(),
-            &mut |done| {
-                if done % 10_000 == 0 {
-                    eprintln!("  {done} patients");
-                }
-            },
-        )?;
+        let created = create(&args)?;
         eprintln!(
             "Created {created} patients in {:.1} s.",
             started.elapsed().as_secs_f64()
@@ -59,4 +53,55 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         data: Some(args.data),
         flags: args.flags,
     })
+}
+
+/// The unfinished demo beside `data`: `.NAME.unfinished`.
+fn unfinished(data: &Path) -> anyhow::Result<PathBuf> {
+    let name = data
+        .file_name()
+        .ok_or_else(|| anyhow::anyhow!("{} names no directory", data.display()))?;
+    let mut hidden = std::ffi::OsString::from(".");
+    hidden.push(name);
+    hidden.push(".unfinished");
+    Ok(data.with_file_name(hidden))
+}
+
+/// Makes the demo clinic aside and moves it into place; on failure removes it.
+fn create(args: &DemoArgs) -> anyhow::Result<usize> {
+    let staging = unfinished(&args.data)?;
+    if std::fs::read_dir(&args.data).is_ok_and(|mut entries| entries.next().is_some()) {
+        anyhow::bail!(
+            "{} holds something that is not a demo clinic: choose another --data",
+            args.data.display()
+        );
+    }
+    if staging.exists() {
+        eprintln!("Removing an unfinished demo clinic left by an earlier run.");
+        std::fs::remove_dir_all(&staging)?;
+    }
+    let made = crate::demo::create(
+        &staging,
+        args.patients,
+        StoreOptions::default(),
+        &mut |done| {
+            if done % 10_000 == 0 {
+                eprintln!("  {done} patients");
+            }
+        },
+    )
+    .map_err(anyhow::Error::from)
+    // An existing empty directory is replaced; anything else there is refused.
+    .and_then(|created| {
+        std::fs::rename(&staging, &args.data).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot move the demo clinic to {} ({e}): is something else there?",
+                args.data.display()
+            )
+        })?;
+        Ok(created)
+    });
+    if made.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    made
 }

@@ -2,8 +2,8 @@
 
 use clap::{Args, Subcommand};
 
-use super::DataDir;
 use super::report_cmd::{ask, patient_key};
+use super::{DataDir, input};
 use crate::clinic::api::PatientRef;
 use crate::clinic::{Request, Response};
 
@@ -23,6 +23,8 @@ pub struct RequestArgs {
     /// The patient's card, ID or phone number ("-" reads it from standard input).
     #[arg(long, value_name = "KEY")]
     pub patient: String,
+    /// Why the erasure is allowed; "-" reads it from standard input (after the patient
+    /// when that is "-" too), so a diagnosis never shows in the process list.
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
     #[command(flatten)]
@@ -43,15 +45,29 @@ pub struct ApproveArgs {
     pub data: DataDir,
 }
 
+/// The reason as given, or the next line of standard input for "-".
+fn reason(given: &str) -> anyhow::Result<String> {
+    if given != "-" {
+        return Ok(given.to_string());
+    }
+    if input::stdin_is_terminal() {
+        eprint!("Reason for the erasure: ");
+        std::io::Write::flush(&mut std::io::stderr())?;
+    }
+    let line = input::read_stdin_line("reason")?;
+    Ok(line.trim().to_string())
+}
+
 pub fn run(command: EraseCommand) -> anyhow::Result<()> {
     match command {
         EraseCommand::Request(args) => {
             let key = patient_key(&args.patient)?;
+            let reason = reason(&args.reason)?;
             let Response::ErasureRequested { id } = ask(
                 &args.data.path,
                 Request::ErasureRequest {
                     patient: PatientRef::Key(key),
-                    reason: args.reason,
+                    reason,
                 },
             )?
             else {

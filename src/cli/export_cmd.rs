@@ -1,4 +1,4 @@
-//! `caredesk export patient KEY --format json|fhir`: everything held on one patient.
+//! `caredesk export patient KEY|- --format json|fhir`: everything held on one patient.
 
 use clap::{Args, Subcommand};
 
@@ -27,7 +27,8 @@ pub enum ExportFormat {
 pub struct PatientArgs {
     #[command(flatten)]
     pub data: DataDir,
-    /// Card number, ID number or phone number.
+    /// Card number, ID number or phone number; "-" reads it from standard input (its
+    /// first line, before the sign-in lines), so it never shows in the process list.
     pub key: String,
     #[arg(long, value_enum)]
     pub format: ExportFormat,
@@ -35,9 +36,10 @@ pub struct PatientArgs {
 
 pub fn run(command: ExportCommand) -> anyhow::Result<()> {
     let ExportCommand::Patient(args) = command;
+    let key = super::report_cmd::patient_key(&args.key)?;
     let session = signin::connect(&args.data.path)?;
     signin::sign_in(&session)?;
-    let response = session.call(Request::PatientExport { key: args.key });
+    let response = session.call(Request::PatientExport { key });
     signin::sign_out(&session);
     let export = match response {
         Response::PatientExport(export) => export,

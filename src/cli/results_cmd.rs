@@ -1,5 +1,7 @@
 //! `caredesk import hl7|fhir|csv FILES…`: results from the lab and the exam centre.
-//! Files are parsed here; the service matches, deduplicates, stores and audits.
+//! Files are parsed here and sent in batches (a large file in many requests, each well
+//! under the frame limit, each audited); the service matches, deduplicates, stores
+//! and audits.
 
 use std::path::PathBuf;
 
@@ -7,9 +9,11 @@ use clap::Args;
 
 use super::DataDir;
 use super::signin;
+use crate::clinic::response::ResultsSummary;
 use crate::clinic::{Request, Response};
 use crate::ingest::Parsed;
 pub use crate::ingest::files::{Format, parse_csv_files, parse_files};
+use crate::ingest::pieces::{Source, read_in_batches};
 
 #[derive(Debug, Args)]
 pub struct ResultsArgs {
@@ -41,17 +45,19 @@ pub struct CsvArgs {
 }
 
 pub fn run_csv(args: CsvArgs) -> anyhow::Result<()> {
-    let parsed = parse_csv_files(&args.mapping, &args.results.files)?;
-    submit(parsed, args.results)
+    submit(Source::Csv(&args.mapping), args.results)
 }
 
 pub fn run(format: Format, args: ResultsArgs) -> anyhow::Result<()> {
-    let parsed = parse_files(format, &args.files)?;
-    submit(parsed, args)
+    submit(Source::Files(format), args)
 }
 
-/// Sends what was read to the service and prints the summary.
-fn submit(parsed: Parsed, args: ResultsArgs) -> anyhow::Result<()> {
+/// Signs in, reads the files in batches and sends each as it is read (see
+/// `ingest::pieces`), then prints the whole import's summary.
+fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
+    if let Some(missing) = args.files.iter().find(|f| !f.is_file()) {
+        anyhow::bail!("cannot read {}: no such file", missing.display());
+    }
     let session = signin::connect(&args.data.path)?;
     match &args.key_file {
         Some(path) => {
@@ -66,17 +72,36 @@ fn submit(parsed: Parsed, args: ResultsArgs) -> anyhow::Result<()> {
             signin::sign_in(&session)?;
         }
     }
-    let response = session.call(Request::ResultsImport {
-        incoming: parsed.incoming,
-        rejected: parsed.rejected.len() as u64,
-        create_patients: args.create_patients,
+    let mut summary = ResultsSummary::default();
+    let mut parsed = Parsed::default();
+    let mut batches = 0u64;
+    let sent = read_in_batches(source, &args.files, &mut |batch| {
+        let reply = session.call(Request::ResultsImport {
+            incoming: batch.incoming,
+            rejected: batch.rejected.len() as u64,
+            create_patients: args.create_patients,
+        });
+        let done = match reply {
+            Response::ResultsImported(done) => done,
+            Response::Error(e) => anyhow::bail!("{e}"),
+            other => anyhow::bail!("unexpected reply: {other:?}"),
+        };
+        batches += 1;
+        add(&mut summary, &done);
+        parsed.rejected.extend(batch.rejected);
+        parsed.skipped += batch.skipped;
+        Ok(())
     });
     signin::sign_out(&session);
-    let summary = match response {
-        Response::ResultsImported(summary) => summary,
-        Response::Error(e) => anyhow::bail!("{e}"),
-        other => anyhow::bail!("unexpected reply: {other:?}"),
-    };
+    if let Err(e) = sent {
+        if batches == 0 {
+            return Err(e);
+        }
+        anyhow::bail!(
+            "{e}; before that {batches} parts were imported ({} results); importing the same files again stores only what is missing",
+            summary.imported
+        );
+    }
     if args.json {
         let rejections: Vec<serde_json::Value> = parsed
             .rejected
@@ -115,4 +140,14 @@ fn submit(parsed: Parsed, args: ResultsArgs) -> anyhow::Result<()> {
         parsed.skipped
     );
     Ok(())
+}
+
+fn add(total: &mut ResultsSummary, part: &ResultsSummary) {
+    total.messages += part.messages;
+    total.imported += part.imported;
+    total.duplicates += part.duplicates;
+    total.unmatched += part.unmatched;
+    total.rejected += part.rejected;
+    total.created += part.created;
+    total.record_changes += part.record_changes;
 }

@@ -266,6 +266,16 @@ impl Clinic {
         &self.dir
     }
 
+    /// Whether the store can still write (see `Store::check_writable`): the daemon asks
+    /// after a request failed as unavailable, and exits when it cannot, so the service
+    /// manager restarts it rather than it failing every request until someone notices.
+    pub fn check_writable(&self) -> Result<(), StoreError> {
+        match self.backend().store() {
+            Some(store) => store.check_writable(),
+            None => Ok(()),
+        }
+    }
+
     pub(crate) fn backend(&self) -> RwLockReadGuard<'_, Backend> {
         self.backend.read().unwrap_or_else(|p| p.into_inner())
     }

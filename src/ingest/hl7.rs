@@ -468,9 +468,16 @@ fn message(lines: &[&str], origin: &str, skipped: &mut u64) -> Result<Incoming, 
 
 /// Reads every message of a file. `name` labels where each came from.
 pub fn parse(text: &str, name: &str) -> Parsed {
+    parse_numbered(text, name, 1).0
+}
+
+/// Reads the messages of a piece of a file whose first is message `first`; also gives
+/// how many messages the piece held.
+pub fn parse_numbered(text: &str, name: &str, first: usize) -> (Parsed, usize) {
     let mut parsed = Parsed::default();
-    for (i, lines) in messages(text).iter().enumerate() {
-        let origin = format!("{name} message {}", i + 1);
+    let found = messages(text);
+    for (i, lines) in found.iter().enumerate() {
+        let origin = format!("{name} message {}", first + i);
         let mut skipped = 0;
         match message(lines, &origin, &mut skipped) {
             Ok(incoming) => {
@@ -484,7 +491,7 @@ pub fn parse(text: &str, name: &str) -> Parsed {
             }),
         }
     }
-    parsed
+    (parsed, found.len())
 }
 
 /// The current time as an HL7 DTM, for messages this program writes (tests, demo).

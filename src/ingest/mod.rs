@@ -9,6 +9,7 @@ pub mod fhir;
 mod fhir_values;
 pub mod files;
 pub mod hl7;
+pub mod pieces;
 
 use serde::{Deserialize, Serialize};
 

@@ -3,15 +3,18 @@
 //! served on its own task, each request on a blocking thread (Argon2id and disk never
 //! stall the others). The peer's OS user comes from the socket (SO_PEERCRED), never
 //! from what the client says. SIGTERM or SIGINT: stop accepting, let the requests in
-//! flight finish and answer, settle the background work, flush, exit 0.
+//! flight finish and answer, settle the background work, flush, exit 0. When the store
+//! can no longer write (sled keeps a full disk's error for the life of the process),
+//! it exits 1 instead of failing every request: systemd starts it again, and a fresh
+//! open works once space is back.
 
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{UnixListener, UnixStream};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use super::frame::{ClientFrame, FrameError, body_length, decode, encode};
 use crate::clinic::{Clinic, Origin, Request, Response};
@@ -28,39 +31,58 @@ pub fn default_socket(dir: &Path) -> PathBuf {
     dir.join("caredesk.sock")
 }
 
-/// A group's id from /etc/group.
-fn group_id(name: &str) -> Option<u32> {
-    std::fs::read_to_string("/etc/group")
-        .ok()?
-        .lines()
-        .find_map(|line| {
-            let mut fields = line.split(':');
-            (fields.next()? == name).then_some(())?;
-            fields.nth(1)?.parse().ok()
-        })
+/// A group's id from the system's name service (files, LDAP, SSSD: whatever
+/// nsswitch.conf says), as `getgrnam` finds it.
+fn group_id(name: &str) -> anyhow::Result<u32> {
+    match nix::unistd::Group::from_name(name) {
+        Ok(Some(group)) => Ok(group.gid.as_raw()),
+        Ok(None) => anyhow::bail!(
+            "[server] group {name:?} is not a group on this machine: create it (groupadd) or fix settings.toml"
+        ),
+        Err(e) => anyhow::bail!("cannot look up [server] group {name:?}: {e}"),
+    }
 }
 
-/// Binds the socket, refusing to take over from a daemon that still answers there.
+/// Binds the socket, refusing to take over from a daemon that still answers there and
+/// to replace anything that is not a socket (a mistyped `--socket` must not delete a
+/// file). On failure after binding, the socket is removed again: no stale socket.
 fn bind(path: &Path, group: &str) -> anyhow::Result<UnixListener> {
-    if path.exists() {
-        if std::os::unix::net::UnixStream::connect(path).is_ok() {
-            anyhow::bail!(
-                "a caredesk server already listens on {}: stop it first",
-                path.display()
-            );
+    let gid = (!group.is_empty()).then(|| group_id(group)).transpose()?;
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if !meta.file_type().is_socket() => anyhow::bail!(
+            "{} exists and is not a socket: caredesk will not replace it; choose another --socket",
+            path.display()
+        ),
+        Ok(_) => {
+            if std::os::unix::net::UnixStream::connect(path).is_ok() {
+                anyhow::bail!(
+                    "a caredesk server already listens on {}: stop it first",
+                    path.display()
+                );
+            }
+            // Left by a daemon that was killed: nobody listens.
+            std::fs::remove_file(path)?;
         }
-        // Left by a daemon that was killed: nobody listens.
-        std::fs::remove_file(path)?;
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => anyhow::bail!("cannot check {}: {e}", path.display()),
     }
     let listener = UnixListener::bind(path)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", path.display()))?;
-    if !group.is_empty() {
-        let gid = group_id(group).ok_or_else(|| {
-            anyhow::anyhow!("[server] group {group:?} is not a group on this machine: create it (groupadd) or fix settings.toml")
-        })?;
-        rustix::fs::chown(path, None, Some(rustix::fs::Gid::from_raw(gid)))?;
+    let shared = || -> anyhow::Result<()> {
+        if let Some(gid) = gid {
+            rustix::fs::chown(path, None, Some(rustix::fs::Gid::from_raw(gid))).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot give the socket to group {group:?} ({e}): the service account must be a member of it"
+                )
+            })?;
+        }
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
+        Ok(())
+    };
+    if let Err(e) = shared() {
+        let _ = std::fs::remove_file(path);
+        return Err(e);
     }
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
     Ok(listener)
 }
 
@@ -81,6 +103,7 @@ async fn connection(
     mut stream: UnixStream,
     clinic: Arc<Clinic>,
     mut stopping: watch::Receiver<bool>,
+    broken: mpsc::Sender<String>,
 ) {
     let os_user = match stream.peer_cred() {
         Ok(cred) => crate::audit::context::os_user_name(cred.uid()),
@@ -119,7 +142,7 @@ async fn connection(
         };
         let worker = clinic.clone();
         let from = origin.clone();
-        let response =
+        let response: Response =
             tokio::task::spawn_blocking(move || worker.handle(session.as_ref(), *request, &from))
                 .await
                 .unwrap_or_else(|_| {
@@ -134,7 +157,18 @@ async fn connection(
                 return;
             }
         };
-        if stream.write_all(&frame).await.is_err() {
+        let sent = stream.write_all(&frame).await;
+        if matches!(
+            response,
+            Response::Error(crate::clinic::ServiceError::Unavailable(_))
+        ) {
+            let worker = clinic.clone();
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || worker.check_writable()).await {
+                let _ = broken.send(e.to_string()).await;
+                return;
+            }
+        }
+        if sent.is_err() {
             return;
         }
     }
@@ -169,13 +203,16 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async {
+    let broken = runtime.block_on(async {
         let listener = bind(&options.socket, &group)?;
         let mut terminate =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let mut interrupt =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
         let (stop, stopping) = watch::channel(false);
+        // A connection that finds the store unable to write says so here.
+        let (broken_tx, mut broken_rx) = mpsc::channel::<String>(1);
+        let mut broken = None;
         let mut connections = tokio::task::JoinSet::new();
         eprintln!(
             "caredesk serve: listening on {} ({})",
@@ -190,20 +227,38 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
             tokio::select! {
                 accepted = listener.accept() => {
                     if let Ok((stream, _)) = accepted {
-                        connections.spawn(connection(stream, clinic.clone(), stopping.clone()));
+                        connections.spawn(connection(
+                            stream,
+                            clinic.clone(),
+                            stopping.clone(),
+                            broken_tx.clone(),
+                        ));
                     }
                 }
                 _ = terminate.recv() => break,
                 _ = interrupt.recv() => break,
+                Some(reason) = broken_rx.recv() => {
+                    broken = Some(reason);
+                    break;
+                }
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
             }
         }
         drop(listener);
         let _ = std::fs::remove_file(&options.socket);
         let _ = stop.send(true);
-        while connections.join_next().await.is_some() {}
-        anyhow::Ok(())
+        if broken.is_none() {
+            while connections.join_next().await.is_some() {}
+        }
+        anyhow::Ok(broken)
     })?;
+    if let Some(reason) = broken {
+        // Nothing more can be written, so nothing is settled: what was acknowledged
+        // is on disk, and the restarted daemon opens the store afresh.
+        anyhow::bail!(
+            "the store can no longer write ({reason}); stopping so the service manager starts caredesk again once the cause (a full disk) is gone"
+        );
+    }
     stop_scheduler.store(true, std::sync::atomic::Ordering::SeqCst);
     if let Some(thread) = scheduler {
         let _ = thread.join();

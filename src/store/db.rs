@@ -280,6 +280,17 @@ impl Store {
         &self.options
     }
 
+    /// Whether the store can still write: everything written so far reaches the disk.
+    /// sled keeps the first I/O error it meets (a full disk) and fails every later
+    /// write with it for the life of the process, so after such an error this stays an
+    /// error even once space is back; only reopening the store clears it.
+    pub fn check_writable(&self) -> Result<(), StoreError> {
+        self.db
+            .flush()
+            .map(|_| ())
+            .map_err(|e| StoreError::from_sled(&self.dir, e))
+    }
+
     pub(crate) fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
         if let Some(tree) = self
             .trees
