@@ -5,15 +5,13 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use caredesk::audit::log::AUDIT_TREE;
-use caredesk::audit::record::{AuditRecord, RecordBody};
+use caredesk::audit::record::AuditRecord;
 use caredesk::audit::{AuditEvent, Outcome};
 use caredesk::auth::{Permission, Role, RoleTable};
 use caredesk::clinic::table::{Access, OPERATIONS};
 use caredesk::clinic::{LookupKind, Request, Response, Secret, ServiceError};
 use caredesk::domain::amendment::{Section, SectionValue};
 use caredesk::domain::patient::PatientId;
-use caredesk::store::RawStore;
 use common::clinic::{TestClinic, role_user};
 use common::patient;
 
@@ -483,8 +481,12 @@ fn every_role_against_every_request_matches_the_table() {
     let tree = vault.store().audit().tree();
     let denials: Vec<AuditEvent> = tree
         .range(&b"r"[..]..&b"s"[..])
-        .filter_map(
-            |item| match AuditRecord::decode(&item.unwrap().1).unwrap().body.event(&vault) {
+        .filter_map(|item| {
+            match AuditRecord::decode(&item.unwrap().1)
+                .unwrap()
+                .body
+                .event(&vault)
+            {
                 Some(e)
                     if e.outcome == Outcome::Denied
                         && e.detail.as_deref().is_some_and(|d| d.starts_with("denied")) =>
@@ -492,8 +494,8 @@ fn every_role_against_every_request_matches_the_table() {
                     Some(e)
                 }
                 _ => None,
-            },
-        )
+            }
+        })
         .collect();
     assert_eq!(denials.len(), expected_denials);
     for event in &denials {

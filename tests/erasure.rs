@@ -108,7 +108,10 @@ fn an_erased_patient_is_unreadable_and_unfindable_while_their_audit_trail_stays(
     let erased = log.iter().find(|a| a.action == "patient.erase").unwrap();
     assert_eq!(erased.detail, "[erased]");
     assert_eq!(erased.user, common::ADMIN);
-    let asked = log.iter().find(|a| a.action == "patient.erase_request").unwrap();
+    let asked = log
+        .iter()
+        .find(|a| a.action == "patient.erase_request")
+        .unwrap();
     assert_eq!(asked.user, role_user(Role::HealthManager));
     // And after a restart the same holds (the key is gone from disk, not only memory).
     drop((desk, doctor, manager, admin, auditor));

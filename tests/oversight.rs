@@ -18,7 +18,12 @@ fn events(dir: &std::path::Path) -> Vec<AuditEvent> {
     let vault = common::unlock(dir, caredesk::store::StoreOptions::default());
     let tree = vault.store().audit().tree();
     tree.range(&b"r"[..]..&b"s"[..])
-        .filter_map(|i| AuditRecord::decode(&i.unwrap().1).unwrap().body.event(&vault))
+        .filter_map(|i| {
+            AuditRecord::decode(&i.unwrap().1)
+                .unwrap()
+                .body
+                .event(&vault)
+        })
         .collect()
 }
 

@@ -214,8 +214,6 @@ pub fn unlock_slots<'a>(
 pub struct Vault {
     store: Store,
     keys: DataKeys,
-    /// Seals and opens free text outside records (audit and alert details).
-    text: DetailKeys,
     patient_keys: Mutex<HashMap<PatientId, SecretKey>>,
 }
 
@@ -224,7 +222,6 @@ const PATIENT_KEY_CACHE_LIMIT: usize = 65_536;
 impl Vault {
     pub fn new(store: Store, keys: DataKeys) -> Self {
         Self {
-            text: DetailKeys::from_blind(&keys.blind),
             store,
             keys,
             patient_keys: Mutex::new(HashMap::new()),
@@ -351,9 +348,9 @@ impl Vault {
         Ok(self.store.audit.commit_many(events, writes)?)
     }
 
-    /// The clinic's free-text keys.
-    pub fn text_keys(&self) -> &DetailKeys {
-        &self.text
+    /// The clinic's free-text keys (derived when needed: two HKDF expansions).
+    pub fn text_keys(&self) -> DetailKeys {
+        DetailKeys::from_blind(&self.keys.blind)
     }
 
     /// Seals free text: with the patient's key when it is about one patient whose key
@@ -372,7 +369,7 @@ impl Vault {
                 ),
             };
         }
-        SealedText::clinic(&self.text, text)
+        SealedText::clinic(&self.text_keys(), text)
     }
 
     /// Moves an event's detail into its sealed form (`audit::detail`): with the key of
@@ -422,7 +419,7 @@ impl Vault {
 
 impl TextOpener for Vault {
     fn open_text(&self, text: &SealedText) -> String {
-        detail::open_with(&self.text, text, |id| {
+        detail::open_with(&self.text_keys(), text, |id| {
             self.patient_key(&PatientId(*id)).ok()
         })
     }
