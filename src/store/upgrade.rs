@@ -149,3 +149,125 @@ impl Store {
         Ok(sealed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::Actor;
+    use crate::audit::detail::TextOpener;
+    use crate::domain::card::CardStatus;
+    use crate::domain::patient::Patient;
+    use crate::store::meta::{META_KEY, StoreMeta};
+    use crate::store::{StoreOptions, Unlock, Vault};
+
+    const PASSWORD: &str = "correct horse battery staple";
+
+    /// A schema-1 store: a card under `patient id || number`, an alert with its detail
+    /// in the clear (format version 1), no free-text public key.
+    fn schema_one(dir: &std::path::Path) -> (PatientId, String) {
+        let (vault, _) = crate::store::init(
+            dir,
+            "admin",
+            PASSWORD,
+            StoreOptions::default(),
+            Actor::default(),
+        )
+        .unwrap();
+        let event = || AuditEvent::new(Actor::default(), "test", Outcome::Ok);
+        let id = vault.create_patient(&Patient::default(), event()).unwrap();
+        let number = "88600000017".to_string();
+        let card = Card {
+            number: number.clone(),
+            card_type: "basic".into(),
+            status: CardStatus::Active,
+            issued: chrono::NaiveDate::default(),
+            valid_until: chrono::NaiveDate::default(),
+            replaces: None,
+            replaced_by: None,
+        };
+        let mut old_key = id.0.to_vec();
+        old_key.extend_from_slice(number.as_bytes());
+        let key = vault.patient_key(&id).unwrap();
+        let sealed = envelope::seal(
+            &key,
+            1,
+            Aad::new(CARDS_TREE, &old_key),
+            &codec::encode(&card),
+        );
+        let store = vault.store();
+        let mut v1 = 1u16.to_be_bytes().to_vec();
+        v1.extend(
+            bincode::serde::encode_to_vec(
+                (
+                    7u64,
+                    5i64,
+                    super::super::alerts::AlertKind::BreakGlass,
+                    vec![id.to_string()],
+                    "reason: Qzxclear",
+                ),
+                bincode::config::standard(),
+            )
+            .unwrap(),
+        );
+        let meta = store.tree(META_TREE).unwrap();
+        let mut old_meta: StoreMeta = codec::decode(&meta.get(META_KEY).unwrap().unwrap()).unwrap();
+        old_meta.schema_version = 1;
+        store
+            .tree(CARDS_TREE)
+            .unwrap()
+            .insert(old_key, sealed)
+            .unwrap();
+        let mut index = vec![crate::crypto::IndexKind::CardNumber.tag()];
+        index.extend(
+            vault
+                .keys()
+                .blind
+                .token(crate::crypto::IndexKind::CardNumber, &number),
+        );
+        index.extend(id.0);
+        let index_tree = store.tree(crate::store::vault::INDEX_TREE).unwrap();
+        index_tree.insert(index, Vec::new()).unwrap();
+        store
+            .tree(ALERTS_TREE)
+            .unwrap()
+            .insert(7u64.to_be_bytes(), v1)
+            .unwrap();
+        meta.insert(META_KEY, codec::encode(&old_meta).to_vec())
+            .unwrap();
+        meta.remove(TEXT_PUBLIC_KEY).unwrap();
+        store.db.flush().unwrap();
+        (id, number)
+    }
+
+    #[test]
+    fn a_schema_one_store_is_upgraded_at_its_first_unlock() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("store");
+        let (id, number) = schema_one(&dir);
+        let store = Store::open(&dir, StoreOptions::default()).unwrap();
+        assert_eq!(store.meta().schema_version, 2);
+        let keys = store
+            .unlock(Unlock::Password {
+                user: "admin",
+                password: PASSWORD.as_bytes(),
+            })
+            .unwrap();
+        let vault = Vault::new(store, keys);
+        // The card is found by number and kept under its token only.
+        let (holder, card) = vault.card_by_number(&number).unwrap().unwrap();
+        assert_eq!((holder, card.number.as_str()), (id, number.as_str()));
+        for item in vault.store().tree(CARDS_TREE).unwrap().iter() {
+            let (key, _) = item.unwrap();
+            assert_eq!(key.len(), CARD_KEY_LEN);
+            assert!(!key.windows(number.len()).any(|w| w == number.as_bytes()));
+        }
+        // The alert's detail is sealed, and opens for the auditor.
+        let alert = vault.store().alert(7).unwrap().unwrap();
+        assert!(matches!(alert.detail, SealedText::Clinic(_)), "{alert:?}");
+        assert_eq!(vault.open_text(&alert.detail), "reason: Qzxclear");
+        // Done once: the marker is gone and the public key published.
+        let meta = vault.store().tree(META_TREE).unwrap();
+        assert!(meta.get(PENDING_KEY).unwrap().is_none());
+        assert!(vault.store().audit().text_public().is_some());
+    }
+}
