@@ -5,15 +5,13 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use caredesk::audit::log::AUDIT_TREE;
-use caredesk::audit::record::{AuditRecord, RecordBody};
+use caredesk::audit::record::AuditRecord;
 use caredesk::audit::{AuditEvent, Outcome};
 use caredesk::auth::{Permission, Role, RoleTable};
 use caredesk::clinic::table::{Access, OPERATIONS};
 use caredesk::clinic::{LookupKind, Request, Response, Secret, ServiceError};
 use caredesk::domain::amendment::{Section, SectionValue};
 use caredesk::domain::patient::PatientId;
-use caredesk::store::RawStore;
 use common::clinic::{TestClinic, role_user};
 use common::patient;
 
@@ -488,21 +486,26 @@ fn every_role_against_every_request_matches_the_table() {
     drop(clinic);
 
     // Every denial is in the audit log, with the role and the action of its row.
-    let raw = RawStore::open(&t.dir).unwrap();
-    let tree = raw.tree(AUDIT_TREE).unwrap();
+    // Opened with the keys: refusals' details are sealed.
+    let vault = common::unlock(&t.dir, caredesk::store::StoreOptions::default());
+    let tree = vault.store().audit().tree();
     let denials: Vec<AuditEvent> = tree
         .range(&b"r"[..]..&b"s"[..])
-        .filter_map(
-            |item| match AuditRecord::decode(&item.unwrap().1).unwrap().body {
-                RecordBody::Event(e)
+        .filter_map(|item| {
+            match AuditRecord::decode(&item.unwrap().1)
+                .unwrap()
+                .body
+                .event(&vault)
+            {
+                Some(e)
                     if e.outcome == Outcome::Denied
                         && e.detail.as_deref().is_some_and(|d| d.starts_with("denied")) =>
                 {
                     Some(e)
                 }
                 _ => None,
-            },
-        )
+            }
+        })
         .collect();
     assert_eq!(denials.len(), expected_denials);
     // A refused request about a patient names the patient, so "who looked at this

@@ -127,6 +127,7 @@ fn current_sealer(dir: &Path) -> (Sealer, u64) {
 fn set_action(record: &mut AuditRecord, action: &str) {
     match &mut record.body {
         RecordBody::Event(e) => e.action = action.into(),
+        RecordBody::Sealed(e) => e.action = action.into(),
         other => panic!("record {} is not an event: {other:?}", record.seq),
     }
 }

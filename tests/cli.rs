@@ -175,7 +175,7 @@ fn audit_verify_counts_and_names_the_first_bad_record() {
         let raw = RawStore::open(&dir).unwrap();
         let tree = raw.tree(AUDIT_TREE).unwrap();
         let mut record = AuditRecord::decode(&tree.get(record_key(1)).unwrap().unwrap()).unwrap();
-        if let RecordBody::Event(e) = &mut record.body {
+        if let RecordBody::Sealed(e) = &mut record.body {
             e.action = "nothing".into();
         }
         tree.insert(record_key(1), record.encode()).unwrap();

@@ -2,26 +2,27 @@
 
 mod common;
 
-use caredesk::audit::log::AUDIT_TREE;
-use caredesk::audit::record::{AuditRecord, RecordBody};
+use caredesk::audit::record::AuditRecord;
 use caredesk::audit::{AuditEvent, Outcome};
 use caredesk::auth::{Permission, Role};
 use caredesk::clinic::{
     Clinic, InProcess, Origin, Request, Response, Secret, ServiceError, Signed,
 };
 use caredesk::domain::amendment::Section;
-use caredesk::store::RawStore;
 use caredesk::store::alerts::AlertKind;
 use common::clinic::{TestClinic, quick_options};
 use common::patient;
 
+/// Every event, its sealed detail opened with the store's keys (as the auditor would).
 fn events(dir: &std::path::Path) -> Vec<AuditEvent> {
-    let raw = RawStore::open(dir).unwrap();
-    let tree = raw.tree(AUDIT_TREE).unwrap();
+    let vault = common::unlock(dir, caredesk::store::StoreOptions::default());
+    let tree = vault.store().audit().tree();
     tree.range(&b"r"[..]..&b"s"[..])
-        .filter_map(|i| match AuditRecord::decode(&i.unwrap().1).unwrap().body {
-            RecordBody::Event(e) => Some(e),
-            _ => None,
+        .filter_map(|i| {
+            AuditRecord::decode(&i.unwrap().1)
+                .unwrap()
+                .body
+                .event(&vault)
         })
         .collect()
 }

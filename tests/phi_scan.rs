@@ -9,6 +9,7 @@ use std::path::Path;
 use caredesk::crypto::IndexKind;
 use caredesk::domain::patient::{Patient, Sex};
 use caredesk::store::StoreOptions;
+use common::clinic::{TestClinic, audit_rows};
 use common::*;
 use data_encoding::{BASE64, HEXLOWER, HEXUPPER};
 
@@ -181,4 +182,321 @@ fn the_scan_itself_finds_a_planted_value() {
     scan(tmp.path(), &all, &mut found);
     assert!(found.iter().any(|f| f.contains("as hex")), "{found:?}");
     assert!(found.iter().any(|f| f.contains("gb18030")), "{found:?}");
+}
+
+/// A distinctive word per free-text path: found anywhere on disk, it was stored in the
+/// clear.
+fn typed(path: &str) -> String {
+    format!("Qzx{path}Vurbl")
+}
+
+/// The free-text paths of the service: every request that carries a String, typed by
+/// staff, and an identifier (card number). Returns what was typed.
+fn type_everywhere(t: &mut TestClinic) -> (Vec<String>, String) {
+    use caredesk::auth::Role;
+    use caredesk::clinic::api::{PatientRef, ReportOutput};
+    use caredesk::clinic::{Request, Response};
+    use caredesk::domain::amendment::{Section, SectionValue};
+    let mut words = Vec::new();
+    let mut word = |path: &str| {
+        let w = typed(path);
+        words.push(w.clone());
+        w
+    };
+    let admin = t.sign_in(Role::Admin);
+    for role in [
+        Role::FrontDesk,
+        Role::Nurse,
+        Role::Doctor,
+        Role::HealthManager,
+        Role::Auditor,
+    ] {
+        t.add_user(&admin, &common::clinic::role_user(role), role);
+    }
+    let desk = t.sign_in(Role::FrontDesk);
+    let nurse = t.sign_in(Role::Nurse);
+    let doctor = t.sign_in(Role::Doctor);
+    let manager = t.sign_in(Role::HealthManager);
+    let auditor = t.sign_in(Role::Auditor);
+    let mut p = common::patient("Ophira Tessaly", "13611112222", "PS-77");
+    p.id_type = caredesk::domain::patient::IdType::Other;
+    let Response::Registered { id, card } = desk.call(Request::PatientRegister {
+        patient: p,
+        card_type: "basic".into(),
+    }) else {
+        panic!("register")
+    };
+    let card_number = card.number.clone();
+    // Lookups typed at the desk (audited with counts, never the text).
+    let _ = desk.call(Request::PatientSearch {
+        query: word("Search"),
+        limit: 5,
+    });
+    let _ = desk.call(Request::PatientFind {
+        kind: caredesk::clinic::api::LookupKind::Phone,
+        value: word("Find"),
+    });
+    let _ = desk.call(Request::PatientExport {
+        key: word("ExportKey"),
+    });
+    let _ = desk.call(Request::CardIssue {
+        id,
+        card_type: word("CardType"),
+    });
+    let _ = desk.call(Request::CardCancel {
+        number: word("CardCancel"),
+    });
+    let _ = desk.call(Request::CardReportLost {
+        number: word("CardLost"),
+    });
+    let _ = desk.call(Request::ExamBook {
+        id,
+        package: word("Package"),
+        date: t.today() + chrono::Days::new(3),
+    });
+    let _ = desk.call(Request::PatientSetTags {
+        id,
+        tags: vec![word("Tag")],
+    });
+    let _ = nurse.call(Request::Observations {
+        id,
+        code: Some(word("Code")),
+    });
+    let _ = nurse.call(Request::QuestionnaireSubmit {
+        id,
+        key: word("Questionnaire"),
+        answers: vec![],
+    });
+    let _ = nurse.call(Request::PlanDraft {
+        id,
+        template: word("Template"),
+        chinese: false,
+    });
+    let _ = nurse.call(Request::FollowUpPlanAdd {
+        id,
+        kind: caredesk::domain::followup::Kind::Hypertension,
+        interval_days: 30,
+        first_due: t.today(),
+        assigned: word("Assigned"),
+    });
+    let _ = admin.call(Request::UserAdd {
+        name: word("UserName"),
+        role: Role::Nurse,
+    });
+    // A key-file slot's label, like a staff user name, names the slot that opens before
+    // any key is known, so it stays in the clear (it is not scanned for).
+    let _ = admin.call(Request::KeyFileAdd {
+        label: typed("KeyLabel"),
+    });
+    let _ = admin.call(Request::BackupRead {
+        name: word("BackupName"),
+        offset: 0,
+        len: 1,
+    });
+    let _ = admin.call(Request::AuditSealNow {
+        reason: word("SealReason"),
+    });
+    // The record: an amendment with its reason; demographics amended with a reason.
+    let amend = doctor.call(Request::HealthAmend {
+        id,
+        before: SectionValue::Allergies(vec![]),
+        after: common::entries(Section::Allergies, &[&word("Allergy")]),
+        reason: word("AmendReason"),
+    });
+    assert!(
+        matches!(amend, Response::Health(_) | Response::Done),
+        "{amend:?}"
+    );
+    let _ = desk.call(Request::SummarySave {
+        id,
+        number: None,
+        base: 0,
+        period: caredesk::domain::summary::Period {
+            from: t.today(),
+            to: t.today(),
+        },
+        text: word("Summary"),
+    });
+    // Reports to a file and a printer: their names are in the audit detail.
+    for output in [
+        ReportOutput::File(word("ReportFile")),
+        ReportOutput::Printer(word("Printer")),
+    ] {
+        let report = doctor.call(Request::ReportCompose {
+            patient: PatientRef::Id(id),
+            from: None,
+            to: None,
+            unmask: false,
+            output,
+        });
+        assert!(!matches!(report, Response::Error(_)), "{report:?}");
+    }
+    // A call with notes.
+    use caredesk::domain::consent::{Channel, Decision, Method, Purpose};
+    let consent = desk.call(Request::ConsentSet {
+        id,
+        channel: Channel::Phone,
+        purpose: Purpose::Care,
+        decision: Decision::Granted,
+        method: Method::Verbal,
+    });
+    assert!(matches!(consent, Response::Consent(_)), "{consent:?}");
+    let _ = nurse.call(Request::FollowUpSchedule);
+    let queue = nurse.call(Request::FollowUpQueue {
+        filter: Default::default(),
+        offset: 0,
+        limit: 10,
+    });
+    if let Response::FollowUpQueue(view) = queue
+        && let Some(row) = view.rows.first()
+    {
+        let key = caredesk::clinic::followup_api::FollowUpKey::of(&row.item);
+        let claimed = nurse.call(Request::FollowUpClaim { key });
+        assert!(!matches!(claimed, Response::Error(_)), "{claimed:?}");
+        let saved = nurse.call(Request::FollowUpCallSave {
+            key,
+            input: caredesk::domain::followup::CallInput {
+                outcome: caredesk::domain::followup::Outcome::NoAnswer,
+                readings: Default::default(),
+                adherence: None,
+                symptoms: word("Symptoms"),
+                side_effects: word("SideEffects"),
+                notes: word("CallNotes"),
+            },
+        });
+        assert!(!matches!(saved, Response::Error(_)), "{saved:?}");
+    }
+    // Break-glass on a restricted patient: the reason goes to the audit and an alert.
+    assert_eq!(
+        manager.call(Request::PatientSetRestricted {
+            id,
+            restricted: true
+        }),
+        Response::Done
+    );
+    let glass = nurse.call(Request::BreakGlass {
+        id,
+        reason: word("BreakGlassReason"),
+    });
+    assert_eq!(glass, Response::Done);
+    // The alert the break-glass raised, acknowledged with a note.
+    let Response::Alerts(alerts) = auditor.call(Request::AlertsList { limit: 10 }) else {
+        panic!("alerts")
+    };
+    let alert = alerts
+        .iter()
+        .find(|a| a.detail.contains("BreakGlassReason"))
+        .expect("the auditor reads the break-glass alert's reason");
+    assert_eq!(
+        auditor.call(Request::AlertAcknowledge {
+            id: alert.id,
+            note: word("AckNote")
+        }),
+        Response::Done
+    );
+    // The auditor opens the sealed details.
+    let rows = audit_rows(&auditor);
+    for needle in ["BreakGlassReason", "ReportFile", "Printer"] {
+        assert!(
+            rows.iter().any(|r| r.detail.contains(&typed(needle))),
+            "{needle} not readable by the auditor"
+        );
+    }
+    (words, card_number)
+}
+
+#[test]
+fn nothing_staff_type_and_no_card_number_is_stored_in_the_clear() {
+    let mut t = TestClinic::new();
+    let (words, card_number) = type_everywhere(&mut t);
+    // Reopened, so that the keyed upgrade and recovery paths have run too; scanned while
+    // open (every commit is flushed), since the files go with the clinic's temp dir.
+    let t = t.reopen();
+    let dir = t.dir().to_path_buf();
+    let mut all = Vec::new();
+    for value in words
+        .iter()
+        .map(String::as_str)
+        .chain([card_number.as_str()])
+    {
+        for (encoding, bytes) in needles(value) {
+            all.push((value.to_string(), encoding, bytes));
+        }
+    }
+    let mut found = Vec::new();
+    scan(&dir, &all, &mut found);
+    assert!(
+        found.is_empty(),
+        "found in the clear:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn an_erasure_reason_is_shredded_with_the_patient() {
+    use caredesk::auth::Role;
+    use caredesk::clinic::api::PatientRef;
+    use caredesk::clinic::{Request, Response};
+    let t = TestClinic::with_all_roles();
+    let desk = t.sign_in(Role::FrontDesk);
+    let mut p = common::patient("Ophira Tessaly", "13611113333", "PS-78");
+    p.id_type = caredesk::domain::patient::IdType::Other;
+    let Response::Registered { id, card } = desk.call(Request::PatientRegister {
+        patient: p,
+        card_type: "basic".into(),
+    }) else {
+        panic!("register")
+    };
+    let manager = t.sign_in(Role::HealthManager);
+    let reason = typed("ErasureReason");
+    let Response::ErasureRequested { id: request } = manager.call(Request::ErasureRequest {
+        patient: PatientRef::Id(id),
+        reason: format!("consent withdrawn, {reason}"),
+    }) else {
+        panic!("erasure request")
+    };
+    let auditor = t.sign_in(Role::Auditor);
+    let readable = |rows: &[caredesk::audit::export::AuditRow]| {
+        rows.iter().filter(|r| r.detail.contains(&reason)).count()
+    };
+    assert_eq!(
+        readable(&audit_rows(&auditor)),
+        1,
+        "readable before approval"
+    );
+    let admin = t.sign_in(Role::Admin);
+    assert_eq!(
+        admin.call(Request::ErasureApprove { id: request }),
+        Response::Done
+    );
+    let rows = audit_rows(&auditor);
+    assert_eq!(readable(&rows), 0, "the reason outlived the patient's key");
+    let erased: Vec<_> = rows
+        .iter()
+        .filter(|r| r.subjects.contains(&id.to_string()) && r.action.starts_with("patient.erase"))
+        .collect();
+    assert!(erased.len() >= 2, "{erased:?}");
+    assert!(erased.iter().all(|r| r.detail == "[erased]"), "{erased:?}");
+    // The card number no longer leads to the erased id.
+    assert!(matches!(
+        desk.call(Request::PatientFind {
+            kind: caredesk::clinic::api::LookupKind::Phone,
+            value: "13611113333".into()
+        }),
+        Response::Patients(ids) if ids.is_empty()
+    ));
+    let dir = t.dir().to_path_buf();
+    let mut all = Vec::new();
+    for value in [reason.as_str(), card.number.as_str()] {
+        for (encoding, bytes) in needles(value) {
+            all.push((value.to_string(), encoding, bytes));
+        }
+    }
+    let mut found = Vec::new();
+    scan(&dir, &all, &mut found);
+    assert!(
+        found.is_empty(),
+        "found in the clear:\n{}",
+        found.join("\n")
+    );
 }

@@ -104,9 +104,9 @@ fn the_auditor_verifies_the_log_and_keeps_a_checkpoint_through_the_daemon() {
                 let bytes = tree.get(record_key(seq)).unwrap().unwrap();
                 (seq, AuditRecord::decode(&bytes).unwrap())
             })
-            .find(|(_, r)| matches!(r.body, RecordBody::Event(_)))
+            .find(|(_, r)| matches!(r.body, RecordBody::Sealed(_)))
             .unwrap();
-        if let RecordBody::Event(e) = &mut record.body {
+        if let RecordBody::Sealed(e) = &mut record.body {
             e.action = "nothing.happened".into();
         }
         tree.insert(record_key(seq), record.encode()).unwrap();

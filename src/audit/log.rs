@@ -7,11 +7,13 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::detail::SealedEvent;
+use super::head_file::{self, HEAD_FILE_FLAG, HeadFile, HeadFileError, HeadMark};
 use super::record::{AuditEvent, AuditRecord, GENESIS_PREV, RecordBody, chain_hash};
 use super::seal::{SealFileError, SealState, Sealer, Seed, advance};
 use super::verify::SealView;
@@ -67,6 +69,10 @@ pub enum AuditError {
     #[error("the audit log is damaged: {0}")]
     Damaged(String),
     #[error(
+        "the store will not open: {0}. Keep this directory for investigation and restore the latest backup into a new one: `caredesk restore FILE --data NEWDIR` (see README, Backups)"
+    )]
+    RolledBack(String),
+    #[error(
         "the audit log failed its integrity check ({0}); run `caredesk audit verify` and restore from a backup"
     )]
     Tampered(String),
@@ -106,6 +112,53 @@ struct Writer {
     head: Head,
     seal: SealState,
     clock: EpochClock,
+    /// The head kept outside sled (`head_file`), written after each flush.
+    head_file: HeadFile,
+}
+
+fn mark(head: &Head) -> HeadMark {
+    HeadMark {
+        seq: head.seq,
+        hash: head.hash,
+    }
+}
+
+/// Opens the head file and checks the log against it; creates it for a store that
+/// never had one (an older caredesk's), and moves it up to a log that is ahead.
+fn open_head_file(
+    db: &sled::Db,
+    tree: &sled::Tree,
+    dir: &Path,
+    head: &Head,
+) -> Result<HeadFile, AuditError> {
+    let meta = db.open_tree(crate::store::meta::META_TREE)?;
+    match HeadFile::open(dir) {
+        Ok((mut file, sealed)) => {
+            head_file::check(head.seq, &head.hash, sealed, |seq| {
+                let bytes = tree.get(record_key(seq)).ok()??;
+                AuditRecord::decode(&bytes).ok().map(|r| r.hash)
+            })
+            .map_err(|e| AuditError::RolledBack(e.to_string()))?;
+            if head.seq > sealed.seq {
+                file.write(mark(head)).map_err(head_file_error)?;
+            }
+            Ok(file)
+        }
+        Err(HeadFileError::Missing(path)) if meta.get(HEAD_FILE_FLAG)?.is_some() => Err(
+            AuditError::RolledBack(format!("the audit head file {path} is missing")),
+        ),
+        Err(HeadFileError::Missing(_)) => {
+            let file = HeadFile::create(dir, mark(head)).map_err(head_file_error)?;
+            meta.insert(HEAD_FILE_FLAG, &[1u8][..])?;
+            db.flush()?;
+            Ok(file)
+        }
+        Err(e) => Err(AuditError::RolledBack(e.to_string())),
+    }
+}
+
+fn head_file_error(e: HeadFileError) -> AuditError {
+    AuditError::Storage(sled::Error::Io(std::io::Error::other(e.to_string())))
 }
 
 pub struct AuditLog {
@@ -115,6 +168,9 @@ pub struct AuditLog {
     now: Clock,
     /// Fault injection for the fail-closed tests: the next commits fail as a full disk would.
     fail_writes: AtomicBool,
+    /// The clinic's free-text public key: details not sealed by the unlocked store are
+    /// sealed to it here (`audit::detail`).
+    text_public: RwLock<Option<[u8; 32]>>,
 }
 
 fn seal_record(
@@ -134,6 +190,15 @@ fn seal_record(
         hash,
         mac,
     }
+}
+
+/// The meta tree's entry holding the clinic's free-text public key.
+pub const TEXT_PUBLIC_KEY: &[u8] = b"free_text_public";
+
+fn read_text_public(db: &sled::Db) -> Option<[u8; 32]> {
+    let meta = db.open_tree(crate::store::meta::META_TREE).ok()?;
+    let bytes = meta.get(TEXT_PUBLIC_KEY).ok()??;
+    bytes.as_ref().try_into().ok()
 }
 
 /// Reads the head record, if any.
@@ -205,14 +270,25 @@ impl AuditLog {
             epoch: 0,
         };
         let seal = SealState::create(dir, key)?;
+        let head_file = HeadFile::create(dir, mark(&head)).map_err(head_file_error)?;
         let mut writes = WriteSet::new();
         writes.put(&tree, record_key(0), genesis.encode());
         writes.put(&tree, HEAD_KEY, codec::encode(&head).to_vec());
+        writes.put(
+            &db.open_tree(crate::store::meta::META_TREE)?,
+            HEAD_FILE_FLAG,
+            vec![1u8],
+        );
         writes.commit(db)?;
         Ok(Self::with_writer(
             db,
             tree,
-            Writer { head, seal, clock },
+            Writer {
+                head,
+                seal,
+                clock,
+                head_file,
+            },
             now,
         ))
     }
@@ -224,7 +300,26 @@ impl AuditLog {
             writer: Mutex::new(writer),
             now,
             fail_writes: AtomicBool::new(false),
+            text_public: RwLock::new(read_text_public(db)),
         }
+    }
+
+    /// Sets the clinic's free-text public key (when the store first publishes it).
+    pub fn set_text_public(&self, public: [u8; 32]) {
+        *self.text_public.write().unwrap_or_else(|p| p.into_inner()) = Some(public);
+    }
+
+    pub fn text_public(&self) -> Option<[u8; 32]> {
+        *self.text_public.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The stored form of events: free text sealed (`audit::detail`).
+    fn sealed_bodies(&self, events: Vec<AuditEvent>) -> Vec<RecordBody> {
+        let public = self.text_public();
+        events
+            .into_iter()
+            .map(|e| RecordBody::Sealed(SealedEvent::of(e, public.as_ref())))
+            .collect()
     }
 
     /// Opens the log for appending, finishing an epoch advance a crash interrupted and
@@ -261,10 +356,16 @@ impl AuditLog {
                 seal.epoch, head.epoch
             )));
         }
+        let head_file = open_head_file(db, &tree, dir, &head)?;
         Ok(Self::with_writer(
             db,
             tree,
-            Writer { head, seal, clock },
+            Writer {
+                head,
+                seal,
+                clock,
+                head_file,
+            },
             now,
         ))
     }
@@ -357,7 +458,7 @@ impl AuditLog {
             &mut writer,
             &mut writes,
             time_ms,
-            events.into_iter().map(RecordBody::Event).collect(),
+            self.sealed_bodies(events),
         );
         writes.commit(&self.db)?;
         self.finish(&mut writer, head)?;
@@ -375,7 +476,7 @@ impl AuditLog {
             &mut writer,
             &mut writes,
             time_ms,
-            vec![RecordBody::Event(event)],
+            self.sealed_bodies(vec![event]),
         );
         let mut key = writer.seal.key.clone();
         for _ in writer.seal.epoch..head.epoch {
@@ -449,7 +550,15 @@ impl AuditLog {
         }
     }
 
+    /// After sled flushed: the new head in memory, in the head file, and the sealing
+    /// key moved on if an epoch closed.
     fn finish(&self, writer: &mut Writer, head: Head) -> Result<(), AuditError> {
+        if head != writer.head {
+            writer
+                .head_file
+                .write(mark(&head))
+                .map_err(head_file_error)?;
+        }
         writer.head = head;
         if head.epoch > writer.seal.epoch {
             writer.seal.advance_to(head.epoch)?;

@@ -6,7 +6,9 @@
 pub mod archive;
 pub mod checkpoint;
 pub mod context;
+pub mod detail;
 pub mod export;
+pub mod head_file;
 pub mod log;
 pub mod record;
 pub mod seal;

@@ -47,8 +47,13 @@ pub struct AuditEvent {
     /// Opaque ids of what was touched (patient ids, user names of staff, slot ids).
     pub subjects: Vec<String>,
     pub outcome: Outcome,
-    /// Non-identifying detail: counts, reasons typed for break-glass, error kinds.
+    /// Detail: counts, reasons typed for break-glass, error kinds. Never stored in the
+    /// clear: sealed when the record is written (`audit::detail`).
     pub detail: Option<String>,
+    /// The detail already sealed (with the patient's key) by the unlocked store; not
+    /// part of a legacy record's bytes.
+    #[serde(skip)]
+    pub sealed: Option<super::detail::SealedText>,
 }
 
 impl AuditEvent {
@@ -59,6 +64,7 @@ impl AuditEvent {
             subjects: Vec::new(),
             outcome,
             detail: None,
+            sealed: None,
         }
     }
 
@@ -81,17 +87,37 @@ pub enum RecordBody {
         epoch_start_unix: i64,
         epoch_seconds: u64,
     },
+    /// An event as written before free text was sealed: its detail is in the clear.
+    /// Such records stay as they are (the chain covers their bytes).
     Event(AuditEvent),
     /// Closes an epoch: sealed with that epoch's key, after which the key is erased.
-    EpochSeal {
-        epoch: u64,
-    },
+    EpochSeal { epoch: u64 },
     /// Closes an epoch before its time, on an administrator's request (after a
     /// suspected compromise, before a machine changes hands): everything logged so far
     /// is beyond forging at once. The next epoch runs to the clock's next boundary.
-    EpochSealEarly {
-        epoch: u64,
-    },
+    EpochSealEarly { epoch: u64 },
+    /// An event whose detail is sealed (`audit::detail`); the hash covers the sealed
+    /// bytes, so the chain verifies without any key.
+    Sealed(super::detail::SealedEvent),
+}
+
+impl RecordBody {
+    /// The event this record holds (either form), its detail opened by `opener`.
+    pub fn event(self, opener: &dyn super::detail::TextOpener) -> Option<AuditEvent> {
+        match self {
+            RecordBody::Event(event) => Some(event),
+            RecordBody::Sealed(event) => Some(event.open(opener)),
+            _ => None,
+        }
+    }
+
+    /// The event's actor, action, subjects and outcome, without its detail.
+    pub fn event_head(self) -> Option<AuditEvent> {
+        self.event(&super::detail::NoKeys).map(|mut e| {
+            e.detail = None;
+            e
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,6 +205,8 @@ pub enum BodyKind {
     Event,
     EpochSeal,
     EpochSealEarly,
+    /// An event with its detail sealed.
+    Sealed,
 }
 
 impl<'a> RawRecord<'a> {
@@ -215,6 +243,7 @@ impl<'a> RawRecord<'a> {
             1 => Ok(BodyKind::Event),
             2 => Ok(BodyKind::EpochSeal),
             3 => Ok(BodyKind::EpochSealEarly),
+            4 => Ok(BodyKind::Sealed),
             other => Err(CodecError::Malformed(format!(
                 "unknown record kind {other}"
             ))),

@@ -208,7 +208,7 @@ impl<'a> Verifier<'a> {
                     seconds: epoch_seconds,
                 });
             }
-            BodyKind::Event => {
+            BodyKind::Event | BodyKind::Sealed => {
                 let clock = self
                     .clock
                     .ok_or_else(|| broken(key_seq, "comes before the genesis record"))?;

@@ -76,6 +76,11 @@ pub struct ExportArgs {
     pub to: Option<NaiveDate>,
     #[arg(long, value_enum)]
     pub format: Format,
+    /// Open the sealed details (reasons, file and printer names, notes): signs in like
+    /// `caredesk user`, as a user who may read the audit log. Without it they show as
+    /// "[sealed]".
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]
@@ -189,7 +194,47 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         checkpoint: checkpoint.as_ref(),
         seal: Some(SealView::of(seal.epoch, &seal.key)),
     };
-    Ok(print_verdict(verify(&tree, &options)))
+    let verdict = verify(&tree, &options).and_then(|report| {
+        check_sealed_head(&raw, &tree, &report)?;
+        Ok(report)
+    });
+    Ok(print_verdict(verdict))
+}
+
+/// The log must reach the head kept in `audit.head` (a log that ends before it lost
+/// acknowledged records, however well its chain verifies).
+fn check_sealed_head(
+    raw: &RawStore,
+    tree: &sled::Tree,
+    report: &crate::audit::Report,
+) -> Result<(), crate::audit::Break> {
+    use crate::audit::head_file::{self, HEAD_FILE_FLAG, HeadFile, HeadFileError};
+    let broken = |reason: String| crate::audit::Break {
+        seq: report.head.seq + 1,
+        reason,
+    };
+    match HeadFile::read(&raw.dir) {
+        Ok(sealed) => head_file::check(report.head.seq, &report.head.hash, sealed, |seq| {
+            let bytes = tree.get(crate::audit::log::record_key(seq)).ok()??;
+            crate::audit::AuditRecord::decode(&bytes)
+                .ok()
+                .map(|r| r.hash)
+        })
+        .map_err(|e| broken(e.to_string())),
+        Err(HeadFileError::Missing(path)) => {
+            let required = raw
+                .tree(crate::store::meta::META_TREE)
+                .ok()
+                .and_then(|meta| meta.get(HEAD_FILE_FLAG).ok().flatten())
+                .is_some();
+            if required {
+                Err(broken(format!("the audit head file {path} is missing")))
+            } else {
+                Ok(())
+            }
+        }
+        Err(e) => Err(broken(e.to_string())),
+    }
 }
 
 /// Prints the verdict; exit 0 when intact, 3 when broken.
@@ -234,6 +279,9 @@ fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     if let Some(connection) = crate::server::connection::server_only(&args.data.path)? {
         return audit_remote::export(crate::clinic::Signed::new(connection), &args);
     }
+    if args.open {
+        return audit_remote::export(super::signin::connect(&args.data.path)?, &args);
+    }
     let store = Store::open(&args.data.path, StoreOptions::default())?;
     let range = format!(
         "from {} to {} as {}",
@@ -255,6 +303,7 @@ fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     export::export(
         store.audit().tree(),
+        &crate::audit::detail::NoKeys,
         args.from,
         args.to,
         args.format,

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use chrono::NaiveDate;
 
 use super::alert_settings::AlertRules;
-use crate::audit::record::{AuditRecord, RecordBody};
+use crate::audit::record::AuditRecord;
 use crate::audit::{Actor, AuditEvent, Outcome};
 use crate::domain::patient::PatientId;
 use crate::store::alerts::AlertKind;
@@ -231,7 +231,8 @@ fn seed(
         if record.time_ms < since_ms {
             break;
         }
-        if let RecordBody::Event(event) = record.body
+        // Details are sealed and not needed to fill the windows.
+        if let Some(event) = record.body.event_head()
             && event.outcome == Outcome::Ok
         {
             recent.push((record.time_ms / 1000, event));

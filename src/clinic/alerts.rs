@@ -31,7 +31,7 @@ fn view(ctx: &Ctx<'_>, alert: Alert) -> Result<AlertView, ServiceError> {
         time_unix: alert.time_unix,
         kind: alert.kind,
         subjects: alert.subjects,
-        detail: alert.detail,
+        detail: crate::audit::detail::TextOpener::open_text(ctx.vault, &alert.detail),
         acknowledged,
     })
 }

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use super::api::{PatientRef, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
-use crate::crypto::IndexKind;
 use crate::domain::patient::PatientId;
 use crate::store::Scope;
 use crate::store::codec::Versioned;
@@ -110,19 +109,10 @@ pub(crate) fn approve(ctx: &Ctx<'_>, number: u64) -> Result<Reply, ServiceError>
     }
     let id = request.patient;
     let mut writes = WriteSet::new();
-    // The card numbers' index entries go too; the cards themselves are sealed with the
-    // patient's key and are shredded with it.
-    let index = ctx.vault.store().tree(crate::store::vault::INDEX_TREE)?;
-    for card in ctx.vault.cards(&id)? {
-        ctx.vault.stage_index_entry(
-            &mut writes,
-            &index,
-            IndexKind::CardNumber,
-            &card.number,
-            &id,
-            true,
-        );
-    }
+    // The cards and their index entries go too, so nothing links a card number to the
+    // erased id; alert details naming the patient are scrubbed.
+    ctx.vault.stage_cards_removal(&mut writes, &id)?;
+    ctx.vault.stage_alert_scrub(&mut writes, &id)?;
     ctx.vault.stage_erase_patient(&mut writes, &id)?;
     writes.delete(
         &ctx.vault.store().tree(ERASURES_TREE)?,

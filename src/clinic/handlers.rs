@@ -243,7 +243,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
             let limit = limit.clamp(1, 100_000) as usize;
             let mut rows = Vec::new();
             let tree = ctx.vault.store().audit().tree();
-            crate::audit::export::for_each_row_after(tree, after, from, to, |row| {
+            crate::audit::export::for_each_row_after(tree, ctx.vault, after, from, to, |row| {
                 rows.push(row);
                 Ok(rows.len() < limit)
             })

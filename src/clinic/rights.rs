@@ -84,12 +84,18 @@ fn events_about(
 ) -> Result<Vec<AuditRow>, ServiceError> {
     let subject = id.to_string();
     let mut rows = Vec::new();
-    for_each_row(ctx.vault.store().audit().tree(), from, None, |row| {
-        if row.subjects.contains(&subject) {
-            rows.push(row);
-        }
-        Ok(true)
-    })
+    for_each_row(
+        ctx.vault.store().audit().tree(),
+        ctx.vault,
+        from,
+        None,
+        |row| {
+            if row.subjects.contains(&subject) {
+                rows.push(row);
+            }
+            Ok(true)
+        },
+    )
     .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
     Ok(rows)
 }

@@ -18,6 +18,7 @@
 //! `argon2`, `hkdf`, `hmac`, `sha2` and `crypto_box`.
 
 pub mod blind;
+pub mod detail;
 pub mod envelope;
 pub mod grant;
 pub mod keys;

@@ -1,9 +1,11 @@
 //! Security and clinical alerts, and their acknowledgements.
 //!
-//! An alert is written in a clear tree (raised before any key may be unlocked, such as
-//! an account lockout): staff names, times, opaque ids and counts only, never patient
-//! data. The acknowledgement carries a free-text note that may name a patient, so it is
-//! sealed: with the patient's key when the alert is about one patient (erasing the
+//! An alert may be raised before any key is unlocked (an account lockout), so its kind,
+//! time and subjects (staff names, opaque ids) are kept in the clear; its detail, which
+//! can carry text staff typed (a break-glass reason), is sealed to the clinic's
+//! free-text public key (`audit::detail`), and scrubbed when the patient it names is
+//! erased. The acknowledgement carries a free-text note that may name a patient, so it
+//! is sealed: with the patient's key when the alert is about one patient (erasing the
 //! patient shreds it too), else with the clinic's data key.
 
 use serde::{Deserialize, Serialize};
@@ -13,6 +15,7 @@ use super::codec::{self, Versioned};
 use super::db::Store;
 use super::vault::{Record, Scope, Vault};
 use super::writes::WriteSet;
+use crate::audit::detail::SealedText;
 use crate::domain::patient::PatientId;
 
 pub const ALERTS_TREE: &str = "alerts";
@@ -69,11 +72,39 @@ pub struct Alert {
     pub kind: AlertKind,
     /// Staff user names (`user:NAME`) and opaque ids.
     pub subjects: Vec<String>,
-    pub detail: String,
+    /// Sealed; open with the vault (`TextOpener`).
+    pub detail: SealedText,
 }
 
 impl Versioned for Alert {
-    const VERSION: u16 = 1;
+    /// 2: the detail sealed.
+    const VERSION: u16 = 2;
+
+    fn migrate(version: u16, payload: &[u8]) -> Result<Self, codec::CodecError> {
+        /// An alert as version 1 stored it: its detail in the clear (sealed by the
+        /// store's keyed upgrade, `store::upgrade`).
+        #[derive(Deserialize)]
+        struct AlertV1 {
+            id: u64,
+            time_unix: i64,
+            kind: AlertKind,
+            subjects: Vec<String>,
+            detail: String,
+        }
+        match version {
+            1 => {
+                let old: AlertV1 = codec::decode_payload(payload)?;
+                Ok(Alert {
+                    id: old.id,
+                    time_unix: old.time_unix,
+                    kind: old.kind,
+                    subjects: old.subjects,
+                    detail: SealedText::Clear(old.detail),
+                })
+            }
+            other => Err(codec::CodecError::NoMigration(other)),
+        }
+    }
 }
 
 impl Alert {
@@ -134,7 +165,7 @@ impl Store {
             time_unix,
             kind,
             subjects,
-            detail,
+            detail: SealedText::boxed(self.audit.text_public().as_ref(), &detail),
         };
         writes.put(
             &self.tree(ALERTS_TREE)?,
@@ -192,6 +223,28 @@ impl Store {
 }
 
 impl Vault {
+    /// Stages the scrubbing of the details of every alert that names `patient` (at
+    /// their erasure): sealed to the clinic's key, they would outlive the patient's.
+    pub fn stage_alert_scrub(
+        &self,
+        writes: &mut WriteSet,
+        patient: &PatientId,
+    ) -> Result<(), StoreError> {
+        let tree = self.tree(ALERTS_TREE)?;
+        for mut alert in self
+            .store()
+            .alerts_where(usize::MAX, |a| a.patient() == Some(*patient))?
+        {
+            alert.detail = SealedText::Erased;
+            writes.put(
+                &tree,
+                alert.id.to_be_bytes(),
+                codec::encode(&alert).to_vec(),
+            );
+        }
+        Ok(())
+    }
+
     /// The acknowledgement of `alert`, if it has one.
     pub fn acknowledgement(&self, alert: &Alert) -> Result<Option<Acknowledgement>, StoreError> {
         self.get(alert.note_scope(), &alert.id.to_be_bytes())

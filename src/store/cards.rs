@@ -1,11 +1,13 @@
 //! Member cards on the unlocked store: sealed with the patient's key under
-//! `patient id || card number`, found by number through the blind index.
+//! `patient id || blind token of the card number` (no number in a sled key), found by
+//! number through the blind index. Erasing a patient deletes their cards and index
+//! entries, so nothing links a card number to an erased patient's id.
 
 use super::StoreError;
 use super::meta::META_TREE;
 use super::vault::{INDEX_TREE, Record, Scope, Vault};
 use super::writes::WriteSet;
-use crate::crypto::IndexKind;
+use crate::crypto::{BlindIndexKey, IndexKind};
 use crate::domain::card::Card;
 use crate::domain::patient::PatientId;
 
@@ -16,13 +18,37 @@ impl Record for Card {
     const TREE: &'static str = CARDS_TREE;
 }
 
-fn card_key(id: &PatientId, number: &str) -> Vec<u8> {
+/// Bytes of a card's sled key: patient id, then the number's blind token.
+pub const CARD_KEY_LEN: usize = 16 + 32;
+
+pub(crate) fn card_key(blind: &BlindIndexKey, id: &PatientId, number: &str) -> Vec<u8> {
     let mut key = id.0.to_vec();
-    key.extend_from_slice(number.as_bytes());
+    key.extend_from_slice(&blind.token(IndexKind::CardNumber, number));
     key
 }
 
 impl Vault {
+    /// Stages the removal of a patient's cards and their index entries (erasure).
+    pub fn stage_cards_removal(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+    ) -> Result<(), StoreError> {
+        let cards = self.tree(CARDS_TREE)?;
+        let index = self.tree(INDEX_TREE)?;
+        for item in cards.scan_prefix(id.0) {
+            let (key, _) = item.map_err(|e| self.sled_err(e))?;
+            if let Some(token) = key.get(16..CARD_KEY_LEN) {
+                let mut entry = vec![IndexKind::CardNumber.tag()];
+                entry.extend_from_slice(token);
+                entry.extend_from_slice(&id.0);
+                writes.delete(&index, entry);
+            }
+            writes.delete(&cards, key.to_vec());
+        }
+        Ok(())
+    }
+
     /// The next card serial. Taken atomically and never given back, so two desks never
     /// get the same number and a number is never reused, even if the save then fails.
     pub fn next_card_serial(&self) -> Result<u64, StoreError> {
@@ -55,7 +81,7 @@ impl Vault {
         self.stage_put(
             writes,
             Scope::Patient(*id),
-            &card_key(id, &card.number),
+            &card_key(&self.keys().blind, id, &card.number),
             card,
         )?;
         if new {
@@ -87,7 +113,10 @@ impl Vault {
     pub fn card_by_number(&self, number: &str) -> Result<Option<(PatientId, Card)>, StoreError> {
         let number: String = number.chars().filter(char::is_ascii_digit).collect();
         for id in self.find(IndexKind::CardNumber, &number)? {
-            if let Some(card) = self.get::<Card>(Scope::Patient(id), &card_key(&id, &number))? {
+            if let Some(card) = self.get::<Card>(
+                Scope::Patient(id),
+                &card_key(&self.keys().blind, &id, &number),
+            )? {
                 return Ok(Some((id, card)));
             }
         }

@@ -139,6 +139,13 @@ fn create(
 
     let mut writes = WriteSet::new();
     writes.put(&meta_tree, META_KEY, codec::encode(&meta).to_vec());
+    let text_public = vault.text_keys().public();
+    writes.put(
+        &meta_tree,
+        crate::audit::log::TEXT_PUBLIC_KEY,
+        text_public.to_vec(),
+    );
+    vault.store().audit().set_text_public(text_public);
     vault.store().stage_slot(
         &mut writes,
         vault.keys(),

@@ -8,7 +8,8 @@ pub const META_TREE: &str = "meta";
 pub const META_KEY: &[u8] = b"store";
 
 /// The schema this build writes. Raise it with a migration in `migrate.rs`.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: card numbers only as blind tokens in keys, alert details sealed (`upgrade.rs`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreMeta {

@@ -9,7 +9,15 @@ use super::{codec, writes::WriteSet};
 
 pub type Migration = fn(&sled::Db) -> sled::Result<()>;
 
-pub const MIGRATIONS: &[Migration] = &[];
+pub const MIGRATIONS: &[Migration] = &[mark_keyed_upgrade];
+
+/// 1 → 2: card keys and alert details need the keys to change (`upgrade.rs`): marked
+/// pending here, done at the first unlock.
+fn mark_keyed_upgrade(db: &sled::Db) -> sled::Result<()> {
+    let meta = db.open_tree(super::meta::META_TREE)?;
+    meta.insert(super::upgrade::PENDING_KEY, &[1u8][..])?;
+    Ok(())
+}
 
 const _: () = assert!(MIGRATIONS.len() as u32 + 1 == SCHEMA_VERSION);
 

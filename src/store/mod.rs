@@ -21,6 +21,7 @@ pub mod record;
 pub mod results;
 pub mod rotation;
 pub mod signon;
+pub mod upgrade;
 pub mod users;
 pub mod vault;
 pub mod writes;

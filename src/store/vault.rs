@@ -10,7 +10,9 @@ use super::db::{KEYSLOT_TREE, Store};
 use super::keyring::{self, SlotOpening};
 use super::writes::WriteSet;
 use crate::audit::AuditEvent;
+use crate::audit::detail::{self, FREE_TEXT_AAD, SealedText, TextOpener};
 use crate::auth::User;
+use crate::crypto::detail::DetailKeys;
 use crate::crypto::keyslot::RecoveryKey;
 use crate::crypto::{Aad, DataKeys, KdfParams, KeySlot, SecretKey, SlotKind, envelope};
 use crate::domain::patient::{Patient, PatientId};
@@ -103,6 +105,7 @@ impl Store {
         if opening.via_grant {
             self.renew_slot(opening.slot, &how, &keys)?;
         }
+        self.finish_upgrade(&keys)?;
         Ok(keys)
     }
 
@@ -330,23 +333,62 @@ impl Vault {
 
     /// Commits staged writes together with their audit record.
     pub fn commit(&self, event: AuditEvent, writes: WriteSet) -> Result<u64, StoreError> {
-        Ok(self.store.audit.commit(event, writes)?)
+        self.commit_all(vec![event], writes)
     }
 
     /// Commits staged writes with several audit records, in order, in one transaction.
-    pub fn commit_all(&self, events: Vec<AuditEvent>, writes: WriteSet) -> Result<u64, StoreError> {
+    pub fn commit_all(
+        &self,
+        mut events: Vec<AuditEvent>,
+        writes: WriteSet,
+    ) -> Result<u64, StoreError> {
+        for event in &mut events {
+            self.seal_detail(event);
+        }
         Ok(self.store.audit.commit_many(events, writes)?)
+    }
+
+    /// The clinic's free-text keys (derived when needed: two HKDF expansions).
+    pub fn text_keys(&self) -> DetailKeys {
+        DetailKeys::from_blind(&self.keys.blind)
+    }
+
+    /// Seals free text: with the patient's key when it is about one patient whose key
+    /// is there (erasing the patient shreds it), else with the clinic's.
+    pub fn seal_text(&self, patient: Option<&PatientId>, text: &str) -> SealedText {
+        if let Some(id) = patient
+            && let Ok(key) = self.patient_key(id)
+        {
+            return SealedText::Patient {
+                patient: id.0,
+                sealed: envelope::seal(
+                    &key,
+                    self.keys.generation,
+                    Aad::new(FREE_TEXT_AAD, &id.0),
+                    text.as_bytes(),
+                ),
+            };
+        }
+        SealedText::clinic(&self.text_keys(), text)
+    }
+
+    /// Moves an event's detail into its sealed form (`audit::detail`): with the key of
+    /// the one patient it names, or the clinic's.
+    pub fn seal_detail(&self, event: &mut AuditEvent) {
+        let Some(text) = event.detail.take() else {
+            return;
+        };
+        let mut patients = event.subjects.iter().filter_map(|s| PatientId::parse(s));
+        let first = patients.next();
+        let one = first.filter(|p| patients.all(|other| other == *p));
+        event.sealed = Some(self.seal_text(one.as_ref(), &text));
     }
 
     pub(crate) fn patient_key(&self, id: &PatientId) -> Result<SecretKey, StoreError> {
         if let Some(key) = self.cache().get(id) {
             return Ok(key.clone());
         }
-        let sealed = self
-            .tree(PATIENT_KEYS_TREE)?
-            .get(id.0)
-            .map_err(|e| self.sled_err(e))?;
-        let Some(sealed) = sealed else {
+        let Some(key) = super::upgrade::unwrap_patient_key(&self.store, &self.keys, id)? else {
             let exists = self
                 .tree(PATIENTS_TREE)?
                 .contains_key(id.0)
@@ -357,18 +399,6 @@ impl Vault {
                 StoreError::Missing("patient")
             });
         };
-        // Mid-rotation, a patient's key may still be wrapped under the previous generation.
-        let generation =
-            envelope::key_id(&sealed).map_err(|e| StoreError::from_envelope(&self.store.dir, e))?;
-        let wrap = &self
-            .keys
-            .for_generation(generation)
-            .unwrap_or(&self.keys)
-            .patient_wrap;
-        let plain = envelope::open(wrap, Aad::new(PATIENT_KEYS_TREE, &id.0), &sealed)
-            .map_err(|e| StoreError::from_envelope(&self.store.dir, e))?;
-        let key = SecretKey::from_slice(&plain)
-            .ok_or_else(|| StoreError::corrupt(&self.store.dir, "malformed patient key"))?;
         let mut cache = self.cache();
         if cache.len() >= PATIENT_KEY_CACHE_LIMIT {
             cache.clear();
@@ -384,5 +414,13 @@ impl Vault {
 
     pub(crate) fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<PatientId, SecretKey>> {
         self.patient_keys.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl TextOpener for Vault {
+    fn open_text(&self, text: &SealedText) -> String {
+        detail::open_with(&self.text_keys(), text, |id| {
+            self.patient_key(&PatientId(*id)).ok()
+        })
     }
 }

@@ -60,6 +60,30 @@ pub fn event(action: &str) -> AuditEvent {
     AuditEvent::new(actor(), action, Outcome::Ok)
 }
 
+/// The audit log as `audit export --format jsonl` writes it, its sealed details opened
+/// with the store's keys (as an auditor's `--open` export shows them).
+pub fn opened_audit_log(dir: &Path, user: &str, password: &str) -> String {
+    let store = Store::open(dir, StoreOptions::default()).expect("open");
+    let keys = store
+        .unlock(Unlock::Password {
+            user,
+            password: password.as_bytes(),
+        })
+        .expect("unlock");
+    let vault = Vault::new(store, keys);
+    let mut out = Vec::new();
+    caredesk::audit::export::export(
+        vault.store().audit().tree(),
+        &vault,
+        None,
+        None,
+        caredesk::audit::export::Format::Jsonl,
+        &mut out,
+    )
+    .expect("export");
+    String::from_utf8(out).expect("utf-8")
+}
+
 /// A new store under `parent/store`, unlocked.
 pub fn new_store(parent: &Path, options: StoreOptions) -> (PathBuf, Vault) {
     let dir = parent.join("store");

@@ -77,7 +77,12 @@ fn store_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, std::io::Error> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !entry.file_type()?.is_file() || name == LOCK_FILE || name.ends_with(".sock") {
+        // The head file is written anew from the verified log at restore.
+        if !entry.file_type()?.is_file()
+            || name == LOCK_FILE
+            || name == crate::audit::head_file::HEAD_FILE
+            || name.ends_with(".sock")
+        {
             continue;
         }
         files.push((name, std::fs::read(entry.path())?));
@@ -439,6 +444,14 @@ fn finish(manifest: &Manifest, dir: &Path, options: StoreOptions) -> Result<Rest
             "the restored audit log does not end where the backup's manifest says".into(),
         ));
     }
+    crate::audit::head_file::HeadFile::create(
+        dir,
+        crate::audit::head_file::HeadMark {
+            seq: report.head.seq,
+            hash: report.head.hash,
+        },
+    )
+    .map_err(|e| BackupError::Refused(e.to_string()))?;
     let store = Store::open(dir, options)?;
     store
         .audit()

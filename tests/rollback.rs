@@ -1,0 +1,88 @@
+//! One flipped byte in the region of sled's file that the last write touched: sled
+//! takes it for a torn write and recovers to the state before, so acknowledged records
+//! and their audit records vanish. The head kept outside sled (`audit.head`) catches
+//! it: the store refuses to open, naming the restore command, and `audit verify` exits 3.
+
+mod common;
+
+use std::path::Path;
+
+use caredesk::store::{Store, StoreOptions};
+use common::*;
+
+fn db_file(dir: &Path) -> std::path::PathBuf {
+    dir.join("db").join("db")
+}
+
+#[test]
+fn a_flipped_byte_that_loses_acknowledged_records_is_refused_not_run_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, vault) = new_store(tmp.path(), StoreOptions::default());
+    for i in 0..20 {
+        vault
+            .create_patient(
+                &patient(
+                    &format!("Before {i}"),
+                    &format!("1380000{i:04}"),
+                    &format!("B{i}"),
+                ),
+                event("patient.create"),
+            )
+            .unwrap();
+    }
+    drop(vault);
+    let before = std::fs::read(db_file(&dir)).unwrap();
+
+    // An import, acknowledged: the call returned, so it and its audit record are durable.
+    let vault = unlock(&dir, StoreOptions::default());
+    let imported = vault
+        .create_patient(
+            &patient("Imported One", "13811112222", "IMP-1"),
+            event("patient.import"),
+        )
+        .unwrap();
+    let acknowledged = vault.store().audit().head().seq;
+    drop(vault);
+    let after = std::fs::read(db_file(&dir)).unwrap();
+
+    // The region the last write touched: from the first byte that changed.
+    let first = before
+        .iter()
+        .zip(&after)
+        .position(|(a, b)| a != b)
+        .unwrap_or(before.len().min(after.len()));
+    assert!(
+        first < after.len(),
+        "the import wrote nothing to {}",
+        db_file(&dir).display()
+    );
+    let mut damaged = after.clone();
+    damaged[first] ^= 0x40;
+    std::fs::write(db_file(&dir), &damaged).unwrap();
+
+    // The store refuses to open, naming the problem and the restore command.
+    let refused = Store::open(&dir, StoreOptions::default());
+    let Err(error) = refused else {
+        let store = refused.unwrap();
+        panic!(
+            "the store opened at record {} after record {acknowledged} was acknowledged (patient {imported})",
+            store.audit().head().seq
+        );
+    };
+    let message = error.to_string();
+    eprintln!("refused: {message}");
+    assert!(
+        message.contains("caredesk restore")
+            && message.contains("acknowledged records are missing"),
+        "{message}"
+    );
+    // And the auditor's check says broken.
+    let verify = run_caredesk(Some(&dir), &["audit", "verify"], "");
+    assert_eq!(
+        verify.status.code(),
+        Some(3),
+        "{}{}",
+        text(&verify.stdout),
+        text(&verify.stderr)
+    );
+}
