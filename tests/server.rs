@@ -232,7 +232,9 @@ fn the_scheduler_runs_in_the_daemon_as_the_system_principal() {
     assert!(said.contains("unlocked by the key file"), "{said}");
     let export = run_caredesk(
         None,
-        &["audit", "export", "--data", data, "--format", "jsonl"],
+        &[
+            "audit", "export", "--data", data, "--format", "jsonl", "--open",
+        ],
         &credentials(("he.audit", "demo auditor harbour lantern")),
     );
     let rows = text(&export.stdout);

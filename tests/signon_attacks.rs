@@ -272,6 +272,7 @@ fn a_name_no_account_can_have_is_refused_and_never_reaches_the_audit_log() {
             "export",
             "--format",
             "csv",
+            "--open",
             "--data",
             dir.to_str().unwrap(),
         ],
