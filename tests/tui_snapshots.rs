@@ -477,6 +477,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     reason: "xx625-4 is not a valid LOINC code (check digit)".into(),
                 }],
                 skipped: 6,
+                queued: Default::default(),
+                create_patients: false,
             });
         }),
         ("idle_countdown", |app| {

@@ -87,7 +87,7 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
             other => anyhow::bail!("unexpected reply: {other:?}"),
         };
         batches += 1;
-        add(&mut summary, &done);
+        summary.add(&done);
         parsed.rejected.extend(batch.rejected);
         parsed.skipped += batch.skipped;
         Ok(())
@@ -140,14 +140,4 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
         parsed.skipped
     );
     Ok(())
-}
-
-fn add(total: &mut ResultsSummary, part: &ResultsSummary) {
-    total.messages += part.messages;
-    total.imported += part.imported;
-    total.duplicates += part.duplicates;
-    total.unmatched += part.unmatched;
-    total.rejected += part.rejected;
-    total.created += part.created;
-    total.record_changes += part.record_changes;
 }

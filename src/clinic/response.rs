@@ -74,6 +74,19 @@ pub struct ResultsSummary {
     pub record_changes: u64,
 }
 
+impl ResultsSummary {
+    /// Adds the counts of one more batch of the same import.
+    pub fn add(&mut self, part: &ResultsSummary) {
+        self.messages += part.messages;
+        self.imported += part.imported;
+        self.duplicates += part.duplicates;
+        self.unmatched += part.unmatched;
+        self.rejected += part.rejected;
+        self.created += part.created;
+        self.record_changes += part.record_changes;
+    }
+}
+
 /// A message on the review list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewItem {

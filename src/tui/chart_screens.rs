@@ -110,6 +110,10 @@ pub struct QuestionnaireScreen {
 pub struct ImportScreen {
     pub form: Form,
     pub summary: Option<crate::clinic::api::ResultsSummary>,
+    /// Batches still to send (a request is one frame of at most 8 MiB; a large file
+    /// goes in pieces, as `caredesk import` sends it), and whether to create patients.
+    pub queued: std::collections::VecDeque<crate::ingest::Parsed>,
+    pub create_patients: bool,
     /// What the importer could not read (file, place, reason).
     pub rejected: Vec<crate::ingest::Rejected>,
     pub skipped: u64,

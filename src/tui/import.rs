@@ -9,7 +9,8 @@ use super::app::{App, Pending};
 use super::field::Field;
 use super::screens::{Form, ImportScreen, Screen};
 use crate::clinic::{Request, Response};
-use crate::ingest::files::{Format, parse_csv_files, parse_files};
+use crate::ingest::files::Format;
+use crate::ingest::pieces::{Source, read_in_batches};
 
 impl App {
     pub(crate) fn open_import(&mut self) {
@@ -23,6 +24,8 @@ impl App {
             summary: None,
             rejected: Vec::new(),
             skipped: 0,
+            queued: Default::default(),
+            create_patients: false,
         }));
     }
 
@@ -68,12 +71,17 @@ impl App {
         let csv = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-        let parsed = if csv {
-            parse_csv_files(&mapping, &files)
+        let source = if csv {
+            Source::Csv(&mapping)
         } else {
-            parse_files(Format::of(&path), &files)
+            Source::Files(Format::of(&path))
         };
-        match parsed {
+        let mut batches = std::collections::VecDeque::new();
+        let read = read_in_batches(source, &files, &mut |batch| {
+            batches.push_back(batch);
+            Ok(())
+        });
+        match read {
             Err(e) => {
                 import.form.focus = if e.to_string().contains("mapping") {
                     1
@@ -82,22 +90,38 @@ impl App {
                 };
                 import.form.error = Some(e.to_string());
             }
-            Ok(parsed) => {
+            Ok(()) => {
                 import.form.error = None;
-                import.form.busy = true;
-                import.rejected = parsed.rejected;
-                import.skipped = parsed.skipped;
-                let rejected = import.rejected.len() as u64;
-                self.call(
-                    Pending::Import,
-                    Request::ResultsImport {
-                        incoming: parsed.incoming,
-                        rejected,
-                        create_patients: create,
-                    },
-                );
+                import.rejected.clear();
+                import.skipped = 0;
+                import.summary = None;
+                import.queued = batches;
+                import.create_patients = create;
+                self.send_next_import_batch();
             }
         }
+    }
+
+    /// Sends the next batch of the import, if one is left; false when none is.
+    fn send_next_import_batch(&mut self) -> bool {
+        let Screen::Import(import) = &mut self.screen else {
+            return false;
+        };
+        let Some(batch) = import.queued.pop_front() else {
+            import.form.busy = false;
+            return false;
+        };
+        import.form.busy = true;
+        let rejected = batch.rejected.len() as u64;
+        import.rejected.extend(batch.rejected);
+        import.skipped += batch.skipped;
+        let request = Request::ResultsImport {
+            incoming: batch.incoming,
+            rejected,
+            create_patients: import.create_patients,
+        };
+        self.call(Pending::Import, request);
+        true
     }
 
     pub(crate) fn on_import_reply(&mut self, response: Response) {
@@ -105,10 +129,20 @@ impl App {
         let Screen::Import(import) = &mut self.screen else {
             return;
         };
-        import.form.busy = false;
         match response {
-            Response::ResultsImported(summary) => import.summary = Some(summary),
-            _ => import.form.error = text,
+            Response::ResultsImported(part) => {
+                import
+                    .summary
+                    .get_or_insert_with(Default::default)
+                    .add(&part);
+                self.send_next_import_batch();
+            }
+            _ => {
+                // What was sent before stays imported (and counted); the rest is not sent.
+                import.queued.clear();
+                import.form.busy = false;
+                import.form.error = text;
+            }
         }
     }
 }
