@@ -91,7 +91,7 @@ pub fn run_archive(args: ArchiveArgs) -> anyhow::Result<ExitCode> {
     let report = outcome.and_then(|()| writer.finish());
     match report {
         Ok(report) => {
-            println!(
+            say!(
                 "archived {} records (to record {}, before {}) into {}; the log itself is kept whole",
                 report.entries,
                 report.head.seq,
@@ -104,7 +104,7 @@ pub fn run_archive(args: ArchiveArgs) -> anyhow::Result<ExitCode> {
             let _ = std::fs::remove_file(&args.out);
             match e {
                 ArchiveError::Broken(b) => {
-                    println!("audit log BROKEN at record {}: {}", b.seq, b.reason);
+                    say!("audit log BROKEN at record {}: {}", b.seq, b.reason);
                     Ok(ExitCode::from(EXIT_TAMPERED))
                 }
                 other => anyhow::bail!("{other}"),
@@ -126,7 +126,7 @@ pub fn run_verify(args: ArchiveVerifyArgs) -> anyhow::Result<ExitCode> {
         Err(ArchiveError::Broken(b)) => Ok(print_verdict(Err(b))),
         Err(ArchiveError::Io(e)) => anyhow::bail!("cannot read {}: {e}", args.file.display()),
         Err(other) => {
-            println!("audit archive BROKEN: {other}");
+            say!("audit archive BROKEN: {other}");
             Ok(ExitCode::from(EXIT_TAMPERED))
         }
     }

@@ -195,7 +195,7 @@ fn run_create(data: &Path, out: &Path) -> anyhow::Result<()> {
     // The copy is checked like any backup before it is called done.
     backup::check(out, None)
         .map_err(|e| anyhow::anyhow!("the copy in {} is not sound: {e}", out.display()))?;
-    println!(
+    say!(
         "backup {} written to {}: {} entries, audit log to record {}, {} bytes",
         made.name,
         out.display(),
@@ -214,7 +214,7 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     ) {
         Ok(checked) => {
             let m = &checked.manifest;
-            println!(
+            say!(
                 "backup sound: {} entries in {} chunks, {} trees, files {}, audit log to record {}, made {}",
                 m.entries,
                 m.chunks.len(),
@@ -224,9 +224,9 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
                 m.created
             );
             if checked.authentic {
-                println!("authentic: every chunk opened under the store's key");
+                say!("authentic: every chunk opened under the store's key");
             } else {
-                println!(
+                say!(
                     "checksums only: give --recovery-key, --key-file or --user to prove it is authentic"
                 );
             }
@@ -237,7 +237,7 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         }
         Err(BackupError::Refused(why)) => anyhow::bail!("{why}"),
         Err(e) => {
-            println!("backup BROKEN: {e}");
+            say!("backup BROKEN: {e}");
             Ok(ExitCode::from(EXIT_TAMPERED))
         }
     }
@@ -256,7 +256,7 @@ pub fn run_restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
         StoreOptions::default(),
     ) {
         Ok(restored) => {
-            println!(
+            say!(
                 "restored backup {} (made {}) into {}: {} entries; audit log verified, {} records",
                 restored.manifest.backup_id,
                 restored.manifest.created,
@@ -270,7 +270,7 @@ pub fn run_restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
             anyhow::bail!("cannot read {}: {e}", args.file.display())
         }
         Err(e @ BackupError::Format(_)) => {
-            println!("backup BROKEN: {e}");
+            say!("backup BROKEN: {e}");
             Ok(ExitCode::from(EXIT_TAMPERED))
         }
         Err(e) => anyhow::bail!("{e}"),

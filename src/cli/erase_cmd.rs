@@ -73,16 +73,14 @@ pub fn run(command: EraseCommand) -> anyhow::Result<()> {
             else {
                 anyhow::bail!("unexpected reply");
             };
-            println!(
-                "erasure request {id} waits for a second person: `caredesk erase approve {id}`"
-            );
+            say!("erasure request {id} waits for a second person: `caredesk erase approve {id}`");
         }
         EraseCommand::List(args) => {
             let Response::Erasures(requests) = ask(&args.data.path, Request::ErasureList)? else {
                 anyhow::bail!("unexpected reply");
             };
             for r in requests {
-                println!(
+                say!(
                     "{:>8}  patient {}  asked by {} at {}: {}",
                     r.id,
                     r.patient,
@@ -94,7 +92,7 @@ pub fn run(command: EraseCommand) -> anyhow::Result<()> {
         }
         EraseCommand::Approve(args) => {
             ask(&args.data.path, Request::ErasureApprove { id: args.id })?;
-            println!(
+            say!(
                 "erasure {} done: the patient's records can no longer be read",
                 args.id
             );

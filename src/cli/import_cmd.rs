@@ -186,14 +186,14 @@ pub fn run(command: ImportCommand) -> anyhow::Result<()> {
     signin::sign_out(&session);
     match response {
         Response::ImportSummary(summary) => {
-            println!(
+            say!(
                 "imported {}, duplicates {}, rejected {}",
                 summary.imported,
                 summary.duplicates,
                 summary.rejected.len()
             );
             for (line, reason) in summary.rejected {
-                println!("line {line}: {reason}");
+                say!("line {line}: {reason}");
             }
             Ok(())
         }

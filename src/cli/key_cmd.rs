@@ -103,7 +103,7 @@ pub fn run(command: KeyCommand) -> anyhow::Result<()> {
         })?;
     file.write_all(text.as_bytes())?;
     file.sync_all()?;
-    println!(
+    say!(
         "key file for {label} written to {}; keep it readable only by the account that runs the job",
         args.out.display()
     );
@@ -119,9 +119,12 @@ fn list(data: &DataDir) -> anyhow::Result<()> {
     let Response::KeySlots(slots) = admin_call(data, Request::KeySlots)? else {
         anyhow::bail!("unexpected reply");
     };
-    println!(
+    say!(
         "{:>6}  {:<9} {:<20} {:<22} created",
-        "id", "kind", "user or label", "data key"
+        "id",
+        "kind",
+        "user or label",
+        "data key"
     );
     for s in slots {
         let key = if s.grant_waiting {
@@ -129,7 +132,7 @@ fn list(data: &DataDir) -> anyhow::Result<()> {
         } else {
             format!("g{}", s.generation)
         };
-        println!(
+        say!(
             "{:>6}  {:<9} {:<20} {:<22} {}",
             s.id,
             s.kind,
@@ -143,7 +146,7 @@ fn list(data: &DataDir) -> anyhow::Result<()> {
 
 fn remove(args: &RemoveArgs) -> anyhow::Result<()> {
     admin_call(&args.data, Request::KeySlotRemove { id: args.id })?;
-    println!(
+    say!(
         "key slot {} removed; the secret that opened it opens nothing now",
         args.id
     );
@@ -155,11 +158,11 @@ fn add_recovery(data: &DataDir) -> anyhow::Result<()> {
     else {
         anyhow::bail!("unexpected reply");
     };
-    println!(
+    say!(
         "new recovery key (slot {slot}), shown once: write it down and keep it safe, off this machine:"
     );
-    println!("   {}", key.expose());
-    println!("then remove the old one with `caredesk key remove ID` (see `caredesk key list`)");
+    say!("   {}", key.expose());
+    say!("then remove the old one with `caredesk key remove ID` (see `caredesk key list`)");
     Ok(())
 }
 
@@ -198,16 +201,18 @@ fn rotate(args: &RotateArgs) -> anyhow::Result<()> {
         eprintln!();
     }
     let progress = outcome?;
-    println!(
+    say!(
         "data key rotated: generation {} to {}; {} values re-sealed; the old data key is gone",
-        progress.from, progress.to, progress.resealed
+        progress.from,
+        progress.to,
+        progress.resealed
     );
-    println!(
+    say!(
         "{} key slots take up the new key at their next use (see `caredesk key list`)",
         progress.granted
     );
     if !progress.left_out.is_empty() {
-        println!(
+        say!(
             "left out (their slots predate key rotation; reset them): {}",
             progress.left_out.join(", ")
         );

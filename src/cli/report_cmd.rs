@@ -116,7 +116,7 @@ pub(super) fn ask(dir: &Path, request: Request) -> anyhow::Result<Response> {
 
 fn deliver(destination: &Destination, pdf: &[u8], what: &str) -> anyhow::Result<()> {
     let sent = output::send(pdf, &destination.output(), what).map_err(anyhow::Error::msg)?;
-    println!("{}", sent.describe(what));
+    say!("{}", sent.describe(what));
     Ok(())
 }
 

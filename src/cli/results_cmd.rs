@@ -110,7 +110,7 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
                 |r| serde_json::json!({ "origin": r.origin, "place": r.place, "reason": r.reason }),
             )
             .collect();
-        println!(
+        say!(
             "{}",
             serde_json::json!({
                 "messages": summary.messages + summary.rejected,
@@ -127,9 +127,9 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     for rejected in &parsed.rejected {
-        println!("rejected: {rejected}");
+        say!("rejected: {rejected}");
     }
-    println!(
+    say!(
         "messages {}: imported {} results, duplicates {}, unmatched {} (on the review list), rejected {}, created {} patients, skipped {} without a value",
         summary.messages + summary.rejected,
         summary.imported,
