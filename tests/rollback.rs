@@ -86,3 +86,70 @@ fn a_flipped_byte_that_loses_acknowledged_records_is_refused_not_run_on() {
         text(&verify.stderr)
     );
 }
+
+/// Every byte flipped across the region the last write touched, one copy each: the
+/// store either opens with the acknowledged record there, or refuses, and `audit
+/// verify` then exits 3 (a damaged store is a log that cannot be shown intact).
+#[test]
+fn any_flipped_byte_in_the_last_write_keeps_the_record_or_is_refused_with_exit_3() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, vault) = new_store(tmp.path(), StoreOptions::default());
+    drop(vault);
+    let before = std::fs::read(db_file(&dir)).unwrap();
+    let vault = unlock(&dir, StoreOptions::default());
+    vault
+        .create_patient(
+            &patient("Imported Two", "13811113333", "IMP-2"),
+            event("patient.import"),
+        )
+        .unwrap();
+    let acknowledged = vault.store().audit().head().seq;
+    drop(vault);
+    let after = std::fs::read(db_file(&dir)).unwrap();
+    let first = before
+        .iter()
+        .zip(&after)
+        .position(|(a, b)| a != b)
+        .unwrap_or(before.len().min(after.len()));
+    let last = after.len();
+    let step = ((last - first) / 24).max(1);
+    let mut refused = 0;
+    for (n, at) in (first..last).step_by(step).enumerate() {
+        let copy = tmp.path().join(format!("copy{n}"));
+        copy_dir(&dir, &copy);
+        let mut damaged = after.clone();
+        damaged[at] ^= 0x01;
+        std::fs::write(db_file(&copy), &damaged).unwrap();
+        match Store::open(&copy, StoreOptions::default()) {
+            Ok(store) => assert!(
+                store.audit().head().seq >= acknowledged,
+                "byte {at}: the store opened without the acknowledged record"
+            ),
+            Err(_) => {
+                refused += 1;
+                let verify = run_caredesk(Some(&copy), &["audit", "verify"], "");
+                assert_eq!(
+                    verify.status.code(),
+                    Some(3),
+                    "byte {at}: {}{}",
+                    text(&verify.stdout),
+                    text(&verify.stderr)
+                );
+            }
+        }
+    }
+    assert!(refused > 0, "no flip in the last write was noticed");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

@@ -461,3 +461,30 @@ fn a_reset_password_is_one_time_and_lifts_a_lock() {
     });
     assert!(matches!(reply, Response::Activated { .. }), "{reply:?}");
 }
+
+#[test]
+fn enabling_a_user_who_was_only_locked_lifts_the_lock_and_keeps_their_password() {
+    let mut t = TestClinic::new();
+    let admin = t.sign_in(Role::Admin);
+    t.add_user(&admin, "li.na", Role::Nurse);
+    for _ in 0..5 {
+        t.client().call(Request::Login {
+            user: "li.na".into(),
+            password: Secret::new("bad bad bad"),
+            code: Secret::new("1"),
+        });
+    }
+    let code = t.code(Role::Nurse);
+    assert!(matches!(
+        t.login(&t.client(), Role::Nurse, &code),
+        Response::Error(ServiceError::AccountLocked { .. })
+    ));
+    // Not disabled: no one-time password replaces theirs, the lock is lifted.
+    assert_eq!(
+        admin.call(Request::UserEnable {
+            name: "li.na".into()
+        }),
+        Response::Done
+    );
+    t.sign_in(Role::Nurse);
+}

@@ -178,8 +178,18 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         )?;
         return Ok(print_verdict(outcome));
     }
-    let raw = RawStore::open_for_scan(&args.data.path)?;
-    let tree = raw.tree(AUDIT_TREE)?;
+    // Damaged database files hold the log too: a store that fails its checksums is a
+    // log that cannot be shown intact (exit 3), not a command that failed.
+    let opened = RawStore::open_for_scan(&args.data.path)
+        .and_then(|raw| raw.tree(AUDIT_TREE).map(|tree| (raw, tree)));
+    let (raw, tree) = match opened {
+        Ok(opened) => opened,
+        Err(e @ crate::store::StoreError::Corrupt { .. }) => {
+            println!("audit log BROKEN: {e}");
+            return Ok(ExitCode::from(EXIT_TAMPERED));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let seal = match SealState::open(&args.data.path) {
         Ok(seal) => seal,
         Err(e) => {

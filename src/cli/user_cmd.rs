@@ -225,6 +225,19 @@ fn act(session: &Session, command: UserCommand) -> anyhow::Result<()> {
             let reply = session.call(Request::UserEnable {
                 name: args.name.clone(),
             });
+            if reply == Response::Done {
+                // The account was not disabled: only a lockout was lifted.
+                if args.json {
+                    writeln!(out, "{}", serde_json::json!({ "name": args.name }))?;
+                } else {
+                    writeln!(
+                        out,
+                        "{} was not disabled: any lockout is lifted; the password is unchanged.",
+                        args.name
+                    )?;
+                }
+                return Ok(());
+            }
             show_one_time_password(&mut out, reply, args.json, "Enabled")
         }
         UserCommand::SetRole(args) => {

@@ -126,9 +126,19 @@ pub(crate) fn set_disabled(
     // The sign-on state is read and written back here: no sign-in of this name may
     // interleave.
     let _one_at_a_time = ctx.clinic.signon_names.lock(name);
+    let was_disabled = user.disabled;
     user.disabled = disabled;
     let mut writes = WriteSet::new();
-    let reply = if disabled {
+    let reply = if !disabled && !was_disabled {
+        // Not disabled: enabling only lifts a lockout; the password stays theirs.
+        let mut signon = ctx.vault.store().signon_state(name)?;
+        signon.unlock();
+        ctx.vault.store().stage_signon(&mut writes, name, &signon)?;
+        return Ok(Reply::new(Response::Done)
+            .writes(writes)
+            .subject(format!("user:{name}"))
+            .detail("not disabled: any lockout lifted"));
+    } else if disabled {
         let mut removed = 0;
         for slot in ctx.vault.store().key_slots()? {
             if matches!(&slot.kind, SlotKind::Password { user } if user == name) {
