@@ -351,3 +351,62 @@ fn a_slot_an_older_version_left_to_a_disabled_user_opens_nothing_and_goes_at_unl
         "the disabled nurse's slot is still there: {slots:?}"
     );
 }
+
+#[test]
+fn strangers_announcing_large_frames_cannot_make_the_daemon_hold_memory() {
+    use std::io::{Read, Write};
+    let (_tmp, dir) = demo_store();
+    let daemon = Daemon::start(&dir);
+    let before = peak_rss_mb(daemon.pid());
+    // 250 connections that never sign in, each announcing a frame just under 8 MiB and
+    // sending 1 MiB of it, then holding the connection open.
+    let junk = vec![0x5a_u8; 1024 * 1024];
+    let mut held = Vec::new();
+    for _ in 0..250 {
+        let mut stream = std::os::unix::net::UnixStream::connect(&daemon.socket).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let _ = stream.write_all(&((8 * 1024 * 1024 - 1) as u32).to_be_bytes());
+        let _ = stream.write_all(&junk);
+        held.push(stream);
+    }
+    // The daemon closed each of them (a stranger's frame is at most 64 KiB).
+    for stream in &mut held {
+        let mut buf = [0u8; 16];
+        let closed = match stream.read(&mut buf) {
+            Ok(0) => true,
+            Err(e) => !matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+            Ok(_) => false,
+        };
+        assert!(
+            closed,
+            "a connection announcing 8 MiB before signing in was kept open"
+        );
+    }
+    let peak = peak_rss_mb(daemon.pid());
+    assert!(
+        peak < before + 200,
+        "the daemon grew from {before} MB to {peak} MB"
+    );
+    // Real staff are served: a sign-in, then a request larger than a stranger may send.
+    let remote = Remote::connect(&daemon.socket).unwrap();
+    let token = sign_in(&remote, DOCTOR);
+    let large = remote.call(
+        Some(&token),
+        Request::PatientSearch {
+            query: "x".repeat(100 * 1024),
+            limit: 1,
+        },
+    );
+    assert!(
+        !matches!(
+            large,
+            Response::Error(ServiceError::Unavailable(ref m)) if m.contains("not answering")
+        ),
+        "{large:?}"
+    );
+}

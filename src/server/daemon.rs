@@ -16,7 +16,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, watch};
 
-use super::frame::{ClientFrame, FrameError, body_length, decode, encode};
+use super::frame::{
+    ClientFrame, FrameError, MAX_FRAME, SIGN_IN_FRAME, body_length_within, decode, encode,
+};
 use crate::clinic::{Clinic, Origin, Request, Response};
 use crate::store::StoreOptions;
 
@@ -86,13 +88,17 @@ fn bind(path: &Path, group: &str) -> anyhow::Result<UnixListener> {
     Ok(listener)
 }
 
-async fn read_frame(stream: &mut UnixStream) -> Result<ClientFrame, FrameError> {
+/// Connections served at once; past it a new one is closed at once (each holds a task
+/// and, before sign-in, at most `SIGN_IN_FRAME` bytes).
+const MAX_CONNECTIONS: usize = 1024;
+
+async fn read_frame(stream: &mut UnixStream, limit: usize) -> Result<ClientFrame, FrameError> {
     let mut header = [0u8; 4];
     match stream.read_exact(&mut header).await {
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(FrameError::Closed),
         other => other?,
     };
-    let mut body = vec![0u8; body_length(header)?];
+    let mut body = vec![0u8; body_length_within(header, limit)?];
     stream.read_exact(&mut body).await?;
     decode(&body)
 }
@@ -114,9 +120,11 @@ async fn connection(
         ssh_client: None,
     };
     let mut greeted = false;
+    // Small frames until the connection has signed in (or shown a live session).
+    let mut frame_limit = SIGN_IN_FRAME;
     loop {
         let frame = tokio::select! {
-            frame = read_frame(&mut stream) => frame,
+            frame = read_frame(&mut stream, frame_limit) => frame,
             _ = stopping.changed() => return,
         };
         let (session, request) = match frame {
@@ -142,6 +150,7 @@ async fn connection(
         };
         let worker = clinic.clone();
         let from = origin.clone();
+        let had_session = session.is_some();
         let response: Response =
             tokio::task::spawn_blocking(move || worker.handle(session.as_ref(), *request, &from))
                 .await
@@ -157,6 +166,16 @@ async fn connection(
                 return;
             }
         };
+        let session_refused = matches!(
+            response,
+            Response::Error(
+                crate::clinic::ServiceError::NotSignedIn
+                    | crate::clinic::ServiceError::SessionExpired
+            )
+        );
+        if matches!(response, Response::SignedIn(_)) || (had_session && !session_refused) {
+            frame_limit = MAX_FRAME;
+        }
         let sent = stream.write_all(&frame).await;
         if matches!(
             response,
@@ -227,6 +246,10 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
             tokio::select! {
                 accepted = listener.accept() => {
                     if let Ok((stream, _)) = accepted {
+                        if connections.len() >= MAX_CONNECTIONS {
+                            drop(stream);
+                            continue;
+                        }
                         connections.spawn(connection(
                             stream,
                             clinic.clone(),

@@ -12,6 +12,11 @@ use crate::clinic::{Request, SessionToken};
 /// The largest frame either side accepts: a recording chunk (1 MiB) with room to spare.
 pub const MAX_FRAME: usize = 8 * 1024 * 1024;
 
+/// The largest frame the daemon reads on a connection that has not signed in: a
+/// sign-in is a few hundred bytes, and a stranger must not make the daemon hold 8 MiB
+/// for every connection it opens.
+pub const SIGN_IN_FRAME: usize = 64 * 1024;
+
 /// What a client sends.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ClientFrame {
@@ -29,8 +34,8 @@ pub enum ClientFrame {
 pub enum FrameError {
     #[error("the connection closed")]
     Closed,
-    #[error("a frame of {0} bytes is over the limit of {MAX_FRAME}")]
-    TooLarge(usize),
+    #[error("a frame of {0} bytes is over the limit of {1}")]
+    TooLarge(usize, usize),
     #[error("a frame did not decode: {0}")]
     Malformed(String),
     #[error("{0}")]
@@ -53,7 +58,7 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, FrameError> {
     let body = bincode::serde::encode_to_vec(value, config())
         .map_err(|e| FrameError::Malformed(e.to_string()))?;
     if body.len() > MAX_FRAME {
-        return Err(FrameError::TooLarge(body.len()));
+        return Err(FrameError::TooLarge(body.len(), MAX_FRAME));
     }
     let mut frame = Vec::with_capacity(4 + body.len());
     frame.extend_from_slice(&(body.len() as u32).to_be_bytes());
@@ -64,9 +69,15 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, FrameError> {
 /// The length a frame's header announces, refused above the limit before anything is
 /// allocated.
 pub fn body_length(header: [u8; 4]) -> Result<usize, FrameError> {
+    body_length_within(header, MAX_FRAME)
+}
+
+/// The length a frame's header announces, refused above `limit` (at most `MAX_FRAME`).
+pub fn body_length_within(header: [u8; 4], limit: usize) -> Result<usize, FrameError> {
     let length = u32::from_be_bytes(header) as usize;
-    if length > MAX_FRAME {
-        return Err(FrameError::TooLarge(length));
+    let limit = limit.min(MAX_FRAME);
+    if length > limit {
+        return Err(FrameError::TooLarge(length, limit));
     }
     Ok(length)
 }
@@ -131,7 +142,7 @@ mod tests {
         let huge = (MAX_FRAME as u32 + 1).to_be_bytes();
         assert!(matches!(
             read_frame::<Response>(&mut &huge[..]),
-            Err(FrameError::TooLarge(_))
+            Err(FrameError::TooLarge(..))
         ));
         let garbled = [0, 0, 0, 3, 0xff, 0xff, 0xff];
         assert!(matches!(

@@ -51,7 +51,23 @@ impl Client for Remote {
         let mut guard = self.stream.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
             match open(&self.path) {
-                Ok(stream) => *guard = Some(stream),
+                Ok(mut stream) => {
+                    // A new connection reads small frames until it shows a live session
+                    // (`SIGN_IN_FRAME`): show it first, so a large request (an import
+                    // batch) is not refused as a stranger's.
+                    if let Some(session) = session {
+                        let hello = ClientFrame::Call {
+                            session: Some(session.clone()),
+                            request: Box::new(Request::WhoAmI),
+                        };
+                        let shown = write_frame(&mut stream, &hello)
+                            .and_then(|()| read_frame::<Response>(&mut stream));
+                        if let Err(e) = shown {
+                            return gone(e);
+                        }
+                    }
+                    *guard = Some(stream);
+                }
                 Err(e) => return gone(e),
             }
         }
