@@ -321,6 +321,40 @@ fn type_everywhere(t: &mut TestClinic) -> (Vec<String>, String) {
         });
         assert!(!matches!(amended, Response::Error(_)), "{amended:?}");
     }
+    // A result typed by hand, with text in every field that takes it.
+    let observation = caredesk::domain::observation::Observation {
+        system: "http://loinc.org".into(),
+        code: "8867-4".into(),
+        display: Some(word("ObsDisplay")),
+        value: caredesk::domain::observation::ObsValue::Text(word("ObsText")),
+        unit: Some(word("ObsUnit")),
+        range: caredesk::domain::observation::RefRange {
+            low: None,
+            high: None,
+            text: Some(word("ObsRange")),
+        },
+        flags: vec![word("ObsFlag")],
+        taken_at: t.now() - 60,
+        status: Some("F".into()),
+        source: caredesk::domain::observation::Source {
+            kind: caredesk::domain::observation::SourceKind::Manual,
+            reference: word("ObsReference"),
+        },
+    };
+    let _ = nurse.call(Request::ObservationAdd { id, observation });
+    // Advice written by staff, and an intake answer typed as text.
+    let _ = doctor.call(Request::AdviceApprove {
+        id,
+        items: vec![caredesk::domain::advice::Item {
+            template: String::new(),
+            topic: caredesk::domain::advice::Topic::Diet,
+            text: word("AdviceText"),
+        }],
+    });
+    let _ = nurse.call(Request::IntakeSubmit {
+        id,
+        answers: vec![caredesk::domain::intake::Answer::Text(word("IntakeAnswer"))],
+    });
     // A result rejected from the review list (refused or not, what was typed goes
     // nowhere in the clear).
     let _ = nurse.call(Request::ReviewReject {
