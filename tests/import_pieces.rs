@@ -11,21 +11,11 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use caredesk::server::frame::MAX_FRAME;
-use common::daemon::{Daemon, card, credentials};
+use common::daemon::{Daemon, card, credentials, peak_rss_kib};
 use common::text;
 
 const NURSE: (&str, &str) = ("chen.jing", "demo nurse harbour lantern");
 const AUDITOR: (&str, &str) = ("he.audit", "demo auditor harbour lantern");
-
-/// The peak resident memory of a process, from /proc (VmHWM, in KiB).
-fn peak_rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
 
 #[test]
 fn a_file_over_the_frame_limit_imports_through_the_daemon_in_pieces() {

@@ -112,15 +112,9 @@ fn twenty_parallel_logins_with_one_code_give_exactly_one_session() {
     );
 }
 
-/// The peak resident memory of a process, from /proc.
+/// The peak resident memory of a process, in MB.
 fn peak_rss_mb(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM in /proc/PID/status");
-    kb / 1024
+    common::daemon::peak_rss_kib(pid) / 1024
 }
 
 #[test]

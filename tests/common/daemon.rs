@@ -181,3 +181,14 @@ pub fn export_json(dir: &Path) -> String {
     assert!(out.status.success(), "{}", crate::common::text(&out.stderr));
     crate::common::text(&out.stdout)
 }
+
+/// The peak resident memory of a process in KiB (VmHWM in /proc/PID/status).
+#[allow(dead_code)]
+pub fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/PID/status")
+}
