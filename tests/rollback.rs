@@ -14,6 +14,46 @@ fn db_file(dir: &Path) -> std::path::PathBuf {
     dir.join("db").join("db")
 }
 
+/// What an acknowledged import left in sled's file: the file after it, where its
+/// changes begin, the audit head it reached and the patient it made.
+struct LastWrite {
+    after: Vec<u8>,
+    first: usize,
+    acknowledged: u64,
+    imported: caredesk::domain::patient::PatientId,
+}
+
+/// Creates one patient as an import (acknowledged: the call returned, so it and its
+/// audit record are durable) in the store at `dir`, comparing sled's file before and
+/// after.
+fn import_one(dir: &Path, name: &str, phone: &str, id_number: &str) -> LastWrite {
+    let before = std::fs::read(db_file(dir)).unwrap();
+    let vault = unlock(dir, StoreOptions::default());
+    let imported = vault
+        .create_patient(&patient(name, phone, id_number), event("patient.import"))
+        .unwrap();
+    let acknowledged = vault.store().audit().head().seq;
+    drop(vault);
+    let after = std::fs::read(db_file(dir)).unwrap();
+    // The region the last write touched: from the first byte that changed.
+    let first = before
+        .iter()
+        .zip(&after)
+        .position(|(a, b)| a != b)
+        .unwrap_or(before.len().min(after.len()));
+    assert!(
+        first < after.len(),
+        "the import wrote nothing to {}",
+        db_file(dir).display()
+    );
+    LastWrite {
+        after,
+        first,
+        acknowledged,
+        imported,
+    }
+}
+
 #[test]
 fn a_flipped_byte_that_loses_acknowledged_records_is_refused_not_run_on() {
     let tmp = tempfile::tempdir().unwrap();
@@ -31,31 +71,12 @@ fn a_flipped_byte_that_loses_acknowledged_records_is_refused_not_run_on() {
             .unwrap();
     }
     drop(vault);
-    let before = std::fs::read(db_file(&dir)).unwrap();
-
-    // An import, acknowledged: the call returned, so it and its audit record are durable.
-    let vault = unlock(&dir, StoreOptions::default());
-    let imported = vault
-        .create_patient(
-            &patient("Imported One", "13811112222", "IMP-1"),
-            event("patient.import"),
-        )
-        .unwrap();
-    let acknowledged = vault.store().audit().head().seq;
-    drop(vault);
-    let after = std::fs::read(db_file(&dir)).unwrap();
-
-    // The region the last write touched: from the first byte that changed.
-    let first = before
-        .iter()
-        .zip(&after)
-        .position(|(a, b)| a != b)
-        .unwrap_or(before.len().min(after.len()));
-    assert!(
-        first < after.len(),
-        "the import wrote nothing to {}",
-        db_file(&dir).display()
-    );
+    let LastWrite {
+        after,
+        first,
+        acknowledged,
+        imported,
+    } = import_one(&dir, "Imported One", "13811112222", "IMP-1");
     let mut damaged = after.clone();
     damaged[first] ^= 0x40;
     std::fs::write(db_file(&dir), &damaged).unwrap();
@@ -95,22 +116,12 @@ fn any_flipped_byte_in_the_last_write_keeps_the_record_or_is_refused_with_exit_3
     let tmp = tempfile::tempdir().unwrap();
     let (dir, vault) = new_store(tmp.path(), StoreOptions::default());
     drop(vault);
-    let before = std::fs::read(db_file(&dir)).unwrap();
-    let vault = unlock(&dir, StoreOptions::default());
-    vault
-        .create_patient(
-            &patient("Imported Two", "13811113333", "IMP-2"),
-            event("patient.import"),
-        )
-        .unwrap();
-    let acknowledged = vault.store().audit().head().seq;
-    drop(vault);
-    let after = std::fs::read(db_file(&dir)).unwrap();
-    let first = before
-        .iter()
-        .zip(&after)
-        .position(|(a, b)| a != b)
-        .unwrap_or(before.len().min(after.len()));
+    let LastWrite {
+        after,
+        first,
+        acknowledged,
+        ..
+    } = import_one(&dir, "Imported Two", "13811113333", "IMP-2");
     let last = after.len();
     let step = ((last - first) / 24).max(1);
     let mut refused = 0;

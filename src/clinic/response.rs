@@ -279,8 +279,6 @@ pub enum ServiceError {
         "this account is locked for {minutes} more minute(s) after repeated failed sign-ins; an administrator can unlock it"
     )]
     AccountLocked { minutes: i64 },
-    #[error("this account is disabled: ask an administrator")]
-    AccountDisabled,
     #[error(
         "first sign-in: set your own password with `caredesk user activate` or the first sign-in screen"
     )]

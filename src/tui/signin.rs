@@ -123,7 +123,6 @@ impl App {
             ServiceError::AccountLocked { minutes } => self
                 .locale
                 .tf("error.account_locked", &[("minutes", &minutes.to_string())]),
-            ServiceError::AccountDisabled => self.t("error.account_disabled"),
             ServiceError::Busy => self.t("error.server_busy"),
             ServiceError::PasswordChangeRequired => self.t("error.password_change_required"),
             ServiceError::SessionExpired => self.t("error.session_expired"),
