@@ -190,8 +190,10 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             key: followup,
             input: caredesk::domain::followup::CallInput {
                 outcome: caredesk::domain::followup::Outcome::NoAnswer,
+                visit: Default::default(),
                 readings: vec![],
                 adherence: None,
+                ticked: vec![],
                 symptoms: String::new(),
                 side_effects: String::new(),
                 notes: String::new(),

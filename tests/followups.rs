@@ -1,6 +1,8 @@
 //! Nurse follow-up through the service: plans and the scheduler (idempotent), the
 //! queue (groups, filters, consent), claims under concurrent nurses, calls by the
-//! protocol (retries, missed, controlled, readings kept), never call again.
+//! protocol (retries, missed, controlled, readings kept), the standard's rules (the
+//! target from 65, two uncontrolled visits in a row, danger signs, glucose 3.9), the
+//! visit kind kept and exported, never call again.
 
 mod common;
 
@@ -11,7 +13,9 @@ use caredesk::clinic::client::{InProcess, Signed};
 use caredesk::clinic::followup_api::{FollowUpKey, QueueFilter, QueueGroup, QueueView};
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::consent::{Channel, Decision, Method, Purpose};
-use caredesk::domain::followup::{CallInput, ItemStatus, Kind, Outcome};
+use caredesk::domain::followup::{
+    CallInput, ItemStatus, Kind, Outcome, ReferralReason, VisitClass, VisitKind,
+};
 use caredesk::domain::patient::{IdType, PatientId};
 use chrono::Days;
 use common::clinic::TestClinic;
@@ -21,6 +25,15 @@ const DAY: i64 = 86_400;
 type Session = Signed<InProcess>;
 
 fn patient(t: &TestClinic, n: u32, consent: bool) -> PatientId {
+    born(
+        t,
+        n,
+        consent,
+        chrono::NaiveDate::from_ymd_opt(1960, 3, 1).unwrap(),
+    )
+}
+
+fn born(t: &TestClinic, n: u32, consent: bool, birth: chrono::NaiveDate) -> PatientId {
     let desk = t.sign_in(Role::FrontDesk);
     let mut p = common::patient(
         &format!("Follow Patient {n}"),
@@ -28,7 +41,7 @@ fn patient(t: &TestClinic, n: u32, consent: bool) -> PatientId {
         &format!("FU-{n}"),
     );
     p.id_type = IdType::Other;
-    p.birth_date = chrono::NaiveDate::from_ymd_opt(1960, 3, 1);
+    p.birth_date = Some(birth);
     let Response::PatientCreated { id } = desk.call(Request::PatientCreate { patient: p }) else {
         panic!()
     };
@@ -76,8 +89,10 @@ fn queue(who: &Session, filter: QueueFilter) -> QueueView {
 fn call(outcome: Outcome, readings: &[(&str, f64)]) -> CallInput {
     CallInput {
         outcome,
+        visit: VisitKind::Phone,
         readings: readings.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
         adherence: None,
+        ticked: Vec::new(),
         symptoms: String::new(),
         side_effects: String::new(),
         notes: "spoke with the patient".into(),
@@ -359,4 +374,150 @@ fn a_new_automatic_tag_starts_a_follow_up_plan_once() {
     // More data, the same tag: nothing new.
     add(reading("150", t.now() - DAY));
     assert_eq!(plans(&nurse).len(), 1);
+}
+
+/// The one follow-up due for this patient.
+fn due_for(who: &Session, id: PatientId) -> FollowUpKey {
+    let view = queue(who, QueueFilter::default());
+    let row = view
+        .rows
+        .iter()
+        .find(|r| r.item.patient == id)
+        .expect("a follow-up due for the patient");
+    FollowUpKey::of(&row.item)
+}
+
+#[test]
+fn the_standard_s_rules_through_the_service() {
+    use chrono::Datelike;
+    let t = TestClinic::with_all_roles();
+    let nurse = t.sign_in(Role::Nurse);
+    let today = t.today();
+    let sixty_five = today.with_year(today.year() - 65).unwrap();
+    let bp = |visit: VisitKind, s: f64, d: f64| CallInput {
+        visit,
+        ..call(Outcome::Reached, &[("systolic_bp", s), ("diastolic_bp", d)])
+    };
+    // 65 today: 146/88 is under the elderly target (150/90); a day younger it is not.
+    let elderly = born(&t, 11, true, sixty_five);
+    let younger = born(&t, 12, true, sixty_five + Days::new(1));
+    add_plan(&nurse, elderly, Kind::Hypertension, today);
+    add_plan(&nurse, younger, Kind::Hypertension, today);
+    let controlled = save(
+        &nurse,
+        due_for(&nurse, elderly),
+        bp(VisitKind::Clinic, 146.0, 88.0),
+    );
+    assert_eq!(controlled.class, Some(VisitClass::Controlled));
+    assert!(!controlled.referral && controlled.reasons.is_empty());
+    assert_eq!(controlled.next_due, Some(today + Days::new(90)));
+    let first = save(
+        &nurse,
+        due_for(&nurse, younger),
+        bp(VisitKind::Phone, 146.0, 88.0),
+    );
+    assert_eq!(first.class, Some(VisitClass::Uncontrolled));
+    assert!(
+        !first.referral,
+        "the first uncontrolled visit does not refer"
+    );
+    assert_eq!(first.next_due, Some(today + Days::new(14)));
+    // Two weeks on, at home, still not controlled: referral, and the referral is
+    // followed up in two weeks, urgently.
+    t.clock.advance_secs(14 * DAY);
+    let nurse = t.sign_in(Role::Nurse);
+    let second = save(
+        &nurse,
+        due_for(&nurse, younger),
+        bp(VisitKind::Home, 144.0, 92.0),
+    );
+    assert!(second.referral);
+    assert_eq!(second.reasons, [ReferralReason::Uncontrolled { visits: 2 }]);
+    assert_eq!(second.next_due, Some(t.today() + Days::new(14)));
+    assert!(second.flag.unwrap().starts_with("referral"));
+    let next = queue(&nurse, QueueFilter::default());
+    let row = next
+        .rows
+        .iter()
+        .find(|r| r.item.patient == younger)
+        .unwrap();
+    assert_eq!(row.item.priority, 1);
+    // The chart keeps how each was made, the class and the reasons.
+    let Response::FollowUpChart(chart) = nurse.call(Request::FollowUpChart { id: younger }) else {
+        panic!()
+    };
+    let kinds: Vec<VisitKind> = chart.calls.iter().map(|c| c.input.visit).collect();
+    assert_eq!(kinds, [VisitKind::Home, VisitKind::Phone]);
+    assert_eq!(chart.calls[0].reasons, second.reasons);
+    assert_eq!(chart.calls[1].class, Some(VisitClass::Uncontrolled));
+
+    // Diabetes: a danger sign ticked refers at a good glucose; 3.9 itself refers.
+    let dm = born(&t, 13, true, sixty_five);
+    add_plan(&nurse, dm, Kind::Diabetes, t.today());
+    let view = || match nurse.call(Request::FollowUpCallView {
+        key: due_for(&nurse, dm),
+    }) {
+        Response::FollowUpCall(view) => *view,
+        other => panic!("{other:?}"),
+    };
+    let key = due_for(&nurse, dm);
+    assert!(matches!(
+        nurse.call(Request::FollowUpClaim { key }),
+        Response::FollowUpClaimed { .. }
+    ));
+    let shown = view();
+    assert!(shown.checklist.iter().any(|c| c.key == "acetone_breath"));
+    assert!(shown.asks.contains(&"heart_rate".to_string()));
+    // A sign not on the checklist is refused, and nothing is saved.
+    let unknown = CallInput {
+        ticked: vec!["sneezing".into()],
+        ..call(Outcome::Reached, &[("glucose_fasting", 6.0)])
+    };
+    assert!(matches!(
+        nurse.call(Request::FollowUpCallSave { key, input: unknown }),
+        Response::Error(ServiceError::Invalid(m)) if m.contains("checklist")
+    ));
+    let sign = save(
+        &nurse,
+        key,
+        CallInput {
+            visit: VisitKind::Clinic,
+            ticked: vec!["acetone_breath".into()],
+            ..call(Outcome::Reached, &[("glucose_fasting", 6.0)])
+        },
+    );
+    assert_eq!(sign.class, Some(VisitClass::Controlled));
+    assert!(sign.referral);
+    assert!(sign.reasons[0].emergency());
+    assert!(
+        matches!(&sign.reasons[0], ReferralReason::Sign { key, .. } if key == "acetone_breath")
+    );
+    assert!(sign.flag.unwrap().starts_with("emergency referral"));
+    t.clock.advance_secs(14 * DAY);
+    let nurse = t.sign_in(Role::Nurse);
+    let low = save(
+        &nurse,
+        due_for(&nurse, dm),
+        call(Outcome::Reached, &[("glucose_fasting", 3.9)]),
+    );
+    assert_eq!(
+        low.reasons,
+        [ReferralReason::Reading {
+            indicator: "glucose_fasting".into(),
+            value: 3.9
+        }]
+    );
+
+    // The patient's export carries the calls with how each was made.
+    let doctor = t.sign_in(Role::Doctor);
+    let Response::PatientExport(export) = doctor.call(Request::PatientExport {
+        key: "13700000012".into(),
+    }) else {
+        panic!()
+    };
+    let visits: Vec<VisitKind> = export.calls.iter().map(|c| c.input.visit).collect();
+    assert_eq!(visits, [VisitKind::Phone, VisitKind::Home]);
+    assert_eq!(export.followup_plans.len(), 1);
+    let json = serde_json::to_value(&export.calls[1]).unwrap();
+    assert_eq!(json["input"]["visit"], "home");
 }

@@ -411,8 +411,10 @@ fn type_everywhere(t: &mut TestClinic) -> (Vec<String>, String) {
             key,
             input: caredesk::domain::followup::CallInput {
                 outcome: caredesk::domain::followup::Outcome::NoAnswer,
+                visit: Default::default(),
                 readings: Default::default(),
                 adherence: None,
+                ticked: vec![],
                 symptoms: word("Symptoms"),
                 side_effects: word("SideEffects"),
                 notes: word("CallNotes"),

@@ -94,8 +94,10 @@ fn a_recording_round_trips_encrypted_and_plays_from_a_private_file() {
         key,
         input: CallInput {
             outcome: Outcome::Reached,
+            visit: Default::default(),
             readings: vec![],
             adherence: None,
+            ticked: vec![],
             symptoms: String::new(),
             side_effects: String::new(),
             notes: "recorded with consent".into(),
@@ -249,8 +251,10 @@ fn a_hundred_megabyte_recording_streams_through_in_chunks() {
         key,
         input: CallInput {
             outcome: Outcome::Reached,
+            visit: Default::default(),
             readings: vec![],
             adherence: None,
+            ticked: vec![],
             symptoms: String::new(),
             side_effects: String::new(),
             notes: String::new(),

@@ -1,4 +1,5 @@
-//! The follow-up screens: the queue and the call screen at both sizes in both
+//! The follow-up screens: the queue and the call screen (the form, the checklist
+//! being ticked, the result with and without a referral) at both sizes in both
 //! languages; the call form's keys.
 
 mod common;
@@ -8,7 +9,9 @@ use caredesk::clinic::followup_api::{
     CallSaved, CallView, FollowUpKey, QueueCounts, QueueRow, QueueView, ReadingTrend,
 };
 use caredesk::clinic::{Request, Response};
-use caredesk::domain::followup::{FollowUp, ItemStatus, Kind, Outcome, Protocols};
+use caredesk::domain::followup::{
+    FollowUp, ItemStatus, Kind, Outcome, Protocols, ReferralReason, VisitClass, VisitKind,
+};
 use caredesk::domain::patient::PatientId;
 use caredesk::tui::app::App;
 use caredesk::tui::locale::Lang;
@@ -134,6 +137,16 @@ fn call_view(chinese: bool) -> CallView {
         script_en: p.script_en.clone(),
         script_zh: p.script_zh.clone(),
         asks: p.readings.clone(),
+        checklist: p
+            .symptoms
+            .iter()
+            .map(|s| caredesk::clinic::followup_api::CheckItem {
+                key: s.key.clone(),
+                en: s.en.clone(),
+                zh: s.zh.clone(),
+                effect: s.effect,
+            })
+            .collect(),
         claimed_until: 1_795_400_000,
     }
 }
@@ -167,36 +180,93 @@ fn screens() -> Vec<(&'static str, Setup)> {
         ("queue", open_queue),
         ("call", |app| {
             open_call(app);
-            type_text(app, "7");
-            press(app, KeyCode::Enter);
-            type_text(app, "13x");
-            // Enter through the rest to save: the wrong fields are marked.
-            for _ in 0..8 {
+            // A wrong outcome, visit kind, reading and checklist number.
+            for value in ["7", "4", "13x", "", "", "", "2 99", "", "", ""] {
+                type_text(app, value);
                 press(app, KeyCode::Enter);
             }
+            // Enter on the last field saves: the wrong fields are marked.
+            press(app, KeyCode::Enter);
+        }),
+        ("call_checklist", |app| {
+            open_call(app);
+            for value in ["1", "3", "138", "", "", ""] {
+                type_text(app, value);
+                press(app, KeyCode::Enter);
+            }
+            type_text(app, "2 7 10");
         }),
         ("call_saved", |app| {
             open_call(app);
-            type_text(app, "1");
-            press(app, KeyCode::Enter);
-            type_text(app, "138");
-            for _ in 0..8 {
-                press(app, KeyCode::Enter);
-            }
-            let call = calls(app);
-            reply(
+            fill_and_save(app);
+            saved(
                 app,
-                call[0].0,
-                Response::FollowUpCallSaved(Box::new(CallSaved {
-                    status: ItemStatus::Done,
-                    retry: None,
-                    next_due: Some(NaiveDate::from_ymd_opt(2027, 2, 21).unwrap()),
-                    referral: false,
-                    flag: None,
-                })),
+                Some(VisitClass::Controlled),
+                vec![],
+                Some(day(23) + chrono::Days::new(90)),
+            );
+        }),
+        ("call_referral", |app| {
+            open_call(app);
+            fill_and_save(app);
+            let reasons = vec![
+                ReferralReason::Reading {
+                    indicator: "systolic_bp".into(),
+                    value: 182.0,
+                },
+                ReferralReason::Sign {
+                    key: "headache".into(),
+                    en: "Severe headache or dizziness".into(),
+                    zh: "剧烈头痛或头晕".into(),
+                },
+                ReferralReason::Uncontrolled { visits: 2 },
+            ];
+            saved(
+                app,
+                Some(VisitClass::Uncontrolled),
+                reasons,
+                Some(day(23) + chrono::Days::new(14)),
             );
         }),
     ]
+}
+
+/// Types a reached home visit at 138 mm[Hg] and saves it.
+fn fill_and_save(app: &mut App) {
+    for value in ["1", "3", "138", "", "", "", "", "", "", "", ""] {
+        type_text(app, value);
+        press(app, KeyCode::Enter);
+    }
+}
+
+fn saved(
+    app: &mut App,
+    class: Option<VisitClass>,
+    reasons: Vec<ReferralReason>,
+    next_due: Option<NaiveDate>,
+) {
+    let call = calls(app);
+    assert!(
+        matches!(call[0].1, Request::FollowUpCallSave { .. }),
+        "{:?}",
+        call[0].1
+    );
+    let flag = reasons
+        .first()
+        .map(|r| format!("emergency referral: {}", r.text(false)));
+    reply(
+        app,
+        call[0].0,
+        Response::FollowUpCallSaved(Box::new(CallSaved {
+            status: ItemStatus::Done,
+            retry: None,
+            next_due,
+            referral: !reasons.is_empty(),
+            flag,
+            class,
+            reasons,
+        })),
+    );
 }
 
 #[test]
@@ -208,9 +278,9 @@ fn the_follow_up_screens_at_both_sizes_in_both_languages() {
 fn the_call_form_sends_what_was_typed_and_the_queue_pages_with_the_cursor() {
     let mut app = app(Lang::En, false);
     open_call(&mut app);
-    type_text(&mut app, "1");
-    press(&mut app, KeyCode::Enter);
-    for value in ["128", "82", "70", "1", "", "", "all good", ""] {
+    for value in [
+        "1", "2", "128", "82", "70", "1", "10，2", "tired", "", "all good", "",
+    ] {
         type_text(&mut app, value);
         press(&mut app, KeyCode::Enter);
     }
@@ -219,6 +289,10 @@ fn the_call_form_sends_what_was_typed_and_the_queue_pages_with_the_cursor() {
         panic!("{:?}", call[0].1)
     };
     assert_eq!(input.outcome, Outcome::Reached);
+    assert_eq!(input.visit, VisitKind::Clinic);
+    // Checklist numbers in any order and separator: the protocol's keys, in its order.
+    assert_eq!(input.ticked, ["headache", "nosebleed"]);
+    assert_eq!(input.symptoms, "tired");
     assert_eq!(
         input.readings,
         [
@@ -268,14 +342,16 @@ fn history_chart() -> caredesk::clinic::followup_api::FollowUpChart {
         source: "tag hypertension".into(),
         created: 1_780_000_000,
     };
-    let call = |at: i64, outcome: Outcome, notes: &str| Call {
+    let call = |at: i64, outcome: Outcome, visit: VisitKind, notes: &str| Call {
         plan: 1,
         seq: 1,
         kind: Kind::Hypertension,
         input: CallInput {
             outcome,
+            visit,
             readings: vec![],
             adherence: None,
+            ticked: vec![],
             symptoms: String::new(),
             side_effects: String::new(),
             notes: notes.into(),
@@ -285,13 +361,28 @@ fn history_chart() -> caredesk::clinic::followup_api::FollowUpChart {
         controlled: Some(true),
         referral: false,
         next_due: Some(day(30)),
+        class: Some(VisitClass::Controlled),
+        reasons: vec![],
+    };
+    let referred = Call {
+        controlled: Some(false),
+        referral: true,
+        class: Some(VisitClass::Uncontrolled),
+        reasons: vec![ReferralReason::Uncontrolled { visits: 2 }],
+        ..call(1_795_350_000, Outcome::Reached, VisitKind::Home, "漏服药物")
     };
     caredesk::clinic::followup_api::FollowUpChart {
         plans: vec![plan],
         items: vec![],
         calls: vec![
-            call(1_795_300_000, Outcome::Reached, "按时服药，血压平稳"),
-            call(1_795_200_000, Outcome::NoAnswer, ""),
+            referred,
+            call(
+                1_795_300_000,
+                Outcome::Reached,
+                VisitKind::Clinic,
+                "按时服药，血压平稳",
+            ),
+            call(1_795_200_000, Outcome::NoAnswer, VisitKind::Phone, ""),
         ],
         recordings: vec![caredesk::store::followups::RecordingMeta {
             id: [9; 16],

@@ -1,16 +1,19 @@
 //! The call screen's data and a call's record: what a nurse needs for one call, and
 //! what a call does to its follow-up by the protocol (done, tried again, missed, the
-//! plan's next date, a referral flag). Reported readings become results.
+//! plan's next date, the visit's class, a referral with its reasons). Reported
+//! readings become results.
 
 use super::api::{Response, ServiceError};
 use super::cards::today;
-use super::followup_api::{CallSaved, CallView, FollowUpKey, ReadingTrend};
+use super::followup_api::{CallSaved, CallView, CheckItem, FollowUpKey, ReadingTrend};
 use super::followup_queue::open_item;
 use super::followups::{next_item, protocols, within_horizon};
 use super::patients::readable;
 use super::service::{Ctx, Effect, Reply};
 use crate::domain::decimal::Decimal;
-use crate::domain::followup::{Call, CallInput, FollowUp, ItemStatus, Outcome, PlanStatus, decide};
+use crate::domain::followup::{
+    Call, CallInput, FollowUp, History, ItemStatus, Outcome, PlanStatus, decide,
+};
 use crate::domain::indicators;
 use crate::domain::observation::Observation;
 use crate::store::writes::WriteSet;
@@ -95,13 +98,36 @@ pub(crate) fn view(ctx: &Ctx<'_>, key: FollowUpKey) -> Result<Reply, ServiceErro
         script_en: protocol.script_en.clone(),
         script_zh: protocol.script_zh.clone(),
         asks: protocol.readings.clone(),
+        checklist: protocol
+            .symptoms
+            .iter()
+            .map(|s| CheckItem {
+                key: s.key.clone(),
+                en: s.en.clone(),
+                zh: s.zh.clone(),
+                effect: s.effect,
+            })
+            .collect(),
     };
     Ok(Reply::new(Response::FollowUpCall(Box::new(view)))
         .subject(key.patient.to_string())
         .detail(format!("plan={} seq={}", key.plan, key.seq)))
 }
 
-fn check(input: &CallInput, now: i64) -> Result<(), ServiceError> {
+fn check(
+    input: &CallInput,
+    checklist: &[crate::domain::followup::Symptom],
+    now: i64,
+) -> Result<(), ServiceError> {
+    if let Some(key) = input
+        .ticked
+        .iter()
+        .find(|k| !checklist.iter().any(|s| s.key == **k))
+    {
+        return Err(ServiceError::Invalid(format!(
+            "{key:?} is not on this follow-up's checklist: open the call again"
+        )));
+    }
     for (key, value) in &input.readings {
         let Some(indicator) = indicators::by_key(key) else {
             return Err(ServiceError::Invalid(format!(
@@ -141,13 +167,13 @@ pub(crate) fn save(
     key: FollowUpKey,
     input: CallInput,
 ) -> Result<Reply, ServiceError> {
-    readable(ctx, &key.patient)?;
+    let patient = readable(ctx, &key.patient)?;
     let mut item = claimed(ctx, key)?;
-    check(&input, ctx.now)?;
     let protocols = protocols(ctx.clinic)?;
     let protocol = protocols
         .get(item.kind)
         .ok_or_else(|| ServiceError::Unavailable("no protocol for this kind".into()))?;
+    check(&input, &protocol.symptoms, ctx.now)?;
     let mut plans = ctx.vault.followup_plans(&key.patient)?;
     let plan = plans
         .iter_mut()
@@ -161,14 +187,21 @@ pub(crate) fn save(
         .map(|t| t.indicator.clone())
         .collect();
     let today = today(ctx);
-    let decision = decide(
-        protocol,
-        &item,
-        &input,
-        &latest(&observations, &asked),
-        plan.interval_days,
-        today,
-    );
+    // The plan's earlier visits that reached the patient, newest first: two in a row
+    // not controlled refer.
+    let calls = ctx.vault.calls(&key.patient)?;
+    let earlier: Vec<&Call> = calls
+        .iter()
+        .rev()
+        .filter(|c| c.plan == key.plan && c.input.outcome == Outcome::Reached)
+        .collect();
+    let latest = latest(&observations, &asked);
+    let history = History {
+        latest: &latest,
+        age: patient.birth_date.and_then(|b| today.years_since(b)),
+        earlier: &earlier,
+    };
+    let decision = decide(protocol, &item, &input, &history, plan.interval_days, today);
     let mut writes = WriteSet::new();
     // The patient's own readings join the results.
     for (indicator_key, value) in &input.readings {
@@ -197,6 +230,8 @@ pub(crate) fn save(
             controlled: decision.controlled,
             referral: decision.referral,
             next_due: decision.next_due,
+            class: decision.class,
+            reasons: decision.reasons.clone(),
         },
     )?;
     let items = ctx.vault.followups_of(&key.patient)?;
@@ -249,13 +284,18 @@ pub(crate) fn save(
         next_due: decision.next_due,
         referral: decision.referral,
         flag: decision.flag,
+        class: decision.class,
+        reasons: decision.reasons,
     };
+    // Codes only: no reading, sign or name goes into the audit log.
     let detail = format!(
-        "plan={} seq={} outcome={} status={:?}",
+        "plan={} seq={} outcome={} visit={} status={:?} referral={}",
         key.plan,
         key.seq,
         input.outcome.key(),
-        saved.status
+        input.visit.key(),
+        saved.status,
+        saved.referral
     );
     Ok(Reply::new(Response::FollowUpCallSaved(Box::new(saved)))
         .writes(writes)

@@ -45,6 +45,13 @@ pub struct PatientExport {
     /// Every version of every stage summary.
     #[serde(default)]
     pub summaries: Vec<crate::domain::summary::SummaryVersion>,
+    /// The follow-up plans.
+    #[serde(default)]
+    pub followup_plans: Vec<crate::domain::followup::FollowUpPlan>,
+    /// Every follow-up call or visit, oldest first: how it was made (phone, clinic,
+    /// home), what was reported and ticked, its class and any referral with reasons.
+    #[serde(default)]
+    pub calls: Vec<crate::domain::followup::Call>,
 }
 
 pub const FORMAT: &str = "caredesk-patient-export/2";
@@ -88,6 +95,8 @@ pub(crate) fn export(ctx: &Ctx<'_>, key: &str) -> Result<Reply, ServiceError> {
         advice: ctx.vault.advice(&id)?,
         plans: ctx.vault.plans(&id)?,
         summaries: ctx.vault.summaries(&id)?,
+        followup_plans: ctx.vault.followup_plans(&id)?,
+        calls: ctx.vault.calls(&id)?,
     };
     Ok(Reply::new(Response::PatientExport(Box::new(export)))
         .subject(id.to_string())

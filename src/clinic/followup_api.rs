@@ -131,7 +131,18 @@ pub struct CallView {
     pub script_zh: Vec<String>,
     /// The indicators the protocol asks the patient to report.
     pub asks: Vec<String>,
+    /// The signs and symptoms the nurse ticks, numbered from 1 in this order.
+    pub checklist: Vec<CheckItem>,
     pub claimed_until: i64,
+}
+
+/// One line of the call's checklist of signs and symptoms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckItem {
+    pub key: String,
+    pub en: String,
+    pub zh: String,
+    pub effect: crate::domain::followup::SymptomEffect,
 }
 
 /// A call saved: where the follow-up went.
@@ -144,6 +155,10 @@ pub struct CallSaved {
     pub next_due: Option<NaiveDate>,
     pub referral: bool,
     pub flag: Option<String>,
+    /// The visit's class, when the patient was reached.
+    pub class: Option<crate::domain::followup::VisitClass>,
+    /// Why it referred: shown to the nurse at once.
+    pub reasons: Vec<crate::domain::followup::ReferralReason>,
 }
 
 /// A patient's follow-up in the chart: plans, items, every call with its recordings.

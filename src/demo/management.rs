@@ -193,7 +193,14 @@ pub fn stage(
     if !tags.0.is_empty() {
         vault.stage_auto_tags(writes, id, &tags)?;
         let names: Vec<String> = tags.0.iter().map(|t| t.tag.clone()).collect();
-        followed = stage_followups(vault, writes, id, &names, seed, (today, now))?;
+        followed = super::followups::stage(
+            vault,
+            writes,
+            (id, chart.patient.birth_date),
+            &names,
+            seed,
+            (today, now),
+        )?;
     }
     let mut advice = Vec::new();
     if care.advised || plan.is_some() {
@@ -248,112 +255,4 @@ pub fn stage(
         )?;
     }
     Ok(())
-}
-
-/// Follow-up plans for the demo's hypertension and diabetes patients: a call made
-/// three months ago, the next due within a few days either side of today (so the
-/// queue has overdue, today's and upcoming calls).
-pub fn stage_followups(
-    vault: &Vault,
-    writes: &mut WriteSet,
-    id: &PatientId,
-    tags: &[String],
-    seed: usize,
-    (today, now): (chrono::NaiveDate, i64),
-) -> Result<
-    (
-        Vec<crate::domain::followup::Call>,
-        Vec<crate::domain::followup::FollowUp>,
-    ),
-    StoreError,
-> {
-    let mut staged = (Vec::new(), Vec::new());
-    use crate::domain::followup::{
-        Call, CallInput, FollowUp, FollowUpPlan, ItemStatus, Kind, Outcome, PlanStatus,
-    };
-    let kinds: Vec<Kind> = [
-        ("hypertension", Kind::Hypertension),
-        ("diabetes", Kind::Diabetes),
-    ]
-    .into_iter()
-    .filter(|(tag, _)| tags.iter().any(|t| t == tag))
-    .map(|(_, kind)| kind)
-    .collect();
-    for (number, kind) in (1u32..).zip(kinds) {
-        let offset = (seed % 7) as i64 - 3;
-        let due = if offset < 0 {
-            today - chrono::Days::new(offset.unsigned_abs())
-        } else {
-            today + chrono::Days::new(offset as u64)
-        };
-        let plan = FollowUpPlan {
-            number,
-            kind,
-            interval_days: 90,
-            next_due: due,
-            assigned: if seed.is_multiple_of(2) {
-                "nurses"
-            } else {
-                "chen.jing"
-            }
-            .into(),
-            status: PlanStatus::Active,
-            source: format!("tag {}", kind.key()),
-            created: now - 200 * DAY,
-        };
-        vault.stage_followup_plan(writes, id, &plan)?;
-        let called = now - 90 * DAY + offset * DAY;
-        let item = |seq: u32, status: ItemStatus, due: chrono::NaiveDate| FollowUp {
-            patient: *id,
-            plan: number,
-            seq,
-            kind,
-            due,
-            at_time: None,
-            priority: 2,
-            assigned: plan.assigned.clone(),
-            status,
-            tries: 0,
-            claim: None,
-            flag: None,
-        };
-        let earlier = chrono::DateTime::from_timestamp(called, 0)
-            .unwrap_or_default()
-            .date_naive();
-        for it in [
-            item(1, ItemStatus::Done, earlier),
-            item(2, ItemStatus::Due, due),
-        ] {
-            vault.stage_followup(writes, &it)?;
-            staged.1.push(it);
-        }
-        let readings = match kind {
-            Kind::Diabetes => vec![("glucose_fasting".to_string(), 6.6)],
-            _ => vec![
-                ("systolic_bp".to_string(), 136.0),
-                ("diastolic_bp".to_string(), 84.0),
-            ],
-        };
-        let call = Call {
-            plan: number,
-            seq: 1,
-            kind,
-            input: CallInput {
-                outcome: Outcome::Reached,
-                readings,
-                adherence: Some(crate::domain::followup::Adherence::Regular),
-                symptoms: String::new(),
-                side_effects: String::new(),
-                notes: "按时服药，每天步行30分钟。".into(),
-            },
-            by: "chen.jing".into(),
-            at: called,
-            controlled: Some(true),
-            referral: false,
-            next_due: Some(due),
-        };
-        vault.stage_call(writes, id, &call)?;
-        staged.0.push(call);
-    }
-    Ok(staged)
 }

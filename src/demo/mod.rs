@@ -3,6 +3,7 @@
 //!
 //! Nothing here is for a real clinic: the TOTP secrets are derived from public names.
 
+mod followups;
 mod health;
 mod management;
 mod oversight;

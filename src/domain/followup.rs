@@ -1,14 +1,18 @@
 //! Nurse follow-up (随访): plans per patient and kind, the due items the scheduler makes
-//! from them, calls with their outcome, and the protocol (TOML) that says when the next
-//! one falls due. Hypertension and diabetes follow China's National Basic Public
-//! Health Service standard; see `rules/followup_protocols.toml`.
+//! from them, calls (by phone, at the clinic or at home) with their outcome, and the
+//! protocol (TOML) that says when the next one falls due and when to refer. Hypertension
+//! and diabetes follow China's National Basic Public Health Service standard; see
+//! `rules/followup_protocols.toml` and `followup_decide`.
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::store::codec::Versioned;
+use crate::store::codec::{CodecError, Versioned, decode_payload};
 
-pub use super::followup_protocol::{BUILT_IN, Protocol, Protocols, Threshold};
+pub use super::followup_decide::{Decision, History, decide};
+pub use super::followup_protocol::{
+    BUILT_IN, Protocol, Protocols, Symptom, SymptomEffect, Threshold,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -188,13 +192,129 @@ impl Outcome {
     }
 }
 
+/// How a follow-up was made (随访方式). The standard's visits are face-to-face, so
+/// each call says which it was.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitKind {
+    #[default]
+    Phone,
+    /// At the clinic (门诊).
+    Clinic,
+    /// At the patient's home (家庭).
+    Home,
+}
+
+impl VisitKind {
+    /// In the order the call form numbers them (1, 2, 3).
+    pub const ALL: [VisitKind; 3] = [VisitKind::Phone, VisitKind::Clinic, VisitKind::Home];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            VisitKind::Phone => "phone",
+            VisitKind::Clinic => "clinic",
+            VisitKind::Home => "home",
+        }
+    }
+}
+
+/// The visit's class as the standard's record form has it (此次随访分类).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitClass {
+    /// 控制满意
+    Controlled,
+    /// 控制不满意
+    Uncontrolled,
+    /// 不良反应
+    AdverseReaction,
+    /// 并发症
+    Complication,
+}
+
+impl VisitClass {
+    pub fn key(self) -> &'static str {
+        match self {
+            VisitClass::Controlled => "controlled",
+            VisitClass::Uncontrolled => "uncontrolled",
+            VisitClass::AdverseReaction => "adverse_reaction",
+            VisitClass::Complication => "complication",
+        }
+    }
+}
+
+/// Why a call referred the patient (转诊).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ReferralReason {
+    /// A reading at an emergency threshold: the indicator and the value.
+    Reading { indicator: String, value: f64 },
+    /// A danger sign the nurse ticked, with its text as the protocol had it.
+    Sign { key: String, en: String, zh: String },
+    /// Not controlled at this many visits in a row.
+    Uncontrolled { visits: u32 },
+    /// An adverse drug reaction at this many visits in a row.
+    AdverseReaction { visits: u32 },
+    /// A new complication, or an existing one worse.
+    Complication,
+}
+
+// Readings are checked finite before they are decided on: equality is total.
+impl Eq for ReferralReason {}
+
+impl ReferralReason {
+    /// An emergency referral (紧急转诊): refer today, after first aid.
+    pub fn emergency(&self) -> bool {
+        matches!(
+            self,
+            ReferralReason::Reading { .. } | ReferralReason::Sign { .. }
+        )
+    }
+
+    pub fn text(&self, chinese: bool) -> String {
+        use super::summary::{indicator_name, shown};
+        match (self, chinese) {
+            (ReferralReason::Reading { indicator, value }, _) => {
+                let unit = super::indicators::by_key(indicator)
+                    .map(|i| i.unit)
+                    .unwrap_or("");
+                format!(
+                    "{} {} {unit}",
+                    indicator_name(indicator, chinese),
+                    shown(indicator, *value)
+                )
+            }
+            (ReferralReason::Sign { zh, .. }, true) => zh.clone(),
+            (ReferralReason::Sign { en, .. }, false) => en.clone(),
+            (ReferralReason::Uncontrolled { visits }, true) => format!("连续{visits}次控制不满意"),
+            (ReferralReason::Uncontrolled { visits }, false) => {
+                format!("not controlled at {visits} visits in a row")
+            }
+            (ReferralReason::AdverseReaction { visits }, true) => {
+                format!("连续{visits}次药物不良反应")
+            }
+            (ReferralReason::AdverseReaction { visits }, false) => {
+                format!("adverse drug reaction at {visits} visits in a row")
+            }
+            (ReferralReason::Complication, true) => "新发并发症或原有并发症加重".into(),
+            (ReferralReason::Complication, false) => {
+                "a new complication, or an existing one worse".into()
+            }
+        }
+    }
+}
+
 /// What the nurse records for a call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallInput {
     pub outcome: Outcome,
+    /// By phone, at the clinic or at home.
+    pub visit: VisitKind,
     /// Readings the patient reports: (indicator, value in its SI unit).
     pub readings: Vec<(String, f64)>,
     pub adherence: Option<Adherence>,
+    /// The keys of the protocol's checklist signs and symptoms ticked.
+    pub ticked: Vec<String>,
+    /// Other symptoms, as told.
     pub symptoms: String,
     pub side_effects: String,
     pub notes: String,
@@ -215,342 +335,121 @@ pub struct Call {
     pub controlled: Option<bool>,
     pub referral: bool,
     pub next_due: Option<NaiveDate>,
+    /// The visit's class (控制满意 / 不满意 / 不良反应 / 并发症), when the patient was
+    /// reached on a protocol that has one.
+    pub class: Option<VisitClass>,
+    /// Why it referred (empty: no referral).
+    pub reasons: Vec<ReferralReason>,
 }
 
 impl Versioned for Call {
-    const VERSION: u16 = 1;
-}
+    const VERSION: u16 = 2;
 
-/// What a call does to its follow-up, by the protocol.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Decision {
-    pub status: ItemStatus,
-    /// The item is tried again then (not answered, callback).
-    pub retry: Option<(NaiveDate, Option<i64>)>,
-    /// The next follow-up of the plan falls due then.
-    pub next_due: Option<NaiveDate>,
-    pub controlled: Option<bool>,
-    pub referral: bool,
-    pub flag: Option<String>,
-}
-
-/// Applies the protocol to a call. `latest` are the patient's latest readings on
-/// record (indicator → SI value), used when the patient reports none.
-pub fn decide(
-    protocol: &Protocol,
-    item: &FollowUp,
-    input: &CallInput,
-    latest: &[(String, f64)],
-    interval_days: u32,
-    today: NaiveDate,
-) -> Decision {
-    let after = |days: u32| today.checked_add_days(Days::new(u64::from(days)));
-    let mut decision = Decision {
-        status: ItemStatus::Done,
-        retry: None,
-        next_due: None,
-        controlled: None,
-        referral: false,
-        flag: None,
-    };
-    match &input.outcome {
-        Outcome::NoAnswer | Outcome::Busy => {
-            if item.tries + 1 < protocol.tries {
-                decision.status = ItemStatus::Due;
-                decision.retry = after(protocol.retry_days).map(|d| (d, None));
-            } else {
-                decision.status = ItemStatus::Missed;
-                decision.flag = Some(format!("not reached after {} tries", protocol.tries));
-                decision.next_due = after(protocol.uncontrolled_days);
+    /// Format 1 had no visit kind, checklist, class or reasons: every call then was
+    /// a phone call; its class follows from whether it was controlled.
+    fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
+        if version != 1 {
+            return Err(CodecError::NoMigration(version));
+        }
+        let old: CallV1 = decode_payload(payload)?;
+        let class = match (&old.input.outcome, old.controlled) {
+            (Outcome::Reached, Some(true)) if old.input.side_effects.trim().is_empty() => {
+                Some(VisitClass::Controlled)
             }
-        }
-        Outcome::WrongNumber => {
-            decision.status = ItemStatus::Missed;
-            decision.flag = Some("wrong number: check the phone number".into());
-            decision.next_due = after(protocol.uncontrolled_days);
-        }
-        Outcome::Callback(at) => {
-            decision.status = ItemStatus::Due;
-            let day = chrono::DateTime::from_timestamp(*at, 0)
-                .map(|t| t.date_naive())
-                .unwrap_or(today);
-            decision.retry = Some((day.max(today), Some(*at)));
-        }
-        Outcome::Refused => {
-            decision.next_due = after(interval_days.max(protocol.controlled_days));
-        }
-        Outcome::Reached => {
-            let value_of = |key: &str| {
-                input
-                    .readings
-                    .iter()
-                    .chain(latest)
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| *v)
-            };
-            decision.referral = protocol
-                .refer
-                .iter()
-                .any(|t| value_of(&t.indicator).is_some_and(|v| t.met_by(v)));
-            let adverse = !input.side_effects.trim().is_empty();
-            let controlled = if protocol.controlled.is_empty() {
-                None
-            } else {
-                Some(
-                    protocol
-                        .controlled
-                        .iter()
-                        .all(|t| value_of(&t.indicator).is_some_and(|v| t.met_by(v))),
-                )
-            };
-            decision.controlled = controlled;
-            let days = match controlled {
-                Some(true) if !adverse && !decision.referral => protocol.controlled_days,
-                Some(_) => protocol.uncontrolled_days,
-                None if adverse => protocol.uncontrolled_days,
-                None => interval_days.max(1),
-            };
-            decision.next_due = after(days);
-            if decision.referral {
-                decision.flag = Some("referral: a reading at the protocol's threshold".into());
-            }
-        }
+            (Outcome::Reached, Some(false)) => Some(VisitClass::Uncontrolled),
+            (Outcome::Reached, Some(true)) => Some(VisitClass::AdverseReaction),
+            _ => None,
+        };
+        Ok(Call {
+            plan: old.plan,
+            seq: old.seq,
+            kind: old.kind,
+            input: CallInput {
+                outcome: old.input.outcome,
+                visit: VisitKind::Phone,
+                readings: old.input.readings,
+                adherence: old.input.adherence,
+                ticked: Vec::new(),
+                symptoms: old.input.symptoms,
+                side_effects: old.input.side_effects,
+                notes: old.input.notes,
+            },
+            by: old.by,
+            at: old.at,
+            controlled: old.controlled,
+            referral: old.referral,
+            next_due: old.next_due,
+            class,
+            reasons: Vec::new(),
+        })
     }
-    decision
+}
+
+/// A call's input as kept before visit kinds (format 1).
+#[derive(Serialize, Deserialize)]
+struct CallInputV1 {
+    outcome: Outcome,
+    readings: Vec<(String, f64)>,
+    adherence: Option<Adherence>,
+    symptoms: String,
+    side_effects: String,
+    notes: String,
+}
+
+/// A call as kept before visit kinds (format 1).
+#[derive(Serialize, Deserialize)]
+struct CallV1 {
+    plan: u32,
+    seq: u32,
+    kind: Kind,
+    input: CallInputV1,
+    by: String,
+    at: i64,
+    controlled: Option<bool>,
+    referral: bool,
+    next_due: Option<NaiveDate>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
-    }
-
-    fn item(kind: Kind, tries: u32) -> FollowUp {
-        FollowUp {
-            patient: crate::domain::patient::PatientId([1; 16]),
+    #[test]
+    fn version_1_calls_read_as_phone_calls() {
+        let old = CallV1 {
             plan: 1,
-            seq: 1,
-            kind,
-            due: day(2026, 11, 23),
-            at_time: None,
-            priority: 2,
-            assigned: "nurses".into(),
-            status: ItemStatus::Due,
-            tries,
-            claim: None,
-            flag: None,
-        }
-    }
-
-    fn call(outcome: Outcome, readings: &[(&str, f64)], side_effects: &str) -> CallInput {
-        CallInput {
-            outcome,
-            readings: readings.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-            adherence: Some(Adherence::Regular),
-            symptoms: String::new(),
-            side_effects: side_effects.into(),
-            notes: String::new(),
-        }
-    }
-
-    /// (protocol, tries so far, call) → (status, next due, retry, controlled, referral)
-    type Case<'a> = (
-        &'a Protocol,
-        u32,
-        CallInput,
-        ItemStatus,
-        Option<NaiveDate>,
-        Option<NaiveDate>,
-        Option<bool>,
-        bool,
-    );
-
-    #[test]
-    fn the_protocols_table() {
-        let protocols = Protocols::built_in();
-        assert_eq!(protocols.protocols.len(), Kind::ALL.len());
-        let today = day(2026, 11, 23);
-        let bp = protocols.get(Kind::Hypertension).unwrap();
-        let dm = protocols.get(Kind::Diabetes).unwrap();
-        // (protocol, tries so far, call) → (status, next due, retry, controlled, referral)
-        let cases: Vec<Case<'_>> = vec![
-            // Controlled: 3 months.
-            (
-                bp,
-                0,
-                call(
-                    Outcome::Reached,
-                    &[("systolic_bp", 132.0), ("diastolic_bp", 84.0)],
-                    "",
-                ),
-                ItemStatus::Done,
-                Some(day(2027, 2, 21)),
-                None,
-                Some(true),
-                false,
-            ),
-            // Not controlled: 2 weeks.
-            (
-                bp,
-                0,
-                call(
-                    Outcome::Reached,
-                    &[("systolic_bp", 152.0), ("diastolic_bp", 84.0)],
-                    "",
-                ),
-                ItemStatus::Done,
-                Some(day(2026, 12, 7)),
-                None,
-                Some(false),
-                false,
-            ),
-            // Controlled but an adverse reaction: 2 weeks.
-            (
-                bp,
-                0,
-                call(
-                    Outcome::Reached,
-                    &[("systolic_bp", 128.0), ("diastolic_bp", 80.0)],
-                    "ankle swelling",
-                ),
-                ItemStatus::Done,
-                Some(day(2026, 12, 7)),
-                None,
-                Some(true),
-                false,
-            ),
-            // At the referral threshold.
-            (
-                bp,
-                0,
-                call(
-                    Outcome::Reached,
-                    &[("systolic_bp", 182.0), ("diastolic_bp", 100.0)],
-                    "",
-                ),
-                ItemStatus::Done,
-                Some(day(2026, 12, 7)),
-                None,
-                Some(false),
-                true,
-            ),
-            (
-                dm,
-                0,
-                call(Outcome::Reached, &[("glucose_fasting", 6.4)], ""),
-                ItemStatus::Done,
-                Some(day(2027, 2, 21)),
-                None,
-                Some(true),
-                false,
-            ),
-            (
-                dm,
-                0,
-                call(Outcome::Reached, &[("glucose_fasting", 3.5)], ""),
-                ItemStatus::Done,
-                Some(day(2026, 12, 7)),
-                None,
-                Some(true),
-                true,
-            ),
-            // No answer: tried again tomorrow, three tries in all, then flagged.
-            (
-                bp,
-                0,
-                call(Outcome::NoAnswer, &[], ""),
-                ItemStatus::Due,
-                None,
-                Some(day(2026, 11, 24)),
-                None,
-                false,
-            ),
-            (
-                bp,
-                1,
-                call(Outcome::Busy, &[], ""),
-                ItemStatus::Due,
-                None,
-                Some(day(2026, 11, 24)),
-                None,
-                false,
-            ),
-            (
-                bp,
-                2,
-                call(Outcome::NoAnswer, &[], ""),
-                ItemStatus::Missed,
-                Some(day(2026, 12, 7)),
-                None,
-                None,
-                false,
-            ),
-            (
-                bp,
-                0,
-                call(Outcome::WrongNumber, &[], ""),
-                ItemStatus::Missed,
-                Some(day(2026, 12, 7)),
-                None,
-                None,
-                false,
-            ),
-        ];
-        for (i, (protocol, tries, input, status, next, retry, controlled, referral)) in
-            cases.into_iter().enumerate()
-        {
-            let d = decide(
-                protocol,
-                &item(protocol.kind, tries),
-                &input,
-                &[],
-                90,
-                today,
-            );
-            assert_eq!(d.status, status, "case {i}");
-            assert_eq!(d.next_due, next, "case {i}");
-            assert_eq!(d.retry.map(|r| r.0), retry, "case {i}");
-            assert_eq!(d.controlled, controlled, "case {i}");
-            assert_eq!(d.referral, referral, "case {i}");
-        }
-        // At least four a year: controlled every 90 days.
-        assert!(bp.controlled_days * bp.visits_per_year <= 366);
-    }
-
-    #[test]
-    fn without_readings_the_latest_on_record_decide_and_a_callback_keeps_its_time() {
-        let protocols = Protocols::built_in();
-        let bp = protocols.get(Kind::Hypertension).unwrap();
-        let today = day(2026, 11, 23);
-        let latest = vec![
-            ("systolic_bp".to_string(), 128.0),
-            ("diastolic_bp".to_string(), 82.0),
-        ];
-        let d = decide(
-            bp,
-            &item(Kind::Hypertension, 0),
-            &call(Outcome::Reached, &[], ""),
-            &latest,
-            90,
-            today,
+            seq: 2,
+            kind: Kind::Hypertension,
+            input: CallInputV1 {
+                outcome: Outcome::Reached,
+                readings: vec![("systolic_bp".into(), 152.0)],
+                adherence: Some(Adherence::Regular),
+                symptoms: "dizzy".into(),
+                side_effects: String::new(),
+                notes: "note".into(),
+            },
+            by: "chen.jing".into(),
+            at: 1_790_000_000,
+            controlled: Some(false),
+            referral: false,
+            next_due: NaiveDate::from_ymd_opt(2026, 12, 7),
+        };
+        let mut bytes = 1u16.to_be_bytes().to_vec();
+        bytes.extend(
+            bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap_or_default(),
         );
-        assert_eq!(d.controlled, Some(true));
-        let at = day(2026, 11, 25)
-            .and_hms_opt(15, 0, 0)
-            .unwrap()
-            .and_utc()
-            .timestamp();
-        let d = decide(
-            bp,
-            &item(Kind::Hypertension, 1),
-            &call(Outcome::Callback(at), &[], ""),
-            &[],
-            90,
-            today,
+        let call: Call = crate::store::codec::decode(&bytes).unwrap();
+        assert_eq!(call.input.visit, VisitKind::Phone);
+        assert_eq!(
+            call.input.readings,
+            vec![("systolic_bp".to_string(), 152.0)]
         );
-        assert_eq!(d.status, ItemStatus::Due);
-        assert_eq!(d.retry, Some((day(2026, 11, 25), Some(at))));
+        assert_eq!(call.input.symptoms, "dizzy");
+        assert!(call.input.ticked.is_empty() && call.reasons.is_empty());
+        assert_eq!(call.class, Some(VisitClass::Uncontrolled));
+        assert_eq!(call.next_due, NaiveDate::from_ymd_opt(2026, 12, 7));
+        // And the current format reads back as written.
+        let again: Call = crate::store::codec::decode(&crate::store::codec::encode(&call)).unwrap();
+        assert_eq!(again, call);
     }
 }

@@ -12,9 +12,10 @@ use super::indicators::INDICATORS;
 use super::observation::Observation;
 use super::plan::{Goal, PlanVersion, Progress, progress};
 use super::questionnaire::Response as Answered;
-use crate::store::codec::Versioned;
 
-pub use super::summary_text::{indicator_name, model_label, narrative, outcome_text, shown};
+pub use super::summary_text::{
+    indicator_name, model_label, narrative, outcome_text, shown, visits_made,
+};
 
 /// The longest narrative kept.
 pub const MAX_TEXT: usize = 20_000;
@@ -126,33 +127,17 @@ pub struct StageSummary {
     pub follow_ups: FollowUpCounts,
 }
 
-/// Follow-ups in a period: calls that reached the patient, and follow-ups due in it
-/// that were missed (not reached after every try, wrong number, lost to follow-up).
+/// Follow-ups in a period: calls that reached the patient (and how each was made),
+/// and follow-ups due in it that were missed (not reached after every try, wrong
+/// number, lost to follow-up).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FollowUpCounts {
     pub done: u32,
     pub missed: u32,
-}
-
-/// A summary as kept before follow-up counts were added (format 1).
-#[derive(Deserialize)]
-struct StageSummaryV1 {
-    period: Period,
-    indicators: Vec<IndicatorChange>,
-    goals: Vec<GoalResult>,
-    risks: Vec<RiskChange>,
-    questionnaires: Vec<QuestionnaireResult>,
-    advice: Vec<String>,
-    text: String,
-}
-
-#[derive(Deserialize)]
-struct SummaryVersionV1 {
-    number: u32,
-    summary: StageSummaryV1,
-    by: String,
-    at: i64,
-    signed: Option<(String, i64)>,
+    /// Of those done: by phone, at the clinic, at home.
+    pub phone: u32,
+    pub clinic: u32,
+    pub home: u32,
 }
 
 // The numbers come from checked results and risks (finite): equality is total.
@@ -182,35 +167,6 @@ impl std::fmt::Debug for SummaryVersion {
             self.by,
             self.signed.is_some()
         )
-    }
-}
-
-impl Versioned for SummaryVersion {
-    const VERSION: u16 = 2;
-
-    /// Format 1 had no follow-up counts: read as none counted.
-    fn migrate(version: u16, payload: &[u8]) -> Result<Self, crate::store::codec::CodecError> {
-        if version != 1 {
-            return Err(crate::store::codec::CodecError::NoMigration(version));
-        }
-        let old: SummaryVersionV1 = crate::store::codec::decode_payload(payload)?;
-        let s = old.summary;
-        Ok(SummaryVersion {
-            number: old.number,
-            summary: StageSummary {
-                period: s.period,
-                indicators: s.indicators,
-                goals: s.goals,
-                risks: s.risks,
-                questionnaires: s.questionnaires,
-                advice: s.advice,
-                text: s.text,
-                follow_ups: FollowUpCounts::default(),
-            },
-            by: old.by,
-            at: old.at,
-            signed: old.signed,
-        })
     }
 }
 
@@ -310,13 +266,19 @@ pub fn draft(period: Period, sources: &Sources<'_>, chinese: bool) -> StageSumma
         .filter(|a| in_period(a.at))
         .flat_map(|a| a.items.iter().map(|i| i.text.clone()))
         .collect();
-    use crate::domain::followup::{ItemStatus, Outcome as CallOutcome};
+    use crate::domain::followup::{ItemStatus, Outcome as CallOutcome, VisitKind};
+    let done: Vec<VisitKind> = sources
+        .calls
+        .iter()
+        .filter(|c| in_period(c.at) && c.input.outcome == CallOutcome::Reached)
+        .map(|c| c.input.visit)
+        .collect();
+    let made = |kind: VisitKind| done.iter().filter(|v| **v == kind).count() as u32;
     let follow_ups = FollowUpCounts {
-        done: sources
-            .calls
-            .iter()
-            .filter(|c| in_period(c.at) && c.input.outcome == CallOutcome::Reached)
-            .count() as u32,
+        done: done.len() as u32,
+        phone: made(VisitKind::Phone),
+        clinic: made(VisitKind::Clinic),
+        home: made(VisitKind::Home),
         missed: sources
             .follow_ups
             .iter()
@@ -388,52 +350,6 @@ mod tests {
     }
 
     #[test]
-    fn a_summary_kept_before_follow_up_counts_reads_with_none_counted() {
-        #[derive(Serialize)]
-        struct V1Summary {
-            period: Period,
-            indicators: Vec<IndicatorChange>,
-            goals: Vec<GoalResult>,
-            risks: Vec<RiskChange>,
-            questionnaires: Vec<QuestionnaireResult>,
-            advice: Vec<String>,
-            text: String,
-        }
-        #[derive(Serialize)]
-        struct V1 {
-            number: u32,
-            summary: V1Summary,
-            by: String,
-            at: i64,
-            signed: Option<(String, i64)>,
-        }
-        let old = V1 {
-            number: 3,
-            summary: V1Summary {
-                period: Period {
-                    from: day(2026, 7, 1),
-                    to: day(2026, 9, 30),
-                },
-                indicators: vec![],
-                goals: vec![],
-                risks: vec![],
-                questionnaires: vec![],
-                advice: vec!["salt".into()],
-                text: "Stable.".into(),
-            },
-            by: "dr.zhou".into(),
-            at: 7,
-            signed: Some(("dr.zhou".into(), 8)),
-        };
-        let mut bytes = 1u16.to_be_bytes().to_vec();
-        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
-        let read: SummaryVersion = crate::store::codec::decode(&bytes).unwrap();
-        assert_eq!((read.number, read.summary.text.as_str()), (3, "Stable."));
-        assert_eq!(read.summary.follow_ups, FollowUpCounts::default());
-        assert_eq!(read.signed, Some(("dr.zhou".into(), 8)));
-    }
-
-    #[test]
     fn the_last_quarter_is_the_last_full_one() {
         let q = Period::last_quarter(day(2026, 11, 23));
         assert_eq!((q.from, q.to), (day(2026, 7, 1), day(2026, 9, 30)));
@@ -459,15 +375,19 @@ mod tests {
 
     #[test]
     fn a_summary_holds_the_period_s_start_and_end_goals_and_risks() {
-        use crate::domain::followup::{Call, CallInput, FollowUp, ItemStatus, Kind, Outcome as O};
-        let call = |d: NaiveDate, outcome: O| Call {
+        use crate::domain::followup::{
+            Call, CallInput, FollowUp, ItemStatus, Kind, Outcome as O, VisitKind as V,
+        };
+        let call = |d: NaiveDate, outcome: O, visit: V| Call {
             plan: 1,
             seq: 1,
             kind: Kind::Hypertension,
             input: CallInput {
                 outcome,
+                visit,
                 readings: vec![],
                 adherence: None,
+                ticked: vec![],
                 symptoms: String::new(),
                 side_effects: String::new(),
                 notes: String::new(),
@@ -477,13 +397,18 @@ mod tests {
             controlled: None,
             referral: false,
             next_due: None,
+            class: None,
+            reasons: vec![],
         };
-        // Two calls reached in the period (one before it), one follow-up missed in it.
+        // Four follow-ups reached in the period (one before it): two by phone, one at
+        // the clinic, one at home; one follow-up missed in it.
         let calls = [
-            call(day(2026, 6, 1), O::Reached),
-            call(day(2026, 7, 15), O::Reached),
-            call(day(2026, 8, 15), O::NoAnswer),
-            call(day(2026, 9, 15), O::Reached),
+            call(day(2026, 6, 1), O::Reached, V::Clinic),
+            call(day(2026, 7, 15), O::Reached, V::Phone),
+            call(day(2026, 8, 1), O::Reached, V::Clinic),
+            call(day(2026, 8, 15), O::NoAnswer, V::Phone),
+            call(day(2026, 8, 20), O::Reached, V::Home),
+            call(day(2026, 9, 15), O::Reached, V::Phone),
         ];
         let item = |d: NaiveDate, status: ItemStatus| FollowUp {
             patient: crate::domain::patient::PatientId([1; 16]),
@@ -597,13 +522,29 @@ mod tests {
             s.text
         );
         assert!(s.text.contains("12.0 % → 9.0 %"), "{}", s.text);
-        assert_eq!(s.follow_ups, FollowUpCounts { done: 2, missed: 1 });
+        assert_eq!(
+            s.follow_ups,
+            FollowUpCounts {
+                done: 4,
+                missed: 1,
+                phone: 2,
+                clinic: 1,
+                home: 1
+            }
+        );
         assert!(
-            s.text.contains("Follow-up calls: 2 done, 1 missed."),
+            s.text
+                .contains("Follow-ups: 4 done (2 by phone, 1 at the clinic, 1 at home), 1 missed."),
             "{}",
             s.text
         );
         let zh = draft(period, &sources, true);
+        assert!(
+            zh.text
+                .contains("随访：完成4次（电话2次，门诊1次，家庭1次），失访1次。"),
+            "{}",
+            zh.text
+        );
         assert!(zh.text.contains("收缩压 150 → 128"), "{}", zh.text);
         assert!(zh.text.contains("已达成"));
         assert!(

@@ -21,6 +21,27 @@ pub fn indicator_name(key: &str, chinese: bool) -> String {
         .to_string()
 }
 
+/// How the follow-ups done were made, e.g. "2 by phone, 1 at the clinic, 1 at home"
+/// (kinds with none left out; empty when none was done).
+pub fn visits_made(f: &super::summary::FollowUpCounts, chinese: bool) -> String {
+    let parts: Vec<String> = [
+        (f.phone, "by phone", "电话"),
+        (f.clinic, "at the clinic", "门诊"),
+        (f.home, "at home", "家庭"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, en, zh)| {
+        if chinese {
+            format!("{zh}{n}次")
+        } else {
+            format!("{n} {en}")
+        }
+    })
+    .collect();
+    parts.join(if chinese { "，" } else { ", " })
+}
+
 /// A model's name in the summary's language.
 pub fn model_label(model: &str, name: &str, chinese: bool) -> String {
     match (model, chinese) {
@@ -144,10 +165,14 @@ pub fn narrative(s: &StageSummary, chinese: bool) -> String {
     }
     let f = s.follow_ups;
     if f.done > 0 || f.missed > 0 {
-        lines.push(if chinese {
-            format!("随访：完成{}次，失访{}次。", f.done, f.missed)
-        } else {
-            format!("Follow-up calls: {} done, {} missed.", f.done, f.missed)
+        let made = visits_made(&f, chinese);
+        lines.push(match (chinese, made.is_empty()) {
+            (true, true) => format!("随访：完成{}次，失访{}次。", f.done, f.missed),
+            (true, false) => format!("随访：完成{}次（{made}），失访{}次。", f.done, f.missed),
+            (false, true) => format!("Follow-ups: {} done, {} missed.", f.done, f.missed),
+            (false, false) => {
+                format!("Follow-ups: {} done ({made}), {} missed.", f.done, f.missed)
+            }
         });
     }
     if !s.advice.is_empty() {

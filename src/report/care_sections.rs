@@ -195,7 +195,16 @@ pub(super) fn followups(c: &ClinicalPart, loc: &Locale, zh: bool, blocks: &mut V
         .calls
         .iter()
         .map(|call| {
-            let outcome = loc.t(&format!("call.outcome.{}", call.input.outcome.key()));
+            let mut outcome = format!(
+                "{} ({})",
+                loc.t(&format!("call.outcome.{}", call.input.outcome.key())),
+                loc.t(&format!("call.visit.{}", call.input.visit.key()))
+            );
+            // A referral names its reasons.
+            if !call.reasons.is_empty() {
+                let reasons: Vec<String> = call.reasons.iter().map(|r| r.text(zh)).collect();
+                outcome = format!("{outcome}: {}", reasons.join("; "));
+            }
             vec![
                 Cell::plain(date_of(call.at)),
                 Cell::plain(loc.t(&format!("followup.kind.{}", call.kind.key()))),

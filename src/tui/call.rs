@@ -1,16 +1,19 @@
 //! The call screen: claimed from the queue, it shows the patient, the readings the
 //! protocol cares about with their trend, the last call, the plan's open goals and the
-//! script; the form takes the outcome (1–6), the readings the patient reports,
-//! adherence, symptoms, side effects, notes and a callback time. Saving shows where
-//! the follow-up went (the next due date); then a attaches a recording.
+//! script; the form takes the outcome (1–6), how the follow-up is made (1 phone,
+//! 2 clinic, 3 home), the readings the patient reports, adherence, the checklist of
+//! signs and symptoms (their numbers; the list shows at the left while the field has
+//! the focus), other symptoms, side effects, notes and a callback time. Saving shows
+//! where the follow-up went (the class, any referral and why, the next due date);
+//! then a attaches a recording.
 
 use super::action::Action;
 use super::app::{App, Effect, Pending, RecordingJob};
 use super::field::Field;
-use super::screens::{CALL_TAIL, CallScreen, Form, Screen};
+use super::screens::{CALL_HEAD, CALL_TAIL, CallScreen, Form, Screen};
 use crate::clinic::followup_api::{CallView, FollowUpKey};
 use crate::clinic::{Request, Response};
-use crate::domain::followup::{Adherence, CallInput, Outcome};
+use crate::domain::followup::{Adherence, CallInput, Outcome, VisitKind};
 
 /// The outcomes by the digit typed for them.
 pub const OUTCOMES: [&str; 6] = [
@@ -28,30 +31,85 @@ pub const ADHERENCE: [Adherence; 4] = [
     Adherence::NotApplicable,
 ];
 
+/// The form field where the visit kind is typed.
+const VISIT: usize = 1;
+
+/// The index of the checklist field in a call form with `asks` readings.
+pub fn checklist_field(asks: usize) -> usize {
+    CALL_HEAD.len() + asks + 1
+}
+
 fn form_for(view: &CallView) -> Form {
-    let count = 1 + view.asks.len() + CALL_TAIL.len();
+    let count = CALL_HEAD.len() + view.asks.len() + CALL_TAIL.len();
+    // The visit kind starts empty: each follow-up says how it was made.
     let mut form = Form::new((0..count).map(|_| Field::default()).collect());
     form.focus = 0;
     form
+}
+
+/// The checklist numbers typed (1-based, separated by spaces or commas), or `None`
+/// when one is not a number on the list.
+pub fn ticked_numbers(text: &str, count: usize) -> Option<Vec<usize>> {
+    let mut numbers = Vec::new();
+    for part in text
+        .split(|c: char| c == ',' || c == '，' || c == '、' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+    {
+        match part.parse::<usize>() {
+            Ok(n) if (1..=count).contains(&n) => {
+                if !numbers.contains(&n) {
+                    numbers.push(n);
+                }
+            }
+            _ => return None,
+        }
+    }
+    numbers.sort_unstable();
+    Some(numbers)
 }
 
 /// The call as typed, or each wrong field's index and what to do.
 fn parse(view: &CallView, form: &Form) -> Result<CallInput, Vec<(usize, &'static str)>> {
     let mut problems = Vec::new();
     let outcome_digit = form.value(0).trim().parse::<usize>().ok();
+    let visit = match form
+        .value(VISIT)
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| VisitKind::ALL.get(n.wrapping_sub(1)))
+    {
+        Some(v) => *v,
+        None => {
+            problems.push((VISIT, "call.bad_visit"));
+            VisitKind::Phone
+        }
+    };
     let asks = view.asks.len();
+    let first = CALL_HEAD.len();
     let mut readings = Vec::new();
     for (i, key) in view.asks.iter().enumerate() {
-        let text = form.value(1 + i).trim();
+        let text = form.value(first + i).trim();
         if text.is_empty() {
             continue;
         }
         match text.replace(',', ".").parse::<f64>() {
             Ok(v) if v.is_finite() && v > 0.0 => readings.push((key.clone(), v)),
-            _ => problems.push((1 + i, "call.bad_number")),
+            _ => problems.push((first + i, "call.bad_number")),
         }
     }
-    let tail = 1 + asks;
+    let checklist = checklist_field(asks);
+    let ticked = match ticked_numbers(form.value(checklist), view.checklist.len()) {
+        Some(numbers) => numbers
+            .into_iter()
+            .filter_map(|n| view.checklist.get(n - 1).map(|c| c.key.clone()))
+            .collect(),
+        None => {
+            problems.push((checklist, "call.bad_checklist"));
+            Vec::new()
+        }
+    };
+    let tail = first + asks;
     let adherence = match form.value(tail).trim() {
         "" => None,
         t => match t
@@ -66,7 +124,9 @@ fn parse(view: &CallView, form: &Form) -> Result<CallInput, Vec<(usize, &'static
             }
         },
     };
-    let callback_text = form.value(tail + 4).trim().to_string();
+    // After adherence and the checklist: symptoms, side effects, notes, callback.
+    let (symptoms, side_effects, notes, callback) = (tail + 2, tail + 3, tail + 4, tail + 5);
+    let callback_text = form.value(callback).trim().to_string();
     let outcome = match outcome_digit {
         Some(1) => Some(Outcome::Reached),
         Some(2) => Some(Outcome::NoAnswer),
@@ -76,7 +136,7 @@ fn parse(view: &CallView, form: &Form) -> Result<CallInput, Vec<(usize, &'static
         Some(6) => match chrono::NaiveDateTime::parse_from_str(&callback_text, "%Y-%m-%d %H:%M") {
             Ok(at) => Some(Outcome::Callback(at.and_utc().timestamp())),
             Err(_) => {
-                problems.push((tail + 4, "call.bad_callback"));
+                problems.push((callback, "call.bad_callback"));
                 None
             }
         },
@@ -88,11 +148,13 @@ fn parse(view: &CallView, form: &Form) -> Result<CallInput, Vec<(usize, &'static
     match outcome {
         Some(outcome) if problems.is_empty() => Ok(CallInput {
             outcome,
+            visit,
             readings,
             adherence,
-            symptoms: form.value(tail + 1).trim().to_string(),
-            side_effects: form.value(tail + 2).trim().to_string(),
-            notes: form.value(tail + 3).trim().to_string(),
+            ticked,
+            symptoms: form.value(symptoms).trim().to_string(),
+            side_effects: form.value(side_effects).trim().to_string(),
+            notes: form.value(notes).trim().to_string(),
         }),
         _ => Err(problems),
     }

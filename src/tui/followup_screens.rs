@@ -34,9 +34,18 @@ impl QueueScreen {
     }
 }
 
-/// The call form's fields after the outcome and one field per reading the protocol
-/// asks for.
-pub const CALL_TAIL: [&str; 5] = ["adherence", "symptoms", "side_effects", "notes", "callback"];
+/// The call form's first fields, before one field per reading the protocol asks for.
+pub const CALL_HEAD: [&str; 2] = ["outcome", "visit"];
+
+/// The call form's fields after the readings.
+pub const CALL_TAIL: [&str; 6] = [
+    "adherence",
+    "checklist",
+    "symptoms",
+    "side_effects",
+    "notes",
+    "callback",
+];
 
 /// One call: what the nurse needs, the form, then where the follow-up went.
 #[derive(Debug)]

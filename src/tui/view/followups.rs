@@ -1,6 +1,8 @@
 //! The follow-up screens: the call queue (counts, filter, a window of rows), the call
-//! screen (the patient, readings and trend, last call, goals, script, the form; then
-//! where the follow-up went) and the follow-up history in the chart.
+//! screen (the patient, readings and trend, last call, goals, script — or, while the
+//! checklist field has the focus, the checklist with what is ticked — and the form;
+//! then where the follow-up went: class, referral and why, next date) and the
+//! follow-up history in the chart.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,9 +11,10 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::cli::signin::format_time;
 use crate::clinic::followup_api::QueueGroup;
+use crate::domain::followup::{SymptomEffect, VisitKind};
 use crate::domain::summary::{indicator_name, shown};
 use crate::tui::app::App;
-use crate::tui::screens::{CALL_TAIL, CallScreen, FollowUpHistoryScreen, QueueScreen};
+use crate::tui::screens::{CALL_HEAD, CALL_TAIL, CallScreen, FollowUpHistoryScreen, QueueScreen};
 
 fn chinese(app: &App) -> bool {
     app.locale.lang == crate::tui::locale::Lang::ZhCn
@@ -19,6 +22,51 @@ fn chinese(app: &App) -> bool {
 
 fn kind_text(app: &App, kind: crate::domain::followup::Kind) -> String {
     app.t(&format!("followup.kind.{}", kind.key()))
+}
+
+fn visit_text(app: &App, visit: VisitKind) -> String {
+    app.t(&format!("call.visit.{}", visit.key()))
+}
+
+/// The checklist, numbered, with what the typed numbers tick; danger signs marked.
+fn checklist_lines(
+    app: &App,
+    view: &crate::clinic::followup_api::CallView,
+    typed: &str,
+) -> Vec<Line<'static>> {
+    let zh = chinese(app);
+    let ticked = crate::tui::call::ticked_numbers(typed, view.checklist.len()).unwrap_or_default();
+    let mut lines = vec![Line::styled(
+        app.t("call.checklist_title"),
+        app.theme.title(),
+    )];
+    for (i, item) in view.checklist.iter().enumerate() {
+        let tick = if ticked.contains(&(i + 1)) {
+            "[x]"
+        } else {
+            "[ ]"
+        };
+        let mark = match item.effect {
+            SymptomEffect::Emergency => "!",
+            SymptomEffect::Complication => "+",
+            SymptomEffect::Record => " ",
+        };
+        let text = format!(
+            "{tick}{mark}{:>2} {}",
+            i + 1,
+            if zh { &item.zh } else { &item.en }
+        );
+        lines.push(if item.effect == SymptomEffect::Record {
+            Line::from(text)
+        } else {
+            Line::styled(text, app.theme.warning())
+        });
+    }
+    lines.push(Line::styled(
+        app.t("call.checklist_legend"),
+        app.theme.label(),
+    ));
+    lines
 }
 
 fn messages(app: &App, error: &Option<String>, notice: &Option<String>) -> Vec<Line<'static>> {
@@ -193,7 +241,10 @@ pub fn call(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &CallScreen) {
     let zh = chinese(app);
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(38), Constraint::Percentage(62)]).areas(inner);
-    // Left: what the nurse needs to know.
+    let checklist = crate::tui::call::checklist_field(view.asks.len());
+    // Left: what the nurse needs to know; the checklist while it is being ticked.
+    let ticking =
+        screen.saved.is_none() && screen.form.focus == checklist && !view.checklist.is_empty();
     let mut info = vec![Line::from(vec![
         Span::styled(kind_text(app, view.item.kind), app.theme.title()),
         Span::raw(format!(
@@ -228,6 +279,7 @@ pub fn call(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &CallScreen) {
                 &[
                     ("at", &format_time(last.at)),
                     ("by", &last.by),
+                    ("visit", &visit_text(app, last.input.visit)),
                     (
                         "outcome",
                         &app.t(&format!("call.outcome.{}", last.input.outcome.key())),
@@ -251,6 +303,9 @@ pub fn call(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &CallScreen) {
     for (i, line) in script.iter().enumerate() {
         info.push(Line::from(format!("{}. {line}", i + 1)));
     }
+    if ticking {
+        info = checklist_lines(app, view, screen.form.value(checklist));
+    }
     frame.render_widget(
         Paragraph::new(info)
             .wrap(Wrap { trim: false })
@@ -265,21 +320,40 @@ pub fn call(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &CallScreen) {
     // Right: the form, or where the follow-up went.
     if let Some(saved) = &screen.saved {
         let mut lines = vec![Line::styled(app.t("call.saved"), app.theme.notice())];
+        if let Some(class) = saved.class {
+            lines.push(Line::from(app.locale.tf(
+                "call.class",
+                &[("class", &app.t(&format!("call.class_name.{}", class.key())))],
+            )));
+        }
+        if !saved.reasons.is_empty() {
+            let key = if saved.reasons.iter().any(|r| r.emergency()) {
+                "call.emergency"
+            } else {
+                "call.referral"
+            };
+            lines.push(Line::styled(app.t(key), app.theme.warning()));
+            for reason in &saved.reasons {
+                lines.push(Line::styled(
+                    format!("  • {}", reason.text(zh)),
+                    app.theme.warning(),
+                ));
+            }
+        }
         if let Some(retry) = saved.retry {
             lines.push(Line::from(
                 app.locale.tf("call.retry", &[("date", &retry.to_string())]),
             ));
         }
         if let Some(next) = saved.next_due {
-            lines.push(Line::from(
-                app.locale
-                    .tf("call.next_due", &[("date", &next.to_string())]),
-            ));
+            let days = (next - app.now.date_naive()).num_days().max(0);
+            lines.push(Line::from(app.locale.tf(
+                "call.next_due",
+                &[("date", &next.to_string()), ("days", &days.to_string())],
+            )));
         }
-        if saved.referral {
-            lines.push(Line::styled(app.t("call.referral"), app.theme.warning()));
-        }
-        if let Some(flag) = &saved.flag {
+        // A flag other than the referral (its reasons are listed above).
+        if let Some(flag) = saved.flag.as_ref().filter(|_| saved.reasons.is_empty()) {
             lines.push(Line::styled(format!("⚑ {flag}"), app.theme.warning()));
         }
         lines.extend(messages(app, &screen.error, &screen.notice));
@@ -307,7 +381,10 @@ pub fn call(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &CallScreen) {
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), right);
         return;
     }
-    let mut labels = vec![app.t("call.field.outcome")];
+    let mut labels: Vec<String> = CALL_HEAD
+        .iter()
+        .map(|f| app.t(&format!("call.field.{f}")))
+        .collect();
     labels.extend(view.asks.iter().map(|k| {
         let unit = crate::domain::indicators::by_key(k)
             .map(|i| i.unit)
@@ -423,22 +500,29 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &FollowUpHi
         app.t("followup.when"),
         app.t("followup.by"),
         app.t("queue.kind"),
+        app.t("followup.visit"),
         app.t("followup.outcome"),
         app.t("followup.notes"),
     ];
     let widths = [
         Constraint::Length(16),
         Constraint::Length(10),
-        Constraint::Length(14),
-        Constraint::Length(14),
+        Constraint::Length(12),
+        Constraint::Length(6),
+        Constraint::Length(12),
         Constraint::Fill(1),
     ];
+    let zh = chinese(app);
     let cells = |i: usize| {
         let call = &chart.calls[i];
         let recorded = chart.recordings.iter().any(|m| {
             m.complete && m.plan == call.plan && m.seq == call.seq && m.call_at == call.at
         });
         let mut notes = call.input.notes.clone();
+        // A referral leads the notes, with its first reason.
+        if let Some(reason) = call.reasons.first() {
+            notes = format!("⚑ {} · {notes}", reason.text(zh));
+        }
         if let Some(next) = call.next_due {
             notes = format!("{notes} → {next}");
         }
@@ -446,6 +530,7 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &FollowUpHi
             format_time(call.at).trim_end_matches(" UTC").to_string(),
             call.by.clone(),
             kind_text(app, call.kind),
+            visit_text(app, call.input.visit),
             format!(
                 "{}{}",
                 if recorded { "🎙 " } else { "" },

@@ -146,11 +146,20 @@ fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<Line<'stati
             app.theme.title(),
         ));
     }
+    // How the follow-ups were made, in brackets: "(2 by phone, 1 at home)".
+    let zh = app.locale.lang == crate::tui::locale::Lang::ZhCn;
+    let made = crate::domain::summary::visits_made(&s.follow_ups, zh);
+    let made = match (made.is_empty(), zh) {
+        (true, _) => String::new(),
+        (false, true) => format!("（{made}）"),
+        (false, false) => format!(" ({made})"),
+    };
     lines.push(Line::styled(
         app.locale.tf(
             "summary.follow_ups",
             &[
                 ("done", &s.follow_ups.done.to_string()),
+                ("made", &made),
                 ("missed", &s.follow_ups.missed.to_string()),
             ],
         ),

@@ -1,0 +1,195 @@
+//! The demo's follow-ups: for each hypertension and diabetes patient a plan with its
+//! past visits — at the clinic, at home and by phone — decided by the shipped
+//! protocols as the service would have, and the next follow-up due a few days either
+//! side of today (so the queue has overdue, today's and upcoming calls). An elderly
+//! patient's 146/88 counts as controlled (target < 150/90 from 65); some patients under
+//! 65 were not controlled at two visits in a row and were referred.
+
+use chrono::NaiveDate;
+
+use crate::domain::followup::{
+    Adherence, Call, CallInput, FollowUp, FollowUpPlan, History, ItemStatus, Kind, Outcome,
+    PlanStatus, Protocols, VisitKind, decide,
+};
+use crate::domain::patient::PatientId;
+use crate::store::writes::WriteSet;
+use crate::store::{StoreError, Vault};
+
+const DAY: i64 = 86_400;
+
+/// One past visit: days before now, how it was made, the readings, the note.
+type Visit = (i64, VisitKind, Vec<(&'static str, f64)>, &'static str);
+
+/// The visits a plan of this kind had, by the patient's age and the demo seed.
+fn visits(kind: Kind, age: Option<u32>, seed: usize) -> Vec<Visit> {
+    let bp = |s: f64, d: f64| vec![("systolic_bp", s), ("diastolic_bp", d)];
+    match kind {
+        Kind::Diabetes => vec![
+            (
+                180,
+                VisitKind::Clinic,
+                vec![("glucose_fasting", 6.8)],
+                "空腹血糖控制尚可。",
+            ),
+            (
+                90,
+                if seed.is_multiple_of(2) {
+                    VisitKind::Home
+                } else {
+                    VisitKind::Phone
+                },
+                vec![("glucose_fasting", 6.6)],
+                "按时服药，每天步行30分钟。",
+            ),
+        ],
+        _ if age.is_some_and(|a| a >= 65) => vec![
+            (
+                180,
+                VisitKind::Clinic,
+                bp(144.0, 86.0),
+                "老年患者，目标150/90以下。",
+            ),
+            (90, VisitKind::Home, bp(146.0, 88.0), "入户随访，按时服药。"),
+        ],
+        // Not controlled twice in a row: referred, the referral followed up in 2 weeks.
+        _ if seed.is_multiple_of(3) => vec![
+            (120, VisitKind::Clinic, bp(138.0, 86.0), "按时服药。"),
+            (30, VisitKind::Phone, bp(152.0, 94.0), "近期漏服药物。"),
+            (
+                16,
+                VisitKind::Clinic,
+                bp(150.0, 92.0),
+                "连续两次未控制，建议转诊。",
+            ),
+        ],
+        _ => vec![
+            (180, VisitKind::Clinic, bp(134.0, 84.0), "按时服药。"),
+            (
+                90,
+                VisitKind::Phone,
+                bp(136.0, 84.0),
+                "按时服药，每天步行30分钟。",
+            ),
+        ],
+    }
+}
+
+/// Stages the plans, their past visits and the next follow-up due; returns the calls
+/// and the follow-ups.
+pub fn stage(
+    vault: &Vault,
+    writes: &mut WriteSet,
+    (id, birth): (&PatientId, Option<NaiveDate>),
+    tags: &[String],
+    seed: usize,
+    (today, now): (NaiveDate, i64),
+) -> Result<(Vec<Call>, Vec<FollowUp>), StoreError> {
+    let protocols = Protocols::built_in();
+    let mut staged = (Vec::new(), Vec::new());
+    let kinds: Vec<Kind> = [
+        ("hypertension", Kind::Hypertension),
+        ("diabetes", Kind::Diabetes),
+    ]
+    .into_iter()
+    .filter(|(tag, _)| tags.iter().any(|t| t == tag))
+    .map(|(_, kind)| kind)
+    .collect();
+    let date_of = |at: i64| {
+        chrono::DateTime::from_timestamp(at, 0)
+            .unwrap_or_default()
+            .date_naive()
+    };
+    for (number, kind) in (1u32..).zip(kinds) {
+        let Some(protocol) = protocols.get(kind) else {
+            continue;
+        };
+        // Spreads the visits, and so the next due date, around today.
+        let offset = (seed % 7) as i64 - 3;
+        let assigned = if seed.is_multiple_of(2) {
+            "nurses"
+        } else {
+            "chen.jing"
+        };
+        let item = |seq: u32, status: ItemStatus, due: NaiveDate| FollowUp {
+            patient: *id,
+            plan: number,
+            seq,
+            kind,
+            due,
+            at_time: None,
+            priority: protocol.priority,
+            assigned: assigned.into(),
+            status,
+            tries: 0,
+            claim: None,
+            flag: None,
+        };
+        let age = birth.and_then(|b| today.years_since(b));
+        let mut calls: Vec<Call> = Vec::new();
+        let mut next_due = today;
+        let mut last = None;
+        for (seq, (days_ago, visit, readings, notes)) in (1u32..).zip(visits(kind, age, seed)) {
+            let at = now - (days_ago - offset) * DAY;
+            let day = date_of(at);
+            let done = item(seq, ItemStatus::Done, day);
+            let input = CallInput {
+                outcome: Outcome::Reached,
+                visit,
+                readings: readings.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+                adherence: Some(Adherence::Regular),
+                ticked: Vec::new(),
+                symptoms: String::new(),
+                side_effects: String::new(),
+                notes: notes.into(),
+            };
+            let earlier: Vec<&Call> = calls.iter().rev().collect();
+            let history = History {
+                latest: &[],
+                age,
+                earlier: &earlier,
+            };
+            let decision = decide(protocol, &done, &input, &history, 90, day);
+            next_due = decision.next_due.unwrap_or(today);
+            let call = Call {
+                plan: number,
+                seq,
+                kind,
+                input,
+                by: "chen.jing".into(),
+                at,
+                controlled: decision.controlled,
+                referral: decision.referral,
+                next_due: decision.next_due,
+                class: decision.class,
+                reasons: decision.reasons.clone(),
+            };
+            vault.stage_followup(writes, &done)?;
+            staged.1.push(done);
+            calls.push(call);
+            last = Some(decision);
+        }
+        let mut due = item(calls.len() as u32 + 1, ItemStatus::Due, next_due);
+        if let Some(decision) = last.filter(|d| d.referral) {
+            due.priority = 1;
+            due.flag = decision.flag;
+        }
+        let plan = FollowUpPlan {
+            number,
+            kind,
+            interval_days: 90,
+            next_due,
+            assigned: assigned.into(),
+            status: PlanStatus::Active,
+            source: format!("tag {}", kind.key()),
+            created: now - 200 * DAY,
+        };
+        vault.stage_followup_plan(writes, id, &plan)?;
+        vault.stage_followup(writes, &due)?;
+        staged.1.push(due);
+        for call in calls {
+            vault.stage_call(writes, id, &call)?;
+            staged.0.push(call);
+        }
+    }
+    Ok(staged)
+}
