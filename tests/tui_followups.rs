@@ -216,7 +216,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 },
                 ReferralReason::Sign {
                     key: "headache".into(),
-                    en: "Severe headache or dizziness".into(),
+                    en: "Severe headache/dizzy".into(),
                     zh: "剧烈头痛或头晕".into(),
                 },
                 ReferralReason::Uncontrolled { visits: 2 },
