@@ -117,6 +117,47 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
         }
     }
     assert!(followed >= 5, "{followed} patients followed up");
+    // Follow-ups made every way; an elderly patient's 146/88 counted as controlled (the
+    // target is under 150/90 from 65); a referral after two uncontrolled visits.
+    use caredesk::domain::followup::{ReferralReason, VisitClass, VisitKind};
+    let calls: Vec<_> = ids.iter().flat_map(|id| vault.calls(id).unwrap()).collect();
+    for kind in [VisitKind::Phone, VisitKind::Clinic, VisitKind::Home] {
+        assert!(calls.iter().any(|c| c.input.visit == kind), "{kind:?}");
+    }
+    let reading = |c: &caredesk::domain::followup::Call, key: &str| {
+        c.input
+            .readings
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| *v)
+    };
+    assert!(
+        calls
+            .iter()
+            .any(|c| reading(c, "systolic_bp") == Some(146.0)
+                && reading(c, "diastolic_bp") == Some(88.0)
+                && c.class == Some(VisitClass::Controlled)
+                && c.input.visit == VisitKind::Home)
+    );
+    let referred: Vec<_> = calls
+        .iter()
+        .filter(|c| c.reasons == [ReferralReason::Uncontrolled { visits: 2 }])
+        .collect();
+    assert!(!referred.is_empty());
+    for call in &referred {
+        assert!(call.referral && call.class == Some(VisitClass::Uncontrolled));
+    }
+    // The referred patient's next follow-up is urgent and says why.
+    assert!(
+        ids.iter()
+            .any(|id| vault.followups_of(id).unwrap().iter().any(|i| {
+                i.status == caredesk::domain::followup::ItemStatus::Due
+                    && i.priority == 1
+                    && i.flag
+                        .as_deref()
+                        .is_some_and(|f| f.contains("2 visits in a row"))
+            }))
+    );
     let today = chrono::DateTime::from_timestamp(START, 0)
         .unwrap()
         .date_naive();

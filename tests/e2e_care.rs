@@ -134,6 +134,9 @@ fn a_nurse_claims_the_first_callable_follow_up_records_the_call_and_sees_the_nex
     // Reached; the readings the protocol asks for; notes; save.
     pane.type_text("1");
     pane.key("Enter");
+    // How it was made: 2, at the clinic.
+    pane.type_text("2");
+    pane.key("Enter");
     let form = pane.screen();
     let asks = ["Systolic", "Diastolic", "Heart rate", "Fasting glucose"]
         .iter()
@@ -143,7 +146,9 @@ fn a_nurse_claims_the_first_callable_follow_up_records_the_call_and_sees_the_nex
         pane.type_text(value);
         pane.key("Enter");
     }
+    // Adherence 1; nothing ticked on the checklist; no other symptoms or side effects.
     pane.type_text("1");
+    pane.key("Enter");
     pane.key("Enter");
     pane.key("Enter");
     pane.key("Enter");

@@ -121,7 +121,13 @@ fn summary_version(chinese: bool) -> SummaryVersion {
         }],
         advice: vec!["salt".into(), "walk".into()],
         text: String::new(),
-        follow_ups: caredesk::domain::summary::FollowUpCounts { done: 3, missed: 1 },
+        follow_ups: caredesk::domain::summary::FollowUpCounts {
+            done: 3,
+            missed: 1,
+            phone: 1,
+            clinic: 1,
+            home: 1,
+        },
     };
     summary.text = caredesk::domain::summary::narrative(&summary, chinese);
     SummaryVersion {

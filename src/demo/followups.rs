@@ -2,8 +2,9 @@
 //! past visits — at the clinic, at home and by phone — decided by the shipped
 //! protocols as the service would have, and the next follow-up due a few days either
 //! side of today (so the queue has overdue, today's and upcoming calls). An elderly
-//! patient's 146/88 counts as controlled (target < 150/90 from 65); some patients under
-//! 65 were not controlled at two visits in a row and were referred.
+//! patient's 146/88 counts as controlled (target < 150/90 from 65); every third
+//! hypertensive patient under 65 was not controlled at two visits in a row and was
+//! referred.
 
 use chrono::NaiveDate;
 
@@ -20,8 +21,9 @@ const DAY: i64 = 86_400;
 /// One past visit: days before now, how it was made, the readings, the note.
 type Visit = (i64, VisitKind, Vec<(&'static str, f64)>, &'static str);
 
-/// The visits a plan of this kind had, by the patient's age and the demo seed.
-fn visits(kind: Kind, age: Option<u32>, seed: usize) -> Vec<Visit> {
+/// The visits a plan of this kind had, by the patient's age, the demo seed and the
+/// patient's place in the demo.
+fn visits(kind: Kind, age: Option<u32>, (seed, index): (usize, usize)) -> Vec<Visit> {
     let bp = |s: f64, d: f64| vec![("systolic_bp", s), ("diastolic_bp", d)];
     match kind {
         Kind::Diabetes => vec![
@@ -52,7 +54,7 @@ fn visits(kind: Kind, age: Option<u32>, seed: usize) -> Vec<Visit> {
             (90, VisitKind::Home, bp(146.0, 88.0), "入户随访，按时服药。"),
         ],
         // Not controlled twice in a row: referred, the referral followed up in 2 weeks.
-        _ if seed.is_multiple_of(3) => vec![
+        _ if index.is_multiple_of(3) => vec![
             (120, VisitKind::Clinic, bp(138.0, 86.0), "按时服药。"),
             (30, VisitKind::Phone, bp(152.0, 94.0), "近期漏服药物。"),
             (
@@ -74,32 +76,25 @@ fn visits(kind: Kind, age: Option<u32>, seed: usize) -> Vec<Visit> {
     }
 }
 
-/// Stages the plans, their past visits and the next follow-up due; returns the calls
-/// and the follow-ups.
+/// Stages the plans (each kind with why it was made), their past visits and the next
+/// follow-up due; returns the calls and the follow-ups.
 pub fn stage(
     vault: &Vault,
     writes: &mut WriteSet,
     (id, birth): (&PatientId, Option<NaiveDate>),
-    tags: &[String],
-    seed: usize,
+    kinds: &[(Kind, String)],
+    (seed, index): (usize, usize),
     (today, now): (NaiveDate, i64),
 ) -> Result<(Vec<Call>, Vec<FollowUp>), StoreError> {
     let protocols = Protocols::built_in();
     let mut staged = (Vec::new(), Vec::new());
-    let kinds: Vec<Kind> = [
-        ("hypertension", Kind::Hypertension),
-        ("diabetes", Kind::Diabetes),
-    ]
-    .into_iter()
-    .filter(|(tag, _)| tags.iter().any(|t| t == tag))
-    .map(|(_, kind)| kind)
-    .collect();
     let date_of = |at: i64| {
         chrono::DateTime::from_timestamp(at, 0)
             .unwrap_or_default()
             .date_naive()
     };
-    for (number, kind) in (1u32..).zip(kinds) {
+    for (number, (kind, source)) in (1u32..).zip(kinds) {
+        let kind = *kind;
         let Some(protocol) = protocols.get(kind) else {
             continue;
         };
@@ -128,7 +123,9 @@ pub fn stage(
         let mut calls: Vec<Call> = Vec::new();
         let mut next_due = today;
         let mut last = None;
-        for (seq, (days_ago, visit, readings, notes)) in (1u32..).zip(visits(kind, age, seed)) {
+        for (seq, (days_ago, visit, readings, notes)) in
+            (1u32..).zip(visits(kind, age, (seed, index)))
+        {
             let at = now - (days_ago - offset) * DAY;
             let day = date_of(at);
             let done = item(seq, ItemStatus::Done, day);
@@ -180,7 +177,7 @@ pub fn stage(
             next_due,
             assigned: assigned.into(),
             status: PlanStatus::Active,
-            source: format!("tag {}", kind.key()),
+            source: source.clone(),
             created: now - 200 * DAY,
         };
         vault.stage_followup_plan(writes, id, &plan)?;

@@ -28,6 +28,9 @@ pub struct Care {
     pub advised: bool,
     pub planned: bool,
     pub signed: bool,
+    /// The patient's place in the demo (0, 1, …): who has a hypertension follow-up
+    /// plan a doctor started, and which story its visits tell.
+    pub index: usize,
 }
 
 /// Everything the models and rules read for one patient.
@@ -192,13 +195,28 @@ pub fn stage(
     let mut followed = (Vec::new(), Vec::new());
     if !tags.0.is_empty() {
         vault.stage_auto_tags(writes, id, &tags)?;
-        let names: Vec<String> = tags.0.iter().map(|t| t.tag.clone()).collect();
+    }
+    // The plans the tags call for; and, since yearly checks alone seldom give two
+    // raised readings within a year, every fourth patient is a known hypertensive a
+    // doctor started follow-up for.
+    use crate::domain::followup::Kind;
+    let tagged = |tag: &str| tags.0.iter().any(|t| t.tag == tag);
+    let mut kinds: Vec<(Kind, String)> = Vec::new();
+    if tagged("hypertension") {
+        kinds.push((Kind::Hypertension, "tag hypertension".into()));
+    } else if care.index % 4 == 2 {
+        kinds.push((Kind::Hypertension, "manual".into()));
+    }
+    if tagged("diabetes") {
+        kinds.push((Kind::Diabetes, "tag diabetes".into()));
+    }
+    if !kinds.is_empty() {
         followed = super::followups::stage(
             vault,
             writes,
             (id, chart.patient.birth_date),
-            &names,
-            seed,
+            &kinds,
+            (seed, care.index),
             (today, now),
         )?;
     }

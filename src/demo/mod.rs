@@ -227,6 +227,7 @@ fn add_patients(
                     // One in three has a plan: every screen has content at once.
                     planned: (created + i) % 3 == 0,
                     signed: (created + i) % 6 == 0,
+                    index: created + i,
                 };
                 management::stage(vault, &mut writes, &chart, care, (today, now))?;
             }
