@@ -251,9 +251,7 @@ fn saved(
         "{:?}",
         call[0].1
     );
-    let flag = reasons
-        .first()
-        .map(|r| format!("emergency referral: {}", r.text(false)));
+    let flag = reasons.first().map(ReferralReason::flag);
     reply(
         app,
         call[0].0,

@@ -270,6 +270,18 @@ impl ReferralReason {
         )
     }
 
+    /// The follow-up's flag for the queue: why, without the reading or the sign (the
+    /// call keeps those).
+    pub fn flag(&self) -> String {
+        match self {
+            ReferralReason::Reading { .. } => {
+                "emergency referral: a reading at the emergency threshold".into()
+            }
+            ReferralReason::Sign { .. } => "emergency referral: a danger sign".into(),
+            other => format!("referral: {}", other.text(false)),
+        }
+    }
+
     pub fn text(&self, chinese: bool) -> String {
         use super::summary::{indicator_name, shown};
         match (self, chinese) {

@@ -92,14 +92,13 @@ pub fn decide(
                 None => interval_days.max(1),
             };
             decision.next_due = after(days);
-            decision.flag = decision.reasons.first().map(|r| {
-                let what = if r.emergency() {
-                    "emergency referral"
-                } else {
-                    "referral"
-                };
-                format!("{what}: {}", r.text(false))
-            });
+            // An emergency reason first: it is what the team must act on.
+            decision.flag = decision
+                .reasons
+                .iter()
+                .find(|r| r.emergency())
+                .or(decision.reasons.first())
+                .map(ReferralReason::flag);
         }
     }
     decision
@@ -466,10 +465,15 @@ mod tests {
             assert_eq!(d.reasons, reasons, "{what}");
             assert_eq!(d.referral, !reasons.is_empty(), "{what}");
             assert_eq!(d.next_due, next, "{what}");
-            if let Some(first) = reasons.first() {
+            if !reasons.is_empty() {
                 let flag = d.flag.unwrap_or_default();
-                assert!(flag.contains(&first.text(false)), "{what}: {flag}");
-                assert_eq!(flag.starts_with("emergency"), first.emergency(), "{what}");
+                let emergency = reasons.iter().any(|r| r.emergency());
+                assert_eq!(flag.starts_with("emergency"), emergency, "{what}: {flag}");
+                // The queue's flag names no reading and no sign.
+                assert!(
+                    !flag.contains(|c: char| c.is_ascii_digit()) || !emergency,
+                    "{flag}"
+                );
             }
         }
     }
