@@ -86,6 +86,7 @@ pub(crate) fn clinical(record: &HealthRecord, subject: &Value) -> Vec<Value> {
             Smoking::Never => ("266919005", "Never smoked tobacco"),
             Smoking::Former => ("8517006", "Ex-smoker"),
             Smoking::Current => ("77176002", "Smoker"),
+            Smoking::Unknown => ("266927001", "Unknown if ever smoked"),
         };
         out.push(resource(json!({
             "resourceType": "Observation",

@@ -5,12 +5,14 @@ pub mod amendment;
 pub mod assessment;
 pub mod booking;
 pub mod card;
+pub mod clinical_status;
 pub mod consent;
 pub mod decimal;
 pub mod followup;
 pub mod followup_decide;
 pub mod followup_protocol;
 pub mod health;
+pub(crate) mod health_v2;
 pub mod identity;
 pub mod indicators;
 pub mod intake;
@@ -21,6 +23,7 @@ pub mod plan;
 pub mod plan_form;
 pub mod plan_template;
 pub mod questionnaire;
+pub mod record_codes;
 pub mod record_form;
 pub mod risk;
 pub mod summary;
@@ -29,6 +32,7 @@ pub mod summary_text;
 pub mod tag_rules;
 pub mod text;
 pub mod trend;
+pub mod value_sets;
 
 /// The line (1-based) a TOML error points at, for messages that name it.
 pub fn toml_line(text: &str, error: &toml::de::Error) -> usize {
