@@ -356,6 +356,8 @@ fn a_new_automatic_tag_starts_a_follow_up_plan_once() {
             Response::Done
         )
     };
+    // High on three days: the hypertension screening rule tags, and the tag starts a plan.
+    add(reading("150", t.now() - 60 * DAY));
     add(reading("152", t.now() - 30 * DAY));
     add(reading("148", t.now()));
     let plans = |who: &Session| match who.call(Request::FollowUpChart { id }) {
