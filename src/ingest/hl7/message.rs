@@ -101,6 +101,11 @@ fn observations(
 ) -> Result<Vec<(Observation, bool)>, (usize, String)> {
     let d = &cx.d;
     let value_type = obx.field(2).trim();
+    if matches!(value_type, "ED" | "RP") {
+        // An attached document or a pointer to one: not a result caredesk keeps.
+        *skipped += 1;
+        return Ok(Vec::new());
+    }
     let test = test(d, obx.field(3)).map_err(|e| (3, e))?;
     let raw_values: Vec<&str> = d.repetitions(obx.field(5)).collect();
     if raw_values.is_empty() {
