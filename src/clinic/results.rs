@@ -421,7 +421,7 @@ pub(crate) fn review_list(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
             patient_ids: incoming.patient_ids.clone(),
             patient: incoming.patient.clone(),
             results: incoming.observations.len() as u64,
-            unread: incoming.unread.iter().map(|r| unread_line(r)).collect(),
+            unread: incoming.unread.iter().map(unread_line).collect(),
             filed_under: incoming.filed_under,
         })
         .collect();
