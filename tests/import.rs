@@ -277,7 +277,14 @@ fn hl7_samples_import_from_the_command_line_with_counts_and_never_values() {
     let stdout = text(&out.stdout);
     assert!(
         stdout.contains(
-            "realm-cj-badloinc.hl7 message 1, OBX 1, OBX-3: xx625-4 is not a valid LOINC code"
+            "not read: nodehl7c__valid__realm__realm-cj-badloinc.hl7 message 1 (1234567890), OBX 1, OBX-3: xx625-4 is not a valid LOINC code"
+        ),
+        "{stdout}"
+    );
+    // A message without results is refused whole; one bad result is not.
+    assert!(
+        stdout.contains(
+            "rejected: nodehl7c__valid__athena-health__oru-example.hl7 message 1, OBX: the message has no results"
         ),
         "{stdout}"
     );
@@ -304,10 +311,12 @@ fn hl7_samples_import_from_the_command_line_with_counts_and_never_values() {
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["messages"], 23);
     assert_eq!(summary["imported"], 0, "{summary}");
-    assert_eq!(summary["duplicates"], 68);
-    assert_eq!(summary["rejected"], 2);
-    assert_eq!(summary["rejections"].as_array().unwrap().len(), 2);
-    assert_eq!(summary["rejections"][0]["place"], "OBX 2, OBX-3");
+    assert_eq!(summary["duplicates"], 70);
+    assert_eq!(summary["rejected"], 1);
+    assert_eq!(summary["rejections"].as_array().unwrap().len(), 1);
+    assert_eq!(summary["rejections"][0]["place"], "OBX");
+    assert_eq!(summary["unread"], 2);
+    assert_eq!(summary["unread_results"][0]["place"], "OBX 2, OBX-3");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Results import against the real sample messages in ../shared/data/hl7 (written by
-//! others): each parses or is rejected with file, message, segment and field; results
+//! others): each parses, or is rejected with file, message, segment and field, or
+//! keeps its good results with each bad one reported on its own; results
 //! match patients by card, ID or external number; the rest wait on the review list;
 //! importing again stores nothing new.
 
@@ -43,18 +44,38 @@ fn file_results(parsed: &Parsed, file: &str) -> Vec<caredesk::domain::observatio
 #[test]
 fn every_sample_parses_or_is_rejected_with_its_place_and_the_values_match_the_files() {
     let parsed = parse_all();
-    assert_eq!(parsed.incoming.len(), 21);
-    let mut rejected: Vec<String> = parsed.rejected.iter().map(|r| r.to_string()).collect();
-    rejected.sort();
+    assert_eq!(parsed.incoming.len(), 22);
+    // Refused whole: only the message without any result.
+    let rejected: Vec<String> = parsed.rejected.iter().map(|r| r.to_string()).collect();
     assert_eq!(
         rejected,
         [
-            "nodehl7c__valid__nist__ORU_R01_2.5.1_SampleTestCase6.hl7 message 1, OBX 2, OBX-3: 20995-1 is not a valid LOINC code (check digit)",
-            "nodehl7c__valid__realm__realm-cj-badloinc.hl7 message 1, OBX 1, OBX-3: xx625-4 is not a valid LOINC code (check digit)",
+            "nodehl7c__valid__athena-health__oru-example.hl7 message 1, OBX: the message has no results (no OBX segment)"
         ]
     );
+    // A bad result is reported alone; its message's other results are kept.
+    let unread: Vec<String> = parsed
+        .incoming
+        .iter()
+        .flat_map(|m| m.unread.iter().map(|r| r.to_string()))
+        .collect();
+    assert_eq!(
+        unread,
+        [
+            "nodehl7c__valid__nist__ORU_R01_2.5.1_SampleTestCase6.hl7 message 1 (NIST-100929111015653), OBX 2, OBX-3: 20995-1 is not a valid LOINC code (check digit)",
+            "nodehl7c__valid__realm__realm-cj-badloinc.hl7 message 1 (1234567890), OBX 1, OBX-3: xx625-4 is not a valid LOINC code (check digit)",
+        ]
+    );
+    assert_eq!(
+        file_results(
+            &parsed,
+            "nodehl7c__valid__nist__ORU_R01_2.5.1_SampleTestCase6.hl7"
+        )
+        .len(),
+        2
+    );
     let total: usize = parsed.incoming.iter().map(|m| m.observations.len()).sum();
-    assert_eq!(total, 68);
+    assert_eq!(total, 70);
     // Two pending results without values, three attached documents or pointers, the
     // hepatitis C result whose fields are shifted (its value is empty).
     assert_eq!(parsed.skipped, 6);
@@ -129,25 +150,27 @@ fn importing_the_samples_matches_reviews_and_never_duplicates() {
     let import =
         |incoming: Vec<caredesk::ingest::Incoming>| match nurse.call(Request::ResultsImport {
             incoming,
-            rejected: 2,
+            rejected: 1,
             create_patients: false,
         }) {
             Response::ResultsImported(summary) => summary,
             other => panic!("{other:?}"),
         };
     let first = import(parsed.incoming.clone());
-    // Eve's two messages hold three results (the same glucose twice, but at 07:30 UTC
-    // and at 07:30+06:00: two results). Of the 19 other messages, four repeat another
-    // sample's patient and results exactly (the Cerner and NIST copies): listed once.
+    // Eve's two messages hold three results (the same glucose twice, but at 07:30 in
+    // the clinic's zone (UTC here) and at 07:30+06:00: two results). Of the 20 other
+    // messages, four repeat another sample's patient and results exactly (the Cerner
+    // and NIST copies): listed once. Two results could not be read.
     assert_eq!(
         (
             first.messages,
             first.imported,
             first.duplicates,
             first.unmatched,
-            first.rejected
+            first.rejected,
+            first.unread
         ),
-        (21, 3, 4, 15, 2)
+        (22, 3, 4, 16, 1, 2)
     );
     let Response::Observations(eves) = nurse.call(Request::Observations {
         id: eve,
@@ -159,14 +182,25 @@ fn importing_the_samples_matches_reviews_and_never_duplicates() {
     let again = import(parsed.incoming.clone());
     assert_eq!(
         (again.imported, again.unmatched, again.duplicates),
-        (0, 0, 68)
+        (0, 0, 70)
     );
 
     // The review list: match one to a patient, create one, reject one.
     let Response::Review(items) = nurse.call(Request::ReviewList) else {
         panic!()
     };
-    assert_eq!(items.len(), 15);
+    assert_eq!(items.len(), 16);
+    // The message whose one result was unread waits with that result's place and
+    // reason, for the clerk to take up with the lab.
+    let bad = items
+        .iter()
+        .find(|i| i.origin.contains("realm-cj-badloinc"))
+        .unwrap();
+    assert_eq!((bad.results, bad.filed_under), (0, None));
+    assert_eq!(
+        bad.unread,
+        ["OBX 1, OBX-3: xx625-4 is not a valid LOINC code (check digit)"]
+    );
     let philip = patient_with_id(&t, "Philip Johnson", "P-PJ-1");
     let nist1 = items
         .iter()
@@ -215,18 +249,53 @@ fn importing_the_samples_matches_reviews_and_never_duplicates() {
     };
     assert_eq!(cbc_results.len(), 1);
 
-    let athena = items.iter().find(|i| i.origin.contains("athena")).unwrap();
     assert!(matches!(
         nurse.call(Request::ReviewReject {
-            number: athena.number,
+            number: bad.number,
             reason: "no".into()
         }),
         Response::Error(ServiceError::Field { .. })
     ));
     assert_eq!(
         nurse.call(Request::ReviewReject {
-            number: athena.number,
-            reason: "order placed at another clinic".into()
+            number: bad.number,
+            reason: "asked the lab to resend with a valid code".into()
+        }),
+        Response::Done
+    );
+
+    // A message with good results and an unread one: matching files the good ones and
+    // leaves the unread one listed, under that patient, until it is closed.
+    let case6 = items
+        .iter()
+        .find(|i| i.origin.contains("SampleTestCase6"))
+        .unwrap();
+    assert_eq!((case6.results, case6.unread.len()), (2, 1));
+    let jones = patient_with_id(&t, "Case Six", "P-CS-6");
+    assert_eq!(
+        nurse.call(Request::ReviewMatch {
+            number: case6.number,
+            id: jones
+        }),
+        Response::Done
+    );
+    let Response::Review(left) = nurse.call(Request::ReviewList) else {
+        panic!()
+    };
+    let kept = left.iter().find(|i| i.number == case6.number).unwrap();
+    assert_eq!((kept.results, kept.filed_under), (0, Some(jones)));
+    assert_eq!(kept.unread, case6.unread);
+    assert!(matches!(
+        nurse.call(Request::ReviewMatch {
+            number: case6.number,
+            id: jones
+        }),
+        Response::Error(ServiceError::Invalid(_))
+    ));
+    assert_eq!(
+        nurse.call(Request::ReviewReject {
+            number: case6.number,
+            reason: "lab resent the corrected result".into()
         }),
         Response::Done
     );
@@ -244,7 +313,7 @@ fn importing_the_samples_matches_reviews_and_never_duplicates() {
         .collect();
     assert_eq!(
         imports[0].detail,
-        "messages=21 imported=3 duplicates=4 unmatched=15 rejected=2 created=0 record_changes=0"
+        "messages=22 imported=3 duplicates=4 unmatched=16 rejected=1 unread=2 created=0 record_changes=0"
     );
     let log = serde_json::to_string(&rows).unwrap();
     for secret in ["EVERYWOMAN", "Johnson", "mg/dl", "GLUCOSE", "spherocytes"] {
@@ -280,12 +349,18 @@ fn create_patients_files_new_patients_once() {
     let Response::Review(left) = doctor.call(Request::ReviewList) else {
         panic!()
     };
-    assert_eq!(left.len() as u64, summary.unmatched);
+    let (filed, waiting): (Vec<_>, Vec<_>) = left.iter().partition(|i| i.filed_under.is_some());
+    assert_eq!(waiting.len() as u64, summary.unmatched);
     assert!(
-        left.iter()
+        waiting
+            .iter()
             .all(|i| i.patient.as_ref().is_none_or(|p| p.name.is_empty())),
         "{left:?}"
     );
+    // The two messages with an unread result: their good results filed under the
+    // patient created, the unread ones listed for the clerk.
+    assert_eq!(filed.len(), 2, "{filed:?}");
+    assert!(filed.iter().all(|i| i.results == 0 && i.unread.len() == 1));
 }
 
 #[test]

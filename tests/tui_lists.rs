@@ -38,6 +38,7 @@ fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
         prompt: None,
         message: None,
         reviews: Vec::new(),
+        review_unread: Vec::new(),
         alerts: Vec::new(),
         prompt_kind: Default::default(),
     });
@@ -78,6 +79,7 @@ fn the_exam_day_reschedules_the_selected_booking_and_pages_through_days() {
         prompt: None,
         message: None,
         reviews: Vec::new(),
+        review_unread: Vec::new(),
         alerts: Vec::new(),
         prompt_kind: Default::default(),
     });
@@ -158,6 +160,7 @@ fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
         prompt: None,
         message: None,
         reviews: vec![41],
+        review_unread: Vec::new(),
         prompt_kind: Default::default(),
         alerts: Vec::new(),
     });

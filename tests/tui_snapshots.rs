@@ -249,6 +249,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 prompt: None,
                 message: None,
                 reviews: Vec::new(),
+                review_unread: Vec::new(),
                 alerts: Vec::new(),
                 prompt_kind: Default::default(),
             });
@@ -450,6 +451,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 prompt: None,
                 message: None,
                 reviews: Vec::new(),
+                review_unread: Vec::new(),
                 alerts: Vec::new(),
                 prompt_kind: Default::default(),
             });
@@ -468,6 +470,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     duplicates: 4,
                     unmatched: 15,
                     rejected: 2,
+                    unread: 0,
                     created: 0,
                     record_changes: 0,
                 }),

@@ -126,6 +126,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 prompt: None,
                 message: None,
                 reviews: Vec::new(),
+                review_unread: Vec::new(),
                 alerts: Vec::new(),
                 prompt_kind: Default::default(),
             });
@@ -139,6 +140,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                         ..Patient::default()
                     }),
                     results: 2,
+                    unread: Vec::new(),
+                    filed_under: None,
                 },
                 ReviewItem {
                     number: 12,
@@ -146,6 +149,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     patient_ids: vec!["MRN-7".into()],
                     patient: None,
                     results: 14,
+                    unread: Vec::new(),
+                    filed_under: None,
                 },
             ];
             let (headers, rows) =

@@ -34,6 +34,7 @@ fn list(
         prompt,
         message: None,
         reviews: Vec::new(),
+        review_unread: Vec::new(),
         alerts: Vec::new(),
         prompt_kind,
     })
@@ -92,6 +93,7 @@ fn alerts_list(app: &App, selected: usize, prompt: Option<Form>) -> Screen {
         prompt,
         message: None,
         reviews: Vec::new(),
+        review_unread: Vec::new(),
         alerts,
         prompt_kind: caredesk::tui::screens::PromptKind::AcknowledgeNote,
     })

@@ -30,7 +30,7 @@ pub struct ResultsArgs {
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
     /// Print the summary as one JSON object (messages, imported, duplicates, unmatched,
-    /// rejected, created, skipped, rejections).
+    /// rejected, unread, created, skipped, rejections, unread_results).
     #[arg(long)]
     pub json: bool,
 }
@@ -74,8 +74,15 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
     }
     let mut summary = ResultsSummary::default();
     let mut parsed = Parsed::default();
+    // Results of readable messages that could not be read (each OBX on its own).
+    let mut unread = Vec::new();
     let mut batches = 0u64;
     let sent = read_in_batches(source, &args.files, &mut |batch| {
+        let batch_unread: Vec<_> = batch
+            .incoming
+            .iter()
+            .flat_map(|m| m.unread.iter().cloned())
+            .collect();
         let reply = session.call(Request::ResultsImport {
             incoming: batch.incoming,
             rejected: batch.rejected.len() as u64,
@@ -90,6 +97,7 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
         summary.add(&done);
         parsed.rejected.extend(batch.rejected);
         parsed.skipped += batch.skipped;
+        unread.extend(batch_unread);
         Ok(())
     });
     signin::sign_out(&session);
@@ -103,13 +111,13 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
         );
     }
     if args.json {
-        let rejections: Vec<serde_json::Value> = parsed
-            .rejected
-            .iter()
-            .map(
-                |r| serde_json::json!({ "origin": r.origin, "place": r.place, "reason": r.reason }),
-            )
-            .collect();
+        let json = |list: &[crate::ingest::Rejected]| -> Vec<serde_json::Value> {
+            list.iter()
+                .map(|r| serde_json::json!({ "origin": r.origin, "place": r.place, "reason": r.reason }))
+                .collect()
+        };
+        let rejections = json(&parsed.rejected);
+        let unread_results = json(&unread);
         say!(
             "{}",
             serde_json::json!({
@@ -118,10 +126,12 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
                 "duplicates": summary.duplicates,
                 "unmatched": summary.unmatched,
                 "rejected": summary.rejected,
+                "unread": summary.unread,
                 "created": summary.created,
                 "record_changes": summary.record_changes,
                 "skipped": parsed.skipped,
                 "rejections": rejections,
+                "unread_results": unread_results,
             })
         );
         return Ok(());
@@ -129,13 +139,17 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
     for rejected in &parsed.rejected {
         say!("rejected: {rejected}");
     }
+    for result in &unread {
+        say!("not read: {result}");
+    }
     say!(
-        "messages {}: imported {} results, duplicates {}, unmatched {} (on the review list), rejected {}, created {} patients, skipped {} without a value",
+        "messages {}: imported {} results, duplicates {}, unmatched {} (on the review list), rejected {}, results not read {} (on the review list), created {} patients, skipped {} without a value",
         summary.messages + summary.rejected,
         summary.imported,
         summary.duplicates,
         summary.unmatched,
         summary.rejected,
+        summary.unread,
         summary.created,
         parsed.skipped
     );

@@ -134,6 +134,25 @@ impl AlertSettings {
         }
     }
 
+    /// The clinic's offset from UTC, in seconds, at a wall-clock time (given as unix
+    /// seconds read as if UTC): `utc_offset` when set, else the server's own zone at
+    /// that time (daylight saving included). Results whose time had no offset are the
+    /// sender's wall clock and are placed by this (see `Incoming::settle_local_times`).
+    pub fn clinic_offset_at(&self, wall: i64) -> i64 {
+        if let Ok(Some(fixed)) = parse_offset(&self.utc_offset) {
+            return i64::from(fixed.local_minus_utc());
+        }
+        let naive = DateTime::<Utc>::from_timestamp(wall, 0)
+            .unwrap_or_default()
+            .naive_utc();
+        use chrono::TimeZone;
+        chrono::Local
+            .offset_from_local_datetime(&naive)
+            .earliest()
+            .map(|o| i64::from(o.fix().local_minus_utc()))
+            .unwrap_or(0)
+    }
+
     /// Checks the settings; the error names the key and the form it wants.
     pub fn rules(&self) -> Result<AlertRules, String> {
         let working = if self.working_hours.trim().is_empty() {
@@ -238,6 +257,20 @@ mod tests {
         assert!(e.contains("holiday"), "{e}");
         let e = rules("07:00-20:00", "mon-fri", "8").unwrap_err();
         assert!(e.contains("utc_offset"), "{e}");
+    }
+
+    #[test]
+    fn the_clinic_offset_places_wall_clock_times() {
+        let beijing = AlertSettings {
+            utc_offset: "+08:00".into(),
+            ..AlertSettings::default()
+        };
+        assert_eq!(beijing.clinic_offset_at(1_700_000_000), 8 * 3600);
+        let new_york = AlertSettings {
+            utc_offset: "-05:00".into(),
+            ..AlertSettings::default()
+        };
+        assert_eq!(new_york.clinic_offset_at(0), -5 * 3600);
         assert_eq!(rules("", "", "").unwrap().working, None);
         let days = rules("07:00-20:00", "fri-mon", "")
             .unwrap()

@@ -25,6 +25,7 @@ mod import;
 mod intake;
 mod key_rotation;
 pub mod keys;
+pub mod lab_codes;
 pub mod name_index;
 mod patients;
 mod plans;

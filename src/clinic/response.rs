@@ -68,6 +68,9 @@ pub struct ResultsSummary {
     pub unmatched: u64,
     /// Messages or resources the importer could not read.
     pub rejected: u64,
+    /// Results within readable messages that could not be read (each HL7 OBX refused
+    /// on its own, with segment, field and reason): on the review list.
+    pub unread: u64,
     /// Patients created from messages (`--create-patients`).
     pub created: u64,
     /// Amendments to records from reported diagnoses, medicines and smoking status.
@@ -82,19 +85,28 @@ impl ResultsSummary {
         self.duplicates += part.duplicates;
         self.unmatched += part.unmatched;
         self.rejected += part.rejected;
+        self.unread += part.unread;
         self.created += part.created;
         self.record_changes += part.record_changes;
     }
 }
 
-/// A message on the review list.
+/// A message on the review list: results waiting for a patient, results the
+/// importer could not read, or both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewItem {
     pub number: u64,
     pub origin: String,
     pub patient_ids: Vec<String>,
     pub patient: Option<Patient>,
+    /// Readable results waiting for a patient.
     pub results: u64,
+    /// Results of the message that could not be read: "OBX 3, OBX-5: 2823-3
+    /// Potassium: the value is not a number (type NM)", for the clerk to ask the lab.
+    pub unread: Vec<String>,
+    /// The readable results were filed already (under this patient); what is left is
+    /// `unread`, to be closed with a note once the lab has resent or corrected them.
+    pub filed_under: Option<crate::domain::patient::PatientId>,
 }
 
 /// Which booking: its day and id.

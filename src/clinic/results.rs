@@ -1,6 +1,9 @@
 //! Results: importing parsed messages (matching each to a patient by card number, ID
 //! number or a recorded external number; the rest to the review list), manual entry,
-//! reading, and the review list's match / create / reject.
+//! reading, and the review list's match / create / reject. Before anything is
+//! matched, times the sender gave without an offset are placed in the clinic's time
+//! zone and local lab codes are mapped to LOINC (`DIR/lab_codes.toml`); results a
+//! message held but the importer could not read go to the review list with it.
 
 use std::collections::{HashMap, HashSet};
 
@@ -186,16 +189,67 @@ fn stage_record_changes(
     Ok(count)
 }
 
+/// Messages as the clinic keeps them: times without an offset placed in the clinic's
+/// time zone (`[alerts] utc_offset`, else the server's), local codes the clinic has
+/// mapped filed under LOINC, and no claim to be filed already (only the service sets
+/// that, on the review list).
+fn settle(ctx: &Ctx<'_>, incoming: &[Incoming]) -> Result<Vec<Incoming>, ServiceError> {
+    let settings = ctx.clinic.settings();
+    let lab_codes =
+        super::lab_codes::LabCodes::load(ctx.clinic.dir()).map_err(ServiceError::Invalid)?;
+    Ok(incoming
+        .iter()
+        .cloned()
+        .map(|mut message| {
+            message.settle_local_times(|wall| settings.alerts.clinic_offset_at(wall));
+            message.filed_under = None;
+            for observation in &mut message.observations {
+                lab_codes.apply(observation);
+            }
+            message
+        })
+        .collect())
+}
+
+/// Puts a message's unread results on the review list under the patient its readable
+/// results were filed under (what the clerk asks the lab about); false when the same
+/// were listed before.
+fn review_unread(
+    ctx: &Ctx<'_>,
+    writes: &mut WriteSet,
+    seen: &mut HashSet<Vec<u8>>,
+    message: &Incoming,
+    id: PatientId,
+) -> Result<bool, ServiceError> {
+    let item = Incoming {
+        origin: message.origin.clone(),
+        patient_ids: message.patient_ids.clone(),
+        patient: message.patient.clone(),
+        unread: message.unread.clone(),
+        filed_under: Some(id),
+        ..Incoming::default()
+    };
+    let token = ctx.vault.review_token(&item);
+    if seen.contains(&token) || ctx.vault.has_review(&token)? {
+        return Ok(false);
+    }
+    seen.insert(token.clone());
+    ctx.vault.stage_review(writes, token, &item)?;
+    Ok(true)
+}
+
 pub(crate) fn import(
     ctx: &Ctx<'_>,
     incoming: &[Incoming],
     rejected: u64,
     create_patients: bool,
 ) -> Result<Reply, ServiceError> {
+    let incoming = &settle(ctx, incoming)?[..];
     let mut writes = WriteSet::new();
     let mut summary = ResultsSummary {
         messages: incoming.len() as u64,
         rejected,
+        unread: incoming.iter().map(|m| m.unread.len() as u64).sum(),
         ..ResultsSummary::default()
     };
     let mut seen = HashSet::new();
@@ -213,7 +267,10 @@ pub(crate) fn import(
     if create_patients {
         for (message, found) in incoming.iter().zip(&matches) {
             let known = message.patient_ids.iter().any(|i| created.contains_key(i));
+            // A message naming nobody by number is for staff: a name alone never
+            // makes or matches a patient.
             if found.is_empty()
+                && !message.patient_ids.is_empty()
                 && !known
                 && let Some((id, p)) = create_from_message(ctx, &mut writes, message)?
             {
@@ -240,6 +297,9 @@ pub(crate) fn import(
                 let (stored, duplicates) =
                     stage_results(ctx, &mut writes, &id, &message.observations, &mut seen)?;
                 merge_into_record(ctx, &mut working, &id, message)?;
+                if !message.unread.is_empty() {
+                    review_unread(ctx, &mut writes, &mut seen, message, id)?;
+                }
                 summary.imported += stored;
                 summary.duplicates += duplicates;
                 if !subjects.contains(&id) {
@@ -260,12 +320,13 @@ pub(crate) fn import(
     }
     summary.record_changes = stage_record_changes(ctx, &mut writes, &working)?;
     let detail = format!(
-        "messages={} imported={} duplicates={} unmatched={} rejected={} created={} record_changes={}",
+        "messages={} imported={} duplicates={} unmatched={} rejected={} unread={} created={} record_changes={}",
         summary.messages,
         summary.imported,
         summary.duplicates,
         summary.unmatched,
         summary.rejected,
+        summary.unread,
         summary.created,
         summary.record_changes
     );
@@ -360,16 +421,63 @@ pub(crate) fn review_list(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
             patient_ids: incoming.patient_ids.clone(),
             patient: incoming.patient.clone(),
             results: incoming.observations.len() as u64,
+            unread: incoming.unread.iter().map(unread_line).collect(),
+            filed_under: incoming.filed_under,
         })
         .collect();
     let detail = format!("count={}", items.len());
     Ok(Reply::new(Response::Review(items)).detail(detail))
 }
 
+/// One unread result as the review list shows it: where in the message, and why.
+fn unread_line(r: &crate::ingest::Rejected) -> String {
+    if r.place.is_empty() {
+        r.reason.clone()
+    } else {
+        format!("{}: {}", r.place, r.reason)
+    }
+}
+
 fn review_item(ctx: &Ctx<'_>, number: u64) -> Result<Incoming, ServiceError> {
     ctx.vault
         .review_item(number)?
         .ok_or_else(|| ServiceError::NotFound("review item (someone may have handled it)".into()))
+}
+
+/// A review item whose readable results are filed already has only its unread ones
+/// left: they are closed (d, with a note), not filed again.
+fn refuse_filed(incoming: &Incoming) -> Result<(), ServiceError> {
+    if incoming.filed_under.is_some() {
+        return Err(ServiceError::Invalid(
+            "these results are filed already; what is left are results the importer could not read: ask the lab to correct and resend them, then close this item (d) with a note".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// After a review item's results were filed under `id`: done, or, when some of its
+/// results could not be read, kept with those alone for the clerk to close.
+fn finish_review(
+    ctx: &Ctx<'_>,
+    writes: &mut WriteSet,
+    number: u64,
+    incoming: &Incoming,
+    id: PatientId,
+) -> Result<(), ServiceError> {
+    if incoming.unread.is_empty() {
+        ctx.vault.stage_review_done(writes, number)?;
+    } else {
+        let left = Incoming {
+            origin: incoming.origin.clone(),
+            patient_ids: incoming.patient_ids.clone(),
+            patient: incoming.patient.clone(),
+            unread: incoming.unread.clone(),
+            filed_under: Some(id),
+            ..Incoming::default()
+        };
+        ctx.vault.stage_review_update(writes, number, &left)?;
+    }
+    Ok(())
 }
 
 /// Files an unmatched message under a patient (staff know who it is); the sender's
@@ -381,6 +489,7 @@ pub(crate) fn review_match(
 ) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
     let incoming = review_item(ctx, number)?;
+    refuse_filed(&incoming)?;
     let mut writes = WriteSet::new();
     ctx.vault
         .stage_external_ids(&mut writes, id, &incoming.patient_ids)?;
@@ -394,7 +503,7 @@ pub(crate) fn review_match(
     let mut working = WorkingRecords::new();
     merge_into_record(ctx, &mut working, id, &incoming)?;
     stage_record_changes(ctx, &mut writes, &working)?;
-    ctx.vault.stage_review_done(&mut writes, number)?;
+    finish_review(ctx, &mut writes, number, &incoming, *id)?;
     Ok(Reply::new(Response::Done)
         .writes(writes)
         .subject(id.to_string())
@@ -403,6 +512,7 @@ pub(crate) fn review_match(
 
 pub(crate) fn review_create(ctx: &Ctx<'_>, number: u64) -> Result<Reply, ServiceError> {
     let incoming = review_item(ctx, number)?;
+    refuse_filed(&incoming)?;
     let mut writes = WriteSet::new();
     let Some((id, patient)) = create_from_message(ctx, &mut writes, &incoming)? else {
         return Err(ServiceError::Invalid(
@@ -420,7 +530,7 @@ pub(crate) fn review_create(ctx: &Ctx<'_>, number: u64) -> Result<Reply, Service
     working.insert(id, (Default::default(), Vec::new()));
     merge_into_record(ctx, &mut working, &id, &incoming)?;
     stage_record_changes(ctx, &mut writes, &working)?;
-    ctx.vault.stage_review_done(&mut writes, number)?;
+    finish_review(ctx, &mut writes, number, &incoming, id)?;
     Ok(Reply::new(Response::PatientCreated { id })
         .writes(writes)
         .subject(id.to_string())

@@ -333,6 +333,7 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
             observations: g.observations,
             conditions: g.conditions,
             medications: g.medications,
+            ..Incoming::default()
         });
     }
     parsed

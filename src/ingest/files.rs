@@ -1,5 +1,7 @@
 //! Reading result files from disk, for the command line and the terminal app alike:
-//! the text (UTF-8 with or without BOM, or GB18030), then the format's parser.
+//! the text (UTF-8 with or without BOM, or GB18030), then the format's parser. HL7
+//! files are handed over as bytes: each message names its own character set (MSH-18,
+//! see `hl7::parse_bytes`).
 
 use std::path::PathBuf;
 
@@ -25,22 +27,21 @@ pub enum Format {
     Fhir,
 }
 
-/// Reads every file with `parse` (its text, its name, its path); a file that cannot be
-/// read at all is an error naming it.
+/// Reads every file with `parse` (its bytes, its name, its path); a file that cannot
+/// be read at all is an error naming it.
 fn read_all(
     files: &[PathBuf],
-    mut parse: impl FnMut(&str, &str, &std::path::Path) -> Parsed,
+    mut parse: impl FnMut(&[u8], &str, &std::path::Path) -> anyhow::Result<Parsed>,
 ) -> anyhow::Result<Parsed> {
     let mut all = Parsed::default();
     for path in files {
         let bytes = std::fs::read(path)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        let text = decode(&bytes)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let parsed = parse(&text, &name, path);
+        let parsed = parse(&bytes, &name, path)?;
         all.incoming.extend(parsed.incoming);
         all.rejected.extend(parsed.rejected);
         all.skipped += parsed.skipped;
@@ -50,17 +51,24 @@ fn read_all(
 
 /// Reads HL7 or FHIR files.
 pub fn parse_files(format: Format, files: &[PathBuf]) -> anyhow::Result<Parsed> {
-    read_all(files, |text, name, _| match format {
-        Format::Hl7 => super::hl7::parse(text, name),
-        Format::Fhir => super::fhir::parse(text, name),
+    read_all(files, |bytes, name, _| {
+        Ok(match format {
+            Format::Hl7 => super::hl7::parse_bytes(bytes, name, 1).0,
+            Format::Fhir => super::fhir::parse(&decode(bytes)?, name),
+        })
     })
 }
 
 /// Reads CSV results files through a mapping (a built-in name or a TOML file).
 pub fn parse_csv_files(mapping: &str, files: &[PathBuf]) -> anyhow::Result<Parsed> {
     let mapping = super::csv_file::load_mapping(mapping)?;
-    read_all(files, |text, name, path| {
-        super::csv_file::parse(text, name, path, &mapping)
+    read_all(files, |bytes, name, path| {
+        Ok(super::csv_file::parse(
+            &decode(bytes)?,
+            name,
+            path,
+            &mapping,
+        ))
     })
 }
 

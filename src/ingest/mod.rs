@@ -1,8 +1,9 @@
 //! Importers: HL7 v2 ORU^R01, FHIR R4 JSON and CSV files become `Incoming` result sets
 //! (who the sender says the patient is, and their results). Parsing happens here, in
 //! the importing process; matching results to patients and storing them is the
-//! service's (`clinic::results`). A malformed message is reported with where and why,
-//! and nothing of it is kept; the rest of the file goes on.
+//! service's (`clinic::results`). A message that cannot be read at all is reported
+//! with where and why; within a readable HL7 message each bad result is reported on
+//! its own (`Incoming::unread`, for the review list) and the good ones are kept.
 
 pub mod csv_file;
 pub mod fhir;
@@ -15,10 +16,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::health::{Condition, Medication};
 use crate::domain::observation::Observation;
-use crate::domain::patient::Patient;
+use crate::domain::patient::{Patient, PatientId};
 
 /// One message's results for one patient.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incoming {
     /// Where it came from: file name and message number (and control id).
     pub origin: String,
@@ -32,6 +33,29 @@ pub struct Incoming {
     pub conditions: Vec<Condition>,
     /// Medicines the sender reports (FHIR MedicationStatement / MedicationRequest).
     pub medications: Vec<Medication>,
+    /// Results of this message that could not be read (segment, field and reason):
+    /// the message's other results are kept; these go to the review list.
+    pub unread: Vec<Rejected>,
+    /// Indexes into `observations` of results whose time carried no UTC offset: the
+    /// sender's wall-clock time, read as if it were UTC. The service moves them into
+    /// the clinic's time zone (`settle_local_times`) before anything is stored.
+    pub local_times: Vec<u32>,
+    /// On the review list only: the patient this message's readable results were
+    /// already filed under, when what is left to review is its unread results.
+    pub filed_under: Option<PatientId>,
+}
+
+impl Incoming {
+    /// Moves the results whose time had no offset from "wall clock read as UTC" to
+    /// the instant it was in the clinic's zone; `offset_at` gives the clinic's offset
+    /// from UTC, in seconds, at a wall-clock time (as unix seconds read as UTC).
+    pub fn settle_local_times(&mut self, offset_at: impl Fn(i64) -> i64) {
+        for index in std::mem::take(&mut self.local_times) {
+            if let Some(o) = self.observations.get_mut(index as usize) {
+                o.taken_at -= offset_at(o.taken_at);
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Incoming {

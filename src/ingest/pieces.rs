@@ -5,12 +5,11 @@
 //! `BATCH_BYTES` (encoded, as the frame carries them): each batch is one request, one
 //! transaction and one audit record, and memory stays that of a batch whatever the
 //! file's size. A FHIR bundle or a CSV file is one document: it is read whole as
-//! before, and its results still go in batches.
+//! before, and its results still go in batches. The pieces of an HL7 file are cut
+//! as bytes, so that each message can be decoded as its MSH-18 says.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-
-use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_8};
 
 use super::files::{Format, parse_csv_files, parse_files};
 use super::{Incoming, Parsed, Rejected, hl7};
@@ -110,44 +109,32 @@ fn encoded_size(incoming: &Incoming) -> anyhow::Result<usize> {
     .map_err(|e| anyhow::anyhow!("a message could not be encoded: {e}"))
 }
 
-/// An HL7 file a block at a time: decoded (UTF-8, or GB18030 when the file is not
-/// UTF-8, as `files::decode` reads it), cut before the last message begun in what was
-/// read, the complete messages parsed and batched.
+/// An HL7 file a block at a time, as bytes: cut before the last message begun in
+/// what was read, the complete messages decoded (each by its MSH-18, see
+/// `hl7::parse_bytes`), parsed and batched.
 fn hl7_file(path: &Path, batcher: &mut Batcher<'_>) -> anyhow::Result<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let encoding = if decodes_as(path, UTF_8)? {
-        UTF_8
-    } else if decodes_as(path, GB18030)? {
-        GB18030
-    } else {
-        anyhow::bail!(
-            "{}: the file is neither UTF-8 nor GB18030: save it as UTF-8",
-            path.display()
-        );
-    };
-    let mut decoder = encoding.new_decoder_with_bom_removal();
-    let mut file = open(path)?;
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     let mut block = vec![0u8; BLOCK];
-    let mut pending = String::new();
+    let mut pending: Vec<u8> = Vec::new();
     let mut next = 1;
     loop {
         let read = file
             .read(&mut block)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let last = read == 0;
-        if !decode(&mut decoder, &block[..read], last, &mut pending) {
-            anyhow::bail!("{}: the file changed while it was read", path.display());
-        }
+        pending.extend_from_slice(&block[..read]);
         let cut = if last {
             pending.len()
         } else {
-            last_message_start(&pending)
+            hl7::last_message_start(&pending)
         };
         if cut > 0 {
-            let (parsed, count) = hl7::parse_numbered(&pending[..cut], &name, next);
+            let (parsed, count) = hl7::parse_bytes(&pending[..cut], &name, next);
             next += count;
             pending.drain(..cut);
             batcher.add(parsed)?;
@@ -158,80 +145,12 @@ fn hl7_file(path: &Path, batcher: &mut Batcher<'_>) -> anyhow::Result<()> {
     }
 }
 
-fn open(path: &Path) -> anyhow::Result<std::fs::File> {
-    std::fs::File::open(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
-}
-
-/// Whether the whole file decodes in `encoding` (read a block at a time).
-fn decodes_as(path: &Path, encoding: &'static Encoding) -> anyhow::Result<bool> {
-    let mut decoder = encoding.new_decoder_with_bom_removal();
-    let mut file = open(path)?;
-    let mut block = vec![0u8; BLOCK];
-    let mut text = String::new();
-    loop {
-        let read = file
-            .read(&mut block)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        text.clear();
-        if !decode(&mut decoder, &block[..read], read == 0, &mut text) {
-            return Ok(false);
-        }
-        if read == 0 {
-            return Ok(true);
-        }
-    }
-}
-
-/// Appends `bytes` decoded to `text`; false when they do not decode.
-fn decode(
-    decoder: &mut encoding_rs::Decoder,
-    mut bytes: &[u8],
-    last: bool,
-    text: &mut String,
-) -> bool {
-    loop {
-        let room = decoder
-            .max_utf8_buffer_length_without_replacement(bytes.len())
-            .unwrap_or(bytes.len() * 4 + 16);
-        text.reserve(room);
-        let (result, read) = decoder.decode_to_string_without_replacement(bytes, text, last);
-        bytes = &bytes[read..];
-        match result {
-            DecoderResult::InputEmpty => return true,
-            DecoderResult::OutputFull => continue,
-            DecoderResult::Malformed(..) => return false,
-        }
-    }
-}
-
-/// Where the last message that begins after the start of `text` begins: the start of
-/// the last line that opens with MSH (after the MLLP framing characters the parser
-/// ignores), or 0 when there is none.
-fn last_message_start(text: &str) -> usize {
-    for (at, _) in text.rmatch_indices("MSH") {
-        let line_start = text[..at].trim_end_matches(['\u{0b}', '\u{1c}', '\u{feff}']);
-        if line_start.ends_with(['\r', '\n']) {
-            return line_start.len();
-        }
-    }
-    0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use encoding_rs::GB18030;
 
     const MESSAGE: &str = "MSH|^~\\&|LAB|CITY|DESK|CLINIC|20260101080000||ORU^R01|1|P|2.5\rPID|1||P1^^^CITY^MR||Li^Na||19800101|F\rOBR|1|||LIPID|||20260101080000\rOBX|1|NM|2093-3^Cholesterol^LN||5.2|mmol/L|||||F\r";
-
-    #[test]
-    fn a_cut_falls_at_the_last_message_begun() {
-        let two = format!("{MESSAGE}\n\u{0b}{MESSAGE}");
-        let cut = last_message_start(&two);
-        assert_eq!(cut, MESSAGE.len() + 1);
-        assert_eq!(last_message_start(MESSAGE), 0);
-        // MSH inside a field is no message start.
-        assert_eq!(last_message_start("OBX|1|ST|x||MSH here\r"), 0);
-    }
 
     #[test]
     fn a_file_read_in_pieces_reads_as_the_whole_does() {

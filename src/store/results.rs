@@ -37,28 +37,8 @@ impl Record for ExternalIds {
     const TREE: &'static str = EXTERNAL_IDS_TREE;
 }
 
-impl Versioned for Incoming {
-    const VERSION: u16 = 2;
-
-    fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
-        match version {
-            1 => {
-                let old: IncomingV1 = decode_payload(payload)?;
-                Ok(Incoming {
-                    origin: old.origin,
-                    patient_ids: old.patient_ids,
-                    patient: old.patient,
-                    observations: old.observations,
-                    conditions: health_v2::conditions(old.conditions),
-                    medications: health_v2::medications(old.medications),
-                })
-            }
-            other => Err(CodecError::NoMigration(other)),
-        }
-    }
-}
-
-/// A review item before conditions and medicines carried codes and statuses.
+/// An `Incoming` as version 1 stored it (before unread results, local times and the
+/// patient a partly filed message went to).
 #[derive(serde::Deserialize)]
 struct IncomingV1 {
     origin: String,
@@ -67,6 +47,31 @@ struct IncomingV1 {
     observations: Vec<Observation>,
     conditions: Vec<health_v2::ConditionV2>,
     medications: Vec<health_v2::MedicationV2>,
+}
+
+impl From<IncomingV1> for Incoming {
+    fn from(old: IncomingV1) -> Incoming {
+        Incoming {
+            origin: old.origin,
+            patient_ids: old.patient_ids,
+            patient: old.patient,
+            observations: old.observations,
+            conditions: health_v2::conditions(old.conditions),
+            medications: health_v2::medications(old.medications),
+            ..Incoming::default()
+        }
+    }
+}
+
+impl Versioned for Incoming {
+    const VERSION: u16 = 2;
+
+    fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
+        match version {
+            1 => Ok(decode_payload::<IncomingV1>(payload)?.into()),
+            other => Err(CodecError::NoMigration(other)),
+        }
+    }
 }
 
 impl Record for Incoming {
@@ -168,12 +173,19 @@ impl Vault {
         self.get(Scope::Clinic, &number.to_be_bytes())
     }
 
-    /// The token of an unmatched message, so importing it again does not list it twice.
+    /// The token of a review item, so importing it again does not list it twice: the
+    /// sender's numbers, the results, and where and why any result was unread.
     pub fn review_token(&self, incoming: &Incoming) -> Vec<u8> {
         let mut identity = incoming.patient_ids.join("\u{1e}");
         for observation in &incoming.observations {
             identity.push('\u{1e}');
             identity.push_str(&String::from_utf8_lossy(&observation.identity()));
+        }
+        for unread in &incoming.unread {
+            identity.push_str(&format!(
+                "\u{1e}{}\u{1f}{}\u{1f}{}",
+                unread.origin, unread.place, unread.reason
+            ));
         }
         let mut key = b"review:".to_vec();
         key.extend_from_slice(&self.keys().blind.token(IndexKind::Result, &identity));
@@ -193,6 +205,16 @@ impl Vault {
         Ok(number)
     }
 
+    /// Replaces a review item (its results filed, its unread results still to close).
+    pub fn stage_review_update(
+        &self,
+        writes: &mut WriteSet,
+        number: u64,
+        incoming: &Incoming,
+    ) -> Result<(), StoreError> {
+        self.stage_put(writes, Scope::Clinic, &number.to_be_bytes(), incoming)
+    }
+
     pub fn stage_review_done(&self, writes: &mut WriteSet, number: u64) -> Result<(), StoreError> {
         writes.delete(&self.tree(REVIEW_TREE)?, number.to_be_bytes().to_vec());
         Ok(())
@@ -210,8 +232,31 @@ pub struct RejectedReview {
     pub at: i64,
 }
 
+#[derive(serde::Deserialize)]
+struct RejectedReviewV1 {
+    incoming: IncomingV1,
+    reason: String,
+    by: String,
+    at: i64,
+}
+
 impl Versioned for RejectedReview {
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
+
+    fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
+        match version {
+            1 => {
+                let old: RejectedReviewV1 = decode_payload(payload)?;
+                Ok(RejectedReview {
+                    incoming: old.incoming.into(),
+                    reason: old.reason,
+                    by: old.by,
+                    at: old.at,
+                })
+            }
+            other => Err(CodecError::NoMigration(other)),
+        }
+    }
 }
 
 impl Record for RejectedReview {
@@ -338,5 +383,72 @@ impl Vault {
         tags: &crate::domain::tag_rules::AutoTags,
     ) -> Result<(), StoreError> {
         self.stage_put(writes, Scope::Patient(*id), &id.0, tags)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::codec;
+
+    #[derive(serde::Serialize)]
+    struct V1 {
+        origin: String,
+        patient_ids: Vec<String>,
+        patient: Option<crate::domain::patient::Patient>,
+        observations: Vec<Observation>,
+        conditions: Vec<crate::domain::health::Condition>,
+        medications: Vec<crate::domain::health::Medication>,
+    }
+
+    fn v1() -> V1 {
+        V1 {
+            origin: "lab.hl7 message 3".into(),
+            patient_ids: vec!["P1".into()],
+            patient: None,
+            observations: vec![Observation::typed_in(
+                "2093-3",
+                crate::domain::decimal::Decimal::parse("5.2").unwrap(),
+                "mmol/L",
+                1_700_000_000,
+            )],
+            conditions: Vec::new(),
+            medications: Vec::new(),
+        }
+    }
+
+    fn encoded<T: serde::Serialize>(value: &T) -> Vec<u8> {
+        let mut bytes = 1u16.to_be_bytes().to_vec();
+        bytes.extend(
+            bincode::serde::encode_to_vec(value, bincode::config::standard()).unwrap_or_default(),
+        );
+        bytes
+    }
+
+    #[test]
+    fn version_1_review_items_and_rejections_still_open() {
+        let incoming: Incoming = codec::decode(&encoded(&v1())).unwrap();
+        assert_eq!(incoming.origin, "lab.hl7 message 3");
+        assert_eq!(incoming.patient_ids, ["P1"]);
+        assert_eq!(incoming.observations[0].code, "2093-3");
+        assert!(incoming.unread.is_empty() && incoming.local_times.is_empty());
+        assert_eq!(incoming.filed_under, None);
+
+        #[derive(serde::Serialize)]
+        struct RejectedV1 {
+            incoming: V1,
+            reason: String,
+            by: String,
+            at: i64,
+        }
+        let old = RejectedV1 {
+            incoming: v1(),
+            reason: "not ours".into(),
+            by: "nurse".into(),
+            at: 5,
+        };
+        let rejected: RejectedReview = codec::decode(&encoded(&old)).unwrap();
+        assert_eq!(rejected.incoming.observations.len(), 1);
+        assert_eq!((rejected.reason.as_str(), rejected.at), ("not ours", 5));
     }
 }

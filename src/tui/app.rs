@@ -467,6 +467,7 @@ impl App {
             prompt: None,
             message: None,
             reviews: Vec::new(),
+            review_unread: Vec::new(),
             prompt_kind: Default::default(),
             alerts: Vec::new(),
         }));

@@ -38,7 +38,17 @@ pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Ve
                             .as_ref()
                             .map(|p| p.name.clone())
                             .unwrap_or_default(),
-                        i.results.to_string(),
+                        if i.unread.is_empty() {
+                            i.results.to_string()
+                        } else {
+                            app.locale.tf(
+                                "review.with_unread",
+                                &[
+                                    ("results", &i.results.to_string()),
+                                    ("unread", &i.unread.len().to_string()),
+                                ],
+                            )
+                        },
                     ]
                 })
                 .collect(),

@@ -363,6 +363,10 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
                 Response::Review(items) => items.iter().map(|i| i.number).collect(),
                 _ => Vec::new(),
             };
+            let review_unread: Vec<Vec<String>> = match &response {
+                Response::Review(items) => items.iter().map(|i| i.unread.clone()).collect(),
+                _ => Vec::new(),
+            };
             let alerts = match &response {
                 Response::Alerts(alerts) => alerts.clone(),
                 _ => Vec::new(),
@@ -376,6 +380,7 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
                 list.rows = rows;
                 list.bookings = bookings;
                 list.reviews = reviews;
+                list.review_unread = review_unread;
                 list.alerts = alerts;
                 list.loading = false;
             }

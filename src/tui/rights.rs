@@ -22,6 +22,7 @@ impl App {
             prompt: Some(Form::new(vec![Field::default()])),
             message: None,
             reviews: Vec::new(),
+            review_unread: Vec::new(),
             prompt_kind: PromptKind::PatientKey,
             alerts: Vec::new(),
         }));

@@ -265,6 +265,9 @@ pub struct List {
     pub message: Option<(bool, String)>,
     /// For the review list: the item behind each row.
     pub reviews: Vec<u64>,
+    /// For the review list: each row's results that could not be read, shown under
+    /// the list for the selected row.
+    pub review_unread: Vec<Vec<String>>,
     /// What the prompt asks for on the review list.
     pub prompt_kind: PromptKind,
     /// For the alerts list: the alert behind each row.

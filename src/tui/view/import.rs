@@ -56,6 +56,13 @@ pub fn import(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ImportScree
             ),
             app.theme.notice(),
         ));
+        if s.unread > 0 {
+            lines.push(Line::styled(
+                app.locale
+                    .tf("import.unread", &[("unread", &s.unread.to_string())]),
+                app.theme.error(),
+            ));
+        }
         let room = result.height.saturating_sub(2) as usize;
         for r in screen.rejected.iter().take(room) {
             lines.push(Line::styled(r.to_string(), app.theme.error()));

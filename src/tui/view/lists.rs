@@ -340,9 +340,15 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
         };
         frame.render_widget(Paragraph::new(line), area);
     } else {
-        frame.render_widget(
-            Paragraph::new(Line::styled(app.t("review.hint"), app.theme.label())),
-            area,
-        );
+        // The selected message's unread results, so the clerk can ask the lab.
+        let line = match list.review_unread.get(list.cursor.selected) {
+            Some(unread) if !unread.is_empty() => Line::styled(
+                app.locale
+                    .tf("review.unread", &[("unread", &unread.join(" · "))]),
+                app.theme.error(),
+            ),
+            _ => Line::styled(app.t("review.hint"), app.theme.label()),
+        };
+        frame.render_widget(Paragraph::new(line), area);
     }
 }
