@@ -30,7 +30,7 @@ pub struct ResultsArgs {
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
     /// Print the summary as one JSON object (messages, imported, duplicates, unmatched,
-    /// rejected, created, skipped, rejections).
+    /// rejected, created, skipped, not_kept by resource type, rejections).
     #[arg(long)]
     pub json: bool,
 }
@@ -90,6 +90,7 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
         summary.add(&done);
         parsed.rejected.extend(batch.rejected);
         parsed.skipped += batch.skipped;
+        parsed.add_not_kept(&batch.not_kept);
         Ok(())
     });
     signin::sign_out(&session);
@@ -121,6 +122,7 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
                 "created": summary.created,
                 "record_changes": summary.record_changes,
                 "skipped": parsed.skipped,
+                "not_kept": parsed.not_kept,
                 "rejections": rejections,
             })
         );
@@ -139,5 +141,8 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
         summary.created,
         parsed.skipped
     );
+    if let Some(list) = crate::ingest::fhir::not_kept_summary(&parsed.not_kept) {
+        say!("not kept by caredesk: {list}");
+    }
     Ok(())
 }

@@ -374,6 +374,7 @@ pub fn parse(text: &str, name: &str, path: &Path, mapping: &Mapping) -> Parsed {
             observations,
             conditions: extra.conditions.remove(&key).unwrap_or_default(),
             medications: extra.medications.remove(&key).unwrap_or_default(),
+            reported: Default::default(),
         });
     }
     parsed

@@ -463,6 +463,7 @@ fn message(lines: &[&str], origin: &str, skipped: &mut u64) -> Result<Incoming, 
         observations: found,
         conditions: Vec::new(),
         medications: Vec::new(),
+        reported: Default::default(),
     })
 }
 

@@ -38,7 +38,7 @@ impl Record for ExternalIds {
 }
 
 impl Versioned for Incoming {
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
 
     fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
         match version {
@@ -51,6 +51,19 @@ impl Versioned for Incoming {
                     observations: old.observations,
                     conditions: health_v2::conditions(old.conditions),
                     medications: health_v2::medications(old.medications),
+                    reported: Default::default(),
+                })
+            }
+            2 => {
+                let old: IncomingV2 = decode_payload(payload)?;
+                Ok(Incoming {
+                    origin: old.origin,
+                    patient_ids: old.patient_ids,
+                    patient: old.patient,
+                    observations: old.observations,
+                    conditions: old.conditions,
+                    medications: old.medications,
+                    reported: Default::default(),
                 })
             }
             other => Err(CodecError::NoMigration(other)),
@@ -67,6 +80,17 @@ struct IncomingV1 {
     observations: Vec<Observation>,
     conditions: Vec<health_v2::ConditionV2>,
     medications: Vec<health_v2::MedicationV2>,
+}
+
+/// A review item before allergies, family history, race and identifier kinds.
+#[derive(serde::Deserialize)]
+struct IncomingV2 {
+    origin: String,
+    patient_ids: Vec<String>,
+    patient: Option<crate::domain::patient::Patient>,
+    observations: Vec<Observation>,
+    conditions: Vec<crate::domain::health::Condition>,
+    medications: Vec<crate::domain::health::Medication>,
 }
 
 impl Record for Incoming {
@@ -338,5 +362,106 @@ impl Vault {
         tags: &crate::domain::tag_rules::AutoTags,
     ) -> Result<(), StoreError> {
         self.stage_put(writes, Scope::Patient(*id), &id.0, tags)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Serialize;
+
+    use crate::domain::health::{Condition, Medication};
+    use crate::domain::patient::Patient;
+    use crate::ingest::Incoming;
+    use crate::store::codec;
+
+    fn at_version<T: Serialize>(version: u16, old: &T) -> Vec<u8> {
+        let mut bytes = version.to_be_bytes().to_vec();
+        bytes.extend(
+            bincode::serde::encode_to_vec(old, bincode::config::standard()).unwrap_or_default(),
+        );
+        bytes
+    }
+
+    #[test]
+    fn review_items_of_formats_1_and_2_still_read() {
+        #[derive(Serialize)]
+        struct ConditionV1 {
+            name: String,
+            code: Option<String>,
+            since: Option<String>,
+        }
+        #[derive(Serialize)]
+        struct MedicationV1 {
+            name: String,
+            dose: Option<String>,
+            frequency: Option<String>,
+        }
+        #[derive(Serialize)]
+        struct V1 {
+            origin: String,
+            patient_ids: Vec<String>,
+            patient: Option<Patient>,
+            observations: Vec<crate::domain::observation::Observation>,
+            conditions: Vec<ConditionV1>,
+            medications: Vec<MedicationV1>,
+        }
+        let v1 = V1 {
+            origin: "a.json patient 1".into(),
+            patient_ids: vec!["MRN-1".into()],
+            patient: None,
+            observations: Vec::new(),
+            conditions: vec![ConditionV1 {
+                name: "Hypertension".into(),
+                code: Some("I10".into()),
+                since: Some("2019".into()),
+            }],
+            medications: vec![MedicationV1 {
+                name: "Amlodipine".into(),
+                dose: None,
+                frequency: None,
+            }],
+        };
+        let read: Incoming = codec::decode(&at_version(1, &v1)).unwrap();
+        assert_eq!(read.conditions[0].code.as_deref(), Some("I10"));
+        assert_eq!(read.medications[0].name, "Amlodipine");
+        assert_eq!(read.reported, Default::default());
+
+        #[derive(Serialize)]
+        struct V2 {
+            origin: String,
+            patient_ids: Vec<String>,
+            patient: Option<Patient>,
+            observations: Vec<crate::domain::observation::Observation>,
+            conditions: Vec<Condition>,
+            medications: Vec<Medication>,
+        }
+        let v2 = V2 {
+            origin: "b.json patient 1".into(),
+            patient_ids: vec!["MRN-2".into()],
+            patient: None,
+            observations: Vec::new(),
+            conditions: vec![Condition {
+                name: "Diabetes".into(),
+                code: Some("44054006".into()),
+                system: Some(crate::domain::record_codes::SNOMED.into()),
+                ..Condition::default()
+            }],
+            medications: vec![Medication {
+                name: "Metformin".into(),
+                status: Some(crate::domain::health::MedicationStatus::Stopped),
+                ..Medication::default()
+            }],
+        };
+        let read: Incoming = codec::decode(&at_version(2, &v2)).unwrap();
+        assert_eq!(read.origin, "b.json patient 1");
+        assert_eq!(
+            read.conditions[0].system.as_deref(),
+            Some(crate::domain::record_codes::SNOMED)
+        );
+        assert_eq!(
+            read.medications[0].status,
+            Some(crate::domain::health::MedicationStatus::Stopped)
+        );
+        assert_eq!(read.reported, Default::default());
     }
 }

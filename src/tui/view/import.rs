@@ -56,7 +56,19 @@ pub fn import(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ImportScree
             ),
             app.theme.notice(),
         ));
-        let room = result.height.saturating_sub(2) as usize;
+        if !screen.not_kept.is_empty() {
+            let list = screen
+                .not_kept
+                .iter()
+                .map(|(kind, n)| format!("{n} {kind}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            lines.push(Line::styled(
+                app.locale.tf("import.not_kept", &[("list", &list)]),
+                app.theme.label(),
+            ));
+        }
+        let room = result.height.saturating_sub(3) as usize;
         for r in screen.rejected.iter().take(room) {
             lines.push(Line::styled(r.to_string(), app.theme.error()));
         }
