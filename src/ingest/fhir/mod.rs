@@ -56,7 +56,7 @@ pub const FAMILY_EMPTY: &str = "FamilyMemberHistory (no condition)";
 pub fn not_kept_reason(kind: &str) -> &'static str {
     match kind {
         "Procedure" => {
-            "procedures are not part of caredesk's record (type operations into Surgeries)"
+            "procedures are not part of caredesk's record: type operations into Surgeries"
         }
         "Immunization" | "ImmunizationRecommendation" => {
             "vaccinations are not part of caredesk's record"
@@ -69,7 +69,7 @@ pub fn not_kept_reason(kind: &str) -> &'static str {
             "the sender's organisations, staff and devices are not kept"
         }
         "CareTeam" | "CarePlan" | "Goal" | "ServiceRequest" => {
-            "the sender's care plans are not kept (plans are made in caredesk)"
+            "the sender's care plans are not kept: plans are made in caredesk"
         }
         "DiagnosticReport" => "the report itself is not kept; its results are imported",
         "Medication" => "a medicine description no statement in the file refers to",
