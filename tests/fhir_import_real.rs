@@ -445,7 +445,7 @@ fn a_resident_id_patient_is_created_with_it_and_found_by_it() {
         zhang
             .observations
             .iter()
-            .map(|o| fhir::smoking(o))
+            .map(fhir::smoking)
             .collect::<Vec<_>>(),
         [Some(Smoking::Unknown), None]
     );

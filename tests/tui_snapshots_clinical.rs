@@ -64,6 +64,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 substance: "aspirin 阿司匹林".into(),
                 reaction: Some("wheezing".into()),
                 severity: None,
+                ..Allergy::default()
             });
             let amendment = Amendment {
                 at: 1_795_400_000,

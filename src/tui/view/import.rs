@@ -68,7 +68,9 @@ pub fn import(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ImportScree
                 app.theme.label(),
             ));
         }
-        let room = result.height.saturating_sub(3) as usize;
+        let room = result
+            .height
+            .saturating_sub(2 + u16::from(!screen.not_kept.is_empty())) as usize;
         for r in screen.rejected.iter().take(room) {
             lines.push(Line::styled(r.to_string(), app.theme.error()));
         }
