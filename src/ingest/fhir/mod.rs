@@ -8,6 +8,7 @@
 //! counted by type for the summary; resources that cannot be read are reported with
 //! their place in the file and left out; the rest goes on.
 
+mod history;
 mod patient;
 mod record;
 mod values;
@@ -17,8 +18,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, NaiveDate};
 use serde_json::Value;
 
+use history::{AllergyRead, FamilyRead};
 pub use patient::{CARD_SYSTEM, PATIENT_SYSTEM, RESIDENT_ID_SYSTEM, US_CORE_RACE};
-use record::{AllergyRead, FamilyRead};
 pub use values::smoking;
 use values::{observations, own_time, text};
 
@@ -318,12 +319,12 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                 Ok(c) => g.conditions.push(c),
                 Err(reason) => reject(&mut parsed, reason),
             },
-            "AllergyIntolerance" => match record::allergy(resource) {
+            "AllergyIntolerance" => match history::allergy(resource) {
                 Ok(AllergyRead::Kept(a)) => g.allergies.push(a),
                 Ok(AllergyRead::Withdrawn) => count(&mut parsed, ALLERGY_WITHDRAWN),
                 Err(reason) => reject(&mut parsed, reason),
             },
-            "FamilyMemberHistory" => match record::family(resource) {
+            "FamilyMemberHistory" => match history::family(resource) {
                 FamilyRead::Kept(list) => g.family.extend(list),
                 FamilyRead::EnteredInError => count(&mut parsed, FAMILY_WITHDRAWN),
                 FamilyRead::NoCondition => count(&mut parsed, FAMILY_EMPTY),
