@@ -513,7 +513,10 @@ fn reported_diagnoses_medicines_and_smoking_amend_the_record_once() {
         panic!()
     };
     assert_eq!(record.past_illnesses[0].code.as_deref(), Some("E11.9"));
-    assert_eq!(record.past_illnesses[0].since.as_deref(), Some("2018"));
+    assert_eq!(
+        record.past_illnesses[0].since.as_deref(),
+        Some("2018-04-01")
+    );
     assert_eq!(record.medications[0].name, "Metformin 500 mg");
     assert_eq!(
         record.lifestyle.smoking,

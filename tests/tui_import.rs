@@ -12,7 +12,7 @@ use caredesk::clinic::{Request, Response};
 use caredesk::server::frame::MAX_FRAME;
 use caredesk::tui::locale::Lang;
 use caredesk::tui::screens::{ImportScreen, Screen};
-use common::tui::{app, calls, form, press, reply, sign_in};
+use common::tui::{app, calls, form, press, render, reply, sign_in};
 use crossterm::event::KeyCode;
 
 #[test]
@@ -49,6 +49,7 @@ fn a_file_larger_than_a_batch_goes_in_pieces_and_the_counts_add_up() {
         summary: None,
         rejected: Vec::new(),
         skipped: 0,
+        not_kept: Default::default(),
         queued: Default::default(),
         create_patients: false,
     });
@@ -90,4 +91,51 @@ fn a_file_larger_than_a_batch_goes_in_pieces_and_the_counts_add_up() {
     assert!(!screen.form.busy);
     assert_eq!(screen.summary.as_ref().unwrap().messages, copies);
     assert_eq!(screen.summary.as_ref().unwrap().unmatched, copies);
+}
+
+/// A FHIR bundle's resources that caredesk does not keep are counted on the screen, in
+/// English and Chinese (tests/fixtures/fhir/synthea, from Synthea: see SOURCES.md).
+#[test]
+fn resources_not_kept_are_shown_by_kind() {
+    let file = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fhir/synthea/Carroll471_OHara248.json");
+    for (lang, words) in [
+        (Lang::En, "Not kept by caredesk"),
+        (Lang::ZhCn, "caredesk 不保存"),
+    ] {
+        let mut app = app(lang, false);
+        sign_in(&mut app, Role::Nurse);
+        app.screen = Screen::Import(ImportScreen {
+            form: form(
+                &[(file.to_str().unwrap(), false), ("", false), ("n", false)],
+                2,
+            ),
+            summary: None,
+            rejected: Vec::new(),
+            skipped: 0,
+            not_kept: Default::default(),
+            queued: Default::default(),
+            create_patients: false,
+        });
+        press(&mut app, KeyCode::Enter);
+        for (tag, _) in calls(&mut app) {
+            reply(
+                &mut app,
+                tag,
+                Response::ResultsImported(ResultsSummary {
+                    messages: 1,
+                    ..Default::default()
+                }),
+            );
+        }
+        let Screen::Import(screen) = &app.screen else {
+            panic!()
+        };
+        assert_eq!(screen.not_kept.get("Procedure"), Some(&7));
+        assert_eq!(screen.not_kept.get("Immunization"), Some(&11));
+        let shown = render(&mut app, 160, 40);
+        assert!(shown.contains(words), "{shown}");
+        assert!(shown.contains("11 Immunization"), "{shown}");
+        assert!(shown.contains("7 Procedure"), "{shown}");
+    }
 }

@@ -480,6 +480,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     reason: "xx625-4 is not a valid LOINC code (check digit)".into(),
                 }],
                 skipped: 6,
+                not_kept: Default::default(),
                 queued: Default::default(),
                 create_patients: false,
             });

@@ -30,7 +30,8 @@ pub struct ResultsArgs {
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
     /// Print the summary as one JSON object (messages, imported, duplicates, unmatched,
-    /// rejected, unread, created, skipped, rejections, unread_results).
+    /// rejected, unread, created, skipped, not_kept by resource type, rejections,
+    /// unread_results).
     #[arg(long)]
     pub json: bool,
 }
@@ -98,6 +99,7 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
         parsed.rejected.extend(batch.rejected);
         parsed.skipped += batch.skipped;
         unread.extend(batch_unread);
+        parsed.add_not_kept(&batch.not_kept);
         Ok(())
     });
     signin::sign_out(&session);
@@ -130,6 +132,7 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
                 "created": summary.created,
                 "record_changes": summary.record_changes,
                 "skipped": parsed.skipped,
+                "not_kept": parsed.not_kept,
                 "rejections": rejections,
                 "unread_results": unread_results,
             })
@@ -153,5 +156,8 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
         summary.created,
         parsed.skipped
     );
+    if let Some(list) = crate::ingest::fhir::not_kept_summary(&parsed.not_kept) {
+        say!("not kept by caredesk: {list}");
+    }
     Ok(())
 }

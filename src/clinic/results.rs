@@ -16,17 +16,32 @@ use crate::domain::health::HealthRecord;
 use crate::domain::observation::{LOINC, Observation, Source, SourceKind};
 use crate::domain::patient::{Patient, PatientId};
 use crate::domain::record_form;
-use crate::ingest::{Incoming, loinc_valid};
+use crate::ingest::{IdKind, Incoming, loinc_valid};
 use crate::store::writes::WriteSet;
 
 /// The patients the sender's identifiers name: one is a match; none may be created;
-/// several are for staff to sort out on the review list.
-fn match_patient(ctx: &Ctx<'_>, ids: &[String]) -> Result<Vec<PatientId>, ServiceError> {
+/// several are for staff to sort out on the review list. A number whose system says
+/// what it is (a card, caredesk's own patient id) is looked up as that; any other as a
+/// card number (when it looks like one), an ID number or a recorded external number.
+fn match_patient(ctx: &Ctx<'_>, message: &Incoming) -> Result<Vec<PatientId>, ServiceError> {
     let mut found: Vec<PatientId> = Vec::new();
-    for value in ids {
+    for value in &message.patient_ids {
+        let kind = message
+            .reported
+            .identifiers
+            .iter()
+            .find(|i| i.value == *value)
+            .map(|i| i.kind);
         let mut candidates = Vec::new();
-        if value.chars().filter(char::is_ascii_digit).count() >= 8
+        if (kind == Some(IdKind::Card)
+            || (kind.is_none() && value.chars().filter(char::is_ascii_digit).count() >= 8))
             && let Some((id, _)) = ctx.vault.card_by_number(value)?
+        {
+            candidates.push(id);
+        }
+        if kind == Some(IdKind::CaredeskPatient)
+            && let Some(id) = PatientId::parse(value)
+            && ctx.vault.patient(&id).is_ok()
         {
             candidates.push(id);
         }
@@ -77,17 +92,90 @@ fn create_from_message(
         return Ok(None);
     };
     let id = ctx.vault.stage_create_patient(writes, patient)?;
-    ctx.vault
-        .stage_external_ids(writes, &id, &incoming.patient_ids)?;
+    // The ID number is indexed as such; the sender's other numbers as external ones.
+    let numbers: Vec<String> = incoming
+        .patient_ids
+        .iter()
+        .filter(|n| patient.id_number.as_ref() != Some(*n))
+        .cloned()
+        .collect();
+    ctx.vault.stage_external_ids(writes, &id, &numbers)?;
     Ok(Some((id, patient.clone())))
 }
 
 /// The record as this batch is changing it, with the amendments that change it.
 type WorkingRecords = HashMap<PatientId, (HealthRecord, Vec<Amendment>)>;
 
-/// What a message reports for the record (diagnoses, medicines, smoking status) is
-/// added to it as amendments by the importing user, the message named as the reason.
-/// Entries already there are not added twice.
+/// Whether a result was withdrawn by its sender (kept and shown, never read into the
+/// record).
+fn withdrawn(observation: &Observation) -> bool {
+    observation.status.as_deref().is_some_and(|s| {
+        matches!(
+            s.to_ascii_lowercase().as_str(),
+            "entered-in-error" | "cancelled" | "w" | "x" | "d"
+        )
+    })
+}
+
+/// Adds each incoming entry not already in `current` (by `same`); one that is there
+/// takes what `update` copies from the incoming one. Entries are first made to pass the
+/// record's own checks (`fit`), or left out.
+fn merged<T: Clone>(
+    current: &[T],
+    incoming: &[T],
+    fit: impl Fn(T) -> Option<T>,
+    same: impl Fn(&T, &T) -> bool,
+    update: impl Fn(&mut T, &T),
+) -> Vec<T> {
+    let mut out = current.to_vec();
+    for entry in incoming.iter().cloned().filter_map(&fit) {
+        match out.iter_mut().find(|known| same(known, &entry)) {
+            Some(known) => update(known, &entry),
+            None => out.push(entry),
+        }
+    }
+    out
+}
+
+/// Sets `slot` to `value` when the sender states one and it differs.
+fn take<T: Clone + PartialEq>(slot: &mut Option<T>, value: &Option<T>) {
+    if value.is_some() && slot != value {
+        slot.clone_from(value);
+    }
+}
+
+/// The same coded thing: same code and system when both are coded, else same words.
+fn same_thing(
+    (code, system, words): (&Option<String>, &Option<String>, &str),
+    (other_code, other_system, other_words): (&Option<String>, &Option<String>, &str),
+) -> bool {
+    match (code, other_code) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b) && system == other_system,
+        _ => words.trim().eq_ignore_ascii_case(other_words.trim()),
+    }
+}
+
+/// A value the record editor accepts, trying it whole, then without the parts listed
+/// in `loosen` one after another (a date in the future, a malformed code …).
+fn fitted<T: Clone>(entry: T, ok: impl Fn(&T) -> bool, loosen: &[fn(&mut T)]) -> Option<T> {
+    let mut entry = entry;
+    if ok(&entry) {
+        return Some(entry);
+    }
+    for step in loosen {
+        step(&mut entry);
+        if ok(&entry) {
+            return Some(entry);
+        }
+    }
+    None
+}
+
+/// What a message reports for the record (diagnoses, medicines, allergies, family
+/// history, smoking status, race) is added to it as amendments by the importing user,
+/// the message named as the reason. An entry already there (same code, or same name
+/// when uncoded, and the same onset or start) is not added twice; its statuses are
+/// updated from the message.
 fn merge_into_record(
     ctx: &Ctx<'_>,
     working: &mut WorkingRecords,
@@ -97,10 +185,18 @@ fn merge_into_record(
     let smoking = message
         .observations
         .iter()
+        .filter(|o| !withdrawn(o))
         .filter_map(|o| crate::ingest::fhir::smoking(o).map(|s| (o.taken_at, s)))
         .max_by_key(|(at, _)| *at)
         .map(|(_, s)| s);
-    if message.conditions.is_empty() && message.medications.is_empty() && smoking.is_none() {
+    let reported = &message.reported;
+    if message.conditions.is_empty()
+        && message.medications.is_empty()
+        && reported.allergies.is_empty()
+        && reported.family_history.is_empty()
+        && reported.race.is_empty()
+        && smoking.is_none()
+    {
         return Ok(());
     }
     if !working.contains_key(id) {
@@ -111,7 +207,8 @@ fn merge_into_record(
     };
     let today = super::cards::today(ctx);
     let mut change = |before: SectionValue, after: SectionValue, record: &mut HealthRecord| {
-        // Values that would not pass the record's own checks are not imported.
+        // Each entry was fitted to the record's checks; a section that still fails
+        // (an old value that no longer would) is left as it is.
         let Ok(after) = record_form::check(&after, today) else {
             return;
         };
@@ -127,35 +224,121 @@ fn merge_into_record(
             after.apply_to(record);
         }
     };
-    let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
-    let mut illnesses = record.past_illnesses.clone();
-    for condition in &message.conditions {
-        let mut condition = condition.clone();
-        condition.since = condition
-            .since
-            .filter(|s| s.parse::<i32>().is_ok_and(|y| y >= 1900));
-        condition.code = condition.code.map(|c| c.to_uppercase());
-        let known = illnesses.iter().any(|c| {
-            same(&c.name, &condition.name) || (c.code.is_some() && c.code == condition.code)
-        });
-        if !known {
-            illnesses.push(condition);
-        }
-    }
+    let passes = |value: SectionValue| record_form::check(&value, today).is_ok();
+    let illnesses = merged(
+        &record.past_illnesses,
+        &message.conditions,
+        |c| {
+            fitted(
+                c,
+                |c| passes(SectionValue::PastIllnesses(vec![c.clone()])),
+                &[|c| c.since = None, |c| (c.code, c.system) = (None, None)],
+            )
+        },
+        |known, new| {
+            same_thing(
+                (&known.code, &known.system, &known.name),
+                (&new.code, &new.system, &new.name),
+            ) && (known.since == new.since || known.since.is_none())
+        },
+        |known, new| {
+            take(&mut known.since, &new.since);
+            take(&mut known.clinical_status, &new.clinical_status);
+            take(&mut known.verification, &new.verification);
+        },
+    );
     change(
         SectionValue::PastIllnesses(record.past_illnesses.clone()),
         SectionValue::PastIllnesses(illnesses),
         record,
     );
-    let mut medicines = record.medications.clone();
-    for medication in &message.medications {
-        if !medicines.iter().any(|m| same(&m.name, &medication.name)) {
-            medicines.push(medication.clone());
-        }
-    }
+    let medicines = merged(
+        &record.medications,
+        &message.medications,
+        |m| {
+            fitted(
+                m,
+                |m| passes(SectionValue::Medications(vec![m.clone()])),
+                &[
+                    |m| (m.started, m.ended) = (None, None),
+                    |m| (m.code, m.system) = (None, None),
+                    |m| (m.dose, m.frequency) = (None, None),
+                ],
+            )
+        },
+        |known, new| {
+            same_thing(
+                (&known.code, &known.system, &known.name),
+                (&new.code, &new.system, &new.name),
+            ) && (known.started == new.started || known.started.is_none())
+        },
+        |known, new| {
+            take(&mut known.started, &new.started);
+            take(&mut known.status, &new.status);
+            take(&mut known.ended, &new.ended);
+            if known.dose.is_none() {
+                known.dose.clone_from(&new.dose);
+            }
+        },
+    );
     change(
         SectionValue::Medications(record.medications.clone()),
         SectionValue::Medications(medicines),
+        record,
+    );
+    let allergies = merged(
+        &record.allergies,
+        &reported.allergies,
+        |a| {
+            fitted(
+                a,
+                |a| passes(SectionValue::Allergies(vec![a.clone()])),
+                &[|a| (a.code, a.system) = (None, None), |a| a.reaction = None],
+            )
+        },
+        |known, new| {
+            same_thing(
+                (&known.code, &known.system, &known.substance),
+                (&new.code, &new.system, &new.substance),
+            )
+        },
+        |known, new| {
+            if known.reaction.is_none() {
+                known.reaction.clone_from(&new.reaction);
+            }
+            take(&mut known.severity, &new.severity);
+        },
+    );
+    change(
+        SectionValue::Allergies(record.allergies.clone()),
+        SectionValue::Allergies(allergies),
+        record,
+    );
+    let family = merged(
+        &record.family_history,
+        &reported.family_history,
+        |f| {
+            fitted(
+                f,
+                |f| passes(SectionValue::FamilyHistory(vec![f.clone()])),
+                &[|f| (f.code, f.system) = (None, None)],
+            )
+        },
+        |known, new| {
+            known
+                .relative
+                .trim()
+                .eq_ignore_ascii_case(new.relative.trim())
+                && same_thing(
+                    (&known.code, &known.system, &known.condition),
+                    (&new.code, &new.system, &new.condition),
+                )
+        },
+        |_, _| {},
+    );
+    change(
+        SectionValue::FamilyHistory(record.family_history.clone()),
+        SectionValue::FamilyHistory(family),
         record,
     );
     if let Some(smoking) = smoking {
@@ -164,6 +347,15 @@ fn merge_into_record(
         change(
             SectionValue::Lifestyle(record.lifestyle.clone()),
             SectionValue::Lifestyle(lifestyle),
+            record,
+        );
+    }
+    if !reported.race.is_empty() {
+        let mut measurements = record.measurements.clone();
+        measurements.race.clone_from(&reported.race);
+        change(
+            SectionValue::Measurements(record.measurements.clone()),
+            SectionValue::Measurements(measurements),
             record,
         );
     }
@@ -260,7 +452,7 @@ pub(crate) fn import(
     let mut working = WorkingRecords::new();
     let matches: Vec<Vec<PatientId>> = incoming
         .iter()
-        .map(|m| match_patient(ctx, &m.patient_ids))
+        .map(|m| match_patient(ctx, m))
         .collect::<Result<_, _>>()?;
     // First the new patients (so a message naming one matches whatever its place in
     // the file), then every message's results.

@@ -45,6 +45,7 @@ fn read_all(
         all.incoming.extend(parsed.incoming);
         all.rejected.extend(parsed.rejected);
         all.skipped += parsed.skipped;
+        all.add_not_kept(&parsed.not_kept);
     }
     Ok(all)
 }

@@ -7,14 +7,15 @@
 
 pub mod csv_file;
 pub mod fhir;
-mod fhir_values;
 pub mod files;
 pub mod hl7;
 pub mod pieces;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::health::{Condition, Medication};
+use std::collections::BTreeMap;
+
+use crate::domain::health::{Allergy, Condition, FamilyCondition, Medication, Race};
 use crate::domain::observation::Observation;
 use crate::domain::patient::{Patient, PatientId};
 
@@ -43,6 +44,9 @@ pub struct Incoming {
     /// On the review list only: the patient this message's readable results were
     /// already filed under, when what is left to review is its unread results.
     pub filed_under: Option<PatientId>,
+    /// The rest of what a FHIR sender reports for the record, and what its patient
+    /// identifiers are.
+    pub reported: Reported,
 }
 
 impl Incoming {
@@ -56,6 +60,46 @@ impl Incoming {
             }
         }
     }
+}
+
+/// What a FHIR message reports besides results, diagnoses and medicines.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reported {
+    /// AllergyIntolerance (refuted and entered-in-error ones left out).
+    pub allergies: Vec<Allergy>,
+    /// FamilyMemberHistory, one entry per relative's condition.
+    pub family_history: Vec<FamilyCondition>,
+    /// The US Core race extension's OMB categories (empty: not sent).
+    pub race: Vec<Race>,
+    /// The patient identifiers whose system says what they are (the values are also
+    /// in `patient_ids`); a value not listed here is a number of the sender's own.
+    pub identifiers: Vec<SenderId>,
+}
+
+/// A patient identifier whose kind the sender's system (or its check digit) tells.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SenderId {
+    pub kind: IdKind,
+    pub value: String,
+}
+
+// An identifier is PHI: Debug names only its kind.
+impl std::fmt::Debug for SenderId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SenderId({:?}, <redacted>)", self.kind)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IdKind {
+    /// A mainland resident ID (GB 11643): by the system `urn:oid:2.16.156.10011.1.3`,
+    /// or by its valid check character when no other system claims it.
+    ResidentId,
+    /// A caredesk member card number (`urn:caredesk:card`, as caredesk exports it).
+    Card,
+    /// caredesk's own patient id (`urn:caredesk:patient`): matches in the store that
+    /// exported it; elsewhere it is kept as another system's number.
+    CaredeskPatient,
 }
 
 impl std::fmt::Debug for Incoming {
@@ -97,6 +141,18 @@ pub struct Parsed {
     /// Results of kinds not kept (encapsulated documents, reference pointers, empty
     /// values of pending results), counted so the summary adds up.
     pub skipped: u64,
+    /// Whole FHIR resources caredesk does not keep, counted by kind (resource type, or
+    /// a type and why: see `fhir::not_kept_reason`), so none is dropped silently.
+    pub not_kept: BTreeMap<String, u64>,
+}
+
+impl Parsed {
+    /// Adds another reading's counts of resources not kept.
+    pub fn add_not_kept(&mut self, other: &BTreeMap<String, u64>) {
+        for (kind, count) in other {
+            *self.not_kept.entry(kind.clone()).or_default() += count;
+        }
+    }
 }
 
 /// LOINC codes end in a mod-10 (Luhn) check digit: 8480-6.

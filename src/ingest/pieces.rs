@@ -68,6 +68,7 @@ impl Batcher<'_> {
     fn add(&mut self, parsed: Parsed) -> anyhow::Result<()> {
         self.batch.rejected.extend(parsed.rejected);
         self.batch.skipped += parsed.skipped;
+        self.batch.add_not_kept(&parsed.not_kept);
         for incoming in parsed.incoming {
             let size = encoded_size(&incoming)?;
             if size > LARGEST_MESSAGE {
@@ -92,7 +93,11 @@ impl Batcher<'_> {
     fn flush(&mut self) -> anyhow::Result<()> {
         let batch = std::mem::take(&mut self.batch);
         self.bytes = 0;
-        if batch.incoming.is_empty() && batch.rejected.is_empty() && batch.skipped == 0 {
+        if batch.incoming.is_empty()
+            && batch.rejected.is_empty()
+            && batch.skipped == 0
+            && batch.not_kept.is_empty()
+        {
             return Ok(());
         }
         (self.send)(batch)

@@ -117,6 +117,8 @@ pub struct ImportScreen {
     /// What the importer could not read (file, place, reason).
     pub rejected: Vec<crate::ingest::Rejected>,
     pub skipped: u64,
+    /// FHIR resources not kept, by kind, for the summary.
+    pub not_kept: std::collections::BTreeMap<String, u64>,
 }
 
 /// The intake interview, one question a page, then a summary to save.

@@ -24,6 +24,7 @@ impl App {
             summary: None,
             rejected: Vec::new(),
             skipped: 0,
+            not_kept: Default::default(),
             queued: Default::default(),
             create_patients: false,
         }));
@@ -94,6 +95,7 @@ impl App {
                 import.form.error = None;
                 import.rejected.clear();
                 import.skipped = 0;
+                import.not_kept.clear();
                 import.summary = None;
                 import.queued = batches;
                 import.create_patients = create;
@@ -115,6 +117,9 @@ impl App {
         let rejected = batch.rejected.len() as u64;
         import.rejected.extend(batch.rejected);
         import.skipped += batch.skipped;
+        for (kind, count) in &batch.not_kept {
+            *import.not_kept.entry(kind.clone()).or_default() += count;
+        }
         let request = Request::ResultsImport {
             incoming: batch.incoming,
             rejected,

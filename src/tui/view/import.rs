@@ -63,7 +63,20 @@ pub fn import(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ImportScree
                 app.theme.error(),
             ));
         }
-        let room = result.height.saturating_sub(2) as usize;
+        if !screen.not_kept.is_empty() {
+            let list = screen
+                .not_kept
+                .iter()
+                .map(|(kind, n)| format!("{n} {kind}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            lines.push(Line::styled(
+                app.locale.tf("import.not_kept", &[("list", &list)]),
+                app.theme.label(),
+            ));
+        }
+        let extra = u16::from(s.unread > 0) + u16::from(!screen.not_kept.is_empty());
+        let room = result.height.saturating_sub(2 + extra) as usize;
         for r in screen.rejected.iter().take(room) {
             lines.push(Line::styled(r.to_string(), app.theme.error()));
         }

@@ -1,21 +1,32 @@
 //! FHIR R4 JSON: a Bundle of any type (collection, transaction, batch, searchset,
 //! batch-response, message) or a single resource. Patients are matched by their
-//! `identifier.value`s; Observations (with their components, such as a blood-pressure
-//! panel's systolic and diastolic), Conditions and medication statements and requests
-//! are grouped under the patient they name. Resources that cannot be read are reported
-//! with their place in the file and left out; the rest goes on.
+//! identifiers (a resident ID, a caredesk card or patient id by their systems; the
+//! rest as the sender's numbers); Observations (with their components, such as a
+//! blood-pressure panel's systolic and diastolic), Conditions, medication statements
+//! and requests, allergies and family history are grouped under the patient they
+//! name. Resources caredesk does not keep (Procedure, Immunization, Encounter …) are
+//! counted by type for the summary; resources that cannot be read are reported with
+//! their place in the file and left out; the rest goes on.
 
-use std::collections::HashMap;
+mod history;
+mod patient;
+mod record;
+mod values;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate};
 use serde_json::Value;
 
-pub use super::fhir_values::smoking;
-use super::fhir_values::{concept_text, observations, own_time, text};
-use super::{Incoming, Parsed, Rejected};
-use crate::domain::health::{Condition, Medication};
+use history::{AllergyRead, FamilyRead};
+pub use patient::{CARD_SYSTEM, PATIENT_SYSTEM, RESIDENT_ID_SYSTEM, US_CORE_RACE};
+pub use values::smoking;
+use values::{observations, own_time, text};
+
+use super::{Incoming, Parsed, Rejected, Reported, SenderId};
+use crate::domain::health::{Allergy, Condition, FamilyCondition, Medication, Race};
 use crate::domain::observation::Observation;
-use crate::domain::patient::{IdType, Patient, Sex};
+use crate::domain::patient::Patient;
 
 /// A FHIR dateTime, instant or date as unix seconds (a date is its midnight UTC; a
 /// time without an offset is read as UTC).
@@ -35,79 +46,64 @@ pub fn parse_time(text: &str) -> Option<i64> {
     Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp())
 }
 
-fn patient(resource: &Value) -> (Vec<String>, Patient) {
-    let ids = resource["identifier"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|i| text(&i["value"]))
-        .collect();
-    let names = resource["name"].as_array().cloned().unwrap_or_default();
-    let name = names
-        .iter()
-        .find(|n| n["use"] == "official")
-        .or(names.first())
-        .map(|n| {
-            if let Some(t) = text(&n["text"]) {
-                return t;
-            }
-            let family = text(&n["family"]).unwrap_or_default();
-            let given: Vec<String> = n["given"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(text)
-                .collect();
-            if !family.is_ascii() {
-                format!("{family}{}", given.join(""))
-            } else {
-                format!("{} {family}", given.join(" ")).trim().to_string()
-            }
-        })
-        .unwrap_or_default();
-    let sex = match resource["gender"].as_str() {
-        Some("female") => Sex::Female,
-        Some("male") => Sex::Male,
-        Some("other") => Sex::Other,
-        _ => Sex::Unknown,
-    };
-    let phone = resource["telecom"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|t| t["system"] == "phone" || t["system"].is_null())
-        .find_map(|t| text(&t["value"]));
-    let address = resource["address"]
-        .as_array()
-        .and_then(|a| a.first())
-        .map(|a| {
-            text(&a["text"]).unwrap_or_else(|| {
-                let mut parts: Vec<String> = a["line"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(text)
-                    .collect();
-                parts.extend(
-                    ["city", "state", "postalCode"]
-                        .iter()
-                        .filter_map(|k| text(&a[*k])),
-                );
-                parts.join(", ")
-            })
-        });
-    let patient = Patient {
-        name,
-        sex,
-        birth_date: resource["birthDate"]
-            .as_str()
-            .and_then(|b| NaiveDate::parse_from_str(b, "%Y-%m-%d").ok()),
-        phone,
-        id_type: IdType::Other,
-        address: address.filter(|a| !a.is_empty()),
-        ..Patient::default()
-    };
-    (ids, patient)
+/// Counted, not kept: refuted or entered-in-error allergies.
+pub const ALLERGY_WITHDRAWN: &str = "AllergyIntolerance (refuted or entered in error)";
+/// Counted, not kept: a family member history entered in error.
+pub const FAMILY_WITHDRAWN: &str = "FamilyMemberHistory (entered in error)";
+/// Counted, not kept: a family member history that names no condition.
+pub const FAMILY_EMPTY: &str = "FamilyMemberHistory (no condition)";
+
+/// Why caredesk does not keep a kind of resource (a key of `Parsed::not_kept`).
+pub fn not_kept_reason(kind: &str) -> &'static str {
+    match kind {
+        "Procedure" => {
+            "procedures are not part of caredesk's record: type operations into Surgeries"
+        }
+        "Immunization" | "ImmunizationRecommendation" => {
+            "vaccinations are not part of caredesk's record"
+        }
+        "Encounter" | "EpisodeOfCare" | "Appointment" => "the sender's visits are not kept",
+        "Claim" | "ExplanationOfBenefit" | "Coverage" | "ClaimResponse" => {
+            "billing and insurance are not kept"
+        }
+        "Organization" | "Practitioner" | "PractitionerRole" | "Location" | "Device" => {
+            "the sender's organisations, staff and devices are not kept"
+        }
+        "CareTeam" | "CarePlan" | "Goal" | "ServiceRequest" => {
+            "the sender's care plans are not kept: plans are made in caredesk"
+        }
+        "DiagnosticReport" => "the report itself is not kept; its results are imported",
+        "Medication" => "a medicine description no statement in the file refers to",
+        "Provenance" | "DocumentReference" | "Composition" | "ImagingStudy" | "Media" => {
+            "documents and their history are not kept"
+        }
+        ALLERGY_WITHDRAWN => "ruled out or recorded by mistake",
+        FAMILY_WITHDRAWN => "recorded by mistake",
+        FAMILY_EMPTY => "a relative without a condition says nothing to keep",
+        _ => "caredesk does not keep this kind of resource",
+    }
+}
+
+/// "7 Procedure (why), 11 Immunization (why)": the resources not kept, for a summary.
+pub fn not_kept_summary(not_kept: &BTreeMap<String, u64>) -> Option<String> {
+    if not_kept.is_empty() {
+        return None;
+    }
+    let mut kinds: Vec<(&String, &u64)> = not_kept.iter().collect();
+    // The clinical kinds people look for first, then the most numerous.
+    kinds.sort_by_key(|(k, n)| {
+        (
+            !matches!(k.as_str(), "Procedure" | "Immunization"),
+            u64::MAX - **n,
+        )
+    });
+    Some(
+        kinds
+            .iter()
+            .map(|(kind, n)| format!("{n} {kind} ({})", not_kept_reason(kind)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
 }
 
 /// Where a resource sits in the file, for messages.
@@ -140,10 +136,39 @@ enum SubjectRef {
 #[derive(Default)]
 struct Gathered {
     ids: Vec<String>,
+    kinds: Vec<SenderId>,
     patient: Option<Patient>,
+    race: Vec<Race>,
     observations: Vec<Observation>,
     conditions: Vec<Condition>,
     medications: Vec<Medication>,
+    allergies: Vec<Allergy>,
+    family: Vec<FamilyCondition>,
+}
+
+impl Gathered {
+    fn is_empty(&self) -> bool {
+        self.observations.is_empty()
+            && self.conditions.is_empty()
+            && self.medications.is_empty()
+            && self.allergies.is_empty()
+            && self.family.is_empty()
+            && self.race.is_empty()
+    }
+}
+
+/// The resource types read into a patient's results or record.
+const READ: &[&str] = &[
+    "Observation",
+    "Condition",
+    "MedicationStatement",
+    "MedicationRequest",
+    "AllergyIntolerance",
+    "FamilyMemberHistory",
+];
+
+fn count(parsed: &mut Parsed, kind: &str) {
+    *parsed.not_kept.entry(kind.to_string()).or_default() += 1;
 }
 
 pub fn parse(text_in: &str, name: &str) -> Parsed {
@@ -179,24 +204,39 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
         }
     };
     let bundle_time = root["timestamp"].as_str().and_then(parse_time);
-    // References that name each Patient: "Patient/id", its fullUrl.
+    // References that name each Patient ("Patient/id", its fullUrl), and each
+    // Medication a statement may point to.
     let mut patients: HashMap<String, usize> = HashMap::new();
+    let mut medicines: HashMap<String, Value> = HashMap::new();
     let mut gathered: Vec<Gathered> = Vec::new();
     for (full_url, resource) in &entries {
-        if resource["resourceType"] == "Patient" {
-            let (ids, p) = patient(resource);
-            let slot = gathered.len();
-            gathered.push(Gathered {
-                ids,
-                patient: Some(p),
-                ..Gathered::default()
-            });
-            if let Some(id) = resource["id"].as_str() {
-                patients.insert(format!("Patient/{id}"), slot);
+        let mut names = Vec::new();
+        if let (Some(kind), Some(id)) = (resource["resourceType"].as_str(), resource["id"].as_str())
+        {
+            names.push(format!("{kind}/{id}"));
+        }
+        names.extend(full_url.clone());
+        match resource["resourceType"].as_str() {
+            Some("Patient") => {
+                let read = patient::patient(resource);
+                let slot = gathered.len();
+                gathered.push(Gathered {
+                    ids: read.ids,
+                    kinds: read.kinds,
+                    patient: Some(read.patient),
+                    race: read.race,
+                    ..Gathered::default()
+                });
+                for n in names {
+                    patients.insert(n, slot);
+                }
             }
-            if let Some(url) = full_url {
-                patients.insert(url.clone(), slot);
+            Some("Medication") => {
+                for n in names {
+                    medicines.insert(n, resource.clone());
+                }
             }
+            _ => {}
         }
     }
     // When a DiagnosticReport lists an Observation, the report's time is its time.
@@ -213,12 +253,21 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
         }
     }
     let single_patient = (gathered.len() == 1).then_some(0);
+    let mut medicines_used: HashSet<String> = HashSet::new();
     for (index, (full_url, resource)) in entries.iter().enumerate() {
         let kind = resource["resourceType"].as_str().unwrap_or("");
-        if !matches!(
-            kind,
-            "Observation" | "Condition" | "MedicationStatement" | "MedicationRequest"
-        ) {
+        if matches!(kind, "Patient" | "Medication") {
+            continue;
+        }
+        if !READ.contains(&kind) {
+            count(
+                &mut parsed,
+                if kind.is_empty() {
+                    "(no resourceType)"
+                } else {
+                    kind
+                },
+            );
             continue;
         }
         let origin = format!("{name} {}", place(index, resource));
@@ -250,6 +299,8 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
             );
             continue;
         };
+        let birth = gathered[slot].patient.as_ref().and_then(|p| p.birth_date);
+        let g = &mut gathered[slot];
         match kind {
             "Observation" => {
                 let own_id = resource["id"]
@@ -260,69 +311,57 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                     .or_else(|| full_url.as_ref().and_then(|u| report_times.get(u).copied()))
                     .or(bundle_time);
                 match observations(resource, taken_at, &origin, &mut parsed.skipped) {
-                    Ok(list) => gathered[slot].observations.extend(list),
+                    Ok(list) => g.observations.extend(list),
                     Err(reason) => reject(&mut parsed, reason),
                 }
             }
-            "Condition" => match concept_text(&resource["code"]) {
-                Some(condition) => {
-                    let code = resource["code"]["coding"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .find(|c| {
-                            c["system"]
-                                .as_str()
-                                .is_some_and(|s| s.contains("icd-10") || s.contains("icd10"))
-                        })
-                        .and_then(|c| text(&c["code"]));
-                    let since = ["onsetDateTime", "recordedDate"]
-                        .iter()
-                        .find_map(|k| text(&resource[*k]))
-                        .and_then(|t| t.get(0..4).map(str::to_string));
-                    gathered[slot].conditions.push(Condition {
-                        name: condition.replace(';', ","),
-                        code,
-                        since,
-                        ..Condition::default()
-                    });
-                }
-                None => reject(&mut parsed, "the Condition has no code or text".into()),
+            "Condition" => match record::condition(resource, birth) {
+                Ok(c) => g.conditions.push(c),
+                Err(reason) => reject(&mut parsed, reason),
+            },
+            "AllergyIntolerance" => match history::allergy(resource) {
+                Ok(AllergyRead::Kept(a)) => g.allergies.push(a),
+                Ok(AllergyRead::Withdrawn) => count(&mut parsed, ALLERGY_WITHDRAWN),
+                Err(reason) => reject(&mut parsed, reason),
+            },
+            "FamilyMemberHistory" => match history::family(resource) {
+                FamilyRead::Kept(list) => g.family.extend(list),
+                FamilyRead::EnteredInError => count(&mut parsed, FAMILY_WITHDRAWN),
+                FamilyRead::NoCondition => count(&mut parsed, FAMILY_EMPTY),
             },
             _ => {
-                let concept = &resource["medicationCodeableConcept"];
-                match concept_text(concept) {
-                    Some(medicine) => {
-                        let dosage = resource
-                            .get("dosage")
-                            .or_else(|| resource.get("dosageInstruction"))
-                            .and_then(|d| d.as_array())
-                            .and_then(|d| d.first())
-                            .and_then(|d| text(&d["text"]));
-                        gathered[slot].medications.push(Medication {
-                            name: medicine.replace(';', ","),
-                            dose: dosage.map(|d| d.replace(';', ",")),
-                            ..Medication::default()
-                        });
-                    }
-                    None => reject(
-                        &mut parsed,
-                        "the medication is given by reference only: caredesk needs medicationCodeableConcept"
-                            .into(),
-                    ),
+                if let Some(r) = text(&resource["medicationReference"]["reference"]) {
+                    medicines_used.insert(r);
+                }
+                match record::medication(resource, &medicines) {
+                    Ok(m) => g.medications.push(m),
+                    Err(reason) => reject(&mut parsed, reason),
                 }
             }
         }
     }
+    // A Medication no statement points to says nothing about the patient.
+    for (full_url, resource) in &entries {
+        if resource["resourceType"] == "Medication" {
+            let by_id = resource["id"].as_str().map(|id| format!("Medication/{id}"));
+            let used = [by_id, full_url.clone()]
+                .into_iter()
+                .flatten()
+                .any(|n| medicines_used.contains(&n));
+            if !used {
+                count(&mut parsed, "Medication");
+            }
+        }
+    }
     for (i, g) in gathered.into_iter().enumerate() {
-        if g.observations.is_empty() && g.conditions.is_empty() && g.medications.is_empty() {
+        if g.is_empty() {
             continue;
         }
         if g.ids.is_empty() {
             parsed.rejected.push(Rejected {
                 origin: name.to_string(),
                 place: format!("patient {}", i + 1),
-                reason: "the Patient has no identifier to match by".into(),
+                reason: "the Patient has no identifier to match by: send its record number, ID number or card number".into(),
             });
             continue;
         }
@@ -333,6 +372,12 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
             observations: g.observations,
             conditions: g.conditions,
             medications: g.medications,
+            reported: Reported {
+                allergies: g.allergies,
+                family_history: g.family,
+                race: g.race,
+                identifiers: g.kinds,
+            },
             ..Incoming::default()
         });
     }
@@ -401,7 +446,7 @@ mod tests {
             Some(crate::domain::health::Smoking::Former)
         );
         assert_eq!(m.conditions[0].code.as_deref(), Some("I10"));
-        assert_eq!(m.conditions[0].since.as_deref(), Some("2019"));
+        assert_eq!(m.conditions[0].since.as_deref(), Some("2019-06-01"));
         assert_eq!(m.medications[0].dose.as_deref(), Some("once daily"));
         let places: Vec<String> = parsed.rejected.iter().map(|r| r.to_string()).collect();
         assert_eq!(places.len(), 2, "{places:?}");

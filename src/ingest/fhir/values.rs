@@ -3,8 +3,9 @@
 
 use serde_json::Value;
 
-use super::fhir::parse_time;
+use super::parse_time;
 use crate::domain::decimal::Decimal;
+use crate::domain::health::Smoking;
 use crate::domain::observation::{LOINC, ObsValue, Observation, RefRange, Source, SourceKind};
 
 const SMOKING_STATUS: &str = "72166-2";
@@ -204,33 +205,140 @@ pub(super) fn observations(
     Ok(out)
 }
 
-/// The smoking status a result reports, for the record's lifestyle section.
-pub fn smoking(observation: &Observation) -> Option<crate::domain::health::Smoking> {
-    use crate::domain::health::Smoking;
+/// The LOINC 72166-2 answer list, by SNOMED CT and LOINC answer (LA) codes.
+const SMOKING_CODES: &[(&str, &str, Smoking)] = &[
+    ("449868002", "LA18976-3", Smoking::Current), // current every day smoker
+    ("428041000124106", "LA18977-1", Smoking::Current), // current some day smoker
+    ("8517006", "LA15920-4", Smoking::Former),    // former smoker
+    ("266919005", "LA18978-9", Smoking::Never),   // never smoker
+    ("77176002", "LA18979-7", Smoking::Current),  // smoker, current status unknown
+    ("266927001", "LA18980-5", Smoking::Unknown), // unknown if ever smoked
+    ("428071000124103", "LA18981-3", Smoking::Current), // heavy tobacco smoker
+    ("428061000124105", "LA18982-1", Smoking::Current), // light tobacco smoker
+    ("8392000", "", Smoking::Never),              // non-smoker
+    ("65568007", "", Smoking::Current),           // cigarette smoker
+];
+
+/// The answers' names (and common Chinese ones): text matches only one of these
+/// exactly, never a part of it ("Non-smoker" is not a smoker).
+const SMOKING_WORDS: &[(&str, Smoking)] = &[
+    ("current every day smoker", Smoking::Current),
+    ("current some day smoker", Smoking::Current),
+    ("smoker, current status unknown", Smoking::Current),
+    ("current smoker", Smoking::Current),
+    ("smoker", Smoking::Current),
+    ("heavy tobacco smoker", Smoking::Current),
+    ("light tobacco smoker", Smoking::Current),
+    ("cigarette smoker", Smoking::Current),
+    ("former smoker", Smoking::Former),
+    ("ex-smoker", Smoking::Former),
+    ("never smoker", Smoking::Never),
+    ("never smoked tobacco", Smoking::Never),
+    ("non-smoker", Smoking::Never),
+    ("nonsmoker", Smoking::Never),
+    ("unknown if ever smoked", Smoking::Unknown),
+    ("吸烟", Smoking::Current),
+    ("现在吸烟", Smoking::Current),
+    ("每天吸烟", Smoking::Current),
+    ("已戒烟", Smoking::Former),
+    ("戒烟", Smoking::Former),
+    ("从不吸烟", Smoking::Never),
+    ("不吸烟", Smoking::Never),
+    ("吸烟史不详", Smoking::Unknown),
+];
+
+/// The smoking status a result reports, for the record's lifestyle section: by its
+/// code, else by its text when that is exactly one of the answers' names.
+pub fn smoking(observation: &Observation) -> Option<Smoking> {
     if observation.code != SMOKING_STATUS {
         return None;
     }
     let (code, display) = match &observation.value {
-        ObsValue::Coded { code, display, .. } => (code.as_str(), display.clone()),
-        ObsValue::Text(text) => ("", Some(text.clone())),
+        ObsValue::Coded { code, display, .. } => (code.as_str(), display.as_deref()),
+        ObsValue::Text(text) => ("", Some(text.as_str())),
         ObsValue::Quantity { .. } => return None,
     };
-    match code {
-        "266919005" => Some(Smoking::Never),
-        "8517006" => Some(Smoking::Former),
-        "77176002" | "449868002" | "428041000124106" | "428061000124105" | "428071000124103"
-        | "65568007" => Some(Smoking::Current),
-        _ => display.as_deref().and_then(|d| {
-            let d = d.to_lowercase();
-            if d.contains("never") {
-                Some(Smoking::Never)
-            } else if d.contains("former") || d.contains("ex-smoker") {
-                Some(Smoking::Former)
-            } else if d.contains("smok") {
-                Some(Smoking::Current)
-            } else {
-                None
+    if !code.is_empty()
+        && let Some((_, _, status)) = SMOKING_CODES
+            .iter()
+            .find(|(snomed, la, _)| *snomed == code || (!la.is_empty() && *la == code))
+    {
+        return Some(*status);
+    }
+    let display = display?.trim().to_lowercase();
+    SMOKING_WORDS
+        .iter()
+        .find(|(word, _)| *word == display)
+        .map(|(_, status)| *status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A smoking-status Observation as FHIR sends it, read by the importer.
+    fn answer(code: &str, display: Option<&str>) -> Observation {
+        let value = if code.is_empty() {
+            serde_json::json!({ "valueString": display.unwrap_or_default() })
+        } else {
+            serde_json::json!({ "valueCodeableConcept": { "coding": [
+                { "system": "http://snomed.info/sct", "code": code, "display": display }] } })
+        };
+        let mut resource = serde_json::json!({
+            "resourceType": "Observation", "status": "final",
+            "code": { "coding": [{ "system": LOINC, "code": SMOKING_STATUS }] }
+        });
+        if let (Some(r), Some(v)) = (resource.as_object_mut(), value.as_object()) {
+            r.extend(v.clone());
+        }
+        let mut list = observations(&resource, Some(0), "t", &mut 0).unwrap();
+        list.remove(0)
+    }
+
+    #[test]
+    fn smoking_by_code_and_exact_words() {
+        for (code, la, status) in SMOKING_CODES {
+            assert_eq!(
+                smoking(&answer(code, Some("whatever"))),
+                Some(*status),
+                "{code}"
+            );
+            if !la.is_empty() {
+                assert_eq!(smoking(&answer(la, None)), Some(*status), "{la}");
             }
-        }),
+        }
+        assert_eq!(
+            smoking(&answer("8392000", Some("Non-smoker"))),
+            Some(Smoking::Never)
+        );
+        assert_eq!(
+            smoking(&answer("266927001", Some("Unknown if ever smoked"))),
+            Some(Smoking::Unknown)
+        );
+        // Text alone: only an exact answer name.
+        assert_eq!(
+            smoking(&answer("", Some("Non-smoker"))),
+            Some(Smoking::Never)
+        );
+        assert_eq!(
+            smoking(&answer("", Some(" Unknown if ever smoked "))),
+            Some(Smoking::Unknown)
+        );
+        assert_eq!(
+            smoking(&answer("", Some("Former smoker"))),
+            Some(Smoking::Former)
+        );
+        assert_eq!(
+            smoking(&answer("", Some("smokes a pipe at weekends"))),
+            None
+        );
+        assert_eq!(smoking(&answer("", Some("never smoked cigars"))), None);
+        assert_eq!(
+            smoking(&answer("999", Some("Smoking history unclear"))),
+            None
+        );
+        let mut other = answer("77176002", None);
+        other.code = "8480-6".into();
+        assert_eq!(smoking(&other), None);
     }
 }
