@@ -27,6 +27,7 @@ pub mod summary_text;
 pub mod tag_rules;
 pub mod text;
 pub mod trend;
+pub mod ucum;
 
 /// The line (1-based) a TOML error points at, for messages that name it.
 pub fn toml_line(text: &str, error: &toml::de::Error) -> usize {
