@@ -206,6 +206,7 @@ fn lifestyle_and_measurements(
             Smoking::Never => ("266919005", "Never smoked tobacco"),
             Smoking::Former => ("8517006", "Ex-smoker"),
             Smoking::Current => ("77176002", "Smoker"),
+            Smoking::Unknown => ("266927001", "Unknown if ever smoked"),
         };
         let mut body = record_observation(
             subject,

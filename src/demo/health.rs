@@ -86,12 +86,14 @@ impl Generator {
                 name: name.into(),
                 code: Some(code.into()),
                 since: Some(since.to_string()),
+                ..Condition::default()
             });
             if !medicine.0.is_empty() {
                 record.medications.push(Medication {
                     name: medicine.0.into(),
                     dose: some(medicine.1),
                     frequency: some(medicine.2),
+                    ..Medication::default()
                 });
             }
         }
@@ -101,6 +103,7 @@ impl Generator {
                 substance: substance.into(),
                 reaction: Some(reaction.into()),
                 severity: Some(Severity::ALL[(self.next() % 3) as usize]),
+                ..Allergy::default()
             });
         }
         if self.next().is_multiple_of(4) {
@@ -118,6 +121,7 @@ impl Generator {
             record.family_history.push(FamilyCondition {
                 relative: relative.into(),
                 condition: condition.into(),
+                ..FamilyCondition::default()
             });
         }
         let smoking = Smoking::ALL[(self.next() % 3) as usize];
@@ -144,6 +148,7 @@ impl Generator {
                 rh_positive: !self.next().is_multiple_of(100),
             }),
             measured_on: today.checked_sub_days(chrono::Days::new(self.next() % 200)),
+            race: Vec::new(),
         };
         record
     }
@@ -161,6 +166,7 @@ pub fn amendments(
         substance: "Aspirin 阿司匹林".into(),
         reaction: Some("wheezing".into()),
         severity: Some(Severity::Moderate),
+        ..Allergy::default()
     });
     let allergy = Amendment {
         at: at - 86_400 * 20,

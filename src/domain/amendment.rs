@@ -10,7 +10,7 @@ use super::health::{
 };
 use super::patient::{IdType, Patient, Sex};
 use crate::auth::Role;
-use crate::store::codec::Versioned;
+use crate::store::codec::{CodecError, Versioned, decode_payload};
 
 /// A part of the record that is amended as one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -198,7 +198,14 @@ impl std::fmt::Debug for Amendment {
 }
 
 impl Versioned for Amendment {
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
+
+    fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
+        match version {
+            1 => Ok(decode_payload::<super::health_v2::AmendmentV1>(payload)?.into()),
+            other => Err(CodecError::NoMigration(other)),
+        }
+    }
 }
 
 /// Shortest reason for an amendment: enough to say why.

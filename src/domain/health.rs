@@ -7,15 +7,36 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use super::clinical_status::{ClinicalStatus, MedicationStatus, Race, Verification};
 use crate::store::codec::{CodecError, Versioned, decode_payload};
 
-/// A past or current illness, optionally with its ICD-10 code and since when.
+/// A past or current illness, optionally with its code, since when and its statuses.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Condition {
     pub name: String,
+    /// ICD-10 (GB/T 14396) when typed at the desk; any system's code when imported.
     pub code: Option<String>,
     /// A year ("2019") or a date, as the patient knows it.
     pub since: Option<String>,
+    /// The code's system as a URI (SNOMED CT, ICD-10-CM …); `None`: ICD-10.
+    #[serde(default)]
+    pub system: Option<String>,
+    /// `None`: not stated (a condition typed at the desk is taken as current).
+    #[serde(default)]
+    pub clinical_status: Option<ClinicalStatus>,
+    #[serde(default)]
+    pub verification: Option<Verification>,
+}
+
+impl Condition {
+    /// Whether the condition holds now: not refuted or entered in error, and not
+    /// resolved, inactive or in remission.
+    pub fn current(&self) -> bool {
+        !matches!(
+            self.verification,
+            Some(Verification::Refuted | Verification::EnteredInError)
+        ) && self.clinical_status.is_none_or(ClinicalStatus::is_active)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +52,11 @@ pub struct FamilyCondition {
     /// Father, mother, sibling … as given.
     pub relative: String,
     pub condition: String,
+    /// The condition's code and its system's URI, when the sender coded it.
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub system: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +93,11 @@ pub struct Allergy {
     pub substance: String,
     pub reaction: Option<String>,
     pub severity: Option<Severity>,
+    /// The substance's code and its system's URI, when the sender coded it.
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub system: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +105,58 @@ pub struct Medication {
     pub name: String,
     pub dose: Option<String>,
     pub frequency: Option<String>,
+    /// The medicine's code (ATC, RxNorm, SNOMED …) and its system's URI.
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub system: Option<String>,
+    /// `None`: not stated (a medicine typed at the desk is taken as current).
+    #[serde(default)]
+    pub status: Option<MedicationStatus>,
+    /// When it was started and stopped, as a date ("2015-03-01") or a year.
+    #[serde(default)]
+    pub started: Option<String>,
+    #[serde(default)]
+    pub ended: Option<String>,
+}
+
+impl Medication {
+    /// Whether the patient takes it on `today`: active (or not stated) and not ended.
+    pub fn current(&self, today: NaiveDate) -> bool {
+        let status = self
+            .status
+            .is_none_or(|s| matches!(s, MedicationStatus::Active | MedicationStatus::Intended));
+        let ended = self
+            .ended
+            .as_deref()
+            .and_then(partial_date)
+            .is_some_and(|end| end < today);
+        status && !ended
+    }
+}
+
+/// "2015", "2015-03", "2015-03-01" (or a FHIR dateTime) → the last day it can mean,
+/// so a medicine that "ended 2015" counts as ended only after 2015.
+fn partial_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    let date = text.get(..10).unwrap_or(text);
+    if let Ok(d) = NaiveDate::parse_from_str(date, "%Y-%m-%d") {
+        return Some(d);
+    }
+    let (year, month) = match text.len() {
+        4 => (text.parse::<i32>().ok()?, 12),
+        7 => (
+            text.get(..4)?.parse::<i32>().ok()?,
+            text.get(5..7)?.parse::<u32>().ok()?,
+        ),
+        _ => return None,
+    };
+    let first_of_next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    first_of_next.pred_opt()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,16 +165,24 @@ pub enum Smoking {
     Never,
     Former,
     Current,
+    /// Asked, and not known ("unknown if ever smoked"): never read as a smoker.
+    Unknown,
 }
 
 impl Smoking {
-    pub const ALL: [Smoking; 3] = [Smoking::Never, Smoking::Former, Smoking::Current];
+    pub const ALL: [Smoking; 4] = [
+        Smoking::Never,
+        Smoking::Former,
+        Smoking::Current,
+        Smoking::Unknown,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Smoking::Never => "never",
             Smoking::Former => "former",
             Smoking::Current => "current",
+            Smoking::Unknown => "unknown",
         }
     }
 
@@ -100,6 +191,7 @@ impl Smoking {
             "never" | "no" | "从不" | "不吸烟" => Some(Smoking::Never),
             "former" | "quit" | "已戒" | "戒烟" => Some(Smoking::Former),
             "current" | "yes" | "吸烟" | "现在吸烟" => Some(Smoking::Current),
+            "unknown" | "不详" | "不清楚" => Some(Smoking::Unknown),
             _ => None,
         }
     }
@@ -259,6 +351,9 @@ pub struct Measurements {
     pub waist_cm: Option<Tenths>,
     pub blood_group: Option<BloodGroup>,
     pub measured_on: Option<NaiveDate>,
+    /// OMB race categories, when recorded (empty: not recorded).
+    #[serde(default)]
+    pub race: Vec<Race>,
 }
 
 impl Measurements {
@@ -291,7 +386,7 @@ struct HealthSummaryV1 {
 }
 
 impl Versioned for HealthRecord {
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
 
     fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
         match version {
@@ -325,6 +420,7 @@ impl Versioned for HealthRecord {
                     ..HealthRecord::default()
                 })
             }
+            2 => Ok(decode_payload::<super::health_v2::HealthRecordV2>(payload)?.into()),
             other => Err(CodecError::NoMigration(other)),
         }
     }

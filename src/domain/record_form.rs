@@ -8,9 +8,10 @@ use chrono::{Datelike, NaiveDate};
 use super::amendment::{Section, SectionValue};
 use super::health::{
     Alcohol, Allergy, BloodGroup, Condition, FamilyCondition, Lifestyle, Measurements, Medication,
-    Severity, Smoking, Surgery, Tenths,
+    MedicationStatus, Severity, Smoking, Surgery, Tenths,
 };
 use super::identity::parse_date;
+use super::record_codes as codes;
 
 /// What is wrong with one row: a catalog key under `record.problem.` and, where it
 /// helps, the offending text.
@@ -72,21 +73,30 @@ pub const LIFESTYLE_FIELDS: [&str; 6] = [
     "diet",
     "sleep_hours",
 ];
-pub const MEASUREMENT_FIELDS: [&str; 5] = [
+pub const MEASUREMENT_FIELDS: [&str; 6] = [
     "height_cm",
     "weight_kg",
     "waist_cm",
     "blood_group",
     "measured_on",
+    "race",
 ];
 
 pub fn layout(section: Section) -> Layout {
     match section {
-        Section::PastIllnesses => Layout::Entries(&["condition", "icd10", "since"]),
+        Section::PastIllnesses => Layout::Entries(&["condition", "icd10", "since", "status"]),
         Section::Surgeries => Layout::Entries(&["operation", "year", "note"]),
-        Section::FamilyHistory => Layout::Entries(&["relative", "condition"]),
-        Section::Allergies => Layout::Entries(&["substance", "reaction", "severity"]),
-        Section::Medications => Layout::Entries(&["medicine", "dose", "frequency"]),
+        Section::FamilyHistory => Layout::Entries(&["relative", "condition", "code"]),
+        Section::Allergies => Layout::Entries(&["substance", "reaction", "severity", "code"]),
+        Section::Medications => Layout::Entries(&[
+            "medicine",
+            "dose",
+            "frequency",
+            "med_status",
+            "started",
+            "ended",
+            "code",
+        ]),
         Section::Lifestyle => Layout::Fields(&LIFESTYLE_FIELDS),
         Section::Measurements => Layout::Fields(&MEASUREMENT_FIELDS),
         // Demographics are the registration form's fields, checked as registration is.
@@ -113,7 +123,14 @@ pub fn rows(value: &SectionValue) -> Vec<String> {
         SectionValue::Demographics(_) => Vec::new(),
         SectionValue::PastIllnesses(v) => v
             .iter()
-            .map(|c| line(&[c.name.clone(), opt(&c.code), opt(&c.since)]))
+            .map(|c| {
+                line(&[
+                    c.name.clone(),
+                    codes::code_text(&c.code, &c.system),
+                    opt(&c.since),
+                    codes::condition_status_text(c.clinical_status, c.verification),
+                ])
+            })
             .collect(),
         SectionValue::Surgeries(v) => v
             .iter()
@@ -121,7 +138,13 @@ pub fn rows(value: &SectionValue) -> Vec<String> {
             .collect(),
         SectionValue::FamilyHistory(v) => v
             .iter()
-            .map(|f| line(&[f.relative.clone(), f.condition.clone()]))
+            .map(|f| {
+                line(&[
+                    f.relative.clone(),
+                    f.condition.clone(),
+                    codes::code_text(&f.code, &f.system),
+                ])
+            })
             .collect(),
         SectionValue::Allergies(v) => v
             .iter()
@@ -130,12 +153,23 @@ pub fn rows(value: &SectionValue) -> Vec<String> {
                     a.substance.clone(),
                     opt(&a.reaction),
                     a.severity.map(|s| s.name().to_string()).unwrap_or_default(),
+                    codes::code_text(&a.code, &a.system),
                 ])
             })
             .collect(),
         SectionValue::Medications(v) => v
             .iter()
-            .map(|m| line(&[m.name.clone(), opt(&m.dose), opt(&m.frequency)]))
+            .map(|m| {
+                line(&[
+                    m.name.clone(),
+                    opt(&m.dose),
+                    opt(&m.frequency),
+                    m.status.map(|s| s.code().to_string()).unwrap_or_default(),
+                    opt(&m.started),
+                    opt(&m.ended),
+                    codes::code_text(&m.code, &m.system),
+                ])
+            })
             .collect(),
         SectionValue::Lifestyle(l) => vec![
             l.smoking.map(|s| s.name().to_string()).unwrap_or_default(),
@@ -151,6 +185,7 @@ pub fn rows(value: &SectionValue) -> Vec<String> {
             opt(&m.waist_cm),
             opt(&m.blood_group),
             opt(&m.measured_on),
+            codes::race_text(&m.race),
         ],
     }
 }
@@ -217,6 +252,40 @@ fn icd10(text: &str) -> Result<String, Problem> {
         Ok(code)
     } else {
         Err(Problem::with("bad_code", text.trim()))
+    }
+}
+
+/// A condition's code: ICD-10 unless it names another system.
+fn condition_code(text: &str) -> Result<String, Problem> {
+    match codes::read_code(text) {
+        Some((_, Some(_))) => Ok(text.trim().to_string()),
+        _ => icd10(text),
+    }
+}
+
+fn condition_status(text: &str) -> Result<String, Problem> {
+    codes::read_condition_status(text)
+        .map(|_| text.trim().to_string())
+        .map_err(|word| Problem::with("bad_condition_status", word))
+}
+
+fn medication_status(text: &str) -> Result<String, Problem> {
+    codes::read_medication_status(text)
+        .map(|_| text.trim().to_string())
+        .map_err(|word| Problem::with("bad_medication_status", word))
+}
+
+fn partial_date(text: &str) -> Result<String, Problem> {
+    codes::read_partial_date(text).ok_or(Problem::with("bad_partial_date", text.trim()))
+}
+
+/// An allergy with only its code set, for struct update syntax.
+fn coded(text: Option<String>) -> Allergy {
+    let (code, system) = text.and_then(|t| codes::read_code(&t)).unzip();
+    Allergy {
+        code,
+        system: system.flatten(),
+        ..Allergy::default()
     }
 }
 
@@ -340,6 +409,10 @@ pub fn parse(
                         _ => note(4, Problem::with("bad_date", t)),
                     },
                 }
+                match codes::read_race(field(5)) {
+                    Ok(race) => m.race = race,
+                    Err(word) => note(5, Problem::with("bad_race", word)),
+                }
                 SectionValue::Measurements(m)
             }
         }
@@ -348,22 +421,21 @@ pub fn parse(
                 unreachable!("list sections have entry layouts")
             };
             let mut entries: Vec<Vec<String>> = Vec::new();
+            // Rows and entries differ once blank and unreadable rows are dropped: keep
+            // each entry's row, so a problem is shown on the line it belongs to.
+            let mut lines: Vec<usize> = Vec::new();
             for (i, row) in rows.iter().enumerate() {
                 if row.trim().is_empty() {
                     continue;
                 }
                 match parts(row, columns.len()) {
-                    Ok(p) => entries.push(p),
+                    Ok(p) => {
+                        entries.push(p);
+                        lines.push(i);
+                    }
                     Err(p) => note(i, p),
                 }
             }
-            // Rows and entries differ once blanks are dropped: keep each entry's row.
-            let lines: Vec<usize> = rows
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| !r.trim().is_empty())
-                .map(|(i, _)| i)
-                .collect();
             let mut checked =
                 |k: usize, i: usize, f: &dyn Fn(&str) -> Result<String, Problem>| match part(
                     &entries[k],
@@ -383,10 +455,21 @@ pub fn parse(
             match section {
                 Section::PastIllnesses => SectionValue::PastIllnesses(
                     (0..entries.len())
-                        .map(|k| Condition {
-                            name: entries[k][0].clone(),
-                            code: checked(k, 1, &icd10),
-                            since: checked(k, 2, &year),
+                        .map(|k| {
+                            let (code, system) = checked(k, 1, &condition_code)
+                                .and_then(|t| codes::read_code(&t))
+                                .unzip();
+                            let (clinical_status, verification) = checked(k, 3, &condition_status)
+                                .and_then(|t| codes::read_condition_status(&t).ok())
+                                .unwrap_or_default();
+                            Condition {
+                                name: entries[k][0].clone(),
+                                code,
+                                since: checked(k, 2, &year),
+                                system: system.flatten(),
+                                clinical_status,
+                                verification,
+                            }
                         })
                         .collect(),
                 ),
@@ -401,9 +484,16 @@ pub fn parse(
                 ),
                 Section::FamilyHistory => SectionValue::FamilyHistory(
                     (0..entries.len())
-                        .map(|k| FamilyCondition {
-                            relative: entries[k][0].clone(),
-                            condition: checked(k, 1, &plain).unwrap_or_default(),
+                        .map(|k| {
+                            let (code, system) = checked(k, 2, &plain)
+                                .and_then(|t| codes::read_code(&t))
+                                .unzip();
+                            FamilyCondition {
+                                relative: entries[k][0].clone(),
+                                condition: checked(k, 1, &plain).unwrap_or_default(),
+                                code,
+                                system: system.flatten(),
+                            }
                         })
                         .collect(),
                 ),
@@ -418,15 +508,27 @@ pub fn parse(
                                     .ok_or(Problem::with("bad_severity", t))
                             })
                             .and_then(|s| Severity::parse(&s)),
+                            ..coded(checked(k, 3, &plain))
                         })
                         .collect(),
                 ),
                 _ => SectionValue::Medications(
                     (0..entries.len())
-                        .map(|k| Medication {
-                            name: entries[k][0].clone(),
-                            dose: checked(k, 1, &plain),
-                            frequency: checked(k, 2, &plain),
+                        .map(|k| {
+                            let (code, system) = checked(k, 6, &plain)
+                                .and_then(|t| codes::read_code(&t))
+                                .unzip();
+                            Medication {
+                                name: entries[k][0].clone(),
+                                dose: checked(k, 1, &plain),
+                                frequency: checked(k, 2, &plain),
+                                status: checked(k, 3, &medication_status)
+                                    .and_then(|t| MedicationStatus::parse(&t)),
+                                started: checked(k, 4, &partial_date),
+                                ended: checked(k, 5, &partial_date),
+                                code,
+                                system: system.flatten(),
+                            }
                         })
                         .collect(),
                 ),
@@ -496,7 +598,7 @@ mod tests {
             &strings(&[
                 "penicillin; rash; terrible",
                 "; hives",
-                "peanuts; a; b; c",
+                "peanuts; a; mild; c; d",
                 "ok",
             ]),
             today(),
@@ -592,8 +694,22 @@ mod tests {
             name: "Amlodipine".into(),
             dose: Some("5 mg".into()),
             frequency: Some("once daily".into()),
+            status: Some(MedicationStatus::Stopped),
+            started: Some("2012".into()),
+            ended: Some("2015-06".into()),
+            code: Some("C08CA01".into()),
+            system: Some(codes::ATC.into()),
         }]);
         assert_eq!(check(&value, today()), Ok(value.clone()));
+        let coded = SectionValue::PastIllnesses(vec![Condition {
+            name: "Diabetes".into(),
+            code: Some("44054006".into()),
+            system: Some(codes::SNOMED.into()),
+            since: Some("2019".into()),
+            clinical_status: Some(crate::domain::health::ClinicalStatus::Active),
+            verification: Some(crate::domain::health::Verification::Refuted),
+        }]);
+        assert_eq!(check(&coded, today()), Ok(coded.clone()));
         let smuggled = SectionValue::Medications(vec![Medication {
             name: "Amlodipine; 10 mg".into(),
             ..Medication::default()

@@ -412,7 +412,7 @@ mod tests {
             .push(crate::domain::health::Condition {
                 name: "Hypertension".into(),
                 code: Some("I10".into()),
-                since: None,
+                ..Default::default()
             });
         assert!(tags(&rules, &[], &diagnosed).contains(&"hypertension".to_string()));
     }

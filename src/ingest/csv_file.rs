@@ -225,6 +225,7 @@ fn extra(mapping: &Mapping, results_file: &Path) -> Result<Extra, String> {
                     since: cell(&row, &c.since)
                         .and_then(|s| s.get(0..4))
                         .map(str::to_string),
+                    ..Condition::default()
                 });
         }
     }
@@ -244,7 +245,7 @@ fn extra(mapping: &Mapping, results_file: &Path) -> Result<Extra, String> {
                 .push(Medication {
                     name: name.replace(';', ","),
                     dose: cell(&row, &m.dose).map(|d| d.replace(';', ",")),
-                    frequency: None,
+                    ..Medication::default()
                 });
         }
     }

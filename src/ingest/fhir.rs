@@ -284,6 +284,7 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                         name: condition.replace(';', ","),
                         code,
                         since,
+                        ..Condition::default()
                     });
                 }
                 None => reject(&mut parsed, "the Condition has no code or text".into()),
@@ -301,7 +302,7 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                         gathered[slot].medications.push(Medication {
                             name: medicine.replace(';', ","),
                             dose: dosage.map(|d| d.replace(';', ",")),
-                            frequency: None,
+                            ..Medication::default()
                         });
                     }
                     None => reject(

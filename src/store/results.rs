@@ -10,10 +10,11 @@ use super::StoreError;
 use super::vault::{INDEX_TREE, Record, Scope, Vault};
 use super::writes::WriteSet;
 use crate::crypto::IndexKind;
+use crate::domain::health_v2;
 use crate::domain::observation::Observation;
 use crate::domain::patient::PatientId;
 use crate::ingest::Incoming;
-use crate::store::codec::Versioned;
+use crate::store::codec::{CodecError, Versioned, decode_payload};
 
 pub const OBSERVATIONS_TREE: &str = "observations";
 pub const RESULT_KEYS_TREE: &str = "result_keys";
@@ -37,7 +38,35 @@ impl Record for ExternalIds {
 }
 
 impl Versioned for Incoming {
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
+
+    fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
+        match version {
+            1 => {
+                let old: IncomingV1 = decode_payload(payload)?;
+                Ok(Incoming {
+                    origin: old.origin,
+                    patient_ids: old.patient_ids,
+                    patient: old.patient,
+                    observations: old.observations,
+                    conditions: health_v2::conditions(old.conditions),
+                    medications: health_v2::medications(old.medications),
+                })
+            }
+            other => Err(CodecError::NoMigration(other)),
+        }
+    }
+}
+
+/// A review item before conditions and medicines carried codes and statuses.
+#[derive(serde::Deserialize)]
+struct IncomingV1 {
+    origin: String,
+    patient_ids: Vec<String>,
+    patient: Option<crate::domain::patient::Patient>,
+    observations: Vec<Observation>,
+    conditions: Vec<health_v2::ConditionV2>,
+    medications: Vec<health_v2::MedicationV2>,
 }
 
 impl Record for Incoming {
