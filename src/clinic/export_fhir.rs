@@ -9,7 +9,9 @@ use super::export_bundle::{
     DATA_ABSENT, ICD10, Ids, LOINC, SNOMED, absent, entry, instant, quantity,
 };
 use crate::domain::amendment::{Amendment, SectionValue};
-use crate::domain::health::{HealthRecord, Smoking, Tenths};
+use crate::domain::health::{
+    ClinicalStatus, HealthRecord, MedicationStatus, Smoking, Tenths, Verification,
+};
 
 const CONDITION_CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
 const CONDITION_VERIFICATION: &str = "http://terminology.hl7.org/CodeSystem/condition-ver-status";
@@ -42,20 +44,36 @@ fn looks_icd10(code: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '.')
 }
 
-/// The coding of a stored diagnosis code: its own system when it is a URI, ICD-10 by its
-/// shape, SNOMED CT for a plain concept id; otherwise the code alone.
+/// The coding of a stored diagnosis code: its own system when one is stored (a URI),
+/// ICD-10 for a code typed at the desk (the record's default) when it has ICD-10's
+/// shape; otherwise the code alone, claiming no system it may not be from.
 pub(crate) fn diagnosis_coding(code: &str, system: Option<&str>) -> Value {
     let code = code.trim();
-    let system = match system.filter(|s| s.contains(':')) {
-        Some(s) => Some(s),
-        None if looks_icd10(code) => Some(ICD10),
-        None if code.len() >= 6 && code.chars().all(|c| c.is_ascii_digit()) => Some(SNOMED),
-        None => None,
-    };
-    match system {
+    match system.filter(|s| !s.trim().is_empty()) {
         Some(s) => json!({ "system": s, "code": code }),
+        None if looks_icd10(code) => json!({ "system": ICD10, "code": code }),
         None => json!({ "code": code }),
     }
+}
+
+/// A code with the system stored beside it (none stored: the code alone).
+fn coding(code: &Option<String>, system: &Option<String>) -> Option<Value> {
+    let code = code.as_deref().map(str::trim).filter(|c| !c.is_empty())?;
+    Some(match system.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(s) => json!({ "system": s, "code": code }),
+        None => json!({ "code": code }),
+    })
+}
+
+/// A date or date-time as stored ("2015", "2015-03-01", an RFC 3339 time) as a FHIR
+/// dateTime; `None` for text that is neither.
+fn fhir_datetime(text: &str) -> Option<String> {
+    if let Some(date) = fhir_date(text) {
+        return Some(date.to_string());
+    }
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
 }
 
 /// When a field of a section last changed, by the amendments (None: never, here).
@@ -104,18 +122,23 @@ pub(crate) fn clinical(
         );
         let mut code = json!({ "text": c.name });
         if let Some(stored) = &c.code {
-            code["coding"] = json!([diagnosis_coding(stored, None)]);
+            code["coding"] = json!([diagnosis_coding(stored, c.system.as_deref())]);
         }
-        // Staff typed these from what the patient and their papers said: active and
-        // confirmed unless the record says otherwise.
         let mut condition = json!({
             "resourceType": "Condition",
-            "clinicalStatus": concept(CONDITION_CLINICAL, "active", "Active"),
-            "verificationStatus": concept(CONDITION_VERIFICATION, "confirmed", "Confirmed"),
             "category": [concept(CONDITION_CATEGORY, "problem-list-item", "Problem List Item")],
             "subject": subject,
             "code": code,
         });
+        // A condition entered in error has no clinical status (con-5); one without a
+        // stated status was typed at the desk as current (con-3 wants one).
+        if c.verification != Some(Verification::EnteredInError) {
+            let clinical = c.clinical_status.unwrap_or(ClinicalStatus::Active);
+            condition["clinicalStatus"] = concept(CONDITION_CLINICAL, clinical.code(), "");
+        }
+        if let Some(v) = c.verification {
+            condition["verificationStatus"] = concept(CONDITION_VERIFICATION, v.code(), "");
+        }
         match c.since.as_deref().map(|s| (s, fhir_date(s))) {
             Some((_, Some(date))) => condition["onsetDateTime"] = json!(date),
             Some((text, None)) => condition["onsetString"] = json!(text),
@@ -151,7 +174,7 @@ pub(crate) fn clinical(
                 "status": "completed",
                 "patient": subject,
                 "relationship": { "text": f.relative },
-                "condition": [{ "code": { "text": f.condition } }],
+                "condition": [{ "code": { "coding": coding(&f.code, &f.system).into_iter().collect::<Vec<_>>(), "text": f.condition } }],
             }),
         ));
     }
@@ -161,7 +184,7 @@ pub(crate) fn clinical(
             "resourceType": "AllergyIntolerance",
             "clinicalStatus": concept(ALLERGY_CLINICAL, "active", "Active"),
             "patient": subject,
-            "code": { "text": a.substance },
+            "code": { "coding": coding(&a.code, &a.system).into_iter().collect::<Vec<_>>(), "text": a.substance },
         });
         if a.reaction.is_some() || a.severity.is_some() {
             // A reaction needs a manifestation: unknown when only the severity is known.
@@ -184,10 +207,28 @@ pub(crate) fn clinical(
             .flatten()
             .cloned()
             .collect();
-        let mut statement = json!({ "resourceType": "MedicationStatement", "status": "active", "subject": subject, "medicationCodeableConcept": { "text": m.name } });
+        // A medicine typed at the desk without a status is taken as current.
+        let status = m.status.unwrap_or(MedicationStatus::Active);
+        let mut statement = json!({
+            "resourceType": "MedicationStatement",
+            "status": status.code(),
+            "subject": subject,
+            "medicationCodeableConcept": { "coding": coding(&m.code, &m.system).into_iter().collect::<Vec<_>>(), "text": m.name },
+        });
         if !dosage.is_empty() {
             statement["dosage"] = json!([{ "text": dosage.join(", ") }]);
         }
+        let mut notes = Vec::new();
+        for (field, text) in [("start", &m.started), ("end", &m.ended)] {
+            let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) else {
+                continue;
+            };
+            match fhir_datetime(text) {
+                Some(at) => statement["effectivePeriod"][field] = json!(at),
+                None => notes.push(json!({ "text": format!("{field}: {text}") })),
+            }
+        }
+        statement["note"] = json!(notes);
         out.push(entry(&url, statement));
     }
     out.extend(lifestyle_and_measurements(record, amendments, ids, subject));
@@ -502,7 +543,7 @@ mod tests {
     fn diagnosis_codes_get_their_system() {
         assert_eq!(diagnosis_coding("I10", None)["system"], ICD10);
         assert_eq!(diagnosis_coding("E11.9", None)["system"], ICD10);
-        assert_eq!(diagnosis_coding("44054006", None)["system"], SNOMED);
+        assert_eq!(diagnosis_coding("44054006", None), json!({ "code": "44054006" }));
         assert_eq!(
             diagnosis_coding("15777000", Some("http://snomed.info/sct"))["system"],
             SNOMED
@@ -512,5 +553,11 @@ mod tests {
         assert_eq!(fhir_date("2019-02"), Some("2019-02"));
         assert_eq!(fhir_date("2019-02-30"), None);
         assert_eq!(fhir_date("小时候"), None);
+        assert_eq!(
+            fhir_datetime("2015-03-01T08:00:00+08:00").as_deref(),
+            Some("2015-03-01T08:00:00+08:00")
+        );
+        assert_eq!(fhir_datetime("2015").as_deref(), Some("2015"));
+        assert_eq!(fhir_datetime("last spring"), None);
     }
 }

@@ -1,7 +1,8 @@
 //! The patient and their consent as FHIR R4: a Patient whose identifiers carry their
 //! systems (the mainland resident ID's OID, caredesk's URNs for member cards and other
 //! documents), and a Consent per recorded decision with its scope, category, policy
-//! rule (ppc-1) and what it permits or denies.
+//! rule (ppc-1) and what it permits or denies. Race, when recorded, is the US Core race
+//! extension on the Patient.
 
 use serde_json::{Value, json};
 
@@ -10,6 +11,7 @@ use super::export_bundle::{
     CARD, ID_DOCUMENT, Ids, PASSPORT, PATIENT_ID, RESIDENT_ID, V2_0203, entry, instant,
 };
 use crate::domain::card::CardStatus;
+use crate::domain::clinical_status::{OMB_RACE_SYSTEM, Race};
 use crate::domain::consent::{ConsentEntry, Decision, Method, Purpose};
 use crate::domain::patient::{IdType, Sex};
 
@@ -17,6 +19,8 @@ const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope"
 const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 const PURPOSE_OF_USE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 const CONSENT_ACTION: &str = "http://terminology.hl7.org/CodeSystem/consentaction";
+pub(crate) const US_CORE_RACE: &str =
+    "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race";
 /// caredesk's code system for what a consent covers: "<purpose>/<channel>".
 pub(crate) const CONSENT_CODE: &str = "urn:caredesk:consent";
 
@@ -88,6 +92,10 @@ pub(crate) fn patient(export: &PatientExport, url: &str) -> Value {
     if let Some(address) = &p.address {
         patient["address"] = json!([{ "text": address }]);
     }
+    let race = &export.health.measurements.race;
+    if !race.is_empty() {
+        patient["extension"] = json!([us_core_race(race)]);
+    }
     if let Some(contact) = &p.emergency_contact {
         patient["contact"] = json!([{
             "relationship": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v2-0131", "code": "C", "display": "Emergency Contact" }] }],
@@ -95,6 +103,16 @@ pub(crate) fn patient(export: &PatientExport, url: &str) -> Value {
         }]);
     }
     entry(url, patient)
+}
+
+/// The US Core race extension: an ombCategory per category, and the text (required).
+fn us_core_race(race: &[Race]) -> Value {
+    let mut parts: Vec<Value> = race
+        .iter()
+        .map(|r| json!({ "url": "ombCategory", "valueCoding": { "system": OMB_RACE_SYSTEM, "code": r.code(), "display": r.display() } }))
+        .collect();
+    parts.push(json!({ "url": "text", "valueString": race.iter().map(|r| r.display()).collect::<Vec<_>>().join(", ") }));
+    json!({ "url": US_CORE_RACE, "extension": parts })
 }
 
 fn purpose_of_use(purpose: Purpose) -> Option<(&'static str, &'static str)> {
