@@ -47,6 +47,8 @@ pub(crate) fn draft(ctx: &Ctx<'_>, id: &PatientId, chinese: bool) -> Result<Repl
         plans: &[],
         now: ctx.now,
         today: today(ctx),
+        value_sets: &ctx.clinic.value_sets.current(ctx.clinic.dir()).0,
+        utc_offset: ctx.clinic.utc_offset(ctx.now),
     };
     let items = library(ctx)?.draft(&tags, &facts, chinese);
     let detail = format!("drafted={}", items.len());

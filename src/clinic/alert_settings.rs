@@ -120,6 +120,20 @@ fn parse_offset(text: &str) -> Result<Option<FixedOffset>, String> {
 }
 
 impl AlertSettings {
+    /// The clinic's offset from UTC at `unix`, in seconds: `utc_offset` when it is set
+    /// and reads, the server's own zone otherwise.
+    pub fn clinic_offset(&self, unix: i64) -> i32 {
+        match parse_offset(&self.utc_offset) {
+            Ok(Some(offset)) => offset.local_minus_utc(),
+            _ => DateTime::<Utc>::from_timestamp(unix, 0)
+                .unwrap_or_default()
+                .with_timezone(&chrono::Local)
+                .offset()
+                .fix()
+                .local_minus_utc(),
+        }
+    }
+
     /// Checks the settings; the error names the key and the form it wants.
     pub fn rules(&self) -> Result<AlertRules, String> {
         let working = if self.working_hours.trim().is_empty() {

@@ -2,7 +2,7 @@
 //! shipped ones), evaluated on a patient's data. A rule file that does not read keeps
 //! the previous rules in force and is reported with its line and reason.
 
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use super::api::{Response, ServiceError};
 use super::patients::readable;
@@ -10,39 +10,80 @@ use super::reevaluate::Chart;
 use super::service::{Ctx, Effect, Reply};
 use crate::domain::patient::PatientId;
 use crate::domain::tag_rules::{AutoTag, Facts, Rules};
+use crate::domain::value_sets::ValueSets;
 use crate::store::Vault;
 use crate::store::writes::WriteSet;
 
 pub const FILE: &str = "tag_rules.toml";
 
-/// The last rules that read cleanly, and the text they came from.
-#[derive(Default)]
-pub struct RulesInForce(RwLock<Option<(String, Rules)>>);
+/// A rule file a clinic may replace with its own in `DIR/`.
+pub trait RuleFile: Sized {
+    const FILE: &'static str;
+    const BUILT_IN: &'static str;
+    fn parse(text: &str) -> Result<Self, String>;
+    /// What is in force when neither the clinic's file nor the shipped one reads.
+    fn empty() -> Self;
+}
 
-impl RulesInForce {
-    /// The rules to use now, and what is wrong with the clinic's file if it is wrong.
-    pub(crate) fn current(&self, dir: &std::path::Path) -> (Rules, Option<String>) {
-        let text = std::fs::read_to_string(dir.join(FILE)).ok();
+impl RuleFile for Rules {
+    const FILE: &'static str = FILE;
+    const BUILT_IN: &'static str = crate::domain::tag_rules::BUILT_IN;
+    fn parse(text: &str) -> Result<Self, String> {
+        Rules::parse(text)
+    }
+    fn empty() -> Self {
+        Rules { rules: Vec::new() }
+    }
+}
+
+impl RuleFile for ValueSets {
+    const FILE: &'static str = "value_sets.toml";
+    const BUILT_IN: &'static str = crate::domain::value_sets::BUILT_IN;
+    fn parse(text: &str) -> Result<Self, String> {
+        ValueSets::parse(text)
+    }
+    fn empty() -> Self {
+        ValueSets::built_in().clone()
+    }
+}
+
+/// The last file of a kind that read cleanly, and the text it came from.
+pub struct InForce<T>(RwLock<Option<(String, Arc<T>)>>);
+
+impl<T> Default for InForce<T> {
+    fn default() -> Self {
+        InForce(RwLock::new(None))
+    }
+}
+
+pub type RulesInForce = InForce<Rules>;
+pub type ValueSetsInForce = InForce<ValueSets>;
+
+impl<T: RuleFile> InForce<T> {
+    /// The file's content to use now, and what is wrong with the clinic's file if it
+    /// is wrong (the previous content then stays in force).
+    pub(crate) fn current(&self, dir: &std::path::Path) -> (Arc<T>, Option<String>) {
+        let text = std::fs::read_to_string(dir.join(T::FILE)).ok();
         let mut held = self.0.write().unwrap_or_else(|p| p.into_inner());
-        let wanted = text.unwrap_or_else(|| crate::domain::tag_rules::BUILT_IN.to_string());
-        if let Some((source, rules)) = held.as_ref()
+        let wanted = text.unwrap_or_else(|| T::BUILT_IN.to_string());
+        if let Some((source, content)) = held.as_ref()
             && *source == wanted
         {
-            return (rules.clone(), None);
+            return (content.clone(), None);
         }
-        match Rules::parse(&wanted) {
-            Ok(rules) => {
-                *held = Some((wanted, rules.clone()));
-                (rules, None)
+        match T::parse(&wanted) {
+            Ok(content) => {
+                let content = Arc::new(content);
+                *held = Some((wanted, content.clone()));
+                (content, None)
             }
             Err(e) => {
-                let problem = format!("{FILE} {e}; the previous rules stay in force");
-                let rules = match held.as_ref() {
-                    Some((_, rules)) => rules.clone(),
-                    None => Rules::parse(crate::domain::tag_rules::BUILT_IN)
-                        .unwrap_or(Rules { rules: Vec::new() }),
+                let problem = format!("{} {e}; the previous rules stay in force", T::FILE);
+                let content = match held.as_ref() {
+                    Some((_, content)) => content.clone(),
+                    None => Arc::new(T::parse(T::BUILT_IN).unwrap_or_else(|_| T::empty())),
                 };
-                (rules, Some(problem))
+                (content, Some(problem))
             }
         }
     }
@@ -53,8 +94,22 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceEr
     readable(ctx, id)?;
     let chart = Chart::load(ctx.vault, id)?;
     let (rules, problem) = ctx.clinic.tag_rules.current(ctx.clinic.dir());
+    let (sets, sets_problem) = ctx.clinic.value_sets.current(ctx.clinic.dir());
+    let problem = problem.or(sets_problem);
     let mut writes = WriteSet::new();
-    let refreshed = refresh(&rules, ctx.vault, id, &chart, ctx.now, &mut writes)?;
+    let context = RuleContext {
+        sets: &sets,
+        utc_offset: ctx.clinic.utc_offset(ctx.now),
+    };
+    let refreshed = refresh(
+        &rules,
+        &context,
+        ctx.vault,
+        id,
+        &chart,
+        ctx.now,
+        &mut writes,
+    )?;
     let detail = format!(
         "tags={} changed={}",
         refreshed.tags.len(),
@@ -87,6 +142,12 @@ pub(crate) fn get(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> 
     .detail(detail))
 }
 
+/// What rules read besides the chart: the value sets and the clinic's time zone.
+pub(crate) struct RuleContext<'a> {
+    pub sets: &'a ValueSets,
+    pub utc_offset: i32,
+}
+
 /// The tags the rules give the patient now.
 pub(crate) struct Refreshed {
     pub tags: Vec<AutoTag>,
@@ -98,6 +159,7 @@ pub(crate) struct Refreshed {
 /// stages the tags if they changed.
 pub(crate) fn refresh(
     rules: &Rules,
+    context: &RuleContext<'_>,
     vault: &Vault,
     id: &PatientId,
     chart: &Chart,
@@ -112,9 +174,11 @@ pub(crate) fn refresh(
         assessments: &chart.assessments,
         plans: &chart.plans,
         now,
-        today: chrono::DateTime::from_timestamp(now, 0)
+        today: chrono::DateTime::from_timestamp(now + i64::from(context.utc_offset), 0)
             .unwrap_or_default()
             .date_naive(),
+        value_sets: context.sets,
+        utc_offset: context.utc_offset,
     };
     let before = vault.auto_tags(id)?;
     let after = before.update(rules.evaluate(&facts), now);

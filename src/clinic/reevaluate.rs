@@ -180,6 +180,11 @@ impl Clinic {
     ) {
         // The rule file is read once for the whole run, not once a patient.
         let (rules, _) = self.tag_rules.current(self.dir());
+        let (sets, _) = self.value_sets.current(self.dir());
+        let context = super::auto_tags::RuleContext {
+            sets: &sets,
+            utc_offset: self.utc_offset(self.now()),
+        };
         for batch in patients.chunks(BATCH) {
             let mut writes = WriteSet::new();
             let mut subjects = Vec::new();
@@ -189,7 +194,7 @@ impl Clinic {
             let mut new_items = Vec::new();
             let mut followups = 0usize;
             for id in batch {
-                match self.refresh_one(vault, id, &rules, &mut writes) {
+                match self.refresh_one(vault, id, &rules, &context, &mut writes) {
                     Ok((r, t, made)) => {
                         risks += r;
                         if r > 0 || t.changed || !made.is_empty() {
@@ -249,13 +254,14 @@ impl Clinic {
         vault: &Vault,
         id: &PatientId,
         rules: &crate::domain::tag_rules::Rules,
+        context: &super::auto_tags::RuleContext<'_>,
         writes: &mut WriteSet,
     ) -> Result<(usize, Refreshed, Vec<FollowUp>), super::api::ServiceError> {
         let mut chart = Chart::load(vault, id)?;
         let now = self.now();
-        let (fresh, risks) = super::risk::refresh(vault, id, &chart, now, writes)?;
+        let (fresh, risks) = super::risk::refresh(vault, id, &chart, now, context, writes)?;
         chart.assessments.extend(fresh);
-        let tags = super::auto_tags::refresh(rules, vault, id, &chart, now, writes)?;
+        let tags = super::auto_tags::refresh(rules, context, vault, id, &chart, now, writes)?;
         let followups = self.followup_events(vault, id, &chart, &tags, now, writes)?;
         Ok((risks, tags, followups))
     }

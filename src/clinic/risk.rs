@@ -2,6 +2,7 @@
 //! results, stored with its inputs, assumptions and model version.
 
 use super::api::{Response, ServiceError};
+use super::auto_tags::RuleContext;
 use super::patients::readable;
 use super::reevaluate::Chart;
 use super::service::{Ctx, Reply};
@@ -17,7 +18,12 @@ pub(crate) fn assess(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceErro
     readable(ctx, id)?;
     let chart = Chart::load(ctx.vault, id)?;
     let mut writes = WriteSet::new();
-    let (assessments, changed) = refresh(ctx.vault, id, &chart, ctx.now, &mut writes)?;
+    let (sets, _) = ctx.clinic.value_sets.current(ctx.clinic.dir());
+    let context = RuleContext {
+        sets: &sets,
+        utc_offset: ctx.clinic.utc_offset(ctx.now),
+    };
+    let (assessments, changed) = refresh(ctx.vault, id, &chart, ctx.now, &context, &mut writes)?;
     let computed = assessments
         .iter()
         .filter(|a| !matches!(a.outcome, Outcome::Refused(_)))
@@ -36,6 +42,7 @@ pub(crate) fn refresh(
     id: &PatientId,
     chart: &Chart,
     now: i64,
+    context: &RuleContext<'_>,
     writes: &mut WriteSet,
 ) -> Result<(Vec<Assessment>, usize), ServiceError> {
     let findrisc = chart
@@ -44,7 +51,7 @@ pub(crate) fn refresh(
         .filter(|r| r.key == "findrisc")
         .max_by_key(|r| r.at)
         .map(|r| (r.scored.total, r.scored.band.clone()));
-    let today = chrono::DateTime::from_timestamp(now, 0)
+    let today = chrono::DateTime::from_timestamp(now + i64::from(context.utc_offset), 0)
         .unwrap_or_default()
         .date_naive();
     let fresh = assessment::assess_all(
@@ -54,6 +61,7 @@ pub(crate) fn refresh(
         findrisc,
         today,
         now,
+        context.sets,
     );
     let kept = &chart.assessments;
     let mut assessments = Vec::new();
@@ -64,7 +72,8 @@ pub(crate) fn refresh(
             Some(last)
                 if last.inputs == a.inputs
                     && last.outcome == a.outcome
-                    && last.assumptions == a.assumptions =>
+                    && last.assumptions == a.assumptions
+                    && last.evidence == a.evidence =>
             {
                 assessments.push(last.clone());
             }

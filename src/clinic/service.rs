@@ -156,6 +156,7 @@ pub struct Clinic {
     derived_lock: std::sync::Mutex<()>,
     /// The automatic tag rules last read cleanly.
     pub(crate) tag_rules: super::auto_tags::RulesInForce,
+    pub(crate) value_sets: super::auto_tags::ValueSetsInForce,
     /// The open follow-ups, built by the first queue request after unlocking.
     pub(crate) queue_index: std::sync::Mutex<Option<super::followup_queue::QueueIndex>>,
     /// Patients whose risks and tags wait to be recomputed after a bulk change.
@@ -195,6 +196,7 @@ impl Clinic {
             serial_lock: std::sync::Mutex::new(()),
             derived_lock: std::sync::Mutex::new(()),
             tag_rules: Default::default(),
+            value_sets: Default::default(),
             backlog: Default::default(),
             queue_index: std::sync::Mutex::new(None),
             alert_watch: Default::default(),
@@ -293,6 +295,11 @@ impl Clinic {
 
     pub(crate) fn set_settings(&self, settings: Settings) {
         *self.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
+    }
+
+    /// The clinic's offset from UTC at `at`, in seconds (settings' `utc_offset`).
+    pub(crate) fn utc_offset(&self, at: i64) -> i32 {
+        self.settings().alerts.clinic_offset(at)
     }
 
     pub(crate) fn now(&self) -> i64 {

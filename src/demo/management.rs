@@ -15,6 +15,7 @@ use crate::domain::plan_template::Templates;
 use crate::domain::questionnaire::Response;
 use crate::domain::summary::{self, Period, Sources, SummaryVersion};
 use crate::domain::tag_rules::{AutoTags, Facts, Rules};
+use crate::domain::value_sets::ValueSets;
 use crate::store::writes::WriteSet;
 use crate::store::{StoreError, Vault};
 
@@ -54,7 +55,15 @@ fn assess(chart: &Chart<'_>, observations: &[Observation], now: i64) -> Vec<Asse
         .filter(|o| o.taken_at <= now)
         .cloned()
         .collect();
-    assessment::assess_all(chart.patient, chart.record, &seen, findrisc, today, now)
+    assessment::assess_all(
+        chart.patient,
+        chart.record,
+        &seen,
+        findrisc,
+        today,
+        now,
+        ValueSets::built_in(),
+    )
 }
 
 fn tags(
@@ -76,6 +85,10 @@ fn tags(
         today: chrono::DateTime::from_timestamp(now, 0)
             .unwrap_or_default()
             .date_naive(),
+        value_sets: ValueSets::built_in(),
+        // The demo clinic keeps the server's zone (no utc_offset in its settings);
+        // the demo is built on UTC days.
+        utc_offset: 0,
     };
     AutoTags::default().update(rules.evaluate(&facts), now)
 }
@@ -208,6 +221,8 @@ pub fn stage(
             plans: plan.as_slice(),
             now,
             today,
+            value_sets: ValueSets::built_in(),
+            utc_offset: 0,
         };
         let items = Library::built_in().draft(&all_tags, &facts, true);
         if !items.is_empty() {

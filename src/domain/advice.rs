@@ -129,6 +129,8 @@ mod tests {
             plans: &[],
             now: 0,
             today: chrono::NaiveDate::default(),
+            value_sets: crate::domain::value_sets::ValueSets::built_in(),
+            utc_offset: 0,
         };
         let ids = |tags: &[&str]| -> Vec<String> {
             let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();

@@ -4,12 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::clinical_status::Race as OmbRace;
 use super::health::{HealthRecord, Smoking};
 use super::indicators;
 use super::observation::Observation;
 use super::patient::Patient;
-use super::risk::{self, CvInputs, Model, Refusal};
-use crate::store::codec::Versioned;
+use super::risk::{self, CvInputs, Model, Race, Refusal};
+use super::value_sets::ValueSets;
+use crate::store::codec::{CodecError, Versioned, decode_payload};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Outcome {
@@ -38,6 +40,9 @@ pub struct Assessment {
     /// What was taken as "no" for lack of a sign in the record, and similar notes.
     pub assumptions: Vec<String>,
     pub outcome: Outcome,
+    /// Which diagnoses and medicines counted, which did not, which were not recognised.
+    #[serde(default)]
+    pub evidence: Evidence,
 }
 
 // The numbers are finite (inputs are checked, risks are 0–1), so equality is total.
@@ -45,59 +50,68 @@ impl Eq for Outcome {}
 impl Eq for Assessment {}
 
 impl Versioned for Assessment {
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
+
+    fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
+        match version {
+            1 => {
+                let old: AssessmentV1 = decode_payload(payload)?;
+                Ok(Assessment {
+                    model: old.model,
+                    name: old.name,
+                    version: old.version,
+                    source: old.source,
+                    at: old.at,
+                    inputs: old.inputs,
+                    assumptions: old.assumptions,
+                    outcome: old.outcome,
+                    evidence: Evidence::default(),
+                })
+            }
+            other => Err(CodecError::NoMigration(other)),
+        }
+    }
 }
 
-/// Medicines that treat hypertension, by name (English and Chinese), for the "treated"
-/// input; a list, so that what counts is plain to read.
-const ANTIHYPERTENSIVES: &[&str] = &[
-    "amlodipine",
-    "nifedipine",
-    "felodipine",
-    "lacidipine",
-    "pril",
-    "sartan",
-    "chlorthalidone",
-    "hydrochlorothiazide",
-    "indapamide",
-    "metoprolol",
-    "bisoprolol",
-    "atenolol",
-    "carvedilol",
-    "spironolactone",
-    "doxazosin",
-    "地平",
-    "普利",
-    "沙坦",
-    "氢氯噻嗪",
-    "吲达帕胺",
-    "洛尔",
-];
-const DIABETES_MEDICINES: &[&str] = &[
-    "metformin",
-    "insulin",
-    "gliclazide",
-    "glimepiride",
-    "gliptin",
-    "gliflozin",
-    "acarbose",
-    "pioglitazone",
-    "二甲双胍",
-    "胰岛素",
-    "格列",
-    "阿卡波糖",
-];
-
-fn mentions(text: &str, words: &[&str]) -> bool {
-    let text = text.to_lowercase();
-    words.iter().any(|w| text.contains(w))
+/// An assessment before it listed the records it read.
+#[derive(Deserialize)]
+struct AssessmentV1 {
+    model: String,
+    name: String,
+    version: String,
+    source: String,
+    at: i64,
+    inputs: CvInputs,
+    assumptions: Vec<String>,
+    outcome: Outcome,
 }
 
-/// The latest value of a catalogue indicator, in `unit`.
+/// The record entries a model read: what counted, what did not count and why, and
+/// what no value set recognised (kept and shown, so staff can code it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub counted: Vec<String>,
+    pub not_counted: Vec<String>,
+    pub unrecognised: Vec<String>,
+}
+
+/// A diagnosis or medicine as the evidence names it: its name and code.
+fn named(name: &str, code: &Option<String>, system: &Option<String>) -> String {
+    match code {
+        Some(_) => format!("{name} ({})", super::record_codes::code_text(code, system)),
+        None => name.to_string(),
+    }
+}
+
+fn set_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.collect::<Vec<_>>().join(", ")
+}
+
+/// The latest value in force of a catalogue indicator, in `unit`.
 fn latest(observations: &[Observation], key: &str, unit: &str) -> Option<(f64, i64)> {
     let indicator = indicators::by_key(key)?;
-    observations
-        .iter()
+    super::observation::in_force(observations)
+        .into_iter()
         .filter(|o| indicator.codes.contains(&o.code.as_str()))
         .filter_map(|o| {
             let v = o.value.number()?.to_f64();
@@ -107,49 +121,114 @@ fn latest(observations: &[Observation], key: &str, unit: &str) -> Option<(f64, i
         .max_by_key(|(_, at)| *at)
 }
 
-/// The cardiovascular models' inputs from the record and the latest results; what was
-/// assumed is said.
+/// What the cardiovascular models read from the chart.
+pub struct ChartReading {
+    pub inputs: CvInputs,
+    /// Said of both models.
+    pub assumptions: Vec<String>,
+    /// Said of the Pooled Cohort Equations alone (race).
+    pub pce_assumptions: Vec<String>,
+    pub evidence: Evidence,
+}
+
+/// The cardiovascular models' inputs from the record (by the value sets, counting only
+/// current diagnoses and medicines) and the latest results in force; what was assumed
+/// is said, and which records counted.
 pub fn cv_inputs(
     patient: &Patient,
     record: &HealthRecord,
     observations: &[Observation],
     today: chrono::NaiveDate,
-) -> (CvInputs, Vec<String>) {
+    sets: &ValueSets,
+) -> ChartReading {
     let mut assumptions = Vec::new();
+    let mut evidence = Evidence::default();
     let age = patient.birth_date.map(|b| {
         let years = today.years_since(b).unwrap_or(0);
         f64::from(years)
     });
-    let treated = record
-        .medications
-        .iter()
-        .any(|m| mentions(&m.name, ANTIHYPERTENSIVES));
-    if !treated {
-        assumptions.push("no antihypertensive medicine in the record: counted as untreated".into());
+    let mut diabetes = false;
+    for c in &record.past_illnesses {
+        let found = sets.condition_sets(c);
+        let name = named(&c.name, &c.code, &c.system);
+        if found.is_empty() {
+            evidence.unrecognised.push(format!("diagnosis {name}"));
+        } else if !c.current() {
+            let status =
+                super::record_codes::condition_status_text(c.clinical_status, c.verification);
+            evidence.not_counted.push(format!("{name}: {status}"));
+        } else {
+            diabetes |= found.iter().any(|s| s.id == "diabetes");
+            let ids = set_names(found.iter().map(|s| s.id.as_str()));
+            evidence.counted.push(format!("{name} → {ids}"));
+        }
     }
-    let diabetes = record.past_illnesses.iter().any(|c| {
-        c.code.as_deref().is_some_and(|code| {
-            ["E10", "E11", "E12", "E13", "E14"]
-                .iter()
-                .any(|p| code.starts_with(p))
-        }) || mentions(&c.name, &["diabetes", "糖尿病"])
-    }) || record
-        .medications
-        .iter()
-        .any(|m| mentions(&m.name, DIABETES_MEDICINES));
+    let mut treated = false;
+    for m in &record.medications {
+        let found = sets.medicine_sets(m);
+        let name = named(&m.name, &m.code, &m.system);
+        if found.is_empty() {
+            evidence.unrecognised.push(format!("medicine {name}"));
+        } else if !m.current(today) {
+            let status = m.status.map(|s| s.code()).unwrap_or("active");
+            let ended = m
+                .ended
+                .as_deref()
+                .map(|e| format!(", ended {e}"))
+                .unwrap_or_default();
+            evidence
+                .not_counted
+                .push(format!("{name}: {status}{ended}"));
+        } else {
+            treated |= found.iter().any(|s| s.id == "antihypertensive");
+            diabetes |= found.iter().any(|s| s.id == "diabetes_medicine");
+            let ids = set_names(found.iter().map(|s| s.id.as_str()));
+            evidence.counted.push(format!("{name} → {ids}"));
+        }
+    }
+    if !treated {
+        assumptions.push(
+            "no current antihypertensive medicine in the record: counted as untreated".into(),
+        );
+    }
     if !diabetes {
-        assumptions
-            .push("no diabetes diagnosis or medicine in the record: counted as no diabetes".into());
+        assumptions.push(
+            "no current diabetes diagnosis or medicine in the record: counted as no diabetes"
+                .into(),
+        );
     }
     let smoker = record.lifestyle.smoking == Some(Smoking::Current);
-    if record.lifestyle.smoking.is_none() {
-        assumptions.push("smoking not recorded: counted as non-smoker".into());
+    match record.lifestyle.smoking {
+        None => assumptions.push("smoking not recorded: counted as non-smoker".into()),
+        Some(Smoking::Unknown) => {
+            assumptions.push("smoking status unknown: counted as non-smoker".into())
+        }
+        Some(_) => {}
     }
-    assumptions.push("race not recorded: the equations for \"other\" (white) are used".into());
+    let race_recorded = &record.measurements.race;
+    let race = if race_recorded.contains(&OmbRace::BlackOrAfricanAmerican) {
+        Some(Race::AfricanAmerican)
+    } else if race_recorded.contains(&OmbRace::White) {
+        Some(Race::White)
+    } else if race_recorded.is_empty() {
+        None
+    } else {
+        Some(Race::Other)
+    };
+    let mut pce_assumptions = Vec::new();
+    match race {
+        None => pce_assumptions
+            .push("race not recorded: the equations for white people are used".into()),
+        Some(Race::Other) => pce_assumptions.push(format!(
+            "race {}: the equations for white people are used, as the guideline advises",
+            super::record_codes::race_text(race_recorded)
+        )),
+        Some(_) => {}
+    }
     let inputs = CvInputs {
         age,
         sex: Some(patient.sex),
-        race: None,
+        race,
         total_cholesterol: latest(observations, "cholesterol_total", "mg/dL").map(|v| v.0),
         hdl: latest(observations, "hdl", "mg/dL").map(|v| v.0),
         systolic: latest(observations, "systolic_bp", "mm[Hg]").map(|v| v.0),
@@ -157,14 +236,19 @@ pub fn cv_inputs(
         smoker,
         diabetes,
     };
-    (inputs, assumptions)
+    ChartReading {
+        inputs,
+        assumptions,
+        pce_assumptions,
+        evidence,
+    }
 }
 
 fn assess(
     model: &Model,
     at: i64,
-    inputs: &CvInputs,
-    assumptions: &[String],
+    reading: &ChartReading,
+    assumptions: Vec<String>,
     result: Result<f64, Refusal>,
     band: fn(f64) -> &'static str,
 ) -> Assessment {
@@ -182,9 +266,10 @@ fn assess(
         version: model.version.into(),
         source: model.source.into(),
         at,
-        inputs: inputs.clone(),
-        assumptions: assumptions.to_vec(),
+        inputs: reading.inputs.clone(),
+        assumptions,
         outcome,
+        evidence: reading.evidence.clone(),
     }
 }
 
@@ -196,23 +281,26 @@ pub fn assess_all(
     findrisc: Option<(i32, String)>,
     today: chrono::NaiveDate,
     at: i64,
+    sets: &ValueSets,
 ) -> Vec<Assessment> {
-    let (inputs, assumptions) = cv_inputs(patient, record, observations, today);
+    let reading = cv_inputs(patient, record, observations, today, sets);
+    let mut pce_assumptions = reading.assumptions.clone();
+    pce_assumptions.extend(reading.pce_assumptions.iter().cloned());
     let mut out = vec![
         assess(
             &risk::PCE,
             at,
-            &inputs,
-            &assumptions,
-            risk::pce(&inputs),
+            &reading,
+            pce_assumptions,
+            risk::pce(&reading.inputs),
             risk::pce_band,
         ),
         assess(
             &risk::FRAMINGHAM,
             at,
-            &inputs,
-            &assumptions,
-            risk::framingham(&inputs),
+            &reading,
+            reading.assumptions.clone(),
+            risk::framingham(&reading.inputs),
             risk::framingham_band,
         ),
     ];
@@ -225,6 +313,7 @@ pub fn assess_all(
         at,
         inputs: CvInputs::default(),
         assumptions: Vec::new(),
+        evidence: Evidence::default(),
         outcome: match findrisc {
             Some((score, band)) => Outcome::Score { score, band },
             None => Outcome::Refused(Refusal::Missing(vec!["a FINDRISC questionnaire".into()])),

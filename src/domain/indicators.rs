@@ -61,7 +61,9 @@ pub const INDICATORS: &[Indicator] = &[
     ind("weight", "Body weight", "体重", &["29463-7", "3141-9"], "kg", None, (None, None), None, 1),
     ind("bmi", "Body mass index", "体重指数", &["39156-5"], "kg/m2", None, (Some(18.5), Some(23.9)), None, 1),
     ind("waist", "Waist circumference", "腰围", &["8280-0", "56086-2", "56115-9"], "cm", None, (None, Some(89.9)), Some((None, Some(84.9))), 1),
-    ind("glucose_fasting", "Fasting glucose", "空腹血糖", &["1558-6", "14771-0", "1554-5", "76629-5", "2345-7", "2339-0", "14749-6", "15074-8"], "mmol/L", Some(("mg/dL", 18.016)), (Some(3.9), Some(6.1)), None, 1),
+    ind("glucose_fasting", "Fasting glucose", "空腹血糖", &["1558-6", "14771-0", "1554-5", "76629-5", "77145-1"], "mmol/L", Some(("mg/dL", 18.016)), (Some(3.9), Some(6.1)), None, 1),
+    // Glucose with no fasting state in its code: never read as fasting glucose.
+    ind("glucose_random", "Glucose (not fasting)", "随机血糖", &["2345-7", "2339-0", "14749-6", "15074-8", "41653-7", "32016-8"], "mmol/L", Some(("mg/dL", 18.016)), (Some(3.9), Some(7.8)), None, 1),
     ind("hba1c", "HbA1c", "糖化血红蛋白", &["4548-4", "17856-6", "41995-2"], "%", None, (Some(4.0), Some(6.0)), None, 1),
     ind("cholesterol_total", "Total cholesterol", "总胆固醇", &["2093-3", "14647-2"], "mmol/L", Some(("mg/dL", 38.67)), (None, Some(5.19)), None, 2),
     ind("hdl", "HDL cholesterol", "高密度脂蛋白胆固醇", &["2085-9", "14646-4"], "mmol/L", Some(("mg/dL", 38.67)), (Some(1.04), None), None, 2),
@@ -117,8 +119,8 @@ impl Indicator {
         observations: &[super::observation::Observation],
         keep: impl Fn(&super::observation::Observation) -> bool,
     ) -> Vec<(i64, f64)> {
-        let mut values: Vec<(i64, f64)> = observations
-            .iter()
+        let mut values: Vec<(i64, f64)> = super::observation::in_force(observations)
+            .into_iter()
             .filter(|o| self.codes.contains(&o.code.as_str()) && keep(o))
             .filter_map(|o| {
                 let v = o.value.number()?.to_f64();

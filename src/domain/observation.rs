@@ -215,6 +215,30 @@ impl Observation {
         }
     }
 
+    /// What the result's status says about using its value, read from FHIR codes and
+    /// HL7 v2 OBX-11 codes alike.
+    pub fn standing(&self) -> Standing {
+        match self
+            .status
+            .as_deref()
+            .map(|s| s.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("entered-in-error" | "d" | "w") => Standing::Withdrawn,
+            Some("cancelled" | "x") => Standing::Withdrawn,
+            Some("corrected" | "amended" | "c") => Standing::Corrected,
+            Some("preliminary" | "registered" | "partial" | "p" | "r" | "i" | "s") => {
+                Standing::Preliminary
+            }
+            _ => Standing::Final,
+        }
+    }
+
+    /// Whether the value may feed trends, tags, risks and summaries.
+    pub fn counts(&self) -> bool {
+        self.standing() != Standing::Withdrawn
+    }
+
     /// Out of range by its flags, or by its range when no flag was sent.
     pub fn abnormal(&self) -> bool {
         if !self.flags.is_empty() {
@@ -242,6 +266,36 @@ impl Observation {
         }
         out
     }
+}
+
+/// How far a result's status lets it be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Final,
+    /// Replaces the result of the same code and time it corrects.
+    Corrected,
+    /// Preliminary or not yet verified: used, and marked as such.
+    Preliminary,
+    /// Entered in error, cancelled or deleted: shown, never used.
+    Withdrawn,
+}
+
+/// The results whose values are in force, in the order given: withdrawn ones left out,
+/// and a result replaced by a correction of the same code and time left out.
+pub fn in_force(observations: &[Observation]) -> Vec<&Observation> {
+    let corrected: std::collections::BTreeSet<(&str, &str, i64)> = observations
+        .iter()
+        .filter(|o| o.standing() == Standing::Corrected)
+        .map(|o| (o.system.as_str(), o.code.as_str(), o.taken_at))
+        .collect();
+    observations
+        .iter()
+        .filter(|o| match o.standing() {
+            Standing::Withdrawn => false,
+            Standing::Corrected => true,
+            _ => !corrected.contains(&(o.system.as_str(), o.code.as_str(), o.taken_at)),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -273,5 +327,31 @@ mod tests {
         let r = RefRange::parse("70_105");
         assert_eq!(r.outside(d("182").unwrap()), Some(true));
         assert_eq!(r.outside(d("90").unwrap()), Some(false));
+    }
+
+    #[test]
+    fn withdrawn_results_are_left_out_and_corrections_replace() {
+        let at = 1_700_000_000;
+        let with = |value: &str, status: Option<&str>, taken_at: i64| Observation {
+            status: status.map(str::to_string),
+            ..Observation::typed_in(
+                "2093-3",
+                d(value).unwrap_or_else(|| panic!("{value}")),
+                "mmol/L",
+                taken_at,
+            )
+        };
+        let results = [
+            with("5.0", Some("final"), at),
+            with("9.9", Some("entered-in-error"), at + 100),
+            with("8.8", Some("X"), at + 200),
+            with("6.0", Some("F"), at + 300),
+            with("6.1", Some("C"), at + 300),
+            with("4.0", Some("R"), at + 400),
+        ];
+        let kept: Vec<String> = in_force(&results).iter().map(|o| o.value.text()).collect();
+        assert_eq!(kept, ["5.0", "6.1", "4.0"]);
+        assert_eq!(results[5].standing(), Standing::Preliminary);
+        assert!(!results[1].counts());
     }
 }

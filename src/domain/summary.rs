@@ -539,6 +539,7 @@ mod tests {
             at: at(date),
             inputs: Default::default(),
             assumptions: vec![],
+            evidence: Default::default(),
             outcome: Outcome::Risk {
                 probability: p,
                 band: "intermediate".into(),

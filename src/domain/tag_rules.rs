@@ -13,6 +13,7 @@ use super::indicators;
 use super::observation::Observation;
 use super::patient::{Patient, Sex};
 use super::questionnaire::Response;
+use super::value_sets::ValueSets;
 
 /// The rules shipped with caredesk; a clinic's own replace them (`DIR/tag_rules.toml`).
 pub const BUILT_IN: &str = include_str!("../../rules/tag_rules.toml");
@@ -69,8 +70,11 @@ pub struct IndicatorCondition {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordCondition {
-    /// A past illness whose ICD-10 code starts with one of these, or whose name
-    /// contains one of them.
+    /// A current diagnosis in one of these value sets (`rules/value_sets.toml`).
+    #[serde(default)]
+    pub condition: Vec<String>,
+    /// A current diagnosis whose ICD-10 code starts with one of these, or whose whole
+    /// name is one of them (never a word inside the name).
     #[serde(default)]
     pub diagnosis: Vec<String>,
     #[serde(default)]
@@ -126,6 +130,11 @@ pub struct Facts<'a> {
     pub plans: &'a [crate::domain::plan::PlanVersion],
     pub now: i64,
     pub today: chrono::NaiveDate,
+    /// What coded diagnoses mean.
+    pub value_sets: &'a ValueSets,
+    /// The clinic's offset from UTC in seconds: readings are on different days by the
+    /// clinic's calendar, not UTC's.
+    pub utc_offset: i32,
 }
 
 impl Rules {
@@ -253,7 +262,23 @@ fn indicator_holds(c: &IndicatorCondition, f: &Facts<'_>) -> bool {
         return false;
     };
     let since = c.within_days.map(|d| f.now - i64::from(d) * 86_400);
-    let values = indicator.values_si(f.observations, |o| since.is_none_or(|s| o.taken_at >= s));
+    let mut values = indicator.values_si(f.observations, |o| since.is_none_or(|s| o.taken_at >= s));
+    // No BMI result: the record's own height and weight give one.
+    if values.is_empty()
+        && indicator.key == "bmi"
+        && let Some(bmi) = f.record.measurements.bmi()
+    {
+        let at = f
+            .record
+            .measurements
+            .measured_on
+            .and_then(|d| d.and_hms_opt(12, 0, 0))
+            .map(|t| t.and_utc().timestamp() - i64::from(f.utc_offset))
+            .unwrap_or(f.now);
+        if since.is_none_or(|s| at >= s) {
+            values.push((at, bmi));
+        }
+    }
     let meets = |v: f64| c.at_least.is_none_or(|t| v >= t) && c.below.is_none_or(|t| v < t);
     match c.times.unwrap_or(1) {
         // The latest result decides.
@@ -262,7 +287,7 @@ fn indicator_holds(c: &IndicatorCondition, f: &Facts<'_>) -> bool {
             let days: BTreeSet<i64> = values
                 .iter()
                 .filter(|(_, v)| meets(*v))
-                .map(|(at, _)| at.div_euclid(86_400))
+                .map(|(at, _)| (at + i64::from(f.utc_offset)).div_euclid(86_400))
                 .collect();
             days.len() >= n as usize
         }
@@ -270,13 +295,21 @@ fn indicator_holds(c: &IndicatorCondition, f: &Facts<'_>) -> bool {
 }
 
 fn record_holds(c: &RecordCondition, f: &Facts<'_>) -> bool {
+    let current = || f.record.past_illnesses.iter().filter(|ill| ill.current());
+    let in_set = c.condition.is_empty()
+        || current().any(|ill| {
+            c.condition
+                .iter()
+                .any(|id| f.value_sets.condition_is(id, ill))
+        });
     let diagnosis = c.diagnosis.is_empty()
-        || f.record.past_illnesses.iter().any(|ill| {
+        || current().any(|ill| {
             c.diagnosis.iter().any(|d| {
+                let icd = ill.system.is_none();
                 ill.code
                     .as_deref()
-                    .is_some_and(|code| code.starts_with(d.as_str()))
-                    || ill.name.to_lowercase().contains(&d.to_lowercase())
+                    .is_some_and(|code| icd && code.to_uppercase().starts_with(&d.to_uppercase()))
+                    || ill.name.trim().to_lowercase() == d.trim().to_lowercase()
             })
         });
     let smoking = c
@@ -289,7 +322,7 @@ fn record_holds(c: &RecordCondition, f: &Facts<'_>) -> bool {
             .is_some_and(|years| years >= min)
     });
     let sex = c.sex.is_none_or(|s| f.patient.sex == s);
-    diagnosis && smoking && age && sex
+    in_set && diagnosis && smoking && age && sex
 }
 
 #[cfg(test)]
@@ -325,6 +358,8 @@ mod tests {
             today: chrono::DateTime::from_timestamp(NOW, 0)
                 .map(|t| t.date_naive())
                 .unwrap_or_default(),
+            value_sets: ValueSets::built_in(),
+            utc_offset: 8 * 3600,
         };
         rules.evaluate(&facts).into_iter().map(|(t, _)| t).collect()
     }
@@ -374,6 +409,8 @@ mod tests {
                 plans: &plans,
                 now: 0,
                 today,
+                value_sets: ValueSets::built_in(),
+                utc_offset: 0,
             };
             let tags: Vec<String> = rules.evaluate(&facts).into_iter().map(|(t, _)| t).collect();
             assert_eq!(
@@ -387,16 +424,17 @@ mod tests {
     }
 
     #[test]
-    fn hypertension_needs_two_high_readings_on_different_days() {
+    fn hypertension_needs_high_readings_on_three_days_of_the_clinics_calendar() {
         let rules = shipped();
         let record = HealthRecord::default();
         // Table: readings (value, days ago) → tagged?
         for (readings, tagged) in [
             (vec![("150", 3)], false),
-            (vec![("150", 3), ("145", 3)], false),
-            (vec![("150", 3), ("145", 40)], true),
-            (vec![("150", 3), ("135", 40)], false),
-            (vec![("139", 3), ("139", 40)], false),
+            (vec![("150", 3), ("145", 40)], false),
+            (vec![("150", 3), ("145", 3), ("160", 40)], false),
+            (vec![("150", 3), ("145", 40), ("141", 90)], true),
+            (vec![("150", 3), ("135", 40), ("150", 90)], false),
+            (vec![("139", 3), ("139", 40), ("139", 90)], false),
         ] {
             let obs: Vec<Observation> = readings.iter().map(|(v, d)| bp(v, *d)).collect();
             assert_eq!(
@@ -405,16 +443,80 @@ mod tests {
                 "{readings:?}"
             );
         }
-        // A recorded diagnosis is enough.
-        let mut diagnosed = HealthRecord::default();
-        diagnosed
-            .past_illnesses
-            .push(crate::domain::health::Condition {
-                name: "Hypertension".into(),
-                code: Some("I10".into()),
+        // 07:30 and 08:30 one Beijing morning are one day (23:30 and 00:30 UTC are two).
+        let morning = NOW - NOW.rem_euclid(DAY) - 30 * 60;
+        let mut obs = vec![bp("150", 0), bp("150", 0), bp("150", 40)];
+        obs[0].taken_at = morning;
+        obs[1].taken_at = morning + 3600;
+        assert!(!tags(&rules, &obs, &record).contains(&"hypertension".to_string()));
+        // A withdrawn reading never counts.
+        let mut obs = vec![bp("150", 3), bp("150", 40), bp("150", 90)];
+        obs[2].status = Some("entered-in-error".into());
+        assert!(!tags(&rules, &obs, &record).contains(&"hypertension".to_string()));
+        // A recorded, current diagnosis is enough; a refuted or resolved one is not.
+        let with = |condition: crate::domain::health::Condition| HealthRecord {
+            past_illnesses: vec![condition],
+            ..HealthRecord::default()
+        };
+        let diagnosis = |code: &str, system: Option<&str>| crate::domain::health::Condition {
+            name: "Hypertension".into(),
+            code: Some(code.into()),
+            system: system.map(str::to_string),
+            ..Default::default()
+        };
+        assert!(
+            tags(&rules, &[], &with(diagnosis("I10", None))).contains(&"hypertension".to_string())
+        );
+        let snomed = Some(crate::domain::record_codes::SNOMED);
+        assert!(
+            tags(&rules, &[], &with(diagnosis("59621000", snomed)))
+                .contains(&"hypertension".to_string())
+        );
+        let mut refuted = diagnosis("I10", None);
+        refuted.verification = Some(crate::domain::health::Verification::Refuted);
+        assert!(!tags(&rules, &[], &with(refuted)).contains(&"hypertension".to_string()));
+        let mut resolved = diagnosis("I10", None);
+        resolved.clinical_status = Some(crate::domain::health::ClinicalStatus::Resolved);
+        assert!(!tags(&rules, &[], &with(resolved)).contains(&"hypertension".to_string()));
+    }
+
+    #[test]
+    fn diabetes_by_code_fasting_glucose_only_and_never_prediabetes() {
+        let rules = shipped();
+        let glucose = |code: &str, value: &str, days_ago: i64| {
+            let mut o = bp(value, days_ago);
+            o.code = code.into();
+            o.unit = Some("mmol/L".into());
+            o
+        };
+        let random = [glucose("2345-7", "8.5", 3), glucose("15074-8", "8.5", 40)];
+        let t = tags(&rules, &random, &HealthRecord::default());
+        assert!(!t.contains(&"diabetes".to_string()), "{t:?}");
+        let fasting = [glucose("1558-6", "7.2", 3), glucose("14771-0", "7.4", 40)];
+        let t = tags(&rules, &fasting, &HealthRecord::default());
+        assert!(t.contains(&"diabetes".to_string()), "{t:?}");
+        let prediabetes = HealthRecord {
+            past_illnesses: vec![crate::domain::health::Condition {
+                name: "Prediabetes".into(),
+                code: Some("15777000".into()),
+                system: Some(crate::domain::record_codes::SNOMED.into()),
                 ..Default::default()
-            });
-        assert!(tags(&rules, &[], &diagnosed).contains(&"hypertension".to_string()));
+            }],
+            ..HealthRecord::default()
+        };
+        assert!(!tags(&rules, &[], &prediabetes).contains(&"diabetes".to_string()));
+    }
+
+    #[test]
+    fn bmi_from_the_records_height_and_weight_when_no_bmi_result_exists() {
+        let rules = shipped();
+        let mut record = HealthRecord::default();
+        record.measurements.height_cm = Some(crate::domain::health::Tenths(1700));
+        record.measurements.weight_kg = Some(crate::domain::health::Tenths(850));
+        let t = tags(&rules, &[], &record);
+        assert!(t.contains(&"obese".to_string()), "{t:?}");
+        record.lifestyle.smoking = Some(Smoking::Unknown);
+        assert!(!tags(&rules, &[], &record).contains(&"smoker".to_string()));
     }
 
     #[test]

@@ -104,7 +104,9 @@ pub fn series(
     chinese: bool,
 ) -> Vec<Series> {
     let mut out: Vec<Series> = Vec::new();
-    let mut sorted: Vec<&Observation> = observations.iter().collect();
+    // Entered-in-error and cancelled results are shown in the results list, never in a
+    // trend; a correction replaces the result it corrects.
+    let mut sorted: Vec<&Observation> = super::observation::in_force(observations);
     sorted.sort_by_key(|o| o.taken_at);
     for o in sorted {
         let Some(number) = o.value.number() else {

@@ -151,6 +151,19 @@ pub fn risks(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &RiskScreen) 
             for assumption in &a.assumptions {
                 lines.push(Line::styled(format!("· {assumption}"), app.theme.label()));
             }
+            let e = &a.evidence;
+            for (key, entries) in [
+                ("risk.counted", &e.counted),
+                ("risk.not_counted", &e.not_counted),
+                ("risk.unrecognised", &e.unrecognised),
+            ] {
+                if !entries.is_empty() {
+                    lines.push(Line::styled(
+                        app.locale.tf(key, &[("entries", &entries.join("; "))]),
+                        app.theme.label(),
+                    ));
+                }
+            }
         }
         lines.push(Line::from(""));
         lines.push(Line::styled(a.source.clone(), app.theme.label()));
