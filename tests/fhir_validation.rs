@@ -98,7 +98,9 @@ fn problems(bundle: &Value) -> Vec<String> {
                     out.push(format!("entry {i} ({kind}): id is not its fullUrl's UUID"));
                 }
             }
-            _ => out.push(format!("entry {i} ({kind}): fullUrl {url:?} is no urn:uuid")),
+            _ => out.push(format!(
+                "entry {i} ({kind}): fullUrl {url:?} is no urn:uuid"
+            )),
         }
         if !urls.insert(url.to_string()) {
             out.push(format!("entry {i} ({kind}): fullUrl {url} twice"));
@@ -111,9 +113,14 @@ fn problems(bundle: &Value) -> Vec<String> {
                 }
             }
             "Observation" => {
-                let has = ["effectiveDateTime", "effectivePeriod", "effectiveInstant", "effectiveTiming"]
-                    .iter()
-                    .any(|k| resource.get(*k).is_some());
+                let has = [
+                    "effectiveDateTime",
+                    "effectivePeriod",
+                    "effectiveInstant",
+                    "effectiveTiming",
+                ]
+                .iter()
+                .any(|k| resource.get(*k).is_some());
                 let said_absent = resource["_effectiveDateTime"]["extension"]
                     .as_array()
                     .is_some_and(|x| x.iter().any(|x| x["url"] == DATA_ABSENT));
@@ -122,7 +129,8 @@ fn problems(bundle: &Value) -> Vec<String> {
                 }
             }
             "Condition" => {
-                let error = resource["verificationStatus"]["coding"][0]["code"] == "entered-in-error";
+                let error =
+                    resource["verificationStatus"]["coding"][0]["code"] == "entered-in-error";
                 let clinical = resource.get("clinicalStatus").is_some();
                 if error == clinical {
                     out.push(format!("entry {i}: Condition breaks con-3/con-5"));
@@ -185,9 +193,15 @@ fn the_checks_catch_what_they_are_for() {
         assert!(found.contains(expected), "{expected} not caught:\n{found}");
     }
     assert!(is_uuid("0f8fad5b-d9cb-569f-a165-70867728950e"));
-    assert!(!is_uuid("0f8fad5b-d9cb-069f-a165-70867728950e"), "version 0");
+    assert!(
+        !is_uuid("0f8fad5b-d9cb-069f-a165-70867728950e"),
+        "version 0"
+    );
     assert!(!is_uuid("0f8fad5b-d9cb-569f-c165-70867728950e"), "variant");
-    assert!(!is_uuid("0F8FAD5B-D9CB-569F-A165-70867728950E"), "upper case");
+    assert!(
+        !is_uuid("0F8FAD5B-D9CB-569F-A165-70867728950E"),
+        "upper case"
+    );
 }
 
 /// Signs in to the demo clinic as `user`.
@@ -253,10 +267,18 @@ fn every_demo_patient_s_export_validates_against_fhir_r4() {
         later.exported_at += 3600;
         let again = to_fhir(&later);
         let urls = |b: &Value| -> Vec<Value> {
-            b["entry"].as_array().unwrap().iter().map(|e| e["fullUrl"].clone()).collect()
+            b["entry"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["fullUrl"].clone())
+                .collect()
         };
         assert_eq!(urls(&bundle), urls(&again));
-        assert_ne!(bundle["identifier"], again["identifier"], "a new Bundle each time");
+        assert_ne!(
+            bundle["identifier"], again["identifier"],
+            "a new Bundle each time"
+        );
         for e in bundle["entry"].as_array().unwrap() {
             *kinds
                 .entry(e["resource"]["resourceType"].as_str().unwrap().to_string())
@@ -283,13 +305,21 @@ fn every_demo_patient_s_export_validates_against_fhir_r4() {
         "Encounter",
         "Consent",
     ] {
-        assert!(kinds.contains_key(kind), "no {kind} in the demo's exports: {kinds:?}");
+        assert!(
+            kinds.contains_key(kind),
+            "no {kind} in the demo's exports: {kinds:?}"
+        );
     }
-    assert!(calls > 0 && kinds["Encounter"] == calls, "{calls} calls, {kinds:?}");
+    assert!(
+        calls > 0 && kinds["Encounter"] == calls,
+        "{calls} calls, {kinds:?}"
+    );
 }
 
 fn at(text: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(text).unwrap().timestamp()
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .timestamp()
 }
 
 fn day(text: &str) -> chrono::NaiveDate {
@@ -302,7 +332,9 @@ fn edge_cases() -> PatientExport {
     use caredesk::auth::Role;
     use caredesk::domain::amendment::{Amendment, SectionValue};
     use caredesk::domain::card::Card;
-    use caredesk::domain::consent::{Channel, ConsentEntry, ConsentRecord, Decision, Method, Purpose};
+    use caredesk::domain::consent::{
+        Channel, ConsentEntry, ConsentRecord, Decision, Method, Purpose,
+    };
     use caredesk::domain::decimal::Decimal;
     use caredesk::domain::followup::{Adherence, Call, CallInput, Kind, Outcome};
     use caredesk::domain::health::*;
@@ -348,7 +380,11 @@ fn edge_cases() -> PatientExport {
         referral: false,
         next_due: Some(day("2030-03-01")),
     };
-    let first_call = call(Outcome::Reached, "2030-02-15T02:00:00Z", "dizzy in the mornings");
+    let first_call = call(
+        Outcome::Reached,
+        "2030-02-15T02:00:00Z",
+        "dizzy in the mornings",
+    );
     PatientExport {
         format: caredesk::clinic::export::FORMAT.into(),
         id: PatientId([0x42; 16]),
@@ -362,7 +398,12 @@ fn edge_cases() -> PatientExport {
             emergency_contact: Some("张伟 13800000000".into()),
             ..Patient::default()
         },
-        cards: vec![Card::new("88600000012".into(), "gold", 12, day("2029-06-01"))],
+        cards: vec![Card::new(
+            "88600000012".into(),
+            "gold",
+            12,
+            day("2029-06-01"),
+        )],
         consent: ConsentRecord {
             entries: vec![
                 consent(Decision::Granted, "2029-06-01T01:00:00Z"),
@@ -468,7 +509,10 @@ fn edge_cases() -> PatientExport {
             at: first_call.at + 60,
             complete: true,
         }],
-        calls: vec![first_call, call(Outcome::NoAnswer, "2030-03-02T02:00:00Z", "")],
+        calls: vec![
+            first_call,
+            call(Outcome::NoAnswer, "2030-03-02T02:00:00Z", ""),
+        ],
         exported_at: START,
         questionnaires: Vec::new(),
         assessments: Vec::new(),
@@ -493,14 +537,20 @@ fn edge_cases_export_as_stored_and_validate() {
         by_system("urn:oid:2.16.156.10011.1.3").unwrap()["value"],
         "11010519491231002X"
     );
-    assert_eq!(by_system("urn:caredesk:card").unwrap()["value"], "88600000012");
+    assert_eq!(
+        by_system("urn:caredesk:card").unwrap()["value"],
+        "88600000012"
+    );
     let race = &patient["extension"][0];
     assert_eq!(
         race["url"],
         "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race"
     );
     assert_eq!(race["extension"][0]["valueCoding"]["code"], "2054-5");
-    assert_eq!(race["extension"][0]["valueCoding"]["system"], "urn:oid:2.16.840.1.113883.6.238");
+    assert_eq!(
+        race["extension"][0]["valueCoding"]["system"],
+        "urn:oid:2.16.840.1.113883.6.238"
+    );
 
     let observations = resources(&bundle, "Observation");
     let coded = |code: &str| {
@@ -513,31 +563,72 @@ fn edge_cases_export_as_stored_and_validate() {
     // Stored statuses, never final by default.
     assert_eq!(coded("2093-3")["status"], "entered-in-error");
     assert_eq!(coded("2085-9")["status"], "preliminary");
-    assert!(coded("2085-9")["note"][0]["text"].as_str().unwrap().contains("not verified"));
+    assert!(
+        coded("2085-9")["note"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("not verified")
+    );
     assert_eq!(coded("2571-8")["status"], "unknown");
     assert_eq!(coded("8480-6")["status"], "final");
     // UCUM only where the unit is UCUM.
-    assert_eq!(coded("8480-6")["valueQuantity"]["system"], "http://unitsofmeasure.org");
-    assert_eq!(coded("2571-8")["valueQuantity"], json!({ "value": 1.2, "unit": "mmol/l " }));
+    assert_eq!(
+        coded("8480-6")["valueQuantity"]["system"],
+        "http://unitsofmeasure.org"
+    );
+    assert_eq!(
+        coded("2571-8")["valueQuantity"],
+        json!({ "value": 1.2, "unit": "mmol/l " })
+    );
     assert_eq!(coded("2571-8")["status"], "unknown");
-    assert_eq!(coded("8867-4")["valueQuantity"], json!({ "value": 72, "unit": "次/分" }));
+    assert_eq!(
+        coded("8867-4")["valueQuantity"],
+        json!({ "value": 72, "unit": "次/分" })
+    );
     // From the record: dated by the amendment that set them, or the measuring day.
-    assert_eq!(coded("72166-2")["effectiveDateTime"], "2030-01-02T03:04:05Z");
-    assert_eq!(coded("72166-2")["valueCodeableConcept"]["coding"][0]["code"], "266927001");
+    assert_eq!(
+        coded("72166-2")["effectiveDateTime"],
+        "2030-01-02T03:04:05Z"
+    );
+    assert_eq!(
+        coded("72166-2")["valueCodeableConcept"]["coding"][0]["code"],
+        "266927001"
+    );
     assert_eq!(coded("8302-2")["effectiveDateTime"], "2030-01-05");
     assert_eq!(coded("8302-2")["valueQuantity"]["code"], "cm");
 
     let conditions = resources(&bundle, "Condition");
-    let prediabetes = conditions.iter().find(|c| c["code"]["text"] == "Prediabetes").unwrap();
-    assert_eq!(prediabetes["code"]["coding"][0]["system"], "http://snomed.info/sct");
+    let prediabetes = conditions
+        .iter()
+        .find(|c| c["code"]["text"] == "Prediabetes")
+        .unwrap();
+    assert_eq!(
+        prediabetes["code"]["coding"][0]["system"],
+        "http://snomed.info/sct"
+    );
     assert_eq!(prediabetes["clinicalStatus"]["coding"][0]["code"], "active");
-    let refuted = conditions.iter().find(|c| c["code"]["text"] == "Diabetes").unwrap();
-    assert_eq!(refuted["verificationStatus"]["coding"][0]["code"], "refuted");
+    let refuted = conditions
+        .iter()
+        .find(|c| c["code"]["text"] == "Diabetes")
+        .unwrap();
+    assert_eq!(
+        refuted["verificationStatus"]["coding"][0]["code"],
+        "refuted"
+    );
     assert_eq!(refuted["onsetDateTime"], "2019");
-    let typed = conditions.iter().find(|c| c["code"]["text"] == "高血压").unwrap();
-    assert_eq!(typed["code"]["coding"][0]["system"], "http://hl7.org/fhir/sid/icd-10");
+    let typed = conditions
+        .iter()
+        .find(|c| c["code"]["text"] == "高血压")
+        .unwrap();
+    assert_eq!(
+        typed["code"]["coding"][0]["system"],
+        "http://hl7.org/fhir/sid/icd-10"
+    );
     assert_eq!(typed["clinicalStatus"]["coding"][0]["code"], "active");
-    let error = conditions.iter().find(|c| c["code"]["text"] == "Gout").unwrap();
+    let error = conditions
+        .iter()
+        .find(|c| c["code"]["text"] == "Gout")
+        .unwrap();
     assert!(error.get("clinicalStatus").is_none());
 
     let medicines = resources(&bundle, "MedicationStatement");
@@ -580,7 +671,12 @@ fn edge_cases_export_as_stored_and_validate() {
     assert_eq!(call_notes.len(), 2);
     let payload = call_notes[0]["payload"].to_string();
     assert!(payload.contains("dizzy in the mornings"), "{payload}");
-    assert!(call_notes[0]["note"][0]["text"].as_str().unwrap().contains("Recording"));
+    assert!(
+        call_notes[0]["note"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Recording")
+    );
     assert_eq!(call_notes[1]["status"], "not-done");
     // The summary's section points at the call made in its period.
     let composition = resources(&bundle, "Composition")[0];

@@ -543,7 +543,10 @@ mod tests {
     fn diagnosis_codes_get_their_system() {
         assert_eq!(diagnosis_coding("I10", None)["system"], ICD10);
         assert_eq!(diagnosis_coding("E11.9", None)["system"], ICD10);
-        assert_eq!(diagnosis_coding("44054006", None), json!({ "code": "44054006" }));
+        assert_eq!(
+            diagnosis_coding("44054006", None),
+            json!({ "code": "44054006" })
+        );
         assert_eq!(
             diagnosis_coding("15777000", Some("http://snomed.info/sct"))["system"],
             SNOMED
