@@ -194,6 +194,7 @@ fn wrong_values_short_reasons_and_empty_changes_are_refused_with_the_reason() {
         name: "hypertension".into(),
         code: Some("hypertension".into()),
         since: None,
+        ..Default::default()
     }]);
     let refused = amend(&nurse, id, empty.clone(), bad_code, "intake interview");
     assert!(

@@ -219,21 +219,24 @@ fn automatic_tags_follow_the_data_and_a_bad_rule_file_keeps_the_previous_rules()
         other => panic!("{other:?}"),
     };
     assert_eq!(evaluate(), (vec![], None));
-    // Two readings of 150 on different days: hypertension. A manual tag stays apart.
+    // Readings of 150 on three different days: hypertension. A manual tag stays apart.
     let mut reading = lab("TAGS-1", "150", "5.0", "1.3");
     doctor.call(Request::ResultsImport {
         incoming: reading.clone(),
         rejected: 0,
         create_patients: false,
     });
-    for o in &mut reading[0].observations {
-        o.taken_at -= 30 * 86_400;
+    // Three days of high readings (the screening rule): a month and two months ago.
+    for _ in 0..2 {
+        for o in &mut reading[0].observations {
+            o.taken_at -= 30 * 86_400;
+        }
+        doctor.call(Request::ResultsImport {
+            incoming: reading.clone(),
+            rejected: 0,
+            create_patients: false,
+        });
     }
-    doctor.call(Request::ResultsImport {
-        incoming: reading,
-        rejected: 0,
-        create_patients: false,
-    });
     doctor.call(Request::PatientSetTags {
         id,
         tags: vec!["VIP".into()],
@@ -331,14 +334,17 @@ fn advice_is_drafted_from_tags_approved_by_staff_and_kept() {
         rejected: 0,
         create_patients: false,
     });
-    for o in &mut reading[0].observations {
-        o.taken_at -= 30 * 86_400;
+    // Three days of high readings (the screening rule): a month and two months ago.
+    for _ in 0..2 {
+        for o in &mut reading[0].observations {
+            o.taken_at -= 30 * 86_400;
+        }
+        doctor.call(Request::ResultsImport {
+            incoming: reading.clone(),
+            rejected: 0,
+            create_patients: false,
+        });
     }
-    doctor.call(Request::ResultsImport {
-        incoming: reading,
-        rejected: 0,
-        create_patients: false,
-    });
     doctor.call(Request::TagsEvaluate { id });
     let Response::AdviceDraft(draft) = doctor.call(Request::AdviceDraft { id, chinese: true })
     else {
@@ -587,14 +593,16 @@ fn a_bulk_import_is_reevaluated_in_the_background_and_settled_before_a_read() {
         .map(|i| patient(&t, (1975, 1, 1), &format!("BULK-{i}")))
         .collect();
     let nurse = t.sign_in(Role::Nurse);
-    // One file with two high readings a month apart for each of three patients.
+    // One file with three high readings a month apart for each of three patients.
     let mut incoming = Vec::new();
     for i in 0..3 {
-        let mut older = lab(&format!("BULK-{i}"), "150", "5.0", "1.3");
-        for o in &mut older[0].observations {
-            o.taken_at -= 30 * 86_400;
+        for months in [1, 2] {
+            let mut older = lab(&format!("BULK-{i}"), "150", "5.0", "1.3");
+            for o in &mut older[0].observations {
+                o.taken_at -= months * 30 * 86_400;
+            }
+            incoming.extend(older);
         }
-        incoming.extend(older);
         incoming.extend(lab(&format!("BULK-{i}"), "152", "5.0", "1.3"));
     }
     let Response::ResultsImported(summary) = nurse.call(Request::ResultsImport {
@@ -604,7 +612,7 @@ fn a_bulk_import_is_reevaluated_in_the_background_and_settled_before_a_read() {
     }) else {
         panic!()
     };
-    assert_eq!(summary.imported, 18);
+    assert_eq!(summary.imported, 27);
     // Reading a patient's tags brings them up to date, whether or not the background
     // worker got there first.
     let tags_of = |id: PatientId| match nurse.call(Request::TagsGet { id }) {

@@ -64,6 +64,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 substance: "aspirin 阿司匹林".into(),
                 reaction: Some("wheezing".into()),
                 severity: None,
+                ..Default::default()
             });
             let amendment = Amendment {
                 at: 1_795_400_000,
@@ -217,6 +218,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 Some((12, "moderate".into())),
                 today,
                 1_795_400_000,
+                caredesk::domain::value_sets::ValueSets::built_in(),
             );
             app.update(Msg::Reply {
                 tag,
@@ -267,6 +269,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 plans: &[],
                 now: 0,
                 today: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+                value_sets: caredesk::domain::value_sets::ValueSets::built_in(),
+                utc_offset: 0,
             };
             let draft = library.draft(
                 &["hypertension".into(), "overweight".into()],

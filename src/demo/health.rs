@@ -2,7 +2,7 @@
 //! reactions, medications with doses, family history, lifestyle, measurements) and a
 //! few amendments, so the record screen and its history have content.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::people::Generator;
 use crate::auth::Role;
@@ -11,6 +11,7 @@ use crate::domain::health::{
     Alcohol, Allergy, BloodGroup, BloodType, Condition, FamilyCondition, HealthRecord, Lifestyle,
     Measurements, Medication, Severity, Smoking, Surgery, Tenths,
 };
+use crate::domain::health::{ClinicalStatus, MedicationStatus, Race};
 use crate::domain::patient::{Patient, Sex};
 
 /// (name, ICD-10, the usual medicine for it: name, dose, frequency).
@@ -82,12 +83,38 @@ impl Generator {
                 continue;
             }
             let since = 2005 + (self.next() % 20) as i32;
+            // Some diabetes diagnoses are prediabetes instead (never counted as
+            // diabetes), so the risk screen shows the difference a code makes. Drawn
+            // from numbers already drawn, so the rest of the demo stays as it was.
+            if code == "E11.9" && since % 3 == 0 {
+                record.past_illnesses.push(Condition {
+                    name: "Prediabetes 糖尿病前期".into(),
+                    code: Some("R73.0".into()),
+                    since: Some(since.to_string()),
+                    clinical_status: Some(ClinicalStatus::Active),
+                    ..Condition::default()
+                });
+                continue;
+            }
             record.past_illnesses.push(Condition {
                 name: name.into(),
                 code: Some(code.into()),
                 since: Some(since.to_string()),
                 ..Condition::default()
             });
+            // An earlier medicine, stopped: kept in the record, not counted as treatment.
+            if code == "I10" && since < 2015 {
+                record.medications.push(Medication {
+                    name: "Nifedipine 硝苯地平".into(),
+                    dose: some("10 mg"),
+                    frequency: some("three times daily"),
+                    status: Some(MedicationStatus::Stopped),
+                    started: Some(since.to_string()),
+                    ended: Some((since + 2).to_string()),
+                    code: Some("C08CA05".into()),
+                    system: Some(crate::domain::record_codes::ATC.into()),
+                });
+            }
             if !medicine.0.is_empty() {
                 record.medications.push(Medication {
                     name: medicine.0.into(),
@@ -148,7 +175,12 @@ impl Generator {
                 rh_positive: !self.next().is_multiple_of(100),
             }),
             measured_on: today.checked_sub_days(chrono::Days::new(self.next() % 200)),
-            race: Vec::new(),
+            // Recorded for about half the demo's patients, as a clinic asks it.
+            race: if patient.birth_date.is_some_and(|b| b.ordinal() % 2 == 0) {
+                vec![Race::Asian]
+            } else {
+                Vec::new()
+            },
         };
         record
     }

@@ -17,6 +17,8 @@ pub struct Point {
     /// In the series' unit.
     pub value: f64,
     pub abnormal: bool,
+    /// Preliminary or not yet verified (FHIR preliminary, OBX-11 P/R …).
+    pub preliminary: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +43,8 @@ pub struct Series {
     pub decimals: u8,
     /// Results whose unit could not be converted (left out of the points).
     pub unconverted: usize,
+    /// Results entered in error, cancelled or replaced by a correction (left out).
+    pub withdrawn: usize,
 }
 
 impl Series {
@@ -106,7 +110,12 @@ pub fn series(
     let mut out: Vec<Series> = Vec::new();
     // Entered-in-error and cancelled results are shown in the results list, never in a
     // trend; a correction replaces the result it corrects.
-    let mut sorted: Vec<&Observation> = super::observation::in_force(observations);
+    let in_force: std::collections::HashSet<*const Observation> =
+        super::observation::in_force(observations)
+            .into_iter()
+            .map(|o| o as *const Observation)
+            .collect();
+    let mut sorted: Vec<&Observation> = observations.iter().collect();
     sorted.sort_by_key(|o| o.taken_at);
     for o in sorted {
         let Some(number) = o.value.number() else {
@@ -151,11 +160,16 @@ pub fn series(
                     high,
                     decimals,
                     unconverted: 0,
+                    withdrawn: 0,
                 });
                 out.len() - 1
             }
         };
         let series = &mut out[slot];
+        if !in_force.contains(&(o as *const Observation)) {
+            series.withdrawn += 1;
+            continue;
+        }
         let value = match (series.indicator, o.unit.as_deref()) {
             (Some(i), Some(unit)) => i.convert(number.to_f64(), unit, &series.unit),
             (Some(_), None) => Some(number.to_f64()),
@@ -166,6 +180,7 @@ pub fn series(
                 taken_at: o.taken_at,
                 value,
                 abnormal: o.abnormal(),
+                preliminary: o.standing() == super::observation::Standing::Preliminary,
             }),
             None => series.unconverted += 1,
         }
@@ -263,5 +278,22 @@ mod tests {
         ];
         let s = &series(&results, UnitSystem::Si, Sex::Male, false)[0];
         assert_eq!((s.points.len(), s.unconverted), (1, 1));
+    }
+
+    #[test]
+    fn withdrawn_results_are_counted_and_preliminary_ones_marked() {
+        let mut results = [
+            obs("8480-6", "128", "mm[Hg]", 0),
+            obs("8480-6", "190", "mm[Hg]", 1),
+            obs("8480-6", "131", "mm[Hg]", 2),
+        ];
+        results[1].status = Some("entered-in-error".into());
+        results[2].status = Some("R".into());
+        let s = &series(&results, UnitSystem::Si, Sex::Male, false)[0];
+        assert_eq!((s.points.len(), s.withdrawn), (2, 1));
+        assert_eq!(
+            s.points.iter().map(|p| p.preliminary).collect::<Vec<_>>(),
+            [false, true]
+        );
     }
 }

@@ -103,14 +103,14 @@ pub fn demo_record() -> HealthRecord {
             substance: "penicillin".into(),
             reaction: Some("rash".into()),
             severity: Some(caredesk::domain::health::Severity::Severe),
-            ..Allergy::default()
+            ..Default::default()
         }],
         past_illnesses: vec![
             Condition {
                 name: "hypertension".into(),
                 code: Some("I10".into()),
                 since: Some("2019".into()),
-                ..Condition::default()
+                ..Default::default()
             },
             Condition {
                 name: "gout".into(),
@@ -121,7 +121,7 @@ pub fn demo_record() -> HealthRecord {
             name: "amlodipine".into(),
             dose: Some("5 mg".into()),
             frequency: Some("once daily".into()),
-            ..Medication::default()
+            ..Default::default()
         }],
         lifestyle: Lifestyle {
             smoking: Some(Smoking::Former),
@@ -140,7 +140,7 @@ pub fn demo_record() -> HealthRecord {
                 rh_positive: true,
             }),
             measured_on: NaiveDate::from_ymd_opt(2026, 11, 2),
-            race: Vec::new(),
+            ..Default::default()
         },
         ..HealthRecord::default()
     }

@@ -195,6 +195,15 @@ fn detail(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ResultsScreen, 
             ],
         ),
     ));
+    if series.withdrawn > 0 {
+        summary.push(Span::styled(
+            app.locale.tf(
+                "results.withdrawn",
+                &[("count", &series.withdrawn.to_string())],
+            ),
+            app.theme.warning(),
+        ));
+    }
     if series.unconverted > 0 {
         summary.push(Span::styled(
             app.locale.tf(
@@ -244,6 +253,13 @@ fn detail(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ResultsScreen, 
             app.t("results.abnormal")
         } else {
             String::new()
+        };
+        let flag = if p.preliminary {
+            format!("{flag} {}", app.t("results.preliminary"))
+                .trim()
+                .to_string()
+        } else {
+            flag
         };
         let marker = if i == selected { "▸" } else { " " };
         vec![
