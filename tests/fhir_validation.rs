@@ -115,7 +115,7 @@ fn every_demo_patient_s_export_validates_against_fhir_r4() {
     // The privacy officer answers access requests, restricted patients included.
     let auditor = demo_client(&clinic, "he.audit");
     let mut kinds = std::collections::BTreeMap::<String, usize>::new();
-    let (mut calls, mut bundles) = (0, 0);
+    let (mut calls, mut bundles, mut raced, mut stopped) = (0, 0, 0, 0);
     for key in &keys {
         let Response::PatientExport(export) =
             auditor.call(Request::PatientExport { key: key.clone() })
@@ -143,6 +143,21 @@ fn every_demo_patient_s_export_validates_against_fhir_r4() {
             bundle["identifier"], again["identifier"],
             "a new Bundle each time"
         );
+        raced += usize::from(
+            resources(&bundle, "Patient")[0]["extension"]
+                .as_array()
+                .is_some_and(|x| {
+                    x.iter().any(|x| {
+                        x["url"]
+                            .as_str()
+                            .is_some_and(|u| u.ends_with("us-core-race"))
+                    })
+                }),
+        );
+        stopped += resources(&bundle, "MedicationStatement")
+            .iter()
+            .filter(|m| m["status"] == "stopped")
+            .count();
         for e in bundle["entry"].as_array().unwrap() {
             *kinds
                 .entry(e["resource"]["resourceType"].as_str().unwrap().to_string())
