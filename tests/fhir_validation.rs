@@ -189,11 +189,8 @@ fn every_demo_patient_s_export_validates_against_fhir_r4() {
         calls > 0 && kinds["Encounter"] == calls,
         "{calls} calls, {kinds:?}"
     );
-    // The demo records race for some and stopped medicines: exported as such.
-    assert!(
-        raced > 0 && stopped > 0,
-        "{raced} with race, {stopped} stopped"
-    );
+    // The demo records race for some: the US Core extension carries it.
+    assert!(raced > 0, "no demo patient with race");
 }
 
 fn at(text: &str) -> i64 {
