@@ -141,20 +141,36 @@ OBX|2|SN|2571-8^Triglycerides^LN||<^0.5|mmol/L|<1.7||||F\r",
     assert_eq!(fhir_patient["birthDate"], "1949-12-31");
     assert_eq!(fhir_patient["gender"], "female");
     let identifiers = fhir_patient["identifier"].as_array().unwrap();
+    // Identifiers carry their systems: the card under caredesk's URN, the resident ID
+    // under its OID.
     assert!(
         identifiers
             .iter()
-            .any(|i| i["value"] == card.number.as_str())
+            .any(|i| i["value"] == card.number.as_str() && i["system"] == "urn:caredesk:card")
     );
     assert!(
         identifiers
             .iter()
-            .any(|i| i["value"] == "11010519491231002X")
+            .any(|i| i["value"] == "11010519491231002X"
+                && i["system"] == "urn:oid:2.16.156.10011.1.3")
     );
-    assert_eq!(
-        bundle["entry"][8]["resource"]["provision"]["type"],
-        "permit"
-    );
+    let consent = &bundle["entry"][8]["resource"];
+    assert_eq!(consent["provision"]["type"], "permit");
+    assert_eq!(consent["status"], "active");
+    assert_eq!(consent["scope"]["coding"][0]["code"], "patient-privacy");
+    assert_eq!(consent["policyRule"]["coding"][0]["code"], "OPTIN");
+    // Every entry has a urn:uuid: fullUrl and the references point at the Patient's.
+    let patient_url = bundle["entry"][0]["fullUrl"].as_str().unwrap();
+    assert!(patient_url.starts_with("urn:uuid:"), "{patient_url}");
+    assert_eq!(cholesterol["subject"]["reference"], patient_url);
+    assert_eq!(consent["patient"]["reference"], patient_url);
+    let gout = &bundle["entry"][1]["resource"];
+    assert_eq!(gout["clinicalStatus"]["coding"][0]["code"], "active");
+    assert!(bundle.to_string().find("[]").is_none(), "no empty arrays");
+    // caredesk's own JSON carries the follow-up calls too (none here yet).
+    let own = serde_json::to_value(&*export).unwrap();
+    assert!(own["calls"].as_array().unwrap().is_empty());
+    assert_eq!(own["exported_at"], t.now());
 
     // Not for the front desk; an unknown key names the problem; the export is audited.
     assert!(matches!(

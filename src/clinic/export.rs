@@ -1,5 +1,6 @@
 //! Everything held on one patient, for the patient's right of access: as caredesk's
-//! own JSON, or as a FHIR R4 Bundle. Audited as a disclosure.
+//! own JSON, or as a FHIR R4 Bundle (assembled here from `export_patient`,
+//! `export_fhir`, `export_care` and `export_calls`). Audited as a disclosure.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -11,7 +12,7 @@ use crate::domain::amendment::Amendment;
 use crate::domain::card::Card;
 use crate::domain::consent::ConsentRecord;
 use crate::domain::health::HealthRecord;
-use crate::domain::patient::{IdType, Patient, PatientId, Sex};
+use crate::domain::patient::{Patient, PatientId};
 
 /// The whole record of one patient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +53,12 @@ pub struct PatientExport {
     /// home), what was reported and ticked, its class and any referral with reasons.
     #[serde(default)]
     pub calls: Vec<crate::domain::followup::Call>,
+    /// What is known of each call recording (not its sound: ask the clinic for that).
+    #[serde(default)]
+    pub recordings: Vec<crate::store::followups::RecordingMeta>,
+    /// When the export was made (unix seconds; 0 in exports made before it was kept).
+    #[serde(default)]
+    pub exported_at: i64,
 }
 
 pub const FORMAT: &str = "caredesk-patient-export/2";
@@ -97,108 +104,77 @@ pub(crate) fn export(ctx: &Ctx<'_>, key: &str) -> Result<Reply, ServiceError> {
         summaries: ctx.vault.summaries(&id)?,
         followup_plans: ctx.vault.followup_plans(&id)?,
         calls: ctx.vault.calls(&id)?,
+        recordings: ctx.vault.recordings_of(&id)?,
+        exported_at: ctx.now,
     };
     Ok(Reply::new(Response::PatientExport(Box::new(export)))
         .subject(id.to_string())
         .detail("disclosure: the whole record"))
 }
 
-fn gender(sex: Sex) -> &'static str {
-    match sex {
-        Sex::Female => "female",
-        Sex::Male => "male",
-        Sex::Other => "other",
-        Sex::Unknown => "unknown",
-    }
-}
-
-/// The export as a FHIR R4 `collection` Bundle: the Patient (identifiers: ID number and
-/// card numbers), the health record's resources (`export_fhir`), what care added
-/// (`export_care`: CarePlan and Goals, Communications, Compositions, Flags), and a
-/// Consent per decision in force.
+/// The export as a FHIR R4 `collection` Bundle: the Patient, the health record's
+/// resources (`export_fhir`), results, questionnaires and risk assessments, what care
+/// added (`export_care`), follow-up calls (`export_calls`) and a Consent per decision.
+/// Every entry has a deterministic `urn:uuid:` fullUrl and every reference points at
+/// one; empty elements are pruned.
 pub fn to_fhir(export: &PatientExport) -> Value {
-    let p = &export.patient;
-    let patient_ref = format!("Patient/{}", export.id);
-    let mut identifiers = Vec::new();
-    if let Some(number) = &p.id_number {
-        let system = match p.id_type {
-            IdType::ResidentId => "urn:caredesk:cn-resident-id",
-            IdType::Passport => "urn:caredesk:passport",
-            IdType::Other => "urn:caredesk:id-document",
-        };
-        identifiers.push(json!({ "system": system, "value": number }));
+    use super::{export_calls, export_care, export_fhir, export_patient};
+    let mut ids = super::export_bundle::Ids::new(export.id);
+    let patient_url = ids.url("Patient", "");
+    let subject = super::export_bundle::reference(&patient_url);
+    let mut entries = vec![export_patient::patient(export, &patient_url)];
+    entries.extend(export_fhir::clinical(
+        &export.health,
+        &export.amendments,
+        &mut ids,
+        &subject,
+    ));
+    for o in &export.observations {
+        entries.push(export_fhir::observation(o, &mut ids, &subject));
     }
-    for card in &export.cards {
-        identifiers.push(json!({ "system": "urn:caredesk:member-card", "value": card.number, "use": if card.status == crate::domain::card::CardStatus::Active { "usual" } else { "old" } }));
+    for q in &export.questionnaires {
+        entries.push(export_fhir::questionnaire_response(q, &mut ids, &subject));
     }
-    let mut patient = json!({
-        "resourceType": "Patient",
-        "id": export.id.to_string(),
-        "identifier": identifiers,
-        "name": [{ "text": p.name }],
-        "gender": gender(p.sex),
-    });
-    if let Some(birth) = p.birth_date {
-        patient["birthDate"] = json!(birth.to_string());
+    for a in &export.assessments {
+        entries.extend(export_fhir::risk_assessment(a, &mut ids, &subject));
     }
-    if let Some(phone) = &p.phone {
-        patient["telecom"] = json!([{ "system": "phone", "value": phone, "use": "mobile" }]);
-    }
-    if let Some(address) = &p.address {
-        patient["address"] = json!([{ "text": address }]);
-    }
-    if let Some(contact) = &p.emergency_contact {
-        patient["contact"] =
-            json!([{ "relationship": [{ "text": "emergency" }], "name": { "text": contact } }]);
-    }
-    let mut entries =
-        vec![json!({ "fullUrl": format!("urn:uuid:patient-{}", export.id), "resource": patient })];
-    let subject = json!({ "reference": patient_ref });
-    entries.extend(super::export_fhir::clinical(&export.health, &subject));
-    entries.extend(
-        export
-            .observations
-            .iter()
-            .map(|o| super::export_fhir::observation(o, &subject)),
-    );
-    entries.extend(
-        export
-            .questionnaires
-            .iter()
-            .map(|q| super::export_fhir::questionnaire_response(q, &subject)),
-    );
-    entries.extend(
-        export
-            .assessments
-            .iter()
-            .filter_map(|a| super::export_fhir::risk_assessment(a, &subject)),
-    );
     if let Some(plan) = export.plans.last() {
-        entries.extend(super::export_care::care_plan(plan, &subject));
+        entries.extend(export_care::care_plan(plan, &mut ids, &subject));
     }
-    entries.extend(
-        export
-            .advice
-            .iter()
-            .map(|a| super::export_care::advice(a, &subject)),
-    );
-    entries.extend(super::export_care::summaries(&export.summaries, &subject));
-    entries.extend(
-        export
-            .auto_tags
-            .iter()
-            .map(|t| super::export_care::flag(t, &subject)),
-    );
-    for entry in &export.consent.entries {
-        let granted = entry.decision == crate::domain::consent::Decision::Granted;
-        entries.push(json!({ "resource": {
-            "resourceType": "Consent",
-            "status": "active",
-            "patient": subject,
-            "dateTime": chrono::DateTime::from_timestamp(entry.at, 0).map(|t| t.to_rfc3339()).unwrap_or_default(),
-            "category": [{ "text": format!("{} via {}", entry.purpose.name(), entry.channel.name()) }],
-            "provision": { "type": if granted { "permit" } else { "deny" } },
-        } }));
+    for a in &export.advice {
+        entries.push(export_care::advice(a, &mut ids, &subject));
     }
-    json!({ "resourceType": "Bundle", "type": "collection", "entry": entries })
+    entries.extend(export_care::summaries(
+        &export.summaries,
+        export.plans.last(),
+        &export.calls,
+        &mut ids,
+        &subject,
+    ));
+    for t in &export.auto_tags {
+        entries.push(export_care::flag(t, &mut ids, &subject));
+    }
+    entries.extend(export_calls::calls(
+        &export.calls,
+        &export.recordings,
+        &mut ids,
+        &subject,
+    ));
+    entries.extend(export_patient::consents(export, &mut ids, &subject));
+    let at = if export.exported_at > 0 {
+        export.exported_at
+    } else {
+        chrono::Utc::now().timestamp()
+    };
+    let bundle_id = super::export_bundle::uuid_for(&export.id, &format!("Bundle/{at}"));
+    let mut bundle = json!({
+        "resourceType": "Bundle",
+        "id": bundle_id.to_string(),
+        "identifier": { "system": "urn:ietf:rfc:3986", "value": format!("urn:uuid:{bundle_id}") },
+        "type": "collection",
+        "timestamp": super::export_bundle::instant(at),
+        "entry": entries,
+    });
+    super::export_bundle::prune(&mut bundle);
+    bundle
 }

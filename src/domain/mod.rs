@@ -32,6 +32,7 @@ pub mod summary_text;
 pub mod tag_rules;
 pub mod text;
 pub mod trend;
+pub mod ucum;
 pub mod value_sets;
 
 /// The line (1-based) a TOML error points at, for messages that name it.

@@ -1,0 +1,185 @@
+//! The patient and their consent as FHIR R4: a Patient whose identifiers carry their
+//! systems (the mainland resident ID's OID, caredesk's URNs for member cards and other
+//! documents), and a Consent per recorded decision with its scope, category, policy
+//! rule (ppc-1) and what it permits or denies. Race, when recorded, is the US Core race
+//! extension on the Patient.
+
+use serde_json::{Value, json};
+
+use super::export::PatientExport;
+use super::export_bundle::{
+    CARD, ID_DOCUMENT, Ids, PASSPORT, PATIENT_ID, RESIDENT_ID, V2_0203, entry, instant,
+};
+use crate::domain::card::CardStatus;
+use crate::domain::clinical_status::{OMB_RACE_SYSTEM, Race};
+use crate::domain::consent::{ConsentEntry, Decision, Method, Purpose};
+use crate::domain::patient::{IdType, Sex};
+
+const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
+const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+const PURPOSE_OF_USE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
+const CONSENT_ACTION: &str = "http://terminology.hl7.org/CodeSystem/consentaction";
+pub(crate) const US_CORE_RACE: &str =
+    "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race";
+/// caredesk's code system for what a consent covers: "<purpose>/<channel>".
+pub(crate) const CONSENT_CODE: &str = "urn:caredesk:consent";
+
+fn gender(sex: Sex) -> &'static str {
+    match sex {
+        Sex::Female => "female",
+        Sex::Male => "male",
+        Sex::Other => "other",
+        Sex::Unknown => "unknown",
+    }
+}
+
+fn identifier_type(code: &str, display: &str, text: &str) -> Value {
+    json!({ "coding": [{ "system": V2_0203, "code": code, "display": display }], "text": text })
+}
+
+/// The Patient: name, sex, birth date, contact details and every identifier.
+pub(crate) fn patient(export: &PatientExport, url: &str) -> Value {
+    let p = &export.patient;
+    let mut identifiers = vec![json!({
+        "use": "secondary",
+        "system": PATIENT_ID,
+        "value": export.id.to_string(),
+    })];
+    if let Some(number) = p.id_number.as_deref().filter(|n| !n.trim().is_empty()) {
+        let (system, kind) = match p.id_type {
+            IdType::ResidentId => (
+                RESIDENT_ID,
+                identifier_type(
+                    "NI",
+                    "National unique individual identifier",
+                    "Resident identity card (居民身份证)",
+                ),
+            ),
+            IdType::Passport => (
+                PASSPORT,
+                identifier_type("PPN", "Passport number", "Passport"),
+            ),
+            IdType::Other => (
+                ID_DOCUMENT,
+                json!({ "text": "Other identity document (travel permit …)" }),
+            ),
+        };
+        identifiers
+            .push(json!({ "use": "official", "type": kind, "system": system, "value": number }));
+    }
+    for card in &export.cards {
+        let active = card.status == CardStatus::Active;
+        identifiers.push(json!({
+            "use": if active { "usual" } else { "old" },
+            "type": identifier_type("MB", "Member Number", &format!("Member card ({})", card.card_type)),
+            "system": CARD,
+            "value": card.number,
+            "period": { "start": card.issued.to_string(), "end": card.valid_until.to_string() },
+        }));
+    }
+    let mut patient = json!({
+        "resourceType": "Patient",
+        "identifier": identifiers,
+        "name": [{ "text": p.name }],
+        "gender": gender(p.sex),
+    });
+    if let Some(birth) = p.birth_date {
+        patient["birthDate"] = json!(birth.to_string());
+    }
+    if let Some(phone) = &p.phone {
+        patient["telecom"] = json!([{ "system": "phone", "value": phone, "use": "mobile" }]);
+    }
+    if let Some(address) = &p.address {
+        patient["address"] = json!([{ "text": address }]);
+    }
+    let race = &export.health.measurements.race;
+    if !race.is_empty() {
+        patient["extension"] = json!([us_core_race(race)]);
+    }
+    if let Some(contact) = &p.emergency_contact {
+        patient["contact"] = json!([{
+            "relationship": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v2-0131", "code": "C", "display": "Emergency Contact" }] }],
+            "name": { "text": contact },
+        }]);
+    }
+    entry(url, patient)
+}
+
+/// The US Core race extension: an ombCategory per category, and the text (required).
+fn us_core_race(race: &[Race]) -> Value {
+    let mut parts: Vec<Value> = race
+        .iter()
+        .map(|r| json!({ "url": "ombCategory", "valueCoding": { "system": OMB_RACE_SYSTEM, "code": r.code(), "display": r.display() } }))
+        .collect();
+    parts.push(json!({ "url": "text", "valueString": race.iter().map(|r| r.display()).collect::<Vec<_>>().join(", ") }));
+    json!({ "url": US_CORE_RACE, "extension": parts })
+}
+
+fn purpose_of_use(purpose: Purpose) -> Option<(&'static str, &'static str)> {
+    match purpose {
+        Purpose::Care => Some(("TREAT", "treatment")),
+        Purpose::Marketing => Some(("HMARKT", "healthcare marketing")),
+        // No HL7 purpose of use fits health education; the code says it.
+        Purpose::Education => None,
+    }
+}
+
+/// A Consent per recorded decision, oldest first: the decision in force for its channel
+/// and purpose is active, one a later decision replaced is inactive.
+pub(crate) fn consents(export: &PatientExport, ids: &mut Ids, subject: &Value) -> Vec<Value> {
+    let entries = &export.consent.entries;
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let superseded = entries[i + 1..].iter().any(|later| {
+                later.channel == e.channel && later.purpose == e.purpose && later.at >= e.at
+            });
+            consent(e, superseded, ids, subject)
+        })
+        .collect()
+}
+
+fn consent(e: &ConsentEntry, superseded: bool, ids: &mut Ids, subject: &Value) -> Value {
+    let granted = e.decision == Decision::Granted;
+    let what = format!("{} contact by {}", e.purpose.name(), e.channel.name());
+    let mut provision = json!({
+        "type": if granted { "permit" } else { "deny" },
+        "period": { "start": instant(e.at) },
+        "action": [{ "coding": [{ "system": CONSENT_ACTION, "code": "use", "display": "Use" }] }],
+        "code": [{
+            "coding": [{ "system": CONSENT_CODE, "code": format!("{}/{}", e.purpose.name(), e.channel.name()) }],
+            "text": what,
+        }],
+    });
+    if let Some((code, display)) = purpose_of_use(e.purpose) {
+        provision["purpose"] =
+            json!([{ "system": PURPOSE_OF_USE, "code": code, "display": display }]);
+    }
+    let method = match e.method {
+        Method::SignedForm => "signed form",
+        Method::Verbal => "verbal",
+    };
+    let url = ids.url(
+        "Consent",
+        &format!("{}|{}|{}", e.purpose.name(), e.channel.name(), e.at),
+    );
+    entry(
+        &url,
+        json!({
+            "resourceType": "Consent",
+            "status": if superseded { "inactive" } else { "active" },
+            "scope": { "coding": [{ "system": CONSENT_SCOPE, "code": "patient-privacy", "display": "Privacy Consent" }] },
+            "category": [
+                { "coding": [{ "system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent" }] },
+                { "text": what },
+            ],
+            "patient": subject,
+            "dateTime": instant(e.at),
+            "performer": [subject],
+            "sourceAttachment": { "title": format!("{method} consent, recorded by {}", e.recorded_by) },
+            "policyRule": { "coding": [{ "system": ACT_CODE, "code": if granted { "OPTIN" } else { "OPTOUT" } }] },
+            "provision": provision,
+        }),
+    )
+}
