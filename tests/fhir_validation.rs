@@ -542,7 +542,8 @@ fn edge_cases_export_as_stored_and_validate() {
 
     let encounters = resources(&bundle, "Encounter");
     assert_eq!(encounters.len(), 2);
-    assert_eq!(encounters[0]["class"]["code"], "VR");
+    // The first call was made at the clinic (ambulatory), the second by phone.
+    assert_eq!(encounters[0]["class"]["code"], "AMB");
     assert_eq!(encounters[0]["status"], "finished");
     assert_eq!(encounters[1]["status"], "cancelled");
     assert!(
