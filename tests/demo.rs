@@ -39,7 +39,21 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
             assert!(record.measurements.height_cm.is_some());
             assert!(record.lifestyle.smoking.is_some());
         }
-        let amendments = vault.amendments(id).unwrap();
+        let mut amendments = vault.amendments(id).unwrap();
+        // Each record's first version was written at registration, section by section.
+        let registered = amendments
+            .iter()
+            .take_while(|a| a.reason.starts_with("recorded at registration"))
+            .count();
+        assert_eq!(registered > 0, record != Default::default());
+        let first: Vec<Section> = amendments[..registered]
+            .iter()
+            .map(|a| a.section())
+            .collect();
+        if registered > 0 {
+            assert!(first.contains(&Section::Lifestyle) && first.contains(&Section::Measurements));
+        }
+        amendments.drain(..registered);
         if !amendments.is_empty() {
             let sections: Vec<Section> = amendments.iter().map(|a| a.section()).collect();
             assert_eq!(sections, [Section::Allergies, Section::Demographics]);

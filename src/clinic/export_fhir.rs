@@ -98,9 +98,14 @@ fn effective(body: &mut Value, date: Option<String>) {
     }
 }
 
+/// The tag on Observations made from the health record (not results), so that an
+/// import of the export puts them back into the record.
+use crate::ingest::fhir::SOURCE_TAG;
+
 fn record_observation(subject: &Value, category: (&str, &str), code: Value) -> Value {
     json!({
         "resourceType": "Observation",
+        "meta": { "tag": [{ "system": SOURCE_TAG, "code": "record", "display": "From the health record" }] },
         "status": "final",
         "category": [concept(OBSERVATION_CATEGORY, category.0, category.1)],
         "subject": subject,

@@ -40,6 +40,8 @@ mod reevaluate;
 pub mod reports;
 pub mod response;
 mod results;
+mod results_care;
+mod results_record;
 pub mod rights;
 mod risk;
 pub mod service;

@@ -73,7 +73,8 @@ pub struct ResultsSummary {
     pub unread: u64,
     /// Patients created from messages (`--create-patients`).
     pub created: u64,
-    /// Amendments to records from reported diagnoses, medicines and smoking status.
+    /// Amendments to records from reported diagnoses, medicines and smoking status, and
+    /// questionnaires and consent decisions filed from a caredesk export.
     pub record_changes: u64,
 }
 

@@ -182,19 +182,21 @@ fn merge_into_record(
     id: &PatientId,
     message: &Incoming,
 ) -> Result<(), ServiceError> {
-    let smoking = message
-        .observations
-        .iter()
-        .filter(|o| !withdrawn(o))
-        .filter_map(|o| crate::ingest::fhir::smoking(o).map(|s| (o.taken_at, s)))
-        .max_by_key(|(at, _)| *at)
-        .map(|(_, s)| s);
     let reported = &message.reported;
+    let smoking = super::results_record::latest_smoking(
+        message
+            .observations
+            .iter()
+            .chain(&reported.record)
+            .filter(|o| !withdrawn(o)),
+    )
+    .map(|(_, s)| s);
     if message.conditions.is_empty()
         && message.medications.is_empty()
         && reported.allergies.is_empty()
         && reported.family_history.is_empty()
         && reported.race.is_empty()
+        && reported.record.is_empty()
         && smoking.is_none()
     {
         return Ok(());
@@ -350,9 +352,12 @@ fn merge_into_record(
             record,
         );
     }
-    if !reported.race.is_empty() {
-        let mut measurements = record.measurements.clone();
-        measurements.race.clone_from(&reported.race);
+    if !reported.race.is_empty() || !reported.record.is_empty() {
+        let mut measurements =
+            super::results_record::measurements(&record.measurements, &reported.record);
+        if !reported.race.is_empty() {
+            measurements.race.clone_from(&reported.race);
+        }
         change(
             SectionValue::Measurements(record.measurements.clone()),
             SectionValue::Measurements(measurements),
@@ -450,6 +455,7 @@ pub(crate) fn import(
     let mut created: HashMap<String, PatientId> = HashMap::new();
     let mut reindex = Vec::new();
     let mut working = WorkingRecords::new();
+    let mut filed = super::results_care::Filed::default();
     let matches: Vec<Vec<PatientId>> = incoming
         .iter()
         .map(|m| match_patient(ctx, m))
@@ -489,6 +495,7 @@ pub(crate) fn import(
                 let (stored, duplicates) =
                     stage_results(ctx, &mut writes, &id, &message.observations, &mut seen)?;
                 merge_into_record(ctx, &mut working, &id, message)?;
+                filed.take(ctx, &id, message)?;
                 if !message.unread.is_empty() {
                     review_unread(ctx, &mut writes, &mut seen, message, id)?;
                 }
@@ -511,8 +518,10 @@ pub(crate) fn import(
         }
     }
     summary.record_changes = stage_record_changes(ctx, &mut writes, &working)?;
+    filed.stage(ctx, &mut writes)?;
+    summary.record_changes += filed.added;
     let detail = format!(
-        "messages={} imported={} duplicates={} unmatched={} rejected={} unread={} created={} record_changes={}",
+        "messages={} imported={} duplicates={} unmatched={} rejected={} unread={} created={} record_changes={} questionnaires_not_scored={}",
         summary.messages,
         summary.imported,
         summary.duplicates,
@@ -520,7 +529,8 @@ pub(crate) fn import(
         summary.rejected,
         summary.unread,
         summary.created,
-        summary.record_changes
+        summary.record_changes,
+        filed.not_scored
     );
     let mut reply = Reply::new(Response::ResultsImported(summary))
         .writes(writes)
@@ -695,6 +705,9 @@ pub(crate) fn review_match(
     let mut working = WorkingRecords::new();
     merge_into_record(ctx, &mut working, id, &incoming)?;
     stage_record_changes(ctx, &mut writes, &working)?;
+    let mut filed = super::results_care::Filed::default();
+    filed.take(ctx, id, &incoming)?;
+    filed.stage(ctx, &mut writes)?;
     finish_review(ctx, &mut writes, number, &incoming, *id)?;
     Ok(Reply::new(Response::Done)
         .writes(writes)
@@ -722,6 +735,9 @@ pub(crate) fn review_create(ctx: &Ctx<'_>, number: u64) -> Result<Reply, Service
     working.insert(id, (Default::default(), Vec::new()));
     merge_into_record(ctx, &mut working, &id, &incoming)?;
     stage_record_changes(ctx, &mut writes, &working)?;
+    let mut filed = super::results_care::Filed::default();
+    filed.take(ctx, &id, &incoming)?;
+    filed.stage(ctx, &mut writes)?;
     finish_review(ctx, &mut writes, number, &incoming, id)?;
     Ok(Reply::new(Response::PatientCreated { id })
         .writes(writes)

@@ -186,6 +186,37 @@ impl Generator {
     }
 }
 
+/// The record's first version as it was recorded at registration, one amendment per
+/// section filled (from empty), so every part of the record has a time (the FHIR
+/// export dates smoking status and measurements by it).
+pub fn at_registration(record: &HealthRecord, at: i64) -> Vec<Amendment> {
+    use crate::domain::amendment::Section;
+    let empty = HealthRecord::default();
+    [
+        Section::PastIllnesses,
+        Section::Surgeries,
+        Section::FamilyHistory,
+        Section::Allergies,
+        Section::Medications,
+        Section::Lifestyle,
+        Section::Measurements,
+    ]
+    .into_iter()
+    .filter_map(|section| {
+        let before = SectionValue::of(&empty, section)?;
+        let after = SectionValue::of(record, section)?;
+        (before != after).then(|| Amendment {
+            at,
+            by: "chen.jing".into(),
+            role: Role::Nurse,
+            reason: "recorded at registration 建档时记录".into(),
+            before,
+            after,
+        })
+    })
+    .collect()
+}
+
 /// Two amendments on a demo record: the nurse added an allergy the patient recalled,
 /// and the front desk corrected the address. Returns the record after them.
 pub fn amendments(

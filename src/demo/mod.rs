@@ -173,10 +173,12 @@ fn add_patients(
             let mut history = Vec::new();
             if (created + i) % 3 == 0 {
                 let health = generator.health(&patient, today);
+                // Registered a month before the demo's today, the record written then.
+                let now = (vault.store().options().clock)().timestamp();
+                history = health::at_registration(&health, now - 86_400 * 30);
                 if (created + i) % 30 == 0 {
-                    let now = (vault.store().options().clock)().timestamp();
                     let (amendments, amended, after) = health::amendments(&patient, &health, now);
-                    history = amendments;
+                    history.extend(amendments);
                     patient = amended;
                     record = Some(after);
                 } else {

@@ -74,6 +74,15 @@ pub struct Reported {
     /// The patient identifiers whose system says what they are (the values are also
     /// in `patient_ids`); a value not listed here is a number of the sender's own.
     pub identifiers: Vec<SenderId>,
+    /// Observations a caredesk export made from the record (smoking status, height,
+    /// weight, waist; tagged `urn:caredesk:fhir:source|record`): read back into the
+    /// record's lifestyle and measurements, not kept as results.
+    pub record: Vec<Observation>,
+    /// Questionnaires of caredesk's own, filled (the service scores them again by its
+    /// definitions).
+    pub questionnaires: Vec<crate::domain::questionnaire::Response>,
+    /// Consent decisions as they were recorded (who, when, how).
+    pub consent: Vec<crate::domain::consent::ConsentEntry>,
 }
 
 /// A patient identifier whose kind the sender's system (or its check digit) tells.

@@ -63,12 +63,60 @@ impl From<IncomingV1> for Incoming {
     }
 }
 
+/// An `Incoming` as version 2 stored it (before the record's own observations,
+/// questionnaires and consent decisions in `Reported`).
+#[derive(serde::Deserialize)]
+struct IncomingV2 {
+    origin: String,
+    patient_ids: Vec<String>,
+    patient: Option<crate::domain::patient::Patient>,
+    observations: Vec<Observation>,
+    conditions: Vec<crate::domain::health::Condition>,
+    medications: Vec<crate::domain::health::Medication>,
+    unread: Vec<crate::ingest::Rejected>,
+    local_times: Vec<u32>,
+    filed_under: Option<PatientId>,
+    reported: ReportedV2,
+}
+
+#[derive(serde::Deserialize)]
+struct ReportedV2 {
+    allergies: Vec<crate::domain::health::Allergy>,
+    family_history: Vec<crate::domain::health::FamilyCondition>,
+    race: Vec<crate::domain::health::Race>,
+    identifiers: Vec<crate::ingest::SenderId>,
+}
+
+impl From<IncomingV2> for Incoming {
+    fn from(old: IncomingV2) -> Incoming {
+        Incoming {
+            origin: old.origin,
+            patient_ids: old.patient_ids,
+            patient: old.patient,
+            observations: old.observations,
+            conditions: old.conditions,
+            medications: old.medications,
+            unread: old.unread,
+            local_times: old.local_times,
+            filed_under: old.filed_under,
+            reported: crate::ingest::Reported {
+                allergies: old.reported.allergies,
+                family_history: old.reported.family_history,
+                race: old.reported.race,
+                identifiers: old.reported.identifiers,
+                ..crate::ingest::Reported::default()
+            },
+        }
+    }
+}
+
 impl Versioned for Incoming {
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
 
     fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
         match version {
             1 => Ok(decode_payload::<IncomingV1>(payload)?.into()),
+            2 => Ok(decode_payload::<IncomingV2>(payload)?.into()),
             other => Err(CodecError::NoMigration(other)),
         }
     }
@@ -240,13 +288,30 @@ struct RejectedReviewV1 {
     at: i64,
 }
 
+#[derive(serde::Deserialize)]
+struct RejectedReviewV2 {
+    incoming: IncomingV2,
+    reason: String,
+    by: String,
+    at: i64,
+}
+
 impl Versioned for RejectedReview {
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
 
     fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
         match version {
             1 => {
                 let old: RejectedReviewV1 = decode_payload(payload)?;
+                Ok(RejectedReview {
+                    incoming: old.incoming.into(),
+                    reason: old.reason,
+                    by: old.by,
+                    at: old.at,
+                })
+            }
+            2 => {
+                let old: RejectedReviewV2 = decode_payload(payload)?;
                 Ok(RejectedReview {
                     incoming: old.incoming.into(),
                     reason: old.reason,
@@ -418,7 +483,11 @@ mod tests {
     }
 
     fn encoded<T: serde::Serialize>(value: &T) -> Vec<u8> {
-        let mut bytes = 1u16.to_be_bytes().to_vec();
+        encoded_as(1, value)
+    }
+
+    fn encoded_as<T: serde::Serialize>(version: u16, value: &T) -> Vec<u8> {
+        let mut bytes = version.to_be_bytes().to_vec();
         bytes.extend(
             bincode::serde::encode_to_vec(value, bincode::config::standard()).unwrap_or_default(),
         );
@@ -450,5 +519,81 @@ mod tests {
         let rejected: RejectedReview = codec::decode(&encoded(&old)).unwrap();
         assert_eq!(rejected.incoming.observations.len(), 1);
         assert_eq!((rejected.reason.as_str(), rejected.at), ("not ours", 5));
+    }
+
+    /// Version 2's shape: `Reported` without the record's observations,
+    /// questionnaires and consent.
+    #[derive(serde::Serialize)]
+    struct V2 {
+        origin: String,
+        patient_ids: Vec<String>,
+        patient: Option<crate::domain::patient::Patient>,
+        observations: Vec<Observation>,
+        conditions: Vec<crate::domain::health::Condition>,
+        medications: Vec<crate::domain::health::Medication>,
+        unread: Vec<crate::ingest::Rejected>,
+        local_times: Vec<u32>,
+        filed_under: Option<PatientId>,
+        reported: (
+            Vec<crate::domain::health::Allergy>,
+            Vec<crate::domain::health::FamilyCondition>,
+            Vec<crate::domain::health::Race>,
+            Vec<crate::ingest::SenderId>,
+        ),
+    }
+
+    #[test]
+    fn version_2_review_items_and_rejections_still_open() {
+        let old = V2 {
+            origin: "b.json patient 1".into(),
+            patient_ids: vec!["P2".into()],
+            patient: None,
+            observations: v1().observations,
+            conditions: Vec::new(),
+            medications: Vec::new(),
+            unread: Vec::new(),
+            local_times: vec![0],
+            filed_under: Some(PatientId([3; 16])),
+            reported: (
+                vec![crate::domain::health::Allergy {
+                    substance: "penicillin".into(),
+                    ..Default::default()
+                }],
+                Vec::new(),
+                vec![crate::domain::health::Race::Asian],
+                vec![crate::ingest::SenderId {
+                    kind: crate::ingest::IdKind::Card,
+                    value: "P2".into(),
+                }],
+            ),
+        };
+        let incoming: Incoming = codec::decode(&encoded_as(2, &old)).unwrap();
+        assert_eq!(incoming.patient_ids, ["P2"]);
+        assert_eq!(incoming.local_times, [0]);
+        assert_eq!(incoming.filed_under, Some(PatientId([3; 16])));
+        assert_eq!(incoming.reported.allergies[0].substance, "penicillin");
+        assert_eq!(incoming.reported.race, [crate::domain::health::Race::Asian]);
+        assert_eq!(incoming.reported.identifiers[0].value, "P2");
+        assert!(incoming.reported.record.is_empty() && incoming.reported.consent.is_empty());
+
+        #[derive(serde::Serialize)]
+        struct RejectedV2 {
+            incoming: V2,
+            reason: String,
+            by: String,
+            at: i64,
+        }
+        let rejected: RejectedReview = codec::decode(&encoded_as(
+            2,
+            &RejectedV2 {
+                incoming: old,
+                reason: "not ours".into(),
+                by: "nurse".into(),
+                at: 7,
+            },
+        ))
+        .unwrap();
+        assert_eq!(rejected.incoming.reported.race.len(), 1);
+        assert_eq!(rejected.at, 7);
     }
 }

@@ -8,6 +8,7 @@
 //! counted by type for the summary; resources that cannot be read are reported with
 //! their place in the file and left out; the rest goes on.
 
+mod care;
 mod history;
 mod patient;
 mod record;
@@ -80,6 +81,12 @@ pub fn not_kept_reason(kind: &str) -> &'static str {
         ALLERGY_WITHDRAWN => "ruled out or recorded by mistake",
         FAMILY_WITHDRAWN => "recorded by mistake",
         FAMILY_EMPTY => "a relative without a condition says nothing to keep",
+        care::QUESTIONNAIRE_OTHER => {
+            "only caredesk's own questionnaires can be scored: enter the answers in caredesk"
+        }
+        care::CONSENT_OTHER => {
+            "only caredesk's contact decisions are kept: record the patient's consent in caredesk"
+        }
         _ => "caredesk does not keep this kind of resource",
     }
 }
@@ -105,6 +112,19 @@ pub fn not_kept_summary(not_kept: &BTreeMap<String, u64>) -> Option<String> {
             .join(", "),
     )
 }
+
+/// Whether a caredesk export made this Observation from the health record (its
+/// `meta.tag`), rather than it being a result.
+fn from_record(resource: &Value) -> bool {
+    resource["meta"]["tag"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|t| t["system"] == SOURCE_TAG && t["code"] == "record")
+}
+
+/// The tag a caredesk export puts on Observations made from the record.
+pub const SOURCE_TAG: &str = "urn:caredesk:fhir:source";
 
 /// Where a resource sits in the file, for messages.
 fn place(index: usize, resource: &Value) -> String {
@@ -144,6 +164,9 @@ struct Gathered {
     medications: Vec<Medication>,
     allergies: Vec<Allergy>,
     family: Vec<FamilyCondition>,
+    record: Vec<Observation>,
+    questionnaires: Vec<crate::domain::questionnaire::Response>,
+    consent: Vec<crate::domain::consent::ConsentEntry>,
 }
 
 impl Gathered {
@@ -154,6 +177,9 @@ impl Gathered {
             && self.allergies.is_empty()
             && self.family.is_empty()
             && self.race.is_empty()
+            && self.record.is_empty()
+            && self.questionnaires.is_empty()
+            && self.consent.is_empty()
     }
 }
 
@@ -165,6 +191,8 @@ const READ: &[&str] = &[
     "MedicationRequest",
     "AllergyIntolerance",
     "FamilyMemberHistory",
+    "QuestionnaireResponse",
+    "Consent",
 ];
 
 fn count(parsed: &mut Parsed, kind: &str) {
@@ -311,6 +339,7 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                     .or_else(|| full_url.as_ref().and_then(|u| report_times.get(u).copied()))
                     .or(bundle_time);
                 match observations(resource, taken_at, &origin, &mut parsed.skipped) {
+                    Ok(list) if from_record(resource) => g.record.extend(list),
                     Ok(list) => g.observations.extend(list),
                     Err(reason) => reject(&mut parsed, reason),
                 }
@@ -323,6 +352,15 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                 Ok(AllergyRead::Kept(a)) => g.allergies.push(a),
                 Ok(AllergyRead::Withdrawn) => count(&mut parsed, ALLERGY_WITHDRAWN),
                 Err(reason) => reject(&mut parsed, reason),
+            },
+            "QuestionnaireResponse" => match care::questionnaire_response(resource) {
+                Ok(Some(q)) => g.questionnaires.push(q),
+                Ok(None) => count(&mut parsed, care::QUESTIONNAIRE_OTHER),
+                Err(reason) => reject(&mut parsed, reason),
+            },
+            "Consent" => match care::consent(resource) {
+                Some(c) => g.consent.push(c),
+                None => count(&mut parsed, care::CONSENT_OTHER),
             },
             "FamilyMemberHistory" => match history::family(resource) {
                 FamilyRead::Kept(list) => g.family.extend(list),
@@ -377,6 +415,9 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                 family_history: g.family,
                 race: g.race,
                 identifiers: g.kinds,
+                record: g.record,
+                questionnaires: g.questionnaires,
+                consent: g.consent,
             },
             ..Incoming::default()
         });

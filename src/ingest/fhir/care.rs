@@ -1,0 +1,143 @@
+//! What caredesk's own FHIR export says besides the record: filled questionnaires of
+//! caredesk's (QuestionnaireResponse whose `questionnaire` is
+//! `urn:caredesk:questionnaire:<key>|<version>`; the service scores the answers again
+//! by its definitions) and consent decisions (Consent coded by `urn:caredesk:consent`,
+//! with who recorded them, when and how). Other senders' questionnaires and consents
+//! say what caredesk cannot score or act on: they are counted as not kept.
+
+use serde_json::Value;
+
+use super::parse_time;
+use super::values::text;
+use crate::domain::consent::{Channel, ConsentEntry, Decision, Method, Purpose};
+use crate::domain::questionnaire::{Response, Scored};
+
+/// caredesk's canonical for its questionnaires, as its export writes it.
+const QUESTIONNAIRE: &str = "urn:caredesk:questionnaire:";
+/// caredesk's code system for what a consent covers ("<purpose>/<channel>").
+const CONSENT_CODE: &str = "urn:caredesk:consent";
+
+/// Counted, not kept: a questionnaire that is not one of caredesk's.
+pub const QUESTIONNAIRE_OTHER: &str = "QuestionnaireResponse (not a caredesk questionnaire)";
+/// Counted, not kept: a consent that does not say which caredesk contact it covers.
+pub const CONSENT_OTHER: &str = "Consent (not a caredesk contact decision)";
+
+/// A completed response to a caredesk questionnaire, its answers in item order; not
+/// yet scored (`scored` is left empty for the service to fill). `None`: not one of
+/// caredesk's, or not completed.
+pub(super) fn questionnaire_response(resource: &Value) -> Result<Option<Response>, String> {
+    let Some(canonical) = text(&resource["questionnaire"]) else {
+        return Ok(None);
+    };
+    let Some((key, version)) = canonical
+        .strip_prefix(QUESTIONNAIRE)
+        .and_then(|rest| rest.split_once('|'))
+    else {
+        return Ok(None);
+    };
+    if !matches!(resource["status"].as_str(), Some("completed" | "amended")) {
+        return Ok(None);
+    }
+    let at = resource["authored"]
+        .as_str()
+        .and_then(parse_time)
+        .ok_or("authored is missing or not a time: when was it filled?")?;
+    let mut items: Vec<(usize, usize)> = Vec::new();
+    for item in resource["item"].as_array().into_iter().flatten() {
+        let link: usize = text(&item["linkId"])
+            .and_then(|l| l.parse().ok())
+            .ok_or("an item's linkId is not caredesk's item number")?;
+        let answer = item["answer"][0]["valueInteger"]
+            .as_u64()
+            .ok_or("an item's answer is not a whole number")?;
+        items.push((link, answer as usize));
+    }
+    items.sort_by_key(|(link, _)| *link);
+    Ok(Some(Response {
+        key: key.to_string(),
+        version: version.to_string(),
+        answers: items.into_iter().map(|(_, a)| a).collect(),
+        scored: Scored {
+            total: 0,
+            band: String::new(),
+            urgent: Vec::new(),
+        },
+        at,
+        by: text(&resource["author"]["display"]).unwrap_or_default(),
+    }))
+}
+
+/// A caredesk contact decision: which contact (purpose and channel), granted or
+/// refused, when, how and by whom it was recorded. `None`: not one of caredesk's.
+pub(super) fn consent(resource: &Value) -> Option<ConsentEntry> {
+    let provision = &resource["provision"];
+    let code = provision["code"]
+        .as_array()?
+        .iter()
+        .flat_map(|c| c["coding"].as_array().into_iter().flatten())
+        .find(|c| c["system"] == CONSENT_CODE)
+        .and_then(|c| text(&c["code"]))?;
+    let (purpose, channel) = code.split_once('/')?;
+    let purpose = Purpose::ALL.into_iter().find(|p| p.name() == purpose)?;
+    let channel = Channel::ALL.into_iter().find(|c| c.name() == channel)?;
+    let decision = match provision["type"].as_str()? {
+        "permit" => Decision::Granted,
+        "deny" => Decision::Refused,
+        _ => return None,
+    };
+    let at = resource["dateTime"].as_str().and_then(parse_time)?;
+    // "signed form consent, recorded by wang.li", as the export writes it.
+    let title = text(&resource["sourceAttachment"]["title"]).unwrap_or_default();
+    let (method, by) = title
+        .split_once(" consent, recorded by ")
+        .unwrap_or(("", ""));
+    let method = match method {
+        "verbal" => Method::Verbal,
+        _ => Method::SignedForm,
+    };
+    Some(ConsentEntry {
+        channel,
+        purpose,
+        decision,
+        method,
+        at,
+        recorded_by: by.trim().to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn caredesk_questionnaires_and_consents_read_back() {
+        let q = questionnaire_response(&json!({
+            "resourceType": "QuestionnaireResponse", "status": "completed",
+            "questionnaire": "urn:caredesk:questionnaire:gad7|1",
+            "authored": "2030-01-02T03:04:05Z", "author": {"display": "chen.jing"},
+            "item": [{"linkId": "2", "answer": [{"valueInteger": 3}]},
+                     {"linkId": "1", "answer": [{"valueInteger": 1}]}]}))
+        .unwrap()
+        .unwrap();
+        assert_eq!((q.key.as_str(), q.version.as_str()), ("gad7", "1"));
+        assert_eq!(q.answers, [1, 3]);
+        assert_eq!(q.by, "chen.jing");
+        let other = json!({"resourceType": "QuestionnaireResponse", "status": "completed",
+            "questionnaire": "http://loinc.org/q/44249-1"});
+        assert_eq!(questionnaire_response(&other).unwrap(), None);
+
+        let c = consent(&json!({
+            "resourceType": "Consent", "status": "active", "dateTime": "2030-01-01T01:00:00Z",
+            "sourceAttachment": {"title": "verbal consent, recorded by wang.li"},
+            "provision": {"type": "deny", "code": [{"coding": [
+                {"system": "urn:caredesk:consent", "code": "care/phone"}]}]}}))
+        .unwrap();
+        assert_eq!(
+            (c.purpose, c.channel, c.decision, c.method),
+            (Purpose::Care, Channel::Phone, Decision::Refused, Method::Verbal)
+        );
+        assert_eq!(c.recorded_by, "wang.li");
+        assert_eq!(consent(&json!({"resourceType": "Consent", "provision": {"type": "permit"}})), None);
+    }
+}
