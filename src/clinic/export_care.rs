@@ -88,6 +88,8 @@ pub(crate) fn care_plan(version: &PlanVersion, ids: &mut Ids, subject: &Value) -
         &url,
         json!({
             "resourceType": "CarePlan",
+            // caredesk's own plan: an import of this export brings it back.
+            "meta": { "tag": [{ "system": crate::ingest::fhir::SOURCE_TAG, "code": "plan", "display": "caredesk intervention plan" }] },
             "status": if plan.active { "active" } else { "completed" },
             "intent": "plan",
             "title": plan.title,

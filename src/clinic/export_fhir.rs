@@ -98,8 +98,8 @@ fn effective(body: &mut Value, date: Option<String>) {
     }
 }
 
-/// The tag on Observations made from the health record (not results), so that an
-/// import of the export puts them back into the record.
+/// The tag on Observations and Procedures made from the health record (not results),
+/// so that an import of the export puts them back into the record.
 use crate::ingest::fhir::SOURCE_TAG;
 
 fn record_observation(subject: &Value, category: (&str, &str), code: Value) -> Value {
@@ -156,7 +156,13 @@ pub(crate) fn clinical(
             "Procedure",
             &format!("{}|{}", s.name, s.year.as_deref().unwrap_or("")),
         );
-        let mut procedure = json!({ "resourceType": "Procedure", "status": "completed", "subject": subject, "code": { "text": s.name } });
+        let mut procedure = json!({
+            "resourceType": "Procedure",
+            "meta": { "tag": [{ "system": SOURCE_TAG, "code": "record", "display": "From the health record" }] },
+            "status": "completed",
+            "subject": subject,
+            "code": { "text": s.name },
+        });
         match s.year.as_deref().map(|y| (y, fhir_date(y))) {
             Some((_, Some(date))) => procedure["performedDateTime"] = json!(date),
             Some((text, None)) => procedure["performedString"] = json!(text),
@@ -222,6 +228,9 @@ pub(crate) fn clinical(
         });
         if !dosage.is_empty() {
             statement["dosage"] = json!([{ "text": dosage.join(", ") }]);
+            if let Some(frequency) = &m.frequency {
+                statement["dosage"][0]["timing"] = json!({ "code": { "text": frequency } });
+            }
         }
         let mut notes = Vec::new();
         for (field, text) in [("start", &m.started), ("end", &m.ended)] {

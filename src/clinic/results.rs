@@ -197,6 +197,7 @@ fn merge_into_record(
         && reported.family_history.is_empty()
         && reported.race.is_empty()
         && reported.record.is_empty()
+        && reported.surgeries.is_empty()
         && smoking.is_none()
     {
         return Ok(());
@@ -314,6 +315,32 @@ fn merge_into_record(
     change(
         SectionValue::Allergies(record.allergies.clone()),
         SectionValue::Allergies(allergies),
+        record,
+    );
+    let surgeries = merged(
+        &record.surgeries,
+        &reported.surgeries,
+        |s| {
+            fitted(
+                s,
+                |s| passes(SectionValue::Surgeries(vec![s.clone()])),
+                &[|s| s.year = None],
+            )
+        },
+        |known, new| {
+            known.name.trim().eq_ignore_ascii_case(new.name.trim())
+                && (known.year == new.year || known.year.is_none())
+        },
+        |known, new| {
+            take(&mut known.year, &new.year);
+            if known.note.is_none() {
+                known.note.clone_from(&new.note);
+            }
+        },
+    );
+    change(
+        SectionValue::Surgeries(record.surgeries.clone()),
+        SectionValue::Surgeries(surgeries),
         record,
     );
     let family = merged(
@@ -521,7 +548,7 @@ pub(crate) fn import(
     filed.stage(ctx, &mut writes)?;
     summary.record_changes += filed.added;
     let detail = format!(
-        "messages={} imported={} duplicates={} unmatched={} rejected={} unread={} created={} record_changes={} questionnaires_not_scored={}",
+        "messages={} imported={} duplicates={} unmatched={} rejected={} unread={} created={} record_changes={} questionnaires_not_scored={} plans_not_kept={}",
         summary.messages,
         summary.imported,
         summary.duplicates,
@@ -530,7 +557,8 @@ pub(crate) fn import(
         summary.unread,
         summary.created,
         summary.record_changes,
-        filed.not_scored
+        filed.not_scored,
+        filed.plans_not_kept
     );
     let mut reply = Reply::new(Response::ResultsImported(summary))
         .writes(writes)

@@ -1,9 +1,11 @@
-//! The questionnaires and consent decisions a FHIR message brings back (caredesk's
-//! own export, read by `ingest::fhir`), filed with the patient on import: each
-//! questionnaire scored again by this clinic's definition of the same key and version
-//! (one it does not hold is left out and counted), each consent decision kept as it was
-//! recorded (who, when, how). An entry already held is not added again, so importing
-//! the same file twice changes nothing.
+//! The questionnaires, consent decisions and intervention plan a FHIR message brings
+//! back (caredesk's own export, read by `ingest::fhir`), filed with the patient on
+//! import: each questionnaire scored again by this clinic's definition of the same key
+//! and version (one it does not hold is left out and counted), each consent decision
+//! kept as it was recorded (who, when, how), the plan kept as the version exported when
+//! the patient has no plan here (a plan made here is not replaced by an import). An
+//! entry already held is not added again, so importing the same file twice changes
+//! nothing.
 
 use std::collections::HashMap;
 
@@ -11,6 +13,7 @@ use super::api::ServiceError;
 use super::service::Ctx;
 use crate::domain::consent::ConsentRecord;
 use crate::domain::patient::PatientId;
+use crate::domain::plan::PlanVersion;
 use crate::domain::questionnaire::{Definition, Response};
 use crate::ingest::Incoming;
 use crate::store::Scope;
@@ -22,11 +25,14 @@ pub(crate) struct Filed {
     definitions: Option<Vec<Definition>>,
     consent: HashMap<PatientId, (ConsentRecord, bool)>,
     questionnaires: HashMap<PatientId, (Vec<Response>, Vec<Response>)>,
+    plans: HashMap<PatientId, PlanVersion>,
     /// Entries added (questionnaires and consent decisions).
     pub added: u64,
     /// Questionnaires left out: this clinic has no such questionnaire (key and
     /// version), or the answers do not fit it.
     pub not_scored: u64,
+    /// Plans left out: the patient has a plan here already, or it fails the checks.
+    pub plans_not_kept: u64,
 }
 
 impl Filed {
@@ -57,6 +63,18 @@ impl Filed {
                 }
                 // Oldest first, as decisions are kept: a later one supersedes.
                 record.entries.sort_by_key(|e| e.at);
+            }
+        }
+        if let Some(plan) = &reported.plan {
+            let held = ctx.vault.plans(id)?;
+            if held.last() == Some(plan) || self.plans.get(id) == Some(plan) {
+                // Already here.
+            } else if held.is_empty() && !self.plans.contains_key(id) && plan.plan.check().is_ok()
+            {
+                self.plans.insert(*id, plan.clone());
+                self.added += 1;
+            } else {
+                self.plans_not_kept += 1;
             }
         }
         if reported.questionnaires.is_empty() {
@@ -103,6 +121,9 @@ impl Filed {
                 ctx.vault
                     .stage_put(writes, Scope::Patient(*id), &id.0, record)?;
             }
+        }
+        for (id, plan) in &self.plans {
+            ctx.vault.stage_plan(writes, id, plan)?;
         }
         for (id, (_, new)) in &self.questionnaires {
             for response in new {

@@ -30,7 +30,8 @@ pub fn kind_key(kind: ActionKind) -> &'static str {
         .unwrap_or("other")
 }
 
-fn kind_of(word: &str) -> Option<ActionKind> {
+/// The action kind a word names (its key, English or Chinese).
+pub fn kind_of(word: &str) -> Option<ActionKind> {
     let word = word.trim().to_lowercase().replace([' ', '-'], "_");
     KINDS
         .iter()

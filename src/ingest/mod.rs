@@ -83,6 +83,10 @@ pub struct Reported {
     pub questionnaires: Vec<crate::domain::questionnaire::Response>,
     /// Consent decisions as they were recorded (who, when, how).
     pub consent: Vec<crate::domain::consent::ConsentEntry>,
+    /// The intervention plan of a caredesk export, as the version exported.
+    pub plan: Option<crate::domain::plan::PlanVersion>,
+    /// Surgeries of a caredesk export's record.
+    pub surgeries: Vec<crate::domain::health::Surgery>,
 }
 
 /// A patient identifier whose kind the sender's system (or its check digit) tells.

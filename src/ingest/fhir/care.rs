@@ -1,15 +1,21 @@
-//! What caredesk's own FHIR export says besides the record: filled questionnaires of
+//! What caredesk's own FHIR export says besides results: filled questionnaires of
 //! caredesk's (QuestionnaireResponse whose `questionnaire` is
 //! `urn:caredesk:questionnaire:<key>|<version>`; the service scores the answers again
-//! by its definitions) and consent decisions (Consent coded by `urn:caredesk:consent`,
-//! with who recorded them, when and how). Other senders' questionnaires and consents
-//! say what caredesk cannot score or act on: they are counted as not kept.
+//! by its definitions), consent decisions (Consent coded by `urn:caredesk:consent`,
+//! with who recorded them, when and how), the intervention plan (a CarePlan tagged
+//! `urn:caredesk:fhir:source|plan`, with its Goals) and surgeries (Procedures tagged
+//! `…|record`). Other senders' questionnaires, consents, care plans and procedures say
+//! what caredesk cannot score or act on: they are counted as not kept.
+
+use std::collections::HashMap;
 
 use serde_json::Value;
 
 use super::parse_time;
 use super::values::text;
 use crate::domain::consent::{Channel, ConsentEntry, Decision, Method, Purpose};
+use crate::domain::health::Surgery;
+use crate::domain::plan::{Action, Direction, Goal, Plan, PlanVersion};
 use crate::domain::questionnaire::{Response, Scored};
 
 /// caredesk's canonical for its questionnaires, as its export writes it.
@@ -102,6 +108,82 @@ pub(super) fn consent(resource: &Value) -> Option<ConsentEntry> {
         method,
         at,
         recorded_by: by.trim().to_string(),
+    })
+}
+
+/// Whether a caredesk export tagged this resource with `code` (`record`: made from
+/// the health record; `plan`: the intervention plan).
+pub(super) fn tagged(resource: &Value, code: &str) -> bool {
+    resource["meta"]["tag"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|t| t["system"] == super::SOURCE_TAG && t["code"] == code)
+}
+
+fn day(v: &Value) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(v.as_str()?, "%Y-%m-%d").ok()
+}
+
+/// A Goal of caredesk's plan: the indicator (measure text), the limit and the day.
+fn goal(resource: &Value) -> Option<Goal> {
+    let target = &resource["target"][0];
+    let (direction, value) = match (
+        target["detailRange"]["high"]["value"].as_f64(),
+        target["detailRange"]["low"]["value"].as_f64(),
+    ) {
+        (Some(high), None) => (Direction::AtMost, high),
+        (None, Some(low)) => (Direction::AtLeast, low),
+        _ => return None,
+    };
+    Some(Goal {
+        indicator: text(&target["measure"]["text"])?,
+        direction,
+        target: value,
+        by: day(&target["dueDate"])?,
+    })
+}
+
+/// caredesk's intervention plan (a tagged CarePlan) as the version exported: title,
+/// goals (the Goals it references, by fullUrl or `Goal/id`), actions, who made it,
+/// when, and since when the plan runs. `None` when a part cannot be read.
+pub(super) fn care_plan(resource: &Value, goals: &HashMap<String, Value>) -> Option<PlanVersion> {
+    let mut plan_goals = Vec::new();
+    for r in resource["goal"].as_array().into_iter().flatten() {
+        plan_goals.push(goal(goals.get(&text(&r["reference"])?)?)?);
+    }
+    let mut actions = Vec::new();
+    for activity in resource["activity"].as_array().into_iter().flatten() {
+        let detail = &activity["detail"];
+        actions.push(Action {
+            kind: crate::domain::plan_form::kind_of(&text(&detail["code"]["text"])?)?,
+            description: text(&detail["description"]).unwrap_or_default(),
+            owner: text(&detail["performer"][0]["display"]).unwrap_or_default(),
+            due: day(&detail["scheduledString"]),
+            done: detail["status"] == "completed",
+        });
+    }
+    let time = |field: &Value| field.as_str().and_then(parse_time);
+    Some(PlanVersion {
+        plan: Plan {
+            title: text(&resource["title"])?,
+            goals: plan_goals,
+            actions,
+            active: resource["status"] == "active",
+        },
+        by: text(&resource["author"]["display"]).unwrap_or_default(),
+        at: time(&resource["created"])?,
+        started: time(&resource["period"]["start"])?,
+    })
+}
+
+/// A surgery from the record (a tagged Procedure): the name, the year or date as
+/// typed, the note.
+pub(super) fn surgery(resource: &Value) -> Option<Surgery> {
+    Some(Surgery {
+        name: text(&resource["code"]["text"])?,
+        year: text(&resource["performedDateTime"]).or_else(|| text(&resource["performedString"])),
+        note: text(&resource["note"][0]["text"]),
     })
 }
 

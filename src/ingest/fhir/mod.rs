@@ -54,6 +54,30 @@ pub const FAMILY_WITHDRAWN: &str = "FamilyMemberHistory (entered in error)";
 /// Counted, not kept: a family member history that names no condition.
 pub const FAMILY_EMPTY: &str = "FamilyMemberHistory (no condition)";
 
+/// Counted, not kept: a follow-up call of a caredesk export (its Encounter, and the
+/// Communication with what the nurse wrote).
+pub const CALL_ENCOUNTER: &str = "Encounter (caredesk follow-up call)";
+pub const CALL_NOTE: &str = "Communication (caredesk follow-up call)";
+/// Counted, not kept: health advice of a caredesk export.
+pub const ADVICE: &str = "Communication (caredesk health advice)";
+
+/// The key a resource not kept is counted under: its type, or for what a caredesk
+/// export holds and an import does not file (calls, advice), what it is.
+fn not_kept_kind(kind: &str, resource: &Value) -> String {
+    let category = resource["category"][0]["text"].as_str();
+    match (kind, category) {
+        ("", _) => "(no resourceType)".into(),
+        ("Encounter", _)
+            if resource["type"][0]["coding"][0]["system"] == "urn:caredesk:followup-kind" =>
+        {
+            CALL_ENCOUNTER.into()
+        }
+        ("Communication", Some("follow-up call")) => CALL_NOTE.into(),
+        ("Communication", Some("health advice")) => ADVICE.into(),
+        _ => kind.into(),
+    }
+}
+
 /// Why caredesk does not keep a kind of resource (a key of `Parsed::not_kept`).
 pub fn not_kept_reason(kind: &str) -> &'static str {
     match kind {
@@ -71,8 +95,10 @@ pub fn not_kept_reason(kind: &str) -> &'static str {
             "the sender's organisations, staff and devices are not kept"
         }
         "CareTeam" | "CarePlan" | "Goal" | "ServiceRequest" => {
-            "the sender's care plans are not kept: plans are made in caredesk"
+            "the sender's care plans are not kept: plans are made in caredesk (a caredesk export's plan is)"
         }
+        "RiskAssessment" => "risks are assessed again from the record by the receiving clinic",
+        "Flag" => "automatic tags are set again by the receiving clinic's own rules",
         "DiagnosticReport" => "the report itself is not kept; its results are imported",
         "Medication" => "a medicine description no statement in the file refers to",
         "Provenance" | "DocumentReference" | "Composition" | "ImagingStudy" | "Media" => {
@@ -81,6 +107,10 @@ pub fn not_kept_reason(kind: &str) -> &'static str {
         ALLERGY_WITHDRAWN => "ruled out or recorded by mistake",
         FAMILY_WITHDRAWN => "recorded by mistake",
         FAMILY_EMPTY => "a relative without a condition says nothing to keep",
+        CALL_ENCOUNTER | CALL_NOTE => {
+            "follow-up calls stay with the follow-up plans of the clinic that made them: ask it for its export"
+        }
+        ADVICE => "advice is approved by the clinic that gives it: it is not filed here",
         care::QUESTIONNAIRE_OTHER => {
             "only caredesk's own questionnaires can be scored: enter the answers in caredesk"
         }
@@ -111,16 +141,6 @@ pub fn not_kept_summary(not_kept: &BTreeMap<String, u64>) -> Option<String> {
             .collect::<Vec<_>>()
             .join(", "),
     )
-}
-
-/// Whether a caredesk export made this Observation from the health record (its
-/// `meta.tag`), rather than it being a result.
-fn from_record(resource: &Value) -> bool {
-    resource["meta"]["tag"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|t| t["system"] == SOURCE_TAG && t["code"] == "record")
 }
 
 /// The tag a caredesk export puts on Observations made from the record.
@@ -167,6 +187,8 @@ struct Gathered {
     record: Vec<Observation>,
     questionnaires: Vec<crate::domain::questionnaire::Response>,
     consent: Vec<crate::domain::consent::ConsentEntry>,
+    plan: Option<crate::domain::plan::PlanVersion>,
+    surgeries: Vec<crate::domain::health::Surgery>,
 }
 
 impl Gathered {
@@ -180,6 +202,8 @@ impl Gathered {
             && self.record.is_empty()
             && self.questionnaires.is_empty()
             && self.consent.is_empty()
+            && self.plan.is_none()
+            && self.surgeries.is_empty()
     }
 }
 
@@ -193,6 +217,8 @@ const READ: &[&str] = &[
     "FamilyMemberHistory",
     "QuestionnaireResponse",
     "Consent",
+    "CarePlan",
+    "Procedure",
 ];
 
 fn count(parsed: &mut Parsed, kind: &str) {
@@ -236,6 +262,7 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
     // Medication a statement may point to.
     let mut patients: HashMap<String, usize> = HashMap::new();
     let mut medicines: HashMap<String, Value> = HashMap::new();
+    let mut goals: HashMap<String, Value> = HashMap::new();
     let mut gathered: Vec<Gathered> = Vec::new();
     for (full_url, resource) in &entries {
         let mut names = Vec::new();
@@ -264,6 +291,11 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                     medicines.insert(n, resource.clone());
                 }
             }
+            Some("Goal") => {
+                for n in names {
+                    goals.insert(n, resource.clone());
+                }
+            }
             _ => {}
         }
     }
@@ -282,20 +314,20 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
     }
     let single_patient = (gathered.len() == 1).then_some(0);
     let mut medicines_used: HashSet<String> = HashSet::new();
+    let mut goals_used: HashSet<String> = HashSet::new();
     for (index, (full_url, resource)) in entries.iter().enumerate() {
         let kind = resource["resourceType"].as_str().unwrap_or("");
-        if matches!(kind, "Patient" | "Medication") {
+        if matches!(kind, "Patient" | "Medication" | "Goal") {
             continue;
         }
-        if !READ.contains(&kind) {
-            count(
-                &mut parsed,
-                if kind.is_empty() {
-                    "(no resourceType)"
-                } else {
-                    kind
-                },
-            );
+        // Care plans and procedures are read only from caredesk's own export.
+        let own = match kind {
+            "CarePlan" => care::tagged(resource, "plan"),
+            "Procedure" => care::tagged(resource, "record"),
+            _ => true,
+        };
+        if !READ.contains(&kind) || !own {
+            count(&mut parsed, &not_kept_kind(kind, resource));
             continue;
         }
         let origin = format!("{name} {}", place(index, resource));
@@ -339,7 +371,7 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                     .or_else(|| full_url.as_ref().and_then(|u| report_times.get(u).copied()))
                     .or(bundle_time);
                 match observations(resource, taken_at, &origin, &mut parsed.skipped) {
-                    Ok(list) if from_record(resource) => g.record.extend(list),
+                    Ok(list) if care::tagged(resource, "record") => g.record.extend(list),
                     Ok(list) => g.observations.extend(list),
                     Err(reason) => reject(&mut parsed, reason),
                 }
@@ -357,6 +389,19 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                 Ok(Some(q)) => g.questionnaires.push(q),
                 Ok(None) => count(&mut parsed, care::QUESTIONNAIRE_OTHER),
                 Err(reason) => reject(&mut parsed, reason),
+            },
+            "CarePlan" => match care::care_plan(resource, &goals) {
+                Some(plan) => {
+                    for r in resource["goal"].as_array().into_iter().flatten() {
+                        goals_used.extend(text(&r["reference"]));
+                    }
+                    g.plan = Some(plan);
+                }
+                _ => count(&mut parsed, "CarePlan"),
+            },
+            "Procedure" => match care::surgery(resource) {
+                Some(s) => g.surgeries.push(s),
+                _ => count(&mut parsed, "Procedure"),
             },
             "Consent" => match care::consent(resource) {
                 Some(c) => g.consent.push(c),
@@ -378,16 +423,19 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
             }
         }
     }
-    // A Medication no statement points to says nothing about the patient.
+    // A Medication no statement points to says nothing about the patient; a Goal of
+    // no plan kept is not kept either.
     for (full_url, resource) in &entries {
-        if resource["resourceType"] == "Medication" {
-            let by_id = resource["id"].as_str().map(|id| format!("Medication/{id}"));
-            let used = [by_id, full_url.clone()]
-                .into_iter()
-                .flatten()
-                .any(|n| medicines_used.contains(&n));
-            if !used {
-                count(&mut parsed, "Medication");
+        for (kind, used) in [("Medication", &medicines_used), ("Goal", &goals_used)] {
+            if resource["resourceType"] == kind {
+                let by_id = resource["id"].as_str().map(|id| format!("{kind}/{id}"));
+                let found = [by_id, full_url.clone()]
+                    .into_iter()
+                    .flatten()
+                    .any(|n| used.contains(&n));
+                if !found {
+                    count(&mut parsed, kind);
+                }
             }
         }
     }
@@ -418,6 +466,8 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                 record: g.record,
                 questionnaires: g.questionnaires,
                 consent: g.consent,
+                plan: g.plan,
+                surgeries: g.surgeries,
             },
             ..Incoming::default()
         });

@@ -315,16 +315,29 @@ pub(super) fn medication(
     ]
     .into_iter()
     .find_map(|v| text(v).and_then(|t| partial_date(&t)));
-    let dosage = resource
+    let first_dosage = resource
         .get("dosage")
         .or_else(|| resource.get("dosageInstruction"))
         .and_then(|d| d.as_array())
-        .and_then(|d| d.first())
-        .and_then(|d| text(&d["text"]));
+        .and_then(|d| d.first());
+    let dosage = first_dosage.and_then(|d| text(&d["text"]));
+    // How often, when the sender gives it apart (caredesk's export does, as the
+    // timing's text): the rest of the text is the dose.
+    let frequency = first_dosage.and_then(|d| text(&d["timing"]["code"]["text"]));
+    let dose = dosage.map(|d| clean(&d)).filter(|d| !d.is_empty());
+    let (dose, frequency) = match (dose, frequency) {
+        (Some(d), Some(f)) if d == f => (None, Some(f)),
+        (Some(d), Some(f)) => match d.strip_suffix(&format!(", {f}")) {
+            Some(rest) => (Some(rest.to_string()), Some(f)),
+            None => (Some(d), None),
+        },
+        (dose, _) => (dose, None),
+    };
     let (code, system) = coded.map(|(c, s, _)| (c, s)).unzip();
     Ok(Medication {
         name,
-        dose: dosage.map(|d| clean(&d)).filter(|d| !d.is_empty()),
+        dose,
+        frequency,
         code,
         system: system.flatten(),
         status,
