@@ -177,16 +177,30 @@ fn import(
     }
 }
 
-#[test]
-fn demo_patients_come_back_the_same_from_an_empty_clinic() {
-    let exported = demo_bundles(30);
+/// What round trips found: resources by kind, follow-up call notes and smoking
+/// statuses seen, and every difference.
+#[derive(Default)]
+struct Found {
+    kinds: BTreeMap<String, usize>,
+    calls: usize,
+    smoked: usize,
+    differences: Vec<String>,
+}
+
+/// Exports in, imports into `empty` (a clinic that did not hold these patients), exports
+/// again and compares.
+fn round_trips(exported: &[(Box<PatientExport>, Value)]) -> Found {
     let empty = TestClinic::with_all_roles();
     // Imported two days after the export, so a time the import makes up shows.
     empty.clock.advance_secs(2 * 86_400);
     let doctor = empty.sign_in(Role::Doctor);
-    let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
-    let mut differences = Vec::new();
-    let (mut calls, mut smoked) = (0, 0);
+    let mut found = Found::default();
+    let Found {
+        kinds,
+        calls,
+        smoked,
+        differences,
+    } = &mut found;
     for (n, (first, bundle)) in exported.iter().enumerate() {
         let before = empty.now();
         let (summary, not_kept) = import(&doctor, bundle);
@@ -203,7 +217,7 @@ fn demo_patients_come_back_the_same_from_an_empty_clinic() {
         // Smoking status comes back, dated by the import.
         assert_eq!(a_smoking.len(), b_smoking.len(), "patient {n}");
         assert!(b_smoking.iter().all(|t| (before..=after).contains(t)), "patient {n}");
-        smoked += a_smoking.len();
+        *smoked += a_smoking.len();
         for (kind, list) in &a {
             *kinds.entry(kind.clone()).or_default() += list.len();
             let other = b.get(kind).cloned().unwrap_or_default();
@@ -224,7 +238,7 @@ fn demo_patients_come_back_the_same_from_an_empty_clinic() {
                 let advice = not_kept.get(caredesk::ingest::fhir::ADVICE).copied().unwrap_or(0);
                 assert_eq!(notes + advice, list.len() as u64, "patient {n}: {not_kept:?}");
                 assert!(other.is_empty(), "patient {n} {kind}");
-                calls += notes as usize;
+                *calls += notes as usize;
                 continue;
             }
             if *list != other {
@@ -285,6 +299,17 @@ fn demo_patients_come_back_the_same_from_an_empty_clinic() {
         assert_eq!(second.plans.last(), first.plans.last(), "patient {n}");
         assert_eq!(second.observations.len(), first.observations.len(), "patient {n}");
     }
+    found
+}
+
+#[test]
+fn demo_patients_come_back_the_same_from_an_empty_clinic() {
+    let Found {
+        kinds,
+        calls,
+        smoked,
+        differences,
+    } = round_trips(&demo_bundles(30));
     assert!(differences.is_empty(), "{}", differences.join("\n"));
     // The demo's patients hold every kind the round trip is about.
     for kind in [
@@ -304,4 +329,157 @@ fn demo_patients_come_back_the_same_from_an_empty_clinic() {
         assert!(kinds.contains_key(kind), "no {kind}: {kinds:?}");
     }
     assert!(calls > 0 && smoked > 0, "{calls} calls, {smoked} smoking");
+}
+
+/// A patient built through the service with the statuses the demo does not write:
+/// refuted, entered-in-error and resolved diagnoses with onsets, a stopped medicine,
+/// results withdrawn and unverified, a verbal consent withdrawn later.
+fn statuses_bundle() -> Vec<(Box<PatientExport>, Value)> {
+    use caredesk::domain::amendment::SectionValue;
+    use caredesk::domain::consent::{Channel, Decision, Method, Purpose};
+    use caredesk::domain::health::*;
+    use caredesk::domain::patient::{IdType, Patient, Sex};
+    let t = TestClinic::with_all_roles();
+    let desk = t.sign_in(Role::FrontDesk);
+    let Response::Registered { id, card } = desk.call(Request::PatientRegister {
+        patient: Patient {
+            name: "王芳".into(),
+            sex: Sex::Female,
+            birth_date: chrono::NaiveDate::from_ymd_opt(1949, 12, 31),
+            phone: Some("13912345678".into()),
+            id_type: IdType::ResidentId,
+            id_number: Some("11010519491231002X".into()),
+            ..Patient::default()
+        },
+        card_type: "gold".into(),
+    }) else {
+        panic!()
+    };
+    for (decision, method) in [
+        (Decision::Granted, Method::SignedForm),
+        (Decision::Refused, Method::Verbal),
+    ] {
+        let r = desk.call(Request::ConsentSet {
+            id,
+            channel: Channel::Phone,
+            purpose: Purpose::Care,
+            decision,
+            method,
+        });
+        assert!(matches!(r, Response::Consent(_)), "{r:?}");
+        t.clock.advance_secs(60);
+    }
+    let doctor = t.sign_in(Role::Doctor);
+    let condition = |name: &str, code: &str, since: &str| Condition {
+        name: name.into(),
+        code: Some(code.into()),
+        since: Some(since.into()),
+        ..Condition::default()
+    };
+    let amend = |before: SectionValue, after: SectionValue| {
+        let r = doctor.call(Request::HealthAmend {
+            id,
+            before,
+            after,
+            reason: "asked at the check-up".into(),
+        });
+        assert!(matches!(r, Response::Done | Response::Health(_)), "{r:?}");
+    };
+    amend(
+        SectionValue::PastIllnesses(Vec::new()),
+        SectionValue::PastIllnesses(vec![
+            Condition {
+                verification: Some(Verification::Refuted),
+                ..condition("Diabetes", "E11.9", "2019")
+            },
+            Condition {
+                clinical_status: Some(ClinicalStatus::Resolved),
+                ..condition("Gout", "M10.9", "2012-05-20")
+            },
+            Condition {
+                verification: Some(Verification::EnteredInError),
+                ..condition("Asthma", "J45.9", "2001")
+            },
+            condition("Hypertension", "I10", "2015-03-08"),
+        ]),
+    );
+    amend(
+        SectionValue::Medications(Vec::new()),
+        SectionValue::Medications(vec![Medication {
+            name: "Amlodipine".into(),
+            dose: Some("5 mg".into()),
+            frequency: Some("once daily".into()),
+            status: Some(MedicationStatus::Stopped),
+            started: Some("2012-05".into()),
+            ended: Some("2015".into()),
+            ..Medication::default()
+        }]),
+    );
+    amend(
+        SectionValue::Lifestyle(Lifestyle::default()),
+        SectionValue::Lifestyle(Lifestyle {
+            smoking: Some(Smoking::Unknown),
+            ..Lifestyle::default()
+        }),
+    );
+    amend(
+        SectionValue::Measurements(Measurements::default()),
+        SectionValue::Measurements(Measurements {
+            height_cm: Some(Tenths(1605)),
+            weight_kg: Some(Tenths(615)),
+            measured_on: Some(t.today()),
+            race: vec![Race::BlackOrAfricanAmerican],
+            ..Measurements::default()
+        }),
+    );
+    let lab = caredesk::ingest::hl7::parse(
+        &format!(
+            "MSH|^~\\&|LAB|X|CD|Y|20260301083000||ORU^R01|M1|P|2.5\r\
+PID|||{}||WANG^FANG\r\
+OBR|1|||24331-1^Lipids^LN|||20260301080000\r\
+OBX|1|NM|2093-3^Cholesterol^LN||5.80|mmol/L|3.0-5.2|H|||D\r\
+OBX|2|NM|2093-3^Cholesterol^LN||4.30|mmol/L|3.0-5.2|N|||F\r\
+OBX|3|NM|2085-9^HDL^LN||1.1|mmol/L|||||R\r",
+            card.number
+        ),
+        "lab.hl7",
+    );
+    let r = doctor.call(Request::ResultsImport {
+        incoming: lab.incoming,
+        rejected: 0,
+        create_patients: false,
+    });
+    assert!(matches!(r, Response::ResultsImported(_)), "{r:?}");
+    let r = doctor.call(Request::QuestionnaireSubmit {
+        id,
+        key: "gad7".into(),
+        answers: vec![1, 1, 0, 0, 2, 0, 1],
+    });
+    assert!(matches!(r, Response::QuestionnaireScored(_)), "{r:?}");
+    let Response::PatientExport(export) = doctor.call(Request::PatientExport { key: card.number })
+    else {
+        panic!()
+    };
+    let bundle = to_fhir(&export);
+    vec![(export, bundle)]
+}
+
+#[test]
+fn statuses_and_withdrawn_decisions_come_back_as_they_were() {
+    let exported = statuses_bundle();
+    let first = &exported[0].0;
+    assert_eq!(first.health.past_illnesses.len(), 4);
+    assert_eq!(first.observations.len(), 5, "three results, the GAD-7 total and band");
+    let Found {
+        kinds,
+        smoked,
+        differences,
+        ..
+    } = round_trips(&exported);
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+    assert_eq!(smoked, 1);
+    for kind in ["Condition", "MedicationStatement", "Consent", "QuestionnaireResponse"] {
+        assert!(kinds.contains_key(kind), "no {kind}: {kinds:?}");
+    }
+    assert_eq!(kinds["Consent"], 2);
 }

@@ -143,6 +143,10 @@ pub fn not_kept_summary(not_kept: &BTreeMap<String, u64>) -> Option<String> {
     )
 }
 
+/// Extension of caredesk's export: a result's HL7 v2 status (OBX-11) where FHIR's
+/// status says less (R, entered but not verified, is exported as preliminary).
+pub const V2_RESULT_STATUS: &str = "urn:caredesk:fhir:v2-result-status";
+
 /// The tag a caredesk export puts on Observations made from the record.
 pub const SOURCE_TAG: &str = "urn:caredesk:fhir:source";
 

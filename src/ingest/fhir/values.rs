@@ -152,7 +152,15 @@ pub(super) fn observations(
     skipped: &mut u64,
 ) -> Result<Vec<Observation>, String> {
     let (system, code, display) = coding(&resource["code"]).ok_or("the Observation has no code")?;
-    let status = text(&resource["status"]);
+    // An HL7 v2 result status FHIR cannot say (R, unverified), when caredesk's export
+    // gives it; else the FHIR status.
+    let v2_status = resource["extension"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|x| x["url"] == super::V2_RESULT_STATUS)
+        .and_then(|x| text(&x["valueCode"]));
+    let status = v2_status.or_else(|| text(&resource["status"]));
     let make = |system: String,
                 code: String,
                 display: Option<String>,
