@@ -548,7 +548,7 @@ pub(crate) fn import(
     filed.stage(ctx, &mut writes)?;
     summary.record_changes += filed.added;
     let detail = format!(
-        "messages={} imported={} duplicates={} unmatched={} rejected={} unread={} created={} record_changes={} questionnaires_not_scored={} plans_not_kept={}",
+        "messages={} imported={} duplicates={} unmatched={} rejected={} unread={} created={} record_changes={}",
         summary.messages,
         summary.imported,
         summary.duplicates,
@@ -556,10 +556,13 @@ pub(crate) fn import(
         summary.rejected,
         summary.unread,
         summary.created,
-        summary.record_changes,
-        filed.not_scored,
-        filed.plans_not_kept
+        summary.record_changes
     );
+    // What an export brought that this clinic did not file, when there is any.
+    let detail = match (filed.not_scored, filed.plans_not_kept) {
+        (0, 0) => detail,
+        (q, p) => format!("{detail} questionnaires_not_scored={q} plans_not_kept={p}"),
+    };
     let mut reply = Reply::new(Response::ResultsImported(summary))
         .writes(writes)
         .detail(detail);
