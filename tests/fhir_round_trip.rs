@@ -160,12 +160,19 @@ fn demo_bundles(count: usize) -> Vec<(Box<PatientExport>, Value)> {
 fn import(
     doctor: &Signed<InProcess>,
     bundle: &Value,
-) -> (caredesk::clinic::response::ResultsSummary, BTreeMap<String, u64>) {
+) -> (
+    caredesk::clinic::response::ResultsSummary,
+    BTreeMap<String, u64>,
+) {
     let parsed = caredesk::ingest::fhir::parse(&bundle.to_string(), "export.json");
     assert!(
         parsed.rejected.is_empty(),
         "{:?}",
-        parsed.rejected.iter().map(|r| r.to_string()).collect::<Vec<_>>()
+        parsed
+            .rejected
+            .iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>()
     );
     match doctor.call(Request::ResultsImport {
         incoming: parsed.incoming,
@@ -216,7 +223,10 @@ fn round_trips(exported: &[(Box<PatientExport>, Value)]) -> Found {
         let ((a, a_smoking), (b, b_smoking)) = (by_type(bundle), by_type(&again));
         // Smoking status comes back, dated by the import.
         assert_eq!(a_smoking.len(), b_smoking.len(), "patient {n}");
-        assert!(b_smoking.iter().all(|t| (before..=after).contains(t)), "patient {n}");
+        assert!(
+            b_smoking.iter().all(|t| (before..=after).contains(t)),
+            "patient {n}"
+        );
         *smoked += a_smoking.len();
         for (kind, list) in &a {
             *kinds.entry(kind.clone()).or_default() += list.len();
@@ -234,9 +244,19 @@ fn round_trips(exported: &[(Box<PatientExport>, Value)]) -> Found {
             }
             if kind == "Communication" {
                 // Call notes and advice: counted as not kept; none in the second export.
-                let notes = not_kept.get(caredesk::ingest::fhir::CALL_NOTE).copied().unwrap_or(0);
-                let advice = not_kept.get(caredesk::ingest::fhir::ADVICE).copied().unwrap_or(0);
-                assert_eq!(notes + advice, list.len() as u64, "patient {n}: {not_kept:?}");
+                let notes = not_kept
+                    .get(caredesk::ingest::fhir::CALL_NOTE)
+                    .copied()
+                    .unwrap_or(0);
+                let advice = not_kept
+                    .get(caredesk::ingest::fhir::ADVICE)
+                    .copied()
+                    .unwrap_or(0);
+                assert_eq!(
+                    notes + advice,
+                    list.len() as u64,
+                    "patient {n}: {not_kept:?}"
+                );
                 assert!(other.is_empty(), "patient {n} {kind}");
                 *calls += notes as usize;
                 continue;
@@ -263,7 +283,10 @@ fn round_trips(exported: &[(Box<PatientExport>, Value)]) -> Found {
         let (again_summary, _) = import(&doctor, bundle);
         assert_eq!(again_summary.created, 0, "patient {n} created twice");
         assert_eq!(again_summary.imported, 0, "patient {n}: {again_summary:?}");
-        assert_eq!(again_summary.record_changes, 0, "patient {n}: {again_summary:?}");
+        assert_eq!(
+            again_summary.record_changes, 0,
+            "patient {n}: {again_summary:?}"
+        );
         // What came back is the patient's own, field by field.
         // A condition or medicine typed without a status is current: the export says
         // so, and the import keeps what it says.
@@ -288,16 +311,29 @@ fn round_trips(exported: &[(Box<PatientExport>, Value)]) -> Found {
         assert_eq!(second.health.allergies, first.health.allergies);
         assert_eq!(second.health.family_history, first.health.family_history);
         assert_eq!(second.health.surgeries, first.health.surgeries);
-        assert_eq!(second.health.lifestyle.smoking, first.health.lifestyle.smoking);
+        assert_eq!(
+            second.health.lifestyle.smoking,
+            first.health.lifestyle.smoking
+        );
         let m = |e: &PatientExport| {
             let m = &e.health.measurements;
-            (m.height_cm, m.weight_kg, m.waist_cm, m.measured_on, m.race.clone())
+            (
+                m.height_cm,
+                m.weight_kg,
+                m.waist_cm,
+                m.measured_on,
+                m.race.clone(),
+            )
         };
         assert_eq!(m(&second), m(first), "patient {n}");
         assert_eq!(second.consent, first.consent, "patient {n}");
         assert_eq!(second.questionnaires, first.questionnaires, "patient {n}");
         assert_eq!(second.plans.last(), first.plans.last(), "patient {n}");
-        assert_eq!(second.observations.len(), first.observations.len(), "patient {n}");
+        assert_eq!(
+            second.observations.len(),
+            first.observations.len(),
+            "patient {n}"
+        );
     }
     found
 }
@@ -469,7 +505,11 @@ fn statuses_and_withdrawn_decisions_come_back_as_they_were() {
     let exported = statuses_bundle();
     let first = &exported[0].0;
     assert_eq!(first.health.past_illnesses.len(), 4);
-    assert_eq!(first.observations.len(), 5, "three results, the GAD-7 total and band");
+    assert_eq!(
+        first.observations.len(),
+        5,
+        "three results, the GAD-7 total and band"
+    );
     let Found {
         kinds,
         smoked,
@@ -478,7 +518,12 @@ fn statuses_and_withdrawn_decisions_come_back_as_they_were() {
     } = round_trips(&exported);
     assert!(differences.is_empty(), "{}", differences.join("\n"));
     assert_eq!(smoked, 1);
-    for kind in ["Condition", "MedicationStatement", "Consent", "QuestionnaireResponse"] {
+    for kind in [
+        "Condition",
+        "MedicationStatement",
+        "Consent",
+        "QuestionnaireResponse",
+    ] {
         assert!(kinds.contains_key(kind), "no {kind}: {kinds:?}");
     }
     assert_eq!(kinds["Consent"], 2);

@@ -383,7 +383,8 @@ pub(crate) fn observation(
         body["note"] = json!([{ "text": note }]);
         // The HL7 v2 status FHIR has no code for, so that an import keeps it.
         if let Some(code) = o.status.as_deref() {
-            body["extension"] = json!([{ "url": crate::ingest::fhir::V2_RESULT_STATUS, "valueCode": code.trim() }]);
+            body["extension"] =
+                json!([{ "url": crate::ingest::fhir::V2_RESULT_STATUS, "valueCode": code.trim() }]);
         }
     }
     match &o.value {

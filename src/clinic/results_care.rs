@@ -69,8 +69,7 @@ impl Filed {
             let held = ctx.vault.plans(id)?;
             if held.last() == Some(plan) || self.plans.get(id) == Some(plan) {
                 // Already here.
-            } else if held.is_empty() && !self.plans.contains_key(id) && plan.plan.check().is_ok()
-            {
+            } else if held.is_empty() && !self.plans.contains_key(id) && plan.plan.check().is_ok() {
                 self.plans.insert(*id, plan.clone());
                 self.added += 1;
             } else {
@@ -127,7 +126,8 @@ impl Filed {
         }
         for (id, (_, new)) in &self.questionnaires {
             for response in new {
-                ctx.vault.stage_questionnaire_response(writes, id, response)?;
+                ctx.vault
+                    .stage_questionnaire_response(writes, id, response)?;
             }
         }
         Ok(())

@@ -91,7 +91,10 @@ mod tests {
         assert_eq!(m.height_cm, Some(Tenths(1725)));
         assert_eq!(m.weight_kg, Some(Tenths(684)));
         assert_eq!(m.waist_cm, None, "not in the record's unit");
-        assert_eq!(m.measured_on.map(|d| d.to_string()).as_deref(), Some("2030-01-05"));
+        assert_eq!(
+            m.measured_on.map(|d| d.to_string()).as_deref(),
+            Some("2030-01-05")
+        );
         // Older than what the record holds: left as it is.
         let newer = Measurements {
             weight_kg: Some(Tenths(600)),

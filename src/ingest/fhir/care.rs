@@ -217,9 +217,17 @@ mod tests {
         .unwrap();
         assert_eq!(
             (c.purpose, c.channel, c.decision, c.method),
-            (Purpose::Care, Channel::Phone, Decision::Refused, Method::Verbal)
+            (
+                Purpose::Care,
+                Channel::Phone,
+                Decision::Refused,
+                Method::Verbal
+            )
         );
         assert_eq!(c.recorded_by, "wang.li");
-        assert_eq!(consent(&json!({"resourceType": "Consent", "provision": {"type": "permit"}})), None);
+        assert_eq!(
+            consent(&json!({"resourceType": "Consent", "provision": {"type": "permit"}})),
+            None
+        );
     }
 }

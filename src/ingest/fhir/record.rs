@@ -343,7 +343,6 @@ pub(super) fn medication(
         status,
         started,
         ended,
-        ..Medication::default()
     })
 }
 
@@ -429,6 +428,30 @@ mod tests {
             (Some("2012-05"), Some("2015"))
         );
         assert_eq!(m.dose.as_deref(), Some("5 mg, once daily"));
+        assert_eq!(m.frequency, None);
+        // How often given apart (as caredesk exports it): dose and frequency apart.
+        let apart = |text: &str, timing: &str| {
+            let m = medication(
+                &json!({"resourceType": "MedicationStatement", "status": "active",
+                  "medicationCodeableConcept": {"text": "Metformin"},
+                  "dosage": [{"text": text, "timing": {"code": {"text": timing}}}]}),
+                &none,
+            )
+            .unwrap();
+            (m.dose, m.frequency)
+        };
+        assert_eq!(
+            apart("500 mg, twice daily", "twice daily"),
+            (Some("500 mg".into()), Some("twice daily".into()))
+        );
+        assert_eq!(
+            apart("twice daily", "twice daily"),
+            (None, Some("twice daily".into()))
+        );
+        assert_eq!(
+            apart("500 mg bid", "twice daily"),
+            (Some("500 mg bid".into()), None)
+        );
         for (sent, read) in [
             ("cancelled", MedicationStatus::Stopped),
             ("draft", MedicationStatus::Intended),
