@@ -523,3 +523,55 @@ fn the_standard_s_rules_through_the_service() {
     let json = serde_json::to_value(&export.calls[1]).unwrap();
     assert_eq!(json["input"]["visit"], "home");
 }
+
+#[test]
+fn the_call_screen_shows_the_last_visit_of_its_own_plan() {
+    let t = TestClinic::with_all_roles();
+    let nurse = t.sign_in(Role::Nurse);
+    let id = patient(&t, 21, true);
+    // Followed for hypertension (plan 1) and diabetes (plan 2).
+    let hypertension = add_plan(&nurse, id, Kind::Hypertension, t.today());
+    add_plan(&nurse, id, Kind::Diabetes, t.today());
+    let key_of = |plan: u32| {
+        let view = queue(&nurse, QueueFilter::default());
+        let row = view
+            .rows
+            .iter()
+            .find(|r| r.item.patient == id && r.item.plan == plan)
+            .expect("the plan's follow-up is due");
+        FollowUpKey::of(&row.item)
+    };
+    let mut high = call(
+        Outcome::Reached,
+        &[("systolic_bp", 152.0), ("diastolic_bp", 96.0)],
+    );
+    high.notes = "hypertension visit".into();
+    save(&nurse, key_of(hypertension), high);
+    // A day later the diabetes call: later in time, higher in plan number.
+    t.advance_secs(86_400);
+    let due = queue(&nurse, QueueFilter::default());
+    let diabetes = due
+        .rows
+        .iter()
+        .find(|r| r.item.patient == id && r.item.kind == Kind::Diabetes)
+        .map(|r| FollowUpKey::of(&r.item))
+        .expect("the diabetes follow-up is due");
+    let mut fine = call(Outcome::Reached, &[("glucose_fasting", 6.0)]);
+    fine.notes = "diabetes visit".into();
+    save(&nurse, diabetes, fine);
+    // Two weeks on, the hypertension follow-up shows the hypertension visit.
+    t.advance_secs(14 * 86_400);
+    let key = key_of(hypertension);
+    assert!(matches!(
+        nurse.call(Request::FollowUpClaim { key }),
+        Response::FollowUpClaimed { .. }
+    ));
+    let Response::FollowUpCall(view) = nurse.call(Request::FollowUpCallView { key }) else {
+        panic!("a call view")
+    };
+    let last = view.last_call.expect("a last visit");
+    assert_eq!(
+        (last.plan, last.input.notes.as_str()),
+        (hypertension, "hypertension visit")
+    );
+}

@@ -30,8 +30,12 @@ pub enum ImportCommand {
     /// A message belongs to the patient whose card number, ID number or recorded
     /// external number equals a PID-3 identifier; others go to the review list (or
     /// create the patient with --create-patients). Re-importing creates no duplicates.
-    /// A malformed message is reported with file, message, segment and field, and
-    /// nothing of it is stored. Prints counts, never values.
+    /// Each result (OBX) is read on its own: one that cannot be read is printed as
+    /// "not read" with its segment, field and reason and put on the review list (ask
+    /// the lab to correct and resend it), and the message's other results are
+    /// imported. A message that cannot be read at all (no MSH, PID or OBX, or bytes
+    /// its MSH-18 character set cannot decode) is rejected whole. Times without an
+    /// offset are the clinic's local time. Prints counts, never values.
     Hl7(super::results_cmd::ResultsArgs),
     /// Results from FHIR R4 JSON files: Bundles of any type (collection, transaction,
     /// batch, searchset) or single resources; a UTF-8 BOM is fine.

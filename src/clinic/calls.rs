@@ -71,7 +71,15 @@ pub(crate) fn view(ctx: &Ctx<'_>, key: FollowUpKey) -> Result<Reply, ServiceErro
             })
         })
         .collect();
-    let last_call = ctx.vault.calls(&key.patient)?.pop();
+    // The latest visit of this follow-up's plan (the patient may be followed for two
+    // conditions); the latest of any plan when this one has none yet.
+    let calls = ctx.vault.calls(&key.patient)?;
+    let last_call = calls
+        .iter()
+        .filter(|c| c.plan == key.plan)
+        .max_by_key(|c| c.at)
+        .or_else(|| calls.iter().max_by_key(|c| c.at))
+        .cloned();
     let goals = ctx
         .vault
         .plans(&key.patient)?

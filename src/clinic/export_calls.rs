@@ -68,10 +68,10 @@ fn call_lines(call: &Call) -> Vec<String> {
             .readings
             .iter()
             .map(|(key, value)| {
-                let unit = crate::domain::indicators::by_key(key)
-                    .map(|i| i.unit)
-                    .unwrap_or("");
-                format!("{key} {value} {unit}").trim_end().to_string()
+                let indicator = crate::domain::indicators::by_key(key);
+                let name = indicator.map(|i| i.en).unwrap_or(key);
+                let unit = indicator.map(|i| i.unit).unwrap_or("");
+                format!("{name} {value} {unit}").trim_end().to_string()
             })
             .collect();
         lines.push(format!("Readings reported: {}", readings.join(", ")));
@@ -84,8 +84,21 @@ fn call_lines(call: &Call) -> Vec<String> {
         Some(false) => lines.push("Controlled: no".into()),
         None => {}
     }
+    if let Some(class) = call.class {
+        lines.push(format!("Visit class: {}", class.key().replace('_', " ")));
+    }
+    if !input.ticked.is_empty() {
+        lines.push(format!(
+            "Signs and symptoms ticked: {}",
+            input.ticked.join(", ")
+        ));
+    }
     if call.referral {
         lines.push("Referral: yes".into());
+    }
+    if !call.reasons.is_empty() {
+        let reasons: Vec<String> = call.reasons.iter().map(|r| r.text(false)).collect();
+        lines.push(format!("Referral reasons: {}", reasons.join("; ")));
     }
     if let Some(next) = call.next_due {
         lines.push(format!("Next follow-up due {next}"));

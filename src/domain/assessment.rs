@@ -157,10 +157,16 @@ pub fn cv_inputs(
             let status =
                 super::record_codes::condition_status_text(c.clinical_status, c.verification);
             evidence.not_counted.push(format!("{name}: {status}"));
+        } else if found.iter().any(|s| s.id == "diabetes") {
+            diabetes = true;
+            evidence.counted.push(format!("{name} → diabetes"));
         } else {
-            diabetes |= found.iter().any(|s| s.id == "diabetes");
+            // Recognised, current, and no model input: say so rather than list it as
+            // counted (prediabetes is not diabetes; treatment is read from medicines).
             let ids = set_names(found.iter().map(|s| s.id.as_str()));
-            evidence.counted.push(format!("{name} → {ids}"));
+            evidence
+                .not_counted
+                .push(format!("{name}: {ids}, not a model input"));
         }
     }
     let mut treated = false;
@@ -216,6 +222,16 @@ pub fn cv_inputs(
         Some(Race::Other)
     };
     let mut pce_assumptions = Vec::new();
+    if !race_recorded.is_empty() {
+        let equations = match race {
+            Some(Race::AfricanAmerican) => "African-American",
+            _ => "white",
+        };
+        evidence.counted.push(format!(
+            "race {} → PCE's {equations} equations",
+            super::record_codes::race_text(race_recorded)
+        ));
+    }
     match race {
         None => pce_assumptions
             .push("race not recorded: the equations for white people are used".into()),

@@ -55,6 +55,11 @@ pub fn read_code(text: &str) -> Option<(String, Option<String>)> {
     (!text.is_empty()).then(|| (text.to_string(), None))
 }
 
+/// A SNOMED CT identifier: 6 to 18 digits.
+pub fn snomed_valid(code: &str) -> bool {
+    (6..=18).contains(&code.len()) && code.chars().all(|c| c.is_ascii_digit())
+}
+
 /// A condition's statuses as the editor shows them ("resolved", "active refuted").
 pub fn condition_status_text(
     clinical: Option<ClinicalStatus>,
@@ -155,6 +160,7 @@ mod tests {
             assert_eq!(read_code(&text), code.zip(Some(system)), "{text}");
         }
         assert_eq!(read_code("  "), None);
+        assert!(snomed_valid("44054006") && !snomed_valid("abc") && !snomed_valid("12345"));
         assert_eq!(
             read_code("SNOMED: 15777000").map(|c| c.1),
             Some(Some(SNOMED.into()))

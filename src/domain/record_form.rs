@@ -258,6 +258,9 @@ fn icd10(text: &str) -> Result<String, Problem> {
 /// A condition's code: ICD-10 unless it names another system.
 fn condition_code(text: &str) -> Result<String, Problem> {
     match codes::read_code(text) {
+        Some((code, Some(system))) if system == codes::SNOMED && !codes::snomed_valid(&code) => {
+            Err(Problem::with("bad_snomed", text.trim()))
+        }
         Some((_, Some(_))) => Ok(text.trim().to_string()),
         _ => icd10(text),
     }
