@@ -532,12 +532,12 @@ fn the_call_screen_shows_the_last_visit_of_its_own_plan() {
     // Followed for hypertension (plan 1) and diabetes (plan 2).
     let hypertension = add_plan(&nurse, id, Kind::Hypertension, t.today());
     add_plan(&nurse, id, Kind::Diabetes, t.today());
-    let key_of = |plan: u32| {
-        let view = queue(&nurse, QueueFilter::default());
+    let key_of = |who: &Session, kind: Kind| {
+        let view = queue(who, QueueFilter::default());
         let row = view
             .rows
             .iter()
-            .find(|r| r.item.patient == id && r.item.plan == plan)
+            .find(|r| r.item.patient == id && r.item.kind == kind)
             .expect("the plan's follow-up is due");
         FollowUpKey::of(&row.item)
     };
@@ -546,22 +546,17 @@ fn the_call_screen_shows_the_last_visit_of_its_own_plan() {
         &[("systolic_bp", 152.0), ("diastolic_bp", 96.0)],
     );
     high.notes = "hypertension visit".into();
-    save(&nurse, key_of(hypertension), high);
+    save(&nurse, key_of(&nurse, Kind::Hypertension), high);
     // A day later the diabetes call: later in time, higher in plan number.
-    t.advance_secs(86_400);
-    let due = queue(&nurse, QueueFilter::default());
-    let diabetes = due
-        .rows
-        .iter()
-        .find(|r| r.item.patient == id && r.item.kind == Kind::Diabetes)
-        .map(|r| FollowUpKey::of(&r.item))
-        .expect("the diabetes follow-up is due");
+    t.clock.advance_secs(86_400);
+    let nurse = t.sign_in(Role::Nurse);
     let mut fine = call(Outcome::Reached, &[("glucose_fasting", 6.0)]);
     fine.notes = "diabetes visit".into();
-    save(&nurse, diabetes, fine);
+    save(&nurse, key_of(&nurse, Kind::Diabetes), fine);
     // Two weeks on, the hypertension follow-up shows the hypertension visit.
-    t.advance_secs(14 * 86_400);
-    let key = key_of(hypertension);
+    t.clock.advance_secs(14 * 86_400);
+    let nurse = t.sign_in(Role::Nurse);
+    let key = key_of(&nurse, Kind::Hypertension);
     assert!(matches!(
         nurse.call(Request::FollowUpClaim { key }),
         Response::FollowUpClaimed { .. }
