@@ -167,7 +167,12 @@ pub fn risks(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &RiskScreen) 
         }
         lines.push(Line::from(""));
         lines.push(Line::styled(a.source.clone(), app.theme.label()));
-        lines.push(Line::styled(app.t("risk.keys"), app.theme.label()));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), right);
+    // The keys keep their own last line, so a long assessment never pushes them off.
+    let [body, keys] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(right);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    frame.render_widget(
+        Paragraph::new(Line::styled(app.t("risk.keys"), app.theme.label())),
+        keys,
+    );
 }
