@@ -369,3 +369,48 @@ fn the_privacy_officer_asks_who_looked_at_a_patient_by_card_number() {
     assert_eq!(list.rows[0][3], "patient.break_glass", "newest first");
     assert!(list.rows[0][5].contains("collapsed"));
 }
+
+#[test]
+fn a_review_row_s_unread_results_are_each_shown_whole_at_80x24() {
+    use caredesk::tui::locale::Lang;
+    use caredesk::tui::screens::{Cursor, List, ListKind};
+    let unread = [
+        "OBX 4, OBX-14: 5334-9 Sodium: not a time",
+        "OBX 7, OBX-5: 2951-2 Potassium: not a number",
+    ];
+    for (lang, heading) in [
+        (Lang::En, "Results not read"),
+        (Lang::ZhCn, "无法读取的结果"),
+    ] {
+        let mut app = common::tui::app(lang, false);
+        common::tui::sign_in(&mut app, Role::Nurse);
+        app.screen = Screen::List(List {
+            kind: ListKind::Review,
+            headers: vec!["From".into(), "Results".into()],
+            rows: vec![
+                vec!["lab.hl7 message 1".into(), "16 (+2 not read)".into()],
+                vec!["lab.hl7 message 2".into(), "5".into()],
+            ],
+            cursor: Cursor {
+                selected: 0,
+                offset: 0,
+            },
+            loading: false,
+            bookings: Vec::new(),
+            date: None,
+            prompt: None,
+            message: None,
+            reviews: Vec::new(),
+            review_unread: vec![unread.iter().map(|u| u.to_string()).collect(), Vec::new()],
+            alerts: Vec::new(),
+            prompt_kind: Default::default(),
+        });
+        let screen = common::tui::render(&mut app, 80, 24);
+        assert!(screen.contains(heading), "{screen}");
+        for line in unread {
+            assert!(screen.contains(line), "{lang:?}: {line}\n{screen}");
+        }
+        // Both rows stay in view above the unread results.
+        assert!(screen.contains("lab.hl7 message 2"), "{screen}");
+    }
+}

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
+    Block, Borders, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, Wrap,
 };
 
 use crate::clinic::name_index::PatientRow;
@@ -239,8 +239,19 @@ pub fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
         crate::tui::screens::ListKind::Review | crate::tui::screens::ListKind::Alerts
     );
     if list.prompt.is_some() || list.message.is_some() || review {
+        // The selected message's unread results each get a line (a heading and the
+        // keys around them), up to half the list: the clerk reads them to the lab.
+        let unread = list
+            .review_unread
+            .get(list.cursor.selected)
+            .map_or(0, Vec::len) as u16;
+        let height = if unread > 0 && list.prompt.is_none() && list.message.is_none() {
+            (unread + 2).min(inner.height / 2).max(1)
+        } else {
+            1
+        };
         let [rest, bottom] =
-            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+            Layout::vertical([Constraint::Min(1), Constraint::Length(height)]).areas(inner);
         inner = rest;
         bottom_line(frame, bottom, app, list);
     }
@@ -341,14 +352,19 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
         frame.render_widget(Paragraph::new(line), area);
     } else {
         // The selected message's unread results, so the clerk can ask the lab.
-        let line = match list.review_unread.get(list.cursor.selected) {
-            Some(unread) if !unread.is_empty() => Line::styled(
-                app.locale
-                    .tf("review.unread", &[("unread", &unread.join(" · "))]),
-                app.theme.error(),
-            ),
-            _ => Line::styled(app.t("review.hint"), app.theme.label()),
+        let lines = match list.review_unread.get(list.cursor.selected) {
+            Some(unread) if !unread.is_empty() => {
+                let mut lines = vec![Line::styled(app.t("review.unread_head"), app.theme.error())];
+                lines.extend(
+                    unread
+                        .iter()
+                        .map(|u| Line::styled(format!("· {u}"), app.theme.error())),
+                );
+                lines.push(Line::styled(app.t("review.hint"), app.theme.label()));
+                lines
+            }
+            _ => vec![Line::styled(app.t("review.hint"), app.theme.label())],
         };
-        frame.render_widget(Paragraph::new(line), area);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
     }
 }
