@@ -5,7 +5,7 @@ use super::service::{Ctx, Effect, Reply};
 use super::{
     advice, alerts, auto_tags, booking, calls, cards, consent, export, followup_queue, followups,
     import, intake, keys, patients, plans, questionnaires, record, recordings, reports, results,
-    risk, summaries, users,
+    results_review, risk, summaries, users,
 };
 use crate::domain::booking::BookingStatus;
 use crate::store::StoreError;
@@ -128,7 +128,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         } => results::import(ctx, &incoming, rejected, create_patients),
         Request::Observations { id, code } => results::list(ctx, &id, code.as_deref()),
         Request::ObservationAdd { id, observation } => results::add(ctx, &id, &observation),
-        Request::ReviewList => results::review_list(ctx),
+        Request::ReviewList => results_review::review_list(ctx),
         Request::QuestionnaireList => questionnaires::list(ctx),
         Request::IntakeGet => intake::get(ctx),
         Request::RiskAssess { id } => risk::assess(ctx, &id),
@@ -207,9 +207,11 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::QuestionnaireSubmit { id, key, answers } => {
             questionnaires::submit(ctx, &id, &key, &answers)
         }
-        Request::ReviewMatch { number, id } => results::review_match(ctx, number, &id),
-        Request::ReviewCreate { number } => results::review_create(ctx, number),
-        Request::ReviewReject { number, reason } => results::review_reject(ctx, number, &reason),
+        Request::ReviewMatch { number, id } => results_review::review_match(ctx, number, &id),
+        Request::ReviewCreate { number } => results_review::review_create(ctx, number),
+        Request::ReviewReject { number, reason } => {
+            results_review::review_reject(ctx, number, &reason)
+        }
         Request::BreakGlass { id, reason } => patients::break_glass(ctx, &id, &reason),
         Request::UrgentAlerts { limit } => alerts::list(ctx, limit, true),
         Request::AlertsList { limit } => alerts::list(ctx, limit, false),

@@ -42,6 +42,7 @@ pub mod response;
 mod results;
 mod results_care;
 mod results_record;
+mod results_review;
 pub mod rights;
 mod risk;
 pub mod service;

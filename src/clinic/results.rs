@@ -1,13 +1,13 @@
 //! Results: importing parsed messages (matching each to a patient by card number, ID
 //! number or a recorded external number; the rest to the review list), manual entry,
-//! reading, and the review list's match / create / reject. Before anything is
+//! reading (the review list is `results_review`). Before anything is
 //! matched, times the sender gave without an offset are placed in the clinic's time
 //! zone and local lab codes are mapped to LOINC (`DIR/lab_codes.toml`); results a
 //! message held but the importer could not read go to the review list with it.
 
 use std::collections::{HashMap, HashSet};
 
-use super::api::{Response, ResultsSummary, ReviewItem, ServiceError};
+use super::api::{Response, ResultsSummary, ServiceError};
 use super::patients::readable;
 use super::service::{Ctx, Effect, Reply};
 use crate::crypto::IndexKind;
@@ -57,7 +57,7 @@ fn match_patient(ctx: &Ctx<'_>, message: &Incoming) -> Result<Vec<PatientId>, Se
 }
 
 /// Stages a message's results for a patient; returns (stored, duplicates).
-fn stage_results(
+pub(super) fn stage_results(
     ctx: &Ctx<'_>,
     writes: &mut WriteSet,
     id: &PatientId,
@@ -79,7 +79,7 @@ fn stage_results(
     Ok((stored, duplicates))
 }
 
-fn create_from_message(
+pub(super) fn create_from_message(
     ctx: &Ctx<'_>,
     writes: &mut WriteSet,
     incoming: &Incoming,
@@ -104,7 +104,7 @@ fn create_from_message(
 }
 
 /// The record as this batch is changing it, with the amendments that change it.
-type WorkingRecords = HashMap<PatientId, (HealthRecord, Vec<Amendment>)>;
+pub(super) type WorkingRecords = HashMap<PatientId, (HealthRecord, Vec<Amendment>)>;
 
 /// Whether a result was withdrawn by its sender (kept and shown, never read into the
 /// record).
@@ -176,7 +176,7 @@ fn fitted<T: Clone>(entry: T, ok: impl Fn(&T) -> bool, loosen: &[fn(&mut T)]) ->
 /// the message named as the reason. An entry already there (same code, or same name
 /// when uncoded, and the same onset or start) is not added twice; its statuses are
 /// updated from the message.
-fn merge_into_record(
+pub(super) fn merge_into_record(
     ctx: &Ctx<'_>,
     working: &mut WorkingRecords,
     id: &PatientId,
@@ -395,7 +395,7 @@ fn merge_into_record(
 }
 
 /// Stages the changed records and their amendments; returns how many amendments.
-fn stage_record_changes(
+pub(super) fn stage_record_changes(
     ctx: &Ctx<'_>,
     writes: &mut WriteSet,
     working: &WorkingRecords,
@@ -641,165 +641,4 @@ pub(crate) fn add(
         .writes(writes)
         .subject(id.to_string())
         .detail("manual"))
-}
-
-pub(crate) fn review_list(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
-    let items: Vec<ReviewItem> = ctx
-        .vault
-        .review_items()?
-        .into_iter()
-        .map(|(number, incoming)| ReviewItem {
-            number,
-            origin: incoming.origin.clone(),
-            patient_ids: incoming.patient_ids.clone(),
-            patient: incoming.patient.clone(),
-            results: incoming.observations.len() as u64,
-            unread: incoming.unread.iter().map(unread_line).collect(),
-            filed_under: incoming.filed_under,
-        })
-        .collect();
-    let detail = format!("count={}", items.len());
-    Ok(Reply::new(Response::Review(items)).detail(detail))
-}
-
-/// One unread result as the review list shows it: where in the message, and why.
-fn unread_line(r: &crate::ingest::Rejected) -> String {
-    if r.place.is_empty() {
-        r.reason.clone()
-    } else {
-        format!("{}: {}", r.place, r.reason)
-    }
-}
-
-fn review_item(ctx: &Ctx<'_>, number: u64) -> Result<Incoming, ServiceError> {
-    ctx.vault
-        .review_item(number)?
-        .ok_or_else(|| ServiceError::NotFound("review item (someone may have handled it)".into()))
-}
-
-/// A review item whose readable results are filed already has only its unread ones
-/// left: they are closed (d, with a note), not filed again.
-fn refuse_filed(incoming: &Incoming) -> Result<(), ServiceError> {
-    if incoming.filed_under.is_some() {
-        return Err(ServiceError::Invalid(
-            "these results are filed already; what is left are results the importer could not read: ask the lab to correct and resend them, then close this item (d) with a note".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// After a review item's results were filed under `id`: done, or, when some of its
-/// results could not be read, kept with those alone for the clerk to close.
-fn finish_review(
-    ctx: &Ctx<'_>,
-    writes: &mut WriteSet,
-    number: u64,
-    incoming: &Incoming,
-    id: PatientId,
-) -> Result<(), ServiceError> {
-    if incoming.unread.is_empty() {
-        ctx.vault.stage_review_done(writes, number)?;
-    } else {
-        let left = Incoming {
-            origin: incoming.origin.clone(),
-            patient_ids: incoming.patient_ids.clone(),
-            patient: incoming.patient.clone(),
-            unread: incoming.unread.clone(),
-            filed_under: Some(id),
-            ..Incoming::default()
-        };
-        ctx.vault.stage_review_update(writes, number, &left)?;
-    }
-    Ok(())
-}
-
-/// Files an unmatched message under a patient (staff know who it is); the sender's
-/// numbers are remembered so their next messages match by themselves.
-pub(crate) fn review_match(
-    ctx: &Ctx<'_>,
-    number: u64,
-    id: &PatientId,
-) -> Result<Reply, ServiceError> {
-    readable(ctx, id)?;
-    let incoming = review_item(ctx, number)?;
-    refuse_filed(&incoming)?;
-    let mut writes = WriteSet::new();
-    ctx.vault
-        .stage_external_ids(&mut writes, id, &incoming.patient_ids)?;
-    let (stored, duplicates) = stage_results(
-        ctx,
-        &mut writes,
-        id,
-        &incoming.observations,
-        &mut HashSet::new(),
-    )?;
-    let mut working = WorkingRecords::new();
-    merge_into_record(ctx, &mut working, id, &incoming)?;
-    stage_record_changes(ctx, &mut writes, &working)?;
-    let mut filed = super::results_care::Filed::default();
-    filed.take(ctx, id, &incoming)?;
-    filed.stage(ctx, &mut writes)?;
-    finish_review(ctx, &mut writes, number, &incoming, *id)?;
-    Ok(Reply::new(Response::Done)
-        .writes(writes)
-        .subject(id.to_string())
-        .detail(format!("matched imported={stored} duplicates={duplicates}")))
-}
-
-pub(crate) fn review_create(ctx: &Ctx<'_>, number: u64) -> Result<Reply, ServiceError> {
-    let incoming = review_item(ctx, number)?;
-    refuse_filed(&incoming)?;
-    let mut writes = WriteSet::new();
-    let Some((id, patient)) = create_from_message(ctx, &mut writes, &incoming)? else {
-        return Err(ServiceError::Invalid(
-            "the message names no patient to create: match it to a patient or reject it".into(),
-        ));
-    };
-    let (stored, _) = stage_results(
-        ctx,
-        &mut writes,
-        &id,
-        &incoming.observations,
-        &mut HashSet::new(),
-    )?;
-    let mut working = WorkingRecords::new();
-    working.insert(id, (Default::default(), Vec::new()));
-    merge_into_record(ctx, &mut working, &id, &incoming)?;
-    stage_record_changes(ctx, &mut writes, &working)?;
-    let mut filed = super::results_care::Filed::default();
-    filed.take(ctx, &id, &incoming)?;
-    filed.stage(ctx, &mut writes)?;
-    finish_review(ctx, &mut writes, number, &incoming, id)?;
-    Ok(Reply::new(Response::PatientCreated { id })
-        .writes(writes)
-        .subject(id.to_string())
-        .detail(format!("created imported={stored}"))
-        .effect(Effect::Reindex(id, Box::new(patient))))
-}
-
-pub(crate) fn review_reject(
-    ctx: &Ctx<'_>,
-    number: u64,
-    reason: &str,
-) -> Result<Reply, ServiceError> {
-    if reason.trim().chars().count() < 4 {
-        return Err(ServiceError::Field {
-            field: "reason".into(),
-            message: "say why these results are rejected (e.g. \"not a patient of this clinic\")"
-                .into(),
-        });
-    }
-    let incoming = review_item(ctx, number)?;
-    let mut writes = WriteSet::new();
-    ctx.vault.stage_review_done(&mut writes, number)?;
-    ctx.vault.stage_rejected_review(
-        &mut writes,
-        &crate::store::results::RejectedReview {
-            incoming,
-            reason: reason.trim().to_string(),
-            by: ctx.session.user.clone(),
-            at: ctx.now,
-        },
-    )?;
-    Ok(Reply::new(Response::Done).writes(writes).detail("rejected"))
 }
