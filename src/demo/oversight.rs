@@ -90,11 +90,21 @@ pub(super) fn add_alerts(vault: &Vault, actor: &Actor) -> Result<(), StoreError>
 }
 
 /// An erasure request waiting for its second person: a member who left the programme
-/// and asked for their data to be erased (the last demo patient).
+/// and asked for their data to be erased. Never the first member (card serial 1), whose
+/// record the demo's access trail and a newcomer's first steps use.
 pub(super) fn add_erasure_request(vault: &Vault, actor: &Actor) -> Result<(), StoreError> {
     use crate::clinic::erasure::ErasureRequest;
     use crate::store::Scope;
-    let Some(patient) = vault.patient_ids()?.into_iter().last() else {
+    let first = match crate::domain::card::card_number("8860", 1, 8) {
+        Some(number) => vault.card_by_number(&number)?.map(|(id, _)| id),
+        None => None,
+    };
+    let Some(patient) = vault
+        .patient_ids()?
+        .into_iter()
+        .rev()
+        .find(|id| Some(*id) != first)
+    else {
         return Ok(());
     };
     let id = vault
