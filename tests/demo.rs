@@ -4,9 +4,8 @@ mod common;
 
 use caredesk::demo;
 use caredesk::domain::amendment::Section;
-use caredesk::store::{Store, Unlock, Vault};
 use common::ManualClock;
-use common::clinic::{START, quick_options};
+use common::clinic::{START, demo_client, demo_vault, quick_options};
 
 #[test]
 fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
@@ -15,15 +14,7 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
     let clock = ManualClock::starting_at(START);
     let created = demo::create(&dir, 60, quick_options(&clock), &mut |_| {}).unwrap();
     assert_eq!(created, 60);
-    let store = Store::open(&dir, quick_options(&clock)).unwrap();
-    let (admin, _, password) = demo::USERS[0];
-    let keys = store
-        .unlock(Unlock::Password {
-            user: admin,
-            password: password.as_bytes(),
-        })
-        .unwrap();
-    let vault = Vault::new(store, keys);
+    let vault = demo_vault(&dir, &clock);
     let ids = vault.patient_ids().unwrap();
     assert_eq!(ids.len(), 60);
     // The letterhead of reports and cards.
@@ -227,7 +218,7 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
 #[test]
 fn the_demo_clinic_has_alerts_a_backup_an_erasure_request_and_an_access_trail() {
     use caredesk::clinic::api::PatientRef;
-    use caredesk::clinic::{Clinic, InProcess, Origin, Request, Response, Secret, Signed};
+    use caredesk::clinic::{Clinic, Request, Response};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let clock = ManualClock::starting_at(START);
@@ -239,18 +230,7 @@ fn the_demo_clinic_has_alerts_a_backup_an_erasure_request_and_an_access_trail() 
         1
     );
     let clinic = std::sync::Arc::new(Clinic::open(&dir, quick_options(&clock)).unwrap());
-    let client = |user: &str| {
-        let (_, _, password) = demo::USERS.iter().find(|(u, _, _)| *u == user).unwrap();
-        let signed = Signed::new(InProcess::new(clinic.clone(), Origin::this_process()));
-        let (code, _) = demo::current_code(user, START);
-        let login = signed.call(Request::Login {
-            user: user.into(),
-            password: Secret::new(*password),
-            code: Secret::new(code),
-        });
-        assert!(matches!(login, Response::SignedIn(_)), "{login:?}");
-        signed
-    };
+    let client = |user: &str| demo_client(&clinic, user);
     let auditor = client("he.audit");
     let Response::Alerts(alerts) = auditor.call(Request::AlertsList { limit: 100 }) else {
         panic!()

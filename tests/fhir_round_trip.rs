@@ -12,12 +12,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use caredesk::auth::Role;
 use caredesk::clinic::export::{PatientExport, to_fhir};
-use caredesk::clinic::{Clinic, InProcess, Origin, Request, Response, Secret, Signed};
+use caredesk::clinic::{Clinic, InProcess, Request, Response, Signed};
 use caredesk::demo;
 use caredesk::domain::health::{ClinicalStatus, MedicationStatus, Verification};
-use caredesk::store::{Store, Unlock, Vault};
 use common::ManualClock;
-use common::clinic::{START, TestClinic, quick_options};
+use common::clinic::{START, TestClinic, demo_client, demo_vault, quick_options};
 use serde_json::{Value, json};
 
 /// What the import does not bring back, by the key `ingest::fhir::parse` counts it
@@ -29,20 +28,6 @@ const NOT_CARRIED: &[(&str, &str, bool)] = &[
     ("Composition", "Composition", false),
     ("Encounter", caredesk::ingest::fhir::CALL_ENCOUNTER, false),
 ];
-
-/// Signs in to the demo clinic as `user`.
-fn demo_client(clinic: &std::sync::Arc<Clinic>, user: &str) -> Signed<InProcess> {
-    let (_, _, password) = demo::USERS.iter().find(|(u, _, _)| *u == user).unwrap();
-    let signed = Signed::new(InProcess::new(clinic.clone(), Origin::this_process()));
-    let (code, _) = demo::current_code(user, START);
-    let login = signed.call(Request::Login {
-        user: user.into(),
-        password: Secret::new(*password),
-        code: Secret::new(code),
-    });
-    assert!(matches!(login, Response::SignedIn(_)), "{login:?}");
-    signed
-}
 
 /// A resource with what differs by store taken out: its id, references (each becomes
 /// the type it points at), caredesk's own patient id and card numbers (a card is the
@@ -125,15 +110,7 @@ fn demo_bundles(count: usize) -> Vec<(Box<PatientExport>, Value)> {
     let clock = ManualClock::starting_at(START);
     demo::create(&dir, count, quick_options(&clock), &mut |_| {}).unwrap();
     let keys: Vec<String> = {
-        let store = Store::open(&dir, quick_options(&clock)).unwrap();
-        let (admin, _, password) = demo::USERS[0];
-        let keys = store
-            .unlock(Unlock::Password {
-                user: admin,
-                password: password.as_bytes(),
-            })
-            .unwrap();
-        let vault = Vault::new(store, keys);
+        let vault = demo_vault(&dir, &clock);
         vault
             .patient_ids()
             .unwrap()

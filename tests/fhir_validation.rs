@@ -6,11 +6,10 @@ mod common;
 mod fhir_checks;
 
 use caredesk::clinic::export::{PatientExport, to_fhir};
-use caredesk::clinic::{Clinic, InProcess, Origin, Request, Response, Secret, Signed};
+use caredesk::clinic::{Clinic, Request, Response};
 use caredesk::demo;
-use caredesk::store::{Store, Unlock, Vault};
 use common::ManualClock;
-use common::clinic::{START, quick_options};
+use common::clinic::{START, demo_client, demo_vault, quick_options};
 use fhir_checks::{is_uuid, problems};
 use serde_json::{Value, json};
 
@@ -68,20 +67,6 @@ fn the_checks_catch_what_they_are_for() {
     );
 }
 
-/// Signs in to the demo clinic as `user`.
-fn demo_client(clinic: &std::sync::Arc<Clinic>, user: &str) -> Signed<InProcess> {
-    let (_, _, password) = demo::USERS.iter().find(|(u, _, _)| *u == user).unwrap();
-    let signed = Signed::new(InProcess::new(clinic.clone(), Origin::this_process()));
-    let (code, _) = demo::current_code(user, START);
-    let login = signed.call(Request::Login {
-        user: user.into(),
-        password: Secret::new(*password),
-        code: Secret::new(code),
-    });
-    assert!(matches!(login, Response::SignedIn(_)), "{login:?}");
-    signed
-}
-
 #[test]
 fn every_demo_patient_s_export_validates_against_fhir_r4() {
     let tmp = tempfile::tempdir().unwrap();
@@ -91,15 +76,7 @@ fn every_demo_patient_s_export_validates_against_fhir_r4() {
     demo::create(&dir, patients, quick_options(&clock), &mut |_| {}).unwrap();
     // Each patient's key: a card number, else the ID number.
     let keys: Vec<String> = {
-        let store = Store::open(&dir, quick_options(&clock)).unwrap();
-        let (admin, _, password) = demo::USERS[0];
-        let keys = store
-            .unlock(Unlock::Password {
-                user: admin,
-                password: password.as_bytes(),
-            })
-            .unwrap();
-        let vault = Vault::new(store, keys);
+        let vault = demo_vault(&dir, &clock);
         vault
             .patient_ids()
             .unwrap()

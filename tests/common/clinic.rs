@@ -272,3 +272,34 @@ pub fn audit_rows(auditor: &Signed<InProcess>) -> Vec<caredesk::audit::export::A
         other => panic!("the auditor could not read the audit log: {other:?}"),
     }
 }
+
+/// Signs in to a clinic made by `caredesk demo` as the demo user `user`, with that
+/// user's code at `START`.
+pub fn demo_client(clinic: &Arc<Clinic>, user: &str) -> Signed<InProcess> {
+    let (_, _, password) = caredesk::demo::USERS
+        .iter()
+        .find(|(u, _, _)| *u == user)
+        .unwrap();
+    let signed = Signed::new(InProcess::new(clinic.clone(), Origin::this_process()));
+    let (code, _) = caredesk::demo::current_code(user, START);
+    let login = signed.call(Request::Login {
+        user: user.into(),
+        password: Secret::new(*password),
+        code: Secret::new(code),
+    });
+    assert!(matches!(login, Response::SignedIn(_)), "{login:?}");
+    signed
+}
+
+/// A demo store opened by the demo's administrator, to read what the demo made.
+pub fn demo_vault(dir: &Path, clock: &ManualClock) -> caredesk::store::Vault {
+    let store = caredesk::store::Store::open(dir, quick_options(clock)).unwrap();
+    let (admin, _, password) = caredesk::demo::USERS[0];
+    let keys = store
+        .unlock(caredesk::store::Unlock::Password {
+            user: admin,
+            password: password.as_bytes(),
+        })
+        .unwrap();
+    caredesk::store::Vault::new(store, keys)
+}
