@@ -192,29 +192,22 @@ impl Generator {
 pub fn at_registration(record: &HealthRecord, at: i64) -> Vec<Amendment> {
     use crate::domain::amendment::Section;
     let empty = HealthRecord::default();
-    [
-        Section::PastIllnesses,
-        Section::Surgeries,
-        Section::FamilyHistory,
-        Section::Allergies,
-        Section::Medications,
-        Section::Lifestyle,
-        Section::Measurements,
-    ]
-    .into_iter()
-    .filter_map(|section| {
-        let before = SectionValue::of(&empty, section)?;
-        let after = SectionValue::of(record, section)?;
-        (before != after).then(|| Amendment {
-            at,
-            by: "chen.jing".into(),
-            role: Role::Nurse,
-            reason: "recorded at registration 建档时记录".into(),
-            before,
-            after,
+    // `SectionValue::of` has no value for demographics: the clinical sections only.
+    Section::ALL
+        .into_iter()
+        .filter_map(|section| {
+            let before = SectionValue::of(&empty, section)?;
+            let after = SectionValue::of(record, section)?;
+            (before != after).then(|| Amendment {
+                at,
+                by: "chen.jing".into(),
+                role: Role::Nurse,
+                reason: "recorded at registration 建档时记录".into(),
+                before,
+                after,
+            })
         })
-    })
-    .collect()
+        .collect()
 }
 
 /// Two amendments on a demo record: the nurse added an allergy the patient recalled,
