@@ -6,9 +6,8 @@ use std::collections::HashSet;
 
 use super::api::{Response, ReviewItem, ServiceError};
 use super::patients::readable;
-use super::results::{
-    WorkingRecords, create_from_message, merge_into_record, stage_record_changes, stage_results,
-};
+use super::results::{create_from_message, stage_results};
+use super::results_record::{WorkingRecords, merge_into_record, stage_record_changes};
 use super::service::{Ctx, Effect, Reply};
 use crate::domain::patient::PatientId;
 use crate::ingest::Incoming;
