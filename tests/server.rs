@@ -548,3 +548,142 @@ fn a_restart_while_clients_are_writing_loses_no_reported_write_and_leaves_the_lo
     );
     assert!(verified.status.success(), "{}", text(&verified.stdout));
 }
+
+/// Runs `call` on `n` connections at the same moment; returns their replies.
+fn all_at_once<F>(socket: &Path, n: usize, call: F) -> Vec<Response>
+where
+    F: Fn(&Remote) -> Response + Send + Sync + 'static,
+{
+    let call = Arc::new(call);
+    let start = Arc::new(std::sync::Barrier::new(n));
+    let threads: Vec<_> = (0..n)
+        .map(|_| {
+            let (socket, call, start) = (socket.to_path_buf(), call.clone(), start.clone());
+            std::thread::spawn(move || {
+                let remote = Remote::connect(&socket).unwrap();
+                start.wait();
+                call(&remote)
+            })
+        })
+        .collect();
+    threads.into_iter().map(|t| t.join().unwrap()).collect()
+}
+
+#[test]
+fn desks_registering_one_person_at_once_make_one_patient_with_one_active_card() {
+    // Found by review: registration checks for duplicates, then writes; side by side,
+    // two desks could both pass the check.
+    let (_tmp, dir) = demo_store();
+    let daemon = Daemon::start(&dir);
+    let first = Remote::connect(&daemon.socket).unwrap();
+    let token = Arc::new(sign_in(&first, DESK));
+    let desk = token.clone();
+    let replies = all_at_once(&daemon.socket, 16, move |remote| {
+        common::daemon::register(
+            remote,
+            &desk,
+            "同时登记".into(),
+            "13755550101",
+            "RACE-0001".into(),
+        )
+    });
+    let registered = replies
+        .iter()
+        .filter(|r| matches!(r, Response::Registered { .. }))
+        .count();
+    let duplicates = replies
+        .iter()
+        .filter(|r| matches!(r, Response::Duplicates(_)))
+        .count();
+    assert_eq!((registered, duplicates), (1, 15), "{replies:?}");
+    let Response::Patients(found) = first.call(
+        Some(&token),
+        Request::PatientFind {
+            kind: caredesk::clinic::LookupKind::IdNumber,
+            value: "RACE-0001".into(),
+        },
+    ) else {
+        panic!("find")
+    };
+    assert_eq!(found.len(), 1, "one patient");
+    let id = found[0];
+
+    // Card issue checks for an active card, then writes: the same race.
+    let Response::Cards(cards) = first.call(Some(&token), Request::PatientCards { id }) else {
+        panic!("cards")
+    };
+    let Response::Done = first.call(
+        Some(&token),
+        Request::CardCancel {
+            number: cards[0].number.clone(),
+        },
+    ) else {
+        panic!("cancel")
+    };
+    let desk = token.clone();
+    let replies = all_at_once(&daemon.socket, 16, move |remote| {
+        remote.call(
+            Some(&desk),
+            Request::CardIssue {
+                id,
+                card_type: "basic".into(),
+            },
+        )
+    });
+    let issued = replies
+        .iter()
+        .filter(|r| matches!(r, Response::CardIssued(_)))
+        .count();
+    assert_eq!(issued, 1, "{replies:?}");
+    let Response::Cards(cards) = first.call(Some(&token), Request::PatientCards { id }) else {
+        panic!("cards")
+    };
+    let today = chrono::Utc::now().date_naive();
+    let active = cards
+        .iter()
+        .filter(|c| c.status_on(today) == caredesk::domain::card::CardStatus::Active)
+        .count();
+    assert_eq!((cards.len(), active), (2, 1));
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn a_terminal_of_another_protocol_is_told_both_versions_and_never_served() {
+    use caredesk::server::frame::{ClientFrame, Greeting, PROTOCOL, encode, read_frame};
+    let (_tmp, dir) = demo_store();
+    let daemon = Daemon::start(&dir);
+    // A newer (or older) terminal greets with its own protocol: the daemon answers
+    // with its own, then closes, and the terminal says what to do.
+    let mut stream = UnixStream::connect(&daemon.socket).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let greet = ClientFrame::Greet {
+        protocol: PROTOCOL + 1,
+        version: "99.0.0".into(),
+        ssh_client: None,
+    };
+    stream.write_all(&encode(&greet).unwrap()).unwrap();
+    let answer: Greeting = read_frame(&mut stream).unwrap();
+    assert_eq!(answer, Greeting::this_build());
+    let call = ClientFrame::Call {
+        session: None,
+        request: Box::new(Request::HomeSummary),
+    };
+    let _ = stream.write_all(&encode(&call).unwrap());
+    let mut buf = [0u8; 64];
+    assert!(matches!(stream.read(&mut buf), Ok(0) | Err(_)), "served");
+    // A terminal from before the greeting is turned away too.
+    let hello = ClientFrame::Hello { ssh_client: None };
+    assert!(closed_after(&daemon.socket, &encode(&hello).unwrap()));
+    // This build's terminal is served.
+    let remote = Remote::connect(&daemon.socket).unwrap();
+    sign_in(&remote, DESK);
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains("99.0.0") && said.contains("update caredesk"),
+        "{said}"
+    );
+}

@@ -56,7 +56,11 @@ pub fn run_archive(args: ArchiveArgs) -> anyhow::Result<ExitCode> {
                 }) {
                     Response::AuditChain(page) => page,
                     Response::Error(e) => return Err(ArchiveError::Damaged(e.to_string())),
-                    _ => return Err(ArchiveError::Damaged("unexpected reply".into())),
+                    _ => {
+                        return Err(ArchiveError::Damaged(
+                            crate::clinic::UNEXPECTED_REPLY.into(),
+                        ));
+                    }
                 };
                 through = Some(page.head.seq);
                 let full = page.records.len() == PAGE as usize;

@@ -135,7 +135,7 @@ fn run_rotate_epoch(args: RotateEpochArgs) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        other => anyhow::bail!("unexpected reply: {other:?}"),
+        other => anyhow::bail!("{}", other.unexpected()),
     }
 }
 

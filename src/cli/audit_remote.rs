@@ -43,7 +43,7 @@ fn chain_page(
         },
     )? {
         Response::AuditChain(page) => Ok(*page),
-        other => anyhow::bail!("unexpected reply: {other:?}"),
+        other => anyhow::bail!("{}", other.unexpected()),
     }
 }
 
@@ -64,7 +64,7 @@ pub fn export(session: Session, args: &ExportArgs) -> anyhow::Result<ExitCode> {
             },
         )? {
             Response::AuditEvents(rows) => rows,
-            other => anyhow::bail!("unexpected reply: {other:?}"),
+            other => anyhow::bail!("{}", other.unexpected()),
         };
         for row in &page {
             writer.write(row)?;

@@ -163,7 +163,7 @@ fn run_create(data: &Path, out: &Path) -> anyhow::Result<()> {
             other => Ok(other),
         };
         let Response::BackupCreated(made) = call(Request::BackupCreate)? else {
-            anyhow::bail!("unexpected reply to the backup");
+            anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
         };
         let mut offset = 0u64;
         while offset < made.size {
@@ -173,7 +173,7 @@ fn run_create(data: &Path, out: &Path) -> anyhow::Result<()> {
                 len: PIECE_BYTES,
             })?
             else {
-                anyhow::bail!("unexpected reply while copying the backup");
+                anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
             };
             if piece.is_empty() {
                 anyhow::bail!("the backup {} ended early while being copied", made.name);

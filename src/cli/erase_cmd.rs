@@ -71,13 +71,13 @@ pub fn run(command: EraseCommand) -> anyhow::Result<()> {
                 },
             )?
             else {
-                anyhow::bail!("unexpected reply");
+                anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
             };
             say!("erasure request {id} waits for a second person: `caredesk erase approve {id}`");
         }
         EraseCommand::List(args) => {
             let Response::Erasures(requests) = ask(&args.data.path, Request::ErasureList)? else {
-                anyhow::bail!("unexpected reply");
+                anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
             };
             for r in requests {
                 say!(

@@ -44,7 +44,7 @@ pub fn run(command: ExportCommand) -> anyhow::Result<()> {
     let export = match response {
         Response::PatientExport(export) => export,
         Response::Error(e) => anyhow::bail!("{e}"),
-        other => anyhow::bail!("unexpected reply: {other:?}"),
+        other => anyhow::bail!("{}", other.unexpected()),
     };
     let text = match args.format {
         ExportFormat::Json => serde_json::to_string_pretty(&export)?,

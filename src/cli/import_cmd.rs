@@ -202,6 +202,6 @@ pub fn run(command: ImportCommand) -> anyhow::Result<()> {
             Ok(())
         }
         Response::Error(e) => anyhow::bail!("{e}"),
-        other => anyhow::bail!("unexpected reply: {other:?}"),
+        other => anyhow::bail!("{}", other.unexpected()),
     }
 }

@@ -83,7 +83,7 @@ pub fn run(command: KeyCommand) -> anyhow::Result<()> {
     let Response::KeyFileCreated { label, key } = response else {
         match response {
             Response::Error(e) => anyhow::bail!("{e}"),
-            other => anyhow::bail!("unexpected reply: {other:?}"),
+            other => anyhow::bail!("{}", other.unexpected()),
         }
     };
     let text = Zeroizing::new(format!(
@@ -117,7 +117,7 @@ fn admin_call(data: &DataDir, request: Request) -> anyhow::Result<Response> {
 
 fn list(data: &DataDir) -> anyhow::Result<()> {
     let Response::KeySlots(slots) = admin_call(data, Request::KeySlots)? else {
-        anyhow::bail!("unexpected reply");
+        anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
     };
     say!(
         "{:>6}  {:<9} {:<20} {:<22} created",
@@ -156,7 +156,7 @@ fn remove(args: &RemoveArgs) -> anyhow::Result<()> {
 fn add_recovery(data: &DataDir) -> anyhow::Result<()> {
     let Response::RecoveryKeyCreated { slot, key } = admin_call(data, Request::RecoveryKeyAdd)?
     else {
-        anyhow::bail!("unexpected reply");
+        anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
     };
     say!(
         "new recovery key (slot {slot}), shown once: write it down and keep it safe, off this machine:"
@@ -176,7 +176,7 @@ fn rotate(args: &RotateArgs) -> anyhow::Result<()> {
         let progress = match session.call(Request::KeyRotate { batch: args.batch }) {
             Response::KeyRotation(progress) => progress,
             Response::Error(e) => break Err(anyhow::anyhow!("{e}")),
-            other => break Err(anyhow::anyhow!("unexpected reply: {other:?}")),
+            other => break Err(anyhow::anyhow!("{}", other.unexpected())),
         };
         if progress.finished {
             break Ok(progress);

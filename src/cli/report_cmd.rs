@@ -131,7 +131,7 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<()> {
     };
     let mut data = match ask(&args.data.path, request)? {
         Response::Report(data) => data,
-        other => anyhow::bail!("unexpected reply: {other:?}"),
+        other => anyhow::bail!("{}", other.unexpected()),
     };
     if let Some(paper) = args.paper {
         data.layout.paper = paper;
@@ -148,7 +148,7 @@ pub fn run_card(args: CardArgs) -> anyhow::Result<()> {
     };
     let document = match ask(&args.data.path, request)? {
         Response::CardDocument(document) => document,
-        other => anyhow::bail!("unexpected reply: {other:?}"),
+        other => anyhow::bail!("{}", other.unexpected()),
     };
     let pdf = report::card_pdf(&document, args.lang)?;
     deliver(&args.destination, &pdf, "member card")

@@ -66,7 +66,7 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
             match session.call(Request::LoginKeyFile { label, key }) {
                 Response::SignedIn(_) => {}
                 Response::Error(e) => anyhow::bail!("{e}"),
-                other => anyhow::bail!("unexpected reply to sign-in: {other:?}"),
+                other => anyhow::bail!("{}", other.unexpected()),
             }
         }
         None => {
@@ -92,7 +92,7 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
         let done = match reply {
             Response::ResultsImported(done) => done,
             Response::Error(e) => anyhow::bail!("{e}"),
-            other => anyhow::bail!("unexpected reply: {other:?}"),
+            other => anyhow::bail!("{}", other.unexpected()),
         };
         batches += 1;
         summary.add(&done);

@@ -53,7 +53,7 @@ pub fn run_access(args: AccessArgs) -> anyhow::Result<()> {
         },
     )?
     else {
-        anyhow::bail!("unexpected reply");
+        anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
     };
     for e in &entries {
         if args.json {
@@ -90,7 +90,7 @@ pub fn run_disclosures(args: DisclosuresArgs) -> anyhow::Result<()> {
         },
     )?
     else {
-        anyhow::bail!("unexpected reply");
+        anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
     };
     if args.json {
         say!("{}", serde_json::to_string(&account.disclosures)?);

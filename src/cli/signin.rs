@@ -68,7 +68,7 @@ pub fn sign_in(session: &Session) -> anyhow::Result<SignedIn> {
             "your two-factor sign-in was reset: sign in once at a terminal to enrol your authenticator app again"
         ),
         Response::Error(e) => anyhow::bail!("{e}"),
-        other => anyhow::bail!("unexpected reply to sign-in: {other:?}"),
+        other => anyhow::bail!("{}", other.unexpected()),
     };
     report_notice(&signed);
     Ok(signed)
@@ -99,7 +99,7 @@ fn enrol(
             Ok(signed)
         }
         Response::Error(e) => anyhow::bail!("{e}"),
-        other => anyhow::bail!("unexpected reply to enrolment: {other:?}"),
+        other => anyhow::bail!("{}", other.unexpected()),
     }
 }
 

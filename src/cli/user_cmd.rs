@@ -127,7 +127,7 @@ fn expect_done(response: Response) -> anyhow::Result<()> {
     match response {
         Response::Done => Ok(()),
         Response::Error(e) => anyhow::bail!("{e}"),
-        other => anyhow::bail!("unexpected reply: {other:?}"),
+        other => anyhow::bail!("{}", other.unexpected()),
     }
 }
 
@@ -162,13 +162,13 @@ fn act(session: &Session, command: UserCommand) -> anyhow::Result<()> {
                 Ok(())
             }
             Response::Error(e) => anyhow::bail!("{e}"),
-            other => anyhow::bail!("unexpected reply: {other:?}"),
+            other => anyhow::bail!("{}", other.unexpected()),
         },
         UserCommand::List(args) => {
             let users = match session.call(Request::UserList) {
                 Response::Users(users) => users,
                 Response::Error(e) => anyhow::bail!("{e}"),
-                other => anyhow::bail!("unexpected reply: {other:?}"),
+                other => anyhow::bail!("{}", other.unexpected()),
             };
             let rows: Vec<UserRow> = users
                 .iter()
@@ -294,7 +294,7 @@ fn activate(args: ActivateArgs) -> anyhow::Result<()> {
             recovery_codes,
         } => (otpauth_uri, recovery_codes),
         Response::Error(e) => anyhow::bail!("{e}"),
-        other => anyhow::bail!("unexpected reply: {other:?}"),
+        other => anyhow::bail!("{}", other.unexpected()),
     };
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -14,8 +14,8 @@ use crate::domain::consent::ConsentRecord;
 use crate::domain::health::HealthRecord;
 use crate::domain::patient::{Patient, PatientId};
 
-/// The whole record of one patient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The whole record of one patient. `Debug` shows none of it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatientExport {
     pub format: String,
     pub id: PatientId,
@@ -59,6 +59,12 @@ pub struct PatientExport {
     /// When the export was made (unix seconds; 0 in exports made before it was kept).
     #[serde(default)]
     pub exported_at: i64,
+}
+
+impl std::fmt::Debug for PatientExport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PatientExport(..)")
+    }
 }
 
 pub const FORMAT: &str = "caredesk-patient-export/2";

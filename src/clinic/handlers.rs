@@ -53,9 +53,10 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
         Request::ErasureApprove { id } => super::erasure::approve(ctx, id),
         Request::KeySlotRemove { id } => keys::remove(ctx, id),
         Request::RecoveryKeyAdd => keys::add_recovery(ctx),
-        // Needs the store to itself: `Clinic::handle` runs it before any other lock.
+        // Need the store to themselves: `Clinic::handle` runs them (Flag::Exclusive)
+        // before taking any lock this dispatch runs under.
         Request::KeyRotate { .. } | Request::AuditSealNow { .. } => Err(ServiceError::Invalid(
-            "a key rotation is run by the service itself".into(),
+            "this request is run by the service itself".into(),
         )),
         Request::PatientRegister { patient, card_type } => {
             cards::register(ctx, patient, &card_type)

@@ -30,6 +30,7 @@ mod key_rotation;
 pub mod keys;
 pub mod lab_codes;
 pub mod name_index;
+mod operations;
 mod patients;
 mod plans;
 pub mod questionnaires;
@@ -56,6 +57,7 @@ mod users;
 
 pub use api::{
     LookupKind, PatientView, Request, Response, Secret, ServiceError, SessionToken, SignedIn,
+    UNEXPECTED_REPLY,
 };
 pub use client::{Client, InProcess, Signed};
 pub use service::{Clinic, Origin};

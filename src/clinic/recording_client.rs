@@ -16,7 +16,7 @@ use crate::store::followups::RecordingMeta;
 fn refused(response: Response) -> String {
     match response {
         Response::Error(e) => e.to_string(),
-        other => format!("unexpected reply: {other:?}"),
+        other => other.unexpected().to_string(),
     }
 }
 

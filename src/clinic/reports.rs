@@ -33,8 +33,8 @@ pub struct Letterhead {
     pub phone: String,
 }
 
-/// Everything one health report prints.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Everything one health report prints. `Debug` shows none of it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportData {
     pub clinic: Letterhead,
     /// Paper, printer and fonts from the clinic's settings.
@@ -55,7 +55,7 @@ pub struct ReportData {
 }
 
 /// The clinical sections of a report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClinicalPart {
     /// Results up to the period's end (earlier ones give "previous" and the trend).
     pub observations: Vec<Observation>,
@@ -75,7 +75,7 @@ pub struct ClinicalPart {
 }
 
 /// What a member card prints.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardDocument {
     pub clinic: Letterhead,
     pub layout: ReportSettings,
@@ -256,6 +256,18 @@ pub(crate) fn card(
         .subject(id.to_string())
         .detail(audit_detail("member card", output, false)))
 }
+
+/// Reports carry a patient's whole record: their `Debug` names the kind only.
+macro_rules! redacted_debug {
+    ($($type:ty),+) => {$(
+        impl std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($type), "(..)"))
+            }
+        }
+    )+};
+}
+redacted_debug!(ReportData, ClinicalPart, CardDocument);
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use super::api::{Secret, SessionToken};
@@ -148,7 +150,10 @@ pub struct PatientView {
     pub health: Option<HealthRecord>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A reply. Its `Debug` names only the kind of reply (and an error in full), never
+/// what it carries: a reply printed by a caller that did not expect it cannot put a
+/// patient's data on a terminal or in a log.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Response {
     SignedIn(SignedIn),
     /// Password was right; the user must enrol TOTP: scan, then `ConfirmTotp`.
@@ -282,6 +287,102 @@ pub enum Response {
     Error(ServiceError),
 }
 
+impl Response {
+    /// The kind of reply, e.g. "Patient" (what `Debug` shows).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Response::SignedIn { .. } => "SignedIn",
+            Response::TotpEnrolment { .. } => "TotpEnrolment",
+            Response::Activated { .. } => "Activated",
+            Response::Me { .. } => "Me",
+            Response::Done => "Done",
+            Response::Users { .. } => "Users",
+            Response::UserCreated { .. } => "UserCreated",
+            Response::PasswordReset { .. } => "PasswordReset",
+            Response::KeyFileCreated { .. } => "KeyFileCreated",
+            Response::KeySlots { .. } => "KeySlots",
+            Response::ErasureRequested { .. } => "ErasureRequested",
+            Response::Erasures { .. } => "Erasures",
+            Response::RecoveryKeyCreated { .. } => "RecoveryKeyCreated",
+            Response::KeyRotation { .. } => "KeyRotation",
+            Response::AuditSealed { .. } => "AuditSealed",
+            Response::Roles { .. } => "Roles",
+            Response::PatientCreated { .. } => "PatientCreated",
+            Response::Patient { .. } => "Patient",
+            Response::Patients { .. } => "Patients",
+            Response::Health { .. } => "Health",
+            Response::History { .. } => "History",
+            Response::ResultsImported { .. } => "ResultsImported",
+            Response::Observations { .. } => "Observations",
+            Response::Review { .. } => "Review",
+            Response::Questionnaires { .. } => "Questionnaires",
+            Response::QuestionnaireScored { .. } => "QuestionnaireScored",
+            Response::Intake { .. } => "Intake",
+            Response::Risks { .. } => "Risks",
+            Response::AdviceDraft { .. } => "AdviceDraft",
+            Response::Advice { .. } => "Advice",
+            Response::Plan { .. } => "Plan",
+            Response::PlanTemplates { .. } => "PlanTemplates",
+            Response::FollowUpChart { .. } => "FollowUpChart",
+            Response::FollowUpPlanAdded { .. } => "FollowUpPlanAdded",
+            Response::FollowUpScheduled { .. } => "FollowUpScheduled",
+            Response::FollowUpQueue { .. } => "FollowUpQueue",
+            Response::FollowUpClaimed { .. } => "FollowUpClaimed",
+            Response::FollowUpCall { .. } => "FollowUpCall",
+            Response::FollowUpCallSaved { .. } => "FollowUpCallSaved",
+            Response::RecordingStarted { .. } => "RecordingStarted",
+            Response::RecordingBytes { .. } => "RecordingBytes",
+            Response::SummaryDraft { .. } => "SummaryDraft",
+            Response::SummarySaved { .. } => "SummarySaved",
+            Response::Summaries { .. } => "Summaries",
+            Response::PlanDraft { .. } => "PlanDraft",
+            Response::AutoTags { .. } => "AutoTags",
+            Response::Alerts { .. } => "Alerts",
+            Response::Registered { .. } => "Registered",
+            Response::ImportSummary { .. } => "ImportSummary",
+            Response::ExamBooked { .. } => "ExamBooked",
+            Response::ExamDay { .. } => "ExamDay",
+            Response::Consent { .. } => "Consent",
+            Response::ContactAnswer { .. } => "ContactAnswer",
+            Response::PatientExport { .. } => "PatientExport",
+            Response::Report { .. } => "Report",
+            Response::CardDocument { .. } => "CardDocument",
+            Response::Duplicates { .. } => "Duplicates",
+            Response::CardIssued { .. } => "CardIssued",
+            Response::Cards { .. } => "Cards",
+            Response::Home { .. } => "Home",
+            Response::SearchResults { .. } => "SearchResults",
+            Response::AuditEvents { .. } => "AuditEvents",
+            Response::AuditChain { .. } => "AuditChain",
+            Response::BackupCreated { .. } => "BackupCreated",
+            Response::AccessLog { .. } => "AccessLog",
+            Response::Disclosures { .. } => "Disclosures",
+            Response::BackupPiece { .. } => "BackupPiece",
+            Response::Error(_) => "Error",
+        }
+    }
+}
+
+/// What a caller says when a reply is not the kind it asked for: only possible between a
+/// terminal and a server of different versions, which the greeting already refuses.
+pub const UNEXPECTED_REPLY: &str = "the clinic server's answer is not the kind this terminal expects: update caredesk so the terminal and the server are the same version";
+
+impl Response {
+    /// A reply of the wrong kind, as an error that names its kind and nothing it carries.
+    pub fn unexpected(&self) -> ServiceError {
+        ServiceError::Unavailable(format!("{UNEXPECTED_REPLY} (got {})", self.kind()))
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Response::Error(error) => f.debug_tuple("Error").field(error).finish(),
+            other => write!(f, "{}(..)", other.kind()),
+        }
+    }
+}
+
 /// Every refusal and failure, as a value a screen or script can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum ServiceError {
@@ -335,5 +436,34 @@ impl Response {
             Response::Error(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn a_printed_reply_names_its_kind_and_nothing_it_carries() {
+        let patient = Patient {
+            name: "Zhang Sanfeng".into(),
+            phone: Some("13912345678".into()),
+            ..Default::default()
+        };
+        let reply = Response::Patient(PatientView {
+            id: PatientId([7; 16]),
+            patient,
+            health: None,
+        });
+        let printed = format!("{reply:?} {reply:#?}");
+        assert_eq!(format!("{reply:?}"), "Patient(..)");
+        assert!(
+            !printed.contains("Zhang") && !printed.contains("1391"),
+            "{printed}"
+        );
+        let ids = Response::Patients(vec![PatientId([0xab; 16])]);
+        assert_eq!(format!("{ids:#?}"), "Patients(..)");
+        let error = Response::Error(ServiceError::NotFound("patient".into()));
+        assert!(format!("{error:?}").contains("NotFound"));
     }
 }

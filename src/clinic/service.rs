@@ -11,7 +11,7 @@ use std::sync::{RwLock, RwLockReadGuard};
 use super::api::{Request, Response, ServiceError, SessionToken};
 use super::session::{PendingEnrolments, Session, SessionPolicy, SessionRefusal, Sessions};
 use super::settings::Settings;
-use super::table::{Access, Operation};
+use super::table::{Access, Flag, Lock, Operation};
 use crate::audit::{Actor, AuditEvent, Clock, Outcome};
 use crate::auth::{Permission, RoleTable};
 use crate::domain::patient::PatientId;
@@ -344,11 +344,11 @@ impl Clinic {
                     actor,
                     op,
                     ServiceError::Denied {
-                        permission: "nobody".into(),
+                        permission: op.access.needed(),
                     },
                 );
             }
-            Access::SignedIn | Access::Needs(_) => {}
+            Access::SignedIn | Access::Needs(_) | Access::AnyOf(_) => {}
         }
         let now = self.now();
         let Some(token) = token else {
@@ -364,23 +364,18 @@ impl Clinic {
             }
         };
         let actor = actor_for(&session, origin);
-        if let Access::Needs(permission) = op.access
-            && !self.roles().allows(session.role, permission)
-        {
+        if !op.access.admits(&self.roles(), session.role) {
             let denied = ServiceError::Denied {
-                permission: permission.name(),
+                permission: op.access.needed(),
             };
             let subject = self.refused_subject(&request, &session, now);
             return Response::Error(self.refusal_about(actor, op, denied, subject));
         }
-        // An export hands over everything: no patient's risks or tags left waiting.
-        if matches!(request, Request::PatientExport { .. }) {
+        if op.has(Flag::SettlesAll) {
             self.settle();
         }
-        match request {
-            Request::KeyRotate { batch } => return self.rotate_key(actor, op, batch, now),
-            Request::AuditSealNow { reason } => return self.seal_audit_now(actor, op, &reason),
-            _ => {}
+        if op.has(Flag::Exclusive) {
+            return self.run_exclusive(actor, op, request, now);
         }
         let backend = self.backend();
         let Some(vault) = backend.vault() else {
@@ -396,14 +391,27 @@ impl Clinic {
             session: &session,
             now,
         };
-        // Risks and tags read after a bulk change are brought up to date first.
-        if let Some(id) = request.reads_derived() {
-            self.settle_patient(vault, &id);
-        }
-        let _serial = op.serialised().then(|| self.serial());
-        let _derived = op.derives().then(|| self.derived());
         let about = request.patient_subject();
-        let handled = super::handlers::dispatch(&ctx, request);
+        if op.has(Flag::ReadsDerived)
+            && let Some(id) = &about
+        {
+            self.settle_patient(vault, id);
+        }
+        let _serial = (op.lock == Lock::Serial).then(|| self.serial());
+        let _derived = (op.lock == Lock::Derived).then(|| self.derived());
+        let handled = super::handlers::dispatch(&ctx, request).and_then(|reply| {
+            // A reply of the wrong kind is a bug: refused before anything is kept,
+            // never handed to a caller that would misread it.
+            if (op.gives)(&reply.response) {
+                Ok(reply)
+            } else {
+                Err(ServiceError::Unavailable(format!(
+                    "the service answered {} with a reply of the wrong kind; nothing was \
+                     changed: please report this",
+                    op.name
+                )))
+            }
+        });
         match handled {
             Ok(mut reply) => {
                 let mut event = AuditEvent::new(actor, op.action, Outcome::Ok);
@@ -424,7 +432,7 @@ impl Clinic {
                     Ok(raised) => raised,
                     Err(e) => return Response::Error(ServiceError::Unavailable(e.to_string())),
                 };
-                let changed: Vec<PatientId> = if op.changes_health_data() {
+                let changed: Vec<PatientId> = if op.has(Flag::Reevaluates) {
                     event
                         .subjects
                         .iter()
@@ -453,6 +461,23 @@ impl Clinic {
                 drop(backend);
                 Response::Error(self.refusal_about(actor, op, error, about))
             }
+        }
+    }
+
+    /// Requests that need the store to themselves, before any other lock is taken.
+    fn run_exclusive(&self, actor: Actor, op: &Operation, request: Request, now: i64) -> Response {
+        match request {
+            Request::KeyRotate { batch } => self.rotate_key(actor, op, batch, now),
+            Request::AuditSealNow { reason } => self.seal_audit_now(actor, op, &reason),
+            _ => self.refuse(
+                actor,
+                op,
+                ServiceError::Unavailable(format!(
+                    "{} is marked as needing the store to itself, but the service has no \
+                     such step for it: please report this",
+                    op.name
+                )),
+            ),
         }
     }
 

@@ -15,7 +15,7 @@ pub fn produce(response: Response, lang: Lang) -> Result<Vec<u8>, String> {
         Response::Report(data) => super::health_report_pdf(&data, lang).map_err(|e| e.to_string()),
         Response::CardDocument(doc) => super::card_pdf(&doc, lang).map_err(|e| e.to_string()),
         Response::Error(e) => Err(e.to_string()),
-        other => Err(format!("unexpected reply: {other:?}")),
+        other => Err(other.unexpected().to_string()),
     }
 }
 

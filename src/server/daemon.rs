@@ -17,7 +17,8 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, watch};
 
 use super::frame::{
-    ClientFrame, FrameError, MAX_FRAME, SIGN_IN_FRAME, body_length_within, decode, encode,
+    ClientFrame, FrameError, Greeting, MAX_FRAME, SIGN_IN_FRAME, body_length_within, decode,
+    encode, version_mismatch,
 };
 use crate::clinic::{Clinic, Origin, Request, Response};
 use crate::store::StoreOptions;
@@ -128,13 +129,39 @@ async fn connection(
             _ = stopping.changed() => return,
         };
         let (session, request) = match frame {
-            Ok(ClientFrame::Hello { ssh_client }) if !greeted => {
+            Ok(ClientFrame::Greet {
+                protocol,
+                version,
+                ssh_client,
+            }) if !greeted => {
+                // Answered whatever it says, so the terminal can tell staff what to do.
+                let ours = Greeting::this_build();
+                let Ok(greeting) = encode(&ours) else { return };
+                if stream.write_all(&greeting).await.is_err() {
+                    return;
+                }
+                if protocol != ours.protocol {
+                    let theirs = Greeting { protocol, version };
+                    // Versions only: nothing a user typed.
+                    eprintln!(
+                        "caredesk serve: turned a terminal away: {}",
+                        version_mismatch(&theirs, &ours)
+                    );
+                    return;
+                }
                 origin.ssh_client = ssh_client.as_deref().map(|claimed| {
                     crate::audit::context::claimed_ssh_client(claimed)
                         .unwrap_or_else(|| "(not an address)".into())
                 });
                 greeted = true;
                 continue;
+            }
+            Ok(ClientFrame::Hello { .. }) => {
+                eprintln!(
+                    "caredesk serve: turned away a terminal older than protocol {}: update caredesk there",
+                    super::frame::PROTOCOL
+                );
+                return;
             }
             Ok(ClientFrame::Call { session, request }) if greeted => (session, request),
             Ok(_) => {
@@ -204,7 +231,7 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
         match clinic.handle(None, Request::LoginKeyFile { label, key }, &origin) {
             Response::SignedIn(_) => {}
             Response::Error(e) => anyhow::bail!("the key file did not open the store: {e}"),
-            other => anyhow::bail!("unexpected reply to the key file: {other:?}"),
+            other => anyhow::bail!("{}", other.unexpected()),
         }
     }
     let server_settings = clinic.settings().server;

@@ -17,17 +17,59 @@ pub const MAX_FRAME: usize = 8 * 1024 * 1024;
 /// for every connection it opens.
 pub const SIGN_IN_FRAME: usize = 64 * 1024;
 
+/// The wire's version. Requests and replies are encoded by variant index, so any
+/// change to `Request`, `Response` or the frames changes what a byte means: bump this
+/// with every such change (the pinned test in `tests` fails until it is).
+pub const PROTOCOL: u32 = 2;
+
+/// This build's version, which the greeting also carries (what staff are told).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// What a client sends.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ClientFrame {
-    /// First on every connection: the SSH client the terminal sits behind (the daemon
-    /// takes the OS user from the socket itself).
+    /// A terminal older than protocol 2 opened with this: it is turned away, since
+    /// its requests would be misread.
     Hello { ssh_client: Option<String> },
     /// One request, as the holder of `session`.
     Call {
         session: Option<SessionToken>,
         request: Box<Request>,
     },
+    /// First on every connection: the terminal's protocol and version, and the SSH
+    /// client it sits behind (the daemon takes the OS user from the socket itself).
+    /// The daemon answers with its `Greeting`, and closes the connection when the
+    /// protocols differ.
+    Greet {
+        protocol: u32,
+        version: String,
+        ssh_client: Option<String>,
+    },
+}
+
+/// The daemon's answer to `Greet`: its own protocol and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Greeting {
+    pub protocol: u32,
+    pub version: String,
+}
+
+impl Greeting {
+    pub fn this_build() -> Self {
+        Self {
+            protocol: PROTOCOL,
+            version: VERSION.to_string(),
+        }
+    }
+}
+
+/// What staff read when a terminal and the clinic server cannot talk.
+pub fn version_mismatch(terminal: &Greeting, server: &Greeting) -> String {
+    format!(
+        "this terminal is caredesk {} (protocol {}), the clinic server {} (protocol {}): \
+         update caredesk, or restart the clinic server after an update, so both are the same version",
+        terminal.version, terminal.protocol, server.version, server.protocol
+    )
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -116,6 +158,72 @@ pub fn read_frame<T: DeserializeOwned>(from: &mut impl Read) -> Result<T, FrameE
 mod tests {
     use super::*;
     use crate::clinic::{Response, Secret};
+
+    /// The declarations of the enums that travel, comments and blank lines aside.
+    fn wire_shape() -> String {
+        let sources = [
+            include_str!("../clinic/api.rs"),
+            include_str!("../clinic/response.rs"),
+            include_str!("frame.rs"),
+        ];
+        let mut shape = String::new();
+        for source in sources {
+            // Only the code itself, never this test's own text.
+            let source = source.split("#[cfg(test)]").next().unwrap_or_default();
+            for start in [
+                "pub enum Request {",
+                "pub enum Response {",
+                "pub enum ServiceError {",
+                "pub enum ClientFrame {",
+                "pub struct Greeting {",
+            ] {
+                let Some(at) = source.find(start) else {
+                    continue;
+                };
+                let body = &source[at..];
+                let end = body.find("\n}\n").unwrap_or(body.len());
+                for line in body[..end].lines().map(str::trim) {
+                    if !line.is_empty() && !line.starts_with("//") && !line.starts_with("#[error") {
+                        // Without spaces: reformatting is not a change.
+                        shape.extend(line.chars().filter(|c| !c.is_whitespace()));
+                    }
+                }
+            }
+        }
+        shape
+    }
+
+    #[test]
+    fn the_protocol_number_moves_with_the_shape_of_what_travels() {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(wire_shape().as_bytes());
+        let fingerprint: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        // Changed `Request`, `Response`, `ServiceError` or the frames? Then an older
+        // terminal would misread the new ones: bump PROTOCOL and pin the new print.
+        assert_eq!(
+            (PROTOCOL, fingerprint.as_str()),
+            (2, "528b54daeff00bef"),
+            "the wire changed: bump PROTOCOL and pin the new fingerprint"
+        );
+    }
+
+    #[test]
+    fn a_mismatch_names_both_versions_and_what_to_do() {
+        let terminal = Greeting {
+            protocol: 2,
+            version: "0.9.0".into(),
+        };
+        let server = Greeting {
+            protocol: 1,
+            version: "0.8.0".into(),
+        };
+        let said = version_mismatch(&terminal, &server);
+        assert!(
+            said.contains("caredesk 0.9.0") && said.contains("server 0.8.0"),
+            "{said}"
+        );
+        assert!(said.contains("update caredesk"), "{said}");
+    }
 
     #[test]
     fn a_request_and_a_response_round_trip() {

@@ -6,7 +6,7 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::frame::{ClientFrame, read_frame, write_frame};
+use super::frame::{ClientFrame, FrameError, Greeting, read_frame, version_mismatch, write_frame};
 use crate::clinic::api::Request;
 use crate::clinic::client::Client;
 use crate::clinic::{Response, ServiceError, SessionToken};
@@ -16,13 +16,34 @@ pub struct Remote {
     stream: Mutex<Option<UnixStream>>,
 }
 
+/// Connects and greets: refused (`ErrorKind::Unsupported`, with what to do) when the
+/// server speaks another protocol, so no request of ours is ever misread.
 fn open(path: &Path) -> std::io::Result<UnixStream> {
     let mut stream = UnixStream::connect(path)?;
-    let hello = ClientFrame::Hello {
+    let ours = Greeting::this_build();
+    let greet = ClientFrame::Greet {
+        protocol: ours.protocol,
+        version: ours.version.clone(),
         ssh_client: crate::audit::context::process_actor().ssh_client,
     };
-    write_frame(&mut stream, &hello).map_err(std::io::Error::other)?;
-    Ok(stream)
+    write_frame(&mut stream, &greet).map_err(std::io::Error::other)?;
+    match read_frame::<Greeting>(&mut stream) {
+        Ok(theirs) if theirs.protocol == ours.protocol => Ok(stream),
+        Ok(theirs) => Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            version_mismatch(&ours, &theirs),
+        )),
+        // A server from before the greeting cannot read ours and closes the connection.
+        Err(FrameError::Closed | FrameError::Malformed(_)) => Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            format!(
+                "the clinic server did not answer this terminal's greeting (caredesk {}, \
+                 protocol {}): it is probably an older caredesk; update it and restart it",
+                ours.version, ours.protocol
+            ),
+        )),
+        Err(e) => Err(std::io::Error::other(e)),
+    }
 }
 
 impl Remote {
@@ -67,6 +88,10 @@ impl Client for Remote {
                         }
                     }
                     *guard = Some(stream);
+                }
+                // Another version: say so plainly; waiting will not help.
+                Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {
+                    return Response::Error(ServiceError::Unavailable(e.to_string()));
                 }
                 Err(e) => return gone(e),
             }

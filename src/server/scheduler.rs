@@ -24,7 +24,7 @@ fn run_once(clinic: &Clinic, label: &str, key: &Secret, retag: bool) -> Result<(
     ) {
         Response::SignedIn(signed) => signed.token.clone(),
         Response::Error(e) => return Err(e.to_string()),
-        other => return Err(format!("unexpected reply: {other:?}")),
+        other => return Err(other.unexpected().to_string()),
     };
     let mut outcome = clinic.handle(Some(&token), Request::SchedulerRun { retag }, &origin);
     if !matches!(outcome, Response::Error(_))
