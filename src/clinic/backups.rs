@@ -50,7 +50,7 @@ fn backup_dir(ctx: &Ctx<'_>) -> std::path::PathBuf {
 
 /// The clinic's backup directory.
 pub fn directory(clinic: &super::Clinic) -> std::path::PathBuf {
-    let configured = clinic.settings().backup.dir;
+    let configured = clinic.settings().backup.dir.clone();
     if configured.trim().is_empty() {
         clinic.dir().join("backups")
     } else {

@@ -18,7 +18,7 @@ fn check_place(
     date: NaiveDate,
     except: Option<u64>,
 ) -> Result<(), ServiceError> {
-    let exams = ctx.clinic.settings().exams;
+    let exams = ctx.clinic.settings().exams.clone();
     let capacity = exams
         .package(package)
         .ok_or_else(|| {

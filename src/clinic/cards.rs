@@ -132,7 +132,7 @@ pub(crate) fn register(
         }
         return Ok(reply);
     }
-    let settings = ctx.clinic.settings().cards;
+    let settings = ctx.clinic.settings().cards.clone();
     let card = new_card(ctx, &settings, card_type)?;
     let mut writes = WriteSet::new();
     let id = ctx.vault.stage_create_patient(&mut writes, &patient)?;
@@ -187,7 +187,7 @@ fn usable(ctx: &Ctx<'_>, number: &str) -> Result<(PatientId, Card), ServiceError
 
 pub(crate) fn report_lost(ctx: &Ctx<'_>, number: &str) -> Result<Reply, ServiceError> {
     let (id, mut lost) = usable(ctx, number)?;
-    let settings = ctx.clinic.settings().cards;
+    let settings = ctx.clinic.settings().cards.clone();
     let mut replacement = new_card(ctx, &settings, &lost.card_type)?;
     // The replacement keeps the lost card's validity: a lost card is not a renewal.
     replacement.valid_until = lost.valid_until;

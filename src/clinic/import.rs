@@ -60,7 +60,7 @@ pub(crate) fn patients(ctx: &Ctx<'_>, rows: Vec<ImportRow>) -> Result<Reply, Ser
             rows.len()
         )));
     }
-    let settings = ctx.clinic.settings().cards;
+    let settings = ctx.clinic.settings().cards.clone();
     let mut summary = ImportSummary::default();
     let mut writes = WriteSet::new();
     let mut seen_ids: HashSet<String> = HashSet::new();

@@ -49,6 +49,7 @@ mod risk;
 pub mod service;
 pub mod session;
 pub mod settings;
+mod settings_in_force;
 mod signon;
 mod signon_gate;
 mod summaries;

@@ -286,7 +286,7 @@ impl Clinic {
             return Ok(Vec::new());
         }
         let protocols = super::followups::protocols(self)?;
-        let team = self.settings().followup.default_team;
+        let team = self.settings().followup.default_team.clone();
         let today = chrono::DateTime::from_timestamp(now, 0)
             .unwrap_or_default()
             .date_naive();

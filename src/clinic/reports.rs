@@ -92,7 +92,7 @@ fn resolve(ctx: &Ctx<'_>, patient: &PatientRef) -> Result<PatientId, ServiceErro
 }
 
 fn letterhead(ctx: &Ctx<'_>) -> Letterhead {
-    let clinic = ctx.clinic.settings().clinic;
+    let clinic = ctx.clinic.settings().clinic.clone();
     Letterhead {
         name: clinic.name,
         address: clinic.address,
@@ -164,7 +164,7 @@ pub(crate) fn compose(
     };
     let data = ReportData {
         clinic: letterhead(ctx),
-        layout: settings.report,
+        layout: settings.report.clone(),
         printed_at: ctx.now,
         printed_by: ctx.session.user.clone(),
         period,
@@ -248,7 +248,7 @@ pub(crate) fn card(
     })?;
     let document = CardDocument {
         clinic: letterhead(ctx),
-        layout: ctx.clinic.settings().report,
+        layout: ctx.clinic.settings().report.clone(),
         patient_name: person.name,
         card,
     };

@@ -194,11 +194,11 @@ pub(crate) fn disclosures(ctx: &Ctx<'_>, patient: &PatientRef) -> Result<Reply, 
     let account = DisclosureAccount {
         patient: id,
         patient_name,
-        clinic: ctx.clinic.settings().clinic.name,
+        clinic: ctx.clinic.settings().clinic.name.clone(),
         from: from.to_string(),
         to: today.to_string(),
         disclosures,
-        layout: ctx.clinic.settings().report,
+        layout: ctx.clinic.settings().report.clone(),
         prepared_by: ctx.session.user.clone(),
     };
     Ok(Reply::new(Response::Disclosures(Box::new(account)))

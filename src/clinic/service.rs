@@ -15,7 +15,6 @@ use super::table::{Access, Flag, Lock, Operation};
 use crate::audit::{Actor, AuditEvent, Clock, Outcome};
 use crate::auth::{Permission, RoleTable};
 use crate::domain::patient::PatientId;
-use crate::store::meta::META_TREE;
 use crate::store::writes::WriteSet;
 use crate::store::{Store, StoreError, StoreOptions, Vault};
 
@@ -142,8 +141,11 @@ pub struct Clinic {
     pub(crate) backend: RwLock<Backend>,
     pub(crate) sessions: Sessions,
     pub(crate) pending: PendingEnrolments,
-    settings: RwLock<Settings>,
-    roles: RwLock<RoleTable>,
+    /// Parsed and checked once, when loaded or changed; shared, never re-read per request.
+    pub(super) settings: RwLock<std::sync::Arc<Settings>>,
+    /// The alert rules of `settings`, parsed with them.
+    pub(super) alert_rules: RwLock<std::sync::Arc<super::alert_settings::AlertRules>>,
+    pub(super) roles: RwLock<RoleTable>,
     pub(crate) clock: Clock,
     /// Built by the first name search after unlocking; kept up to date by effects.
     pub(crate) name_index: std::sync::Mutex<Option<super::name_index::NameIndex>>,
@@ -175,8 +177,6 @@ pub struct Clinic {
 const SIGNON_BURST: u32 = 60;
 const SIGNON_PER_SECOND: u32 = 5;
 
-const ROLES_FINGERPRINT_KEY: &[u8] = b"roles_fingerprint";
-
 impl Clinic {
     /// Opens the store (still locked) and the settings. A role table that differs
     /// from the one last in force is audited here, as a settings change.
@@ -184,6 +184,9 @@ impl Clinic {
         let settings = Settings::load(dir).map_err(StoreError::Invalid)?;
         let store = Store::open(dir, options)?;
         let roles = RoleTable::with_overrides(&settings.roles);
+        // `Settings::load` refused a file whose rules do not parse, naming the line.
+        let (settings, alert_rules) =
+            super::settings_in_force::parsed(settings).map_err(StoreError::Invalid)?;
         let clinic = Clinic {
             dir: dir.to_path_buf(),
             clock: store.options().clock.clone(),
@@ -191,6 +194,7 @@ impl Clinic {
             sessions: Sessions::default(),
             pending: PendingEnrolments::default(),
             settings: RwLock::new(settings),
+            alert_rules: RwLock::new(alert_rules),
             roles: RwLock::new(roles),
             name_index: std::sync::Mutex::new(None),
             serial_lock: std::sync::Mutex::new(()),
@@ -206,45 +210,6 @@ impl Clinic {
         };
         clinic.audit_role_table_change()?;
         Ok(clinic)
-    }
-
-    fn audit_role_table_change(&self) -> Result<(), StoreError> {
-        let backend = self.backend();
-        let Some(store) = backend.store() else {
-            return Ok(());
-        };
-        let meta = store.tree(META_TREE)?;
-        let roles = self.roles();
-        let fingerprint = roles.fingerprint();
-        let stored = meta
-            .get(ROLES_FINGERPRINT_KEY)
-            .map_err(|e| StoreError::from_sled(&self.dir, e))?;
-        if stored.as_deref() == Some(&fingerprint[..]) {
-            return Ok(());
-        }
-        let changed: Vec<&str> = roles
-            .changed_roles(&RoleTable::defaults())
-            .into_iter()
-            .map(|r| r.as_str())
-            .collect();
-        let detail = if changed.is_empty() {
-            "role table in force: the defaults".to_string()
-        } else {
-            format!(
-                "role table in force: defaults changed in settings.toml for {}",
-                changed.join(", ")
-            )
-        };
-        let mut writes = WriteSet::new();
-        writes.put(&meta, ROLES_FINGERPRINT_KEY, fingerprint.to_vec());
-        let event = AuditEvent::new(
-            crate::audit::context::process_actor(),
-            "settings.roles_loaded",
-            Outcome::Ok,
-        )
-        .detail(detail);
-        store.audit().commit(event, writes)?;
-        Ok(())
     }
 
     /// Drops a shredded patient's key from the unlocked store's memory.
@@ -282,32 +247,12 @@ impl Clinic {
         self.backend.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn roles(&self) -> RoleTable {
-        self.roles.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    pub fn settings(&self) -> Settings {
-        self.settings
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    pub(crate) fn set_settings(&self, settings: Settings) {
-        *self.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
-    }
-
-    /// The clinic's offset from UTC at `at`, in seconds (settings' `utc_offset`).
-    pub(crate) fn utc_offset(&self, at: i64) -> i32 {
-        self.settings().alerts.clinic_offset(at)
-    }
-
     pub(crate) fn now(&self) -> i64 {
         (self.clock)().timestamp()
     }
 
     pub(crate) fn session_policy(&self) -> SessionPolicy {
-        let s = self.settings().session;
+        let s = self.settings().session.clone();
         SessionPolicy {
             idle_seconds: s.idle_timeout_seconds.max(1) as i64,
             absolute_seconds: s.absolute_timeout_seconds.max(1) as i64,
@@ -417,17 +362,10 @@ impl Clinic {
                 let mut event = AuditEvent::new(actor, op.action, Outcome::Ok);
                 event.subjects = std::mem::take(&mut reply.subjects);
                 event.detail = reply.detail.take();
-                // The settings were checked when loaded, so the rules parse.
-                let raised = match self.settings().alerts.rules() {
-                    Ok(rules) => self.alert_watch.observe(
-                        &rules,
-                        vault.store(),
-                        &mut reply.writes,
-                        &event,
-                        now,
-                    ),
-                    Err(_) => Ok(Vec::new()),
-                };
+                let rules = self.alert_rules();
+                let raised =
+                    self.alert_watch
+                        .observe(&rules, vault.store(), &mut reply.writes, &event, now);
                 let raised = match raised {
                     Ok(raised) => raised,
                     Err(e) => return Response::Error(ServiceError::Unavailable(e.to_string())),

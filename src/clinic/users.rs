@@ -244,19 +244,21 @@ pub(crate) fn set_role_permissions(
                 .into(),
         ));
     }
-    let mut settings = ctx.clinic.settings();
+    let mut settings = (*ctx.clinic.settings()).clone();
     let before = ctx.clinic.roles().permissions(role);
     settings.roles.insert(role, permissions.clone());
     let table = RoleTable::with_overrides(&settings.roles);
     settings
         .save(ctx.clinic.dir())
         .map_err(ServiceError::Unavailable)?;
-    ctx.clinic.set_settings(settings);
+    ctx.clinic
+        .set_settings(settings)
+        .map_err(ServiceError::Invalid)?;
     let mut writes = WriteSet::new();
     let meta = ctx.vault.store().tree(META_TREE)?;
     writes.put(
         &meta,
-        &b"roles_fingerprint"[..],
+        super::settings_in_force::ROLES_FINGERPRINT_KEY,
         table.fingerprint().to_vec(),
     );
     let names =

@@ -234,7 +234,7 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
             other => anyhow::bail!("{}", other.unexpected()),
         }
     }
-    let server_settings = clinic.settings().server;
+    let server_settings = clinic.settings().server.clone();
     let group = server_settings.group.clone();
     let stop_scheduler = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let scheduler = match &options.key_file {
