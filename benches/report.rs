@@ -11,8 +11,8 @@ use caredesk::domain::indicators::INDICATORS;
 use caredesk::domain::observation::Observation;
 use caredesk::domain::patient::{Patient, PatientId, Sex};
 use caredesk::domain::summary::Period;
+use caredesk::i18n::Lang;
 use caredesk::report::{self, health_report, text};
-use caredesk::tui::locale::Lang;
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 

@@ -9,6 +9,7 @@ pub mod clinic;
 pub mod crypto;
 pub mod demo;
 pub mod domain;
+pub mod i18n;
 pub mod ingest;
 pub mod report;
 pub mod server;

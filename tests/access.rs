@@ -118,7 +118,10 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
         Request::RiskList { id },
         Request::TagsEvaluate { id },
         Request::TagsGet { id },
-        Request::AdviceDraft { id, chinese: false },
+        Request::AdviceDraft {
+            id,
+            lang: caredesk::i18n::Lang::En,
+        },
         Request::AdviceApprove {
             id,
             items: vec![caredesk::domain::advice::Item {
@@ -139,14 +142,17 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
             base: 0,
         },
         Request::PlanGet { id },
-        Request::PlanTemplates { id, chinese: false },
+        Request::PlanTemplates {
+            id,
+            lang: caredesk::i18n::Lang::En,
+        },
         Request::SummaryDraft {
             id,
             period: caredesk::domain::summary::Period {
                 from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
                 to: chrono::NaiveDate::from_ymd_opt(2020, 3, 31).unwrap(),
             },
-            chinese: false,
+            lang: caredesk::i18n::Lang::En,
         },
         Request::SummarySave {
             id,
@@ -224,7 +230,7 @@ fn sample_requests(id: PatientId) -> Vec<Request> {
         Request::PlanDraft {
             id,
             template: "hypertension".into(),
-            chinese: false,
+            lang: caredesk::i18n::Lang::En,
         },
         Request::IntakeSubmit {
             id,

@@ -270,7 +270,7 @@ fn type_everywhere(t: &mut TestClinic) -> (Vec<String>, String) {
     let _ = nurse.call(Request::PlanDraft {
         id,
         template: word("Template"),
-        chinese: false,
+        lang: caredesk::i18n::Lang::En,
     });
     let _ = nurse.call(Request::FollowUpPlanAdd {
         id,

@@ -15,8 +15,8 @@ use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::decimal::Decimal;
 use caredesk::domain::observation::Observation;
 use caredesk::domain::patient::{IdType, Patient, PatientId, Sex};
+use caredesk::i18n::Lang;
 use caredesk::report::{self, Paper};
-use caredesk::tui::locale::Lang;
 use common::clinic::{TestClinic, audit_rows};
 use common::{pdf_text, require};
 

@@ -7,7 +7,7 @@ mod common;
 use caredesk::auth::Role;
 use caredesk::clinic::api::{PatientRef, ReportOutput};
 use caredesk::clinic::{Request, Response, ServiceError};
-use caredesk::tui::locale::Lang;
+use caredesk::i18n::Lang;
 use common::clinic::{TestClinic, role_user};
 use common::{patient, pdf_text, require};
 

@@ -346,8 +346,10 @@ fn advice_is_drafted_from_tags_approved_by_staff_and_kept() {
         });
     }
     doctor.call(Request::TagsEvaluate { id });
-    let Response::AdviceDraft(draft) = doctor.call(Request::AdviceDraft { id, chinese: true })
-    else {
+    let Response::AdviceDraft(draft) = doctor.call(Request::AdviceDraft {
+        id,
+        lang: caredesk::i18n::Lang::ZhCn,
+    }) else {
         panic!()
     };
     let templates: Vec<&str> = draft.iter().map(|i| i.template.as_str()).collect();
@@ -485,8 +487,10 @@ fn a_plan_starts_from_the_template_the_tags_suggest_and_a_stale_save_is_refused(
         }),
         reason: "history taken".into(),
     });
-    let Response::PlanTemplates(offers) = doctor.call(Request::PlanTemplates { id, chinese: true })
-    else {
+    let Response::PlanTemplates(offers) = doctor.call(Request::PlanTemplates {
+        id,
+        lang: caredesk::i18n::Lang::ZhCn,
+    }) else {
         panic!()
     };
     assert_eq!(
@@ -497,7 +501,7 @@ fn a_plan_starts_from_the_template_the_tags_suggest_and_a_stale_save_is_refused(
     let Response::PlanDraft(draft) = doctor.call(Request::PlanDraft {
         id,
         template: "hypertension".into(),
-        chinese: false,
+        lang: caredesk::i18n::Lang::En,
     }) else {
         panic!()
     };
@@ -507,7 +511,7 @@ fn a_plan_starts_from_the_template_the_tags_suggest_and_a_stale_save_is_refused(
         doctor.call(Request::PlanDraft {
             id,
             template: "astrology".into(),
-            chinese: false
+            lang: caredesk::i18n::Lang::En
         }),
         Response::Error(caredesk::clinic::ServiceError::NotFound(_))
     ));

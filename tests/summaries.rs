@@ -78,7 +78,7 @@ fn a_summary_is_drafted_from_the_period_edited_signed_and_versioned() {
     let Response::SummaryDraft(draft) = doctor.call(Request::SummaryDraft {
         id,
         period,
-        chinese: false,
+        lang: caredesk::i18n::Lang::En,
     }) else {
         panic!()
     };
@@ -201,7 +201,7 @@ fn bad_periods_and_texts_are_refused_with_the_reason() {
         to: today + Days::new(30),
     };
     assert!(matches!(
-        doctor.call(Request::SummaryDraft { id, period: future, chinese: false }),
+        doctor.call(Request::SummaryDraft { id, period: future, lang: caredesk::i18n::Lang::En }),
         Response::Error(ServiceError::Invalid(m)) if m.contains("looks back")
     ));
     let backwards = Period {
@@ -209,7 +209,7 @@ fn bad_periods_and_texts_are_refused_with_the_reason() {
         to: today - Days::new(30),
     };
     assert!(matches!(
-        doctor.call(Request::SummaryDraft { id, period: backwards, chinese: false }),
+        doctor.call(Request::SummaryDraft { id, period: backwards, lang: caredesk::i18n::Lang::En }),
         Response::Error(ServiceError::Invalid(m)) if m.contains("swap")
     ));
     let fine = Period {

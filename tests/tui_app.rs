@@ -355,7 +355,13 @@ fn advice_is_ticked_edited_and_approved_by_keyboard() {
     });
     keys(&mut app, "a");
     let calls = common::tui::calls(&mut app);
-    assert_eq!(calls[0].1, Request::AdviceDraft { id, chinese: false });
+    assert_eq!(
+        calls[0].1,
+        Request::AdviceDraft {
+            id,
+            lang: caredesk::i18n::Lang::En
+        }
+    );
     let item = |template: &str, topic, text: &str| Item {
         template: template.into(),
         topic,

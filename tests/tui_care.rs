@@ -11,8 +11,8 @@ use caredesk::domain::summary::{
     GoalOutcome, GoalResult, IndicatorChange, Period, QuestionnaireResult, RiskChange,
     StageSummary, SummaryVersion,
 };
+use caredesk::i18n::Lang;
 use caredesk::tui::app::App;
-use caredesk::tui::locale::Lang;
 use caredesk::tui::screens::Screen;
 use chrono::NaiveDate;
 use common::tui::{app, calls, clinical_patient_screen, press, render, reply, sign_in, type_text};
@@ -27,7 +27,7 @@ fn bp_plan(chinese: bool) -> Plan {
     let mut plan = Templates::built_in()
         .get("hypertension")
         .unwrap()
-        .instantiate(day(2026, 8, 1), chinese);
+        .instantiate(day(2026, 8, 1), caredesk::i18n::Lang::from_chinese(chinese));
     plan.actions[0].done = true;
     plan
 }
@@ -129,7 +129,8 @@ fn summary_version(chinese: bool) -> SummaryVersion {
             home: 1,
         },
     };
-    summary.text = caredesk::domain::summary::narrative(&summary, chinese);
+    summary.text =
+        caredesk::domain::summary::narrative(&summary, caredesk::i18n::Lang::from_chinese(chinese));
     SummaryVersion {
         number: 1,
         summary,
@@ -174,7 +175,10 @@ fn screens() -> Vec<(&'static str, Setup)> {
             type_text(app, "n");
             let call = calls(app);
             let chinese = app.locale.lang == Lang::ZhCn;
-            let offers = Templates::built_in().offers(&["hypertension".into()], chinese);
+            let offers = Templates::built_in().offers(
+                &["hypertension".into()],
+                caredesk::i18n::Lang::from_chinese(chinese),
+            );
             reply(app, call[0].0, Response::PlanTemplates(offers));
         }),
         ("plan_editor", |app| {
@@ -232,7 +236,7 @@ fn a_plan_from_a_template_is_edited_then_saved_and_a_conflict_keeps_the_text() {
     type_text(&mut app, "n");
     let call = calls(&mut app);
     assert!(matches!(call[0].1, Request::PlanTemplates { .. }));
-    let offers = Templates::built_in().offers(&["smoker".into()], false);
+    let offers = Templates::built_in().offers(&["smoker".into()], caredesk::i18n::Lang::En);
     reply(&mut app, call[0].0, Response::PlanTemplates(offers));
     press(&mut app, KeyCode::Enter);
     let call = calls(&mut app);
@@ -240,7 +244,7 @@ fn a_plan_from_a_template_is_edited_then_saved_and_a_conflict_keeps_the_text() {
     let draft = Templates::built_in()
         .get("smoking")
         .unwrap()
-        .instantiate(day(2026, 11, 23), false);
+        .instantiate(day(2026, 11, 23), caredesk::i18n::Lang::En);
     reply(
         &mut app,
         call[0].0,

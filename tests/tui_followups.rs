@@ -13,8 +13,8 @@ use caredesk::domain::followup::{
     FollowUp, ItemStatus, Kind, Outcome, Protocols, ReferralReason, VisitClass, VisitKind,
 };
 use caredesk::domain::patient::PatientId;
+use caredesk::i18n::Lang;
 use caredesk::tui::app::App;
-use caredesk::tui::locale::Lang;
 use caredesk::tui::screens::{Home, MenuItem, Screen};
 use chrono::NaiveDate;
 use common::tui::{LANGS, SIZES, app, calls, press, render, reply, sign_in, type_text};

@@ -372,7 +372,7 @@ fn the_privacy_officer_asks_who_looked_at_a_patient_by_card_number() {
 
 #[test]
 fn a_review_row_s_unread_results_are_each_shown_whole_at_80x24() {
-    use caredesk::tui::locale::Lang;
+    use caredesk::i18n::Lang;
     use caredesk::tui::screens::{Cursor, List, ListKind};
     let unread = [
         "OBX 4, OBX-14: 5334-9 Sodium: not a time",

@@ -13,9 +13,9 @@ use caredesk::clinic::name_index::PatientRow;
 use caredesk::domain::card::Card;
 use caredesk::domain::consent::{Channel, ConsentEntry, ConsentRecord, Decision, Method, Purpose};
 use caredesk::domain::patient::{PatientId, Sex};
+use caredesk::i18n::Lang;
 use caredesk::tui::app::App;
 use caredesk::tui::field::Field;
-use caredesk::tui::locale::Lang;
 use caredesk::tui::screens::{
     ConsentScreen, Cursor, Form, Home, List, ListKind, MenuItem, Overlay, PatientScreen, Register,
     RegisterOutcome, Screen, Search,

@@ -12,8 +12,8 @@ use caredesk::clinic::api::ReviewItem;
 use caredesk::domain::amendment::{Amendment, SectionValue};
 use caredesk::domain::health::Allergy;
 use caredesk::domain::patient::{Patient, PatientId};
+use caredesk::i18n::Lang;
 use caredesk::tui::app::{App, Effect, Msg};
-use caredesk::tui::locale::Lang;
 use caredesk::tui::screens::{Cursor, List, ListKind, PatientScreen, Screen};
 use chrono::NaiveDate;
 use crossterm::event::KeyCode;
@@ -280,7 +280,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
             let draft = library.draft(
                 &["hypertension".into(), "overweight".into()],
                 &facts,
-                chinese,
+                caredesk::i18n::Lang::from_chinese(chinese),
             );
             app.update(Msg::Reply {
                 tag: tags[0],

@@ -77,7 +77,7 @@ pub struct TuiFlags {
     pub keymap: Option<String>,
     /// Language of the screens.
     #[arg(long, value_enum)]
-    pub lang: Option<crate::tui::locale::Lang>,
+    pub lang: Option<crate::i18n::Lang>,
     /// Sign out after this long without a key press (e.g. 30s, 5m).
     #[arg(long, value_name = "TIME", value_parser = crate::tui::parse_duration)]
     pub idle_logout: Option<std::time::Duration>,

@@ -9,8 +9,8 @@ use clap::Args;
 use super::{DataDir, input, signin};
 use crate::clinic::api::{PatientRef, ReportOutput};
 use crate::clinic::{Request, Response};
+use crate::i18n::Lang;
 use crate::report::{self, Paper, output};
-use crate::tui::locale::Lang;
 
 /// Where the document goes: exactly one of a file and a printer.
 #[derive(Debug, Args)]

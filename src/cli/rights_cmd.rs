@@ -10,7 +10,7 @@ use super::DataDir;
 use super::report_cmd::{ask, patient_key};
 use crate::clinic::api::PatientRef;
 use crate::clinic::{Request, Response};
-use crate::tui::locale::Lang;
+use crate::i18n::Lang;
 
 #[derive(Debug, Args)]
 pub struct AccessArgs {

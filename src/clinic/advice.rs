@@ -8,6 +8,7 @@ use super::service::{Ctx, Reply};
 use crate::domain::advice::{Approved, Item, Library};
 use crate::domain::patient::PatientId;
 use crate::domain::tag_rules::Facts;
+use crate::i18n::Lang;
 use crate::store::writes::WriteSet;
 
 const FILE: &str = "advice.toml";
@@ -30,7 +31,7 @@ fn library(ctx: &Ctx<'_>) -> Result<Library, ServiceError> {
     }
 }
 
-pub(crate) fn draft(ctx: &Ctx<'_>, id: &PatientId, chinese: bool) -> Result<Reply, ServiceError> {
+pub(crate) fn draft(ctx: &Ctx<'_>, id: &PatientId, lang: Lang) -> Result<Reply, ServiceError> {
     let patient = readable(ctx, id)?;
     let record = ctx.vault.health(id)?;
     let observations = ctx.vault.observations(id)?;
@@ -50,7 +51,7 @@ pub(crate) fn draft(ctx: &Ctx<'_>, id: &PatientId, chinese: bool) -> Result<Repl
         value_sets: &ctx.clinic.value_sets.current(ctx.clinic.dir()).0,
         utc_offset: ctx.clinic.utc_offset(ctx.now),
     };
-    let items = library(ctx)?.draft(&tags, &facts, chinese);
+    let items = library(ctx)?.draft(&tags, &facts, lang);
     let detail = format!("drafted={}", items.len());
     Ok(Reply::new(Response::AdviceDraft(items))
         .subject(id.to_string())

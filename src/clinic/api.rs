@@ -1,6 +1,7 @@
 //! The service API: one `Request` in, one `Response` out (`response.rs`). Plain serde
 //! types, so the same values travel in process or over the daemon's socket.
 
+use crate::i18n::Lang;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -354,7 +355,7 @@ pub enum Request {
     AdviceDraft {
         id: PatientId,
         /// The texts in Chinese rather than English.
-        chinese: bool,
+        lang: Lang,
     },
     /// Advice reviewed (and perhaps edited) by staff, given to the patient; kept.
     AdviceApprove {
@@ -376,13 +377,13 @@ pub enum Request {
     /// The plan templates, those the patient's tags suggest first.
     PlanTemplates {
         id: PatientId,
-        chinese: bool,
+        lang: Lang,
     },
     /// A plan made from a template, starting today (not kept until saved).
     PlanDraft {
         id: PatientId,
         template: String,
-        chinese: bool,
+        lang: Lang,
     },
     /// The plan's latest version and each goal's progress.
     PlanGet {
@@ -392,7 +393,7 @@ pub enum Request {
     SummaryDraft {
         id: PatientId,
         period: crate::domain::summary::Period,
-        chinese: bool,
+        lang: Lang,
     },
     /// Saves a stage summary's narrative (a new version; the figures are recomputed
     /// from the data). `number` is `None` for a new summary; `base` is how many versions

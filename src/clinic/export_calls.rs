@@ -97,7 +97,11 @@ fn call_lines(call: &Call) -> Vec<String> {
         lines.push("Referral: yes".into());
     }
     if !call.reasons.is_empty() {
-        let reasons: Vec<String> = call.reasons.iter().map(|r| r.text(false)).collect();
+        let reasons: Vec<String> = call
+            .reasons
+            .iter()
+            .map(|r| r.text(crate::i18n::Lang::En))
+            .collect();
         lines.push(format!("Referral reasons: {}", reasons.join("; ")));
     }
     if let Some(next) = call.next_due {

@@ -9,6 +9,7 @@ use super::service::{Ctx, Reply};
 use crate::domain::patient::PatientId;
 use crate::domain::plan::{Plan, PlanVersion, PlanView, progress};
 use crate::domain::plan_template::Templates;
+use crate::i18n::Lang;
 use crate::store::writes::WriteSet;
 
 const TEMPLATES_FILE: &str = "plan_templates.toml";
@@ -96,15 +97,11 @@ fn library(ctx: &Ctx<'_>) -> Result<Templates, ServiceError> {
     }
 }
 
-pub(crate) fn templates(
-    ctx: &Ctx<'_>,
-    id: &PatientId,
-    chinese: bool,
-) -> Result<Reply, ServiceError> {
+pub(crate) fn templates(ctx: &Ctx<'_>, id: &PatientId, lang: Lang) -> Result<Reply, ServiceError> {
     let patient = readable(ctx, id)?;
     let mut tags = patient.tags.clone();
     tags.extend(ctx.vault.auto_tags(id)?.0.into_iter().map(|t| t.tag));
-    let offers = library(ctx)?.offers(&tags, chinese);
+    let offers = library(ctx)?.offers(&tags, lang);
     Ok(Reply::new(Response::PlanTemplates(offers)).subject(id.to_string()))
 }
 
@@ -112,14 +109,14 @@ pub(crate) fn draft(
     ctx: &Ctx<'_>,
     id: &PatientId,
     template: &str,
-    chinese: bool,
+    lang: Lang,
 ) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
     let library = library(ctx)?;
     let template = library
         .get(template)
         .ok_or_else(|| ServiceError::NotFound(format!("plan template {template:?}")))?;
-    let plan = template.instantiate(today(ctx), chinese);
+    let plan = template.instantiate(today(ctx), lang);
     let detail = format!("template={}", template.id);
     Ok(Reply::new(Response::PlanDraft(Box::new(plan)))
         .subject(id.to_string())

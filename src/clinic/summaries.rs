@@ -9,13 +9,14 @@ use super::patients::readable;
 use super::service::{Ctx, Reply};
 use crate::domain::patient::PatientId;
 use crate::domain::summary::{self, MAX_TEXT, Period, Sources, StageSummary, SummaryVersion};
+use crate::i18n::Lang;
 use crate::store::writes::WriteSet;
 
 fn drafted(
     ctx: &Ctx<'_>,
     id: &PatientId,
     period: Period,
-    chinese: bool,
+    lang: Lang,
 ) -> Result<StageSummary, ServiceError> {
     period.check(today(ctx)).map_err(ServiceError::Invalid)?;
     let observations = ctx.vault.observations(id)?;
@@ -34,17 +35,17 @@ fn drafted(
         questionnaires: &questionnaires,
         advice: &advice,
     };
-    Ok(summary::draft(period, &sources, chinese))
+    Ok(summary::draft(period, &sources, lang))
 }
 
 pub(crate) fn draft(
     ctx: &Ctx<'_>,
     id: &PatientId,
     period: Period,
-    chinese: bool,
+    lang: Lang,
 ) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
-    let drafted = drafted(ctx, id, period, chinese)?;
+    let drafted = drafted(ctx, id, period, lang)?;
     Ok(Reply::new(Response::SummaryDraft(Box::new(drafted)))
         .subject(id.to_string())
         .detail(format!("from={} to={}", period.from, period.to)))
@@ -105,7 +106,7 @@ pub(crate) fn save(
     };
     // The figures are recomputed here, never taken from the terminal: only the
     // narrative is the author's.
-    let mut summary = drafted(ctx, id, period, false)?;
+    let mut summary = drafted(ctx, id, period, crate::i18n::Lang::En)?;
     summary.text = text.to_string();
     let mut writes = WriteSet::new();
     ctx.vault.stage_summary(

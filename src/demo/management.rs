@@ -158,14 +158,14 @@ pub fn stage(
         let names: Vec<String> = tags.0.iter().map(|t| t.tag.clone()).collect();
         let templates = Templates::built_in();
         let offer = templates
-            .offers(&names, true)
+            .offers(&names, crate::i18n::Lang::ZhCn)
             .into_iter()
             .find(|o| o.suggested);
         if let Some(template) = offer.and_then(|o| templates.get(&o.id)) {
             let start_day = chrono::DateTime::from_timestamp(start, 0)
                 .unwrap_or_default()
                 .date_naive();
-            let mut made = template.instantiate(start_day, true);
+            let mut made = template.instantiate(start_day, crate::i18n::Lang::ZhCn);
             if let Some(first) = made.actions.first_mut() {
                 first.done = true;
             }
@@ -249,7 +249,7 @@ pub fn stage(
             value_sets: ValueSets::built_in(),
             utc_offset: 0,
         };
-        let items = Library::built_in().draft(&all_tags, &facts, true);
+        let items = Library::built_in().draft(&all_tags, &facts, crate::i18n::Lang::ZhCn);
         if !items.is_empty() {
             let approved = Approved {
                 items,
@@ -273,7 +273,7 @@ pub fn stage(
             questionnaires: chart.questionnaires,
             advice: &advice,
         };
-        let drafted = summary::draft(period, &sources, true);
+        let drafted = summary::draft(period, &sources, crate::i18n::Lang::ZhCn);
         let written = now - 3 * DAY;
         vault.stage_summary(
             writes,

@@ -2,6 +2,7 @@
 //! for a patient by their tags and by conditions like the tag rules'. The drafts are
 //! reviewed, edited and approved by staff; approved advice is kept with the record.
 
+use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
 use super::tag_rules::{Condition, Facts, check, holds};
@@ -95,7 +96,8 @@ impl Library {
     }
 
     /// The advice for a patient with these tags and facts, in the library's order.
-    pub fn draft(&self, tags: &[String], facts: &Facts<'_>, chinese: bool) -> Vec<Item> {
+    pub fn draft(&self, tags: &[String], facts: &Facts<'_>, lang: Lang) -> Vec<Item> {
+        let chinese = lang.is_chinese();
         let has = |t: &String| tags.iter().any(|x| x.eq_ignore_ascii_case(t));
         self.advice
             .iter()
@@ -135,7 +137,7 @@ mod tests {
         let ids = |tags: &[&str]| -> Vec<String> {
             let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
             library
-                .draft(&tags, &facts, false)
+                .draft(&tags, &facts, crate::i18n::Lang::En)
                 .into_iter()
                 .map(|i| i.template)
                 .collect()
@@ -146,7 +148,7 @@ mod tests {
             ["activity", "weight", "quit_smoking"]
         );
         assert!(ids(&[]).is_empty());
-        let chinese = library.draft(&["hypertension".into()], &facts, true);
+        let chinese = library.draft(&["hypertension".into()], &facts, crate::i18n::Lang::ZhCn);
         assert!(chinese[0].text.contains("5克"));
         let bad =
             Library::parse("[[advice]]\nid = \"x\"\ntopic = \"diet\"\nen = \"a\"\nzh = \"b\"\n");

@@ -4,6 +4,7 @@
 //! and diabetes follow China's National Basic Public Health Service standard; see
 //! `rules/followup_protocols.toml` and `followup_decide`.
 
+use crate::i18n::Lang;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -278,11 +279,12 @@ impl ReferralReason {
                 "emergency referral: a reading at the emergency threshold".into()
             }
             ReferralReason::Sign { .. } => "emergency referral: a danger sign".into(),
-            other => format!("referral: {}", other.text(false)),
+            other => format!("referral: {}", other.text(crate::i18n::Lang::En)),
         }
     }
 
-    pub fn text(&self, chinese: bool) -> String {
+    pub fn text(&self, lang: Lang) -> String {
+        let chinese = lang.is_chinese();
         use super::summary::{indicator_name, shown};
         match (self, chinese) {
             (ReferralReason::Reading { indicator, value }, _) => {
@@ -291,7 +293,7 @@ impl ReferralReason {
                     .unwrap_or("");
                 format!(
                     "{} {} {unit}",
-                    indicator_name(indicator, chinese),
+                    indicator_name(indicator, lang),
                     shown(indicator, *value)
                 )
             }

@@ -4,6 +4,7 @@
 //! practice; sex-specific where labs report them so).
 
 use super::patient::Sex;
+use crate::i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Indicator {
@@ -132,7 +133,8 @@ impl Indicator {
         values
     }
 
-    pub fn name(&self, chinese: bool) -> &'static str {
+    pub fn name(&self, lang: Lang) -> &'static str {
+        let chinese = lang.is_chinese();
         if chinese { self.zh } else { self.en }
     }
 

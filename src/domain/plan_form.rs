@@ -224,7 +224,8 @@ mod tests {
         let start = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         for template in &templates.templates {
             for chinese in [false, true] {
-                let mut plan = template.instantiate(start, chinese);
+                let mut plan =
+                    template.instantiate(start, crate::i18n::Lang::from_chinese(chinese));
                 if let Some(a) = plan.actions.first_mut() {
                     a.done = true;
                 }

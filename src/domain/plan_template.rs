@@ -2,6 +2,7 @@
 //! clinic's own `DIR/plan_templates.toml`): goals and actions with their dates given
 //! relative to the start, turned into a plan for one patient on the day it starts.
 
+use crate::i18n::Lang;
 use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -73,7 +74,7 @@ impl Templates {
                 return Err(format!("template {:?} is defined twice", t.id));
             }
             // A template must make a plan that passes the plan's own checks.
-            let plan = t.instantiate(NaiveDate::default(), false);
+            let plan = t.instantiate(NaiveDate::default(), crate::i18n::Lang::En);
             plan.check()
                 .map_err(|e| format!("template {:?}: {e}", t.id))?;
         }
@@ -87,7 +88,8 @@ impl Templates {
     }
 
     /// Every template, those the patient's tags suggest first.
-    pub fn offers(&self, tags: &[String], chinese: bool) -> Vec<Offer> {
+    pub fn offers(&self, tags: &[String], lang: Lang) -> Vec<Offer> {
+        let chinese = lang.is_chinese();
         let mut offers: Vec<Offer> = self
             .templates
             .iter()
@@ -108,7 +110,8 @@ impl Templates {
 
 impl Template {
     /// The plan this template makes when it starts on `start`.
-    pub fn instantiate(&self, start: NaiveDate, chinese: bool) -> Plan {
+    pub fn instantiate(&self, start: NaiveDate, lang: Lang) -> Plan {
+        let chinese = lang.is_chinese();
         let text = |en: &String, zh: &String| if chinese { zh.clone() } else { en.clone() };
         Plan {
             title: text(&self.en, &self.zh),
@@ -152,7 +155,7 @@ mod tests {
         let bp = templates
             .get("hypertension")
             .unwrap()
-            .instantiate(start, true);
+            .instantiate(start, crate::i18n::Lang::ZhCn);
         assert_eq!(bp.title, "血压控制");
         assert_eq!(
             bp.goals[0].by,
@@ -165,7 +168,7 @@ mod tests {
     #[test]
     fn suggested_templates_come_first() {
         let templates = Templates::built_in();
-        let offers = templates.offers(&["smoker".into()], false);
+        let offers = templates.offers(&["smoker".into()], crate::i18n::Lang::En);
         assert_eq!(offers[0].id, "smoking");
         assert!(offers[0].suggested && !offers[1].suggested);
         assert_eq!(offers.len(), templates.templates.len());

@@ -2,6 +2,7 @@
 //! total, items whose answer above a score is urgent. Built in: PHQ-9, GAD-7, FINDRISC;
 //! a clinic adds its own in `DIR/questionnaires/*.toml`, checked before use.
 
+use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
 use crate::store::codec::Versioned;
@@ -14,7 +15,8 @@ pub struct Text {
 }
 
 impl Text {
-    pub fn get(&self, chinese: bool) -> &str {
+    pub fn get(&self, lang: Lang) -> &str {
+        let chinese = lang.is_chinese();
         if chinese { &self.zh } else { &self.en }
     }
 }

@@ -3,6 +3,7 @@
 //! given, with a narrative the system drafts and staff edit and sign. Every save is a
 //! new version; a signed version is never changed, only followed by a newer one.
 
+use crate::i18n::Lang;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -183,7 +184,7 @@ pub struct Sources<'a> {
 }
 
 /// The system's draft of a summary for `period`, with its narrative.
-pub fn draft(period: Period, sources: &Sources<'_>, chinese: bool) -> StageSummary {
+pub fn draft(period: Period, sources: &Sources<'_>, lang: Lang) -> StageSummary {
     let (start, end) = period.bounds();
     let in_period = |at: i64| at >= start && at <= end;
     let mut indicators = Vec::new();
@@ -299,7 +300,7 @@ pub fn draft(period: Period, sources: &Sources<'_>, chinese: bool) -> StageSumma
         text: String::new(),
         follow_ups,
     };
-    summary.text = narrative(&summary, chinese);
+    summary.text = narrative(&summary, lang);
     summary
 }
 
@@ -496,7 +497,7 @@ mod tests {
             from: day(2026, 7, 1),
             to: day(2026, 9, 30),
         };
-        let s = draft(period, &sources, false);
+        let s = draft(period, &sources, crate::i18n::Lang::En);
         assert_eq!(s.indicators.len(), 1);
         let c = &s.indicators[0];
         assert_eq!((c.start, c.end, c.count), (150.0, 128.0, 3));
@@ -539,7 +540,7 @@ mod tests {
             "{}",
             s.text
         );
-        let zh = draft(period, &sources, true);
+        let zh = draft(period, &sources, crate::i18n::Lang::ZhCn);
         assert!(
             zh.text
                 .contains("随访：完成4次（电话2次，门诊1次，家庭1次），失访1次。"),
@@ -560,7 +561,7 @@ mod tests {
                 to: day(2025, 3, 31),
             },
             &sources,
-            false,
+            crate::i18n::Lang::En,
         );
         assert!(empty.indicators.is_empty() && empty.goals.is_empty());
         assert!(empty.text.contains("No results"));

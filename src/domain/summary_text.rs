@@ -5,6 +5,7 @@ use super::assessment::Outcome;
 use super::indicators;
 use super::plan::Direction;
 use super::summary::{GoalOutcome, StageSummary};
+use crate::i18n::Lang;
 
 /// A number with the indicator's decimals.
 pub fn shown(indicator: &str, value: f64) -> String {
@@ -14,7 +15,8 @@ pub fn shown(indicator: &str, value: f64) -> String {
     format!("{value:.*}", usize::from(decimals))
 }
 
-pub fn indicator_name(key: &str, chinese: bool) -> String {
+pub fn indicator_name(key: &str, lang: Lang) -> String {
+    let chinese = lang.is_chinese();
     indicators::by_key(key)
         .map(|i| if chinese { i.zh } else { i.en })
         .unwrap_or(key)
@@ -23,7 +25,8 @@ pub fn indicator_name(key: &str, chinese: bool) -> String {
 
 /// How the follow-ups done were made, e.g. "2 by phone, 1 at the clinic, 1 at home"
 /// (kinds with none left out; empty when none was done).
-pub fn visits_made(f: &super::summary::FollowUpCounts, chinese: bool) -> String {
+pub fn visits_made(f: &super::summary::FollowUpCounts, lang: Lang) -> String {
+    let chinese = lang.is_chinese();
     let parts: Vec<String> = [
         (f.phone, "by phone", "电话"),
         (f.clinic, "at the clinic", "门诊"),
@@ -43,7 +46,8 @@ pub fn visits_made(f: &super::summary::FollowUpCounts, chinese: bool) -> String 
 }
 
 /// A model's name in the summary's language.
-pub fn model_label(model: &str, name: &str, chinese: bool) -> String {
+pub fn model_label(model: &str, name: &str, lang: Lang) -> String {
+    let chinese = lang.is_chinese();
     match (model, chinese) {
         ("ascvd_pce", true) => "10年ASCVD风险（PCE）".into(),
         ("framingham_cvd", true) => "10年心血管病风险（Framingham）".into(),
@@ -53,7 +57,8 @@ pub fn model_label(model: &str, name: &str, chinese: bool) -> String {
 }
 
 /// An assessment's result in a few words.
-pub fn outcome_text(outcome: &Outcome, chinese: bool) -> String {
+pub fn outcome_text(outcome: &Outcome, lang: Lang) -> String {
+    let chinese = lang.is_chinese();
     match outcome {
         Outcome::Risk { probability, .. } => format!("{:.1} %", probability * 100.0),
         Outcome::Score { score, band } => format!("{score} ({band})"),
@@ -63,7 +68,8 @@ pub fn outcome_text(outcome: &Outcome, chinese: bool) -> String {
 }
 
 /// The system's narrative, one paragraph per line, for staff to edit.
-pub fn narrative(s: &StageSummary, chinese: bool) -> String {
+pub fn narrative(s: &StageSummary, lang: Lang) -> String {
+    let chinese = lang.is_chinese();
     let mut lines = Vec::new();
     let (from, to) = (s.period.from, s.period.to);
     lines.push(if chinese {
@@ -82,7 +88,7 @@ pub fn narrative(s: &StageSummary, chinese: bool) -> String {
             .indicators
             .iter()
             .map(|c| {
-                let name = indicator_name(&c.indicator, chinese);
+                let name = indicator_name(&c.indicator, lang);
                 if c.count == 1 {
                     format!("{name} {} {}", shown(&c.indicator, c.end), c.unit)
                 } else {
@@ -110,7 +116,7 @@ pub fn narrative(s: &StageSummary, chinese: bool) -> String {
                     Direction::AtMost => "≤",
                     Direction::AtLeast => "≥",
                 };
-                let name = indicator_name(&g.goal.indicator, chinese);
+                let name = indicator_name(&g.goal.indicator, lang);
                 let target = shown(&g.goal.indicator, g.goal.target);
                 let state = match (g.outcome, chinese) {
                     (GoalOutcome::Met, false) => "met",
@@ -134,11 +140,11 @@ pub fn narrative(s: &StageSummary, chinese: bool) -> String {
         .iter()
         .filter_map(|r| {
             let now = r.now.as_ref()?;
-            let now_text = outcome_text(now, chinese);
-            let name = model_label(&r.model, &r.name, chinese);
+            let now_text = outcome_text(now, lang);
+            let name = model_label(&r.model, &r.name, lang);
             Some(match &r.then {
                 Some(then) if then != now => {
-                    format!("{name} {} → {now_text}", outcome_text(then, chinese))
+                    format!("{name} {} → {now_text}", outcome_text(then, lang))
                 }
                 _ => format!("{name} {now_text}"),
             })
@@ -165,7 +171,7 @@ pub fn narrative(s: &StageSummary, chinese: bool) -> String {
     }
     let f = s.follow_ups;
     if f.done > 0 || f.missed > 0 {
-        let made = visits_made(&f, chinese);
+        let made = visits_made(&f, lang);
         lines.push(match (chinese, made.is_empty()) {
             (true, true) => format!("随访：完成{}次，失访{}次。", f.done, f.missed),
             (true, false) => format!("随访：完成{}次（{made}），失访{}次。", f.done, f.missed),

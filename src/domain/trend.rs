@@ -5,6 +5,7 @@
 use super::indicators::{self, Indicator, UnitSystem};
 use super::observation::Observation;
 use super::patient::Sex;
+use crate::i18n::Lang;
 
 /// How many of the latest results the trend flag looks at.
 pub const TREND_WINDOW: usize = 5;
@@ -105,7 +106,7 @@ pub fn series(
     observations: &[Observation],
     units: UnitSystem,
     sex: Sex,
-    chinese: bool,
+    lang: Lang,
 ) -> Vec<Series> {
     let mut out: Vec<Series> = Vec::new();
     // Entered-in-error and cancelled results are shown in the results list, never in a
@@ -151,7 +152,7 @@ pub fn series(
                     indicator,
                     code: o.code.clone(),
                     name: indicator
-                        .map(|i| i.name(chinese).to_string())
+                        .map(|i| i.name(lang).to_string())
                         .or_else(|| o.display.clone())
                         .unwrap_or_else(|| o.code.clone()),
                     unit,
@@ -220,7 +221,7 @@ mod tests {
             obs("14771-0", "6.4", "mmol/L", 2),
             obs("8480-6", "128", "mm[Hg]", 0),
         ];
-        let all = series(&results, UnitSystem::Si, Sex::Male, false);
+        let all = series(&results, UnitSystem::Si, Sex::Male, crate::i18n::Lang::En);
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].name, "Systolic blood pressure");
         let glucose = &all[1];
@@ -230,7 +231,12 @@ mod tests {
         assert!((glucose.change_since_first().unwrap_or_default() - 0.8).abs() < 1e-9);
         assert!((glucose.change_since_previous().unwrap_or_default() - 0.405).abs() < 0.01);
         assert_eq!((glucose.low, glucose.high), (Some(3.9), Some(6.1)));
-        let us = series(&results, UnitSystem::Conventional, Sex::Male, true);
+        let us = series(
+            &results,
+            UnitSystem::Conventional,
+            Sex::Male,
+            crate::i18n::Lang::ZhCn,
+        );
         assert_eq!(us[1].unit, "mg/dL");
         assert_eq!(us[1].name, "空腹血糖");
         assert!((us[1].points[0].value - 100.9).abs() < 0.1);
@@ -243,7 +249,7 @@ mod tests {
             .enumerate()
             .map(|(i, v)| obs("8480-6", v, "mm[Hg]", i as i64))
             .collect();
-        let s = &series(&rising, UnitSystem::Si, Sex::Female, false)[0];
+        let s = &series(&rising, UnitSystem::Si, Sex::Female, crate::i18n::Lang::En)[0];
         assert_eq!(s.trend(), Some(Trend::Rising));
         let falling: Vec<Observation> = ["7.9", "7.4", "6.9", "6.6"]
             .iter()
@@ -251,7 +257,7 @@ mod tests {
             .map(|(i, v)| obs("4548-4", v, "%", i as i64))
             .collect();
         assert_eq!(
-            series(&falling, UnitSystem::Si, Sex::Female, false)[0].trend(),
+            series(&falling, UnitSystem::Si, Sex::Female, crate::i18n::Lang::En)[0].trend(),
             Some(Trend::Falling)
         );
         let flat: Vec<Observation> = ["70", "71", "69", "70"]
@@ -260,12 +266,18 @@ mod tests {
             .map(|(i, v)| obs("8867-4", v, "/min", i as i64))
             .collect();
         assert_eq!(
-            series(&flat, UnitSystem::Si, Sex::Female, false)[0].trend(),
+            series(&flat, UnitSystem::Si, Sex::Female, crate::i18n::Lang::En)[0].trend(),
             Some(Trend::Stable)
         );
         // Two results are not a trend.
         assert_eq!(
-            series(&flat[..2], UnitSystem::Si, Sex::Female, false)[0].trend(),
+            series(
+                &flat[..2],
+                UnitSystem::Si,
+                Sex::Female,
+                crate::i18n::Lang::En
+            )[0]
+            .trend(),
             None
         );
     }
@@ -276,7 +288,7 @@ mod tests {
             obs("8480-6", "128", "mm[Hg]", 0),
             obs("8480-6", "17", "kPa", 1),
         ];
-        let s = &series(&results, UnitSystem::Si, Sex::Male, false)[0];
+        let s = &series(&results, UnitSystem::Si, Sex::Male, crate::i18n::Lang::En)[0];
         assert_eq!((s.points.len(), s.unconverted), (1, 1));
     }
 
@@ -289,7 +301,7 @@ mod tests {
         ];
         results[1].status = Some("entered-in-error".into());
         results[2].status = Some("R".into());
-        let s = &series(&results, UnitSystem::Si, Sex::Male, false)[0];
+        let s = &series(&results, UnitSystem::Si, Sex::Male, crate::i18n::Lang::En)[0];
         assert_eq!((s.points.len(), s.withdrawn), (2, 1));
         assert_eq!(
             s.points.iter().map(|p| p.preliminary).collect::<Vec<_>>(),

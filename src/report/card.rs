@@ -8,7 +8,7 @@ use qrcode::{Color, QrCode};
 use super::fonts::Fonts;
 use super::pdf::{ACCENT, GREY, INK, Op, render};
 use crate::clinic::reports::CardDocument;
-use crate::tui::locale::{Lang, Locale};
+use crate::i18n::{Lang, Locale};
 
 /// ID-1 card size in points (85.6 × 54 mm).
 pub const CARD_SIZE: (f32, f32) = (85.6 / 25.4 * 72.0, 54.0 / 25.4 * 72.0);

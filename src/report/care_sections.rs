@@ -8,7 +8,7 @@ use crate::clinic::reports::ClinicalPart;
 use crate::domain::followup::{CallInput, Outcome, PlanStatus};
 use crate::domain::plan::{ActionKind, Direction, Progress};
 use crate::domain::summary_text::{indicator_name, shown};
-use crate::tui::locale::Locale;
+use crate::i18n::Locale;
 
 fn action_kind(kind: ActionKind) -> &'static str {
     match kind {
@@ -78,7 +78,10 @@ pub(super) fn plan(c: &ClinicalPart, loc: &Locale, zh: bool, blocks: &mut Vec<Bl
                 Progress::NoData => (loc.t("report.no_data"), false),
             };
             vec![
-                Cell::plain(indicator_name(&g.indicator, zh)),
+                Cell::plain(indicator_name(
+                    &g.indicator,
+                    crate::i18n::Lang::from_chinese(zh),
+                )),
                 Cell::plain(format!("{op} {}", shown_value(g.target))),
                 Cell::plain(g.by.to_string()),
                 Cell::alert(text, alert),
@@ -158,7 +161,11 @@ fn readings(input: &CallInput, zh: bool) -> String {
             let unit = crate::domain::indicators::by_key(key)
                 .map(|i| format!(" {}", unit_text(i.unit)))
                 .unwrap_or_default();
-            format!("{} {}{unit}", indicator_name(key, zh), shown(key, *value))
+            format!(
+                "{} {}{unit}",
+                indicator_name(key, crate::i18n::Lang::from_chinese(zh)),
+                shown(key, *value)
+            )
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -202,7 +209,11 @@ pub(super) fn followups(c: &ClinicalPart, loc: &Locale, zh: bool, blocks: &mut V
             );
             // A referral names its reasons.
             if !call.reasons.is_empty() {
-                let reasons: Vec<String> = call.reasons.iter().map(|r| r.text(zh)).collect();
+                let reasons: Vec<String> = call
+                    .reasons
+                    .iter()
+                    .map(|r| r.text(crate::i18n::Lang::from_chinese(zh)))
+                    .collect();
                 outcome = format!("{outcome}: {}", reasons.join("; "));
             }
             vec![

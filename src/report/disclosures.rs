@@ -4,7 +4,7 @@
 use super::ReportError;
 use super::document::{Block, Cell, Column, Document, Table};
 use crate::clinic::rights::{Disclosure, DisclosureAccount, DisclosureKind};
-use crate::tui::locale::{Lang, Locale};
+use crate::i18n::{Lang, Locale};
 
 /// A disclosure's recipient, description and purpose in the reader's language.
 pub fn worded(d: &Disclosure, loc: &Locale) -> [String; 3] {

@@ -12,7 +12,7 @@ use crate::domain::patient::Sex;
 use crate::domain::questionnaire;
 use crate::domain::summary_text::{model_label, outcome_text};
 use crate::domain::trend::{self, Series};
-use crate::tui::locale::{Lang, Locale};
+use crate::i18n::{Lang, Locale};
 
 /// At most this many trend charts (the indicators a clinic follows most come first).
 const MAX_CHARTS: usize = 6;
@@ -175,7 +175,12 @@ fn clinical_blocks(
     blocks: &mut Vec<Block>,
 ) {
     let (start, _) = data.period.bounds();
-    let series = trend::series(&c.observations, data.units, data.patient.sex, zh);
+    let series = trend::series(
+        &c.observations,
+        data.units,
+        data.patient.sex,
+        crate::i18n::Lang::from_chinese(zh),
+    );
     // Indicators with a result in the period; "previous" may be older.
     let current: Vec<&Series> = series
         .iter()
@@ -331,7 +336,7 @@ fn questionnaires(c: &ClinicalPart, loc: &Locale, zh: bool, blocks: &mut Vec<Blo
         .map(|q| {
             let definition = definitions.iter().find(|d| d.key == q.key);
             let name = definition
-                .map(|d| d.name.get(zh).to_string())
+                .map(|d| d.name.get(crate::i18n::Lang::from_chinese(zh)).to_string())
                 .unwrap_or_else(|| q.key.clone());
             let band = definition
                 .and_then(|d| d.bands.iter().find(|b| b.en == q.scored.band))
@@ -393,11 +398,14 @@ fn risks(c: &ClinicalPart, loc: &Locale, zh: bool, blocks: &mut Vec<Block>) {
             vec![
                 Cell::plain(format!(
                     "{} v{}",
-                    model_label(&a.model, &a.name, zh),
+                    model_label(&a.model, &a.name, crate::i18n::Lang::from_chinese(zh)),
                     a.version
                 )),
                 Cell::plain(date_of(a.at)),
-                Cell::plain(outcome_text(&a.outcome, zh)),
+                Cell::plain(outcome_text(
+                    &a.outcome,
+                    crate::i18n::Lang::from_chinese(zh),
+                )),
                 Cell::alert(band, high),
             ]
         })

@@ -17,7 +17,7 @@ pub mod text;
 use serde::{Deserialize, Serialize};
 
 use crate::clinic::reports::{CardDocument, ReportData};
-use crate::tui::locale::Lang;
+use crate::i18n::Lang;
 
 /// Paper sizes reports print on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]

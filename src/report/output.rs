@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::clinic::Response;
 use crate::clinic::api::ReportOutput;
-use crate::tui::locale::Lang;
+use crate::i18n::Lang;
 
 /// The PDF of a `Report` or `CardDocument` reply.
 pub fn produce(response: Response, lang: Lang) -> Result<Vec<u8>, String> {

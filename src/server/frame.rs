@@ -20,7 +20,7 @@ pub const SIGN_IN_FRAME: usize = 64 * 1024;
 /// The wire's version. Requests and replies are encoded by variant index, so any
 /// change to `Request`, `Response` or the frames changes what a byte means: bump this
 /// with every such change (the pinned test in `tests` fails until it is).
-pub const PROTOCOL: u32 = 2;
+pub const PROTOCOL: u32 = 3;
 
 /// This build's version, which the greeting also carries (what staff are told).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -28,7 +28,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// What a client sends.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ClientFrame {
-    /// A terminal older than protocol 2 opened with this: it is turned away, since
+    /// A terminal from before protocol 2 opened with this: it is turned away, since
     /// its requests would be misread.
     Hello { ssh_client: Option<String> },
     /// One request, as the holder of `session`.
@@ -202,7 +202,7 @@ mod tests {
         // terminal would misread the new ones: bump PROTOCOL and pin the new print.
         assert_eq!(
             (PROTOCOL, fingerprint.as_str()),
-            (2, "528b54daeff00bef"),
+            (3, "c771f5cc7f08fa5e"),
             "the wire changed: bump PROTOCOL and pin the new fingerprint"
         );
     }

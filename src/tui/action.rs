@@ -277,3 +277,18 @@ impl Action {
         Action::ALL.into_iter().find(|a| a.name() == name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_is_described_in_the_catalog() {
+        let en = crate::i18n::Locale::new(crate::i18n::Lang::En);
+        let keys: std::collections::BTreeSet<_> = en.keys().cloned().collect();
+        for action in Action::ALL {
+            let key = format!("action.{}", action.name());
+            assert!(keys.contains(&key), "{key}");
+        }
+    }
+}

@@ -17,7 +17,7 @@ impl App {
             return;
         };
         let id = view.id;
-        let chinese = self.locale.lang == super::locale::Lang::ZhCn;
+        let lang = self.locale.lang;
         self.push(Screen::Advice(AdviceScreen {
             id,
             name: view.patient.name.clone(),
@@ -28,7 +28,7 @@ impl App {
             notice: None,
             error: None,
         }));
-        self.call(Pending::Advice(id), Request::AdviceDraft { id, chinese });
+        self.call(Pending::Advice(id), Request::AdviceDraft { id, lang });
         self.call(Pending::Advice(id), Request::AdviceList { id });
     }
 

@@ -11,7 +11,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::action::Action;
 use super::field::Field;
 use super::keymap::{Context, Key, Keymap};
-use super::locale::{Lang, Locale};
 use super::screens::{
     Cursor, Form, Home, List, ListKind, MenuItem, Overlay, PatientScreen, Screen, Search,
 };
@@ -20,6 +19,7 @@ use crate::auth::signon::SignOnNotice;
 use crate::auth::{Permission, Role};
 use crate::clinic::{Request, Response, ServiceError};
 use crate::domain::patient::PatientId;
+use crate::i18n::{Lang, Locale};
 
 /// Seconds before an idle sign-out when the status bar starts counting down.
 pub const COUNTDOWN_SECONDS: i64 = 30;
@@ -63,7 +63,7 @@ pub enum Effect {
     Paper {
         tag: u64,
         request: Box<Request>,
-        lang: crate::tui::locale::Lang,
+        lang: crate::i18n::Lang,
         output: crate::clinic::api::ReportOutput,
     },
     /// Repaint everything from scratch: nothing of the last screen may remain.

@@ -18,7 +18,6 @@ pub mod import;
 pub mod intake;
 pub mod keymap;
 pub mod lists;
-pub mod locale;
 pub mod overlay_keys;
 pub mod paper;
 pub mod paper_screens;
@@ -49,10 +48,10 @@ use futures::StreamExt;
 
 use self::app::{App, Effect, Msg, RecordingJob, Settings};
 use self::keymap::Keymap;
-use self::locale::Lang;
 use self::theme::Theme;
 use crate::clinic::recording_client;
 use crate::clinic::{Request, Response, ServiceError, Signed};
+use crate::i18n::Lang;
 
 pub struct TuiOptions {
     /// The store; absent for a terminal of a clinic server reached by its socket.
@@ -123,7 +122,7 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
         None => parse_duration(&stored.tui.idle_logout)
             .map_err(|e| anyhow::anyhow!("settings.toml: [tui] idle_logout: {e}"))?,
     };
-    let locale = locale::Locale::new(lang);
+    let locale = crate::i18n::Locale::new(lang);
     let settings = Settings {
         clinic_name: stored.clinic.name.clone(),
         demo: stored.clinic.demo,

@@ -239,7 +239,7 @@ impl App {
     }
 
     /// Sends the print screen's document to `output`.
-    fn start_paper(&mut self, output: ReportOutput, lang: super::locale::Lang) {
+    fn start_paper(&mut self, output: ReportOutput, lang: crate::i18n::Lang) {
         let Screen::Print(screen) = &mut self.screen else {
             return;
         };

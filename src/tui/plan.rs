@@ -31,12 +31,8 @@ impl App {
         self.call(Pending::Plan(id), Request::PlanGet { id });
     }
 
-    fn chinese(&self) -> bool {
-        self.locale.lang == super::locale::Lang::ZhCn
-    }
-
     pub(crate) fn on_plan_action(&mut self, action: Action) {
-        let chinese = self.chinese();
+        let lang = self.locale.lang;
         let Screen::Plan(screen) = &mut self.screen else {
             return;
         };
@@ -50,14 +46,7 @@ impl App {
                     if let Some(offer) = offers.get(cursor.selected) {
                         let template = offer.id.clone();
                         screen.templates = None;
-                        self.call(
-                            Pending::Plan(id),
-                            Request::PlanDraft {
-                                id,
-                                template,
-                                chinese,
-                            },
-                        );
+                        self.call(Pending::Plan(id), Request::PlanDraft { id, template, lang });
                     }
                 }
                 Action::Back => screen.templates = None,
@@ -74,7 +63,7 @@ impl App {
             Action::Back => self.back(),
             Action::New => {
                 screen.notice = None;
-                self.call(Pending::Plan(id), Request::PlanTemplates { id, chinese });
+                self.call(Pending::Plan(id), Request::PlanTemplates { id, lang });
             }
             Action::Edit => {
                 let plan = current.unwrap_or(Plan {

@@ -25,7 +25,7 @@ fn next<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
 }
 
 /// Why a row may not be called, in the screen's language.
-pub fn not_callable_text(locale: &super::locale::Locale, why: &NotCallable) -> String {
+pub fn not_callable_text(locale: &crate::i18n::Locale, why: &NotCallable) -> String {
     match why {
         NotCallable::Calling { by, until } => {
             let until = chrono::DateTime::from_timestamp(*until, 0)

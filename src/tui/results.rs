@@ -52,14 +52,19 @@ impl App {
     /// Builds the series from the results, in the clinic's unit and this language.
     pub(crate) fn show_results(&mut self, id: PatientId, observations: Vec<Observation>) {
         let units = self.settings.units;
-        let chinese = self.locale.lang == super::locale::Lang::ZhCn;
+        let chinese = self.locale.lang == crate::i18n::Lang::ZhCn;
         let Screen::Results(screen) = &mut self.screen else {
             return;
         };
         if screen.id != id {
             return;
         }
-        screen.series = trend::series(&observations, units, screen.sex, chinese);
+        screen.series = trend::series(
+            &observations,
+            units,
+            screen.sex,
+            crate::i18n::Lang::from_chinese(chinese),
+        );
         let mut other: Vec<Observation> = observations
             .iter()
             .filter(|o| o.value.number().is_none())

@@ -95,7 +95,7 @@ impl App {
     }
 
     fn on_summary_editor_action(&mut self, action: Action) {
-        let chinese = self.locale.lang == super::locale::Lang::ZhCn;
+        let lang = self.locale.lang;
         let bad_dates = self.t("summary.bad_dates");
         let Screen::Summaries(SummariesScreen {
             id,
@@ -122,11 +122,7 @@ impl App {
                             editor.period = Some(period);
                             self.call(
                                 Pending::Summaries(id),
-                                Request::SummaryDraft {
-                                    id,
-                                    period,
-                                    chinese,
-                                },
+                                Request::SummaryDraft { id, period, lang },
                             );
                         }
                         _ => form.error = Some(bad_dates),

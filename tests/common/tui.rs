@@ -11,10 +11,10 @@ use caredesk::domain::health::{
     Medication, Smoking, Tenths,
 };
 use caredesk::domain::patient::{Patient, PatientId, Sex};
+use caredesk::i18n::Lang;
 use caredesk::tui::app::{App, Effect, Msg, Settings, SignedInUser};
 use caredesk::tui::field::Field;
 use caredesk::tui::keymap::Keymap;
-use caredesk::tui::locale::Lang;
 use caredesk::tui::screens::{Form, PatientScreen, Screen};
 use caredesk::tui::theme::Theme;
 use caredesk::tui::view;

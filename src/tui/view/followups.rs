@@ -17,7 +17,7 @@ use crate::tui::app::App;
 use crate::tui::screens::{CALL_HEAD, CALL_TAIL, CallScreen, FollowUpHistoryScreen, QueueScreen};
 
 fn chinese(app: &App) -> bool {
-    app.locale.lang == crate::tui::locale::Lang::ZhCn
+    app.locale.lang == crate::i18n::Lang::ZhCn
 }
 
 fn kind_text(app: &App, kind: crate::domain::followup::Kind) -> String {
@@ -268,7 +268,7 @@ pub fn call(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &CallScreen) {
         };
         info.push(Line::from(format!(
             "{} {trend} {}",
-            indicator_name(&r.indicator, zh),
+            indicator_name(&r.indicator, crate::i18n::Lang::from_chinese(zh)),
             r.unit
         )));
     }
@@ -335,7 +335,7 @@ pub fn call(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &CallScreen) {
             lines.push(Line::styled(app.t(key), app.theme.warning()));
             for reason in &saved.reasons {
                 lines.push(Line::styled(
-                    format!("  • {}", reason.text(zh)),
+                    format!("  • {}", reason.text(crate::i18n::Lang::from_chinese(zh))),
                     app.theme.warning(),
                 ));
             }
@@ -389,7 +389,10 @@ pub fn call(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &CallScreen) {
         let unit = crate::domain::indicators::by_key(k)
             .map(|i| i.unit)
             .unwrap_or("");
-        format!("{} ({unit})", indicator_name(k, zh))
+        format!(
+            "{} ({unit})",
+            indicator_name(k, crate::i18n::Lang::from_chinese(zh))
+        )
     }));
     labels.extend(CALL_TAIL.iter().map(|f| app.t(&format!("call.field.{f}"))));
     let mut head = vec![Line::styled(app.t("call.form_intro"), app.theme.label())];
@@ -521,7 +524,10 @@ pub fn history(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &FollowUpHi
         let mut notes = call.input.notes.clone();
         // A referral leads the notes, with its first reason.
         if let Some(reason) = call.reasons.first() {
-            notes = format!("⚑ {} · {notes}", reason.text(zh));
+            notes = format!(
+                "⚑ {} · {notes}",
+                reason.text(crate::i18n::Lang::from_chinese(zh))
+            );
         }
         if let Some(next) = call.next_due {
             notes = format!("{notes} → {next}");

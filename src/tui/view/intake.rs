@@ -6,14 +6,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::domain::intake::{Answer, Kind};
+use crate::i18n::Lang;
 use crate::tui::app::App;
-use crate::tui::locale::Lang;
 use crate::tui::screens::IntakeScreen;
 
 pub fn intake(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &IntakeScreen) {
     let chinese = app.locale.lang == Lang::ZhCn;
     let title = match &screen.intake {
-        Some(i) => format!(" {} · {} ", i.name.get(chinese), screen.name),
+        Some(i) => format!(
+            " {} · {} ",
+            i.name.get(crate::i18n::Lang::from_chinese(chinese)),
+            screen.name
+        ),
         None => format!(" {} ", screen.name),
     };
     let block = Block::default()

@@ -14,10 +14,6 @@ use crate::tui::screens::{LineEditor, PlanScreen};
 
 const BAR: usize = 10;
 
-fn chinese(app: &App) -> bool {
-    app.locale.lang == crate::tui::locale::Lang::ZhCn
-}
-
 /// `Systolic blood pressure ≤ 130 mm[Hg]`
 pub(super) fn goal_text(app: &App, goal: &Goal) -> String {
     let op = match goal.direction {
@@ -29,7 +25,7 @@ pub(super) fn goal_text(app: &App, goal: &Goal) -> String {
         .unwrap_or("");
     format!(
         "{} {op} {} {unit}",
-        indicator_name(&goal.indicator, chinese(app)),
+        indicator_name(&goal.indicator, app.locale.lang),
         shown(&goal.indicator, goal.target)
     )
 }

@@ -6,14 +6,18 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use crate::i18n::Lang;
 use crate::tui::app::App;
-use crate::tui::locale::Lang;
 use crate::tui::screens::QuestionnaireScreen;
 
 pub fn questionnaire(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &QuestionnaireScreen) {
     let chinese = app.locale.lang == Lang::ZhCn;
     let title = match screen.definition() {
-        Some(d) => format!(" {} · {} ", d.name.get(chinese), screen.name),
+        Some(d) => format!(
+            " {} · {} ",
+            d.name.get(crate::i18n::Lang::from_chinese(chinese)),
+            screen.name
+        ),
         None => app
             .locale
             .tf("questionnaire.title", &[("name", &screen.name)]),
@@ -45,7 +49,11 @@ pub fn questionnaire(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Ques
             for (i, d) in definitions.iter().enumerate() {
                 lines.push(selected(
                     i,
-                    format!("{} ({})", d.name.get(chinese), d.items.len()),
+                    format!(
+                        "{} ({})",
+                        d.name.get(crate::i18n::Lang::from_chinese(chinese)),
+                        d.items.len()
+                    ),
                 ));
             }
             for (file, problem) in &screen.problems {
@@ -61,7 +69,9 @@ pub fn questionnaire(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Ques
         Some(d) if screen.item < d.items.len() => {
             let item = &d.items[screen.item];
             lines.push(Line::styled(
-                d.intro.get(chinese).to_string(),
+                d.intro
+                    .get(crate::i18n::Lang::from_chinese(chinese))
+                    .to_string(),
                 app.theme.label(),
             ));
             lines.push(Line::from(""));

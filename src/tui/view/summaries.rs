@@ -14,7 +14,7 @@ use crate::tui::app::App;
 use crate::tui::screens::SummariesScreen;
 
 fn chinese(app: &App) -> bool {
-    app.locale.lang == crate::tui::locale::Lang::ZhCn
+    app.locale.lang == crate::i18n::Lang::ZhCn
 }
 
 fn period_text(app: &App, s: &StageSummary) -> String {
@@ -66,7 +66,7 @@ fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<Line<'stati
         let names: Vec<String> = s
             .indicators
             .iter()
-            .map(|c| indicator_name(&c.indicator, zh))
+            .map(|c| indicator_name(&c.indicator, crate::i18n::Lang::from_chinese(zh)))
             .collect();
         let width = names
             .iter()
@@ -110,12 +110,12 @@ fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<Line<'stati
             let then = r
                 .then
                 .as_ref()
-                .map(|o| outcome_text(o, zh))
+                .map(|o| outcome_text(o, crate::i18n::Lang::from_chinese(zh)))
                 .unwrap_or_else(|| "—".into());
             let now = r
                 .now
                 .as_ref()
-                .map(|o| outcome_text(o, zh))
+                .map(|o| outcome_text(o, crate::i18n::Lang::from_chinese(zh)))
                 .unwrap_or_else(|| "—".into());
             let label = app.t(&format!("risk.model.{}", r.model));
             lines.push(Line::from(format!(
@@ -147,8 +147,9 @@ fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<Line<'stati
         ));
     }
     // How the follow-ups were made, in brackets: "(2 by phone, 1 at home)".
-    let zh = app.locale.lang == crate::tui::locale::Lang::ZhCn;
-    let made = crate::domain::summary::visits_made(&s.follow_ups, zh);
+    let zh = app.locale.lang == crate::i18n::Lang::ZhCn;
+    let made =
+        crate::domain::summary::visits_made(&s.follow_ups, crate::i18n::Lang::from_chinese(zh));
     let made = match (made.is_empty(), zh) {
         (true, _) => String::new(),
         (false, true) => format!("（{made}）"),
