@@ -2,7 +2,7 @@
 //! half blocks are turned back into pixels (block = light, space = the terminal's dark
 //! background, which also surrounds the drawing) and read with a QR decoder.
 
-use caredesk::cli::qr::render_lines;
+use caredesk::tui::qr::render_lines;
 
 /// Pixels of the drawn code: each character is one module wide and two tall.
 fn pixels(lines: &[String], scale: usize, margin: usize) -> (usize, usize, Vec<u8>) {

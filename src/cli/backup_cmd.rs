@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use zeroize::Zeroizing;
 
-use super::{DataDir, EXIT_TAMPERED, input, key_cmd, signin};
+use super::{DataDir, EXIT_TAMPERED, input, signin};
 use crate::clinic::backups::PIECE_BYTES;
 use crate::clinic::{Request, Response};
 use crate::crypto::keyslot::RecoveryKey;
@@ -96,7 +96,7 @@ impl KeyArgs {
             return Ok(Some(GivenKey::Recovery(key)));
         }
         if let Some(path) = &self.key_file {
-            let (label, key) = key_cmd::read(path)?;
+            let (label, key) = crate::server::key_file::read(path)?;
             let key = RecoveryKey::parse(key.expose())
                 .ok_or_else(|| anyhow::anyhow!("{} holds no valid key", path.display()))?;
             return Ok(Some(GivenKey::KeyFile(label, key)));

@@ -5,9 +5,10 @@ use std::io::Write;
 use clap::Args;
 use serde::Serialize;
 
-use super::{DataDir, input, qr};
+use super::{DataDir, input};
 use crate::audit::context::process_actor;
 use crate::store::{self, StoreOptions};
+use crate::tui::qr;
 
 #[derive(Debug, Args)]
 pub struct InitArgs {

@@ -6,14 +6,13 @@
 
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use zeroize::Zeroizing;
 
 use super::DataDir;
 use super::signin;
-use crate::clinic::{Request, Response, Secret};
+use crate::clinic::{Request, Response};
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
@@ -64,8 +63,6 @@ pub struct AddFileArgs {
     pub out: PathBuf,
 }
 
-const HEADER: &str = "caredesk-key-file v1";
-
 pub fn run(command: KeyCommand) -> anyhow::Result<()> {
     let args = match command {
         KeyCommand::AddFile(args) => args,
@@ -86,10 +83,7 @@ pub fn run(command: KeyCommand) -> anyhow::Result<()> {
             other => anyhow::bail!("{}", other.unexpected()),
         }
     };
-    let text = Zeroizing::new(format!(
-        "{HEADER}\nlabel = {label}\nkey = {}\n",
-        key.expose()
-    ));
+    let text = crate::server::key_file::contents(&label, &key);
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -218,35 +212,4 @@ fn rotate(args: &RotateArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// Reads a key file: (label, key). Refused when others may read it.
-pub fn read(path: &Path) -> anyhow::Result<(String, Secret)> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(path)
-        .map_err(|e| anyhow::anyhow!("cannot read the key file {}: {e}", path.display()))?;
-    if meta.permissions().mode() & 0o077 != 0 {
-        anyhow::bail!(
-            "the key file {} may be read by others: chmod 600 it (and keep it with the service account)",
-            path.display()
-        );
-    }
-    let text = Zeroizing::new(std::fs::read_to_string(path)?);
-    let mut lines = text.lines();
-    if lines.next() != Some(HEADER) {
-        anyhow::bail!("{} is not a caredesk key file", path.display());
-    }
-    let mut label = None;
-    let mut key = None;
-    for line in lines {
-        if let Some(v) = line.strip_prefix("label = ") {
-            label = Some(v.trim().to_string());
-        } else if let Some(v) = line.strip_prefix("key = ") {
-            key = Some(Secret::new(v.trim()));
-        }
-    }
-    match (label, key) {
-        (Some(label), Some(key)) => Ok((label, key)),
-        _ => anyhow::bail!("{} lacks its label or key line", path.display()),
-    }
 }

@@ -24,7 +24,7 @@ pub mod import_cmd;
 pub mod init_cmd;
 pub mod input;
 pub mod key_cmd;
-pub mod qr;
+
 pub mod report_cmd;
 pub mod results_cmd;
 pub mod rights_cmd;

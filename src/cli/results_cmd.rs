@@ -62,7 +62,7 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
     let session = signin::connect(&args.data.path)?;
     match &args.key_file {
         Some(path) => {
-            let (label, key) = super::key_cmd::read(path)?;
+            let (label, key) = crate::server::key_file::read(path)?;
             match session.call(Request::LoginKeyFile { label, key }) {
                 Response::SignedIn(_) => {}
                 Response::Error(e) => anyhow::bail!("{e}"),

@@ -6,9 +6,10 @@ use std::io::Write;
 
 use zeroize::Zeroizing;
 
-use super::{input, qr};
+use super::input;
 use crate::clinic::{Request, Response, Secret, Signed, SignedIn};
 use crate::server::connection::{Connection, Mode};
+use crate::tui::qr;
 
 pub type Session = Signed<Connection>;
 
@@ -118,11 +119,7 @@ fn report_notice(signed: &SignedIn) {
     }
 }
 
-pub fn format_time(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default()
-}
+pub use crate::domain::time::format_time;
 
 /// Ends the session (audited), ignoring a session that already expired.
 pub fn sign_out(session: &Session) {

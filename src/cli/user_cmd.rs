@@ -8,9 +8,10 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use super::signin::{self, Session, format_time};
-use super::{DataDir, input, qr};
+use super::{DataDir, input};
 use crate::auth::Role;
 use crate::clinic::{Request, Response, Secret};
+use crate::tui::qr;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {

@@ -82,7 +82,7 @@ pub(crate) fn acknowledge(ctx: &Ctx<'_>, id: u64, note: &str) -> Result<Reply, S
         return Err(ServiceError::Conflict(format!(
             "alert {id} was already acknowledged by {} at {}",
             done.by,
-            crate::cli::signin::format_time(done.time_unix)
+            crate::domain::time::format_time(done.time_unix)
         )));
     }
     let ack = Acknowledgement {

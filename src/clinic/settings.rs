@@ -168,7 +168,7 @@ impl Default for ServerSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct ReportSettings {
     /// "a4" or "letter".
-    pub paper: crate::report::Paper,
+    pub paper: crate::domain::paper::Paper,
     /// The CUPS printer offered first (empty: CUPS's default destination).
     pub printer: String,
     /// A TrueType/OpenType font (.ttf, .otf, .ttc) to print with instead of the
@@ -181,7 +181,7 @@ pub struct ReportSettings {
 impl Default for ReportSettings {
     fn default() -> Self {
         Self {
-            paper: crate::report::Paper::A4,
+            paper: crate::domain::paper::Paper::A4,
             printer: String::new(),
             font: String::new(),
             font_bold: String::new(),

@@ -14,29 +14,10 @@ pub mod pdf;
 pub mod print;
 pub mod text;
 
-use serde::{Deserialize, Serialize};
-
 use crate::clinic::reports::{CardDocument, ReportData};
 use crate::i18n::Lang;
 
-/// Paper sizes reports print on.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Paper {
-    #[default]
-    A4,
-    Letter,
-}
-
-impl Paper {
-    /// Width and height in points.
-    pub fn size(self) -> (f32, f32) {
-        match self {
-            Paper::A4 => (595.28, 841.89),
-            Paper::Letter => (612.0, 792.0),
-        }
-    }
-}
+pub use crate::domain::paper::Paper;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {

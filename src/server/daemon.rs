@@ -226,7 +226,7 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let clinic = Arc::new(Clinic::open(&options.dir, StoreOptions::default())?);
     clinic.start_reevaluation_worker();
     if let Some(path) = &options.key_file {
-        let (label, key) = crate::cli::key_cmd::read(path)?;
+        let (label, key) = super::key_file::read(path)?;
         let origin = Origin::this_process();
         match clinic.handle(None, Request::LoginKeyFile { label, key }, &origin) {
             Response::SignedIn(_) => {}
@@ -240,7 +240,7 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let scheduler = match &options.key_file {
         Some(path) => Some(super::scheduler::start(
             clinic.clone(),
-            crate::cli::key_cmd::read(path)?,
+            super::key_file::read(path)?,
             std::time::Duration::from_secs(server_settings.scheduler_seconds.max(1)),
             stop_scheduler.clone(),
         )?),

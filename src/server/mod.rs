@@ -5,5 +5,6 @@
 pub mod connection;
 pub mod daemon;
 pub mod frame;
+pub mod key_file;
 pub mod remote;
 pub mod scheduler;

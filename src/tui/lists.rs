@@ -2,8 +2,8 @@
 
 use super::app::App;
 use super::screens::ListKind;
-use crate::cli::signin::format_time;
 use crate::clinic::Response;
+use crate::domain::time::format_time;
 
 pub fn title_key(kind: ListKind) -> &'static str {
     match kind {

@@ -22,6 +22,7 @@ pub mod overlay_keys;
 pub mod paper;
 pub mod paper_screens;
 pub mod plan;
+pub mod qr;
 pub mod questionnaire;
 pub mod queue;
 pub mod record;

@@ -3,9 +3,9 @@
 use super::app::{App, SignedInUser};
 use super::field::Field;
 use super::screens::{Form, ListKind, PatientScreen, Screen};
-use crate::cli::signin::format_time;
 use crate::clinic::{Response, ServiceError, SignedIn};
 use crate::domain::patient::PatientId;
+use crate::domain::time::format_time;
 
 #[derive(Debug, Clone)]
 pub enum Purpose {

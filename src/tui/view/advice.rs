@@ -66,7 +66,7 @@ pub fn advice(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &AdviceScree
             lines.push(Line::styled(
                 format!(
                     "{} · {}",
-                    crate::cli::signin::format_time(approved.at),
+                    crate::domain::time::format_time(approved.at),
                     approved.by
                 ),
                 app.theme.label(),

@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 
-use crate::cli::signin::format_time;
 use crate::domain::consent::{Decision, Method};
+use crate::domain::time::format_time;
 use crate::tui::app::App;
 use crate::tui::screens::{ConsentScreen, consent_rows};
 

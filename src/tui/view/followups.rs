@@ -9,10 +9,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::cli::signin::format_time;
 use crate::clinic::followup_api::QueueGroup;
 use crate::domain::followup::{SymptomEffect, VisitKind};
 use crate::domain::summary::{indicator_name, shown};
+use crate::domain::time::format_time;
 use crate::tui::app::App;
 use crate::tui::screens::{CALL_HEAD, CALL_TAIL, CallScreen, FollowUpHistoryScreen, QueueScreen};
 

@@ -134,7 +134,7 @@ pub fn set_password(frame: &mut Frame<'_>, area: Rect, app: &App, user: &str, fo
 }
 
 pub fn enrol(frame: &mut Frame<'_>, area: Rect, app: &App, uri: &str, form: &Form) {
-    let qr = crate::cli::qr::render_lines(uri, 2).unwrap_or_default();
+    let qr = super::super::qr::render_lines(uri, 2).unwrap_or_default();
     let qr_width = qr.first().map(|l| l.chars().count()).unwrap_or(0) as u16;
     let qr_height = qr.len() as u16;
     let fits = area.width >= qr_width + 30 && area.height >= qr_height;

@@ -336,7 +336,7 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
                         "alert.acknowledged_by",
                         &[
                             ("user", &ack.by),
-                            ("time", &crate::cli::signin::format_time(ack.time_unix)),
+                            ("time", &crate::domain::time::format_time(ack.time_unix)),
                             ("note", &ack.note.replace('\n', " ")),
                         ],
                     ),

@@ -88,7 +88,7 @@ fn plan_lines(app: &App, view: &PlanView, selected: usize) -> Vec<Line<'static>>
                 &[
                     ("number", &view.number.to_string()),
                     ("by", &view.current.by),
-                    ("at", &crate::cli::signin::format_time(view.current.at)),
+                    ("at", &crate::domain::time::format_time(view.current.at)),
                     ("status", &status),
                 ],
             ),

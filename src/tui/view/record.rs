@@ -168,7 +168,7 @@ fn history(frame: &mut Frame<'_>, area: Rect, app: &App, history: &HistoryView) 
     let cells = |i: usize| {
         let a = &history.entries[i];
         vec![
-            crate::cli::signin::format_time(a.at),
+            crate::domain::time::format_time(a.at),
             format!("{} ({})", a.by, app.t(&format!("role.{}", a.role.as_str()))),
             a.reason.clone(),
         ]

@@ -6,10 +6,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::cli::signin::format_time;
 use crate::domain::summary::{
     GoalOutcome, StageSummary, SummaryVersion, indicator_name, outcome_text, shown,
 };
+use crate::domain::time::format_time;
 use crate::tui::app::App;
 use crate::tui::screens::SummariesScreen;
 
