@@ -1,10 +1,12 @@
 //! The access matrix: every role against every request, exactly as the table says,
 //! every denial audited; and what a front-desk response may carry.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 
+use crate::common::clinic::{TestClinic, role_user};
+use crate::common::patient;
 use caredesk::audit::record::AuditRecord;
 use caredesk::audit::{AuditEvent, Outcome};
 use caredesk::auth::{Permission, Role, RoleTable};
@@ -12,8 +14,6 @@ use caredesk::clinic::table::{Access, OPERATIONS};
 use caredesk::clinic::{LookupKind, Request, Response, Secret, ServiceError};
 use caredesk::domain::amendment::{Section, SectionValue};
 use caredesk::domain::patient::PatientId;
-use common::clinic::{TestClinic, role_user};
-use common::patient;
 
 /// One request of every kind that needs a session, with harmless arguments.
 fn sample_requests(id: PatientId) -> Vec<Request> {

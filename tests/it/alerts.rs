@@ -1,15 +1,15 @@
 //! The alert rules (many patients in an hour, outside working hours, bulk export),
 //! their survival of a restart, and acknowledgement with a sealed note.
 
-mod common;
+use crate::common;
 
+use crate::common::clinic::{TestClinic, audit_rows, role_user};
+use crate::common::patient;
 use caredesk::auth::Role;
 use caredesk::clinic::alerts::AlertView;
 use caredesk::clinic::{InProcess, Request, Response, ServiceError, Signed};
 use caredesk::domain::patient::PatientId;
 use caredesk::store::alerts::AlertKind;
-use common::clinic::{TestClinic, audit_rows, role_user};
-use common::patient;
 
 fn settings(rules: &str) -> String {
     format!("[alerts]\n{rules}\n")

@@ -2,10 +2,8 @@
 //! verifies on its own (with the seed: every seal); a damaged archive is named; the
 //! log itself keeps every record.
 
-mod common;
-
+use crate::common::*;
 use caredesk::store;
-use common::*;
 
 const DAY: i64 = 86_400;
 

@@ -2,10 +2,9 @@
 //! first bad record. The attacker here can read and write every file of the store,
 //! including the writer's current sealing key, but not the auditor's seed.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
+use crate::common::*;
 use caredesk::audit::checkpoint::Checkpoint;
 use caredesk::audit::log::{AUDIT_TREE, HEAD_KEY, Head, read_genesis, record_key};
 use caredesk::audit::record::{AuditRecord, RecordBody, chain_hash};
@@ -13,7 +12,6 @@ use caredesk::audit::seal::{SEAL_FILE, SealState, Sealer, Seed};
 use caredesk::audit::verify::SealView;
 use caredesk::audit::{Break, Report, VerifyOptions, verify};
 use caredesk::store::{self, RawStore, Store, codec};
-use common::*;
 
 const EPOCH: u64 = 60;
 const START: i64 = 1_800_000_000;

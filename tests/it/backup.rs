@@ -3,18 +3,18 @@
 //! new directory where the same people sign in and find the same records, and the
 //! scheduler's backups kept to their count.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use crate::common::daemon::{Daemon, credentials, export_json, sign_in};
+use crate::common::tmux::demo_store;
+use crate::common::{run_caredesk, text};
 use caredesk::clinic::{Request, Response};
 use caredesk::server::remote::Remote;
-use common::daemon::{Daemon, credentials, export_json, sign_in};
-use common::tmux::demo_store;
-use common::{run_caredesk, text};
 
 const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");
 const DOCTOR: (&str, &str) = ("dr.zhou", "demo doctor harbour lantern");

@@ -1,18 +1,16 @@
 //! Exam booking: capacity never oversold by two desks at once, reschedule, cancel,
 //! check-in, no-show, the day view.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::clinic::{START, TestClinic};
+use crate::common::patient;
 use caredesk::auth::Role;
 use caredesk::clinic::api::BookingKey;
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::booking::BookingStatus;
 use caredesk::domain::patient::PatientId;
 use chrono::{Days, NaiveDate};
-use common::clinic::{START, TestClinic};
-use common::patient;
 
 fn tomorrow() -> NaiveDate {
     chrono::DateTime::from_timestamp(START, 0)

@@ -1,17 +1,17 @@
 //! Registration (开卡): field validation, duplicates, card numbers, lost-card reissue,
 //! cancellation and expiry, and numbers that never collide between desks.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
 use caredesk::clinic::{LookupKind, Request, Response, ServiceError};
 use caredesk::domain::card::{Card, CardStatus, luhn_valid};
 use caredesk::domain::patient::{IdType, Patient, Sex};
 use chrono::NaiveDate;
-use common::clinic::TestClinic;
 
 fn person(name: &str, phone: &str, id: &str, birth: (i32, u32, u32)) -> Patient {
     Patient {

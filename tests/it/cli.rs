@@ -1,6 +1,6 @@
 //! The `caredesk` binary as a script or a person at a shell uses it.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;
@@ -13,7 +13,7 @@ fn caredesk(args: &[&str], stdin: &str) -> Output {
     common::run_caredesk(None, args, stdin)
 }
 
-use common::text;
+use crate::common::text;
 
 fn init_json(dir: &Path) -> serde_json::Value {
     let out = caredesk(

@@ -1,11 +1,11 @@
 //! `caredesk user …` as an administrator and a new member of staff use it.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;
 
-use common::clinic::{secret_of, totp_code};
+use crate::common::clinic::{secret_of, totp_code};
 
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
@@ -13,7 +13,7 @@ fn caredesk(dir: &Path, args: &[&str], stdin: &str) -> Output {
     common::run_caredesk(Some(dir), args, stdin)
 }
 
-use common::text;
+use crate::common::text;
 
 struct Admin {
     secret: Vec<u8>,

@@ -1,13 +1,13 @@
 //! Consent per channel and purpose through the service: recorded by the front desk,
 //! checked by others, never implied, withdrawn at any time, history kept.
 
-mod common;
+use crate::common;
 
+use crate::common::clinic::TestClinic;
+use crate::common::patient;
 use caredesk::auth::Role;
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::consent::{Channel, Decision, Method, Purpose};
-use common::clinic::TestClinic;
-use common::patient;
 
 #[test]
 fn consent_is_recorded_checked_withdrawn_and_kept() {

@@ -8,7 +8,7 @@
 //! can tell the difference. Both start from a shell that first raises the soft core
 //! limit to unlimited, so "0 0" is caredesk's own doing, not an inherited limit.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;

@@ -1,18 +1,16 @@
 //! A writer killed with SIGKILL in the middle of its work leaves a store that opens,
 //! whose audit chain verifies, and in which every write it reported as done is there.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use crate::common::*;
 use caredesk::audit::log::AUDIT_TREE;
 use caredesk::audit::seal::SealState;
 use caredesk::audit::verify::SealView;
 use caredesk::audit::{VerifyOptions, verify};
 use caredesk::crypto::IndexKind;
 use caredesk::store::{RawStore, StoreOptions};
-use common::*;
 
 const CHILD_ENV: &str = "CAREDESK_CRASH_TEST_DIR";
 const TEST_NAME: &str = "a_killed_writer_leaves_the_store_openable_and_consistent";

@@ -4,19 +4,19 @@
 //! daemon reported is there with its card, no patient is half-written (without a
 //! card), and the rotation the kills interrupted finishes with every record readable.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::daemon::{Daemon, sign_in};
+use crate::common::tmux::demo_store;
+use crate::common::{run_caredesk, text};
 use caredesk::clinic::client::Client;
 use caredesk::clinic::{Request, Response};
 use caredesk::server::remote::Remote;
-use common::daemon::{Daemon, sign_in};
-use common::tmux::demo_store;
-use common::{run_caredesk, text};
 
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
 const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");

@@ -1,11 +1,9 @@
 //! The demo clinic is the front door: every screen must have content at once.
 
-mod common;
-
+use crate::common::ManualClock;
+use crate::common::clinic::{START, demo_client, demo_vault, quick_options};
 use caredesk::demo;
 use caredesk::domain::amendment::Section;
-use common::ManualClock;
-use common::clinic::{START, demo_client, demo_vault, quick_options};
 
 #[test]
 fn the_demo_clinic_has_records_amendments_bookings_and_consent() {

@@ -3,7 +3,7 @@
 //! `[server] group` found through the system's name service, refuses to replace a
 //! file that is not a socket, and leaves no socket behind when it cannot start.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};

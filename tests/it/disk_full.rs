@@ -6,18 +6,18 @@
 //! it), and the restarted daemon has every registration it acknowledged, with a log
 //! that verifies.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::daemon::{register, sign_in};
+use crate::common::{run_caredesk, text};
 use caredesk::clinic::client::Client;
 use caredesk::clinic::{Request, Response};
 use caredesk::server::remote::Remote;
-use common::daemon::{register, sign_in};
-use common::{run_caredesk, text};
 
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
 

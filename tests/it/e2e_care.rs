@@ -1,11 +1,9 @@
 //! Health management driven in tmux as a doctor would: open a demo patient's plan, tick
 //! an action done, sign the quarter's stage summary, write a new one for a period.
 
-mod common;
-
+use crate::common::tmux::{self, app_pane, demo_store, sign_in};
 use caredesk::domain::card::CardStatus;
 use caredesk::store::{Store, StoreOptions, Unlock, Vault};
-use common::tmux::{self, app_pane, demo_store, sign_in};
 
 /// The card number of a demo patient with a blood pressure plan and an unsigned
 /// summary, read from the store before the app opens it.

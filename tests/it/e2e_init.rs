@@ -1,9 +1,7 @@
 //! `caredesk init` at a real terminal (tmux): the password is asked twice, never
 //! echoed, a mismatch is asked again, and the enrolment QR code is drawn.
 
-mod common;
-
-use common::tmux::{self, Pane};
+use crate::common::tmux::{self, Pane};
 
 #[test]
 fn init_at_a_terminal_asks_twice_and_never_echoes_the_password() {

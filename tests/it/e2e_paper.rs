@@ -3,19 +3,19 @@
 //! bad input refused with the reason, and a report printed through a real CUPS queue
 //! (a cups-pdf virtual printer) whose output PDF holds the patient's name.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::common::daemon::{card, credentials};
+use crate::common::tmux::{demo_code, demo_store};
+use crate::common::{ci, require};
+use crate::common::{run_caredesk, text};
 use caredesk::clinic::{Clinic, InProcess, Origin, Request, Response, Secret, Signed};
 use caredesk::store::StoreOptions;
-use common::daemon::{card, credentials};
-use common::tmux::{demo_code, demo_store};
-use common::{ci, require};
-use common::{run_caredesk, text};
 
 const DOCTOR: (&str, &str) = ("dr.zhou", "demo doctor harbour lantern");
 const MANAGER: (&str, &str) = ("sun.hm", "demo manager harbour lantern");

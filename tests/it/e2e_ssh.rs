@@ -2,16 +2,16 @@
 //! OpenSSH server on 127.0.0.1 whose `ForceCommand` lands in caredesk; a login in tmux
 //! works a screen, and the SSH client's address is in the audit log.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::daemon::{Daemon, card, credentials, note_used};
-use common::tmux::demo_store;
-use common::tmux::{Pane, amend_allergies};
-use common::{run_caredesk, text};
+use crate::common::daemon::{Daemon, card, credentials, note_used};
+use crate::common::tmux::demo_store;
+use crate::common::tmux::{Pane, amend_allergies};
+use crate::common::{run_caredesk, text};
 
 /// A free TCP port on the loopback.
 fn free_port() -> u16 {

@@ -2,9 +2,9 @@
 //! patient by pinyin initials, open them, wait past the idle time, and find the sign-in
 //! screen and nothing of the patient on the screen or in the scrollback.
 
-mod common;
+use crate::common;
 
-use common::tmux::{self, demo_code, demo_pane, sign_in};
+use crate::common::tmux::{self, demo_code, demo_pane, sign_in};
 
 #[test]
 fn sign_in_find_by_pinyin_open_and_be_signed_out_when_idle() {

@@ -2,13 +2,13 @@
 //! patient's records, cards and index entries open nothing and find nothing, also
 //! after a restart, while the audit trail of the patient stays.
 
-mod common;
+use crate::common;
 
+use crate::common::clinic::{TestClinic, role_user};
+use crate::common::patient;
 use caredesk::auth::Role;
 use caredesk::clinic::api::PatientRef;
 use caredesk::clinic::{Request, Response, ServiceError};
-use common::clinic::{TestClinic, role_user};
-use common::patient;
 
 #[test]
 fn an_erased_patient_is_unreadable_and_unfindable_while_their_audit_trail_stays() {

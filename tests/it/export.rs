@@ -1,7 +1,8 @@
 //! Export of everything held on a patient, by card, ID or phone number; JSON and FHIR.
 
-mod common;
+use crate::common;
 
+use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
 use caredesk::clinic::export::{FORMAT, to_fhir};
 use caredesk::clinic::{Request, Response, ServiceError};
@@ -9,7 +10,6 @@ use caredesk::domain::amendment::Section;
 use caredesk::domain::consent::{Channel, Decision, Method, Purpose};
 use caredesk::domain::patient::{IdType, Patient, Sex};
 use chrono::NaiveDate;
-use common::clinic::TestClinic;
 
 #[test]
 fn a_doctor_exports_everything_by_card_id_or_phone_as_json_and_fhir() {

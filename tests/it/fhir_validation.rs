@@ -2,15 +2,12 @@
 //! 4.0.1 JSON schema and the invariants it cannot express): every Bundle of every demo
 //! patient, and a hand-made record full of the cases the outside review found.
 
-mod common;
-mod fhir_checks;
-
+use crate::common::ManualClock;
+use crate::common::clinic::{START, demo_client, demo_vault, quick_options};
+use crate::fhir_checks::{is_uuid, problems};
 use caredesk::clinic::export::{PatientExport, to_fhir};
 use caredesk::clinic::{Clinic, Request, Response};
 use caredesk::demo;
-use common::ManualClock;
-use common::clinic::{START, demo_client, demo_vault, quick_options};
-use fhir_checks::{is_uuid, problems};
 use serde_json::{Value, json};
 
 fn resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {

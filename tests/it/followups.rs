@@ -4,10 +4,11 @@
 //! target from 65, two uncontrolled visits in a row, danger signs, glucose 3.9), the
 //! visit kind kept and exported, never call again.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 
+use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
 use caredesk::clinic::client::{InProcess, Signed};
 use caredesk::clinic::followup_api::{FollowUpKey, QueueFilter, QueueGroup, QueueView};
@@ -18,7 +19,6 @@ use caredesk::domain::followup::{
 };
 use caredesk::domain::patient::{IdType, PatientId};
 use chrono::Days;
-use common::clinic::TestClinic;
 
 const DAY: i64 = 86_400;
 

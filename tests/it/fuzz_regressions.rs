@@ -2,7 +2,7 @@
 //! stays: each runs through the same entry point as its fuzz target and must come
 //! back as an error, not a panic. Also the seed data from ../shared/data, once each.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

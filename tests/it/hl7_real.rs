@@ -4,10 +4,11 @@
 //! local codes), times with and without offsets, statuses, and each unreadable result
 //! reported on its own with its segment, field and reason while the rest are kept.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 
+use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
 use caredesk::clinic::{Request, Response};
 use caredesk::domain::decimal::Decimal;
@@ -15,7 +16,6 @@ use caredesk::domain::observation::{LOINC, ObsValue, Observation};
 use caredesk::domain::patient::{IdType, PatientId};
 use caredesk::ingest::files::{Format, parse_files};
 use caredesk::ingest::{Incoming, Parsed};
-use common::clinic::TestClinic;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -2,12 +2,10 @@
 //! and a bidirectional override in their name is printed by the privacy officer's
 //! commands with every control character replaced, never raw.
 
-mod common;
-
+use crate::common::daemon::{Daemon, credentials, register, sign_in};
+use crate::common::tmux::demo_store;
+use crate::common::{run_caredesk, text};
 use caredesk::server::remote::Remote;
-use common::daemon::{Daemon, credentials, register, sign_in};
-use common::tmux::demo_store;
-use common::{run_caredesk, text};
 
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
 const AUDITOR: (&str, &str) = ("he.audit", "demo auditor harbour lantern");

@@ -1,13 +1,13 @@
 //! `caredesk import patients`: 10 000 rows with bad rows reported by line, duplicates
 //! skipped and counted, GB18030 files with a column mapping, one audit event.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;
 
+use crate::common::clinic::{secret_of, totp_code};
 use caredesk::demo::Generator;
-use common::clinic::{secret_of, totp_code};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -15,7 +15,7 @@ fn caredesk(dir: &Path, args: &[&str], stdin: &str) -> Output {
     common::run_caredesk(Some(dir), args, stdin)
 }
 
-use common::text;
+use crate::common::text;
 
 /// A new store; returns its admin's TOTP secret and recovery codes.
 fn init(dir: &Path) -> (Vec<u8>, Vec<String>) {

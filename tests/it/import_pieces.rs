@@ -5,14 +5,14 @@
 //! MIT; see that folder's SOURCES.md), addressed to a demo patient, each copy with its
 //! own dates so that every result is new.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use crate::common::daemon::{Daemon, card, credentials, peak_rss_kib};
+use crate::common::text;
 use caredesk::server::frame::MAX_FRAME;
-use common::daemon::{Daemon, card, credentials, peak_rss_kib};
-use common::text;
 
 const NURSE: (&str, &str) = ("chen.jing", "demo nurse harbour lantern");
 const AUDITOR: (&str, &str) = ("he.audit", "demo auditor harbour lantern");

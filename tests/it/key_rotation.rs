@@ -3,8 +3,10 @@
 //! next use; a rotation interrupted by a restart goes on where it stopped; only a key
 //! administrator may rotate; all of it audited.
 
-mod common;
+use crate::common;
 
+use crate::common::clinic::{TestClinic, audit_rows, quick_options, role_user};
+use crate::common::patient;
 use caredesk::auth::Role;
 use caredesk::clinic::{InProcess, Request, Response, ServiceError, Signed};
 use caredesk::crypto::SecretKey;
@@ -13,8 +15,6 @@ use caredesk::crypto::keyslot::RecoveryKey;
 use caredesk::store::rotation::RotationProgress;
 use caredesk::store::vault::PATIENT_KEYS_TREE;
 use caredesk::store::{Store, Unlock};
-use common::clinic::{TestClinic, audit_rows, quick_options, role_user};
-use common::patient;
 
 fn register(
     desk: &Signed<InProcess>,

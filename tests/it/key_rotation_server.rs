@@ -4,14 +4,12 @@
 //! same throughout, a backup made afterwards opens with a password whose slot has not
 //! taken up the new key yet, and the audit log verifies.
 
-mod common;
-
+use crate::common::daemon::{Daemon, card, credentials, export_json, sign_in};
+use crate::common::tmux::demo_store;
+use crate::common::{run_caredesk, text};
 use caredesk::clinic::client::Client;
 use caredesk::clinic::{Request, Response};
 use caredesk::server::remote::Remote;
-use common::daemon::{Daemon, card, credentials, export_json, sign_in};
-use common::tmux::demo_store;
-use common::{run_caredesk, text};
 
 const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");
 const AUDITOR: (&str, &str) = ("he.audit", "demo auditor harbour lantern");

@@ -2,14 +2,14 @@
 //! removed, the last recovery key kept; the store still opens with the recovery key
 //! alone, and a removed secret opens nothing.
 
-mod common;
+use crate::common;
 
+use crate::common::clinic::{TestClinic, quick_options};
 use caredesk::auth::Role;
 use caredesk::clinic::keys::SlotSummary;
 use caredesk::clinic::{InProcess, Request, Response, ServiceError, Signed};
 use caredesk::crypto::keyslot::RecoveryKey;
 use caredesk::store::{Store, Unlock};
-use common::clinic::{TestClinic, quick_options};
 
 fn slots(admin: &Signed<InProcess>) -> Vec<SlotSummary> {
     match admin.call(Request::KeySlots) {

@@ -1,7 +1,9 @@
 //! Break-glass, the role table in settings, and the `system` principal.
 
-mod common;
+use crate::common;
 
+use crate::common::clinic::{TestClinic, quick_options};
+use crate::common::patient;
 use caredesk::audit::record::AuditRecord;
 use caredesk::audit::{AuditEvent, Outcome};
 use caredesk::auth::{Permission, Role};
@@ -10,8 +12,6 @@ use caredesk::clinic::{
 };
 use caredesk::domain::amendment::Section;
 use caredesk::store::alerts::AlertKind;
-use common::clinic::{TestClinic, quick_options};
-use common::patient;
 
 /// Every event, its sealed detail opened with the store's keys (as the auditor would).
 fn events(dir: &std::path::Path) -> Vec<AuditEvent> {

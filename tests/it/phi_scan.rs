@@ -2,15 +2,15 @@
 //! looked up; then every byte of every file under the data directory is searched for
 //! those values in every common encoding. None may be found.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
+use crate::common::clinic::{TestClinic, audit_rows};
+use crate::common::*;
 use caredesk::crypto::IndexKind;
 use caredesk::domain::patient::{Patient, Sex};
 use caredesk::store::StoreOptions;
-use common::clinic::{TestClinic, audit_rows};
-use common::*;
 use data_encoding::{BASE64, HEXLOWER, HEXUPPER};
 
 const NAME: &str = "Zebulon Quixotefield";

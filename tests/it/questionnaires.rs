@@ -2,12 +2,12 @@
 //! patient's results, PHQ-9 item 9 raising an urgent alert; the clinic's own
 //! definitions loaded after checks, bad ones reported.
 
-mod common;
+use crate::common;
 
+use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::patient::{IdType, PatientId};
-use common::clinic::TestClinic;
 
 fn patient(t: &TestClinic) -> PatientId {
     let desk = t.sign_in(Role::FrontDesk);

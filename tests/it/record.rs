@@ -2,15 +2,15 @@
 //! the value before; stale saves refused; values checked; the front desk amends
 //! demographics only.
 
-mod common;
+use crate::common;
 
+use crate::common::clinic::{TestClinic, role_user};
+use crate::common::{entries, patient};
 use caredesk::auth::Role;
 use caredesk::clinic::{LookupKind, Request, Response, ServiceError};
 use caredesk::domain::amendment::{Section, SectionValue};
 use caredesk::domain::health::{Condition, Lifestyle, Smoking};
 use caredesk::domain::patient::{IdType, PatientId};
-use common::clinic::{TestClinic, role_user};
-use common::{entries, patient};
 
 fn registered(t: &TestClinic, name: &str, phone: &str, id_number: &str) -> PatientId {
     let desk = t.sign_in(Role::FrontDesk);

@@ -2,8 +2,11 @@
 //! nothing of them in the clear on disk; played from a private file that is gone
 //! afterwards; a chunk moved or swapped in the store no longer opens.
 
-mod common;
+use crate::common;
 
+use crate::common::clinic::TestClinic;
+use crate::common::clinic::quick_options;
+use crate::common::{ManualClock, event, new_store, unlock};
 use caredesk::auth::Role;
 use caredesk::clinic::followup_api::{FollowUpKey, QueueFilter};
 use caredesk::clinic::recording_client;
@@ -13,9 +16,6 @@ use caredesk::domain::followup::{CallInput, Kind, Outcome};
 use caredesk::domain::patient::{IdType, PatientId};
 use caredesk::store::RawStore;
 use caredesk::store::writes::WriteSet;
-use common::clinic::TestClinic;
-use common::clinic::quick_options;
-use common::{ManualClock, event, new_store, unlock};
 
 const MARKER: &[u8] = b"PLAINTEXT-AUDIO-MARKER-7f3a";
 

@@ -3,11 +3,13 @@
 //! disclosure naming the printer or file), and the PDFs themselves, opened with
 //! poppler (pdftotext, pdftoppm, pdfinfo) and the card's codes read back by zbarimg.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;
 
+use crate::common::clinic::{TestClinic, audit_rows};
+use crate::common::{pdf_text, require};
 use caredesk::auth::Role;
 use caredesk::clinic::api::{PatientRef, ReportOutput};
 use caredesk::clinic::reports::ReportData;
@@ -17,8 +19,6 @@ use caredesk::domain::observation::Observation;
 use caredesk::domain::patient::{IdType, Patient, PatientId, Sex};
 use caredesk::report::{self, Paper};
 use caredesk::tui::locale::Lang;
-use common::clinic::{TestClinic, audit_rows};
-use common::{pdf_text, require};
 
 const DAY: i64 = 86_400;
 const ID_NUMBER: &str = "11010519491231002X";

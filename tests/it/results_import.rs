@@ -4,16 +4,16 @@
 //! match patients by card, ID or external number; the rest wait on the review list;
 //! importing again stores nothing new.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 
+use crate::common::clinic::{TestClinic, audit_rows};
 use caredesk::auth::Role;
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::observation::ObsValue;
 use caredesk::domain::patient::{IdType, PatientId};
 use caredesk::ingest::{Parsed, hl7};
-use common::clinic::{TestClinic, audit_rows};
 
 fn samples() -> Vec<PathBuf> {
     let dir = common::sample_data().join("hl7");

@@ -2,14 +2,12 @@
 //! record (break-glass reasons included), and the accounting of disclosures, also as a
 //! PDF for the patient.
 
-mod common;
-
+use crate::common::clinic::{TestClinic, role_user};
+use crate::common::{patient, pdf_text, require};
 use caredesk::auth::Role;
 use caredesk::clinic::api::{PatientRef, ReportOutput};
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::tui::locale::Lang;
-use common::clinic::{TestClinic, role_user};
-use common::{patient, pdf_text, require};
 
 #[test]
 fn the_privacy_officer_sees_who_looked_and_what_was_disclosed() {

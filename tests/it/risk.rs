@@ -2,8 +2,9 @@
 //! results (units converted), assumptions said, missing inputs listed, kept with the
 //! model version, exported as FHIR RiskAssessment.
 
-mod common;
+use crate::common;
 
+use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
 use caredesk::clinic::export::to_fhir;
 use caredesk::clinic::{Request, Response};
@@ -12,7 +13,6 @@ use caredesk::domain::assessment::Outcome;
 use caredesk::domain::health::{Lifestyle, Smoking};
 use caredesk::domain::patient::{IdType, PatientId, Sex};
 use caredesk::domain::risk::Refusal;
-use common::clinic::TestClinic;
 
 fn patient(t: &TestClinic, birth: (i32, u32, u32), id_number: &str) -> PatientId {
     let desk = t.sign_in(Role::FrontDesk);

@@ -3,12 +3,10 @@
 //! and their audit records vanish. The head kept outside sled (`audit.head`) catches
 //! it: the store refuses to open, naming the restore command, and `audit verify` exits 3.
 
-mod common;
-
 use std::path::Path;
 
+use crate::common::*;
 use caredesk::store::{Store, StoreOptions};
-use common::*;
 
 fn db_file(dir: &Path) -> std::path::PathBuf {
     dir.join("db").join("db")

@@ -2,7 +2,7 @@
 //! reach it over its socket; a frame that breaks the protocol closes only its own
 //! connection; SIGTERM finishes and exits 0, and a restarted daemon serves again.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
@@ -11,13 +11,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::common::daemon::{Daemon, card, credentials, sign_in};
+use crate::common::tmux::demo_store;
+use crate::common::{run_caredesk, text};
 use caredesk::clinic::client::Client;
 use caredesk::clinic::{Request, Response};
 use caredesk::domain::patient::{IdType, Patient, Sex};
 use caredesk::server::remote::Remote;
-use common::daemon::{Daemon, card, credentials, sign_in};
-use common::tmux::demo_store;
-use common::{run_caredesk, text};
 use proptest::prelude::*;
 
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");

@@ -2,12 +2,12 @@
 //! the auditor's own command against raw records the daemon hands out, and a
 //! checkpoint taken through it that a later local verification finds.
 
-mod common;
+use crate::common;
 
+use crate::common::daemon::{Daemon, credentials};
+use crate::common::tmux::demo_store;
+use crate::common::{run_caredesk, text};
 use caredesk::clinic::{Request, Response};
-use common::daemon::{Daemon, credentials};
-use common::tmux::demo_store;
-use common::{run_caredesk, text};
 
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
 const AUDITOR: (&str, &str) = ("he.audit", "demo auditor harbour lantern");

@@ -1,14 +1,14 @@
 //! Password + TOTP sign-on: RFC 6238 vectors, skew, replay, recovery codes, lockout,
 //! the sign-on notice, session expiry, enrolment and password changes.
 
-mod common;
+use crate::common;
 
+use crate::common::clinic::{START, TestClinic, quick_options, totp_code};
 use caredesk::auth::Role;
 use caredesk::auth::totp::{self, CodeRefusal};
 use caredesk::clinic::{Request, Response, Secret, ServiceError};
 use caredesk::store::alerts::AlertKind;
 use caredesk::store::{Store, StoreError, Unlock};
-use common::clinic::{START, TestClinic, quick_options, totp_code};
 use proptest::prelude::*;
 
 const RFC_SECRET: &[u8] = b"12345678901234567890";

@@ -4,18 +4,18 @@
 //! names must stay within bounded memory and leave the door open for real staff, and a
 //! disabled user's password must open nothing, not even a backup made later.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use crate::common::daemon::{Daemon, credentials, sign_in, unused_code};
+use crate::common::tmux::demo_store;
+use crate::common::{run_caredesk, text};
 use caredesk::clinic::client::Client;
 use caredesk::clinic::{Request, Response, Secret, ServiceError};
 use caredesk::server::remote::Remote;
-use common::daemon::{Daemon, credentials, sign_in, unused_code};
-use common::tmux::demo_store;
-use common::{run_caredesk, text};
 
 const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");

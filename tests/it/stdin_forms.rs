@@ -2,10 +2,8 @@
 //! with `-`, so it never appears in the process list: `export patient -` and
 //! `erase request --patient - --reason -`. The argument forms still work.
 
-mod common;
-
-use common::daemon::{card, credentials};
-use common::{run_caredesk, text};
+use crate::common::daemon::{card, credentials};
+use crate::common::{run_caredesk, text};
 
 const DOCTOR: (&str, &str) = ("dr.zhou", "demo doctor harbour lantern");
 const MANAGER: (&str, &str) = ("sun.hm", "demo manager harbour lantern");

@@ -1,16 +1,14 @@
 //! The encrypted store: permissions, key slots, envelopes in place, crypto-shredding,
 //! blind indexes, locking, damage and schema handling.
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 
+use crate::common::*;
 use caredesk::crypto::IndexKind;
 use caredesk::crypto::keyslot::RecoveryKey;
 use caredesk::store::meta::{META_KEY, META_TREE, SCHEMA_VERSION, StoreMeta};
 use caredesk::store::vault::PATIENTS_TREE;
 use caredesk::store::{self, RawStore, Store, StoreError, StoreOptions, Unlock, Vault, codec};
-use common::*;
 
 fn walk_modes(path: &std::path::Path, out: &mut Vec<(String, u32, bool)>) {
     let meta = std::fs::metadata(path).unwrap();
@@ -346,35 +344,4 @@ fn migrations_run_once_in_order() {
     );
     let stored: StoreMeta = codec::decode(&meta_tree.get(META_KEY).unwrap().unwrap()).unwrap();
     assert_eq!(stored.schema_version, 3);
-}
-
-#[test]
-fn operations_fail_closed_when_the_audit_cannot_be_written() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (_, vault) = new_store(tmp.path(), StoreOptions::default());
-    let id = vault
-        .create_patient(&patient("A", "13900000031", "X31"), event("patient.create"))
-        .unwrap();
-    vault.store().audit().inject_write_failure(true);
-    assert!(
-        vault.read_patient(&id, event("patient.read")).is_err(),
-        "no data without its audit record"
-    );
-    assert!(
-        vault
-            .create_patient(&patient("B", "13900000032", "X32"), event("patient.create"))
-            .is_err()
-    );
-    vault.store().audit().inject_write_failure(false);
-    assert!(
-        vault
-            .find(IndexKind::Phone, "13900000032")
-            .unwrap()
-            .is_empty(),
-        "nothing half-written"
-    );
-    assert_eq!(
-        vault.read_patient(&id, event("patient.read")).unwrap().name,
-        "A"
-    );
 }

@@ -3,8 +3,9 @@
 //! recomputed, never taken from the terminal); signed; every save a version; a stale
 //! save refused.
 
-mod common;
+use crate::common;
 
+use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::decimal::Decimal;
@@ -13,7 +14,6 @@ use caredesk::domain::patient::{IdType, PatientId};
 use caredesk::domain::plan::{Direction, Goal, Plan};
 use caredesk::domain::summary::{GoalOutcome, Period};
 use chrono::Days;
-use common::clinic::TestClinic;
 
 const DAY: i64 = 86_400;
 

@@ -1,12 +1,10 @@
 //! Manual tags, shown in search results and on the patient; restricted marking by an
 //! admin or a doctor.
 
-mod common;
-
+use crate::common::clinic::TestClinic;
+use crate::common::patient;
 use caredesk::auth::Role;
 use caredesk::clinic::{Request, Response, ServiceError};
-use common::clinic::TestClinic;
-use common::patient;
 
 #[test]
 fn tags_are_set_cleaned_and_shown_in_search_results() {

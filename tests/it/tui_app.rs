@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-mod common;
+use crate::common;
 
 use caredesk::auth::Role;
 use caredesk::clinic::api::HomeSummary;
@@ -13,7 +13,7 @@ use caredesk::tui::app::{Effect, Msg};
 use caredesk::tui::screens::{Overlay, Screen};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use common::update::*;
+use crate::common::update::*;
 
 #[test]
 fn first_sign_in_sets_a_password_enrols_and_shows_the_recovery_codes() {

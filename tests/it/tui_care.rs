@@ -1,8 +1,11 @@
 //! The plan and stage-summary screens: snapshots at both sizes in both languages, and
 //! what each key sends to the service.
 
-mod common;
+use crate::common;
 
+use crate::common::tui::{
+    app, calls, clinical_patient_screen, press, render, reply, sign_in, type_text,
+};
 use caredesk::auth::Role;
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::plan::{Plan, PlanVersion, PlanView, Progress};
@@ -15,7 +18,6 @@ use caredesk::tui::app::App;
 use caredesk::tui::locale::Lang;
 use caredesk::tui::screens::Screen;
 use chrono::NaiveDate;
-use common::tui::{app, calls, clinical_patient_screen, press, render, reply, sign_in, type_text};
 use crossterm::event::KeyCode;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -2,8 +2,9 @@
 //! being ticked, the result with and without a referral) at both sizes in both
 //! languages; the call form's keys.
 
-mod common;
+use crate::common;
 
+use crate::common::tui::{LANGS, SIZES, app, calls, press, render, reply, sign_in, type_text};
 use caredesk::auth::Role;
 use caredesk::clinic::followup_api::{
     CallSaved, CallView, FollowUpKey, QueueCounts, QueueRow, QueueView, ReadingTrend,
@@ -17,7 +18,6 @@ use caredesk::tui::app::App;
 use caredesk::tui::locale::Lang;
 use caredesk::tui::screens::{Home, MenuItem, Screen};
 use chrono::NaiveDate;
-use common::tui::{LANGS, SIZES, app, calls, press, render, reply, sign_in, type_text};
 use crossterm::event::KeyCode;
 
 fn day(d: u32) -> NaiveDate {

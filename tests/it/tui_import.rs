@@ -4,15 +4,15 @@
 //! counts. The file is made from a real lab message (`../shared/data/hl7/
 //! msfhirconv__LAB-ORU-1.hl7`, from microsoft/FHIR-Converter, MIT; see SOURCES.md there).
 
-mod common;
+use crate::common;
 
+use crate::common::tui::{app, calls, form, press, render, reply, sign_in};
 use caredesk::auth::Role;
 use caredesk::clinic::api::ResultsSummary;
 use caredesk::clinic::{Request, Response};
 use caredesk::server::frame::MAX_FRAME;
 use caredesk::tui::locale::Lang;
 use caredesk::tui::screens::{ImportScreen, Screen};
-use common::tui::{app, calls, form, press, render, reply, sign_in};
 use crossterm::event::KeyCode;
 
 #[test]

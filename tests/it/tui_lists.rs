@@ -2,15 +2,15 @@
 //! list (filing results under a typed patient, rejecting) and the alerts
 //! (acknowledging with a note).
 
-mod common;
+use crate::common;
 
+use crate::common::update::*;
 use caredesk::auth::Role;
 use caredesk::clinic::name_index::PatientRow;
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::patient::{PatientId, Sex};
 use caredesk::tui::app::Effect;
 use caredesk::tui::screens::Screen;
-use common::update::*;
 use crossterm::event::KeyCode;
 
 #[test]

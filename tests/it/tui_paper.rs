@@ -2,8 +2,10 @@
 //! languages, and their keys (P, u, d, p on the report; C on a patient; the printer
 //! list, the file row).
 
-mod common;
-
+use crate::common::tui::{
+    LANGS, SIZES, app, calls, clinical_patient_screen, patient, press, render, reply, sign_in,
+    type_text,
+};
 use caredesk::auth::Role;
 use caredesk::clinic::api::{PatientRef, ReportOutput};
 use caredesk::clinic::reports::{ClinicalPart, Letterhead, ReportData};
@@ -22,10 +24,6 @@ use caredesk::tui::locale::Lang;
 use caredesk::tui::paper_screens::{PrintScreen, PrintWhat};
 use caredesk::tui::screens::Screen;
 use chrono::NaiveDate;
-use common::tui::{
-    LANGS, SIZES, app, calls, clinical_patient_screen, patient, press, render, reply, sign_in,
-    type_text,
-};
 use crossterm::event::KeyCode;
 
 const ID: PatientId = PatientId([1; 16]);

@@ -1,7 +1,7 @@
 //! Every screen rendered into a TestBackend at 80x24 and 120x40, in English and
 //! Chinese, compared with the reviewed snapshots in tests/snapshots/.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 
@@ -22,7 +22,7 @@ use caredesk::tui::screens::{
 };
 use chrono::NaiveDate;
 
-use common::tui::{app, demo_record, form, patient, render, sign_in, type_text};
+use crate::common::tui::{app, demo_record, form, patient, render, sign_in, type_text};
 
 fn rows() -> Vec<PatientRow> {
     let names = ["张伟", "张文", "赵伟", "周文", "John Walker", "朱伟"];

@@ -3,7 +3,7 @@
 //! a TestBackend at 80x24 and 120x40, in English and Chinese, compared with the
 //! reviewed snapshots in tests/snapshots/.
 
-mod common;
+use crate::common;
 
 use caredesk::auth::{Permission, Role, RoleTable};
 use caredesk::clinic::PatientView;
@@ -18,7 +18,7 @@ use caredesk::tui::screens::{Cursor, List, ListKind, PatientScreen, Screen};
 use chrono::NaiveDate;
 use crossterm::event::KeyCode;
 
-use common::tui::{
+use crate::common::tui::{
     clinical_patient_screen, demo_record, only_call, patient, press, sign_in, type_text,
 };
 

@@ -2,14 +2,14 @@
 //! accounting of disclosures) rendered into a TestBackend at 80x24 and 120x40, in
 //! English and Chinese, compared with the reviewed snapshots in tests/snapshots/.
 
-mod common;
+use crate::common;
 
 use caredesk::auth::Role;
 use caredesk::clinic::Response;
 use caredesk::tui::app::App;
 use caredesk::tui::screens::{Cursor, Form, List, ListKind, PromptKind, Screen};
 
-use common::tui::{form, sign_in};
+use crate::common::tui::{form, sign_in};
 
 /// A list screen with the given rows, at the top, with an optional prompt open (for a
 /// card number or an acknowledgement note, as `prompt_kind` of the list).

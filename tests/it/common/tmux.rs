@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::{Digest, Sha256};
 
@@ -30,7 +31,11 @@ pub fn available() -> bool {
 
 impl Pane {
     pub fn start(name: &str, width: u16, height: u16, command: &str) -> Pane {
-        let socket = format!("caredesk-test-{name}-{}", std::process::id());
+        // All test modules share this process: a counter keeps two panes apart even
+        // if two modules pick the same name.
+        static PANES: AtomicUsize = AtomicUsize::new(0);
+        let n = PANES.fetch_add(1, Ordering::Relaxed);
+        let socket = format!("caredesk-test-{name}-{}-{n}", std::process::id());
         let status = Command::new("tmux")
             .args([
                 "-L",
