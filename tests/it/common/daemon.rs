@@ -89,29 +89,59 @@ pub fn credentials((user, password): (&str, &str)) -> String {
     format!("{user}\n{password}\n{}\n", unused_code(user))
 }
 
-/// (user, TOTP step) of every code this test process has signed in with.
-static USED: std::sync::Mutex<Vec<(String, i64)>> = std::sync::Mutex::new(Vec::new());
+/// (test, user, TOTP step) of every code this test process has signed in with. The
+/// server refuses a code used before *in its store*, and each test makes its own store,
+/// so a test need only avoid its own steps: all test modules share this process, and
+/// one list for all would make every test of a user wait for a fresh 30-second step.
+/// The test is known by its thread's name (libtest names each test's thread after the
+/// test); a thread the test spawns has no name, so its codes (and the `main` thread's)
+/// avoid every step in use, and every test avoids theirs.
+static USED: std::sync::Mutex<Vec<(Option<String>, String, i64)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn this_test() -> Option<String> {
+    std::thread::current()
+        .name()
+        .filter(|name| *name != "main")
+        .map(str::to_string)
+}
+
+/// Whether a code used by `by` rules the step out for `test`.
+fn clashes(by: &Option<String>, test: &Option<String>) -> bool {
+    match (by, test) {
+        (Some(by), Some(test)) => by == test,
+        _ => true,
+    }
+}
 
 /// Notes that `user` signed in elsewhere (a tmux pane) with the current step's code.
 #[allow(dead_code)]
 pub fn note_used(user: &str) {
     let step = chrono::Utc::now().timestamp() / 30;
+    let test = this_test();
     let mut used = USED.lock().unwrap();
     // The pane's code may be from the step before, if a boundary passed meanwhile.
-    used.push((user.to_string(), step));
-    used.push((user.to_string(), step - 1));
+    used.push((test.clone(), user.to_string(), step));
+    used.push((test, user.to_string(), step - 1));
 }
 
-/// A code for `user` from a step this test process has not used for them yet.
+/// A code for `user` from a step this test has not used for them yet.
 pub fn unused_code(user: &str) -> String {
-    let mut used = USED.lock().unwrap();
+    let test = this_test();
     loop {
         let now = chrono::Utc::now().timestamp();
         let step = now / 30;
-        if !used.iter().any(|(u, s)| u == user && *s == step) {
-            used.push((user.to_string(), step));
-            return demo_code_at(user, now);
+        {
+            let mut used = USED.lock().unwrap();
+            if !used
+                .iter()
+                .any(|(by, u, s)| u == user && *s == step && clashes(by, &test))
+            {
+                used.push((test, user.to_string(), step));
+                return demo_code_at(user, now);
+            }
         }
+        // Not holding the list: other tests' users need not wait for this one.
         std::thread::sleep(Duration::from_millis(250));
     }
 }
