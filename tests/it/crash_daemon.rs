@@ -21,7 +21,7 @@ use caredesk::server::remote::Remote;
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
 const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");
 /// Kills per run: 4 in CI (each round waits for a fresh TOTP step); more with
-/// `CAREDESK_KILL_ROUNDS=N cargo test --test crash_daemon`.
+/// `CAREDESK_KILL_ROUNDS=N cargo test --test it crash_daemon::`.
 fn rounds() -> u32 {
     std::env::var("CAREDESK_KILL_ROUNDS")
         .ok()

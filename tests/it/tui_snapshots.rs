@@ -1,5 +1,5 @@
 //! Every screen rendered into a TestBackend at 80x24 and 120x40, in English and
-//! Chinese, compared with the reviewed snapshots in tests/snapshots/.
+//! Chinese, compared with the reviewed snapshots in tests/it/snapshots/.
 
 use crate::common;
 

@@ -1,7 +1,7 @@
 //! The clinical screens (the health record and its history, results and trends, the
 //! review list, questionnaires, the intake interview, risks and advice) rendered into
 //! a TestBackend at 80x24 and 120x40, in English and Chinese, compared with the
-//! reviewed snapshots in tests/snapshots/.
+//! reviewed snapshots in tests/it/snapshots/.
 
 use crate::common;
 

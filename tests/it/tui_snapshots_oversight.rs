@@ -1,6 +1,6 @@
 //! The staff and oversight screens (users, alerts, who looked at a patient, the
 //! accounting of disclosures) rendered into a TestBackend at 80x24 and 120x40, in
-//! English and Chinese, compared with the reviewed snapshots in tests/snapshots/.
+//! English and Chinese, compared with the reviewed snapshots in tests/it/snapshots/.
 
 use crate::common;
 
