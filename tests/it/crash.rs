@@ -13,7 +13,14 @@ use caredesk::crypto::IndexKind;
 use caredesk::store::{RawStore, StoreOptions};
 
 const CHILD_ENV: &str = "CAREDESK_CRASH_TEST_DIR";
-const TEST_NAME: &str = "a_killed_writer_leaves_the_store_openable_and_consistent";
+
+/// This test's name as the test binary knows it (`crash::…`: the module path without the
+/// crate), for the child run's `--exact`.
+fn test_name() -> String {
+    let path = module_path!();
+    let module = path.split_once("::").map_or(path, |(_, module)| module);
+    format!("{module}::a_killed_writer_leaves_the_store_openable_and_consistent")
+}
 
 /// The child: writes patients until it is killed, reporting each committed one.
 fn child(dir: &str) {
@@ -41,7 +48,7 @@ fn a_killed_writer_leaves_the_store_openable_and_consistent() {
 
     for round in 0..3 {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", TEST_NAME, "--nocapture", "--test-threads=1"])
+            .args(["--exact", &test_name(), "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, &dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
