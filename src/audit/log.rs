@@ -6,6 +6,7 @@
 //! caller gets its result: no audit, no result.
 
 use std::path::Path;
+#[cfg(feature = "fault-injection")]
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
@@ -166,7 +167,9 @@ pub struct AuditLog {
     tree: sled::Tree,
     writer: Mutex<Writer>,
     now: Clock,
-    /// Fault injection for the fail-closed tests: the next commits fail as a full disk would.
+    /// Fault injection for the fail-closed tests: the next commits fail as a full disk
+    /// would. Only in builds with the `fault-injection` feature (tests), never a release.
+    #[cfg(feature = "fault-injection")]
     fail_writes: AtomicBool,
     /// The clinic's free-text public key: details not sealed by the unlocked store are
     /// sealed to it here (`audit::detail`).
@@ -299,6 +302,7 @@ impl AuditLog {
             tree,
             writer: Mutex::new(writer),
             now,
+            #[cfg(feature = "fault-injection")]
             fail_writes: AtomicBool::new(false),
             text_public: RwLock::new(read_text_public(db)),
         }
@@ -446,6 +450,7 @@ impl AuditLog {
         writes: WriteSet,
     ) -> Result<u64, AuditError> {
         let mut writer = self.lock();
+        #[cfg(feature = "fault-injection")]
         if self.fail_writes.load(Ordering::Relaxed) {
             return Err(AuditError::Storage(sled::Error::Io(std::io::Error::new(
                 std::io::ErrorKind::StorageFull,
@@ -567,8 +572,9 @@ impl AuditLog {
     }
 
     /// Makes every following commit fail (or succeed again), to test that operations
-    /// fail closed when their audit record cannot be written.
-    #[doc(hidden)]
+    /// fail closed when their audit record cannot be written. Test builds only
+    /// (`--features fault-injection`): a release binary has no such switch.
+    #[cfg(feature = "fault-injection")]
     pub fn inject_write_failure(&self, fail: bool) {
         self.fail_writes.store(fail, Ordering::Relaxed);
     }

@@ -1,5 +1,5 @@
 //! The parser on hand-written messages: structure, per-OBX refusals, times, alternates
-//! and identifiers. Real messages from public sources are in `tests/hl7_real.rs`.
+//! and identifiers. Real messages from public sources are in `tests/it/hl7_real.rs`.
 
 use super::segments::Delimiters;
 use super::*;

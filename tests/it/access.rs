@@ -1,0 +1,683 @@
+//! The access matrix: every role against every request, exactly as the table says,
+//! every denial audited; and what a front-desk response may carry.
+
+use crate::common;
+
+use std::collections::BTreeSet;
+
+use crate::common::clinic::{TestClinic, role_user};
+use crate::common::patient;
+use caredesk::audit::record::AuditRecord;
+use caredesk::audit::{AuditEvent, Outcome};
+use caredesk::auth::{Permission, Role, RoleTable};
+use caredesk::clinic::table::{Access, OPERATIONS};
+use caredesk::clinic::{LookupKind, Request, Response, Secret, ServiceError};
+use caredesk::domain::amendment::{Section, SectionValue};
+use caredesk::domain::patient::PatientId;
+
+/// One request of every kind that needs a session, with harmless arguments.
+fn sample_requests(id: PatientId) -> Vec<Request> {
+    let followup = caredesk::clinic::followup_api::FollowUpKey {
+        patient: id,
+        plan: 1,
+        seq: 1,
+    };
+    vec![
+        Request::WhoAmI,
+        Request::ChangePassword {
+            old: Secret::new("not the password"),
+            new: Secret::new("whatever phrase here"),
+        },
+        Request::UserAdd {
+            name: "matrix.probe".into(),
+            role: Role::FrontDesk,
+        },
+        Request::UserList,
+        Request::UserDisable {
+            name: "nobody.here".into(),
+        },
+        Request::UserEnable {
+            name: "nobody.here".into(),
+        },
+        Request::UserSetRole {
+            name: "nobody.here".into(),
+            role: Role::Nurse,
+        },
+        Request::UserResetPassword {
+            name: "nobody.here".into(),
+        },
+        Request::UserResetTotp {
+            name: "nobody.here".into(),
+        },
+        Request::RolesGet,
+        Request::RolesSet {
+            role: Role::Auditor,
+            permissions: RoleTable::defaults().permissions(Role::Auditor),
+        },
+        Request::KeyFileAdd {
+            label: "matrix-probe".into(),
+        },
+        Request::PatientCreate {
+            patient: patient("Matrix Probe", "13700000001", "M1"),
+        },
+        Request::PatientGet { id },
+        Request::PatientFind {
+            kind: LookupKind::Phone,
+            value: "13700000009".into(),
+        },
+        Request::PatientSetRestricted {
+            id,
+            restricted: false,
+        },
+        Request::HealthGet { id },
+        Request::HealthAmend {
+            id,
+            before: SectionValue::Allergies(vec![]),
+            after: common::entries(Section::Allergies, &["matrix probe"]),
+            reason: "matrix probe of the access table".into(),
+        },
+        Request::PatientAmend {
+            id,
+            before: Default::default(),
+            after: Default::default(),
+            reason: "matrix probe of the access table".into(),
+        },
+        Request::RecordHistory { id, section: None },
+        Request::ResultsImport {
+            incoming: vec![],
+            rejected: 0,
+            create_patients: false,
+        },
+        Request::Observations { id, code: None },
+        Request::ObservationAdd {
+            id,
+            observation: caredesk::domain::observation::Observation {
+                system: caredesk::domain::observation::LOINC.into(),
+                code: "8480-6".into(),
+                display: None,
+                value: caredesk::domain::observation::ObsValue::Quantity {
+                    value: caredesk::domain::decimal::Decimal::parse("128").unwrap(),
+                    comparator: None,
+                },
+                unit: Some("mm[Hg]".into()),
+                range: Default::default(),
+                flags: vec![],
+                taken_at: 1_900_000_000,
+                status: None,
+                source: caredesk::domain::observation::Source {
+                    kind: caredesk::domain::observation::SourceKind::Manual,
+                    reference: String::new(),
+                },
+            },
+        },
+        Request::ReviewList,
+        Request::QuestionnaireList,
+        Request::UrgentAlerts { limit: 5 },
+        Request::IntakeGet,
+        Request::RiskAssess { id },
+        Request::RiskList { id },
+        Request::TagsEvaluate { id },
+        Request::TagsGet { id },
+        Request::AdviceDraft {
+            id,
+            lang: caredesk::i18n::Lang::En,
+        },
+        Request::AdviceApprove {
+            id,
+            items: vec![caredesk::domain::advice::Item {
+                template: "salt".into(),
+                topic: caredesk::domain::advice::Topic::Diet,
+                text: "less salt".into(),
+            }],
+        },
+        Request::AdviceList { id },
+        Request::PlanSet {
+            id,
+            plan: caredesk::domain::plan::Plan {
+                title: "matrix probe".into(),
+                goals: vec![],
+                actions: vec![],
+                active: true,
+            },
+            base: 0,
+        },
+        Request::PlanGet { id },
+        Request::PlanTemplates {
+            id,
+            lang: caredesk::i18n::Lang::En,
+        },
+        Request::SummaryDraft {
+            id,
+            period: caredesk::domain::summary::Period {
+                from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                to: chrono::NaiveDate::from_ymd_opt(2020, 3, 31).unwrap(),
+            },
+            lang: caredesk::i18n::Lang::En,
+        },
+        Request::SummarySave {
+            id,
+            number: None,
+            base: 0,
+            period: caredesk::domain::summary::Period {
+                from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                to: chrono::NaiveDate::from_ymd_opt(2020, 3, 31).unwrap(),
+            },
+            text: "matrix probe".into(),
+        },
+        Request::SummarySign {
+            id,
+            number: 1,
+            base: 1,
+        },
+        Request::SummaryList { id },
+        Request::FollowUpChart { id },
+        Request::FollowUpPlanAdd {
+            id,
+            kind: caredesk::domain::followup::Kind::Hypertension,
+            interval_days: 30,
+            first_due: chrono::NaiveDate::from_ymd_opt(2031, 1, 1).unwrap(),
+            assigned: "nurses".into(),
+        },
+        Request::FollowUpPlanClose {
+            id,
+            plan: 1,
+            reason: caredesk::domain::followup::CloseReason::GoalMet,
+        },
+        Request::FollowUpSchedule,
+        Request::FollowUpQueue {
+            filter: Default::default(),
+            offset: 0,
+            limit: 10,
+        },
+        Request::FollowUpClaim { key: followup },
+        Request::FollowUpRelease { key: followup },
+        Request::FollowUpCallView { key: followup },
+        Request::FollowUpCallSave {
+            key: followup,
+            input: caredesk::domain::followup::CallInput {
+                outcome: caredesk::domain::followup::Outcome::NoAnswer,
+                visit: Default::default(),
+                readings: vec![],
+                adherence: None,
+                ticked: vec![],
+                symptoms: String::new(),
+                side_effects: String::new(),
+                notes: String::new(),
+            },
+        },
+        Request::RecordingBegin {
+            key: followup,
+            extension: "wav".into(),
+            size: 10,
+            sha256: [0; 32],
+        },
+        Request::RecordingChunk {
+            patient: id,
+            recording: [0; 16],
+            index: 0,
+            bytes: vec![0; 10],
+        },
+        Request::RecordingFinish {
+            patient: id,
+            recording: [0; 16],
+        },
+        Request::RecordingRead {
+            patient: id,
+            recording: [0; 16],
+            index: 0,
+            export: false,
+        },
+        Request::PlanDraft {
+            id,
+            template: "hypertension".into(),
+            lang: caredesk::i18n::Lang::En,
+        },
+        Request::IntakeSubmit {
+            id,
+            answers: vec![],
+        },
+        Request::QuestionnaireSubmit {
+            id,
+            key: "gad7".into(),
+            answers: vec![0; 7],
+        },
+        Request::ReviewMatch { number: 1, id },
+        Request::ReviewCreate { number: 1 },
+        Request::ReviewReject {
+            number: 1,
+            reason: "matrix probe".into(),
+        },
+        Request::BreakGlass {
+            id,
+            reason: "matrix probe of the access table".into(),
+        },
+        Request::AlertsList { limit: 5 },
+        Request::AlertAcknowledge {
+            id: 999_999,
+            note: "checked".into(),
+        },
+        Request::KeySlots,
+        Request::ErasureList,
+        Request::ErasureApprove { id: 999_999 },
+        Request::ErasureRequest {
+            patient: caredesk::clinic::api::PatientRef::Key("no-such-card".into()),
+            reason: "a reason long enough".into(),
+        },
+        Request::KeySlotRemove { id: 999_999 },
+        Request::RecoveryKeyAdd,
+        Request::KeyRotate { batch: 50 },
+        Request::AuditSealNow {
+            reason: "checking who may close an epoch".into(),
+        },
+        Request::BackupCreate,
+        Request::BackupRead {
+            name: "caredesk-none.backup".into(),
+            offset: 0,
+            len: 16,
+        },
+        Request::PatientAccessLog {
+            patient: caredesk::clinic::api::PatientRef::Key("no-such-card".into()),
+            from: None,
+        },
+        Request::Disclosures {
+            patient: caredesk::clinic::api::PatientRef::Key("no-such-card".into()),
+        },
+        Request::AuditChain {
+            from_seq: 0,
+            through: None,
+            limit: 5,
+        },
+        Request::AuditEvents {
+            from: None,
+            to: None,
+            limit: 5,
+            after: None,
+        },
+        Request::ReportCompose {
+            patient: caredesk::clinic::api::PatientRef::Id(id),
+            from: None,
+            to: None,
+            unmask: false,
+            output: caredesk::clinic::api::ReportOutput::Preview,
+        },
+        Request::ReportCompose {
+            patient: caredesk::clinic::api::PatientRef::Id(id),
+            from: None,
+            to: None,
+            unmask: false,
+            output: caredesk::clinic::api::ReportOutput::File("report.pdf".into()),
+        },
+        Request::SchedulerRun { retag: false },
+        Request::CardPrint {
+            patient: caredesk::clinic::api::PatientRef::Id(id),
+            output: caredesk::clinic::api::ReportOutput::Preview,
+        },
+        Request::HomeSummary,
+        Request::PatientRegister {
+            patient: patient("Matrix Register", "13700000011", "M11"),
+            card_type: "basic".into(),
+        },
+        Request::CardIssue {
+            id,
+            card_type: "basic".into(),
+        },
+        Request::CardReportLost {
+            number: "88600000000000".into(),
+        },
+        Request::CardCancel {
+            number: "88600000000000".into(),
+        },
+        Request::PatientCards { id },
+        Request::PatientImport { rows: Vec::new() },
+        Request::ConsentSet {
+            id,
+            channel: caredesk::domain::consent::Channel::Sms,
+            purpose: caredesk::domain::consent::Purpose::Education,
+            decision: caredesk::domain::consent::Decision::Granted,
+            method: caredesk::domain::consent::Method::Verbal,
+        },
+        Request::ConsentGet { id },
+        Request::ExamBook {
+            id,
+            package: "basic".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+        },
+        Request::ExamReschedule {
+            booking: caredesk::clinic::api::BookingKey {
+                date: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+                id: 1,
+            },
+            date: chrono::NaiveDate::from_ymd_opt(2030, 1, 2).unwrap(),
+        },
+        Request::ExamCheckIn {
+            booking: caredesk::clinic::api::BookingKey {
+                date: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+                id: 1,
+            },
+        },
+        Request::ExamNoShow {
+            booking: caredesk::clinic::api::BookingKey {
+                date: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+                id: 1,
+            },
+        },
+        Request::ExamDay {
+            date: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+        },
+        Request::ExamCancel {
+            booking: caredesk::clinic::api::BookingKey {
+                date: chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+                id: 1,
+            },
+        },
+        Request::PatientSetTags {
+            id,
+            tags: vec!["VIP".into()],
+        },
+        Request::PatientExport {
+            key: "13700000002".into(),
+        },
+        Request::MayContact {
+            id,
+            channel: caredesk::domain::consent::Channel::Sms,
+            purpose: caredesk::domain::consent::Purpose::Care,
+        },
+        Request::PatientSearch {
+            query: "wang".into(),
+            limit: 10,
+        },
+        Request::Logout,
+    ]
+}
+
+#[test]
+fn every_request_has_a_row_and_every_row_a_request() {
+    let requests = sample_requests(PatientId([0; 16]));
+    let mut named: BTreeSet<&str> = requests.iter().map(|r| r.operation().name).collect();
+    for sign_on in [
+        Request::Login {
+            user: "a".into(),
+            password: Secret::new(""),
+            code: Secret::new(""),
+        },
+        Request::ConfirmTotp {
+            pending: caredesk::clinic::SessionToken("x".into()),
+            code: Secret::new(""),
+        },
+        Request::Activate {
+            user: "a".into(),
+            one_time_password: Secret::new(""),
+            new_password: Secret::new(""),
+        },
+        Request::LoginKeyFile {
+            label: "a".into(),
+            key: Secret::new(""),
+        },
+    ] {
+        assert_eq!(sign_on.operation().access, Access::Public);
+        named.insert(sign_on.operation().name);
+    }
+    named.insert(Request::LogoutIdle.operation().name);
+    assert!(
+        !named.contains("unlisted"),
+        "a request has no row in the table"
+    );
+    let rows: BTreeSet<&str> = OPERATIONS.iter().map(|o| o.name).collect();
+    assert_eq!(named, rows);
+}
+
+#[test]
+fn every_role_against_every_request_matches_the_table() {
+    let mut t = TestClinic::with_all_roles();
+    let table = RoleTable::defaults();
+    let doctor = t.sign_in(Role::Doctor);
+    let Response::PatientCreated { id } = t.sign_in(Role::FrontDesk).call(Request::PatientCreate {
+        patient: patient("Matrix Patient", "13700000002", "M2"),
+    }) else {
+        panic!("create failed");
+    };
+    drop(doctor);
+    let _ = &mut t;
+
+    let mut expected_denials = 0;
+    let mut denials_naming_the_patient = 0;
+    let mut denials_finding_a_patient = 0;
+    for role in [
+        Role::FrontDesk,
+        Role::Nurse,
+        Role::Doctor,
+        Role::HealthManager,
+        Role::Auditor,
+        Role::Admin,
+    ] {
+        let client = t.sign_in(role);
+        for request in sample_requests(id) {
+            let op = request.operation();
+            let names_patient = request.patient_subject().is_some();
+            let finds_patient = request.patient_lookup_key().is_some();
+            let allowed = op.access.admits(&table, role);
+            // Every request and every reply crosses the daemon's socket intact.
+            let frame =
+                caredesk::server::frame::encode(&caredesk::server::frame::ClientFrame::Call {
+                    session: None,
+                    request: Box::new(request.clone()),
+                })
+                .unwrap();
+            match caredesk::server::frame::read_frame(&mut &frame[..]).unwrap() {
+                caredesk::server::frame::ClientFrame::Call { request: back, .. } => {
+                    assert_eq!(*back, request, "{}", op.name)
+                }
+                other => panic!("{other:?}"),
+            }
+            let response = client.call(request);
+            let frame = caredesk::server::frame::encode(&response).unwrap();
+            let back: Response = caredesk::server::frame::read_frame(&mut &frame[..]).unwrap();
+            assert_eq!(back, response, "{}", op.name);
+            // Every reply is one the table declares for the request.
+            assert!(
+                !matches!(&response, Response::Error(ServiceError::Unavailable(m)) if m.contains("wrong kind")),
+                "{} gave a reply its row does not declare ({:?})",
+                op.name,
+                op.replies
+            );
+            let denied = matches!(response, Response::Error(ServiceError::Denied { .. }));
+            assert_eq!(!denied, allowed, "{role} / {}: {response:?}", op.name);
+            if denied {
+                expected_denials += 1;
+                if names_patient {
+                    denials_naming_the_patient += 1;
+                }
+                if finds_patient {
+                    denials_finding_a_patient += 1;
+                }
+            }
+        }
+    }
+    let clinic = t.clinic;
+    drop(clinic);
+
+    // Every denial is in the audit log, with the role and the action of its row.
+    // Opened with the keys: refusals' details are sealed.
+    let vault = common::unlock(&t.dir, caredesk::store::StoreOptions::default());
+    let tree = vault.store().audit().tree();
+    let denials: Vec<AuditEvent> = tree
+        .range(&b"r"[..]..&b"s"[..])
+        .filter_map(|item| {
+            match AuditRecord::decode(&item.unwrap().1)
+                .unwrap()
+                .body
+                .event(&vault)
+            {
+                Some(e)
+                    if e.outcome == Outcome::Denied
+                        && e.detail.as_deref().is_some_and(|d| d.starts_with("denied")) =>
+                {
+                    Some(e)
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    assert_eq!(denials.len(), expected_denials);
+    // A refused request about a patient names the patient, so "who looked at this
+    // patient" shows refused attempts too.
+    let naming = denials
+        .iter()
+        .filter(|e| e.subjects.contains(&id.to_string()))
+        .count();
+    // Every request naming the patient by id, and those whose card, phone or ID number
+    // found them.
+    assert!(
+        naming > denials_naming_the_patient
+            && naming <= denials_naming_the_patient + denials_finding_a_patient,
+        "{naming} of {denials_naming_the_patient} + {denials_finding_a_patient}"
+    );
+    assert!(
+        denials_naming_the_patient > 20,
+        "{denials_naming_the_patient}"
+    );
+    for event in &denials {
+        assert!(
+            event.actor.role.is_some()
+                && event.actor.user.is_some()
+                && event.actor.session.is_some()
+        );
+        assert!(OPERATIONS.iter().any(|o| o.action == event.action));
+        assert_eq!(event.actor.ssh_client.as_deref(), Some("192.0.2.7:40000"));
+    }
+    assert!(
+        expected_denials > 40,
+        "the matrix exercised denials ({expected_denials})"
+    );
+}
+
+#[test]
+fn front_desk_responses_carry_no_clinical_field() {
+    let t = TestClinic::with_all_roles();
+    let desk = t.sign_in(Role::FrontDesk);
+    let doctor = t.sign_in(Role::Doctor);
+    let Response::PatientCreated { id } = desk.call(Request::PatientCreate {
+        patient: patient("Wang Fang", "13700000003", "M3"),
+    }) else {
+        panic!()
+    };
+    for (section, name) in [
+        (Section::Allergies, "penicillin-zebra"),
+        (Section::PastIllnesses, "hypertension-quokka"),
+        (Section::Medications, "amlodipine-narwhal"),
+    ] {
+        assert!(matches!(
+            common::amend_entries(&doctor, id, section, &[name]),
+            Response::Health(_)
+        ));
+    }
+
+    let seen_by_doctor = serde_json::to_string(&doctor.call(Request::PatientGet { id })).unwrap();
+    assert!(seen_by_doctor.contains("penicillin-zebra"));
+
+    let seen_by_desk = desk.call(Request::PatientGet { id });
+    let Response::Patient(view) = &seen_by_desk else {
+        panic!("{seen_by_desk:?}")
+    };
+    assert!(view.health.is_none());
+    // Absent, not empty: `"health":null` carries nothing.
+    let json = serde_json::to_string(&seen_by_desk)
+        .unwrap()
+        .replace("\"health\":null", "");
+    for clinical in [
+        "health",
+        "allergies",
+        "conditions",
+        "medications",
+        "penicillin-zebra",
+        "quokka",
+        "narwhal",
+    ] {
+        assert!(
+            !json.contains(clinical),
+            "front desk received {clinical}: {json}"
+        );
+    }
+    assert!(matches!(
+        desk.call(Request::HealthGet { id }),
+        Response::Error(ServiceError::Denied { .. })
+    ));
+    // The history of the record: clinical amendments are left out for the front desk,
+    // and asking for a clinical section by name is refused.
+    let history = desk.call(Request::RecordHistory { id, section: None });
+    let Response::History(seen_by_desk) = history else {
+        panic!("{history:?}")
+    };
+    assert!(seen_by_desk.is_empty(), "{seen_by_desk:?}");
+    assert!(matches!(
+        desk.call(Request::RecordHistory {
+            id,
+            section: Some(Section::Allergies)
+        }),
+        Response::Error(ServiceError::Denied { .. })
+    ));
+    let Response::History(seen_by_doctor) =
+        doctor.call(Request::RecordHistory { id, section: None })
+    else {
+        panic!()
+    };
+    assert_eq!(seen_by_doctor.len(), 3);
+
+    // The auditor reads the audit log through the service: ids and actions, no content.
+    let auditor = t.sign_in(Role::Auditor);
+    let rows = common::clinic::audit_rows(&auditor);
+    assert!(
+        rows.iter()
+            .any(|r| r.action == "health.amend" && r.subjects == [id.to_string()])
+    );
+    let log = serde_json::to_string(&rows).unwrap();
+    assert!(!log.contains("penicillin") && !log.contains("Wang Fang"));
+    // The auditor reads neither demographics nor clinical content.
+    assert!(matches!(
+        auditor.call(Request::PatientGet { id }),
+        Response::Error(ServiceError::Denied { .. })
+    ));
+    let _ = role_user(Role::Auditor);
+}
+
+#[test]
+fn a_request_without_a_session_is_refused_and_audited() {
+    let t = TestClinic::new();
+    let client = t.client();
+    assert_eq!(
+        client.call(Request::WhoAmI),
+        Response::Error(ServiceError::NotSignedIn)
+    );
+    assert!(!client.is_signed_in());
+    let _ = Permission::ALL;
+}
+
+#[test]
+fn a_patient_export_is_for_the_clinical_roles_and_the_privacy_officer_not_the_admin() {
+    let table = RoleTable::defaults();
+    for role in [Role::Doctor, Role::HealthManager, Role::Auditor] {
+        assert!(table.allows(role, Permission::PatientExport), "{role}");
+    }
+    for role in [Role::Admin, Role::FrontDesk, Role::Nurse, Role::System] {
+        assert!(!table.allows(role, Permission::PatientExport), "{role}");
+    }
+    // A clinic may grant it, and then the admin exports (the change is audited when the
+    // settings load).
+    let t = TestClinic::with_all_roles_and_settings(Some(
+        "[roles]\nadmin = [\"user_admin\", \"settings_admin\", \"key_admin\", \"backup_run\", \"patient_export\"]\n",
+    ));
+    let desk = t.sign_in(Role::FrontDesk);
+    let Response::PatientCreated { id: _ } = desk.call(Request::PatientCreate {
+        patient: patient("Wang Fang", "13700000031", "M31"),
+    }) else {
+        panic!()
+    };
+    let admin = t.sign_in(Role::Admin);
+    let exported = admin.call(Request::PatientExport {
+        key: "13700000031".into(),
+    });
+    assert!(
+        matches!(exported, Response::PatientExport(_)),
+        "{exported:?}"
+    );
+}

@@ -1,0 +1,272 @@
+//! A clinic server reached over SSH, as the README's deployment sets it up: a real
+//! OpenSSH server on 127.0.0.1 whose `ForceCommand` lands in caredesk; a login in tmux
+//! works a screen, and the SSH client's address is in the audit log.
+
+use crate::common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::daemon::{Daemon, card, credentials, note_used};
+use crate::common::tmux::demo_store;
+use crate::common::tmux::{Pane, amend_allergies};
+use crate::common::{run_caredesk, text};
+
+/// A free TCP port on the loopback.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// An OpenSSH server on 127.0.0.1 whose logins land in caredesk (ForceCommand), as the
+/// README's deployment sets it up; killed when dropped.
+struct Sshd {
+    child: Child,
+    port: u16,
+    client_key: PathBuf,
+}
+
+impl Sshd {
+    fn start(dir: &Path, socket: &Path) -> Sshd {
+        let key = |name: &str| {
+            let path = dir.join(name);
+            let made = Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+                .arg(&path)
+                .status()
+                .unwrap();
+            assert!(made.success());
+            path
+        };
+        let host_key = key("host_key");
+        let client_key = key("client_key");
+        std::fs::copy(
+            client_key.with_extension("pub"),
+            dir.join("authorized_keys"),
+        )
+        .unwrap();
+        // sshd's privilege-separation directory.
+        let _ = std::fs::create_dir_all("/run/sshd");
+        let port = free_port();
+        let config = dir.join("sshd_config");
+        std::fs::write(
+            &config,
+            format!(
+                "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\n\
+                 AuthorizedKeysFile {}\nPasswordAuthentication no\n\
+                 KbdInteractiveAuthentication no\nUsePAM no\n\
+                 PermitRootLogin prohibit-password\nStrictModes no\n\
+                 ForceCommand {} --connect {}\n",
+                host_key.display(),
+                dir.join("sshd.pid").display(),
+                dir.join("authorized_keys").display(),
+                env!("CARGO_BIN_EXE_caredesk"),
+                socket.display(),
+            ),
+        )
+        .unwrap();
+        let child = Command::new("/usr/sbin/sshd")
+            .args(["-D", "-e", "-f"])
+            .arg(&config)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "sshd did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Sshd {
+            child,
+            port,
+            client_key,
+        }
+    }
+
+    fn login_command(&self) -> String {
+        format!(
+            "ssh -t -i {} -p {} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR {}@127.0.0.1",
+            self.client_key.display(),
+            self.port,
+            caredesk::audit::context::process_actor().os_user,
+        )
+    }
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// tmux and OpenSSH are installed (under CI=true their absence fails the test).
+fn ssh_ready() -> bool {
+    common::tmux::available()
+        && ["sshd", "ssh", "ssh-keygen"]
+            .iter()
+            .all(|p| common::require(p))
+}
+
+/// The audit log as JSON lines, exported by the auditor.
+fn audit_rows(dir: &Path) -> String {
+    let export = run_caredesk(
+        None,
+        &[
+            "audit",
+            "export",
+            "--data",
+            dir.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ],
+        &credentials(("he.audit", "demo auditor harbour lantern")),
+    );
+    assert!(export.status.success(), "{}", text(&export.stderr));
+    text(&export.stdout)
+}
+
+#[test]
+fn a_login_over_ssh_lands_in_the_terminal_app_and_its_address_is_audited() {
+    if !ssh_ready() {
+        return;
+    }
+    let (tmp, dir) = demo_store();
+    let daemon = Daemon::start(&dir);
+    let sshd = Sshd::start(tmp.path(), &daemon.socket);
+    let pane = common::tmux::Pane::start("ssh", 100, 30, &sshd.login_command());
+    common::tmux::sign_in(&pane, "Sign in", "chen.jing", "demo nurse harbour lantern");
+    let home = pane.wait_for("What would you like to do?");
+    assert!(
+        home.contains("│ server /"),
+        "the status bar names the server: {home}"
+    );
+    common::tmux::open_patient(&pane, &card());
+    pane.key("F10");
+    drop(sshd);
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+    let rows = audit_rows(&dir);
+    let read = rows
+        .lines()
+        .find(|l| l.contains("\"patient.read\"") && l.contains("chen.jing"))
+        .expect("the nurse's read is audited");
+    assert!(read.contains("\"ssh_client\":\"127.0.0.1:"), "{read}");
+}
+
+fn type_allergy(pane: &Pane, allergy: &str, reason: &str) {
+    pane.type_text(allergy);
+    pane.key("Tab");
+    pane.key("Tab");
+    pane.type_text(reason);
+}
+
+#[test]
+fn five_staff_in_five_ssh_sessions_work_at_once_and_nothing_collides_or_is_lost() {
+    if !ssh_ready() {
+        return;
+    }
+    let (tmp, dir) = demo_store();
+    let daemon = Daemon::start(&dir);
+    let sshd = Sshd::start(tmp.path(), &daemon.socket);
+    let staff = [
+        ("chen.jing", "demo nurse harbour lantern"),
+        ("dr.zhou", "demo doctor harbour lantern"),
+        ("sun.hm", "demo manager harbour lantern"),
+        ("wang.li", "demo desk harbour lantern"),
+        ("he.audit", "demo auditor harbour lantern"),
+    ];
+    let panes: Vec<Pane> = staff
+        .iter()
+        .map(|(user, _)| Pane::start(&format!("ssh5-{user}"), 100, 30, &sshd.login_command()))
+        .collect();
+    for (pane, (user, password)) in panes.iter().zip(staff) {
+        common::tmux::sign_in(pane, "Sign in", user, password);
+        note_used(user);
+    }
+    for pane in &panes {
+        pane.wait_for("What would you like to do?");
+    }
+    let [nurse, doctor, manager, desk, auditor] = &panes[..] else {
+        unreachable!()
+    };
+    let card_of = |serial| caredesk::domain::card::card_number("8860", serial, 8).unwrap();
+    common::tmux::open_patient(nurse, &card_of(1));
+    common::tmux::open_patient(doctor, &card_of(1));
+    common::tmux::open_patient(manager, &card_of(2));
+    common::tmux::open_patient(desk, &card_of(3));
+    // Nurse and doctor amend the same section of one patient, the manager another's.
+    amend_allergies(nurse);
+    amend_allergies(doctor);
+    amend_allergies(manager);
+    type_allergy(
+        nurse,
+        "Penicillin; rash; mild",
+        "reported at the follow-up call",
+    );
+    type_allergy(doctor, "Latex; hives; moderate", "found at the examination");
+    type_allergy(manager, "Peanut; swelling; severe", "told us at the review");
+    nurse.key("Enter");
+    manager.key("Enter");
+    nurse.wait_for("Saved.");
+    manager.wait_for("Saved.");
+    // The doctor's save comes second: refused, not lost, and the newer record shown.
+    doctor.key("Enter");
+    doctor.wait_for("changed by someone else");
+    doctor.key("Escape");
+    doctor.key("Enter");
+    let editor = doctor.wait_for("Amending");
+    assert!(editor.contains("Penicillin"), "the nurse's entry: {editor}");
+    doctor.key("BTab");
+    doctor.key("BTab");
+    type_allergy(doctor, "Latex; hives; moderate", "found at the examination");
+    doctor.key("Enter");
+    doctor.wait_for("Saved.");
+    doctor.key("Escape");
+    let chart = doctor.wait_for("Latex");
+    assert!(
+        chart.contains("Penicillin"),
+        "both entries are kept: {chart}"
+    );
+    // The auditor, meanwhile, acknowledges the newest alert.
+    auditor.key("Enter");
+    auditor.wait_for("Security alerts");
+    auditor.type_text("a");
+    auditor.wait_for("What was done:");
+    auditor.type_text("spoke to the user; expected");
+    auditor.key("Enter");
+    auditor.wait_for("Alert acknowledged.");
+    for pane in &panes {
+        pane.key("F10");
+    }
+    drop(sshd);
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+    let rows = audit_rows(&dir);
+    let over_ssh = |user: &str, action: &str, outcome: &str| {
+        rows.lines()
+            .filter(|l| {
+                l.contains(&format!("\"user\":\"{user}\""))
+                    && l.contains(&format!("\"action\":\"{action}\""))
+                    && l.contains(&format!("\"outcome\":\"{outcome}\""))
+                    && l.contains("\"ssh_client\":\"127.0.0.1:")
+            })
+            .count()
+    };
+    for (user, _) in &staff[..4] {
+        assert!(over_ssh(user, "patient.read", "ok") >= 1, "{user} read");
+    }
+    assert_eq!(over_ssh("chen.jing", "health.amend", "ok"), 1);
+    assert_eq!(over_ssh("sun.hm", "health.amend", "ok"), 1);
+    assert_eq!(over_ssh("dr.zhou", "health.amend", "ok"), 1);
+    assert_eq!(
+        over_ssh("dr.zhou", "health.amend", "error"),
+        1,
+        "the refused save"
+    );
+    assert_eq!(over_ssh("he.audit", "alert.acknowledge", "ok"), 1);
+}

@@ -1,0 +1,453 @@
+//! The follow-up screens: the queue and the call screen (the form, the checklist
+//! being ticked, the result with and without a referral) at both sizes in both
+//! languages; the call form's keys.
+
+use crate::common;
+
+use crate::common::tui::{LANGS, SIZES, app, calls, press, render, reply, sign_in, type_text};
+use caredesk::auth::Role;
+use caredesk::clinic::followup_api::{
+    CallSaved, CallView, FollowUpKey, QueueCounts, QueueRow, QueueView, ReadingTrend,
+};
+use caredesk::clinic::{Request, Response};
+use caredesk::domain::followup::{
+    FollowUp, ItemStatus, Kind, Outcome, Protocols, ReferralReason, VisitClass, VisitKind,
+};
+use caredesk::domain::patient::PatientId;
+use caredesk::i18n::Lang;
+use caredesk::tui::app::App;
+use caredesk::tui::screens::{Home, MenuItem, Screen};
+use chrono::NaiveDate;
+use crossterm::event::KeyCode;
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+}
+
+fn item(n: u8, kind: Kind, due: NaiveDate) -> FollowUp {
+    FollowUp {
+        patient: PatientId([n; 16]),
+        plan: 1,
+        seq: 2,
+        kind,
+        due,
+        at_time: None,
+        priority: if n == 1 { 1 } else { 2 },
+        assigned: if n.is_multiple_of(2) {
+            "nurses"
+        } else {
+            "chen.jing"
+        }
+        .into(),
+        status: ItemStatus::Due,
+        tries: u32::from(n.is_multiple_of(3)),
+        claim: None,
+        flag: (n == 1).then(|| "referral: a reading at the protocol's threshold".into()),
+    }
+}
+
+fn queue_view() -> QueueView {
+    let names = ["张伟", "王芳", "李娜", "Oliver Brown", "陈静", "刘洋"];
+    let rows = (1..=6u8)
+        .map(|n| QueueRow {
+            item: item(
+                n,
+                if n % 2 == 0 {
+                    Kind::Diabetes
+                } else {
+                    Kind::Hypertension
+                },
+                day(18 + u32::from(n)),
+            ),
+            name: names[usize::from(n) - 1].into(),
+            age: Some(50 + u32::from(n)),
+            not_callable: (n == 5)
+                .then_some(caredesk::clinic::followup_api::NotCallable::NoConsent),
+        })
+        .collect();
+    QueueView {
+        counts: QueueCounts {
+            overdue: 4,
+            today: 1,
+            upcoming: 99_995,
+        },
+        total: 100_000,
+        offset: 0,
+        rows,
+        teams: vec!["chen.jing".into(), "nurses".into()],
+    }
+}
+
+fn open_queue(app: &mut App) {
+    sign_in(app, Role::Nurse);
+    app.screen = Screen::Home(Home {
+        summary: None,
+        menu: vec![MenuItem::Search, MenuItem::FollowUps],
+        cursor: Default::default(),
+    });
+    press(app, KeyCode::Down);
+    press(app, KeyCode::Enter);
+    let call = calls(app);
+    assert!(matches!(call[0].1, Request::FollowUpSchedule));
+    assert!(matches!(
+        call[1].1,
+        Request::FollowUpQueue { offset: 0, .. }
+    ));
+    reply(app, call[0].0, Response::FollowUpScheduled { created: 0 });
+    reply(
+        app,
+        call[1].0,
+        Response::FollowUpQueue(Box::new(queue_view())),
+    );
+}
+
+fn call_view(chinese: bool) -> CallView {
+    let protocol = Protocols::built_in();
+    let p = protocol.get(Kind::Hypertension).unwrap();
+    let _ = chinese;
+    CallView {
+        key: FollowUpKey {
+            patient: PatientId([1; 16]),
+            plan: 1,
+            seq: 2,
+        },
+        item: item(1, Kind::Hypertension, day(19)),
+        name: "张伟".into(),
+        age: Some(58),
+        phone: Some("13912345678".into()),
+        readings: vec![
+            ReadingTrend {
+                indicator: "systolic_bp".into(),
+                unit: "mm[Hg]".into(),
+                values: vec![(1_790_000_000, 146.0), (1_780_000_000, 152.0)],
+            },
+            ReadingTrend {
+                indicator: "diastolic_bp".into(),
+                unit: "mm[Hg]".into(),
+                values: vec![(1_790_000_000, 88.0)],
+            },
+            ReadingTrend {
+                indicator: "heart_rate".into(),
+                unit: "/min".into(),
+                values: vec![],
+            },
+        ],
+        last_call: None,
+        goals: vec!["systolic_bp <= 130 by 2027-02-01".into()],
+        script_en: p.script_en.clone(),
+        script_zh: p.script_zh.clone(),
+        asks: p.readings.clone(),
+        checklist: p
+            .symptoms
+            .iter()
+            .map(|s| caredesk::clinic::followup_api::CheckItem {
+                key: s.key.clone(),
+                en: s.en.clone(),
+                zh: s.zh.clone(),
+                effect: s.effect,
+            })
+            .collect(),
+        claimed_until: 1_795_400_000,
+    }
+}
+
+fn open_call(app: &mut App) {
+    open_queue(app);
+    press(app, KeyCode::Enter);
+    let call = calls(app);
+    assert!(matches!(call[0].1, Request::FollowUpClaim { .. }));
+    reply(
+        app,
+        call[0].0,
+        Response::FollowUpClaimed {
+            until: 1_795_400_000,
+        },
+    );
+    let call = calls(app);
+    assert!(matches!(call[0].1, Request::FollowUpCallView { .. }));
+    let chinese = app.locale.lang == Lang::ZhCn;
+    reply(
+        app,
+        call[0].0,
+        Response::FollowUpCall(Box::new(call_view(chinese))),
+    );
+}
+
+type Setup = fn(&mut App);
+
+fn screens() -> Vec<(&'static str, Setup)> {
+    vec![
+        ("queue", open_queue),
+        ("call", |app| {
+            open_call(app);
+            // A wrong outcome, visit kind, reading and checklist number.
+            for value in ["7", "4", "13x", "", "", "", "2 99", "", "", ""] {
+                type_text(app, value);
+                press(app, KeyCode::Enter);
+            }
+            // Enter on the last field saves: the wrong fields are marked.
+            press(app, KeyCode::Enter);
+        }),
+        ("call_checklist", |app| {
+            open_call(app);
+            for value in ["1", "3", "138", "", "", ""] {
+                type_text(app, value);
+                press(app, KeyCode::Enter);
+            }
+            type_text(app, "2 7 10");
+        }),
+        ("call_saved", |app| {
+            open_call(app);
+            fill_and_save(app);
+            saved(
+                app,
+                Some(VisitClass::Controlled),
+                vec![],
+                Some(day(23) + chrono::Days::new(90)),
+            );
+        }),
+        ("call_referral", |app| {
+            open_call(app);
+            fill_and_save(app);
+            let reasons = vec![
+                ReferralReason::Reading {
+                    indicator: "systolic_bp".into(),
+                    value: 182.0,
+                },
+                ReferralReason::Sign {
+                    key: "headache".into(),
+                    en: "Severe headache/dizzy".into(),
+                    zh: "剧烈头痛或头晕".into(),
+                },
+                ReferralReason::Uncontrolled { visits: 2 },
+            ];
+            saved(
+                app,
+                Some(VisitClass::Uncontrolled),
+                reasons,
+                Some(day(23) + chrono::Days::new(14)),
+            );
+        }),
+    ]
+}
+
+/// Types a reached home visit at 138 mm[Hg] and saves it.
+fn fill_and_save(app: &mut App) {
+    for value in ["1", "3", "138", "", "", "", "", "", "", "", ""] {
+        type_text(app, value);
+        press(app, KeyCode::Enter);
+    }
+}
+
+fn saved(
+    app: &mut App,
+    class: Option<VisitClass>,
+    reasons: Vec<ReferralReason>,
+    next_due: Option<NaiveDate>,
+) {
+    let call = calls(app);
+    assert!(
+        matches!(call[0].1, Request::FollowUpCallSave { .. }),
+        "{:?}",
+        call[0].1
+    );
+    let flag = reasons.first().map(ReferralReason::flag);
+    reply(
+        app,
+        call[0].0,
+        Response::FollowUpCallSaved(Box::new(CallSaved {
+            status: ItemStatus::Done,
+            retry: None,
+            next_due,
+            referral: !reasons.is_empty(),
+            flag,
+            class,
+            reasons,
+        })),
+    );
+}
+
+#[test]
+fn the_follow_up_screens_at_both_sizes_in_both_languages() {
+    common::tui::snapshot_every_screen!(screens());
+}
+
+#[test]
+fn the_call_form_sends_what_was_typed_and_the_queue_pages_with_the_cursor() {
+    let mut app = app(Lang::En, false);
+    open_call(&mut app);
+    for value in [
+        "1", "2", "128", "82", "70", "1", "10，2", "tired", "", "all good", "",
+    ] {
+        type_text(&mut app, value);
+        press(&mut app, KeyCode::Enter);
+    }
+    let call = calls(&mut app);
+    let Request::FollowUpCallSave { input, .. } = &call[0].1 else {
+        panic!("{:?}", call[0].1)
+    };
+    assert_eq!(input.outcome, Outcome::Reached);
+    assert_eq!(input.visit, VisitKind::Clinic);
+    // Checklist numbers in any order and separator: the protocol's keys, in its order.
+    assert_eq!(input.ticked, ["headache", "nosebleed"]);
+    assert_eq!(input.symptoms, "tired");
+    assert_eq!(
+        input.readings,
+        [
+            ("systolic_bp".to_string(), 128.0),
+            ("diastolic_bp".to_string(), 82.0),
+            ("heart_rate".to_string(), 70.0)
+        ]
+    );
+    assert_eq!(input.notes, "all good");
+    // The queue: moving past the rows held asks for the page around the cursor.
+    let mut app = common::tui::app(Lang::En, false);
+    open_queue(&mut app);
+    press(&mut app, KeyCode::End);
+    let call = calls(&mut app);
+    assert!(
+        matches!(call[0].1, Request::FollowUpQueue { offset, .. } if offset > 99_000),
+        "{:?}",
+        call[0].1
+    );
+    // Filters cycle and read the queue again from the top.
+    type_text(&mut app, "g");
+    let call = calls(&mut app);
+    assert!(matches!(
+        &call[0].1,
+        Request::FollowUpQueue { filter, offset: 0, .. }
+            if filter.group == Some(caredesk::clinic::followup_api::QueueGroup::Overdue)
+    ));
+    // # types a tag to filter by.
+    type_text(&mut app, "#hypertension");
+    press(&mut app, KeyCode::Enter);
+    let call = calls(&mut app);
+    assert!(matches!(
+        &call[0].1,
+        Request::FollowUpQueue { filter, .. } if filter.tag.as_deref() == Some("hypertension")
+    ));
+}
+
+fn history_chart() -> caredesk::clinic::followup_api::FollowUpChart {
+    use caredesk::domain::followup::{Call, CallInput, FollowUpPlan, PlanStatus};
+    let plan = FollowUpPlan {
+        number: 1,
+        kind: Kind::Hypertension,
+        interval_days: 90,
+        next_due: day(30),
+        assigned: "nurses".into(),
+        status: PlanStatus::Active,
+        source: "tag hypertension".into(),
+        created: 1_780_000_000,
+    };
+    let call = |at: i64, outcome: Outcome, visit: VisitKind, notes: &str| Call {
+        plan: 1,
+        seq: 1,
+        kind: Kind::Hypertension,
+        input: CallInput {
+            outcome,
+            visit,
+            readings: vec![],
+            adherence: None,
+            ticked: vec![],
+            symptoms: String::new(),
+            side_effects: String::new(),
+            notes: notes.into(),
+        },
+        by: "chen.jing".into(),
+        at,
+        controlled: Some(true),
+        referral: false,
+        next_due: Some(day(30)),
+        class: Some(VisitClass::Controlled),
+        reasons: vec![],
+    };
+    let referred = Call {
+        controlled: Some(false),
+        referral: true,
+        class: Some(VisitClass::Uncontrolled),
+        reasons: vec![ReferralReason::Uncontrolled { visits: 2 }],
+        ..call(1_795_350_000, Outcome::Reached, VisitKind::Home, "漏服药物")
+    };
+    caredesk::clinic::followup_api::FollowUpChart {
+        plans: vec![plan],
+        items: vec![],
+        calls: vec![
+            referred,
+            call(
+                1_795_300_000,
+                Outcome::Reached,
+                VisitKind::Clinic,
+                "按时服药，血压平稳",
+            ),
+            call(1_795_200_000, Outcome::NoAnswer, VisitKind::Phone, ""),
+        ],
+        recordings: vec![caredesk::store::followups::RecordingMeta {
+            id: [9; 16],
+            plan: 1,
+            seq: 1,
+            call_at: 1_795_300_000,
+            extension: "wav".into(),
+            size: 3_000_000,
+            chunks: 3,
+            sha256: [0; 32],
+            by: "chen.jing".into(),
+            at: 1_795_300_100,
+            complete: true,
+        }],
+    }
+}
+
+fn open_history(app: &mut App) {
+    sign_in(app, Role::Nurse);
+    app.screen = common::tui::clinical_patient_screen();
+    type_text(app, "f");
+    let call = calls(app);
+    assert!(matches!(call[0].1, Request::FollowUpChart { .. }));
+    reply(
+        app,
+        call[0].0,
+        Response::FollowUpChart(Box::new(history_chart())),
+    );
+}
+
+#[test]
+fn the_follow_up_history_at_both_sizes_and_its_prompts() {
+    for (lang, code) in LANGS {
+        for (width, height) in SIZES {
+            let mut app = app(lang, false);
+            open_history(&mut app);
+            let shown = render(&mut app, width, height);
+            insta::assert_snapshot!(format!("history_{code}_{width}x{height}"), shown);
+        }
+    }
+    let mut app = app(Lang::En, false);
+    open_history(&mut app);
+    // x: close the selected call's plan, with the reason.
+    type_text(&mut app, "x5");
+    press(&mut app, KeyCode::Enter);
+    let call = calls(&mut app);
+    assert!(matches!(
+        call[0].1,
+        Request::FollowUpPlanClose {
+            plan: 1,
+            reason: caredesk::domain::followup::CloseReason::RefusedContact,
+            ..
+        }
+    ));
+    reply(&mut app, call[0].0, Response::Done);
+    assert!(matches!(
+        calls(&mut app)[0].1,
+        Request::FollowUpChart { .. }
+    ));
+    // n: a new plan, the form filled with sensible defaults.
+    type_text(&mut app, "n");
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Enter);
+    }
+    let call = calls(&mut app);
+    assert!(matches!(
+        &call[0].1,
+        Request::FollowUpPlanAdd { kind: Kind::Hypertension, interval_days: 30, assigned, .. } if assigned == "nurses"
+    ));
+}

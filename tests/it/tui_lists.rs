@@ -1,0 +1,416 @@
+//! The list screens driven by keys: the exam day (check-in, rescheduling), the review
+//! list (filing results under a typed patient, rejecting) and the alerts
+//! (acknowledging with a note).
+
+use crate::common;
+
+use crate::common::update::*;
+use caredesk::auth::Role;
+use caredesk::clinic::name_index::PatientRow;
+use caredesk::clinic::{Request, Response, ServiceError};
+use caredesk::domain::patient::{PatientId, Sex};
+use caredesk::tui::app::Effect;
+use caredesk::tui::screens::Screen;
+use crossterm::event::KeyCode;
+
+#[test]
+fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
+    use caredesk::clinic::api::BookingKey;
+    use caredesk::tui::screens::{Cursor, List, ListKind};
+    let mut app = app();
+    sign_in_as(&mut app, Role::FrontDesk);
+    app.take_effects();
+    let booking = BookingKey {
+        date: app.now.date_naive(),
+        id: 42,
+    };
+    app.screen = Screen::List(List {
+        kind: ListKind::ExamDay,
+        headers: Vec::new(),
+        rows: vec![vec!["8 places".into()], vec!["张伟".into()]],
+        cursor: Cursor {
+            selected: 0,
+            offset: 0,
+        },
+        loading: false,
+        bookings: vec![None, Some(booking)],
+        date: Some(booking.date),
+        prompt: None,
+        message: None,
+        reviews: Vec::new(),
+        review_unread: Vec::new(),
+        alerts: Vec::new(),
+        prompt_kind: Default::default(),
+    });
+    keys(&mut app, "c");
+    assert!(
+        app.take_effects().is_empty(),
+        "a summary row has no booking"
+    );
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "c");
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::ExamCheckIn { booking });
+    app.update(reply(tag, Response::Done));
+    let (_, reload) = call(&mut app);
+    assert!(matches!(reload, Request::ExamDay { .. }));
+}
+
+#[test]
+fn the_exam_day_reschedules_the_selected_booking_and_pages_through_days() {
+    use caredesk::clinic::api::BookingKey;
+    use caredesk::tui::screens::{Cursor, List, ListKind};
+    let mut app = app();
+    sign_in_as(&mut app, Role::FrontDesk);
+    app.take_effects();
+    let today = app.now.date_naive();
+    let booking = BookingKey { date: today, id: 7 };
+    app.screen = Screen::List(List {
+        kind: ListKind::ExamDay,
+        headers: Vec::new(),
+        rows: vec![vec!["8 places".into()], vec!["张伟".into()]],
+        cursor: Cursor {
+            selected: 1,
+            offset: 0,
+        },
+        loading: false,
+        bookings: vec![None, Some(booking)],
+        date: Some(today),
+        prompt: None,
+        message: None,
+        reviews: Vec::new(),
+        review_unread: Vec::new(),
+        alerts: Vec::new(),
+        prompt_kind: Default::default(),
+    });
+    keys(&mut app, "r");
+    // The prompt starts at the next day; a wrong date is refused in place.
+    for _ in 0..10 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    keys(&mut app, "2026-13-01");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.take_effects().is_empty());
+    let Screen::List(list) = &app.screen else {
+        panic!()
+    };
+    assert!(list.prompt.as_ref().unwrap().error.is_some());
+    for _ in 0..10 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    keys(&mut app, "2026-11-30");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    assert_eq!(request, Request::ExamReschedule { booking, date });
+    // The day is full: the prompt stays open with the reason.
+    app.update(reply(
+        tag,
+        Response::Error(ServiceError::Conflict("no place left".into())),
+    ));
+    assert!(app.take_effects().is_empty());
+    let Screen::List(list) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(
+        list.prompt.as_ref().unwrap().error.as_deref(),
+        Some("no place left")
+    );
+    key(&mut app, KeyCode::Esc);
+    // ] and [ move the day shown, and reload it.
+    keys(&mut app, "]");
+    let (_, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::ExamDay {
+            date: today + chrono::Days::new(1)
+        }
+    );
+    keys(&mut app, "[[");
+    let requests: Vec<Request> = app
+        .take_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Call { request, .. } => Some(*request),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        requests.last(),
+        Some(&Request::ExamDay {
+            date: today - chrono::Days::new(1)
+        })
+    );
+}
+
+#[test]
+fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
+    use caredesk::tui::screens::{Cursor, List, ListKind};
+    let mut app = app();
+    sign_in_as(&mut app, Role::Nurse);
+    app.take_effects();
+    app.screen = Screen::List(List {
+        kind: ListKind::Review,
+        headers: Vec::new(),
+        rows: vec![vec!["lab.hl7 message 1".into()]],
+        cursor: Cursor::default(),
+        loading: false,
+        bookings: Vec::new(),
+        date: None,
+        prompt: None,
+        message: None,
+        reviews: vec![41],
+        review_unread: Vec::new(),
+        prompt_kind: Default::default(),
+        alerts: Vec::new(),
+    });
+    keys(&mut app, "m13912345678");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::PatientSearch {
+            query: "13912345678".into(),
+            limit: 2
+        }
+    );
+    // Nobody has the number: the prompt stays with the reason.
+    app.update(reply(
+        tag,
+        Response::SearchResults {
+            rows: vec![],
+            total: 0,
+        },
+    ));
+    let Screen::List(list) = &app.screen else {
+        panic!()
+    };
+    assert!(
+        list.prompt
+            .as_ref()
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("No patient")
+    );
+    key(&mut app, KeyCode::Enter);
+    let (tag, _) = call(&mut app);
+    let row = PatientRow {
+        id: PatientId([9; 16]),
+        name: "张伟".into(),
+        sex: Sex::Male,
+        birth_date: None,
+        phone: None,
+        restricted: false,
+        tags: vec![],
+        auto_tags: Vec::new(),
+    };
+    app.update(reply(
+        tag,
+        Response::SearchResults {
+            rows: vec![row],
+            total: 1,
+        },
+    ));
+    let (tag, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::ReviewMatch {
+            number: 41,
+            id: PatientId([9; 16])
+        }
+    );
+    app.update(reply(tag, Response::Done));
+    let (_, reload) = call(&mut app);
+    assert_eq!(reload, Request::ReviewList);
+    // d asks for a reason, p creates the patient.
+    keys(&mut app, "dnot ours");
+    key(&mut app, KeyCode::Enter);
+    let (_, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::ReviewReject {
+            number: 41,
+            reason: "not ours".into()
+        }
+    );
+}
+
+#[test]
+fn an_alert_is_acknowledged_from_the_list_with_a_typed_note() {
+    use caredesk::clinic::ServiceError;
+    use caredesk::clinic::alerts::AlertView;
+    use caredesk::store::alerts::{Acknowledgement, AlertKind};
+    let mut app = app();
+    sign_in_as(&mut app, Role::Auditor);
+    app.take_effects();
+    // The auditor's menu starts with the alerts.
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::AlertsList { limit: 1000 });
+    let alert = |id: u64, acknowledged: Option<Acknowledgement>| AlertView {
+        id,
+        time_unix: 1_795_430_000,
+        kind: AlertKind::OutsideHours,
+        subjects: vec!["user:dr.zhou".into()],
+        detail: "patient data opened at Sun 22:41 clinic time".into(),
+        acknowledged,
+    };
+    let done = Acknowledgement {
+        by: "he.audit".into(),
+        time_unix: 1_795_431_000,
+        note: "covered a night admission".into(),
+    };
+    app.update(reply(
+        tag,
+        Response::Alerts(vec![alert(8, Some(done)), alert(7, None)]),
+    ));
+    // The first is acknowledged already: a says so and asks nothing.
+    keys(&mut app, "a");
+    assert!(app.take_effects().is_empty());
+    let Screen::List(list) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(
+        list.message.as_ref().unwrap().1,
+        "This alert is already acknowledged."
+    );
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "aon call for the ward");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::AlertAcknowledge {
+            id: 7,
+            note: "on call for the ward".into()
+        }
+    );
+    // Someone was quicker: the prompt keeps the note and says why.
+    app.update(reply(
+        tag,
+        Response::Error(ServiceError::Conflict(
+            "alert 7 was already acknowledged by admin".into(),
+        )),
+    ));
+    let Screen::List(list) = &app.screen else {
+        panic!()
+    };
+    let prompt = list.prompt.as_ref().expect("the note stays");
+    assert_eq!(prompt.value(0), "on call for the ward");
+    assert!(
+        prompt
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("already acknowledged")
+    );
+    key(&mut app, KeyCode::Enter);
+    let (tag, _) = call(&mut app);
+    app.update(reply(tag, Response::Done));
+    let (_, reload) = call(&mut app);
+    assert_eq!(reload, Request::AlertsList { limit: 1000 });
+    let Screen::List(list) = &app.screen else {
+        panic!()
+    };
+    assert!(list.prompt.is_none());
+    assert_eq!(list.message.as_ref().unwrap().1, "Alert acknowledged.");
+}
+
+#[test]
+fn the_privacy_officer_asks_who_looked_at_a_patient_by_card_number() {
+    use caredesk::clinic::api::PatientRef;
+    use caredesk::clinic::rights::Access;
+    let mut app = app();
+    sign_in_as(&mut app, Role::Auditor);
+    app.take_effects();
+    // Alerts, audit log, then "Who looked at a patient".
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        app.take_effects().is_empty(),
+        "nothing is asked before the patient"
+    );
+    keys(&mut app, "8860000000017");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::PatientAccessLog {
+            patient: PatientRef::Key("8860000000017".into()),
+            from: None
+        }
+    );
+    let access = |action: &str, detail: &str| Access {
+        time: "2026-11-23T09:10:00.000Z".into(),
+        user: "chen.jing".into(),
+        role: "nurse".into(),
+        action: action.into(),
+        outcome: "ok".into(),
+        detail: detail.into(),
+        ssh_client: String::new(),
+    };
+    app.update(reply(
+        tag,
+        Response::AccessLog(vec![
+            access("patient.read", ""),
+            access(
+                "patient.break_glass",
+                "reason: collapsed in the waiting room",
+            ),
+        ]),
+    ));
+    let Screen::List(list) = &app.screen else {
+        panic!()
+    };
+    assert_eq!(list.rows.len(), 2);
+    assert_eq!(list.rows[0][3], "patient.break_glass", "newest first");
+    assert!(list.rows[0][5].contains("collapsed"));
+}
+
+#[test]
+fn a_review_row_s_unread_results_are_each_shown_whole_at_80x24() {
+    use caredesk::i18n::Lang;
+    use caredesk::tui::screens::{Cursor, List, ListKind};
+    let unread = [
+        "OBX 4, OBX-14: 5334-9 Sodium: not a time",
+        "OBX 7, OBX-5: 2951-2 Potassium: not a number",
+    ];
+    for (lang, heading) in [
+        (Lang::En, "Results not read"),
+        (Lang::ZhCn, "无法读取的结果"),
+    ] {
+        let mut app = common::tui::app(lang, false);
+        common::tui::sign_in(&mut app, Role::Nurse);
+        app.screen = Screen::List(List {
+            kind: ListKind::Review,
+            headers: vec!["From".into(), "Results".into()],
+            rows: vec![
+                vec!["lab.hl7 message 1".into(), "16 (+2 not read)".into()],
+                vec!["lab.hl7 message 2".into(), "5".into()],
+            ],
+            cursor: Cursor {
+                selected: 0,
+                offset: 0,
+            },
+            loading: false,
+            bookings: Vec::new(),
+            date: None,
+            prompt: None,
+            message: None,
+            reviews: Vec::new(),
+            review_unread: vec![unread.iter().map(|u| u.to_string()).collect(), Vec::new()],
+            alerts: Vec::new(),
+            prompt_kind: Default::default(),
+        });
+        let screen = common::tui::render(&mut app, 80, 24);
+        assert!(screen.contains(heading), "{screen}");
+        for line in unread {
+            assert!(screen.contains(line), "{lang:?}: {line}\n{screen}");
+        }
+        // Both rows stay in view above the unread results.
+        assert!(screen.contains("lab.hl7 message 2"), "{screen}");
+    }
+}

@@ -1,0 +1,221 @@
+//! The staff and oversight screens (users, alerts, who looked at a patient, the
+//! accounting of disclosures) rendered into a TestBackend at 80x24 and 120x40, in
+//! English and Chinese, compared with the reviewed snapshots in tests/it/snapshots/.
+
+use crate::common;
+
+use caredesk::auth::Role;
+use caredesk::clinic::Response;
+use caredesk::tui::app::App;
+use caredesk::tui::screens::{Cursor, Form, List, ListKind, PromptKind, Screen};
+
+use crate::common::tui::{form, sign_in};
+
+/// A list screen with the given rows, at the top, with an optional prompt open (for a
+/// card number or an acknowledgement note, as `prompt_kind` of the list).
+fn list(
+    kind: ListKind,
+    (headers, rows): (Vec<String>, Vec<Vec<String>>),
+    prompt: Option<Form>,
+) -> Screen {
+    let prompt_kind = match kind {
+        ListKind::Alerts => PromptKind::AcknowledgeNote,
+        ListKind::PatientAccess | ListKind::Disclosures => PromptKind::PatientKey,
+        _ => PromptKind::default(),
+    };
+    Screen::List(List {
+        kind,
+        headers,
+        rows,
+        cursor: Cursor::default(),
+        loading: false,
+        bookings: Vec::new(),
+        date: None,
+        prompt,
+        message: None,
+        reviews: Vec::new(),
+        review_unread: Vec::new(),
+        alerts: Vec::new(),
+        prompt_kind,
+    })
+}
+
+/// The alerts list as the service's reply builds it: one acknowledged alert, two open.
+fn alerts_list(app: &App, selected: usize, prompt: Option<Form>) -> Screen {
+    use caredesk::clinic::alerts::AlertView;
+    use caredesk::store::alerts::{Acknowledgement, AlertKind};
+    let at = |h: i64| 1_795_430_000 + h * 3600;
+    let alerts = vec![
+        AlertView {
+            id: 31,
+            time_unix: at(2),
+            kind: AlertKind::ManyPatients,
+            subjects: vec!["user:chen.jing".into()],
+            detail: "61 distinct patients within an hour (limit 50)".into(),
+            acknowledged: Some(Acknowledgement {
+                by: "he.audit".into(),
+                time_unix: at(3),
+                note: "Flu clinic morning: confirmed with the head nurse.".into(),
+            }),
+        },
+        AlertView {
+            id: 30,
+            time_unix: at(1),
+            kind: AlertKind::OutsideHours,
+            subjects: vec!["user:dr.zhou".into()],
+            detail:
+                "patient data opened at Sun 22:41 clinic time (working hours 07:00-20:00 mon-sat)"
+                    .into(),
+            acknowledged: None,
+        },
+        AlertView {
+            id: 29,
+            time_unix: at(0),
+            kind: AlertKind::AccountLocked,
+            subjects: vec!["user:wang.li".into()],
+            detail: "5 failed sign-ins".into(),
+            acknowledged: None,
+        },
+    ];
+    let (headers, rows) =
+        caredesk::tui::lists::table(app, ListKind::Alerts, &Response::Alerts(alerts.clone()));
+    Screen::List(List {
+        kind: ListKind::Alerts,
+        headers,
+        rows,
+        cursor: Cursor {
+            selected,
+            offset: 0,
+        },
+        loading: false,
+        bookings: Vec::new(),
+        date: None,
+        prompt,
+        message: None,
+        reviews: Vec::new(),
+        review_unread: Vec::new(),
+        alerts,
+        prompt_kind: caredesk::tui::screens::PromptKind::AcknowledgeNote,
+    })
+}
+
+/// Every screen, by name, as a function setting up the app.
+type Setup = fn(&mut App);
+
+fn screens() -> Vec<(&'static str, Setup)> {
+    vec![
+        ("users", |app| {
+            sign_in(app, Role::Admin);
+            let headers = ["list.user", "list.role", "list.status"]
+                .iter()
+                .map(|k| app.t(k))
+                .collect();
+            let rows = vec![
+                vec!["admin".into(), app.t("role.admin"), app.t("status.active")],
+                vec!["li.na".into(), app.t("role.nurse"), app.t("status.locked")],
+            ];
+            app.screen = list(ListKind::Users, (headers, rows), None);
+        }),
+        ("alerts", |app| {
+            sign_in(app, Role::Auditor);
+            app.screen = alerts_list(app, 0, None);
+        }),
+        ("alerts_acknowledge", |app| {
+            sign_in(app, Role::Admin);
+            app.screen = alerts_list(
+                app,
+                1,
+                Some(form(
+                    &[("called the user: a ward round covering", false)],
+                    0,
+                )),
+            );
+        }),
+        ("patient_access", |app| {
+            sign_in(app, Role::Auditor);
+            use caredesk::clinic::rights::Access;
+            let access = |time: &str, user: &str, role: &str, action: &str, detail: &str| Access {
+                time: time.into(),
+                user: user.into(),
+                role: role.into(),
+                action: action.into(),
+                outcome: "ok".into(),
+                detail: detail.into(),
+                ssh_client: "10.0.0.12:50122".into(),
+            };
+            let response = Response::AccessLog(vec![
+                access(
+                    "2026-11-20T08:02:11.000Z",
+                    "wang.li",
+                    "front_desk",
+                    "patient.register",
+                    "",
+                ),
+                access(
+                    "2026-11-21T10:15:40.000Z",
+                    "dr.zhou",
+                    "doctor",
+                    "health.read",
+                    "",
+                ),
+                access(
+                    "2026-11-22T22:41:05.000Z",
+                    "chen.jing",
+                    "nurse",
+                    "patient.break_glass",
+                    "reason: collapsed in the waiting room",
+                ),
+            ]);
+            let (headers, rows) =
+                caredesk::tui::lists::table(app, ListKind::PatientAccess, &response);
+            app.screen = list(ListKind::PatientAccess, (headers, rows), None);
+        }),
+        ("disclosures_prompt", |app| {
+            sign_in(app, Role::Auditor);
+            app.screen = list(
+                ListKind::Disclosures,
+                (Vec::new(), Vec::new()),
+                Some(form(&[("8860000000017", false)], 0)),
+            );
+        }),
+        ("disclosures", |app| {
+            use caredesk::clinic::rights::{Disclosure, DisclosureAccount, DisclosureKind};
+            sign_in(app, Role::Auditor);
+            let disclosure = |date: &str, kind: DisclosureKind, by: &str| Disclosure {
+                date: date.into(),
+                recipient: String::new(),
+                description: "health report".into(),
+                purpose: String::new(),
+                by: by.into(),
+                kind,
+            };
+            let response = Response::Disclosures(Box::new(DisclosureAccount {
+                patient: caredesk::domain::patient::PatientId([7; 16]),
+                patient_name: "Quentin Marsh".into(),
+                clinic: "Harbour Clinic".into(),
+                from: "2020-11-22".into(),
+                to: "2026-11-22".into(),
+                disclosures: vec![
+                    disclosure(
+                        "2026-03-02",
+                        DisclosureKind::Printed {
+                            printer: "front-desk".into(),
+                        },
+                        "dr.zhou",
+                    ),
+                    disclosure("2026-09-14", DisclosureKind::Export, "dr.zhou"),
+                ],
+                layout: Default::default(),
+                prepared_by: "he.audit".into(),
+            }));
+            let (headers, rows) =
+                caredesk::tui::lists::table(app, ListKind::Disclosures, &response);
+            app.screen = list(ListKind::Disclosures, (headers, rows), None);
+        }),
+    ]
+}
+
+#[test]
+fn every_oversight_screen_at_both_sizes_in_both_languages() {
+    common::tui::snapshot_every_screen!(screens());
+}
