@@ -84,9 +84,9 @@ operations! {
         "Add a user with a one-time password" "新增用户（一次性密码）";
     UserList => user_list: Needs(P::UserAdmin), "user.list", None [] -> [Users]
         "List the users" "用户列表";
-    UserDisable => user_disable: Needs(P::UserAdmin), "user.disable", Serial [] -> [Done]
+    UserDisable => user_disable: Needs(P::UserAdmin), "user.disable", Serial [] -> [Done, PasswordReset]
         "Disable a user and end their sessions" "停用用户并结束其会话";
-    UserEnable => user_enable: Needs(P::UserAdmin), "user.enable", Serial [] -> [Done]
+    UserEnable => user_enable: Needs(P::UserAdmin), "user.enable", Serial [] -> [Done, PasswordReset]
         "Enable a disabled user" "启用已停用的用户";
     UserSetRole => user_set_role: Needs(P::UserAdmin), "user.set_role", Serial [] -> [Done]
         "Change a user's role" "修改用户角色";

@@ -141,12 +141,7 @@ impl Vault {
 
     /// The patient's follow-up plans, by number.
     pub fn followup_plans(&self, id: &PatientId) -> Result<Vec<FollowUpPlan>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.tree(FOLLOWUP_PLANS_TREE)?.scan_prefix(id.0) {
-            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
-            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
-        }
-        Ok(out)
+        self.history(id)
     }
 
     /// The patients who have any follow-up plan (read from the plans' keys alone).
@@ -198,19 +193,12 @@ impl Vault {
         id: &PatientId,
         call: &Call,
     ) -> Result<(), StoreError> {
-        let mut key = id.0.to_vec();
-        key.extend_from_slice(&self.next_id()?.to_be_bytes());
-        self.stage_put(writes, Scope::Patient(*id), &key, call)
+        self.stage_in_history(writes, id, &[], call)
     }
 
     /// The patient's calls, oldest first.
     pub fn calls(&self, id: &PatientId) -> Result<Vec<Call>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.tree(CALLS_TREE)?.scan_prefix(id.0) {
-            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
-            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
-        }
-        Ok(out)
+        self.history(id)
     }
 
     pub fn stage_recording_meta(
@@ -237,12 +225,7 @@ impl Vault {
 
     /// The patient's recordings (their descriptions), by id.
     pub fn recordings_of(&self, id: &PatientId) -> Result<Vec<RecordingMeta>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.tree(RECORDING_META_TREE)?.scan_prefix(id.0) {
-            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
-            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
-        }
-        Ok(out)
+        self.history(id)
     }
 
     pub fn stage_recording_chunk(

@@ -2,7 +2,7 @@
 //! summary versions, each sealed with the patient's key and kept in time order.
 
 use super::StoreError;
-use super::vault::{Record, Scope, Vault};
+use super::vault::{Record, Vault};
 use super::writes::WriteSet;
 use crate::domain::patient::PatientId;
 
@@ -20,9 +20,7 @@ impl Vault {
         id: &PatientId,
         advice: &crate::domain::advice::Approved,
     ) -> Result<(), StoreError> {
-        let mut key = id.0.to_vec();
-        key.extend_from_slice(&self.next_id()?.to_be_bytes());
-        self.stage_put(writes, Scope::Patient(*id), &key, advice)
+        self.stage_in_history(writes, id, &[], advice)
     }
 
     /// The patient's approved advice, oldest first.
@@ -30,12 +28,7 @@ impl Vault {
         &self,
         id: &PatientId,
     ) -> Result<Vec<crate::domain::advice::Approved>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.tree(ADVICE_TREE)?.scan_prefix(id.0) {
-            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
-            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
-        }
-        Ok(out)
+        self.history(id)
     }
 }
 
@@ -53,9 +46,7 @@ impl Vault {
         id: &PatientId,
         plan: &crate::domain::plan::PlanVersion,
     ) -> Result<(), StoreError> {
-        let mut key = id.0.to_vec();
-        key.extend_from_slice(&self.next_id()?.to_be_bytes());
-        self.stage_put(writes, Scope::Patient(*id), &key, plan)
+        self.stage_in_history(writes, id, &[], plan)
     }
 
     /// Every version of the patient's plan, oldest first.
@@ -63,12 +54,7 @@ impl Vault {
         &self,
         id: &PatientId,
     ) -> Result<Vec<crate::domain::plan::PlanVersion>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.tree(PLANS_TREE)?.scan_prefix(id.0) {
-            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
-            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
-        }
-        Ok(out)
+        self.history(id)
     }
 }
 
@@ -87,10 +73,7 @@ impl Vault {
         id: &PatientId,
         version: &crate::domain::summary::SummaryVersion,
     ) -> Result<(), StoreError> {
-        let mut key = id.0.to_vec();
-        key.extend_from_slice(&version.number.to_be_bytes());
-        key.extend_from_slice(&self.next_id()?.to_be_bytes());
-        self.stage_put(writes, Scope::Patient(*id), &key, version)
+        self.stage_in_history(writes, id, &version.number.to_be_bytes(), version)
     }
 
     /// Every version of every summary of the patient: by number, then oldest first.
@@ -98,11 +81,6 @@ impl Vault {
         &self,
         id: &PatientId,
     ) -> Result<Vec<crate::domain::summary::SummaryVersion>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.tree(SUMMARIES_TREE)?.scan_prefix(id.0) {
-            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
-            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
-        }
-        Ok(out)
+        self.history(id)
     }
 }

@@ -11,6 +11,7 @@ pub mod codec;
 pub mod db;
 pub mod error;
 pub mod followups;
+mod history;
 pub mod init;
 pub mod keyring;
 pub mod management;

@@ -45,12 +45,7 @@ impl Vault {
 
     /// Every amendment of the patient, oldest first.
     pub fn amendments(&self, id: &PatientId) -> Result<Vec<Amendment>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.tree(AMENDMENTS_TREE)?.scan_prefix(id.0) {
-            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
-            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
-        }
-        Ok(out)
+        self.history(id)
     }
 
     pub fn stage_amendment(

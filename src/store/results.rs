@@ -138,12 +138,7 @@ impl Vault {
     /// The patient's results, oldest first.
     pub fn observations(&self, id: &PatientId) -> Result<Vec<Observation>, StoreError> {
         self.patient_key(id)?;
-        let mut out = Vec::new();
-        for item in self.tree(OBSERVATIONS_TREE)?.scan_prefix(id.0) {
-            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
-            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
-        }
-        Ok(out)
+        self.history(id)
     }
 
     /// The key one result of one patient is stored under: equal results, equal keys.
@@ -353,9 +348,7 @@ impl Vault {
         id: &PatientId,
         response: &crate::domain::questionnaire::Response,
     ) -> Result<(), StoreError> {
-        let mut key = id.0.to_vec();
-        key.extend_from_slice(&self.next_id()?.to_be_bytes());
-        self.stage_put(writes, Scope::Patient(*id), &key, response)
+        self.stage_in_history(writes, id, &[], response)
     }
 
     /// The patient's filled questionnaires, oldest first.
@@ -363,12 +356,7 @@ impl Vault {
         &self,
         id: &PatientId,
     ) -> Result<Vec<crate::domain::questionnaire::Response>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.tree(QUESTIONNAIRE_TREE)?.scan_prefix(id.0) {
-            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
-            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
-        }
-        Ok(out)
+        self.history(id)
     }
 }
 
@@ -386,9 +374,7 @@ impl Vault {
         id: &PatientId,
         response: &crate::domain::intake::IntakeResponse,
     ) -> Result<(), StoreError> {
-        let mut key = id.0.to_vec();
-        key.extend_from_slice(&self.next_id()?.to_be_bytes());
-        self.stage_put(writes, Scope::Patient(*id), &key, response)
+        self.stage_in_history(writes, id, &[], response)
     }
 }
 
@@ -406,9 +392,7 @@ impl Vault {
         id: &PatientId,
         assessment: &crate::domain::assessment::Assessment,
     ) -> Result<(), StoreError> {
-        let mut key = id.0.to_vec();
-        key.extend_from_slice(&self.next_id()?.to_be_bytes());
-        self.stage_put(writes, Scope::Patient(*id), &key, assessment)
+        self.stage_in_history(writes, id, &[], assessment)
     }
 
     /// The patient's risk assessments, oldest first.
@@ -416,12 +400,7 @@ impl Vault {
         &self,
         id: &PatientId,
     ) -> Result<Vec<crate::domain::assessment::Assessment>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.tree(ASSESSMENTS_TREE)?.scan_prefix(id.0) {
-            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
-            out.push(self.open_sealed(Scope::Patient(*id), &key, &sealed)?);
-        }
-        Ok(out)
+        self.history(id)
     }
 }
 
