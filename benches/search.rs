@@ -135,7 +135,7 @@ fn bench_render(c: &mut Criterion) {
             .collect();
         let settings = Settings {
             clinic_name: "bench".into(),
-            demo: false,
+            demo_accounts: None,
             idle_logout: Duration::from_secs(300),
             connection: "local".into(),
             units: Default::default(),

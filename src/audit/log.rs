@@ -18,8 +18,8 @@ use super::head_file::{self, HEAD_FILE_FLAG, HeadFile, HeadFileError, HeadMark};
 use super::record::{AuditEvent, AuditRecord, GENESIS_PREV, RecordBody, chain_hash};
 use super::seal::{SealFileError, SealState, Sealer, Seed, advance};
 use super::verify::SealView;
+use crate::codec::{self, CodecError, Versioned};
 use crate::crypto::SecretKey;
-use crate::store::codec::{self, CodecError, Versioned};
 use crate::store::writes::WriteSet;
 
 pub const AUDIT_TREE: &str = "audit";

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::store::codec::CodecError;
+use crate::codec::CodecError;
 
 /// Result of the audited operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,7 +252,7 @@ impl<'a> RawRecord<'a> {
 
     pub fn body(&self) -> Result<RecordBody, CodecError> {
         let (body, read) =
-            bincode::serde::decode_from_slice(self.body, crate::store::codec::decode_config())
+            bincode::serde::decode_from_slice(self.body, crate::codec::decode_config())
                 .map_err(|e| CodecError::Malformed(e.to_string()))?;
         if read != self.body.len() {
             return Err(CodecError::Malformed("trailing bytes".into()));

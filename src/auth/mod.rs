@@ -3,7 +3,7 @@
 pub mod password;
 pub mod permission;
 pub mod recovery_codes;
-pub mod role;
+pub use crate::domain::role;
 pub mod signon;
 pub mod totp;
 pub mod user;

@@ -8,8 +8,8 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::recovery_codes::StoredCode;
 use super::role::Role;
+use crate::codec::Versioned;
 use crate::crypto::random_array;
-use crate::store::codec::Versioned;
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct UserId(pub [u8; 16]);

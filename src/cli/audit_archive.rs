@@ -40,8 +40,9 @@ pub fn run_archive(args: ArchiveArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or(true)
     };
     let outcome = (|| -> Result<(), ArchiveError> {
-        if let Some(connection) = crate::server::connection::server_only(&args.data.path)
-            .map_err(|e| ArchiveError::Damaged(e.to_string()))?
+        if let Some(connection) =
+            crate::server::connection::server_only(&args.data.path, &super::signin::mode())
+                .map_err(|e| ArchiveError::Damaged(e.to_string()))?
         {
             // Through the clinic server: the auditor pages the raw records in.
             let session = crate::clinic::Signed::new(connection);

@@ -170,7 +170,9 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     // While the clinic server owns the store, the auditor reads the raw log through it
     // and verifies it here.
-    if let Some(connection) = crate::server::connection::server_only(&args.data.path)? {
+    if let Some(connection) =
+        crate::server::connection::server_only(&args.data.path, &super::signin::mode())?
+    {
         let outcome = audit_remote::verify(
             crate::clinic::Signed::new(connection),
             seed.as_ref(),
@@ -286,7 +288,9 @@ fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--from {from} is after --to {to}: give the earlier date first");
     }
     // While the clinic server owns the store, the auditor signs in and reads through it.
-    if let Some(connection) = crate::server::connection::server_only(&args.data.path)? {
+    if let Some(connection) =
+        crate::server::connection::server_only(&args.data.path, &super::signin::mode())?
+    {
         return audit_remote::export(crate::clinic::Signed::new(connection), &args);
     }
     if args.open {
@@ -323,7 +327,9 @@ fn run_export(args: ExportArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_checkpoint(args: CheckpointArgs) -> anyhow::Result<ExitCode> {
-    if let Some(connection) = crate::server::connection::server_only(&args.data.path)? {
+    if let Some(connection) =
+        crate::server::connection::server_only(&args.data.path, &super::signin::mode())?
+    {
         let checkpoint = audit_remote::checkpoint(crate::clinic::Signed::new(connection))?;
         println!("{}", checkpoint.to_json());
         return Ok(ExitCode::SUCCESS);

@@ -213,5 +213,7 @@ pub fn run_tui(args: TuiArgs) -> anyhow::Result<()> {
         keymap: args.flags.keymap,
         lang: args.flags.lang,
         idle_logout: args.flags.idle_logout,
+        mode: signin::mode(),
+        demo_accounts: Some(crate::demo::accounts_at),
     })
 }

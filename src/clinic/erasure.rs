@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::api::{PatientRef, Response, ServiceError};
 use super::service::{Ctx, Effect, Reply};
+use crate::codec::Versioned;
 use crate::domain::patient::PatientId;
 use crate::store::Scope;
-use crate::store::codec::Versioned;
 use crate::store::vault::Record;
 use crate::store::writes::WriteSet;
 

@@ -55,7 +55,7 @@ pub struct PatientExport {
     pub calls: Vec<crate::domain::followup::Call>,
     /// What is known of each call recording (not its sound: ask the clinic for that).
     #[serde(default)]
-    pub recordings: Vec<crate::store::followups::RecordingMeta>,
+    pub recordings: Vec<crate::domain::followup::RecordingMeta>,
     /// When the export was made (unix seconds; 0 in exports made before it was kept).
     #[serde(default)]
     pub exported_at: i64,

@@ -6,8 +6,8 @@
 use serde_json::{Value, json};
 
 use super::export_bundle::{Ids, entry, instant, reference};
+use crate::domain::followup::RecordingMeta;
 use crate::domain::followup::{Adherence, Call, Outcome, VisitKind};
-use crate::store::followups::RecordingMeta;
 
 const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 const PARTICIPATION_MODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode";

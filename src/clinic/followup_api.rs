@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::followup::RecordingMeta;
 use crate::domain::followup::{Call, FollowUp, FollowUpPlan, Kind};
 use crate::domain::patient::PatientId;
-use crate::store::followups::RecordingMeta;
 
 /// One follow-up: the patient, the plan and its sequence number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

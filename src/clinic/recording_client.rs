@@ -10,8 +10,8 @@ use sha2::{Digest, Sha256};
 use super::api::{Request, Response};
 use super::client::{Client, Signed};
 use super::followup_api::FollowUpKey;
+use crate::domain::followup::RecordingMeta;
 use crate::domain::patient::PatientId;
-use crate::store::followups::RecordingMeta;
 
 fn refused(response: Response) -> String {
     match response {

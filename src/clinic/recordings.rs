@@ -9,8 +9,8 @@ use super::api::{Response, ServiceError};
 use super::followup_api::FollowUpKey;
 use super::patients::readable;
 use super::service::{Ctx, Reply};
+use crate::domain::followup::RecordingMeta;
 use crate::domain::patient::PatientId;
-use crate::store::followups::RecordingMeta;
 use crate::store::writes::WriteSet;
 
 /// The bytes in each chunk (the last may be shorter).

@@ -59,6 +59,24 @@ pub fn current_code(user: &str, now_unix: i64) -> (String, u64) {
     (code, left)
 }
 
+/// The demo users with their passwords and their codes at `now_unix`, as the demo
+/// clinic's sign-in screen lists them.
+pub fn accounts_at(now_unix: i64) -> Vec<crate::tui::app::DemoAccount> {
+    USERS
+        .iter()
+        .map(|&(user, role, password)| {
+            let (code, seconds_left) = current_code(user, now_unix);
+            crate::tui::app::DemoAccount {
+                user,
+                role,
+                password,
+                code,
+                seconds_left,
+            }
+        })
+        .collect()
+}
+
 /// Creates the demo store in `dir` with `patients` synthetic patients. Returns how many
 /// were created; `progress` hears the count after each batch.
 pub fn create(

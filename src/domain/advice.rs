@@ -6,7 +6,7 @@ use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
 use super::tag_rules::{Condition, Facts, check, holds};
-use crate::store::codec::Versioned;
+use crate::codec::Versioned;
 
 pub const BUILT_IN: &str = include_str!("../../rules/advice.toml");
 

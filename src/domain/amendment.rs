@@ -9,8 +9,8 @@ use super::health::{
     Allergy, Condition, FamilyCondition, HealthRecord, Lifestyle, Measurements, Medication, Surgery,
 };
 use super::patient::{IdType, Patient, Sex};
-use crate::auth::Role;
-use crate::store::codec::{CodecError, Versioned, decode_payload};
+use crate::codec::{CodecError, Versioned, decode_payload};
+use crate::domain::role::Role;
 
 /// A part of the record that is amended as one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use super::observation::Observation;
 use super::patient::Patient;
 use super::risk::{self, CvInputs, Model, Race, Refusal};
 use super::value_sets::ValueSets;
-use crate::store::codec::{CodecError, Versioned, decode_payload};
+use crate::codec::{CodecError, Versioned, decode_payload};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Outcome {

@@ -8,7 +8,7 @@ use crate::i18n::Lang;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::store::codec::{CodecError, Versioned, decode_payload};
+use crate::codec::{CodecError, Versioned, decode_payload};
 
 pub use super::followup_decide::{Decision, History, decide};
 pub use super::followup_protocol::{
@@ -424,6 +424,26 @@ struct CallV1 {
     next_due: Option<NaiveDate>,
 }
 
+/// What is known of a recording without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RecordingMeta {
+    pub id: [u8; 16],
+    /// The call it belongs to: its follow-up (plan, sequence) and time.
+    pub plan: u32,
+    pub seq: u32,
+    pub call_at: i64,
+    /// The file's extension (wav, mp3, amr, m4a …), for the player.
+    pub extension: String,
+    pub size: u64,
+    pub chunks: u32,
+    /// SHA-256 of the whole file, checked when it is read back.
+    pub sha256: [u8; 32],
+    pub by: String,
+    pub at: i64,
+    /// Filled in once every chunk is stored and the checksum matched.
+    pub complete: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -452,7 +472,7 @@ mod tests {
         bytes.extend(
             bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap_or_default(),
         );
-        let call: Call = crate::store::codec::decode(&bytes).unwrap();
+        let call: Call = crate::codec::decode(&bytes).unwrap();
         assert_eq!(call.input.visit, VisitKind::Phone);
         assert_eq!(
             call.input.readings,
@@ -463,7 +483,7 @@ mod tests {
         assert_eq!(call.class, Some(VisitClass::Uncontrolled));
         assert_eq!(call.next_due, NaiveDate::from_ymd_opt(2026, 12, 7));
         // And the current format reads back as written.
-        let again: Call = crate::store::codec::decode(&crate::store::codec::encode(&call)).unwrap();
+        let again: Call = crate::codec::decode(&crate::codec::encode(&call)).unwrap();
         assert_eq!(again, call);
     }
 }

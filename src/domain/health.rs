@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use super::clinical_status::{ClinicalStatus, MedicationStatus, Race, Verification};
-use crate::store::codec::{CodecError, Versioned, decode_payload};
+use crate::codec::{CodecError, Versioned, decode_payload};
 
 /// A past or current illness, optionally with its code, since when and its statuses.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -435,7 +435,7 @@ impl fmt::Debug for HealthRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::codec;
+    use crate::codec;
 
     #[test]
     fn tenths_parse_and_show() {

@@ -10,7 +10,7 @@ use super::health::{
     Allergy, BloodGroup, Condition, FamilyCondition, HealthRecord, Lifestyle, Measurements,
     Medication, Severity, Surgery, Tenths,
 };
-use crate::auth::Role;
+use crate::domain::role::Role;
 
 #[derive(Serialize, Deserialize)]
 pub(crate) struct ConditionV2 {
@@ -195,7 +195,7 @@ pub(crate) fn medications(v: Vec<MedicationV2>) -> Vec<Medication> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::codec;
+    use crate::codec;
 
     fn stored<T: Serialize>(version: u16, value: &T) -> Vec<u8> {
         let mut bytes = version.to_be_bytes().to_vec();

@@ -27,6 +27,7 @@ pub mod questionnaire;
 pub mod record_codes;
 pub mod record_form;
 pub mod risk;
+pub mod role;
 pub mod summary;
 pub mod summary_format;
 pub mod summary_text;

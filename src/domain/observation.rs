@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::decimal::Decimal;
-use crate::store::codec::Versioned;
+use crate::codec::Versioned;
 
 pub const LOINC: &str = "http://loinc.org";
 

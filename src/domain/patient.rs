@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use data_encoding::HEXLOWER;
 use serde::{Deserialize, Serialize};
 
+use crate::codec::{CodecError, Versioned, decode_payload};
 use crate::crypto::random_array;
-use crate::store::codec::{CodecError, Versioned, decode_payload};
 
 /// 128 random bits; carries nothing about the person, so it may appear in sled keys
 /// and audit records.
@@ -227,7 +227,7 @@ mod tests {
         };
         let mut bytes = 1u16.to_be_bytes().to_vec();
         bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
-        let patient: Patient = crate::store::codec::decode(&bytes).unwrap();
+        let patient: Patient = crate::codec::decode(&bytes).unwrap();
         assert_eq!(patient.name, "Li Na");
         assert!(patient.restricted && patient.address.is_none());
         assert_eq!(patient.id_type, IdType::ResidentId);
@@ -260,7 +260,7 @@ mod tests {
         };
         let mut bytes = 2u16.to_be_bytes().to_vec();
         bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
-        let patient: Patient = crate::store::codec::decode(&bytes).unwrap();
+        let patient: Patient = crate::codec::decode(&bytes).unwrap();
         assert_eq!(
             (patient.id_type, patient.address.as_deref()),
             (IdType::Passport, Some("Here"))

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::indicators;
 use super::observation::Observation;
-use crate::store::codec::Versioned;
+use crate::codec::Versioned;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -5,7 +5,7 @@
 use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
-use crate::store::codec::Versioned;
+use crate::codec::Versioned;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -8,7 +8,7 @@ use super::summary::{
     FollowUpCounts, GoalResult, IndicatorChange, Period, QuestionnaireResult, RiskChange,
     StageSummary, SummaryVersion,
 };
-use crate::store::codec::{CodecError, Versioned, decode_payload};
+use crate::codec::{CodecError, Versioned, decode_payload};
 
 /// A summary as kept before follow-up counts were added (format 1).
 #[derive(Deserialize)]
@@ -165,7 +165,7 @@ mod tests {
         };
         let mut bytes = 1u16.to_be_bytes().to_vec();
         bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
-        let read: SummaryVersion = crate::store::codec::decode(&bytes).unwrap();
+        let read: SummaryVersion = crate::codec::decode(&bytes).unwrap();
         assert_eq!((read.number, read.summary.text.as_str()), (3, "Stable."));
         assert_eq!(read.summary.follow_ups, FollowUpCounts::default());
         assert_eq!(read.signed, Some(("dr.zhou".into(), 8)));
@@ -215,7 +215,7 @@ mod tests {
         };
         let mut bytes = 2u16.to_be_bytes().to_vec();
         bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
-        let read: SummaryVersion = crate::store::codec::decode(&bytes).unwrap();
+        let read: SummaryVersion = crate::codec::decode(&bytes).unwrap();
         assert_eq!(read.summary.text, "Calls.");
         assert_eq!(
             read.summary.follow_ups,
@@ -227,8 +227,7 @@ mod tests {
                 home: 0
             }
         );
-        let again: SummaryVersion =
-            crate::store::codec::decode(&crate::store::codec::encode(&read)).unwrap();
+        let again: SummaryVersion = crate::codec::decode(&crate::codec::encode(&read)).unwrap();
         assert_eq!(again, read);
     }
 }

@@ -574,7 +574,7 @@ pub struct AutoTag {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AutoTags(pub Vec<AutoTag>);
 
-impl crate::store::codec::Versioned for AutoTags {
+impl crate::codec::Versioned for AutoTags {
     const VERSION: u16 = 1;
 }
 

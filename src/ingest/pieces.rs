@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::files::{Format, parse_csv_files, parse_files};
 use super::{Incoming, Parsed, Rejected, hl7};
-use crate::server::frame::MAX_FRAME;
+use crate::codec::MAX_FRAME;
 
 /// The encoded size a batch is closed at: an eighth of the frame limit.
 pub const BATCH_BYTES: usize = MAX_FRAME / 8;

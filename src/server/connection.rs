@@ -95,10 +95,10 @@ pub fn connect(dir: Option<&Path>, mode: &Mode) -> anyhow::Result<Connection> {
 /// The clinic server for the store at `dir`, if commands should use one: `--connect`
 /// insists, `--local` refuses, otherwise one that answers is used. `None`: work on the
 /// store here (without having opened it).
-pub fn server_only(dir: &Path) -> anyhow::Result<Option<Connection>> {
-    match crate::cli::signin::mode() {
+pub fn server_only(dir: &Path, mode: &Mode) -> anyhow::Result<Option<Connection>> {
+    match mode {
         Mode::Local => Ok(None),
-        mode @ Mode::Connect(_) => connect(Some(dir), &mode).map(Some),
+        Mode::Connect(_) => connect(Some(dir), mode).map(Some),
         Mode::Auto => Ok(answering(Some(dir))),
     }
 }

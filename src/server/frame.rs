@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clinic::{Request, SessionToken};
 
-/// The largest frame either side accepts: a recording chunk (1 MiB) with room to spare.
-pub const MAX_FRAME: usize = 8 * 1024 * 1024;
+pub use crate::codec::MAX_FRAME;
 
 /// The largest frame the daemon reads on a connection that has not signed in: a
 /// sign-in is a few hundred bytes, and a stranger must not make the daemon hold 8 MiB

@@ -7,9 +7,9 @@
 use super::StoreError;
 use super::vault::{Record, Scope, Vault};
 use super::writes::WriteSet;
+use crate::codec::Versioned;
 use crate::domain::followup::{Call, FollowUp, FollowUpPlan};
 use crate::domain::patient::PatientId;
-use crate::store::codec::Versioned;
 
 pub const FOLLOWUP_PLANS_TREE: &str = "followup_plans";
 pub const FOLLOWUPS_TREE: &str = "followups";
@@ -70,25 +70,7 @@ impl Record for Chunk {
     const TREE: &'static str = RECORDINGS_TREE;
 }
 
-/// What is known of a recording without its bytes.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct RecordingMeta {
-    pub id: [u8; 16],
-    /// The call it belongs to: its follow-up (plan, sequence) and time.
-    pub plan: u32,
-    pub seq: u32,
-    pub call_at: i64,
-    /// The file's extension (wav, mp3, amr, m4a …), for the player.
-    pub extension: String,
-    pub size: u64,
-    pub chunks: u32,
-    /// SHA-256 of the whole file, checked when it is read back.
-    pub sha256: [u8; 32],
-    pub by: String,
-    pub at: i64,
-    /// Filled in once every chunk is stored and the checksum matched.
-    pub complete: bool,
-}
+pub use crate::domain::followup::RecordingMeta;
 
 impl Versioned for RecordingMeta {
     const VERSION: u16 = 1;

@@ -7,7 +7,7 @@ pub mod alerts;
 pub mod backup;
 pub mod bookings;
 pub mod cards;
-pub mod codec;
+pub use crate::codec;
 pub mod db;
 pub mod error;
 pub mod followups;

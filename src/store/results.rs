@@ -9,12 +9,12 @@
 use super::StoreError;
 use super::vault::{INDEX_TREE, Record, Scope, Vault};
 use super::writes::WriteSet;
+use crate::codec::{CodecError, Versioned, decode_payload};
 use crate::crypto::IndexKind;
 use crate::domain::health_v2;
 use crate::domain::observation::Observation;
 use crate::domain::patient::PatientId;
 use crate::ingest::Incoming;
-use crate::store::codec::{CodecError, Versioned, decode_payload};
 
 pub const OBSERVATIONS_TREE: &str = "observations";
 pub const RESULT_KEYS_TREE: &str = "result_keys";
@@ -433,7 +433,7 @@ impl Vault {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::codec;
+    use crate::codec;
 
     #[derive(serde::Serialize)]
     struct V1 {

@@ -79,13 +79,13 @@ pub enum RecordingJob {
     },
     Play {
         patient: PatientId,
-        meta: Box<crate::store::followups::RecordingMeta>,
+        meta: Box<crate::domain::followup::RecordingMeta>,
         player: String,
     },
     /// Hand the recording out: written to a new file (0600); audited as a disclosure.
     Export {
         patient: PatientId,
-        meta: Box<crate::store::followups::RecordingMeta>,
+        meta: Box<crate::domain::followup::RecordingMeta>,
         path: std::path::PathBuf,
     },
 }
@@ -149,9 +149,20 @@ pub struct SignedInUser {
     pub notice: SignOnNotice,
 }
 
+/// A demo clinic's account as its sign-in screen lists it (the demo supplies them:
+/// the terminal knows nothing of the demo's users).
+pub struct DemoAccount {
+    pub user: &'static str,
+    pub role: Role,
+    pub password: &'static str,
+    pub code: String,
+    pub seconds_left: u64,
+}
+
 pub struct Settings {
     pub clinic_name: String,
-    pub demo: bool,
+    /// A demo clinic: its accounts and their codes at a time, for the sign-in screen.
+    pub demo_accounts: Option<fn(i64) -> Vec<DemoAccount>>,
     pub idle_logout: Duration,
     /// "local" or the daemon's socket.
     pub connection: String,

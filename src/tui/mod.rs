@@ -60,6 +60,11 @@ pub struct TuiOptions {
     pub keymap: Option<String>,
     pub lang: Option<Lang>,
     pub idle_logout: Option<Duration>,
+    /// Lists a demo clinic's accounts on its sign-in screen (only when the clinic's
+    /// settings say it is the demo).
+    pub demo_accounts: Option<fn(i64) -> Vec<app::DemoAccount>>,
+    /// How to reach the service (`--connect`, `--local`, or whichever answers).
+    pub mode: crate::server::connection::Mode,
 }
 
 /// `30s`, `5m`, `1h` or plain seconds.
@@ -98,8 +103,7 @@ impl Drop for TerminalGuard {
 }
 
 pub fn run(options: TuiOptions) -> anyhow::Result<()> {
-    let mode = crate::cli::signin::mode();
-    let connection = crate::server::connection::connect(options.dir.as_deref(), &mode)?;
+    let connection = crate::server::connection::connect(options.dir.as_deref(), &options.mode)?;
     // The clinic's settings file; a terminal of a server that cannot read the store's
     // directory uses the defaults and its flags.
     let stored = options
@@ -126,7 +130,7 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
     let locale = crate::i18n::Locale::new(lang);
     let settings = Settings {
         clinic_name: stored.clinic.name.clone(),
-        demo: stored.clinic.demo,
+        demo_accounts: options.demo_accounts.filter(|_| stored.clinic.demo),
         idle_logout,
         connection: connection
             .describe()

@@ -187,12 +187,12 @@ fn edge_cases() -> PatientExport {
         Channel, ConsentEntry, ConsentRecord, Decision, Method, Purpose,
     };
     use caredesk::domain::decimal::Decimal;
+    use caredesk::domain::followup::RecordingMeta;
     use caredesk::domain::followup::{Adherence, Call, CallInput, Kind, Outcome};
     use caredesk::domain::health::*;
     use caredesk::domain::observation::{Observation, SourceKind};
     use caredesk::domain::patient::{IdType, Patient, PatientId, Sex};
     use caredesk::domain::summary::{FollowUpCounts, Period, StageSummary, SummaryVersion};
-    use caredesk::store::followups::RecordingMeta;
     const SNOMED: &str = "http://snomed.info/sct";
     let number = |t: &str| Decimal::parse(t).unwrap();
     let result = |code: &str, value: &str, unit: &str, status: Option<&str>, kind: SourceKind| {

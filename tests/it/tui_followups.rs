@@ -382,7 +382,7 @@ fn history_chart() -> caredesk::clinic::followup_api::FollowUpChart {
             ),
             call(1_795_200_000, Outcome::NoAnswer, VisitKind::Phone, ""),
         ],
-        recordings: vec![caredesk::store::followups::RecordingMeta {
+        recordings: vec![caredesk::domain::followup::RecordingMeta {
             id: [9; 16],
             plan: 1,
             seq: 1,

@@ -60,7 +60,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
             ))
         }),
         ("login_demo", |app| {
-            app.settings.demo = true;
+            app.settings.demo_accounts = Some(caredesk::demo::accounts_at);
             app.screen = Screen::Login(form(&[("", false), ("", true), ("", false)], 0));
         }),
         ("login_error", |app| {

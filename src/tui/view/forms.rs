@@ -6,8 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::centered;
-use crate::demo;
-use crate::tui::app::App;
+use crate::tui::app::{App, DemoAccount};
 use crate::tui::screens::Form;
 
 /// Draws labelled fields, one per line, and places the cursor in the focused one.
@@ -67,7 +66,11 @@ fn messages(form: &Form, app: &App) -> Vec<Line<'static>> {
 }
 
 pub fn login(frame: &mut Frame<'_>, area: Rect, app: &App, form: &Form) {
-    let banner_height = if app.settings.demo { 9 } else { 0 };
+    let banner_height = if app.settings.demo_accounts.is_some() {
+        9
+    } else {
+        0
+    };
     let [top, banner] =
         Layout::vertical([Constraint::Min(10), Constraint::Length(banner_height)]).areas(area);
     let boxed = centered(top, 64, 12);
@@ -93,20 +96,22 @@ pub fn login(frame: &mut Frame<'_>, area: Rect, app: &App, form: &Form) {
         message_area,
     );
     fields(frame, field_area, app, form, &labels);
-    if app.settings.demo {
-        demo_banner(frame, banner, app);
+    if let Some(accounts) = app.settings.demo_accounts {
+        demo_banner(frame, banner, app, &accounts(app.now.timestamp()));
     }
 }
 
 /// Demo stores only: the demo users, their passwords and their codes right now.
-fn demo_banner(frame: &mut Frame<'_>, area: Rect, app: &App) {
-    let now = app.now.timestamp();
+fn demo_banner(frame: &mut Frame<'_>, area: Rect, app: &App, accounts: &[DemoAccount]) {
     let mut lines = vec![Line::styled(app.t("demo.banner"), app.theme.warning())];
-    for (user, role, password) in demo::USERS {
-        let (code, left) = demo::current_code(user, now);
+    for account in accounts {
         lines.push(Line::from(format!(
-            "{user:<10} {} {password:<29} {code} ({left:>2}s)",
-            super::pad(&app.t(&format!("role.{}", role.as_str())), 15)
+            "{:<10} {} {:<29} {} ({:>2}s)",
+            account.user,
+            super::pad(&app.t(&format!("role.{}", account.role.as_str())), 15),
+            account.password,
+            account.code,
+            account.seconds_left
         )));
     }
     let block = Block::default().borders(Borders::TOP);

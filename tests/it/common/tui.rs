@@ -48,7 +48,7 @@ pub fn reply(app: &mut App, tag: u64, response: caredesk::clinic::Response) {
 pub fn app(lang: Lang, demo: bool) -> App {
     let settings = Settings {
         clinic_name: "Riverside Health 江畔健康".into(),
-        demo,
+        demo_accounts: demo.then_some(caredesk::demo::accounts_at as fn(i64) -> Vec<_>),
         idle_logout: Duration::from_secs(300),
         connection: if lang == Lang::En {
             "local".into()

@@ -16,7 +16,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub fn app() -> App {
     let settings = Settings {
         clinic_name: "c".into(),
-        demo: false,
+        demo_accounts: None,
         idle_logout: Duration::from_secs(60),
         connection: "local".into(),
         units: Default::default(),

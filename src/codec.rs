@@ -7,6 +7,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
+/// The largest message either side of the clinic server's socket accepts: a recording
+/// chunk (1 MiB) with room to spare. Importers cut large files into pieces under it.
+pub const MAX_FRAME: usize = 8 * 1024 * 1024;
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CodecError {
     #[error("stored value is too short to hold a format version")]
