@@ -9,8 +9,8 @@ use super::service::{Ctx, Effect, Reply};
 use super::settings::CardSettings;
 use crate::crypto::IndexKind;
 use crate::domain::card::{Card, CardStatus, card_number};
-use crate::domain::identity::{check_id_number, check_mobile, normalise_id_number};
-use crate::domain::patient::{IdType, Patient, PatientId};
+use crate::domain::demographics_form;
+use crate::domain::patient::{Patient, PatientId};
 use crate::store::writes::WriteSet;
 
 fn field(field: &str, message: impl Into<String>) -> ServiceError {
@@ -20,41 +20,18 @@ fn field(field: &str, message: impl Into<String>) -> ServiceError {
     }
 }
 
-/// Checks a registration as the form does, returning the patient in canonical form
-/// (ID number upper-cased, phone as 11 digits).
+/// Checks a registration as the form does (`domain::demographics_form`, the one
+/// check both use), returning the patient in canonical form (ID number upper-cased,
+/// phone as 11 digits). A refusal names the first wrong field, in English.
 pub(crate) fn validate(patient: &Patient, today: NaiveDate) -> Result<Patient, ServiceError> {
-    let mut clean = patient.clone();
-    clean.name = patient.name.trim().to_string();
-    if clean.name.is_empty() {
-        return Err(field("name", "enter the patient's name"));
-    }
-    let birth = patient
-        .birth_date
-        .ok_or_else(|| field("birth_date", "enter the date of birth (YYYY-MM-DD)"))?;
-    if birth > today {
-        return Err(field(
-            "birth_date",
-            format!("{birth} is in the future: check the year"),
-        ));
-    }
-    if let Some(phone) = patient.phone.as_deref().filter(|p| !p.trim().is_empty()) {
-        clean.phone = Some(check_mobile(phone).map_err(|e| field("phone", e.to_string()))?);
-    } else {
-        clean.phone = None;
-    }
-    match patient
-        .id_number
-        .as_deref()
-        .filter(|n| !n.trim().is_empty())
-    {
-        Some(number) if patient.id_type == IdType::ResidentId => {
-            check_id_number(number, Some(birth)).map_err(|e| field("id_number", e.to_string()))?;
-            clean.id_number = Some(normalise_id_number(number));
+    match demographics_form::check(&patient.demographics(), today) {
+        Ok(clean) => Ok(patient.with_demographics(clean)),
+        Err(problems) => {
+            let english = crate::i18n::Locale::new(crate::i18n::Lang::En);
+            let first = &problems[0];
+            Err(field(first.field.name(), first.text(&english)))
         }
-        Some(number) => clean.id_number = Some(number.trim().to_string()),
-        None => clean.id_number = None,
     }
-    Ok(clean)
 }
 
 /// Registered patients with the same ID number, or the same phone and birth date.

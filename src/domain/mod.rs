@@ -8,6 +8,7 @@ pub mod card;
 pub mod clinical_status;
 pub mod consent;
 pub mod decimal;
+pub mod demographics_form;
 pub mod followup;
 pub mod followup_decide;
 pub mod followup_protocol;

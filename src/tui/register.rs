@@ -1,76 +1,31 @@
 //! The registration form (开卡): every field checked as it is typed would be, with the
 //! message next to the field; the service checks again and looks for duplicates.
 
-use chrono::NaiveDate;
-
 use super::action::Action;
 use super::app::{App, Pending};
 use super::screens::{REGISTER_FIELDS, Register, RegisterOutcome, Screen};
 use crate::clinic::{Request, Response, ServiceError};
 use crate::domain::amendment::Demographics;
-use crate::domain::identity::{check_id_number, check_mobile, parse_date};
-use crate::domain::patient::{IdType, Patient, Sex};
+use crate::domain::demographics_form;
+use crate::domain::patient::Patient;
 
 /// The registration form's demographic fields come first; the card type follows.
-pub(crate) const DEMOGRAPHIC_FIELDS: usize = 8;
-
-fn non_empty(text: &str) -> Option<String> {
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_string())
-}
+pub(crate) const DEMOGRAPHIC_FIELDS: usize = demographics_form::Field::ALL.len();
 
 impl App {
     /// The eight demographic fields (registration order) as demographics, or the
-    /// message of each wrong field. Shared by registration and amendment.
+    /// message of each wrong field: the one check the service also makes
+    /// (`domain::demographics_form`). Shared by registration and amendment.
     pub(crate) fn read_demographics(
         &self,
         values: &[&str],
     ) -> Result<Demographics, Vec<Option<String>>> {
-        let value = |i: usize| values.get(i).copied().unwrap_or("");
-        let today: NaiveDate = self.now.date_naive();
-        let mut errors: Vec<Option<String>> = vec![None; DEMOGRAPHIC_FIELDS];
-        if value(0).trim().is_empty() {
-            errors[0] = Some(self.t("register.need_name"));
-        }
-        let sex = Sex::parse(value(1));
-        if sex.is_none() {
-            errors[1] = Some(self.t("register.bad_sex"));
-        }
-        let birth = match parse_date(value(2), today) {
-            Ok(date) => Some(date),
-            Err(message) => {
-                errors[2] = Some(message);
-                None
+        demographics_form::read(values, self.now.date_naive()).map_err(|problems| {
+            let mut errors: Vec<Option<String>> = vec![None; DEMOGRAPHIC_FIELDS];
+            for problem in problems {
+                errors[problem.field.index()] = Some(problem.text(&self.locale));
             }
-        };
-        let phone = non_empty(value(3));
-        if let Some(phone) = &phone
-            && let Err(e) = check_mobile(phone)
-        {
-            errors[3] = Some(e.to_string());
-        }
-        let id_type = IdType::parse(value(4));
-        if id_type.is_none() {
-            errors[4] = Some(self.t("register.bad_id_type"));
-        }
-        let id_number = non_empty(value(5));
-        if let (Some(number), Some(IdType::ResidentId)) = (&id_number, id_type)
-            && let Err(e) = check_id_number(number, birth)
-        {
-            errors[5] = Some(e.to_string());
-        }
-        if errors.iter().any(Option::is_some) {
-            return Err(errors);
-        }
-        Ok(Demographics {
-            name: value(0).trim().to_string(),
-            sex: sex.unwrap_or_default(),
-            birth_date: birth,
-            phone,
-            id_type: id_type.unwrap_or_default(),
-            id_number,
-            address: non_empty(value(6)),
-            emergency_contact: non_empty(value(7)),
+            errors
         })
     }
 
@@ -83,7 +38,7 @@ impl App {
             .map(|i| register.form.value(i))
             .collect();
         let demographics = self.read_demographics(&values);
-        let card_type = values[8].trim().to_string();
+        let card_type = values[DEMOGRAPHIC_FIELDS].trim().to_string();
         let mut errors = match &demographics {
             Ok(_) => vec![None; DEMOGRAPHIC_FIELDS],
             Err(errors) => errors.clone(),

@@ -1,0 +1,272 @@
+//! One check of a patient's personal details, shared by the registration form, the
+//! record editor (the terminal, which reads typed text) and the service (which
+//! receives values and checks them again, as a script's or an old terminal's may be
+//! wrong). Each problem names its field and a catalog key under `register.`, so both
+//! say the same thing in the reader's language.
+
+use chrono::NaiveDate;
+
+use super::amendment::Demographics;
+use super::identity::{check_id_number, check_mobile, normalise_id_number, parse_date};
+use super::patient::{IdType, Sex};
+use crate::i18n::Locale;
+
+/// The fields, in the form's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    Sex,
+    BirthDate,
+    Phone,
+    IdType,
+    IdNumber,
+    Address,
+    EmergencyContact,
+}
+
+impl Field {
+    pub const ALL: [Field; 8] = [
+        Field::Name,
+        Field::Sex,
+        Field::BirthDate,
+        Field::Phone,
+        Field::IdType,
+        Field::IdNumber,
+        Field::Address,
+        Field::EmergencyContact,
+    ];
+
+    /// The field's name on the wire (`ServiceError::Field`) and in scripts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Sex => "sex",
+            Field::BirthDate => "birth_date",
+            Field::Phone => "phone",
+            Field::IdType => "id_type",
+            Field::IdNumber => "id_number",
+            Field::Address => "address",
+            Field::EmergencyContact => "emergency_contact",
+        }
+    }
+
+    /// Its place in the form.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What is wrong with one field: a catalog key under `register.` and, where it helps,
+/// the checker's own words (which name the offending text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub field: Field,
+    pub key: &'static str,
+    pub detail: Option<String>,
+}
+
+impl Problem {
+    fn new(field: Field, key: &'static str) -> Self {
+        Self {
+            field,
+            key,
+            detail: None,
+        }
+    }
+
+    fn with(field: Field, detail: String) -> Self {
+        Self {
+            field,
+            key: "",
+            detail: Some(detail),
+        }
+    }
+
+    /// The message in the locale's language.
+    pub fn text(&self, locale: &Locale) -> String {
+        match (&self.detail, self.key) {
+            (Some(detail), _) => detail.clone(),
+            (None, key) => locale.t(&format!("register.{key}")),
+        }
+    }
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// Checks details every registration and amendment must pass, and returns them in
+/// canonical form (name trimmed, mobile as 11 digits, resident ID upper-cased).
+pub fn check(details: &Demographics, today: NaiveDate) -> Result<Demographics, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut clean = details.clone();
+    clean.name = details.name.trim().to_string();
+    if clean.name.is_empty() {
+        problems.push(Problem::new(Field::Name, "need_name"));
+    }
+    match details.birth_date {
+        None => problems.push(Problem::new(Field::BirthDate, "need_birth_date")),
+        Some(birth) if birth > today => problems.push(Problem::with(
+            Field::BirthDate,
+            format!("{birth} is in the future: check the year"),
+        )),
+        Some(_) => {}
+    }
+    clean.phone = None;
+    if let Some(phone) = details.phone.as_deref().and_then(non_empty) {
+        match check_mobile(&phone) {
+            Ok(mobile) => clean.phone = Some(mobile),
+            Err(e) => problems.push(Problem::with(Field::Phone, e.to_string())),
+        }
+    }
+    clean.id_number = None;
+    if let Some(number) = details.id_number.as_deref().and_then(non_empty) {
+        if details.id_type == IdType::ResidentId {
+            match check_id_number(&number, details.birth_date) {
+                Ok(_) => clean.id_number = Some(normalise_id_number(&number)),
+                Err(e) => problems.push(Problem::with(Field::IdNumber, e.to_string())),
+            }
+        } else {
+            clean.id_number = Some(number);
+        }
+    }
+    clean.address = details.address.as_deref().and_then(non_empty);
+    clean.emergency_contact = details.emergency_contact.as_deref().and_then(non_empty);
+    if problems.is_empty() {
+        Ok(clean)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The form's eight typed fields (in `Field::ALL` order) read and checked: the details,
+/// or every problem found.
+pub fn read(values: &[&str], today: NaiveDate) -> Result<Demographics, Vec<Problem>> {
+    let value = |field: Field| values.get(field.index()).copied().unwrap_or("");
+    let mut problems = Vec::new();
+    let sex = Sex::parse(value(Field::Sex));
+    if sex.is_none() {
+        problems.push(Problem::new(Field::Sex, "bad_sex"));
+    }
+    let birth_text = value(Field::BirthDate);
+    // An empty date is "missing" (said by `check`); a wrong one names what was typed.
+    let birth_date = match non_empty(birth_text) {
+        None => None,
+        Some(text) => match parse_date(&text, today) {
+            Ok(date) => Some(date),
+            Err(message) => {
+                problems.push(Problem::with(Field::BirthDate, message));
+                None
+            }
+        },
+    };
+    let id_type = IdType::parse(value(Field::IdType));
+    if id_type.is_none() {
+        problems.push(Problem::new(Field::IdType, "bad_id_type"));
+    }
+    let details = Demographics {
+        name: value(Field::Name).to_string(),
+        sex: sex.unwrap_or_default(),
+        birth_date,
+        phone: non_empty(value(Field::Phone)),
+        // An unreadable type is the problem said: the number is not judged by a guess.
+        id_type: id_type.unwrap_or(IdType::Other),
+        id_number: non_empty(value(Field::IdNumber)),
+        address: non_empty(value(Field::Address)),
+        emergency_contact: non_empty(value(Field::EmergencyContact)),
+    };
+    let checked = check(&details, today);
+    // One message per field: what could not be read comes first.
+    for problem in checked.as_ref().err().into_iter().flatten() {
+        if !problems.iter().any(|p| p.field == problem.field) {
+            problems.push(problem.clone());
+        }
+    }
+    match checked {
+        Ok(clean) if problems.is_empty() => Ok(clean),
+        _ => Err(problems),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()
+    }
+
+    #[test]
+    fn a_good_form_reads_in_canonical_form() {
+        let values = [
+            " 王芳 ",
+            "F",
+            "1949-12-31",
+            "139 1234 5678",
+            "R",
+            "11010519491231002x",
+            "",
+            "",
+        ];
+        let d = read(&values, today()).unwrap();
+        assert_eq!(d.name, "王芳");
+        assert_eq!(d.phone.as_deref(), Some("13912345678"));
+        assert_eq!(d.id_number.as_deref(), Some("11010519491231002X"));
+        assert_eq!(d.address, None);
+    }
+
+    #[test]
+    fn every_wrong_field_is_named_once_with_a_message_in_each_language() {
+        let values = ["", "X", "", "12345", "Q", "123", "", ""];
+        let problems = read(&values, today()).unwrap_err();
+        let fields: Vec<Field> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(
+            fields,
+            [
+                Field::Sex,
+                Field::IdType,
+                Field::Name,
+                Field::BirthDate,
+                Field::Phone
+            ]
+        );
+        let en = Locale::new(Lang::En);
+        let zh = Locale::new(Lang::ZhCn);
+        for p in &problems {
+            assert!(!p.text(&en).starts_with("register."), "{p:?}");
+            assert!(!p.text(&zh).starts_with("register."), "{p:?}");
+        }
+        let birth = problems
+            .iter()
+            .find(|p| p.field == Field::BirthDate)
+            .unwrap();
+        assert_eq!(birth.text(&en), en.t("register.need_birth_date"));
+    }
+
+    #[test]
+    fn the_service_and_the_form_refuse_the_same_id_number_for_the_same_reason() {
+        let typed = [
+            "李四",
+            "M",
+            "1980-01-01",
+            "",
+            "R",
+            "110105194912310021",
+            "",
+            "",
+        ];
+        let from_form = read(&typed, today()).unwrap_err();
+        let details = Demographics {
+            name: "李四".into(),
+            sex: Sex::Male,
+            birth_date: NaiveDate::from_ymd_opt(1980, 1, 1),
+            id_number: Some("110105194912310021".into()),
+            ..Default::default()
+        };
+        let from_service = check(&details, today()).unwrap_err();
+        assert_eq!(from_form, from_service);
+        assert_eq!(from_form[0].field, Field::IdNumber);
+    }
+}
