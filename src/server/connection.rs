@@ -55,10 +55,17 @@ pub fn socket_for(dir: Option<&Path>) -> Option<PathBuf> {
         .or_else(|| dir.map(super::daemon::default_socket))
 }
 
-/// The daemon whose socket a client finds without being told, if it answers.
-fn answering(dir: Option<&Path>) -> Option<Connection> {
-    let path = socket_for(dir).filter(|p| p.exists())?;
-    Remote::connect(&path).ok().map(Connection::Remote)
+/// The daemon whose socket a client finds without being told, if it answers. One that
+/// answers in another protocol is an error that says so (never "the store is in use").
+fn answering(dir: Option<&Path>) -> anyhow::Result<Option<Connection>> {
+    let Some(path) = socket_for(dir).filter(|p| p.exists()) else {
+        return Ok(None);
+    };
+    match Remote::connect(&path) {
+        Ok(remote) => Ok(Some(Connection::Remote(remote))),
+        Err(e) if e.kind() == std::io::ErrorKind::Unsupported => Err(anyhow::anyhow!("{e}")),
+        Err(_) => Ok(None),
+    }
 }
 
 /// Connects as `mode` says; `dir` is the store (needed unless connecting to a daemon).
@@ -74,7 +81,7 @@ pub fn connect(dir: Option<&Path>, mode: &Mode) -> anyhow::Result<Connection> {
     match mode {
         Mode::Connect(path) => return remote(path),
         Mode::Auto => {
-            if let Some(server) = answering(dir) {
+            if let Some(server) = answering(dir)? {
                 return Ok(server);
             }
         }
@@ -99,6 +106,6 @@ pub fn server_only(dir: &Path, mode: &Mode) -> anyhow::Result<Option<Connection>
     match mode {
         Mode::Local => Ok(None),
         Mode::Connect(_) => connect(Some(dir), mode).map(Some),
-        Mode::Auto => Ok(answering(Some(dir))),
+        Mode::Auto => answering(Some(dir)),
     }
 }

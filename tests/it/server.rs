@@ -687,3 +687,31 @@ fn a_terminal_of_another_protocol_is_told_both_versions_and_never_served() {
         "{said}"
     );
 }
+
+#[test]
+fn a_terminal_meeting_a_server_that_does_not_greet_says_to_update_it() {
+    // A clinic server from before the greeting reads our greeting as garbage and
+    // closes the connection: the command must say so, not "the store is in use".
+    let tmp = tempfile::tempdir().unwrap();
+    let listener =
+        std::os::unix::net::UnixListener::bind(tmp.path().join("caredesk.sock")).unwrap();
+    let server = std::thread::spawn(move || {
+        for stream in listener.incoming().take(1) {
+            let mut stream = stream.unwrap();
+            let mut buf = [0u8; 256];
+            let _ = stream.read(&mut buf);
+        }
+    });
+    let out = run_caredesk(
+        None,
+        &["user", "list", "--data", tmp.path().to_str().unwrap()],
+        &credentials(DESK),
+    );
+    server.join().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("did not answer this terminal's greeting") && said.contains("older caredesk"),
+        "{said}"
+    );
+}
