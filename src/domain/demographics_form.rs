@@ -7,7 +7,9 @@
 use chrono::NaiveDate;
 
 use super::amendment::Demographics;
-use super::identity::{check_id_number, check_mobile, normalise_id_number, parse_date};
+use super::identity::{
+    IdNumberError, MobileError, check_id_number, check_mobile, normalise_id_number,
+};
 use super::patient::{IdType, Sex};
 use crate::i18n::Locale;
 
@@ -56,13 +58,13 @@ impl Field {
     }
 }
 
-/// What is wrong with one field: a catalog key under `register.` and, where it helps,
-/// the checker's own words (which name the offending text).
+/// What is wrong with one field: a catalog key under `register.` and the values its
+/// message names (the offending number, the dates that disagree).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub field: Field,
     pub key: &'static str,
-    pub detail: Option<String>,
+    pub args: Vec<(&'static str, String)>,
 }
 
 impl Problem {
@@ -70,24 +72,56 @@ impl Problem {
         Self {
             field,
             key,
-            detail: None,
+            args: Vec::new(),
         }
     }
 
-    fn with(field: Field, detail: String) -> Self {
-        Self {
-            field,
-            key: "",
-            detail: Some(detail),
+    fn with(field: Field, key: &'static str, args: Vec<(&'static str, String)>) -> Self {
+        Self { field, key, args }
+    }
+
+    fn mobile(error: MobileError) -> Self {
+        match error {
+            MobileError::Length(n) => Self::with(
+                Field::Phone,
+                "mobile_length",
+                vec![("count", n.to_string())],
+            ),
+            MobileError::Prefix => Self::new(Field::Phone, "mobile_prefix"),
+            MobileError::Characters => Self::new(Field::Phone, "mobile_characters"),
+        }
+    }
+
+    fn id_number(error: IdNumberError) -> Self {
+        let field = Field::IdNumber;
+        match error {
+            IdNumberError::Length(n) => {
+                Self::with(field, "id_length", vec![("count", n.to_string())])
+            }
+            IdNumberError::Characters => Self::new(field, "id_characters"),
+            IdNumberError::BirthDate(date) => {
+                Self::with(field, "id_birth_date", vec![("date", date)])
+            }
+            IdNumberError::BirthMismatch { found, form } => Self::with(
+                field,
+                "id_birth_mismatch",
+                vec![("found", found.to_string()), ("form", form.to_string())],
+            ),
+            IdNumberError::Check { expected, found } => Self::with(
+                field,
+                "id_check",
+                vec![
+                    ("expected", expected.to_string()),
+                    ("found", found.to_string()),
+                ],
+            ),
         }
     }
 
     /// The message in the locale's language.
     pub fn text(&self, locale: &Locale) -> String {
-        match (&self.detail, self.key) {
-            (Some(detail), _) => detail.clone(),
-            (None, key) => locale.t(&format!("register.{key}")),
-        }
+        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        locale.tf(&format!("register.{}", self.key), &args)
     }
 }
 
@@ -109,7 +143,8 @@ pub fn check(details: &Demographics, today: NaiveDate) -> Result<Demographics, V
         None => problems.push(Problem::new(Field::BirthDate, "need_birth_date")),
         Some(birth) if birth > today => problems.push(Problem::with(
             Field::BirthDate,
-            format!("{birth} is in the future: check the year"),
+            "birth_future",
+            vec![("date", birth.to_string())],
         )),
         Some(_) => {}
     }
@@ -117,7 +152,7 @@ pub fn check(details: &Demographics, today: NaiveDate) -> Result<Demographics, V
     if let Some(phone) = details.phone.as_deref().and_then(non_empty) {
         match check_mobile(&phone) {
             Ok(mobile) => clean.phone = Some(mobile),
-            Err(e) => problems.push(Problem::with(Field::Phone, e.to_string())),
+            Err(e) => problems.push(Problem::mobile(e)),
         }
     }
     clean.id_number = None;
@@ -125,7 +160,7 @@ pub fn check(details: &Demographics, today: NaiveDate) -> Result<Demographics, V
         if details.id_type == IdType::ResidentId {
             match check_id_number(&number, details.birth_date) {
                 Ok(_) => clean.id_number = Some(normalise_id_number(&number)),
-                Err(e) => problems.push(Problem::with(Field::IdNumber, e.to_string())),
+                Err(e) => problems.push(Problem::id_number(e)),
             }
         } else {
             clean.id_number = Some(number);
@@ -138,6 +173,13 @@ pub fn check(details: &Demographics, today: NaiveDate) -> Result<Demographics, V
     } else {
         Err(problems)
     }
+}
+
+/// A date as people type it: 1968-04-12, 1968/04/12, 19680412 or 1968.04.12.
+fn parse_any_date(text: &str) -> Option<NaiveDate> {
+    ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(text.trim(), f).ok())
 }
 
 /// The form's eight typed fields (in `Field::ALL` order) read and checked: the details,
@@ -153,10 +195,15 @@ pub fn read(values: &[&str], today: NaiveDate) -> Result<Demographics, Vec<Probl
     // An empty date is "missing" (said by `check`); a wrong one names what was typed.
     let birth_date = match non_empty(birth_text) {
         None => None,
-        Some(text) => match parse_date(&text, today) {
-            Ok(date) => Some(date),
-            Err(message) => {
-                problems.push(Problem::with(Field::BirthDate, message));
+        // A date in the future is said by `check`, with the other checks of values.
+        Some(text) => match parse_any_date(&text) {
+            Some(date) => Some(date),
+            None => {
+                problems.push(Problem::with(
+                    Field::BirthDate,
+                    "bad_date",
+                    vec![("text", text)],
+                ));
                 None
             }
         },
@@ -268,5 +315,10 @@ mod tests {
         let from_service = check(&details, today()).unwrap_err();
         assert_eq!(from_form, from_service);
         assert_eq!(from_form[0].field, Field::IdNumber);
+        // Said in the reader's language, with the characters that disagree.
+        let zh = from_form[0].text(&Locale::new(Lang::ZhCn));
+        assert!(zh.contains("校验位") && zh.contains('1'), "{zh}");
+        let en = from_form[0].text(&Locale::new(Lang::En));
+        assert!(en.contains("check character"), "{en}");
     }
 }
