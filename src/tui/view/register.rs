@@ -103,10 +103,15 @@ fn form(frame: &mut Frame<'_>, area: Rect, app: &App, register: &Register) {
         }
         lines.push(Line::from(spans));
         if let Some(error) = &register.field_errors[i] {
-            lines.push(Line::styled(
-                format!("{}✗ {error}", " ".repeat(LABEL)),
-                app.theme.error(),
-            ));
+            // Wrapped under the field's value, never back to the first column.
+            let room = (area.width as usize).saturating_sub(LABEL + 2);
+            for (n, part) in super::wrap_columns(error, room).into_iter().enumerate() {
+                let mark = if n == 0 { "✗ " } else { "  " };
+                lines.push(Line::styled(
+                    format!("{}{mark}{part}", " ".repeat(LABEL)),
+                    app.theme.error(),
+                ));
+            }
         }
     }
     lines.push(Line::from(""));
