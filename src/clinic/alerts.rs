@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use super::api::{Response, ServiceError};
 use super::service::{Ctx, Reply};
-use crate::auth::Permission;
 use crate::store::alerts::{Acknowledgement, Alert, AlertKind};
 
 /// Longest acknowledgement note, in characters.
@@ -54,8 +53,7 @@ pub(crate) fn list(ctx: &Ctx<'_>, limit: u32, clinical_only: bool) -> Result<Rep
 
 /// Whether the signed-in user may see and acknowledge `alert`.
 fn may_act_on(ctx: &Ctx<'_>, alert: &Alert) -> bool {
-    ctx.allows(Permission::AlertsRead)
-        || (alert.kind.is_clinical() && ctx.allows(Permission::ClinicalRead))
+    ctx.sees_alert(alert.kind.is_clinical())
 }
 
 pub(crate) fn acknowledge(ctx: &Ctx<'_>, id: u64, note: &str) -> Result<Reply, ServiceError> {

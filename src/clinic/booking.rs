@@ -164,9 +164,7 @@ pub(crate) fn day(ctx: &Ctx<'_>, date: NaiveDate) -> Result<Reply, ServiceError>
     for booking in bookings {
         // A restricted patient's name shows only to those who may open the record.
         let name = match ctx.vault.patient(&booking.patient) {
-            Ok(p) if p.restricted && !ctx.allows(crate::auth::Permission::RestrictedRead) => {
-                "—".to_string()
-            }
+            Ok(p) if !ctx.sees_who(&booking.patient, &p) => "—".to_string(),
             Ok(p) => p.name,
             Err(_) => String::new(),
         };

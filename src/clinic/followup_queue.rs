@@ -170,9 +170,7 @@ pub(crate) fn queue(
     let mut rows = Vec::with_capacity(page.len());
     for item in page {
         let patient = ctx.vault.patient(&item.patient)?;
-        let masked = patient.restricted
-            && !ctx.allows(crate::auth::Permission::RestrictedRead)
-            && !ctx.session.break_glass.contains(&item.patient);
+        let masked = !ctx.sees_who(&item.patient, &patient);
         let not_callable = not_callable(ctx, &item, patient.phone.as_deref())?;
         rows.push(QueueRow {
             name: if masked {

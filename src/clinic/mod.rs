@@ -55,6 +55,7 @@ mod signon_gate;
 mod summaries;
 pub mod table;
 mod users;
+mod visibility;
 
 pub use api::{
     LookupKind, PatientView, Request, Response, Secret, ServiceError, SessionToken, SignedIn,

@@ -4,7 +4,6 @@
 use super::api::{HomeSummary, LookupKind, PatientView, Response, ServiceError};
 use super::name_index::{NameIndex, PatientRow};
 use super::service::{Ctx, Effect, Reply};
-use crate::auth::Permission;
 use crate::crypto::IndexKind;
 use crate::domain::patient::{Patient, PatientId};
 use crate::store::alerts::AlertKind;
@@ -25,10 +24,7 @@ fn check_patient(patient: &Patient) -> Result<(), ServiceError> {
 /// Reads the patient, refusing a restricted one without permission or break-glass.
 pub(crate) fn readable(ctx: &Ctx<'_>, id: &PatientId) -> Result<Patient, ServiceError> {
     let patient = ctx.vault.patient(id)?;
-    if patient.restricted
-        && !ctx.allows(Permission::RestrictedRead)
-        && !ctx.session.break_glass.contains(id)
-    {
+    if !ctx.sees_who(id, &patient) {
         return Err(ServiceError::BreakGlassRequired);
     }
     Ok(patient)
@@ -47,7 +43,7 @@ pub(crate) fn create(ctx: &Ctx<'_>, patient: &Patient) -> Result<Reply, ServiceE
 pub(crate) fn get(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
     let patient = readable(ctx, id)?;
     // Filtered here: a role without clinical permission never receives the fields.
-    let health = if ctx.allows(Permission::ClinicalRead) {
+    let health = if ctx.sees_clinical() {
         Some(ctx.vault.health(id)?)
     } else {
         None
@@ -152,10 +148,7 @@ fn exact_kind(query: &str) -> Option<Vec<IndexKind>> {
 
 /// Hides who a restricted patient is from a role that may not open them.
 fn mask(ctx: &Ctx<'_>, mut row: PatientRow) -> PatientRow {
-    if row.restricted
-        && !ctx.allows(Permission::RestrictedRead)
-        && !ctx.session.break_glass.contains(&row.id)
-    {
+    if row.restricted && !ctx.opens_restricted(&row.id) {
         row.name = "—".into();
         row.birth_date = None;
         row.phone = None;
@@ -208,7 +201,7 @@ pub(crate) fn search(ctx: &Ctx<'_>, query: &str, limit: u32) -> Result<Reply, Se
                 .unwrap_or_default()
         }
     };
-    let clinical = ctx.allows(Permission::ClinicalRead);
+    let clinical = ctx.sees_clinical();
     let rows: Vec<PatientRow> = rows
         .into_iter()
         .take(limit)
@@ -269,11 +262,11 @@ pub(crate) fn home(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
         clinic_name: settings.clinic.name.clone(),
         ..HomeSummary::default()
     };
-    if ctx.allows(Permission::PatientSearch) {
+    if ctx.sees_patient_count() {
         summary.patients = Some(ctx.vault.patient_count()? as u64);
     }
-    let oversight = ctx.allows(Permission::AlertsRead);
-    if oversight || ctx.allows(Permission::ClinicalRead) {
+    let oversight = ctx.oversees_alerts();
+    if oversight || ctx.sees_clinical() {
         let store = ctx.vault.store();
         let alerts = store.alerts_where(10_000, |a| oversight || a.kind.is_clinical())?;
         let mut open = 0;

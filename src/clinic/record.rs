@@ -7,7 +7,6 @@ use super::api::{Response, ServiceError};
 use super::cards::{duplicates, today, validate};
 use super::patients::readable;
 use super::service::{Ctx, Effect, Reply};
-use crate::auth::Permission;
 use crate::crypto::IndexKind;
 use crate::domain::amendment::{Amendment, Demographics, MIN_REASON_CHARS, Section, SectionValue};
 use crate::domain::patient::PatientId;
@@ -164,10 +163,10 @@ pub(crate) fn history(
     section: Option<Section>,
 ) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
-    let clinical = ctx.allows(Permission::ClinicalRead);
+    let clinical = ctx.sees_clinical();
     if section.is_some_and(Section::is_clinical) && !clinical {
         return Err(ServiceError::Denied {
-            permission: Permission::ClinicalRead.name(),
+            permission: "clinical_read".into(),
         });
     }
     let entries: Vec<Amendment> = ctx

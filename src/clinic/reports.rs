@@ -11,7 +11,6 @@ use super::cards::today;
 use super::patients::readable;
 use super::service::{Ctx, Reply};
 use super::settings::ReportSettings;
-use crate::auth::Permission;
 use crate::domain::advice::Approved;
 use crate::domain::assessment::Assessment;
 use crate::domain::card::{Card, CardStatus};
@@ -157,7 +156,7 @@ pub(crate) fn compose(
         PatientRef::Key(key) => Some(key.trim()),
         PatientRef::Id(_) => None,
     };
-    let clinical = if ctx.allows(Permission::ClinicalRead) {
+    let clinical = if ctx.sees_clinical() {
         Some(Box::new(clinical_part(ctx, &id, &period)?))
     } else {
         None

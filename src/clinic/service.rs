@@ -13,7 +13,7 @@ use super::session::{PendingEnrolments, Session, SessionPolicy, SessionRefusal, 
 use super::settings::Settings;
 use super::table::{Access, Flag, Lock, Operation};
 use crate::audit::{Actor, AuditEvent, Clock, Outcome};
-use crate::auth::{Permission, RoleTable};
+use crate::auth::RoleTable;
 use crate::domain::patient::PatientId;
 use crate::store::writes::WriteSet;
 use crate::store::{Store, StoreError, StoreOptions, Vault};
@@ -128,12 +128,6 @@ pub(crate) struct Ctx<'a> {
     pub vault: &'a Vault,
     pub session: &'a Session,
     pub now: i64,
-}
-
-impl Ctx<'_> {
-    pub fn allows(&self, permission: Permission) -> bool {
-        self.clinic.roles().allows(self.session.role, permission)
-    }
 }
 
 pub struct Clinic {

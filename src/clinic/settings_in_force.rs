@@ -65,6 +65,18 @@ impl Clinic {
         Ok(())
     }
 
+    /// Whether `role` holds `permission` in the role table in force (no copy made).
+    pub(crate) fn roles_allow(
+        &self,
+        role: crate::auth::Role,
+        permission: crate::auth::Permission,
+    ) -> bool {
+        self.roles
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .allows(role, permission)
+    }
+
     pub fn roles(&self) -> RoleTable {
         self.roles.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
