@@ -145,38 +145,6 @@ impl IntakeScreen {
     }
 }
 
-/// The patient's risk assessments: each model's result with its inputs, assumptions
-/// and source.
-#[derive(Debug)]
-pub struct RiskScreen {
-    pub id: PatientId,
-    pub name: String,
-    /// `None` while computing.
-    pub risks: Option<Vec<crate::domain::assessment::Assessment>>,
-    /// The automatic tags, evaluated once the risks are in.
-    pub tags: Option<Vec<crate::domain::tag_rules::AutoTag>>,
-    /// What is wrong with the clinic's tag rule file, if anything.
-    pub tag_problem: Option<String>,
-    pub cursor: Cursor,
-    pub error: Option<String>,
-}
-
-/// Advice for the patient: the draft from the library (each piece ticked to give,
-/// editable), approved as a whole; and what was given before.
-#[derive(Debug)]
-pub struct AdviceScreen {
-    pub id: PatientId,
-    pub name: String,
-    /// The drafted pieces and whether each is to be given; `None` while loading.
-    pub draft: Option<Vec<(crate::domain::advice::Item, bool)>>,
-    pub given: Vec<crate::domain::advice::Approved>,
-    pub cursor: Cursor,
-    /// Editing the selected piece's text.
-    pub editing: Option<Field>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
-}
-
 impl QuestionnaireScreen {
     pub fn definition(&self) -> Option<&crate::domain::questionnaire::Definition> {
         self.definitions.as_ref()?.get(self.chosen?)

@@ -31,10 +31,14 @@ pub enum Context {
     Queue,
     /// The report preview and choosing a printer.
     Paper,
+    /// The risk assessments.
+    Risks,
+    /// Drafting and approving advice.
+    Advice,
 }
 
 impl Context {
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::Form,
         Context::List,
@@ -48,6 +52,8 @@ impl Context {
         Context::Care,
         Context::Queue,
         Context::Paper,
+        Context::Risks,
+        Context::Advice,
     ];
 
     pub fn name(self) -> &'static str {
@@ -65,6 +71,8 @@ impl Context {
             Context::Care => "care",
             Context::Queue => "queue",
             Context::Paper => "paper",
+            Context::Risks => "risks",
+            Context::Advice => "advice",
         }
     }
 

@@ -3,13 +3,14 @@
 //! never waits for Argon2id or the disk; the screen is redrawn only after a change.
 
 pub mod action;
-pub mod advice;
 mod alerts;
 pub mod app;
 pub mod booking;
 pub mod call;
 pub mod care_screens;
 pub mod chart_screens;
+pub mod component;
+pub mod components;
 pub mod consent;
 pub mod field;
 pub mod followup_history;
@@ -31,7 +32,6 @@ pub mod replies;
 pub mod results;
 pub mod review;
 mod rights;
-pub mod risks;
 pub mod screen_actions;
 pub mod screens;
 pub mod signin;

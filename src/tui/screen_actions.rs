@@ -47,11 +47,10 @@ impl App {
         }
         // Screens with their own handlers; the patient screen opens the chart's screens.
         match (&self.screen, action) {
+            (Screen::Component(_), _) => return self.on_component_action(action),
             (Screen::Register(_), _) => return self.on_register_action(action),
             (Screen::Record(_), _) => return self.on_record_action(action),
             (Screen::Results(_), _) => return self.on_results_action(action),
-            (Screen::Advice(_), _) => return self.on_advice_action(action),
-            (Screen::Risks(_), _) => return self.on_risks_action(action),
             (Screen::Plan(_), _) => return self.on_plan_action(action),
             (Screen::Summaries(_), _) => return self.on_summaries_action(action),
             (Screen::Queue(_), _) => return self.on_queue_action(action),
@@ -66,8 +65,12 @@ impl App {
             (Screen::Questionnaire(_), _) => return self.on_questionnaire_action(action),
             (Screen::Patient(_), Action::Record) => return self.open_record(),
             (Screen::Patient(_), Action::Results) => return self.open_results(),
-            (Screen::Patient(_), Action::Advice) => return self.open_advice(),
-            (Screen::Patient(_), Action::Risks) => return self.open_risks(),
+            (Screen::Patient(_), Action::Advice) => {
+                return self.open_for_patient(super::components::advice::AdviceScreen::new);
+            }
+            (Screen::Patient(_), Action::Risks) => {
+                return self.open_for_patient(super::components::risks::RiskScreen::new);
+            }
             (Screen::Patient(_), Action::Plan) => return self.open_plan(),
             (Screen::Patient(_), Action::Summaries) => return self.open_summaries(),
             (Screen::Patient(_), Action::FollowUps) => return self.open_followup_history(),
