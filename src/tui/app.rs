@@ -114,7 +114,6 @@ pub(crate) enum Pending {
     ReviewChange,
     /// The alerts list: an acknowledgement.
     AlertAcknowledged,
-    Questionnaires(PatientId),
     Import,
     Intake(PatientId),
     Plan(PatientId),
@@ -354,8 +353,7 @@ impl App {
             }
         }
         if let (KeyCode::Char(c), true) = (event.code, plain)
-            && let Some(digit) = c.to_digit(10)
-            && self.on_questionnaire_digit(digit)
+            && self.on_component_char(c)
         {
             return;
         }

@@ -81,29 +81,6 @@ pub struct ResultsScreen {
     pub error: Option<String>,
 }
 
-/// Filling a questionnaire with the patient: choose one, answer item by item, check
-/// the summary, save.
-#[derive(Debug)]
-pub struct QuestionnaireScreen {
-    pub id: PatientId,
-    pub name: String,
-    /// `None` while loading.
-    pub definitions: Option<Vec<crate::domain::questionnaire::Definition>>,
-    /// The clinic's own definitions that could not be used: (file, reason).
-    pub problems: Vec<(String, String)>,
-    /// The questionnaire being filled; `None` while choosing.
-    pub chosen: Option<usize>,
-    /// The list's or the item's options' selection.
-    pub cursor: Cursor,
-    /// The item shown; equal to the number of items on the summary page.
-    pub item: usize,
-    pub answers: Vec<Option<usize>>,
-    /// What the service scored once saved.
-    pub scored: Option<crate::domain::questionnaire::Scored>,
-    pub busy: bool,
-    pub error: Option<String>,
-}
-
 /// Importing a results file from the terminal: the file, the CSV mapping, whether to
 /// create unknown patients; then what the import did.
 #[derive(Debug)]
@@ -142,23 +119,5 @@ pub struct IntakeScreen {
 impl IntakeScreen {
     pub fn current(&self) -> Option<&crate::domain::intake::Question> {
         self.intake.as_ref()?.questions.get(self.question)
-    }
-}
-
-impl QuestionnaireScreen {
-    pub fn definition(&self) -> Option<&crate::domain::questionnaire::Definition> {
-        self.definitions.as_ref()?.get(self.chosen?)
-    }
-
-    /// How many rows the cursor moves over: questionnaires, or the item's options.
-    pub fn list_len(&self) -> usize {
-        match self.definition() {
-            None => self.definitions.as_ref().map(Vec::len).unwrap_or(0),
-            Some(d) => d
-                .items
-                .get(self.item)
-                .map(|item| d.choices(item).len())
-                .unwrap_or(0),
-        }
     }
 }

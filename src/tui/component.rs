@@ -66,6 +66,13 @@ pub trait Component: Any + fmt::Debug {
         let _ = desk;
     }
 
+    /// A printable key the screen takes before the keymap (an option's number, say);
+    /// true if it took it.
+    fn on_char(&mut self, desk: &mut Desk<'_>, c: char) -> bool {
+        let _ = (desk, c);
+        false
+    }
+
     /// What an action (not a movement: the app moves `list_cursor`) does here.
     fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled;
 
@@ -255,6 +262,13 @@ impl App {
         if handled == Handled::Ignored && action == Action::Back {
             self.back();
         }
+    }
+
+    /// A printable key offered to the shown component before the keymap.
+    pub(crate) fn on_component_char(&mut self, c: char) -> bool {
+        let mut taken = false;
+        self.on_component(|component, desk| taken = component.on_char(desk, c));
+        taken
     }
 
     /// A reply to a component's call: run on that component if it is still shown.

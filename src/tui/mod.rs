@@ -24,7 +24,6 @@ pub mod paper;
 pub mod paper_screens;
 pub mod plan;
 pub mod qr;
-pub mod questionnaire;
 pub mod queue;
 pub mod record;
 pub mod register;

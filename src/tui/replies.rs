@@ -28,7 +28,6 @@ pub enum Purpose {
     ReviewFind(u64),
     ReviewChange,
     AlertAcknowledged,
-    Questionnaires,
     Import,
     Intake,
     Plan,
@@ -323,7 +322,6 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::ReviewFind(number), response) => app.on_review_found(number, response),
         (Purpose::ReviewChange, response) => app.on_review_changed(response),
         (Purpose::AlertAcknowledged, response) => app.on_alert_acknowledged(response),
-        (Purpose::Questionnaires, response) => app.on_questionnaire_reply(response),
         (Purpose::Import, response) => app.on_import_reply(response),
         (Purpose::Intake, response) => app.on_intake_reply(response),
         (Purpose::Plan, response) => app.on_plan_reply(response),
@@ -408,7 +406,6 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::ReviewFind(number) => Purpose::ReviewFind(*number),
         Pending::ReviewChange => Purpose::ReviewChange,
         Pending::AlertAcknowledged => Purpose::AlertAcknowledged,
-        Pending::Questionnaires(_) => Purpose::Questionnaires,
         Pending::Import => Purpose::Import,
         Pending::Intake(_) => Purpose::Intake,
         Pending::Plan(_) => Purpose::Plan,
@@ -436,7 +433,6 @@ pub(crate) fn purpose_patient(p: &super::app::Pending) -> Option<PatientId> {
         | Pending::Record(id, _)
         | Pending::Results(id)
         | Pending::ResultAdded(id)
-        | Pending::Questionnaires(id)
         | Pending::Intake(id)
         | Pending::Plan(id)
         | Pending::Summaries(id)

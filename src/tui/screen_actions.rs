@@ -62,7 +62,6 @@ impl App {
             (Screen::Patient(_), Action::PrintCard) => return self.open_card_print(),
             (Screen::Intake(_), _) => return self.on_intake_action(action),
             (Screen::Import(_), _) => return self.on_import_action(action),
-            (Screen::Questionnaire(_), _) => return self.on_questionnaire_action(action),
             (Screen::Patient(_), Action::Record) => return self.open_record(),
             (Screen::Patient(_), Action::Results) => return self.open_results(),
             (Screen::Patient(_), Action::Advice) => {
@@ -75,7 +74,10 @@ impl App {
             (Screen::Patient(_), Action::Summaries) => return self.open_summaries(),
             (Screen::Patient(_), Action::FollowUps) => return self.open_followup_history(),
             (Screen::Patient(_), Action::Intake) => return self.open_intake(),
-            (Screen::Patient(_), Action::Questionnaire) => return self.open_questionnaire(),
+            (Screen::Patient(_), Action::Questionnaire) => {
+                return self
+                    .open_for_patient(super::components::questionnaire::QuestionnaireScreen::new);
+            }
             _ => {}
         }
         if self.on_booking_action(action)

@@ -322,7 +322,6 @@ pub enum Screen {
     Consent(ConsentScreen),
     Record(RecordScreen),
     Results(ResultsScreen),
-    Questionnaire(QuestionnaireScreen),
     Import(ImportScreen),
     Intake(IntakeScreen),
     Plan(PlanScreen),
@@ -348,7 +347,6 @@ impl Screen {
             Screen::Record(_) => Context::Record,
             Screen::Results(r) if r.add_form.is_some() => Context::Form,
             Screen::Results(_) => Context::Results,
-            Screen::Questionnaire(_) => Context::Questionnaire,
             Screen::Import(_) => Context::Form,
             Screen::Intake(i)
                 if i.current()
@@ -511,10 +509,6 @@ impl Screen {
             Screen::Print(p) if p.file.is_none() && p.printers.is_some() => {
                 let len = p.rows();
                 Some((&mut p.cursor, len))
-            }
-            Screen::Questionnaire(q) if q.scored.is_none() => {
-                let len = q.list_len();
-                Some((&mut q.cursor, len))
             }
             Screen::Register(Register {
                 outcome: Some(RegisterOutcome::Duplicates { rows, cursor }),

@@ -3,4 +3,5 @@
 //! a new file here and its line below.
 
 pub mod advice;
+pub mod questionnaire;
 pub mod risks;

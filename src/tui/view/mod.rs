@@ -12,7 +12,6 @@ mod overlay;
 mod paper;
 mod patient;
 mod plan;
-mod questionnaire;
 mod record;
 mod register;
 mod results;
@@ -42,7 +41,6 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Consent(screen) => consent::consent(frame, body, app, screen),
         Screen::Record(screen) => record::record(frame, body, app, screen),
         Screen::Results(screen) => results::results(frame, body, app, screen),
-        Screen::Questionnaire(screen) => questionnaire::questionnaire(frame, body, app, screen),
         Screen::Import(screen) => import::import(frame, body, app, screen),
         Screen::Intake(screen) => intake::intake(frame, body, app, screen),
         Screen::Plan(screen) => plan::plan(frame, body, app, screen),
