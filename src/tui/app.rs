@@ -115,7 +115,6 @@ pub(crate) enum Pending {
     /// The alerts list: an acknowledgement.
     AlertAcknowledged,
     Import,
-    Intake(PatientId),
     Plan(PatientId),
     Summaries(PatientId),
     Queue,

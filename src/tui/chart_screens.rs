@@ -1,7 +1,6 @@
-//! The state of the chart's screens (record, results, questionnaires, intake, risks,
-//! advice, import). Views (`view/`) draw them; their controllers change them.
+//! The state of the chart's screens not yet components (record, results, import).
+//! Views (`view/`) draw them; their controllers change them.
 
-use super::field::Field;
 use super::screens::{Cursor, Form};
 use crate::domain::amendment::{Amendment, Section, SectionValue};
 use crate::domain::health::HealthRecord;
@@ -96,28 +95,4 @@ pub struct ImportScreen {
     pub skipped: u64,
     /// FHIR resources not kept, by kind, for the summary.
     pub not_kept: std::collections::BTreeMap<String, u64>,
-}
-
-/// The intake interview, one question a page, then a summary to save.
-#[derive(Debug)]
-pub struct IntakeScreen {
-    pub id: PatientId,
-    pub name: String,
-    /// `None` while loading.
-    pub intake: Option<crate::domain::intake::Intake>,
-    /// The question shown; equal to the number of questions on the summary page.
-    pub question: usize,
-    pub answers: Vec<crate::domain::intake::Answer>,
-    /// The text answer being typed.
-    pub field: Field,
-    pub cursor: Cursor,
-    pub saved: bool,
-    pub busy: bool,
-    pub error: Option<String>,
-}
-
-impl IntakeScreen {
-    pub fn current(&self) -> Option<&crate::domain::intake::Question> {
-        self.intake.as_ref()?.questions.get(self.question)
-    }
 }

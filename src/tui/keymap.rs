@@ -35,10 +35,12 @@ pub enum Context {
     Risks,
     /// Drafting and approving advice.
     Advice,
+    /// The intake interview.
+    Intake,
 }
 
 impl Context {
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::Form,
         Context::List,
@@ -54,6 +56,7 @@ impl Context {
         Context::Paper,
         Context::Risks,
         Context::Advice,
+        Context::Intake,
     ];
 
     pub fn name(self) -> &'static str {
@@ -73,6 +76,7 @@ impl Context {
             Context::Paper => "paper",
             Context::Risks => "risks",
             Context::Advice => "advice",
+            Context::Intake => "intake",
         }
     }
 

@@ -16,7 +16,6 @@ pub mod field;
 pub mod followup_history;
 pub mod followup_screens;
 pub mod import;
-pub mod intake;
 pub mod keymap;
 pub mod lists;
 pub mod overlay_keys;

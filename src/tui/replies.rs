@@ -29,7 +29,6 @@ pub enum Purpose {
     ReviewChange,
     AlertAcknowledged,
     Import,
-    Intake,
     Plan,
     Summaries,
     Queue,
@@ -323,7 +322,6 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::ReviewChange, response) => app.on_review_changed(response),
         (Purpose::AlertAcknowledged, response) => app.on_alert_acknowledged(response),
         (Purpose::Import, response) => app.on_import_reply(response),
-        (Purpose::Intake, response) => app.on_intake_reply(response),
         (Purpose::Plan, response) => app.on_plan_reply(response),
         (Purpose::Summaries, response) => app.on_summaries_reply(response),
         (Purpose::Queue, response) => app.on_queue_reply(response),
@@ -407,7 +405,6 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::ReviewChange => Purpose::ReviewChange,
         Pending::AlertAcknowledged => Purpose::AlertAcknowledged,
         Pending::Import => Purpose::Import,
-        Pending::Intake(_) => Purpose::Intake,
         Pending::Plan(_) => Purpose::Plan,
         Pending::Summaries(_) => Purpose::Summaries,
         Pending::Queue => Purpose::Queue,
@@ -433,7 +430,6 @@ pub(crate) fn purpose_patient(p: &super::app::Pending) -> Option<PatientId> {
         | Pending::Record(id, _)
         | Pending::Results(id)
         | Pending::ResultAdded(id)
-        | Pending::Intake(id)
         | Pending::Plan(id)
         | Pending::Summaries(id)
         | Pending::FollowUpHistory(id)

@@ -60,7 +60,6 @@ impl App {
             (Screen::Print(_), _) => return self.on_print_action(action),
             (Screen::Patient(_), Action::Report) => return self.open_report(),
             (Screen::Patient(_), Action::PrintCard) => return self.open_card_print(),
-            (Screen::Intake(_), _) => return self.on_intake_action(action),
             (Screen::Import(_), _) => return self.on_import_action(action),
             (Screen::Patient(_), Action::Record) => return self.open_record(),
             (Screen::Patient(_), Action::Results) => return self.open_results(),
@@ -73,7 +72,9 @@ impl App {
             (Screen::Patient(_), Action::Plan) => return self.open_plan(),
             (Screen::Patient(_), Action::Summaries) => return self.open_summaries(),
             (Screen::Patient(_), Action::FollowUps) => return self.open_followup_history(),
-            (Screen::Patient(_), Action::Intake) => return self.open_intake(),
+            (Screen::Patient(_), Action::Intake) => {
+                return self.open_for_patient(super::components::intake::IntakeScreen::new);
+            }
             (Screen::Patient(_), Action::Questionnaire) => {
                 return self
                     .open_for_patient(super::components::questionnaire::QuestionnaireScreen::new);

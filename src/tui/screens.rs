@@ -323,7 +323,6 @@ pub enum Screen {
     Record(RecordScreen),
     Results(ResultsScreen),
     Import(ImportScreen),
-    Intake(IntakeScreen),
     Plan(PlanScreen),
     Summaries(SummariesScreen),
     Queue(QueueScreen),
@@ -348,13 +347,6 @@ impl Screen {
             Screen::Results(r) if r.add_form.is_some() => Context::Form,
             Screen::Results(_) => Context::Results,
             Screen::Import(_) => Context::Form,
-            Screen::Intake(i)
-                if i.current()
-                    .is_some_and(|q| q.kind == crate::domain::intake::Kind::Text) =>
-            {
-                Context::Form
-            }
-            Screen::Intake(_) => Context::Questionnaire,
             Screen::Plan(p) if p.editor.is_some() => Context::Form,
             Screen::Plan(p) if p.templates.is_some() => Context::List,
             Screen::Plan(_) => Context::Care,
@@ -459,12 +451,6 @@ impl Screen {
                 Some(form) => form.focused(),
                 None => editor.text.form.focused(),
             }),
-            Screen::Intake(i)
-                if i.current()
-                    .is_some_and(|q| q.kind == crate::domain::intake::Kind::Text) =>
-            {
-                Some(&mut i.field)
-            }
             _ => None,
         }
     }
@@ -482,10 +468,6 @@ impl Screen {
             }) => Some((&mut h.cursor, h.entries.len())),
             Screen::Record(r) if r.editor.is_none() => Some((&mut r.cursor, r.sections.len())),
             Screen::Results(r) if r.add_form.is_none() => Some((&mut r.cursor, r.series.len())),
-            Screen::Intake(i) if i.current().is_some() => {
-                let len = i.current().map(|q| q.options.len()).unwrap_or(0);
-                Some((&mut i.cursor, len))
-            }
             Screen::Plan(PlanScreen {
                 templates: Some((offers, cursor)),
                 ..

@@ -137,3 +137,29 @@ fn a_reply_after_home_is_dropped_and_an_expired_session_signs_out() {
     assert!(form.info.is_some());
     assert!(app.user.is_none());
 }
+
+#[test]
+fn the_intake_has_its_own_context_and_a_form_while_an_answer_is_typed() {
+    use caredesk::domain::intake::{Intake, Kind};
+    use caredesk::tui::components::intake::IntakeScreen;
+    let mut app = on_patient();
+    keys(&mut app, "i");
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::IntakeGet);
+    app.update(reply(tag, Response::Intake(Box::new(Intake::built_in()))));
+    // Walk every question: a text one is a form, the others the intake's own keys.
+    let count = Intake::built_in().questions.len();
+    for at in 0..count {
+        let intake = shown::<IntakeScreen>(&app.screen).expect("the intake screen");
+        assert_eq!(intake.question, at);
+        let kind = intake.current().map(|q| q.kind);
+        let expected = if kind == Some(Kind::Text) {
+            Context::Form
+        } else {
+            Context::Intake
+        };
+        assert_eq!(app.context(), expected, "question {at}");
+        key(&mut app, KeyCode::Enter);
+    }
+    assert_eq!(app.context(), Context::Intake, "the summary");
+}

@@ -3,5 +3,6 @@
 //! a new file here and its line below.
 
 pub mod advice;
+pub mod intake;
 pub mod questionnaire;
 pub mod risks;

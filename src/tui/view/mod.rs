@@ -5,7 +5,6 @@ mod consent;
 mod followups;
 mod forms;
 mod import;
-mod intake;
 mod line_editor;
 mod lists;
 mod overlay;
@@ -42,7 +41,6 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Record(screen) => record::record(frame, body, app, screen),
         Screen::Results(screen) => results::results(frame, body, app, screen),
         Screen::Import(screen) => import::import(frame, body, app, screen),
-        Screen::Intake(screen) => intake::intake(frame, body, app, screen),
         Screen::Plan(screen) => plan::plan(frame, body, app, screen),
         Screen::Summaries(screen) => summaries::summaries(frame, body, app, screen),
         Screen::Queue(screen) => followups::queue(frame, body, app, screen),
