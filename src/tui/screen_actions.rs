@@ -3,6 +3,7 @@
 
 use super::action::Action;
 use super::app::{App, Pending, SEARCH_LIMIT, move_cursor};
+use super::components::{advice, intake, questionnaire, risks};
 use super::field::Field;
 use super::screens::{Form, Overlay, PatientScreen, Screen};
 use crate::clinic::Request;
@@ -64,20 +65,19 @@ impl App {
             (Screen::Patient(_), Action::Record) => return self.open_record(),
             (Screen::Patient(_), Action::Results) => return self.open_results(),
             (Screen::Patient(_), Action::Advice) => {
-                return self.open_for_patient(super::components::advice::AdviceScreen::new);
+                return self.open_for_patient(advice::AdviceScreen::new);
             }
             (Screen::Patient(_), Action::Risks) => {
-                return self.open_for_patient(super::components::risks::RiskScreen::new);
+                return self.open_for_patient(risks::RiskScreen::new);
             }
             (Screen::Patient(_), Action::Plan) => return self.open_plan(),
             (Screen::Patient(_), Action::Summaries) => return self.open_summaries(),
             (Screen::Patient(_), Action::FollowUps) => return self.open_followup_history(),
             (Screen::Patient(_), Action::Intake) => {
-                return self.open_for_patient(super::components::intake::IntakeScreen::new);
+                return self.open_for_patient(intake::IntakeScreen::new);
             }
             (Screen::Patient(_), Action::Questionnaire) => {
-                return self
-                    .open_for_patient(super::components::questionnaire::QuestionnaireScreen::new);
+                return self.open_for_patient(questionnaire::QuestionnaireScreen::new);
             }
             _ => {}
         }
