@@ -114,12 +114,7 @@ pub(crate) enum Pending {
     ReviewChange,
     /// The alerts list: an acknowledgement.
     AlertAcknowledged,
-    Questionnaires(PatientId),
     Import,
-    Intake(PatientId),
-    Risks(PatientId),
-    AutoTags(PatientId),
-    Advice(PatientId),
     Plan(PatientId),
     Summaries(PatientId),
     Queue,
@@ -189,8 +184,11 @@ pub struct App {
     pub user: Option<SignedInUser>,
     /// A one-line message for the home screen (the sign-on notice).
     pub notice: Option<String>,
-    pub(crate) pending: HashMap<u64, Pending>,
-    next_tag: u64,
+    /// What each request sent waits to do with its reply.
+    pub(crate) pending: HashMap<u64, super::component::Waiting>,
+    pub(crate) next_tag: u64,
+    /// The id the next shown component gets.
+    pub(crate) next_screen: super::component::ScreenId,
     pub(crate) effects: Vec<Effect>,
     /// Rows the last frame showed for the current list (set by the view).
     pub list_height: usize,
@@ -228,6 +226,7 @@ impl App {
             notice: None,
             pending: HashMap::new(),
             next_tag: 1,
+            next_screen: 1,
             effects: Vec::new(),
             list_height: 10,
         }
@@ -253,7 +252,8 @@ impl App {
     pub(crate) fn next_tag(&mut self, purpose: Pending) -> u64 {
         let tag = self.next_tag;
         self.next_tag += 1;
-        self.pending.insert(tag, purpose);
+        self.pending
+            .insert(tag, super::component::Waiting::Legacy(purpose));
         tag
     }
 
@@ -292,8 +292,8 @@ impl App {
             }
             Msg::Reply { tag, response } => {
                 // A reply for a request made before a sign-out is dropped unread.
-                if let Some(purpose) = self.pending.remove(&tag) {
-                    self.on_reply(purpose, *response);
+                if let Some(waiting) = self.pending.remove(&tag) {
+                    self.on_reply(waiting, *response);
                 }
             }
             Msg::Printers(found) => self.on_printers(found),
@@ -352,8 +352,7 @@ impl App {
             }
         }
         if let (KeyCode::Char(c), true) = (event.code, plain)
-            && let Some(digit) = c.to_digit(10)
-            && self.on_questionnaire_digit(digit)
+            && self.on_component_char(c)
         {
             return;
         }
@@ -485,7 +484,7 @@ impl App {
         self.call(Pending::List(kind), request);
     }
 
-    fn on_reply(&mut self, purpose: Pending, response: Response) {
+    fn on_reply(&mut self, waiting: super::component::Waiting, response: Response) {
         if matches!(
             response,
             Response::Error(ServiceError::SessionExpired | ServiceError::NotSignedIn)
@@ -498,6 +497,12 @@ impl App {
             }
             return;
         }
+        let purpose = match waiting {
+            super::component::Waiting::Screen(continuation) => {
+                return self.on_component_reply(continuation, response);
+            }
+            super::component::Waiting::Legacy(purpose) => purpose,
+        };
         super::replies::apply(
             self,
             super::replies::purpose_name(&purpose),

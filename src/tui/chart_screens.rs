@@ -1,7 +1,6 @@
-//! The state of the chart's screens (record, results, questionnaires, intake, risks,
-//! advice, import). Views (`view/`) draw them; their controllers change them.
+//! The state of the chart's screens not yet components (record, results, import).
+//! Views (`view/`) draw them; their controllers change them.
 
-use super::field::Field;
 use super::screens::{Cursor, Form};
 use crate::domain::amendment::{Amendment, Section, SectionValue};
 use crate::domain::health::HealthRecord;
@@ -81,29 +80,6 @@ pub struct ResultsScreen {
     pub error: Option<String>,
 }
 
-/// Filling a questionnaire with the patient: choose one, answer item by item, check
-/// the summary, save.
-#[derive(Debug)]
-pub struct QuestionnaireScreen {
-    pub id: PatientId,
-    pub name: String,
-    /// `None` while loading.
-    pub definitions: Option<Vec<crate::domain::questionnaire::Definition>>,
-    /// The clinic's own definitions that could not be used: (file, reason).
-    pub problems: Vec<(String, String)>,
-    /// The questionnaire being filled; `None` while choosing.
-    pub chosen: Option<usize>,
-    /// The list's or the item's options' selection.
-    pub cursor: Cursor,
-    /// The item shown; equal to the number of items on the summary page.
-    pub item: usize,
-    pub answers: Vec<Option<usize>>,
-    /// What the service scored once saved.
-    pub scored: Option<crate::domain::questionnaire::Scored>,
-    pub busy: bool,
-    pub error: Option<String>,
-}
-
 /// Importing a results file from the terminal: the file, the CSV mapping, whether to
 /// create unknown patients; then what the import did.
 #[derive(Debug)]
@@ -119,78 +95,4 @@ pub struct ImportScreen {
     pub skipped: u64,
     /// FHIR resources not kept, by kind, for the summary.
     pub not_kept: std::collections::BTreeMap<String, u64>,
-}
-
-/// The intake interview, one question a page, then a summary to save.
-#[derive(Debug)]
-pub struct IntakeScreen {
-    pub id: PatientId,
-    pub name: String,
-    /// `None` while loading.
-    pub intake: Option<crate::domain::intake::Intake>,
-    /// The question shown; equal to the number of questions on the summary page.
-    pub question: usize,
-    pub answers: Vec<crate::domain::intake::Answer>,
-    /// The text answer being typed.
-    pub field: Field,
-    pub cursor: Cursor,
-    pub saved: bool,
-    pub busy: bool,
-    pub error: Option<String>,
-}
-
-impl IntakeScreen {
-    pub fn current(&self) -> Option<&crate::domain::intake::Question> {
-        self.intake.as_ref()?.questions.get(self.question)
-    }
-}
-
-/// The patient's risk assessments: each model's result with its inputs, assumptions
-/// and source.
-#[derive(Debug)]
-pub struct RiskScreen {
-    pub id: PatientId,
-    pub name: String,
-    /// `None` while computing.
-    pub risks: Option<Vec<crate::domain::assessment::Assessment>>,
-    /// The automatic tags, evaluated once the risks are in.
-    pub tags: Option<Vec<crate::domain::tag_rules::AutoTag>>,
-    /// What is wrong with the clinic's tag rule file, if anything.
-    pub tag_problem: Option<String>,
-    pub cursor: Cursor,
-    pub error: Option<String>,
-}
-
-/// Advice for the patient: the draft from the library (each piece ticked to give,
-/// editable), approved as a whole; and what was given before.
-#[derive(Debug)]
-pub struct AdviceScreen {
-    pub id: PatientId,
-    pub name: String,
-    /// The drafted pieces and whether each is to be given; `None` while loading.
-    pub draft: Option<Vec<(crate::domain::advice::Item, bool)>>,
-    pub given: Vec<crate::domain::advice::Approved>,
-    pub cursor: Cursor,
-    /// Editing the selected piece's text.
-    pub editing: Option<Field>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
-}
-
-impl QuestionnaireScreen {
-    pub fn definition(&self) -> Option<&crate::domain::questionnaire::Definition> {
-        self.definitions.as_ref()?.get(self.chosen?)
-    }
-
-    /// How many rows the cursor moves over: questionnaires, or the item's options.
-    pub fn list_len(&self) -> usize {
-        match self.definition() {
-            None => self.definitions.as_ref().map(Vec::len).unwrap_or(0),
-            Some(d) => d
-                .items
-                .get(self.item)
-                .map(|item| d.choices(item).len())
-                .unwrap_or(0),
-        }
-    }
 }

@@ -31,10 +31,16 @@ pub enum Context {
     Queue,
     /// The report preview and choosing a printer.
     Paper,
+    /// The risk assessments.
+    Risks,
+    /// Drafting and approving advice.
+    Advice,
+    /// The intake interview.
+    Intake,
 }
 
 impl Context {
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::Form,
         Context::List,
@@ -48,6 +54,9 @@ impl Context {
         Context::Care,
         Context::Queue,
         Context::Paper,
+        Context::Risks,
+        Context::Advice,
+        Context::Intake,
     ];
 
     pub fn name(self) -> &'static str {
@@ -65,6 +74,9 @@ impl Context {
             Context::Care => "care",
             Context::Queue => "queue",
             Context::Paper => "paper",
+            Context::Risks => "risks",
+            Context::Advice => "advice",
+            Context::Intake => "intake",
         }
     }
 

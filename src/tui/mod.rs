@@ -3,19 +3,19 @@
 //! never waits for Argon2id or the disk; the screen is redrawn only after a change.
 
 pub mod action;
-pub mod advice;
 mod alerts;
 pub mod app;
 pub mod booking;
 pub mod call;
 pub mod care_screens;
 pub mod chart_screens;
+pub mod component;
+pub mod components;
 pub mod consent;
 pub mod field;
 pub mod followup_history;
 pub mod followup_screens;
 pub mod import;
-pub mod intake;
 pub mod keymap;
 pub mod lists;
 pub mod overlay_keys;
@@ -23,7 +23,6 @@ pub mod paper;
 pub mod paper_screens;
 pub mod plan;
 pub mod qr;
-pub mod questionnaire;
 pub mod queue;
 pub mod record;
 pub mod register;
@@ -31,7 +30,6 @@ pub mod replies;
 pub mod results;
 pub mod review;
 mod rights;
-pub mod risks;
 pub mod screen_actions;
 pub mod screens;
 pub mod signin;

@@ -28,11 +28,7 @@ pub enum Purpose {
     ReviewFind(u64),
     ReviewChange,
     AlertAcknowledged,
-    Questionnaires,
     Import,
-    Intake,
-    Risks,
-    Advice,
     Plan,
     Summaries,
     Queue,
@@ -325,11 +321,7 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::ReviewFind(number), response) => app.on_review_found(number, response),
         (Purpose::ReviewChange, response) => app.on_review_changed(response),
         (Purpose::AlertAcknowledged, response) => app.on_alert_acknowledged(response),
-        (Purpose::Questionnaires, response) => app.on_questionnaire_reply(response),
         (Purpose::Import, response) => app.on_import_reply(response),
-        (Purpose::Intake, response) => app.on_intake_reply(response),
-        (Purpose::Risks, response) => app.on_risks_reply(response),
-        (Purpose::Advice, response) => app.on_advice_reply(response),
         (Purpose::Plan, response) => app.on_plan_reply(response),
         (Purpose::Summaries, response) => app.on_summaries_reply(response),
         (Purpose::Queue, response) => app.on_queue_reply(response),
@@ -412,11 +404,7 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::ReviewFind(number) => Purpose::ReviewFind(*number),
         Pending::ReviewChange => Purpose::ReviewChange,
         Pending::AlertAcknowledged => Purpose::AlertAcknowledged,
-        Pending::Questionnaires(_) => Purpose::Questionnaires,
         Pending::Import => Purpose::Import,
-        Pending::Intake(_) => Purpose::Intake,
-        Pending::Risks(_) | Pending::AutoTags(_) => Purpose::Risks,
-        Pending::Advice(_) => Purpose::Advice,
         Pending::Plan(_) => Purpose::Plan,
         Pending::Summaries(_) => Purpose::Summaries,
         Pending::Queue => Purpose::Queue,
@@ -442,11 +430,6 @@ pub(crate) fn purpose_patient(p: &super::app::Pending) -> Option<PatientId> {
         | Pending::Record(id, _)
         | Pending::Results(id)
         | Pending::ResultAdded(id)
-        | Pending::Questionnaires(id)
-        | Pending::Intake(id)
-        | Pending::Risks(id)
-        | Pending::AutoTags(id)
-        | Pending::Advice(id)
         | Pending::Plan(id)
         | Pending::Summaries(id)
         | Pending::FollowUpHistory(id)

@@ -3,6 +3,7 @@
 
 use super::action::Action;
 use super::app::{App, Pending, SEARCH_LIMIT, move_cursor};
+use super::components::{advice, intake, questionnaire, risks};
 use super::field::Field;
 use super::screens::{Form, Overlay, PatientScreen, Screen};
 use crate::clinic::Request;
@@ -47,11 +48,10 @@ impl App {
         }
         // Screens with their own handlers; the patient screen opens the chart's screens.
         match (&self.screen, action) {
+            (Screen::Component(_), _) => return self.on_component_action(action),
             (Screen::Register(_), _) => return self.on_register_action(action),
             (Screen::Record(_), _) => return self.on_record_action(action),
             (Screen::Results(_), _) => return self.on_results_action(action),
-            (Screen::Advice(_), _) => return self.on_advice_action(action),
-            (Screen::Risks(_), _) => return self.on_risks_action(action),
             (Screen::Plan(_), _) => return self.on_plan_action(action),
             (Screen::Summaries(_), _) => return self.on_summaries_action(action),
             (Screen::Queue(_), _) => return self.on_queue_action(action),
@@ -61,18 +61,24 @@ impl App {
             (Screen::Print(_), _) => return self.on_print_action(action),
             (Screen::Patient(_), Action::Report) => return self.open_report(),
             (Screen::Patient(_), Action::PrintCard) => return self.open_card_print(),
-            (Screen::Intake(_), _) => return self.on_intake_action(action),
             (Screen::Import(_), _) => return self.on_import_action(action),
-            (Screen::Questionnaire(_), _) => return self.on_questionnaire_action(action),
             (Screen::Patient(_), Action::Record) => return self.open_record(),
             (Screen::Patient(_), Action::Results) => return self.open_results(),
-            (Screen::Patient(_), Action::Advice) => return self.open_advice(),
-            (Screen::Patient(_), Action::Risks) => return self.open_risks(),
+            (Screen::Patient(_), Action::Advice) => {
+                return self.open_for_patient(advice::AdviceScreen::new);
+            }
+            (Screen::Patient(_), Action::Risks) => {
+                return self.open_for_patient(risks::RiskScreen::new);
+            }
             (Screen::Patient(_), Action::Plan) => return self.open_plan(),
             (Screen::Patient(_), Action::Summaries) => return self.open_summaries(),
             (Screen::Patient(_), Action::FollowUps) => return self.open_followup_history(),
-            (Screen::Patient(_), Action::Intake) => return self.open_intake(),
-            (Screen::Patient(_), Action::Questionnaire) => return self.open_questionnaire(),
+            (Screen::Patient(_), Action::Intake) => {
+                return self.open_for_patient(intake::IntakeScreen::new);
+            }
+            (Screen::Patient(_), Action::Questionnaire) => {
+                return self.open_for_patient(questionnaire::QuestionnaireScreen::new);
+            }
             _ => {}
         }
         if self.on_booking_action(action)

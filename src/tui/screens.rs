@@ -322,11 +322,7 @@ pub enum Screen {
     Consent(ConsentScreen),
     Record(RecordScreen),
     Results(ResultsScreen),
-    Questionnaire(QuestionnaireScreen),
     Import(ImportScreen),
-    Intake(IntakeScreen),
-    Risks(RiskScreen),
-    Advice(AdviceScreen),
     Plan(PlanScreen),
     Summaries(SummariesScreen),
     Queue(QueueScreen),
@@ -334,11 +330,14 @@ pub enum Screen {
     FollowUpHistory(FollowUpHistoryScreen),
     Report(super::paper_screens::ReportScreen),
     Print(super::paper_screens::PrintScreen),
+    /// A screen that owns its keys, replies and drawing (`component.rs`).
+    Component(super::component::Mounted),
 }
 
 impl Screen {
     pub fn context(&self) -> Context {
         match self {
+            Screen::Component(mounted) => mounted.component.context(),
             Screen::Login(_) | Screen::SetPassword { .. } | Screen::Enrol { .. } => Context::Form,
             Screen::RecoveryCodes(_) => Context::View,
             Screen::List(list) if list.prompt.is_some() => Context::Form,
@@ -347,18 +346,7 @@ impl Screen {
             Screen::Record(_) => Context::Record,
             Screen::Results(r) if r.add_form.is_some() => Context::Form,
             Screen::Results(_) => Context::Results,
-            Screen::Questionnaire(_) => Context::Questionnaire,
             Screen::Import(_) => Context::Form,
-            Screen::Intake(i)
-                if i.current()
-                    .is_some_and(|q| q.kind == crate::domain::intake::Kind::Text) =>
-            {
-                Context::Form
-            }
-            Screen::Intake(_) => Context::Questionnaire,
-            Screen::Risks(_) => Context::Questionnaire,
-            Screen::Advice(a) if a.editing.is_some() => Context::Form,
-            Screen::Advice(_) => Context::Questionnaire,
             Screen::Plan(p) if p.editor.is_some() => Context::Form,
             Screen::Plan(p) if p.templates.is_some() => Context::List,
             Screen::Plan(_) => Context::Care,
@@ -390,9 +378,18 @@ impl Screen {
         }
     }
 
+    /// The actions the status bar names first, when the screen chooses them.
+    pub fn hints(&self) -> Option<&'static [super::action::Action]> {
+        match self {
+            Screen::Component(mounted) => mounted.component.hints(),
+            _ => None,
+        }
+    }
+
     /// The text field that takes typed characters, if any.
     pub fn text_field(&mut self) -> Option<&mut Field> {
         match self {
+            Screen::Component(mounted) => mounted.component.text_field(),
             Screen::Login(form) | Screen::SetPassword { form, .. } | Screen::Enrol { form, .. } => {
                 Some(form.focused())
             }
@@ -454,16 +451,6 @@ impl Screen {
                 Some(form) => form.focused(),
                 None => editor.text.form.focused(),
             }),
-            Screen::Advice(AdviceScreen {
-                editing: Some(field),
-                ..
-            }) => Some(field),
-            Screen::Intake(i)
-                if i.current()
-                    .is_some_and(|q| q.kind == crate::domain::intake::Kind::Text) =>
-            {
-                Some(&mut i.field)
-            }
             _ => None,
         }
     }
@@ -471,6 +458,7 @@ impl Screen {
     /// The selection of a screen that is a list, and the list's length.
     pub fn list_cursor(&mut self) -> Option<(&mut Cursor, usize)> {
         match self {
+            Screen::Component(mounted) => mounted.component.list_cursor(),
             Screen::Home(home) => Some((&mut home.cursor, home.menu.len())),
             Screen::Search(search) => Some((&mut search.cursor, search.rows.len())),
             Screen::List(list) => Some((&mut list.cursor, list.rows.len())),
@@ -480,18 +468,6 @@ impl Screen {
             }) => Some((&mut h.cursor, h.entries.len())),
             Screen::Record(r) if r.editor.is_none() => Some((&mut r.cursor, r.sections.len())),
             Screen::Results(r) if r.add_form.is_none() => Some((&mut r.cursor, r.series.len())),
-            Screen::Intake(i) if i.current().is_some() => {
-                let len = i.current().map(|q| q.options.len()).unwrap_or(0);
-                Some((&mut i.cursor, len))
-            }
-            Screen::Advice(a) if a.editing.is_none() => {
-                let len = a.draft.as_ref().map(Vec::len).unwrap_or(0);
-                Some((&mut a.cursor, len))
-            }
-            Screen::Risks(r) => {
-                let len = r.risks.as_ref().map(Vec::len).unwrap_or(0);
-                Some((&mut r.cursor, len))
-            }
             Screen::Plan(PlanScreen {
                 templates: Some((offers, cursor)),
                 ..
@@ -515,10 +491,6 @@ impl Screen {
             Screen::Print(p) if p.file.is_none() && p.printers.is_some() => {
                 let len = p.rows();
                 Some((&mut p.cursor, len))
-            }
-            Screen::Questionnaire(q) if q.scored.is_none() => {
-                let len = q.list_len();
-                Some((&mut q.cursor, len))
             }
             Screen::Register(Register {
                 outcome: Some(RegisterOutcome::Duplicates { rows, cursor }),

@@ -97,7 +97,8 @@ impl App {
             self.pending.clear();
             self.call(Pending::Logout, request);
         }
-        self.pending.retain(|_, p| matches!(p, Pending::Logout));
+        self.pending
+            .retain(|_, p| matches!(p, super::component::Waiting::Legacy(Pending::Logout)));
         self.stack.clear();
         self.overlay = None;
         self.notice = None;
@@ -118,44 +119,45 @@ impl App {
     }
 
     pub fn error_text(&self, error: &ServiceError) -> String {
-        match error {
-            ServiceError::SignInFailed => self.t("error.sign_in_failed"),
-            ServiceError::AccountLocked { minutes } => self
-                .locale
-                .tf("error.account_locked", &[("minutes", &minutes.to_string())]),
-            ServiceError::Busy => self.t("error.server_busy"),
-            ServiceError::PasswordChangeRequired => self.t("error.password_change_required"),
-            ServiceError::SessionExpired => self.t("error.session_expired"),
-            ServiceError::NotSignedIn => self.t("error.not_signed_in"),
-            ServiceError::Denied { .. } => self.t("error.denied"),
-            ServiceError::BreakGlassRequired => self.t("error.break_glass_required"),
-            ServiceError::NotFound(_) => self.t("error.not_found"),
-            ServiceError::Field { message, .. } => {
-                self.locale.tf("error.detail", &[("detail", message)])
-            }
-            ServiceError::CardNotUsable {
-                number,
-                status,
-                replaced_by,
-            } => {
-                let status = self.t(&format!("card.{}", status.as_str()));
-                let text = self.locale.tf(
-                    "error.card_not_usable",
-                    &[("number", number), ("status", &status)],
-                );
-                match replaced_by {
-                    Some(new) => format!(
-                        "{text} {}",
-                        self.locale.tf("error.card_replaced_by", &[("number", new)])
-                    ),
-                    None => text,
-                }
-            }
-            ServiceError::Invalid(detail)
-            | ServiceError::Conflict(detail)
-            | ServiceError::Unavailable(detail) => {
-                self.locale.tf("error.detail", &[("detail", detail)])
+        error_text(&self.locale, error)
+    }
+}
+
+/// What a service error means to staff, in the desk's language.
+pub fn error_text(locale: &crate::i18n::Locale, error: &ServiceError) -> String {
+    match error {
+        ServiceError::SignInFailed => locale.t("error.sign_in_failed"),
+        ServiceError::AccountLocked { minutes } => {
+            locale.tf("error.account_locked", &[("minutes", &minutes.to_string())])
+        }
+        ServiceError::Busy => locale.t("error.server_busy"),
+        ServiceError::PasswordChangeRequired => locale.t("error.password_change_required"),
+        ServiceError::SessionExpired => locale.t("error.session_expired"),
+        ServiceError::NotSignedIn => locale.t("error.not_signed_in"),
+        ServiceError::Denied { .. } => locale.t("error.denied"),
+        ServiceError::BreakGlassRequired => locale.t("error.break_glass_required"),
+        ServiceError::NotFound(_) => locale.t("error.not_found"),
+        ServiceError::Field { message, .. } => locale.tf("error.detail", &[("detail", message)]),
+        ServiceError::CardNotUsable {
+            number,
+            status,
+            replaced_by,
+        } => {
+            let status = locale.t(&format!("card.{}", status.as_str()));
+            let text = locale.tf(
+                "error.card_not_usable",
+                &[("number", number), ("status", &status)],
+            );
+            match replaced_by {
+                Some(new) => format!(
+                    "{text} {}",
+                    locale.tf("error.card_replaced_by", &[("number", new)])
+                ),
+                None => text,
             }
         }
+        ServiceError::Invalid(detail)
+        | ServiceError::Conflict(detail)
+        | ServiceError::Unavailable(detail) => locale.tf("error.detail", &[("detail", detail)]),
     }
 }

@@ -70,6 +70,7 @@ mod summaries;
 mod tags;
 mod tui_app;
 mod tui_care;
+mod tui_components;
 mod tui_followups;
 mod tui_import;
 mod tui_lists;

@@ -1,23 +1,19 @@
 //! Rendering: a pure function of the app's state. Every screen fits 80x24; lists draw
 //! only their visible rows.
 
-mod advice;
 mod consent;
 mod followups;
 mod forms;
 mod import;
-mod intake;
 mod line_editor;
 mod lists;
 mod overlay;
 mod paper;
 mod patient;
 mod plan;
-mod questionnaire;
 mod record;
 mod register;
 mod results;
-mod risks;
 mod status;
 mod summaries;
 
@@ -44,11 +40,7 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Consent(screen) => consent::consent(frame, body, app, screen),
         Screen::Record(screen) => record::record(frame, body, app, screen),
         Screen::Results(screen) => results::results(frame, body, app, screen),
-        Screen::Questionnaire(screen) => questionnaire::questionnaire(frame, body, app, screen),
         Screen::Import(screen) => import::import(frame, body, app, screen),
-        Screen::Intake(screen) => intake::intake(frame, body, app, screen),
-        Screen::Risks(screen) => risks::risks(frame, body, app, screen),
-        Screen::Advice(screen) => advice::advice(frame, body, app, screen),
         Screen::Plan(screen) => plan::plan(frame, body, app, screen),
         Screen::Summaries(screen) => summaries::summaries(frame, body, app, screen),
         Screen::Queue(screen) => followups::queue(frame, body, app, screen),
@@ -56,6 +48,7 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::FollowUpHistory(screen) => followups::history(frame, body, app, screen),
         Screen::Report(screen) => paper::report(frame, body, app, screen),
         Screen::Print(screen) => paper::print(frame, body, app, screen),
+        Screen::Component(mounted) => mounted.component.render(frame, body, app),
     }
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);

@@ -13,20 +13,27 @@ use crate::tui::keymap::Context;
 
 fn hints(app: &App) -> String {
     let context = app.context();
-    let preferred: &[Action] = match context {
-        Context::Form => &[Action::Submit, Action::NextField, Action::Help],
-        Context::List => &[Action::Open, Action::Back, Action::Help],
-        Context::Search => &[Action::Open, Action::Down, Action::Back],
-        Context::View => &[Action::Back, Action::Consent, Action::Help],
-        Context::Consent => &[Action::Grant, Action::Refuse, Action::Back],
-        Context::Record => &[Action::Edit, Action::History, Action::Back],
-        Context::Results => &[Action::Earlier, Action::Compare, Action::AddResult],
-        Context::Questionnaire => &[Action::Open, Action::Earlier, Action::Back],
-        Context::Care => &[Action::New, Action::Edit, Action::Back],
-        Context::Queue => &[Action::Open, Action::FilterGroup, Action::Back],
-        Context::Paper => &[Action::Print, Action::Period, Action::Back],
-        Context::Overlay => &[Action::Open, Action::Back, Action::Up],
-        Context::Global => &[Action::Help],
+    // A screen that chooses its own hints (a component) names them; the others by
+    // their context.
+    let own = app.overlay.is_none().then(|| app.screen.hints()).flatten();
+    let preferred: &[Action] = match own {
+        Some(own) => own,
+        None => match context {
+            Context::Form => &[Action::Submit, Action::NextField, Action::Help],
+            Context::List => &[Action::Open, Action::Back, Action::Help],
+            Context::Search => &[Action::Open, Action::Down, Action::Back],
+            Context::View => &[Action::Back, Action::Consent, Action::Help],
+            Context::Consent => &[Action::Grant, Action::Refuse, Action::Back],
+            Context::Record => &[Action::Edit, Action::History, Action::Back],
+            Context::Results => &[Action::Earlier, Action::Compare, Action::AddResult],
+            Context::Questionnaire => &[Action::Open, Action::Earlier, Action::Back],
+            Context::Care => &[Action::New, Action::Edit, Action::Back],
+            Context::Queue => &[Action::Open, Action::FilterGroup, Action::Back],
+            Context::Paper => &[Action::Print, Action::Period, Action::Back],
+            Context::Overlay => &[Action::Open, Action::Back, Action::Up],
+            // Global, and the contexts of components (which name their own).
+            _ => &[Action::Help],
+        },
     };
     preferred
         .iter()

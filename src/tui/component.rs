@@ -1,0 +1,301 @@
+//! Screens as components: a screen that implements `Component` owns its keymap
+//! context, its text field and list cursor, what its actions do, what the replies to
+//! its calls do, and how it is drawn, all in its own file. It is shown through
+//! `Screen::Component`, beside the screens that still live in the central `Screen`
+//! enum, so screens move over one at a time.
+//!
+//! A component talks to the rest of the terminal through the `Desk`: who is signed in,
+//! the locale, the settings, the clock, and the service. `Desk::call` takes the request
+//! and a continuation typed on the component that asked (as helix's jobs carry a
+//! callback back to the compositor); the reply runs that continuation on that
+//! component, wherever it is in the stack. A reply whose screen has gone (Home, a
+//! sign-out) is dropped unread.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::action::Action;
+use super::app::{App, Effect, Pending, SignedInUser};
+use super::field::Field;
+use super::keymap::Context;
+use super::screens::{Cursor, Screen};
+use super::theme::Theme;
+use crate::auth::Permission;
+use crate::clinic::{Request, Response, ServiceError};
+use crate::i18n::Locale;
+
+/// Which mounted screen a call belongs to; never reused while the app runs.
+pub type ScreenId = u64;
+
+/// Whether a component used an action; an ignored one gets the app's default (Back
+/// leaves the screen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handled {
+    Consumed,
+    Ignored,
+}
+
+/// One screen: its state and everything it does. Only `context`, `on_action` and
+/// `render` are required; a screen without a text field or list keeps the defaults.
+pub trait Component: Any + fmt::Debug {
+    /// The keymap context its keys are looked up in (`[<name>]` in keymaps/*.toml).
+    fn context(&self) -> Context;
+
+    /// The actions the status bar names first, or the context's usual ones.
+    fn hints(&self) -> Option<&'static [Action]> {
+        None
+    }
+
+    /// The text field that takes typed characters, if any.
+    fn text_field(&mut self) -> Option<&mut Field> {
+        None
+    }
+
+    /// The selection the movement keys move, and the list's length.
+    fn list_cursor(&mut self) -> Option<(&mut Cursor, usize)> {
+        None
+    }
+
+    /// Runs once when the screen is shown: the first calls go out here.
+    fn start(&mut self, desk: &mut Desk<'_>) {
+        let _ = desk;
+    }
+
+    /// A printable key the screen takes before the keymap (an option's number, say);
+    /// true if it took it.
+    fn on_char(&mut self, desk: &mut Desk<'_>, c: char) -> bool {
+        let _ = (desk, c);
+        false
+    }
+
+    /// What an action (not a movement: the app moves `list_cursor`) does here.
+    fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled;
+
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, app: &App);
+}
+
+/// A shown component and the id its calls are filed under.
+#[derive(Debug)]
+pub struct Mounted {
+    pub id: ScreenId,
+    pub component: Box<dyn Component>,
+}
+
+type Run = Box<dyn for<'d> FnOnce(&mut dyn Component, &mut Desk<'d>, Response)>;
+
+/// What a reply does, kept with the id of the screen that asked.
+pub(crate) struct Continuation {
+    screen: ScreenId,
+    run: Run,
+}
+
+impl fmt::Debug for Continuation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Continuation(screen {})", self.screen)
+    }
+}
+
+/// What a request waits for: a component's continuation, or (for screens not yet
+/// moved) the central `Pending` purpose that `replies.rs` applies.
+#[derive(Debug)]
+pub(crate) enum Waiting {
+    Screen(Continuation),
+    Legacy(Pending),
+}
+
+/// A move between screens a component asks for; done once it returns.
+#[derive(Debug)]
+pub enum Nav {
+    Back,
+    Push(Box<dyn Component>),
+}
+
+/// What a component may read and do beyond itself: the signed-in desk.
+pub struct Desk<'a> {
+    pub locale: &'a Locale,
+    pub theme: &'a Theme,
+    pub settings: &'a super::app::Settings,
+    pub now: DateTime<Utc>,
+    pub user: Option<&'a SignedInUser>,
+    /// The component being served: its calls' replies come back to it.
+    screen: ScreenId,
+    next_tag: &'a mut u64,
+    pending: &'a mut HashMap<u64, Waiting>,
+    effects: &'a mut Vec<Effect>,
+    nav: Option<Nav>,
+}
+
+impl Desk<'_> {
+    pub fn t(&self, key: &str) -> String {
+        self.locale.t(key)
+    }
+
+    pub fn error_text(&self, error: &ServiceError) -> String {
+        super::signin::error_text(self.locale, error)
+    }
+
+    pub fn allows(&self, permission: Permission) -> bool {
+        self.user
+            .is_some_and(|u| u.permissions.contains(&permission))
+    }
+
+    /// Sends `request`; its reply runs `reply` on this component if it is still
+    /// shown (anywhere in the stack).
+    pub fn call<C: Component>(
+        &mut self,
+        request: Request,
+        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Response) + 'static,
+    ) {
+        let run: Run = Box::new(move |component, desk, response| {
+            let any: &mut dyn Any = component;
+            if let Some(this) = any.downcast_mut::<C>() {
+                reply(this, desk, response);
+            }
+        });
+        let tag = *self.next_tag;
+        *self.next_tag += 1;
+        self.pending.insert(
+            tag,
+            Waiting::Screen(Continuation {
+                screen: self.screen,
+                run,
+            }),
+        );
+        self.effects.push(Effect::Call {
+            tag,
+            request: Box::new(request),
+        });
+    }
+
+    /// Leave this screen for the one under it.
+    pub fn back(&mut self) {
+        self.nav = Some(Nav::Back);
+    }
+
+    /// Show `component` over this screen.
+    pub fn push(&mut self, component: impl Component) {
+        self.nav = Some(Nav::Push(Box::new(component)));
+    }
+}
+
+/// Splits the app into the desk and the screens, so a component and the desk can be
+/// borrowed at once.
+fn split(app: &mut App, screen: ScreenId) -> (Desk<'_>, &mut Screen, &mut Vec<Screen>) {
+    let App {
+        locale,
+        theme,
+        settings,
+        now,
+        user,
+        next_tag,
+        pending,
+        effects,
+        screen: shown,
+        stack,
+        ..
+    } = app;
+    let desk = Desk {
+        locale,
+        theme,
+        settings,
+        now: *now,
+        user: user.as_ref(),
+        screen,
+        next_tag,
+        pending,
+        effects,
+        nav: None,
+    };
+    (desk, shown, stack)
+}
+
+impl App {
+    /// Shows `component` over the current screen and starts it.
+    pub(crate) fn open(&mut self, component: impl Component) {
+        self.open_boxed(Box::new(component));
+    }
+
+    fn open_boxed(&mut self, component: Box<dyn Component>) {
+        let id = self.next_screen;
+        self.next_screen += 1;
+        self.push(Screen::Component(Mounted { id, component }));
+        self.on_component(|component, desk| component.start(desk));
+    }
+
+    /// Opens a screen about the patient shown on the patient screen.
+    pub(crate) fn open_for_patient<C: Component>(
+        &mut self,
+        make: impl FnOnce(crate::domain::patient::PatientId, String) -> C,
+    ) {
+        if let Screen::Patient(patient) = &self.screen
+            && let Some(view) = &patient.view
+        {
+            let component = make(view.id, view.patient.name.clone());
+            self.open(component);
+        }
+    }
+
+    /// Runs `f` on the shown component with the desk, then makes the move it asked.
+    fn on_component(&mut self, f: impl FnOnce(&mut dyn Component, &mut Desk<'_>)) {
+        let id = match &self.screen {
+            Screen::Component(mounted) => mounted.id,
+            _ => return,
+        };
+        let (mut desk, shown, _) = split(self, id);
+        let Screen::Component(mounted) = shown else {
+            return;
+        };
+        f(mounted.component.as_mut(), &mut desk);
+        let nav = desk.nav.take();
+        self.navigate(nav);
+    }
+
+    /// An action on the shown component (movement is done by the app).
+    pub(crate) fn on_component_action(&mut self, action: Action) {
+        let mut handled = Handled::Consumed;
+        self.on_component(|component, desk| handled = component.on_action(desk, action));
+        if handled == Handled::Ignored && action == Action::Back {
+            self.back();
+        }
+    }
+
+    /// A printable key offered to the shown component before the keymap.
+    pub(crate) fn on_component_char(&mut self, c: char) -> bool {
+        let mut taken = false;
+        self.on_component(|component, desk| taken = component.on_char(desk, c));
+        taken
+    }
+
+    /// A reply to a component's call: run on that component if it is still shown.
+    pub(crate) fn on_component_reply(&mut self, continuation: Continuation, response: Response) {
+        let Continuation { screen, run } = continuation;
+        let (mut desk, shown, stack) = split(self, screen);
+        let on_top = matches!(&*shown, Screen::Component(m) if m.id == screen);
+        let target = std::iter::once(shown)
+            .chain(stack.iter_mut())
+            .find_map(|s| match s {
+                Screen::Component(m) if m.id == screen => Some(m),
+                _ => None,
+            });
+        let Some(mounted) = target else {
+            return;
+        };
+        run(mounted.component.as_mut(), &mut desk, response);
+        // A screen under another one may not move the screens.
+        let nav = desk.nav.take().filter(|_| on_top);
+        self.navigate(nav);
+    }
+
+    fn navigate(&mut self, nav: Option<Nav>) {
+        match nav {
+            None => {}
+            Some(Nav::Back) => self.back(),
+            Some(Nav::Push(component)) => self.open_boxed(component),
+        }
+    }
+}

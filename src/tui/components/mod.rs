@@ -1,0 +1,8 @@
+//! The screens that are components (`tui/component.rs`), one file each: its state,
+//! keymap context, actions, the replies to its calls and its drawing. A new screen is
+//! a new file here and its line below.
+
+pub mod advice;
+pub mod intake;
+pub mod questionnaire;
+pub mod risks;

@@ -1,0 +1,165 @@
+//! Screens as components: the reply to a call comes back to the screen that asked,
+//! wherever it is in the stack, and to no other; a reply whose screen has gone is
+//! dropped; each component looks its keys up in its own context.
+
+use crate::common;
+
+use caredesk::auth::Role;
+use caredesk::clinic::{PatientView, Request, Response, ServiceError};
+use caredesk::domain::advice::{Item, Topic};
+use caredesk::domain::patient::{Patient, PatientId};
+use caredesk::tui::app::App;
+use caredesk::tui::components::advice::AdviceScreen;
+use caredesk::tui::components::risks::RiskScreen;
+use caredesk::tui::keymap::Context;
+use caredesk::tui::screens::{PatientScreen, Screen};
+use crossterm::event::KeyCode;
+
+use crate::common::update::*;
+
+const ID: PatientId = PatientId([7; 16]);
+
+/// A doctor on a patient's screen, nothing waiting.
+fn on_patient() -> App {
+    let mut app = app();
+    sign_in_as(&mut app, Role::Doctor);
+    app.screen = Screen::Patient(PatientScreen {
+        id: ID,
+        view: Some(PatientView {
+            id: ID,
+            patient: Patient::default(),
+            health: None,
+        }),
+        cards: None,
+        reason: None,
+        tag_form: None,
+        book_form: None,
+        notice: None,
+        error: None,
+    });
+    app.take_effects();
+    app
+}
+
+/// The shown screen as component `C`.
+fn shown<C: 'static>(screen: &Screen) -> Option<&C> {
+    let Screen::Component(mounted) = screen else {
+        return None;
+    };
+    let any: &dyn std::any::Any = mounted.component.as_ref();
+    any.downcast_ref::<C>()
+}
+
+#[test]
+fn a_reply_comes_back_to_the_screen_that_asked_and_not_to_a_reopened_one() {
+    let mut app = on_patient();
+    keys(&mut app, "k");
+    let (first, request) = call(&mut app);
+    assert_eq!(request, Request::RiskAssess { id: ID });
+    assert_eq!(app.context(), Context::Risks);
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Patient(_)));
+    keys(&mut app, "k");
+    let (second, _) = call(&mut app);
+
+    // The first screen has gone: its reply is dropped unread.
+    app.update(reply(first, Response::Risks(Vec::new())));
+    assert!(app.take_effects().is_empty());
+    let risks = shown::<RiskScreen>(&app.screen).expect("the risk screen");
+    assert!(risks.risks.is_none());
+
+    // The second's reply fills it and asks for the automatic tags, whose reply comes
+    // back to it too.
+    app.update(reply(second, Response::Risks(Vec::new())));
+    let (tags, request) = call(&mut app);
+    assert_eq!(request, Request::TagsEvaluate { id: ID });
+    app.update(reply(
+        tags,
+        Response::AutoTags {
+            tags: Vec::new(),
+            problem: Some("rule 3 is wrong".into()),
+        },
+    ));
+    let risks = shown::<RiskScreen>(&app.screen).expect("the risk screen");
+    assert_eq!(risks.risks.as_deref().map(<[_]>::len), Some(0));
+    assert_eq!(risks.tag_problem.as_deref(), Some("rule 3 is wrong"));
+}
+
+#[test]
+fn a_reply_reaches_its_screen_under_another_one() {
+    let mut app = on_patient();
+    keys(&mut app, "a");
+    let calls = common::tui::calls(&mut app);
+    assert_eq!(calls.len(), 2, "the draft and the advice given before");
+    assert_eq!(app.context(), Context::Advice);
+    // The search opens over the advice before the draft comes.
+    key(&mut app, KeyCode::F(3));
+    assert!(matches!(app.screen, Screen::Search(_)));
+    let item = Item {
+        template: "salt".into(),
+        topic: Topic::Diet,
+        text: "Less salt.".into(),
+    };
+    app.update(reply(calls[0].0, Response::AdviceDraft(vec![item])));
+    assert!(matches!(app.screen, Screen::Search(_)), "it stays on top");
+    key(&mut app, KeyCode::Esc);
+    let advice = shown::<AdviceScreen>(&app.screen).expect("the advice screen");
+    assert_eq!(advice.draft.as_ref().map(Vec::len), Some(1));
+    // Its own keys: Space ticks out, e edits (a form while typing), Esc leaves.
+    keys(&mut app, " e");
+    assert_eq!(app.context(), Context::Form);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.context(), Context::Advice);
+    let advice = shown::<AdviceScreen>(&app.screen).expect("the advice screen");
+    assert_eq!(advice.draft.as_ref().map(|d| d[0].1), Some(false));
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Patient(_)));
+}
+
+#[test]
+fn a_reply_after_home_is_dropped_and_an_expired_session_signs_out() {
+    let mut app = on_patient();
+    keys(&mut app, "k");
+    let (tag, _) = call(&mut app);
+    key(&mut app, KeyCode::F(2));
+    app.take_effects();
+    app.update(reply(tag, Response::Risks(Vec::new())));
+    assert!(matches!(app.screen, Screen::Home(_)));
+    assert!(app.take_effects().is_empty());
+
+    let mut app = on_patient();
+    keys(&mut app, "k");
+    let (tag, _) = call(&mut app);
+    app.update(reply(tag, Response::Error(ServiceError::SessionExpired)));
+    let Screen::Login(form) = &app.screen else {
+        panic!("{:?}", app.screen)
+    };
+    assert!(form.info.is_some());
+    assert!(app.user.is_none());
+}
+
+#[test]
+fn the_intake_has_its_own_context_and_a_form_while_an_answer_is_typed() {
+    use caredesk::domain::intake::{Intake, Kind};
+    use caredesk::tui::components::intake::IntakeScreen;
+    let mut app = on_patient();
+    keys(&mut app, "i");
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::IntakeGet);
+    app.update(reply(tag, Response::Intake(Box::new(Intake::built_in()))));
+    // Walk every question: a text one is a form, the others the intake's own keys.
+    let count = Intake::built_in().questions.len();
+    for at in 0..count {
+        let intake = shown::<IntakeScreen>(&app.screen).expect("the intake screen");
+        assert_eq!(intake.question, at);
+        let kind = intake.current().map(|q| q.kind);
+        let expected = if kind == Some(Kind::Text) {
+            Context::Form
+        } else {
+            Context::Intake
+        };
+        assert_eq!(app.context(), expected, "question {at}");
+        key(&mut app, KeyCode::Enter);
+    }
+    assert_eq!(app.context(), Context::Intake, "the summary");
+}
