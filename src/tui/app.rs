@@ -116,7 +116,6 @@ pub(crate) enum Pending {
     AlertAcknowledged,
     Import,
     Plan(PatientId),
-    Summaries(PatientId),
     Queue,
     Call,
     FollowUpHistory(PatientId),

@@ -1,13 +1,12 @@
-//! The state of the care screens: the intervention plan and the stage summaries, and
-//! the line editor both use. Views (`view/plan.rs`, `view/summaries.rs`) draw them;
-//! their controllers (`plan.rs`, `summaries.rs`) change them.
+//! The state of the plan screen, and the line editor it shares with the stage
+//! summaries (`components/summaries.rs`). `view/plan.rs` draws the plan; `plan.rs`
+//! changes it.
 
 use super::field::Field;
 use super::screens::{Cursor, Form};
 use crate::domain::patient::PatientId;
 use crate::domain::plan::PlanView;
 use crate::domain::plan_template::Offer;
-use crate::domain::summary::{Period, SummaryVersion};
 
 /// Lines of text typed one per row, with a message under each wrong one. The last
 /// row is always empty: typing into it adds a line, Enter on it saves.
@@ -120,52 +119,5 @@ impl PlanScreen {
             .and_then(|v| v.as_ref())
             .map(|v| v.current.plan.actions.len())
             .unwrap_or(0)
-    }
-}
-
-/// Writing a summary: first its period, then its narrative.
-#[derive(Debug)]
-pub struct SummaryEditor {
-    /// `None` for a new summary.
-    pub number: Option<u32>,
-    /// How many versions of it the author saw.
-    pub base: usize,
-    /// While the period is being chosen: the from and to fields.
-    pub period_form: Option<Form>,
-    pub period: Option<Period>,
-    pub text: LineEditor,
-}
-
-/// The stage summaries (健康阶段总结): each summary's latest version on the left, its
-/// content on the right; the editor over it.
-#[derive(Debug)]
-pub struct SummariesScreen {
-    pub id: PatientId,
-    pub name: String,
-    /// Every version, by number then oldest first; `None` while loading.
-    pub versions: Option<Vec<SummaryVersion>>,
-    /// Over the summaries, newest first.
-    pub cursor: Cursor,
-    /// The summary to select when the list comes back (the one just saved).
-    pub select: Option<u32>,
-    /// How far the selected summary's content is scrolled (PageUp/PageDown).
-    pub scroll: u16,
-    pub editor: Option<SummaryEditor>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
-}
-
-impl SummariesScreen {
-    /// Each summary's latest version and how many versions it has, newest first.
-    pub fn latest(&self) -> Vec<(&SummaryVersion, usize)> {
-        let mut out: Vec<(&SummaryVersion, usize)> = Vec::new();
-        for v in self.versions.iter().flatten() {
-            match out.iter_mut().find(|(l, _)| l.number == v.number) {
-                Some(entry) => *entry = (v, entry.1 + 1),
-                None => out.push((v, 1)),
-            }
-        }
-        out.sort_by_key(|(v, _)| std::cmp::Reverse(v.number));
-        out
     }
 }

@@ -73,7 +73,15 @@ pub trait Component: Any + fmt::Debug {
         false
     }
 
-    /// What an action (not a movement: the app moves `list_cursor`) does here.
+    /// A movement (Up, Down, PageUp, PageDown, Home, End) before the app moves
+    /// `list_cursor`: a screen that scrolls takes it here (`Consumed`); an ignored one
+    /// moves the list cursor as usual. `desk.page` is how many rows a page holds.
+    fn on_movement(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {
+        let _ = (desk, action);
+        Handled::Ignored
+    }
+
+    /// What an action (not a movement: see `on_movement`) does here.
     fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled;
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, app: &App);
@@ -122,6 +130,8 @@ pub struct Desk<'a> {
     pub settings: &'a super::app::Settings,
     pub now: DateTime<Utc>,
     pub user: Option<&'a SignedInUser>,
+    /// The rows a page holds, as the last drawing left them (PageUp/PageDown).
+    pub page: usize,
     /// The component being served: its calls' replies come back to it.
     screen: ScreenId,
     next_tag: &'a mut u64,
@@ -197,6 +207,7 @@ fn split(app: &mut App, screen: ScreenId) -> (Desk<'_>, &mut Screen, &mut Vec<Sc
         effects,
         screen: shown,
         stack,
+        list_height,
         ..
     } = app;
     let desk = Desk {
@@ -205,6 +216,7 @@ fn split(app: &mut App, screen: ScreenId) -> (Desk<'_>, &mut Screen, &mut Vec<Sc
         settings,
         now: *now,
         user: user.as_ref(),
+        page: (*list_height).max(1),
         screen,
         next_tag,
         pending,
@@ -262,6 +274,14 @@ impl App {
         if handled == Handled::Ignored && action == Action::Back {
             self.back();
         }
+    }
+
+    /// A movement offered to the shown component first; true if it took it (the app
+    /// then leaves the list cursor alone).
+    pub(crate) fn on_component_movement(&mut self, action: Action) -> bool {
+        let mut handled = Handled::Ignored;
+        self.on_component(|component, desk| handled = component.on_movement(desk, action));
+        handled == Handled::Consumed
     }
 
     /// A printable key offered to the shown component before the keymap.

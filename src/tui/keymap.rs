@@ -37,10 +37,12 @@ pub enum Context {
     Advice,
     /// The intake interview.
     Intake,
+    /// The stage summaries.
+    Summaries,
 }
 
 impl Context {
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 17] = [
         Context::Global,
         Context::Form,
         Context::List,
@@ -57,6 +59,7 @@ impl Context {
         Context::Risks,
         Context::Advice,
         Context::Intake,
+        Context::Summaries,
     ];
 
     pub fn name(self) -> &'static str {
@@ -77,6 +80,7 @@ impl Context {
             Context::Risks => "risks",
             Context::Advice => "advice",
             Context::Intake => "intake",
+            Context::Summaries => "summaries",
         }
     }
 

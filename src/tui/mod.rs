@@ -33,7 +33,6 @@ mod rights;
 pub mod screen_actions;
 pub mod screens;
 pub mod signin;
-pub mod summaries;
 pub mod theme;
 pub mod view;
 

@@ -30,7 +30,6 @@ pub enum Purpose {
     AlertAcknowledged,
     Import,
     Plan,
-    Summaries,
     Queue,
     Call,
     FollowUpHistory,
@@ -323,7 +322,6 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::AlertAcknowledged, response) => app.on_alert_acknowledged(response),
         (Purpose::Import, response) => app.on_import_reply(response),
         (Purpose::Plan, response) => app.on_plan_reply(response),
-        (Purpose::Summaries, response) => app.on_summaries_reply(response),
         (Purpose::Queue, response) => app.on_queue_reply(response),
         (Purpose::Call, response) => app.on_call_reply(response),
         (Purpose::FollowUpHistory, response) => app.on_followup_history_reply(response),
@@ -406,7 +404,6 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::AlertAcknowledged => Purpose::AlertAcknowledged,
         Pending::Import => Purpose::Import,
         Pending::Plan(_) => Purpose::Plan,
-        Pending::Summaries(_) => Purpose::Summaries,
         Pending::Queue => Purpose::Queue,
         Pending::Call => Purpose::Call,
         Pending::FollowUpHistory(_) => Purpose::FollowUpHistory,
@@ -431,7 +428,6 @@ pub(crate) fn purpose_patient(p: &super::app::Pending) -> Option<PatientId> {
         | Pending::Results(id)
         | Pending::ResultAdded(id)
         | Pending::Plan(id)
-        | Pending::Summaries(id)
         | Pending::FollowUpHistory(id)
         | Pending::Report(id) => Some(*id),
         _ => None,

@@ -3,7 +3,7 @@
 
 use super::action::Action;
 use super::app::{App, Pending, SEARCH_LIMIT, move_cursor};
-use super::components::{advice, intake, questionnaire, risks};
+use super::components::{advice, intake, questionnaire, risks, summaries};
 use super::field::Field;
 use super::screens::{Form, Overlay, PatientScreen, Screen};
 use crate::clinic::Request;
@@ -11,17 +11,12 @@ use crate::clinic::Request;
 impl App {
     pub(crate) fn on_screen_action(&mut self, action: Action) {
         let height = self.list_height;
-        // A summary is longer than the screen: the page keys scroll it.
-        if let Screen::Summaries(s) = &mut self.screen
-            && s.editor.is_none()
+        // A component sees a movement first: a screen that scrolls takes it.
+        if action.is_movement()
+            && matches!(self.screen, Screen::Component(_))
+            && self.on_component_movement(action)
         {
-            let page = height.max(1) as u16;
-            match action {
-                Action::PageDown => return s.scroll = s.scroll.saturating_add(page),
-                Action::PageUp => return s.scroll = s.scroll.saturating_sub(page),
-                Action::Up | Action::Down | Action::Top | Action::Bottom => s.scroll = 0,
-                _ => {}
-            }
+            return;
         }
         if let Screen::Report(r) = &mut self.screen
             && r.period.is_none()
@@ -53,7 +48,6 @@ impl App {
             (Screen::Record(_), _) => return self.on_record_action(action),
             (Screen::Results(_), _) => return self.on_results_action(action),
             (Screen::Plan(_), _) => return self.on_plan_action(action),
-            (Screen::Summaries(_), _) => return self.on_summaries_action(action),
             (Screen::Queue(_), _) => return self.on_queue_action(action),
             (Screen::Call(_), _) => return self.on_call_action(action),
             (Screen::FollowUpHistory(_), _) => return self.on_followup_history_action(action),
@@ -71,7 +65,9 @@ impl App {
                 return self.open_for_patient(risks::RiskScreen::new);
             }
             (Screen::Patient(_), Action::Plan) => return self.open_plan(),
-            (Screen::Patient(_), Action::Summaries) => return self.open_summaries(),
+            (Screen::Patient(_), Action::Summaries) => {
+                return self.open_for_patient(summaries::SummariesScreen::new);
+            }
             (Screen::Patient(_), Action::FollowUps) => return self.open_followup_history(),
             (Screen::Patient(_), Action::Intake) => {
                 return self.open_for_patient(intake::IntakeScreen::new);

@@ -324,7 +324,6 @@ pub enum Screen {
     Results(ResultsScreen),
     Import(ImportScreen),
     Plan(PlanScreen),
-    Summaries(SummariesScreen),
     Queue(QueueScreen),
     Call(CallScreen),
     FollowUpHistory(FollowUpHistoryScreen),
@@ -350,8 +349,6 @@ impl Screen {
             Screen::Plan(p) if p.editor.is_some() => Context::Form,
             Screen::Plan(p) if p.templates.is_some() => Context::List,
             Screen::Plan(_) => Context::Care,
-            Screen::Summaries(s) if s.editor.is_some() => Context::Form,
-            Screen::Summaries(_) => Context::Care,
             Screen::Queue(q) if q.tag_prompt.is_some() => Context::Form,
             Screen::Queue(_) => Context::Queue,
             Screen::Call(c) if c.attach.is_some() => Context::Form,
@@ -444,13 +441,6 @@ impl Screen {
             Screen::Print(super::paper_screens::PrintScreen {
                 file: Some(form), ..
             }) => Some(form.focused()),
-            Screen::Summaries(SummariesScreen {
-                editor: Some(editor),
-                ..
-            }) => Some(match &mut editor.period_form {
-                Some(form) => form.focused(),
-                None => editor.text.form.focused(),
-            }),
             _ => None,
         }
     }
@@ -475,10 +465,6 @@ impl Screen {
             Screen::Plan(p) if p.editor.is_none() => {
                 let len = p.action_count();
                 Some((&mut p.cursor, len))
-            }
-            Screen::Summaries(s) if s.editor.is_none() => {
-                let len = s.latest().len();
-                Some((&mut s.cursor, len))
             }
             Screen::Queue(q) if q.tag_prompt.is_none() => {
                 let len = q.total();

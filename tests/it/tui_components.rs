@@ -163,3 +163,89 @@ fn the_intake_has_its_own_context_and_a_form_while_an_answer_is_typed() {
     }
     assert_eq!(app.context(), Context::Intake, "the summary");
 }
+
+/// A screen whose content scrolls with the movement keys, over a list whose cursor the
+/// app would otherwise move: Down and PageDown scroll it, the others move the cursor.
+#[derive(Debug, Default)]
+struct Scroller {
+    scroll: usize,
+    cursor: caredesk::tui::screens::Cursor,
+}
+
+impl caredesk::tui::component::Component for Scroller {
+    fn context(&self) -> Context {
+        Context::Summaries
+    }
+
+    fn list_cursor(&mut self) -> Option<(&mut caredesk::tui::screens::Cursor, usize)> {
+        Some((&mut self.cursor, 10))
+    }
+
+    fn on_movement(
+        &mut self,
+        desk: &mut caredesk::tui::component::Desk<'_>,
+        action: caredesk::tui::action::Action,
+    ) -> caredesk::tui::component::Handled {
+        use caredesk::tui::action::Action;
+        use caredesk::tui::component::Handled;
+        match action {
+            Action::Down => self.scroll += 1,
+            Action::PageDown => self.scroll += desk.page,
+            _ => return Handled::Ignored,
+        }
+        Handled::Consumed
+    }
+
+    fn on_action(
+        &mut self,
+        _: &mut caredesk::tui::component::Desk<'_>,
+        _: caredesk::tui::action::Action,
+    ) -> caredesk::tui::component::Handled {
+        caredesk::tui::component::Handled::Ignored
+    }
+
+    fn render(&self, _: &mut ratatui::Frame<'_>, _: ratatui::layout::Rect, _: &App) {}
+}
+
+#[test]
+fn a_screen_that_scrolls_sees_the_movement_keys_before_its_list_cursor_moves() {
+    let mut app = on_patient();
+    app.list_height = 7;
+    app.screen = Screen::Component(caredesk::tui::component::Mounted {
+        id: 1_000,
+        component: Box::new(Scroller::default()),
+    });
+    key(&mut app, KeyCode::Down);
+    let scroller = shown::<Scroller>(&app.screen).expect("the scroller");
+    assert_eq!((scroller.scroll, scroller.cursor.selected), (1, 0));
+    key(&mut app, KeyCode::PageDown);
+    let scroller = shown::<Scroller>(&app.screen).expect("the scroller");
+    assert_eq!(
+        (scroller.scroll, scroller.cursor.selected),
+        (8, 0),
+        "a page"
+    );
+    // A movement it leaves moves the list cursor as before.
+    key(&mut app, KeyCode::End);
+    let scroller = shown::<Scroller>(&app.screen).expect("the scroller");
+    assert_eq!((scroller.scroll, scroller.cursor.selected), (8, 9));
+}
+
+#[test]
+fn the_summaries_have_their_own_context_and_a_form_while_writing() {
+    use caredesk::tui::components::summaries::SummariesScreen;
+    let mut app = on_patient();
+    keys(&mut app, "s");
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::SummaryList { id: ID });
+    assert_eq!(app.context(), Context::Summaries);
+    app.update(reply(tag, Response::Summaries(Vec::new())));
+    let summaries = shown::<SummariesScreen>(&app.screen).expect("the summaries screen");
+    assert_eq!(summaries.versions.as_ref().map(Vec::len), Some(0));
+    keys(&mut app, "n");
+    assert_eq!(app.context(), Context::Form, "choosing the period");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.context(), Context::Summaries);
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Patient(_)));
+}

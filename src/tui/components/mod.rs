@@ -6,3 +6,4 @@ pub mod advice;
 pub mod intake;
 pub mod questionnaire;
 pub mod risks;
+pub mod summaries;

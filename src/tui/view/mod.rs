@@ -15,13 +15,16 @@ mod record;
 mod register;
 mod results;
 mod status;
-mod summaries;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::app::App;
+
+// Drawing pieces the component screens share.
 use super::screens::Screen;
+pub(crate) use forms::fields as form_fields;
+pub(crate) use plan::{goal_text, line_editor};
 
 pub fn render(frame: &mut Frame<'_>, app: &mut App) {
     let [body, status] =
@@ -42,7 +45,6 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Results(screen) => results::results(frame, body, app, screen),
         Screen::Import(screen) => import::import(frame, body, app, screen),
         Screen::Plan(screen) => plan::plan(frame, body, app, screen),
-        Screen::Summaries(screen) => summaries::summaries(frame, body, app, screen),
         Screen::Queue(screen) => followups::queue(frame, body, app, screen),
         Screen::Call(screen) => followups::call(frame, body, app, screen),
         Screen::FollowUpHistory(screen) => followups::history(frame, body, app, screen),

@@ -15,7 +15,7 @@ use crate::tui::screens::{LineEditor, PlanScreen};
 const BAR: usize = 10;
 
 /// `Systolic blood pressure ≤ 130 mm[Hg]`
-pub(super) fn goal_text(app: &App, goal: &Goal) -> String {
+pub(crate) fn goal_text(app: &App, goal: &Goal) -> String {
     let op = match goal.direction {
         Direction::AtMost => "≤",
         Direction::AtLeast => "≥",
@@ -148,7 +148,7 @@ fn plan_lines(app: &App, view: &PlanView, selected: usize) -> Vec<Line<'static>>
 }
 
 /// The editor's intro, messages and rows; `first_label` names the first row.
-pub(super) fn line_editor(
+pub(crate) fn line_editor(
     frame: &mut Frame<'_>,
     area: Rect,
     app: &App,
