@@ -115,7 +115,6 @@ pub(crate) enum Pending {
     /// The alerts list: an acknowledgement.
     AlertAcknowledged,
     Import,
-    Plan(PatientId),
     Queue,
     Call,
     FollowUpHistory(PatientId),

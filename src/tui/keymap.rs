@@ -25,8 +25,6 @@ pub enum Context {
     Record,
     Results,
     Questionnaire,
-    /// The plan and the stage summaries.
-    Care,
     /// The follow-up queue, a call once saved, the follow-up history.
     Queue,
     /// The report preview and choosing a printer.
@@ -39,6 +37,8 @@ pub enum Context {
     Intake,
     /// The stage summaries.
     Summaries,
+    /// The intervention plan.
+    Plan,
 }
 
 impl Context {
@@ -53,13 +53,13 @@ impl Context {
         Context::Record,
         Context::Results,
         Context::Questionnaire,
-        Context::Care,
         Context::Queue,
         Context::Paper,
         Context::Risks,
         Context::Advice,
         Context::Intake,
         Context::Summaries,
+        Context::Plan,
     ];
 
     pub fn name(self) -> &'static str {
@@ -74,13 +74,13 @@ impl Context {
             Context::Record => "record",
             Context::Results => "results",
             Context::Questionnaire => "questionnaire",
-            Context::Care => "care",
             Context::Queue => "queue",
             Context::Paper => "paper",
             Context::Risks => "risks",
             Context::Advice => "advice",
             Context::Intake => "intake",
             Context::Summaries => "summaries",
+            Context::Plan => "plan",
         }
     }
 

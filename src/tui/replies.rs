@@ -29,7 +29,6 @@ pub enum Purpose {
     ReviewChange,
     AlertAcknowledged,
     Import,
-    Plan,
     Queue,
     Call,
     FollowUpHistory,
@@ -321,7 +320,6 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::ReviewChange, response) => app.on_review_changed(response),
         (Purpose::AlertAcknowledged, response) => app.on_alert_acknowledged(response),
         (Purpose::Import, response) => app.on_import_reply(response),
-        (Purpose::Plan, response) => app.on_plan_reply(response),
         (Purpose::Queue, response) => app.on_queue_reply(response),
         (Purpose::Call, response) => app.on_call_reply(response),
         (Purpose::FollowUpHistory, response) => app.on_followup_history_reply(response),
@@ -403,7 +401,6 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::ReviewChange => Purpose::ReviewChange,
         Pending::AlertAcknowledged => Purpose::AlertAcknowledged,
         Pending::Import => Purpose::Import,
-        Pending::Plan(_) => Purpose::Plan,
         Pending::Queue => Purpose::Queue,
         Pending::Call => Purpose::Call,
         Pending::FollowUpHistory(_) => Purpose::FollowUpHistory,
@@ -427,7 +424,6 @@ pub(crate) fn purpose_patient(p: &super::app::Pending) -> Option<PatientId> {
         | Pending::Record(id, _)
         | Pending::Results(id)
         | Pending::ResultAdded(id)
-        | Pending::Plan(id)
         | Pending::FollowUpHistory(id)
         | Pending::Report(id) => Some(*id),
         _ => None,

@@ -3,7 +3,7 @@
 
 use super::action::Action;
 use super::app::{App, Pending, SEARCH_LIMIT, move_cursor};
-use super::components::{advice, intake, questionnaire, risks, summaries};
+use super::components::{advice, intake, plan, questionnaire, risks, summaries};
 use super::field::Field;
 use super::screens::{Form, Overlay, PatientScreen, Screen};
 use crate::clinic::Request;
@@ -47,7 +47,6 @@ impl App {
             (Screen::Register(_), _) => return self.on_register_action(action),
             (Screen::Record(_), _) => return self.on_record_action(action),
             (Screen::Results(_), _) => return self.on_results_action(action),
-            (Screen::Plan(_), _) => return self.on_plan_action(action),
             (Screen::Queue(_), _) => return self.on_queue_action(action),
             (Screen::Call(_), _) => return self.on_call_action(action),
             (Screen::FollowUpHistory(_), _) => return self.on_followup_history_action(action),
@@ -64,7 +63,9 @@ impl App {
             (Screen::Patient(_), Action::Risks) => {
                 return self.open_for_patient(risks::RiskScreen::new);
             }
-            (Screen::Patient(_), Action::Plan) => return self.open_plan(),
+            (Screen::Patient(_), Action::Plan) => {
+                return self.open_for_patient(plan::PlanScreen::new);
+            }
             (Screen::Patient(_), Action::Summaries) => {
                 return self.open_for_patient(summaries::SummariesScreen::new);
             }

@@ -11,9 +11,9 @@ use crate::domain::patient::PatientId;
 use super::field::Field;
 use super::keymap::Context;
 
-pub use super::care_screens::*;
 pub use super::chart_screens::*;
 pub use super::followup_screens::*;
+pub use super::line_editor::{LineEditor, Navigation};
 
 /// A form: fields, which one has the cursor, the last error.
 #[derive(Debug, Default)]
@@ -323,7 +323,6 @@ pub enum Screen {
     Record(RecordScreen),
     Results(ResultsScreen),
     Import(ImportScreen),
-    Plan(PlanScreen),
     Queue(QueueScreen),
     Call(CallScreen),
     FollowUpHistory(FollowUpHistoryScreen),
@@ -346,9 +345,6 @@ impl Screen {
             Screen::Results(r) if r.add_form.is_some() => Context::Form,
             Screen::Results(_) => Context::Results,
             Screen::Import(_) => Context::Form,
-            Screen::Plan(p) if p.editor.is_some() => Context::Form,
-            Screen::Plan(p) if p.templates.is_some() => Context::List,
-            Screen::Plan(_) => Context::Care,
             Screen::Queue(q) if q.tag_prompt.is_some() => Context::Form,
             Screen::Queue(_) => Context::Queue,
             Screen::Call(c) if c.attach.is_some() => Context::Form,
@@ -419,10 +415,6 @@ impl Screen {
                 ..
             }) => Some(form.focused()),
             Screen::Import(import) => Some(import.form.focused()),
-            Screen::Plan(PlanScreen {
-                editor: Some(editor),
-                ..
-            }) => Some(editor.form.focused()),
             Screen::Call(CallScreen {
                 attach: Some(form), ..
             }) => Some(form.focused()),
@@ -458,14 +450,6 @@ impl Screen {
             }) => Some((&mut h.cursor, h.entries.len())),
             Screen::Record(r) if r.editor.is_none() => Some((&mut r.cursor, r.sections.len())),
             Screen::Results(r) if r.add_form.is_none() => Some((&mut r.cursor, r.series.len())),
-            Screen::Plan(PlanScreen {
-                templates: Some((offers, cursor)),
-                ..
-            }) => Some((cursor, offers.len())),
-            Screen::Plan(p) if p.editor.is_none() => {
-                let len = p.action_count();
-                Some((&mut p.cursor, len))
-            }
             Screen::Queue(q) if q.tag_prompt.is_none() => {
                 let len = q.total();
                 Some((&mut q.cursor, len))

@@ -249,3 +249,30 @@ fn the_summaries_have_their_own_context_and_a_form_while_writing() {
     key(&mut app, KeyCode::Esc);
     assert!(matches!(app.screen, Screen::Patient(_)));
 }
+
+#[test]
+fn the_plan_has_its_own_context_a_list_of_templates_and_a_form_while_editing() {
+    use caredesk::domain::plan_template::Templates;
+    use caredesk::tui::components::plan::PlanScreen;
+    let mut app = on_patient();
+    keys(&mut app, "p");
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::PlanGet { id: ID });
+    assert_eq!(app.context(), Context::Plan);
+    app.update(reply(tag, Response::Plan(Box::new(None))));
+    let plan = shown::<PlanScreen>(&app.screen).expect("the plan screen");
+    assert!(matches!(plan.view, Some(None)), "no plan yet");
+    keys(&mut app, "n");
+    let (tag, request) = call(&mut app);
+    assert!(matches!(request, Request::PlanTemplates { id: ID, .. }));
+    let offers = Templates::built_in().offers(&[], caredesk::i18n::Lang::En);
+    app.update(reply(tag, Response::PlanTemplates(offers)));
+    assert_eq!(app.context(), Context::List, "choosing a template");
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "e");
+    assert_eq!(app.context(), Context::Form, "editing");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.context(), Context::Plan);
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Patient(_)));
+}

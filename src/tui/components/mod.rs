@@ -4,6 +4,7 @@
 
 pub mod advice;
 pub mod intake;
+pub mod plan;
 pub mod questionnaire;
 pub mod risks;
 pub mod summaries;

@@ -10,7 +10,6 @@ mod lists;
 mod overlay;
 mod paper;
 mod patient;
-mod plan;
 mod record;
 mod register;
 mod results;
@@ -24,7 +23,7 @@ use super::app::App;
 // Drawing pieces the component screens share.
 use super::screens::Screen;
 pub(crate) use forms::fields as form_fields;
-pub(crate) use plan::{goal_text, line_editor};
+pub(crate) use line_editor::line_editor;
 
 pub fn render(frame: &mut Frame<'_>, app: &mut App) {
     let [body, status] =
@@ -44,7 +43,6 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Record(screen) => record::record(frame, body, app, screen),
         Screen::Results(screen) => results::results(frame, body, app, screen),
         Screen::Import(screen) => import::import(frame, body, app, screen),
-        Screen::Plan(screen) => plan::plan(frame, body, app, screen),
         Screen::Queue(screen) => followups::queue(frame, body, app, screen),
         Screen::Call(screen) => followups::call(frame, body, app, screen),
         Screen::FollowUpHistory(screen) => followups::history(frame, body, app, screen),

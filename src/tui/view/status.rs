@@ -27,7 +27,6 @@ fn hints(app: &App) -> String {
             Context::Record => &[Action::Edit, Action::History, Action::Back],
             Context::Results => &[Action::Earlier, Action::Compare, Action::AddResult],
             Context::Questionnaire => &[Action::Open, Action::Earlier, Action::Back],
-            Context::Care => &[Action::New, Action::Edit, Action::Back],
             Context::Queue => &[Action::Open, Action::FilterGroup, Action::Back],
             Context::Paper => &[Action::Print, Action::Period, Action::Back],
             Context::Overlay => &[Action::Open, Action::Back, Action::Up],

@@ -99,7 +99,7 @@ pub(super) fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<
             lines.push(Line::from(vec![
                 Span::raw(format!(
                     "  {} · ",
-                    crate::tui::view::goal_text(app, &g.goal)
+                    crate::tui::components::plan::goal_text(app, &g.goal)
                 )),
                 Span::styled(app.t(key), style),
             ]));

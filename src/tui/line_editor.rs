@@ -1,12 +1,9 @@
-//! The state of the plan screen, and the line editor it shares with the stage
-//! summaries (`components/summaries.rs`). `view/plan.rs` draws the plan; `plan.rs`
-//! changes it.
+//! The line editor: lines of text typed one per row, as the plan and the stage
+//! summaries are written (`components/plan.rs`, `components/summaries.rs`);
+//! `view/line_editor.rs` draws it.
 
 use super::field::Field;
-use super::screens::{Cursor, Form};
-use crate::domain::patient::PatientId;
-use crate::domain::plan::PlanView;
-use crate::domain::plan_template::Offer;
+use super::screens::Form;
 
 /// Lines of text typed one per row, with a message under each wrong one. The last
 /// row is always empty: typing into it adds a line, Enter on it saves.
@@ -83,41 +80,4 @@ pub enum Navigation {
     Save,
     /// Not a movement: the caller handles it (Esc).
     Other,
-}
-
-/// The intervention plan (健康干预计划): goals with progress, actions with who and
-/// when; a template list or the editor over it.
-#[derive(Debug)]
-pub struct PlanScreen {
-    pub id: PatientId,
-    pub name: String,
-    /// `None` while loading; `Some(None)` when the patient has no plan yet.
-    pub view: Option<Option<PlanView>>,
-    /// The selected action.
-    pub cursor: Cursor,
-    /// Choosing a template to start from.
-    pub templates: Option<(Vec<Offer>, Cursor)>,
-    /// Editing: the title on the first row, then goals and actions.
-    pub editor: Option<LineEditor>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
-}
-
-impl PlanScreen {
-    /// The version the editor or a quick change starts from (0: no plan yet).
-    pub fn base(&self) -> usize {
-        self.view
-            .as_ref()
-            .and_then(|v| v.as_ref())
-            .map(|v| v.number)
-            .unwrap_or(0)
-    }
-
-    pub fn action_count(&self) -> usize {
-        self.view
-            .as_ref()
-            .and_then(|v| v.as_ref())
-            .map(|v| v.current.plan.actions.len())
-            .unwrap_or(0)
-    }
 }
