@@ -117,7 +117,6 @@ pub(crate) enum Pending {
     Import,
     Queue,
     Call,
-    FollowUpHistory(PatientId),
     Report(PatientId),
     Paper,
     List(ListKind),

@@ -20,7 +20,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::action::Action;
-use super::app::{App, Effect, Pending, SignedInUser};
+use super::app::{App, Effect, Pending, RecordingJob, SignedInUser};
 use super::field::Field;
 use super::keymap::Context;
 use super::screens::{Cursor, Screen};
@@ -161,6 +161,29 @@ impl Desk<'_> {
         request: Request,
         reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Response) + 'static,
     ) {
+        let tag = self.expect(reply);
+        self.effects.push(Effect::Call {
+            tag,
+            request: Box::new(request),
+        });
+    }
+
+    /// Runs a recording job off the loop (play, export); its outcome comes back to
+    /// `reply` as a call's reply does.
+    pub fn recording<C: Component>(
+        &mut self,
+        job: RecordingJob,
+        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Response) + 'static,
+    ) {
+        let tag = self.expect(reply);
+        self.effects.push(Effect::Recording { tag, job });
+    }
+
+    /// Files `reply` under a new tag, with this component's id.
+    fn expect<C: Component>(
+        &mut self,
+        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Response) + 'static,
+    ) -> u64 {
         let run: Run = Box::new(move |component, desk, response| {
             let any: &mut dyn Any = component;
             if let Some(this) = any.downcast_mut::<C>() {
@@ -176,10 +199,7 @@ impl Desk<'_> {
                 run,
             }),
         );
-        self.effects.push(Effect::Call {
-            tag,
-            request: Box::new(request),
-        });
+        tag
     }
 
     /// Leave this screen for the one under it.

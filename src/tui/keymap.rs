@@ -25,7 +25,7 @@ pub enum Context {
     Record,
     Results,
     Questionnaire,
-    /// The follow-up queue, a call once saved, the follow-up history.
+    /// The follow-up queue, a call once saved.
     Queue,
     /// The report preview and choosing a printer.
     Paper,
@@ -39,10 +39,12 @@ pub enum Context {
     Summaries,
     /// The intervention plan.
     Plan,
+    /// A patient's follow-up history.
+    FollowUps,
 }
 
 impl Context {
-    pub const ALL: [Context; 17] = [
+    pub const ALL: [Context; 18] = [
         Context::Global,
         Context::Form,
         Context::List,
@@ -60,6 +62,7 @@ impl Context {
         Context::Intake,
         Context::Summaries,
         Context::Plan,
+        Context::FollowUps,
     ];
 
     pub fn name(self) -> &'static str {
@@ -81,6 +84,7 @@ impl Context {
             Context::Intake => "intake",
             Context::Summaries => "summaries",
             Context::Plan => "plan",
+            Context::FollowUps => "followups",
         }
     }
 

@@ -12,7 +12,6 @@ pub mod component;
 pub mod components;
 pub mod consent;
 pub mod field;
-pub mod followup_history;
 pub mod followup_screens;
 pub mod import;
 pub mod keymap;

@@ -31,7 +31,6 @@ pub enum Purpose {
     Import,
     Queue,
     Call,
-    FollowUpHistory,
     Report,
     Paper,
     List(ListKind),
@@ -322,7 +321,6 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::Import, response) => app.on_import_reply(response),
         (Purpose::Queue, response) => app.on_queue_reply(response),
         (Purpose::Call, response) => app.on_call_reply(response),
-        (Purpose::FollowUpHistory, response) => app.on_followup_history_reply(response),
         (Purpose::Report, response) => app.on_report_reply(response),
         (Purpose::Paper, _) => {}
         (Purpose::ResultAdded, response) => {
@@ -403,7 +401,6 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::Import => Purpose::Import,
         Pending::Queue => Purpose::Queue,
         Pending::Call => Purpose::Call,
-        Pending::FollowUpHistory(_) => Purpose::FollowUpHistory,
         Pending::Report(_) => Purpose::Report,
         Pending::Paper => Purpose::Paper,
         Pending::List(kind) => Purpose::List(*kind),
@@ -424,7 +421,6 @@ pub(crate) fn purpose_patient(p: &super::app::Pending) -> Option<PatientId> {
         | Pending::Record(id, _)
         | Pending::Results(id)
         | Pending::ResultAdded(id)
-        | Pending::FollowUpHistory(id)
         | Pending::Report(id) => Some(*id),
         _ => None,
     }

@@ -3,7 +3,7 @@
 
 use super::action::Action;
 use super::app::{App, Pending, SEARCH_LIMIT, move_cursor};
-use super::components::{advice, intake, plan, questionnaire, risks, summaries};
+use super::components::{advice, followup_history, intake, plan, questionnaire, risks, summaries};
 use super::field::Field;
 use super::screens::{Form, Overlay, PatientScreen, Screen};
 use crate::clinic::Request;
@@ -49,7 +49,6 @@ impl App {
             (Screen::Results(_), _) => return self.on_results_action(action),
             (Screen::Queue(_), _) => return self.on_queue_action(action),
             (Screen::Call(_), _) => return self.on_call_action(action),
-            (Screen::FollowUpHistory(_), _) => return self.on_followup_history_action(action),
             (Screen::Report(_), _) => return self.on_report_action(action),
             (Screen::Print(_), _) => return self.on_print_action(action),
             (Screen::Patient(_), Action::Report) => return self.open_report(),
@@ -69,7 +68,9 @@ impl App {
             (Screen::Patient(_), Action::Summaries) => {
                 return self.open_for_patient(summaries::SummariesScreen::new);
             }
-            (Screen::Patient(_), Action::FollowUps) => return self.open_followup_history(),
+            (Screen::Patient(_), Action::FollowUps) => {
+                return self.open_for_patient(followup_history::FollowUpHistoryScreen::new);
+            }
             (Screen::Patient(_), Action::Intake) => {
                 return self.open_for_patient(intake::IntakeScreen::new);
             }

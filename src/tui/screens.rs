@@ -325,7 +325,6 @@ pub enum Screen {
     Import(ImportScreen),
     Queue(QueueScreen),
     Call(CallScreen),
-    FollowUpHistory(FollowUpHistoryScreen),
     Report(super::paper_screens::ReportScreen),
     Print(super::paper_screens::PrintScreen),
     /// A screen that owns its keys, replies and drawing (`component.rs`).
@@ -350,8 +349,6 @@ impl Screen {
             Screen::Call(c) if c.attach.is_some() => Context::Form,
             Screen::Call(c) if c.saved.is_some() || c.view.is_none() => Context::Queue,
             Screen::Call(_) => Context::Form,
-            Screen::FollowUpHistory(h) if h.prompt.is_some() => Context::Form,
-            Screen::FollowUpHistory(_) => Context::Queue,
             Screen::Report(r) if r.period.is_some() => Context::Form,
             Screen::Print(p) if p.file.is_some() => Context::Form,
             Screen::Report(_) | Screen::Print(_) => Context::Paper,
@@ -419,10 +416,6 @@ impl Screen {
                 attach: Some(form), ..
             }) => Some(form.focused()),
             Screen::Call(c) if c.saved.is_none() && c.view.is_some() => Some(c.form.focused()),
-            Screen::FollowUpHistory(FollowUpHistoryScreen {
-                prompt: Some((_, form)),
-                ..
-            }) => Some(form.focused()),
             Screen::Queue(QueueScreen {
                 tag_prompt: Some(form),
                 ..
@@ -453,10 +446,6 @@ impl Screen {
             Screen::Queue(q) if q.tag_prompt.is_none() => {
                 let len = q.total();
                 Some((&mut q.cursor, len))
-            }
-            Screen::FollowUpHistory(h) if h.prompt.is_none() => {
-                let len = h.chart.as_ref().map(|c| c.calls.len()).unwrap_or(0);
-                Some((&mut h.cursor, len))
             }
             Screen::Print(p) if p.file.is_none() && p.printers.is_some() => {
                 let len = p.rows();

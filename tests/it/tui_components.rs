@@ -276,3 +276,34 @@ fn the_plan_has_its_own_context_a_list_of_templates_and_a_form_while_editing() {
     key(&mut app, KeyCode::Esc);
     assert!(matches!(app.screen, Screen::Patient(_)));
 }
+
+#[test]
+fn the_follow_up_history_has_its_own_context_and_a_form_in_its_prompts() {
+    use caredesk::clinic::followup_api::FollowUpChart;
+    use caredesk::tui::components::followup_history::FollowUpHistoryScreen;
+    let mut app = on_patient();
+    keys(&mut app, "f");
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::FollowUpChart { id: ID });
+    assert_eq!(app.context(), Context::FollowUps);
+    app.update(reply(
+        tag,
+        Response::FollowUpChart(Box::new(FollowUpChart {
+            plans: Vec::new(),
+            items: Vec::new(),
+            calls: Vec::new(),
+            recordings: Vec::new(),
+        })),
+    ));
+    let history = shown::<FollowUpHistoryScreen>(&app.screen).expect("the history");
+    assert!(history.chart.is_some());
+    // l with no call selected plays nothing.
+    keys(&mut app, "l");
+    assert!(app.take_effects().is_empty());
+    keys(&mut app, "n");
+    assert_eq!(app.context(), Context::Form, "the new plan's prompt");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.context(), Context::FollowUps);
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Patient(_)));
+}

@@ -22,8 +22,10 @@ use super::app::App;
 
 // Drawing pieces the component screens share.
 use super::screens::Screen;
+pub(crate) use followups::{kind_text, messages as followup_messages, visit_text};
 pub(crate) use forms::fields as form_fields;
 pub(crate) use line_editor::line_editor;
+pub(crate) use lists::windowed_table;
 
 pub fn render(frame: &mut Frame<'_>, app: &mut App) {
     let [body, status] =
@@ -45,7 +47,6 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Import(screen) => import::import(frame, body, app, screen),
         Screen::Queue(screen) => followups::queue(frame, body, app, screen),
         Screen::Call(screen) => followups::call(frame, body, app, screen),
-        Screen::FollowUpHistory(screen) => followups::history(frame, body, app, screen),
         Screen::Report(screen) => paper::report(frame, body, app, screen),
         Screen::Print(screen) => paper::print(frame, body, app, screen),
         Screen::Component(mounted) => mounted.component.render(frame, body, app),
