@@ -99,7 +99,6 @@ pub(crate) enum Pending {
     Search(String),
     Patient(PatientId),
     Cards(PatientId),
-    Consent(PatientId),
     Tags(PatientId),
     Book(PatientId),
     BookingChange,

@@ -10,7 +10,6 @@ pub mod call;
 pub mod chart_screens;
 pub mod component;
 pub mod components;
-pub mod consent;
 pub mod field;
 pub mod followup_screens;
 pub mod import;

@@ -16,7 +16,6 @@ pub enum Purpose {
     Search(String),
     Patient,
     Cards,
-    Consent,
     Tags,
     Book,
     BookingChange,
@@ -282,20 +281,6 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
                 form.error = Some(text);
             }
         }
-        (Purpose::Consent, response) => {
-            let text = response.error().map(|e| app.error_text(e));
-            if let Screen::Consent(screen) = app.screen_mut()
-                && Some(screen.id) == patient
-            {
-                match response {
-                    Response::Consent(record) => {
-                        screen.record = Some(record);
-                        screen.error = None;
-                    }
-                    _ => screen.error = text,
-                }
-            }
-        }
         (Purpose::BreakGlass, Response::Done) => {
             if let Some(id) = patient {
                 app.request_patient(id);
@@ -386,7 +371,6 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::Search(q) => Purpose::Search(q.clone()),
         Pending::Patient(_) => Purpose::Patient,
         Pending::Cards(_) => Purpose::Cards,
-        Pending::Consent(_) => Purpose::Consent,
         Pending::Tags(_) => Purpose::Tags,
         Pending::Book(_) => Purpose::Book,
         Pending::BookingChange => Purpose::BookingChange,
@@ -414,7 +398,6 @@ pub(crate) fn purpose_patient(p: &super::app::Pending) -> Option<PatientId> {
     match p {
         Pending::Patient(id)
         | Pending::Cards(id)
-        | Pending::Consent(id)
         | Pending::Tags(id)
         | Pending::Book(id)
         | Pending::BreakGlass(id)

@@ -3,7 +3,9 @@
 
 use super::action::Action;
 use super::app::{App, Pending, SEARCH_LIMIT, move_cursor};
-use super::components::{advice, followup_history, intake, plan, questionnaire, risks, summaries};
+use super::components::{
+    advice, consent, followup_history, intake, plan, questionnaire, risks, summaries,
+};
 use super::field::Field;
 use super::screens::{Form, Overlay, PatientScreen, Screen};
 use crate::clinic::Request;
@@ -129,13 +131,16 @@ impl App {
             }
             return;
         }
-        if matches!(self.screen, Screen::Consent(_) | Screen::Patient(_))
+        if let Screen::Patient(_) = self.screen
             && matches!(
                 action,
                 Action::Consent | Action::Grant | Action::GrantVerbal | Action::Refuse
             )
         {
-            return self.on_consent_action(action);
+            if action == Action::Consent {
+                self.open_for_patient(consent::ConsentScreen::new);
+            }
+            return;
         }
         match (&mut self.screen, action) {
             (

@@ -5,7 +5,6 @@ use crate::clinic::PatientView;
 use crate::clinic::api::HomeSummary;
 use crate::clinic::name_index::PatientRow;
 use crate::domain::card::Card;
-use crate::domain::consent::{Channel, ConsentRecord, Purpose};
 use crate::domain::patient::PatientId;
 
 use super::field::Field;
@@ -199,24 +198,6 @@ impl Default for Register {
     }
 }
 
-/// The consent grid: every channel and purpose, one row each.
-#[derive(Debug)]
-pub struct ConsentScreen {
-    pub id: PatientId,
-    pub name: String,
-    pub record: Option<ConsentRecord>,
-    pub cursor: Cursor,
-    pub error: Option<String>,
-}
-
-/// The rows of the consent grid, channel by channel.
-pub fn consent_rows() -> Vec<(Channel, Purpose)> {
-    Channel::ALL
-        .iter()
-        .flat_map(|c| Purpose::ALL.iter().map(move |p| (*c, *p)))
-        .collect()
-}
-
 #[derive(Debug)]
 pub struct PatientScreen {
     pub id: PatientId,
@@ -319,7 +300,6 @@ pub enum Screen {
     Patient(PatientScreen),
     List(List),
     Register(Register),
-    Consent(ConsentScreen),
     Record(RecordScreen),
     Results(ResultsScreen),
     Import(ImportScreen),
@@ -359,7 +339,6 @@ impl Screen {
                 Context::Form
             }
             Screen::Patient(_) => Context::View,
-            Screen::Consent(_) => Context::Consent,
             Screen::Register(r) => match r.outcome {
                 None => Context::Form,
                 Some(RegisterOutcome::Duplicates { .. }) => Context::List,
@@ -437,7 +416,6 @@ impl Screen {
             Screen::Home(home) => Some((&mut home.cursor, home.menu.len())),
             Screen::Search(search) => Some((&mut search.cursor, search.rows.len())),
             Screen::List(list) => Some((&mut list.cursor, list.rows.len())),
-            Screen::Consent(c) => Some((&mut c.cursor, Channel::ALL.len() * Purpose::ALL.len())),
             Screen::Record(RecordScreen {
                 history: Some(h), ..
             }) => Some((&mut h.cursor, h.entries.len())),

@@ -307,3 +307,39 @@ fn the_follow_up_history_has_its_own_context_and_a_form_in_its_prompts() {
     key(&mut app, KeyCode::Esc);
     assert!(matches!(app.screen, Screen::Patient(_)));
 }
+
+#[test]
+fn the_consent_grid_records_the_selected_row_s_decision_and_shows_the_reply() {
+    use caredesk::domain::consent::{Channel, ConsentRecord, Decision, Method, Purpose};
+    use caredesk::tui::components::consent::ConsentScreen;
+    let mut app = on_patient();
+    key(&mut app, KeyCode::F(5));
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::ConsentGet { id: ID });
+    assert_eq!(app.context(), Context::Consent);
+    app.update(reply(tag, Response::Consent(ConsentRecord::default())));
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "v");
+    let (tag, request) = call(&mut app);
+    let (channel, purpose) = caredesk::tui::components::consent::consent_rows()[1];
+    assert_eq!(
+        request,
+        Request::ConsentSet {
+            id: ID,
+            channel,
+            purpose,
+            decision: Decision::Granted,
+            method: Method::Verbal,
+        }
+    );
+    assert_eq!(channel, Channel::ALL[0]);
+    assert_eq!(purpose, Purpose::ALL[1]);
+    app.update(reply(
+        tag,
+        Response::Error(ServiceError::Invalid("no".into())),
+    ));
+    let consent = shown::<ConsentScreen>(&app.screen).expect("the consent screen");
+    assert!(consent.error.is_some(), "a refusal is shown");
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Patient(_)));
+}

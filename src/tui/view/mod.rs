@@ -1,7 +1,6 @@
 //! Rendering: a pure function of the app's state. Every screen fits 80x24; lists draw
 //! only their visible rows.
 
-mod consent;
 mod followups;
 mod forms;
 mod import;
@@ -41,7 +40,6 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Patient(screen) => patient::patient(frame, body, app, screen),
         Screen::List(list) => lists::list(frame, body, app, list),
         Screen::Register(form) => register::register(frame, body, app, form),
-        Screen::Consent(screen) => consent::consent(frame, body, app, screen),
         Screen::Record(screen) => record::record(frame, body, app, screen),
         Screen::Results(screen) => results::results(frame, body, app, screen),
         Screen::Import(screen) => import::import(frame, body, app, screen),

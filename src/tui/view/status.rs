@@ -23,7 +23,6 @@ fn hints(app: &App) -> String {
             Context::List => &[Action::Open, Action::Back, Action::Help],
             Context::Search => &[Action::Open, Action::Down, Action::Back],
             Context::View => &[Action::Back, Action::Consent, Action::Help],
-            Context::Consent => &[Action::Grant, Action::Refuse, Action::Back],
             Context::Record => &[Action::Edit, Action::History, Action::Back],
             Context::Results => &[Action::Earlier, Action::Compare, Action::AddResult],
             Context::Questionnaire => &[Action::Open, Action::Earlier, Action::Back],
