@@ -20,7 +20,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::action::Action;
-use super::app::{App, Effect, Pending, SignedInUser};
+use super::app::{App, Effect, Pending, RecordingJob, SignedInUser};
 use super::field::Field;
 use super::keymap::Context;
 use super::screens::{Cursor, Screen};
@@ -73,7 +73,15 @@ pub trait Component: Any + fmt::Debug {
         false
     }
 
-    /// What an action (not a movement: the app moves `list_cursor`) does here.
+    /// A movement (Up, Down, PageUp, PageDown, Home, End) before the app moves
+    /// `list_cursor`: a screen that scrolls takes it here (`Consumed`); an ignored one
+    /// moves the list cursor as usual. `desk.page` is how many rows a page holds.
+    fn on_movement(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {
+        let _ = (desk, action);
+        Handled::Ignored
+    }
+
+    /// What an action (not a movement: see `on_movement`) does here.
     fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled;
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, app: &App);
@@ -122,6 +130,8 @@ pub struct Desk<'a> {
     pub settings: &'a super::app::Settings,
     pub now: DateTime<Utc>,
     pub user: Option<&'a SignedInUser>,
+    /// The rows a page holds, as the last drawing left them (PageUp/PageDown).
+    pub page: usize,
     /// The component being served: its calls' replies come back to it.
     screen: ScreenId,
     next_tag: &'a mut u64,
@@ -151,6 +161,29 @@ impl Desk<'_> {
         request: Request,
         reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Response) + 'static,
     ) {
+        let tag = self.expect(reply);
+        self.effects.push(Effect::Call {
+            tag,
+            request: Box::new(request),
+        });
+    }
+
+    /// Runs a recording job off the loop (play, export); its outcome comes back to
+    /// `reply` as a call's reply does.
+    pub fn recording<C: Component>(
+        &mut self,
+        job: RecordingJob,
+        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Response) + 'static,
+    ) {
+        let tag = self.expect(reply);
+        self.effects.push(Effect::Recording { tag, job });
+    }
+
+    /// Files `reply` under a new tag, with this component's id.
+    fn expect<C: Component>(
+        &mut self,
+        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Response) + 'static,
+    ) -> u64 {
         let run: Run = Box::new(move |component, desk, response| {
             let any: &mut dyn Any = component;
             if let Some(this) = any.downcast_mut::<C>() {
@@ -166,10 +199,7 @@ impl Desk<'_> {
                 run,
             }),
         );
-        self.effects.push(Effect::Call {
-            tag,
-            request: Box::new(request),
-        });
+        tag
     }
 
     /// Leave this screen for the one under it.
@@ -197,6 +227,7 @@ fn split(app: &mut App, screen: ScreenId) -> (Desk<'_>, &mut Screen, &mut Vec<Sc
         effects,
         screen: shown,
         stack,
+        list_height,
         ..
     } = app;
     let desk = Desk {
@@ -205,6 +236,7 @@ fn split(app: &mut App, screen: ScreenId) -> (Desk<'_>, &mut Screen, &mut Vec<Sc
         settings,
         now: *now,
         user: user.as_ref(),
+        page: (*list_height).max(1),
         screen,
         next_tag,
         pending,
@@ -262,6 +294,14 @@ impl App {
         if handled == Handled::Ignored && action == Action::Back {
             self.back();
         }
+    }
+
+    /// A movement offered to the shown component first; true if it took it (the app
+    /// then leaves the list cursor alone).
+    pub(crate) fn on_component_movement(&mut self, action: Action) -> bool {
+        let mut handled = Handled::Ignored;
+        self.on_component(|component, desk| handled = component.on_movement(desk, action));
+        handled == Handled::Consumed
     }
 
     /// A printable key offered to the shown component before the keymap.

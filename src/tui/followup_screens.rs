@@ -2,8 +2,7 @@
 //! follow-up history in the chart.
 
 use super::screens::{Cursor, Form};
-use crate::clinic::followup_api::{CallSaved, CallView, FollowUpChart, QueueFilter, QueueView};
-use crate::domain::patient::PatientId;
+use crate::clinic::followup_api::{CallSaved, CallView, QueueFilter, QueueView};
 
 /// The call queue (随访队列): a page of rows around the selection, the counts, the
 /// filter.
@@ -57,30 +56,6 @@ pub struct CallScreen {
     pub saved: Option<CallSaved>,
     /// Typing the path of a recording to attach.
     pub attach: Option<Form>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
-}
-
-/// What the history screen's prompt is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HistoryPrompt {
-    /// Kind (1–7), interval days, first due date, who is responsible.
-    NewPlan,
-    /// The reason (1–5) to close the plan of this number.
-    ClosePlan(u32),
-    /// The file to export the selected call's recording to.
-    Export,
-}
-
-/// The follow-up history in the chart (`f` on a patient).
-#[derive(Debug)]
-pub struct FollowUpHistoryScreen {
-    pub id: PatientId,
-    pub name: String,
-    pub chart: Option<FollowUpChart>,
-    /// Over the calls, newest first.
-    pub cursor: Cursor,
-    pub prompt: Option<(HistoryPrompt, Form)>,
     pub notice: Option<String>,
     pub error: Option<String>,
 }

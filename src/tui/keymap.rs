@@ -25,9 +25,7 @@ pub enum Context {
     Record,
     Results,
     Questionnaire,
-    /// The plan and the stage summaries.
-    Care,
-    /// The follow-up queue, a call once saved, the follow-up history.
+    /// The follow-up queue, a call once saved.
     Queue,
     /// The report preview and choosing a printer.
     Paper,
@@ -37,10 +35,16 @@ pub enum Context {
     Advice,
     /// The intake interview.
     Intake,
+    /// The stage summaries.
+    Summaries,
+    /// The intervention plan.
+    Plan,
+    /// A patient's follow-up history.
+    FollowUps,
 }
 
 impl Context {
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 18] = [
         Context::Global,
         Context::Form,
         Context::List,
@@ -51,12 +55,14 @@ impl Context {
         Context::Record,
         Context::Results,
         Context::Questionnaire,
-        Context::Care,
         Context::Queue,
         Context::Paper,
         Context::Risks,
         Context::Advice,
         Context::Intake,
+        Context::Summaries,
+        Context::Plan,
+        Context::FollowUps,
     ];
 
     pub fn name(self) -> &'static str {
@@ -71,12 +77,14 @@ impl Context {
             Context::Record => "record",
             Context::Results => "results",
             Context::Questionnaire => "questionnaire",
-            Context::Care => "care",
             Context::Queue => "queue",
             Context::Paper => "paper",
             Context::Risks => "risks",
             Context::Advice => "advice",
             Context::Intake => "intake",
+            Context::Summaries => "summaries",
+            Context::Plan => "plan",
+            Context::FollowUps => "followups",
         }
     }
 

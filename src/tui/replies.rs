@@ -16,7 +16,6 @@ pub enum Purpose {
     Search(String),
     Patient,
     Cards,
-    Consent,
     Tags,
     Book,
     BookingChange,
@@ -29,11 +28,8 @@ pub enum Purpose {
     ReviewChange,
     AlertAcknowledged,
     Import,
-    Plan,
-    Summaries,
     Queue,
     Call,
-    FollowUpHistory,
     Report,
     Paper,
     List(ListKind),
@@ -285,20 +281,6 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
                 form.error = Some(text);
             }
         }
-        (Purpose::Consent, response) => {
-            let text = response.error().map(|e| app.error_text(e));
-            if let Screen::Consent(screen) = app.screen_mut()
-                && Some(screen.id) == patient
-            {
-                match response {
-                    Response::Consent(record) => {
-                        screen.record = Some(record);
-                        screen.error = None;
-                    }
-                    _ => screen.error = text,
-                }
-            }
-        }
         (Purpose::BreakGlass, Response::Done) => {
             if let Some(id) = patient {
                 app.request_patient(id);
@@ -322,11 +304,8 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::ReviewChange, response) => app.on_review_changed(response),
         (Purpose::AlertAcknowledged, response) => app.on_alert_acknowledged(response),
         (Purpose::Import, response) => app.on_import_reply(response),
-        (Purpose::Plan, response) => app.on_plan_reply(response),
-        (Purpose::Summaries, response) => app.on_summaries_reply(response),
         (Purpose::Queue, response) => app.on_queue_reply(response),
         (Purpose::Call, response) => app.on_call_reply(response),
-        (Purpose::FollowUpHistory, response) => app.on_followup_history_reply(response),
         (Purpose::Report, response) => app.on_report_reply(response),
         (Purpose::Paper, _) => {}
         (Purpose::ResultAdded, response) => {
@@ -392,7 +371,6 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::Search(q) => Purpose::Search(q.clone()),
         Pending::Patient(_) => Purpose::Patient,
         Pending::Cards(_) => Purpose::Cards,
-        Pending::Consent(_) => Purpose::Consent,
         Pending::Tags(_) => Purpose::Tags,
         Pending::Book(_) => Purpose::Book,
         Pending::BookingChange => Purpose::BookingChange,
@@ -405,11 +383,8 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::ReviewChange => Purpose::ReviewChange,
         Pending::AlertAcknowledged => Purpose::AlertAcknowledged,
         Pending::Import => Purpose::Import,
-        Pending::Plan(_) => Purpose::Plan,
-        Pending::Summaries(_) => Purpose::Summaries,
         Pending::Queue => Purpose::Queue,
         Pending::Call => Purpose::Call,
-        Pending::FollowUpHistory(_) => Purpose::FollowUpHistory,
         Pending::Report(_) => Purpose::Report,
         Pending::Paper => Purpose::Paper,
         Pending::List(kind) => Purpose::List(*kind),
@@ -423,16 +398,12 @@ pub(crate) fn purpose_patient(p: &super::app::Pending) -> Option<PatientId> {
     match p {
         Pending::Patient(id)
         | Pending::Cards(id)
-        | Pending::Consent(id)
         | Pending::Tags(id)
         | Pending::Book(id)
         | Pending::BreakGlass(id)
         | Pending::Record(id, _)
         | Pending::Results(id)
         | Pending::ResultAdded(id)
-        | Pending::Plan(id)
-        | Pending::Summaries(id)
-        | Pending::FollowUpHistory(id)
         | Pending::Report(id) => Some(*id),
         _ => None,
     }

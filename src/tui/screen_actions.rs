@@ -3,7 +3,9 @@
 
 use super::action::Action;
 use super::app::{App, Pending, SEARCH_LIMIT, move_cursor};
-use super::components::{advice, intake, questionnaire, risks};
+use super::components::{
+    advice, consent, followup_history, intake, plan, questionnaire, risks, summaries,
+};
 use super::field::Field;
 use super::screens::{Form, Overlay, PatientScreen, Screen};
 use crate::clinic::Request;
@@ -11,17 +13,12 @@ use crate::clinic::Request;
 impl App {
     pub(crate) fn on_screen_action(&mut self, action: Action) {
         let height = self.list_height;
-        // A summary is longer than the screen: the page keys scroll it.
-        if let Screen::Summaries(s) = &mut self.screen
-            && s.editor.is_none()
+        // A component sees a movement first: a screen that scrolls takes it.
+        if action.is_movement()
+            && matches!(self.screen, Screen::Component(_))
+            && self.on_component_movement(action)
         {
-            let page = height.max(1) as u16;
-            match action {
-                Action::PageDown => return s.scroll = s.scroll.saturating_add(page),
-                Action::PageUp => return s.scroll = s.scroll.saturating_sub(page),
-                Action::Up | Action::Down | Action::Top | Action::Bottom => s.scroll = 0,
-                _ => {}
-            }
+            return;
         }
         if let Screen::Report(r) = &mut self.screen
             && r.period.is_none()
@@ -52,11 +49,8 @@ impl App {
             (Screen::Register(_), _) => return self.on_register_action(action),
             (Screen::Record(_), _) => return self.on_record_action(action),
             (Screen::Results(_), _) => return self.on_results_action(action),
-            (Screen::Plan(_), _) => return self.on_plan_action(action),
-            (Screen::Summaries(_), _) => return self.on_summaries_action(action),
             (Screen::Queue(_), _) => return self.on_queue_action(action),
             (Screen::Call(_), _) => return self.on_call_action(action),
-            (Screen::FollowUpHistory(_), _) => return self.on_followup_history_action(action),
             (Screen::Report(_), _) => return self.on_report_action(action),
             (Screen::Print(_), _) => return self.on_print_action(action),
             (Screen::Patient(_), Action::Report) => return self.open_report(),
@@ -70,9 +64,15 @@ impl App {
             (Screen::Patient(_), Action::Risks) => {
                 return self.open_for_patient(risks::RiskScreen::new);
             }
-            (Screen::Patient(_), Action::Plan) => return self.open_plan(),
-            (Screen::Patient(_), Action::Summaries) => return self.open_summaries(),
-            (Screen::Patient(_), Action::FollowUps) => return self.open_followup_history(),
+            (Screen::Patient(_), Action::Plan) => {
+                return self.open_for_patient(plan::PlanScreen::new);
+            }
+            (Screen::Patient(_), Action::Summaries) => {
+                return self.open_for_patient(summaries::SummariesScreen::new);
+            }
+            (Screen::Patient(_), Action::FollowUps) => {
+                return self.open_for_patient(followup_history::FollowUpHistoryScreen::new);
+            }
             (Screen::Patient(_), Action::Intake) => {
                 return self.open_for_patient(intake::IntakeScreen::new);
             }
@@ -131,13 +131,16 @@ impl App {
             }
             return;
         }
-        if matches!(self.screen, Screen::Consent(_) | Screen::Patient(_))
+        if let Screen::Patient(_) = self.screen
             && matches!(
                 action,
                 Action::Consent | Action::Grant | Action::GrantVerbal | Action::Refuse
             )
         {
-            return self.on_consent_action(action);
+            if action == Action::Consent {
+                self.open_for_patient(consent::ConsentScreen::new);
+            }
+            return;
         }
         match (&mut self.screen, action) {
             (

@@ -5,15 +5,14 @@ use crate::clinic::PatientView;
 use crate::clinic::api::HomeSummary;
 use crate::clinic::name_index::PatientRow;
 use crate::domain::card::Card;
-use crate::domain::consent::{Channel, ConsentRecord, Purpose};
 use crate::domain::patient::PatientId;
 
 use super::field::Field;
 use super::keymap::Context;
 
-pub use super::care_screens::*;
 pub use super::chart_screens::*;
 pub use super::followup_screens::*;
+pub use super::line_editor::{LineEditor, Navigation};
 
 /// A form: fields, which one has the cursor, the last error.
 #[derive(Debug, Default)]
@@ -199,24 +198,6 @@ impl Default for Register {
     }
 }
 
-/// The consent grid: every channel and purpose, one row each.
-#[derive(Debug)]
-pub struct ConsentScreen {
-    pub id: PatientId,
-    pub name: String,
-    pub record: Option<ConsentRecord>,
-    pub cursor: Cursor,
-    pub error: Option<String>,
-}
-
-/// The rows of the consent grid, channel by channel.
-pub fn consent_rows() -> Vec<(Channel, Purpose)> {
-    Channel::ALL
-        .iter()
-        .flat_map(|c| Purpose::ALL.iter().map(move |p| (*c, *p)))
-        .collect()
-}
-
 #[derive(Debug)]
 pub struct PatientScreen {
     pub id: PatientId,
@@ -319,15 +300,11 @@ pub enum Screen {
     Patient(PatientScreen),
     List(List),
     Register(Register),
-    Consent(ConsentScreen),
     Record(RecordScreen),
     Results(ResultsScreen),
     Import(ImportScreen),
-    Plan(PlanScreen),
-    Summaries(SummariesScreen),
     Queue(QueueScreen),
     Call(CallScreen),
-    FollowUpHistory(FollowUpHistoryScreen),
     Report(super::paper_screens::ReportScreen),
     Print(super::paper_screens::PrintScreen),
     /// A screen that owns its keys, replies and drawing (`component.rs`).
@@ -347,18 +324,11 @@ impl Screen {
             Screen::Results(r) if r.add_form.is_some() => Context::Form,
             Screen::Results(_) => Context::Results,
             Screen::Import(_) => Context::Form,
-            Screen::Plan(p) if p.editor.is_some() => Context::Form,
-            Screen::Plan(p) if p.templates.is_some() => Context::List,
-            Screen::Plan(_) => Context::Care,
-            Screen::Summaries(s) if s.editor.is_some() => Context::Form,
-            Screen::Summaries(_) => Context::Care,
             Screen::Queue(q) if q.tag_prompt.is_some() => Context::Form,
             Screen::Queue(_) => Context::Queue,
             Screen::Call(c) if c.attach.is_some() => Context::Form,
             Screen::Call(c) if c.saved.is_some() || c.view.is_none() => Context::Queue,
             Screen::Call(_) => Context::Form,
-            Screen::FollowUpHistory(h) if h.prompt.is_some() => Context::Form,
-            Screen::FollowUpHistory(_) => Context::Queue,
             Screen::Report(r) if r.period.is_some() => Context::Form,
             Screen::Print(p) if p.file.is_some() => Context::Form,
             Screen::Report(_) | Screen::Print(_) => Context::Paper,
@@ -369,7 +339,6 @@ impl Screen {
                 Context::Form
             }
             Screen::Patient(_) => Context::View,
-            Screen::Consent(_) => Context::Consent,
             Screen::Register(r) => match r.outcome {
                 None => Context::Form,
                 Some(RegisterOutcome::Duplicates { .. }) => Context::List,
@@ -422,18 +391,10 @@ impl Screen {
                 ..
             }) => Some(form.focused()),
             Screen::Import(import) => Some(import.form.focused()),
-            Screen::Plan(PlanScreen {
-                editor: Some(editor),
-                ..
-            }) => Some(editor.form.focused()),
             Screen::Call(CallScreen {
                 attach: Some(form), ..
             }) => Some(form.focused()),
             Screen::Call(c) if c.saved.is_none() && c.view.is_some() => Some(c.form.focused()),
-            Screen::FollowUpHistory(FollowUpHistoryScreen {
-                prompt: Some((_, form)),
-                ..
-            }) => Some(form.focused()),
             Screen::Queue(QueueScreen {
                 tag_prompt: Some(form),
                 ..
@@ -444,13 +405,6 @@ impl Screen {
             Screen::Print(super::paper_screens::PrintScreen {
                 file: Some(form), ..
             }) => Some(form.focused()),
-            Screen::Summaries(SummariesScreen {
-                editor: Some(editor),
-                ..
-            }) => Some(match &mut editor.period_form {
-                Some(form) => form.focused(),
-                None => editor.text.form.focused(),
-            }),
             _ => None,
         }
     }
@@ -462,31 +416,14 @@ impl Screen {
             Screen::Home(home) => Some((&mut home.cursor, home.menu.len())),
             Screen::Search(search) => Some((&mut search.cursor, search.rows.len())),
             Screen::List(list) => Some((&mut list.cursor, list.rows.len())),
-            Screen::Consent(c) => Some((&mut c.cursor, Channel::ALL.len() * Purpose::ALL.len())),
             Screen::Record(RecordScreen {
                 history: Some(h), ..
             }) => Some((&mut h.cursor, h.entries.len())),
             Screen::Record(r) if r.editor.is_none() => Some((&mut r.cursor, r.sections.len())),
             Screen::Results(r) if r.add_form.is_none() => Some((&mut r.cursor, r.series.len())),
-            Screen::Plan(PlanScreen {
-                templates: Some((offers, cursor)),
-                ..
-            }) => Some((cursor, offers.len())),
-            Screen::Plan(p) if p.editor.is_none() => {
-                let len = p.action_count();
-                Some((&mut p.cursor, len))
-            }
-            Screen::Summaries(s) if s.editor.is_none() => {
-                let len = s.latest().len();
-                Some((&mut s.cursor, len))
-            }
             Screen::Queue(q) if q.tag_prompt.is_none() => {
                 let len = q.total();
                 Some((&mut q.cursor, len))
-            }
-            Screen::FollowUpHistory(h) if h.prompt.is_none() => {
-                let len = h.chart.as_ref().map(|c| c.calls.len()).unwrap_or(0);
-                Some((&mut h.cursor, len))
             }
             Screen::Print(p) if p.file.is_none() && p.printers.is_some() => {
                 let len = p.rows();

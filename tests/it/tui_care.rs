@@ -16,6 +16,7 @@ use caredesk::domain::summary::{
 };
 use caredesk::i18n::Lang;
 use caredesk::tui::app::App;
+use caredesk::tui::components::plan::PlanScreen;
 use caredesk::tui::screens::Screen;
 use chrono::NaiveDate;
 use crossterm::event::KeyCode;
@@ -271,9 +272,11 @@ fn a_plan_from_a_template_is_edited_then_saved_and_a_conflict_keeps_the_text() {
         call[0].0,
         Response::Error(ServiceError::Conflict("newer".into())),
     );
-    let Screen::Plan(screen) = &app.screen else {
+    let Screen::Component(mounted) = &app.screen else {
         panic!()
     };
+    let any: &dyn std::any::Any = mounted.component.as_ref();
+    let screen = any.downcast_ref::<PlanScreen>().expect("the plan screen");
     let editor = screen.editor.as_ref().expect("the editor stays open");
     assert_eq!(
         editor.form.fields[0].value,

@@ -163,3 +163,183 @@ fn the_intake_has_its_own_context_and_a_form_while_an_answer_is_typed() {
     }
     assert_eq!(app.context(), Context::Intake, "the summary");
 }
+
+/// A screen whose content scrolls with the movement keys, over a list whose cursor the
+/// app would otherwise move: Down and PageDown scroll it, the others move the cursor.
+#[derive(Debug, Default)]
+struct Scroller {
+    scroll: usize,
+    cursor: caredesk::tui::screens::Cursor,
+}
+
+impl caredesk::tui::component::Component for Scroller {
+    fn context(&self) -> Context {
+        Context::Summaries
+    }
+
+    fn list_cursor(&mut self) -> Option<(&mut caredesk::tui::screens::Cursor, usize)> {
+        Some((&mut self.cursor, 10))
+    }
+
+    fn on_movement(
+        &mut self,
+        desk: &mut caredesk::tui::component::Desk<'_>,
+        action: caredesk::tui::action::Action,
+    ) -> caredesk::tui::component::Handled {
+        use caredesk::tui::action::Action;
+        use caredesk::tui::component::Handled;
+        match action {
+            Action::Down => self.scroll += 1,
+            Action::PageDown => self.scroll += desk.page,
+            _ => return Handled::Ignored,
+        }
+        Handled::Consumed
+    }
+
+    fn on_action(
+        &mut self,
+        _: &mut caredesk::tui::component::Desk<'_>,
+        _: caredesk::tui::action::Action,
+    ) -> caredesk::tui::component::Handled {
+        caredesk::tui::component::Handled::Ignored
+    }
+
+    fn render(&self, _: &mut ratatui::Frame<'_>, _: ratatui::layout::Rect, _: &App) {}
+}
+
+#[test]
+fn a_screen_that_scrolls_sees_the_movement_keys_before_its_list_cursor_moves() {
+    let mut app = on_patient();
+    app.list_height = 7;
+    app.screen = Screen::Component(caredesk::tui::component::Mounted {
+        id: 1_000,
+        component: Box::new(Scroller::default()),
+    });
+    key(&mut app, KeyCode::Down);
+    let scroller = shown::<Scroller>(&app.screen).expect("the scroller");
+    assert_eq!((scroller.scroll, scroller.cursor.selected), (1, 0));
+    key(&mut app, KeyCode::PageDown);
+    let scroller = shown::<Scroller>(&app.screen).expect("the scroller");
+    assert_eq!(
+        (scroller.scroll, scroller.cursor.selected),
+        (8, 0),
+        "a page"
+    );
+    // A movement it leaves moves the list cursor as before.
+    key(&mut app, KeyCode::End);
+    let scroller = shown::<Scroller>(&app.screen).expect("the scroller");
+    assert_eq!((scroller.scroll, scroller.cursor.selected), (8, 9));
+}
+
+#[test]
+fn the_summaries_have_their_own_context_and_a_form_while_writing() {
+    use caredesk::tui::components::summaries::SummariesScreen;
+    let mut app = on_patient();
+    keys(&mut app, "s");
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::SummaryList { id: ID });
+    assert_eq!(app.context(), Context::Summaries);
+    app.update(reply(tag, Response::Summaries(Vec::new())));
+    let summaries = shown::<SummariesScreen>(&app.screen).expect("the summaries screen");
+    assert_eq!(summaries.versions.as_ref().map(Vec::len), Some(0));
+    keys(&mut app, "n");
+    assert_eq!(app.context(), Context::Form, "choosing the period");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.context(), Context::Summaries);
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Patient(_)));
+}
+
+#[test]
+fn the_plan_has_its_own_context_a_list_of_templates_and_a_form_while_editing() {
+    use caredesk::domain::plan_template::Templates;
+    use caredesk::tui::components::plan::PlanScreen;
+    let mut app = on_patient();
+    keys(&mut app, "p");
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::PlanGet { id: ID });
+    assert_eq!(app.context(), Context::Plan);
+    app.update(reply(tag, Response::Plan(Box::new(None))));
+    let plan = shown::<PlanScreen>(&app.screen).expect("the plan screen");
+    assert!(matches!(plan.view, Some(None)), "no plan yet");
+    keys(&mut app, "n");
+    let (tag, request) = call(&mut app);
+    assert!(matches!(request, Request::PlanTemplates { id: ID, .. }));
+    let offers = Templates::built_in().offers(&[], caredesk::i18n::Lang::En);
+    app.update(reply(tag, Response::PlanTemplates(offers)));
+    assert_eq!(app.context(), Context::List, "choosing a template");
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "e");
+    assert_eq!(app.context(), Context::Form, "editing");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.context(), Context::Plan);
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Patient(_)));
+}
+
+#[test]
+fn the_follow_up_history_has_its_own_context_and_a_form_in_its_prompts() {
+    use caredesk::clinic::followup_api::FollowUpChart;
+    use caredesk::tui::components::followup_history::FollowUpHistoryScreen;
+    let mut app = on_patient();
+    keys(&mut app, "f");
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::FollowUpChart { id: ID });
+    assert_eq!(app.context(), Context::FollowUps);
+    app.update(reply(
+        tag,
+        Response::FollowUpChart(Box::new(FollowUpChart {
+            plans: Vec::new(),
+            items: Vec::new(),
+            calls: Vec::new(),
+            recordings: Vec::new(),
+        })),
+    ));
+    let history = shown::<FollowUpHistoryScreen>(&app.screen).expect("the history");
+    assert!(history.chart.is_some());
+    // l with no call selected plays nothing.
+    keys(&mut app, "l");
+    assert!(app.take_effects().is_empty());
+    keys(&mut app, "n");
+    assert_eq!(app.context(), Context::Form, "the new plan's prompt");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.context(), Context::FollowUps);
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Patient(_)));
+}
+
+#[test]
+fn the_consent_grid_records_the_selected_row_s_decision_and_shows_the_reply() {
+    use caredesk::domain::consent::{Channel, ConsentRecord, Decision, Method, Purpose};
+    use caredesk::tui::components::consent::ConsentScreen;
+    let mut app = on_patient();
+    key(&mut app, KeyCode::F(5));
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::ConsentGet { id: ID });
+    assert_eq!(app.context(), Context::Consent);
+    app.update(reply(tag, Response::Consent(ConsentRecord::default())));
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "v");
+    let (tag, request) = call(&mut app);
+    let (channel, purpose) = caredesk::tui::components::consent::consent_rows()[1];
+    assert_eq!(
+        request,
+        Request::ConsentSet {
+            id: ID,
+            channel,
+            purpose,
+            decision: Decision::Granted,
+            method: Method::Verbal,
+        }
+    );
+    assert_eq!(channel, Channel::ALL[0]);
+    assert_eq!(purpose, Purpose::ALL[1]);
+    app.update(reply(
+        tag,
+        Response::Error(ServiceError::Invalid("no".into())),
+    ));
+    let consent = shown::<ConsentScreen>(&app.screen).expect("the consent screen");
+    assert!(consent.error.is_some(), "a refusal is shown");
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.screen, Screen::Patient(_)));
+}

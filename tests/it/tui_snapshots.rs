@@ -15,9 +15,10 @@ use caredesk::domain::consent::{Channel, ConsentEntry, ConsentRecord, Decision, 
 use caredesk::domain::patient::{PatientId, Sex};
 use caredesk::i18n::Lang;
 use caredesk::tui::app::App;
+use caredesk::tui::components::consent::ConsentScreen;
 use caredesk::tui::field::Field;
 use caredesk::tui::screens::{
-    ConsentScreen, Cursor, Form, Home, List, ListKind, MenuItem, Overlay, PatientScreen, Register,
+    Cursor, Form, Home, List, ListKind, MenuItem, Overlay, PatientScreen, Register,
     RegisterOutcome, Screen, Search,
 };
 use chrono::NaiveDate;
@@ -353,15 +354,15 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     recorded_by: "wang.li".into(),
                 });
             }
-            app.screen = Screen::Consent(ConsentScreen {
-                id: PatientId([1; 16]),
-                name: "张伟".into(),
-                record: Some(record),
-                cursor: Cursor {
-                    selected: 2,
-                    offset: 0,
-                },
-                error: None,
+            let mut screen = ConsentScreen::new(PatientId([1; 16]), "张伟".into());
+            screen.record = Some(record);
+            screen.cursor = Cursor {
+                selected: 2,
+                offset: 0,
+            };
+            app.screen = Screen::Component(caredesk::tui::component::Mounted {
+                id: 1,
+                component: Box::new(screen),
             });
         }),
         ("edit_tags", |app| {

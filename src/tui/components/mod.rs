@@ -3,6 +3,10 @@
 //! a new file here and its line below.
 
 pub mod advice;
+pub mod consent;
+pub mod followup_history;
 pub mod intake;
+pub mod plan;
 pub mod questionnaire;
 pub mod risks;
+pub mod summaries;

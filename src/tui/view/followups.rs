@@ -1,8 +1,8 @@
 //! The follow-up screens: the call queue (counts, filter, a window of rows), the call
 //! screen (the patient, readings and trend, last call, goals, script — or, while the
 //! checklist field has the focus, the checklist with what is ticked — and the form;
-//! then where the follow-up went: class, referral and why, next date) and the
-//! follow-up history in the chart.
+//! then where the follow-up went: class, referral and why, next date). The
+//! follow-up history draws its rows with `kind_text`, `visit_text` and `messages`.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,17 +14,17 @@ use crate::domain::followup::{SymptomEffect, VisitKind};
 use crate::domain::summary::{indicator_name, shown};
 use crate::domain::time::format_time;
 use crate::tui::app::App;
-use crate::tui::screens::{CALL_HEAD, CALL_TAIL, CallScreen, FollowUpHistoryScreen, QueueScreen};
+use crate::tui::screens::{CALL_HEAD, CALL_TAIL, CallScreen, QueueScreen};
 
 fn chinese(app: &App) -> bool {
     app.locale.lang == crate::i18n::Lang::ZhCn
 }
 
-fn kind_text(app: &App, kind: crate::domain::followup::Kind) -> String {
+pub(crate) fn kind_text(app: &App, kind: crate::domain::followup::Kind) -> String {
     app.t(&format!("followup.kind.{}", kind.key()))
 }
 
-fn visit_text(app: &App, visit: VisitKind) -> String {
+pub(crate) fn visit_text(app: &App, visit: VisitKind) -> String {
     app.t(&format!("call.visit.{}", visit.key()))
 }
 
@@ -69,7 +69,11 @@ fn checklist_lines(
     lines
 }
 
-fn messages(app: &App, error: &Option<String>, notice: &Option<String>) -> Vec<Line<'static>> {
+pub(crate) fn messages(
+    app: &App,
+    error: &Option<String>,
+    notice: &Option<String>,
+) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     if let Some(e) = error {
         lines.push(Line::styled(e.clone(), app.theme.error()));
@@ -414,143 +418,5 @@ pub fn call(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &CallScreen) {
         app,
         (&screen.form, &labels, &screen.field_errors),
         None,
-    );
-}
-
-pub fn history(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &FollowUpHistoryScreen) {
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        app.locale.tf("followup.title", &[("name", &screen.name)]),
-        app.theme.title(),
-    ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let Some(chart) = &screen.chart else {
-        frame.render_widget(Paragraph::new(app.t("common.working")), inner);
-        return;
-    };
-    if let Some((kind, form)) = &screen.prompt {
-        let (intro, labels): (String, Vec<String>) = match kind {
-            crate::tui::screens::HistoryPrompt::NewPlan => (
-                app.t("followup.new_plan_intro"),
-                ["kind", "interval", "first_due", "assigned"]
-                    .iter()
-                    .map(|k| app.t(&format!("followup.prompt.{k}")))
-                    .collect(),
-            ),
-            crate::tui::screens::HistoryPrompt::ClosePlan(_) => (
-                app.t("followup.close_intro"),
-                vec![app.t("followup.prompt.reason")],
-            ),
-            crate::tui::screens::HistoryPrompt::Export => (
-                app.t("followup.export_intro"),
-                vec![app.t("followup.prompt.file")],
-            ),
-        };
-        let mut lines = vec![Line::styled(intro, app.theme.label())];
-        if let Some(e) = &form.error {
-            lines.push(Line::styled(e.clone(), app.theme.error()));
-        }
-        if form.busy {
-            lines.push(Line::styled(app.t("common.working"), app.theme.label()));
-        }
-        let height: usize = lines
-            .iter()
-            .map(|l| super::wrap_columns(&l.to_string(), inner.width.max(1) as usize).len())
-            .sum();
-        let [top, body] =
-            Layout::vertical([Constraint::Length(height as u16 + 1), Constraint::Min(1)])
-                .areas(inner);
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), top);
-        super::forms::fields(frame, body, app, form, &labels);
-        return;
-    }
-    let mut head = messages(app, &screen.error, &screen.notice);
-    for plan in &chart.plans {
-        let status = match &plan.status {
-            crate::domain::followup::PlanStatus::Active => app.locale.tf(
-                "followup.plan_active",
-                &[("date", &plan.next_due.to_string())],
-            ),
-            crate::domain::followup::PlanStatus::Closed { reason, .. } => app.locale.tf(
-                "followup.plan_closed",
-                &[(
-                    "reason",
-                    &app.t(&format!("followup.close.{}", reason.key())),
-                )],
-            ),
-        };
-        head.push(Line::from(format!(
-            "{} · {} · {status}",
-            kind_text(app, plan.kind),
-            plan.assigned
-        )));
-    }
-    if chart.plans.is_empty() {
-        head.push(Line::styled(app.t("followup.no_plans"), app.theme.label()));
-    }
-    let [top, table, keys] = Layout::vertical([
-        Constraint::Length(head.len() as u16 + 1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(inner);
-    frame.render_widget(Paragraph::new(head), top);
-    frame.render_widget(
-        Paragraph::new(Line::styled(app.t("followup.keys"), app.theme.label())),
-        keys,
-    );
-    let headers = vec![
-        app.t("followup.when"),
-        app.t("followup.by"),
-        app.t("queue.kind"),
-        app.t("followup.visit"),
-        app.t("followup.outcome"),
-        app.t("followup.notes"),
-    ];
-    let widths = [
-        Constraint::Length(16),
-        Constraint::Length(10),
-        Constraint::Length(12),
-        Constraint::Length(6),
-        Constraint::Length(12),
-        Constraint::Fill(1),
-    ];
-    let zh = chinese(app);
-    let cells = |i: usize| {
-        let call = &chart.calls[i];
-        let recorded = chart.recordings.iter().any(|m| {
-            m.complete && m.plan == call.plan && m.seq == call.seq && m.call_at == call.at
-        });
-        let mut notes = call.input.notes.clone();
-        // A referral leads the notes, with its first reason.
-        if let Some(reason) = call.reasons.first() {
-            notes = format!(
-                "⚑ {} · {notes}",
-                reason.text(crate::i18n::Lang::from_chinese(zh))
-            );
-        }
-        if let Some(next) = call.next_due {
-            notes = format!("{notes} → {next}");
-        }
-        vec![
-            format_time(call.at).trim_end_matches(" UTC").to_string(),
-            call.by.clone(),
-            kind_text(app, call.kind),
-            visit_text(app, call.input.visit),
-            format!(
-                "{}{}",
-                if recorded { "🎙 " } else { "" },
-                app.t(&format!("call.outcome.{}", call.input.outcome.key()))
-            ),
-            notes,
-        ]
-    };
-    super::lists::windowed_table(
-        frame,
-        table,
-        app,
-        (headers, &widths),
-        screen.cursor,
-        (chart.calls.len(), &cells),
     );
 }

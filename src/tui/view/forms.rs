@@ -10,7 +10,7 @@ use crate::tui::app::{App, DemoAccount};
 use crate::tui::screens::Form;
 
 /// Draws labelled fields, one per line, and places the cursor in the focused one.
-pub(super) fn fields(frame: &mut Frame<'_>, area: Rect, app: &App, form: &Form, labels: &[String]) {
+pub(crate) fn fields(frame: &mut Frame<'_>, area: Rect, app: &App, form: &Form, labels: &[String]) {
     let theme = app.theme;
     let label_width = labels
         .iter()

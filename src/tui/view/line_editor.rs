@@ -3,13 +3,13 @@
 //! amendment), scrolled so the focused row stays on screen, the cursor in it.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::tui::app::App;
-use crate::tui::screens::Form;
+use crate::tui::screens::{Form, LineEditor};
 
 pub(super) fn rows(
     frame: &mut Frame<'_>,
@@ -76,4 +76,39 @@ pub(super) fn rows(
             frame.set_cursor_position((rect.x + width as u16 + 2 + column, rect.y));
         }
     }
+}
+
+/// The editor's intro, messages and rows; `first_label` names the first row.
+pub(crate) fn line_editor(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    editor: &LineEditor,
+    (intro, first_label): (&str, Option<String>),
+) {
+    let mut head = vec![Line::styled(intro.to_string(), app.theme.label())];
+    if let Some(error) = &editor.form.error {
+        head.push(Line::styled(error.clone(), app.theme.error()));
+    }
+    if editor.form.busy {
+        head.push(Line::styled(app.t("common.working"), app.theme.label()));
+    }
+    // The intro wraps: give it the lines it needs.
+    let wrapped: usize = head
+        .iter()
+        .map(|l| super::wrap_columns(&l.to_string(), area.width.max(1) as usize).len())
+        .sum();
+    let [top, body] =
+        Layout::vertical([Constraint::Length(wrapped as u16 + 1), Constraint::Min(1)]).areas(area);
+    frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);
+    let numbered = usize::from(first_label.is_some());
+    let mut labels: Vec<String> = first_label.into_iter().collect();
+    labels.extend((1..=editor.form.fields.len() - numbered).map(|n| format!("{n:>2}.")));
+    rows(
+        frame,
+        body,
+        app,
+        (&editor.form, &labels, &editor.field_errors),
+        None,
+    );
 }

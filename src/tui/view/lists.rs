@@ -34,7 +34,7 @@ pub fn masked_phone(phone: &str) -> String {
 }
 
 /// Builds and draws only the rows inside the window around `cursor`.
-pub(super) fn windowed_table(
+pub(crate) fn windowed_table(
     frame: &mut Frame<'_>,
     area: Rect,
     app: &App,

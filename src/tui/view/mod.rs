@@ -1,7 +1,6 @@
 //! Rendering: a pure function of the app's state. Every screen fits 80x24; lists draw
 //! only their visible rows.
 
-mod consent;
 mod followups;
 mod forms;
 mod import;
@@ -10,18 +9,22 @@ mod lists;
 mod overlay;
 mod paper;
 mod patient;
-mod plan;
 mod record;
 mod register;
 mod results;
 mod status;
-mod summaries;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::app::App;
+
+// Drawing pieces the component screens share.
 use super::screens::Screen;
+pub(crate) use followups::{kind_text, messages as followup_messages, visit_text};
+pub(crate) use forms::fields as form_fields;
+pub(crate) use line_editor::line_editor;
+pub(crate) use lists::windowed_table;
 
 pub fn render(frame: &mut Frame<'_>, app: &mut App) {
     let [body, status] =
@@ -37,15 +40,11 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Patient(screen) => patient::patient(frame, body, app, screen),
         Screen::List(list) => lists::list(frame, body, app, list),
         Screen::Register(form) => register::register(frame, body, app, form),
-        Screen::Consent(screen) => consent::consent(frame, body, app, screen),
         Screen::Record(screen) => record::record(frame, body, app, screen),
         Screen::Results(screen) => results::results(frame, body, app, screen),
         Screen::Import(screen) => import::import(frame, body, app, screen),
-        Screen::Plan(screen) => plan::plan(frame, body, app, screen),
-        Screen::Summaries(screen) => summaries::summaries(frame, body, app, screen),
         Screen::Queue(screen) => followups::queue(frame, body, app, screen),
         Screen::Call(screen) => followups::call(frame, body, app, screen),
-        Screen::FollowUpHistory(screen) => followups::history(frame, body, app, screen),
         Screen::Report(screen) => paper::report(frame, body, app, screen),
         Screen::Print(screen) => paper::print(frame, body, app, screen),
         Screen::Component(mounted) => mounted.component.render(frame, body, app),

@@ -1,17 +1,15 @@
-//! Stage summaries: each summary's latest version on the left (period, signed or
-//! draft); the selected one's figures and narrative on the right; or the editor.
+//! One stage summary's content as the summaries screen shows it on the right: period,
+//! version and signature, narrative, indicators, goals, risks, questionnaires, advice
+//! and follow-ups.
 
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::domain::summary::{
     GoalOutcome, StageSummary, SummaryVersion, indicator_name, outcome_text, shown,
 };
 use crate::domain::time::format_time;
 use crate::tui::app::App;
-use crate::tui::screens::SummariesScreen;
+use crate::tui::view::pad;
 
 fn chinese(app: &App) -> bool {
     app.locale.lang == crate::i18n::Lang::ZhCn
@@ -27,7 +25,7 @@ fn period_text(app: &App, s: &StageSummary) -> String {
     )
 }
 
-fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<Line<'static>> {
+pub(super) fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<Line<'static>> {
     let s = &version.summary;
     let zh = chinese(app);
     let status = match &version.signed {
@@ -85,7 +83,7 @@ fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<Line<'stati
             };
             lines.push(Line::from(format!(
                 "  {}  {values} {}",
-                super::pad(name, width),
+                pad(name, width),
                 c.unit
             )));
         }
@@ -99,7 +97,10 @@ fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<Line<'stati
                 GoalOutcome::Open => ("summary.goal_open", app.theme.label()),
             };
             lines.push(Line::from(vec![
-                Span::raw(format!("  {} · ", super::plan::goal_text(app, &g.goal))),
+                Span::raw(format!(
+                    "  {} · ",
+                    crate::tui::components::plan::goal_text(app, &g.goal)
+                )),
                 Span::styled(app.t(key), style),
             ]));
         }
@@ -118,10 +119,7 @@ fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<Line<'stati
                 .map(|o| outcome_text(o, crate::i18n::Lang::from_chinese(zh)))
                 .unwrap_or_else(|| "—".into());
             let label = app.t(&format!("risk.model.{}", r.model));
-            lines.push(Line::from(format!(
-                "  {}  {then} → {now}",
-                super::pad(&label, 20)
-            )));
+            lines.push(Line::from(format!("  {}  {then} → {now}", pad(&label, 20))));
         }
     }
     if !s.questionnaires.is_empty() {
@@ -167,116 +165,4 @@ fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<Line<'stati
         app.theme.title(),
     ));
     lines
-}
-
-pub fn summaries(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &SummariesScreen) {
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        app.locale.tf("summary.title", &[("name", &screen.name)]),
-        app.theme.title(),
-    ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if let Some(editor) = &screen.editor {
-        match &editor.period_form {
-            Some(form) => {
-                let mut head = vec![
-                    Line::styled(app.t("summary.period_intro"), app.theme.label()),
-                    Line::from(""),
-                ];
-                if let Some(error) = &form.error {
-                    head.push(Line::styled(error.clone(), app.theme.error()));
-                }
-                if form.busy {
-                    head.push(Line::styled(app.t("common.working"), app.theme.label()));
-                }
-                let height = head.len() as u16 + 1;
-                let [top, body] =
-                    Layout::vertical([Constraint::Length(height), Constraint::Min(1)]).areas(inner);
-                frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);
-                let labels = [app.t("summary.from"), app.t("summary.to")];
-                super::forms::fields(frame, body, app, form, &labels);
-            }
-            None => {
-                let intro = app.t("summary.intro");
-                super::plan::line_editor(frame, inner, app, &editor.text, (&intro, None));
-            }
-        }
-        return;
-    }
-    let Some(_) = &screen.versions else {
-        frame.render_widget(Paragraph::new(app.t("common.working")), inner);
-        return;
-    };
-    let latest = screen.latest();
-    let mut top: Vec<Line<'static>> = Vec::new();
-    if let Some(error) = &screen.error {
-        top.push(Line::styled(error.clone(), app.theme.error()));
-    }
-    if let Some(notice) = &screen.notice {
-        top.push(Line::styled(notice.clone(), app.theme.notice()));
-    }
-    let [messages, main, keys] = Layout::vertical([
-        Constraint::Length(top.len() as u16),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(inner);
-    frame.render_widget(Paragraph::new(top), messages);
-    frame.render_widget(
-        Paragraph::new(Line::styled(app.t("summary.keys"), app.theme.label())),
-        keys,
-    );
-    if latest.is_empty() {
-        frame.render_widget(
-            Paragraph::new(Line::styled(app.t("summary.none"), app.theme.label()))
-                .wrap(Wrap { trim: false }),
-            main,
-        );
-        return;
-    }
-    let [left, right] =
-        Layout::horizontal([Constraint::Length(28), Constraint::Min(20)]).areas(main);
-    // Only the rows that fit are drawn.
-    let height = left.height as usize;
-    let first = screen
-        .cursor
-        .selected
-        .saturating_sub(height.saturating_sub(1));
-    let rows: Vec<Line> = latest
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(height)
-        .map(|(i, (v, _))| {
-            let mark = if v.signed.is_some() { "✓" } else { "·" };
-            let text = format!(
-                "{mark} {} {}–{}",
-                v.number,
-                v.summary.period.from.format("%Y-%m"),
-                v.summary.period.to.format("%Y-%m")
-            );
-            if i == screen.cursor.selected {
-                Line::styled(format!("▸{text}"), app.theme.selected())
-            } else {
-                Line::from(format!(" {text}"))
-            }
-        })
-        .collect();
-    frame.render_widget(
-        Paragraph::new(rows).block(Block::default().borders(Borders::RIGHT)),
-        left,
-    );
-    let right = Rect {
-        x: right.x + 1,
-        width: right.width.saturating_sub(1),
-        ..right
-    };
-    if let Some((version, count)) = latest.get(screen.cursor.selected) {
-        frame.render_widget(
-            Paragraph::new(content(app, version, *count))
-                .wrap(Wrap { trim: false })
-                .scroll((screen.scroll, 0)),
-            right,
-        );
-    }
 }

@@ -1,21 +1,17 @@
-//! The intervention plan: its goals with progress bars, its actions (the selected one
-//! marked); or the template list, or the line editor.
+//! The plan as the plan screen draws it: its title and version, its goals with
+//! progress bars, its actions (the selected one marked).
 
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::domain::plan::{Direction, Goal, PlanView, Progress};
 use crate::domain::plan_form::kind_key;
 use crate::domain::summary::{indicator_name, shown};
 use crate::tui::app::App;
-use crate::tui::screens::{LineEditor, PlanScreen};
 
 const BAR: usize = 10;
 
 /// `Systolic blood pressure ≤ 130 mm[Hg]`
-pub(super) fn goal_text(app: &App, goal: &Goal) -> String {
+pub fn goal_text(app: &App, goal: &Goal) -> String {
     let op = match goal.direction {
         Direction::AtMost => "≤",
         Direction::AtLeast => "≥",
@@ -73,7 +69,7 @@ fn progress_span(app: &App, goal: &Goal, progress: Option<&Progress>) -> Vec<Spa
     }
 }
 
-fn plan_lines(app: &App, view: &PlanView, selected: usize) -> Vec<Line<'static>> {
+pub(super) fn plan_lines(app: &App, view: &PlanView, selected: usize) -> Vec<Line<'static>> {
     let plan = &view.current.plan;
     let status = app.t(if plan.active {
         "plan.status_active"
@@ -145,92 +141,4 @@ fn plan_lines(app: &App, view: &PlanView, selected: usize) -> Vec<Line<'static>>
         });
     }
     lines
-}
-
-/// The editor's intro, messages and rows; `first_label` names the first row.
-pub(super) fn line_editor(
-    frame: &mut Frame<'_>,
-    area: Rect,
-    app: &App,
-    editor: &LineEditor,
-    (intro, first_label): (&str, Option<String>),
-) {
-    let mut head = vec![Line::styled(intro.to_string(), app.theme.label())];
-    if let Some(error) = &editor.form.error {
-        head.push(Line::styled(error.clone(), app.theme.error()));
-    }
-    if editor.form.busy {
-        head.push(Line::styled(app.t("common.working"), app.theme.label()));
-    }
-    // The intro wraps: give it the lines it needs.
-    let wrapped: usize = head
-        .iter()
-        .map(|l| super::wrap_columns(&l.to_string(), area.width.max(1) as usize).len())
-        .sum();
-    let [top, body] =
-        Layout::vertical([Constraint::Length(wrapped as u16 + 1), Constraint::Min(1)]).areas(area);
-    frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);
-    let numbered = usize::from(first_label.is_some());
-    let mut labels: Vec<String> = first_label.into_iter().collect();
-    labels.extend((1..=editor.form.fields.len() - numbered).map(|n| format!("{n:>2}.")));
-    super::line_editor::rows(
-        frame,
-        body,
-        app,
-        (&editor.form, &labels, &editor.field_errors),
-        None,
-    );
-}
-
-pub fn plan(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PlanScreen) {
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        app.locale.tf("plan.title", &[("name", &screen.name)]),
-        app.theme.title(),
-    ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if let Some(editor) = &screen.editor {
-        let intro = app.t("plan.intro");
-        line_editor(
-            frame,
-            inner,
-            app,
-            editor,
-            (&intro, Some(app.t("plan.title_label"))),
-        );
-        return;
-    }
-    let mut lines: Vec<Line<'static>> = Vec::new();
-    if let Some(error) = &screen.error {
-        lines.push(Line::styled(error.clone(), app.theme.error()));
-    }
-    if let Some(notice) = &screen.notice {
-        lines.push(Line::styled(notice.clone(), app.theme.notice()));
-    }
-    if let Some((offers, cursor)) = &screen.templates {
-        lines.push(Line::styled(app.t("plan.templates"), app.theme.label()));
-        lines.push(Line::from(""));
-        for (i, offer) in offers.iter().enumerate() {
-            let star = if offer.suggested {
-                app.t("plan.suggested")
-            } else {
-                " ".into()
-            };
-            let text = format!("{star} {}", offer.title);
-            lines.push(if i == cursor.selected {
-                Line::styled(format!("▸ {text}"), app.theme.selected())
-            } else {
-                Line::from(format!("  {text}"))
-            });
-        }
-    } else {
-        match &screen.view {
-            None => lines.push(Line::from(app.t("common.working"))),
-            Some(None) => lines.push(Line::styled(app.t("plan.none"), app.theme.label())),
-            Some(Some(view)) => lines.extend(plan_lines(app, view, screen.cursor.selected)),
-        }
-        lines.push(Line::from(""));
-        lines.push(Line::styled(app.t("plan.keys"), app.theme.label()));
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
