@@ -269,7 +269,14 @@ impl Keymap {
             })?;
         let mut keymap = Keymap::default();
         for (section, entries) in &tables {
-            let Some(context) = Context::from_name(section) else {
+            // `[care]` bound the plan and summary screens together before each had its
+            // own context: a user's file that still says so keeps working for both.
+            let contexts: Vec<Context> = if section == "care" {
+                vec![Context::Plan, Context::Summaries]
+            } else {
+                Context::from_name(section).into_iter().collect()
+            };
+            if contexts.is_empty() {
                 let known: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
                 return Err(error(
                     line_of(text, section, None),
@@ -278,7 +285,7 @@ impl Keymap {
                         known.join(", ")
                     ),
                 ));
-            };
+            }
             let mut seen: Vec<(Key, &str)> = Vec::new();
             for (key_text, action_text) in entries {
                 let line = line_of(text, section, Some(key_text));
@@ -294,11 +301,13 @@ impl Keymap {
                     ));
                 }
                 seen.push((key, key_text));
-                keymap
-                    .bindings
-                    .entry(context)
-                    .or_default()
-                    .push((key, action));
+                for context in &contexts {
+                    keymap
+                        .bindings
+                        .entry(*context)
+                        .or_default()
+                        .push((key, action));
+                }
             }
         }
         Ok(keymap)
@@ -401,6 +410,14 @@ mod tests {
         assert_eq!(e.line, 1);
         assert!(e.problem.contains("unknown context"));
         assert!(e.to_string().starts_with("keymap k.toml line 1:"));
+    }
+
+    #[test]
+    fn an_old_care_section_binds_the_plan_and_the_summaries() {
+        let keymap = Keymap::parse("k.toml", "[care]\nCtrl-e = \"edit\"\n").unwrap();
+        let key = Key::parse("Ctrl-e").unwrap();
+        assert_eq!(keymap.lookup(Context::Plan, key), Some(Action::Edit));
+        assert_eq!(keymap.lookup(Context::Summaries, key), Some(Action::Edit));
     }
 
     #[test]
