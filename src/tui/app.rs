@@ -106,8 +106,6 @@ pub(crate) enum Pending {
     BreakGlass(PatientId),
     /// The record screen: reloads, saves and history.
     Record(PatientId, RecordCall),
-    Results(PatientId),
-    ResultAdded(PatientId),
     /// The review list: the patient typed for an item.
     ReviewFind(u64),
     ReviewChange,

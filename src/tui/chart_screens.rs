@@ -1,4 +1,4 @@
-//! The state of the chart's screens not yet components (record, results, import).
+//! The state of the chart's screens not yet components (record, import).
 //! Views (`view/`) draw them; their controllers change them.
 
 use super::screens::{Cursor, Form};
@@ -55,29 +55,6 @@ impl RecordScreen {
             .copied()
             .unwrap_or(Section::Demographics)
     }
-}
-
-/// A patient's results (历年指标趋势): indicators on the left; the selected one's chart
-/// with its reference band and its values on the right, or several charts side by side.
-#[derive(Debug)]
-pub struct ResultsScreen {
-    pub id: PatientId,
-    pub name: String,
-    pub sex: crate::domain::patient::Sex,
-    /// `None` while loading.
-    pub observations: Option<Vec<crate::domain::observation::Observation>>,
-    pub series: Vec<crate::domain::trend::Series>,
-    /// Results that are not numbers (coded and text), newest first.
-    pub other: Vec<crate::domain::observation::Observation>,
-    pub cursor: Cursor,
-    /// The result selected in time within the selected series (None: the latest).
-    pub point: Option<usize>,
-    /// Series shown side by side (Space marks them).
-    pub compare: Vec<usize>,
-    /// Adding a result: indicator, value, unit, time.
-    pub add_form: Option<Form>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
 }
 
 /// Importing a results file from the terminal: the file, the CSV mapping, whether to

@@ -24,7 +24,6 @@ pub mod queue;
 pub mod record;
 pub mod register;
 pub mod replies;
-pub mod results;
 pub mod review;
 mod rights;
 pub mod screen_actions;

@@ -22,8 +22,6 @@ pub enum Purpose {
     Register,
     BreakGlass,
     Record(super::app::RecordCall),
-    Results,
-    ResultAdded,
     ReviewFind(u64),
     ReviewChange,
     AlertAcknowledged,
@@ -288,18 +286,6 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         }
         (Purpose::BreakGlass, Response::Error(error)) => form_error(app, &error),
         (Purpose::BookingChange, response) => app.on_booking_change_reply(response),
-        (Purpose::Results, Response::Observations(list)) => {
-            if let Some(id) = patient {
-                app.show_results(id, list);
-            }
-        }
-        (Purpose::Results, Response::Error(error)) => {
-            let text = app.error_text(&error);
-            if let Screen::Results(screen) = app.screen_mut() {
-                screen.error = Some(text);
-                screen.observations = Some(Vec::new());
-            }
-        }
         (Purpose::ReviewFind(number), response) => app.on_review_found(number, response),
         (Purpose::ReviewChange, response) => app.on_review_changed(response),
         (Purpose::AlertAcknowledged, response) => app.on_alert_acknowledged(response),
@@ -308,11 +294,6 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::Call, response) => app.on_call_reply(response),
         (Purpose::Report, response) => app.on_report_reply(response),
         (Purpose::Paper, _) => {}
-        (Purpose::ResultAdded, response) => {
-            if let Some(id) = patient {
-                app.on_result_added(id, response);
-            }
-        }
         (Purpose::Record(call), response) => {
             if let Some(id) = patient {
                 app.on_record_reply(id, call, response);
@@ -377,8 +358,6 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::Register => Purpose::Register,
         Pending::BreakGlass(_) => Purpose::BreakGlass,
         Pending::Record(_, call) => Purpose::Record(*call),
-        Pending::Results(_) => Purpose::Results,
-        Pending::ResultAdded(_) => Purpose::ResultAdded,
         Pending::ReviewFind(number) => Purpose::ReviewFind(*number),
         Pending::ReviewChange => Purpose::ReviewChange,
         Pending::AlertAcknowledged => Purpose::AlertAcknowledged,
@@ -402,8 +381,6 @@ pub(crate) fn purpose_patient(p: &super::app::Pending) -> Option<PatientId> {
         | Pending::Book(id)
         | Pending::BreakGlass(id)
         | Pending::Record(id, _)
-        | Pending::Results(id)
-        | Pending::ResultAdded(id)
         | Pending::Report(id) => Some(*id),
         _ => None,
     }

@@ -4,7 +4,7 @@
 use super::action::Action;
 use super::app::{App, Pending, SEARCH_LIMIT, move_cursor};
 use super::components::{
-    advice, consent, followup_history, intake, plan, questionnaire, risks, summaries,
+    advice, consent, followup_history, intake, plan, questionnaire, results, risks, summaries,
 };
 use super::field::Field;
 use super::screens::{Form, Overlay, PatientScreen, Screen};
@@ -48,7 +48,6 @@ impl App {
             (Screen::Component(_), _) => return self.on_component_action(action),
             (Screen::Register(_), _) => return self.on_register_action(action),
             (Screen::Record(_), _) => return self.on_record_action(action),
-            (Screen::Results(_), _) => return self.on_results_action(action),
             (Screen::Queue(_), _) => return self.on_queue_action(action),
             (Screen::Call(_), _) => return self.on_call_action(action),
             (Screen::Report(_), _) => return self.on_report_action(action),
@@ -57,7 +56,18 @@ impl App {
             (Screen::Patient(_), Action::PrintCard) => return self.open_card_print(),
             (Screen::Import(_), _) => return self.on_import_action(action),
             (Screen::Patient(_), Action::Record) => return self.open_record(),
-            (Screen::Patient(_), Action::Results) => return self.open_results(),
+            (Screen::Patient(patient), Action::Results) => {
+                // The chart reads the reference band by the patient's sex.
+                if let Some(view) = &patient.view {
+                    let screen = results::ResultsScreen::new(
+                        view.id,
+                        view.patient.name.clone(),
+                        view.patient.sex,
+                    );
+                    return self.open(screen);
+                }
+                return;
+            }
             (Screen::Patient(_), Action::Advice) => {
                 return self.open_for_patient(advice::AdviceScreen::new);
             }

@@ -301,7 +301,6 @@ pub enum Screen {
     List(List),
     Register(Register),
     Record(RecordScreen),
-    Results(ResultsScreen),
     Import(ImportScreen),
     Queue(QueueScreen),
     Call(CallScreen),
@@ -321,8 +320,6 @@ impl Screen {
             Screen::Home(_) | Screen::List(_) => Context::List,
             Screen::Record(r) if r.editor.is_some() => Context::Form,
             Screen::Record(_) => Context::Record,
-            Screen::Results(r) if r.add_form.is_some() => Context::Form,
-            Screen::Results(_) => Context::Results,
             Screen::Import(_) => Context::Form,
             Screen::Queue(q) if q.tag_prompt.is_some() => Context::Form,
             Screen::Queue(_) => Context::Queue,
@@ -386,10 +383,6 @@ impl Screen {
             Screen::List(List {
                 prompt: Some(form), ..
             }) => Some(form.focused()),
-            Screen::Results(ResultsScreen {
-                add_form: Some(form),
-                ..
-            }) => Some(form.focused()),
             Screen::Import(import) => Some(import.form.focused()),
             Screen::Call(CallScreen {
                 attach: Some(form), ..
@@ -420,7 +413,6 @@ impl Screen {
                 history: Some(h), ..
             }) => Some((&mut h.cursor, h.entries.len())),
             Screen::Record(r) if r.editor.is_none() => Some((&mut r.cursor, r.sections.len())),
-            Screen::Results(r) if r.add_form.is_none() => Some((&mut r.cursor, r.series.len())),
             Screen::Queue(q) if q.tag_prompt.is_none() => {
                 let len = q.total();
                 Some((&mut q.cursor, len))

@@ -289,24 +289,18 @@ fn the_results_screen_loads_walks_in_time_and_sends_a_typed_result() {
         tag,
         Response::Observations(vec![hba1c("7.9", 0), hba1c("7.1", 1), hba1c("6.6", 2)]),
     ));
-    let Screen::Results(screen) = &app.screen else {
-        panic!()
-    };
+    let screen = shown_results(&app.screen);
     assert_eq!(screen.series.len(), 1);
     assert_eq!(screen.series[0].points.len(), 3);
     // Left walks back in time and stops at the first result; Right comes back.
     for _ in 0..4 {
         key(&mut app, KeyCode::Left);
     }
-    let Screen::Results(screen) = &app.screen else {
-        panic!()
-    };
+    let screen = shown_results(&app.screen);
     assert_eq!(screen.point, Some(0));
     key(&mut app, KeyCode::Right);
     key(&mut app, KeyCode::Right);
-    let Screen::Results(screen) = &app.screen else {
-        panic!()
-    };
+    let screen = shown_results(&app.screen);
     assert_eq!(screen.point, None, "back at the latest");
     // a: the form starts on the value, with the indicator and unit filled in.
     keys(&mut app, "a6.3");
@@ -393,4 +387,13 @@ fn advice_is_ticked_edited_and_approved_by_keyboard() {
             )]
         }
     );
+}
+
+/// The shown screen as the results screen.
+fn shown_results(screen: &Screen) -> &caredesk::tui::components::results::ResultsScreen {
+    let Screen::Component(mounted) = screen else {
+        panic!("not a component screen")
+    };
+    let any: &dyn std::any::Any = mounted.component.as_ref();
+    any.downcast_ref().expect("the results screen")
 }

@@ -8,5 +8,6 @@ pub mod followup_history;
 pub mod intake;
 pub mod plan;
 pub mod questionnaire;
+pub mod results;
 pub mod risks;
 pub mod summaries;

@@ -11,7 +11,6 @@ mod paper;
 mod patient;
 mod record;
 mod register;
-mod results;
 mod status;
 
 use ratatui::Frame;
@@ -41,7 +40,6 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::List(list) => lists::list(frame, body, app, list),
         Screen::Register(form) => register::register(frame, body, app, form),
         Screen::Record(screen) => record::record(frame, body, app, screen),
-        Screen::Results(screen) => results::results(frame, body, app, screen),
         Screen::Import(screen) => import::import(frame, body, app, screen),
         Screen::Queue(screen) => followups::queue(frame, body, app, screen),
         Screen::Call(screen) => followups::call(frame, body, app, screen),

@@ -24,7 +24,6 @@ fn hints(app: &App) -> String {
             Context::Search => &[Action::Open, Action::Down, Action::Back],
             Context::View => &[Action::Back, Action::Consent, Action::Help],
             Context::Record => &[Action::Edit, Action::History, Action::Back],
-            Context::Results => &[Action::Earlier, Action::Compare, Action::AddResult],
             Context::Questionnaire => &[Action::Open, Action::Earlier, Action::Back],
             Context::Queue => &[Action::Open, Action::FilterGroup, Action::Back],
             Context::Paper => &[Action::Print, Action::Period, Action::Back],

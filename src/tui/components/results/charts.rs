@@ -1,4 +1,4 @@
-//! The results screen: indicators with their latest value and trend on the left; the
+//! Drawing the results screen: indicators with their latest value and trend on the left; the
 //! selected indicator's chart (reference band as two lines) and its values on the
 //! right, or up to three charts side by side. Only the visible rows are built.
 
@@ -12,10 +12,11 @@ use ratatui::widgets::{
     Axis, Block, Borders, Chart, Dataset, GraphType, LegendPosition, Paragraph, Wrap,
 };
 
-use super::lists::windowed_table;
+use super::ResultsScreen;
 use crate::domain::trend::{Series, Trend};
 use crate::tui::app::App;
-use crate::tui::screens::{Cursor, ResultsScreen};
+use crate::tui::screens::Cursor;
+use crate::tui::view::windowed_table;
 
 fn date(unix: i64) -> String {
     DateTime::from_timestamp(unix, 0)
@@ -276,7 +277,7 @@ fn detail(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ResultsScreen, 
     windowed_table(frame, table, app, (headers, &widths), cursor, (n, &cells));
 }
 
-pub fn results(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ResultsScreen) {
+pub(super) fn results(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ResultsScreen) {
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
         app.locale.tf("results.title", &[("name", &screen.name)]),
         app.theme.title(),
@@ -343,7 +344,7 @@ pub fn results(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ResultsScr
             } else {
                 " "
             };
-            let name = super::pad(&s.name, 14);
+            let name = crate::tui::view::pad(&s.name, 14);
             let name: String = truncate(&name, 14);
             let text = format!("{marked}{name} {latest:>7}{flag}{}", arrow(s.trend()));
             if i == screen.cursor.selected {
@@ -388,7 +389,7 @@ fn truncate(text: &str, columns: usize) -> String {
         width += w;
         out.push(c);
     }
-    super::pad(&out, columns)
+    crate::tui::view::pad(&out, columns)
 }
 
 fn add_form(frame: &mut Frame<'_>, area: Rect, app: &App, form: &crate::tui::screens::Form) {
@@ -426,7 +427,7 @@ fn add_form(frame: &mut Frame<'_>, area: Rect, app: &App, form: &crate::tui::scr
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(
-                    super::pad(&format!("{marker}{label}"), usize::from(width)),
+                    crate::tui::view::pad(&format!("{marker}{label}"), usize::from(width)),
                     style,
                 ),
                 Span::raw(field.shown()),
