@@ -114,8 +114,6 @@ pub(crate) enum Pending {
     Import,
     Queue,
     Call,
-    Report(PatientId),
-    Paper,
     List(ListKind),
     Logout,
 }
@@ -180,6 +178,9 @@ pub struct App {
     pub notice: Option<String>,
     /// What each request sent waits to do with its reply.
     pub(crate) pending: HashMap<u64, super::component::Waiting>,
+    /// The screens waiting for CUPS's printers, oldest first.
+    pub(crate) printers:
+        std::collections::VecDeque<super::component::Continuation<super::component::Printers>>,
     pub(crate) next_tag: u64,
     /// The id the next shown component gets.
     pub(crate) next_screen: super::component::ScreenId,
@@ -219,6 +220,7 @@ impl App {
             user: None,
             notice: None,
             pending: HashMap::new(),
+            printers: Default::default(),
             next_tag: 1,
             next_screen: 1,
             effects: Vec::new(),
@@ -291,11 +293,7 @@ impl App {
                 }
             }
             Msg::Printers(found) => self.on_printers(found),
-            Msg::Paper { tag, outcome } => {
-                if self.pending.remove(&tag).is_some() {
-                    self.on_paper_done(outcome);
-                }
-            }
+            Msg::Paper { tag, outcome } => self.on_paper(tag, outcome),
         }
     }
 
@@ -496,6 +494,8 @@ impl App {
                 return self.on_component_reply(continuation, response);
             }
             super::component::Waiting::Legacy(purpose) => purpose,
+            // A paper job is answered by `Msg::Paper`, never by a reply.
+            super::component::Waiting::Paper(_) => return,
         };
         super::replies::apply(
             self,

@@ -12,7 +12,7 @@
 //! sign-out) is dropped unread.
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -28,6 +28,8 @@ use super::theme::Theme;
 use crate::auth::Permission;
 use crate::clinic::{Request, Response, ServiceError};
 use crate::i18n::Locale;
+use crate::report::output::Sent;
+use crate::report::print::Printer;
 
 /// Which mounted screen a call belongs to; never reused while the app runs.
 pub type ScreenId = u64;
@@ -94,25 +96,34 @@ pub struct Mounted {
     pub component: Box<dyn Component>,
 }
 
-type Run = Box<dyn for<'d> FnOnce(&mut dyn Component, &mut Desk<'d>, Response)>;
+type Run<T> = Box<dyn for<'d> FnOnce(&mut dyn Component, &mut Desk<'d>, T)>;
 
-/// What a reply does, kept with the id of the screen that asked.
-pub(crate) struct Continuation {
+/// What a reply does, kept with the id of the screen that asked. `T` is what comes
+/// back: a service reply, or what a job off the loop found.
+pub(crate) struct Continuation<T = Response> {
     screen: ScreenId,
-    run: Run,
+    run: Run<T>,
 }
 
-impl fmt::Debug for Continuation {
+impl<T> fmt::Debug for Continuation<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Continuation(screen {})", self.screen)
     }
 }
+
+/// What CUPS said when asked for its printers (`Msg::Printers`).
+pub type Printers = Result<Vec<Printer>, String>;
+
+/// What became of a document printed or written off the loop (`Msg::Paper`).
+pub type PaperOutcome = Result<Sent, String>;
 
 /// What a request waits for: a component's continuation, or (for screens not yet
 /// moved) the central `Pending` purpose that `replies.rs` applies.
 #[derive(Debug)]
 pub(crate) enum Waiting {
     Screen(Continuation),
+    /// A paper job (`Effect::Paper`), answered by `Msg::Paper` under the same tag.
+    Paper(Continuation<PaperOutcome>),
     Legacy(Pending),
 }
 
@@ -120,6 +131,8 @@ pub(crate) enum Waiting {
 #[derive(Debug)]
 pub enum Nav {
     Back,
+    /// Back, and the patient screen underneath fetches its cards again.
+    BackFreshCards,
     Push(Box<dyn Component>),
 }
 
@@ -136,6 +149,9 @@ pub struct Desk<'a> {
     screen: ScreenId,
     next_tag: &'a mut u64,
     pending: &'a mut HashMap<u64, Waiting>,
+    /// Who asked CUPS for its printers, oldest first (`Msg::Printers` has no tag:
+    /// each answer goes to the oldest asker).
+    printers: &'a mut VecDeque<Continuation<Printers>>,
     effects: &'a mut Vec<Effect>,
     nav: Option<Nav>,
 }
@@ -161,7 +177,7 @@ impl Desk<'_> {
         request: Request,
         reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Response) + 'static,
     ) {
-        let tag = self.expect(reply);
+        let tag = self.expect(Waiting::Screen, reply);
         self.effects.push(Effect::Call {
             tag,
             request: Box::new(request),
@@ -175,36 +191,78 @@ impl Desk<'_> {
         job: RecordingJob,
         reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Response) + 'static,
     ) {
-        let tag = self.expect(reply);
+        let tag = self.expect(Waiting::Screen, reply);
         self.effects.push(Effect::Recording { tag, job });
     }
 
-    /// Files `reply` under a new tag, with this component's id.
-    fn expect<C: Component>(
+    /// Asks CUPS for its printers off the loop; what it says comes back to `reply`.
+    pub fn printers<C: Component>(
         &mut self,
-        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Response) + 'static,
-    ) -> u64 {
-        let run: Run = Box::new(move |component, desk, response| {
-            let any: &mut dyn Any = component;
-            if let Some(this) = any.downcast_mut::<C>() {
-                reply(this, desk, response);
-            }
+        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Printers) + 'static,
+    ) {
+        let continuation = self.continuation(reply);
+        self.printers.push_back(continuation);
+        self.effects.push(Effect::Printers);
+    }
+
+    /// Asks the service for a document (`request`: a report or a card), makes the PDF
+    /// in this language and sends it to `output`, off the loop; what became of it
+    /// comes back to `reply`.
+    pub fn paper<C: Component>(
+        &mut self,
+        request: Request,
+        output: crate::clinic::api::ReportOutput,
+        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, PaperOutcome) + 'static,
+    ) {
+        let lang = self.locale.lang;
+        let tag = self.expect(Waiting::Paper, reply);
+        self.effects.push(Effect::Paper {
+            tag,
+            request: Box::new(request),
+            lang,
+            output,
         });
+    }
+
+    /// Files `reply` under a new tag, with this component's id.
+    fn expect<C: Component, T: 'static>(
+        &mut self,
+        waiting: fn(Continuation<T>) -> Waiting,
+        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, T) + 'static,
+    ) -> u64 {
+        let continuation = self.continuation(reply);
         let tag = *self.next_tag;
         *self.next_tag += 1;
-        self.pending.insert(
-            tag,
-            Waiting::Screen(Continuation {
-                screen: self.screen,
-                run,
-            }),
-        );
+        self.pending.insert(tag, waiting(continuation));
         tag
+    }
+
+    /// `reply`, run on this component when what it waits for comes.
+    fn continuation<C: Component, T: 'static>(
+        &self,
+        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, T) + 'static,
+    ) -> Continuation<T> {
+        let run: Run<T> = Box::new(move |component, desk, outcome| {
+            let any: &mut dyn Any = component;
+            if let Some(this) = any.downcast_mut::<C>() {
+                reply(this, desk, outcome);
+            }
+        });
+        Continuation {
+            screen: self.screen,
+            run,
+        }
     }
 
     /// Leave this screen for the one under it.
     pub fn back(&mut self) {
         self.nav = Some(Nav::Back);
+    }
+
+    /// Leave this screen; the patient screen under it, if that is where it goes,
+    /// fetches the patient's cards again (one may have been issued meanwhile).
+    pub fn back_to_fresh_cards(&mut self) {
+        self.nav = Some(Nav::BackFreshCards);
     }
 
     /// Show `component` over this screen.
@@ -224,6 +282,7 @@ fn split(app: &mut App, screen: ScreenId) -> (Desk<'_>, &mut Screen, &mut Vec<Sc
         user,
         next_tag,
         pending,
+        printers,
         effects,
         screen: shown,
         stack,
@@ -240,6 +299,7 @@ fn split(app: &mut App, screen: ScreenId) -> (Desk<'_>, &mut Screen, &mut Vec<Sc
         screen,
         next_tag,
         pending,
+        printers,
         effects,
         nav: None,
     };
@@ -311,8 +371,9 @@ impl App {
         taken
     }
 
-    /// A reply to a component's call: run on that component if it is still shown.
-    pub(crate) fn on_component_reply(&mut self, continuation: Continuation, response: Response) {
+    /// A reply to a component's call (or what its job off the loop found): run on
+    /// that component if it is still shown.
+    pub(crate) fn on_component_reply<T>(&mut self, continuation: Continuation<T>, response: T) {
         let Continuation { screen, run } = continuation;
         let (mut desk, shown, stack) = split(self, screen);
         let on_top = matches!(&*shown, Screen::Component(m) if m.id == screen);
@@ -331,10 +392,31 @@ impl App {
         self.navigate(nav);
     }
 
+    /// CUPS's answer, for the oldest screen that asked.
+    pub(crate) fn on_printers(&mut self, found: Printers) {
+        if let Some(continuation) = self.printers.pop_front() {
+            self.on_component_reply(continuation, found);
+        }
+    }
+
+    /// A paper job's outcome, for the screen that started it.
+    pub(crate) fn on_paper(&mut self, tag: u64, outcome: PaperOutcome) {
+        if let Some(Waiting::Paper(continuation)) = self.pending.remove(&tag) {
+            self.on_component_reply(continuation, outcome);
+        }
+    }
+
     fn navigate(&mut self, nav: Option<Nav>) {
         match nav {
             None => {}
             Some(Nav::Back) => self.back(),
+            Some(Nav::BackFreshCards) => {
+                self.back();
+                if let Screen::Patient(patient) = &self.screen {
+                    let id = patient.id;
+                    self.request_cards(id);
+                }
+            }
             Some(Nav::Push(component)) => self.open_boxed(component),
         }
     }

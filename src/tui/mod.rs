@@ -17,8 +17,6 @@ pub mod keymap;
 pub mod line_editor;
 pub mod lists;
 pub mod overlay_keys;
-pub mod paper;
-pub mod paper_screens;
 pub mod qr;
 pub mod queue;
 pub mod record;

@@ -138,7 +138,8 @@ impl App {
                     card,
                 });
                 // The new member's card goes to the printer now (Esc: later, C on them).
-                self.open_print(super::paper_screens::PrintWhat::Card { id }, name);
+                use super::components::print::{PrintScreen, PrintWhat};
+                self.open(PrintScreen::new(PrintWhat::Card { id }, name));
             }
             Response::Duplicates(rows) => {
                 register.outcome = Some(RegisterOutcome::Duplicates {

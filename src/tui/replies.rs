@@ -28,8 +28,6 @@ pub enum Purpose {
     Import,
     Queue,
     Call,
-    Report,
-    Paper,
     List(ListKind),
     Logout,
 }
@@ -218,7 +216,8 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
                     _ => None,
                 };
                 if let Some(name) = name {
-                    app.open_print(crate::tui::paper_screens::PrintWhat::Card { id }, name);
+                    use crate::tui::components::print::{PrintScreen, PrintWhat};
+                    app.open(PrintScreen::new(PrintWhat::Card { id }, name));
                 }
             }
         }
@@ -292,8 +291,6 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::Import, response) => app.on_import_reply(response),
         (Purpose::Queue, response) => app.on_queue_reply(response),
         (Purpose::Call, response) => app.on_call_reply(response),
-        (Purpose::Report, response) => app.on_report_reply(response),
-        (Purpose::Paper, _) => {}
         (Purpose::Record(call), response) => {
             if let Some(id) = patient {
                 app.on_record_reply(id, call, response);
@@ -364,8 +361,6 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::Import => Purpose::Import,
         Pending::Queue => Purpose::Queue,
         Pending::Call => Purpose::Call,
-        Pending::Report(_) => Purpose::Report,
-        Pending::Paper => Purpose::Paper,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }
@@ -380,8 +375,7 @@ pub(crate) fn purpose_patient(p: &super::app::Pending) -> Option<PatientId> {
         | Pending::Tags(id)
         | Pending::Book(id)
         | Pending::BreakGlass(id)
-        | Pending::Record(id, _)
-        | Pending::Report(id) => Some(*id),
+        | Pending::Record(id, _) => Some(*id),
         _ => None,
     }
 }

@@ -4,7 +4,8 @@
 use super::action::Action;
 use super::app::{App, Pending, SEARCH_LIMIT, move_cursor};
 use super::components::{
-    advice, consent, followup_history, intake, plan, questionnaire, results, risks, summaries,
+    advice, consent, followup_history, intake, plan, print, questionnaire, report, results, risks,
+    summaries,
 };
 use super::field::Field;
 use super::screens::{Form, Overlay, PatientScreen, Screen};
@@ -18,21 +19,6 @@ impl App {
             && matches!(self.screen, Screen::Component(_))
             && self.on_component_movement(action)
         {
-            return;
-        }
-        if let Screen::Report(r) = &mut self.screen
-            && r.period.is_none()
-            && action.is_movement()
-        {
-            let page = height.max(1);
-            r.scroll = match action {
-                Action::Up => r.scroll.saturating_sub(1),
-                Action::Down => r.scroll + 1,
-                Action::PageUp => r.scroll.saturating_sub(page),
-                Action::PageDown => r.scroll + page,
-                Action::Top => 0,
-                _ => usize::MAX / 2,
-            };
             return;
         }
         if action.is_movement() {
@@ -50,10 +36,14 @@ impl App {
             (Screen::Record(_), _) => return self.on_record_action(action),
             (Screen::Queue(_), _) => return self.on_queue_action(action),
             (Screen::Call(_), _) => return self.on_call_action(action),
-            (Screen::Report(_), _) => return self.on_report_action(action),
-            (Screen::Print(_), _) => return self.on_print_action(action),
-            (Screen::Patient(_), Action::Report) => return self.open_report(),
-            (Screen::Patient(_), Action::PrintCard) => return self.open_card_print(),
+            (Screen::Patient(_), Action::Report) => {
+                return self.open_for_patient(report::ReportScreen::new);
+            }
+            (Screen::Patient(_), Action::PrintCard) => {
+                return self.open_for_patient(|id, name| {
+                    print::PrintScreen::new(print::PrintWhat::Card { id }, name)
+                });
+            }
             (Screen::Import(_), _) => return self.on_import_action(action),
             (Screen::Patient(_), Action::Record) => return self.open_record(),
             (Screen::Patient(patient), Action::Results) => {

@@ -304,8 +304,6 @@ pub enum Screen {
     Import(ImportScreen),
     Queue(QueueScreen),
     Call(CallScreen),
-    Report(super::paper_screens::ReportScreen),
-    Print(super::paper_screens::PrintScreen),
     /// A screen that owns its keys, replies and drawing (`component.rs`).
     Component(super::component::Mounted),
 }
@@ -326,9 +324,6 @@ impl Screen {
             Screen::Call(c) if c.attach.is_some() => Context::Form,
             Screen::Call(c) if c.saved.is_some() || c.view.is_none() => Context::Queue,
             Screen::Call(_) => Context::Form,
-            Screen::Report(r) if r.period.is_some() => Context::Form,
-            Screen::Print(p) if p.file.is_some() => Context::Form,
-            Screen::Report(_) | Screen::Print(_) => Context::Paper,
             Screen::Search(_) => Context::Search,
             Screen::Patient(p)
                 if p.reason.is_some() || p.tag_form.is_some() || p.book_form.is_some() =>
@@ -392,12 +387,6 @@ impl Screen {
                 tag_prompt: Some(form),
                 ..
             }) => Some(form.focused()),
-            Screen::Report(super::paper_screens::ReportScreen {
-                period: Some(form), ..
-            }) => Some(form.focused()),
-            Screen::Print(super::paper_screens::PrintScreen {
-                file: Some(form), ..
-            }) => Some(form.focused()),
             _ => None,
         }
     }
@@ -416,10 +405,6 @@ impl Screen {
             Screen::Queue(q) if q.tag_prompt.is_none() => {
                 let len = q.total();
                 Some((&mut q.cursor, len))
-            }
-            Screen::Print(p) if p.file.is_none() && p.printers.is_some() => {
-                let len = p.rows();
-                Some((&mut p.cursor, len))
             }
             Screen::Register(Register {
                 outcome: Some(RegisterOutcome::Duplicates { rows, cursor }),

@@ -21,7 +21,7 @@ use caredesk::i18n::Lang;
 use caredesk::report::output::Sent;
 use caredesk::report::print::Printer;
 use caredesk::tui::app::{App, Effect, Msg};
-use caredesk::tui::paper_screens::{PrintScreen, PrintWhat};
+use caredesk::tui::components::print::{PrintScreen, PrintWhat};
 use caredesk::tui::screens::Screen;
 use chrono::NaiveDate;
 use crossterm::event::KeyCode;
@@ -285,10 +285,12 @@ fn the_front_desk_prints_a_card_from_the_patient_screen() {
     type_text(&mut app, "C");
     let effects = app.take_effects();
     assert!(effects.iter().any(|e| matches!(e, Effect::Printers)));
-    let Screen::Print(PrintScreen { what, .. }) = &app.screen else {
+    let Screen::Component(mounted) = &app.screen else {
         panic!("the print screen")
     };
-    assert_eq!(*what, PrintWhat::Card { id: ID });
+    let any: &dyn std::any::Any = mounted.component.as_ref();
+    let screen = any.downcast_ref::<PrintScreen>().expect("the print screen");
+    assert_eq!(screen.what, PrintWhat::Card { id: ID });
     app.update(Msg::Printers(Err(
         "CUPS is not installed here (lpstat not found)".into(),
     )));

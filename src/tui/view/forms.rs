@@ -187,3 +187,39 @@ pub fn recovery_codes(frame: &mut Frame<'_>, area: Rect, app: &App, codes: &[Str
         boxed,
     );
 }
+
+/// `area` in a bordered block titled `title`; the inside.
+pub(crate) fn framed(frame: &mut Frame<'_>, area: Rect, app: &App, title: String) -> Rect {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, app.theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+/// A form under a wrapped introduction, its error and whether it is working.
+pub(crate) fn form_with_intro(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    intro: String,
+    form: &crate::tui::screens::Form,
+    labels: &[String],
+) {
+    let mut lines = vec![Line::styled(intro, app.theme.label())];
+    if let Some(e) = &form.error {
+        lines.push(Line::styled(e.clone(), app.theme.error()));
+    }
+    if form.busy {
+        lines.push(Line::styled(app.t("paper.working"), app.theme.label()));
+    }
+    let height: usize = lines
+        .iter()
+        .map(|l| super::wrap_columns(&l.to_string(), area.width.max(1) as usize).len())
+        .sum();
+    let [top, body] =
+        Layout::vertical([Constraint::Length(height as u16 + 1), Constraint::Min(1)]).areas(area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), top);
+    fields(frame, body, app, form, labels);
+}

@@ -7,7 +7,6 @@ mod import;
 mod line_editor;
 mod lists;
 mod overlay;
-mod paper;
 mod patient;
 mod record;
 mod register;
@@ -21,7 +20,7 @@ use super::app::App;
 // Drawing pieces the component screens share.
 use super::screens::Screen;
 pub(crate) use followups::{kind_text, messages as followup_messages, visit_text};
-pub(crate) use forms::fields as form_fields;
+pub(crate) use forms::{fields as form_fields, form_with_intro, framed};
 pub(crate) use line_editor::line_editor;
 pub(crate) use lists::windowed_table;
 
@@ -43,8 +42,6 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Import(screen) => import::import(frame, body, app, screen),
         Screen::Queue(screen) => followups::queue(frame, body, app, screen),
         Screen::Call(screen) => followups::call(frame, body, app, screen),
-        Screen::Report(screen) => paper::report(frame, body, app, screen),
-        Screen::Print(screen) => paper::print(frame, body, app, screen),
         Screen::Component(mounted) => mounted.component.render(frame, body, app),
     }
     status::status_bar(frame, status, app);

@@ -26,7 +26,6 @@ fn hints(app: &App) -> String {
             Context::Record => &[Action::Edit, Action::History, Action::Back],
             Context::Questionnaire => &[Action::Open, Action::Earlier, Action::Back],
             Context::Queue => &[Action::Open, Action::FilterGroup, Action::Back],
-            Context::Paper => &[Action::Print, Action::Period, Action::Back],
             Context::Overlay => &[Action::Open, Action::Back, Action::Up],
             // Global, and the contexts of components (which name their own).
             _ => &[Action::Help],
