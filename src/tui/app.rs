@@ -111,7 +111,6 @@ pub(crate) enum Pending {
     ReviewChange,
     /// The alerts list: an acknowledgement.
     AlertAcknowledged,
-    Import,
     Queue,
     Call,
     List(ListKind),
@@ -437,7 +436,9 @@ impl App {
             MenuItem::Users => ListKind::Users,
             MenuItem::ExamDay => ListKind::ExamDay,
             MenuItem::Review => ListKind::Review,
-            MenuItem::Import => return self.open_import(),
+            MenuItem::Import => {
+                return self.open(super::components::import::ImportScreen::new());
+            }
             MenuItem::FollowUps => return self.open_queue(),
             MenuItem::PatientAccess => return self.open_rights(ListKind::PatientAccess),
             MenuItem::Disclosures => return self.open_rights(ListKind::Disclosures),

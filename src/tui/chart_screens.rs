@@ -1,4 +1,4 @@
-//! The state of the chart's screens not yet components (record, import).
+//! The state of the chart's screens not yet components (the record).
 //! Views (`view/`) draw them; their controllers change them.
 
 use super::screens::{Cursor, Form};
@@ -55,21 +55,4 @@ impl RecordScreen {
             .copied()
             .unwrap_or(Section::Demographics)
     }
-}
-
-/// Importing a results file from the terminal: the file, the CSV mapping, whether to
-/// create unknown patients; then what the import did.
-#[derive(Debug)]
-pub struct ImportScreen {
-    pub form: Form,
-    pub summary: Option<crate::clinic::api::ResultsSummary>,
-    /// Batches still to send (a request is one frame of at most 8 MiB; a large file
-    /// goes in pieces, as `caredesk import` sends it), and whether to create patients.
-    pub queued: std::collections::VecDeque<crate::ingest::Parsed>,
-    pub create_patients: bool,
-    /// What the importer could not read (file, place, reason).
-    pub rejected: Vec<crate::ingest::Rejected>,
-    pub skipped: u64,
-    /// FHIR resources not kept, by kind, for the summary.
-    pub not_kept: std::collections::BTreeMap<String, u64>,
 }

@@ -12,7 +12,6 @@ pub mod component;
 pub mod components;
 pub mod field;
 pub mod followup_screens;
-pub mod import;
 pub mod keymap;
 pub mod line_editor;
 pub mod lists;

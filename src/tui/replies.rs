@@ -25,7 +25,6 @@ pub enum Purpose {
     ReviewFind(u64),
     ReviewChange,
     AlertAcknowledged,
-    Import,
     Queue,
     Call,
     List(ListKind),
@@ -288,7 +287,6 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::ReviewFind(number), response) => app.on_review_found(number, response),
         (Purpose::ReviewChange, response) => app.on_review_changed(response),
         (Purpose::AlertAcknowledged, response) => app.on_alert_acknowledged(response),
-        (Purpose::Import, response) => app.on_import_reply(response),
         (Purpose::Queue, response) => app.on_queue_reply(response),
         (Purpose::Call, response) => app.on_call_reply(response),
         (Purpose::Record(call), response) => {
@@ -358,7 +356,6 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::ReviewFind(number) => Purpose::ReviewFind(*number),
         Pending::ReviewChange => Purpose::ReviewChange,
         Pending::AlertAcknowledged => Purpose::AlertAcknowledged,
-        Pending::Import => Purpose::Import,
         Pending::Queue => Purpose::Queue,
         Pending::Call => Purpose::Call,
         Pending::List(kind) => Purpose::List(*kind),

@@ -44,7 +44,6 @@ impl App {
                     print::PrintScreen::new(print::PrintWhat::Card { id }, name)
                 });
             }
-            (Screen::Import(_), _) => return self.on_import_action(action),
             (Screen::Patient(_), Action::Record) => return self.open_record(),
             (Screen::Patient(patient), Action::Results) => {
                 // The chart reads the reference band by the patient's sex.

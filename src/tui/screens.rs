@@ -301,7 +301,6 @@ pub enum Screen {
     List(List),
     Register(Register),
     Record(RecordScreen),
-    Import(ImportScreen),
     Queue(QueueScreen),
     Call(CallScreen),
     /// A screen that owns its keys, replies and drawing (`component.rs`).
@@ -318,7 +317,6 @@ impl Screen {
             Screen::Home(_) | Screen::List(_) => Context::List,
             Screen::Record(r) if r.editor.is_some() => Context::Form,
             Screen::Record(_) => Context::Record,
-            Screen::Import(_) => Context::Form,
             Screen::Queue(q) if q.tag_prompt.is_some() => Context::Form,
             Screen::Queue(_) => Context::Queue,
             Screen::Call(c) if c.attach.is_some() => Context::Form,
@@ -378,7 +376,6 @@ impl Screen {
             Screen::List(List {
                 prompt: Some(form), ..
             }) => Some(form.focused()),
-            Screen::Import(import) => Some(import.form.focused()),
             Screen::Call(CallScreen {
                 attach: Some(form), ..
             }) => Some(form.focused()),

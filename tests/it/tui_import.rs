@@ -12,7 +12,9 @@ use caredesk::clinic::api::ResultsSummary;
 use caredesk::clinic::{Request, Response};
 use caredesk::i18n::Lang;
 use caredesk::server::frame::MAX_FRAME;
-use caredesk::tui::screens::{ImportScreen, Screen};
+use caredesk::tui::component::Mounted;
+use caredesk::tui::components::import::ImportScreen;
+use caredesk::tui::screens::Screen;
 use crossterm::event::KeyCode;
 
 #[test]
@@ -37,7 +39,7 @@ fn a_file_larger_than_a_batch_goes_in_pieces_and_the_counts_add_up() {
 
     let mut app = app(Lang::En, false);
     sign_in(&mut app, Role::Nurse);
-    app.screen = Screen::Import(ImportScreen {
+    app.screen = mounted(ImportScreen {
         form: form(
             &[
                 (file.to_str().unwrap(), false),
@@ -85,9 +87,7 @@ fn a_file_larger_than_a_batch_goes_in_pieces_and_the_counts_add_up() {
     }
     assert!(batches > 1, "one request for the whole file");
     assert_eq!(messages, copies);
-    let Screen::Import(screen) = &app.screen else {
-        panic!()
-    };
+    let screen = shown(&app.screen);
     assert!(!screen.form.busy);
     assert_eq!(screen.summary.as_ref().unwrap().messages, copies);
     assert_eq!(screen.summary.as_ref().unwrap().unmatched, copies);
@@ -105,7 +105,7 @@ fn resources_not_kept_are_shown_by_kind() {
     ] {
         let mut app = app(lang, false);
         sign_in(&mut app, Role::Nurse);
-        app.screen = Screen::Import(ImportScreen {
+        app.screen = mounted(ImportScreen {
             form: form(
                 &[(file.to_str().unwrap(), false), ("", false), ("n", false)],
                 2,
@@ -128,9 +128,7 @@ fn resources_not_kept_are_shown_by_kind() {
                 }),
             );
         }
-        let Screen::Import(screen) = &app.screen else {
-            panic!()
-        };
+        let screen = shown(&app.screen);
         assert_eq!(screen.not_kept.get("Procedure"), Some(&7));
         assert_eq!(screen.not_kept.get("Immunization"), Some(&11));
         let shown = render(&mut app, 160, 40);
@@ -138,4 +136,21 @@ fn resources_not_kept_are_shown_by_kind() {
         assert!(shown.contains("11 Immunization"), "{shown}");
         assert!(shown.contains("7 Procedure"), "{shown}");
     }
+}
+
+/// The import screen, shown as the menu shows it.
+fn mounted(screen: ImportScreen) -> Screen {
+    Screen::Component(Mounted {
+        id: 1_000,
+        component: Box::new(screen),
+    })
+}
+
+/// The shown screen as the import screen.
+fn shown(screen: &Screen) -> &ImportScreen {
+    let Screen::Component(mounted) = screen else {
+        panic!("not a component screen")
+    };
+    let any: &dyn std::any::Any = mounted.component.as_ref();
+    any.downcast_ref().expect("the import screen")
 }

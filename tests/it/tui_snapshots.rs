@@ -460,7 +460,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("import", |app| {
             sign_in(app, Role::Nurse);
-            app.screen = Screen::Import(caredesk::tui::screens::ImportScreen {
+            let screen = caredesk::tui::components::import::ImportScreen {
                 form: form(
                     &[("lab-2026-03.hl7", false), ("synthea", false), ("n", false)],
                     2,
@@ -484,6 +484,10 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 not_kept: Default::default(),
                 queued: Default::default(),
                 create_patients: false,
+            };
+            app.screen = Screen::Component(caredesk::tui::component::Mounted {
+                id: 1,
+                component: Box::new(screen),
             });
         }),
         ("idle_countdown", |app| {

@@ -5,6 +5,7 @@
 pub mod advice;
 pub mod consent;
 pub mod followup_history;
+pub mod import;
 pub mod intake;
 pub mod plan;
 pub mod print;

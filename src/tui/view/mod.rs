@@ -3,7 +3,6 @@
 
 mod followups;
 mod forms;
-mod import;
 mod line_editor;
 mod lists;
 mod overlay;
@@ -39,7 +38,6 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::List(list) => lists::list(frame, body, app, list),
         Screen::Register(form) => register::register(frame, body, app, form),
         Screen::Record(screen) => record::record(frame, body, app, screen),
-        Screen::Import(screen) => import::import(frame, body, app, screen),
         Screen::Queue(screen) => followups::queue(frame, body, app, screen),
         Screen::Call(screen) => followups::call(frame, body, app, screen),
         Screen::Component(mounted) => mounted.component.render(frame, body, app),
