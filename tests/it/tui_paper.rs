@@ -311,3 +311,32 @@ fn the_front_desk_prints_a_card_from_the_patient_screen() {
         }
     );
 }
+
+/// CUPS's answer goes to the print screen that asked: one left before CUPS answered
+/// never gets it, and the one opened after gets its own. Leaving for the patient
+/// screen fetches the patient's cards again (one may have been issued meanwhile).
+#[test]
+fn printers_go_to_the_screen_that_asked_and_leaving_refreshes_the_cards() {
+    let mut app = app(Lang::En, false);
+    sign_in(&mut app, Role::FrontDesk);
+    app.screen = clinical_patient_screen();
+    type_text(&mut app, "C");
+    app.take_effects();
+    press(&mut app, KeyCode::Esc);
+    assert!(
+        calls(&mut app)
+            .iter()
+            .any(|(_, r)| *r == Request::PatientCards { id: ID }),
+        "the cards are asked for again"
+    );
+    assert!(matches!(app.screen, Screen::Patient(_)));
+    type_text(&mut app, "C");
+    app.take_effects();
+    // The answer for the screen that was left is dropped.
+    app.update(Msg::Printers(Err("the first answer".into())));
+    let shown = render(&mut app, 80, 24);
+    assert!(!shown.contains("the first answer"), "{shown}");
+    app.update(Msg::Printers(Ok(printers())));
+    let shown = render(&mut app, 80, 24);
+    assert!(shown.contains("front-desk"), "{shown}");
+}
