@@ -112,7 +112,6 @@ pub(crate) enum Pending {
     /// The alerts list: an acknowledgement.
     AlertAcknowledged,
     Queue,
-    Call,
     List(ListKind),
     Logout,
 }

@@ -409,7 +409,13 @@ impl App {
     fn navigate(&mut self, nav: Option<Nav>) {
         match nav {
             None => {}
-            Some(Nav::Back) => self.back(),
+            Some(Nav::Back) => {
+                self.back();
+                // The queue under a call reads itself again.
+                if let Screen::Queue(_) = &self.screen {
+                    self.on_queue_action(Action::Refresh);
+                }
+            }
             Some(Nav::BackFreshCards) => {
                 self.back();
                 if let Screen::Patient(patient) = &self.screen {

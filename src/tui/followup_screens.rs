@@ -2,7 +2,7 @@
 //! follow-up history in the chart.
 
 use super::screens::{Cursor, Form};
-use crate::clinic::followup_api::{CallSaved, CallView, QueueFilter, QueueView};
+use crate::clinic::followup_api::{QueueFilter, QueueView};
 
 /// The call queue (随访队列): a page of rows around the selection, the counts, the
 /// filter.
@@ -31,31 +31,4 @@ impl QueueScreen {
         i.checked_sub(view.offset as usize)
             .and_then(|at| view.rows.get(at))
     }
-}
-
-/// The call form's first fields, before one field per reading the protocol asks for.
-pub const CALL_HEAD: [&str; 2] = ["outcome", "visit"];
-
-/// The call form's fields after the readings.
-pub const CALL_TAIL: [&str; 6] = [
-    "adherence",
-    "checklist",
-    "symptoms",
-    "side_effects",
-    "notes",
-    "callback",
-];
-
-/// One call: what the nurse needs, the form, then where the follow-up went.
-#[derive(Debug)]
-pub struct CallScreen {
-    pub key: crate::clinic::followup_api::FollowUpKey,
-    pub view: Option<CallView>,
-    pub form: Form,
-    pub field_errors: Vec<Option<String>>,
-    pub saved: Option<CallSaved>,
-    /// Typing the path of a recording to attach.
-    pub attach: Option<Form>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
 }

@@ -25,8 +25,10 @@ pub enum Context {
     Record,
     Results,
     Questionnaire,
-    /// The follow-up queue, a call once saved.
+    /// The follow-up queue.
     Queue,
+    /// A call, while loading or once saved.
+    Call,
     /// The report preview and choosing a printer.
     Paper,
     /// The risk assessments.
@@ -44,7 +46,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 18] = [
+    pub const ALL: [Context; 19] = [
         Context::Global,
         Context::Form,
         Context::List,
@@ -56,6 +58,7 @@ impl Context {
         Context::Results,
         Context::Questionnaire,
         Context::Queue,
+        Context::Call,
         Context::Paper,
         Context::Risks,
         Context::Advice,
@@ -78,6 +81,7 @@ impl Context {
             Context::Results => "results",
             Context::Questionnaire => "questionnaire",
             Context::Queue => "queue",
+            Context::Call => "call",
             Context::Paper => "paper",
             Context::Risks => "risks",
             Context::Advice => "advice",

@@ -6,7 +6,6 @@ pub mod action;
 mod alerts;
 pub mod app;
 pub mod booking;
-pub mod call;
 pub mod chart_screens;
 pub mod component;
 pub mod components;

@@ -5,6 +5,7 @@
 
 use super::action::Action;
 use super::app::{App, Pending};
+use super::components::call::CallScreen;
 use super::field::Field;
 use super::screens::{Form, QueueScreen, Screen};
 use crate::clinic::followup_api::{FollowUpKey, NotCallable, QueueGroup};
@@ -140,7 +141,7 @@ impl App {
                 }
                 let key = FollowUpKey::of(&row.item);
                 screen.error = None;
-                return self.open_call(key);
+                return self.open(CallScreen::new(key));
             }
             _ => return,
         }

@@ -26,7 +26,6 @@ pub enum Purpose {
     ReviewChange,
     AlertAcknowledged,
     Queue,
-    Call,
     List(ListKind),
     Logout,
 }
@@ -288,7 +287,6 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::ReviewChange, response) => app.on_review_changed(response),
         (Purpose::AlertAcknowledged, response) => app.on_alert_acknowledged(response),
         (Purpose::Queue, response) => app.on_queue_reply(response),
-        (Purpose::Call, response) => app.on_call_reply(response),
         (Purpose::Record(call), response) => {
             if let Some(id) = patient {
                 app.on_record_reply(id, call, response);
@@ -357,7 +355,6 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::ReviewChange => Purpose::ReviewChange,
         Pending::AlertAcknowledged => Purpose::AlertAcknowledged,
         Pending::Queue => Purpose::Queue,
-        Pending::Call => Purpose::Call,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }

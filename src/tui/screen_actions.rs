@@ -35,7 +35,6 @@ impl App {
             (Screen::Register(_), _) => return self.on_register_action(action),
             (Screen::Record(_), _) => return self.on_record_action(action),
             (Screen::Queue(_), _) => return self.on_queue_action(action),
-            (Screen::Call(_), _) => return self.on_call_action(action),
             (Screen::Patient(_), Action::Report) => {
                 return self.open_for_patient(report::ReportScreen::new);
             }

@@ -302,7 +302,6 @@ pub enum Screen {
     Register(Register),
     Record(RecordScreen),
     Queue(QueueScreen),
-    Call(CallScreen),
     /// A screen that owns its keys, replies and drawing (`component.rs`).
     Component(super::component::Mounted),
 }
@@ -319,9 +318,6 @@ impl Screen {
             Screen::Record(_) => Context::Record,
             Screen::Queue(q) if q.tag_prompt.is_some() => Context::Form,
             Screen::Queue(_) => Context::Queue,
-            Screen::Call(c) if c.attach.is_some() => Context::Form,
-            Screen::Call(c) if c.saved.is_some() || c.view.is_none() => Context::Queue,
-            Screen::Call(_) => Context::Form,
             Screen::Search(_) => Context::Search,
             Screen::Patient(p)
                 if p.reason.is_some() || p.tag_form.is_some() || p.book_form.is_some() =>
@@ -376,10 +372,6 @@ impl Screen {
             Screen::List(List {
                 prompt: Some(form), ..
             }) => Some(form.focused()),
-            Screen::Call(CallScreen {
-                attach: Some(form), ..
-            }) => Some(form.focused()),
-            Screen::Call(c) if c.saved.is_none() && c.view.is_some() => Some(c.form.focused()),
             Screen::Queue(QueueScreen {
                 tag_prompt: Some(form),
                 ..

@@ -3,6 +3,7 @@
 //! a new file here and its line below.
 
 pub mod advice;
+pub mod call;
 pub mod consent;
 pub mod followup_history;
 pub mod import;

@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::tui::app::App;
 use crate::tui::screens::{Form, LineEditor};
 
-pub(super) fn rows(
+pub(crate) fn rows(
     frame: &mut Frame<'_>,
     body: Rect,
     app: &App,

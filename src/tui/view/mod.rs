@@ -20,7 +20,7 @@ use super::app::App;
 use super::screens::Screen;
 pub(crate) use followups::{kind_text, messages as followup_messages, visit_text};
 pub(crate) use forms::{fields as form_fields, form_with_intro, framed};
-pub(crate) use line_editor::line_editor;
+pub(crate) use line_editor::{line_editor, rows as line_editor_rows};
 pub(crate) use lists::windowed_table;
 
 pub fn render(frame: &mut Frame<'_>, app: &mut App) {
@@ -39,7 +39,6 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::Register(form) => register::register(frame, body, app, form),
         Screen::Record(screen) => record::record(frame, body, app, screen),
         Screen::Queue(screen) => followups::queue(frame, body, app, screen),
-        Screen::Call(screen) => followups::call(frame, body, app, screen),
         Screen::Component(mounted) => mounted.component.render(frame, body, app),
     }
     status::status_bar(frame, status, app);

@@ -7,13 +7,47 @@
 //! where the follow-up went (the class, any referral and why, the next due date);
 //! then a attaches a recording.
 
-use super::action::Action;
-use super::app::{App, Effect, Pending, RecordingJob};
-use super::field::Field;
-use super::screens::{CALL_HEAD, CALL_TAIL, CallScreen, Form, Screen};
-use crate::clinic::followup_api::{CallView, FollowUpKey};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::clinic::followup_api::{CallSaved, CallView, FollowUpKey};
 use crate::clinic::{Request, Response};
 use crate::domain::followup::{Adherence, CallInput, Outcome, VisitKind};
+use crate::tui::action::Action;
+use crate::tui::app::{App, RecordingJob};
+use crate::tui::component::{Component, Desk, Handled};
+use crate::tui::field::Field;
+use crate::tui::keymap::Context;
+use crate::tui::screens::Form;
+
+mod view;
+
+/// The call form's first fields, before one field per reading the protocol asks for.
+pub const CALL_HEAD: [&str; 2] = ["outcome", "visit"];
+
+/// The call form's fields after the readings.
+pub const CALL_TAIL: [&str; 6] = [
+    "adherence",
+    "checklist",
+    "symptoms",
+    "side_effects",
+    "notes",
+    "callback",
+];
+
+/// One call: what the nurse needs, the form, then where the follow-up went.
+#[derive(Debug)]
+pub struct CallScreen {
+    pub key: FollowUpKey,
+    pub view: Option<CallView>,
+    pub form: Form,
+    pub field_errors: Vec<Option<String>>,
+    pub saved: Option<CallSaved>,
+    /// Typing the path of a recording to attach.
+    pub attach: Option<Form>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
 
 /// The outcomes by the digit typed for them.
 pub const OUTCOMES: [&str; 6] = [
@@ -35,7 +69,7 @@ pub const ADHERENCE: [Adherence; 4] = [
 const VISIT: usize = 1;
 
 /// The index of the checklist field in a call form with `asks` readings.
-pub fn checklist_field(asks: usize) -> usize {
+pub(crate) fn checklist_field(asks: usize) -> usize {
     CALL_HEAD.len() + asks + 1
 }
 
@@ -160,9 +194,9 @@ fn parse(view: &CallView, form: &Form) -> Result<CallInput, Vec<(usize, &'static
     }
 }
 
-impl App {
-    pub(crate) fn open_call(&mut self, key: FollowUpKey) {
-        self.push(Screen::Call(CallScreen {
+impl CallScreen {
+    pub fn new(key: FollowUpKey) -> Self {
+        Self {
             key,
             view: None,
             form: Form::default(),
@@ -171,124 +205,160 @@ impl App {
             attach: None,
             notice: None,
             error: None,
-        }));
-        self.call(Pending::Call, Request::FollowUpClaim { key });
+        }
     }
 
-    pub(crate) fn on_call_action(&mut self, action: Action) {
-        let Screen::Call(screen) = &mut self.screen else {
+    fn send(&self, desk: &mut Desk<'_>, request: Request) {
+        desk.call(request, |this: &mut Self, desk, response| {
+            this.on_reply(desk, response)
+        });
+    }
+
+    fn on_attach_action(&mut self, desk: &mut Desk<'_>, action: Action) {
+        let key = self.key;
+        let Some(form) = &mut self.attach else {
             return;
         };
-        let key = screen.key;
-        if let Some(form) = &mut screen.attach {
-            match action {
-                Action::Submit => {
-                    let path = std::path::PathBuf::from(form.value(0).trim());
-                    form.busy = true;
-                    form.error = None;
-                    let tag = self.next_tag(Pending::Call);
-                    self.effects.push(Effect::Recording {
-                        tag,
-                        job: RecordingJob::Attach { key, path },
-                    });
-                }
-                Action::Back => screen.attach = None,
-                _ => {}
-            }
-            return;
-        }
-        if screen.saved.is_some() || screen.view.is_none() {
-            match action {
-                Action::AttachRecording if screen.saved.is_some() => {
-                    let mut form = Form::new(vec![Field::default()]);
-                    form.focus = 0;
-                    screen.attach = Some(form);
-                }
-                Action::Back => self.leave_call(),
-                _ => {}
-            }
-            return;
-        }
-        let count = screen.form.fields.len();
         match action {
-            Action::NextField => screen.form.focus = (screen.form.focus + 1) % count,
-            Action::PrevField => screen.form.focus = (screen.form.focus + count - 1) % count,
-            Action::Submit if screen.form.focus + 1 < count => screen.form.focus += 1,
             Action::Submit => {
-                let Some(view) = &screen.view else {
+                let path = std::path::PathBuf::from(form.value(0).trim());
+                form.busy = true;
+                form.error = None;
+                desk.recording(
+                    RecordingJob::Attach { key, path },
+                    |this: &mut Self, desk, response| this.on_reply(desk, response),
+                );
+            }
+            Action::Back => self.attach = None,
+            _ => {}
+        }
+    }
+
+    fn on_form_action(&mut self, desk: &mut Desk<'_>, action: Action) {
+        let key = self.key;
+        let count = self.form.fields.len();
+        match action {
+            Action::NextField => self.form.focus = (self.form.focus + 1) % count,
+            Action::PrevField => self.form.focus = (self.form.focus + count - 1) % count,
+            Action::Submit if self.form.focus + 1 < count => self.form.focus += 1,
+            Action::Submit => {
+                let Some(view) = &self.view else {
                     return;
                 };
-                match parse(view, &screen.form) {
+                match parse(view, &self.form) {
                     Ok(input) => {
-                        screen.form.busy = true;
-                        screen.field_errors = vec![None; count];
-                        self.call(Pending::Call, Request::FollowUpCallSave { key, input });
+                        self.form.busy = true;
+                        self.field_errors = vec![None; count];
+                        self.send(desk, Request::FollowUpCallSave { key, input });
                     }
                     Err(problems) => {
-                        let texts: Vec<(usize, String)> =
-                            problems.iter().map(|(i, k)| (*i, self.t(k))).collect();
-                        if let Screen::Call(screen) = &mut self.screen {
-                            screen.field_errors = vec![None; count];
-                            for (i, text) in &texts {
-                                screen.field_errors[*i] = Some(text.clone());
-                            }
-                            screen.form.focus = texts[0].0;
+                        self.field_errors = vec![None; count];
+                        for (i, k) in &problems {
+                            self.field_errors[*i] = Some(desk.t(k));
                         }
+                        self.form.focus = problems[0].0;
                     }
                 }
             }
             Action::Back => {
                 // Leaving without saving gives the follow-up back to the queue.
-                self.call(Pending::Call, Request::FollowUpRelease { key });
-                self.leave_call();
+                self.send(desk, Request::FollowUpRelease { key });
+                desk.back();
             }
             _ => {}
         }
     }
 
-    /// Back to the queue, read again.
-    fn leave_call(&mut self) {
-        self.back();
-        if let Screen::Queue(_) = &self.screen {
-            self.on_queue_action(Action::Refresh);
-        }
-    }
-
-    pub(crate) fn on_call_reply(&mut self, response: Response) {
-        let text = response.error().map(|e| self.error_text(e));
-        let attached = self.t("call.attached");
-        let Screen::Call(screen) = &mut self.screen else {
-            return;
-        };
-        let key = screen.key;
+    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
+        let text = response.error().map(|e| desk.error_text(e));
+        let key = self.key;
         match response {
             Response::FollowUpClaimed { .. } => {
-                self.call(Pending::Call, Request::FollowUpCallView { key });
+                self.send(desk, Request::FollowUpCallView { key });
             }
             Response::FollowUpCall(view) => {
-                screen.form = form_for(&view);
-                screen.field_errors = vec![None; screen.form.fields.len()];
-                screen.view = Some(*view);
+                self.form = form_for(&view);
+                self.field_errors = vec![None; self.form.fields.len()];
+                self.view = Some(*view);
             }
             Response::FollowUpCallSaved(saved) => {
-                screen.form.busy = false;
-                screen.saved = Some(*saved);
+                self.form.busy = false;
+                self.saved = Some(*saved);
             }
-            Response::Done if screen.attach.is_some() => {
-                screen.attach = None;
-                screen.notice = Some(attached);
+            Response::Done if self.attach.is_some() => {
+                self.attach = None;
+                self.notice = Some(desk.t("call.attached"));
             }
             Response::Done => {}
-            _ => match &mut screen.attach {
+            _ => match &mut self.attach {
                 Some(form) => {
                     form.busy = false;
                     form.error = text;
                 }
                 None => {
-                    screen.form.busy = false;
-                    screen.error = text;
+                    self.form.busy = false;
+                    self.error = text;
                 }
             },
         }
+    }
+
+    /// Saved, or still loading: only attaching a recording and leaving.
+    fn done_or_loading(&self) -> bool {
+        self.saved.is_some() || self.view.is_none()
+    }
+}
+
+const HINTS: &[Action] = &[Action::AttachRecording, Action::Back];
+
+impl Component for CallScreen {
+    fn context(&self) -> Context {
+        if self.attach.is_none() && self.done_or_loading() {
+            Context::Call
+        } else {
+            Context::Form
+        }
+    }
+
+    fn hints(&self) -> Option<&'static [Action]> {
+        (self.context() == Context::Call).then_some(HINTS)
+    }
+
+    fn text_field(&mut self) -> Option<&mut Field> {
+        if self.attach.is_some() {
+            return self.attach.as_mut().map(|form| form.focused());
+        }
+        if self.done_or_loading() {
+            return None;
+        }
+        Some(self.form.focused())
+    }
+
+    fn start(&mut self, desk: &mut Desk<'_>) {
+        let key = self.key;
+        self.send(desk, Request::FollowUpClaim { key });
+    }
+
+    fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {
+        if self.attach.is_some() {
+            self.on_attach_action(desk, action);
+        } else if self.done_or_loading() {
+            match action {
+                Action::AttachRecording if self.saved.is_some() => {
+                    let mut form = Form::new(vec![Field::default()]);
+                    form.focus = 0;
+                    self.attach = Some(form);
+                }
+                Action::Back => desk.back(),
+                _ => {}
+            }
+        } else {
+            self.on_form_action(desk, action);
+        }
+        Handled::Consumed
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, app: &App) {
+        view::render(self, frame, area, app);
     }
 }
