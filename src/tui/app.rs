@@ -111,7 +111,6 @@ pub(crate) enum Pending {
     ReviewChange,
     /// The alerts list: an acknowledgement.
     AlertAcknowledged,
-    Queue,
     List(ListKind),
     Logout,
 }
@@ -438,7 +437,9 @@ impl App {
             MenuItem::Import => {
                 return self.open(super::components::import::ImportScreen::new());
             }
-            MenuItem::FollowUps => return self.open_queue(),
+            MenuItem::FollowUps => {
+                return self.open(super::components::queue::QueueScreen::default());
+            }
             MenuItem::PatientAccess => return self.open_rights(ListKind::PatientAccess),
             MenuItem::Disclosures => return self.open_rights(ListKind::Disclosures),
         };

@@ -68,6 +68,12 @@ pub trait Component: Any + fmt::Debug {
         let _ = desk;
     }
 
+    /// Shown again after the screen over it left with `desk.back()`: a list the
+    /// screen above changed reads itself again here.
+    fn on_return(&mut self, desk: &mut Desk<'_>) {
+        let _ = desk;
+    }
+
     /// A printable key the screen takes before the keymap (an option's number, say);
     /// true if it took it.
     fn on_char(&mut self, desk: &mut Desk<'_>, c: char) -> bool {
@@ -411,10 +417,7 @@ impl App {
             None => {}
             Some(Nav::Back) => {
                 self.back();
-                // The queue under a call reads itself again.
-                if let Screen::Queue(_) = &self.screen {
-                    self.on_queue_action(Action::Refresh);
-                }
+                self.on_component(|component, desk| component.on_return(desk));
             }
             Some(Nav::BackFreshCards) => {
                 self.back();

@@ -25,7 +25,6 @@ pub enum Purpose {
     ReviewFind(u64),
     ReviewChange,
     AlertAcknowledged,
-    Queue,
     List(ListKind),
     Logout,
 }
@@ -286,7 +285,6 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         (Purpose::ReviewFind(number), response) => app.on_review_found(number, response),
         (Purpose::ReviewChange, response) => app.on_review_changed(response),
         (Purpose::AlertAcknowledged, response) => app.on_alert_acknowledged(response),
-        (Purpose::Queue, response) => app.on_queue_reply(response),
         (Purpose::Record(call), response) => {
             if let Some(id) = patient {
                 app.on_record_reply(id, call, response);
@@ -354,7 +352,6 @@ pub(crate) fn purpose_name(p: &super::app::Pending) -> Purpose {
         Pending::ReviewFind(number) => Purpose::ReviewFind(*number),
         Pending::ReviewChange => Purpose::ReviewChange,
         Pending::AlertAcknowledged => Purpose::AlertAcknowledged,
-        Pending::Queue => Purpose::Queue,
         Pending::List(kind) => Purpose::List(*kind),
         Pending::Logout => Purpose::Logout,
     }

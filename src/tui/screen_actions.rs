@@ -25,8 +25,6 @@ impl App {
             if let Some((cursor, len)) = self.screen.list_cursor() {
                 move_cursor(cursor, action, len, height);
             }
-            // The queue fetches the page the cursor moved into.
-            self.queue_follow_cursor();
             return;
         }
         // Screens with their own handlers; the patient screen opens the chart's screens.
@@ -34,7 +32,6 @@ impl App {
             (Screen::Component(_), _) => return self.on_component_action(action),
             (Screen::Register(_), _) => return self.on_register_action(action),
             (Screen::Record(_), _) => return self.on_record_action(action),
-            (Screen::Queue(_), _) => return self.on_queue_action(action),
             (Screen::Patient(_), Action::Report) => {
                 return self.open_for_patient(report::ReportScreen::new);
             }

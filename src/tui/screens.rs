@@ -11,7 +11,6 @@ use super::field::Field;
 use super::keymap::Context;
 
 pub use super::chart_screens::*;
-pub use super::followup_screens::*;
 pub use super::line_editor::{LineEditor, Navigation};
 
 /// A form: fields, which one has the cursor, the last error.
@@ -301,7 +300,6 @@ pub enum Screen {
     List(List),
     Register(Register),
     Record(RecordScreen),
-    Queue(QueueScreen),
     /// A screen that owns its keys, replies and drawing (`component.rs`).
     Component(super::component::Mounted),
 }
@@ -316,8 +314,6 @@ impl Screen {
             Screen::Home(_) | Screen::List(_) => Context::List,
             Screen::Record(r) if r.editor.is_some() => Context::Form,
             Screen::Record(_) => Context::Record,
-            Screen::Queue(q) if q.tag_prompt.is_some() => Context::Form,
-            Screen::Queue(_) => Context::Queue,
             Screen::Search(_) => Context::Search,
             Screen::Patient(p)
                 if p.reason.is_some() || p.tag_form.is_some() || p.book_form.is_some() =>
@@ -372,10 +368,6 @@ impl Screen {
             Screen::List(List {
                 prompt: Some(form), ..
             }) => Some(form.focused()),
-            Screen::Queue(QueueScreen {
-                tag_prompt: Some(form),
-                ..
-            }) => Some(form.focused()),
             _ => None,
         }
     }
@@ -391,10 +383,6 @@ impl Screen {
                 history: Some(h), ..
             }) => Some((&mut h.cursor, h.entries.len())),
             Screen::Record(r) if r.editor.is_none() => Some((&mut r.cursor, r.sections.len())),
-            Screen::Queue(q) if q.tag_prompt.is_none() => {
-                let len = q.total();
-                Some((&mut q.cursor, len))
-            }
             Screen::Register(Register {
                 outcome: Some(RegisterOutcome::Duplicates { rows, cursor }),
                 ..

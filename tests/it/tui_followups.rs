@@ -451,3 +451,31 @@ fn the_follow_up_history_at_both_sizes_and_its_prompts() {
         Request::FollowUpPlanAdd { kind: Kind::Hypertension, interval_days: 30, assigned, .. } if assigned == "nurses"
     ));
 }
+
+#[test]
+fn leaving_a_call_gives_it_back_and_the_queue_reads_itself_again_from_the_top() {
+    let mut app = app(Lang::En, false);
+    open_call(&mut app);
+    press(&mut app, KeyCode::Esc);
+    let call = calls(&mut app);
+    assert!(
+        matches!(call[0].1, Request::FollowUpRelease { .. }),
+        "{:?}",
+        call[0].1
+    );
+    assert!(
+        matches!(call[1].1, Request::FollowUpQueue { offset: 0, .. }),
+        "{:?}",
+        call[1].1
+    );
+    assert_eq!(call.len(), 2);
+    // The queue's page comes back to the queue: Enter claims its first row again.
+    reply(
+        &mut app,
+        call[1].0,
+        Response::FollowUpQueue(Box::new(queue_view())),
+    );
+    press(&mut app, KeyCode::Enter);
+    let call = calls(&mut app);
+    assert!(matches!(call[0].1, Request::FollowUpClaim { .. }));
+}

@@ -11,6 +11,7 @@ pub mod intake;
 pub mod plan;
 pub mod print;
 pub mod questionnaire;
+pub mod queue;
 pub mod report;
 pub mod results;
 pub mod risks;

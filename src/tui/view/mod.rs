@@ -38,7 +38,6 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
         Screen::List(list) => lists::list(frame, body, app, list),
         Screen::Register(form) => register::register(frame, body, app, form),
         Screen::Record(screen) => record::record(frame, body, app, screen),
-        Screen::Queue(screen) => followups::queue(frame, body, app, screen),
         Screen::Component(mounted) => mounted.component.render(frame, body, app),
     }
     status::status_bar(frame, status, app);

@@ -25,7 +25,6 @@ fn hints(app: &App) -> String {
             Context::View => &[Action::Back, Action::Consent, Action::Help],
             Context::Record => &[Action::Edit, Action::History, Action::Back],
             Context::Questionnaire => &[Action::Open, Action::Earlier, Action::Back],
-            Context::Queue => &[Action::Open, Action::FilterGroup, Action::Back],
             Context::Overlay => &[Action::Open, Action::Back, Action::Up],
             // Global, and the contexts of components (which name their own).
             _ => &[Action::Help],
