@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::amendment::Demographics;
 use super::identity::{
-    IdNumberError, MobileError, check_id_number, check_mobile, normalise_id_number,
+    IdNumberError, MobileError, check_id_number, check_mobile, normalise_id_number, read_date,
 };
 use super::patient::{IdType, Sex};
 use crate::i18n::Locale;
@@ -175,13 +175,6 @@ pub fn check(details: &Demographics, today: NaiveDate) -> Result<Demographics, V
     }
 }
 
-/// A date as people type it: 1968-04-12, 1968/04/12, 19680412 or 1968.04.12.
-fn parse_any_date(text: &str) -> Option<NaiveDate> {
-    ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(text.trim(), f).ok())
-}
-
 /// The form's eight typed fields (in `Field::ALL` order) read and checked: the details,
 /// or every problem found.
 pub fn read(values: &[&str], today: NaiveDate) -> Result<Demographics, Vec<Problem>> {
@@ -196,7 +189,7 @@ pub fn read(values: &[&str], today: NaiveDate) -> Result<Demographics, Vec<Probl
     let birth_date = match non_empty(birth_text) {
         None => None,
         // A date in the future is said by `check`, with the other checks of values.
-        Some(text) => match parse_any_date(&text) {
+        Some(text) => match read_date(&text) {
             Some(date) => Some(date),
             None => {
                 problems.push(Problem::with(

@@ -119,15 +119,19 @@ pub fn check_mobile(text: &str) -> Result<String, MobileError> {
     Ok(digits)
 }
 
+/// A date as people type it: 1968-04-12, 1968/04/12, 19680412 or 1968.04.12.
+pub fn read_date(text: &str) -> Option<NaiveDate> {
+    ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(text.trim(), f).ok())
+}
+
 /// A date as staff type it: `1968-04-12`, `1968/4/12` or `19680412`; not in the future.
 pub fn parse_date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     let text = text.trim();
-    let date = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
-        .ok_or_else(|| {
-            format!("{text:?} is not a date: write it as YYYY-MM-DD, e.g. 1968-04-12")
-        })?;
+    let date = read_date(text).ok_or_else(|| {
+        format!("{text:?} is not a date: write it as YYYY-MM-DD, e.g. 1968-04-12")
+    })?;
     if date > today {
         return Err(format!("{date} is in the future: check the year"));
     }
