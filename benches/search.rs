@@ -12,9 +12,10 @@ use caredesk::domain::patient::{PatientId, Sex};
 use caredesk::i18n::Lang;
 use caredesk::store::StoreOptions;
 use caredesk::tui::app::{App, Settings};
+use caredesk::tui::components::search::Search;
 use caredesk::tui::field::Field;
 use caredesk::tui::keymap::Keymap;
-use caredesk::tui::screens::{Cursor, Screen, Search};
+use caredesk::tui::screens::Cursor;
 use caredesk::tui::theme::Theme;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
@@ -149,7 +150,7 @@ fn bench_render(c: &mut Criterion) {
             settings,
             chrono::Utc::now(),
         );
-        app.screen = Screen::Search(Search {
+        app.show(Search {
             query: Field::with("zw"),
             rows,
             total: count as u64,

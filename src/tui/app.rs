@@ -9,11 +9,11 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
+use super::component::Mounted;
+use super::components::{home::Home, login::Login, search::Search};
 use super::field::Field;
 use super::keymap::{Context, Key, Keymap};
-use super::screens::{
-    Cursor, Form, Home, List, ListKind, MenuItem, Overlay, PatientScreen, Screen, Search,
-};
+use super::screens::{Cursor, Overlay};
 use super::theme::Theme;
 use crate::auth::signon::SignOnNotice;
 use crate::auth::{Permission, Role};
@@ -91,41 +91,6 @@ pub enum RecordingJob {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) enum Pending {
-    Login,
-    Activate,
-    Confirm,
-    Home,
-    Search(String),
-    Patient(PatientId),
-    Cards(PatientId),
-    Tags(PatientId),
-    Book(PatientId),
-    BookingChange,
-    Register,
-    BreakGlass(PatientId),
-    /// The record screen: reloads, saves and history.
-    Record(PatientId, RecordCall),
-    /// The review list: the patient typed for an item.
-    ReviewFind(u64),
-    ReviewChange,
-    /// The alerts list: an acknowledgement.
-    AlertAcknowledged,
-    List(ListKind),
-    Logout,
-}
-
-/// What a record-screen request was for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecordCall {
-    /// The patient's demographics and (for clinical roles) health record.
-    Load,
-    /// A save; on a conflict the screen reloads what is current.
-    Save,
-    History,
-}
-
-#[derive(Debug, Clone)]
 pub struct SignedInUser {
     pub user: String,
     pub role: Role,
@@ -167,8 +132,8 @@ pub struct App {
     pub settings: Settings,
     pub now: DateTime<Utc>,
     last_input: DateTime<Utc>,
-    pub screen: Screen,
-    pub(crate) stack: Vec<Screen>,
+    /// The screens, the one shown last; never empty.
+    pub(crate) stack: Vec<Mounted>,
     pub overlay: Option<Overlay>,
     pub user: Option<SignedInUser>,
     /// A one-line message for the home screen (the sign-on notice).
@@ -186,10 +151,6 @@ pub struct App {
     pub list_height: usize,
 }
 
-pub(crate) fn login_form() -> Form {
-    Form::new(vec![Field::default(), Field::masked(), Field::default()])
-}
-
 impl App {
     pub fn new(
         lang: Lang,
@@ -203,7 +164,7 @@ impl App {
         } else {
             Lang::En
         };
-        Self {
+        let mut app = Self {
             locale: Locale::new(lang),
             other_locale: Locale::new(other),
             keymap,
@@ -211,7 +172,6 @@ impl App {
             settings,
             now,
             last_input: now,
-            screen: Screen::Login(login_form()),
             stack: Vec::new(),
             overlay: None,
             user: None,
@@ -222,7 +182,9 @@ impl App {
             next_screen: 1,
             effects: Vec::new(),
             list_height: 10,
-        }
+        };
+        app.show(Login::default());
+        app
     }
 
     pub fn t(&self, key: &str) -> String {
@@ -237,21 +199,14 @@ impl App {
         if self.overlay.is_some() {
             Context::Overlay
         } else {
-            self.screen.context()
+            self.top().component.context()
         }
     }
 
-    /// A tag for a reply the app waits for.
-    pub(crate) fn next_tag(&mut self, purpose: Pending) -> u64 {
+    /// Sends `request` with no one waiting for its reply (a sign-out).
+    pub(crate) fn send(&mut self, request: Request) {
         let tag = self.next_tag;
         self.next_tag += 1;
-        self.pending
-            .insert(tag, super::component::Waiting::Legacy(purpose));
-        tag
-    }
-
-    pub(crate) fn call(&mut self, purpose: Pending, request: Request) {
-        let tag = self.next_tag(purpose);
         self.effects.push(Effect::Call {
             tag,
             request: Box::new(request),
@@ -300,11 +255,15 @@ impl App {
             self.on_overlay_key(event, key);
             return;
         }
-        let context = self.screen.context();
+        let context = self.top().component.context();
         let plain = !event
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-        if let Some(field) = self.screen.text_field() {
+        if let Some(field) = self
+            .stack
+            .last_mut()
+            .and_then(|top| top.component.text_field())
+        {
             let edited = match event.code {
                 KeyCode::Char(c) if plain => {
                     field.insert(c);
@@ -376,105 +335,17 @@ impl App {
         }
     }
 
-    pub(crate) fn back(&mut self) {
-        if let Some(previous) = self.stack.pop() {
-            self.screen = previous;
-        }
-    }
-
-    pub(crate) fn push(&mut self, screen: Screen) {
-        let previous = std::mem::replace(&mut self.screen, screen);
-        self.stack.push(previous);
-    }
-
+    /// Every screen closed; the home screen, its menu by what this user may do.
     pub(crate) fn go_home(&mut self) {
-        self.stack.clear();
-        let menu = MenuItem::ALL
-            .into_iter()
-            // Clinical roles see their care team's urgent alerts there too.
-            .filter(|m| {
-                self.allows(m.permission())
-                    || (*m == MenuItem::Alerts && self.allows(Permission::ClinicalRead))
-            })
-            .collect();
-        self.screen = Screen::Home(Home {
-            menu,
-            ..Home::default()
-        });
-        self.call(Pending::Home, Request::HomeSummary);
+        let allowed = |permission| self.allows(permission);
+        let home = Home::for_user(allowed, self.allows(Permission::ClinicalRead));
+        self.reset(Box::new(home));
     }
 
     fn open_search(&mut self) {
-        if !matches!(self.screen, Screen::Search(_)) {
-            self.push(Screen::Search(Search::default()));
+        if self.shown::<Search>().is_none() {
+            self.open(Search::default());
         }
-    }
-
-    pub(crate) fn open_patient(&mut self, id: PatientId) {
-        self.push(Screen::Patient(PatientScreen {
-            id,
-            view: None,
-            cards: None,
-            reason: None,
-            tag_form: None,
-            book_form: None,
-            notice: None,
-            error: None,
-        }));
-        self.call(Pending::Patient(id), Request::PatientGet { id });
-        self.call(Pending::Cards(id), Request::PatientCards { id });
-    }
-
-    pub(crate) fn open_menu(&mut self, item: MenuItem) {
-        let kind = match item {
-            MenuItem::Search => return self.open_search(),
-            MenuItem::Register => return self.push(Screen::Register(Default::default())),
-            MenuItem::Alerts => ListKind::Alerts,
-            MenuItem::Audit => ListKind::Audit,
-            MenuItem::Users => ListKind::Users,
-            MenuItem::ExamDay => ListKind::ExamDay,
-            MenuItem::Review => ListKind::Review,
-            MenuItem::Import => {
-                return self.open(super::components::import::ImportScreen::new());
-            }
-            MenuItem::FollowUps => {
-                return self.open(super::components::queue::QueueScreen::default());
-            }
-            MenuItem::PatientAccess => return self.open_rights(ListKind::PatientAccess),
-            MenuItem::Disclosures => return self.open_rights(ListKind::Disclosures),
-        };
-        let request = match kind {
-            ListKind::Alerts => self.alerts_request(),
-            ListKind::Audit => Request::AuditEvents {
-                from: None,
-                to: None,
-                limit: 100_000,
-                after: None,
-            },
-            ListKind::Users => Request::UserList,
-            ListKind::Review => Request::ReviewList,
-            ListKind::ExamDay => Request::ExamDay {
-                date: self.now.date_naive(),
-            },
-            // Asked for a patient first.
-            ListKind::PatientAccess | ListKind::Disclosures => return,
-        };
-        self.push(Screen::List(List {
-            kind,
-            headers: Vec::new(),
-            rows: Vec::new(),
-            cursor: Cursor::default(),
-            loading: true,
-            bookings: Vec::new(),
-            date: (kind == ListKind::ExamDay).then(|| self.now.date_naive()),
-            prompt: None,
-            message: None,
-            reviews: Vec::new(),
-            review_unread: Vec::new(),
-            prompt_kind: Default::default(),
-            alerts: Vec::new(),
-        }));
-        self.call(Pending::List(kind), request);
     }
 
     fn on_reply(&mut self, waiting: super::component::Waiting, response: Response) {
@@ -485,64 +356,18 @@ impl App {
         {
             self.sign_out(false);
             let text = self.t("error.session_expired");
-            if let Screen::Login(form) = &mut self.screen {
-                form.info = Some(text);
+            if let Some(login) = self.shown_mut::<Login>() {
+                login.form.info = Some(text);
             }
             return;
         }
-        let purpose = match waiting {
+        match waiting {
             super::component::Waiting::Screen(continuation) => {
-                return self.on_component_reply(continuation, response);
+                self.on_component_reply(continuation, response)
             }
-            super::component::Waiting::Legacy(purpose) => purpose,
             // A paper job is answered by `Msg::Paper`, never by a reply.
-            super::component::Waiting::Paper(_) => return,
-        };
-        super::replies::apply(
-            self,
-            super::replies::purpose_name(&purpose),
-            super::replies::purpose_patient(&purpose),
-            response,
-        );
-    }
-
-    // Used by `replies.rs`.
-    pub(crate) fn screen_mut(&mut self) -> &mut Screen {
-        &mut self.screen
-    }
-
-    pub(crate) fn signed_in(&mut self, user: SignedInUser, notice: String) {
-        self.user = Some(user);
-        self.notice = Some(notice);
-        self.go_home();
-    }
-
-    pub(crate) fn show_recovery_codes(
-        &mut self,
-        user: SignedInUser,
-        codes: Vec<String>,
-        notice: String,
-    ) {
-        self.signed_in(user, notice);
-        self.push(Screen::RecoveryCodes(codes));
-    }
-
-    /// Reloads the exam day being shown.
-    pub(crate) fn refresh_exam_day(&mut self) {
-        if let Screen::List(list) = &self.screen
-            && list.kind == ListKind::ExamDay
-        {
-            let date = list.date.unwrap_or(self.now.date_naive());
-            self.call(Pending::List(ListKind::ExamDay), Request::ExamDay { date });
+            super::component::Waiting::Paper(_) => {}
         }
-    }
-
-    pub(crate) fn request_cards(&mut self, id: PatientId) {
-        self.call(Pending::Cards(id), Request::PatientCards { id });
-    }
-
-    pub(crate) fn request_patient(&mut self, id: PatientId) {
-        self.call(Pending::Patient(id), Request::PatientGet { id });
     }
 }
 

@@ -1,8 +1,7 @@
 //! Screens as components: a screen that implements `Component` owns its keymap
 //! context, its text field and list cursor, what its actions do, what the replies to
-//! its calls do, and how it is drawn, all in its own file. It is shown through
-//! `Screen::Component`, beside the screens that still live in the central `Screen`
-//! enum, so screens move over one at a time.
+//! its calls do, and how it is drawn, all in its own file (`components/`). The app
+//! keeps a stack of them (`Mounted`); the last is the one shown.
 //!
 //! A component talks to the rest of the terminal through the `Desk`: who is signed in,
 //! the locale, the settings, the clock, and the service. `Desk::call` takes the request
@@ -20,10 +19,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::action::Action;
-use super::app::{App, Effect, Pending, RecordingJob, SignedInUser};
+use super::app::{App, Effect, RecordingJob, SignedInUser, move_cursor};
 use super::field::Field;
 use super::keymap::Context;
-use super::screens::{Cursor, Screen};
+use super::screens::Cursor;
 use super::theme::Theme;
 use crate::auth::Permission;
 use crate::clinic::{Request, Response, ServiceError};
@@ -55,6 +54,11 @@ pub trait Component: Any + fmt::Debug {
 
     /// The text field that takes typed characters, if any.
     fn text_field(&mut self) -> Option<&mut Field> {
+        None
+    }
+
+    /// The catalog key of the focused field's one-line help, for the help window.
+    fn help(&self) -> Option<String> {
         None
     }
 
@@ -123,23 +127,49 @@ pub type Printers = Result<Vec<Printer>, String>;
 /// What became of a document printed or written off the loop (`Msg::Paper`).
 pub type PaperOutcome = Result<Sent, String>;
 
-/// What a request waits for: a component's continuation, or (for screens not yet
-/// moved) the central `Pending` purpose that `replies.rs` applies.
+/// What a request waits for: the continuation of the component that asked.
 #[derive(Debug)]
 pub(crate) enum Waiting {
     Screen(Continuation),
     /// A paper job (`Effect::Paper`), answered by `Msg::Paper` under the same tag.
     Paper(Continuation<PaperOutcome>),
-    Legacy(Pending),
 }
 
+type Then = Box<dyn for<'d> FnOnce(&mut dyn Component, &mut Desk<'d>)>;
+
 /// A move between screens a component asks for; done once it returns.
-#[derive(Debug)]
-pub enum Nav {
+pub(crate) enum Nav {
     Back,
-    /// Back, and the patient screen underneath fetches its cards again.
-    BackFreshCards,
+    /// Back, then this runs on the screen underneath (if it is of the type it wants).
+    BackThen(Then),
     Push(Box<dyn Component>),
+    /// This screen gives way to another (the sign-in steps, a registration's patient).
+    Replace(Box<dyn Component>),
+    /// Every screen closed; the home screen.
+    Home,
+    /// Signed in: the home screen, and the recovery codes over it when there are some.
+    SignedIn {
+        user: SignedInUser,
+        notice: String,
+        codes: Option<Vec<String>>,
+    },
+    /// The session ends (a first sign-in given up).
+    SignOut,
+}
+
+impl fmt::Debug for Nav {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Nav::Back => "Back",
+            Nav::BackThen(_) => "BackThen",
+            Nav::Push(_) => "Push",
+            Nav::Replace(_) => "Replace",
+            Nav::Home => "Home",
+            Nav::SignedIn { .. } => "SignedIn",
+            Nav::SignOut => "SignOut",
+        };
+        f.write_str(name)
+    }
 }
 
 /// What a component may read and do beyond itself: the signed-in desk.
@@ -159,6 +189,8 @@ pub struct Desk<'a> {
     /// each answer goes to the oldest asker).
     printers: &'a mut VecDeque<Continuation<Printers>>,
     effects: &'a mut Vec<Effect>,
+    /// A layer over the screen the component asks for (a confirmation).
+    overlay: &'a mut Option<super::screens::Overlay>,
     nav: Option<Nav>,
 }
 
@@ -265,21 +297,59 @@ impl Desk<'_> {
         self.nav = Some(Nav::Back);
     }
 
-    /// Leave this screen; the patient screen under it, if that is where it goes,
-    /// fetches the patient's cards again (one may have been issued meanwhile).
-    pub fn back_to_fresh_cards(&mut self) {
-        self.nav = Some(Nav::BackFreshCards);
+    /// Leave this screen; then `then` runs on the screen under it if that is a `C`
+    /// (the patient screen fetching what the screen over it changed).
+    pub fn back_then<C: Component>(
+        &mut self,
+        then: impl for<'d> FnOnce(&mut C, &mut Desk<'d>) + 'static,
+    ) {
+        let then: Then = Box::new(move |component, desk| {
+            let any: &mut dyn Any = component;
+            if let Some(this) = any.downcast_mut::<C>() {
+                then(this, desk);
+            }
+        });
+        self.nav = Some(Nav::BackThen(then));
+    }
+
+    /// Shows a layer over the screen (a confirmation the app answers).
+    pub fn overlay(&mut self, overlay: super::screens::Overlay) {
+        *self.overlay = Some(overlay);
     }
 
     /// Show `component` over this screen.
     pub fn push(&mut self, component: impl Component) {
         self.nav = Some(Nav::Push(Box::new(component)));
     }
+
+    /// Show `component` instead of this screen.
+    pub fn replace(&mut self, component: impl Component) {
+        self.nav = Some(Nav::Replace(Box::new(component)));
+    }
+
+    /// Close every screen for the home screen.
+    pub fn home(&mut self) {
+        self.nav = Some(Nav::Home);
+    }
+
+    /// The sign-in succeeded: the desk is this user's; `codes` are shown first.
+    pub fn signed_in(&mut self, user: SignedInUser, notice: String, codes: Option<Vec<String>>) {
+        self.nav = Some(Nav::SignedIn {
+            user,
+            notice,
+            codes,
+        });
+    }
+
+    /// End the session (and any sign-in under way).
+    pub fn sign_out(&mut self) {
+        self.nav = Some(Nav::SignOut);
+    }
 }
 
 /// Splits the app into the desk and the screens, so a component and the desk can be
 /// borrowed at once.
-fn split(app: &mut App, screen: ScreenId) -> (Desk<'_>, &mut Screen, &mut Vec<Screen>) {
+fn split(app: &mut App, screen: ScreenId) -> (Desk<'_>, &mut Vec<Mounted>) {
     let App {
         locale,
         theme,
@@ -290,9 +360,9 @@ fn split(app: &mut App, screen: ScreenId) -> (Desk<'_>, &mut Screen, &mut Vec<Sc
         pending,
         printers,
         effects,
-        screen: shown,
         stack,
         list_height,
+        overlay,
         ..
     } = app;
     let desk = Desk {
@@ -307,45 +377,76 @@ fn split(app: &mut App, screen: ScreenId) -> (Desk<'_>, &mut Screen, &mut Vec<Sc
         pending,
         printers,
         effects,
+        overlay,
         nav: None,
     };
-    (desk, shown, stack)
+    (desk, stack)
 }
 
 impl App {
+    /// The screen shown.
+    pub fn top(&self) -> &Mounted {
+        // The stack is never empty: the sign-in screen is at the bottom when no one is
+        // signed in, the home screen when someone is.
+        &self.stack[self.stack.len() - 1]
+    }
+
+    /// The screen shown, if it is a `C`.
+    pub fn shown<C: Component>(&self) -> Option<&C> {
+        let any: &dyn Any = self.top().component.as_ref();
+        any.downcast_ref::<C>()
+    }
+
+    /// The screen shown, if it is a `C`, to change.
+    pub fn shown_mut<C: Component>(&mut self) -> Option<&mut C> {
+        let top = self.stack.last_mut()?;
+        let any: &mut dyn Any = top.component.as_mut();
+        any.downcast_mut::<C>()
+    }
+
+    /// Shows `component` instead of the screen shown, as it is (nothing is asked for):
+    /// a screen set up in a given state.
+    pub fn show(&mut self, component: impl Component) {
+        self.stack.pop();
+        self.mount(Box::new(component));
+    }
+
     /// Shows `component` over the current screen and starts it.
-    pub(crate) fn open(&mut self, component: impl Component) {
+    pub fn open(&mut self, component: impl Component) {
         self.open_boxed(Box::new(component));
     }
 
-    fn open_boxed(&mut self, component: Box<dyn Component>) {
+    fn mount(&mut self, component: Box<dyn Component>) {
         let id = self.next_screen;
         self.next_screen += 1;
-        self.push(Screen::Component(Mounted { id, component }));
+        self.stack.push(Mounted { id, component });
+    }
+
+    fn open_boxed(&mut self, component: Box<dyn Component>) {
+        self.mount(component);
         self.on_component(|component, desk| component.start(desk));
     }
 
-    /// Opens a screen about the patient shown on the patient screen.
-    pub(crate) fn open_for_patient<C: Component>(
-        &mut self,
-        make: impl FnOnce(crate::domain::patient::PatientId, String) -> C,
-    ) {
-        if let Screen::Patient(patient) = &self.screen
-            && let Some(view) = &patient.view
-        {
-            let component = make(view.id, view.patient.name.clone());
-            self.open(component);
+    /// Leaves the screen shown for the one under it (the bottom one stays).
+    pub(crate) fn back(&mut self) {
+        if self.stack.len() > 1 {
+            self.stack.pop();
         }
+    }
+
+    /// Every screen closed; `component` alone, started.
+    pub(crate) fn reset(&mut self, component: Box<dyn Component>) {
+        self.stack.clear();
+        self.open_boxed(component);
     }
 
     /// Runs `f` on the shown component with the desk, then makes the move it asked.
     fn on_component(&mut self, f: impl FnOnce(&mut dyn Component, &mut Desk<'_>)) {
-        let id = match &self.screen {
-            Screen::Component(mounted) => mounted.id,
-            _ => return,
+        let Some(id) = self.stack.last().map(|m| m.id) else {
+            return;
         };
-        let (mut desk, shown, _) = split(self, id);
-        let Screen::Component(mounted) = shown else {
+        let (mut desk, stack) = split(self, id);
+        let Some(mounted) = stack.last_mut() else {
             return;
         };
         f(mounted.component.as_mut(), &mut desk);
@@ -353,21 +454,38 @@ impl App {
         self.navigate(nav);
     }
 
-    /// An action on the shown component (movement is done by the app).
-    pub(crate) fn on_component_action(&mut self, action: Action) {
+    /// Runs `f` on the shown screen if it is a `C` (the overlay's confirmation acting
+    /// for the screen under it).
+    pub(crate) fn on_shown<C: Component>(&mut self, f: impl for<'d> FnOnce(&mut C, &mut Desk<'d>)) {
+        self.on_component(|component, desk| {
+            let any: &mut dyn Any = component;
+            if let Some(this) = any.downcast_mut::<C>() {
+                f(this, desk);
+            }
+        });
+    }
+
+    /// An action on the shown screen: a movement goes to the component first and then
+    /// moves its list cursor; anything else to `on_action` (Back, ignored, leaves).
+    pub(crate) fn on_screen_action(&mut self, action: Action) {
+        if action.is_movement() {
+            let mut handled = Handled::Ignored;
+            self.on_component(|component, desk| handled = component.on_movement(desk, action));
+            if handled == Handled::Ignored {
+                let height = self.list_height;
+                if let Some(top) = self.stack.last_mut()
+                    && let Some((cursor, len)) = top.component.list_cursor()
+                {
+                    move_cursor(cursor, action, len, height);
+                }
+            }
+            return;
+        }
         let mut handled = Handled::Consumed;
         self.on_component(|component, desk| handled = component.on_action(desk, action));
         if handled == Handled::Ignored && action == Action::Back {
             self.back();
         }
-    }
-
-    /// A movement offered to the shown component first; true if it took it (the app
-    /// then leaves the list cursor alone).
-    pub(crate) fn on_component_movement(&mut self, action: Action) -> bool {
-        let mut handled = Handled::Ignored;
-        self.on_component(|component, desk| handled = component.on_movement(desk, action));
-        handled == Handled::Consumed
     }
 
     /// A printable key offered to the shown component before the keymap.
@@ -381,15 +499,9 @@ impl App {
     /// that component if it is still shown.
     pub(crate) fn on_component_reply<T>(&mut self, continuation: Continuation<T>, response: T) {
         let Continuation { screen, run } = continuation;
-        let (mut desk, shown, stack) = split(self, screen);
-        let on_top = matches!(&*shown, Screen::Component(m) if m.id == screen);
-        let target = std::iter::once(shown)
-            .chain(stack.iter_mut())
-            .find_map(|s| match s {
-                Screen::Component(m) if m.id == screen => Some(m),
-                _ => None,
-            });
-        let Some(mounted) = target else {
+        let (mut desk, stack) = split(self, screen);
+        let on_top = stack.last().is_some_and(|m| m.id == screen);
+        let Some(mounted) = stack.iter_mut().find(|m| m.id == screen) else {
             return;
         };
         run(mounted.component.as_mut(), &mut desk, response);
@@ -419,14 +531,29 @@ impl App {
                 self.back();
                 self.on_component(|component, desk| component.on_return(desk));
             }
-            Some(Nav::BackFreshCards) => {
+            Some(Nav::BackThen(then)) => {
                 self.back();
-                if let Screen::Patient(patient) = &self.screen {
-                    let id = patient.id;
-                    self.request_cards(id);
-                }
+                self.on_component(then);
             }
             Some(Nav::Push(component)) => self.open_boxed(component),
+            Some(Nav::Replace(component)) => {
+                self.stack.pop();
+                self.open_boxed(component);
+            }
+            Some(Nav::Home) => self.go_home(),
+            Some(Nav::SignedIn {
+                user,
+                notice,
+                codes,
+            }) => {
+                self.user = Some(user);
+                self.notice = Some(notice);
+                self.go_home();
+                if let Some(codes) = codes {
+                    self.open(super::components::recovery_codes::RecoveryCodes(codes));
+                }
+            }
+            Some(Nav::SignOut) => self.sign_out(false),
         }
     }
 }

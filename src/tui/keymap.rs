@@ -43,10 +43,18 @@ pub enum Context {
     Plan,
     /// A patient's follow-up history.
     FollowUps,
+    /// The patient screen (its keys open the chart's screens).
+    Patient,
+    /// The exam day's bookings.
+    ExamDay,
+    /// Results that matched no patient.
+    Review,
+    /// The alerts list.
+    Alerts,
 }
 
 impl Context {
-    pub const ALL: [Context; 19] = [
+    pub const ALL: [Context; 23] = [
         Context::Global,
         Context::Form,
         Context::List,
@@ -66,6 +74,10 @@ impl Context {
         Context::Summaries,
         Context::Plan,
         Context::FollowUps,
+        Context::Patient,
+        Context::ExamDay,
+        Context::Review,
+        Context::Alerts,
     ];
 
     pub fn name(self) -> &'static str {
@@ -89,11 +101,33 @@ impl Context {
             Context::Summaries => "summaries",
             Context::Plan => "plan",
             Context::FollowUps => "followups",
+            Context::Patient => "patient",
+            Context::ExamDay => "exam_day",
+            Context::Review => "review",
+            Context::Alerts => "alerts",
         }
     }
 
     fn from_name(name: &str) -> Option<Context> {
         Context::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// The contexts a `[section]` binds. A section named before a screen had its own
+    /// context binds that screen's too, so a user's file written then still works:
+    /// `[care]` the plan and the summaries, `[view]` the patient screen, `[list]` the
+    /// exam day, review and alerts lists.
+    fn of_section(name: &str) -> Vec<Context> {
+        match name {
+            "care" => vec![Context::Plan, Context::Summaries],
+            "view" => vec![Context::View, Context::Patient],
+            "list" => vec![
+                Context::List,
+                Context::ExamDay,
+                Context::Review,
+                Context::Alerts,
+            ],
+            _ => Context::from_name(name).into_iter().collect(),
+        }
     }
 }
 
@@ -272,14 +306,12 @@ impl Keymap {
                 error(line, e.message().to_string())
             })?;
         let mut keymap = Keymap::default();
-        for (section, entries) in &tables {
-            // `[care]` bound the plan and summary screens together before each had its
-            // own context: a user's file that still says so keeps working for both.
-            let contexts: Vec<Context> = if section == "care" {
-                vec![Context::Plan, Context::Summaries]
-            } else {
-                Context::from_name(section).into_iter().collect()
-            };
+        // The sections binding several contexts first, so a screen's own section
+        // decides a key both name.
+        let mut sections: Vec<_> = tables.iter().collect();
+        sections.sort_by_key(|(section, _)| Context::of_section(section).len() < 2);
+        for (section, entries) in sections {
+            let contexts = Context::of_section(section);
             if contexts.is_empty() {
                 let known: Vec<&str> = Context::ALL.iter().map(|c| c.name()).collect();
                 return Err(error(
@@ -306,11 +338,11 @@ impl Keymap {
                 }
                 seen.push((key, key_text));
                 for context in &contexts {
-                    keymap
-                        .bindings
-                        .entry(*context)
-                        .or_default()
-                        .push((key, action));
+                    let bindings = keymap.bindings.entry(*context).or_default();
+                    match bindings.iter_mut().find(|(k, _)| *k == key) {
+                        Some(slot) => slot.1 = action,
+                        None => bindings.push((key, action)),
+                    }
                 }
             }
         }

@@ -3,24 +3,14 @@
 //! never waits for Argon2id or the disk; the screen is redrawn only after a change.
 
 pub mod action;
-mod alerts;
 pub mod app;
-pub mod booking;
-pub mod chart_screens;
 pub mod component;
 pub mod components;
 pub mod field;
 pub mod keymap;
 pub mod line_editor;
-pub mod lists;
 pub mod overlay_keys;
 pub mod qr;
-pub mod record;
-pub mod register;
-pub mod replies;
-pub mod review;
-mod rights;
-pub mod screen_actions;
 pub mod screens;
 pub mod signin;
 pub mod theme;

@@ -3,11 +3,11 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
-use super::app::{App, Pending};
+use super::app::App;
+use super::components::patient::PatientScreen;
 use super::keymap::{Context, Key};
 use super::screens::{Cursor, Overlay};
 use crate::auth::Permission;
-use crate::clinic::Request;
 
 impl App {
     pub(crate) fn on_overlay_key(&mut self, event: KeyEvent, key: Key) {
@@ -55,11 +55,14 @@ impl App {
                     self.overlay = None;
                 }
             }
-            Some(Overlay::ConfirmLost { patient, number }) => match action {
+            Some(Overlay::ConfirmLost { number, .. }) => match action {
                 Some(Action::Open | Action::Submit) => {
-                    let (patient, number) = (*patient, number.clone());
+                    let number = number.clone();
                     self.overlay = None;
-                    self.call(Pending::Cards(patient), Request::CardReportLost { number });
+                    // The patient screen under the question asks, and takes the answer.
+                    self.on_shown(|patient: &mut PatientScreen, desk| {
+                        patient.report_lost(desk, number)
+                    });
                 }
                 Some(Action::Back) => self.overlay = None,
                 _ => {}

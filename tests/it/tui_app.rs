@@ -10,10 +10,18 @@ use caredesk::clinic::name_index::PatientRow;
 use caredesk::clinic::{Request, Response, Secret, ServiceError};
 use caredesk::domain::patient::{PatientId, Sex};
 use caredesk::tui::app::{Effect, Msg};
-use caredesk::tui::screens::{Overlay, Screen};
+use caredesk::tui::components::enrol::Enrol;
+use caredesk::tui::components::home::Home;
+use caredesk::tui::components::login::Login;
+use caredesk::tui::components::record::RecordScreen;
+use caredesk::tui::components::recovery_codes::RecoveryCodes;
+use caredesk::tui::components::search::Search;
+use caredesk::tui::components::set_password::SetPassword;
+use caredesk::tui::screens::Overlay;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::common::update::*;
+use caredesk::tui::app::App;
 
 #[test]
 fn first_sign_in_sets_a_password_enrols_and_shows_the_recovery_codes() {
@@ -29,13 +37,13 @@ fn first_sign_in_sets_a_password_enrols_and_shows_the_recovery_codes() {
         tag,
         Response::Error(ServiceError::PasswordChangeRequired),
     ));
-    assert!(matches!(app.screen, Screen::SetPassword { .. }));
+    assert!(app.shown::<SetPassword>().is_some());
 
     keys(&mut app, "amber kites above");
     key(&mut app, KeyCode::Enter);
     keys(&mut app, "amber kites above!");
     key(&mut app, KeyCode::Enter);
-    let Screen::SetPassword { form, .. } = &app.screen else {
+    let Some(SetPassword { form, .. }) = app.shown::<SetPassword>() else {
         panic!()
     };
     assert!(form.error.is_some(), "a mismatch is caught before any call");
@@ -63,7 +71,7 @@ fn first_sign_in_sets_a_password_enrols_and_shows_the_recovery_codes() {
             recovery_codes: codes,
         },
     ));
-    assert!(matches!(app.screen, Screen::Enrol { .. }));
+    assert!(app.shown::<Enrol>().is_some());
 
     keys(&mut app, "123456");
     key(&mut app, KeyCode::Enter);
@@ -72,12 +80,12 @@ fn first_sign_in_sets_a_password_enrols_and_shows_the_recovery_codes() {
         matches!(request, Request::Login { ref code, ref password, .. } if code.expose() == "123456" && password.expose() == "amber kites above")
     );
     app.update(reply(tag, signed_in(Role::Nurse)));
-    let Screen::RecoveryCodes(shown) = &app.screen else {
-        panic!("{:?}", app.screen)
+    let Some(RecoveryCodes(shown)) = app.shown::<RecoveryCodes>() else {
+        panic!("{:?}", app.top())
     };
     assert_eq!(shown.len(), 10);
     key(&mut app, KeyCode::Enter);
-    assert!(matches!(app.screen, Screen::Home(_)));
+    assert!(app.shown::<Home>().is_some());
 }
 
 #[test]
@@ -119,7 +127,7 @@ fn replies_to_requests_made_before_a_sign_out_are_dropped() {
             total: 1,
         },
     ));
-    let Screen::Login(form) = &app.screen else {
+    let Some(Login { form }) = app.shown::<Login>() else {
         panic!()
     };
     assert!(form.info.as_deref().unwrap().contains("1 min"));
@@ -148,7 +156,7 @@ fn any_key_resets_the_idle_clock_and_the_palette_finds_chinese() {
         .collect();
     assert_eq!(found, BTreeSet::from(["search"]));
     key(&mut app, KeyCode::Enter);
-    assert!(matches!(app.screen, Screen::Search(_)));
+    assert!(app.shown::<Search>().is_some());
 }
 
 #[test]
@@ -157,7 +165,7 @@ fn a_conflicting_amendment_keeps_the_typed_text_and_then_amends_the_newer_value(
     use caredesk::domain::amendment::{Section, SectionValue};
     use caredesk::domain::health::{Allergy, HealthRecord};
     use caredesk::domain::patient::Patient;
-    use caredesk::tui::screens::PatientScreen;
+    use caredesk::tui::components::patient::PatientScreen;
     let mut app = app();
     sign_in_as(&mut app, Role::Nurse);
     app.take_effects();
@@ -179,7 +187,7 @@ fn a_conflicting_amendment_keeps_the_typed_text_and_then_amends_the_newer_value(
             ..HealthRecord::default()
         }),
     };
-    app.screen = Screen::Patient(PatientScreen {
+    app.show(PatientScreen {
         id,
         view: Some(view(&[])),
         cards: None,
@@ -220,7 +228,7 @@ fn a_conflicting_amendment_keeps_the_typed_text_and_then_amends_the_newer_value(
     let (tag, reload) = call(&mut app);
     assert_eq!(reload, Request::PatientGet { id });
     app.update(reply(tag, Response::Patient(view(&["penicillin"]))));
-    let Screen::Record(record) = &app.screen else {
+    let Some(record) = app.shown::<RecordScreen>() else {
         panic!()
     };
     let editor = record.editor.as_ref().expect("the editor stays open");
@@ -242,12 +250,12 @@ fn the_results_screen_loads_walks_in_time_and_sends_a_typed_result() {
     use caredesk::domain::decimal::Decimal;
     use caredesk::domain::observation::{LOINC, ObsValue, Observation, Source, SourceKind};
     use caredesk::domain::patient::Patient;
-    use caredesk::tui::screens::PatientScreen;
+    use caredesk::tui::components::patient::PatientScreen;
     let mut app = app();
     sign_in_as(&mut app, Role::Nurse);
     app.take_effects();
     let id = PatientId([4; 16]);
-    app.screen = Screen::Patient(PatientScreen {
+    app.show(PatientScreen {
         id,
         view: Some(PatientView {
             id,
@@ -289,18 +297,18 @@ fn the_results_screen_loads_walks_in_time_and_sends_a_typed_result() {
         tag,
         Response::Observations(vec![hba1c("7.9", 0), hba1c("7.1", 1), hba1c("6.6", 2)]),
     ));
-    let screen = shown_results(&app.screen);
+    let screen = shown_results(&app);
     assert_eq!(screen.series.len(), 1);
     assert_eq!(screen.series[0].points.len(), 3);
     // Left walks back in time and stops at the first result; Right comes back.
     for _ in 0..4 {
         key(&mut app, KeyCode::Left);
     }
-    let screen = shown_results(&app.screen);
+    let screen = shown_results(&app);
     assert_eq!(screen.point, Some(0));
     key(&mut app, KeyCode::Right);
     key(&mut app, KeyCode::Right);
-    let screen = shown_results(&app.screen);
+    let screen = shown_results(&app);
     assert_eq!(screen.point, None, "back at the latest");
     // a: the form starts on the value, with the indicator and unit filled in.
     keys(&mut app, "a6.3");
@@ -328,12 +336,12 @@ fn advice_is_ticked_edited_and_approved_by_keyboard() {
     use caredesk::clinic::PatientView;
     use caredesk::domain::advice::{Item, Topic};
     use caredesk::domain::patient::Patient;
-    use caredesk::tui::screens::PatientScreen;
+    use caredesk::tui::components::patient::PatientScreen;
     let mut app = app();
     sign_in_as(&mut app, Role::Doctor);
     app.take_effects();
     let id = PatientId([5; 16]);
-    app.screen = Screen::Patient(PatientScreen {
+    app.show(PatientScreen {
         id,
         view: Some(PatientView {
             id,
@@ -390,10 +398,6 @@ fn advice_is_ticked_edited_and_approved_by_keyboard() {
 }
 
 /// The shown screen as the results screen.
-fn shown_results(screen: &Screen) -> &caredesk::tui::components::results::ResultsScreen {
-    let Screen::Component(mounted) = screen else {
-        panic!("not a component screen")
-    };
-    let any: &dyn std::any::Any = mounted.component.as_ref();
-    any.downcast_ref().expect("the results screen")
+fn shown_results(app: &App) -> &caredesk::tui::components::results::ResultsScreen {
+    app.shown().expect("the results screen")
 }

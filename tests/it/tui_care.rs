@@ -17,7 +17,6 @@ use caredesk::domain::summary::{
 use caredesk::i18n::Lang;
 use caredesk::tui::app::App;
 use caredesk::tui::components::plan::PlanScreen;
-use caredesk::tui::screens::Screen;
 use chrono::NaiveDate;
 use crossterm::event::KeyCode;
 
@@ -58,7 +57,7 @@ fn plan_view(chinese: bool) -> PlanView {
 /// The doctor on the patient's plan screen, the plan loaded.
 fn open_plan(app: &mut App) {
     sign_in(app, Role::Doctor);
-    app.screen = clinical_patient_screen();
+    app.show(clinical_patient_screen());
     type_text(app, "p");
     let call = calls(app);
     assert!(matches!(call[0].1, Request::PlanGet { .. }));
@@ -145,7 +144,7 @@ fn summary_version(chinese: bool) -> SummaryVersion {
 
 fn open_summaries(app: &mut App) {
     sign_in(app, Role::Doctor);
-    app.screen = clinical_patient_screen();
+    app.show(clinical_patient_screen());
     type_text(app, "s");
     let call = calls(app);
     assert!(matches!(call[0].1, Request::SummaryList { .. }));
@@ -272,11 +271,7 @@ fn a_plan_from_a_template_is_edited_then_saved_and_a_conflict_keeps_the_text() {
         call[0].0,
         Response::Error(ServiceError::Conflict("newer".into())),
     );
-    let Screen::Component(mounted) = &app.screen else {
-        panic!()
-    };
-    let any: &dyn std::any::Any = mounted.component.as_ref();
-    let screen = any.downcast_ref::<PlanScreen>().expect("the plan screen");
+    let screen = app.shown::<PlanScreen>().expect("the plan screen");
     let editor = screen.editor.as_ref().expect("the editor stays open");
     assert_eq!(
         editor.form.fields[0].value,

@@ -10,12 +10,15 @@ use caredesk::domain::advice::{Item, Topic};
 use caredesk::domain::patient::{Patient, PatientId};
 use caredesk::tui::app::App;
 use caredesk::tui::components::advice::AdviceScreen;
+use caredesk::tui::components::patient::PatientScreen;
 use caredesk::tui::components::risks::RiskScreen;
 use caredesk::tui::keymap::Context;
-use caredesk::tui::screens::{PatientScreen, Screen};
 use crossterm::event::KeyCode;
 
 use crate::common::update::*;
+use caredesk::tui::components::home::Home;
+use caredesk::tui::components::login::Login;
+use caredesk::tui::components::search::Search;
 
 const ID: PatientId = PatientId([7; 16]);
 
@@ -23,7 +26,7 @@ const ID: PatientId = PatientId([7; 16]);
 fn on_patient() -> App {
     let mut app = app();
     sign_in_as(&mut app, Role::Doctor);
-    app.screen = Screen::Patient(PatientScreen {
+    app.show(PatientScreen {
         id: ID,
         view: Some(PatientView {
             id: ID,
@@ -42,12 +45,8 @@ fn on_patient() -> App {
 }
 
 /// The shown screen as component `C`.
-fn shown<C: 'static>(screen: &Screen) -> Option<&C> {
-    let Screen::Component(mounted) = screen else {
-        return None;
-    };
-    let any: &dyn std::any::Any = mounted.component.as_ref();
-    any.downcast_ref::<C>()
+fn shown<C: caredesk::tui::component::Component>(app: &App) -> Option<&C> {
+    app.shown::<C>()
 }
 
 #[test]
@@ -58,14 +57,14 @@ fn a_reply_comes_back_to_the_screen_that_asked_and_not_to_a_reopened_one() {
     assert_eq!(request, Request::RiskAssess { id: ID });
     assert_eq!(app.context(), Context::Risks);
     key(&mut app, KeyCode::Esc);
-    assert!(matches!(app.screen, Screen::Patient(_)));
+    assert!(app.shown::<PatientScreen>().is_some());
     keys(&mut app, "k");
     let (second, _) = call(&mut app);
 
     // The first screen has gone: its reply is dropped unread.
     app.update(reply(first, Response::Risks(Vec::new())));
     assert!(app.take_effects().is_empty());
-    let risks = shown::<RiskScreen>(&app.screen).expect("the risk screen");
+    let risks = shown::<RiskScreen>(&app).expect("the risk screen");
     assert!(risks.risks.is_none());
 
     // The second's reply fills it and asks for the automatic tags, whose reply comes
@@ -80,7 +79,7 @@ fn a_reply_comes_back_to_the_screen_that_asked_and_not_to_a_reopened_one() {
             problem: Some("rule 3 is wrong".into()),
         },
     ));
-    let risks = shown::<RiskScreen>(&app.screen).expect("the risk screen");
+    let risks = shown::<RiskScreen>(&app).expect("the risk screen");
     assert_eq!(risks.risks.as_deref().map(<[_]>::len), Some(0));
     assert_eq!(risks.tag_problem.as_deref(), Some("rule 3 is wrong"));
 }
@@ -94,26 +93,26 @@ fn a_reply_reaches_its_screen_under_another_one() {
     assert_eq!(app.context(), Context::Advice);
     // The search opens over the advice before the draft comes.
     key(&mut app, KeyCode::F(3));
-    assert!(matches!(app.screen, Screen::Search(_)));
+    assert!(app.shown::<Search>().is_some());
     let item = Item {
         template: "salt".into(),
         topic: Topic::Diet,
         text: "Less salt.".into(),
     };
     app.update(reply(calls[0].0, Response::AdviceDraft(vec![item])));
-    assert!(matches!(app.screen, Screen::Search(_)), "it stays on top");
+    assert!(app.shown::<Search>().is_some(), "it stays on top");
     key(&mut app, KeyCode::Esc);
-    let advice = shown::<AdviceScreen>(&app.screen).expect("the advice screen");
+    let advice = shown::<AdviceScreen>(&app).expect("the advice screen");
     assert_eq!(advice.draft.as_ref().map(Vec::len), Some(1));
     // Its own keys: Space ticks out, e edits (a form while typing), Esc leaves.
     keys(&mut app, " e");
     assert_eq!(app.context(), Context::Form);
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.context(), Context::Advice);
-    let advice = shown::<AdviceScreen>(&app.screen).expect("the advice screen");
+    let advice = shown::<AdviceScreen>(&app).expect("the advice screen");
     assert_eq!(advice.draft.as_ref().map(|d| d[0].1), Some(false));
     key(&mut app, KeyCode::Esc);
-    assert!(matches!(app.screen, Screen::Patient(_)));
+    assert!(app.shown::<PatientScreen>().is_some());
 }
 
 #[test]
@@ -124,15 +123,15 @@ fn a_reply_after_home_is_dropped_and_an_expired_session_signs_out() {
     key(&mut app, KeyCode::F(2));
     app.take_effects();
     app.update(reply(tag, Response::Risks(Vec::new())));
-    assert!(matches!(app.screen, Screen::Home(_)));
+    assert!(app.shown::<Home>().is_some());
     assert!(app.take_effects().is_empty());
 
     let mut app = on_patient();
     keys(&mut app, "k");
     let (tag, _) = call(&mut app);
     app.update(reply(tag, Response::Error(ServiceError::SessionExpired)));
-    let Screen::Login(form) = &app.screen else {
-        panic!("{:?}", app.screen)
+    let Some(Login { form }) = app.shown::<Login>() else {
+        panic!("{:?}", app.top())
     };
     assert!(form.info.is_some());
     assert!(app.user.is_none());
@@ -150,7 +149,7 @@ fn the_intake_has_its_own_context_and_a_form_while_an_answer_is_typed() {
     // Walk every question: a text one is a form, the others the intake's own keys.
     let count = Intake::built_in().questions.len();
     for at in 0..count {
-        let intake = shown::<IntakeScreen>(&app.screen).expect("the intake screen");
+        let intake = shown::<IntakeScreen>(&app).expect("the intake screen");
         assert_eq!(intake.question, at);
         let kind = intake.current().map(|q| q.kind);
         let expected = if kind == Some(Kind::Text) {
@@ -211,15 +210,12 @@ impl caredesk::tui::component::Component for Scroller {
 fn a_screen_that_scrolls_sees_the_movement_keys_before_its_list_cursor_moves() {
     let mut app = on_patient();
     app.list_height = 7;
-    app.screen = Screen::Component(caredesk::tui::component::Mounted {
-        id: 1_000,
-        component: Box::new(Scroller::default()),
-    });
+    app.show(Scroller::default());
     key(&mut app, KeyCode::Down);
-    let scroller = shown::<Scroller>(&app.screen).expect("the scroller");
+    let scroller = shown::<Scroller>(&app).expect("the scroller");
     assert_eq!((scroller.scroll, scroller.cursor.selected), (1, 0));
     key(&mut app, KeyCode::PageDown);
-    let scroller = shown::<Scroller>(&app.screen).expect("the scroller");
+    let scroller = shown::<Scroller>(&app).expect("the scroller");
     assert_eq!(
         (scroller.scroll, scroller.cursor.selected),
         (8, 0),
@@ -227,7 +223,7 @@ fn a_screen_that_scrolls_sees_the_movement_keys_before_its_list_cursor_moves() {
     );
     // A movement it leaves moves the list cursor as before.
     key(&mut app, KeyCode::End);
-    let scroller = shown::<Scroller>(&app.screen).expect("the scroller");
+    let scroller = shown::<Scroller>(&app).expect("the scroller");
     assert_eq!((scroller.scroll, scroller.cursor.selected), (8, 9));
 }
 
@@ -240,14 +236,14 @@ fn the_summaries_have_their_own_context_and_a_form_while_writing() {
     assert_eq!(request, Request::SummaryList { id: ID });
     assert_eq!(app.context(), Context::Summaries);
     app.update(reply(tag, Response::Summaries(Vec::new())));
-    let summaries = shown::<SummariesScreen>(&app.screen).expect("the summaries screen");
+    let summaries = shown::<SummariesScreen>(&app).expect("the summaries screen");
     assert_eq!(summaries.versions.as_ref().map(Vec::len), Some(0));
     keys(&mut app, "n");
     assert_eq!(app.context(), Context::Form, "choosing the period");
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.context(), Context::Summaries);
     key(&mut app, KeyCode::Esc);
-    assert!(matches!(app.screen, Screen::Patient(_)));
+    assert!(app.shown::<PatientScreen>().is_some());
 }
 
 #[test]
@@ -260,7 +256,7 @@ fn the_plan_has_its_own_context_a_list_of_templates_and_a_form_while_editing() {
     assert_eq!(request, Request::PlanGet { id: ID });
     assert_eq!(app.context(), Context::Plan);
     app.update(reply(tag, Response::Plan(Box::new(None))));
-    let plan = shown::<PlanScreen>(&app.screen).expect("the plan screen");
+    let plan = shown::<PlanScreen>(&app).expect("the plan screen");
     assert!(matches!(plan.view, Some(None)), "no plan yet");
     keys(&mut app, "n");
     let (tag, request) = call(&mut app);
@@ -274,7 +270,7 @@ fn the_plan_has_its_own_context_a_list_of_templates_and_a_form_while_editing() {
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.context(), Context::Plan);
     key(&mut app, KeyCode::Esc);
-    assert!(matches!(app.screen, Screen::Patient(_)));
+    assert!(app.shown::<PatientScreen>().is_some());
 }
 
 #[test]
@@ -295,7 +291,7 @@ fn the_follow_up_history_has_its_own_context_and_a_form_in_its_prompts() {
             recordings: Vec::new(),
         })),
     ));
-    let history = shown::<FollowUpHistoryScreen>(&app.screen).expect("the history");
+    let history = shown::<FollowUpHistoryScreen>(&app).expect("the history");
     assert!(history.chart.is_some());
     // l with no call selected plays nothing.
     keys(&mut app, "l");
@@ -305,7 +301,7 @@ fn the_follow_up_history_has_its_own_context_and_a_form_in_its_prompts() {
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.context(), Context::FollowUps);
     key(&mut app, KeyCode::Esc);
-    assert!(matches!(app.screen, Screen::Patient(_)));
+    assert!(app.shown::<PatientScreen>().is_some());
 }
 
 #[test]
@@ -338,8 +334,8 @@ fn the_consent_grid_records_the_selected_row_s_decision_and_shows_the_reply() {
         tag,
         Response::Error(ServiceError::Invalid("no".into())),
     ));
-    let consent = shown::<ConsentScreen>(&app.screen).expect("the consent screen");
+    let consent = shown::<ConsentScreen>(&app).expect("the consent screen");
     assert!(consent.error.is_some(), "a refusal is shown");
     key(&mut app, KeyCode::Esc);
-    assert!(matches!(app.screen, Screen::Patient(_)));
+    assert!(app.shown::<PatientScreen>().is_some());
 }

@@ -16,7 +16,7 @@ use caredesk::domain::followup::{
 use caredesk::domain::patient::PatientId;
 use caredesk::i18n::Lang;
 use caredesk::tui::app::App;
-use caredesk::tui::screens::{Home, MenuItem, Screen};
+use caredesk::tui::components::home::{Home, MenuItem};
 use chrono::NaiveDate;
 use crossterm::event::KeyCode;
 
@@ -80,7 +80,7 @@ fn queue_view() -> QueueView {
 
 fn open_queue(app: &mut App) {
     sign_in(app, Role::Nurse);
-    app.screen = Screen::Home(Home {
+    app.show(Home {
         summary: None,
         menu: vec![MenuItem::Search, MenuItem::FollowUps],
         cursor: Default::default(),
@@ -400,7 +400,7 @@ fn history_chart() -> caredesk::clinic::followup_api::FollowUpChart {
 
 fn open_history(app: &mut App) {
     sign_in(app, Role::Nurse);
-    app.screen = common::tui::clinical_patient_screen();
+    app.show(common::tui::clinical_patient_screen());
     type_text(app, "f");
     let call = calls(app);
     assert!(matches!(call[0].1, Request::FollowUpChart { .. }));

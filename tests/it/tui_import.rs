@@ -12,9 +12,8 @@ use caredesk::clinic::api::ResultsSummary;
 use caredesk::clinic::{Request, Response};
 use caredesk::i18n::Lang;
 use caredesk::server::frame::MAX_FRAME;
-use caredesk::tui::component::Mounted;
+use caredesk::tui::app::App;
 use caredesk::tui::components::import::ImportScreen;
-use caredesk::tui::screens::Screen;
 use crossterm::event::KeyCode;
 
 #[test]
@@ -39,7 +38,7 @@ fn a_file_larger_than_a_batch_goes_in_pieces_and_the_counts_add_up() {
 
     let mut app = app(Lang::En, false);
     sign_in(&mut app, Role::Nurse);
-    app.screen = mounted(ImportScreen {
+    app.show(ImportScreen {
         form: form(
             &[
                 (file.to_str().unwrap(), false),
@@ -87,7 +86,7 @@ fn a_file_larger_than_a_batch_goes_in_pieces_and_the_counts_add_up() {
     }
     assert!(batches > 1, "one request for the whole file");
     assert_eq!(messages, copies);
-    let screen = shown(&app.screen);
+    let screen = shown(&app);
     assert!(!screen.form.busy);
     assert_eq!(screen.summary.as_ref().unwrap().messages, copies);
     assert_eq!(screen.summary.as_ref().unwrap().unmatched, copies);
@@ -105,7 +104,7 @@ fn resources_not_kept_are_shown_by_kind() {
     ] {
         let mut app = app(lang, false);
         sign_in(&mut app, Role::Nurse);
-        app.screen = mounted(ImportScreen {
+        app.show(ImportScreen {
             form: form(
                 &[(file.to_str().unwrap(), false), ("", false), ("n", false)],
                 2,
@@ -128,7 +127,7 @@ fn resources_not_kept_are_shown_by_kind() {
                 }),
             );
         }
-        let screen = shown(&app.screen);
+        let screen = shown(&app);
         assert_eq!(screen.not_kept.get("Procedure"), Some(&7));
         assert_eq!(screen.not_kept.get("Immunization"), Some(&11));
         let shown = render(&mut app, 160, 40);
@@ -138,19 +137,7 @@ fn resources_not_kept_are_shown_by_kind() {
     }
 }
 
-/// The import screen, shown as the menu shows it.
-fn mounted(screen: ImportScreen) -> Screen {
-    Screen::Component(Mounted {
-        id: 1_000,
-        component: Box::new(screen),
-    })
-}
-
 /// The shown screen as the import screen.
-fn shown(screen: &Screen) -> &ImportScreen {
-    let Screen::Component(mounted) = screen else {
-        panic!("not a component screen")
-    };
-    let any: &dyn std::any::Any = mounted.component.as_ref();
-    any.downcast_ref().expect("the import screen")
+fn shown(app: &App) -> &ImportScreen {
+    app.shown().expect("the import screen")
 }

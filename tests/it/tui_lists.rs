@@ -10,13 +10,15 @@ use caredesk::clinic::name_index::PatientRow;
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::patient::{PatientId, Sex};
 use caredesk::tui::app::Effect;
-use caredesk::tui::screens::Screen;
+
+use caredesk::tui::components::list::List;
 use crossterm::event::KeyCode;
 
 #[test]
 fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
     use caredesk::clinic::api::BookingKey;
-    use caredesk::tui::screens::{Cursor, List, ListKind};
+    use caredesk::tui::components::list::{List, ListKind};
+    use caredesk::tui::screens::Cursor;
     let mut app = app();
     sign_in_as(&mut app, Role::FrontDesk);
     app.take_effects();
@@ -24,7 +26,7 @@ fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
         date: app.now.date_naive(),
         id: 42,
     };
-    app.screen = Screen::List(List {
+    app.show(List {
         kind: ListKind::ExamDay,
         headers: Vec::new(),
         rows: vec![vec!["8 places".into()], vec!["张伟".into()]],
@@ -59,13 +61,14 @@ fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
 #[test]
 fn the_exam_day_reschedules_the_selected_booking_and_pages_through_days() {
     use caredesk::clinic::api::BookingKey;
-    use caredesk::tui::screens::{Cursor, List, ListKind};
+    use caredesk::tui::components::list::{List, ListKind};
+    use caredesk::tui::screens::Cursor;
     let mut app = app();
     sign_in_as(&mut app, Role::FrontDesk);
     app.take_effects();
     let today = app.now.date_naive();
     let booking = BookingKey { date: today, id: 7 };
-    app.screen = Screen::List(List {
+    app.show(List {
         kind: ListKind::ExamDay,
         headers: Vec::new(),
         rows: vec![vec!["8 places".into()], vec!["张伟".into()]],
@@ -91,7 +94,7 @@ fn the_exam_day_reschedules_the_selected_booking_and_pages_through_days() {
     keys(&mut app, "2026-13-01");
     key(&mut app, KeyCode::Enter);
     assert!(app.take_effects().is_empty());
-    let Screen::List(list) = &app.screen else {
+    let Some(list) = app.shown::<List>() else {
         panic!()
     };
     assert!(list.prompt.as_ref().unwrap().error.is_some());
@@ -109,7 +112,7 @@ fn the_exam_day_reschedules_the_selected_booking_and_pages_through_days() {
         Response::Error(ServiceError::Conflict("no place left".into())),
     ));
     assert!(app.take_effects().is_empty());
-    let Screen::List(list) = &app.screen else {
+    let Some(list) = app.shown::<List>() else {
         panic!()
     };
     assert_eq!(
@@ -145,11 +148,12 @@ fn the_exam_day_reschedules_the_selected_booking_and_pages_through_days() {
 
 #[test]
 fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
-    use caredesk::tui::screens::{Cursor, List, ListKind};
+    use caredesk::tui::components::list::{List, ListKind};
+    use caredesk::tui::screens::Cursor;
     let mut app = app();
     sign_in_as(&mut app, Role::Nurse);
     app.take_effects();
-    app.screen = Screen::List(List {
+    app.show(List {
         kind: ListKind::Review,
         headers: Vec::new(),
         rows: vec![vec!["lab.hl7 message 1".into()]],
@@ -182,7 +186,7 @@ fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
             total: 0,
         },
     ));
-    let Screen::List(list) = &app.screen else {
+    let Some(list) = app.shown::<List>() else {
         panic!()
     };
     assert!(
@@ -269,7 +273,7 @@ fn an_alert_is_acknowledged_from_the_list_with_a_typed_note() {
     // The first is acknowledged already: a says so and asks nothing.
     keys(&mut app, "a");
     assert!(app.take_effects().is_empty());
-    let Screen::List(list) = &app.screen else {
+    let Some(list) = app.shown::<List>() else {
         panic!()
     };
     assert_eq!(
@@ -294,7 +298,7 @@ fn an_alert_is_acknowledged_from_the_list_with_a_typed_note() {
             "alert 7 was already acknowledged by admin".into(),
         )),
     ));
-    let Screen::List(list) = &app.screen else {
+    let Some(list) = app.shown::<List>() else {
         panic!()
     };
     let prompt = list.prompt.as_ref().expect("the note stays");
@@ -311,7 +315,7 @@ fn an_alert_is_acknowledged_from_the_list_with_a_typed_note() {
     app.update(reply(tag, Response::Done));
     let (_, reload) = call(&mut app);
     assert_eq!(reload, Request::AlertsList { limit: 1000 });
-    let Screen::List(list) = &app.screen else {
+    let Some(list) = app.shown::<List>() else {
         panic!()
     };
     assert!(list.prompt.is_none());
@@ -362,7 +366,7 @@ fn the_privacy_officer_asks_who_looked_at_a_patient_by_card_number() {
             ),
         ]),
     ));
-    let Screen::List(list) = &app.screen else {
+    let Some(list) = app.shown::<List>() else {
         panic!()
     };
     assert_eq!(list.rows.len(), 2);
@@ -373,7 +377,8 @@ fn the_privacy_officer_asks_who_looked_at_a_patient_by_card_number() {
 #[test]
 fn a_review_row_s_unread_results_are_each_shown_whole_at_80x24() {
     use caredesk::i18n::Lang;
-    use caredesk::tui::screens::{Cursor, List, ListKind};
+    use caredesk::tui::components::list::{List, ListKind};
+    use caredesk::tui::screens::Cursor;
     let unread = [
         "OBX 4, OBX-14: 5334-9 Sodium: not a time",
         "OBX 7, OBX-5: 2951-2 Potassium: not a number",
@@ -384,7 +389,7 @@ fn a_review_row_s_unread_results_are_each_shown_whole_at_80x24() {
     ] {
         let mut app = common::tui::app(lang, false);
         common::tui::sign_in(&mut app, Role::Nurse);
-        app.screen = Screen::List(List {
+        app.show(List {
             kind: ListKind::Review,
             headers: vec!["From".into(), "Results".into()],
             rows: vec![

@@ -21,8 +21,8 @@ use caredesk::i18n::Lang;
 use caredesk::report::output::Sent;
 use caredesk::report::print::Printer;
 use caredesk::tui::app::{App, Effect, Msg};
+use caredesk::tui::components::patient::PatientScreen;
 use caredesk::tui::components::print::{PrintScreen, PrintWhat};
-use caredesk::tui::screens::Screen;
 use chrono::NaiveDate;
 use crossterm::event::KeyCode;
 
@@ -99,7 +99,7 @@ fn report_data() -> ReportData {
 
 fn open_report(app: &mut App) {
     sign_in(app, Role::Doctor);
-    app.screen = clinical_patient_screen();
+    app.show(clinical_patient_screen());
     type_text(app, "P");
     let sent = calls(app);
     assert_eq!(sent.len(), 1);
@@ -281,15 +281,11 @@ fn the_report_keys_change_the_period_unmask_and_print_or_save() {
 fn the_front_desk_prints_a_card_from_the_patient_screen() {
     let mut app = app(Lang::ZhCn, false);
     sign_in(&mut app, Role::FrontDesk);
-    app.screen = clinical_patient_screen();
+    app.show(clinical_patient_screen());
     type_text(&mut app, "C");
     let effects = app.take_effects();
     assert!(effects.iter().any(|e| matches!(e, Effect::Printers)));
-    let Screen::Component(mounted) = &app.screen else {
-        panic!("the print screen")
-    };
-    let any: &dyn std::any::Any = mounted.component.as_ref();
-    let screen = any.downcast_ref::<PrintScreen>().expect("the print screen");
+    let screen = app.shown::<PrintScreen>().expect("the print screen");
     assert_eq!(screen.what, PrintWhat::Card { id: ID });
     app.update(Msg::Printers(Err(
         "CUPS is not installed here (lpstat not found)".into(),
@@ -319,7 +315,7 @@ fn the_front_desk_prints_a_card_from_the_patient_screen() {
 fn printers_go_to_the_screen_that_asked_and_leaving_refreshes_the_cards() {
     let mut app = app(Lang::En, false);
     sign_in(&mut app, Role::FrontDesk);
-    app.screen = clinical_patient_screen();
+    app.show(clinical_patient_screen());
     type_text(&mut app, "C");
     app.take_effects();
     press(&mut app, KeyCode::Esc);
@@ -329,7 +325,7 @@ fn printers_go_to_the_screen_that_asked_and_leaving_refreshes_the_cards() {
             .any(|(_, r)| *r == Request::PatientCards { id: ID }),
         "the cards are asked for again"
     );
-    assert!(matches!(app.screen, Screen::Patient(_)));
+    assert!(app.shown::<PatientScreen>().is_some());
     type_text(&mut app, "C");
     app.take_effects();
     // The answer for the screen that was left is dropped.

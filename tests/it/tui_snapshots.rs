@@ -16,14 +16,20 @@ use caredesk::domain::patient::{PatientId, Sex};
 use caredesk::i18n::Lang;
 use caredesk::tui::app::App;
 use caredesk::tui::components::consent::ConsentScreen;
+use caredesk::tui::components::home::{Home, MenuItem};
+use caredesk::tui::components::list::{List, ListKind};
+use caredesk::tui::components::patient::PatientScreen;
+use caredesk::tui::components::register::{Register, RegisterOutcome};
+use caredesk::tui::components::search::Search;
 use caredesk::tui::field::Field;
-use caredesk::tui::screens::{
-    Cursor, Form, Home, List, ListKind, MenuItem, Overlay, PatientScreen, Register,
-    RegisterOutcome, Screen, Search,
-};
+use caredesk::tui::screens::{Cursor, Form, Overlay};
 use chrono::NaiveDate;
 
 use crate::common::tui::{app, demo_record, form, patient, render, sign_in, type_text};
+use caredesk::tui::components::enrol::Enrol;
+use caredesk::tui::components::login::Login;
+use caredesk::tui::components::recovery_codes::RecoveryCodes;
+use caredesk::tui::components::set_password::SetPassword;
 
 fn rows() -> Vec<PatientRow> {
     let names = ["张伟", "张文", "赵伟", "周文", "John Walker", "朱伟"];
@@ -55,46 +61,46 @@ type Setup = fn(&mut App);
 fn screens() -> Vec<(&'static str, Setup)> {
     vec![
         ("login", |app| {
-            app.screen = Screen::Login(form(
+            app.show(Login::new(form(
                 &[("li.na", false), ("secret pass", true), ("", false)],
                 2,
-            ))
+            )))
         }),
         ("login_demo", |app| {
             app.settings.demo_accounts = Some(caredesk::demo::accounts_at);
-            app.screen = Screen::Login(form(&[("", false), ("", true), ("", false)], 0));
+            app.show(Login::new(form(&[("", false), ("", true), ("", false)], 0)));
         }),
         ("login_error", |app| {
             let mut f = form(&[("li.na", false), ("", true), ("", false)], 1);
             f.error = Some(app.t("error.sign_in_failed"));
-            app.screen = Screen::Login(f);
+            app.show(Login::new(f));
         }),
         ("set_password", |app| {
             let mut f = form(&[("new phrase", true), ("", true)], 1);
             f.info = Some(app.t("first.intro"));
-            app.screen = Screen::SetPassword {
+            app.show(SetPassword {
                 user: "li.na".into(),
                 one_time: Field::masked(),
                 form: f,
-            };
+            });
         }),
         ("enrol", |app| {
-            app.screen = Screen::Enrol {
+            app.show(Enrol {
                 user: "li.na".into(),
                 password: Field::masked(),
                 uri: "otpauth://totp/caredesk:li.na?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=caredesk".into(),
                 recovery_codes: Vec::new(),
                 pending: None,
                 form: form(&[("12", false)], 0),
-            }
+            })
         }),
         ("recovery_codes", |app| {
             sign_in(app, Role::Nurse);
-            app.screen = Screen::RecoveryCodes(
+            app.show(RecoveryCodes(
                 (0..10)
                     .map(|i| format!("ABCD-EFGH-IJKL-MN{i:02}"))
                     .collect(),
-            );
+            ));
         }),
         ("home_nurse", |app| {
             sign_in(app, Role::Nurse);
@@ -102,7 +108,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 "home.notice",
                 &[("last", "2026-11-18 08:53 UTC"), ("failed", "2")],
             ));
-            app.screen = Screen::Home(Home {
+            app.show(Home {
                 summary: Some(HomeSummary {
                     clinic_name: String::new(),
                     patients: Some(12345),
@@ -116,7 +122,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("home_auditor", |app| {
             sign_in(app, Role::Auditor);
-            app.screen = Screen::Home(Home {
+            app.show(Home {
                 summary: Some(HomeSummary {
                     clinic_name: String::new(),
                     patients: None,
@@ -144,7 +150,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 selected: 2,
                 offset: 0,
             };
-            app.screen = Screen::Search(search);
+            app.show(search);
         }),
         ("search_scrolled", |app| {
             sign_in(app, Role::FrontDesk);
@@ -159,12 +165,12 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 },
                 ..Search::default()
             };
-            app.screen = Screen::Search(search);
+            app.show(search);
         }),
         ("patient_doctor", |app| {
             sign_in(app, Role::Doctor);
             let health = demo_record();
-            app.screen = Screen::Patient(PatientScreen {
+            app.show(PatientScreen {
                 id: PatientId([1; 16]),
                 cards: Some(vec![Card::new(
                     "88600000000424".into(),
@@ -186,7 +192,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("patient_front_desk", |app| {
             sign_in(app, Role::FrontDesk);
-            app.screen = Screen::Patient(PatientScreen {
+            app.show(PatientScreen {
                 id: PatientId([1; 16]),
                 cards: Some(vec![Card::new(
                     "88600000000424".into(),
@@ -208,7 +214,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("break_glass", |app| {
             sign_in(app, Role::Nurse);
-            app.screen = Screen::Patient(PatientScreen {
+            app.show(PatientScreen {
                 id: PatientId([1; 16]),
                 cards: Some(vec![Card::new(
                     "88600000000424".into(),
@@ -236,7 +242,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 vec!["张伟".into(), "senior".into(), app.t("exam.checked_in")],
                 vec!["Alice Green".into(), "senior".into(), app.t("exam.booked")],
             ];
-            app.screen = Screen::List(List {
+            app.show(List {
                 kind: ListKind::ExamDay,
                 headers: ["exam.patient", "exam.package", "exam.status"]
                     .iter()
@@ -257,12 +263,12 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("help", |app| {
             sign_in(app, Role::FrontDesk);
-            app.screen = Screen::Search(Search::default());
+            app.show(Search::default());
             app.overlay = Some(Overlay::Help);
         }),
         ("palette", |app| {
             sign_in(app, Role::FrontDesk);
-            app.screen = Screen::Home(Home {
+            app.show(Home {
                 summary: None,
                 menu: vec![MenuItem::Search],
                 cursor: Cursor::default(),
@@ -282,7 +288,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 register.form.fields[i] = Field::with(value);
             }
             register.form.focus = 5;
-            app.screen = Screen::Register(register);
+            app.show(register);
         }),
         ("register_errors", |app| {
             sign_in(app, Role::FrontDesk);
@@ -295,7 +301,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 "the ID number's check character should be X, not 1: a digit was mistyped".into(),
             );
             register.form.focus = 1;
-            app.screen = Screen::Register(register);
+            app.show(register);
         }),
         ("register_issued", |app| {
             sign_in(app, Role::FrontDesk);
@@ -311,7 +317,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 name: "王芳".into(),
                 card,
             });
-            app.screen = Screen::Register(register);
+            app.show(register);
         }),
         ("register_duplicates", |app| {
             sign_in(app, Role::FrontDesk);
@@ -320,7 +326,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 rows: rows().into_iter().take(2).collect(),
                 cursor: Cursor::default(),
             });
-            app.screen = Screen::Register(register);
+            app.show(register);
         }),
         ("consent", |app| {
             sign_in(app, Role::FrontDesk);
@@ -360,16 +366,13 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 selected: 2,
                 offset: 0,
             };
-            app.screen = Screen::Component(caredesk::tui::component::Mounted {
-                id: 1,
-                component: Box::new(screen),
-            });
+            app.show(screen);
         }),
         ("edit_tags", |app| {
             sign_in(app, Role::FrontDesk);
             let mut form = Form::new(vec![Field::with("VIP, 高血压, pregnancy")]);
             form.focus = 0;
-            app.screen = Screen::Patient(PatientScreen {
+            app.show(PatientScreen {
                 id: PatientId([1; 16]),
                 view: Some(PatientView {
                     id: PatientId([1; 16]),
@@ -388,7 +391,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
             sign_in(app, Role::FrontDesk);
             let mut form = Form::new(vec![Field::with("cardio"), Field::with("2026-12-01")]);
             form.focus = 1;
-            app.screen = Screen::Patient(PatientScreen {
+            app.show(PatientScreen {
                 id: PatientId([1; 16]),
                 view: Some(PatientView {
                     id: PatientId([1; 16]),
@@ -405,7 +408,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("report_lost_confirm", |app| {
             sign_in(app, Role::FrontDesk);
-            app.screen = Screen::Patient(PatientScreen {
+            app.show(PatientScreen {
                 id: PatientId([1; 16]),
                 view: Some(PatientView {
                     id: PatientId([1; 16]),
@@ -432,7 +435,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         ("exam_day_reschedule", |app| {
             sign_in(app, Role::FrontDesk);
             let date = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-            app.screen = Screen::List(List {
+            app.show(List {
                 kind: ListKind::ExamDay,
                 headers: ["exam.patient", "exam.package", "exam.status"]
                     .iter()
@@ -485,14 +488,11 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 queued: Default::default(),
                 create_patients: false,
             };
-            app.screen = Screen::Component(caredesk::tui::component::Mounted {
-                id: 1,
-                component: Box::new(screen),
-            });
+            app.show(screen);
         }),
         ("idle_countdown", |app| {
             sign_in(app, Role::Nurse);
-            app.screen = Screen::Home(Home {
+            app.show(Home {
                 summary: None,
                 menu: vec![MenuItem::Search],
                 cursor: Cursor::default(),
@@ -540,7 +540,7 @@ fn the_search_table_builds_only_the_visible_rows() {
             auto_tags: Vec::new(),
         })
         .collect();
-    app.screen = Screen::Search(Search {
+    app.show(Search {
         query: Field::with("p"),
         rows: many,
         total: 100_000,

@@ -14,7 +14,9 @@ use caredesk::domain::health::Allergy;
 use caredesk::domain::patient::{Patient, PatientId};
 use caredesk::i18n::Lang;
 use caredesk::tui::app::{App, Effect, Msg};
-use caredesk::tui::screens::{Cursor, List, ListKind, PatientScreen, Screen};
+use caredesk::tui::components::list::{List, ListKind};
+use caredesk::tui::components::patient::PatientScreen;
+use caredesk::tui::screens::Cursor;
 use chrono::NaiveDate;
 use crossterm::event::KeyCode;
 
@@ -115,7 +117,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("review", |app| {
             sign_in(app, Role::Nurse);
-            app.screen = Screen::List(List {
+            app.show(List {
                 kind: ListKind::Review,
                 headers: Vec::new(),
                 rows: Vec::new(),
@@ -153,9 +155,12 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     filed_under: None,
                 },
             ];
-            let (headers, rows) =
-                caredesk::tui::lists::table(app, ListKind::Review, &Response::Review(items));
-            if let Screen::List(list) = &mut app.screen {
+            let (headers, rows) = caredesk::tui::components::list::table::table(
+                &app.locale,
+                ListKind::Review,
+                &Response::Review(items),
+            );
+            if let Some(list) = app.shown_mut::<List>() {
                 list.headers = headers;
                 list.rows = rows;
                 list.reviews = vec![11, 12];
@@ -206,7 +211,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("risks", |app| {
             sign_in(app, Role::Doctor);
-            app.screen = clinical_patient_screen();
+            app.show(clinical_patient_screen());
             type_text(app, "k");
             let tag = only_call(app);
             let mut results = ten_years();
@@ -251,7 +256,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("advice", |app| {
             sign_in(app, Role::Doctor);
-            app.screen = clinical_patient_screen();
+            app.show(clinical_patient_screen());
             type_text(app, "a");
             let tags: Vec<u64> = app
                 .take_effects()
@@ -309,7 +314,7 @@ fn every_clinical_screen_at_both_sizes_in_both_languages() {
 fn open_record(app: &mut App, role: Role) {
     sign_in(app, role);
     let clinical = RoleTable::defaults().allows(role, Permission::ClinicalRead);
-    app.screen = Screen::Patient(PatientScreen {
+    app.show(PatientScreen {
         id: PatientId([1; 16]),
         cards: None,
         view: Some(PatientView {
@@ -388,7 +393,7 @@ fn ten_years() -> Vec<caredesk::domain::observation::Observation> {
 
 fn open_results(app: &mut App) {
     sign_in(app, Role::Doctor);
-    app.screen = clinical_patient_screen();
+    app.show(clinical_patient_screen());
     type_text(app, "r");
     let tag = only_call(app);
     app.update(Msg::Reply {
@@ -399,7 +404,7 @@ fn open_results(app: &mut App) {
 
 fn open_questionnaires(app: &mut App) {
     sign_in(app, Role::Nurse);
-    app.screen = clinical_patient_screen();
+    app.show(clinical_patient_screen());
     type_text(app, "q");
     let tag = only_call(app);
     app.update(Msg::Reply {
@@ -413,7 +418,7 @@ fn open_questionnaires(app: &mut App) {
 
 fn open_intake(app: &mut App) {
     sign_in(app, Role::Nurse);
-    app.screen = clinical_patient_screen();
+    app.show(clinical_patient_screen());
     type_text(app, "i");
     let tag = only_call(app);
     app.update(Msg::Reply {

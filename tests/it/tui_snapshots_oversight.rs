@@ -7,7 +7,8 @@ use crate::common;
 use caredesk::auth::Role;
 use caredesk::clinic::Response;
 use caredesk::tui::app::App;
-use caredesk::tui::screens::{Cursor, Form, List, ListKind, PromptKind, Screen};
+use caredesk::tui::components::list::{List, ListKind, PromptKind};
+use caredesk::tui::screens::{Cursor, Form};
 
 use crate::common::tui::{form, sign_in};
 
@@ -17,13 +18,13 @@ fn list(
     kind: ListKind,
     (headers, rows): (Vec<String>, Vec<Vec<String>>),
     prompt: Option<Form>,
-) -> Screen {
+) -> List {
     let prompt_kind = match kind {
         ListKind::Alerts => PromptKind::AcknowledgeNote,
         ListKind::PatientAccess | ListKind::Disclosures => PromptKind::PatientKey,
         _ => PromptKind::default(),
     };
-    Screen::List(List {
+    List {
         kind,
         headers,
         rows,
@@ -37,11 +38,11 @@ fn list(
         review_unread: Vec::new(),
         alerts: Vec::new(),
         prompt_kind,
-    })
+    }
 }
 
 /// The alerts list as the service's reply builds it: one acknowledged alert, two open.
-fn alerts_list(app: &App, selected: usize, prompt: Option<Form>) -> Screen {
+fn alerts_list(app: &App, selected: usize, prompt: Option<Form>) -> List {
     use caredesk::clinic::alerts::AlertView;
     use caredesk::store::alerts::{Acknowledgement, AlertKind};
     let at = |h: i64| 1_795_430_000 + h * 3600;
@@ -77,9 +78,12 @@ fn alerts_list(app: &App, selected: usize, prompt: Option<Form>) -> Screen {
             acknowledged: None,
         },
     ];
-    let (headers, rows) =
-        caredesk::tui::lists::table(app, ListKind::Alerts, &Response::Alerts(alerts.clone()));
-    Screen::List(List {
+    let (headers, rows) = caredesk::tui::components::list::table::table(
+        &app.locale,
+        ListKind::Alerts,
+        &Response::Alerts(alerts.clone()),
+    );
+    List {
         kind: ListKind::Alerts,
         headers,
         rows,
@@ -95,8 +99,8 @@ fn alerts_list(app: &App, selected: usize, prompt: Option<Form>) -> Screen {
         reviews: Vec::new(),
         review_unread: Vec::new(),
         alerts,
-        prompt_kind: caredesk::tui::screens::PromptKind::AcknowledgeNote,
-    })
+        prompt_kind: PromptKind::AcknowledgeNote,
+    }
 }
 
 /// Every screen, by name, as a function setting up the app.
@@ -114,22 +118,22 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 vec!["admin".into(), app.t("role.admin"), app.t("status.active")],
                 vec!["li.na".into(), app.t("role.nurse"), app.t("status.locked")],
             ];
-            app.screen = list(ListKind::Users, (headers, rows), None);
+            app.show(list(ListKind::Users, (headers, rows), None));
         }),
         ("alerts", |app| {
             sign_in(app, Role::Auditor);
-            app.screen = alerts_list(app, 0, None);
+            app.show(alerts_list(app, 0, None));
         }),
         ("alerts_acknowledge", |app| {
             sign_in(app, Role::Admin);
-            app.screen = alerts_list(
+            app.show(alerts_list(
                 app,
                 1,
                 Some(form(
                     &[("called the user: a ward round covering", false)],
                     0,
                 )),
-            );
+            ));
         }),
         ("patient_access", |app| {
             sign_in(app, Role::Auditor);
@@ -166,17 +170,20 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     "reason: collapsed in the waiting room",
                 ),
             ]);
-            let (headers, rows) =
-                caredesk::tui::lists::table(app, ListKind::PatientAccess, &response);
-            app.screen = list(ListKind::PatientAccess, (headers, rows), None);
+            let (headers, rows) = caredesk::tui::components::list::table::table(
+                &app.locale,
+                ListKind::PatientAccess,
+                &response,
+            );
+            app.show(list(ListKind::PatientAccess, (headers, rows), None));
         }),
         ("disclosures_prompt", |app| {
             sign_in(app, Role::Auditor);
-            app.screen = list(
+            app.show(list(
                 ListKind::Disclosures,
                 (Vec::new(), Vec::new()),
                 Some(form(&[("8860000000017", false)], 0)),
-            );
+            ));
         }),
         ("disclosures", |app| {
             use caredesk::clinic::rights::{Disclosure, DisclosureAccount, DisclosureKind};
@@ -208,9 +215,12 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 layout: Default::default(),
                 prepared_by: "he.audit".into(),
             }));
-            let (headers, rows) =
-                caredesk::tui::lists::table(app, ListKind::Disclosures, &response);
-            app.screen = list(ListKind::Disclosures, (headers, rows), None);
+            let (headers, rows) = caredesk::tui::components::list::table::table(
+                &app.locale,
+                ListKind::Disclosures,
+                &response,
+            );
+            app.show(list(ListKind::Disclosures, (headers, rows), None));
         }),
     ]
 }

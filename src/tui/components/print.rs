@@ -199,7 +199,7 @@ impl Component for PrintScreen {
         }
         match action {
             // A card issued meanwhile shows on the patient screen underneath.
-            Action::Back => desk.back_to_fresh_cards(),
+            Action::Back => desk.back_then(super::patient::PatientScreen::request_cards),
             // Nothing to choose until CUPS has answered.
             Action::Open | Action::Submit | Action::Print
                 if !self.busy && self.printers.is_some() =>

@@ -1,14 +1,12 @@
-//! Rendering: a pure function of the app's state. Every screen fits 80x24; lists draw
-//! only their visible rows.
+//! Rendering: a pure function of the app's state. The shown screen draws itself (its
+//! component's `render`), then the status bar and any layer over it. Every screen fits
+//! 80x24; lists draw only their visible rows.
 
 mod followups;
 mod forms;
 mod line_editor;
 mod lists;
 mod overlay;
-mod patient;
-mod record;
-mod register;
 mod status;
 
 use ratatui::Frame;
@@ -16,30 +14,18 @@ use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::app::App;
 
-// Drawing pieces the component screens share.
-use super::screens::Screen;
+// Drawing pieces the screens share.
 pub(crate) use followups::{kind_text, messages as followup_messages, visit_text};
-pub(crate) use forms::{fields as form_fields, form_with_intro, framed};
+pub(crate) use forms::{fields as form_fields, form_with_intro, framed, messages as form_messages};
 pub(crate) use line_editor::{line_editor, rows as line_editor_rows};
 pub(crate) use lists::windowed_table;
+pub use lists::{masked_id, masked_phone, sex_text};
 
 pub fn render(frame: &mut Frame<'_>, app: &mut App) {
     let [body, status] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
     app.list_height = body.height.saturating_sub(5) as usize;
-    match &app.screen {
-        Screen::Login(form) => forms::login(frame, body, app, form),
-        Screen::SetPassword { user, form, .. } => forms::set_password(frame, body, app, user, form),
-        Screen::Enrol { uri, form, .. } => forms::enrol(frame, body, app, uri, form),
-        Screen::RecoveryCodes(codes) => forms::recovery_codes(frame, body, app, codes),
-        Screen::Home(home) => lists::home(frame, body, app, home),
-        Screen::Search(search) => lists::search(frame, body, app, search),
-        Screen::Patient(screen) => patient::patient(frame, body, app, screen),
-        Screen::List(list) => lists::list(frame, body, app, list),
-        Screen::Register(form) => register::register(frame, body, app, form),
-        Screen::Record(screen) => record::record(frame, body, app, screen),
-        Screen::Component(mounted) => mounted.component.render(frame, body, app),
-    }
+    app.top().component.render(frame, body, app);
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);
 }

@@ -8,26 +8,11 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::centered;
 use crate::tui::app::App;
 use crate::tui::keymap::Context;
-use crate::tui::screens::{Overlay, Screen};
+use crate::tui::screens::Overlay;
 
 /// The focused field's one-line help, for the help overlay.
 fn field_help(app: &App) -> Option<String> {
-    let key = match &app.screen {
-        Screen::Login(form) => format!("help.login.{}", form.focus),
-        Screen::SetPassword { form, .. } => format!("help.first.{}", form.focus),
-        Screen::Enrol { .. } => "help.enrol.0".to_string(),
-        Screen::Search(_) => "help.search.0".to_string(),
-        Screen::Patient(p) if p.reason.is_some() => "help.reason.0".to_string(),
-        Screen::Patient(p) if p.tag_form.is_some() => "patient.tags_intro".to_string(),
-        Screen::Register(r) if r.outcome.is_none() => {
-            format!(
-                "help.register.{}",
-                crate::tui::screens::REGISTER_FIELDS[r.form.focus]
-            )
-        }
-        _ => return None,
-    };
-    Some(app.t(&key))
+    app.top().component.help().map(|key| app.t(&key))
 }
 
 /// Clears the box and one column either side: a double-width character straddling the
@@ -49,7 +34,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
     match &app.overlay {
         None => {}
         Some(Overlay::Help) => {
-            let context = app.screen.context();
+            let context = app.top().component.context();
             let mut lines = Vec::new();
             if let Some(help) = field_help(app) {
                 lines.push(Line::styled(help, app.theme.notice()));

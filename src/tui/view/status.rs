@@ -15,14 +15,20 @@ fn hints(app: &App) -> String {
     let context = app.context();
     // A screen that chooses its own hints (a component) names them; the others by
     // their context.
-    let own = app.overlay.is_none().then(|| app.screen.hints()).flatten();
+    let own = app
+        .overlay
+        .is_none()
+        .then(|| app.top().component.hints())
+        .flatten();
     let preferred: &[Action] = match own {
         Some(own) => own,
         None => match context {
             Context::Form => &[Action::Submit, Action::NextField, Action::Help],
-            Context::List => &[Action::Open, Action::Back, Action::Help],
+            Context::List | Context::ExamDay | Context::Review | Context::Alerts => {
+                &[Action::Open, Action::Back, Action::Help]
+            }
             Context::Search => &[Action::Open, Action::Down, Action::Back],
-            Context::View => &[Action::Back, Action::Consent, Action::Help],
+            Context::View | Context::Patient => &[Action::Back, Action::Consent, Action::Help],
             Context::Record => &[Action::Edit, Action::History, Action::Back],
             Context::Questionnaire => &[Action::Open, Action::Earlier, Action::Back],
             Context::Overlay => &[Action::Open, Action::Back, Action::Up],

@@ -13,9 +13,10 @@ use caredesk::domain::health::{
 use caredesk::domain::patient::{Patient, PatientId, Sex};
 use caredesk::i18n::Lang;
 use caredesk::tui::app::{App, Effect, Msg, Settings, SignedInUser};
+use caredesk::tui::components::patient::PatientScreen;
 use caredesk::tui::field::Field;
 use caredesk::tui::keymap::Keymap;
-use caredesk::tui::screens::{Form, PatientScreen, Screen};
+use caredesk::tui::screens::Form;
 use caredesk::tui::theme::Theme;
 use caredesk::tui::view;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -171,8 +172,8 @@ pub fn only_call(app: &mut App) -> u64 {
 }
 
 /// The patient screen of a clinical role, with the demo record.
-pub fn clinical_patient_screen() -> Screen {
-    Screen::Patient(PatientScreen {
+pub fn clinical_patient_screen() -> PatientScreen {
+    PatientScreen {
         id: PatientId([1; 16]),
         cards: None,
         view: Some(PatientView {
@@ -185,7 +186,7 @@ pub fn clinical_patient_screen() -> Screen {
         book_form: None,
         notice: None,
         error: None,
-    })
+    }
 }
 
 pub fn render(app: &mut App, width: u16, height: u16) -> String {

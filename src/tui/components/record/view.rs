@@ -6,13 +6,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::lists::{masked_phone, sex_text, windowed_table};
-use super::patient::masked_id;
+use super::super::register::{DEMOGRAPHIC_FIELDS, REGISTER_FIELDS};
+use super::{HistoryView, RecordScreen, SectionEditor};
 use crate::domain::amendment::{Demographics, Section, SectionValue};
 use crate::domain::record_form::{self, Layout as FormLayout, entry_text};
 use crate::tui::app::App;
-use crate::tui::register::DEMOGRAPHIC_FIELDS;
-use crate::tui::screens::{HistoryView, REGISTER_FIELDS, RecordScreen, SectionEditor};
+use crate::tui::view::{line_editor_rows, masked_id, masked_phone, pad, sex_text, windowed_table};
 
 fn section_title(app: &App, section: Section) -> String {
     app.t(&format!("section.{}", section.name()))
@@ -21,7 +20,7 @@ fn section_title(app: &App, section: Section) -> String {
 /// "Label   value" with the label padded to `width` columns.
 fn labelled(app: &App, label: String, value: String, width: usize) -> Line<'static> {
     Line::from(vec![
-        Span::styled(super::pad(&label, width), app.theme.label()),
+        Span::styled(pad(&label, width), app.theme.label()),
         Span::raw(value),
     ])
 }
@@ -133,7 +132,7 @@ fn editor(frame: &mut Frame<'_>, area: Rect, app: &App, editor: &SectionEditor) 
     frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);
 
     let labels = editor_labels(app, editor);
-    super::line_editor::rows(
+    line_editor_rows(
         frame,
         body,
         app,
@@ -202,7 +201,7 @@ fn history(frame: &mut Frame<'_>, area: Rect, app: &App, history: &HistoryView) 
     }
 }
 
-pub fn record(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &RecordScreen) {
+pub(super) fn record(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &RecordScreen) {
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
         app.locale
             .tf("record.title", &[("name", &screen.patient.name)]),
@@ -231,10 +230,10 @@ pub fn record(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &RecordScree
         .enumerate()
         .map(|(i, s)| {
             if i == screen.cursor.selected {
-                let text = super::pad(&format!("▸{}", section_title(app, *s)), 19);
+                let text = pad(&format!("▸{}", section_title(app, *s)), 19);
                 Line::styled(text, app.theme.selected())
             } else {
-                Line::from(super::pad(&format!(" {}", section_title(app, *s)), 19))
+                Line::from(pad(&format!(" {}", section_title(app, *s)), 19))
             }
         })
         .collect();

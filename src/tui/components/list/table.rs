@@ -1,9 +1,10 @@
-//! The simple list screens: alerts, audit events, users.
+//! The lists' columns and rows, from the service's reply, in the desk's language.
 
-use super::app::App;
-use super::screens::ListKind;
+use super::ListKind;
 use crate::clinic::Response;
 use crate::domain::time::format_time;
+use crate::i18n::Locale;
+use crate::tui::signin::error_text;
 
 pub fn title_key(kind: ListKind) -> &'static str {
     match kind {
@@ -18,8 +19,12 @@ pub fn title_key(kind: ListKind) -> &'static str {
 }
 
 /// Column headers and rows for a list reply.
-pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Vec<Vec<String>>) {
-    let h = |keys: &[&str]| keys.iter().map(|k| app.t(k)).collect::<Vec<_>>();
+pub fn table(
+    locale: &Locale,
+    kind: ListKind,
+    response: &Response,
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let h = |keys: &[&str]| keys.iter().map(|k| locale.t(k)).collect::<Vec<_>>();
     match (kind, response) {
         (ListKind::Review, Response::Review(items)) => (
             h(&[
@@ -41,7 +46,7 @@ pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Ve
                         if i.unread.is_empty() {
                             i.results.to_string()
                         } else {
-                            app.locale.tf(
+                            locale.tf(
                                 "review.with_unread",
                                 &[
                                     ("results", &i.results.to_string()),
@@ -66,12 +71,12 @@ pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Ve
                 .map(|a| {
                     vec![
                         format_time(a.time_unix),
-                        app.t(&format!("alert.{}", a.kind.as_str())),
+                        locale.t(&format!("alert.{}", a.kind.as_str())),
                         a.subjects.join(" "),
                         a.detail.clone(),
                         match &a.acknowledged {
-                            Some(ack) => app.locale.tf("alert.done_by", &[("user", &ack.by)]),
-                            None => app.t("alert.open"),
+                            Some(ack) => locale.tf("alert.done_by", &[("user", &ack.by)]),
+                            None => locale.t("alert.open"),
                         },
                     ]
                 })
@@ -122,16 +127,16 @@ pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Ve
                     };
                     vec![
                         u.name.clone(),
-                        app.t(&format!("role.{}", u.role.as_str())),
-                        app.t(status),
-                        app.t(if u.totp_enrolled {
+                        locale.t(&format!("role.{}", u.role.as_str())),
+                        locale.t(status),
+                        locale.t(if u.totp_enrolled {
                             "status.enrolled"
                         } else {
                             "status.pending"
                         }),
                         u.last_sign_on_unix
                             .map(format_time)
-                            .unwrap_or_else(|| app.t("home.never")),
+                            .unwrap_or_else(|| locale.t("home.never")),
                     ]
                 })
                 .collect(),
@@ -142,7 +147,7 @@ pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Ve
                 .iter()
                 .map(|(package, taken, capacity)| {
                     vec![
-                        app.locale.tf(
+                        locale.tf(
                             "exam.places",
                             &[
                                 ("taken", &taken.to_string()),
@@ -158,7 +163,7 @@ pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Ve
                 vec![
                     name.clone(),
                     booking.package.clone(),
-                    app.t(&format!("exam.{}", booking.status.as_str())),
+                    locale.t(&format!("exam.{}", booking.status.as_str())),
                 ]
             }));
             (h(&["exam.patient", "exam.package", "exam.status"]), rows)
@@ -200,7 +205,7 @@ pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Ve
                 .iter()
                 .map(|d| {
                     let [recipient, description, purpose] =
-                        crate::report::disclosures::worded(d, &app.locale);
+                        crate::report::disclosures::worded(d, locale);
                     vec![
                         d.date.clone(),
                         recipient,
@@ -211,7 +216,10 @@ pub fn table(app: &App, kind: ListKind, response: &Response) -> (Vec<String>, Ve
                 })
                 .collect(),
         ),
-        (_, Response::Error(e)) => (vec![app.t("list.error")], vec![vec![app.error_text(e)]]),
+        (_, Response::Error(e)) => (
+            vec![locale.t("list.error")],
+            vec![vec![error_text(locale, e)]],
+        ),
         _ => (Vec::new(), Vec::new()),
     }
 }

@@ -5,12 +5,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::lists::masked_phone;
-use super::pad;
+use super::{REGISTER_FIELDS, Register, RegisterOutcome};
 use crate::tui::app::App;
-use crate::tui::screens::{REGISTER_FIELDS, Register, RegisterOutcome};
+use crate::tui::view::{masked_phone, pad, wrap_columns};
 
-pub fn register(frame: &mut Frame<'_>, area: Rect, app: &App, register: &Register) {
+pub(super) fn register(frame: &mut Frame<'_>, area: Rect, app: &App, register: &Register) {
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
         format!(" {} ", app.t("register.title")),
         app.theme.title(),
@@ -105,7 +104,7 @@ fn form(frame: &mut Frame<'_>, area: Rect, app: &App, register: &Register) {
         if let Some(error) = &register.field_errors[i] {
             // Wrapped under the field's value, never back to the first column.
             let room = (area.width as usize).saturating_sub(LABEL + 2);
-            for (n, part) in super::wrap_columns(error, room).into_iter().enumerate() {
+            for (n, part) in wrap_columns(error, room).into_iter().enumerate() {
                 let mark = if n == 0 { "✗ " } else { "  " };
                 lines.push(Line::styled(
                     format!("{}{mark}{part}", " ".repeat(LABEL)),

@@ -6,27 +6,16 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::lists::{masked_phone, sex_text};
+use super::PatientScreen;
 use crate::domain::amendment::{Section, SectionValue};
 use crate::domain::record_form::entry_text;
 use crate::tui::app::App;
-use crate::tui::screens::PatientScreen;
-
-/// `110105********002X`: region and check part only.
-pub(super) fn masked_id(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() < 10 {
-        return id.to_string();
-    }
-    let head: String = chars[..6].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
-}
+use crate::tui::view::{form_fields, masked_id, masked_phone, pad, sex_text};
 
 /// A label padded to 14 columns (CJK characters count two), then the value.
 fn row(app: &App, label: &str, value: String) -> Line<'static> {
     Line::from(vec![
-        Span::styled(super::pad(&app.t(label), 14), app.theme.label()),
+        Span::styled(pad(&app.t(label), 14), app.theme.label()),
         Span::raw(value),
     ])
 }
@@ -81,7 +70,7 @@ fn card_text(app: &App, screen: &PatientScreen) -> String {
     }
 }
 
-pub fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PatientScreen) {
+pub(super) fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PatientScreen) {
     let title = screen
         .view
         .as_ref()
@@ -109,7 +98,7 @@ pub fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &PatientScr
         let [text, input] =
             Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(inner);
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), text);
-        super::forms::fields(
+        form_fields(
             frame,
             input,
             app,

@@ -1,0 +1,210 @@
+//! The home screen: the sign-on notice, the day's counts, and the menu of what this
+//! role may do; Enter opens the selected item.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::list::{List, ListKind};
+use super::{import::ImportScreen, queue::QueueScreen, register::Register, search::Search};
+use crate::auth::Permission;
+use crate::clinic::api::HomeSummary;
+use crate::clinic::{Request, Response};
+use crate::tui::action::Action;
+use crate::tui::app::App;
+use crate::tui::component::{Component, Desk, Handled};
+use crate::tui::keymap::Context;
+use crate::tui::screens::Cursor;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuItem {
+    Register,
+    Search,
+    ExamDay,
+    Alerts,
+    Audit,
+    Users,
+    Review,
+    Import,
+    FollowUps,
+    /// Who looked at a patient (the privacy officer).
+    PatientAccess,
+    /// The accounting of disclosures of a patient.
+    Disclosures,
+}
+
+impl MenuItem {
+    pub const ALL: [MenuItem; 11] = [
+        MenuItem::Register,
+        MenuItem::Search,
+        MenuItem::FollowUps,
+        MenuItem::ExamDay,
+        MenuItem::Review,
+        MenuItem::Import,
+        MenuItem::Alerts,
+        MenuItem::Audit,
+        MenuItem::PatientAccess,
+        MenuItem::Disclosures,
+        MenuItem::Users,
+    ];
+
+    pub fn permission(self) -> Permission {
+        match self {
+            MenuItem::Register => Permission::CardManage,
+            MenuItem::Search => Permission::PatientSearch,
+            MenuItem::ExamDay => Permission::AppointmentManage,
+            MenuItem::Alerts => Permission::AlertsRead,
+            MenuItem::Audit => Permission::AuditRead,
+            MenuItem::Users => Permission::UserAdmin,
+            MenuItem::Review => Permission::ResultsImport,
+            MenuItem::Import => Permission::ResultsImport,
+            MenuItem::FollowUps => Permission::FollowUpWork,
+            MenuItem::PatientAccess | MenuItem::Disclosures => Permission::AuditRead,
+        }
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            MenuItem::Register => "menu.register",
+            MenuItem::Search => "menu.search",
+            MenuItem::ExamDay => "menu.exam_day",
+            MenuItem::Alerts => "menu.alerts",
+            MenuItem::Audit => "menu.audit",
+            MenuItem::Users => "menu.users",
+            MenuItem::Review => "menu.review",
+            MenuItem::Import => "menu.import",
+            MenuItem::FollowUps => "menu.followups",
+            MenuItem::PatientAccess => "menu.patient_access",
+            MenuItem::Disclosures => "menu.disclosures",
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Home {
+    pub summary: Option<HomeSummary>,
+    pub menu: Vec<MenuItem>,
+    pub cursor: Cursor,
+}
+
+impl Home {
+    /// The menu items `allowed` permits; clinical roles see their care team's urgent
+    /// alerts there too.
+    pub fn for_user(allowed: impl Fn(Permission) -> bool, clinical: bool) -> Self {
+        let menu = MenuItem::ALL
+            .into_iter()
+            .filter(|m| allowed(m.permission()) || (*m == MenuItem::Alerts && clinical))
+            .collect();
+        Self {
+            menu,
+            ..Self::default()
+        }
+    }
+
+    fn open_item(desk: &mut Desk<'_>, item: MenuItem) {
+        match item {
+            MenuItem::Search => desk.push(Search::default()),
+            MenuItem::Register => desk.push(Register::default()),
+            MenuItem::Import => desk.push(ImportScreen::new()),
+            MenuItem::FollowUps => desk.push(QueueScreen::default()),
+            MenuItem::Alerts => desk.push(List::new(ListKind::Alerts, desk.now)),
+            MenuItem::Audit => desk.push(List::new(ListKind::Audit, desk.now)),
+            MenuItem::Users => desk.push(List::new(ListKind::Users, desk.now)),
+            MenuItem::ExamDay => desk.push(List::new(ListKind::ExamDay, desk.now)),
+            MenuItem::Review => desk.push(List::new(ListKind::Review, desk.now)),
+            MenuItem::PatientAccess => desk.push(List::new(ListKind::PatientAccess, desk.now)),
+            MenuItem::Disclosures => desk.push(List::new(ListKind::Disclosures, desk.now)),
+        }
+    }
+}
+
+impl Component for Home {
+    fn context(&self) -> Context {
+        Context::List
+    }
+
+    fn list_cursor(&mut self) -> Option<(&mut Cursor, usize)> {
+        Some((&mut self.cursor, self.menu.len()))
+    }
+
+    fn start(&mut self, desk: &mut Desk<'_>) {
+        desk.call(Request::HomeSummary, |this: &mut Self, _, response| {
+            if let Response::Home(summary) = response {
+                this.summary = Some(summary);
+            }
+        });
+    }
+
+    fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {
+        if action == Action::Open
+            && let Some(item) = self.menu.get(self.cursor.selected).copied()
+        {
+            Self::open_item(desk, item);
+        }
+        // Nothing under the home screen: Back stays here.
+        Handled::Consumed
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, app: &App) {
+        let home = self;
+        let Some(user) = &app.user else { return };
+        let block = Block::default().borders(Borders::ALL).title(Span::styled(
+            format!(
+                " {} · {} ",
+                app.t("home.title"),
+                app.t(&format!("role.{}", user.role.as_str()))
+            ),
+            app.theme.title(),
+        ));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let [counts, menu] =
+            Layout::vertical([Constraint::Length(5), Constraint::Min(1)]).areas(inner);
+        let mut lines = Vec::new();
+        if let Some(notice) = &app.notice {
+            lines.push(Line::styled(notice.clone(), app.theme.notice()));
+        }
+        if let Some(summary) = &home.summary {
+            if let Some(n) = summary.patients {
+                lines.push(Line::from(
+                    app.locale.tf("home.patients", &[("count", &n.to_string())]),
+                ));
+            }
+            if let Some(n) = summary.alerts_open.filter(|n| *n > 0) {
+                lines.push(Line::styled(
+                    app.locale
+                        .tf("home.alerts_open", &[("count", &n.to_string())]),
+                    app.theme.warning(),
+                ));
+            }
+            if let Some(n) = summary.alerts_last_day {
+                let style = if n > 0 {
+                    app.theme.warning()
+                } else {
+                    app.theme.label()
+                };
+                lines.push(Line::styled(
+                    app.locale.tf("home.alerts", &[("count", &n.to_string())]),
+                    style,
+                ));
+            }
+        } else {
+            lines.push(Line::styled(app.t("common.working"), app.theme.label()));
+        }
+        frame.render_widget(Paragraph::new(lines), counts);
+        let mut items = vec![Line::styled(app.t("home.menu"), app.theme.title())];
+        for (i, item) in home.menu.iter().enumerate() {
+            let text = format!("  {}", app.t(item.label_key()));
+            items.push(if i == home.cursor.selected {
+                Line::styled(text, app.theme.selected())
+            } else {
+                Line::from(text)
+            });
+        }
+        if home.menu.is_empty() {
+            items.push(Line::styled(app.t("home.nothing"), app.theme.label()));
+        }
+        frame.render_widget(Paragraph::new(items), menu);
+    }
+}

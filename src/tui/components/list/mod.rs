@@ -1,0 +1,224 @@
+//! The list screens (Home → exam day, review, alerts, audit, users, who looked at a
+//! patient, disclosures): one screen, its rows by the kind of list. What a kind does
+//! beyond showing rows is in its own file: `exam_day.rs` (check in, no-show, cancel,
+//! reschedule, another day), `review.rs` (match, create, reject unmatched results),
+//! `alerts.rs` (acknowledge), `rights.rs` (whose record first); `table.rs` makes the
+//! rows from the reply, `view.rs` draws them.
+
+mod alerts;
+mod exam_day;
+mod review;
+mod rights;
+pub mod table;
+mod view;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::clinic::{Request, Response};
+use crate::tui::action::Action;
+use crate::tui::app::App;
+use crate::tui::component::{Component, Desk, Handled};
+use crate::tui::field::Field;
+use crate::tui::keymap::Context;
+use crate::tui::screens::{Cursor, Form};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    Alerts,
+    Audit,
+    Users,
+    ExamDay,
+    /// Results that matched no patient.
+    Review,
+    /// Every access to one patient's record.
+    PatientAccess,
+    /// The disclosures of one patient's information.
+    Disclosures,
+}
+
+/// What a list's one-line prompt is for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PromptKind {
+    /// The exam day: the new date of a booking.
+    #[default]
+    NewDate,
+    /// The review list: the patient (card, ID or phone) the results belong to.
+    MatchPatient,
+    /// The review list: why the results are rejected.
+    RejectReason,
+    /// The alerts list: what was done about the alert.
+    AcknowledgeNote,
+    /// The patient-rights lists: whose record (card, ID or phone number).
+    PatientKey,
+}
+
+#[derive(Debug)]
+pub struct List {
+    pub kind: ListKind,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub cursor: Cursor,
+    pub loading: bool,
+    /// For the exam day: the booking behind each row (none for the summary rows).
+    pub bookings: Vec<Option<crate::clinic::api::BookingKey>>,
+    /// For the exam day: which day is shown.
+    pub date: Option<chrono::NaiveDate>,
+    /// For the exam day: the new date of the selected booking being rescheduled.
+    pub prompt: Option<Form>,
+    /// What the last change did, or why it was refused.
+    pub message: Option<(bool, String)>,
+    /// For the review list: the item behind each row.
+    pub reviews: Vec<u64>,
+    /// For the review list: each row's results that could not be read, shown under
+    /// the list for the selected row.
+    pub review_unread: Vec<Vec<String>>,
+    /// What the prompt asks for on the review list.
+    pub prompt_kind: PromptKind,
+    /// For the alerts list: the alert behind each row.
+    pub alerts: Vec<crate::clinic::alerts::AlertView>,
+}
+
+impl List {
+    /// A list of `kind` as it opens: loading, or (whose record?) asking first.
+    pub fn new(kind: ListKind, now: DateTime<Utc>) -> Self {
+        let asks_first = matches!(kind, ListKind::PatientAccess | ListKind::Disclosures);
+        Self {
+            kind,
+            headers: Vec::new(),
+            rows: Vec::new(),
+            cursor: Cursor::default(),
+            loading: !asks_first,
+            bookings: Vec::new(),
+            date: (kind == ListKind::ExamDay).then(|| now.date_naive()),
+            prompt: asks_first.then(|| Form::new(vec![Field::default()])),
+            message: None,
+            reviews: Vec::new(),
+            review_unread: Vec::new(),
+            prompt_kind: if asks_first {
+                PromptKind::PatientKey
+            } else {
+                PromptKind::default()
+            },
+            alerts: Vec::new(),
+        }
+    }
+
+    /// Asks for the rows again (the request this kind of list shows).
+    pub(crate) fn reload(&mut self, desk: &mut Desk<'_>) {
+        let request = match self.kind {
+            ListKind::Alerts => alerts::request(desk),
+            ListKind::Audit => Request::AuditEvents {
+                from: None,
+                to: None,
+                limit: 100_000,
+                after: None,
+            },
+            ListKind::Users => Request::UserList,
+            ListKind::Review => Request::ReviewList,
+            ListKind::ExamDay => Request::ExamDay {
+                date: self.date.unwrap_or(desk.now.date_naive()),
+            },
+            // Asked for a patient first (`rights.rs`).
+            ListKind::PatientAccess | ListKind::Disclosures => return,
+        };
+        self.ask(desk, request);
+    }
+
+    /// Sends the request whose reply is the list's rows.
+    fn ask(&mut self, desk: &mut Desk<'_>, request: Request) {
+        desk.call(request, |this: &mut Self, desk, response| {
+            this.on_rows(desk, response)
+        });
+    }
+
+    fn on_rows(&mut self, desk: &mut Desk<'_>, response: Response) {
+        self.bookings = match &response {
+            Response::ExamDay(day) => std::iter::repeat_n(None, day.places.len())
+                .chain(day.bookings.iter().map(|(b, _)| {
+                    Some(crate::clinic::api::BookingKey {
+                        date: b.date,
+                        id: b.id,
+                    })
+                }))
+                .collect(),
+            _ => Vec::new(),
+        };
+        (self.reviews, self.review_unread) = match &response {
+            Response::Review(items) => items.iter().map(|i| (i.number, i.unread.clone())).unzip(),
+            _ => (Vec::new(), Vec::new()),
+        };
+        self.alerts = match &response {
+            Response::Alerts(alerts) => alerts.clone(),
+            _ => Vec::new(),
+        };
+        (self.headers, self.rows) = table::table(desk.locale, self.kind, &response);
+        self.loading = false;
+    }
+
+    /// A one-line prompt for `kind` under the list.
+    fn prompt(&mut self, kind: PromptKind, value: &str) {
+        self.prompt_kind = kind;
+        self.message = None;
+        self.prompt = Some(Form::new(vec![Field::with(value)]));
+    }
+
+    /// A change answered: a refusal stays in the prompt to be corrected; otherwise the
+    /// prompt closes and the message says what happened. False if it stayed.
+    fn settle(&mut self, message: (bool, String)) -> bool {
+        if let (Some(form), false) = (&mut self.prompt, message.0) {
+            form.busy = false;
+            form.error = Some(message.1);
+            return false;
+        }
+        self.prompt = None;
+        self.message = Some(message);
+        true
+    }
+}
+
+impl Component for List {
+    fn context(&self) -> Context {
+        if self.prompt.is_some() {
+            return Context::Form;
+        }
+        match self.kind {
+            ListKind::ExamDay => Context::ExamDay,
+            ListKind::Review => Context::Review,
+            ListKind::Alerts => Context::Alerts,
+            _ => Context::List,
+        }
+    }
+
+    fn text_field(&mut self) -> Option<&mut Field> {
+        self.prompt.as_mut().map(|form| form.focused())
+    }
+
+    fn list_cursor(&mut self) -> Option<(&mut Cursor, usize)> {
+        Some((&mut self.cursor, self.rows.len()))
+    }
+
+    fn start(&mut self, desk: &mut Desk<'_>) {
+        self.reload(desk);
+    }
+
+    fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {
+        let taken = match self.kind {
+            ListKind::ExamDay => self.on_exam_day_action(desk, action),
+            ListKind::Review => self.on_review_action(desk, action),
+            ListKind::Alerts => self.on_alert_action(desk, action),
+            ListKind::PatientAccess | ListKind::Disclosures => self.on_rights_action(desk, action),
+            ListKind::Audit | ListKind::Users => false,
+        };
+        if taken {
+            Handled::Consumed
+        } else {
+            Handled::Ignored
+        }
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, app: &App) {
+        view::list(frame, area, app, self);
+    }
+}

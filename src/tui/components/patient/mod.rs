@@ -1,0 +1,237 @@
+//! The patient screen: identity, card and contact, the health summary for clinical
+//! roles; its keys open the chart's screens (record, results, risks, advice, plan,
+//! summaries, follow-ups, intake, questionnaire, consent, report, card printing).
+//! Its own small forms (`forms.rs`): the break-glass reason for a restricted patient,
+//! the tags, an exam booking; `view.rs` draws it.
+
+mod forms;
+mod view;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::print::{PrintScreen, PrintWhat};
+use super::record::RecordScreen;
+use super::{
+    advice, consent, followup_history, intake, plan, questionnaire, report, results, risks,
+    summaries,
+};
+use crate::clinic::{PatientView, Request, Response, ServiceError};
+use crate::domain::card::{Card, CardStatus};
+use crate::domain::patient::PatientId;
+use crate::tui::action::Action;
+use crate::tui::app::App;
+use crate::tui::component::{Component, Desk, Handled};
+use crate::tui::field::Field;
+use crate::tui::keymap::Context;
+use crate::tui::screens::{Form, Overlay};
+
+#[derive(Debug)]
+pub struct PatientScreen {
+    pub id: PatientId,
+    pub view: Option<PatientView>,
+    /// The patient's cards, newest last.
+    pub cards: Option<Vec<Card>>,
+    /// Restricted: the reason form for break-glass.
+    pub reason: Option<Form>,
+    /// Editing the tags: one field, comma-separated.
+    pub tag_form: Option<Form>,
+    /// Booking an exam: package, date.
+    pub book_form: Option<Form>,
+    /// What the last action on this patient did (e.g. an exam booked).
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+impl PatientScreen {
+    /// The patient `id`, as it opens (asking for the patient and the cards).
+    pub fn new(id: PatientId) -> Self {
+        Self {
+            id,
+            view: None,
+            cards: None,
+            reason: None,
+            tag_form: None,
+            book_form: None,
+            notice: None,
+            error: None,
+        }
+    }
+
+    /// Asks for the patient again (a screen over this one changed them).
+    pub fn request_patient(&mut self, desk: &mut Desk<'_>) {
+        desk.call(
+            Request::PatientGet { id: self.id },
+            |this: &mut Self, desk, response| this.on_patient(desk, response),
+        );
+    }
+
+    /// Asks for the patient's cards again (one may have been issued meanwhile).
+    pub fn request_cards(&mut self, desk: &mut Desk<'_>) {
+        self.card_call(desk, Request::PatientCards { id: self.id });
+    }
+
+    /// The active card is lost (confirmed in the overlay): blocked, a replacement
+    /// issued and offered to the printer.
+    pub(crate) fn report_lost(&mut self, desk: &mut Desk<'_>, number: String) {
+        self.card_call(desk, Request::CardReportLost { number });
+    }
+
+    fn card_call(&mut self, desk: &mut Desk<'_>, request: Request) {
+        desk.call(request, |this: &mut Self, desk, response| {
+            this.on_cards(desk, response)
+        });
+    }
+
+    fn on_patient(&mut self, desk: &mut Desk<'_>, response: Response) {
+        match response {
+            Response::Patient(view) => {
+                self.view = Some(view);
+                self.reason = None;
+            }
+            Response::Error(ServiceError::BreakGlassRequired) => {
+                self.reason = Some(Form::new(vec![Field::default()]));
+            }
+            other => self.error = other.error().map(|e| desk.error_text(e)),
+        }
+    }
+
+    fn on_cards(&mut self, desk: &mut Desk<'_>, response: Response) {
+        match response {
+            Response::CardIssued(_) => {
+                // A replacement was issued: show the patient's cards as they are now,
+                // and offer the new card to the printer.
+                self.request_cards(desk);
+                if let Some(view) = &self.view {
+                    let name = view.patient.name.clone();
+                    desk.push(PrintScreen::new(PrintWhat::Card { id: self.id }, name));
+                }
+            }
+            Response::Error(error) => self.error = Some(desk.error_text(&error)),
+            Response::Cards(cards) => self.cards = Some(cards),
+            _ => {}
+        }
+    }
+
+    /// The chart's screens, opened about this patient; true if `action` was one.
+    fn open_chart(&self, desk: &mut Desk<'_>, action: Action) -> bool {
+        let Some(view) = &self.view else {
+            // Nothing to open about a patient not shown (yet, or restricted).
+            return matches!(
+                action,
+                Action::Report
+                    | Action::PrintCard
+                    | Action::Record
+                    | Action::Results
+                    | Action::Advice
+                    | Action::Risks
+                    | Action::Plan
+                    | Action::Summaries
+                    | Action::FollowUps
+                    | Action::Intake
+                    | Action::Questionnaire
+            );
+        };
+        let (id, name) = (view.id, view.patient.name.clone());
+        match action {
+            Action::Report => desk.push(report::ReportScreen::new(id, name)),
+            Action::PrintCard => desk.push(PrintScreen::new(PrintWhat::Card { id }, name)),
+            Action::Record => desk.push(RecordScreen::of(view)),
+            // The chart reads the reference band by the patient's sex.
+            Action::Results => {
+                desk.push(results::ResultsScreen::new(id, name, view.patient.sex));
+            }
+            Action::Advice => desk.push(advice::AdviceScreen::new(id, name)),
+            Action::Risks => desk.push(risks::RiskScreen::new(id, name)),
+            Action::Plan => desk.push(plan::PlanScreen::new(id, name)),
+            Action::Summaries => desk.push(summaries::SummariesScreen::new(id, name)),
+            Action::FollowUps => {
+                desk.push(followup_history::FollowUpHistoryScreen::new(id, name));
+            }
+            Action::Intake => desk.push(intake::IntakeScreen::new(id, name)),
+            Action::Questionnaire => {
+                desk.push(questionnaire::QuestionnaireScreen::new(id, name));
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// The active card, newest first.
+    fn active_card(&self) -> Option<&Card> {
+        self.cards
+            .as_ref()?
+            .iter()
+            .rev()
+            .find(|c| c.status == CardStatus::Active)
+    }
+}
+
+impl Component for PatientScreen {
+    fn context(&self) -> Context {
+        if self.reason.is_some() || self.tag_form.is_some() || self.book_form.is_some() {
+            Context::Form
+        } else {
+            Context::Patient
+        }
+    }
+
+    fn text_field(&mut self) -> Option<&mut Field> {
+        if let Some(form) = &mut self.reason {
+            return Some(form.focused());
+        }
+        if let Some(form) = &mut self.tag_form {
+            return Some(form.focused());
+        }
+        self.book_form.as_mut().map(|form| form.focused())
+    }
+
+    fn help(&self) -> Option<String> {
+        if self.reason.is_some() {
+            Some("help.reason.0".to_string())
+        } else if self.tag_form.is_some() {
+            Some("patient.tags_intro".to_string())
+        } else {
+            None
+        }
+    }
+
+    fn start(&mut self, desk: &mut Desk<'_>) {
+        self.request_patient(desk);
+        self.request_cards(desk);
+    }
+
+    fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {
+        if self.open_chart(desk, action)
+            || self.on_booking_action(desk, action)
+            || self.on_tags_action(desk, action)
+        {
+            return Handled::Consumed;
+        }
+        match action {
+            Action::ReportLost => {
+                if let Some(card) = self.active_card() {
+                    desk.overlay(Overlay::ConfirmLost {
+                        patient: self.id,
+                        number: card.number.clone(),
+                    });
+                }
+            }
+            Action::Consent => {
+                if let Some(view) = &self.view {
+                    let name = view.patient.name.clone();
+                    desk.push(consent::ConsentScreen::new(view.id, name));
+                }
+            }
+            // Recorded on the consent screen, not here.
+            Action::Grant | Action::GrantVerbal | Action::Refuse => {}
+            Action::Submit if self.reason.is_some() => self.submit_reason(desk),
+            _ => return Handled::Ignored,
+        }
+        Handled::Consumed
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, app: &App) {
+        view::patient(frame, area, app, self);
+    }
+}

@@ -1,0 +1,226 @@
+//! The registration form (开卡): every field checked as it is typed would be, with the
+//! message next to the field; the service checks again and looks for duplicates. The
+//! card issued goes to the printer; duplicates found are offered instead
+//! (`view.rs` draws the three states).
+
+mod view;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::patient::PatientScreen;
+use super::print::{PrintScreen, PrintWhat};
+use crate::clinic::name_index::PatientRow;
+use crate::clinic::{Request, Response, ServiceError};
+use crate::domain::amendment::Demographics;
+use crate::domain::card::Card;
+use crate::domain::demographics_form;
+use crate::domain::patient::{Patient, PatientId};
+use crate::i18n::Locale;
+use crate::tui::action::Action;
+use crate::tui::app::App;
+use crate::tui::component::{Component, Desk, Handled};
+use crate::tui::field::Field;
+use crate::tui::keymap::Context;
+use crate::tui::screens::{Cursor, Form};
+
+/// The registration form's fields, in order; their labels and help are in the
+/// catalogs under `register.<name>` and `help.register.<name>`.
+pub use crate::domain::patient::REGISTRATION_FIELDS as REGISTER_FIELDS;
+
+/// The registration form's demographic fields come first; the card type follows.
+pub(crate) const DEMOGRAPHIC_FIELDS: usize = demographics_form::Field::ALL.len();
+
+/// The eight demographic fields (registration order) as demographics, or the
+/// message of each wrong field: the one check the service also makes
+/// (`domain::demographics_form`). Shared by registration and amendment.
+pub(crate) fn read_demographics(
+    locale: &Locale,
+    today: chrono::NaiveDate,
+    values: &[&str],
+) -> Result<Demographics, Vec<Option<String>>> {
+    demographics_form::read(values, today).map_err(|problems| {
+        let mut errors: Vec<Option<String>> = vec![None; DEMOGRAPHIC_FIELDS];
+        for problem in problems {
+            errors[problem.field.index()] = Some(problem.text(locale));
+        }
+        errors
+    })
+}
+
+#[derive(Debug)]
+pub enum RegisterOutcome {
+    Issued {
+        id: PatientId,
+        name: String,
+        card: Card,
+    },
+    /// Already registered: open one of them instead.
+    Duplicates {
+        rows: Vec<PatientRow>,
+        cursor: Cursor,
+    },
+}
+
+#[derive(Debug)]
+pub struct Register {
+    pub form: Form,
+    /// A message next to each field that is wrong.
+    pub field_errors: Vec<Option<String>>,
+    pub outcome: Option<RegisterOutcome>,
+}
+
+impl Register {
+    pub fn new() -> Self {
+        let mut fields: Vec<Field> = REGISTER_FIELDS.iter().map(|_| Field::default()).collect();
+        fields[4] = Field::with("R");
+        fields[8] = Field::with("basic");
+        Self {
+            form: Form::new(fields),
+            field_errors: vec![None; REGISTER_FIELDS.len()],
+            outcome: None,
+        }
+    }
+
+    /// The form as a patient, or the message of each wrong field.
+    fn read_form(&self, desk: &Desk<'_>) -> Result<(Patient, String), Vec<Option<String>>> {
+        let values: Vec<&str> = (0..REGISTER_FIELDS.len())
+            .map(|i| self.form.value(i))
+            .collect();
+        let demographics = read_demographics(desk.locale, desk.now.date_naive(), &values);
+        let card_type = values[DEMOGRAPHIC_FIELDS].trim().to_string();
+        let mut errors = match &demographics {
+            Ok(_) => vec![None; DEMOGRAPHIC_FIELDS],
+            Err(errors) => errors.clone(),
+        };
+        errors.push(
+            card_type
+                .is_empty()
+                .then(|| desk.t("register.need_card_type")),
+        );
+        match demographics {
+            Ok(d) if errors.iter().all(Option::is_none) => {
+                Ok((Patient::default().with_demographics(d), card_type))
+            }
+            _ => Err(errors),
+        }
+    }
+
+    fn submit(&mut self, desk: &mut Desk<'_>) {
+        if self.form.busy {
+            return;
+        }
+        match self.read_form(desk) {
+            Err(errors) => {
+                self.form.focus = errors.iter().position(Option::is_some).unwrap_or(0);
+                self.field_errors = errors;
+            }
+            Ok((patient, card_type)) => {
+                self.field_errors = vec![None; REGISTER_FIELDS.len()];
+                self.form.busy = true;
+                self.form.error = None;
+                desk.call(
+                    Request::PatientRegister { patient, card_type },
+                    |this: &mut Self, desk, response| this.on_reply(desk, response),
+                );
+            }
+        }
+    }
+
+    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
+        let text = response.error().map(|e| desk.error_text(e));
+        self.form.busy = false;
+        match response {
+            Response::Registered { id, card } => {
+                let name = self.form.value(0).trim().to_string();
+                self.outcome = Some(RegisterOutcome::Issued {
+                    id,
+                    name: name.clone(),
+                    card,
+                });
+                // The new member's card goes to the printer now (Esc: later, C on them).
+                desk.push(PrintScreen::new(PrintWhat::Card { id }, name));
+            }
+            Response::Duplicates(rows) => {
+                self.outcome = Some(RegisterOutcome::Duplicates {
+                    rows,
+                    cursor: Default::default(),
+                })
+            }
+            Response::Error(ServiceError::Field { field, message }) => {
+                if let Some(i) = REGISTER_FIELDS.iter().position(|f| *f == field) {
+                    self.field_errors[i] = Some(message);
+                    self.form.focus = i;
+                } else {
+                    self.form.error = text;
+                }
+            }
+            _ => self.form.error = text,
+        }
+    }
+}
+
+impl Default for Register {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Component for Register {
+    fn context(&self) -> Context {
+        match self.outcome {
+            None => Context::Form,
+            Some(RegisterOutcome::Duplicates { .. }) => Context::List,
+            Some(RegisterOutcome::Issued { .. }) => Context::View,
+        }
+    }
+
+    fn text_field(&mut self) -> Option<&mut Field> {
+        match self.outcome {
+            None => Some(self.form.focused()),
+            Some(_) => None,
+        }
+    }
+
+    fn help(&self) -> Option<String> {
+        self.outcome
+            .is_none()
+            .then(|| format!("help.register.{}", REGISTER_FIELDS[self.form.focus]))
+    }
+
+    fn list_cursor(&mut self) -> Option<(&mut Cursor, usize)> {
+        match &mut self.outcome {
+            Some(RegisterOutcome::Duplicates { rows, cursor }) => Some((cursor, rows.len())),
+            _ => None,
+        }
+    }
+
+    fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {
+        let count = REGISTER_FIELDS.len();
+        let last = count - 1;
+        match (&mut self.outcome, action) {
+            (None, Action::NextField) => self.form.focus = (self.form.focus + 1) % count,
+            (None, Action::PrevField) => self.form.focus = (self.form.focus + last) % count,
+            // Enter accepts the field (and its default) and moves on; on the last, saves.
+            (None, Action::Submit) if self.form.focus < last => self.form.focus += 1,
+            (None, Action::Submit) => self.submit(desk),
+            (None, Action::Back) => desk.back(),
+            (Some(RegisterOutcome::Issued { id, .. }), Action::Open | Action::Submit) => {
+                desk.replace(PatientScreen::new(*id));
+            }
+            (Some(RegisterOutcome::Duplicates { rows, cursor }), Action::Open) => {
+                if let Some(id) = rows.get(cursor.selected).map(|r| r.id) {
+                    desk.replace(PatientScreen::new(id));
+                }
+            }
+            (Some(RegisterOutcome::Duplicates { .. }), Action::Back) => self.outcome = None,
+            (Some(RegisterOutcome::Issued { .. }), Action::Back) => desk.back(),
+            _ => {}
+        }
+        Handled::Consumed
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, app: &App) {
+        view::register(frame, area, app, self);
+    }
+}
