@@ -13,103 +13,73 @@ use super::action::Action;
 pub const DEFAULT: &str = include_str!("../../keymaps/default.toml");
 pub const VIM: &str = include_str!("../../keymaps/vim.toml");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Context {
-    Global,
-    Form,
-    List,
-    Search,
-    View,
-    Overlay,
-    Consent,
-    Record,
-    Results,
-    Questionnaire,
+/// Declares the contexts, one line each: the variant and its `[section]` name in the
+/// keymap files (and `context.<name>` in the catalogs, for the help window).
+macro_rules! contexts {
+    ($($(#[doc = $doc:literal])* $variant:ident => $name:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Context {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Context {
+            pub const ALL: &[Context] = &[$(Context::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Context::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+contexts! {
+    /// Everywhere, after the screen's own context.
+    Global => "global",
+    /// A form's fields (a screen's form while it is open).
+    Form => "form",
+    /// A plain list (home, audit, users, duplicates, a template to choose).
+    List => "list",
+    Search => "search",
+    /// A screen that only shows (the recovery codes, a registration's card).
+    View => "view",
+    Overlay => "overlay",
+    Consent => "consent",
+    Record => "record",
+    Results => "results",
+    Questionnaire => "questionnaire",
     /// The follow-up queue.
-    Queue,
+    Queue => "queue",
     /// A call, while loading or once saved.
-    Call,
+    Call => "call",
     /// The report preview and choosing a printer.
-    Paper,
+    Paper => "paper",
     /// The risk assessments.
-    Risks,
+    Risks => "risks",
     /// Drafting and approving advice.
-    Advice,
+    Advice => "advice",
     /// The intake interview.
-    Intake,
+    Intake => "intake",
     /// The stage summaries.
-    Summaries,
+    Summaries => "summaries",
     /// The intervention plan.
-    Plan,
+    Plan => "plan",
     /// A patient's follow-up history.
-    FollowUps,
+    FollowUps => "followups",
     /// The patient screen (its keys open the chart's screens).
-    Patient,
+    Patient => "patient",
     /// The exam day's bookings.
-    ExamDay,
+    ExamDay => "exam_day",
     /// Results that matched no patient.
-    Review,
+    Review => "review",
     /// The alerts list.
-    Alerts,
+    Alerts => "alerts",
 }
 
 impl Context {
-    pub const ALL: [Context; 23] = [
-        Context::Global,
-        Context::Form,
-        Context::List,
-        Context::Search,
-        Context::View,
-        Context::Overlay,
-        Context::Consent,
-        Context::Record,
-        Context::Results,
-        Context::Questionnaire,
-        Context::Queue,
-        Context::Call,
-        Context::Paper,
-        Context::Risks,
-        Context::Advice,
-        Context::Intake,
-        Context::Summaries,
-        Context::Plan,
-        Context::FollowUps,
-        Context::Patient,
-        Context::ExamDay,
-        Context::Review,
-        Context::Alerts,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Context::Global => "global",
-            Context::Form => "form",
-            Context::List => "list",
-            Context::Search => "search",
-            Context::View => "view",
-            Context::Overlay => "overlay",
-            Context::Consent => "consent",
-            Context::Record => "record",
-            Context::Results => "results",
-            Context::Questionnaire => "questionnaire",
-            Context::Queue => "queue",
-            Context::Call => "call",
-            Context::Paper => "paper",
-            Context::Risks => "risks",
-            Context::Advice => "advice",
-            Context::Intake => "intake",
-            Context::Summaries => "summaries",
-            Context::Plan => "plan",
-            Context::FollowUps => "followups",
-            Context::Patient => "patient",
-            Context::ExamDay => "exam_day",
-            Context::Review => "review",
-            Context::Alerts => "alerts",
-        }
-    }
-
     fn from_name(name: &str) -> Option<Context> {
-        Context::ALL.into_iter().find(|c| c.name() == name)
+        Context::ALL.iter().copied().find(|c| c.name() == name)
     }
 
     /// The contexts a `[section]` binds. A section named before a screen had its own
@@ -454,6 +424,87 @@ mod tests {
         let key = Key::parse("Ctrl-e").unwrap();
         assert_eq!(keymap.lookup(Context::Plan, key), Some(Action::Edit));
         assert_eq!(keymap.lookup(Context::Summaries, key), Some(Action::Edit));
+    }
+
+    #[test]
+    fn old_view_and_list_sections_bind_the_screens_that_have_their_own_now() {
+        // A user's file from before the patient screen and the lists had their own
+        // sections: its keys still reach them.
+        let keymap = Keymap::parse(
+            "k.toml",
+            "[view]\nCtrl-r = \"record\"\n[list]\nz = \"check_in\"\n",
+        )
+        .unwrap();
+        let key = Key::parse("Ctrl-r").unwrap();
+        assert_eq!(keymap.lookup(Context::Patient, key), Some(Action::Record));
+        assert_eq!(keymap.lookup(Context::View, key), Some(Action::Record));
+        let z = Key::parse("z").unwrap();
+        for context in [
+            Context::List,
+            Context::ExamDay,
+            Context::Review,
+            Context::Alerts,
+        ] {
+            assert_eq!(
+                keymap.lookup(context, z),
+                Some(Action::CheckIn),
+                "{context:?}"
+            );
+        }
+        // Merged over the built-in map, as `Keymap::load` does.
+        let mut merged = Keymap::builtin("default").unwrap();
+        merged.merge(keymap);
+        assert_eq!(merged.lookup(Context::Patient, key), Some(Action::Record));
+        assert_eq!(merged.lookup(Context::ExamDay, z), Some(Action::CheckIn));
+    }
+
+    #[test]
+    fn a_screens_own_section_decides_a_key_an_old_section_also_names() {
+        let text = "[patient]\nx = \"consent\"\n[view]\nx = \"back\"\n";
+        let keymap = Keymap::parse("k.toml", text).unwrap();
+        let x = Key::parse("x").unwrap();
+        assert_eq!(keymap.lookup(Context::Patient, x), Some(Action::Consent));
+        assert_eq!(keymap.lookup(Context::View, x), Some(Action::Back));
+        assert_eq!(keymap.bindings(Context::Patient).len(), 1, "no key twice");
+    }
+
+    #[test]
+    fn each_list_has_its_own_keys_and_the_queue_only_what_it_does() {
+        for name in ["default", "vim"] {
+            let keymap = Keymap::builtin(name).unwrap();
+            let has = |context, action| keymap.bindings(context).iter().any(|(_, a)| *a == action);
+            assert!(has(Context::ExamDay, Action::CheckIn), "{name}");
+            assert!(
+                has(Context::ExamDay, Action::Open),
+                "{name}: the list's keys too"
+            );
+            assert!(!has(Context::ExamDay, Action::MatchPatient), "{name}");
+            assert!(has(Context::Review, Action::RejectResults), "{name}");
+            assert!(has(Context::Alerts, Action::AcknowledgeAlert), "{name}");
+            assert!(!has(Context::List, Action::CheckIn), "{name}");
+            assert!(has(Context::Patient, Action::Record), "{name}");
+            assert!(!has(Context::View, Action::Record), "{name}");
+            for gone in [
+                Action::AttachRecording,
+                Action::Listen,
+                Action::Export,
+                Action::New,
+                Action::ClosePlan,
+            ] {
+                assert!(!has(Context::Queue, gone), "{name}: {gone:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_context_is_named_for_the_help_window_in_both_languages() {
+        for lang in [crate::i18n::Lang::En, crate::i18n::Lang::ZhCn] {
+            let locale = crate::i18n::Locale::new(lang);
+            for context in Context::ALL {
+                let key = format!("context.{}", context.name());
+                assert_ne!(locale.t(&key), key, "{lang:?}");
+            }
+        }
     }
 
     #[test]
