@@ -419,3 +419,32 @@ fn a_review_row_s_unread_results_are_each_shown_whole_at_80x24() {
         assert!(screen.contains("lab.hl7 message 2"), "{screen}");
     }
 }
+
+#[test]
+fn the_home_menu_opens_a_list_in_its_own_context_and_an_old_list_section_still_reaches_it() {
+    use caredesk::tui::keymap::{Context, Keymap};
+    let mut app = app();
+    sign_in_as(&mut app, Role::FrontDesk);
+    app.take_effects();
+    // A user's file from before the exam day had its own section.
+    app.keymap
+        .merge(Keymap::parse("keymap.toml", "[list]\nz = \"next_day\"\n").unwrap());
+    // The front desk's menu: register, search, exam day.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    let (_, request) = call(&mut app);
+    let today = app.now.date_naive();
+    assert_eq!(request, Request::ExamDay { date: today });
+    assert_eq!(app.context(), Context::ExamDay);
+    keys(&mut app, "z");
+    let (_, request) = call(&mut app);
+    let tomorrow = today.succ_opt().unwrap();
+    assert_eq!(request, Request::ExamDay { date: tomorrow });
+    assert_eq!(app.shown::<List>().unwrap().date, Some(tomorrow));
+    key(&mut app, KeyCode::Esc);
+    assert!(
+        app.shown::<caredesk::tui::components::home::Home>()
+            .is_some()
+    );
+}
