@@ -7,6 +7,7 @@ use super::{
     import, intake, keys, patients, plans, questionnaires, record, recordings, reports, results,
     results_review, risk, summaries, users,
 };
+use crate::clinic::api::Me;
 use crate::domain::booking::BookingStatus;
 use crate::store::StoreError;
 
@@ -27,11 +28,11 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
             Ok(Reply::new(Response::Done).effect(Effect::EndSession))
         }
         Request::HomeSummary => patients::home(ctx),
-        Request::WhoAmI => Ok(Reply::new(Response::Me {
+        Request::WhoAmI => Ok(Reply::new(Response::Me(Me {
             user: ctx.session.user.clone(),
             role: ctx.session.role,
             permissions: ctx.clinic.roles().permissions(ctx.session.role),
-        })),
+        }))),
         Request::ChangePassword { old, new } => users::change_password(ctx, &old, &new),
         Request::UserAdd { name, role } => users::add(ctx, &name, role),
         Request::UserList => users::list(ctx),
@@ -227,7 +228,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
                 .chain_page(from_seq, through, limit.clamp(1, 100_000) as usize)
                 .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
             let detail = format!("from={from_seq} count={}", page.records.len());
-            Ok(Reply::new(Response::AuditChain(Box::new(page))).detail(detail))
+            Ok(Reply::new(Response::AuditChain(Box::new(page.into()))).detail(detail))
         }
         Request::AuditEvents {
             from,
@@ -244,6 +245,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
             })
             .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
             let count = rows.len();
+            let rows = rows.into_iter().map(Into::into).collect();
             Ok(Reply::new(Response::AuditEvents(rows)).detail(format!("count={count}")))
         }
         Request::Login { .. }

@@ -130,7 +130,7 @@ impl App {
         };
         register.form.busy = false;
         match response {
-            Response::Registered { id, card } => {
+            Response::Registered(crate::clinic::api::Registered { id, card }) => {
                 let name = register.form.value(0).trim().to_string();
                 register.outcome = Some(RegisterOutcome::Issued {
                     id,

@@ -90,10 +90,10 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         }
         (
             Purpose::Login,
-            Response::TotpEnrolment {
+            Response::TotpEnrolment(crate::clinic::api::TotpEnrolment {
                 pending,
                 otpauth_uri,
-            },
+            }),
         ) => {
             let Screen::Login(form) = app.screen_mut() else {
                 return;
@@ -122,10 +122,10 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
         }
         (
             Purpose::Activate,
-            Response::Activated {
+            Response::Activated(crate::clinic::api::Activated {
                 otpauth_uri,
                 recovery_codes,
-            },
+            }),
         ) => {
             let Screen::SetPassword { user, form, .. } = app.screen_mut() else {
                 return;
@@ -174,7 +174,7 @@ pub fn apply(app: &mut App, purpose: Purpose, patient: Option<PatientId>, respon
             };
             search.busy = false;
             match response {
-                Response::SearchResults { rows, total } => {
+                Response::SearchResults(crate::clinic::api::SearchResults { rows, total }) => {
                     search.rows = rows;
                     search.total = total;
                     search.answered = Some(query);

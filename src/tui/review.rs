@@ -79,8 +79,14 @@ impl App {
     /// The typed key found patients: exactly one is the match.
     pub(crate) fn on_review_found(&mut self, number: u64, response: Response) {
         let reply = match &response {
-            Response::SearchResults { rows, .. } if rows.len() == 1 => Ok(rows[0].id),
-            Response::SearchResults { rows, .. } if rows.is_empty() => {
+            Response::SearchResults(crate::clinic::api::SearchResults { rows, .. })
+                if rows.len() == 1 =>
+            {
+                Ok(rows[0].id)
+            }
+            Response::SearchResults(crate::clinic::api::SearchResults { rows, .. })
+                if rows.is_empty() =>
+            {
                 Err(self.t("review.no_patient"))
             }
             Response::SearchResults { .. } => Err(self.t("review.several")),
