@@ -145,25 +145,23 @@ fn act(session: &Session, command: UserCommand) -> anyhow::Result<()> {
                     role: args.role,
                 })
                 .map_err(refused)?;
-            {
-                if args.json {
-                    let json = Zeroizing::new(serde_json::to_string(&serde_json::json!({
-                        "name": name, "role": role, "initial_password": initial_password.expose()
-                    }))?);
-                    writeln!(out, "{}", json.as_str())?;
-                } else {
-                    writeln!(
-                        out,
-                        "Added {name} ({role}). One-time initial password, shown once:"
-                    )?;
-                    writeln!(out, "  {}", initial_password.expose())?;
-                    writeln!(
-                        out,
-                        "Give it to {name} in person; they run `caredesk user activate` to set their own."
-                    )?;
-                }
-                Ok(())
+            if args.json {
+                let json = Zeroizing::new(serde_json::to_string(&serde_json::json!({
+                    "name": name, "role": role, "initial_password": initial_password.expose()
+                }))?);
+                writeln!(out, "{}", json.as_str())?;
+            } else {
+                writeln!(
+                    out,
+                    "Added {name} ({role}). One-time initial password, shown once:"
+                )?;
+                writeln!(out, "  {}", initial_password.expose())?;
+                writeln!(
+                    out,
+                    "Give it to {name} in person; they run `caredesk user activate` to set their own."
+                )?;
             }
+            Ok(())
         }
         UserCommand::List(args) => {
             let users: Vec<UserSummary> = session.ask(Request::UserList).map_err(refused)?;

@@ -18,6 +18,8 @@ pub trait Reply: Sized {
     const KINDS: &'static [&'static str];
 
     /// The value, or the response given back when it is another kind.
+    // The response handed back is the one the caller already held, moved, not copied.
+    #[allow(clippy::result_large_err)]
     fn read(response: Response) -> Result<Self, Response>;
 }
 
