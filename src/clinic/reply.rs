@@ -230,6 +230,27 @@ mod tests {
         assert!(mismatch::<()>(&Request::Logout).is_none());
     }
 
+    /// A client that fails the test if anything reaches it.
+    struct NeverSent;
+
+    impl crate::clinic::Client for NeverSent {
+        fn call(&self, _: Option<&crate::clinic::SessionToken>, _: Request) -> Response {
+            panic!("a request asked for the wrong type was sent")
+        }
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "asked patient_search for a reply of type")]
+    fn asking_for_the_wrong_type_stops_a_debug_build_before_sending() {
+        use crate::clinic::Client;
+        let search = Request::PatientSearch {
+            query: "wang".into(),
+            limit: 5,
+        };
+        let _ = NeverSent.ask::<PatientView>(None, search);
+    }
+
     #[test]
     fn a_reply_reads_as_its_type_an_error_as_itself_and_another_kind_as_unexpected() {
         assert_eq!(read::<()>(Response::Done), Ok(()));
