@@ -335,11 +335,7 @@ impl Clinic {
     /// derived data settled if the row reads it, the row's lock, the handler, the
     /// reply checked against the row, alert rules, writes and audit record committed
     /// together, re-evaluation, effects.
-    pub(crate) fn run_shared(
-        &self,
-        run: Run<'_>,
-        handler: Handler<'_>,
-    ) -> Response {
+    pub(crate) fn run_shared(&self, run: Run<'_>, handler: Handler<'_>) -> Response {
         let Run {
             session,
             actor,
