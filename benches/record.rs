@@ -5,6 +5,7 @@
 //!
 //! Run: `cargo bench --bench record`.
 
+use caredesk::clinic::api::SearchResults;
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -55,7 +56,7 @@ fn bench_record(c: &mut Criterion) {
     let dir = tmp.path().join("demo");
     caredesk::demo::create(&dir, 500, StoreOptions::default(), &mut |_| {}).unwrap();
     let client = doctor(&dir);
-    let Response::SearchResults { rows, .. } = client.call(Request::PatientSearch {
+    let Response::SearchResults(SearchResults { rows, .. }) = client.call(Request::PatientSearch {
         query: "wang".into(),
         limit: 10,
     }) else {

@@ -2,6 +2,7 @@
 //!
 //! Run: `cargo bench --bench search` (creates a 100 000-patient demo store first).
 
+use caredesk::clinic::api::{KeyFileCreated, SearchResults};
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,7 +40,7 @@ fn key_file(dir: &std::path::Path) -> Secret {
         code: Secret::new(code),
     });
     assert!(matches!(reply, Response::SignedIn(_)), "{reply:?}");
-    let Response::KeyFileCreated { key, .. } = admin.call(Request::KeyFileAdd {
+    let Response::KeyFileCreated(KeyFileCreated { key, .. }) = admin.call(Request::KeyFileAdd {
         label: "bench".into(),
     }) else {
         panic!()
@@ -73,7 +74,7 @@ fn search(client: &Signed<InProcess>, query: &str) -> u64 {
         query: query.into(),
         limit: 100_000,
     }) {
-        Response::SearchResults { total, .. } => total,
+        Response::SearchResults(SearchResults { total, .. }) => total,
         other => panic!("{other:?}"),
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Run: `cargo bench --bench server`.
 
+use caredesk::clinic::api::SearchResults;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -95,7 +96,7 @@ fn bench(c: &mut Criterion) {
         sign_in(&first, "chen.jing", "demo nurse harbour lantern"),
         sign_in(&first, "dr.zhou", "demo doctor harbour lantern"),
     ];
-    let Response::SearchResults { rows, .. } = first.call(
+    let Response::SearchResults(SearchResults { rows, .. }) = first.call(
         Some(&tokens[0]),
         Request::PatientSearch {
             query: "z".into(),

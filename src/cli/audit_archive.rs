@@ -9,7 +9,8 @@ use crate::audit::VerifyOptions;
 use crate::audit::archive::{ArchiveError, ArchiveWriter, verify_archive};
 use crate::audit::log::AUDIT_TREE;
 use crate::audit::record::RawRecord;
-use crate::clinic::{Request, Response};
+use crate::clinic::Request;
+use crate::clinic::wire::AuditChainPage;
 use crate::store::RawStore;
 
 /// Records per page read through a clinic server.
@@ -50,20 +51,14 @@ pub fn run_archive(args: ArchiveArgs) -> anyhow::Result<ExitCode> {
             let mut from_seq = 0u64;
             let mut through = None;
             'pages: loop {
-                let page = match session.call(Request::AuditChain {
-                    from_seq,
-                    through,
-                    limit: PAGE,
-                }) {
-                    Response::AuditChain(page) => page,
-                    Response::Error(e) => return Err(ArchiveError::Damaged(e.to_string())),
-                    _ => {
-                        return Err(ArchiveError::Damaged(
-                            crate::clinic::UNEXPECTED_REPLY.into(),
-                        ));
-                    }
-                };
-                through = Some(page.head.seq);
+                let page: Box<AuditChainPage> = session
+                    .ask(Request::AuditChain {
+                        from_seq,
+                        through,
+                        limit: PAGE,
+                    })
+                    .map_err(|e| ArchiveError::Damaged(e.to_string()))?;
+                through = Some(page.head_seq);
                 let full = page.records.len() == PAGE as usize;
                 for (key, value) in &page.records {
                     if !before(value) {

@@ -1,5 +1,6 @@
 //! `caredesk audit verify | export | checkpoint`.
 
+use crate::clinic::api::AuditSealed;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -127,16 +128,12 @@ fn run_rotate_epoch(args: RotateEpochArgs) -> anyhow::Result<ExitCode> {
     let request = crate::clinic::Request::AuditSealNow {
         reason: args.reason,
     };
-    match super::report_cmd::ask(&args.data.path, request)? {
-        crate::clinic::Response::AuditSealed { epoch, seq } => {
-            println!(
-                "sealing epoch {} closed at record {seq} and its key erased; the log goes on in epoch {epoch}",
-                epoch.saturating_sub(1)
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        other => anyhow::bail!("{}", other.unexpected()),
-    }
+    let AuditSealed { epoch, seq } = super::report_cmd::ask(&args.data.path, request)?;
+    println!(
+        "sealing epoch {} closed at record {seq} and its key erased; the log goes on in epoch {epoch}",
+        epoch.saturating_sub(1)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The audit seed from `--seed` (or standard input for "-").

@@ -12,39 +12,36 @@ use crate::audit::export;
 use crate::audit::log::ChainPage;
 use crate::audit::record::{RawRecord, RecordBody};
 use crate::audit::verify::{Break, Report, Verifier, VerifyOptions};
-use crate::clinic::{Request, Response};
+use crate::clinic::wire::{AuditChainPage, AuditEntry};
+use crate::clinic::{Reply, Request};
 
 /// Rows (or records) a page asks the server for.
 const PAGE: u32 = 10_000;
 
-/// Calls the server; any refusal signs out and becomes the command's error.
-fn call(session: &Session, request: Request) -> anyhow::Result<Response> {
-    match session.call(request) {
-        Response::Error(e) => {
-            signin::sign_out(session);
-            anyhow::bail!("{e}")
-        }
-        other => Ok(other),
-    }
+/// Asks the server; any refusal signs out and becomes the command's error.
+fn ask<T: Reply>(session: &Session, request: Request) -> anyhow::Result<T> {
+    session.ask(request).map_err(|e| {
+        signin::sign_out(session);
+        anyhow::anyhow!("{e}")
+    })
 }
 
+/// A page of the raw chain, as the audit verifier reads it.
 fn chain_page(
     session: &Session,
     from_seq: u64,
     through: Option<u64>,
     limit: u32,
 ) -> anyhow::Result<ChainPage> {
-    match call(
+    let page: Box<AuditChainPage> = ask(
         session,
         Request::AuditChain {
             from_seq,
             through,
             limit,
         },
-    )? {
-        Response::AuditChain(page) => Ok(*page),
-        other => anyhow::bail!("{}", other.unexpected()),
-    }
+    )?;
+    Ok(ChainPage::from(*page))
 }
 
 /// `caredesk audit export` through the server.
@@ -54,7 +51,7 @@ pub fn export(session: Session, args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let mut writer = export::RowWriter::new(args.format, &mut out)?;
     let mut after = None;
     loop {
-        let page = match call(
+        let page: Vec<AuditEntry> = ask(
             &session,
             Request::AuditEvents {
                 from: args.from,
@@ -62,15 +59,13 @@ pub fn export(session: Session, args: &ExportArgs) -> anyhow::Result<ExitCode> {
                 limit: PAGE,
                 after,
             },
-        )? {
-            Response::AuditEvents(rows) => rows,
-            other => anyhow::bail!("{}", other.unexpected()),
-        };
-        for row in &page {
-            writer.write(row)?;
-        }
+        )?;
+        let count = page.len();
         after = page.last().map(|r| r.seq);
-        if page.len() < PAGE as usize {
+        for row in page {
+            writer.write(&export::AuditRow::from(row))?;
+        }
+        if count < PAGE as usize {
             break;
         }
     }

@@ -9,8 +9,10 @@ use clap::{Args, Subcommand};
 use zeroize::Zeroizing;
 
 use super::{DataDir, EXIT_TAMPERED, input, signin};
+use crate::clinic::api::BackupPiece;
+use crate::clinic::backups::BackupMade;
 use crate::clinic::backups::PIECE_BYTES;
-use crate::clinic::{Request, Response};
+use crate::clinic::{Request, ServiceError};
 use crate::crypto::keyslot::RecoveryKey;
 use crate::store::StoreOptions;
 use crate::store::backup::format::FormatError;
@@ -152,29 +154,23 @@ fn run_create(data: &Path, out: &Path) -> anyhow::Result<()> {
         .mode(0o600)
         .open(out)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e} (give a new file)", out.display()))?;
-    let copied = (|| -> anyhow::Result<crate::clinic::backups::BackupMade> {
+    let copied = (|| -> anyhow::Result<BackupMade> {
         let session = signin::connect(data)?;
         signin::sign_in(&session)?;
-        let call = |request| match session.call(request) {
-            Response::Error(e) => {
-                signin::sign_out(&session);
-                Err(anyhow::anyhow!("{e}"))
-            }
-            other => Ok(other),
+        let refused = |e: ServiceError| {
+            signin::sign_out(&session);
+            anyhow::anyhow!("{e}")
         };
-        let Response::BackupCreated(made) = call(Request::BackupCreate)? else {
-            anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
-        };
+        let made: BackupMade = session.ask(Request::BackupCreate).map_err(refused)?;
         let mut offset = 0u64;
         while offset < made.size {
-            let Response::BackupPiece(piece) = call(Request::BackupRead {
-                name: made.name.clone(),
-                offset,
-                len: PIECE_BYTES,
-            })?
-            else {
-                anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
-            };
+            let BackupPiece(piece) = session
+                .ask(Request::BackupRead {
+                    name: made.name.clone(),
+                    offset,
+                    len: PIECE_BYTES,
+                })
+                .map_err(refused)?;
             if piece.is_empty() {
                 anyhow::bail!("the backup {} ended early while being copied", made.name);
             }

@@ -4,8 +4,10 @@ use clap::{Args, Subcommand};
 
 use super::report_cmd::{ask, patient_key};
 use super::{DataDir, input};
+use crate::clinic::Request;
+use crate::clinic::api::ErasureRequested;
 use crate::clinic::api::PatientRef;
-use crate::clinic::{Request, Response};
+use crate::clinic::erasure::ErasureRequest;
 
 #[derive(Debug, Subcommand)]
 pub enum EraseCommand {
@@ -63,22 +65,17 @@ pub fn run(command: EraseCommand) -> anyhow::Result<()> {
         EraseCommand::Request(args) => {
             let key = patient_key(&args.patient)?;
             let reason = reason(&args.reason)?;
-            let Response::ErasureRequested { id } = ask(
+            let ErasureRequested { id } = ask(
                 &args.data.path,
                 Request::ErasureRequest {
                     patient: PatientRef::Key(key),
                     reason,
                 },
-            )?
-            else {
-                anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
-            };
+            )?;
             say!("erasure request {id} waits for a second person: `caredesk erase approve {id}`");
         }
         EraseCommand::List(args) => {
-            let Response::Erasures(requests) = ask(&args.data.path, Request::ErasureList)? else {
-                anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
-            };
+            let requests: Vec<ErasureRequest> = ask(&args.data.path, Request::ErasureList)?;
             for r in requests {
                 say!(
                     "{:>8}  patient {}  asked by {} at {}: {}",
@@ -91,7 +88,7 @@ pub fn run(command: EraseCommand) -> anyhow::Result<()> {
             }
         }
         EraseCommand::Approve(args) => {
-            ask(&args.data.path, Request::ErasureApprove { id: args.id })?;
+            ask::<()>(&args.data.path, Request::ErasureApprove { id: args.id })?;
             say!(
                 "erasure {} done: the patient's records can no longer be read",
                 args.id

@@ -3,8 +3,8 @@
 use clap::{Args, Subcommand};
 
 use super::{DataDir, signin};
-use crate::clinic::export::to_fhir;
-use crate::clinic::{Request, Response};
+use crate::clinic::Request;
+use crate::clinic::export::{PatientExport, to_fhir};
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
@@ -39,13 +39,9 @@ pub fn run(command: ExportCommand) -> anyhow::Result<()> {
     let key = super::report_cmd::patient_key(&args.key)?;
     let session = signin::connect(&args.data.path)?;
     signin::sign_in(&session)?;
-    let response = session.call(Request::PatientExport { key });
+    let export = session.ask(Request::PatientExport { key });
     signin::sign_out(&session);
-    let export = match response {
-        Response::PatientExport(export) => export,
-        Response::Error(e) => anyhow::bail!("{e}"),
-        other => anyhow::bail!("{}", other.unexpected()),
-    };
+    let export: Box<PatientExport> = export.map_err(|e| anyhow::anyhow!("{e}"))?;
     let text = match args.format {
         ExportFormat::Json => serde_json::to_string_pretty(&export)?,
         ExportFormat::Fhir => serde_json::to_string_pretty(&to_fhir(&export))?,

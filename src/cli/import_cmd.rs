@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::DataDir;
 use super::signin;
-use crate::clinic::api::ImportRow;
-use crate::clinic::{Request, Response};
+use crate::clinic::Request;
+use crate::clinic::api::{ImportRow, ImportSummary};
 
 /// The fields a row may fill; the default header uses these names.
 pub use crate::domain::patient::REGISTRATION_FIELDS as FIELDS;
@@ -186,22 +186,17 @@ pub fn run(command: ImportCommand) -> anyhow::Result<()> {
     let rows = rows(&text, &mapping)?;
     let session = signin::connect(&args.data.path)?;
     signin::sign_in(&session)?;
-    let response = session.call(Request::PatientImport { rows });
+    let imported = session.ask(Request::PatientImport { rows });
     signin::sign_out(&session);
-    match response {
-        Response::ImportSummary(summary) => {
-            say!(
-                "imported {}, duplicates {}, rejected {}",
-                summary.imported,
-                summary.duplicates,
-                summary.rejected.len()
-            );
-            for (line, reason) in summary.rejected {
-                say!("line {line}: {reason}");
-            }
-            Ok(())
-        }
-        Response::Error(e) => anyhow::bail!("{e}"),
-        other => anyhow::bail!("{}", other.unexpected()),
+    let summary: ImportSummary = imported.map_err(|e| anyhow::anyhow!("{e}"))?;
+    say!(
+        "imported {}, duplicates {}, rejected {}",
+        summary.imported,
+        summary.duplicates,
+        summary.rejected.len()
+    );
+    for (line, reason) in summary.rejected {
+        say!("line {line}: {reason}");
     }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 //! opens the store as the `system` principal; it is written 0600 and must stay readable
 //! only by the service account.
 
+use crate::clinic::api::{KeyFileCreated, RecoveryKeyCreated};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
@@ -12,7 +13,9 @@ use clap::{Args, Subcommand};
 
 use super::DataDir;
 use super::signin;
-use crate::clinic::{Request, Response};
+use crate::clinic::keys::SlotSummary;
+use crate::clinic::wire::KeyRotation;
+use crate::clinic::{Reply, Request};
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
@@ -73,16 +76,11 @@ pub fn run(command: KeyCommand) -> anyhow::Result<()> {
     };
     let session = signin::connect(&args.data.path)?;
     signin::sign_in(&session)?;
-    let response = session.call(Request::KeyFileAdd {
+    let created = session.ask(Request::KeyFileAdd {
         label: args.label.clone(),
     });
     signin::sign_out(&session);
-    let Response::KeyFileCreated { label, key } = response else {
-        match response {
-            Response::Error(e) => anyhow::bail!("{e}"),
-            other => anyhow::bail!("{}", other.unexpected()),
-        }
-    };
+    let KeyFileCreated { label, key } = created.map_err(|e| anyhow::anyhow!("{e}"))?;
     let text = crate::server::key_file::contents(&label, &key);
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -105,14 +103,12 @@ pub fn run(command: KeyCommand) -> anyhow::Result<()> {
 }
 
 /// Signs in (an admin), makes one request, signs out.
-fn admin_call(data: &DataDir, request: Request) -> anyhow::Result<Response> {
+fn admin_call<T: Reply>(data: &DataDir, request: Request) -> anyhow::Result<T> {
     super::report_cmd::ask(&data.path, request)
 }
 
 fn list(data: &DataDir) -> anyhow::Result<()> {
-    let Response::KeySlots(slots) = admin_call(data, Request::KeySlots)? else {
-        anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
-    };
+    let slots: Vec<SlotSummary> = admin_call(data, Request::KeySlots)?;
     say!(
         "{:>6}  {:<9} {:<20} {:<22} created",
         "id",
@@ -139,7 +135,7 @@ fn list(data: &DataDir) -> anyhow::Result<()> {
 }
 
 fn remove(args: &RemoveArgs) -> anyhow::Result<()> {
-    admin_call(&args.data, Request::KeySlotRemove { id: args.id })?;
+    admin_call::<()>(&args.data, Request::KeySlotRemove { id: args.id })?;
     say!(
         "key slot {} removed; the secret that opened it opens nothing now",
         args.id
@@ -148,10 +144,7 @@ fn remove(args: &RemoveArgs) -> anyhow::Result<()> {
 }
 
 fn add_recovery(data: &DataDir) -> anyhow::Result<()> {
-    let Response::RecoveryKeyCreated { slot, key } = admin_call(data, Request::RecoveryKeyAdd)?
-    else {
-        anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
-    };
+    let RecoveryKeyCreated { slot, key } = admin_call(data, Request::RecoveryKeyAdd)?;
     say!(
         "new recovery key (slot {slot}), shown once: write it down and keep it safe, off this machine:"
     );
@@ -167,10 +160,9 @@ fn rotate(args: &RotateArgs) -> anyhow::Result<()> {
     let on_terminal = std::io::stderr().is_terminal();
     let mut last_tenth = None;
     let outcome = loop {
-        let progress = match session.call(Request::KeyRotate { batch: args.batch }) {
-            Response::KeyRotation(progress) => progress,
-            Response::Error(e) => break Err(anyhow::anyhow!("{e}")),
-            other => break Err(anyhow::anyhow!("{}", other.unexpected())),
+        let progress: KeyRotation = match session.ask(Request::KeyRotate { batch: args.batch }) {
+            Ok(progress) => progress,
+            Err(e) => break Err(anyhow::anyhow!("{e}")),
         };
         if progress.finished {
             break Ok(progress);

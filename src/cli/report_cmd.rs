@@ -8,7 +8,8 @@ use clap::Args;
 
 use super::{DataDir, input, signin};
 use crate::clinic::api::{PatientRef, ReportOutput};
-use crate::clinic::{Request, Response};
+use crate::clinic::reports::{CardDocument, ReportData};
+use crate::clinic::{Reply, Request};
 use crate::i18n::Lang;
 use crate::report::{self, Paper, output};
 
@@ -102,16 +103,13 @@ pub(super) fn patient_key(given: &str) -> anyhow::Result<String> {
     Ok(key.trim().to_string())
 }
 
-/// Signs in, asks the service, signs out: the reply or the service's refusal.
-pub(super) fn ask(dir: &Path, request: Request) -> anyhow::Result<Response> {
+/// Signs in, asks the service, signs out: the reply as `T` or the service's refusal.
+pub(super) fn ask<T: Reply>(dir: &Path, request: Request) -> anyhow::Result<T> {
     let session = signin::connect(dir)?;
     signin::sign_in(&session)?;
-    let response = session.call(request);
+    let reply = session.ask(request);
     signin::sign_out(&session);
-    match response {
-        Response::Error(e) => anyhow::bail!("{e}"),
-        other => Ok(other),
-    }
+    reply.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn deliver(destination: &Destination, pdf: &[u8], what: &str) -> anyhow::Result<()> {
@@ -129,10 +127,7 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<()> {
         unmask: args.unmask,
         output: args.destination.output(),
     };
-    let mut data = match ask(&args.data.path, request)? {
-        Response::Report(data) => data,
-        other => anyhow::bail!("{}", other.unexpected()),
-    };
+    let mut data: Box<ReportData> = ask(&args.data.path, request)?;
     if let Some(paper) = args.paper {
         data.layout.paper = paper;
     }
@@ -146,10 +141,7 @@ pub fn run_card(args: CardArgs) -> anyhow::Result<()> {
         patient: PatientRef::Key(patient_key(&args.patient)?),
         output: args.destination.output(),
     };
-    let document = match ask(&args.data.path, request)? {
-        Response::CardDocument(document) => document,
-        other => anyhow::bail!("{}", other.unexpected()),
-    };
+    let document: Box<CardDocument> = ask(&args.data.path, request)?;
     let pdf = report::card_pdf(&document, args.lang)?;
     deliver(&args.destination, &pdf, "member card")
 }

@@ -10,7 +10,7 @@ use clap::Args;
 use super::DataDir;
 use super::signin;
 use crate::clinic::response::ResultsSummary;
-use crate::clinic::{Request, Response};
+use crate::clinic::{Request, SignedIn};
 use crate::ingest::Parsed;
 pub use crate::ingest::files::{Format, parse_csv_files, parse_files};
 use crate::ingest::pieces::{Source, read_in_batches};
@@ -63,11 +63,9 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
     match &args.key_file {
         Some(path) => {
             let (label, key) = crate::server::key_file::read(path)?;
-            match session.call(Request::LoginKeyFile { label, key }) {
-                Response::SignedIn(_) => {}
-                Response::Error(e) => anyhow::bail!("{e}"),
-                other => anyhow::bail!("{}", other.unexpected()),
-            }
+            let _: SignedIn = session
+                .ask(Request::LoginKeyFile { label, key })
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         None => {
             signin::sign_in(&session)?;
@@ -84,16 +82,13 @@ fn submit(source: Source<'_>, args: ResultsArgs) -> anyhow::Result<()> {
             .iter()
             .flat_map(|m| m.unread.iter().cloned())
             .collect();
-        let reply = session.call(Request::ResultsImport {
-            incoming: batch.incoming,
-            rejected: batch.rejected.len() as u64,
-            create_patients: args.create_patients,
-        });
-        let done = match reply {
-            Response::ResultsImported(done) => done,
-            Response::Error(e) => anyhow::bail!("{e}"),
-            other => anyhow::bail!("{}", other.unexpected()),
-        };
+        let done: ResultsSummary = session
+            .ask(Request::ResultsImport {
+                incoming: batch.incoming,
+                rejected: batch.rejected.len() as u64,
+                create_patients: args.create_patients,
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         batches += 1;
         summary.add(&done);
         parsed.rejected.extend(batch.rejected);

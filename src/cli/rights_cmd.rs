@@ -8,8 +8,9 @@ use clap::Args;
 
 use super::DataDir;
 use super::report_cmd::{ask, patient_key};
+use crate::clinic::Request;
 use crate::clinic::api::PatientRef;
-use crate::clinic::{Request, Response};
+use crate::clinic::rights::{Access, DisclosureAccount};
 use crate::i18n::Lang;
 
 #[derive(Debug, Args)]
@@ -45,16 +46,13 @@ pub struct DisclosuresArgs {
 
 pub fn run_access(args: AccessArgs) -> anyhow::Result<()> {
     let key = patient_key(&args.patient)?;
-    let Response::AccessLog(entries) = ask(
+    let entries: Vec<Access> = ask(
         &args.data.path,
         Request::PatientAccessLog {
             patient: PatientRef::Key(key),
             from: args.from,
         },
-    )?
-    else {
-        anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
-    };
+    )?;
     for e in &entries {
         if args.json {
             say!("{}", serde_json::to_string(e)?);
@@ -83,15 +81,12 @@ pub fn run_disclosures(args: DisclosuresArgs) -> anyhow::Result<()> {
         anyhow::bail!("{} exists: give a new file", out.display());
     }
     let key = patient_key(&args.patient)?;
-    let Response::Disclosures(account) = ask(
+    let account: Box<DisclosureAccount> = ask(
         &args.data.path,
         Request::Disclosures {
             patient: PatientRef::Key(key),
         },
-    )?
-    else {
-        anyhow::bail!(crate::clinic::UNEXPECTED_REPLY);
-    };
+    )?;
     if args.json {
         say!("{}", serde_json::to_string(&account.disclosures)?);
     } else {

@@ -7,7 +7,8 @@ use std::io::Write;
 use zeroize::Zeroizing;
 
 use super::input;
-use crate::clinic::{Request, Response, Secret, Signed, SignedIn};
+use crate::clinic::api::TotpEnrolment;
+use crate::clinic::{Request, Secret, SignOn, Signed, SignedIn};
 use crate::server::connection::{Connection, Mode};
 use crate::tui::qr;
 
@@ -54,22 +55,20 @@ pub fn sign_in(session: &Session) -> anyhow::Result<SignedIn> {
             input::read_stdin_line("TOTP code")?,
         )
     };
-    let response = session.call(Request::Login {
+    let response = session.ask(Request::Login {
         user: user.trim().to_string(),
         password: Secret::new(password.as_str()),
         code: Secret::new(code.as_str()),
     });
-    let signed = match response {
-        Response::SignedIn(signed) => signed,
-        Response::TotpEnrolment {
+    let signed = match response.map_err(|e| anyhow::anyhow!("{e}"))? {
+        SignOn::SignedIn(signed) => signed,
+        SignOn::Enrol(TotpEnrolment {
             pending,
             otpauth_uri,
-        } if terminal => enrol(session, pending, &otpauth_uri)?,
-        Response::TotpEnrolment { .. } => anyhow::bail!(
+        }) if terminal => enrol(session, pending, &otpauth_uri)?,
+        SignOn::Enrol(_) => anyhow::bail!(
             "your two-factor sign-in was reset: sign in once at a terminal to enrol your authenticator app again"
         ),
-        Response::Error(e) => anyhow::bail!("{e}"),
-        other => anyhow::bail!("{}", other.unexpected()),
     };
     report_notice(&signed);
     Ok(signed)
@@ -86,22 +85,19 @@ fn enrol(
     }
     eprintln!("{}", uri.expose());
     let code = ask_line("Code from the app, to confirm: ")?;
-    match session.call(Request::ConfirmTotp {
-        pending,
-        code: Secret::new(code.as_str()),
-    }) {
-        Response::SignedIn(signed) => {
-            if let Some(codes) = &signed.new_recovery_codes {
-                eprintln!("New one-time recovery codes (shown once):");
-                for c in codes {
-                    eprintln!("  {}", c.expose());
-                }
-            }
-            Ok(signed)
+    let signed: SignedIn = session
+        .ask(Request::ConfirmTotp {
+            pending,
+            code: Secret::new(code.as_str()),
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(codes) = &signed.new_recovery_codes {
+        eprintln!("New one-time recovery codes (shown once):");
+        for c in codes {
+            eprintln!("  {}", c.expose());
         }
-        Response::Error(e) => anyhow::bail!("{e}"),
-        other => anyhow::bail!("{}", other.unexpected()),
     }
+    Ok(signed)
 }
 
 fn report_notice(signed: &SignedIn) {
@@ -124,6 +120,7 @@ pub use crate::domain::time::format_time;
 /// Ends the session (audited), ignoring a session that already expired.
 pub fn sign_out(session: &Session) {
     if session.is_signed_in() {
-        let _ = session.call(Request::Logout);
+        // A session that already ended is as good as signed out.
+        let _ = session.ask::<()>(Request::Logout);
     }
 }

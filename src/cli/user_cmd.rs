@@ -1,6 +1,7 @@
 //! `caredesk user …`: staff administration by a signed-in administrator, and a user's
 //! own first sign-in (`activate`).
 
+use crate::clinic::api::{Activated, PasswordReset, UserCreated};
 use std::io::Write;
 
 use clap::{Args, Subcommand};
@@ -10,7 +11,8 @@ use zeroize::Zeroizing;
 use super::signin::{self, Session, format_time};
 use super::{DataDir, input};
 use crate::auth::Role;
-use crate::clinic::{Request, Response, Secret};
+use crate::clinic::api::UserSummary;
+use crate::clinic::{Request, Secret, ServiceError, UserChange};
 use crate::tui::qr;
 
 #[derive(Debug, Subcommand)]
@@ -124,53 +126,45 @@ pub fn run(command: UserCommand) -> anyhow::Result<()> {
     result
 }
 
-fn expect_done(response: Response) -> anyhow::Result<()> {
-    match response {
-        Response::Done => Ok(()),
-        Response::Error(e) => anyhow::bail!("{e}"),
-        other => anyhow::bail!("{}", other.unexpected()),
-    }
+/// The service's refusal as the command's error.
+fn refused(e: ServiceError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
 }
 
 fn act(session: &Session, command: UserCommand) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match command {
-        UserCommand::Add(args) => match session.call(Request::UserAdd {
-            name: args.name,
-            role: args.role,
-        }) {
-            Response::UserCreated {
+        UserCommand::Add(args) => {
+            let UserCreated {
                 name,
                 role,
                 initial_password,
-            } => {
-                if args.json {
-                    let json = Zeroizing::new(serde_json::to_string(&serde_json::json!({
-                        "name": name, "role": role, "initial_password": initial_password.expose()
-                    }))?);
-                    writeln!(out, "{}", json.as_str())?;
-                } else {
-                    writeln!(
-                        out,
-                        "Added {name} ({role}). One-time initial password, shown once:"
-                    )?;
-                    writeln!(out, "  {}", initial_password.expose())?;
-                    writeln!(
-                        out,
-                        "Give it to {name} in person; they run `caredesk user activate` to set their own."
-                    )?;
-                }
-                Ok(())
+            } = session
+                .ask(Request::UserAdd {
+                    name: args.name,
+                    role: args.role,
+                })
+                .map_err(refused)?;
+            if args.json {
+                let json = Zeroizing::new(serde_json::to_string(&serde_json::json!({
+                    "name": name, "role": role, "initial_password": initial_password.expose()
+                }))?);
+                writeln!(out, "{}", json.as_str())?;
+            } else {
+                writeln!(
+                    out,
+                    "Added {name} ({role}). One-time initial password, shown once:"
+                )?;
+                writeln!(out, "  {}", initial_password.expose())?;
+                writeln!(
+                    out,
+                    "Give it to {name} in person; they run `caredesk user activate` to set their own."
+                )?;
             }
-            Response::Error(e) => anyhow::bail!("{e}"),
-            other => anyhow::bail!("{}", other.unexpected()),
-        },
+            Ok(())
+        }
         UserCommand::List(args) => {
-            let users = match session.call(Request::UserList) {
-                Response::Users(users) => users,
-                Response::Error(e) => anyhow::bail!("{e}"),
-                other => anyhow::bail!("{}", other.unexpected()),
-            };
+            let users: Vec<UserSummary> = session.ask(Request::UserList).map_err(refused)?;
             let rows: Vec<UserRow> = users
                 .iter()
                 .map(|u| UserRow {
@@ -216,17 +210,21 @@ fn act(session: &Session, command: UserCommand) -> anyhow::Result<()> {
             Ok(())
         }
         UserCommand::Disable(args) => {
-            expect_done(session.call(Request::UserDisable {
-                name: args.name.clone(),
-            }))?;
+            session
+                .ask::<()>(Request::UserDisable {
+                    name: args.name.clone(),
+                })
+                .map_err(refused)?;
             writeln!(out, "Disabled {}.", args.name)?;
             Ok(())
         }
         UserCommand::Enable(args) => {
-            let reply = session.call(Request::UserEnable {
-                name: args.name.clone(),
-            });
-            if reply == Response::Done {
+            let reply = session
+                .ask(Request::UserEnable {
+                    name: args.name.clone(),
+                })
+                .map_err(refused)?;
+            let UserChange::PasswordReset(reset) = reply else {
                 // The account was not disabled: only a lockout was lifted.
                 if args.json {
                     writeln!(out, "{}", serde_json::json!({ "name": args.name }))?;
@@ -238,21 +236,25 @@ fn act(session: &Session, command: UserCommand) -> anyhow::Result<()> {
                     )?;
                 }
                 return Ok(());
-            }
-            show_one_time_password(&mut out, reply, args.json, "Enabled")
+            };
+            show_one_time_password(&mut out, reset, args.json, "Enabled")
         }
         UserCommand::SetRole(args) => {
-            expect_done(session.call(Request::UserSetRole {
-                name: args.name.clone(),
-                role: args.role,
-            }))?;
+            session
+                .ask::<()>(Request::UserSetRole {
+                    name: args.name.clone(),
+                    role: args.role,
+                })
+                .map_err(refused)?;
             writeln!(out, "{} is now {}.", args.name, args.role)?;
             Ok(())
         }
         UserCommand::ResetTotp(args) => {
-            expect_done(session.call(Request::UserResetTotp {
-                name: args.name.clone(),
-            }))?;
+            session
+                .ask::<()>(Request::UserResetTotp {
+                    name: args.name.clone(),
+                })
+                .map_err(refused)?;
             writeln!(
                 out,
                 "Reset the TOTP of {}: they enrol a new authenticator at their next sign-in.",
@@ -261,8 +263,10 @@ fn act(session: &Session, command: UserCommand) -> anyhow::Result<()> {
             Ok(())
         }
         UserCommand::ResetPassword(args) => {
-            let reply = session.call(Request::UserResetPassword { name: args.name });
-            show_one_time_password(&mut out, reply, args.json, "Reset the password of")
+            let reset = session
+                .ask(Request::UserResetPassword { name: args.name })
+                .map_err(refused)?;
+            show_one_time_password(&mut out, reset, args.json, "Reset the password of")
         }
         UserCommand::Activate(_) => Ok(()),
     }
@@ -284,19 +288,16 @@ fn activate(args: ActivateArgs) -> anyhow::Result<()> {
         )
     };
     let session = signin::connect(&args.data.path)?;
-    let response = session.call(Request::Activate {
-        user: user.trim().to_string(),
-        one_time_password: Secret::new(one_time.as_str()),
-        new_password: Secret::new(new.as_str()),
-    });
-    let (uri, codes) = match response {
-        Response::Activated {
-            otpauth_uri,
-            recovery_codes,
-        } => (otpauth_uri, recovery_codes),
-        Response::Error(e) => anyhow::bail!("{e}"),
-        other => anyhow::bail!("{}", other.unexpected()),
-    };
+    let Activated {
+        otpauth_uri: uri,
+        recovery_codes: codes,
+    } = session
+        .ask(Request::Activate {
+            user: user.trim().to_string(),
+            one_time_password: Secret::new(one_time.as_str()),
+            new_password: Secret::new(new.as_str()),
+        })
+        .map_err(refused)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         let codes: Vec<&str> = codes.iter().map(Secret::expose).collect();
@@ -333,28 +334,23 @@ fn activate(args: ActivateArgs) -> anyhow::Result<()> {
 /// A new one-time password (reset, or an account enabled again), shown once.
 fn show_one_time_password(
     out: &mut impl Write,
-    reply: Response,
+    reset: PasswordReset,
     json: bool,
     done: &str,
 ) -> anyhow::Result<()> {
-    match reply {
-        Response::PasswordReset {
-            name,
-            one_time_password,
-        } => {
-            if json {
-                let json = Zeroizing::new(serde_json::to_string(&serde_json::json!({
-                    "name": name, "one_time_password": one_time_password.expose()
-                }))?);
-                writeln!(out, "{}", json.as_str())?;
-            } else {
-                writeln!(out, "{done} {name}. New one-time password, shown once:")?;
-                writeln!(out, "  {}", one_time_password.expose())?;
-                writeln!(out, "They run `caredesk user activate` to set their own.")?;
-            }
-            Ok(())
-        }
-        Response::Error(e) => anyhow::bail!("{e}"),
-        _ => anyhow::bail!("the server answered with something other than a one-time password"),
+    let PasswordReset {
+        name,
+        one_time_password,
+    } = reset;
+    if json {
+        let json = Zeroizing::new(serde_json::to_string(&serde_json::json!({
+            "name": name, "one_time_password": one_time_password.expose()
+        }))?);
+        writeln!(out, "{}", json.as_str())?;
+    } else {
+        writeln!(out, "{done} {name}. New one-time password, shown once:")?;
+        writeln!(out, "  {}", one_time_password.expose())?;
+        writeln!(out, "They run `caredesk user activate` to set their own.")?;
     }
+    Ok(())
 }

@@ -2,6 +2,7 @@
 //! shipped ones), evaluated on a patient's data. A rule file that does not read keeps
 //! the previous rules in force and is reported with its line and reason.
 
+use crate::clinic::api::AutoTagsView;
 use std::sync::{Arc, RwLock};
 
 use super::api::{Response, ServiceError};
@@ -116,10 +117,10 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceEr
         u8::from(refreshed.changed)
     );
     let names = refreshed.tags.iter().map(|t| t.tag.clone()).collect();
-    let mut reply = Reply::new(Response::AutoTags {
+    let mut reply = Reply::new(Response::AutoTags(AutoTagsView {
         tags: refreshed.tags,
         problem,
-    })
+    }))
     .writes(writes)
     .subject(id.to_string())
     .detail(detail);
@@ -134,10 +135,10 @@ pub(crate) fn get(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> 
     readable(ctx, id)?;
     let tags = ctx.vault.auto_tags(id)?.0;
     let detail = format!("tags={}", tags.len());
-    Ok(Reply::new(Response::AutoTags {
+    Ok(Reply::new(Response::AutoTags(AutoTagsView {
         tags,
         problem: None,
-    })
+    }))
     .subject(id.to_string())
     .detail(detail))
 }

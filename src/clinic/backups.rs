@@ -131,5 +131,5 @@ pub(crate) fn read(
         .read_to_end(&mut piece)
         .map_err(failed)?;
     let detail = format!("file={name} offset={offset} bytes={}", piece.len());
-    Ok(Reply::new(Response::BackupPiece(piece)).detail(detail))
+    Ok(Reply::new(Response::BackupPiece(super::api::BackupPiece(piece))).detail(detail))
 }

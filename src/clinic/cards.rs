@@ -1,6 +1,7 @@
 //! Registration and member cards: validation by field, duplicate detection, card
 //! numbers that are never reused, lost-card reissue.
 
+use crate::clinic::api::Registered;
 use chrono::NaiveDate;
 
 use super::api::{Response, ServiceError};
@@ -114,10 +115,10 @@ pub(crate) fn register(
     let mut writes = WriteSet::new();
     let id = ctx.vault.stage_create_patient(&mut writes, &patient)?;
     ctx.vault.stage_card(&mut writes, &id, &card, true)?;
-    Ok(Reply::new(Response::Registered {
+    Ok(Reply::new(Response::Registered(Registered {
         id,
         card: card.clone(),
-    })
+    }))
     .writes(writes)
     .subject(id.to_string())
     .detail(format!("card type {}", card.card_type))

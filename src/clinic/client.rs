@@ -3,12 +3,27 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::api::{Request, Response, SessionToken};
+use super::api::{Request, Response, ServiceError, SessionToken};
+use super::reply::{self, Reply};
 use super::service::{Clinic, Origin};
 
 pub trait Client: Send + Sync {
     /// Sends one request as the holder of `session` (none before signing on).
     fn call(&self, session: Option<&SessionToken>, request: Request) -> Response;
+
+    /// Sends one request and reads its reply as `T`, the type the request gives (see
+    /// `reply.rs`); a refusal or failure is the `ServiceError`.
+    fn ask<T: Reply>(
+        &self,
+        session: Option<&SessionToken>,
+        request: Request,
+    ) -> Result<T, ServiceError>
+    where
+        Self: Sized,
+    {
+        reply::check::<T>(&request)?;
+        reply::read(self.call(session, request))
+    }
 }
 
 /// Calls a `Clinic` in this process.
@@ -69,6 +84,12 @@ impl<C: Client> Signed<C> {
             _ => {}
         }
         response
+    }
+
+    /// `call`, with the reply read as `T` (see `Client::ask`).
+    pub fn ask<T: Reply>(&self, request: Request) -> Result<T, ServiceError> {
+        reply::check::<T>(&request)?;
+        reply::read(self.call(request))
     }
 
     pub fn is_signed_in(&self) -> bool {

@@ -3,6 +3,7 @@
 //! record, card and recording of theirs becomes unreadable ciphertext, and removes
 //! their blind-index entries; the audit log keeps its entries (ids only).
 
+use crate::clinic::api::ErasureRequested;
 use serde::{Deserialize, Serialize};
 
 use super::api::{PatientRef, Response, ServiceError};
@@ -90,11 +91,13 @@ pub(crate) fn request(
     let mut writes = WriteSet::new();
     ctx.vault
         .stage_put(&mut writes, Scope::Clinic, &number.to_be_bytes(), &request)?;
-    Ok(Reply::new(Response::ErasureRequested { id: number })
-        .writes(writes)
-        .subject(id.to_string())
-        .subject(format!("erasure:{number}"))
-        .detail(format!("reason: {reason}")))
+    Ok(
+        Reply::new(Response::ErasureRequested(ErasureRequested { id: number }))
+            .writes(writes)
+            .subject(id.to_string())
+            .subject(format!("erasure:{number}"))
+            .detail(format!("reason: {reason}")),
+    )
 }
 
 pub(crate) fn approve(ctx: &Ctx<'_>, number: u64) -> Result<Reply, ServiceError> {

@@ -4,6 +4,7 @@
 //! follow-up before calling, so two nurses never call one patient at once; a claim
 //! lapses after `[followup] claim_minutes`.
 
+use crate::clinic::api::FollowUpClaimed;
 use std::collections::HashMap;
 
 use super::api::{Response, ServiceError};
@@ -235,11 +236,13 @@ pub(crate) fn claim(ctx: &Ctx<'_>, key: FollowUpKey) -> Result<Reply, ServiceErr
     item.claim = Some((ctx.session.user.clone(), until));
     let mut writes = WriteSet::new();
     ctx.vault.stage_followup(&mut writes, &item)?;
-    Ok(Reply::new(Response::FollowUpClaimed { until })
-        .writes(writes)
-        .subject(key.patient.to_string())
-        .detail(format!("plan={} seq={}", key.plan, key.seq))
-        .effect(Effect::FollowUps(vec![item])))
+    Ok(
+        Reply::new(Response::FollowUpClaimed(FollowUpClaimed { until }))
+            .writes(writes)
+            .subject(key.patient.to_string())
+            .detail(format!("plan={} seq={}", key.plan, key.seq))
+            .effect(Effect::FollowUps(vec![item])),
+    )
 }
 
 pub(crate) fn release(ctx: &Ctx<'_>, key: FollowUpKey) -> Result<Reply, ServiceError> {

@@ -3,6 +3,7 @@
 //! intervention plan's call), and the due follow-ups made from plans, idempotently:
 //! a plan with an open follow-up gets no second one.
 
+use crate::clinic::api::{FollowUpPlanAdded, FollowUpScheduled};
 use chrono::{Days, NaiveDate};
 
 use super::api::{Response, ServiceError};
@@ -166,13 +167,13 @@ pub(crate) fn add_plan(
         ("manual", ctx.now),
         &protocols,
     )?;
-    Ok(
-        Reply::new(Response::FollowUpPlanAdded { plan: plan.number })
-            .writes(writes)
-            .subject(id.to_string())
-            .detail(format!("kind={} plan={}", kind.key(), plan.number))
-            .effect(Effect::FollowUps(item.into_iter().collect())),
-    )
+    Ok(Reply::new(Response::FollowUpPlanAdded(FollowUpPlanAdded {
+        plan: plan.number,
+    }))
+    .writes(writes)
+    .subject(id.to_string())
+    .detail(format!("kind={} plan={}", kind.key(), plan.number))
+    .effect(Effect::FollowUps(item.into_iter().collect())))
 }
 
 /// Closes the plan and its open follow-ups (staged); returns the items changed.
@@ -266,7 +267,7 @@ pub(crate) fn schedule(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
         }
     }
     let created = made.len() as u64;
-    let mut reply = Reply::new(Response::FollowUpScheduled { created })
+    let mut reply = Reply::new(Response::FollowUpScheduled(FollowUpScheduled { created }))
         .writes(writes)
         .detail(format!("created={created}"))
         .effect(Effect::FollowUps(made));
@@ -282,7 +283,7 @@ pub(crate) fn schedule(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
 pub(crate) fn scheduler_run(ctx: &Ctx<'_>, retag: bool) -> Result<Reply, ServiceError> {
     let reply = schedule(ctx)?;
     let created = match &reply.response {
-        Response::FollowUpScheduled { created } => *created,
+        Response::FollowUpScheduled(FollowUpScheduled { created }) => *created,
         _ => 0,
     };
     let mut queued = 0;

@@ -1,13 +1,20 @@
-//! Routes a signed-in, authorised request to its handler.
+//! Routes a signed-in, authorised request to its handler, and says how it runs: most
+//! under the store's read lock with a `Ctx` (`run.shared`), the few that need the
+//! store to themselves before any lock is taken (`run.exclusive`).
 
-use super::api::{Request, Response, ServiceError};
-use super::service::{Ctx, Effect, Reply};
+use super::api::{Request, Response, ServiceError, SessionToken};
+use super::service::{Clinic, Ctx, Effect, Origin, Reply};
+use super::session::Session;
+use super::table::{Flag, Operation};
 use super::{
     advice, alerts, auto_tags, booking, calls, cards, consent, export, followup_queue, followups,
     import, intake, keys, patients, plans, questionnaires, record, recordings, reports, results,
     results_review, risk, summaries, users,
 };
+use crate::audit::Actor;
+use crate::clinic::api::Me;
 use crate::domain::booking::BookingStatus;
+use crate::domain::patient::PatientId;
 use crate::store::StoreError;
 
 impl From<StoreError> for ServiceError {
@@ -21,205 +28,324 @@ impl From<StoreError> for ServiceError {
     }
 }
 
-pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, ServiceError> {
+/// A request that passed its session and access checks, as `handlers::dispatch`
+/// receives it to choose how it runs.
+pub(crate) struct Run<'a> {
+    pub(super) clinic: &'a Clinic,
+    pub(super) session: &'a Session,
+    pub(super) actor: Actor,
+    pub(super) op: &'static Operation,
+    pub(super) now: i64,
+    pub(super) origin: &'a Origin,
+    pub(super) token: &'a SessionToken,
+    /// The patient the request names, for settling derived data and for a refusal.
+    pub(super) about: Option<PatientId>,
+}
+
+impl<'a> Run<'a> {
+    /// Runs `handler` the usual way (`Clinic::run_shared`).
+    pub(crate) fn shared(
+        self,
+        handler: impl FnOnce(&Ctx<'_>) -> Result<Reply, ServiceError> + 'a,
+    ) -> Response {
+        // The row and the dispatch arm agree (the access test runs every request).
+        debug_assert!(
+            !self.op.has(Flag::Exclusive),
+            "{} is Exclusive",
+            self.op.name
+        );
+        let clinic = self.clinic;
+        clinic.run_shared(self, Box::new(handler))
+    }
+
+    /// Runs a step that needs the store to itself: before any lock is taken, holding
+    /// the write lock itself and auditing its own outcome (a key rotation's batch, an
+    /// early audit seal).
+    pub(crate) fn exclusive(
+        self,
+        step: impl FnOnce(&Clinic, Actor, &Operation, i64) -> Response,
+    ) -> Response {
+        debug_assert!(
+            self.op.has(Flag::Exclusive),
+            "{} is not Exclusive",
+            self.op.name
+        );
+        step(self.clinic, self.actor, self.op, self.now)
+    }
+}
+
+pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
     match request {
         Request::Logout | Request::LogoutIdle => {
-            Ok(Reply::new(Response::Done).effect(Effect::EndSession))
+            run.shared(|_| Ok(Reply::new(Response::Done).effect(Effect::EndSession)))
         }
-        Request::HomeSummary => patients::home(ctx),
-        Request::WhoAmI => Ok(Reply::new(Response::Me {
-            user: ctx.session.user.clone(),
-            role: ctx.session.role,
-            permissions: ctx.clinic.roles().permissions(ctx.session.role),
-        })),
-        Request::ChangePassword { old, new } => users::change_password(ctx, &old, &new),
-        Request::UserAdd { name, role } => users::add(ctx, &name, role),
-        Request::UserList => users::list(ctx),
-        Request::UserDisable { name } => users::set_disabled(ctx, &name, true),
-        Request::UserEnable { name } => users::set_disabled(ctx, &name, false),
-        Request::UserSetRole { name, role } => users::set_role(ctx, &name, role),
-        Request::UserResetPassword { name } => users::reset_password(ctx, &name),
-        Request::UserResetTotp { name } => users::reset_totp(ctx, &name),
-        Request::RolesGet => Ok(Reply::new(Response::Roles(ctx.clinic.roles()))),
+        Request::HomeSummary => run.shared(patients::home),
+        Request::WhoAmI => run.shared(move |ctx| {
+            Ok(Reply::new(Response::Me(Me {
+                user: ctx.session.user.clone(),
+                role: ctx.session.role,
+                permissions: ctx.clinic.roles().permissions(ctx.session.role),
+            })))
+        }),
+        Request::ChangePassword { old, new } => {
+            run.shared(move |ctx| users::change_password(ctx, &old, &new))
+        }
+        Request::UserAdd { name, role } => run.shared(move |ctx| users::add(ctx, &name, role)),
+        Request::UserList => run.shared(users::list),
+        Request::UserDisable { name } => {
+            run.shared(move |ctx| users::set_disabled(ctx, &name, true))
+        }
+        Request::UserEnable { name } => {
+            run.shared(move |ctx| users::set_disabled(ctx, &name, false))
+        }
+        Request::UserSetRole { name, role } => {
+            run.shared(move |ctx| users::set_role(ctx, &name, role))
+        }
+        Request::UserResetPassword { name } => {
+            run.shared(move |ctx| users::reset_password(ctx, &name))
+        }
+        Request::UserResetTotp { name } => run.shared(move |ctx| users::reset_totp(ctx, &name)),
+        Request::RolesGet => {
+            run.shared(move |ctx| Ok(Reply::new(Response::Roles(ctx.clinic.roles()))))
+        }
         Request::RolesSet { role, permissions } => {
-            users::set_role_permissions(ctx, role, permissions)
+            run.shared(move |ctx| users::set_role_permissions(ctx, role, permissions))
         }
-        Request::KeyFileAdd { label } => keys::add_file(ctx, &label),
-        Request::KeySlots => keys::list(ctx),
+        Request::KeyFileAdd { label } => run.shared(move |ctx| keys::add_file(ctx, &label)),
+        Request::KeySlots => run.shared(keys::list),
         Request::ErasureRequest { patient, reason } => {
-            super::erasure::request(ctx, &patient, &reason)
+            run.shared(move |ctx| super::erasure::request(ctx, &patient, &reason))
         }
-        Request::ErasureList => super::erasure::list(ctx),
-        Request::ErasureApprove { id } => super::erasure::approve(ctx, id),
-        Request::KeySlotRemove { id } => keys::remove(ctx, id),
-        Request::RecoveryKeyAdd => keys::add_recovery(ctx),
-        // Need the store to themselves: `Clinic::handle` runs them (Flag::Exclusive)
-        // before taking any lock this dispatch runs under.
-        Request::KeyRotate { .. } | Request::AuditSealNow { .. } => Err(ServiceError::Invalid(
-            "this request is run by the service itself".into(),
-        )),
+        Request::ErasureList => run.shared(super::erasure::list),
+        Request::ErasureApprove { id } => run.shared(move |ctx| super::erasure::approve(ctx, id)),
+        Request::KeySlotRemove { id } => run.shared(move |ctx| keys::remove(ctx, id)),
+        Request::RecoveryKeyAdd => run.shared(keys::add_recovery),
+        // Each step holds the store's write lock itself (key_rotation.rs).
+        Request::KeyRotate { batch } => {
+            run.exclusive(|clinic, actor, op, now| clinic.rotate_key(actor, op, batch, now))
+        }
+        Request::AuditSealNow { reason } => {
+            run.exclusive(|clinic, actor, op, _| clinic.seal_audit_now(actor, op, &reason))
+        }
         Request::PatientRegister { patient, card_type } => {
-            cards::register(ctx, patient, &card_type)
+            run.shared(move |ctx| cards::register(ctx, patient, &card_type))
         }
-        Request::CardIssue { id, card_type } => cards::issue(ctx, &id, &card_type),
-        Request::CardReportLost { number } => cards::report_lost(ctx, &number),
-        Request::CardCancel { number } => cards::cancel(ctx, &number),
-        Request::PatientCards { id } => cards::list(ctx, &id),
-        Request::PatientImport { rows } => import::patients(ctx, rows),
+        Request::CardIssue { id, card_type } => {
+            run.shared(move |ctx| cards::issue(ctx, &id, &card_type))
+        }
+        Request::CardReportLost { number } => {
+            run.shared(move |ctx| cards::report_lost(ctx, &number))
+        }
+        Request::CardCancel { number } => run.shared(move |ctx| cards::cancel(ctx, &number)),
+        Request::PatientCards { id } => run.shared(move |ctx| cards::list(ctx, &id)),
+        Request::PatientImport { rows } => run.shared(move |ctx| import::patients(ctx, rows)),
         Request::ConsentSet {
             id,
             channel,
             purpose,
             decision,
             method,
-        } => consent::set(ctx, &id, channel, purpose, decision, method),
-        Request::ConsentGet { id } => consent::get(ctx, &id),
-        Request::PatientExport { key } => export::export(ctx, &key),
+        } => run.shared(move |ctx| consent::set(ctx, &id, channel, purpose, decision, method)),
+        Request::ConsentGet { id } => run.shared(move |ctx| consent::get(ctx, &id)),
+        Request::PatientExport { key } => run.shared(move |ctx| export::export(ctx, &key)),
         Request::ReportCompose {
             patient,
             from,
             to,
             unmask,
             output,
-        } => reports::compose(ctx, &patient, from, to, unmask, &output),
-        Request::CardPrint { patient, output } => reports::card(ctx, &patient, &output),
-        Request::PatientSetTags { id, tags } => patients::set_tags(ctx, &id, &tags),
-        Request::ExamBook { id, package, date } => booking::book(ctx, &id, &package, date),
-        Request::ExamReschedule { booking: key, date } => booking::reschedule(ctx, key, date),
+        } => run.shared(move |ctx| reports::compose(ctx, &patient, from, to, unmask, &output)),
+        Request::CardPrint { patient, output } => {
+            run.shared(move |ctx| reports::card(ctx, &patient, &output))
+        }
+        Request::PatientSetTags { id, tags } => {
+            run.shared(move |ctx| patients::set_tags(ctx, &id, &tags))
+        }
+        Request::ExamBook { id, package, date } => {
+            run.shared(move |ctx| booking::book(ctx, &id, &package, date))
+        }
+        Request::ExamReschedule { booking: key, date } => {
+            run.shared(move |ctx| booking::reschedule(ctx, key, date))
+        }
         Request::ExamCancel { booking: key } => {
-            booking::change(ctx, key, BookingStatus::Cancelled, "cancelled")
+            run.shared(move |ctx| booking::change(ctx, key, BookingStatus::Cancelled, "cancelled"))
         }
         Request::ExamCheckIn { booking: key } => {
-            booking::change(ctx, key, BookingStatus::CheckedIn, "checked in")
+            run.shared(move |ctx| booking::change(ctx, key, BookingStatus::CheckedIn, "checked in"))
         }
-        Request::ExamNoShow { booking: key } => {
-            booking::change(ctx, key, BookingStatus::NoShow, "marked no-show")
-        }
-        Request::ExamDay { date } => booking::day(ctx, date),
+        Request::ExamNoShow { booking: key } => run
+            .shared(move |ctx| booking::change(ctx, key, BookingStatus::NoShow, "marked no-show")),
+        Request::ExamDay { date } => run.shared(move |ctx| booking::day(ctx, date)),
         Request::MayContact {
             id,
             channel,
             purpose,
-        } => consent::check(ctx, &id, channel, purpose),
-        Request::PatientCreate { patient } => patients::create(ctx, &patient),
-        Request::PatientGet { id } => patients::get(ctx, &id),
-        Request::PatientFind { kind, value } => patients::find(ctx, kind, &value),
-        Request::PatientSearch { query, limit } => patients::search(ctx, &query, limit),
-        Request::PatientSetRestricted { id, restricted } => {
-            patients::set_restricted(ctx, &id, restricted)
+        } => run.shared(move |ctx| consent::check(ctx, &id, channel, purpose)),
+        Request::PatientCreate { patient } => {
+            run.shared(move |ctx| patients::create(ctx, &patient))
         }
-        Request::HealthGet { id } => patients::health_get(ctx, &id),
+        Request::PatientGet { id } => run.shared(move |ctx| patients::get(ctx, &id)),
+        Request::PatientFind { kind, value } => {
+            run.shared(move |ctx| patients::find(ctx, kind, &value))
+        }
+        Request::PatientSearch { query, limit } => {
+            run.shared(move |ctx| patients::search(ctx, &query, limit))
+        }
+        Request::PatientSetRestricted { id, restricted } => {
+            run.shared(move |ctx| patients::set_restricted(ctx, &id, restricted))
+        }
+        Request::HealthGet { id } => run.shared(move |ctx| patients::health_get(ctx, &id)),
         Request::HealthAmend {
             id,
             before,
             after,
             reason,
-        } => record::amend_health(ctx, &id, &before, &after, &reason),
+        } => run.shared(move |ctx| record::amend_health(ctx, &id, &before, &after, &reason)),
         Request::PatientAmend {
             id,
             before,
             after,
             reason,
-        } => record::amend_demographics(ctx, &id, &before, &after, &reason),
-        Request::RecordHistory { id, section } => record::history(ctx, &id, section),
+        } => run.shared(move |ctx| record::amend_demographics(ctx, &id, &before, &after, &reason)),
+        Request::RecordHistory { id, section } => {
+            run.shared(move |ctx| record::history(ctx, &id, section))
+        }
         Request::ResultsImport {
             incoming,
             rejected,
             create_patients,
-        } => results::import(ctx, &incoming, rejected, create_patients),
-        Request::Observations { id, code } => results::list(ctx, &id, code.as_deref()),
-        Request::ObservationAdd { id, observation } => results::add(ctx, &id, &observation),
-        Request::ReviewList => results_review::review_list(ctx),
-        Request::QuestionnaireList => questionnaires::list(ctx),
-        Request::IntakeGet => intake::get(ctx),
-        Request::RiskAssess { id } => risk::assess(ctx, &id),
-        Request::RiskList { id } => risk::list(ctx, &id),
-        Request::TagsEvaluate { id } => auto_tags::evaluate(ctx, &id),
-        Request::TagsGet { id } => auto_tags::get(ctx, &id),
-        Request::AdviceDraft { id, lang } => advice::draft(ctx, &id, lang),
-        Request::AdviceApprove { id, items } => advice::approve(ctx, &id, &items),
-        Request::AdviceList { id } => advice::list(ctx, &id),
-        Request::PlanSet { id, plan, base } => plans::set(ctx, &id, &plan, base),
-        Request::PlanTemplates { id, lang } => plans::templates(ctx, &id, lang),
-        Request::PlanDraft { id, template, lang } => plans::draft(ctx, &id, &template, lang),
-        Request::PlanGet { id } => plans::get(ctx, &id),
-        Request::SummaryDraft { id, period, lang } => summaries::draft(ctx, &id, period, lang),
+        } => run.shared(move |ctx| results::import(ctx, &incoming, rejected, create_patients)),
+        Request::Observations { id, code } => {
+            run.shared(move |ctx| results::list(ctx, &id, code.as_deref()))
+        }
+        Request::ObservationAdd { id, observation } => {
+            run.shared(move |ctx| results::add(ctx, &id, &observation))
+        }
+        Request::ReviewList => run.shared(results_review::review_list),
+        Request::QuestionnaireList => run.shared(questionnaires::list),
+        Request::IntakeGet => run.shared(intake::get),
+        Request::RiskAssess { id } => run.shared(move |ctx| risk::assess(ctx, &id)),
+        Request::RiskList { id } => run.shared(move |ctx| risk::list(ctx, &id)),
+        Request::TagsEvaluate { id } => run.shared(move |ctx| auto_tags::evaluate(ctx, &id)),
+        Request::TagsGet { id } => run.shared(move |ctx| auto_tags::get(ctx, &id)),
+        Request::AdviceDraft { id, lang } => run.shared(move |ctx| advice::draft(ctx, &id, lang)),
+        Request::AdviceApprove { id, items } => {
+            run.shared(move |ctx| advice::approve(ctx, &id, &items))
+        }
+        Request::AdviceList { id } => run.shared(move |ctx| advice::list(ctx, &id)),
+        Request::PlanSet { id, plan, base } => {
+            run.shared(move |ctx| plans::set(ctx, &id, &plan, base))
+        }
+        Request::PlanTemplates { id, lang } => {
+            run.shared(move |ctx| plans::templates(ctx, &id, lang))
+        }
+        Request::PlanDraft { id, template, lang } => {
+            run.shared(move |ctx| plans::draft(ctx, &id, &template, lang))
+        }
+        Request::PlanGet { id } => run.shared(move |ctx| plans::get(ctx, &id)),
+        Request::SummaryDraft { id, period, lang } => {
+            run.shared(move |ctx| summaries::draft(ctx, &id, period, lang))
+        }
         Request::SummarySave {
             id,
             number,
             base,
             period,
             text,
-        } => summaries::save(ctx, &id, number, base, period, &text),
-        Request::SummarySign { id, number, base } => summaries::sign(ctx, &id, number, base),
-        Request::SummaryList { id } => summaries::list(ctx, &id),
-        Request::FollowUpChart { id } => followups::chart(ctx, &id),
+        } => run.shared(move |ctx| summaries::save(ctx, &id, number, base, period, &text)),
+        Request::SummarySign { id, number, base } => {
+            run.shared(move |ctx| summaries::sign(ctx, &id, number, base))
+        }
+        Request::SummaryList { id } => run.shared(move |ctx| summaries::list(ctx, &id)),
+        Request::FollowUpChart { id } => run.shared(move |ctx| followups::chart(ctx, &id)),
         Request::FollowUpPlanAdd {
             id,
             kind,
             interval_days,
             first_due,
             assigned,
-        } => followups::add_plan(ctx, &id, kind, interval_days, first_due, &assigned),
+        } => run.shared(move |ctx| {
+            followups::add_plan(ctx, &id, kind, interval_days, first_due, &assigned)
+        }),
         Request::FollowUpPlanClose { id, plan, reason } => {
-            followups::close_plan(ctx, &id, plan, reason)
+            run.shared(move |ctx| followups::close_plan(ctx, &id, plan, reason))
         }
-        Request::FollowUpSchedule => followups::schedule(ctx),
-        Request::SchedulerRun { retag } => followups::scheduler_run(ctx, retag),
+        Request::FollowUpSchedule => run.shared(followups::schedule),
+        Request::SchedulerRun { retag } => {
+            run.shared(move |ctx| followups::scheduler_run(ctx, retag))
+        }
         Request::FollowUpQueue {
             filter,
             offset,
             limit,
-        } => followup_queue::queue(ctx, &filter, offset, limit),
-        Request::FollowUpClaim { key } => followup_queue::claim(ctx, key),
-        Request::FollowUpRelease { key } => followup_queue::release(ctx, key),
-        Request::FollowUpCallView { key } => calls::view(ctx, key),
-        Request::FollowUpCallSave { key, input } => calls::save(ctx, key, input),
+        } => run.shared(move |ctx| followup_queue::queue(ctx, &filter, offset, limit)),
+        Request::FollowUpClaim { key } => run.shared(move |ctx| followup_queue::claim(ctx, key)),
+        Request::FollowUpRelease { key } => {
+            run.shared(move |ctx| followup_queue::release(ctx, key))
+        }
+        Request::FollowUpCallView { key } => run.shared(move |ctx| calls::view(ctx, key)),
+        Request::FollowUpCallSave { key, input } => {
+            run.shared(move |ctx| calls::save(ctx, key, input))
+        }
         Request::RecordingBegin {
             key,
             extension,
             size,
             sha256,
-        } => recordings::begin(ctx, key, &extension, size, sha256),
+        } => run.shared(move |ctx| recordings::begin(ctx, key, &extension, size, sha256)),
         Request::RecordingChunk {
             patient,
             recording,
             index,
             bytes,
-        } => recordings::chunk(ctx, &patient, recording, index, bytes),
+        } => run.shared(move |ctx| recordings::chunk(ctx, &patient, recording, index, bytes)),
         Request::RecordingFinish { patient, recording } => {
-            recordings::finish(ctx, &patient, recording)
+            run.shared(move |ctx| recordings::finish(ctx, &patient, recording))
         }
         Request::RecordingRead {
             patient,
             recording,
             index,
             export,
-        } => recordings::read(ctx, &patient, recording, index, export),
-        Request::IntakeSubmit { id, answers } => intake::submit(ctx, &id, &answers),
+        } => run.shared(move |ctx| recordings::read(ctx, &patient, recording, index, export)),
+        Request::IntakeSubmit { id, answers } => {
+            run.shared(move |ctx| intake::submit(ctx, &id, &answers))
+        }
         Request::QuestionnaireSubmit { id, key, answers } => {
-            questionnaires::submit(ctx, &id, &key, &answers)
+            run.shared(move |ctx| questionnaires::submit(ctx, &id, &key, &answers))
         }
-        Request::ReviewMatch { number, id } => results_review::review_match(ctx, number, &id),
-        Request::ReviewCreate { number } => results_review::review_create(ctx, number),
+        Request::ReviewMatch { number, id } => {
+            run.shared(move |ctx| results_review::review_match(ctx, number, &id))
+        }
+        Request::ReviewCreate { number } => {
+            run.shared(move |ctx| results_review::review_create(ctx, number))
+        }
         Request::ReviewReject { number, reason } => {
-            results_review::review_reject(ctx, number, &reason)
+            run.shared(move |ctx| results_review::review_reject(ctx, number, &reason))
         }
-        Request::BreakGlass { id, reason } => patients::break_glass(ctx, &id, &reason),
-        Request::UrgentAlerts { limit } => alerts::list(ctx, limit, true),
-        Request::AlertsList { limit } => alerts::list(ctx, limit, false),
-        Request::AlertAcknowledge { id, note } => alerts::acknowledge(ctx, id, &note),
-        Request::BackupCreate => super::backups::create(ctx),
+        Request::BreakGlass { id, reason } => {
+            run.shared(move |ctx| patients::break_glass(ctx, &id, &reason))
+        }
+        Request::UrgentAlerts { limit } => run.shared(move |ctx| alerts::list(ctx, limit, true)),
+        Request::AlertsList { limit } => run.shared(move |ctx| alerts::list(ctx, limit, false)),
+        Request::AlertAcknowledge { id, note } => {
+            run.shared(move |ctx| alerts::acknowledge(ctx, id, &note))
+        }
+        Request::BackupCreate => run.shared(super::backups::create),
         Request::PatientAccessLog { patient, from } => {
-            super::rights::access_log(ctx, &patient, from)
+            run.shared(move |ctx| super::rights::access_log(ctx, &patient, from))
         }
-        Request::Disclosures { patient } => super::rights::disclosures(ctx, &patient),
-        Request::BackupRead { name, offset, len } => super::backups::read(ctx, &name, offset, len),
+        Request::Disclosures { patient } => {
+            run.shared(move |ctx| super::rights::disclosures(ctx, &patient))
+        }
+        Request::BackupRead { name, offset, len } => {
+            run.shared(move |ctx| super::backups::read(ctx, &name, offset, len))
+        }
         Request::AuditChain {
             from_seq,
             through,
             limit,
-        } => {
+        } => run.shared(move |ctx| {
             let page = ctx
                 .vault
                 .store()
@@ -227,14 +353,14 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
                 .chain_page(from_seq, through, limit.clamp(1, 100_000) as usize)
                 .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
             let detail = format!("from={from_seq} count={}", page.records.len());
-            Ok(Reply::new(Response::AuditChain(Box::new(page))).detail(detail))
-        }
+            Ok(Reply::new(Response::AuditChain(Box::new(page.into()))).detail(detail))
+        }),
         Request::AuditEvents {
             from,
             to,
             limit,
             after,
-        } => {
+        } => run.shared(move |ctx| {
             let limit = limit.clamp(1, 100_000) as usize;
             let mut rows = Vec::new();
             let tree = ctx.vault.store().audit().tree();
@@ -244,11 +370,14 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, request: Request) -> Result<Reply, Service
             })
             .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
             let count = rows.len();
+            let rows = rows.into_iter().map(Into::into).collect();
             Ok(Reply::new(Response::AuditEvents(rows)).detail(format!("count={count}")))
-        }
+        }),
         Request::Login { .. }
         | Request::ConfirmTotp { .. }
         | Request::Activate { .. }
-        | Request::LoginKeyFile { .. } => Err(ServiceError::Invalid("already signed in".into())),
+        | Request::LoginKeyFile { .. } => {
+            run.shared(|_| Err(ServiceError::Invalid("already signed in".into())))
+        }
     }
 }

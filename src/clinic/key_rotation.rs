@@ -7,6 +7,7 @@ use super::api::{Response, ServiceError};
 use super::service::{Backend, Clinic};
 use super::table::Operation;
 use crate::audit::{Actor, AuditEvent, Outcome};
+use crate::clinic::api::AuditSealed;
 use crate::crypto::DataKeys;
 use crate::store::rotation::{self, RotationProgress};
 use crate::store::{StoreError, Vault};
@@ -45,7 +46,7 @@ impl Clinic {
         };
         // The write lock is released before a refusal is audited (which reads the store).
         match outcome {
-            Ok(progress) => Response::KeyRotation(progress),
+            Ok(progress) => Response::KeyRotation(progress.into()),
             Err(StoreError::Invalid(why)) => self.refuse(actor, op, ServiceError::Invalid(why)),
             Err(other) => self.refuse(actor, op, ServiceError::Unavailable(other.to_string())),
         }
@@ -69,10 +70,10 @@ impl Clinic {
             }
         };
         match sealed {
-            Ok(head) => Response::AuditSealed {
+            Ok(head) => Response::AuditSealed(AuditSealed {
                 epoch: head.epoch,
                 seq: head.seq,
-            },
+            }),
             Err(why) => self.refuse(actor, op, ServiceError::Unavailable(why)),
         }
     }

@@ -4,6 +4,7 @@
 
 use super::api::{Response, Secret, ServiceError};
 use super::service::{Ctx, Reply};
+use crate::clinic::api::{KeyFileCreated, RecoveryKeyCreated};
 use crate::crypto::keyslot::RecoveryKey;
 use crate::crypto::{KdfParams, SlotKind};
 use crate::store::writes::WriteSet;
@@ -40,10 +41,10 @@ pub(crate) fn add_file(ctx: &Ctx<'_>, label: &str) -> Result<Reply, ServiceError
         KdfParams::HkdfSha256,
         key.bytes(),
     )?;
-    Ok(Reply::new(Response::KeyFileCreated {
+    Ok(Reply::new(Response::KeyFileCreated(KeyFileCreated {
         label: label.to_string(),
         key: Secret(key.display().to_string()),
-    })
+    }))
     .writes(writes)
     .subject(format!("key-slot:{slot}")))
 }
@@ -139,10 +140,10 @@ pub(crate) fn add_recovery(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
         KdfParams::HkdfSha256,
         key.bytes(),
     )?;
-    Ok(Reply::new(Response::RecoveryKeyCreated {
+    Ok(Reply::new(Response::RecoveryKeyCreated(RecoveryKeyCreated {
         slot,
         key: Secret(key.display().to_string()),
-    })
+    }))
     .writes(writes)
     .subject(format!("key-slot:{slot}")))
 }

@@ -38,6 +38,8 @@ mod record;
 pub mod recording_client;
 mod recordings;
 mod reevaluate;
+pub mod reply;
+mod reply_types;
 pub mod reports;
 pub mod response;
 mod results;
@@ -56,10 +58,12 @@ mod summaries;
 pub mod table;
 mod users;
 mod visibility;
+pub mod wire;
 
 pub use api::{
     LookupKind, PatientView, Request, Response, Secret, ServiceError, SessionToken, SignedIn,
     UNEXPECTED_REPLY,
 };
 pub use client::{Client, InProcess, Signed};
+pub use reply::{Registration, Reply, SignOn, UserChange};
 pub use service::{Clinic, Origin};

@@ -4,6 +4,7 @@
 use super::api::{HomeSummary, LookupKind, PatientView, Response, ServiceError};
 use super::name_index::{NameIndex, PatientRow};
 use super::service::{Ctx, Effect, Reply};
+use crate::clinic::api::{PatientCreated, SearchResults};
 use crate::crypto::IndexKind;
 use crate::domain::patient::{Patient, PatientId};
 use crate::store::alerts::AlertKind;
@@ -34,7 +35,7 @@ pub(crate) fn create(ctx: &Ctx<'_>, patient: &Patient) -> Result<Reply, ServiceE
     check_patient(patient)?;
     let mut writes = WriteSet::new();
     let id = ctx.vault.stage_create_patient(&mut writes, patient)?;
-    Ok(Reply::new(Response::PatientCreated { id })
+    Ok(Reply::new(Response::PatientCreated(PatientCreated { id }))
         .writes(writes)
         .subject(id.to_string())
         .effect(Effect::Reindex(id, Box::new(patient.clone()))))
@@ -213,10 +214,10 @@ pub(crate) fn search(ctx: &Ctx<'_>, query: &str, limit: u32) -> Result<Reply, Se
             mask(ctx, row)
         })
         .collect();
-    Ok(Reply::new(Response::SearchResults {
+    Ok(Reply::new(Response::SearchResults(SearchResults {
         rows,
         total: total as u64,
-    })
+    }))
     .detail(format!("count={total}")))
 }
 

@@ -3,6 +3,7 @@
 //! patient's questionnaire response; an urgent answer (PHQ-9 item 9) raises an alert
 //! for the care team at once.
 
+use crate::clinic::api::Questionnaires;
 use std::path::Path;
 
 use super::api::{Response, ServiceError};
@@ -51,10 +52,10 @@ pub fn definitions(dir: &Path) -> (Vec<Definition>, Vec<(String, String)>) {
 pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
     let (definitions, problems) = definitions(ctx.clinic.dir());
     let detail = format!("count={} problems={}", definitions.len(), problems.len());
-    Ok(Reply::new(Response::Questionnaires {
+    Ok(Reply::new(Response::Questionnaires(Questionnaires {
         definitions,
         problems,
-    })
+    }))
     .detail(detail))
 }
 

@@ -7,18 +7,11 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::api::{Request, Response};
+use super::api::{RecordingStarted, Request};
 use super::client::{Client, Signed};
 use super::followup_api::FollowUpKey;
 use crate::domain::followup::RecordingMeta;
 use crate::domain::patient::PatientId;
-
-fn refused(response: Response) -> String {
-    match response {
-        Response::Error(e) => e.to_string(),
-        other => other.unexpected().to_string(),
-    }
-}
 
 /// Attaches the file at `path` to the follow-up's latest call; returns its id.
 pub fn attach<C: Client>(
@@ -44,18 +37,18 @@ pub fn attach<C: Client>(
         }
         hasher.update(&buffer[..n]);
     }
-    let (recording, chunk_size) = match session.call(Request::RecordingBegin {
-        key,
-        extension,
-        size,
-        sha256: hasher.finalize().into(),
-    }) {
-        Response::RecordingStarted {
-            recording,
-            chunk_size,
-        } => (recording, chunk_size as usize),
-        other => return Err(refused(other)),
-    };
+    let RecordingStarted {
+        recording,
+        chunk_size,
+    } = session
+        .ask(Request::RecordingBegin {
+            key,
+            extension,
+            size,
+            sha256: hasher.finalize().into(),
+        })
+        .map_err(|e| e.to_string())?;
+    let chunk_size = chunk_size as usize;
     let mut file = std::fs::File::open(path).map_err(problem)?;
     let mut index = 0u32;
     loop {
@@ -67,24 +60,23 @@ pub fn attach<C: Client>(
         if n == 0 {
             break;
         }
-        match session.call(Request::RecordingChunk {
-            patient: key.patient,
-            recording,
-            index,
-            bytes: chunk,
-        }) {
-            Response::Done => {}
-            other => return Err(refused(other)),
-        }
+        session
+            .ask::<()>(Request::RecordingChunk {
+                patient: key.patient,
+                recording,
+                index,
+                bytes: chunk,
+            })
+            .map_err(|e| e.to_string())?;
         index += 1;
     }
-    match session.call(Request::RecordingFinish {
-        patient: key.patient,
-        recording,
-    }) {
-        Response::Done => Ok(recording),
-        other => Err(refused(other)),
-    }
+    session
+        .ask::<()>(Request::RecordingFinish {
+            patient: key.patient,
+            recording,
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(recording)
 }
 
 /// Writes the recording's bytes to `out`, chunk by chunk.
@@ -96,17 +88,16 @@ pub fn fetch<C: Client>(
     out: &mut impl Write,
 ) -> Result<(), String> {
     for index in 0..meta.chunks {
-        match session.call(Request::RecordingRead {
-            patient,
-            recording: meta.id,
-            index,
-            export,
-        }) {
-            Response::RecordingBytes(bytes) => out
-                .write_all(&bytes)
-                .map_err(|e| format!("cannot write the recording: {e}"))?,
-            other => return Err(refused(other)),
-        }
+        let bytes: Vec<u8> = session
+            .ask(Request::RecordingRead {
+                patient,
+                recording: meta.id,
+                index,
+                export,
+            })
+            .map_err(|e| e.to_string())?;
+        out.write_all(&bytes)
+            .map_err(|e| format!("cannot write the recording: {e}"))?;
     }
     out.flush()
         .map_err(|e| format!("cannot write the recording: {e}"))

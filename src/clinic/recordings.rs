@@ -3,6 +3,7 @@
 //! checksum given at the start, and read back chunk by chunk to listen (or to hand
 //! out: audited as a disclosure).
 
+use crate::clinic::api::RecordingStarted;
 use sha2::{Digest, Sha256};
 
 use super::api::{Response, ServiceError};
@@ -69,10 +70,10 @@ pub(crate) fn begin(
     let mut writes = WriteSet::new();
     ctx.vault
         .stage_recording_meta(&mut writes, &key.patient, &meta)?;
-    Ok(Reply::new(Response::RecordingStarted {
+    Ok(Reply::new(Response::RecordingStarted(RecordingStarted {
         recording: id,
         chunk_size: CHUNK,
-    })
+    }))
     .writes(writes)
     .subject(key.patient.to_string())
     .detail(format!("recording={} size={size}", hex(&id))))

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::api::{Secret, SessionToken};
+pub use super::reply_types::*;
 use crate::auth::signon::SignOnNotice;
 use crate::auth::{Permission, Role, RoleTable};
 use crate::domain::amendment::Amendment;
@@ -150,60 +151,73 @@ pub struct PatientView {
     pub health: Option<HealthRecord>,
 }
 
-/// A reply. Its `Debug` names only the kind of reply (and an error in full), never
-/// what it carries: a reply printed by a caller that did not expect it cannot put a
-/// patient's data on a terminal or in a log.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Response {
+/// Declares `Response` from its list of kinds, and from the same list `Response::kind`,
+/// `Response::KINDS` and, for each kind that carries a value, that value's `Reply`
+/// impl (so each type reads exactly one kind; `Done` is `()` in `reply.rs`).
+macro_rules! responses {
+    ($(
+        $(#[$meta:meta])*
+        $variant:ident $(($payload:ty))?,
+    )+) => {
+        /// A reply. Its `Debug` names only the kind of reply (and an error in full),
+        /// never what it carries: a reply printed by a caller that did not expect it
+        /// cannot put a patient's data on a terminal or in a log.
+        #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum Response {
+            $($(#[$meta])* $variant $(($payload))?,)+
+            /// The request was refused or failed.
+            Error(ServiceError),
+        }
+
+        impl Response {
+            /// Every kind of answer (`Error` aside), as `kind` names them.
+            pub const KINDS: &'static [&'static str] = &[$(stringify!($variant)),+];
+
+            /// The kind of reply, e.g. "Patient" (what `Debug` shows).
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Response::$variant { .. } => stringify!($variant),)+
+                    Response::Error(_) => "Error",
+                }
+            }
+        }
+
+        $($(
+            impl super::reply::Reply for $payload {
+                const KINDS: &'static [&'static str] = &[stringify!($variant)];
+
+                fn read(response: Response) -> Result<Self, Response> {
+                    match response {
+                        Response::$variant(value) => Ok(value),
+                        other => Err(other),
+                    }
+                }
+            }
+        )?)+
+    };
+}
+
+#[rustfmt::skip]
+responses! {
     SignedIn(SignedIn),
     /// Password was right; the user must enrol TOTP: scan, then `ConfirmTotp`.
-    TotpEnrolment {
-        pending: SessionToken,
-        otpauth_uri: Secret,
-    },
-    Activated {
-        otpauth_uri: Secret,
-        recovery_codes: Vec<Secret>,
-    },
-    Me {
-        user: String,
-        role: Role,
-        permissions: BTreeSet<Permission>,
-    },
+    TotpEnrolment(TotpEnrolment),
+    Activated(Activated),
+    Me(Me),
     Done,
     Users(Vec<UserSummary>),
-    UserCreated {
-        name: String,
-        role: Role,
-        initial_password: Secret,
-    },
-    PasswordReset {
-        name: String,
-        one_time_password: Secret,
-    },
-    KeyFileCreated {
-        label: String,
-        key: Secret,
-    },
+    UserCreated(UserCreated),
+    PasswordReset(PasswordReset),
+    KeyFileCreated(KeyFileCreated),
     KeySlots(Vec<super::keys::SlotSummary>),
-    ErasureRequested {
-        id: u64,
-    },
+    ErasureRequested(ErasureRequested),
     Erasures(Vec<super::erasure::ErasureRequest>),
-    RecoveryKeyCreated {
-        slot: u64,
-        key: Secret,
-    },
-    KeyRotation(crate::store::rotation::RotationProgress),
+    RecoveryKeyCreated(RecoveryKeyCreated),
+    KeyRotation(super::wire::KeyRotation),
     /// The epoch now open after an early seal, and the record that sealed the last.
-    AuditSealed {
-        epoch: u64,
-        seq: u64,
-    },
+    AuditSealed(AuditSealed),
     Roles(RoleTable),
-    PatientCreated {
-        id: PatientId,
-    },
+    PatientCreated(PatientCreated),
     Patient(PatientView),
     Patients(Vec<PatientId>),
     Health(HealthRecord),
@@ -211,11 +225,7 @@ pub enum Response {
     ResultsImported(ResultsSummary),
     Observations(Vec<crate::domain::observation::Observation>),
     Review(Vec<ReviewItem>),
-    Questionnaires {
-        definitions: Vec<crate::domain::questionnaire::Definition>,
-        /// (file, what is wrong) for each definition left out.
-        problems: Vec<(String, String)>,
-    },
+    Questionnaires(Questionnaires),
     QuestionnaireScored(crate::domain::questionnaire::Scored),
     Intake(Box<crate::domain::intake::Intake>),
     Risks(Vec<crate::domain::assessment::Assessment>),
@@ -225,41 +235,24 @@ pub enum Response {
     Plan(Box<Option<crate::domain::plan::PlanView>>),
     PlanTemplates(Vec<crate::domain::plan_template::Offer>),
     FollowUpChart(Box<super::followup_api::FollowUpChart>),
-    FollowUpPlanAdded {
-        plan: u32,
-    },
-    FollowUpScheduled {
-        created: u64,
-    },
+    FollowUpPlanAdded(FollowUpPlanAdded),
+    FollowUpScheduled(FollowUpScheduled),
     FollowUpQueue(Box<super::followup_api::QueueView>),
-    FollowUpClaimed {
-        until: i64,
-    },
+    FollowUpClaimed(FollowUpClaimed),
     FollowUpCall(Box<super::followup_api::CallView>),
     FollowUpCallSaved(Box<super::followup_api::CallSaved>),
-    RecordingStarted {
-        recording: [u8; 16],
-        chunk_size: u32,
-    },
+    RecordingStarted(RecordingStarted),
+    /// A piece of a call recording.
     RecordingBytes(Vec<u8>),
     SummaryDraft(Box<crate::domain::summary::StageSummary>),
     /// A summary version was kept: the summary's number.
-    SummarySaved {
-        number: u32,
-    },
+    SummarySaved(SummarySaved),
     /// By summary number, then oldest first.
     Summaries(Vec<crate::domain::summary::SummaryVersion>),
     PlanDraft(Box<crate::domain::plan::Plan>),
-    AutoTags {
-        tags: Vec<crate::domain::tag_rules::AutoTag>,
-        /// What is wrong with the clinic's rule file, when something is.
-        problem: Option<String>,
-    },
+    AutoTags(AutoTagsView),
     Alerts(Vec<super::alerts::AlertView>),
-    Registered {
-        id: PatientId,
-        card: Card,
-    },
+    Registered(Registered),
     ImportSummary(ImportSummary),
     ExamBooked(Booking),
     ExamDay(ExamDay),
@@ -273,94 +266,14 @@ pub enum Response {
     CardIssued(Card),
     Cards(Vec<Card>),
     Home(HomeSummary),
-    SearchResults {
-        rows: Vec<super::name_index::PatientRow>,
-        total: u64,
-    },
-    AuditEvents(Vec<crate::audit::export::AuditRow>),
-    AuditChain(Box<crate::audit::log::ChainPage>),
+    SearchResults(SearchResults),
+    AuditEvents(Vec<super::wire::AuditEntry>),
+    AuditChain(Box<super::wire::AuditChainPage>),
     BackupCreated(super::backups::BackupMade),
     AccessLog(Vec<super::rights::Access>),
     Disclosures(Box<super::rights::DisclosureAccount>),
     /// Bytes of a (sealed) backup file.
-    BackupPiece(Vec<u8>),
-    Error(ServiceError),
-}
-
-impl Response {
-    /// The kind of reply, e.g. "Patient" (what `Debug` shows).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Response::SignedIn { .. } => "SignedIn",
-            Response::TotpEnrolment { .. } => "TotpEnrolment",
-            Response::Activated { .. } => "Activated",
-            Response::Me { .. } => "Me",
-            Response::Done => "Done",
-            Response::Users { .. } => "Users",
-            Response::UserCreated { .. } => "UserCreated",
-            Response::PasswordReset { .. } => "PasswordReset",
-            Response::KeyFileCreated { .. } => "KeyFileCreated",
-            Response::KeySlots { .. } => "KeySlots",
-            Response::ErasureRequested { .. } => "ErasureRequested",
-            Response::Erasures { .. } => "Erasures",
-            Response::RecoveryKeyCreated { .. } => "RecoveryKeyCreated",
-            Response::KeyRotation { .. } => "KeyRotation",
-            Response::AuditSealed { .. } => "AuditSealed",
-            Response::Roles { .. } => "Roles",
-            Response::PatientCreated { .. } => "PatientCreated",
-            Response::Patient { .. } => "Patient",
-            Response::Patients { .. } => "Patients",
-            Response::Health { .. } => "Health",
-            Response::History { .. } => "History",
-            Response::ResultsImported { .. } => "ResultsImported",
-            Response::Observations { .. } => "Observations",
-            Response::Review { .. } => "Review",
-            Response::Questionnaires { .. } => "Questionnaires",
-            Response::QuestionnaireScored { .. } => "QuestionnaireScored",
-            Response::Intake { .. } => "Intake",
-            Response::Risks { .. } => "Risks",
-            Response::AdviceDraft { .. } => "AdviceDraft",
-            Response::Advice { .. } => "Advice",
-            Response::Plan { .. } => "Plan",
-            Response::PlanTemplates { .. } => "PlanTemplates",
-            Response::FollowUpChart { .. } => "FollowUpChart",
-            Response::FollowUpPlanAdded { .. } => "FollowUpPlanAdded",
-            Response::FollowUpScheduled { .. } => "FollowUpScheduled",
-            Response::FollowUpQueue { .. } => "FollowUpQueue",
-            Response::FollowUpClaimed { .. } => "FollowUpClaimed",
-            Response::FollowUpCall { .. } => "FollowUpCall",
-            Response::FollowUpCallSaved { .. } => "FollowUpCallSaved",
-            Response::RecordingStarted { .. } => "RecordingStarted",
-            Response::RecordingBytes { .. } => "RecordingBytes",
-            Response::SummaryDraft { .. } => "SummaryDraft",
-            Response::SummarySaved { .. } => "SummarySaved",
-            Response::Summaries { .. } => "Summaries",
-            Response::PlanDraft { .. } => "PlanDraft",
-            Response::AutoTags { .. } => "AutoTags",
-            Response::Alerts { .. } => "Alerts",
-            Response::Registered { .. } => "Registered",
-            Response::ImportSummary { .. } => "ImportSummary",
-            Response::ExamBooked { .. } => "ExamBooked",
-            Response::ExamDay { .. } => "ExamDay",
-            Response::Consent { .. } => "Consent",
-            Response::ContactAnswer { .. } => "ContactAnswer",
-            Response::PatientExport { .. } => "PatientExport",
-            Response::Report { .. } => "Report",
-            Response::CardDocument { .. } => "CardDocument",
-            Response::Duplicates { .. } => "Duplicates",
-            Response::CardIssued { .. } => "CardIssued",
-            Response::Cards { .. } => "Cards",
-            Response::Home { .. } => "Home",
-            Response::SearchResults { .. } => "SearchResults",
-            Response::AuditEvents { .. } => "AuditEvents",
-            Response::AuditChain { .. } => "AuditChain",
-            Response::BackupCreated { .. } => "BackupCreated",
-            Response::AccessLog { .. } => "AccessLog",
-            Response::Disclosures { .. } => "Disclosures",
-            Response::BackupPiece { .. } => "BackupPiece",
-            Response::Error(_) => "Error",
-        }
-    }
+    BackupPiece(BackupPiece),
 }
 
 /// What a caller says when a reply is not the kind it asked for: only possible between a

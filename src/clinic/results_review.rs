@@ -2,6 +2,7 @@
 //! not be read): listing it, and filing an item under a patient, creating the patient
 //! it names, or closing it with a reason.
 
+use crate::clinic::api::PatientCreated;
 use std::collections::HashSet;
 
 use super::api::{Response, ReviewItem, ServiceError};
@@ -140,7 +141,7 @@ pub(crate) fn review_create(ctx: &Ctx<'_>, number: u64) -> Result<Reply, Service
     filed.take(ctx, &id, &incoming)?;
     filed.stage(ctx, &mut writes)?;
     finish_review(ctx, &mut writes, number, &incoming, id)?;
-    Ok(Reply::new(Response::PatientCreated { id })
+    Ok(Reply::new(Response::PatientCreated(PatientCreated { id }))
         .writes(writes)
         .subject(id.to_string())
         .detail(format!("created imported={stored}"))

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{RwLock, RwLockReadGuard};
 
 use super::api::{Request, Response, ServiceError, SessionToken};
+use super::handlers::Run;
 use super::session::{PendingEnrolments, Session, SessionPolicy, SessionRefusal, Sessions};
 use super::settings::Settings;
 use super::table::{Access, Flag, Lock, Operation};
@@ -129,6 +130,10 @@ pub(crate) struct Ctx<'a> {
     pub session: &'a Session,
     pub now: i64,
 }
+
+/// A request's handler, as `Run::shared` hands it over (boxed: one copy of the
+/// commit path, not one per request kind).
+pub(crate) type Handler<'a> = Box<dyn FnOnce(&Ctx<'_>) -> Result<Reply, ServiceError> + 'a>;
 
 pub struct Clinic {
     dir: PathBuf,
@@ -313,9 +318,34 @@ impl Clinic {
         if op.has(Flag::SettlesAll) {
             self.settle();
         }
-        if op.has(Flag::Exclusive) {
-            return self.run_exclusive(actor, op, request, now);
-        }
+        let run = Run {
+            clinic: self,
+            session: &session,
+            actor,
+            op,
+            now,
+            origin,
+            token,
+            about: request.patient_subject(),
+        };
+        super::handlers::dispatch(run, request)
+    }
+
+    /// The usual path of a request once routed (`Run::shared`): the store's read lock,
+    /// derived data settled if the row reads it, the row's lock, the handler, the
+    /// reply checked against the row, alert rules, writes and audit record committed
+    /// together, re-evaluation, effects.
+    pub(crate) fn run_shared(&self, run: Run<'_>, handler: Handler<'_>) -> Response {
+        let Run {
+            session,
+            actor,
+            op,
+            now,
+            origin,
+            token,
+            about,
+            ..
+        } = run;
         let backend = self.backend();
         let Some(vault) = backend.vault() else {
             drop(backend);
@@ -327,10 +357,9 @@ impl Clinic {
         let ctx = Ctx {
             clinic: self,
             vault,
-            session: &session,
+            session,
             now,
         };
-        let about = request.patient_subject();
         if op.has(Flag::ReadsDerived)
             && let Some(id) = &about
         {
@@ -338,7 +367,7 @@ impl Clinic {
         }
         let _serial = (op.lock == Lock::Serial).then(|| self.serial());
         let _derived = (op.lock == Lock::Derived).then(|| self.derived());
-        let handled = super::handlers::dispatch(&ctx, request).and_then(|reply| {
+        let handled = handler(&ctx).and_then(|reply| {
             // A reply of the wrong kind is a bug: refused before anything is kept,
             // never handed to a caller that would misread it.
             if (op.gives)(&reply.response) {
@@ -393,23 +422,6 @@ impl Clinic {
                 drop(backend);
                 Response::Error(self.refusal_about(actor, op, error, about))
             }
-        }
-    }
-
-    /// Requests that need the store to themselves, before any other lock is taken.
-    fn run_exclusive(&self, actor: Actor, op: &Operation, request: Request, now: i64) -> Response {
-        match request {
-            Request::KeyRotate { batch } => self.rotate_key(actor, op, batch, now),
-            Request::AuditSealNow { reason } => self.seal_audit_now(actor, op, &reason),
-            _ => self.refuse(
-                actor,
-                op,
-                ServiceError::Unavailable(format!(
-                    "{} is marked as needing the store to itself, but the service has no \
-                     such step for it: please report this",
-                    op.name
-                )),
-            ),
         }
     }
 

@@ -4,6 +4,7 @@
 //! gets the same message; every path pays one Argon2id derivation, so timing does not
 //! tell them apart either.
 
+use crate::clinic::api::{Activated, TotpEnrolment};
 use zeroize::Zeroizing;
 
 use super::api::{Request, Response, Secret, ServiceError, SessionToken, SignedIn};
@@ -315,10 +316,10 @@ impl Clinic {
                 .subject(format!("user:{user}"))
                 .detail("password accepted; TOTP enrolment started");
             vault.commit(event, WriteSet::new()).map_err(unavailable)?;
-            return Ok(Response::TotpEnrolment {
+            return Ok(Response::TotpEnrolment(TotpEnrolment {
                 pending,
                 otpauth_uri: Secret(uri.to_string()),
-            });
+            }));
         };
         let mut recovery_codes_left = None;
         let step = match totp::verify(&secret.0, code.expose(), now as u64, state.totp_last_step) {
@@ -515,10 +516,10 @@ impl Clinic {
             .subject(format!("user:{user}"))
             .detail("own password set; TOTP secret issued, confirmed by the first sign-in");
         vault.commit(event, writes).map_err(unavailable)?;
-        Ok(Response::Activated {
+        Ok(Response::Activated(Activated {
             otpauth_uri: Secret(uri.to_string()),
             recovery_codes: shown.iter().map(|c| Secret(c.to_string())).collect(),
-        })
+        }))
     }
 
     fn login_key_file(

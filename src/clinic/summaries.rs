@@ -7,6 +7,7 @@ use super::api::{Response, ServiceError};
 use super::cards::today;
 use super::patients::readable;
 use super::service::{Ctx, Reply};
+use crate::clinic::api::SummarySaved;
 use crate::domain::patient::PatientId;
 use crate::domain::summary::{self, MAX_TEXT, Period, Sources, StageSummary, SummaryVersion};
 use crate::i18n::Lang;
@@ -120,7 +121,7 @@ pub(crate) fn save(
             signed: None,
         },
     )?;
-    Ok(Reply::new(Response::SummarySaved { number })
+    Ok(Reply::new(Response::SummarySaved(SummarySaved { number }))
         .writes(writes)
         .subject(id.to_string())
         .detail(format!("summary={number} version={}", base + 1)))
@@ -156,7 +157,7 @@ pub(crate) fn sign(
             ..latest
         },
     )?;
-    Ok(Reply::new(Response::SummarySaved { number })
+    Ok(Reply::new(Response::SummarySaved(SummarySaved { number }))
         .writes(writes)
         .subject(id.to_string())
         .detail(format!("summary={number} version={}", base + 1)))

@@ -76,8 +76,9 @@ pub enum Flag {
     ReadsDerived,
     /// Hands over everything: every patient's waiting risks and tags settled first.
     SettlesAll,
-    /// Needs the store to itself (key rotation, an early audit seal): run by the
-    /// service before it takes any other lock.
+    /// Needs the store to itself (key rotation, an early audit seal): its dispatch
+    /// arm runs it with `run.exclusive`, before any other lock is taken (a debug
+    /// build checks that the row and the arm agree).
     Exclusive,
 }
 

@@ -1,6 +1,7 @@
 //! Staff administration and one's own password. Every change ends the sessions it
 //! affects, once its audit record is written.
 
+use crate::clinic::api::{PasswordReset, UserCreated};
 use std::collections::BTreeSet;
 
 use super::api::{Response, Secret, ServiceError, UserSummary};
@@ -76,11 +77,11 @@ pub(crate) fn add(ctx: &Ctx<'_>, name: &str, role: Role) -> Result<Reply, Servic
     let mut writes = WriteSet::new();
     ctx.vault
         .stage_user(&mut writes, &user, initial.expose().as_bytes())?;
-    Ok(Reply::new(Response::UserCreated {
+    Ok(Reply::new(Response::UserCreated(UserCreated {
         name: name.to_string(),
         role,
         initial_password: initial,
-    })
+    }))
     .writes(writes)
     .subject(format!("user:{name}"))
     .detail(format!("role {role}")))
@@ -161,10 +162,10 @@ pub(crate) fn set_disabled(
         let mut signon = ctx.vault.store().signon_state(name)?;
         signon.unlock();
         ctx.vault.store().stage_signon(&mut writes, name, &signon)?;
-        Reply::new(Response::PasswordReset {
+        Reply::new(Response::PasswordReset(PasswordReset {
             name: name.to_string(),
             one_time_password: one_time,
-        })
+        }))
         .detail("new one-time password issued; TOTP to enrol again")
     };
     Ok(reply
@@ -207,10 +208,10 @@ pub(crate) fn reset_password(ctx: &Ctx<'_>, name: &str) -> Result<Reply, Service
     let mut signon = ctx.vault.store().signon_state(name)?;
     signon.unlock();
     ctx.vault.store().stage_signon(&mut writes, name, &signon)?;
-    Ok(Reply::new(Response::PasswordReset {
+    Ok(Reply::new(Response::PasswordReset(PasswordReset {
         name: name.to_string(),
         one_time_password: one_time,
-    })
+    }))
     .writes(writes)
     .subject(format!("user:{name}"))
     .effect(Effect::EndUserSessions(name.to_string())))

@@ -5,18 +5,58 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-use crate::clinic::Response;
 use crate::clinic::api::ReportOutput;
+use crate::clinic::reply::{self, Reply};
+use crate::clinic::reports::{CardDocument, ReportData};
+use crate::clinic::{Client, Request, Response, Signed};
 use crate::i18n::Lang;
+
+/// What a paper request gives: a health report or a member card.
+enum Paper {
+    Report(Box<ReportData>),
+    Card(Box<CardDocument>),
+}
+
+impl Reply for Paper {
+    const KINDS: &'static [&'static str] = &["Report", "CardDocument"];
+
+    fn read(response: Response) -> Result<Self, Response> {
+        match response {
+            Response::Report(data) => Ok(Paper::Report(data)),
+            Response::CardDocument(doc) => Ok(Paper::Card(doc)),
+            other => Err(other),
+        }
+    }
+}
+
+impl Paper {
+    fn pdf(&self, lang: Lang) -> Result<Vec<u8>, String> {
+        match self {
+            Paper::Report(data) => super::health_report_pdf(data, lang),
+            Paper::Card(doc) => super::card_pdf(doc, lang),
+        }
+        .map_err(|e| e.to_string())
+    }
+}
 
 /// The PDF of a `Report` or `CardDocument` reply.
 pub fn produce(response: Response, lang: Lang) -> Result<Vec<u8>, String> {
-    match response {
-        Response::Report(data) => super::health_report_pdf(&data, lang).map_err(|e| e.to_string()),
-        Response::CardDocument(doc) => super::card_pdf(&doc, lang).map_err(|e| e.to_string()),
-        Response::Error(e) => Err(e.to_string()),
-        other => Err(other.unexpected().to_string()),
-    }
+    reply::read::<Paper>(response)
+        .map_err(|e| e.to_string())?
+        .pdf(lang)
+}
+
+/// Asks for a report (`ReportCompose`) or a card (`CardPrint`) and makes its PDF.
+pub fn request_pdf<C: Client>(
+    session: &Signed<C>,
+    request: Request,
+    lang: Lang,
+) -> Result<Vec<u8>, String> {
+    let paper = match request {
+        Request::CardPrint { .. } => session.ask(request).map(Paper::Card),
+        _ => session.ask(request).map(Paper::Report),
+    };
+    paper.map_err(|e| e.to_string())?.pdf(lang)
 }
 
 /// Writes a new file readable by its owner only; never replaces one.

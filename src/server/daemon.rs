@@ -20,7 +20,7 @@ use super::frame::{
     ClientFrame, FrameError, Greeting, MAX_FRAME, SIGN_IN_FRAME, body_length_within, decode,
     encode, version_mismatch,
 };
-use crate::clinic::{Clinic, Origin, Request, Response};
+use crate::clinic::{Clinic, Origin, Request, Response, SignedIn};
 use crate::store::StoreOptions;
 
 pub struct ServeOptions {
@@ -228,10 +228,10 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
     if let Some(path) = &options.key_file {
         let (label, key) = super::key_file::read(path)?;
         let origin = Origin::this_process();
-        match clinic.handle(None, Request::LoginKeyFile { label, key }, &origin) {
-            Response::SignedIn(_) => {}
-            Response::Error(e) => anyhow::bail!("the key file did not open the store: {e}"),
-            other => anyhow::bail!("{}", other.unexpected()),
+        let signed: Result<SignedIn, _> =
+            clinic.ask(None, Request::LoginKeyFile { label, key }, &origin);
+        if let Err(e) = signed {
+            anyhow::bail!("the key file did not open the store: {e}");
         }
     }
     let server_settings = clinic.settings().server.clone();

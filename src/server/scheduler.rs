@@ -9,34 +9,35 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::clinic::{Clinic, Origin, Request, Response, Secret};
+use crate::clinic::api::FollowUpScheduled;
+use crate::clinic::backups::BackupMade;
+use crate::clinic::{Clinic, Origin, Request, Secret, SignedIn};
 
 /// One run; `retag` also queues every patient's re-evaluation.
 fn run_once(clinic: &Clinic, label: &str, key: &Secret, retag: bool) -> Result<(), String> {
     let origin = Origin::this_process();
-    let token = match clinic.handle(
-        None,
-        Request::LoginKeyFile {
-            label: label.to_string(),
-            key: key.clone(),
-        },
-        &origin,
-    ) {
-        Response::SignedIn(signed) => signed.token.clone(),
-        Response::Error(e) => return Err(e.to_string()),
-        other => return Err(other.unexpected().to_string()),
-    };
-    let mut outcome = clinic.handle(Some(&token), Request::SchedulerRun { retag }, &origin);
-    if !matches!(outcome, Response::Error(_))
-        && crate::clinic::backups::due(clinic, chrono::Utc::now())
-    {
-        outcome = clinic.handle(Some(&token), Request::BackupCreate, &origin);
+    let signed: SignedIn = clinic
+        .ask(
+            None,
+            Request::LoginKeyFile {
+                label: label.to_string(),
+                key: key.clone(),
+            },
+            &origin,
+        )
+        .map_err(|e| e.to_string())?;
+    let token = signed.token;
+    let mut outcome = clinic
+        .ask::<FollowUpScheduled>(Some(&token), Request::SchedulerRun { retag }, &origin)
+        .map(drop);
+    if outcome.is_ok() && crate::clinic::backups::due(clinic, chrono::Utc::now()) {
+        outcome = clinic
+            .ask::<BackupMade>(Some(&token), Request::BackupCreate, &origin)
+            .map(drop);
     }
-    clinic.handle(Some(&token), Request::Logout, &origin);
-    match outcome {
-        Response::Error(e) => Err(e.to_string()),
-        _ => Ok(()),
-    }
+    // The session ends either way; a failure to end it changes nothing here.
+    let _ = clinic.ask::<()>(Some(&token), Request::Logout, &origin);
+    outcome.map_err(|e| e.to_string())
 }
 
 /// Starts the scheduler's thread; it stops when `stop` is set.

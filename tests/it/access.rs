@@ -2,6 +2,7 @@
 //! every denial audited; and what a front-desk response may carry.
 
 use crate::common;
+use caredesk::clinic::api::PatientCreated;
 
 use std::collections::BTreeSet;
 
@@ -431,9 +432,11 @@ fn every_role_against_every_request_matches_the_table() {
     let mut t = TestClinic::with_all_roles();
     let table = RoleTable::defaults();
     let doctor = t.sign_in(Role::Doctor);
-    let Response::PatientCreated { id } = t.sign_in(Role::FrontDesk).call(Request::PatientCreate {
-        patient: patient("Matrix Patient", "13700000002", "M2"),
-    }) else {
+    let Response::PatientCreated(PatientCreated { id }) =
+        t.sign_in(Role::FrontDesk).call(Request::PatientCreate {
+            patient: patient("Matrix Patient", "13700000002", "M2"),
+        })
+    else {
         panic!("create failed");
     };
     drop(doctor);
@@ -556,7 +559,7 @@ fn front_desk_responses_carry_no_clinical_field() {
     let t = TestClinic::with_all_roles();
     let desk = t.sign_in(Role::FrontDesk);
     let doctor = t.sign_in(Role::Doctor);
-    let Response::PatientCreated { id } = desk.call(Request::PatientCreate {
+    let Response::PatientCreated(PatientCreated { id }) = desk.call(Request::PatientCreate {
         patient: patient("Wang Fang", "13700000003", "M3"),
     }) else {
         panic!()
@@ -667,7 +670,7 @@ fn a_patient_export_is_for_the_clinical_roles_and_the_privacy_officer_not_the_ad
         "[roles]\nadmin = [\"user_admin\", \"settings_admin\", \"key_admin\", \"backup_run\", \"patient_export\"]\n",
     ));
     let desk = t.sign_in(Role::FrontDesk);
-    let Response::PatientCreated { id: _ } = desk.call(Request::PatientCreate {
+    let Response::PatientCreated(PatientCreated { id: _ }) = desk.call(Request::PatientCreate {
         patient: patient("Wang Fang", "13700000031", "M31"),
     }) else {
         panic!()

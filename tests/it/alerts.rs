@@ -2,6 +2,7 @@
 //! their survival of a restart, and acknowledgement with a sealed note.
 
 use crate::common;
+use caredesk::clinic::api::PatientCreated;
 
 use crate::common::clinic::{TestClinic, audit_rows, role_user};
 use crate::common::patient;
@@ -21,13 +22,15 @@ fn clinic_with_patients(rules: &str, n: usize) -> (TestClinic, Vec<PatientId>) {
     let desk = t.sign_in(Role::FrontDesk);
     let ids = (0..n)
         .map(|i| {
-            let Response::PatientCreated { id } = desk.call(Request::PatientCreate {
-                patient: patient(
-                    &format!("Member {i}"),
-                    &format!("1370000{i:04}"),
-                    &format!("R{i}"),
-                ),
-            }) else {
+            let Response::PatientCreated(PatientCreated { id }) =
+                desk.call(Request::PatientCreate {
+                    patient: patient(
+                        &format!("Member {i}"),
+                        &format!("1370000{i:04}"),
+                        &format!("R{i}"),
+                    ),
+                })
+            else {
                 panic!("registration {i}")
             };
             id

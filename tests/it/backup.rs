@@ -4,6 +4,7 @@
 //! scheduler's backups kept to their count.
 
 use crate::common;
+use caredesk::clinic::api::SearchResults;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -257,10 +258,12 @@ fn a_backup_through_the_daemon_while_desks_register_is_one_consistent_moment() {
         code: caredesk::clinic::Secret::new(common::daemon::unused_code(DOCTOR.0)),
     });
     assert!(matches!(login, Response::SignedIn(_)), "{login:?}");
-    let Response::SearchResults { rows, total } = client.call(Request::PatientSearch {
-        query: "备份".into(),
-        limit: 10_000,
-    }) else {
+    let Response::SearchResults(SearchResults { rows, total }) =
+        client.call(Request::PatientSearch {
+            query: "备份".into(),
+            limit: 10_000,
+        })
+    else {
         panic!("search")
     };
     assert!(
@@ -291,11 +294,13 @@ fn the_backup_directory_keeps_the_newest_and_hands_out_only_its_own_files() {
     let kept = caredesk::store::backup::list(&t.dir.join("backups")).unwrap();
     assert_eq!(kept, names[1..].to_vec(), "the oldest went");
     // A piece of a kept backup, nothing of a removed one or of any other file.
-    let Response::BackupPiece(piece) = admin.call(Request::BackupRead {
-        name: names[2].clone(),
-        offset: 0,
-        len: 16,
-    }) else {
+    let Response::BackupPiece(caredesk::clinic::api::BackupPiece(piece)) =
+        admin.call(Request::BackupRead {
+            name: names[2].clone(),
+            offset: 0,
+            len: 16,
+        })
+    else {
         panic!("piece")
     };
     assert_eq!(piece, b"CAREDESK-BACKUP\n");

@@ -1,6 +1,7 @@
 //! Exam booking: capacity never oversold by two desks at once, reschedule, cancel,
 //! check-in, no-show, the day view.
 
+use caredesk::clinic::api::PatientCreated;
 use std::sync::Arc;
 
 use crate::common::clinic::{START, TestClinic};
@@ -30,7 +31,7 @@ fn patients(t: &TestClinic, n: usize) -> Vec<PatientId> {
                     &format!("B{i}"),
                 ),
             }) {
-                Response::PatientCreated { id } => id,
+                Response::PatientCreated(PatientCreated { id }) => id,
                 other => panic!("{other:?}"),
             }
         })

@@ -2,6 +2,7 @@
 //! cancellation and expiry, and numbers that never collide between desks.
 
 use crate::common;
+use caredesk::clinic::api::{Registered, SearchResults};
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -127,7 +128,8 @@ fn registration_issues_a_luhn_card_and_refuses_duplicates() {
         "11010519491231002x",
         (1949, 12, 31),
     );
-    let Response::Registered { id, card } = register(&desk, wang.clone(), "silver") else {
+    let Response::Registered(Registered { id, card }) = register(&desk, wang.clone(), "silver")
+    else {
         panic!()
     };
     assert!(
@@ -187,7 +189,7 @@ fn registration_issues_a_luhn_card_and_refuses_duplicates() {
     ));
 
     // The card number finds the patient in the one search box.
-    let Response::SearchResults { rows, .. } = desk.call(Request::PatientSearch {
+    let Response::SearchResults(SearchResults { rows, .. }) = desk.call(Request::PatientSearch {
         query: card.number.clone(),
         limit: 10,
     }) else {
@@ -200,7 +202,7 @@ fn registration_issues_a_luhn_card_and_refuses_duplicates() {
 fn a_lost_card_is_replaced_and_refused_at_search_with_its_replacement() {
     let t = TestClinic::with_all_roles();
     let desk = t.sign_in(Role::FrontDesk);
-    let Response::Registered { id, card } = register(
+    let Response::Registered(Registered { id, card }) = register(
         &desk,
         person("赵伟", "13600000001", "440106198001010019", (1980, 1, 1)),
         "gold",
@@ -273,7 +275,7 @@ fn a_lost_card_is_replaced_and_refused_at_search_with_its_replacement() {
 fn an_expired_card_is_refused_and_a_new_one_can_be_issued() {
     let t = TestClinic::with_all_roles();
     let desk = t.sign_in(Role::FrontDesk);
-    let Response::Registered { id, card } = register(
+    let Response::Registered(Registered { id, card }) = register(
         &desk,
         person("周文", "13600000002", "510107197505050014", (1975, 5, 5)),
         "basic",
@@ -332,7 +334,7 @@ fn two_desks_at_once_never_get_the_same_number() {
                             patient,
                             card_type: "basic".into(),
                         }) {
-                            Response::Registered { card, .. } => card.number,
+                            Response::Registered(Registered { card, .. }) => card.number,
                             other => panic!("{other:?}"),
                         }
                     })
@@ -359,7 +361,7 @@ fn the_auditor_cannot_register_and_registrations_are_audited() {
         Response::Error(ServiceError::Denied { .. })
     ));
     let desk = t.sign_in(Role::FrontDesk);
-    let Response::Registered { id, .. } = register(&desk, patient, "basic") else {
+    let Response::Registered(Registered { id, .. }) = register(&desk, patient, "basic") else {
         panic!()
     };
     let rows = common::clinic::audit_rows(&auditor);

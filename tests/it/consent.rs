@@ -2,6 +2,7 @@
 //! checked by others, never implied, withdrawn at any time, history kept.
 
 use crate::common;
+use caredesk::clinic::api::PatientCreated;
 
 use crate::common::clinic::TestClinic;
 use crate::common::patient;
@@ -14,7 +15,7 @@ fn consent_is_recorded_checked_withdrawn_and_kept() {
     let t = TestClinic::with_all_roles();
     let desk = t.sign_in(Role::FrontDesk);
     let nurse = t.sign_in(Role::Nurse);
-    let Response::PatientCreated { id } = desk.call(Request::PatientCreate {
+    let Response::PatientCreated(PatientCreated { id }) = desk.call(Request::PatientCreate {
         patient: patient("Chen Jie", "13700000021", "C21"),
     }) else {
         panic!()

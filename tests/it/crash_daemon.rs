@@ -5,6 +5,7 @@
 //! card), and the rotation the kills interrupted finishes with every record readable.
 
 use crate::common;
+use caredesk::clinic::api::SearchResults;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -133,7 +134,7 @@ fn a_daemon_killed_mid_work_loses_no_reported_write_and_its_log_verifies() {
     let daemon = Daemon::start(&dir);
     let remote = Remote::connect(&daemon.socket).unwrap();
     let token = sign_in(&remote, DESK);
-    let Response::SearchResults { rows, .. } = remote.call(
+    let Response::SearchResults(SearchResults { rows, .. }) = remote.call(
         Some(&token),
         Request::PatientSearch {
             query: "杀".into(),
@@ -168,7 +169,10 @@ fn a_daemon_killed_mid_work_loses_no_reported_write_and_its_log_verifies() {
             },
         );
         assert!(
-            matches!(found, Response::SearchResults { total: 1, .. }),
+            matches!(
+                found,
+                Response::SearchResults(SearchResults { total: 1, .. })
+            ),
             "{phone} was reported registered: {found:?}"
         );
     }

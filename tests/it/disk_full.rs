@@ -7,6 +7,7 @@
 //! that verifies.
 
 use crate::common;
+use caredesk::clinic::api::SearchResults;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -277,7 +278,10 @@ fn a_daemon_whose_disk_filled_and_emptied_recovers_or_restarts_and_keeps_its_wor
             },
         );
         assert!(
-            matches!(found, Response::SearchResults { total: 1, .. }),
+            matches!(
+                found,
+                Response::SearchResults(SearchResults { total: 1, .. })
+            ),
             "{phone} was acknowledged: {found:?}"
         );
     }

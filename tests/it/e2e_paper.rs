@@ -4,6 +4,7 @@
 //! (a cups-pdf virtual printer) whose output PDF holds the patient's name.
 
 use crate::common;
+use caredesk::clinic::api::SearchResults;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,7 +35,7 @@ fn name_of(dir: &Path, card: &str) -> String {
         code: Secret::new(demo_code(NURSE.0)),
     });
     assert!(matches!(signed, Response::SignedIn(_)), "{signed:?}");
-    let Response::SearchResults { rows, .. } = client.call(Request::PatientSearch {
+    let Response::SearchResults(SearchResults { rows, .. }) = client.call(Request::PatientSearch {
         query: card.into(),
         limit: 5,
     }) else {

@@ -3,6 +3,7 @@
 //! after a restart, while the audit trail of the patient stays.
 
 use crate::common;
+use caredesk::clinic::api::{ErasureRequested, Registered, SearchResults};
 
 use crate::common::clinic::{TestClinic, role_user};
 use crate::common::patient;
@@ -14,7 +15,7 @@ use caredesk::clinic::{Request, Response, ServiceError};
 fn an_erased_patient_is_unreadable_and_unfindable_while_their_audit_trail_stays() {
     let t = TestClinic::with_all_roles();
     let desk = t.sign_in(Role::FrontDesk);
-    let Response::Registered { id, card, .. } = desk.call(Request::PatientRegister {
+    let Response::Registered(Registered { id, card, .. }) = desk.call(Request::PatientRegister {
         patient: caredesk::domain::patient::Patient {
             id_type: caredesk::domain::patient::IdType::Other,
             ..patient("Ophelia Strand", "13700000091", "OS-91")
@@ -40,7 +41,7 @@ fn an_erased_patient_is_unreadable_and_unfindable_while_their_audit_trail_stays(
         Response::Error(ServiceError::Field { .. })
     ));
     let reason = "patient withdrew consent; PIPL art. 47, no retention duty applies";
-    let Response::ErasureRequested { id: request } = ask(reason) else {
+    let Response::ErasureRequested(ErasureRequested { id: request }) = ask(reason) else {
         panic!()
     };
     assert!(matches!(
@@ -83,7 +84,10 @@ fn an_erased_patient_is_unreadable_and_unfindable_while_their_audit_trail_stays(
                 limit: 5,
             });
             assert!(
-                matches!(found, Response::SearchResults { total: 0, .. }),
+                matches!(
+                    found,
+                    Response::SearchResults(SearchResults { total: 0, .. })
+                ),
                 "{query}: {found:?}"
             );
         }

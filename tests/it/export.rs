@@ -1,6 +1,7 @@
 //! Export of everything held on a patient, by card, ID or phone number; JSON and FHIR.
 
 use crate::common;
+use caredesk::clinic::api::Registered;
 
 use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
@@ -25,7 +26,7 @@ fn a_doctor_exports_everything_by_card_id_or_phone_as_json_and_fhir() {
         address: Some("北京市朝阳区建国路 88 号".into()),
         ..Patient::default()
     };
-    let Response::Registered { id, card } = desk.call(Request::PatientRegister {
+    let Response::Registered(Registered { id, card }) = desk.call(Request::PatientRegister {
         patient,
         card_type: "gold".into(),
     }) else {

@@ -6,6 +6,7 @@
 //! importing into the clinic files each entry once, and again changes nothing.
 
 use crate::common;
+use caredesk::clinic::api::{PatientCreated, Registered, SearchResults};
 
 use std::path::PathBuf;
 
@@ -267,7 +268,7 @@ fn patients_by_name(t: &TestClinic, prefixes: &[&str]) -> Vec<PatientId> {
                 query: (*prefix).into(),
                 limit: 5,
             }) {
-                Response::SearchResults { rows, .. } => {
+                Response::SearchResults(SearchResults { rows, .. }) => {
                     assert_eq!(rows.len(), 1, "{prefix}");
                     rows[0].id
                 }
@@ -466,7 +467,7 @@ fn a_resident_id_patient_is_created_with_it_and_found_by_it() {
     let Response::Review(items) = doctor.call(Request::ReviewList) else {
         panic!()
     };
-    let Response::PatientCreated { id } = doctor.call(Request::ReviewCreate {
+    let Response::PatientCreated(PatientCreated { id }) = doctor.call(Request::ReviewCreate {
         number: items[0].number,
     }) else {
         panic!()
@@ -520,7 +521,7 @@ fn caredesk_card_and_patient_identifiers_match_by_their_systems() {
     let desk = t.sign_in(Role::FrontDesk);
     let mut p = common::patient("王芳", "13700000123", "110105196804120017");
     p.id_type = IdType::ResidentId;
-    let Response::Registered { id, card } = desk.call(Request::PatientRegister {
+    let Response::Registered(Registered { id, card }) = desk.call(Request::PatientRegister {
         patient: p,
         card_type: "basic".into(),
     }) else {

@@ -6,6 +6,7 @@
 //! so the list stays true.
 
 use crate::fhir_checks;
+use caredesk::clinic::api::Registered;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -353,7 +354,7 @@ fn statuses_bundle() -> Vec<(Box<PatientExport>, Value)> {
     use caredesk::domain::patient::{IdType, Patient, Sex};
     let t = TestClinic::with_all_roles();
     let desk = t.sign_in(Role::FrontDesk);
-    let Response::Registered { id, card } = desk.call(Request::PatientRegister {
+    let Response::Registered(Registered { id, card }) = desk.call(Request::PatientRegister {
         patient: Patient {
             name: "王芳".into(),
             sex: Sex::Female,

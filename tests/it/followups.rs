@@ -5,6 +5,7 @@
 //! visit kind kept and exported, never call again.
 
 use crate::common;
+use caredesk::clinic::api::{FollowUpPlanAdded, FollowUpScheduled, PatientCreated};
 
 use std::sync::Arc;
 
@@ -42,7 +43,9 @@ fn born(t: &TestClinic, n: u32, consent: bool, birth: chrono::NaiveDate) -> Pati
     );
     p.id_type = IdType::Other;
     p.birth_date = Some(birth);
-    let Response::PatientCreated { id } = desk.call(Request::PatientCreate { patient: p }) else {
+    let Response::PatientCreated(PatientCreated { id }) =
+        desk.call(Request::PatientCreate { patient: p })
+    else {
         panic!()
     };
     if consent {
@@ -70,7 +73,7 @@ fn add_plan(who: &Session, id: PatientId, kind: Kind, first_due: chrono::NaiveDa
         first_due,
         assigned: "nurses".into(),
     }) {
-        Response::FollowUpPlanAdded { plan } => plan,
+        Response::FollowUpPlanAdded(FollowUpPlanAdded { plan }) => plan,
         other => panic!("{other:?}"),
     }
 }
@@ -134,7 +137,7 @@ fn the_scheduler_makes_due_follow_ups_once_and_the_queue_groups_and_filters_them
     assert_eq!(view.rows[0].name, "Follow Patient 1");
     assert_eq!(view.rows[0].not_callable, None);
     let scheduled = |who: &Session| match who.call(Request::FollowUpSchedule) {
-        Response::FollowUpScheduled { created } => created,
+        Response::FollowUpScheduled(FollowUpScheduled { created }) => created,
         other => panic!("{other:?}"),
     };
     assert_eq!(

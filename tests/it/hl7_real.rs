@@ -5,6 +5,7 @@
 //! reported on its own with its segment, field and reason while the rest are kept.
 
 use crate::common;
+use caredesk::clinic::api::PatientCreated;
 
 use std::path::PathBuf;
 
@@ -215,7 +216,7 @@ fn patient_with_id(t: &TestClinic, name: &str, id_number: &str) -> PatientId {
     p.id_type = IdType::Other;
     p.phone = None;
     match desk.call(Request::PatientCreate { patient: p }) {
-        Response::PatientCreated { id } => id,
+        Response::PatientCreated(PatientCreated { id }) => id,
         other => panic!("{other:?}"),
     }
 }

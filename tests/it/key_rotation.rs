@@ -4,15 +4,16 @@
 //! administrator may rotate; all of it audited.
 
 use crate::common;
+use caredesk::clinic::api::{AuditSealed, Registered};
 
 use crate::common::clinic::{TestClinic, audit_rows, quick_options, role_user};
 use crate::common::patient;
 use caredesk::auth::Role;
+use caredesk::clinic::wire::KeyRotation as RotationProgress;
 use caredesk::clinic::{InProcess, Request, Response, ServiceError, Signed};
 use caredesk::crypto::SecretKey;
 use caredesk::crypto::envelope::{self, Aad};
 use caredesk::crypto::keyslot::RecoveryKey;
-use caredesk::store::rotation::RotationProgress;
 use caredesk::store::vault::PATIENT_KEYS_TREE;
 use caredesk::store::{Store, Unlock};
 
@@ -22,7 +23,7 @@ fn register(
 ) -> Vec<caredesk::domain::patient::PatientId> {
     numbers
         .map(|i| {
-            let Response::Registered { id, .. } = desk.call(Request::PatientRegister {
+            let Response::Registered(Registered { id, .. }) = desk.call(Request::PatientRegister {
                 patient: caredesk::domain::patient::Patient {
                     id_type: caredesk::domain::patient::IdType::Other,
                     ..patient(
@@ -320,10 +321,12 @@ fn an_administrator_rotates_the_audit_sealing_epoch_with_a_reason() {
         seal(&admin, "  no "),
         Response::Error(ServiceError::Invalid(_))
     ));
-    let Response::AuditSealed { epoch: first, .. } = seal(&admin, "server disk replaced") else {
+    let Response::AuditSealed(AuditSealed { epoch: first, .. }) =
+        seal(&admin, "server disk replaced")
+    else {
         panic!()
     };
-    let Response::AuditSealed { epoch: second, .. } =
+    let Response::AuditSealed(AuditSealed { epoch: second, .. }) =
         seal(&admin, "handed over to the new IT firm")
     else {
         panic!()

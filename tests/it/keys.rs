@@ -3,6 +3,7 @@
 //! alone, and a removed secret opens nothing.
 
 use crate::common;
+use caredesk::clinic::api::{KeyFileCreated, RecoveryKeyCreated};
 
 use crate::common::clinic::{TestClinic, quick_options};
 use caredesk::auth::Role;
@@ -43,7 +44,9 @@ fn slots_are_added_listed_and_removed_without_touching_the_data() {
         Response::Error(ServiceError::Invalid(_))
     ));
     // A new recovery key, then the old one removed; a key file made and removed.
-    let Response::RecoveryKeyCreated { key, .. } = admin.call(Request::RecoveryKeyAdd) else {
+    let Response::RecoveryKeyCreated(RecoveryKeyCreated { key, .. }) =
+        admin.call(Request::RecoveryKeyAdd)
+    else {
         panic!()
     };
     let new_key = RecoveryKey::parse(key.expose()).unwrap();
@@ -51,9 +54,11 @@ fn slots_are_added_listed_and_removed_without_touching_the_data() {
         admin.call(Request::KeySlotRemove { id: old_recovery }),
         Response::Done
     );
-    let Response::KeyFileCreated { key: file_key, .. } = admin.call(Request::KeyFileAdd {
-        label: "lab-import".into(),
-    }) else {
+    let Response::KeyFileCreated(KeyFileCreated { key: file_key, .. }) =
+        admin.call(Request::KeyFileAdd {
+            label: "lab-import".into(),
+        })
+    else {
         panic!()
     };
     let login = |key: &caredesk::clinic::Secret| {

@@ -1,6 +1,7 @@
 //! Break-glass, the role table in settings, and the `system` principal.
 
 use crate::common;
+use caredesk::clinic::api::{KeyFileCreated, Me, PatientCreated};
 
 use crate::common::clinic::{TestClinic, quick_options};
 use crate::common::patient;
@@ -33,7 +34,7 @@ fn break_glass_needs_a_reason_is_audited_alerts_and_lasts_one_session() {
     let desk = t.sign_in(Role::FrontDesk);
     let manager = t.sign_in(Role::HealthManager);
     let nurse = t.sign_in(Role::Nurse);
-    let Response::PatientCreated { id } = desk.call(Request::PatientCreate {
+    let Response::PatientCreated(PatientCreated { id }) = desk.call(Request::PatientCreate {
         patient: patient("Staff Member", "13700000010", "R1"),
     }) else {
         panic!()
@@ -148,7 +149,7 @@ fn the_role_table_can_be_changed_in_settings_and_the_change_is_audited() {
     let admin = t.sign_in(Role::Admin);
     t.add_user(&admin, "li.na", Role::Nurse);
     let nurse = t.sign_in(Role::Nurse);
-    let Response::Me { permissions, .. } = nurse.call(Request::WhoAmI) else {
+    let Response::Me(Me { permissions, .. }) = nurse.call(Request::WhoAmI) else {
         panic!()
     };
     assert!(!permissions.contains(&Permission::ClinicalRead));
@@ -243,7 +244,7 @@ fn the_system_principal_signs_in_with_a_key_file_and_gets_only_job_permissions()
     let created = admin.call(Request::KeyFileAdd {
         label: "importer".into(),
     });
-    let Response::KeyFileCreated { key, .. } = created else {
+    let Response::KeyFileCreated(KeyFileCreated { key, .. }) = created else {
         panic!("{created:?}")
     };
     assert!(matches!(

@@ -3,6 +3,7 @@
 //! those values in every common encoding. None may be found.
 
 use crate::common;
+use caredesk::clinic::api::{ErasureRequested, Registered};
 
 use std::path::Path;
 
@@ -220,7 +221,7 @@ fn type_everywhere(t: &mut TestClinic) -> (Vec<String>, String) {
     let auditor = t.sign_in(Role::Auditor);
     let mut p = common::patient("Ophira Tessaly", "13611112222", "PS-77");
     p.id_type = caredesk::domain::patient::IdType::Other;
-    let Response::Registered { id, card } = desk.call(Request::PatientRegister {
+    let Response::Registered(Registered { id, card }) = desk.call(Request::PatientRegister {
         patient: p,
         card_type: "basic".into(),
     }) else {
@@ -497,7 +498,7 @@ fn an_erasure_reason_is_shredded_with_the_patient() {
     let desk = t.sign_in(Role::FrontDesk);
     let mut p = common::patient("Ophira Tessaly", "13611113333", "PS-78");
     p.id_type = caredesk::domain::patient::IdType::Other;
-    let Response::Registered { id, card } = desk.call(Request::PatientRegister {
+    let Response::Registered(Registered { id, card }) = desk.call(Request::PatientRegister {
         patient: p,
         card_type: "basic".into(),
     }) else {
@@ -505,14 +506,16 @@ fn an_erasure_reason_is_shredded_with_the_patient() {
     };
     let manager = t.sign_in(Role::HealthManager);
     let reason = typed("ErasureReason");
-    let Response::ErasureRequested { id: request } = manager.call(Request::ErasureRequest {
-        patient: PatientRef::Id(id),
-        reason: format!("consent withdrawn, {reason}"),
-    }) else {
+    let Response::ErasureRequested(ErasureRequested { id: request }) =
+        manager.call(Request::ErasureRequest {
+            patient: PatientRef::Id(id),
+            reason: format!("consent withdrawn, {reason}"),
+        })
+    else {
         panic!("erasure request")
     };
     let auditor = t.sign_in(Role::Auditor);
-    let readable = |rows: &[caredesk::audit::export::AuditRow]| {
+    let readable = |rows: &[caredesk::clinic::wire::AuditEntry]| {
         rows.iter().filter(|r| r.detail.contains(&reason)).count()
     };
     assert_eq!(

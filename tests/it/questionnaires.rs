@@ -3,6 +3,7 @@
 //! definitions loaded after checks, bad ones reported.
 
 use crate::common;
+use caredesk::clinic::api::{PatientCreated, Questionnaires};
 
 use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
@@ -14,7 +15,7 @@ fn patient(t: &TestClinic) -> PatientId {
     let mut p = common::patient("Zhao Lei", "13700000031", "Q-1");
     p.id_type = IdType::Other;
     match desk.call(Request::PatientCreate { patient: p }) {
-        Response::PatientCreated { id } => id,
+        Response::PatientCreated(PatientCreated { id }) => id,
         other => panic!("{other:?}"),
     }
 }
@@ -24,10 +25,10 @@ fn phq9_is_scored_stored_and_item_9_raises_an_alert() {
     let t = TestClinic::with_all_roles();
     let id = patient(&t);
     let nurse = t.sign_in(Role::Nurse);
-    let Response::Questionnaires {
+    let Response::Questionnaires(Questionnaires {
         definitions,
         problems,
-    } = nurse.call(Request::QuestionnaireList)
+    }) = nurse.call(Request::QuestionnaireList)
     else {
         panic!()
     };
@@ -132,10 +133,10 @@ zh = "较差"
     .unwrap();
     std::fs::write(dir.join("broken.toml"), "key = \"broken\"\nitems = 3\n").unwrap();
     let nurse = t.sign_in(Role::Nurse);
-    let Response::Questionnaires {
+    let Response::Questionnaires(Questionnaires {
         definitions,
         problems,
-    } = nurse.call(Request::QuestionnaireList)
+    }) = nurse.call(Request::QuestionnaireList)
     else {
         panic!()
     };

@@ -3,6 +3,7 @@
 //! demographics only.
 
 use crate::common;
+use caredesk::clinic::api::{PatientCreated, SearchResults};
 
 use crate::common::clinic::{TestClinic, role_user};
 use crate::common::{entries, patient};
@@ -17,7 +18,7 @@ fn registered(t: &TestClinic, name: &str, phone: &str, id_number: &str) -> Patie
     let mut p = patient(name, phone, id_number);
     p.id_type = IdType::Other;
     match desk.call(Request::PatientCreate { patient: p }) {
-        Response::PatientCreated { id } => id,
+        Response::PatientCreated(PatientCreated { id }) => id,
         other => panic!("{other:?}"),
     }
 }
@@ -327,7 +328,7 @@ fn the_front_desk_amends_demographics_and_the_indexes_follow() {
     };
     assert_eq!(found("13900000007"), vec![id]);
     assert!(found("13700000005").is_empty());
-    let Response::SearchResults { rows, .. } = desk.call(Request::PatientSearch {
+    let Response::SearchResults(SearchResults { rows, .. }) = desk.call(Request::PatientSearch {
         query: "Zhou Wenwen".into(),
         limit: 10,
     }) else {

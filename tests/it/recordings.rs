@@ -3,6 +3,7 @@
 //! afterwards; a chunk moved or swapped in the store no longer opens.
 
 use crate::common;
+use caredesk::clinic::api::PatientCreated;
 
 use crate::common::clinic::TestClinic;
 use crate::common::clinic::quick_options;
@@ -50,7 +51,9 @@ fn followed_patient(t: &TestClinic, name: &str, number: &str, kind: Kind) -> Pat
     let desk = t.sign_in(Role::FrontDesk);
     let mut p = common::patient(name, &format!("1370000{number}"), &format!("REC-{number}"));
     p.id_type = IdType::Other;
-    let Response::PatientCreated { id } = desk.call(Request::PatientCreate { patient: p }) else {
+    let Response::PatientCreated(PatientCreated { id }) =
+        desk.call(Request::PatientCreate { patient: p })
+    else {
         panic!()
     };
     desk.call(Request::ConsentSet {

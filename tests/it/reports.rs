@@ -4,6 +4,7 @@
 //! poppler (pdftotext, pdftoppm, pdfinfo) and the card's codes read back by zbarimg.
 
 use crate::common;
+use caredesk::clinic::api::Registered;
 
 use std::path::Path;
 use std::process::Command;
@@ -36,7 +37,7 @@ fn patient_with_history(t: &TestClinic) -> (PatientId, String) {
         id_number: Some(ID_NUMBER.into()),
         ..Patient::default()
     };
-    let Response::Registered { id, card } = desk.call(Request::PatientRegister {
+    let Response::Registered(Registered { id, card }) = desk.call(Request::PatientRegister {
         patient: wang,
         card_type: "gold".into(),
     }) else {

@@ -5,6 +5,7 @@
 //! importing again stores nothing new.
 
 use crate::common;
+use caredesk::clinic::api::PatientCreated;
 
 use std::path::PathBuf;
 
@@ -136,7 +137,7 @@ fn patient_with_id(t: &TestClinic, name: &str, id_number: &str) -> PatientId {
     p.id_type = IdType::Other;
     p.phone = None;
     match desk.call(Request::PatientCreate { patient: p }) {
-        Response::PatientCreated { id } => id,
+        Response::PatientCreated(PatientCreated { id }) => id,
         other => panic!("{other:?}"),
     }
 }
@@ -236,7 +237,7 @@ fn importing_the_samples_matches_reviews_and_never_duplicates() {
     assert_eq!(philips.len(), 2);
 
     let cbc = items.iter().find(|i| i.origin.contains("LRI_2.0")).unwrap();
-    let Response::PatientCreated { id: william } =
+    let Response::PatientCreated(PatientCreated { id: william }) =
         nurse.call(Request::ReviewCreate { number: cbc.number })
     else {
         panic!()

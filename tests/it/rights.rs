@@ -5,6 +5,7 @@
 use crate::common::clinic::{TestClinic, role_user};
 use crate::common::{patient, pdf_text, require};
 use caredesk::auth::Role;
+use caredesk::clinic::api::PatientCreated;
 use caredesk::clinic::api::{PatientRef, ReportOutput};
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::i18n::Lang;
@@ -13,14 +14,16 @@ use caredesk::i18n::Lang;
 fn the_privacy_officer_sees_who_looked_and_what_was_disclosed() {
     let t = TestClinic::with_all_roles();
     let desk = t.sign_in(Role::FrontDesk);
-    let Response::PatientCreated { id } = desk.call(Request::PatientCreate {
+    let Response::PatientCreated(PatientCreated { id }) = desk.call(Request::PatientCreate {
         patient: patient("Quentin Marsh", "13700000077", "QM-77"),
     }) else {
         panic!()
     };
-    let Response::PatientCreated { id: other } = desk.call(Request::PatientCreate {
-        patient: patient("Other Person", "13700000078", "OP-78"),
-    }) else {
+    let Response::PatientCreated(PatientCreated { id: other }) =
+        desk.call(Request::PatientCreate {
+            patient: patient("Other Person", "13700000078", "OP-78"),
+        })
+    else {
         panic!()
     };
     let doctor = t.sign_in(Role::Doctor);

@@ -3,6 +3,7 @@
 //! model version, exported as FHIR RiskAssessment.
 
 use crate::common;
+use caredesk::clinic::api::{AutoTagsView, PatientCreated, SearchResults};
 
 use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
@@ -22,7 +23,7 @@ fn patient(t: &TestClinic, birth: (i32, u32, u32), id_number: &str) -> PatientId
     p.phone = None;
     p.birth_date = chrono::NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2);
     match desk.call(Request::PatientCreate { patient: p }) {
-        Response::PatientCreated { id } => id,
+        Response::PatientCreated(PatientCreated { id }) => id,
         other => panic!("{other:?}"),
     }
 }
@@ -213,7 +214,7 @@ fn automatic_tags_follow_the_data_and_a_bad_rule_file_keeps_the_previous_rules()
     let id = patient(&t, (1975, 1, 1), "TAGS-1");
     let doctor = t.sign_in(Role::Doctor);
     let evaluate = || match doctor.call(Request::TagsEvaluate { id }) {
-        Response::AutoTags { tags, problem } => {
+        Response::AutoTags(AutoTagsView { tags, problem }) => {
             (tags.into_iter().map(|t| t.tag).collect::<Vec<_>>(), problem)
         }
         other => panic!("{other:?}"),
@@ -255,7 +256,9 @@ fn automatic_tags_follow_the_data_and_a_bad_rule_file_keeps_the_previous_rules()
     });
     // Recomputed by the amendment itself: kept before anyone asks.
     let kept = || match doctor.call(Request::TagsGet { id }) {
-        Response::AutoTags { tags, .. } => tags.into_iter().map(|t| t.tag).collect::<Vec<_>>(),
+        Response::AutoTags(AutoTagsView { tags, .. }) => {
+            tags.into_iter().map(|t| t.tag).collect::<Vec<_>>()
+        }
         other => panic!("{other:?}"),
     };
     assert_eq!(kept(), ["hypertension", "smoker", "high CV risk"]);
@@ -267,7 +270,7 @@ fn automatic_tags_follow_the_data_and_a_bad_rule_file_keeps_the_previous_rules()
                 query: "risk pat".into(),
                 limit: 10,
             }) {
-            Response::SearchResults { rows, .. } => rows[0].clone(),
+            Response::SearchResults(SearchResults { rows, .. }) => rows[0].clone(),
             other => panic!("{other:?}"),
         };
     let row = search(&doctor);
@@ -570,7 +573,9 @@ fn an_overdue_follow_up_call_tags_the_patient_until_it_is_ticked_done() {
         |who: &caredesk::clinic::client::Signed<caredesk::clinic::client::InProcess>| match who
             .call(Request::TagsGet { id })
         {
-            Response::AutoTags { tags, .. } => tags.into_iter().map(|t| t.tag).collect::<Vec<_>>(),
+            Response::AutoTags(AutoTagsView { tags, .. }) => {
+                tags.into_iter().map(|t| t.tag).collect::<Vec<_>>()
+            }
             other => panic!("{other:?}"),
         };
     assert_eq!(
@@ -620,7 +625,9 @@ fn a_bulk_import_is_reevaluated_in_the_background_and_settled_before_a_read() {
     // Reading a patient's tags brings them up to date, whether or not the background
     // worker got there first.
     let tags_of = |id: PatientId| match nurse.call(Request::TagsGet { id }) {
-        Response::AutoTags { tags, .. } => tags.into_iter().map(|t| t.tag).collect::<Vec<_>>(),
+        Response::AutoTags(AutoTagsView { tags, .. }) => {
+            tags.into_iter().map(|t| t.tag).collect::<Vec<_>>()
+        }
         other => panic!("{other:?}"),
     };
     assert!(tags_of(ids[1]).contains(&"hypertension".to_string()));

@@ -3,6 +3,7 @@
 //! connection; SIGTERM finishes and exits 0, and a restarted daemon serves again.
 
 use crate::common;
+use caredesk::clinic::api::{Registered, SearchResults};
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
@@ -127,7 +128,7 @@ fn fifty_clients_register_at_once_and_no_card_number_collides() {
                     &format!("1370{:07}", 1_000_000 + n),
                     format!("CONC-{n}"),
                 ) {
-                    Response::Registered { card, .. } => card.number,
+                    Response::Registered(Registered { card, .. }) => card.number,
                     other => panic!("{other:?}"),
                 }
             })
@@ -275,7 +276,7 @@ fn conflicting_saves_through_the_daemon_keep_one_and_refuse_the_rest() {
     let first = Remote::connect(&daemon.socket).unwrap();
     let desk = sign_in(&first, DESK);
     let nurse = Arc::new(sign_in(&first, ("chen.jing", "demo nurse harbour lantern")));
-    let Response::Registered { id, .. } = first.call(
+    let Response::Registered(Registered { id, .. }) = first.call(
         Some(&desk),
         Request::PatientRegister {
             patient: Patient {
@@ -411,7 +412,7 @@ fn desks_booking_one_day_through_the_daemon_never_oversell_it() {
         .cloned()
         .unwrap();
     assert_eq!(taken, 0);
-    let Response::SearchResults { rows, .. } = first.call(
+    let Response::SearchResults(SearchResults { rows, .. }) = first.call(
         Some(&desk),
         Request::PatientSearch {
             query: "z".into(),
@@ -528,7 +529,7 @@ fn a_restart_while_clients_are_writing_loses_no_reported_write_and_leaves_the_lo
                 limit: 5,
             },
         ) {
-            Response::SearchResults { total: 1, rows } => {
+            Response::SearchResults(SearchResults { total: 1, rows }) => {
                 let Response::Cards(cards) =
                     checker.call(Some(&session), Request::PatientCards { id: rows[0].id })
                 else {

@@ -36,7 +36,7 @@ fn audit_pages_follow_on_without_gaps_or_repeats() {
             break;
         }
     }
-    let seqs = |rows: &[caredesk::audit::export::AuditRow]| -> Vec<u64> {
+    let seqs = |rows: &[caredesk::clinic::wire::AuditEntry]| -> Vec<u64> {
         rows.iter().map(|r| r.seq).collect()
     };
     // The pages hold what one read held, in order, plus the audit of the reads since.

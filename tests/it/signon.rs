@@ -2,6 +2,7 @@
 //! the sign-on notice, session expiry, enrolment and password changes.
 
 use crate::common;
+use caredesk::clinic::api::{Me, PasswordReset, TotpEnrolment, UserCreated};
 
 use crate::common::clinic::{START, TestClinic, quick_options, totp_code};
 use caredesk::auth::Role;
@@ -300,9 +301,9 @@ fn a_new_user_activates_then_confirms_totp_with_the_first_sign_in() {
 fn an_initial_password_cannot_sign_in_before_activation() {
     let t = TestClinic::new();
     let admin = t.sign_in(Role::Admin);
-    let Response::UserCreated {
+    let Response::UserCreated(UserCreated {
         initial_password, ..
-    } = admin.call(Request::UserAdd {
+    }) = admin.call(Request::UserAdd {
         name: "wu.gang".into(),
         role: Role::FrontDesk,
     })
@@ -337,10 +338,10 @@ fn an_admin_resets_totp_and_the_user_enrols_again() {
 
     let client = t.client();
     let reply = t.login(&client, Role::Nurse, "");
-    let Response::TotpEnrolment {
+    let Response::TotpEnrolment(TotpEnrolment {
         pending,
         otpauth_uri,
-    } = reply
+    }) = reply
     else {
         panic!("{reply:?}")
     };
@@ -361,10 +362,10 @@ fn an_admin_resets_totp_and_the_user_enrols_again() {
     assert_eq!(signed.new_recovery_codes.map(|c| c.len()), Some(10));
     assert!(matches!(
         client.call(Request::WhoAmI),
-        Response::Me {
+        Response::Me(Me {
             role: Role::Nurse,
             ..
-        }
+        })
     ));
 }
 
@@ -391,9 +392,9 @@ fn a_disabled_user_cannot_sign_in_and_the_last_admin_stays() {
         Response::Error(ServiceError::SignInFailed)
     );
     // Enabled again, she starts over: a one-time password, her old one opens nothing.
-    let Response::PasswordReset {
+    let Response::PasswordReset(PasswordReset {
         one_time_password, ..
-    } = admin.call(Request::UserEnable {
+    }) = admin.call(Request::UserEnable {
         name: "li.na".into(),
     })
     else {
@@ -446,9 +447,9 @@ fn a_reset_password_is_one_time_and_lifts_a_lock() {
             code: Secret::new("1"),
         });
     }
-    let Response::PasswordReset {
+    let Response::PasswordReset(PasswordReset {
         one_time_password, ..
-    } = admin.call(Request::UserResetPassword {
+    }) = admin.call(Request::UserResetPassword {
         name: "li.na".into(),
     })
     else {

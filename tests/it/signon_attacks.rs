@@ -5,6 +5,7 @@
 //! disabled user's password must open nothing, not even a backup made later.
 
 use crate::common;
+use caredesk::clinic::api::PasswordReset;
 
 use std::path::Path;
 use std::sync::{Arc, Barrier};
@@ -220,9 +221,9 @@ fn a_disabled_users_password_opens_nothing_not_even_a_later_backup() {
             name: NURSE.0.into(),
         },
     ) {
-        Response::PasswordReset {
+        Response::PasswordReset(PasswordReset {
             one_time_password, ..
-        } => {
+        }) => {
             let old = login(&daemon.socket, NURSE.0, NURSE.1, "000000");
             assert!(
                 matches!(old, Response::Error(ServiceError::SignInFailed)),

@@ -4,6 +4,7 @@
 //! save refused.
 
 use crate::common;
+use caredesk::clinic::api::{PatientCreated, SummarySaved};
 
 use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
@@ -23,7 +24,7 @@ fn patient(t: &TestClinic) -> PatientId {
     p.id_type = IdType::Other;
     p.birth_date = chrono::NaiveDate::from_ymd_opt(1970, 5, 1);
     match desk.call(Request::PatientCreate { patient: p }) {
-        Response::PatientCreated { id } => id,
+        Response::PatientCreated(PatientCreated { id }) => id,
         other => panic!("{other:?}"),
     }
 }
@@ -93,7 +94,7 @@ fn a_summary_is_drafted_from_the_period_edited_signed_and_versioned() {
     assert!(draft.text.contains("150 → 128"), "{}", draft.text);
 
     let text = format!("{}\nDoing well; keep walking.", draft.text);
-    let Response::SummarySaved { number } = doctor.call(Request::SummarySave {
+    let Response::SummarySaved(SummarySaved { number }) = doctor.call(Request::SummarySave {
         id,
         number: None,
         base: 0,
@@ -110,7 +111,7 @@ fn a_summary_is_drafted_from_the_period_edited_signed_and_versioned() {
             number,
             base: 1
         }),
-        Response::SummarySaved { number }
+        Response::SummarySaved(SummarySaved { number })
     );
     assert!(matches!(
         doctor.call(Request::SummarySign { id, number, base: 2 }),
@@ -136,13 +137,15 @@ fn a_summary_is_drafted_from_the_period_edited_signed_and_versioned() {
     assert_eq!(versions[1].summary.text, text.trim());
     assert_eq!(versions[1].summary.indicators, draft.indicators);
     // A second summary gets the next number.
-    let Response::SummarySaved { number: second } = manager.call(Request::SummarySave {
-        id,
-        number: None,
-        base: 0,
-        period,
-        text: "Second look.".into(),
-    }) else {
+    let Response::SummarySaved(SummarySaved { number: second }) =
+        manager.call(Request::SummarySave {
+            id,
+            number: None,
+            base: 0,
+            period,
+            text: "Second look.".into(),
+        })
+    else {
         panic!()
     };
     assert_eq!(second, 2);

@@ -4,13 +4,14 @@
 use crate::common::clinic::TestClinic;
 use crate::common::patient;
 use caredesk::auth::Role;
+use caredesk::clinic::api::{PatientCreated, SearchResults};
 use caredesk::clinic::{Request, Response, ServiceError};
 
 #[test]
 fn tags_are_set_cleaned_and_shown_in_search_results() {
     let t = TestClinic::with_all_roles();
     let desk = t.sign_in(Role::FrontDesk);
-    let Response::PatientCreated { id } = desk.call(Request::PatientCreate {
+    let Response::PatientCreated(PatientCreated { id }) = desk.call(Request::PatientCreate {
         patient: patient("Zhou Min", "13700000031", "T31"),
     }) else {
         panic!()
@@ -25,7 +26,7 @@ fn tags_are_set_cleaned_and_shown_in_search_results() {
         desk.call(Request::PatientSetTags { id, tags }),
         Response::Done
     );
-    let Response::SearchResults { rows, .. } = desk.call(Request::PatientSearch {
+    let Response::SearchResults(SearchResults { rows, .. }) = desk.call(Request::PatientSearch {
         query: "zhou".into(),
         limit: 10,
     }) else {
@@ -67,7 +68,7 @@ fn tags_are_set_cleaned_and_shown_in_search_results() {
 fn an_admin_or_a_doctor_marks_a_patient_restricted_and_search_hides_them() {
     let t = TestClinic::with_all_roles();
     let desk = t.sign_in(Role::FrontDesk);
-    let Response::PatientCreated { id } = desk.call(Request::PatientCreate {
+    let Response::PatientCreated(PatientCreated { id }) = desk.call(Request::PatientCreate {
         patient: patient("Staff Member", "13700000032", "T32"),
     }) else {
         panic!()
@@ -93,7 +94,7 @@ fn an_admin_or_a_doctor_marks_a_patient_restricted_and_search_hides_them() {
         }),
         Response::Error(ServiceError::Denied { .. })
     ));
-    let Response::SearchResults { rows, .. } = desk.call(Request::PatientSearch {
+    let Response::SearchResults(SearchResults { rows, .. }) = desk.call(Request::PatientSearch {
         query: "13700000032".into(),
         limit: 10,
     }) else {

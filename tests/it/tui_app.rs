@@ -1,5 +1,6 @@
 //! The app's update loop without a terminal: keys in, effects and screens out.
 
+use caredesk::clinic::api::{Activated, SearchResults};
 use std::collections::BTreeSet;
 
 use crate::common;
@@ -66,10 +67,10 @@ fn first_sign_in_sets_a_password_enrols_and_shows_the_recovery_codes() {
     let codes = (0..10).map(|i| Secret::new(format!("CODE-{i}"))).collect();
     app.update(reply(
         tag,
-        Response::Activated {
+        Response::Activated(Activated {
             otpauth_uri: Secret::new("otpauth://totp/caredesk:li.na?secret=AAAA&issuer=caredesk"),
             recovery_codes: codes,
-        },
+        }),
     ));
     assert!(app.shown::<Enrol>().is_some());
 
@@ -122,10 +123,10 @@ fn replies_to_requests_made_before_a_sign_out_are_dropped() {
     };
     app.update(reply(
         search_tag,
-        Response::SearchResults {
+        Response::SearchResults(SearchResults {
             rows: vec![row],
             total: 1,
-        },
+        }),
     ));
     let Some(Login { form }) = app.shown::<Login>() else {
         panic!()

@@ -2,6 +2,7 @@
 //! what each key sends to the service.
 
 use crate::common;
+use caredesk::clinic::api::SummarySaved;
 
 use crate::common::tui::{
     app, calls, clinical_patient_screen, press, render, reply, sign_in, type_text,
@@ -319,7 +320,11 @@ fn a_summary_is_drafted_for_a_period_edited_saved_and_signed() {
     };
     assert_eq!((*number, *base), (None, 0));
     assert_eq!(text, &format!("{}\nWalks daily now.", draft.text));
-    reply(&mut app, call[0].0, Response::SummarySaved { number: 3 });
+    reply(
+        &mut app,
+        call[0].0,
+        Response::SummarySaved(SummarySaved { number: 3 }),
+    );
     let call = calls(&mut app);
     assert!(matches!(call[0].1, Request::SummaryList { .. }));
     let mut saved = summary_version(false);

@@ -3,6 +3,7 @@
 //! dropped; each component looks its keys up in its own context.
 
 use crate::common;
+use caredesk::clinic::api::AutoTagsView;
 
 use caredesk::auth::Role;
 use caredesk::clinic::{PatientView, Request, Response, ServiceError};
@@ -74,10 +75,10 @@ fn a_reply_comes_back_to_the_screen_that_asked_and_not_to_a_reopened_one() {
     assert_eq!(request, Request::TagsEvaluate { id: ID });
     app.update(reply(
         tags,
-        Response::AutoTags {
+        Response::AutoTags(AutoTagsView {
             tags: Vec::new(),
             problem: Some("rule 3 is wrong".into()),
-        },
+        }),
     ));
     let risks = shown::<RiskScreen>(&app).expect("the risk screen");
     assert_eq!(risks.risks.as_deref().map(<[_]>::len), Some(0));

@@ -3,6 +3,7 @@
 //! languages; the call form's keys.
 
 use crate::common;
+use caredesk::clinic::api::{FollowUpClaimed, FollowUpScheduled};
 
 use crate::common::tui::{LANGS, SIZES, app, calls, press, render, reply, sign_in, type_text};
 use caredesk::auth::Role;
@@ -93,7 +94,11 @@ fn open_queue(app: &mut App) {
         call[1].1,
         Request::FollowUpQueue { offset: 0, .. }
     ));
-    reply(app, call[0].0, Response::FollowUpScheduled { created: 0 });
+    reply(
+        app,
+        call[0].0,
+        Response::FollowUpScheduled(FollowUpScheduled { created: 0 }),
+    );
     reply(
         app,
         call[1].0,
@@ -159,9 +164,9 @@ fn open_call(app: &mut App) {
     reply(
         app,
         call[0].0,
-        Response::FollowUpClaimed {
+        Response::FollowUpClaimed(FollowUpClaimed {
             until: 1_795_400_000,
-        },
+        }),
     );
     let call = calls(app);
     assert!(matches!(call[0].1, Request::FollowUpCallView { .. }));

@@ -3,6 +3,7 @@
 //! (acknowledging with a note).
 
 use crate::common;
+use caredesk::clinic::api::SearchResults;
 
 use crate::common::update::*;
 use caredesk::auth::Role;
@@ -181,10 +182,10 @@ fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
     // Nobody has the number: the prompt stays with the reason.
     app.update(reply(
         tag,
-        Response::SearchResults {
+        Response::SearchResults(SearchResults {
             rows: vec![],
             total: 0,
-        },
+        }),
     ));
     let Some(list) = app.shown::<List>() else {
         panic!()
@@ -212,10 +213,10 @@ fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
     };
     app.update(reply(
         tag,
-        Response::SearchResults {
+        Response::SearchResults(SearchResults {
             rows: vec![row],
             total: 1,
-        },
+        }),
     ));
     let (tag, request) = call(&mut app);
     assert_eq!(

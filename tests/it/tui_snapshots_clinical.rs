@@ -4,6 +4,7 @@
 //! reviewed snapshots in tests/it/snapshots/.
 
 use crate::common;
+use caredesk::clinic::api::{AutoTagsView, Questionnaires};
 
 use caredesk::auth::{Permission, Role, RoleTable};
 use caredesk::clinic::PatientView;
@@ -237,7 +238,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
             let tag = only_call(app);
             app.update(Msg::Reply {
                 tag,
-                response: Box::new(Response::AutoTags {
+                response: Box::new(Response::AutoTags(AutoTagsView {
                     tags: vec![
                         caredesk::domain::tag_rules::AutoTag {
                             tag: "hypertension".into(),
@@ -251,7 +252,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                         },
                     ],
                     problem: None,
-                }),
+                })),
             });
         }),
         ("advice", |app| {
@@ -409,10 +410,10 @@ fn open_questionnaires(app: &mut App) {
     let tag = only_call(app);
     app.update(Msg::Reply {
         tag,
-        response: Box::new(Response::Questionnaires {
+        response: Box::new(Response::Questionnaires(Questionnaires {
             definitions: caredesk::domain::questionnaire::built_in(),
             problems: vec![("sleep.toml".into(), "line 3: missing field `items`".into())],
-        }),
+        })),
     });
 }
 

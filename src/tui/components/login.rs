@@ -80,10 +80,10 @@ impl Login {
                     form: next,
                 });
             }
-            Response::TotpEnrolment {
+            Response::TotpEnrolment(crate::clinic::api::TotpEnrolment {
                 pending,
                 otpauth_uri,
-            } => {
+            }) => {
                 let user = form.value(0).trim().to_string();
                 desk.replace(Enrol {
                     user,

@@ -79,10 +79,10 @@ impl QuestionnaireScreen {
     fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
         self.busy = false;
         match response {
-            Response::Questionnaires {
+            Response::Questionnaires(crate::clinic::api::Questionnaires {
                 definitions,
                 problems,
-            } => {
+            }) => {
                 self.definitions = Some(definitions);
                 self.problems = problems;
             }

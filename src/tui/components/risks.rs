@@ -71,7 +71,7 @@ impl RiskScreen {
 
     fn on_tags(&mut self, desk: &mut Desk<'_>, response: Response) {
         match response {
-            Response::AutoTags { tags, problem } => {
+            Response::AutoTags(crate::clinic::api::AutoTagsView { tags, problem }) => {
                 self.tags = Some(tags);
                 self.tag_problem = problem;
             }

@@ -34,7 +34,7 @@ impl Search {
     fn on_reply(&mut self, desk: &mut Desk<'_>, query: String, response: Response) {
         self.busy = false;
         match response {
-            Response::SearchResults { rows, total } => {
+            Response::SearchResults(crate::clinic::api::SearchResults { rows, total }) => {
                 self.rows = rows;
                 self.total = total;
                 self.answered = Some(query);

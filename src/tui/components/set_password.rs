@@ -50,10 +50,10 @@ impl SetPassword {
 
     fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
         match response {
-            Response::Activated {
+            Response::Activated(crate::clinic::api::Activated {
                 otpauth_uri,
                 recovery_codes,
-            } => {
+            }) => {
                 let mut password = Field::masked();
                 password.value = std::mem::take(&mut self.form.fields[0].value);
                 desk.replace(Enrol {

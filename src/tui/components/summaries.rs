@@ -230,7 +230,7 @@ impl SummariesScreen {
                     editor.text = LineEditor::with_lines(&lines);
                 }
             }
-            Response::SummarySaved { number } => {
+            Response::SummarySaved(crate::clinic::api::SummarySaved { number }) => {
                 let signing = self.editor.is_none();
                 self.editor = None;
                 self.notice = Some(desk.t(if signing {

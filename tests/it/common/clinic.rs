@@ -1,6 +1,7 @@
 //! A clinic with one signed-in user of each role, on a clock the test moves.
 #![allow(dead_code)]
 
+use caredesk::clinic::api::{Activated, UserCreated};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -200,9 +201,9 @@ impl TestClinic {
 
     /// Adds a user as `admin`, activates them, and keeps their secret.
     pub fn add_user(&mut self, admin: &Signed<InProcess>, name: &str, role: Role) {
-        let Response::UserCreated {
+        let Response::UserCreated(UserCreated {
             initial_password, ..
-        } = admin.call(Request::UserAdd {
+        }) = admin.call(Request::UserAdd {
             name: name.into(),
             role,
         })
@@ -215,7 +216,7 @@ impl TestClinic {
             one_time_password: initial_password,
             new_password: Secret::new(password.clone()),
         });
-        let Response::Activated { otpauth_uri, .. } = activated else {
+        let Response::Activated(Activated { otpauth_uri, .. }) = activated else {
             panic!("activate failed: {activated:?}");
         };
         self.staff.insert(
@@ -261,16 +262,15 @@ impl TestClinic {
 }
 
 /// Every audit event, as an auditor reads them through the service.
-pub fn audit_rows(auditor: &Signed<InProcess>) -> Vec<caredesk::audit::export::AuditRow> {
-    match auditor.call(Request::AuditEvents {
-        from: None,
-        to: None,
-        limit: 100_000,
-        after: None,
-    }) {
-        Response::AuditEvents(rows) => rows,
-        other => panic!("the auditor could not read the audit log: {other:?}"),
-    }
+pub fn audit_rows(auditor: &Signed<InProcess>) -> Vec<caredesk::clinic::wire::AuditEntry> {
+    auditor
+        .ask(Request::AuditEvents {
+            from: None,
+            to: None,
+            limit: 100_000,
+            after: None,
+        })
+        .unwrap_or_else(|e| panic!("the auditor could not read the audit log: {e}"))
 }
 
 /// Signs in to a clinic made by `caredesk demo` as the demo user `user`, with that

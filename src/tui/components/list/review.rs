@@ -72,8 +72,14 @@ impl List {
     /// The typed key found patients: exactly one is the match.
     fn on_review_found(&mut self, desk: &mut Desk<'_>, number: u64, response: Response) {
         let reply = match &response {
-            Response::SearchResults { rows, .. } if rows.len() == 1 => Ok(rows[0].id),
-            Response::SearchResults { rows, .. } if rows.is_empty() => {
+            Response::SearchResults(crate::clinic::api::SearchResults { rows, .. })
+                if rows.len() == 1 =>
+            {
+                Ok(rows[0].id)
+            }
+            Response::SearchResults(crate::clinic::api::SearchResults { rows, .. })
+                if rows.is_empty() =>
+            {
                 Err(desk.t("review.no_patient"))
             }
             Response::SearchResults { .. } => Err(desk.t("review.several")),

@@ -131,7 +131,7 @@ impl Register {
         let text = response.error().map(|e| desk.error_text(e));
         self.form.busy = false;
         match response {
-            Response::Registered { id, card } => {
+            Response::Registered(crate::clinic::api::Registered { id, card }) => {
                 let name = self.form.value(0).trim().to_string();
                 self.outcome = Some(RegisterOutcome::Issued {
                     id,
