@@ -1,19 +1,21 @@
 //! caredesk: the health-management desk for clinics. See ARCHITECTURE.md for the map.
+//!
+//! The layers are workspace crates (`crates/`), each depending only on those below it,
+//! so the compiler refuses an upward import. This package holds the top layer, the
+//! commands and the demo clinic, and re-exports every layer under its module name
+//! (`caredesk::clinic`, `caredesk::store`, …) for the binary, tests and benches.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
-pub mod audit;
-pub mod auth;
+pub use caredesk_base::{codec, crypto, i18n};
+pub use caredesk_clinic::clinic;
+pub use caredesk_domain::domain;
+pub use caredesk_ingest::ingest;
+pub use caredesk_report::report;
+pub use caredesk_server::server;
+pub use caredesk_store::{audit, auth, store};
+pub use caredesk_tui::tui;
+
 pub mod cli;
-pub mod clinic;
-pub mod codec;
-pub mod crypto;
 pub mod demo;
-pub mod domain;
-pub mod i18n;
-pub mod ingest;
 pub mod layers;
-pub mod report;
-pub mod server;
-pub mod store;
-pub mod tui;

@@ -107,11 +107,7 @@ pub(super) fn add_erasure_request(vault: &Vault, actor: &Actor) -> Result<(), St
     else {
         return Ok(());
     };
-    let id = vault
-        .store()
-        .db
-        .generate_id()
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let id = vault.store().generate_id()?;
     let request = ErasureRequest {
         id,
         patient,

@@ -1,0 +1,11 @@
+//! caredesk-base: the leaves: encoding, text catalogs, key primitives (layer 0).
+//!
+//! The crates below are re-exported under their module names, so every layer
+//! names a module the same way (`crate::domain::…`) while the compiler refuses a
+//! path to a layer above (see `src/layers.rs` in the root package).
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod codec;
+pub mod crypto;
+pub mod i18n;
