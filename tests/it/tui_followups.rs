@@ -83,6 +83,7 @@ fn open_queue(app: &mut App) {
     sign_in(app, Role::Nurse);
     app.show(Home {
         summary: None,
+        error: None,
         menu: vec![MenuItem::Search, MenuItem::FollowUps],
         cursor: Default::default(),
     });

@@ -116,6 +116,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     alerts_last_day: None,
                     alerts_open: None,
                 }),
+                error: None,
                 menu: vec![MenuItem::Search],
                 cursor: Cursor::default(),
             });
@@ -130,6 +131,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     alerts_last_day: Some(3),
                     alerts_open: Some(2),
                 }),
+                error: None,
                 menu: vec![MenuItem::Alerts, MenuItem::Audit],
                 cursor: Cursor {
                     selected: 1,
@@ -270,6 +272,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
             sign_in(app, Role::FrontDesk);
             app.show(Home {
                 summary: None,
+                error: None,
                 menu: vec![MenuItem::Search],
                 cursor: Cursor::default(),
             });
@@ -494,6 +497,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
             sign_in(app, Role::Nurse);
             app.show(Home {
                 summary: None,
+                error: None,
                 menu: vec![MenuItem::Search],
                 cursor: Cursor::default(),
             });

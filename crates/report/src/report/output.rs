@@ -11,8 +11,9 @@ use crate::clinic::reports::{CardDocument, ReportData};
 use crate::clinic::{Client, Request, Response, Signed};
 use crate::i18n::Lang;
 
-/// What a paper request gives: a health report or a member card.
-enum Paper {
+/// What a paper request gives: a health report or a member card (public so the
+/// terminal can refuse a request that gives neither before it sends it).
+pub enum Paper {
     Report(Box<ReportData>),
     Card(Box<CardDocument>),
 }

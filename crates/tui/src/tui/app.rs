@@ -41,6 +41,11 @@ pub enum Msg {
         tag: u64,
         outcome: Result<crate::report::output::Sent, String>,
     },
+    /// A recording attached, played or exported, or why not.
+    Recording {
+        tag: u64,
+        outcome: Result<(), String>,
+    },
 }
 
 #[derive(Debug)]
@@ -51,7 +56,7 @@ pub enum Effect {
         request: Box<Request>,
     },
     /// Attach or play a call recording: several service calls (and, to play, the
-    /// player program), off the event loop; the outcome comes back as a reply.
+    /// player program), off the event loop; answered by `Msg::Recording`.
     Recording {
         tag: u64,
         job: RecordingJob,
@@ -147,6 +152,11 @@ pub struct App {
     /// The id the next shown component gets.
     pub(crate) next_screen: super::component::ScreenId,
     pub(crate) effects: Vec<Effect>,
+    /// Calls refused before sending (a reply type that cannot hold what the request
+    /// answers), answered as soon as the component that asked returns.
+    pub(crate) refused: Vec<super::component::Refused>,
+    /// Set while those are answered, so one refused meanwhile joins the same loop.
+    pub(crate) answering_refused: bool,
     /// Rows the last frame showed for the current list (set by the view).
     pub list_height: usize,
 }
@@ -181,6 +191,8 @@ impl App {
             next_tag: 1,
             next_screen: 1,
             effects: Vec::new(),
+            refused: Vec::new(),
+            answering_refused: false,
             list_height: 10,
         };
         app.show(Login::default());
@@ -246,6 +258,7 @@ impl App {
             }
             Msg::Printers(found) => self.on_printers(found),
             Msg::Paper { tag, outcome } => self.on_paper(tag, outcome),
+            Msg::Recording { tag, outcome } => self.on_recording(tag, outcome),
         }
     }
 
@@ -350,8 +363,8 @@ impl App {
 
     fn on_reply(&mut self, waiting: super::component::Waiting, response: Response) {
         if matches!(
-            response,
-            Response::Error(ServiceError::SessionExpired | ServiceError::NotSignedIn)
+            response.error(),
+            Some(ServiceError::SessionExpired | ServiceError::NotSignedIn)
         ) && self.user.is_some()
         {
             self.sign_out(false);
@@ -365,8 +378,8 @@ impl App {
             super::component::Waiting::Screen(continuation) => {
                 self.on_component_reply(continuation, response)
             }
-            // A paper job is answered by `Msg::Paper`, never by a reply.
-            super::component::Waiting::Paper(_) => {}
+            // A paper or recording job is answered by its own message, never by a reply.
+            super::component::Waiting::Paper(_) | super::component::Waiting::Recording(_) => {}
         }
     }
 }

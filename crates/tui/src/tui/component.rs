@@ -4,11 +4,13 @@
 //! keeps a stack of them (`Mounted`); the last is the one shown.
 //!
 //! A component talks to the rest of the terminal through the `Desk`: who is signed in,
-//! the locale, the settings, the clock, and the service. `Desk::call` takes the request
-//! and a continuation typed on the component that asked (as helix's jobs carry a
-//! callback back to the compositor); the reply runs that continuation on that
-//! component, wherever it is in the stack. A reply whose screen has gone (Home, a
-//! sign-out) is dropped unread.
+//! the locale, the settings, the clock, and the service. `Desk::ask::<_, T>` takes the
+//! request and a continuation typed on the component that asked (as helix's jobs carry
+//! a callback back to the compositor) and on the reply's type `T`; the reply runs that
+//! continuation on that component, wherever it is in the stack, read as `T` or as the
+//! `ServiceError` (a reply of another kind is the one "update caredesk" error, never
+//! silently nothing). A reply whose screen has gone (Home, a sign-out) is dropped
+//! unread.
 
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
@@ -25,6 +27,7 @@ use super::keymap::Context;
 use super::screens::Cursor;
 use super::theme::Theme;
 use crate::auth::Permission;
+use crate::clinic::reply::{self, Reply};
 use crate::clinic::{Request, Response, ServiceError};
 use crate::i18n::Locale;
 use crate::report::output::Sent;
@@ -127,12 +130,30 @@ pub type Printers = Result<Vec<Printer>, String>;
 /// What became of a document printed or written off the loop (`Msg::Paper`).
 pub type PaperOutcome = Result<Sent, String>;
 
+/// What a recording job off the loop found (`Msg::Recording`): done, or why not.
+pub type RecordingOutcome = Result<(), String>;
+
 /// What a request waits for: the continuation of the component that asked.
 #[derive(Debug)]
 pub(crate) enum Waiting {
     Screen(Continuation),
     /// A paper job (`Effect::Paper`), answered by `Msg::Paper` under the same tag.
     Paper(Continuation<PaperOutcome>),
+    /// A recording job (`Effect::Recording`), answered by `Msg::Recording`.
+    Recording(Continuation<RecordingOutcome>),
+}
+
+/// A call refused before it was sent (its reply type cannot hold what the request
+/// answers): the continuation and the error it gets as soon as the component returns.
+pub(crate) struct Refused {
+    pub(crate) continuation: Continuation<ServiceError>,
+    pub(crate) error: ServiceError,
+}
+
+impl fmt::Debug for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Refused({:?})", self.continuation)
+    }
 }
 
 type Then = Box<dyn for<'d> FnOnce(&mut dyn Component, &mut Desk<'d>)>;
@@ -189,6 +210,8 @@ pub struct Desk<'a> {
     /// each answer goes to the oldest asker).
     printers: &'a mut VecDeque<Continuation<Printers>>,
     effects: &'a mut Vec<Effect>,
+    /// Calls refused before sending, answered once the component returns.
+    refused: &'a mut Vec<Refused>,
     /// A layer over the screen the component asks for (a confirmation).
     overlay: &'a mut Option<super::screens::Overlay>,
     nav: Option<Nav>,
@@ -208,28 +231,60 @@ impl Desk<'_> {
             .is_some_and(|u| u.permissions.contains(&permission))
     }
 
-    /// Sends `request`; its reply runs `reply` on this component if it is still
-    /// shown (anywhere in the stack).
-    pub fn call<C: Component>(
+    /// Sends `request`; its reply, read as `T` (or the `ServiceError`), runs `reply` on
+    /// this component if it is still shown (anywhere in the stack). A reply of another
+    /// kind comes as the one "unexpected reply, update caredesk" error.
+    ///
+    /// A `T` that cannot hold every reply the request's row declares is a mistake in
+    /// caredesk: a debug build stops here; otherwise nothing is sent and `reply` gets
+    /// the error as soon as this component returns.
+    pub fn ask<C: Component, T: Reply + 'static>(
         &mut self,
         request: Request,
-        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Response) + 'static,
+        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Result<T, ServiceError>) + 'static,
     ) {
-        let tag = self.expect(Waiting::Screen, reply);
+        if let Some(error) = reply::mismatch::<T>(&request) {
+            debug_assert!(false, "{error}");
+            self.refuse(error, move |this: &mut C, desk, error| {
+                reply(this, desk, Err(error))
+            });
+            return;
+        }
+        let tag = self.expect(Waiting::Screen, move |this: &mut C, desk, response| {
+            reply(this, desk, reply::read::<T>(response))
+        });
         self.effects.push(Effect::Call {
             tag,
             request: Box::new(request),
         });
     }
 
-    /// Runs a recording job off the loop (play, export); its outcome comes back to
-    /// `reply` as a call's reply does.
+    /// Files `reply` to be run with `error` once the component returns (nothing sent).
+    fn refuse<C: Component>(
+        &mut self,
+        error: ServiceError,
+        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, ServiceError) + 'static,
+    ) {
+        let continuation = self.continuation(reply);
+        self.refused.push(Refused {
+            continuation,
+            error,
+        });
+    }
+
+    /// Runs a recording job off the loop (play, export, attach); what became of it
+    /// comes back to `reply` as `ask::<_, ()>`'s reply does (why not, as an error).
     pub fn recording<C: Component>(
         &mut self,
         job: RecordingJob,
-        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Response) + 'static,
+        reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, Result<(), ServiceError>) + 'static,
     ) {
-        let tag = self.expect(Waiting::Screen, reply);
+        let tag = self.expect(
+            Waiting::Recording,
+            move |this: &mut C, desk, outcome: RecordingOutcome| {
+                reply(this, desk, outcome.map_err(ServiceError::Invalid))
+            },
+        );
         self.effects.push(Effect::Recording { tag, job });
     }
 
@@ -252,6 +307,14 @@ impl Desk<'_> {
         output: crate::clinic::api::ReportOutput,
         reply: impl for<'d> FnOnce(&mut C, &mut Desk<'d>, PaperOutcome) + 'static,
     ) {
+        // Only a report or a card makes paper: anything else is refused unsent, as `ask`.
+        if let Some(error) = reply::mismatch::<crate::report::output::Paper>(&request) {
+            debug_assert!(false, "{error}");
+            self.refuse(error, move |this: &mut C, desk, error: ServiceError| {
+                reply(this, desk, Err(error.to_string()))
+            });
+            return;
+        }
         let lang = self.locale.lang;
         let tag = self.expect(Waiting::Paper, reply);
         self.effects.push(Effect::Paper {
@@ -360,6 +423,7 @@ fn split(app: &mut App, screen: ScreenId) -> (Desk<'_>, &mut Vec<Mounted>) {
         pending,
         printers,
         effects,
+        refused,
         stack,
         list_height,
         overlay,
@@ -377,6 +441,7 @@ fn split(app: &mut App, screen: ScreenId) -> (Desk<'_>, &mut Vec<Mounted>) {
         pending,
         printers,
         effects,
+        refused,
         overlay,
         nav: None,
     };
@@ -452,6 +517,24 @@ impl App {
         f(mounted.component.as_mut(), &mut desk);
         let nav = desk.nav.take();
         self.navigate(nav);
+        self.answer_refused();
+    }
+
+    /// Runs the continuations of calls refused before sending, each with its error.
+    /// Refusals made meanwhile are answered by the same loop, not by recursion.
+    fn answer_refused(&mut self) {
+        if self.answering_refused {
+            return;
+        }
+        self.answering_refused = true;
+        while !self.refused.is_empty() {
+            let Refused {
+                continuation,
+                error,
+            } = self.refused.remove(0);
+            self.on_component_reply(continuation, error);
+        }
+        self.answering_refused = false;
     }
 
     /// Runs `f` on the shown screen if it is a `C` (the overlay's confirmation acting
@@ -508,6 +591,7 @@ impl App {
         // A screen under another one may not move the screens.
         let nav = desk.nav.take().filter(|_| on_top);
         self.navigate(nav);
+        self.answer_refused();
     }
 
     /// CUPS's answer, for the oldest screen that asked.
@@ -520,6 +604,13 @@ impl App {
     /// A paper job's outcome, for the screen that started it.
     pub(crate) fn on_paper(&mut self, tag: u64, outcome: PaperOutcome) {
         if let Some(Waiting::Paper(continuation)) = self.pending.remove(&tag) {
+            self.on_component_reply(continuation, outcome);
+        }
+    }
+
+    /// A recording job's outcome, for the screen that started it.
+    pub(crate) fn on_recording(&mut self, tag: u64, outcome: RecordingOutcome) {
+        if let Some(Waiting::Recording(continuation)) = self.pending.remove(&tag) {
             self.on_component_reply(continuation, outcome);
         }
     }

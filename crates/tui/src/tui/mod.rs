@@ -28,7 +28,7 @@ use self::app::{App, Effect, Msg, RecordingJob, Settings};
 use self::keymap::Keymap;
 use self::theme::Theme;
 use crate::clinic::recording_client;
-use crate::clinic::{Request, Response, ServiceError, Signed};
+use crate::clinic::{Request, Signed};
 use crate::i18n::Lang;
 
 pub struct TuiOptions {
@@ -195,14 +195,7 @@ async fn event_loop(
                                 path,
                             } => recording_client::export(&client, patient, &meta, &path),
                         };
-                        let response = match done {
-                            Ok(()) => Response::Done,
-                            Err(why) => Response::Error(ServiceError::Invalid(why)),
-                        };
-                        let _ = tx.send(Msg::Reply {
-                            tag,
-                            response: Box::new(response),
-                        });
+                        let _ = tx.send(Msg::Recording { tag, outcome: done });
                     });
                 }
                 Effect::Printers => {
@@ -225,7 +218,7 @@ async fn event_loop(
                             Request::CardPrint { .. } => "member card",
                             _ => "health report",
                         };
-                        let outcome = crate::report::output::produce(client.call(*request), lang)
+                        let outcome = crate::report::output::request_pdf(&*client, *request, lang)
                             .and_then(|pdf| crate::report::output::send(&pdf, &output, what));
                         let _ = tx.send(Msg::Paper { tag, outcome });
                     });

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::clinic::{Request, Response};
+use crate::clinic::{Request, ServiceError};
 use crate::domain::advice::{Approved, Item};
 use crate::domain::patient::PatientId;
 use crate::tui::action::Action;
@@ -48,17 +48,17 @@ impl AdviceScreen {
     }
 
     fn list_given(&self, desk: &mut Desk<'_>) {
-        desk.call(
+        desk.ask::<_, Vec<Approved>>(
             Request::AdviceList { id: self.id },
-            |this: &mut Self, desk, response| match response {
-                Response::Advice(given) => this.given = given,
-                other => this.failed(desk, &other),
+            |this: &mut Self, desk, reply| match reply {
+                Ok(given) => this.given = given,
+                Err(e) => this.failed(desk, &e),
             },
         );
     }
 
-    fn failed(&mut self, desk: &Desk<'_>, response: &Response) {
-        self.error = response.error().map(|e| desk.error_text(e));
+    fn failed(&mut self, desk: &Desk<'_>, error: &ServiceError) {
+        self.error = Some(desk.error_text(error));
     }
 
     /// Keys while a piece's text is edited: Enter keeps it, Esc drops it.
@@ -91,14 +91,14 @@ impl AdviceScreen {
             .map(|(item, _)| item.clone())
             .collect();
         self.error = None;
-        desk.call(
+        desk.ask::<_, ()>(
             Request::AdviceApprove { id: self.id, items },
-            |this: &mut Self, desk, response| match response {
-                Response::Done => {
+            |this: &mut Self, desk, reply| match reply {
+                Ok(()) => {
                     this.notice = Some(desk.t("advice.approved"));
                     this.list_given(desk);
                 }
-                other => this.failed(desk, &other),
+                Err(e) => this.failed(desk, &e),
             },
         );
     }
@@ -133,13 +133,11 @@ impl Component for AdviceScreen {
 
     fn start(&mut self, desk: &mut Desk<'_>) {
         let lang = desk.locale.lang;
-        desk.call(
+        desk.ask::<_, Vec<Item>>(
             Request::AdviceDraft { id: self.id, lang },
-            |this: &mut Self, desk, response| match response {
-                Response::AdviceDraft(items) => {
-                    this.draft = Some(items.into_iter().map(|i| (i, true)).collect())
-                }
-                other => this.failed(desk, &other),
+            |this: &mut Self, desk, reply| match reply {
+                Ok(items) => this.draft = Some(items.into_iter().map(|i| (i, true)).collect()),
+                Err(e) => this.failed(desk, &e),
             },
         );
         self.list_given(desk);

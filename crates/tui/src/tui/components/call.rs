@@ -11,7 +11,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use crate::clinic::followup_api::{CallSaved, CallView, FollowUpKey};
-use crate::clinic::{Request, Response};
+use crate::clinic::api::FollowUpClaimed;
+use crate::clinic::{Request, ServiceError};
 use crate::domain::followup::{Adherence, CallInput, Outcome, VisitKind};
 use crate::tui::action::Action;
 use crate::tui::app::{App, RecordingJob};
@@ -208,10 +209,29 @@ impl CallScreen {
         }
     }
 
-    fn send(&self, desk: &mut Desk<'_>, request: Request) {
-        desk.call(request, |this: &mut Self, desk, response| {
-            this.on_reply(desk, response)
-        });
+    /// Claimed: the call's view, to fill the form from.
+    fn claim(&self, desk: &mut Desk<'_>) {
+        desk.ask::<_, FollowUpClaimed>(
+            Request::FollowUpClaim { key: self.key },
+            |this: &mut Self, desk, reply| match reply {
+                Ok(_) => this.load(desk),
+                Err(e) => this.failed(desk, &e),
+            },
+        );
+    }
+
+    fn load(&self, desk: &mut Desk<'_>) {
+        desk.ask::<_, Box<CallView>>(
+            Request::FollowUpCallView { key: self.key },
+            |this: &mut Self, desk, reply| match reply {
+                Ok(view) => {
+                    this.form = form_for(&view);
+                    this.field_errors = vec![None; this.form.fields.len()];
+                    this.view = Some(*view);
+                }
+                Err(e) => this.failed(desk, &e),
+            },
+        );
     }
 
     fn on_attach_action(&mut self, desk: &mut Desk<'_>, action: Action) {
@@ -226,7 +246,14 @@ impl CallScreen {
                 form.error = None;
                 desk.recording(
                     RecordingJob::Attach { key, path },
-                    |this: &mut Self, desk, response| this.on_reply(desk, response),
+                    |this: &mut Self, desk, outcome| match outcome {
+                        Ok(()) => {
+                            if this.attach.take().is_some() {
+                                this.notice = Some(desk.t("call.attached"));
+                            }
+                        }
+                        Err(e) => this.failed(desk, &e),
+                    },
                 );
             }
             Action::Back => self.attach = None,
@@ -249,7 +276,16 @@ impl CallScreen {
                     Ok(input) => {
                         self.form.busy = true;
                         self.field_errors = vec![None; count];
-                        self.send(desk, Request::FollowUpCallSave { key, input });
+                        desk.ask::<_, Box<CallSaved>>(
+                            Request::FollowUpCallSave { key, input },
+                            |this: &mut Self, desk, reply| match reply {
+                                Ok(saved) => {
+                                    this.form.busy = false;
+                                    this.saved = Some(*saved);
+                                }
+                                Err(e) => this.failed(desk, &e),
+                            },
+                        );
                     }
                     Err(problems) => {
                         self.field_errors = vec![None; count];
@@ -262,44 +298,33 @@ impl CallScreen {
             }
             Action::Back => {
                 // Leaving without saving gives the follow-up back to the queue.
-                self.send(desk, Request::FollowUpRelease { key });
+                desk.ask::<_, ()>(
+                    Request::FollowUpRelease { key },
+                    |this: &mut Self, desk, reply| {
+                        if let Err(e) = reply {
+                            this.failed(desk, &e);
+                        }
+                    },
+                );
                 desk.back();
             }
             _ => {}
         }
     }
 
-    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
-        let text = response.error().map(|e| desk.error_text(e));
-        let key = self.key;
-        match response {
-            Response::FollowUpClaimed { .. } => {
-                self.send(desk, Request::FollowUpCallView { key });
+    /// A call refused or failed: said in the attach form if it is open, else on the
+    /// screen.
+    fn failed(&mut self, desk: &Desk<'_>, error: &ServiceError) {
+        let text = Some(desk.error_text(error));
+        match &mut self.attach {
+            Some(form) => {
+                form.busy = false;
+                form.error = text;
             }
-            Response::FollowUpCall(view) => {
-                self.form = form_for(&view);
-                self.field_errors = vec![None; self.form.fields.len()];
-                self.view = Some(*view);
-            }
-            Response::FollowUpCallSaved(saved) => {
+            None => {
                 self.form.busy = false;
-                self.saved = Some(*saved);
+                self.error = text;
             }
-            Response::Done if self.attach.is_some() => {
-                self.attach = None;
-                self.notice = Some(desk.t("call.attached"));
-            }
-            Response::Done => {}
-            _ => match &mut self.attach {
-                Some(form) => {
-                    form.busy = false;
-                    form.error = text;
-                }
-                None => {
-                    self.form.busy = false;
-                    self.error = text;
-                }
-            },
         }
     }
 
@@ -335,8 +360,7 @@ impl Component for CallScreen {
     }
 
     fn start(&mut self, desk: &mut Desk<'_>) {
-        let key = self.key;
-        self.send(desk, Request::FollowUpClaim { key });
+        self.claim(desk);
     }
 
     fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {

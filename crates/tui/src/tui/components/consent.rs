@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 
-use crate::clinic::{Request, Response};
+use crate::clinic::Request;
 use crate::domain::consent::{Channel, ConsentRecord, Decision, Method, Purpose};
 use crate::domain::patient::PatientId;
 use crate::domain::time::format_time;
@@ -47,19 +47,13 @@ impl ConsentScreen {
     }
 
     fn send(&self, desk: &mut Desk<'_>, request: Request) {
-        desk.call(request, |this: &mut Self, desk, response| {
-            this.on_reply(desk, response)
-        });
-    }
-
-    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
-        match response {
-            Response::Consent(record) => {
-                self.record = Some(record);
-                self.error = None;
+        desk.ask::<_, ConsentRecord>(request, |this: &mut Self, desk, reply| match reply {
+            Ok(record) => {
+                this.record = Some(record);
+                this.error = None;
             }
-            other => self.error = other.error().map(|e| desk.error_text(e)),
-        }
+            Err(e) => this.error = Some(desk.error_text(&e)),
+        });
     }
 }
 

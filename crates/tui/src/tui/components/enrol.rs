@@ -9,7 +9,8 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::login::{move_focus, notice_text, user_of};
-use crate::clinic::{Request, Response, Secret, SessionToken};
+use crate::clinic::api::TotpEnrolment;
+use crate::clinic::{Request, Secret, ServiceError, SessionToken, SignOn};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::component::{Component, Desk, Handled};
@@ -43,14 +44,12 @@ impl Enrol {
                 code,
             },
         };
-        desk.call(request, |this: &mut Self, desk, response| {
-            this.on_reply(desk, response)
-        });
+        desk.ask::<_, SignOn>(request, |this: &mut Self, desk, reply| this.on_reply(desk, reply));
     }
 
-    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
-        match response {
-            Response::SignedIn(signed) => {
+    fn on_reply(&mut self, desk: &mut Desk<'_>, reply: Result<SignOn, ServiceError>) {
+        match reply {
+            Ok(SignOn::SignedIn(signed)) => {
                 let mut codes = std::mem::take(&mut self.recovery_codes);
                 if let Some(new) = &signed.new_recovery_codes {
                     codes = new.iter().map(|c| c.expose().to_string()).collect();
@@ -58,12 +57,24 @@ impl Enrol {
                 let notice = notice_text(desk, &signed);
                 desk.signed_in(user_of(&signed), notice, Some(codes));
             }
-            Response::Error(error) => {
+            // The authenticator was reset meanwhile: a new secret to scan, confirmed by
+            // its code, as after the password on the sign-in screen.
+            Ok(SignOn::Enrol(TotpEnrolment {
+                pending,
+                otpauth_uri,
+            })) => desk.replace(Enrol {
+                user: self.user.clone(),
+                password: Field::masked(),
+                uri: otpauth_uri.expose().to_string(),
+                recovery_codes: std::mem::take(&mut self.recovery_codes),
+                pending: Some(pending),
+                form: Form::new(vec![Field::default()]),
+            }),
+            Err(error) => {
                 self.form.busy = false;
                 self.form.error = Some(desk.error_text(&error));
                 self.form.fields[0].clear();
             }
-            _ => {}
         }
     }
 }

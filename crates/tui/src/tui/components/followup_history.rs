@@ -9,7 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::clinic::followup_api::FollowUpChart;
-use crate::clinic::{Request, Response};
+use crate::clinic::api::FollowUpPlanAdded;
+use crate::clinic::{Request, ServiceError};
 use crate::domain::followup::{CloseReason, Kind, PlanStatus, RecordingMeta};
 use crate::domain::patient::PatientId;
 use crate::domain::time::format_time;
@@ -59,9 +60,12 @@ impl FollowUpHistoryScreen {
     }
 
     fn reload(&self, desk: &mut Desk<'_>) {
-        desk.call(
+        desk.ask::<_, Box<FollowUpChart>>(
             Request::FollowUpChart { id: self.id },
-            |this: &mut Self, desk, response| this.on_reply(desk, response),
+            |this: &mut Self, desk, reply| match reply {
+                Ok(chart) => this.chart = Some(*chart),
+                Err(e) => this.failed(desk, &e),
+            },
         );
     }
 
@@ -135,9 +139,7 @@ impl FollowUpHistoryScreen {
         };
         self.error = None;
         self.notice = Some(desk.t("followup.playing"));
-        desk.recording(job, |this: &mut Self, desk, response| {
-            this.on_reply(desk, response)
-        });
+        desk.recording(job, Self::on_changed);
     }
 
     fn on_prompt_action(&mut self, desk: &mut Desk<'_>, action: Action) {
@@ -202,25 +204,27 @@ impl FollowUpHistoryScreen {
                             meta: Box::new(meta),
                             path,
                         };
-                        return desk.recording(job, |this: &mut Self, desk, response| {
-                            this.on_reply(desk, response)
-                        });
+                        return desk.recording(job, Self::on_changed);
                     }
                 };
                 form.busy = true;
-                desk.call(request, |this: &mut Self, desk, response| {
-                    this.on_reply(desk, response)
-                });
+                if matches!(request, Request::FollowUpPlanAdd { .. }) {
+                    desk.ask::<_, FollowUpPlanAdded>(request, |this: &mut Self, desk, reply| {
+                        this.on_changed(desk, reply.map(|_| ()))
+                    });
+                } else {
+                    desk.ask::<_, ()>(request, Self::on_changed);
+                }
             }
             _ => {}
         }
     }
 
-    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
-        let text = response.error().map(|e| desk.error_text(e));
-        match response {
-            Response::FollowUpChart(chart) => self.chart = Some(*chart),
-            Response::Done | Response::FollowUpPlanAdded { .. } => {
+    /// A plan added or closed, a recording played or exported (or why not): the chart
+    /// read again.
+    fn on_changed(&mut self, desk: &mut Desk<'_>, reply: Result<(), ServiceError>) {
+        match reply {
+            Ok(()) => {
                 let was_prompt = self.prompt.take();
                 self.notice = match was_prompt {
                     Some((HistoryPrompt::Export, _)) => Some(desk.t("followup.exported")),
@@ -228,16 +232,22 @@ impl FollowUpHistoryScreen {
                 };
                 self.reload(desk);
             }
-            _ => match &mut self.prompt {
-                Some((_, form)) => {
-                    form.busy = false;
-                    form.error = text;
-                }
-                None => {
-                    self.notice = None;
-                    self.error = text;
-                }
-            },
+            Err(e) => self.failed(desk, &e),
+        }
+    }
+
+    /// Refused or failed: said in the prompt if one is open, else on the screen.
+    fn failed(&mut self, desk: &Desk<'_>, error: &ServiceError) {
+        let text = Some(desk.error_text(error));
+        match &mut self.prompt {
+            Some((_, form)) => {
+                form.busy = false;
+                form.error = text;
+            }
+            None => {
+                self.notice = None;
+                self.error = text;
+            }
         }
     }
 

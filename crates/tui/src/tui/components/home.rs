@@ -10,7 +10,7 @@ use super::list::{List, ListKind};
 use super::{import::ImportScreen, queue::QueueScreen, register::Register, search::Search};
 use crate::auth::Permission;
 use crate::clinic::api::HomeSummary;
-use crate::clinic::{Request, Response};
+use crate::clinic::Request;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::component::{Component, Desk, Handled};
@@ -84,6 +84,8 @@ impl MenuItem {
 #[derive(Debug, Default)]
 pub struct Home {
     pub summary: Option<HomeSummary>,
+    /// Why the counts could not be read (shown where they would be).
+    pub error: Option<String>,
     pub menu: Vec<MenuItem>,
     pub cursor: Cursor,
 }
@@ -129,9 +131,10 @@ impl Component for Home {
     }
 
     fn start(&mut self, desk: &mut Desk<'_>) {
-        desk.call(Request::HomeSummary, |this: &mut Self, _, response| {
-            if let Response::Home(summary) = response {
-                this.summary = Some(summary);
+        desk.ask::<_, HomeSummary>(Request::HomeSummary, |this: &mut Self, desk, reply| {
+            match reply {
+                Ok(summary) => this.summary = Some(summary),
+                Err(e) => this.error = Some(desk.error_text(&e)),
             }
         });
     }
@@ -189,6 +192,8 @@ impl Component for Home {
                     style,
                 ));
             }
+        } else if let Some(error) = &home.error {
+            lines.push(Line::styled(error.clone(), app.theme.error()));
         } else {
             lines.push(Line::styled(app.t("common.working"), app.theme.label()));
         }

@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::clinic::api::ResultsSummary;
-use crate::clinic::{Request, Response};
+use crate::clinic::{Request, ServiceError};
 use crate::ingest::files::Format;
 use crate::ingest::pieces::{Source, read_in_batches};
 use crate::ingest::{Parsed, Rejected};
@@ -134,22 +134,22 @@ impl ImportScreen {
             rejected,
             create_patients: self.create_patients,
         };
-        desk.call(request, |this: &mut Self, desk, response| {
-            this.on_reply(desk, response)
+        desk.ask::<_, ResultsSummary>(request, |this: &mut Self, desk, reply| {
+            this.on_reply(desk, reply)
         });
     }
 
-    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
-        match response {
-            Response::ResultsImported(part) => {
+    fn on_reply(&mut self, desk: &mut Desk<'_>, reply: Result<ResultsSummary, ServiceError>) {
+        match reply {
+            Ok(part) => {
                 self.summary.get_or_insert_with(Default::default).add(&part);
                 self.send_next_batch(desk);
             }
-            other => {
+            Err(e) => {
                 // What was sent before stays imported (and counted); the rest is not sent.
                 self.queued.clear();
                 self.form.busy = false;
-                self.form.error = other.error().map(|e| desk.error_text(e));
+                self.form.error = Some(desk.error_text(&e));
             }
         }
     }

@@ -8,7 +8,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::clinic::{Request, Response};
+use crate::clinic::{Request, ServiceError};
+use crate::domain::health::HealthRecord;
 use crate::domain::intake::{Answer, Intake, Kind, Question};
 use crate::domain::patient::PatientId;
 use crate::i18n::Lang;
@@ -63,10 +64,10 @@ impl IntakeScreen {
     }
 
     /// The interview to take, or the record it was saved into.
-    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
+    fn on_intake(&mut self, desk: &mut Desk<'_>, reply: Result<Box<Intake>, ServiceError>) {
         self.busy = false;
-        match response {
-            Response::Intake(intake) => {
+        match reply {
+            Ok(intake) => {
                 self.answers = intake
                     .questions
                     .iter()
@@ -78,11 +79,19 @@ impl IntakeScreen {
                     .collect();
                 self.intake = Some(*intake);
             }
-            Response::Health(_) => {
+            Err(e) => self.error = Some(desk.error_text(&e)),
+        }
+    }
+
+    /// The answers filed into the record (the record as it now is is not shown here).
+    fn on_submitted(&mut self, desk: &mut Desk<'_>, reply: Result<HealthRecord, ServiceError>) {
+        self.busy = false;
+        match reply {
+            Ok(_) => {
                 self.saved = true;
                 self.error = Some(desk.t("intake.saved"));
             }
-            other => self.error = other.error().map(|e| desk.error_text(e)),
+            Err(e) => self.error = Some(desk.error_text(&e)),
         }
     }
 
@@ -127,7 +136,7 @@ impl Component for IntakeScreen {
     }
 
     fn start(&mut self, desk: &mut Desk<'_>) {
-        desk.call(Request::IntakeGet, Self::on_reply);
+        desk.ask::<_, Box<Intake>>(Request::IntakeGet, Self::on_intake);
     }
 
     fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {
@@ -165,7 +174,7 @@ impl Component for IntakeScreen {
                 let (id, answers) = (self.id, self.answers.clone());
                 self.busy = true;
                 self.error = None;
-                desk.call(Request::IntakeSubmit { id, answers }, Self::on_reply);
+                desk.ask::<_, HealthRecord>(Request::IntakeSubmit { id, answers }, Self::on_submitted);
             }
             Action::PrevField | Action::Earlier if at > 0 => {
                 if let Some(Answer::Text(t)) = self.answers.get_mut(at) {

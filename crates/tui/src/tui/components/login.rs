@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::enrol::Enrol;
 use super::set_password::SetPassword;
-use crate::clinic::{Request, Response, Secret, ServiceError, SignedIn};
+use crate::clinic::{Request, Secret, ServiceError, SignOn, SignedIn};
 use crate::domain::time::format_time;
 use crate::tui::action::Action;
 use crate::tui::app::{App, DemoAccount, SignedInUser};
@@ -56,19 +56,17 @@ impl Login {
             password: Secret::new(form.value(1)),
             code: Secret::new(form.value(2)),
         };
-        desk.call(request, |this: &mut Self, desk, response| {
-            this.on_reply(desk, response)
-        });
+        desk.ask::<_, SignOn>(request, |this: &mut Self, desk, reply| this.on_reply(desk, reply));
     }
 
-    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
+    fn on_reply(&mut self, desk: &mut Desk<'_>, reply: Result<SignOn, ServiceError>) {
         let form = &mut self.form;
-        match response {
-            Response::SignedIn(signed) => {
+        match reply {
+            Ok(SignOn::SignedIn(signed)) => {
                 let notice = notice_text(desk, &signed);
                 desk.signed_in(user_of(&signed), notice, None);
             }
-            Response::Error(ServiceError::PasswordChangeRequired) => {
+            Err(ServiceError::PasswordChangeRequired) => {
                 let user = form.value(0).trim().to_string();
                 let mut one_time = Field::masked();
                 one_time.value = std::mem::take(&mut form.fields[1].value);
@@ -80,7 +78,7 @@ impl Login {
                     form: next,
                 });
             }
-            Response::TotpEnrolment(crate::clinic::api::TotpEnrolment {
+            Ok(SignOn::Enrol(crate::clinic::api::TotpEnrolment {
                 pending,
                 otpauth_uri,
             }) => {
@@ -94,7 +92,7 @@ impl Login {
                     form: Form::new(vec![Field::default()]),
                 });
             }
-            Response::Error(error) => {
+            Err(error) => {
                 form.busy = false;
                 form.error = Some(desk.error_text(&error));
                 form.fields[1].clear();
@@ -105,7 +103,6 @@ impl Login {
                     1
                 };
             }
-            _ => {}
         }
     }
 }

@@ -9,7 +9,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::clinic::{Request, Response};
+use crate::clinic::api::Questionnaires;
+use crate::clinic::{Request, ServiceError};
 use crate::domain::patient::PatientId;
 use crate::domain::questionnaire::{Definition, Scored};
 use crate::i18n::Lang;
@@ -76,23 +77,32 @@ impl QuestionnaireScreen {
     }
 
     /// The list of questionnaires, or the score of the answers saved.
-    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
+    fn on_list(&mut self, desk: &mut Desk<'_>, reply: Result<Questionnaires, ServiceError>) {
         self.busy = false;
-        match response {
-            Response::Questionnaires(crate::clinic::api::Questionnaires {
+        match reply {
+            Ok(Questionnaires {
                 definitions,
                 problems,
             }) => {
                 self.definitions = Some(definitions);
                 self.problems = problems;
             }
-            Response::QuestionnaireScored(scored) => self.scored = Some(scored),
-            other => {
-                self.error = other.error().map(|e| desk.error_text(e));
-                if self.definitions.is_none() {
-                    self.definitions = Some(Vec::new());
-                }
-            }
+            Err(e) => self.failed(desk, &e),
+        }
+    }
+
+    fn on_scored(&mut self, desk: &mut Desk<'_>, reply: Result<Scored, ServiceError>) {
+        self.busy = false;
+        match reply {
+            Ok(scored) => self.scored = Some(scored),
+            Err(e) => self.failed(desk, &e),
+        }
+    }
+
+    fn failed(&mut self, desk: &Desk<'_>, error: &ServiceError) {
+        self.error = Some(desk.error_text(error));
+        if self.definitions.is_none() {
+            self.definitions = Some(Vec::new());
         }
     }
 
@@ -107,13 +117,13 @@ impl QuestionnaireScreen {
         };
         self.busy = true;
         self.error = None;
-        desk.call(
+        desk.ask::<_, Scored>(
             Request::QuestionnaireSubmit {
                 id: self.id,
                 key,
                 answers,
             },
-            Self::on_reply,
+            Self::on_scored,
         );
     }
 }
@@ -132,7 +142,7 @@ impl Component for QuestionnaireScreen {
     }
 
     fn start(&mut self, desk: &mut Desk<'_>) {
-        desk.call(Request::QuestionnaireList, Self::on_reply);
+        desk.ask::<_, Questionnaires>(Request::QuestionnaireList, Self::on_list);
     }
 
     /// A digit typed on an item page chooses that option (1 is the first).

@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use super::print::{PrintScreen, PrintWhat};
 use crate::clinic::api::{PatientRef, ReportOutput};
 use crate::clinic::reports::ReportData;
-use crate::clinic::{Request, Response};
+use crate::clinic::Request;
 use crate::domain::patient::PatientId;
 use crate::report::{health_report, text};
 use crate::tui::action::Action;
@@ -80,12 +80,12 @@ impl ReportScreen {
             self.unmask,
             ReportOutput::Preview,
         );
-        desk.call(request, |this: &mut Self, desk, response| match response {
-            Response::Report(data) => {
+        desk.ask::<_, Box<ReportData>>(request, |this: &mut Self, desk, reply| match reply {
+            Ok(data) => {
                 this.data = Some(data);
                 this.error = None;
             }
-            other => this.error = other.error().map(|e| desk.error_text(e)),
+            Err(e) => this.error = Some(desk.error_text(&e)),
         });
     }
 

@@ -9,7 +9,8 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::patient::PatientScreen;
 use crate::clinic::name_index::PatientRow;
-use crate::clinic::{Request, Response};
+use crate::clinic::api::SearchResults;
+use crate::clinic::{Request, ServiceError};
 use crate::tui::action::Action;
 use crate::tui::app::{App, SEARCH_LIMIT};
 use crate::tui::component::{Component, Desk, Handled};
@@ -31,17 +32,22 @@ pub struct Search {
 }
 
 impl Search {
-    fn on_reply(&mut self, desk: &mut Desk<'_>, query: String, response: Response) {
+    fn on_reply(
+        &mut self,
+        desk: &mut Desk<'_>,
+        query: String,
+        reply: Result<SearchResults, ServiceError>,
+    ) {
         self.busy = false;
-        match response {
-            Response::SearchResults(crate::clinic::api::SearchResults { rows, total }) => {
+        match reply {
+            Ok(SearchResults { rows, total }) => {
                 self.rows = rows;
                 self.total = total;
                 self.answered = Some(query);
                 self.cursor = Default::default();
                 self.error = None;
             }
-            other => self.error = other.error().map(|e| desk.error_text(e)),
+            Err(e) => self.error = Some(desk.error_text(&e)),
         }
     }
 }
@@ -79,8 +85,8 @@ impl Component for Search {
                 query: query.clone(),
                 limit: SEARCH_LIMIT,
             };
-            desk.call(request, move |this: &mut Self, desk, response| {
-                this.on_reply(desk, query, response)
+            desk.ask::<_, SearchResults>(request, move |this: &mut Self, desk, reply| {
+                this.on_reply(desk, query, reply)
             });
         }
         Handled::Consumed

@@ -9,7 +9,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::enrol::Enrol;
 use super::login::move_focus;
-use crate::clinic::{Request, Response, Secret};
+use crate::clinic::api::Activated;
+use crate::clinic::{Request, Secret, ServiceError};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::component::{Component, Desk, Handled};
@@ -43,14 +44,14 @@ impl SetPassword {
             one_time_password: Secret::new(self.one_time.value.clone()),
             new_password: Secret::new(form.value(0)),
         };
-        desk.call(request, |this: &mut Self, desk, response| {
-            this.on_reply(desk, response)
+        desk.ask::<_, Activated>(request, |this: &mut Self, desk, reply| {
+            this.on_reply(desk, reply)
         });
     }
 
-    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
-        match response {
-            Response::Activated(crate::clinic::api::Activated {
+    fn on_reply(&mut self, desk: &mut Desk<'_>, reply: Result<Activated, ServiceError>) {
+        match reply {
+            Ok(Activated {
                 otpauth_uri,
                 recovery_codes,
             }) => {
@@ -68,11 +69,10 @@ impl SetPassword {
                     form: Form::new(vec![Field::default()]),
                 });
             }
-            Response::Error(error) => {
+            Err(error) => {
                 self.form.busy = false;
                 self.form.error = Some(desk.error_text(&error));
             }
-            _ => {}
         }
     }
 }
