@@ -3,7 +3,7 @@
 
 use super::{List, PromptKind};
 use crate::auth::Permission;
-use crate::clinic::{Request, Response};
+use crate::clinic::{Request, ServiceError};
 use crate::tui::action::Action;
 use crate::tui::component::Desk;
 
@@ -30,9 +30,9 @@ impl List {
                         let note = form.value(0).trim().to_string();
                         form.busy = true;
                         form.error = None;
-                        desk.call(
+                        desk.ask::<_, ()>(
                             Request::AlertAcknowledge { id, note },
-                            |this: &mut Self, desk, response| this.on_acknowledged(desk, response),
+                            |this: &mut Self, desk, reply| this.on_acknowledged(desk, reply),
                         );
                     }
                     None => self.prompt = None,
@@ -54,10 +54,10 @@ impl List {
     }
 
     /// An acknowledgement was kept (or refused): say so, and reload the list.
-    fn on_acknowledged(&mut self, desk: &mut Desk<'_>, response: Response) {
-        let message = match &response {
-            Response::Error(e) => (false, desk.error_text(e)),
-            _ => (true, desk.t("alert.done")),
+    fn on_acknowledged(&mut self, desk: &mut Desk<'_>, reply: Result<(), ServiceError>) {
+        let message = match reply {
+            Err(e) => (false, desk.error_text(&e)),
+            Ok(()) => (true, desk.t("alert.done")),
         };
         if self.settle(message) {
             self.loading = true;

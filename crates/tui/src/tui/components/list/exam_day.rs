@@ -4,7 +4,8 @@
 use chrono::{Days, NaiveDate};
 
 use super::{List, PromptKind};
-use crate::clinic::{Request, Response};
+use crate::clinic::{Request, ServiceError};
+use crate::domain::booking::Booking;
 use crate::tui::action::Action;
 use crate::tui::component::Desk;
 
@@ -68,22 +69,22 @@ impl List {
     }
 
     fn change_booking(&mut self, desk: &mut Desk<'_>, request: Request) {
-        desk.call(request, |this: &mut Self, desk, response| {
-            this.on_booking_changed(desk, response)
+        desk.ask::<_, Booking>(request, |this: &mut Self, desk, reply| {
+            this.on_booking_changed(desk, reply)
         });
     }
 
     /// A booking changed (or was refused): say so, close the prompt, reload the day.
-    fn on_booking_changed(&mut self, desk: &mut Desk<'_>, response: Response) {
+    fn on_booking_changed(&mut self, desk: &mut Desk<'_>, reply: Result<Booking, ServiceError>) {
         let rescheduling = self.prompt.is_some();
-        let message = match &response {
-            Response::Error(e) => (false, desk.error_text(e)),
-            Response::ExamBooked(b) if rescheduling => (
+        let message = match reply {
+            Err(e) => (false, desk.error_text(&e)),
+            Ok(b) if rescheduling => (
                 true,
                 desk.locale
                     .tf("exam.moved", &[("date", &b.date.to_string())]),
             ),
-            _ => (true, desk.t("exam.changed")),
+            Ok(_) => (true, desk.t("exam.changed")),
         };
         // A refused new date stays in the prompt to be corrected.
         if self.settle(message) {

@@ -16,7 +16,8 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::clinic::{Request, Response};
+use self::table::Rows;
+use crate::clinic::{Reply, Request, ServiceError};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::component::{Component, Desk, Handled};
@@ -126,16 +127,29 @@ impl List {
         self.ask(desk, request);
     }
 
-    /// Sends the request whose reply is the list's rows.
+    /// Sends the request whose reply is the list's rows, asked for as this kind of
+    /// list's reply type.
     fn ask(&mut self, desk: &mut Desk<'_>, request: Request) {
-        desk.call(request, |this: &mut Self, desk, response| {
-            this.on_rows(desk, response)
+        match self.kind {
+            ListKind::Alerts => Self::ask_rows(desk, request, Rows::Alerts),
+            ListKind::Audit => Self::ask_rows(desk, request, Rows::Audit),
+            ListKind::Users => Self::ask_rows(desk, request, Rows::Users),
+            ListKind::ExamDay => Self::ask_rows(desk, request, Rows::ExamDay),
+            ListKind::Review => Self::ask_rows(desk, request, Rows::Review),
+            ListKind::PatientAccess => Self::ask_rows(desk, request, Rows::Access),
+            ListKind::Disclosures => Self::ask_rows(desk, request, Rows::Disclosures),
+        }
+    }
+
+    fn ask_rows<T: Reply + 'static>(desk: &mut Desk<'_>, request: Request, rows: fn(T) -> Rows) {
+        desk.ask::<_, T>(request, move |this: &mut Self, desk, reply| {
+            this.on_rows(desk, reply.map(rows))
         });
     }
 
-    fn on_rows(&mut self, desk: &mut Desk<'_>, response: Response) {
-        self.bookings = match &response {
-            Response::ExamDay(day) => std::iter::repeat_n(None, day.places.len())
+    fn on_rows(&mut self, desk: &mut Desk<'_>, rows: Result<Rows, ServiceError>) {
+        self.bookings = match &rows {
+            Ok(Rows::ExamDay(day)) => std::iter::repeat_n(None, day.places.len())
                 .chain(day.bookings.iter().map(|(b, _)| {
                     Some(crate::clinic::api::BookingKey {
                         date: b.date,
@@ -145,15 +159,15 @@ impl List {
                 .collect(),
             _ => Vec::new(),
         };
-        (self.reviews, self.review_unread) = match &response {
-            Response::Review(items) => items.iter().map(|i| (i.number, i.unread.clone())).unzip(),
+        (self.reviews, self.review_unread) = match &rows {
+            Ok(Rows::Review(items)) => items.iter().map(|i| (i.number, i.unread.clone())).unzip(),
             _ => (Vec::new(), Vec::new()),
         };
-        self.alerts = match &response {
-            Response::Alerts(alerts) => alerts.clone(),
+        self.alerts = match &rows {
+            Ok(Rows::Alerts(alerts)) => alerts.clone(),
             _ => Vec::new(),
         };
-        (self.headers, self.rows) = table::table(desk.locale, self.kind, &response);
+        (self.headers, self.rows) = table::table(desk.locale, &rows);
         self.loading = false;
     }
 

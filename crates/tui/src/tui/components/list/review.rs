@@ -3,7 +3,8 @@
 //! message describes, d rejects it with a reason.
 
 use super::{List, PromptKind};
-use crate::clinic::{Request, Response};
+use crate::clinic::api::{PatientCreated, SearchResults};
+use crate::clinic::{Reply, Request, ServiceError};
 use crate::tui::action::Action;
 use crate::tui::component::Desk;
 
@@ -22,21 +23,22 @@ impl List {
                     form.busy = true;
                     form.error = None;
                     match self.prompt_kind {
-                        PromptKind::MatchPatient => desk.call(
+                        PromptKind::MatchPatient => desk.ask::<_, SearchResults>(
                             Request::PatientSearch {
                                 query: text,
                                 limit: 2,
                             },
-                            move |this: &mut Self, desk, response| {
-                                this.on_review_found(desk, number, response)
+                            move |this: &mut Self, desk, reply| {
+                                this.on_review_found(desk, number, reply)
                             },
                         ),
-                        _ => self.change_review(
+                        _ => Self::change_review::<()>(
                             desk,
                             Request::ReviewReject {
                                 number,
                                 reason: text,
                             },
+                            "review.done",
                         ),
                     }
                 }
@@ -56,38 +58,47 @@ impl List {
             Action::RejectResults => self.prompt(PromptKind::RejectReason, ""),
             Action::CreatePatient => {
                 self.message = None;
-                self.change_review(desk, Request::ReviewCreate { number });
+                Self::change_review::<PatientCreated>(
+                    desk,
+                    Request::ReviewCreate { number },
+                    "review.created",
+                );
             }
             _ => return false,
         }
         true
     }
 
-    fn change_review(&mut self, desk: &mut Desk<'_>, request: Request) {
-        desk.call(request, |this: &mut Self, desk, response| {
-            this.on_review_changed(desk, response)
+    /// Files, creates or rejects; `done` is the catalog key that says it was done.
+    fn change_review<T: Reply + 'static>(
+        desk: &mut Desk<'_>,
+        request: Request,
+        done: &'static str,
+    ) {
+        desk.ask::<_, T>(request, move |this: &mut Self, desk, reply| {
+            this.on_review_changed(desk, reply.map(|_| done))
         });
     }
 
     /// The typed key found patients: exactly one is the match.
-    fn on_review_found(&mut self, desk: &mut Desk<'_>, number: u64, response: Response) {
-        let reply = match &response {
-            Response::SearchResults(crate::clinic::api::SearchResults { rows, .. })
-                if rows.len() == 1 =>
-            {
-                Ok(rows[0].id)
-            }
-            Response::SearchResults(crate::clinic::api::SearchResults { rows, .. })
-                if rows.is_empty() =>
-            {
-                Err(desk.t("review.no_patient"))
-            }
-            Response::SearchResults { .. } => Err(desk.t("review.several")),
-            Response::Error(e) => Err(desk.error_text(e)),
-            _ => Err(desk.t("review.no_patient")),
+    fn on_review_found(
+        &mut self,
+        desk: &mut Desk<'_>,
+        number: u64,
+        reply: Result<SearchResults, ServiceError>,
+    ) {
+        let found = match reply {
+            Ok(SearchResults { rows, .. }) if rows.len() == 1 => Ok(rows[0].id),
+            Ok(SearchResults { rows, .. }) if rows.is_empty() => Err(desk.t("review.no_patient")),
+            Ok(_) => Err(desk.t("review.several")),
+            Err(e) => Err(desk.error_text(&e)),
         };
-        match reply {
-            Ok(id) => self.change_review(desk, Request::ReviewMatch { number, id }),
+        match found {
+            Ok(id) => Self::change_review::<()>(
+                desk,
+                Request::ReviewMatch { number, id },
+                "review.done",
+            ),
             Err(text) => {
                 if let Some(form) = &mut self.prompt {
                     form.busy = false;
@@ -98,11 +109,10 @@ impl List {
     }
 
     /// A review item was filed, created or rejected (or refused): say so, reload.
-    fn on_review_changed(&mut self, desk: &mut Desk<'_>, response: Response) {
-        let message = match &response {
-            Response::Error(e) => (false, desk.error_text(e)),
-            Response::PatientCreated { .. } => (true, desk.t("review.created")),
-            _ => (true, desk.t("review.done")),
+    fn on_review_changed(&mut self, desk: &mut Desk<'_>, reply: Result<&str, ServiceError>) {
+        let message = match reply {
+            Err(e) => (false, desk.error_text(&e)),
+            Ok(done) => (true, desk.t(done)),
         };
         if self.settle(message) {
             self.loading = true;

@@ -1,7 +1,12 @@
-//! The lists' columns and rows, from the service's reply, in the desk's language.
+//! The lists' columns and rows, from the service's reply (`Rows`), in the desk's
+//! language.
 
 use super::ListKind;
-use crate::clinic::Response;
+use crate::clinic::alerts::AlertView;
+use crate::clinic::api::{ExamDay, ReviewItem, UserSummary};
+use crate::clinic::rights::{Access, DisclosureAccount};
+use crate::clinic::wire::AuditEntry;
+use crate::clinic::ServiceError;
 use crate::domain::time::format_time;
 use crate::i18n::Locale;
 use crate::tui::signin::error_text;
@@ -18,15 +23,26 @@ pub fn title_key(kind: ListKind) -> &'static str {
     }
 }
 
-/// Column headers and rows for a list reply.
+/// A list's rows as the service gave them, one kind per kind of list (each asked for
+/// as its own reply type: `List::ask`). No `Debug`: the rows name patients.
+pub enum Rows {
+    Review(Vec<ReviewItem>),
+    Alerts(Vec<AlertView>),
+    Audit(Vec<AuditEntry>),
+    Users(Vec<UserSummary>),
+    ExamDay(ExamDay),
+    Access(Vec<Access>),
+    Disclosures(Box<DisclosureAccount>),
+}
+
+/// Column headers and rows for a list reply (an error as one row saying why).
 pub fn table(
     locale: &Locale,
-    kind: ListKind,
-    response: &Response,
+    rows: &Result<Rows, ServiceError>,
 ) -> (Vec<String>, Vec<Vec<String>>) {
     let h = |keys: &[&str]| keys.iter().map(|k| locale.t(k)).collect::<Vec<_>>();
-    match (kind, response) {
-        (ListKind::Review, Response::Review(items)) => (
+    match rows {
+        Ok(Rows::Review(items)) => (
             h(&[
                 "review.origin",
                 "review.sender_ids",
@@ -58,7 +74,7 @@ pub fn table(
                 })
                 .collect(),
         ),
-        (ListKind::Alerts, Response::Alerts(alerts)) => (
+        Ok(Rows::Alerts(alerts)) => (
             h(&[
                 "list.time",
                 "list.kind",
@@ -82,7 +98,7 @@ pub fn table(
                 })
                 .collect(),
         ),
-        (ListKind::Audit, Response::AuditEvents(rows)) => (
+        Ok(Rows::Audit(rows)) => (
             h(&[
                 "list.seq",
                 "list.time",
@@ -105,7 +121,7 @@ pub fn table(
                 })
                 .collect(),
         ),
-        (ListKind::Users, Response::Users(users)) => (
+        Ok(Rows::Users(users)) => (
             h(&[
                 "list.user",
                 "list.role",
@@ -141,7 +157,7 @@ pub fn table(
                 })
                 .collect(),
         ),
-        (ListKind::ExamDay, Response::ExamDay(day)) => {
+        Ok(Rows::ExamDay(day)) => {
             let mut rows: Vec<Vec<String>> = day
                 .places
                 .iter()
@@ -168,7 +184,7 @@ pub fn table(
             }));
             (h(&["exam.patient", "exam.package", "exam.status"]), rows)
         }
-        (ListKind::PatientAccess, Response::AccessLog(entries)) => (
+        Ok(Rows::Access(entries)) => (
             h(&[
                 "list.time",
                 "list.user",
@@ -192,7 +208,7 @@ pub fn table(
                 })
                 .collect(),
         ),
-        (ListKind::Disclosures, Response::Disclosures(account)) => (
+        Ok(Rows::Disclosures(account)) => (
             h(&[
                 "disclosures.date",
                 "disclosures.recipient",
@@ -216,10 +232,9 @@ pub fn table(
                 })
                 .collect(),
         ),
-        (_, Response::Error(e)) => (
+        Err(e) => (
             vec![locale.t("list.error")],
             vec![vec![error_text(locale, e)]],
         ),
-        _ => (Vec::new(), Vec::new()),
     }
 }
