@@ -5,7 +5,8 @@
 use chrono::{Days, NaiveDate};
 
 use super::PatientScreen;
-use crate::clinic::{Request, Response};
+use crate::clinic::{Request, ServiceError};
+use crate::domain::booking::Booking;
 use crate::tui::action::Action;
 use crate::tui::component::Desk;
 use crate::tui::field::Field;
@@ -39,8 +40,8 @@ impl PatientScreen {
                         package: form.value(0).trim().to_string(),
                         date,
                     };
-                    desk.call(request, |this: &mut Self, desk, response| {
-                        this.on_booked(desk, response)
+                    desk.ask::<_, Booking>(request, |this: &mut Self, desk, reply| {
+                        this.on_booked(desk, reply)
                     });
                 }
                 Err(_) => form.error = Some(desk.t("exam.bad_date")),
@@ -51,14 +52,13 @@ impl PatientScreen {
         true
     }
 
-    fn on_booked(&mut self, desk: &mut Desk<'_>, response: Response) {
-        let text = match &response {
-            Response::ExamBooked(b) => Ok(desk.locale.tf(
+    fn on_booked(&mut self, desk: &mut Desk<'_>, reply: Result<Booking, ServiceError>) {
+        let text = match reply {
+            Ok(b) => Ok(desk.locale.tf(
                 "exam.booked_notice",
                 &[("package", &b.package), ("date", &b.date.to_string())],
             )),
-            Response::Error(e) => Err(desk.error_text(e)),
-            _ => return,
+            Err(e) => Err(desk.error_text(&e)),
         };
         let Some(form) = &mut self.book_form else {
             return;
@@ -97,9 +97,9 @@ impl PatientScreen {
                     .map(|t| t.trim().to_string())
                     .collect();
                 form.busy = true;
-                desk.call(
+                desk.ask::<_, ()>(
                     Request::PatientSetTags { id, tags },
-                    |this: &mut Self, desk, response| this.on_tags_set(desk, response),
+                    |this: &mut Self, desk, reply| this.on_tags_set(desk, reply),
                 );
             }
             Action::Back => self.tag_form = None,
@@ -108,19 +108,18 @@ impl PatientScreen {
         true
     }
 
-    fn on_tags_set(&mut self, desk: &mut Desk<'_>, response: Response) {
-        match response {
-            Response::Done => {
+    fn on_tags_set(&mut self, desk: &mut Desk<'_>, reply: Result<(), ServiceError>) {
+        match reply {
+            Ok(()) => {
                 self.tag_form = None;
                 self.request_patient(desk);
             }
-            Response::Error(error) => {
+            Err(error) => {
                 if let Some(form) = &mut self.tag_form {
                     form.busy = false;
                     form.error = Some(desk.error_text(&error));
                 }
             }
-            _ => {}
         }
     }
 
@@ -131,20 +130,19 @@ impl PatientScreen {
         };
         let reason = form.value(0).trim().to_string();
         form.busy = true;
-        desk.call(
+        desk.ask::<_, ()>(
             Request::BreakGlass {
                 id: self.id,
                 reason,
             },
-            |this: &mut Self, desk, response| match response {
-                Response::Done => this.request_patient(desk),
-                Response::Error(error) => {
+            |this: &mut Self, desk, reply| match reply {
+                Ok(()) => this.request_patient(desk),
+                Err(error) => {
                     if let Some(form) = &mut this.reason {
                         form.busy = false;
                         form.error = Some(desk.error_text(&error));
                     }
                 }
-                _ => {}
             },
         );
     }

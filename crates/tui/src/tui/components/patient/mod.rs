@@ -16,7 +16,7 @@ use super::{
     advice, consent, followup_history, intake, plan, questionnaire, report, results, risks,
     summaries,
 };
-use crate::clinic::{PatientView, Request, Response, ServiceError};
+use crate::clinic::{PatientView, Request, ServiceError};
 use crate::domain::card::{Card, CardStatus};
 use crate::domain::patient::PatientId;
 use crate::tui::action::Action;
@@ -60,45 +60,48 @@ impl PatientScreen {
 
     /// Asks for the patient again (a screen over this one changed them).
     pub fn request_patient(&mut self, desk: &mut Desk<'_>) {
-        desk.call(
+        desk.ask::<_, PatientView>(
             Request::PatientGet { id: self.id },
-            |this: &mut Self, desk, response| this.on_patient(desk, response),
+            |this: &mut Self, desk, reply| this.on_patient(desk, reply),
         );
     }
 
     /// Asks for the patient's cards again (one may have been issued meanwhile).
     pub fn request_cards(&mut self, desk: &mut Desk<'_>) {
-        self.card_call(desk, Request::PatientCards { id: self.id });
+        desk.ask::<_, Vec<Card>>(
+            Request::PatientCards { id: self.id },
+            |this: &mut Self, desk, reply| match reply {
+                Ok(cards) => this.cards = Some(cards),
+                Err(error) => this.error = Some(desk.error_text(&error)),
+            },
+        );
     }
 
     /// The active card is lost (confirmed in the overlay): blocked, a replacement
     /// issued and offered to the printer.
     pub(crate) fn report_lost(&mut self, desk: &mut Desk<'_>, number: String) {
-        self.card_call(desk, Request::CardReportLost { number });
+        desk.ask::<_, Card>(
+            Request::CardReportLost { number },
+            |this: &mut Self, desk, reply| this.on_replaced(desk, reply),
+        );
     }
 
-    fn card_call(&mut self, desk: &mut Desk<'_>, request: Request) {
-        desk.call(request, |this: &mut Self, desk, response| {
-            this.on_cards(desk, response)
-        });
-    }
-
-    fn on_patient(&mut self, desk: &mut Desk<'_>, response: Response) {
-        match response {
-            Response::Patient(view) => {
+    fn on_patient(&mut self, desk: &mut Desk<'_>, reply: Result<PatientView, ServiceError>) {
+        match reply {
+            Ok(view) => {
                 self.view = Some(view);
                 self.reason = None;
             }
-            Response::Error(ServiceError::BreakGlassRequired) => {
+            Err(ServiceError::BreakGlassRequired) => {
                 self.reason = Some(Form::new(vec![Field::default()]));
             }
-            other => self.error = other.error().map(|e| desk.error_text(e)),
+            Err(e) => self.error = Some(desk.error_text(&e)),
         }
     }
 
-    fn on_cards(&mut self, desk: &mut Desk<'_>, response: Response) {
-        match response {
-            Response::CardIssued(_) => {
+    fn on_replaced(&mut self, desk: &mut Desk<'_>, reply: Result<Card, ServiceError>) {
+        match reply {
+            Ok(_) => {
                 // A replacement was issued: show the patient's cards as they are now,
                 // and offer the new card to the printer.
                 self.request_cards(desk);
@@ -107,9 +110,7 @@ impl PatientScreen {
                     desk.push(PrintScreen::new(PrintWhat::Card { id: self.id }, name));
                 }
             }
-            Response::Error(error) => self.error = Some(desk.error_text(&error)),
-            Response::Cards(cards) => self.cards = Some(cards),
-            _ => {}
+            Err(error) => self.error = Some(desk.error_text(&error)),
         }
     }
 

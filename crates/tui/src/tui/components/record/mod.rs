@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use super::patient::PatientScreen;
 use super::register::{DEMOGRAPHIC_FIELDS, REGISTER_FIELDS, read_demographics};
 use crate::auth::Permission;
-use crate::clinic::{PatientView, Request, Response, ServiceError};
+use crate::clinic::{PatientView, Request, ServiceError};
 use crate::domain::amendment::{Amendment, Demographics, MIN_REASON_CHARS, Section, SectionValue};
 use crate::domain::health::HealthRecord;
 use crate::domain::patient::{IdType, Patient, PatientId, Sex};
@@ -148,17 +148,6 @@ impl RecordScreen {
         }
     }
 
-    fn call(
-        &mut self,
-        desk: &mut Desk<'_>,
-        request: Request,
-        reply: fn(&mut Self, &mut Desk<'_>, Response),
-    ) {
-        desk.call(request, move |this: &mut Self, desk, response| {
-            reply(this, desk, response)
-        });
-    }
-
     fn start_editor(&mut self, desk: &mut Desk<'_>) {
         let section = self.selected();
         let allowed = if section.is_clinical() {
@@ -272,29 +261,35 @@ impl RecordScreen {
             return;
         };
         editor.form.busy = true;
-        let request = match (editor.before.clone(), after) {
-            (SectionValue::Demographics(before), SectionValue::Demographics(after)) => {
-                Request::PatientAmend {
+        // Demographics are amended with nothing back (the patient is read again); a
+        // health section gives the record as it now is.
+        match (editor.before.clone(), after) {
+            (SectionValue::Demographics(before), SectionValue::Demographics(after)) => desk
+                .ask::<_, ()>(
+                    Request::PatientAmend {
+                        id,
+                        before,
+                        after,
+                        reason,
+                    },
+                    |this: &mut Self, desk, reply| this.on_saved(desk, reply.map(|()| None)),
+                ),
+            (before, after) => desk.ask::<_, HealthRecord>(
+                Request::HealthAmend {
                     id,
                     before,
                     after,
                     reason,
-                }
-            }
-            (before, after) => Request::HealthAmend {
-                id,
-                before,
-                after,
-                reason,
-            },
-        };
-        self.call(desk, request, Self::on_saved);
+                },
+                |this: &mut Self, desk, reply| this.on_saved(desk, reply.map(Some)),
+            ),
+        }
     }
 
     /// The patient reloaded (after a save, or a conflict).
-    fn on_loaded(&mut self, desk: &mut Desk<'_>, response: Response) {
-        match response {
-            Response::Patient(view) => {
+    fn on_loaded(&mut self, desk: &mut Desk<'_>, reply: Result<PatientView, ServiceError>) {
+        match reply {
+            Ok(view) => {
                 self.patient = view.patient;
                 self.health = view.health;
                 // After a conflict the editor keeps its text but now amends what is
@@ -315,30 +310,35 @@ impl RecordScreen {
                     }
                 }
             }
-            Response::Error(error) => self.error = Some(desk.error_text(&error)),
-            _ => {}
+            Err(error) => self.error = Some(desk.error_text(&error)),
         }
     }
 
     fn reload(&mut self, desk: &mut Desk<'_>) {
         let id = self.id;
-        self.call(desk, Request::PatientGet { id }, Self::on_loaded);
+        desk.ask::<_, PatientView>(Request::PatientGet { id }, Self::on_loaded);
     }
 
-    fn on_saved(&mut self, desk: &mut Desk<'_>, response: Response) {
-        let error_text = response.error().map(|e| desk.error_text(e));
-        match response {
-            Response::Health(record) => {
+    /// Saved: the record as it now is (a health section), or nothing (demographics:
+    /// read again); or why not, said at the field it concerns.
+    fn on_saved(
+        &mut self,
+        desk: &mut Desk<'_>,
+        reply: Result<Option<HealthRecord>, ServiceError>,
+    ) {
+        match reply {
+            Ok(Some(record)) => {
                 self.health = Some(record);
                 self.editor = None;
                 self.notice = Some(desk.t("record.saved"));
             }
-            Response::Done => {
+            Ok(None) => {
                 self.editor = None;
                 self.notice = Some(desk.t("record.saved"));
                 self.reload(desk);
             }
-            Response::Error(error) => {
+            Err(error) => {
+                let error_text = Some(desk.error_text(&error));
                 let Some(editor) = &mut self.editor else {
                     return;
                 };
@@ -370,13 +370,12 @@ impl RecordScreen {
                     _ => editor.form.error = error_text,
                 }
             }
-            _ => {}
         }
     }
 
-    fn on_history(&mut self, desk: &mut Desk<'_>, response: Response) {
-        match response {
-            Response::History(mut entries) => {
+    fn on_history(&mut self, desk: &mut Desk<'_>, reply: Result<Vec<Amendment>, ServiceError>) {
+        match reply {
+            Ok(mut entries) => {
                 entries.reverse();
                 self.history = Some(HistoryView {
                     section: self.selected(),
@@ -384,8 +383,7 @@ impl RecordScreen {
                     cursor: Default::default(),
                 });
             }
-            Response::Error(error) => self.error = Some(desk.error_text(&error)),
-            _ => {}
+            Err(error) => self.error = Some(desk.error_text(&error)),
         }
     }
 }
@@ -431,7 +429,7 @@ impl Component for RecordScreen {
                     id,
                     section: Some(section),
                 };
-                self.call(desk, request, Self::on_history);
+                desk.ask::<_, Vec<Amendment>>(request, Self::on_history);
             }
             _ => {}
         }

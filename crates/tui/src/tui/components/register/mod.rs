@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 use super::patient::PatientScreen;
 use super::print::{PrintScreen, PrintWhat};
 use crate::clinic::name_index::PatientRow;
-use crate::clinic::{Request, Response, ServiceError};
+use crate::clinic::{Registration, Request, ServiceError};
 use crate::domain::amendment::Demographics;
 use crate::domain::card::Card;
 use crate::domain::demographics_form;
@@ -119,19 +119,18 @@ impl Register {
                 self.field_errors = vec![None; REGISTER_FIELDS.len()];
                 self.form.busy = true;
                 self.form.error = None;
-                desk.call(
+                desk.ask::<_, Registration>(
                     Request::PatientRegister { patient, card_type },
-                    |this: &mut Self, desk, response| this.on_reply(desk, response),
+                    |this: &mut Self, desk, reply| this.on_reply(desk, reply),
                 );
             }
         }
     }
 
-    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
-        let text = response.error().map(|e| desk.error_text(e));
+    fn on_reply(&mut self, desk: &mut Desk<'_>, reply: Result<Registration, ServiceError>) {
         self.form.busy = false;
-        match response {
-            Response::Registered(crate::clinic::api::Registered { id, card }) => {
+        match reply {
+            Ok(Registration::Registered(crate::clinic::api::Registered { id, card })) => {
                 let name = self.form.value(0).trim().to_string();
                 self.outcome = Some(RegisterOutcome::Issued {
                     id,
@@ -141,21 +140,27 @@ impl Register {
                 // The new member's card goes to the printer now (Esc: later, C on them).
                 desk.push(PrintScreen::new(PrintWhat::Card { id }, name));
             }
-            Response::Duplicates(rows) => {
+            Ok(Registration::Duplicates(rows)) => {
                 self.outcome = Some(RegisterOutcome::Duplicates {
                     rows,
                     cursor: Default::default(),
                 })
             }
-            Response::Error(ServiceError::Field { field, message }) => {
-                if let Some(i) = REGISTER_FIELDS.iter().position(|f| *f == field) {
-                    self.field_errors[i] = Some(message);
-                    self.form.focus = i;
-                } else {
-                    self.form.error = text;
+            Err(error) => {
+                let at = match &error {
+                    ServiceError::Field { field, .. } => {
+                        REGISTER_FIELDS.iter().position(|f| f == field)
+                    }
+                    _ => None,
+                };
+                match (at, error) {
+                    (Some(i), ServiceError::Field { message, .. }) => {
+                        self.field_errors[i] = Some(message);
+                        self.form.focus = i;
+                    }
+                    (_, error) => self.form.error = Some(desk.error_text(&error)),
                 }
             }
-            _ => self.form.error = text,
         }
     }
 }
