@@ -158,8 +158,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
             ];
             let (headers, rows) = caredesk::tui::components::list::table::table(
                 &app.locale,
-                ListKind::Review,
-                &Response::Review(items),
+                &Ok(caredesk::tui::components::list::table::Rows::Review(items)),
             );
             if let Some(list) = app.shown_mut::<List>() {
                 list.headers = headers;

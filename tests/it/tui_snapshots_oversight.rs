@@ -5,8 +5,8 @@
 use crate::common;
 
 use caredesk::auth::Role;
-use caredesk::clinic::Response;
 use caredesk::tui::app::App;
+use caredesk::tui::components::list::table::Rows;
 use caredesk::tui::components::list::{List, ListKind, PromptKind};
 use caredesk::tui::screens::{Cursor, Form};
 
@@ -80,8 +80,7 @@ fn alerts_list(app: &App, selected: usize, prompt: Option<Form>) -> List {
     ];
     let (headers, rows) = caredesk::tui::components::list::table::table(
         &app.locale,
-        ListKind::Alerts,
-        &Response::Alerts(alerts.clone()),
+        &Ok(Rows::Alerts(alerts.clone())),
     );
     List {
         kind: ListKind::Alerts,
@@ -147,7 +146,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 detail: detail.into(),
                 ssh_client: "10.0.0.12:50122".into(),
             };
-            let response = Response::AccessLog(vec![
+            let rows = Ok(Rows::Access(vec![
                 access(
                     "2026-11-20T08:02:11.000Z",
                     "wang.li",
@@ -169,12 +168,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     "patient.break_glass",
                     "reason: collapsed in the waiting room",
                 ),
-            ]);
-            let (headers, rows) = caredesk::tui::components::list::table::table(
-                &app.locale,
-                ListKind::PatientAccess,
-                &response,
-            );
+            ]));
+            let (headers, rows) = caredesk::tui::components::list::table::table(&app.locale, &rows);
             app.show(list(ListKind::PatientAccess, (headers, rows), None));
         }),
         ("disclosures_prompt", |app| {
@@ -196,7 +191,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 by: by.into(),
                 kind,
             };
-            let response = Response::Disclosures(Box::new(DisclosureAccount {
+            let rows = Ok(Rows::Disclosures(Box::new(DisclosureAccount {
                 patient: caredesk::domain::patient::PatientId([7; 16]),
                 patient_name: "Quentin Marsh".into(),
                 clinic: "Harbour Clinic".into(),
@@ -214,12 +209,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 ],
                 layout: Default::default(),
                 prepared_by: "he.audit".into(),
-            }));
-            let (headers, rows) = caredesk::tui::components::list::table::table(
-                &app.locale,
-                ListKind::Disclosures,
-                &response,
-            );
+            })));
+            let (headers, rows) = caredesk::tui::components::list::table::table(&app.locale, &rows);
             app.show(list(ListKind::Disclosures, (headers, rows), None));
         }),
     ]

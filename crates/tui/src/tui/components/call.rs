@@ -10,8 +10,8 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::clinic::followup_api::{CallSaved, CallView, FollowUpKey};
 use crate::clinic::api::FollowUpClaimed;
+use crate::clinic::followup_api::{CallSaved, CallView, FollowUpKey};
 use crate::clinic::{Request, ServiceError};
 use crate::domain::followup::{Adherence, CallInput, Outcome, VisitKind};
 use crate::tui::action::Action;

@@ -44,7 +44,9 @@ impl Enrol {
                 code,
             },
         };
-        desk.ask::<_, SignOn>(request, |this: &mut Self, desk, reply| this.on_reply(desk, reply));
+        desk.ask::<_, SignOn>(request, |this: &mut Self, desk, reply| {
+            this.on_reply(desk, reply)
+        });
     }
 
     fn on_reply(&mut self, desk: &mut Desk<'_>, reply: Result<SignOn, ServiceError>) {

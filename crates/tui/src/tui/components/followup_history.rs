@@ -8,8 +8,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::clinic::followup_api::FollowUpChart;
 use crate::clinic::api::FollowUpPlanAdded;
+use crate::clinic::followup_api::FollowUpChart;
 use crate::clinic::{Request, ServiceError};
 use crate::domain::followup::{CloseReason, Kind, PlanStatus, RecordingMeta};
 use crate::domain::patient::PatientId;

@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use super::list::{List, ListKind};
 use super::{import::ImportScreen, queue::QueueScreen, register::Register, search::Search};
 use crate::auth::Permission;
-use crate::clinic::api::HomeSummary;
 use crate::clinic::Request;
+use crate::clinic::api::HomeSummary;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::component::{Component, Desk, Handled};
@@ -131,12 +131,13 @@ impl Component for Home {
     }
 
     fn start(&mut self, desk: &mut Desk<'_>) {
-        desk.ask::<_, HomeSummary>(Request::HomeSummary, |this: &mut Self, desk, reply| {
-            match reply {
+        desk.ask::<_, HomeSummary>(
+            Request::HomeSummary,
+            |this: &mut Self, desk, reply| match reply {
                 Ok(summary) => this.summary = Some(summary),
                 Err(e) => this.error = Some(desk.error_text(&e)),
-            }
-        });
+            },
+        );
     }
 
     fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {

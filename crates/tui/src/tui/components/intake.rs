@@ -174,7 +174,10 @@ impl Component for IntakeScreen {
                 let (id, answers) = (self.id, self.answers.clone());
                 self.busy = true;
                 self.error = None;
-                desk.ask::<_, HealthRecord>(Request::IntakeSubmit { id, answers }, Self::on_submitted);
+                desk.ask::<_, HealthRecord>(
+                    Request::IntakeSubmit { id, answers },
+                    Self::on_submitted,
+                );
             }
             Action::PrevField | Action::Earlier if at > 0 => {
                 if let Some(Answer::Text(t)) = self.answers.get_mut(at) {

@@ -56,7 +56,9 @@ impl Login {
             password: Secret::new(form.value(1)),
             code: Secret::new(form.value(2)),
         };
-        desk.ask::<_, SignOn>(request, |this: &mut Self, desk, reply| this.on_reply(desk, reply));
+        desk.ask::<_, SignOn>(request, |this: &mut Self, desk, reply| {
+            this.on_reply(desk, reply)
+        });
     }
 
     fn on_reply(&mut self, desk: &mut Desk<'_>, reply: Result<SignOn, ServiceError>) {
@@ -81,7 +83,7 @@ impl Login {
             Ok(SignOn::Enrol(crate::clinic::api::TotpEnrolment {
                 pending,
                 otpauth_uri,
-            }) => {
+            })) => {
                 let user = form.value(0).trim().to_string();
                 desk.replace(Enrol {
                     user,

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 pub(crate) use lines::goal_text;
 
-use crate::clinic::{Request, Response, ServiceError};
+use crate::clinic::{Reply, Request, ServiceError};
 use crate::domain::patient::PatientId;
 use crate::domain::plan::{Plan, PlanView};
 use crate::domain::plan_form;
@@ -70,15 +70,21 @@ impl PlanScreen {
         self.view.as_ref().and_then(|v| v.as_ref())
     }
 
-    /// Every call this screen makes comes back to `on_reply`.
-    fn send(&self, desk: &mut Desk<'_>, request: Request) {
-        desk.call(request, |this: &mut Self, desk, response| {
-            this.on_reply(desk, response)
+    /// Every call this screen makes comes back to `on_reply`, its reply asked for as
+    /// `T` and told apart by `reply`.
+    fn send<T: Reply + 'static>(
+        &self,
+        desk: &mut Desk<'_>,
+        request: Request,
+        reply: fn(T) -> PlanReply,
+    ) {
+        desk.ask::<_, T>(request, move |this: &mut Self, desk, answer| {
+            this.on_reply(desk, answer.map(reply))
         });
     }
 
     fn reload(&self, desk: &mut Desk<'_>) {
-        self.send(desk, Request::PlanGet { id: self.id });
+        self.send(desk, Request::PlanGet { id: self.id }, PlanReply::Plan);
     }
 
     fn on_templates_action(&mut self, desk: &mut Desk<'_>, action: Action) {
@@ -91,7 +97,11 @@ impl PlanScreen {
                     let template = offer.id.clone();
                     self.templates = None;
                     let (id, lang) = (self.id, desk.locale.lang);
-                    self.send(desk, Request::PlanDraft { id, template, lang });
+                    self.send(
+                        desk,
+                        Request::PlanDraft { id, template, lang },
+                        PlanReply::Draft,
+                    );
                 }
             }
             Action::Back => self.templates = None,
@@ -105,7 +115,11 @@ impl PlanScreen {
             Action::New => {
                 self.notice = None;
                 let (id, lang) = (self.id, desk.locale.lang);
-                self.send(desk, Request::PlanTemplates { id, lang });
+                self.send(
+                    desk,
+                    Request::PlanTemplates { id, lang },
+                    PlanReply::Templates,
+                );
             }
             Action::Edit => {
                 let plan = current.unwrap_or(Plan {
@@ -169,29 +183,30 @@ impl PlanScreen {
             editor.form.busy = true;
             editor.form.error = None;
         }
-        self.send(desk, Request::PlanSet { id, plan, base });
+        self.send(desk, Request::PlanSet { id, plan, base }, |()| {
+            PlanReply::Saved
+        });
     }
 
-    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
-        let text = response.error().map(|e| desk.error_text(e));
-        match response {
-            Response::Plan(view) => {
+    fn on_reply(&mut self, desk: &mut Desk<'_>, reply: Result<PlanReply, ServiceError>) {
+        match reply {
+            Ok(PlanReply::Plan(view)) => {
                 self.view = Some(*view);
                 let len = self.action_count();
                 self.cursor.selected = self.cursor.selected.min(len.saturating_sub(1));
             }
-            Response::PlanTemplates(offers) => {
+            Ok(PlanReply::Templates(offers)) => {
                 self.templates = Some((offers, Cursor::default()));
             }
-            Response::PlanDraft(plan) => {
+            Ok(PlanReply::Draft(plan)) => {
                 self.editor = Some(editor_for(&plan));
             }
-            Response::Done => {
+            Ok(PlanReply::Saved) => {
                 self.editor = None;
                 self.notice = Some(desk.t("plan.saved"));
                 self.reload(desk);
             }
-            Response::Error(ServiceError::Conflict(_)) => {
+            Err(ServiceError::Conflict(_)) => {
                 // Keep what was typed; show the newer version under it.
                 let reloaded = desk.t("plan.reloaded");
                 match &mut self.editor {
@@ -203,20 +218,33 @@ impl PlanScreen {
                 }
                 self.reload(desk);
             }
-            _ => match &mut self.editor {
-                Some(editor) => {
-                    editor.form.busy = false;
-                    editor.form.error = text;
-                }
-                None => {
-                    self.error = text;
-                    if self.view.is_none() {
-                        self.view = Some(None);
+            Err(error) => {
+                let text = Some(desk.error_text(&error));
+                match &mut self.editor {
+                    Some(editor) => {
+                        editor.form.busy = false;
+                        editor.form.error = text;
+                    }
+                    None => {
+                        self.error = text;
+                        if self.view.is_none() {
+                            self.view = Some(None);
+                        }
                     }
                 }
-            },
+            }
         }
     }
+}
+
+/// The replies to the plan screen's calls.
+enum PlanReply {
+    /// The plan as it is, if the patient has one.
+    Plan(Box<Option<PlanView>>),
+    Templates(Vec<Offer>),
+    /// A plan drafted from a template, to edit before saving.
+    Draft(Box<Plan>),
+    Saved,
 }
 
 fn editor_for(plan: &Plan) -> LineEditor {

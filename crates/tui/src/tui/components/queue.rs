@@ -10,10 +10,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::call::CallScreen;
+use crate::clinic::api::FollowUpScheduled;
 use crate::clinic::followup_api::{
     FollowUpKey, NotCallable, QueueFilter, QueueGroup, QueueRow, QueueView,
 };
-use crate::clinic::{Request, Response};
+use crate::clinic::{Request, ServiceError};
 use crate::domain::followup::Kind;
 use crate::tui::action::Action;
 use crate::tui::app::{App, move_cursor};
@@ -81,13 +82,21 @@ impl QueueScreen {
     fn request_page(&mut self, desk: &mut Desk<'_>, offset: u32) {
         self.loading = true;
         let filter = self.filter.clone();
-        desk.call(
+        desk.ask::<_, Box<QueueView>>(
             Request::FollowUpQueue {
                 filter,
                 offset,
                 limit: PAGE,
             },
-            |this: &mut Self, desk, response| this.on_reply(desk, response),
+            |this: &mut Self, desk, reply| match reply {
+                Ok(view) => {
+                    this.loading = false;
+                    let total = view.total as usize;
+                    this.view = Some(*view);
+                    this.cursor.selected = this.cursor.selected.min(total.saturating_sub(1));
+                }
+                Err(e) => this.failed(desk, &e),
+            },
         );
     }
 
@@ -124,21 +133,9 @@ impl QueueScreen {
         }
     }
 
-    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
-        let text = response.error().map(|e| desk.error_text(e));
-        match response {
-            Response::FollowUpQueue(view) => {
-                self.loading = false;
-                let total = view.total as usize;
-                self.view = Some(*view);
-                self.cursor.selected = self.cursor.selected.min(total.saturating_sub(1));
-            }
-            Response::FollowUpScheduled { .. } => {}
-            _ => {
-                self.loading = false;
-                self.error = text;
-            }
-        }
+    fn failed(&mut self, desk: &Desk<'_>, error: &ServiceError) {
+        self.loading = false;
+        self.error = Some(desk.error_text(error));
     }
 }
 
@@ -171,9 +168,13 @@ impl Component for QueueScreen {
 
     fn start(&mut self, desk: &mut Desk<'_>) {
         // Today's follow-ups are made first (nothing is made twice).
-        desk.call(
+        desk.ask::<_, FollowUpScheduled>(
             Request::FollowUpSchedule,
-            |this: &mut Self, desk, response| this.on_reply(desk, response),
+            |this: &mut Self, desk, reply| {
+                if let Err(e) = reply {
+                    this.failed(desk, &e);
+                }
+            },
         );
         self.request_page(desk, 0);
     }

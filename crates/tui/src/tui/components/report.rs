@@ -9,9 +9,9 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::print::{PrintScreen, PrintWhat};
+use crate::clinic::Request;
 use crate::clinic::api::{PatientRef, ReportOutput};
 use crate::clinic::reports::ReportData;
-use crate::clinic::Request;
 use crate::domain::patient::PatientId;
 use crate::report::{health_report, text};
 use crate::tui::action::Action;

@@ -8,7 +8,7 @@ use chrono::{NaiveDateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::clinic::{Request, Response};
+use crate::clinic::{Request, ServiceError};
 use crate::domain::decimal::Decimal;
 use crate::domain::indicators;
 use crate::domain::observation::{LOINC, ObsValue, Observation, RefRange, Source, SourceKind};
@@ -71,13 +71,12 @@ impl ResultsScreen {
             id: self.id,
             code: None,
         };
-        desk.call(request, |this: &mut Self, desk, response| match response {
-            Response::Observations(list) => this.show(desk, list),
-            Response::Error(error) => {
+        desk.ask::<_, Vec<Observation>>(request, |this: &mut Self, desk, reply| match reply {
+            Ok(list) => this.show(desk, list),
+            Err(error) => {
                 this.error = Some(desk.error_text(&error));
                 this.observations = Some(Vec::new());
             }
-            _ => {}
         });
     }
 
@@ -162,26 +161,25 @@ impl ResultsScreen {
                     id: self.id,
                     observation,
                 };
-                desk.call(request, |this: &mut Self, desk, response| {
-                    this.on_result_added(desk, response)
+                desk.ask::<_, ()>(request, |this: &mut Self, desk, reply| {
+                    this.on_result_added(desk, reply)
                 });
             }
         }
     }
 
-    fn on_result_added(&mut self, desk: &mut Desk<'_>, response: Response) {
-        let text = response.error().map(|e| desk.error_text(e));
-        match (response, &mut self.add_form) {
-            (Response::Done, _) => {
+    fn on_result_added(&mut self, desk: &mut Desk<'_>, reply: Result<(), ServiceError>) {
+        match (reply, &mut self.add_form) {
+            (Ok(()), _) => {
                 self.add_form = None;
                 self.notice = Some(desk.t("results.saved"));
                 self.load(desk);
             }
-            (_, Some(form)) => {
+            (Err(e), Some(form)) => {
                 form.busy = false;
-                form.error = text;
+                form.error = Some(desk.error_text(&e));
             }
-            _ => self.error = text,
+            (Err(e), None) => self.error = Some(desk.error_text(&e)),
         }
     }
 }

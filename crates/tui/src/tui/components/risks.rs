@@ -8,7 +8,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::clinic::{Request, Response};
+use crate::clinic::api::AutoTagsView;
+use crate::clinic::{Request, ServiceError};
 use crate::domain::assessment::{Assessment, Outcome};
 use crate::domain::patient::PatientId;
 use crate::domain::tag_rules::AutoTag;
@@ -49,38 +50,38 @@ impl RiskScreen {
 
     fn assess(&mut self, desk: &mut Desk<'_>) {
         self.risks = None;
-        desk.call(
+        desk.ask::<_, Vec<Assessment>>(
             Request::RiskAssess { id: self.id },
-            |this: &mut Self, desk, response| this.on_risks(desk, response),
+            |this: &mut Self, desk, reply| this.on_risks(desk, reply),
         );
     }
 
-    fn on_risks(&mut self, desk: &mut Desk<'_>, response: Response) {
-        match response {
-            Response::Risks(risks) => {
+    fn on_risks(&mut self, desk: &mut Desk<'_>, reply: Result<Vec<Assessment>, ServiceError>) {
+        match reply {
+            Ok(risks) => {
                 self.risks = Some(risks);
                 // The tags may depend on the risks just computed.
-                desk.call(
+                desk.ask::<_, AutoTagsView>(
                     Request::TagsEvaluate { id: self.id },
-                    |this: &mut Self, desk, response| this.on_tags(desk, response),
+                    |this: &mut Self, desk, reply| this.on_tags(desk, reply),
                 );
             }
-            other => self.failed(desk, &other),
+            Err(e) => self.failed(desk, &e),
         }
     }
 
-    fn on_tags(&mut self, desk: &mut Desk<'_>, response: Response) {
-        match response {
-            Response::AutoTags(crate::clinic::api::AutoTagsView { tags, problem }) => {
+    fn on_tags(&mut self, desk: &mut Desk<'_>, reply: Result<AutoTagsView, ServiceError>) {
+        match reply {
+            Ok(AutoTagsView { tags, problem }) => {
                 self.tags = Some(tags);
                 self.tag_problem = problem;
             }
-            other => self.failed(desk, &other),
+            Err(e) => self.failed(desk, &e),
         }
     }
 
-    fn failed(&mut self, desk: &Desk<'_>, response: &Response) {
-        self.error = response.error().map(|e| desk.error_text(e));
+    fn failed(&mut self, desk: &Desk<'_>, error: &ServiceError) {
+        self.error = Some(desk.error_text(error));
         self.risks = Some(Vec::new());
     }
 }

@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::patient::PatientScreen;
-use crate::clinic::name_index::PatientRow;
 use crate::clinic::api::SearchResults;
+use crate::clinic::name_index::PatientRow;
 use crate::clinic::{Request, ServiceError};
 use crate::tui::action::Action;
 use crate::tui::app::{App, SEARCH_LIMIT};

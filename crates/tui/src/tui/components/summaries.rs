@@ -10,8 +10,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use crate::clinic::{Request, Response, ServiceError};
+use crate::clinic::api::SummarySaved;
+use crate::clinic::{Reply, Request, ServiceError};
 use crate::domain::patient::PatientId;
+use crate::domain::summary::StageSummary;
 use crate::domain::summary::{Period, SummaryVersion};
 use crate::tui::action::Action;
 use crate::tui::app::App;
@@ -80,15 +82,25 @@ impl SummariesScreen {
         out
     }
 
-    /// Every call this screen makes comes back to `on_reply`.
-    fn send(&self, desk: &mut Desk<'_>, request: Request) {
-        desk.call(request, |this: &mut Self, desk, response| {
-            this.on_reply(desk, response)
+    /// Every call this screen makes comes back to `on_reply`, its reply asked for as
+    /// `T` and told apart by `reply`.
+    fn send<T: Reply + 'static>(
+        &self,
+        desk: &mut Desk<'_>,
+        request: Request,
+        reply: fn(T) -> SummaryReply,
+    ) {
+        desk.ask::<_, T>(request, move |this: &mut Self, desk, answer| {
+            this.on_reply(desk, answer.map(reply))
         });
     }
 
     fn reload(&self, desk: &mut Desk<'_>) {
-        self.send(desk, Request::SummaryList { id: self.id });
+        self.send(
+            desk,
+            Request::SummaryList { id: self.id },
+            SummaryReply::List,
+        );
     }
 
     fn on_list_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {
@@ -135,7 +147,7 @@ impl SummariesScreen {
                         number: version.number,
                         base: count,
                     };
-                    self.send(desk, request);
+                    self.send(desk, request, SummaryReply::Saved);
                 }
             }
             _ => return Handled::Ignored,
@@ -163,7 +175,11 @@ impl SummariesScreen {
                             form.error = None;
                             editor.period = Some(period);
                             let lang = desk.locale.lang;
-                            self.send(desk, Request::SummaryDraft { id, period, lang });
+                            self.send(
+                                desk,
+                                Request::SummaryDraft { id, period, lang },
+                                SummaryReply::Draft,
+                            );
                         }
                         _ => form.error = Some(desk.t("summary.bad_dates")),
                     }
@@ -195,17 +211,16 @@ impl SummariesScreen {
                     period,
                     text: narrative,
                 };
-                self.send(desk, request);
+                self.send(desk, request, SummaryReply::Saved);
             }
             (Navigation::Other, Action::Back) => self.editor = None,
             (Navigation::Other, _) => {}
         }
     }
 
-    fn on_reply(&mut self, desk: &mut Desk<'_>, response: Response) {
-        let text = response.error().map(|e| desk.error_text(e));
-        match response {
-            Response::Summaries(versions) => {
+    fn on_reply(&mut self, desk: &mut Desk<'_>, reply: Result<SummaryReply, ServiceError>) {
+        match reply {
+            Ok(SummaryReply::List(versions)) => {
                 // An open editor builds on the newest version of its summary.
                 if let Some(editor) = &mut self.editor
                     && let Some(number) = editor.number
@@ -223,14 +238,14 @@ impl SummariesScreen {
                     .min(len.saturating_sub(1));
                 self.select = None;
             }
-            Response::SummaryDraft(draft) => {
+            Ok(SummaryReply::Draft(draft)) => {
                 if let Some(editor) = &mut self.editor {
                     let lines: Vec<&str> = draft.text.lines().collect();
                     editor.period_form = None;
                     editor.text = LineEditor::with_lines(&lines);
                 }
             }
-            Response::SummarySaved(crate::clinic::api::SummarySaved { number }) => {
+            Ok(SummaryReply::Saved(SummarySaved { number })) => {
                 let signing = self.editor.is_none();
                 self.editor = None;
                 self.notice = Some(desk.t(if signing {
@@ -241,7 +256,7 @@ impl SummariesScreen {
                 self.select = Some(number);
                 self.reload(desk);
             }
-            Response::Error(ServiceError::Conflict(_)) => {
+            Err(ServiceError::Conflict(_)) => {
                 let reloaded = desk.t("summary.reloaded");
                 match &mut self.editor {
                     Some(editor) => {
@@ -252,19 +267,22 @@ impl SummariesScreen {
                 }
                 self.reload(desk);
             }
-            _ => match &mut self.editor {
-                Some(editor) => {
-                    let form = editor.period_form.as_mut().unwrap_or(&mut editor.text.form);
-                    form.busy = false;
-                    form.error = text;
-                }
-                None => {
-                    self.error = text;
-                    if self.versions.is_none() {
-                        self.versions = Some(Vec::new());
+            Err(error) => {
+                let text = Some(desk.error_text(&error));
+                match &mut self.editor {
+                    Some(editor) => {
+                        let form = editor.period_form.as_mut().unwrap_or(&mut editor.text.form);
+                        form.busy = false;
+                        form.error = text;
+                    }
+                    None => {
+                        self.error = text;
+                        if self.versions.is_none() {
+                            self.versions = Some(Vec::new());
+                        }
                     }
                 }
-            },
+            }
         }
     }
 
@@ -294,6 +312,16 @@ impl SummariesScreen {
             }
         }
     }
+}
+
+/// The replies to the summaries screen's calls.
+enum SummaryReply {
+    /// Every version, by summary number then oldest first.
+    List(Vec<SummaryVersion>),
+    /// A draft for the period, to edit before saving.
+    Draft(Box<StageSummary>),
+    /// A version saved or signed.
+    Saved(SummarySaved),
 }
 
 const HINTS: &[Action] = &[Action::New, Action::Edit, Action::Back];

@@ -94,11 +94,9 @@ impl List {
             Err(e) => Err(desk.error_text(&e)),
         };
         match found {
-            Ok(id) => Self::change_review::<()>(
-                desk,
-                Request::ReviewMatch { number, id },
-                "review.done",
-            ),
+            Ok(id) => {
+                Self::change_review::<()>(desk, Request::ReviewMatch { number, id }, "review.done")
+            }
             Err(text) => {
                 if let Some(form) = &mut self.prompt {
                     form.busy = false;

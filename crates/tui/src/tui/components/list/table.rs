@@ -2,11 +2,11 @@
 //! language.
 
 use super::ListKind;
+use crate::clinic::ServiceError;
 use crate::clinic::alerts::AlertView;
 use crate::clinic::api::{ExamDay, ReviewItem, UserSummary};
 use crate::clinic::rights::{Access, DisclosureAccount};
 use crate::clinic::wire::AuditEntry;
-use crate::clinic::ServiceError;
 use crate::domain::time::format_time;
 use crate::i18n::Locale;
 use crate::tui::signin::error_text;

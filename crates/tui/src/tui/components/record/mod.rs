@@ -321,11 +321,7 @@ impl RecordScreen {
 
     /// Saved: the record as it now is (a health section), or nothing (demographics:
     /// read again); or why not, said at the field it concerns.
-    fn on_saved(
-        &mut self,
-        desk: &mut Desk<'_>,
-        reply: Result<Option<HealthRecord>, ServiceError>,
-    ) {
+    fn on_saved(&mut self, desk: &mut Desk<'_>, reply: Result<Option<HealthRecord>, ServiceError>) {
         match reply {
             Ok(Some(record)) => {
                 self.health = Some(record);
