@@ -340,3 +340,27 @@ fn the_consent_grid_records_the_selected_row_s_decision_and_shows_the_reply() {
     key(&mut app, KeyCode::Esc);
     assert!(app.shown::<PatientScreen>().is_some());
 }
+
+#[test]
+fn a_reply_of_the_wrong_kind_shows_update_caredesk_on_the_screen_instead_of_nothing() {
+    use caredesk::clinic::UNEXPECTED_REPLY;
+    use caredesk::tui::components::consent::ConsentScreen;
+    let mut app = on_patient();
+    key(&mut app, KeyCode::F(5));
+    let (tag, request) = call(&mut app);
+    assert_eq!(request, Request::ConsentGet { id: ID });
+    // A server of another version answers with something else: before typed replies
+    // the consent screen showed no error at all (the reply was not an error).
+    app.update(reply(tag, Response::Done));
+    let consent = shown::<ConsentScreen>(&app).expect("the consent screen");
+    let error = consent.error.clone().expect("the wrong kind is said");
+    assert!(
+        error.contains(UNEXPECTED_REPLY) && error.contains("(got Done)"),
+        "{error}"
+    );
+    let screen = crate::common::tui::render(&mut app, 240, 30);
+    assert!(
+        screen.contains("update caredesk so the terminal and the server are the same version"),
+        "{screen}"
+    );
+}

@@ -5,8 +5,8 @@
 use std::any::Any;
 
 use super::{
-    Component, Continuation, Desk, Handled, Mounted, Nav, PaperOutcome, Printers,
-    RecordingOutcome, Refused, ScreenId, Waiting,
+    Component, Continuation, Desk, Handled, Mounted, Nav, PaperOutcome, Printers, RecordingOutcome,
+    Refused, ScreenId, Waiting,
 };
 use crate::tui::action::Action;
 use crate::tui::app::{App, move_cursor};
