@@ -323,6 +323,31 @@ fn automatic_tags_follow_the_data_and_a_bad_rule_file_keeps_the_previous_rules()
         problem.contains("line") && problem.contains("previous rules stay in force"),
         "{problem}"
     );
+    // Oversight is told once, with the line, however often the rules are read.
+    assert_eq!(evaluate().0, ["watch lipids"]);
+    let refused = |client: &caredesk::clinic::client::Signed<caredesk::clinic::InProcess>| {
+        let alerts: Vec<caredesk::clinic::alerts::AlertView> =
+            client.ask(Request::AlertsList { limit: 100 }).unwrap();
+        alerts
+            .into_iter()
+            .filter(|a| a.kind == caredesk::store::alerts::AlertKind::RuleFileRefused)
+            .collect::<Vec<_>>()
+    };
+    let auditor = t.sign_in(Role::Auditor);
+    let alerts = refused(&auditor);
+    assert_eq!(alerts.len(), 1, "one alert for one bad file");
+    assert!(
+        alerts[0].detail.contains("tag_rules.toml") && alerts[0].detail.contains("line"),
+        "{}",
+        alerts[0].detail
+    );
+    // A different mistake is a new alert; a fixed file raises none.
+    std::fs::write(t.dir().join("tag_rules.toml"), "[[rules]]\nid = \n").unwrap();
+    assert_eq!(evaluate().0, ["watch lipids"]);
+    assert_eq!(refused(&auditor).len(), 2);
+    std::fs::remove_file(t.dir().join("tag_rules.toml")).unwrap();
+    assert!(evaluate().1.is_none());
+    assert_eq!(refused(&auditor).len(), 2);
 }
 
 #[test]

@@ -48,7 +48,11 @@ pub(crate) fn draft(ctx: &Ctx<'_>, id: &PatientId, lang: Lang) -> Result<Reply, 
         plans: &[],
         now: ctx.now,
         today: today(ctx),
-        value_sets: &ctx.clinic.value_sets.current(ctx.clinic.dir()).0,
+        value_sets: &ctx
+            .clinic
+            .value_sets
+            .current_alerting(ctx.clinic.dir(), ctx.vault)
+            .0,
         utc_offset: ctx.clinic.utc_offset(ctx.now),
     };
     let items = library(ctx)?.draft(&tags, &facts, lang);

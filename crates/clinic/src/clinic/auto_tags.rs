@@ -48,12 +48,19 @@ impl RuleFile for ValueSets {
     }
 }
 
-/// The last file of a kind that read cleanly, and the text it came from.
-pub struct InForce<T>(RwLock<Option<(String, Arc<T>)>>);
+/// The last file of a kind that read cleanly, and the text it came from; and the
+/// last refusal oversight was alerted to, so one bad file raises one alert.
+pub struct InForce<T> {
+    held: RwLock<Option<(String, Arc<T>)>>,
+    alerted: std::sync::Mutex<Option<String>>,
+}
 
 impl<T> Default for InForce<T> {
     fn default() -> Self {
-        InForce(RwLock::new(None))
+        InForce {
+            held: RwLock::new(None),
+            alerted: std::sync::Mutex::new(None),
+        }
     }
 }
 
@@ -65,7 +72,7 @@ impl<T: RuleFile> InForce<T> {
     /// is wrong (the previous content then stays in force).
     pub(crate) fn current(&self, dir: &std::path::Path) -> (Arc<T>, Option<String>) {
         let text = std::fs::read_to_string(dir.join(T::FILE)).ok();
-        let mut held = self.0.write().unwrap_or_else(|p| p.into_inner());
+        let mut held = self.held.write().unwrap_or_else(|p| p.into_inner());
         let wanted = text.unwrap_or_else(|| T::BUILT_IN.to_string());
         if let Some((source, content)) = held.as_ref()
             && *source == wanted
@@ -88,14 +95,58 @@ impl<T: RuleFile> InForce<T> {
             }
         }
     }
+
+    /// `current`, and the first time a file's text is refused an alert for oversight
+    /// (`rule_file_refused`, audited as `settings.rules_refused`): rules that stopped
+    /// changing are never a silent state, even when no one is looking at a screen that
+    /// shows the problem. The alert is its own transaction, after the caller's reads.
+    pub(crate) fn current_alerting(
+        &self,
+        dir: &std::path::Path,
+        vault: &Vault,
+    ) -> (Arc<T>, Option<String>) {
+        let (content, problem) = self.current(dir);
+        if let Some(problem) = &problem {
+            self.alert_once(vault, problem);
+        }
+        (content, problem)
+    }
+
+    fn alert_once(&self, vault: &Vault, problem: &str) {
+        let mut alerted = self.alerted.lock().unwrap_or_else(|p| p.into_inner());
+        if alerted.as_deref() == Some(problem) {
+            return;
+        }
+        let store = vault.store();
+        let mut writes = WriteSet::new();
+        let staged = store.stage_alert(
+            &mut writes,
+            crate::store::alerts::AlertKind::RuleFileRefused,
+            Vec::new(),
+            problem.to_string(),
+        );
+        if staged.is_err() {
+            return; // tried again on the next read of the rules
+        }
+        let event = crate::audit::AuditEvent::new(
+            crate::audit::context::process_actor(),
+            "settings.rules_refused",
+            crate::audit::Outcome::Error,
+        )
+        .detail(format!("file={}", T::FILE));
+        if vault.commit(event, writes).is_ok() {
+            *alerted = Some(problem.to_string());
+        }
+    }
 }
 
 /// Evaluates the rules on the patient's data now; keeps the tags when they changed.
 pub(crate) fn evaluate(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
     let chart = Chart::load(ctx.vault, id)?;
-    let (rules, problem) = ctx.clinic.tag_rules.current(ctx.clinic.dir());
-    let (sets, sets_problem) = ctx.clinic.value_sets.current(ctx.clinic.dir());
+    let dir = ctx.clinic.dir();
+    let (rules, problem) = ctx.clinic.tag_rules.current_alerting(dir, ctx.vault);
+    let (sets, sets_problem) = ctx.clinic.value_sets.current_alerting(dir, ctx.vault);
     let problem = problem.or(sets_problem);
     let mut writes = WriteSet::new();
     let context = RuleContext {

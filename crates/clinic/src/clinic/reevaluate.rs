@@ -179,8 +179,8 @@ impl Clinic {
         origin: &Origin,
     ) {
         // The rule file is read once for the whole run, not once a patient.
-        let (rules, _) = self.tag_rules.current(self.dir());
-        let (sets, _) = self.value_sets.current(self.dir());
+        let (rules, _) = self.tag_rules.current_alerting(self.dir(), vault);
+        let (sets, _) = self.value_sets.current_alerting(self.dir(), vault);
         let context = super::auto_tags::RuleContext {
             sets: &sets,
             utc_offset: self.utc_offset(self.now()),

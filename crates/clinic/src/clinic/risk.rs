@@ -18,7 +18,10 @@ pub(crate) fn assess(ctx: &Ctx<'_>, id: &PatientId) -> Result<Reply, ServiceErro
     readable(ctx, id)?;
     let chart = Chart::load(ctx.vault, id)?;
     let mut writes = WriteSet::new();
-    let (sets, _) = ctx.clinic.value_sets.current(ctx.clinic.dir());
+    let (sets, _) = ctx
+        .clinic
+        .value_sets
+        .current_alerting(ctx.clinic.dir(), ctx.vault);
     let context = RuleContext {
         sets: &sets,
         utc_offset: ctx.clinic.utc_offset(ctx.now),

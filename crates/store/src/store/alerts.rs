@@ -36,16 +36,20 @@ pub enum AlertKind {
     OutsideHours,
     /// One user exported or printed more patients' data within an hour than allowed.
     BulkExport,
+    /// A clinic's rule file (tag rules, value sets) did not read: the previous rules
+    /// stay in force until it is fixed.
+    RuleFileRefused,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 6] = [
+    pub const ALL: [AlertKind; 7] = [
         AlertKind::AccountLocked,
         AlertKind::BreakGlass,
         AlertKind::UrgentAnswer,
         AlertKind::ManyPatients,
         AlertKind::OutsideHours,
         AlertKind::BulkExport,
+        AlertKind::RuleFileRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +60,7 @@ impl AlertKind {
             AlertKind::ManyPatients => "many_patients",
             AlertKind::OutsideHours => "outside_hours",
             AlertKind::BulkExport => "bulk_export",
+            AlertKind::RuleFileRefused => "rule_file_refused",
         }
     }
 
@@ -257,5 +262,24 @@ impl Vault {
         ack: &Acknowledgement,
     ) -> Result<(), StoreError> {
         self.stage_put(writes, alert.note_scope(), &alert.id.to_be_bytes(), ack)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AlertKind;
+    use crate::i18n::{Lang, Locale};
+
+    /// The alerts list names each kind from the catalogs (`alert.<kind>`): a kind
+    /// added without its label would show its key.
+    #[test]
+    fn every_kind_has_a_label_in_both_languages() {
+        for lang in [Lang::En, Lang::ZhCn] {
+            let locale = Locale::new(lang);
+            for kind in AlertKind::ALL {
+                let key = format!("alert.{}", kind.as_str());
+                assert_ne!(locale.t(&key), key, "{lang:?} has no {key}");
+            }
+        }
     }
 }
