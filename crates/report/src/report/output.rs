@@ -6,7 +6,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use crate::clinic::api::ReportOutput;
-use crate::clinic::reply::{self, Reply};
+use crate::clinic::reply::Reply;
 use crate::clinic::reports::{CardDocument, ReportData};
 use crate::clinic::{Client, Request, Response, Signed};
 use crate::i18n::Lang;
@@ -38,13 +38,6 @@ impl Paper {
         }
         .map_err(|e| e.to_string())
     }
-}
-
-/// The PDF of a `Report` or `CardDocument` reply.
-pub fn produce(response: Response, lang: Lang) -> Result<Vec<u8>, String> {
-    reply::read::<Paper>(response)
-        .map_err(|e| e.to_string())?
-        .pdf(lang)
 }
 
 /// Asks for a report (`ReportCompose`) or a card (`CardPrint`) and makes its PDF.
