@@ -158,17 +158,20 @@ mod tests {
     use super::*;
     use crate::clinic::{Response, Secret};
 
-    /// The declarations of the enums that travel, comments and blank lines aside.
+    /// The declarations of what travels, comments and blank lines aside: the enums
+    /// named below, and every struct and enum of the reply payloads' own files.
     fn wire_shape() -> String {
-        let sources = [
+        let named = [
             include_str!("../../../clinic/src/clinic/api.rs"),
             include_str!("../../../clinic/src/clinic/response.rs"),
             include_str!("frame.rs"),
         ];
+        let payloads = [
+            include_str!("../../../clinic/src/clinic/reply_types.rs"),
+            include_str!("../../../clinic/src/clinic/wire.rs"),
+        ];
         let mut shape = String::new();
-        for source in sources {
-            // Only the code itself, never this test's own text.
-            let source = source.split("#[cfg(test)]").next().unwrap_or_default();
+        for source in named {
             for start in [
                 "pub enum Request {",
                 "pub enum Response {",
@@ -178,32 +181,64 @@ mod tests {
                 "pub enum ClientFrame {",
                 "pub struct Greeting {",
             ] {
-                let Some(at) = source.find(start) else {
-                    continue;
-                };
-                let body = &source[at..];
-                let end = body.find("\n}\n").unwrap_or(body.len());
-                for line in body[..end].lines().map(str::trim) {
-                    if !line.is_empty() && !line.starts_with("//") && !line.starts_with("#[error") {
-                        // Without spaces: reformatting is not a change.
-                        shape.extend(line.chars().filter(|c| !c.is_whitespace()));
-                    }
+                if let Some(at) = code(source).find(start) {
+                    add_block(&mut shape, &code(source)[at..]);
+                }
+            }
+        }
+        for source in payloads {
+            let source = code(source);
+            for (at, _) in source.match_indices("\npub ") {
+                let item = &source[at + 1..];
+                if item.starts_with("pub struct ") || item.starts_with("pub enum ") {
+                    add_block(&mut shape, item);
                 }
             }
         }
         shape
     }
 
+    /// Only the code itself, never a test's own text.
+    fn code(source: &str) -> &str {
+        source.split("#[cfg(test)]").next().unwrap_or_default()
+    }
+
+    /// One declaration, up to its closing brace, without spaces: reformatting is not a
+    /// change.
+    fn add_block(shape: &mut String, body: &str) {
+        let braced = body.lines().next().is_some_and(|l| l.ends_with('{'));
+        let end = body
+            .find(if braced { "\n}\n" } else { ";\n" })
+            .unwrap_or(body.len());
+        for line in body[..end].lines().map(str::trim) {
+            if !line.is_empty() && !line.starts_with("//") && !line.starts_with("#[error") {
+                shape.extend(line.chars().filter(|c| !c.is_whitespace()));
+            }
+        }
+    }
+
     #[test]
     fn the_protocol_number_moves_with_the_shape_of_what_travels() {
         use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(wire_shape().as_bytes());
+        let shape = wire_shape();
+        for part in [
+            "pubenumRequest{",
+            "Registered(Registered),",
+            "pubstructUserCreated{",
+            "pubstructBackupPiece(pubVec<u8>)",
+            "pubstructAuditEntry{",
+            "pubenumClientFrame{",
+        ] {
+            assert!(shape.contains(part), "the fingerprint misses {part}");
+        }
+        let digest = Sha256::digest(shape.as_bytes());
         let fingerprint: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-        // Changed `Request`, `Response`, `ServiceError` or the frames? Then an older
+        // Changed `Request`, `Response`, `ServiceError`, a reply's payload struct or the
+        // frames? Then an older
         // terminal would misread the new ones: bump PROTOCOL and pin the new print.
         assert_eq!(
             (PROTOCOL, fingerprint.as_str()),
-            (4, "e3ca4bb32654f6e0"),
+            (4, "a4691fa80d7c7ec4"),
             "the wire changed: bump PROTOCOL and pin the new fingerprint"
         );
     }
