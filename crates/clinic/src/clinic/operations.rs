@@ -4,8 +4,8 @@
 //! column means). `Request::operation` and `OPERATIONS` both come from this list, so a
 //! request cannot have a policy in one place and another somewhere else.
 //!
-//! Adding a request: a variant in `api.rs`, a row here, an arm in `handlers.rs` (the
-//! compiler asks for each), and a row in the access test's role matrix.
+//! Adding a request: a variant in `api/mod.rs`, a row here, an arm in `handlers.rs`
+//! (the compiler asks for each), and a row in the access test's role matrix.
 
 use super::api::{ReportOutput, Request, Response};
 use super::table::Access::{AnyOf, Needs, Public, SignedIn};

@@ -162,7 +162,7 @@ mod tests {
     /// named below, and every struct and enum of the reply payloads' own files.
     fn wire_shape() -> String {
         let named = [
-            include_str!("../../../clinic/src/clinic/api.rs"),
+            include_str!("../../../clinic/src/clinic/api/mod.rs"),
             include_str!("../../../clinic/src/clinic/response.rs"),
             include_str!("frame.rs"),
         ];

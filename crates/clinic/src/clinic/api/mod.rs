@@ -1,55 +1,25 @@
 //! The service API: one `Request` in, one `Response` out (`response.rs`). Plain serde
 //! types, so the same values travel in process or over the daemon's socket.
+//!
+//! `Request` stays one enum here, its variants grouped by capability (the section
+//! comments); `server::frame`'s wire fingerprint reads it from this file. The argument
+//! types it names are in `arguments`, the secrets in transit in `secrets`.
 
 use crate::i18n::Lang;
 use std::collections::BTreeSet;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::auth::{Permission, Role};
 use crate::domain::amendment::{Demographics, Section, SectionValue};
 use crate::domain::consent::{Channel, Decision, Method, Purpose};
 use crate::domain::patient::{Patient, PatientId};
 
-/// A password or code in transit: zeroised when dropped, never printed.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
-pub struct Secret(pub String);
+mod arguments;
+mod secrets;
 
-impl Secret {
-    pub fn new(text: impl Into<String>) -> Self {
-        Self(text.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(..)")
-    }
-}
-
-/// A session token: 256 random bits, Base64url. Whoever holds it acts as the user.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
-pub struct SessionToken(pub String);
-
-impl fmt::Debug for SessionToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SessionToken(..)")
-    }
-}
-
-/// Which blind index a lookup uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LookupKind {
-    Phone,
-    IdNumber,
-}
+pub use arguments::{LookupKind, PatientRef, ReportOutput};
+pub use secrets::{Secret, SessionToken};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Request {
@@ -570,33 +540,6 @@ pub enum Request {
         patient: PatientRef,
         output: ReportOutput,
     },
-}
-
-/// A patient, by id or by what staff type: a card, ID or phone number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PatientRef {
-    Id(PatientId),
-    Key(String),
-}
-
-/// Where a document goes: the screen, a CUPS printer or a file (the last two are
-/// disclosures).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ReportOutput {
-    Preview,
-    Printer(String),
-    File(String),
-}
-
-impl ReportOutput {
-    /// For the audit entry: which printer or file, never what was on it.
-    pub fn describe(&self) -> String {
-        match self {
-            ReportOutput::Preview => "screen preview".into(),
-            ReportOutput::Printer(name) => format!("printer={name}"),
-            ReportOutput::File(path) => format!("file={path}"),
-        }
-    }
 }
 
 pub use super::response::*;
