@@ -110,8 +110,10 @@ fn latin_and_chinese_fonts_share_the_page_and_every_glyph_reads_back() {
     if !require("pdftotext") {
         return;
     }
-    let Some(fonts) = font_dir(&[(DEJAVU, "fonts-dejavu-core"), (DROID, "fonts-droid-fallback")])
-    else {
+    let Some(fonts) = font_dir(&[
+        (DEJAVU, "fonts-dejavu-core"),
+        (DROID, "fonts-droid-fallback"),
+    ]) else {
         return;
     };
     let t = TestClinic::with_all_roles_and_settings(Some(&settings(fonts.path())));
@@ -124,8 +126,17 @@ fn latin_and_chinese_fonts_share_the_page_and_every_glyph_reads_back() {
     for lang in [Lang::En, Lang::ZhCn] {
         let pdf = report::card_pdf(&doc, lang).expect("DejaVu and Droid print the card");
         let text = pdf_text(&pdf);
-        for piece in ["林氏健康管理中心", "林小明", card.as_str(), until.as_str(), "gold"] {
-            assert!(text.contains(piece), "{lang:?}: {piece} missing from:\n{text}");
+        for piece in [
+            "林氏健康管理中心",
+            "林小明",
+            card.as_str(),
+            until.as_str(),
+            "gold",
+        ] {
+            assert!(
+                text.contains(piece),
+                "{lang:?}: {piece} missing from:\n{text}"
+            );
         }
     }
 
@@ -177,6 +188,8 @@ fn dejavu_alone_keeps_every_latin_letter() {
         patient: Patient {
             name: "David Dunn".into(),
             sex: Sex::Male,
+            birth_date: chrono::NaiveDate::from_ymd_opt(1958, 7, 2),
+            phone: Some("13887654321".into()),
             ..Patient::default()
         },
         card_type: "basic".into(),
@@ -217,11 +230,23 @@ fn without_a_latin_font_the_card_is_refused_and_no_file_is_written() {
     // The path the print screen and `caredesk card` take: the PDF, then the file.
     for lang in [Lang::En, Lang::ZhCn] {
         let err = report::output::request_pdf(&desk, card_request(id, &path), lang)
-            .and_then(|pdf| report::output::send(&pdf, &ReportOutput::File(path.display().to_string()), "member card"))
+            .and_then(|pdf| {
+                report::output::send(
+                    &pdf,
+                    &ReportOutput::File(path.display().to_string()),
+                    "member card",
+                )
+            })
             .expect_err("Droid has no Latin letters or digits");
         assert!(err.contains("fonts-dejavu-core"), "{err}");
-        assert!(!err.contains("fonts-noto-cjk"), "Droid prints the Chinese: {err}");
-        assert!(!err.contains("林"), "the message names no patient text: {err}");
+        assert!(
+            !err.contains("fonts-noto-cjk"),
+            "Droid prints the Chinese: {err}"
+        );
+        assert!(
+            !err.contains("林"),
+            "the message names no patient text: {err}"
+        );
         match lang {
             Lang::En => assert!(err.contains("Latin letters"), "{err}"),
             Lang::ZhCn => assert!(err.contains("拉丁字母"), "{err}"),

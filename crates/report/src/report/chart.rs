@@ -9,7 +9,7 @@ use plotters_backend::{
     text_anchor::{HPos, VPos},
 };
 
-use krilla::geom::{PathBuilder, Point};
+use krilla::geom::PathBuilder;
 use krilla::num::NormalizedF32;
 use krilla::paint::Fill;
 use krilla::surface::Surface;
@@ -244,7 +244,8 @@ impl DrawingBackend for PdfBackend<'_, '_> {
         let color = style.color();
         self.surface.set_stroke(None);
         self.surface.set_fill(Some(Self::fill_of(color)));
-        self.fonts.draw(self.surface, (x, baseline), size, false, text);
+        self.fonts
+            .draw(self.surface, (x, baseline), size, false, text);
         Ok(())
     }
 

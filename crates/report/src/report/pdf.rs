@@ -8,8 +8,8 @@ use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 
-use super::document::{Block, Chart, Document, Table};
 use super::ReportError;
+use super::document::{Block, Chart, Document, Table};
 use super::fonts::{Fonts, is_cjk};
 
 const MARGIN_X: f32 = 48.0;

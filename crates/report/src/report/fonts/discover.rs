@@ -109,7 +109,9 @@ impl Installed {
                 .faces()
                 .any(|f| f.families.iter().any(|(n, _)| n == name))
         });
-        preferred.chain(others.into_iter().map(|(_, n)| n)).collect()
+        preferred
+            .chain(others.into_iter().map(|(_, n)| n))
+            .collect()
     }
 
     /// The upright, normal-width face of `family` nearest `weight`; for bold, only a

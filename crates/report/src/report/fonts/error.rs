@@ -21,8 +21,7 @@ impl TextKind {
     pub fn of(c: char) -> TextKind {
         if super::is_cjk(c) {
             TextKind::Chinese
-        } else if (c as u32) < 0x0250 || matches!(c as u32, 0x1E00..=0x1EFF | 0x2000..=0x206F)
-        {
+        } else if (c as u32) < 0x0250 || matches!(c as u32, 0x1E00..=0x1EFF | 0x2000..=0x206F) {
             TextKind::Latin
         } else {
             TextKind::Other
@@ -122,8 +121,14 @@ mod tests {
         let err = FontError::missing(&"林D7".chars().collect()).unwrap_err();
         assert_eq!(err.packages(), "fonts-dejavu-core fonts-noto-cjk");
         let en = err.to_string();
-        assert!(en.contains("Latin letters") && en.contains("Chinese text"), "{en}");
-        assert!(en.contains("apt-get install fonts-dejavu-core fonts-noto-cjk"), "{en}");
+        assert!(
+            en.contains("Latin letters") && en.contains("Chinese text"),
+            "{en}"
+        );
+        assert!(
+            en.contains("apt-get install fonts-dejavu-core fonts-noto-cjk"),
+            "{en}"
+        );
         assert!(!en.contains('林'), "the characters are not named: {en}");
         let zh = err.message(Lang::ZhCn);
         assert!(zh.contains("中文") && zh.contains("fonts-noto-cjk"), "{zh}");

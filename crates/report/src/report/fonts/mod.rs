@@ -220,7 +220,14 @@ impl Fonts {
 
     /// Draws `text` with its baseline starting at `(x, y)`, run by run. A run no face
     /// has is left out and remembered for `check_drawn`.
-    pub fn draw(&self, surface: &mut Surface<'_>, (x, y): (f32, f32), size: f32, bold: bool, text: &str) {
+    pub fn draw(
+        &self,
+        surface: &mut Surface<'_>,
+        (x, y): (f32, f32),
+        size: f32,
+        bold: bool,
+        text: &str,
+    ) {
         let mut x = x;
         for (face, run) in self.runs(text, bold) {
             match face {
@@ -231,7 +238,7 @@ impl Fonts {
                         size,
                         run,
                         false,
-                        TextDirection::LeftToRight,
+                        TextDirection::Auto,
                     );
                     x += face.width(run, size);
                 }
@@ -302,7 +309,9 @@ mod tests {
     #[test]
     fn no_families_leaves_every_character_unprinted() {
         let fonts = Fonts::new(Vec::new());
-        assert_eq!(fonts.runs("ab 王", false), vec![(None, "ab 王")]);
+        let runs = fonts.runs("ab 王", false);
+        assert_eq!(runs.len(), 1);
+        assert!(runs[0].0.is_none() && runs[0].1 == "ab 王");
         let missing = fonts.missing("ab 王");
         assert_eq!(missing.into_iter().collect::<String>(), "ab王");
         assert!(fonts.check("   ").is_ok());
