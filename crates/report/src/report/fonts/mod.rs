@@ -89,25 +89,6 @@ impl Face {
             .is_some_and(|glyph| glyph.to_u32() != 0)
     }
 
-    /// Characters of `text` this face has no glyph for (those that print nothing aside).
-    pub fn missing(&self, text: &str) -> Vec<char> {
-        let font = self.font();
-        let charmap = font.as_ref().map(|f| f.charmap());
-        let mut out: Vec<char> = text
-            .chars()
-            .filter(|c| {
-                needs_glyph(*c)
-                    && charmap
-                        .as_ref()
-                        .and_then(|m| m.map(*c))
-                        .is_none_or(|g| g.to_u32() == 0)
-            })
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
     /// The width of `text` set at `size` points (advances, without kerning).
     pub fn width(&self, text: &str, size: f32) -> f32 {
         let Some(font) = self.font() else {
