@@ -50,6 +50,7 @@ mod key_rotation;
 mod key_rotation_server;
 mod keys;
 mod oversight;
+mod paper_fonts;
 mod phi_scan;
 mod qr_scan;
 mod questionnaires;

@@ -418,6 +418,9 @@ fn chinese_without_a_cjk_font_names_what_to_install() {
     let doctor = t.sign_in(Role::Doctor);
     let mut data = report_of(compose(&doctor, id, false, ReportOutput::Preview));
     data.layout.font = latin.into();
+    // No installed font to fall back on: an empty font directory.
+    let no_fonts = tempfile::tempdir().unwrap();
+    data.layout.font_dirs = vec![no_fonts.path().display().to_string()];
     let err = report::health_report_pdf(&data, Lang::En).unwrap_err();
     assert!(err.to_string().contains("fonts-noto-cjk"), "{err}");
     // A patient with a Latin name prints with the Latin font alone.

@@ -171,11 +171,15 @@ pub struct ReportSettings {
     pub paper: crate::domain::paper::Paper,
     /// The CUPS printer offered first (empty: CUPS's default destination).
     pub printer: String,
-    /// A TrueType/OpenType font (.ttf, .otf, .ttc) to print with instead of the
-    /// system fonts caredesk looks for; it must cover Chinese for Chinese text.
+    /// A TrueType/OpenType font (.ttf, .otf, .ttc) tried first for every character;
+    /// what it lacks is set in the installed fonts.
     pub font: String,
     /// Its bold face (headings); the regular one is used when empty.
     pub font_bold: String,
+    /// Directories (searched with their subdirectories) holding the installed fonts
+    /// printing falls back on; empty: the system's (/usr/share/fonts,
+    /// /usr/local/share/fonts, ~/.fonts, ~/.local/share/fonts).
+    pub font_dirs: Vec<String>,
 }
 
 impl Default for ReportSettings {
@@ -185,6 +189,7 @@ impl Default for ReportSettings {
             printer: String::new(),
             font: String::new(),
             font_bold: String::new(),
+            font_dirs: Vec::new(),
         }
     }
 }

@@ -5,6 +5,7 @@
 use barcoders::sym::code128::Code128;
 use qrcode::{Color, QrCode};
 
+use super::ReportError;
 use super::fonts::Fonts;
 use super::pdf::{ACCENT, GREY, INK, Op, render};
 use crate::clinic::reports::CardDocument;
@@ -108,9 +109,9 @@ pub fn layout(doc: &CardDocument, fonts: &Fonts, lang: Lang) -> Result<Vec<Op>, 
         color: ACCENT,
     }];
     // The clinic's name shrinks to fit beside the card's label.
-    let label_width = fonts.regular.width(&t[1], 7.0);
+    let label_width = fonts.width(&t[1], false, 7.0);
     let mut size = 9.5;
-    while size > 6.0 && fonts.bold.width(&t[0], size) > w - 24.0 - label_width {
+    while size > 6.0 && fonts.width(&t[0], true, size) > w - 24.0 - label_width {
         size -= 0.5;
     }
     ops.push(text(9.0, 18.0, size, true, WHITE, &t[0]));
@@ -129,8 +130,8 @@ pub fn layout(doc: &CardDocument, fonts: &Fonts, lang: Lang) -> Result<Vec<Op>, 
 }
 
 /// The card as a one-page PDF.
-pub fn pdf(doc: &CardDocument, fonts: &Fonts, lang: Lang) -> Result<Vec<u8>, String> {
-    let ops = layout(doc, fonts, lang)?;
+pub fn pdf(doc: &CardDocument, fonts: &Fonts, lang: Lang) -> Result<Vec<u8>, ReportError> {
+    let ops = layout(doc, fonts, lang).map_err(ReportError::Render)?;
     render(&[ops], fonts, CARD_SIZE, &texts(doc, lang)[1], lang.code())
 }
 

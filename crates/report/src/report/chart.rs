@@ -9,11 +9,10 @@ use plotters_backend::{
     text_anchor::{HPos, VPos},
 };
 
-use krilla::geom::{PathBuilder, Point};
+use krilla::geom::PathBuilder;
 use krilla::num::NormalizedF32;
 use krilla::paint::Fill;
 use krilla::surface::Surface;
-use krilla::text::TextDirection;
 
 use super::document::Chart;
 use super::fonts::Fonts;
@@ -230,7 +229,7 @@ impl DrawingBackend for PdfBackend<'_, '_> {
         pos: BackendCoord,
     ) -> Drawn {
         let size = style.size() as f32 / SCALE;
-        let width = self.fonts.regular.width(text, size);
+        let width = self.fonts.width(text, false, size);
         let (x, y) = self.point(pos);
         let x = match style.anchor().h_pos {
             HPos::Left => x,
@@ -245,14 +244,8 @@ impl DrawingBackend for PdfBackend<'_, '_> {
         let color = style.color();
         self.surface.set_stroke(None);
         self.surface.set_fill(Some(Self::fill_of(color)));
-        self.surface.draw_text(
-            Point::from_xy(x, baseline),
-            self.fonts.regular.pdf.clone(),
-            size,
-            text,
-            false,
-            TextDirection::Auto,
-        );
+        self.fonts
+            .draw(self.surface, (x, baseline), size, false, text);
         Ok(())
     }
 
@@ -262,7 +255,7 @@ impl DrawingBackend for PdfBackend<'_, '_> {
         style: &TStyle,
     ) -> Result<(u32, u32), DrawingErrorKind<ChartError>> {
         let size = style.size() as f32 / SCALE;
-        let width = self.fonts.regular.width(text, size);
+        let width = self.fonts.width(text, false, size);
         Ok(((width * SCALE) as u32, (size * SCALE) as u32))
     }
 }

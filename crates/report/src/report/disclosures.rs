@@ -101,5 +101,5 @@ pub fn build(account: &DisclosureAccount, lang: Lang) -> Document {
 pub fn pdf(account: &DisclosureAccount, lang: Lang) -> Result<Vec<u8>, ReportError> {
     let document = build(account, lang);
     let fonts = super::fonts::choose(&account.layout, &document.all_text())?;
-    super::pdf::document_pdf(&document, &fonts).map_err(ReportError::Render)
+    super::pdf::document_pdf(&document, &fonts)
 }

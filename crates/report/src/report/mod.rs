@@ -31,12 +31,12 @@ pub enum ReportError {
 pub fn health_report_pdf(data: &ReportData, lang: Lang) -> Result<Vec<u8>, ReportError> {
     let document = health_report::build(data, lang);
     let fonts = fonts::choose(&data.layout, &document.all_text())?;
-    pdf::document_pdf(&document, &fonts).map_err(ReportError::Render)
+    pdf::document_pdf(&document, &fonts)
 }
 
 /// The member card as a PDF file.
 pub fn card_pdf(doc: &CardDocument, lang: Lang) -> Result<Vec<u8>, ReportError> {
     let text = card::texts(doc, lang).join("\n") + "0123456789·";
     let fonts = fonts::choose(&doc.layout, &text)?;
-    card::pdf(doc, &fonts, lang).map_err(ReportError::Render)
+    card::pdf(doc, &fonts, lang)
 }

@@ -36,7 +36,11 @@ impl Paper {
             Paper::Report(data) => super::health_report_pdf(data, lang),
             Paper::Card(doc) => super::card_pdf(doc, lang),
         }
-        .map_err(|e| e.to_string())
+        .map_err(|e| match e {
+            // Shown on the print screen: in the reader's language.
+            super::ReportError::Font(font) => font.message(lang),
+            other => other.to_string(),
+        })
     }
 }
 

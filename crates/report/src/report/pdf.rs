@@ -3,12 +3,12 @@
 //! carries the letterhead, the confidentiality line, who printed it and "page n of N".
 
 use krilla::color::rgb;
-use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::geom::{PathBuilder, Rect};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
-use krilla::text::TextDirection;
 
+use super::ReportError;
 use super::document::{Block, Chart, Document, Table};
 use super::fonts::{Fonts, is_cjk};
 
@@ -66,19 +66,19 @@ pub enum Op {
 /// Splits `text` into lines no wider than `width`: between words, or between any two
 /// Chinese characters; a word longer than a line is broken between characters.
 pub fn wrap(fonts: &Fonts, bold: bool, text: &str, size: f32, width: f32) -> Vec<String> {
-    let face = fonts.face(bold);
+    let measure = |text: &str| fonts.width(text, bold, size);
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
         for token in tokens(paragraph) {
             let candidate = format!("{line}{token}");
-            if line.is_empty() || face.width(candidate.trim_end(), size) <= width {
+            if line.is_empty() || measure(candidate.trim_end()) <= width {
                 line = candidate;
-                if face.width(line.trim_end(), size) > width {
+                if measure(line.trim_end()) > width {
                     // One token wider than the line: break it between characters.
                     let mut part = String::new();
                     for c in line.chars() {
-                        if !part.is_empty() && face.width(&format!("{part}{c}"), size) > width {
+                        if !part.is_empty() && measure(&format!("{part}{c}")) > width {
                             lines.push(std::mem::take(&mut part));
                         }
                         part.push(c);
@@ -236,9 +236,8 @@ impl Flow<'_> {
         });
         let mut x = left;
         for (column, w) in table.columns.iter().zip(widths) {
-            let face = self.fonts.face(true);
             let tx = if column.align_right {
-                x + w - 4.0 - face.width(&column.title, 8.0)
+                x + w - 4.0 - self.fonts.width(&column.title, true, 8.0)
             } else {
                 x + 4.0
             };
@@ -289,9 +288,8 @@ impl Flow<'_> {
             {
                 let color = if cell.alert { ALERT } else { INK };
                 for (i, line) in lines.iter().enumerate() {
-                    let face = self.fonts.face(cell.alert);
                     let tx = if column.align_right {
-                        x + w - 4.0 - face.width(line, 8.5)
+                        x + w - 4.0 - self.fonts.width(line, cell.alert, 8.5)
                     } else {
                         x + 4.0
                     };
@@ -341,7 +339,7 @@ impl Flow<'_> {
             let x = self.left() + i as f32 * slot;
             let y = self.y;
             self.text(x, y, 9.0, false, GREY, label);
-            let start = x + self.fonts.regular.width(label, 9.0) + 6.0;
+            let start = x + self.fonts.width(label, false, 9.0) + 6.0;
             self.op(Op::Line {
                 from: (start, y + 1.0),
                 to: (x + slot - 18.0, y + 1.0),
@@ -429,7 +427,7 @@ fn page_frame(
         ops.push(text(MARGIN_X, y, size, bold, color, line));
         y += 13.0;
     }
-    let title_width = fonts.bold.width(&document.title, 16.0);
+    let title_width = fonts.width(&document.title, true, 16.0);
     ops.push(text(
         right - title_width,
         MARGIN_TOP + 14.0,
@@ -472,7 +470,7 @@ fn page_frame(
         .page_label
         .replace("{page}", &page.to_string())
         .replace("{pages}", &pages.to_string());
-    let label_width = fonts.regular.width(&label, 7.5);
+    let label_width = fonts.width(&label, false, 7.5);
     ops.push(text(
         right - label_width,
         foot + 22.0,
@@ -512,14 +510,7 @@ pub(crate) fn draw(surface: &mut Surface<'_>, fonts: &Fonts, op: &Op) -> Result<
         } => {
             surface.set_stroke(None);
             surface.set_fill(Some(fill(*color)));
-            surface.draw_text(
-                Point::from_xy(*x, *y),
-                fonts.face(*bold).pdf.clone(),
-                *size,
-                text,
-                false,
-                TextDirection::Auto,
-            );
+            fonts.draw(surface, (*x, *y), *size, *bold, text);
         }
         Op::Line {
             from,
@@ -555,14 +546,15 @@ pub(crate) fn draw(surface: &mut Surface<'_>, fonts: &Fonts, op: &Op) -> Result<
     Ok(())
 }
 
-/// The PDF file of laid-out pages.
+/// The PDF file of laid-out pages; refused when something drawn has no glyph in any
+/// of the fonts (it would print as nothing, or as an empty box).
 pub fn render(
     pages: &[Vec<Op>],
     fonts: &Fonts,
     size: (f32, f32),
     title: &str,
     lang: &str,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, ReportError> {
     let mut pdf = krilla::Document::new();
     pdf.set_metadata(
         krilla::metadata::Metadata::new()
@@ -570,22 +562,24 @@ pub fn render(
             .language(lang.to_string())
             .creator("caredesk".to_string()),
     );
-    let settings = PageSettings::from_wh(size.0, size.1).ok_or("bad paper size")?;
+    let settings = PageSettings::from_wh(size.0, size.1)
+        .ok_or_else(|| ReportError::Render("bad paper size".into()))?;
     for ops in pages {
         let mut page = pdf.start_page_with(settings.clone());
         let mut surface = page.surface();
         for op in ops {
-            draw(&mut surface, fonts, op)?;
+            draw(&mut surface, fonts, op).map_err(ReportError::Render)?;
         }
         surface.finish();
         page.finish();
     }
+    fonts.check_drawn()?;
     pdf.finish()
-        .map_err(|e| format!("the PDF could not be written: {e:?}"))
+        .map_err(|e| ReportError::Render(format!("the PDF could not be written: {e:?}")))
 }
 
 /// The whole document as a PDF file.
-pub fn document_pdf(document: &Document, fonts: &Fonts) -> Result<Vec<u8>, String> {
+pub fn document_pdf(document: &Document, fonts: &Fonts) -> Result<Vec<u8>, ReportError> {
     let pages = layout(document, fonts);
     render(
         &pages,
