@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::common::daemon::{card, credentials};
-use crate::common::tmux::{demo_code, demo_store};
+use crate::common::tmux::demo_store;
 use crate::common::{ci, require};
 use crate::common::{run_caredesk, text};
 use caredesk::clinic::{Clinic, InProcess, Origin, Request, Response, Secret, Signed};
@@ -32,7 +32,7 @@ fn name_of(dir: &Path, card: &str) -> String {
     let signed = client.call(Request::Login {
         user: NURSE.0.into(),
         password: Secret::new(NURSE.1),
-        code: Secret::new(demo_code(NURSE.0)),
+        code: Secret::new(crate::common::daemon::unused_code(NURSE.0)),
     });
     assert!(matches!(signed, Response::SignedIn(_)), "{signed:?}");
     let Response::SearchResults(SearchResults { rows, .. }) = client.call(Request::PatientSearch {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::daemon::{Daemon, card, credentials, note_used};
+use crate::common::daemon::{Daemon, card, credentials};
 use crate::common::tmux::demo_store;
 use crate::common::tmux::{Pane, amend_allergies};
 use crate::common::{run_caredesk, text};
@@ -186,7 +186,6 @@ fn five_staff_in_five_ssh_sessions_work_at_once_and_nothing_collides_or_is_lost(
         .collect();
     for (pane, (user, password)) in panes.iter().zip(staff) {
         common::tmux::sign_in(pane, "Sign in", user, password);
-        note_used(user);
     }
     for pane in &panes {
         pane.wait_for("What would you like to do?");

@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use crate::common::tmux::{self, demo_code, demo_pane, sign_in};
+use crate::common::tmux::{self, demo_pane, sign_in};
 
 #[test]
 fn sign_in_find_by_pinyin_open_and_be_signed_out_when_idle() {
@@ -29,7 +29,7 @@ fn sign_in_find_by_pinyin_open_and_be_signed_out_when_idle() {
 
     pane.type_text("demo nurse harbour lantern");
     pane.key("Enter");
-    pane.type_text(&demo_code("chen.jing"));
+    pane.type_text(&crate::common::daemon::unused_code("chen.jing"));
     pane.key("Enter");
     let home = pane.wait_for("What would you like to do?");
     assert!(

@@ -2,15 +2,16 @@
 //! in pieces: every message arrives, each piece is its own request and audit record,
 //! and the daemon's memory stays bounded. The file is made here from a real lab
 //! message (`../shared/data/hl7/msfhirconv__LAB-ORU-1.hl7`, from microsoft/FHIR-Converter,
-//! MIT; see that folder's SOURCES.md), addressed to a demo patient, each copy with its
-//! own dates so that every result is new.
+//! MIT; see that folder's SOURCES.md), addressed to the five demo patients in turn (a
+//! fifth of the file each, as a lab's monthly file holds many patients), each copy with
+//! its own dates so that every result is new.
 
 use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::common::daemon::{Daemon, card, credentials, peak_rss_kib};
+use crate::common::daemon::{Daemon, credentials, peak_rss_kib};
 use crate::common::text;
 use caredesk::server::frame::MAX_FRAME;
 
@@ -25,9 +26,9 @@ fn a_file_over_the_frame_limit_imports_through_the_daemon_in_pieces() {
             .join("msfhirconv__LAB-ORU-1.hl7"),
     )
     .unwrap();
-    let sample = sample
-        .trim_start_matches('\u{feff}')
-        .replace("10006579^^^1^MR^1", &format!("{}^^^1^MR^1", card()));
+    let sample = sample.trim_start_matches('\u{feff}').trim_end();
+    let patients = 5;
+    let per_patient = (2 * MAX_FRAME / sample.len()) / patients + 1;
     let values_per_message = 8;
     let (_tmp, dir) = {
         let tmp = tempfile::tempdir().unwrap();
@@ -57,7 +58,14 @@ fn a_file_over_the_frame_limit_imports_through_the_daemon_in_pieces() {
         let day = (start + chrono::Days::new(messages))
             .format("%Y%m%d")
             .to_string();
-        let message = format!("{}\n", sample.trim_end().replace("20141006", &day));
+        let serial = 1 + (messages as usize / per_patient) % patients;
+        let card = caredesk::domain::card::card_number("8860", serial as u64, 8).unwrap();
+        let message = format!(
+            "{}\n",
+            sample
+                .replace("20141006", &day)
+                .replace("10006579^^^1^MR^1", &format!("{card}^^^1^MR^1"))
+        );
         out.write_all(message.as_bytes()).unwrap();
         written += message.len();
         messages += 1;

@@ -83,8 +83,7 @@ impl Drop for Daemon {
     }
 }
 
-/// The three sign-in lines for a demo user. A code is accepted once per user per
-/// 30-second step, so a user signing in again within one step waits for the next.
+/// The three sign-in lines for a demo user, with a code from `unused_code`.
 pub fn credentials((user, password): (&str, &str)) -> String {
     format!("{user}\n{password}\n{}\n", unused_code(user))
 }
@@ -92,10 +91,10 @@ pub fn credentials((user, password): (&str, &str)) -> String {
 /// (test, user, TOTP step) of every code this test process has signed in with. The
 /// server refuses a code used before *in its store*, and each test makes its own store,
 /// so a test need only avoid its own steps: all test modules share this process, and
-/// one list for all would make every test of a user wait for a fresh 30-second step.
+/// one list for all would make every test of a user wait for fresh 30-second steps.
 /// The test is known by its thread's name (libtest names each test's thread after the
 /// test); a thread the test spawns has no name, so its codes (and the `main` thread's)
-/// avoid every step in use, and every test avoids theirs.
+/// count against every test, and every test's against them.
 static USED: std::sync::Mutex<Vec<(Option<String>, String, i64)>> =
     std::sync::Mutex::new(Vec::new());
 
@@ -106,7 +105,7 @@ fn this_test() -> Option<String> {
         .map(str::to_string)
 }
 
-/// Whether a code used by `by` rules the step out for `test`.
+/// Whether a code used by `by` counts against `test`.
 fn clashes(by: &Option<String>, test: &Option<String>) -> bool {
     match (by, test) {
         (Some(by), Some(test)) => by == test,
@@ -114,31 +113,28 @@ fn clashes(by: &Option<String>, test: &Option<String>) -> bool {
     }
 }
 
-/// Notes that `user` signed in elsewhere (a tmux pane) with the current step's code.
-#[allow(dead_code)]
-pub fn note_used(user: &str) {
-    let step = chrono::Utc::now().timestamp() / 30;
-    let test = this_test();
-    let mut used = USED.lock().unwrap();
-    // The pane's code may be from the step before, if a boundary passed meanwhile.
-    used.push((test.clone(), user.to_string(), step));
-    used.push((test, user.to_string(), step - 1));
-}
-
-/// A code for `user` from a step this test has not used for them yet.
+/// A code for `user` that the server will take: the server accepts the step before
+/// and after its own, but each user's steps only once and in rising order (a step at
+/// or before the last one accepted is a replay). So a test signs in up to three times
+/// in a 30-second step without waiting: the step before (while the boundary is over
+/// ten seconds away, as a pane's typing takes time), this one, the next.
 pub fn unused_code(user: &str) -> String {
     let test = this_test();
     loop {
         let now = chrono::Utc::now().timestamp();
         let step = now / 30;
+        let earliest = if now % 30 < 20 { step - 1 } else { step };
         {
             let mut used = USED.lock().unwrap();
-            if !used
+            let last = used
                 .iter()
-                .any(|(by, u, s)| u == user && *s == step && clashes(by, &test))
-            {
-                used.push((test, user.to_string(), step));
-                return demo_code_at(user, now);
+                .filter(|(by, u, _)| u == user && clashes(by, &test))
+                .map(|(_, _, s)| *s)
+                .max();
+            let first = last.map_or(earliest, |last| (last + 1).max(earliest));
+            if first <= step + 1 {
+                used.push((test, user.to_string(), first));
+                return demo_code_at(user, first * 30);
             }
         }
         // Not holding the list: other tests' users need not wait for this one.

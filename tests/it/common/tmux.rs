@@ -107,10 +107,6 @@ impl Drop for Pane {
     }
 }
 
-pub fn demo_code(user: &str) -> String {
-    demo_code_at(user, chrono::Utc::now().timestamp())
-}
-
 /// The code of `user` at Unix time `unix`.
 pub fn demo_code_at(user: &str, unix: i64) -> String {
     // The demo's published secret, and the test's own TOTP implementation.
@@ -126,7 +122,7 @@ pub fn sign_in(pane: &Pane, banner: &str, user: &str, password: &str) {
     pane.key("Enter");
     pane.type_text(password);
     pane.key("Enter");
-    pane.type_text(&demo_code(user));
+    pane.type_text(&crate::common::daemon::unused_code(user));
     pane.key("Enter");
 }
 
@@ -137,27 +133,59 @@ pub fn demo_pane(name: &str, flags: &str) -> (tempfile::TempDir, Pane) {
     (tmp, pane)
 }
 
-/// A demo store of 300 patients, made by the binary.
+/// A demo store of 300 patients, made by the binary: a copy of one made once per test
+/// process (making it takes about ten seconds, copying it a fraction of one). Each copy
+/// is a store of its own: its users' used TOTP steps, audit log and sessions are its own.
 pub fn demo_store() -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
-    let made = Command::new(env!("CARGO_BIN_EXE_caredesk"))
-        .args([
-            "demo",
-            "--data",
-            dir.to_str().unwrap(),
-            "--patients",
-            "300",
-            "--no-tui",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+    copy_tree(demo_template(), &dir);
     (tmp, dir)
+}
+
+/// The one demo store this process copies, made on first use under Cargo's temporary
+/// directory for integration tests, in a folder named by the process id; folders left
+/// by earlier runs whose process is gone are removed first.
+fn demo_template() -> &'static std::path::Path {
+    static TEMPLATE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("demo-template");
+        std::fs::create_dir_all(&root).unwrap();
+        for entry in std::fs::read_dir(&root).unwrap().flatten() {
+            let pid = entry.file_name().to_string_lossy().to_string();
+            if !std::path::Path::new("/proc").join(&pid).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = root.join(std::process::id().to_string());
+        let _ = std::fs::remove_dir_all(&dir);
+        let made = Command::new(env!("CARGO_BIN_EXE_caredesk"))
+            .args(["demo", "--data", dir.to_str().unwrap()])
+            .args(["--patients", "300", "--no-tui"])
+            .output()
+            .unwrap();
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        dir
+    })
+}
+
+/// Copies the closed store `from` to `to`, folders private as the store makes them.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().mode(0o700).create(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
 
 /// The app on the store in `dir`, in a 100x30 pane.
