@@ -130,6 +130,7 @@ fn bench_render(c: &mut Criterion) {
                 sex: Sex::Male,
                 birth_date: None,
                 phone: Some("13900000000".into()),
+                card: None,
                 restricted: false,
                 tags: Vec::new(),
                 auto_tags: vec!["hypertension".into()],

@@ -99,7 +99,7 @@ pub fn run_disclosures(args: DisclosuresArgs) -> anyhow::Result<()> {
         );
         for d in &account.disclosures {
             say!(
-                "{}  to {}; {}; purpose: {}; by {}",
+                "{}  recipient: {}; {}; purpose: {}; by {}",
                 d.date,
                 d.recipient,
                 d.description,

@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 fn person(name: &str, phone: &str, id: &str, birth: (i32, u32, u32)) -> Patient {
     Patient {
         name: name.into(),
-        sex: Sex::Female,
+        sex: caredesk::domain::identity::sex_of_id_number(id).unwrap_or(Sex::Female),
         birth_date: NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2),
         phone: Some(phone.into()),
         id_type: IdType::ResidentId,

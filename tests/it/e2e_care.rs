@@ -128,9 +128,9 @@ fn a_nurse_claims_the_first_callable_follow_up_records_the_call_and_sees_the_nex
         pane.key("Down");
     }
     pane.key("Enter");
-    pane.wait_for("Outcome: 1 reached");
-    // Reached; the readings the protocol asks for; notes; save.
-    pane.type_text("1");
+    pane.wait_for("Outcome: r reached");
+    // Reached (its letter); the readings the protocol asks for; notes; save.
+    pane.type_text("r");
     pane.key("Enter");
     // How it was made: 2, at the clinic.
     pane.type_text("2");

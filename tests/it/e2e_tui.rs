@@ -41,7 +41,6 @@ fn sign_in_find_by_pinyin_open_and_be_signed_out_when_idle() {
     pane.key("Enter");
     pane.wait_for("Find:");
     pane.type_text("zw");
-    pane.key("Enter");
     let results = pane.wait_for("found · ↑↓");
     let first = results
         .lines()
@@ -95,7 +94,6 @@ fn chinese_screens_and_pinyin_initials() {
     pane.wait_for("查找：");
     // zw: pinyin initials, e.g. 张伟, 周文, 赵伟.
     pane.type_text("zw");
-    pane.key("Enter");
     let results = pane.wait_for("↑↓ 选择");
     let row = results
         .lines()
@@ -137,32 +135,34 @@ fn the_front_desk_registers_a_patient_issues_a_card_and_finds_them() {
     pane.key("Enter");
     pane.wait_for("Register a patient and issue a card");
 
-    let first17 = "11010519800506003";
+    // The 17th digit is even: a woman's number.
+    let first17 = "11010519800506002";
     let id_number = format!(
         "{first17}{}",
         caredesk::domain::identity::id_check_char(first17).unwrap()
     );
-    // Name, sex, birth date, mobile; Enter keeps the default ID type (R).
-    for value in ["邱兰", "F", "1980-05-06", "136 8888 9999", ""] {
-        pane.type_text(value);
-        pane.key("Enter");
-    }
-    // A mistyped ID number is caught next to the field.
-    pane.type_text("110105198005060031");
-    for _ in 0..4 {
-        pane.key("Enter");
-    }
-    pane.wait_for("✗");
-    for _ in 0..18 {
-        pane.key("BSpace");
-    }
-    pane.type_text(&id_number);
+    // The name, then Enter keeps the default ID type (R): the ID number is next.
+    pane.type_text("邱兰");
     pane.key("Enter");
-    // Address, emergency contact, then Enter on the card type keeps basic and saves.
-    for value in ["", "Tan Wei 13900001111", ""] {
+    pane.key("Enter");
+    // A mistyped ID number is caught next to the field as its 18th character is typed.
+    pane.type_text("110105198005060031");
+    pane.wait_for("✗");
+    // Ctrl-U empties the field; the right number fills in sex and date of birth.
+    pane.key("C-u");
+    pane.type_text(&id_number);
+    let filled = pane.wait_for("filled in from the ID number");
+    assert!(filled.contains("1980-05-06"), "{filled}");
+    let filled = pane.screen();
+    assert!(filled.contains("Sex           F"), "{filled}");
+    // Enter skips the sex and birth date just filled: the mobile, the address, the
+    // emergency contact; Ctrl-S saves from there with the default card type (basic).
+    for value in ["", "136 8888 9999", ""] {
         pane.type_text(value);
         pane.key("Enter");
     }
+    pane.type_text("Tan Wei 13900001111");
+    pane.key("C-s");
     // The new card goes to paper at once: here, a PDF file (the last row).
     let print = pane.wait_for("Enter print here");
     assert!(print.contains("Print · member card · 邱兰"), "{print}");
@@ -238,7 +238,6 @@ fn the_front_desk_registers_a_patient_issues_a_card_and_finds_them() {
     pane.key("F3");
     pane.wait_for("Find:");
     pane.type_text("ql");
-    pane.key("Enter");
     let found = pane.wait_for("found · ↑↓");
     assert!(found.contains("邱兰"), "{found}");
     for _ in 0..2 {
@@ -252,7 +251,6 @@ fn the_front_desk_registers_a_patient_issues_a_card_and_finds_them() {
         pane.key("BSpace");
     }
     pane.type_text(&replacement);
-    pane.key("Enter");
     let by_card = pane.wait_for("1 found");
     assert!(by_card.contains("邱兰"), "{by_card}");
 }
@@ -273,7 +271,6 @@ fn a_nurse_amends_the_record_and_the_desk_checks_in_and_reschedules_by_keyboard(
     pane.key("F3");
     pane.wait_for("Find:");
     pane.type_text("wang");
-    pane.key("Enter");
     pane.wait_for("found · ↑↓");
     pane.key("Enter");
     pane.wait_for("Identity");
@@ -414,12 +411,11 @@ fn a_nurse_imports_a_lab_file_follows_trends_and_fills_phq9_by_keyboard() {
     pane.key("F3");
     pane.wait_for("Find:");
     pane.type_text("wang");
-    pane.key("Enter");
     pane.wait_for("found · ↑↓");
     pane.key("Enter");
     pane.wait_for("Identity");
     pane.type_text("r");
-    let trends = pane.wait_for("since first");
+    let trends = pane.wait_for("since previous");
     assert!(
         trends.contains("Systolic blood") && trends.contains("Fasting glucos"),
         "{trends}"

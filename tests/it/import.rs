@@ -8,6 +8,7 @@ use std::process::Output;
 
 use crate::common::clinic::{secret_of, totp_code};
 use caredesk::demo::Generator;
+use caredesk::domain::patient::Sex;
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -35,8 +36,14 @@ fn init(dir: &Path) -> (Vec<u8>, Vec<String>) {
     (secret_of(json["otpauth_uri"].as_str().unwrap()), codes)
 }
 
-fn sex_text(i: usize) -> &'static str {
-    ["F", "M", "女", "男"][i % 4]
+/// The sex as a spreadsheet may spell it: letters or Chinese, taking turns.
+fn sex_text(i: usize, sex: Sex) -> &'static str {
+    match (sex, i % 2) {
+        (Sex::Male, 0) => "M",
+        (Sex::Male, _) => "男",
+        (_, 0) => "F",
+        (_, _) => "女",
+    }
 }
 
 #[test]
@@ -66,7 +73,7 @@ fn ten_thousand_rows_import_with_bad_rows_reported_by_line() {
         let row = format!(
             "{},{},{},{},{},\"{}\",{}\n",
             p.name,
-            sex_text(i),
+            sex_text(i, p.sex),
             p.birth_date.unwrap(),
             p.phone.clone().unwrap(),
             p.id_number.clone().unwrap(),

@@ -72,6 +72,7 @@ mod tags;
 mod tui_app;
 mod tui_care;
 mod tui_components;
+mod tui_desk;
 mod tui_followups;
 mod tui_import;
 mod tui_lists;

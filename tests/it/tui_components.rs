@@ -6,9 +6,9 @@ use crate::common;
 use caredesk::clinic::api::AutoTagsView;
 
 use caredesk::auth::Role;
-use caredesk::clinic::{PatientView, Request, Response, ServiceError};
+use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::advice::{Item, Topic};
-use caredesk::domain::patient::{Patient, PatientId};
+use caredesk::domain::patient::PatientId;
 use caredesk::tui::app::App;
 use caredesk::tui::components::advice::AdviceScreen;
 use caredesk::tui::components::patient::PatientScreen;
@@ -25,24 +25,7 @@ const ID: PatientId = PatientId([7; 16]);
 
 /// A doctor on a patient's screen, nothing waiting.
 fn on_patient() -> App {
-    let mut app = app();
-    sign_in_as(&mut app, Role::Doctor);
-    app.show(PatientScreen {
-        id: ID,
-        view: Some(PatientView {
-            id: ID,
-            patient: Patient::default(),
-            health: None,
-        }),
-        cards: None,
-        reason: None,
-        tag_form: None,
-        book_form: None,
-        notice: None,
-        error: None,
-    });
-    app.take_effects();
-    app
+    on_patient_as(Role::Doctor, ID)
 }
 
 /// The shown screen as component `C`.
@@ -309,7 +292,20 @@ fn the_follow_up_history_has_its_own_context_and_a_form_in_its_prompts() {
 fn the_consent_grid_records_the_selected_row_s_decision_and_shows_the_reply() {
     use caredesk::domain::consent::{Channel, ConsentRecord, Decision, Method, Purpose};
     use caredesk::tui::components::consent::ConsentScreen;
+    // The doctor reads consent but may not record it: told at once, nothing sent.
     let mut app = on_patient();
+    key(&mut app, KeyCode::F(5));
+    let (tag, _) = call(&mut app);
+    app.update(reply(tag, Response::Consent(ConsentRecord::default())));
+    keys(&mut app, "v");
+    assert!(app.take_effects().is_empty());
+    let said = app.flash.clone().unwrap_or_default();
+    assert!(
+        said.contains("cannot use") && said.contains("verbal"),
+        "{said}"
+    );
+    // The front desk records it.
+    let mut app = on_patient_as(Role::FrontDesk, ID);
     key(&mut app, KeyCode::F(5));
     let (tag, request) = call(&mut app);
     assert_eq!(request, Request::ConsentGet { id: ID });

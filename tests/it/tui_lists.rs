@@ -207,6 +207,7 @@ fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
         sex: Sex::Male,
         birth_date: None,
         phone: None,
+        card: None,
         restricted: false,
         tags: vec![],
         auto_tags: Vec::new(),

@@ -44,6 +44,7 @@ fn rows() -> Vec<PatientRow> {
                 1 + (i % 28) as u32,
             ),
             phone: Some(format!("1390000{:04}", i)),
+            card: Some(format!("88600000{:04}{}", i, i % 10)),
             restricted: i == 3,
             tags: Vec::new(),
             auto_tags: if i == 1 {
@@ -266,7 +267,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         ("help", |app| {
             sign_in(app, Role::FrontDesk);
             app.show(Search::default());
-            app.overlay = Some(Overlay::Help);
+            app.overlay = Some(Overlay::Help { scroll: 0 });
         }),
         ("palette", |app| {
             sign_in(app, Role::FrontDesk);
@@ -539,6 +540,7 @@ fn the_search_table_builds_only_the_visible_rows() {
             sex: Sex::Female,
             birth_date: None,
             phone: None,
+            card: None,
             restricted: false,
             tags: Vec::new(),
             auto_tags: Vec::new(),

@@ -102,10 +102,12 @@ pub fn unlock(dir: &Path, options: StoreOptions) -> Vault {
     Vault::new(store, keys)
 }
 
+/// A patient whose sex is the one their ID number records (a woman when it records
+/// none), as the service checks.
 pub fn patient(name: &str, phone: &str, id_number: &str) -> Patient {
     Patient {
         name: name.into(),
-        sex: Sex::Female,
+        sex: caredesk::domain::identity::sex_of_id_number(id_number).unwrap_or(Sex::Female),
         birth_date: NaiveDate::from_ymd_opt(1968, 4, 12),
         phone: Some(phone.into()),
         id_number: Some(id_number.into()),

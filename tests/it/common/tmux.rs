@@ -220,7 +220,6 @@ pub fn open_patient(pane: &Pane, card: &str) {
     pane.key("F3");
     pane.wait_for("Find:");
     pane.type_text(card);
-    pane.key("Enter");
     pane.wait_for("1 found");
     pane.key("Enter");
     pane.wait_for("Identity");

@@ -82,3 +82,27 @@ pub fn signed_in(role: Role) -> Response {
         new_recovery_codes: None,
     })
 }
+
+/// Someone of `role` on patient `id`'s screen (an empty record), nothing waiting.
+pub fn on_patient_as(role: Role, id: caredesk::domain::patient::PatientId) -> App {
+    use caredesk::clinic::PatientView;
+    use caredesk::tui::components::patient::PatientScreen;
+    let mut app = app();
+    sign_in_as(&mut app, role);
+    app.show(PatientScreen {
+        id,
+        view: Some(PatientView {
+            id,
+            patient: caredesk::domain::patient::Patient::default(),
+            health: None,
+        }),
+        cards: None,
+        reason: None,
+        tag_form: None,
+        book_form: None,
+        notice: None,
+        error: None,
+    });
+    app.take_effects();
+    app
+}

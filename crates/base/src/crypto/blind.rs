@@ -13,6 +13,8 @@ use super::secret::SecretKey;
 pub enum IndexKind {
     CardNumber,
     Phone,
+    /// The last four digits of a phone: a caller who gives only those is still found.
+    PhoneTail,
     IdNumber,
     /// A medical record number another system (a lab, a hospital) uses for the patient.
     ExternalId,
@@ -25,6 +27,7 @@ impl IndexKind {
         match self {
             IndexKind::CardNumber => b"card",
             IndexKind::Phone => b"phone",
+            IndexKind::PhoneTail => b"phone-tail",
             IndexKind::IdNumber => b"id-number",
             IndexKind::ExternalId => b"external-id",
             IndexKind::Result => b"result",
@@ -36,6 +39,7 @@ impl IndexKind {
         match self {
             IndexKind::CardNumber => b'c',
             IndexKind::Phone => b'p',
+            IndexKind::PhoneTail => b't',
             IndexKind::IdNumber => b'i',
             IndexKind::ExternalId => b'm',
             IndexKind::Result => b'r',
@@ -45,7 +49,8 @@ impl IndexKind {
     /// The canonical form two spellings of the same value share.
     ///
     /// - card and ID numbers: letters upper-cased, spaces and dashes dropped;
-    /// - phones: digits only, a leading `+86`/`0086` country code dropped.
+    /// - phones: digits only, a leading `+86`/`0086` country code dropped;
+    /// - phone tails: the last four of those digits.
     pub fn normalise(self, value: &str) -> String {
         match self {
             IndexKind::Result => value.to_string(),
@@ -54,6 +59,11 @@ impl IndexKind {
                 .filter(|c| !c.is_whitespace() && *c != '-')
                 .flat_map(char::to_uppercase)
                 .collect(),
+            IndexKind::PhoneTail => {
+                let digits = IndexKind::Phone.normalise(value);
+                let skip = digits.len().saturating_sub(4);
+                digits[skip..].to_string()
+            }
             IndexKind::Phone => {
                 let digits: String = value.chars().filter(char::is_ascii_digit).collect();
                 let trimmed = value.trim_start();
@@ -115,6 +125,21 @@ mod tests {
         assert_ne!(
             key.token(IndexKind::Phone, "12345"),
             key.token(IndexKind::CardNumber, "12345")
+        );
+    }
+
+    #[test]
+    fn a_phone_tail_is_its_last_four_digits_and_its_own_kind() {
+        assert_eq!(IndexKind::PhoneTail.normalise("+86 139-1234-5678"), "5678");
+        assert_eq!(IndexKind::PhoneTail.normalise("5678"), "5678");
+        let key = BlindIndexKey::new(SecretKey::from_bytes([3; 32]));
+        assert_eq!(
+            key.token(IndexKind::PhoneTail, "13912345678"),
+            key.token(IndexKind::PhoneTail, "5678")
+        );
+        assert_ne!(
+            key.token(IndexKind::PhoneTail, "5678"),
+            key.token(IndexKind::Phone, "5678")
         );
     }
 

@@ -130,7 +130,8 @@ pub(crate) fn break_glass(
         .effect(Effect::GrantBreakGlass(*id)))
 }
 
-/// Digits (and a final X) long enough to be a phone or ID number: looked up exactly.
+/// Digits (and a final X) long enough to be a phone or ID number, or a phone's last
+/// four digits: looked up exactly, in their blind indexes.
 fn exact_kind(query: &str) -> Option<Vec<IndexKind>> {
     let compact: String = query
         .chars()
@@ -138,7 +139,10 @@ fn exact_kind(query: &str) -> Option<Vec<IndexKind>> {
         .collect();
     let digits = compact.trim_start_matches('+');
     let body = digits.strip_suffix(['X', 'x']).unwrap_or(digits);
-    if body.len() >= 7 && body.chars().all(|c| c.is_ascii_digit()) {
+    if digits.len() == 4 && digits.chars().all(|c| c.is_ascii_digit()) {
+        // A phone's last four digits, as a caller gives them.
+        Some(vec![IndexKind::PhoneTail])
+    } else if body.len() >= 7 && body.chars().all(|c| c.is_ascii_digit()) {
         // Card numbers are resolved first by `cards::holder_of`, which refuses a lost,
         // expired or cancelled card with its reason.
         Some(vec![IndexKind::Phone, IndexKind::IdNumber])
@@ -153,6 +157,7 @@ fn mask(ctx: &Ctx<'_>, mut row: PatientRow) -> PatientRow {
         row.name = "—".into();
         row.birth_date = None;
         row.phone = None;
+        row.card = None;
         row.tags.clear();
         row.auto_tags.clear();
     }
@@ -206,19 +211,38 @@ pub(crate) fn search(ctx: &Ctx<'_>, query: &str, limit: u32) -> Result<Reply, Se
     let rows: Vec<PatientRow> = rows
         .into_iter()
         .take(limit)
-        .map(|mut row| {
+        .enumerate()
+        .map(|(i, mut row)| {
             // Automatic tags are clinical: for the roles that read the chart only.
             if !clinical {
                 row.auto_tags.clear();
             }
-            mask(ctx, row)
+            if i < CARD_ROWS {
+                row.card = active_card(ctx, &row.id)?;
+            }
+            Ok(mask(ctx, row))
         })
-        .collect();
+        .collect::<Result<_, ServiceError>>()?;
     Ok(Reply::new(Response::SearchResults(SearchResults {
         rows,
         total: total as u64,
     }))
     .detail(format!("count={total}")))
+}
+
+/// How many rows of a search carry their card number: the ones a person scrolls
+/// through (a search with more matches is narrowed, not read to the end), so a
+/// one-letter search does not open a hundred thousand cards.
+const CARD_ROWS: usize = 1000;
+
+/// The patient's card in use, for telling namesakes apart.
+fn active_card(ctx: &Ctx<'_>, id: &PatientId) -> Result<Option<String>, ServiceError> {
+    Ok(ctx
+        .vault
+        .cards(id)?
+        .into_iter()
+        .find(|card| card.status == crate::domain::card::CardStatus::Active)
+        .map(|card| card.number))
 }
 
 fn auto_tag_names(

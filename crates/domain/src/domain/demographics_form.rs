@@ -92,7 +92,7 @@ impl Problem {
         }
     }
 
-    fn id_number(error: IdNumberError) -> Self {
+    pub fn id_number(error: IdNumberError) -> Self {
         let field = Field::IdNumber;
         match error {
             IdNumberError::Length(n) => {
@@ -159,7 +159,22 @@ pub fn check(details: &Demographics, today: NaiveDate) -> Result<Demographics, V
     if let Some(number) = details.id_number.as_deref().and_then(non_empty) {
         if details.id_type == IdType::ResidentId {
             match check_id_number(&number, details.birth_date) {
-                Ok(_) => clean.id_number = Some(normalise_id_number(&number)),
+                Ok(_) => {
+                    clean.id_number = Some(normalise_id_number(&number));
+                    // The number records the sex too: F for a man's number is a slip.
+                    let recorded = crate::domain::identity::sex_of_id_number(&number);
+                    if let Some(recorded) = recorded
+                        && matches!(details.sex, Sex::Male | Sex::Female)
+                        && details.sex != recorded
+                    {
+                        let key = if recorded == Sex::Male {
+                            "sex_id_male"
+                        } else {
+                            "sex_id_female"
+                        };
+                        problems.push(Problem::new(Field::Sex, key));
+                    }
+                }
                 Err(e) => problems.push(Problem::id_number(e)),
             }
         } else {

@@ -81,6 +81,18 @@ pub fn check_id_number(text: &str, birth: Option<NaiveDate>) -> Result<NaiveDate
     Ok(found)
 }
 
+/// The sex a valid resident ID number records: its 17th digit, odd for a man and even
+/// for a woman (GB 11643-1999). `None` when the number is not a checked 18-digit one.
+pub fn sex_of_id_number(text: &str) -> Option<crate::domain::patient::Sex> {
+    check_id_number(text, None).ok()?;
+    let digit = normalise_id_number(text).chars().nth(16)?.to_digit(10)?;
+    Some(if digit % 2 == 1 {
+        crate::domain::patient::Sex::Male
+    } else {
+        crate::domain::patient::Sex::Female
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MobileError {
     #[error(

@@ -110,6 +110,65 @@ const PREFIXES: &[&str] = &[
     "y", "Ki", "Mi", "Gi", "Ti",
 ];
 
+/// A unit as a person reads it, from the UCUM code a machine reads: `mm[Hg]` is
+/// mmHg, `mL/min/{1.73_m2}` is mL/min/1.73 m², `kg/m2` is kg/m², `10*9/L` is 10⁹/L,
+/// `/min` is /min. A unit that is not UCUM is shown as written.
+pub fn human(unit: &str) -> String {
+    let mut text = String::new();
+    let mut chars = unit.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            // Square brackets only mark a UCUM special atom: mm[Hg].
+            '[' | ']' => {}
+            // Curly brackets hold an annotation, read as words: {1.73_m2}.
+            '{' => {
+                let mut note = String::new();
+                for n in chars.by_ref() {
+                    if n == '}' {
+                        break;
+                    }
+                    note.push(if n == '_' { ' ' } else { n });
+                }
+                text.push_str(&note);
+            }
+            // 10*9 is ten to the ninth.
+            '*' if text.ends_with("10") => {
+                while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                    text.push(superscript(d));
+                }
+            }
+            _ => text.push(c),
+        }
+    }
+    // An exponent after a unit atom: m2 is m², cm3 is cm³.
+    let mut out = String::new();
+    let mut previous: Option<char> = None;
+    for c in text.chars() {
+        match (previous, c) {
+            (Some(p), '2' | '3') if p.is_ascii_alphabetic() => out.push(superscript(c)),
+            _ => out.push(c),
+        }
+        previous = Some(c);
+    }
+    out
+}
+
+fn superscript(digit: char) -> char {
+    match digit {
+        '0' => '⁰',
+        '1' => '¹',
+        '2' => '²',
+        '3' => '³',
+        '4' => '⁴',
+        '5' => '⁵',
+        '6' => '⁶',
+        '7' => '⁷',
+        '8' => '⁸',
+        '9' => '⁹',
+        other => other,
+    }
+}
+
 /// Whether `unit` is a valid UCUM expression (as far as the atoms above go).
 pub fn is_ucum(unit: &str) -> bool {
     if unit.is_empty() || unit.chars().any(|c| c.is_whitespace() || !c.is_ascii()) {
@@ -280,5 +339,18 @@ mod tests {
         ] {
             assert!(!is_ucum(unit), "{unit:?} is not UCUM");
         }
+    }
+
+    #[test]
+    fn units_read_as_people_write_them() {
+        assert_eq!(human("mm[Hg]"), "mmHg");
+        assert_eq!(human("mL/min/{1.73_m2}"), "mL/min/1.73 m²");
+        assert_eq!(human("kg/m2"), "kg/m²");
+        assert_eq!(human("10*9/L"), "10⁹/L");
+        assert_eq!(human("10*12/L"), "10¹²/L");
+        assert_eq!(human("mmol/L"), "mmol/L");
+        assert_eq!(human("/min"), "/min");
+        assert_eq!(human("次/分"), "次/分");
+        assert_eq!(human("%"), "%");
     }
 }

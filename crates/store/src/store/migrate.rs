@@ -9,13 +9,21 @@ use super::{codec, writes::WriteSet};
 
 pub type Migration = fn(&sled::Db) -> sled::Result<()>;
 
-pub const MIGRATIONS: &[Migration] = &[mark_keyed_upgrade];
+pub const MIGRATIONS: &[Migration] = &[mark_keyed_upgrade, mark_phone_tails];
 
 /// 1 → 2: card keys and alert details need the keys to change (`upgrade.rs`): marked
 /// pending here, done at the first unlock.
 fn mark_keyed_upgrade(db: &sled::Db) -> sled::Result<()> {
     let meta = db.open_tree(super::meta::META_TREE)?;
     meta.insert(super::upgrade::PENDING_KEY, &[1u8][..])?;
+    Ok(())
+}
+
+/// 2 → 3: phone tails are blind tokens, made with the keys (`upgrade_tails.rs`):
+/// marked pending here, done at the first unlock.
+fn mark_phone_tails(db: &sled::Db) -> sled::Result<()> {
+    let meta = db.open_tree(super::meta::META_TREE)?;
+    meta.insert(super::upgrade_tails::PHONE_TAILS_PENDING_KEY, &[1u8][..])?;
     Ok(())
 }
 

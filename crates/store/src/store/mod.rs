@@ -23,6 +23,7 @@ pub mod results;
 pub mod rotation;
 pub mod signon;
 pub mod upgrade;
+pub mod upgrade_tails;
 pub mod users;
 pub mod vault;
 pub mod writes;

@@ -9,7 +9,7 @@ use crate::audit::AuditEvent;
 use crate::crypto::{Aad, IndexKind, SecretKey, envelope};
 use crate::domain::patient::{Patient, PatientId};
 
-fn index_key(kind: IndexKind, token: &[u8; 32], id: &PatientId) -> Vec<u8> {
+pub(crate) fn index_key(kind: IndexKind, token: &[u8; 32], id: &PatientId) -> Vec<u8> {
     let mut key = Vec::with_capacity(1 + 32 + 16);
     key.push(kind.tag());
     key.extend_from_slice(token);
@@ -28,6 +28,7 @@ impl Vault {
         let tree = self.tree(INDEX_TREE)?;
         let entries = [
             (IndexKind::Phone, patient.phone.as_deref()),
+            (IndexKind::PhoneTail, patient.phone.as_deref()),
             (IndexKind::IdNumber, patient.id_number.as_deref()),
         ];
         for (kind, value) in entries {

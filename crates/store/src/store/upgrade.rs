@@ -245,7 +245,10 @@ mod tests {
         let dir = tmp.path().join("store");
         let (id, number) = schema_one(&dir);
         let store = Store::open(&dir, StoreOptions::default()).unwrap();
-        assert_eq!(store.meta().schema_version, 2);
+        assert_eq!(
+            store.meta().schema_version,
+            crate::store::meta::SCHEMA_VERSION
+        );
         let keys = store
             .unlock(Unlock::Password {
                 user: "admin",

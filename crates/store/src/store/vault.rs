@@ -106,6 +106,7 @@ impl Store {
             self.renew_slot(opening.slot, &how, &keys)?;
         }
         self.finish_upgrade(&keys)?;
+        self.finish_phone_tails(&keys)?;
         Ok(keys)
     }
 

@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::auth::Permission;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -117,10 +119,12 @@ pub enum Action {
     Period,
     /// Report preview: print ID and phone numbers in full (audited), or masked again.
     Unmask,
+    /// A form: save now, from whichever field has the cursor.
+    Save,
 }
 
 impl Action {
-    pub const ALL: [Action; 66] = [
+    pub const ALL: [Action; 67] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -187,6 +191,7 @@ impl Action {
         Action::Print,
         Action::Period,
         Action::Unmask,
+        Action::Save,
     ];
 
     pub fn name(self) -> &'static str {
@@ -257,10 +262,62 @@ impl Action {
             Action::Print => "print",
             Action::Period => "period",
             Action::Unmask => "unmask",
+            Action::Save => "save",
         }
     }
 
     /// Moves a list selection.
+    /// The permissions of which a role needs one for this action to do anything:
+    /// a key the role may not use is answered at once with what the role cannot do,
+    /// and help and the palette leave it out. Empty: anyone signed in (the screen
+    /// itself decides, as for Edit, which amends what the role may amend).
+    pub fn needs(self) -> &'static [Permission] {
+        use Permission as P;
+        match self {
+            Action::Results
+            | Action::Earlier
+            | Action::Later
+            | Action::Compare
+            | Action::Risks
+            | Action::Advice
+            | Action::Plan
+            | Action::ClosePlan
+            | Action::Summaries
+            | Action::Questionnaire
+            | Action::Intake
+            | Action::FollowUps => &[P::ClinicalRead],
+            Action::AddResult | Action::Sign => &[P::ClinicalWrite],
+            Action::Report | Action::Print | Action::Period | Action::Unmask => &[P::ReportPrint],
+            Action::PrintCard | Action::ReportLost => &[P::CardManage],
+            Action::EditTags => &[P::TagManage],
+            Action::BookExam
+            | Action::CheckIn
+            | Action::NoShow
+            | Action::CancelBooking
+            | Action::Reschedule
+            | Action::PrevDay
+            | Action::NextDay => &[P::AppointmentManage],
+            Action::Record | Action::Consent | Action::History => &[P::DemographicsRead],
+            Action::Grant | Action::GrantVerbal | Action::Refuse => &[P::ConsentManage],
+            Action::MatchPatient | Action::CreatePatient | Action::RejectResults => {
+                &[P::ResultsImport]
+            }
+            Action::AcknowledgeAlert => &[P::AlertsRead, P::ClinicalRead],
+            Action::AttachRecording | Action::Listen | Action::FilterGroup | Action::FilterKind => {
+                &[P::FollowUpWork]
+            }
+            Action::Export => &[P::FollowUpWork],
+            Action::Search => &[P::PatientSearch],
+            _ => &[],
+        }
+    }
+
+    /// Whether a holder of `permissions` may use this action.
+    pub fn allowed(self, permissions: &std::collections::BTreeSet<Permission>) -> bool {
+        let needs = self.needs();
+        needs.is_empty() || needs.iter().any(|p| permissions.contains(p))
+    }
+
     pub fn is_movement(self) -> bool {
         matches!(
             self,

@@ -143,6 +143,9 @@ pub struct App {
     pub user: Option<SignedInUser>,
     /// A one-line message for the home screen (the sign-on notice).
     pub notice: Option<String>,
+    /// A message in the status bar until the next key: what a key the role may not
+    /// use would have done.
+    pub flash: Option<String>,
     /// What each request sent waits to do with its reply.
     pub(crate) pending: HashMap<u64, super::component::Waiting>,
     /// The screens waiting for CUPS's printers, oldest first.
@@ -186,6 +189,7 @@ impl App {
             overlay: None,
             user: None,
             notice: None,
+            flash: None,
             pending: HashMap::new(),
             printers: Default::default(),
             next_tag: 1,
@@ -262,7 +266,41 @@ impl App {
         }
     }
 
+    /// A key, and then select-on-focus: a field of a form that Tab, Enter or an arrow
+    /// moved to is selected when it holds a value, so typing replaces it. A text opened
+    /// to be amended (an edit key) is not: typing there adds to it.
     fn on_key(&mut self, event: KeyEvent) {
+        self.flash = None;
+        let moves = matches!(
+            self.keymap
+                .lookup(self.top().component.context(), Key::from_event(&event)),
+            Some(Action::NextField | Action::PrevField | Action::Submit)
+        );
+        let before = self.focused_field();
+        self.on_key_unselected(event);
+        let after = self.focused_field();
+        if moves
+            && after != before
+            && let Some(field) = self
+                .stack
+                .last_mut()
+                .and_then(|top| top.component.text_field())
+        {
+            field.select_all();
+        }
+    }
+
+    /// Which field has the cursor (its address: only compared, never followed).
+    fn focused_field(&mut self) -> Option<*const Field> {
+        let overlay = self.overlay.is_some();
+        self.stack
+            .last_mut()
+            .and_then(|top| top.component.text_field())
+            .filter(|_| !overlay)
+            .map(|field| field as *const Field)
+    }
+
+    fn on_key_unselected(&mut self, event: KeyEvent) {
         let key = Key::from_event(&event);
         if self.overlay.is_some() {
             self.on_overlay_key(event, key);
@@ -277,7 +315,13 @@ impl App {
             .last_mut()
             .and_then(|top| top.component.text_field())
         {
+            let control = event.modifiers.contains(KeyModifiers::CONTROL);
             let edited = match event.code {
+                // As in a shell: Ctrl-U empties the line.
+                KeyCode::Char('u') if control => {
+                    field.clear();
+                    true
+                }
                 KeyCode::Char(c) if plain => {
                     field.insert(c);
                     true
@@ -309,6 +353,13 @@ impl App {
                 _ => false,
             };
             if edited {
+                // A change of the text, not a cursor movement (the screen compares).
+                if matches!(
+                    event.code,
+                    KeyCode::Char(_) | KeyCode::Backspace | KeyCode::Delete
+                ) {
+                    self.on_component_edit();
+                }
                 return;
             }
         }
@@ -327,8 +378,20 @@ impl App {
     }
 
     pub(crate) fn on_action(&mut self, action: Action) {
+        if let Some(user) = &self.user
+            && !action.allowed(&user.permissions)
+        {
+            // Said at once, never a screen that waits for a refusal or looks empty.
+            let role = self.t(&format!("role.{}", user.role.as_str()));
+            let label = self.t(&format!("action.{}", action.name()));
+            self.flash = Some(
+                self.locale
+                    .tf("status.role_cannot", &[("role", &role), ("action", &label)]),
+            );
+            return;
+        }
         match action {
-            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::Palette => {
                 self.overlay = Some(Overlay::Palette {
                     query: Field::default(),
@@ -355,8 +418,11 @@ impl App {
         self.reset(Box::new(home));
     }
 
+    /// F3: the search screen, or on it, a new search (the box emptied).
     fn open_search(&mut self) {
-        if self.shown::<Search>().is_none() {
+        if self.shown::<Search>().is_some() {
+            self.on_screen_action(Action::Search);
+        } else {
             self.open(Search::default());
         }
     }

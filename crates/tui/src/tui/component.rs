@@ -92,6 +92,12 @@ pub trait Component: Any + fmt::Debug {
         false
     }
 
+    /// The text field was edited (a character typed or removed, Ctrl-U): a screen that
+    /// answers as you type (search) asks here.
+    fn on_edit(&mut self, desk: &mut Desk<'_>) {
+        let _ = desk;
+    }
+
     /// A movement (Up, Down, PageUp, PageDown, Home, End) before the app moves
     /// `list_cursor`: a screen that scrolls takes it here (`Consumed`); an ignored one
     /// moves the list cursor as usual. `desk.page` is how many rows a page holds.

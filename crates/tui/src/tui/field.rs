@@ -1,4 +1,6 @@
-//! A one-line text field: value, cursor, and whether to mask what is typed.
+//! A one-line text field: value, cursor, whether to mask what is typed, and whether
+//! its text is selected (a field reached with a value in it: typing replaces it,
+//! as in every desktop form, instead of appending to it).
 
 use unicode_width::UnicodeWidthStr;
 use zeroize::Zeroize;
@@ -9,6 +11,9 @@ pub struct Field {
     /// Cursor position in characters.
     pub cursor: usize,
     pub masked: bool,
+    /// The whole value is selected: the next character typed replaces it, Backspace or
+    /// Delete empties it, a cursor movement keeps it and puts the cursor there.
+    pub selected: bool,
 }
 
 impl Drop for Field {
@@ -30,6 +35,7 @@ impl Field {
             value: value.to_string(),
             cursor: value.chars().count(),
             masked: false,
+            selected: false,
         }
     }
 
@@ -41,13 +47,32 @@ impl Field {
             .unwrap_or(self.value.len())
     }
 
+    /// Selects the whole value, if there is one (the field was just reached).
+    pub fn select_all(&mut self) {
+        self.selected = !self.value.is_empty();
+        self.cursor = self.value.chars().count();
+    }
+
+    /// Takes the selection away: replaced when `replace`, else kept as text.
+    fn take_selection(&mut self, replace: bool) -> bool {
+        let was = std::mem::take(&mut self.selected);
+        if was && replace {
+            self.clear();
+        }
+        was
+    }
+
     pub fn insert(&mut self, c: char) {
+        self.take_selection(true);
         let at = self.byte_at(self.cursor);
         self.value.insert(at, c);
         self.cursor += 1;
     }
 
     pub fn backspace(&mut self) {
+        if self.take_selection(true) {
+            return;
+        }
         if self.cursor > 0 {
             self.cursor -= 1;
             let at = self.byte_at(self.cursor);
@@ -56,6 +81,9 @@ impl Field {
     }
 
     pub fn delete(&mut self) {
+        if self.take_selection(true) {
+            return;
+        }
         if self.cursor < self.value.chars().count() {
             let at = self.byte_at(self.cursor);
             self.value.remove(at);
@@ -63,18 +91,22 @@ impl Field {
     }
 
     pub fn left(&mut self) {
+        self.take_selection(false);
         self.cursor = self.cursor.saturating_sub(1);
     }
 
     pub fn right(&mut self) {
+        self.take_selection(false);
         self.cursor = (self.cursor + 1).min(self.value.chars().count());
     }
 
     pub fn home(&mut self) {
+        self.take_selection(false);
         self.cursor = 0;
     }
 
     pub fn end(&mut self) {
+        self.take_selection(false);
         self.cursor = self.value.chars().count();
     }
 
@@ -82,6 +114,7 @@ impl Field {
         self.value.zeroize();
         self.value.clear();
         self.cursor = 0;
+        self.selected = false;
     }
 
     /// What the screen shows: bullets for a masked field.
@@ -90,6 +123,18 @@ impl Field {
             "•".repeat(self.value.chars().count())
         } else {
             self.value.clone()
+        }
+    }
+
+    /// What the screen shows, reversed while selected (typing will replace it).
+    pub fn span(&self) -> ratatui::text::Span<'static> {
+        let shown = ratatui::text::Span::raw(self.shown());
+        if self.selected {
+            shown.style(
+                ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::REVERSED),
+            )
+        } else {
+            shown
         }
     }
 
@@ -153,5 +198,25 @@ mod tests {
         let mut p = Field::masked();
         p.insert('s');
         assert_eq!(p.shown(), "•");
+    }
+
+    #[test]
+    fn a_selected_value_is_replaced_by_typing_and_kept_by_moving() {
+        let mut f = Field::with("basic");
+        f.select_all();
+        f.insert('g');
+        assert_eq!((f.value.as_str(), f.selected), ("g", false));
+        let mut f = Field::with("R");
+        f.select_all();
+        f.backspace();
+        assert_eq!(f.value, "");
+        let mut f = Field::with("1980-01-01");
+        f.select_all();
+        f.left();
+        f.insert('x');
+        assert_eq!(f.value, "1980-01-0x1");
+        let mut empty = Field::default();
+        empty.select_all();
+        assert!(!empty.selected, "nothing to select");
     }
 }

@@ -10,6 +10,7 @@ pub mod field;
 pub mod keymap;
 pub mod line_editor;
 pub mod overlay_keys;
+pub mod palette;
 pub mod qr;
 pub mod screens;
 pub mod signin;

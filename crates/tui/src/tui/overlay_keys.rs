@@ -7,7 +7,6 @@ use super::app::App;
 use super::components::patient::PatientScreen;
 use super::keymap::{Context, Key};
 use super::screens::{Cursor, Overlay};
-use crate::auth::Permission;
 
 impl App {
     pub(crate) fn on_overlay_key(&mut self, event: KeyEvent, key: Key) {
@@ -40,19 +39,32 @@ impl App {
                         let chosen = self
                             .palette_entries()
                             .get(self.palette_selected())
-                            .map(|(a, _)| *a);
+                            .map(|entry| entry.command);
                         self.overlay = None;
-                        if let Some(action) = chosen {
-                            self.on_action(action);
+                        if let Some(command) = chosen {
+                            self.run_palette(command);
                         }
                     }
                     (_, Some(Action::Back | Action::Palette)) => self.overlay = None,
                     _ => {}
                 }
             }
-            Some(Overlay::Help) => {
-                if matches!(action, Some(Action::Back | Action::Help | Action::Open)) {
-                    self.overlay = None;
+            Some(Overlay::Help { scroll }) => {
+                let page = self.list_height.max(1) as u16;
+                match action {
+                    Some(Action::Back | Action::Help | Action::Open) => self.overlay = None,
+                    Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+                    Some(Action::Down) => *scroll = scroll.saturating_add(1),
+                    Some(Action::PageUp) => *scroll = scroll.saturating_sub(page),
+                    Some(Action::PageDown) => *scroll = scroll.saturating_add(page),
+                    _ => match event.code {
+                        KeyCode::Up => *scroll = scroll.saturating_sub(1),
+                        KeyCode::Down => *scroll = scroll.saturating_add(1),
+                        KeyCode::PageUp => *scroll = scroll.saturating_sub(page),
+                        KeyCode::PageDown => *scroll = scroll.saturating_add(page),
+                        KeyCode::Home => *scroll = 0,
+                        _ => {}
+                    },
                 }
             }
             Some(Overlay::ConfirmLost { number, .. }) => match action {
@@ -76,32 +88,5 @@ impl App {
             Some(Overlay::Palette { cursor, .. }) => cursor.selected,
             _ => 0,
         }
-    }
-
-    /// The palette's commands matching its query, in either language.
-    pub fn palette_entries(&self) -> Vec<(Action, String)> {
-        let query = match &self.overlay {
-            Some(Overlay::Palette { query, .. }) => query.value.to_lowercase(),
-            _ => String::new(),
-        };
-        let mut actions = vec![Action::Home];
-        if self.allows(Permission::PatientSearch) {
-            actions.push(Action::Search);
-        }
-        actions.extend([Action::Help, Action::Logout, Action::Quit]);
-        if self.user.is_none() {
-            actions = vec![Action::Help, Action::Quit];
-        }
-        actions
-            .into_iter()
-            .map(|a| (a, self.t(&format!("action.{}", a.name()))))
-            .filter(|(a, label)| {
-                let other = self.other_locale.t(&format!("action.{}", a.name()));
-                query.is_empty()
-                    || label.to_lowercase().contains(&query)
-                    || other.to_lowercase().contains(&query)
-                    || a.name().contains(&query)
-            })
-            .collect()
     }
 }

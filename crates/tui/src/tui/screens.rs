@@ -65,7 +65,11 @@ impl Cursor {
 
 #[derive(Debug)]
 pub enum Overlay {
-    Help,
+    /// The keys of this screen and everywhere, those the role may use; scrolled by
+    /// this many lines.
+    Help {
+        scroll: u16,
+    },
     Palette {
         query: Field,
         cursor: Cursor,

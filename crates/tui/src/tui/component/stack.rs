@@ -172,6 +172,11 @@ impl App {
         }
     }
 
+    /// The shown component's text field changed.
+    pub(crate) fn on_component_edit(&mut self) {
+        self.on_component(|component, desk| component.on_edit(desk));
+    }
+
     /// A printable key offered to the shown component before the keymap.
     pub(crate) fn on_component_char(&mut self, c: char) -> bool {
         let mut taken = false;

@@ -181,7 +181,7 @@ impl Component for AdviceScreen {
             let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
             lines.push(Line::from(vec![
                 Span::styled(label, app.theme.focus()),
-                Span::raw(field.shown()),
+                field.span(),
             ]));
             frame.set_cursor_position((inner.x + width + field.cursor_columns(), inner.y));
         }

@@ -1,11 +1,13 @@
 //! The call screen: claimed from the queue, it shows the patient, the readings the
 //! protocol cares about with their trend, the last call, the plan's open goals and the
-//! script; the form takes the outcome (1–6), how the follow-up is made (1 phone,
-//! 2 clinic, 3 home), the readings the patient reports, adherence, the checklist of
+//! script; the form takes the outcome (a letter: r reached, n no answer, b busy,
+//! w wrong number, x refused, c call back; or 1–6), how the follow-up is made
+//! (1 phone, 2 clinic, 3 home; a call that reached nobody was by phone), the readings the patient reports, adherence, the checklist of
 //! signs and symptoms (their numbers; the list shows at the left while the field has
 //! the focus), other symptoms, side effects, notes and a callback time. Saving shows
 //! where the follow-up went (the class, any referral and why, the next due date);
-//! then a attaches a recording.
+//! then a attaches a recording. Ctrl-S saves from any field: a call nobody answered
+//! is the outcome's letter and Ctrl-S.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -103,18 +105,35 @@ pub fn ticked_numbers(text: &str, count: usize) -> Option<Vec<usize>> {
     Some(numbers)
 }
 
+/// The letter typed for each outcome (in `OUTCOMES` order): one key each, the word's
+/// first letter where it is free (x for refused, c for call back).
+pub const OUTCOME_LETTERS: [char; 6] = ['r', 'n', 'b', 'w', 'x', 'c'];
+
+/// The outcome typed, by its letter or its number (1–6).
+fn outcome_number(text: &str) -> Option<usize> {
+    let text = text.trim().to_lowercase();
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if c.is_ascii_alphabetic() => {
+            OUTCOME_LETTERS.iter().position(|l| *l == c).map(|i| i + 1)
+        }
+        _ => text.parse::<usize>().ok().filter(|n| (1..=6).contains(n)),
+    }
+}
+
 /// The call as typed, or each wrong field's index and what to do.
 fn parse(view: &CallView, form: &Form) -> Result<CallInput, Vec<(usize, &'static str)>> {
     let mut problems = Vec::new();
-    let outcome_digit = form.value(0).trim().parse::<usize>().ok();
-    let visit = match form
-        .value(VISIT)
-        .trim()
+    let outcome_digit = outcome_number(form.value(0));
+    let visit_text = form.value(VISIT).trim();
+    let visit = match visit_text
         .parse::<usize>()
         .ok()
         .and_then(|n| VisitKind::ALL.get(n.wrapping_sub(1)))
     {
         Some(v) => *v,
+        // A call that did not reach the patient was a phone call.
+        None if visit_text.is_empty() && outcome_digit.is_some_and(|n| n != 1) => VisitKind::Phone,
         None => {
             problems.push((VISIT, "call.bad_visit"));
             VisitKind::Phone
@@ -268,7 +287,7 @@ impl CallScreen {
             Action::NextField => self.form.focus = (self.form.focus + 1) % count,
             Action::PrevField => self.form.focus = (self.form.focus + count - 1) % count,
             Action::Submit if self.form.focus + 1 < count => self.form.focus += 1,
-            Action::Submit => {
+            Action::Submit | Action::Save => {
                 let Some(view) = &self.view else {
                     return;
                 };

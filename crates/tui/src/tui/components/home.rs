@@ -104,7 +104,7 @@ impl Home {
         }
     }
 
-    fn open_item(desk: &mut Desk<'_>, item: MenuItem) {
+    pub(crate) fn open_item(desk: &mut Desk<'_>, item: MenuItem) {
         match item {
             MenuItem::Search => desk.push(Search::default()),
             MenuItem::Register => desk.push(Register::default()),

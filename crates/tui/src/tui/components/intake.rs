@@ -237,7 +237,7 @@ impl Component for IntakeScreen {
                         cursor = Some(lines.len());
                         lines.push(Line::from(vec![
                             Span::styled("▸ ", app.theme.focus()),
-                            Span::raw(self.field.shown()),
+                            self.field.span(),
                         ]));
                         lines.push(Line::from(""));
                         lines.push(Line::styled(app.t("intake.text_keys"), app.theme.label()));

@@ -305,22 +305,24 @@ impl Component for QueueScreen {
             let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
             head.push(Line::from(vec![
                 Span::styled(label, app.theme.focus()),
-                Span::raw(field.shown()),
+                field.span(),
             ]));
             let y = inner.y + head.len() as u16 - 1;
             frame.set_cursor_position((inner.x + width + field.cursor_columns(), y));
         }
+        // The keys line wraps within the box: none of them is ever cut off.
+        let key_lines: Vec<Line> = view::wrap_columns(&app.t("queue.keys"), inner.width as usize)
+            .into_iter()
+            .map(|line| Line::styled(line, app.theme.label()))
+            .collect();
         let [top, table, keys] = Layout::vertical([
             Constraint::Length(head.len() as u16),
             Constraint::Min(1),
-            Constraint::Length(1),
+            Constraint::Length(key_lines.len() as u16),
         ])
         .areas(inner);
         frame.render_widget(Paragraph::new(head), top);
-        frame.render_widget(
-            Paragraph::new(Line::styled(app.t("queue.keys"), app.theme.label())),
-            keys,
-        );
+        frame.render_widget(Paragraph::new(key_lines), keys);
         if view.total == 0 {
             frame.render_widget(
                 Paragraph::new(Line::styled(app.t("queue.empty"), app.theme.label())),

@@ -1,6 +1,10 @@
-//! Patient search: a name, pinyin, initials, card, ID or phone number; Enter asks,
-//! Enter again on the same query opens the selected patient. Only the rows that fit
-//! are drawn, so a hundred thousand results scroll as fast as ten.
+//! Patient search: a name, pinyin, initials, card, ID or phone number, or a phone's
+//! last four digits, answered as it is typed. One question is out at a time: what is
+//! typed meanwhile is asked when the answer comes, and an answer to an older text is
+//! dropped, so a fast typist waits for one round trip, never for a queue of them.
+//! Enter opens the selected patient (at once, or as soon as the answer to what is
+//! typed arrives); Esc and Ctrl-U empty the box. Only the rows that fit are drawn,
+//! so a hundred thousand results scroll as fast as ten.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -25,13 +29,47 @@ pub struct Search {
     pub rows: Vec<PatientRow>,
     pub total: u64,
     pub cursor: Cursor,
-    /// The query the rows answer (Enter on an unchanged query opens the selection).
+    /// The query the rows answer.
     pub answered: Option<String>,
+    /// A question is out (for `asked`); what is typed meanwhile waits for its answer.
     pub busy: bool,
+    pub asked: Option<String>,
+    /// Enter was pressed before the answer to what is typed came: open on arrival.
+    pub open_on_answer: bool,
     pub error: Option<String>,
 }
 
 impl Search {
+    fn current(&self) -> String {
+        self.query.value.trim().to_string()
+    }
+
+    /// Asks for what is typed, unless a question is out (its answer asks again) or the
+    /// rows already answer it.
+    fn ask(&mut self, desk: &mut Desk<'_>) {
+        let query = self.current();
+        if self.busy || self.answered.as_deref() == Some(query.as_str()) {
+            return;
+        }
+        if query.is_empty() {
+            self.rows.clear();
+            self.total = 0;
+            self.answered = None;
+            self.error = None;
+            self.open_on_answer = false;
+            return;
+        }
+        self.busy = true;
+        self.asked = Some(query.clone());
+        let request = Request::PatientSearch {
+            query: query.clone(),
+            limit: SEARCH_LIMIT,
+        };
+        desk.ask::<_, SearchResults>(request, move |this: &mut Self, desk, reply| {
+            this.on_reply(desk, query, reply)
+        });
+    }
+
     fn on_reply(
         &mut self,
         desk: &mut Desk<'_>,
@@ -39,6 +77,12 @@ impl Search {
         reply: Result<SearchResults, ServiceError>,
     ) {
         self.busy = false;
+        self.asked = None;
+        if query != self.current() {
+            // Typed on meanwhile: this answer is to an older text.
+            self.ask(desk);
+            return;
+        }
         match reply {
             Ok(SearchResults { rows, total }) => {
                 self.rows = rows;
@@ -46,9 +90,35 @@ impl Search {
                 self.answered = Some(query);
                 self.cursor = Default::default();
                 self.error = None;
+                if std::mem::take(&mut self.open_on_answer) {
+                    self.open_selected(desk);
+                }
             }
-            Err(e) => self.error = Some(desk.error_text(&e)),
+            Err(e) => {
+                self.rows.clear();
+                self.total = 0;
+                self.answered = Some(query);
+                self.open_on_answer = false;
+                self.error = Some(desk.error_text(&e));
+            }
         }
+    }
+
+    fn open_selected(&mut self, desk: &mut Desk<'_>) {
+        if let Some(row) = self.rows.get(self.cursor.selected) {
+            desk.push(PatientScreen::new(row.id));
+        }
+    }
+
+    /// Empties the box and the list (Esc, Ctrl-U, F3 again).
+    pub fn clear(&mut self) {
+        self.query.clear();
+        self.rows.clear();
+        self.total = 0;
+        self.answered = None;
+        self.error = None;
+        self.open_on_answer = false;
+        self.cursor = Default::default();
     }
 }
 
@@ -69,27 +139,37 @@ impl Component for Search {
         Some((&mut self.cursor, self.rows.len()))
     }
 
+    fn on_edit(&mut self, desk: &mut Desk<'_>) {
+        if self.current().is_empty() {
+            self.clear();
+        }
+        self.ask(desk);
+    }
+
     fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {
-        if action != Action::Open {
-            return Handled::Ignored;
-        }
-        let query = self.query.value.trim().to_string();
-        if self.answered.as_deref() == Some(query.as_str()) && !self.rows.is_empty() {
-            if let Some(row) = self.rows.get(self.cursor.selected) {
-                desk.push(PatientScreen::new(row.id));
+        match action {
+            Action::Open => {
+                let query = self.current();
+                if self.answered.as_deref() == Some(query.as_str()) {
+                    self.open_selected(desk);
+                } else if !query.is_empty() {
+                    self.open_on_answer = true;
+                    self.ask(desk);
+                }
+                Handled::Consumed
             }
-        } else if !query.is_empty() {
-            self.busy = true;
-            self.error = None;
-            let request = Request::PatientSearch {
-                query: query.clone(),
-                limit: SEARCH_LIMIT,
-            };
-            desk.ask::<_, SearchResults>(request, move |this: &mut Self, desk, reply| {
-                this.on_reply(desk, query, reply)
-            });
+            // Esc empties a box with text in it; an empty one leaves.
+            Action::Back if !self.query.value.is_empty() => {
+                self.clear();
+                Handled::Consumed
+            }
+            // F3 on the search screen: a new search.
+            Action::Search => {
+                self.clear();
+                Handled::Consumed
+            }
+            _ => Handled::Ignored,
         }
-        Handled::Consumed
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, app: &App) {
@@ -111,7 +191,7 @@ impl Component for Search {
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(label, app.theme.focus()),
-                Span::raw(search.query.shown()),
+                search.query.span(),
             ])),
             input,
         );
@@ -123,6 +203,9 @@ impl Component for Search {
             Line::styled(app.t("common.working"), app.theme.label())
         } else if let Some(error) = &search.error {
             Line::styled(error.clone(), app.theme.error())
+        } else if search.answered.is_some() && search.total == 0 && digits_only(&search.current()) {
+            // A number that is not whole finds nothing: say what does.
+            Line::styled(app.t("search.partial_number"), app.theme.label())
         } else if search.answered.is_some() {
             Line::styled(
                 app.locale
@@ -135,15 +218,20 @@ impl Component for Search {
         frame.render_widget(Paragraph::new(status_text), status);
         let headers = vec![
             app.t("search.name"),
+            app.t("search.card"),
             app.t("search.sex"),
+            app.t("search.age"),
             app.t("search.birth"),
             app.t("search.phone"),
         ];
+        // Namesakes told apart by card, sex, age and phone; the name takes the rest.
         let widths = [
-            Constraint::Min(16),
-            Constraint::Length(6),
-            Constraint::Length(11),
+            Constraint::Min(12),
             Constraint::Length(12),
+            Constraint::Length(4),
+            Constraint::Length(4),
+            Constraint::Length(10),
+            Constraint::Length(11),
         ];
         let cells = |i: usize| patient_cells(app, &search.rows[i]);
         windowed_table(
@@ -174,10 +262,34 @@ fn patient_cells(app: &App, row: &PatientRow) -> Vec<String> {
     } else {
         format!(" [{}]", tags.join(", "))
     };
+    let today = app.now.date_naive();
     vec![
         format!("{}{restricted}{tags}", row.name),
+        row.card.as_deref().map(masked_card).unwrap_or_default(),
         sex_text(app, row.sex),
+        row.birth_date
+            .and_then(|birth| today.years_since(birth))
+            .map(|age| age.to_string())
+            .unwrap_or_default(),
         row.birth_date.map(|d| d.to_string()).unwrap_or_default(),
         row.phone.as_deref().map(masked_phone).unwrap_or_default(),
     ]
+}
+
+/// `8860****5016`: the card's issuer and last four, as a member reads them out.
+fn masked_card(card: &str) -> String {
+    let chars: Vec<char> = card.chars().collect();
+    if chars.len() < 9 {
+        return card.to_string();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+fn digits_only(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
 }

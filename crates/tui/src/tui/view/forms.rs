@@ -37,7 +37,7 @@ pub(crate) fn fields(frame: &mut Frame<'_>, area: Rect, app: &App, form: &Form, 
             Span::raw(" ".repeat((label_width + 2).saturating_sub(
                 unicode_width::UnicodeWidthStr::width(format!("{marker}{label}").as_str()) as u16,
             ) as usize)),
-            Span::raw(field.shown()),
+            field.span(),
         ]);
         let row = Rect {
             y,

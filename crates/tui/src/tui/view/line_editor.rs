@@ -41,7 +41,14 @@ pub(crate) fn rows(
         lines.push((
             Line::from(vec![
                 Span::styled(super::pad(&format!("{marker}{label}"), width + 2), style),
-                Span::raw(text),
+                if field.selected {
+                    Span::raw(text).style(
+                        ratatui::style::Style::new()
+                            .add_modifier(ratatui::style::Modifier::REVERSED),
+                    )
+                } else {
+                    Span::raw(text)
+                },
             ]),
             Some(i),
         ));

@@ -30,41 +30,88 @@ fn clear_around(frame: &mut Frame<'_>, area: Rect, boxed: Rect) {
     );
 }
 
+/// The help's lines: the focused field's help, then the keys of this screen and of
+/// everywhere that the signed-in role may use (a front desk's help lists no clinical
+/// keys).
+fn help_lines(app: &App) -> Vec<Line<'static>> {
+    let context = app.top().component.context();
+    let mut lines = Vec::new();
+    if let Some(help) = field_help(app) {
+        lines.push(Line::styled(help, app.theme.notice()));
+        lines.push(Line::from(""));
+    }
+    let allowed = |action: crate::tui::action::Action| {
+        app.user
+            .as_ref()
+            .is_none_or(|user| action.allowed(&user.permissions))
+    };
+    for ctx in [context, Context::Global] {
+        let mut bindings: Vec<_> = app
+            .keymap
+            .bindings(ctx)
+            .iter()
+            .filter(|(_, action)| allowed(*action))
+            .cloned()
+            .collect();
+        if bindings.is_empty() {
+            continue;
+        }
+        lines.push(Line::styled(
+            app.t(&format!("context.{}", ctx.name())),
+            app.theme.title(),
+        ));
+        bindings.sort_by_key(|(_, action)| *action);
+        for (key, action) in bindings {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<12}", key.to_string()), app.theme.focus()),
+                Span::raw(app.t(&format!("action.{}", action.name()))),
+            ]));
+        }
+    }
+    lines
+}
+
+/// How many rows `lines` take wrapped in `width` columns.
+fn wrapped_height(lines: &[Line<'_>], width: u16) -> u16 {
+    let width = width.max(1) as usize;
+    lines
+        .iter()
+        .map(|line| line.width().max(1).div_ceil(width) as u16)
+        .sum()
+}
+
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
     match &app.overlay {
         None => {}
-        Some(Overlay::Help) => {
-            let context = app.top().component.context();
-            let mut lines = Vec::new();
-            if let Some(help) = field_help(app) {
-                lines.push(Line::styled(help, app.theme.notice()));
-                lines.push(Line::from(""));
-            }
-            for ctx in [context, Context::Global] {
-                lines.push(Line::styled(
-                    app.t(&format!("context.{}", ctx.name())),
-                    app.theme.title(),
-                ));
-                let mut bindings = app.keymap.bindings(ctx).to_vec();
-                bindings.sort_by_key(|(_, action)| *action);
-                for (key, action) in bindings {
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("  {:<12}", key.to_string()), app.theme.focus()),
-                        Span::raw(app.t(&format!("action.{}", action.name()))),
-                    ]));
-                }
-            }
+        Some(Overlay::Help { scroll }) => {
+            let lines = help_lines(app);
             let height = (lines.len() as u16 + 2).min(area.height);
             let boxed = centered(area, 60, height);
             clear_around(frame, area, boxed);
-            let block = Block::default().borders(Borders::ALL).title(Span::styled(
-                format!(" {} ", app.t("help.title")),
-                app.theme.title(),
-            ));
+            // Lines past the box: scrolled with ↑↓ PgUp PgDn, said in the title.
+            let room = boxed.height.saturating_sub(2);
+            let total = wrapped_height(&lines, boxed.width.saturating_sub(2));
+            let scroll = (*scroll).min(total.saturating_sub(room));
+            let title = if total > room {
+                app.locale.tf(
+                    "help.title_scroll",
+                    &[
+                        ("from", &(scroll + 1).to_string()),
+                        ("to", &(scroll + room).min(total).to_string()),
+                        ("total", &total.to_string()),
+                    ],
+                )
+            } else {
+                app.t("help.title")
+            };
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(format!(" {title} "), app.theme.title()));
             frame.render_widget(
                 Paragraph::new(lines)
                     .block(block)
-                    .wrap(Wrap { trim: false }),
+                    .wrap(Wrap { trim: false })
+                    .scroll((scroll, 0)),
                 boxed,
             );
         }
@@ -92,7 +139,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
         }
         Some(Overlay::Palette { query, cursor }) => {
             let entries = app.palette_entries();
-            let boxed = centered(area, 50, (entries.len() as u16 + 4).min(area.height));
+            let boxed = centered(area, 60, (entries.len() as u16 + 4).min(area.height));
             clear_around(frame, area, boxed);
             let block = Block::default().borders(Borders::ALL).title(Span::styled(
                 format!(" {} ", app.t("palette.title")),
@@ -104,13 +151,26 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 Span::styled("> ", app.theme.focus()),
                 Span::raw(query.value.clone()),
             ])];
-            for (i, (_, label)) in entries.iter().enumerate() {
-                let text = format!("  {label}");
+            // Only the rows that fit, the selected one among them.
+            let rows = inner.height.saturating_sub(1).max(1) as usize;
+            let mut window = *cursor;
+            window.scroll_into_view(rows);
+            let width = inner.width as usize;
+            for (i, entry) in entries.iter().enumerate().skip(window.offset).take(rows) {
+                let key = entry.key.clone().unwrap_or_default();
+                let label = super::pad(
+                    &format!("  {}", entry.label),
+                    width.saturating_sub(key.len() + 1),
+                );
+                let text = format!("{label}{key}");
                 lines.push(if i == cursor.selected {
                     Line::styled(text, app.theme.selected())
                 } else {
-                    Line::from(text)
+                    Line::from(vec![Span::raw(label), Span::styled(key, app.theme.label())])
                 });
+            }
+            if entries.is_empty() {
+                lines.push(Line::styled(app.t("palette.none"), app.theme.label()));
             }
             frame.render_widget(Paragraph::new(lines), inner);
             frame.set_cursor_position((inner.x + 2 + query.cursor_columns(), inner.y));

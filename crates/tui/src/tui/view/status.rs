@@ -56,12 +56,19 @@ pub fn status_bar(frame: &mut Frame<'_>, area: Rect, app: &App) {
         ),
         None => format!(" {}", app.t("status.signed_out")),
     };
-    let left = format!(
-        "{who} │ {} │ {} │ {}",
-        hints(app),
-        app.settings.connection,
-        app.settings.clinic_name
-    );
+    // What the role cannot do, said alone (it names the role) until the next key.
+    let (left, left_style) = match &app.flash {
+        Some(flash) => (format!(" {flash}"), app.theme.warning()),
+        None => (
+            format!(
+                "{who} │ {} │ {} │ {}",
+                hints(app),
+                app.settings.connection,
+                app.settings.clinic_name
+            ),
+            app.theme.status(),
+        ),
+    };
     let mut right = app.now.format("%H:%M ").to_string();
     let mut right_style = app.theme.status();
     if let Some(left_secs) = app.idle_left().filter(|s| *s <= COUNTDOWN_SECONDS) {
@@ -88,7 +95,7 @@ pub fn status_bar(frame: &mut Frame<'_>, area: Rect, app: &App) {
     }
     let pad = width.saturating_sub(left_text.width() + right_width);
     let line = Line::from(vec![
-        Span::styled(left_text, app.theme.status()),
+        Span::styled(left_text, left_style),
         Span::styled(" ".repeat(pad), app.theme.status()),
         Span::styled(right, right_style),
     ]);

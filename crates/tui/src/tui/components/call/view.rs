@@ -110,7 +110,7 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
         info.push(Line::from(format!(
             "{} {trend} {}",
             indicator_name(&r.indicator, crate::i18n::Lang::from_chinese(zh)),
-            r.unit
+            crate::domain::ucum::human(&r.unit)
         )));
     }
     if let Some(last) = &view.last_call {
@@ -228,8 +228,8 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
         .collect();
     labels.extend(view.asks.iter().map(|k| {
         let unit = crate::domain::indicators::by_key(k)
-            .map(|i| i.unit)
-            .unwrap_or("");
+            .map(|i| crate::domain::ucum::human(i.unit))
+            .unwrap_or_default();
         format!(
             "{} ({unit})",
             indicator_name(k, crate::i18n::Lang::from_chinese(zh))

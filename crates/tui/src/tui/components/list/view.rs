@@ -104,7 +104,7 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
         let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
         let mut spans = vec![
             Span::styled(label, app.theme.focus()),
-            Span::raw(form.fields[0].shown()),
+            form.fields[0].span(),
         ];
         if let Some(error) = &form.error {
             spans.push(Span::styled(format!("  {error}"), app.theme.error()));

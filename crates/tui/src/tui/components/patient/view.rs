@@ -40,7 +40,7 @@ fn one_field_form(
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(label, app.theme.focus()),
-            Span::raw(form.fields[0].shown()),
+            form.fields[0].span(),
         ])),
         input,
     );

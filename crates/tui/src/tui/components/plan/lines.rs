@@ -17,8 +17,8 @@ pub fn goal_text(app: &App, goal: &Goal) -> String {
         Direction::AtLeast => "≥",
     };
     let unit = crate::domain::indicators::by_key(&goal.indicator)
-        .map(|i| i.unit)
-        .unwrap_or("");
+        .map(|i| crate::domain::ucum::human(i.unit))
+        .unwrap_or_default();
     format!(
         "{} {op} {} {unit}",
         indicator_name(&goal.indicator, app.locale.lang),

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::{REGISTER_FIELDS, Register, RegisterOutcome};
+use super::{ENTRY_ORDER, REGISTER_FIELDS, Register, RegisterOutcome};
 use crate::tui::app::App;
 use crate::tui::view::{masked_phone, pad, wrap_columns};
 
@@ -71,7 +71,8 @@ fn form(frame: &mut Frame<'_>, area: Rect, app: &App, register: &Register) {
     const LABEL: usize = 16;
     let mut lines = Vec::new();
     let mut cursor = None;
-    for (i, name) in REGISTER_FIELDS.iter().enumerate() {
+    for i in ENTRY_ORDER {
+        let name = REGISTER_FIELDS[i];
         let field = &register.form.fields[i];
         let focused = i == register.form.focus;
         let marker = if focused { "▸ " } else { "  " };
@@ -95,7 +96,7 @@ fn form(frame: &mut Frame<'_>, area: Rect, app: &App, register: &Register) {
                     app.theme.label()
                 },
             ),
-            Span::raw(field.shown()),
+            field.span(),
         ];
         if field.value.is_empty() && !hint.is_empty() {
             spans.push(Span::styled(format!("({hint})"), app.theme.label()));
@@ -114,6 +115,9 @@ fn form(frame: &mut Frame<'_>, area: Rect, app: &App, register: &Register) {
         }
     }
     lines.push(Line::from(""));
+    if let Some(info) = &register.form.info {
+        lines.push(Line::styled(info.clone(), app.theme.notice()));
+    }
     if let Some(error) = &register.form.error {
         lines.push(Line::styled(error.clone(), app.theme.error()));
     } else if register.form.busy {

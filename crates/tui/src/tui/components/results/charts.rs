@@ -162,7 +162,11 @@ fn detail(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ResultsScreen, 
     let latest = series.latest().map(|p| p.value).unwrap_or_default();
     let d = series.decimals;
     let mut summary = vec![Span::styled(
-        format!("{} ({}) ", series.name, series.unit),
+        format!(
+            "{} ({}) ",
+            series.name,
+            crate::domain::ucum::human(&series.unit)
+        ),
         app.theme.title(),
     )];
     summary.push(Span::raw(
@@ -430,7 +434,7 @@ fn add_form(frame: &mut Frame<'_>, area: Rect, app: &App, form: &crate::tui::scr
                     crate::tui::view::pad(&format!("{marker}{label}"), usize::from(width)),
                     style,
                 ),
-                Span::raw(field.shown()),
+                field.span(),
             ])),
             row,
         );
