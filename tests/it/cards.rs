@@ -376,3 +376,54 @@ fn the_auditor_cannot_register_and_registrations_are_audited() {
             .contains("13912345678")
     );
 }
+
+#[test]
+fn a_phone_s_last_four_digits_and_any_reading_of_a_name_find_the_patient_with_their_card() {
+    let t = TestClinic::with_all_roles();
+    let desk = t.sign_in(Role::FrontDesk);
+    let search = |query: &str| match desk.call(Request::PatientSearch {
+        query: query.into(),
+        limit: 10,
+    }) {
+        Response::SearchResults(SearchResults { rows, .. }) => rows,
+        other => panic!("{query}: {other:?}"),
+    };
+    let Response::Registered(Registered { id, card }) = register(
+        &desk,
+        person(
+            "曾志强",
+            "139 0011 5678",
+            "110105198001010016",
+            (1980, 1, 1),
+        ),
+        "basic",
+    ) else {
+        panic!()
+    };
+    // Four digits: the phone's tail, by its own blind index; the row names the card.
+    let rows = search("5678");
+    assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![id]);
+    assert_eq!(rows[0].card.as_deref(), Some(card.number.as_str()));
+    assert!(search("5679").is_empty());
+    assert!(search("0011").is_empty(), "only the last four");
+    // 曾 as a surname is zeng; its other reading, ceng, finds the name too.
+    for query in ["zeng", "zengzhiqiang", "zzq", "ceng"] {
+        assert_eq!(search(query).len(), 1, "{query}");
+    }
+    // A changed phone moves the tail.
+    let Response::Patient(view) = desk.call(Request::PatientGet { id }) else {
+        panic!()
+    };
+    let before = view.patient.demographics();
+    let mut after = before.clone();
+    after.phone = Some("13900017777".into());
+    let amended = desk.call(Request::PatientAmend {
+        id,
+        before,
+        after,
+        reason: "new mobile".into(),
+    });
+    assert_eq!(amended, Response::Done);
+    assert!(search("5678").is_empty());
+    assert_eq!(search("7777").len(), 1);
+}
