@@ -120,37 +120,12 @@ fn parse_offset(text: &str) -> Result<Option<FixedOffset>, String> {
 }
 
 impl AlertSettings {
-    /// The clinic's offset from UTC at `unix`, in seconds: `utc_offset` when it is set
-    /// and reads, the server's own zone otherwise.
-    pub fn clinic_offset(&self, unix: i64) -> i32 {
-        match parse_offset(&self.utc_offset) {
-            Ok(Some(offset)) => offset.local_minus_utc(),
-            _ => DateTime::<Utc>::from_timestamp(unix, 0)
-                .unwrap_or_default()
-                .with_timezone(&chrono::Local)
-                .offset()
-                .fix()
-                .local_minus_utc(),
-        }
-    }
-
-    /// The clinic's offset from UTC, in seconds, at a wall-clock time (given as unix
-    /// seconds read as if UTC): `utc_offset` when set, else the server's own zone at
-    /// that time (daylight saving included). Results whose time had no offset are the
-    /// sender's wall clock and are placed by this (see `Incoming::settle_local_times`).
-    pub fn clinic_offset_at(&self, wall: i64) -> i64 {
-        if let Ok(Some(fixed)) = parse_offset(&self.utc_offset) {
-            return i64::from(fixed.local_minus_utc());
-        }
-        let naive = DateTime::<Utc>::from_timestamp(wall, 0)
-            .unwrap_or_default()
-            .naive_utc();
-        use chrono::TimeZone;
-        chrono::Local
-            .offset_from_local_datetime(&naive)
-            .earliest()
-            .map(|o| i64::from(o.fix().local_minus_utc()))
-            .unwrap_or(0)
+    /// `utc_offset` in seconds, when it is set and reads.
+    pub fn fixed_offset(&self) -> Option<i32> {
+        parse_offset(&self.utc_offset)
+            .ok()
+            .flatten()
+            .map(|offset| offset.local_minus_utc())
     }
 
     /// Checks the settings; the error names the key and the form it wants.
@@ -265,12 +240,13 @@ mod tests {
             utc_offset: "+08:00".into(),
             ..AlertSettings::default()
         };
-        assert_eq!(beijing.clinic_offset_at(1_700_000_000), 8 * 3600);
+        assert_eq!(beijing.fixed_offset(), Some(8 * 3600));
         let new_york = AlertSettings {
             utc_offset: "-05:00".into(),
             ..AlertSettings::default()
         };
-        assert_eq!(new_york.clinic_offset_at(0), -5 * 3600);
+        assert_eq!(new_york.fixed_offset(), Some(-5 * 3600));
+        assert_eq!(AlertSettings::default().fixed_offset(), None);
         assert_eq!(rules("", "", "").unwrap().working, None);
         let days = rules("07:00-20:00", "fri-mon", "")
             .unwrap()

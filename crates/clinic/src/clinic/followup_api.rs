@@ -73,10 +73,8 @@ impl std::fmt::Display for NotCallable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NotCallable::Calling { by, until } => {
-                let until = chrono::DateTime::from_timestamp(*until, 0)
-                    .map(|t| t.format("%H:%M").to_string())
-                    .unwrap_or_default();
-                write!(f, "{by} is calling (until {until} UTC)")
+                let until = crate::domain::time::format_clock(*until);
+                write!(f, "{by} is calling (until {until})")
             }
             NotCallable::NoPhone => f.write_str("no phone number on record"),
             NotCallable::NoConsent => f.write_str("no phone consent for care recorded"),

@@ -220,11 +220,9 @@ pub(crate) fn claim(ctx: &Ctx<'_>, key: FollowUpKey) -> Result<Reply, ServiceErr
     super::patients::readable(ctx, &key.patient)?;
     let mut item = open_item(ctx, key)?;
     if let Some((by, until)) = item.claimed_by_other(&ctx.session.user, ctx.now) {
-        let until = chrono::DateTime::from_timestamp(*until, 0)
-            .map(|t| t.format("%H:%M").to_string())
-            .unwrap_or_default();
+        let until = crate::domain::time::format_clock(*until);
         return Err(ServiceError::Conflict(format!(
-            "{by} is calling this patient (until {until} UTC): choose another"
+            "{by} is calling this patient (until {until}): choose another"
         )));
     }
     let patient = ctx.vault.patient(&key.patient)?;

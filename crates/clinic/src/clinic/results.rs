@@ -102,7 +102,7 @@ pub(super) fn create_from_message(
 }
 
 /// Messages as the clinic keeps them: times without an offset placed in the clinic's
-/// time zone (`[alerts] utc_offset`, else the server's), local codes the clinic has
+/// time zone (`[clinic] time_zone`, else `[alerts] utc_offset`, else the server's), local codes the clinic has
 /// mapped filed under LOINC, and no claim to be filed already (only the service sets
 /// that, on the review list).
 fn settle(ctx: &Ctx<'_>, incoming: &[Incoming]) -> Result<Vec<Incoming>, ServiceError> {
@@ -113,7 +113,14 @@ fn settle(ctx: &Ctx<'_>, incoming: &[Incoming]) -> Result<Vec<Incoming>, Service
         .iter()
         .cloned()
         .map(|mut message| {
-            message.settle_local_times(|wall| settings.alerts.clinic_offset_at(wall));
+            let zone = settings.clinic_zone();
+            // The offset at that wall-clock time (daylight saving included).
+            message.settle_local_times(|wall| {
+                let naive = chrono::DateTime::from_timestamp(wall, 0)
+                    .unwrap_or_default()
+                    .naive_utc();
+                zone.from_local(naive).map(|at| wall - at).unwrap_or(0)
+            });
             message.filed_under = None;
             for observation in &mut message.observations {
                 lab_codes.apply(observation);

@@ -107,6 +107,9 @@ pub struct ClinicSettings {
     /// The units results are read in: "si" (mmol/L, µmol/L, g/L) or "conventional"
     /// (mg/dL, g/dL). Values are stored as sent and converted for reading.
     pub units: crate::domain::indicators::UnitSystem,
+    /// The clinic's time zone, an IANA name ("Asia/Shanghai"): "today" at the desk,
+    /// every time typed, shown or printed. Empty: the server's own zone.
+    pub time_zone: String,
 }
 
 impl Default for ClinicSettings {
@@ -117,6 +120,7 @@ impl Default for ClinicSettings {
             phone: String::new(),
             demo: false,
             units: Default::default(),
+            time_zone: String::new(),
         }
     }
 }
@@ -337,7 +341,31 @@ impl Settings {
             .alerts
             .rules()
             .map_err(|e| format!("{} [alerts] {e}", path.display()))?;
+        crate::domain::time::ClinicZone::parse(&settings.clinic.time_zone)
+            .map_err(|e| format!("{} [clinic] {e}", path.display()))?;
         Ok(settings)
+    }
+
+    /// Sets this process's clock (`domain::time`) to the clinic's in `dir`. Each entry
+    /// point of the binary calls it once (the daemon, a command, the terminal); a
+    /// settings file that does not read leaves times in UTC, said on each.
+    pub fn use_clinic_clock(dir: &Path) {
+        if let Ok(settings) = Settings::load(dir) {
+            crate::domain::time::set_clinic_zone(settings.clinic_zone());
+        }
+    }
+
+    /// The clinic's clock: `[clinic] time_zone`; else the older `[alerts] utc_offset`;
+    /// else the server's own zone.
+    pub fn clinic_zone(&self) -> crate::domain::time::ClinicZone {
+        use crate::domain::time::ClinicZone;
+        match ClinicZone::parse(&self.clinic.time_zone) {
+            Ok(ClinicZone::Server) | Err(_) => match self.alerts.fixed_offset() {
+                Some(seconds) => ClinicZone::Fixed(seconds),
+                None => ClinicZone::Server,
+            },
+            Ok(zone) => zone,
+        }
     }
 
     /// Writes the file whole (temporary file, then rename), owner-only.
@@ -390,5 +418,28 @@ mod tests {
             .insert(Role::Nurse, BTreeSet::from([Permission::FollowUpWork]));
         s.save(dir.path()).unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap(), s);
+    }
+
+    #[test]
+    fn the_clinic_clock_is_its_zone_else_the_older_offset_else_the_servers() {
+        use crate::domain::time::ClinicZone;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            "[clinic]\nname = \"x\"\ntime_zone = \"Beijing\"\n",
+        )
+        .unwrap();
+        let err = Settings::load(dir.path()).unwrap_err();
+        assert!(
+            err.contains("[clinic]") && err.contains("Asia/Shanghai"),
+            "{err}"
+        );
+        let mut s = Settings::default();
+        assert_eq!(s.clinic_zone(), ClinicZone::Server);
+        s.alerts.utc_offset = "+08:00".into();
+        assert_eq!(s.clinic_zone(), ClinicZone::Fixed(8 * 3600));
+        s.clinic.time_zone = "Asia/Shanghai".into();
+        assert_eq!(s.clinic_zone(), ClinicZone::parse("Asia/Shanghai").unwrap());
+        assert!(matches!(s.clinic_zone(), ClinicZone::Named(_)));
     }
 }

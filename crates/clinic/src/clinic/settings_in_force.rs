@@ -106,9 +106,9 @@ impl Clinic {
         Ok(())
     }
 
-    /// The clinic's offset from UTC at `at`, in seconds (settings' `utc_offset`).
+    /// The clinic's offset from UTC at `at`, in seconds (`[clinic] time_zone`).
     pub(crate) fn utc_offset(&self, at: i64) -> i32 {
-        self.settings().alerts.clinic_offset(at)
+        self.settings().clinic_zone().offset_at(at)
     }
 }
 

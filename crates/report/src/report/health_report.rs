@@ -53,10 +53,9 @@ pub fn date_of(at: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A time on the clinic's clock (`domain::time`).
 fn minute_of(at: i64) -> String {
-    DateTime::from_timestamp(at, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default()
+    crate::domain::time::format_time(at)
 }
 
 fn age_on(born: NaiveDate, day: NaiveDate) -> i32 {

@@ -223,6 +223,7 @@ async fn connection(
 /// Runs the daemon until SIGTERM or SIGINT.
 pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
     crate::store::db::restrict_umask();
+    crate::clinic::settings::Settings::use_clinic_clock(&options.dir);
     let clinic = Arc::new(Clinic::open(&options.dir, StoreOptions::default())?);
     clinic.start_reevaluation_worker();
     if let Some(path) = &options.key_file {

@@ -187,9 +187,13 @@ fn parse(view: &CallView, form: &Form) -> Result<CallInput, Vec<(usize, &'static
         Some(3) => Some(Outcome::Busy),
         Some(4) => Some(Outcome::WrongNumber),
         Some(5) => Some(Outcome::Refused),
-        Some(6) => match chrono::NaiveDateTime::parse_from_str(&callback_text, "%Y-%m-%d %H:%M") {
-            Ok(at) => Some(Outcome::Callback(at.and_utc().timestamp())),
-            Err(_) => {
+        // The time the nurse types is on the clinic's clock.
+        Some(6) => match chrono::NaiveDateTime::parse_from_str(&callback_text, "%Y-%m-%d %H:%M")
+            .ok()
+            .and_then(|at| crate::domain::time::clinic_zone().from_local(at))
+        {
+            Some(at) => Some(Outcome::Callback(at)),
+            None => {
                 problems.push((callback, "call.bad_callback"));
                 None
             }

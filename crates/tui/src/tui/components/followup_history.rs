@@ -101,7 +101,7 @@ impl FollowUpHistoryScreen {
         };
         match action {
             Action::New => {
-                let today = desk.now.date_naive();
+                let today = crate::domain::time::clinic_zone().today(desk.now);
                 self.prompt = prompt(
                     HistoryPrompt::NewPlan,
                     &["1".into(), "30".into(), today.to_string(), "nurses".into()],

@@ -41,9 +41,7 @@ fn next<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
 pub fn not_callable_text(locale: &crate::i18n::Locale, why: &NotCallable) -> String {
     match why {
         NotCallable::Calling { by, until } => {
-            let until = chrono::DateTime::from_timestamp(*until, 0)
-                .map(|t| t.format("%H:%M").to_string())
-                .unwrap_or_default();
+            let until = crate::domain::time::format_clock(*until);
             locale.tf("queue.calling", &[("by", by), ("until", &until)])
         }
         NotCallable::NoPhone => locale.t("queue.no_phone"),
@@ -346,7 +344,7 @@ impl Component for QueueScreen {
             Constraint::Length(10),
             Constraint::Fill(1),
         ];
-        let today = app.now.date_naive();
+        let today = crate::domain::time::clinic_zone().today(app.now);
         let cells = |i: usize| match screen.row(i) {
             Some(row) => {
                 let item = &row.item;

@@ -115,7 +115,11 @@ impl ResultsScreen {
             ),
             None => (String::new(), String::new()),
         };
-        let now = desk.now.format("%Y-%m-%d %H:%M").to_string();
+        let zone = crate::domain::time::clinic_zone();
+        let now = zone
+            .local(desk.now.timestamp())
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
         let mut form = Form::new(vec![
             Field::with(&code),
             Field::default(),
@@ -200,9 +204,12 @@ fn read_result_form(desk: &Desk<'_>, form: &Form) -> Result<Observation, (usize,
     {
         return Err((2, desk.locale.tf("results.bad_unit", &[("unit", i.unit)])));
     }
+    // Typed on the clinic's clock.
     let when = NaiveDateTime::parse_from_str(form.value(3).trim(), "%Y-%m-%d %H:%M")
-        .map_err(|_| (3, desk.t("results.bad_time")))?
-        .and_utc();
+        .ok()
+        .and_then(|wall| crate::domain::time::clinic_zone().from_local(wall))
+        .and_then(|at| chrono::DateTime::<Utc>::from_timestamp(at, 0))
+        .ok_or_else(|| (3, desk.t("results.bad_time")))?;
     if when > Utc::now() + chrono::Duration::hours(1) {
         return Err((3, desk.t("results.future_time")));
     }

@@ -262,7 +262,7 @@ fn patient_cells(app: &App, row: &PatientRow) -> Vec<String> {
     } else {
         format!(" [{}]", tags.join(", "))
     };
-    let today = app.now.date_naive();
+    let today = crate::domain::time::clinic_zone().today(app.now);
     vec![
         format!("{}{restricted}{tags}", row.name),
         row.card.as_deref().map(masked_card).unwrap_or_default(),

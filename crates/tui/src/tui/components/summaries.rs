@@ -110,7 +110,8 @@ impl SummariesScreen {
             .map(|(v, count)| ((*v).clone(), *count));
         match action {
             Action::New => {
-                let period = Period::last_quarter(desk.now.date_naive());
+                let period =
+                    Period::last_quarter(crate::domain::time::clinic_zone().today(desk.now));
                 let mut form = Form::new(vec![
                     Field::with(&period.from.to_string()),
                     Field::with(&period.to.to_string()),

@@ -69,7 +69,12 @@ pub fn status_bar(frame: &mut Frame<'_>, area: Rect, app: &App) {
             app.theme.status(),
         ),
     };
-    let mut right = app.now.format("%H:%M ").to_string();
+    let mut right = format!(
+        "{} ",
+        crate::domain::time::clinic_zone()
+            .local(app.now.timestamp())
+            .format("%H:%M")
+    );
     let mut right_style = app.theme.status();
     if let Some(left_secs) = app.idle_left().filter(|s| *s <= COUNTDOWN_SECONDS) {
         right = format!(

@@ -187,7 +187,9 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
             ));
         }
         if let Some(next) = saved.next_due {
-            let days = (next - app.now.date_naive()).num_days().max(0);
+            let days = (next - crate::domain::time::clinic_zone().today(app.now))
+                .num_days()
+                .max(0);
             lines.push(Line::from(app.locale.tf(
                 "call.next_due",
                 &[("date", &next.to_string()), ("days", &days.to_string())],

@@ -44,7 +44,9 @@ impl List {
                 return true;
             }
             (Action::PrevDay | Action::NextDay, _) => {
-                let day = self.date.unwrap_or(desk.now.date_naive());
+                let day = self
+                    .date
+                    .unwrap_or(crate::domain::time::clinic_zone().today(desk.now));
                 self.date = Some(if action == Action::PrevDay {
                     day - Days::new(1)
                 } else {

@@ -92,7 +92,8 @@ impl List {
             cursor: Cursor::default(),
             loading: !asks_first,
             bookings: Vec::new(),
-            date: (kind == ListKind::ExamDay).then(|| now.date_naive()),
+            date: (kind == ListKind::ExamDay)
+                .then(|| crate::domain::time::clinic_zone().today(now)),
             prompt: asks_first.then(|| Form::new(vec![Field::default()])),
             message: None,
             reviews: Vec::new(),
@@ -119,7 +120,9 @@ impl List {
             ListKind::Users => Request::UserList,
             ListKind::Review => Request::ReviewList,
             ListKind::ExamDay => Request::ExamDay {
-                date: self.date.unwrap_or(desk.now.date_naive()),
+                date: self
+                    .date
+                    .unwrap_or(crate::domain::time::clinic_zone().today(desk.now)),
             },
             // Asked for a patient first (`rights.rs`).
             ListKind::PatientAccess | ListKind::Disclosures => return,

@@ -18,7 +18,7 @@ impl PatientScreen {
         let id = self.id;
         let Some(form) = &mut self.book_form else {
             if action == Action::BookExam && self.view.is_some() {
-                let tomorrow = desk.now.date_naive() + Days::new(1);
+                let tomorrow = crate::domain::time::clinic_zone().today(desk.now) + Days::new(1);
                 self.notice = None;
                 self.book_form = Some(Form::new(vec![
                     Field::with("basic"),

@@ -121,9 +121,12 @@ pub(super) fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Pat
         return;
     };
     let p = &view.patient;
-    let age = p
-        .birth_date
-        .map(|b| app.now.date_naive().years_since(b).unwrap_or(0));
+    let age = p.birth_date.map(|b| {
+        crate::domain::time::clinic_zone()
+            .today(app.now)
+            .years_since(b)
+            .unwrap_or(0)
+    });
     let mut lines = Vec::new();
     if let Some(notice) = &screen.notice {
         lines.push(Line::styled(notice.clone(), app.theme.notice()));

@@ -221,7 +221,7 @@ impl RecordScreen {
             .collect();
         let reason = editor.form.fields[reason_at].value.trim().to_string();
         let mut errors: Vec<Option<String>> = vec![None; editor.form.fields.len()];
-        let today = desk.now.date_naive();
+        let today = crate::domain::time::clinic_zone().today(desk.now);
         let parsed: Result<SectionValue, Vec<Option<String>>> = match editor.section {
             Section::Demographics => {
                 let values: Vec<&str> = rows.iter().map(String::as_str).collect();

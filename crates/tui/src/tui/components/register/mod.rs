@@ -100,7 +100,11 @@ impl Register {
         let values: Vec<&str> = (0..REGISTER_FIELDS.len())
             .map(|i| self.form.value(i))
             .collect();
-        let demographics = read_demographics(desk.locale, desk.now.date_naive(), &values);
+        let demographics = read_demographics(
+            desk.locale,
+            crate::domain::time::clinic_zone().today(desk.now),
+            &values,
+        );
         let card_type = values[DEMOGRAPHIC_FIELDS].trim().to_string();
         let mut errors = match &demographics {
             Ok(_) => vec![None; DEMOGRAPHIC_FIELDS],
