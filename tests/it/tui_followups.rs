@@ -139,7 +139,12 @@ fn call_view(chinese: bool) -> CallView {
             },
         ],
         last_call: None,
-        goals: vec!["systolic_bp <= 130 by 2027-02-01".into()],
+        goals: vec![caredesk::domain::plan::Goal {
+            indicator: "systolic_bp".into(),
+            direction: caredesk::domain::plan::Direction::AtMost,
+            target: 130.0,
+            by: chrono::NaiveDate::from_ymd_opt(2027, 2, 1).unwrap(),
+        }],
         script_en: p.script_en.clone(),
         script_zh: p.script_zh.clone(),
         asks: p.readings.clone(),

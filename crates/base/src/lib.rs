@@ -9,3 +9,4 @@
 pub mod codec;
 pub mod crypto;
 pub mod i18n;
+pub mod linebreak;

@@ -85,13 +85,7 @@ pub(crate) fn view(ctx: &Ctx<'_>, key: FollowUpKey) -> Result<Reply, ServiceErro
         .plans(&key.patient)?
         .pop()
         .filter(|v| v.plan.active)
-        .map(|v| {
-            v.plan
-                .goals
-                .iter()
-                .map(crate::domain::plan_form::goal_line)
-                .collect()
-        })
+        .map(|v| v.plan.goals.clone())
         .unwrap_or_default();
     let view = CallView {
         key,

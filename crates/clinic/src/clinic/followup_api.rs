@@ -122,8 +122,9 @@ pub struct CallView {
     pub phone: Option<String>,
     pub readings: Vec<ReadingTrend>,
     pub last_call: Option<Call>,
-    /// The open goals of the patient's intervention plan, as text.
-    pub goals: Vec<String>,
+    /// The open goals of the patient's intervention plan (the terminal words them in
+    /// its language).
+    pub goals: Vec<crate::domain::plan::Goal>,
     /// The kind's call script, in English and Chinese.
     pub script_en: Vec<String>,
     pub script_zh: Vec<String>,

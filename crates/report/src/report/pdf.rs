@@ -10,7 +10,7 @@ use krilla::surface::Surface;
 
 use super::ReportError;
 use super::document::{Block, Chart, Document, Table};
-use super::fonts::{Fonts, is_cjk};
+use super::fonts::Fonts;
 
 const MARGIN_X: f32 = 48.0;
 const MARGIN_TOP: f32 = 40.0;
@@ -63,62 +63,10 @@ pub enum Op {
     },
 }
 
-/// Splits `text` into lines no wider than `width`: between words, or between any two
-/// Chinese characters; a word longer than a line is broken between characters.
+/// Splits `text` into lines no wider than `width` points, with the one line breaker
+/// (UAX #14) the terminal uses too.
 pub fn wrap(fonts: &Fonts, bold: bool, text: &str, size: f32, width: f32) -> Vec<String> {
-    let measure = |text: &str| fonts.width(text, bold, size);
-    let mut lines = Vec::new();
-    for paragraph in text.split('\n') {
-        let mut line = String::new();
-        for token in tokens(paragraph) {
-            let candidate = format!("{line}{token}");
-            if line.is_empty() || measure(candidate.trim_end()) <= width {
-                line = candidate;
-                if measure(line.trim_end()) > width {
-                    // One token wider than the line: break it between characters.
-                    let mut part = String::new();
-                    for c in line.chars() {
-                        if !part.is_empty() && measure(&format!("{part}{c}")) > width {
-                            lines.push(std::mem::take(&mut part));
-                        }
-                        part.push(c);
-                    }
-                    line = part;
-                }
-            } else {
-                lines.push(line.trim_end().to_string());
-                line = token.trim_start().to_string();
-            }
-        }
-        lines.push(line.trim_end().to_string());
-    }
-    lines
-}
-
-/// Words with their trailing spaces, and Chinese characters one by one.
-fn tokens(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut word = String::new();
-    for c in text.chars() {
-        if is_cjk(c) {
-            if !word.is_empty() {
-                out.push(std::mem::take(&mut word));
-            }
-            out.push(c.to_string());
-        } else if c == ' ' {
-            word.push(c);
-            out.push(std::mem::take(&mut word));
-        } else {
-            if word.ends_with(' ') {
-                out.push(std::mem::take(&mut word));
-            }
-            word.push(c);
-        }
-    }
-    if !word.is_empty() {
-        out.push(word);
-    }
-    out
+    crate::linebreak::wrap(text, width, |piece| fonts.width(piece, bold, size))
 }
 
 struct Flow<'a> {

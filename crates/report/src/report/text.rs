@@ -10,36 +10,10 @@ fn width(text: &str) -> usize {
     UnicodeWidthStr::width(text)
 }
 
-/// Wraps `text` to `max` columns, between words or between Chinese characters.
+/// Wraps `text` to `max` columns with the one line breaker (UAX #14) the PDF and
+/// the terminal use.
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
-    let max = max.max(8);
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for c in text.chars() {
-        let mut candidate = line.clone();
-        candidate.push(c);
-        if width(&candidate) > max {
-            // Break at the last space when there is one, else here.
-            match line
-                .rfind(' ')
-                .filter(|_| c != ' ' && !super::fonts::is_cjk(c))
-            {
-                Some(at) if at > 0 => {
-                    let rest = line[at + 1..].to_string();
-                    lines.push(line[..at].to_string());
-                    line = rest;
-                }
-                _ => lines.push(std::mem::take(&mut line)),
-            }
-            if c != ' ' || !line.is_empty() {
-                line.push(c);
-            }
-        } else {
-            line = candidate;
-        }
-    }
-    lines.push(line);
-    lines
+    crate::linebreak::wrap(text, max.max(8) as f32, |piece| width(piece) as f32)
 }
 
 fn pad(text: &str, columns: usize, right: bool) -> String {

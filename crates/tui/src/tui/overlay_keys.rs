@@ -19,7 +19,13 @@ impl App {
                 let plain = !event
                     .modifiers
                     .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+                let control = event.modifiers.contains(KeyModifiers::CONTROL);
                 match (event.code, action) {
+                    // As in every text box: Ctrl-U empties it.
+                    (KeyCode::Char('u'), _) if control => {
+                        query.clear();
+                        *cursor = Cursor::default();
+                    }
                     (KeyCode::Char(c), _) if plain => {
                         query.insert(c);
                         *cursor = Cursor::default();

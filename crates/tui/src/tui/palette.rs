@@ -46,6 +46,11 @@ fn listed(action: Action) -> bool {
 }
 
 impl App {
+    /// The keymap context of the screen under any layer.
+    fn screen_context(&self) -> Context {
+        self.top().component.context()
+    }
+
     /// Every command the role may use here, in the order they are offered when
     /// nothing is typed: this screen's actions, the home menu's screens, then
     /// everywhere's.
@@ -55,13 +60,11 @@ impl App {
         };
         let allowed = |action: Action| action.allowed(&user.permissions);
         let mut commands: Vec<Command> = Vec::new();
-        let context = self.context();
-        if context != Context::Overlay {
-            for (_, action) in self.keymap.bindings(context) {
-                let command = Command::Action(*action);
-                if listed(*action) && allowed(*action) && !commands.contains(&command) {
-                    commands.push(command);
-                }
+        // The screen under the palette: its keys are what the palette offers first.
+        for (_, action) in self.keymap.bindings(self.screen_context()) {
+            let command = Command::Action(*action);
+            if listed(*action) && allowed(*action) && !commands.contains(&command) {
+                commands.push(command);
             }
         }
         let home = Home::for_user(
@@ -90,17 +93,18 @@ impl App {
             Some(Overlay::Palette { query, .. }) => query.value.trim().to_string(),
             _ => String::new(),
         };
-        let context = self.context();
+        let context = self.screen_context();
         let entries = self.palette_commands().into_iter().map(|command| Entry {
             command,
             label: self.palette_label(command, &self.locale),
             key: match command {
-                Command::Action(action) => self
-                    .keymap
-                    .key_for(context, action)
-                    .map(|key| key.to_string()),
+                Command::Action(action) => Some(action),
+                // The search has its own key everywhere.
+                Command::Menu(MenuItem::Search) => Some(Action::Search),
                 Command::Menu(_) => None,
-            },
+            }
+            .and_then(|action| self.keymap.key_for(context, action))
+            .map(|key| key.to_string()),
         });
         if query.is_empty() {
             return entries.collect();

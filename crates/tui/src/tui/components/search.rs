@@ -180,42 +180,57 @@ impl Component for Search {
         ));
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        let [input, status, results] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(1),
-            Constraint::Min(1),
-        ])
-        .areas(inner);
-        let label = format!("{} ", app.t("search.label"));
-        let label_width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(label, app.theme.focus()),
-                search.query.span(),
-            ])),
-            input,
-        );
-        frame.set_cursor_position((
-            input.x + label_width + search.query.cursor_columns(),
-            input.y,
-        ));
-        let status_text = if search.busy {
-            Line::styled(app.t("common.working"), app.theme.label())
+        // What the box says under it, wrapped within the box (never cut).
+        let (status_text, status_style) = if search.busy {
+            (app.t("common.working"), app.theme.label())
         } else if let Some(error) = &search.error {
-            Line::styled(error.clone(), app.theme.error())
+            (error.clone(), app.theme.error())
         } else if search.answered.is_some() && search.total == 0 && digits_only(&search.current()) {
             // A number that is not whole finds nothing: say what does.
-            Line::styled(app.t("search.partial_number"), app.theme.label())
+            (app.t("search.partial_number"), app.theme.label())
+        } else if search.answered.is_some() && search.total == 0 {
+            (app.t("search.none"), app.theme.label())
         } else if search.answered.is_some() {
-            Line::styled(
+            (
                 app.locale
                     .tf("search.count", &[("count", &search.total.to_string())]),
                 app.theme.notice(),
             )
         } else {
-            Line::styled(app.t("search.hint"), app.theme.label())
+            (app.t("search.hint"), app.theme.label())
         };
-        frame.render_widget(Paragraph::new(status_text), status);
+        let status_lines: Vec<Line> =
+            crate::tui::view::wrap_columns(&status_text, inner.width as usize)
+                .into_iter()
+                .take(3)
+                .map(|line| Line::styled(line, status_style))
+                .collect();
+        let [input, status, results] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(status_lines.len().max(1) as u16),
+            Constraint::Min(1),
+        ])
+        .areas(inner);
+        let label = format!("{} ", app.t("search.label"));
+        let label_width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+        // A long text scrolls sideways to keep the cursor in view.
+        let room = inner.width.saturating_sub(label_width + 1) as usize;
+        let (shown, column) = search.query.window(room);
+        let mut shown_span = Span::raw(shown);
+        if search.query.selected {
+            shown_span = shown_span.style(
+                ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::REVERSED),
+            );
+        }
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(label, app.theme.focus()),
+                shown_span,
+            ])),
+            input,
+        );
+        frame.set_cursor_position((input.x + label_width + column, input.y));
+        frame.render_widget(Paragraph::new(status_lines), status);
         let headers = vec![
             app.t("search.name"),
             app.t("search.card"),

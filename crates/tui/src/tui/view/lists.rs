@@ -166,7 +166,16 @@ pub(crate) fn size_columns(
         let header = headers.get(c).map(|h| h.width()).unwrap_or(0) as u16;
         header.max(8).min(need[c].max(1))
     };
-    let fixed = |c: usize| matches!(constraints[c], Constraint::Length(_));
+    // Identifying columns are kept whole: a fixed width, or text with no letters in
+    // it (numbers, dates, times, masked numbers) on every visible row.
+    let numeric = |c: usize| {
+        !rows.is_empty()
+            && rows.iter().all(|row| {
+                row.get(c)
+                    .is_some_and(|cell| !cell.chars().any(char::is_alphabetic))
+            })
+    };
+    let fixed = |c: usize| matches!(constraints[c], Constraint::Length(_)) || numeric(c);
     // Fixed-width columns whole first, from the text columns' spare and then their text.
     for c in (0..count).filter(|&c| fixed(c)) {
         while widths[c] < need[c] {
@@ -185,9 +194,10 @@ pub(crate) fn size_columns(
     // Room a column does not use, to the columns still cut (the most cut first).
     loop {
         let donor = (0..count).find(|&d| widths[d] > need[d].max(floor(d)));
+        // Identifying columns first, then the most cut.
         let taker = (0..count)
             .filter(|&t| widths[t] < need[t])
-            .max_by_key(|&t| need[t] - widths[t]);
+            .max_by_key(|&t| (fixed(t), need[t] - widths[t]));
         match (donor, taker) {
             (Some(d), Some(t)) if d != t => {
                 widths[d] -= 1;
@@ -207,7 +217,7 @@ pub(crate) fn size_columns(
 }
 
 /// The selected row written out in full (header: text), wrapped to the area's width,
-/// when any of its cells does not fit its column; nothing when all fit. At most three
+/// when any of its cells does not fit its column; nothing when all fit. At most four
 /// lines: the rest of a very long note is on the screen the row opens.
 fn detail_lines(headers: &[String], cells: &[String], widths: &[u16], width: u16) -> Vec<String> {
     let cut = cells
@@ -228,8 +238,8 @@ fn detail_lines(headers: &[String], cells: &[String], widths: &[u16], width: u16
         .collect::<Vec<_>>()
         .join(" · ");
     let mut lines = super::wrap_columns(&format!("▸ {text}"), width.saturating_sub(1) as usize);
-    if lines.len() > 3 {
-        lines.truncate(3);
+    if lines.len() > 4 {
+        lines.truncate(4);
         if let Some(last) = lines.last_mut() {
             last.push('…');
         }

@@ -25,6 +25,7 @@ pub fn render(frame: &mut Frame<'_>, app: &mut App) {
     let [body, status] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(frame.area());
     app.list_height = body.height.saturating_sub(5) as usize;
+    overlay::clamp_help_scroll(app, body);
     app.top().component.render(frame, body, app);
     status::status_bar(frame, status, app);
     overlay::render(frame, body, app);
@@ -48,55 +49,39 @@ pub fn pad(text: &str, columns: usize) -> String {
     format!("{text}{}", " ".repeat(columns.saturating_sub(width)))
 }
 
-/// Splits `text` into lines of at most `columns` display columns, at spaces where it
-/// can and anywhere in a run of CJK text (which has no spaces).
-pub fn wrap_columns(text: &str, columns: usize) -> Vec<String> {
-    use unicode_width::UnicodeWidthChar;
-    let columns = columns.max(1);
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    let mut width = 0;
-    let mut last_space: Option<usize> = None;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if width + w > columns {
-            match last_space {
-                Some(at) if at > 0 => {
-                    let rest = line.split_off(at);
-                    lines.push(line.trim_end().to_string());
-                    line = rest.trim_start().to_string();
-                }
-                _ => lines.push(std::mem::take(&mut line)),
-            }
-            width = unicode_width::UnicodeWidthStr::width(line.as_str());
-            last_space = None;
-        }
-        if c == ' ' {
-            last_space = Some(line.len());
-        }
-        line.push(c);
-        width += w;
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
+/// Lines of at most `columns` display columns: the one line breaker (UAX #14) that
+/// paper uses too.
+pub use crate::linebreak::wrap_columns;
 
-#[cfg(test)]
-mod tests {
-    use super::wrap_columns;
-
-    #[test]
-    fn wraps_at_spaces_and_inside_cjk() {
-        assert_eq!(
-            wrap_columns("say why it changes", 8),
-            ["say why", "it", "changes"]
+/// Lines wrapped to `columns` by the one line breaker, each keeping its style (a line
+/// of several styles is left to the paragraph's own wrapping). ratatui's wrapping
+/// breaks a Chinese run only at spaces, leaving "1." alone on a line.
+pub fn wrap_lines(
+    lines: Vec<ratatui::text::Line<'static>>,
+    columns: u16,
+) -> Vec<ratatui::text::Line<'static>> {
+    use ratatui::text::Line;
+    let mut out = Vec::new();
+    for line in lines {
+        if line.spans.len() > 1 || line.width() <= columns as usize {
+            out.push(line);
+            continue;
+        }
+        let style = line
+            .spans
+            .first()
+            .map(|span| line.style.patch(span.style))
+            .unwrap_or(line.style);
+        let text: String = line
+            .spans
+            .iter()
+            .map(|span| span.content.as_ref())
+            .collect();
+        out.extend(
+            wrap_columns(&text, columns as usize)
+                .into_iter()
+                .map(|part| Line::styled(part, style)),
         );
-        assert_eq!(
-            wrap_columns("请说明修改原因", 6),
-            ["请说明", "修改原", "因"]
-        );
-        assert_eq!(wrap_columns("", 5), Vec::<String>::new());
     }
+    out
 }

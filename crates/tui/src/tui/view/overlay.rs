@@ -71,6 +71,22 @@ fn help_lines(app: &App) -> Vec<Line<'static>> {
     lines
 }
 
+/// Keeps the help's scroll within its text, so Up answers at once after scrolling
+/// past the end (the box as `render` draws it in `area`).
+pub(super) fn clamp_help_scroll(app: &mut App, area: Rect) {
+    if !matches!(app.overlay, Some(Overlay::Help { .. })) {
+        return;
+    }
+    let lines = help_lines(app);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let boxed = centered(area, 60, height);
+    let room = boxed.height.saturating_sub(2);
+    let total = wrapped_height(&lines, boxed.width.saturating_sub(2));
+    if let Some(Overlay::Help { scroll }) = &mut app.overlay {
+        *scroll = (*scroll).min(total.saturating_sub(room));
+    }
+}
+
 /// How many rows `lines` take wrapped in `width` columns.
 fn wrapped_height(lines: &[Line<'_>], width: u16) -> u16 {
     let width = width.max(1) as usize;

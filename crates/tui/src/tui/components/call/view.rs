@@ -135,8 +135,17 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
     }
     if !view.goals.is_empty() {
         info.push(Line::styled(app.t("call.goals"), app.theme.label()));
-        for g in &view.goals {
-            info.push(Line::from(format!("  {g}")));
+        for goal in &view.goals {
+            info.push(Line::from(format!(
+                "  {}",
+                app.locale.tf(
+                    "call.goal",
+                    &[
+                        ("goal", &crate::tui::components::plan::goal_text(app, goal)),
+                        ("by", &goal.by.to_string()),
+                    ],
+                )
+            )));
         }
     }
     info.push(Line::styled(app.t("call.script"), app.theme.label()));
@@ -147,6 +156,8 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
     if ticking {
         info = checklist_lines(app, view, screen.form.value(checklist));
     }
+    // Wrapped by the one line breaker: no "1." alone, no line starting with "、".
+    let info = view::wrap_lines(info, left.width.saturating_sub(1));
     frame.render_widget(
         Paragraph::new(info)
             .wrap(Wrap { trim: false })
@@ -243,11 +254,9 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
     if screen.form.busy {
         head.push(Line::styled(app.t("common.working"), app.theme.label()));
     }
-    // The intro wraps: give it the lines it needs.
-    let height: usize = head
-        .iter()
-        .map(|l| view::wrap_columns(&l.to_string(), right.width.max(1) as usize).len())
-        .sum();
+    // The intro wraps by the one line breaker: give it the lines it needs.
+    let head = view::wrap_lines(head, right.width.max(1));
+    let height = head.len();
     let [top, body] =
         Layout::vertical([Constraint::Length(height as u16 + 1), Constraint::Min(1)]).areas(right);
     frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);

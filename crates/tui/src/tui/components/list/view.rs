@@ -37,6 +37,9 @@ pub(super) fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             .map_or(0, Vec::len) as u16;
         let height = if unread > 0 && list.prompt.is_none() && list.message.is_none() {
             (unread + 2).min(inner.height / 2).max(1)
+        } else if list.kind == ListKind::Alerts && list.prompt.is_none() {
+            // Who acknowledged it and why: wrapped on two lines, never cut.
+            2
         } else {
             1
         };
@@ -139,7 +142,7 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             },
             None => Line::default(),
         };
-        frame.render_widget(Paragraph::new(line), area);
+        frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
     } else {
         // The selected message's unread results, so the clerk can ask the lab.
         let lines = match list.review_unread.get(list.cursor.selected) {

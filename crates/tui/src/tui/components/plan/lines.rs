@@ -10,7 +10,7 @@ use crate::tui::app::App;
 
 const BAR: usize = 10;
 
-/// `Systolic blood pressure ≤ 130 mm[Hg]`
+/// `Systolic blood pressure ≤ 130 mmHg`
 pub fn goal_text(app: &App, goal: &Goal) -> String {
     let op = match goal.direction {
         Direction::AtMost => "≤",

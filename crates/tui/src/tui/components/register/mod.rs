@@ -3,6 +3,7 @@
 //! card issued goes to the printer; duplicates found are offered instead
 //! (`view.rs` draws the three states).
 
+mod from_id;
 mod view;
 
 use ratatui::Frame;
@@ -34,11 +35,11 @@ pub(crate) const DEMOGRAPHIC_FIELDS: usize = demographics_form::Field::ALL.len()
 /// The order the desk fills the form in (indexes into `REGISTER_FIELDS`): the ID
 /// number straight after the name, since a resident ID fills in sex and birth date.
 pub(crate) const ENTRY_ORDER: [usize; 9] = [0, 4, 5, 1, 2, 3, 6, 7, 8];
-const SEX: usize = 1;
-const BIRTH_DATE: usize = 2;
+pub(crate) const SEX: usize = 1;
+pub(crate) const BIRTH_DATE: usize = 2;
 const PHONE: usize = 3;
-const ID_TYPE: usize = 4;
-const ID_NUMBER: usize = 5;
+pub(crate) const ID_TYPE: usize = 4;
+pub(crate) const ID_NUMBER: usize = 5;
 
 /// The eight demographic fields (registration order) as demographics, or the
 /// message of each wrong field: the one check the service also makes
@@ -80,6 +81,9 @@ pub struct Register {
     /// The ID number is valid and sex and birth date agree with it (filled from it or
     /// typed): Enter on it goes past them to the mobile.
     pub filled_from_id: bool,
+    /// Sex and birth date as the ID number filled them, not typed since: a changed
+    /// number fills them again.
+    pub auto_filled: (bool, bool),
 }
 
 impl Register {
@@ -92,6 +96,7 @@ impl Register {
             field_errors: vec![None; REGISTER_FIELDS.len()],
             outcome: None,
             filled_from_id: false,
+            auto_filled: (false, false),
         }
     }
 
@@ -199,67 +204,6 @@ impl Register {
     fn on_last_field(&self) -> bool {
         ENTRY_ORDER.last() == Some(&self.form.focus)
     }
-
-    /// A checked 18-digit resident ID fills in an empty sex and birth date, and says
-    /// at once when a typed one disagrees (the service checks the same).
-    fn fill_from_id(&mut self, desk: &Desk<'_>) {
-        use crate::domain::identity::{check_id_number, read_date, sex_of_id_number};
-        use crate::domain::patient::{IdType, Sex};
-        self.filled_from_id = false;
-        if IdType::parse(self.form.value(ID_TYPE)) != Some(IdType::ResidentId) {
-            return;
-        }
-        let number = self.form.value(ID_NUMBER).to_string();
-        let typed = crate::domain::identity::normalise_id_number(&number);
-        let (birth, sex) = match (check_id_number(&number, None), sex_of_id_number(&number)) {
-            (Ok(birth), Some(sex)) => (birth, sex),
-            // All 18 typed and wrong: said now, not after the whole form.
-            (Err(error), _) if typed.chars().count() == 18 => {
-                let problem = crate::domain::demographics_form::Problem::id_number(error);
-                self.field_errors[ID_NUMBER] = Some(problem.text(desk.locale));
-                return;
-            }
-            _ => {
-                self.field_errors[ID_NUMBER] = None;
-                return;
-            }
-        };
-        let mut filled = false;
-        self.field_errors[ID_NUMBER] = None;
-        self.field_errors[SEX] = None;
-        let typed_birth = self.form.value(BIRTH_DATE).trim().to_string();
-        if typed_birth.is_empty() {
-            self.form.fields[BIRTH_DATE] = Field::with(&birth.to_string());
-            self.field_errors[BIRTH_DATE] = None;
-            filled = true;
-        } else if read_date(&typed_birth) != Some(birth) {
-            self.field_errors[ID_NUMBER] = Some(desk.locale.tf(
-                "register.id_birth_mismatch",
-                &[("found", &birth.to_string()), ("form", &typed_birth)],
-            ));
-        }
-        let typed_sex = self.form.value(SEX).trim().to_string();
-        if typed_sex.is_empty() {
-            let code = if sex == Sex::Male { "M" } else { "F" };
-            self.form.fields[SEX] = Field::with(code);
-            filled = true;
-        } else if matches!(Sex::parse(&typed_sex), Some(Sex::Male | Sex::Female))
-            && Sex::parse(&typed_sex) != Some(sex)
-        {
-            let key = if sex == Sex::Male {
-                "register.sex_id_male"
-            } else {
-                "register.sex_id_female"
-            };
-            self.field_errors[SEX] = Some(desk.t(key));
-        }
-        if filled {
-            self.form.info = Some(desk.t("register.filled_from_id"));
-        }
-        // Sex and birth date now agree with the number: Enter may go past them.
-        self.filled_from_id =
-            self.field_errors[SEX].is_none() && self.field_errors[ID_NUMBER].is_none();
-    }
 }
 
 impl Default for Register {
@@ -298,8 +242,8 @@ impl Component for Register {
     }
 
     fn on_edit(&mut self, desk: &mut Desk<'_>) {
-        if self.outcome.is_none() && matches!(self.form.focus, ID_TYPE | ID_NUMBER) {
-            self.fill_from_id(desk);
+        if self.outcome.is_none() {
+            self.on_field_edited(desk, self.form.focus);
         }
     }
 

@@ -61,7 +61,8 @@ pub(super) fn register(frame: &mut Frame<'_>, area: Rect, app: &App, register: &
                     Line::from(text)
                 });
             }
-            frame.render_widget(Paragraph::new(lines), inner);
+            // The warning and its hint wrap within the box.
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
         None => form(frame, inner, app, register),
     }
