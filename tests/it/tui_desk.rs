@@ -141,6 +141,55 @@ fn a_resident_id_fills_sex_and_birth_date_and_a_typed_sex_is_checked() {
 }
 
 #[test]
+fn the_form_keeps_sex_and_birth_date_in_step_with_the_id_number() {
+    let mut app = signed_in(Role::FrontDesk);
+    app.show(Register::new());
+    keys(&mut app, "曾小红");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "110105199007011241");
+    // A sex typed over the filled one is checked as it is typed, and cleared when put right.
+    key(&mut app, KeyCode::Down);
+    keys(&mut app, "M");
+    let flagged = app.shown::<Register>().unwrap().field_errors[1].clone();
+    assert!(flagged.is_some_and(|e| e.contains("woman")));
+    ctrl(&mut app, 'u');
+    keys(&mut app, "F");
+    assert_eq!(app.shown::<Register>().unwrap().field_errors[1], None);
+    // Another number fills again what the first one filled (the sex was typed: kept,
+    // and flagged against the new man's number).
+    key(&mut app, KeyCode::Up);
+    ctrl(&mut app, 'u');
+    keys(&mut app, "110105198503121234");
+    let register = app.shown::<Register>().unwrap();
+    assert_eq!(register.form.value(2), "1985-03-12");
+    assert_eq!(
+        register.field_errors[5], None,
+        "{:?}",
+        register.field_errors
+    );
+    assert!(
+        register.field_errors[1]
+            .as_deref()
+            .is_some_and(|e| e.contains("man's")),
+        "{:?} {:?}",
+        register.field_errors,
+        register.form.value(1)
+    );
+    // A birth date in the future is said at once.
+    ctrl(&mut app, 'u');
+    keys(&mut app, "110105203001010028");
+    let register = app.shown::<Register>().unwrap();
+    assert!(
+        register.field_errors[5]
+            .as_deref()
+            .is_some_and(|e| e.contains("future")),
+        "{:?}",
+        register.field_errors
+    );
+}
+
+#[test]
 fn a_field_reached_with_a_value_is_replaced_by_typing_and_ctrl_s_saves_from_any_field() {
     let mut app = signed_in(Role::FrontDesk);
     app.show(Register::new());

@@ -25,11 +25,12 @@ impl Register {
             _ => {}
         }
         if matches!(field, SEX | BIRTH_DATE | ID_TYPE | ID_NUMBER) {
-            self.sync_with_id(desk);
+            // Only a changed number fills in: a field the clerk empties stays empty.
+            self.sync_with_id(desk, matches!(field, ID_TYPE | ID_NUMBER));
         }
     }
 
-    fn sync_with_id(&mut self, desk: &Desk<'_>) {
+    fn sync_with_id(&mut self, desk: &Desk<'_>, fill: bool) {
         self.filled_from_id = false;
         self.field_errors[ID_NUMBER] = None;
         self.field_errors[SEX] = None;
@@ -56,19 +57,19 @@ impl Register {
         }
         let mut filled = false;
         let typed_birth = self.form.value(BIRTH_DATE).trim().to_string();
-        if typed_birth.is_empty() || self.auto_filled.1 {
+        if fill && (typed_birth.is_empty() || self.auto_filled.1) {
             self.form.fields[BIRTH_DATE] = Field::with(&birth.to_string());
             self.field_errors[BIRTH_DATE] = None;
             self.auto_filled.1 = true;
             filled = true;
-        } else if read_date(&typed_birth) != Some(birth) {
+        } else if !typed_birth.is_empty() && read_date(&typed_birth) != Some(birth) {
             self.field_errors[ID_NUMBER] = Some(desk.locale.tf(
                 "register.id_birth_mismatch",
                 &[("found", &birth.to_string()), ("form", &typed_birth)],
             ));
         }
         let typed_sex = self.form.value(SEX).trim().to_string();
-        if typed_sex.is_empty() || self.auto_filled.0 {
+        if fill && (typed_sex.is_empty() || self.auto_filled.0) {
             // In the words the form's own hint uses.
             let word = match (sex, desk.locale.lang) {
                 (Sex::Male, Lang::ZhCn) => "男",
@@ -93,7 +94,9 @@ impl Register {
             self.form.info = Some(desk.t("register.filled_from_id"));
         }
         // Sex and birth date now agree with the number: Enter may go past them.
-        self.filled_from_id =
-            self.field_errors[SEX].is_none() && self.field_errors[ID_NUMBER].is_none();
+        self.filled_from_id = self.field_errors[SEX].is_none()
+            && self.field_errors[ID_NUMBER].is_none()
+            && !self.form.value(SEX).trim().is_empty()
+            && !self.form.value(BIRTH_DATE).trim().is_empty();
     }
 }
