@@ -22,7 +22,7 @@ const DOCTOR: (&str, &str) = ("dr.zhou", "demo doctor harbour lantern");
 const MANAGER: (&str, &str) = ("sun.hm", "demo manager harbour lantern");
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
 const NURSE: (&str, &str) = ("chen.jing", "demo nurse harbour lantern");
-const PRINTER: &str = "caredesk-test-pdf";
+pub(crate) const PRINTER: &str = "caredesk-test-pdf";
 
 /// The name on a card, read through the service as the nurse (a different user from
 /// the ones the commands sign in as, so each TOTP code is used once).
@@ -243,7 +243,7 @@ fn bad_command_lines_are_refused_with_the_reason_and_nothing_is_lost() {
 
 /// Adds the virtual PDF printer (cups-pdf) if CUPS lacks it; cups-pdf's PPD is found
 /// through `lpinfo -m`. The pdftocairo renderer keeps the text searchable.
-fn add_pdf_printer() {
+pub(crate) fn add_pdf_printer() {
     let listed = Command::new("lpstat").arg("-e").output().unwrap();
     if text(&listed.stdout).lines().any(|l| l.trim() == PRINTER) {
         return;

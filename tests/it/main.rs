@@ -29,6 +29,7 @@ mod deployment;
 mod disk_full;
 mod e2e_care;
 mod e2e_init;
+mod e2e_keystrokes;
 mod e2e_paper;
 mod e2e_ssh;
 mod e2e_tui;

@@ -31,21 +31,24 @@ impl PatientScreen {
         match action {
             Action::NextField | Action::PrevField => form.focus = 1 - form.focus,
             Action::Submit if form.focus == 0 => form.focus = 1,
-            Action::Submit => match NaiveDate::parse_from_str(form.value(1).trim(), "%Y-%m-%d") {
-                Ok(date) => {
-                    form.busy = true;
-                    form.error = None;
-                    let request = Request::ExamBook {
-                        id,
-                        package: form.value(0).trim().to_string(),
-                        date,
-                    };
-                    desk.ask::<_, Booking>(request, |this: &mut Self, desk, reply| {
-                        this.on_booked(desk, reply)
-                    });
+            // Enter on the day, or Ctrl-S from either field, books.
+            Action::Submit | Action::Save => {
+                match NaiveDate::parse_from_str(form.value(1).trim(), "%Y-%m-%d") {
+                    Ok(date) => {
+                        form.busy = true;
+                        form.error = None;
+                        let request = Request::ExamBook {
+                            id,
+                            package: form.value(0).trim().to_string(),
+                            date,
+                        };
+                        desk.ask::<_, Booking>(request, |this: &mut Self, desk, reply| {
+                            this.on_booked(desk, reply)
+                        });
+                    }
+                    Err(_) => form.error = Some(desk.t("exam.bad_date")),
                 }
-                Err(_) => form.error = Some(desk.t("exam.bad_date")),
-            },
+            }
             Action::Back => self.book_form = None,
             _ => {}
         }
