@@ -288,3 +288,20 @@ fn the_palette_finds_the_roles_screens_and_actions_in_both_languages() {
     key(&mut app, KeyCode::Enter);
     assert!(app.shown::<Register>().is_some());
 }
+
+#[test]
+fn the_palette_switches_the_session_to_the_other_language() {
+    use caredesk::i18n::Lang;
+    let mut app = signed_in(Role::Nurse);
+    assert_eq!(app.locale.lang, Lang::En);
+    ctrl(&mut app, 'p');
+    keys(&mut app, "中文");
+    assert_eq!(
+        app.palette_entries().first().map(|e| e.command),
+        Some(Command::Action(caredesk::tui::action::Action::Language))
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.locale.lang, Lang::ZhCn);
+    let screen = crate::common::tui::render(&mut app, 80, 24);
+    assert!(screen.contains("护士"), "{screen}");
+}

@@ -49,6 +49,11 @@ impl Pane {
             ])
             .args(["-x", &width.to_string(), "-y", &height.to_string()])
             .arg(command)
+            // The app takes its language from the session's locale: a neutral one, so
+            // screens are in the language the test asks for (--lang) or the clinic's.
+            .env("LC_ALL", "")
+            .env("LC_MESSAGES", "")
+            .env("LANG", "C.UTF-8")
             .status()
             .unwrap();
         assert!(status.success(), "tmux could not start");

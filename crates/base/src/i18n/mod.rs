@@ -50,6 +50,28 @@ impl Lang {
             _ => None,
         }
     }
+
+    /// The language a POSIX locale names (`zh_CN.UTF-8`, `en_GB.UTF-8`), as an SSH
+    /// session passes it in `LC_ALL`, `LC_MESSAGES` or `LANG`; `None` for "C", "POSIX"
+    /// or a language caredesk does not speak.
+    pub fn from_posix_locale(value: &str) -> Option<Lang> {
+        let language = value.split(['_', '.', '@', '-']).next().unwrap_or_default();
+        match language.to_ascii_lowercase().as_str() {
+            "zh" => Some(Lang::ZhCn),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language of this session's environment, looked up as POSIX does: the first
+    /// of `LC_ALL`, `LC_MESSAGES`, `LANG` that is set and not empty decides.
+    pub fn from_environment(get: impl Fn(&str) -> Option<String>) -> Option<Lang> {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|name| get(name).filter(|v| !v.is_empty()))
+            .next()
+            .and_then(|value| Lang::from_posix_locale(&value))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -147,5 +169,31 @@ mod tests {
             l.tf("error.account_locked", &[("minutes", "15")])
                 .contains("15")
         );
+    }
+
+    #[test]
+    fn a_session_s_locale_chooses_the_language() {
+        assert_eq!(Lang::from_posix_locale("zh_CN.UTF-8"), Some(Lang::ZhCn));
+        assert_eq!(Lang::from_posix_locale("en_GB.UTF-8"), Some(Lang::En));
+        assert_eq!(Lang::from_posix_locale("C.UTF-8"), None);
+        assert_eq!(Lang::from_posix_locale("de_DE.UTF-8"), None);
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        // LC_ALL first; an empty one is not set.
+        assert_eq!(
+            Lang::from_environment(env(&[("LC_ALL", ""), ("LANG", "zh_CN.UTF-8")])),
+            Some(Lang::ZhCn)
+        );
+        assert_eq!(
+            Lang::from_environment(env(&[("LC_ALL", "en_US.UTF-8"), ("LANG", "zh_CN.UTF-8")])),
+            Some(Lang::En)
+        );
+        assert_eq!(Lang::from_environment(env(&[])), None);
     }
 }

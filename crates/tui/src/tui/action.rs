@@ -121,10 +121,12 @@ pub enum Action {
     Unmask,
     /// A form: save now, from whichever field has the cursor.
     Save,
+    /// The screen's language: English or Chinese, for this session.
+    Language,
 }
 
 impl Action {
-    pub const ALL: [Action; 67] = [
+    pub const ALL: [Action; 68] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -192,6 +194,7 @@ impl Action {
         Action::Period,
         Action::Unmask,
         Action::Save,
+        Action::Language,
     ];
 
     pub fn name(self) -> &'static str {
@@ -263,6 +266,7 @@ impl Action {
             Action::Period => "period",
             Action::Unmask => "unmask",
             Action::Save => "save",
+            Action::Language => "language",
         }
     }
 

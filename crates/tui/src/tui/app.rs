@@ -392,6 +392,8 @@ impl App {
         }
         match action {
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
+            // English and Chinese change places for this session.
+            Action::Language => std::mem::swap(&mut self.locale, &mut self.other_locale),
             Action::Palette => {
                 self.overlay = Some(Overlay::Palette {
                     query: Field::default(),

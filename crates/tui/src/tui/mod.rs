@@ -91,7 +91,10 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
         .unwrap_or_default();
     let keymap_name = options.keymap.unwrap_or_else(|| stored.tui.keymap.clone());
     let keymap = Keymap::load(&keymap_name, Keymap::user_file().as_deref())?;
-    let lang = match options.lang {
+    // The flag; else the session's own locale (LC_ALL, LC_MESSAGES, LANG, as an SSH
+    // session passes them); else the clinic's.
+    let session = Lang::from_environment(|name| std::env::var(name).ok());
+    let lang = match options.lang.or(session) {
         Some(lang) => lang,
         None => Lang::parse(&stored.tui.lang).ok_or_else(|| {
             anyhow::anyhow!(

@@ -56,7 +56,9 @@ impl App {
     /// everywhere's.
     fn palette_commands(&self) -> Vec<Command> {
         let Some(user) = &self.user else {
-            return vec![Command::Action(Action::Help), Command::Action(Action::Quit)];
+            return [Action::Language, Action::Help, Action::Quit]
+                .map(Command::Action)
+                .to_vec();
         };
         let allowed = |action: Action| action.allowed(&user.permissions);
         let mut commands: Vec<Command> = Vec::new();
@@ -72,7 +74,13 @@ impl App {
             user.permissions.contains(&Permission::ClinicalRead),
         );
         commands.extend(home.menu.into_iter().map(Command::Menu));
-        for action in [Action::Home, Action::Help, Action::Logout, Action::Quit] {
+        for action in [
+            Action::Home,
+            Action::Language,
+            Action::Help,
+            Action::Logout,
+            Action::Quit,
+        ] {
             if !commands.contains(&Command::Action(action)) {
                 commands.push(Command::Action(action));
             }
