@@ -61,8 +61,9 @@ fn user_list_signs_in_with_a_code_and_refuses_the_same_code_again() {
 
     let again = caredesk(&dir, &["user", "list"], &credentials);
     assert_eq!(again.status.code(), Some(1));
+    // The right password with the code just used: said so, and refused.
     assert!(
-        text(&again.stderr).contains("sign-in failed"),
+        text(&again.stderr).contains("that code was just used"),
         "{}",
         text(&again.stderr)
     );

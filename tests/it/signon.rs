@@ -79,12 +79,27 @@ fn a_code_is_accepted_once_only() {
         Response::SignedIn(_)
     ));
     assert_eq!(client.call(Request::Logout), Response::Done);
+    // With the right password the replay is named, so a second command run within
+    // the step waits for the next code; it is a failed sign-in all the same.
     let again = t.login(&t.client(), Role::Admin, &code);
     assert_eq!(
         again,
-        Response::Error(ServiceError::SignInFailed),
+        Response::Error(ServiceError::CodeAlreadyUsed),
         "replayed code"
     );
+    assert!(
+        ServiceError::CodeAlreadyUsed
+            .to_string()
+            .contains("wait for the next one")
+    );
+    // A wrong password with that used code says nothing of the code.
+    let client = t.client();
+    let wrong = client.call(Request::Login {
+        user: t.staff[&Role::Admin].name.clone(),
+        password: caredesk::clinic::Secret::new("not the password"),
+        code: caredesk::clinic::Secret::new(code.clone()),
+    });
+    assert_eq!(wrong, Response::Error(ServiceError::SignInFailed));
 }
 
 #[test]

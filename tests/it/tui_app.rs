@@ -202,6 +202,7 @@ fn a_conflicting_amendment_keeps_the_typed_text_and_then_amends_the_newer_value(
         reason: None,
         tag_form: None,
         book_form: None,
+        auto_tags: None,
         notice: None,
         error: None,
     });
@@ -277,6 +278,7 @@ fn the_results_screen_loads_walks_in_time_and_sends_a_typed_result() {
         reason: None,
         tag_form: None,
         book_form: None,
+        auto_tags: None,
         notice: None,
         error: None,
     });
@@ -360,6 +362,7 @@ fn advice_is_ticked_edited_and_approved_by_keyboard() {
         reason: None,
         tag_form: None,
         book_form: None,
+        auto_tags: None,
         notice: None,
         error: None,
     });

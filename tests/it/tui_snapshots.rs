@@ -189,6 +189,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 reason: None,
                 tag_form: None,
                 book_form: None,
+                auto_tags: None,
                 notice: None,
                 error: None,
             });
@@ -211,6 +212,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 reason: None,
                 tag_form: None,
                 book_form: None,
+                auto_tags: None,
                 notice: None,
                 error: None,
             });
@@ -229,6 +231,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 reason: Some(form(&[("patient collapsed in", false)], 0)),
                 tag_form: None,
                 book_form: None,
+                auto_tags: None,
                 notice: None,
                 error: None,
             });
@@ -387,6 +390,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 reason: None,
                 tag_form: Some(form),
                 book_form: None,
+                auto_tags: None,
                 notice: None,
                 error: None,
             });
@@ -406,6 +410,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 reason: None,
                 tag_form: None,
                 book_form: Some(form),
+                auto_tags: None,
                 notice: None,
                 error: None,
             });
@@ -428,6 +433,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 reason: None,
                 tag_form: None,
                 book_form: None,
+                auto_tags: None,
                 notice: None,
                 error: None,
             });

@@ -325,6 +325,7 @@ fn open_record(app: &mut App, role: Role) {
         reason: None,
         tag_form: None,
         book_form: None,
+        auto_tags: None,
         notice: None,
         error: None,
     });

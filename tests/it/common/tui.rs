@@ -184,6 +184,7 @@ pub fn clinical_patient_screen() -> PatientScreen {
         reason: None,
         tag_form: None,
         book_form: None,
+        auto_tags: None,
         notice: None,
         error: None,
     }

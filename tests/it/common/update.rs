@@ -100,6 +100,7 @@ pub fn on_patient_as(role: Role, id: caredesk::domain::patient::PatientId) -> Ap
         reason: None,
         tag_form: None,
         book_form: None,
+        auto_tags: None,
         notice: None,
         error: None,
     });

@@ -340,6 +340,10 @@ pub enum ServiceError {
     /// checked or counted.
     #[error("the server is busy: try again in a moment")]
     Busy,
+    /// The right password with a code already used in this 30-second step (two
+    /// commands in quick succession): counted as a failed sign-in all the same.
+    #[error("that code was just used: wait for the next one (a new code every 30 seconds)")]
+    CodeAlreadyUsed,
 }
 
 impl Response {

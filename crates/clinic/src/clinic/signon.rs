@@ -336,7 +336,15 @@ impl Clinic {
                         CodeRefusal::Replayed => "TOTP code replayed",
                         CodeRefusal::Wrong => "wrong TOTP code",
                     };
-                    return Err(self.fail(user, state, op, origin, why));
+                    let failed = self.fail(user, state, op, origin, why);
+                    // The password was right: say why, so a clerk running two commands
+                    // waits for the next code instead of doubting the password.
+                    return Err(match (refusal, failed) {
+                        (CodeRefusal::Replayed, ServiceError::SignInFailed) => {
+                            ServiceError::CodeAlreadyUsed
+                        }
+                        (_, failed) => failed,
+                    });
                 }
             },
         };

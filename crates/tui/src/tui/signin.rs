@@ -45,6 +45,7 @@ impl App {
 pub fn error_text(locale: &crate::i18n::Locale, error: &ServiceError) -> String {
     match error {
         ServiceError::SignInFailed => locale.t("error.sign_in_failed"),
+        ServiceError::CodeAlreadyUsed => locale.t("error.code_already_used"),
         ServiceError::AccountLocked { minutes } => {
             locale.tf("error.account_locked", &[("minutes", &minutes.to_string())])
         }

@@ -248,7 +248,8 @@ impl Component for PrintScreen {
         }
         match &self.printers {
             None => lines.push(Line::styled(app.t("paper.asking"), app.theme.label())),
-            Some(Err(why)) => lines.push(Line::styled(why.clone(), app.theme.error())),
+            // Said for the desk (the command-line advice is for `caredesk report`).
+            Some(Err(_)) => lines.push(Line::styled(app.t("paper.no_cups"), app.theme.error())),
             Some(Ok(list)) if list.is_empty() => {
                 lines.push(Line::styled(app.t("paper.no_printers"), app.theme.label()))
             }

@@ -32,6 +32,44 @@ pub fn masked_phone(phone: &str) -> String {
     format!("{head}****{tail}")
 }
 
+/// Free text with every phone number in it masked as `masked_phone` does (a run of 7
+/// or more digits, spaces and dashes inside it allowed): an emergency contact's
+/// number is shown as the patient's own is.
+pub fn masked_phones_in(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // The run: digits, with single spaces or dashes between them.
+        let mut end = i;
+        let mut digits = String::new();
+        while end < chars.len() {
+            if chars[end].is_ascii_digit() {
+                digits.push(chars[end]);
+                end += 1;
+            } else if matches!(chars[end], ' ' | '-')
+                && chars.get(end + 1).is_some_and(char::is_ascii_digit)
+            {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        if digits.len() >= 7 {
+            out.push_str(&masked_phone(&digits));
+        } else {
+            out.extend(&chars[i..end]);
+        }
+        i = end;
+    }
+    out
+}
+
 /// `110105********002X`: region and check part only.
 pub fn masked_id(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
@@ -245,4 +283,23 @@ fn detail_lines(headers: &[String], cells: &[String], widths: &[u16], width: u16
         }
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_in_free_text_are_masked_and_other_numbers_kept() {
+        assert_eq!(
+            masked_phones_in("Tan Wei 13900001111"),
+            "Tan Wei 139****1111"
+        );
+        assert_eq!(
+            masked_phones_in("谭伟（儿子）139 0000 1111"),
+            "谭伟（儿子）139****1111"
+        );
+        assert_eq!(masked_phones_in("Room 12, 2 sons"), "Room 12, 2 sons");
+        assert_eq!(masked_phones_in(""), "");
+    }
 }

@@ -19,7 +19,7 @@ pub(crate) use followups::{kind_text, messages as followup_messages, visit_text}
 pub(crate) use forms::{fields as form_fields, form_with_intro, framed, messages as form_messages};
 pub(crate) use line_editor::{line_editor, rows as line_editor_rows};
 pub(crate) use lists::windowed_table;
-pub use lists::{masked_id, masked_phone, sex_text};
+pub use lists::{masked_id, masked_phone, masked_phones_in, sex_text};
 
 pub fn render(frame: &mut Frame<'_>, app: &mut App) {
     let [body, status] =

@@ -38,6 +38,9 @@ pub struct PatientScreen {
     pub tag_form: Option<Form>,
     /// Booking an exam: package, date.
     pub book_form: Option<Form>,
+    /// The tags the clinic's rules set (for the roles that read the chart), shown
+    /// beside the staff's own as the search rows show them.
+    pub auto_tags: Option<Vec<String>>,
     /// What the last action on this patient did (e.g. an exam booked).
     pub notice: Option<String>,
     pub error: Option<String>,
@@ -53,6 +56,7 @@ impl PatientScreen {
             reason: None,
             tag_form: None,
             book_form: None,
+            auto_tags: None,
             notice: None,
             error: None,
         }
@@ -200,6 +204,17 @@ impl Component for PatientScreen {
     fn start(&mut self, desk: &mut Desk<'_>) {
         self.request_patient(desk);
         self.request_cards(desk);
+        if desk.allows(crate::auth::Permission::ClinicalRead) {
+            desk.ask::<_, crate::clinic::api::AutoTagsView>(
+                Request::TagsGet { id: self.id },
+                |this: &mut Self, _, reply| {
+                    // Without them the row shows the staff's tags alone.
+                    this.auto_tags = reply
+                        .ok()
+                        .map(|view| view.tags.into_iter().map(|t| t.tag).collect());
+                },
+            );
+        }
     }
 
     fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {

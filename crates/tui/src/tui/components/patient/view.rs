@@ -10,7 +10,7 @@ use super::PatientScreen;
 use crate::domain::amendment::{Section, SectionValue};
 use crate::domain::record_form::entry_text;
 use crate::tui::app::App;
-use crate::tui::view::{form_fields, masked_id, masked_phone, pad, sex_text};
+use crate::tui::view::{form_fields, masked_id, masked_phone, masked_phones_in, pad, sex_text};
 
 /// A label padded to 14 columns (CJK characters count two), then the value.
 fn row(app: &App, label: &str, value: String) -> Line<'static> {
@@ -155,10 +155,22 @@ pub(super) fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Pat
         row(
             app,
             "patient.tags",
-            if p.tags.is_empty() {
-                app.t("patient.no_tags")
-            } else {
-                p.tags.join(", ")
+            // The staff's tags, then the rules' (as the search row lists them).
+            {
+                let automatic = screen.auto_tags.clone().unwrap_or_default();
+                match (p.tags.is_empty(), automatic.is_empty()) {
+                    (true, true) => app.t("patient.no_tags"),
+                    (false, true) => p.tags.join(", "),
+                    (true, false) => app
+                        .locale
+                        .tf("patient.auto_tags", &[("tags", &automatic.join(", "))]),
+                    (false, false) => format!(
+                        "{} · {}",
+                        p.tags.join(", "),
+                        app.locale
+                            .tf("patient.auto_tags", &[("tags", &automatic.join(", "))])
+                    ),
+                }
             },
         ),
         Line::from(""),
@@ -176,7 +188,10 @@ pub(super) fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Pat
         row(
             app,
             "patient.emergency",
-            p.emergency_contact.clone().unwrap_or_default(),
+            p.emergency_contact
+                .as_deref()
+                .map(masked_phones_in)
+                .unwrap_or_default(),
         ),
     ]);
     if p.restricted {
