@@ -66,10 +66,12 @@ fn a_doctor_ticks_a_plan_action_signs_a_summary_and_writes_a_new_one() {
     pane.key("Escape");
     pane.wait_for("Identity");
 
-    // s: the quarter's summary, a draft; s signs it.
+    // s: the quarter's summary, a draft; s asks, and s again signs it.
     pane.type_text("s");
     let summaries = pane.wait_for("draft, not signed");
     assert!(summaries.contains("本阶段"), "{summaries}");
+    pane.type_text("s");
+    pane.wait_for("s again signs it");
     pane.type_text("s");
     pane.wait_for("Signed: this version is the summary of record.");
     pane.wait_for("signed by dr.zhou");

@@ -337,7 +337,10 @@ fn a_summary_is_drafted_for_a_period_edited_saved_and_signed() {
         call[0].0,
         Response::Summaries(vec![older, summary_version(false), saved]),
     );
-    // The new summary is selected; s signs its latest version, naming how many it saw.
+    // The new summary is selected; s asks first (nothing is sent), s again signs its
+    // latest version, naming how many it saw.
+    type_text(&mut app, "s");
+    assert!(calls(&mut app).is_empty(), "signing is asked first");
     type_text(&mut app, "s");
     let call = calls(&mut app);
     assert!(

@@ -16,6 +16,9 @@ pub enum Topic {
     Diet,
     Exercise,
     Mental,
+    /// Smoking, alcohol, sleep: habits, neither food nor exercise. Last, so advice
+    /// stored before it still reads.
+    Habits,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -50,6 +50,9 @@ pub struct SummariesScreen {
     /// How far the selected summary's content is scrolled (PageUp/PageDown).
     pub scroll: u16,
     pub editor: Option<SummaryEditor>,
+    /// The summary whose signing waits for a second s (signing makes it the summary
+    /// of record: it is asked, not done on one key).
+    pub confirm_sign: Option<u32>,
     pub notice: Option<String>,
     pub error: Option<String>,
 }
@@ -64,6 +67,7 @@ impl SummariesScreen {
             select: None,
             scroll: 0,
             editor: None,
+            confirm_sign: None,
             notice: None,
             error: None,
         }
@@ -108,6 +112,8 @@ impl SummariesScreen {
             .latest()
             .get(self.cursor.selected)
             .map(|(v, count)| ((*v).clone(), *count));
+        // Any other key than a second s keeps the summary a draft.
+        let confirmed = self.confirm_sign.take();
         match action {
             Action::New => {
                 let period =
@@ -137,6 +143,13 @@ impl SummariesScreen {
                         period: Some(version.summary.period),
                         text: LineEditor::with_lines(&lines),
                     });
+                }
+            }
+            Action::Sign if confirmed != selected.as_ref().map(|(v, _)| v.number) => {
+                if let Some((version, _)) = &selected {
+                    self.error = None;
+                    self.confirm_sign = Some(version.number);
+                    self.notice = Some(desk.t("summary.confirm_sign"));
                 }
             }
             Action::Sign => {
