@@ -135,6 +135,15 @@ impl Locale {
         text
     }
 
+    /// A tag as this language names it: the shipped rules' tags have names in the
+    /// catalogs (`[tag]`); a clinic's own tag is shown as written.
+    pub fn tag(&self, tag: &str) -> String {
+        self.texts
+            .get(&format!("tag.{tag}"))
+            .cloned()
+            .unwrap_or_else(|| tag.to_string())
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.texts.keys()
     }

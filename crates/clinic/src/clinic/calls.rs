@@ -260,7 +260,8 @@ pub(crate) fn save(
         .count();
     if item.status == ItemStatus::Missed && earlier_missed == 2 {
         item.status = ItemStatus::LostToFollowUp;
-        item.flag = Some("lost to follow-up: three follow-ups missed in a row".into());
+        item.flag =
+            Some(crate::domain::followup_flag::Flag::LostToFollowUp.text(crate::i18n::Lang::En));
     }
     ctx.vault.stage_followup(&mut writes, &item)?;
     let mut changed = vec![item.clone()];

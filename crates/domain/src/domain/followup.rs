@@ -274,13 +274,7 @@ impl ReferralReason {
     /// The follow-up's flag for the queue: why, without the reading or the sign (the
     /// call keeps those).
     pub fn flag(&self) -> String {
-        match self {
-            ReferralReason::Reading { .. } => {
-                "emergency referral: a reading at the emergency threshold".into()
-            }
-            ReferralReason::Sign { .. } => "emergency referral: a danger sign".into(),
-            other => format!("referral: {}", other.text(crate::i18n::Lang::En)),
-        }
+        super::followup_flag::Flag::of_referral(self).text(crate::i18n::Lang::En)
     }
 
     pub fn text(&self, lang: Lang) -> String {

@@ -7,7 +7,9 @@
 use chrono::{Days, NaiveDate};
 
 use super::followup::{Call, CallInput, FollowUp, ItemStatus, Outcome, ReferralReason, VisitClass};
+use super::followup_flag::Flag;
 use super::followup_protocol::{Protocol, SymptomEffect};
+use crate::i18n::Lang;
 
 /// What a call does to its follow-up, by the protocol.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,13 +66,18 @@ pub fn decide(
                 decision.retry = after(protocol.retry_days).map(|d| (d, None));
             } else {
                 decision.status = ItemStatus::Missed;
-                decision.flag = Some(format!("not reached after {} tries", protocol.tries));
+                decision.flag = Some(
+                    Flag::NotReached {
+                        tries: protocol.tries,
+                    }
+                    .text(Lang::En),
+                );
                 decision.next_due = after(protocol.uncontrolled_days);
             }
         }
         Outcome::WrongNumber => {
             decision.status = ItemStatus::Missed;
-            decision.flag = Some("wrong number: check the phone number".into());
+            decision.flag = Some(Flag::WrongNumber.text(Lang::En));
             decision.next_due = after(protocol.uncontrolled_days);
         }
         Outcome::Callback(at) => {

@@ -11,6 +11,7 @@ pub mod decimal;
 pub mod demographics_form;
 pub mod followup;
 pub mod followup_decide;
+pub mod followup_flag;
 pub mod followup_protocol;
 pub mod health;
 pub mod health_v2;

@@ -357,7 +357,10 @@ impl Component for QueueScreen {
                     (Some(why), _, _) => {
                         format!("✗ {}", not_callable_text(&app.locale, why))
                     }
-                    (None, Some(flag), _) => format!("⚑ {flag}"),
+                    (None, Some(flag), _) => format!(
+                        "⚑ {}",
+                        crate::domain::followup_flag::flag_text(flag, app.locale.lang)
+                    ),
                     (None, None, 0) => String::new(),
                     (None, None, n) => app.locale.tf("queue.tries", &[("n", &n.to_string())]),
                 };

@@ -165,7 +165,7 @@ impl Component for RiskScreen {
                     let since = chrono::DateTime::from_timestamp(t.since, 0)
                         .map(|d| d.format("%Y-%m-%d").to_string())
                         .unwrap_or_default();
-                    rows.push(Line::from(format!(" {} ({since})", t.tag)));
+                    rows.push(Line::from(format!(" {} ({since})", app.locale.tag(&t.tag))));
                 }
             }
         }

@@ -266,11 +266,11 @@ fn patient_cells(app: &App, row: &PatientRow) -> Vec<String> {
     } else {
         String::new()
     };
-    let tags: Vec<&str> = row
+    let tags: Vec<String> = row
         .tags
         .iter()
         .chain(&row.auto_tags)
-        .map(String::as_str)
+        .map(|tag| app.locale.tag(tag))
         .collect();
     let tags = if tags.is_empty() {
         String::new()

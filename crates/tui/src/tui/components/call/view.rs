@@ -208,7 +208,13 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
         }
         // A flag other than the referral (its reasons are listed above).
         if let Some(flag) = saved.flag.as_ref().filter(|_| saved.reasons.is_empty()) {
-            lines.push(Line::styled(format!("⚑ {flag}"), app.theme.warning()));
+            lines.push(Line::styled(
+                format!(
+                    "⚑ {}",
+                    crate::domain::followup_flag::flag_text(flag, app.locale.lang)
+                ),
+                app.theme.warning(),
+            ));
         }
         lines.extend(view::followup_messages(app, &screen.error, &screen.notice));
         if let Some(form) = &screen.attach {

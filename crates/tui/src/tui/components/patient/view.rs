@@ -157,7 +157,12 @@ pub(super) fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Pat
             "patient.tags",
             // The staff's tags, then the rules' (as the search row lists them).
             {
-                let automatic = screen.auto_tags.clone().unwrap_or_default();
+                let automatic: Vec<String> = screen
+                    .auto_tags
+                    .iter()
+                    .flatten()
+                    .map(|tag| app.locale.tag(tag))
+                    .collect();
                 match (p.tags.is_empty(), automatic.is_empty()) {
                     (true, true) => app.t("patient.no_tags"),
                     (false, true) => p.tags.join(", "),
