@@ -305,3 +305,37 @@ fn the_palette_switches_the_session_to_the_other_language() {
     let screen = crate::common::tui::render(&mut app, 80, 24);
     assert!(screen.contains("护士"), "{screen}");
 }
+
+#[test]
+fn after_a_lost_card_the_print_screen_names_the_replacement() {
+    use caredesk::domain::card::{Card, CardStatus};
+    use caredesk::tui::components::print::PrintScreen;
+    let card = |number: &str, status| Card {
+        number: number.into(),
+        card_type: "basic".into(),
+        status,
+        issued: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        valid_until: chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+        replaces: None,
+        replaced_by: None,
+    };
+    let mut app = on_patient_as(Role::FrontDesk, PatientId([7; 16]));
+    if let Some(patient) = app.shown_mut::<PatientScreen>() {
+        patient.cards = Some(vec![card("8860000000017", CardStatus::Active)]);
+    }
+    key(&mut app, KeyCode::F(6));
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    assert!(
+        matches!(request, Request::CardReportLost { .. }),
+        "{request:?}"
+    );
+    app.update(reply(
+        tag,
+        Response::CardIssued(card("8860000000025", CardStatus::Active)),
+    ));
+    let print = app.shown::<PrintScreen>().expect("the print screen");
+    assert_eq!(print.card_number.as_deref(), Some("8860000000025"));
+    let screen = crate::common::tui::render(&mut app, 80, 24);
+    assert!(screen.contains("Card 8860000000025"), "{screen}");
+}

@@ -48,11 +48,20 @@ pub struct PrintScreen {
     /// Typing the file's path.
     pub file: Option<Form>,
     pub busy: bool,
+    /// The card about to be printed, when the screen that opened this one knows it
+    /// (just issued, or the replacement of a lost card).
+    pub card_number: Option<String>,
     pub notice: Option<String>,
     pub error: Option<String>,
 }
 
 impl PrintScreen {
+    /// Names the card being printed, above the printers.
+    pub fn with_card(mut self, number: &str) -> PrintScreen {
+        self.card_number = Some(number.to_string());
+        self
+    }
+
     pub fn new(what: PrintWhat, name: String) -> PrintScreen {
         PrintScreen {
             what,
@@ -61,6 +70,7 @@ impl PrintScreen {
             cursor: Cursor::default(),
             file: None,
             busy: false,
+            card_number: None,
             notice: None,
             error: None,
         }
@@ -237,6 +247,12 @@ impl Component for PrintScreen {
             return form_with_intro(frame, inner, app, app.t("paper.file_intro"), form, &labels);
         }
         let mut lines: Vec<Line<'static>> = Vec::new();
+        if let Some(number) = &self.card_number {
+            lines.push(Line::styled(
+                app.locale.tf("paper.card_number", &[("number", number)]),
+                app.theme.title(),
+            ));
+        }
         if let Some(e) = &self.error {
             lines.push(Line::styled(e.clone(), app.theme.error()));
         }

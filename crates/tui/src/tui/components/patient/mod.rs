@@ -105,13 +105,16 @@ impl PatientScreen {
 
     fn on_replaced(&mut self, desk: &mut Desk<'_>, reply: Result<Card, ServiceError>) {
         match reply {
-            Ok(_) => {
+            Ok(replacement) => {
                 // A replacement was issued: show the patient's cards as they are now,
                 // and offer the new card to the printer.
                 self.request_cards(desk);
                 if let Some(view) = &self.view {
                     let name = view.patient.name.clone();
-                    desk.push(PrintScreen::new(PrintWhat::Card { id: self.id }, name));
+                    desk.push(
+                        PrintScreen::new(PrintWhat::Card { id: self.id }, name)
+                            .with_card(&replacement.number),
+                    );
                 }
             }
             Err(error) => self.error = Some(desk.error_text(&error)),
@@ -140,7 +143,13 @@ impl PatientScreen {
         let (id, name) = (view.id, view.patient.name.clone());
         match action {
             Action::Report => desk.push(report::ReportScreen::new(id, name)),
-            Action::PrintCard => desk.push(PrintScreen::new(PrintWhat::Card { id }, name)),
+            Action::PrintCard => {
+                let print = PrintScreen::new(PrintWhat::Card { id }, name);
+                desk.push(match self.active_card() {
+                    Some(card) => print.with_card(&card.number),
+                    None => print,
+                });
+            }
             Action::Record => desk.push(RecordScreen::of(view)),
             // The chart reads the reference band by the patient's sex.
             Action::Results => {

@@ -157,13 +157,14 @@ impl Register {
         match reply {
             Ok(Registration::Registered(crate::clinic::api::Registered { id, card })) => {
                 let name = self.form.value(0).trim().to_string();
+                let number = card.number.clone();
                 self.outcome = Some(RegisterOutcome::Issued {
                     id,
                     name: name.clone(),
                     card,
                 });
                 // The new member's card goes to the printer now (Esc: later, C on them).
-                desk.push(PrintScreen::new(PrintWhat::Card { id }, name));
+                desk.push(PrintScreen::new(PrintWhat::Card { id }, name).with_card(&number));
             }
             Ok(Registration::Duplicates(rows)) => {
                 self.outcome = Some(RegisterOutcome::Duplicates {
