@@ -339,3 +339,32 @@ fn after_a_lost_card_the_print_screen_names_the_replacement() {
     let screen = crate::common::tui::render(&mut app, 80, 24);
     assert!(screen.contains("Card 8860000000025"), "{screen}");
 }
+
+#[test]
+fn in_the_vim_keymap_tab_leaves_the_box_and_j_and_k_move_in_the_answers() {
+    let mut app = signed_in(Role::FrontDesk);
+    app.keymap = caredesk::tui::keymap::Keymap::builtin("vim").unwrap();
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "/");
+    assert!(app.shown::<Search>().is_some(), "/ opens the search");
+    keys(&mut app, "zw");
+    // "z" went out first; its answer is dropped and "zw" asked.
+    let (tag, _) = call(&mut app);
+    app.update(reply(tag, found(vec![])));
+    let (tag, _) = call(&mut app);
+    app.update(reply(
+        tag,
+        found(vec![row(1, "张伟"), row(2, "周文"), row(3, "赵伟")]),
+    ));
+    // Tab: from the box to the answers.
+    key(&mut app, KeyCode::Tab);
+    keys(&mut app, "jj");
+    keys(&mut app, "k");
+    let search = app.shown::<Search>().unwrap();
+    assert_eq!(search.query.value, "zw", "j and k moved, they did not type");
+    assert_eq!(search.cursor.selected, 1);
+    // / goes back to the box as it was; typing goes on there.
+    keys(&mut app, "/");
+    keys(&mut app, "j");
+    assert_eq!(app.shown::<Search>().unwrap().query.value, "zwj");
+}

@@ -36,6 +36,8 @@ pub struct Search {
     pub asked: Option<String>,
     /// Enter was pressed before the answer to what is typed came: open on arrival.
     pub open_on_answer: bool,
+    /// Tab moved from the box to the list: letters are keys again (vim's j and k).
+    pub browsing: bool,
     pub error: Option<String>,
 }
 
@@ -128,7 +130,7 @@ impl Component for Search {
     }
 
     fn text_field(&mut self) -> Option<&mut Field> {
-        Some(&mut self.query)
+        (!self.browsing).then_some(&mut self.query)
     }
 
     fn help(&self) -> Option<String> {
@@ -156,6 +158,16 @@ impl Component for Search {
                     self.open_on_answer = true;
                     self.ask(desk);
                 }
+                Handled::Consumed
+            }
+            // Tab: from the box to the list of answers and back.
+            Action::NextField | Action::PrevField => {
+                self.browsing = !self.browsing && !self.rows.is_empty();
+                Handled::Consumed
+            }
+            // From the list, Esc and / (vim) go back to the box as it was.
+            Action::Back | Action::Search if self.browsing => {
+                self.browsing = false;
                 Handled::Consumed
             }
             // Esc empties a box with text in it; an empty one leaves.
@@ -190,6 +202,14 @@ impl Component for Search {
             (app.t("search.partial_number"), app.theme.label())
         } else if search.answered.is_some() && search.total == 0 {
             (app.t("search.none"), app.theme.label())
+        } else if search.answered.is_some() && search.browsing {
+            (
+                app.locale.tf(
+                    "search.count_browsing",
+                    &[("count", &search.total.to_string())],
+                ),
+                app.theme.notice(),
+            )
         } else if search.answered.is_some() {
             (
                 app.locale
@@ -229,7 +249,9 @@ impl Component for Search {
             ])),
             input,
         );
-        frame.set_cursor_position((input.x + label_width + column, input.y));
+        if !search.browsing {
+            frame.set_cursor_position((input.x + label_width + column, input.y));
+        }
         frame.render_widget(Paragraph::new(status_lines), status);
         let headers = vec![
             app.t("search.name"),
