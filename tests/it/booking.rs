@@ -216,3 +216,38 @@ fn a_booking_moves_through_its_life_and_frees_its_place() {
         Response::Error(ServiceError::Denied { .. })
     ));
 }
+
+#[test]
+fn no_exam_is_booked_on_a_day_the_clinic_does_no_exams() {
+    // Monday to Friday, and the Tuesday after the test's start a holiday.
+    let t = TestClinic::with_all_roles_and_settings(Some(
+        "[exams]\nopen_days = \"mon-fri\"\nclosed = [\"2030-03-19\"]\n",
+    ));
+    let id = patients(&t, 1)[0];
+    let desk = t.sign_in(Role::FrontDesk);
+    let book = |date: &str| {
+        desk.call(Request::ExamBook {
+            id,
+            package: "basic".into(),
+            date: date.parse().unwrap(),
+        })
+    };
+    for (date, day) in [("2030-03-23", "Saturday"), ("2030-03-19", "Tuesday")] {
+        let refused = book(date);
+        assert!(
+            matches!(&refused, Response::Error(ServiceError::Field { field, message })
+                if field == "date" && message.contains(day) && message.contains("another day")),
+            "{date}: {refused:?}"
+        );
+    }
+    assert!(matches!(book("2030-03-18"), Response::ExamBooked(_)));
+    // A day that is not a day is refused when the settings are read.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("settings.toml"),
+        "[exams]\nopen_days = \"mon-funday\"\n",
+    )
+    .unwrap();
+    let refused = caredesk::clinic::settings::Settings::load(dir.path()).unwrap_err();
+    assert!(refused.contains("[exams] open_days"), "{refused}");
+}

@@ -70,7 +70,7 @@ fn day_index(name: &str) -> Result<usize, String> {
         })
 }
 
-fn parse_days(text: &str) -> Result<[bool; 7], String> {
+pub(crate) fn parse_days(text: &str) -> Result<[bool; 7], String> {
     let mut days = [false; 7];
     for part in text.split(',').filter(|p| !p.trim().is_empty()) {
         match part.split_once('-') {

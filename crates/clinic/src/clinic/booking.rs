@@ -38,6 +38,19 @@ fn check_place(
             message: format!("{date} has passed: choose today or a later day"),
         });
     }
+    // The clinic's exam days ([exams] open_days, closed): never a booking on a day
+    // nobody is there to do it.
+    use chrono::Datelike;
+    let open = super::alert_settings::parse_days(&exams.open_days).unwrap_or([true; 7]);
+    if !open[date.weekday().num_days_from_monday() as usize] || exams.closed.contains(&date) {
+        return Err(ServiceError::Field {
+            field: "date".into(),
+            message: format!(
+                "the clinic does no exams on {} ({date}): choose another day",
+                date.format("%A")
+            ),
+        });
+    }
     let taken = ctx
         .vault
         .bookings_on(date)?

@@ -88,10 +88,11 @@ pub(crate) fn new_card(
     ))
 }
 
+/// The clinic's date now (`[clinic] time_zone`): a card issued at 07:30 in Beijing
+/// is issued on that day, not on the UTC day before.
 pub(crate) fn today(ctx: &Ctx<'_>) -> NaiveDate {
-    chrono::DateTime::from_timestamp(ctx.now, 0)
-        .unwrap_or_default()
-        .date_naive()
+    let now = chrono::DateTime::from_timestamp(ctx.now, 0).unwrap_or_default();
+    ctx.clinic.settings().clinic_zone().today(now)
 }
 
 pub(crate) fn register(

@@ -287,9 +287,10 @@ impl Clinic {
         }
         let protocols = super::followups::protocols(self)?;
         let team = self.settings().followup.default_team.clone();
-        let today = chrono::DateTime::from_timestamp(now, 0)
-            .unwrap_or_default()
-            .date_naive();
+        let today = self
+            .settings()
+            .clinic_zone()
+            .today(chrono::DateTime::from_timestamp(now, 0).unwrap_or_default());
         let mut made = Vec::new();
         let first = super::followups::next_plan_number(&plans);
         for (number, (kind, source)) in (first..).zip(events) {

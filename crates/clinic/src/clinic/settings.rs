@@ -252,6 +252,10 @@ pub struct ExamPackage {
 #[serde(deny_unknown_fields, default)]
 pub struct ExamSettings {
     pub packages: Vec<ExamPackage>,
+    /// The days exams are done, e.g. "mon-sat" or "mon,wed,fri".
+    pub open_days: String,
+    /// Days the clinic is closed besides (holidays), as dates.
+    pub closed: Vec<chrono::NaiveDate>,
 }
 
 impl Default for ExamSettings {
@@ -296,6 +300,9 @@ impl Default for ExamSettings {
                     8,
                 ),
             ],
+            // Every day until the clinic says otherwise.
+            open_days: "mon-sun".into(),
+            closed: Vec::new(),
         }
     }
 }
@@ -343,6 +350,13 @@ impl Settings {
             .map_err(|e| format!("{} [alerts] {e}", path.display()))?;
         crate::domain::time::ClinicZone::parse(&settings.clinic.time_zone)
             .map_err(|e| format!("{} [clinic] {e}", path.display()))?;
+        super::alert_settings::parse_days(&settings.exams.open_days).map_err(|e| {
+            format!(
+                "{} [exams] open_days: {}",
+                path.display(),
+                e.replace("working_days", "the days")
+            )
+        })?;
         Ok(settings)
     }
 
