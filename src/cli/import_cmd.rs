@@ -109,6 +109,7 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> anyhow::Result<String> {
 
 /// Reads the rows, each with its line in the file, as cells by field name.
 pub fn rows(text: &str, mapping: &BTreeMap<String, String>) -> anyhow::Result<Vec<ImportRow>> {
+    let mut lines = crate::ingest::csv_file::LineCounter::new(text);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -135,7 +136,11 @@ pub fn rows(text: &str, mapping: &BTreeMap<String, String>) -> anyhow::Result<Ve
     let mut out = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| anyhow::anyhow!("the file cannot be read as CSV: {e}"))?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        // The line an editor or a spreadsheet shows, Windows line ends or not.
+        let line = record
+            .position()
+            .map(|p| lines.line_at(p.byte()))
+            .unwrap_or(0);
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }

@@ -103,8 +103,10 @@ fn ten_thousand_rows_import_with_bad_rows_reported_by_line() {
     }
     csv.push_str(&good[17]); // the same person twice in the file
     csv.push('\n'); // a blank line is ignored
+    // Saved as a spreadsheet on Windows saves it: CRLF line ends, which once made every
+    // reported line one short.
     let file = tmp.path().join("patients.csv");
-    std::fs::write(&file, &csv).unwrap();
+    std::fs::write(&file, csv.replace('\n', "\r\n")).unwrap();
 
     let credentials = format!(
         "admin\n{PASSWORD}\n{}\n",

@@ -100,6 +100,47 @@ pub fn load_mapping(name_or_path: &str) -> anyhow::Result<Mapping> {
         .map_err(|e| anyhow::anyhow!("the mapping {name_or_path}: {}", e.message()))
 }
 
+/// The line (1-based, as an editor or a spreadsheet numbers it) at which a record
+/// starts, from its byte offset: counted here, since the `csv` crate's own count (and
+/// its offset, which can stand on the "\n" of a CRLF) falls one short in a file with
+/// Windows line ends. Offsets are
+/// asked in rising order, so the text is read once.
+pub struct LineCounter<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            text: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
+    }
+
+    pub fn line_at(&mut self, byte: u64) -> u64 {
+        let mut byte = (byte as usize).min(self.text.len());
+        // After a CRLF the reader's offset can stand on the "\n" it has yet to eat:
+        // the record starts past the line end.
+        while byte < self.text.len() && matches!(self.text[byte], b'\r' | b'\n') {
+            byte += 1;
+        }
+        if byte < self.at {
+            self.at = 0;
+            self.line = 1;
+        }
+        self.line += newlines(&self.text[self.at..byte]);
+        self.at = byte;
+        self.line
+    }
+}
+
+fn newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|b| **b == b'\n').count() as u64
+}
+
 /// A CSV file's rows as cells by header name, each with its line.
 struct Table {
     rows: Vec<(u64, BTreeMap<String, String>)>,
@@ -107,9 +148,11 @@ struct Table {
 
 impl Table {
     fn read(text: &str, file: &str, needed: &[&str]) -> Result<Table, String> {
+        let text = text.trim_start_matches('\u{feff}');
+        let mut lines = LineCounter::new(text);
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
-            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+            .from_reader(text.as_bytes());
         let headers: Vec<String> = reader
             .headers()
             .map_err(|e| format!("{file}: the header line cannot be read: {e}"))?
@@ -125,7 +168,10 @@ impl Table {
         let mut rows = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| format!("{file}: not readable as CSV: {e}"))?;
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
+            let line = record
+                .position()
+                .map(|p| lines.line_at(p.byte()))
+                .unwrap_or(0);
             if record.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
@@ -434,6 +480,11 @@ mod tests {
         let parsed = parse(text, "bp.csv", Path::new("bp.csv"), &mapping);
         assert_eq!(parsed.incoming.len(), 2);
         assert_eq!(parsed.skipped, 1);
+        let places: Vec<&str> = parsed.rejected.iter().map(|r| r.place.as_str()).collect();
+        assert_eq!(places, ["line 3", "line 4"]);
+        // The same file with Windows line ends: the same lines.
+        let crlf = text.replace('\n', "\r\n");
+        let parsed = parse(&crlf, "bp.csv", Path::new("bp.csv"), &mapping);
         let places: Vec<&str> = parsed.rejected.iter().map(|r| r.place.as_str()).collect();
         assert_eq!(places, ["line 3", "line 4"]);
         let missing = parse("a,b\n1,2\n", "x.csv", Path::new("x.csv"), &mapping);
