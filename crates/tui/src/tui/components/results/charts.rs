@@ -137,7 +137,9 @@ fn chart(
     }
     let mut block = Block::default().borders(Borders::NONE);
     if title {
-        block = block.title(Span::styled(series.name.clone(), app.theme.title()));
+        // Cut to the chart's width, so the next chart's title is not run into.
+        let name = truncate(&series.name, area.width.saturating_sub(1) as usize);
+        block = block.title(Span::styled(name, app.theme.title()));
     }
     // Side by side, only the years fit under each chart.
     let label = if title { year } else { date };
@@ -368,8 +370,9 @@ pub(super) fn results(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Res
         ..right
     };
     if screen.compare.len() >= 2 {
+        // A column between charts: titles and year labels never run together.
         let constraints = vec![Constraint::Fill(1); screen.compare.len()];
-        let areas = Layout::horizontal(constraints).split(right);
+        let areas = Layout::horizontal(constraints).spacing(1).split(right);
         for (area, i) in areas.iter().zip(&screen.compare) {
             if let Some(series) = screen.series.get(*i) {
                 chart(frame, *area, app, series, None, true);
