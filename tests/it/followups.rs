@@ -573,3 +573,68 @@ fn the_call_screen_shows_the_last_visit_of_its_own_plan() {
         (hypertension, "hypertension visit")
     );
 }
+
+#[test]
+fn a_call_typed_at_an_idle_sign_out_is_kept_for_its_nurse_alone_for_twelve_hours() {
+    use caredesk::domain::draft::CallDraft;
+    let t = TestClinic::with_all_roles();
+    let nurse = t.sign_in(Role::Nurse);
+    let id = patient(&t, 6, true);
+    add_plan(&nurse, id, Kind::Hypertension, t.today());
+    let key = FollowUpKey::of(&queue(&nurse, QueueFilter::default()).rows[0].item);
+    assert!(matches!(
+        nurse.call(Request::FollowUpClaim { key }),
+        Response::FollowUpClaimed { .. }
+    ));
+    let typed = CallDraft {
+        patient: key.patient,
+        plan: key.plan,
+        seq: key.seq,
+        fields: vec!["r".into(), "1".into(), "146".into(), "Feels dizzy".into()],
+        saved_unix: 0,
+    };
+    let kept = nurse.call(Request::LogoutIdle {
+        draft: Some(typed.clone()),
+    });
+    assert_eq!(kept, Response::Done);
+    // The session is over.
+    assert!(matches!(
+        nurse.call(Request::CallDraftTake),
+        Response::Error(ServiceError::NotSignedIn | ServiceError::SessionExpired)
+    ));
+    // Another nurse (the health manager works follow-ups too) gets nothing of it.
+    let other = t.sign_in(Role::HealthManager);
+    assert_eq!(other.call(Request::CallDraftTake), Response::KeptCall(None));
+    // She gets it back once, as typed.
+    let again = t.sign_in(Role::Nurse);
+    let Response::KeptCall(Some(back)) = again.call(Request::CallDraftTake) else {
+        panic!("the kept call")
+    };
+    assert_eq!(back.fields, typed.fields);
+    assert_eq!(
+        (back.patient, back.plan, back.seq),
+        (key.patient, key.plan, key.seq)
+    );
+    assert_eq!(again.call(Request::CallDraftTake), Response::KeptCall(None));
+    // Kept again, it is gone after twelve hours.
+    assert_eq!(
+        again.call(Request::LogoutIdle {
+            draft: Some(typed.clone())
+        }),
+        Response::Done
+    );
+    t.clock.advance_secs(12 * 3600 + 1);
+    let late = t.sign_in(Role::Nurse);
+    assert_eq!(late.call(Request::CallDraftTake), Response::KeptCall(None));
+    // Audited with the patient as subject; the text never in the log.
+    let auditor = t.sign_in(Role::Auditor);
+    let log = crate::common::clinic::audit_rows(&auditor);
+    assert!(
+        log.iter()
+            .any(|e| e.action == "logout.idle" && e.subjects.contains(&key.patient.to_string()))
+    );
+    assert!(log.iter().any(
+        |e| e.action == "followup.draft_take" && e.subjects.contains(&key.patient.to_string())
+    ));
+    assert!(!log.iter().any(|e| e.detail.contains("dizzy")));
+}

@@ -109,7 +109,7 @@ fn replies_to_requests_made_before_a_sign_out_are_dropped() {
     let effects = app.take_effects();
     assert!(effects.iter().any(|e| matches!(
         e,
-        Effect::Call { request, .. } if **request == Request::LogoutIdle
+        Effect::Call { request, .. } if **request == Request::LogoutIdle { draft: None }
     )));
     assert!(effects.iter().any(|e| matches!(e, Effect::ClearTerminal)));
     let row = PatientRow {

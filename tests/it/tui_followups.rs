@@ -490,3 +490,60 @@ fn leaving_a_call_gives_it_back_and_the_queue_reads_itself_again_from_the_top() 
     let call = calls(&mut app);
     assert!(matches!(call[0].1, Request::FollowUpClaim { .. }));
 }
+
+#[test]
+fn a_call_typed_at_an_idle_sign_out_goes_with_it_and_comes_back_at_sign_in() {
+    use caredesk::tui::app::Msg;
+    use caredesk::tui::components::call::CallScreen;
+    let mut app = app(Lang::En, false);
+    sign_in(&mut app, Role::Nurse);
+    open_call(&mut app);
+    type_text(&mut app, "r");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "1");
+    let typed: Vec<String> = app
+        .shown::<CallScreen>()
+        .unwrap()
+        .form
+        .fields
+        .iter()
+        .map(|f| f.value.clone())
+        .collect();
+    // Idle past the limit: the sign-out carries the call as typed.
+    app.update(Msg::Tick(app.now + chrono::Duration::hours(1)));
+    let logout = calls(&mut app)
+        .into_iter()
+        .find_map(|(_, r)| match r {
+            Request::LogoutIdle { draft } => Some(draft),
+            _ => None,
+        })
+        .expect("the idle sign-out");
+    let draft = logout.expect("the call kept");
+    assert_eq!(draft.fields, typed);
+    // Signed in again: the kept call is asked for, and opens filled as it was.
+    crate::common::update::sign_in_as(&mut app, Role::Nurse);
+    let take = calls(&mut app)
+        .into_iter()
+        .find(|(_, r)| *r == Request::CallDraftTake)
+        .expect("the kept call asked for");
+    reply(&mut app, take.0, Response::KeptCall(Some(draft)));
+    let call = calls(&mut app);
+    assert!(matches!(call[0].1, Request::FollowUpClaim { .. }));
+    reply(
+        &mut app,
+        call[0].0,
+        Response::FollowUpClaimed(FollowUpClaimed {
+            until: 1_795_400_000,
+        }),
+    );
+    let call = calls(&mut app);
+    reply(
+        &mut app,
+        call[0].0,
+        Response::FollowUpCall(Box::new(call_view(false))),
+    );
+    let screen = app.shown::<CallScreen>().expect("the call again");
+    let back: Vec<String> = screen.form.fields.iter().map(|f| f.value.clone()).collect();
+    assert_eq!(back, typed);
+    assert!(screen.notice.as_deref().is_some_and(|n| n.contains("kept")));
+}

@@ -47,7 +47,7 @@ fn every_request_has_a_row_and_every_row_a_request() {
         assert_eq!(sign_on.operation().access, Access::Public);
         named.insert(sign_on.operation().name);
     }
-    named.insert(Request::LogoutIdle.operation().name);
+    named.insert(Request::LogoutIdle { draft: None }.operation().name);
     assert!(
         !named.contains("unlisted"),
         "a request has no row in the table"

@@ -182,6 +182,7 @@ pub(super) fn sample_requests(id: PatientId) -> Vec<Request> {
             offset: 0,
             limit: 10,
         },
+        Request::CallDraftTake,
         Request::FollowUpClaim { key: followup },
         Request::FollowUpRelease { key: followup },
         Request::FollowUpCallView { key: followup },

@@ -74,7 +74,7 @@ impl<C: Client> Signed<C> {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        let logout = matches!(request, Request::Logout | Request::LogoutIdle);
+        let logout = matches!(request, Request::Logout | Request::LogoutIdle { .. });
         let response = self.client.call(token.as_ref(), request);
         let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
         match &response {

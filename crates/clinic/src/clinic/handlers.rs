@@ -76,9 +76,13 @@ impl<'a> Run<'a> {
 
 pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
     match request {
-        Request::Logout | Request::LogoutIdle => {
+        Request::Logout | Request::LogoutIdle { draft: None } => {
             run.shared(|_| Ok(Reply::new(Response::Done).effect(Effect::EndSession)))
         }
+        Request::LogoutIdle { draft: Some(draft) } => {
+            run.shared(move |ctx| super::call_drafts::keep(ctx, draft))
+        }
+        Request::CallDraftTake => run.shared(super::call_drafts::take),
         Request::HomeSummary => run.shared(patients::home),
         Request::WhoAmI => run.shared(move |ctx| {
             Ok(Reply::new(Response::Me(Me {

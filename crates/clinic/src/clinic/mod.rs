@@ -9,6 +9,7 @@ pub mod api;
 mod auto_tags;
 pub mod backups;
 mod booking;
+mod call_drafts;
 mod calls;
 mod cards;
 pub mod client;

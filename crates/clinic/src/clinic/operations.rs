@@ -70,7 +70,7 @@ operations! {
     // Any signed-in user.
     Logout => logout: SignedIn, "logout", None [] -> [Done]
         "Sign out" "退出登录";
-    LogoutIdle => logout_idle: SignedIn, "logout.idle", None [] -> [Done]
+    LogoutIdle => logout_idle: SignedIn, "logout.idle", Serial [] -> [Done]
         "Sign out an idle terminal" "空闲终端自动退出";
     HomeSummary => home_summary: SignedIn, "home.read", None [] -> [Home]
         "Today's counts for the home screen" "首页今日概况";
@@ -236,6 +236,8 @@ operations! {
         "The server's scheduled pass" "服务端定时任务";
     FollowUpQueue => followup_queue: Needs(P::FollowUpWork), "followup.queue", None [] -> [FollowUpQueue]
         "The follow-up call queue" "随访电话队列";
+    CallDraftTake => call_draft_take: Needs(P::FollowUpWork), "followup.draft_take", Serial [] -> [KeptCall]
+        "Take back a call kept at an idle sign-out" "取回空闲退出时保留的随访记录";
     FollowUpClaim => followup_claim: Needs(P::FollowUpWork), "followup.claim", Serial [] -> [FollowUpClaimed]
         "Claim a follow-up before calling" "领取随访任务";
     FollowUpRelease => followup_release: Needs(P::FollowUpWork), "followup.release", Serial [] -> [Done]

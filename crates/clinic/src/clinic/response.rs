@@ -274,6 +274,8 @@ responses! {
     Disclosures(Box<super::rights::DisclosureAccount>),
     /// Bytes of a (sealed) backup file.
     BackupPiece(BackupPiece),
+    /// The call kept at an idle sign-out, if any.
+    KeptCall(Option<crate::domain::draft::CallDraft>),
 }
 
 /// What a caller says when a reply is not the kind it asked for: only possible between a

@@ -7,7 +7,7 @@ use crate::auth::Permission;
 use crate::domain::patient::{Patient, PatientId};
 
 impl Ctx<'_> {
-    fn allows(&self, permission: Permission) -> bool {
+    pub(crate) fn allows(&self, permission: Permission) -> bool {
         self.clinic.roles_allow(self.session.role, permission)
     }
 

@@ -9,6 +9,7 @@ pub mod clinical_status;
 pub mod consent;
 pub mod decimal;
 pub mod demographics_form;
+pub mod draft;
 pub mod followup;
 pub mod followup_decide;
 pub mod followup_flag;

@@ -16,6 +16,20 @@ pub const FOLLOWUPS_TREE: &str = "followups";
 pub const CALLS_TREE: &str = "calls";
 pub const RECORDINGS_TREE: &str = "recordings";
 pub const RECORDING_META_TREE: &str = "recording_meta";
+/// Calls kept at an idle sign-out: `user || 0 || patient id`, sealed with the
+/// patient's key.
+pub const DRAFTS_TREE: &str = "call_drafts";
+
+impl Record for crate::domain::draft::CallDraft {
+    const TREE: &'static str = DRAFTS_TREE;
+}
+
+fn draft_key(user: &str, patient: &PatientId) -> Vec<u8> {
+    let mut key = user.as_bytes().to_vec();
+    key.push(0);
+    key.extend_from_slice(&patient.0);
+    key
+}
 
 impl Record for FollowUpPlan {
     const TREE: &'static str = FOLLOWUP_PLANS_TREE;
@@ -135,6 +149,62 @@ impl Vault {
             }
         }
         Ok(out)
+    }
+
+    /// Keeps `draft` for `user`, in place of any draft of theirs before.
+    pub fn stage_call_draft(
+        &self,
+        writes: &mut WriteSet,
+        user: &str,
+        draft: &crate::domain::draft::CallDraft,
+    ) -> Result<(), StoreError> {
+        self.stage_drop_call_drafts(writes, user)?;
+        self.stage_put(
+            writes,
+            Scope::Patient(draft.patient),
+            &draft_key(user, &draft.patient),
+            draft,
+        )
+    }
+
+    /// The drafts kept for `user` (one, usually); a draft whose patient was erased
+    /// opens for nobody and is left out.
+    pub fn call_drafts(
+        &self,
+        user: &str,
+    ) -> Result<Vec<crate::domain::draft::CallDraft>, StoreError> {
+        let mut prefix = user.as_bytes().to_vec();
+        prefix.push(0);
+        let mut out = Vec::new();
+        for item in self.tree(DRAFTS_TREE)?.scan_prefix(&prefix) {
+            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
+            let Some(id) = key
+                .get(prefix.len()..)
+                .and_then(|b| <[u8; 16]>::try_from(b).ok())
+                .map(PatientId)
+            else {
+                continue;
+            };
+            if let Ok(draft) = self.open_sealed(Scope::Patient(id), &key, &sealed) {
+                out.push(draft);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Drops every draft kept for `user`.
+    pub fn stage_drop_call_drafts(
+        &self,
+        writes: &mut WriteSet,
+        user: &str,
+    ) -> Result<(), StoreError> {
+        let mut prefix = user.as_bytes().to_vec();
+        prefix.push(0);
+        let tree = self.tree(DRAFTS_TREE)?;
+        for key in tree.scan_prefix(&prefix).keys() {
+            writes.delete(&tree, key.map_err(|e| self.sled_err(e))?.to_vec());
+        }
+        Ok(())
     }
 
     pub fn stage_followup(&self, writes: &mut WriteSet, item: &FollowUp) -> Result<(), StoreError> {

@@ -13,7 +13,13 @@ impl App {
         self.pending.clear();
         if self.user.take().is_some() {
             let request = if idle {
-                Request::LogoutIdle
+                // A call being typed is kept with the sign-out, for this user alone.
+                let draft = self.stack.iter().rev().find_map(|mounted| {
+                    let any: &dyn std::any::Any = mounted.component.as_ref();
+                    any.downcast_ref::<super::components::call::CallScreen>()
+                        .and_then(|call| call.draft())
+                });
+                Request::LogoutIdle { draft }
             } else {
                 Request::Logout
             };

@@ -48,8 +48,11 @@ pub enum Request {
 
     // Any signed-in user.
     Logout,
-    /// The terminal ended the session after the idle time.
-    LogoutIdle,
+    /// The terminal ended the session after the idle time, keeping the call that was
+    /// being typed (sealed for this user alone, 12 hours).
+    LogoutIdle {
+        draft: Option<crate::domain::draft::CallDraft>,
+    },
     /// Today's counts for the home screen, as far as the role may see them.
     HomeSummary,
     WhoAmI,
@@ -418,6 +421,9 @@ pub enum Request {
         limit: u32,
     },
     /// Claims a follow-up before calling: refused while another nurse holds it.
+    /// The call kept for this user at their last idle sign-out, if it is under 12
+    /// hours old; it is dropped as it is handed over.
+    CallDraftTake,
     FollowUpClaim {
         key: super::followup_api::FollowUpKey,
     },

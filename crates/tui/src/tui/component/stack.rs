@@ -243,9 +243,17 @@ impl App {
                 notice,
                 codes,
             }) => {
+                let follow_up = user
+                    .permissions
+                    .contains(&crate::auth::Permission::FollowUpWork);
                 self.user = Some(user);
                 self.notice = Some(notice);
                 self.go_home();
+                if follow_up {
+                    self.on_shown(|home: &mut crate::tui::components::home::Home, desk| {
+                        home.ask_kept_call(desk)
+                    });
+                }
                 if let Some(codes) = codes {
                     self.open(crate::tui::components::recovery_codes::RecoveryCodes(codes));
                 }

@@ -48,6 +48,8 @@ pub struct CallScreen {
     pub saved: Option<CallSaved>,
     /// Typing the path of a recording to attach.
     pub attach: Option<Form>,
+    /// The fields of a call kept at an idle sign-out, put back once the form is made.
+    pub restore: Option<Vec<String>>,
     pub notice: Option<String>,
     pub error: Option<String>,
 }
@@ -227,9 +229,37 @@ impl CallScreen {
             field_errors: Vec::new(),
             saved: None,
             attach: None,
+            restore: None,
             notice: None,
             error: None,
         }
+    }
+
+    /// The call kept at the last idle sign-out, claimed again and filled as it was.
+    pub fn resume(draft: crate::domain::draft::CallDraft) -> Self {
+        let key = FollowUpKey {
+            patient: draft.patient,
+            plan: draft.plan,
+            seq: draft.seq,
+        };
+        let mut screen = Self::new(key);
+        screen.restore = Some(draft.fields.clone());
+        screen
+    }
+
+    /// What an idle sign-out keeps: the form as typed, when something is typed and
+    /// not yet saved.
+    pub fn draft(&self) -> Option<crate::domain::draft::CallDraft> {
+        let typed = self.view.is_some()
+            && self.saved.is_none()
+            && self.form.fields.iter().any(|f| !f.value.trim().is_empty());
+        typed.then(|| crate::domain::draft::CallDraft {
+            patient: self.key.patient,
+            plan: self.key.plan,
+            seq: self.key.seq,
+            fields: self.form.fields.iter().map(|f| f.value.clone()).collect(),
+            saved_unix: 0,
+        })
     }
 
     /// Claimed: the call's view, to fill the form from.
@@ -249,6 +279,16 @@ impl CallScreen {
             |this: &mut Self, desk, reply| match reply {
                 Ok(view) => {
                     this.form = form_for(&view);
+                    // A kept call goes back into the same form (one made for the same
+                    // readings; otherwise it is dropped rather than misplaced).
+                    if let Some(fields) = this.restore.take()
+                        && fields.len() == this.form.fields.len()
+                    {
+                        for (field, value) in this.form.fields.iter_mut().zip(fields) {
+                            *field = Field::with(&value);
+                        }
+                        this.notice = Some(desk.t("call.kept_back"));
+                    }
                     this.field_errors = vec![None; this.form.fields.len()];
                     this.view = Some(*view);
                 }

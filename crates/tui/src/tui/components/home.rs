@@ -104,6 +104,18 @@ impl Home {
         }
     }
 
+    /// Just signed in: a call kept at this user's last idle sign-out opens again.
+    pub fn ask_kept_call(&mut self, desk: &mut Desk<'_>) {
+        desk.ask::<_, Option<crate::domain::draft::CallDraft>>(
+            Request::CallDraftTake,
+            |_: &mut Self, desk, reply| {
+                if let Ok(Some(draft)) = reply {
+                    desk.push(super::call::CallScreen::resume(draft));
+                }
+            },
+        );
+    }
+
     pub(crate) fn open_item(desk: &mut Desk<'_>, item: MenuItem) {
         match item {
             MenuItem::Search => desk.push(Search::default()),
