@@ -77,36 +77,32 @@ pub(super) fn clamp_help_scroll(app: &mut App, area: Rect) {
     if !matches!(app.overlay, Some(Overlay::Help { .. })) {
         return;
     }
-    let lines = help_lines(app);
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let boxed = centered(area, 60, height);
+    let (_, boxed, total) = help_box(app, area);
     let room = boxed.height.saturating_sub(2);
-    let total = wrapped_height(&lines, boxed.width.saturating_sub(2));
     if let Some(Overlay::Help { scroll }) = &mut app.overlay {
         *scroll = (*scroll).min(total.saturating_sub(room));
     }
 }
 
-/// How many rows `lines` take wrapped in `width` columns.
-fn wrapped_height(lines: &[Line<'_>], width: u16) -> u16 {
-    let width = width.max(1) as usize;
-    lines
-        .iter()
-        .map(|line| line.width().max(1).div_ceil(width) as u16)
-        .sum()
+/// The help's lines wrapped by the one line breaker to its box, the box, and how many
+/// lines there are.
+fn help_box(app: &App, area: Rect) -> (Vec<Line<'static>>, Rect, u16) {
+    let width = 60.min(area.width);
+    let lines = super::wrap_lines(help_lines(app), width.saturating_sub(2));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let boxed = centered(area, 60, height);
+    let total = lines.len() as u16;
+    (lines, boxed, total)
 }
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
     match &app.overlay {
         None => {}
         Some(Overlay::Help { scroll }) => {
-            let lines = help_lines(app);
-            let height = (lines.len() as u16 + 2).min(area.height);
-            let boxed = centered(area, 60, height);
+            let (lines, boxed, total) = help_box(app, area);
             clear_around(frame, area, boxed);
             // Lines past the box: scrolled with ↑↓ PgUp PgDn, said in the title.
             let room = boxed.height.saturating_sub(2);
-            let total = wrapped_height(&lines, boxed.width.saturating_sub(2));
             let scroll = (*scroll).min(total.saturating_sub(room));
             let title = if total > room {
                 app.locale.tf(
