@@ -116,12 +116,7 @@ fn a_nurse_claims_the_first_callable_follow_up_records_the_call_and_sees_the_nex
         "{queue}"
     );
     // The first row a nurse may call (some patients gave no phone consent).
-    let rows: Vec<&str> = queue
-        .lines()
-        .skip_while(|l| !l.contains("Due") || !l.contains("Patient"))
-        .skip(1)
-        .take_while(|l| l.contains("P1") || l.contains("P2") || l.contains("P3"))
-        .collect();
+    let rows = tmux::queue_rows(&queue);
     let first = rows
         .iter()
         .position(|l| !l.contains('✗'))

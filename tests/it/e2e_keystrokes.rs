@@ -170,12 +170,7 @@ fn the_nurse_s_calls_stay_within_their_keystroke_budgets() {
     pane.key("Down");
     pane.key("Enter");
     let queue = pane.wait_for("Overdue");
-    let rows: Vec<&str> = queue
-        .lines()
-        .skip_while(|l| !l.contains("Due") || !l.contains("Patient"))
-        .skip(1)
-        .take_while(|l| l.contains("P1") || l.contains("P2") || l.contains("P3"))
-        .collect();
+    let rows = tmux::queue_rows(&queue);
     let callable: Vec<usize> = rows
         .iter()
         .enumerate()
@@ -203,15 +198,10 @@ fn the_nurse_s_calls_stay_within_their_keystroke_budgets() {
     // systolic, Enter, the diastolic, Ctrl-S.
     pane.key("Escape");
     let queue = pane.wait_for("Overdue");
-    let rows: Vec<&str> = queue
-        .lines()
-        .skip_while(|l| !l.contains("Due") || !l.contains("Patient"))
-        .skip(1)
-        .take_while(|l| l.contains("P1") || l.contains("P2") || l.contains("P3"))
-        .collect();
+    let rows = tmux::queue_rows(&queue);
     let next = rows
         .iter()
-        .position(|l| !l.contains('✗') && !l.contains("tries"))
+        .position(|l| !l.contains('✗') && !l.contains("tried"))
         .or_else(|| rows.iter().position(|l| !l.contains('✗')))
         .expect("a callable row");
     pane.key("Home");

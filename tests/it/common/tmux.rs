@@ -229,3 +229,13 @@ pub fn open_patient(pane: &Pane, card: &str) {
     pane.key("Enter");
     pane.wait_for("Identity");
 }
+
+/// The follow-up queue's rows on a captured screen (P1…P3), below its header.
+pub fn queue_rows(screen: &str) -> Vec<&str> {
+    screen
+        .lines()
+        .skip_while(|l| !l.contains("Due") || !l.contains("Patient"))
+        .skip(1)
+        .take_while(|l| l.contains("P1") || l.contains("P2") || l.contains("P3"))
+        .collect()
+}

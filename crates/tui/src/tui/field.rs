@@ -128,13 +128,18 @@ impl Field {
 
     /// What the screen shows, reversed while selected (typing will replace it).
     pub fn span(&self) -> ratatui::text::Span<'static> {
-        let shown = ratatui::text::Span::raw(self.shown());
+        self.styled(self.shown())
+    }
+
+    /// `text` (the field, or the part of it a window shows) reversed while selected.
+    pub fn styled(&self, text: String) -> ratatui::text::Span<'static> {
+        let span = ratatui::text::Span::raw(text);
         if self.selected {
-            shown.style(
+            span.style(
                 ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::REVERSED),
             )
         } else {
-            shown
+            span
         }
     }
 

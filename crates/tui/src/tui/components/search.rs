@@ -236,12 +236,7 @@ impl Component for Search {
         // A long text scrolls sideways to keep the cursor in view.
         let room = inner.width.saturating_sub(label_width + 1) as usize;
         let (shown, column) = search.query.window(room);
-        let mut shown_span = Span::raw(shown);
-        if search.query.selected {
-            shown_span = shown_span.style(
-                ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::REVERSED),
-            );
-        }
+        let shown_span = search.query.styled(shown);
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(label, app.theme.focus()),

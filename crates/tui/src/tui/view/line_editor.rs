@@ -41,14 +41,7 @@ pub(crate) fn rows(
         lines.push((
             Line::from(vec![
                 Span::styled(super::pad(&format!("{marker}{label}"), width + 2), style),
-                if field.selected {
-                    Span::raw(text).style(
-                        ratatui::style::Style::new()
-                            .add_modifier(ratatui::style::Modifier::REVERSED),
-                    )
-                } else {
-                    Span::raw(text)
-                },
+                field.styled(text),
             ]),
             Some(i),
         ));
