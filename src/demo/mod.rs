@@ -139,6 +139,7 @@ fn add_staff(vault: &Vault, actor: &Actor) -> Result<(), StoreError> {
             must_change_password: false,
             created_unix: now,
             last_sign_on_unix: None,
+            language: None,
         };
         if existing.is_some() {
             vault.stage_user_update(&mut writes, &user)?;

@@ -5,7 +5,7 @@ use chrono::{Duration, NaiveTime};
 
 use crate::audit::{Actor, AuditEvent, Outcome};
 use crate::clinic::settings::Settings;
-use crate::store::alerts::{Acknowledgement, AlertKind};
+use crate::store::alerts::{Acknowledgement, AlertKind, details};
 use crate::store::writes::WriteSet;
 use crate::store::{StoreError, Vault};
 
@@ -25,14 +25,14 @@ pub(super) fn add_alerts(vault: &Vault, actor: &Actor) -> Result<(), StoreError>
         now - 50 * hour,
         AlertKind::ManyPatients,
         vec!["user:chen.jing".into()],
-        "58 distinct patients within an hour (limit 50)".into(),
+        details::many_patients(58, 50),
     )?;
     let bulk = store.stage_alert_at(
         &mut writes,
         now - 30 * hour,
         AlertKind::BulkExport,
         vec!["user:admin".into()],
-        "12 patients' data exported or printed within an hour (limit 10)".into(),
+        details::bulk_export(12, 10),
     )?;
     // Last night at 22:41 clinic time: outside the default working hours.
     if let Some(working) = &alerts_rules.working {
@@ -50,10 +50,10 @@ pub(super) fn add_alerts(vault: &Vault, actor: &Actor) -> Result<(), StoreError>
             at,
             AlertKind::OutsideHours,
             subjects,
-            format!(
-                "patient data opened at {} clinic time (working hours {})",
-                working.local(at).format("%a %H:%M"),
-                working.label
+            details::outside_hours(
+                &working.local(at).format("%a").to_string(),
+                &working.local(at).format("%H:%M").to_string(),
+                &working.label,
             ),
         )?;
     }
@@ -62,7 +62,7 @@ pub(super) fn add_alerts(vault: &Vault, actor: &Actor) -> Result<(), StoreError>
         now - 2 * hour,
         AlertKind::AccountLocked,
         vec!["user:wang.li".into()],
-        "5 failed sign-ins; locked for 15 minutes".into(),
+        details::account_locked(5, 15),
     )?;
     for (id, at, note) in [
         (

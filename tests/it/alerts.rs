@@ -82,7 +82,7 @@ fn many_patients_in_an_hour_raise_one_alert_which_a_restart_neither_forgets_nor_
     let raised = about(&alerts(&auditor), AlertKind::ManyPatients, Role::Nurse);
     assert_eq!(raised.len(), 1, "{raised:?}");
     assert!(
-        raised[0].detail.contains("4 distinct patients"),
+        raised[0].detail.to_string().contains("4 distinct patients"),
         "{raised:?}"
     );
     // One alert an hour, however many more.
@@ -144,7 +144,7 @@ fn patient_data_opened_outside_working_hours_raises_one_alert_a_user_a_day() {
     let all = alerts(&auditor);
     let nurse_alerts = about(&all, AlertKind::OutsideHours, Role::Nurse);
     assert_eq!(nurse_alerts.len(), 1, "{all:?}");
-    assert!(nurse_alerts[0].detail.contains("working hours"));
+    assert!(nurse_alerts[0].detail.to_string().contains("working hours"));
     assert!(nurse_alerts[0].subjects.contains(&ids[0].to_string()));
     // Acknowledging it (it names a patient) is not opening patient data.
     assert_eq!(
@@ -249,7 +249,7 @@ fn an_alert_is_acknowledged_once_with_a_sealed_note_by_those_who_may_see_it() {
         note: "me too".into(),
     });
     assert!(
-        matches!(&again, Response::Error(ServiceError::Conflict(m)) if m.contains(&role_user(Role::Auditor))),
+        matches!(&again, Response::Error(ServiceError::Conflict(m)) if m.to_string().contains(&role_user(Role::Auditor))),
         "{again:?}"
     );
     let shown = alerts(&auditor)

@@ -109,7 +109,7 @@ fn a_booking_moves_through_its_life_and_frees_its_place() {
         date: day,
     });
     assert!(
-        matches!(full, Response::Error(ServiceError::Conflict(ref m)) if m.contains("fully booked")),
+        matches!(full, Response::Error(ServiceError::Conflict(ref m)) if m.to_string().contains("fully booked")),
         "{full:?}"
     );
     assert!(matches!(
@@ -232,11 +232,11 @@ fn no_exam_is_booked_on_a_day_the_clinic_does_no_exams() {
             date: date.parse().unwrap(),
         })
     };
-    for (date, day) in [("2030-03-23", "Saturday"), ("2030-03-19", "Tuesday")] {
+    for (date, day) in [("2030-03-23", "Sat"), ("2030-03-19", "Tue")] {
         let refused = book(date);
         assert!(
             matches!(&refused, Response::Error(ServiceError::Field { field, message })
-                if field == "date" && message.contains(day) && message.contains("another day")),
+                if field == "date" && message.to_string().contains(day) && message.to_string().contains("another day")),
             "{date}: {refused:?}"
         );
     }

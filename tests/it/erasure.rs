@@ -51,7 +51,7 @@ fn an_erased_patient_is_unreadable_and_unfindable_while_their_audit_trail_stays(
     // Not by the same person; not by the front desk.
     let same = manager.call(Request::ErasureApprove { id: request });
     assert!(
-        matches!(&same, Response::Error(ServiceError::Invalid(m)) if m.contains("second person")),
+        matches!(&same, Response::Error(ServiceError::Invalid(m)) if m.to_string().contains("second person")),
         "{same:?}"
     );
     assert!(matches!(

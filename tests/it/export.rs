@@ -225,7 +225,7 @@ fn a_shared_phone_asks_for_a_card_or_id_number() {
         key: "13912345678".into(),
     });
     assert!(
-        matches!(reply, Response::Error(ServiceError::Conflict(ref m)) if m.contains("share this phone")),
+        matches!(reply, Response::Error(ServiceError::Conflict(ref m)) if m.to_string().contains("share this phone")),
         "{reply:?}"
     );
 }

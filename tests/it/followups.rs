@@ -209,7 +209,7 @@ fn no_phone_consent_is_not_callable_and_never_call_again_empties_every_list() {
     let key = FollowUpKey::of(&row.item);
     assert!(matches!(
         nurse.call(Request::FollowUpClaim { key }),
-        Response::Error(ServiceError::Invalid(m)) if m.contains("consent")
+        Response::Error(ServiceError::Invalid(m)) if m.to_string().contains("consent")
     ));
     let desk = t.sign_in(Role::FrontDesk);
     set_consent(&desk, id, Decision::Granted);
@@ -262,7 +262,7 @@ fn two_nurses_never_hold_one_follow_up() {
     };
     assert!(matches!(
         loser.call(Request::FollowUpClaim { key }),
-        Response::Error(ServiceError::Conflict(m)) if m.contains("is calling")
+        Response::Error(ServiceError::Conflict(m)) if m.to_string().contains("is calling")
     ));
     // The claim lapses after 15 minutes.
     t.clock.advance_secs(16 * 60);
@@ -283,7 +283,7 @@ fn calls_follow_the_protocol_tries_misses_and_controlled_readings() {
     // Saving without a claim is refused.
     assert!(matches!(
         nurse.call(Request::FollowUpCallSave { key, input: call(Outcome::NoAnswer, &[]) }),
-        Response::Error(ServiceError::Invalid(m)) if m.contains("claim")
+        Response::Error(ServiceError::Invalid(m)) if m.to_string().contains("claim")
     ));
     // No answer: tried again tomorrow, three tries in all.
     let first = save(&nurse, key, call(Outcome::NoAnswer, &[]));
@@ -480,7 +480,7 @@ fn the_standard_s_rules_through_the_service() {
     };
     assert!(matches!(
         nurse.call(Request::FollowUpCallSave { key, input: unknown }),
-        Response::Error(ServiceError::Invalid(m)) if m.contains("checklist")
+        Response::Error(ServiceError::Invalid(m)) if m.to_string().contains("checklist")
     ));
     let sign = save(
         &nurse,

@@ -35,7 +35,7 @@ fn slots_are_added_listed_and_removed_without_touching_the_data() {
     // The only recovery key cannot go; a password slot goes with its user.
     let refused = admin.call(Request::KeySlotRemove { id: old_recovery });
     assert!(
-        matches!(&refused, Response::Error(ServiceError::Invalid(m)) if m.contains("only recovery key")),
+        matches!(&refused, Response::Error(ServiceError::Invalid(m)) if m.to_string().contains("only recovery key")),
         "{refused:?}"
     );
     let password = before.iter().find(|s| s.kind == "password").unwrap().id;

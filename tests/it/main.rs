@@ -50,6 +50,7 @@ mod import_pieces;
 mod key_rotation;
 mod key_rotation_server;
 mod keys;
+mod messages;
 mod oversight;
 mod paper_fonts;
 mod phi_scan;

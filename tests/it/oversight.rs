@@ -105,7 +105,7 @@ fn break_glass_needs_a_reason_is_audited_alerts_and_lasts_one_session() {
         .iter()
         .find(|a| a.kind == AlertKind::BreakGlass)
         .unwrap();
-    assert!(alert.detail.contains(reason) && alert.subjects.contains(&id.to_string()));
+    assert!(alert.detail.to_string().contains(reason) && alert.subjects.contains(&id.to_string()));
 
     let dir = t.dir.clone();
     drop((desk, manager, nurse, other, admin));

@@ -442,7 +442,7 @@ fn type_everywhere(t: &mut TestClinic) -> (Vec<String>, String) {
     };
     let alert = alerts
         .iter()
-        .find(|a| a.detail.contains("BreakGlassReason"))
+        .find(|a| a.detail.to_string().contains("BreakGlassReason"))
         .expect("the auditor reads the break-glass alert's reason");
     assert_eq!(
         auditor.call(Request::AlertAcknowledge {

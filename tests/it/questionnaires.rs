@@ -66,7 +66,10 @@ fn phq9_is_scored_stored_and_item_9_raises_an_alert() {
         .find(|a| a.kind == caredesk::store::alerts::AlertKind::UrgentAnswer)
         .expect("an urgent alert");
     assert!(urgent.subjects.contains(&id.to_string()));
-    assert_eq!(urgent.detail, "questionnaire=phq9 items=9");
+    assert_eq!(
+        urgent.detail.to_string(),
+        "questionnaire phq9: urgent answer to item(s) 9"
+    );
     // The care team sees it too (urgent clinical alerts only).
     let doctor = t.sign_in(Role::Doctor);
     let Response::Alerts(for_team) = doctor.call(Request::UrgentAlerts { limit: 10 }) else {
@@ -81,7 +84,7 @@ fn phq9_is_scored_stored_and_item_9_raises_an_alert() {
     // Wrong answers are refused with the reason; the front desk may not fill one.
     assert!(matches!(
         nurse.call(Request::QuestionnaireSubmit { id, key: "phq9".into(), answers: vec![0; 8] }),
-        Response::Error(ServiceError::Invalid(m)) if m.contains("answer every item")
+        Response::Error(ServiceError::Invalid(m)) if m.to_string().contains("answer every item")
     ));
     let desk = t.sign_in(Role::FrontDesk);
     assert!(matches!(
@@ -257,6 +260,6 @@ record = "chief_complaint"
     std::fs::write(t.dir().join("intake.toml"), "key = 3").unwrap();
     assert!(matches!(
         nurse.call(Request::IntakeGet),
-        Response::Error(ServiceError::Invalid(m)) if m.contains("intake.toml")
+        Response::Error(ServiceError::Invalid(m)) if m.to_string().contains("intake.toml")
     ));
 }

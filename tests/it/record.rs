@@ -132,7 +132,7 @@ fn a_save_made_from_a_stale_view_is_refused_and_the_newer_value_kept() {
         "from the referral",
     );
     assert!(
-        matches!(&stale, Response::Error(ServiceError::Conflict(m)) if m.contains("changed by someone else")),
+        matches!(&stale, Response::Error(ServiceError::Conflict(m)) if m.to_string().contains("changed by someone else")),
         "{stale:?}"
     );
     let Response::Health(record) = doctor.call(Request::HealthGet { id }) else {
@@ -200,7 +200,7 @@ fn wrong_values_short_reasons_and_empty_changes_are_refused_with_the_reason() {
     let refused = amend(&nurse, id, empty.clone(), bad_code, "intake interview");
     assert!(
         matches!(&refused, Response::Error(ServiceError::Field { field, message })
-            if field == "past_illnesses" && message.contains("ICD-10")),
+            if field == "past_illnesses" && message.to_string().contains("ICD-10")),
         "{refused:?}"
     );
     let smuggled = entries(Section::PastIllnesses, &["asthma; J45"]);

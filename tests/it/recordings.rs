@@ -91,7 +91,7 @@ fn a_recording_round_trips_encrypted_and_plays_from_a_private_file() {
     std::fs::write(&file, audio()).unwrap();
     // A recording belongs to a call: none saved yet.
     let err = recording_client::attach(&nurse, key, &file).unwrap_err();
-    assert!(err.contains("save the call first"), "{err}");
+    assert!(err.to_string().contains("save the call first"), "{err}");
     nurse.call(Request::FollowUpClaim { key });
     let saved = nurse.call(Request::FollowUpCallSave {
         key,
@@ -114,6 +114,7 @@ fn a_recording_round_trips_encrypted_and_plays_from_a_private_file() {
     assert!(
         recording_client::attach(&nurse, key, &text)
             .unwrap_err()
+            .to_string()
             .contains("wav")
     );
 

@@ -504,3 +504,44 @@ fn enabling_a_user_who_was_only_locked_lifts_the_lock_and_keeps_their_password()
     );
     t.sign_in(Role::Nurse);
 }
+
+#[test]
+fn a_user_s_own_language_is_kept_returned_at_every_sign_in_and_audited() {
+    use caredesk::i18n::Lang;
+    let t = TestClinic::with_all_roles();
+    let language_at_sign_in = || {
+        let client = t.client();
+        match t.login(&client, Role::Nurse, &t.code(Role::Nurse)) {
+            Response::SignedIn(signed) => signed.language,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(language_at_sign_in(), None, "no choice until one is made");
+    let nurse = t.sign_in(Role::Nurse);
+    let set = |language| nurse.call(Request::SetLanguage { language });
+    assert_eq!(set(Some(Lang::ZhCn)), Response::Done);
+    assert_eq!(language_at_sign_in(), Some(Lang::ZhCn));
+    // Another user's choice is their own.
+    let doctor = t.client();
+    let Response::SignedIn(signed) = t.login(&doctor, Role::Doctor, &t.code(Role::Doctor)) else {
+        panic!()
+    };
+    assert_eq!(signed.language, None);
+    // Cleared: the session's locale decides again.
+    assert_eq!(set(None), Response::Done);
+    assert_eq!(language_at_sign_in(), None);
+    let rows = common::clinic::audit_rows(&t.sign_in(Role::Auditor));
+    let changes: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.action == "user.set_language")
+        .map(|r| r.detail.as_str())
+        .collect();
+    assert_eq!(changes, ["language=zh-CN", "language=session"]);
+    // Signed out, nobody may set one.
+    assert_eq!(
+        t.client().call(Request::SetLanguage {
+            language: Some(Lang::En)
+        }),
+        Response::Error(ServiceError::NotSignedIn)
+    );
+}

@@ -400,7 +400,7 @@ fn strangers_announcing_large_frames_cannot_make_the_daemon_hold_memory() {
     assert!(
         !matches!(
             large,
-            Response::Error(ServiceError::Unavailable(ref m)) if m.contains("not answering")
+            Response::Error(ServiceError::Unavailable(ref m)) if m.to_string().contains("not answering")
         ),
         "{large:?}"
     );

@@ -115,7 +115,7 @@ fn a_summary_is_drafted_from_the_period_edited_signed_and_versioned() {
     );
     assert!(matches!(
         doctor.call(Request::SummarySign { id, number, base: 2 }),
-        Response::Error(ServiceError::Invalid(m)) if m.contains("already signed")
+        Response::Error(ServiceError::Invalid(m)) if m.to_string().contains("already signed")
     ));
     // A manager editing from version 1 is refused: version 2 (signed) is newer.
     let manager = t.sign_in(Role::HealthManager);
@@ -205,7 +205,7 @@ fn bad_periods_and_texts_are_refused_with_the_reason() {
     };
     assert!(matches!(
         doctor.call(Request::SummaryDraft { id, period: future, lang: caredesk::i18n::Lang::En }),
-        Response::Error(ServiceError::Invalid(m)) if m.contains("looks back")
+        Response::Error(ServiceError::Invalid(m)) if m.to_string().contains("looks back")
     ));
     let backwards = Period {
         from: today,
@@ -213,7 +213,7 @@ fn bad_periods_and_texts_are_refused_with_the_reason() {
     };
     assert!(matches!(
         doctor.call(Request::SummaryDraft { id, period: backwards, lang: caredesk::i18n::Lang::En }),
-        Response::Error(ServiceError::Invalid(m)) if m.contains("swap")
+        Response::Error(ServiceError::Invalid(m)) if m.to_string().contains("swap")
     ));
     let fine = Period {
         from: today - Days::new(30),

@@ -232,7 +232,9 @@ fn a_conflicting_amendment_keeps_the_typed_text_and_then_amends_the_newer_value(
     // Someone else saved first: the screen says so and reloads what is current.
     app.update(reply(
         tag,
-        Response::Error(ServiceError::Conflict("changed by someone else".into())),
+        Response::Error(ServiceError::Conflict(caredesk::i18n::Text::verbatim(
+            "changed by someone else",
+        ))),
     ));
     let (tag, reload) = call(&mut app);
     assert_eq!(reload, Request::PatientGet { id });

@@ -270,7 +270,9 @@ fn a_plan_from_a_template_is_edited_then_saved_and_a_conflict_keeps_the_text() {
     reply(
         &mut app,
         call[0].0,
-        Response::Error(ServiceError::Conflict("newer".into())),
+        Response::Error(ServiceError::Conflict(caredesk::i18n::Text::verbatim(
+            "newer",
+        ))),
     );
     let screen = app.shown::<PlanScreen>().expect("the plan screen");
     let editor = screen.editor.as_ref().expect("the editor stays open");

@@ -329,7 +329,7 @@ fn the_consent_grid_records_the_selected_row_s_decision_and_shows_the_reply() {
     assert_eq!(purpose, Purpose::ALL[1]);
     app.update(reply(
         tag,
-        Response::Error(ServiceError::Invalid("no".into())),
+        Response::Error(ServiceError::Invalid(caredesk::i18n::Text::verbatim("no"))),
     ));
     let consent = shown::<ConsentScreen>(&app).expect("the consent screen");
     assert!(consent.error.is_some(), "a refusal is shown");
@@ -339,7 +339,6 @@ fn the_consent_grid_records_the_selected_row_s_decision_and_shows_the_reply() {
 
 #[test]
 fn a_reply_of_the_wrong_kind_shows_update_caredesk_on_the_screen_instead_of_nothing() {
-    use caredesk::clinic::UNEXPECTED_REPLY;
     use caredesk::tui::components::consent::ConsentScreen;
     let mut app = on_patient();
     key(&mut app, KeyCode::F(5));
@@ -351,7 +350,8 @@ fn a_reply_of_the_wrong_kind_shows_update_caredesk_on_the_screen_instead_of_noth
     let consent = shown::<ConsentScreen>(&app).expect("the consent screen");
     let error = consent.error.clone().expect("the wrong kind is said");
     assert!(
-        error.contains(UNEXPECTED_REPLY) && error.contains("(got Done)"),
+        error.contains("update caredesk so the terminal and the server are the same version")
+            && error.contains("(got Done)"),
         "{error}"
     );
     let screen = crate::common::tui::render(&mut app, 240, 30);

@@ -368,3 +368,48 @@ fn in_the_vim_keymap_tab_leaves_the_box_and_j_and_k_move_in_the_answers() {
     keys(&mut app, "j");
     assert_eq!(app.shown::<Search>().unwrap().query.value, "zwj");
 }
+
+#[test]
+fn the_desk_opens_in_the_user_s_own_language_keeps_a_switch_and_signs_out_to_the_session_s() {
+    use caredesk::clinic::SignedIn;
+    use caredesk::i18n::Lang;
+    let sign_in_with = |app: &mut App, language: Option<Lang>| {
+        let Response::SignedIn(signed) = crate::common::update::signed_in(Role::Nurse) else {
+            panic!()
+        };
+        sign_in_answered(app, Response::SignedIn(SignedIn { language, ..signed }));
+        app.take_effects();
+    };
+    // The session is English; the nurse chose Chinese: her desk and its notice are.
+    let mut app = app();
+    sign_in_with(&mut app, Some(Lang::ZhCn));
+    assert_eq!(app.locale.lang, Lang::ZhCn);
+    let screen = crate::common::tui::render(&mut app, 80, 24);
+    assert!(
+        screen.contains("护士") && screen.contains("上次登录"),
+        "{screen}"
+    );
+    // Signed out, the sign-in screen is the session's again.
+    app.sign_out(false);
+    app.take_effects();
+    assert_eq!(app.locale.lang, Lang::En);
+    let screen = crate::common::tui::render(&mut app, 80, 24);
+    assert!(!screen.contains("护士"), "{screen}");
+    // Switching from the palette is kept for the user.
+    sign_in_with(&mut app, None);
+    assert_eq!(app.locale.lang, Lang::En);
+    ctrl(&mut app, 'p');
+    keys(&mut app, "中文");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.locale.lang, Lang::ZhCn);
+    assert!(crate::common::tui::calls(&mut app).iter().any(|(_, r)| {
+        *r == Request::SetLanguage {
+            language: Some(Lang::ZhCn),
+        }
+    }));
+    // Started with --lang: the flag wins over the user's choice.
+    let mut fixed = self::app();
+    fixed.fix_language();
+    sign_in_with(&mut fixed, Some(Lang::ZhCn));
+    assert_eq!(fixed.locale.lang, Lang::En);
+}

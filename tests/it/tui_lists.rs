@@ -110,7 +110,9 @@ fn the_exam_day_reschedules_the_selected_booking_and_pages_through_days() {
     // The day is full: the prompt stays open with the reason.
     app.update(reply(
         tag,
-        Response::Error(ServiceError::Conflict("no place left".into())),
+        Response::Error(ServiceError::Conflict(caredesk::i18n::Text::verbatim(
+            "no place left",
+        ))),
     ));
     assert!(app.take_effects().is_empty());
     let Some(list) = app.shown::<List>() else {
@@ -260,7 +262,7 @@ fn an_alert_is_acknowledged_from_the_list_with_a_typed_note() {
         time_unix: 1_795_430_000,
         kind: AlertKind::OutsideHours,
         subjects: vec!["user:dr.zhou".into()],
-        detail: "patient data opened at Sun 22:41 clinic time".into(),
+        detail: caredesk::i18n::Text::verbatim("patient data opened at Sun 22:41 clinic time"),
         acknowledged,
     };
     let done = Acknowledgement {
@@ -296,9 +298,9 @@ fn an_alert_is_acknowledged_from_the_list_with_a_typed_note() {
     // Someone was quicker: the prompt keeps the note and says why.
     app.update(reply(
         tag,
-        Response::Error(ServiceError::Conflict(
-            "alert 7 was already acknowledged by admin".into(),
-        )),
+        Response::Error(ServiceError::Conflict(caredesk::i18n::Text::verbatim(
+            "alert 7 was already acknowledged by admin",
+        ))),
     ));
     let Some(list) = app.shown::<List>() else {
         panic!()

@@ -52,7 +52,7 @@ fn alerts_list(app: &App, selected: usize, prompt: Option<Form>) -> List {
             time_unix: at(2),
             kind: AlertKind::ManyPatients,
             subjects: vec!["user:chen.jing".into()],
-            detail: "61 distinct patients within an hour (limit 50)".into(),
+            detail: caredesk::store::alerts::details::many_patients(61, 50),
             acknowledged: Some(Acknowledgement {
                 by: "he.audit".into(),
                 time_unix: at(3),
@@ -64,9 +64,11 @@ fn alerts_list(app: &App, selected: usize, prompt: Option<Form>) -> List {
             time_unix: at(1),
             kind: AlertKind::OutsideHours,
             subjects: vec!["user:dr.zhou".into()],
-            detail:
-                "patient data opened at Sun 22:41 clinic time (working hours 07:00-20:00 mon-sat)"
-                    .into(),
+            detail: caredesk::store::alerts::details::outside_hours(
+                "Sun",
+                "22:41",
+                "07:00-20:00 mon-sat",
+            ),
             acknowledged: None,
         },
         AlertView {
@@ -74,7 +76,7 @@ fn alerts_list(app: &App, selected: usize, prompt: Option<Form>) -> List {
             time_unix: at(0),
             kind: AlertKind::AccountLocked,
             subjects: vec!["user:wang.li".into()],
-            detail: "5 failed sign-ins".into(),
+            detail: caredesk::store::alerts::details::account_locked(5, 15),
             acknowledged: None,
         },
     ];

@@ -6,6 +6,6 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
-pub use caredesk_base::{codec, crypto, i18n, linebreak};
+pub use caredesk_base::{codec, crypto, i18n, linebreak, text};
 
 pub mod domain;

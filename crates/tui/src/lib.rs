@@ -6,7 +6,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
-pub use caredesk_base::{codec, crypto, i18n, linebreak};
+pub use caredesk_base::{codec, crypto, i18n, linebreak, text};
 pub use caredesk_clinic::clinic;
 pub use caredesk_domain::domain;
 pub use caredesk_ingest::ingest;

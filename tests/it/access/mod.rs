@@ -107,7 +107,7 @@ fn every_role_against_every_request_matches_the_table() {
             assert_eq!(back, response, "{}", op.name);
             // Every reply is one the table declares for the request.
             assert!(
-                !matches!(&response, Response::Error(ServiceError::Unavailable(m)) if m.contains("wrong kind")),
+                !matches!(&response, Response::Error(ServiceError::Unavailable(m)) if m.to_string().contains("wrong kind")),
                 "{} gave a reply its row does not declare ({:?})",
                 op.name,
                 op.replies

@@ -21,6 +21,9 @@ pub(super) fn sample_requests(id: PatientId) -> Vec<Request> {
             old: Secret::new("not the password"),
             new: Secret::new("whatever phrase here"),
         },
+        Request::SetLanguage {
+            language: Some(caredesk::i18n::Lang::ZhCn),
+        },
         Request::UserAdd {
             name: "matrix.probe".into(),
             role: Role::FrontDesk,

@@ -79,6 +79,7 @@ pub fn sign_in(app: &mut App, role: Role) {
             previous_sign_on: Some(1_795_000_000),
             failed_attempts_since: 2,
         },
+        language: None,
     });
 }
 
@@ -193,6 +194,18 @@ pub fn clinical_patient_screen() -> PatientScreen {
 pub fn render(app: &mut App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|frame| view::render(frame, app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    // No text runs over a box's right edge (a wide character at the last column of a
+    // paragraph once overwrote the border): a row that opens a box closes it.
+    for y in 0..height {
+        let first = buffer[(0, y)].symbol();
+        let last = buffer[(width - 1, y)].symbol();
+        assert!(
+            first != "│" || last == "│",
+            "row {y} at {width}x{height} runs over the box's edge:\n{}",
+            terminal.backend()
+        );
+    }
     terminal.backend().to_string()
 }
 

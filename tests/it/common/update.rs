@@ -54,6 +54,11 @@ pub fn call(app: &mut App) -> (u64, Request) {
 
 /// Types a user name, password and code, and answers the sign-in with `role`.
 pub fn sign_in_as(app: &mut App, role: Role) {
+    sign_in_answered(app, signed_in(role));
+}
+
+/// Types a user name, password and code, and answers the sign-in with `answer`.
+pub fn sign_in_answered(app: &mut App, answer: Response) {
     keys(app, "li.na");
     key(app, KeyCode::Enter);
     keys(app, "pw");
@@ -61,7 +66,7 @@ pub fn sign_in_as(app: &mut App, role: Role) {
     keys(app, "1");
     key(app, KeyCode::Enter);
     let (tag, _) = call(app);
-    app.update(reply(tag, signed_in(role)));
+    app.update(reply(tag, answer));
 }
 
 pub fn reply(tag: u64, response: Response) -> Msg {
@@ -80,6 +85,7 @@ pub fn signed_in(role: Role) -> Response {
         notice: SignOnNotice::default(),
         recovery_codes_left: None,
         new_recovery_codes: None,
+        language: None,
     })
 }
 

@@ -158,7 +158,7 @@ fn a_plan_s_goals_show_progress_from_the_results_since_it_began() {
             plan: bad,
             base: 1
         }),
-        Response::Error(caredesk::clinic::ServiceError::Invalid(m)) if m.contains("happiness")
+        Response::Error(caredesk::clinic::ServiceError::Invalid(m)) if m.to_string().contains("happiness")
     ));
 }
 

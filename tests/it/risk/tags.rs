@@ -142,7 +142,8 @@ fn automatic_tags_follow_the_data_and_a_bad_rule_file_keeps_the_previous_rules()
     let alerts = refused(&auditor);
     assert_eq!(alerts.len(), 1, "one alert for one bad file");
     assert!(
-        alerts[0].detail.contains("tag_rules.toml") && alerts[0].detail.contains("line"),
+        alerts[0].detail.to_string().contains("tag_rules.toml")
+            && alerts[0].detail.to_string().contains("line"),
         "{}",
         alerts[0].detail
     );

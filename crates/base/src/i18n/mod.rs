@@ -3,6 +3,9 @@
 
 use std::collections::HashMap;
 
+mod text;
+pub use text::{Arg, Text};
+
 pub const EN: &str = include_str!("locales/en.toml");
 pub const ZH_CN: &str = include_str!("locales/zh-CN.toml");
 

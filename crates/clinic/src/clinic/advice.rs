@@ -10,6 +10,7 @@ use crate::domain::patient::PatientId;
 use crate::domain::tag_rules::Facts;
 use crate::i18n::Lang;
 use crate::store::writes::WriteSet;
+use crate::text;
 
 const FILE: &str = "advice.toml";
 const MAX_TEXT: usize = 2000;
@@ -18,15 +19,17 @@ fn library(ctx: &Ctx<'_>) -> Result<Library, ServiceError> {
     let path = ctx.clinic.dir().join(FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) => Library::parse(&text).map_err(|e| {
-            ServiceError::Invalid(format!(
-                "{}: {e}: fix the file or remove it to use the shipped library",
-                path.display()
+            ServiceError::Invalid(text!(
+                "msg.file.bad_rules",
+                path = path.display(),
+                detail = e
             ))
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Library::built_in()),
-        Err(e) => Err(ServiceError::Unavailable(format!(
-            "cannot read {}: {e}",
-            path.display()
+        Err(e) => Err(ServiceError::Unavailable(text!(
+            "msg.file.unreadable",
+            path = path.display(),
+            detail = e
         ))),
     }
 }
@@ -69,16 +72,15 @@ pub(crate) fn approve(
 ) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
     if items.is_empty() {
-        return Err(ServiceError::Invalid(
-            "nothing to approve: keep at least one piece of advice".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.advice.none_to_approve")));
     }
     let mut clean = Vec::new();
     for item in items {
         let text = item.text.trim();
         if text.is_empty() || text.chars().count() > MAX_TEXT {
-            return Err(ServiceError::Invalid(format!(
-                "each piece of advice needs 1 to {MAX_TEXT} characters of text"
+            return Err(ServiceError::Invalid(text!(
+                "msg.advice.text_length",
+                max = MAX_TEXT
             )));
         }
         clean.push(Item {

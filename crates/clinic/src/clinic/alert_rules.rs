@@ -17,7 +17,8 @@ use super::alert_settings::AlertRules;
 use crate::audit::record::AuditRecord;
 use crate::audit::{Actor, AuditEvent, Outcome};
 use crate::domain::patient::PatientId;
-use crate::store::alerts::AlertKind;
+use crate::i18n::Text;
+use crate::store::alerts::{AlertKind, details};
 use crate::store::writes::WriteSet;
 use crate::store::{Store, StoreError};
 
@@ -99,7 +100,7 @@ fn slide(window: &mut VecDeque<(i64, PatientId)>, now: i64) {
 struct Raise {
     kind: AlertKind,
     subjects: Vec<String>,
-    detail: String,
+    detail: Text,
 }
 
 impl Activity {
@@ -123,7 +124,7 @@ impl Activity {
             raise.push(Raise {
                 kind: AlertKind::ManyPatients,
                 subjects: vec![who.clone()],
-                detail: format!("{count} distinct patients within an hour (limit {limit})"),
+                detail: details::many_patients(count, limit),
             });
         }
         let limit = rules.exports_per_hour as usize;
@@ -133,9 +134,7 @@ impl Activity {
             raise.push(Raise {
                 kind: AlertKind::BulkExport,
                 subjects: vec![who.clone()],
-                detail: format!(
-                    "{count} patients' data exported or printed within an hour (limit {limit})"
-                ),
+                detail: details::bulk_export(count, limit),
             });
         }
         if let Some(working) = &rules.working
@@ -149,10 +148,10 @@ impl Activity {
                 raise.push(Raise {
                     kind: AlertKind::OutsideHours,
                     subjects,
-                    detail: format!(
-                        "patient data opened at {} clinic time (working hours {})",
-                        local.format("%a %H:%M"),
-                        working.label
+                    detail: details::outside_hours(
+                        &local.format("%a").to_string(),
+                        &local.format("%H:%M").to_string(),
+                        &working.label,
                     ),
                 });
             }

@@ -3,6 +3,8 @@
 //! was done. The note is sealed (it may name a patient); the audit record carries the
 //! alert's id, never the note.
 
+use crate::i18n::Text;
+use crate::text;
 use serde::{Deserialize, Serialize};
 
 use super::api::{Response, ServiceError};
@@ -19,7 +21,7 @@ pub struct AlertView {
     pub time_unix: i64,
     pub kind: AlertKind,
     pub subjects: Vec<String>,
-    pub detail: String,
+    pub detail: Text,
     pub acknowledged: Option<Acknowledgement>,
 }
 
@@ -30,7 +32,10 @@ fn view(ctx: &Ctx<'_>, alert: Alert) -> Result<AlertView, ServiceError> {
         time_unix: alert.time_unix,
         kind: alert.kind,
         subjects: alert.subjects,
-        detail: crate::audit::detail::TextOpener::open_text(ctx.vault, &alert.detail),
+        detail: Text::from_stored(&crate::audit::detail::TextOpener::open_text(
+            ctx.vault,
+            &alert.detail,
+        )),
         acknowledged,
     })
 }
@@ -67,20 +72,21 @@ pub(crate) fn acknowledge(ctx: &Ctx<'_>, id: u64, note: &str) -> Result<Reply, S
     if note.is_empty() {
         return Err(ServiceError::Field {
             field: "note".into(),
-            message: "write what was done about the alert".into(),
+            message: text!("msg.alerts.note_missing"),
         });
     }
     if note.chars().count() > NOTE_MAX_CHARS {
         return Err(ServiceError::Field {
             field: "note".into(),
-            message: format!("keep it to {NOTE_MAX_CHARS} characters"),
+            message: text!("msg.common.too_long", max = NOTE_MAX_CHARS),
         });
     }
     if let Some(done) = ctx.vault.acknowledgement(&alert)? {
-        return Err(ServiceError::Conflict(format!(
-            "alert {id} was already acknowledged by {} at {}",
-            done.by,
-            crate::domain::time::format_time(done.time_unix)
+        return Err(ServiceError::Conflict(text!(
+            "msg.alerts.already_acknowledged",
+            id = id,
+            user = done.by,
+            time = crate::domain::time::format_time(done.time_unix)
         )));
     }
     let ack = Acknowledgement {

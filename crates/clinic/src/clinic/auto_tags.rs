@@ -123,7 +123,7 @@ impl<T: RuleFile> InForce<T> {
             &mut writes,
             crate::store::alerts::AlertKind::RuleFileRefused,
             Vec::new(),
-            problem.to_string(),
+            crate::i18n::Text::verbatim(problem),
         );
         if staged.is_err() {
             return; // tried again on the next read of the rules

@@ -3,6 +3,7 @@
 //! `[backup] keep`; a client copies it out in pieces. The pieces are the sealed file's
 //! bytes, so nothing readable crosses the socket.
 
+use crate::text;
 use serde::{Deserialize, Serialize};
 
 use super::api::{Response, ServiceError};
@@ -76,7 +77,7 @@ pub fn due(clinic: &super::Clinic, now: chrono::DateTime<chrono::Utc>) -> bool {
 }
 
 fn failed(e: impl std::fmt::Display) -> ServiceError {
-    ServiceError::Unavailable(format!("the backup failed: {e}"))
+    ServiceError::Unavailable(text!("msg.backup.failed", detail = e))
 }
 
 pub(crate) fn create(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {

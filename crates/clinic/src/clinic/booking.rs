@@ -2,6 +2,8 @@
 //! A day's places per package are never oversold: the service holds a lock from the
 //! count to the commit (one process owns the store).
 
+use crate::i18n::Text;
+use crate::text;
 use chrono::NaiveDate;
 
 use super::api::{BookingKey, ExamDay, Response, ServiceError};
@@ -25,9 +27,10 @@ fn check_place(
             let known: Vec<&str> = exams.packages.iter().map(|p| p.name.as_str()).collect();
             ServiceError::Field {
                 field: "package".into(),
-                message: format!(
-                    "no exam package {package:?}: choose one of {}",
-                    known.join(", ")
+                message: text!(
+                    "msg.booking.no_package",
+                    package = package,
+                    known = known.join(", ")
                 ),
             }
         })?
@@ -35,7 +38,7 @@ fn check_place(
     if date < today(ctx) {
         return Err(ServiceError::Field {
             field: "date".into(),
-            message: format!("{date} has passed: choose today or a later day"),
+            message: text!("msg.booking.past", date = date),
         });
     }
     // The clinic's exam days ([exams] open_days, closed): never a booking on a day
@@ -45,9 +48,9 @@ fn check_place(
     if !open[date.weekday().num_days_from_monday() as usize] || exams.closed.contains(&date) {
         return Err(ServiceError::Field {
             field: "date".into(),
-            message: format!(
-                "the clinic does no exams on {} ({date}): choose another day",
-                date.format("%A")
+            message: text!("msg.booking.closed_day", date = date).arg_text(
+                "weekday",
+                Text::new(format!("weekday.{}", date.format("%a"))),
             ),
         });
     }
@@ -58,8 +61,12 @@ fn check_place(
         .filter(|b| b.package == package && b.status.takes_a_place() && Some(b.id) != except)
         .count() as u32;
     if taken >= capacity {
-        return Err(ServiceError::Conflict(format!(
-            "{package} is fully booked on {date} ({taken} of {capacity} places): choose another day"
+        return Err(ServiceError::Conflict(text!(
+            "msg.booking.full",
+            package = package,
+            date = date,
+            taken = taken,
+            capacity = capacity
         )));
     }
     Ok(())
@@ -87,8 +94,10 @@ pub(crate) fn book(
         .into_iter()
         .any(|b| b.patient == *id && b.package == package && b.status.takes_a_place());
     if already {
-        return Err(ServiceError::Conflict(format!(
-            "this patient is already booked for {package} on {date}"
+        return Err(ServiceError::Conflict(text!(
+            "msg.booking.already",
+            package = package,
+            date = date
         )));
     }
     let booking = Booking {
@@ -120,10 +129,7 @@ pub(crate) fn reschedule(
 ) -> Result<Reply, ServiceError> {
     let mut booking = find(ctx, key)?;
     if booking.status != BookingStatus::Booked {
-        return Err(ServiceError::Conflict(format!(
-            "this booking is {}: it can no longer be moved",
-            booking.status.as_str().replace('_', " ")
-        )));
+        return Err(ServiceError::Conflict(booking.status.closed_text()));
     }
     check_place(ctx, &booking.package, date, Some(booking.id))?;
     let from = booking.date;
@@ -148,7 +154,7 @@ pub(crate) fn change(
     let mut booking = find(ctx, key)?;
     booking
         .transition(to, action, ctx.now, &ctx.session.user)
-        .map_err(|e| ServiceError::Conflict(e.to_string()))?;
+        .map_err(|e| ServiceError::Conflict(e.text()))?;
     let mut writes = WriteSet::new();
     ctx.vault.stage_booking(&mut writes, &booking, None)?;
     Ok(Reply::new(Response::ExamBooked(booking.clone()))

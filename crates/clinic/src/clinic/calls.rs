@@ -16,7 +16,9 @@ use crate::domain::followup::{
 };
 use crate::domain::indicators;
 use crate::domain::observation::Observation;
+use crate::i18n::Text;
 use crate::store::writes::WriteSet;
+use crate::text;
 
 const MAX_TEXT: usize = 2000;
 /// How many of each reading's latest values the call screen shows.
@@ -27,13 +29,11 @@ fn claimed(ctx: &Ctx<'_>, key: FollowUpKey) -> Result<FollowUp, ServiceError> {
     let item = open_item(ctx, key)?;
     match &item.claim {
         Some((by, until)) if *by == ctx.session.user && *until > ctx.now => Ok(item),
-        Some((by, until)) if *until > ctx.now => Err(ServiceError::Conflict(format!(
-            "{by} is calling this patient: choose another"
+        Some((by, until)) if *until > ctx.now => Err(ServiceError::Conflict(text!(
+            "msg.calls.claimed_by",
+            user = by
         ))),
-        _ => Err(ServiceError::Invalid(
-            "claim the follow-up first (your claim may have lapsed): open it again from the queue"
-                .into(),
-        )),
+        _ => Err(ServiceError::Invalid(text!("msg.calls.claim_first"))),
     }
 }
 
@@ -54,7 +54,7 @@ pub(crate) fn view(ctx: &Ctx<'_>, key: FollowUpKey) -> Result<Reply, ServiceErro
     let protocols = protocols(ctx.clinic)?;
     let protocol = protocols
         .get(item.kind)
-        .ok_or_else(|| ServiceError::Unavailable("no protocol for this kind".into()))?;
+        .ok_or_else(|| ServiceError::Unavailable(text!("msg.calls.no_protocol")))?;
     let observations = ctx.vault.observations(&key.patient)?;
     let readings = protocol
         .readings
@@ -126,40 +126,40 @@ fn check(
         .iter()
         .find(|k| !checklist.iter().any(|s| s.key == **k))
     {
-        return Err(ServiceError::Invalid(format!(
-            "{key:?} is not on this follow-up's checklist: open the call again"
+        return Err(ServiceError::Invalid(text!(
+            "msg.calls.not_on_checklist",
+            key = key
         )));
     }
     for (key, value) in &input.readings {
         let Some(indicator) = indicators::by_key(key) else {
-            return Err(ServiceError::Invalid(format!(
-                "no indicator {key:?} in the catalogue"
+            return Err(ServiceError::Invalid(text!(
+                "msg.calls.no_indicator",
+                key = key
             )));
         };
         if !value.is_finite() || *value <= 0.0 || *value > 10_000.0 {
-            return Err(ServiceError::Invalid(format!(
-                "{} {value} is not a reading: check the number",
-                indicator.en
-            )));
+            return Err(ServiceError::Invalid(
+                text!("msg.calls.not_a_reading", value = value)
+                    .arg_text("indicator", Text::names(indicator.en, indicator.zh)),
+            ));
         }
     }
     for (what, text) in [
-        ("symptoms", &input.symptoms),
-        ("side effects", &input.side_effects),
-        ("notes", &input.notes),
+        ("msg.calls.what_symptoms", &input.symptoms),
+        ("msg.calls.what_side_effects", &input.side_effects),
+        ("msg.calls.what_note", &input.notes),
     ] {
         if text.chars().count() > MAX_TEXT {
-            return Err(ServiceError::Invalid(format!(
-                "the {what} are longer than {MAX_TEXT} characters: shorten them"
-            )));
+            return Err(ServiceError::Invalid(
+                text!("msg.calls.text_too_long", max = MAX_TEXT).arg_text("what", Text::new(what)),
+            ));
         }
     }
     if let Outcome::Callback(at) = input.outcome
         && (at <= now || at > now + 60 * 86_400)
     {
-        return Err(ServiceError::Invalid(
-            "a callback time must be later today or within 60 days".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.calls.callback_window")));
     }
     Ok(())
 }
@@ -174,7 +174,7 @@ pub(crate) fn save(
     let protocols = protocols(ctx.clinic)?;
     let protocol = protocols
         .get(item.kind)
-        .ok_or_else(|| ServiceError::Unavailable("no protocol for this kind".into()))?;
+        .ok_or_else(|| ServiceError::Unavailable(text!("msg.calls.no_protocol")))?;
     check(&input, &protocol.symptoms, ctx.now)?;
     let mut plans = ctx.vault.followup_plans(&key.patient)?;
     let plan = plans

@@ -2,6 +2,8 @@
 //! numbers that are never reused, lost-card reissue.
 
 use crate::clinic::api::Registered;
+use crate::i18n::Text;
+use crate::text;
 use chrono::NaiveDate;
 
 use super::api::{Response, ServiceError};
@@ -14,10 +16,10 @@ use crate::domain::demographics_form;
 use crate::domain::patient::{Patient, PatientId};
 use crate::store::writes::WriteSet;
 
-fn field(field: &str, message: impl Into<String>) -> ServiceError {
+fn field(field: &str, message: Text) -> ServiceError {
     ServiceError::Field {
         field: field.into(),
-        message: message.into(),
+        message,
     }
 }
 
@@ -28,9 +30,8 @@ pub(crate) fn validate(patient: &Patient, today: NaiveDate) -> Result<Patient, S
     match demographics_form::check(&patient.demographics(), today) {
         Ok(clean) => Ok(patient.with_demographics(clean)),
         Err(problems) => {
-            let english = crate::i18n::Locale::new(crate::i18n::Lang::En);
             let first = &problems[0];
-            Err(field(first.field.name(), first.text(&english)))
+            Err(field(first.field.name(), first.message()))
         }
     }
 }
@@ -67,9 +68,10 @@ pub(crate) fn new_card(
         let known: Vec<&str> = settings.types.iter().map(|t| t.name.as_str()).collect();
         field(
             "card_type",
-            format!(
-                "no card type {card_type:?}: choose one of {}",
-                known.join(", ")
+            text!(
+                "msg.cards.no_type",
+                card_type = card_type,
+                known = known.join(", ")
             ),
         )
     })?;
@@ -79,7 +81,7 @@ pub(crate) fn new_card(
         serial,
         usize::from(settings.serial_digits),
     )
-    .ok_or_else(|| ServiceError::Invalid("settings.toml: [cards] prefix must be digits".into()))?;
+    .ok_or_else(|| ServiceError::Invalid(text!("msg.cards.bad_prefix")))?;
     Ok(Card::new(
         number,
         &kind.name,
@@ -135,9 +137,7 @@ pub(crate) fn issue(ctx: &Ctx<'_>, id: &PatientId, card_type: &str) -> Result<Re
         .iter()
         .any(|c| c.status_on(today) == CardStatus::Active)
     {
-        return Err(ServiceError::Conflict(
-            "this patient already has an active card: report it lost or cancel it first".into(),
-        ));
+        return Err(ServiceError::Conflict(text!("msg.cards.already_active")));
     }
     let card = new_card(ctx, &ctx.clinic.settings().cards, card_type)?;
     let mut writes = WriteSet::new();

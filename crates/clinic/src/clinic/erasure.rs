@@ -4,6 +4,7 @@
 //! their blind-index entries; the audit log keeps its entries (ids only).
 
 use crate::clinic::api::ErasureRequested;
+use crate::text;
 use serde::{Deserialize, Serialize};
 
 use super::api::{PatientRef, Response, ServiceError};
@@ -39,7 +40,8 @@ fn pending(ctx: &Ctx<'_>) -> Result<Vec<ErasureRequest>, ServiceError> {
     let tree = ctx.vault.store().tree(ERASURES_TREE)?;
     let mut out = Vec::new();
     for item in tree.iter() {
-        let (key, sealed) = item.map_err(|e| ServiceError::Unavailable(e.to_string()))?;
+        let (key, sealed) =
+            item.map_err(|e| ServiceError::Unavailable(text!("msg.store.failed", detail = e)))?;
         out.push(ctx.vault.open_sealed(Scope::Clinic, &key, &sealed)?);
     }
     Ok(out)
@@ -65,21 +67,17 @@ pub(crate) fn request(
     if reason.chars().count() < MIN_REASON_CHARS {
         return Err(ServiceError::Field {
             field: "reason".into(),
-            message: format!(
-                "say why this patient may be erased (the law or policy that allows it), at least {MIN_REASON_CHARS} characters"
-            ),
+            message: text!("msg.erasure.reason_short", min = MIN_REASON_CHARS),
         });
     }
     if pending(ctx)?.iter().any(|r| r.patient == id) {
-        return Err(ServiceError::Conflict(
-            "an erasure of this patient already waits for approval".into(),
-        ));
+        return Err(ServiceError::Conflict(text!("msg.erasure.already_waiting")));
     }
     let number = ctx
         .vault
         .store()
         .generate_id()
-        .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
+        .map_err(|e| ServiceError::Unavailable(text!("msg.store.failed", detail = e)))?;
     let request = ErasureRequest {
         id: number,
         patient: id,
@@ -105,9 +103,7 @@ pub(crate) fn approve(ctx: &Ctx<'_>, number: u64) -> Result<Reply, ServiceError>
         .find(|r| r.id == number)
         .ok_or_else(|| ServiceError::NotFound(format!("erasure request {number}")))?;
     if request.requested_by == ctx.session.user {
-        return Err(ServiceError::Invalid(
-            "a second person must approve an erasure: someone other than who asked for it".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.erasure.second_person")));
     }
     let id = request.patient;
     let mut writes = WriteSet::new();

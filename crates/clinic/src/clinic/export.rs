@@ -2,6 +2,7 @@
 //! own JSON, or as a FHIR R4 Bundle (assembled here from `export_patient`,
 //! `export_fhir`, `export_care` and `export_calls`). Audited as a disclosure.
 
+use crate::text;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -80,8 +81,9 @@ pub(crate) fn resolve(ctx: &Ctx<'_>, key: &str) -> Result<PatientId, ServiceErro
             0 => continue,
             1 => return Ok(found[0]),
             n => {
-                return Err(ServiceError::Conflict(format!(
-                    "{n} patients share this phone number: give a card or ID number instead"
+                return Err(ServiceError::Conflict(text!(
+                    "msg.export.shared_phone",
+                    count = n
                 )));
             }
         }

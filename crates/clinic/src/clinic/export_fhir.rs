@@ -515,7 +515,7 @@ pub(crate) fn risk_assessment(
             "occurrenceDateTime": instant(a.at),
             "method": { "text": format!("{} ({}) — {}", a.name, a.version, a.source) },
             "prediction": [prediction],
-            "note": a.assumptions.iter().map(|n| json!({ "text": n })).collect::<Vec<_>>(),
+            "note": a.assumptions.iter().map(|n| json!({ "text": n.english() })).collect::<Vec<_>>(),
         }),
     ))
 }

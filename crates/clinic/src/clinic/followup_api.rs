@@ -69,17 +69,25 @@ pub enum NotCallable {
     Refused,
 }
 
+impl NotCallable {
+    /// Why the row may not be called, in the reader's language.
+    pub fn text(&self) -> crate::i18n::Text {
+        match self {
+            NotCallable::Calling { by, until } => crate::text!(
+                "queue.calling",
+                by = by,
+                until = crate::domain::time::format_clock(*until)
+            ),
+            NotCallable::NoPhone => crate::text!("queue.no_phone"),
+            NotCallable::NoConsent => crate::text!("queue.no_consent"),
+            NotCallable::Refused => crate::text!("queue.refused"),
+        }
+    }
+}
+
 impl std::fmt::Display for NotCallable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            NotCallable::Calling { by, until } => {
-                let until = crate::domain::time::format_clock(*until);
-                write!(f, "{by} is calling (until {until})")
-            }
-            NotCallable::NoPhone => f.write_str("no phone number on record"),
-            NotCallable::NoConsent => f.write_str("no phone consent for care recorded"),
-            NotCallable::Refused => f.write_str("phone contact for care refused or withdrawn"),
-        }
+        f.write_str(&self.text().english())
     }
 }
 

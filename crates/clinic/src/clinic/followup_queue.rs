@@ -5,6 +5,7 @@
 //! lapses after `[followup] claim_minutes`.
 
 use crate::clinic::api::FollowUpClaimed;
+use crate::text;
 use std::collections::HashMap;
 
 use super::api::{Response, ServiceError};
@@ -115,9 +116,7 @@ pub(crate) fn queue(
     }
     let index = guard.as_ref().map(|i| &i.items);
     let Some(items) = index else {
-        return Err(ServiceError::Unavailable(
-            "the queue could not be read".into(),
-        ));
+        return Err(ServiceError::Unavailable(text!("msg.queue.unreadable")));
     };
     // Tags come from the name index (built once, kept in step).
     let tagged = |item: &FollowUp, tag: &str| {
@@ -202,9 +201,7 @@ pub(crate) fn open_item(ctx: &Ctx<'_>, key: FollowUpKey) -> Result<FollowUp, Ser
         .followup(&key_bytes(key))?
         .ok_or_else(|| ServiceError::NotFound("follow-up".into()))?;
     if item.status != ItemStatus::Due {
-        return Err(ServiceError::Invalid(
-            "this follow-up is no longer open: the queue has been refreshed".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.queue.no_longer_open")));
     }
     Ok(item)
 }
@@ -220,14 +217,19 @@ pub(crate) fn claim(ctx: &Ctx<'_>, key: FollowUpKey) -> Result<Reply, ServiceErr
     super::patients::readable(ctx, &key.patient)?;
     let mut item = open_item(ctx, key)?;
     if let Some((by, until)) = item.claimed_by_other(&ctx.session.user, ctx.now) {
-        let until = crate::domain::time::format_clock(*until);
-        return Err(ServiceError::Conflict(format!(
-            "{by} is calling this patient (until {until}): choose another"
-        )));
+        let why = NotCallable::Calling {
+            by: by.clone(),
+            until: *until,
+        };
+        return Err(ServiceError::Conflict(
+            text!("msg.queue.not_callable").arg_text("why", why.text()),
+        ));
     }
     let patient = ctx.vault.patient(&key.patient)?;
     if let Some(why) = not_callable(ctx, &item, patient.phone.as_deref())? {
-        return Err(ServiceError::Invalid(format!("not callable: {why}")));
+        return Err(ServiceError::Invalid(
+            text!("msg.queue.not_callable").arg_text("why", why.text()),
+        ));
     }
     let minutes = i64::from(ctx.clinic.settings().followup.claim_minutes.max(1));
     let until = ctx.now + minutes * 60;

@@ -4,6 +4,7 @@
 //! a plan with an open follow-up gets no second one.
 
 use crate::clinic::api::{FollowUpPlanAdded, FollowUpScheduled};
+use crate::text;
 use chrono::{Days, NaiveDate};
 
 use super::api::{Response, ServiceError};
@@ -28,15 +29,17 @@ pub(crate) fn protocols(clinic: &Clinic) -> Result<Protocols, ServiceError> {
     let path = clinic.dir().join(PROTOCOLS_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) => Protocols::parse(&text).map_err(|e| {
-            ServiceError::Invalid(format!(
-                "{}: {e}: fix the file or remove it to use the shipped protocols",
-                path.display()
+            ServiceError::Invalid(text!(
+                "msg.file.bad_rules",
+                path = path.display(),
+                detail = e
             ))
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Protocols::built_in()),
-        Err(e) => Err(ServiceError::Unavailable(format!(
-            "cannot read {}: {e}",
-            path.display()
+        Err(e) => Err(ServiceError::Unavailable(text!(
+            "msg.file.unreadable",
+            path = path.display(),
+            detail = e
         ))),
     }
 }
@@ -142,18 +145,17 @@ pub(crate) fn add_plan(
     readable(ctx, id)?;
     let assigned = assigned.trim();
     if assigned.is_empty() {
-        return Err(ServiceError::Invalid(
-            "say who is responsible: a nurse's user name or a team".into(),
-        ));
+        return Err(ServiceError::Invalid(text!(
+            "msg.followups.assignee_missing"
+        )));
     }
     if !(1..=366).contains(&interval_days) {
-        return Err(ServiceError::Invalid(
-            "the interval is 1 to 366 days".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.followups.interval_range")));
     }
     if first_due < today(ctx) {
-        return Err(ServiceError::Invalid(format!(
-            "the first follow-up ({first_due}) is in the past: give today or a later date"
+        return Err(ServiceError::Invalid(text!(
+            "msg.followups.first_due_past",
+            date = first_due
         )));
     }
     let protocols = protocols(ctx.clinic)?;
@@ -219,7 +221,7 @@ pub(crate) fn close_plan(
         .find(|p| p.number == number)
         .ok_or_else(|| ServiceError::NotFound(format!("follow-up plan {number}")))?;
     if plan.status != PlanStatus::Active {
-        return Err(ServiceError::Invalid("this plan is already closed".into()));
+        return Err(ServiceError::Invalid(text!("msg.followups.plan_closed")));
     }
     let mut writes = WriteSet::new();
     let changed = stage_close(

@@ -16,14 +16,17 @@ use crate::clinic::api::Me;
 use crate::domain::booking::BookingStatus;
 use crate::domain::patient::PatientId;
 use crate::store::StoreError;
+use crate::text;
 
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Missing(what) => ServiceError::NotFound(what.to_string()),
             StoreError::Erased => ServiceError::NotFound("patient (the record was erased)".into()),
-            StoreError::Invalid(message) => ServiceError::Invalid(message),
-            other => ServiceError::Unavailable(other.to_string()),
+            StoreError::Invalid(message) => {
+                ServiceError::Invalid(text!("msg.store.refused", detail = message))
+            }
+            other => ServiceError::Unavailable(text!("msg.store.failed", detail = other)),
         }
     }
 }
@@ -93,6 +96,9 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
         }),
         Request::ChangePassword { old, new } => {
             run.shared(move |ctx| users::change_password(ctx, &old, &new))
+        }
+        Request::SetLanguage { language } => {
+            run.shared(move |ctx| users::set_language(ctx, language))
         }
         Request::UserAdd { name, role } => run.shared(move |ctx| users::add(ctx, &name, role)),
         Request::UserList => run.shared(users::list),
@@ -355,7 +361,7 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
                 .store()
                 .audit()
                 .chain_page(from_seq, through, limit.clamp(1, 100_000) as usize)
-                .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
+                .map_err(|e| ServiceError::Unavailable(text!("msg.store.failed", detail = e)))?;
             let detail = format!("from={from_seq} count={}", page.records.len());
             Ok(Reply::new(Response::AuditChain(Box::new(page.into()))).detail(detail))
         }),
@@ -372,7 +378,7 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
                 rows.push(row);
                 Ok(rows.len() < limit)
             })
-            .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
+            .map_err(|e| ServiceError::Unavailable(text!("msg.store.failed", detail = e)))?;
             let count = rows.len();
             let rows = rows.into_iter().map(Into::into).collect();
             Ok(Reply::new(Response::AuditEvents(rows)).detail(format!("count={count}")))
@@ -381,7 +387,7 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
         | Request::ConfirmTotp { .. }
         | Request::Activate { .. }
         | Request::LoginKeyFile { .. } => {
-            run.shared(|_| Err(ServiceError::Invalid("already signed in".into())))
+            run.shared(|_| Err(ServiceError::Invalid(text!("msg.signon.already"))))
         }
     }
 }

@@ -2,6 +2,7 @@
 //! (in the store or earlier in the file) skipped, a card issued to each new patient,
 //! all in one transaction with one audit record carrying the counts.
 
+use crate::text;
 use std::collections::HashSet;
 
 use super::api::{ImportRow, ImportSummary, Response, ServiceError};
@@ -55,9 +56,10 @@ fn read(row: &ImportRow, ctx: &Ctx<'_>) -> Result<(Patient, String), String> {
 
 pub(crate) fn patients(ctx: &Ctx<'_>, rows: Vec<ImportRow>) -> Result<Reply, ServiceError> {
     if rows.len() > MAX_ROWS {
-        return Err(ServiceError::Invalid(format!(
-            "{} rows in one import; split the file into parts of at most {MAX_ROWS}",
-            rows.len()
+        return Err(ServiceError::Invalid(text!(
+            "msg.import.too_many_rows",
+            rows = rows.len(),
+            max = MAX_ROWS
         )));
     }
     let settings = ctx.clinic.settings().cards.clone();

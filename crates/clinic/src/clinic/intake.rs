@@ -13,6 +13,7 @@ use crate::domain::observation::{LOINC, ObsValue, Observation};
 use crate::domain::patient::PatientId;
 use crate::domain::record_form;
 use crate::store::writes::WriteSet;
+use crate::text;
 
 const CHIEF_COMPLAINT: &str = "10154-3";
 const SYMPTOM: &str = "75325-1";
@@ -23,15 +24,17 @@ fn intake(ctx: &Ctx<'_>) -> Result<Intake, ServiceError> {
     let path = ctx.clinic.dir().join("intake.toml");
     match std::fs::read_to_string(&path) {
         Ok(text) => Intake::parse(&text).map_err(|e| {
-            ServiceError::Invalid(format!(
-                "{}: {e}: fix the file or remove it to use the built-in interview",
-                path.display()
+            ServiceError::Invalid(text!(
+                "msg.file.bad_rules",
+                path = path.display(),
+                detail = e
             ))
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Intake::built_in()),
-        Err(e) => Err(ServiceError::Unavailable(format!(
-            "cannot read {}: {e}",
-            path.display()
+        Err(e) => Err(ServiceError::Unavailable(text!(
+            "msg.file.unreadable",
+            path = path.display(),
+            detail = e
         ))),
     }
 }
@@ -131,7 +134,7 @@ pub(crate) fn submit(
             let after =
                 record_form::check(&after, today(ctx)).map_err(|p| ServiceError::Field {
                     field: question.id.clone(),
-                    message: p.english(),
+                    message: p.message(),
                 })?;
             amendments.push(Amendment {
                 at: ctx.now,

@@ -11,6 +11,7 @@ use crate::clinic::api::AuditSealed;
 use crate::crypto::DataKeys;
 use crate::store::rotation::{self, RotationProgress};
 use crate::store::{StoreError, Vault};
+use crate::text;
 
 /// The most values one call re-seals: a batch takes tens of milliseconds.
 pub const MAX_BATCH: u32 = 20_000;
@@ -39,16 +40,22 @@ impl Clinic {
                         progress
                     })
                 }
-                _ => Err(StoreError::Invalid(
-                    "the store is locked: an administrator must sign in first".into(),
-                )),
+                _ => Err(StoreError::Invalid(text!("msg.store.locked").english())),
             }
         };
         // The write lock is released before a refusal is audited (which reads the store).
         match outcome {
             Ok(progress) => Response::KeyRotation(progress.into()),
-            Err(StoreError::Invalid(why)) => self.refuse(actor, op, ServiceError::Invalid(why)),
-            Err(other) => self.refuse(actor, op, ServiceError::Unavailable(other.to_string())),
+            Err(StoreError::Invalid(why)) => self.refuse(
+                actor,
+                op,
+                ServiceError::Invalid(text!("msg.store.refused", detail = why)),
+            ),
+            Err(other) => self.refuse(
+                actor,
+                op,
+                ServiceError::Unavailable(text!("msg.store.failed", detail = other)),
+            ),
         }
     }
 }
@@ -57,8 +64,8 @@ impl Clinic {
     pub(crate) fn seal_audit_now(&self, actor: Actor, op: &Operation, reason: &str) -> Response {
         let reason = reason.trim();
         if reason.chars().count() < 5 || reason.chars().count() > 200 {
-            let why = "give a reason of 5 to 200 characters (it is logged; name no patient)";
-            return self.refuse(actor, op, ServiceError::Invalid(why.into()));
+            let why = text!("msg.audit.seal_reason");
+            return self.refuse(actor, op, ServiceError::Invalid(why));
         }
         let event = AuditEvent::new(actor.clone(), op.action, Outcome::Ok)
             .detail(format!("reason: {reason}"));
@@ -74,7 +81,11 @@ impl Clinic {
                 epoch: head.epoch,
                 seq: head.seq,
             }),
-            Err(why) => self.refuse(actor, op, ServiceError::Unavailable(why)),
+            Err(why) => self.refuse(
+                actor,
+                op,
+                ServiceError::Unavailable(text!("msg.store.failed", detail = why)),
+            ),
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::clinic::api::{KeyFileCreated, RecoveryKeyCreated};
 use crate::crypto::keyslot::RecoveryKey;
 use crate::crypto::{KdfParams, SlotKind};
 use crate::store::writes::WriteSet;
+use crate::text;
 
 pub(crate) fn add_file(ctx: &Ctx<'_>, label: &str) -> Result<Reply, ServiceError> {
     let valid = !label.is_empty()
@@ -16,9 +17,7 @@ pub(crate) fn add_file(ctx: &Ctx<'_>, label: &str) -> Result<Reply, ServiceError
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !valid {
-        return Err(ServiceError::Invalid(
-            "a key-file label is 1 to 32 letters, digits, '-', '_' or '.'".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.keys.bad_label")));
     }
     let store = ctx.vault.store();
     let taken = store
@@ -26,8 +25,9 @@ pub(crate) fn add_file(ctx: &Ctx<'_>, label: &str) -> Result<Reply, ServiceError
         .iter()
         .any(|s| matches!(&s.kind, SlotKind::KeyFile { label: l } if l == label));
     if taken {
-        return Err(ServiceError::Conflict(format!(
-            "a key file labelled {label} already exists"
+        return Err(ServiceError::Conflict(text!(
+            "msg.keys.label_taken",
+            label = label
         )));
     }
     let key = RecoveryKey::generate();
@@ -105,8 +105,10 @@ pub(crate) fn remove(ctx: &Ctx<'_>, id: u64) -> Result<Reply, ServiceError> {
         .ok_or_else(|| ServiceError::NotFound(format!("key slot {id}")))?;
     match &slot.kind {
         SlotKind::Password { user } => {
-            return Err(ServiceError::Invalid(format!(
-                "slot {id} is {user}'s password: it goes when the user is disabled (`caredesk user disable {user}`)"
+            return Err(ServiceError::Invalid(text!(
+                "msg.keys.password_slot",
+                id = id,
+                user = user
             )));
         }
         SlotKind::Recovery => {
@@ -115,9 +117,7 @@ pub(crate) fn remove(ctx: &Ctx<'_>, id: u64) -> Result<Reply, ServiceError> {
                 .filter(|s| s.kind == SlotKind::Recovery)
                 .count();
             if recovery <= 1 {
-                return Err(ServiceError::Invalid(
-                    "this is the only recovery key: make a new one first (`caredesk key add-recovery`), keep it safe, then remove this one".into(),
-                ));
+                return Err(ServiceError::Invalid(text!("msg.keys.last_recovery")));
             }
         }
         SlotKind::KeyFile { .. } => {}

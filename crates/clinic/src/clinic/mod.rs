@@ -63,7 +63,6 @@ pub mod wire;
 
 pub use api::{
     LookupKind, PatientView, Request, Response, Secret, ServiceError, SessionToken, SignedIn,
-    UNEXPECTED_REPLY,
 };
 pub use client::{Client, InProcess, Signed};
 pub use reply::{Registration, Reply, SignOn, UserChange};

@@ -78,6 +78,8 @@ operations! {
         "Who is signed in, and what they may do" "当前用户及其权限";
     ChangePassword => change_password: SignedIn, "user.change_password", Serial [] -> [Done]
         "Change one's own password" "修改本人密码";
+    SetLanguage => set_language: SignedIn, "user.set_language", Serial [] -> [Done]
+        "Choose one's own language for the desk" "设置本人界面语言";
 
     // Users and roles.
     UserAdd => user_add: Needs(P::UserAdmin), "user.add", Serial [] -> [UserCreated]

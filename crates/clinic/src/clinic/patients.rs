@@ -9,15 +9,14 @@ use crate::crypto::IndexKind;
 use crate::domain::patient::{Patient, PatientId};
 use crate::store::alerts::AlertKind;
 use crate::store::writes::WriteSet;
+use crate::text;
 
 /// Shortest break-glass reason: enough words to say why.
 pub const MIN_REASON_CHARS: usize = 10;
 
 fn check_patient(patient: &Patient) -> Result<(), ServiceError> {
     if patient.name.trim().is_empty() {
-        return Err(ServiceError::Invalid(
-            "the patient's name is empty: enter the name".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.patients.name_empty")));
     }
     Ok(())
 }
@@ -105,15 +104,14 @@ pub(crate) fn break_glass(
 ) -> Result<Reply, ServiceError> {
     let reason = reason.trim();
     if reason.chars().count() < MIN_REASON_CHARS {
-        return Err(ServiceError::Invalid(format!(
-            "break-glass needs a reason of at least {MIN_REASON_CHARS} characters saying why this record must be opened"
+        return Err(ServiceError::Invalid(text!(
+            "msg.patients.break_glass_reason",
+            min = MIN_REASON_CHARS
         )));
     }
     let patient = ctx.vault.patient(id)?;
     if !patient.restricted {
-        return Err(ServiceError::Invalid(
-            "this patient is not restricted: open the record normally".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.patients.not_restricted")));
     }
     let mut writes = WriteSet::new();
     let subjects = vec![format!("user:{}", ctx.session.user), id.to_string()];
@@ -121,7 +119,7 @@ pub(crate) fn break_glass(
         &mut writes,
         AlertKind::BreakGlass,
         subjects,
-        format!("reason: {reason}"),
+        crate::store::alerts::details::break_glass(reason),
     )?;
     Ok(Reply::new(Response::Done)
         .writes(writes)
@@ -324,7 +322,7 @@ pub(crate) fn set_tags(
         if tag.chars().count() > MAX_TAG_CHARS {
             return Err(ServiceError::Field {
                 field: "tags".into(),
-                message: format!("the tag {tag:?} is longer than {MAX_TAG_CHARS} characters"),
+                message: text!("msg.patients.tag_too_long", tag = tag, max = MAX_TAG_CHARS),
             });
         }
         if !clean.iter().any(|t| t == tag) {
@@ -334,7 +332,7 @@ pub(crate) fn set_tags(
     if clean.len() > MAX_TAGS {
         return Err(ServiceError::Field {
             field: "tags".into(),
-            message: format!("at most {MAX_TAGS} tags per patient"),
+            message: text!("msg.patients.too_many_tags", max = MAX_TAGS),
         });
     }
     let mut patient = readable(ctx, id)?;

@@ -11,6 +11,7 @@ use crate::domain::plan::{Plan, PlanVersion, PlanView, progress};
 use crate::domain::plan_template::Templates;
 use crate::i18n::Lang;
 use crate::store::writes::WriteSet;
+use crate::text;
 
 const TEMPLATES_FILE: &str = "plan_templates.toml";
 
@@ -24,10 +25,7 @@ pub(crate) fn set(
     plan.check().map_err(ServiceError::Invalid)?;
     let versions = ctx.vault.plans(id)?;
     if base != versions.len() {
-        return Err(ServiceError::Conflict(
-            "someone saved this plan meanwhile: it has been reloaded; make your change again"
-                .into(),
-        ));
+        return Err(ServiceError::Conflict(text!("msg.plans.stale")));
     }
     let started = versions.first().map(|v| v.started).unwrap_or(ctx.now);
     let mut writes = WriteSet::new();
@@ -84,15 +82,17 @@ fn library(ctx: &Ctx<'_>) -> Result<Templates, ServiceError> {
     let path = ctx.clinic.dir().join(TEMPLATES_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) => Templates::parse(&text).map_err(|e| {
-            ServiceError::Invalid(format!(
-                "{}: {e}: fix the file or remove it to use the shipped templates",
-                path.display()
+            ServiceError::Invalid(text!(
+                "msg.file.bad_rules",
+                path = path.display(),
+                detail = e
             ))
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Templates::built_in()),
-        Err(e) => Err(ServiceError::Unavailable(format!(
-            "cannot read {}: {e}",
-            path.display()
+        Err(e) => Err(ServiceError::Unavailable(text!(
+            "msg.file.unreadable",
+            path = path.display(),
+            detail = e
         ))),
     }
 }

@@ -95,11 +95,7 @@ pub(crate) fn submit(
             &mut writes,
             AlertKind::UrgentAnswer,
             vec![id.to_string(), format!("user:{}", ctx.session.user)],
-            format!(
-                "questionnaire={} items={}",
-                definition.key,
-                scored.urgent.join(",")
-            ),
+            crate::store::alerts::details::urgent_answer(&definition.key, &scored.urgent),
         )?;
     }
     let detail = format!(

@@ -11,15 +11,16 @@ use crate::crypto::IndexKind;
 use crate::domain::amendment::{Amendment, Demographics, MIN_REASON_CHARS, Section, SectionValue};
 use crate::domain::patient::PatientId;
 use crate::domain::record_form;
+use crate::i18n::Text;
 use crate::store::writes::WriteSet;
+use crate::text;
 
 /// Someone else saved this section after the editor was opened.
 fn changed_meanwhile(section: Section) -> ServiceError {
-    ServiceError::Conflict(format!(
-        "the {} section was changed by someone else after you opened it: your text is kept; \
-         look at the newer record and save again to replace it",
-        section.name().replace('_', " ")
-    ))
+    ServiceError::Conflict(
+        Text::new("msg.record.changed_meanwhile")
+            .arg_text("section", Text::new(format!("section.{}", section.name()))),
+    )
 }
 
 fn check_reason(reason: &str) -> Result<String, ServiceError> {
@@ -27,9 +28,7 @@ fn check_reason(reason: &str) -> Result<String, ServiceError> {
     if reason.chars().count() < MIN_REASON_CHARS {
         return Err(ServiceError::Field {
             field: "reason".into(),
-            message: format!(
-                "say why the record changes (at least {MIN_REASON_CHARS} characters), e.g. \"patient corrected the spelling\""
-            ),
+            message: text!("msg.record.reason_short", min = MIN_REASON_CHARS),
         });
     }
     Ok(reason.to_string())
@@ -66,19 +65,17 @@ pub(crate) fn amend_health(
     readable(ctx, id)?;
     let section = after.section();
     if !section.is_clinical() {
-        return Err(ServiceError::Invalid(
-            "demographics are amended with patient_amend, not health_amend".into(),
-        ));
+        return Err(ServiceError::Invalid(text!(
+            "msg.record.demographics_elsewhere"
+        )));
     }
     if before.section() != section {
-        return Err(ServiceError::Invalid(
-            "the value before and after name different sections".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.record.sections_differ")));
     }
     let reason = check_reason(reason)?;
     let after = record_form::check(after, today(ctx)).map_err(|p| ServiceError::Field {
         field: section.name().into(),
-        message: p.english(),
+        message: p.message(),
     })?;
     let mut record = ctx.vault.health(id)?;
     let current = SectionValue::of(&record, section).unwrap_or_else(|| before.clone());
@@ -86,9 +83,7 @@ pub(crate) fn amend_health(
         return Err(changed_meanwhile(section));
     }
     if current == after {
-        return Err(ServiceError::Invalid(
-            "nothing changed: edit the section before saving, or press Esc to leave it".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.record.unchanged_section")));
     }
     let entry = amendment(ctx, reason, current, after.clone());
     after.apply_to(&mut record);
@@ -117,9 +112,7 @@ pub(crate) fn amend_demographics(
     // Checked exactly as at registration (ID check character, mobile, birth date).
     let changed = validate(&patient.with_demographics(after.clone()), today(ctx))?;
     if changed.demographics() == current {
-        return Err(ServiceError::Invalid(
-            "nothing changed: edit a field before saving, or press Esc to leave it".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.record.unchanged_field")));
     }
     if let Some(number) = &changed.id_number
         && ctx
@@ -130,13 +123,13 @@ pub(crate) fn amend_demographics(
     {
         return Err(ServiceError::Field {
             field: "id_number".into(),
-            message: "another patient is registered with this ID number: open them from search instead of changing this record".into(),
+            message: text!("msg.record.id_taken"),
         });
     }
     if duplicates(ctx, &changed)?.iter().any(|row| row.id != *id) {
         return Err(ServiceError::Field {
             field: "phone".into(),
-            message: "another patient is registered with this phone and birth date: open them from search instead of changing this record".into(),
+            message: text!("msg.record.phone_taken"),
         });
     }
     let entry = amendment(

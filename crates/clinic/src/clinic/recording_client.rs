@@ -7,19 +7,26 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::api::{RecordingStarted, Request};
+use super::api::{RecordingStarted, Request, ServiceError};
 use super::client::{Client, Signed};
 use super::followup_api::FollowUpKey;
 use crate::domain::followup::RecordingMeta;
 use crate::domain::patient::PatientId;
+use crate::text;
 
 /// Attaches the file at `path` to the follow-up's latest call; returns its id.
 pub fn attach<C: Client>(
     session: &Signed<C>,
     key: FollowUpKey,
     path: &Path,
-) -> Result<[u8; 16], String> {
-    let problem = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+) -> Result<[u8; 16], ServiceError> {
+    let problem = |e: std::io::Error| {
+        ServiceError::Invalid(text!(
+            "msg.file.unreadable",
+            path = path.display(),
+            detail = e
+        ))
+    };
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
@@ -40,14 +47,12 @@ pub fn attach<C: Client>(
     let RecordingStarted {
         recording,
         chunk_size,
-    } = session
-        .ask(Request::RecordingBegin {
-            key,
-            extension,
-            size,
-            sha256: hasher.finalize().into(),
-        })
-        .map_err(|e| e.to_string())?;
+    } = session.ask(Request::RecordingBegin {
+        key,
+        extension,
+        size,
+        sha256: hasher.finalize().into(),
+    })?;
     let chunk_size = chunk_size as usize;
     let mut file = std::fs::File::open(path).map_err(problem)?;
     let mut index = 0u32;
@@ -60,22 +65,18 @@ pub fn attach<C: Client>(
         if n == 0 {
             break;
         }
-        session
-            .ask::<()>(Request::RecordingChunk {
-                patient: key.patient,
-                recording,
-                index,
-                bytes: chunk,
-            })
-            .map_err(|e| e.to_string())?;
-        index += 1;
-    }
-    session
-        .ask::<()>(Request::RecordingFinish {
+        session.ask::<()>(Request::RecordingChunk {
             patient: key.patient,
             recording,
-        })
-        .map_err(|e| e.to_string())?;
+            index,
+            bytes: chunk,
+        })?;
+        index += 1;
+    }
+    session.ask::<()>(Request::RecordingFinish {
+        patient: key.patient,
+        recording,
+    })?;
     Ok(recording)
 }
 
@@ -86,21 +87,19 @@ pub fn fetch<C: Client>(
     meta: &RecordingMeta,
     export: bool,
     out: &mut impl Write,
-) -> Result<(), String> {
+) -> Result<(), ServiceError> {
     for index in 0..meta.chunks {
-        let bytes: Vec<u8> = session
-            .ask(Request::RecordingRead {
-                patient,
-                recording: meta.id,
-                index,
-                export,
-            })
-            .map_err(|e| e.to_string())?;
+        let bytes: Vec<u8> = session.ask(Request::RecordingRead {
+            patient,
+            recording: meta.id,
+            index,
+            export,
+        })?;
         out.write_all(&bytes)
-            .map_err(|e| format!("cannot write the recording: {e}"))?;
+            .map_err(|e| ServiceError::Invalid(text!("msg.recordings.cannot_write", detail = e)))?;
     }
     out.flush()
-        .map_err(|e| format!("cannot write the recording: {e}"))
+        .map_err(|e| ServiceError::Invalid(text!("msg.recordings.cannot_write", detail = e)))
 }
 
 /// Writes the recording to a new file at `path` (0600; an existing file is never
@@ -110,14 +109,20 @@ pub fn export<C: Client>(
     patient: PatientId,
     meta: &RecordingMeta,
     path: &Path,
-) -> Result<(), String> {
+) -> Result<(), ServiceError> {
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(path)
-        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        .map_err(|e| {
+            ServiceError::Invalid(text!(
+                "msg.recordings.cannot_create",
+                path = path.display(),
+                detail = e
+            ))
+        })?;
     let fetched = fetch(session, patient, meta, true, &mut file);
     if fetched.is_err() {
         let _ = std::fs::remove_file(path);
@@ -133,12 +138,12 @@ pub fn play<C: Client>(
     patient: PatientId,
     meta: &RecordingMeta,
     player: &str,
-) -> Result<(), String> {
+) -> Result<(), ServiceError> {
     use std::os::unix::fs::OpenOptionsExt;
     let dir = tempfile::Builder::new()
         .prefix("caredesk-listen-")
         .tempdir()
-        .map_err(|e| format!("cannot make a private temporary directory: {e}"))?;
+        .map_err(|e| ServiceError::Invalid(text!("msg.recordings.no_temp_dir", detail = e)))?;
     let path = dir.path().join(format!("recording.{}", meta.extension));
     {
         let mut file = std::fs::OpenOptions::new()
@@ -146,7 +151,7 @@ pub fn play<C: Client>(
             .create_new(true)
             .mode(0o600)
             .open(&path)
-            .map_err(|e| format!("cannot make the temporary file: {e}"))?;
+            .map_err(|e| ServiceError::Invalid(text!("msg.recordings.no_temp_file", detail = e)))?;
         fetch(session, patient, meta, false, &mut file)?;
     }
     let mut words = player
@@ -154,18 +159,28 @@ pub fn play<C: Client>(
         .map(|w| w.replace("{file}", &path.to_string_lossy()));
     let program = words
         .next()
-        .ok_or("no player command: set [followup] player in settings.toml")?;
+        .ok_or_else(|| ServiceError::Invalid(text!("msg.recordings.no_player")))?;
     let status = std::process::Command::new(&program)
         .args(words)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
-        .map_err(|e| format!("cannot run the player {program:?}: {e}"))?;
+        .map_err(|e| {
+            ServiceError::Invalid(text!(
+                "msg.recordings.player_failed",
+                program = &program,
+                detail = e
+            ))
+        })?;
     drop(dir);
     if status.success() {
         Ok(())
     } else {
-        Err(format!("the player {program:?} ended with {status}"))
+        Err(ServiceError::Invalid(text!(
+            "msg.recordings.player_status",
+            program = &program,
+            status = status
+        )))
     }
 }

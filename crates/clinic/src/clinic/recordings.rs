@@ -4,6 +4,7 @@
 //! out: audited as a disclosure).
 
 use crate::clinic::api::RecordingStarted;
+use crate::text;
 use sha2::{Digest, Sha256};
 
 use super::api::{Response, ServiceError};
@@ -34,15 +35,14 @@ pub(crate) fn begin(
     readable(ctx, &key.patient)?;
     let extension = extension.trim().trim_start_matches('.').to_lowercase();
     if !EXTENSIONS.contains(&extension.as_str()) {
-        return Err(ServiceError::Invalid(format!(
-            "a recording is a {} file: {extension:?} is not one",
-            EXTENSIONS.join(", ")
+        return Err(ServiceError::Invalid(text!(
+            "msg.recordings.bad_extension",
+            kinds = EXTENSIONS.join(", "),
+            extension = extension
         )));
     }
     if size == 0 || size > MAX_SIZE {
-        return Err(ServiceError::Invalid(
-            "the recording is empty or larger than 2 GiB".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.recordings.bad_size")));
     }
     let call = ctx
         .vault
@@ -50,9 +50,7 @@ pub(crate) fn begin(
         .into_iter()
         .rev()
         .find(|c| c.plan == key.plan && c.seq == key.seq)
-        .ok_or_else(|| {
-            ServiceError::Invalid("save the call first: a recording belongs to a call".into())
-        })?;
+        .ok_or_else(|| ServiceError::Invalid(text!("msg.recordings.call_first")))?;
     let id: [u8; 16] = crate::crypto::secret::random_array();
     let meta = RecordingMeta {
         id,
@@ -105,14 +103,15 @@ pub(crate) fn chunk(
     readable(ctx, patient)?;
     let meta = meta(ctx, patient, recording)?;
     if meta.complete {
-        return Err(ServiceError::Invalid(
-            "this recording is already attached".into(),
-        ));
+        return Err(ServiceError::Invalid(text!(
+            "msg.recordings.already_attached"
+        )));
     }
     if index >= meta.chunks || bytes.len() as u64 != chunk_len(meta.size, index) {
-        return Err(ServiceError::Invalid(format!(
-            "chunk {index} of {} has the wrong length: attach the recording again",
-            meta.chunks
+        return Err(ServiceError::Invalid(text!(
+            "msg.recordings.chunk_length",
+            index = index,
+            chunks = meta.chunks
         )));
     }
     let mut writes = WriteSet::new();
@@ -138,17 +137,16 @@ pub(crate) fn finish(
             .vault
             .recording_chunk(patient, &recording, index)?
             .ok_or_else(|| {
-                ServiceError::Invalid(format!(
-                    "chunk {index} of {} never arrived: attach the recording again",
-                    meta.chunks
+                ServiceError::Invalid(text!(
+                    "msg.recordings.chunk_missing",
+                    index = index,
+                    chunks = meta.chunks
                 ))
             })?;
         hasher.update(&bytes);
     }
     if hasher.finalize().as_slice() != meta.sha256 {
-        return Err(ServiceError::Invalid(
-            "the recording arrived damaged (its checksum differs): attach it again".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.recordings.damaged")));
     }
     meta.complete = true;
     let mut writes = WriteSet::new();
@@ -175,9 +173,7 @@ pub(crate) fn read(
     readable(ctx, patient)?;
     let meta = meta(ctx, patient, recording)?;
     if !meta.complete {
-        return Err(ServiceError::Invalid(
-            "this recording was never completely attached".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.recordings.incomplete")));
     }
     let bytes = ctx
         .vault

@@ -11,6 +11,7 @@
 use super::api::{PasswordReset, Registered, Request, Response, ServiceError, SignedIn};
 use super::name_index::PatientRow;
 use super::reply_types::TotpEnrolment;
+use crate::text;
 
 /// A value a reply carries: what `Client::ask` returns.
 pub trait Reply: Sized {
@@ -100,12 +101,11 @@ pub fn mismatch<T: Reply>(request: &Request) -> Option<ServiceError> {
     if op.replies.iter().all(|kind| T::KINDS.contains(kind)) {
         return None;
     }
-    Some(ServiceError::Invalid(format!(
-        "caredesk asked {} for a reply of type {}, but it answers {}: nothing was sent; \
-         please report this",
-        op.name,
-        std::any::type_name::<T>(),
-        op.replies.join(" or "),
+    Some(ServiceError::Invalid(text!(
+        "msg.reply.wrong_type",
+        operation = op.name,
+        asked = std::any::type_name::<T>(),
+        answers = op.replies.join(" / "),
     )))
 }
 
@@ -260,7 +260,7 @@ mod tests {
         assert!(
             other
                 .to_string()
-                .contains(super::super::api::UNEXPECTED_REPLY)
+                .contains("update caredesk so the terminal and the server are the same version")
                 && other.to_string().contains("Patients"),
             "{other}"
         );

@@ -3,6 +3,7 @@
 //! the client lays the data out (`crate::report`). Printing or writing a file is
 //! audited as a disclosure naming the printer or file.
 
+use crate::text;
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -109,8 +110,10 @@ fn period(
     let to = to.unwrap_or(today);
     let from = from.unwrap_or_else(|| to.checked_sub_days(Days::new(365)).unwrap_or(to));
     if from > to {
-        return Err(ServiceError::Invalid(format!(
-            "the report's period starts ({from}) after it ends ({to}): swap the dates"
+        return Err(ServiceError::Invalid(text!(
+            "msg.reports.period_reversed",
+            from = from,
+            to = to
         )));
     }
     Ok(Period { from, to })

@@ -6,6 +6,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Text;
+use crate::text;
+
 use super::api::{Secret, SessionToken};
 pub use super::reply_types::*;
 use crate::auth::signon::SignOnNotice;
@@ -29,6 +32,8 @@ pub struct SignedIn {
     pub recovery_codes_left: Option<u32>,
     /// Shown once when an enrolment was just confirmed.
     pub new_recovery_codes: Option<Vec<Secret>>,
+    /// The user's own language, if they chose one.
+    pub language: Option<crate::i18n::Lang>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -280,12 +285,10 @@ responses! {
 
 /// What a caller says when a reply is not the kind it asked for: only possible between a
 /// terminal and a server of different versions, which the greeting already refuses.
-pub const UNEXPECTED_REPLY: &str = "the clinic server's answer is not the kind this terminal expects: update caredesk so the terminal and the server are the same version";
-
 impl Response {
     /// A reply of the wrong kind, as an error that names its kind and nothing it carries.
     pub fn unexpected(&self) -> ServiceError {
-        ServiceError::Unavailable(format!("{UNEXPECTED_REPLY} (got {})", self.kind()))
+        ServiceError::Unavailable(text!("msg.reply.unexpected", kind = self.kind()))
     }
 }
 
@@ -321,10 +324,10 @@ pub enum ServiceError {
     #[error("this patient is restricted: opening the record needs a typed reason (break-glass)")]
     BreakGlassRequired,
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Text),
     /// A form field is wrong; `message` says what and how to fix it.
     #[error("{field}: {message}")]
-    Field { field: String, message: String },
+    Field { field: String, message: Text },
     #[error("card {number} is {}: it cannot be used{}", status.as_str(), replaced_by.as_ref().map(|n| format!("; its replacement is {n}")).unwrap_or_default())]
     CardNotUsable {
         number: String,
@@ -334,10 +337,10 @@ pub enum ServiceError {
     #[error("no such {0}")]
     NotFound(String),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Text),
     /// The store or the audit log failed; nothing was returned or changed.
     #[error("{0}")]
-    Unavailable(String),
+    Unavailable(Text),
     /// Too many sign-ins at once (or from one account of this machine): nothing was
     /// checked or counted.
     #[error("the server is busy: try again in a moment")]

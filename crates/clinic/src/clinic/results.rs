@@ -5,6 +5,8 @@
 //! zone and local lab codes are mapped to LOINC (`DIR/lab_codes.toml`); results a
 //! message held but the importer could not read go to the review list with it.
 
+use crate::i18n::Text;
+use crate::text;
 use std::collections::{HashMap, HashSet};
 
 use super::api::{Response, ResultsSummary, ServiceError};
@@ -107,8 +109,8 @@ pub(super) fn create_from_message(
 /// that, on the review list).
 fn settle(ctx: &Ctx<'_>, incoming: &[Incoming]) -> Result<Vec<Incoming>, ServiceError> {
     let settings = ctx.clinic.settings();
-    let lab_codes =
-        super::lab_codes::LabCodes::load(ctx.clinic.dir()).map_err(ServiceError::Invalid)?;
+    let lab_codes = super::lab_codes::LabCodes::load(ctx.clinic.dir())
+        .map_err(|e| ServiceError::Invalid(Text::verbatim(e)))?;
     Ok(incoming
         .iter()
         .cloned()
@@ -295,30 +297,21 @@ pub(crate) fn add(
     observation: &Observation,
 ) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
-    let field = |field: &str, message: String| ServiceError::Field {
+    let field = |field: &str, message: Text| ServiceError::Field {
         field: field.into(),
         message,
     };
     if observation.code.trim().is_empty() {
-        return Err(field(
-            "code",
-            "choose the indicator or type its LOINC code".into(),
-        ));
+        return Err(field("code", text!("msg.results.code_missing")));
     }
     if observation.system == LOINC && !loinc_valid(&observation.code) {
         return Err(field(
             "code",
-            format!(
-                "{} is not a valid LOINC code (check digit)",
-                observation.code
-            ),
+            text!("msg.results.bad_loinc", code = &observation.code),
         ));
     }
     if observation.taken_at > ctx.now + 3600 {
-        return Err(field(
-            "taken_at",
-            "the time is in the future: check the date".into(),
-        ));
+        return Err(field("taken_at", text!("msg.results.future")));
     }
     let mut observation = observation.clone();
     observation.source = Source {
@@ -328,9 +321,7 @@ pub(crate) fn add(
     let mut writes = WriteSet::new();
     let (stored, _) = stage_results(ctx, &mut writes, id, &[observation], &mut HashSet::new())?;
     if stored == 0 {
-        return Err(ServiceError::Conflict(
-            "this result (same indicator, time and value) is already recorded".into(),
-        ));
+        return Err(ServiceError::Conflict(text!("msg.results.duplicate")));
     }
     Ok(Reply::new(Response::Done)
         .writes(writes)

@@ -3,6 +3,7 @@
 //! it names, or closing it with a reason.
 
 use crate::clinic::api::PatientCreated;
+use crate::text;
 use std::collections::HashSet;
 
 use super::api::{Response, ReviewItem, ServiceError};
@@ -52,9 +53,7 @@ fn review_item(ctx: &Ctx<'_>, number: u64) -> Result<Incoming, ServiceError> {
 /// left: they are closed (d, with a note), not filed again.
 fn refuse_filed(incoming: &Incoming) -> Result<(), ServiceError> {
     if incoming.filed_under.is_some() {
-        return Err(ServiceError::Invalid(
-            "these results are filed already; what is left are results the importer could not read: ask the lab to correct and resend them, then close this item (d) with a note".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.review.already_filed")));
     }
     Ok(())
 }
@@ -122,9 +121,7 @@ pub(crate) fn review_create(ctx: &Ctx<'_>, number: u64) -> Result<Reply, Service
     refuse_filed(&incoming)?;
     let mut writes = WriteSet::new();
     let Some((id, patient)) = create_from_message(ctx, &mut writes, &incoming)? else {
-        return Err(ServiceError::Invalid(
-            "the message names no patient to create: match it to a patient or reject it".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.review.no_patient")));
     };
     let (stored, _) = stage_results(
         ctx,
@@ -156,8 +153,7 @@ pub(crate) fn review_reject(
     if reason.trim().chars().count() < 4 {
         return Err(ServiceError::Field {
             field: "reason".into(),
-            message: "say why these results are rejected (e.g. \"not a patient of this clinic\")"
-                .into(),
+            message: text!("msg.review.reject_reason"),
         });
     }
     let incoming = review_item(ctx, number)?;

@@ -4,6 +4,7 @@
 //! the patient's information left the clinic in the last six years, with date,
 //! recipient, description and purpose, to hand to the patient.
 
+use crate::text;
 use serde::{Deserialize, Serialize};
 
 use super::api::{PatientRef, Response, ServiceError};
@@ -96,7 +97,7 @@ fn events_about(
             Ok(true)
         },
     )
-    .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
+    .map_err(|e| ServiceError::Unavailable(text!("msg.store.failed", detail = e)))?;
     Ok(rows)
 }
 

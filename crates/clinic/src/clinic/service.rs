@@ -5,6 +5,7 @@
 //! as the writes, flushed) → reply. Denials and errors are audited too. Sign-on
 //! requests have no session yet and audit their own outcome (`signon.rs`).
 
+use crate::text;
 use std::path::{Path, PathBuf};
 use std::sync::{RwLock, RwLockReadGuard};
 
@@ -262,14 +263,14 @@ impl Clinic {
     /// the caller's refusal stands; the failure is what `audit verify` will show.
     pub(crate) fn audit_alone(&self, event: AuditEvent) -> Result<(), ServiceError> {
         let backend = self.backend();
-        let store = backend.store().ok_or_else(|| {
-            ServiceError::Unavailable("the store is busy unlocking; try again".into())
-        })?;
+        let store = backend
+            .store()
+            .ok_or_else(|| ServiceError::Unavailable(text!("msg.store.busy")))?;
         store
             .audit()
             .append(event)
             .map(|_| ())
-            .map_err(|e| ServiceError::Unavailable(e.to_string()))
+            .map_err(|e| ServiceError::Unavailable(text!("msg.store.failed", detail = e)))
     }
 
     /// Handles one request for the holder of `token` (none before signing on).
@@ -349,9 +350,7 @@ impl Clinic {
         let backend = self.backend();
         let Some(vault) = backend.vault() else {
             drop(backend);
-            let locked = ServiceError::Unavailable(
-                "the store is locked: an administrator must sign in first".into(),
-            );
+            let locked = ServiceError::Unavailable(text!("msg.store.locked"));
             return self.refuse(actor, op, locked);
         };
         let ctx = Ctx {
@@ -373,10 +372,9 @@ impl Clinic {
             if (op.gives)(&reply.response) {
                 Ok(reply)
             } else {
-                Err(ServiceError::Unavailable(format!(
-                    "the service answered {} with a reply of the wrong kind; nothing was \
-                     changed: please report this",
-                    op.name
+                Err(ServiceError::Unavailable(text!(
+                    "msg.reply.wrong_kind",
+                    operation = op.name
                 )))
             }
         });
@@ -391,7 +389,12 @@ impl Clinic {
                         .observe(&rules, vault.store(), &mut reply.writes, &event, now);
                 let raised = match raised {
                     Ok(raised) => raised,
-                    Err(e) => return Response::Error(ServiceError::Unavailable(e.to_string())),
+                    Err(e) => {
+                        return Response::Error(ServiceError::Unavailable(text!(
+                            "msg.store.failed",
+                            detail = e
+                        )));
+                    }
                 };
                 let changed: Vec<PatientId> = if op.has(Flag::Reevaluates) {
                     event
@@ -405,7 +408,10 @@ impl Clinic {
                 let events = std::iter::once(event).chain(raised).collect();
                 if let Err(e) = vault.commit_all(events, reply.writes) {
                     // Fail closed: no audit record, no result.
-                    return Response::Error(ServiceError::Unavailable(e.to_string()));
+                    return Response::Error(ServiceError::Unavailable(text!(
+                        "msg.store.failed",
+                        detail = e
+                    )));
                 }
                 if changed.len() == 1 {
                     // One patient: at once.

@@ -5,6 +5,7 @@
 //! tell them apart either.
 
 use crate::clinic::api::{Activated, TotpEnrolment};
+use crate::text;
 use zeroize::Zeroizing;
 
 use super::api::{Request, Response, Secret, ServiceError, SessionToken, SignedIn};
@@ -32,7 +33,7 @@ fn named(origin: &Origin, user: &str) -> Actor {
 }
 
 fn unavailable(e: StoreError) -> ServiceError {
-    ServiceError::Unavailable(e.to_string())
+    ServiceError::Unavailable(text!("msg.store.failed", detail = e))
 }
 
 impl Clinic {
@@ -77,7 +78,7 @@ impl Clinic {
                 self.activate(user, &one_time_password, &new_password, op, origin)
             }
             Request::LoginKeyFile { label, key } => self.login_key_file(&label, &key, op, origin),
-            _ => Err(ServiceError::Invalid("not a sign-on request".into())),
+            _ => Err(ServiceError::Invalid(text!("msg.signon.not_signon"))),
         };
         result.unwrap_or_else(Response::Error)
     }
@@ -111,7 +112,7 @@ impl Clinic {
             let backend = self.backend();
             let store = backend
                 .store()
-                .ok_or_else(|| ServiceError::Unavailable("the store is busy; try again".into()))?;
+                .ok_or_else(|| ServiceError::Unavailable(text!("msg.store.busy")))?;
             let state = store.signon_state(user).map_err(unavailable)?;
             match state.locked_for(now) {
                 Some(seconds) => Err((seconds + 59) / 60),
@@ -241,10 +242,9 @@ impl Clinic {
             .stage_signon(&mut writes, user, &state)
             .and_then(|()| {
                 if locked {
-                    let detail = format!(
-                        "{} failed sign-ins; locked for {} minutes",
+                    let detail = crate::store::alerts::details::account_locked(
                         policy.max_failures,
-                        policy.lock_seconds / 60
+                        policy.lock_seconds / 60,
                     );
                     store.stage_alert(
                         &mut writes,
@@ -255,7 +255,7 @@ impl Clinic {
                     events.push(
                         AuditEvent::new(named(origin, user), "login.locked", Outcome::Denied)
                             .subject(format!("user:{user}"))
-                            .detail(detail),
+                            .detail(detail.english()),
                     );
                 }
                 Ok(())
@@ -264,7 +264,7 @@ impl Clinic {
             store
                 .audit()
                 .commit_many(events, writes)
-                .map_err(|e| ServiceError::Unavailable(e.to_string()))
+                .map_err(|e| ServiceError::Unavailable(text!("msg.store.failed", detail = e)))
         });
         match committed {
             Ok(_) => ServiceError::SignInFailed,
@@ -302,7 +302,7 @@ impl Clinic {
             // TOTP was reset (or never set): enrol a new secret, confirmed by a code.
             let secret = totp::new_secret();
             let uri = totp::otpauth_uri(&secret, user)
-                .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
+                .map_err(|e| ServiceError::Unavailable(text!("msg.store.failed", detail = e)))?;
             let pending = new_token();
             self.pending.insert(
                 &pending,
@@ -412,6 +412,7 @@ impl Clinic {
             notice,
             recovery_codes_left,
             new_recovery_codes,
+            language: record.language,
         }))
     }
 
@@ -487,13 +488,9 @@ impl Clinic {
             return Err(self.fail(user, state, op, origin, "account disabled"));
         }
         let refusal = if !record.must_change_password {
-            Some(ServiceError::Conflict(
-                "this account is already activated: sign in with your password".into(),
-            ))
+            Some(ServiceError::Conflict(text!("msg.signon.already_active")))
         } else if one_time == new_password {
-            Some(ServiceError::Invalid(
-                "choose a new password, not the one-time password".into(),
-            ))
+            Some(ServiceError::Invalid(text!("msg.signon.not_one_time")))
         } else {
             check_new_password(new_password.expose(), user)
                 .err()
@@ -505,7 +502,7 @@ impl Clinic {
         }
         let secret: Zeroizing<Vec<u8>> = totp::new_secret();
         let uri = totp::otpauth_uri(&secret, user)
-            .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
+            .map_err(|e| ServiceError::Unavailable(text!("msg.store.failed", detail = e)))?;
         let (shown, stored) = recovery_codes::generate();
         record.must_change_password = false;
         record.totp_secret = Some(TotpSecret(secret.to_vec()));
@@ -578,6 +575,7 @@ impl Clinic {
             notice: Default::default(),
             recovery_codes_left: None,
             new_recovery_codes: None,
+            language: None,
         }))
     }
 }

@@ -12,6 +12,7 @@ use crate::domain::patient::PatientId;
 use crate::domain::summary::{self, MAX_TEXT, Period, Sources, StageSummary, SummaryVersion};
 use crate::i18n::Lang;
 use crate::store::writes::WriteSet;
+use crate::text;
 
 fn drafted(
     ctx: &Ctx<'_>,
@@ -66,9 +67,6 @@ fn versions_of(
         .collect())
 }
 
-const STALE: &str =
-    "someone saved this summary meanwhile: it has been reloaded; make your change again";
-
 pub(crate) fn save(
     ctx: &Ctx<'_>,
     id: &PatientId,
@@ -80,8 +78,9 @@ pub(crate) fn save(
     readable(ctx, id)?;
     let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_TEXT {
-        return Err(ServiceError::Invalid(format!(
-            "a summary needs 1 to {MAX_TEXT} characters of text"
+        return Err(ServiceError::Invalid(text!(
+            "msg.summaries.text_length",
+            max = MAX_TEXT
         )));
     }
     let number = match number {
@@ -91,7 +90,7 @@ pub(crate) fn save(
                 return Err(ServiceError::NotFound(format!("summary {n}")));
             }
             if versions.len() != base {
-                return Err(ServiceError::Conflict(STALE.into()));
+                return Err(ServiceError::Conflict(text!("msg.summaries.stale")));
             }
             n
         }
@@ -136,14 +135,15 @@ pub(crate) fn sign(
     readable(ctx, id)?;
     let mut versions = versions_of(ctx, id, number)?;
     if versions.len() != base {
-        return Err(ServiceError::Conflict(STALE.into()));
+        return Err(ServiceError::Conflict(text!("msg.summaries.stale")));
     }
     let Some(latest) = versions.pop() else {
         return Err(ServiceError::NotFound(format!("summary {number}")));
     };
     if let Some((signer, _)) = &latest.signed {
-        return Err(ServiceError::Invalid(format!(
-            "this version is already signed by {signer}: edit it to make a new version to sign"
+        return Err(ServiceError::Invalid(text!(
+            "msg.summaries.already_signed",
+            user = signer
         )));
     }
     let mut writes = WriteSet::new();

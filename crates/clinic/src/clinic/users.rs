@@ -2,6 +2,8 @@
 //! affects, once its audit record is written.
 
 use crate::clinic::api::{PasswordReset, UserCreated};
+use crate::i18n::Text;
+use crate::text;
 use std::collections::BTreeSet;
 
 use super::api::{Response, Secret, ServiceError, UserSummary};
@@ -30,9 +32,7 @@ fn staff_role(role: Role) -> Result<(), ServiceError> {
     if role.is_staff() {
         Ok(())
     } else {
-        Err(ServiceError::Invalid(
-            "the system role is for unattended jobs with a key file, not for a person".into(),
-        ))
+        Err(ServiceError::Invalid(text!("msg.users.system_role")))
     }
 }
 
@@ -45,9 +45,7 @@ fn keep_an_admin(ctx: &Ctx<'_>, changed: &User) -> Result<(), ServiceError> {
         .filter(|u| u.role == Role::Admin && !u.disabled && u.id != changed.id)
         .count();
     if admins == 0 {
-        return Err(ServiceError::Conflict(
-            "this would leave no enabled administrator: make another user admin first".into(),
-        ));
+        return Err(ServiceError::Conflict(text!("msg.users.last_admin")));
     }
     Ok(())
 }
@@ -56,8 +54,9 @@ pub(crate) fn add(ctx: &Ctx<'_>, name: &str, role: Role) -> Result<Reply, Servic
     check_user_name(name).map_err(ServiceError::Invalid)?;
     staff_role(role)?;
     if ctx.vault.user_by_name(name)?.is_some() {
-        return Err(ServiceError::Conflict(format!(
-            "a user named {name} already exists"
+        return Err(ServiceError::Conflict(text!(
+            "msg.users.exists",
+            name = name
         )));
     }
     let initial = one_time_password();
@@ -73,6 +72,7 @@ pub(crate) fn add(ctx: &Ctx<'_>, name: &str, role: Role) -> Result<Reply, Servic
         must_change_password: true,
         created_unix: ctx.now,
         last_sign_on_unix: None,
+        language: None,
     };
     let mut writes = WriteSet::new();
     ctx.vault
@@ -117,9 +117,7 @@ pub(crate) fn set_disabled(
 ) -> Result<Reply, ServiceError> {
     let mut user = find(ctx, name)?;
     if disabled && user.name == ctx.session.user {
-        return Err(ServiceError::Conflict(
-            "you cannot disable your own account".into(),
-        ));
+        return Err(ServiceError::Conflict(text!("msg.users.disable_self")));
     }
     if disabled && user.role == Role::Admin {
         keep_an_admin(ctx, &user)?;
@@ -194,8 +192,9 @@ pub(crate) fn set_role(ctx: &Ctx<'_>, name: &str, role: Role) -> Result<Reply, S
 pub(crate) fn reset_password(ctx: &Ctx<'_>, name: &str) -> Result<Reply, ServiceError> {
     let mut user = find(ctx, name)?;
     if user.disabled {
-        return Err(ServiceError::Conflict(format!(
-            "{name} is disabled: enable the account (`caredesk user enable {name}`), which issues a one-time password"
+        return Err(ServiceError::Conflict(text!(
+            "msg.users.disabled",
+            name = name
         )));
     }
     let _one_at_a_time = ctx.clinic.signon_names.lock(name);
@@ -240,10 +239,7 @@ pub(crate) fn set_role_permissions(
         && !(permissions.contains(&Permission::SettingsAdmin)
             && permissions.contains(&Permission::UserAdmin))
     {
-        return Err(ServiceError::Conflict(
-            "the admin role must keep settings_admin and user_admin, or nobody could undo this"
-                .into(),
-        ));
+        return Err(ServiceError::Conflict(text!("msg.users.admin_keeps")));
     }
     let mut settings = (*ctx.clinic.settings()).clone();
     let before = ctx.clinic.roles().permissions(role);
@@ -251,10 +247,10 @@ pub(crate) fn set_role_permissions(
     let table = RoleTable::with_overrides(&settings.roles);
     settings
         .save(ctx.clinic.dir())
-        .map_err(ServiceError::Unavailable)?;
+        .map_err(|e| ServiceError::Unavailable(text!("msg.settings.unsaved", detail = e)))?;
     ctx.clinic
         .set_settings(settings)
-        .map_err(ServiceError::Invalid)?;
+        .map_err(|e| ServiceError::Invalid(Text::verbatim(e)))?;
     let mut writes = WriteSet::new();
     let meta = ctx.vault.store().tree(META_TREE)?;
     writes.put(
@@ -289,9 +285,7 @@ pub(crate) fn change_password(
         })
         .map_err(|_| ServiceError::SignInFailed)?;
     if old == new {
-        return Err(ServiceError::Invalid(
-            "the new password is the same as the old one: choose another".into(),
-        ));
+        return Err(ServiceError::Invalid(text!("msg.users.same_password")));
     }
     check_new_password(new.expose(), name).map_err(ServiceError::Invalid)?;
     let mut user = find(ctx, name)?;
@@ -303,4 +297,26 @@ pub(crate) fn change_password(
     Ok(Reply::new(Response::Done)
         .writes(writes)
         .subject(format!("user:{name}")))
+}
+
+/// Keeps the signed-in user's own language: their desk opens in it from the next
+/// sign-in on, wherever they sign in from.
+pub(crate) fn set_language(
+    ctx: &Ctx<'_>,
+    language: Option<crate::i18n::Lang>,
+) -> Result<Reply, ServiceError> {
+    let name = &ctx.session.user;
+    // The sign-on writes this record too (its last step, its last sign-on).
+    let _one_at_a_time = ctx.clinic.signon_names.lock(name);
+    let mut user = find(ctx, name)?;
+    user.language = language;
+    let mut writes = WriteSet::new();
+    ctx.vault.stage_user_update(&mut writes, &user)?;
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(format!("user:{name}"))
+        .detail(format!(
+            "language={}",
+            language.map(|l| l.code()).unwrap_or("session")
+        )))
 }

@@ -12,6 +12,8 @@ use super::patient::Patient;
 use super::risk::{self, CvInputs, Model, Race, Refusal};
 use super::value_sets::ValueSets;
 use crate::codec::{CodecError, Versioned, decode_payload};
+use crate::i18n::Text;
+use crate::text;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Outcome {
@@ -38,10 +40,9 @@ pub struct Assessment {
     pub at: i64,
     pub inputs: CvInputs,
     /// What was taken as "no" for lack of a sign in the record, and similar notes.
-    pub assumptions: Vec<String>,
+    pub assumptions: Vec<Text>,
     pub outcome: Outcome,
     /// Which diagnoses and medicines counted, which did not, which were not recognised.
-    #[serde(default)]
     pub evidence: Evidence,
 }
 
@@ -50,13 +51,14 @@ impl Eq for Outcome {}
 impl Eq for Assessment {}
 
 impl Versioned for Assessment {
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
 
     fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
         match version {
+            // Format 1 had no evidence: read as format 2 with none.
             1 => {
                 let old: AssessmentV1 = decode_payload(payload)?;
-                Ok(Assessment {
+                Ok(AssessmentV2 {
                     model: old.model,
                     name: old.name,
                     version: old.version,
@@ -65,10 +67,57 @@ impl Versioned for Assessment {
                     inputs: old.inputs,
                     assumptions: old.assumptions,
                     outcome: old.outcome,
-                    evidence: Evidence::default(),
-                })
+                    evidence: EvidenceV2::default(),
+                }
+                .into_current())
             }
+            2 => Ok(decode_payload::<AssessmentV2>(payload)?.into_current()),
             other => Err(CodecError::NoMigration(other)),
+        }
+    }
+}
+
+/// An assessment whose notes were English sentences.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct AssessmentV2 {
+    model: String,
+    name: String,
+    version: String,
+    source: String,
+    at: i64,
+    inputs: CvInputs,
+    assumptions: Vec<String>,
+    outcome: Outcome,
+    evidence: EvidenceV2,
+}
+
+#[derive(Default, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct EvidenceV2 {
+    counted: Vec<String>,
+    not_counted: Vec<String>,
+    unrecognised: Vec<String>,
+}
+
+impl AssessmentV2 {
+    /// Notes written before they were messages stay as written (English).
+    fn into_current(self) -> Assessment {
+        let verbatim = |notes: Vec<String>| notes.into_iter().map(Text::verbatim).collect();
+        Assessment {
+            model: self.model,
+            name: self.name,
+            version: self.version,
+            source: self.source,
+            at: self.at,
+            inputs: self.inputs,
+            assumptions: verbatim(self.assumptions),
+            outcome: self.outcome,
+            evidence: Evidence {
+                counted: verbatim(self.evidence.counted),
+                not_counted: verbatim(self.evidence.not_counted),
+                unrecognised: verbatim(self.evidence.unrecognised),
+            },
         }
     }
 }
@@ -90,9 +139,9 @@ struct AssessmentV1 {
 /// what no value set recognised (kept and shown, so staff can code it).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
-    pub counted: Vec<String>,
-    pub not_counted: Vec<String>,
-    pub unrecognised: Vec<String>,
+    pub counted: Vec<Text>,
+    pub not_counted: Vec<Text>,
+    pub unrecognised: Vec<Text>,
 }
 
 /// A diagnosis or medicine as the evidence names it: its name and code.
@@ -103,8 +152,9 @@ fn named(name: &str, code: &Option<String>, system: &Option<String>) -> String {
     }
 }
 
-fn set_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    names.collect::<Vec<_>>().join(", ")
+/// The value sets an entry belongs to, by their names in both languages.
+fn set_names<'a>(sets: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Text> {
+    sets.map(|(en, zh)| Text::names(en, zh)).collect()
 }
 
 /// The latest value in force of a catalogue indicator, in `unit`.
@@ -125,9 +175,9 @@ fn latest(observations: &[Observation], key: &str, unit: &str) -> Option<(f64, i
 pub struct ChartReading {
     pub inputs: CvInputs,
     /// Said of both models.
-    pub assumptions: Vec<String>,
+    pub assumptions: Vec<Text>,
     /// Said of the Pooled Cohort Equations alone (race).
-    pub pce_assumptions: Vec<String>,
+    pub pce_assumptions: Vec<Text>,
     pub evidence: Evidence,
 }
 
@@ -151,22 +201,34 @@ pub fn cv_inputs(
     for c in &record.past_illnesses {
         let found = sets.condition_sets(c);
         let name = named(&c.name, &c.code, &c.system);
+        let sets = set_names(found.iter().map(|s| (s.en.as_str(), s.zh.as_str())));
         if found.is_empty() {
-            evidence.unrecognised.push(format!("diagnosis {name}"));
+            evidence
+                .unrecognised
+                .push(text!("msg.risk.unrecognised_diagnosis", name = name));
         } else if !c.current() {
             let status =
                 super::record_codes::condition_status_text(c.clinical_status, c.verification);
-            evidence.not_counted.push(format!("{name}: {status}"));
+            evidence.not_counted.push(text!(
+                "msg.risk.not_counted_status",
+                name = name,
+                status = status
+            ));
         } else if found.iter().any(|s| s.id == "diabetes") {
             diabetes = true;
-            evidence.counted.push(format!("{name} → diabetes"));
+            let diabetes_sets = found.iter().filter(|s| s.id == "diabetes");
+            evidence
+                .counted
+                .push(text!("msg.risk.counted_as", name = name).arg_list(
+                    "sets",
+                    set_names(diabetes_sets.map(|s| (s.en.as_str(), s.zh.as_str()))),
+                ));
         } else {
             // Recognised, current, and no model input: say so rather than list it as
             // counted (prediabetes is not diabetes; treatment is read from medicines).
-            let ids = set_names(found.iter().map(|s| s.id.as_str()));
             evidence
                 .not_counted
-                .push(format!("{name}: {ids}, not a model input"));
+                .push(text!("msg.risk.not_model_input", name = name).arg_list("sets", sets));
         }
     }
     let mut treated = false;
@@ -174,41 +236,39 @@ pub fn cv_inputs(
         let found = sets.medicine_sets(m);
         let name = named(&m.name, &m.code, &m.system);
         if found.is_empty() {
-            evidence.unrecognised.push(format!("medicine {name}"));
+            evidence
+                .unrecognised
+                .push(text!("msg.risk.unrecognised_medicine", name = name));
         } else if !m.current(today) {
             let status = m.status.map(|s| s.code()).unwrap_or("active");
-            let ended = m
-                .ended
-                .as_deref()
-                .map(|e| format!(", ended {e}"))
-                .unwrap_or_default();
-            evidence
-                .not_counted
-                .push(format!("{name}: {status}{ended}"));
+            evidence.not_counted.push(match m.ended.as_deref() {
+                Some(ended) => text!(
+                    "msg.risk.not_counted_ended",
+                    name = name,
+                    status = status,
+                    ended = ended
+                ),
+                None => text!("msg.risk.not_counted_status", name = name, status = status),
+            });
         } else {
             treated |= found.iter().any(|s| s.id == "antihypertensive");
             diabetes |= found.iter().any(|s| s.id == "diabetes_medicine");
-            let ids = set_names(found.iter().map(|s| s.id.as_str()));
-            evidence.counted.push(format!("{name} → {ids}"));
+            let sets = set_names(found.iter().map(|s| (s.en.as_str(), s.zh.as_str())));
+            evidence
+                .counted
+                .push(text!("msg.risk.counted_as", name = name).arg_list("sets", sets));
         }
     }
     if !treated {
-        assumptions.push(
-            "no current antihypertensive medicine in the record: counted as untreated".into(),
-        );
+        assumptions.push(text!("msg.risk.untreated"));
     }
     if !diabetes {
-        assumptions.push(
-            "no current diabetes diagnosis or medicine in the record: counted as no diabetes"
-                .into(),
-        );
+        assumptions.push(text!("msg.risk.no_diabetes"));
     }
     let smoker = record.lifestyle.smoking == Some(Smoking::Current);
     match record.lifestyle.smoking {
-        None => assumptions.push("smoking not recorded: counted as non-smoker".into()),
-        Some(Smoking::Unknown) => {
-            assumptions.push("smoking status unknown: counted as non-smoker".into())
-        }
+        None => assumptions.push(text!("msg.risk.smoking_unrecorded")),
+        Some(Smoking::Unknown) => assumptions.push(text!("msg.risk.smoking_unknown")),
         Some(_) => {}
     }
     let race_recorded = &record.measurements.race;
@@ -224,20 +284,22 @@ pub fn cv_inputs(
     let mut pce_assumptions = Vec::new();
     if !race_recorded.is_empty() {
         let equations = match race {
-            Some(Race::AfricanAmerican) => "African-American",
-            _ => "white",
+            Some(Race::AfricanAmerican) => "msg.risk.equations_african_american",
+            _ => "msg.risk.equations_white",
         };
-        evidence.counted.push(format!(
-            "race {} → PCE's {equations} equations",
-            super::record_codes::race_text(race_recorded)
-        ));
+        evidence.counted.push(
+            text!(
+                "msg.risk.race_counted",
+                race = super::record_codes::race_text(race_recorded)
+            )
+            .arg_text("equations", Text::new(equations)),
+        );
     }
     match race {
-        None => pce_assumptions
-            .push("race not recorded: the equations for white people are used".into()),
-        Some(Race::Other) => pce_assumptions.push(format!(
-            "race {}: the equations for white people are used, as the guideline advises",
-            super::record_codes::race_text(race_recorded)
+        None => pce_assumptions.push(text!("msg.risk.race_unrecorded")),
+        Some(Race::Other) => pce_assumptions.push(text!(
+            "msg.risk.race_other",
+            race = super::record_codes::race_text(race_recorded)
         )),
         Some(_) => {}
     }
@@ -264,7 +326,7 @@ fn assess(
     model: &Model,
     at: i64,
     reading: &ChartReading,
-    assumptions: Vec<String>,
+    assumptions: Vec<Text>,
     result: Result<f64, Refusal>,
     band: fn(f64) -> &'static str,
 ) -> Assessment {
@@ -336,4 +398,48 @@ pub fn assess_all(
         },
     });
     out
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    impl Versioned for AssessmentV2 {
+        const VERSION: u16 = 2;
+    }
+
+    #[test]
+    fn an_assessment_of_format_2_keeps_its_english_notes_as_written() {
+        let old = AssessmentV2 {
+            model: "ascvd_pce".into(),
+            name: "ASCVD".into(),
+            version: "2013".into(),
+            source: "Goff".into(),
+            at: 1,
+            inputs: CvInputs::default(),
+            assumptions: vec!["smoking not recorded: counted as non-smoker".into()],
+            outcome: Outcome::Refused(Refusal::Missing(vec!["age".into()])),
+            evidence: EvidenceV2 {
+                counted: vec!["amlodipine → antihypertensive".into()],
+                not_counted: Vec::new(),
+                unrecognised: vec!["diagnosis gout".into()],
+            },
+        };
+        let read: Assessment = crate::codec::decode(&crate::codec::encode(&old)).unwrap();
+        let zh = crate::i18n::Locale::new(crate::i18n::Lang::ZhCn);
+        assert_eq!(
+            zh.text(&read.assumptions[0]),
+            "smoking not recorded: counted as non-smoker"
+        );
+        assert_eq!(
+            read.evidence.counted,
+            vec![Text::verbatim("amlodipine → antihypertensive")]
+        );
+        assert_eq!(read.evidence.unrecognised.len(), 1);
+        // A refusal names its inputs in the reader's language.
+        let Outcome::Refused(refusal) = &read.outcome else {
+            panic!()
+        };
+        assert_eq!(zh.text(&refusal.text()), "缺少：年龄");
+    }
 }

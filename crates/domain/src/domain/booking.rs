@@ -64,6 +64,26 @@ pub enum BookingError {
     Past(NaiveDate),
 }
 
+impl BookingStatus {
+    /// "This booking is checked in: it can no longer be changed", in any language.
+    pub fn closed_text(self) -> crate::i18n::Text {
+        crate::i18n::Text::new("msg.booking.closed").arg_text(
+            "status",
+            crate::i18n::Text::new(format!("exam.{}", self.as_str())),
+        )
+    }
+}
+
+impl BookingError {
+    /// The refusal in the reader's language.
+    pub fn text(&self) -> crate::i18n::Text {
+        match self {
+            BookingError::Closed { status, .. } => status.closed_text(),
+            BookingError::Past(date) => crate::text!("msg.booking.past", date = date),
+        }
+    }
+}
+
 impl Booking {
     /// Moves the booking to `to`, if its current state allows it.
     pub fn transition(

@@ -119,6 +119,14 @@ impl Problem {
     }
 
     /// The message in the locale's language.
+    /// The problem as a message, rendered in the reader's language.
+    pub fn message(&self) -> crate::i18n::Text {
+        self.args.iter().fold(
+            crate::i18n::Text::new(format!("register.{}", self.key)),
+            |text, (name, value)| text.arg(name, value),
+        )
+    }
+
     pub fn text(&self, locale: &Locale) -> String {
         let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
         locale.tf(&format!("register.{}", self.key), &args)

@@ -127,12 +127,12 @@ impl Intake {
     }
 
     /// Checks that the answers fit the questions, one each, in order.
-    pub fn check(&self, answers: &[Answer]) -> Result<(), String> {
+    pub fn check(&self, answers: &[Answer]) -> Result<(), crate::i18n::Text> {
         if answers.len() != self.questions.len() {
-            return Err(format!(
-                "{} answers for {} questions",
-                answers.len(),
-                self.questions.len()
+            return Err(crate::text!(
+                "msg.intake.answer_count",
+                answers = answers.len(),
+                questions = self.questions.len()
             ));
         }
         for (q, a) in self.questions.iter().zip(answers) {
@@ -145,10 +145,7 @@ impl Intake {
                 _ => false,
             };
             if !fits {
-                return Err(format!(
-                    "the answer to {:?} does not fit the question",
-                    q.id
-                ));
+                return Err(crate::text!("msg.intake.answer_misfit", question = &q.id));
             }
         }
         Ok(())

@@ -83,21 +83,21 @@ pub enum Progress {
 
 impl Plan {
     /// Checks the plan before it is kept: known indicators, finite targets, text.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), crate::i18n::Text> {
         if self.title.trim().is_empty() {
-            return Err("give the plan a title".into());
+            return Err(crate::text!("msg.plans.no_title"));
         }
         for goal in &self.goals {
             if indicators::by_key(&goal.indicator).is_none() {
-                return Err(format!(
-                    "no indicator {:?} in the catalogue",
-                    goal.indicator
+                return Err(crate::text!(
+                    "msg.calls.no_indicator",
+                    key = &goal.indicator
                 ));
             }
             if !goal.target.is_finite() {
-                return Err(format!(
-                    "the target of {:?} is not a number",
-                    goal.indicator
+                return Err(crate::text!(
+                    "msg.plans.target_not_number",
+                    indicator = &goal.indicator
                 ));
             }
         }
@@ -106,7 +106,7 @@ impl Plan {
             .iter()
             .any(|a| a.description.trim().is_empty() || a.owner.trim().is_empty())
         {
-            return Err("each action needs a description and who is responsible".into());
+            return Err(crate::text!("msg.plans.action_incomplete"));
         }
         Ok(())
     }

@@ -172,21 +172,24 @@ impl Definition {
     }
 
     /// Scores a set of answers (the chosen option's index for each item, in order).
-    pub fn score(&self, answers: &[usize]) -> Result<Scored, String> {
+    pub fn score(&self, answers: &[usize]) -> Result<Scored, crate::i18n::Text> {
         if answers.len() != self.items.len() {
-            return Err(format!(
-                "{} answers for {} items: answer every item",
-                answers.len(),
-                self.items.len()
+            return Err(crate::text!(
+                "msg.questionnaires.answer_count",
+                answers = answers.len(),
+                items = self.items.len()
             ));
         }
         let mut total = 0;
         let mut urgent = Vec::new();
         for (item, &answer) in self.items.iter().zip(answers) {
-            let choice = self
-                .choices(item)
-                .get(answer)
-                .ok_or_else(|| format!("item {:?} has no option {answer}", item.id))?;
+            let choice = self.choices(item).get(answer).ok_or_else(|| {
+                crate::text!(
+                    "msg.questionnaires.no_option",
+                    item = &item.id,
+                    answer = answer
+                )
+            })?;
             total += choice.score;
             if item.urgent_above.is_some_and(|limit| choice.score > limit) {
                 urgent.push(item.id.clone());

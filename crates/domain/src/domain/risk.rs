@@ -78,20 +78,46 @@ pub enum Refusal {
     },
 }
 
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Refusal {
+    /// Why there is no result, in the reader's language.
+    pub fn text(&self) -> crate::i18n::Text {
         match self {
-            Refusal::Missing(names) => write!(f, "missing: {}", names.join(", ")),
+            Refusal::Missing(names) => crate::text!("msg.risk.missing")
+                .arg_list("inputs", names.iter().map(|n| input_text(n)).collect()),
             Refusal::OutOfRange {
                 input,
                 value,
                 low,
                 high,
-            } => write!(
-                f,
-                "{input} {value} is outside the {low}-{high} the model was validated for"
-            ),
+            } => crate::text!(
+                "msg.risk.out_of_range",
+                value = value,
+                low = low,
+                high = high
+            )
+            .arg_text("input", input_text(input)),
         }
+    }
+}
+
+/// A model input by its stored (English) name, named in the reader's language.
+fn input_text(name: &str) -> crate::i18n::Text {
+    let key = match name {
+        "age" => "msg.risk.input_age",
+        "total cholesterol (mg/dL)" => "msg.risk.input_total_cholesterol",
+        "HDL cholesterol (mg/dL)" => "msg.risk.input_hdl",
+        "systolic blood pressure (mm Hg)" => "msg.risk.input_systolic",
+        "sex" => "msg.risk.input_sex",
+        "sex (female or male)" => "msg.risk.input_sex_binary",
+        "a FINDRISC questionnaire" => "msg.risk.input_findrisc",
+        _ => "",
+    };
+    crate::i18n::Text::known_or(key, name)
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text().english())
     }
 }
 

@@ -37,17 +37,19 @@ impl Period {
         (start.and_utc().timestamp(), end.and_utc().timestamp())
     }
 
-    pub fn check(&self, today: NaiveDate) -> Result<(), String> {
+    pub fn check(&self, today: NaiveDate) -> Result<(), crate::i18n::Text> {
         if self.from > self.to {
-            return Err(format!(
-                "the period starts ({}) after it ends ({}): swap the dates",
-                self.from, self.to
+            return Err(crate::text!(
+                "msg.summaries.period_reversed",
+                from = self.from,
+                to = self.to
             ));
         }
         if self.to > today {
-            return Err(format!(
-                "the period ends {} , after today ({today}): a summary looks back",
-                self.to
+            return Err(crate::text!(
+                "msg.summaries.period_future",
+                to = self.to,
+                today = today
             ));
         }
         Ok(())

@@ -182,9 +182,9 @@ async fn connection(
             tokio::task::spawn_blocking(move || worker.handle(session.as_ref(), *request, &from))
                 .await
                 .unwrap_or_else(|_| {
-                    Response::Error(crate::clinic::ServiceError::Unavailable(
-                        "the request failed inside the server; it is logged by place only".into(),
-                    ))
+                    Response::Error(crate::clinic::ServiceError::Unavailable(crate::text!(
+                        "msg.server.internal"
+                    )))
                 });
         let frame = match encode(&response) {
             Ok(frame) => frame,

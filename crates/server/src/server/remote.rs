@@ -2,6 +2,7 @@
 //! one request at a time. When the daemon goes away the call says so, and the next
 //! call connects again (the user signs in again: sessions live in the daemon).
 
+use crate::text;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -62,8 +63,9 @@ impl Remote {
 }
 
 fn gone(why: impl std::fmt::Display) -> Response {
-    Response::Error(ServiceError::Unavailable(format!(
-        "the caredesk server is not answering ({why}): wait for it to come back, then sign in again"
+    Response::Error(ServiceError::Unavailable(text!(
+        "msg.server.gone",
+        detail = why
     )))
 }
 
@@ -91,7 +93,10 @@ impl Client for Remote {
                 }
                 // Another version: say so plainly; waiting will not help.
                 Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {
-                    return Response::Error(ServiceError::Unavailable(e.to_string()));
+                    return Response::Error(ServiceError::Unavailable(text!(
+                        "msg.server.other_version",
+                        detail = e
+                    )));
                 }
                 Err(e) => return gone(e),
             }

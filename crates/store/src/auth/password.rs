@@ -12,28 +12,21 @@ pub const MAX_CHARS: usize = 256;
 /// zxcvbn's "safely unguessable" threshold: about 10^8 guesses or more.
 const MIN_SCORE: Score = Score::Three;
 
-pub fn check_new_password(password: &str, user_name: &str) -> Result<(), String> {
+pub fn check_new_password(password: &str, user_name: &str) -> Result<(), crate::i18n::Text> {
     let chars = password.chars().count();
     if chars < MIN_CHARS {
-        return Err(format!(
-            "the password is too short: use at least {MIN_CHARS} characters (a phrase of several words is easiest to remember)"
-        ));
+        return Err(crate::text!("msg.password.too_short", min = MIN_CHARS));
     }
     if chars > MAX_CHARS {
-        return Err(format!(
-            "the password is too long: use at most {MAX_CHARS} characters"
-        ));
+        return Err(crate::text!("msg.password.too_long", max = MAX_CHARS));
     }
     let lowered = Zeroizing::new(password.to_lowercase());
     if !user_name.is_empty() && lowered.contains(&user_name.to_lowercase()) {
-        return Err("the password contains the user name: choose one that does not".into());
+        return Err(crate::text!("msg.password.has_name"));
     }
     let estimate = zxcvbn::zxcvbn(password, &[user_name, "caredesk", "clinic"]);
     if estimate.score() < MIN_SCORE {
-        return Err(
-            "the password is too easy to guess (a common password, a word, a name or a pattern): use a longer phrase of unrelated words"
-                .into(),
-        );
+        return Err(crate::text!("msg.password.guessable"));
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! is sealed: with the patient's key when the alert is about one patient (erasing the
 //! patient shreds it too), else with the clinic's data key.
 
+use crate::i18n::Text;
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
@@ -146,7 +147,7 @@ impl Store {
         writes: &mut WriteSet,
         kind: AlertKind,
         subjects: Vec<String>,
-        detail: String,
+        detail: Text,
     ) -> Result<u64, StoreError> {
         let now = (self.options.clock)().timestamp();
         Ok(self.stage_alert_at(writes, now, kind, subjects, detail)?.id)
@@ -159,7 +160,7 @@ impl Store {
         time_unix: i64,
         kind: AlertKind,
         subjects: Vec<String>,
-        detail: String,
+        detail: Text,
     ) -> Result<Alert, StoreError> {
         let id = self
             .db
@@ -170,7 +171,7 @@ impl Store {
             time_unix,
             kind,
             subjects,
-            detail: SealedText::boxed(self.audit.text_public().as_ref(), &detail),
+            detail: SealedText::boxed(self.audit.text_public().as_ref(), &detail.to_stored()),
         };
         writes.put(
             &self.tree(ALERTS_TREE)?,
@@ -281,5 +282,47 @@ mod tests {
                 assert_ne!(locale.t(&key), key, "{lang:?} has no {key}");
             }
         }
+    }
+}
+
+/// What each kind of alert says, as messages in the reader's language: one place for
+/// the service and the demo clinic.
+pub mod details {
+    use crate::i18n::Text;
+    use crate::text;
+
+    pub fn many_patients(count: usize, limit: usize) -> Text {
+        text!("msg.alerts.many_patients", count = count, limit = limit)
+    }
+
+    pub fn bulk_export(count: usize, limit: usize) -> Text {
+        text!("msg.alerts.bulk_export", count = count, limit = limit)
+    }
+
+    /// `weekday` as chrono's `%a` writes it (Mon … Sun), `time` as HH:MM.
+    pub fn outside_hours(weekday: &str, time: &str, hours: &str) -> Text {
+        text!("msg.alerts.outside_hours", time = time, hours = hours)
+            .arg_text("weekday", Text::new(format!("weekday.{weekday}")))
+    }
+
+    pub fn account_locked(failures: u32, minutes: i64) -> Text {
+        text!(
+            "msg.alerts.account_locked",
+            failures = failures,
+            minutes = minutes
+        )
+    }
+
+    /// The break-glass reason, as the user typed it.
+    pub fn break_glass(reason: &str) -> Text {
+        text!("msg.alerts.break_glass", reason = reason)
+    }
+
+    pub fn urgent_answer(questionnaire: &str, items: &[String]) -> Text {
+        text!(
+            "msg.alerts.urgent_answer",
+            questionnaire = questionnaire,
+            items = items.join(", ")
+        )
     }
 }

@@ -35,8 +35,8 @@ pub fn init(
     options: StoreOptions,
     actor: Actor,
 ) -> Result<(Vault, InitSecrets), StoreError> {
-    check_user_name(admin).map_err(StoreError::Invalid)?;
-    check_new_password(password, admin).map_err(StoreError::Invalid)?;
+    check_user_name(admin).map_err(|e| StoreError::Invalid(e.english()))?;
+    check_new_password(password, admin).map_err(|e| StoreError::Invalid(e.english()))?;
     restrict_umask();
     let created = prepare_dir(dir)?;
     match create(dir, admin, password, options, actor) {
@@ -135,6 +135,7 @@ fn create(
         must_change_password: false,
         created_unix: now.timestamp(),
         last_sign_on_unix: None,
+        language: None,
     };
 
     let mut writes = WriteSet::new();

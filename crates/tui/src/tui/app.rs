@@ -44,7 +44,7 @@ pub enum Msg {
     /// A recording attached, played or exported, or why not.
     Recording {
         tag: u64,
-        outcome: Result<(), String>,
+        outcome: Result<(), crate::clinic::ServiceError>,
     },
 }
 
@@ -101,6 +101,8 @@ pub struct SignedInUser {
     pub role: Role,
     pub permissions: BTreeSet<Permission>,
     pub notice: SignOnNotice,
+    /// The language the user chose for their desk, if any.
+    pub language: Option<Lang>,
 }
 
 /// A demo clinic's account as its sign-in screen lists it (the demo supplies them:
@@ -162,6 +164,11 @@ pub struct App {
     pub(crate) answering_refused: bool,
     /// Rows the last frame showed for the current list (set by the view).
     pub list_height: usize,
+    /// The language of this terminal's session (the flag, else its locale, else the
+    /// clinic's): the sign-in screen's, and the desk's for a user who chose none.
+    session_lang: Lang,
+    /// `--lang` was given: the desk stays in it whatever the user chose.
+    lang_fixed: bool,
 }
 
 impl App {
@@ -198,6 +205,8 @@ impl App {
             refused: Vec::new(),
             answering_refused: false,
             list_height: 10,
+            session_lang: lang,
+            lang_fixed: false,
         };
         app.show(Login::default());
         app
@@ -217,6 +226,32 @@ impl App {
         } else {
             self.top().component.context()
         }
+    }
+
+    /// `--lang` was given: every user's desk stays in it.
+    pub fn fix_language(&mut self) {
+        self.lang_fixed = true;
+    }
+
+    /// Shows the desk in `lang` (the other language stays at hand for the palette).
+    pub(crate) fn use_language(&mut self, lang: Lang) {
+        if self.locale.lang != lang {
+            std::mem::swap(&mut self.locale, &mut self.other_locale);
+        }
+    }
+
+    /// The desk's language for a user who signed in: their own choice, unless the
+    /// terminal was started with `--lang`.
+    pub(crate) fn language_for(&self, chosen: Option<Lang>) -> Lang {
+        match chosen {
+            Some(lang) if !self.lang_fixed => lang,
+            _ => self.session_lang,
+        }
+    }
+
+    /// Back to the terminal session's language (after a sign-out).
+    pub(crate) fn session_language(&mut self) {
+        self.use_language(self.session_lang);
     }
 
     /// Sends `request` with no one waiting for its reply (a sign-out).
@@ -392,8 +427,15 @@ impl App {
         }
         match action {
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
-            // English and Chinese change places for this session.
-            Action::Language => std::mem::swap(&mut self.locale, &mut self.other_locale),
+            // English and Chinese change places, and the choice is kept for the user.
+            Action::Language => {
+                std::mem::swap(&mut self.locale, &mut self.other_locale);
+                if self.user.is_some() {
+                    let language = Some(self.locale.lang);
+                    self.send(Request::SetLanguage { language });
+                    self.flash = Some(self.t("status.language_kept"));
+                }
+            }
             Action::Palette => {
                 self.overlay = Some(Overlay::Palette {
                     query: Field::default(),

@@ -141,7 +141,7 @@ pub type Printers = Result<Vec<Printer>, String>;
 pub type PaperOutcome = Result<Sent, String>;
 
 /// What a recording job off the loop found (`Msg::Recording`): done, or why not.
-pub type RecordingOutcome = Result<(), String>;
+pub type RecordingOutcome = Result<(), ServiceError>;
 
 /// What a request waits for: the continuation of the component that asked.
 #[derive(Debug)]
@@ -181,7 +181,6 @@ pub(crate) enum Nav {
     /// Signed in: the home screen, and the recovery codes over it when there are some.
     SignedIn {
         user: SignedInUser,
-        notice: String,
         codes: Option<Vec<String>>,
     },
     /// The session ends (a first sign-in given up).
@@ -234,6 +233,11 @@ impl Desk<'_> {
 
     pub fn error_text(&self, error: &ServiceError) -> String {
         super::signin::error_text(self.locale, error)
+    }
+
+    /// A message from the service or the domain, in the desk's language.
+    pub fn text(&self, text: &crate::i18n::Text) -> String {
+        self.locale.text(text)
     }
 
     pub fn allows(&self, permission: Permission) -> bool {
@@ -291,9 +295,7 @@ impl Desk<'_> {
     ) {
         let tag = self.expect(
             Waiting::Recording,
-            move |this: &mut C, desk, outcome: RecordingOutcome| {
-                reply(this, desk, outcome.map_err(ServiceError::Invalid))
-            },
+            move |this: &mut C, desk, outcome: RecordingOutcome| reply(this, desk, outcome),
         );
         self.effects.push(Effect::Recording { tag, job });
     }
@@ -406,12 +408,8 @@ impl Desk<'_> {
     }
 
     /// The sign-in succeeded: the desk is this user's; `codes` are shown first.
-    pub fn signed_in(&mut self, user: SignedInUser, notice: String, codes: Option<Vec<String>>) {
-        self.nav = Some(Nav::SignedIn {
-            user,
-            notice,
-            codes,
-        });
+    pub fn signed_in(&mut self, user: SignedInUser, codes: Option<Vec<String>>) {
+        self.nav = Some(Nav::SignedIn { user, codes });
     }
 
     /// End the session (and any sign-in under way).

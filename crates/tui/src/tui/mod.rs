@@ -122,7 +122,10 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
         printer: stored.report.printer.clone(),
     };
     let client = Arc::new(Signed::new(connection));
-    let app = App::new(lang, keymap, Theme::from_env(), settings, Utc::now());
+    let mut app = App::new(lang, keymap, Theme::from_env(), settings, Utc::now());
+    if options.lang.is_some() {
+        app.fix_language();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

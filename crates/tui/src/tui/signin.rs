@@ -27,6 +27,7 @@ impl App {
         }
         self.overlay = None;
         self.notice = None;
+        self.session_language();
         let mut login = Login::default();
         if idle {
             let secs = self.settings.idle_logout.as_secs();
@@ -62,7 +63,9 @@ pub fn error_text(locale: &crate::i18n::Locale, error: &ServiceError) -> String 
         ServiceError::Denied { .. } => locale.t("error.denied"),
         ServiceError::BreakGlassRequired => locale.t("error.break_glass_required"),
         ServiceError::NotFound(_) => locale.t("error.not_found"),
-        ServiceError::Field { message, .. } => locale.tf("error.detail", &[("detail", message)]),
+        ServiceError::Field { message, .. } => {
+            locale.tf("error.detail", &[("detail", &locale.text(message))])
+        }
         ServiceError::CardNotUsable {
             number,
             status,
@@ -83,6 +86,8 @@ pub fn error_text(locale: &crate::i18n::Locale, error: &ServiceError) -> String 
         }
         ServiceError::Invalid(detail)
         | ServiceError::Conflict(detail)
-        | ServiceError::Unavailable(detail) => locale.tf("error.detail", &[("detail", detail)]),
+        | ServiceError::Unavailable(detail) => {
+            locale.tf("error.detail", &[("detail", &locale.text(detail))])
+        }
     }
 }

@@ -60,6 +60,10 @@ pub enum Request {
         old: Secret,
         new: Secret,
     },
+    /// The signed-in user's own language for their desk (none: their session's).
+    SetLanguage {
+        language: Option<crate::i18n::Lang>,
+    },
 
     // Users and roles.
     UserAdd {

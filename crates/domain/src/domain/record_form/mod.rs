@@ -34,25 +34,14 @@ impl Problem {
         }
     }
 
-    /// The problem in English, for service errors and logs of the operator's own input.
-    pub fn english(&self) -> String {
-        let text = match self.key {
-            "need_name" => "the first part (the name) is empty",
-            "too_many_parts" => "too many parts: separate at most the listed parts with ';'",
-            "bad_code" => "not an ICD-10 code (a letter, two digits, optionally .digits: E11.9)",
-            "bad_year" => "not a year or date in the past (2019 or 2019-05-01)",
-            "bad_severity" => "severity must be mild, moderate or severe",
-            "bad_smoking" => "smoking must be never, former or current",
-            "bad_alcohol" => "alcohol must be none, occasional, regular or heavy",
-            "bad_number" => "not a number in the accepted range",
-            "bad_blood" => "not a blood group (A+, B-, AB+, O-)",
-            "bad_date" => "not a date in the past (YYYY-MM-DD)",
-            "semicolon" => "';' separates parts and cannot be inside a value",
-            _ => "not valid",
-        };
+    /// The problem as a message in the reader's language, with the value at fault.
+    pub fn message(&self) -> crate::i18n::Text {
+        let text = crate::i18n::Text::new(format!("record.problem.{}", self.key));
         match &self.detail {
-            Some(d) => format!("{text}: {d}"),
-            None => text.to_string(),
+            Some(detail) => {
+                crate::text!("msg.common.with_detail", detail = detail).arg_text("text", text)
+            }
+            None => text,
         }
     }
 }

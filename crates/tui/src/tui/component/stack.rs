@@ -238,11 +238,9 @@ impl App {
                 self.open_boxed(component);
             }
             Some(Nav::Home) => self.go_home(),
-            Some(Nav::SignedIn {
-                user,
-                notice,
-                codes,
-            }) => {
+            Some(Nav::SignedIn { user, codes }) => {
+                self.use_language(self.language_for(user.language));
+                let notice = crate::tui::components::login::notice_text(&self.locale, &user.notice);
                 let follow_up = user
                     .permissions
                     .contains(&crate::auth::Permission::FollowUpWork);

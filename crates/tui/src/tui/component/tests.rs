@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 
 use super::{Component, Desk, Handled};
 use crate::clinic::api::SearchResults;
-use crate::clinic::{PatientView, Request, Response, UNEXPECTED_REPLY};
+use crate::clinic::{PatientView, Request, Response};
 use crate::i18n::Lang;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Effect, Msg, Settings};
@@ -128,5 +128,8 @@ fn a_reply_of_another_kind_reaches_the_screen_as_update_caredesk() {
     let Some(Err(text)) = got else {
         panic!("the wrong kind did not reach the screen as an error: {got:?}");
     };
-    assert!(text.contains(UNEXPECTED_REPLY), "{text}");
+    assert!(
+        text.contains("update caredesk so the terminal and the server are the same version"),
+        "{text}"
+    );
 }

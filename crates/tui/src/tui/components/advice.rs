@@ -234,6 +234,9 @@ impl Component for AdviceScreen {
                 }
             }
         }
+        // Wrapped by the one line breaker: ratatui's own wrapping can put a wide
+        // character one column past the area, over the border.
+        let lines = crate::tui::view::wrap_lines(lines, inner.width);
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
 }

@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::login::{move_focus, notice_text, user_of};
+use super::login::{move_focus, user_of};
 use crate::clinic::api::TotpEnrolment;
 use crate::clinic::{Request, Secret, ServiceError, SessionToken, SignOn};
 use crate::tui::action::Action;
@@ -56,8 +56,7 @@ impl Enrol {
                 if let Some(new) = &signed.new_recovery_codes {
                     codes = new.iter().map(|c| c.expose().to_string()).collect();
                 }
-                let notice = notice_text(desk, &signed);
-                desk.signed_in(user_of(&signed), notice, Some(codes));
+                desk.signed_in(user_of(&signed), Some(codes));
             }
             // The authenticator was reset meanwhile: a new secret to scan, confirmed by
             // its code, as after the password on the sign-in screen.

@@ -65,8 +65,7 @@ impl Login {
         let form = &mut self.form;
         match reply {
             Ok(SignOn::SignedIn(signed)) => {
-                let notice = notice_text(desk, &signed);
-                desk.signed_in(user_of(&signed), notice, None);
+                desk.signed_in(user_of(&signed), None);
             }
             Err(ServiceError::PasswordChangeRequired) => {
                 let user = form.value(0).trim().to_string();
@@ -116,21 +115,24 @@ pub(crate) fn user_of(signed: &SignedIn) -> SignedInUser {
         role: signed.role,
         permissions: signed.permissions.clone(),
         notice: signed.notice,
+        language: signed.language,
     }
 }
 
 /// The home screen's line: the last sign-on and the failed attempts since.
-pub(crate) fn notice_text(desk: &Desk<'_>, signed: &SignedIn) -> String {
-    let last = signed
-        .notice
+pub(crate) fn notice_text(
+    locale: &crate::i18n::Locale,
+    notice: &crate::auth::signon::SignOnNotice,
+) -> String {
+    let last = notice
         .previous_sign_on
         .map(format_time)
-        .unwrap_or_else(|| desk.t("home.never"));
-    desk.locale.tf(
+        .unwrap_or_else(|| locale.t("home.never"));
+    locale.tf(
         "home.notice",
         &[
             ("last", &last),
-            ("failed", &signed.notice.failed_attempts_since.to_string()),
+            ("failed", &notice.failed_attempts_since.to_string()),
         ],
     )
 }

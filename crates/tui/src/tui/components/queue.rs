@@ -39,15 +39,7 @@ fn next<T: Copy + PartialEq>(all: &[T], current: Option<T>) -> Option<T> {
 
 /// Why a row may not be called, in the screen's language.
 pub fn not_callable_text(locale: &crate::i18n::Locale, why: &NotCallable) -> String {
-    match why {
-        NotCallable::Calling { by, until } => {
-            let until = crate::domain::time::format_clock(*until);
-            locale.tf("queue.calling", &[("by", by), ("until", &until)])
-        }
-        NotCallable::NoPhone => locale.t("queue.no_phone"),
-        NotCallable::NoConsent => locale.t("queue.no_consent"),
-        NotCallable::Refused => locale.t("queue.refused"),
-    }
+    locale.text(&why.text())
 }
 
 /// The call queue: a page of rows around the selection, the counts, the filter.

@@ -217,8 +217,10 @@ impl Component for RiskScreen {
                     &[("score", &score.to_string()), ("band", band)],
                 ))),
                 Outcome::Refused(refusal) => lines.push(Line::styled(
-                    app.locale
-                        .tf("risk.refused", &[("why", &refusal.to_string())]),
+                    app.locale.tf(
+                        "risk.refused",
+                        &[("why", &app.locale.text(&refusal.text()))],
+                    ),
                     app.theme.warning(),
                 )),
             }
@@ -244,6 +246,7 @@ impl Component for RiskScreen {
                     ],
                 )));
                 for assumption in &a.assumptions {
+                    let assumption = app.locale.text(assumption);
                     lines.push(Line::styled(format!("· {assumption}"), app.theme.label()));
                 }
                 let e = &a.evidence;
@@ -253,8 +256,15 @@ impl Component for RiskScreen {
                     ("risk.unrecognised", &e.unrecognised),
                 ] {
                     if !entries.is_empty() {
+                        let separator = if app.locale.lang.is_chinese() {
+                            "；"
+                        } else {
+                            "; "
+                        };
+                        let entries: Vec<String> =
+                            entries.iter().map(|e| app.locale.text(e)).collect();
                         lines.push(Line::styled(
-                            app.locale.tf(key, &[("entries", &entries.join("; "))]),
+                            app.locale.tf(key, &[("entries", &entries.join(separator))]),
                             app.theme.label(),
                         ));
                     }
@@ -266,6 +276,9 @@ impl Component for RiskScreen {
         // The keys keep their own last line, so a long assessment never pushes them off.
         let [body, keys] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(right);
+        // Wrapped by the one line breaker: ratatui's own wrapping can put a wide
+        // character one column past the area, over the border.
+        let lines = crate::tui::view::wrap_lines(lines, body.width);
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         frame.render_widget(
             Paragraph::new(Line::styled(app.t("risk.keys"), app.theme.label())),

@@ -89,7 +89,7 @@ pub fn table(
                         format_time(a.time_unix),
                         locale.t(&format!("alert.{}", a.kind.as_str())),
                         a.subjects.join(" "),
-                        a.detail.clone(),
+                        locale.text(&a.detail),
                         match &a.acknowledged {
                             Some(ack) => locale.tf("alert.done_by", &[("user", &ack.by)]),
                             None => locale.t("alert.open"),

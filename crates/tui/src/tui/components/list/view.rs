@@ -136,7 +136,8 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
                     app.theme.notice(),
                 ),
                 None => Line::styled(
-                    app.locale.tf("alert.hint", &[("detail", &alert.detail)]),
+                    app.locale
+                        .tf("alert.hint", &[("detail", &app.locale.text(&alert.detail))]),
                     app.theme.label(),
                 ),
             },

@@ -353,7 +353,7 @@ impl RecordScreen {
                         };
                         match at {
                             Some(i) => {
-                                editor.field_errors[i] = Some(message.clone());
+                                editor.field_errors[i] = Some(desk.text(message));
                                 editor.form.focus = i;
                             }
                             None => editor.form.error = error_text,

@@ -181,7 +181,7 @@ impl Register {
                 };
                 match (at, error) {
                     (Some(i), ServiceError::Field { message, .. }) => {
-                        self.field_errors[i] = Some(message);
+                        self.field_errors[i] = Some(desk.text(&message));
                         self.form.focus = i;
                     }
                     (_, error) => self.form.error = Some(desk.error_text(&error)),
