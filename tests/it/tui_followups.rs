@@ -207,6 +207,22 @@ fn screens() -> Vec<(&'static str, Setup)> {
             }
             type_text(app, "2 7 10");
         }),
+        ("call_notes", |app| {
+            open_call(app);
+            // Enter moves on: outcome, visit, three readings, adherence, checklist,
+            // other symptoms, side effects; then the notes, typed at length.
+            for _ in 0..9 {
+                press(app, KeyCode::Enter);
+            }
+            type_text(
+                app,
+                if app.locale.lang == Lang::ZhCn {
+                    "患者说最近血压控制良好，每天早晚各测一次，晚饭后散步半小时；偶尔头晕，已嘱咐如加重及时就诊，下次随访带上家庭血压记录。"
+                } else {
+                    "Feels well; measures morning and evening, walks half an hour after dinner; dizzy now and then, told to come in if it gets worse and to bring the home readings next time."
+                },
+            );
+        }),
         ("call_saved", |app| {
             open_call(app);
             fill_and_save(app);

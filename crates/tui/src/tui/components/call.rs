@@ -78,6 +78,11 @@ pub(crate) fn checklist_field(asks: usize) -> usize {
     CALL_HEAD.len() + asks + 1
 }
 
+/// The notes field's place: after the checklist, other symptoms and side effects.
+pub(crate) fn notes_field(asks: usize) -> usize {
+    checklist_field(asks) + 3
+}
+
 fn form_for(view: &CallView) -> Form {
     let count = CALL_HEAD.len() + view.asks.len() + CALL_TAIL.len();
     // The visit kind starts empty: each follow-up says how it was made.

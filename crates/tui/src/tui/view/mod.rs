@@ -6,6 +6,7 @@ mod followups;
 mod forms;
 mod line_editor;
 mod lists;
+pub(crate) mod note_area;
 mod overlay;
 mod status;
 

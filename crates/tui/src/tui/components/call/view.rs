@@ -266,11 +266,40 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
     let [top, body] =
         Layout::vertical([Constraint::Length(height as u16 + 1), Constraint::Min(1)]).areas(right);
     frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);
+    // Notes are typed at length: while they have the focus they get the whole width
+    // of the screen at the bottom, wrapped, over the script; their row points there.
+    let notes = super::notes_field(view.asks.len());
+    let writing_notes = screen.form.focus == notes;
+    let pointing;
+    let form = if writing_notes {
+        let mut fields = screen.form.fields.clone();
+        fields[notes] = crate::tui::field::Field::with("↓");
+        pointing = crate::tui::screens::Form {
+            fields,
+            focus: notes,
+            ..Default::default()
+        };
+        &pointing
+    } else {
+        &screen.form
+    };
     view::line_editor_rows(
         frame,
         body,
         app,
-        (&screen.form, &labels, &screen.field_errors),
+        (form, &labels, &screen.field_errors),
         None,
     );
+    if writing_notes {
+        let rows = (inner.height / 4).clamp(4, 10);
+        let area = Rect {
+            y: inner.y + inner.height.saturating_sub(rows),
+            height: rows.min(inner.height),
+            ..inner
+        };
+        let title = app
+            .locale
+            .tf("call.notes_title", &[("label", &labels[notes])]);
+        view::note_area::render(frame, area, app, &screen.form.fields[notes], &title);
+    }
 }
