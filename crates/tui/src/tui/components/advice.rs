@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders};
 
 use crate::clinic::{Request, ServiceError};
 use crate::domain::advice::{Approved, Item};
@@ -234,9 +234,6 @@ impl Component for AdviceScreen {
                 }
             }
         }
-        // Wrapped by the one line breaker: ratatui's own wrapping can put a wide
-        // character one column past the area, over the border.
-        let lines = crate::tui::view::wrap_lines(lines, inner.width);
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        frame.render_widget(crate::tui::view::wrapped(lines, inner.width), inner);
     }
 }

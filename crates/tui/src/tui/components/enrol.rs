@@ -6,7 +6,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::login::{move_focus, user_of};
 use crate::clinic::api::TotpEnrolment;
@@ -135,7 +135,7 @@ impl Component for Enrol {
         text.extend(view::form_messages(form, app));
         let [info, code] =
             Layout::vertical([Constraint::Min(4), Constraint::Length(2)]).areas(right);
-        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), info);
+        frame.render_widget(crate::tui::view::wrapped(text, info.width), info);
         view::form_fields(frame, code, app, form, &[app.t("enrol.code")]);
     }
 }

@@ -259,6 +259,6 @@ impl Component for ImportScreen {
                 ));
             }
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), result);
+        frame.render_widget(crate::tui::view::wrapped(lines, result.width), result);
     }
 }

@@ -6,7 +6,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::clinic::{Request, ServiceError};
 use crate::domain::health::HealthRecord;
@@ -302,7 +302,7 @@ impl Component for IntakeScreen {
             };
             lines.push(Line::styled(message.clone(), style));
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        frame.render_widget(crate::tui::view::wrapped(lines, inner.width), inner);
         if let Some(row) = cursor {
             frame.set_cursor_position((
                 inner.x + 2 + self.field.cursor_columns(),

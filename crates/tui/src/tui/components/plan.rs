@@ -7,7 +7,7 @@ mod lines;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders};
 
 pub(crate) use lines::goal_text;
 
@@ -354,6 +354,6 @@ impl Component for PlanScreen {
             lines.push(Line::from(""));
             lines.push(Line::styled(app.t("plan.keys"), app.theme.label()));
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        frame.render_widget(crate::tui::view::wrapped(lines, inner.width), inner);
     }
 }

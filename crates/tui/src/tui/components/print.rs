@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
 
 use super::report::report_request;
 use crate::clinic::Request;
@@ -307,6 +306,6 @@ impl Component for PrintScreen {
             lines.push(Line::raw(""));
             lines.push(Line::styled(app.t("paper.keys_print"), app.theme.label()));
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        frame.render_widget(crate::tui::view::wrapped(lines, inner.width), inner);
     }
 }

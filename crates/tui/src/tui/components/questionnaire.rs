@@ -7,7 +7,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::clinic::api::Questionnaires;
 use crate::clinic::{Request, ServiceError};
@@ -348,6 +348,6 @@ impl Component for QuestionnaireScreen {
             lines.push(Line::styled(error.clone(), app.theme.error()));
         }
         let [body] = Layout::vertical([Constraint::Min(1)]).areas(inner);
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        frame.render_widget(crate::tui::view::wrapped(lines, body.width), body);
     }
 }

@@ -276,10 +276,7 @@ impl Component for RiskScreen {
         // The keys keep their own last line, so a long assessment never pushes them off.
         let [body, keys] =
             Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(right);
-        // Wrapped by the one line breaker: ratatui's own wrapping can put a wide
-        // character one column past the area, over the border.
-        let lines = crate::tui::view::wrap_lines(lines, body.width);
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        frame.render_widget(crate::tui::view::wrapped(lines, body.width), body);
         frame.render_widget(
             Paragraph::new(Line::styled(app.t("risk.keys"), app.theme.label())),
             keys,

@@ -54,35 +54,75 @@ pub fn pad(text: &str, columns: usize) -> String {
 /// paper uses too.
 pub use crate::linebreak::wrap_columns;
 
-/// Lines wrapped to `columns` by the one line breaker, each keeping its style (a line
-/// of several styles is left to the paragraph's own wrapping). ratatui's wrapping
-/// breaks a Chinese run only at spaces, leaving "1." alone on a line.
+/// Lines wrapped to `columns` by the one line breaker, each part keeping the styles of
+/// its spans. ratatui's own wrapping breaks a Chinese run only at spaces (leaving "1."
+/// alone on a line) and can put a wide character one column past the area, over a
+/// border.
 pub fn wrap_lines(
     lines: Vec<ratatui::text::Line<'static>>,
     columns: u16,
 ) -> Vec<ratatui::text::Line<'static>> {
-    use ratatui::text::Line;
+    use ratatui::text::{Line, Span};
     let mut out = Vec::new();
     for line in lines {
-        if line.spans.len() > 1 || line.width() <= columns as usize {
+        if line.width() <= columns as usize {
             out.push(line);
             continue;
         }
-        let style = line
-            .spans
-            .first()
-            .map(|span| line.style.patch(span.style))
-            .unwrap_or(line.style);
         let text: String = line
             .spans
             .iter()
             .map(|span| span.content.as_ref())
             .collect();
-        out.extend(
-            wrap_columns(&text, columns as usize)
-                .into_iter()
-                .map(|part| Line::styled(part, style)),
-        );
+        for (start, part) in note_area::wrapped_with_starts(&text, columns as usize) {
+            let end = start + part.chars().count();
+            // The slice of each span that falls in [start, end), in its own style.
+            let mut spans = Vec::new();
+            let mut at = 0;
+            for span in &line.spans {
+                let count = span.content.chars().count();
+                let (from, to) = (start.max(at), end.min(at + count));
+                if from < to {
+                    let piece: String = span
+                        .content
+                        .chars()
+                        .skip(from - at)
+                        .take(to - from)
+                        .collect();
+                    spans.push(Span::styled(piece, span.style));
+                }
+                at += count;
+            }
+            let mut part_line = Line::from(spans).style(line.style);
+            part_line.alignment = line.alignment;
+            out.push(part_line);
+        }
     }
     out
+}
+
+/// A paragraph of `text` wrapped to `width` by the one line breaker (see `wrap_lines`).
+pub fn wrapped<'a>(
+    text: impl Into<ratatui::text::Text<'a>>,
+    width: u16,
+) -> ratatui::widgets::Paragraph<'static> {
+    use ratatui::text::{Line, Span};
+    let text = text.into();
+    let owned: Vec<Line<'static>> = text
+        .lines
+        .into_iter()
+        .map(|line| {
+            let spans: Vec<Span<'static>> = line
+                .spans
+                .into_iter()
+                .map(|span| Span::styled(span.content.into_owned(), span.style))
+                .collect();
+            let mut owned = Line::from(spans).style(line.style);
+            owned.alignment = line.alignment;
+            owned
+        })
+        .collect();
+    ratatui::widgets::Paragraph::new(wrap_lines(owned, width))
+        .style(text.style)
+        .wrap(ratatui::widgets::Wrap { trim: false })
 }

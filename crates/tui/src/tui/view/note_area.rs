@@ -19,7 +19,7 @@ pub fn wrapped_with_starts(text: &str, columns: usize) -> Vec<(usize, String)> {
     let mut at = 0;
     let mut out = Vec::new();
     for line in super::wrap_columns(text, columns) {
-        while at < chars.len() && chars[at] == ' ' && !line.starts_with(' ') {
+        while at < chars.len() && matches!(chars[at], ' ' | '\n') && !line.starts_with(' ') {
             at += 1;
         }
         out.push((at, line.clone()));

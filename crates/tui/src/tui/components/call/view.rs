@@ -76,7 +76,7 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
         if lines.is_empty() {
             lines.push(Line::from(app.t("common.working")));
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        frame.render_widget(crate::tui::view::wrapped(lines, inner.width), inner);
         return;
     };
     let zh = chinese(app);
@@ -227,7 +227,7 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
                 lines.push(Line::styled(app.t("common.working"), app.theme.label()));
             }
             let height = lines.len() as u16;
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), right);
+            frame.render_widget(crate::tui::view::wrapped(lines, right.width), right);
             let field_area = Rect {
                 y: right.y + height + 1,
                 height: 1,
@@ -238,7 +238,7 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
         }
         lines.push(Line::from(""));
         lines.push(Line::styled(app.t("call.after_keys"), app.theme.label()));
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), right);
+        frame.render_widget(crate::tui::view::wrapped(lines, right.width), right);
         return;
     }
     let mut labels: Vec<String> = CALL_HEAD

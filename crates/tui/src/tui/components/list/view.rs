@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{List, ListKind, PromptKind};
 use crate::tui::app::App;
@@ -143,7 +143,7 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             },
             None => Line::default(),
         };
-        frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
+        frame.render_widget(crate::tui::view::wrapped(line, area.width), area);
     } else {
         // The selected message's unread results, so the clerk can ask the lab.
         let lines = match list.review_unread.get(list.cursor.selected) {
@@ -159,6 +159,6 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             }
             _ => vec![Line::styled(app.t("review.hint"), app.theme.label())],
         };
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        frame.render_widget(crate::tui::view::wrapped(lines, area.width), area);
     }
 }

@@ -224,5 +224,5 @@ pub(super) fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Pat
             lines.push(row(app, label, text));
         }
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    frame.render_widget(crate::tui::view::wrapped(lines, inner.width), inner);
 }

@@ -281,6 +281,6 @@ pub(super) fn record(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Reco
         let lines = value
             .map(|v| value_lines(app, &v, true))
             .unwrap_or_default();
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), content);
+        frame.render_widget(crate::tui::view::wrapped(lines, content.width), content);
     }
 }

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{ENTRY_ORDER, REGISTER_FIELDS, Register, RegisterOutcome};
 use crate::tui::app::App;
@@ -62,7 +62,7 @@ pub(super) fn register(frame: &mut Frame<'_>, area: Rect, app: &App, register: &
                 });
             }
             // The warning and its hint wrap within the box.
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+            frame.render_widget(crate::tui::view::wrapped(lines, inner.width), inner);
         }
         None => form(frame, inner, app, register),
     }
@@ -126,7 +126,7 @@ fn form(frame: &mut Frame<'_>, area: Rect, app: &App, register: &Register) {
     } else {
         lines.push(Line::styled(app.t("register.hint"), app.theme.label()));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    frame.render_widget(crate::tui::view::wrapped(lines, area.width), area);
     if let Some(position) = cursor {
         frame.set_cursor_position(position);
     }
