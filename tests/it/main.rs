@@ -82,6 +82,7 @@ mod tui_paper;
 mod tui_snapshots;
 mod tui_snapshots_clinical;
 mod tui_snapshots_oversight;
+mod tui_uncut;
 
 /// The fail-closed tests need the `fault-injection` feature; CI must not pass without
 /// them just because the feature was left off.

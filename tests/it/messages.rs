@@ -46,6 +46,22 @@ fn keys_in(source: &str) -> Vec<String> {
     keys
 }
 
+/// The source without its inline test module (`#[cfg(test)] mod tests { … }`, last
+/// in the file by convention).
+fn product_code(source: &str) -> &str {
+    let mut end = source.len();
+    for (at, _) in source.match_indices("#[cfg(test)]\nmod ") {
+        let line_end = source[at + 13..]
+            .find('\n')
+            .map_or(source.len(), |n| at + 13 + n);
+        if source[at..line_end].trim_end().ends_with('{') {
+            end = at;
+            break;
+        }
+    }
+    &source[..end]
+}
+
 #[test]
 fn every_message_key_the_code_names_is_in_both_catalogs() {
     let en = Locale::new(Lang::En);
@@ -56,7 +72,7 @@ fn every_message_key_the_code_names_is_in_both_catalogs() {
     for path in sources() {
         let source = std::fs::read_to_string(&path).expect("a source file");
         // A unit test's own keys (made up to test the fallback) are not messages.
-        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        let code = product_code(&source);
         for key in keys_in(code) {
             seen += 1;
             // `text!("key")` inside this test's own doc comments is not a message.
@@ -76,6 +92,24 @@ fn every_message_key_the_code_names_is_in_both_catalogs() {
         missing.is_empty(),
         "keys without a catalog entry: {missing:#?}"
     );
+}
+
+#[test]
+fn every_service_message_in_the_catalogs_is_one_the_code_says() {
+    let code: String = sources()
+        .iter()
+        .map(|path| {
+            let source = std::fs::read_to_string(path).expect("a source file");
+            product_code(&source).to_string()
+        })
+        .collect();
+    let en = Locale::new(Lang::En);
+    let mut unused: Vec<&String> = en
+        .keys()
+        .filter(|k| k.starts_with("msg.") && !code.contains(&format!("\"{k}\"")))
+        .collect();
+    unused.sort();
+    assert!(unused.is_empty(), "messages nothing says: {unused:#?}");
 }
 
 /// What may stay in Latin letters inside Chinese text: codes, units, keys, commands,

@@ -266,25 +266,6 @@ impl Vault {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::AlertKind;
-    use crate::i18n::{Lang, Locale};
-
-    /// The alerts list names each kind from the catalogs (`alert.<kind>`): a kind
-    /// added without its label would show its key.
-    #[test]
-    fn every_kind_has_a_label_in_both_languages() {
-        for lang in [Lang::En, Lang::ZhCn] {
-            let locale = Locale::new(lang);
-            for kind in AlertKind::ALL {
-                let key = format!("alert.{}", kind.as_str());
-                assert_ne!(locale.t(&key), key, "{lang:?} has no {key}");
-            }
-        }
-    }
-}
-
 /// What each kind of alert says, as messages in the reader's language: one place for
 /// the service and the demo clinic.
 pub mod details {
@@ -324,5 +305,24 @@ pub mod details {
             questionnaire = questionnaire,
             items = items.join(", ")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AlertKind;
+    use crate::i18n::{Lang, Locale};
+
+    /// The alerts list names each kind from the catalogs (`alert.<kind>`): a kind
+    /// added without its label would show its key.
+    #[test]
+    fn every_kind_has_a_label_in_both_languages() {
+        for lang in [Lang::En, Lang::ZhCn] {
+            let locale = Locale::new(lang);
+            for kind in AlertKind::ALL {
+                let key = format!("alert.{}", kind.as_str());
+                assert_ne!(locale.t(&key), key, "{lang:?} has no {key}");
+            }
+        }
     }
 }

@@ -234,7 +234,7 @@ impl App {
     }
 
     /// Shows the desk in `lang` (the other language stays at hand for the palette).
-    pub(crate) fn use_language(&mut self, lang: Lang) {
+    pub fn use_language(&mut self, lang: Lang) {
         if self.locale.lang != lang {
             std::mem::swap(&mut self.locale, &mut self.other_locale);
         }

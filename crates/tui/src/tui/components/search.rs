@@ -222,7 +222,8 @@ impl Component for Search {
         let status_lines: Vec<Line> =
             crate::tui::view::wrap_columns(&status_text, inner.width as usize)
                 .into_iter()
-                .take(3)
+                // A long message gets the lines it needs, up to a third of the screen.
+                .take((inner.height as usize / 3).max(3))
                 .map(|line| Line::styled(line, status_style))
                 .collect();
         let [input, status, results] = Layout::vertical([
