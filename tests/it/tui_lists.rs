@@ -410,7 +410,13 @@ fn a_review_row_s_unread_results_are_each_shown_whole_at_80x24() {
             prompt: None,
             message: None,
             reviews: Vec::new(),
-            review_unread: vec![unread.iter().map(|u| u.to_string()).collect(), Vec::new()],
+            review_unread: vec![
+                unread
+                    .iter()
+                    .map(|u| caredesk::i18n::Text::verbatim(u.to_string()))
+                    .collect(),
+                Vec::new(),
+            ],
             alerts: Vec::new(),
             prompt_kind: Default::default(),
         });

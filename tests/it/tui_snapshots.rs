@@ -491,7 +491,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 rejected: vec![caredesk::ingest::Rejected {
                     origin: "lab-2026-03.hl7 message 7".into(),
                     place: "OBX 1, OBX-3".into(),
-                    reason: "xx625-4 is not a valid LOINC code (check digit)".into(),
+                    reason: caredesk::text!("msg.ingest.bad_loinc", code = "xx625-4"),
                 }],
                 skipped: 6,
                 not_kept: Default::default(),

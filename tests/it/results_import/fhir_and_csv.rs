@@ -67,6 +67,7 @@ fn a_blood_pressure_panel_gives_its_components() {
     assert!(
         alone.rejected[0]
             .reason
+            .to_string()
             .contains("not a Patient in this file")
     );
     let bundle = format!(

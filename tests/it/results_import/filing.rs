@@ -66,7 +66,7 @@ fn importing_the_samples_matches_reviews_and_never_duplicates() {
         .unwrap();
     assert_eq!((bad.results, bad.filed_under), (0, None));
     assert_eq!(
-        bad.unread,
+        bad.unread.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
         ["OBX 1, OBX-3: xx625-4 is not a valid LOINC code (check digit)"]
     );
     let philip = patient_with_id(&t, "Philip Johnson", "P-PJ-1");

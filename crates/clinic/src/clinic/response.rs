@@ -112,7 +112,7 @@ pub struct ReviewItem {
     pub results: u64,
     /// Results of the message that could not be read: "OBX 3, OBX-5: 2823-3
     /// Potassium: the value is not a number (type NM)", for the clerk to ask the lab.
-    pub unread: Vec<String>,
+    pub unread: Vec<crate::i18n::Text>,
     /// The readable results were filed already (under this patient); what is left is
     /// `unread`, to be closed with a note once the lab has resent or corrected them.
     pub filed_under: Option<crate::domain::patient::PatientId>,

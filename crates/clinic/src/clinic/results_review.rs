@@ -35,12 +35,8 @@ pub(crate) fn review_list(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
 }
 
 /// One unread result as the review list shows it: where in the message, and why.
-fn unread_line(r: &crate::ingest::Rejected) -> String {
-    if r.place.is_empty() {
-        r.reason.clone()
-    } else {
-        format!("{}: {}", r.place, r.reason)
-    }
+fn unread_line(r: &crate::ingest::Rejected) -> crate::i18n::Text {
+    r.place_text()
 }
 
 fn review_item(ctx: &Ctx<'_>, number: u64) -> Result<Incoming, ServiceError> {

@@ -3,6 +3,8 @@
 //! further numbers and to create patients) and conditions and medications files that
 //! feed the record. `mappings/synthea.toml` reads the Synthea CSV export.
 
+use crate::i18n::Text;
+use crate::text;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -147,7 +149,7 @@ struct Table {
 }
 
 impl Table {
-    fn read(text: &str, file: &str, needed: &[&str]) -> Result<Table, String> {
+    fn read(text: &str, file: &str, needed: &[&str]) -> Result<Table, Text> {
         let text = text.trim_start_matches('\u{feff}');
         let mut lines = LineCounter::new(text);
         let mut reader = csv::ReaderBuilder::new()
@@ -155,19 +157,22 @@ impl Table {
             .from_reader(text.as_bytes());
         let headers: Vec<String> = reader
             .headers()
-            .map_err(|e| format!("{file}: the header line cannot be read: {e}"))?
+            .map_err(|e| text!("msg.ingest.csv_header", file = file, detail = e))?
             .iter()
             .map(|h| h.trim().to_string())
             .collect();
         if let Some(missing) = needed.iter().find(|n| !headers.iter().any(|h| h == *n)) {
-            return Err(format!(
-                "{file} has no column {missing:?} that the mapping names; its header is: {}",
-                headers.join(",")
+            return Err(text!(
+                "msg.ingest.csv_no_column",
+                file = file,
+                column = missing,
+                header = headers.join(",")
             ));
         }
         let mut rows = Vec::new();
         for record in reader.records() {
-            let record = record.map_err(|e| format!("{file}: not readable as CSV: {e}"))?;
+            let record =
+                record.map_err(|e| text!("msg.ingest.csv_unreadable", file = file, detail = e))?;
             let line = record
                 .position()
                 .map(|p| lines.line_at(p.byte()))
@@ -194,11 +199,17 @@ fn cell<'a>(row: &'a BTreeMap<String, String>, column: &Option<String>) -> Optio
         .filter(|v| !v.is_empty())
 }
 
-fn read_beside(results_file: &Path, name: &str) -> Result<String, String> {
+fn read_beside(results_file: &Path, name: &str) -> Result<String, Text> {
     let path = results_file.parent().unwrap_or(Path::new(".")).join(name);
     std::fs::read(&path)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .map_err(|e| format!("cannot read {} (named in the mapping): {e}", path.display()))
+        .map_err(|e| {
+            text!(
+                "msg.ingest.beside_unreadable",
+                path = path.display(),
+                detail = e
+            )
+        })
 }
 
 /// What the mapping's other files say about each patient key.
@@ -209,7 +220,7 @@ struct Extra {
     medications: BTreeMap<String, Vec<Medication>>,
 }
 
-fn extra(mapping: &Mapping, results_file: &Path) -> Result<Extra, String> {
+fn extra(mapping: &Mapping, results_file: &Path) -> Result<Extra, Text> {
     let mut out = Extra::default();
     if let Some(p) = &mapping.patients {
         let text = read_beside(results_file, &p.file)?;
@@ -302,7 +313,7 @@ fn extra(mapping: &Mapping, results_file: &Path) -> Result<Extra, String> {
 /// Reads a results file through the mapping: one `Incoming` per patient key.
 pub fn parse(text: &str, name: &str, path: &Path, mapping: &Mapping) -> Parsed {
     let mut parsed = Parsed::default();
-    let fail = |parsed: &mut Parsed, reason: String| {
+    let fail = |parsed: &mut Parsed, reason: Text| {
         parsed.rejected.push(Rejected {
             origin: name.to_string(),
             place: String::new(),
@@ -334,7 +345,7 @@ pub fn parse(text: &str, name: &str, path: &Path, mapping: &Mapping) -> Parsed {
     let mut by_patient: BTreeMap<String, Vec<Observation>> = BTreeMap::new();
     for (line, row) in &table.rows {
         let place = format!("line {line}");
-        let reject = |parsed: &mut Parsed, reason: String| {
+        let reject = |parsed: &mut Parsed, reason: Text| {
             parsed.rejected.push(Rejected {
                 origin: name.to_string(),
                 place: place.clone(),
@@ -345,7 +356,7 @@ pub fn parse(text: &str, name: &str, path: &Path, mapping: &Mapping) -> Parsed {
         let code = row.get(&r.code).cloned().unwrap_or_default();
         let raw = row.get(&r.value).cloned().unwrap_or_default();
         if key.is_empty() || code.is_empty() {
-            reject(&mut parsed, "the patient or the code is empty".into());
+            reject(&mut parsed, text!("msg.ingest.csv_empty_key"));
             continue;
         }
         // A code shaped like LOINC must be one; a code of another shape (Synthea's QALY,
@@ -359,10 +370,7 @@ pub fn parse(text: &str, name: &str, path: &Path, mapping: &Mapping) -> Parsed {
             system.clone()
         };
         if row_system == LOINC && !loinc_valid(&code) {
-            reject(
-                &mut parsed,
-                format!("{code} is not a valid LOINC code (check digit)"),
-            );
+            reject(&mut parsed, text!("msg.ingest.bad_loinc", code = &code));
             continue;
         }
         if raw.is_empty() {
@@ -370,19 +378,13 @@ pub fn parse(text: &str, name: &str, path: &Path, mapping: &Mapping) -> Parsed {
             continue;
         }
         let Some(taken_at) = row.get(&r.time).and_then(|t| super::fhir::parse_time(t)) else {
-            reject(
-                &mut parsed,
-                "the time is not a date or date-time (2023-10-10T04:17:47Z)".into(),
-            );
+            reject(&mut parsed, text!("msg.ingest.csv_bad_time"));
             continue;
         };
         let kind = cell(row, &r.kind).map(str::to_lowercase);
         let value = match (kind.as_deref(), Decimal::parse(&raw)) {
             (Some("numeric"), None) => {
-                reject(
-                    &mut parsed,
-                    "the value is not a number (type numeric)".into(),
-                );
+                reject(&mut parsed, text!("msg.ingest.csv_not_number"));
                 continue;
             }
             (Some("numeric") | None, Some(number)) => ObsValue::Quantity {
@@ -488,6 +490,11 @@ mod tests {
         let places: Vec<&str> = parsed.rejected.iter().map(|r| r.place.as_str()).collect();
         assert_eq!(places, ["line 3", "line 4"]);
         let missing = parse("a,b\n1,2\n", "x.csv", Path::new("x.csv"), &mapping);
-        assert!(missing.rejected[0].reason.contains("no column \"who\""));
+        assert!(
+            missing.rejected[0]
+                .reason
+                .to_string()
+                .contains("no column \"who\"")
+        );
     }
 }

@@ -134,16 +134,39 @@ pub struct Rejected {
     pub origin: String,
     /// Segment and field (e.g. "OBX 3, OBX-5"), or the JSON path.
     pub place: String,
-    pub reason: String,
+    /// Why, in the reader's language.
+    pub reason: crate::i18n::Text,
+}
+
+impl Rejected {
+    /// Where and why, in the reader's language.
+    pub fn text(&self) -> crate::i18n::Text {
+        let text = if self.place.is_empty() {
+            crate::text!("msg.ingest.rejected", origin = &self.origin)
+        } else {
+            crate::text!(
+                "msg.ingest.rejected_at",
+                origin = &self.origin,
+                place = &self.place
+            )
+        };
+        text.arg_text("reason", self.reason.clone())
+    }
+
+    /// Where in the message and why, without the file (the review list names it).
+    pub fn place_text(&self) -> crate::i18n::Text {
+        if self.place.is_empty() {
+            self.reason.clone()
+        } else {
+            crate::text!("msg.ingest.about", what = &self.place)
+                .arg_text("reason", self.reason.clone())
+        }
+    }
 }
 
 impl std::fmt::Display for Rejected {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.place.is_empty() {
-            write!(f, "{}: {}", self.origin, self.reason)
-        } else {
-            write!(f, "{}, {}: {}", self.origin, self.place, self.reason)
-        }
+        f.write_str(&self.text().english())
     }
 }
 

@@ -75,8 +75,10 @@ impl Batcher<'_> {
                 self.batch.rejected.push(Rejected {
                     origin: incoming.origin.clone(),
                     place: String::new(),
-                    reason: format!(
-                        "{size} bytes of results in one message, more than one request may carry ({LARGEST_MESSAGE})"
+                    reason: crate::text!(
+                        "msg.ingest.too_large",
+                        size = size,
+                        max = LARGEST_MESSAGE
                     ),
                 });
                 continue;

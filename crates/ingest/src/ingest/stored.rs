@@ -43,10 +43,64 @@ pub struct IncomingV2 {
     observations: Vec<Observation>,
     conditions: Vec<crate::domain::health::Condition>,
     medications: Vec<crate::domain::health::Medication>,
-    unread: Vec<crate::ingest::Rejected>,
+    unread: Vec<RejectedV1>,
     local_times: Vec<u32>,
     filed_under: Option<PatientId>,
     reported: ReportedV2,
+}
+
+/// A result that could not be read, as formats 2 and 3 kept it: its reason in
+/// English words, read back as written.
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct RejectedV1 {
+    origin: String,
+    place: String,
+    reason: String,
+}
+
+fn rejections(old: Vec<RejectedV1>) -> Vec<crate::ingest::Rejected> {
+    old.into_iter()
+        .map(|r| crate::ingest::Rejected {
+            origin: r.origin,
+            place: r.place,
+            reason: crate::i18n::Text::verbatim(r.reason),
+        })
+        .collect()
+}
+
+/// An `Incoming` as version 3 stored it (before its unread results' reasons were
+/// messages).
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct IncomingV3 {
+    origin: String,
+    patient_ids: Vec<String>,
+    patient: Option<crate::domain::patient::Patient>,
+    observations: Vec<Observation>,
+    conditions: Vec<crate::domain::health::Condition>,
+    medications: Vec<crate::domain::health::Medication>,
+    unread: Vec<RejectedV1>,
+    local_times: Vec<u32>,
+    filed_under: Option<PatientId>,
+    reported: crate::ingest::Reported,
+}
+
+impl From<IncomingV3> for Incoming {
+    fn from(old: IncomingV3) -> Incoming {
+        Incoming {
+            origin: old.origin,
+            patient_ids: old.patient_ids,
+            patient: old.patient,
+            observations: old.observations,
+            conditions: old.conditions,
+            medications: old.medications,
+            unread: rejections(old.unread),
+            local_times: old.local_times,
+            filed_under: old.filed_under,
+            reported: old.reported,
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -66,7 +120,7 @@ impl From<IncomingV2> for Incoming {
             observations: old.observations,
             conditions: old.conditions,
             medications: old.medications,
-            unread: old.unread,
+            unread: rejections(old.unread),
             local_times: old.local_times,
             filed_under: old.filed_under,
             reported: crate::ingest::Reported {
@@ -81,13 +135,50 @@ impl From<IncomingV2> for Incoming {
 }
 
 impl Versioned for Incoming {
-    const VERSION: u16 = 3;
+    /// 4: an unread result's reason is a message (`Text`).
+    const VERSION: u16 = 4;
 
     fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
         match version {
             1 => Ok(decode_payload::<IncomingV1>(payload)?.into()),
             2 => Ok(decode_payload::<IncomingV2>(payload)?.into()),
+            3 => Ok(decode_payload::<IncomingV3>(payload)?.into()),
             other => Err(CodecError::NoMigration(other)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    impl Versioned for IncomingV3 {
+        const VERSION: u16 = 3;
+    }
+
+    #[test]
+    fn a_review_item_of_format_3_keeps_its_unread_reasons_as_written() {
+        let old = IncomingV3 {
+            origin: "lab.hl7 message 7".into(),
+            patient_ids: vec!["MRN-1".into()],
+            patient: None,
+            observations: Vec::new(),
+            conditions: Vec::new(),
+            medications: Vec::new(),
+            unread: vec![RejectedV1 {
+                origin: "lab.hl7 message 7".into(),
+                place: "OBX 1, OBX-5".into(),
+                reason: "the value is not a number (type NM)".into(),
+            }],
+            local_times: Vec::new(),
+            filed_under: None,
+            reported: crate::ingest::Reported::default(),
+        };
+        let read: Incoming = crate::codec::decode(&crate::codec::encode(&old)).unwrap();
+        assert_eq!(read.patient_ids, ["MRN-1"]);
+        assert_eq!(
+            read.unread[0].to_string(),
+            "lab.hl7 message 7, OBX 1, OBX-5: the value is not a number (type NM)"
+        );
     }
 }

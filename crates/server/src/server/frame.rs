@@ -167,6 +167,10 @@ mod tests {
             include_str!("frame.rs"),
         ];
         let payloads = [
+            // The replies' own structs (SignedIn, ReviewItem …).
+            include_str!("../../../clinic/src/clinic/response.rs"),
+            include_str!("../../../clinic/src/clinic/alerts.rs"),
+            include_str!("../../../ingest/src/ingest/mod.rs"),
             include_str!("../../../clinic/src/clinic/reply_types.rs"),
             include_str!("../../../clinic/src/clinic/wire.rs"),
             include_str!("../../../clinic/src/clinic/api/arguments.rs"),
@@ -238,6 +242,10 @@ mod tests {
             "pubenumClientFrame{",
             "pubstructPatientRow{",
             "pubstructText{",
+            "pubstructReviewItem{",
+            "pubstructSignedIn{",
+            "pubstructRejected{",
+            "pubstructAlertView{",
         ] {
             assert!(shape.contains(part), "the fingerprint misses {part}");
         }
@@ -248,7 +256,7 @@ mod tests {
         // terminal would misread the new ones: bump PROTOCOL and pin the new print.
         assert_eq!(
             (PROTOCOL, fingerprint.as_str()),
-            (7, "fea76f18e17c92b3"),
+            (7, "22b3d6315dd9ddf0"),
             "the wire changed: bump PROTOCOL and pin the new fingerprint"
         );
     }

@@ -7,6 +7,8 @@
 //! `…|record`). Other senders' questionnaires, consents, care plans and procedures say
 //! what caredesk cannot score or act on: they are counted as not kept.
 
+use crate::i18n::Text;
+use crate::text;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -31,7 +33,7 @@ pub const CONSENT_OTHER: &str = "Consent (not a caredesk contact decision)";
 /// A completed response to a caredesk questionnaire, its answers in item order; not
 /// yet scored (`scored` is left empty for the service to fill). `None`: not one of
 /// caredesk's, or not completed.
-pub(super) fn questionnaire_response(resource: &Value) -> Result<Option<Response>, String> {
+pub(super) fn questionnaire_response(resource: &Value) -> Result<Option<Response>, Text> {
     let Some(canonical) = text(&resource["questionnaire"]) else {
         return Ok(None);
     };
@@ -47,15 +49,15 @@ pub(super) fn questionnaire_response(resource: &Value) -> Result<Option<Response
     let at = resource["authored"]
         .as_str()
         .and_then(parse_time)
-        .ok_or("authored is missing or not a time: when was it filled?")?;
+        .ok_or_else(|| text!("msg.ingest.fhir_authored"))?;
     let mut items: Vec<(usize, usize)> = Vec::new();
     for item in resource["item"].as_array().into_iter().flatten() {
         let link: usize = text(&item["linkId"])
             .and_then(|l| l.parse().ok())
-            .ok_or("an item's linkId is not caredesk's item number")?;
+            .ok_or_else(|| text!("msg.ingest.fhir_link"))?;
         let answer = item["answer"][0]["valueInteger"]
             .as_u64()
-            .ok_or("an item's answer is not a whole number")?;
+            .ok_or_else(|| text!("msg.ingest.fhir_answer"))?;
         items.push((link, answer as usize));
     }
     items.sort_by_key(|(link, _)| *link);

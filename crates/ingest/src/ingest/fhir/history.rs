@@ -2,6 +2,8 @@
 //! family history: substance, reaction and severity; relative and each condition, with
 //! their codes. Refuted and entered-in-error ones are counted, not kept.
 
+use crate::i18n::Text;
+use crate::text;
 use serde_json::Value;
 
 use super::record::{clean, diagnosis_rank, named, status_code, substance_rank};
@@ -15,7 +17,7 @@ pub(super) enum AllergyRead {
     Withdrawn,
 }
 
-pub(super) fn allergy(resource: &Value) -> Result<AllergyRead, String> {
+pub(super) fn allergy(resource: &Value) -> Result<AllergyRead, Text> {
     let verification = status_code(&resource["verificationStatus"]);
     if matches!(
         verification.as_deref(),
@@ -29,7 +31,7 @@ pub(super) fn allergy(resource: &Value) -> Result<AllergyRead, String> {
         &resource["substance"]
     };
     let (substance, coded) =
-        named(concept, substance_rank).ok_or("the AllergyIntolerance names no substance (code)")?;
+        named(concept, substance_rank).ok_or_else(|| text!("msg.ingest.fhir_allergy"))?;
     let mut manifestations: Vec<String> = Vec::new();
     let mut severity: Option<Severity> = None;
     for reaction in resource["reaction"].as_array().into_iter().flatten() {

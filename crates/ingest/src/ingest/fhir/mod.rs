@@ -14,6 +14,8 @@ mod patient;
 mod record;
 mod values;
 
+use crate::i18n::Text;
+use crate::text;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate};
@@ -238,7 +240,7 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
             parsed.rejected.push(Rejected {
                 origin: name.to_string(),
                 place: format!("line {}, column {}", e.line(), e.column()),
-                reason: "not JSON: the file is damaged or not a FHIR JSON file".into(),
+                reason: text!("msg.ingest.fhir_not_json"),
             });
             return parsed;
         }
@@ -256,7 +258,7 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
             parsed.rejected.push(Rejected {
                 origin: name.to_string(),
                 place: String::new(),
-                reason: "no resourceType: not a FHIR resource or Bundle".into(),
+                reason: text!("msg.ingest.fhir_no_type"),
             });
             return parsed;
         }
@@ -335,7 +337,7 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
             continue;
         }
         let origin = format!("{name} {}", place(index, resource));
-        let reject = |parsed: &mut Parsed, reason: String| {
+        let reject = |parsed: &mut Parsed, reason: Text| {
             parsed.rejected.push(Rejected {
                 origin: name.to_string(),
                 place: place(index, resource),
@@ -357,10 +359,7 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
             None => single_patient,
         };
         let Some(slot) = slot else {
-            reject(
-                &mut parsed,
-                "its subject is not a Patient in this file: whose is it?".into(),
-            );
+            reject(&mut parsed, text!("msg.ingest.fhir_no_subject"));
             continue;
         };
         let birth = gathered[slot].patient.as_ref().and_then(|p| p.birth_date);
@@ -451,7 +450,7 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
             parsed.rejected.push(Rejected {
                 origin: name.to_string(),
                 place: format!("patient {}", i + 1),
-                reason: "the Patient has no identifier to match by: send its record number, ID number or card number".into(),
+                reason: text!("msg.ingest.fhir_no_identifier"),
             });
             continue;
         }
@@ -555,7 +554,12 @@ mod tests {
         assert_eq!(parsed.rejected.len(), 1);
         assert!(parsed.rejected[0].place.starts_with("line 1"));
         let parsed = parse("[1, 2]", "list.json");
-        assert!(parsed.rejected[0].reason.contains("resourceType"));
+        assert!(
+            parsed.rejected[0]
+                .reason
+                .to_string()
+                .contains("resourceType")
+        );
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! `history` (allergies, family history). Text becomes the entry's name; the code
 //! decides what it is.
 
+use crate::i18n::Text;
+use crate::text;
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
@@ -209,9 +211,9 @@ fn onset_age(age: &Value, birth: Option<NaiveDate>) -> Option<String> {
     Some((birth?.year() + years as i32).to_string())
 }
 
-pub(super) fn condition(resource: &Value, birth: Option<NaiveDate>) -> Result<Condition, String> {
-    let (name, coded) =
-        named(&resource["code"], diagnosis_rank).ok_or("the Condition has no code or text")?;
+pub(super) fn condition(resource: &Value, birth: Option<NaiveDate>) -> Result<Condition, Text> {
+    let (name, coded) = named(&resource["code"], diagnosis_rank)
+        .ok_or_else(|| text!("msg.ingest.fhir_condition"))?;
     let onset = text(&resource["onsetDateTime"])
         .or_else(|| text(&resource["onsetPeriod"]["start"]))
         .and_then(|t| since(&t))
@@ -256,7 +258,7 @@ fn request_status(code: &str) -> Option<MedicationStatus> {
 fn medicine_concept<'a>(
     resource: &'a Value,
     medicines: &'a HashMap<String, Value>,
-) -> Result<std::borrow::Cow<'a, Value>, String> {
+) -> Result<std::borrow::Cow<'a, Value>, Text> {
     if resource["medicationCodeableConcept"].is_object() {
         return Ok(std::borrow::Cow::Borrowed(
             &resource["medicationCodeableConcept"],
@@ -277,19 +279,17 @@ fn medicine_concept<'a>(
         Some(code) if code.is_object() => Ok(std::borrow::Cow::Borrowed(code)),
         _ => text(&reference["display"])
             .map(|d| std::borrow::Cow::Owned(serde_json::json!({ "text": d })))
-            .ok_or_else(|| {
-                "the medication is given by a reference this file does not hold: send medicationCodeableConcept or the Medication".into()
-            }),
+            .ok_or_else(|| text!("msg.ingest.fhir_medication_reference")),
     }
 }
 
 pub(super) fn medication(
     resource: &Value,
     medicines: &HashMap<String, Value>,
-) -> Result<Medication, String> {
+) -> Result<Medication, Text> {
     let concept = medicine_concept(resource, medicines)?;
     let (name, coded) =
-        named(&concept, medicine_rank).ok_or("the medicine has neither a code nor a name")?;
+        named(&concept, medicine_rank).ok_or_else(|| text!("msg.ingest.fhir_medicine"))?;
     let status = status_code(&resource["status"]).and_then(|s| {
         if resource["resourceType"] == "MedicationRequest" {
             request_status(&s)

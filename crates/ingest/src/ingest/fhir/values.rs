@@ -1,6 +1,8 @@
 //! Reading FHIR values: codings, value[x], reference ranges, interpretations and times
 //! of Observations (and their components), and the smoking status they may report.
 
+use crate::i18n::Text;
+use crate::text;
 use serde_json::Value;
 
 use super::parse_time;
@@ -52,9 +54,9 @@ fn decimal(v: &Value) -> Option<Decimal> {
 }
 
 /// The value[x] of an Observation or component: `Ok(None)` when it has none.
-fn value(resource: &Value) -> Result<Option<(ObsValue, Option<String>)>, String> {
+fn value(resource: &Value) -> Result<Option<(ObsValue, Option<String>)>, Text> {
     if let Some(q) = resource.get("valueQuantity") {
-        let number = decimal(&q["value"]).ok_or("valueQuantity.value is not a number")?;
+        let number = decimal(&q["value"]).ok_or_else(|| text!("msg.ingest.fhir_quantity"))?;
         let unit = text(&q["code"]).or_else(|| text(&q["unit"]));
         return Ok(Some((
             ObsValue::Quantity {
@@ -67,7 +69,7 @@ fn value(resource: &Value) -> Result<Option<(ObsValue, Option<String>)>, String>
     if let Some(c) = resource.get("valueCodeableConcept") {
         let (system, code, display) = coding(c)
             .or_else(|| concept_text(c).map(|t| ("urn:caredesk:text".into(), t.clone(), Some(t))))
-            .ok_or("valueCodeableConcept has neither a coding nor a text")?;
+            .ok_or_else(|| text!("msg.ingest.fhir_concept"))?;
         return Ok(Some((
             ObsValue::Coded {
                 system: Some(system),
@@ -79,12 +81,12 @@ fn value(resource: &Value) -> Result<Option<(ObsValue, Option<String>)>, String>
     }
     if let Some(s) = resource.get("valueString") {
         return Ok(Some((
-            ObsValue::Text(text(s).ok_or("valueString is empty")?),
+            ObsValue::Text(text(s).ok_or_else(|| text!("msg.ingest.fhir_string"))?),
             None,
         )));
     }
     if let Some(i) = resource.get("valueInteger") {
-        let number = decimal(i).ok_or("valueInteger is not a number")?;
+        let number = decimal(i).ok_or_else(|| text!("msg.ingest.fhir_integer"))?;
         return Ok(Some((
             ObsValue::Quantity {
                 value: number,
@@ -94,7 +96,9 @@ fn value(resource: &Value) -> Result<Option<(ObsValue, Option<String>)>, String>
         )));
     }
     if let Some(b) = resource.get("valueBoolean") {
-        let b = b.as_bool().ok_or("valueBoolean is not true or false")?;
+        let b = b
+            .as_bool()
+            .ok_or_else(|| text!("msg.ingest.fhir_boolean"))?;
         return Ok(Some((ObsValue::Text(b.to_string()), None)));
     }
     Ok(None)
@@ -150,8 +154,9 @@ pub(super) fn observations(
     taken_at: Option<i64>,
     origin: &str,
     skipped: &mut u64,
-) -> Result<Vec<Observation>, String> {
-    let (system, code, display) = coding(&resource["code"]).ok_or("the Observation has no code")?;
+) -> Result<Vec<Observation>, Text> {
+    let (system, code, display) =
+        coding(&resource["code"]).ok_or_else(|| text!("msg.ingest.fhir_no_code"))?;
     // An HL7 v2 result status FHIR cannot say (R, unverified), when caredesk's export
     // gives it; else the FHIR status.
     let v2_status = resource["extension"]
@@ -167,7 +172,7 @@ pub(super) fn observations(
                 value: ObsValue,
                 unit: Option<String>,
                 part: &Value|
-     -> Result<Observation, String> {
+     -> Result<Observation, Text> {
         Ok(Observation {
             system,
             code,
@@ -176,7 +181,7 @@ pub(super) fn observations(
             unit,
             range: range(part),
             flags: flags(part),
-            taken_at: taken_at.ok_or("no time: neither effective[x], issued, its report's time nor the bundle's timestamp")?,
+            taken_at: taken_at.ok_or_else(|| text!("msg.ingest.fhir_no_time"))?,
             status: status.clone(),
             source: Source {
                 kind: SourceKind::Fhir,
@@ -194,7 +199,7 @@ pub(super) fn observations(
     }
     for component in resource["component"].as_array().into_iter().flatten() {
         let (system, code, display) =
-            coding(&component["code"]).ok_or("a component has no code")?;
+            coding(&component["code"]).ok_or_else(|| text!("msg.ingest.fhir_component_code"))?;
         match value(component)? {
             Some((value, unit)) => {
                 let mut o = make(system, code, display, value, unit, component)?;

@@ -67,14 +67,11 @@ fn charset(name: &str) -> Option<Charset> {
 
 /// One message's bytes as text, as its MSH-18 says (a UTF-8 byte-order mark is
 /// dropped); or why it cannot be read, in words for the person importing.
-pub(super) fn decode(message: &[u8]) -> Result<String, String> {
+pub(super) fn decode(message: &[u8]) -> Result<String, crate::i18n::Text> {
     let message = message.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(message);
     let name = declared(message);
     let Some(set) = charset(&name) else {
-        return Err(format!(
-            "MSH-18 names the character set {name:?}, which caredesk does not read \
-             (UNICODE UTF-8, 8859/1, GB 18030): ask the lab to send UTF-8"
-        ));
+        return Err(crate::text!("msg.ingest.hl7_charset", name = &name));
     };
     match set {
         Charset::Guess => match std::str::from_utf8(message) {
@@ -82,11 +79,7 @@ pub(super) fn decode(message: &[u8]) -> Result<String, String> {
             Err(_) => GB18030
                 .decode_without_bom_handling_and_without_replacement(message)
                 .map(|t| t.into_owned())
-                .ok_or_else(|| {
-                    "the message is neither UTF-8 nor GB18030 and MSH-18 names no \
-                     character set: ask the lab to fill MSH-18 or send UTF-8"
-                        .to_string()
-                }),
+                .ok_or_else(|| crate::text!("msg.ingest.hl7_guess")),
         },
         // ISO 8859-1 is the first 256 code points, byte for byte.
         Charset::Latin1 => Ok(message.iter().map(|b| char::from(*b)).collect()),
@@ -94,9 +87,10 @@ pub(super) fn decode(message: &[u8]) -> Result<String, String> {
             .decode_without_bom_handling_and_without_replacement(message)
             .map(|t| t.into_owned())
             .ok_or_else(|| {
-                format!(
-                    "MSH-18 says {name} but the message is not valid {}: ask the lab to check its character set",
-                    encoding.name()
+                crate::text!(
+                    "msg.ingest.hl7_invalid",
+                    name = &name,
+                    encoding = encoding.name()
                 )
             }),
     }
@@ -136,10 +130,10 @@ mod tests {
         let mut lying = msh("UNICODE UTF-8").into_bytes();
         lying.extend_from_slice(b"OBX|1|ST|x^y^L||\xb5\r");
         let e = decode(&lying).unwrap_err();
-        assert!(e.contains("not valid UTF-8"), "{e}");
+        assert!(e.to_string().contains("not valid UTF-8"), "{e}");
 
         let e = decode(msh("ISO IR87").as_bytes()).unwrap_err();
-        assert!(e.contains("ISO IR87"), "{e}");
+        assert!(e.to_string().contains("ISO IR87"), "{e}");
 
         // Nothing named: UTF-8 when valid, GB 18030 otherwise.
         let unnamed = format!("{}PID|1||P1||{name}\r", msh(""));

@@ -4,6 +4,8 @@
 //! kept. Only a message that cannot be read at all is refused whole: no MSH, not a
 //! result message, no PID, no OBX.
 
+use crate::i18n::Text;
+use crate::text;
 use chrono::NaiveDate;
 
 use super::segments::{Delimiters, Segment, segments};
@@ -14,7 +16,7 @@ use crate::domain::patient::{IdType, Patient, Sex};
 use crate::ingest::{Incoming, Rejected};
 
 /// A whole message refused: where, and why.
-pub(super) type Failure = (String, String);
+pub(super) type Failure = (String, Text);
 
 fn sex(code: &str) -> Sex {
     match code {
@@ -98,7 +100,7 @@ fn observations(
     obx: &Segment<'_>,
     cx: &Context<'_>,
     skipped: &mut u64,
-) -> Result<Vec<(Observation, bool)>, (usize, String)> {
+) -> Result<Vec<(Observation, bool)>, (usize, Text)> {
     let d = &cx.d;
     let value_type = obx.field(2).trim();
     if matches!(value_type, "ED" | "RP") {
@@ -118,14 +120,9 @@ fn observations(
     let taken = if time_field.trim().is_empty() {
         cx.order_time.or(cx.message_time)
     } else {
-        Some(read(time_field).ok_or_else(|| {
-            (
-                14,
-                "not an HL7 date/time (YYYYMMDD[HHMM[SS]][+ZZZZ])".to_string(),
-            )
-        })?)
+        Some(read(time_field).ok_or_else(|| (14, text!("msg.ingest.hl7_time")))?)
     }
-    .ok_or_else(|| (14, "no time: neither OBX-14, OBR-7 nor MSH-7".to_string()))?;
+    .ok_or_else(|| (14, text!("msg.ingest.hl7_no_time")))?;
     let unit = Some(d.text(obx.field(6), 0)).filter(|u| !u.is_empty());
     let range = RefRange::parse(&d.unescape(obx.field(7)));
     let flags: Vec<String> = d
@@ -166,21 +163,21 @@ fn observations(
 }
 
 /// The name of the test an OBX names, for a refusal a clerk can act on.
-fn what(obx: &Segment<'_>, d: &Delimiters) -> String {
+fn what(obx: &Segment<'_>, d: &Delimiters) -> Option<String> {
     let field = obx.field(3);
     if test(d, field).is_err() {
         // The reason names the code itself.
-        return String::new();
+        return None;
     }
     let (code, text) = match d.text(field, 0) {
         c if c.is_empty() => (d.text(field, 3), d.text(field, 4)),
         c => (c, d.text(field, 1)),
     };
     match (code.is_empty(), text.is_empty()) {
-        (true, true) => String::new(),
-        (false, true) => format!("{code}: "),
-        (true, false) => format!("{text}: "),
-        (false, false) => format!("{code} {text}: "),
+        (true, true) => None,
+        (false, true) => Some(code.to_string()),
+        (true, false) => Some(text.to_string()),
+        (false, false) => Some(format!("{code} {text}")),
     }
 }
 
@@ -192,10 +189,7 @@ pub(super) fn message(
 ) -> Result<Incoming, Failure> {
     let first = lines.first().copied().unwrap_or("");
     if !first.starts_with("MSH") || first.len() < 8 {
-        return Err((
-            "MSH 1".into(),
-            "the message does not start with an MSH segment".into(),
-        ));
+        return Err(("MSH 1".into(), text!("msg.ingest.hl7_no_msh")));
     }
     let d = Delimiters::of_msh(first);
     let segments = segments(lines, &d);
@@ -204,9 +198,9 @@ pub(super) fn message(
     if d.component(kind, 0) != "ORU" {
         return Err((
             msh.place(9),
-            format!(
-                "message type {} is not a result message (ORU^R01)",
-                kind.replace(d.component, "^")
+            text!(
+                "msg.ingest.hl7_not_result",
+                kind = kind.replace(d.component, "^")
             ),
         ));
     }
@@ -223,16 +217,10 @@ pub(super) fn message(
         message_time: read(msh.field(7)),
     };
     let Some(pid) = segments.iter().find(|s| s.name == "PID") else {
-        return Err((
-            "PID".into(),
-            "the message has no PID segment: whose results are these?".into(),
-        ));
+        return Err(("PID".into(), text!("msg.ingest.hl7_no_pid")));
     };
     if !segments.iter().any(|s| s.name == "OBX") {
-        return Err((
-            "OBX".into(),
-            "the message has no results (no OBX segment)".into(),
-        ));
+        return Err(("OBX".into(), text!("msg.ingest.hl7_no_obx")));
     }
     let mut incoming = Incoming {
         origin: origin.clone(),
@@ -241,7 +229,7 @@ pub(super) fn message(
         ..Incoming::default()
     };
     // OBR-7 of the current group when it cannot be read: (place, reason).
-    let mut order_problem: Option<(String, String)> = None;
+    let mut order_problem: Option<(String, Text)> = None;
     for segment in &segments {
         match segment.name {
             "OBR" => {
@@ -253,10 +241,7 @@ pub(super) fn message(
                     let stamp = read(time);
                     if stamp.is_none() {
                         // Its results may still carry their own times.
-                        order_problem = Some((
-                            segment.place(7),
-                            "not an HL7 date/time (YYYYMMDD[HHMM[SS]][+ZZZZ])".into(),
-                        ));
+                        order_problem = Some((segment.place(7), text!("msg.ingest.hl7_time")));
                     }
                     stamp
                 };
@@ -284,7 +269,12 @@ pub(super) fn message(
                     Err((place, reason)) => incoming.unread.push(Rejected {
                         origin: origin.clone(),
                         place,
-                        reason: format!("{}{reason}", what(segment, &d)),
+                        reason: match what(segment, &d) {
+                            Some(what) => {
+                                text!("msg.ingest.about", what = what).arg_text("reason", reason)
+                            }
+                            None => reason,
+                        },
                     }),
                 }
             }

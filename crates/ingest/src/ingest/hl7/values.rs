@@ -6,7 +6,9 @@
 use super::segments::Delimiters;
 use crate::domain::decimal::Decimal;
 use crate::domain::observation::{LOINC, ObsValue};
+use crate::i18n::Text;
 use crate::ingest::loinc_valid;
+use crate::text;
 
 /// Where a local code stands when the sender gives no system.
 pub const LOCAL: &str = "urn:caredesk:local";
@@ -70,20 +72,17 @@ fn triplet(d: &Delimiters, field: &str, first: usize) -> Option<Triplet> {
 /// the identifier when neither is. When LOINC displaces the lab's own code, that code
 /// stays in the name shown ("Glucose [GLU]"), so staff can still match it to the
 /// lab's report. Err: why the OBX names no test.
-pub fn test(d: &Delimiters, field: &str) -> Result<Test, String> {
+pub fn test(d: &Delimiters, field: &str) -> Result<Test, Text> {
     let primary = triplet(d, field, 0).filter(|t| !t.code.is_empty());
     let alternate = triplet(d, field, 3).filter(|t| !t.code.is_empty());
     let (chosen, other) = match (primary, alternate) {
         (Some(p), Some(a)) if p.system != LOINC && a.system == LOINC => (a, Some(p)),
         (Some(p), a) => (p, a),
         (None, Some(a)) => (a, None),
-        (None, None) => return Err("the observation has no code (OBX-3)".into()),
+        (None, None) => return Err(text!("msg.ingest.hl7_no_code")),
     };
     if chosen.system == LOINC && !loinc_valid(&chosen.code) {
-        return Err(format!(
-            "{} is not a valid LOINC code (check digit)",
-            chosen.code
-        ));
+        return Err(text!("msg.ingest.bad_loinc", code = &chosen.code));
     }
     let mut display = if chosen.text.is_empty() {
         other.as_ref().map(|o| o.text.clone()).unwrap_or_default()
@@ -128,7 +127,7 @@ fn quantity(comparator: Option<String>, value: Decimal) -> ObsValue {
 /// A structured numeric (SN): comparator ^ number [^ separator ^ number]. A single
 /// number (with its comparator) is a quantity; a range (10-20), ratio (1:128, 1/3) or
 /// categorical answer (2+) is kept as it reads.
-fn structured(d: &Delimiters, raw: &str) -> Result<ObsValue, String> {
+fn structured(d: &Delimiters, raw: &str) -> Result<ObsValue, Text> {
     let parts: Vec<String> = d
         .components(raw)
         .iter()
@@ -139,11 +138,11 @@ fn structured(d: &Delimiters, raw: &str) -> Result<ObsValue, String> {
         // A sender that wrote "<=0.25" without the components.
         return comparator_number(get(0))
             .map(|(c, v)| quantity(c, v))
-            .ok_or_else(|| "the value is not a structured number (type SN)".into());
+            .ok_or_else(|| text!("msg.ingest.hl7_sn"));
     }
     let comparator = Some(get(0).to_string()).filter(|c| !c.is_empty() && c != "=");
     let Some(number) = Decimal::parse(get(1)) else {
-        return Err("the value is not a structured number (type SN)".into());
+        return Err(text!("msg.ingest.hl7_sn"));
     };
     let (separator, second) = (get(2), get(3));
     if separator.is_empty() && second.is_empty() {
@@ -178,12 +177,12 @@ fn telephone(d: &Delimiters, raw: &str) -> String {
 
 /// A coded value (CE, CWE, CNE): the identifier, or the alternate when the identifier
 /// is empty, or the text alone.
-fn coded(d: &Delimiters, raw: &str) -> Result<ObsValue, String> {
+fn coded(d: &Delimiters, raw: &str) -> Result<ObsValue, Text> {
     let chosen = triplet(d, raw, 0)
         .filter(|t| !t.code.is_empty())
         .or_else(|| triplet(d, raw, 3).filter(|t| !t.code.is_empty()))
         .or_else(|| triplet(d, raw, 0))
-        .ok_or_else(|| "a coded value without code or text".to_string())?;
+        .ok_or_else(|| text!("msg.ingest.hl7_coded"))?;
     Ok(ObsValue::Coded {
         system: (chosen.named && !chosen.code.is_empty()).then(|| chosen.system.clone()),
         code: if chosen.code.is_empty() {
@@ -197,7 +196,7 @@ fn coded(d: &Delimiters, raw: &str) -> Result<ObsValue, String> {
 
 /// What OBX-5 holds, by OBX-2. `Ok(None)`: a kind caredesk does not keep (an attached
 /// document or a pointer to one). Err: why the value cannot be read as its type says.
-pub fn value(d: &Delimiters, value_type: &str, raw: &str) -> Result<Option<ObsValue>, String> {
+pub fn value(d: &Delimiters, value_type: &str, raw: &str) -> Result<Option<ObsValue>, Text> {
     let joined = |separator: &str| {
         d.components(raw)
             .iter()
@@ -209,8 +208,8 @@ pub fn value(d: &Delimiters, value_type: &str, raw: &str) -> Result<Option<ObsVa
     Ok(Some(match value_type {
         "ED" | "RP" => return Ok(None),
         "NM" => {
-            let (comparator, value) = comparator_number(&d.unescape(raw))
-                .ok_or_else(|| "the value is not a number (type NM)".to_string())?;
+            let (comparator, value) =
+                comparator_number(&d.unescape(raw)).ok_or_else(|| text!("msg.ingest.hl7_nm"))?;
             quantity(comparator, value)
         }
         "SN" => structured(d, raw)?,
@@ -331,6 +330,7 @@ mod tests {
         assert!(
             test(&d(), "2093-4^Chol^LN")
                 .unwrap_err()
+                .to_string()
                 .contains("check digit")
         );
     }

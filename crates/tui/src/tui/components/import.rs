@@ -247,7 +247,7 @@ impl Component for ImportScreen {
             let extra = u16::from(s.unread > 0) + u16::from(!self.not_kept.is_empty());
             let room = result.height.saturating_sub(2 + extra) as usize;
             for r in self.rejected.iter().take(room) {
-                lines.push(Line::styled(r.to_string(), app.theme.error()));
+                lines.push(Line::styled(app.locale.text(&r.text()), app.theme.error()));
             }
             if self.rejected.len() > room {
                 lines.push(Line::styled(

@@ -74,7 +74,7 @@ pub struct List {
     pub reviews: Vec<u64>,
     /// For the review list: each row's results that could not be read, shown under
     /// the list for the selected row.
-    pub review_unread: Vec<Vec<String>>,
+    pub review_unread: Vec<Vec<crate::i18n::Text>>,
     /// What the prompt asks for on the review list.
     pub prompt_kind: PromptKind,
     /// For the alerts list: the alert behind each row.

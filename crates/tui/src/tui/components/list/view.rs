@@ -150,9 +150,9 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             Some(unread) if !unread.is_empty() => {
                 let mut lines = vec![Line::styled(app.t("review.unread_head"), app.theme.error())];
                 lines.extend(
-                    unread
-                        .iter()
-                        .map(|u| Line::styled(format!("· {u}"), app.theme.error())),
+                    unread.iter().map(|u| {
+                        Line::styled(format!("· {}", app.locale.text(u)), app.theme.error())
+                    }),
                 );
                 lines.push(Line::styled(app.t("review.hint"), app.theme.label()));
                 lines
