@@ -429,3 +429,42 @@ fn chinese_without_a_cjk_font_names_what_to_install() {
     data.clinic.address = "1 Quay Street".into();
     report::health_report_pdf(&data, Lang::En).expect("Latin text in a Latin font");
 }
+
+#[test]
+fn a_file_that_cannot_be_written_is_refused_before_anything_is_disclosed() {
+    use caredesk::report::output::deliver;
+    let t = TestClinic::with_all_roles();
+    let (_, card) = patient_with_history(&t);
+    let desk = t.sign_in(Role::FrontDesk);
+    let dir = tempfile::tempdir().unwrap();
+    let existing = dir.path().join("kept.pdf");
+    std::fs::write(&existing, b"a clerk's own file").unwrap();
+    let nowhere = dir.path().join("no such folder").join("card.pdf");
+    for (path, why) in [
+        (nowhere.clone(), "cannot create"),
+        (dir.path().to_path_buf(), "is a folder"),
+        (existing.clone(), "already exists"),
+    ] {
+        let refused = deliver(
+            &desk,
+            Request::CardPrint {
+                patient: PatientRef::Key(card.clone()),
+                output: ReportOutput::File(path.display().to_string()),
+            },
+            Lang::En,
+            &ReportOutput::File(path.display().to_string()),
+            "member card",
+        )
+        .unwrap_err();
+        assert!(refused.contains(why), "{refused}");
+    }
+    assert!(!nowhere.exists());
+    assert_eq!(std::fs::read(&existing).unwrap(), b"a clerk's own file");
+    // Nothing was asked, so nothing is in the accounting of disclosures.
+    let rows = audit_rows(&t.sign_in(Role::Auditor));
+    assert!(
+        !rows.iter().any(|r| r.action == "card.print"),
+        "{:?}",
+        rows.iter().map(|r| &r.action).collect::<Vec<_>>()
+    );
+}

@@ -223,6 +223,31 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 },
             );
         }),
+        ("call_attach_error", |app| {
+            open_call(app);
+            fill_and_save(app);
+            saved(app, Some(VisitClass::Controlled), vec![], None);
+            // A recording that is not there: the error wraps above the file field.
+            press(app, KeyCode::Char('a'));
+            type_text(app, "/tmp/nosuch.wav");
+            press(app, KeyCode::Enter);
+            let tag = app
+                .take_effects()
+                .into_iter()
+                .find_map(|e| match e {
+                    caredesk::tui::app::Effect::Recording { tag, .. } => Some(tag),
+                    _ => None,
+                })
+                .expect("the attach job");
+            app.update(caredesk::tui::app::Msg::Recording {
+                tag,
+                outcome: Err(caredesk::clinic::ServiceError::Invalid(caredesk::text!(
+                    "msg.file.unreadable",
+                    path = "/tmp/nosuch.wav",
+                    detail = "No such file or directory (os error 2)"
+                ))),
+            });
+        }),
         ("call_saved", |app| {
             open_call(app);
             fill_and_save(app);

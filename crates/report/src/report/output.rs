@@ -59,7 +59,20 @@ pub fn request_pdf<C: Client>(
 
 /// Writes a new file readable by its owner only; never replaces one.
 pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let mut file = std::fs::OpenOptions::new()
+    let mut file = create_new(path)?;
+    write_into(&mut file, path, bytes)
+}
+
+/// A new, empty file readable by its owner only; never one that exists.
+fn create_new(path: &Path) -> Result<std::fs::File, String> {
+    if path.is_dir() {
+        return Err(format!(
+            "{} is a folder: give a file name in it, e.g. {}",
+            path.display(),
+            path.join("card.pdf").display()
+        ));
+    }
+    std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
@@ -70,10 +83,45 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), String> {
                 path.display()
             ),
             _ => format!("cannot create {}: {e}", path.display()),
-        })?;
+        })
+}
+
+fn write_into(file: &mut std::fs::File, path: &Path, bytes: &[u8]) -> Result<(), String> {
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Asks for the document and sends it where `output` says. A file is made first,
+/// empty: a place that cannot be written is refused before the service hands anything
+/// out (and audits it as a disclosure); the file is removed if nothing could be put in.
+pub fn deliver<C: Client>(
+    session: &Signed<C>,
+    request: Request,
+    lang: Lang,
+    output: &ReportOutput,
+    what: &str,
+) -> Result<Sent, String> {
+    let ReportOutput::File(path) = output else {
+        let pdf = request_pdf(session, request, lang)?;
+        return send(&pdf, output, what);
+    };
+    let path = Path::new(path);
+    // Said in full, so the clerk knows where it went.
+    let shown = std::path::absolute(path)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| path.display().to_string());
+    let mut file = create_new(path)?;
+    let written =
+        request_pdf(session, request, lang).and_then(|pdf| write_into(&mut file, path, &pdf));
+    match written {
+        Ok(()) => Ok(Sent::File(shown)),
+        Err(why) => {
+            drop(file);
+            let _ = std::fs::remove_file(path);
+            Err(why)
+        }
+    }
 }
 
 /// Where a document went.

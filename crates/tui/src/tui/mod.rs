@@ -225,8 +225,8 @@ async fn event_loop(
                             Request::CardPrint { .. } => "member card",
                             _ => "health report",
                         };
-                        let outcome = crate::report::output::request_pdf(&*client, *request, lang)
-                            .and_then(|pdf| crate::report::output::send(&pdf, &output, what));
+                        let outcome =
+                            crate::report::output::deliver(&*client, *request, lang, &output, what);
                         let _ = tx.send(Msg::Paper { tag, outcome });
                     });
                 }

@@ -226,7 +226,10 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
             if form.busy {
                 lines.push(Line::styled(app.t("common.working"), app.theme.label()));
             }
-            let height = lines.len() as u16;
+            // Counted after wrapping: a long error must push the field down, never
+            // be drawn over by it.
+            let lines = view::wrap_lines(lines, right.width);
+            let height = (lines.len() as u16).min(right.height.saturating_sub(2));
             frame.render_widget(crate::tui::view::wrapped(lines, right.width), right);
             let field_area = Rect {
                 y: right.y + height + 1,
