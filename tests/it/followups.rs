@@ -482,6 +482,14 @@ fn the_standard_s_rules_through_the_service() {
         nurse.call(Request::FollowUpCallSave { key, input: unknown }),
         Response::Error(ServiceError::Invalid(m)) if m.to_string().contains("checklist")
     ));
+    // A slip of the finger is not a reading: nothing saved, nothing referred.
+    let slip = call(Outcome::Reached, &[("glucose_fasting", 66.0)]);
+    let refused = nurse.call(Request::FollowUpCallSave { key, input: slip });
+    assert!(
+        matches!(&refused, Response::Error(ServiceError::Invalid(m))
+            if m.to_string() == "Fasting glucose 66 mmol/L is outside what can be measured (0.5–60): check the number"),
+        "{refused:?}"
+    );
     let sign = save(
         &nurse,
         key,

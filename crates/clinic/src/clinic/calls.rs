@@ -144,6 +144,21 @@ fn check(
                     .arg_text("indicator", Text::names(indicator.en, indicator.zh)),
             ));
         }
+        // 400 mmHg is a slip of the finger, not a reading to refer a patient on.
+        if let Some((low, high)) = indicators::plausible(key)
+            && !(low..=high).contains(value)
+        {
+            return Err(ServiceError::Invalid(
+                text!(
+                    "msg.calls.implausible",
+                    value = value,
+                    unit = crate::domain::ucum::human(indicator.unit),
+                    low = low,
+                    high = high
+                )
+                .arg_text("indicator", Text::names(indicator.en, indicator.zh)),
+            ));
+        }
     }
     for (what, text) in [
         ("msg.calls.what_symptoms", &input.symptoms),

@@ -283,8 +283,8 @@ impl ReferralReason {
         match (self, chinese) {
             (ReferralReason::Reading { indicator, value }, _) => {
                 let unit = super::indicators::by_key(indicator)
-                    .map(|i| i.unit)
-                    .unwrap_or("");
+                    .map(|i| super::ucum::human(i.unit))
+                    .unwrap_or_default();
                 format!(
                     "{} {} {unit}",
                     indicator_name(indicator, lang),

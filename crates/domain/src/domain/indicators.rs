@@ -83,6 +83,27 @@ pub fn by_code(code: &str) -> Option<&'static Indicator> {
     INDICATORS.iter().find(|i| i.codes.contains(&code))
 }
 
+/// What a person can measure at all, in the SI unit, for the readings typed by hand
+/// (a call, the desk): outside it, a typing slip rather than a reading.
+pub fn plausible(key: &str) -> Option<(f64, f64)> {
+    Some(match key {
+        "systolic_bp" => (50.0, 300.0),
+        "diastolic_bp" => (20.0, 200.0),
+        "heart_rate" => (20.0, 250.0),
+        "height" => (40.0, 250.0),
+        "weight" => (2.0, 400.0),
+        "bmi" => (8.0, 90.0),
+        "waist" => (30.0, 250.0),
+        "glucose_fasting" | "glucose_random" => (0.5, 60.0),
+        "hba1c" => (2.0, 25.0),
+        "cholesterol_total" => (0.5, 30.0),
+        "hdl" => (0.1, 10.0),
+        "ldl" => (0.1, 20.0),
+        "triglycerides" => (0.1, 60.0),
+        _ => return None,
+    })
+}
+
 pub fn by_key(key: &str) -> Option<&'static Indicator> {
     INDICATORS.iter().find(|i| i.key == key)
 }
