@@ -162,12 +162,14 @@ impl AlertSettings {
 }
 
 impl WorkingTime {
-    /// The clinic's wall-clock time at `unix`.
+    /// The clinic's wall-clock time at `unix`: `utc_offset` when it is set, else the
+    /// clinic's clock (`[clinic] time_zone`), the one every screen shows.
     pub fn local(&self, unix: i64) -> DateTime<FixedOffset> {
         let utc = DateTime::<Utc>::from_timestamp(unix, 0).unwrap_or_default();
-        let offset = self
-            .offset
-            .unwrap_or_else(|| utc.with_timezone(&chrono::Local).offset().fix());
+        let offset = self.offset.unwrap_or_else(|| {
+            let seconds = crate::domain::time::clinic_zone().offset_at(unix);
+            FixedOffset::east_opt(seconds).unwrap_or_else(|| utc.offset().fix())
+        });
         utc.with_timezone(&offset)
     }
 

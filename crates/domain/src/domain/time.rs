@@ -103,6 +103,23 @@ pub fn format_time(unix: i64) -> String {
     zone.local(unix).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// An audit record's time (RFC 3339, as the log keeps it in UTC) on the clinic's clock,
+/// to the second; the text as written if it is not one.
+pub fn format_logged(rfc3339: &str) -> String {
+    let Ok(at) = DateTime::parse_from_rfc3339(rfc3339) else {
+        return rfc3339.get(..19).unwrap_or(rfc3339).replace('T', " ");
+    };
+    let zone = clinic_zone();
+    let unix = at.timestamp();
+    if zone == ClinicZone::Utc {
+        return at
+            .with_timezone(&Utc)
+            .format("%Y-%m-%d %H:%M:%S UTC")
+            .to_string();
+    }
+    zone.local(unix).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
 /// The time of day at `unix` on the clinic's clock, "15:00" (said to be UTC when no
 /// zone was set).
 pub fn format_clock(unix: i64) -> String {
@@ -118,6 +135,20 @@ pub fn format_clock(unix: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_logged_time_reads_on_the_clinic_clock_to_the_second() {
+        // No zone set in this test process: the clinic's clock is UTC, and says so.
+        assert_eq!(
+            format_logged("2026-12-07T09:20:15.123456Z"),
+            "2026-12-07 09:20:15 UTC"
+        );
+        assert_eq!(
+            format_logged("2026-12-07T17:20:15+08:00"),
+            "2026-12-07 09:20:15 UTC"
+        );
+        assert_eq!(format_logged("not a time at all"), "not a time at all");
+    }
 
     #[test]
     fn a_named_zone_reads_its_wall_clock_both_ways() {

@@ -112,7 +112,7 @@ pub fn table(
                 .map(|r| {
                     vec![
                         r.seq.to_string(),
-                        r.time.get(..19).unwrap_or(&r.time).replace('T', " "),
+                        crate::domain::time::format_logged(&r.time),
                         r.user.clone(),
                         r.action.clone(),
                         r.outcome.clone(),
@@ -198,7 +198,7 @@ pub fn table(
                 .rev()
                 .map(|e| {
                     vec![
-                        e.time.get(..19).unwrap_or(&e.time).replace('T', " "),
+                        crate::domain::time::format_logged(&e.time),
                         e.user.clone(),
                         e.role.clone(),
                         e.action.clone(),
