@@ -303,7 +303,11 @@ fn the_palette_switches_the_session_to_the_other_language() {
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.locale.lang, Lang::ZhCn);
     let screen = crate::common::tui::render(&mut app, 80, 24);
-    assert!(screen.contains("护士"), "{screen}");
+    // The status bar too: its "this computer" follows the switch.
+    assert!(
+        screen.contains("护士") && screen.contains("本机"),
+        "{screen}"
+    );
 }
 
 #[test]

@@ -51,11 +51,7 @@ pub fn app(lang: Lang, demo: bool) -> App {
         clinic_name: "Riverside Health 江畔健康".into(),
         demo_accounts: demo.then_some(caredesk::demo::accounts_at as fn(i64) -> Vec<_>),
         idle_logout: Duration::from_secs(300),
-        connection: if lang == Lang::En {
-            "local".into()
-        } else {
-            "本机".into()
-        },
+        connection: String::new(),
         units: Default::default(),
         player: "aplay {file}".into(),
         printer: String::new(),

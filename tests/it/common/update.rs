@@ -18,7 +18,7 @@ pub fn app() -> App {
         clinic_name: "c".into(),
         demo_accounts: None,
         idle_logout: Duration::from_secs(60),
-        connection: "local".into(),
+        connection: String::new(),
         units: Default::default(),
         player: "aplay {file}".into(),
         printer: String::new(),

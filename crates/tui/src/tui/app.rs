@@ -120,7 +120,8 @@ pub struct Settings {
     /// A demo clinic: its accounts and their codes at a time, for the sign-in screen.
     pub demo_accounts: Option<fn(i64) -> Vec<DemoAccount>>,
     pub idle_logout: Duration,
-    /// "local" or the daemon's socket.
+    /// The daemon's socket; empty when the store is opened in this process. The status
+    /// bar names it in the desk's language of the moment.
     pub connection: String,
     /// The units results are shown in.
     pub units: crate::domain::indicators::UnitSystem,

@@ -108,15 +108,11 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
         None => parse_duration(&stored.tui.idle_logout)
             .map_err(|e| anyhow::anyhow!("settings.toml: [tui] idle_logout: {e}"))?,
     };
-    let locale = crate::i18n::Locale::new(lang);
     let settings = Settings {
         clinic_name: stored.clinic.name.clone(),
         demo_accounts: options.demo_accounts.filter(|_| stored.clinic.demo),
         idle_logout,
-        connection: connection
-            .describe()
-            .map(|socket| locale.tf("status.server", &[("socket", &socket)]))
-            .unwrap_or_else(|| locale.t("status.local")),
+        connection: connection.describe().unwrap_or_default(),
         units: stored.clinic.units,
         player: stored.followup.player.clone(),
         printer: stored.report.printer.clone(),

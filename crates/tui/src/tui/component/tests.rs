@@ -23,7 +23,7 @@ fn app() -> App {
         clinic_name: "Test clinic".into(),
         demo_accounts: None,
         idle_logout: Duration::from_secs(300),
-        connection: "local".into(),
+        connection: String::new(),
         units: Default::default(),
         player: "aplay {file}".into(),
         printer: String::new(),

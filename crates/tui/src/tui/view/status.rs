@@ -63,7 +63,12 @@ pub fn status_bar(frame: &mut Frame<'_>, area: Rect, app: &App) {
             format!(
                 "{who} │ {} │ {} │ {}",
                 hints(app),
-                app.settings.connection,
+                if app.settings.connection.is_empty() {
+                    app.t("status.local")
+                } else {
+                    app.locale
+                        .tf("status.server", &[("socket", &app.settings.connection)])
+                },
                 app.settings.clinic_name
             ),
             app.theme.status(),
