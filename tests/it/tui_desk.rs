@@ -303,9 +303,13 @@ fn the_palette_switches_the_session_to_the_other_language() {
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.locale.lang, Lang::ZhCn);
     let screen = crate::common::tui::render(&mut app, 80, 24);
-    // The status bar too: its "this computer" follows the switch.
+    assert!(screen.contains("已为您保存语言"), "{screen}");
+    // After the next key, the status bar too: its "this computer" follows the
+    // switch, and so does the home screen's sign-on line.
+    key(&mut app, KeyCode::Down);
+    let screen = crate::common::tui::render(&mut app, 80, 24);
     assert!(
-        screen.contains("护士") && screen.contains("本机"),
+        screen.contains("护士") && screen.contains("本机") && screen.contains("上次登录"),
         "{screen}"
     );
 }

@@ -431,7 +431,12 @@ impl App {
             // English and Chinese change places, and the choice is kept for the user.
             Action::Language => {
                 std::mem::swap(&mut self.locale, &mut self.other_locale);
-                if self.user.is_some() {
+                if let Some(user) = &self.user {
+                    // The home screen's sign-on line, said again in the new language.
+                    self.notice = Some(super::components::login::notice_text(
+                        &self.locale,
+                        &user.notice,
+                    ));
                     let language = Some(self.locale.lang);
                     self.send(Request::SetLanguage { language });
                     self.flash = Some(self.t("status.language_kept"));
