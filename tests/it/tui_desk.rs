@@ -421,3 +421,32 @@ fn the_desk_opens_in_the_user_s_own_language_keeps_a_switch_and_signs_out_to_the
     sign_in_with(&mut fixed, Some(Lang::ZhCn));
     assert_eq!(fixed.locale.lang, Lang::En);
 }
+
+#[test]
+fn esc_on_a_form_with_something_typed_asks_before_throwing_it_away() {
+    // Nothing typed: Esc leaves at once.
+    let mut app = signed_in(Role::FrontDesk);
+    let open_register = |app: &mut App| {
+        ctrl(app, 'p');
+        keys(app, "reg");
+        key(app, KeyCode::Enter);
+        assert!(app.shown::<Register>().is_some());
+    };
+    open_register(&mut app);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.shown::<Register>().is_none());
+    // Typed: the first Esc says what it would lose, the second leaves.
+    open_register(&mut app);
+    keys(&mut app, "王芳");
+    key(&mut app, KeyCode::Esc);
+    let register = app.shown::<Register>().expect("still registering");
+    assert_eq!(register.form.value(0), "王芳");
+    let screen = crate::common::tui::render(&mut app, 80, 24);
+    assert!(screen.contains("Esc again leaves"), "{screen}");
+    // Another key in between: the next Esc asks again.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.shown::<Register>().is_some());
+    key(&mut app, KeyCode::Esc);
+    assert!(app.shown::<Register>().is_none());
+}

@@ -6,6 +6,7 @@ pub mod action;
 pub mod app;
 pub mod component;
 pub mod components;
+pub mod discard;
 pub mod field;
 pub mod keymap;
 pub mod line_editor;

@@ -52,6 +52,8 @@ pub struct CallScreen {
     pub restore: Option<Vec<String>>,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// Esc with something typed asks before the call is thrown away.
+    pub discard: crate::tui::discard::DiscardGuard,
 }
 
 /// The outcomes by the digit typed for them.
@@ -237,6 +239,7 @@ impl CallScreen {
             restore: None,
             notice: None,
             error: None,
+            discard: Default::default(),
         }
     }
 
@@ -284,6 +287,7 @@ impl CallScreen {
             |this: &mut Self, desk, reply| match reply {
                 Ok(view) => {
                     this.form = form_for(&view);
+                    this.discard = crate::tui::discard::DiscardGuard::new(&this.form);
                     // A kept call goes back into the same form (one made for the same
                     // readings; otherwise it is dropped rather than misplaced).
                     if let Some(fields) = this.restore.take()
@@ -364,6 +368,9 @@ impl CallScreen {
                     }
                 }
             }
+            Action::Back if !self.discard.may_leave(&self.form) => {
+                self.notice = Some(desk.t("common.discard_ask"));
+            }
             Action::Back => {
                 // Leaving without saving gives the follow-up back to the queue.
                 desk.ask::<_, ()>(
@@ -431,7 +438,15 @@ impl Component for CallScreen {
         self.claim(desk);
     }
 
+    fn on_edit(&mut self, desk: &mut Desk<'_>) {
+        let _ = desk;
+        self.discard.disarm();
+    }
+
     fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {
+        if action != Action::Back {
+            self.discard.disarm();
+        }
         if self.attach.is_some() {
             self.on_attach_action(desk, action);
         } else if self.done_or_loading() {

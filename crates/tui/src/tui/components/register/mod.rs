@@ -84,6 +84,8 @@ pub struct Register {
     /// Sex and birth date as the ID number filled them, not typed since: a changed
     /// number fills them again.
     pub auto_filled: (bool, bool),
+    /// Esc with something typed asks before the registration is thrown away.
+    pub discard: crate::tui::discard::DiscardGuard,
 }
 
 impl Register {
@@ -91,8 +93,10 @@ impl Register {
         let mut fields: Vec<Field> = REGISTER_FIELDS.iter().map(|_| Field::default()).collect();
         fields[4] = Field::with("R");
         fields[8] = Field::with("basic");
+        let form = Form::new(fields);
         Self {
-            form: Form::new(fields),
+            discard: crate::tui::discard::DiscardGuard::new(&form),
+            form,
             field_errors: vec![None; REGISTER_FIELDS.len()],
             outcome: None,
             filled_from_id: false,
@@ -243,6 +247,7 @@ impl Component for Register {
     }
 
     fn on_edit(&mut self, desk: &mut Desk<'_>) {
+        self.discard.disarm();
         if self.outcome.is_none() {
             self.on_field_edited(desk, self.form.focus);
         }
@@ -250,6 +255,9 @@ impl Component for Register {
 
     fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {
         let last = self.on_last_field();
+        if action != Action::Back {
+            self.discard.disarm();
+        }
         match (&mut self.outcome, action) {
             (None, Action::NextField) => self.step(1),
             (None, Action::PrevField) => self.step(-1),
@@ -260,6 +268,9 @@ impl Component for Register {
             // Enter accepts the field (and its default) and moves on; on the last, saves.
             (None, Action::Submit) if !last => self.step(1),
             (None, Action::Submit | Action::Save) => self.submit(desk),
+            (None, Action::Back) if !self.discard.may_leave(&self.form) => {
+                self.form.error = Some(desk.t("common.discard_ask"));
+            }
             (None, Action::Back) => desk.back(),
             (Some(RegisterOutcome::Issued { id, .. }), Action::Open | Action::Submit) => {
                 desk.replace(PatientScreen::new(*id));
