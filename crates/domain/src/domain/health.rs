@@ -68,6 +68,16 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The word for it in `lang`, as the record shows it and its editor reads it back.
+    pub fn word(self, lang: crate::i18n::Lang) -> &'static str {
+        match (self, lang.is_chinese()) {
+            (Severity::Mild, true) => "轻度",
+            (Severity::Moderate, true) => "中度",
+            (Severity::Severe, true) => "重度",
+            (other, false) => other.name(),
+        }
+    }
+
     pub const ALL: [Severity; 3] = [Severity::Mild, Severity::Moderate, Severity::Severe];
 
     pub fn name(self) -> &'static str {
@@ -170,6 +180,17 @@ pub enum Smoking {
 }
 
 impl Smoking {
+    /// The word for it in `lang`, as the record shows it and its editor reads it back.
+    pub fn word(self, lang: crate::i18n::Lang) -> &'static str {
+        match (self, lang.is_chinese()) {
+            (Smoking::Never, true) => "从不",
+            (Smoking::Former, true) => "已戒",
+            (Smoking::Current, true) => "吸烟",
+            (Smoking::Unknown, true) => "不详",
+            (other, false) => other.name(),
+        }
+    }
+
     pub const ALL: [Smoking; 4] = [
         Smoking::Never,
         Smoking::Former,
@@ -207,6 +228,17 @@ pub enum Alcohol {
 }
 
 impl Alcohol {
+    /// The word for it in `lang`, as the record shows it and its editor reads it back.
+    pub fn word(self, lang: crate::i18n::Lang) -> &'static str {
+        match (self, lang.is_chinese()) {
+            (Alcohol::None, true) => "不饮酒",
+            (Alcohol::Occasional, true) => "偶尔",
+            (Alcohol::Regular, true) => "经常",
+            (Alcohol::Heavy, true) => "大量",
+            (other, false) => other.name(),
+        }
+    }
+
     pub const ALL: [Alcohol; 4] = [
         Alcohol::None,
         Alcohol::Occasional,

@@ -65,8 +65,14 @@ fn line(parts: &[String]) -> String {
     parts.join("; ")
 }
 
-/// The rows an editor starts from.
+/// The rows an editor starts from (its words in English).
 pub fn rows(value: &SectionValue) -> Vec<String> {
+    rows_in(value, crate::i18n::Lang::En)
+}
+
+/// The rows in `lang`: smoking, alcohol and an allergy's severity in that language's
+/// words (which the editor reads back), everything else as recorded.
+pub fn rows_in(value: &SectionValue, lang: crate::i18n::Lang) -> Vec<String> {
     match value {
         SectionValue::Demographics(_) => Vec::new(),
         SectionValue::PastIllnesses(v) => v
@@ -100,7 +106,9 @@ pub fn rows(value: &SectionValue) -> Vec<String> {
                 line(&[
                     a.substance.clone(),
                     opt(&a.reaction),
-                    a.severity.map(|s| s.name().to_string()).unwrap_or_default(),
+                    a.severity
+                        .map(|s| s.word(lang).to_string())
+                        .unwrap_or_default(),
                     codes::code_text(&a.code, &a.system),
                 ])
             })
@@ -120,9 +128,13 @@ pub fn rows(value: &SectionValue) -> Vec<String> {
             })
             .collect(),
         SectionValue::Lifestyle(l) => vec![
-            l.smoking.map(|s| s.name().to_string()).unwrap_or_default(),
+            l.smoking
+                .map(|s| s.word(lang).to_string())
+                .unwrap_or_default(),
             opt(&l.cigarettes_per_day),
-            l.alcohol.map(|a| a.name().to_string()).unwrap_or_default(),
+            l.alcohol
+                .map(|a| a.word(lang).to_string())
+                .unwrap_or_default(),
             opt(&l.exercise_minutes_per_week),
             opt(&l.diet),
             opt(&l.sleep_hours),
@@ -141,10 +153,15 @@ pub fn rows(value: &SectionValue) -> Vec<String> {
 /// A list section's entries for reading: the first part, the others in brackets
 /// ("Penicillin (rash, severe)").
 pub fn entry_text(value: &SectionValue) -> Vec<String> {
+    entry_text_in(value, crate::i18n::Lang::En)
+}
+
+/// `entry_text` in `lang`'s words.
+pub fn entry_text_in(value: &SectionValue, lang: crate::i18n::Lang) -> Vec<String> {
     if !matches!(layout(value.section()), Layout::Entries(_)) {
         return Vec::new();
     }
-    rows(value)
+    rows_in(value, lang)
         .into_iter()
         .map(|row| {
             let mut parts = row.split("; ");

@@ -11,7 +11,9 @@ mod reading;
 #[cfg(test)]
 mod tests;
 
-pub use layout::{LIFESTYLE_FIELDS, Layout, MEASUREMENT_FIELDS, entry_text, layout, rows};
+pub use layout::{
+    LIFESTYLE_FIELDS, Layout, MEASUREMENT_FIELDS, entry_text, entry_text_in, layout, rows, rows_in,
+};
 pub use reading::{check, parse};
 
 /// What is wrong with one row: a catalog key under `record.problem.` and, where it

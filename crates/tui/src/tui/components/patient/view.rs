@@ -8,7 +8,6 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::PatientScreen;
 use crate::domain::amendment::{Section, SectionValue};
-use crate::domain::record_form::entry_text;
 use crate::tui::app::App;
 use crate::tui::view::{form_fields, masked_id, masked_phone, masked_phones_in, pad, sex_text};
 
@@ -214,7 +213,7 @@ pub(super) fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Pat
             ("patient.medications", Section::Medications),
         ] {
             let items = SectionValue::of(health, section)
-                .map(|v| entry_text(&v))
+                .map(|v| crate::domain::record_form::entry_text_in(&v, app.locale.lang))
                 .unwrap_or_default();
             let text = if items.is_empty() {
                 app.t("patient.none_recorded")

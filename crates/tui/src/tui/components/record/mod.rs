@@ -164,7 +164,7 @@ impl RecordScreen {
         };
         let rows = match &before {
             SectionValue::Demographics(d) => demographic_rows(d),
-            other => record_form::rows(other),
+            other => record_form::rows_in(other, desk.locale.lang),
         };
         let mut fields: Vec<Field> = rows.iter().map(|r| Field::with(r)).collect();
         fields.push(Field::default());

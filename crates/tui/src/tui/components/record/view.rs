@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::super::register::{DEMOGRAPHIC_FIELDS, REGISTER_FIELDS};
 use super::{HistoryView, RecordScreen, SectionEditor};
 use crate::domain::amendment::{Demographics, Section, SectionValue};
-use crate::domain::record_form::{self, Layout as FormLayout, entry_text};
+use crate::domain::record_form::{self, Layout as FormLayout};
 use crate::tui::app::App;
 use crate::tui::view::{line_editor_rows, masked_id, masked_phone, pad, sex_text, windowed_table};
 
@@ -56,7 +56,7 @@ fn value_lines(app: &App, value: &SectionValue, masked: bool) -> Vec<Line<'stati
         SectionValue::Demographics(d) => demographic_lines(app, d, masked),
         other => match record_form::layout(other.section()) {
             FormLayout::Entries(_) => {
-                let entries = entry_text(other);
+                let entries = record_form::entry_text_in(other, app.locale.lang);
                 if entries.is_empty() {
                     vec![Line::styled(
                         app.t("patient.none_recorded"),
@@ -70,15 +70,31 @@ fn value_lines(app: &App, value: &SectionValue, masked: bool) -> Vec<Line<'stati
                 }
             }
             FormLayout::Fields(names) => {
-                let mut lines: Vec<Line<'static>> = names
+                let labels: Vec<String> = names
                     .iter()
-                    .zip(record_form::rows(other))
-                    .map(|(name, v)| labelled(app, app.t(&format!("record.field.{name}")), v, 22))
+                    .map(|name| app.t(&format!("record.field.{name}")))
+                    .collect();
+                // The labels' own width, so a long one never runs into its value.
+                let width = labels
+                    .iter()
+                    .map(|l| unicode_width::UnicodeWidthStr::width(l.as_str()))
+                    .max()
+                    .unwrap_or(0)
+                    + 2;
+                let mut lines: Vec<Line<'static>> = labels
+                    .into_iter()
+                    .zip(record_form::rows_in(other, app.locale.lang))
+                    .map(|(label, v)| labelled(app, label, v, width))
                     .collect();
                 if let SectionValue::Measurements(m) = other
                     && let Some(bmi) = m.bmi()
                 {
-                    lines.push(labelled(app, app.t("record.bmi"), format!("{bmi:.1}"), 22));
+                    lines.push(labelled(
+                        app,
+                        app.t("record.bmi"),
+                        format!("{bmi:.1}"),
+                        width,
+                    ));
                 }
                 lines
             }
