@@ -467,6 +467,22 @@ impl fmt::Debug for HealthRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_word_shown_reads_back_in_both_languages() {
+        use crate::i18n::Lang;
+        for lang in [Lang::En, Lang::ZhCn] {
+            for s in [Smoking::Never, Smoking::Former, Smoking::Current, Smoking::Unknown] {
+                assert_eq!(Smoking::parse(s.word(lang)), Some(s), "{lang:?}");
+            }
+            for a in Alcohol::ALL {
+                assert_eq!(Alcohol::parse(a.word(lang)), Some(a), "{lang:?}");
+            }
+            for v in Severity::ALL {
+                assert_eq!(Severity::parse(v.word(lang)), Some(v), "{lang:?}");
+            }
+        }
+    }
     use crate::codec;
 
     #[test]
