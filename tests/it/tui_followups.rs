@@ -223,6 +223,17 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 },
             );
         }),
+        ("call_callback_error", |app| {
+            open_call(app);
+            // A call back, at a time that is not one: the message under the last
+            // field stays in view.
+            type_text(app, "c");
+            for _ in 0..10 {
+                press(app, KeyCode::Enter);
+            }
+            type_text(app, "tomorrow");
+            press(app, KeyCode::Enter);
+        }),
         ("call_attach_error", |app| {
             open_call(app);
             fill_and_save(app);

@@ -472,7 +472,12 @@ mod tests {
     fn each_word_shown_reads_back_in_both_languages() {
         use crate::i18n::Lang;
         for lang in [Lang::En, Lang::ZhCn] {
-            for s in [Smoking::Never, Smoking::Former, Smoking::Current, Smoking::Unknown] {
+            for s in [
+                Smoking::Never,
+                Smoking::Former,
+                Smoking::Current,
+                Smoking::Unknown,
+            ] {
                 assert_eq!(Smoking::parse(s.word(lang)), Some(s), "{lang:?}");
             }
             for a in Alcohol::ALL {

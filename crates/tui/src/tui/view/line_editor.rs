@@ -62,7 +62,16 @@ pub(crate) fn rows(
         .iter()
         .position(|(_, i)| *i == Some(form.focus))
         .unwrap_or(0);
-    let first = (focus_line + 2).saturating_sub(height);
+    // The focused row and the message under it stay in view (the message would say
+    // what to type), and one row more when there is room.
+    let focus_end = focus_line
+        + lines
+            .get(focus_line + 1..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|(_, row)| row.is_none())
+            .count();
+    let first = (focus_end + 2).saturating_sub(height).min(focus_line);
     for (y, (line, row)) in lines.iter().skip(first).take(height).enumerate() {
         let rect = Rect {
             y: body.y + y as u16,
