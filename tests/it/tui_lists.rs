@@ -201,6 +201,21 @@ fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
             .unwrap()
             .contains("No patient")
     );
+    // The reason is shown whole under the prompt, at 80x24.
+    {
+        let expected = app.t("review.no_patient");
+        let screen = crate::common::tui::render(&mut app, 80, 24);
+        let flat: String = screen
+            .lines()
+            .filter_map(|row| {
+                row.get(row.find('"')? + 1..row.find("\" Hidden").or(row.rfind('"'))?)
+            })
+            .flat_map(|row| row.chars())
+            .filter(|c| !c.is_whitespace() && *c != '│')
+            .collect();
+        let wanted: String = expected.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(flat.contains(&wanted), "{screen}");
+    }
     key(&mut app, KeyCode::Enter);
     let (tag, _) = call(&mut app);
     let row = PatientRow {

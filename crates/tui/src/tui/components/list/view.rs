@@ -35,7 +35,22 @@ pub(super) fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             .review_unread
             .get(list.cursor.selected)
             .map_or(0, Vec::len) as u16;
-        let height = if unread > 0 && list.prompt.is_none() && list.message.is_none() {
+        // A prompt's error and a message wrap on the lines they need (up to four).
+        let wrapped = |text: &str| {
+            crate::tui::view::wrap_columns(text, inner.width.max(1) as usize)
+                .len()
+                .clamp(1, 4) as u16
+        };
+        let prompt_error = list
+            .prompt
+            .as_ref()
+            .and_then(|form| form.error.as_deref())
+            .map_or(0, wrapped);
+        let height = if list.prompt.is_some() {
+            1 + prompt_error
+        } else if let Some((_, text)) = &list.message {
+            wrapped(text)
+        } else if unread > 0 {
             (unread + 2).min(inner.height / 2).max(1)
         } else if list.kind == ListKind::Alerts && list.prompt.is_none() {
             // Who acknowledged it and why: wrapped on two lines, never cut.
@@ -105,22 +120,28 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
         };
         let label = format!("▸ {} ", app.t(key));
         let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
-        let mut spans = vec![
+        // A long text scrolls sideways to keep the cursor in view; the error goes
+        // under it, wrapped.
+        let room = area.width.saturating_sub(width + 1) as usize;
+        let field = &form.fields[0];
+        let (shown, column) = field.window(room);
+        let mut lines = vec![Line::from(vec![
             Span::styled(label, app.theme.focus()),
-            form.fields[0].span(),
-        ];
+            field.styled(shown),
+        ])];
         if let Some(error) = &form.error {
-            spans.push(Span::styled(format!("  {error}"), app.theme.error()));
+            lines.push(Line::styled(error.clone(), app.theme.error()));
         }
-        frame.render_widget(Paragraph::new(Line::from(spans)), area);
-        frame.set_cursor_position((area.x + width + form.fields[0].cursor_columns(), area.y));
+        frame.render_widget(crate::tui::view::wrapped(lines, area.width), area);
+        frame.set_cursor_position((area.x + width + column, area.y));
     } else if let Some((ok, text)) = &list.message {
         let style = if *ok {
             app.theme.notice()
         } else {
             app.theme.error()
         };
-        frame.render_widget(Paragraph::new(Line::styled(text.clone(), style)), area);
+        let line = Line::styled(text.clone(), style);
+        frame.render_widget(crate::tui::view::wrapped(line, area.width), area);
     } else if list.kind == ListKind::Alerts {
         let line = match list.alerts.get(list.cursor.selected) {
             Some(alert) => match &alert.acknowledged {
