@@ -138,6 +138,35 @@ fn non_empty(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
+/// The longest name the desk keeps (names on cards and reports stay readable).
+pub const MAX_NAME_CHARS: usize = 60;
+
+/// The oldest age a birth date may give.
+const MAX_AGE: u32 = 130;
+
+/// A character a name may hold: letters of any script with their marks, spaces, the
+/// separators names use (Chinese ·, Western . - '), and digits (an imported record's
+/// generated names carry them); never a symbol, an emoji or a control character.
+fn name_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || c == ' '
+        || matches!(c, '·' | '•' | '.' | '-' | '\'' | '’')
+        || unicode_mark(c)
+}
+
+/// A combining mark (accents written as separate characters).
+fn unicode_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF)
+}
+
+/// A passport or other identity number: 5 to 20 letters, digits or '-'.
+fn other_id_number(number: &str) -> bool {
+    (5..=20).contains(&number.chars().count())
+        && number
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
 /// Checks details every registration and amendment must pass, and returns them in
 /// canonical form (name trimmed, mobile as 11 digits, resident ID upper-cased).
 pub fn check(details: &Demographics, today: NaiveDate) -> Result<Demographics, Vec<Problem>> {
@@ -146,6 +175,14 @@ pub fn check(details: &Demographics, today: NaiveDate) -> Result<Demographics, V
     clean.name = details.name.trim().to_string();
     if clean.name.is_empty() {
         problems.push(Problem::new(Field::Name, "need_name"));
+    } else if clean.name.chars().count() > MAX_NAME_CHARS {
+        problems.push(Problem::with(
+            Field::Name,
+            "name_long",
+            vec![("max", MAX_NAME_CHARS.to_string())],
+        ));
+    } else if !clean.name.chars().all(name_char) {
+        problems.push(Problem::new(Field::Name, "name_chars"));
     }
     match details.birth_date {
         None => problems.push(Problem::new(Field::BirthDate, "need_birth_date")),
@@ -154,6 +191,14 @@ pub fn check(details: &Demographics, today: NaiveDate) -> Result<Demographics, V
             "birth_future",
             vec![("date", birth.to_string())],
         )),
+        // Nobody registered is older than anyone has lived: a slip of the year.
+        Some(birth) if today.years_since(birth).is_some_and(|age| age > MAX_AGE) => {
+            problems.push(Problem::with(
+                Field::BirthDate,
+                "birth_old",
+                vec![("date", birth.to_string()), ("years", MAX_AGE.to_string())],
+            ))
+        }
         Some(_) => {}
     }
     clean.phone = None;
@@ -185,8 +230,10 @@ pub fn check(details: &Demographics, today: NaiveDate) -> Result<Demographics, V
                 }
                 Err(e) => problems.push(Problem::id_number(e)),
             }
-        } else {
+        } else if other_id_number(&number) {
             clean.id_number = Some(number);
+        } else {
+            problems.push(Problem::new(Field::IdNumber, "id_other"));
         }
     }
     clean.address = details.address.as_deref().and_then(non_empty);
@@ -262,6 +309,50 @@ mod tests {
     }
 
     #[test]
+    fn hostile_names_ages_and_passport_numbers_are_refused_by_name() {
+        let keys = |values: [&str; 8]| -> Vec<&'static str> {
+            match read(&values, today()) {
+                Ok(_) => Vec::new(),
+                Err(problems) => problems.iter().map(|p| p.key).collect(),
+            }
+        };
+        let long = "王".repeat(61);
+        assert_eq!(
+            keys([&long, "F", "1970-01-01", "", "R", "", "", ""]),
+            ["name_long"]
+        );
+        assert_eq!(
+            keys(["王芳😀", "F", "1970-01-01", "", "R", "", "", ""]),
+            ["name_chars"]
+        );
+        assert_eq!(
+            keys(["王芳\u{7}", "F", "1970-01-01", "", "R", "", "", ""]),
+            ["name_chars"]
+        );
+        assert_eq!(
+            keys(["王芳", "F", "1850-01-01", "", "R", "", "", ""]),
+            ["birth_old"]
+        );
+        assert_eq!(
+            keys(["王芳", "F", "1970-01-01", "", "P", "E1234😀", "", ""]),
+            ["id_other"]
+        );
+        // Names as people and imports write them pass.
+        for name in [
+            "欧阳·娜娜",
+            "Mary-Jane O'Neil",
+            "Zoë Ångström",
+            "Abe604 Kuhic920",
+        ] {
+            assert_eq!(
+                keys([name, "F", "1970-01-01", "", "P", "E12345678", "", ""]),
+                Vec::<&str>::new(),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
     fn a_good_form_reads_in_canonical_form() {
         let values = [
             " 王芳 ",
@@ -292,7 +383,8 @@ mod tests {
                 Field::IdType,
                 Field::Name,
                 Field::BirthDate,
-                Field::Phone
+                Field::Phone,
+                Field::IdNumber
             ]
         );
         let en = Locale::new(Lang::En);
