@@ -15,6 +15,9 @@ pub enum IndexKind {
     Phone,
     /// The last four digits of a phone: a caller who gives only those is still found.
     PhoneTail,
+    /// The last four digits of a card number, as the desk's lists show them
+    /// (8860****1585): a patient who reads out only those is still found.
+    CardTail,
     IdNumber,
     /// A medical record number another system (a lab, a hospital) uses for the patient.
     ExternalId,
@@ -28,6 +31,7 @@ impl IndexKind {
             IndexKind::CardNumber => b"card",
             IndexKind::Phone => b"phone",
             IndexKind::PhoneTail => b"phone-tail",
+            IndexKind::CardTail => b"card-tail",
             IndexKind::IdNumber => b"id-number",
             IndexKind::ExternalId => b"external-id",
             IndexKind::Result => b"result",
@@ -40,6 +44,7 @@ impl IndexKind {
             IndexKind::CardNumber => b'c',
             IndexKind::Phone => b'p',
             IndexKind::PhoneTail => b't',
+            IndexKind::CardTail => b'k',
             IndexKind::IdNumber => b'i',
             IndexKind::ExternalId => b'm',
             IndexKind::Result => b'r',
@@ -61,6 +66,11 @@ impl IndexKind {
                 .collect(),
             IndexKind::PhoneTail => {
                 let digits = IndexKind::Phone.normalise(value);
+                let skip = digits.len().saturating_sub(4);
+                digits[skip..].to_string()
+            }
+            IndexKind::CardTail => {
+                let digits: String = value.chars().filter(char::is_ascii_digit).collect();
                 let skip = digits.len().saturating_sub(4);
                 digits[skip..].to_string()
             }

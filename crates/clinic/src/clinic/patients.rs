@@ -138,8 +138,8 @@ fn exact_kind(query: &str) -> Option<Vec<IndexKind>> {
     let digits = compact.trim_start_matches('+');
     let body = digits.strip_suffix(['X', 'x']).unwrap_or(digits);
     if digits.len() == 4 && digits.chars().all(|c| c.is_ascii_digit()) {
-        // A phone's last four digits, as a caller gives them.
-        Some(vec![IndexKind::PhoneTail])
+        // A phone's or a card's last four digits, as a caller reads them out.
+        Some(vec![IndexKind::PhoneTail, IndexKind::CardTail])
     } else if body.len() >= 7 && body.chars().all(|c| c.is_ascii_digit()) {
         // Card numbers are resolved first by `cards::holder_of`, which refuses a lost,
         // expired or cancelled card with its reason.

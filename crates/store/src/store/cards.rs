@@ -37,12 +37,16 @@ impl Vault {
         let cards = self.tree(CARDS_TREE)?;
         let index = self.tree(INDEX_TREE)?;
         for item in cards.scan_prefix(id.0) {
-            let (key, _) = item.map_err(|e| self.sled_err(e))?;
+            let (key, sealed) = item.map_err(|e| self.sled_err(e))?;
             if let Some(token) = key.get(16..CARD_KEY_LEN) {
                 let mut entry = vec![IndexKind::CardNumber.tag()];
                 entry.extend_from_slice(token);
                 entry.extend_from_slice(&id.0);
                 writes.delete(&index, entry);
+            }
+            // The tail's token needs the number: read from the card before it goes.
+            if let Ok(card) = self.open_sealed::<Card>(Scope::Patient(*id), &key, &sealed) {
+                self.stage_index_entry(writes, &index, IndexKind::CardTail, &card.number, id, true);
             }
             writes.delete(&cards, key.to_vec());
         }
@@ -86,14 +90,9 @@ impl Vault {
         )?;
         if new {
             let index = self.tree(INDEX_TREE)?;
-            self.stage_index_entry(
-                writes,
-                &index,
-                IndexKind::CardNumber,
-                &card.number,
-                id,
-                false,
-            );
+            for kind in [IndexKind::CardNumber, IndexKind::CardTail] {
+                self.stage_index_entry(writes, &index, kind, &card.number, id, false);
+            }
         }
         Ok(())
     }

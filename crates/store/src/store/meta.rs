@@ -10,7 +10,7 @@ pub const META_KEY: &[u8] = b"store";
 /// The schema this build writes. Raise it with a migration in `migrate.rs`.
 /// 2: card numbers only as blind tokens in keys, alert details sealed (`upgrade.rs`).
 /// 3: phones also indexed by their last four digits (`upgrade_tails.rs`).
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreMeta {

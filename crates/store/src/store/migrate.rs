@@ -9,7 +9,7 @@ use super::{codec, writes::WriteSet};
 
 pub type Migration = fn(&sled::Db) -> sled::Result<()>;
 
-pub const MIGRATIONS: &[Migration] = &[mark_keyed_upgrade, mark_phone_tails];
+pub const MIGRATIONS: &[Migration] = &[mark_keyed_upgrade, mark_phone_tails, mark_card_tails];
 
 /// 1 → 2: card keys and alert details need the keys to change (`upgrade.rs`): marked
 /// pending here, done at the first unlock.
@@ -24,6 +24,13 @@ fn mark_keyed_upgrade(db: &sled::Db) -> sled::Result<()> {
 fn mark_phone_tails(db: &sled::Db) -> sled::Result<()> {
     let meta = db.open_tree(super::meta::META_TREE)?;
     meta.insert(super::upgrade_tails::PHONE_TAILS_PENDING_KEY, &[1u8][..])?;
+    Ok(())
+}
+
+/// 3 → 4: card-number tails, likewise (`upgrade_tails.rs`).
+fn mark_card_tails(db: &sled::Db) -> sled::Result<()> {
+    let meta = db.open_tree(super::meta::META_TREE)?;
+    meta.insert(super::upgrade_tails::CARD_TAILS_PENDING_KEY, &[1u8][..])?;
     Ok(())
 }
 

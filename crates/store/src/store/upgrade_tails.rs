@@ -1,10 +1,13 @@
 //! Schema 3: every patient's phone is also indexed by its last four digits (a blind
 //! token of its own kind, `IndexKind::PhoneTail`), so the desk finds a caller who
-//! gives only those. New and changed patients get the entry as they are written; this
-//! step, marked pending by the keyless migration and run at the first unlock, indexes
-//! the patients written before, in one transaction with its audit record.
+//! gives only those. Schema 4: every card number likewise (`IndexKind::CardTail`), as
+//! the lists show it (8860****1585). New and changed patients and cards get the entry
+//! as they are written; each step, marked pending by the keyless migration and run at
+//! the first unlock, indexes what was written before, in one transaction with its
+//! audit record.
 
 use super::StoreError;
+use super::cards::CARDS_TREE;
 use super::codec;
 use super::db::Store;
 use super::meta::META_TREE;
@@ -15,10 +18,14 @@ use super::writes::WriteSet;
 use crate::audit::{AuditEvent, Outcome};
 use crate::crypto::envelope::{self, Aad};
 use crate::crypto::{DataKeys, IndexKind};
+use crate::domain::card::Card;
 use crate::domain::patient::{Patient, PatientId};
 
 /// Set in the meta tree by the keyless migration to schema 3; removed when done.
 pub const PHONE_TAILS_PENDING_KEY: &[u8] = b"upgrade_phone_tails";
+
+/// Set in the meta tree by the keyless migration to schema 4; removed when done.
+pub const CARD_TAILS_PENDING_KEY: &[u8] = b"upgrade_card_tails";
 
 impl Store {
     /// Indexes the phone tails of the patients written before schema 3, if pending.
@@ -66,6 +73,55 @@ impl Store {
             Outcome::Ok,
         )
         .detail(format!("schema 3: phone tails indexed={indexed}"));
+        self.audit.commit(event, writes)?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Indexes the card-number tails of the cards written before schema 4, if pending.
+    pub(crate) fn finish_card_tails(&self, keys: &DataKeys) -> Result<(), StoreError> {
+        let sled_err = |e| StoreError::from_sled(self.dir(), e);
+        let meta = self.tree(META_TREE)?;
+        if meta
+            .get(CARD_TAILS_PENDING_KEY)
+            .map_err(sled_err)?
+            .is_none()
+        {
+            return Ok(());
+        }
+        let index = self.tree(INDEX_TREE)?;
+        let mut writes = WriteSet::new();
+        let mut indexed = 0u64;
+        for item in self.tree(CARDS_TREE)?.iter() {
+            let (key, sealed) = item.map_err(sled_err)?;
+            let Some(Ok(bytes)) = key.get(..16).map(<[u8; 16]>::try_from) else {
+                continue;
+            };
+            let id = PatientId(bytes);
+            // An erased patient's cards are gone with their key: nothing to index.
+            let Some(patient_key) = unwrap_patient_key(self, keys, &id)? else {
+                continue;
+            };
+            let plain = envelope::open(&patient_key, Aad::new(CARDS_TREE, &key), &sealed)
+                .map_err(|e| StoreError::from_envelope(self.dir(), e))?;
+            let card: Card =
+                codec::decode(&plain).map_err(|e| StoreError::from_codec(self.dir(), e))?;
+            let token = keys.blind.token(IndexKind::CardTail, &card.number);
+            writes.put(
+                &index,
+                index_key(IndexKind::CardTail, &token, &id),
+                Vec::new(),
+            );
+            indexed += 1;
+        }
+        writes.delete(&meta, CARD_TAILS_PENDING_KEY);
+        let event = AuditEvent::new(
+            crate::audit::context::process_actor(),
+            "store.upgrade",
+            Outcome::Ok,
+        )
+        .detail(format!("schema 4: card tails indexed={indexed}"));
         self.audit.commit(event, writes)?;
         Ok(())
     }
@@ -140,5 +196,70 @@ mod tests {
         );
         let meta = vault.store().tree(META_TREE).unwrap();
         assert!(meta.get(PHONE_TAILS_PENDING_KEY).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_schema_three_store_indexes_its_card_tails_at_the_first_unlock() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("store");
+        let (vault, _) = crate::store::init(
+            &dir,
+            "admin",
+            PASSWORD,
+            StoreOptions::default(),
+            Actor::default(),
+        )
+        .unwrap();
+        let event = || AuditEvent::new(Actor::default(), "test", Outcome::Ok);
+        let id = vault.create_patient(&Patient::default(), event()).unwrap();
+        let card = Card::new(
+            "8860000001585".into(),
+            "basic",
+            12,
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        );
+        let mut writes = WriteSet::new();
+        vault.stage_card(&mut writes, &id, &card, true).unwrap();
+        vault.store().audit.commit(event(), writes).unwrap();
+        assert_eq!(vault.find(IndexKind::CardTail, "1585").unwrap(), vec![id]);
+        // As schema 3 left it: no card-tail entries, version 3.
+        {
+            let store = vault.store();
+            let index = store.tree(INDEX_TREE).unwrap();
+            let tails: Vec<_> = index
+                .scan_prefix([IndexKind::CardTail.tag()])
+                .keys()
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(tails.len(), 1);
+            for key in tails {
+                index.remove(key).unwrap();
+            }
+            let meta = store.tree(META_TREE).unwrap();
+            let mut old: StoreMeta = codec::decode(&meta.get(META_KEY).unwrap().unwrap()).unwrap();
+            old.schema_version = 3;
+            meta.insert(META_KEY, codec::encode(&old).to_vec()).unwrap();
+            store.db.flush().unwrap();
+        }
+        drop(vault);
+
+        let store = Store::open(&dir, StoreOptions::default()).unwrap();
+        assert_eq!(store.meta().schema_version, SCHEMA_VERSION);
+        let keys = store
+            .unlock(Unlock::Password {
+                user: "admin",
+                password: PASSWORD.as_bytes(),
+            })
+            .unwrap();
+        let vault = Vault::new(store, keys);
+        assert_eq!(vault.find(IndexKind::CardTail, "1585").unwrap(), vec![id]);
+        assert_eq!(vault.find(IndexKind::CardTail, "0000").unwrap(), vec![]);
+        let meta = vault.store().tree(META_TREE).unwrap();
+        assert!(meta.get(CARD_TAILS_PENDING_KEY).unwrap().is_none());
+        // Erased, the patient's tail goes with their cards.
+        let mut writes = WriteSet::new();
+        vault.stage_cards_removal(&mut writes, &id).unwrap();
+        vault.store().audit.commit(event(), writes).unwrap();
+        assert_eq!(vault.find(IndexKind::CardTail, "1585").unwrap(), vec![]);
     }
 }

@@ -107,6 +107,7 @@ impl Store {
         }
         self.finish_upgrade(&keys)?;
         self.finish_phone_tails(&keys)?;
+        self.finish_card_tails(&keys)?;
         Ok(keys)
     }
 
