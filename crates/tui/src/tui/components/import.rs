@@ -171,7 +171,8 @@ impl Component for ImportScreen {
             Action::NextField => self.form.focus = (self.form.focus + 1) % count,
             Action::PrevField => self.form.focus = (self.form.focus + count - 1) % count,
             Action::Submit if self.form.focus + 1 < count => self.form.focus += 1,
-            Action::Submit => self.run(desk),
+            // Ctrl-S imports from any field, as every form saves.
+            Action::Submit | Action::Save => self.run(desk),
             Action::Back => return Handled::Ignored,
             _ => {}
         }

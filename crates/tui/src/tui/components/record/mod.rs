@@ -199,7 +199,8 @@ impl RecordScreen {
                 ensure_blank_row(editor);
                 editor.form.focus += 1;
             }
-            Action::Submit => self.save_editor(desk),
+            // Ctrl-S saves from any row, as in every form.
+            Action::Submit | Action::Save => self.save_editor(desk),
             Action::Back => self.editor = None,
             _ => {}
         }
