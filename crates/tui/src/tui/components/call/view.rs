@@ -130,7 +130,21 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
             app.theme.label(),
         ));
         if !last.input.notes.is_empty() {
-            info.push(Line::from(format!("  “{}”", last.input.notes)));
+            // Three lines of the last note at most, so the script stays on screen; the
+            // whole note is in the follow-up history (f).
+            let quoted = format!("  “{}”", last.input.notes);
+            let columns = left.width.saturating_sub(1) as usize;
+            let mut lines = view::wrap_columns(&quoted, columns);
+            if lines.len() > 3 {
+                lines.truncate(3);
+                if let Some(last_line) = lines.last_mut() {
+                    while unicode_width::UnicodeWidthStr::width(last_line.as_str()) + 2 > columns
+                        && last_line.pop().is_some()
+                    {}
+                    last_line.push_str(" …");
+                }
+            }
+            info.extend(lines.into_iter().map(Line::from));
         }
     }
     if !view.goals.is_empty() {
