@@ -147,6 +147,17 @@ impl Locale {
             .unwrap_or_else(|| tag.to_string())
     }
 
+    /// The tag a name typed in this language stands for: a shipped tag's name (吸烟 →
+    /// smoker), else the text as typed (a clinic's own tag, or the tag itself).
+    pub fn tag_key(&self, typed: &str) -> String {
+        let typed = typed.trim();
+        self.texts
+            .iter()
+            .find(|(key, text)| key.starts_with("tag.") && text.eq_ignore_ascii_case(typed))
+            .map(|(key, _)| key["tag.".len()..].to_string())
+            .unwrap_or_else(|| typed.to_string())
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.texts.keys()
     }
@@ -172,6 +183,16 @@ mod tests {
             Vec::<&String>::new(),
             "missing in en"
         );
+    }
+
+    #[test]
+    fn a_tag_s_name_in_either_language_finds_the_tag() {
+        let zh = Locale::new(Lang::ZhCn);
+        let smoker = zh.tag("smoker");
+        assert_ne!(smoker, "smoker");
+        assert_eq!(zh.tag_key(&smoker), "smoker");
+        assert_eq!(zh.tag_key("smoker"), "smoker");
+        assert_eq!(zh.tag_key(" night shift "), "night shift");
     }
 
     #[test]

@@ -113,7 +113,8 @@ impl QueueScreen {
         };
         match action {
             Action::Submit => {
-                let tag = form.value(0).trim().to_string();
+                // A tag's name in the desk's language finds it too (吸烟 is smoker).
+                let tag = desk.locale.tag_key(form.value(0));
                 self.filter.tag = (!tag.is_empty()).then_some(tag);
                 self.tag_prompt = None;
                 self.reload(desk);
@@ -264,7 +265,12 @@ impl Component for QueueScreen {
             .map(|k| view::kind_text(app, k))
             .unwrap_or_else(|| all.clone());
         let team = screen.filter.team.clone().unwrap_or_else(|| all.clone());
-        let tag = screen.filter.tag.clone().unwrap_or_else(|| all.clone());
+        let tag = screen
+            .filter
+            .tag
+            .as_deref()
+            .map(|t| app.locale.tag(t))
+            .unwrap_or_else(|| all.clone());
         let mut head = vec![
             Line::from(app.locale.tf(
                 "queue.counts",
