@@ -79,6 +79,11 @@ fn create(args: &DemoArgs) -> anyhow::Result<usize> {
         eprintln!("Removing an unfinished demo clinic left by an earlier run.");
         std::fs::remove_dir_all(&staging)?;
     }
+    // The demo's history (last night's 22:41, this morning's calls) is written on
+    // its clinic's clock, as everything this process shows.
+    if let Ok(zone) = crate::domain::time::ClinicZone::parse(crate::demo::TIME_ZONE) {
+        crate::domain::time::set_clinic_zone(zone);
+    }
     let made = crate::demo::create(
         &staging,
         args.patients,

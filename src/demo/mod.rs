@@ -79,6 +79,9 @@ pub fn accounts_at(now_unix: i64) -> Vec<crate::tui::app::DemoAccount> {
 
 /// Creates the demo store in `dir` with `patients` synthetic patients. Returns how many
 /// were created; `progress` hears the count after each batch.
+/// The demo clinic's clock: a clinic in China.
+pub const TIME_ZONE: &str = "Asia/Shanghai";
+
 pub fn create(
     dir: &Path,
     patients: usize,
@@ -97,7 +100,7 @@ pub fn create(
             demo: true,
             units: Default::default(),
             // A clinic in China: the desk's "today" and every time on its clock.
-            time_zone: "Asia/Shanghai".into(),
+            time_zone: TIME_ZONE.into(),
         },
         ..Settings::default()
     };

@@ -159,9 +159,9 @@ fn unicode_mark(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF)
 }
 
-/// A passport or other identity number: 5 to 20 letters, digits or '-'.
+/// A passport or other identity number: up to 20 letters, digits or '-'.
 fn other_id_number(number: &str) -> bool {
-    (5..=20).contains(&number.chars().count())
+    (1..=20).contains(&number.chars().count())
         && number
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-')
@@ -383,8 +383,7 @@ mod tests {
                 Field::IdType,
                 Field::Name,
                 Field::BirthDate,
-                Field::Phone,
-                Field::IdNumber
+                Field::Phone
             ]
         );
         let en = Locale::new(Lang::En);
