@@ -338,14 +338,20 @@ fn after_a_lost_card_the_print_screen_names_the_replacement() {
         matches!(request, Request::CardReportLost { .. }),
         "{request:?}"
     );
-    app.update(reply(
-        tag,
-        Response::CardIssued(card("8860000000025", CardStatus::Active)),
-    ));
+    let replacement = Card {
+        replaces: Some("8860000000017".into()),
+        ..card("8860000000025", CardStatus::Active)
+    };
+    app.update(reply(tag, Response::CardIssued(replacement)));
     let print = app.shown::<PrintScreen>().expect("the print screen");
     assert_eq!(print.card_number.as_deref(), Some("8860000000025"));
     let screen = crate::common::tui::render(&mut app, 80, 24);
     assert!(screen.contains("Card 8860000000025"), "{screen}");
+    // It says what happened: the old card is blocked, this is its replacement.
+    assert!(
+        screen.contains("8860000000017 is reported lost") && screen.contains("replacement"),
+        "{screen}"
+    );
 }
 
 #[test]

@@ -111,10 +111,18 @@ impl PatientScreen {
                 self.request_cards(desk);
                 if let Some(view) = &self.view {
                     let name = view.patient.name.clone();
-                    desk.push(
-                        PrintScreen::new(PrintWhat::Card { id: self.id }, name)
-                            .with_card(&replacement.number),
-                    );
+                    let mut print = PrintScreen::new(PrintWhat::Card { id: self.id }, name)
+                        .with_card(&replacement.number);
+                    // Said where the clerk looks next: the old card is blocked, this
+                    // is its replacement.
+                    print.notice = Some(desk.locale.tf(
+                        "card.lost_replaced",
+                        &[
+                            ("old", replacement.replaces.as_deref().unwrap_or("")),
+                            ("new", &replacement.number),
+                        ],
+                    ));
+                    desk.push(print);
                 }
             }
             Err(error) => self.error = Some(desk.error_text(&error)),
