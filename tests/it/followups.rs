@@ -490,6 +490,20 @@ fn the_standard_s_rules_through_the_service() {
             if m.to_string() == "Fasting glucose 66 mmol/L is outside what can be measured (0.5–60): check the number"),
         "{refused:?}"
     );
+    // Each possible alone, impossible together: typed the wrong way round.
+    let swapped = call(
+        Outcome::Reached,
+        &[("systolic_bp", 90.0), ("diastolic_bp", 150.0)],
+    );
+    let refused = nurse.call(Request::FollowUpCallSave {
+        key,
+        input: swapped,
+    });
+    assert!(
+        matches!(&refused, Response::Error(ServiceError::Invalid(m))
+            if m.to_string().starts_with("diastolic 150 mmHg is not below systolic 90 mmHg")),
+        "{refused:?}"
+    );
     let sign = save(
         &nurse,
         key,

@@ -160,6 +160,24 @@ fn check(
             ));
         }
     }
+    // Each number may be possible alone and the pair not: the diastolic pressure is
+    // always below the systolic (150 over 90 typed the wrong way round).
+    let reading = |key: &str| {
+        input
+            .readings
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| *v)
+    };
+    if let (Some(systolic), Some(diastolic)) = (reading("systolic_bp"), reading("diastolic_bp"))
+        && diastolic >= systolic
+    {
+        return Err(ServiceError::Invalid(text!(
+            "msg.calls.bp_pair",
+            systolic = systolic,
+            diastolic = diastolic
+        )));
+    }
     for (what, text) in [
         ("msg.calls.what_symptoms", &input.symptoms),
         ("msg.calls.what_side_effects", &input.side_effects),

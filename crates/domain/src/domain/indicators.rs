@@ -88,7 +88,7 @@ pub fn by_code(code: &str) -> Option<&'static Indicator> {
 pub fn plausible(key: &str) -> Option<(f64, f64)> {
     Some(match key {
         "systolic_bp" => (50.0, 300.0),
-        "diastolic_bp" => (20.0, 200.0),
+        "diastolic_bp" => (30.0, 200.0),
         "heart_rate" => (20.0, 250.0),
         "height" => (40.0, 250.0),
         "weight" => (2.0, 400.0),

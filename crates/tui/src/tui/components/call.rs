@@ -353,8 +353,10 @@ impl CallScreen {
                             |this: &mut Self, desk, reply| match reply {
                                 Ok(saved) => {
                                     this.form.busy = false;
-                                    // A refusal before this save no longer holds.
+                                    // A refusal or a warning before this save no
+                                    // longer holds.
                                     this.error = None;
+                                    this.notice = None;
                                     this.saved = Some(*saved);
                                 }
                                 Err(e) => this.failed(desk, &e),
