@@ -107,10 +107,31 @@ pub fn deliver<C: Client>(
         return send(&pdf, output, what);
     };
     let path = Path::new(path);
-    // Said in full, so the clerk knows where it went.
+    // In full: the clerk is told, and the accounting of disclosures records, where
+    // it went (a path relative to this terminal's folder says nothing later).
     let shown = std::path::absolute(path)
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| path.display().to_string());
+    let request = match request {
+        Request::CardPrint { patient, .. } => Request::CardPrint {
+            patient,
+            output: ReportOutput::File(shown.clone()),
+        },
+        Request::ReportCompose {
+            patient,
+            from,
+            to,
+            unmask,
+            ..
+        } => Request::ReportCompose {
+            patient,
+            from,
+            to,
+            unmask,
+            output: ReportOutput::File(shown.clone()),
+        },
+        other => other,
+    };
     let mut file = create_new(path)?;
     let written =
         request_pdf(session, request, lang).and_then(|pdf| write_into(&mut file, path, &pdf));
