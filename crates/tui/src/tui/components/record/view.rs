@@ -51,7 +51,10 @@ fn demographic_lines(app: &App, d: &Demographics, masked: bool) -> Vec<Line<'sta
 }
 
 /// A section's content for reading.
-fn value_lines(app: &App, value: &SectionValue, masked: bool) -> Vec<Line<'static>> {
+/// A section's value as lines `columns` wide: a field's label and value side by side,
+/// or, where the labels leave a value too little room (a history's half screen), the
+/// value on its own line under its label.
+fn value_lines(app: &App, value: &SectionValue, masked: bool, columns: u16) -> Vec<Line<'static>> {
     match value {
         SectionValue::Demographics(d) => demographic_lines(app, d, masked),
         other => match record_form::layout(other.section()) {
@@ -81,20 +84,29 @@ fn value_lines(app: &App, value: &SectionValue, masked: bool) -> Vec<Line<'stati
                     .max()
                     .unwrap_or(0)
                     + 2;
-                let mut lines: Vec<Line<'static>> = labels
+                let mut rows: Vec<(String, String)> = labels
                     .into_iter()
                     .zip(record_form::rows_in(other, app.locale.lang))
-                    .map(|(label, v)| labelled(app, label, v, width))
                     .collect();
                 if let SectionValue::Measurements(m) = other
                     && let Some(bmi) = m.bmi()
                 {
-                    lines.push(labelled(
-                        app,
-                        app.t("record.bmi"),
-                        format!("{bmi:.1}"),
-                        width,
-                    ));
+                    rows.push((app.t("record.bmi"), format!("{bmi:.1}")));
+                }
+                let side_by_side = width + 12 <= columns as usize;
+                let mut lines = Vec::new();
+                for (label, value) in rows {
+                    if side_by_side {
+                        lines.push(labelled(app, label, value, width));
+                    } else {
+                        lines.push(Line::styled(label, app.theme.label()));
+                        let shown = if value.is_empty() {
+                            "—".to_string()
+                        } else {
+                            value
+                        };
+                        lines.push(Line::from(format!("  {shown}")));
+                    }
                 }
                 lines
             }
@@ -199,8 +211,9 @@ fn history(frame: &mut Frame<'_>, area: Rect, app: &App, history: &HistoryView) 
     let Some(selected) = history.entries.get(history.cursor.selected) else {
         return;
     };
-    let [before, after] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(details);
+    let [before, after] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)])
+        .spacing(1)
+        .areas(details);
     for (rect, key, value) in [
         (before, "record.before", &selected.before),
         (after, "record.after", &selected.after),
@@ -209,7 +222,7 @@ fn history(frame: &mut Frame<'_>, area: Rect, app: &App, history: &HistoryView) 
             .borders(Borders::TOP)
             .title(Span::styled(app.t(key), app.theme.title()));
         frame.render_widget(
-            Paragraph::new(value_lines(app, value, false))
+            crate::tui::view::wrapped(value_lines(app, value, false, rect.width), rect.width)
                 .block(block)
                 .wrap(Wrap { trim: false }),
             rect,
@@ -295,7 +308,7 @@ pub(super) fn record(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Reco
                 .and_then(|h| SectionValue::of(h, section)),
         };
         let lines = value
-            .map(|v| value_lines(app, &v, true))
+            .map(|v| value_lines(app, &v, true, content.width))
             .unwrap_or_default();
         frame.render_widget(crate::tui::view::wrapped(lines, content.width), content);
     }
