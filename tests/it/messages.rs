@@ -220,7 +220,10 @@ const ALLOWED: &[&str] = &[
     "valueQuantity.value",
     "valueString",
     "numeric",
-    // Units.
+    // Units, and CUPS's own commands.
+    "mmHg",
+    "lpadmin",
+    "cups",
     "kg",
     "cm",
     "mm",

@@ -272,7 +272,9 @@ fn the_report_keys_change_the_period_unmask_and_print_or_save() {
     assert_eq!(output, ReportOutput::File(new.display().to_string()));
     app.update(Msg::Paper {
         tag,
-        outcome: Err("the printer refused the job: out of paper".into()),
+        outcome: Err(caredesk::i18n::Text::verbatim(
+            "the printer refused the job: out of paper",
+        )),
     });
     assert!(render(&mut app, 120, 40).contains("out of paper"));
 }

@@ -351,6 +351,48 @@ pub enum ServiceError {
     CodeAlreadyUsed,
 }
 
+impl ServiceError {
+    /// The error as staff read it, in their language.
+    pub fn text(&self) -> Text {
+        match self {
+            ServiceError::SignInFailed => text!("error.sign_in_failed"),
+            ServiceError::CodeAlreadyUsed => text!("error.code_already_used"),
+            ServiceError::AccountLocked { minutes } => {
+                text!("error.account_locked", minutes = minutes)
+            }
+            ServiceError::Busy => text!("error.server_busy"),
+            ServiceError::PasswordChangeRequired => text!("error.password_change_required"),
+            ServiceError::SessionExpired => text!("error.session_expired"),
+            ServiceError::NotSignedIn => text!("error.not_signed_in"),
+            ServiceError::Denied { .. } => text!("error.denied"),
+            ServiceError::BreakGlassRequired => text!("error.break_glass_required"),
+            ServiceError::NotFound(_) => text!("error.not_found"),
+            ServiceError::CardNotUsable {
+                number,
+                status,
+                replaced_by,
+            } => {
+                let refused = text!("error.card_not_usable", number = number)
+                    .arg_text("status", Text::new(format!("card.{}", status.as_str())));
+                match replaced_by {
+                    Some(new) => {
+                        text!("error.card_replaced", number = new).arg_text("refused", refused)
+                    }
+                    None => refused,
+                }
+            }
+            ServiceError::Field { message, .. } => {
+                Text::new("error.detail").arg_text("detail", message.clone())
+            }
+            ServiceError::Invalid(detail)
+            | ServiceError::Conflict(detail)
+            | ServiceError::Unavailable(detail) => {
+                Text::new("error.detail").arg_text("detail", detail.clone())
+            }
+        }
+    }
+}
+
 impl Response {
     /// The error, if this response is one.
     pub fn error(&self) -> Option<&ServiceError> {

@@ -10,6 +10,8 @@ use crate::clinic::reply::Reply;
 use crate::clinic::reports::{CardDocument, ReportData};
 use crate::clinic::{Client, Request, Response, Signed};
 use crate::i18n::Lang;
+use crate::i18n::Text;
+use crate::text;
 
 /// What a paper request gives: a health report or a member card (public so the
 /// terminal can refuse a request that gives neither before it sends it).
@@ -31,15 +33,15 @@ impl Reply for Paper {
 }
 
 impl Paper {
-    fn pdf(&self, lang: Lang) -> Result<Vec<u8>, String> {
+    fn pdf(&self, lang: Lang) -> Result<Vec<u8>, Text> {
         match self {
             Paper::Report(data) => super::health_report_pdf(data, lang),
             Paper::Card(doc) => super::card_pdf(doc, lang),
         }
         .map_err(|e| match e {
             // Shown on the print screen: in the reader's language.
-            super::ReportError::Font(font) => font.message(lang),
-            other => other.to_string(),
+            super::ReportError::Font(font) => Text::verbatim(font.message(lang)),
+            other => Text::verbatim(other.to_string()),
         })
     }
 }
@@ -49,27 +51,27 @@ pub fn request_pdf<C: Client>(
     session: &Signed<C>,
     request: Request,
     lang: Lang,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, Text> {
     let paper = match request {
         Request::CardPrint { .. } => session.ask(request).map(Paper::Card),
         _ => session.ask(request).map(Paper::Report),
     };
-    paper.map_err(|e| e.to_string())?.pdf(lang)
+    paper.map_err(|e| e.text())?.pdf(lang)
 }
 
 /// Writes a new file readable by its owner only; never replaces one.
-pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Text> {
     let mut file = create_new(path)?;
     write_into(&mut file, path, bytes)
 }
 
 /// A new, empty file readable by its owner only; never one that exists.
-fn create_new(path: &Path) -> Result<std::fs::File, String> {
+fn create_new(path: &Path) -> Result<std::fs::File, Text> {
     if path.is_dir() {
-        return Err(format!(
-            "{} is a folder: give a file name in it, e.g. {}",
-            path.display(),
-            path.join("card.pdf").display()
+        return Err(text!(
+            "msg.paper.folder",
+            path = path.display(),
+            example = path.join("card.pdf").display()
         ));
     }
     std::fs::OpenOptions::new()
@@ -78,18 +80,19 @@ fn create_new(path: &Path) -> Result<std::fs::File, String> {
         .mode(0o600)
         .open(path)
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => format!(
-                "{} already exists: choose another file name (nothing was replaced)",
-                path.display()
-            ),
-            _ => format!("cannot create {}: {e}", path.display()),
+            std::io::ErrorKind::AlreadyExists => text!("msg.paper.exists", path = path.display()),
+            std::io::ErrorKind::NotFound => text!("msg.paper.no_folder", path = path.display()),
+            std::io::ErrorKind::PermissionDenied => {
+                text!("msg.paper.denied", path = path.display())
+            }
+            _ => text!("msg.paper.cannot_create", path = path.display(), detail = e),
         })
 }
 
-fn write_into(file: &mut std::fs::File, path: &Path, bytes: &[u8]) -> Result<(), String> {
+fn write_into(file: &mut std::fs::File, path: &Path, bytes: &[u8]) -> Result<(), Text> {
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .map_err(|e| text!("msg.paper.cannot_write", path = path.display(), detail = e))
 }
 
 /// Asks for the document and sends it where `output` says. A file is made first,
@@ -101,7 +104,7 @@ pub fn deliver<C: Client>(
     lang: Lang,
     output: &ReportOutput,
     what: &str,
-) -> Result<Sent, String> {
+) -> Result<Sent, Text> {
     let ReportOutput::File(path) = output else {
         let pdf = request_pdf(session, request, lang)?;
         return send(&pdf, output, what);
@@ -165,7 +168,7 @@ impl Sent {
 }
 
 /// Sends `pdf` where `output` says.
-pub fn send(pdf: &[u8], output: &ReportOutput, what: &str) -> Result<Sent, String> {
+pub fn send(pdf: &[u8], output: &ReportOutput, what: &str) -> Result<Sent, Text> {
     match output {
         ReportOutput::File(path) => {
             write_new(Path::new(path), pdf)?;
@@ -173,12 +176,12 @@ pub fn send(pdf: &[u8], output: &ReportOutput, what: &str) -> Result<Sent, Strin
         }
         ReportOutput::Printer(printer) => {
             let job = super::print::print(pdf, printer, &format!("caredesk {what}"))
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.text())?;
             Ok(Sent::Printer {
                 printer: printer.clone(),
                 job,
             })
         }
-        ReportOutput::Preview => Err("a preview is not handed out".into()),
+        ReportOutput::Preview => Err(text!("msg.paper.preview")),
     }
 }

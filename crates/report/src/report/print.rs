@@ -26,6 +26,20 @@ pub enum PrintError {
     Refused(String),
 }
 
+impl PrintError {
+    /// The refusal in the reader's language.
+    pub fn text(&self) -> crate::i18n::Text {
+        match self {
+            PrintError::NoCups(program) => crate::text!("msg.paper.no_cups", program = program),
+            PrintError::UnknownPrinter(name, known) => {
+                crate::text!("msg.paper.unknown_printer", name = name, known = known)
+            }
+            PrintError::NoPrinters => crate::text!("msg.paper.no_printers"),
+            PrintError::Refused(detail) => crate::text!("msg.paper.refused", detail = detail),
+        }
+    }
+}
+
 fn run(program: &'static str, args: &[&str]) -> Result<std::process::Output, PrintError> {
     Command::new(program)
         .args(args)

@@ -39,7 +39,7 @@ pub enum Msg {
     /// A document printed or written (what happened), or why not.
     Paper {
         tag: u64,
-        outcome: Result<crate::report::output::Sent, String>,
+        outcome: Result<crate::report::output::Sent, crate::i18n::Text>,
     },
     /// A recording attached, played or exported, or why not.
     Recording {

@@ -138,7 +138,7 @@ impl<T> fmt::Debug for Continuation<T> {
 pub type Printers = Result<Vec<Printer>, String>;
 
 /// What became of a document printed or written off the loop (`Msg::Paper`).
-pub type PaperOutcome = Result<Sent, String>;
+pub type PaperOutcome = Result<Sent, crate::i18n::Text>;
 
 /// What a recording job off the loop found (`Msg::Recording`): done, or why not.
 pub type RecordingOutcome = Result<(), ServiceError>;
@@ -323,7 +323,7 @@ impl Desk<'_> {
         if let Some(error) = reply::mismatch::<crate::report::output::Paper>(&request) {
             debug_assert!(false, "{error}");
             self.refuse(error, move |this: &mut C, desk, error: ServiceError| {
-                reply(this, desk, Err(error.to_string()))
+                reply(this, desk, Err(error.text()))
             });
             return;
         }

@@ -50,44 +50,5 @@ impl App {
 }
 /// What a service error means to staff, in the desk's language.
 pub fn error_text(locale: &crate::i18n::Locale, error: &ServiceError) -> String {
-    match error {
-        ServiceError::SignInFailed => locale.t("error.sign_in_failed"),
-        ServiceError::CodeAlreadyUsed => locale.t("error.code_already_used"),
-        ServiceError::AccountLocked { minutes } => {
-            locale.tf("error.account_locked", &[("minutes", &minutes.to_string())])
-        }
-        ServiceError::Busy => locale.t("error.server_busy"),
-        ServiceError::PasswordChangeRequired => locale.t("error.password_change_required"),
-        ServiceError::SessionExpired => locale.t("error.session_expired"),
-        ServiceError::NotSignedIn => locale.t("error.not_signed_in"),
-        ServiceError::Denied { .. } => locale.t("error.denied"),
-        ServiceError::BreakGlassRequired => locale.t("error.break_glass_required"),
-        ServiceError::NotFound(_) => locale.t("error.not_found"),
-        ServiceError::Field { message, .. } => {
-            locale.tf("error.detail", &[("detail", &locale.text(message))])
-        }
-        ServiceError::CardNotUsable {
-            number,
-            status,
-            replaced_by,
-        } => {
-            let status = locale.t(&format!("card.{}", status.as_str()));
-            let text = locale.tf(
-                "error.card_not_usable",
-                &[("number", number), ("status", &status)],
-            );
-            match replaced_by {
-                Some(new) => format!(
-                    "{text} {}",
-                    locale.tf("error.card_replaced_by", &[("number", new)])
-                ),
-                None => text,
-            }
-        }
-        ServiceError::Invalid(detail)
-        | ServiceError::Conflict(detail)
-        | ServiceError::Unavailable(detail) => {
-            locale.tf("error.detail", &[("detail", &locale.text(detail))])
-        }
-    }
+    locale.text(&error.text())
 }

@@ -158,13 +158,16 @@ impl PrintScreen {
                 self.notice = Some(said);
                 self.error = None;
             }
-            Err(why) => match &mut self.file {
-                Some(form) => {
-                    form.busy = false;
-                    form.error = Some(why);
+            Err(why) => {
+                let why = desk.text(&why);
+                match &mut self.file {
+                    Some(form) => {
+                        form.busy = false;
+                        form.error = Some(why);
+                    }
+                    None => self.error = Some(why),
                 }
-                None => self.error = Some(why),
-            },
+            }
         }
     }
 }
