@@ -137,6 +137,37 @@ fn resources_not_kept_are_shown_by_kind() {
     }
 }
 
+#[test]
+fn a_file_that_cannot_be_read_is_said_in_the_desk_s_language() {
+    let missing = std::env::temp_dir().join("caredesk-no-such-lab-file.hl7");
+    for (lang, words) in [(Lang::En, "cannot read"), (Lang::ZhCn, "无法读取")] {
+        let mut app = app(lang, false);
+        sign_in(&mut app, Role::Nurse);
+        app.show(ImportScreen {
+            form: form(
+                &[
+                    (missing.to_str().unwrap(), false),
+                    ("", false),
+                    ("n", false),
+                ],
+                2,
+            ),
+            summary: None,
+            rejected: Vec::new(),
+            skipped: 0,
+            not_kept: Default::default(),
+            queued: Default::default(),
+            create_patients: false,
+        });
+        press(&mut app, KeyCode::Enter);
+        let error = shown(&app).form.error.clone().expect("the reason");
+        assert!(
+            error.contains(words) && error.contains("caredesk-no-such-lab-file"),
+            "{error}"
+        );
+    }
+}
+
 /// The shown screen as the import screen.
 fn shown(app: &App) -> &ImportScreen {
     app.shown().expect("the import screen")

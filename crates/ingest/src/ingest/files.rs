@@ -35,8 +35,7 @@ fn read_all(
 ) -> anyhow::Result<Parsed> {
     let mut all = Parsed::default();
     for path in files {
-        let bytes = std::fs::read(path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let bytes = std::fs::read(path).map_err(|e| unreadable(path, e))?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -86,4 +85,14 @@ impl Format {
             _ => Format::Hl7,
         }
     }
+}
+
+/// A file that cannot be read, said as a message the desk shows in its language (the
+/// terminal finds it with `downcast_ref::<Text>`; a command prints it in English).
+pub(crate) fn unreadable(path: &std::path::Path, e: std::io::Error) -> anyhow::Error {
+    anyhow::Error::msg(crate::text!(
+        "msg.file.unreadable",
+        path = path.display(),
+        detail = e
+    ))
 }

@@ -124,15 +124,14 @@ fn hl7_file(path: &Path, batcher: &mut Batcher<'_>) -> anyhow::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut file = std::fs::File::open(path)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let mut file = std::fs::File::open(path).map_err(|e| super::files::unreadable(path, e))?;
     let mut block = vec![0u8; BLOCK];
     let mut pending: Vec<u8> = Vec::new();
     let mut next = 1;
     loop {
         let read = file
             .read(&mut block)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            .map_err(|e| super::files::unreadable(path, e))?;
         let last = read == 0;
         pending.extend_from_slice(&block[..read]);
         let cut = if last {

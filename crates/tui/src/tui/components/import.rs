@@ -100,7 +100,11 @@ impl ImportScreen {
                 } else {
                     0
                 };
-                self.form.error = Some(e.to_string());
+                // A file that cannot be read is said in the desk's language.
+                self.form.error = Some(match e.downcast_ref::<crate::i18n::Text>() {
+                    Some(text) => desk.text(text),
+                    None => e.to_string(),
+                });
             }
             Ok(()) => {
                 self.form.error = None;
