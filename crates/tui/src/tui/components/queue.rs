@@ -294,17 +294,22 @@ impl Component for QueueScreen {
             ),
         ];
         head.extend(view::followup_messages(app, &screen.error, &screen.notice));
-        if let Some(form) = &screen.tag_prompt {
+        if screen.tag_prompt.is_some() {
             head.push(Line::styled(app.t("queue.tag_intro"), app.theme.label()));
+        }
+        // Wrapped within the box by the one line breaker: nothing of it is cut.
+        let mut head = view::wrap_lines(head, inner.width);
+        if let Some(form) = &screen.tag_prompt {
             let field = &form.fields[0];
             let label = format!("# {} ", app.t("action.filter_tag"));
             let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+            let (shown, column) = field.window(inner.width.saturating_sub(width + 1) as usize);
             head.push(Line::from(vec![
                 Span::styled(label, app.theme.focus()),
-                field.span(),
+                field.styled(shown),
             ]));
             let y = inner.y + head.len() as u16 - 1;
-            frame.set_cursor_position((inner.x + width + field.cursor_columns(), y));
+            frame.set_cursor_position((inner.x + width + column, y));
         }
         // The keys line wraps within the box: none of them is ever cut off.
         let key_lines: Vec<Line> = view::wrap_columns(&app.t("queue.keys"), inner.width as usize)
