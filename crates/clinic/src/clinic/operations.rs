@@ -289,7 +289,7 @@ operations! {
     PatientAccessLog => patient_access_log: Needs(P::AuditRead), "audit.patient", None [] -> [AccessLog]
         "Who looked at this patient" "谁查看过该患者";
     Disclosures => disclosures: Needs(P::AuditRead), "disclosures.read", None [] -> [Disclosures]
-        "A patient's accounting of disclosures" "患者信息披露记录";
+        "A patient's accounting of disclosures" "个人信息对外提供记录";
     BackupRead => backup_read: Needs(P::BackupRun), "backup.copy", None [] -> [BackupPiece]
         "Copy a backup out" "复制备份";
 

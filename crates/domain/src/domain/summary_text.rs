@@ -183,7 +183,7 @@ pub fn narrative(s: &StageSummary, lang: Lang) -> String {
     }
     if !s.advice.is_empty() {
         lines.push(if chinese {
-            format!("已给予{}条健康建议。", s.advice.len())
+            format!("已给予{}条健康指导。", s.advice.len())
         } else {
             format!("{} pieces of advice were given.", s.advice.len())
         });
