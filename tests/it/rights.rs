@@ -147,7 +147,7 @@ fn the_privacy_officer_sees_who_looked_and_what_was_disclosed() {
     if require("pdftotext") {
         for (lang, title, worded) in [
             (Lang::En, "Accounting of disclosures", "right of access"),
-            (Lang::ZhCn, "信息披露记录", "查阅复制权"),
+            (Lang::ZhCn, "个人信息对外提供记录", "查阅复制权"),
         ] {
             let pdf = caredesk::report::disclosures::pdf(&account, lang).unwrap();
             let text = pdf_text(&pdf);
