@@ -96,7 +96,7 @@ pub fn sex_of_id_number(text: &str) -> Option<crate::domain::patient::Sex> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MobileError {
     #[error(
-        "a mobile number has 11 digits; this one has {0} (write +86 or 0086 in front, or nothing)"
+        "a phone is a mobile of 11 digits or a landline with its area code (0…, 10 to 12 digits); this one has {0} (write +86 or 0086 in front of a mobile, or nothing)"
     )]
     Length(usize),
     #[error("a mainland mobile number starts with 13 to 19")]
@@ -105,8 +105,10 @@ pub enum MobileError {
     Characters,
 }
 
-/// The 11 digits of a mainland mobile number, from how people write it
-/// (`139 1234 5678`, `+86-139-1234-5678`, `008613912345678`).
+/// The digits of a mainland phone, from how people write it: a mobile's 11
+/// (`139 1234 5678`, `+86-139-1234-5678`, `008613912345678`), or a landline with its
+/// area code, 10 to 12 digits starting with 0 (`010-6500 0000`, `0755 8888 8888`), as
+/// many elderly residents give.
 pub fn check_mobile(text: &str) -> Result<String, MobileError> {
     let trimmed = text.trim();
     if trimmed
@@ -120,6 +122,11 @@ pub fn check_mobile(text: &str) -> Result<String, MobileError> {
         digits.drain(..2);
     } else if trimmed.starts_with("0086") {
         digits.drain(..4);
+    }
+    // A landline: 0, the area code, the number (never after a country code).
+    let international = trimmed.starts_with('+') || trimmed.starts_with("0086");
+    if !international && digits.starts_with('0') && (10..=12).contains(&digits.len()) {
+        return Ok(digits);
     }
     if digits.len() != 11 {
         return Err(MobileError::Length(digits.len()));
@@ -247,6 +254,20 @@ mod tests {
         assert_eq!(check_mobile("12912345678"), Err(MobileError::Prefix));
         assert_eq!(check_mobile("23912345678"), Err(MobileError::Prefix));
         assert_eq!(check_mobile("139l2345678"), Err(MobileError::Characters));
+        // A landline with its area code, as elderly residents give it.
+        for (landline, expected) in [
+            ("010-6500 0000", "01065000000"),
+            ("0755 8888 8888", "075588888888"),
+            ("0871-6512345", "08716512345"),
+        ] {
+            assert_eq!(
+                check_mobile(landline).as_deref(),
+                Ok(expected),
+                "{landline}"
+            );
+        }
+        assert_eq!(check_mobile("0123"), Err(MobileError::Length(4)));
+        assert!(check_mobile("0086 010 6500 0000").is_err());
     }
 
     #[test]
