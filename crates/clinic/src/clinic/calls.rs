@@ -148,15 +148,19 @@ fn check(
         if let Some((low, high)) = indicators::plausible(key)
             && !(low..=high).contains(value)
         {
+            let unit = Text::names(
+                &crate::domain::ucum::human(indicator.unit),
+                &crate::domain::ucum::human_in(indicator.unit, crate::i18n::Lang::ZhCn),
+            );
             return Err(ServiceError::Invalid(
                 text!(
                     "msg.calls.implausible",
                     value = value,
-                    unit = crate::domain::ucum::human(indicator.unit),
                     low = low,
                     high = high
                 )
-                .arg_text("indicator", Text::names(indicator.en, indicator.zh)),
+                .arg_text("indicator", Text::names(indicator.en, indicator.zh))
+                .arg_text("unit", unit),
             ));
         }
     }

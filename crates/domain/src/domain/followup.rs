@@ -283,7 +283,7 @@ impl ReferralReason {
         match (self, chinese) {
             (ReferralReason::Reading { indicator, value }, _) => {
                 let unit = super::indicators::by_key(indicator)
-                    .map(|i| super::ucum::human(i.unit))
+                    .map(|i| super::ucum::human_in(i.unit, lang))
                     .unwrap_or_default();
                 format!(
                     "{} {} {unit}",

@@ -110,6 +110,15 @@ const PREFIXES: &[&str] = &[
     "y", "Ki", "Mi", "Gi", "Ti",
 ];
 
+/// `human` as a reader of `lang` says it: in Chinese, a rate per minute is 次/分 (the
+/// follow-up form's word for a heart rate); every other unit as `human` writes it.
+pub fn human_in(unit: &str, lang: crate::i18n::Lang) -> String {
+    if lang.is_chinese() && unit.trim() == "/min" {
+        return "次/分".to_string();
+    }
+    human(unit)
+}
+
 /// A unit as a person reads it, from the UCUM code a machine reads: `mm[Hg]` is
 /// mmHg, `mL/min/{1.73_m2}` is mL/min/1.73 m², `kg/m2` is kg/m², `10*9/L` is 10⁹/L,
 /// `/min` is /min. A unit that is not UCUM is shown as written.
@@ -286,6 +295,14 @@ fn simple_unit(token: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_heart_rate_is_次每分_in_chinese_and_per_minute_in_english() {
+        use crate::i18n::Lang;
+        assert_eq!(human_in("/min", Lang::ZhCn), "次/分");
+        assert_eq!(human_in("/min", Lang::En), "/min");
+        assert_eq!(human_in("mm[Hg]", Lang::ZhCn), "mmHg");
+    }
 
     #[test]
     fn units_labs_send() {

@@ -110,7 +110,7 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
         info.push(Line::from(format!(
             "{} {trend} {}",
             indicator_name(&r.indicator, crate::i18n::Lang::from_chinese(zh)),
-            crate::domain::ucum::human(&r.unit)
+            crate::domain::ucum::human_in(&r.unit, app.locale.lang)
         )));
     }
     if let Some(last) = &view.last_call {
@@ -264,7 +264,7 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
         .collect();
     labels.extend(view.asks.iter().map(|k| {
         let unit = crate::domain::indicators::by_key(k)
-            .map(|i| crate::domain::ucum::human(i.unit))
+            .map(|i| crate::domain::ucum::human_in(i.unit, app.locale.lang))
             .unwrap_or_default();
         format!(
             "{} ({unit})",

@@ -17,7 +17,7 @@ pub fn goal_text(app: &App, goal: &Goal) -> String {
         Direction::AtLeast => "≥",
     };
     let unit = crate::domain::indicators::by_key(&goal.indicator)
-        .map(|i| crate::domain::ucum::human(i.unit))
+        .map(|i| crate::domain::ucum::human_in(i.unit, app.locale.lang))
         .unwrap_or_default();
     format!(
         "{} {op} {} {unit}",

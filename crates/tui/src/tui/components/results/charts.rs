@@ -167,7 +167,7 @@ fn detail(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &ResultsScreen, 
         format!(
             "{} ({}) ",
             series.name,
-            crate::domain::ucum::human(&series.unit)
+            crate::domain::ucum::human_in(&series.unit, app.locale.lang)
         ),
         app.theme.title(),
     )];

@@ -84,7 +84,7 @@ pub(super) fn content(app: &App, version: &SummaryVersion, count: usize) -> Vec<
             lines.push(Line::from(format!(
                 "  {}  {values} {}",
                 pad(name, width),
-                crate::domain::ucum::human(&c.unit)
+                crate::domain::ucum::human_in(&c.unit, app.locale.lang)
             )));
         }
     }
