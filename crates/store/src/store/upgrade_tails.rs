@@ -30,98 +30,72 @@ pub const CARD_TAILS_PENDING_KEY: &[u8] = b"upgrade_card_tails";
 impl Store {
     /// Indexes the phone tails of the patients written before schema 3, if pending.
     pub(crate) fn finish_phone_tails(&self, keys: &DataKeys) -> Result<(), StoreError> {
-        let sled_err = |e| StoreError::from_sled(self.dir(), e);
-        let meta = self.tree(META_TREE)?;
-        if meta
-            .get(PHONE_TAILS_PENDING_KEY)
-            .map_err(sled_err)?
-            .is_none()
-        {
-            return Ok(());
-        }
-        let index = self.tree(INDEX_TREE)?;
-        let mut writes = WriteSet::new();
-        let mut indexed = 0u64;
-        for item in self.tree(PATIENTS_TREE)?.iter() {
-            let (key, sealed) = item.map_err(sled_err)?;
-            let Ok(bytes) = <[u8; 16]>::try_from(key.as_ref()) else {
-                continue;
-            };
-            let id = PatientId(bytes);
-            // An erased patient's record opens for nobody: nothing to index.
-            let Some(patient_key) = unwrap_patient_key(self, keys, &id)? else {
-                continue;
-            };
-            let plain = envelope::open(&patient_key, Aad::new(PATIENTS_TREE, &key), &sealed)
-                .map_err(|e| StoreError::from_envelope(self.dir(), e))?;
-            let patient: Patient =
-                codec::decode(&plain).map_err(|e| StoreError::from_codec(self.dir(), e))?;
-            if let Some(phone) = patient.phone.as_deref().filter(|p| !p.trim().is_empty()) {
-                let token = keys.blind.token(IndexKind::PhoneTail, phone);
-                writes.put(
-                    &index,
-                    index_key(IndexKind::PhoneTail, &token, &id),
-                    Vec::new(),
-                );
-                indexed += 1;
-            }
-        }
-        writes.delete(&meta, PHONE_TAILS_PENDING_KEY);
-        let event = AuditEvent::new(
-            crate::audit::context::process_actor(),
-            "store.upgrade",
-            Outcome::Ok,
+        self.finish_tails(
+            keys,
+            (PHONE_TAILS_PENDING_KEY, "schema 3: phone tails"),
+            PATIENTS_TREE,
+            IndexKind::PhoneTail,
+            |patient: Patient| patient.phone.filter(|p| !p.trim().is_empty()),
         )
-        .detail(format!("schema 3: phone tails indexed={indexed}"));
-        self.audit.commit(event, writes)?;
-        Ok(())
     }
-}
 
-impl Store {
     /// Indexes the card-number tails of the cards written before schema 4, if pending.
     pub(crate) fn finish_card_tails(&self, keys: &DataKeys) -> Result<(), StoreError> {
+        self.finish_tails(
+            keys,
+            (CARD_TAILS_PENDING_KEY, "schema 4: card tails"),
+            CARDS_TREE,
+            IndexKind::CardTail,
+            |card: Card| Some(card.number),
+        )
+    }
+
+    /// One pending step: every record of `tree` (keyed by its patient's id first) is
+    /// opened with its patient's key and `value` of it indexed as `kind`; the marker
+    /// goes in the same transaction as the entries and the audit record.
+    fn finish_tails<T: codec::Versioned>(
+        &self,
+        keys: &DataKeys,
+        (pending, step): (&[u8], &str),
+        tree: &str,
+        kind: IndexKind,
+        value: fn(T) -> Option<String>,
+    ) -> Result<(), StoreError> {
         let sled_err = |e| StoreError::from_sled(self.dir(), e);
         let meta = self.tree(META_TREE)?;
-        if meta
-            .get(CARD_TAILS_PENDING_KEY)
-            .map_err(sled_err)?
-            .is_none()
-        {
+        if meta.get(pending).map_err(sled_err)?.is_none() {
             return Ok(());
         }
         let index = self.tree(INDEX_TREE)?;
         let mut writes = WriteSet::new();
         let mut indexed = 0u64;
-        for item in self.tree(CARDS_TREE)?.iter() {
+        for item in self.tree(tree)?.iter() {
             let (key, sealed) = item.map_err(sled_err)?;
             let Some(Ok(bytes)) = key.get(..16).map(<[u8; 16]>::try_from) else {
                 continue;
             };
             let id = PatientId(bytes);
-            // An erased patient's cards are gone with their key: nothing to index.
+            // An erased patient's records open for nobody: nothing to index.
             let Some(patient_key) = unwrap_patient_key(self, keys, &id)? else {
                 continue;
             };
-            let plain = envelope::open(&patient_key, Aad::new(CARDS_TREE, &key), &sealed)
+            let plain = envelope::open(&patient_key, Aad::new(tree, &key), &sealed)
                 .map_err(|e| StoreError::from_envelope(self.dir(), e))?;
-            let card: Card =
+            let record: T =
                 codec::decode(&plain).map_err(|e| StoreError::from_codec(self.dir(), e))?;
-            let token = keys.blind.token(IndexKind::CardTail, &card.number);
-            writes.put(
-                &index,
-                index_key(IndexKind::CardTail, &token, &id),
-                Vec::new(),
-            );
-            indexed += 1;
+            if let Some(value) = value(record) {
+                let token = keys.blind.token(kind, &value);
+                writes.put(&index, index_key(kind, &token, &id), Vec::new());
+                indexed += 1;
+            }
         }
-        writes.delete(&meta, CARD_TAILS_PENDING_KEY);
+        writes.delete(&meta, pending);
         let event = AuditEvent::new(
             crate::audit::context::process_actor(),
             "store.upgrade",
             Outcome::Ok,
         )
-        .detail(format!("schema 4: card tails indexed={indexed}"));
+        .detail(format!("{step} indexed={indexed}"));
         self.audit.commit(event, writes)?;
         Ok(())
     }
