@@ -33,10 +33,12 @@ impl From<IncomingV1> for Incoming {
     }
 }
 
-/// An `Incoming` as version 2 stored it (before the record's own observations,
-/// questionnaires and consent decisions in `Reported`).
+/// An `Incoming` as versions 2 and 3 stored it: version 2 with the `Reported` of before
+/// the record's own observations, questionnaires and consent decisions (`ReportedV2`),
+/// version 3 with today's; both before an unread result's reason was a message.
 #[derive(serde::Deserialize)]
-pub struct IncomingV2 {
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct IncomingV2<R = ReportedV2> {
     origin: String,
     patient_ids: Vec<String>,
     patient: Option<crate::domain::patient::Patient>,
@@ -46,8 +48,11 @@ pub struct IncomingV2 {
     unread: Vec<RejectedV1>,
     local_times: Vec<u32>,
     filed_under: Option<PatientId>,
-    reported: ReportedV2,
+    reported: R,
 }
+
+/// Version 3: version 2's shape with today's `Reported`.
+pub type IncomingV3 = IncomingV2<crate::ingest::Reported>;
 
 /// A result that could not be read, as formats 2 and 3 kept it: its reason in
 /// English words, read back as written.
@@ -59,35 +64,8 @@ pub struct RejectedV1 {
     reason: String,
 }
 
-fn rejections(old: Vec<RejectedV1>) -> Vec<crate::ingest::Rejected> {
-    old.into_iter()
-        .map(|r| crate::ingest::Rejected {
-            origin: r.origin,
-            place: r.place,
-            reason: crate::i18n::Text::verbatim(r.reason),
-        })
-        .collect()
-}
-
-/// An `Incoming` as version 3 stored it (before its unread results' reasons were
-/// messages).
-#[derive(serde::Deserialize)]
-#[cfg_attr(test, derive(serde::Serialize))]
-pub struct IncomingV3 {
-    origin: String,
-    patient_ids: Vec<String>,
-    patient: Option<crate::domain::patient::Patient>,
-    observations: Vec<Observation>,
-    conditions: Vec<crate::domain::health::Condition>,
-    medications: Vec<crate::domain::health::Medication>,
-    unread: Vec<RejectedV1>,
-    local_times: Vec<u32>,
-    filed_under: Option<PatientId>,
-    reported: crate::ingest::Reported,
-}
-
-impl From<IncomingV3> for Incoming {
-    fn from(old: IncomingV3) -> Incoming {
+impl<R: Into<crate::ingest::Reported>> From<IncomingV2<R>> for Incoming {
+    fn from(old: IncomingV2<R>) -> Incoming {
         Incoming {
             origin: old.origin,
             patient_ids: old.patient_ids,
@@ -95,15 +73,24 @@ impl From<IncomingV3> for Incoming {
             observations: old.observations,
             conditions: old.conditions,
             medications: old.medications,
-            unread: rejections(old.unread),
+            unread: old
+                .unread
+                .into_iter()
+                .map(|r| crate::ingest::Rejected {
+                    origin: r.origin,
+                    place: r.place,
+                    reason: crate::i18n::Text::verbatim(r.reason),
+                })
+                .collect(),
             local_times: old.local_times,
             filed_under: old.filed_under,
-            reported: old.reported,
+            reported: old.reported.into(),
         }
     }
 }
 
 #[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 pub struct ReportedV2 {
     allergies: Vec<crate::domain::health::Allergy>,
     family_history: Vec<crate::domain::health::FamilyCondition>,
@@ -111,25 +98,14 @@ pub struct ReportedV2 {
     identifiers: Vec<crate::ingest::SenderId>,
 }
 
-impl From<IncomingV2> for Incoming {
-    fn from(old: IncomingV2) -> Incoming {
-        Incoming {
-            origin: old.origin,
-            patient_ids: old.patient_ids,
-            patient: old.patient,
-            observations: old.observations,
-            conditions: old.conditions,
-            medications: old.medications,
-            unread: rejections(old.unread),
-            local_times: old.local_times,
-            filed_under: old.filed_under,
-            reported: crate::ingest::Reported {
-                allergies: old.reported.allergies,
-                family_history: old.reported.family_history,
-                race: old.reported.race,
-                identifiers: old.reported.identifiers,
-                ..crate::ingest::Reported::default()
-            },
+impl From<ReportedV2> for crate::ingest::Reported {
+    fn from(old: ReportedV2) -> Self {
+        crate::ingest::Reported {
+            allergies: old.allergies,
+            family_history: old.family_history,
+            race: old.race,
+            identifiers: old.identifiers,
+            ..crate::ingest::Reported::default()
         }
     }
 }
