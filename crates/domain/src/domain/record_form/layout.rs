@@ -151,12 +151,7 @@ pub fn rows_in(value: &SectionValue, lang: crate::i18n::Lang) -> Vec<String> {
 }
 
 /// A list section's entries for reading: the first part, the others in brackets
-/// ("Penicillin (rash, severe)").
-pub fn entry_text(value: &SectionValue) -> Vec<String> {
-    entry_text_in(value, crate::i18n::Lang::En)
-}
-
-/// `entry_text` in `lang`'s words.
+/// ("Penicillin (rash, severe)"), in `lang`'s words.
 pub fn entry_text_in(value: &SectionValue, lang: crate::i18n::Lang) -> Vec<String> {
     if !matches!(layout(value.section()), Layout::Entries(_)) {
         return Vec::new();

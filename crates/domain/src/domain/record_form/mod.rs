@@ -12,7 +12,7 @@ mod reading;
 mod tests;
 
 pub use layout::{
-    LIFESTYLE_FIELDS, Layout, MEASUREMENT_FIELDS, entry_text, entry_text_in, layout, rows, rows_in,
+    LIFESTYLE_FIELDS, Layout, MEASUREMENT_FIELDS, entry_text_in, layout, rows, rows_in,
 };
 pub use reading::{check, parse};
 
