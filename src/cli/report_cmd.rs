@@ -49,7 +49,7 @@ impl Destination {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The patient: card number, ID number or phone number; `-` reads it from the
+    /// The patient: card number, record number (健康档案编号), ID number or phone number; `-` reads it from the
     /// first line of standard input (before the sign-in lines), out of `ps`'s sight.
     #[arg(long, value_name = "KEY")]
     pub patient: String,
@@ -76,7 +76,7 @@ pub struct ReportArgs {
 
 #[derive(Debug, Args)]
 pub struct CardArgs {
-    /// The patient: card number, ID number or phone number; `-` reads it from the
+    /// The patient: card number, record number (健康档案编号), ID number or phone number; `-` reads it from the
     /// first line of standard input (before the sign-in lines), out of `ps`'s sight.
     #[arg(long, value_name = "KEY")]
     pub patient: String,

@@ -7,6 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use super::people::Generator;
 use crate::auth::Role;
 use crate::domain::amendment::{Amendment, SectionValue};
+use crate::domain::basic_info::{BasicInfo, Declared};
 use crate::domain::health::{
     Alcohol, Allergy, BloodGroup, BloodType, Condition, FamilyCondition, HealthRecord, Lifestyle,
     Measurements, Medication, Severity, Smoking, Surgery, Tenths,
@@ -182,8 +183,135 @@ impl Generator {
                 Vec::new()
             },
         };
+        record.basic = basic_info(patient, &record);
         record
     }
+}
+
+const WORKPLACES: [&str; 5] = [
+    "北京市朝阳区建外街道社区卫生服务中心",
+    "Beijing Kerry Centre 嘉里中心",
+    "朝阳区第三小学",
+    "China Railway Construction 中国铁建",
+    "",
+];
+
+/// The 个人基本信息表 as the nurse filled it at registration. Drawn from the patient's
+/// own numbers (not the generator), so adding it left the rest of the demo as it was;
+/// the allergy, family and blood group boxes agree with the record's lists.
+fn basic_info(patient: &Patient, record: &HealthRecord) -> BasicInfo {
+    let seed: u64 = patient
+        .id_number
+        .as_deref()
+        .unwrap_or_default()
+        .bytes()
+        .fold(17, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let pick =
+        |salt: u64, n: u64| (seed.wrapping_mul(2_654_435_761).wrapping_add(salt * 97) >> 7) % n;
+    let mut info = BasicInfo::default();
+    let mut code = |field: &str, codes: &[&str]| {
+        info.coded
+            .insert(field.into(), codes.iter().map(|c| c.to_string()).collect());
+    };
+    code("residence", &[["1", "1", "1", "2"][pick(1, 4) as usize]]);
+    code(
+        "ethnicity",
+        &[["01", "01", "01", "01", "01", "01", "03", "11", "10", "02"][pick(2, 10) as usize]],
+    );
+    if let Some(group) = record.measurements.blood_group {
+        let abo = match group.abo {
+            BloodType::A => "1",
+            BloodType::B => "2",
+            BloodType::O => "3",
+            BloodType::AB => "4",
+        };
+        code("blood_abo", &[abo]);
+        code("blood_rh", &[if group.rh_positive { "2" } else { "1" }]);
+    }
+    code(
+        "education",
+        &[["20", "30", "60", "70", "80", "10"][pick(3, 6) as usize]],
+    );
+    code(
+        "occupation",
+        &[["1", "2", "3", "5", "8", "8"][pick(4, 6) as usize]],
+    );
+    code(
+        "marital",
+        &[["20", "20", "20", "10", "30"][pick(5, 5) as usize]],
+    );
+    code(
+        "payment",
+        match pick(6, 4) {
+            0 => &["1"][..],
+            1 => &["2"],
+            2 => &["1", "5"],
+            _ => &["7"],
+        },
+    );
+    let allergy: Vec<&str> = record
+        .allergies
+        .iter()
+        .map(|a| {
+            if a.substance.contains("青霉素") {
+                "2"
+            } else if a.substance.contains("磺胺") {
+                "3"
+            } else {
+                "5"
+            }
+        })
+        .collect();
+    code(
+        "drug_allergy",
+        if allergy.is_empty() { &["1"] } else { &allergy },
+    );
+    code("exposure", &["1"]);
+    code("disability", &["1"]);
+    for (field, relative) in [
+        ("family_father", "father"),
+        ("family_mother", "mother"),
+        ("family_siblings", "sibling"),
+    ] {
+        let mut codes: Vec<&str> = record
+            .family_history
+            .iter()
+            .filter(|f| f.relative.starts_with(relative))
+            .map(|f| match f.condition.as_str() {
+                "hypertension" => "2",
+                "type 2 diabetes" => "3",
+                c if c.starts_with("stroke") => "7",
+                c if c.contains("cancer") => "6",
+                _ => "12",
+            })
+            .collect();
+        codes.dedup();
+        code(field, if codes.is_empty() { &["1"] } else { &codes });
+    }
+    code("kitchen_exhaust", &[["2", "2", "3"][pick(7, 3) as usize]]);
+    code("fuel", &[["3", "3", "1"][pick(8, 3) as usize]]);
+    code("water", &["1"]);
+    code("toilet", &[["1", "3"][pick(9, 2) as usize]]);
+    code("livestock", &["1"]);
+    info.workplace = Some(WORKPLACES[pick(10, 5) as usize].to_string()).filter(|w| !w.is_empty());
+    let declared = |none: bool, what: &str| {
+        if none {
+            Declared::None
+        } else {
+            Declared::Some(what.to_string())
+        }
+    };
+    info.declared.insert(
+        "trauma".into(),
+        declared(pick(11, 8) != 0, "骨折 fracture 2012"),
+    );
+    info.declared.insert(
+        "transfusion".into(),
+        declared(pick(12, 12) != 0, "产后输血 after childbirth 2001"),
+    );
+    info.declared.insert("hereditary".into(), Declared::None);
+    info.responsible_doctor = Some("dr.zhou 周医生".into());
+    info
 }
 
 /// The record's first version as it was recorded at registration, one amendment per

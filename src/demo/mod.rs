@@ -101,6 +101,7 @@ pub fn create(
             units: Default::default(),
             // A clinic in China: the desk's "today" and every time on its clock.
             time_zone: TIME_ZONE.into(),
+            area_code: demo_area(0),
         },
         ..Settings::default()
     };
@@ -174,6 +175,12 @@ fn add_review_items(vault: &Vault, actor: &Actor) -> Result<(), StoreError> {
 /// members do).
 const RESULTS_PATIENTS: usize = 300;
 
+/// The demo clinic's area: Beijing, 朝阳区 (110105), 建外街道 (001), the `n`-th 村居
+/// after the first.
+fn demo_area(n: usize) -> String {
+    format!("110105001{:03}", 1 + n % 999)
+}
+
 fn add_patients(
     vault: &Vault,
     actor: &Actor,
@@ -209,6 +216,10 @@ fn add_patients(
                     record = Some(health);
                 }
             }
+            // 99999 records fill a 村居's numbers; a large demo goes on to the next.
+            let area = demo_area((created + i) / crate::domain::record_number::MAX_SERIAL as usize);
+            let serial = vault.next_record_serial(&area)?;
+            patient.record_number = crate::domain::record_number::compose(&area, serial);
             let id = vault.stage_create_patient(&mut writes, &patient)?;
             if let Some(record) = &record {
                 vault.stage_health(&mut writes, &id, record)?;

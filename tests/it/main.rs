@@ -57,6 +57,7 @@ mod phi_scan;
 mod qr_scan;
 mod questionnaires;
 mod record;
+mod record_number;
 mod recordings;
 mod reports;
 mod results_import;

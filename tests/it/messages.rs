@@ -150,7 +150,10 @@ const ALLOWED: &[&str] = &[
     "OpenType",
     "English",
     "li.na",
+    "clinic",
+    "area_code",
     // Standards, formats and codes.
+    "Rh",
     "PDF",
     "CUPS",
     "LOINC",

@@ -40,6 +40,26 @@ fn screens() -> Vec<(&'static str, Setup)> {
         ("record_measurements", |app| {
             open_record(app, Role::Doctor);
             press(app, KeyCode::End);
+            press(app, KeyCode::Up);
+        }),
+        // The 个人基本信息表: codes shown with their names, scrolled with PgDn.
+        ("record_basic_info", |app| {
+            open_record(app, Role::Nurse);
+            press(app, KeyCode::End);
+        }),
+        ("record_basic_info_more", |app| {
+            open_record(app, Role::Nurse);
+            press(app, KeyCode::End);
+            press(app, KeyCode::PageDown);
+        }),
+        // Amending it: the focused field's codes, narrowed by what is typed.
+        ("record_basic_info_amend", |app| {
+            open_record(app, Role::Nurse);
+            press(app, KeyCode::End);
+            press(app, KeyCode::Enter);
+            press(app, KeyCode::Tab);
+            press(app, KeyCode::Tab);
+            press(app, KeyCode::Char('回'));
         }),
         ("record_amend_errors", |app| {
             open_record(app, Role::Nurse);

@@ -140,8 +140,45 @@ pub fn demo_record() -> HealthRecord {
             measured_on: NaiveDate::from_ymd_opt(2026, 11, 2),
             ..Default::default()
         },
+        basic: basic_info(),
         ..HealthRecord::default()
     }
+}
+
+/// A 个人基本信息表 filled as a nurse would: codes of the national sets, 无 where the
+/// patient said none, and a field left unasked.
+pub fn basic_info() -> caredesk::domain::basic_info::BasicInfo {
+    use caredesk::domain::basic_info::{BasicInfo, Declared};
+    let mut info = BasicInfo {
+        workplace: Some("朝阳区第三小学".into()),
+        responsible_doctor: Some("dr.zhou 周医生".into()),
+        ..BasicInfo::default()
+    };
+    for (field, codes) in [
+        ("residence", &["1"][..]),
+        ("ethnicity", &["03"]),
+        ("blood_abo", &["1"]),
+        ("blood_rh", &["2"]),
+        ("education", &["20"]),
+        ("occupation", &["1"]),
+        ("marital", &["20"]),
+        ("payment", &["1", "5"]),
+        ("drug_allergy", &["2"]),
+        ("exposure", &["1"]),
+        ("family_father", &["2", "7"]),
+        ("family_mother", &["3"]),
+        ("disability", &["1"]),
+        ("fuel", &["3"]),
+    ] {
+        info.coded
+            .insert(field.into(), codes.iter().map(|c| c.to_string()).collect());
+    }
+    info.declared.insert("trauma".into(), Declared::None);
+    info.declared.insert(
+        "transfusion".into(),
+        Declared::Some("2009 阑尾手术 appendix operation".into()),
+    );
+    info
 }
 
 pub fn press(app: &mut App, code: KeyCode) {

@@ -23,6 +23,8 @@ pub enum IndexKind {
     ExternalId,
     /// A result's identity (code, time, value, unit), so a re-import finds its twin.
     Result,
+    /// The 17-digit 健康档案编号.
+    RecordNumber,
 }
 
 impl IndexKind {
@@ -35,6 +37,7 @@ impl IndexKind {
             IndexKind::IdNumber => b"id-number",
             IndexKind::ExternalId => b"external-id",
             IndexKind::Result => b"result",
+            IndexKind::RecordNumber => b"record-number",
         }
     }
 
@@ -48,6 +51,7 @@ impl IndexKind {
             IndexKind::IdNumber => b'i',
             IndexKind::ExternalId => b'm',
             IndexKind::Result => b'r',
+            IndexKind::RecordNumber => b'n',
         }
     }
 
@@ -59,7 +63,10 @@ impl IndexKind {
     pub fn normalise(self, value: &str) -> String {
         match self {
             IndexKind::Result => value.to_string(),
-            IndexKind::CardNumber | IndexKind::IdNumber | IndexKind::ExternalId => value
+            IndexKind::CardNumber
+            | IndexKind::IdNumber
+            | IndexKind::ExternalId
+            | IndexKind::RecordNumber => value
                 .chars()
                 .filter(|c| !c.is_whitespace() && *c != '-')
                 .flat_map(char::to_uppercase)

@@ -14,6 +14,7 @@ use crate::crypto::IndexKind;
 use crate::domain::card::{Card, CardStatus, card_number};
 use crate::domain::demographics_form;
 use crate::domain::patient::{Patient, PatientId};
+use crate::domain::record_number;
 use crate::store::writes::WriteSet;
 
 fn field(field: &str, message: Text) -> ServiceError {
@@ -115,7 +116,9 @@ pub(crate) fn register(
     }
     let settings = ctx.clinic.settings().cards.clone();
     let card = new_card(ctx, &settings, card_type)?;
+    let mut patient = patient;
     let mut writes = WriteSet::new();
+    give_record_number(ctx, &mut writes, &mut patient, false)?;
     let id = ctx.vault.stage_create_patient(&mut writes, &patient)?;
     ctx.vault.stage_card(&mut writes, &id, &card, true)?;
     Ok(Reply::new(Response::Registered(Registered {
@@ -126,6 +129,83 @@ pub(crate) fn register(
     .subject(id.to_string())
     .detail(format!("card type {}", card.card_type))
     .effect(Effect::Reindex(id, Box::new(patient))))
+}
+
+/// Gives a new patient their 健康档案编号. A number a message carries (`keep_given`,
+/// the regional platform's) is kept when it is well formed and no one else has it;
+/// otherwise the next of the clinic's area, or none while `[clinic] area_code` is
+/// unset. What a desk or a script sends is never used: the number is the service's.
+pub(crate) fn give_record_number(
+    ctx: &Ctx<'_>,
+    writes: &mut WriteSet,
+    patient: &mut Patient,
+    keep_given: bool,
+) -> Result<(), ServiceError> {
+    let given = patient
+        .record_number
+        .take()
+        .filter(|_| keep_given)
+        .and_then(|n| record_number::normalise(&n));
+    if let Some(number) = given
+        && ctx.vault.find(IndexKind::RecordNumber, &number)?.is_empty()
+    {
+        patient.record_number = Some(number);
+        return Ok(());
+    }
+    patient.record_number = new_record_number(ctx)?;
+    if patient.record_number.is_none() {
+        // Filed without a number: the numbering pass has work once the area is set.
+        ctx.vault.stage_records_numbered(writes, false)?;
+    }
+    Ok(())
+}
+
+/// Most patients one numbering pass gives a number to, so one transaction stays
+/// small; the scheduler's next run goes on.
+const NUMBERING_BATCH: usize = 2000;
+
+/// Gives a 健康档案编号 to patients filed before `[clinic] area_code` was set (each
+/// scheduler run, until none is left; then a flag spares the reading). Returns how
+/// many were numbered.
+pub(crate) fn number_unnumbered(
+    ctx: &Ctx<'_>,
+    writes: &mut WriteSet,
+) -> Result<usize, ServiceError> {
+    if ctx.clinic.settings().clinic.area_code.trim().is_empty()
+        || ctx.vault.all_records_numbered()?
+    {
+        return Ok(0);
+    }
+    let mut numbered = 0;
+    for id in ctx.vault.patient_ids()? {
+        let mut patient = ctx.vault.patient(&id)?;
+        if patient.record_number.is_some() {
+            continue;
+        }
+        if numbered == NUMBERING_BATCH {
+            return Ok(numbered);
+        }
+        patient.record_number = new_record_number(ctx)?;
+        ctx.vault.stage_update_patient(writes, &id, &patient)?;
+        numbered += 1;
+    }
+    ctx.vault.stage_records_numbered(writes, true)?;
+    Ok(numbered)
+}
+
+/// The next 健康档案编号 of the clinic's area, or none while `[clinic] area_code` is
+/// unset.
+fn new_record_number(ctx: &Ctx<'_>) -> Result<Option<String>, ServiceError> {
+    let area = ctx.clinic.settings().clinic.area_code.trim().to_string();
+    if area.is_empty() {
+        return Ok(None);
+    }
+    let serial = ctx.vault.next_record_serial(&area)?;
+    record_number::compose(&area, serial)
+        .map(Some)
+        .ok_or_else(|| {
+            ServiceError::Unavailable(text!("msg.card.record_numbers_used", area = area))
+        })
 }
 
 pub(crate) fn issue(ctx: &Ctx<'_>, id: &PatientId, card_type: &str) -> Result<Reply, ServiceError> {

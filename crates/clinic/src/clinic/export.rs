@@ -70,12 +70,17 @@ impl std::fmt::Debug for PatientExport {
 
 pub const FORMAT: &str = "caredesk-patient-export/2";
 
-/// A card number, an ID number or a phone number → the one patient it names.
+/// A card number, a 健康档案编号, an ID number or a phone number → the one patient
+/// it names.
 pub(crate) fn resolve(ctx: &Ctx<'_>, key: &str) -> Result<PatientId, ServiceError> {
     if let Some((id, _)) = ctx.vault.card_by_number(key)? {
         return Ok(id);
     }
-    for kind in [IndexKind::IdNumber, IndexKind::Phone] {
+    for kind in [
+        IndexKind::RecordNumber,
+        IndexKind::IdNumber,
+        IndexKind::Phone,
+    ] {
         let found = ctx.vault.find(kind, key)?;
         match found.len() {
             0 => continue,

@@ -37,6 +37,21 @@ fn identifier_type(code: &str, display: &str, text: &str) -> Value {
     json!({ "coding": [{ "system": V2_0203, "code": code, "display": display }], "text": text })
 }
 
+/// Another document's type, coded by CV02.01.101 (身份证件类别代码) so a receiver
+/// and caredesk's own import tell a driving licence from a travel permit.
+fn document_type(id_type: IdType) -> Value {
+    use crate::i18n::Lang;
+    let set = crate::domain::code_sets::set("id_type");
+    let mut coding = json!({ "code": id_type.code(), "display": id_type.name(Lang::ZhCn) });
+    if !set.oid.is_empty() {
+        coding["system"] = json!(format!("urn:oid:{}", set.oid));
+    }
+    json!({
+        "coding": [coding],
+        "text": format!("{} ({})", id_type.name(Lang::En), id_type.name(Lang::ZhCn)),
+    })
+}
+
 /// The Patient: name, sex, birth date, contact details and every identifier.
 pub(crate) fn patient(export: &PatientExport, url: &str) -> Value {
     let p = &export.patient;
@@ -59,13 +74,18 @@ pub(crate) fn patient(export: &PatientExport, url: &str) -> Value {
                 PASSPORT,
                 identifier_type("PPN", "Passport number", "Passport"),
             ),
-            IdType::Other => (
-                ID_DOCUMENT,
-                json!({ "text": "Other identity document (travel permit …)" }),
-            ),
+            other => (ID_DOCUMENT, document_type(other)),
         };
         identifiers
             .push(json!({ "use": "official", "type": kind, "system": system, "value": number }));
+    }
+    if let Some(number) = &p.record_number {
+        identifiers.push(json!({
+            "use": "official",
+            "type": { "text": "Health record number (城乡居民健康档案编号)" },
+            "system": format!("urn:oid:{}", crate::domain::record_number::OID),
+            "value": number,
+        }));
     }
     for card in &export.cards {
         let active = card.status == CardStatus::Active;

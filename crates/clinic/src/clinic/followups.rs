@@ -283,7 +283,8 @@ pub(crate) fn schedule(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
 /// The daemon's periodic run: the follow-ups now due (as `FollowUpSchedule`), and on
 /// request every patient queued for the background re-evaluation of risks and tags.
 pub(crate) fn scheduler_run(ctx: &Ctx<'_>, retag: bool) -> Result<Reply, ServiceError> {
-    let reply = schedule(ctx)?;
+    let mut reply = schedule(ctx)?;
+    let numbered = super::cards::number_unnumbered(ctx, &mut reply.writes)?;
     let created = match &reply.response {
         Response::FollowUpScheduled(FollowUpScheduled { created }) => *created,
         _ => 0,
@@ -298,7 +299,9 @@ pub(crate) fn scheduler_run(ctx: &Ctx<'_>, retag: bool) -> Result<Reply, Service
         };
         ctx.clinic.queue_reevaluation(ids, "scheduler.run", &origin);
     }
-    Ok(reply.detail(format!("followups_created={created} retag_queued={queued}")))
+    Ok(reply.detail(format!(
+        "followups_created={created} retag_queued={queued} records_numbered={numbered}"
+    )))
 }
 
 /// The follow-up plans a patient's data calls for and does not have: a plan of each

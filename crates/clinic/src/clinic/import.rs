@@ -35,8 +35,12 @@ fn read(row: &ImportRow, ctx: &Ctx<'_>) -> Result<(Patient, String), String> {
         "" => None,
         text => Some(parse_date(text, today(ctx)).map_err(|e| format!("birth_date: {e}"))?),
     };
-    let id_type = IdType::parse(cell(row, "id_type"))
-        .ok_or_else(|| format!("id_type {:?}: write R, P or O", cell(row, "id_type")))?;
+    let id_type = IdType::parse(cell(row, "id_type")).ok_or_else(|| {
+        format!(
+            "id_type {:?}: write R, P, O or a document code (02, 04, 05, 06, 07)",
+            cell(row, "id_type")
+        )
+    })?;
     let patient = Patient {
         name: cell(row, "name").to_string(),
         sex,
@@ -48,6 +52,7 @@ fn read(row: &ImportRow, ctx: &Ctx<'_>) -> Result<(Patient, String), String> {
         emergency_contact: optional(row, "emergency_contact"),
         restricted: false,
         tags: Vec::new(),
+        record_number: None,
     };
     let patient = validate(&patient, today(ctx)).map_err(|e| e.to_string())?;
     let card_type = optional(row, "card_type").unwrap_or_else(|| "basic".into());
@@ -98,6 +103,8 @@ pub(crate) fn patients(ctx: &Ctx<'_>, rows: Vec<ImportRow>) -> Result<Reply, Ser
         if let (Some(phone), Some(birth)) = (&patient.phone, patient.birth_date) {
             seen_phones.insert((phone.clone(), birth));
         }
+        let mut patient = patient;
+        super::cards::give_record_number(ctx, &mut writes, &mut patient, false)?;
         let id = ctx.vault.stage_create_patient(&mut writes, &patient)?;
         ctx.vault.stage_card(&mut writes, &id, &card, true)?;
         effects.push((id, patient));

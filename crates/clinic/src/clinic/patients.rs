@@ -32,7 +32,10 @@ pub(crate) fn readable(ctx: &Ctx<'_>, id: &PatientId) -> Result<Patient, Service
 
 pub(crate) fn create(ctx: &Ctx<'_>, patient: &Patient) -> Result<Reply, ServiceError> {
     check_patient(patient)?;
+    let mut patient = patient.clone();
     let mut writes = WriteSet::new();
+    super::cards::give_record_number(ctx, &mut writes, &mut patient, false)?;
+    let patient = &patient;
     let id = ctx.vault.stage_create_patient(&mut writes, patient)?;
     Ok(Reply::new(Response::PatientCreated(PatientCreated { id }))
         .writes(writes)
@@ -143,7 +146,11 @@ fn exact_kind(query: &str) -> Option<Vec<IndexKind>> {
     } else if body.len() >= 7 && body.chars().all(|c| c.is_ascii_digit()) {
         // Card numbers are resolved first by `cards::holder_of`, which refuses a lost,
         // expired or cancelled card with its reason.
-        Some(vec![IndexKind::Phone, IndexKind::IdNumber])
+        Some(vec![
+            IndexKind::Phone,
+            IndexKind::IdNumber,
+            IndexKind::RecordNumber,
+        ])
     } else {
         None
     }

@@ -81,6 +81,8 @@ pub struct CardDocument {
     pub layout: ReportSettings,
     pub patient_name: String,
     pub card: Card,
+    /// The 健康档案编号, printed small under the barcode when the patient has one.
+    pub record_number: Option<String>,
 }
 
 /// A card number, an ID number or a phone number → the one patient it names.
@@ -253,6 +255,7 @@ pub(crate) fn card(
         layout: ctx.clinic.settings().report.clone(),
         patient_name: person.name,
         card,
+        record_number: person.record_number,
     };
     Ok(Reply::new(Response::CardDocument(Box::new(document)))
         .subject(id.to_string())

@@ -47,6 +47,9 @@ fn match_patient(ctx: &Ctx<'_>, message: &Incoming) -> Result<Vec<PatientId>, Se
         }
         candidates.extend(ctx.vault.find(IndexKind::IdNumber, value)?);
         candidates.extend(ctx.vault.find(IndexKind::ExternalId, value)?);
+        if crate::domain::record_number::normalise(value).is_some() {
+            candidates.extend(ctx.vault.find(IndexKind::RecordNumber, value)?);
+        }
         for id in candidates {
             if !found.contains(&id) {
                 found.push(id);
@@ -91,6 +94,9 @@ pub(super) fn create_from_message(
     else {
         return Ok(None);
     };
+    let mut patient = patient.clone();
+    super::cards::give_record_number(ctx, writes, &mut patient, true)?;
+    let patient = &patient;
     let id = ctx.vault.stage_create_patient(writes, patient)?;
     // The ID number is indexed as such; the sender's other numbers as external ones.
     let numbers: Vec<String> = incoming

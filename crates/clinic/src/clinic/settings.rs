@@ -110,6 +110,10 @@ pub struct ClinicSettings {
     /// The clinic's time zone, an IANA name ("Asia/Shanghai"): "today" at the desk,
     /// every time typed, shown or printed. Empty: the server's own zone.
     pub time_zone: String,
+    /// The 12 digits before the serial of every 健康档案编号 this clinic files: the
+    /// county (GB/T 2260, 6 digits), the 乡镇 or street (3) and the 村居 (3). Empty:
+    /// records get no number until it is set.
+    pub area_code: String,
 }
 
 impl Default for ClinicSettings {
@@ -121,6 +125,7 @@ impl Default for ClinicSettings {
             demo: false,
             units: Default::default(),
             time_zone: String::new(),
+            area_code: String::new(),
         }
     }
 }
@@ -350,6 +355,13 @@ impl Settings {
             .map_err(|e| format!("{} [alerts] {e}", path.display()))?;
         crate::domain::time::ClinicZone::parse(&settings.clinic.time_zone)
             .map_err(|e| format!("{} [clinic] {e}", path.display()))?;
+        let area = settings.clinic.area_code.trim();
+        if !area.is_empty() && !crate::domain::record_number::area_valid(area) {
+            return Err(format!(
+                "{} [clinic] area_code: \"{area}\" is not 12 digits (county 6, 乡镇 3, 村居 3, e.g. 310104001002); leave it empty to file records without a number",
+                path.display()
+            ));
+        }
         super::alert_settings::parse_days(&settings.exams.open_days).map_err(|e| {
             format!(
                 "{} [exams] open_days: {}",

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::basic_info::BasicInfo;
 use super::health::{
     Allergy, Condition, FamilyCondition, HealthRecord, Lifestyle, Measurements, Medication, Surgery,
 };
@@ -25,10 +26,14 @@ pub enum Section {
     Medications,
     Lifestyle,
     Measurements,
+    /// The rest of the 个人基本信息表: coded social fields, histories, environment.
+    BasicInfo,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    /// The order the record lists them in: the 个人基本信息表's remaining fields last,
+    /// so the sections a nurse opens most stay where they were.
+    pub const ALL: [Section; 9] = [
         Section::Demographics,
         Section::PastIllnesses,
         Section::Surgeries,
@@ -37,6 +42,7 @@ impl Section {
         Section::Medications,
         Section::Lifestyle,
         Section::Measurements,
+        Section::BasicInfo,
     ];
 
     /// Needs a clinical role to read or change.
@@ -55,6 +61,7 @@ impl Section {
             Section::Medications => "medications",
             Section::Lifestyle => "lifestyle",
             Section::Measurements => "measurements",
+            Section::BasicInfo => "basic_info",
         }
     }
 }
@@ -105,6 +112,7 @@ impl Patient {
             emergency_contact: d.emergency_contact,
             restricted: self.restricted,
             tags: self.tags.clone(),
+            record_number: self.record_number.clone(),
         }
     }
 }
@@ -121,6 +129,7 @@ pub enum SectionValue {
     Medications(Vec<Medication>),
     Lifestyle(Lifestyle),
     Measurements(Measurements),
+    BasicInfo(BasicInfo),
 }
 
 impl SectionValue {
@@ -134,6 +143,7 @@ impl SectionValue {
             SectionValue::Medications(_) => Section::Medications,
             SectionValue::Lifestyle(_) => Section::Lifestyle,
             SectionValue::Measurements(_) => Section::Measurements,
+            SectionValue::BasicInfo(_) => Section::BasicInfo,
         }
     }
 
@@ -148,6 +158,7 @@ impl SectionValue {
             Section::Medications => SectionValue::Medications(record.medications.clone()),
             Section::Lifestyle => SectionValue::Lifestyle(record.lifestyle.clone()),
             Section::Measurements => SectionValue::Measurements(record.measurements.clone()),
+            Section::BasicInfo => SectionValue::BasicInfo(record.basic.clone()),
         })
     }
 
@@ -162,6 +173,7 @@ impl SectionValue {
             SectionValue::Medications(v) => record.medications = v,
             SectionValue::Lifestyle(v) => record.lifestyle = v,
             SectionValue::Measurements(v) => record.measurements = v,
+            SectionValue::BasicInfo(v) => record.basic = v,
         }
     }
 }

@@ -407,6 +407,8 @@ pub struct HealthRecord {
     pub medications: Vec<Medication>,
     pub lifestyle: Lifestyle,
     pub measurements: Measurements,
+    /// The rest of the 个人基本信息表 (format 4 on).
+    pub basic: super::basic_info::BasicInfo,
 }
 
 /// Format version 1: three plain lists, before the record had sections.
@@ -418,7 +420,7 @@ struct HealthSummaryV1 {
 }
 
 impl Versioned for HealthRecord {
-    const VERSION: u16 = 3;
+    const VERSION: u16 = 4;
 
     fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
         match version {
@@ -453,6 +455,7 @@ impl Versioned for HealthRecord {
                 })
             }
             2 => Ok(decode_payload::<super::health_v2::HealthRecordV2>(payload)?.into()),
+            3 => Ok(decode_payload::<super::health_v2::HealthRecordV3>(payload)?.into()),
             other => Err(CodecError::NoMigration(other)),
         }
     }

@@ -1,6 +1,7 @@
-//! The record's shapes before conditions, medicines and allergies carried codes and
-//! statuses (health record format 2, amendment format 1, review item format 1), kept
-//! only so that stored values of those formats still read.
+//! The record's earlier shapes: before conditions, medicines and allergies carried codes
+//! and statuses (health record format 2, amendment format 1, review item format 1), and
+//! before the record held the 个人基本信息表 (health record format 3). Kept only so that
+//! stored values of those formats still read.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -151,6 +152,34 @@ impl From<HealthRecordV2> for HealthRecord {
             medications: all(r.medications),
             lifestyle: r.lifestyle,
             measurements: r.measurements.into(),
+            basic: Default::default(),
+        }
+    }
+}
+
+/// Format 3: before the record held the rest of the 个人基本信息表.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct HealthRecordV3 {
+    past_illnesses: Vec<Condition>,
+    surgeries: Vec<Surgery>,
+    family_history: Vec<FamilyCondition>,
+    allergies: Vec<Allergy>,
+    medications: Vec<Medication>,
+    lifestyle: Lifestyle,
+    measurements: Measurements,
+}
+
+impl From<HealthRecordV3> for HealthRecord {
+    fn from(r: HealthRecordV3) -> Self {
+        HealthRecord {
+            past_illnesses: r.past_illnesses,
+            surgeries: r.surgeries,
+            family_history: r.family_history,
+            allergies: r.allergies,
+            medications: r.medications,
+            lifestyle: r.lifestyle,
+            measurements: r.measurements,
+            basic: Default::default(),
         }
     }
 }
@@ -203,6 +232,26 @@ mod tests {
             bincode::serde::encode_to_vec(value, bincode::config::standard()).unwrap_or_default(),
         );
         bytes
+    }
+
+    #[test]
+    fn format_3_records_read_with_the_basic_form_not_asked() {
+        let old = HealthRecordV3 {
+            past_illnesses: Vec::new(),
+            surgeries: vec![Surgery {
+                name: "appendectomy".into(),
+                year: Some("2009".into()),
+                note: None,
+            }],
+            family_history: Vec::new(),
+            allergies: Vec::new(),
+            medications: Vec::new(),
+            lifestyle: Lifestyle::default(),
+            measurements: Measurements::default(),
+        };
+        let record: HealthRecord = codec::decode(&stored(3, &old)).unwrap_or_default();
+        assert_eq!(record.surgeries[0].name, "appendectomy");
+        assert!(record.basic.is_empty());
     }
 
     #[test]

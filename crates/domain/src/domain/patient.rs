@@ -62,13 +62,74 @@ impl Sex {
 }
 
 impl IdType {
-    /// R (or nothing) for a resident ID, P for a passport, O for another document.
+    pub const ALL: [IdType; 8] = [
+        IdType::ResidentId,
+        IdType::HouseholdRegister,
+        IdType::Passport,
+        IdType::MilitaryOfficer,
+        IdType::DrivingLicence,
+        IdType::HkMacaoPermit,
+        IdType::TaiwanPermit,
+        IdType::Other,
+    ];
+
+    /// R (or nothing) for a resident ID, P for a passport, O for another document, or
+    /// the document's CV02.01.101 code (01 … 07, 99) or Chinese name.
     pub fn parse(text: &str) -> Option<IdType> {
-        match text.trim().to_lowercase().as_str() {
-            "r" | "" | "resident" | "身份证" => Some(IdType::ResidentId),
-            "p" | "passport" | "护照" => Some(IdType::Passport),
-            "o" | "other" | "其他" => Some(IdType::Other),
-            _ => None,
+        let text = text.trim().to_lowercase();
+        match text.as_str() {
+            "r" | "" | "resident" | "身份证" => return Some(IdType::ResidentId),
+            "p" | "passport" => return Some(IdType::Passport),
+            "o" | "other" | "其他" => return Some(IdType::Other),
+            _ => {}
+        }
+        let set = crate::domain::code_sets::set("id_type");
+        let code = set.find(&text)?;
+        IdType::ALL.into_iter().find(|t| t.code() == code.code)
+    }
+
+    /// The CV02.01.101 身份证件类别代码.
+    pub fn code(self) -> &'static str {
+        match self {
+            IdType::ResidentId => "01",
+            IdType::HouseholdRegister => "02",
+            IdType::Passport => "03",
+            IdType::MilitaryOfficer => "04",
+            IdType::DrivingLicence => "05",
+            IdType::HkMacaoPermit => "06",
+            IdType::TaiwanPermit => "07",
+            IdType::Other => "99",
+        }
+    }
+
+    /// What the registration form shows and reads back: R, P, O, or the code.
+    pub fn form_code(self) -> &'static str {
+        match self {
+            IdType::ResidentId => "R",
+            IdType::Passport => "P",
+            IdType::Other => "O",
+            other => other.code(),
+        }
+    }
+
+    /// The document's name in `lang`, from the code set.
+    pub fn name(self, lang: crate::i18n::Lang) -> String {
+        crate::domain::code_sets::set("id_type")
+            .get(self.code())
+            .map(|c| c.name(lang).to_string())
+            .unwrap_or_else(|| self.code().to_string())
+    }
+}
+
+impl Sex {
+    /// The GB/T 2261.1 生理性别代码: 0 not known, 1 male, 2 female, 9 not stated (a
+    /// sex the patient gave as other is not one the code set names).
+    pub fn gb_code(self) -> &'static str {
+        match self {
+            Sex::Unknown => "0",
+            Sex::Male => "1",
+            Sex::Female => "2",
+            Sex::Other => "9",
         }
     }
 }
@@ -94,8 +155,15 @@ pub enum IdType {
     #[default]
     ResidentId,
     Passport,
-    /// Hong Kong / Macao / Taiwan travel permits and others: not checked.
+    /// Any other lawful document (99): not checked.
     Other,
+    /// The CV02.01.101 documents added in format 4 of the registration; kept after
+    /// the first three so stored values read as they were.
+    HouseholdRegister,
+    MilitaryOfficer,
+    DrivingLicence,
+    HkMacaoPermit,
+    TaiwanPermit,
 }
 
 /// Demographics. `Debug` redacts everything that identifies the person.
@@ -114,6 +182,23 @@ pub struct Patient {
     pub restricted: bool,
     /// Manual tags staff set (VIP, hypertension, pregnancy …), shown in search results.
     pub tags: Vec<String>,
+    /// The 健康档案编号 (`domain::record_number`), given once by the service.
+    pub record_number: Option<String>,
+}
+
+/// The third stored shape (format version 3): before the 健康档案编号.
+#[derive(Deserialize)]
+struct PatientV3 {
+    name: String,
+    sex: Sex,
+    birth_date: Option<NaiveDate>,
+    phone: Option<String>,
+    id_type: IdType,
+    id_number: Option<String>,
+    address: Option<String>,
+    emergency_contact: Option<String>,
+    restricted: bool,
+    tags: Vec<String>,
 }
 
 /// The second stored shape (format version 2): before manual tags.
@@ -142,10 +227,26 @@ struct PatientV1 {
 }
 
 impl Versioned for Patient {
-    const VERSION: u16 = 3;
+    const VERSION: u16 = 4;
 
     fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
         match version {
+            3 => {
+                let old: PatientV3 = decode_payload(payload)?;
+                Ok(Patient {
+                    name: old.name,
+                    sex: old.sex,
+                    birth_date: old.birth_date,
+                    phone: old.phone,
+                    id_type: old.id_type,
+                    id_number: old.id_number,
+                    address: old.address,
+                    emergency_contact: old.emergency_contact,
+                    restricted: old.restricted,
+                    tags: old.tags,
+                    record_number: None,
+                })
+            }
             2 => {
                 let old: PatientV2 = decode_payload(payload)?;
                 Ok(Patient {
@@ -159,6 +260,7 @@ impl Versioned for Patient {
                     emergency_contact: old.emergency_contact,
                     restricted: old.restricted,
                     tags: Vec::new(),
+                    record_number: None,
                 })
             }
             1 => {

@@ -45,6 +45,16 @@ pub fn texts(doc: &CardDocument, lang: Lang) -> Vec<String> {
             ],
         ),
         doc.clinic.phone.clone(),
+        doc.record_number
+            .as_deref()
+            .map(|n| {
+                format!(
+                    "{} {}",
+                    loc.t("record.number"),
+                    crate::domain::record_number::grouped(n)
+                )
+            })
+            .unwrap_or_default(),
     ]
 }
 
@@ -125,7 +135,10 @@ pub fn layout(doc: &CardDocument, fonts: &Fonts, lang: Lang) -> Result<Vec<Op>, 
         (9.0, 88.0, 150.0, 40.0),
     );
     qr(&mut ops, &doc.card.number, (w - 9.0 - 58.0, 36.0, 58.0))?;
-    ops.push(text(9.0, 142.0, 6.0, false, GREY, &t[5]));
+    if !t[6].is_empty() {
+        ops.push(text(9.0, 136.0, 6.0, false, GREY, &t[6]));
+    }
+    ops.push(text(9.0, 146.0, 6.0, false, GREY, &t[5]));
     Ok(ops)
 }
 

@@ -160,6 +160,13 @@ fn identity(data: &ReportData, loc: &Locale) -> Vec<(String, String)> {
         ),
         (loc.t("report.card"), card),
         (
+            loc.t("record.number"),
+            p.record_number
+                .as_deref()
+                .map(crate::domain::record_number::grouped)
+                .unwrap_or_else(|| none.clone()),
+        ),
+        (
             loc.t("report.period"),
             format!("{} – {}", data.period.from, data.period.to),
         ),

@@ -13,6 +13,8 @@ use crate::domain::patient::PatientId;
 
 pub const CARDS_TREE: &str = "cards";
 const SERIAL_KEY: &[u8] = b"card_serial";
+const RECORD_SERIAL_PREFIX: &[u8] = b"record_serial/";
+const RECORDS_NUMBERED_KEY: &[u8] = b"records_numbered";
 
 impl Record for Card {
     const TREE: &'static str = CARDS_TREE;
@@ -56,22 +58,55 @@ impl Vault {
     /// The next card serial. Taken atomically and never given back, so two desks never
     /// get the same number and a number is never reused, even if the save then fails.
     pub fn next_card_serial(&self) -> Result<u64, StoreError> {
+        self.next_counter(SERIAL_KEY, "the card serial counter is malformed")
+    }
+
+    /// The next 健康档案编号 serial of a 12-digit area (county, 乡镇, 村居): like card
+    /// serials, taken atomically and never given back. The area code is the clinic's,
+    /// not a patient's, so it may stand in a sled key.
+    pub fn next_record_serial(&self, area: &str) -> Result<u64, StoreError> {
+        let key = [RECORD_SERIAL_PREFIX, area.as_bytes()].concat();
+        self.next_counter(&key, "the record number counter is malformed")
+    }
+
+    /// Adds one to the counter under `key` in the meta tree, atomically.
+    fn next_counter(&self, key: &[u8], malformed: &str) -> Result<u64, StoreError> {
         let meta = self.tree(META_TREE)?;
-        let next = meta
-            .update_and_fetch(SERIAL_KEY, |old| {
-                let current = old
-                    .and_then(|b| b.try_into().ok())
-                    .map(u64::from_be_bytes)
-                    .unwrap_or(0);
-                Some((current + 1).to_be_bytes().to_vec())
-            })
+        meta.update_and_fetch(key, |old| {
+            let current = old
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            Some((current + 1).to_be_bytes().to_vec())
+        })
+        .map_err(|e| self.sled_err(e))?
+        .and_then(|b| b.as_ref().try_into().ok())
+        .map(u64::from_be_bytes)
+        .ok_or_else(|| StoreError::corrupt(&self.store().dir, malformed))
+    }
+
+    /// Whether every patient has a 健康档案编号 (set by the numbering pass, cleared
+    /// when a patient is filed while the clinic's area code is unset). A store that
+    /// never said is taken to need the pass.
+    pub fn all_records_numbered(&self) -> Result<bool, StoreError> {
+        let meta = self.tree(META_TREE)?;
+        Ok(meta
+            .get(RECORDS_NUMBERED_KEY)
             .map_err(|e| self.sled_err(e))?
-            .and_then(|b| b.as_ref().try_into().ok())
-            .map(u64::from_be_bytes)
-            .ok_or_else(|| {
-                StoreError::corrupt(&self.store().dir, "the card serial counter is malformed")
-            })?;
-        Ok(next)
+            .is_some_and(|v| v.as_ref() == [1]))
+    }
+
+    pub fn stage_records_numbered(
+        &self,
+        writes: &mut WriteSet,
+        all: bool,
+    ) -> Result<(), StoreError> {
+        writes.put(
+            &self.tree(META_TREE)?,
+            RECORDS_NUMBERED_KEY,
+            vec![u8::from(all)],
+        );
+        Ok(())
     }
 
     /// Stages a card (new or changed) and, for a new one, its index entry.

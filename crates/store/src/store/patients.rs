@@ -30,6 +30,7 @@ impl Vault {
             (IndexKind::Phone, patient.phone.as_deref()),
             (IndexKind::PhoneTail, patient.phone.as_deref()),
             (IndexKind::IdNumber, patient.id_number.as_deref()),
+            (IndexKind::RecordNumber, patient.record_number.as_deref()),
         ];
         for (kind, value) in entries {
             if let Some(value) = value.filter(|v| !v.trim().is_empty()) {

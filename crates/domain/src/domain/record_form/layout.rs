@@ -2,6 +2,7 @@
 //! rows an editor starts from (what `reading` reads back).
 
 use crate::domain::amendment::{Section, SectionValue};
+use crate::domain::basic_info;
 use crate::domain::record_codes as codes;
 
 /// How a section is edited: entry lines with these parts, or these named fields.
@@ -47,6 +48,7 @@ pub fn layout(section: Section) -> Layout {
         ]),
         Section::Lifestyle => Layout::Fields(&LIFESTYLE_FIELDS),
         Section::Measurements => Layout::Fields(&MEASUREMENT_FIELDS),
+        Section::BasicInfo => Layout::Fields(&basic_info::FIELD_NAMES),
         // Demographics are the registration form's fields, checked as registration is.
         Section::Demographics => Layout::Fields(&[]),
     }
@@ -147,6 +149,10 @@ pub fn rows_in(value: &SectionValue, lang: crate::i18n::Lang) -> Vec<String> {
             opt(&m.measured_on),
             codes::race_text(&m.race),
         ],
+        SectionValue::BasicInfo(b) => basic_info::FIELD_NAMES
+            .iter()
+            .map(|field| b.field_text(field, lang))
+            .collect(),
     }
 }
 

@@ -5,6 +5,8 @@ use chrono::{Datelike, NaiveDate};
 
 use super::{Layout, Problem, layout, rows};
 use crate::domain::amendment::{Section, SectionValue};
+use crate::domain::basic_info::{self, BasicInfo, Declared, FieldKind};
+use crate::domain::code_sets::{self, CodeError};
 use crate::domain::health::{
     Alcohol, Allergy, BloodGroup, Condition, FamilyCondition, Lifestyle, Measurements, Medication,
     MedicationStatus, Severity, Smoking, Surgery, Tenths,
@@ -147,6 +149,57 @@ fn choice<T>(
     }
 }
 
+/// Longest free text of a basic-information field (an address, a workplace).
+const MAX_TEXT_CHARS: usize = 200;
+
+/// The 个人基本信息表's rows, one per field: codes of each field's set, 无 or what there
+/// was, or text. Every wrong row is named.
+fn basic_info(rows: &[String]) -> Result<BasicInfo, Vec<(usize, Problem)>> {
+    let mut info = BasicInfo::default();
+    let mut problems = Vec::new();
+    for (i, (field, kind)) in basic_info::FIELDS.iter().enumerate() {
+        let text = rows.get(i).map(String::as_str).unwrap_or("");
+        match kind {
+            FieldKind::Text => {
+                if text.trim().chars().count() > MAX_TEXT_CHARS {
+                    problems.push((i, Problem::new("too_long")));
+                    continue;
+                }
+                let value = some(text);
+                match *field {
+                    "workplace" => info.workplace = value,
+                    "household_address" => info.household_address = value,
+                    _ => info.responsible_doctor = value,
+                }
+            }
+            FieldKind::Declared => {
+                if text.trim().chars().count() > MAX_TEXT_CHARS {
+                    problems.push((i, Problem::new("too_long")));
+                } else if let Some(declared) = Declared::read(text) {
+                    info.declared.insert(field.to_string(), declared);
+                }
+            }
+            FieldKind::Coded(set) => match code_sets::set(set).read(text) {
+                Ok(codes) if codes.is_empty() => {}
+                Ok(codes) => {
+                    info.coded.insert(field.to_string(), codes);
+                }
+                Err(CodeError::Unknown(word)) => {
+                    problems.push((i, Problem::with("bad_choice", word)))
+                }
+                Err(CodeError::NoneWithOthers) => {
+                    problems.push((i, Problem::new("none_with_others")))
+                }
+            },
+        }
+    }
+    if problems.is_empty() {
+        Ok(info)
+    } else {
+        Err(problems)
+    }
+}
+
 /// Reads the editor's rows into a section value, or the problem of each wrong row.
 /// Blank entry lines are dropped.
 pub fn parse(
@@ -162,6 +215,15 @@ pub fn parse(
     };
     let value = match section {
         Section::Demographics => SectionValue::Demographics(Default::default()),
+        Section::BasicInfo => match basic_info(rows) {
+            Ok(value) => SectionValue::BasicInfo(value),
+            Err(found) => {
+                for (i, p) in found {
+                    note(i, p);
+                }
+                SectionValue::BasicInfo(Default::default())
+            }
+        },
         Section::Lifestyle | Section::Measurements => {
             let field = |i: usize| rows.get(i).map(String::as_str).unwrap_or("");
             if section == Section::Lifestyle {

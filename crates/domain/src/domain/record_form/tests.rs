@@ -165,3 +165,69 @@ fn values_round_trip_and_the_service_refuses_smuggled_separators() {
     });
     assert_eq!(check(&bad, today()).map_err(|p| p.key), Err("bad_number"));
 }
+
+/// Every code of every coded field of the 个人基本信息表 survives the editor in both
+/// languages: shown as "code name", read back to the same code.
+#[test]
+fn every_basic_information_code_reads_back_in_both_languages() {
+    use crate::domain::basic_info::{self, FieldKind};
+    use crate::i18n::Lang;
+    for (i, (field, kind)) in basic_info::FIELDS.iter().enumerate() {
+        let FieldKind::Coded(set) = kind else {
+            continue;
+        };
+        for code in &crate::domain::code_sets::set(set).codes {
+            let mut info = basic_info::BasicInfo::default();
+            info.coded
+                .insert(field.to_string(), vec![code.code.clone()]);
+            let value = SectionValue::BasicInfo(info);
+            for lang in [Lang::En, Lang::ZhCn] {
+                let rows = super::rows_in(&value, lang);
+                assert_eq!(
+                    parse(Section::BasicInfo, &rows, today()).as_ref(),
+                    Ok(&value),
+                    "{field} {} in {lang:?}: {:?}",
+                    code.code,
+                    rows[i]
+                );
+            }
+            assert_eq!(check(&value, today()), Ok(value.clone()));
+        }
+    }
+}
+
+#[test]
+fn basic_information_names_each_wrong_row_and_keeps_none_apart() {
+    use crate::domain::basic_info::{Declared, FIELD_NAMES};
+    let row = |name: &str| FIELD_NAMES.iter().position(|f| *f == name).unwrap_or(0);
+    let mut rows = vec![String::new(); FIELD_NAMES.len()];
+    rows[row("ethnicity")] = "汉".into();
+    rows[row("payment")] = "1、7".into();
+    rows[row("trauma")] = "无".into();
+    rows[row("transfusion")] = "2015 手术输血".into();
+    rows[row("family_father")] = "高血压, 脑卒中".into();
+    let Ok(SectionValue::BasicInfo(info)) = parse(Section::BasicInfo, &rows, today()) else {
+        panic!("the rows read")
+    };
+    assert_eq!(info.codes("ethnicity"), ["01"]);
+    assert_eq!(info.codes("payment"), ["1", "7"]);
+    assert_eq!(info.declared.get("trauma"), Some(&Declared::None));
+    assert_eq!(
+        info.declared.get("hereditary"),
+        None,
+        "not asked stays unasked"
+    );
+    assert_eq!(info.codes("family_father").len(), 2);
+
+    rows[row("ethnicity")] = "火星族".into();
+    rows[row("exposure")] = "无, 射线".into();
+    rows[row("workplace")] = "x".repeat(201);
+    let Err(problems) = parse(Section::BasicInfo, &rows, today()) else {
+        panic!("the wrong rows are refused")
+    };
+    let key = |name: &str| problems[row(name)].as_ref().map(|p| p.key);
+    assert_eq!(key("ethnicity"), Some("bad_choice"));
+    assert_eq!(key("exposure"), Some("none_with_others"));
+    assert_eq!(key("workplace"), Some("too_long"));
+    assert_eq!(key("payment"), None);
+}

@@ -14,6 +14,8 @@ use crate::ingest::{IdKind, SenderId};
 
 /// The mainland resident ID's OID (GB 11643), as exchange standards name it.
 pub const RESIDENT_ID_SYSTEM: &str = "urn:oid:2.16.156.10011.1.3";
+/// The 城乡居民健康档案编号's namespace (`domain::record_number::OID`).
+pub const RECORD_NUMBER_SYSTEM: &str = "urn:oid:2.16.156.10011.1.2";
 /// caredesk's own identifier systems, as its FHIR export writes them.
 pub const CARD_SYSTEM: &str = "urn:caredesk:card";
 pub const PATIENT_SYSTEM: &str = "urn:caredesk:patient";
@@ -23,12 +25,27 @@ pub const US_CORE_RACE: &str = "http://hl7.org/fhir/us/core/StructureDefinition/
 
 /// Systems that say what a number is, so its check digit is not asked.
 const NOT_A_RESIDENT_ID: &[&str] = &[
+    RECORD_NUMBER_SYSTEM,
     CARD_SYSTEM,
     PATIENT_SYSTEM,
     PASSPORT_SYSTEM,
     ID_DOCUMENT_SYSTEM,
     "http://hl7.org/fhir/sid/us-ssn",
 ];
+
+/// Another document's type from its CV02.01.101 coding (as caredesk exports it);
+/// a document without one is "other".
+fn document_type(identifier: &Value) -> IdType {
+    identifier["type"]["coding"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["code"].as_str())
+        .filter(|code| code.len() == 2)
+        .find_map(IdType::parse)
+        .filter(|t| !matches!(t, IdType::ResidentId | IdType::Passport))
+        .unwrap_or(IdType::Other)
+}
 
 /// What a Patient resource says.
 pub(super) struct PatientRead {
@@ -171,11 +188,14 @@ pub(super) fn patient(resource: &Value) -> PatientRead {
                 read.patient.id_type = IdType::ResidentId;
                 read.patient.id_number = Some(value.clone());
             }
+            (None, Some(RECORD_NUMBER_SYSTEM)) if read.patient.record_number.is_none() => {
+                read.patient.record_number = crate::domain::record_number::normalise(&value);
+            }
             (None, Some(PASSPORT_SYSTEM)) if document.is_none() => {
                 document = Some((IdType::Passport, value.clone()));
             }
             (None, Some(ID_DOCUMENT_SYSTEM)) if document.is_none() => {
-                document = Some((IdType::Other, value.clone()));
+                document = Some((document_type(identifier), value.clone()));
             }
             _ => {}
         }
@@ -201,6 +221,30 @@ pub(super) fn patient(resource: &Value) -> PatientRead {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_record_number_and_a_coded_document_type_are_read() {
+        let resource = serde_json::json!({
+            "resourceType": "Patient",
+            "identifier": [
+                {"system": RECORD_NUMBER_SYSTEM, "value": "110105 001 001 00042"},
+                {"system": ID_DOCUMENT_SYSTEM, "value": "H01234567",
+                 "type": {"coding": [{"system": "urn:oid:2.16.156.10011.2.3.1.1", "code": "06"}]}}
+            ],
+            "name": [{"text": "陈美玲"}]
+        });
+        let read = patient(&resource);
+        assert_eq!(
+            read.patient.record_number.as_deref(),
+            Some("11010500100100042")
+        );
+        assert_eq!(read.patient.id_type, IdType::HkMacaoPermit);
+        assert_eq!(read.patient.id_number.as_deref(), Some("H01234567"));
+        // A number that is not 17 digits of a valid area is not taken as one.
+        let wrong = patient(&serde_json::json!({"identifier": [
+            {"system": RECORD_NUMBER_SYSTEM, "value": "12345"}]}));
+        assert_eq!(wrong.patient.record_number, None);
+    }
 
     #[test]
     fn identifiers_by_system_and_check_digit() {

@@ -153,6 +153,14 @@ pub(super) fn patient(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Pat
         row(app, "patient.card", card_text(app, screen)),
         row(
             app,
+            "record.number",
+            match &p.record_number {
+                Some(n) => crate::domain::record_number::grouped(n),
+                None => app.t("record.no_number"),
+            },
+        ),
+        row(
+            app,
             "patient.tags",
             // The staff's tags, then the rules' (as the search row lists them).
             {

@@ -58,6 +58,8 @@ pub struct RecordScreen {
     pub health: Option<HealthRecord>,
     pub sections: Vec<Section>,
     pub cursor: Cursor,
+    /// Rows of the selected section scrolled past (PgDn); clamped when drawn.
+    pub scroll: usize,
     pub editor: Option<SectionEditor>,
     pub history: Option<HistoryView>,
     pub notice: Option<String>,
@@ -84,11 +86,7 @@ fn sex_code(sex: Sex) -> &'static str {
 }
 
 fn id_type_code(id_type: IdType) -> &'static str {
-    match id_type {
-        IdType::ResidentId => "R",
-        IdType::Passport => "P",
-        IdType::Other => "O",
-    }
+    id_type.form_code()
 }
 
 /// The eight demographic fields as the registration form shows them.
@@ -141,6 +139,7 @@ impl RecordScreen {
             health: view.health.clone(),
             sections,
             cursor: Default::default(),
+            scroll: 0,
             editor: None,
             history: None,
             notice: None,
@@ -406,6 +405,23 @@ impl Component for RecordScreen {
             return Some((&mut self.cursor, self.sections.len()));
         }
         None
+    }
+
+    /// PgDn/PgUp scroll a long section; a move to another section starts at its top.
+    fn on_movement(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {
+        if self.editor.is_some() || self.history.is_some() {
+            return Handled::Ignored;
+        }
+        let page = desk.page.max(1);
+        match action {
+            Action::PageDown => self.scroll += page,
+            Action::PageUp => self.scroll = self.scroll.saturating_sub(page),
+            _ => {
+                self.scroll = 0;
+                return Handled::Ignored;
+            }
+        }
+        Handled::Consumed
     }
 
     fn on_action(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {

@@ -25,8 +25,18 @@ fn labelled(app: &App, label: String, value: String, width: usize) -> Line<'stat
     ])
 }
 
+/// The 健康档案编号 line, above the demographics (it is not one of them: it never
+/// changes).
+fn record_number_line(app: &App, number: Option<&str>) -> Line<'static> {
+    let shown = match number {
+        Some(n) => crate::domain::record_number::grouped(n),
+        None => app.t("record.no_number"),
+    };
+    labelled(app, app.t("record.number"), shown, 16)
+}
+
 fn demographic_lines(app: &App, d: &Demographics, masked: bool) -> Vec<Line<'static>> {
-    let id_type = app.t(&format!("record.id_type.{:?}", d.id_type).to_lowercase());
+    let id_type = d.id_type.name(app.locale.lang);
     let phone = d.phone.clone().unwrap_or_default();
     let id_number = d.id_number.clone().unwrap_or_default();
     let values = [
@@ -97,7 +107,19 @@ fn value_lines(app: &App, value: &SectionValue, masked: bool, columns: u16) -> V
                 let mut lines = Vec::new();
                 for (label, value) in rows {
                     if side_by_side {
-                        lines.push(labelled(app, label, value, width));
+                        // A long value wraps under itself, not under the labels.
+                        let mut parts =
+                            crate::linebreak::wrap_columns(&value, usize::from(columns) - width)
+                                .into_iter();
+                        lines.push(labelled(
+                            app,
+                            label,
+                            parts.next().unwrap_or_default(),
+                            width,
+                        ));
+                        lines.extend(
+                            parts.map(|rest| Line::from(format!("{}{rest}", " ".repeat(width)))),
+                        );
                     } else {
                         lines.push(Line::styled(label, app.theme.label()));
                         let shown = if value.is_empty() {
@@ -112,6 +134,51 @@ fn value_lines(app: &App, value: &SectionValue, masked: bool, columns: u16) -> V
             }
         },
     }
+}
+
+/// The codes the focused field of the 个人基本信息表 takes, narrowed by the word being
+/// typed (after the last separator of a field that takes several), on as many lines
+/// as they need up to three.
+fn choices(app: &App, editor: &SectionEditor, width: u16) -> Option<Line<'static>> {
+    if editor.section != Section::BasicInfo {
+        return None;
+    }
+    let name = crate::domain::basic_info::FIELD_NAMES.get(editor.form.focus)?;
+    if crate::domain::basic_info::kind(name) == Some(crate::domain::basic_info::FieldKind::Declared)
+    {
+        return Some(Line::styled(
+            app.t("record.declared_hint"),
+            app.theme.notice(),
+        ));
+    }
+    let set = crate::domain::basic_info::code_set(name)?;
+    let typed = editor.form.fields.get(editor.form.focus)?.value.as_str();
+    let word = if set.multiple {
+        typed.rsplit([',', '，', '、', '/']).next().unwrap_or("")
+    } else {
+        typed
+    };
+    let mut codes = set.matching(word);
+    // A value as shown ("01 汉族") matches nothing: the whole list again.
+    if codes.is_empty() {
+        codes = set.matching("");
+    }
+    let lang = app.locale.lang;
+    let budget = usize::from(width).saturating_mul(3).saturating_sub(2);
+    let mut shown = String::new();
+    for code in codes {
+        // No break between a code and its name.
+        let item = code.shown(lang).replacen(' ', "\u{a0}", 1);
+        let sep = if shown.is_empty() { "" } else { " · " };
+        if unicode_width::UnicodeWidthStr::width(format!("{shown}{sep}{item} …").as_str()) > budget
+        {
+            shown.push_str(" …");
+            break;
+        }
+        shown.push_str(sep);
+        shown.push_str(&item);
+    }
+    Some(Line::styled(shown, app.theme.notice()))
 }
 
 /// The labels of an editor's rows, the reason's last.
@@ -154,10 +221,16 @@ fn editor(frame: &mut Frame<'_>, area: Rect, app: &App, editor: &SectionEditor) 
     if editor.form.busy {
         head.push(Line::styled(app.t("common.working"), app.theme.label()));
     }
-    let head_height = 2 + head.len() as u16;
+    let mut head_height = 2 + head.len() as u16;
+    // The choices of a coded field, wrapped by the one line breaker, under the intro.
+    if let Some(choices) = choices(app, editor, area.width) {
+        let lines = crate::tui::view::wrap_lines(vec![choices], area.width);
+        head_height += lines.len() as u16;
+        head.splice(1..1, lines);
+    }
     let [top, body] =
         Layout::vertical([Constraint::Length(head_height), Constraint::Min(1)]).areas(area);
-    frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);
+    frame.render_widget(crate::tui::view::wrapped(head, area.width), top);
 
     let labels = editor_labels(app, editor);
     line_editor_rows(
@@ -307,9 +380,25 @@ pub(super) fn record(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Reco
                 .as_ref()
                 .and_then(|h| SectionValue::of(h, section)),
         };
-        let lines = value
+        let mut lines = value
             .map(|v| value_lines(app, &v, true, content.width))
             .unwrap_or_default();
-        frame.render_widget(crate::tui::view::wrapped(lines, content.width), content);
+        if section == Section::Demographics {
+            lines.insert(
+                0,
+                record_number_line(app, screen.patient.record_number.as_deref()),
+            );
+        }
+        // A section longer than the screen (the 个人基本信息表) scrolls with PgDn/PgUp;
+        // the last row says when there is more.
+        let mut lines = crate::tui::view::wrap_lines(lines, content.width);
+        let height = usize::from(content.height);
+        let top = screen.scroll.min(lines.len().saturating_sub(height));
+        lines.drain(..top);
+        if lines.len() > height && height > 0 {
+            lines.truncate(height - 1);
+            lines.push(Line::styled(app.t("record.more"), app.theme.notice()));
+        }
+        frame.render_widget(Paragraph::new(lines), content);
     }
 }
