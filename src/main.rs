@@ -44,6 +44,9 @@ fn main() -> ExitCode {
             cli::report_cmd::run_report(args).map(|()| ExitCode::SUCCESS)
         }
         Some(Command::Card(args)) => cli::report_cmd::run_card(args).map(|()| ExitCode::SUCCESS),
+        Some(Command::Notice(args)) => {
+            cli::report_cmd::run_notice(args).map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

@@ -32,6 +32,14 @@ pub struct PatientArgs {
     pub key: String,
     #[arg(long, value_enum)]
     pub format: ExportFormat,
+    /// Provide the copy to another processor (a referral hospital …), named here:
+    /// refused unless the patient gave the separate consent to it (PIPL art. 23).
+    /// Without it the copy is the patient's own (their right of access).
+    #[arg(long, value_name = "RECIPIENT", requires = "purpose")]
+    pub to: Option<String>,
+    /// Why it is provided (with --to), as the accounting of disclosures will say.
+    #[arg(long, requires = "to")]
+    pub purpose: Option<String>,
 }
 
 pub fn run(command: ExportCommand) -> anyhow::Result<()> {
@@ -39,7 +47,15 @@ pub fn run(command: ExportCommand) -> anyhow::Result<()> {
     let key = super::report_cmd::patient_key(&args.key)?;
     let session = signin::connect(&args.data.path)?;
     signin::sign_in(&session)?;
-    let export = session.ask(Request::PatientExport { key });
+    let request = match (args.to, args.purpose) {
+        (Some(recipient), Some(purpose)) => Request::PatientProvide {
+            key,
+            recipient,
+            purpose,
+        },
+        _ => Request::PatientExport { key },
+    };
+    let export = session.ask(request);
     signin::sign_out(&session);
     let export: Box<PatientExport> = export.map_err(|e| anyhow::anyhow!("{e}"))?;
     let text = match args.format {

@@ -49,6 +49,9 @@ pub fn run(args: InitArgs) -> anyhow::Result<()> {
         StoreOptions::default(),
         process_actor(),
     )?;
+    // The notice a patient signs before the separate PIPL consents, for the clinic
+    // to adapt (docs/pipl.md).
+    crate::clinic::notice::write_template(dir)?;
 
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -140,6 +140,11 @@ pub enum Command {
     /// A patient's member card (85.6 × 54 mm, Code 128 and QR code of the card number),
     /// as a PDF file or on a CUPS printer. Audited; signs in like `caredesk user`.
     Card(report_cmd::CardArgs),
+    /// The notice (告知书) a patient reads and signs before the separate consents to
+    /// process their health information and to provide it to others (PIPL arts. 17,
+    /// 29, 30), as a PDF file or on a CUPS printer: `DIR/notice.toml`, with its version.
+    /// Signs in like `caredesk user`.
+    Notice(report_cmd::NoticeArgs),
     /// Back up the whole store into an encrypted file (as a signed-in admin), or
     /// check one: `caredesk backup --data DIR --out FILE`, `caredesk backup verify FILE`.
     ///

@@ -89,6 +89,20 @@ pub struct CardArgs {
     pub destination: Destination,
 }
 
+#[derive(Debug, Args)]
+pub struct NoticeArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    /// Language of the notice.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: Lang,
+    /// Paper size (default: [report] paper in settings.toml, else A4).
+    #[arg(long, value_enum)]
+    pub paper: Option<Paper>,
+    #[command(flatten)]
+    pub destination: Destination,
+}
+
 /// The patient's key: as given, or (`-`) from standard input, where other users of the
 /// machine cannot read it in the process list.
 pub(super) fn patient_key(given: &str) -> anyhow::Result<String> {
@@ -133,6 +147,19 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<()> {
     }
     let pdf = report::health_report_pdf(&data, args.lang)?;
     deliver(&args.destination, &pdf, "health report")
+}
+
+/// The clinic's notice (告知书, `DIR/notice.toml`) to hand to a patient for signing
+/// before the separate consents.
+pub fn run_notice(args: NoticeArgs) -> anyhow::Result<()> {
+    args.destination.refuse_existing()?;
+    let mut document: Box<crate::clinic::notice::NoticeDocument> =
+        ask(&args.data.path, Request::NoticeGet)?;
+    if let Some(paper) = args.paper {
+        document.layout.paper = paper;
+    }
+    let pdf = report::notice_pdf(&document, args.lang)?;
+    deliver(&args.destination, &pdf, "notice")
 }
 
 pub fn run_card(args: CardArgs) -> anyhow::Result<()> {

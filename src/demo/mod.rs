@@ -19,7 +19,9 @@ use crate::auth::user::TotpSecret;
 use crate::auth::{Role, User, UserId, totp};
 use crate::clinic::settings::Settings;
 use crate::domain::card::{Card, card_number};
-use crate::domain::consent::{Channel, ConsentEntry, ConsentRecord, Decision, Method, Purpose};
+use crate::domain::consent::{
+    Channel, ConsentEntry, ConsentRecord, Decision, Method, Processing, ProcessingEntry, Purpose,
+};
 use crate::store::writes::WriteSet;
 use crate::store::{self, StoreError, StoreOptions, Vault};
 
@@ -103,9 +105,14 @@ pub fn create(
             time_zone: TIME_ZONE.into(),
             area_code: demo_area(0),
         },
+        privacy: crate::clinic::settings::PrivacySettings {
+            officer: "李敏 Li Min, 010-6588 0001, privacy@demo-clinic.example".into(),
+            require_health_consent: false,
+        },
         ..Settings::default()
     };
     settings.save(dir).map_err(StoreError::Invalid)?;
+    crate::clinic::notice::write_template(dir).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let created = add_patients(&vault, &actor, patients, progress)?;
     add_review_items(&vault, &actor)?;
     oversight::add_alerts(&vault, &actor)?;
@@ -372,6 +379,14 @@ fn demo_consent(n: i64, day: chrono::NaiveDate) -> ConsentRecord {
             Method::Verbal,
         ));
     }
+    if n % 4 == 1 {
+        entries.push(entry(
+            Channel::WeChat,
+            Purpose::Education,
+            Decision::Granted,
+            Method::Verbal,
+        ));
+    }
     if n % 5 == 0 {
         entries.push(entry(
             Channel::Phone,
@@ -380,7 +395,29 @@ fn demo_consent(n: i64, day: chrono::NaiveDate) -> ConsentRecord {
             Method::Verbal,
         ));
     }
-    ConsentRecord { entries }
+    // The separate PIPL consents, signed with the notice at registration: to process
+    // health information by all but one in ten (whose consent the desk must still
+    // ask), to provide it to others (a referral hospital) by every third.
+    let separate = |scope, decision| ProcessingEntry {
+        scope,
+        decision,
+        method: Method::SignedForm,
+        notice_version: crate::clinic::notice::BUILT_IN_VERSION.into(),
+        at,
+        recorded_by: USERS[1].0.to_string(),
+        guardian: None,
+    };
+    let mut processing = Vec::new();
+    if n % 10 != 9 {
+        processing.push(separate(Processing::HealthData, Decision::Granted));
+    }
+    if n % 3 == 0 {
+        processing.push(separate(Processing::ProvideToOthers, Decision::Granted));
+    }
+    ConsentRecord {
+        entries,
+        processing,
+    }
 }
 
 #[cfg(test)]

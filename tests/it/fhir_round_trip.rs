@@ -303,6 +303,8 @@ fn round_trips(exported: &[(Box<PatientExport>, Value)]) -> Found {
             )
         };
         assert_eq!(m(&second), m(first), "patient {n}");
+        // Permission to contact and the separate PIPL consents (their notice version
+        // and guardian too) come back whole.
         assert_eq!(second.consent, first.consent, "patient {n}");
         assert_eq!(second.questionnaires, first.questionnaires, "patient {n}");
         assert_eq!(second.plans.last(), first.plans.last(), "patient {n}");

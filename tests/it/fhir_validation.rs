@@ -265,6 +265,7 @@ fn edge_cases() -> PatientExport {
                 consent(Decision::Granted, "2029-06-01T01:00:00Z"),
                 consent(Decision::Refused, "2030-01-01T01:00:00Z"),
             ],
+            ..ConsentRecord::default()
         },
         health: HealthRecord {
             past_illnesses: vec![

@@ -152,6 +152,7 @@ const ALLOWED: &[&str] = &[
     "li.na",
     "clinic",
     "area_code",
+    "notice",
     // Standards, formats and codes.
     "Rh",
     "PDF",

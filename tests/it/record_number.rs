@@ -51,8 +51,12 @@ fn registration_numbers_records_in_the_clinic_s_area_and_search_finds_them() {
     let numbers: Vec<Option<String>> = ids.iter().map(|id| number_of(&t, *id)).collect();
     assert_eq!(
         numbers,
-        ["11010500100100001", "11010500100100002", "11010500100100003"]
-            .map(|n| Some(n.to_string()))
+        [
+            "11010500100100001",
+            "11010500100100002",
+            "11010500100100003"
+        ]
+        .map(|n| Some(n.to_string()))
     );
     let desk = t.sign_in(Role::FrontDesk);
     for query in ["11010500100100002", "110105 001 001 00002"] {

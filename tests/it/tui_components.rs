@@ -290,7 +290,9 @@ fn the_follow_up_history_has_its_own_context_and_a_form_in_its_prompts() {
 
 #[test]
 fn the_consent_grid_records_the_selected_row_s_decision_and_shows_the_reply() {
-    use caredesk::domain::consent::{Channel, ConsentRecord, Decision, Method, Purpose};
+    use caredesk::domain::consent::{
+        Channel, ConsentRecord, Decision, Method, Processing, Purpose,
+    };
     use caredesk::tui::components::consent::ConsentScreen;
     // The doctor reads consent but may not record it: told at once, nothing sent.
     let mut app = on_patient();
@@ -311,10 +313,31 @@ fn the_consent_grid_records_the_selected_row_s_decision_and_shows_the_reply() {
     assert_eq!(request, Request::ConsentGet { id: ID });
     assert_eq!(app.context(), Context::Consent);
     app.update(reply(tag, Response::Consent(ConsentRecord::default())));
-    key(&mut app, KeyCode::Down);
+    // First the two separate PIPL consents: the one to process health data, signed.
+    keys(&mut app, "g");
+    let (tag, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::ConsentProcessingSet {
+            id: ID,
+            scope: Processing::HealthData,
+            decision: Decision::Granted,
+            method: Method::SignedForm,
+            guardian: None,
+        }
+    );
+    app.update(reply(tag, Response::Consent(ConsentRecord::default())));
+    // Then permission to contact: phone for education.
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Down);
+    }
     keys(&mut app, "v");
     let (tag, request) = call(&mut app);
-    let (channel, purpose) = caredesk::tui::components::consent::consent_rows()[1];
+    let caredesk::tui::components::consent::ConsentRow::Contact(channel, purpose) =
+        caredesk::tui::components::consent::consent_rows()[3]
+    else {
+        panic!("the fourth row is permission to contact")
+    };
     assert_eq!(
         request,
         Request::ConsentSet {

@@ -25,7 +25,7 @@ use caredesk::tui::field::Field;
 use caredesk::tui::screens::{Cursor, Form, Overlay};
 use chrono::NaiveDate;
 
-use crate::common::tui::{app, demo_record, form, patient, render, sign_in, type_text};
+use crate::common::tui::{app, demo_record, form, patient, press, render, sign_in, type_text};
 use caredesk::tui::components::enrol::Enrol;
 use caredesk::tui::components::login::Login;
 use caredesk::tui::components::recovery_codes::RecoveryCodes;
@@ -367,13 +367,35 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     recorded_by: "wang.li".into(),
                 });
             }
-            let mut screen = ConsentScreen::new(PatientId([1; 16]), "张伟".into());
+            record
+                .processing
+                .push(caredesk::domain::consent::ProcessingEntry {
+                    scope: caredesk::domain::consent::Processing::HealthData,
+                    decision: Decision::Granted,
+                    method: Method::SignedForm,
+                    notice_version: "2026-12".into(),
+                    at: 1_795_000_000,
+                    recorded_by: "wang.li".into(),
+                    guardian: Some(caredesk::domain::consent::Guardian {
+                        name: "王丽".into(),
+                        relationship: "母亲".into(),
+                    }),
+                });
+            let mut screen = ConsentScreen::new(PatientId([1; 16]), "张伟".into(), None);
             screen.record = Some(record);
-            screen.cursor = Cursor {
-                selected: 2,
-                offset: 0,
-            };
             app.show(screen);
+        }),
+        // A child's separate consent: the guardian is asked for.
+        ("consent_guardian", |app| {
+            sign_in(app, Role::FrontDesk);
+            let born = chrono::NaiveDate::from_ymd_opt(2019, 5, 1);
+            let mut screen = ConsentScreen::new(PatientId([1; 16]), "张小明".into(), born);
+            screen.record = Some(ConsentRecord::default());
+            app.show(screen);
+            press(app, crossterm::event::KeyCode::Char('g'));
+            for c in "王丽".chars() {
+                press(app, crossterm::event::KeyCode::Char(c));
+            }
         }),
         ("edit_tags", |app| {
             sign_in(app, Role::FrontDesk);

@@ -334,6 +334,14 @@ pub(super) fn sample_requests(id: PatientId) -> Vec<Request> {
             method: caredesk::domain::consent::Method::Verbal,
         },
         Request::ConsentGet { id },
+        Request::ConsentProcessingSet {
+            id,
+            scope: caredesk::domain::consent::Processing::HealthData,
+            decision: caredesk::domain::consent::Decision::Granted,
+            method: caredesk::domain::consent::Method::SignedForm,
+            guardian: None,
+        },
+        Request::NoticeGet,
         Request::ExamBook {
             id,
             package: "basic".into(),
@@ -373,6 +381,11 @@ pub(super) fn sample_requests(id: PatientId) -> Vec<Request> {
         },
         Request::PatientExport {
             key: "13700000002".into(),
+        },
+        Request::PatientProvide {
+            key: "13700000002".into(),
+            recipient: "Hospital".into(),
+            purpose: "referral".into(),
         },
         Request::MayContact {
             id,

@@ -4,11 +4,14 @@
 use super::api::{Response, ServiceError};
 use super::service::{Ctx, Reply};
 use crate::domain::consent::{
-    Channel, ConsentEntry, ConsentRecord, ContactAnswer, Decision, Method, Purpose,
+    Channel, ConsentEntry, ConsentRecord, ContactAnswer, Decision, GUARDIAN_UNDER_YEARS, Guardian,
+    Method, Processing, ProcessingEntry, Purpose,
 };
 use crate::domain::patient::PatientId;
+use crate::i18n::Text;
 use crate::store::writes::WriteSet;
 use crate::store::{Scope, StoreError, Vault};
+use crate::text;
 
 /// The patient's consent history (empty when nothing was ever recorded).
 pub fn record(vault: &Vault, id: &PatientId) -> Result<ConsentRecord, StoreError> {
@@ -108,4 +111,115 @@ pub(crate) fn check(
     Ok(Reply::new(Response::ContactAnswer(answer))
         .subject(id.to_string())
         .detail(detail))
+}
+
+/// The guardian as given: a name (60 characters at most) and a relationship (20),
+/// neither empty nor holding control characters.
+fn checked_guardian(guardian: Guardian) -> Result<Guardian, ServiceError> {
+    let name = guardian.name.trim().to_string();
+    let relationship = guardian.relationship.trim().to_string();
+    for (field, value, max) in [
+        ("guardian_name", &name, 60),
+        ("guardian_relationship", &relationship, 20),
+    ] {
+        if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
+            return Err(ServiceError::Field {
+                field: field.into(),
+                message: text!("msg.consent.guardian_field", max = max),
+            });
+        }
+    }
+    Ok(Guardian { name, relationship })
+}
+
+/// Records a separate PIPL consent (or its refusal or withdrawal) under the notice in
+/// force. A child under 14 consents through a parent or guardian, who is named.
+pub(crate) fn set_processing(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+    (scope, decision, method): (Processing, Decision, Method),
+    guardian: Option<Guardian>,
+) -> Result<Reply, ServiceError> {
+    let patient = ctx.vault.patient(id)?;
+    let notice = super::notice::load(ctx.clinic.dir(), &ctx.clinic.settings())
+        .map_err(|e| ServiceError::Unavailable(Text::verbatim(e)))?;
+    let guardian = guardian.map(checked_guardian).transpose()?;
+    let today = super::cards::today(ctx);
+    let child = patient
+        .birth_date
+        .and_then(|born| today.years_since(born))
+        .is_some_and(|age| age < GUARDIAN_UNDER_YEARS);
+    if child && decision == Decision::Granted && guardian.is_none() {
+        return Err(ServiceError::Field {
+            field: "guardian_name".into(),
+            message: text!("msg.consent.guardian_needed", years = GUARDIAN_UNDER_YEARS),
+        });
+    }
+    let mut consent = record(ctx.vault, id)?;
+    let by_guardian = guardian.is_some();
+    consent.processing.push(ProcessingEntry {
+        scope,
+        decision,
+        method,
+        notice_version: notice.version.clone(),
+        at: ctx.now,
+        recorded_by: ctx.session.user.clone(),
+        guardian,
+    });
+    let mut writes = WriteSet::new();
+    ctx.vault
+        .stage_put(&mut writes, Scope::Patient(*id), &id.0, &consent)?;
+    let detail = format!(
+        "{} {} notice={}{}",
+        scope.name(),
+        if decision == Decision::Granted {
+            "granted"
+        } else {
+            "refused"
+        },
+        notice.version,
+        if by_guardian { " by guardian" } else { "" }
+    );
+    Ok(Reply::new(Response::Consent(consent))
+        .writes(writes)
+        .subject(id.to_string())
+        .detail(detail))
+}
+
+/// Refuses a provision to another processor unless the patient's separate consent to
+/// it is in force (PIPL 第23条).
+pub(crate) fn require_provision(ctx: &Ctx<'_>, id: &PatientId) -> Result<(), ServiceError> {
+    if record(ctx.vault, id)?.may_process(Processing::ProvideToOthers, ctx.now) {
+        Ok(())
+    } else {
+        Err(ServiceError::Conflict(text!("msg.consent.no_provision")))
+    }
+}
+
+/// With `[privacy] require_health_consent`, refuses to record health information for
+/// a patient without the separate consent to its processing (PIPL 第29条).
+pub(crate) fn require_health_processing(ctx: &Ctx<'_>, id: &PatientId) -> Result<(), ServiceError> {
+    if !ctx.clinic.settings().privacy.require_health_consent
+        || record(ctx.vault, id)?.may_process(Processing::HealthData, ctx.now)
+    {
+        return Ok(());
+    }
+    Err(ServiceError::Conflict(text!(
+        "msg.consent.no_health_consent"
+    )))
+}
+
+/// The notice in both languages, for the desk to print.
+pub(crate) fn notice(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
+    let notice = super::notice::load(ctx.clinic.dir(), &ctx.clinic.settings())
+        .map_err(|e| ServiceError::Unavailable(Text::verbatim(e)))?;
+    let version = notice.version.clone();
+    let settings = ctx.clinic.settings();
+    let document = super::notice::NoticeDocument {
+        notice,
+        clinic: settings.clinic.name.clone(),
+        layout: settings.report.clone(),
+        printed_on: super::cards::today(ctx).to_string(),
+    };
+    Ok(Reply::new(Response::Notice(Box::new(document))).detail(format!("version={version}")))
 }

@@ -100,7 +100,46 @@ pub(crate) fn resolve(ctx: &Ctx<'_>, key: &str) -> Result<PatientId, ServiceErro
 
 pub(crate) fn export(ctx: &Ctx<'_>, key: &str) -> Result<Reply, ServiceError> {
     let id = resolve(ctx, key)?;
-    let export = PatientExport {
+    Ok(
+        Reply::new(Response::PatientExport(Box::new(gather(ctx, id)?)))
+            .subject(id.to_string())
+            .detail("disclosure: the whole record"),
+    )
+}
+
+/// The whole record for another processor: only with the patient's separate consent
+/// to provision in force, the recipient and purpose named (and kept in the accounting
+/// of disclosures).
+pub(crate) fn provide(
+    ctx: &Ctx<'_>,
+    key: &str,
+    recipient: &str,
+    purpose: &str,
+) -> Result<Reply, ServiceError> {
+    let id = resolve(ctx, key)?;
+    let (recipient, purpose) = (recipient.trim(), purpose.trim());
+    for (field, value) in [("recipient", recipient), ("purpose", purpose)] {
+        // `;` would run into the purpose in the audit record's detail.
+        let bad_char = |c: char| c.is_control() || (field == "recipient" && c == ';');
+        if value.is_empty() || value.chars().count() > 120 || value.chars().any(bad_char) {
+            return Err(ServiceError::Field {
+                field: field.into(),
+                message: text!("msg.consent.provision_named"),
+            });
+        }
+    }
+    super::consent::require_provision(ctx, &id)?;
+    Ok(
+        Reply::new(Response::PatientExport(Box::new(gather(ctx, id)?)))
+            .subject(id.to_string())
+            .detail(format!(
+                "disclosure: the whole record to {recipient}; purpose={purpose}"
+            )),
+    )
+}
+
+fn gather(ctx: &Ctx<'_>, id: PatientId) -> Result<PatientExport, ServiceError> {
+    Ok(PatientExport {
         format: FORMAT.into(),
         id,
         patient: ctx.vault.patient(&id)?,
@@ -119,10 +158,7 @@ pub(crate) fn export(ctx: &Ctx<'_>, key: &str) -> Result<Reply, ServiceError> {
         calls: ctx.vault.calls(&id)?,
         recordings: ctx.vault.recordings_of(&id)?,
         exported_at: ctx.now,
-    };
-    Ok(Reply::new(Response::PatientExport(Box::new(export)))
-        .subject(id.to_string())
-        .detail("disclosure: the whole record"))
+    })
 }
 
 /// The export as a FHIR R4 `collection` Bundle: the Patient, the health record's

@@ -12,7 +12,9 @@ use super::export_bundle::{
 };
 use crate::domain::card::CardStatus;
 use crate::domain::clinical_status::{OMB_RACE_SYSTEM, Race};
-use crate::domain::consent::{ConsentEntry, Decision, Method, Purpose};
+use crate::domain::consent::{
+    ConsentEntry, Decision, Method, Processing, ProcessingEntry, Purpose,
+};
 use crate::domain::patient::{IdType, Sex};
 
 const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
@@ -148,7 +150,7 @@ fn purpose_of_use(purpose: Purpose) -> Option<(&'static str, &'static str)> {
 /// and purpose is active, one a later decision replaced is inactive.
 pub(crate) fn consents(export: &PatientExport, ids: &mut Ids, subject: &Value) -> Vec<Value> {
     let entries = &export.consent.entries;
-    entries
+    let mut out: Vec<Value> = entries
         .iter()
         .enumerate()
         .map(|(i, e)| {
@@ -157,7 +159,72 @@ pub(crate) fn consents(export: &PatientExport, ids: &mut Ids, subject: &Value) -
             });
             consent(e, superseded, ids, subject)
         })
-        .collect()
+        .collect();
+    let separate = &export.consent.processing;
+    out.extend(separate.iter().enumerate().map(|(i, e)| {
+        let superseded = separate[i + 1..]
+            .iter()
+            .any(|later| later.scope == e.scope && later.at >= e.at);
+        processing_consent(e, superseded, ids, subject)
+    }));
+    out
+}
+
+/// A separate PIPL consent: its scope as caredesk's code (`pipl/health_data`,
+/// `pipl/provide_to_others`), the article it answers, the notice's version and, for a
+/// child, the guardian who gave it.
+fn processing_consent(
+    e: &ProcessingEntry,
+    superseded: bool,
+    ids: &mut Ids,
+    subject: &Value,
+) -> Value {
+    let granted = e.decision == Decision::Granted;
+    let (what, article) = match e.scope {
+        Processing::HealthData => ("processing of health information", "PIPL art. 29"),
+        Processing::ProvideToOthers => ("provision to other processors", "PIPL art. 23"),
+    };
+    let method = match e.method {
+        Method::SignedForm => "signed form",
+        Method::Verbal => "verbal",
+    };
+    let mut title = format!(
+        "{method} consent under notice {}, recorded by {}",
+        e.notice_version, e.recorded_by
+    );
+    if let Some(g) = &e.guardian {
+        title.push_str(&format!(
+            ", given by guardian {} ({})",
+            g.name, g.relationship
+        ));
+    }
+    let url = ids.url("Consent", &format!("pipl|{}|{}", e.scope.name(), e.at));
+    entry(
+        &url,
+        json!({
+            "resourceType": "Consent",
+            "status": if superseded { "inactive" } else { "active" },
+            "scope": { "coding": [{ "system": CONSENT_SCOPE, "code": "patient-privacy", "display": "Privacy Consent" }] },
+            "category": [
+                { "coding": [{ "system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent" }] },
+                { "text": format!("{what} ({article})") },
+            ],
+            "patient": subject,
+            "dateTime": instant(e.at),
+            "performer": [subject],
+            "sourceAttachment": { "title": title },
+            "policyRule": { "coding": [{ "system": ACT_CODE, "code": if granted { "OPTIN" } else { "OPTOUT" } }], "text": article },
+            "provision": {
+                "type": if granted { "permit" } else { "deny" },
+                "period": { "start": instant(e.at) },
+                "action": [{ "coding": [{ "system": CONSENT_ACTION, "code": if e.scope == Processing::HealthData { "use" } else { "disclose" } }] }],
+                "code": [{
+                    "coding": [{ "system": CONSENT_CODE, "code": format!("pipl/{}", e.scope.name()) }],
+                    "text": what,
+                }],
+            },
+        }),
+    )
 }
 
 fn consent(e: &ConsentEntry, superseded: bool, ids: &mut Ids, subject: &Value) -> Value {

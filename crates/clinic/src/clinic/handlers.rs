@@ -157,7 +157,22 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
             method,
         } => run.shared(move |ctx| consent::set(ctx, &id, channel, purpose, decision, method)),
         Request::ConsentGet { id } => run.shared(move |ctx| consent::get(ctx, &id)),
+        Request::ConsentProcessingSet {
+            id,
+            scope,
+            decision,
+            method,
+            guardian,
+        } => run.shared(move |ctx| {
+            consent::set_processing(ctx, &id, (scope, decision, method), guardian)
+        }),
+        Request::NoticeGet => run.shared(consent::notice),
         Request::PatientExport { key } => run.shared(move |ctx| export::export(ctx, &key)),
+        Request::PatientProvide {
+            key,
+            recipient,
+            purpose,
+        } => run.shared(move |ctx| export::provide(ctx, &key, &recipient, &purpose)),
         Request::ReportCompose {
             patient,
             from,

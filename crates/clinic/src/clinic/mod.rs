@@ -31,6 +31,7 @@ mod key_rotation;
 pub mod keys;
 pub mod lab_codes;
 pub mod name_index;
+pub mod notice;
 mod operations;
 mod patients;
 mod plans;

@@ -152,8 +152,14 @@ operations! {
         "Set a patient's manual tags" "设置患者手动标签";
     PatientExport => patient_export: Needs(P::PatientExport), "patient.export", None [SettlesAll] -> [PatientExport]
         "Export everything held on a patient" "导出患者全部信息";
+    PatientProvide => patient_provide: Needs(P::PatientExport), "patient.provide", None [SettlesAll] -> [PatientExport]
+        "Provide a patient's record to another processor, with consent" "经同意向其他处理者提供患者信息";
 
     // Consent.
+    ConsentProcessingSet => consent_processing_set: Needs(P::ConsentManage), "consent.processing", Serial [] -> [Consent]
+        "Record a separate consent to process or provide health information" "记录处理或对外提供健康信息的单独同意";
+    NoticeGet => notice_get: SignedIn, "notice.read", None [] -> [Notice]
+        "The notice given before consent" "个人信息处理告知书";
     ConsentSet => consent_set: Needs(P::ConsentManage), "consent.record", Serial [] -> [Consent]
         "Record a consent decision" "记录同意决定";
     ConsentGet => consent_get: Needs(P::DemographicsRead), "consent.read", None [] -> [Consent]

@@ -63,6 +63,7 @@ pub(crate) fn amend_health(
     reason: &str,
 ) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
+    super::consent::require_health_processing(ctx, id)?;
     let section = after.section();
     if !section.is_clinical() {
         return Err(ServiceError::Invalid(text!(

@@ -263,6 +263,7 @@ responses! {
     ExamDay(ExamDay),
     Consent(ConsentRecord),
     ContactAnswer(ContactAnswer),
+    Notice(Box<super::notice::NoticeDocument>),
     PatientExport(Box<super::export::PatientExport>),
     Report(Box<super::reports::ReportData>),
     CardDocument(Box<super::reports::CardDocument>),

@@ -44,7 +44,7 @@ impl Filed {
         message: &Incoming,
     ) -> Result<(), ServiceError> {
         let reported = &message.reported;
-        if !reported.consent.is_empty() {
+        if !reported.consent.is_empty() || !reported.processing.is_empty() {
             if !self.consent.contains_key(id) {
                 // Read directly: a patient created by this import is not stored yet.
                 let held: ConsentRecord = ctx
@@ -61,8 +61,16 @@ impl Filed {
                         self.added += 1;
                     }
                 }
+                for entry in &reported.processing {
+                    if !record.processing.contains(entry) {
+                        record.processing.push(entry.clone());
+                        *changed = true;
+                        self.added += 1;
+                    }
+                }
                 // Oldest first, as decisions are kept: a later one supersedes.
                 record.entries.sort_by_key(|e| e.at);
+                record.processing.sort_by_key(|e| e.at);
             }
         }
         if let Some(plan) = &reported.plan {

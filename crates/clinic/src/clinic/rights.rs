@@ -50,6 +50,9 @@ pub enum DisclosureKind {
     File { path: String },
     /// Anything else the log calls a disclosure: described as recorded.
     Recorded,
+    /// The whole record provided to another processor, with the patient's separate
+    /// consent (PIPL 第23条): to whom and why, as staff named them.
+    Provided { recipient: String, purpose: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,6 +161,19 @@ fn disclosure_of(row: &AuditRow) -> Option<Disclosure> {
                 "health report: identity, results, risks, advice, plan, follow-up".into(),
                 "health management report for the patient".into(),
                 kind,
+            )
+        }
+        ("patient.provide", Some(d)) => {
+            let rest = d.strip_prefix("the whole record to ").unwrap_or(d);
+            let (recipient, purpose) = rest.rsplit_once("; purpose=").unwrap_or((rest, ""));
+            (
+                recipient.to_string(),
+                "everything held on the patient, machine-readable".to_string(),
+                purpose.to_string(),
+                DisclosureKind::Provided {
+                    recipient: recipient.to_string(),
+                    purpose: purpose.to_string(),
+                },
             )
         }
         (_, Some(d)) => (

@@ -312,6 +312,20 @@ impl Default for ExamSettings {
     }
 }
 
+/// PIPL: who answers for personal information, and how strictly the separate
+/// consent to process health information is enforced.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacySettings {
+    /// The 个人信息保护负责人 (PIPL 第52条) and how to reach them, as the notice
+    /// prints it ("Ms Li, 010-6588 0001, privacy@clinic.example").
+    pub officer: String,
+    /// Refuse to record health information (amending a clinical section) for a patient
+    /// who has not given the separate consent to its processing (第29条). Off: the
+    /// desk shows the missing consent and records anyway (emergencies, 第13条).
+    pub require_health_consent: bool,
+}
+
 impl ExamSettings {
     pub fn package(&self, name: &str) -> Option<&ExamPackage> {
         self.packages.iter().find(|p| p.name == name)
@@ -322,6 +336,7 @@ impl ExamSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     pub clinic: ClinicSettings,
+    pub privacy: PrivacySettings,
     pub cards: CardSettings,
     pub exams: ExamSettings,
     pub tui: TuiSettings,

@@ -130,6 +130,7 @@ impl Request {
             | Request::ExamBook { id, .. }
             | Request::PatientSetTags { id, .. }
             | Request::ConsentSet { id, .. }
+            | Request::ConsentProcessingSet { id, .. }
             | Request::ConsentGet { id, .. }
             | Request::MayContact { id, .. }
             | Request::PatientGet { id, .. }
@@ -197,7 +198,7 @@ impl Request {
     /// The card number, phone or ID number a request finds its patient by, if any.
     pub fn patient_lookup_key(&self) -> Option<&str> {
         match self {
-            Request::PatientExport { key } => Some(key),
+            Request::PatientExport { key } | Request::PatientProvide { key, .. } => Some(key),
             Request::ErasureRequest {
                 patient: super::api::PatientRef::Key(key),
                 ..

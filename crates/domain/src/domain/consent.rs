@@ -1,18 +1,25 @@
 //! Consent per channel and purpose, with its full history. Nothing is implied: no
 //! record means no consent, and care consent never covers marketing.
+//!
+//! Apart from permission to contact, PIPL asks two separate consents of its own
+//! (`Processing`): to process health information, a sensitive kind (第28–29条), and
+//! to provide it to another processor (第23条). Each is recorded with the version of
+//! the notice it was given under (第17、30条) and, for a child under 14, the guardian
+//! who gave it (第31条).
 
 use serde::{Deserialize, Serialize};
 
-use crate::codec::Versioned;
+use crate::codec::{CodecError, Versioned, decode_payload};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Phone,
     Sms,
-    /// E-mail or WeChat.
     Email,
     Mail,
+    /// WeChat (a service account or a staff member's WeChat Work), its own channel.
+    WeChat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -41,7 +48,13 @@ pub enum Method {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 4] = [Channel::Phone, Channel::Sms, Channel::Email, Channel::Mail];
+    pub const ALL: [Channel; 5] = [
+        Channel::Phone,
+        Channel::Sms,
+        Channel::WeChat,
+        Channel::Email,
+        Channel::Mail,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -49,6 +62,7 @@ impl Channel {
             Channel::Sms => "sms",
             Channel::Email => "email",
             Channel::Mail => "mail",
+            Channel::WeChat => "wechat",
         }
     }
 }
@@ -78,14 +92,79 @@ pub struct ConsentEntry {
     pub recorded_by: String,
 }
 
+/// What PIPL asks a separate consent for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Processing {
+    /// Processing the patient's health information (敏感个人信息, 第28–29条).
+    HealthData,
+    /// Providing it to another processor: an export to another system, a report for a
+    /// third party (第23条).
+    ProvideToOthers,
+}
+
+impl Processing {
+    pub const ALL: [Processing; 2] = [Processing::HealthData, Processing::ProvideToOthers];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Processing::HealthData => "health_data",
+            Processing::ProvideToOthers => "provide_to_others",
+        }
+    }
+}
+
+/// A child is under this age: a parent or guardian gives the consent (第31条).
+pub const GUARDIAN_UNDER_YEARS: u32 = 14;
+
+/// The parent or guardian who consented for a child.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guardian {
+    pub name: String,
+    /// 父亲, 母亲, 祖父母, 法定监护人 … as given.
+    pub relationship: String,
+}
+
+/// One separate consent under PIPL, never changed afterwards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessingEntry {
+    pub scope: Processing,
+    pub decision: Decision,
+    pub method: Method,
+    /// The version of the notice (`DIR/notice.toml`) the patient was given.
+    pub notice_version: String,
+    pub at: i64,
+    pub recorded_by: String,
+    /// Who consented for a child under 14.
+    pub guardian: Option<Guardian>,
+}
+
 /// A patient's consent history, oldest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentRecord {
     pub entries: Vec<ConsentEntry>,
+    /// The separate PIPL consents (format 2 on).
+    pub processing: Vec<ProcessingEntry>,
+}
+
+/// Format 1: permission to contact only.
+#[derive(Deserialize)]
+struct ConsentRecordV1 {
+    entries: Vec<ConsentEntry>,
 }
 
 impl Versioned for ConsentRecord {
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
+
+    fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
+        match version {
+            1 => Ok(ConsentRecord {
+                entries: decode_payload::<ConsentRecordV1>(payload)?.entries,
+                processing: Vec::new(),
+            }),
+            other => Err(CodecError::NoMigration(other)),
+        }
+    }
 }
 
 /// The answer to "may we contact this patient by this channel for this purpose now?".
@@ -103,6 +182,20 @@ impl ConsentRecord {
             .iter()
             .filter(|e| e.channel == channel && e.purpose == purpose && e.at <= now)
             .max_by_key(|e| e.at)
+    }
+
+    /// The separate consent in force for `scope` at `now`.
+    pub fn processing_current(&self, scope: Processing, now: i64) -> Option<&ProcessingEntry> {
+        self.processing
+            .iter()
+            .filter(|e| e.scope == scope && e.at <= now)
+            .max_by_key(|e| e.at)
+    }
+
+    /// Whether the patient (or their guardian) consents to `scope` now.
+    pub fn may_process(&self, scope: Processing, now: i64) -> bool {
+        self.processing_current(scope, now)
+            .is_some_and(|e| e.decision == Decision::Granted)
     }
 
     pub fn may_contact(&self, channel: Channel, purpose: Purpose, now: i64) -> ContactAnswer {
@@ -129,6 +222,62 @@ mod tests {
             at,
             recorded_by: "wang.li".into(),
         }
+    }
+
+    #[test]
+    fn processing_consents_are_separate_and_the_latest_rules() {
+        let mut record = ConsentRecord::default();
+        let entry = |scope, decision, at| ProcessingEntry {
+            scope,
+            decision,
+            method: Method::SignedForm,
+            notice_version: "2026-12".into(),
+            at,
+            recorded_by: "wang.li".into(),
+            guardian: None,
+        };
+        assert!(!record.may_process(Processing::HealthData, 100));
+        record
+            .processing
+            .push(entry(Processing::HealthData, Decision::Granted, 10));
+        assert!(record.may_process(Processing::HealthData, 100));
+        assert!(
+            !record.may_process(Processing::ProvideToOthers, 100),
+            "consent to process is not consent to provide"
+        );
+        record
+            .processing
+            .push(entry(Processing::HealthData, Decision::Refused, 50));
+        assert!(
+            !record.may_process(Processing::HealthData, 100),
+            "withdrawn"
+        );
+        record.entries.push(super::tests::entry(
+            Channel::Phone,
+            Purpose::Care,
+            Decision::Granted,
+            10,
+        ));
+        assert!(!record.may_process(Processing::ProvideToOthers, 100));
+    }
+
+    #[test]
+    fn format_1_records_read_with_no_processing_consent() {
+        let old = ConsentRecordV1Shape {
+            entries: vec![entry(Channel::Sms, Purpose::Care, Decision::Granted, 5)],
+        };
+        let mut bytes = 1u16.to_be_bytes().to_vec();
+        bytes.extend(
+            bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap_or_default(),
+        );
+        let record: ConsentRecord = crate::codec::decode(&bytes).unwrap_or_default();
+        assert_eq!(record.entries.len(), 1);
+        assert!(record.processing.is_empty());
+    }
+
+    #[derive(Serialize)]
+    struct ConsentRecordV1Shape {
+        entries: Vec<ConsentEntry>,
     }
 
     #[test]

@@ -186,9 +186,10 @@ pub struct Patient {
     pub record_number: Option<String>,
 }
 
-/// The third stored shape (format version 3): before the 健康档案编号.
-#[derive(Deserialize)]
-struct PatientV3 {
+/// The third stored shape (format version 3): before the 健康档案编号. Also the shape
+/// a review item (`Incoming` up to format 4) keeps its patient in.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct PatientV3 {
     name: String,
     sex: Sex,
     birth_date: Option<NaiveDate>,
@@ -226,27 +227,48 @@ struct PatientV1 {
     restricted: bool,
 }
 
+impl From<PatientV3> for Patient {
+    fn from(old: PatientV3) -> Patient {
+        Patient {
+            name: old.name,
+            sex: old.sex,
+            birth_date: old.birth_date,
+            phone: old.phone,
+            id_type: old.id_type,
+            id_number: old.id_number,
+            address: old.address,
+            emergency_contact: old.emergency_contact,
+            restricted: old.restricted,
+            tags: old.tags,
+            record_number: None,
+        }
+    }
+}
+
+impl From<Patient> for PatientV3 {
+    /// For tests that write a review item as an older version stored it.
+    fn from(p: Patient) -> PatientV3 {
+        PatientV3 {
+            name: p.name,
+            sex: p.sex,
+            birth_date: p.birth_date,
+            phone: p.phone,
+            id_type: p.id_type,
+            id_number: p.id_number,
+            address: p.address,
+            emergency_contact: p.emergency_contact,
+            restricted: p.restricted,
+            tags: p.tags,
+        }
+    }
+}
+
 impl Versioned for Patient {
     const VERSION: u16 = 4;
 
     fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
         match version {
-            3 => {
-                let old: PatientV3 = decode_payload(payload)?;
-                Ok(Patient {
-                    name: old.name,
-                    sex: old.sex,
-                    birth_date: old.birth_date,
-                    phone: old.phone,
-                    id_type: old.id_type,
-                    id_number: old.id_number,
-                    address: old.address,
-                    emergency_contact: old.emergency_contact,
-                    restricted: old.restricted,
-                    tags: old.tags,
-                    record_number: None,
-                })
-            }
+            3 => Ok(decode_payload::<PatientV3>(payload)?.into()),
             2 => {
                 let old: PatientV2 = decode_payload(payload)?;
                 Ok(Patient {

@@ -88,6 +88,8 @@ pub struct Reported {
     pub plan: Option<crate::domain::plan::PlanVersion>,
     /// Surgeries of a caredesk export's record.
     pub surgeries: Vec<crate::domain::health::Surgery>,
+    /// The separate PIPL consents of a caredesk export (format 5 of a review item on).
+    pub processing: Vec<crate::domain::consent::ProcessingEntry>,
 }
 
 /// A patient identifier whose kind the sender's system (or its check digit) tells.

@@ -30,6 +30,10 @@ pub fn worded(d: &Disclosure, loc: &Locale) -> [String; 3] {
             loc.tf("disclosures.file_recipient", &[("path", path)]),
             report(),
         ),
+        DisclosureKind::Provided { recipient, purpose } => (
+            recipient.clone(),
+            (loc.t("disclosures.export_description"), purpose.clone()),
+        ),
         DisclosureKind::Recorded => (
             loc.t("disclosures.recorded_recipient"),
             (d.description.clone(), loc.t("disclosures.recorded_purpose")),

@@ -9,11 +9,13 @@ pub mod disclosures;
 pub mod document;
 pub mod fonts;
 pub mod health_report;
+pub mod notice;
 pub mod output;
 pub mod pdf;
 pub mod print;
 pub mod text;
 
+use crate::clinic::notice::NoticeDocument;
 use crate::clinic::reports::{CardDocument, ReportData};
 use crate::i18n::Lang;
 
@@ -31,6 +33,13 @@ pub enum ReportError {
 pub fn health_report_pdf(data: &ReportData, lang: Lang) -> Result<Vec<u8>, ReportError> {
     let document = health_report::build(data, lang);
     let fonts = fonts::choose(&data.layout, &document.all_text())?;
+    pdf::document_pdf(&document, &fonts)
+}
+
+/// The notice (告知书) as a PDF file, with lines to sign.
+pub fn notice_pdf(doc: &NoticeDocument, lang: Lang) -> Result<Vec<u8>, ReportError> {
+    let document = notice::build(doc, lang);
+    let fonts = fonts::choose(&doc.layout, &document.all_text())?;
     pdf::document_pdf(&document, &fonts)
 }
 

@@ -14,7 +14,7 @@ use crate::crypto::IndexKind;
 use crate::domain::observation::Observation;
 use crate::domain::patient::PatientId;
 use crate::ingest::Incoming;
-use crate::ingest::stored::{IncomingV1, IncomingV2};
+use crate::ingest::stored::{IncomingV1, IncomingV2, IncomingV4};
 
 pub const OBSERVATIONS_TREE: &str = "observations";
 pub const RESULT_KEYS_TREE: &str = "result_keys";
@@ -206,8 +206,17 @@ struct RejectedReviewV2 {
     at: i64,
 }
 
+/// Format 3: its message as format 4 of a review item kept it.
+#[derive(serde::Deserialize)]
+struct RejectedReviewV3 {
+    incoming: IncomingV4,
+    reason: String,
+    by: String,
+    at: i64,
+}
+
 impl Versioned for RejectedReview {
-    const VERSION: u16 = 3;
+    const VERSION: u16 = 4;
 
     fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
         match version {
@@ -222,6 +231,15 @@ impl Versioned for RejectedReview {
             }
             2 => {
                 let old: RejectedReviewV2 = decode_payload(payload)?;
+                Ok(RejectedReview {
+                    incoming: old.incoming.into(),
+                    reason: old.reason,
+                    by: old.by,
+                    at: old.at,
+                })
+            }
+            3 => {
+                let old: RejectedReviewV3 = decode_payload(payload)?;
                 Ok(RejectedReview {
                     incoming: old.incoming.into(),
                     reason: old.reason,

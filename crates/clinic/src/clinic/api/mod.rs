@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{Permission, Role};
 use crate::domain::amendment::{Demographics, Section, SectionValue};
-use crate::domain::consent::{Channel, Decision, Method, Purpose};
+use crate::domain::consent::{Channel, Decision, Guardian, Method, Processing, Purpose};
 use crate::domain::patient::{Patient, PatientId};
 
 mod arguments;
@@ -189,8 +189,27 @@ pub enum Request {
     PatientExport {
         key: String,
     },
+    /// The same copy, provided to another processor (a referral hospital …), named
+    /// with why: refused unless the patient gave the separate consent to provision
+    /// (PIPL 第23条); the disclosure names the recipient and the purpose.
+    PatientProvide {
+        key: String,
+        recipient: String,
+        purpose: String,
+    },
 
     // Consent.
+    /// Records a separate PIPL consent (to process health information, or to provide
+    /// it to others) under the notice in force; a child's is given by a guardian.
+    ConsentProcessingSet {
+        id: PatientId,
+        scope: Processing,
+        decision: Decision,
+        method: Method,
+        guardian: Option<Guardian>,
+    },
+    /// The notice (告知书) in both languages, filled with the clinic's details.
+    NoticeGet,
     /// Records a decision (grant, refusal, opt-out) for one channel and purpose.
     ConsentSet {
         id: PatientId,

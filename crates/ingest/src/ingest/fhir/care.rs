@@ -15,7 +15,9 @@ use serde_json::Value;
 
 use super::parse_time;
 use super::values::text;
-use crate::domain::consent::{Channel, ConsentEntry, Decision, Method, Purpose};
+use crate::domain::consent::{
+    Channel, ConsentEntry, Decision, Guardian, Method, Processing, ProcessingEntry, Purpose,
+};
 use crate::domain::health::Surgery;
 use crate::domain::plan::{Action, Direction, Goal, Plan, PlanVersion};
 use crate::domain::questionnaire::{Response, Scored};
@@ -77,7 +79,8 @@ pub(super) fn questionnaire_response(resource: &Value) -> Result<Option<Response
 
 /// A caredesk contact decision: which contact (purpose and channel), granted or
 /// refused, when, how and by whom it was recorded. `None`: not one of caredesk's.
-pub(super) fn consent(resource: &Value) -> Option<ConsentEntry> {
+/// A Consent's caredesk code, its decision and when it was made.
+fn coded_decision(resource: &Value) -> Option<(String, Decision, i64)> {
     let provision = &resource["provision"];
     let code = provision["code"]
         .as_array()?
@@ -85,15 +88,20 @@ pub(super) fn consent(resource: &Value) -> Option<ConsentEntry> {
         .flat_map(|c| c["coding"].as_array().into_iter().flatten())
         .find(|c| c["system"] == CONSENT_CODE)
         .and_then(|c| text(&c["code"]))?;
-    let (purpose, channel) = code.split_once('/')?;
-    let purpose = Purpose::ALL.into_iter().find(|p| p.name() == purpose)?;
-    let channel = Channel::ALL.into_iter().find(|c| c.name() == channel)?;
     let decision = match provision["type"].as_str()? {
         "permit" => Decision::Granted,
         "deny" => Decision::Refused,
         _ => return None,
     };
     let at = resource["dateTime"].as_str().and_then(parse_time)?;
+    Some((code, decision, at))
+}
+
+pub(super) fn consent(resource: &Value) -> Option<ConsentEntry> {
+    let (code, decision, at) = coded_decision(resource)?;
+    let (purpose, channel) = code.split_once('/')?;
+    let purpose = Purpose::ALL.into_iter().find(|p| p.name() == purpose)?;
+    let channel = Channel::ALL.into_iter().find(|c| c.name() == channel)?;
     // "signed form consent, recorded by wang.li", as the export writes it.
     let title = text(&resource["sourceAttachment"]["title"]).unwrap_or_default();
     let (method, by) = title
@@ -110,6 +118,45 @@ pub(super) fn consent(resource: &Value) -> Option<ConsentEntry> {
         method,
         at,
         recorded_by: by.trim().to_string(),
+    })
+}
+
+/// A separate PIPL consent as caredesk's export writes it: coded `pipl/<scope>`, the
+/// notice's version, who recorded it and any guardian in the attachment's title
+/// ("signed form consent under notice 2026-12, recorded by wang.li, given by guardian
+/// 王丽 (母亲)").
+pub(super) fn processing_consent(resource: &Value) -> Option<ProcessingEntry> {
+    let (code, decision, at) = coded_decision(resource)?;
+    let scope = code.strip_prefix("pipl/")?;
+    let scope = Processing::ALL.into_iter().find(|p| p.name() == scope)?;
+    let title = text(&resource["sourceAttachment"]["title"]).unwrap_or_default();
+    let (method, rest) = title.split_once(" consent under notice ")?;
+    let (version, rest) = rest.split_once(", recorded by ")?;
+    let (by, guardian) = match rest.split_once(", given by guardian ") {
+        Some((by, guardian)) => {
+            let (name, relationship) = guardian.strip_suffix(')')?.rsplit_once(" (")?;
+            (
+                by,
+                Some(Guardian {
+                    name: name.to_string(),
+                    relationship: relationship.to_string(),
+                }),
+            )
+        }
+        None => (rest, None),
+    };
+    Some(ProcessingEntry {
+        scope,
+        decision,
+        method: if method == "verbal" {
+            Method::Verbal
+        } else {
+            Method::SignedForm
+        },
+        notice_version: version.to_string(),
+        at,
+        recorded_by: by.trim().to_string(),
+        guardian,
     })
 }
 

@@ -193,6 +193,7 @@ struct Gathered {
     record: Vec<Observation>,
     questionnaires: Vec<crate::domain::questionnaire::Response>,
     consent: Vec<crate::domain::consent::ConsentEntry>,
+    processing: Vec<crate::domain::consent::ProcessingEntry>,
     plan: Option<crate::domain::plan::PlanVersion>,
     surgeries: Vec<crate::domain::health::Surgery>,
 }
@@ -406,9 +407,10 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                 Some(s) => g.surgeries.push(s),
                 _ => count(&mut parsed, "Procedure"),
             },
-            "Consent" => match care::consent(resource) {
-                Some(c) => g.consent.push(c),
-                None => count(&mut parsed, care::CONSENT_OTHER),
+            "Consent" => match (care::consent(resource), care::processing_consent(resource)) {
+                (Some(c), _) => g.consent.push(c),
+                (None, Some(p)) => g.processing.push(p),
+                (None, None) => count(&mut parsed, care::CONSENT_OTHER),
             },
             "FamilyMemberHistory" => match history::family(resource) {
                 FamilyRead::Kept(list) => g.family.extend(list),
@@ -471,6 +473,7 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                 consent: g.consent,
                 plan: g.plan,
                 surgeries: g.surgeries,
+                processing: g.processing,
             },
             ..Incoming::default()
         });

@@ -253,7 +253,11 @@ impl Component for PatientScreen {
             Action::Consent => {
                 if let Some(view) = &self.view {
                     let name = view.patient.name.clone();
-                    desk.push(consent::ConsentScreen::new(view.id, name));
+                    desk.push(consent::ConsentScreen::new(
+                        view.id,
+                        name,
+                        view.patient.birth_date,
+                    ));
                 }
             }
             // Recorded on the consent screen, not here.
