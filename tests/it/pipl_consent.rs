@@ -289,3 +289,61 @@ fn provision_without_consent_is_refused_to_every_client_at_once() {
     };
     assert_eq!(account.disclosures.len(), 20);
 }
+
+/// A withdrawal of the consent to process health information leaves the record only
+/// stored (PIPL 第47条), whatever `require_health_consent` says: nothing is added to
+/// it, and nobody is called about it; a new consent lifts it.
+#[test]
+fn a_withdrawn_consent_leaves_the_record_stored_only() {
+    use caredesk::clinic::api::FollowUpPlanAdded;
+    use caredesk::domain::followup::{Kind, PlanStatus};
+    let t = TestClinic::with_all_roles();
+    let id = create(&t, "Withdrew Later", "13700000307", "WL-307");
+    let desk = t.sign_in(Role::FrontDesk);
+    desk.call(separate(Processing::HealthData, Decision::Granted, id));
+    let nurse = t.sign_in(Role::Nurse);
+    let Response::FollowUpPlanAdded(FollowUpPlanAdded { .. }) = nurse.call(Request::FollowUpPlanAdd {
+        id,
+        kind: Kind::Hypertension,
+        interval_days: 30,
+        first_due: t.today(),
+        assigned: "nurses".into(),
+    }) else {
+        panic!()
+    };
+    let amend = |reason: &str| Request::HealthAmend {
+        id,
+        before: SectionValue::Allergies(vec![]),
+        after: SectionValue::Allergies(vec![Allergy {
+            substance: "latex".into(),
+            ..Allergy::default()
+        }]),
+        reason: reason.into(),
+    };
+    t.clock.advance_secs(60);
+    let desk = t.sign_in(Role::FrontDesk);
+    desk.call(separate(Processing::HealthData, Decision::Refused, id));
+    let nurse = t.sign_in(Role::Nurse);
+    assert_eq!(key_of(&nurse.call(amend("told at the desk"))), "msg.consent.storage_only");
+    let questionnaire = nurse.call(Request::QuestionnaireSubmit {
+        id,
+        key: "phq9".into(),
+        answers: vec![0; 9],
+    });
+    assert_eq!(key_of(&questionnaire), "msg.consent.storage_only");
+    // Still readable, as stored.
+    assert!(matches!(nurse.call(Request::HealthGet { id }), Response::Health(_)));
+    let Response::FollowUpChart(chart) = nurse.call(Request::FollowUpChart { id }) else {
+        panic!()
+    };
+    assert!(
+        chart.plans.iter().all(|p| p.status != PlanStatus::Active),
+        "no plan left to call on"
+    );
+    // Consent given again: recording goes on.
+    t.clock.advance_secs(60);
+    let desk = t.sign_in(Role::FrontDesk);
+    desk.call(separate(Processing::HealthData, Decision::Granted, id));
+    let nurse = t.sign_in(Role::Nurse);
+    assert!(matches!(nurse.call(amend("consented again")), Response::Health(_)));
+}

@@ -52,24 +52,13 @@ pub(crate) fn set(
         .stage_put(&mut writes, Scope::Patient(*id), &id.0, &consent)?;
     // "Never call again": no phone contact for care ends every follow-up plan, so the
     // patient leaves every call list at once.
-    let mut closed = Vec::new();
-    if channel == Channel::Phone && purpose == Purpose::Care && decision == Decision::Refused {
-        for plan in ctx.vault.followup_plans(id)? {
-            if plan.status == crate::domain::followup::PlanStatus::Active {
-                closed.extend(super::followups::stage_close(
-                    ctx.vault,
-                    &mut writes,
-                    id,
-                    &plan,
-                    (
-                        crate::domain::followup::CloseReason::RefusedContact,
-                        &ctx.session.user,
-                        ctx.now,
-                    ),
-                )?);
-            }
-        }
-    }
+    let closed =
+        if channel == Channel::Phone && purpose == Purpose::Care && decision == Decision::Refused
+        {
+            close_plans(ctx, &mut writes, id)?
+        } else {
+            Vec::new()
+        };
     let detail = format!(
         "{} {} {}",
         channel.name(),
@@ -169,6 +158,12 @@ pub(crate) fn set_processing(
     let mut writes = WriteSet::new();
     ctx.vault
         .stage_put(&mut writes, Scope::Patient(*id), &id.0, &consent)?;
+    // Withdrawn: the record is only stored from now on, so nobody calls about it.
+    let closed = if scope == Processing::HealthData && decision == Decision::Refused {
+        close_plans(ctx, &mut writes, id)?
+    } else {
+        Vec::new()
+    };
     let detail = format!(
         "{} {} notice={}{}",
         scope.name(),
@@ -183,7 +178,34 @@ pub(crate) fn set_processing(
     Ok(Reply::new(Response::Consent(consent))
         .writes(writes)
         .subject(id.to_string())
-        .detail(detail))
+        .detail(detail)
+        .effect(super::service::Effect::FollowUps(closed)))
+}
+
+/// Stages the closing of the patient's active follow-up plans (the patient refused to
+/// be contacted, or to have their health information processed).
+fn close_plans(
+    ctx: &Ctx<'_>,
+    writes: &mut WriteSet,
+    id: &PatientId,
+) -> Result<Vec<crate::domain::followup::FollowUp>, ServiceError> {
+    let mut closed = Vec::new();
+    for plan in ctx.vault.followup_plans(id)? {
+        if plan.status == crate::domain::followup::PlanStatus::Active {
+            closed.extend(super::followups::stage_close(
+                ctx.vault,
+                writes,
+                id,
+                &plan,
+                (
+                    crate::domain::followup::CloseReason::RefusedContact,
+                    &ctx.session.user,
+                    ctx.now,
+                ),
+            )?);
+        }
+    }
+    Ok(closed)
 }
 
 /// Refuses a provision to another processor unless the patient's separate consent to
@@ -196,17 +218,24 @@ pub(crate) fn require_provision(ctx: &Ctx<'_>, id: &PatientId) -> Result<(), Ser
     }
 }
 
-/// With `[privacy] require_health_consent`, refuses to record health information for
-/// a patient without the separate consent to its processing (PIPL 第29条).
-pub(crate) fn require_health_processing(ctx: &Ctx<'_>, id: &PatientId) -> Result<(), ServiceError> {
+/// Refuses to record health information (a record amendment, a result, an intake or
+/// a questionnaire) for a patient who refused or withdrew the consent to its
+/// processing: their record is kept, only stored (PIPL 第47条). With `[privacy]
+/// require_health_consent`, also for one who was never asked (第29条).
+pub(crate) fn require_health_processing(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+) -> Result<(), ServiceError> {
+    let consent = record(ctx.vault, id)?;
+    if consent.storage_only(ctx.now) {
+        return Err(ServiceError::Conflict(text!("msg.consent.storage_only")));
+    }
     if !ctx.clinic.settings().privacy.require_health_consent
-        || record(ctx.vault, id)?.may_process(Processing::HealthData, ctx.now)
+        || consent.may_process(Processing::HealthData, ctx.now)
     {
         return Ok(());
     }
-    Err(ServiceError::Conflict(text!(
-        "msg.consent.no_health_consent"
-    )))
+    Err(ServiceError::Conflict(text!("msg.consent.no_health_consent")))
 }
 
 /// The notice in both languages, for the desk to print.

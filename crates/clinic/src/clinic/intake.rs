@@ -53,6 +53,7 @@ pub(crate) fn submit(
     answers: &[Answer],
 ) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
+    super::consent::require_health_processing(ctx, id)?;
     let intake = intake(ctx)?;
     intake.check(answers).map_err(ServiceError::Invalid)?;
     let mut writes = WriteSet::new();

@@ -66,6 +66,7 @@ pub(crate) fn submit(
     answers: &[usize],
 ) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
+    super::consent::require_health_processing(ctx, id)?;
     let (definitions, _) = definitions(ctx.clinic.dir());
     let definition = definitions
         .iter()

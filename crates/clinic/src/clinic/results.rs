@@ -303,6 +303,7 @@ pub(crate) fn add(
     observation: &Observation,
 ) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
+    super::consent::require_health_processing(ctx, id)?;
     let field = |field: &str, message: Text| ServiceError::Field {
         field: field.into(),
         message,

@@ -192,6 +192,14 @@ impl ConsentRecord {
             .max_by_key(|e| e.at)
     }
 
+    /// Whether the patient refused or withdrew the consent to process their health
+    /// information: from then on it is only stored (PIPL 第47条), never added to. A
+    /// consent never asked is not a refusal.
+    pub fn storage_only(&self, now: i64) -> bool {
+        self.processing_current(Processing::HealthData, now)
+            .is_some_and(|e| e.decision == Decision::Refused)
+    }
+
     /// Whether the patient (or their guardian) consents to `scope` now.
     pub fn may_process(&self, scope: Processing, now: i64) -> bool {
         self.processing_current(scope, now)
