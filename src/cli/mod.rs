@@ -28,6 +28,7 @@ pub mod key_cmd;
 pub mod report_cmd;
 pub mod results_cmd;
 pub mod rights_cmd;
+pub mod rights_log_cmd;
 pub mod signin;
 pub mod user_cmd;
 
@@ -145,6 +146,11 @@ pub enum Command {
     /// 29, 30), as a PDF file or on a CUPS printer: `DIR/notice.toml`, with its version.
     /// Signs in like `caredesk user`.
     Notice(report_cmd::NoticeArgs),
+    /// The privacy officer's log of patients' requests over their information (PIPL
+    /// art. 50): `add` one (its answer due in `[privacy] answer_working_days` working
+    /// days), `answer` one, `list` them. Signs in like `caredesk user`.
+    #[command(subcommand)]
+    Rights(rights_log_cmd::RightsCommand),
     /// Back up the whole store into an encrypted file (as a signed-in admin), or
     /// check one: `caredesk backup --data DIR --out FILE`, `caredesk backup verify FILE`.
     ///

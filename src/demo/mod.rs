@@ -28,7 +28,7 @@ use crate::store::{self, StoreError, StoreOptions, Vault};
 pub use people::Generator;
 
 /// One demo user per role: (user name, role, password).
-pub const USERS: [(&str, Role, &str); 6] = [
+pub const USERS: [(&str, Role, &str); 7] = [
     ("admin", Role::Admin, "demo chief harbour lantern"),
     ("wang.li", Role::FrontDesk, "demo desk harbour lantern"),
     ("chen.jing", Role::Nurse, "demo nurse harbour lantern"),
@@ -39,6 +39,11 @@ pub const USERS: [(&str, Role, &str); 6] = [
         "demo manager harbour lantern",
     ),
     ("he.audit", Role::Auditor, "demo auditor harbour lantern"),
+    (
+        "li.min",
+        Role::PrivacyOfficer,
+        "demo privacy harbour lantern",
+    ),
 ];
 
 pub const CLINIC_NAME: &str = "Demo Health Clinic 演示健康管理中心";
@@ -107,7 +112,7 @@ pub fn create(
         },
         privacy: crate::clinic::settings::PrivacySettings {
             officer: "李敏 Li Min, 010-6588 0001, privacy@demo-clinic.example".into(),
-            require_health_consent: false,
+            ..Default::default()
         },
         ..Settings::default()
     };
@@ -115,6 +120,8 @@ pub fn create(
     crate::clinic::notice::write_template(dir).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let created = add_patients(&vault, &actor, patients, progress)?;
     add_review_items(&vault, &actor)?;
+    let today = (vault.store().options().clock)().date_naive();
+    add_rights_requests(&vault, &actor, today)?;
     oversight::add_alerts(&vault, &actor)?;
     oversight::add_erasure_request(&vault, &actor)?;
     oversight::add_access_trail(&vault, &actor)?;
@@ -165,6 +172,88 @@ fn add_staff(vault: &Vault, actor: &Actor) -> Result<(), StoreError> {
 }
 
 /// Results from a lab for people the clinic does not know: the review list's content.
+/// Three patients' requests over their information in the privacy officer's log: one
+/// just received, one answered, one past its due date.
+fn add_rights_requests(
+    vault: &Vault,
+    actor: &Actor,
+    today: chrono::NaiveDate,
+) -> Result<(), StoreError> {
+    use crate::domain::rights_request::{
+        RightAnswer, RightKind, RightOutcome, RightsRequest, due_date,
+    };
+    let requests = [
+        (
+            3,
+            RightKind::Copy,
+            3,
+            "A copy of the last three years' results 近三年检验结果复印件",
+            None,
+        ),
+        (
+            4,
+            RightKind::Explanation,
+            20,
+            "Why the diabetes risk is high 糖尿病风险为何为高",
+            Some((
+                RightOutcome::Granted,
+                12,
+                "Explained the FINDRISC score and its evidence at the desk 已当面解释评分依据",
+            )),
+        ),
+        (
+            5,
+            RightKind::Correction,
+            30,
+            "Allergy to latex is wrong 乳胶过敏记录有误",
+            None,
+        ),
+    ];
+    let mut writes = WriteSet::new();
+    let mut subjects = Vec::new();
+    for (serial, kind, days_ago, asked, answer) in requests {
+        let number =
+            crate::domain::record_number::compose(&demo_area(0), serial).unwrap_or_default();
+        let Some(patient) = vault
+            .find(crate::crypto::IndexKind::RecordNumber, &number)?
+            .first()
+            .copied()
+        else {
+            continue;
+        };
+        let received_on = today - chrono::Days::new(days_ago);
+        let id = vault.store().generate_id()?;
+        let request = RightsRequest {
+            id,
+            patient,
+            kind,
+            received_on,
+            due_on: due_date(received_on, 15),
+            asked: asked.to_string(),
+            recorded_by: USERS[6].0.to_string(),
+            answer: answer.map(|(outcome, after, note)| RightAnswer {
+                on: received_on + chrono::Days::new(after),
+                outcome,
+                note: note.to_string(),
+                by: USERS[6].0.to_string(),
+            }),
+        };
+        let key = crate::store::rights::rights_key(&patient, id);
+        vault.stage_put(
+            &mut writes,
+            crate::store::Scope::Patient(patient),
+            &key,
+            &request,
+        )?;
+        subjects.push(patient.to_string());
+    }
+    let mut event = AuditEvent::new(actor.clone(), "demo.rights", Outcome::Ok)
+        .detail(format!("count={}", subjects.len()));
+    event.subjects = subjects;
+    vault.commit(event, writes)?;
+    Ok(())
+}
+
 fn add_review_items(vault: &Vault, actor: &Actor) -> Result<(), StoreError> {
     let parsed = crate::ingest::hl7::parse(results::UNMATCHED_LAB, "city-lab-2026-11.hl7");
     let mut writes = WriteSet::new();

@@ -64,6 +64,7 @@ mod recordings;
 mod reports;
 mod results_import;
 mod rights;
+mod rights_requests;
 mod risk;
 mod rollback;
 mod server;

@@ -302,13 +302,15 @@ fn a_withdrawn_consent_leaves_the_record_stored_only() {
     let desk = t.sign_in(Role::FrontDesk);
     desk.call(separate(Processing::HealthData, Decision::Granted, id));
     let nurse = t.sign_in(Role::Nurse);
-    let Response::FollowUpPlanAdded(FollowUpPlanAdded { .. }) = nurse.call(Request::FollowUpPlanAdd {
-        id,
-        kind: Kind::Hypertension,
-        interval_days: 30,
-        first_due: t.today(),
-        assigned: "nurses".into(),
-    }) else {
+    let Response::FollowUpPlanAdded(FollowUpPlanAdded { .. }) =
+        nurse.call(Request::FollowUpPlanAdd {
+            id,
+            kind: Kind::Hypertension,
+            interval_days: 30,
+            first_due: t.today(),
+            assigned: "nurses".into(),
+        })
+    else {
         panic!()
     };
     let amend = |reason: &str| Request::HealthAmend {
@@ -324,7 +326,10 @@ fn a_withdrawn_consent_leaves_the_record_stored_only() {
     let desk = t.sign_in(Role::FrontDesk);
     desk.call(separate(Processing::HealthData, Decision::Refused, id));
     let nurse = t.sign_in(Role::Nurse);
-    assert_eq!(key_of(&nurse.call(amend("told at the desk"))), "msg.consent.storage_only");
+    assert_eq!(
+        key_of(&nurse.call(amend("told at the desk"))),
+        "msg.consent.storage_only"
+    );
     let questionnaire = nurse.call(Request::QuestionnaireSubmit {
         id,
         key: "phq9".into(),
@@ -332,7 +337,10 @@ fn a_withdrawn_consent_leaves_the_record_stored_only() {
     });
     assert_eq!(key_of(&questionnaire), "msg.consent.storage_only");
     // Still readable, as stored.
-    assert!(matches!(nurse.call(Request::HealthGet { id }), Response::Health(_)));
+    assert!(matches!(
+        nurse.call(Request::HealthGet { id }),
+        Response::Health(_)
+    ));
     let Response::FollowUpChart(chart) = nurse.call(Request::FollowUpChart { id }) else {
         panic!()
     };
@@ -345,5 +353,8 @@ fn a_withdrawn_consent_leaves_the_record_stored_only() {
     let desk = t.sign_in(Role::FrontDesk);
     desk.call(separate(Processing::HealthData, Decision::Granted, id));
     let nurse = t.sign_in(Role::Nurse);
-    assert!(matches!(nurse.call(amend("consented again")), Response::Health(_)));
+    assert!(matches!(
+        nurse.call(amend("consented again")),
+        Response::Health(_)
+    ));
 }

@@ -342,6 +342,18 @@ pub(super) fn sample_requests(id: PatientId) -> Vec<Request> {
             guardian: None,
         },
         Request::NoticeGet,
+        Request::RightsRequestAdd {
+            patient: caredesk::clinic::api::PatientRef::Id(id),
+            kind: caredesk::domain::rights_request::RightKind::Access,
+            received_on: None,
+            asked: "a copy of my record".into(),
+        },
+        Request::RightsRequestAnswer {
+            id: 1,
+            outcome: caredesk::domain::rights_request::RightOutcome::Granted,
+            note: "given at the desk".into(),
+        },
+        Request::RightsRequestList { open_only: true },
         Request::ExamBook {
             id,
             package: "basic".into(),

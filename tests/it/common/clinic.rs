@@ -141,6 +141,7 @@ impl TestClinic {
             Role::Doctor,
             Role::HealthManager,
             Role::Auditor,
+            Role::PrivacyOfficer,
         ] {
             t.add_user(&admin, &role_user(role), role);
         }

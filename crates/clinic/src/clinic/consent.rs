@@ -53,8 +53,7 @@ pub(crate) fn set(
     // "Never call again": no phone contact for care ends every follow-up plan, so the
     // patient leaves every call list at once.
     let closed =
-        if channel == Channel::Phone && purpose == Purpose::Care && decision == Decision::Refused
-        {
+        if channel == Channel::Phone && purpose == Purpose::Care && decision == Decision::Refused {
             close_plans(ctx, &mut writes, id)?
         } else {
             Vec::new()
@@ -222,10 +221,7 @@ pub(crate) fn require_provision(ctx: &Ctx<'_>, id: &PatientId) -> Result<(), Ser
 /// a questionnaire) for a patient who refused or withdrew the consent to its
 /// processing: their record is kept, only stored (PIPL 第47条). With `[privacy]
 /// require_health_consent`, also for one who was never asked (第29条).
-pub(crate) fn require_health_processing(
-    ctx: &Ctx<'_>,
-    id: &PatientId,
-) -> Result<(), ServiceError> {
+pub(crate) fn require_health_processing(ctx: &Ctx<'_>, id: &PatientId) -> Result<(), ServiceError> {
     let consent = record(ctx.vault, id)?;
     if consent.storage_only(ctx.now) {
         return Err(ServiceError::Conflict(text!("msg.consent.storage_only")));
@@ -235,7 +231,9 @@ pub(crate) fn require_health_processing(
     {
         return Ok(());
     }
-    Err(ServiceError::Conflict(text!("msg.consent.no_health_consent")))
+    Err(ServiceError::Conflict(text!(
+        "msg.consent.no_health_consent"
+    )))
 }
 
 /// The notice in both languages, for the desk to print.

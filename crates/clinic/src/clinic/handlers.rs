@@ -9,7 +9,7 @@ use super::table::{Flag, Operation};
 use super::{
     advice, alerts, auto_tags, booking, calls, cards, consent, export, followup_queue, followups,
     import, intake, keys, patients, plans, questionnaires, record, recordings, reports, results,
-    results_review, risk, summaries, users,
+    results_review, rights_requests, risk, summaries, users,
 };
 use crate::audit::Actor;
 use crate::clinic::api::Me;
@@ -167,6 +167,18 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
             consent::set_processing(ctx, &id, (scope, decision, method), guardian)
         }),
         Request::NoticeGet => run.shared(consent::notice),
+        Request::RightsRequestAdd {
+            patient,
+            kind,
+            received_on,
+            asked,
+        } => run.shared(move |ctx| rights_requests::add(ctx, &patient, kind, received_on, &asked)),
+        Request::RightsRequestAnswer { id, outcome, note } => {
+            run.shared(move |ctx| rights_requests::answer(ctx, id, outcome, &note))
+        }
+        Request::RightsRequestList { open_only } => {
+            run.shared(move |ctx| rights_requests::list(ctx, open_only))
+        }
         Request::PatientExport { key } => run.shared(move |ctx| export::export(ctx, &key)),
         Request::PatientProvide {
             key,

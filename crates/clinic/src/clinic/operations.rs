@@ -158,6 +158,12 @@ operations! {
     // Consent.
     ConsentProcessingSet => consent_processing_set: Needs(P::ConsentManage), "consent.processing", Serial [] -> [Consent]
         "Record a separate consent to process or provide health information" "记录处理或对外提供健康信息的单独同意";
+    RightsRequestAdd => rights_request_add: Needs(P::RightsManage), "rights.request", Serial [] -> [RightsRequests]
+        "Log a patient's request over their information" "登记个人信息权利请求";
+    RightsRequestAnswer => rights_request_answer: Needs(P::RightsManage), "rights.answer", Serial [] -> [RightsRequests]
+        "Record the answer to a patient's request" "记录权利请求的答复";
+    RightsRequestList => rights_request_list: Needs(P::RightsManage), "rights.list", None [] -> [RightsRequests]
+        "Patients' requests over their information" "个人信息权利请求记录";
     NoticeGet => notice_get: SignedIn, "notice.read", None [] -> [Notice]
         "The notice given before consent" "个人信息处理告知书";
     ConsentSet => consent_set: Needs(P::ConsentManage), "consent.record", Serial [] -> [Consent]

@@ -264,6 +264,7 @@ responses! {
     Consent(ConsentRecord),
     ContactAnswer(ContactAnswer),
     Notice(Box<super::notice::NoticeDocument>),
+    RightsRequests(Vec<super::rights_requests::RightsRequestRow>),
     PatientExport(Box<super::export::PatientExport>),
     Report(Box<super::reports::ReportData>),
     CardDocument(Box<super::reports::CardDocument>),

@@ -312,9 +312,10 @@ impl Default for ExamSettings {
     }
 }
 
-/// PIPL: who answers for personal information, and how strictly the separate
-/// consent to process health information is enforced.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// PIPL: who answers for personal information, how strictly the separate consent to
+/// process health information is enforced, and how soon a patient's request is
+/// answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PrivacySettings {
     /// The 个人信息保护负责人 (PIPL 第52条) and how to reach them, as the notice
@@ -324,6 +325,19 @@ pub struct PrivacySettings {
     /// who has not given the separate consent to its processing (第29条). Off: the
     /// desk shows the missing consent and records anyway (emergencies, 第13条).
     pub require_health_consent: bool,
+    /// Working days within which a patient's request over their information is
+    /// answered (the log's due date).
+    pub answer_working_days: u32,
+}
+
+impl Default for PrivacySettings {
+    fn default() -> Self {
+        Self {
+            officer: String::new(),
+            require_health_consent: false,
+            answer_working_days: 15,
+        }
+    }
 }
 
 impl ExamSettings {

@@ -29,15 +29,20 @@ pub enum Role {
     Admin,
     /// Unattended jobs (import, scheduler); logs in with a key file only.
     System,
+    /// The 个人信息保护负责人 (PIPL 第52条): answers patients' requests over their
+    /// information; separate from the auditor, who reads the log.
+    #[value(alias = "privacy_officer")]
+    PrivacyOfficer,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::FrontDesk,
         Role::Nurse,
         Role::Doctor,
         Role::HealthManager,
         Role::Auditor,
+        Role::PrivacyOfficer,
         Role::Admin,
         Role::System,
     ];
@@ -56,6 +61,7 @@ impl Role {
             Role::Auditor => "auditor",
             Role::Admin => "admin",
             Role::System => "system",
+            Role::PrivacyOfficer => "privacy_officer",
         }
     }
 }

@@ -62,10 +62,12 @@ pub enum Permission {
     TagManage,
     /// Request or approve the erasure of a patient (two different people).
     PatientErase,
+    /// Keep the log of patients' requests over their information (PIPL 第50条).
+    RightsManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 25] = [
+    pub const ALL: [Permission; 26] = [
         Permission::PatientSearch,
         Permission::DemographicsRead,
         Permission::DemographicsWrite,
@@ -91,6 +93,7 @@ impl Permission {
         Permission::PatientExport,
         Permission::TagManage,
         Permission::PatientErase,
+        Permission::RightsManage,
     ];
 
     pub fn name(self) -> String {
@@ -168,6 +171,8 @@ impl RoleTable {
             PatientErase,
         ];
         let system = vec![ResultsImport, SchedulerRun, BackupRun];
+        // Finds the patient, reads who they are, gives them their copy, keeps the log.
+        let privacy_officer = vec![PatientSearch, DemographicsRead, PatientExport, RightsManage];
         let table = [
             (Role::FrontDesk, front_desk),
             (Role::Nurse, nurse),
@@ -176,6 +181,7 @@ impl RoleTable {
             (Role::Auditor, auditor),
             (Role::Admin, admin),
             (Role::System, system),
+            (Role::PrivacyOfficer, privacy_officer),
         ];
         Self(
             table

@@ -210,6 +210,24 @@ pub enum Request {
     },
     /// The notice (告知书) in both languages, filled with the clinic's details.
     NoticeGet,
+    /// Logs a patient's request over their information (PIPL 第50条); its answer is due
+    /// `[privacy] answer_working_days` working days after `received_on` (default today).
+    RightsRequestAdd {
+        patient: PatientRef,
+        kind: crate::domain::rights_request::RightKind,
+        received_on: Option<chrono::NaiveDate>,
+        asked: String,
+    },
+    /// Records the answer to a logged request.
+    RightsRequestAnswer {
+        id: u64,
+        outcome: crate::domain::rights_request::RightOutcome,
+        note: String,
+    },
+    /// The log, soonest due first; `open_only`: those not yet answered.
+    RightsRequestList {
+        open_only: bool,
+    },
     /// Records a decision (grant, refusal, opt-out) for one channel and purpose.
     ConsentSet {
         id: PatientId,

@@ -217,11 +217,19 @@ impl Component for Login {
 /// Demo stores only: the demo users, their passwords and their codes right now.
 fn demo_banner(frame: &mut Frame<'_>, area: Rect, app: &App, accounts: &[DemoAccount]) {
     let mut lines = vec![Line::styled(app.t("demo.banner"), app.theme.warning())];
+    let role = |account: &DemoAccount| app.t(&format!("role.{}", account.role.as_str()));
+    // The longest role's name sets the column, so every row's columns line up.
+    let role_width = accounts
+        .iter()
+        .map(|a| unicode_width::UnicodeWidthStr::width(role(a).as_str()))
+        .max()
+        .unwrap_or(0)
+        .max(15);
     for account in accounts {
         lines.push(Line::from(format!(
             "{:<10} {} {:<29} {} ({:>2}s)",
             account.user,
-            view::pad(&app.t(&format!("role.{}", account.role.as_str())), 15),
+            view::pad(&role(account), role_width),
             account.password,
             account.code,
             account.seconds_left
