@@ -22,7 +22,7 @@ pub enum EraseCommand {
 
 #[derive(Debug, Args)]
 pub struct RequestArgs {
-    /// The patient's card, ID or phone number ("-" reads it from standard input).
+    /// The patient's card, record, ID or phone number ("-" reads it from standard input).
     #[arg(long, value_name = "KEY")]
     pub patient: String,
     /// Why the erasure is allowed; "-" reads it from standard input (after the patient

@@ -27,7 +27,7 @@ pub enum ExportFormat {
 pub struct PatientArgs {
     #[command(flatten)]
     pub data: DataDir,
-    /// Card number, ID number or phone number; "-" reads it from standard input (its
+    /// Card, record (健康档案编号), ID or phone number; "-" reads it from standard input (its
     /// first line, before the sign-in lines), so it never shows in the process list.
     pub key: String,
     #[arg(long, value_enum)]

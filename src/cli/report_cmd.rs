@@ -110,10 +110,10 @@ pub(super) fn patient_key(given: &str) -> anyhow::Result<String> {
         return Ok(given.to_string());
     }
     if input::stdin_is_terminal() {
-        eprint!("Patient (card, ID or phone number): ");
+        eprint!("Patient (card, record, ID or phone number): ");
         std::io::Write::flush(&mut std::io::stderr())?;
     }
-    let key = input::read_stdin_line("patient's card, ID or phone number")?;
+    let key = input::read_stdin_line("patient's card, record, ID or phone number")?;
     Ok(key.trim().to_string())
 }
 

@@ -15,7 +15,7 @@ use crate::i18n::Lang;
 
 #[derive(Debug, Args)]
 pub struct AccessArgs {
-    /// The patient's card, ID or phone number ("-" reads it from standard input).
+    /// The patient's card, record, ID or phone number ("-" reads it from standard input).
     pub patient: String,
     #[command(flatten)]
     pub data: DataDir,
@@ -29,7 +29,7 @@ pub struct AccessArgs {
 
 #[derive(Debug, Args)]
 pub struct DisclosuresArgs {
-    /// The patient's card, ID or phone number ("-" reads it from standard input).
+    /// The patient's card, record, ID or phone number ("-" reads it from standard input).
     #[arg(long, value_name = "KEY")]
     pub patient: String,
     #[command(flatten)]

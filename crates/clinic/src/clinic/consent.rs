@@ -110,7 +110,10 @@ fn checked_guardian(guardian: Guardian) -> Result<Guardian, ServiceError> {
         ("guardian_name", &name, 60),
         ("guardian_relationship", &relationship, 20),
     ] {
-        if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
+        if value.is_empty()
+            || value.chars().count() > max
+            || !crate::domain::text::is_plain_line(value)
+        {
             return Err(ServiceError::Field {
                 field: field.into(),
                 message: text!("msg.consent.guardian_field", max = max),
@@ -210,7 +213,12 @@ fn close_plans(
 /// Refuses a provision to another processor unless the patient's separate consent to
 /// it is in force (PIPL 第23条).
 pub(crate) fn require_provision(ctx: &Ctx<'_>, id: &PatientId) -> Result<(), ServiceError> {
-    if record(ctx.vault, id)?.may_process(Processing::ProvideToOthers, ctx.now) {
+    let consent = record(ctx.vault, id)?;
+    // A patient who withdrew consent to any processing has the record stored only.
+    if consent.storage_only(ctx.now) {
+        return Err(ServiceError::Conflict(text!("msg.consent.storage_only")));
+    }
+    if consent.may_process(Processing::ProvideToOthers, ctx.now) {
         Ok(())
     } else {
         Err(ServiceError::Conflict(text!("msg.consent.no_provision")))

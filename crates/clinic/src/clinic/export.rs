@@ -120,8 +120,11 @@ pub(crate) fn provide(
     let (recipient, purpose) = (recipient.trim(), purpose.trim());
     for (field, value) in [("recipient", recipient), ("purpose", purpose)] {
         // `;` would run into the purpose in the audit record's detail.
-        let bad_char = |c: char| c.is_control() || (field == "recipient" && c == ';');
-        if value.is_empty() || value.chars().count() > 120 || value.chars().any(bad_char) {
+        if value.is_empty()
+            || value.chars().count() > 120
+            || !crate::domain::text::is_plain_line(value)
+            || (field == "recipient" && value.contains(';'))
+        {
             return Err(ServiceError::Field {
                 field: field.into(),
                 message: text!("msg.consent.provision_named"),

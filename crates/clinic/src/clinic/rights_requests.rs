@@ -33,7 +33,7 @@ fn checked_note(field: &str, note: &str) -> Result<String, ServiceError> {
     let note = note.trim();
     if note.is_empty()
         || note.chars().count() > MAX_NOTE_CHARS
-        || note.chars().any(|c| c.is_control() && c != '\n')
+        || !crate::domain::text::is_printable(note)
     {
         return Err(ServiceError::Field {
             field: field.into(),

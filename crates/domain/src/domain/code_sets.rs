@@ -74,6 +74,10 @@ impl Code {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeError {
     Unknown(String),
+    /// The word starts or is part of several names: these codes.
+    Ambiguous(String, Vec<String>),
+    /// Several codes where the field takes one.
+    OnlyOne,
     NoneWithOthers,
 }
 
@@ -94,8 +98,57 @@ impl CodeSet {
     }
 
     /// The code a typed word means: the code itself ("01" or "1"), "01 汉族" as shown,
-    /// a name in either language, or the start of exactly one name ("汉", "Mong").
+    /// a name in either language, the start of exactly one name ("汉", "Mong"), or a
+    /// part of exactly one ("positive").
     pub fn find(&self, text: &str) -> Option<&Code> {
+        self.resolve(text).ok()
+    }
+
+    /// As `find`, saying why not: no name holds the word, or several do.
+    pub fn resolve(&self, text: &str) -> Result<&Code, CodeError> {
+        fn one<'a>(text: &str, codes: Vec<&'a Code>) -> Result<&'a Code, CodeError> {
+            match codes.as_slice() {
+                [] => Err(CodeError::Unknown(text.trim().to_string())),
+                [only] => Ok(*only),
+                several => Err(CodeError::Ambiguous(
+                    text.trim().to_string(),
+                    several.iter().map(|c| c.code.clone()).collect(),
+                )),
+            }
+        }
+        match self.exact(text) {
+            Some(code) => Ok(code),
+            None if text.trim().is_empty() => Err(CodeError::Unknown(String::new())),
+            None => {
+                let text = text.trim();
+                let lower = text.to_lowercase();
+                let starting: Vec<&Code> = self
+                    .codes
+                    .iter()
+                    .filter(|c| {
+                        c.zh.starts_with(text)
+                            || (lower.len() >= 2 && c.en.to_lowercase().starts_with(&lower))
+                    })
+                    .collect();
+                if !starting.is_empty() {
+                    return one(text, starting);
+                }
+                one(
+                    text,
+                    self.codes
+                        .iter()
+                        .filter(|c| {
+                            c.zh.contains(text)
+                                || (lower.len() >= 3 && c.en.to_lowercase().contains(&lower))
+                        })
+                        .collect(),
+                )
+            }
+        }
+    }
+
+    /// A code or a whole name, in either language, or "code name" as shown.
+    fn exact(&self, text: &str) -> Option<&Code> {
         let text = text.trim();
         if text.is_empty() {
             return None;
@@ -118,14 +171,7 @@ impl CodeSet {
         {
             return Some(code);
         }
-        let lower = text.to_lowercase();
-        let mut starting = self.codes.iter().filter(|c| {
-            c.zh.starts_with(text) || (lower.len() >= 2 && c.en.to_lowercase().starts_with(&lower))
-        });
-        match (starting.next(), starting.next()) {
-            (Some(only), None) => Some(only),
-            _ => None,
-        }
+        None
     }
 
     /// The codes whose code or a name holds `text`, for the editor's hint.
@@ -146,11 +192,17 @@ impl CodeSet {
     /// One code (`multiple` false) or several, separated by commas, 、 or /.
     /// Empty text reads as no code.
     pub fn read(&self, text: &str) -> Result<Vec<String>, CodeError> {
+        let listed: Vec<&str> = text
+            .split(SEPARATORS)
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .collect();
+        // A field of one code given a list (that is not itself one name).
+        if !self.multiple && listed.len() > 1 && self.find(text).is_none() {
+            return Err(CodeError::OnlyOne);
+        }
         let words: Vec<&str> = if self.multiple {
-            text.split(SEPARATORS)
-                .map(str::trim)
-                .filter(|w| !w.is_empty())
-                .collect()
+            listed
         } else {
             Some(text.trim())
                 .filter(|w| !w.is_empty())
@@ -159,9 +211,7 @@ impl CodeSet {
         };
         let mut codes: Vec<String> = Vec::new();
         for word in words {
-            let code = self
-                .find(word)
-                .ok_or_else(|| CodeError::Unknown(word.to_string()))?;
+            let code = self.resolve(word)?;
             if !codes.contains(&code.code) {
                 codes.push(code.code.clone());
             }
@@ -271,9 +321,15 @@ mod tests {
             Err(CodeError::NoneWithOthers)
         );
         assert_eq!(exposure.read(&none.zh), Ok(vec![none.code.clone()]));
+        assert_eq!(set("residence").read("1, 2"), Err(CodeError::OnlyOne));
+        // A word in several names says which; a word inside exactly one name finds it.
         assert_eq!(
-            set("residence").read("1, 2"),
-            Err(CodeError::Unknown("1, 2".into()))
+            set("education").read("大学"),
+            Err(CodeError::Ambiguous(
+                "大学".into(),
+                vec!["20".into(), "30".into()]
+            ))
         );
+        assert_eq!(set("blood_rh").read("positive"), Ok(vec!["2".into()]));
     }
 }

@@ -14,6 +14,21 @@ fn unsafe_for_terminal(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
+/// Whether `text` is one line a terminal shows as it is: no control character (tab
+/// and line feed included) and no bidirectional override. The service refuses text
+/// that is not, where it takes one line (a recipient, a guardian's name).
+pub fn is_plain_line(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| unsafe_for_terminal(c) || c == '\n' || c == '\t')
+}
+
+/// Whether `text` (which may hold line breaks and tabs) is free of what `printable`
+/// would replace.
+pub fn is_printable(text: &str) -> bool {
+    !text.chars().any(unsafe_for_terminal)
+}
+
 /// `text` with every control character (but tab and line feed) and every
 /// bidirectional override replaced by U+FFFD; borrowed when there was none.
 pub fn printable(text: &str) -> Cow<'_, str> {

@@ -16,10 +16,15 @@ pub fn build(doc: &NoticeDocument, lang: Lang) -> Document {
         .filter(|p| !p.is_empty())
         .map(|p| Block::Paragraph(p.to_string()))
         .collect();
+    // Two lines of two: the patient and the date, then a child's guardian and how
+    // they are related (each label has room for its line).
     blocks.push(Block::Signature(vec![
         loc.t("notice.sign_patient"),
-        loc.t("notice.sign_guardian"),
         loc.t("notice.sign_date"),
+    ]));
+    blocks.push(Block::Signature(vec![
+        loc.t("notice.sign_guardian"),
+        loc.t("notice.sign_relationship"),
     ]));
     blocks.push(Block::Note(
         loc.tf("notice.version", &[("version", &doc.notice.version)]),

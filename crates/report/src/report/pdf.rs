@@ -375,11 +375,22 @@ fn page_frame(
         ops.push(text(MARGIN_X, y, size, bold, color, line));
         y += 13.0;
     }
-    let title_width = fonts.width(&document.title, true, 16.0);
+    // The title shrinks until it clears the clinic's name beside it.
+    let name_width = document
+        .letterhead
+        .first()
+        .map(|name| fonts.width(name, true, 12.5))
+        .unwrap_or(0.0);
+    let room = right - MARGIN_X - name_width - 12.0;
+    let mut size = 16.0;
+    while size > 9.0 && fonts.width(&document.title, true, size) > room {
+        size -= 0.5;
+    }
+    let title_width = fonts.width(&document.title, true, size);
     ops.push(text(
         right - title_width,
         MARGIN_TOP + 14.0,
-        16.0,
+        size,
         true,
         ACCENT,
         &document.title,

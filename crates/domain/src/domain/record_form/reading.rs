@@ -187,6 +187,11 @@ fn basic_info(rows: &[String]) -> Result<BasicInfo, Vec<(usize, Problem)>> {
                 Err(CodeError::Unknown(word)) => {
                     problems.push((i, Problem::with("bad_choice", word)))
                 }
+                Err(CodeError::Ambiguous(word, codes)) => problems.push((
+                    i,
+                    Problem::with("ambiguous_choice", format!("{word} → {}", codes.join(", "))),
+                )),
+                Err(CodeError::OnlyOne) => problems.push((i, Problem::new("one_choice"))),
                 Err(CodeError::NoneWithOthers) => {
                     problems.push((i, Problem::new("none_with_others")))
                 }

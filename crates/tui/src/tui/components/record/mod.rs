@@ -60,6 +60,8 @@ pub struct RecordScreen {
     pub cursor: Cursor,
     /// Rows of the selected section scrolled past (PgDn); clamped when drawn.
     pub scroll: usize,
+    /// The most rows the last drawing could scroll past, so PgDn stops at the end.
+    pub scroll_max: std::cell::Cell<usize>,
     pub editor: Option<SectionEditor>,
     pub history: Option<HistoryView>,
     pub notice: Option<String>,
@@ -140,6 +142,7 @@ impl RecordScreen {
             sections,
             cursor: Default::default(),
             scroll: 0,
+            scroll_max: Default::default(),
             editor: None,
             history: None,
             notice: None,
@@ -414,7 +417,7 @@ impl Component for RecordScreen {
         }
         let page = desk.page.max(1);
         match action {
-            Action::PageDown => self.scroll += page,
+            Action::PageDown => self.scroll = (self.scroll + page).min(self.scroll_max.get()),
             Action::PageUp => self.scroll = self.scroll.saturating_sub(page),
             _ => {
                 self.scroll = 0;

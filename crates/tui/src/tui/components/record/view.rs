@@ -393,7 +393,8 @@ pub(super) fn record(frame: &mut Frame<'_>, area: Rect, app: &App, screen: &Reco
         // the last row says when there is more.
         let mut lines = crate::tui::view::wrap_lines(lines, content.width);
         let height = usize::from(content.height);
-        let top = screen.scroll.min(lines.len().saturating_sub(height));
+        screen.scroll_max.set(lines.len().saturating_sub(height));
+        let top = screen.scroll.min(screen.scroll_max.get());
         lines.drain(..top);
         if lines.len() > height && height > 0 {
             lines.truncate(height - 1);
