@@ -216,6 +216,9 @@ fn five_staff_in_five_ssh_sessions_work_at_once_and_nothing_collides_or_is_lost(
     // The doctor's save comes second: refused, not lost, and the newer record shown.
     doctor.key("Enter");
     doctor.wait_for("changed by someone else");
+    // The first Esc asks before throwing the typed rows away; the second leaves.
+    doctor.key("Escape");
+    doctor.wait_for("Esc again leaves");
     doctor.key("Escape");
     doctor.key("Enter");
     let editor = doctor.wait_for("Amending");

@@ -31,6 +31,8 @@ pub struct SectionEditor {
     pub form: Form,
     /// A message next to each wrong row (the reason included).
     pub field_errors: Vec<Option<String>>,
+    /// Esc with something changed asks first.
+    pub discard: crate::tui::discard::DiscardGuard,
 }
 
 impl SectionEditor {
@@ -171,13 +173,17 @@ impl RecordScreen {
         let mut fields: Vec<Field> = rows.iter().map(|r| Field::with(r)).collect();
         fields.push(Field::default());
         let count = fields.len();
+        let form = Form::new(fields);
         let mut editor = SectionEditor {
             section,
             before,
-            form: Form::new(fields),
+            discard: crate::tui::discard::DiscardGuard::new(&form),
+            form,
             field_errors: vec![None; count],
         };
         ensure_blank_row(&mut editor);
+        // What "nothing changed" means: the rows as they start, the empty line included.
+        editor.discard = crate::tui::discard::DiscardGuard::new(&editor.form);
         // The cursor starts on the first row, even when that is the new empty line.
         editor.form.focus = 0;
         self.notice = None;
@@ -190,6 +196,9 @@ impl RecordScreen {
             return;
         };
         let count = editor.form.fields.len();
+        if action != Action::Back {
+            editor.discard.disarm();
+        }
         match action {
             Action::NextField => {
                 ensure_blank_row(editor);
@@ -203,6 +212,9 @@ impl RecordScreen {
             }
             // Ctrl-S saves from any row, as in every form.
             Action::Submit | Action::Save => self.save_editor(desk),
+            Action::Back if !editor.discard.may_leave(&editor.form) => {
+                editor.form.error = Some(desk.t("common.discard_ask"));
+            }
             Action::Back => self.editor = None,
             _ => {}
         }
@@ -393,6 +405,12 @@ impl Component for RecordScreen {
             Context::Form
         } else {
             Context::Record
+        }
+    }
+
+    fn on_edit(&mut self, _desk: &mut Desk<'_>) {
+        if let Some(editor) = &mut self.editor {
+            editor.discard.disarm();
         }
     }
 
