@@ -215,6 +215,68 @@ fn screens() -> Vec<(&'static str, Setup)> {
             let (headers, rows) = caredesk::tui::components::list::table::table(&app.locale, &rows);
             app.show(list(ListKind::Disclosures, (headers, rows), None));
         }),
+        // The privacy officer's log: one late, one answered, one new.
+        ("rights_log", |app| {
+            use caredesk::clinic::rights_requests::RightsRequestRow;
+            use caredesk::domain::rights_request::{
+                RightAnswer, RightKind, RightOutcome, RightsRequest,
+            };
+            sign_in(app, Role::PrivacyOfficer);
+            let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+            let row =
+                |id, name: &str, kind, received, due, answer: Option<RightAnswer>, overdue| {
+                    RightsRequestRow {
+                        request: RightsRequest {
+                            id,
+                            patient: caredesk::domain::patient::PatientId([7; 16]),
+                            kind,
+                            received_on: day(received),
+                            due_on: day(due),
+                            asked: "乳胶过敏记录有误 the latex allergy is wrong".into(),
+                            recorded_by: "li.min".into(),
+                            answer,
+                        },
+                        patient_name: name.into(),
+                        overdue,
+                    }
+                };
+            let rows = Ok(Rows::RightsLog(vec![
+                row(
+                    563,
+                    "宋晓明",
+                    RightKind::Correction,
+                    "2026-10-20",
+                    "2026-11-10",
+                    None,
+                    true,
+                ),
+                row(
+                    562,
+                    "陈平",
+                    RightKind::Explanation,
+                    "2026-11-02",
+                    "2026-11-23",
+                    Some(RightAnswer {
+                        on: day("2026-11-14"),
+                        outcome: RightOutcome::Granted,
+                        note: "explained at the desk".into(),
+                        by: "li.min".into(),
+                    }),
+                    false,
+                ),
+                row(
+                    561,
+                    "James Turner",
+                    RightKind::Copy,
+                    "2026-11-19",
+                    "2026-12-10",
+                    None,
+                    false,
+                ),
+            ]));
+            let (headers, rows) = caredesk::tui::components::list::table::table(&app.locale, &rows);
+            app.show(list(ListKind::RightsLog, (headers, rows), None));
+        }),
     ]
 }
 

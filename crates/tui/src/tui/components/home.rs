@@ -32,10 +32,12 @@ pub enum MenuItem {
     PatientAccess,
     /// The accounting of disclosures of a patient.
     Disclosures,
+    /// Patients' requests over their information (the privacy officer's log).
+    RightsLog,
 }
 
 impl MenuItem {
-    pub const ALL: [MenuItem; 11] = [
+    pub const ALL: [MenuItem; 12] = [
         MenuItem::Register,
         MenuItem::Search,
         MenuItem::FollowUps,
@@ -46,6 +48,7 @@ impl MenuItem {
         MenuItem::Audit,
         MenuItem::PatientAccess,
         MenuItem::Disclosures,
+        MenuItem::RightsLog,
         MenuItem::Users,
     ];
 
@@ -61,6 +64,7 @@ impl MenuItem {
             MenuItem::Import => Permission::ResultsImport,
             MenuItem::FollowUps => Permission::FollowUpWork,
             MenuItem::PatientAccess | MenuItem::Disclosures => Permission::AuditRead,
+            MenuItem::RightsLog => Permission::RightsManage,
         }
     }
 
@@ -76,6 +80,7 @@ impl MenuItem {
             MenuItem::Import => "menu.import",
             MenuItem::FollowUps => "menu.followups",
             MenuItem::PatientAccess => "menu.patient_access",
+            MenuItem::RightsLog => "menu.rights_log",
             MenuItem::Disclosures => "menu.disclosures",
         }
     }
@@ -129,6 +134,7 @@ impl Home {
             MenuItem::Review => desk.push(List::new(ListKind::Review, desk.now)),
             MenuItem::PatientAccess => desk.push(List::new(ListKind::PatientAccess, desk.now)),
             MenuItem::Disclosures => desk.push(List::new(ListKind::Disclosures, desk.now)),
+            MenuItem::RightsLog => desk.push(List::new(ListKind::RightsLog, desk.now)),
         }
     }
 }

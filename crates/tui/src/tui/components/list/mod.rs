@@ -37,6 +37,8 @@ pub enum ListKind {
     PatientAccess,
     /// The disclosures of one patient's information.
     Disclosures,
+    /// Patients' requests over their information, soonest due first.
+    RightsLog,
 }
 
 /// What a list's one-line prompt is for.
@@ -118,6 +120,7 @@ impl List {
                 after: None,
             },
             ListKind::Users => Request::UserList,
+            ListKind::RightsLog => Request::RightsRequestList { open_only: false },
             ListKind::Review => Request::ReviewList,
             ListKind::ExamDay => Request::ExamDay {
                 date: self
@@ -141,6 +144,7 @@ impl List {
             ListKind::Review => Self::ask_rows(desk, request, Rows::Review),
             ListKind::PatientAccess => Self::ask_rows(desk, request, Rows::Access),
             ListKind::Disclosures => Self::ask_rows(desk, request, Rows::Disclosures),
+            ListKind::RightsLog => Self::ask_rows(desk, request, Rows::RightsLog),
         }
     }
 
@@ -226,7 +230,7 @@ impl Component for List {
             ListKind::Review => self.on_review_action(desk, action),
             ListKind::Alerts => self.on_alert_action(desk, action),
             ListKind::PatientAccess | ListKind::Disclosures => self.on_rights_action(desk, action),
-            ListKind::Audit | ListKind::Users => false,
+            ListKind::Audit | ListKind::Users | ListKind::RightsLog => false,
         };
         if taken {
             Handled::Consumed

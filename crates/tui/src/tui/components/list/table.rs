@@ -20,6 +20,7 @@ pub fn title_key(kind: ListKind) -> &'static str {
         ListKind::Review => "menu.review",
         ListKind::PatientAccess => "menu.patient_access",
         ListKind::Disclosures => "menu.disclosures",
+        ListKind::RightsLog => "menu.rights_log",
     }
 }
 
@@ -33,6 +34,7 @@ pub enum Rows {
     ExamDay(ExamDay),
     Access(Vec<Access>),
     Disclosures(Box<DisclosureAccount>),
+    RightsLog(Vec<crate::clinic::rights_requests::RightsRequestRow>),
 }
 
 /// Column headers and rows for a list reply (an error as one row saying why).
@@ -204,6 +206,38 @@ pub fn table(
                         e.action.clone(),
                         e.outcome.clone(),
                         e.detail.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+        Ok(Rows::RightsLog(requests)) => (
+            h(&[
+                "rights_log.number",
+                "rights_log.patient",
+                "rights_log.kind",
+                "rights_log.received",
+                "rights_log.due",
+                "rights_log.state",
+                "rights_log.asked",
+            ]),
+            requests
+                .iter()
+                .map(|row| {
+                    let r = &row.request;
+                    let state = match &r.answer {
+                        // The day it was answered is in the row's details below.
+                        Some(a) => locale.t(&format!("rights_log.outcome.{}", a.outcome.name())),
+                        None if row.overdue => locale.t("rights_log.overdue"),
+                        None => locale.t("rights_log.open"),
+                    };
+                    vec![
+                        r.id.to_string(),
+                        row.patient_name.clone(),
+                        locale.t(&format!("rights_log.right.{}", r.kind.name())),
+                        r.received_on.to_string(),
+                        r.due_on.to_string(),
+                        state,
+                        r.asked.replace('\n', " "),
                     ]
                 })
                 .collect(),

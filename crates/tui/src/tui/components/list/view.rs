@@ -88,6 +88,15 @@ pub(super) fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             Constraint::Length(7),
             Constraint::Fill(5),
         ],
+        ListKind::RightsLog if list.headers.len() == 7 => vec![
+            Constraint::Length(6),
+            Constraint::Fill(2),
+            Constraint::Length(10),
+            Constraint::Length(10),
+            Constraint::Length(10),
+            Constraint::Fill(2),
+            Constraint::Fill(4),
+        ],
         ListKind::Disclosures if list.headers.len() == 5 => vec![
             Constraint::Length(10),
             Constraint::Fill(4),
