@@ -102,6 +102,30 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 response: Box::new(Response::History(vec![amendment])),
             });
         }),
+        // A change to the 个人基本信息表: only the fields it changed, before and after.
+        ("record_basic_info_history", |app| {
+            open_record(app, Role::Nurse);
+            press(app, KeyCode::End);
+            type_text(app, "h");
+            let tag = only_call(app);
+            let after = crate::common::tui::basic_info();
+            let mut before = after.clone();
+            before.coded.insert("marital".into(), vec!["10".into()]);
+            before.coded.remove("payment");
+            before.workplace = None;
+            let amendment = Amendment {
+                at: 1_795_400_000,
+                by: "chen.jing".into(),
+                role: Role::Nurse,
+                reason: "married; insured through the new employer 婚后换工作".into(),
+                before: SectionValue::BasicInfo(before),
+                after: SectionValue::BasicInfo(after),
+            };
+            app.update(Msg::Reply {
+                tag,
+                response: Box::new(Response::History(vec![amendment])),
+            });
+        }),
         ("record_demographics_desk", |app| {
             open_record(app, Role::FrontDesk);
             press(app, KeyCode::Enter);

@@ -48,6 +48,9 @@ pub struct HistoryView {
     pub section: Section,
     pub entries: Vec<Amendment>,
     pub cursor: Cursor,
+    /// Rows of the selected change's details scrolled past (PgDn); clamped when drawn.
+    pub detail_scroll: usize,
+    pub detail_max: std::cell::Cell<usize>,
 }
 
 /// The health record (健康档案): sections on the left, the selected one on the right;
@@ -392,6 +395,8 @@ impl RecordScreen {
                     section: self.selected(),
                     entries,
                     cursor: Default::default(),
+                    detail_scroll: 0,
+                    detail_max: Default::default(),
                 });
             }
             Err(error) => self.error = Some(desk.error_text(&error)),
@@ -428,10 +433,28 @@ impl Component for RecordScreen {
         None
     }
 
-    /// PgDn/PgUp scroll a long section; a move to another section starts at its top.
+    /// PgDn/PgUp scroll a long section (or a change's details in the history); a move
+    /// to another section or change starts at its top.
     fn on_movement(&mut self, desk: &mut Desk<'_>, action: Action) -> Handled {
-        if self.editor.is_some() || self.history.is_some() {
+        if self.editor.is_some() {
             return Handled::Ignored;
+        }
+        if let Some(history) = &mut self.history {
+            let page = desk.page.max(1);
+            match action {
+                Action::PageDown => {
+                    history.detail_scroll =
+                        (history.detail_scroll + page).min(history.detail_max.get());
+                }
+                Action::PageUp => {
+                    history.detail_scroll = history.detail_scroll.saturating_sub(page)
+                }
+                _ => {
+                    history.detail_scroll = 0;
+                    return Handled::Ignored;
+                }
+            }
+            return Handled::Consumed;
         }
         let page = desk.page.max(1);
         match action {

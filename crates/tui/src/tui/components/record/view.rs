@@ -242,6 +242,83 @@ fn editor(frame: &mut Frame<'_>, area: Rect, app: &App, editor: &SectionEditor) 
     );
 }
 
+/// The fields one change changed: each label, then its value before (−) and after (+),
+/// wrapped to the width; the unchanged ones counted; a "more" row when it runs on.
+fn field_changes(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    history: &HistoryView,
+    (change, names): (&crate::domain::amendment::Amendment, &[&str]),
+) {
+    let lang = app.locale.lang;
+    // "  − value", its continuation lines under the value, not under the mark.
+    let columns = usize::from(area.width).saturating_sub(4).max(8);
+    let marked = |mark: &str, value: String| -> Vec<Line<'static>> {
+        let value = if value.is_empty() {
+            "—".to_string()
+        } else {
+            value
+        };
+        crate::linebreak::wrap_columns(&value, columns)
+            .into_iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let lead = if i == 0 {
+                    format!("  {mark} ")
+                } else {
+                    "    ".to_string()
+                };
+                Line::from(format!("{lead}{part}"))
+            })
+            .collect()
+    };
+    let before = record_form::rows_in(&change.before, lang);
+    let after = record_form::rows_in(&change.after, lang);
+    let mut lines = Vec::new();
+    let mut unchanged = 0;
+    for (i, name) in names.iter().enumerate() {
+        let (old, new) = (
+            before.get(i).cloned().unwrap_or_default(),
+            after.get(i).cloned().unwrap_or_default(),
+        );
+        if old == new {
+            unchanged += 1;
+            continue;
+        }
+        lines.push(Line::styled(
+            app.t(&format!("record.field.{name}")),
+            app.theme.label(),
+        ));
+        lines.extend(marked("−", old));
+        lines.extend(marked("+", new));
+    }
+    if unchanged > 0 {
+        lines.push(Line::styled(
+            app.locale.tf(
+                "record.unchanged_fields",
+                &[("count", &unchanged.to_string())],
+            ),
+            app.theme.label(),
+        ));
+    }
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .title(Span::styled(app.t("record.changes"), app.theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut lines = crate::tui::view::wrap_lines(lines, inner.width);
+    let height = usize::from(inner.height);
+    history.detail_max.set(lines.len().saturating_sub(height));
+    let top = history.detail_scroll.min(history.detail_max.get());
+    lines.drain(..top);
+    if lines.len() > height && height > 0 {
+        lines.truncate(height - 1);
+        lines.push(Line::styled(app.t("record.more"), app.theme.notice()));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
 fn history(frame: &mut Frame<'_>, area: Rect, app: &App, history: &HistoryView) {
     if history.entries.is_empty() {
         frame.render_widget(
@@ -284,6 +361,14 @@ fn history(frame: &mut Frame<'_>, area: Rect, app: &App, history: &HistoryView) 
     let Some(selected) = history.entries.get(history.cursor.selected) else {
         return;
     };
+    // A section of named fields (the 个人基本信息表's 26): only the fields that changed,
+    // each before and after, the width of the screen, scrolled with PgDn.
+    if let FormLayout::Fields(names) = record_form::layout(selected.section())
+        && !names.is_empty()
+    {
+        field_changes(frame, details, app, history, (selected, names));
+        return;
+    }
     let [before, after] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)])
         .spacing(1)
         .areas(details);
