@@ -170,6 +170,48 @@ pub(crate) fn consents(export: &PatientExport, ids: &mut Ids, subject: &Value) -
     out
 }
 
+/// How a consent was given, as the export's attachment title says it.
+fn method_word(method: Method) -> &'static str {
+    match method {
+        Method::SignedForm => "signed form",
+        Method::Verbal => "verbal",
+    }
+}
+
+/// What every exported Consent shares: its status, scope, category, patient, time,
+/// attachment title and policy rule around the decision's own provision.
+fn consent_resource(
+    url: &str,
+    (superseded, at): (bool, i64),
+    subject: &Value,
+    (category, title): (String, String),
+    policy_rule: Value,
+    provision: Value,
+) -> Value {
+    entry(
+        url,
+        json!({
+            "resourceType": "Consent",
+            "status": if superseded { "inactive" } else { "active" },
+            "scope": { "coding": [{ "system": CONSENT_SCOPE, "code": "patient-privacy", "display": "Privacy Consent" }] },
+            "category": [
+                { "coding": [{ "system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent" }] },
+                { "text": category },
+            ],
+            "patient": subject,
+            "dateTime": instant(at),
+            "performer": [subject],
+            "sourceAttachment": { "title": title },
+            "policyRule": policy_rule,
+            "provision": provision,
+        }),
+    )
+}
+
+fn opt_in(granted: bool) -> Value {
+    json!({ "coding": [{ "system": ACT_CODE, "code": if granted { "OPTIN" } else { "OPTOUT" } }] })
+}
+
 /// A separate PIPL consent: its scope as caredesk's code (`pipl/health_data`,
 /// `pipl/provide_to_others`), the article it answers, the notice's version and, for a
 /// child, the guardian who gave it.
@@ -184,13 +226,11 @@ fn processing_consent(
         Processing::HealthData => ("processing of health information", "PIPL art. 29"),
         Processing::ProvideToOthers => ("provision to other processors", "PIPL art. 23"),
     };
-    let method = match e.method {
-        Method::SignedForm => "signed form",
-        Method::Verbal => "verbal",
-    };
     let mut title = format!(
-        "{method} consent under notice {}, recorded by {}",
-        e.notice_version, e.recorded_by
+        "{} consent under notice {}, recorded by {}",
+        method_word(e.method),
+        e.notice_version,
+        e.recorded_by
     );
     if let Some(g) = &e.guardian {
         title.push_str(&format!(
@@ -198,32 +238,25 @@ fn processing_consent(
             g.name, g.relationship
         ));
     }
+    let mut policy_rule = opt_in(granted);
+    policy_rule["text"] = json!(article);
+    let provision = json!({
+        "type": if granted { "permit" } else { "deny" },
+        "period": { "start": instant(e.at) },
+        "action": [{ "coding": [{ "system": CONSENT_ACTION, "code": if e.scope == Processing::HealthData { "use" } else { "disclose" } }] }],
+        "code": [{
+            "coding": [{ "system": CONSENT_CODE, "code": format!("pipl/{}", e.scope.name()) }],
+            "text": what,
+        }],
+    });
     let url = ids.url("Consent", &format!("pipl|{}|{}", e.scope.name(), e.at));
-    entry(
+    consent_resource(
         &url,
-        json!({
-            "resourceType": "Consent",
-            "status": if superseded { "inactive" } else { "active" },
-            "scope": { "coding": [{ "system": CONSENT_SCOPE, "code": "patient-privacy", "display": "Privacy Consent" }] },
-            "category": [
-                { "coding": [{ "system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent" }] },
-                { "text": format!("{what} ({article})") },
-            ],
-            "patient": subject,
-            "dateTime": instant(e.at),
-            "performer": [subject],
-            "sourceAttachment": { "title": title },
-            "policyRule": { "coding": [{ "system": ACT_CODE, "code": if granted { "OPTIN" } else { "OPTOUT" } }], "text": article },
-            "provision": {
-                "type": if granted { "permit" } else { "deny" },
-                "period": { "start": instant(e.at) },
-                "action": [{ "coding": [{ "system": CONSENT_ACTION, "code": if e.scope == Processing::HealthData { "use" } else { "disclose" } }] }],
-                "code": [{
-                    "coding": [{ "system": CONSENT_CODE, "code": format!("pipl/{}", e.scope.name()) }],
-                    "text": what,
-                }],
-            },
-        }),
+        (superseded, e.at),
+        subject,
+        (format!("{what} ({article})"), title),
+        policy_rule,
+        provision,
     )
 }
 
@@ -243,30 +276,21 @@ fn consent(e: &ConsentEntry, superseded: bool, ids: &mut Ids, subject: &Value) -
         provision["purpose"] =
             json!([{ "system": PURPOSE_OF_USE, "code": code, "display": display }]);
     }
-    let method = match e.method {
-        Method::SignedForm => "signed form",
-        Method::Verbal => "verbal",
-    };
     let url = ids.url(
         "Consent",
         &format!("{}|{}|{}", e.purpose.name(), e.channel.name(), e.at),
     );
-    entry(
+    let title = format!(
+        "{} consent, recorded by {}",
+        method_word(e.method),
+        e.recorded_by
+    );
+    consent_resource(
         &url,
-        json!({
-            "resourceType": "Consent",
-            "status": if superseded { "inactive" } else { "active" },
-            "scope": { "coding": [{ "system": CONSENT_SCOPE, "code": "patient-privacy", "display": "Privacy Consent" }] },
-            "category": [
-                { "coding": [{ "system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent" }] },
-                { "text": what },
-            ],
-            "patient": subject,
-            "dateTime": instant(e.at),
-            "performer": [subject],
-            "sourceAttachment": { "title": format!("{method} consent, recorded by {}", e.recorded_by) },
-            "policyRule": { "coding": [{ "system": ACT_CODE, "code": if granted { "OPTIN" } else { "OPTOUT" } }] },
-            "provision": provision,
-        }),
+        (superseded, e.at),
+        subject,
+        (what, title),
+        opt_in(granted),
+        provision,
     )
 }

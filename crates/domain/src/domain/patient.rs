@@ -271,7 +271,8 @@ impl Versioned for Patient {
             3 => Ok(decode_payload::<PatientV3>(payload)?.into()),
             2 => {
                 let old: PatientV2 = decode_payload(payload)?;
-                Ok(Patient {
+                // Format 3 with no manual tags yet.
+                Ok(PatientV3 {
                     name: old.name,
                     sex: old.sex,
                     birth_date: old.birth_date,
@@ -282,8 +283,8 @@ impl Versioned for Patient {
                     emergency_contact: old.emergency_contact,
                     restricted: old.restricted,
                     tags: Vec::new(),
-                    record_number: None,
-                })
+                }
+                .into())
             }
             1 => {
                 let old: PatientV1 = decode_payload(payload)?;
