@@ -110,6 +110,45 @@ mod tests {
 
     const PASSWORD: &str = "correct horse battery staple";
 
+    /// Takes the store back to `schema` as it left it (its one `kind` tail entry gone,
+    /// the older version in the meta) and opens it again, as the first unlock after an
+    /// upgrade does.
+    fn reopened_from_schema(
+        vault: Vault,
+        dir: &std::path::Path,
+        kind: IndexKind,
+        schema: u32,
+    ) -> Vault {
+        {
+            let store = vault.store();
+            let index = store.tree(INDEX_TREE).unwrap();
+            let tails: Vec<_> = index
+                .scan_prefix([kind.tag()])
+                .keys()
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(tails.len(), 1);
+            for key in tails {
+                index.remove(key).unwrap();
+            }
+            let meta = store.tree(META_TREE).unwrap();
+            let mut old: StoreMeta = codec::decode(&meta.get(META_KEY).unwrap().unwrap()).unwrap();
+            old.schema_version = schema;
+            meta.insert(META_KEY, codec::encode(&old).to_vec()).unwrap();
+            store.db.flush().unwrap();
+        }
+        drop(vault);
+        let store = Store::open(dir, StoreOptions::default()).unwrap();
+        assert_eq!(store.meta().schema_version, SCHEMA_VERSION);
+        let keys = store
+            .unlock(Unlock::Password {
+                user: "admin",
+                password: PASSWORD.as_bytes(),
+            })
+            .unwrap();
+        Vault::new(store, keys)
+    }
+
     #[test]
     fn a_schema_two_store_indexes_its_phone_tails_at_the_first_unlock() {
         let tmp = tempfile::tempdir().unwrap();
@@ -131,35 +170,7 @@ mod tests {
         let without = vault.create_patient(&Patient::default(), event()).unwrap();
         assert_eq!(vault.find(IndexKind::PhoneTail, "5678").unwrap(), vec![id]);
         // As schema 2 left it: no tail entries, version 2 (the trees closed after).
-        {
-            let store = vault.store();
-            let index = store.tree(INDEX_TREE).unwrap();
-            let tails: Vec<_> = index
-                .scan_prefix([IndexKind::PhoneTail.tag()])
-                .keys()
-                .map(Result::unwrap)
-                .collect();
-            assert_eq!(tails.len(), 1);
-            for key in tails {
-                index.remove(key).unwrap();
-            }
-            let meta = store.tree(META_TREE).unwrap();
-            let mut old: StoreMeta = codec::decode(&meta.get(META_KEY).unwrap().unwrap()).unwrap();
-            old.schema_version = 2;
-            meta.insert(META_KEY, codec::encode(&old).to_vec()).unwrap();
-            store.db.flush().unwrap();
-        }
-        drop(vault);
-
-        let store = Store::open(&dir, StoreOptions::default()).unwrap();
-        assert_eq!(store.meta().schema_version, SCHEMA_VERSION);
-        let keys = store
-            .unlock(Unlock::Password {
-                user: "admin",
-                password: PASSWORD.as_bytes(),
-            })
-            .unwrap();
-        let vault = Vault::new(store, keys);
+        let vault = reopened_from_schema(vault, &dir, IndexKind::PhoneTail, 2);
         assert_eq!(vault.find(IndexKind::PhoneTail, "5678").unwrap(), vec![id]);
         assert_eq!(vault.find(IndexKind::PhoneTail, "0000").unwrap(), vec![]);
         assert!(
@@ -197,35 +208,7 @@ mod tests {
         vault.store().audit.commit(event(), writes).unwrap();
         assert_eq!(vault.find(IndexKind::CardTail, "1585").unwrap(), vec![id]);
         // As schema 3 left it: no card-tail entries, version 3.
-        {
-            let store = vault.store();
-            let index = store.tree(INDEX_TREE).unwrap();
-            let tails: Vec<_> = index
-                .scan_prefix([IndexKind::CardTail.tag()])
-                .keys()
-                .map(Result::unwrap)
-                .collect();
-            assert_eq!(tails.len(), 1);
-            for key in tails {
-                index.remove(key).unwrap();
-            }
-            let meta = store.tree(META_TREE).unwrap();
-            let mut old: StoreMeta = codec::decode(&meta.get(META_KEY).unwrap().unwrap()).unwrap();
-            old.schema_version = 3;
-            meta.insert(META_KEY, codec::encode(&old).to_vec()).unwrap();
-            store.db.flush().unwrap();
-        }
-        drop(vault);
-
-        let store = Store::open(&dir, StoreOptions::default()).unwrap();
-        assert_eq!(store.meta().schema_version, SCHEMA_VERSION);
-        let keys = store
-            .unlock(Unlock::Password {
-                user: "admin",
-                password: PASSWORD.as_bytes(),
-            })
-            .unwrap();
-        let vault = Vault::new(store, keys);
+        let vault = reopened_from_schema(vault, &dir, IndexKind::CardTail, 3);
         assert_eq!(vault.find(IndexKind::CardTail, "1585").unwrap(), vec![id]);
         assert_eq!(vault.find(IndexKind::CardTail, "0000").unwrap(), vec![]);
         let meta = vault.store().tree(META_TREE).unwrap();
