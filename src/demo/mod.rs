@@ -28,7 +28,7 @@ use crate::store::{self, StoreError, StoreOptions, Vault};
 pub use people::Generator;
 
 /// One demo user per role: (user name, role, password).
-pub const USERS: [(&str, Role, &str); 7] = [
+pub const USERS: [(&str, Role, &str); 8] = [
     ("admin", Role::Admin, "demo chief harbour lantern"),
     ("wang.li", Role::FrontDesk, "demo desk harbour lantern"),
     ("chen.jing", Role::Nurse, "demo nurse harbour lantern"),
@@ -43,6 +43,11 @@ pub const USERS: [(&str, Role, &str); 7] = [
         "li.min",
         Role::PrivacyOfficer,
         "demo privacy harbour lantern",
+    ),
+    (
+        "zhao.an",
+        Role::SecurityAdmin,
+        "demo security harbour lantern",
     ),
 ];
 

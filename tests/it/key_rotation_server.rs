@@ -12,6 +12,8 @@ use caredesk::clinic::{Request, Response};
 use caredesk::server::remote::Remote;
 
 const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");
+/// The security administrator: keys are theirs (三员分立).
+const SECURITY: (&str, &str) = ("zhao.an", "demo security harbour lantern");
 const AUDITOR: (&str, &str) = ("he.audit", "demo auditor harbour lantern");
 
 #[test]
@@ -22,7 +24,7 @@ fn a_rotation_interrupted_by_a_killed_server_finishes_and_every_record_reads_the
 
     let daemon = Daemon::start(&dir);
     let remote = Remote::connect(&daemon.socket).unwrap();
-    let token = sign_in(&remote, ADMIN);
+    let token = sign_in(&remote, SECURITY);
     // The privacy officer reads the record (the admin may not export it).
     let reader = sign_in(&remote, AUDITOR);
     let read = || match remote.call(Some(&reader), Request::PatientExport { key: card() }) {
@@ -54,7 +56,7 @@ fn a_rotation_interrupted_by_a_killed_server_finishes_and_every_record_reads_the
     let out = run_caredesk(
         None,
         &["key", "rotate", "--data", data, "--batch", "5000"],
-        &credentials(ADMIN),
+        &credentials(SECURITY),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let said = text(&out.stdout);
@@ -64,7 +66,11 @@ fn a_rotation_interrupted_by_a_killed_server_finishes_and_every_record_reads_the
     );
     assert!(text(&out.stderr).contains("values looked at"));
     assert_eq!(export_json(&dir), before);
-    let listed = run_caredesk(None, &["key", "list", "--data", data], &credentials(ADMIN));
+    let listed = run_caredesk(
+        None,
+        &["key", "list", "--data", data],
+        &credentials(SECURITY),
+    );
     let listed = text(&listed.stdout);
     let line = |name: &str| {
         listed

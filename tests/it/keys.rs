@@ -22,7 +22,7 @@ fn slots(admin: &Signed<InProcess>) -> Vec<SlotSummary> {
 #[test]
 fn slots_are_added_listed_and_removed_without_touching_the_data() {
     let t = TestClinic::with_all_roles();
-    let admin = t.sign_in(Role::Admin);
+    let admin = t.sign_in(Role::SecurityAdmin);
     let before = slots(&admin);
     let kinds = |s: &[SlotSummary]| s.iter().map(|s| s.kind.clone()).collect::<Vec<_>>();
     assert!(kinds(&before).contains(&"recovery".to_string()));

@@ -11,6 +11,7 @@ mod common;
 mod fhir_checks;
 
 mod access;
+mod admin_duties;
 mod alerts;
 mod audit_archive;
 mod audit_tamper;

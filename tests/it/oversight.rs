@@ -148,6 +148,9 @@ fn the_role_table_can_be_changed_in_settings_and_the_change_is_audited() {
     let mut t = TestClinic::new_with_settings(Some(settings));
     let admin = t.sign_in(Role::Admin);
     t.add_user(&admin, "li.na", Role::Nurse);
+    // The role table is the security administrator's (三员分立).
+    t.add_user(&admin, "an.quan", Role::SecurityAdmin);
+    let security = t.sign_in(Role::SecurityAdmin);
     let nurse = t.sign_in(Role::Nurse);
     let Response::Me(Me { permissions, .. }) = nurse.call(Request::WhoAmI) else {
         panic!()
@@ -164,19 +167,19 @@ fn the_role_table_can_be_changed_in_settings_and_the_change_is_audited() {
     let mut restored = caredesk::auth::RoleTable::defaults().permissions(Role::Nurse);
     restored.insert(Permission::ClinicalRead);
     assert_eq!(
-        admin.call(Request::RolesSet {
+        security.call(Request::RolesSet {
             role: Role::Nurse,
             permissions: restored
         }),
         Response::Done
     );
-    let Response::Roles(table) = admin.call(Request::RolesGet) else {
+    let Response::Roles(table) = security.call(Request::RolesGet) else {
         panic!()
     };
     assert!(table.allows(Role::Nurse, Permission::ClinicalRead));
     let text = std::fs::read_to_string(t.dir.join("settings.toml")).unwrap();
     assert!(text.contains("clinical_read"), "{text}");
-    let locked_out = admin.call(Request::RolesSet {
+    let locked_out = security.call(Request::RolesSet {
         role: Role::Admin,
         permissions: [Permission::UserAdmin].into(),
     });
@@ -186,7 +189,7 @@ fn the_role_table_can_be_changed_in_settings_and_the_change_is_audited() {
     ));
 
     let dir = t.dir.clone();
-    drop((admin, nurse));
+    drop((admin, security, nurse));
     drop(t.clinic);
     let log = events(&dir);
     let loaded = log
@@ -239,8 +242,8 @@ fn a_bad_settings_file_names_the_line_and_the_store_does_not_open() {
 
 #[test]
 fn the_system_principal_signs_in_with_a_key_file_and_gets_only_job_permissions() {
-    let t = TestClinic::new();
-    let admin = t.sign_in(Role::Admin);
+    let t = TestClinic::with_all_roles();
+    let admin = t.sign_in(Role::SecurityAdmin);
     let created = admin.call(Request::KeyFileAdd {
         label: "importer".into(),
     });

@@ -211,9 +211,11 @@ fn type_everywhere(t: &mut TestClinic) -> (Vec<String>, String) {
         Role::Doctor,
         Role::HealthManager,
         Role::Auditor,
+        Role::SecurityAdmin,
     ] {
         t.add_user(&admin, &common::clinic::role_user(role), role);
     }
+    let security = t.sign_in(Role::SecurityAdmin);
     let desk = t.sign_in(Role::FrontDesk);
     let nurse = t.sign_in(Role::Nurse);
     let doctor = t.sign_in(Role::Doctor);
@@ -286,7 +288,7 @@ fn type_everywhere(t: &mut TestClinic) -> (Vec<String>, String) {
     });
     // A key-file slot's label, like a staff user name, names the slot that opens before
     // any key is known, so it stays in the clear (it is not scanned for).
-    let _ = admin.call(Request::KeyFileAdd {
+    let _ = security.call(Request::KeyFileAdd {
         label: typed("KeyLabel"),
     });
     let _ = admin.call(Request::BackupRead {
@@ -294,7 +296,7 @@ fn type_everywhere(t: &mut TestClinic) -> (Vec<String>, String) {
         offset: 0,
         len: 1,
     });
-    let _ = admin.call(Request::AuditSealNow {
+    let _ = security.call(Request::AuditSealNow {
         reason: word("SealReason"),
     });
     // The record: an amendment with its reason; demographics amended with a reason.

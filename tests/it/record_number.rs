@@ -100,7 +100,7 @@ fn patients_filed_before_the_area_was_set_are_numbered_by_the_scheduler_once() {
     let later = register(&t, 3);
     assert_eq!(number_of(&t, later).as_deref(), Some("11010500100100001"));
 
-    let admin = t.sign_in(Role::Admin);
+    let admin = t.sign_in(Role::SecurityAdmin);
     let Response::KeyFileCreated(KeyFileCreated { key, .. }) = admin.call(Request::KeyFileAdd {
         label: "scheduler".into(),
     }) else {

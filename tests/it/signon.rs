@@ -389,6 +389,8 @@ fn a_disabled_user_cannot_sign_in_and_the_last_admin_stays() {
     let mut t = TestClinic::new();
     let admin = t.sign_in(Role::Admin);
     t.add_user(&admin, "li.na", Role::Nurse);
+    t.add_user(&admin, "an.quan", Role::SecurityAdmin);
+    let security = t.sign_in(Role::SecurityAdmin);
     let nurse = t.sign_in(Role::Nurse);
     assert_eq!(
         admin.call(Request::UserDisable {
@@ -434,8 +436,16 @@ fn a_disabled_user_cannot_sign_in_and_the_last_admin_stays() {
         }),
         Response::Error(ServiceError::Conflict(_))
     ));
+    // Roles are the security administrator's; not even they take the last admin.
     assert!(matches!(
         admin.call(Request::UserSetRole {
+            name: "admin".into(),
+            role: Role::Nurse
+        }),
+        Response::Error(ServiceError::Denied { .. })
+    ));
+    assert!(matches!(
+        security.call(Request::UserSetRole {
             name: "admin".into(),
             role: Role::Nurse
         }),

@@ -19,6 +19,7 @@ use caredesk::clinic::{Request, Response, Secret, ServiceError};
 use caredesk::server::remote::Remote;
 
 const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");
+const SECURITY: (&str, &str) = ("zhao.an", "demo security harbour lantern");
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
 const DOCTOR: (&str, &str) = ("dr.zhou", "demo doctor harbour lantern");
 const NURSE: (&str, &str) = ("chen.jing", "demo nurse harbour lantern");
@@ -166,7 +167,8 @@ fn a_disabled_users_password_opens_nothing_not_even_a_later_backup() {
         },
     );
     assert_eq!(disabled, Response::Done);
-    let Response::KeySlots(slots) = remote.call(Some(&admin), Request::KeySlots) else {
+    let security = sign_in(&remote, SECURITY);
+    let Response::KeySlots(slots) = remote.call(Some(&security), Request::KeySlots) else {
         panic!()
     };
     assert!(
@@ -333,9 +335,9 @@ fn a_slot_an_older_version_left_to_a_disabled_user_opens_nothing_and_goes_at_unl
         matches!(refused, Response::Error(ServiceError::SignInFailed)),
         "{refused:?}"
     );
-    let admin = match login(&staff[&Role::Admin]) {
+    let admin = match login(&staff[&Role::SecurityAdmin]) {
         Response::SignedIn(admin) => admin,
-        other => panic!("the admin could not sign in: {other:?}"),
+        other => panic!("the security administrator could not sign in: {other:?}"),
     };
     let Response::KeySlots(slots) = clinic.handle(Some(&admin.token), Request::KeySlots, &origin)
     else {

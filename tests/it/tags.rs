@@ -65,7 +65,7 @@ fn tags_are_set_cleaned_and_shown_in_search_results() {
 }
 
 #[test]
-fn an_admin_or_a_doctor_marks_a_patient_restricted_and_search_hides_them() {
+fn a_security_admin_or_a_doctor_marks_a_patient_restricted_and_search_hides_them() {
     let t = TestClinic::with_all_roles();
     let desk = t.sign_in(Role::FrontDesk);
     let Response::PatientCreated(PatientCreated { id }) = desk.call(Request::PatientCreate {
@@ -77,7 +77,7 @@ fn an_admin_or_a_doctor_marks_a_patient_restricted_and_search_hides_them() {
         id,
         tags: vec!["staff".into()],
     });
-    for role in [Role::Admin, Role::Doctor] {
+    for role in [Role::SecurityAdmin, Role::Doctor] {
         assert_eq!(
             t.sign_in(role).call(Request::PatientSetRestricted {
                 id,

@@ -142,6 +142,7 @@ impl TestClinic {
             Role::HealthManager,
             Role::Auditor,
             Role::PrivacyOfficer,
+            Role::SecurityAdmin,
         ] {
             t.add_user(&admin, &role_user(role), role);
         }

@@ -125,7 +125,7 @@ fn the_scheduler_runs_in_the_daemon_as_the_system_principal() {
             "--out",
             key.to_str().unwrap(),
         ],
-        &credentials(("admin", "demo chief harbour lantern")),
+        &credentials(("zhao.an", "demo security harbour lantern")),
     );
     assert!(made.status.success(), "{}", text(&made.stderr));
     let mut settings = caredesk::clinic::settings::Settings::load(&dir).unwrap();

@@ -183,7 +183,7 @@ impl Clinic {
     pub fn open(dir: &Path, options: StoreOptions) -> Result<Clinic, StoreError> {
         let settings = Settings::load(dir).map_err(StoreError::Invalid)?;
         let store = Store::open(dir, options)?;
-        let roles = RoleTable::with_overrides(&settings.roles);
+        let roles = settings.role_table();
         // `Settings::load` refused a file whose rules do not parse, naming the line.
         let (settings, alert_rules) =
             super::settings_in_force::parsed(settings).map_err(StoreError::Invalid)?;

@@ -340,6 +340,27 @@ impl Default for PrivacySettings {
     }
 }
 
+/// 等保 level 3: how the administrator's powers are divided.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecuritySettings {
+    /// Give the system administrator the security administrator's powers (keys, the
+    /// role table, who holds which role) and the audit administrator's (the audit
+    /// log) too: for a clinic too small to staff three administrators. Off by
+    /// default (三员分立); the daemon audits the change whenever it opens the store.
+    pub merge_admin_duties: bool,
+}
+
+impl SecuritySettings {
+    pub fn duties(&self) -> crate::auth::AdminDuties {
+        if self.merge_admin_duties {
+            crate::auth::AdminDuties::Merged
+        } else {
+            crate::auth::AdminDuties::Separate
+        }
+    }
+}
+
 impl ExamSettings {
     pub fn package(&self, name: &str) -> Option<&ExamPackage> {
         self.packages.iter().find(|p| p.name == name)
@@ -361,7 +382,15 @@ pub struct Settings {
     pub server: ServerSettings,
     pub alerts: super::alert_settings::AlertSettings,
     pub backup: super::backups::BackupSettings,
+    pub security: SecuritySettings,
     pub roles: BTreeMap<Role, BTreeSet<Permission>>,
+}
+
+impl Settings {
+    /// The role table these settings put in force.
+    pub fn role_table(&self) -> crate::auth::RoleTable {
+        crate::auth::RoleTable::with_overrides(self.security.duties(), &self.roles)
+    }
 }
 
 impl Settings {

@@ -9,7 +9,7 @@ use super::alert_settings::AlertRules;
 use super::service::Clinic;
 use super::settings::Settings;
 use crate::audit::{AuditEvent, Outcome};
-use crate::auth::RoleTable;
+use crate::auth::{AdminDuties, RoleTable};
 use crate::store::StoreError;
 use crate::store::meta::META_TREE;
 use crate::store::writes::WriteSet;
@@ -40,12 +40,13 @@ impl Clinic {
         if stored.as_deref() == Some(&fingerprint[..]) {
             return Ok(());
         }
+        let duties = self.settings().security.duties();
         let changed: Vec<&str> = roles
-            .changed_roles(&RoleTable::defaults())
+            .changed_roles(&RoleTable::defaults_with(duties))
             .into_iter()
             .map(|r| r.as_str())
             .collect();
-        let detail = if changed.is_empty() {
+        let mut detail = if changed.is_empty() {
             "role table in force: the defaults".to_string()
         } else {
             format!(
@@ -53,6 +54,12 @@ impl Clinic {
                 changed.join(", ")
             )
         };
+        detail.push_str(match duties {
+            AdminDuties::Separate => "; administrator duties separate (三员分立)",
+            AdminDuties::Merged => {
+                "; administrator duties MERGED ([security] merge_admin_duties = true): the admin role also holds key, role and audit powers"
+            }
+        });
         let mut writes = WriteSet::new();
         writes.put(&meta, ROLES_FINGERPRINT_KEY, fingerprint.to_vec());
         let event = AuditEvent::new(

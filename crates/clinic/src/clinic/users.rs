@@ -10,7 +10,7 @@ use super::api::{Response, Secret, ServiceError, UserSummary};
 use super::service::{Ctx, Effect, Reply};
 use crate::auth::password::check_new_password;
 use crate::auth::user::check_user_name;
-use crate::auth::{Permission, Role, RoleTable, User, UserId};
+use crate::auth::{Permission, Role, User, UserId};
 use crate::crypto::secret::grouped_base32;
 use crate::crypto::{SlotKind, random_array};
 use crate::store::Unlock;
@@ -174,6 +174,10 @@ pub(crate) fn set_disabled(
 
 pub(crate) fn set_role(ctx: &Ctx<'_>, name: &str, role: Role) -> Result<Reply, ServiceError> {
     staff_role(role)?;
+    if name == ctx.session.user {
+        // 三员分立: no administrator widens their own powers.
+        return Err(ServiceError::Conflict(text!("msg.users.own_role")));
+    }
     let mut user = find(ctx, name)?;
     if user.role == Role::Admin && role != Role::Admin {
         keep_an_admin(ctx, &user)?;
@@ -241,10 +245,16 @@ pub(crate) fn set_role_permissions(
     {
         return Err(ServiceError::Conflict(text!("msg.users.admin_keeps")));
     }
+    if role == ctx.session.role && !permissions.contains(&Permission::RoleAdmin) {
+        return Err(ServiceError::Conflict(text!(
+            "msg.users.keeps_role_admin",
+            role = role.as_str()
+        )));
+    }
     let mut settings = (*ctx.clinic.settings()).clone();
     let before = ctx.clinic.roles().permissions(role);
     settings.roles.insert(role, permissions.clone());
-    let table = RoleTable::with_overrides(&settings.roles);
+    let table = settings.role_table();
     settings
         .save(ctx.clinic.dir())
         .map_err(|e| ServiceError::Unavailable(text!("msg.settings.unsaved", detail = e)))?;

@@ -25,7 +25,10 @@ pub enum Role {
     Doctor,
     #[value(alias = "health_manager")]
     HealthManager,
+    /// The audit administrator (审计管理员): reads the log, including what the two
+    /// administrators did.
     Auditor,
+    /// The system administrator (系统管理员): accounts, settings, backups, imports.
     Admin,
     /// Unattended jobs (import, scheduler); logs in with a key file only.
     System,
@@ -33,10 +36,14 @@ pub enum Role {
     /// information; separate from the auditor, who reads the log.
     #[value(alias = "privacy_officer")]
     PrivacyOfficer,
+    /// The security administrator (安全管理员, 等保 三员分立): keys, the role table and
+    /// who holds which role; no accounts, no settings, no audit log.
+    #[value(alias = "security_admin")]
+    SecurityAdmin,
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::FrontDesk,
         Role::Nurse,
         Role::Doctor,
@@ -44,12 +51,19 @@ impl Role {
         Role::Auditor,
         Role::PrivacyOfficer,
         Role::Admin,
+        Role::SecurityAdmin,
         Role::System,
     ];
 
     /// Roles a person can hold (`system` is for unattended jobs only).
     pub fn is_staff(self) -> bool {
         self != Role::System
+    }
+
+    /// The three administrators of 三员分立: the system administrator, the security
+    /// administrator and the audit administrator.
+    pub fn is_administrator(self) -> bool {
+        matches!(self, Role::Admin | Role::SecurityAdmin | Role::Auditor)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +76,7 @@ impl Role {
             Role::Admin => "admin",
             Role::System => "system",
             Role::PrivacyOfficer => "privacy_officer",
+            Role::SecurityAdmin => "security_admin",
         }
     }
 }

@@ -8,6 +8,6 @@ pub mod signon;
 pub mod totp;
 pub mod user;
 
-pub use permission::{Permission, RoleTable};
+pub use permission::{AdminDuties, Permission, RoleTable};
 pub use role::Role;
 pub use user::{User, UserId};

@@ -46,8 +46,10 @@ pub enum Permission {
     AlertsRead,
     /// Add, disable and change staff users.
     UserAdmin,
-    /// Change settings, including this table.
+    /// Change the clinic's settings.
     SettingsAdmin,
+    /// Change this table and which role each user holds (the security administrator).
+    RoleAdmin,
     /// Manage key slots and keys.
     KeyAdmin,
     /// Take and restore backups.
@@ -67,7 +69,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 27] = [
         Permission::PatientSearch,
         Permission::DemographicsRead,
         Permission::DemographicsWrite,
@@ -86,6 +88,7 @@ impl Permission {
         Permission::AlertsRead,
         Permission::UserAdmin,
         Permission::SettingsAdmin,
+        Permission::RoleAdmin,
         Permission::KeyAdmin,
         Permission::BackupRun,
         Permission::SchedulerRun,
@@ -104,12 +107,27 @@ impl Permission {
     }
 }
 
+/// Whether the three administrators' duties are held by three roles (the default,
+/// 等保 level 3) or merged into the administrator for a clinic too small to staff three
+/// (`[security] merge_admin_duties = true`, audited whenever it changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminDuties {
+    Separate,
+    Merged,
+}
+
 /// Which permissions each role has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleTable(pub BTreeMap<Role, BTreeSet<Permission>>);
 
 impl RoleTable {
+    /// The defaults, with the administrator's duties split three ways (三员分立).
     pub fn defaults() -> Self {
+        Self::defaults_with(AdminDuties::Separate)
+    }
+
+    /// The defaults for the clinic's choice of administrator duties.
+    pub fn defaults_with(duties: AdminDuties) -> Self {
         use Permission::*;
         let front_desk = vec![
             PatientSearch,
@@ -159,17 +177,23 @@ impl RoleTable {
         ];
         // The privacy officer answers patients' requests for their records.
         let auditor = vec![AuditRead, AlertsRead, PatientExport];
-        let admin = vec![
+        // 三员分立: the system administrator runs the installation; the security
+        // administrator holds the keys and decides who may do what; the auditor
+        // (audit administrator) reads what both of them did.
+        let mut admin = vec![
             UserAdmin,
             SettingsAdmin,
-            KeyAdmin,
             BackupRun,
             AlertsRead,
             PatientImport,
             ResultsImport,
-            RestrictedManage,
             PatientErase,
         ];
+        let security_admin = vec![RoleAdmin, KeyAdmin, RestrictedManage, AlertsRead];
+        if duties == AdminDuties::Merged {
+            // A small clinic with one administrator, by its own audited choice.
+            admin.extend([RoleAdmin, KeyAdmin, RestrictedManage, AuditRead]);
+        }
         let system = vec![ResultsImport, SchedulerRun, BackupRun];
         // Finds the patient, reads who they are, gives them their copy, keeps the log.
         let privacy_officer = vec![PatientSearch, DemographicsRead, PatientExport, RightsManage];
@@ -182,6 +206,7 @@ impl RoleTable {
             (Role::Admin, admin),
             (Role::System, system),
             (Role::PrivacyOfficer, privacy_officer),
+            (Role::SecurityAdmin, security_admin),
         ];
         Self(
             table
@@ -201,9 +226,12 @@ impl RoleTable {
         self.0.get(&role).cloned().unwrap_or_default()
     }
 
-    /// The defaults with the given roles replaced wholesale.
-    pub fn with_overrides(overrides: &BTreeMap<Role, BTreeSet<Permission>>) -> Self {
-        let mut table = Self::defaults();
+    /// The defaults for `duties` with the given roles replaced wholesale.
+    pub fn with_overrides(
+        duties: AdminDuties,
+        overrides: &BTreeMap<Role, BTreeSet<Permission>>,
+    ) -> Self {
+        let mut table = Self::defaults_with(duties);
         for (role, permissions) in overrides {
             table.0.insert(*role, permissions.clone());
         }
@@ -242,6 +270,33 @@ mod tests {
     }
 
     #[test]
+    fn the_three_administrators_hold_separate_powers_unless_merged() {
+        let t = RoleTable::defaults();
+        let powers = [
+            Permission::UserAdmin,
+            Permission::KeyAdmin,
+            Permission::RoleAdmin,
+            Permission::AuditRead,
+        ];
+        let held = |t: &RoleTable, role| {
+            powers
+                .iter()
+                .filter(|p| t.allows(role, **p))
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(held(&t, Role::Admin), vec![Permission::UserAdmin]);
+        assert_eq!(
+            held(&t, Role::SecurityAdmin),
+            vec![Permission::KeyAdmin, Permission::RoleAdmin]
+        );
+        assert_eq!(held(&t, Role::Auditor), vec![Permission::AuditRead]);
+        let merged = RoleTable::defaults_with(AdminDuties::Merged);
+        assert_eq!(held(&merged, Role::Admin), powers.to_vec());
+        assert_ne!(merged.fingerprint(), t.fingerprint());
+    }
+
+    #[test]
     fn every_permission_has_a_snake_case_name() {
         for p in Permission::ALL {
             let name = p.name();
@@ -253,7 +308,7 @@ mod tests {
     fn overrides_replace_a_role() {
         let mut o = BTreeMap::new();
         o.insert(Role::Nurse, BTreeSet::from([Permission::FollowUpWork]));
-        let t = RoleTable::with_overrides(&o);
+        let t = RoleTable::with_overrides(AdminDuties::Separate, &o);
         assert!(!t.allows(Role::Nurse, Permission::ClinicalRead));
         assert_eq!(t.changed_roles(&RoleTable::defaults()), vec![Role::Nurse]);
         assert_ne!(t.fingerprint(), RoleTable::defaults().fingerprint());

@@ -101,7 +101,12 @@ impl Home {
     pub fn for_user(allowed: impl Fn(Permission) -> bool, clinical: bool) -> Self {
         let menu = MenuItem::ALL
             .into_iter()
-            .filter(|m| allowed(m.permission()) || (*m == MenuItem::Alerts && clinical))
+            .filter(|m| {
+                allowed(m.permission())
+                    || (*m == MenuItem::Alerts && clinical)
+                    // The security administrator sees who holds which role.
+                    || (*m == MenuItem::Users && allowed(Permission::RoleAdmin))
+            })
             .collect();
         Self {
             menu,

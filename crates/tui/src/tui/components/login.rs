@@ -176,11 +176,12 @@ impl Component for Login {
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, app: &App) {
         let form = &self.form;
-        let banner_height = if app.settings.demo_accounts.is_some() {
-            9
-        } else {
-            0
-        };
+        let accounts = app
+            .settings
+            .demo_accounts
+            .map(|accounts| accounts(app.now.timestamp()));
+        // The rule, the warning line and one row per demo user.
+        let banner_height = accounts.as_ref().map_or(0, |a| a.len() as u16 + 2);
         let [top, banner] =
             Layout::vertical([Constraint::Min(10), Constraint::Length(banner_height)]).areas(area);
         let boxed = centered(top, 64, 12);
@@ -208,8 +209,8 @@ impl Component for Login {
             message_area,
         );
         view::form_fields(frame, field_area, app, form, &labels);
-        if let Some(accounts) = app.settings.demo_accounts {
-            demo_banner(frame, banner, app, &accounts(app.now.timestamp()));
+        if let Some(accounts) = accounts {
+            demo_banner(frame, banner, app, &accounts);
         }
     }
 }
