@@ -47,6 +47,9 @@ fn main() -> ExitCode {
         Some(Command::Rights(command)) => {
             cli::rights_log_cmd::run(command).map(|()| ExitCode::SUCCESS)
         }
+        Some(Command::FollowupForm(args)) => {
+            cli::report_cmd::run_followup_form(args).map(|()| ExitCode::SUCCESS)
+        }
         Some(Command::Notice(args)) => {
             cli::report_cmd::run_notice(args).map(|()| ExitCode::SUCCESS)
         }

@@ -146,6 +146,10 @@ pub enum Command {
     /// 29, 30), as a PDF file or on a CUPS printer: `DIR/notice.toml`, with its version.
     /// Signs in like `caredesk user`.
     Notice(report_cmd::NoticeArgs),
+    /// A patient's 随访服务记录表 (the hypertension or type 2 diabetes follow-up record
+    /// of the 国家基本公共卫生服务规范): a year's visits of one plan, four to a table,
+    /// as a PDF file or on a CUPS printer. Audited; signs in like `caredesk user`.
+    FollowupForm(report_cmd::FollowUpFormArgs),
     /// The privacy officer's log of patients' requests over their information (PIPL
     /// art. 50): `add` one (its answer due in `[privacy] answer_working_days` working
     /// days), `answer` one, `list` them. Signs in like `caredesk user`.

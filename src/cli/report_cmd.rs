@@ -103,6 +103,31 @@ pub struct NoticeArgs {
     pub destination: Destination,
 }
 
+#[derive(Debug, Args)]
+pub struct FollowUpFormArgs {
+    /// The patient: card number, record number (健康档案编号), ID number or phone number;
+    /// `-` reads it from the first line of standard input (before the sign-in lines).
+    #[arg(long, value_name = "KEY")]
+    pub patient: String,
+    #[command(flatten)]
+    pub data: DataDir,
+    /// The follow-up plan's number (default: the patient's only hypertension or
+    /// diabetes plan).
+    #[arg(long, value_name = "N")]
+    pub plan: Option<u32>,
+    /// The year whose visits are printed (default: this year).
+    #[arg(long, value_name = "YYYY")]
+    pub year: Option<i32>,
+    /// Language of the form.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: Lang,
+    /// Paper size (default: [report] paper in settings.toml, else A4).
+    #[arg(long, value_enum)]
+    pub paper: Option<Paper>,
+    #[command(flatten)]
+    pub destination: Destination,
+}
+
 /// The patient's key: as given, or (`-`) from standard input, where other users of the
 /// machine cannot read it in the process list.
 pub(super) fn patient_key(given: &str) -> anyhow::Result<String> {
@@ -160,6 +185,24 @@ pub fn run_notice(args: NoticeArgs) -> anyhow::Result<()> {
     }
     let pdf = report::notice_pdf(&document, args.lang)?;
     deliver(&args.destination, &pdf, "notice")
+}
+
+/// A plan's 随访服务记录表 for a year.
+pub fn run_followup_form(args: FollowUpFormArgs) -> anyhow::Result<()> {
+    args.destination.refuse_existing()?;
+    let request = Request::FollowUpFormPrint {
+        patient: PatientRef::Key(patient_key(&args.patient)?),
+        plan: args.plan,
+        year: args.year,
+        output: args.destination.output(),
+    };
+    let mut document: Box<crate::clinic::followup_forms::FollowUpFormDocument> =
+        ask(&args.data.path, request)?;
+    if let Some(paper) = args.paper {
+        document.layout.paper = paper;
+    }
+    let pdf = report::followup_form_pdf(&document, args.lang)?;
+    deliver(&args.destination, &pdf, "follow-up record form")
 }
 
 pub fn run_card(args: CardArgs) -> anyhow::Result<()> {

@@ -12,6 +12,7 @@ use crate::domain::followup::{
     Adherence, Call, CallInput, FollowUp, FollowUpPlan, History, ItemStatus, Kind, Outcome,
     PlanStatus, Protocols, VisitKind, decide,
 };
+use crate::domain::followup_form::StandardForm;
 use crate::domain::patient::PatientId;
 use crate::store::writes::WriteSet;
 use crate::store::{StoreError, Vault};
@@ -76,6 +77,68 @@ fn visits(kind: Kind, age: Option<u32>, (seed, index): (usize, usize)) -> Vec<Vi
     }
 }
 
+/// The rest of the 随访服务记录表 for a demo visit: all of it face to face, the
+/// lifestyle and medicines by phone; a referral the doctor writes at the third visit
+/// of a patient not controlled twice.
+fn record_form(
+    kind: Kind,
+    visit: VisitKind,
+    seq: u32,
+    day: NaiveDate,
+    seed: usize,
+) -> StandardForm {
+    use crate::domain::followup_form::{FootPulse, Grade, Hypoglycaemia, Medicine, Pair, Salt};
+    fn pair<T>(now: T, target: T) -> Pair<T> {
+        Pair {
+            now: Some(now),
+            target: Some(target),
+        }
+    }
+    let smoker = seed.is_multiple_of(3);
+    let face_to_face = visit != VisitKind::Phone;
+    let mut form = StandardForm {
+        cigarettes: if smoker { pair(10, 5) } else { pair(0, 0) },
+        alcohol_liang: if seed.is_multiple_of(4) {
+            pair(2.0, 1.0)
+        } else {
+            pair(0.0, 0.0)
+        },
+        exercise_per_week: pair(3, 5),
+        exercise_minutes: pair(30, 30),
+        psychology: Some(Grade::Good),
+        compliance: Some(if seq == 2 { Grade::Fair } else { Grade::Good }),
+        ..StandardForm::default()
+    };
+    if face_to_face {
+        form.weight = pair(if kind == Kind::Diabetes { 68.5 } else { 74.0 }, 70.0);
+    }
+    match kind {
+        Kind::Diabetes => {
+            form.staple_grams = pair(300, 250);
+            form.hypoglycaemia = Some(Hypoglycaemia::None);
+            form.medicines = vec![Medicine {
+                name: "二甲双胍片".into(),
+                usage: "每日3次 每次0.5g".into(),
+            }];
+            if face_to_face {
+                form.foot_pulse = Some(FootPulse::Normal);
+                form.hba1c = day.pred_opt().map(|d| (7.1, d));
+            }
+        }
+        _ => {
+            form.salt = Pair {
+                now: Some(Salt::Moderate),
+                target: Some(Salt::Light),
+            };
+            form.medicines = vec![Medicine {
+                name: "苯磺酸氨氯地平片".into(),
+                usage: "每日1次 每次5mg".into(),
+            }];
+        }
+    }
+    form
+}
+
 /// Stages the plans (each kind with why it was made), their past visits and the next
 /// follow-up due; returns the calls and the follow-ups.
 pub fn stage(
@@ -129,6 +192,11 @@ pub fn stage(
             let at = now - (days_ago - offset) * DAY;
             let day = date_of(at);
             let done = item(seq, ItemStatus::Done, day);
+            let mut form = record_form(kind, visit, seq, day, seed);
+            if notes.contains("转诊") {
+                form.referral_reason = "连续两次血压控制不满意".into();
+                form.referral_to = "北京市朝阳医院 心血管内科".into();
+            }
             let input = CallInput {
                 outcome: Outcome::Reached,
                 visit,
@@ -138,6 +206,7 @@ pub fn stage(
                 symptoms: String::new(),
                 side_effects: String::new(),
                 notes: notes.into(),
+                form,
             };
             let earlier: Vec<&Call> = calls.iter().rev().collect();
             let history = History {
@@ -152,13 +221,20 @@ pub fn stage(
                 seq,
                 kind,
                 input,
-                by: "chen.jing".into(),
+                // The doctor sees the patients who come in; the nurse calls and visits.
+                by: if visit == VisitKind::Clinic {
+                    "dr.zhou"
+                } else {
+                    "chen.jing"
+                }
+                .into(),
                 at,
                 controlled: decision.controlled,
                 referral: decision.referral,
                 next_due: decision.next_due,
                 class: decision.class,
                 reasons: decision.reasons.clone(),
+                suggested: decision.suggested,
             };
             vault.stage_followup(writes, &done)?;
             staged.1.push(done);

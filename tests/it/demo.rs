@@ -144,12 +144,27 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
     );
     let referred: Vec<_> = calls
         .iter()
-        .filter(|c| c.reasons == [ReferralReason::Uncontrolled { visits: 2 }])
+        .filter(|c| {
+            c.reasons
+                .contains(&ReferralReason::Uncontrolled { visits: 2 })
+        })
         .collect();
     assert!(!referred.is_empty());
     for call in &referred {
         assert!(call.referral && call.class == Some(VisitClass::Uncontrolled));
+        // The doctor's own words on the 随访服务记录表, beside the protocol's reason.
+        assert!(call.reasons.iter().any(|r| matches!(
+            r,
+            ReferralReason::Clinician { to, .. } if to.contains("心血管内科")
+        )));
     }
+    // Every face-to-face visit carries the record form.
+    assert!(
+        calls
+            .iter()
+            .filter(|c| c.input.visit != VisitKind::Phone)
+            .all(|c| c.input.form.weight.now.is_some() && !c.input.form.medicines.is_empty())
+    );
     // The referred patient's next follow-up is urgent and says why.
     assert!(
         ids.iter()

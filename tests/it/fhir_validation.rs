@@ -226,6 +226,7 @@ fn edge_cases() -> PatientExport {
             notes: notes.into(),
             visit: caredesk::domain::followup::VisitKind::Clinic,
             ticked: Vec::new(),
+            form: Default::default(),
         },
         by: "chen.jing".into(),
         at: at(when),
@@ -234,6 +235,7 @@ fn edge_cases() -> PatientExport {
         next_due: Some(day("2030-03-01")),
         class: Some(caredesk::domain::followup::VisitClass::Uncontrolled),
         reasons: Vec::new(),
+        suggested: None,
     };
     let first_call = call(
         Outcome::Reached,

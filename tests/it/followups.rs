@@ -23,9 +23,9 @@ use chrono::Days;
 
 const DAY: i64 = 86_400;
 
-type Session = Signed<InProcess>;
+pub(crate) type Session = Signed<InProcess>;
 
-fn patient(t: &TestClinic, n: u32, consent: bool) -> PatientId {
+pub(crate) fn patient(t: &TestClinic, n: u32, consent: bool) -> PatientId {
     born(
         t,
         n,
@@ -65,7 +65,12 @@ fn set_consent(who: &Session, id: PatientId, decision: Decision) {
     assert!(matches!(reply, Response::Consent(_)), "{reply:?}");
 }
 
-fn add_plan(who: &Session, id: PatientId, kind: Kind, first_due: chrono::NaiveDate) -> u32 {
+pub(crate) fn add_plan(
+    who: &Session,
+    id: PatientId,
+    kind: Kind,
+    first_due: chrono::NaiveDate,
+) -> u32 {
     match who.call(Request::FollowUpPlanAdd {
         id,
         kind,
@@ -78,7 +83,7 @@ fn add_plan(who: &Session, id: PatientId, kind: Kind, first_due: chrono::NaiveDa
     }
 }
 
-fn queue(who: &Session, filter: QueueFilter) -> QueueView {
+pub(crate) fn queue(who: &Session, filter: QueueFilter) -> QueueView {
     match who.call(Request::FollowUpQueue {
         filter,
         offset: 0,
@@ -89,7 +94,7 @@ fn queue(who: &Session, filter: QueueFilter) -> QueueView {
     }
 }
 
-fn call(outcome: Outcome, readings: &[(&str, f64)]) -> CallInput {
+pub(crate) fn call(outcome: Outcome, readings: &[(&str, f64)]) -> CallInput {
     CallInput {
         outcome,
         visit: VisitKind::Phone,
@@ -99,10 +104,11 @@ fn call(outcome: Outcome, readings: &[(&str, f64)]) -> CallInput {
         symptoms: String::new(),
         side_effects: String::new(),
         notes: "spoke with the patient".into(),
+        form: Default::default(),
     }
 }
 
-fn save(
+pub(crate) fn save(
     who: &Session,
     key: FollowUpKey,
     input: CallInput,

@@ -43,6 +43,7 @@ mod fail_closed;
 mod fhir_import_real;
 mod fhir_round_trip;
 mod fhir_validation;
+mod followup_form;
 mod followups;
 mod fuzz_regressions;
 mod hl7_real;

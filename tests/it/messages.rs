@@ -226,6 +226,7 @@ const ALLOWED: &[&str] = &[
     "numeric",
     // Units, and CUPS's own commands.
     "mmHg",
+    "mmol",
     "lpadmin",
     "cups",
     "kg",

@@ -421,6 +421,18 @@ fn type_everywhere(t: &mut TestClinic) -> (Vec<String>, String) {
                 symptoms: word("Symptoms"),
                 side_effects: word("SideEffects"),
                 notes: word("CallNotes"),
+                form: caredesk::domain::followup_form::StandardForm {
+                    other_signs: word("OtherSigns"),
+                    medicines: vec![caredesk::domain::followup_form::Medicine {
+                        name: word("MedicineName"),
+                        usage: word("MedicineUsage"),
+                    }],
+                    insulin: word("Insulin"),
+                    referral_reason: word("ReferralReason"),
+                    referral_to: word("ReferralTo"),
+                    other_tests: word("OtherTests"),
+                    ..Default::default()
+                },
             },
         });
         assert!(!matches!(saved, Response::Error(_)), "{saved:?}");

@@ -104,6 +104,7 @@ fn a_recording_round_trips_encrypted_and_plays_from_a_private_file() {
             symptoms: String::new(),
             side_effects: String::new(),
             notes: "recorded with consent".into(),
+            form: Default::default(),
         },
     });
     assert!(matches!(saved, Response::FollowUpCallSaved(_)), "{saved:?}");
@@ -262,6 +263,7 @@ fn a_hundred_megabyte_recording_streams_through_in_chunks() {
             symptoms: String::new(),
             side_effects: String::new(),
             notes: String::new(),
+            form: Default::default(),
         },
     });
     // 100 MiB written a block at a time: never whole in this test's memory either.

@@ -159,6 +159,8 @@ fn call_view(chinese: bool) -> CallView {
             })
             .collect(),
         claimed_until: 1_795_400_000,
+        face_to_face: 1,
+        visits_per_year: 4,
     }
 }
 
@@ -196,9 +198,10 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 type_text(app, value);
                 press(app, KeyCode::Enter);
             }
-            // Enter on the last field saves: the wrong fields are marked.
-            press(app, KeyCode::Enter);
+            // Saved from the callback field: the wrong fields are marked.
+            common::tui::save_key(app);
         }),
+        ("call_record_form", fill_record_form),
         ("call_checklist", |app| {
             open_call(app);
             for value in ["1", "3", "138", "", "", ""] {
@@ -295,11 +298,120 @@ fn screens() -> Vec<(&'static str, Setup)> {
 }
 
 /// Types a reached home visit at 138 mm[Hg] and saves it.
+/// A clinic visit with the 随访服务记录表 filled up to the class, the protocol's
+/// class offered at the left.
+fn fill_record_form(app: &mut App) {
+    open_call(app);
+    for value in ["1", "2", "146", "88", "70", "1", "", "", "", "", ""] {
+        type_text(app, value);
+        press(app, KeyCode::Enter);
+    }
+    let _ = calls(app);
+    for value in [
+        "74/70",
+        "",
+        "10/5",
+        "",
+        "3/5",
+        "30/30",
+        "2/1",
+        "1",
+        "2",
+        "",
+        "氨氯地平 每日1次 每次5mg",
+    ] {
+        type_text(app, value);
+        press(app, KeyCode::Enter);
+    }
+    // On the class field: where the call as typed would go is asked, nothing saved.
+    let call = calls(app);
+    let Some((tag, Request::FollowUpCallPreview { input, .. })) = call.last() else {
+        panic!("{call:?}")
+    };
+    assert_eq!(input.form.cigarettes.now, Some(10));
+    assert_eq!(
+        input.form.class, None,
+        "the protocol's class is what is offered"
+    );
+    reply(
+        app,
+        *tag,
+        Response::FollowUpCallSaved(Box::new(CallSaved {
+            status: ItemStatus::Done,
+            retry: None,
+            next_due: Some(day(14)),
+            referral: false,
+            flag: None,
+            class: Some(VisitClass::Uncontrolled),
+            reasons: vec![],
+            suggested: None,
+        })),
+    );
+}
+
+#[test]
+fn the_record_form_sends_the_clinicians_class_and_the_form_as_typed() {
+    let mut app = app(Lang::ZhCn, false);
+    fill_record_form(&mut app);
+    // The clinician chooses 控制满意; a referral with its reason and place.
+    for value in ["1", "血压波动", "市第一医院 心内科"] {
+        type_text(&mut app, value);
+        press(&mut app, KeyCode::Enter);
+    }
+    let call = calls(&mut app);
+    let Some((_, Request::FollowUpCallSave { input, .. })) = call.last() else {
+        panic!("{call:?}")
+    };
+    let form = &input.form;
+    assert_eq!(form.class, Some(VisitClass::Controlled));
+    assert_eq!(
+        (form.weight.now, form.weight.target),
+        (Some(74.0), Some(70.0))
+    );
+    assert_eq!(form.exercise_minutes.target, Some(30));
+    assert_eq!(
+        form.salt.now,
+        Some(caredesk::domain::followup_form::Salt::Moderate)
+    );
+    assert_eq!(
+        form.compliance,
+        Some(caredesk::domain::followup_form::Grade::Fair)
+    );
+    assert_eq!(form.medicines[0].name, "氨氯地平");
+    assert_eq!(form.referral_to, "市第一医院 心内科");
+}
+
+#[test]
+fn a_record_form_value_that_does_not_read_is_marked_at_its_field() {
+    let mut app = app(Lang::En, false);
+    open_call(&mut app);
+    for value in ["1", "2", "146", "88", "70", "1", "", "", "", "", ""] {
+        type_text(&mut app, value);
+        press(&mut app, KeyCode::Enter);
+    }
+    // Ten cigarettes, a target of "few": not a number; 400 a day: out of range.
+    type_text(&mut app, "74/70");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "10/few");
+    common::tui::save_key(&mut app);
+    let shown = common::tui::render(&mut app, 120, 40);
+    assert!(shown.contains("Type now/target"), "{shown}");
+    assert!(
+        calls(&mut app)
+            .iter()
+            .all(|(_, r)| !matches!(r, Request::FollowUpCallSave { .. })),
+        "nothing is saved"
+    );
+}
+
 fn fill_and_save(app: &mut App) {
     for value in ["1", "3", "138", "", "", "", "", "", "", "", ""] {
         type_text(app, value);
         press(app, KeyCode::Enter);
     }
+    // Past the callback time: the record form, left empty; Ctrl-S saves.
+    common::tui::save_key(app);
 }
 
 fn saved(
@@ -326,6 +438,7 @@ fn saved(
             flag,
             class,
             reasons,
+            suggested: None,
         })),
     );
 }
@@ -345,6 +458,7 @@ fn the_call_form_sends_what_was_typed_and_the_queue_pages_with_the_cursor() {
         type_text(&mut app, value);
         press(&mut app, KeyCode::Enter);
     }
+    common::tui::save_key(&mut app);
     let call = calls(&mut app);
     let Request::FollowUpCallSave { input, .. } = &call[0].1 else {
         panic!("{:?}", call[0].1)
@@ -416,6 +530,7 @@ fn history_chart() -> caredesk::clinic::followup_api::FollowUpChart {
             symptoms: String::new(),
             side_effects: String::new(),
             notes: notes.into(),
+            form: Default::default(),
         },
         by: "chen.jing".into(),
         at,
@@ -424,6 +539,7 @@ fn history_chart() -> caredesk::clinic::followup_api::FollowUpChart {
         next_due: Some(day(30)),
         class: Some(VisitClass::Controlled),
         reasons: vec![],
+        suggested: None,
     };
     let referred = Call {
         controlled: Some(false),

@@ -49,6 +49,14 @@ pub trait Versioned: Serialize + DeserializeOwned {
 
 /// Encodes at the type's current version. The buffer is zeroised when dropped, since
 /// it may be a patient record's plaintext on its way to being sealed.
+/// `value` as format `version` stores it: what an older version wrote, for the tests
+/// of each migration.
+pub fn encode_as<T: serde::Serialize>(version: u16, value: &T) -> Vec<u8> {
+    let mut bytes = version.to_be_bytes().to_vec();
+    bytes.extend(bincode::serde::encode_to_vec(value, config()).unwrap_or_default());
+    bytes
+}
+
 pub fn encode<T: Versioned>(value: &T) -> Zeroizing<Vec<u8>> {
     let mut out = Zeroizing::new(T::VERSION.to_be_bytes().to_vec());
     // Serialising our own plain data types into a Vec cannot fail.

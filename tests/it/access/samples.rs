@@ -189,6 +189,20 @@ pub(super) fn sample_requests(id: PatientId) -> Vec<Request> {
         Request::FollowUpClaim { key: followup },
         Request::FollowUpRelease { key: followup },
         Request::FollowUpCallView { key: followup },
+        Request::FollowUpCallPreview {
+            key: followup,
+            input: caredesk::domain::followup::CallInput {
+                outcome: caredesk::domain::followup::Outcome::NoAnswer,
+                visit: Default::default(),
+                readings: vec![],
+                adherence: None,
+                ticked: vec![],
+                symptoms: String::new(),
+                side_effects: String::new(),
+                notes: String::new(),
+                form: Default::default(),
+            },
+        },
         Request::FollowUpCallSave {
             key: followup,
             input: caredesk::domain::followup::CallInput {
@@ -200,7 +214,14 @@ pub(super) fn sample_requests(id: PatientId) -> Vec<Request> {
                 symptoms: String::new(),
                 side_effects: String::new(),
                 notes: String::new(),
+                form: Default::default(),
             },
+        },
+        Request::FollowUpFormPrint {
+            patient: caredesk::clinic::api::PatientRef::Id(id),
+            plan: None,
+            year: None,
+            output: caredesk::clinic::api::ReportOutput::Preview,
         },
         Request::RecordingBegin {
             key: followup,

@@ -14,11 +14,13 @@ use crate::domain::decimal::Decimal;
 use crate::domain::followup::{
     Call, CallInput, FollowUp, History, ItemStatus, Outcome, PlanStatus, decide,
 };
+use crate::domain::followup_form::StandardForm;
 use crate::domain::indicators;
 use crate::domain::observation::Observation;
 use crate::i18n::Text;
 use crate::store::writes::WriteSet;
 use crate::text;
+use chrono::NaiveDate;
 
 const MAX_TEXT: usize = 2000;
 /// How many of each reading's latest values the call screen shows.
@@ -99,6 +101,12 @@ pub(crate) fn view(ctx: &Ctx<'_>, key: FollowUpKey) -> Result<Reply, ServiceErro
         goals,
         script_en: protocol.script_en.clone(),
         script_zh: protocol.script_zh.clone(),
+        face_to_face: crate::domain::followup_form::face_to_face_in_year(
+            &calls,
+            key.plan,
+            chrono::Datelike::year(&today(ctx)),
+        ),
+        visits_per_year: protocol.visits_per_year,
         asks: protocol.readings.clone(),
         checklist: protocol
             .symptoms
@@ -120,6 +128,7 @@ fn check(
     input: &CallInput,
     checklist: &[crate::domain::followup::Symptom],
     now: i64,
+    today: NaiveDate,
 ) -> Result<(), ServiceError> {
     if let Some(key) = input
         .ticked
@@ -198,7 +207,47 @@ fn check(
     {
         return Err(ServiceError::Invalid(text!("msg.calls.callback_window")));
     }
-    Ok(())
+    check_form(&input.form, today)
+}
+
+/// The record form's values, each in its range; a referral names its reason.
+fn check_form(form: &StandardForm, today: NaiveDate) -> Result<(), ServiceError> {
+    match form.problem(today) {
+        None => Ok(()),
+        Some(("call.form.referral_reason", _)) => Err(ServiceError::Invalid(text!(
+            "msg.calls.referral_reason_needed"
+        ))),
+        Some((field, allowed)) => Err(ServiceError::Invalid(
+            text!("msg.calls.form_value", allowed = allowed).arg_text("field", Text::new(field)),
+        )),
+    }
+}
+
+/// What the nurse is told: the follow-up's status and the decision's outcome.
+fn where_it_went(
+    status: crate::domain::followup::ItemStatus,
+    decision: crate::domain::followup::Decision,
+) -> CallSaved {
+    CallSaved {
+        status,
+        retry: decision.retry.map(|r| r.0),
+        next_due: decision.next_due,
+        referral: decision.referral,
+        flag: decision.flag,
+        class: decision.class,
+        reasons: decision.reasons,
+        suggested: decision.suggested,
+    }
+}
+
+/// Where a call would take its follow-up, nothing written: the record form offers the
+/// protocol's class as the default before the clinician chooses.
+pub(crate) fn preview(
+    ctx: &Ctx<'_>,
+    key: FollowUpKey,
+    input: CallInput,
+) -> Result<Reply, ServiceError> {
+    save_or_preview(ctx, key, input, true)
 }
 
 pub(crate) fn save(
@@ -206,13 +255,29 @@ pub(crate) fn save(
     key: FollowUpKey,
     input: CallInput,
 ) -> Result<Reply, ServiceError> {
+    save_or_preview(ctx, key, input, false)
+}
+
+fn save_or_preview(
+    ctx: &Ctx<'_>,
+    key: FollowUpKey,
+    mut input: CallInput,
+    preview: bool,
+) -> Result<Reply, ServiceError> {
     let patient = readable(ctx, &key.patient)?;
     let mut item = claimed(ctx, key)?;
     let protocols = protocols(ctx.clinic)?;
     let protocol = protocols
         .get(item.kind)
         .ok_or_else(|| ServiceError::Unavailable(text!("msg.calls.no_protocol")))?;
-    check(&input, &protocol.symptoms, ctx.now)?;
+    let today = today(ctx);
+    check(&input, &protocol.symptoms, ctx.now, today)?;
+    // The weight on the form is a reading like the others (kept once).
+    if let Some(weight) = input.form.weight.now
+        && !input.readings.iter().any(|(k, _)| k == "weight")
+    {
+        input.readings.push(("weight".into(), weight));
+    }
     let mut plans = ctx.vault.followup_plans(&key.patient)?;
     let plan = plans
         .iter_mut()
@@ -225,7 +290,6 @@ pub(crate) fn save(
         .chain(&protocol.refer)
         .map(|t| t.indicator.clone())
         .collect();
-    let today = today(ctx);
     // The plan's earlier visits that reached the patient, newest first: two in a row
     // not controlled refer.
     let calls = ctx.vault.calls(&key.patient)?;
@@ -241,6 +305,12 @@ pub(crate) fn save(
         earlier: &earlier,
     };
     let decision = decide(protocol, &item, &input, &history, plan.interval_days, today);
+    if preview {
+        let saved = where_it_went(decision.status, decision);
+        return Ok(Reply::new(Response::FollowUpCallSaved(Box::new(saved)))
+            .subject(key.patient.to_string())
+            .detail(format!("plan={} seq={} preview", key.plan, key.seq)));
+    }
     let mut writes = WriteSet::new();
     // The patient's own readings join the results.
     for (indicator_key, value) in &input.readings {
@@ -254,6 +324,20 @@ pub(crate) fn save(
             ctx.vault
                 .stage_observation(&mut writes, &key.patient, result_key, &o)?;
         }
+    }
+    // HbA1c on the form is a result of the day it was measured.
+    if let Some((value, day)) = input.form.hba1c
+        && let Some(indicator) = indicators::by_key("hba1c")
+        && let Some(decimal) = Decimal::parse(&format!("{value:.1}"))
+        && let Some(at) = day
+            .and_hms_opt(12, 0, 0)
+            .and_then(|noon| crate::domain::time::clinic_zone().from_local(noon))
+    {
+        let mut o = Observation::typed_in(indicator.codes[0], decimal, indicator.unit, at);
+        o.source.reference = format!("follow-up record by {}", ctx.session.user);
+        let result_key = ctx.vault.result_key(&key.patient, &o);
+        ctx.vault
+            .stage_observation(&mut writes, &key.patient, result_key, &o)?;
     }
     let not_reached = matches!(input.outcome, Outcome::NoAnswer | Outcome::Busy);
     ctx.vault.stage_call(
@@ -271,6 +355,7 @@ pub(crate) fn save(
             next_due: decision.next_due,
             class: decision.class,
             reasons: decision.reasons.clone(),
+            suggested: decision.suggested,
         },
     )?;
     let items = ctx.vault.followups_of(&key.patient)?;
@@ -318,15 +403,7 @@ pub(crate) fn save(
             changed.push(upcoming);
         }
     }
-    let saved = CallSaved {
-        status: item.status,
-        retry: decision.retry.map(|r| r.0),
-        next_due: decision.next_due,
-        referral: decision.referral,
-        flag: decision.flag,
-        class: decision.class,
-        reasons: decision.reasons,
-    };
+    let saved = where_it_went(item.status, decision);
     // Codes only: no reading, sign or name goes into the audit log.
     let detail = format!(
         "plan={} seq={} outcome={} visit={} status={:?} referral={}",

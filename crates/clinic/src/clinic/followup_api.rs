@@ -141,6 +141,10 @@ pub struct CallView {
     /// The signs and symptoms the nurse ticks, numbered from 1 in this order.
     pub checklist: Vec<CheckItem>,
     pub claimed_until: i64,
+    /// This plan's visits this year that were face to face (at the clinic or at
+    /// home), and how many the protocol asks for a year (the standard's four).
+    pub face_to_face: u32,
+    pub visits_per_year: u32,
 }
 
 /// One line of the call's checklist of signs and symptoms.
@@ -166,6 +170,8 @@ pub struct CallSaved {
     pub class: Option<crate::domain::followup::VisitClass>,
     /// Why it referred: shown to the nurse at once.
     pub reasons: Vec<crate::domain::followup::ReferralReason>,
+    /// The protocol's class, when the clinician chose another.
+    pub suggested: Option<crate::domain::followup::VisitClass>,
 }
 
 /// A patient's follow-up in the chart: plans, items, every call with its recordings.

@@ -7,9 +7,9 @@ use super::service::{Clinic, Ctx, Effect, Origin, Reply};
 use super::session::Session;
 use super::table::{Flag, Operation};
 use super::{
-    advice, alerts, auto_tags, booking, calls, cards, consent, export, followup_queue, followups,
-    import, intake, keys, patients, plans, questionnaires, record, recordings, reports, results,
-    results_review, rights_requests, risk, summaries, users,
+    advice, alerts, auto_tags, booking, calls, cards, consent, export, followup_forms,
+    followup_queue, followups, import, intake, keys, patients, plans, questionnaires, record,
+    recordings, reports, results, results_review, rights_requests, risk, summaries, users,
 };
 use crate::audit::Actor;
 use crate::clinic::api::Me;
@@ -192,6 +192,12 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
             unmask,
             output,
         } => run.shared(move |ctx| reports::compose(ctx, &patient, from, to, unmask, &output)),
+        Request::FollowUpFormPrint {
+            patient,
+            plan,
+            year,
+            output,
+        } => run.shared(move |ctx| followup_forms::print(ctx, &patient, plan, year, &output)),
         Request::CardPrint { patient, output } => {
             run.shared(move |ctx| reports::card(ctx, &patient, &output))
         }
@@ -321,6 +327,9 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
             run.shared(move |ctx| followup_queue::release(ctx, key))
         }
         Request::FollowUpCallView { key } => run.shared(move |ctx| calls::view(ctx, key)),
+        Request::FollowUpCallPreview { key, input } => {
+            run.shared(move |ctx| calls::preview(ctx, key, input))
+        }
         Request::FollowUpCallSave { key, input } => {
             run.shared(move |ctx| calls::save(ctx, key, input))
         }

@@ -22,6 +22,7 @@ mod export_care;
 mod export_fhir;
 mod export_patient;
 pub mod followup_api;
+pub mod followup_forms;
 mod followup_queue;
 mod followups;
 mod handlers;

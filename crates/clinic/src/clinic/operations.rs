@@ -258,6 +258,8 @@ operations! {
         "Release a claimed follow-up" "释放随访任务";
     FollowUpCallView => followup_call_view: Needs(P::FollowUpWork), "followup.call_open", None [] -> [FollowUpCall]
         "Open the call screen" "打开随访记录页";
+    FollowUpCallPreview => followup_call_preview: Needs(P::FollowUpWork), "followup.call_preview", None [] -> [FollowUpCallSaved]
+        "Where a call would take its follow-up, nothing saved" "预览随访分类与下次随访（不保存）";
     FollowUpCallSave => followup_call_save: Needs(P::FollowUpWork), "followup.call", Serial [Reevaluates] -> [FollowUpCallSaved]
         "Record a follow-up call or visit" "记录随访";
     RecordingBegin => recording_begin: Needs(P::FollowUpWork), "recording.attach_begin", Serial [] -> [RecordingStarted]
@@ -310,6 +312,8 @@ operations! {
         "Preview a health report" "预览健康报告";
     ReportCompose => report_disclose: Needs(P::ReportPrint), "report.print", None [ReadsDerived] -> [Report]
         "Print or save a health report" "打印或保存健康报告";
+    FollowUpFormPrint => followup_form_print: AnyOf(&[P::FollowUpWork, P::ReportPrint]), "followup.form_print", None [] -> [FollowUpForm]
+        "Print a patient's follow-up record form" "打印随访服务记录表";
     CardPrint => card_print: Needs(P::CardManage), "card.print", None [] -> [CardDocument]
         "Print a member card" "打印会员卡";
 }

@@ -86,14 +86,14 @@ pub struct CardDocument {
 }
 
 /// A card number, an ID number or a phone number → the one patient it names.
-fn resolve(ctx: &Ctx<'_>, patient: &PatientRef) -> Result<PatientId, ServiceError> {
+pub(super) fn resolve(ctx: &Ctx<'_>, patient: &PatientRef) -> Result<PatientId, ServiceError> {
     match patient {
         PatientRef::Id(id) => Ok(*id),
         PatientRef::Key(key) => super::export::resolve(ctx, key.trim()),
     }
 }
 
-fn letterhead(ctx: &Ctx<'_>) -> Letterhead {
+pub(super) fn letterhead(ctx: &Ctx<'_>) -> Letterhead {
     let clinic = ctx.clinic.settings().clinic.clone();
     Letterhead {
         name: clinic.name,
@@ -132,7 +132,7 @@ fn active_card(cards: Vec<Card>, named: Option<&str>) -> Option<Card> {
     cards.into_iter().rev().find(active)
 }
 
-fn audit_detail(what: &str, output: &ReportOutput, unmask: bool) -> String {
+pub(super) fn audit_detail(what: &str, output: &ReportOutput, unmask: bool) -> String {
     let kind = match output {
         ReportOutput::Preview => "shown",
         _ => "disclosure",

@@ -268,6 +268,7 @@ responses! {
     PatientExport(Box<super::export::PatientExport>),
     Report(Box<super::reports::ReportData>),
     CardDocument(Box<super::reports::CardDocument>),
+    FollowUpForm(Box<super::followup_forms::FollowUpFormDocument>),
     /// Registration refused: these patients already match; open one of them instead.
     Duplicates(Vec<super::name_index::PatientRow>),
     CardIssued(Card),

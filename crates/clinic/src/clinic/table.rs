@@ -169,6 +169,7 @@ impl Request {
             Request::FollowUpClaim { key, .. }
             | Request::FollowUpRelease { key, .. }
             | Request::FollowUpCallView { key, .. }
+            | Request::FollowUpCallPreview { key, .. }
             | Request::FollowUpCallSave { key, .. }
             | Request::RecordingBegin { key, .. } => Some(key.patient),
             Request::ErasureRequest {
@@ -188,6 +189,10 @@ impl Request {
                 ..
             }
             | Request::CardPrint {
+                patient: super::api::PatientRef::Id(id),
+                ..
+            }
+            | Request::FollowUpFormPrint {
                 patient: super::api::PatientRef::Id(id),
                 ..
             } => Some(*id),
@@ -216,6 +221,10 @@ impl Request {
                 ..
             }
             | Request::CardPrint {
+                patient: super::api::PatientRef::Key(key),
+                ..
+            }
+            | Request::FollowUpFormPrint {
                 patient: super::api::PatientRef::Key(key),
                 ..
             } => Some(key),

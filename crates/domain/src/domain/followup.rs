@@ -8,7 +8,7 @@ use crate::i18n::Lang;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{CodecError, Versioned, decode_payload};
+use crate::codec::{CodecError, Versioned};
 
 pub use super::followup_decide::{Decision, History, decide};
 pub use super::followup_protocol::{
@@ -257,6 +257,8 @@ pub enum ReferralReason {
     AdverseReaction { visits: u32 },
     /// A new complication, or an existing one worse.
     Complication,
+    /// The clinician refers, for this reason (转诊原因), to this place (机构及科别).
+    Clinician { reason: String, to: String },
 }
 
 // Readings are checked finite before they are decided on: equality is total.
@@ -307,6 +309,9 @@ impl ReferralReason {
             (ReferralReason::Complication, false) => {
                 "a new complication, or an existing one worse".into()
             }
+            (ReferralReason::Clinician { reason, to }, _) if to.is_empty() => reason.clone(),
+            (ReferralReason::Clinician { reason, to }, true) => format!("{reason}（转至{to}）"),
+            (ReferralReason::Clinician { reason, to }, false) => format!("{reason} (to {to})"),
         }
     }
 }
@@ -326,6 +331,8 @@ pub struct CallInput {
     pub symptoms: String,
     pub side_effects: String,
     pub notes: String,
+    /// The rest of the 规范's record form (hypertension and diabetes).
+    pub form: super::followup_form::StandardForm,
 }
 
 impl Eq for CallInput {}
@@ -348,74 +355,19 @@ pub struct Call {
     pub class: Option<VisitClass>,
     /// Why it referred (empty: no referral).
     pub reasons: Vec<ReferralReason>,
+    /// The class the protocol gave, when the clinician chose another (`class` is
+    /// theirs): kept so a review sees both.
+    pub suggested: Option<VisitClass>,
 }
 
 impl Versioned for Call {
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
 
-    /// Format 1 had no visit kind, checklist, class or reasons: every call then was
-    /// a phone call; its class follows from whether it was controlled.
+    /// Format 1 had no visit kind, checklist, class or reasons; format 2 no record
+    /// form and no protocol's class beside the clinician's (`followup_old`).
     fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
-        if version != 1 {
-            return Err(CodecError::NoMigration(version));
-        }
-        let old: CallV1 = decode_payload(payload)?;
-        let class = match (&old.input.outcome, old.controlled) {
-            (Outcome::Reached, Some(true)) if old.input.side_effects.trim().is_empty() => {
-                Some(VisitClass::Controlled)
-            }
-            (Outcome::Reached, Some(false)) => Some(VisitClass::Uncontrolled),
-            (Outcome::Reached, Some(true)) => Some(VisitClass::AdverseReaction),
-            _ => None,
-        };
-        Ok(Call {
-            plan: old.plan,
-            seq: old.seq,
-            kind: old.kind,
-            input: CallInput {
-                outcome: old.input.outcome,
-                visit: VisitKind::Phone,
-                readings: old.input.readings,
-                adherence: old.input.adherence,
-                ticked: Vec::new(),
-                symptoms: old.input.symptoms,
-                side_effects: old.input.side_effects,
-                notes: old.input.notes,
-            },
-            by: old.by,
-            at: old.at,
-            controlled: old.controlled,
-            referral: old.referral,
-            next_due: old.next_due,
-            class,
-            reasons: Vec::new(),
-        })
+        super::followup_old::migrate(version, payload)
     }
-}
-
-/// A call's input as kept before visit kinds (format 1).
-#[derive(Serialize, Deserialize)]
-struct CallInputV1 {
-    outcome: Outcome,
-    readings: Vec<(String, f64)>,
-    adherence: Option<Adherence>,
-    symptoms: String,
-    side_effects: String,
-    notes: String,
-}
-
-/// A call as kept before visit kinds (format 1).
-#[derive(Serialize, Deserialize)]
-struct CallV1 {
-    plan: u32,
-    seq: u32,
-    kind: Kind,
-    input: CallInputV1,
-    by: String,
-    at: i64,
-    controlled: Option<bool>,
-    referral: bool,
-    next_due: Option<NaiveDate>,
 }
 
 /// What is known of a recording without its bytes.
@@ -440,48 +392,4 @@ pub struct RecordingMeta {
 
 impl crate::codec::Versioned for RecordingMeta {
     const VERSION: u16 = 1;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn version_1_calls_read_as_phone_calls() {
-        let old = CallV1 {
-            plan: 1,
-            seq: 2,
-            kind: Kind::Hypertension,
-            input: CallInputV1 {
-                outcome: Outcome::Reached,
-                readings: vec![("systolic_bp".into(), 152.0)],
-                adherence: Some(Adherence::Regular),
-                symptoms: "dizzy".into(),
-                side_effects: String::new(),
-                notes: "note".into(),
-            },
-            by: "chen.jing".into(),
-            at: 1_790_000_000,
-            controlled: Some(false),
-            referral: false,
-            next_due: NaiveDate::from_ymd_opt(2026, 12, 7),
-        };
-        let mut bytes = 1u16.to_be_bytes().to_vec();
-        bytes.extend(
-            bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap_or_default(),
-        );
-        let call: Call = crate::codec::decode(&bytes).unwrap();
-        assert_eq!(call.input.visit, VisitKind::Phone);
-        assert_eq!(
-            call.input.readings,
-            vec![("systolic_bp".to_string(), 152.0)]
-        );
-        assert_eq!(call.input.symptoms, "dizzy");
-        assert!(call.input.ticked.is_empty() && call.reasons.is_empty());
-        assert_eq!(call.class, Some(VisitClass::Uncontrolled));
-        assert_eq!(call.next_due, NaiveDate::from_ymd_opt(2026, 12, 7));
-        // And the current format reads back as written.
-        let again: Call = crate::codec::decode(&crate::codec::encode(&call)).unwrap();
-        assert_eq!(again, call);
-    }
 }

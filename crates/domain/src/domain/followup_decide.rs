@@ -21,6 +21,8 @@ pub struct Decision {
     pub next_due: Option<NaiveDate>,
     pub controlled: Option<bool>,
     pub class: Option<VisitClass>,
+    /// The protocol's class, when the clinician chose another (`class` is theirs).
+    pub suggested: Option<VisitClass>,
     pub referral: bool,
     /// Why it refers (empty: no referral).
     pub reasons: Vec<ReferralReason>,
@@ -55,6 +57,7 @@ pub fn decide(
         next_due: None,
         controlled: None,
         class: None,
+        suggested: None,
         referral: false,
         reasons: Vec::new(),
         flag: None,
@@ -92,6 +95,7 @@ pub fn decide(
         }
         Outcome::Reached => {
             reached(protocol, input, history, &mut decision);
+            clinician_decides(input, &mut decision);
             let days = match decision.class {
                 Some(VisitClass::Controlled) if !decision.referral => protocol.controlled_days,
                 Some(_) => protocol.uncontrolled_days,
@@ -208,6 +212,49 @@ fn reached(protocol: &Protocol, input: &CallInput, history: &History<'_>, decisi
     decision.reasons = reasons;
 }
 
+/// The record form's 此次随访分类 is the clinician's, the protocol's offered as the
+/// default: a chosen class replaces it (and sets the next date), the protocol's kept
+/// beside it. A chosen 并发症 refers, as the standard has it; a referral the clinician
+/// writes refers too. Emergency reasons stay whatever is chosen.
+fn clinician_decides(input: &CallInput, decision: &mut Decision) {
+    let form = &input.form;
+    if let Some(chosen) = form.class
+        && decision.class != Some(chosen)
+    {
+        decision.suggested = decision.class;
+        decision.class = Some(chosen);
+        match chosen {
+            VisitClass::Controlled => decision.controlled = Some(true),
+            VisitClass::Uncontrolled => decision.controlled = Some(false),
+            VisitClass::Complication => {
+                if !decision.reasons.contains(&ReferralReason::Complication) {
+                    decision.reasons.push(ReferralReason::Complication);
+                }
+            }
+            VisitClass::AdverseReaction => {}
+        }
+        if chosen != VisitClass::Complication {
+            // The protocol's complication and run-of-visits reasons rested on its class.
+            decision.reasons.retain(|r| {
+                r.emergency()
+                    || !matches!(
+                        (r, chosen),
+                        (ReferralReason::Complication, _)
+                            | (ReferralReason::Uncontrolled { .. }, VisitClass::Controlled)
+                    )
+            });
+        }
+    }
+    let reason = form.referral_reason.trim();
+    if !reason.is_empty() {
+        decision.reasons.push(ReferralReason::Clinician {
+            reason: reason.to_string(),
+            to: form.referral_to.trim().to_string(),
+        });
+    }
+    decision.referral = !decision.reasons.is_empty();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +291,7 @@ mod tests {
             symptoms: String::new(),
             side_effects: side_effects.into(),
             notes: String::new(),
+            form: Default::default(),
         }
     }
 
@@ -268,6 +316,7 @@ mod tests {
             next_due: None,
             class: None,
             reasons: Vec::new(),
+            suggested: None,
         }
     }
 
@@ -522,5 +571,69 @@ mod tests {
         );
         assert_eq!(d.status, ItemStatus::Due);
         assert_eq!(d.retry, Some((day(2026, 11, 25), Some(at))));
+    }
+
+    #[test]
+    fn the_clinician_chooses_the_class_and_the_protocols_is_kept_beside_it() {
+        let protocols = Protocols::built_in();
+        let bp = protocols.get(Kind::Hypertension).unwrap();
+        let today = day(2026, 11, 23);
+        let history = History {
+            age: Some(60),
+            ..History::default()
+        };
+        let decide_with = |class: Option<VisitClass>, reason: &str| {
+            let mut input = reached(&[("systolic_bp", 146.0), ("diastolic_bp", 88.0)], &[]);
+            input.form.class = class;
+            input.form.referral_reason = reason.into();
+            input.form.referral_to = if reason.is_empty() {
+                ""
+            } else {
+                "市第一医院 心内科"
+            }
+            .into();
+            decide(
+                bp,
+                &item(Kind::Hypertension, 0),
+                &input,
+                &history,
+                90,
+                today,
+            )
+        };
+        // Left empty: the protocol's class.
+        let d = decide_with(None, "");
+        assert_eq!(
+            (d.class, d.suggested),
+            (Some(VisitClass::Uncontrolled), None)
+        );
+        // The clinician's differs: theirs decides the next date, the protocol's is kept.
+        let d = decide_with(Some(VisitClass::Controlled), "");
+        assert_eq!(d.class, Some(VisitClass::Controlled));
+        assert_eq!(d.suggested, Some(VisitClass::Uncontrolled));
+        assert_eq!((d.controlled, d.next_due), (Some(true), IN_THREE_MONTHS));
+        assert!(!d.referral);
+        // 并发症 chosen refers; a written referral refers with its words.
+        let d = decide_with(Some(VisitClass::Complication), "");
+        assert!(d.referral && d.reasons.contains(&ReferralReason::Complication));
+        let d = decide_with(None, "血压波动大，需调整用药");
+        assert!(d.referral);
+        assert_eq!(
+            d.reasons.last().unwrap().text(Lang::ZhCn),
+            "血压波动大，需调整用药（转至市第一医院 心内科）"
+        );
+        assert_eq!(d.flag.as_deref(), Some("referral: the clinician refers"));
+        // An emergency reading refers whatever class is chosen.
+        let mut input = reached(&[("systolic_bp", 186.0), ("diastolic_bp", 96.0)], &[]);
+        input.form.class = Some(VisitClass::Controlled);
+        let d = decide(
+            bp,
+            &item(Kind::Hypertension, 0),
+            &input,
+            &history,
+            90,
+            today,
+        );
+        assert!(d.referral && d.reasons.iter().any(|r| r.emergency()));
     }
 }

@@ -21,6 +21,8 @@ pub enum Flag {
     EmergencySign,
     /// A referral for a reason other than an emergency.
     Referral(ReferralReason),
+    /// The clinician referred (their words stay on the call, not in the flag).
+    ClinicianReferral,
 }
 
 impl Flag {
@@ -29,6 +31,7 @@ impl Flag {
         match reason {
             ReferralReason::Reading { .. } => Flag::EmergencyReading,
             ReferralReason::Sign { .. } => Flag::EmergencySign,
+            ReferralReason::Clinician { .. } => Flag::ClinicianReferral,
             other => Flag::Referral(other.clone()),
         }
     }
@@ -51,6 +54,8 @@ impl Flag {
             (Flag::EmergencyReading, true) => "紧急转诊：读数达到紧急阈值".into(),
             (Flag::EmergencySign, false) => "emergency referral: a danger sign".into(),
             (Flag::EmergencySign, true) => "紧急转诊：出现危险症状".into(),
+            (Flag::ClinicianReferral, false) => "referral: the clinician refers".into(),
+            (Flag::ClinicianReferral, true) => "转诊：医生决定转诊".into(),
             (Flag::Referral(reason), false) => format!("referral: {}", reason.text(lang)),
             (Flag::Referral(reason), true) => format!("转诊：{}", reason.text(lang)),
         }
@@ -63,6 +68,9 @@ impl Flag {
             return Some(Flag::NotReached {
                 tries: number(rest.strip_suffix(" tries")?)?,
             });
+        }
+        if stored == Flag::ClinicianReferral.text(Lang::En) {
+            return Some(Flag::ClinicianReferral);
         }
         if let Some(rest) = stored.strip_prefix("referral: ") {
             let reason = if let Some(n) = rest
@@ -112,6 +120,7 @@ mod tests {
             Flag::Referral(ReferralReason::Uncontrolled { visits: 2 }),
             Flag::Referral(ReferralReason::AdverseReaction { visits: 2 }),
             Flag::Referral(ReferralReason::Complication),
+            Flag::ClinicianReferral,
         ];
         for flag in flags {
             let stored = flag.text(Lang::En);

@@ -227,11 +227,7 @@ mod tests {
     use crate::codec;
 
     fn stored<T: Serialize>(version: u16, value: &T) -> Vec<u8> {
-        let mut bytes = version.to_be_bytes().to_vec();
-        bytes.extend(
-            bincode::serde::encode_to_vec(value, bincode::config::standard()).unwrap_or_default(),
-        );
-        bytes
+        crate::codec::encode_as(version, value)
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub mod draft;
 pub mod followup;
 pub mod followup_decide;
 pub mod followup_flag;
+pub mod followup_form;
+mod followup_old;
 pub mod followup_protocol;
 pub mod health;
 pub mod health_v2;

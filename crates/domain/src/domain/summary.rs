@@ -394,6 +394,7 @@ mod tests {
                 symptoms: String::new(),
                 side_effects: String::new(),
                 notes: String::new(),
+                form: Default::default(),
             },
             by: "nurse".into(),
             at: at(d),
@@ -402,6 +403,7 @@ mod tests {
             next_due: None,
             class: None,
             reasons: vec![],
+            suggested: None,
         };
         // Four follow-ups reached in the period (one before it): two by phone, one at
         // the clinic, one at home; one follow-up missed in it.

@@ -7,6 +7,7 @@ mod care_sections;
 pub mod chart;
 pub mod disclosures;
 pub mod document;
+pub mod followup_form;
 pub mod fonts;
 pub mod health_report;
 pub mod notice;
@@ -39,6 +40,16 @@ pub fn health_report_pdf(data: &ReportData, lang: Lang) -> Result<Vec<u8>, Repor
 /// The notice (告知书) as a PDF file, with lines to sign.
 pub fn notice_pdf(doc: &NoticeDocument, lang: Lang) -> Result<Vec<u8>, ReportError> {
     let document = notice::build(doc, lang);
+    let fonts = fonts::choose(&doc.layout, &document.all_text())?;
+    pdf::document_pdf(&document, &fonts)
+}
+
+/// The 随访服务记录表 of one plan and year as a PDF file.
+pub fn followup_form_pdf(
+    doc: &crate::clinic::followup_forms::FollowUpFormDocument,
+    lang: Lang,
+) -> Result<Vec<u8>, ReportError> {
+    let document = followup_form::build(doc, lang);
     let fonts = fonts::choose(&doc.layout, &document.all_text())?;
     pdf::document_pdf(&document, &fonts)
 }

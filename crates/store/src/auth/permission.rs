@@ -149,12 +149,15 @@ impl RoleTable {
             BreakGlass,
             TagManage,
         ];
+        // Doctors record follow-up visits too (the 规范's form is signed by the
+        // 随访医生).
         let doctor = vec![
             PatientSearch,
             DemographicsRead,
             ClinicalRead,
             ClinicalWrite,
             ResultsImport,
+            FollowUpWork,
             ReportPrint,
             BreakGlass,
             PatientExport,

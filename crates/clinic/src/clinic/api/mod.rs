@@ -475,6 +475,12 @@ pub enum Request {
     FollowUpCallView {
         key: super::followup_api::FollowUpKey,
     },
+    /// Where a call would take its claimed follow-up (class, referral, next date),
+    /// nothing written: the record form's default class.
+    FollowUpCallPreview {
+        key: super::followup_api::FollowUpKey,
+        input: crate::domain::followup::CallInput,
+    },
     /// Records a call on a claimed follow-up; the protocol decides what comes next.
     FollowUpCallSave {
         key: super::followup_api::FollowUpKey,
@@ -585,6 +591,15 @@ pub enum Request {
     /// printer or file.
     CardPrint {
         patient: PatientRef,
+        output: ReportOutput,
+    },
+    /// The 随访服务记录表 of a patient's hypertension or diabetes plan (the only one
+    /// when `plan` is not given) for a year (this one by default); audited with the
+    /// printer or file.
+    FollowUpFormPrint {
+        patient: PatientRef,
+        plan: Option<u32>,
+        year: Option<i32>,
         output: ReportOutput,
     },
 }

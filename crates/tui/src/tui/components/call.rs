@@ -23,6 +23,7 @@ use crate::tui::field::Field;
 use crate::tui::keymap::Context;
 use crate::tui::screens::Form;
 
+pub mod record_form;
 mod view;
 
 /// The call form's first fields, before one field per reading the protocol asks for.
@@ -54,6 +55,11 @@ pub struct CallScreen {
     pub error: Option<String>,
     /// Esc with something typed asks before the call is thrown away.
     pub discard: crate::tui::discard::DiscardGuard,
+    /// Where the call as typed would go (asked when the class field takes the focus):
+    /// the protocol's class, offered as the default.
+    pub preview: Option<CallSaved>,
+    /// The saved call was face to face: it counts toward the year's visits shown.
+    pub counted: bool,
 }
 
 /// The outcomes by the digit typed for them.
@@ -85,8 +91,20 @@ pub(crate) fn notes_field(asks: usize) -> usize {
     checklist_field(asks) + 3
 }
 
+/// The index of the record form's first field (after the call's own).
+pub(crate) fn record_base(asks: usize) -> usize {
+    CALL_HEAD.len() + asks + CALL_TAIL.len()
+}
+
+/// The record form's field key at form index `index`, if it is one.
+pub(crate) fn record_key(view: &CallView, index: usize) -> Option<&'static str> {
+    index
+        .checked_sub(record_base(view.asks.len()))
+        .and_then(|i| record_form::fields(view.item.kind).get(i).copied())
+}
+
 fn form_for(view: &CallView) -> Form {
-    let count = CALL_HEAD.len() + view.asks.len() + CALL_TAIL.len();
+    let count = record_base(view.asks.len()) + record_form::fields(view.item.kind).len();
     // The visit kind starts empty: each follow-up says how it was made.
     let mut form = Form::new((0..count).map(|_| Field::default()).collect());
     form.focus = 0;
@@ -212,6 +230,14 @@ fn parse(view: &CallView, form: &Form) -> Result<CallInput, Vec<(usize, &'static
             None
         }
     };
+    let today = crate::domain::time::clinic_zone().today(chrono::Utc::now());
+    let record = match record_form::parse(view.item.kind, form, record_base(asks), today) {
+        Ok(record) => record,
+        Err(more) => {
+            problems.extend(more);
+            Default::default()
+        }
+    };
     match outcome {
         Some(outcome) if problems.is_empty() => Ok(CallInput {
             outcome,
@@ -222,6 +248,7 @@ fn parse(view: &CallView, form: &Form) -> Result<CallInput, Vec<(usize, &'static
             symptoms: form.value(symptoms).trim().to_string(),
             side_effects: form.value(side_effects).trim().to_string(),
             notes: form.value(notes).trim().to_string(),
+            form: record,
         }),
         _ => Err(problems),
     }
@@ -240,6 +267,8 @@ impl CallScreen {
             notice: None,
             error: None,
             discard: Default::default(),
+            preview: None,
+            counted: false,
         }
     }
 
@@ -333,13 +362,49 @@ impl CallScreen {
         }
     }
 
+    /// On the class field: ask where the call as typed would go, to offer the
+    /// protocol's class as the default (nothing is saved).
+    fn ask_preview(&mut self, desk: &mut Desk<'_>) {
+        let Some(view) = &self.view else {
+            return;
+        };
+        if record_key(view, self.form.focus) != Some("class") {
+            return;
+        }
+        let Ok(mut input) = parse(view, &self.form) else {
+            return;
+        };
+        // The protocol's own class: the clinician's choice is what it is offered for.
+        input.form.class = None;
+        desk.ask::<_, Box<CallSaved>>(
+            Request::FollowUpCallPreview {
+                key: self.key,
+                input,
+            },
+            |this: &mut Self, _desk, reply| {
+                if let Ok(preview) = reply {
+                    this.preview = Some(*preview);
+                }
+            },
+        );
+    }
+
     fn on_form_action(&mut self, desk: &mut Desk<'_>, action: Action) {
         let key = self.key;
         let count = self.form.fields.len();
         match action {
-            Action::NextField => self.form.focus = (self.form.focus + 1) % count,
-            Action::PrevField => self.form.focus = (self.form.focus + count - 1) % count,
-            Action::Submit if self.form.focus + 1 < count => self.form.focus += 1,
+            Action::NextField => {
+                self.form.focus = (self.form.focus + 1) % count;
+                self.ask_preview(desk);
+            }
+            Action::PrevField => {
+                self.form.focus = (self.form.focus + count - 1) % count;
+                self.ask_preview(desk);
+            }
+            Action::Submit if self.form.focus + 1 < count => {
+                self.form.focus += 1;
+                self.ask_preview(desk);
+            }
             Action::Submit | Action::Save => {
                 let Some(view) = &self.view else {
                     return;
@@ -347,6 +412,8 @@ impl CallScreen {
                 match parse(view, &self.form) {
                     Ok(input) => {
                         self.form.busy = true;
+                        self.counted =
+                            input.outcome == Outcome::Reached && input.visit != VisitKind::Phone;
                         self.field_errors = vec![None; count];
                         desk.ask::<_, Box<CallSaved>>(
                             Request::FollowUpCallSave { key, input },

@@ -96,6 +96,22 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
             view.phone.clone().unwrap_or_else(|| app.t("call.no_phone"))
         )),
     ])];
+    if view.visits_per_year > 0 && !super::record_form::fields(view.item.kind).is_empty() {
+        info.push(Line::styled(
+            app.locale.tf(
+                "call.face_to_face",
+                &[
+                    (
+                        "done",
+                        &(view.face_to_face + u32::from(screen.saved.is_some() && screen.counted))
+                            .to_string(),
+                    ),
+                    ("of", &view.visits_per_year.to_string()),
+                ],
+            ),
+            app.theme.label(),
+        ));
+    }
     for r in &view.readings {
         let values: Vec<String> = r
             .values
@@ -169,6 +185,11 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
     }
     if ticking {
         info = checklist_lines(app, view, screen.form.value(checklist));
+    } else if screen.saved.is_none()
+        && let Some(help) =
+            super::record_key(view, screen.form.focus).and_then(|key| record_help(app, screen, key))
+    {
+        info = help;
     }
     // Wrapped by the one line breaker: no "1." alone, no line starting with "、".
     let info = view::wrap_lines(info, left.width.saturating_sub(1));
@@ -191,6 +212,18 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
                 "call.class",
                 &[("class", &app.t(&format!("call.class_name.{}", class.key())))],
             )));
+        }
+        if let Some(suggested) = saved.suggested {
+            lines.push(Line::styled(
+                app.locale.tf(
+                    "call.class_suggested",
+                    &[(
+                        "class",
+                        &app.t(&format!("call.class_name.{}", suggested.key())),
+                    )],
+                ),
+                app.theme.label(),
+            ));
         }
         if !saved.reasons.is_empty() {
             let key = if saved.reasons.iter().any(|r| r.emergency()) {
@@ -272,6 +305,11 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
         )
     }));
     labels.extend(CALL_TAIL.iter().map(|f| app.t(&format!("call.field.{f}"))));
+    labels.extend(
+        super::record_form::fields(view.item.kind)
+            .iter()
+            .map(|f| app.t(&format!("call.form.{f}"))),
+    );
     let mut head = vec![Line::styled(app.t("call.form_intro"), app.theme.label())];
     head.extend(view::followup_messages(app, &screen.error, &screen.notice));
     if screen.form.busy {
@@ -319,4 +357,29 @@ pub(super) fn render(screen: &CallScreen, frame: &mut Frame<'_>, area: Rect, app
             .tf("call.notes_title", &[("label", &labels[notes])]);
         view::note_area::render(frame, area, app, &screen.form.fields[notes], &title);
     }
+}
+
+/// What to type in the record form's field `key`, shown at the left while it has the
+/// focus; for the class, the protocol's class offered as the default.
+fn record_help(app: &App, screen: &CallScreen, key: &str) -> Option<Vec<Line<'static>>> {
+    let help = super::record_form::help_key(key)?;
+    let mut lines = vec![
+        Line::styled(app.t(&format!("call.form.{key}")), app.theme.title()),
+        Line::from(app.t(&help)),
+    ];
+    if key == "class" {
+        let offered = screen
+            .preview
+            .as_ref()
+            .and_then(|p| p.class)
+            .map(|class| app.t(&format!("call.class_name.{}", class.key())));
+        lines.push(Line::styled(
+            match offered {
+                Some(class) => app.locale.tf("call.class_offered", &[("class", &class)]),
+                None => app.t("call.class_none_offered"),
+            },
+            app.theme.notice(),
+        ));
+    }
+    Some(lines)
 }
