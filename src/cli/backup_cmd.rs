@@ -36,6 +36,9 @@ pub enum BackupCommand {
     /// Check a backup file: its checksums always (no key needed); with a key of the
     /// store, its authenticity and every entry too. Exits 0 when sound, 3 when not.
     Verify(VerifyArgs),
+    /// Copy each backup the off-site target (`[backup] remote`, over SSH) lacks
+    /// there, checked by its SHA-256 and audited. Exits 1 when a copy failed.
+    Push(super::backup_push::PushArgs),
 }
 
 /// One of the store's keys: a backup opens with any key slot it carries.
@@ -134,6 +137,7 @@ impl GivenKey {
 pub fn run_backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
     match args.check {
         Some(BackupCommand::Verify(v)) => run_verify(v),
+        Some(BackupCommand::Push(p)) => super::backup_push::run_push(p),
         None => {
             let (Some(data), Some(out)) = (args.data, args.out) else {
                 anyhow::bail!(

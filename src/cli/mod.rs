@@ -16,6 +16,7 @@ mod audit_archive;
 pub mod audit_cmd;
 mod audit_remote;
 pub mod backup_cmd;
+pub mod backup_push;
 pub mod core_dumps;
 pub mod demo_cmd;
 pub mod erase_cmd;

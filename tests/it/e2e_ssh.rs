@@ -4,113 +4,13 @@
 
 use crate::common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
 use crate::common::daemon::{Daemon, card, credentials};
+use crate::common::ssh::{Sshd, ssh_ready};
 use crate::common::tmux::demo_store;
 use crate::common::tmux::{Pane, amend_allergies};
 use crate::common::{run_caredesk, text};
-
-/// A free TCP port on the loopback.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// An OpenSSH server on 127.0.0.1 whose logins land in caredesk (ForceCommand), as the
-/// README's deployment sets it up; killed when dropped.
-struct Sshd {
-    child: Child,
-    port: u16,
-    client_key: PathBuf,
-}
-
-impl Sshd {
-    fn start(dir: &Path, socket: &Path) -> Sshd {
-        let key = |name: &str| {
-            let path = dir.join(name);
-            let made = Command::new("ssh-keygen")
-                .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-                .arg(&path)
-                .status()
-                .unwrap();
-            assert!(made.success());
-            path
-        };
-        let host_key = key("host_key");
-        let client_key = key("client_key");
-        std::fs::copy(
-            client_key.with_extension("pub"),
-            dir.join("authorized_keys"),
-        )
-        .unwrap();
-        // sshd's privilege-separation directory.
-        let _ = std::fs::create_dir_all("/run/sshd");
-        let port = free_port();
-        let config = dir.join("sshd_config");
-        std::fs::write(
-            &config,
-            format!(
-                "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\n\
-                 AuthorizedKeysFile {}\nPasswordAuthentication no\n\
-                 KbdInteractiveAuthentication no\nUsePAM no\n\
-                 PermitRootLogin prohibit-password\nStrictModes no\n\
-                 ForceCommand {} --connect {}\n",
-                host_key.display(),
-                dir.join("sshd.pid").display(),
-                dir.join("authorized_keys").display(),
-                env!("CARGO_BIN_EXE_caredesk"),
-                socket.display(),
-            ),
-        )
-        .unwrap();
-        let child = Command::new("/usr/sbin/sshd")
-            .args(["-D", "-e", "-f"])
-            .arg(&config)
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "sshd did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Sshd {
-            child,
-            port,
-            client_key,
-        }
-    }
-
-    fn login_command(&self) -> String {
-        format!(
-            "ssh -t -i {} -p {} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR {}@127.0.0.1",
-            self.client_key.display(),
-            self.port,
-            caredesk::audit::context::process_actor().os_user,
-        )
-    }
-}
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// tmux and OpenSSH are installed (under CI=true their absence fails the test).
-fn ssh_ready() -> bool {
-    common::tmux::available()
-        && ["sshd", "ssh", "ssh-keygen"]
-            .iter()
-            .all(|p| common::require(p))
-}
 
 /// The audit log as JSON lines, exported by the auditor.
 fn audit_rows(dir: &Path) -> String {
@@ -137,7 +37,7 @@ fn a_login_over_ssh_lands_in_the_terminal_app_and_its_address_is_audited() {
     }
     let (tmp, dir) = demo_store();
     let daemon = Daemon::start(&dir);
-    let sshd = Sshd::start(tmp.path(), &daemon.socket);
+    let sshd = Sshd::start(tmp.path(), Some(&daemon.socket));
     let pane = common::tmux::Pane::start("ssh", 100, 30, &sshd.login_command());
     common::tmux::sign_in(&pane, "Sign in", "chen.jing", "demo nurse harbour lantern");
     let home = pane.wait_for("What would you like to do?");
@@ -172,7 +72,7 @@ fn five_staff_in_five_ssh_sessions_work_at_once_and_nothing_collides_or_is_lost(
     }
     let (tmp, dir) = demo_store();
     let daemon = Daemon::start(&dir);
-    let sshd = Sshd::start(tmp.path(), &daemon.socket);
+    let sshd = Sshd::start(tmp.path(), Some(&daemon.socket));
     let staff = [
         ("chen.jing", "demo nurse harbour lantern"),
         ("dr.zhou", "demo doctor harbour lantern"),

@@ -16,6 +16,7 @@ mod alerts;
 mod audit_archive;
 mod audit_tamper;
 mod backup;
+mod backup_offsite;
 mod booking;
 mod cards;
 mod cli;

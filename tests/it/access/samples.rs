@@ -293,6 +293,14 @@ pub(super) fn sample_requests(id: PatientId) -> Vec<Request> {
             offset: 0,
             len: 16,
         },
+        Request::BackupList,
+        Request::BackupOffsite {
+            name: "caredesk-none.backup".into(),
+            target: String::new(),
+            size: 0,
+            sha256: String::new(),
+            failure: Some("unreachable".into()),
+        },
         Request::PatientAccessLog {
             patient: caredesk::clinic::api::PatientRef::Key("no-such-card".into()),
             from: None,

@@ -3,6 +3,7 @@
 
 pub mod clinic;
 pub mod daemon;
+pub mod ssh;
 pub mod tmux;
 pub mod tui;
 pub mod update;

@@ -23,6 +23,46 @@ pub struct BackupSettings {
     pub keep: u32,
     /// The daemon's scheduler (with a key file) makes one this often; 0: never.
     pub every_hours: u32,
+    /// Where `caredesk backup push` copies each backup off the machine, over SSH:
+    /// `user@host:/absolute/dir` (a machine in China: 人口健康信息管理办法). Empty:
+    /// no off-site copy.
+    pub remote: String,
+    /// Extra arguments for `ssh` (port, identity file, known-hosts file), e.g.
+    /// `["-p", "2222", "-i", "/etc/caredesk/offsite_key"]`.
+    pub ssh_options: Vec<String>,
+}
+
+/// The parts of `[backup] remote`: the SSH destination and the directory there.
+pub fn remote_parts(remote: &str) -> Result<(&str, &str), String> {
+    let (destination, dir) = remote
+        .split_once(':')
+        .ok_or_else(|| format!("\"{remote}\" is not user@host:/dir"))?;
+    let (user, host) = match destination.split_once('@') {
+        Some((user, host)) => (Some(user), host),
+        None => (None, destination),
+    };
+    let name_ok = |s: &str, extra: &str| {
+        !s.is_empty()
+            && !s.starts_with('-')
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+    };
+    if user.is_some_and(|u| !name_ok(u, "._-")) || !name_ok(host, ".-") {
+        return Err(format!(
+            "\"{destination}\" is not a user@host (letters, digits, '.', '_' and '-')"
+        ));
+    }
+    let dir_ok = dir.starts_with('/')
+        && !dir.split('/').any(|part| part == "..")
+        && dir
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c));
+    if !dir_ok {
+        return Err(format!(
+            "\"{dir}\" is not an absolute directory of letters, digits, '.', '_', '-' and '/'"
+        ));
+    }
+    Ok((destination, dir))
 }
 
 impl Default for BackupSettings {
@@ -31,8 +71,17 @@ impl Default for BackupSettings {
             dir: String::new(),
             keep: 7,
             every_hours: 24,
+            remote: String::new(),
+            ssh_options: Vec::new(),
         }
     }
+}
+
+/// A backup in the backup directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupFile {
+    pub name: String,
+    pub size: u64,
 }
 
 /// What a backup made, as the client is told.
@@ -107,6 +156,60 @@ pub(crate) fn create(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
         created: manifest.created,
     }))
     .detail(detail))
+}
+
+pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
+    let dir = backup_dir(ctx);
+    let files = backup::list(&dir)
+        .map_err(failed)?
+        .into_iter()
+        .filter_map(|name| {
+            let size = std::fs::metadata(dir.join(&name)).ok()?.len();
+            Some(BackupFile { name, size })
+        })
+        .collect::<Vec<_>>();
+    let detail = format!("backups={}", files.len());
+    Ok(Reply::new(Response::Backups(files)).detail(detail))
+}
+
+/// Records a copy off the machine: the file, where, its size and checksum, or why it
+/// failed (as the copying command said it, shortened and made printable).
+pub(crate) fn offsite(
+    ctx: &Ctx<'_>,
+    name: &str,
+    target: &str,
+    size: u64,
+    sha256: &str,
+    failure: Option<&str>,
+) -> Result<Reply, ServiceError> {
+    if !backup::list(&backup_dir(ctx))
+        .map_err(failed)?
+        .iter()
+        .any(|n| n == name)
+    {
+        return Err(ServiceError::NotFound(format!("backup {name}")));
+    }
+    let expected = ctx.clinic.settings().backup.remote.clone();
+    if target != expected {
+        return Err(ServiceError::Invalid(text!(
+            "msg.backup.not_the_target",
+            target = target
+        )));
+    }
+    let printable = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect::<String>()
+    };
+    let detail = match failure {
+        None if sha256.len() == 64 && sha256.chars().all(|c| c.is_ascii_hexdigit()) => {
+            format!("copied file={name} to={target} bytes={size} sha256={sha256}")
+        }
+        None => return Err(ServiceError::Invalid(text!("msg.backup.bad_checksum"))),
+        Some(why) => format!("FAILED file={name} to={target}: {}", printable(why)),
+    };
+    Ok(Reply::new(Response::Done).detail(detail))
 }
 
 pub(crate) fn read(

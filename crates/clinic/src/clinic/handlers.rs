@@ -387,6 +387,16 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
         Request::BackupRead { name, offset, len } => {
             run.shared(move |ctx| super::backups::read(ctx, &name, offset, len))
         }
+        Request::BackupList => run.shared(super::backups::list),
+        Request::BackupOffsite {
+            name,
+            target,
+            size,
+            sha256,
+            failure,
+        } => run.shared(move |ctx| {
+            super::backups::offsite(ctx, &name, &target, size, &sha256, failure.as_deref())
+        }),
         Request::AuditChain {
             from_seq,
             through,

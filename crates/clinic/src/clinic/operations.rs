@@ -306,6 +306,10 @@ operations! {
         "A patient's accounting of disclosures" "个人信息对外提供记录";
     BackupRead => backup_read: Needs(P::BackupRun), "backup.copy", None [] -> [BackupPiece]
         "Copy a backup out" "复制备份";
+    BackupList => backup_list: Needs(P::BackupRun), "backup.list", None [] -> [Backups]
+        "The backups in the backup directory" "备份目录中的备份";
+    BackupOffsite => backup_offsite: Needs(P::BackupRun), "backup.offsite", None [] -> [Done]
+        "Record a backup copied off the machine" "记录异地备份";
 
     // Paper.
     ReportCompose { output: ReportOutput::Preview, } => report_preview: Needs(P::ReportPrint), "report.preview", None [ReadsDerived] -> [Report]

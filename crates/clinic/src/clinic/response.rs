@@ -282,6 +282,8 @@ responses! {
     Disclosures(Box<super::rights::DisclosureAccount>),
     /// Bytes of a (sealed) backup file.
     BackupPiece(BackupPiece),
+    /// The backup directory's backups, oldest first.
+    Backups(Vec<super::backups::BackupFile>),
     /// The call kept at an idle sign-out, if any.
     KeptCall(Option<crate::domain::draft::CallDraft>),
 }

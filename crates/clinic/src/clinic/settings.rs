@@ -413,6 +413,15 @@ impl Settings {
             .map_err(|e| format!("{} [alerts] {e}", path.display()))?;
         crate::domain::time::ClinicZone::parse(&settings.clinic.time_zone)
             .map_err(|e| format!("{} [clinic] {e}", path.display()))?;
+        let remote = settings.backup.remote.trim();
+        if !remote.is_empty() {
+            super::backups::remote_parts(remote).map_err(|e| {
+                format!(
+                    "{} [backup] remote: {e}; for example \"caredesk@backup.clinic.lan:/srv/caredesk-offsite\"",
+                    path.display()
+                )
+            })?;
+        }
         let area = settings.clinic.area_code.trim();
         if !area.is_empty() && !crate::domain::record_number::area_valid(area) {
             return Err(format!(

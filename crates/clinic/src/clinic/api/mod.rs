@@ -574,6 +574,18 @@ pub enum Request {
         offset: u64,
         len: u32,
     },
+    /// The backups in the backup directory, oldest first (to copy them off the
+    /// machine).
+    BackupList,
+    /// What `caredesk backup push` did with one backup: copied to the off-site target
+    /// with this checksum, or why not. Recorded in the audit log.
+    BackupOffsite {
+        name: String,
+        target: String,
+        size: u64,
+        sha256: String,
+        failure: Option<String>,
+    },
 
     // Paper.
     /// What the health report of one patient and period holds, as the caller's role may
