@@ -44,6 +44,8 @@ fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
         review_unread: Vec::new(),
         alerts: Vec::new(),
         prompt_kind: Default::default(),
+        rights: Vec::new(),
+        rights_draft: Vec::new(),
     });
     keys(&mut app, "c");
     assert!(
@@ -86,6 +88,8 @@ fn the_exam_day_reschedules_the_selected_booking_and_pages_through_days() {
         review_unread: Vec::new(),
         alerts: Vec::new(),
         prompt_kind: Default::default(),
+        rights: Vec::new(),
+        rights_draft: Vec::new(),
     });
     keys(&mut app, "r");
     // The prompt starts at the next day; a wrong date is refused in place.
@@ -169,6 +173,8 @@ fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
         reviews: vec![41],
         review_unread: Vec::new(),
         prompt_kind: Default::default(),
+        rights: Vec::new(),
+        rights_draft: Vec::new(),
         alerts: Vec::new(),
     });
     keys(&mut app, "m13912345678");
@@ -434,6 +440,8 @@ fn a_review_row_s_unread_results_are_each_shown_whole_at_80x24() {
             ],
             alerts: Vec::new(),
             prompt_kind: Default::default(),
+            rights: Vec::new(),
+            rights_draft: Vec::new(),
         });
         let screen = common::tui::render(&mut app, 80, 24);
         assert!(screen.contains(heading), "{screen}");
@@ -472,4 +480,72 @@ fn the_home_menu_opens_a_list_in_its_own_context_and_an_old_list_section_still_r
         app.shown::<caredesk::tui::components::home::Home>()
             .is_some()
     );
+}
+
+#[test]
+fn the_privacy_officer_logs_and_answers_a_request_from_the_rights_log() {
+    use caredesk::clinic::api::PatientRef;
+    use caredesk::domain::rights_request::{RightKind, RightOutcome};
+    use caredesk::tui::components::list::ListKind;
+    let mut app = app();
+    sign_in_as(&mut app, Role::PrivacyOfficer);
+    app.take_effects();
+    let mut list = List::new(ListKind::RightsLog, app.now);
+    list.loading = false;
+    list.rows = vec![vec!["561".into()], vec!["562".into()]];
+    list.rights = vec![(561, false), (562, true)];
+    app.show(list);
+    // n: whose record, which right (a wrong number is refused in place), what was asked.
+    keys(&mut app, "n");
+    keys(&mut app, "13700000401");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "9");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.take_effects().is_empty(), "9 is not a right");
+    key(&mut app, KeyCode::Backspace);
+    keys(&mut app, "2");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "近三年检验结果复印件");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::RightsRequestAdd {
+            patient: PatientRef::Key("13700000401".into()),
+            kind: RightKind::Copy,
+            received_on: None,
+            asked: "近三年检验结果复印件".into(),
+        }
+    );
+    app.update(reply(
+        tag,
+        Response::Error(ServiceError::NotFound("patient 13700000401".into())),
+    ));
+    assert!(
+        app.take_effects().is_empty(),
+        "a refusal stays in the prompt, nothing reloaded"
+    );
+    // Enter on an answered request says so; on an open one: how, and what was done.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    assert!(app.take_effects().is_empty());
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "3");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "依据第18条：涉及他人信息");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::RightsRequestAnswer {
+            id: 561,
+            outcome: RightOutcome::Refused,
+            note: "依据第18条：涉及他人信息".into(),
+        }
+    );
+    app.update(reply(tag, Response::RightsRequests(Vec::new())));
+    let (_, reload) = call(&mut app);
+    assert_eq!(reload, Request::RightsRequestList { open_only: false });
 }

@@ -265,6 +265,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 review_unread: Vec::new(),
                 alerts: Vec::new(),
                 prompt_kind: Default::default(),
+                rights: Vec::new(),
+                rights_draft: Vec::new(),
             });
         }),
         ("help", |app| {
@@ -490,6 +492,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 review_unread: Vec::new(),
                 alerts: Vec::new(),
                 prompt_kind: Default::default(),
+                rights: Vec::new(),
+                rights_draft: Vec::new(),
             });
             type_text(app, "r");
         }),

@@ -176,6 +176,8 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 review_unread: Vec::new(),
                 alerts: Vec::new(),
                 prompt_kind: Default::default(),
+                rights: Vec::new(),
+                rights_draft: Vec::new(),
             });
             let items = vec![
                 ReviewItem {

@@ -22,6 +22,7 @@ fn list(
     let prompt_kind = match kind {
         ListKind::Alerts => PromptKind::AcknowledgeNote,
         ListKind::PatientAccess | ListKind::Disclosures => PromptKind::PatientKey,
+        ListKind::RightsLog => PromptKind::RightsKind,
         _ => PromptKind::default(),
     };
     List {
@@ -38,6 +39,8 @@ fn list(
         review_unread: Vec::new(),
         alerts: Vec::new(),
         prompt_kind,
+        rights: Vec::new(),
+        rights_draft: Vec::new(),
     }
 }
 
@@ -101,6 +104,8 @@ fn alerts_list(app: &App, selected: usize, prompt: Option<Form>) -> List {
         review_unread: Vec::new(),
         alerts,
         prompt_kind: PromptKind::AcknowledgeNote,
+        rights: Vec::new(),
+        rights_draft: Vec::new(),
     }
 }
 
@@ -215,69 +220,75 @@ fn screens() -> Vec<(&'static str, Setup)> {
             let (headers, rows) = caredesk::tui::components::list::table::table(&app.locale, &rows);
             app.show(list(ListKind::Disclosures, (headers, rows), None));
         }),
-        // The privacy officer's log: one late, one answered, one new.
-        ("rights_log", |app| {
-            use caredesk::clinic::rights_requests::RightsRequestRow;
-            use caredesk::domain::rights_request::{
-                RightAnswer, RightKind, RightOutcome, RightsRequest,
-            };
-            sign_in(app, Role::PrivacyOfficer);
-            let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
-            let row =
-                |id, name: &str, kind, received, due, answer: Option<RightAnswer>, overdue| {
-                    RightsRequestRow {
-                        request: RightsRequest {
-                            id,
-                            patient: caredesk::domain::patient::PatientId([7; 16]),
-                            kind,
-                            received_on: day(received),
-                            due_on: day(due),
-                            asked: "乳胶过敏记录有误 the latex allergy is wrong".into(),
-                            recorded_by: "li.min".into(),
-                            answer,
-                        },
-                        patient_name: name.into(),
-                        overdue,
-                    }
-                };
-            let rows = Ok(Rows::RightsLog(vec![
-                row(
-                    563,
-                    "宋晓明",
-                    RightKind::Correction,
-                    "2026-10-20",
-                    "2026-11-10",
-                    None,
-                    true,
-                ),
-                row(
-                    562,
-                    "陈平",
-                    RightKind::Explanation,
-                    "2026-11-02",
-                    "2026-11-23",
-                    Some(RightAnswer {
-                        on: day("2026-11-14"),
-                        outcome: RightOutcome::Granted,
-                        note: "explained at the desk".into(),
-                        by: "li.min".into(),
-                    }),
-                    false,
-                ),
-                row(
-                    561,
-                    "James Turner",
-                    RightKind::Copy,
-                    "2026-11-19",
-                    "2026-12-10",
-                    None,
-                    false,
-                ),
-            ]));
-            let (headers, rows) = caredesk::tui::components::list::table::table(&app.locale, &rows);
-            app.show(list(ListKind::RightsLog, (headers, rows), None));
+        ("rights_log", |app| rights_log(app, None)),
+        ("rights_log_new", |app| {
+            rights_log(
+                app,
+                Some(Form::new(vec![caredesk::tui::field::Field::with("2")])),
+            )
         }),
     ]
+}
+
+/// The privacy officer's log: one late, one answered, one new; with `prompt`, a
+/// request being logged (which right?).
+fn rights_log(app: &mut App, prompt: Option<Form>) {
+    use caredesk::clinic::rights_requests::RightsRequestRow;
+    use caredesk::domain::rights_request::{RightAnswer, RightKind, RightOutcome, RightsRequest};
+    sign_in(app, Role::PrivacyOfficer);
+    let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    let row = |id, name: &str, kind, received, due, answer: Option<RightAnswer>, overdue| {
+        RightsRequestRow {
+            request: RightsRequest {
+                id,
+                patient: caredesk::domain::patient::PatientId([7; 16]),
+                kind,
+                received_on: day(received),
+                due_on: day(due),
+                asked: "乳胶过敏记录有误 the latex allergy is wrong".into(),
+                recorded_by: "li.min".into(),
+                answer,
+            },
+            patient_name: name.into(),
+            overdue,
+        }
+    };
+    let rows = Ok(Rows::RightsLog(vec![
+        row(
+            563,
+            "宋晓明",
+            RightKind::Correction,
+            "2026-10-20",
+            "2026-11-10",
+            None,
+            true,
+        ),
+        row(
+            562,
+            "陈平",
+            RightKind::Explanation,
+            "2026-11-02",
+            "2026-11-23",
+            Some(RightAnswer {
+                on: day("2026-11-14"),
+                outcome: RightOutcome::Granted,
+                note: "explained at the desk".into(),
+                by: "li.min".into(),
+            }),
+            false,
+        ),
+        row(
+            561,
+            "James Turner",
+            RightKind::Copy,
+            "2026-11-19",
+            "2026-12-10",
+            None,
+            false,
+        ),
+    ]));
+    let (headers, rows) = caredesk::tui::components::list::table::table(&app.locale, &rows);
+    app.show(list(ListKind::RightsLog, (headers, rows), prompt));
 }
 
 #[test]

@@ -75,6 +75,8 @@ contexts! {
     Review => "review",
     /// The alerts list.
     Alerts => "alerts",
+    /// The privacy officer's log of patients' requests.
+    Rights => "rights",
 }
 
 impl Context {
@@ -95,6 +97,7 @@ impl Context {
                 Context::ExamDay,
                 Context::Review,
                 Context::Alerts,
+                Context::Rights,
             ],
             _ => Context::from_name(name).into_iter().collect(),
         }

@@ -9,6 +9,7 @@ mod alerts;
 mod exam_day;
 mod review;
 mod rights;
+mod rights_log;
 pub mod table;
 mod view;
 
@@ -55,6 +56,13 @@ pub enum PromptKind {
     AcknowledgeNote,
     /// The patient-rights lists: whose record (card, ID or phone number).
     PatientKey,
+    /// The rights log, logging a request: whose, which right, what was asked.
+    RightsPatient,
+    RightsKind,
+    RightsAsked,
+    /// The rights log, answering the selected request: how, and what was done.
+    RightsOutcome,
+    RightsNote,
 }
 
 #[derive(Debug)]
@@ -81,6 +89,10 @@ pub struct List {
     pub prompt_kind: PromptKind,
     /// For the alerts list: the alert behind each row.
     pub alerts: Vec<crate::clinic::alerts::AlertView>,
+    /// For the rights log: each row's request number and whether it is answered.
+    pub rights: Vec<(u64, bool)>,
+    /// For the rights log: what the steps of the prompt have taken so far.
+    pub rights_draft: Vec<String>,
 }
 
 impl List {
@@ -106,6 +118,8 @@ impl List {
                 PromptKind::default()
             },
             alerts: Vec::new(),
+            rights: Vec::new(),
+            rights_draft: Vec::new(),
         }
     }
 
@@ -174,6 +188,13 @@ impl List {
             Ok(Rows::Alerts(alerts)) => alerts.clone(),
             _ => Vec::new(),
         };
+        self.rights = match &rows {
+            Ok(Rows::RightsLog(requests)) => requests
+                .iter()
+                .map(|r| (r.request.id, r.request.answer.is_some()))
+                .collect(),
+            _ => Vec::new(),
+        };
         (self.headers, self.rows) = table::table(desk.locale, &rows);
         self.loading = false;
     }
@@ -208,6 +229,7 @@ impl Component for List {
             ListKind::ExamDay => Context::ExamDay,
             ListKind::Review => Context::Review,
             ListKind::Alerts => Context::Alerts,
+            ListKind::RightsLog => Context::Rights,
             _ => Context::List,
         }
     }
@@ -230,7 +252,8 @@ impl Component for List {
             ListKind::Review => self.on_review_action(desk, action),
             ListKind::Alerts => self.on_alert_action(desk, action),
             ListKind::PatientAccess | ListKind::Disclosures => self.on_rights_action(desk, action),
-            ListKind::Audit | ListKind::Users | ListKind::RightsLog => false,
+            ListKind::RightsLog => self.on_rights_log_action(desk, action),
+            ListKind::Audit | ListKind::Users => false,
         };
         if taken {
             Handled::Consumed

@@ -27,7 +27,10 @@ pub(super) fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
         .title(Span::styled(format!(" {title} "), app.theme.title()));
     let mut inner = block.inner(area);
     frame.render_widget(block, area);
-    let review = matches!(list.kind, ListKind::Review | ListKind::Alerts);
+    let review = matches!(
+        list.kind,
+        ListKind::Review | ListKind::Alerts | ListKind::RightsLog
+    );
     if list.prompt.is_some() || list.message.is_some() || review {
         // The selected message's unread results each get a line (a heading and the
         // keys around them), up to half the list: the clerk reads them to the lab.
@@ -46,8 +49,9 @@ pub(super) fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             .as_ref()
             .and_then(|form| form.error.as_deref())
             .map_or(0, wrapped);
+        let choices = prompt_choices(list).map_or(0, |key| wrapped(&app.t(key)));
         let height = if list.prompt.is_some() {
-            1 + prompt_error
+            1 + prompt_error + choices
         } else if let Some((_, text)) = &list.message {
             wrapped(text)
         } else if unread > 0 {
@@ -117,6 +121,16 @@ pub(super) fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
     );
 }
 
+/// The choices a prompt's number picks from, listed under it.
+fn prompt_choices(list: &List) -> Option<&'static str> {
+    list.prompt.as_ref()?;
+    match list.prompt_kind {
+        PromptKind::RightsKind => Some("rights_log.kinds"),
+        PromptKind::RightsOutcome => Some("rights_log.outcomes"),
+        _ => None,
+    }
+}
+
 /// The exam day's last line: the reschedule prompt, or what the last change did.
 fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
     if let Some(form) = &list.prompt {
@@ -125,7 +139,11 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             PromptKind::MatchPatient => "review.patient",
             PromptKind::RejectReason => "review.reason",
             PromptKind::AcknowledgeNote => "alert.note",
-            PromptKind::PatientKey => "rights.patient",
+            PromptKind::PatientKey | PromptKind::RightsPatient => "rights.patient",
+            PromptKind::RightsKind => "rights_log.prompt_kind",
+            PromptKind::RightsAsked => "rights_log.prompt_asked",
+            PromptKind::RightsOutcome => "rights_log.prompt_outcome",
+            PromptKind::RightsNote => "rights_log.prompt_note",
         };
         let label = format!("▸ {} ", app.t(key));
         let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
@@ -141,6 +159,9 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
         if let Some(error) = &form.error {
             lines.push(Line::styled(error.clone(), app.theme.error()));
         }
+        if let Some(key) = prompt_choices(list) {
+            lines.push(Line::styled(app.t(key), app.theme.label()));
+        }
         frame.render_widget(crate::tui::view::wrapped(lines, area.width), area);
         frame.set_cursor_position((area.x + width + column, area.y));
     } else if let Some((ok, text)) = &list.message {
@@ -150,6 +171,9 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             app.theme.error()
         };
         let line = Line::styled(text.clone(), style);
+        frame.render_widget(crate::tui::view::wrapped(line, area.width), area);
+    } else if list.kind == ListKind::RightsLog {
+        let line = Line::styled(app.t("rights_log.hint"), app.theme.label());
         frame.render_widget(crate::tui::view::wrapped(line, area.width), area);
     } else if list.kind == ListKind::Alerts {
         let line = match list.alerts.get(list.cursor.selected) {
