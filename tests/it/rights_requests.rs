@@ -48,6 +48,8 @@ fn requests_are_logged_due_answered_once_and_listed() {
         asked: "Why is my diabetes risk high?".into(),
     }));
     assert!(late[0].overdue);
+    // Numbered 1, 2, … as staff quote them (`caredesk rights answer 1`).
+    assert_eq!((first.id, late[0].request.id), (1, 2));
     let list = rows(officer.call(Request::RightsRequestList { open_only: true }));
     assert_eq!(list.len(), 2);
     assert_eq!(list[0].request.id, late[0].request.id, "soonest due first");

@@ -64,6 +64,34 @@ fn all(ctx: &Ctx<'_>) -> Result<Vec<RightsRequest>, ServiceError> {
     Ok(out)
 }
 
+/// The log's next request number (1, 2, 3 …), kept in the store's meta tree so a
+/// number is never given twice, an erased patient's included.
+const NEXT_NUMBER_KEY: &[u8] = b"rights_request_next_number";
+
+/// The number the next request gets: the kept counter, or (a log begun before the
+/// counter) one past the highest number in the log. Requests are logged one at a time
+/// (the operation is serial), so two cannot take the same number.
+fn next_number(ctx: &Ctx<'_>) -> Result<u64, ServiceError> {
+    let failed = |e: &dyn std::fmt::Display| {
+        ServiceError::Unavailable(text!("msg.store.failed", detail = e))
+    };
+    let meta = ctx.vault.store().tree(crate::store::meta::META_TREE)?;
+    if let Some(kept) = meta.get(NEXT_NUMBER_KEY).map_err(|e| failed(&e))?
+        && let Ok(bytes) = <[u8; 8]>::try_from(kept.as_ref())
+    {
+        return Ok(u64::from_be_bytes(bytes));
+    }
+    let tree = ctx.vault.store().tree(RIGHTS_TREE)?;
+    let mut highest = 0;
+    for item in tree.iter() {
+        let (key, _) = item.map_err(|e| failed(&e))?;
+        if let Some(bytes) = key.get(16..24).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+            highest = highest.max(u64::from_be_bytes(bytes));
+        }
+    }
+    Ok(highest + 1)
+}
+
 pub(crate) fn add(
     ctx: &Ctx<'_>,
     patient: &PatientRef,
@@ -86,11 +114,7 @@ pub(crate) fn add(
         });
     }
     let days = ctx.clinic.settings().privacy.answer_working_days;
-    let number = ctx
-        .vault
-        .store()
-        .generate_id()
-        .map_err(|e| ServiceError::Unavailable(text!("msg.store.failed", detail = e)))?;
+    let number = next_number(ctx)?;
     let request = RightsRequest {
         id: number,
         patient: id,
@@ -102,6 +126,8 @@ pub(crate) fn add(
         answer: None,
     };
     let mut writes = WriteSet::new();
+    let meta = ctx.vault.store().tree(crate::store::meta::META_TREE)?;
+    writes.put(&meta, NEXT_NUMBER_KEY, (number + 1).to_be_bytes().to_vec());
     ctx.vault
         .stage_put(&mut writes, Scope::Patient(id), &key(&id, number), &request)?;
     let detail = format!("right={} due={}", kind.name(), request.due_on);
