@@ -44,6 +44,9 @@ fn main() -> ExitCode {
             cli::report_cmd::run_report(args).map(|()| ExitCode::SUCCESS)
         }
         Some(Command::Card(args)) => cli::report_cmd::run_card(args).map(|()| ExitCode::SUCCESS),
+        Some(Command::Retention(command)) => {
+            cli::retention_cmd::run(command).map(|()| ExitCode::SUCCESS)
+        }
         Some(Command::Rights(command)) => {
             cli::rights_log_cmd::run(command).map(|()| ExitCode::SUCCESS)
         }

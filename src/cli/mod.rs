@@ -28,6 +28,7 @@ pub mod key_cmd;
 
 pub mod report_cmd;
 pub mod results_cmd;
+pub mod retention_cmd;
 pub mod rights_cmd;
 pub mod rights_log_cmd;
 pub mod signin;
@@ -156,6 +157,11 @@ pub enum Command {
     /// days), `answer` one, `list` them. Signs in like `caredesk user`.
     #[command(subcommand)]
     Rights(rights_log_cmd::RightsCommand),
+    /// Records past `[retention] record_years` since their last activity (`review`),
+    /// and keeping one stored only (`restrict`, PIPL art. 47). Signs in like `caredesk
+    /// user`.
+    #[command(subcommand)]
+    Retention(retention_cmd::RetentionCommand),
     /// Back up the whole store into an encrypted file (as a signed-in admin), or
     /// check one: `caredesk backup --data DIR --out FILE`, `caredesk backup verify FILE`.
     ///

@@ -66,6 +66,7 @@ mod record_number;
 mod recordings;
 mod reports;
 mod results_import;
+mod retention;
 mod rights;
 mod rights_requests;
 mod risk;

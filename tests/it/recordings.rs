@@ -21,7 +21,7 @@ use caredesk::store::writes::WriteSet;
 const MARKER: &[u8] = b"PLAINTEXT-AUDIO-MARKER-7f3a";
 
 /// 2.5 MiB: three chunks, the last one short; the marker all through it.
-fn audio() -> Vec<u8> {
+pub(crate) fn audio() -> Vec<u8> {
     let mut bytes = Vec::new();
     let mut n = 0u32;
     while bytes.len() < (5 << 19) {
@@ -47,7 +47,7 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 /// A patient who agreed to follow-up calls, with a plan due today.
-fn followed_patient(t: &TestClinic, name: &str, number: &str, kind: Kind) -> PatientId {
+pub(crate) fn followed_patient(t: &TestClinic, name: &str, number: &str, kind: Kind) -> PatientId {
     let desk = t.sign_in(Role::FrontDesk);
     let mut p = common::patient(name, &format!("1370000{number}"), &format!("REC-{number}"));
     p.id_type = IdType::Other;

@@ -294,6 +294,10 @@ pub(super) fn sample_requests(id: PatientId) -> Vec<Request> {
             len: 16,
         },
         Request::BackupList,
+        Request::RetentionReview { limit: 1 },
+        Request::RetentionRestrict {
+            patient: caredesk::clinic::api::PatientRef::Id(id),
+        },
         Request::BackupOffsite {
             name: "caredesk-none.backup".into(),
             target: String::new(),

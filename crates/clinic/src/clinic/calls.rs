@@ -265,6 +265,7 @@ fn save_or_preview(
     preview: bool,
 ) -> Result<Reply, ServiceError> {
     let patient = readable(ctx, &key.patient)?;
+    super::retention::require_not_restricted(ctx, &key.patient)?;
     let mut item = claimed(ctx, key)?;
     let protocols = protocols(ctx.clinic)?;
     let protocol = protocols

@@ -186,7 +186,7 @@ pub(crate) fn set_processing(
 
 /// Stages the closing of the patient's active follow-up plans (the patient refused to
 /// be contacted, or to have their health information processed).
-fn close_plans(
+pub(crate) fn close_plans(
     ctx: &Ctx<'_>,
     writes: &mut WriteSet,
     id: &PatientId,
@@ -213,6 +213,7 @@ fn close_plans(
 /// Refuses a provision to another processor unless the patient's separate consent to
 /// it is in force (PIPL 第23条).
 pub(crate) fn require_provision(ctx: &Ctx<'_>, id: &PatientId) -> Result<(), ServiceError> {
+    super::retention::require_not_restricted(ctx, id)?;
     let consent = record(ctx.vault, id)?;
     // A patient who withdrew consent to any processing has the record stored only.
     if consent.storage_only(ctx.now) {
@@ -230,6 +231,7 @@ pub(crate) fn require_provision(ctx: &Ctx<'_>, id: &PatientId) -> Result<(), Ser
 /// processing: their record is kept, only stored (PIPL 第47条). With `[privacy]
 /// require_health_consent`, also for one who was never asked (第29条).
 pub(crate) fn require_health_processing(ctx: &Ctx<'_>, id: &PatientId) -> Result<(), ServiceError> {
+    super::retention::require_not_restricted(ctx, id)?;
     let consent = record(ctx.vault, id)?;
     if consent.storage_only(ctx.now) {
         return Err(ServiceError::Conflict(text!("msg.consent.storage_only")));

@@ -143,6 +143,7 @@ pub(crate) fn add_plan(
     assigned: &str,
 ) -> Result<Reply, ServiceError> {
     readable(ctx, id)?;
+    super::retention::require_not_restricted(ctx, id)?;
     let assigned = assigned.trim();
     if assigned.is_empty() {
         return Err(ServiceError::Invalid(text!(
@@ -285,6 +286,7 @@ pub(crate) fn schedule(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
 pub(crate) fn scheduler_run(ctx: &Ctx<'_>, retag: bool) -> Result<Reply, ServiceError> {
     let mut reply = schedule(ctx)?;
     let numbered = super::cards::number_unnumbered(ctx, &mut reply.writes)?;
+    let recordings_deleted = super::retention::delete_old_recordings(ctx, &mut reply.writes)?;
     let created = match &reply.response {
         Response::FollowUpScheduled(FollowUpScheduled { created }) => *created,
         _ => 0,
@@ -300,7 +302,7 @@ pub(crate) fn scheduler_run(ctx: &Ctx<'_>, retag: bool) -> Result<Reply, Service
         ctx.clinic.queue_reevaluation(ids, "scheduler.run", &origin);
     }
     Ok(reply.detail(format!(
-        "followups_created={created} retag_queued={queued} records_numbered={numbered}"
+        "followups_created={created} retag_queued={queued} records_numbered={numbered} recordings_past_retention_deleted={recordings_deleted}"
     )))
 }
 

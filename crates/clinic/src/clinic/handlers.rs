@@ -179,6 +179,12 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
         Request::RightsRequestList { open_only } => {
             run.shared(move |ctx| rights_requests::list(ctx, open_only))
         }
+        Request::RetentionReview { limit } => {
+            run.shared(move |ctx| super::retention::review(ctx, limit))
+        }
+        Request::RetentionRestrict { patient } => {
+            run.shared(move |ctx| super::retention::restrict(ctx, &patient))
+        }
         Request::PatientExport { key } => run.shared(move |ctx| export::export(ctx, &key)),
         Request::PatientProvide {
             key,

@@ -49,6 +49,7 @@ mod results;
 mod results_care;
 mod results_record;
 mod results_review;
+pub mod retention;
 pub mod rights;
 pub mod rights_requests;
 mod risk;

@@ -158,6 +158,10 @@ operations! {
     // Consent.
     ConsentProcessingSet => consent_processing_set: Needs(P::ConsentManage), "consent.processing", Serial [] -> [Consent]
         "Record a separate consent to process or provide health information" "记录处理或对外提供健康信息的单独同意";
+    RetentionReview => retention_review: Needs(P::RightsManage), "retention.review", None [] -> [RetentionDue]
+        "Records past their retention" "超过保存期限的档案";
+    RetentionRestrict => retention_restrict: Needs(P::RightsManage), "retention.store_only", Serial [] -> [Done]
+        "Keep a record past its retention stored only" "超期档案转为仅存储";
     RightsRequestAdd => rights_request_add: Needs(P::RightsManage), "rights.request", Serial [] -> [RightsRequests]
         "Log a patient's request over their information" "登记个人信息权利请求";
     RightsRequestAnswer => rights_request_answer: Needs(P::RightsManage), "rights.answer", Serial [] -> [RightsRequests]

@@ -265,6 +265,7 @@ responses! {
     ContactAnswer(ContactAnswer),
     Notice(Box<super::notice::NoticeDocument>),
     RightsRequests(Vec<super::rights_requests::RightsRequestRow>),
+    RetentionDue(Vec<super::retention::RetentionRow>),
     PatientExport(Box<super::export::PatientExport>),
     Report(Box<super::reports::ReportData>),
     CardDocument(Box<super::reports::CardDocument>),

@@ -383,6 +383,7 @@ pub struct Settings {
     pub alerts: super::alert_settings::AlertSettings,
     pub backup: super::backups::BackupSettings,
     pub security: SecuritySettings,
+    pub retention: super::retention::RetentionSettings,
     pub roles: BTreeMap<Role, BTreeSet<Permission>>,
 }
 

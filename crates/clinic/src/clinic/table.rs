@@ -195,6 +195,9 @@ impl Request {
             | Request::FollowUpFormPrint {
                 patient: super::api::PatientRef::Id(id),
                 ..
+            }
+            | Request::RetentionRestrict {
+                patient: super::api::PatientRef::Id(id),
             } => Some(*id),
             _ => None,
         }
@@ -227,6 +230,9 @@ impl Request {
             | Request::FollowUpFormPrint {
                 patient: super::api::PatientRef::Key(key),
                 ..
+            }
+            | Request::RetentionRestrict {
+                patient: super::api::PatientRef::Key(key),
             } => Some(key),
             _ => None,
         }

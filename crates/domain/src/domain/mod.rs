@@ -34,6 +34,7 @@ pub mod questionnaire;
 pub mod record_codes;
 pub mod record_form;
 pub mod record_number;
+pub mod retention;
 pub mod rights_request;
 pub mod risk;
 pub mod role;

@@ -276,6 +276,24 @@ impl Vault {
         self.history(id)
     }
 
+    /// Removes a recording: its description and every chunk (retention has run out).
+    pub fn stage_recording_delete(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        meta: &RecordingMeta,
+    ) -> Result<(), StoreError> {
+        let chunks = self.tree(RECORDINGS_TREE)?;
+        for index in 0..meta.chunks {
+            writes.delete(&chunks, chunk_key(id, &meta.id, index));
+        }
+        writes.delete(
+            &self.tree(RECORDING_META_TREE)?,
+            recording_key(id, &meta.id),
+        );
+        Ok(())
+    }
+
     pub fn stage_recording_chunk(
         &self,
         writes: &mut WriteSet,

@@ -228,6 +228,15 @@ pub enum Request {
     RightsRequestList {
         open_only: bool,
     },
+    /// The records past `[retention] record_years` since their last activity, oldest
+    /// first, at most `limit`.
+    RetentionReview {
+        limit: u32,
+    },
+    /// Puts a record past its retention in the stored-only state (PIPL 第47条).
+    RetentionRestrict {
+        patient: PatientRef,
+    },
     /// Records a decision (grant, refusal, opt-out) for one channel and purpose.
     ConsentSet {
         id: PatientId,
