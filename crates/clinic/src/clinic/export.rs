@@ -187,6 +187,9 @@ pub fn to_fhir(export: &PatientExport) -> Value {
     for q in &export.questionnaires {
         entries.push(export_fhir::questionnaire_response(q, &mut ids, &subject));
     }
+    entries.extend(super::export_basic_info::basic_info(
+        export, &mut ids, &subject,
+    ));
     for a in &export.assessments {
         entries.extend(export_fhir::risk_assessment(a, &mut ids, &subject));
     }

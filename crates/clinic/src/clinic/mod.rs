@@ -16,6 +16,7 @@ pub mod client;
 pub mod consent;
 pub mod erasure;
 pub mod export;
+pub mod export_basic_info;
 mod export_bundle;
 mod export_calls;
 mod export_care;

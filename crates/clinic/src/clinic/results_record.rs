@@ -163,6 +163,7 @@ pub(super) fn merge_into_record(
         && reported.race.is_empty()
         && reported.record.is_empty()
         && reported.surgeries.is_empty()
+        && reported.basic_info.is_none()
         && smoking.is_none()
     {
         return Ok(());
@@ -353,6 +354,13 @@ pub(super) fn merge_into_record(
         change(
             SectionValue::Measurements(record.measurements.clone()),
             SectionValue::Measurements(measurements),
+            record,
+        );
+    }
+    if let Some(basic) = &reported.basic_info {
+        change(
+            SectionValue::BasicInfo(record.basic.clone()),
+            SectionValue::BasicInfo(record.basic.filled_from(basic)),
             record,
         );
     }

@@ -45,6 +45,10 @@ impl Declared {
     }
 }
 
+/// The form's canonical in caredesk's FHIR export (a QuestionnaireResponse), as its
+/// import recognises it: the 规范's 个人基本信息表, third edition (2017).
+pub const FHIR_FORM: &str = "urn:caredesk:basic-info|2017";
+
 /// How a field is typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
@@ -143,6 +147,32 @@ pub struct BasicInfo {
 }
 
 impl BasicInfo {
+    /// This section with the fields it lacks taken from `other` (an import): what the
+    /// clinic recorded stays as it is.
+    pub fn filled_from(&self, other: &BasicInfo) -> BasicInfo {
+        let mut out = self.clone();
+        for (mine, theirs) in [
+            (&mut out.workplace, &other.workplace),
+            (&mut out.household_address, &other.household_address),
+            (&mut out.responsible_doctor, &other.responsible_doctor),
+        ] {
+            if mine.is_none() {
+                mine.clone_from(theirs);
+            }
+        }
+        for (field, codes) in &other.coded {
+            out.coded
+                .entry(field.clone())
+                .or_insert_with(|| codes.clone());
+        }
+        for (field, declared) in &other.declared {
+            out.declared
+                .entry(field.clone())
+                .or_insert_with(|| declared.clone());
+        }
+        out
+    }
+
     /// A coded field's codes (empty: not asked).
     pub fn codes(&self, field: &str) -> &[String] {
         self.coded.get(field).map(Vec::as_slice).unwrap_or(&[])

@@ -54,6 +54,18 @@ pub struct Code {
     pub icd10: Option<String>,
 }
 
+impl CodeSet {
+    /// The set as a FHIR Coding's system: its OID, or caredesk's name for a set
+    /// without one.
+    pub fn fhir_system(&self) -> String {
+        if self.oid.is_empty() {
+            format!("urn:caredesk:codeset:{}", self.id)
+        } else {
+            format!("urn:oid:{}", self.oid)
+        }
+    }
+}
+
 impl Code {
     pub fn name(&self, lang: Lang) -> &str {
         if lang.is_chinese() {

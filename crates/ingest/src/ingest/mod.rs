@@ -90,6 +90,8 @@ pub struct Reported {
     pub surgeries: Vec<crate::domain::health::Surgery>,
     /// The separate PIPL consents of a caredesk export (format 5 of a review item on).
     pub processing: Vec<crate::domain::consent::ProcessingEntry>,
+    /// The 个人基本信息表 of a caredesk export (format 6 on).
+    pub basic_info: Option<crate::domain::basic_info::BasicInfo>,
 }
 
 /// A patient identifier whose kind the sender's system (or its check digit) tells.

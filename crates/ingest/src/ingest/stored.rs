@@ -117,6 +117,74 @@ impl From<ReportedV3> for crate::ingest::Reported {
             plan: old.plan,
             surgeries: old.surgeries,
             processing: Vec::new(),
+            basic_info: None,
+        }
+    }
+}
+
+/// `Reported` of format 5: before the 个人基本信息表.
+#[derive(Default, serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct ReportedV5 {
+    allergies: Vec<crate::domain::health::Allergy>,
+    family_history: Vec<crate::domain::health::FamilyCondition>,
+    race: Vec<crate::domain::health::Race>,
+    identifiers: Vec<crate::ingest::SenderId>,
+    record: Vec<Observation>,
+    questionnaires: Vec<crate::domain::questionnaire::Response>,
+    consent: Vec<crate::domain::consent::ConsentEntry>,
+    plan: Option<crate::domain::plan::PlanVersion>,
+    surgeries: Vec<crate::domain::health::Surgery>,
+    processing: Vec<crate::domain::consent::ProcessingEntry>,
+}
+
+impl From<ReportedV5> for crate::ingest::Reported {
+    fn from(old: ReportedV5) -> Self {
+        crate::ingest::Reported {
+            allergies: old.allergies,
+            family_history: old.family_history,
+            race: old.race,
+            identifiers: old.identifiers,
+            record: old.record,
+            questionnaires: old.questionnaires,
+            consent: old.consent,
+            plan: old.plan,
+            surgeries: old.surgeries,
+            processing: old.processing,
+            basic_info: None,
+        }
+    }
+}
+
+/// Version 5: before what was reported held the 个人基本信息表 (`ReportedV5`).
+#[derive(serde::Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct IncomingV5 {
+    origin: String,
+    patient_ids: Vec<String>,
+    patient: Option<crate::domain::patient::Patient>,
+    observations: Vec<Observation>,
+    conditions: Vec<crate::domain::health::Condition>,
+    medications: Vec<crate::domain::health::Medication>,
+    unread: Vec<crate::ingest::Rejected>,
+    local_times: Vec<u32>,
+    filed_under: Option<PatientId>,
+    reported: ReportedV5,
+}
+
+impl From<IncomingV5> for Incoming {
+    fn from(old: IncomingV5) -> Incoming {
+        Incoming {
+            origin: old.origin,
+            patient_ids: old.patient_ids,
+            patient: old.patient,
+            observations: old.observations,
+            conditions: old.conditions,
+            medications: old.medications,
+            unread: old.unread,
+            local_times: old.local_times,
+            filed_under: old.filed_under,
+            reported: old.reported.into(),
         }
     }
 }
@@ -179,8 +247,8 @@ impl From<ReportedV2> for crate::ingest::Reported {
 
 impl Versioned for Incoming {
     /// 4: an unread result's reason is a message (`Text`); 5: the patient's 健康档案编号
-    /// and the separate PIPL consents reported.
-    const VERSION: u16 = 5;
+    /// and the separate PIPL consents reported; 6: the 个人基本信息表 reported.
+    const VERSION: u16 = 6;
 
     fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
         match version {
@@ -188,6 +256,7 @@ impl Versioned for Incoming {
             2 => Ok(decode_payload::<IncomingV2>(payload)?.into()),
             3 => Ok(decode_payload::<IncomingV3>(payload)?.into()),
             4 => Ok(decode_payload::<IncomingV4>(payload)?.into()),
+            5 => Ok(decode_payload::<IncomingV5>(payload)?.into()),
             other => Err(CodecError::NoMigration(other)),
         }
     }
@@ -203,6 +272,37 @@ mod tests {
 
     impl Versioned for IncomingV4 {
         const VERSION: u16 = 4;
+    }
+
+    impl Versioned for IncomingV5 {
+        const VERSION: u16 = 5;
+    }
+
+    #[test]
+    fn a_review_item_of_format_5_keeps_its_consents_with_no_basic_information() {
+        let old = IncomingV5 {
+            origin: "export.json patient 1".into(),
+            patient_ids: vec!["MRN-5".into()],
+            patient: None,
+            observations: Vec::new(),
+            conditions: Vec::new(),
+            medications: Vec::new(),
+            unread: Vec::new(),
+            local_times: Vec::new(),
+            filed_under: None,
+            reported: ReportedV5 {
+                surgeries: vec![crate::domain::health::Surgery {
+                    name: "阑尾切除".into(),
+                    year: Some("2009".into()),
+                    note: None,
+                }],
+                ..ReportedV5::default()
+            },
+        };
+        let read: Incoming = crate::codec::decode(&crate::codec::encode(&old)).unwrap();
+        assert_eq!(read.patient_ids, vec!["MRN-5".to_string()]);
+        assert_eq!(read.reported.surgeries.len(), 1);
+        assert!(read.reported.basic_info.is_none());
     }
 
     #[test]

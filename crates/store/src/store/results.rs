@@ -14,7 +14,7 @@ use crate::crypto::IndexKind;
 use crate::domain::observation::Observation;
 use crate::domain::patient::PatientId;
 use crate::ingest::Incoming;
-use crate::ingest::stored::{IncomingV1, IncomingV2, IncomingV4};
+use crate::ingest::stored::{IncomingV1, IncomingV2, IncomingV4, IncomingV5};
 
 pub const OBSERVATIONS_TREE: &str = "observations";
 pub const RESULT_KEYS_TREE: &str = "result_keys";
@@ -215,8 +215,17 @@ struct RejectedReviewV3 {
     at: i64,
 }
 
+/// Format 4: its message as format 5 of a review item kept it.
+#[derive(serde::Deserialize)]
+struct RejectedReviewV4 {
+    incoming: IncomingV5,
+    reason: String,
+    by: String,
+    at: i64,
+}
+
 impl Versioned for RejectedReview {
-    const VERSION: u16 = 4;
+    const VERSION: u16 = 5;
 
     fn migrate(version: u16, payload: &[u8]) -> Result<Self, CodecError> {
         match version {
@@ -240,6 +249,15 @@ impl Versioned for RejectedReview {
             }
             3 => {
                 let old: RejectedReviewV3 = decode_payload(payload)?;
+                Ok(RejectedReview {
+                    incoming: old.incoming.into(),
+                    reason: old.reason,
+                    by: old.by,
+                    at: old.at,
+                })
+            }
+            4 => {
+                let old: RejectedReviewV4 = decode_payload(payload)?;
                 Ok(RejectedReview {
                     incoming: old.incoming.into(),
                     reason: old.reason,

@@ -8,6 +8,7 @@
 //! counted by type for the summary; resources that cannot be read are reported with
 //! their place in the file and left out; the rest goes on.
 
+mod basic_info;
 mod care;
 mod history;
 mod patient;
@@ -196,6 +197,7 @@ struct Gathered {
     processing: Vec<crate::domain::consent::ProcessingEntry>,
     plan: Option<crate::domain::plan::PlanVersion>,
     surgeries: Vec<crate::domain::health::Surgery>,
+    basic_info: Option<crate::domain::basic_info::BasicInfo>,
 }
 
 impl Gathered {
@@ -211,6 +213,7 @@ impl Gathered {
             && self.consent.is_empty()
             && self.plan.is_none()
             && self.surgeries.is_empty()
+            && self.basic_info.is_none()
     }
 }
 
@@ -389,10 +392,14 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                 Ok(AllergyRead::Withdrawn) => count(&mut parsed, ALLERGY_WITHDRAWN),
                 Err(reason) => reject(&mut parsed, reason),
             },
-            "QuestionnaireResponse" => match care::questionnaire_response(resource) {
-                Ok(Some(q)) => g.questionnaires.push(q),
-                Ok(None) => count(&mut parsed, care::QUESTIONNAIRE_OTHER),
+            "QuestionnaireResponse" => match basic_info::basic_info(resource) {
+                Ok(Some(info)) => g.basic_info = Some(info),
                 Err(reason) => reject(&mut parsed, reason),
+                Ok(None) => match care::questionnaire_response(resource) {
+                    Ok(Some(q)) => g.questionnaires.push(q),
+                    Ok(None) => count(&mut parsed, care::QUESTIONNAIRE_OTHER),
+                    Err(reason) => reject(&mut parsed, reason),
+                },
             },
             "CarePlan" => match care::care_plan(resource, &goals) {
                 Some(plan) => {
@@ -474,6 +481,7 @@ pub fn parse(text_in: &str, name: &str) -> Parsed {
                 plan: g.plan,
                 surgeries: g.surgeries,
                 processing: g.processing,
+                basic_info: g.basic_info,
             },
             ..Incoming::default()
         });
