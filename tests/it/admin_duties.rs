@@ -130,7 +130,7 @@ fn no_administrator_widens_their_own_powers() {
         role: Role::Admin,
     });
     assert!(
-        matches!(&own, Response::Error(ServiceError::Conflict(m)) if m.to_string().contains("your own role")),
+        matches!(&own, Response::Error(ServiceError::Denied { permission }) if permission.contains("own role")),
         "{own:?}"
     );
     // Their own role keeps role_admin, or nobody could undo the change.
@@ -250,4 +250,111 @@ fn many_clients_at_once_through_the_daemon_cannot_cross_the_separation() {
     assert_eq!(after.len(), before.len() + 20, "each key file made once");
     let (code, said) = daemon.stop();
     assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn the_system_administrator_cannot_make_or_take_over_another_administrator() {
+    let t = TestClinic::with_all_roles();
+    let admin = t.sign_in(Role::Admin);
+    // A second admin, security or audit administrator is the security administrator's
+    // to make (the first of each was the admin's, as a new clinic needs).
+    for role in [Role::SecurityAdmin, Role::Auditor, Role::Admin] {
+        let said = admin.call(Request::UserAdd {
+            name: format!("two.{}", role.as_str().replace('_', "-")),
+            role,
+        });
+        assert!(denied(&said), "{role}: {said:?}");
+    }
+    // Nor may the admin reset, disable or enable an administrator's account.
+    let auditor_name = t.staff[&Role::Auditor].name.clone();
+    for request in [
+        Request::UserResetPassword {
+            name: auditor_name.clone(),
+        },
+        Request::UserResetTotp {
+            name: auditor_name.clone(),
+        },
+        Request::UserDisable {
+            name: auditor_name.clone(),
+        },
+    ] {
+        let said = admin.call(request.clone());
+        assert!(denied(&said), "{request:?}: {said:?}");
+    }
+    // The security administrator may; staff accounts stay the admin's.
+    let security = t.sign_in(Role::SecurityAdmin);
+    assert!(matches!(
+        security.call(Request::UserAdd {
+            name: "two.auditor".into(),
+            role: Role::Auditor,
+        }),
+        Response::UserCreated(_)
+    ));
+    assert_eq!(
+        security.call(Request::UserResetTotp {
+            name: "two.auditor".into(),
+        }),
+        Response::Done
+    );
+    assert!(denied(&security.call(Request::UserResetPassword {
+        name: role_user(Role::Nurse),
+    })));
+    // The last enabled auditor stays.
+    assert_eq!(
+        security.call(Request::UserDisable {
+            name: "two.auditor".into(),
+        }),
+        Response::Done
+    );
+    let last = security.call(Request::UserDisable {
+        name: auditor_name.clone(),
+    });
+    assert!(
+        matches!(&last, Response::Error(ServiceError::Conflict(_))),
+        "{last:?}"
+    );
+    // The audit administrator sees whose account was tried.
+    let rows = audit_rows(&t.sign_in(Role::Auditor));
+    let admin_name = t.staff[&Role::Admin].name.clone();
+    assert!(
+        rows.iter().any(|r| r.user == admin_name
+            && r.action == "user.add"
+            && r.outcome == "denied"
+            && r.subjects.iter().any(|s| s.contains("role:security_admin"))),
+        "{rows:#?}"
+    );
+    assert!(rows.iter().any(|r| {
+        r.action == "user.reset_password"
+            && r.outcome == "denied"
+            && r.subjects
+                .iter()
+                .any(|s| *s == format!("user:{auditor_name}"))
+    }));
+}
+
+#[test]
+fn a_role_table_that_joins_two_administrators_is_refused_unless_merged_knowingly() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |text: &str| std::fs::write(dir.path().join("settings.toml"), text).unwrap();
+    write("[roles]\nadmin = [\"user_admin\", \"settings_admin\", \"key_admin\"]\n");
+    let refused = caredesk::clinic::settings::Settings::load(dir.path()).unwrap_err();
+    assert!(
+        refused.contains("admin would hold user_admin, key_admin")
+            && refused.contains("merge_admin_duties"),
+        "{refused}"
+    );
+    write(
+        "[security]\nmerge_admin_duties = true\n[roles]\nadmin = [\"user_admin\", \"settings_admin\", \"key_admin\"]\n",
+    );
+    assert!(caredesk::clinic::settings::Settings::load(dir.path()).is_ok());
+    // Through the service likewise: a nurse given key and audit powers is refused.
+    let t = TestClinic::with_all_roles();
+    let said = t.sign_in(Role::SecurityAdmin).call(Request::RolesSet {
+        role: Role::Nurse,
+        permissions: BTreeSet::from([Permission::AuditRead, Permission::KeyAdmin]),
+    });
+    assert!(
+        matches!(&said, Response::Error(ServiceError::Conflict(m)) if m.to_string().contains("三员分立")),
+        "{said:?}"
+    );
 }

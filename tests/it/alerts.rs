@@ -244,10 +244,12 @@ fn an_alert_is_acknowledged_once_with_a_sealed_note_by_those_who_may_see_it() {
         }),
         Response::Done
     );
-    let again = t.sign_in(Role::Admin).call(Request::AlertAcknowledge {
-        id: alert.id,
-        note: "me too".into(),
-    });
+    let again = t
+        .sign_in(Role::SecurityAdmin)
+        .call(Request::AlertAcknowledge {
+            id: alert.id,
+            note: "me too".into(),
+        });
     assert!(
         matches!(&again, Response::Error(ServiceError::Conflict(m)) if m.to_string().contains(&role_user(Role::Auditor))),
         "{again:?}"

@@ -57,7 +57,7 @@ fn phq9_is_scored_stored_and_item_9_raises_an_alert() {
             .any(|o| o.code == "phq9-band" && o.value.text() == "moderate")
     );
 
-    let admin = t.sign_in(Role::Admin);
+    let admin = t.sign_in(Role::SecurityAdmin);
     let Response::Alerts(alerts) = admin.call(Request::AlertsList { limit: 10 }) else {
         panic!()
     };

@@ -296,7 +296,7 @@ fn a_patient_export_is_for_the_clinical_roles_and_the_privacy_officer_not_the_ad
     // A clinic may grant it, and then the admin exports (the change is audited when the
     // settings load).
     let t = TestClinic::with_all_roles_and_settings(Some(
-        "[roles]\nadmin = [\"user_admin\", \"settings_admin\", \"key_admin\", \"backup_run\", \"patient_export\"]\n",
+        "[roles]\nadmin = [\"user_admin\", \"settings_admin\", \"backup_run\", \"patient_export\"]\n",
     ));
     let desk = t.sign_in(Role::FrontDesk);
     let Response::PatientCreated(PatientCreated { id: _ }) = desk.call(Request::PatientCreate {

@@ -217,6 +217,9 @@ fn check_form(form: &StandardForm, today: NaiveDate) -> Result<(), ServiceError>
         Some(("call.form.referral_reason", _)) => Err(ServiceError::Invalid(text!(
             "msg.calls.referral_reason_needed"
         ))),
+        Some((field, allowed)) if allowed == "text" => Err(ServiceError::Invalid(
+            text!("msg.calls.form_text").arg_text("field", Text::new(field)),
+        )),
         Some((field, allowed)) => Err(ServiceError::Invalid(
             text!("msg.calls.form_value", allowed = allowed).arg_text("field", Text::new(field)),
         )),

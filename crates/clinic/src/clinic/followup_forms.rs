@@ -118,13 +118,21 @@ pub(crate) fn print(
     calls.sort_by_key(|c| c.at);
     let protocols = protocols(ctx.clinic)?;
     let protocol = protocols.get(kind);
-    let height_cm = indicators::by_key("height").and_then(|height| {
-        let observations = ctx.vault.observations(&id).ok()?;
-        height
-            .values_si(&observations, |_| true)
-            .last()
-            .map(|(_, v)| *v)
-    });
+    // The latest measured height, else the record's.
+    let height_cm = indicators::by_key("height")
+        .and_then(|height| {
+            let observations = ctx.vault.observations(&id).ok()?;
+            height
+                .values_si(&observations, |_| true)
+                .last()
+                .map(|(_, v)| *v)
+        })
+        .or(ctx
+            .vault
+            .health(&id)?
+            .measurements
+            .height_cm
+            .map(|h| h.as_f64()));
     let document = FollowUpFormDocument {
         clinic: letterhead(ctx),
         layout: ctx.clinic.settings().report.clone(),

@@ -43,6 +43,8 @@ pub(crate) struct Run<'a> {
     pub(super) token: &'a SessionToken,
     /// The patient the request names, for settling derived data and for a refusal.
     pub(super) about: Option<PatientId>,
+    /// The account or role an administrative request names, for a refusal.
+    pub(super) about_admin: Option<String>,
 }
 
 impl<'a> Run<'a> {

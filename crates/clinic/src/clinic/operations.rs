@@ -82,19 +82,19 @@ operations! {
         "Choose one's own language for the desk" "设置本人界面语言";
 
     // Users and roles.
-    UserAdd => user_add: Needs(P::UserAdmin), "user.add", Serial [] -> [UserCreated]
+    UserAdd => user_add: AnyOf(&[P::UserAdmin, P::RoleAdmin]), "user.add", Serial [] -> [UserCreated]
         "Add a user with a one-time password" "新增用户（一次性密码）";
     UserList => user_list: AnyOf(&[P::UserAdmin, P::RoleAdmin]), "user.list", None [] -> [Users]
         "List the users" "用户列表";
-    UserDisable => user_disable: Needs(P::UserAdmin), "user.disable", Serial [] -> [Done]
+    UserDisable => user_disable: AnyOf(&[P::UserAdmin, P::RoleAdmin]), "user.disable", Serial [] -> [Done]
         "Disable a user and end their sessions" "停用用户并结束其会话";
-    UserEnable => user_enable: Needs(P::UserAdmin), "user.enable", Serial [] -> [Done, PasswordReset]
+    UserEnable => user_enable: AnyOf(&[P::UserAdmin, P::RoleAdmin]), "user.enable", Serial [] -> [Done, PasswordReset]
         "Enable a disabled user" "启用已停用的用户";
     UserSetRole => user_set_role: Needs(P::RoleAdmin), "user.set_role", Serial [] -> [Done]
         "Change a user's role" "修改用户角色";
-    UserResetPassword => user_reset_password: Needs(P::UserAdmin), "user.reset_password", Serial [] -> [PasswordReset]
+    UserResetPassword => user_reset_password: AnyOf(&[P::UserAdmin, P::RoleAdmin]), "user.reset_password", Serial [] -> [PasswordReset]
         "Reset a user's password to a one-time one" "重置用户密码为一次性密码";
-    UserResetTotp => user_reset_totp: Needs(P::UserAdmin), "user.reset_totp", Serial [] -> [Done]
+    UserResetTotp => user_reset_totp: AnyOf(&[P::UserAdmin, P::RoleAdmin]), "user.reset_totp", Serial [] -> [Done]
         "Make a user enrol a new authenticator" "要求用户重新绑定验证器";
     RolesGet => roles_get: AnyOf(&[P::SettingsAdmin, P::RoleAdmin]), "settings.roles_read", None [] -> [Roles]
         "Read each role's permissions" "查看各角色权限";

@@ -314,7 +314,12 @@ impl Clinic {
                 permission: op.access.needed(),
             };
             let subject = self.refused_subject(&request, &session, now);
-            return Response::Error(self.refusal_about(actor, op, denied, subject));
+            let subjects = subject
+                .map(|p| p.to_string())
+                .into_iter()
+                .chain(request.admin_subject())
+                .collect();
+            return Response::Error(self.refusal_about(actor, op, denied, subjects));
         }
         if op.has(Flag::SettlesAll) {
             self.settle();
@@ -328,6 +333,7 @@ impl Clinic {
             origin,
             token,
             about: request.patient_subject(),
+            about_admin: request.admin_subject(),
         };
         super::handlers::dispatch(run, request)
     }
@@ -345,6 +351,7 @@ impl Clinic {
             origin,
             token,
             about,
+            about_admin,
             ..
         } = run;
         let backend = self.backend();
@@ -426,7 +433,12 @@ impl Clinic {
             }
             Err(error) => {
                 drop(backend);
-                Response::Error(self.refusal_about(actor, op, error, about))
+                let subjects = about
+                    .map(|p| p.to_string())
+                    .into_iter()
+                    .chain(about_admin)
+                    .collect();
+                Response::Error(self.refusal_about(actor, op, error, subjects))
             }
         }
     }
@@ -460,7 +472,7 @@ impl Clinic {
         op: &Operation,
         error: ServiceError,
     ) -> ServiceError {
-        self.refusal_about(actor, op, error, None)
+        self.refusal_about(actor, op, error, Vec::new())
     }
 
     /// A refusal of a request about a patient, audited with the patient as subject.
@@ -469,7 +481,7 @@ impl Clinic {
         actor: Actor,
         op: &Operation,
         error: ServiceError,
-        patient: Option<PatientId>,
+        subjects: Vec<String>,
     ) -> ServiceError {
         let outcome = match error {
             ServiceError::Unavailable(_) | ServiceError::Conflict(_) => Outcome::Error,
@@ -477,8 +489,8 @@ impl Clinic {
             _ => Outcome::Denied,
         };
         let mut event = AuditEvent::new(actor, op.action, outcome).detail(error_kind(&error));
-        if let Some(patient) = patient {
-            event = event.subject(patient.to_string());
+        for subject in subjects {
+            event = event.subject(subject);
         }
         match self.audit_alone(event) {
             Ok(()) => error,

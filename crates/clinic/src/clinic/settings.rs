@@ -414,6 +414,15 @@ impl Settings {
             .map_err(|e| format!("{} [alerts] {e}", path.display()))?;
         crate::domain::time::ClinicZone::parse(&settings.clinic.time_zone)
             .map_err(|e| format!("{} [clinic] {e}", path.display()))?;
+        if settings.security.duties() == crate::auth::AdminDuties::Separate
+            && let Some((role, held)) = settings.role_table().separation_breaches().first()
+        {
+            return Err(format!(
+                "{} [roles]: {role} would hold {} at once, powers 三员分立 keeps with three different administrators; give them back to their roles, or set [security] merge_admin_duties = true to merge them knowingly (audited)",
+                path.display(),
+                held.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
+            ));
+        }
         let remote = settings.backup.remote.trim();
         if !remote.is_empty() {
             super::backups::remote_parts(remote).map_err(|e| {

@@ -120,6 +120,22 @@ impl std::fmt::Debug for Operation {
 pub use super::operations::OPERATIONS;
 
 impl Request {
+    /// The account or role an administrative request names: a refusal is audited with
+    /// it, so the audit administrator sees whose account or which role was tried.
+    pub fn admin_subject(&self) -> Option<String> {
+        match self {
+            Request::UserAdd { name, role } | Request::UserSetRole { name, role } => {
+                Some(format!("user:{name} role:{role}"))
+            }
+            Request::UserDisable { name }
+            | Request::UserEnable { name }
+            | Request::UserResetPassword { name }
+            | Request::UserResetTotp { name } => Some(format!("user:{name}")),
+            Request::RolesSet { role, .. } => Some(format!("role:{role}")),
+            _ => None,
+        }
+    }
+
     /// The patient a request is about, when it names one by id: a refusal of it is
     /// audited with that patient as subject, so "who looked at this patient" shows
     /// refused attempts too.

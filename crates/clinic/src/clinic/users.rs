@@ -36,23 +36,81 @@ fn staff_role(role: Role) -> Result<(), ServiceError> {
     }
 }
 
-/// Refuses a change that would leave no enabled administrator.
-fn keep_an_admin(ctx: &Ctx<'_>, changed: &User) -> Result<(), ServiceError> {
-    let admins = ctx
+/// Refuses a change that would leave no enabled holder of `changed`'s role when it is
+/// one of the three administrators' (the security and audit administrators only while
+/// their duties are separate: merged, the admin holds them).
+fn keep_an_administrator(ctx: &Ctx<'_>, changed: &User) -> Result<(), ServiceError> {
+    let role = changed.role;
+    let guarded = match role {
+        Role::Admin => true,
+        Role::SecurityAdmin | Role::Auditor => {
+            ctx.clinic.settings().security.duties() == crate::auth::AdminDuties::Separate
+        }
+        _ => false,
+    };
+    if !guarded {
+        return Ok(());
+    }
+    let others = ctx
         .vault
         .users()?
         .into_iter()
-        .filter(|u| u.role == Role::Admin && !u.disabled && u.id != changed.id)
+        .filter(|u| u.role == role && !u.disabled && u.id != changed.id)
         .count();
-    if admins == 0 {
-        return Err(ServiceError::Conflict(text!("msg.users.last_admin")));
+    if others == 0 {
+        return Err(ServiceError::Conflict(if role == Role::Admin {
+            text!("msg.users.last_admin")
+        } else {
+            text!("msg.users.last_administrator")
+                .arg_text("role", Text::new(format!("role.{}", role.as_str())))
+        }));
     }
     Ok(())
+}
+
+/// 三员分立: an administrator's account (system, security or audit) is created, reset,
+/// enabled or disabled by one who may assign roles (the security administrator),
+/// never by the system administrator alone, so no administrator can make or take over
+/// another's account. The first of each is the exception: a new clinic's admin adds
+/// its security and audit administrators.
+fn may_manage(ctx: &Ctx<'_>, role: Role, creating: bool) -> Result<(), ServiceError> {
+    if !role.is_administrator()
+        || ctx
+            .clinic
+            .roles_allow(ctx.session.role, Permission::RoleAdmin)
+    {
+        if role.is_administrator()
+            || ctx
+                .clinic
+                .roles_allow(ctx.session.role, Permission::UserAdmin)
+        {
+            return Ok(());
+        }
+        return Err(ServiceError::Denied {
+            permission: Permission::UserAdmin.name(),
+        });
+    }
+    if creating
+        && !ctx
+            .vault
+            .users()?
+            .iter()
+            .any(|u| u.role == role && !u.disabled)
+    {
+        return Ok(());
+    }
+    Err(ServiceError::Denied {
+        permission: format!(
+            "{} (an administrator's account)",
+            Permission::RoleAdmin.name()
+        ),
+    })
 }
 
 pub(crate) fn add(ctx: &Ctx<'_>, name: &str, role: Role) -> Result<Reply, ServiceError> {
     check_user_name(name).map_err(ServiceError::Invalid)?;
     staff_role(role)?;
+    may_manage(ctx, role, true)?;
     if ctx.vault.user_by_name(name)?.is_some() {
         return Err(ServiceError::Conflict(text!(
             "msg.users.exists",
@@ -119,8 +177,9 @@ pub(crate) fn set_disabled(
     if disabled && user.name == ctx.session.user {
         return Err(ServiceError::Conflict(text!("msg.users.disable_self")));
     }
-    if disabled && user.role == Role::Admin {
-        keep_an_admin(ctx, &user)?;
+    may_manage(ctx, user.role, false)?;
+    if disabled {
+        keep_an_administrator(ctx, &user)?;
     }
     // The sign-on state is read and written back here: no sign-in of this name may
     // interleave.
@@ -175,12 +234,14 @@ pub(crate) fn set_disabled(
 pub(crate) fn set_role(ctx: &Ctx<'_>, name: &str, role: Role) -> Result<Reply, ServiceError> {
     staff_role(role)?;
     if name == ctx.session.user {
-        // 三员分立: no administrator widens their own powers.
-        return Err(ServiceError::Conflict(text!("msg.users.own_role")));
+        // 三员分立: no administrator widens their own powers (a refusal, audited so).
+        return Err(ServiceError::Denied {
+            permission: "another administrator to change one's own role".into(),
+        });
     }
     let mut user = find(ctx, name)?;
-    if user.role == Role::Admin && role != Role::Admin {
-        keep_an_admin(ctx, &user)?;
+    if user.role != role {
+        keep_an_administrator(ctx, &user)?;
     }
     let old = user.role;
     user.role = role;
@@ -195,6 +256,10 @@ pub(crate) fn set_role(ctx: &Ctx<'_>, name: &str, role: Role) -> Result<Reply, S
 
 pub(crate) fn reset_password(ctx: &Ctx<'_>, name: &str) -> Result<Reply, ServiceError> {
     let mut user = find(ctx, name)?;
+    may_manage(ctx, user.role, false)?;
+    if user.name == ctx.session.user {
+        return Err(ServiceError::Conflict(text!("msg.users.reset_self")));
+    }
     if user.disabled {
         return Err(ServiceError::Conflict(text!(
             "msg.users.disabled",
@@ -222,6 +287,10 @@ pub(crate) fn reset_password(ctx: &Ctx<'_>, name: &str) -> Result<Reply, Service
 
 pub(crate) fn reset_totp(ctx: &Ctx<'_>, name: &str) -> Result<Reply, ServiceError> {
     let mut user = find(ctx, name)?;
+    may_manage(ctx, user.role, false)?;
+    if user.name == ctx.session.user {
+        return Err(ServiceError::Conflict(text!("msg.users.reset_self")));
+    }
     user.totp_secret = None;
     user.totp_confirmed = false;
     user.recovery_codes.clear();
@@ -255,6 +324,15 @@ pub(crate) fn set_role_permissions(
     let before = ctx.clinic.roles().permissions(role);
     settings.roles.insert(role, permissions.clone());
     let table = settings.role_table();
+    if settings.security.duties() == crate::auth::AdminDuties::Separate
+        && let Some((breach, held)) = table.separation_breaches().first()
+    {
+        return Err(ServiceError::Conflict(text!(
+            "msg.users.separation",
+            role = breach.as_str(),
+            held = held.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
+        )));
+    }
     settings
         .save(ctx.clinic.dir())
         .map_err(|e| ServiceError::Unavailable(text!("msg.settings.unsaved", detail = e)))?;

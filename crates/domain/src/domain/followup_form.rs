@@ -213,6 +213,8 @@ impl Eq for StandardForm {}
 
 /// Longest free text in a form field, in characters.
 pub const MAX_FORM_TEXT: usize = 200;
+/// How old an HbA1c may be, in years, to be recorded on a visit.
+pub const HBA1C_YEARS: u32 = 2;
 /// At most this many medicines (the paper form has room for three and insulin).
 pub const MAX_MEDICINES: usize = 10;
 
@@ -254,8 +256,12 @@ impl StandardForm {
             if !value.is_finite() || !(3.0..=20.0).contains(&value) {
                 return Some(("call.form.hba1c", "3–20 %".into()));
             }
-            if day > today {
-                return Some(("call.form.hba1c", format!("≤ {today}")));
+            // Measured by this visit, and recently enough to speak for it.
+            let earliest = today
+                .checked_sub_months(chrono::Months::new(12 * HBA1C_YEARS))
+                .unwrap_or(today);
+            if day > today || day < earliest {
+                return Some(("call.form.hba1c", format!("{earliest} – {today}")));
             }
         }
         if self.medicines.len() > MAX_MEDICINES {
@@ -278,6 +284,11 @@ impl StandardForm {
             if text.chars().count() > MAX_FORM_TEXT {
                 return Some((key, format!("≤ {MAX_FORM_TEXT}")));
             }
+            // Control characters and bidirectional overrides would hide what a copy of
+            // the printed form says.
+            if !crate::domain::text::is_printable(text) || text.contains(['\n', '\t']) {
+                return Some((key, "text".into()));
+            }
         }
         if self.referral_reason.trim().is_empty() && !self.referral_to.trim().is_empty() {
             return Some(("call.form.referral_reason", String::new()));
@@ -286,9 +297,25 @@ impl StandardForm {
     }
 }
 
+/// Full-width digits and marks (as Chinese input methods type them) as ASCII.
+pub fn ascii_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            '／' => '/',
+            '－' => '-',
+            '％' => '%',
+            '　' => ' ',
+            other => other,
+        })
+        .collect()
+}
+
 /// "now/target" as typed: "10/5", "10/", "/5", "10" (now only); `None` when a side is
 /// not a number.
 pub fn parse_pair<T: std::str::FromStr>(text: &str) -> Option<Pair<T>> {
+    let text = ascii_digits(text);
     let text = text.trim();
     if text.is_empty() {
         return Some(Pair {
@@ -356,6 +383,7 @@ pub fn medicines_text(medicines: &[Medicine]) -> String {
 
 /// "7.2 2026-11-30": HbA1c (%) and the day; `None` when either part does not read.
 pub fn parse_hba1c(text: &str) -> Option<Option<(f64, NaiveDate)>> {
+    let text = ascii_digits(text);
     let text = text.trim();
     if text.is_empty() {
         return Some(None);
@@ -395,9 +423,11 @@ mod tests {
         assert_eq!((p.now, p.target), (Some(10), None));
         let p: Pair<f64> = parse_pair(" /2,5").unwrap();
         assert_eq!((p.now, p.target), (None, Some(2.5)));
-        assert!(
-            parse_pair::<u32>("８").is_none(),
-            "full-width digits are not read"
+        let p: Pair<u32> = parse_pair("３／５").unwrap();
+        assert_eq!(
+            (p.now, p.target),
+            (Some(3), Some(5)),
+            "full-width, as IMEs type"
         );
         assert!(parse_pair::<u32>("ten/5").is_none());
         assert_eq!(
@@ -437,6 +467,15 @@ mod tests {
         form.cigarettes.now = Some(10);
         form.hba1c = Some((7.0, today.succ_opt().unwrap()));
         assert_eq!(form.problem(today).map(|p| p.0), Some("call.form.hba1c"));
+        form.hba1c = NaiveDate::from_ymd_opt(1900, 1, 1).map(|d| (7.0, d));
+        assert_eq!(form.problem(today).map(|p| p.0), Some("call.form.hba1c"));
+        form.hba1c = None;
+        form.other_signs = "头晕\u{202e}evil".into();
+        assert_eq!(
+            form.problem(today).map(|p| p.0),
+            Some("call.form.other_signs")
+        );
+        form.other_signs = String::new();
         form.hba1c = None;
         form.referral_to = "市第一医院 心内科".into();
         assert_eq!(

@@ -11,6 +11,27 @@ use crate::i18n::{Lang, Locale};
 
 /// Visits a table: the paper form's four columns.
 const VISITS_PER_TABLE: usize = 4;
+/// Longest text a cell prints: a row must fit on a page (a longer note is whole in
+/// the follow-up history on screen).
+const CELL_CHARS: usize = 200;
+
+/// A cell's text as the form prints it: control and direction-changing characters
+/// made visible, pictographs (which no document font draws) as □, cut at
+/// `CELL_CHARS` with an ellipsis.
+fn cell(text: &str) -> String {
+    let shown: String = crate::domain::text::printable(text)
+        .chars()
+        .map(|c| match c as u32 {
+            0x2600..=0x27BF | 0x1F000..=0x1FAFF | 0xFE0F => '□',
+            _ => c,
+        })
+        .collect();
+    if shown.chars().count() > CELL_CHARS {
+        shown.chars().take(CELL_CHARS - 1).chain(['…']).collect()
+    } else {
+        shown
+    }
+}
 
 fn reading(call: &Call, key: &str) -> Option<f64> {
     call.input
@@ -356,7 +377,7 @@ pub fn build(doc: &FollowUpFormDocument, lang: Lang) -> Document {
             .into_iter()
             .map(|(label, cells)| {
                 let mut row = vec![Cell::plain(label)];
-                row.extend(cells.into_iter().map(Cell::plain));
+                row.extend(cells.iter().map(|text| Cell::plain(cell(text))));
                 row.resize(VISITS_PER_TABLE + 1, Cell::default());
                 row
             })

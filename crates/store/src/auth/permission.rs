@@ -183,11 +183,12 @@ impl RoleTable {
         // 三员分立: the system administrator runs the installation; the security
         // administrator holds the keys and decides who may do what; the auditor
         // (audit administrator) reads what both of them did.
+        // Security alerts (sign-in attacks, bulk exports, the admin's own actions
+        // among them) are for the security and audit administrators to read and close.
         let mut admin = vec![
             UserAdmin,
             SettingsAdmin,
             BackupRun,
-            AlertsRead,
             PatientImport,
             ResultsImport,
             PatientErase,
@@ -195,7 +196,7 @@ impl RoleTable {
         let security_admin = vec![RoleAdmin, KeyAdmin, RestrictedManage, AlertsRead];
         if duties == AdminDuties::Merged {
             // A small clinic with one administrator, by its own audited choice.
-            admin.extend([RoleAdmin, KeyAdmin, RestrictedManage, AuditRead]);
+            admin.extend([RoleAdmin, KeyAdmin, RestrictedManage, AuditRead, AlertsRead]);
         }
         let system = vec![ResultsImport, SchedulerRun, BackupRun];
         // Finds the patient, reads who they are, gives them their copy, keeps the log.
@@ -249,6 +250,31 @@ impl RoleTable {
             .collect()
     }
 
+    /// The roles that hold two administrators' powers at once (三员分立): the system
+    /// administrator's (`user_admin`), the security administrator's (`role_admin`,
+    /// `key_admin`) and the audit administrator's (`audit_read`), each role with the
+    /// powers it combines.
+    pub fn separation_breaches(&self) -> Vec<(Role, Vec<Permission>)> {
+        use Permission::*;
+        let groups: [&[Permission]; 3] = [&[UserAdmin], &[RoleAdmin, KeyAdmin], &[AuditRead]];
+        Role::ALL
+            .into_iter()
+            .filter(|r| *r != Role::System)
+            .filter_map(|role| {
+                let held: Vec<Permission> = groups
+                    .iter()
+                    .flat_map(|g| g.iter().copied())
+                    .filter(|p| self.allows(role, *p))
+                    .collect();
+                let spans = groups
+                    .iter()
+                    .filter(|g| g.iter().any(|p| self.allows(role, *p)))
+                    .count();
+                (spans > 1).then_some((role, held))
+            })
+            .collect()
+    }
+
     /// A stable fingerprint, to notice a table changed between runs.
     pub fn fingerprint(&self) -> [u8; 32] {
         use sha2::{Digest, Sha256};
@@ -296,6 +322,19 @@ mod tests {
         assert_eq!(held(&t, Role::Auditor), vec![Permission::AuditRead]);
         let merged = RoleTable::defaults_with(AdminDuties::Merged);
         assert_eq!(held(&merged, Role::Admin), powers.to_vec());
+        assert!(t.separation_breaches().is_empty());
+        assert_eq!(merged.separation_breaches().len(), 1);
+        let mut o = BTreeMap::new();
+        o.insert(
+            Role::Nurse,
+            BTreeSet::from([
+                Permission::ClinicalRead,
+                Permission::AuditRead,
+                Permission::KeyAdmin,
+            ]),
+        );
+        let breached = RoleTable::with_overrides(AdminDuties::Separate, &o).separation_breaches();
+        assert_eq!(breached[0].0, Role::Nurse);
         assert_ne!(merged.fingerprint(), t.fingerprint());
     }
 

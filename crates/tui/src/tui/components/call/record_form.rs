@@ -65,6 +65,7 @@ pub const CLASSES: [VisitClass; 4] = [
 ];
 
 fn choice<T: Copy>(text: &str, all: &[T]) -> Result<Option<T>, ()> {
+    let text = crate::domain::followup_form::ascii_digits(text);
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
@@ -161,10 +162,17 @@ pub fn parse(
     }
     // In range, as the service checks it: the message names what is allowed.
     if problems.is_empty()
-        && let Some((label, _)) = out.problem(today)
+        && let Some((label, allowed)) = out.problem(today)
         && let Some(i) = keys.iter().position(|k| label == format!("call.form.{k}"))
     {
-        problems.push((base + i, "call.form_out_of_range"));
+        let message = match keys[i] {
+            // A place without the reason: the reason is what is missing.
+            "referral_reason" => "call.form_need_reason",
+            "hba1c" if allowed.contains(" – ") => "call.form_hba1c_day",
+            _ if allowed == "text" => "call.form_bad_text",
+            _ => "call.form_out_of_range",
+        };
+        problems.push((base + i, message));
     }
     if problems.is_empty() {
         Ok(out)
