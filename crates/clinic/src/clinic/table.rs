@@ -122,15 +122,22 @@ pub use super::operations::OPERATIONS;
 impl Request {
     /// The account or role an administrative request names: a refusal is audited with
     /// it, so the audit administrator sees whose account or which role was tried.
+    /// A name that is not a valid user name is left out: it is free text someone typed,
+    /// and the audit log holds none in the clear.
     pub fn admin_subject(&self) -> Option<String> {
+        let valid = |name: &str| crate::auth::user::check_user_name(name).is_ok();
         match self {
             Request::UserAdd { name, role } | Request::UserSetRole { name, role } => {
-                Some(format!("user:{name} role:{role}"))
+                Some(if valid(name) {
+                    format!("user:{name} role:{role}")
+                } else {
+                    format!("role:{role}")
+                })
             }
             Request::UserDisable { name }
             | Request::UserEnable { name }
             | Request::UserResetPassword { name }
-            | Request::UserResetTotp { name } => Some(format!("user:{name}")),
+            | Request::UserResetTotp { name } => valid(name).then(|| format!("user:{name}")),
             Request::RolesSet { role, .. } => Some(format!("role:{role}")),
             _ => None,
         }

@@ -74,16 +74,8 @@ fn keep_an_administrator(ctx: &Ctx<'_>, changed: &User) -> Result<(), ServiceErr
 /// another's account. The first of each is the exception: a new clinic's admin adds
 /// its security and audit administrators.
 fn may_manage(ctx: &Ctx<'_>, role: Role, creating: bool) -> Result<(), ServiceError> {
-    if !role.is_administrator()
-        || ctx
-            .clinic
-            .roles_allow(ctx.session.role, Permission::RoleAdmin)
-    {
-        if role.is_administrator()
-            || ctx
-                .clinic
-                .roles_allow(ctx.session.role, Permission::UserAdmin)
-        {
+    if !role.is_administrator() || ctx.manages_administrators() {
+        if role.is_administrator() || ctx.manages_staff() {
             return Ok(());
         }
         return Err(ServiceError::Denied {

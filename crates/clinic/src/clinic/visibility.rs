@@ -37,6 +37,17 @@ impl Ctx<'_> {
         self.allows(Permission::AlertsRead)
     }
 
+    /// Administrators' accounts (system, security, audit) are this user's to make and
+    /// reset: the security administrator's duty (三员分立).
+    pub(crate) fn manages_administrators(&self) -> bool {
+        self.allows(Permission::RoleAdmin)
+    }
+
+    /// Staff accounts are this user's to make and reset: the system administrator's.
+    pub(crate) fn manages_staff(&self) -> bool {
+        self.allows(Permission::UserAdmin)
+    }
+
     /// An alert is this user's to see and act on: oversight any, the care team the
     /// clinical ones.
     pub(crate) fn sees_alert(&self, clinical: bool) -> bool {
