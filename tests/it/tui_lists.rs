@@ -46,6 +46,7 @@ fn the_exam_day_checks_in_the_selected_booking_and_reloads() {
         prompt_kind: Default::default(),
         rights: Vec::new(),
         rights_draft: Vec::new(),
+        retention: Vec::new(),
     });
     keys(&mut app, "c");
     assert!(
@@ -90,6 +91,7 @@ fn the_exam_day_reschedules_the_selected_booking_and_pages_through_days() {
         prompt_kind: Default::default(),
         rights: Vec::new(),
         rights_draft: Vec::new(),
+        retention: Vec::new(),
     });
     keys(&mut app, "r");
     // The prompt starts at the next day; a wrong date is refused in place.
@@ -175,6 +177,7 @@ fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
         prompt_kind: Default::default(),
         rights: Vec::new(),
         rights_draft: Vec::new(),
+        retention: Vec::new(),
         alerts: Vec::new(),
     });
     keys(&mut app, "m13912345678");
@@ -442,6 +445,7 @@ fn a_review_row_s_unread_results_are_each_shown_whole_at_80x24() {
             prompt_kind: Default::default(),
             rights: Vec::new(),
             rights_draft: Vec::new(),
+            retention: Vec::new(),
         });
         let screen = common::tui::render(&mut app, 80, 24);
         assert!(screen.contains(heading), "{screen}");
@@ -548,4 +552,41 @@ fn the_privacy_officer_logs_and_answers_a_request_from_the_rights_log() {
     app.update(reply(tag, Response::RightsRequests(Vec::new())));
     let (_, reload) = call(&mut app);
     assert_eq!(reload, Request::RightsRequestList { open_only: false });
+}
+
+#[test]
+fn the_privacy_officer_keeps_a_record_past_its_retention_stored_only() {
+    use caredesk::clinic::api::PatientRef;
+    use caredesk::domain::patient::PatientId;
+    use caredesk::tui::components::list::ListKind;
+    let mut app = app();
+    sign_in_as(&mut app, Role::PrivacyOfficer);
+    app.take_effects();
+    let mut list = List::new(ListKind::Retention, app.now);
+    list.loading = false;
+    list.rows = vec![vec!["stored".into()], vec!["open".into()]];
+    list.retention = vec![(PatientId([1; 16]), true), (PatientId([2; 16]), false)];
+    app.show(list);
+    // Stored only already: said, nothing sent.
+    key(&mut app, KeyCode::Enter);
+    assert!(app.take_effects().is_empty());
+    // Anything but yes leaves it as it is.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "no");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.take_effects().is_empty());
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "是");
+    key(&mut app, KeyCode::Enter);
+    let (tag, request) = call(&mut app);
+    assert_eq!(
+        request,
+        Request::RetentionRestrict {
+            patient: PatientRef::Id(PatientId([2; 16])),
+        }
+    );
+    app.update(reply(tag, Response::Done));
+    let (_, reload) = call(&mut app);
+    assert_eq!(reload, Request::RetentionReview { limit: 1000 });
 }

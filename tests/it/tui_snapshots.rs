@@ -267,6 +267,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 prompt_kind: Default::default(),
                 rights: Vec::new(),
                 rights_draft: Vec::new(),
+                retention: Vec::new(),
             });
         }),
         ("help", |app| {
@@ -494,6 +495,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 prompt_kind: Default::default(),
                 rights: Vec::new(),
                 rights_draft: Vec::new(),
+                retention: Vec::new(),
             });
             type_text(app, "r");
         }),

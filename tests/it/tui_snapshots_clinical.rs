@@ -178,6 +178,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                 prompt_kind: Default::default(),
                 rights: Vec::new(),
                 rights_draft: Vec::new(),
+                retention: Vec::new(),
             });
             let items = vec![
                 ReviewItem {

@@ -41,6 +41,7 @@ fn list(
         prompt_kind,
         rights: Vec::new(),
         rights_draft: Vec::new(),
+        retention: Vec::new(),
     }
 }
 
@@ -106,6 +107,7 @@ fn alerts_list(app: &App, selected: usize, prompt: Option<Form>) -> List {
         prompt_kind: PromptKind::AcknowledgeNote,
         rights: Vec::new(),
         rights_draft: Vec::new(),
+        retention: Vec::new(),
     }
 }
 
@@ -221,6 +223,26 @@ fn screens() -> Vec<(&'static str, Setup)> {
             app.show(list(ListKind::Disclosures, (headers, rows), None));
         }),
         ("rights_log", |app| rights_log(app, None)),
+        // The retention review: one to decide, one stored only.
+        ("retention", |app| {
+            use caredesk::clinic::retention::RetentionRow;
+            sign_in(app, Role::PrivacyOfficer);
+            let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+            let row = |n: u8, name: &str, last: &str, ended: &str, stored_only| RetentionRow {
+                patient: caredesk::domain::patient::PatientId([n; 16]),
+                name: name.into(),
+                record_number: Some(format!("1101050010010000{n}")),
+                last_activity: day(last),
+                expired_on: day(ended),
+                stored_only,
+            };
+            let rows = Ok(Rows::Retention(vec![
+                row(1, "宋晓明", "2009-03-02", "2024-03-02", true),
+                row(2, "James Turner", "2010-11-19", "2025-11-19", false),
+            ]));
+            let (headers, rows) = caredesk::tui::components::list::table::table(&app.locale, &rows);
+            app.show(list(ListKind::Retention, (headers, rows), None));
+        }),
         ("rights_log_new", |app| {
             rights_log(
                 app,

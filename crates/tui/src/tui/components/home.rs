@@ -34,10 +34,12 @@ pub enum MenuItem {
     Disclosures,
     /// Patients' requests over their information (the privacy officer's log).
     RightsLog,
+    /// Records past their retention (the privacy officer's review).
+    Retention,
 }
 
 impl MenuItem {
-    pub const ALL: [MenuItem; 12] = [
+    pub const ALL: [MenuItem; 13] = [
         MenuItem::Register,
         MenuItem::Search,
         MenuItem::FollowUps,
@@ -49,6 +51,7 @@ impl MenuItem {
         MenuItem::PatientAccess,
         MenuItem::Disclosures,
         MenuItem::RightsLog,
+        MenuItem::Retention,
         MenuItem::Users,
     ];
 
@@ -64,7 +67,7 @@ impl MenuItem {
             MenuItem::Import => Permission::ResultsImport,
             MenuItem::FollowUps => Permission::FollowUpWork,
             MenuItem::PatientAccess | MenuItem::Disclosures => Permission::AuditRead,
-            MenuItem::RightsLog => Permission::RightsManage,
+            MenuItem::RightsLog | MenuItem::Retention => Permission::RightsManage,
         }
     }
 
@@ -81,6 +84,7 @@ impl MenuItem {
             MenuItem::FollowUps => "menu.followups",
             MenuItem::PatientAccess => "menu.patient_access",
             MenuItem::RightsLog => "menu.rights_log",
+            MenuItem::Retention => "menu.retention",
             MenuItem::Disclosures => "menu.disclosures",
         }
     }
@@ -138,6 +142,7 @@ impl Home {
             MenuItem::ExamDay => desk.push(List::new(ListKind::ExamDay, desk.now)),
             MenuItem::Review => desk.push(List::new(ListKind::Review, desk.now)),
             MenuItem::PatientAccess => desk.push(List::new(ListKind::PatientAccess, desk.now)),
+            MenuItem::Retention => desk.push(List::new(ListKind::Retention, desk.now)),
             MenuItem::Disclosures => desk.push(List::new(ListKind::Disclosures, desk.now)),
             MenuItem::RightsLog => desk.push(List::new(ListKind::RightsLog, desk.now)),
         }

@@ -7,6 +7,7 @@
 
 mod alerts;
 mod exam_day;
+mod retention;
 mod review;
 mod rights;
 mod rights_log;
@@ -40,6 +41,8 @@ pub enum ListKind {
     Disclosures,
     /// Patients' requests over their information, soonest due first.
     RightsLog,
+    /// Records past their retention, oldest activity first.
+    Retention,
 }
 
 /// What a list's one-line prompt is for.
@@ -63,6 +66,8 @@ pub enum PromptKind {
     /// The rights log, answering the selected request: how, and what was done.
     RightsOutcome,
     RightsNote,
+    /// The retention review: "yes" keeps the selected record stored only.
+    RetentionConfirm,
 }
 
 #[derive(Debug)]
@@ -93,6 +98,8 @@ pub struct List {
     pub rights: Vec<(u64, bool)>,
     /// For the rights log: what the steps of the prompt have taken so far.
     pub rights_draft: Vec<String>,
+    /// For the retention review: each row's patient and whether stored only already.
+    pub retention: Vec<(crate::domain::patient::PatientId, bool)>,
 }
 
 impl List {
@@ -120,6 +127,7 @@ impl List {
             alerts: Vec::new(),
             rights: Vec::new(),
             rights_draft: Vec::new(),
+            retention: Vec::new(),
         }
     }
 
@@ -135,6 +143,7 @@ impl List {
             },
             ListKind::Users => Request::UserList,
             ListKind::RightsLog => Request::RightsRequestList { open_only: false },
+            ListKind::Retention => Request::RetentionReview { limit: 1000 },
             ListKind::Review => Request::ReviewList,
             ListKind::ExamDay => Request::ExamDay {
                 date: self
@@ -158,6 +167,7 @@ impl List {
             ListKind::Review => Self::ask_rows(desk, request, Rows::Review),
             ListKind::PatientAccess => Self::ask_rows(desk, request, Rows::Access),
             ListKind::Disclosures => Self::ask_rows(desk, request, Rows::Disclosures),
+            ListKind::Retention => Self::ask_rows(desk, request, Rows::Retention),
             ListKind::RightsLog => Self::ask_rows(desk, request, Rows::RightsLog),
         }
     }
@@ -193,6 +203,10 @@ impl List {
                 .iter()
                 .map(|r| (r.request.id, r.request.answer.is_some()))
                 .collect(),
+            _ => Vec::new(),
+        };
+        self.retention = match &rows {
+            Ok(Rows::Retention(due)) => due.iter().map(|r| (r.patient, r.stored_only)).collect(),
             _ => Vec::new(),
         };
         (self.headers, self.rows) = table::table(desk.locale, &rows);
@@ -253,6 +267,7 @@ impl Component for List {
             ListKind::Alerts => self.on_alert_action(desk, action),
             ListKind::PatientAccess | ListKind::Disclosures => self.on_rights_action(desk, action),
             ListKind::RightsLog => self.on_rights_log_action(desk, action),
+            ListKind::Retention => self.on_retention_action(desk, action),
             ListKind::Audit | ListKind::Users => false,
         };
         if taken {

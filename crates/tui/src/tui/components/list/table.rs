@@ -21,6 +21,7 @@ pub fn title_key(kind: ListKind) -> &'static str {
         ListKind::PatientAccess => "menu.patient_access",
         ListKind::Disclosures => "menu.disclosures",
         ListKind::RightsLog => "menu.rights_log",
+        ListKind::Retention => "menu.retention",
     }
 }
 
@@ -35,6 +36,7 @@ pub enum Rows {
     Access(Vec<Access>),
     Disclosures(Box<DisclosureAccount>),
     RightsLog(Vec<crate::clinic::rights_requests::RightsRequestRow>),
+    Retention(Vec<crate::clinic::retention::RetentionRow>),
 }
 
 /// Column headers and rows for a list reply (an error as one row saying why).
@@ -206,6 +208,33 @@ pub fn table(
                         e.action.clone(),
                         e.outcome.clone(),
                         e.detail.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+        Ok(Rows::Retention(due)) => (
+            h(&[
+                "retention.record_number",
+                "retention.name",
+                "retention.last_activity",
+                "retention.ended",
+                "retention.state",
+            ]),
+            due.iter()
+                .map(|r| {
+                    vec![
+                        r.record_number
+                            .as_deref()
+                            .map(crate::domain::record_number::grouped)
+                            .unwrap_or_else(|| "-".into()),
+                        r.name.clone(),
+                        r.last_activity.to_string(),
+                        r.expired_on.to_string(),
+                        locale.t(if r.stored_only {
+                            "retention.stored_only"
+                        } else {
+                            "retention.to_review"
+                        }),
                     ]
                 })
                 .collect(),

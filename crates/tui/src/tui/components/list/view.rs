@@ -29,7 +29,7 @@ pub(super) fn list(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
     frame.render_widget(block, area);
     let review = matches!(
         list.kind,
-        ListKind::Review | ListKind::Alerts | ListKind::RightsLog
+        ListKind::Review | ListKind::Alerts | ListKind::RightsLog | ListKind::Retention
     );
     if list.prompt.is_some() || list.message.is_some() || review {
         // The selected message's unread results each get a line (a heading and the
@@ -144,6 +144,7 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
             PromptKind::RightsAsked => "rights_log.prompt_asked",
             PromptKind::RightsOutcome => "rights_log.prompt_outcome",
             PromptKind::RightsNote => "rights_log.prompt_note",
+            PromptKind::RetentionConfirm => "retention.prompt",
         };
         let label = format!("▸ {} ", app.t(key));
         let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
@@ -172,8 +173,13 @@ fn bottom_line(frame: &mut Frame<'_>, area: Rect, app: &App, list: &List) {
         };
         let line = Line::styled(text.clone(), style);
         frame.render_widget(crate::tui::view::wrapped(line, area.width), area);
-    } else if list.kind == ListKind::RightsLog {
-        let line = Line::styled(app.t("rights_log.hint"), app.theme.label());
+    } else if matches!(list.kind, ListKind::RightsLog | ListKind::Retention) {
+        let key = if list.kind == ListKind::RightsLog {
+            "rights_log.hint"
+        } else {
+            "retention.hint"
+        };
+        let line = Line::styled(app.t(key), app.theme.label());
         frame.render_widget(crate::tui::view::wrapped(line, area.width), area);
     } else if list.kind == ListKind::Alerts {
         let line = match list.alerts.get(list.cursor.selected) {
