@@ -715,3 +715,11 @@ fn a_call_typed_at_an_idle_sign_out_goes_with_it_and_comes_back_at_sign_in() {
     assert_eq!(back, typed);
     assert!(screen.notice.as_deref().is_some_and(|n| n.contains("kept")));
 }
+
+#[test]
+fn zero_ticks_no_symptom_and_full_width_numbers_read() {
+    use caredesk::tui::components::call::ticked_numbers;
+    assert_eq!(ticked_numbers("0", 12), Some(Vec::new()));
+    assert_eq!(ticked_numbers("２ ５", 12), Some(vec![2, 5]));
+    assert_eq!(ticked_numbers("0 2", 12), None, "none and a sign at once");
+}

@@ -112,8 +112,13 @@ fn form_for(view: &CallView) -> Form {
 }
 
 /// The checklist numbers typed (1-based, separated by spaces or commas), or `None`
-/// when one is not a number on the list.
+/// when one is not a number on the list. "0" alone is 无症状 (none): the paper form
+/// numbers it 1, while 1 here is the first danger sign, so 0 says "none" plainly.
 pub fn ticked_numbers(text: &str, count: usize) -> Option<Vec<usize>> {
+    let text = crate::domain::followup_form::ascii_digits(text);
+    if text.trim() == "0" {
+        return Some(Vec::new());
+    }
     let mut numbers = Vec::new();
     for part in text
         .split(|c: char| c == ',' || c == '，' || c == '、' || c.is_whitespace())
