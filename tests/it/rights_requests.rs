@@ -50,8 +50,30 @@ fn requests_are_logged_due_answered_once_and_listed() {
     assert!(late[0].overdue);
     // Numbered 1, 2, … as staff quote them (`caredesk rights answer 1`).
     assert_eq!((first.id, late[0].request.id), (1, 2));
+    // One due within three days: the home screen counts it beside the late one.
+    let received = (0..30u64)
+        .filter_map(|n| today.checked_sub_days(chrono::Days::new(n)))
+        .find(|r| {
+            let due = due_date(*r, 15);
+            due >= today && due <= today + chrono::Days::new(3)
+        })
+        .unwrap();
+    rows(officer.call(Request::RightsRequestAdd {
+        patient: PatientRef::Id(id),
+        kind: RightKind::Access,
+        received_on: Some(received),
+        asked: "查阅体检报告".into(),
+    }));
+    let Response::Home(home) = officer.call(Request::HomeSummary) else {
+        panic!()
+    };
+    assert_eq!((home.rights_late, home.rights_due_soon), (Some(1), Some(1)));
+    let Response::Home(home) = t.sign_in(Role::Nurse).call(Request::HomeSummary) else {
+        panic!()
+    };
+    assert_eq!(home.rights_late, None, "the log is the privacy officer's");
     let list = rows(officer.call(Request::RightsRequestList { open_only: true }));
-    assert_eq!(list.len(), 2);
+    assert_eq!(list.len(), 3);
     assert_eq!(list[0].request.id, late[0].request.id, "soonest due first");
 
     let answered = rows(officer.call(Request::RightsRequestAnswer {
@@ -73,9 +95,9 @@ fn requests_are_logged_due_answered_once_and_listed() {
         "{again:?}"
     );
     let open = rows(officer.call(Request::RightsRequestList { open_only: true }));
-    assert_eq!(open.len(), 1);
+    assert_eq!(open.len(), 2);
     let every = rows(officer.call(Request::RightsRequestList { open_only: false }));
-    assert_eq!(every.len(), 2);
+    assert_eq!(every.len(), 3);
 
     // Hostile or empty notes, and a day in the future, are refused with the field.
     for (asked, received) in [

@@ -116,9 +116,25 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     registered_today: None,
                     alerts_last_day: None,
                     alerts_open: None,
+                    ..HomeSummary::default()
                 }),
                 error: None,
                 menu: vec![MenuItem::Search],
+                cursor: Cursor::default(),
+            });
+        }),
+        // The privacy officer's home: a late request and two due within three days.
+        ("home_privacy_officer", |app| {
+            sign_in(app, Role::PrivacyOfficer);
+            app.show(Home {
+                summary: Some(HomeSummary {
+                    patients: Some(12345),
+                    rights_late: Some(1),
+                    rights_due_soon: Some(2),
+                    ..HomeSummary::default()
+                }),
+                error: None,
+                menu: vec![MenuItem::Search, MenuItem::RightsLog, MenuItem::Retention],
                 cursor: Cursor::default(),
             });
         }),
@@ -131,6 +147,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
                     registered_today: None,
                     alerts_last_day: Some(3),
                     alerts_open: Some(2),
+                    ..HomeSummary::default()
                 }),
                 error: None,
                 menu: vec![MenuItem::Alerts, MenuItem::Audit],

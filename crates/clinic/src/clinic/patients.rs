@@ -312,6 +312,11 @@ pub(crate) fn home(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
                 Some(alerts.iter().filter(|a| a.time_unix >= day_ago).count() as u64);
         }
     }
+    if ctx.keeps_rights_log() {
+        let (late, soon) = super::rights_requests::open_counts(ctx)?;
+        summary.rights_late = Some(late);
+        summary.rights_due_soon = Some(soon);
+    }
     Ok(Reply::new(Response::Home(summary)))
 }
 

@@ -145,6 +145,10 @@ pub struct HomeSummary {
     /// Alerts this user acts on (all for oversight, clinical ones for the care team)
     /// that nobody has acknowledged yet.
     pub alerts_open: Option<u64>,
+    /// For the privacy officer: patients' requests past their due date, and those due
+    /// within the next three days, not yet answered.
+    pub rights_late: Option<u64>,
+    pub rights_due_soon: Option<u64>,
 }
 
 /// A patient as a role may see them: `health` is absent for roles without clinical

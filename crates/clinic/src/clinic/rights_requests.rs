@@ -64,6 +64,27 @@ fn all(ctx: &Ctx<'_>) -> Result<Vec<RightsRequest>, ServiceError> {
     Ok(out)
 }
 
+/// Days before its due date an open request is counted as due soon on the home screen.
+const DUE_SOON_DAYS: u64 = 3;
+
+/// The open requests past their due date, and those due within `DUE_SOON_DAYS`.
+pub(crate) fn open_counts(ctx: &Ctx<'_>) -> Result<(u64, u64), ServiceError> {
+    let today = super::cards::today(ctx);
+    let soon = today
+        .checked_add_days(chrono::Days::new(DUE_SOON_DAYS))
+        .unwrap_or(today);
+    let open: Vec<RightsRequest> = all(ctx)?
+        .into_iter()
+        .filter(|r| r.answer.is_none())
+        .collect();
+    let late = open.iter().filter(|r| r.overdue(today)).count() as u64;
+    let due_soon = open
+        .iter()
+        .filter(|r| !r.overdue(today) && r.due_on <= soon)
+        .count() as u64;
+    Ok((late, due_soon))
+}
+
 /// The log's next request number (1, 2, 3 …), kept in the store's meta tree so a
 /// number is never given twice, an erased patient's included.
 const NEXT_NUMBER_KEY: &[u8] = b"rights_request_next_number";

@@ -43,6 +43,11 @@ impl Ctx<'_> {
         self.allows(Permission::RoleAdmin)
     }
 
+    /// The log of patients' requests is this user's to keep (the privacy officer).
+    pub(crate) fn keeps_rights_log(&self) -> bool {
+        self.allows(Permission::RightsManage)
+    }
+
     /// Staff accounts are this user's to make and reset: the system administrator's.
     pub(crate) fn manages_staff(&self) -> bool {
         self.allows(Permission::UserAdmin)

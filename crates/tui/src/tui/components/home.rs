@@ -210,6 +210,17 @@ impl Component for Home {
                     app.theme.warning(),
                 ));
             }
+            let late = summary.rights_late.unwrap_or(0);
+            let soon = summary.rights_due_soon.unwrap_or(0);
+            if late + soon > 0 {
+                lines.push(Line::styled(
+                    app.locale.tf(
+                        "home.rights_due",
+                        &[("late", &late.to_string()), ("soon", &soon.to_string())],
+                    ),
+                    app.theme.warning(),
+                ));
+            }
             if let Some(n) = summary.alerts_last_day {
                 let style = if n > 0 {
                     app.theme.warning()
