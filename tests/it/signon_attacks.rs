@@ -407,3 +407,24 @@ fn strangers_announcing_large_frames_cannot_make_the_daemon_hold_memory() {
         "{large:?}"
     );
 }
+
+#[test]
+fn the_daemon_has_file_descriptors_for_every_connection_it_accepts() {
+    let (_tmp, dir) = demo_store();
+    let daemon = Daemon::start(&dir);
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", daemon.pid())).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap();
+    let numbers: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let (soft, hard) = (numbers[0], numbers.get(1).copied().unwrap_or(u64::MAX));
+    // 1024 connections and the store's own files fit: the soft limit was raised
+    // (as far as the hard limit allows).
+    assert!(soft >= hard.min(4096), "{line}");
+    let (code, said) = daemon.stop();
+    assert_eq!(code, Some(0), "{said}");
+}

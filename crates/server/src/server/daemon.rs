@@ -221,8 +221,32 @@ async fn connection(
 }
 
 /// Runs the daemon until SIGTERM or SIGINT.
+/// Raises this process's open-file limit to what `MAX_CONNECTIONS` needs and more (the
+/// store's files, the log), within the hard limit: the usual soft limit of 1024 would
+/// run out before the connection limit does, and a clinic's terminals would find no
+/// server while strangers' idle connections held it.
+fn room_for_connections() {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let wanted = (MAX_CONNECTIONS as u64) * 4;
+    let limit = getrlimit(Resource::Nofile);
+    let hard = limit.maximum;
+    let current = limit.current.unwrap_or(u64::MAX);
+    if current >= wanted {
+        return;
+    }
+    let raised = hard.map_or(wanted, |h| h.min(wanted));
+    let _ = setrlimit(
+        Resource::Nofile,
+        Rlimit {
+            current: Some(raised),
+            maximum: hard,
+        },
+    );
+}
+
 pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
     crate::store::db::restrict_umask();
+    room_for_connections();
     crate::clinic::settings::Settings::use_clinic_clock(&options.dir);
     let clinic = Arc::new(Clinic::open(&options.dir, StoreOptions::default())?);
     clinic.start_reevaluation_worker();
