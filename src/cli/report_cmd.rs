@@ -142,6 +142,27 @@ pub(super) fn patient_key(given: &str) -> anyhow::Result<String> {
     Ok(key.trim().to_string())
 }
 
+/// Signs in once, lays the document out from a preview (audited as shown, not given
+/// out) so a document no font can print fails before anything is disclosed, then asks
+/// again for the real destination (the disclosure) and lays that out: the PDF.
+fn checked_then_disclosed<T: Reply>(
+    dir: &Path,
+    preview: Request,
+    disclose: Request,
+    layout: impl Fn(T) -> anyhow::Result<Vec<u8>>,
+) -> anyhow::Result<Vec<u8>> {
+    let session = signin::connect(dir)?;
+    signin::sign_in(&session)?;
+    let result = (|| {
+        let shown: T = session.ask(preview).map_err(|e| anyhow::anyhow!("{e}"))?;
+        layout(shown)?;
+        let given: T = session.ask(disclose).map_err(|e| anyhow::anyhow!("{e}"))?;
+        layout(given)
+    })();
+    signin::sign_out(&session);
+    result
+}
+
 /// Signs in, asks the service, signs out: the reply as `T` or the service's refusal.
 pub(super) fn ask<T: Reply>(dir: &Path, request: Request) -> anyhow::Result<T> {
     let session = signin::connect(dir)?;
@@ -159,18 +180,25 @@ fn deliver(destination: &Destination, pdf: &[u8], what: &str) -> anyhow::Result<
 
 pub fn run_report(args: ReportArgs) -> anyhow::Result<()> {
     args.destination.refuse_existing()?;
-    let request = Request::ReportCompose {
-        patient: PatientRef::Key(patient_key(&args.patient)?),
+    let patient = PatientRef::Key(patient_key(&args.patient)?);
+    let request = |output| Request::ReportCompose {
+        patient: patient.clone(),
         from: args.from,
         to: args.to,
         unmask: args.unmask,
-        output: args.destination.output(),
+        output,
     };
-    let mut data: Box<ReportData> = ask(&args.data.path, request)?;
-    if let Some(paper) = args.paper {
-        data.layout.paper = paper;
-    }
-    let pdf = report::health_report_pdf(&data, args.lang)?;
+    let pdf = checked_then_disclosed(
+        &args.data.path,
+        request(ReportOutput::Preview),
+        request(args.destination.output()),
+        |mut data: Box<ReportData>| {
+            if let Some(paper) = args.paper {
+                data.layout.paper = paper;
+            }
+            Ok(report::health_report_pdf(&data, args.lang)?)
+        },
+    )?;
     deliver(&args.destination, &pdf, "health report")
 }
 
@@ -190,28 +218,39 @@ pub fn run_notice(args: NoticeArgs) -> anyhow::Result<()> {
 /// A plan's 随访服务记录表 for a year.
 pub fn run_followup_form(args: FollowUpFormArgs) -> anyhow::Result<()> {
     args.destination.refuse_existing()?;
-    let request = Request::FollowUpFormPrint {
-        patient: PatientRef::Key(patient_key(&args.patient)?),
+    let patient = PatientRef::Key(patient_key(&args.patient)?);
+    let request = |output| Request::FollowUpFormPrint {
+        patient: patient.clone(),
         plan: args.plan,
         year: args.year,
-        output: args.destination.output(),
+        output,
     };
-    let mut document: Box<crate::clinic::followup_forms::FollowUpFormDocument> =
-        ask(&args.data.path, request)?;
-    if let Some(paper) = args.paper {
-        document.layout.paper = paper;
-    }
-    let pdf = report::followup_form_pdf(&document, args.lang)?;
+    let pdf = checked_then_disclosed(
+        &args.data.path,
+        request(ReportOutput::Preview),
+        request(args.destination.output()),
+        |mut document: Box<crate::clinic::followup_forms::FollowUpFormDocument>| {
+            if let Some(paper) = args.paper {
+                document.layout.paper = paper;
+            }
+            Ok(report::followup_form_pdf(&document, args.lang)?)
+        },
+    )?;
     deliver(&args.destination, &pdf, "follow-up record form")
 }
 
 pub fn run_card(args: CardArgs) -> anyhow::Result<()> {
     args.destination.refuse_existing()?;
-    let request = Request::CardPrint {
-        patient: PatientRef::Key(patient_key(&args.patient)?),
-        output: args.destination.output(),
+    let patient = PatientRef::Key(patient_key(&args.patient)?);
+    let request = |output| Request::CardPrint {
+        patient: patient.clone(),
+        output,
     };
-    let document: Box<CardDocument> = ask(&args.data.path, request)?;
-    let pdf = report::card_pdf(&document, args.lang)?;
+    let pdf = checked_then_disclosed(
+        &args.data.path,
+        request(ReportOutput::Preview),
+        request(args.destination.output()),
+        |document: Box<CardDocument>| Ok(report::card_pdf(&document, args.lang)?),
+    )?;
     deliver(&args.destination, &pdf, "member card")
 }

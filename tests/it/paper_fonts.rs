@@ -253,4 +253,14 @@ fn without_a_latin_font_the_card_is_refused_and_no_file_is_written() {
         }
         assert!(!path.exists(), "no PDF with empty boxes is written");
     }
+    // Nothing was given out, so nothing is in the accounting of disclosures: the
+    // document was laid out from a preview first.
+    let rows = crate::common::clinic::audit_rows(&t.sign_in(Role::Auditor));
+    let prints: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.action == "card.print")
+        .map(|r| r.detail.as_str())
+        .collect();
+    assert!(!prints.is_empty());
+    assert!(prints.iter().all(|d| d.starts_with("shown:")), "{prints:?}");
 }

@@ -46,17 +46,40 @@ impl Paper {
     }
 }
 
-/// Asks for a report (`ReportCompose`) or a card (`CardPrint`) and makes its PDF.
+/// Asks for a report (`ReportCompose`) or a card (`CardPrint`) and makes its PDF. A
+/// printer or file is a disclosure, audited when the service answers: the document is
+/// first laid out from a preview (audited as shown), so one that no installed font can
+/// print is refused before anything is recorded as given out.
 pub fn request_pdf<C: Client>(
     session: &Signed<C>,
     request: Request,
     lang: Lang,
 ) -> Result<Vec<u8>, Text> {
-    let paper = match request {
-        Request::CardPrint { .. } => session.ask(request).map(Paper::Card),
-        _ => session.ask(request).map(Paper::Report),
+    let ask = |request: Request| -> Result<Vec<u8>, Text> {
+        let paper = match request {
+            Request::CardPrint { .. } => session.ask(request).map(Paper::Card),
+            _ => session.ask(request).map(Paper::Report),
+        };
+        paper.map_err(|e| e.text())?.pdf(lang)
     };
-    paper.map_err(|e| e.text())?.pdf(lang)
+    if let Some(preview) = as_preview(&request) {
+        ask(preview)?;
+    }
+    ask(request)
+}
+
+/// The same request shown on screen instead of given out, when it gives something out.
+fn as_preview(request: &Request) -> Option<Request> {
+    let mut preview = request.clone();
+    let output = match &mut preview {
+        Request::ReportCompose { output, .. } | Request::CardPrint { output, .. } => output,
+        _ => return None,
+    };
+    if *output == ReportOutput::Preview {
+        return None;
+    }
+    *output = ReportOutput::Preview;
+    Some(preview)
 }
 
 /// Writes a new file readable by its owner only; never replaces one.
