@@ -74,21 +74,23 @@ fn keep_an_administrator(ctx: &Ctx<'_>, changed: &User) -> Result<(), ServiceErr
 /// another's account. The first of each is the exception: a new clinic's admin adds
 /// its security and audit administrators.
 fn may_manage(ctx: &Ctx<'_>, role: Role, creating: bool) -> Result<(), ServiceError> {
-    if !role.is_administrator() || ctx.manages_administrators() {
-        if role.is_administrator() || ctx.manages_staff() {
-            return Ok(());
-        }
-        return Err(ServiceError::Denied {
-            permission: Permission::UserAdmin.name(),
-        });
+    if !role.is_administrator() {
+        return if ctx.manages_staff() {
+            Ok(())
+        } else {
+            Err(ServiceError::Denied {
+                permission: Permission::UserAdmin.name(),
+            })
+        };
     }
-    if creating
-        && !ctx
+    let first_of_its_role = || -> Result<bool, ServiceError> {
+        Ok(!ctx
             .vault
             .users()?
             .iter()
-            .any(|u| u.role == role && !u.disabled)
-    {
+            .any(|u| u.role == role && !u.disabled))
+    };
+    if ctx.manages_administrators() || (creating && first_of_its_role()?) {
         return Ok(());
     }
     Err(ServiceError::Denied {

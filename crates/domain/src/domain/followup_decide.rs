@@ -223,26 +223,29 @@ fn clinician_decides(input: &CallInput, decision: &mut Decision) {
     {
         decision.suggested = decision.class;
         decision.class = Some(chosen);
+        // The protocol's complication and run-of-visits reasons rested on its class
+        // (emergency reasons are never among them).
+        let reasons = &mut decision.reasons;
         match chosen {
-            VisitClass::Controlled => decision.controlled = Some(true),
-            VisitClass::Uncontrolled => decision.controlled = Some(false),
             VisitClass::Complication => {
-                if !decision.reasons.contains(&ReferralReason::Complication) {
-                    decision.reasons.push(ReferralReason::Complication);
+                if !reasons.contains(&ReferralReason::Complication) {
+                    reasons.push(ReferralReason::Complication);
                 }
             }
-            VisitClass::AdverseReaction => {}
-        }
-        if chosen != VisitClass::Complication {
-            // The protocol's complication and run-of-visits reasons rested on its class.
-            decision.reasons.retain(|r| {
-                r.emergency()
-                    || !matches!(
-                        (r, chosen),
-                        (ReferralReason::Complication, _)
-                            | (ReferralReason::Uncontrolled { .. }, VisitClass::Controlled)
+            VisitClass::Controlled => {
+                decision.controlled = Some(true);
+                reasons.retain(|r| {
+                    !matches!(
+                        r,
+                        ReferralReason::Complication | ReferralReason::Uncontrolled { .. }
                     )
-            });
+                });
+            }
+            VisitClass::Uncontrolled => {
+                decision.controlled = Some(false);
+                reasons.retain(|r| *r != ReferralReason::Complication);
+            }
+            VisitClass::AdverseReaction => reasons.retain(|r| *r != ReferralReason::Complication),
         }
     }
     let reason = form.referral_reason.trim();
