@@ -94,6 +94,15 @@ pub fn accounts_at(now_unix: i64) -> Vec<crate::tui::app::DemoAccount> {
 /// The demo clinic's clock: a clinic in China.
 pub const TIME_ZONE: &str = "Asia/Shanghai";
 
+/// The demo clinic's date now, on its own clock (Beijing): the day its desk calls
+/// today, so "tomorrow's" bookings are tomorrow there whatever the UTC date.
+fn clinic_today(vault: &Vault) -> chrono::NaiveDate {
+    let now = (vault.store().options().clock)();
+    crate::domain::time::ClinicZone::parse(TIME_ZONE)
+        .map(|zone| zone.today(now))
+        .unwrap_or_else(|_| now.date_naive())
+}
+
 pub fn create(
     dir: &Path,
     patients: usize,
@@ -125,7 +134,7 @@ pub fn create(
     crate::clinic::notice::write_template(dir).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let created = add_patients(&vault, &actor, patients, progress)?;
     add_review_items(&vault, &actor)?;
-    let today = (vault.store().options().clock)().date_naive();
+    let today = clinic_today(&vault);
     add_rights_requests(&vault, &actor, today)?;
     oversight::add_alerts(&vault, &actor)?;
     oversight::add_erasure_request(&vault, &actor)?;
@@ -291,7 +300,7 @@ fn add_patients(
     const BATCH: usize = 1000;
     let mut generator = Generator::new(2026);
     let cards = crate::clinic::settings::CardSettings::default();
-    let today = (vault.store().options().clock)().date_naive();
+    let today = clinic_today(vault);
     let mut created = 0;
     while created < count {
         let n = BATCH.min(count - created);
@@ -388,7 +397,8 @@ fn add_patients(
                 true,
             )?;
             if (created + i) % 3 != 2 {
-                let consent = demo_consent((created + i) as i64, issued);
+                let now = (vault.store().options().clock)().timestamp();
+                let consent = demo_consent((created + i) as i64, issued, now);
                 vault.stage_put(
                     &mut writes,
                     crate::store::Scope::Patient(id),
@@ -438,11 +448,18 @@ fn stage_demo_booking(
 
 /// Consent as a front desk records it at registration: phone and SMS for care, and
 /// for some patients health education; marketing refused by a few.
-fn demo_consent(n: i64, day: chrono::NaiveDate) -> ConsentRecord {
+fn demo_consent(n: i64, day: chrono::NaiveDate, now: i64) -> ConsentRecord {
+    // At the desk at 9:30 on the day the card was issued, by the clinic's clock; a card
+    // issued today before 9:30 had its consent taken just now.
     let at = day
         .and_hms_opt(9, 30, 0)
-        .map(|t| t.and_utc().timestamp())
-        .unwrap_or(0);
+        .and_then(|t| {
+            crate::domain::time::ClinicZone::parse(TIME_ZONE)
+                .ok()?
+                .from_local(t)
+        })
+        .unwrap_or(0)
+        .min(now);
     let entry = |channel, purpose, decision, method| ConsentEntry {
         channel,
         purpose,

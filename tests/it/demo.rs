@@ -176,9 +176,10 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
                         .is_some_and(|f| f.contains("2 visits in a row"))
             }))
     );
-    let today = chrono::DateTime::from_timestamp(START, 0)
+    // The demo clinic's today, on its own clock (Beijing).
+    let today = caredesk::domain::time::ClinicZone::parse(caredesk::demo::TIME_ZONE)
         .unwrap()
-        .date_naive();
+        .today(chrono::DateTime::from_timestamp(START, 0).unwrap());
     assert!(
         due.iter().any(|d| *d < today) && due.iter().any(|d| *d > today),
         "{due:?}"
@@ -216,9 +217,10 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
         assert!(years.len() >= 9, "{years:?}");
     }
     assert_eq!(amended.len(), 2);
-    let today = chrono::DateTime::from_timestamp(START, 0)
+    // The demo clinic's today, on its own clock (Beijing).
+    let today = caredesk::domain::time::ClinicZone::parse(caredesk::demo::TIME_ZONE)
         .unwrap()
-        .date_naive();
+        .today(chrono::DateTime::from_timestamp(START, 0).unwrap());
     assert!(!vault.bookings_on(today).unwrap().is_empty());
     assert!(
         !vault
