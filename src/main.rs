@@ -53,6 +53,9 @@ fn main() -> ExitCode {
         Some(Command::FollowupForm(args)) => {
             cli::report_cmd::run_followup_form(args).map(|()| ExitCode::SUCCESS)
         }
+        Some(Command::ExamForm(args)) => {
+            cli::report_cmd::run_exam_form(args).map(|()| ExitCode::SUCCESS)
+        }
         Some(Command::Notice(args)) => {
             cli::report_cmd::run_notice(args).map(|()| ExitCode::SUCCESS)
         }

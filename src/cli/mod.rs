@@ -152,6 +152,10 @@ pub enum Command {
     /// of the 国家基本公共卫生服务规范): a year's visits of one plan, four to a table,
     /// as a PDF file or on a CUPS printer. Audited; signs in like `caredesk user`.
     FollowupForm(report_cmd::FollowUpFormArgs),
+    /// A patient's 健康体检表 (the annual health examination form of the 国家基本公共卫生
+    /// 服务规范), every section and item in the form's order, as a PDF file or on a
+    /// CUPS printer. Audited; signs in like `caredesk user`.
+    ExamForm(report_cmd::ExamFormArgs),
     /// The privacy officer's log of patients' requests over their information (PIPL
     /// art. 50): `add` one (its answer due in `[privacy] answer_working_days` working
     /// days), `answer` one, `list` them. Signs in like `caredesk user`.

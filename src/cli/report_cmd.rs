@@ -104,6 +104,27 @@ pub struct NoticeArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ExamFormArgs {
+    /// The patient: card number, record number (健康档案编号), ID number or phone number;
+    /// `-` reads it from the first line of standard input (before the sign-in lines).
+    #[arg(long, value_name = "KEY")]
+    pub patient: String,
+    #[command(flatten)]
+    pub data: DataDir,
+    /// The examination's number, as the desk lists them (default: the latest).
+    #[arg(long, value_name = "N")]
+    pub exam: Option<u32>,
+    /// Language of the form.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: Lang,
+    /// Paper size (default: [report] paper in settings.toml, else A4).
+    #[arg(long, value_enum)]
+    pub paper: Option<Paper>,
+    #[command(flatten)]
+    pub destination: Destination,
+}
+
+#[derive(Debug, Args)]
 pub struct FollowUpFormArgs {
     /// The patient: card number, record number (健康档案编号), ID number or phone number;
     /// `-` reads it from the first line of standard input (before the sign-in lines).
@@ -237,6 +258,29 @@ pub fn run_followup_form(args: FollowUpFormArgs) -> anyhow::Result<()> {
         },
     )?;
     deliver(&args.destination, &pdf, "follow-up record form")
+}
+
+/// One 健康体检表.
+pub fn run_exam_form(args: ExamFormArgs) -> anyhow::Result<()> {
+    args.destination.refuse_existing()?;
+    let patient = PatientRef::Key(patient_key(&args.patient)?);
+    let request = |output| Request::ExamFormPrint {
+        patient: patient.clone(),
+        number: args.exam,
+        output,
+    };
+    let pdf = checked_then_disclosed(
+        &args.data.path,
+        request(ReportOutput::Preview),
+        request(args.destination.output()),
+        |mut document: Box<crate::clinic::exams::ExamFormDocument>| {
+            if let Some(paper) = args.paper {
+                document.layout.paper = paper;
+            }
+            Ok(report::exam_form_pdf(&document, args.lang)?)
+        },
+    )?;
+    deliver(&args.destination, &pdf, "examination form")
 }
 
 pub fn run_card(args: CardArgs) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 //!
 //! Nothing here is for a real clinic: the TOTP secrets are derived from public names.
 
+mod exams;
 mod followups;
 mod health;
 mod management;
@@ -377,6 +378,18 @@ fn add_patients(
                     index: created + i,
                 };
                 management::stage(vault, &mut writes, &chart, care, (today, now))?;
+                exams::stage(
+                    vault,
+                    &mut writes,
+                    (
+                        &id,
+                        patient.sex,
+                        patient.birth_date.and_then(|b| today.years_since(b)),
+                    ),
+                    &observations,
+                    (today, now),
+                    created + i,
+                )?;
             }
             if created + i < 30 {
                 stage_demo_booking(vault, &mut writes, id, created + i, today)?;

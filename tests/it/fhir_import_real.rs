@@ -29,7 +29,7 @@ fn fixture(path: &str) -> String {
     std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 
-fn parse(path: &str) -> Parsed {
+pub(crate) fn parse(path: &str) -> Parsed {
     let parsed = fhir::parse(&fixture(path), path);
     assert!(parsed.rejected.is_empty(), "{path}: {:?}", parsed.rejected);
     parsed
@@ -59,7 +59,7 @@ fn conditions(m: &Incoming) -> Vec<ConditionRow<'_>> {
         .collect()
 }
 
-fn import(
+pub(crate) fn import(
     t: &TestClinic,
     incoming: &[Incoming],
     create: bool,
@@ -259,7 +259,7 @@ fn synthea_patients_import_once_with_statuses_that_decide_what_counts_now() {
 }
 
 /// The patients whose name starts with each prefix, in that order.
-fn patients_by_name(t: &TestClinic, prefixes: &[&str]) -> Vec<PatientId> {
+pub(crate) fn patients_by_name(t: &TestClinic, prefixes: &[&str]) -> Vec<PatientId> {
     let desk = t.sign_in(Role::Doctor);
     prefixes
         .iter()

@@ -54,7 +54,7 @@ fn born(t: &TestClinic, n: u32, consent: bool, birth: chrono::NaiveDate) -> Pati
     id
 }
 
-fn set_consent(who: &Session, id: PatientId, decision: Decision) {
+pub(crate) fn set_consent(who: &Session, id: PatientId, decision: Decision) {
     let reply = who.call(Request::ConsentSet {
         id,
         channel: Channel::Phone,

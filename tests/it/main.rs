@@ -37,6 +37,7 @@ mod e2e_pipl;
 mod e2e_ssh;
 mod e2e_tui;
 mod erasure;
+mod exam_form;
 mod export;
 mod export_injection;
 #[cfg(feature = "fault-injection")]

@@ -223,6 +223,24 @@ pub(super) fn sample_requests(id: PatientId) -> Vec<Request> {
             year: None,
             output: caredesk::clinic::api::ReportOutput::Preview,
         },
+        Request::ExamDraft {
+            id,
+            date: chrono::NaiveDate::from_ymd_opt(2020, 3, 2).unwrap(),
+        },
+        Request::ExamSave {
+            id,
+            number: None,
+            base: 0,
+            form: caredesk::domain::exam_form::ExamForm::new(
+                chrono::NaiveDate::from_ymd_opt(2020, 3, 2).unwrap(),
+            ),
+        },
+        Request::ExamList { id },
+        Request::ExamFormPrint {
+            patient: caredesk::clinic::api::PatientRef::Id(id),
+            number: None,
+            output: caredesk::clinic::api::ReportOutput::Preview,
+        },
         Request::RecordingBegin {
             key: followup,
             extension: "wav".into(),

@@ -7,7 +7,7 @@ use super::service::{Clinic, Ctx, Effect, Origin, Reply};
 use super::session::Session;
 use super::table::{Flag, Operation};
 use super::{
-    advice, alerts, auto_tags, booking, calls, cards, consent, export, followup_forms,
+    advice, alerts, auto_tags, booking, calls, cards, consent, exams, export, followup_forms,
     followup_queue, followups, import, intake, keys, patients, plans, questionnaires, record,
     recordings, reports, results, results_review, rights_requests, risk, summaries, users,
 };
@@ -308,6 +308,19 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
             run.shared(move |ctx| summaries::sign(ctx, &id, number, base))
         }
         Request::SummaryList { id } => run.shared(move |ctx| summaries::list(ctx, &id)),
+        Request::ExamDraft { id, date } => run.shared(move |ctx| exams::draft(ctx, &id, date)),
+        Request::ExamSave {
+            id,
+            number,
+            base,
+            form,
+        } => run.shared(move |ctx| exams::save(ctx, &id, number, base, &form)),
+        Request::ExamList { id } => run.shared(move |ctx| exams::list(ctx, &id)),
+        Request::ExamFormPrint {
+            patient,
+            number,
+            output,
+        } => run.shared(move |ctx| exams::print(ctx, &patient, number, &output)),
         Request::FollowUpChart { id } => run.shared(move |ctx| followups::chart(ctx, &id)),
         Request::FollowUpPlanAdd {
             id,

@@ -15,6 +15,7 @@ mod cards;
 pub mod client;
 pub mod consent;
 pub mod erasure;
+pub mod exams;
 pub mod export;
 pub mod export_basic_info;
 mod export_bundle;

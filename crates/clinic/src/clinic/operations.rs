@@ -284,6 +284,12 @@ operations! {
         "Sign a stage summary" "签署阶段小结";
     SummaryList => summary_list: Needs(P::ClinicalRead), "summary.read", None [] -> [Summaries]
         "A patient's stage summaries" "患者的阶段小结";
+    ExamDraft => exam_draft: Needs(P::ClinicalRead), "exam.draft", None [] -> [ExamDraft]
+        "Draft a health examination form from the results" "根据检验结果生成健康体检表";
+    ExamSave => exam_save: Needs(P::ClinicalWrite), "exam.save", Serial [Reevaluates] -> [ExamSaved]
+        "Save a health examination form" "保存健康体检表";
+    ExamList => exam_list: Needs(P::ClinicalRead), "exam.read", None [] -> [Exams]
+        "A patient's health examination forms" "患者的健康体检表";
     PlanGet => plan_get: Needs(P::ClinicalRead), "plan.read", None [] -> [Plan]
         "A patient's intervention plan" "患者的干预方案";
     IntakeGet => intake_get: Needs(P::ClinicalRead), "intake.read", None [] -> [Intake]
@@ -322,6 +328,8 @@ operations! {
         "Print or save a health report" "打印或保存健康报告";
     FollowUpFormPrint => followup_form_print: AnyOf(&[P::FollowUpWork, P::ReportPrint]), "followup.form_print", None [] -> [FollowUpForm]
         "Print a patient's follow-up record form" "打印随访服务记录表";
+    ExamFormPrint => exam_form_print: Needs(P::ReportPrint), "exam.form_print", None [] -> [ExamForm]
+        "Print a patient's health examination form" "打印健康体检表";
     CardPrint => card_print: Needs(P::CardManage), "card.print", None [] -> [CardDocument]
         "Print a member card" "打印会员卡";
 }

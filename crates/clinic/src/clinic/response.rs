@@ -258,6 +258,11 @@ responses! {
     SummarySaved(SummarySaved),
     /// By summary number, then oldest first.
     Summaries(Vec<crate::domain::summary::SummaryVersion>),
+    ExamDraft(Box<super::exams::ExamDraft>),
+    ExamSaved(super::exams::ExamSaved),
+    /// By exam number, then oldest first.
+    Exams(Vec<crate::domain::exam_form::ExamVersion>),
+    ExamForm(Box<super::exams::ExamFormDocument>),
     PlanDraft(Box<crate::domain::plan::Plan>),
     AutoTags(AutoTagsView),
     Alerts(Vec<super::alerts::AlertView>),

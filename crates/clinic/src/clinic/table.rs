@@ -182,6 +182,9 @@ impl Request {
             | Request::SummarySave { id, .. }
             | Request::SummarySign { id, .. }
             | Request::SummaryList { id, .. }
+            | Request::ExamDraft { id, .. }
+            | Request::ExamSave { id, .. }
+            | Request::ExamList { id, .. }
             | Request::FollowUpChart { id, .. }
             | Request::FollowUpPlanAdd { id, .. }
             | Request::FollowUpPlanClose { id, .. }
@@ -219,6 +222,10 @@ impl Request {
                 patient: super::api::PatientRef::Id(id),
                 ..
             }
+            | Request::ExamFormPrint {
+                patient: super::api::PatientRef::Id(id),
+                ..
+            }
             | Request::RetentionRestrict {
                 patient: super::api::PatientRef::Id(id),
             } => Some(*id),
@@ -251,6 +258,10 @@ impl Request {
                 ..
             }
             | Request::FollowUpFormPrint {
+                patient: super::api::PatientRef::Key(key),
+                ..
+            }
+            | Request::ExamFormPrint {
                 patient: super::api::PatientRef::Key(key),
                 ..
             }

@@ -76,6 +76,20 @@ pub const INDICATORS: &[Indicator] = &[
     ind("alt", "ALT", "丙氨酸氨基转移酶", &["1742-6", "1743-4", "76625-3"], "U/L", None, (Some(9.0), Some(50.0)), Some((Some(7.0), Some(40.0))), 0),
     ind("ast", "AST", "天门冬氨酸氨基转移酶", &["1920-8", "30239-8"], "U/L", None, (Some(15.0), Some(40.0)), Some((Some(13.0), Some(35.0))), 0),
     ind("haemoglobin", "Haemoglobin", "血红蛋白", &["718-7", "20509-6", "30313-1"], "g/L", Some(("g/dL", 0.1)), (Some(130.0), Some(175.0)), Some((Some(115.0), Some(150.0))), 0),
+    // The 健康体检表's general status and auxiliary tests. Ranges: WS/T 404 (Chinese adult
+    // reference intervals) where it gives them, else common Chinese lab practice.
+    ind("body_temperature", "Body temperature", "体温", &["8310-5", "8331-1", "8328-7"], "Cel", None, (Some(36.0), Some(37.3)), None, 1),
+    ind("respiratory_rate", "Breathing rate", "呼吸频率", &["9279-1"], "/min", None, (Some(12.0), Some(20.0)), None, 0),
+    ind("wbc", "White blood cells", "白细胞", &["6690-2", "26464-8"], "10*9/L", Some(("10*3/uL", 1.0)), (Some(3.5), Some(9.5)), None, 1),
+    ind("platelets", "Platelets", "血小板", &["777-3", "26515-7"], "10*9/L", Some(("10*3/uL", 1.0)), (Some(125.0), Some(350.0)), None, 0),
+    ind("urine_microalbumin", "Urine microalbumin", "尿微量白蛋白", &["14957-5"], "mg/L", None, (None, Some(20.0)), None, 1),
+    ind("albumin", "Albumin", "白蛋白", &["1751-7", "2862-1"], "g/L", Some(("g/dL", 0.1)), (Some(40.0), Some(55.0)), None, 1),
+    ind("bilirubin_total", "Total bilirubin", "总胆红素", &["1975-2", "42719-5"], "umol/L", Some(("mg/dL", 1.0 / 17.1)), (None, Some(26.0)), Some((None, Some(21.0))), 1),
+    ind("bilirubin_direct", "Direct bilirubin", "结合胆红素", &["1968-7", "15152-2"], "umol/L", Some(("mg/dL", 1.0 / 17.1)), (None, Some(8.0)), None, 1),
+    // Urea in mmol/L; a urea nitrogen in mg/dL divides by 2.8 (mmol/L of urea = of its nitrogen pairs).
+    ind("urea", "Urea", "尿素", &["22664-7", "3094-0", "6299-2"], "mmol/L", Some(("mg/dL", 2.8)), (Some(3.1), Some(8.0)), Some((Some(2.6), Some(7.5))), 1),
+    ind("potassium", "Potassium", "血钾", &["2823-3", "6298-4"], "mmol/L", None, (Some(3.5), Some(5.3)), None, 1),
+    ind("sodium", "Sodium", "血钠", &["2951-2", "2947-0"], "mmol/L", None, (Some(137.0), Some(147.0)), None, 0),
 ];
 
 /// The indicator a LOINC code reports, if it is in the catalogue.
@@ -100,6 +114,8 @@ pub fn plausible(key: &str) -> Option<(f64, f64)> {
         "hdl" => (0.1, 10.0),
         "ldl" => (0.1, 20.0),
         "triglycerides" => (0.1, 60.0),
+        "body_temperature" => (30.0, 45.0),
+        "respiratory_rate" => (4.0, 80.0),
         _ => return None,
     })
 }

@@ -12,6 +12,7 @@ pub mod consent;
 pub mod decimal;
 pub mod demographics_form;
 pub mod draft;
+pub mod exam_form;
 pub mod followup;
 pub mod followup_decide;
 pub mod followup_flag;

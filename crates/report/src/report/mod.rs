@@ -7,6 +7,7 @@ mod care_sections;
 pub mod chart;
 pub mod disclosures;
 pub mod document;
+pub mod exam_form;
 pub mod followup_form;
 pub mod fonts;
 pub mod health_report;
@@ -50,6 +51,16 @@ pub fn followup_form_pdf(
     lang: Lang,
 ) -> Result<Vec<u8>, ReportError> {
     let document = followup_form::build(doc, lang);
+    let fonts = fonts::choose(&doc.layout, &document.all_text())?;
+    pdf::document_pdf(&document, &fonts)
+}
+
+/// One 健康体检表 as a PDF file.
+pub fn exam_form_pdf(
+    doc: &crate::clinic::exams::ExamFormDocument,
+    lang: Lang,
+) -> Result<Vec<u8>, ReportError> {
+    let document = exam_form::build(doc, lang);
     let fonts = fonts::choose(&doc.layout, &document.all_text())?;
     pdf::document_pdf(&document, &fonts)
 }

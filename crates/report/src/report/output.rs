@@ -18,15 +18,17 @@ use crate::text;
 pub enum Paper {
     Report(Box<ReportData>),
     Card(Box<CardDocument>),
+    Exam(Box<crate::clinic::exams::ExamFormDocument>),
 }
 
 impl Reply for Paper {
-    const KINDS: &'static [&'static str] = &["Report", "CardDocument"];
+    const KINDS: &'static [&'static str] = &["Report", "CardDocument", "ExamForm"];
 
     fn read(response: Response) -> Result<Self, Response> {
         match response {
             Response::Report(data) => Ok(Paper::Report(data)),
             Response::CardDocument(doc) => Ok(Paper::Card(doc)),
+            Response::ExamForm(doc) => Ok(Paper::Exam(doc)),
             other => Err(other),
         }
     }
@@ -37,6 +39,7 @@ impl Paper {
         match self {
             Paper::Report(data) => super::health_report_pdf(data, lang),
             Paper::Card(doc) => super::card_pdf(doc, lang),
+            Paper::Exam(doc) => super::exam_form_pdf(doc, lang),
         }
         .map_err(|e| match e {
             // Shown on the print screen: in the reader's language.
@@ -58,6 +61,7 @@ pub fn request_pdf<C: Client>(
     let ask = |request: Request| -> Result<Vec<u8>, Text> {
         let paper = match request {
             Request::CardPrint { .. } => session.ask(request).map(Paper::Card),
+            Request::ExamFormPrint { .. } => session.ask(request).map(Paper::Exam),
             _ => session.ask(request).map(Paper::Report),
         };
         paper.map_err(|e| e.text())?.pdf(lang)
@@ -72,7 +76,9 @@ pub fn request_pdf<C: Client>(
 fn as_preview(request: &Request) -> Option<Request> {
     let mut preview = request.clone();
     let output = match &mut preview {
-        Request::ReportCompose { output, .. } | Request::CardPrint { output, .. } => output,
+        Request::ReportCompose { output, .. }
+        | Request::CardPrint { output, .. }
+        | Request::ExamFormPrint { output, .. } => output,
         _ => return None,
     };
     if *output == ReportOutput::Preview {

@@ -19,7 +19,7 @@ pub const SIGN_IN_FRAME: usize = 64 * 1024;
 /// The wire's version. Requests and replies are encoded by variant index, so any
 /// change to `Request`, `Response` or the frames changes what a byte means: bump this
 /// with every such change (the pinned test in `tests` fails until it is).
-pub const PROTOCOL: u32 = 15;
+pub const PROTOCOL: u32 = 16;
 
 /// This build's version, which the greeting also carries (what staff are told).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -196,6 +196,9 @@ mod tests {
             include_str!("../../../domain/src/domain/followup_form.rs"),
             include_str!("../../../clinic/src/clinic/followup_api.rs"),
             include_str!("../../../clinic/src/clinic/followup_forms.rs"),
+            // The examination form.
+            include_str!("../../../domain/src/domain/exam_form.rs"),
+            include_str!("../../../clinic/src/clinic/exams.rs"),
         ];
         let mut shape = String::new();
         for source in named {
@@ -272,6 +275,8 @@ mod tests {
             "pubstructStandardForm{",
             "pubstructCallView{",
             "pubstructFollowUpFormDocument{",
+            "pubstructExamFormDocument{",
+            "pubenumAnswer{",
         ] {
             assert!(shape.contains(part), "the fingerprint misses {part}");
         }
@@ -282,7 +287,7 @@ mod tests {
         // terminal would misread the new ones: bump PROTOCOL and pin the new print.
         assert_eq!(
             (PROTOCOL, fingerprint.as_str()),
-            (15, "f22db056fea3b434"),
+            (16, "46140baffd1c6f3a"),
             "the wire changed: bump PROTOCOL and pin the new fingerprint"
         );
     }

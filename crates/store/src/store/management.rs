@@ -84,3 +84,30 @@ impl Vault {
         self.history(id)
     }
 }
+
+pub const EXAMS_TREE: &str = "exams";
+
+impl Record for crate::domain::exam_form::ExamVersion {
+    const TREE: &'static str = EXAMS_TREE;
+}
+
+impl Vault {
+    /// Keeps a version of one of the patient's examination forms (patient key), keyed
+    /// by the exam's number then time, so its versions come back together in order.
+    pub fn stage_exam(
+        &self,
+        writes: &mut WriteSet,
+        id: &PatientId,
+        version: &crate::domain::exam_form::ExamVersion,
+    ) -> Result<(), StoreError> {
+        self.stage_in_history(writes, id, &version.number.to_be_bytes(), version)
+    }
+
+    /// Every version of every examination form of the patient: by number, oldest first.
+    pub fn exams(
+        &self,
+        id: &PatientId,
+    ) -> Result<Vec<crate::domain::exam_form::ExamVersion>, StoreError> {
+        self.history(id)
+    }
+}

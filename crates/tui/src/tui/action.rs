@@ -87,6 +87,8 @@ pub enum Action {
     Plan,
     /// The patient's stage summaries.
     Summaries,
+    /// The patient's 健康体检表 (annual examination forms).
+    Exams,
     /// Start a new one (a plan from a template, a summary for a period).
     New,
     /// Close the plan, or reopen a closed one.
@@ -126,7 +128,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 68] = [
+    pub const ALL: [Action; 69] = [
         Action::Help,
         Action::Palette,
         Action::Home,
@@ -176,6 +178,7 @@ impl Action {
         Action::Advice,
         Action::Plan,
         Action::Summaries,
+        Action::Exams,
         Action::New,
         Action::ClosePlan,
         Action::Sign,
@@ -248,6 +251,7 @@ impl Action {
             Action::Advice => "advice",
             Action::Plan => "plan",
             Action::Summaries => "summaries",
+            Action::Exams => "exams",
             Action::New => "new",
             Action::ClosePlan => "close_plan",
             Action::Sign => "sign",
@@ -287,6 +291,7 @@ impl Action {
             | Action::Plan
             | Action::ClosePlan
             | Action::Summaries
+            | Action::Exams
             | Action::Questionnaire
             | Action::Intake
             | Action::FollowUps => &[P::ClinicalRead],

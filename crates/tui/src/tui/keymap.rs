@@ -63,6 +63,8 @@ contexts! {
     Intake => "intake",
     /// The stage summaries.
     Summaries => "summaries",
+    /// The 健康体检表.
+    Exams => "exams",
     /// The intervention plan.
     Plan => "plan",
     /// A patient's follow-up history.

@@ -438,6 +438,23 @@ pub enum Request {
     SummaryList {
         id: PatientId,
     },
+    /// A new 健康体检表 for `date`, filled from the patient's results (not kept).
+    ExamDraft {
+        id: PatientId,
+        date: chrono::NaiveDate,
+    },
+    /// Saves an examination form (a new version; `number` is `None` for a new form,
+    /// `base` how many versions of it the author saw). Values the results lack join them.
+    ExamSave {
+        id: PatientId,
+        number: Option<u32>,
+        base: usize,
+        form: crate::domain::exam_form::ExamForm,
+    },
+    /// Every version of every examination form of the patient.
+    ExamList {
+        id: PatientId,
+    },
     /// A patient's follow-up plans, items and every call (the chart's history).
     FollowUpChart {
         id: PatientId,
@@ -621,6 +638,13 @@ pub enum Request {
         patient: PatientRef,
         plan: Option<u32>,
         year: Option<i32>,
+        output: ReportOutput,
+    },
+    /// The 健康体检表 of examination `number` (the latest when not given), laid out by
+    /// the client; audited with the printer or file.
+    ExamFormPrint {
+        patient: PatientRef,
+        number: Option<u32>,
         output: ReportOutput,
     },
 }

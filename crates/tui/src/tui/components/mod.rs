@@ -6,6 +6,7 @@ pub mod advice;
 pub mod call;
 pub mod consent;
 pub mod enrol;
+pub mod exams;
 pub mod followup_history;
 pub mod home;
 pub mod import;

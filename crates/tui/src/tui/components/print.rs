@@ -33,6 +33,11 @@ pub enum PrintWhat {
     Card {
         id: PatientId,
     },
+    /// A 健康体检表 by its number.
+    Exam {
+        id: PatientId,
+        number: u32,
+    },
 }
 
 /// Choosing a printer from those CUPS reports, or a file; then the outcome.
@@ -132,6 +137,11 @@ impl PrintScreen {
             } => report_request(*id, *from, *to, *unmask, output.clone()),
             PrintWhat::Card { id } => Request::CardPrint {
                 patient: PatientRef::Id(*id),
+                output: output.clone(),
+            },
+            PrintWhat::Exam { id, number } => Request::ExamFormPrint {
+                patient: PatientRef::Id(*id),
+                number: Some(*number),
                 output: output.clone(),
             },
         };
@@ -238,6 +248,7 @@ impl Component for PrintScreen {
         let what = match self.what {
             PrintWhat::Report { .. } => app.t("paper.what_report"),
             PrintWhat::Card { .. } => app.t("paper.what_card"),
+            PrintWhat::Exam { .. } => app.t("paper.what_exam"),
         };
         let title = app.locale.tf(
             "paper.print_title",

@@ -101,3 +101,39 @@ pub(crate) fn form_with_intro(
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), top);
     fields(frame, body, app, form, labels);
 }
+
+/// The codes of a coded field that match what is typed (after the last separator of a
+/// field that takes several), as many as fit on three lines of `width`.
+pub(crate) fn code_choices(
+    app: &App,
+    set: &crate::domain::code_sets::CodeSet,
+    typed: &str,
+    width: u16,
+) -> Line<'static> {
+    let word = if set.multiple {
+        typed.rsplit([',', '，', '、', '/']).next().unwrap_or("")
+    } else {
+        typed
+    };
+    let mut codes = set.matching(word);
+    // A value as shown ("01 汉族") matches nothing: the whole list again.
+    if codes.is_empty() {
+        codes = set.matching("");
+    }
+    let lang = app.locale.lang;
+    let budget = usize::from(width).saturating_mul(3).saturating_sub(2);
+    let mut shown = String::new();
+    for code in codes {
+        // No break between a code and its name.
+        let item = code.shown(lang).replacen(' ', "\u{a0}", 1);
+        let sep = if shown.is_empty() { "" } else { " · " };
+        if unicode_width::UnicodeWidthStr::width(format!("{shown}{sep}{item} …").as_str()) > budget
+        {
+            shown.push_str(" …");
+            break;
+        }
+        shown.push_str(sep);
+        shown.push_str(&item);
+    }
+    Line::styled(shown, app.theme.notice())
+}

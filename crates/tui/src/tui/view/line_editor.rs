@@ -15,15 +15,28 @@ pub(crate) fn rows(
     frame: &mut Frame<'_>,
     body: Rect,
     app: &App,
-    (form, labels, errors): (&Form, &[String], &[Option<String>]),
+    rows: (&Form, &[String], &[Option<String>]),
     gap_before: Option<usize>,
+) {
+    let gap: Vec<(usize, String)> = gap_before.map(|i| (i, String::new())).into_iter().collect();
+    headed_rows(frame, body, app, rows, &gap);
+}
+
+/// As `rows`, with a heading line before each row named in `headings` (a blank line
+/// for an empty heading): the sections of a long form.
+pub(crate) fn headed_rows(
+    frame: &mut Frame<'_>,
+    body: Rect,
+    app: &App,
+    (form, labels, errors): (&Form, &[String], &[Option<String>]),
+    headings: &[(usize, String)],
 ) {
     let width = labels.iter().map(|l| l.width()).max().unwrap_or(0) + 2;
     let room = (body.width as usize).saturating_sub(width + 2);
     let mut lines: Vec<(Line<'static>, Option<usize>)> = Vec::new();
     for (i, (field, label)) in form.fields.iter().zip(labels).enumerate() {
-        if Some(i) == gap_before {
-            lines.push((Line::from(""), None));
+        if let Some((_, heading)) = headings.iter().find(|(at, _)| *at == i) {
+            lines.push((Line::styled(heading.clone(), app.theme.title()), None));
         }
         let focused = i == form.focus;
         // The focused row scrolls sideways to keep the cursor in view.

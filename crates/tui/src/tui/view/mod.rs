@@ -17,8 +17,10 @@ use super::app::App;
 
 // Drawing pieces the screens share.
 pub(crate) use followups::{kind_text, messages as followup_messages, visit_text};
-pub(crate) use forms::{fields as form_fields, form_with_intro, framed, messages as form_messages};
-pub(crate) use line_editor::{line_editor, rows as line_editor_rows};
+pub(crate) use forms::{
+    code_choices, fields as form_fields, form_with_intro, framed, messages as form_messages,
+};
+pub(crate) use line_editor::{headed_rows, line_editor, rows as line_editor_rows};
 pub(crate) use lists::windowed_table;
 pub use lists::{masked_id, masked_phone, masked_phones_in, sex_text};
 

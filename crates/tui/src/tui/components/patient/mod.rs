@@ -143,6 +143,7 @@ impl PatientScreen {
                     | Action::Risks
                     | Action::Plan
                     | Action::Summaries
+                    | Action::Exams
                     | Action::FollowUps
                     | Action::Intake
                     | Action::Questionnaire
@@ -167,6 +168,7 @@ impl PatientScreen {
             Action::Risks => desk.push(risks::RiskScreen::new(id, name)),
             Action::Plan => desk.push(plan::PlanScreen::new(id, name)),
             Action::Summaries => desk.push(summaries::SummariesScreen::new(id, name)),
+            Action::Exams => desk.push(super::exams::ExamsScreen::new(id, name)),
             Action::FollowUps => {
                 desk.push(followup_history::FollowUpHistoryScreen::new(id, name));
             }

@@ -153,32 +153,7 @@ fn choices(app: &App, editor: &SectionEditor, width: u16) -> Option<Line<'static
     }
     let set = crate::domain::basic_info::code_set(name)?;
     let typed = editor.form.fields.get(editor.form.focus)?.value.as_str();
-    let word = if set.multiple {
-        typed.rsplit([',', '，', '、', '/']).next().unwrap_or("")
-    } else {
-        typed
-    };
-    let mut codes = set.matching(word);
-    // A value as shown ("01 汉族") matches nothing: the whole list again.
-    if codes.is_empty() {
-        codes = set.matching("");
-    }
-    let lang = app.locale.lang;
-    let budget = usize::from(width).saturating_mul(3).saturating_sub(2);
-    let mut shown = String::new();
-    for code in codes {
-        // No break between a code and its name.
-        let item = code.shown(lang).replacen(' ', "\u{a0}", 1);
-        let sep = if shown.is_empty() { "" } else { " · " };
-        if unicode_width::UnicodeWidthStr::width(format!("{shown}{sep}{item} …").as_str()) > budget
-        {
-            shown.push_str(" …");
-            break;
-        }
-        shown.push_str(sep);
-        shown.push_str(&item);
-    }
-    Some(Line::styled(shown, app.theme.notice()))
+    Some(crate::tui::view::code_choices(app, set, typed, width))
 }
 
 /// The labels of an editor's rows, the reason's last.
