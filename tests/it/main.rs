@@ -84,6 +84,7 @@ mod tui_app;
 mod tui_care;
 mod tui_components;
 mod tui_desk;
+mod tui_exams;
 mod tui_followups;
 mod tui_import;
 mod tui_lists;
