@@ -165,3 +165,82 @@ fn a_nurse_claims_the_first_callable_follow_up_records_the_call_and_sees_the_nex
     pane.key("Escape");
     pane.wait_for("Overdue");
 }
+
+#[test]
+fn a_doctor_fills_in_and_prints_the_health_examination_form_in_chinese_at_80x24() {
+    if !tmux::available() {
+        return;
+    }
+    let (tmp, dir) = demo_store();
+    let card = planned_patient(&dir);
+    let command = format!(
+        "{} --data {} --lang zh-CN",
+        env!("CARGO_BIN_EXE_caredesk"),
+        dir.display()
+    );
+    let pane = tmux::Pane::start("tui-exam", 80, 24, &command);
+    sign_in(&pane, "演示库", "dr.zhou", "demo doctor harbour lantern");
+    pane.wait_for("您要做什么");
+    pane.key("F3");
+    pane.wait_for("查找：");
+    pane.type_text(&card);
+    pane.wait_for("找到 1");
+    pane.key("Enter");
+    pane.wait_for("身份信息");
+
+    // e: the patient's forms; the demo's from two weeks ago is listed with its answers.
+    pane.type_text("e");
+    let list = pane.wait_for("第1号");
+    assert!(
+        list.contains("责任医生 周医生") && list.contains("一般状况"),
+        "{list}"
+    );
+    // n: a new form for today, filled from the results of the year before.
+    pane.type_text("n");
+    let draft = pane.wait_for("已从检验结果填入");
+    assert!(
+        draft.contains("— 症状 —") && draft.contains("体检日期"),
+        "{draft}"
+    );
+    // The symptoms, by name; the temperature mistyped in Fahrenheit, refused where it is.
+    pane.key("Tab");
+    pane.key("Tab");
+    // The form's list above the rows (code and name joined by a no-break space).
+    let symptoms = pane.wait_for("无症状 · 2");
+    assert!(symptoms.contains("头痛 · 3"), "{symptoms}");
+    pane.type_text("头晕");
+    pane.key("Tab");
+    pane.key("Tab");
+    pane.type_text("98.6");
+    pane.key("C-s");
+    let refused = pane.wait_for("30–45 ℃");
+    assert!(refused.contains("不是此项可填的数值"), "{refused}");
+    for _ in 0..4 {
+        pane.key("BSpace");
+    }
+    pane.type_text("36.7");
+    pane.key("C-s");
+    let saved = pane.wait_for("已保存为第2号健康体检表");
+    assert!(saved.contains("项数值已加入检验结果"), "{saved}");
+
+    // p: printed as the form to a new PDF file, read back with poppler.
+    pane.type_text("p");
+    pane.wait_for("存为PDF文件");
+    pane.key("End");
+    pane.key("Enter");
+    let file = tmp.path().join("exam.pdf");
+    pane.type_text(&file.display().to_string());
+    pane.key("Enter");
+    pane.wait_for("已写入");
+    let text = crate::common::pdf_text(&std::fs::read(&file).unwrap());
+    for expected in [
+        "健康体检表",
+        "症状",
+        "头晕",
+        "体温（℃）",
+        "36.7",
+        "健康指导",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+}

@@ -37,7 +37,10 @@ fn exam(number_of: u32, day: u32) -> ExamVersion {
         ("bp_left_diastolic".into(), number("88")),
         ("weight".into(), number("71.5")),
         ("smoking".into(), codes(&["1"])),
-        ("occupational_exposure".into(), Answer::Declared(Declared::None)),
+        (
+            "occupational_exposure".into(),
+            Answer::Declared(Declared::None),
+        ),
         ("dorsalis_pedis".into(), codes(&["2"])),
         ("urine_protein".into(), codes(&["2"])),
         ("evaluation".into(), codes(&["2"])),
@@ -61,7 +64,10 @@ fn open_exams(app: &mut App) {
     assert!(matches!(call[0].1, Request::ExamList { .. }));
     let mut older = exam(1, 2);
     older.form.answers.remove("abnormalities");
-    older.form.answers.insert("evaluation".into(), codes(&["1"]));
+    older
+        .form
+        .answers
+        .insert("evaluation".into(), codes(&["1"]));
     reply(app, call[0].0, Response::Exams(vec![older, exam(2, 24)]));
 }
 
@@ -161,7 +167,10 @@ fn enter_edits_the_selected_form_from_its_versions_and_p_prints_it() {
     press(&mut app, KeyCode::Enter);
     save_key(&mut app);
     let call = calls(&mut app);
-    let Request::ExamSave { number, base, form, .. } = &call[0].1 else {
+    let Request::ExamSave {
+        number, base, form, ..
+    } = &call[0].1
+    else {
         panic!("{:?}", call[0].1)
     };
     assert_eq!((*number, *base), (Some(1), 1));
@@ -176,7 +185,11 @@ fn enter_edits_the_selected_form_from_its_versions_and_p_prints_it() {
         }),
     );
     let call = calls(&mut app);
-    reply(&mut app, call[0].0, Response::Exams(vec![exam(1, 2), exam(2, 24)]));
+    reply(
+        &mut app,
+        call[0].0,
+        Response::Exams(vec![exam(1, 2), exam(2, 24)]),
+    );
     type_text(&mut app, "p");
     let screen = common::tui::render(&mut app, 80, 24);
     assert!(screen.contains("health examination form"), "{screen}");
