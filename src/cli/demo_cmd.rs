@@ -22,6 +22,9 @@ pub struct DemoArgs {
     /// Create the store and stop, without opening the terminal app.
     #[arg(long)]
     pub no_tui: bool,
+    /// The demo store's cryptographic suite (first run only): `standard` or `sm` (国密).
+    #[arg(long, value_name = "SUITE", default_value = "standard", value_parser = super::init_cmd::parse_suite)]
+    pub crypto_suite: crate::crypto::Suite,
     #[command(flatten)]
     pub flags: TuiFlags,
 }
@@ -87,7 +90,10 @@ fn create(args: &DemoArgs) -> anyhow::Result<usize> {
     let made = crate::demo::create(
         &staging,
         args.patients,
-        StoreOptions::default(),
+        StoreOptions {
+            crypto_suite: Some(args.crypto_suite),
+            ..StoreOptions::default()
+        },
         &mut |done| {
             if done % 10_000 == 0 {
                 eprintln!("  {done} patients");

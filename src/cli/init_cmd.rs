@@ -20,6 +20,15 @@ pub struct InitArgs {
     /// Print exactly one JSON object: otpauth_uri, recovery_key, audit_seed, recovery_codes.
     #[arg(long)]
     pub json: bool,
+    /// The cryptographic suite, fixed for the store's life: `standard` (XChaCha20-Poly1305,
+    /// SHA-256, X25519) or `sm` (国密: SM4-GCM, SM3, SM2, as GB/T 39786 asks).
+    #[arg(long, value_name = "SUITE", default_value = "standard", value_parser = parse_suite)]
+    pub crypto_suite: crate::crypto::Suite,
+}
+
+/// `--crypto-suite`: a suite's name.
+pub fn parse_suite(text: &str) -> Result<crate::crypto::Suite, String> {
+    crate::crypto::Suite::parse(text).map_err(|e| e.to_string())
 }
 
 #[derive(Serialize)]
@@ -46,7 +55,10 @@ pub fn run(args: InitArgs) -> anyhow::Result<()> {
         dir,
         &args.admin,
         &password,
-        StoreOptions::default(),
+        StoreOptions {
+            crypto_suite: Some(args.crypto_suite),
+            ..StoreOptions::default()
+        },
         process_actor(),
     )?;
     // The notice a patient signs before the separate PIPL consents, for the clinic

@@ -97,6 +97,7 @@ fn demo(dir: &Path, patients: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_caredesk"))
         .args(["demo", "--data", dir.to_str().unwrap()])
         .args(["--patients", patients, "--no-tui"])
+        .args(crate::common::suite_flag(&["demo"]))
         .output()
         .unwrap()
 }

@@ -10,6 +10,17 @@
 mod common;
 mod fhir_checks;
 
+/// The crypto suite this test process works with: `CAREDESK_TEST_CRYPTO_SUITE=sm` runs
+/// every test under 国密 (SM4-GCM, SM3, SM2), as `.ci/run` does for the store, audit
+/// and service tests; unset, the standard suite.
+#[ctor::ctor]
+fn adopt_the_test_crypto_suite() {
+    if let Ok(name) = std::env::var("CAREDESK_TEST_CRYPTO_SUITE") {
+        let suite = caredesk::crypto::Suite::parse(&name).expect("a crypto suite name");
+        caredesk::crypto::suite::adopt(suite).expect("the first suite of the process");
+    }
+}
+
 mod access;
 mod admin_duties;
 mod alerts;
@@ -26,6 +37,7 @@ mod consent;
 mod core_dumps;
 mod crash;
 mod crash_daemon;
+mod crypto_suite;
 mod demo;
 mod deployment;
 mod disk_full;

@@ -117,6 +117,18 @@ pub fn patient(name: &str, phone: &str, id_number: &str) -> Patient {
     }
 }
 
+/// `--crypto-suite NAME` for a command that makes a store (`init`, `demo`) when the
+/// tests run under a suite (`CAREDESK_TEST_CRYPTO_SUITE`): the stores the binary makes
+/// then share this process's suite, so the same tests run under both.
+pub fn suite_flag(args: &[&str]) -> Vec<String> {
+    match (args.first(), std::env::var("CAREDESK_TEST_CRYPTO_SUITE")) {
+        (Some(&"init" | &"demo"), Ok(name)) if !args.contains(&"--crypto-suite") => {
+            vec!["--crypto-suite".into(), name]
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Runs the real binary with `stdin`, and `CAREDESK_DATA` set to `data` (or unset).
 pub fn run_caredesk(data: Option<&Path>, args: &[&str], stdin: &str) -> std::process::Output {
     use std::io::Write;
@@ -128,6 +140,7 @@ pub fn run_caredesk(data: Option<&Path>, args: &[&str], stdin: &str) -> std::pro
     };
     let mut child = command
         .args(args)
+        .args(suite_flag(args))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -167,6 +167,7 @@ fn demo_template() -> &'static std::path::Path {
         let made = Command::new(env!("CARGO_BIN_EXE_caredesk"))
             .args(["demo", "--data", dir.to_str().unwrap()])
             .args(["--patients", "300", "--no-tui"])
+            .args(crate::common::suite_flag(&["demo"]))
             .output()
             .unwrap();
         assert!(

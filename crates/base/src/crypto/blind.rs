@@ -1,9 +1,7 @@
 //! Blind indexes: exact lookups by card number, phone or ID number without storing the
-//! value. The index key is `HMAC-SHA256(blind key, kind || normalised value)`, so the
+//! value. The index key is `HMAC(blind key, kind || normalised value)` with the store
+//! suite's hash (SHA-256, or SM3 under 国密), so the
 //! sled key reveals nothing without the store's keys, and equal values still meet.
-
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use super::secret::SecretKey;
 
@@ -111,14 +109,11 @@ impl BlindIndexKey {
     /// The 32-byte token for a value (normalised here, so callers cannot forget).
     pub fn token(&self, kind: IndexKind, value: &str) -> [u8; 32] {
         let normalised = zeroize::Zeroizing::new(kind.normalise(value));
-        // HMAC accepts keys of any length; 32 bytes can never be refused.
-        #[allow(clippy::expect_used)]
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(self.0.expose()).expect("HMAC takes any key length");
+        let mut mac = super::suite::Mac::new(super::suite::current(), self.0.expose());
         mac.update(kind.label());
         mac.update(&[0]);
         mac.update(normalised.as_bytes());
-        mac.finalize().into_bytes().into()
+        mac.finalize()
     }
 }
 

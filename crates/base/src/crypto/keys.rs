@@ -1,21 +1,13 @@
-//! Sub-keys derived from the data key (DEK) by HKDF-SHA256 with distinct labels, so a
-//! key used for one purpose never serves another.
-
-use hkdf::Hkdf;
-use sha2::Sha256;
+//! Sub-keys derived from the data key (DEK) by HKDF with distinct labels, so a key used
+//! for one purpose never serves another. The hash is the store suite's (SHA-256, or SM3).
 
 use super::blind::BlindIndexKey;
 use super::secret::SecretKey;
+use super::suite;
 
 /// Derives a 256-bit key from high-entropy input keying material.
 pub fn hkdf_key(ikm: &[u8], salt: &[u8], label: &str) -> SecretKey {
-    let hk = Hkdf::<Sha256>::new(Some(salt), ikm);
-    let mut out = [0u8; 32];
-    // 32 bytes is far below HKDF-SHA256's 8160-byte output limit.
-    #[allow(clippy::expect_used)]
-    hk.expand(label.as_bytes(), &mut out)
-        .expect("HKDF output length within limit");
-    SecretKey::from_bytes(out)
+    SecretKey::from_bytes(suite::hkdf(suite::current(), ikm, salt, label))
 }
 
 /// The working keys of an unlocked store. Dropping it zeroises every key.

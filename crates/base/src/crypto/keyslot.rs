@@ -35,7 +35,7 @@ pub enum KdfParams {
         parallelism: u32,
     },
     /// For 256-bit random secrets, which need no stretching.
-    HkdfSha256,
+    Hkdf,
 }
 
 impl KdfParams {
@@ -169,7 +169,7 @@ fn derive_kek(kdf: KdfParams, secret: &[u8], salt: &[u8; 16]) -> Result<SecretKe
                 .map_err(|e| UnlockError::BadParams(e.to_string()))?;
             Ok(SecretKey::from_bytes(*out))
         }
-        KdfParams::HkdfSha256 => Ok(hkdf_key(secret, salt, "caredesk/v1/key-slot")),
+        KdfParams::Hkdf => Ok(hkdf_key(secret, salt, "caredesk/v1/key-slot")),
     }
 }
 
@@ -286,16 +286,8 @@ mod tests {
     #[test]
     fn slot_bound_to_its_id() {
         let dek = SecretKey::random();
-        let mut slot = KeySlot::create(
-            1,
-            SlotKind::Recovery,
-            KdfParams::HkdfSha256,
-            b"k",
-            &dek,
-            1,
-            0,
-        )
-        .unwrap();
+        let mut slot =
+            KeySlot::create(1, SlotKind::Recovery, KdfParams::Hkdf, b"k", &dek, 1, 0).unwrap();
         slot.id = 2;
         assert!(slot.open(b"k").is_err());
     }

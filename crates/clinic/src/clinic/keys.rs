@@ -38,7 +38,7 @@ pub(crate) fn add_file(ctx: &Ctx<'_>, label: &str) -> Result<Reply, ServiceError
         SlotKind::KeyFile {
             label: label.to_string(),
         },
-        KdfParams::HkdfSha256,
+        KdfParams::Hkdf,
         key.bytes(),
     )?;
     Ok(Reply::new(Response::KeyFileCreated(KeyFileCreated {
@@ -137,7 +137,7 @@ pub(crate) fn add_recovery(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
         &mut writes,
         ctx.vault.keys(),
         SlotKind::Recovery,
-        KdfParams::HkdfSha256,
+        KdfParams::Hkdf,
         key.bytes(),
     )?;
     Ok(Reply::new(Response::RecoveryKeyCreated(RecoveryKeyCreated {

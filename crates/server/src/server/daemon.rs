@@ -141,7 +141,11 @@ async fn connection(
                     return;
                 }
                 if protocol != ours.protocol {
-                    let theirs = Greeting { protocol, version };
+                    let theirs = Greeting {
+                        protocol,
+                        version,
+                        suite: String::new(),
+                    };
                     // Versions only: nothing a user typed.
                     eprintln!(
                         "caredesk serve: turned a terminal away: {}",

@@ -19,7 +19,7 @@ pub const SIGN_IN_FRAME: usize = 64 * 1024;
 /// The wire's version. Requests and replies are encoded by variant index, so any
 /// change to `Request`, `Response` or the frames changes what a byte means: bump this
 /// with every such change (the pinned test in `tests` fails until it is).
-pub const PROTOCOL: u32 = 16;
+pub const PROTOCOL: u32 = 17;
 
 /// This build's version, which the greeting also carries (what staff are told).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -51,6 +51,9 @@ pub enum ClientFrame {
 pub struct Greeting {
     pub protocol: u32,
     pub version: String,
+    /// The server's crypto suite (`standard` or `sm`): a command that checks the audit
+    /// chain on its own side (`audit verify`, `audit archive`) works under it.
+    pub suite: String,
 }
 
 impl Greeting {
@@ -58,6 +61,7 @@ impl Greeting {
         Self {
             protocol: PROTOCOL,
             version: VERSION.to_string(),
+            suite: crate::crypto::suite::current().name().to_string(),
         }
     }
 }
@@ -287,7 +291,7 @@ mod tests {
         // terminal would misread the new ones: bump PROTOCOL and pin the new print.
         assert_eq!(
             (PROTOCOL, fingerprint.as_str()),
-            (16, "46140baffd1c6f3a"),
+            (17, "749c2b3b50d890f6"),
             "the wire changed: bump PROTOCOL and pin the new fingerprint"
         );
     }
@@ -297,10 +301,12 @@ mod tests {
         let terminal = Greeting {
             protocol: 2,
             version: "0.9.0".into(),
+            suite: "standard".into(),
         };
         let server = Greeting {
             protocol: 1,
             version: "0.8.0".into(),
+            suite: "standard".into(),
         };
         let said = version_mismatch(&terminal, &server);
         assert!(

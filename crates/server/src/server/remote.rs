@@ -29,7 +29,14 @@ fn open(path: &Path) -> std::io::Result<UnixStream> {
     };
     write_frame(&mut stream, &greet).map_err(std::io::Error::other)?;
     match read_frame::<Greeting>(&mut stream) {
-        Ok(theirs) if theirs.protocol == ours.protocol => Ok(stream),
+        Ok(theirs) if theirs.protocol == ours.protocol => {
+            // What this process checks of the server's (the audit chain) is checked
+            // under the server's suite.
+            crate::crypto::Suite::parse(&theirs.suite)
+                .and_then(crate::crypto::suite::adopt)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::Unsupported, e.to_string()))?;
+            Ok(stream)
+        }
         Ok(theirs) => Err(std::io::Error::new(
             std::io::ErrorKind::Unsupported,
             version_mismatch(&ours, &theirs),

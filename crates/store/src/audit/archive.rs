@@ -4,7 +4,7 @@
 //! at least six years, and nothing in caredesk deletes them.
 //!
 //! ```text
-//! "CAREDESK-AUDIT-ARCHIVE v1\n"
+//! "CAREDESK-AUDIT-ARCHIVE v1\n"   (a 国密 store's: "CAREDESK-AUDIT-ARCHIVE sm\n")
 //! record*:  u32 BE key length, key, u32 BE value length, value  (as stored)
 //! trailer:  JSON head {"seq", "hash", "epoch"} on its own last line
 //! ```
@@ -17,6 +17,8 @@ use super::log::Head;
 use super::verify::{Break, Report, Verifier, VerifyOptions};
 
 pub const MAGIC: &[u8] = b"CAREDESK-AUDIT-ARCHIVE v1\n";
+/// The same archive from a store of the 国密 suite: its chain is SM3, its seals HMAC-SM3.
+pub const MAGIC_SM: &[u8] = b"CAREDESK-AUDIT-ARCHIVE sm\n";
 const END: &[u8] = b"\nEND ";
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -36,24 +38,41 @@ pub enum ArchiveError {
     Damaged(String),
     #[error(transparent)]
     Broken(#[from] Break),
+    #[error("{0}")]
+    Suite(String),
+}
+
+fn magic_of(suite: crate::crypto::Suite) -> &'static [u8] {
+    match suite {
+        crate::crypto::Suite::Standard => MAGIC,
+        crate::crypto::Suite::Sm => MAGIC_SM,
+    }
 }
 
 /// Writes records (stored key, stored value) as they come, checking them as it goes.
 pub struct ArchiveWriter<'a, W: Write> {
     out: W,
     verifier: Verifier<'a>,
+    /// Whether the first line is written: it names the suite, known once the store (or
+    /// the server) has been reached, so it waits for the first record.
+    started: bool,
 }
 
 impl<'a, W: Write> ArchiveWriter<'a, W> {
-    pub fn new(mut out: W, options: &'a VerifyOptions<'a>) -> Result<Self, ArchiveError> {
-        out.write_all(MAGIC)?;
+    pub fn new(out: W, options: &'a VerifyOptions<'a>) -> Result<Self, ArchiveError> {
         Ok(Self {
             out,
             verifier: Verifier::new(options),
+            started: false,
         })
     }
 
     pub fn record(&mut self, key: &[u8], value: &[u8]) -> Result<(), ArchiveError> {
+        if !self.started {
+            self.out
+                .write_all(magic_of(crate::crypto::suite::current()))?;
+            self.started = true;
+        }
         self.verifier.feed(key, value)?;
         for part in [key, value] {
             self.out.write_all(&(part.len() as u32).to_be_bytes())?;
@@ -94,9 +113,15 @@ pub fn verify_archive(
     input
         .read_exact(&mut magic)
         .map_err(|_| ArchiveError::NotAnArchive)?;
-    if magic != MAGIC {
+    let suite = if magic == MAGIC {
+        crate::crypto::Suite::Standard
+    } else if magic == MAGIC_SM {
+        crate::crypto::Suite::Sm
+    } else {
         return Err(ArchiveError::NotAnArchive);
-    }
+    };
+    // The archive's suite checks its chain and seals (this process adopts it).
+    crate::crypto::suite::adopt(suite).map_err(|e| ArchiveError::Suite(e.to_string()))?;
     let mut verifier = Verifier::new(options);
     let read_part =
         |input: &mut std::io::BufReader<_>, first: [u8; 4]| -> Result<Vec<u8>, ArchiveError> {

@@ -1,7 +1,6 @@
 //! What one audit record holds, and its canonical bytes and hash.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::codec::CodecError;
 
@@ -148,15 +147,20 @@ pub fn chain_hash(prev: &[u8; 32], seq: u64, time_ms: i64, body: &RecordBody) ->
     chain_hash_bytes(prev, seq, time_ms, &body_bytes(body))
 }
 
-/// The same hash over a body already in canonical bytes (what `verify` reads).
+/// The same hash over a body already in canonical bytes (what `verify` reads), with
+/// the store suite's hash (SHA-256, or SM3 under 国密).
 pub fn chain_hash_bytes(prev: &[u8; 32], seq: u64, time_ms: i64, body: &[u8]) -> [u8; 32] {
-    let mut hasher = Sha256::new();
-    hasher.update(b"caredesk-audit-v1");
-    hasher.update(prev);
-    hasher.update(seq.to_be_bytes());
-    hasher.update(time_ms.to_be_bytes());
-    hasher.update(body);
-    hasher.finalize().into()
+    use crate::crypto::suite;
+    suite::digest(
+        suite::current(),
+        &[
+            b"caredesk-audit-v1",
+            prev,
+            &seq.to_be_bytes(),
+            &time_ms.to_be_bytes(),
+            body,
+        ],
+    )
 }
 
 impl AuditRecord {

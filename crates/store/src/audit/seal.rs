@@ -10,8 +10,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+
+use crate::crypto::suite;
 use zeroize::Zeroizing;
 
 use crate::crypto::keys::hkdf_key;
@@ -51,10 +52,10 @@ impl Seed {
 
 /// One step forward; the old key cannot be computed back from the new one.
 pub fn advance(key: &SecretKey) -> SecretKey {
-    let mut hasher = Sha256::new();
-    hasher.update(b"caredesk-audit-advance");
-    hasher.update(key.expose());
-    SecretKey::from_bytes(hasher.finalize().into())
+    SecretKey::from_bytes(suite::digest(
+        suite::current(),
+        &[b"caredesk-audit-advance", key.expose()],
+    ))
 }
 
 /// The key of `epoch`, computed from the seed (verifier side).
@@ -69,33 +70,32 @@ pub fn key_at(seed: &Seed, epoch: u64) -> SecretKey {
 /// A digest that tells whether two sealing keys are the same without revealing
 /// either: the clinic server hands it to a verifier instead of its current key.
 pub fn key_digest(key: &SecretKey) -> [u8; 32] {
-    let mut hash = Sha256::new();
-    hash.update(b"caredesk audit sealing key digest v1");
-    hash.update(key.expose());
-    hash.finalize().into()
+    suite::digest(
+        suite::current(),
+        &[b"caredesk audit sealing key digest v1", key.expose()],
+    )
 }
 
-/// A MAC keyed once and reused for many records (the keyed state is cloned per record).
+/// A MAC keyed once and reused for many records (the keyed state is cloned per record),
+/// HMAC with the store suite's hash.
 #[derive(Clone)]
-pub struct Sealer(Hmac<Sha256>);
+pub struct Sealer(suite::Mac);
 
 impl Sealer {
     pub fn new(key: &SecretKey) -> Self {
-        // HMAC takes keys of any length.
-        #[allow(clippy::expect_used)]
-        Self(Hmac::<Sha256>::new_from_slice(key.expose()).expect("HMAC key"))
+        Self(suite::Mac::new(suite::current(), key.expose()))
     }
 
     pub fn mac(&self, hash: &[u8; 32]) -> [u8; 32] {
         let mut mac = self.0.clone();
         mac.update(hash);
-        mac.finalize().into_bytes().into()
+        mac.finalize()
     }
 
     pub fn check(&self, hash: &[u8; 32], tag: &[u8; 32]) -> bool {
         let mut mac = self.0.clone();
         mac.update(hash);
-        mac.verify_slice(tag).is_ok()
+        mac.verify(tag)
     }
 }
 

@@ -35,6 +35,9 @@ pub struct StoreOptions {
     pub epoch_seconds: u64,
     /// Argon2id parameters for new password slots.
     pub password_kdf: KdfParams,
+    /// The crypto suite a new store is made with (`init`); `None`: the process's.
+    /// An existing store's own suite, recorded in it, always decides.
+    pub crypto_suite: Option<crate::crypto::Suite>,
 }
 
 impl Default for StoreOptions {
@@ -43,6 +46,7 @@ impl Default for StoreOptions {
             clock: system_clock(),
             epoch_seconds: DEFAULT_EPOCH_SECONDS,
             password_kdf: KdfParams::PASSWORD_DEFAULT,
+            crypto_suite: None,
         }
     }
 }
@@ -163,6 +167,11 @@ impl RawStore {
         }
         let lock = take_lock(dir)?;
         let db = open_sled(dir, cache_bytes)?;
+        // Whatever reads it works under its suite.
+        let meta_tree = db
+            .open_tree(META_TREE)
+            .map_err(|e| StoreError::from_sled(dir, e))?;
+        adopt_recorded_suite(dir, &meta_tree)?;
         Ok(RawStore {
             dir: dir.to_path_buf(),
             db,
@@ -177,7 +186,27 @@ impl RawStore {
     }
 }
 
+/// The suite recorded in the store becomes this process's; a process already working
+/// under the other one refuses the store (nothing is sealed with the wrong suite).
+pub(crate) fn adopt_recorded_suite(dir: &Path, meta_tree: &sled::Tree) -> Result<(), StoreError> {
+    use crate::crypto::suite::{self, Suite};
+    let recorded = meta_tree
+        .get(super::meta::SUITE_KEY)
+        .map_err(|e| StoreError::from_sled(dir, e))?;
+    let suite = match recorded {
+        None => Suite::Standard,
+        Some(name) => Suite::parse(&String::from_utf8_lossy(&name))
+            .map_err(|e| StoreError::corrupt(dir, e.to_string()))?,
+    };
+    suite::adopt(suite).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
 impl Store {
+    /// The crypto suite this store works with.
+    pub fn crypto_suite(&self) -> crate::crypto::Suite {
+        crate::crypto::suite::current()
+    }
+
     /// Opens an existing store, migrating an older schema and checking the audit head.
     pub fn open(dir: &Path, options: StoreOptions) -> Result<Store, StoreError> {
         let RawStore { dir: _, db, lock } = RawStore::open(dir)?;
@@ -191,6 +220,7 @@ impl Store {
             Some(bytes) => codec::decode(&bytes).map_err(|e| StoreError::from_codec(dir, e))?,
             None => return Err(StoreError::corrupt(dir, "the store description is missing")),
         };
+        adopt_recorded_suite(dir, &meta_tree)?;
         if meta.schema_version > SCHEMA_VERSION {
             return Err(StoreError::NewerSchema {
                 dir: dir.to_path_buf(),

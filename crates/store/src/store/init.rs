@@ -95,6 +95,11 @@ fn create(
     options: StoreOptions,
     actor: Actor,
 ) -> Result<(Vault, InitSecrets), StoreError> {
+    // The suite first: the audit chain, the keys and every envelope are made with it.
+    let suite = options
+        .crypto_suite
+        .unwrap_or_else(crate::crypto::suite::current);
+    crate::crypto::suite::adopt(suite).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let lock = take_lock(dir)?;
     let db = open_sled(dir, super::db::WORKING_CACHE)?;
     let now = (options.clock)();
@@ -140,6 +145,11 @@ fn create(
 
     let mut writes = WriteSet::new();
     writes.put(&meta_tree, META_KEY, codec::encode(&meta).to_vec());
+    writes.put(
+        &meta_tree,
+        super::meta::SUITE_KEY,
+        suite.name().as_bytes().to_vec(),
+    );
     let text_public = vault.text_keys().public();
     writes.put(
         &meta_tree,
@@ -151,13 +161,16 @@ fn create(
         &mut writes,
         vault.keys(),
         SlotKind::Recovery,
-        KdfParams::HkdfSha256,
+        KdfParams::Hkdf,
         recovery_key.bytes(),
     )?;
     vault.stage_user(&mut writes, &user, password.as_bytes())?;
     let event = AuditEvent::new(actor, "store.init", Outcome::Ok)
         .subject(format!("user:{admin}"))
-        .detail("store created; admin user and recovery key slot added");
+        .detail(format!(
+            "store created; admin user and recovery key slot added; crypto suite {}",
+            suite.name()
+        ));
     vault.commit(event, writes)?;
     restrict_permissions(dir).map_err(|e| StoreError::from_io(dir, &e))?;
 

@@ -223,7 +223,7 @@ mod tests {
         KeySlot::create(
             id,
             SlotKind::Recovery,
-            KdfParams::HkdfSha256,
+            KdfParams::Hkdf,
             b"secret",
             dek,
             generation,

@@ -6,6 +6,9 @@ use super::codec::Versioned;
 
 pub const META_TREE: &str = "meta";
 pub const META_KEY: &[u8] = b"store";
+/// The crypto suite the store was made with (`standard` or `sm`), in the clear: it is
+/// needed before anything can be unlocked. A store without it is standard.
+pub const SUITE_KEY: &[u8] = b"crypto_suite";
 
 /// The schema this build writes. Raise it with a migration in `migrate.rs`.
 /// 2: card numbers only as blind tokens in keys, alert details sealed (`upgrade.rs`).

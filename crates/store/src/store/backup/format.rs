@@ -19,7 +19,6 @@
 
 use std::io::{Read, Seek, SeekFrom, Write};
 
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -65,6 +64,13 @@ pub struct Manifest {
     #[serde(default)]
     pub key_grants: Vec<(u64, String)>,
     pub chunks: Vec<ChunkInfo>,
+    /// The store's crypto suite (`standard` or `sm`): a restore works under it.
+    #[serde(default = "standard_suite")]
+    pub crypto_suite: String,
+}
+
+fn standard_suite() -> String {
+    "standard".into()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,13 +100,13 @@ fn chunk_aad(backup_id: &[u8; 16], index: u64, last: bool) -> Vec<u8> {
     aad
 }
 
+/// The backup's MAC over the file's digest, with the store suite's HMAC.
 fn mac(key: &SecretKey, digest: &[u8; 32]) -> [u8; 32] {
-    // HMAC takes keys of any length.
-    #[allow(clippy::expect_used)]
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.expose()).expect("HMAC key");
+    use crate::crypto::suite;
+    let mut mac = suite::Mac::new(suite::current(), key.expose());
     mac.update(b"caredesk backup manifest");
     mac.update(digest);
-    mac.finalize().into_bytes().into()
+    mac.finalize()
 }
 
 /// Writes chunks, then the manifest and trailer; keeps the running digest.

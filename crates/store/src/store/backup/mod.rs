@@ -198,6 +198,7 @@ pub fn write<W: Write>(
         key_generation: keys.generation,
         key_slots,
         key_grants,
+        crypto_suite: crate::crypto::suite::current().name().into(),
         chunks: Vec::new(),
     };
     let Chunker { writer, .. } = chunker;
@@ -225,6 +226,10 @@ impl BackupKey<'_> {
 }
 
 fn keys_for(manifest: &Manifest, key: &BackupKey<'_>) -> Result<DataKeys, BackupError> {
+    // The backup's suite opens its slots, chunks and MAC (this process adopts it).
+    let suite = crate::crypto::Suite::parse(&manifest.crypto_suite)
+        .map_err(|e| FormatError::Damaged(e.to_string()))?;
+    crate::crypto::suite::adopt(suite).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let slots = manifest
         .key_slots
         .iter()
