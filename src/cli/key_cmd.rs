@@ -21,6 +21,10 @@ use crate::clinic::{Reply, Request};
 pub enum KeyCommand {
     /// Create a key-file slot and write its key to FILE (0600; never overwritten).
     AddFile(AddFileArgs),
+    /// Create a key slot whose key only a PKCS#11 token (an HSM, a 密码机) decrypts:
+    /// `[pkcs11] module` in settings.toml names its library; the token makes its AES key
+    /// KEY if it has none. `caredesk serve --token-pin-file` opens the store with it.
+    AddToken(AddTokenArgs),
     /// List the key slots: id, kind (password, recovery, key-file), user or label.
     List(DataOnly),
     /// Remove a key-file or recovery slot by id (never the last recovery key).
@@ -57,6 +61,23 @@ pub struct RemoveArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct AddTokenArgs {
+    #[command(flatten)]
+    pub data: DataDir,
+    /// A name for the slot, e.g. hsm.
+    pub label: String,
+    /// The token's label (as `softhsm2-util --show-slots` or the vendor's tool shows it).
+    #[arg(long, value_name = "LABEL")]
+    pub token: String,
+    /// The label of the token's AES key that wraps the slot's key.
+    #[arg(long, value_name = "LABEL", default_value = "caredesk-kek")]
+    pub key: String,
+    /// A file (0600) holding the token's user PIN: never on the command line.
+    #[arg(long, value_name = "FILE")]
+    pub pin_file: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct AddFileArgs {
     #[command(flatten)]
     pub data: DataDir,
@@ -69,6 +90,7 @@ pub struct AddFileArgs {
 pub fn run(command: KeyCommand) -> anyhow::Result<()> {
     let args = match command {
         KeyCommand::AddFile(args) => args,
+        KeyCommand::AddToken(args) => return add_token(&args),
         KeyCommand::List(args) => return list(&args.data),
         KeyCommand::Remove(args) => return remove(&args),
         KeyCommand::AddRecovery(args) => return add_recovery(&args.data),
@@ -98,6 +120,26 @@ pub fn run(command: KeyCommand) -> anyhow::Result<()> {
     say!(
         "key file for {label} written to {}; keep it readable only by the account that runs the job",
         args.out.display()
+    );
+    Ok(())
+}
+
+fn add_token(args: &AddTokenArgs) -> anyhow::Result<()> {
+    let pin = crate::server::key_file::read_pin(&args.pin_file)?;
+    let () = admin_call(
+        &args.data,
+        Request::KeyTokenAdd {
+            label: args.label.clone(),
+            token: args.token.clone(),
+            key: args.key.clone(),
+            pin: crate::clinic::api::Secret(pin.to_string()),
+        },
+    )?;
+    say!(
+        "token slot {} added: the token {}'s key {} holds its key; start the server with --token-pin-file",
+        args.label,
+        args.token,
+        args.key
     );
     Ok(())
 }

@@ -194,8 +194,12 @@ pub struct ServeArgs {
     #[arg(long, value_name = "PATH")]
     pub socket: Option<PathBuf>,
     /// A key file (0600) that opens the store at start.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "token_pin_file")]
     pub key_file: Option<PathBuf>,
+    /// A file (0600) with the PIN of the PKCS#11 token whose key opens the store's token
+    /// slot (`caredesk key add-token`), at start.
+    #[arg(long, value_name = "FILE")]
+    pub token_pin_file: Option<PathBuf>,
 }
 
 impl Cli {
@@ -218,6 +222,7 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         dir: args.data.path,
         socket,
         key_file: args.key_file,
+        token_pin_file: args.token_pin_file,
     })
 }
 

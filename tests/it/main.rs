@@ -62,6 +62,7 @@ mod followups;
 mod fuzz_regressions;
 mod hl7_real;
 mod hostile_text;
+mod hsm_token;
 mod import;
 mod import_pieces;
 mod key_rotation;

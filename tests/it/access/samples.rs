@@ -53,6 +53,12 @@ pub(super) fn sample_requests(id: PatientId) -> Vec<Request> {
         Request::KeyFileAdd {
             label: "matrix-probe".into(),
         },
+        Request::KeyTokenAdd {
+            label: "matrix-token".into(),
+            token: "none".into(),
+            key: "none".into(),
+            pin: caredesk::clinic::api::Secret::new("0000"),
+        },
         Request::PatientCreate {
             patient: patient("Matrix Probe", "13700000001", "M1"),
         },

@@ -24,6 +24,26 @@ pub enum SlotKind {
     Recovery,
     /// Opened by a 32-byte key file (daemon, unattended jobs).
     KeyFile { label: String },
+    /// Opened like a key file whose key is kept only encrypted by a key inside a
+    /// PKCS#11 token (`token.rs`): the daemon asks the token, with its PIN, at start.
+    Token {
+        label: String,
+        /// The token's label and the label of its AES key.
+        token: String,
+        key: String,
+        /// The slot's key as the token encrypted it.
+        wrapped: Vec<u8>,
+    },
+}
+
+impl SlotKind {
+    /// The label a key file or token slot is opened by.
+    pub fn unattended_label(&self) -> Option<&str> {
+        match self {
+            SlotKind::KeyFile { label } | SlotKind::Token { label, .. } => Some(label),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +203,11 @@ impl RecoveryKey {
 
     pub fn bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+
+    /// A key taken back from where it was kept (a token).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(Zeroizing::new(bytes))
     }
 
     /// `ABCD-EFGH-…`: 13 groups of 4 characters; easy to read aloud and type.

@@ -30,6 +30,7 @@ pub mod keys;
 pub mod keyslot;
 pub mod secret;
 pub mod suite;
+pub mod token;
 
 pub use blind::{BlindIndexKey, IndexKind};
 pub use envelope::{Aad, EnvelopeError};

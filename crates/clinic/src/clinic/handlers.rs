@@ -124,6 +124,12 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
             run.shared(move |ctx| users::set_role_permissions(ctx, role, permissions))
         }
         Request::KeyFileAdd { label } => run.shared(move |ctx| keys::add_file(ctx, &label)),
+        Request::KeyTokenAdd {
+            label,
+            token,
+            key,
+            pin,
+        } => run.shared(move |ctx| keys::add_token(ctx, &label, &token, &key, &pin)),
         Request::KeySlots => run.shared(keys::list),
         Request::ErasureRequest { patient, reason } => {
             run.shared(move |ctx| super::erasure::request(ctx, &patient, &reason))

@@ -10,7 +10,8 @@ use crate::crypto::{KdfParams, SlotKind};
 use crate::store::writes::WriteSet;
 use crate::text;
 
-pub(crate) fn add_file(ctx: &Ctx<'_>, label: &str) -> Result<Reply, ServiceError> {
+/// A key file's or token slot's label: short, plain and not yet used by either.
+fn check_new_label(ctx: &Ctx<'_>, label: &str) -> Result<(), ServiceError> {
     let valid = !label.is_empty()
         && label.len() <= 32
         && label
@@ -19,17 +20,24 @@ pub(crate) fn add_file(ctx: &Ctx<'_>, label: &str) -> Result<Reply, ServiceError
     if !valid {
         return Err(ServiceError::Invalid(text!("msg.keys.bad_label")));
     }
-    let store = ctx.vault.store();
-    let taken = store
+    let taken = ctx
+        .vault
+        .store()
         .key_slots()?
         .iter()
-        .any(|s| matches!(&s.kind, SlotKind::KeyFile { label: l } if l == label));
+        .any(|s| s.kind.unattended_label() == Some(label));
     if taken {
         return Err(ServiceError::Conflict(text!(
             "msg.keys.label_taken",
             label = label
         )));
     }
+    Ok(())
+}
+
+pub(crate) fn add_file(ctx: &Ctx<'_>, label: &str) -> Result<Reply, ServiceError> {
+    check_new_label(ctx, label)?;
+    let store = ctx.vault.store();
     let key = RecoveryKey::generate();
     let mut writes = WriteSet::new();
     let slot = store.stage_slot(
@@ -49,11 +57,61 @@ pub(crate) fn add_file(ctx: &Ctx<'_>, label: &str) -> Result<Reply, ServiceError
     .subject(format!("key-slot:{slot}")))
 }
 
+/// The associated data a token slot's key is encrypted under: its label.
+pub fn token_aad(label: &str) -> Vec<u8> {
+    format!("caredesk key slot {label}").into_bytes()
+}
+
+/// A slot opened like a key file whose key only the PKCS#11 token can decrypt: the
+/// token (`[pkcs11] module` in settings.toml) makes its AES key if it has none by that
+/// label, and encrypts a new random key with it. The daemon opens the slot at start
+/// with the token's PIN (`caredesk serve --token-pin-file`).
+pub(crate) fn add_token(
+    ctx: &Ctx<'_>,
+    label: &str,
+    token: &str,
+    key_label: &str,
+    pin: &Secret,
+) -> Result<Reply, ServiceError> {
+    check_new_label(ctx, label)?;
+    let module = ctx
+        .clinic
+        .settings()
+        .pkcs11
+        .module
+        .clone()
+        .ok_or_else(|| ServiceError::Invalid(text!("msg.keys.no_module")))?;
+    let opened = crate::crypto::token::TokenKey::open(&module, token, &pin.0, key_label, true)
+        .map_err(|e| ServiceError::Invalid(crate::i18n::Text::verbatim(e.to_string())))?;
+    let key = RecoveryKey::generate();
+    let wrapped = opened
+        .wrap(key.bytes(), &token_aad(label))
+        .map_err(|e| ServiceError::Invalid(crate::i18n::Text::verbatim(e.to_string())))?;
+    drop(opened);
+    let mut writes = WriteSet::new();
+    let slot = ctx.vault.store().stage_slot(
+        &mut writes,
+        ctx.vault.keys(),
+        SlotKind::Token {
+            label: label.to_string(),
+            token: token.to_string(),
+            key: key_label.to_string(),
+            wrapped,
+        },
+        KdfParams::Hkdf,
+        key.bytes(),
+    )?;
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(format!("key-slot:{slot}"))
+        .detail(format!("token slot {label}")))
+}
+
 /// A key slot as the admin sees it: which secret opens it, never the secret.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SlotSummary {
     pub id: u64,
-    /// "password", "recovery" or "key-file".
+    /// "password", "recovery", "key-file" or "token".
     pub kind: String,
     /// The user of a password slot, the label of a key file.
     pub name: String,
@@ -78,6 +136,7 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {
                 SlotKind::Password { user } => ("password", user),
                 SlotKind::Recovery => ("recovery", String::new()),
                 SlotKind::KeyFile { label } => ("key-file", label),
+                SlotKind::Token { label, token, .. } => ("token", format!("{label} ({token})")),
             };
             SlotSummary {
                 id: s.id,
@@ -120,7 +179,7 @@ pub(crate) fn remove(ctx: &Ctx<'_>, id: u64) -> Result<Reply, ServiceError> {
                 return Err(ServiceError::Invalid(text!("msg.keys.last_recovery")));
             }
         }
-        SlotKind::KeyFile { .. } => {}
+        SlotKind::KeyFile { .. } | SlotKind::Token { .. } => {}
     }
     let mut writes = WriteSet::new();
     store.stage_slot_removal(&mut writes, id)?;

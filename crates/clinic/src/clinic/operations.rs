@@ -104,6 +104,8 @@ operations! {
     // Keys and erasure.
     KeyFileAdd => key_file_add: Needs(P::KeyAdmin), "key.add_file", Serial [] -> [KeyFileCreated]
         "Add a key file for the server or a job" "为服务或任务添加密钥文件";
+    KeyTokenAdd => key_token_add: Needs(P::KeyAdmin), "key.add_token", Serial [] -> [Done]
+        "Add a key held by a hardware token" "添加由密码设备保管的密钥";
     KeySlots => key_slots: Needs(P::KeyAdmin), "key.list", None [] -> [KeySlots]
         "List what opens the store" "查看可打开数据库的密钥";
     ErasureRequest => erasure_request: Needs(P::PatientErase), "patient.erase_request", Serial [] -> [ErasureRequested]

@@ -243,6 +243,14 @@ impl Clinic {
         }
     }
 
+    /// The key slots, readable while the store is locked (they hold only wrapped keys).
+    pub fn key_slots(&self) -> Result<Vec<crate::crypto::KeySlot>, StoreError> {
+        match self.backend().store() {
+            Some(store) => store.key_slots(),
+            None => Ok(Vec::new()),
+        }
+    }
+
     pub(crate) fn backend(&self) -> RwLockReadGuard<'_, Backend> {
         self.backend.read().unwrap_or_else(|p| p.into_inner())
     }

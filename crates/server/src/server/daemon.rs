@@ -27,6 +27,8 @@ pub struct ServeOptions {
     pub dir: PathBuf,
     pub socket: PathBuf,
     pub key_file: Option<PathBuf>,
+    /// Opens the store at start through its token slot, with this PIN file.
+    pub token_pin_file: Option<PathBuf>,
 }
 
 /// The socket's default place: beside the store.
@@ -254,11 +256,28 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
     crate::clinic::settings::Settings::use_clinic_clock(&options.dir);
     let clinic = Arc::new(Clinic::open(&options.dir, StoreOptions::default())?);
     clinic.start_reevaluation_worker();
-    if let Some(path) = &options.key_file {
-        let (label, key) = super::key_file::read(path)?;
+    // What opens the store at start, unattended: a key file, or a token slot.
+    let unattended = match (&options.key_file, &options.token_pin_file) {
+        (Some(path), _) => Some(super::key_file::read(path)?),
+        (None, Some(path)) => {
+            let pin = super::key_file::read_pin(path)?;
+            Some(
+                super::key_file::from_token(&clinic, &pin)
+                    .map_err(|e| anyhow::anyhow!("the token did not open the store: {e}"))?,
+            )
+        }
+        (None, None) => None,
+    };
+    if let Some((label, key)) = &unattended {
         let origin = Origin::this_process();
-        let signed: Result<SignedIn, _> =
-            clinic.ask(None, Request::LoginKeyFile { label, key }, &origin);
+        let signed: Result<SignedIn, _> = clinic.ask(
+            None,
+            Request::LoginKeyFile {
+                label: label.clone(),
+                key: key.clone(),
+            },
+            &origin,
+        );
         if let Err(e) = signed {
             anyhow::bail!("the key file did not open the store: {e}");
         }
@@ -266,10 +285,10 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
     let server_settings = clinic.settings().server.clone();
     let group = server_settings.group.clone();
     let stop_scheduler = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let scheduler = match &options.key_file {
-        Some(path) => Some(super::scheduler::start(
+    let scheduler = match unattended {
+        Some(credentials) => Some(super::scheduler::start(
             clinic.clone(),
-            super::key_file::read(path)?,
+            credentials,
             std::time::Duration::from_secs(server_settings.scheduler_seconds.max(1)),
             stop_scheduler.clone(),
         )?),
@@ -294,6 +313,8 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
             options.socket.display(),
             if options.key_file.is_some() {
                 "unlocked by the key file"
+            } else if options.token_pin_file.is_some() {
+                "unlocked by the token"
             } else {
                 "locked until the first sign-in"
             }

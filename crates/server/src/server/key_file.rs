@@ -47,3 +47,57 @@ pub fn read(path: &Path) -> anyhow::Result<(String, Secret)> {
         _ => anyhow::bail!("{} lacks its label or key line", path.display()),
     }
 }
+
+/// Reads a token's PIN from a file only the service account may read (never argv).
+pub fn read_pin(path: &Path) -> anyhow::Result<Zeroizing<String>> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| anyhow::anyhow!("cannot read the PIN file {}: {e}", path.display()))?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        anyhow::bail!(
+            "the PIN file {} may be read by others: chmod 600 it",
+            path.display()
+        );
+    }
+    let text = Zeroizing::new(std::fs::read_to_string(path)?);
+    let pin = Zeroizing::new(text.trim().to_string());
+    if pin.is_empty() {
+        anyhow::bail!("the PIN file {} is empty", path.display());
+    }
+    Ok(pin)
+}
+
+/// What opens the store through a token slot, as a key file would: the token
+/// (`[pkcs11] module`), signed in with `pin`, decrypts the slot's key.
+pub fn from_token(clinic: &crate::clinic::Clinic, pin: &str) -> anyhow::Result<(String, Secret)> {
+    use crate::crypto::SlotKind;
+    let module = clinic
+        .settings()
+        .pkcs11
+        .module
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("settings.toml names no [pkcs11] module"))?;
+    let slots = clinic.key_slots()?;
+    let (label, token, key, wrapped) = slots
+        .iter()
+        .find_map(|s| match &s.kind {
+            SlotKind::Token {
+                label,
+                token,
+                key,
+                wrapped,
+            } => Some((label, token, key, wrapped)),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            anyhow::anyhow!("the store has no token slot: add one with `caredesk key add-token`")
+        })?;
+    let opened = crate::crypto::token::TokenKey::open(&module, token, pin, key, false)?;
+    let plain = opened.unwrap(wrapped, &crate::clinic::keys::token_aad(label))?;
+    let bytes: [u8; 32] = plain
+        .as_slice()
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("the token slot {label} holds no key"))?;
+    let key = crate::crypto::keyslot::RecoveryKey::from_bytes(bytes);
+    Ok((label.clone(), Secret::new(key.display().as_str())))
+}

@@ -210,7 +210,7 @@ pub fn slot_owner(kind: &SlotKind) -> String {
     match kind {
         SlotKind::Password { user } => user.clone(),
         SlotKind::Recovery => "recovery-key".into(),
-        SlotKind::KeyFile { label } => format!("system:{label}"),
+        SlotKind::KeyFile { label } | SlotKind::Token { label, .. } => format!("system:{label}"),
     }
 }
 

@@ -62,9 +62,7 @@ impl Unlock<'_> {
                 user == slot_user
             }
             (Unlock::RecoveryKey(_), SlotKind::Recovery) => true,
-            (Unlock::KeyFile { label, .. }, SlotKind::KeyFile { label: slot_label }) => {
-                label == slot_label
-            }
+            (Unlock::KeyFile { label, .. }, kind) => kind.unattended_label() == Some(*label),
             _ => false,
         }
     }

@@ -97,6 +97,14 @@ pub enum Request {
     KeyFileAdd {
         label: String,
     },
+    /// A key slot opened like a key file whose key only a PKCS#11 token can decrypt
+    /// (`[pkcs11] module`): the token's AES key `key` is made there if missing.
+    KeyTokenAdd {
+        label: String,
+        token: String,
+        key: String,
+        pin: Secret,
+    },
     /// Asks for a patient's erasure, with the reason the law or policy allows it; a
     /// second person approves.
     ErasureRequest {
