@@ -25,7 +25,8 @@ pub enum KeyCommand {
     /// `[pkcs11] module` in settings.toml names its library; the token makes its AES key
     /// KEY if it has none. `caredesk serve --token-pin-file` opens the store with it.
     AddToken(AddTokenArgs),
-    /// List the key slots: id, kind (password, recovery, key-file), user or label.
+    /// List the key slots: id, kind (password, recovery, key-file, token), user or label;
+    /// and the store's crypto suite.
     List(DataOnly),
     /// Remove a key-file or recovery slot by id (never the last recovery key).
     Remove(RemoveArgs),
@@ -173,6 +174,9 @@ fn list(data: &DataDir) -> anyhow::Result<()> {
             super::signin::format_time(s.created_unix)
         );
     }
+    // This process works under the store's suite now (from the store or the server).
+    let suite = crate::crypto::suite::current();
+    say!("crypto suite: {} ({})", suite.name(), suite.describe());
     Ok(())
 }
 

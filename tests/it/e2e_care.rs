@@ -244,3 +244,69 @@ fn a_doctor_fills_in_and_prints_the_health_examination_form_in_chinese_at_80x24(
         assert!(text.contains(expected), "{expected:?} not in:\n{text}");
     }
 }
+
+#[test]
+fn a_nurse_records_the_standard_follow_up_form_in_chinese_at_80x24() {
+    if !tmux::available() {
+        return;
+    }
+    let (_tmp, dir) = demo_store();
+    let command = format!(
+        "{} --data {} --lang zh-CN",
+        env!("CARGO_BIN_EXE_caredesk"),
+        dir.display()
+    );
+    let pane = tmux::Pane::start("tui-ffr", 80, 24, &command);
+    sign_in(&pane, "演示库", "chen.jing", "demo nurse harbour lantern");
+    pane.wait_for("您要做什么");
+    // Home: patient search, then the follow-up queue.
+    pane.key("Down");
+    pane.key("Enter");
+    let queue = pane.wait_for("今日到期");
+    // The first hypertension follow-up a nurse may call (✗: no phone consent).
+    let rows: Vec<&str> = queue
+        .lines()
+        .skip_while(|l| !l.contains("优先级"))
+        .skip(1)
+        .take_while(|l| l.contains("P1") || l.contains("P2") || l.contains("P3"))
+        .collect();
+    let first = rows
+        .iter()
+        .position(|l| l.contains("高血压") && !l.contains('✗'))
+        .expect("a callable hypertension follow-up in the demo queue");
+    for _ in 0..first {
+        pane.key("Down");
+    }
+    pane.key("Enter");
+    let call = pane.wait_for("结果：r 接通");
+    assert!(call.contains("本年面对面随访"), "{call}");
+    // Reached at the clinic; the readings; adherence 1; 0: no symptoms; a note; then the
+    // 规范's form: weight now/target, cigarettes a day now/target.
+    for value in [
+        "r",
+        "2",
+        "128",
+        "82",
+        "70",
+        "1",
+        "0",
+        "",
+        "",
+        "情况良好",
+        "",
+        "72/70",
+        "",
+        "10/5",
+    ] {
+        if !value.is_empty() {
+            pane.type_text(value);
+        }
+        pane.key("Enter");
+    }
+    let form = pane.screen();
+    assert!(form.contains("体重 kg") && form.contains("72/70"), "{form}");
+    pane.key("C-s");
+    let saved = pane.wait_for("随访已保存");
+    assert!(saved.contains("此次随访分类：控制满意"), "{saved}");
+    assert!(saved.contains("下次随访日期"), "{saved}");
+}

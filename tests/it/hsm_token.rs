@@ -183,6 +183,16 @@ fn a_token_slot_opens_the_store_at_start_with_the_pin_alone() {
         text(&listed.stdout)
     );
 
+    let expected = format!(
+        "crypto suite: {}",
+        caredesk::crypto::suite::current().name()
+    );
+    assert!(
+        text(&listed.stdout).contains(&expected),
+        "{}",
+        text(&listed.stdout)
+    );
+
     // The server opens the store with the token and its PIN.
     let (mut server, said) = serve(&token, &dir, &pin);
     assert!(said.contains("unlocked by the token"), "{said}");

@@ -193,7 +193,12 @@ pub(crate) fn adopt_recorded_suite(dir: &Path, meta_tree: &sled::Tree) -> Result
     let recorded = meta_tree
         .get(super::meta::SUITE_KEY)
         .map_err(|e| StoreError::from_sled(dir, e))?;
+    let described = meta_tree
+        .contains_key(META_KEY)
+        .map_err(|e| StoreError::from_sled(dir, e))?;
     let suite = match recorded {
+        // Not a store (yet, or no more): what opens it says so, not the suite.
+        None if !described => return Ok(()),
         None => Suite::Standard,
         Some(name) => Suite::parse(&String::from_utf8_lossy(&name))
             .map_err(|e| StoreError::corrupt(dir, e.to_string()))?,
