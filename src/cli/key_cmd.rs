@@ -21,9 +21,9 @@ use crate::clinic::{Reply, Request};
 pub enum KeyCommand {
     /// Create a key-file slot and write its key to FILE (0600; never overwritten).
     AddFile(AddFileArgs),
-    /// Create a key slot whose key only a PKCS#11 token (an HSM, a 密码机) decrypts:
-    /// `[pkcs11] module` in settings.toml names its library; the token makes its AES key
-    /// KEY if it has none. `caredesk serve --token-pin-file` opens the store with it.
+    /// Create a key slot whose key only a PKCS#11 token (an HSM, a 密码机) decrypts: the
+    /// token makes its AES key KEY if it has none. `caredesk serve --pkcs11-module PATH
+    /// --token-pin-file FILE` opens the store with it.
     AddToken(AddTokenArgs),
     /// List the key slots: id, kind (password, recovery, key-file, token), user or label;
     /// and the store's crypto suite.
@@ -76,6 +76,10 @@ pub struct AddTokenArgs {
     /// A file (0600) holding the token's user PIN: never on the command line.
     #[arg(long, value_name = "FILE")]
     pub pin_file: PathBuf,
+    /// The token's PKCS#11 library, when no server runs (root's own); a running server
+    /// uses the one it was started with (`serve --pkcs11-module`).
+    #[arg(long, value_name = "PATH")]
+    pub module: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -126,6 +130,9 @@ pub fn run(command: KeyCommand) -> anyhow::Result<()> {
 }
 
 fn add_token(args: &AddTokenArgs) -> anyhow::Result<()> {
+    if let Some(module) = &args.module {
+        crate::crypto::token::set_module(module)?;
+    }
     let pin = crate::server::key_file::read_pin(&args.pin_file)?;
     let () = admin_call(
         &args.data,

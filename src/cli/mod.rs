@@ -198,8 +198,12 @@ pub struct ServeArgs {
     pub key_file: Option<PathBuf>,
     /// A file (0600) with the PIN of the PKCS#11 token whose key opens the store's token
     /// slot (`caredesk key add-token`), at start.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", requires = "pkcs11_module")]
     pub token_pin_file: Option<PathBuf>,
+    /// The token's PKCS#11 library (root's own, writable by no one else), for token
+    /// slots: e.g. /usr/lib/softhsm/libsofthsm2.so.
+    #[arg(long, value_name = "PATH")]
+    pub pkcs11_module: Option<PathBuf>,
 }
 
 impl Cli {
@@ -215,6 +219,9 @@ impl Cli {
 }
 
 pub fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
+    if let Some(module) = &args.pkcs11_module {
+        crate::crypto::token::set_module(module)?;
+    }
     let socket = args
         .socket
         .unwrap_or_else(|| crate::server::daemon::default_socket(&args.data.path));

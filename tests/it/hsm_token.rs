@@ -93,10 +93,16 @@ fn pin_file(dir: &Path, name: &str, pin: &str) -> PathBuf {
 
 /// Starts `caredesk serve --token-pin-file` and waits for its first line: the
 /// listening line when the token opened the store, the reason otherwise.
-fn serve(token: &Token, dir: &Path, pin: &Path) -> (std::process::Child, String) {
+fn serve(
+    token: &Token,
+    (dir, module): (&Path, &Path),
+    pin: &Path,
+) -> (std::process::Child, String) {
     let mut child = token
         .command()
         .args(["serve", "--data", dir.to_str().unwrap()])
+        .arg("--pkcs11-module")
+        .arg(module)
         .arg("--token-pin-file")
         .arg(pin)
         .stdout(Stdio::null())
@@ -128,9 +134,9 @@ fn a_token_slot_opens_the_store_at_start_with_the_pin_alone() {
     let token = Token::new(tmp.path(), "caredesk");
     let data = dir.to_str().unwrap();
 
-    // Without a module in settings.toml, the security administrator is told what to ask.
+    // Without a module named, the security administrator is told what to ask for.
     let pin = pin_file(tmp.path(), "pin", PIN);
-    let args = [
+    let mut args = vec![
         "key",
         "add-token",
         "hsm",
@@ -144,24 +150,28 @@ fn a_token_slot_opens_the_store_at_start_with_the_pin_alone() {
     let refused = token.run(&args, &credentials(SECURITY));
     assert!(!refused.status.success());
     assert!(
-        text(&refused.stderr).contains("[pkcs11] module"),
+        text(&refused.stderr).contains("--pkcs11-module"),
         "{}",
         text(&refused.stderr)
     );
-
-    // The system's administrator names the token's library.
-    let settings = std::fs::read_to_string(dir.join("settings.toml")).unwrap_or_default();
-    let line = format!("module = {:?}", module.display().to_string());
-    let settings = if settings.contains("[pkcs11]\n") {
-        settings.replacen("[pkcs11]\n", &format!("[pkcs11]\n{line}\n"), 1)
-    } else {
-        format!("{settings}\n[pkcs11]\n{line}\n")
-    };
-    std::fs::write(dir.join("settings.toml"), settings).unwrap();
+    // A library anyone could have put there is refused before it is loaded.
+    let planted = tmp.path().join("libplanted.so");
+    std::fs::copy(&module, &planted).unwrap();
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let mut planted_args = args.clone();
+    planted_args.extend(["--module", planted.to_str().unwrap()]);
+    let refused = token.run(&planted_args, &credentials(SECURITY));
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("writable by no one else"),
+        "{}",
+        text(&refused.stderr)
+    );
+    args.extend(["--module", module.to_str().unwrap()]);
 
     // A wrong PIN adds nothing.
     let wrong = pin_file(tmp.path(), "wrong", "000000");
-    let mut wrong_args = args;
+    let mut wrong_args = args.clone();
     wrong_args[8] = wrong.to_str().unwrap();
     let refused = token.run(&wrong_args, &credentials(SECURITY));
     assert!(!refused.status.success());
@@ -194,17 +204,18 @@ fn a_token_slot_opens_the_store_at_start_with_the_pin_alone() {
     );
 
     // The server opens the store with the token and its PIN.
-    let (mut server, said) = serve(&token, &dir, &pin);
+    let (mut server, said) = serve(&token, (&dir, &module), &pin);
     assert!(said.contains("unlocked by the token"), "{said}");
     let _ = server.kill();
     let _ = server.wait();
 
     // A wrong PIN, or another machine's token store, opens nothing.
-    let (mut server, said) = serve(&token, &dir, &wrong);
+    let (mut server, said) = serve(&token, (&dir, &module), &wrong);
     assert!(said.contains("PIN is wrong"), "{said}");
-    assert!(!server.wait().unwrap().success());
+    // A status the unit does not restart on: no PIN tried again and again.
+    assert_eq!(server.wait().unwrap().code(), Some(78));
     let elsewhere = Token::new(&tmp.path().join("elsewhere"), "other");
-    let (mut server, said) = serve(&elsewhere, &dir, &pin);
+    let (mut server, said) = serve(&elsewhere, (&dir, &module), &pin);
     assert!(said.contains("no token labelled \"caredesk\""), "{said}");
     assert!(!server.wait().unwrap().success());
 }

@@ -56,15 +56,15 @@ impl GrantKeyPair {
         }
     }
 
-    /// The pair of this process's suite from its stored secret.
-    pub fn from_secret(bytes: &[u8; 32]) -> Self {
+    /// The pair of this process's suite from its stored secret; `None` for bytes that
+    /// are no SM2 scalar (never what `generate` made).
+    pub fn from_secret(bytes: &[u8; 32]) -> Option<Self> {
         Self::from_secret_as(suite::current(), bytes)
-            .unwrap_or_else(|| Self::X25519(crypto_box::SecretKey::from_bytes(*bytes)))
     }
 
     /// `None` for bytes that are no SM2 scalar (zero or past the group order: for
     /// random bytes about one chance in 2^32).
-    fn from_secret_as(suite: Suite, bytes: &[u8; 32]) -> Option<Self> {
+    pub fn from_secret_as(suite: Suite, bytes: &[u8; 32]) -> Option<Self> {
         match suite {
             Suite::Standard => Some(Self::X25519(crypto_box::SecretKey::from_bytes(*bytes))),
             Suite::Sm => sm2::SecretKey::from_slice(bytes)
@@ -97,14 +97,19 @@ impl GrantKeyPair {
         }
     }
 
-    /// Opens a grant sealed to this pair's public key: the data key and its generation.
-    pub fn open(&self, sealed: &[u8]) -> Result<(SecretKey, u32), GrantError> {
-        let plain = Zeroizing::new(match self {
+    /// Opens bytes sealed to this pair's public key (`seal_bytes`).
+    pub fn open_bytes(&self, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, GrantError> {
+        Ok(Zeroizing::new(match self {
             Self::X25519(secret) => secret.unseal(sealed).map_err(|_| GrantError::WrongSlot)?,
             Self::Sm2(secret) => sm2::pke::DecryptingKey::new(secret.clone())
                 .decrypt(sealed)
                 .map_err(|_| GrantError::WrongSlot)?,
-        });
+        }))
+    }
+
+    /// Opens a grant sealed to this pair's public key: the data key and its generation.
+    pub fn open(&self, sealed: &[u8]) -> Result<(SecretKey, u32), GrantError> {
+        let plain = self.open_bytes(sealed)?;
         if plain.len() != 4 + 32 {
             return Err(GrantError::Malformed);
         }
@@ -115,30 +120,50 @@ impl GrantKeyPair {
 }
 
 /// Seals `dek` of `generation` to a slot's public key with this process's suite; only
-/// that slot's secret opens it.
-pub fn seal(public: &[u8; PUBLIC_LEN], dek: &SecretKey, generation: u32) -> Vec<u8> {
+/// that slot's secret opens it. A stored public key that is no point (a damaged or
+/// altered slot) is refused, never a panic.
+pub fn seal(
+    public: &[u8; PUBLIC_LEN],
+    dek: &SecretKey,
+    generation: u32,
+) -> Result<Vec<u8>, GrantError> {
     seal_as(suite::current(), public, dek, generation)
 }
 
-// Sealing fails only when the system's random source does, or for a public key that is
-// no point (a slot's own, made by `generate`, always is).
-#[allow(clippy::expect_used)]
-fn seal_as(suite: Suite, public: &[u8; PUBLIC_LEN], dek: &SecretKey, generation: u32) -> Vec<u8> {
+fn seal_as(
+    suite: Suite,
+    public: &[u8; PUBLIC_LEN],
+    dek: &SecretKey,
+    generation: u32,
+) -> Result<Vec<u8>, GrantError> {
     let mut plain = Zeroizing::new(Vec::with_capacity(36));
     plain.extend_from_slice(&generation.to_be_bytes());
     plain.extend_from_slice(dek.expose());
+    seal_bytes_as(suite, public, &plain)
+}
+
+/// Seals any bytes to a public key of this process's suite (a sealed box, or SM2).
+pub fn seal_bytes(public: &[u8; PUBLIC_LEN], plain: &[u8]) -> Result<Vec<u8>, GrantError> {
+    seal_bytes_as(suite::current(), public, plain)
+}
+
+fn seal_bytes_as(
+    suite: Suite,
+    public: &[u8; PUBLIC_LEN],
+    plain: &[u8],
+) -> Result<Vec<u8>, GrantError> {
     match suite {
         Suite::Standard => crypto_box::PublicKey::from_bytes(*public)
-            .seal(&mut OsRng, &plain)
-            .expect("sealing a key grant"),
+            .seal(&mut OsRng, plain)
+            .map_err(|_| GrantError::Malformed),
         Suite::Sm => {
             let mut point = [0u8; 1 + PUBLIC_LEN];
             point[0] = 0x02;
             point[1..].copy_from_slice(public);
             sm2::pke::EncryptingKey::from_sec1_bytes(&point)
-                .expect("a slot's SM2 public key")
-                .encrypt(&mut getrandom04::SysRng, &plain)
-                .expect("sealing a key grant")
+                .map_err(|_| GrantError::Malformed)?
+                .encrypt(&mut getrandom04::SysRng, plain)
+                .map_err(|_| GrantError::Malformed)
         }
     }
 }
@@ -161,7 +186,7 @@ mod tests {
             let pair = new_pair(suite);
             let other = new_pair(suite);
             let dek = SecretKey::random();
-            let sealed = seal_as(suite, &pair.public(), &dek, 7);
+            let sealed = seal_as(suite, &pair.public(), &dek, 7).unwrap();
             let (opened, generation) = pair.open(&sealed).unwrap();
             assert_eq!(opened, dek);
             assert_eq!(generation, 7);
@@ -179,7 +204,12 @@ mod tests {
             panic!("an SM2 pair")
         };
         assert_eq!(secret.public_key().to_sec1_point(true).as_bytes()[0], 0x02);
-        let sealed = seal_as(Suite::Sm, &pair.public(), &SecretKey::random(), 1);
+        let sealed = seal_as(Suite::Sm, &pair.public(), &SecretKey::random(), 1).unwrap();
+        // A stored x that is no curve point is refused, not a panic.
+        assert_eq!(
+            seal_as(Suite::Sm, &[0xff; 32], &SecretKey::random(), 1),
+            Err(GrantError::Malformed)
+        );
         // C1 (65-byte point) ‖ C3 (SM3, 32) ‖ C2 (36): GM/T 0003.4's C1C3C2.
         assert_eq!(sealed.len(), 65 + 32 + 36);
         assert_eq!(sealed[0], 0x04);

@@ -161,7 +161,7 @@ impl KeySlot {
                         .try_into()
                         .map_err(|_| UnlockError::WrongSecret)?,
                 );
-                Some(GrantKeyPair::from_secret(&bytes))
+                Some(GrantKeyPair::from_secret(&bytes).ok_or(UnlockError::WrongSecret)?)
             }
             None => None,
         };

@@ -7,15 +7,20 @@
 //! of every password, opens nothing without them. The token does the encryption
 //! (`CKM_AES_GCM`, a fresh 96-bit IV each time, the slot's label as associated data).
 //!
-//! The module is a shared library the operating system's administrator names in
-//! `settings.toml` (`[pkcs11] module`); caredesk never loads one a user names.
+//! The module is a shared library the operating system's administrator names on the
+//! server's command line (`serve --pkcs11-module`, in the root-owned unit file), never in
+//! the data directory the service account can write: a library the account could
+//! replace would run inside the daemon and see the PIN. It must be root's and writable
+//! by no one else, as must its folder.
 
-use std::path::Path;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::mechanism::Mechanism;
 use cryptoki::mechanism::aead::GcmParams;
-use cryptoki::object::{Attribute, KeyType, ObjectClass, ObjectHandle};
+use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
 use cryptoki::session::{Session, UserType};
 use zeroize::Zeroizing;
 
@@ -24,9 +29,41 @@ use super::secret::random_array;
 /// IV bytes before the token's ciphertext.
 const IV_LEN: usize = 12;
 
+static MODULE: OnceLock<PathBuf> = OnceLock::new();
+
+/// Names this process's PKCS#11 library, once, after checking it is root's own.
+pub fn set_module(path: &Path) -> Result<(), TokenError> {
+    let refuse = |why: &str| TokenError::Module(format!("{}: {why}", path.display()));
+    if !path.is_absolute() {
+        return Err(refuse("give its absolute path"));
+    }
+    let file = std::fs::metadata(path).map_err(|e| refuse(&e.to_string()))?;
+    let folder = path
+        .parent()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .ok_or_else(|| refuse("its folder cannot be read"))?;
+    for (what, meta) in [("it", &file), ("its folder", &folder)] {
+        if meta.uid() != 0 || meta.mode() & 0o022 != 0 {
+            return Err(refuse(&format!(
+                "{what} must belong to root and be writable by no one else"
+            )));
+        }
+    }
+    match MODULE.set(path.to_path_buf()) {
+        Ok(()) => Ok(()),
+        Err(_) if module() == Some(path) => Ok(()),
+        Err(_) => Err(refuse("another module is in use in this process")),
+    }
+}
+
+/// The library `set_module` named, if any.
+pub fn module() -> Option<&'static Path> {
+    MODULE.get().map(PathBuf::as_path)
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TokenError {
-    #[error("cannot load the PKCS#11 module {0}: check [pkcs11] module in settings.toml")]
+    #[error("cannot use the PKCS#11 module {0}")]
     Module(String),
     #[error("no token labelled {0:?} is present: plug it in, or check its label")]
     NoToken(String),
@@ -96,7 +133,23 @@ impl TokenKey {
             ])
             .map_err(refused)?;
         let handle = match (found.first(), create) {
-            (Some(handle), _) => *handle,
+            (Some(handle), _) => {
+                // A key that can leave the token protects nothing a token should.
+                let attributes = session
+                    .get_attributes(
+                        *handle,
+                        &[AttributeType::Sensitive, AttributeType::Extractable],
+                    )
+                    .map_err(refused)?;
+                let kept = attributes.contains(&Attribute::Sensitive(true))
+                    && attributes.contains(&Attribute::Extractable(false));
+                if !kept {
+                    return Err(TokenError::Refused(format!(
+                        "its key {key:?} can leave the token: make a new one that cannot"
+                    )));
+                }
+                *handle
+            }
             (None, false) => return Err(TokenError::NoKey(key.to_string())),
             (None, true) => session
                 .generate_key(

@@ -63,7 +63,7 @@ pub fn token_aad(label: &str) -> Vec<u8> {
 }
 
 /// A slot opened like a key file whose key only the PKCS#11 token can decrypt: the
-/// token (`[pkcs11] module` in settings.toml) makes its AES key if it has none by that
+/// token (the library `serve --pkcs11-module` names) makes its AES key if it has none by that
 /// label, and encrypts a new random key with it. The daemon opens the slot at start
 /// with the token's PIN (`caredesk serve --token-pin-file`).
 pub(crate) fn add_token(
@@ -74,19 +74,24 @@ pub(crate) fn add_token(
     pin: &Secret,
 ) -> Result<Reply, ServiceError> {
     check_new_label(ctx, label)?;
-    let module = ctx
-        .clinic
-        .settings()
-        .pkcs11
-        .module
-        .clone()
+    let module = crate::crypto::token::module()
         .ok_or_else(|| ServiceError::Invalid(text!("msg.keys.no_module")))?;
-    let opened = crate::crypto::token::TokenKey::open(&module, token, &pin.0, key_label, true)
+    let opened = crate::crypto::token::TokenKey::open(module, token, &pin.0, key_label, true)
         .map_err(|e| ServiceError::Invalid(crate::i18n::Text::verbatim(e.to_string())))?;
     let key = RecoveryKey::generate();
+    let token_error = |e: crate::crypto::token::TokenError| {
+        ServiceError::Invalid(crate::i18n::Text::verbatim(e.to_string()))
+    };
     let wrapped = opened
         .wrap(key.bytes(), &token_aad(label))
-        .map_err(|e| ServiceError::Invalid(crate::i18n::Text::verbatim(e.to_string())))?;
+        .map_err(token_error)?;
+    // Kept only once the token has shown it opens what it made.
+    let back = opened
+        .unwrap(&wrapped, &token_aad(label))
+        .map_err(token_error)?;
+    if back.as_slice() != key.bytes() {
+        return Err(token_error(crate::crypto::token::TokenError::WrongKey));
+    }
     drop(opened);
     let mut writes = WriteSet::new();
     let slot = ctx.vault.store().stage_slot(

@@ -351,15 +351,6 @@ pub struct SecuritySettings {
     pub merge_admin_duties: bool,
 }
 
-/// A hardware key through PKCS#11 (`caredesk key add-token`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Pkcs11Settings {
-    /// The token's PKCS#11 library, named by the system's administrator (the daemon
-    /// loads no other): e.g. /usr/lib/softhsm/libsofthsm2.so.
-    pub module: Option<std::path::PathBuf>,
-}
-
 impl SecuritySettings {
     pub fn duties(&self) -> crate::auth::AdminDuties {
         if self.merge_admin_duties {
@@ -392,7 +383,6 @@ pub struct Settings {
     pub alerts: super::alert_settings::AlertSettings,
     pub backup: super::backups::BackupSettings,
     pub security: SecuritySettings,
-    pub pkcs11: Pkcs11Settings,
     pub retention: super::retention::RetentionSettings,
     pub roles: BTreeMap<Role, BTreeSet<Permission>>,
 }

@@ -250,6 +250,10 @@ fn room_for_connections() {
     );
 }
 
+/// The exit status when the token does not open the store (EX_CONFIG): the unit does
+/// not restart on it.
+pub const EXIT_TOKEN: i32 = 78;
+
 pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
     crate::store::db::restrict_umask();
     room_for_connections();
@@ -259,13 +263,17 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
     // What opens the store at start, unattended: a key file, or a token slot.
     let unattended = match (&options.key_file, &options.token_pin_file) {
         (Some(path), _) => Some(super::key_file::read(path)?),
-        (None, Some(path)) => {
-            let pin = super::key_file::read_pin(path)?;
-            Some(
-                super::key_file::from_token(&clinic, &pin)
-                    .map_err(|e| anyhow::anyhow!("the token did not open the store: {e}"))?,
-            )
-        }
+        (None, Some(path)) => match super::key_file::read_pin(path)
+            .and_then(|pin| super::key_file::from_token(&clinic, &pin))
+        {
+            Ok(credentials) => Some(credentials),
+            Err(e) => {
+                // Not restarted by systemd (RestartPreventExitStatus): a wrong PIN tried
+                // again every few seconds would lock the token.
+                eprintln!("caredesk serve: the token did not open the store: {e}");
+                std::process::exit(EXIT_TOKEN);
+            }
+        },
         (None, None) => None,
     };
     if let Some((label, key)) = &unattended {

@@ -71,12 +71,8 @@ pub fn read_pin(path: &Path) -> anyhow::Result<Zeroizing<String>> {
 /// (`[pkcs11] module`), signed in with `pin`, decrypts the slot's key.
 pub fn from_token(clinic: &crate::clinic::Clinic, pin: &str) -> anyhow::Result<(String, Secret)> {
     use crate::crypto::SlotKind;
-    let module = clinic
-        .settings()
-        .pkcs11
-        .module
-        .clone()
-        .ok_or_else(|| anyhow::anyhow!("settings.toml names no [pkcs11] module"))?;
+    let module = crate::crypto::token::module()
+        .ok_or_else(|| anyhow::anyhow!("name the token's library with --pkcs11-module"))?;
     let slots = clinic.key_slots()?;
     let (label, token, key, wrapped) = slots
         .iter()
@@ -92,12 +88,13 @@ pub fn from_token(clinic: &crate::clinic::Clinic, pin: &str) -> anyhow::Result<(
         .ok_or_else(|| {
             anyhow::anyhow!("the store has no token slot: add one with `caredesk key add-token`")
         })?;
-    let opened = crate::crypto::token::TokenKey::open(&module, token, pin, key, false)?;
+    let opened = crate::crypto::token::TokenKey::open(module, token, pin, key, false)?;
     let plain = opened.unwrap(wrapped, &crate::clinic::keys::token_aad(label))?;
-    let bytes: [u8; 32] = plain
-        .as_slice()
-        .try_into()
-        .map_err(|_| anyhow::anyhow!("the token slot {label} holds no key"))?;
-    let key = crate::crypto::keyslot::RecoveryKey::from_bytes(bytes);
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    if plain.len() != bytes.len() {
+        anyhow::bail!("the token slot {label} holds no key");
+    }
+    bytes.copy_from_slice(&plain);
+    let key = crate::crypto::keyslot::RecoveryKey::from_bytes(*bytes);
     Ok((label.clone(), Secret::new(key.display().as_str())))
 }

@@ -49,7 +49,11 @@ impl SealedText {
     /// Seals to the clinic's public key, or withholds the text if there is none.
     pub fn boxed(public: Option<&[u8; 32]>, text: &str) -> Self {
         match public {
-            Some(public) => SealedText::Boxed(seal_to(public, text.as_bytes())),
+            // A public key that is no key of the suite (a damaged store) seals nothing.
+            Some(public) => match seal_to(public, text.as_bytes()) {
+                Some(sealed) => SealedText::Boxed(sealed),
+                None => SealedText::Withheld,
+            },
             None => SealedText::Withheld,
         }
     }

@@ -193,14 +193,22 @@ pub(crate) fn adopt_recorded_suite(dir: &Path, meta_tree: &sled::Tree) -> Result
     let recorded = meta_tree
         .get(super::meta::SUITE_KEY)
         .map_err(|e| StoreError::from_sled(dir, e))?;
-    let described = meta_tree
-        .contains_key(META_KEY)
-        .map_err(|e| StoreError::from_sled(dir, e))?;
-    let suite = match recorded {
+    let described: Option<StoreMeta> = meta_tree
+        .get(META_KEY)
+        .map_err(|e| StoreError::from_sled(dir, e))?
+        .and_then(|bytes| codec::decode(&bytes).ok());
+    let suite = match (recorded, described) {
         // Not a store (yet, or no more): what opens it says so, not the suite.
-        None if !described => return Ok(()),
-        None => Suite::Standard,
-        Some(name) => Suite::parse(&String::from_utf8_lossy(&name))
+        (None, None) => return Ok(()),
+        // From before the suite was recorded (schema 5 records it): standard.
+        (None, Some(meta)) if meta.schema_version < 5 => Suite::Standard,
+        (None, Some(_)) => {
+            return Err(StoreError::corrupt(
+                dir,
+                "the record of its crypto suite is missing",
+            ));
+        }
+        (Some(name), _) => Suite::parse(&String::from_utf8_lossy(&name))
             .map_err(|e| StoreError::corrupt(dir, e.to_string()))?,
     };
     suite::adopt(suite).map_err(|e| StoreError::Invalid(e.to_string()))

@@ -246,13 +246,16 @@ mod tests {
             Err(StoreError::SlotOutdated)
         ));
         let mut grants = BTreeMap::new();
-        grants.insert(4, grant::seal(&s.grant_public.unwrap(), &new, 2));
+        grants.insert(4, grant::seal(&s.grant_public.unwrap(), &new, 2).unwrap());
         let granted = open_current(&[&s], &grants, 2, b"secret").unwrap().unwrap();
         assert!(granted.dek == new && granted.via_grant);
         // A grant made for another slot opens nothing here.
         let other = slot(5, &old, 1);
         let mut misplaced = BTreeMap::new();
-        misplaced.insert(4, grant::seal(&other.grant_public.unwrap(), &new, 2));
+        misplaced.insert(
+            4,
+            grant::seal(&other.grant_public.unwrap(), &new, 2).unwrap(),
+        );
         assert!(open_current(&[&s], &misplaced, 2, b"secret").is_err());
     }
 

@@ -13,7 +13,8 @@ pub const SUITE_KEY: &[u8] = b"crypto_suite";
 /// The schema this build writes. Raise it with a migration in `migrate.rs`.
 /// 2: card numbers only as blind tokens in keys, alert details sealed (`upgrade.rs`).
 /// 3: phones also indexed by their last four digits (`upgrade_tails.rs`).
-pub const SCHEMA_VERSION: u32 = 4;
+/// 4: card tails likewise. 5: the crypto suite always recorded (`SUITE_KEY`).
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreMeta {

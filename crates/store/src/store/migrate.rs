@@ -9,7 +9,12 @@ use super::{codec, writes::WriteSet};
 
 pub type Migration = fn(&sled::Db) -> sled::Result<()>;
 
-pub const MIGRATIONS: &[Migration] = &[mark_keyed_upgrade, mark_phone_tails, mark_card_tails];
+pub const MIGRATIONS: &[Migration] = &[
+    mark_keyed_upgrade,
+    mark_phone_tails,
+    mark_card_tails,
+    record_standard_suite,
+];
 
 /// 1 → 2: card keys and alert details need the keys to change (`upgrade.rs`): marked
 /// pending here, done at the first unlock.
@@ -31,6 +36,16 @@ fn mark_phone_tails(db: &sled::Db) -> sled::Result<()> {
 fn mark_card_tails(db: &sled::Db) -> sled::Result<()> {
     let meta = db.open_tree(super::meta::META_TREE)?;
     meta.insert(super::upgrade_tails::CARD_TAILS_PENDING_KEY, &[1u8][..])?;
+    Ok(())
+}
+
+/// 4 → 5: stores from before the choice of suite are standard, and say so from now on
+/// (a store of schema 5 without the record is damaged, never read as standard).
+fn record_standard_suite(db: &sled::Db) -> sled::Result<()> {
+    let meta = db.open_tree(super::meta::META_TREE)?;
+    if !meta.contains_key(super::meta::SUITE_KEY)? {
+        meta.insert(super::meta::SUITE_KEY, &b"standard"[..])?;
+    }
     Ok(())
 }
 

@@ -155,8 +155,13 @@ pub fn begin(
     }
     let mut granted = 0;
     for slot in &slots {
-        if let Some(public) = &slot.grant_public {
-            let sealed = grant::seal(public, new.dek(), generation);
+        // A public key that is no key (a damaged or altered slot) gets no grant: the
+        // slot is left out like one made before grants, and counted so.
+        if let Some(Ok(sealed)) = slot
+            .grant_public
+            .as_ref()
+            .map(|public| grant::seal(public, new.dek(), generation))
+        {
             writes.put(&grants_tree, slot.id.to_be_bytes(), sealed);
             granted += 1;
         }
