@@ -451,6 +451,14 @@ pub fn draft(date: NaiveDate, observations: &[Observation]) -> (ExamForm, Vec<St
             filled.push(item.id.clone());
         }
     }
+    // The body mass index of the height and weight filled in, not an older result's.
+    if exam.answers.contains_key("height") && exam.answers.contains_key("weight") {
+        exam.answers.remove("bmi");
+        exam = exam.with_bmi();
+        if exam.answers.contains_key("bmi") && !filled.iter().any(|f| f == "bmi") {
+            filled.push("bmi".into());
+        }
+    }
     (exam, filled)
 }
 

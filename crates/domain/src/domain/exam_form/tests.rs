@@ -264,3 +264,16 @@ fn the_latest_version_of_each_exam_newest_exam_first() {
     assert_eq!((latest[1].0.number, latest[1].1), (1, 2));
     assert_eq!(latest[1].0.form.date.to_string(), "2026-01-06");
 }
+
+#[test]
+fn a_draft_s_bmi_is_that_of_the_height_and_weight_it_filled_in() {
+    let date = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let observations = vec![
+        observation("39156-5", "22.0", "kg/m2", "2025-06-01T08:00:00+08:00"),
+        observation("8302-2", "170", "cm", "2025-06-01T08:00:00+08:00"),
+        observation("29463-7", "72.3", "kg", "2026-02-20T08:00:00+08:00"),
+    ];
+    let (exam, filled) = draft(date, &observations);
+    assert_eq!(exam.number("bmi"), Some(25.0));
+    assert!(filled.iter().any(|f| f == "bmi"));
+}
