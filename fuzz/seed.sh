@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-60}"
-data=../../shared/data
+data=../tests/fixtures/shared
 mkdir -p corpus/{hl7,fhir,csv,definitions,frame}
 cp "$data"/hl7/* corpus/hl7/ 2>/dev/null || true
 find "$data/fhir" -name '*.json' -size -200k -exec cp {} corpus/fhir/ \;

@@ -137,6 +137,8 @@ fn five_staff_in_five_ssh_sessions_work_at_once_and_nothing_collides_or_is_lost(
     // The auditor, meanwhile, acknowledges the newest alert.
     auditor.key("Enter");
     auditor.wait_for("Security alerts");
+    // The list is read, its newest alert selected (a key before that does nothing).
+    auditor.wait_for("a: acknowledge");
     auditor.type_text("a");
     auditor.wait_for("What was done:");
     auditor.type_text("spoke to the user; expected");

@@ -1,6 +1,6 @@
 //! Inputs the fuzzers (fuzz/, `cargo fuzz`) once crashed on, kept so that the fix
 //! stays: each runs through the same entry point as its fuzz target and must come
-//! back as an error, not a panic. Also the seed data from ../shared/data, once each.
+//! back as an error, not a panic. Also the seed data from tests/fixtures/shared, once each.
 
 use crate::common;
 

@@ -1,7 +1,7 @@
 //! A results file far over the daemon's 8 MiB frame limit imports through the daemon
 //! in pieces: every message arrives, each piece is its own request and audit record,
 //! and the daemon's memory stays bounded. The file is made here from a real lab
-//! message (`../shared/data/hl7/msfhirconv__LAB-ORU-1.hl7`, from microsoft/FHIR-Converter,
+//! message (`tests/fixtures/shared/hl7/msfhirconv__LAB-ORU-1.hl7`, from microsoft/FHIR-Converter,
 //! MIT; see that folder's SOURCES.md), addressed to the five demo patients in turn (a
 //! fifth of the file each, as a lab's monthly file holds many patients), each copy with
 //! its own dates so that every result is new.

@@ -1,7 +1,7 @@
 //! Importing results from the terminal sends a large file in pieces, as `caredesk
 //! import` does: a request is one frame of at most 8 MiB through the daemon, so each
 //! batch goes on its own once the one before is answered, and the screen adds up the
-//! counts. The file is made from a real lab message (`../shared/data/hl7/
+//! counts. The file is made from a real lab message (`tests/fixtures/shared/hl7/
 //! msfhirconv__LAB-ORU-1.hl7`, from microsoft/FHIR-Converter, MIT; see SOURCES.md there).
 
 use crate::common;

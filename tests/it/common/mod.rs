@@ -208,22 +208,11 @@ pub fn amend_entries(
     })
 }
 
-/// The shared sample data (HL7, FHIR, Synthea CSV written by others): beside this
-/// checkout in `../shared/data`, or where `CAREDESK_SAMPLE_DATA` points (CI clones the
-/// repository elsewhere and says so there).
+/// The sample data written by others (HL7 v2, FHIR, Synthea CSV), kept in the
+/// repository with its sources and licences (`tests/fixtures/shared/SOURCES.md`): a
+/// clone anywhere tests on its own.
 pub fn sample_data() -> PathBuf {
-    let candidates = [
-        std::env::var_os("CAREDESK_SAMPLE_DATA").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data")),
-        Some(PathBuf::from("/work/shared/data")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.join("hl7").is_dir())
-        .unwrap_or_else(|| {
-            panic!("the sample data (../shared/data) is not found: set CAREDESK_SAMPLE_DATA to its folder")
-        })
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shared")
 }
 
 /// Whether this is a CI run, where a missing system program fails a test.

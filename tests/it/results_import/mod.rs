@@ -1,4 +1,4 @@
-//! Results import against the real sample messages in ../shared/data/hl7 (written by
+//! Results import against the real sample messages in tests/fixtures/shared/hl7 (written by
 //! others): each parses, or is rejected with file, message, segment and field, or
 //! keeps its good results with each bad one reported on its own; results
 //! match patients by card, ID or external number; the rest wait on the review list;
