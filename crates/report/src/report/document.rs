@@ -87,6 +87,20 @@ pub struct Chart {
     pub decimals: u8,
 }
 
+/// A form's letterhead: the clinic's name, then its address and phone on one line
+/// (left out when it has neither).
+pub fn letterhead_lines(clinic: &crate::clinic::reports::Letterhead) -> Vec<String> {
+    let mut lines = vec![clinic.name.clone()];
+    let contact: Vec<&str> = [clinic.address.as_str(), clinic.phone.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !contact.is_empty() {
+        lines.push(contact.join(" · "));
+    }
+    lines
+}
+
 impl Document {
     /// Every character the document prints (to choose a font that has them all).
     pub fn all_text(&self) -> String {

@@ -32,14 +32,7 @@ fn printed(item: &ItemDef, answer: &Answer, lang: Lang) -> String {
 
 pub fn build(doc: &ExamFormDocument, lang: Lang) -> Document {
     let loc = Locale::new(lang);
-    let mut letterhead = vec![doc.clinic.name.clone()];
-    let contact: Vec<&str> = [doc.clinic.address.as_str(), doc.clinic.phone.as_str()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect();
-    if !contact.is_empty() {
-        letterhead.push(contact.join(" · "));
-    }
+    let letterhead = super::document::letterhead_lines(&doc.clinic);
     let exam = &doc.exam;
     let mut blocks = vec![Block::Fields(vec![
         (loc.t("examform.print.name"), doc.patient_name.clone()),

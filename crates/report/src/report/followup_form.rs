@@ -323,14 +323,7 @@ pub fn build(doc: &FollowUpFormDocument, lang: Lang) -> Document {
         Kind::Diabetes => "ffr.title_diabetes",
         _ => "ffr.title_hypertension",
     };
-    let mut letterhead = vec![doc.clinic.name.clone()];
-    let contact: Vec<&str> = [doc.clinic.address.as_str(), doc.clinic.phone.as_str()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect();
-    if !contact.is_empty() {
-        letterhead.push(contact.join(" · "));
-    }
+    let letterhead = super::document::letterhead_lines(&doc.clinic);
     let mut blocks = vec![Block::Fields(vec![
         (loc.t("ffr.name"), doc.patient_name.clone()),
         (
