@@ -41,11 +41,7 @@ struct InitJson<'a> {
 
 pub fn run(args: InitArgs) -> anyhow::Result<()> {
     let dir = &args.data.path;
-    if dir.exists()
-        && std::fs::read_dir(dir)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
+    if dir.exists() && !store::init::dir_is_empty(dir).unwrap_or(false) {
         // Refuse before asking for a password nobody will use.
         return Err(store::StoreError::AlreadyExists(dir.clone()).into());
     }
@@ -64,6 +60,8 @@ pub fn run(args: InitArgs) -> anyhow::Result<()> {
     // The notice a patient signs before the separate PIPL consents, for the clinic
     // to adapt (docs/pipl.md).
     crate::clinic::notice::write_template(dir)?;
+    // Every setting, commented, with its default (deploy/settings.toml).
+    crate::clinic::settings::Settings::write_default(dir).map_err(anyhow::Error::msg)?;
 
     let mut out = std::io::stdout().lock();
     if args.json {

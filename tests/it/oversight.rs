@@ -144,8 +144,8 @@ fn break_glass_needs_a_reason_is_audited_alerts_and_lasts_one_session() {
 
 #[test]
 fn the_role_table_can_be_changed_in_settings_and_the_change_is_audited() {
-    let settings =
-        "[roles]\nnurse = [\"patient_search\", \"demographics_read\", \"follow_up_work\"]\n";
+    // The admin's comments and order survive the change made through the service.
+    let settings = "# Harbour clinic, reviewed 2026-11-02\n[roles]\n# nights: no clinical notes\nnurse = [\"patient_search\", \"demographics_read\", \"follow_up_work\"] # ward rule\n\n[session]\n# ten minutes, agreed with the ward\nidle_timeout_seconds = 600\n";
     let mut t = TestClinic::new_with_settings(Some(settings));
     let admin = t.sign_in(Role::Admin);
     t.add_user(&admin, "li.na", Role::Nurse);
@@ -180,6 +180,19 @@ fn the_role_table_can_be_changed_in_settings_and_the_change_is_audited() {
     assert!(table.allows(Role::Nurse, Permission::ClinicalRead));
     let text = std::fs::read_to_string(t.dir.join("settings.toml")).unwrap();
     assert!(text.contains("clinical_read"), "{text}");
+    let other_lines = |text: &str| {
+        text.lines()
+            .filter(|l| !l.starts_with("nurse = "))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        other_lines(&text),
+        other_lines(settings),
+        "only the nurse's line changed"
+    );
+    let nurse_line = text.lines().find(|l| l.starts_with("nurse = ")).unwrap();
+    assert!(nurse_line.ends_with("] # ward rule"), "{nurse_line}");
     let locked_out = security.call(Request::RolesSet {
         role: Role::Admin,
         permissions: [Permission::UserAdmin].into(),

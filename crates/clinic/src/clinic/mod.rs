@@ -58,6 +58,7 @@ mod risk;
 pub mod service;
 pub mod session;
 pub mod settings;
+pub mod settings_file;
 mod settings_in_force;
 mod signon;
 mod signon_gate;

@@ -16,8 +16,6 @@
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -471,26 +469,16 @@ impl Settings {
         }
     }
 
-    /// Writes the file whole (temporary file, then rename), owner-only.
+    /// Saves these settings into `DIR/settings.toml`, editing only the settings that
+    /// change: the admin's comments and order stay (`settings_file`).
     pub fn save(&self, dir: &Path) -> Result<(), String> {
-        let path = dir.join(SETTINGS_FILE);
-        let text = toml::to_string_pretty(self).map_err(|e| e.to_string())?;
-        let temp = dir.join(".settings.toml.new");
-        let write = || -> std::io::Result<()> {
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&temp)?;
-            file.write_all(
-                b"# caredesk settings; see ARCHITECTURE.md. Changes to [roles] are audited.\n",
-            )?;
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-            std::fs::rename(&temp, &path)
-        };
-        write().map_err(|e| format!("cannot write {}: {e}", path.display()))
+        super::settings_file::save(self, dir)
+    }
+
+    /// Writes the commented default file (every setting, its default) unless one is
+    /// there.
+    pub fn write_default(dir: &Path) -> Result<(), String> {
+        super::settings_file::write_default(dir)
     }
 }
 

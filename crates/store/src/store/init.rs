@@ -48,11 +48,22 @@ pub fn init(
     }
 }
 
+/// A file an empty store directory may already hold: the clinic's settings, or the
+/// Debian package's link to `/etc/caredesk/settings.toml` (deploy/debian/tmpfiles.conf).
+pub const SETTINGS_FILE: &str = "settings.toml";
+
+/// Whether `dir` holds nothing but, perhaps, the settings file.
+pub fn dir_is_empty(dir: &Path) -> std::io::Result<bool> {
+    Ok(std::fs::read_dir(dir)?
+        .flatten()
+        .all(|entry| entry.file_name() == SETTINGS_FILE))
+}
+
 /// Makes `dir` (0700) or accepts an existing empty one; returns whether it was made.
 fn prepare_dir(dir: &Path) -> Result<bool, StoreError> {
     match std::fs::read_dir(dir) {
-        Ok(mut entries) => {
-            if entries.next().is_some() {
+        Ok(_) => {
+            if !dir_is_empty(dir).map_err(|e| StoreError::from_io(dir, &e))? {
                 return Err(StoreError::AlreadyExists(dir.to_path_buf()));
             }
             restrict_permissions(dir).map_err(|e| StoreError::from_io(dir, &e))?;
@@ -78,6 +89,9 @@ fn remove_partial(dir: &Path, created: bool) {
         let _ = std::fs::remove_dir_all(dir);
     } else if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
+            if entry.file_name() == SETTINGS_FILE {
+                continue;
+            }
             let path = entry.path();
             let _ = if path.is_dir() {
                 std::fs::remove_dir_all(&path)
