@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use caredesk::clinic::followup_api::{FollowUpKey, QueueFilter};
+use caredesk::clinic::followup::api::{FollowUpKey, QueueFilter};
 use caredesk::clinic::{Clinic, InProcess, Origin, Request, Response, Secret, Signed};
 use caredesk::domain::followup::{FollowUp, ItemStatus, Kind};
 use caredesk::store::writes::WriteSet;

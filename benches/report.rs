@@ -4,7 +4,7 @@
 //!
 //! Run: `cargo bench --bench report`.
 
-use caredesk::clinic::reports::{ClinicalPart, Letterhead, ReportData};
+use caredesk::clinic::care::reports::{ClinicalPart, Letterhead, ReportData};
 use caredesk::domain::card::Card;
 use caredesk::domain::decimal::Decimal;
 use caredesk::domain::indicators::INDICATORS;

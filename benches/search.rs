@@ -7,13 +7,13 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
-use caredesk::clinic::name_index::PatientRow;
+use caredesk::clinic::desk::name_index::PatientRow;
 use caredesk::clinic::{Clinic, InProcess, Origin, Request, Response, Secret, Signed};
 use caredesk::domain::patient::{PatientId, Sex};
 use caredesk::i18n::Lang;
 use caredesk::store::StoreOptions;
 use caredesk::tui::app::{App, Settings};
-use caredesk::tui::components::search::Search;
+use caredesk::tui::components::desk::search::Search;
 use caredesk::tui::field::Field;
 use caredesk::tui::keymap::Keymap;
 use caredesk::tui::screens::Cursor;
@@ -46,7 +46,7 @@ fn key_file(dir: &std::path::Path) -> Secret {
         panic!()
     };
     drop(admin);
-    let mut settings = caredesk::clinic::settings::Settings::load(dir).unwrap();
+    let mut settings = caredesk::clinic::admin::settings::Settings::load(dir).unwrap();
     settings.roles.insert(
         caredesk::auth::Role::System,
         [

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use caredesk::clinic::client::Client;
-use caredesk::clinic::followup_api::QueueFilter;
+use caredesk::clinic::followup::api::QueueFilter;
 use caredesk::clinic::{Request, Response, Secret, SessionToken};
 use caredesk::domain::patient::PatientId;
 use caredesk::server::remote::Remote;

@@ -1,5 +1,5 @@
 //! Envelope throughput, and the encrypted store against raw sled on the same 512-byte
-//! records: durable batched inserts and random reads. README reports the ratios.
+//! records: durable batched inserts and random reads. docs/performance.md reports the ratios.
 //!
 //! Run: `cargo bench --bench store`
 

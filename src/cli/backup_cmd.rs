@@ -9,9 +9,9 @@ use clap::{Args, Subcommand};
 use zeroize::Zeroizing;
 
 use super::{DataDir, EXIT_TAMPERED, input, signin};
+use crate::clinic::admin::backups::BackupMade;
+use crate::clinic::admin::backups::PIECE_BYTES;
 use crate::clinic::api::BackupPiece;
-use crate::clinic::backups::BackupMade;
-use crate::clinic::backups::PIECE_BYTES;
 use crate::clinic::{Request, ServiceError};
 use crate::crypto::keyslot::RecoveryKey;
 use crate::store::StoreOptions;

@@ -14,9 +14,9 @@ use sha2::{Digest, Sha256};
 
 use super::{DataDir, signin};
 use crate::clinic::Request;
+use crate::clinic::admin::backups::{BackupFile, PIECE_BYTES, remote_parts};
+use crate::clinic::admin::settings::Settings;
 use crate::clinic::api::{BackupPiece, SignedIn};
-use crate::clinic::backups::{BackupFile, PIECE_BYTES, remote_parts};
-use crate::clinic::settings::Settings;
 
 #[derive(Debug, Args)]
 pub struct PushArgs {

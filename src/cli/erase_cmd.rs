@@ -7,7 +7,7 @@ use super::{DataDir, input};
 use crate::clinic::Request;
 use crate::clinic::api::ErasureRequested;
 use crate::clinic::api::PatientRef;
-use crate::clinic::erasure::ErasureRequest;
+use crate::clinic::oversight::erasure::ErasureRequest;
 
 #[derive(Debug, Subcommand)]
 pub enum EraseCommand {

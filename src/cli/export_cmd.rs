@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 
 use super::{DataDir, signin};
 use crate::clinic::Request;
-use crate::clinic::export::{PatientExport, to_fhir};
+use crate::clinic::export::access::{PatientExport, to_fhir};
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {

@@ -59,9 +59,9 @@ pub fn run(args: InitArgs) -> anyhow::Result<()> {
     )?;
     // The notice a patient signs before the separate PIPL consents, for the clinic
     // to adapt (docs/pipl.md).
-    crate::clinic::notice::write_template(dir)?;
+    crate::clinic::desk::notice::write_template(dir)?;
     // Every setting, commented, with its default (deploy/settings.toml).
-    crate::clinic::settings::Settings::write_default(dir).map_err(anyhow::Error::msg)?;
+    crate::clinic::admin::settings::Settings::write_default(dir).map_err(anyhow::Error::msg)?;
 
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -13,7 +13,7 @@ use clap::{Args, Subcommand};
 
 use super::DataDir;
 use super::signin;
-use crate::clinic::keys::SlotSummary;
+use crate::clinic::admin::keys::SlotSummary;
 use crate::clinic::wire::KeyRotation;
 use crate::clinic::{Reply, Request};
 

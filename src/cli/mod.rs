@@ -25,6 +25,8 @@ pub mod import_cmd;
 pub mod init_cmd;
 pub mod input;
 pub mod key_cmd;
+#[cfg(feature = "package-assets")]
+pub mod manual;
 
 pub mod report_cmd;
 pub mod results_cmd;

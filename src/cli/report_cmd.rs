@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::{DataDir, input, signin};
 use crate::clinic::api::{PatientRef, ReportOutput};
-use crate::clinic::reports::{CardDocument, ReportData};
+use crate::clinic::care::reports::{CardDocument, ReportData};
 use crate::clinic::{Reply, Request};
 use crate::i18n::Lang;
 use crate::report::{self, Paper, output};
@@ -227,7 +227,7 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<()> {
 /// before the separate consents.
 pub fn run_notice(args: NoticeArgs) -> anyhow::Result<()> {
     args.destination.refuse_existing()?;
-    let mut document: Box<crate::clinic::notice::NoticeDocument> =
+    let mut document: Box<crate::clinic::desk::notice::NoticeDocument> =
         ask(&args.data.path, Request::NoticeGet)?;
     if let Some(paper) = args.paper {
         document.layout.paper = paper;
@@ -250,7 +250,7 @@ pub fn run_followup_form(args: FollowUpFormArgs) -> anyhow::Result<()> {
         &args.data.path,
         request(ReportOutput::Preview),
         request(args.destination.output()),
-        |mut document: Box<crate::clinic::followup_forms::FollowUpFormDocument>| {
+        |mut document: Box<crate::clinic::followup::forms::FollowUpFormDocument>| {
             if let Some(paper) = args.paper {
                 document.layout.paper = paper;
             }
@@ -273,7 +273,7 @@ pub fn run_exam_form(args: ExamFormArgs) -> anyhow::Result<()> {
         &args.data.path,
         request(ReportOutput::Preview),
         request(args.destination.output()),
-        |mut document: Box<crate::clinic::exams::ExamFormDocument>| {
+        |mut document: Box<crate::clinic::results::exam_form::ExamFormDocument>| {
             if let Some(paper) = args.paper {
                 document.layout.paper = paper;
             }

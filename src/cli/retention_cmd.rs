@@ -8,7 +8,7 @@ use super::DataDir;
 use super::report_cmd::{ask, patient_key};
 use crate::clinic::Request;
 use crate::clinic::api::PatientRef;
-use crate::clinic::retention::RetentionRow;
+use crate::clinic::oversight::retention::RetentionRow;
 
 #[derive(Debug, Subcommand)]
 pub enum RetentionCommand {

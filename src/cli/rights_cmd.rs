@@ -10,7 +10,7 @@ use super::DataDir;
 use super::report_cmd::{ask, patient_key};
 use crate::clinic::Request;
 use crate::clinic::api::PatientRef;
-use crate::clinic::rights::{Access, DisclosureAccount};
+use crate::clinic::oversight::rights::{Access, DisclosureAccount};
 use crate::i18n::Lang;
 
 #[derive(Debug, Args)]

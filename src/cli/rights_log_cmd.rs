@@ -8,7 +8,7 @@ use super::DataDir;
 use super::report_cmd::{ask, patient_key};
 use crate::clinic::Request;
 use crate::clinic::api::PatientRef;
-use crate::clinic::rights_requests::RightsRequestRow;
+use crate::clinic::oversight::rights_requests::RightsRequestRow;
 use crate::domain::rights_request::{RightKind, RightOutcome};
 
 #[derive(Debug, Subcommand)]

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::audit::{Actor, AuditEvent, Outcome};
 use crate::auth::user::TotpSecret;
 use crate::auth::{Role, User, UserId, totp};
-use crate::clinic::settings::Settings;
+use crate::clinic::admin::settings::Settings;
 use crate::domain::card::{Card, card_number};
 use crate::domain::consent::{
     Channel, ConsentEntry, ConsentRecord, Decision, Method, Processing, ProcessingEntry, Purpose,
@@ -115,7 +115,7 @@ pub fn create(
     let (vault, _) = store::init(dir, admin_name, admin_password, options, actor.clone())?;
     add_staff(&vault, &actor)?;
     let settings = Settings {
-        clinic: crate::clinic::settings::ClinicSettings {
+        clinic: crate::clinic::admin::settings::ClinicSettings {
             name: CLINIC_NAME.into(),
             address: CLINIC_ADDRESS.into(),
             phone: CLINIC_PHONE.into(),
@@ -125,14 +125,15 @@ pub fn create(
             time_zone: TIME_ZONE.into(),
             area_code: demo_area(0),
         },
-        privacy: crate::clinic::settings::PrivacySettings {
+        privacy: crate::clinic::admin::settings::PrivacySettings {
             officer: "李敏 Li Min, 010-6588 0001, privacy@demo-clinic.example".into(),
             ..Default::default()
         },
         ..Settings::default()
     };
     settings.save(dir).map_err(StoreError::Invalid)?;
-    crate::clinic::notice::write_template(dir).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    crate::clinic::desk::notice::write_template(dir)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
     let created = add_patients(&vault, &actor, patients, progress)?;
     add_review_items(&vault, &actor)?;
     let today = clinic_today(&vault);
@@ -300,7 +301,7 @@ fn add_patients(
 ) -> Result<usize, StoreError> {
     const BATCH: usize = 1000;
     let mut generator = Generator::new(2026);
-    let cards = crate::clinic::settings::CardSettings::default();
+    let cards = crate::clinic::admin::settings::CardSettings::default();
     let today = clinic_today(vault);
     let mut created = 0;
     while created < count {
@@ -526,7 +527,7 @@ fn demo_consent(n: i64, day: chrono::NaiveDate, now: i64) -> ConsentRecord {
         scope,
         decision,
         method: Method::SignedForm,
-        notice_version: crate::clinic::notice::BUILT_IN_VERSION.into(),
+        notice_version: crate::clinic::desk::notice::BUILT_IN_VERSION.into(),
         at,
         recorded_by: USERS[1].0.to_string(),
         guardian: None,

@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveTime};
 
 use crate::audit::{Actor, AuditEvent, Outcome};
-use crate::clinic::settings::Settings;
+use crate::clinic::admin::settings::Settings;
 use crate::store::alerts::{Acknowledgement, AlertKind, details};
 use crate::store::writes::WriteSet;
 use crate::store::{StoreError, Vault};
@@ -93,7 +93,7 @@ pub(super) fn add_alerts(vault: &Vault, actor: &Actor) -> Result<(), StoreError>
 /// and asked for their data to be erased. Never the first member (card serial 1), whose
 /// record the demo's access trail and a newcomer's first steps use.
 pub(super) fn add_erasure_request(vault: &Vault, actor: &Actor) -> Result<(), StoreError> {
-    use crate::clinic::erasure::ErasureRequest;
+    use crate::clinic::oversight::erasure::ErasureRequest;
     use crate::store::Scope;
     let first = match crate::domain::card::card_number("8860", 1, 8) {
         Some(number) => vault.card_by_number(&number)?.map(|(id, _)| id),

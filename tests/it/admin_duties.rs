@@ -196,7 +196,7 @@ fn a_small_clinic_merges_the_duties_knowingly_and_the_log_says_so() {
         "[security]\nmerge_admin_duties = \"yes\"\n",
     )
     .unwrap();
-    let refused = caredesk::clinic::settings::Settings::load(dir.path()).unwrap_err();
+    let refused = caredesk::clinic::admin::settings::Settings::load(dir.path()).unwrap_err();
     assert!(refused.contains("line 2"), "{refused}");
 }
 
@@ -337,7 +337,7 @@ fn a_role_table_that_joins_two_administrators_is_refused_unless_merged_knowingly
     let dir = tempfile::tempdir().unwrap();
     let write = |text: &str| std::fs::write(dir.path().join("settings.toml"), text).unwrap();
     write("[roles]\nadmin = [\"user_admin\", \"settings_admin\", \"key_admin\"]\n");
-    let refused = caredesk::clinic::settings::Settings::load(dir.path()).unwrap_err();
+    let refused = caredesk::clinic::admin::settings::Settings::load(dir.path()).unwrap_err();
     assert!(
         refused.contains("admin would hold user_admin, key_admin")
             && refused.contains("merge_admin_duties"),
@@ -346,7 +346,7 @@ fn a_role_table_that_joins_two_administrators_is_refused_unless_merged_knowingly
     write(
         "[security]\nmerge_admin_duties = true\n[roles]\nadmin = [\"user_admin\", \"settings_admin\", \"key_admin\"]\n",
     );
-    assert!(caredesk::clinic::settings::Settings::load(dir.path()).is_ok());
+    assert!(caredesk::clinic::admin::settings::Settings::load(dir.path()).is_ok());
     // Through the service likewise: a nurse given key and audit powers is refused.
     let t = TestClinic::with_all_roles();
     let said = t.sign_in(Role::SecurityAdmin).call(Request::RolesSet {

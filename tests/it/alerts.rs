@@ -7,7 +7,7 @@ use caredesk::clinic::api::PatientCreated;
 use crate::common::clinic::{TestClinic, audit_rows, role_user};
 use crate::common::patient;
 use caredesk::auth::Role;
-use caredesk::clinic::alerts::AlertView;
+use caredesk::clinic::oversight::alerts::AlertView;
 use caredesk::clinic::{InProcess, Request, Response, ServiceError, Signed};
 use caredesk::domain::patient::PatientId;
 use caredesk::store::alerts::AlertKind;

@@ -16,7 +16,7 @@ const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");
 const AUDITOR: (&str, &str) = ("he.audit", "demo auditor harbour lantern");
 
 fn set_remote(dir: &Path, remote: &str, options: Vec<String>) {
-    let mut settings = caredesk::clinic::settings::Settings::load(dir).unwrap();
+    let mut settings = caredesk::clinic::admin::settings::Settings::load(dir).unwrap();
     settings.backup.remote = remote.into();
     settings.backup.ssh_options = options;
     settings.save(dir).unwrap();
@@ -186,7 +186,7 @@ fn a_target_that_is_not_a_plain_ssh_path_is_refused_where_it_is_set() {
             format!("[backup]\nremote = {hostile:?}\n"),
         )
         .unwrap();
-        let refused = caredesk::clinic::settings::Settings::load(dir.path()).unwrap_err();
+        let refused = caredesk::clinic::admin::settings::Settings::load(dir.path()).unwrap_err();
         assert!(
             refused.contains("[backup] remote") && refused.contains("for example"),
             "{hostile}: {refused}"
@@ -197,7 +197,7 @@ fn a_target_that_is_not_a_plain_ssh_path_is_refused_where_it_is_set() {
         "[backup]\nremote = \"caredesk@backup-2.clinic.lan:/srv/caredesk_offsite\"\n",
     )
     .unwrap();
-    assert!(caredesk::clinic::settings::Settings::load(dir.path()).is_ok());
+    assert!(caredesk::clinic::admin::settings::Settings::load(dir.path()).is_ok());
 }
 
 #[test]

@@ -248,6 +248,6 @@ fn no_exam_is_booked_on_a_day_the_clinic_does_no_exams() {
         "[exams]\nopen_days = \"mon-funday\"\n",
     )
     .unwrap();
-    let refused = caredesk::clinic::settings::Settings::load(dir.path()).unwrap_err();
+    let refused = caredesk::clinic::admin::settings::Settings::load(dir.path()).unwrap_err();
     assert!(refused.contains("[exams] open_days"), "{refused}");
 }

@@ -16,7 +16,7 @@ fn the_demo_clinic_has_records_amendments_bookings_and_consent() {
     let ids = vault.patient_ids().unwrap();
     assert_eq!(ids.len(), 60);
     // The letterhead of reports and cards.
-    let settings = caredesk::clinic::settings::Settings::load(&dir).unwrap();
+    let settings = caredesk::clinic::admin::settings::Settings::load(&dir).unwrap();
     assert!(!settings.clinic.address.is_empty() && !settings.clinic.phone.is_empty());
     let mut with_record = 0;
     let mut amended = Vec::new();

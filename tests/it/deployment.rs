@@ -1,6 +1,6 @@
-//! The deployment as README documents it: the unit README shows is the one shipped,
-//! with the settings the deployment relies on; the daemon gives its socket to the
-//! `[server] group` found through the system's name service, refuses to replace a
+//! The deployment as docs/deployment.md documents it: the unit it shows is the one
+//! shipped, with the settings the deployment relies on; the daemon gives its socket to
+//! the `[server] group` found through the system's name service, refuses to replace a
 //! file that is not a socket, and leaves no socket behind when it cannot start.
 
 use crate::common;
@@ -16,12 +16,12 @@ fn repo_file(name: &str) -> String {
 }
 
 #[test]
-fn readme_shows_the_shipped_unit_and_the_unit_holds_the_deployment() {
+fn the_deployment_guide_shows_the_shipped_unit_and_the_unit_holds_the_deployment() {
     let unit = repo_file("deploy/caredesk.service");
-    let readme = repo_file("README.md");
+    let guide = repo_file("docs/deployment.md");
     assert!(
-        readme.contains(&format!("```ini\n{}```", unit)),
-        "README's Deployment must show deploy/caredesk.service exactly"
+        guide.contains(&format!("```ini\n{}```", unit)),
+        "docs/deployment.md must show deploy/caredesk.service exactly"
     );
     for line in [
         "User=caredesk",
@@ -44,7 +44,7 @@ fn readme_shows_the_shipped_unit_and_the_unit_holds_the_deployment() {
         exec.contains("--socket /run/caredesk/caredesk.sock "),
         "{exec}"
     );
-    assert!(readme.contains(r#"[backup] dir = "/srv/caredesk-backups""#));
+    assert!(guide.contains(r#"[backup] dir = "/srv/caredesk-backups""#));
 }
 
 /// A new store in `tmp` (made by the binary), with `settings` as its settings.toml.

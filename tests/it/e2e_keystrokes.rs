@@ -1,6 +1,6 @@
 //! Keystroke budgets for the desk's core jobs, measured in tmux on the real binary:
 //! every key sent is counted except the characters of typed data (a name, a number,
-//! a card); a one-letter choice (an outcome's letter) counts as a key. README lists
+//! a card); a one-letter choice (an outcome's letter) counts as a key. docs/front-desk.md lists
 //! the budgets and the counts these runs print.
 
 use std::cell::Cell;
@@ -68,12 +68,12 @@ fn the_front_desk_s_jobs_stay_within_their_keystroke_budgets() {
     if printing {
         crate::e2e_paper::add_pdf_printer();
         // The clinic's printer is the virtual one: the print screen offers it first.
-        let path = dir.join("settings.toml");
-        let settings = std::fs::read_to_string(&path).unwrap().replace(
-            "printer = \"\"",
-            &format!("printer = \"{}\"", crate::e2e_paper::PRINTER),
+        crate::common::set_setting(
+            &dir,
+            "report",
+            "printer",
+            &format!("\"{}\"", crate::e2e_paper::PRINTER),
         );
-        std::fs::write(&path, settings).unwrap();
     }
     let pane = app_pane("keys-desk", &dir, "");
     sign_in(&pane, "DEMO STORE", "wang.li", "demo desk harbour lantern");

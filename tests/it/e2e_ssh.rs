@@ -1,4 +1,4 @@
-//! A clinic server reached over SSH, as the README's deployment sets it up: a real
+//! A clinic server reached over SSH, as docs/deployment.md sets it up: a real
 //! OpenSSH server on 127.0.0.1 whose `ForceCommand` lands in caredesk; a login in tmux
 //! works a screen, and the SSH client's address is in the audit log.
 

@@ -12,7 +12,7 @@ use crate::fhir_import_real::{import, parse, patients_by_name};
 use crate::followups::set_consent;
 use caredesk::auth::Role;
 use caredesk::clinic::api::{PatientRef, ReportOutput};
-use caredesk::clinic::exams::{ExamDraft, ExamSaved};
+use caredesk::clinic::results::exam_form::{ExamDraft, ExamSaved};
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::basic_info::Declared;
 use caredesk::domain::consent::{Decision, Method, Processing};

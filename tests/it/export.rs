@@ -5,7 +5,7 @@ use caredesk::clinic::api::Registered;
 
 use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
-use caredesk::clinic::export::{FORMAT, to_fhir};
+use caredesk::clinic::export::access::{FORMAT, to_fhir};
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::amendment::Section;
 use caredesk::domain::consent::{Channel, Decision, Method, Purpose};

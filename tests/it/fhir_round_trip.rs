@@ -2,7 +2,7 @@
 //! empty clinic (creating the patient), and exported again. The two Bundles are
 //! compared resource by resource with what differs by store left out (ids, fullUrls,
 //! the Bundle's own id and timestamp, caredesk's internal patient id); what caredesk
-//! does not carry is listed here, as in README ("Round trip"), and checked to be absent
+//! does not carry is listed here, as in docs/interoperability.md ("Round trip"), and checked to be absent
 //! so the list stays true.
 
 use crate::fhir_checks;
@@ -13,14 +13,14 @@ use std::collections::{BTreeMap, HashMap};
 use crate::common::ManualClock;
 use crate::common::clinic::{START, TestClinic, demo_client, demo_vault, quick_options};
 use caredesk::auth::Role;
-use caredesk::clinic::export::{PatientExport, to_fhir};
+use caredesk::clinic::export::access::{PatientExport, to_fhir};
 use caredesk::clinic::{Clinic, InProcess, Request, Response, Signed};
 use caredesk::demo;
 use caredesk::domain::health::{ClinicalStatus, MedicationStatus, Verification};
 use serde_json::{Value, json};
 
 /// What the import does not bring back, by the key `ingest::fhir::parse` counts it
-/// under, and whether the receiving clinic makes its own again (README, "Round trip",
+/// under, and whether the receiving clinic makes its own again (docs/interoperability.md, "Round trip",
 /// lists them with why).
 const NOT_CARRIED: &[(&str, &str, bool)] = &[
     ("RiskAssessment", "RiskAssessment", true),

@@ -5,7 +5,7 @@
 use crate::common::ManualClock;
 use crate::common::clinic::{START, demo_client, demo_vault, quick_options};
 use crate::fhir_checks::{is_uuid, problems};
-use caredesk::clinic::export::{PatientExport, to_fhir};
+use caredesk::clinic::export::access::{PatientExport, to_fhir};
 use caredesk::clinic::{Clinic, Request, Response};
 use caredesk::demo;
 use serde_json::{Value, json};
@@ -244,7 +244,7 @@ fn edge_cases() -> PatientExport {
     );
     PatientExport {
         followup_plans: Vec::new(),
-        format: caredesk::clinic::export::FORMAT.into(),
+        format: caredesk::clinic::export::access::FORMAT.into(),
         id: PatientId([0x42; 16]),
         patient: Patient {
             name: "王芳".into(),

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
 use caredesk::clinic::client::{InProcess, Signed};
-use caredesk::clinic::followup_api::{FollowUpKey, QueueFilter, QueueGroup, QueueView};
+use caredesk::clinic::followup::api::{FollowUpKey, QueueFilter, QueueGroup, QueueView};
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::consent::{Channel, Decision, Method, Purpose};
 use caredesk::domain::followup::{
@@ -112,7 +112,7 @@ pub(crate) fn save(
     who: &Session,
     key: FollowUpKey,
     input: CallInput,
-) -> caredesk::clinic::followup_api::CallSaved {
+) -> caredesk::clinic::followup::api::CallSaved {
     assert!(matches!(
         who.call(Request::FollowUpClaim { key }),
         Response::FollowUpClaimed { .. }
@@ -210,7 +210,7 @@ fn no_phone_consent_is_not_callable_and_never_call_again_empties_every_list() {
     let row = &view.rows[0];
     assert_eq!(
         row.not_callable,
-        Some(caredesk::clinic::followup_api::NotCallable::NoConsent)
+        Some(caredesk::clinic::followup::api::NotCallable::NoConsent)
     );
     let key = FollowUpKey::of(&row.item);
     assert!(matches!(

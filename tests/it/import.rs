@@ -230,12 +230,12 @@ fn a_gb18030_file_with_chinese_headers_imports_through_a_mapping_and_duplicates_
 
     // A one-person clinic whose admin is also its privacy officer grants the export
     // (the default keeps the admin out of clinical records).
-    let settings = dir.join("settings.toml");
-    let mut text_now = std::fs::read_to_string(&settings).unwrap_or_default();
-    text_now.push_str(
-        "\n[roles]\nadmin = [\"user_admin\", \"settings_admin\", \"backup_run\", \"alerts_read\", \"patient_import\", \"results_import\", \"restricted_manage\", \"patient_erase\", \"patient_export\"]\n",
+    common::set_setting(
+        &dir,
+        "roles",
+        "admin",
+        "[\"user_admin\", \"settings_admin\", \"backup_run\", \"alerts_read\", \"patient_import\", \"results_import\", \"restricted_manage\", \"patient_erase\", \"patient_export\"]",
     );
-    std::fs::write(&settings, text_now).unwrap();
     // The admin, as privacy officer, exports one of them as FHIR by phone number.
     let exported = caredesk(
         &dir,

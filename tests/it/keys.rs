@@ -7,7 +7,7 @@ use caredesk::clinic::api::{KeyFileCreated, RecoveryKeyCreated};
 
 use crate::common::clinic::{TestClinic, quick_options};
 use caredesk::auth::Role;
-use caredesk::clinic::keys::SlotSummary;
+use caredesk::clinic::admin::keys::SlotSummary;
 use caredesk::clinic::{InProcess, Request, Response, ServiceError, Signed};
 use caredesk::crypto::keyslot::RecoveryKey;
 use caredesk::store::{Store, Unlock};

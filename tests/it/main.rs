@@ -70,6 +70,8 @@ mod key_rotation_server;
 mod keys;
 mod messages;
 mod oversight;
+#[cfg(feature = "package-assets")]
+mod package;
 mod paper_fonts;
 mod phi_scan;
 mod pipl_consent;
@@ -120,5 +122,20 @@ fn fault_injection_is_on_under_ci() {
     );
     eprintln!(
         "SKIPPED: fail_closed.rs needs `cargo test --all-features` (or --features fault-injection)"
+    );
+}
+
+/// The package's man pages and completions (package.rs) need `package-assets`, likewise.
+#[test]
+fn package_assets_are_on_under_ci() {
+    if cfg!(feature = "package-assets") {
+        return;
+    }
+    assert!(
+        !common::ci(),
+        "the package tests (package.rs) were not compiled: run `cargo test --all-features` (README, Test)"
+    );
+    eprintln!(
+        "SKIPPED: package.rs needs `cargo test --all-features` (or --features package-assets)"
     );
 }

@@ -407,7 +407,7 @@ fn type_everywhere(t: &mut TestClinic) -> (Vec<String>, String) {
     if let Response::FollowUpQueue(view) = queue
         && let Some(row) = view.rows.first()
     {
-        let key = caredesk::clinic::followup_api::FollowUpKey::of(&row.item);
+        let key = caredesk::clinic::followup::api::FollowUpKey::of(&row.item);
         let claimed = nurse.call(Request::FollowUpClaim { key });
         assert!(!matches!(claimed, Response::Error(_)), "{claimed:?}");
         let saved = nurse.call(Request::FollowUpCallSave {

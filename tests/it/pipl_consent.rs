@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use caredesk::auth::Role;
 use caredesk::clinic::api::{PatientCreated, PatientRef};
-use caredesk::clinic::rights::DisclosureKind;
+use caredesk::clinic::oversight::rights::DisclosureKind;
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::amendment::SectionValue;
 use caredesk::domain::consent::{ConsentRecord, Decision, Guardian, Method, Processing};
@@ -58,7 +58,7 @@ fn consents_record_the_notice_and_a_child_s_needs_a_guardian() {
     let entry = &record.processing[0];
     assert_eq!(
         entry.notice_version,
-        caredesk::clinic::notice::BUILT_IN_VERSION
+        caredesk::clinic::desk::notice::BUILT_IN_VERSION
     );
     assert_eq!(
         entry.recorded_by,
@@ -221,7 +221,7 @@ fn a_clinic_that_requires_it_records_no_health_information_without_consent() {
     assert!(notice.notice.zh.body.contains("李敏 010-6588 0001"));
     assert_eq!(
         notice.notice.version,
-        caredesk::clinic::notice::BUILT_IN_VERSION
+        caredesk::clinic::desk::notice::BUILT_IN_VERSION
     );
 }
 

@@ -138,7 +138,7 @@ fn an_area_code_that_is_not_twelve_digits_is_refused_with_what_to_write() {
         "[clinic]\narea_code = \"1101050010\"\n",
     )
     .unwrap();
-    let error = caredesk::clinic::settings::Settings::load(dir.path()).unwrap_err();
+    let error = caredesk::clinic::admin::settings::Settings::load(dir.path()).unwrap_err();
     assert!(
         error.contains("area_code") && error.contains("12 digits") && error.contains("1101050010"),
         "{error}"

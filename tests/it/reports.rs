@@ -13,7 +13,7 @@ use crate::common::clinic::{TestClinic, audit_rows};
 use crate::common::{pdf_text, require};
 use caredesk::auth::Role;
 use caredesk::clinic::api::{PatientRef, ReportOutput};
-use caredesk::clinic::reports::ReportData;
+use caredesk::clinic::care::reports::ReportData;
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::decimal::Decimal;
 use caredesk::domain::observation::Observation;

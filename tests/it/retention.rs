@@ -5,8 +5,8 @@
 
 use caredesk::auth::Role;
 use caredesk::clinic::api::{KeyFileCreated, PatientRef};
-use caredesk::clinic::followup_api::{FollowUpKey, QueueFilter};
-use caredesk::clinic::recording_client;
+use caredesk::clinic::followup::api::{FollowUpKey, QueueFilter};
+use caredesk::clinic::followup::recording_client;
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::followup::{Kind, Outcome, PlanStatus};
 

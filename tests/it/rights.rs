@@ -116,7 +116,7 @@ fn the_privacy_officer_sees_who_looked_and_what_was_disclosed() {
     assert_eq!(print.recipient, "printed on front-desk, handed over");
     assert_eq!(
         print.kind,
-        caredesk::clinic::rights::DisclosureKind::Printed {
+        caredesk::clinic::oversight::rights::DisclosureKind::Printed {
             printer: "front-desk".into()
         }
     );

@@ -5,7 +5,7 @@
 
 use caredesk::auth::Role;
 use caredesk::clinic::api::{PatientCreated, PatientRef};
-use caredesk::clinic::rights_requests::RightsRequestRow;
+use caredesk::clinic::oversight::rights_requests::RightsRequestRow;
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::rights_request::{RightKind, RightOutcome, due_date};
 

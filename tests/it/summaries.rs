@@ -158,7 +158,7 @@ fn a_summary_is_drafted_from_the_period_edited_signed_and_versioned() {
         panic!()
     };
     assert_eq!((export.plans.len(), export.summaries.len()), (1, 3));
-    let bundle = caredesk::clinic::export::to_fhir(&export);
+    let bundle = caredesk::clinic::export::access::to_fhir(&export);
     let resources: Vec<&serde_json::Value> = bundle["entry"]
         .as_array()
         .unwrap()

@@ -6,17 +6,17 @@ use crate::common;
 
 use caredesk::auth::Role;
 use caredesk::clinic::api::HomeSummary;
-use caredesk::clinic::name_index::PatientRow;
+use caredesk::clinic::desk::name_index::PatientRow;
 use caredesk::clinic::{Request, Response, Secret, ServiceError};
 use caredesk::domain::patient::{PatientId, Sex};
 use caredesk::tui::app::{Effect, Msg};
-use caredesk::tui::components::enrol::Enrol;
-use caredesk::tui::components::home::Home;
-use caredesk::tui::components::login::Login;
-use caredesk::tui::components::record::RecordScreen;
-use caredesk::tui::components::recovery_codes::RecoveryCodes;
-use caredesk::tui::components::search::Search;
-use caredesk::tui::components::set_password::SetPassword;
+use caredesk::tui::components::account::enrol::Enrol;
+use caredesk::tui::components::account::home::Home;
+use caredesk::tui::components::account::login::Login;
+use caredesk::tui::components::account::recovery_codes::RecoveryCodes;
+use caredesk::tui::components::account::set_password::SetPassword;
+use caredesk::tui::components::care::record::RecordScreen;
+use caredesk::tui::components::desk::search::Search;
 use caredesk::tui::screens::Overlay;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -160,7 +160,7 @@ fn any_key_resets_the_idle_clock_and_the_palette_finds_chinese() {
     assert_eq!(
         found,
         vec![caredesk::tui::palette::Command::Menu(
-            caredesk::tui::components::home::MenuItem::Search
+            caredesk::tui::components::account::home::MenuItem::Search
         )]
     );
     key(&mut app, KeyCode::Enter);
@@ -173,7 +173,7 @@ fn a_conflicting_amendment_keeps_the_typed_text_and_then_amends_the_newer_value(
     use caredesk::domain::amendment::{Section, SectionValue};
     use caredesk::domain::health::{Allergy, HealthRecord};
     use caredesk::domain::patient::Patient;
-    use caredesk::tui::components::patient::PatientScreen;
+    use caredesk::tui::components::desk::patient::PatientScreen;
     let mut app = app();
     sign_in_as(&mut app, Role::Nurse);
     app.take_effects();
@@ -261,7 +261,7 @@ fn the_results_screen_loads_walks_in_time_and_sends_a_typed_result() {
     use caredesk::domain::decimal::Decimal;
     use caredesk::domain::observation::{LOINC, ObsValue, Observation, Source, SourceKind};
     use caredesk::domain::patient::Patient;
-    use caredesk::tui::components::patient::PatientScreen;
+    use caredesk::tui::components::desk::patient::PatientScreen;
     let mut app = app();
     sign_in_as(&mut app, Role::Nurse);
     app.take_effects();
@@ -348,7 +348,7 @@ fn advice_is_ticked_edited_and_approved_by_keyboard() {
     use caredesk::clinic::PatientView;
     use caredesk::domain::advice::{Item, Topic};
     use caredesk::domain::patient::Patient;
-    use caredesk::tui::components::patient::PatientScreen;
+    use caredesk::tui::components::desk::patient::PatientScreen;
     let mut app = app();
     sign_in_as(&mut app, Role::Doctor);
     app.take_effects();
@@ -411,6 +411,6 @@ fn advice_is_ticked_edited_and_approved_by_keyboard() {
 }
 
 /// The shown screen as the results screen.
-fn shown_results(app: &App) -> &caredesk::tui::components::results::ResultsScreen {
+fn shown_results(app: &App) -> &caredesk::tui::components::results::trends::ResultsScreen {
     app.shown().expect("the results screen")
 }

@@ -17,7 +17,7 @@ use caredesk::domain::summary::{
 };
 use caredesk::i18n::Lang;
 use caredesk::tui::app::App;
-use caredesk::tui::components::plan::PlanScreen;
+use caredesk::tui::components::care::plan::PlanScreen;
 use chrono::NaiveDate;
 use crossterm::event::KeyCode;
 

@@ -10,16 +10,16 @@ use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::advice::{Item, Topic};
 use caredesk::domain::patient::PatientId;
 use caredesk::tui::app::App;
-use caredesk::tui::components::advice::AdviceScreen;
-use caredesk::tui::components::patient::PatientScreen;
-use caredesk::tui::components::risks::RiskScreen;
+use caredesk::tui::components::care::advice::AdviceScreen;
+use caredesk::tui::components::care::risks::RiskScreen;
+use caredesk::tui::components::desk::patient::PatientScreen;
 use caredesk::tui::keymap::Context;
 use crossterm::event::KeyCode;
 
 use crate::common::update::*;
-use caredesk::tui::components::home::Home;
-use caredesk::tui::components::login::Login;
-use caredesk::tui::components::search::Search;
+use caredesk::tui::components::account::home::Home;
+use caredesk::tui::components::account::login::Login;
+use caredesk::tui::components::desk::search::Search;
 
 const ID: PatientId = PatientId([7; 16]);
 
@@ -124,7 +124,7 @@ fn a_reply_after_home_is_dropped_and_an_expired_session_signs_out() {
 #[test]
 fn the_intake_has_its_own_context_and_a_form_while_an_answer_is_typed() {
     use caredesk::domain::intake::{Intake, Kind};
-    use caredesk::tui::components::intake::IntakeScreen;
+    use caredesk::tui::components::care::intake::IntakeScreen;
     let mut app = on_patient();
     keys(&mut app, "i");
     let (tag, request) = call(&mut app);
@@ -213,7 +213,7 @@ fn a_screen_that_scrolls_sees_the_movement_keys_before_its_list_cursor_moves() {
 
 #[test]
 fn the_summaries_have_their_own_context_and_a_form_while_writing() {
-    use caredesk::tui::components::summaries::SummariesScreen;
+    use caredesk::tui::components::care::summaries::SummariesScreen;
     let mut app = on_patient();
     keys(&mut app, "s");
     let (tag, request) = call(&mut app);
@@ -233,7 +233,7 @@ fn the_summaries_have_their_own_context_and_a_form_while_writing() {
 #[test]
 fn the_plan_has_its_own_context_a_list_of_templates_and_a_form_while_editing() {
     use caredesk::domain::plan_template::Templates;
-    use caredesk::tui::components::plan::PlanScreen;
+    use caredesk::tui::components::care::plan::PlanScreen;
     let mut app = on_patient();
     keys(&mut app, "p");
     let (tag, request) = call(&mut app);
@@ -259,8 +259,8 @@ fn the_plan_has_its_own_context_a_list_of_templates_and_a_form_while_editing() {
 
 #[test]
 fn the_follow_up_history_has_its_own_context_and_a_form_in_its_prompts() {
-    use caredesk::clinic::followup_api::FollowUpChart;
-    use caredesk::tui::components::followup_history::FollowUpHistoryScreen;
+    use caredesk::clinic::followup::api::FollowUpChart;
+    use caredesk::tui::components::followup::history::FollowUpHistoryScreen;
     let mut app = on_patient();
     keys(&mut app, "f");
     let (tag, request) = call(&mut app);
@@ -293,7 +293,7 @@ fn the_consent_grid_records_the_selected_row_s_decision_and_shows_the_reply() {
     use caredesk::domain::consent::{
         Channel, ConsentRecord, Decision, Method, Processing, Purpose,
     };
-    use caredesk::tui::components::consent::ConsentScreen;
+    use caredesk::tui::components::desk::consent::ConsentScreen;
     // The doctor reads consent but may not record it: told at once, nothing sent.
     let mut app = on_patient();
     key(&mut app, KeyCode::F(5));
@@ -333,8 +333,8 @@ fn the_consent_grid_records_the_selected_row_s_decision_and_shows_the_reply() {
     }
     keys(&mut app, "v");
     let (tag, request) = call(&mut app);
-    let caredesk::tui::components::consent::ConsentRow::Contact(channel, purpose) =
-        caredesk::tui::components::consent::consent_rows()[3]
+    let caredesk::tui::components::desk::consent::ConsentRow::Contact(channel, purpose) =
+        caredesk::tui::components::desk::consent::consent_rows()[3]
     else {
         panic!("the fourth row is permission to contact")
     };
@@ -362,7 +362,7 @@ fn the_consent_grid_records_the_selected_row_s_decision_and_shows_the_reply() {
 
 #[test]
 fn a_reply_of_the_wrong_kind_shows_update_caredesk_on_the_screen_instead_of_nothing() {
-    use caredesk::tui::components::consent::ConsentScreen;
+    use caredesk::tui::components::desk::consent::ConsentScreen;
     let mut app = on_patient();
     key(&mut app, KeyCode::F(5));
     let (tag, request) = call(&mut app);

@@ -6,14 +6,14 @@
 
 use caredesk::auth::Role;
 use caredesk::clinic::api::SearchResults;
-use caredesk::clinic::name_index::PatientRow;
+use caredesk::clinic::desk::name_index::PatientRow;
 use caredesk::clinic::{Request, Response};
 use caredesk::domain::patient::{PatientId, Sex};
 use caredesk::tui::app::{App, Msg};
-use caredesk::tui::components::home::MenuItem;
-use caredesk::tui::components::patient::PatientScreen;
-use caredesk::tui::components::register::Register;
-use caredesk::tui::components::search::Search;
+use caredesk::tui::components::account::home::MenuItem;
+use caredesk::tui::components::desk::patient::PatientScreen;
+use caredesk::tui::components::desk::register::Register;
+use caredesk::tui::components::desk::search::Search;
 use caredesk::tui::palette::Command;
 use caredesk::tui::screens::Overlay;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -317,7 +317,7 @@ fn the_palette_switches_the_session_to_the_other_language() {
 #[test]
 fn after_a_lost_card_the_print_screen_names_the_replacement() {
     use caredesk::domain::card::{Card, CardStatus};
-    use caredesk::tui::components::print::PrintScreen;
+    use caredesk::tui::components::desk::print::PrintScreen;
     let card = |number: &str, status| Card {
         number: number.into(),
         card_type: "basic".into(),

@@ -9,7 +9,7 @@ use crate::common::tui::{
     app, calls, clinical_patient_screen, press, reply, save_key, sign_in, type_text,
 };
 use caredesk::auth::Role;
-use caredesk::clinic::exams::{ExamDraft, ExamSaved};
+use caredesk::clinic::results::exam_form::{ExamDraft, ExamSaved};
 use caredesk::clinic::{Request, Response};
 use caredesk::domain::basic_info::Declared;
 use caredesk::domain::decimal::Decimal;

@@ -7,7 +7,7 @@ use caredesk::clinic::api::{FollowUpClaimed, FollowUpScheduled};
 
 use crate::common::tui::{LANGS, SIZES, app, calls, press, render, reply, sign_in, type_text};
 use caredesk::auth::Role;
-use caredesk::clinic::followup_api::{
+use caredesk::clinic::followup::api::{
     CallSaved, CallView, FollowUpKey, QueueCounts, QueueRow, QueueView, ReadingTrend,
 };
 use caredesk::clinic::{Request, Response};
@@ -17,7 +17,7 @@ use caredesk::domain::followup::{
 use caredesk::domain::patient::PatientId;
 use caredesk::i18n::Lang;
 use caredesk::tui::app::App;
-use caredesk::tui::components::home::{Home, MenuItem};
+use caredesk::tui::components::account::home::{Home, MenuItem};
 use chrono::NaiveDate;
 use crossterm::event::KeyCode;
 
@@ -63,7 +63,7 @@ fn queue_view() -> QueueView {
             name: names[usize::from(n) - 1].into(),
             age: Some(50 + u32::from(n)),
             not_callable: (n == 5)
-                .then_some(caredesk::clinic::followup_api::NotCallable::NoConsent),
+                .then_some(caredesk::clinic::followup::api::NotCallable::NoConsent),
         })
         .collect();
     QueueView {
@@ -151,7 +151,7 @@ fn call_view(chinese: bool) -> CallView {
         checklist: p
             .symptoms
             .iter()
-            .map(|s| caredesk::clinic::followup_api::CheckItem {
+            .map(|s| caredesk::clinic::followup::api::CheckItem {
                 key: s.key.clone(),
                 en: s.en.clone(),
                 zh: s.zh.clone(),
@@ -493,7 +493,7 @@ fn the_call_form_sends_what_was_typed_and_the_queue_pages_with_the_cursor() {
     assert!(matches!(
         &call[0].1,
         Request::FollowUpQueue { filter, offset: 0, .. }
-            if filter.group == Some(caredesk::clinic::followup_api::QueueGroup::Overdue)
+            if filter.group == Some(caredesk::clinic::followup::api::QueueGroup::Overdue)
     ));
     // # types a tag to filter by.
     type_text(&mut app, "#hypertension");
@@ -505,7 +505,7 @@ fn the_call_form_sends_what_was_typed_and_the_queue_pages_with_the_cursor() {
     ));
 }
 
-fn history_chart() -> caredesk::clinic::followup_api::FollowUpChart {
+fn history_chart() -> caredesk::clinic::followup::api::FollowUpChart {
     use caredesk::domain::followup::{Call, CallInput, FollowUpPlan, PlanStatus};
     let plan = FollowUpPlan {
         number: 1,
@@ -548,7 +548,7 @@ fn history_chart() -> caredesk::clinic::followup_api::FollowUpChart {
         reasons: vec![ReferralReason::Uncontrolled { visits: 2 }],
         ..call(1_795_350_000, Outcome::Reached, VisitKind::Home, "漏服药物")
     };
-    caredesk::clinic::followup_api::FollowUpChart {
+    caredesk::clinic::followup::api::FollowUpChart {
         plans: vec![plan],
         items: vec![],
         calls: vec![
@@ -662,7 +662,7 @@ fn leaving_a_call_gives_it_back_and_the_queue_reads_itself_again_from_the_top() 
 #[test]
 fn a_call_typed_at_an_idle_sign_out_goes_with_it_and_comes_back_at_sign_in() {
     use caredesk::tui::app::Msg;
-    use caredesk::tui::components::call::CallScreen;
+    use caredesk::tui::components::followup::call::CallScreen;
     let mut app = app(Lang::En, false);
     sign_in(&mut app, Role::Nurse);
     open_call(&mut app);
@@ -718,7 +718,7 @@ fn a_call_typed_at_an_idle_sign_out_goes_with_it_and_comes_back_at_sign_in() {
 
 #[test]
 fn zero_ticks_no_symptom_and_full_width_numbers_read() {
-    use caredesk::tui::components::call::ticked_numbers;
+    use caredesk::tui::components::followup::call::ticked_numbers;
     assert_eq!(ticked_numbers("0", 12), Some(Vec::new()));
     assert_eq!(ticked_numbers("２ ５", 12), Some(vec![2, 5]));
     assert_eq!(ticked_numbers("0 2", 12), None, "none and a sign at once");

@@ -13,7 +13,7 @@ use caredesk::clinic::{Request, Response};
 use caredesk::i18n::Lang;
 use caredesk::server::frame::MAX_FRAME;
 use caredesk::tui::app::App;
-use caredesk::tui::components::import::ImportScreen;
+use caredesk::tui::components::results::import::ImportScreen;
 use crossterm::event::KeyCode;
 
 #[test]

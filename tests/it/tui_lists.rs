@@ -7,7 +7,7 @@ use caredesk::clinic::api::SearchResults;
 
 use crate::common::update::*;
 use caredesk::auth::Role;
-use caredesk::clinic::name_index::PatientRow;
+use caredesk::clinic::desk::name_index::PatientRow;
 use caredesk::clinic::{Request, Response, ServiceError};
 use caredesk::domain::patient::{PatientId, Sex};
 use caredesk::tui::app::Effect;
@@ -272,7 +272,7 @@ fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
 #[test]
 fn an_alert_is_acknowledged_from_the_list_with_a_typed_note() {
     use caredesk::clinic::ServiceError;
-    use caredesk::clinic::alerts::AlertView;
+    use caredesk::clinic::oversight::alerts::AlertView;
     use caredesk::store::alerts::{Acknowledgement, AlertKind};
     let mut app = app();
     sign_in_as(&mut app, Role::Auditor);
@@ -353,7 +353,7 @@ fn an_alert_is_acknowledged_from_the_list_with_a_typed_note() {
 #[test]
 fn the_privacy_officer_asks_who_looked_at_a_patient_by_card_number() {
     use caredesk::clinic::api::PatientRef;
-    use caredesk::clinic::rights::Access;
+    use caredesk::clinic::oversight::rights::Access;
     let mut app = app();
     sign_in_as(&mut app, Role::Auditor);
     app.take_effects();
@@ -481,7 +481,7 @@ fn the_home_menu_opens_a_list_in_its_own_context_and_an_old_list_section_still_r
     assert_eq!(app.shown::<List>().unwrap().date, Some(tomorrow));
     key(&mut app, KeyCode::Esc);
     assert!(
-        app.shown::<caredesk::tui::components::home::Home>()
+        app.shown::<caredesk::tui::components::account::home::Home>()
             .is_some()
     );
 }

@@ -8,7 +8,7 @@ use crate::common::tui::{
 };
 use caredesk::auth::Role;
 use caredesk::clinic::api::{PatientRef, ReportOutput};
-use caredesk::clinic::reports::{ClinicalPart, Letterhead, ReportData};
+use caredesk::clinic::care::reports::{ClinicalPart, Letterhead, ReportData};
 use caredesk::clinic::{Request, Response};
 use caredesk::domain::card::Card;
 use caredesk::domain::decimal::Decimal;
@@ -21,8 +21,8 @@ use caredesk::i18n::Lang;
 use caredesk::report::output::Sent;
 use caredesk::report::print::Printer;
 use caredesk::tui::app::{App, Effect, Msg};
-use caredesk::tui::components::patient::PatientScreen;
-use caredesk::tui::components::print::{PrintScreen, PrintWhat};
+use caredesk::tui::components::desk::patient::PatientScreen;
+use caredesk::tui::components::desk::print::{PrintScreen, PrintWhat};
 use chrono::NaiveDate;
 use crossterm::event::KeyCode;
 

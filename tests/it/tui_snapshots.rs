@@ -9,27 +9,27 @@ use caredesk::auth::{Permission, Role};
 use caredesk::clinic::PatientView;
 use caredesk::clinic::api::BookingKey;
 use caredesk::clinic::api::HomeSummary;
-use caredesk::clinic::name_index::PatientRow;
+use caredesk::clinic::desk::name_index::PatientRow;
 use caredesk::domain::card::Card;
 use caredesk::domain::consent::{Channel, ConsentEntry, ConsentRecord, Decision, Method, Purpose};
 use caredesk::domain::patient::{PatientId, Sex};
 use caredesk::i18n::Lang;
 use caredesk::tui::app::App;
-use caredesk::tui::components::consent::ConsentScreen;
-use caredesk::tui::components::home::{Home, MenuItem};
+use caredesk::tui::components::account::home::{Home, MenuItem};
+use caredesk::tui::components::desk::consent::ConsentScreen;
+use caredesk::tui::components::desk::patient::PatientScreen;
+use caredesk::tui::components::desk::register::{Register, RegisterOutcome};
+use caredesk::tui::components::desk::search::Search;
 use caredesk::tui::components::list::{List, ListKind};
-use caredesk::tui::components::patient::PatientScreen;
-use caredesk::tui::components::register::{Register, RegisterOutcome};
-use caredesk::tui::components::search::Search;
 use caredesk::tui::field::Field;
 use caredesk::tui::screens::{Cursor, Form, Overlay};
 use chrono::NaiveDate;
 
 use crate::common::tui::{app, demo_record, form, patient, press, render, sign_in, type_text};
-use caredesk::tui::components::enrol::Enrol;
-use caredesk::tui::components::login::Login;
-use caredesk::tui::components::recovery_codes::RecoveryCodes;
-use caredesk::tui::components::set_password::SetPassword;
+use caredesk::tui::components::account::enrol::Enrol;
+use caredesk::tui::components::account::login::Login;
+use caredesk::tui::components::account::recovery_codes::RecoveryCodes;
+use caredesk::tui::components::account::set_password::SetPassword;
 
 fn rows() -> Vec<PatientRow> {
     let names = ["张伟", "张文", "赵伟", "周文", "John Walker", "朱伟"];
@@ -54,6 +54,39 @@ fn rows() -> Vec<PatientRow> {
             },
         })
         .collect()
+}
+
+/// Signed in as the demo clinic's user of `role` (README's screenshots show these).
+fn sign_in_demo(app: &mut App, role: Role) {
+    sign_in(app, role);
+    if let (Some(user), Some((name, ..))) = (
+        app.user.as_mut(),
+        caredesk::demo::USERS.iter().find(|(_, r, _)| *r == role),
+    ) {
+        user.user = name.to_string();
+    }
+}
+
+/// The home screen of the signed-in user: the menu their permissions give (as
+/// `App::go_home` builds it) and the counts the service sends that role
+/// (`clinic::desk::patients::home`): 12345 patients, two alerts open, three in the last
+/// day, one patient's request late and two due soon.
+fn home_of(app: &App) -> Home {
+    let allows = |p| app.allows(p);
+    let oversight = allows(Permission::AlertsRead);
+    let clinical = allows(Permission::ClinicalRead);
+    let rights = allows(Permission::RightsManage);
+    Home {
+        summary: Some(HomeSummary {
+            patients: allows(Permission::PatientSearch).then_some(12345),
+            alerts_open: (oversight || clinical).then_some(2),
+            alerts_last_day: oversight.then_some(3),
+            rights_late: rights.then_some(1),
+            rights_due_soon: rights.then_some(2),
+            ..HomeSummary::default()
+        }),
+        ..Home::for_user(allows, clinical)
+    }
 }
 
 /// Every screen, by name, as a function setting up the app.
@@ -104,28 +137,44 @@ fn screens() -> Vec<(&'static str, Setup)> {
             ));
         }),
         ("home_nurse", |app| {
-            sign_in(app, Role::Nurse);
+            sign_in_demo(app, Role::Nurse);
             app.notice = Some(app.locale.tf(
                 "home.notice",
                 &[("last", "2026-11-18 08:53 UTC"), ("failed", "2")],
             ));
-            app.show(Home {
-                summary: Some(HomeSummary {
-                    clinic_name: String::new(),
-                    patients: Some(12345),
-                    registered_today: None,
-                    alerts_last_day: None,
-                    alerts_open: None,
-                    ..HomeSummary::default()
-                }),
-                error: None,
-                menu: vec![MenuItem::Search],
-                cursor: Cursor::default(),
-            });
+            let home = home_of(app);
+            app.show(home);
+        }),
+        // Each role's home as it signs in, its menu and counts by its default
+        // permissions (README, First steps per role).
+        ("home_front_desk", |app| {
+            sign_in_demo(app, Role::FrontDesk);
+            let home = home_of(app);
+            app.show(home);
+        }),
+        ("home_doctor", |app| {
+            sign_in_demo(app, Role::Doctor);
+            let home = home_of(app);
+            app.show(home);
+        }),
+        ("home_health_manager", |app| {
+            sign_in_demo(app, Role::HealthManager);
+            let home = home_of(app);
+            app.show(home);
+        }),
+        ("home_admin", |app| {
+            sign_in_demo(app, Role::Admin);
+            let home = home_of(app);
+            app.show(home);
+        }),
+        ("home_security_admin", |app| {
+            sign_in_demo(app, Role::SecurityAdmin);
+            let home = home_of(app);
+            app.show(home);
         }),
         // The privacy officer's home: a late request and two due within three days.
         ("home_privacy_officer", |app| {
-            sign_in(app, Role::PrivacyOfficer);
+            sign_in_demo(app, Role::PrivacyOfficer);
             app.show(Home {
                 summary: Some(HomeSummary {
                     patients: Some(12345),
@@ -139,23 +188,10 @@ fn screens() -> Vec<(&'static str, Setup)> {
             });
         }),
         ("home_auditor", |app| {
-            sign_in(app, Role::Auditor);
-            app.show(Home {
-                summary: Some(HomeSummary {
-                    clinic_name: String::new(),
-                    patients: None,
-                    registered_today: None,
-                    alerts_last_day: Some(3),
-                    alerts_open: Some(2),
-                    ..HomeSummary::default()
-                }),
-                error: None,
-                menu: vec![MenuItem::Alerts, MenuItem::Audit],
-                cursor: Cursor {
-                    selected: 1,
-                    offset: 0,
-                },
-            });
+            sign_in_demo(app, Role::Auditor);
+            let mut home = home_of(app);
+            home.cursor.selected = 1;
+            app.show(home);
         }),
         ("search", |app| {
             sign_in(app, Role::FrontDesk);
@@ -518,7 +554,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("import", |app| {
             sign_in(app, Role::Nurse);
-            let screen = caredesk::tui::components::import::ImportScreen {
+            let screen = caredesk::tui::components::results::import::ImportScreen {
                 form: form(
                     &[("lab-2026-03.hl7", false), ("synthea", false), ("n", false)],
                     2,

@@ -47,7 +47,7 @@ fn list(
 
 /// The alerts list as the service's reply builds it: one acknowledged alert, two open.
 fn alerts_list(app: &App, selected: usize, prompt: Option<Form>) -> List {
-    use caredesk::clinic::alerts::AlertView;
+    use caredesk::clinic::oversight::alerts::AlertView;
     use caredesk::store::alerts::{Acknowledgement, AlertKind};
     let at = |h: i64| 1_795_430_000 + h * 3600;
     let alerts = vec![
@@ -145,7 +145,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         }),
         ("patient_access", |app| {
             sign_in(app, Role::Auditor);
-            use caredesk::clinic::rights::Access;
+            use caredesk::clinic::oversight::rights::Access;
             let access = |time: &str, user: &str, role: &str, action: &str, detail: &str| Access {
                 time: time.into(),
                 user: user.into(),
@@ -190,7 +190,9 @@ fn screens() -> Vec<(&'static str, Setup)> {
             ));
         }),
         ("disclosures", |app| {
-            use caredesk::clinic::rights::{Disclosure, DisclosureAccount, DisclosureKind};
+            use caredesk::clinic::oversight::rights::{
+                Disclosure, DisclosureAccount, DisclosureKind,
+            };
             sign_in(app, Role::Auditor);
             let disclosure = |date: &str, kind: DisclosureKind, by: &str| Disclosure {
                 date: date.into(),
@@ -225,7 +227,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
         ("rights_log", |app| rights_log(app, None)),
         // The retention review: one to decide, one stored only.
         ("retention", |app| {
-            use caredesk::clinic::retention::RetentionRow;
+            use caredesk::clinic::oversight::retention::RetentionRow;
             sign_in(app, Role::PrivacyOfficer);
             let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
             let row = |n: u8, name: &str, last: &str, ended: &str, stored_only| RetentionRow {
@@ -255,7 +257,7 @@ fn screens() -> Vec<(&'static str, Setup)> {
 /// The privacy officer's log: one late, one answered, one new; with `prompt`, a
 /// request being logged (which right?).
 fn rights_log(app: &mut App, prompt: Option<Form>) {
-    use caredesk::clinic::rights_requests::RightsRequestRow;
+    use caredesk::clinic::oversight::rights_requests::RightsRequestRow;
     use caredesk::domain::rights_request::{RightAnswer, RightKind, RightOutcome, RightsRequest};
     sign_in(app, Role::PrivacyOfficer);
     let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();

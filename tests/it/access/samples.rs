@@ -10,7 +10,7 @@ use caredesk::domain::patient::PatientId;
 
 /// One request of every kind that needs a session, with harmless arguments.
 pub(super) fn sample_requests(id: PatientId) -> Vec<Request> {
-    let followup = caredesk::clinic::followup_api::FollowUpKey {
+    let followup = caredesk::clinic::followup::api::FollowUpKey {
         patient: id,
         plan: 1,
         seq: 1,

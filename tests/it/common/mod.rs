@@ -215,6 +215,43 @@ pub fn sample_data() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shared")
 }
 
+/// Sets `key = value` (a TOML value) in `[section]` of `DIR/settings.toml` as an
+/// administrator edits the commented file `init` writes: the line goes under the
+/// section's header, replacing the setting or its commented default (`#key = …`); a
+/// file without the section gets it at the end.
+pub fn set_setting(dir: &Path, section: &str, key: &str, value: &str) {
+    let path = dir.join("settings.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let header = format!("[{section}]");
+    let setting = format!("{key} = {value}");
+    let mut lines: Vec<String> = Vec::new();
+    let mut in_section = false;
+    let mut placed = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            in_section = line.trim() == header;
+            lines.push(line.to_string());
+            if in_section && !placed {
+                lines.push(setting.clone());
+                placed = true;
+            }
+            continue;
+        }
+        let bare = line.trim_start_matches('#').trim_start();
+        let same_key = bare.split_once('=').is_some_and(|(k, _)| k.trim() == key);
+        if in_section && same_key && !line.starts_with("# ") {
+            continue;
+        }
+        lines.push(line.to_string());
+    }
+    if !placed {
+        lines.push(String::new());
+        lines.push(header);
+        lines.push(setting);
+    }
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+}
+
 /// Whether this is a CI run, where a missing system program fails a test.
 pub fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")

@@ -15,7 +15,7 @@ fn free_port() -> u16 {
 }
 
 /// An OpenSSH server on 127.0.0.1, killed when dropped: with a socket, its logins land
-/// in caredesk (ForceCommand), as the README's deployment sets it up; without one, a
+/// in caredesk (ForceCommand), as docs/deployment.md sets it up; without one, a
 /// plain account to copy files to (an off-site backup target).
 pub struct Sshd {
     child: Child,

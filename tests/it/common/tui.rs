@@ -13,7 +13,7 @@ use caredesk::domain::health::{
 use caredesk::domain::patient::{Patient, PatientId, Sex};
 use caredesk::i18n::Lang;
 use caredesk::tui::app::{App, Effect, Msg, Settings, SignedInUser};
-use caredesk::tui::components::patient::PatientScreen;
+use caredesk::tui::components::desk::patient::PatientScreen;
 use caredesk::tui::field::Field;
 use caredesk::tui::keymap::Keymap;
 use caredesk::tui::screens::Form;

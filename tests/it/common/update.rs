@@ -92,7 +92,7 @@ pub fn signed_in(role: Role) -> Response {
 /// Someone of `role` on patient `id`'s screen (an empty record), nothing waiting.
 pub fn on_patient_as(role: Role, id: caredesk::domain::patient::PatientId) -> App {
     use caredesk::clinic::PatientView;
-    use caredesk::tui::components::patient::PatientScreen;
+    use caredesk::tui::components::desk::patient::PatientScreen;
     let mut app = app();
     sign_in_as(&mut app, role);
     app.show(PatientScreen {

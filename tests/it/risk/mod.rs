@@ -13,7 +13,7 @@ use caredesk::clinic::api::PatientCreated;
 
 use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
-use caredesk::clinic::export::to_fhir;
+use caredesk::clinic::export::access::to_fhir;
 use caredesk::clinic::{Request, Response};
 use caredesk::domain::amendment::{Section, SectionValue};
 use caredesk::domain::assessment::Outcome;

@@ -6,7 +6,7 @@ use crate::common;
 use super::{lab, patient};
 use crate::common::clinic::TestClinic;
 use caredesk::auth::Role;
-use caredesk::clinic::export::to_fhir;
+use caredesk::clinic::export::access::to_fhir;
 use caredesk::clinic::{Request, Response};
 use caredesk::domain::amendment::SectionValue;
 use caredesk::domain::health::{Lifestyle, Smoking};

@@ -131,7 +131,7 @@ fn automatic_tags_follow_the_data_and_a_bad_rule_file_keeps_the_previous_rules()
     // Oversight is told once, with the line, however often the rules are read.
     assert_eq!(evaluate().0, ["watch lipids"]);
     let refused = |client: &caredesk::clinic::client::Signed<caredesk::clinic::InProcess>| {
-        let alerts: Vec<caredesk::clinic::alerts::AlertView> =
+        let alerts: Vec<caredesk::clinic::oversight::alerts::AlertView> =
             client.ask(Request::AlertsList { limit: 100 }).unwrap();
         alerts
             .into_iter()

@@ -128,7 +128,7 @@ fn conflicting_saves_through_the_daemon_keep_one_and_refuse_the_rest() {
 
 #[test]
 fn two_nurses_claiming_one_follow_up_at_once_never_both_get_it() {
-    use caredesk::clinic::followup_api::{FollowUpKey, QueueFilter};
+    use caredesk::clinic::followup::api::{FollowUpKey, QueueFilter};
     let (_tmp, dir) = demo_store();
     let daemon = Daemon::start(&dir);
     let first = Remote::connect(&daemon.socket).unwrap();

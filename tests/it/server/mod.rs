@@ -128,7 +128,7 @@ fn the_scheduler_runs_in_the_daemon_as_the_system_principal() {
         &credentials(("zhao.an", "demo security harbour lantern")),
     );
     assert!(made.status.success(), "{}", text(&made.stderr));
-    let mut settings = caredesk::clinic::settings::Settings::load(&dir).unwrap();
+    let mut settings = caredesk::clinic::admin::settings::Settings::load(&dir).unwrap();
     settings.server.scheduler_seconds = 1;
     settings.save(&dir).unwrap();
     // Without the demo's own backup, a backup is due at once.

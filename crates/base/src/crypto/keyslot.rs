@@ -60,7 +60,7 @@ pub enum KdfParams {
 
 impl KdfParams {
     /// Above every OWASP Argon2id recommendation (the strongest being 46 MiB, t=1):
-    /// 64 MiB, t=2, p=1. README states the measured time per hash.
+    /// 64 MiB, t=2, p=1. docs/performance.md states the measured time per hash.
     pub const PASSWORD_DEFAULT: KdfParams = KdfParams::Argon2id {
         memory_kib: 64 * 1024,
         iterations: 2,

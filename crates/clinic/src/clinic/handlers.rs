@@ -6,11 +6,7 @@ use super::api::{Request, Response, ServiceError, SessionToken};
 use super::service::{Clinic, Ctx, Effect, Origin, Reply};
 use super::session::Session;
 use super::table::{Flag, Operation};
-use super::{
-    advice, alerts, auto_tags, booking, calls, cards, consent, exams, export, followup_forms,
-    followup_queue, followups, import, intake, keys, patients, plans, questionnaires, record,
-    recordings, reports, results, results_review, rights_requests, risk, summaries, users,
-};
+use super::{admin, care, desk, export, followup, oversight, results};
 use crate::audit::Actor;
 use crate::clinic::api::Me;
 use crate::domain::booking::BookingStatus;
@@ -85,10 +81,10 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
             run.shared(|_| Ok(Reply::new(Response::Done).effect(Effect::EndSession)))
         }
         Request::LogoutIdle { draft: Some(draft) } => {
-            run.shared(move |ctx| super::call_drafts::keep(ctx, draft))
+            run.shared(move |ctx| super::followup::call_drafts::keep(ctx, draft))
         }
-        Request::CallDraftTake => run.shared(super::call_drafts::take),
-        Request::HomeSummary => run.shared(patients::home),
+        Request::CallDraftTake => run.shared(super::followup::call_drafts::take),
+        Request::HomeSummary => run.shared(desk::patients::home),
         Request::WhoAmI => run.shared(move |ctx| {
             Ok(Reply::new(Response::Me(Me {
                 user: ctx.session.user.clone(),
@@ -97,47 +93,53 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
             })))
         }),
         Request::ChangePassword { old, new } => {
-            run.shared(move |ctx| users::change_password(ctx, &old, &new))
+            run.shared(move |ctx| admin::users::change_password(ctx, &old, &new))
         }
         Request::SetLanguage { language } => {
-            run.shared(move |ctx| users::set_language(ctx, language))
+            run.shared(move |ctx| admin::users::set_language(ctx, language))
         }
-        Request::UserAdd { name, role } => run.shared(move |ctx| users::add(ctx, &name, role)),
-        Request::UserList => run.shared(users::list),
+        Request::UserAdd { name, role } => {
+            run.shared(move |ctx| admin::users::add(ctx, &name, role))
+        }
+        Request::UserList => run.shared(admin::users::list),
         Request::UserDisable { name } => {
-            run.shared(move |ctx| users::set_disabled(ctx, &name, true))
+            run.shared(move |ctx| admin::users::set_disabled(ctx, &name, true))
         }
         Request::UserEnable { name } => {
-            run.shared(move |ctx| users::set_disabled(ctx, &name, false))
+            run.shared(move |ctx| admin::users::set_disabled(ctx, &name, false))
         }
         Request::UserSetRole { name, role } => {
-            run.shared(move |ctx| users::set_role(ctx, &name, role))
+            run.shared(move |ctx| admin::users::set_role(ctx, &name, role))
         }
         Request::UserResetPassword { name } => {
-            run.shared(move |ctx| users::reset_password(ctx, &name))
+            run.shared(move |ctx| admin::users::reset_password(ctx, &name))
         }
-        Request::UserResetTotp { name } => run.shared(move |ctx| users::reset_totp(ctx, &name)),
+        Request::UserResetTotp { name } => {
+            run.shared(move |ctx| admin::users::reset_totp(ctx, &name))
+        }
         Request::RolesGet => {
             run.shared(move |ctx| Ok(Reply::new(Response::Roles(ctx.clinic.roles()))))
         }
         Request::RolesSet { role, permissions } => {
-            run.shared(move |ctx| users::set_role_permissions(ctx, role, permissions))
+            run.shared(move |ctx| admin::users::set_role_permissions(ctx, role, permissions))
         }
-        Request::KeyFileAdd { label } => run.shared(move |ctx| keys::add_file(ctx, &label)),
+        Request::KeyFileAdd { label } => run.shared(move |ctx| admin::keys::add_file(ctx, &label)),
         Request::KeyTokenAdd {
             label,
             token,
             key,
             pin,
-        } => run.shared(move |ctx| keys::add_token(ctx, &label, &token, &key, &pin)),
-        Request::KeySlots => run.shared(keys::list),
+        } => run.shared(move |ctx| admin::keys::add_token(ctx, &label, &token, &key, &pin)),
+        Request::KeySlots => run.shared(admin::keys::list),
         Request::ErasureRequest { patient, reason } => {
-            run.shared(move |ctx| super::erasure::request(ctx, &patient, &reason))
+            run.shared(move |ctx| super::oversight::erasure::request(ctx, &patient, &reason))
         }
-        Request::ErasureList => run.shared(super::erasure::list),
-        Request::ErasureApprove { id } => run.shared(move |ctx| super::erasure::approve(ctx, id)),
-        Request::KeySlotRemove { id } => run.shared(move |ctx| keys::remove(ctx, id)),
-        Request::RecoveryKeyAdd => run.shared(keys::add_recovery),
+        Request::ErasureList => run.shared(super::oversight::erasure::list),
+        Request::ErasureApprove { id } => {
+            run.shared(move |ctx| super::oversight::erasure::approve(ctx, id))
+        }
+        Request::KeySlotRemove { id } => run.shared(move |ctx| admin::keys::remove(ctx, id)),
+        Request::RecoveryKeyAdd => run.shared(admin::keys::add_recovery),
         // Each step holds the store's write lock itself (key_rotation.rs).
         Request::KeyRotate { batch } => {
             run.exclusive(|clinic, actor, op, now| clinic.rotate_key(actor, op, batch, now))
@@ -146,25 +148,29 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
             run.exclusive(|clinic, actor, op, _| clinic.seal_audit_now(actor, op, &reason))
         }
         Request::PatientRegister { patient, card_type } => {
-            run.shared(move |ctx| cards::register(ctx, patient, &card_type))
+            run.shared(move |ctx| desk::cards::register(ctx, patient, &card_type))
         }
         Request::CardIssue { id, card_type } => {
-            run.shared(move |ctx| cards::issue(ctx, &id, &card_type))
+            run.shared(move |ctx| desk::cards::issue(ctx, &id, &card_type))
         }
         Request::CardReportLost { number } => {
-            run.shared(move |ctx| cards::report_lost(ctx, &number))
+            run.shared(move |ctx| desk::cards::report_lost(ctx, &number))
         }
-        Request::CardCancel { number } => run.shared(move |ctx| cards::cancel(ctx, &number)),
-        Request::PatientCards { id } => run.shared(move |ctx| cards::list(ctx, &id)),
-        Request::PatientImport { rows } => run.shared(move |ctx| import::patients(ctx, rows)),
+        Request::CardCancel { number } => run.shared(move |ctx| desk::cards::cancel(ctx, &number)),
+        Request::PatientCards { id } => run.shared(move |ctx| desk::cards::list(ctx, &id)),
+        Request::PatientImport { rows } => {
+            run.shared(move |ctx| desk::patient_import::patients(ctx, rows))
+        }
         Request::ConsentSet {
             id,
             channel,
             purpose,
             decision,
             method,
-        } => run.shared(move |ctx| consent::set(ctx, &id, channel, purpose, decision, method)),
-        Request::ConsentGet { id } => run.shared(move |ctx| consent::get(ctx, &id)),
+        } => {
+            run.shared(move |ctx| desk::consent::set(ctx, &id, channel, purpose, decision, method))
+        }
+        Request::ConsentGet { id } => run.shared(move |ctx| desk::consent::get(ctx, &id)),
         Request::ConsentProcessingSet {
             id,
             scope,
@@ -172,136 +178,146 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
             method,
             guardian,
         } => run.shared(move |ctx| {
-            consent::set_processing(ctx, &id, (scope, decision, method), guardian)
+            desk::consent::set_processing(ctx, &id, (scope, decision, method), guardian)
         }),
-        Request::NoticeGet => run.shared(consent::notice),
+        Request::NoticeGet => run.shared(desk::consent::notice),
         Request::RightsRequestAdd {
             patient,
             kind,
             received_on,
             asked,
-        } => run.shared(move |ctx| rights_requests::add(ctx, &patient, kind, received_on, &asked)),
+        } => run.shared(move |ctx| {
+            oversight::rights_requests::add(ctx, &patient, kind, received_on, &asked)
+        }),
         Request::RightsRequestAnswer { id, outcome, note } => {
-            run.shared(move |ctx| rights_requests::answer(ctx, id, outcome, &note))
+            run.shared(move |ctx| oversight::rights_requests::answer(ctx, id, outcome, &note))
         }
         Request::RightsRequestList { open_only } => {
-            run.shared(move |ctx| rights_requests::list(ctx, open_only))
+            run.shared(move |ctx| oversight::rights_requests::list(ctx, open_only))
         }
         Request::RetentionReview { limit } => {
-            run.shared(move |ctx| super::retention::review(ctx, limit))
+            run.shared(move |ctx| super::oversight::retention::review(ctx, limit))
         }
         Request::RetentionRestrict { patient } => {
-            run.shared(move |ctx| super::retention::restrict(ctx, &patient))
+            run.shared(move |ctx| super::oversight::retention::restrict(ctx, &patient))
         }
-        Request::PatientExport { key } => run.shared(move |ctx| export::export(ctx, &key)),
+        Request::PatientExport { key } => run.shared(move |ctx| export::access::export(ctx, &key)),
         Request::PatientProvide {
             key,
             recipient,
             purpose,
-        } => run.shared(move |ctx| export::provide(ctx, &key, &recipient, &purpose)),
+        } => run.shared(move |ctx| export::access::provide(ctx, &key, &recipient, &purpose)),
         Request::ReportCompose {
             patient,
             from,
             to,
             unmask,
             output,
-        } => run.shared(move |ctx| reports::compose(ctx, &patient, from, to, unmask, &output)),
+        } => {
+            run.shared(move |ctx| care::reports::compose(ctx, &patient, from, to, unmask, &output))
+        }
         Request::FollowUpFormPrint {
             patient,
             plan,
             year,
             output,
-        } => run.shared(move |ctx| followup_forms::print(ctx, &patient, plan, year, &output)),
+        } => run.shared(move |ctx| followup::forms::print(ctx, &patient, plan, year, &output)),
         Request::CardPrint { patient, output } => {
-            run.shared(move |ctx| reports::card(ctx, &patient, &output))
+            run.shared(move |ctx| care::reports::card(ctx, &patient, &output))
         }
         Request::PatientSetTags { id, tags } => {
-            run.shared(move |ctx| patients::set_tags(ctx, &id, &tags))
+            run.shared(move |ctx| desk::patients::set_tags(ctx, &id, &tags))
         }
         Request::ExamBook { id, package, date } => {
-            run.shared(move |ctx| booking::book(ctx, &id, &package, date))
+            run.shared(move |ctx| desk::booking::book(ctx, &id, &package, date))
         }
         Request::ExamReschedule { booking: key, date } => {
-            run.shared(move |ctx| booking::reschedule(ctx, key, date))
+            run.shared(move |ctx| desk::booking::reschedule(ctx, key, date))
         }
-        Request::ExamCancel { booking: key } => {
-            run.shared(move |ctx| booking::change(ctx, key, BookingStatus::Cancelled, "cancelled"))
-        }
-        Request::ExamCheckIn { booking: key } => {
-            run.shared(move |ctx| booking::change(ctx, key, BookingStatus::CheckedIn, "checked in"))
-        }
-        Request::ExamNoShow { booking: key } => run
-            .shared(move |ctx| booking::change(ctx, key, BookingStatus::NoShow, "marked no-show")),
-        Request::ExamDay { date } => run.shared(move |ctx| booking::day(ctx, date)),
+        Request::ExamCancel { booking: key } => run.shared(move |ctx| {
+            desk::booking::change(ctx, key, BookingStatus::Cancelled, "cancelled")
+        }),
+        Request::ExamCheckIn { booking: key } => run.shared(move |ctx| {
+            desk::booking::change(ctx, key, BookingStatus::CheckedIn, "checked in")
+        }),
+        Request::ExamNoShow { booking: key } => run.shared(move |ctx| {
+            desk::booking::change(ctx, key, BookingStatus::NoShow, "marked no-show")
+        }),
+        Request::ExamDay { date } => run.shared(move |ctx| desk::booking::day(ctx, date)),
         Request::MayContact {
             id,
             channel,
             purpose,
-        } => run.shared(move |ctx| consent::check(ctx, &id, channel, purpose)),
+        } => run.shared(move |ctx| desk::consent::check(ctx, &id, channel, purpose)),
         Request::PatientCreate { patient } => {
-            run.shared(move |ctx| patients::create(ctx, &patient))
+            run.shared(move |ctx| desk::patients::create(ctx, &patient))
         }
-        Request::PatientGet { id } => run.shared(move |ctx| patients::get(ctx, &id)),
+        Request::PatientGet { id } => run.shared(move |ctx| desk::patients::get(ctx, &id)),
         Request::PatientFind { kind, value } => {
-            run.shared(move |ctx| patients::find(ctx, kind, &value))
+            run.shared(move |ctx| desk::patients::find(ctx, kind, &value))
         }
         Request::PatientSearch { query, limit } => {
-            run.shared(move |ctx| patients::search(ctx, &query, limit))
+            run.shared(move |ctx| desk::patients::search(ctx, &query, limit))
         }
         Request::PatientSetRestricted { id, restricted } => {
-            run.shared(move |ctx| patients::set_restricted(ctx, &id, restricted))
+            run.shared(move |ctx| desk::patients::set_restricted(ctx, &id, restricted))
         }
-        Request::HealthGet { id } => run.shared(move |ctx| patients::health_get(ctx, &id)),
+        Request::HealthGet { id } => run.shared(move |ctx| desk::patients::health_get(ctx, &id)),
         Request::HealthAmend {
             id,
             before,
             after,
             reason,
-        } => run.shared(move |ctx| record::amend_health(ctx, &id, &before, &after, &reason)),
+        } => run.shared(move |ctx| care::record::amend_health(ctx, &id, &before, &after, &reason)),
         Request::PatientAmend {
             id,
             before,
             after,
             reason,
-        } => run.shared(move |ctx| record::amend_demographics(ctx, &id, &before, &after, &reason)),
+        } => run.shared(move |ctx| {
+            care::record::amend_demographics(ctx, &id, &before, &after, &reason)
+        }),
         Request::RecordHistory { id, section } => {
-            run.shared(move |ctx| record::history(ctx, &id, section))
+            run.shared(move |ctx| care::record::history(ctx, &id, section))
         }
         Request::ResultsImport {
             incoming,
             rejected,
             create_patients,
-        } => run.shared(move |ctx| results::import(ctx, &incoming, rejected, create_patients)),
+        } => run
+            .shared(move |ctx| results::import::import(ctx, &incoming, rejected, create_patients)),
         Request::Observations { id, code } => {
-            run.shared(move |ctx| results::list(ctx, &id, code.as_deref()))
+            run.shared(move |ctx| results::import::list(ctx, &id, code.as_deref()))
         }
         Request::ObservationAdd { id, observation } => {
-            run.shared(move |ctx| results::add(ctx, &id, &observation))
+            run.shared(move |ctx| results::import::add(ctx, &id, &observation))
         }
-        Request::ReviewList => run.shared(results_review::review_list),
-        Request::QuestionnaireList => run.shared(questionnaires::list),
-        Request::IntakeGet => run.shared(intake::get),
-        Request::RiskAssess { id } => run.shared(move |ctx| risk::assess(ctx, &id)),
-        Request::RiskList { id } => run.shared(move |ctx| risk::list(ctx, &id)),
-        Request::TagsEvaluate { id } => run.shared(move |ctx| auto_tags::evaluate(ctx, &id)),
-        Request::TagsGet { id } => run.shared(move |ctx| auto_tags::get(ctx, &id)),
-        Request::AdviceDraft { id, lang } => run.shared(move |ctx| advice::draft(ctx, &id, lang)),
+        Request::ReviewList => run.shared(results::review::review_list),
+        Request::QuestionnaireList => run.shared(care::questionnaires::list),
+        Request::IntakeGet => run.shared(care::intake::get),
+        Request::RiskAssess { id } => run.shared(move |ctx| care::risk::assess(ctx, &id)),
+        Request::RiskList { id } => run.shared(move |ctx| care::risk::list(ctx, &id)),
+        Request::TagsEvaluate { id } => run.shared(move |ctx| care::auto_tags::evaluate(ctx, &id)),
+        Request::TagsGet { id } => run.shared(move |ctx| care::auto_tags::get(ctx, &id)),
+        Request::AdviceDraft { id, lang } => {
+            run.shared(move |ctx| care::advice::draft(ctx, &id, lang))
+        }
         Request::AdviceApprove { id, items } => {
-            run.shared(move |ctx| advice::approve(ctx, &id, &items))
+            run.shared(move |ctx| care::advice::approve(ctx, &id, &items))
         }
-        Request::AdviceList { id } => run.shared(move |ctx| advice::list(ctx, &id)),
+        Request::AdviceList { id } => run.shared(move |ctx| care::advice::list(ctx, &id)),
         Request::PlanSet { id, plan, base } => {
-            run.shared(move |ctx| plans::set(ctx, &id, &plan, base))
+            run.shared(move |ctx| care::plans::set(ctx, &id, &plan, base))
         }
         Request::PlanTemplates { id, lang } => {
-            run.shared(move |ctx| plans::templates(ctx, &id, lang))
+            run.shared(move |ctx| care::plans::templates(ctx, &id, lang))
         }
         Request::PlanDraft { id, template, lang } => {
-            run.shared(move |ctx| plans::draft(ctx, &id, &template, lang))
+            run.shared(move |ctx| care::plans::draft(ctx, &id, &template, lang))
         }
-        Request::PlanGet { id } => run.shared(move |ctx| plans::get(ctx, &id)),
+        Request::PlanGet { id } => run.shared(move |ctx| care::plans::get(ctx, &id)),
         Request::SummaryDraft { id, period, lang } => {
-            run.shared(move |ctx| summaries::draft(ctx, &id, period, lang))
+            run.shared(move |ctx| care::summaries::draft(ctx, &id, period, lang))
         }
         Request::SummarySave {
             id,
@@ -309,25 +325,27 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
             base,
             period,
             text,
-        } => run.shared(move |ctx| summaries::save(ctx, &id, number, base, period, &text)),
+        } => run.shared(move |ctx| care::summaries::save(ctx, &id, number, base, period, &text)),
         Request::SummarySign { id, number, base } => {
-            run.shared(move |ctx| summaries::sign(ctx, &id, number, base))
+            run.shared(move |ctx| care::summaries::sign(ctx, &id, number, base))
         }
-        Request::SummaryList { id } => run.shared(move |ctx| summaries::list(ctx, &id)),
-        Request::ExamDraft { id, date } => run.shared(move |ctx| exams::draft(ctx, &id, date)),
+        Request::SummaryList { id } => run.shared(move |ctx| care::summaries::list(ctx, &id)),
+        Request::ExamDraft { id, date } => {
+            run.shared(move |ctx| results::exam_form::draft(ctx, &id, date))
+        }
         Request::ExamSave {
             id,
             number,
             base,
             form,
-        } => run.shared(move |ctx| exams::save(ctx, &id, number, base, &form)),
-        Request::ExamList { id } => run.shared(move |ctx| exams::list(ctx, &id)),
+        } => run.shared(move |ctx| results::exam_form::save(ctx, &id, number, base, &form)),
+        Request::ExamList { id } => run.shared(move |ctx| results::exam_form::list(ctx, &id)),
         Request::ExamFormPrint {
             patient,
             number,
             output,
-        } => run.shared(move |ctx| exams::print(ctx, &patient, number, &output)),
-        Request::FollowUpChart { id } => run.shared(move |ctx| followups::chart(ctx, &id)),
+        } => run.shared(move |ctx| results::exam_form::print(ctx, &patient, number, &output)),
+        Request::FollowUpChart { id } => run.shared(move |ctx| followup::plans::chart(ctx, &id)),
         Request::FollowUpPlanAdd {
             id,
             kind,
@@ -335,86 +353,92 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
             first_due,
             assigned,
         } => run.shared(move |ctx| {
-            followups::add_plan(ctx, &id, kind, interval_days, first_due, &assigned)
+            followup::plans::add_plan(ctx, &id, kind, interval_days, first_due, &assigned)
         }),
         Request::FollowUpPlanClose { id, plan, reason } => {
-            run.shared(move |ctx| followups::close_plan(ctx, &id, plan, reason))
+            run.shared(move |ctx| followup::plans::close_plan(ctx, &id, plan, reason))
         }
-        Request::FollowUpSchedule => run.shared(followups::schedule),
+        Request::FollowUpSchedule => run.shared(followup::plans::schedule),
         Request::SchedulerRun { retag } => {
-            run.shared(move |ctx| followups::scheduler_run(ctx, retag))
+            run.shared(move |ctx| followup::plans::scheduler_run(ctx, retag))
         }
         Request::FollowUpQueue {
             filter,
             offset,
             limit,
-        } => run.shared(move |ctx| followup_queue::queue(ctx, &filter, offset, limit)),
-        Request::FollowUpClaim { key } => run.shared(move |ctx| followup_queue::claim(ctx, key)),
+        } => run.shared(move |ctx| followup::queue::queue(ctx, &filter, offset, limit)),
+        Request::FollowUpClaim { key } => run.shared(move |ctx| followup::queue::claim(ctx, key)),
         Request::FollowUpRelease { key } => {
-            run.shared(move |ctx| followup_queue::release(ctx, key))
+            run.shared(move |ctx| followup::queue::release(ctx, key))
         }
-        Request::FollowUpCallView { key } => run.shared(move |ctx| calls::view(ctx, key)),
+        Request::FollowUpCallView { key } => run.shared(move |ctx| followup::calls::view(ctx, key)),
         Request::FollowUpCallPreview { key, input } => {
-            run.shared(move |ctx| calls::preview(ctx, key, input))
+            run.shared(move |ctx| followup::calls::preview(ctx, key, input))
         }
         Request::FollowUpCallSave { key, input } => {
-            run.shared(move |ctx| calls::save(ctx, key, input))
+            run.shared(move |ctx| followup::calls::save(ctx, key, input))
         }
         Request::RecordingBegin {
             key,
             extension,
             size,
             sha256,
-        } => run.shared(move |ctx| recordings::begin(ctx, key, &extension, size, sha256)),
+        } => run.shared(move |ctx| followup::recordings::begin(ctx, key, &extension, size, sha256)),
         Request::RecordingChunk {
             patient,
             recording,
             index,
             bytes,
-        } => run.shared(move |ctx| recordings::chunk(ctx, &patient, recording, index, bytes)),
+        } => run
+            .shared(move |ctx| followup::recordings::chunk(ctx, &patient, recording, index, bytes)),
         Request::RecordingFinish { patient, recording } => {
-            run.shared(move |ctx| recordings::finish(ctx, &patient, recording))
+            run.shared(move |ctx| followup::recordings::finish(ctx, &patient, recording))
         }
         Request::RecordingRead {
             patient,
             recording,
             index,
             export,
-        } => run.shared(move |ctx| recordings::read(ctx, &patient, recording, index, export)),
+        } => run
+            .shared(move |ctx| followup::recordings::read(ctx, &patient, recording, index, export)),
         Request::IntakeSubmit { id, answers } => {
-            run.shared(move |ctx| intake::submit(ctx, &id, &answers))
+            run.shared(move |ctx| care::intake::submit(ctx, &id, &answers))
         }
         Request::QuestionnaireSubmit { id, key, answers } => {
-            run.shared(move |ctx| questionnaires::submit(ctx, &id, &key, &answers))
+            run.shared(move |ctx| care::questionnaires::submit(ctx, &id, &key, &answers))
         }
         Request::ReviewMatch { number, id } => {
-            run.shared(move |ctx| results_review::review_match(ctx, number, &id))
+            run.shared(move |ctx| results::review::review_match(ctx, number, &id))
         }
         Request::ReviewCreate { number } => {
-            run.shared(move |ctx| results_review::review_create(ctx, number))
+            run.shared(move |ctx| results::review::review_create(ctx, number))
         }
         Request::ReviewReject { number, reason } => {
-            run.shared(move |ctx| results_review::review_reject(ctx, number, &reason))
+            run.shared(move |ctx| results::review::review_reject(ctx, number, &reason))
         }
         Request::BreakGlass { id, reason } => {
-            run.shared(move |ctx| patients::break_glass(ctx, &id, &reason))
+            run.shared(move |ctx| desk::patients::break_glass(ctx, &id, &reason))
         }
-        Request::UrgentAlerts { limit } => run.shared(move |ctx| alerts::list(ctx, limit, true)),
-        Request::AlertsList { limit } => run.shared(move |ctx| alerts::list(ctx, limit, false)),
+        Request::UrgentAlerts { limit } => {
+            run.shared(move |ctx| oversight::alerts::list(ctx, limit, true))
+        }
+        Request::AlertsList { limit } => {
+            run.shared(move |ctx| oversight::alerts::list(ctx, limit, false))
+        }
         Request::AlertAcknowledge { id, note } => {
-            run.shared(move |ctx| alerts::acknowledge(ctx, id, &note))
+            run.shared(move |ctx| oversight::alerts::acknowledge(ctx, id, &note))
         }
-        Request::BackupCreate => run.shared(super::backups::create),
+        Request::BackupCreate => run.shared(super::admin::backups::create),
         Request::PatientAccessLog { patient, from } => {
-            run.shared(move |ctx| super::rights::access_log(ctx, &patient, from))
+            run.shared(move |ctx| super::oversight::rights::access_log(ctx, &patient, from))
         }
         Request::Disclosures { patient } => {
-            run.shared(move |ctx| super::rights::disclosures(ctx, &patient))
+            run.shared(move |ctx| super::oversight::rights::disclosures(ctx, &patient))
         }
         Request::BackupRead { name, offset, len } => {
-            run.shared(move |ctx| super::backups::read(ctx, &name, offset, len))
+            run.shared(move |ctx| super::admin::backups::read(ctx, &name, offset, len))
         }
-        Request::BackupList => run.shared(super::backups::list),
+        Request::BackupList => run.shared(super::admin::backups::list),
         Request::BackupOffsite {
             name,
             target,
@@ -422,7 +446,7 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
             sha256,
             failure,
         } => run.shared(move |ctx| {
-            super::backups::offsite(ctx, &name, &target, size, &sha256, failure.as_deref())
+            super::admin::backups::offsite(ctx, &name, &target, size, &sha256, failure.as_deref())
         }),
         Request::AuditChain {
             from_seq,

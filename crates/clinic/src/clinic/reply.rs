@@ -9,7 +9,7 @@
 //! request never gives is a programming error, refused before anything is sent.
 
 use super::api::{PasswordReset, Registered, Request, Response, ServiceError, SignedIn};
-use super::name_index::PatientRow;
+use super::desk::name_index::PatientRow;
 use super::reply_types::TotpEnrolment;
 use crate::text;
 

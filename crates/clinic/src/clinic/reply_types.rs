@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::api::{Secret, SessionToken};
-use super::name_index::PatientRow;
+use super::desk::name_index::PatientRow;
 use crate::auth::{Permission, Role};
 use crate::domain::card::Card;
 use crate::domain::patient::PatientId;

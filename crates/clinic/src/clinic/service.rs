@@ -9,10 +9,10 @@ use crate::text;
 use std::path::{Path, PathBuf};
 use std::sync::{RwLock, RwLockReadGuard};
 
+use super::admin::settings::Settings;
 use super::api::{Request, Response, ServiceError, SessionToken};
 use super::handlers::Run;
 use super::session::{PendingEnrolments, Session, SessionPolicy, SessionRefusal, Sessions};
-use super::settings::Settings;
 use super::table::{Access, Flag, Lock, Operation};
 use crate::audit::{Actor, AuditEvent, Clock, Outcome};
 use crate::auth::RoleTable;
@@ -144,11 +144,11 @@ pub struct Clinic {
     /// Parsed and checked once, when loaded or changed; shared, never re-read per request.
     pub(super) settings: RwLock<std::sync::Arc<Settings>>,
     /// The alert rules of `settings`, parsed with them.
-    pub(super) alert_rules: RwLock<std::sync::Arc<super::alert_settings::AlertRules>>,
+    pub(super) alert_rules: RwLock<std::sync::Arc<super::oversight::alert_settings::AlertRules>>,
     pub(super) roles: RwLock<RoleTable>,
     pub(crate) clock: Clock,
     /// Built by the first name search after unlocking; kept up to date by effects.
-    pub(crate) name_index: std::sync::Mutex<Option<super::name_index::NameIndex>>,
+    pub(crate) name_index: std::sync::Mutex<Option<super::desk::name_index::NameIndex>>,
     /// Held by operations that read, check and rewrite shared state (a day's booking
     /// capacity, a patient record) from the read to the commit, so two desks can never
     /// both take the last place or overwrite each other's change.
@@ -157,14 +157,14 @@ pub struct Clinic {
     /// on demand), so two never interleave. Taken after `serial_lock` when both are.
     derived_lock: std::sync::Mutex<()>,
     /// The automatic tag rules last read cleanly.
-    pub(crate) tag_rules: super::auto_tags::RulesInForce,
-    pub(crate) value_sets: super::auto_tags::ValueSetsInForce,
+    pub(crate) tag_rules: super::care::auto_tags::RulesInForce,
+    pub(crate) value_sets: super::care::auto_tags::ValueSetsInForce,
     /// The open follow-ups, built by the first queue request after unlocking.
-    pub(crate) queue_index: std::sync::Mutex<Option<super::followup_queue::QueueIndex>>,
+    pub(crate) queue_index: std::sync::Mutex<Option<super::followup::queue::QueueIndex>>,
     /// Patients whose risks and tags wait to be recomputed after a bulk change.
-    pub(crate) backlog: std::sync::Arc<super::reevaluate::Backlog>,
+    pub(crate) backlog: std::sync::Arc<super::care::reevaluate::Backlog>,
     /// The alert rules' view of recent staff activity.
-    alert_watch: super::alert_rules::AlertWatch,
+    alert_watch: super::oversight::alert_rules::AlertWatch,
     /// One sign-on at a time per user name, from reading its state to writing it.
     pub(crate) signon_names: super::signon_gate::NameLocks,
     /// At most one Argon2id derivation per core at once; a short queue, then "busy".
@@ -186,7 +186,7 @@ impl Clinic {
         let roles = settings.role_table();
         // `Settings::load` refused a file whose rules do not parse, naming the line.
         let (settings, alert_rules) =
-            super::settings_in_force::parsed(settings).map_err(StoreError::Invalid)?;
+            super::admin::settings_in_force::parsed(settings).map_err(StoreError::Invalid)?;
         let clinic = Clinic {
             dir: dir.to_path_buf(),
             clock: store.options().clock.clone(),
@@ -465,7 +465,7 @@ impl Clinic {
             session,
             now,
         };
-        super::export::resolve(&ctx, key.trim()).ok()
+        super::export::access::resolve(&ctx, key.trim()).ok()
     }
 
     /// Audits a refusal or failure and returns it as a response.

@@ -1,6 +1,6 @@
 //! A patient's request to exercise a right over their personal information (PIPL
 //! 第44–50条): what was asked, when it came in, when the answer is due, and how it was
-//! answered. The 个人信息保护负责人 keeps the log (`clinic::rights_requests`).
+//! answered. The 个人信息保护负责人 keeps the log (`clinic::oversight::rights_requests`).
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};

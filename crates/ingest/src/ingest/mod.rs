@@ -1,7 +1,7 @@
 //! Importers: HL7 v2 ORU^R01, FHIR R4 JSON and CSV files become `Incoming` result sets
 //! (who the sender says the patient is, and their results). Parsing happens here, in
 //! the importing process; matching results to patients and storing them is the
-//! service's (`clinic::results`). A message that cannot be read at all is reported
+//! service's (`clinic::results::import`). A message that cannot be read at all is reported
 //! with where and why; within a readable HL7 message each bad result is reported on
 //! its own (`Incoming::unread`, for the review list) and the good ones are kept.
 

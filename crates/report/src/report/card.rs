@@ -8,7 +8,7 @@ use qrcode::{Color, QrCode};
 use super::ReportError;
 use super::fonts::Fonts;
 use super::pdf::{ACCENT, GREY, INK, Op, render};
-use crate::clinic::reports::CardDocument;
+use crate::clinic::care::reports::CardDocument;
 use crate::i18n::{Lang, Locale};
 
 /// ID-1 card size in points (85.6 × 54 mm).

@@ -4,7 +4,7 @@
 
 use super::document::{Block, Cell, Table};
 use super::health_report::{col, date_of, unit_text};
-use crate::clinic::reports::ClinicalPart;
+use crate::clinic::care::reports::ClinicalPart;
 use crate::domain::followup::{CallInput, Outcome, PlanStatus};
 use crate::domain::plan::{ActionKind, Direction, Progress};
 use crate::domain::summary_text::{indicator_name, shown};

@@ -3,7 +3,7 @@
 
 use super::ReportError;
 use super::document::{Block, Cell, Column, Document, Table};
-use crate::clinic::rights::{Disclosure, DisclosureAccount, DisclosureKind};
+use crate::clinic::oversight::rights::{Disclosure, DisclosureAccount, DisclosureKind};
 use crate::i18n::{Lang, Locale};
 
 /// A disclosure's recipient, description and purpose in the reader's language.

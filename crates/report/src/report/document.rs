@@ -89,7 +89,7 @@ pub struct Chart {
 
 /// A form's letterhead: the clinic's name, then its address and phone on one line
 /// (left out when it has neither).
-pub fn letterhead_lines(clinic: &crate::clinic::reports::Letterhead) -> Vec<String> {
+pub fn letterhead_lines(clinic: &crate::clinic::care::reports::Letterhead) -> Vec<String> {
     let mut lines = vec![clinic.name.clone()];
     let contact: Vec<&str> = [clinic.address.as_str(), clinic.phone.as_str()]
         .into_iter()

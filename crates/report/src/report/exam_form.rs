@@ -3,7 +3,7 @@
 //! every item, answered or left blank as on paper.
 
 use super::document::{Block, Cell, Column, Document, Table};
-use crate::clinic::exams::ExamFormDocument;
+use crate::clinic::results::exam_form::ExamFormDocument;
 use crate::domain::exam_form::{self, Answer, ItemDef};
 use crate::i18n::{Lang, Locale};
 

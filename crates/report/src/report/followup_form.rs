@@ -4,7 +4,7 @@
 //! with one column per visit, four visits a table as on the paper form.
 
 use super::document::{Block, Cell, Column, Document, Table};
-use crate::clinic::followup_forms::FollowUpFormDocument;
+use crate::clinic::followup::forms::FollowUpFormDocument;
 use crate::domain::followup::{Adherence, Call, Kind};
 use crate::domain::followup_form::{Pair, pair_text};
 use crate::i18n::{Lang, Locale};

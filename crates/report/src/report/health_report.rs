@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, NaiveDate};
 
 use super::care_sections;
 use super::document::{Block, Cell, Chart, Column, Document, Table};
-use crate::clinic::reports::{ClinicalPart, ReportData};
+use crate::clinic::care::reports::{ClinicalPart, ReportData};
 use crate::domain::assessment::Outcome as RiskOutcome;
 use crate::domain::patient::Sex;
 use crate::domain::questionnaire;

@@ -1,5 +1,5 @@
 //! Paper: the health report and the member card as PDF files, their terminal preview,
-//! and printing through CUPS. The service (`clinic::reports`) decides what may be
+//! and printing through CUPS. The service (`clinic::care::reports`) decides what may be
 //! printed; this module only lays it out.
 
 pub mod card;
@@ -17,8 +17,8 @@ pub mod pdf;
 pub mod print;
 pub mod text;
 
-use crate::clinic::notice::NoticeDocument;
-use crate::clinic::reports::{CardDocument, ReportData};
+use crate::clinic::care::reports::{CardDocument, ReportData};
+use crate::clinic::desk::notice::NoticeDocument;
 use crate::i18n::Lang;
 
 pub use crate::domain::paper::Paper;
@@ -47,7 +47,7 @@ pub fn notice_pdf(doc: &NoticeDocument, lang: Lang) -> Result<Vec<u8>, ReportErr
 
 /// The 随访服务记录表 of one plan and year as a PDF file.
 pub fn followup_form_pdf(
-    doc: &crate::clinic::followup_forms::FollowUpFormDocument,
+    doc: &crate::clinic::followup::forms::FollowUpFormDocument,
     lang: Lang,
 ) -> Result<Vec<u8>, ReportError> {
     let document = followup_form::build(doc, lang);
@@ -57,7 +57,7 @@ pub fn followup_form_pdf(
 
 /// One 健康体检表 as a PDF file.
 pub fn exam_form_pdf(
-    doc: &crate::clinic::exams::ExamFormDocument,
+    doc: &crate::clinic::results::exam_form::ExamFormDocument,
     lang: Lang,
 ) -> Result<Vec<u8>, ReportError> {
     let document = exam_form::build(doc, lang);

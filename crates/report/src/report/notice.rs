@@ -3,7 +3,7 @@
 //! patient's (or a child's guardian's) signature and the date.
 
 use super::document::{Block, Document};
-use crate::clinic::notice::NoticeDocument;
+use crate::clinic::desk::notice::NoticeDocument;
 use crate::i18n::{Lang, Locale};
 
 pub fn build(doc: &NoticeDocument, lang: Lang) -> Document {

@@ -6,8 +6,8 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use crate::clinic::api::ReportOutput;
+use crate::clinic::care::reports::{CardDocument, ReportData};
 use crate::clinic::reply::Reply;
-use crate::clinic::reports::{CardDocument, ReportData};
 use crate::clinic::{Client, Request, Response, Signed};
 use crate::i18n::Lang;
 use crate::i18n::Text;
@@ -18,7 +18,7 @@ use crate::text;
 pub enum Paper {
     Report(Box<ReportData>),
     Card(Box<CardDocument>),
-    Exam(Box<crate::clinic::exams::ExamFormDocument>),
+    Exam(Box<crate::clinic::results::exam_form::ExamFormDocument>),
 }
 
 impl Reply for Paper {

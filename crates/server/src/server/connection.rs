@@ -72,7 +72,7 @@ fn answering(dir: Option<&Path>) -> anyhow::Result<Option<Connection>> {
 pub fn connect(dir: Option<&Path>, mode: &Mode) -> anyhow::Result<Connection> {
     // Times are read and shown on the clinic's clock, wherever the store is served.
     if let Some(dir) = dir {
-        crate::clinic::settings::Settings::use_clinic_clock(dir);
+        crate::clinic::admin::settings::Settings::use_clinic_clock(dir);
     }
     let remote = |path: &Path| {
         Remote::connect(path).map(Connection::Remote).map_err(|e| {

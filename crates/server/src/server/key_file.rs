@@ -89,7 +89,7 @@ pub fn from_token(clinic: &crate::clinic::Clinic, pin: &str) -> anyhow::Result<(
             anyhow::anyhow!("the store has no token slot: add one with `caredesk key add-token`")
         })?;
     let opened = crate::crypto::token::TokenKey::open(module, token, pin, key, false)?;
-    let plain = opened.unwrap(wrapped, &crate::clinic::keys::token_aad(label))?;
+    let plain = opened.unwrap(wrapped, &crate::clinic::admin::keys::token_aad(label))?;
     let mut bytes = Zeroizing::new([0u8; 32]);
     if plain.len() != bytes.len() {
         anyhow::bail!("the token slot {label} holds no key");

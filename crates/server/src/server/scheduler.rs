@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::clinic::admin::backups::BackupMade;
 use crate::clinic::api::FollowUpScheduled;
-use crate::clinic::backups::BackupMade;
 use crate::clinic::{Clinic, Origin, Request, Secret, SignedIn};
 
 /// One run; `retag` also queues every patient's re-evaluation.
@@ -30,7 +30,7 @@ fn run_once(clinic: &Clinic, label: &str, key: &Secret, retag: bool) -> Result<(
     let mut outcome = clinic
         .ask::<FollowUpScheduled>(Some(&token), Request::SchedulerRun { retag }, &origin)
         .map(drop);
-    if outcome.is_ok() && crate::clinic::backups::due(clinic, chrono::Utc::now()) {
+    if outcome.is_ok() && crate::clinic::admin::backups::due(clinic, chrono::Utc::now()) {
         outcome = clinic
             .ask::<BackupMade>(Some(&token), Request::BackupCreate, &origin)
             .map(drop);

@@ -70,7 +70,7 @@ pub enum AuditError {
     #[error("the audit log is damaged: {0}")]
     Damaged(String),
     #[error(
-        "the store will not open: {0}. Keep this directory for investigation and restore the latest backup into a new one: `caredesk restore FILE --data NEWDIR` (see README, Backups)"
+        "the store will not open: {0}. Keep this directory for investigation and restore the latest backup into a new one: `caredesk restore FILE --data NEWDIR` (see docs/security.md, Backups)"
     )]
     RolledBack(String),
     #[error(

@@ -10,7 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
 use super::component::Mounted;
-use super::components::{home::Home, login::Login, search::Search};
+use super::components::{account::home::Home, account::login::Login, desk::search::Search};
 use super::field::Field;
 use super::keymap::{Context, Key, Keymap};
 use super::screens::{Cursor, Overlay};
@@ -79,7 +79,7 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq)]
 pub enum RecordingJob {
     Attach {
-        key: crate::clinic::followup_api::FollowUpKey,
+        key: crate::clinic::followup::api::FollowUpKey,
         path: std::path::PathBuf,
     },
     Play {
@@ -433,7 +433,7 @@ impl App {
                 std::mem::swap(&mut self.locale, &mut self.other_locale);
                 if let Some(user) = &self.user {
                     // The home screen's sign-on line, said again in the new language.
-                    self.notice = Some(super::components::login::notice_text(
+                    self.notice = Some(super::components::account::login::notice_text(
                         &self.locale,
                         &user.notice,
                     ));

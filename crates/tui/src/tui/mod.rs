@@ -29,7 +29,7 @@ use futures::StreamExt;
 use self::app::{App, Effect, Msg, RecordingJob, Settings};
 use self::keymap::Keymap;
 use self::theme::Theme;
-use crate::clinic::recording_client;
+use crate::clinic::followup::recording_client;
 use crate::clinic::{Request, Signed};
 use crate::i18n::Lang;
 
@@ -88,7 +88,7 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
     let stored = options
         .dir
         .as_deref()
-        .and_then(|dir| crate::clinic::settings::Settings::load(dir).ok())
+        .and_then(|dir| crate::clinic::admin::settings::Settings::load(dir).ok())
         .unwrap_or_default();
     let keymap_name = options.keymap.unwrap_or_else(|| stored.tui.keymap.clone());
     let keymap = Keymap::load(&keymap_name, Keymap::user_file().as_deref())?;

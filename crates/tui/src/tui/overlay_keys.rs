@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
 use super::app::App;
-use super::components::patient::PatientScreen;
+use super::components::desk::patient::PatientScreen;
 use super::keymap::{Context, Key};
 use super::screens::{Cursor, Overlay};
 

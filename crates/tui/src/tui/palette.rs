@@ -8,7 +8,7 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::action::Action;
 use super::app::App;
-use super::components::home::{Home, MenuItem};
+use super::components::account::home::{Home, MenuItem};
 use super::keymap::Context;
 use super::screens::Overlay;
 use crate::auth::Permission;

@@ -3,7 +3,7 @@
 //! (`components/login.rs`, `set_password.rs`, `enrol.rs`, `recovery_codes.rs`).
 
 use super::app::{App, Effect};
-use super::components::login::Login;
+use super::components::account::login::Login;
 use crate::clinic::{Request, ServiceError};
 
 impl App {
@@ -16,7 +16,7 @@ impl App {
                 // A call being typed is kept with the sign-out, for this user alone.
                 let draft = self.stack.iter().rev().find_map(|mounted| {
                     let any: &dyn std::any::Any = mounted.component.as_ref();
-                    any.downcast_ref::<super::components::call::CallScreen>()
+                    any.downcast_ref::<super::components::followup::call::CallScreen>()
                         .and_then(|call| call.draft())
                 });
                 Request::LogoutIdle { draft }

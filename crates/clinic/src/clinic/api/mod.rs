@@ -491,7 +491,7 @@ pub enum Request {
     },
     /// A page of the call queue and the counts per group.
     FollowUpQueue {
-        filter: super::followup_api::QueueFilter,
+        filter: super::followup::api::QueueFilter,
         offset: u32,
         limit: u32,
     },
@@ -500,29 +500,29 @@ pub enum Request {
     /// hours old; it is dropped as it is handed over.
     CallDraftTake,
     FollowUpClaim {
-        key: super::followup_api::FollowUpKey,
+        key: super::followup::api::FollowUpKey,
     },
     FollowUpRelease {
-        key: super::followup_api::FollowUpKey,
+        key: super::followup::api::FollowUpKey,
     },
     /// What the call screen shows (the follow-up must be claimed by the caller).
     FollowUpCallView {
-        key: super::followup_api::FollowUpKey,
+        key: super::followup::api::FollowUpKey,
     },
     /// Where a call would take its claimed follow-up (class, referral, next date),
     /// nothing written: the record form's default class.
     FollowUpCallPreview {
-        key: super::followup_api::FollowUpKey,
+        key: super::followup::api::FollowUpKey,
         input: crate::domain::followup::CallInput,
     },
     /// Records a call on a claimed follow-up; the protocol decides what comes next.
     FollowUpCallSave {
-        key: super::followup_api::FollowUpKey,
+        key: super::followup::api::FollowUpKey,
         input: crate::domain::followup::CallInput,
     },
     /// Starts attaching a recording to the follow-up's latest call.
     RecordingBegin {
-        key: super::followup_api::FollowUpKey,
+        key: super::followup::api::FollowUpKey,
         extension: String,
         size: u64,
         sha256: [u8; 32],

@@ -1,5 +1,5 @@
 //! caredesk's 个人基本信息表 QuestionnaireResponse (`urn:caredesk:basic-info|2017`,
-//! written by `clinic::export_basic_info`) read back into the record's basic-info
+//! written by `clinic::export::basic_info`) read back into the record's basic-info
 //! section: each coded answer checked against the field's national code set, text as
 //! given, 外伤/输血/遗传病史 as "无" or what there was.
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use fontdb::{Database, Family as Named, Query, Stretch, Style, Weight};
 
 use super::{Bytes, Face, Family, FontError, Fonts, needs_glyph};
-use crate::clinic::settings::ReportSettings;
+use crate::clinic::admin::settings::ReportSettings;
 
 /// Families tried first, best first: Latin sans-serifs (their Latin is better than a
 /// CJK font's), then CJK fonts, Droid Sans Fallback (no Latin letters) last.

@@ -240,7 +240,8 @@ impl App {
             Some(Nav::Home) => self.go_home(),
             Some(Nav::SignedIn { user, codes }) => {
                 self.use_language(self.language_for(user.language));
-                let notice = crate::tui::components::login::notice_text(&self.locale, &user.notice);
+                let notice =
+                    crate::tui::components::account::login::notice_text(&self.locale, &user.notice);
                 let follow_up = user
                     .permissions
                     .contains(&crate::auth::Permission::FollowUpWork);
@@ -248,12 +249,16 @@ impl App {
                 self.notice = Some(notice);
                 self.go_home();
                 if follow_up {
-                    self.on_shown(|home: &mut crate::tui::components::home::Home, desk| {
-                        home.ask_kept_call(desk)
-                    });
+                    self.on_shown(
+                        |home: &mut crate::tui::components::account::home::Home, desk| {
+                            home.ask_kept_call(desk)
+                        },
+                    );
                 }
                 if let Some(codes) = codes {
-                    self.open(crate::tui::components::recovery_codes::RecoveryCodes(codes));
+                    self.open(
+                        crate::tui::components::account::recovery_codes::RecoveryCodes(codes),
+                    );
                 }
             }
             Some(Nav::SignOut) => self.sign_out(false),

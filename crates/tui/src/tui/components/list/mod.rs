@@ -93,7 +93,7 @@ pub struct List {
     /// What the prompt asks for on the review list.
     pub prompt_kind: PromptKind,
     /// For the alerts list: the alert behind each row.
-    pub alerts: Vec<crate::clinic::alerts::AlertView>,
+    pub alerts: Vec<crate::clinic::oversight::alerts::AlertView>,
     /// For the rights log: each row's request number and whether it is answered.
     pub rights: Vec<(u64, bool)>,
     /// For the rights log: what the steps of the prompt have taken so far.

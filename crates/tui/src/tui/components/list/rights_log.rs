@@ -104,7 +104,7 @@ impl List {
                 };
                 form.busy = true;
                 form.error = None;
-                desk.ask::<_, Vec<crate::clinic::rights_requests::RightsRequestRow>>(
+                desk.ask::<_, Vec<crate::clinic::oversight::rights_requests::RightsRequestRow>>(
                     Request::RightsRequestAdd {
                         patient: PatientRef::Key(patient),
                         kind,
@@ -130,7 +130,7 @@ impl List {
                 };
                 form.busy = true;
                 form.error = None;
-                desk.ask::<_, Vec<crate::clinic::rights_requests::RightsRequestRow>>(
+                desk.ask::<_, Vec<crate::clinic::oversight::rights_requests::RightsRequestRow>>(
                     Request::RightsRequestAnswer {
                         id,
                         outcome,

@@ -3,9 +3,9 @@
 
 use super::ListKind;
 use crate::clinic::ServiceError;
-use crate::clinic::alerts::AlertView;
 use crate::clinic::api::{ExamDay, ReviewItem, UserSummary};
-use crate::clinic::rights::{Access, DisclosureAccount};
+use crate::clinic::oversight::alerts::AlertView;
+use crate::clinic::oversight::rights::{Access, DisclosureAccount};
 use crate::clinic::wire::AuditEntry;
 use crate::domain::time::format_time;
 use crate::i18n::Locale;
@@ -35,8 +35,8 @@ pub enum Rows {
     ExamDay(ExamDay),
     Access(Vec<Access>),
     Disclosures(Box<DisclosureAccount>),
-    RightsLog(Vec<crate::clinic::rights_requests::RightsRequestRow>),
-    Retention(Vec<crate::clinic::retention::RetentionRow>),
+    RightsLog(Vec<crate::clinic::oversight::rights_requests::RightsRequestRow>),
+    Retention(Vec<crate::clinic::oversight::retention::RetentionRow>),
 }
 
 /// Column headers and rows for a list reply (an error as one row saying why).

@@ -1,0 +1,337 @@
+//! Results: importing parsed messages (matching each to a patient by card number, ID
+//! number or a recorded external number; the rest to the review list), manual entry,
+//! reading (the review list is `results_review`). Before anything is
+//! matched, times the sender gave without an offset are placed in the clinic's time
+//! zone and local lab codes are mapped to LOINC (`DIR/lab_codes.toml`); results a
+//! message held but the importer could not read go to the review list with it.
+
+use crate::i18n::Text;
+use crate::text;
+use std::collections::{HashMap, HashSet};
+
+use super::record_merge::{WorkingRecords, merge_into_record, stage_record_changes};
+use crate::clinic::api::{Response, ResultsSummary, ServiceError};
+use crate::clinic::desk::patients::readable;
+use crate::clinic::service::{Ctx, Effect, Reply};
+use crate::crypto::IndexKind;
+use crate::domain::observation::{LOINC, Observation, Source, SourceKind};
+use crate::domain::patient::{Patient, PatientId};
+use crate::ingest::{IdKind, Incoming, loinc_valid};
+use crate::store::writes::WriteSet;
+
+/// The patients the sender's identifiers name: one is a match; none may be created;
+/// several are for staff to sort out on the review list. A number whose system says
+/// what it is (a card, caredesk's own patient id) is looked up as that; any other as a
+/// card number (when it looks like one), an ID number or a recorded external number.
+fn match_patient(ctx: &Ctx<'_>, message: &Incoming) -> Result<Vec<PatientId>, ServiceError> {
+    let mut found: Vec<PatientId> = Vec::new();
+    for value in &message.patient_ids {
+        let kind = message
+            .reported
+            .identifiers
+            .iter()
+            .find(|i| i.value == *value)
+            .map(|i| i.kind);
+        let mut candidates = Vec::new();
+        if (kind == Some(IdKind::Card)
+            || (kind.is_none() && value.chars().filter(char::is_ascii_digit).count() >= 8))
+            && let Some((id, _)) = ctx.vault.card_by_number(value)?
+        {
+            candidates.push(id);
+        }
+        if kind == Some(IdKind::CaredeskPatient)
+            && let Some(id) = PatientId::parse(value)
+            && ctx.vault.patient(&id).is_ok()
+        {
+            candidates.push(id);
+        }
+        candidates.extend(ctx.vault.find(IndexKind::IdNumber, value)?);
+        candidates.extend(ctx.vault.find(IndexKind::ExternalId, value)?);
+        if crate::domain::record_number::normalise(value).is_some() {
+            candidates.extend(ctx.vault.find(IndexKind::RecordNumber, value)?);
+        }
+        for id in candidates {
+            if !found.contains(&id) {
+                found.push(id);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Stages a message's results for a patient; returns (stored, duplicates).
+pub(crate) fn stage_results(
+    ctx: &Ctx<'_>,
+    writes: &mut WriteSet,
+    id: &PatientId,
+    observations: &[Observation],
+    seen: &mut HashSet<Vec<u8>>,
+) -> Result<(u64, u64), ServiceError> {
+    let (mut stored, mut duplicates) = (0, 0);
+    for observation in observations {
+        let token = ctx.vault.result_key(id, observation);
+        if seen.contains(&token) || ctx.vault.has_result(&token)? {
+            duplicates += 1;
+            continue;
+        }
+        seen.insert(token.clone());
+        ctx.vault
+            .stage_observation(writes, id, token, observation)?;
+        stored += 1;
+    }
+    Ok((stored, duplicates))
+}
+
+pub(crate) fn create_from_message(
+    ctx: &Ctx<'_>,
+    writes: &mut WriteSet,
+    incoming: &Incoming,
+) -> Result<Option<(PatientId, Patient)>, ServiceError> {
+    let Some(patient) = incoming
+        .patient
+        .as_ref()
+        .filter(|p| !p.name.trim().is_empty())
+    else {
+        return Ok(None);
+    };
+    let mut patient = patient.clone();
+    crate::clinic::desk::cards::give_record_number(ctx, writes, &mut patient, true)?;
+    let patient = &patient;
+    let id = ctx.vault.stage_create_patient(writes, patient)?;
+    // The ID number is indexed as such; the sender's other numbers as external ones.
+    let numbers: Vec<String> = incoming
+        .patient_ids
+        .iter()
+        .filter(|n| patient.id_number.as_ref() != Some(*n))
+        .cloned()
+        .collect();
+    ctx.vault.stage_external_ids(writes, &id, &numbers)?;
+    Ok(Some((id, patient.clone())))
+}
+
+/// Messages as the clinic keeps them: times without an offset placed in the clinic's
+/// time zone (`[clinic] time_zone`, else `[alerts] utc_offset`, else the server's), local codes the clinic has
+/// mapped filed under LOINC, and no claim to be filed already (only the service sets
+/// that, on the review list).
+fn settle(ctx: &Ctx<'_>, incoming: &[Incoming]) -> Result<Vec<Incoming>, ServiceError> {
+    let settings = ctx.clinic.settings();
+    let lab_codes = super::lab_codes::LabCodes::load(ctx.clinic.dir())
+        .map_err(|e| ServiceError::Invalid(Text::verbatim(e)))?;
+    Ok(incoming
+        .iter()
+        .cloned()
+        .map(|mut message| {
+            let zone = settings.clinic_zone();
+            // The offset at that wall-clock time (daylight saving included).
+            message.settle_local_times(|wall| {
+                let naive = chrono::DateTime::from_timestamp(wall, 0)
+                    .unwrap_or_default()
+                    .naive_utc();
+                zone.from_local(naive).map(|at| wall - at).unwrap_or(0)
+            });
+            message.filed_under = None;
+            for observation in &mut message.observations {
+                lab_codes.apply(observation);
+            }
+            message
+        })
+        .collect())
+}
+
+/// Puts a message's unread results on the review list under the patient its readable
+/// results were filed under (what the clerk asks the lab about); false when the same
+/// were listed before.
+fn review_unread(
+    ctx: &Ctx<'_>,
+    writes: &mut WriteSet,
+    seen: &mut HashSet<Vec<u8>>,
+    message: &Incoming,
+    id: PatientId,
+) -> Result<bool, ServiceError> {
+    let item = Incoming {
+        origin: message.origin.clone(),
+        patient_ids: message.patient_ids.clone(),
+        patient: message.patient.clone(),
+        unread: message.unread.clone(),
+        filed_under: Some(id),
+        ..Incoming::default()
+    };
+    let token = ctx.vault.review_token(&item);
+    if seen.contains(&token) || ctx.vault.has_review(&token)? {
+        return Ok(false);
+    }
+    seen.insert(token.clone());
+    ctx.vault.stage_review(writes, token, &item)?;
+    Ok(true)
+}
+
+pub(crate) fn import(
+    ctx: &Ctx<'_>,
+    incoming: &[Incoming],
+    rejected: u64,
+    create_patients: bool,
+) -> Result<Reply, ServiceError> {
+    let incoming = &settle(ctx, incoming)?[..];
+    let mut writes = WriteSet::new();
+    let mut summary = ResultsSummary {
+        messages: incoming.len() as u64,
+        rejected,
+        unread: incoming.iter().map(|m| m.unread.len() as u64).sum(),
+        ..ResultsSummary::default()
+    };
+    let mut seen = HashSet::new();
+    let mut subjects: Vec<PatientId> = Vec::new();
+    // Patients created in this batch, by the identifiers their messages carried.
+    let mut created: HashMap<String, PatientId> = HashMap::new();
+    let mut reindex = Vec::new();
+    let mut working = WorkingRecords::new();
+    let mut filed = super::fhir_care::Filed::default();
+    let matches: Vec<Vec<PatientId>> = incoming
+        .iter()
+        .map(|m| match_patient(ctx, m))
+        .collect::<Result<_, _>>()?;
+    // First the new patients (so a message naming one matches whatever its place in
+    // the file), then every message's results.
+    if create_patients {
+        for (message, found) in incoming.iter().zip(&matches) {
+            let known = message.patient_ids.iter().any(|i| created.contains_key(i));
+            // A message naming nobody by number is for staff: a name alone never
+            // makes or matches a patient.
+            if found.is_empty()
+                && !message.patient_ids.is_empty()
+                && !known
+                && let Some((id, p)) = create_from_message(ctx, &mut writes, message)?
+            {
+                for number in &message.patient_ids {
+                    created.insert(number.clone(), id);
+                }
+                reindex.push((id, p));
+                summary.created += 1;
+            }
+        }
+    }
+    for (message, found) in incoming.iter().zip(&matches) {
+        let patient = match found.len() {
+            1 => Some(found[0]),
+            0 => message
+                .patient_ids
+                .iter()
+                .find_map(|i| created.get(i).copied()),
+            // Identifiers naming two patients are for staff to sort out.
+            _ => None,
+        };
+        match patient {
+            Some(id) => {
+                let (stored, duplicates) =
+                    stage_results(ctx, &mut writes, &id, &message.observations, &mut seen)?;
+                merge_into_record(ctx, &mut working, &id, message)?;
+                filed.take(ctx, &id, message)?;
+                if !message.unread.is_empty() {
+                    review_unread(ctx, &mut writes, &mut seen, message, id)?;
+                }
+                summary.imported += stored;
+                summary.duplicates += duplicates;
+                if !subjects.contains(&id) {
+                    subjects.push(id);
+                }
+            }
+            None => {
+                let token = ctx.vault.review_token(message);
+                if seen.contains(&token) || ctx.vault.has_review(&token)? {
+                    summary.duplicates += message.observations.len() as u64;
+                } else {
+                    seen.insert(token.clone());
+                    ctx.vault.stage_review(&mut writes, token, message)?;
+                    summary.unmatched += 1;
+                }
+            }
+        }
+    }
+    summary.record_changes = stage_record_changes(ctx, &mut writes, &working)?;
+    filed.stage(ctx, &mut writes)?;
+    summary.record_changes += filed.added;
+    let detail = format!(
+        "messages={} imported={} duplicates={} unmatched={} rejected={} unread={} created={} record_changes={}",
+        summary.messages,
+        summary.imported,
+        summary.duplicates,
+        summary.unmatched,
+        summary.rejected,
+        summary.unread,
+        summary.created,
+        summary.record_changes
+    );
+    // What an export brought that this clinic did not file, when there is any.
+    let detail = match (filed.not_scored, filed.plans_not_kept) {
+        (0, 0) => detail,
+        (q, p) => format!("{detail} questionnaires_not_scored={q} plans_not_kept={p}"),
+    };
+    let mut reply = Reply::new(Response::ResultsImported(summary))
+        .writes(writes)
+        .detail(detail);
+    for id in subjects {
+        reply = reply.subject(id.to_string());
+    }
+    if !reindex.is_empty() {
+        reply = reply.effect(Effect::ReindexMany(reindex));
+    }
+    Ok(reply)
+}
+
+pub(crate) fn list(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+    code: Option<&str>,
+) -> Result<Reply, ServiceError> {
+    readable(ctx, id)?;
+    let observations: Vec<Observation> = ctx
+        .vault
+        .observations(id)?
+        .into_iter()
+        .filter(|o| code.is_none_or(|c| o.code == c))
+        .collect();
+    let detail = format!("count={}", observations.len());
+    Ok(Reply::new(Response::Observations(observations))
+        .subject(id.to_string())
+        .detail(detail))
+}
+
+/// A result typed in the chart: checked, attributed to the user, deduplicated.
+pub(crate) fn add(
+    ctx: &Ctx<'_>,
+    id: &PatientId,
+    observation: &Observation,
+) -> Result<Reply, ServiceError> {
+    readable(ctx, id)?;
+    crate::clinic::desk::consent::require_health_processing(ctx, id)?;
+    let field = |field: &str, message: Text| ServiceError::Field {
+        field: field.into(),
+        message,
+    };
+    if observation.code.trim().is_empty() {
+        return Err(field("code", text!("msg.results.code_missing")));
+    }
+    if observation.system == LOINC && !loinc_valid(&observation.code) {
+        return Err(field(
+            "code",
+            text!("msg.results.bad_loinc", code = &observation.code),
+        ));
+    }
+    if observation.taken_at > ctx.now + 3600 {
+        return Err(field("taken_at", text!("msg.results.future")));
+    }
+    let mut observation = observation.clone();
+    observation.source = Source {
+        kind: SourceKind::Manual,
+        reference: ctx.session.user.clone(),
+    };
+    let mut writes = WriteSet::new();
+    let (stored, _) = stage_results(ctx, &mut writes, id, &[observation], &mut HashSet::new())?;
+    if stored == 0 {
+        return Err(ServiceError::Conflict(text!("msg.results.duplicate")));
+    }
+    Ok(Reply::new(Response::Done)
+        .writes(writes)
+        .subject(id.to_string())
+        .detail("manual"))
+}

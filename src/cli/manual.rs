@@ -1,0 +1,44 @@
+//! The package's manual and completions, made from the command line's own definition:
+//! a man page per command (clap_mangen) and completion scripts for bash, zsh and fish
+//! (clap_complete). Built only with the `package-assets` feature, so the shipped
+//! binary carries neither crate; `deploy/debian/build-deb.sh` runs
+//! `cargo run --features package-assets --example package-assets -- DIR`.
+
+use std::path::{Path, PathBuf};
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+/// What [`write`] made, for the caller to list.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub man_pages: Vec<PathBuf>,
+    pub completions: Vec<PathBuf>,
+}
+
+/// Writes `DIR/man/caredesk.1`, `DIR/man/caredesk-<command>.1` for every command and
+/// subcommand, and `DIR/completions/{caredesk.bash,_caredesk,caredesk.fish}`.
+pub fn write(dir: &Path) -> std::io::Result<Written> {
+    let man = dir.join("man");
+    let completions = dir.join("completions");
+    std::fs::create_dir_all(&man)?;
+    std::fs::create_dir_all(&completions)?;
+    let mut command = super::Cli::command();
+    command.build();
+    clap_mangen::generate_to(command.clone(), &man)?;
+    let mut written = Written::default();
+    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        written.completions.push(clap_complete::generate_to(
+            shell,
+            &mut command,
+            "caredesk",
+            &completions,
+        )?);
+    }
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(&man)?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    pages.sort();
+    written.man_pages = pages;
+    Ok(written)
+}
