@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Some(Command::Export(command)) => cli::export_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::Import(command)) => cli::import_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::User(command)) => cli::user_cmd::run(command).map(|()| ExitCode::SUCCESS),
+        Some(Command::Role(command)) => cli::role_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::Key(command)) => cli::key_cmd::run(command).map(|()| ExitCode::SUCCESS),
         Some(Command::Backup(args)) => cli::backup_cmd::run_backup(args),
         Some(Command::Restore(args)) => cli::backup_cmd::run_restore(args),

@@ -25,8 +25,9 @@ pub fn write(dir: &Path) -> std::io::Result<Written> {
     std::fs::create_dir_all(&completions)?;
     let mut command = super::Cli::command();
     command.build();
-    clap_mangen::generate_to(command.clone(), &man)?;
     let mut written = Written::default();
+    write_pages(&command, &man, &mut written.man_pages)?;
+    written.man_pages.sort();
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
         written.completions.push(clap_complete::generate_to(
             shell,
@@ -35,10 +36,25 @@ pub fn write(dir: &Path) -> std::io::Result<Written> {
             &completions,
         )?);
     }
-    let mut pages: Vec<PathBuf> = std::fs::read_dir(&man)?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    pages.sort();
-    written.man_pages = pages;
     Ok(written)
+}
+
+/// The page of `command` (named by its display name, `caredesk-user-add`) and of each
+/// of its commands, but for clap's `help` commands: `--help` is on every page.
+fn write_pages(
+    command: &clap::Command,
+    dir: &Path,
+    pages: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
+    let man = clap_mangen::Man::new(command.clone());
+    let path = dir.join(man.get_filename());
+    let mut file = std::fs::File::create(&path)?;
+    man.render(&mut file)?;
+    pages.push(path);
+    for sub in command.get_subcommands() {
+        if sub.get_name() != "help" && !sub.is_hide_set() {
+            write_pages(sub, dir, pages)?;
+        }
+    }
+    Ok(())
 }

@@ -33,6 +33,7 @@ pub mod results_cmd;
 pub mod retention_cmd;
 pub mod rights_cmd;
 pub mod rights_log_cmd;
+pub mod role_cmd;
 pub mod signin;
 pub mod user_cmd;
 
@@ -125,6 +126,9 @@ pub enum Command {
     /// terminal or read as three lines of standard input.
     #[command(subcommand)]
     User(user_cmd::UserCommand),
+    /// The role table: list it, or give a role its permissions (security administrator).
+    #[command(subcommand)]
+    Role(role_cmd::RoleCommand),
     /// Keys (as a signed-in admin): list and remove key slots, a key file for unattended
     /// jobs, a new recovery key (none of these re-encrypts the data), and rotating the
     /// data key (which re-seals everything under a new one).

@@ -31,6 +31,7 @@ mod backup_offsite;
 mod booking;
 mod cards;
 mod cli;
+mod cli_roles;
 mod cli_user;
 mod clinical_examples;
 mod consent;

@@ -56,6 +56,11 @@ fn every_command_has_a_man_page_that_man_renders_and_every_shell_completes() {
         .collect();
     let missing: Vec<_> = expected.difference(&pages).collect();
     assert!(missing.is_empty(), "no man page for {missing:?}");
+    let extra: Vec<_> = pages.difference(&expected).collect();
+    assert!(
+        extra.is_empty(),
+        "pages for no command (clap's help?): {extra:?}"
+    );
 
     if have("man") {
         for (page, wanted) in [
