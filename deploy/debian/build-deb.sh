@@ -27,5 +27,6 @@ sed -e 's|^#group = ""$|group = "caredesk-staff"|' \
 grep -q '^group = "caredesk-staff"$' "$assets/settings.toml"
 grep -q '^dir = "/srv/caredesk-backups"$' "$assets/settings.toml"
 
+rm -f target/debian/caredesk_*.deb
 cargo deb --no-build
 ls -l target/debian/*.deb

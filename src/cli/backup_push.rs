@@ -28,11 +28,13 @@ pub struct PushArgs {
     pub key_file: Option<PathBuf>,
 }
 
-/// `ssh` with the clinic's options, never asking a question (a timer has no one to
-/// answer it).
+/// `ssh` with the clinic's options (checked when the settings were read), never asking
+/// a question (a timer has no one to answer it), and reading no configuration file:
+/// one the service account could write (~/.ssh/config) could make it run a program.
 fn ssh(options: &[String], destination: &str) -> Command {
     let mut command = Command::new("ssh");
     command
+        .args(["-F", "/dev/null"])
         .args(["-o", "BatchMode=yes", "-o", "ConnectTimeout=20"])
         .args(options)
         .arg("--")

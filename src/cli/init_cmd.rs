@@ -41,9 +41,25 @@ struct InitJson<'a> {
 
 pub fn run(args: InitArgs) -> anyhow::Result<()> {
     let dir = &args.data.path;
-    if dir.exists() && !store::init::dir_is_empty(dir).unwrap_or(false) {
+    if dir.exists() {
         // Refuse before asking for a password nobody will use.
-        return Err(store::StoreError::AlreadyExists(dir.clone()).into());
+        let empty = store::init::dir_is_empty(dir)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
+        if !empty {
+            return Err(store::StoreError::AlreadyExists(dir.clone()).into());
+        }
+        // A store made by another user (root, for the service account's directory)
+        // would be files its daemon cannot open.
+        use std::os::unix::fs::MetadataExt;
+        let owner = std::fs::metadata(dir)?.uid();
+        let me = rustix::process::geteuid().as_raw();
+        if owner != me {
+            anyhow::bail!(
+                "{} belongs to another user (uid {owner}): make the store as that user, e.g. `sudo -u caredesk caredesk init --data {} …`",
+                dir.display(),
+                dir.display()
+            );
+        }
     }
     crate::auth::user::check_user_name(&args.admin).map_err(anyhow::Error::msg)?;
     let password = input::read_new_password(&args.admin)?;

@@ -101,14 +101,8 @@ pub fn run(command: KeyCommand) -> anyhow::Result<()> {
         KeyCommand::AddRecovery(args) => return add_recovery(&args.data),
         KeyCommand::Rotate(args) => return rotate(&args),
     };
-    let session = signin::connect(&args.data.path)?;
-    signin::sign_in(&session)?;
-    let created = session.ask(Request::KeyFileAdd {
-        label: args.label.clone(),
-    });
-    signin::sign_out(&session);
-    let KeyFileCreated { label, key } = created.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let text = crate::server::key_file::contents(&label, &key);
+    // The file first: a slot whose key could not be written would be a slot nobody
+    // can use, left behind.
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -120,6 +114,22 @@ pub fn run(command: KeyCommand) -> anyhow::Result<()> {
                 args.out.display()
             )
         })?;
+    let created = signin::connect(&args.data.path).and_then(|session| {
+        signin::sign_in(&session)?;
+        let created = session.ask(Request::KeyFileAdd {
+            label: args.label.clone(),
+        });
+        signin::sign_out(&session);
+        created.map_err(|e| anyhow::anyhow!("{e}"))
+    });
+    let KeyFileCreated { label, key } = match created {
+        Ok(created) => created,
+        Err(e) => {
+            let _ = std::fs::remove_file(&args.out);
+            return Err(e);
+        }
+    };
+    let text = crate::server::key_file::contents(&label, &key);
     file.write_all(text.as_bytes())?;
     file.sync_all()?;
     say!(

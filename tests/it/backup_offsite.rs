@@ -198,6 +198,34 @@ fn a_target_that_is_not_a_plain_ssh_path_is_refused_where_it_is_set() {
     )
     .unwrap();
     assert!(caredesk::clinic::admin::settings::Settings::load(dir.path()).is_ok());
+    // ssh options that would run a program, read another configuration or pass a
+    // destination of their own are refused; the ones that reach and trust a target pass.
+    for hostile in [
+        r#"["-oProxyCommand=sh -c 'id > /tmp/x'"]"#,
+        r#"["-o", "ProxyCommand=nc %h %p"]"#,
+        r#"["-o", "LocalCommand=id", "-o", "PermitLocalCommand=yes"]"#,
+        r#"["-F", "/var/lib/caredesk/.ssh/config"]"#,
+        r#"["-i"]"#,
+        r#"["-p", "-oProxyCommand=x"]"#,
+        r#"["-J", "jump.example"]"#,
+    ] {
+        std::fs::write(
+            dir.path().join("settings.toml"),
+            format!("[backup]\nssh_options = {hostile}\n"),
+        )
+        .unwrap();
+        let refused = caredesk::clinic::admin::settings::Settings::load(dir.path()).unwrap_err();
+        assert!(
+            refused.contains("[backup] ssh_options"),
+            "{hostile}: {refused}"
+        );
+    }
+    std::fs::write(
+        dir.path().join("settings.toml"),
+        "[backup]\nssh_options = [\"-p\", \"2222\", \"-i\", \"/etc/caredesk/offsite_key\", \"-o\", \"UserKnownHostsFile=/etc/caredesk/known_hosts\", \"-o\", \"StrictHostKeyChecking=yes\"]\n",
+    )
+    .unwrap();
+    assert!(caredesk::clinic::admin::settings::Settings::load(dir.path()).is_ok());
 }
 
 #[test]

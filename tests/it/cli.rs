@@ -296,3 +296,71 @@ fn help_explains_each_command() {
         assert!(audit.contains(command), "{audit}");
     }
 }
+
+/// The package's store directory holds only the link to /etc/caredesk/settings.toml
+/// when the store is made: `init` takes it, keeps the link, and writes no file of its
+/// own over it. A directory of another user's is refused before any password is asked.
+#[test]
+fn init_takes_a_directory_holding_only_the_settings_link_and_refuses_another_users() {
+    let tmp = tempfile::tempdir().unwrap();
+    let etc = tmp.path().join("etc");
+    std::fs::create_dir(&etc).unwrap();
+    std::fs::write(
+        etc.join("settings.toml"),
+        "# the clinic's\n[clinic]\nname = \"Harbour\"\n",
+    )
+    .unwrap();
+    let dir = tmp.path().join("store");
+    std::fs::create_dir(&dir).unwrap();
+    std::os::unix::fs::symlink(etc.join("settings.toml"), dir.join("settings.toml")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    let shared = std::fs::Permissions::from_mode(0o640);
+    std::fs::set_permissions(etc.join("settings.toml"), shared).unwrap();
+    init_json(&dir);
+    // The store's files are made owner-only; the linked file is not the store's.
+    let mode = std::fs::metadata(etc.join("settings.toml"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o640, "init changed the linked file's mode");
+    let link = std::fs::symlink_metadata(dir.join("settings.toml")).unwrap();
+    assert!(link.file_type().is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(etc.join("settings.toml")).unwrap(),
+        "# the clinic's\n[clinic]\nname = \"Harbour\"\n"
+    );
+    // Without a link, `init` writes the commented file.
+    let plain = tmp.path().join("plain");
+    init_json(&plain);
+    let written = std::fs::read_to_string(plain.join("settings.toml")).unwrap();
+    assert!(written.starts_with("# caredesk settings"), "{written}");
+
+    // Root making the service account's store would leave files its daemon cannot open.
+    let theirs = tmp.path().join("theirs");
+    std::fs::create_dir(&theirs).unwrap();
+    if std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).is_err() {
+        assert!(
+            !common::ci(),
+            "CI runs as root: the owner check must be tested"
+        );
+        eprintln!("SKIPPED: not root, cannot give a directory to another user");
+        return;
+    }
+    let refused = caredesk(
+        &[
+            "init",
+            "--data",
+            theirs.to_str().unwrap(),
+            "--admin",
+            "admin",
+        ],
+        "a long enough pass phrase for the test\n",
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("belongs to another user"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(std::fs::read_dir(&theirs).unwrap().count(), 0);
+}

@@ -1,5 +1,6 @@
-//! `caredesk role …` as the security administrator uses it on a clinic's commented
-//! settings file: the change lands in `[roles]` and nothing else in the file moves.
+//! The security administrator's commands: `caredesk role …` on a clinic's commented
+//! settings file (the change lands in `[roles]` and nothing else in the file moves),
+//! and `key add-file`, which never leaves a slot whose key was not written.
 
 use crate::common::daemon::credentials;
 use crate::common::{run_caredesk, text};
@@ -99,4 +100,67 @@ fn the_security_administrator_sets_a_role_and_the_files_comments_stay() {
         "{message}"
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), after);
+}
+
+#[test]
+fn a_key_file_that_cannot_be_written_leaves_no_key_slot_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let d = dir.to_str().unwrap();
+    let made = run_caredesk(
+        None,
+        &["demo", "--data", d, "--patients", "5", "--no-tui"],
+        "",
+    );
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let slots = |stdin: &str| {
+        let list = run_caredesk(None, &["key", "list", "--data", d], stdin);
+        assert!(list.status.success(), "{}", text(&list.stderr));
+        text(&list.stdout).lines().count()
+    };
+    let before = slots(&credentials(SECURITY));
+    // The file is there already: refused before anyone signs in, no slot made.
+    let existing = tmp.path().join("server.key");
+    std::fs::write(&existing, "the clinic's key file\n").unwrap();
+    let refused = run_caredesk(
+        None,
+        &[
+            "key",
+            "add-file",
+            "server",
+            "--out",
+            existing.to_str().unwrap(),
+            "--data",
+            d,
+        ],
+        "",
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("never overwritten"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&existing).unwrap(),
+        "the clinic's key file\n"
+    );
+    // A sign-in that fails leaves neither a slot nor an empty file.
+    let fresh = tmp.path().join("fresh.key");
+    let wrong = run_caredesk(
+        None,
+        &[
+            "key",
+            "add-file",
+            "server",
+            "--out",
+            fresh.to_str().unwrap(),
+            "--data",
+            d,
+        ],
+        "zhao.an\nnot the password\n000000\n",
+    );
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(!fresh.exists());
+    assert_eq!(slots(&credentials(SECURITY)), before);
 }

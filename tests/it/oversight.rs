@@ -164,6 +164,12 @@ fn the_role_table_can_be_changed_in_settings_and_the_change_is_audited() {
         denied,
         Response::Error(ServiceError::Denied { .. })
     ));
+    // An edit by hand while the service runs (not yet in force) must survive the change.
+    let hand_edited = std::fs::read_to_string(t.dir.join("settings.toml"))
+        .unwrap()
+        .replace("idle_timeout_seconds = 600", "idle_timeout_seconds = 900");
+    std::fs::write(t.dir.join("settings.toml"), &hand_edited).unwrap();
+    let settings = &settings.replace("idle_timeout_seconds = 600", "idle_timeout_seconds = 900");
     // Through the service: give the nurse clinical_read back; persisted and audited.
     let mut restored = caredesk::auth::RoleTable::defaults().permissions(Role::Nurse);
     restored.insert(Permission::ClinicalRead);

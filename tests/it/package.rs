@@ -237,34 +237,27 @@ fn the_sysusers_and_tmpfiles_entries_make_the_account_and_directories() {
         "the account is in the staff group: {staff}"
     );
 
-    // postinst hands the conffile and its folder to the account, then applies tmpfiles.d.
+    // postinst applies tmpfiles.d and changes no owner itself: a `chown` of a path in
+    // a folder the service account may write would follow a link it planted there.
     let postinst = repo_file("deploy/debian/postinst");
-    assert!(
-        postinst
-            .contains("\n    chown caredesk:caredesk /etc/caredesk /etc/caredesk/settings.toml\n")
-    );
-    let ids = format!("{uid}:{}", fields[3]);
-    let chown = Command::new("chown")
-        .arg(&ids)
-        .arg(root_path.join("etc/caredesk"))
-        .arg(root_path.join("etc/caredesk/settings.toml"))
-        .status()
-        .unwrap();
-    assert!(chown.success());
+    assert!(!postinst.contains("chown"), "{postinst}");
+    let gid: u32 = fields[3].parse().unwrap();
     run(
         "systemd-tmpfiles",
         &["--create", conf("tmpfiles.conf").to_str().unwrap()],
     );
-    let owned = |path: &str, mode: u32| {
+    let owned = |path: &str, owner: u32, group: u32, mode: u32| {
         let meta = std::fs::symlink_metadata(root_path.join(path)).unwrap();
-        assert_eq!(meta.uid(), uid, "{path} is the service account's");
+        assert_eq!((meta.uid(), meta.gid()), (owner, group), "{path}'s owner");
         assert_eq!(meta.mode() & 0o7777, mode, "{path}'s mode");
     };
-    owned("run/caredesk", 0o711);
-    owned("var/lib/caredesk", 0o700);
-    owned("srv/caredesk-backups", 0o700);
-    owned("etc/caredesk", 0o700);
-    owned("etc/caredesk/settings.toml", 0o600);
+    owned("run/caredesk", uid, gid, 0o711);
+    owned("var/lib/caredesk", uid, gid, 0o700);
+    owned("srv/caredesk-backups", uid, gid, 0o700);
+    // Root's, the account may add its key file but replace nothing (sticky); the
+    // settings readable by the daemon, written by root alone.
+    owned("etc/caredesk", 0, gid, 0o1770);
+    owned("etc/caredesk/settings.toml", 0, gid, 0o640);
     let link = std::fs::read_link(root_path.join("var/lib/caredesk/settings.toml")).unwrap();
     assert_eq!(link, Path::new("/etc/caredesk/settings.toml"));
 }

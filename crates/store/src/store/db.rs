@@ -341,7 +341,12 @@ impl Store {
 
 /// Tightens a directory tree to 0700 directories and 0600 files.
 pub fn restrict_permissions(path: &Path) -> std::io::Result<()> {
-    let meta = std::fs::metadata(path)?;
+    // A link is not followed: the package links the settings file to root's in
+    // /etc/caredesk, and a link must never make this change another file's mode.
+    let meta = std::fs::symlink_metadata(path)?;
+    if meta.file_type().is_symlink() {
+        return Ok(());
+    }
     if meta.is_dir() {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
         for entry in std::fs::read_dir(path)? {

@@ -32,6 +32,59 @@ pub struct BackupSettings {
     pub ssh_options: Vec<String>,
 }
 
+/// The `ssh -o` options `[backup] ssh_options` may set: how to reach and trust the
+/// target. Never one that runs a program (ProxyCommand, LocalCommand, …) or reads
+/// another configuration: settings are data, and `backup push` runs with the network.
+const SSH_O_OPTIONS: [&str; 10] = [
+    "Port",
+    "IdentityFile",
+    "UserKnownHostsFile",
+    "StrictHostKeyChecking",
+    "HostKeyAlias",
+    "ConnectTimeout",
+    "ServerAliveInterval",
+    "ServerAliveCountMax",
+    "LogLevel",
+    "AddressFamily",
+];
+
+/// Checks `[backup] ssh_options`: `-p PORT`, `-i FILE`, `-4`, `-6` and `-o KEY=VALUE`
+/// with a key of [`SSH_O_OPTIONS`].
+pub fn check_ssh_options(options: &[String]) -> Result<(), String> {
+    let mut options = options.iter();
+    while let Some(option) = options.next() {
+        match option.as_str() {
+            "-4" | "-6" => {}
+            "-p" | "-i" => {
+                let value = options
+                    .next()
+                    .ok_or_else(|| format!("{option} needs a value after it"))?;
+                if value.starts_with('-') || value.is_empty() {
+                    return Err(format!("{option} needs a value, not {value:?}"));
+                }
+            }
+            "-o" => {
+                let value = options
+                    .next()
+                    .ok_or_else(|| "-o needs KEY=VALUE after it".to_string())?;
+                let key = value.split(['=', ' ']).next().unwrap_or_default();
+                if !SSH_O_OPTIONS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                    return Err(format!(
+                        "-o {key} is not allowed (one of {})",
+                        SSH_O_OPTIONS.join(", ")
+                    ));
+                }
+            }
+            other => {
+                return Err(format!(
+                    "{other:?} is not allowed: use -p PORT, -i FILE, -4, -6 or -o KEY=VALUE"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The parts of `[backup] remote`: the SSH destination and the directory there.
 pub fn remote_parts(remote: &str) -> Result<(&str, &str), String> {
     let (destination, dir) = remote

@@ -430,6 +430,8 @@ impl Settings {
                 )
             })?;
         }
+        super::backups::check_ssh_options(&settings.backup.ssh_options)
+            .map_err(|e| format!("{} [backup] ssh_options: {e}", path.display()))?;
         let area = settings.clinic.area_code.trim();
         if !area.is_empty() && !crate::domain::record_number::area_valid(area) {
             return Err(format!(

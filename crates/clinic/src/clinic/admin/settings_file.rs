@@ -3,7 +3,7 @@
 //! order of the sections and the settings left at their defaults stay as written.
 
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use toml_edit::{DocumentMut, Item, Table};
@@ -115,15 +115,35 @@ fn set(file: &mut Table, key: &str, value: &toml::Value) -> Result<(), String> {
 }
 
 /// Replaces the file atomically (a temporary file beside it, then a rename), keeping
-/// its permissions. When the file is a link into a directory the daemon may not write
-/// (the package's `/etc/caredesk`), it is rewritten in place, the previous text kept
-/// first in `DIR/.settings.toml.previous`.
+/// its permissions and owner. A file linked from elsewhere whose directory this
+/// process may not write is rewritten in place, the previous text kept first in
+/// `DIR/.settings.toml.previous`; one it may not write at all (the package's
+/// `/etc/caredesk/settings.toml`, root's) is refused, saying who edits it.
 fn write(dir: &Path, path: &Path, previous: &str, text: &str) -> Result<(), String> {
-    let failed = |path: &Path, e: std::io::Error| format!("cannot write {}: {e}", path.display());
     let target: PathBuf = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let failed = |at: &Path, e: std::io::Error| {
+        if target != path
+            && matches!(
+                e.kind(),
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+            )
+        {
+            format!(
+                "{} is not caredesk's to write ({e}): it is the system administrator's file ({} links to it); change it there (sudoedit {}) and restart the daemon",
+                target.display(),
+                path.display(),
+                target.display()
+            )
+        } else {
+            format!("cannot write {}: {e}", at.display())
+        }
+    };
     let parent = target.parent().unwrap_or(dir);
     let temp = parent.join(".settings.toml.new");
-    let mode = std::fs::metadata(&target).map_or(0o600, |m| m.permissions().mode() & 0o777);
+    let existing = std::fs::metadata(&target).ok();
+    let mode = existing
+        .as_ref()
+        .map_or(0o600, |m| m.permissions().mode() & 0o777);
     let created = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -138,12 +158,19 @@ fn write(dir: &Path, path: &Path, previous: &str, text: &str) -> Result<(), Stri
                 std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
             ) && target != path =>
         {
-            return write_in_place(dir, &target, previous, text);
+            return write_in_place(dir, &target, previous, text).map_err(|e| failed(&target, e));
         }
         Err(e) => return Err(failed(&temp, e)),
     };
     let mut replace = || -> std::io::Result<()> {
         file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        // Root editing a file of the service account's must not leave it root's (the
+        // daemon could no longer read it).
+        if let Some(meta) = &existing
+            && (meta.uid(), meta.gid()) != (file.metadata()?.uid(), file.metadata()?.gid())
+        {
+            std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()))?;
+        }
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
         std::fs::rename(&temp, &target)
@@ -154,29 +181,20 @@ fn write(dir: &Path, path: &Path, previous: &str, text: &str) -> Result<(), Stri
     })
 }
 
-fn write_in_place(dir: &Path, target: &Path, previous: &str, text: &str) -> Result<(), String> {
-    let failed = |path: &Path, e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let kept = dir.join(".settings.toml.previous");
-    let keep = || -> std::io::Result<()> {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&kept)?;
-        file.write_all(previous.as_bytes())?;
-        file.sync_all()
-    };
-    keep().map_err(|e| failed(&kept, e))?;
-    let rewrite = || -> std::io::Result<()> {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .truncate(true)
-            .open(target)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()
-    };
-    rewrite().map_err(|e| failed(target, e))
+fn write_in_place(dir: &Path, target: &Path, previous: &str, text: &str) -> std::io::Result<()> {
+    // The target is tried first: the previous text is kept only when it will change.
+    let mut file = std::fs::OpenOptions::new().write(true).open(target)?;
+    let mut kept = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(dir.join(".settings.toml.previous"))?;
+    kept.write_all(previous.as_bytes())?;
+    kept.sync_all()?;
+    file.set_len(0)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }
 
 #[cfg(test)]

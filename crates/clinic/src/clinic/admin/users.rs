@@ -327,7 +327,12 @@ pub(crate) fn set_role_permissions(
             held = held.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
         )));
     }
-    settings
+    // The file as it is now, with this role's line changed: an edit made by hand since
+    // the daemon read it is neither lost nor undone.
+    let mut in_file = super::settings::Settings::load(ctx.clinic.dir())
+        .map_err(|e| ServiceError::Unavailable(text!("msg.settings.unsaved", detail = e)))?;
+    in_file.roles.insert(role, permissions.clone());
+    in_file
         .save(ctx.clinic.dir())
         .map_err(|e| ServiceError::Unavailable(text!("msg.settings.unsaved", detail = e)))?;
     ctx.clinic
