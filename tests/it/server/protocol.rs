@@ -138,3 +138,37 @@ fn a_terminal_meeting_a_server_that_does_not_greet_says_to_update_it() {
         "{said}"
     );
 }
+
+/// A terminal reached over SSH cannot read the clinic's settings (they are the
+/// daemon's): the daemon sends what a terminal shows and does by them right after its
+/// greeting, and a connection made with no store of its own uses them.
+#[test]
+fn a_terminal_without_the_store_gets_the_clinics_settings_from_the_daemon() {
+    let (_tmp, dir) = demo_store();
+    crate::common::set_setting(&dir, "tui", "idle_logout", "\"2m\"");
+    crate::common::set_setting(&dir, "tui", "lang", "\"zh-CN\"");
+    crate::common::set_setting(&dir, "report", "printer", "\"front-desk\"");
+    let daemon = Daemon::start(&dir);
+    let remote = Remote::connect(&daemon.socket).unwrap();
+    let terminal = remote.terminal_settings();
+    assert_eq!(terminal.clinic_name, "Demo Health Clinic 演示健康管理中心");
+    assert_eq!(terminal.time_zone, "Asia/Shanghai");
+    assert_eq!(
+        (terminal.lang.as_str(), terminal.idle_logout.as_str()),
+        ("zh-CN", "2m")
+    );
+    assert_eq!(terminal.printer, "front-desk");
+    // What the terminal runs by: the same, as settings.
+    let settings = terminal.as_settings();
+    assert_eq!(settings.tui.idle_logout, "2m");
+    assert_eq!(
+        settings.clinic_zone(),
+        caredesk::domain::time::ClinicZone::parse("Asia/Shanghai").unwrap()
+    );
+    // The connection still serves requests after the extra frame.
+    let token = sign_in(&remote, DESK);
+    assert!(matches!(
+        remote.call(Some(&token), Request::WhoAmI),
+        Response::Me(_)
+    ));
+}

@@ -38,6 +38,15 @@ impl Client for Connection {
 }
 
 impl Connection {
+    /// The daemon's settings for terminals; `None` in process (the store's own file
+    /// is read then).
+    pub fn terminal_settings(&self) -> Option<&super::frame::TerminalSettings> {
+        match self {
+            Connection::Local(_) => None,
+            Connection::Remote(r) => Some(r.terminal_settings()),
+        }
+    }
+
     /// For the status bar: "local" or the socket.
     pub fn describe(&self) -> Option<String> {
         match self {
@@ -74,19 +83,30 @@ pub fn connect(dir: Option<&Path>, mode: &Mode) -> anyhow::Result<Connection> {
     if let Some(dir) = dir {
         crate::clinic::admin::settings::Settings::use_clinic_clock(dir);
     }
-    let remote = |path: &Path| {
-        Remote::connect(path).map(Connection::Remote).map_err(|e| {
+    // A terminal that cannot read the store's settings (staff over SSH) keeps the
+    // clinic's clock by the daemon's.
+    let readable =
+        dir.is_some_and(|dir| crate::clinic::admin::settings::Settings::load(dir).is_ok());
+    let adopt_clock = |connection: Connection| {
+        if !readable && let Some(terminal) = connection.terminal_settings() {
+            crate::domain::time::set_clinic_zone(terminal.as_settings().clinic_zone());
+        }
+        connection
+    };
+    let remote =
+        |path: &Path| {
+            Remote::connect(path).map(Connection::Remote).map(adopt_clock).map_err(|e| {
             anyhow::anyhow!(
                 "cannot reach the caredesk server at {}: {e} (is `caredesk serve` running?)",
                 path.display()
             )
         })
-    };
+        };
     match mode {
         Mode::Connect(path) => return remote(path),
         Mode::Auto => {
             if let Some(server) = answering(dir)? {
-                return Ok(server);
+                return Ok(adopt_clock(server));
             }
         }
         Mode::Local => {}

@@ -155,6 +155,14 @@ async fn connection(
                     );
                     return;
                 }
+                // The clinic's settings for the terminal, which cannot read them.
+                let terminal = super::frame::TerminalSettings::of(&clinic.settings());
+                let Ok(terminal) = encode(&terminal) else {
+                    return;
+                };
+                if stream.write_all(&terminal).await.is_err() {
+                    return;
+                }
                 origin.ssh_client = ssh_client.as_deref().map(|claimed| {
                     crate::audit::context::claimed_ssh_client(claimed)
                         .unwrap_or_else(|| "(not an address)".into())

@@ -19,7 +19,7 @@ pub const SIGN_IN_FRAME: usize = 64 * 1024;
 /// The wire's version. Requests and replies are encoded by variant index, so any
 /// change to `Request`, `Response` or the frames changes what a byte means: bump this
 /// with every such change (the pinned test in `tests` fails until it is).
-pub const PROTOCOL: u32 = 17;
+pub const PROTOCOL: u32 = 18;
 
 /// This build's version, which the greeting also carries (what staff are told).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -46,6 +46,27 @@ pub enum ClientFrame {
     },
 }
 
+/// What a terminal shows and does by the clinic's settings, which it cannot read
+/// itself when it reaches the daemon over SSH (the settings are the daemon's): sent
+/// by the daemon right after its `Greeting` when the protocols agree. Nothing here is
+/// a patient's; the socket is the staff group's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TerminalSettings {
+    /// `[clinic] name`: the status bar.
+    pub clinic_name: String,
+    /// `[clinic] time_zone` (an IANA name; empty: the server's zone).
+    pub time_zone: String,
+    /// `[clinic] units`.
+    pub units: crate::domain::indicators::UnitSystem,
+    /// `[tui] lang`, `idle_logout` and `keymap`: the terminal's defaults.
+    pub lang: String,
+    pub idle_logout: String,
+    pub keymap: String,
+    /// `[followup] player` and `[report] printer`.
+    pub player: String,
+    pub printer: String,
+}
+
 /// The daemon's answer to `Greet`: its own protocol and version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Greeting {
@@ -54,6 +75,36 @@ pub struct Greeting {
     /// The server's crypto suite (`standard` or `sm`): a command that checks the audit
     /// chain on its own side (`audit verify`, `audit archive`) works under it.
     pub suite: String,
+}
+
+impl TerminalSettings {
+    /// The terminal's part of the settings in force.
+    pub fn of(settings: &crate::clinic::admin::settings::Settings) -> Self {
+        Self {
+            clinic_name: settings.clinic.name.clone(),
+            time_zone: settings.clinic.time_zone.clone(),
+            units: settings.clinic.units,
+            lang: settings.tui.lang.clone(),
+            idle_logout: settings.tui.idle_logout.clone(),
+            keymap: settings.tui.keymap.clone(),
+            player: settings.followup.player.clone(),
+            printer: settings.report.printer.clone(),
+        }
+    }
+
+    /// The same, as settings a terminal reads (the rest at their defaults).
+    pub fn as_settings(&self) -> crate::clinic::admin::settings::Settings {
+        let mut settings = crate::clinic::admin::settings::Settings::default();
+        settings.clinic.name = self.clinic_name.clone();
+        settings.clinic.time_zone = self.time_zone.clone();
+        settings.clinic.units = self.units;
+        settings.tui.lang = self.lang.clone();
+        settings.tui.idle_logout = self.idle_logout.clone();
+        settings.tui.keymap = self.keymap.clone();
+        settings.followup.player = self.player.clone();
+        settings.report.printer = self.printer.clone();
+        settings
+    }
 }
 
 impl Greeting {
@@ -214,6 +265,7 @@ mod tests {
                 "pub enum ServiceError {",
                 "pub enum ClientFrame {",
                 "pub struct Greeting {",
+                "pub struct TerminalSettings {",
             ] {
                 if let Some(at) = code(source).find(start) {
                     add_block(&mut shape, &code(source)[at..]);
@@ -280,6 +332,7 @@ mod tests {
             "pubstructCallView{",
             "pubstructFollowUpFormDocument{",
             "pubstructExamFormDocument{",
+            "pubstructTerminalSettings{",
             "pubenumAnswer{",
         ] {
             assert!(shape.contains(part), "the fingerprint misses {part}");
@@ -293,7 +346,7 @@ mod tests {
         // the bytes: re-pin without a bump.)
         assert_eq!(
             (PROTOCOL, fingerprint.as_str()),
-            (17, "2fe7f847b6e5cab3"),
+            (18, "e9cf0c8ad21d08e5"),
             "the wire changed: bump PROTOCOL and pin the new fingerprint"
         );
     }

@@ -7,7 +7,9 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::frame::{ClientFrame, FrameError, Greeting, read_frame, version_mismatch, write_frame};
+use super::frame::{
+    ClientFrame, FrameError, Greeting, TerminalSettings, read_frame, version_mismatch, write_frame,
+};
 use crate::clinic::api::Request;
 use crate::clinic::client::Client;
 use crate::clinic::{Response, ServiceError, SessionToken};
@@ -15,11 +17,14 @@ use crate::clinic::{Response, ServiceError, SessionToken};
 pub struct Remote {
     path: PathBuf,
     stream: Mutex<Option<UnixStream>>,
+    /// The clinic's settings for terminals, as the daemon sent them when connected.
+    terminal: TerminalSettings,
 }
 
 /// Connects and greets: refused (`ErrorKind::Unsupported`, with what to do) when the
-/// server speaks another protocol, so no request of ours is ever misread.
-fn open(path: &Path) -> std::io::Result<UnixStream> {
+/// server speaks another protocol, so no request of ours is ever misread. Returns the
+/// connection and the clinic's settings for terminals.
+fn open(path: &Path) -> std::io::Result<(UnixStream, TerminalSettings)> {
     let mut stream = UnixStream::connect(path)?;
     let ours = Greeting::this_build();
     let greet = ClientFrame::Greet {
@@ -35,7 +40,9 @@ fn open(path: &Path) -> std::io::Result<UnixStream> {
             crate::crypto::Suite::parse(&theirs.suite)
                 .and_then(crate::crypto::suite::adopt)
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::Unsupported, e.to_string()))?;
-            Ok(stream)
+            let terminal =
+                read_frame::<TerminalSettings>(&mut stream).map_err(std::io::Error::other)?;
+            Ok((stream, terminal))
         }
         Ok(theirs) => Err(std::io::Error::new(
             std::io::ErrorKind::Unsupported,
@@ -57,11 +64,17 @@ fn open(path: &Path) -> std::io::Result<UnixStream> {
 impl Remote {
     /// Connects to the daemon listening at `path`.
     pub fn connect(path: &Path) -> std::io::Result<Remote> {
-        let stream = open(path)?;
+        let (stream, terminal) = open(path)?;
         Ok(Remote {
             path: path.to_path_buf(),
             stream: Mutex::new(Some(stream)),
+            terminal,
         })
+    }
+
+    /// The clinic's settings for terminals, from the daemon.
+    pub fn terminal_settings(&self) -> &TerminalSettings {
+        &self.terminal
     }
 
     pub fn path(&self) -> &Path {
@@ -81,7 +94,7 @@ impl Client for Remote {
         let mut guard = self.stream.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
             match open(&self.path) {
-                Ok(mut stream) => {
+                Ok((mut stream, _)) => {
                     // A new connection reads small frames until it shows a live session
                     // (`SIGN_IN_FRAME`): show it first, so a large request (an import
                     // batch) is not refused as a stranger's.

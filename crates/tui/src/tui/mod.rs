@@ -84,11 +84,12 @@ impl Drop for TerminalGuard {
 pub fn run(options: TuiOptions) -> anyhow::Result<()> {
     let connection = crate::server::connection::connect(options.dir.as_deref(), &options.mode)?;
     // The clinic's settings file; a terminal of a server that cannot read the store's
-    // directory uses the defaults and its flags.
+    // directory (staff over SSH) takes them from the daemon; else the defaults.
     let stored = options
         .dir
         .as_deref()
         .and_then(|dir| crate::clinic::admin::settings::Settings::load(dir).ok())
+        .or_else(|| connection.terminal_settings().map(|t| t.as_settings()))
         .unwrap_or_default();
     let keymap_name = options.keymap.unwrap_or_else(|| stored.tui.keymap.clone());
     let keymap = Keymap::load(&keymap_name, Keymap::user_file().as_deref())?;
