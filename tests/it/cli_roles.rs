@@ -3,22 +3,15 @@
 //! and `key add-file`, which never leaves a slot whose key was not written.
 
 use crate::common::daemon::credentials;
-use crate::common::{run_caredesk, text};
+use crate::common::{run_caredesk, small_demo_store, text};
 
 const SECURITY: (&str, &str) = ("zhao.an", "demo security harbour lantern");
 const ADMIN: (&str, &str) = ("admin", "demo chief harbour lantern");
 
 #[test]
 fn the_security_administrator_sets_a_role_and_the_files_comments_stay() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("demo");
+    let (_tmp, dir) = small_demo_store();
     let d = dir.to_str().unwrap();
-    let made = run_caredesk(
-        None,
-        &["demo", "--data", d, "--patients", "5", "--no-tui"],
-        "",
-    );
-    assert!(made.status.success(), "{}", text(&made.stderr));
     // The demo's file is the commented default with the clinic's values; the admin
     // adds a note of their own at the top.
     let path = dir.join("settings.toml");
@@ -104,15 +97,8 @@ fn the_security_administrator_sets_a_role_and_the_files_comments_stay() {
 
 #[test]
 fn a_key_file_that_cannot_be_written_leaves_no_key_slot_behind() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("demo");
+    let (tmp, dir) = small_demo_store();
     let d = dir.to_str().unwrap();
-    let made = run_caredesk(
-        None,
-        &["demo", "--data", d, "--patients", "5", "--no-tui"],
-        "",
-    );
-    assert!(made.status.success(), "{}", text(&made.stderr));
     let slots = |stdin: &str| {
         let list = run_caredesk(None, &["key", "list", "--data", d], stdin);
         assert!(list.status.success(), "{}", text(&list.stderr));

@@ -8,24 +8,7 @@ use crate::common::{run_caredesk, text};
 const DOCTOR: (&str, &str) = ("dr.zhou", "demo doctor harbour lantern");
 const MANAGER: (&str, &str) = ("sun.hm", "demo manager harbour lantern");
 
-fn demo_store() -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("demo");
-    let made = run_caredesk(
-        None,
-        &[
-            "demo",
-            "--data",
-            dir.to_str().unwrap(),
-            "--patients",
-            "5",
-            "--no-tui",
-        ],
-        "",
-    );
-    assert!(made.status.success(), "{}", text(&made.stderr));
-    (tmp, dir)
-}
+use crate::common::small_demo_store as demo_store;
 
 #[test]
 fn export_patient_reads_the_key_from_standard_input() {

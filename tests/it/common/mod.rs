@@ -252,6 +252,27 @@ pub fn set_setting(dir: &Path, section: &str, key: &str, value: &str) {
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
 }
 
+/// A five-patient demo store made by the binary (the demo's users, passwords and TOTP
+/// secrets are known), for command-line tests; `tmux::demo_store` is the larger one.
+pub fn small_demo_store() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let made = run_caredesk(
+        None,
+        &[
+            "demo",
+            "--data",
+            dir.to_str().unwrap(),
+            "--patients",
+            "5",
+            "--no-tui",
+        ],
+        "",
+    );
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    (tmp, dir)
+}
+
 /// Whether this is a CI run, where a missing system program fails a test.
 pub fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")

@@ -79,14 +79,10 @@ fn answering(dir: Option<&Path>) -> anyhow::Result<Option<Connection>> {
 
 /// Connects as `mode` says; `dir` is the store (needed unless connecting to a daemon).
 pub fn connect(dir: Option<&Path>, mode: &Mode) -> anyhow::Result<Connection> {
-    // Times are read and shown on the clinic's clock, wherever the store is served.
-    if let Some(dir) = dir {
-        crate::clinic::admin::settings::Settings::use_clinic_clock(dir);
-    }
-    // A terminal that cannot read the store's settings (staff over SSH) keeps the
-    // clinic's clock by the daemon's.
-    let readable =
-        dir.is_some_and(|dir| crate::clinic::admin::settings::Settings::load(dir).is_ok());
+    // Times are read and shown on the clinic's clock, wherever the store is served; a
+    // terminal that cannot read the store's settings (staff over SSH) keeps it by the
+    // daemon's.
+    let readable = dir.is_some_and(crate::clinic::admin::settings::Settings::use_clinic_clock);
     let adopt_clock = |connection: Connection| {
         if !readable && let Some(terminal) = connection.terminal_settings() {
             crate::domain::time::set_clinic_zone(terminal.as_settings().clinic_zone());

@@ -265,7 +265,7 @@ pub const EXIT_TOKEN: i32 = 78;
 pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
     crate::store::db::restrict_umask();
     room_for_connections();
-    crate::clinic::admin::settings::Settings::use_clinic_clock(&options.dir);
+    let _ = crate::clinic::admin::settings::Settings::use_clinic_clock(&options.dir);
     let clinic = Arc::new(Clinic::open(&options.dir, StoreOptions::default())?);
     clinic.start_reevaluation_worker();
     // What opens the store at start, unattended: a key file, or a token slot.

@@ -454,9 +454,14 @@ impl Settings {
     /// Sets this process's clock (`domain::time`) to the clinic's in `dir`. Each entry
     /// point of the binary calls it once (the daemon, a command, the terminal); a
     /// settings file that does not read leaves times in UTC, said on each.
-    pub fn use_clinic_clock(dir: &Path) {
-        if let Ok(settings) = Settings::load(dir) {
-            crate::domain::time::set_clinic_zone(settings.clinic_zone());
+    /// Returns whether the file was read.
+    pub fn use_clinic_clock(dir: &Path) -> bool {
+        match Settings::load(dir) {
+            Ok(settings) => {
+                crate::domain::time::set_clinic_zone(settings.clinic_zone());
+                true
+            }
+            Err(_) => false,
         }
     }
 

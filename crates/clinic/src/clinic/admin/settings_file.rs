@@ -166,8 +166,9 @@ fn write(dir: &Path, path: &Path, previous: &str, text: &str) -> Result<(), Stri
         file.set_permissions(std::fs::Permissions::from_mode(mode))?;
         // Root editing a file of the service account's must not leave it root's (the
         // daemon could no longer read it).
+        let made = file.metadata()?;
         if let Some(meta) = &existing
-            && (meta.uid(), meta.gid()) != (file.metadata()?.uid(), file.metadata()?.gid())
+            && (meta.uid(), meta.gid()) != (made.uid(), made.gid())
         {
             std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()))?;
         }
