@@ -258,7 +258,7 @@ fn a_backup_through_the_daemon_while_desks_register_is_one_consistent_moment() {
         code: caredesk::clinic::Secret::new(common::daemon::unused_code(DOCTOR.0)),
     });
     assert!(matches!(login, Response::SignedIn(_)), "{login:?}");
-    let Response::SearchResults(SearchResults { rows, total }) =
+    let Response::SearchResults(SearchResults { rows, total, .. }) =
         client.call(Request::PatientSearch {
             query: "备份".into(),
             limit: 10_000,

@@ -128,6 +128,7 @@ fn replies_to_requests_made_before_a_sign_out_are_dropped() {
         Response::SearchResults(SearchResults {
             rows: vec![row],
             total: 1,
+            indexing: None,
         }),
     ));
     let Some(Login { form }) = app.shown::<Login>() else {

@@ -196,6 +196,7 @@ fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
         Response::SearchResults(SearchResults {
             rows: vec![],
             total: 0,
+            indexing: None,
         }),
     ));
     let Some(list) = app.shown::<List>() else {
@@ -243,6 +244,7 @@ fn the_review_list_files_results_under_the_typed_patient_or_explains_why_not() {
         Response::SearchResults(SearchResults {
             rows: vec![row],
             total: 1,
+            indexing: None,
         }),
     ));
     let (tag, request) = call(&mut app);

@@ -208,6 +208,18 @@ fn screens() -> Vec<(&'static str, Setup)> {
             };
             app.show(search);
         }),
+        ("search_indexing", |app| {
+            // Just after the daemon started: names are still being indexed.
+            sign_in(app, Role::FrontDesk);
+            app.show(Search {
+                query: Field::with("zw"),
+                rows: rows(),
+                total: 300,
+                indexing: Some((412_000, 1_000_000)),
+                answered: Some("zw".into()),
+                ..Search::default()
+            });
+        }),
         ("search_scrolled", |app| {
             sign_in(app, Role::FrontDesk);
             let search = Search {

@@ -251,7 +251,7 @@ fn a_restart_while_clients_are_writing_loses_no_reported_write_and_leaves_the_lo
                 limit: 5,
             },
         ) {
-            Response::SearchResults(SearchResults { total: 1, rows }) => {
+            Response::SearchResults(SearchResults { total: 1, rows, .. }) => {
                 let Response::Cards(cards) =
                     checker.call(Some(&session), Request::PatientCards { id: rows[0].id })
                 else {

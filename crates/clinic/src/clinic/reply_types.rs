@@ -166,6 +166,9 @@ pub struct Registered {
 pub struct SearchResults {
     pub rows: Vec<PatientRow>,
     pub total: u64,
+    /// While the name index is still being built after the daemon started: (patients
+    /// indexed, patients in all). The rows are then those indexed so far.
+    pub indexing: Option<(u64, u64)>,
 }
 
 /// Bytes of a (sealed) backup file; a type of its own so that it is not read as a

@@ -147,8 +147,11 @@ pub struct Clinic {
     pub(super) alert_rules: RwLock<std::sync::Arc<super::oversight::alert_settings::AlertRules>>,
     pub(super) roles: RwLock<RoleTable>,
     pub(crate) clock: Clock,
-    /// Built by the first name search after unlocking; kept up to date by effects.
+    /// Built in the background once the store is unlocked (the daemon starts it), or by
+    /// the first name search; kept up to date by effects.
     pub(crate) name_index: std::sync::Mutex<Option<super::desk::name_index::NameIndex>>,
+    /// Whether the background build was started (`desk::index_build`).
+    pub(crate) index_started: std::sync::atomic::AtomicBool,
     /// Held by operations that read, check and rewrite shared state (a day's booking
     /// capacity, a patient record) from the read to the commit, so two desks can never
     /// both take the last place or overwrite each other's change.
@@ -197,6 +200,7 @@ impl Clinic {
             alert_rules: RwLock::new(alert_rules),
             roles: RwLock::new(roles),
             name_index: std::sync::Mutex::new(None),
+            index_started: Default::default(),
             serial_lock: std::sync::Mutex::new(()),
             derived_lock: std::sync::Mutex::new(()),
             tag_rules: Default::default(),

@@ -192,14 +192,20 @@ async fn connection(
         let worker = clinic.clone();
         let from = origin.clone();
         let had_session = session.is_some();
-        let response: Response =
-            tokio::task::spawn_blocking(move || worker.handle(session.as_ref(), *request, &from))
-                .await
-                .unwrap_or_else(|_| {
-                    Response::Error(crate::clinic::ServiceError::Unavailable(crate::text!(
-                        "msg.server.internal"
-                    )))
-                });
+        let response: Response = tokio::task::spawn_blocking(move || {
+            let response = worker.handle(session.as_ref(), *request, &from);
+            if matches!(response, Response::SignedIn(_)) {
+                // The first sign-in may have unlocked the store: index names now.
+                worker.start_name_index();
+            }
+            response
+        })
+        .await
+        .unwrap_or_else(|_| {
+            Response::Error(crate::clinic::ServiceError::Unavailable(crate::text!(
+                "msg.server.internal"
+            )))
+        });
         let frame = match encode(&response) {
             Ok(frame) => frame,
             Err(e) => {
@@ -297,6 +303,8 @@ pub fn serve(options: ServeOptions) -> anyhow::Result<()> {
         if let Err(e) = signed {
             anyhow::bail!("the key file did not open the store: {e}");
         }
+        // Names are indexed in the background while the daemon serves.
+        clinic.start_name_index();
     }
     let server_settings = clinic.settings().server.clone();
     let group = server_settings.group.clone();

@@ -3,17 +3,18 @@
 //! Records live in the `audit` tree under `r` + sequence (big-endian); the head (last
 //! sequence, its hash, the open epoch) under `h`. A record and the head are written in
 //! the same transaction as the data change they describe, and flushed before the
-//! caller gets its result: no audit, no result.
+//! caller gets its result: no audit, no result. Concurrent commits share flushes
+//! (`group_commit`).
 
 use std::path::Path;
-#[cfg(feature = "fault-injection")]
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::detail::SealedEvent;
+use super::group_commit::{Durable, FailedRange};
 use super::head_file::{self, HEAD_FILE_FLAG, HeadFile, HeadFileError, HeadMark};
 use super::record::{AuditEvent, AuditRecord, GENESIS_PREV, RecordBody, chain_hash};
 use super::seal::{SealFileError, SealState, Sealer, Seed, advance};
@@ -109,15 +110,17 @@ impl EpochClock {
     }
 }
 
-struct Writer {
-    head: Head,
-    seal: SealState,
+/// The applying side: what the chain looks like in sled, flushed or not yet.
+pub(super) struct Writer {
+    pub head: Head,
+    /// The sealing key of `head`'s epoch (the key file moves on after the flush).
+    key: SecretKey,
     clock: EpochClock,
-    /// The head kept outside sled (`head_file`), written after each flush.
-    head_file: HeadFile,
+    /// Records refused to their requests by a failed flush, not yet told to the log.
+    pub failed: Option<FailedRange>,
 }
 
-fn mark(head: &Head) -> HeadMark {
+pub(super) fn mark(head: &Head) -> HeadMark {
     HeadMark {
         seq: head.seq,
         hash: head.hash,
@@ -158,19 +161,29 @@ fn open_head_file(
     }
 }
 
-fn head_file_error(e: HeadFileError) -> AuditError {
+pub(super) fn head_file_error(e: HeadFileError) -> AuditError {
     AuditError::Storage(sled::Error::Io(std::io::Error::other(e.to_string())))
 }
 
 pub struct AuditLog {
-    db: sled::Db,
+    pub(super) db: sled::Db,
     tree: sled::Tree,
     writer: Mutex<Writer>,
+    /// The flushing side (`group_commit`); lock order: `durable`, then `writer`.
+    pub(super) durable: Mutex<Durable>,
+    /// `durable.head.seq`, readable without waiting for a running flush.
+    pub(super) durable_seq: AtomicU64,
+    /// Whether a flush ever failed (then waiters check the failed batches).
+    pub(super) ever_failed: AtomicBool,
     now: Clock,
     /// Fault injection for the fail-closed tests: the next commits fail as a full disk
     /// would. Only in builds with the `fault-injection` feature (tests), never a release.
     #[cfg(feature = "fault-injection")]
     fail_writes: AtomicBool,
+    /// Fault injection: flushes fail (the writes were applied), as a disk failing
+    /// under a batch would.
+    #[cfg(feature = "fault-injection")]
+    pub(super) fail_flush: AtomicBool,
     /// The clinic's free-text public key: details not sealed by the unlocked store are
     /// sealed to it here (`audit::detail`).
     text_public: RwLock<Option<[u8; 32]>>,
@@ -284,26 +297,37 @@ impl AuditLog {
         );
         writes.commit(db)?;
         Ok(Self::with_writer(
-            db,
-            tree,
-            Writer {
-                head,
-                seal,
-                clock,
-                head_file,
-            },
-            now,
+            db, tree, head, clock, seal, head_file, now,
         ))
     }
 
-    fn with_writer(db: &sled::Db, tree: sled::Tree, writer: Writer, now: Clock) -> Self {
+    fn with_writer(
+        db: &sled::Db,
+        tree: sled::Tree,
+        head: Head,
+        clock: EpochClock,
+        seal: SealState,
+        head_file: HeadFile,
+        now: Clock,
+    ) -> Self {
+        let writer = Writer {
+            head,
+            key: seal.key.clone(),
+            clock,
+            failed: None,
+        };
         Self {
             db: db.clone(),
             tree,
             writer: Mutex::new(writer),
+            durable: Durable::new(head, seal, head_file),
+            durable_seq: AtomicU64::new(head.seq),
+            ever_failed: AtomicBool::new(false),
             now,
             #[cfg(feature = "fault-injection")]
             fail_writes: AtomicBool::new(false),
+            #[cfg(feature = "fault-injection")]
+            fail_flush: AtomicBool::new(false),
             text_public: RwLock::new(read_text_public(db)),
         }
     }
@@ -362,19 +386,11 @@ impl AuditLog {
         }
         let head_file = open_head_file(db, &tree, dir, &head)?;
         Ok(Self::with_writer(
-            db,
-            tree,
-            Writer {
-                head,
-                seal,
-                clock,
-                head_file,
-            },
-            now,
+            db, tree, head, clock, seal, head_file, now,
         ))
     }
 
-    fn lock(&self) -> MutexGuard<'_, Writer> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Writer> {
         // A panic while holding the lock leaves the on-disk log consistent (writes are
         // transactional), so the state behind a poisoned lock is still usable.
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
@@ -384,8 +400,10 @@ impl AuditLog {
         &self.tree
     }
 
+    /// The last head on disk: every record up to it survives a crash.
     pub fn head(&self) -> Head {
-        self.lock().head
+        let durable = self.durable.lock().unwrap_or_else(|p| p.into_inner());
+        durable.head
     }
 
     /// The head and the sealing state as they are now, and the raw records (stored key,
@@ -400,10 +418,7 @@ impl AuditLog {
     ) -> Result<ChainPage, AuditError> {
         let (head, seal) = {
             let writer = self.lock();
-            (
-                writer.head,
-                SealView::of(writer.seal.epoch, &writer.seal.key),
-            )
+            (writer.head, SealView::of(writer.head.epoch, &writer.key))
         };
         let last = through.unwrap_or(head.seq).min(head.seq);
         let mut records = Vec::new();
@@ -424,11 +439,13 @@ impl AuditLog {
         })
     }
 
-    /// Runs `f` with every writer paused (the log's lock held): nothing commits
-    /// meanwhile, so what `f` reads of the store is one consistent moment.
-    pub fn paused<T>(&self, f: impl FnOnce(Head) -> T) -> T {
+    /// Runs `f` with every writer paused (the log's lock held) and everything applied
+    /// on disk: nothing commits meanwhile, so what `f` reads of the store is one
+    /// consistent, durable moment.
+    pub fn paused<T>(&self, f: impl FnOnce(Head) -> T) -> Result<T, AuditError> {
         let writer = self.lock();
-        f(writer.head)
+        self.db.flush()?;
+        Ok(f(writer.head))
     }
 
     /// Appends one event on its own.
@@ -449,9 +466,11 @@ impl AuditLog {
         events: Vec<AuditEvent>,
         writes: WriteSet,
     ) -> Result<u64, AuditError> {
+        // Sealing the details needs no lock: done before taking it.
+        let bodies = self.sealed_bodies(events);
         let mut writer = self.lock();
         #[cfg(feature = "fault-injection")]
-        if self.fail_writes.load(Ordering::Relaxed) {
+        if self.fail_writes.load(std::sync::atomic::Ordering::Relaxed) {
             return Err(AuditError::Storage(sled::Error::Io(std::io::Error::new(
                 std::io::ErrorKind::StorageFull,
                 "injected audit write failure",
@@ -459,39 +478,48 @@ impl AuditLog {
         }
         let time_ms = (self.now)().timestamp_millis();
         let mut writes = writes;
-        let head = self.stage(
-            &mut writer,
-            &mut writes,
-            time_ms,
-            self.sealed_bodies(events),
-        );
-        writes.commit(&self.db)?;
-        self.finish(&mut writer, head)?;
+        let mut bodies = bodies;
+        if let Some(failed) = writer.failed.take() {
+            // The store writes again: the log says which records were refused.
+            bodies.insert(0, self.sealed_bodies(vec![failed.event()]).remove(0));
+        }
+        let (head, key) = self.stage(&writer, &mut writes, time_ms, bodies);
+        self.apply(&mut writer, writes, head, key)?;
+        drop(writer);
+        self.wait_durable(head.seq)?;
         Ok(head.seq)
+    }
+
+    /// Applies staged writes (not yet durable) and moves the in-memory head on.
+    fn apply(
+        &self,
+        writer: &mut Writer,
+        writes: WriteSet,
+        head: Head,
+        key: SecretKey,
+    ) -> Result<(), AuditError> {
+        writes.apply()?;
+        writer.head = head;
+        writer.key = key;
+        Ok(())
     }
 
     /// Logs `event`, then closes the current epoch at once and erases its key (an
     /// early seal): nothing logged so far can be forged from here on, even by someone
     /// who takes the machine. Returns the new head (in the next epoch).
     pub fn seal_now(&self, event: AuditEvent) -> Result<Head, AuditError> {
+        let bodies = self.sealed_bodies(vec![event]);
         let mut writer = self.lock();
         let time_ms = (self.now)().timestamp_millis();
         let mut writes = WriteSet::new();
-        let head = self.stage(
-            &mut writer,
-            &mut writes,
-            time_ms,
-            self.sealed_bodies(vec![event]),
-        );
-        let mut key = writer.seal.key.clone();
-        for _ in writer.seal.epoch..head.epoch {
-            key = advance(&key);
-        }
+        let (head, key) = self.stage(&writer, &mut writes, time_ms, bodies);
         let body = RecordBody::EpochSealEarly { epoch: head.epoch };
         let head = self.stage_seal(&mut writes, head, time_ms, body, &key);
         writes.put(&self.tree, HEAD_KEY, codec::encode(&head).to_vec());
-        writes.commit(&self.db)?;
-        self.finish(&mut writer, head)?;
+        self.apply(&mut writer, writes, head, advance(&key))?;
+        drop(writer);
+        // The key file moves past the closed epoch when this flush completes.
+        self.wait_durable(head.seq)?;
         Ok(head)
     }
 
@@ -501,24 +529,26 @@ impl AuditLog {
         let mut writer = self.lock();
         let time_ms = (self.now)().timestamp_millis();
         let mut writes = WriteSet::new();
-        let head = self.stage(&mut writer, &mut writes, time_ms, Vec::new());
-        writes.commit(&self.db)?;
-        self.finish(&mut writer, head)?;
+        let (head, key) = self.stage(&writer, &mut writes, time_ms, Vec::new());
+        self.apply(&mut writer, writes, head, key)?;
+        drop(writer);
+        self.wait_durable(head.seq)?;
         Ok(head)
     }
 
     /// Adds seal records for ended epochs and then `bodies` to `writes`; returns
-    /// the head they lead to. Nothing in memory changes until `finish`.
+    /// the head they lead to and its epoch's key. Nothing in memory changes until
+    /// `apply`.
     fn stage(
         &self,
-        writer: &mut Writer,
+        writer: &Writer,
         writes: &mut WriteSet,
         time_ms: i64,
         bodies: Vec<RecordBody>,
-    ) -> Head {
+    ) -> (Head, SecretKey) {
         let target = writer.clock.epoch_of(time_ms).max(writer.head.epoch);
         let mut head = writer.head;
-        let mut key = writer.seal.key.clone();
+        let mut key = writer.key.clone();
         while head.epoch < target {
             let body = RecordBody::EpochSeal { epoch: head.epoch };
             head = self.stage_seal(writes, head, time_ms, body, &key);
@@ -533,7 +563,7 @@ impl AuditLog {
         if head != writer.head {
             writes.put(&self.tree, HEAD_KEY, codec::encode(&head).to_vec());
         }
-        head
+        (head, key)
     }
 
     /// Stages `body`, the record closing `head`'s epoch, sealed with that epoch's
@@ -555,28 +585,21 @@ impl AuditLog {
         }
     }
 
-    /// After sled flushed: the new head in memory, in the head file, and the sealing
-    /// key moved on if an epoch closed.
-    fn finish(&self, writer: &mut Writer, head: Head) -> Result<(), AuditError> {
-        if head != writer.head {
-            writer
-                .head_file
-                .write(mark(&head))
-                .map_err(head_file_error)?;
-        }
-        writer.head = head;
-        if head.epoch > writer.seal.epoch {
-            writer.seal.advance_to(head.epoch)?;
-        }
-        Ok(())
-    }
-
     /// Makes every following commit fail (or succeed again), to test that operations
     /// fail closed when their audit record cannot be written. Test builds only
     /// (`--features fault-injection`): a release binary has no such switch.
     #[cfg(feature = "fault-injection")]
     pub fn inject_write_failure(&self, fail: bool) {
-        self.fail_writes.store(fail, Ordering::Relaxed);
+        self.fail_writes
+            .store(fail, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Makes every following flush fail (or succeed again) after the writes were
+    /// applied, to test that a failed flush fails its whole batch. Test builds only.
+    #[cfg(feature = "fault-injection")]
+    pub fn inject_flush_failure(&self, fail: bool) {
+        self.fail_flush
+            .store(fail, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The epoch clock fixed at `init`.

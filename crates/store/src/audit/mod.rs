@@ -8,6 +8,7 @@ pub mod checkpoint;
 pub mod context;
 pub mod detail;
 pub mod export;
+mod group_commit;
 pub mod head_file;
 pub mod log;
 pub mod record;

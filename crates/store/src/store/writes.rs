@@ -1,5 +1,6 @@
 //! Writes that belong together: applied in one sled transaction, then flushed, so a
-//! change and its audit record reach the disk together or not at all.
+//! change and its audit record reach the disk together or not at all. The audit log
+//! applies them and flushes many requests' writes at once (`audit::group_commit`).
 
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Db, Transactional, Tree};
@@ -62,6 +63,17 @@ impl WriteSet {
         if self.ops.is_empty() {
             return Ok(());
         }
+        self.apply()?;
+        db.flush()?;
+        Ok(())
+    }
+
+    /// Applies every write atomically, without waiting for the disk: the caller makes
+    /// it durable (the audit log's group commit flushes many applies at once).
+    pub fn apply(self) -> sled::Result<()> {
+        if self.ops.is_empty() {
+            return Ok(());
+        }
         if self.trees.len() == 1 {
             let mut batch = sled::Batch::default();
             for op in &self.ops {
@@ -95,7 +107,6 @@ impl WriteSet {
                     }
                 })?;
         }
-        db.flush()?;
         Ok(())
     }
 }

@@ -15,8 +15,15 @@ use crate::text;
 
 /// The patient's consent history (empty when nothing was ever recorded).
 pub fn record(vault: &Vault, id: &PatientId) -> Result<ConsentRecord, StoreError> {
-    vault.patient(id)?;
-    Ok(vault.get(Scope::Patient(*id), &id.0)?.unwrap_or_default())
+    // Reading under the patient's key already refuses an unknown or erased patient;
+    // with no consent stored, the patient record says which.
+    match vault.get(Scope::Patient(*id), &id.0)? {
+        Some(record) => Ok(record),
+        None => {
+            vault.patient(id)?;
+            Ok(ConsentRecord::default())
+        }
+    }
 }
 
 /// "May we contact this patient by this channel for this purpose now?"

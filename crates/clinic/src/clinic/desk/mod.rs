@@ -3,7 +3,9 @@
 pub(crate) mod booking;
 pub(crate) mod cards;
 pub mod consent;
+pub(crate) mod index_build;
 pub mod name_index;
+pub mod name_keys;
 pub mod notice;
 pub(crate) mod patient_import;
 pub(crate) mod patients;

@@ -1,16 +1,22 @@
-//! The in-memory name index, built when a search first needs it after the store is
-//! unlocked (names are never stored in the clear, so there is no on-disk index).
+//! The in-memory name index (names are never stored in the clear, so there is no
+//! on-disk index). The daemon builds it in the background when the store is unlocked
+//! (`desk::index_build`); until it is complete, searches answer from what is built and
+//! say so.
 //!
-//! Keys per patient: the lower-cased name, each of its words, and for Chinese names the
-//! pinyin syllables run together (`zhangwei`) and their initials (`zw`). A query finds
-//! every patient with a key that starts with it: a binary search for the range, so the
-//! cost grows with the matches, not with the clinic.
+//! Held compactly, for a million patients in a few hundred megabytes: each distinct
+//! search key once, with the row numbers of the patients it leads to (a pinyin like
+//! `zhangwei` is shared by thousands), and per patient one row of boxed strings, its
+//! tags interned. A query walks the keys that start with it in order, so an exact key
+//! comes first; it collects the first `limit` patients and counts the rest with a
+//! bitmap, never sorting the matches.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Bound;
+use std::sync::Arc;
 
-use pinyin::ToPinyinMulti;
 use serde::{Deserialize, Serialize};
 
+use super::name_keys::keys_of;
 use crate::domain::patient::{Patient, PatientId, Sex};
 
 /// What a search result row shows.
@@ -48,158 +54,256 @@ impl PatientRow {
     }
 }
 
-#[derive(Default)]
-pub struct NameIndex {
-    rows: Vec<PatientRow>,
-    by_id: HashMap<PatientId, usize>,
-    /// (key, row) sorted by key; rebuilt lazily after changes.
-    keys: Vec<(String, u32)>,
-    sorted: bool,
+/// One patient as the index keeps them.
+struct Row {
+    id: PatientId,
+    name: Box<str>,
+    phone: Option<Box<str>>,
+    birth_date: Option<chrono::NaiveDate>,
+    sex: Sex,
+    restricted: bool,
+    tags: Box<[Arc<str>]>,
+    auto_tags: Box<[Arc<str>]>,
 }
 
-/// How many spellings of one name are indexed at most: every reading of the surname,
-/// then of the given name, until this many (a name of four characters with three
-/// readings each would otherwise give 81).
-const MAX_SPELLINGS: usize = 32;
+impl Row {
+    fn to_row(&self) -> PatientRow {
+        PatientRow {
+            id: self.id,
+            name: self.name.to_string(),
+            sex: self.sex,
+            birth_date: self.birth_date,
+            phone: self.phone.as_deref().map(str::to_string),
+            card: None,
+            restricted: self.restricted,
+            tags: self.tags.iter().map(|t| t.to_string()).collect(),
+            auto_tags: self.auto_tags.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+}
 
-/// The search keys of a name: the name itself, each of its words, and for a Chinese
-/// name its pinyin and initials in every reading of each character (曾 is "zeng" as
-/// a surname and "ceng" elsewhere; 单 is "shan" or "dan"), the surname's first.
-pub fn keys_of(name: &str) -> Vec<String> {
-    let lower = name.trim().to_lowercase();
-    let mut keys = vec![lower.replace(char::is_whitespace, "")];
-    keys.extend(lower.split_whitespace().map(str::to_string));
-    // Each character's readings (plain, no tones), or the character itself.
-    let mut readings: Vec<Vec<String>> = Vec::new();
-    let mut any_han = false;
-    for c in lower.chars() {
-        match c.to_pinyin_multi() {
-            Some(multi) => {
-                any_han = true;
-                let mut plain: Vec<String> =
-                    multi.into_iter().map(|p| p.plain().to_string()).collect();
-                let mut seen = Vec::new();
-                plain.retain(|p| {
-                    let new = !seen.contains(p);
-                    seen.push(p.clone());
-                    new
-                });
-                readings.push(plain);
-            }
-            None if c.is_alphanumeric() => readings.push(vec![c.to_string()]),
-            None => {}
-        }
-    }
-    if any_han {
-        // Odometer with the first character turning fastest: every surname reading
-        // comes before the cap can cut anything.
-        let mut choice = vec![0usize; readings.len()];
-        for _ in 0..MAX_SPELLINGS {
-            let mut full = String::new();
-            let mut initials = String::new();
-            for (reading, &i) in readings.iter().zip(&choice) {
-                full.push_str(&reading[i]);
-                initials.push_str(&reading[i][..1]);
-            }
-            keys.push(full);
-            keys.push(initials);
-            let mut turned = false;
-            for (slot, reading) in choice.iter_mut().zip(&readings) {
-                if *slot + 1 < reading.len() {
-                    *slot += 1;
-                    turned = true;
-                    break;
-                }
-                *slot = 0;
-            }
-            if !turned {
-                break;
-            }
-        }
-    }
-    keys.sort();
-    keys.dedup();
-    keys
+#[derive(Default)]
+pub struct NameIndex {
+    rows: Vec<Row>,
+    by_id: HashMap<PatientId, u32>,
+    /// Each distinct key, with the rows it leads to.
+    keys: BTreeMap<Box<str>, Vec<u32>>,
+    /// Tags, each held once.
+    tag_pool: HashSet<Arc<str>>,
+    /// While the background build runs: patients erased meanwhile (the builder must
+    /// not put them back) and automatic tags set before their row arrived.
+    building: Option<Building>,
+}
+
+#[derive(Default)]
+struct Building {
+    erased: HashSet<PatientId>,
+    auto_tags: HashMap<PatientId, Vec<String>>,
+    done: u64,
+    total: u64,
 }
 
 impl NameIndex {
+    /// An index that a background build fills.
+    pub fn building() -> Self {
+        Self {
+            building: Some(Building::default()),
+            ..Self::default()
+        }
+    }
+
+    /// The build found `total` patients to read.
+    pub fn set_build_total(&mut self, total: u64) {
+        if let Some(building) = self.building.as_mut() {
+            building.total = total;
+        }
+    }
+
+    /// While building: (patients read, patients in all).
+    pub fn progress(&self) -> Option<(u64, u64)> {
+        self.building.as_ref().map(|b| (b.done, b.total))
+    }
+
+    /// The build read every patient.
+    pub fn finish_build(&mut self) {
+        self.building = None;
+    }
+
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.by_id.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.by_id.is_empty()
+    }
+
+    fn intern(&mut self, tags: &[String]) -> Box<[Arc<str>]> {
+        tags.iter()
+            .map(|t| match self.tag_pool.get(t.as_str()) {
+                Some(shared) => shared.clone(),
+                None => {
+                    let shared: Arc<str> = Arc::from(t.as_str());
+                    self.tag_pool.insert(shared.clone());
+                    shared
+                }
+            })
+            .collect()
+    }
+
+    fn unlink_keys(&mut self, slot: u32) {
+        let name = std::mem::take(&mut self.rows[slot as usize].name);
+        for key in keys_of(&name) {
+            if let Some(slots) = self.keys.get_mut(key.as_str()) {
+                slots.retain(|s| *s != slot);
+                if slots.is_empty() {
+                    self.keys.remove(key.as_str());
+                }
+            }
+        }
     }
 
     /// Adds or replaces a patient.
     pub fn upsert(&mut self, id: PatientId, patient: &Patient) {
-        let mut row = PatientRow::of(id, patient);
+        let tags = self.intern(&patient.tags);
+        let row = Row {
+            id,
+            name: patient.name.as_str().into(),
+            phone: patient.phone.as_deref().map(Into::into),
+            birth_date: patient.birth_date,
+            sex: patient.sex,
+            restricted: patient.restricted,
+            tags,
+            auto_tags: Box::default(),
+        };
         let slot = match self.by_id.get(&id) {
             Some(&slot) => {
-                self.keys.retain(|(_, s)| *s as usize != slot);
-                row.auto_tags = std::mem::take(&mut self.rows[slot].auto_tags);
-                self.rows[slot] = row;
+                self.unlink_keys(slot);
+                let old = &mut self.rows[slot as usize];
+                let auto_tags = std::mem::take(&mut old.auto_tags);
+                *old = Row { auto_tags, ..row };
                 slot
             }
             None => {
+                let slot = self.rows.len() as u32;
                 self.rows.push(row);
-                self.by_id.insert(id, self.rows.len() - 1);
-                self.rows.len() - 1
+                self.by_id.insert(id, slot);
+                // Tags the rules set before the build reached this patient.
+                if let Some(tags) = self.building.as_mut().and_then(|b| b.auto_tags.remove(&id)) {
+                    self.rows[slot as usize].auto_tags = self.intern(&tags);
+                }
+                slot
             }
         };
         for key in keys_of(&patient.name) {
-            self.keys.push((key, slot as u32));
+            self.keys
+                .entry(key.into_boxed_str())
+                .or_default()
+                .push(slot);
         }
-        self.sorted = false;
     }
 
-    /// Takes a patient out of every search (their row stays, unreachable).
+    /// The background build's insert: a patient a request already put in (newer) or
+    /// erased meanwhile is left as it is. Counts toward the build's progress.
+    pub fn insert_built(&mut self, id: PatientId, patient: &Patient, auto_tags: Vec<String>) {
+        if let Some(building) = self.building.as_mut() {
+            building.done += 1;
+            if building.erased.contains(&id) {
+                return;
+            }
+        }
+        if self.by_id.contains_key(&id) {
+            return;
+        }
+        // Tags the rules set while the build ran are newer than the ones read.
+        let pending = self.building.as_mut().and_then(|b| b.auto_tags.remove(&id));
+        self.upsert(id, patient);
+        self.set_auto_tags(&id, pending.unwrap_or(auto_tags));
+    }
+
+    /// The background build read a patient that was erased: counted, not indexed.
+    pub fn count_built(&mut self) {
+        if let Some(building) = self.building.as_mut() {
+            building.done += 1;
+        }
+    }
+
+    /// Takes a patient out of every search (their row stays, emptied).
     pub fn remove(&mut self, id: &PatientId) {
+        if let Some(building) = self.building.as_mut() {
+            building.erased.insert(*id);
+        }
         if let Some(slot) = self.by_id.remove(id) {
-            self.keys.retain(|(_, s)| *s as usize != slot);
+            self.unlink_keys(slot);
+            let row = &mut self.rows[slot as usize];
+            row.phone = None;
+            row.tags = Box::default();
+            row.auto_tags = Box::default();
         }
     }
 
     /// The patient's automatic tags changed (the rules were re-evaluated).
     pub fn set_auto_tags(&mut self, id: &PatientId, tags: Vec<String>) {
-        if let Some(&slot) = self.by_id.get(id) {
-            self.rows[slot].auto_tags = tags;
+        match self.by_id.get(id).copied() {
+            Some(slot) => self.rows[slot as usize].auto_tags = self.intern(&tags),
+            None => {
+                if let Some(building) = self.building.as_mut() {
+                    building.auto_tags.insert(*id, tags);
+                }
+            }
         }
     }
 
-    fn sort(&mut self) {
-        if !self.sorted {
-            self.keys.sort_unstable();
-            self.sorted = true;
-        }
+    pub fn row(&self, id: &PatientId) -> Option<PatientRow> {
+        self.by_id
+            .get(id)
+            .map(|&slot| self.rows[slot as usize].to_row())
     }
 
-    pub fn row(&self, id: &PatientId) -> Option<&PatientRow> {
-        self.by_id.get(id).map(|&slot| &self.rows[slot])
+    /// Whether the patient carries `tag`, set by staff or by the rules.
+    pub fn has_tag(&self, id: &PatientId, tag: &str) -> bool {
+        self.by_id.get(id).is_some_and(|&slot| {
+            let row = &self.rows[slot as usize];
+            row.tags
+                .iter()
+                .chain(row.auto_tags.iter())
+                .any(|t| &**t == tag)
+        })
     }
 
-    /// Patients with a key starting with `query`, ordered by name, at most `limit`;
-    /// also returns how many matched in all.
-    pub fn search(&mut self, query: &str, limit: usize) -> (Vec<PatientRow>, usize) {
+    /// Patients with a key starting with `query`, at most `limit`: those whose key is
+    /// the query itself first, then in the order of their keys. Also returns how
+    /// many matched in all.
+    pub fn search(&self, query: &str, limit: usize) -> (Vec<PatientRow>, usize) {
         let needle = query.trim().to_lowercase().replace(char::is_whitespace, "");
         if needle.is_empty() {
             return (Vec::new(), 0);
         }
-        self.sort();
-        let start = self
+        let mut seen = vec![0u64; self.rows.len().div_ceil(64)];
+        let mut found = Vec::new();
+        let mut total = 0;
+        let range = self
             .keys
-            .partition_point(|(k, _)| k.as_str() < needle.as_str());
-        let mut slots: Vec<u32> = self.keys[start..]
-            .iter()
-            .take_while(|(k, _)| k.starts_with(&needle))
-            .map(|(_, s)| *s)
+            .range::<str, _>((Bound::Included(needle.as_str()), Bound::Unbounded));
+        for (key, slots) in range {
+            if !key.starts_with(needle.as_str()) {
+                break;
+            }
+            for &slot in slots {
+                let (word, bit) = (slot as usize / 64, 1u64 << (slot % 64));
+                if seen[word] & bit == 0 {
+                    seen[word] |= bit;
+                    total += 1;
+                    if found.len() < limit {
+                        found.push(slot);
+                    }
+                }
+            }
+        }
+        let rows = found
+            .into_iter()
+            .map(|slot| self.rows[slot as usize].to_row())
             .collect();
-        slots.sort_unstable();
-        slots.dedup();
-        let total = slots.len();
-        let mut rows: Vec<&PatientRow> = slots.iter().map(|&s| &self.rows[s as usize]).collect();
-        rows.sort_by(|a, b| a.name.cmp(&b.name));
-        (rows.into_iter().take(limit).cloned().collect(), total)
+        (rows, total)
     }
 }
 
@@ -238,36 +342,12 @@ mod tests {
     }
 
     #[test]
-    fn every_reading_of_a_character_is_indexed() {
-        let keys = keys_of("曾志强");
-        assert!(keys.contains(&"zengzhiqiang".to_string()), "{keys:?}");
-        assert!(keys.contains(&"cengzhiqiang".to_string()), "{keys:?}");
-        assert!(keys.contains(&"zzq".to_string()) && keys.contains(&"czq".to_string()));
-        for (name, surname) in [
-            ("单丽", "shan"),
-            ("仇明", "qiu"),
-            ("区华", "ou"),
-            ("朴敏", "piao"),
-            ("查良", "zha"),
-            ("解放", "xie"),
-        ] {
-            assert!(
-                keys_of(name).iter().any(|k| k.starts_with(surname)),
-                "{name}: {:?}",
-                keys_of(name)
-            );
-        }
+    fn every_reading_finds_the_patient() {
         let mut index = NameIndex::default();
         let zeng = PatientId([7; 16]);
         index.upsert(zeng, &p("曾志强"));
         assert_eq!(index.search("zeng", 10).0[0].id, zeng);
         assert_eq!(index.search("ceng", 10).0[0].id, zeng);
-    }
-
-    #[test]
-    fn a_long_name_of_many_readings_stays_within_the_cap() {
-        let keys = keys_of("长行重还");
-        assert!(keys.len() <= 2 * MAX_SPELLINGS + 2, "{}", keys.len());
     }
 
     #[test]
@@ -279,5 +359,39 @@ mod tests {
         assert_eq!(index.search("ln", 10).1, 0);
         assert_eq!(index.search("ly", 10).1, 1);
         assert_eq!(index.len(), 1);
+    }
+
+    #[test]
+    fn the_exact_key_ranks_first_and_the_count_goes_past_the_limit() {
+        let mut index = NameIndex::default();
+        for n in 0..50u8 {
+            index.upsert(PatientId([n; 16]), &p(&format!("Wang{n:02}")));
+        }
+        let exact = PatientId([99; 16]);
+        index.upsert(exact, &p("Wang"));
+        let (rows, total) = index.search("wang", 5);
+        assert_eq!(total, 51);
+        assert_eq!(rows.len(), 5);
+        assert_eq!(rows[0].id, exact);
+    }
+
+    #[test]
+    fn a_build_never_puts_back_a_patient_erased_or_changed_meanwhile() {
+        let mut index = NameIndex::building();
+        index.set_build_total(3);
+        let (changed, erased, plain) = (PatientId([1; 16]), PatientId([2; 16]), PatientId([3; 16]));
+        index.upsert(changed, &p("刘洋"));
+        index.set_auto_tags(&plain, vec!["高血压".into()]);
+        index.remove(&erased);
+        index.insert_built(changed, &p("李娜"), Vec::new());
+        index.insert_built(erased, &p("王芳"), Vec::new());
+        index.insert_built(plain, &p("张伟"), vec!["old".into()]);
+        assert_eq!(index.progress(), Some((3, 3)));
+        index.finish_build();
+        assert_eq!(index.search("ln", 10).1, 0, "the newer name stays");
+        assert_eq!(index.search("ly", 10).1, 1);
+        assert_eq!(index.search("wf", 10).1, 0, "the erased patient stays out");
+        assert!(index.has_tag(&plain, "高血压"), "the newer tags stay");
+        assert_eq!(index.len(), 2);
     }
 }

@@ -1,7 +1,7 @@
 //! Patient requests. Clinical fields reach only roles with clinical permission, and
 //! restricted patients only with `restricted_read` or this session's break-glass.
 
-use super::name_index::{NameIndex, PatientRow};
+use super::name_index::PatientRow;
 use crate::clinic::api::{HomeSummary, LookupKind, PatientView, Response, ServiceError};
 use crate::clinic::api::{PatientCreated, SearchResults};
 use crate::clinic::service::{Ctx, Effect, Reply};
@@ -171,6 +171,7 @@ fn mask(ctx: &Ctx<'_>, mut row: PatientRow) -> PatientRow {
 
 pub(crate) fn search(ctx: &Ctx<'_>, query: &str, limit: u32) -> Result<Reply, ServiceError> {
     let limit = limit.clamp(1, 1_000_000) as usize;
+    let mut indexing = None;
     let (rows, total) = match exact_kind(query) {
         Some(kinds) => {
             let mut ids: Vec<PatientId> =
@@ -204,12 +205,11 @@ pub(crate) fn search(ctx: &Ctx<'_>, query: &str, limit: u32) -> Result<Reply, Se
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
             if guard.is_none() {
-                *guard = Some(build_index(ctx)?);
+                *guard = Some(super::index_build::build_now(ctx.vault)?);
             }
-            guard
-                .as_mut()
-                .map(|index| index.search(query, limit))
-                .unwrap_or_default()
+            let index = guard.as_ref().expect("built above");
+            indexing = index.progress();
+            index.search(query, limit)
         }
     };
     let clinical = ctx.sees_clinical();
@@ -231,6 +231,7 @@ pub(crate) fn search(ctx: &Ctx<'_>, query: &str, limit: u32) -> Result<Reply, Se
     Ok(Reply::new(Response::SearchResults(SearchResults {
         rows,
         total: total as u64,
+        indexing,
     }))
     .detail(format!("count={total}")))
 }
@@ -265,25 +266,9 @@ pub(crate) fn ensure_name_index(ctx: &Ctx<'_>) -> Result<(), ServiceError> {
         .lock()
         .unwrap_or_else(|p| p.into_inner());
     if guard.is_none() {
-        *guard = Some(build_index(ctx)?);
+        *guard = Some(super::index_build::build_now(ctx.vault)?);
     }
     Ok(())
-}
-
-/// Reads every patient once, when a name search first needs the index.
-fn build_index(ctx: &Ctx<'_>) -> Result<NameIndex, ServiceError> {
-    let mut index = NameIndex::default();
-    for id in ctx.vault.patient_ids()? {
-        match ctx.vault.patient(&id) {
-            Ok(patient) => {
-                index.upsert(id, &patient);
-                index.set_auto_tags(&id, auto_tag_names(ctx.vault, &id)?);
-            }
-            Err(crate::store::StoreError::Erased) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(index)
 }
 
 pub(crate) fn home(ctx: &Ctx<'_>) -> Result<Reply, ServiceError> {

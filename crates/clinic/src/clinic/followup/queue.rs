@@ -127,8 +127,7 @@ pub(crate) fn queue(
             .unwrap_or_else(|p| p.into_inner());
         names
             .as_ref()
-            .and_then(|n| n.row(&item.patient))
-            .is_some_and(|r| r.tags.iter().chain(&r.auto_tags).any(|t| t == tag))
+            .is_some_and(|n| n.has_tag(&item.patient, tag))
     };
     if filter.tag.is_some() {
         crate::clinic::desk::patients::ensure_name_index(ctx)?;

@@ -164,7 +164,8 @@ pub fn write<W: Write>(
             .generate_id()
             .map_err(|e| StoreError::from_sled(store.dir(), e))?;
         Ok((head, trees, names, next_id))
-    })?;
+    });
+    let snapshot = snapshot.map_err(StoreError::from)??;
     let (head, trees, files, next_id) = snapshot;
     chunker.flush()?;
     let (_, store_id) =

@@ -28,6 +28,8 @@ pub struct Search {
     pub query: Field,
     pub rows: Vec<PatientRow>,
     pub total: u64,
+    /// The server is still indexing names: (indexed, in all).
+    pub indexing: Option<(u64, u64)>,
     pub cursor: Cursor,
     /// The query the rows answer.
     pub answered: Option<String>,
@@ -56,6 +58,7 @@ impl Search {
         if query.is_empty() {
             self.rows.clear();
             self.total = 0;
+            self.indexing = None;
             self.answered = None;
             self.error = None;
             self.open_on_answer = false;
@@ -86,9 +89,14 @@ impl Search {
             return;
         }
         match reply {
-            Ok(SearchResults { rows, total }) => {
+            Ok(SearchResults {
+                rows,
+                total,
+                indexing,
+            }) => {
                 self.rows = rows;
                 self.total = total;
+                self.indexing = indexing;
                 self.answered = Some(query);
                 self.cursor = Default::default();
                 self.error = None;
@@ -99,6 +107,7 @@ impl Search {
             Err(e) => {
                 self.rows.clear();
                 self.total = 0;
+                self.indexing = None;
                 self.answered = Some(query);
                 self.open_on_answer = false;
                 self.error = Some(desk.error_text(&e));
@@ -117,6 +126,7 @@ impl Search {
         self.query.clear();
         self.rows.clear();
         self.total = 0;
+        self.indexing = None;
         self.answered = None;
         self.error = None;
         self.open_on_answer = false;
@@ -197,6 +207,19 @@ impl Component for Search {
             (app.t("common.working"), app.theme.label())
         } else if let Some(error) = &search.error {
             (error.clone(), app.theme.error())
+        } else if let (Some(_), Some((done, all))) = (&search.answered, search.indexing) {
+            // Still indexing after the server started: what is found so far.
+            let percent = (done * 100).checked_div(all).unwrap_or(100).min(99);
+            (
+                app.locale.tf(
+                    "search.count_indexing",
+                    &[
+                        ("count", &search.total.to_string()),
+                        ("percent", &percent.to_string()),
+                    ],
+                ),
+                app.theme.notice(),
+            )
         } else if search.answered.is_some() && search.total == 0 && digits_only(&search.current()) {
             // A number that is not whole finds nothing: say what does.
             (app.t("search.partial_number"), app.theme.label())
