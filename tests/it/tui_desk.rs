@@ -50,7 +50,11 @@ fn row(id: u8, name: &str) -> PatientRow {
 
 fn found(rows: Vec<PatientRow>) -> Response {
     let total = rows.len() as u64;
-    Response::SearchResults(SearchResults { rows, total, indexing: None })
+    Response::SearchResults(SearchResults {
+        rows,
+        total,
+        indexing: None,
+    })
 }
 
 fn query_of(request: &Request) -> String {

@@ -4,9 +4,11 @@
 //!
 //! Here the daemon's life (commands through it, the scheduler, stopping and restarting
 //! under load); `concurrency`: many clients racing for one thing; `protocol`: frames
-//! and greetings that break the protocol.
+//! and greetings that break the protocol; `name_index`: the names indexed in the
+//! background while the daemon serves.
 
 mod concurrency;
+mod name_index;
 mod protocol;
 
 use caredesk::clinic::api::SearchResults;

@@ -152,6 +152,8 @@ pub struct Clinic {
     pub(crate) name_index: std::sync::Mutex<Option<super::desk::name_index::NameIndex>>,
     /// Whether the background build was started (`desk::index_build`).
     pub(crate) index_started: std::sync::atomic::AtomicBool,
+    /// Signalled when the background build finishes (searches wait for it a moment).
+    pub(crate) index_built: std::sync::Condvar,
     /// Held by operations that read, check and rewrite shared state (a day's booking
     /// capacity, a patient record) from the read to the commit, so two desks can never
     /// both take the last place or overwrite each other's change.
@@ -201,6 +203,7 @@ impl Clinic {
             roles: RwLock::new(roles),
             name_index: std::sync::Mutex::new(None),
             index_started: Default::default(),
+            index_built: Default::default(),
             serial_lock: std::sync::Mutex::new(()),
             derived_lock: std::sync::Mutex::new(()),
             tag_rules: Default::default(),

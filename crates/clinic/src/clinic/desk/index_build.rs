@@ -4,8 +4,9 @@
 //! The daemon starts the build as soon as its store is unlocked. The builder reads the
 //! patients a thousand at a time without the index's lock, then puts them in under it;
 //! requests meanwhile update the index as usual, and the builder leaves alone a patient
-//! a request put in or erased (`NameIndex::insert_built`). Searches during the build
-//! answer from what is built and say how far it is (`SearchResults::indexing`).
+//! a request put in or erased (`NameIndex::insert_built`). A search during the build
+//! waits up to a second for it, then answers from what is built and says how far it
+//! is (`SearchResults::indexing`).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -17,6 +18,10 @@ use crate::store::{StoreError, Vault};
 
 /// Patients read per step, between which requests may take the index's lock.
 const STEP: usize = 1000;
+
+/// How long a search waits for a running build before answering from what is built:
+/// a clinic of up to about a hundred thousand patients never sees a partial answer.
+pub(crate) const SEARCH_WAITS_FOR_BUILD: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Clinic {
     /// Starts building the name index in the background if the store is unlocked and
@@ -46,6 +51,7 @@ impl Clinic {
                     eprintln!("caredesk: the name index was not built: {e}");
                     *clinic.name_index.lock().unwrap_or_else(|p| p.into_inner()) = None;
                     clinic.index_started.store(false, Ordering::Release);
+                    clinic.index_built.notify_all();
                 }
             });
         if spawned.is_err() {
@@ -94,6 +100,7 @@ impl Clinic {
         {
             index.finish_build();
         }
+        self.index_built.notify_all();
         Ok(())
     }
 }

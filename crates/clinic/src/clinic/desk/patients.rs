@@ -207,6 +207,19 @@ pub(crate) fn search(ctx: &Ctx<'_>, query: &str, limit: u32) -> Result<Reply, Se
             if guard.is_none() {
                 *guard = Some(super::index_build::build_now(ctx.vault)?);
             }
+            // A build in the background: wait for it a moment, then answer from what
+            // it has indexed so far (the reply says so).
+            let (mut guard, _) = ctx
+                .clinic
+                .index_built
+                .wait_timeout_while(guard, super::index_build::SEARCH_WAITS_FOR_BUILD, |index| {
+                    index.as_ref().is_some_and(|i| i.progress().is_some())
+                })
+                .unwrap_or_else(|p| p.into_inner());
+            if guard.is_none() {
+                // The build failed meanwhile: build here.
+                *guard = Some(super::index_build::build_now(ctx.vault)?);
+            }
             let index = guard.as_ref().expect("built above");
             indexing = index.progress();
             index.search(query, limit)
