@@ -131,7 +131,46 @@ fn bench_results(c: &mut Criterion) {
             )
         },
     );
+    // The scheduler's daily pass over the same patients when nothing new came: each
+    // patient's results come from their results digest (one envelope, not one a
+    // result).
+    let system = system_client(&clinic);
+    group.throughput(Throughput::Elements(ids.len() as u64));
+    group.bench_function(
+        "re-evaluate the 1000 patients again, nothing new (results digests)",
+        |b| {
+            b.iter(|| {
+                let reply = system.call(Request::SchedulerRun { retag: true });
+                assert!(matches!(reply, Response::FollowUpScheduled(_)), "{reply:?}");
+                clinic.settle();
+            })
+        },
+    );
     group.finish();
+}
+
+/// The scheduler's principal: a key-file slot added by the security administrator.
+fn system_client(clinic: &Arc<Clinic>) -> Signed<InProcess> {
+    let security = Signed::new(InProcess::new(Arc::clone(clinic), Origin::default()));
+    let (code, _) = caredesk::demo::current_code("zhao.an", chrono::Utc::now().timestamp());
+    let reply = security.call(Request::Login {
+        user: "zhao.an".into(),
+        password: Secret::new("demo security harbour lantern"),
+        code: Secret::new(code),
+    });
+    assert!(matches!(reply, Response::SignedIn(_)), "{reply:?}");
+    let Response::KeyFileCreated(created) = security.call(Request::KeyFileAdd {
+        label: "scheduler".into(),
+    }) else {
+        panic!("key file")
+    };
+    let system = Signed::new(InProcess::new(Arc::clone(clinic), Origin::default()));
+    let reply = system.call(Request::LoginKeyFile {
+        label: "scheduler".into(),
+        key: created.key,
+    });
+    assert!(matches!(reply, Response::SignedIn(_)), "{reply:?}");
+    system
 }
 
 criterion_group!(benches, bench_results);

@@ -1,22 +1,29 @@
 //! The clinic server on a chain's store: a million patients (`CAREDESK_SCALE_PATIENTS`
-//! to change). The store is built once under `target/scale/` and reused by later runs
+//! to change; 0 skips this part). The store is built once under `target/scale/` and reused by later runs
 //! (delete it to rebuild). Measures, through the real daemon and its socket:
 //!
 //! - the first name search after the daemon starts (the name index is then still
 //!   being built in the background: the reply says how far it is);
 //! - how long the background build takes to index every patient;
 //! - warm searches once it is built, p50/p99 per query, one letter included;
-//! - the daemon's resident memory when idle and after the searches.
+//! - the daemon's resident memory when idle and after the searches;
+//! - a re-evaluation pass (every patient's risks and automatic tags recomputed, as the
+//!   daemon's scheduler does once a day) over a 100 000-patient store
+//!   (`CAREDESK_SCALE_REEVALUATE` to change; 0 skips it), in-process.
 //!
 //! Run: `cargo bench --bench scale`. Figures go to stderr (and README, Performance).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use caredesk::clinic::api::KeyFileCreated;
 use caredesk::clinic::api::SearchResults;
 use caredesk::clinic::client::Client;
-use caredesk::clinic::{Request, Response, Secret, SessionToken};
+use caredesk::clinic::{
+    Clinic, InProcess, Origin, Request, Response, Secret, SessionToken, Signed,
+};
 use caredesk::server::remote::Remote;
 use caredesk::store::StoreOptions;
 
@@ -93,7 +100,56 @@ fn main() {
         println!("scale: bench");
         return;
     }
-    let n = patients();
+    if patients() > 0 {
+        search_at_scale(patients());
+    }
+    let reevaluate = std::env::var("CAREDESK_SCALE_REEVALUATE")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    if reevaluate > 0 {
+        reevaluation_pass(reevaluate);
+    }
+}
+
+/// Every patient's risks and tags recomputed, as the scheduler's daily run queues them,
+/// worked through in this thread.
+fn reevaluation_pass(n: usize) {
+    let dir = store(n);
+    let clinic = Arc::new(Clinic::open(&dir, StoreOptions::default()).unwrap());
+    let admin = Signed::new(InProcess::new(clinic.clone(), Origin::this_process()));
+    // Key files are the security administrator's (三员分立).
+    let (code, _) = caredesk::demo::current_code("zhao.an", chrono::Utc::now().timestamp());
+    let reply = admin.call(Request::Login {
+        user: "zhao.an".into(),
+        password: Secret::new("demo security harbour lantern"),
+        code: Secret::new(code),
+    });
+    assert!(matches!(reply, Response::SignedIn(_)), "{reply:?}");
+    // The scheduler's own principal: a key-file slot (one more each run).
+    let label = format!("scale-{}", chrono::Utc::now().timestamp_millis());
+    let key = match admin.call(Request::KeyFileAdd {
+        label: label.clone(),
+    }) {
+        Response::KeyFileCreated(KeyFileCreated { key, .. }) => key,
+        other => panic!("{other:?}"),
+    };
+    let system = Signed::new(InProcess::new(clinic.clone(), Origin::this_process()));
+    let reply = system.call(Request::LoginKeyFile { label, key });
+    assert!(matches!(reply, Response::SignedIn(_)), "{reply:?}");
+    let reply = system.call(Request::SchedulerRun { retag: true });
+    assert!(matches!(reply, Response::FollowUpScheduled(_)), "{reply:?}");
+    let started = Instant::now();
+    clinic.settle();
+    let took = started.elapsed().as_secs_f64();
+    eprintln!(
+        "scale: re-evaluation pass over {n} patients: {took:.1} s ({:.0} patients/s; a million would take {:.1} min)",
+        n as f64 / took,
+        1_000_000.0 / (n as f64 / took) / 60.0
+    );
+}
+
+fn search_at_scale(n: usize) {
     let dir = store(n);
     let started = Instant::now();
     let mut daemon: Child = Command::new(env!("CARGO_BIN_EXE_caredesk"))

@@ -345,3 +345,54 @@ fn migrations_run_once_in_order() {
     let stored: StoreMeta = codec::decode(&meta_tree.get(META_KEY).unwrap().unwrap()).unwrap();
     assert_eq!(stored.schema_version, 3);
 }
+
+/// The results digest re-evaluation reads: made from the results on first use, used
+/// while the results are unchanged, and made again when one is added.
+#[test]
+fn the_results_digest_follows_the_results() {
+    use caredesk::domain::decimal::Decimal;
+    use caredesk::domain::observation::Observation;
+    use caredesk::store::writes::WriteSet;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, vault) = new_store(tmp.path(), StoreOptions::default());
+    let id = vault
+        .create_patient(&patient("A", "13900000051", "X51"), event("patient.create"))
+        .unwrap();
+    let add = |value: &str, at: i64| {
+        let o = Observation::typed_in("8480-6", Decimal::parse(value).unwrap(), "mm[Hg]", at);
+        let mut writes = WriteSet::new();
+        let key = vault.result_key(&id, &o);
+        vault.stage_observation(&mut writes, &id, key, &o).unwrap();
+        vault.commit(event("results.import"), writes).unwrap();
+    };
+    add("128", 1_700_000_000);
+    add("141", 1_700_086_400);
+    let digested = |vault: &Vault| {
+        let mut writes = WriteSet::new();
+        let (observations, staged) = vault.observations_digested(&id, &mut writes).unwrap();
+        vault.commit(event("health.reevaluate"), writes).unwrap();
+        (observations, staged)
+    };
+    // What the rules read: every result, without the name as sent and the source's
+    // reference.
+    let as_read = |vault: &Vault| -> Vec<Observation> {
+        let mut all = vault.observations(&id).unwrap();
+        for o in &mut all {
+            o.display = None;
+            o.source.reference.clear();
+        }
+        all
+    };
+    let (first, staged) = digested(&vault);
+    assert!(staged, "made on first use");
+    assert_eq!(first, as_read(&vault));
+    let (again, staged) = digested(&vault);
+    assert!(!staged, "used while the results are unchanged");
+    assert_eq!(again, first);
+    add("150", 1_700_172_800);
+    let (after, staged) = digested(&vault);
+    assert!(staged, "made again when a result is added");
+    assert_eq!(after.len(), 3);
+    assert_eq!(after, as_read(&vault));
+}

@@ -20,6 +20,7 @@ pub mod migrate;
 pub mod patients;
 pub mod record;
 pub mod results;
+pub mod results_digest;
 pub mod retention;
 pub mod rights;
 pub mod rotation;

@@ -193,10 +193,12 @@ impl Clinic {
             let mut retagged = Vec::new();
             let mut new_items = Vec::new();
             let mut followups = 0usize;
+            let mut digests = 0usize;
             for id in batch {
                 match self.refresh_one(vault, id, &rules, &context, &mut writes) {
-                    Ok((r, t, made)) => {
+                    Ok((r, t, made, digested)) => {
                         risks += r;
+                        digests += usize::from(digested);
                         if r > 0 || t.changed || !made.is_empty() {
                             subjects.push(id.to_string());
                         }
@@ -217,12 +219,12 @@ impl Clinic {
                 // Straight to the log: the caller already holds the store.
                 let _ = vault.store().audit().append(event);
             }
-            if subjects.is_empty() {
+            if subjects.is_empty() && digests == 0 {
                 continue;
             }
             let mut event = AuditEvent::new(actor, "health.reevaluate", Outcome::Ok).detail(
                 format!(
-                    "trigger={trigger} risks_changed={risks} tags_changed={tags} followups_made={followups}"
+                    "trigger={trigger} risks_changed={risks} tags_changed={tags} followups_made={followups} results_digests={digests}"
                 ),
             );
             event.subjects = subjects;
@@ -256,14 +258,14 @@ impl Clinic {
         rules: &crate::domain::tag_rules::Rules,
         context: &super::auto_tags::RuleContext<'_>,
         writes: &mut WriteSet,
-    ) -> Result<(usize, Refreshed, Vec<FollowUp>), crate::clinic::api::ServiceError> {
-        let mut chart = Chart::load(vault, id)?;
+    ) -> Result<(usize, Refreshed, Vec<FollowUp>, bool), crate::clinic::api::ServiceError> {
+        let (mut chart, digested) = Chart::load_digested(vault, id, writes)?;
         let now = self.now();
         let (fresh, risks) = super::risk::refresh(vault, id, &chart, now, context, writes)?;
         chart.assessments.extend(fresh);
         let tags = super::auto_tags::refresh(rules, context, vault, id, &chart, now, writes)?;
         let followups = self.followup_events(vault, id, &chart, &tags, now, writes)?;
-        Ok((risks, tags, followups))
+        Ok((risks, tags, followups, digested))
     }
 }
 
@@ -321,10 +323,30 @@ pub(crate) struct Chart {
 
 impl Chart {
     pub(crate) fn load(vault: &Vault, id: &PatientId) -> Result<Chart, crate::store::StoreError> {
+        Self::with_observations(vault, id, vault.observations(id)?)
+    }
+
+    /// The chart with its results from the patient's results digest
+    /// (`store::results_digest`), a fresh digest staged in `writes` when the stored
+    /// one no longer matches; also says whether it staged one.
+    pub(crate) fn load_digested(
+        vault: &Vault,
+        id: &PatientId,
+        writes: &mut WriteSet,
+    ) -> Result<(Chart, bool), crate::store::StoreError> {
+        let (observations, staged) = vault.observations_digested(id, writes)?;
+        Ok((Self::with_observations(vault, id, observations)?, staged))
+    }
+
+    fn with_observations(
+        vault: &Vault,
+        id: &PatientId,
+        observations: Vec<crate::domain::observation::Observation>,
+    ) -> Result<Chart, crate::store::StoreError> {
         Ok(Chart {
             patient: vault.patient(id)?,
             record: vault.health(id)?,
-            observations: vault.observations(id)?,
+            observations,
             questionnaires: vault.questionnaire_responses(id)?,
             assessments: vault.assessments(id)?,
             plans: vault.plans(id)?,
