@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use std::sync::Arc;
 
+use compact_str::CompactString;
+
 use serde::{Deserialize, Serialize};
 
 use super::name_keys::keys_of;
@@ -54,11 +56,12 @@ impl PatientRow {
     }
 }
 
-/// One patient as the index keeps them.
+/// One patient as the index keeps them (a name or phone of up to 24 bytes is held in
+/// the row itself, not in an allocation of its own).
 struct Row {
     id: PatientId,
-    name: Box<str>,
-    phone: Option<Box<str>>,
+    name: CompactString,
+    phone: Option<CompactString>,
     birth_date: Option<chrono::NaiveDate>,
     sex: Sex,
     restricted: bool,
@@ -73,7 +76,7 @@ impl Row {
             name: self.name.to_string(),
             sex: self.sex,
             birth_date: self.birth_date,
-            phone: self.phone.as_deref().map(str::to_string),
+            phone: self.phone.as_ref().map(|p| p.to_string()),
             card: None,
             restricted: self.restricted,
             tags: self.tags.iter().map(|t| t.to_string()).collect(),
@@ -87,12 +90,52 @@ pub struct NameIndex {
     rows: Vec<Row>,
     by_id: HashMap<PatientId, u32>,
     /// Each distinct key, with the rows it leads to.
-    keys: BTreeMap<Box<str>, Vec<u32>>,
+    keys: BTreeMap<CompactString, Postings>,
     /// Tags, each held once.
     tag_pool: HashSet<Arc<str>>,
     /// While the background build runs: patients erased meanwhile (the builder must
     /// not put them back) and automatic tags set before their row arrived.
     building: Option<Building>,
+}
+
+/// The rows a key leads to: most keys (a whole name, its pinyin) lead to one.
+enum Postings {
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl Postings {
+    fn push(&mut self, slot: u32) {
+        match self {
+            Postings::One(first) => *self = Postings::Many(vec![*first, slot]),
+            Postings::Many(slots) => slots.push(slot),
+        }
+    }
+
+    /// Takes `slot` out; false when none is left.
+    fn remove(&mut self, slot: u32) -> bool {
+        match self {
+            Postings::One(only) => *only != slot,
+            Postings::Many(slots) => {
+                slots.retain(|s| *s != slot);
+                match slots.as_slice() {
+                    [] => false,
+                    [one] => {
+                        *self = Postings::One(*one);
+                        true
+                    }
+                    _ => true,
+                }
+            }
+        }
+    }
+
+    fn slots(&self) -> &[u32] {
+        match self {
+            Postings::One(only) => std::slice::from_ref(only),
+            Postings::Many(slots) => slots,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -153,11 +196,10 @@ impl NameIndex {
     fn unlink_keys(&mut self, slot: u32) {
         let name = std::mem::take(&mut self.rows[slot as usize].name);
         for key in keys_of(&name) {
-            if let Some(slots) = self.keys.get_mut(key.as_str()) {
-                slots.retain(|s| *s != slot);
-                if slots.is_empty() {
-                    self.keys.remove(key.as_str());
-                }
+            if let Some(postings) = self.keys.get_mut(key.as_str())
+                && !postings.remove(slot)
+            {
+                self.keys.remove(key.as_str());
             }
         }
     }
@@ -167,8 +209,8 @@ impl NameIndex {
         let tags = self.intern(&patient.tags);
         let row = Row {
             id,
-            name: patient.name.as_str().into(),
-            phone: patient.phone.as_deref().map(Into::into),
+            name: CompactString::from(patient.name.as_str()),
+            phone: patient.phone.as_deref().map(CompactString::from),
             birth_date: patient.birth_date,
             sex: patient.sex,
             restricted: patient.restricted,
@@ -195,10 +237,13 @@ impl NameIndex {
             }
         };
         for key in keys_of(&patient.name) {
-            self.keys
-                .entry(key.into_boxed_str())
-                .or_default()
-                .push(slot);
+            match self.keys.get_mut(key.as_str()) {
+                Some(postings) => postings.push(slot),
+                None => {
+                    self.keys
+                        .insert(CompactString::from(key), Postings::One(slot));
+                }
+            }
         }
     }
 
@@ -284,11 +329,11 @@ impl NameIndex {
         let range = self
             .keys
             .range::<str, _>((Bound::Included(needle.as_str()), Bound::Unbounded));
-        for (key, slots) in range {
+        for (key, postings) in range {
             if !key.starts_with(needle.as_str()) {
                 break;
             }
-            for &slot in slots {
+            for &slot in postings.slots() {
                 let (word, bit) = (slot as usize / 64, 1u64 << (slot % 64));
                 if seen[word] & bit == 0 {
                     seen[word] |= bit;
