@@ -45,8 +45,9 @@ impl Durable {
     }
 }
 
-/// Failed batches remembered for their waiters: a waiter is at most a few batches late.
-const MAX_FAILED_KEPT: usize = 64;
+/// Failed batches remembered for their waiters (a waiter is at most a few batches
+/// late; a store failing this often is stopped by the daemon long before).
+const MAX_FAILED_KEPT: usize = 4096;
 
 /// Records applied but refused to their requests because their flush failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +82,7 @@ impl FailedRange {
 }
 
 impl AuditLog {
-    fn lock_durable(&self) -> MutexGuard<'_, Durable> {
+    pub(super) fn lock_durable(&self) -> MutexGuard<'_, Durable> {
         // The leader's state is written only after each step succeeded, so it stays
         // usable behind a poisoned lock.
         self.durable.lock().unwrap_or_else(|p| p.into_inner())
@@ -90,9 +91,11 @@ impl AuditLog {
     /// Returns once record `seq` is on disk, flushing as the leader if no flush that
     /// covers it has run; fails if the flush of its batch failed.
     pub(super) fn wait_durable(&self, seq: u64) -> Result<(), AuditError> {
-        if !self.ever_failed.load(Ordering::Acquire)
-            && self.durable_seq.load(Ordering::Acquire) >= seq
-        {
+        // The durable sequence first: a flush that covered `seq` after another one
+        // failed stored it after that failure set `ever_failed`, so reading it first
+        // sees the failure too.
+        let durable_seq = self.durable_seq.load(Ordering::Acquire);
+        if durable_seq >= seq && !self.ever_failed.load(Ordering::Acquire) {
             return Ok(());
         }
         // Waiting for this lock is waiting for the running flush.
@@ -111,7 +114,13 @@ impl AuditLog {
         }
         // Everything applied up to now joins this flush.
         let target = self.lock().head;
-        match self.flush_to(&mut durable, target) {
+        self.flush_batch(&mut durable, target)
+    }
+
+    /// Flushes through `target` as a batch's leader; on failure every record of the
+    /// batch is remembered as refused.
+    fn flush_batch(&self, durable: &mut Durable, target: Head) -> Result<(), AuditError> {
+        match self.flush_to(durable, target) {
             Ok(()) => Ok(()),
             Err(e) => {
                 let batch = FailedRange {
@@ -130,7 +139,9 @@ impl AuditLog {
         }
     }
 
-    fn flush_to(&self, durable: &mut Durable, target: Head) -> Result<(), AuditError> {
+    /// Makes everything applied through `target` durable: sled, the head file, the
+    /// sealing key file.
+    pub(super) fn flush_to(&self, durable: &mut Durable, target: Head) -> Result<(), AuditError> {
         #[cfg(feature = "fault-injection")]
         if self.fail_flush.load(Ordering::Relaxed) {
             return Err(AuditError::Storage(sled::Error::Io(std::io::Error::new(

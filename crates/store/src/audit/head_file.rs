@@ -127,11 +127,13 @@ impl HeadFile {
 
     /// Records `mark` durably (the next slot in turn, then `fdatasync`).
     pub fn write(&mut self, mark: HeadMark) -> Result<(), HeadFileError> {
-        self.counter += 1;
-        let slot = encode(self.counter, mark);
-        self.file
-            .write_all_at(&slot, (self.counter % 2) * SLOT_STRIDE)?;
+        // The counter moves only once the slot is written and synced: after a failed
+        // write the next one goes to the same slot, never over the only good one.
+        let counter = self.counter + 1;
+        let slot = encode(counter, mark);
+        self.file.write_all_at(&slot, (counter % 2) * SLOT_STRIDE)?;
         self.file.sync_data()?;
+        self.counter = counter;
         Ok(())
     }
 }

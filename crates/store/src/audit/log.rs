@@ -118,6 +118,9 @@ pub(super) struct Writer {
     clock: EpochClock,
     /// Records refused to their requests by a failed flush, not yet told to the log.
     pub failed: Option<FailedRange>,
+    /// A write failed part-way (sled may hold some of it in memory): nothing more is
+    /// appended until the store is opened again, so no record is written twice.
+    broken: bool,
 }
 
 pub(super) fn mark(head: &Head) -> HeadMark {
@@ -315,6 +318,7 @@ impl AuditLog {
             key: seal.key.clone(),
             clock,
             failed: None,
+            broken: false,
         };
         Self {
             db: db.clone(),
@@ -406,7 +410,9 @@ impl AuditLog {
         durable.head
     }
 
-    /// The head and the sealing state as they are now, and the raw records (stored key,
+    /// The head and the sealing state as they are now (applied, perhaps not yet on
+    /// disk: a verifier's page, never a checkpoint; the request that asks for it waits
+    /// for its own audit record's flush, which covers this head), and the raw records (stored key,
     /// stored value) from `from_seq` on, up to `through` (or the head), at most `limit`:
     /// a page for a verifier outside the process. Records up to the head never change,
     /// so pages read later against the first page's head form one consistent log.
@@ -439,12 +445,14 @@ impl AuditLog {
         })
     }
 
-    /// Runs `f` with every writer paused (the log's lock held) and everything applied
-    /// on disk: nothing commits meanwhile, so what `f` reads of the store is one
+    /// Runs `f` with every writer and flusher paused (both locks held) and everything
+    /// applied on disk, the head and sealing key files included: nothing commits or
+    /// moves the key meanwhile, so what `f` reads of the store and its files is one
     /// consistent, durable moment.
     pub fn paused<T>(&self, f: impl FnOnce(Head) -> T) -> Result<T, AuditError> {
+        let mut durable = self.lock_durable();
         let writer = self.lock();
-        self.db.flush()?;
+        self.flush_to(&mut durable, writer.head)?;
         Ok(f(writer.head))
     }
 
@@ -479,18 +487,26 @@ impl AuditLog {
         let time_ms = (self.now)().timestamp_millis();
         let mut writes = writes;
         let mut bodies = bodies;
-        if let Some(failed) = writer.failed.take() {
+        let failed = writer.failed;
+        if let Some(failed) = failed {
             // The store writes again: the log says which records were refused.
             bodies.insert(0, self.sealed_bodies(vec![failed.event()]).remove(0));
         }
         let (head, key) = self.stage(&writer, &mut writes, time_ms, bodies);
         self.apply(&mut writer, writes, head, key)?;
+        if failed.is_some() {
+            // Told only once it is in the chain (if this batch's flush fails too, the
+            // next note's range covers this one).
+            writer.failed = None;
+        }
         drop(writer);
         self.wait_durable(head.seq)?;
         Ok(head.seq)
     }
 
-    /// Applies staged writes (not yet durable) and moves the in-memory head on.
+    /// Applies staged writes (not yet durable) and moves the in-memory head on. A
+    /// failure may leave part of them applied in sled's memory, so the log refuses
+    /// every later append rather than write the same sequence numbers again.
     fn apply(
         &self,
         writer: &mut Writer,
@@ -498,10 +514,25 @@ impl AuditLog {
         head: Head,
         key: SecretKey,
     ) -> Result<(), AuditError> {
-        writes.apply()?;
+        if writer.broken {
+            return Err(AuditError::Damaged(
+                "an earlier write failed part-way; restart so the store is opened again".into(),
+            ));
+        }
+        if let Err(e) = writes.apply() {
+            writer.broken = true;
+            return Err(e.into());
+        }
         writer.head = head;
         writer.key = key;
         Ok(())
+    }
+
+    /// Whether a write failed part-way and the log appends nothing more until the
+    /// store is opened again (the daemon then exits, for its service manager to
+    /// restart it).
+    pub fn is_broken(&self) -> bool {
+        self.lock().broken
     }
 
     /// Logs `event`, then closes the current epoch at once and erases its key (an

@@ -154,26 +154,36 @@ impl SealState {
     }
 
     /// Moves the key forward to `epoch`, overwriting the old key in place and syncing.
+    /// The state in memory moves only once the file holds the new key, so a failed
+    /// write is tried again by the next advance.
     pub fn advance_to(&mut self, epoch: u64) -> Result<(), SealFileError> {
-        while self.epoch < epoch {
-            self.key = advance(&self.key);
-            self.epoch += 1;
+        let (mut next_epoch, mut key) = (self.epoch, self.key.clone());
+        while next_epoch < epoch {
+            key = advance(&key);
+            next_epoch += 1;
         }
-        self.write()
+        Self::write_file(&mut self.file, next_epoch, &key)?;
+        self.epoch = next_epoch;
+        self.key = key;
+        Ok(())
     }
 
     fn write(&mut self) -> Result<(), SealFileError> {
+        Self::write_file(&mut self.file, self.epoch, &self.key)
+    }
+
+    fn write_file(file: &mut File, epoch: u64, key: &SecretKey) -> Result<(), SealFileError> {
         let mut bytes = Zeroizing::new(Vec::with_capacity(FILE_LEN));
         bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&self.epoch.to_be_bytes());
-        bytes.extend_from_slice(self.key.expose());
+        bytes.extend_from_slice(&epoch.to_be_bytes());
+        bytes.extend_from_slice(key.expose());
         let check = Sha256::digest(&bytes[..]);
         bytes.extend_from_slice(&check[..8]);
         // In place, same length: the previous key's bytes are overwritten, not left in
         // a freed block (best effort: a copy-on-write filesystem may still keep them).
-        self.file.seek(SeekFrom::Start(0))?;
-        self.file.write_all(&bytes)?;
-        self.file.sync_all()?;
+        file.seek(SeekFrom::Start(0))?;
+        file.write_all(&bytes)?;
+        file.sync_all()?;
         Ok(())
     }
 }

@@ -301,6 +301,11 @@ impl Store {
     /// write with it for the life of the process, so after such an error this stays an
     /// error even once space is back; only reopening the store clears it.
     pub fn check_writable(&self) -> Result<(), StoreError> {
+        if self.audit().is_broken() {
+            return Err(StoreError::Audit(crate::audit::AuditError::Damaged(
+                "a write failed part-way; the store must be opened again".into(),
+            )));
+        }
         self.db
             .flush()
             .map(|_| ())
