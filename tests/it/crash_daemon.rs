@@ -161,21 +161,6 @@ fn a_daemon_killed_mid_work_loses_no_reported_write_and_its_log_verifies() {
         rows.len(),
         unique.len()
     );
-    for phone in unique {
-        let found = remote.call(
-            Some(&token),
-            Request::PatientSearch {
-                query: phone.clone(),
-                limit: 5,
-            },
-        );
-        assert!(
-            matches!(
-                found,
-                Response::SearchResults(SearchResults { total: 1, .. })
-            ),
-            "{phone} was reported registered: {found:?}"
-        );
-    }
+    common::daemon::assert_each_found_once(&remote, &token, unique, "reported registered");
     drop(daemon.stop());
 }

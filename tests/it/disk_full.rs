@@ -7,7 +7,6 @@
 //! that verifies.
 
 use crate::common;
-use caredesk::clinic::api::SearchResults;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -16,8 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::daemon::{register, sign_in};
 use crate::common::{run_caredesk, text};
-use caredesk::clinic::client::Client;
-use caredesk::clinic::{Request, Response};
+use caredesk::clinic::Response;
 use caredesk::server::remote::Remote;
 
 const DESK: (&str, &str) = ("wang.li", "demo desk harbour lantern");
@@ -270,22 +268,7 @@ fn a_daemon_whose_disk_filled_and_emptied_recovers_or_restarts_and_keeps_its_wor
         ),
         Response::Registered { .. }
     ));
-    for phone in &acknowledged {
-        let found = remote.call(
-            Some(&token),
-            Request::PatientSearch {
-                query: phone.clone(),
-                limit: 5,
-            },
-        );
-        assert!(
-            matches!(
-                found,
-                Response::SearchResults(SearchResults { total: 1, .. })
-            ),
-            "{phone} was acknowledged: {found:?}"
-        );
-    }
+    crate::common::daemon::assert_each_found_once(&remote, &token, &acknowledged, "acknowledged");
     let pid = rustix::process::Pid::from_child(&daemon);
     rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
     assert!(daemon.wait().unwrap().success(), "{}", said(&mut daemon));

@@ -222,3 +222,30 @@ pub fn peak_rss_kib(pid: u32) -> u64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmHWM in /proc/PID/status")
 }
+
+/// Each phone finds exactly one patient through `remote`: the registrations the daemon
+/// acknowledged (`said` names how, for the failure message) were all kept.
+#[allow(dead_code)]
+pub fn assert_each_found_once<'a>(
+    remote: &Remote,
+    token: &SessionToken,
+    phones: impl IntoIterator<Item = &'a String>,
+    said: &str,
+) {
+    for phone in phones {
+        let found = remote.call(
+            Some(token),
+            Request::PatientSearch {
+                query: phone.clone(),
+                limit: 5,
+            },
+        );
+        assert!(
+            matches!(
+                found,
+                Response::SearchResults(caredesk::clinic::api::SearchResults { total: 1, .. })
+            ),
+            "{phone} was {said}: {found:?}"
+        );
+    }
+}

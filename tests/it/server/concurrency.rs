@@ -394,21 +394,6 @@ fn fifty_concurrent_writers_keep_every_acknowledged_write_and_the_chain_verifies
     let daemon = Daemon::start(&dir);
     let remote = Remote::connect(&daemon.socket).unwrap();
     let token = sign_in(&remote, DESK);
-    for phone in &acknowledged {
-        let found = remote.call(
-            Some(&token),
-            Request::PatientSearch {
-                query: phone.clone(),
-                limit: 5,
-            },
-        );
-        assert!(
-            matches!(
-                found,
-                Response::SearchResults(SearchResults { total: 1, .. })
-            ),
-            "{phone} was acknowledged: {found:?}"
-        );
-    }
+    common::daemon::assert_each_found_once(&remote, &token, &acknowledged, "acknowledged");
     drop(daemon.stop());
 }

@@ -406,8 +406,7 @@ impl AuditLog {
 
     /// The last head on disk: every record up to it survives a crash.
     pub fn head(&self) -> Head {
-        let durable = self.durable.lock().unwrap_or_else(|p| p.into_inner());
-        durable.head
+        self.lock_durable().head
     }
 
     /// The head and the sealing state as they are now (applied, perhaps not yet on

@@ -199,14 +199,11 @@ pub(crate) fn search(ctx: &Ctx<'_>, query: &str, limit: u32) -> Result<Reply, Se
             (rows, total)
         }
         None => {
-            let mut guard = ctx
+            let guard = ctx
                 .clinic
                 .name_index
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            if guard.is_none() {
-                *guard = Some(super::index_build::build_now(ctx.vault)?);
-            }
             // A build in the background: wait for it a moment, then answer from what
             // it has indexed so far (the reply says so).
             let (mut guard, _) = ctx
@@ -217,7 +214,7 @@ pub(crate) fn search(ctx: &Ctx<'_>, query: &str, limit: u32) -> Result<Reply, Se
                 })
                 .unwrap_or_else(|p| p.into_inner());
             if guard.is_none() {
-                // The build failed meanwhile: build here.
+                // None started (the in-process desk), or it failed: build here.
                 *guard = Some(super::index_build::build_now(ctx.vault)?);
             }
             let index = guard.as_ref().expect("built above");
