@@ -271,11 +271,143 @@ fn rotation_bench(c: &mut Criterion) {
     group.finish();
 }
 
+/// Records in the disk comparison: 100 000 × 512 B in durable batches of 1000.
+const DISK_RECORDS: usize = 100_000;
+
+/// Incompressible payloads (as sealed or encrypted pages are), so no engine gains
+/// from a pattern in the bench's own bytes.
+fn noise(i: usize) -> Vec<u8> {
+    let mut state = (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..RECORD)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+fn dir_bytes(path: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => dir_bytes(&e.path()),
+            _ => e.metadata().map(|m| m.len()).unwrap_or(0),
+        })
+        .sum()
+}
+
+/// The same records in SQLCipher through Debian's `sqlcipher` shell, configured as
+/// SQLCipher 4 lays out a database (4096-byte pages, 256 000 KDF iterations), in WAL
+/// mode with synchronous FULL; `None` when the shell is not installed.
+fn sqlcipher(dir: &std::path::Path) -> Option<(std::time::Duration, u64)> {
+    use std::fmt::Write as _;
+    use std::io::Write as _;
+    let db = dir.join("sqlcipher.db");
+    let mut script = String::from(
+        "PRAGMA key = 'bench passphrase';\nPRAGMA cipher_page_size = 4096;\n\
+         PRAGMA kdf_iter = 256000;\nPRAGMA journal_mode = WAL;\nPRAGMA synchronous = FULL;\n\
+         CREATE TABLE records (k INTEGER PRIMARY KEY, v BLOB NOT NULL);\n",
+    );
+    for chunk in (0..DISK_RECORDS).collect::<Vec<_>>().chunks(BATCH) {
+        script.push_str("BEGIN;\n");
+        for &i in chunk {
+            let _ = write!(script, "INSERT INTO records VALUES ({i}, X'");
+            for byte in noise(i) {
+                let _ = write!(script, "{byte:02x}");
+            }
+            script.push_str("');\n");
+        }
+        script.push_str("COMMIT;\n");
+    }
+    let started = std::time::Instant::now();
+    let mut shell = std::process::Command::new("sqlcipher")
+        .arg(&db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    shell.stdin.take()?.write_all(script.as_bytes()).ok()?;
+    if !shell.wait().ok()?.success() {
+        return None;
+    }
+    let took = started.elapsed();
+    // The WAL file is checkpointed into the database when the shell closes it.
+    let bytes = ["", "-wal", "-shm"]
+        .iter()
+        .map(|suffix| dir_bytes(&dir.join(format!("sqlcipher.db{suffix}"))))
+        .sum();
+    Some((took, bytes))
+}
+
+/// Disk space for the same records in three engines, printed side by side (criterion
+/// measures time, not space, so this runs once and prints its table).
+fn disk_bench(_c: &mut Criterion) {
+    let tmp = tempfile::tempdir().unwrap();
+    let rows: Vec<_> = (0..DISK_RECORDS).map(|i| (key(i), noise(i))).collect();
+
+    let started = std::time::Instant::now();
+    {
+        let raw = raw_sled(&tmp.path().join("raw"));
+        let tree = raw.open_tree("bench").unwrap();
+        for chunk in rows.chunks(BATCH) {
+            let mut batch = sled::Batch::default();
+            for (k, v) in chunk {
+                batch.insert(&k[..], v.as_slice());
+            }
+            tree.apply_batch(batch).unwrap();
+            raw.flush().unwrap();
+        }
+    }
+    let raw = (started.elapsed(), dir_bytes(&tmp.path().join("raw")));
+
+    let started = std::time::Instant::now();
+    {
+        let vault = new_vault(tmp.path());
+        for chunk in rows.chunks(BATCH) {
+            let blobs: Vec<_> = chunk.iter().map(|(k, v)| (k, Blob(v.clone()))).collect();
+            vault
+                .put_many(
+                    Scope::Clinic,
+                    blobs.iter().map(|(k, v)| (&k[..], v)),
+                    event(),
+                )
+                .unwrap();
+        }
+    }
+    let caredesk = (started.elapsed(), dir_bytes(&tmp.path().join("enc")));
+    let sqlcipher = sqlcipher(tmp.path());
+
+    let line = |engine: &str, (took, bytes): (std::time::Duration, u64)| {
+        let rate = DISK_RECORDS as f64 / took.as_secs_f64();
+        let ratio = sqlcipher.map_or(String::from("-"), |(_, base)| {
+            format!("{:.2}x", bytes as f64 / base as f64)
+        });
+        println!(
+            "  {engine:<28} {:>6.1} MB  {ratio:>6}  {:>6.1} k inserts/s",
+            bytes as f64 / 1e6,
+            rate / 1e3
+        );
+    };
+    println!("disk, {DISK_RECORDS} x {RECORD} B in durable batches of {BATCH}:");
+    match sqlcipher {
+        Some(measured) => line("SQLCipher (sqlcipher shell)", measured),
+        None => println!("  SQLCipher: `sqlcipher` not installed (apt-get install sqlcipher)"),
+    }
+    line("raw sled 0.34", raw);
+    line("caredesk (sealed + audited)", caredesk);
+}
+
 criterion_group!(
     benches,
     envelope_bench,
     key_slot_bench,
     store_bench,
+    disk_bench,
     rotation_bench
 );
 criterion_main!(benches);

@@ -40,7 +40,9 @@ fn each_suite_s_store_records_it_and_seals_every_value_with_its_cipher() {
     for (suite, first_byte) in [(Suite::Standard, 1u8), (Suite::Sm, 2u8)] {
         let dir = demo(tmp.path(), suite);
         // Read beside caredesk, as an attacker with the disk would.
-        let db = sled::open(dir.join("db")).unwrap();
+        let db = caredesk::store::db::sled_config(&dir.join("db"))
+            .open()
+            .unwrap();
         let meta = db.open_tree("meta").unwrap();
         assert_eq!(
             meta.get("crypto_suite").unwrap().as_deref(),

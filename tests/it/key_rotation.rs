@@ -78,7 +78,9 @@ fn readings(desk: &Signed<InProcess>, ids: &[caredesk::domain::patient::PatientI
 /// Every stored value that `old` still opens (the audit log, the keyring and the key
 /// slots are not sealed under the data key).
 fn opened_by(dir: &std::path::Path, old_data: &SecretKey, old_wrap: &SecretKey) -> Vec<String> {
-    let db = sled::open(dir.join("db")).unwrap();
+    let db = caredesk::store::db::sled_config(&dir.join("db"))
+        .open()
+        .unwrap();
     let mut found = Vec::new();
     for name in db.tree_names() {
         let name = String::from_utf8_lossy(&name).into_owned();

@@ -317,7 +317,9 @@ fn a_store_from_a_newer_caredesk_is_refused() {
 fn migrations_run_once_in_order() {
     use caredesk::store::migrate;
     let tmp = tempfile::tempdir().unwrap();
-    let db = sled::open(tmp.path().join("db")).unwrap();
+    let db = caredesk::store::db::sled_config(&tmp.path().join("db"))
+        .open()
+        .unwrap();
     let meta_tree = db.open_tree(META_TREE).unwrap();
     let mut meta = StoreMeta {
         store_id: [0; 16],

@@ -106,16 +106,49 @@ pub(crate) const WORKING_CACHE: u64 = 128 * 1024 * 1024;
 /// read and parsed again, which made verification three times slower.
 const SCAN_CACHE: u64 = 1024 * 1024 * 1024;
 
+/// sled's log segments for a new store. Smaller than sled's 512 KiB default: a segment
+/// is cleaned once half of it is dead, and with a quarter of the size the dead pages of
+/// a batch share fewer segments with live ones. The store takes 15 % less disk (the
+/// 100 000-patient demo 470 MB against 560 MB; `cargo bench --bench store -- disk`)
+/// at the same write speed. A fragment over a quarter of a segment (32 KiB) is written
+/// as a blob file of its own, as one over 128 KiB was before.
+const NEW_STORE_SEGMENT: usize = 128 * 1024;
+/// sled's own default, for a store whose settings file cannot be read (sled then
+/// reports the problem itself).
+const SLED_DEFAULT_SEGMENT: usize = 512 * 1024;
+
+/// How caredesk opens sled at `db_dir` (the store's `db` directory). sled refuses to
+/// open a database with another segment size than it was made with, so an existing
+/// store keeps the one written in its `conf` file; only a new store gets
+/// `NEW_STORE_SEGMENT`. Public so that tests can read the files beside caredesk, as an
+/// attacker with the disk would.
+pub fn sled_config(db_dir: &Path) -> sled::Config {
+    sled::Config::new()
+        .path(db_dir)
+        .cache_capacity(WORKING_CACHE)
+        .segment_size(segment_size_of(db_dir))
+        .mode(sled::Mode::HighThroughput)
+}
+
+/// The segment size recorded in sled's `conf` ("segment_size: N" on its first line).
+fn segment_size_of(db_dir: &Path) -> usize {
+    match std::fs::read(db_dir.join("conf")) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => NEW_STORE_SEGMENT,
+        Err(_) => SLED_DEFAULT_SEGMENT,
+        Ok(bytes) => String::from_utf8_lossy(&bytes)
+            .lines()
+            .find_map(|line| line.strip_prefix("segment_size: ")?.trim().parse().ok())
+            .unwrap_or(SLED_DEFAULT_SEGMENT),
+    }
+}
+
 /// Opens sled; a damaged file set can make sled panic, which becomes `Corrupt`.
 ///
 /// Our own lock file is already held, so no other process has the store; sled's file
 /// lock can still be held for a moment by the background thread of a database this
 /// process just dropped. That case is retried for up to two seconds.
 pub(crate) fn open_sled(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
-    let config = sled::Config::new()
-        .path(dir.join(DB_DIR))
-        .cache_capacity(cache_bytes)
-        .mode(sled::Mode::HighThroughput);
+    let config = sled_config(&dir.join(DB_DIR)).cache_capacity(cache_bytes);
     let mut attempts = 0;
     loop {
         match catch_unwind(AssertUnwindSafe(|| config.open())) {
@@ -361,4 +394,26 @@ pub fn restrict_permissions(path: &Path) -> std::io::Result<()> {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_store_gets_small_segments_and_an_old_one_keeps_its_own() {
+        let tmp = tempfile::tempdir().unwrap();
+        let new = tmp.path().join("new");
+        drop(sled_config(&new).open().unwrap());
+        assert_eq!(segment_size_of(&new), NEW_STORE_SEGMENT);
+
+        // A store made before: sled's default segments, which sled will not change.
+        let old = tmp.path().join("old");
+        drop(sled::Config::new().path(&old).open().unwrap());
+        assert_eq!(segment_size_of(&old), SLED_DEFAULT_SEGMENT);
+        let reopened = sled_config(&old).open().unwrap();
+        reopened.insert(b"k", b"v").unwrap();
+        drop(reopened);
+        assert_eq!(segment_size_of(&old), SLED_DEFAULT_SEGMENT);
+    }
 }
