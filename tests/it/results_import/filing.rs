@@ -230,3 +230,84 @@ fn create_patients_files_new_patients_once() {
     assert_eq!(filed.len(), 2, "{filed:?}");
     assert!(filed.iter().all(|i| i.results == 0 && i.unread.len() == 1));
 }
+
+/// A lab's day file: `patients` people, four messages each of five results, named by
+/// the lab's own record number.
+fn lab_day(patients: usize) -> Vec<caredesk::ingest::Incoming> {
+    let mut text = String::new();
+    for n in 0..patients * 4 {
+        let person = n % patients;
+        let time = caredesk::ingest::hl7::format_time(1_700_000_000 + n as i64 * 600);
+        text.push_str(&format!(
+            "MSH|^~\\&|LAB|EXAM|CAREDESK|CLINIC|{time}||ORU^R01|DAY{n}|P|2.5.1\r\
+PID|||LABMRN{person:05}^^^LAB^MR||PATIENT^NUMBER{person}||19600101|M\r\
+OBR|1|ORD{n}||24331-1^Lipid panel^LN|||{time}\r\
+OBX|1|NM|8480-6^Systolic^LN||{}|mm[Hg]|90-139|N|||F\r\
+OBX|2|NM|8462-4^Diastolic^LN||{}|mm[Hg]|60-89|N|||F\r\
+OBX|3|NM|8867-4^Heart rate^LN||{}|/min|60-100|N|||F\r\
+OBX|4|NM|14771-0^Fasting glucose^LN||5.{}|mmol/L|3.9-6.1|N|||F\r\
+OBX|5|NM|14647-2^Cholesterol^LN||4.{}|mmol/L|<5.2|N|||F\r\n",
+            110 + n % 40,
+            70 + n % 20,
+            60 + n % 30,
+            n % 10,
+            n % 7,
+        ));
+    }
+    let parsed = caredesk::ingest::hl7::parse(&text, "day.hl7");
+    assert_eq!(parsed.incoming.len(), patients * 4);
+    parsed.incoming
+}
+
+/// A large file is prepared on several threads: it files exactly what the same
+/// messages a few at a time file (one at a time in the request's thread), creates each
+/// patient once, keeps a message repeated in the same file once, and a second import
+/// stores nothing.
+#[test]
+fn a_large_import_files_what_small_ones_file_and_nothing_twice() {
+    let import = |t: &TestClinic, incoming: Vec<caredesk::ingest::Incoming>| match t
+        .sign_in(Role::Doctor)
+        .call(Request::ResultsImport {
+            incoming,
+            rejected: 0,
+            create_patients: true,
+        }) {
+        Response::ResultsImported(summary) => summary,
+        other => panic!("{other:?}"),
+    };
+    let mut day = lab_day(80);
+    // Ten messages sent twice in the same file.
+    day.extend(day[..10].to_vec());
+
+    let large = TestClinic::with_all_roles();
+    let first = import(&large, day.clone());
+    assert_eq!(
+        (
+            first.created,
+            first.imported,
+            first.duplicates,
+            first.unmatched
+        ),
+        (80, 1600, 50, 0),
+        "{first:?}"
+    );
+    let again = import(&large, day.clone());
+    assert_eq!(
+        (again.created, again.imported, again.duplicates),
+        (0, 0, 1650),
+        "{again:?}"
+    );
+
+    let small = TestClinic::with_all_roles();
+    let (mut created, mut imported, mut duplicates) = (0, 0, 0);
+    for part in day.chunks(8) {
+        let summary = import(&small, part.to_vec());
+        created += summary.created;
+        imported += summary.imported;
+        duplicates += summary.duplicates;
+    }
+    assert_eq!(
+        (created, imported, duplicates),
+        (first.created, first.imported, first.duplicates)
+    );
+}

@@ -284,8 +284,9 @@ pub(crate) fn dispatch(run: Run<'_>, request: Request) -> Response {
             incoming,
             rejected,
             create_patients,
-        } => run
-            .shared(move |ctx| results::import::import(ctx, &incoming, rejected, create_patients)),
+        } => {
+            run.shared(move |ctx| results::import::import(ctx, incoming, rejected, create_patients))
+        }
         Request::Observations { id, code } => {
             run.shared(move |ctx| results::import::list(ctx, &id, code.as_deref()))
         }

@@ -108,7 +108,7 @@ impl std::fmt::Debug for SenderId {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum IdKind {
     /// A mainland resident ID (GB 11643): by the system `urn:oid:2.16.156.10011.1.3`,
     /// or by its valid check character when no other system claims it.

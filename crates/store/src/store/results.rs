@@ -49,6 +49,13 @@ fn observation_key(id: &PatientId, taken_at: i64, token: &[u8; 32]) -> Vec<u8> {
     key
 }
 
+/// A result ready to stage: its key (equal results, equal keys) and its sealed value,
+/// or `None` when the store holds it already.
+pub struct PreparedResult {
+    pub key: Vec<u8>,
+    pub sealed: Option<Vec<u8>>,
+}
+
 impl Vault {
     /// The patient's results, oldest first.
     pub fn observations(&self, id: &PatientId) -> Result<Vec<Observation>, StoreError> {
@@ -68,6 +75,36 @@ impl Vault {
         self.tree(OBSERVATIONS_TREE)?
             .contains_key(key)
             .map_err(|e| self.sled_err(e))
+    }
+
+    /// A result keyed, looked up and sealed for the patient: the work of staging it
+    /// apart from the write itself, so that a large import prepares many at once on
+    /// several threads (`stage_prepared` then puts them in the writes, in order).
+    pub fn prepare_observation(
+        &self,
+        id: &PatientId,
+        observation: &Observation,
+    ) -> Result<PreparedResult, StoreError> {
+        let key = self.result_key(id, observation);
+        if self.has_result(&key)? {
+            return Ok(PreparedResult { key, sealed: None });
+        }
+        let sealed = self.seal(Scope::Patient(*id), &key, observation)?;
+        Ok(PreparedResult {
+            key,
+            sealed: Some(sealed),
+        })
+    }
+
+    /// Stages a prepared result that is not stored yet.
+    pub fn stage_prepared(
+        &self,
+        writes: &mut WriteSet,
+        key: Vec<u8>,
+        sealed: Vec<u8>,
+    ) -> Result<(), StoreError> {
+        writes.put(&self.tree(OBSERVATIONS_TREE)?, key, sealed);
+        Ok(())
     }
 
     /// Stages a result under its `result_key` (the caller checked `has_result`).

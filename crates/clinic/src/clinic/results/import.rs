@@ -17,7 +17,9 @@ use crate::crypto::IndexKind;
 use crate::domain::observation::{LOINC, Observation, Source, SourceKind};
 use crate::domain::patient::{Patient, PatientId};
 use crate::ingest::{IdKind, Incoming, loinc_valid};
+use crate::store::results::PreparedResult;
 use crate::store::writes::WriteSet;
+use crate::store::{StoreError, Vault};
 
 /// The patients the sender's identifiers name: one is a match; none may be created;
 /// several are for staff to sort out on the review list. A number whose system says
@@ -59,6 +61,23 @@ fn match_patient(ctx: &Ctx<'_>, message: &Incoming) -> Result<Vec<PatientId>, Se
     Ok(found)
 }
 
+/// What `match_patient` reads of a message: each number with the kind its sender gave.
+fn identifiers_of(message: &Incoming) -> Vec<(&str, Option<IdKind>)> {
+    message
+        .patient_ids
+        .iter()
+        .map(|value| {
+            let kind = message
+                .reported
+                .identifiers
+                .iter()
+                .find(|i| i.value == *value)
+                .map(|i| i.kind);
+            (value.as_str(), kind)
+        })
+        .collect()
+}
+
 /// Stages a message's results for a patient; returns (stored, duplicates).
 pub(crate) fn stage_results(
     ctx: &Ctx<'_>,
@@ -67,19 +86,82 @@ pub(crate) fn stage_results(
     observations: &[Observation],
     seen: &mut HashSet<Vec<u8>>,
 ) -> Result<(u64, u64), ServiceError> {
+    let prepared = observations
+        .iter()
+        .map(|o| ctx.vault.prepare_observation(id, o))
+        .collect::<Result<_, _>>()?;
+    stage_prepared(ctx, writes, prepared, seen)
+}
+
+/// Stages prepared results in order, each result once; returns (stored, duplicates).
+fn stage_prepared(
+    ctx: &Ctx<'_>,
+    writes: &mut WriteSet,
+    prepared: Vec<PreparedResult>,
+    seen: &mut HashSet<Vec<u8>>,
+) -> Result<(u64, u64), ServiceError> {
     let (mut stored, mut duplicates) = (0, 0);
-    for observation in observations {
-        let token = ctx.vault.result_key(id, observation);
-        if seen.contains(&token) || ctx.vault.has_result(&token)? {
+    for PreparedResult { key, sealed } in prepared {
+        let Some(sealed) = sealed.filter(|_| !seen.contains(&key)) else {
             duplicates += 1;
             continue;
-        }
-        seen.insert(token.clone());
-        ctx.vault
-            .stage_observation(writes, id, token, observation)?;
+        };
+        seen.insert(key.clone());
+        ctx.vault.stage_prepared(writes, key, sealed)?;
         stored += 1;
     }
     Ok((stored, duplicates))
+}
+
+/// Below this many results an import prepares them in the request's thread.
+const PREPARE_IN_PARALLEL_FROM: usize = 256;
+
+/// Every matched message's results keyed, looked up and sealed (indexed like
+/// `patients`; empty for a message without a patient). A large import spreads the
+/// messages over the machine's cores: sealing and the lookups are most of an
+/// import's work outside the transaction, and each result's is independent.
+fn prepare_all(
+    vault: &Vault,
+    incoming: &[Incoming],
+    patients: &[Option<PatientId>],
+) -> Result<Vec<Vec<PreparedResult>>, StoreError> {
+    let prepare = |(message, patient): (&Incoming, &Option<PatientId>)| match patient {
+        Some(id) => message
+            .observations
+            .iter()
+            .map(|o| vault.prepare_observation(id, o))
+            .collect(),
+        None => Ok(Vec::new()),
+    };
+    let results: usize = incoming.iter().map(|m| m.observations.len()).sum();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if threads < 2 || results < PREPARE_IN_PARALLEL_FROM {
+        return incoming.iter().zip(patients).map(prepare).collect();
+    }
+    let per_thread = incoming.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = incoming
+            .chunks(per_thread)
+            .zip(patients.chunks(per_thread))
+            .map(|(messages, patients)| {
+                scope.spawn(move || {
+                    messages
+                        .iter()
+                        .zip(patients)
+                        .map(prepare)
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(incoming.len());
+        for part in parts {
+            let part = part
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            all.extend(part?);
+        }
+        Ok(all)
+    })
 }
 
 pub(crate) fn create_from_message(
@@ -113,13 +195,12 @@ pub(crate) fn create_from_message(
 /// time zone (`[clinic] time_zone`, else `[alerts] utc_offset`, else the server's), local codes the clinic has
 /// mapped filed under LOINC, and no claim to be filed already (only the service sets
 /// that, on the review list).
-fn settle(ctx: &Ctx<'_>, incoming: &[Incoming]) -> Result<Vec<Incoming>, ServiceError> {
+fn settle(ctx: &Ctx<'_>, incoming: Vec<Incoming>) -> Result<Vec<Incoming>, ServiceError> {
     let settings = ctx.clinic.settings();
     let lab_codes = super::lab_codes::LabCodes::load(ctx.clinic.dir())
         .map_err(|e| ServiceError::Invalid(Text::verbatim(e)))?;
     Ok(incoming
-        .iter()
-        .cloned()
+        .into_iter()
         .map(|mut message| {
             let zone = settings.clinic_zone();
             // The offset at that wall-clock time (daylight saving included).
@@ -167,7 +248,7 @@ fn review_unread(
 
 pub(crate) fn import(
     ctx: &Ctx<'_>,
-    incoming: &[Incoming],
+    incoming: Vec<Incoming>,
     rejected: u64,
     create_patients: bool,
 ) -> Result<Reply, ServiceError> {
@@ -186,10 +267,22 @@ pub(crate) fn import(
     let mut reindex = Vec::new();
     let mut working = WorkingRecords::new();
     let mut filed = super::fhir_care::Filed::default();
-    let matches: Vec<Vec<PatientId>> = incoming
-        .iter()
-        .map(|m| match_patient(ctx, m))
-        .collect::<Result<_, _>>()?;
+    // A lab's file names the same patients again and again: each set of numbers is
+    // looked up once (nothing is created before every message is matched).
+    let mut matched: HashMap<Vec<(&str, Option<IdKind>)>, Vec<PatientId>> = HashMap::new();
+    let mut matches: Vec<Vec<PatientId>> = Vec::with_capacity(incoming.len());
+    for message in incoming {
+        let numbers = identifiers_of(message);
+        let found = match matched.get(&numbers) {
+            Some(found) => found.clone(),
+            None => {
+                let found = match_patient(ctx, message)?;
+                matched.insert(numbers, found.clone());
+                found
+            }
+        };
+        matches.push(found);
+    }
     // First the new patients (so a message naming one matches whatever its place in
     // the file), then every message's results.
     if create_patients {
@@ -210,8 +303,10 @@ pub(crate) fn import(
             }
         }
     }
-    for (message, found) in incoming.iter().zip(&matches) {
-        let patient = match found.len() {
+    let patients: Vec<Option<PatientId>> = incoming
+        .iter()
+        .zip(&matches)
+        .map(|(message, found)| match found.len() {
             1 => Some(found[0]),
             0 => message
                 .patient_ids
@@ -219,11 +314,13 @@ pub(crate) fn import(
                 .find_map(|i| created.get(i).copied()),
             // Identifiers naming two patients are for staff to sort out.
             _ => None,
-        };
+        })
+        .collect();
+    let prepared = prepare_all(ctx.vault, incoming, &patients)?;
+    for ((message, patient), prepared) in incoming.iter().zip(patients).zip(prepared) {
         match patient {
             Some(id) => {
-                let (stored, duplicates) =
-                    stage_results(ctx, &mut writes, &id, &message.observations, &mut seen)?;
+                let (stored, duplicates) = stage_prepared(ctx, &mut writes, prepared, &mut seen)?;
                 merge_into_record(ctx, &mut working, &id, message)?;
                 filed.take(ctx, &id, message)?;
                 if !message.unread.is_empty() {
