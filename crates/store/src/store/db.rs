@@ -106,20 +106,24 @@ pub(crate) const WORKING_CACHE: u64 = 128 * 1024 * 1024;
 /// read and parsed again, which made verification three times slower.
 const SCAN_CACHE: u64 = 1024 * 1024 * 1024;
 
-/// sled's log segments for a new store. Smaller than sled's 512 KiB default: a segment
-/// is cleaned once half of it is dead, and with a quarter of the size the dead pages of
-/// a batch share fewer segments with live ones. The store takes 15 % less disk (the
-/// 100 000-patient demo 470 MB against 560 MB; `cargo bench --bench store -- disk`)
-/// at the same write speed. A fragment over a quarter of a segment (32 KiB) is written
-/// as a blob file of its own, as one over 128 KiB was before.
-const NEW_STORE_SEGMENT: usize = 128 * 1024;
-/// sled's own default, for a store whose settings file cannot be read (sled then
-/// reports the problem itself).
+/// sled's log segments for a new store: sled's own default.
+///
+/// Smaller segments would save space (with 128 KiB the store took 1.46× SQLCipher's
+/// space for 100 000 × 512 B instead of 1.54×, `cargo bench --bench store`), but sled
+/// writes a page larger than a quarter of a segment to a blob file of its own, now
+/// with two syncs (vendor/sled/CAREDESK.md). With 128 KiB segments a leaf of sixteen
+/// 2 KiB values (a results digest, a review item) would already go there; with
+/// 512 KiB only pages over 128 KiB do. Not adopted before that cost is measured on
+/// the trees with large values.
+const NEW_STORE_SEGMENT: usize = 512 * 1024;
+/// sled's default, for a store whose settings file cannot be read (sled then reports
+/// the problem itself).
 const SLED_DEFAULT_SEGMENT: usize = 512 * 1024;
 
 /// How caredesk opens sled at `db_dir` (the store's `db` directory). sled refuses to
 /// open a database with another segment size than it was made with, so an existing
-/// store keeps the one written in its `conf` file; only a new store gets
+/// store keeps the one written in its `conf` file (stores made by a development build
+/// between issue 24's commits have 128 KiB segments); a new store gets
 /// `NEW_STORE_SEGMENT`. Public so that tests can read the files beside caredesk, as an
 /// attacker with the disk would.
 pub fn sled_config(db_dir: &Path) -> sled::Config {
@@ -401,19 +405,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_new_store_gets_small_segments_and_an_old_one_keeps_its_own() {
+    fn a_new_store_gets_sled_s_segments_and_one_made_otherwise_keeps_its_own() {
         let tmp = tempfile::tempdir().unwrap();
         let new = tmp.path().join("new");
         drop(sled_config(&new).open().unwrap());
         assert_eq!(segment_size_of(&new), NEW_STORE_SEGMENT);
+        assert_eq!(NEW_STORE_SEGMENT, SLED_DEFAULT_SEGMENT);
 
-        // A store made before: sled's default segments, which sled will not change.
-        let old = tmp.path().join("old");
-        drop(sled::Config::new().path(&old).open().unwrap());
-        assert_eq!(segment_size_of(&old), SLED_DEFAULT_SEGMENT);
-        let reopened = sled_config(&old).open().unwrap();
+        // A store made with 128 KiB segments, which sled will not change.
+        let other = tmp.path().join("other");
+        drop(
+            sled::Config::new()
+                .path(&other)
+                .segment_size(128 * 1024)
+                .open()
+                .unwrap(),
+        );
+        assert_eq!(segment_size_of(&other), 128 * 1024);
+        let reopened = sled_config(&other).open().unwrap();
         reopened.insert(b"k", b"v").unwrap();
         drop(reopened);
-        assert_eq!(segment_size_of(&old), SLED_DEFAULT_SEGMENT);
+        assert_eq!(segment_size_of(&other), 128 * 1024);
     }
 }
