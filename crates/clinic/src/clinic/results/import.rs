@@ -139,26 +139,34 @@ fn prepare_all(
         return incoming.iter().zip(patients).map(prepare).collect();
     }
     let per_thread = incoming.len().div_ceil(threads);
+    let prepare_part = |(messages, patients): (&[Incoming], &[Option<PatientId>])| {
+        messages
+            .iter()
+            .zip(patients)
+            .map(prepare)
+            .collect::<Result<Vec<_>, _>>()
+    };
     std::thread::scope(|scope| {
+        // A part whose thread cannot be started (a process limit) is prepared here.
         let parts: Vec<_> = incoming
             .chunks(per_thread)
             .zip(patients.chunks(per_thread))
-            .map(|(messages, patients)| {
-                scope.spawn(move || {
-                    messages
-                        .iter()
-                        .zip(patients)
-                        .map(prepare)
-                        .collect::<Result<Vec<_>, _>>()
-                })
+            .map(|part| {
+                std::thread::Builder::new()
+                    .name("caredesk-import".into())
+                    .spawn_scoped(scope, move || prepare_part(part))
+                    .map_err(|_| part)
             })
             .collect();
         let mut all = Vec::with_capacity(incoming.len());
         for part in parts {
-            let part = part
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            all.extend(part?);
+            let prepared = match part {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(part) => prepare_part(part),
+            };
+            all.extend(prepared?);
         }
         Ok(all)
     })
