@@ -13,6 +13,7 @@ pub mod error;
 pub mod followups;
 mod history;
 pub mod init;
+mod key_cache;
 pub mod keyring;
 pub mod management;
 pub mod meta;

@@ -1,7 +1,7 @@
 //! The unlocked store: typed records sealed in envelopes, per-patient keys, blind
 //! indexes. Every write goes through one `WriteSet` committed with its audit record.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use super::StoreError;
@@ -214,17 +214,16 @@ pub fn unlock_slots<'a>(
 pub struct Vault {
     store: Store,
     keys: DataKeys,
-    patient_keys: Mutex<HashMap<PatientId, SecretKey>>,
+    /// Boxed: two generations of maps would make every `Vault` value large.
+    patient_keys: Box<Mutex<super::key_cache::KeyCache>>,
 }
-
-const PATIENT_KEY_CACHE_LIMIT: usize = 65_536;
 
 impl Vault {
     pub fn new(store: Store, keys: DataKeys) -> Self {
         Self {
             store,
             keys,
-            patient_keys: Mutex::new(HashMap::new()),
+            patient_keys: Box::default(),
         }
     }
 
@@ -386,7 +385,7 @@ impl Vault {
 
     pub(crate) fn patient_key(&self, id: &PatientId) -> Result<SecretKey, StoreError> {
         if let Some(key) = self.cache().get(id) {
-            return Ok(key.clone());
+            return Ok(key);
         }
         let Some(key) = super::upgrade::unwrap_patient_key(&self.store, &self.keys, id)? else {
             let exists = self
@@ -399,11 +398,7 @@ impl Vault {
                 StoreError::Missing("patient")
             });
         };
-        let mut cache = self.cache();
-        if cache.len() >= PATIENT_KEY_CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(*id, key.clone());
+        self.cache().insert(*id, key.clone());
         Ok(key)
     }
 
@@ -412,7 +407,7 @@ impl Vault {
         self.cache().remove(id);
     }
 
-    pub(crate) fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<PatientId, SecretKey>> {
+    pub(crate) fn cache(&self) -> std::sync::MutexGuard<'_, super::key_cache::KeyCache> {
         self.patient_keys.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
