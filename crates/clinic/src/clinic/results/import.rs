@@ -25,15 +25,12 @@ use crate::store::{StoreError, Vault};
 /// several are for staff to sort out on the review list. A number whose system says
 /// what it is (a card, caredesk's own patient id) is looked up as that; any other as a
 /// card number (when it looks like one), an ID number or a recorded external number.
-fn match_patient(ctx: &Ctx<'_>, message: &Incoming) -> Result<Vec<PatientId>, ServiceError> {
+fn match_patient(
+    ctx: &Ctx<'_>,
+    identifiers: &[(&str, Option<IdKind>)],
+) -> Result<Vec<PatientId>, ServiceError> {
     let mut found: Vec<PatientId> = Vec::new();
-    for value in &message.patient_ids {
-        let kind = message
-            .reported
-            .identifiers
-            .iter()
-            .find(|i| i.value == *value)
-            .map(|i| i.kind);
+    for &(value, kind) in identifiers {
         let mut candidates = Vec::new();
         if (kind == Some(IdKind::Card)
             || (kind.is_none() && value.chars().filter(char::is_ascii_digit).count() >= 8))
@@ -61,7 +58,8 @@ fn match_patient(ctx: &Ctx<'_>, message: &Incoming) -> Result<Vec<PatientId>, Se
     Ok(found)
 }
 
-/// What `match_patient` reads of a message: each number with the kind its sender gave.
+/// A message's patient numbers, each with the kind its sender gave (what
+/// `match_patient` looks up).
 fn identifiers_of(message: &Incoming) -> Vec<(&str, Option<IdKind>)> {
     message
         .patient_ids
@@ -284,7 +282,7 @@ pub(crate) fn import(
         let found = match matched.get(&numbers) {
             Some(found) => found.clone(),
             None => {
-                let found = match_patient(ctx, message)?;
+                let found = match_patient(ctx, &numbers)?;
                 matched.insert(numbers, found.clone());
                 found
             }
